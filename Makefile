@@ -1,0 +1,107 @@
+# prepay: see README.md.  A plain Makefile: `make`, `make check`, `make demo`,
+# `make install PREFIX=... DESTDIR=...`, `make clean`.
+
+PREFIX	?= /usr/local
+BINDIR	 = $(PREFIX)/bin
+MANDIR	 = $(PREFIX)/share/man
+DATADIR	 = $(PREFIX)/share/prepay
+
+# B is the build directory; `make check` also builds one with sanitizers.
+B	?= build
+SAN	?=
+
+PKGS	 = sqlite3 libmodbus yaml-0.1 libcrypto xlsxwriter
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+CFLAGS	?= -O2 -g
+ALL_CFLAGS = -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE \
+	     -DPP_DATADIR='"$(DATADIR)"' $(PKG_CFLAGS) $(CFLAGS)
+LDLIBS	 = $(PKG_LIBS) -lcsv
+ifneq ($(SAN),)
+ALL_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all \
+	      -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=address,undefined
+endif
+
+TOOLS	 = site-load acct-open acct-close sale refund reverse report
+LIBSRC	 = $(wildcard lib/*.c)
+LIBOBJ	 = $(LIBSRC:%.c=$(B)/%.o)
+UNITSRC	 = $(wildcard tests/unit/*.c)
+UNITS	 = $(UNITSRC:%.c=$(B)/%)
+BINS	 = $(TOOLS:%=$(B)/bin/%)
+MAN1	 = $(TOOLS:%=man/%.1)
+MAN57	 = man/prepay.yaml.5 man/prepay-columns.5 man/prepay.7
+
+.PHONY: all check test demo deps install uninstall clean lint
+
+all: $(BINS) $(UNITS)
+
+$(B)/lib/%.o: lib/%.c lib/prepay.h lib/internal.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/libprepay.a: $(LIBOBJ)
+	$(AR) rcs $@ $(LIBOBJ)
+
+$(B)/cmd/%.o: cmd/%.c cmd/common.h lib/prepay.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Ilib -c -o $@ $<
+
+$(B)/bin/%: $(B)/cmd/%.o $(B)/cmd/common.o $(B)/libprepay.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $< $(B)/cmd/common.o $(B)/libprepay.a $(LDLIBS)
+
+$(B)/tests/unit/%: tests/unit/%.c tests/unit/tap.h $(B)/libprepay.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Ilib $(LDFLAGS) -o $@ $< $(B)/libprepay.a $(LDLIBS)
+
+deps:
+	scripts/install-deps
+
+# The suite runs once on the sanitized build (ASan, UBSan), which is the
+# stricter of the two, after both builds are made.
+check: deps
+	$(MAKE) all
+	$(MAKE) B=build-san SAN=1 all
+	$(MAKE) lint
+	PREPAY_BIN=$(CURDIR)/build-san/bin PREPAY_UNIT=$(CURDIR)/build-san/tests/unit \
+	    ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	    prove -e '' $(UNITSRC:%.c=build-san/%) tests/cli/*.t
+
+test: all
+	PREPAY_BIN=$(CURDIR)/$(B)/bin prove -e '' $(UNITS) tests/cli/*.t
+
+lint:
+	@for m in $(MAN1) $(MAN57); do \
+	    out=$$(mandoc -Tlint -Wwarning $$m 2>&1); \
+	    if [ -n "$$out" ]; then echo "$$out"; exit 1; fi; \
+	done; echo "mandoc -Tlint: clean"
+
+demo: deps
+	$(MAKE) all
+	scripts/demo $(CURDIR)/$(B)/bin
+
+install: $(BINS)
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 \
+	    $(DESTDIR)$(DATADIR)/examples
+	cp $(BINS) $(DESTDIR)$(BINDIR)/
+	cp $(MAN1) $(DESTDIR)$(MANDIR)/man1/
+	cp man/*.5 $(DESTDIR)$(MANDIR)/man5/
+	cp man/*.7 $(DESTDIR)$(MANDIR)/man7/
+	cp scripts/example-site.yaml scripts/receipt.tmpl \
+	    $(DESTDIR)$(DATADIR)/examples/
+
+uninstall:
+	rm -f $(TOOLS:%=$(DESTDIR)$(BINDIR)/%) \
+	    $(TOOLS:%=$(DESTDIR)$(MANDIR)/man1/%.1) \
+	    $(DESTDIR)$(MANDIR)/man5/prepay.yaml.5 \
+	    $(DESTDIR)$(MANDIR)/man5/prepay-columns.5 \
+	    $(DESTDIR)$(MANDIR)/man7/prepay.7
+	rm -rf $(DESTDIR)$(DATADIR)
+
+clean:
+	rm -rf build build-san
+
+.SECONDARY:

@@ -1,0 +1,87 @@
+/*
+ * acct-close: close an account (销户): refund its balance and free its
+ * meters.
+ */
+#include <string.h>
+
+#include "common.h"
+
+static const char usage[] =
+    "usage: acct-close [-d FILE] [-o FMT] [--bom] [-m METHOD] [--ref REF]\n"
+    "                  [--remark TEXT] [--receipt FILE|-] [--template FILE]\n"
+    "                  [--copies N] ACCOUNT\n";
+
+struct close_args {
+	const char *account, *method, *ref, *remark;
+};
+
+static int
+close_one(pp_db *db, pp_entry *e, void *arg)
+{
+	struct close_args *c = arg;
+
+	return pp_account_close(db, c->account, c->method, c->ref, c->remark,
+	    e);
+}
+
+int
+main(int argc, char **argv)
+{
+	enum { OPT_REF = OPT_FIRST_TOOL, OPT_REMARK, OPT_RECEIPT, OPT_TEMPLATE,
+	    OPT_COPIES };
+	static const struct option longopts[] = {
+		COMMON_LONG,
+		{ "ref", required_argument, NULL, OPT_REF },
+		{ "remark", required_argument, NULL, OPT_REMARK },
+		{ "receipt", required_argument, NULL, OPT_RECEIPT },
+		{ "template", required_argument, NULL, OPT_TEMPLATE },
+		{ "copies", required_argument, NULL, OPT_COPIES },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct tool t;
+	struct close_args c;
+	const char *receipt = NULL, *template = NULL, *copies = NULL;
+	int ch;
+
+	tool_init(&t, "acct-close", usage, argc, argv);
+	memset(&c, 0, sizeof(c));
+	c.method = "cash";
+	while ((ch = getopt_long(argc, argv, COMMON_SHORT "m:", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'm':
+			c.method = optarg;
+			break;
+		case OPT_REF:
+			c.ref = optarg;
+			break;
+		case OPT_REMARK:
+			c.remark = optarg;
+			break;
+		case OPT_RECEIPT:
+			receipt = optarg;
+			break;
+		case OPT_TEMPLATE:
+			template = optarg;
+			break;
+		case OPT_COPIES:
+			copies = optarg;
+			break;
+		default:
+			if (!tool_option(&t, ch, optarg))
+				tool_usage(&t);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc != 1)
+		tool_usage(&t);
+	c.account = argv[0];
+	tool_receipt_options(&t, receipt, template, copies);
+	t.audit = 1;
+	t.print = print_entry;
+	t.columns = pp_entry_columns;
+	t.ncolumns = PP_ENTRY_NCOLS;
+	tool_open(&t, PP_NEED_CASHIER, 0);
+	tool_exit(&t, tool_single(&t, close_one, &c));
+}

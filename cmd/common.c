@@ -1,0 +1,589 @@
+/*
+ * common.c: the one place for what every tool does alike.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+
+void
+tool_init(struct tool *t, const char *name, const char *usage, int argc,
+    char **argv)
+{
+	memset(t, 0, sizeof(*t));
+	t->name = name;
+	t->usage = usage;
+	t->argc = argc;
+	t->argv = argv;
+	t->fmt = PP_FMT_AUTO;
+	t->copies = 1;
+	if ((t->dbpath = getenv("PREPAY_DB")) == NULL || *t->dbpath == '\0')
+		t->dbpath = "prepay.db";
+}
+
+void
+tool_warn(struct tool *t, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", t->name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+noreturn void
+tool_exit(struct tool *t, int code)
+{
+	if (t->db && t->audit) {
+		if (pp_audit_append(t->db, t->name, t->argc - 1, t->argv + 1,
+		    code, t->summary) != PP_OK) {
+			tool_warn(t, "audit log: %s", pp_errmsg(t->db));
+			if (code == PP_OK)
+				code = PP_EINTERNAL;
+		}
+	}
+	pp_db_close(t->db);
+	if (t->receipt_fp && t->receipt_fp != stdout)
+		fclose(t->receipt_fp);
+	free(t->template);
+	if (fflush(stdout) != 0 && code == PP_OK) {
+		fprintf(stderr, "%s: stdout: %s\n", t->name, strerror(errno));
+		code = PP_EINTERNAL;
+	}
+	exit(code);
+}
+
+noreturn void
+tool_die(struct tool *t, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", t->name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	if (t->summary[0] == '\0') {
+		va_start(ap, fmt);
+		vsnprintf(t->summary, sizeof(t->summary), fmt, ap);
+		va_end(ap);
+	}
+	tool_exit(t, code);
+}
+
+noreturn void
+tool_usage(struct tool *t)
+{
+	fprintf(stderr, "%s", t->usage);
+	exit(PP_EUSAGE);
+}
+
+int
+tool_option(struct tool *t, int ch, const char *arg)
+{
+	switch (ch) {
+	case 'd':
+		t->dbpath = arg;
+		return 1;
+	case 'h':
+		printf("%s", t->usage);
+		exit(PP_OK);
+	case 'O':
+		t->xlsx_path = arg;
+		return 1;
+	case 'o':
+		if (pp_format_parse(arg, &t->fmt) != PP_OK ||
+		    (t->fmt == PP_FMT_XLSX && strcmp(t->name, "report") != 0)) {
+			tool_warn(t, "-o %s: use csv, tsv or table%s", arg,
+			    strcmp(t->name, "report") == 0 ? " or xlsx" : "");
+			exit(PP_EUSAGE);
+		}
+		return 1;
+	case 'V':
+		printf("%s %s\n", t->name, PP_VERSION);
+		exit(PP_OK);
+	case OPT_BOM:
+		t->bom = 1;
+		return 1;
+	case '?':
+	case ':':
+		tool_usage(t);
+	}
+	return 0;
+}
+
+void
+tool_open(struct tool *t, enum pp_need need, int create)
+{
+	const char *wait = getenv("PREPAY_BUSY_TIMEOUT");
+	int rc;
+
+	if (t->fmt == PP_FMT_XLSX && t->xlsx_path == NULL) {
+		tool_warn(t, "-o xlsx needs -O FILE");
+		exit(PP_EUSAGE);
+	}
+	rc = pp_db_open(&t->db, t->dbpath, create ? PP_DB_CREATE : 0);
+	if (t->db && wait && *wait)
+		pp_db_set_timeout(t->db, tool_int(t, "PREPAY_BUSY_TIMEOUT",
+		    wait, 0, 3600) * 1000);
+	if (rc != PP_OK) {
+		tool_warn(t, "%s", pp_errmsg(t->db));
+		pp_db_close(t->db);
+		exit(rc);
+	}
+	if ((rc = pp_operator_check(t->db, need)) != PP_OK)
+		tool_die(t, rc, "%s", pp_errmsg(t->db));
+}
+
+int64_t
+tool_amount(struct tool *t, const char *s)
+{
+	char err[PP_ERRMAX];
+	int64_t fen;
+
+	if (pp_money_parse(s, 0, -1, &fen, err, sizeof(err)) != PP_OK)
+		tool_die(t, PP_EDATA, "%s", err);
+	return fen;
+}
+
+int
+tool_int(struct tool *t, const char *what, const char *s, int min, int max)
+{
+	char err[PP_ERRMAX];
+	int64_t v;
+
+	if (pp_int_parse(s, min, max, &v, err, sizeof(err)) != PP_OK) {
+		tool_warn(t, "%s %s", what, err);
+		exit(PP_EUSAGE);
+	}
+	return (int)v;
+}
+
+pp_out *
+tool_out(struct tool *t, const pp_column *cols, size_t ncols)
+{
+	char err[PP_ERRMAX];
+	pp_out *o;
+	int rc;
+
+	if ((rc = pp_out_open(&o, t->fmt, stdout, t->xlsx_path, t->bom, cols,
+	    ncols, err, sizeof(err))) != PP_OK)
+		tool_die(t, rc, "%s", err);
+	return o;
+}
+
+void
+tool_out_close(struct tool *t, pp_out *o)
+{
+	char err[PP_ERRMAX];
+	int rc;
+
+	if ((rc = pp_out_close(o, err, sizeof(err))) != PP_OK)
+		tool_die(t, rc, "output: %s", err);
+}
+
+void
+tool_receipt_options(struct tool *t, const char *receipt,
+    const char *template, const char *copies)
+{
+	char err[PP_ERRMAX];
+
+	if (copies)
+		t->copies = tool_int(t, "--copies", copies, 1, 9);
+	if (template && pp_receipt_load(template, &t->template, err,
+	    sizeof(err)) != PP_OK) {
+		tool_warn(t, "--template %s", err);
+		exit(PP_ENOINPUT);
+	}
+	if ((t->receipt_path = receipt) == NULL)
+		return;
+	if (strcmp(receipt, "-") == 0)
+		t->receipt_fp = stdout;
+	else if ((t->receipt_fp = fopen(receipt, "w")) == NULL) {
+		tool_warn(t, "--receipt %s: %s", receipt, strerror(errno));
+		exit(PP_ENOINPUT);
+	}
+}
+
+void
+tool_emit(struct tool *t, pp_out *o, const pp_entry *e)
+{
+	static int receipts;
+	char err[PP_ERRMAX], site[PP_NAMEMAX], *text;
+	char amount[PP_NUMBUF];
+
+	if (e->pending) {
+		t->pending++;
+		tool_warn(t, "meter %s: recharge %s (purchase %lld) is pending; "
+		    "meter-read sends it", e->meter,
+		    pp_money_format(e->amount, amount),
+		    (long long)e->buy_count);
+	}
+	if (e->replayed)
+		tool_warn(t, "ref %s: already recorded as serial %s", e->ref,
+		    e->serial);
+	if (t->receipt_fp) {
+		if (pp_receipt_render(e, pp_site_name(t->db, site,
+		    sizeof(site)), t->template, t->copies, &text, err,
+		    sizeof(err)) != PP_OK)
+			tool_die(t, PP_EINTERNAL, "receipt: %s", err);
+		fprintf(t->receipt_fp, "%s%s", receipts++ ? "\f" : "", text);
+		free(text);
+		if (t->receipt_fp == stdout)
+			return;
+	}
+	t->print(t, o, e);
+}
+
+/* State of one batch run, handed to the library's callbacks. */
+struct batch {
+	struct tool	*t;
+	int		(*apply)(pp_db *, const pp_csv *, pp_entry *, void *);
+	void		*arg;
+	pp_entry	 current;
+	pp_entry	*done;
+	size_t		 ndone, cap;
+	pp_out		*rejects;
+	int		 nomem;
+};
+
+static int
+batch_apply(pp_db *db, const pp_csv *row, void *arg)
+{
+	struct batch *b = arg;
+
+	memset(&b->current, 0, sizeof(b->current));
+	return b->apply(db, row, &b->current, b->arg);
+}
+
+static void
+batch_accepted(void *arg)
+{
+	struct batch *b = arg;
+	pp_entry *grown;
+
+	if (b->ndone == b->cap) {
+		b->cap = b->cap ? b->cap * 2 : 256;
+		if ((grown = realloc(b->done, b->cap * sizeof(*grown))) ==
+		    NULL) {
+			b->nomem = 1;
+			return;
+		}
+		b->done = grown;
+	}
+	b->done[b->ndone++] = b->current;
+}
+
+static void
+batch_rejected(void *arg, const pp_csv *row, int code, const char *msg)
+{
+	struct batch *b = arg;
+	const char **values;
+	size_t i, n = pp_csv_ncolumns(row);
+
+	(void)code;
+	tool_warn(b->t, "line %ld: %s", pp_csv_line(row), msg);
+	if (b->rejects == NULL)
+		return;
+	if ((values = calloc(n + 1, sizeof(*values))) == NULL) {
+		b->nomem = 1;
+		return;
+	}
+	for (i = 0; i < n; i++)
+		values[i] = pp_csv_field(row, i);
+	values[n] = msg;
+	if (pp_out_row(b->rejects, values) != PP_OK)
+		tool_warn(b->t, "--rejects: %s", pp_out_error(b->rejects));
+	free(values);
+}
+
+static pp_out *
+open_rejects(struct tool *t, const char *path, const pp_csv *in, FILE **fp)
+{
+	pp_column *cols;
+	char err[PP_ERRMAX];
+	size_t i, n = pp_csv_ncolumns(in);
+	pp_out *o;
+
+	if ((*fp = fopen(path, "w")) == NULL)
+		tool_die(t, PP_ENOINPUT, "--rejects %s: %s", path,
+		    strerror(errno));
+	if ((cols = calloc(n + 1, sizeof(*cols))) == NULL)
+		tool_die(t, PP_EINTERNAL, "out of memory");
+	for (i = 0; i < n; i++)
+		cols[i] = (pp_column){ pp_csv_column(in, i), PP_COL_TEXT };
+	cols[n] = (pp_column){ "error", PP_COL_TEXT };
+	if (pp_out_open(&o, pp_csv_is_tsv(in) ? PP_FMT_TSV : PP_FMT_CSV, *fp,
+	    NULL, 0, cols, n + 1, err, sizeof(err)) != PP_OK)
+		tool_die(t, PP_EINTERNAL, "--rejects: %s", err);
+	free(cols);
+	return o;
+}
+
+int
+tool_batch(struct tool *t, const char *path, int each, const char *rejects,
+    int (*apply)(pp_db *, const pp_csv *, pp_entry *, void *), void *arg)
+{
+	struct pp_batch_spec spec;
+	struct pp_batch_result res;
+	struct batch b;
+	char err[PP_ERRMAX], total[PP_NUMBUF];
+	FILE *in, *rejects_fp = NULL;
+	pp_csv *csv;
+	pp_out *o;
+	int64_t sum = 0;
+	size_t i;
+	int rc, closed;
+
+	if (rejects && !each)
+		tool_die(t, PP_EUSAGE, "--rejects goes with --each; without "
+		    "it a bad row means nothing is written");
+	if (strcmp(path, "-") == 0)
+		in = stdin;
+	else if ((in = fopen(path, "r")) == NULL)
+		tool_die(t, PP_ENOINPUT, "%s: %s", path, strerror(errno));
+	if ((rc = pp_csv_open(&csv, in, strcmp(path, "-") ? path : "stdin",
+	    err, sizeof(err))) != PP_OK)
+		tool_die(t, rc, "%s", err);
+	memset(&b, 0, sizeof(b));
+	b.t = t;
+	b.apply = apply;
+	b.arg = arg;
+	if (rejects)
+		b.rejects = open_rejects(t, rejects, csv, &rejects_fp);
+	spec.each = each;
+	spec.apply = batch_apply;
+	spec.accepted = batch_accepted;
+	spec.rejected = batch_rejected;
+	rc = pp_batch_run(t->db, csv, &spec, &b, &res);
+	pp_csv_close(csv);
+	if (in != stdin)
+		fclose(in);
+	closed = pp_out_close(b.rejects, err, sizeof(err));
+	if (rejects_fp && fclose(rejects_fp) != 0)
+		closed = PP_EINTERNAL;
+	if (closed != PP_OK)
+		tool_warn(t, "--rejects %s: write error", rejects);
+	if (b.nomem)
+		tool_die(t, PP_EINTERNAL, "out of memory");
+	if (rc != PP_OK && rc != PP_EDATA)
+		tool_warn(t, "%s", pp_errmsg(t->db));
+	if (t->print) {
+		o = tool_out(t, t->columns, t->ncolumns);
+		for (i = 0; i < b.ndone && res.committed; i++) {
+			tool_emit(t, o, &b.done[i]);
+			sum += b.done[i].amount;
+		}
+		tool_out_close(t, o);
+	}
+	free(b.done);
+	snprintf(t->summary, sizeof(t->summary), "%s: %ld rows, %ld %s, %ld "
+	    "rejected, amount %s", path, res.rows, res.accepted,
+	    res.committed ? "written" : "not written (all or nothing)",
+	    res.rejected, pp_money_format(sum, total));
+	if (!res.committed && res.rejected)
+		tool_warn(t, "%ld of %ld rows rejected; nothing was written",
+		    res.rejected, res.rows);
+	else if (res.rejected)
+		tool_warn(t, "%ld of %ld rows rejected%s%s", res.rejected,
+		    res.rows, rejects ? "; see " : "", rejects ? rejects : "");
+	if (rc == PP_OK && t->pending)
+		tool_warn(t, "%ld recharges are pending", t->pending);
+	if (rc == PP_OK && t->pending)
+		return PP_EBUSY;
+	return rc;
+}
+
+int
+tool_single(struct tool *t, int (*run)(pp_db *, pp_entry *, void *),
+    void *arg)
+{
+	char amount[PP_NUMBUF];
+	pp_entry e;
+	pp_out *o;
+	int rc;
+
+	memset(&e, 0, sizeof(e));
+	if ((rc = pp_tx_begin(t->db)) != PP_OK)
+		tool_die(t, rc, "%s", pp_errmsg(t->db));
+	if ((rc = run(t->db, &e, arg)) != PP_OK) {
+		pp_tx_rollback(t->db);
+		tool_die(t, rc, "%s", pp_errmsg(t->db));
+	}
+	if ((rc = pp_tx_commit(t->db)) != PP_OK)
+		tool_die(t, rc, "%s", pp_errmsg(t->db));
+	snprintf(t->summary, sizeof(t->summary), "%s %s account %s amount %s%s",
+	    e.kind, e.serial, e.account, pp_money_format(e.amount, amount),
+	    e.replayed ? " (replayed)" : "");
+	o = tool_out(t, t->columns, t->ncolumns);
+	tool_emit(t, o, &e);
+	tool_out_close(t, o);
+	return t->pending ? PP_EBUSY : PP_OK;
+}
+
+void
+print_entry(struct tool *t, pp_out *o, const pp_entry *e)
+{
+	struct pp_entry_text text;
+	const char *v[PP_ENTRY_NCOLS];
+
+	pp_entry_values(e, &text, v);
+	if (pp_out_row(o, v) != PP_OK)
+		tool_die(t, PP_EDATA, "%s", pp_out_error(o));
+}
+
+struct money_args {
+	int		(*request)(pp_db *, const struct pp_money_req *,
+			    pp_entry *);
+	struct pp_money_req req;
+};
+
+static int
+money_single(pp_db *db, pp_entry *e, void *arg)
+{
+	struct money_args *m = arg;
+
+	return m->request(db, &m->req, e);
+}
+
+static int
+money_row(pp_db *db, const pp_csv *row, pp_entry *e, void *arg)
+{
+	static const struct { const char *column; enum pp_target kind; } by[] = {
+		{ "account", PP_TARGET_ACCOUNT }, { "meter", PP_TARGET_METER },
+		{ "room", PP_TARGET_ROOM },
+	};
+	struct money_args *m = arg;
+	struct pp_money_req req = m->req;
+	const char *v;
+	char err[PP_ERRMAX];
+	size_t i;
+	int rc;
+
+	req.target = NULL;
+	for (i = 0; i < sizeof(by) / sizeof(by[0]) && req.target == NULL; i++)
+		if ((v = pp_csv_get(row, by[i].column)) && *v) {
+			req.target = v;
+			req.target_kind = by[i].kind;
+		}
+	if (req.target == NULL) {
+		snprintf(err, sizeof(err), "no account, meter or room");
+		goto bad;
+	}
+	if ((v = pp_csv_get(row, "amount")) == NULL) {
+		snprintf(err, sizeof(err), "no amount column");
+		goto bad;
+	}
+	if ((rc = pp_money_parse(v, 0, -1, &req.amount, err, sizeof(err))) !=
+	    PP_OK)
+		goto bad;
+	if ((v = pp_csv_get(row, "method")) && *v)
+		req.method = v;
+	if ((v = pp_csv_get(row, "ref")) && *v)
+		req.ref = v;
+	if ((v = pp_csv_get(row, "remark")) && *v)
+		req.remark = v;
+	return m->request(db, &req, e);
+bad:
+	return pp_set_error(db, PP_EDATA, err);
+}
+
+int
+money_main(int argc, char **argv, const char *name, const char *usage,
+    int (*request)(pp_db *, const struct pp_money_req *, pp_entry *))
+{
+	enum { OPT_REF = OPT_FIRST_TOOL, OPT_RECEIPT, OPT_TEMPLATE, OPT_COPIES,
+	    OPT_REMARK, OPT_ACCOUNT, OPT_METER, OPT_ROOM };
+	static const struct option longopts[] = {
+		COMMON_LONG,
+		{ "each", no_argument, NULL, OPT_EACH },
+		{ "rejects", required_argument, NULL, OPT_REJECTS },
+		{ "ref", required_argument, NULL, OPT_REF },
+		{ "receipt", required_argument, NULL, OPT_RECEIPT },
+		{ "template", required_argument, NULL, OPT_TEMPLATE },
+		{ "copies", required_argument, NULL, OPT_COPIES },
+		{ "remark", required_argument, NULL, OPT_REMARK },
+		{ "account", no_argument, NULL, OPT_ACCOUNT },
+		{ "meter", no_argument, NULL, OPT_METER },
+		{ "room", no_argument, NULL, OPT_ROOM },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct tool t;
+	struct money_args m;
+	const char *receipt = NULL, *template = NULL, *copies = NULL;
+	const char *rejects = NULL;
+	int ch, each = 0;
+
+	tool_init(&t, name, usage, argc, argv);
+	memset(&m, 0, sizeof(m));
+	m.request = request;
+	m.req.method = "cash";
+	while ((ch = getopt_long(argc, argv, COMMON_SHORT "m:", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'm':
+			m.req.method = optarg;
+			break;
+		case OPT_EACH:
+			each = 1;
+			break;
+		case OPT_REJECTS:
+			rejects = optarg;
+			break;
+		case OPT_REF:
+			m.req.ref = optarg;
+			break;
+		case OPT_RECEIPT:
+			receipt = optarg;
+			break;
+		case OPT_TEMPLATE:
+			template = optarg;
+			break;
+		case OPT_COPIES:
+			copies = optarg;
+			break;
+		case OPT_REMARK:
+			m.req.remark = optarg;
+			break;
+		case OPT_ACCOUNT:
+		case OPT_METER:
+		case OPT_ROOM:
+			if (m.req.target_kind != PP_TARGET_ANY)
+				tool_die(&t, PP_EUSAGE, "give one of --account, "
+				    "--meter and --room");
+			m.req.target_kind = ch == OPT_ACCOUNT ?
+			    PP_TARGET_ACCOUNT : ch == OPT_METER ?
+			    PP_TARGET_METER : PP_TARGET_ROOM;
+			break;
+		default:
+			if (!tool_option(&t, ch, optarg))
+				tool_usage(&t);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1 || argc > 2)
+		tool_usage(&t);
+	if (argc == 1 && (m.req.ref || m.req.target_kind != PP_TARGET_ANY))
+		tool_die(&t, PP_EUSAGE, "a list carries its own ref and target "
+		    "columns");
+	tool_receipt_options(&t, receipt, template, copies);
+	t.audit = 1;
+	t.print = print_entry;
+	t.columns = pp_entry_columns;
+	t.ncolumns = PP_ENTRY_NCOLS;
+	if (argc == 2) {
+		m.req.target = argv[0];
+		m.req.amount = tool_amount(&t, argv[1]);
+	}
+	tool_open(&t, PP_NEED_CASHIER, 0);
+	if (argc == 1)
+		tool_exit(&t, tool_batch(&t, argv[0], each, rejects, money_row,
+		    &m));
+	tool_exit(&t, tool_single(&t, money_single, &m));
+}

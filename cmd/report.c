@@ -1,0 +1,118 @@
+/*
+ * report: the reports and queries, and verify, the ledger's check.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "common.h"
+
+static const char usage[] =
+    "usage: report [-d FILE] [-o csv|tsv|table|xlsx] [-O FILE] [--bom]\n"
+    "              NAME [options]\n"
+    "       report sales --by day|month|year [--by-operator] [--by-method]\n"
+    "              [--from TIME] [--to TIME]\n"
+    "       report txns [--kind KIND] [--account ACCOUNT] [--meter METER]\n"
+    "              [--operator LOGIN] [--from TIME] [--to TIME]\n"
+    "       report accounts [--state open|closed] [--from TIME] [--to TIME]\n"
+    "       report balances [--state open|closed]\n"
+    "       report audit [--from TIME] [--to TIME] [--login LOGIN]\n"
+    "       report verify\n";
+
+int
+main(int argc, char **argv)
+{
+	enum { OPT_BY = OPT_FIRST_TOOL, OPT_BY_OPERATOR, OPT_BY_METHOD,
+	    OPT_FROM, OPT_TO, OPT_KIND, OPT_ACCOUNT, OPT_METER, OPT_OPERATOR,
+	    OPT_STATE, OPT_LOGIN };
+	static const struct option longopts[] = {
+		COMMON_LONG,
+		{ "by", required_argument, NULL, OPT_BY },
+		{ "by-operator", no_argument, NULL, OPT_BY_OPERATOR },
+		{ "by-method", no_argument, NULL, OPT_BY_METHOD },
+		{ "from", required_argument, NULL, OPT_FROM },
+		{ "to", required_argument, NULL, OPT_TO },
+		{ "kind", required_argument, NULL, OPT_KIND },
+		{ "account", required_argument, NULL, OPT_ACCOUNT },
+		{ "meter", required_argument, NULL, OPT_METER },
+		{ "operator", required_argument, NULL, OPT_OPERATOR },
+		{ "state", required_argument, NULL, OPT_STATE },
+		{ "login", required_argument, NULL, OPT_LOGIN },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct pp_report_opts r;
+	struct tool t;
+	pp_report_fn fn;
+	pp_out *o = NULL;
+	char err[PP_ERRMAX];
+	const char *name;
+	int ch, rc;
+
+	tool_init(&t, "report", usage, argc, argv);
+	memset(&r, 0, sizeof(r));
+	r.from = INT64_MIN;
+	r.to = INT64_MAX;
+	/* The report's name comes first; its options follow it. */
+	if (argc > 1 && argv[1][0] != '-') {
+		name = argv[1];
+		argv[1] = argv[0];
+		argv++;
+		argc--;
+	} else
+		name = NULL;
+	while ((ch = getopt_long(argc, argv, COMMON_SHORT, longopts, NULL)) !=
+	    -1) {
+		switch (ch) {
+		case OPT_BY:
+			r.by = optarg;
+			break;
+		case OPT_BY_OPERATOR:
+			r.by_operator = 1;
+			break;
+		case OPT_BY_METHOD:
+			r.by_method = 1;
+			break;
+		case OPT_FROM:
+		case OPT_TO:
+			if (pp_time_parse(optarg, ch == OPT_FROM ? &r.from :
+			    &r.to, err, sizeof(err)) != PP_OK)
+				tool_die(&t, PP_EUSAGE, "--%s %s", ch ==
+				    OPT_FROM ? "from" : "to", err);
+			break;
+		case OPT_KIND:
+			r.kind = optarg;
+			break;
+		case OPT_ACCOUNT:
+			r.account = optarg;
+			break;
+		case OPT_METER:
+			r.meter = optarg;
+			break;
+		case OPT_OPERATOR:
+		case OPT_LOGIN:
+			r.login = optarg;
+			break;
+		case OPT_STATE:
+			r.state = optarg;
+			break;
+		default:
+			if (!tool_option(&t, ch, optarg))
+				tool_usage(&t);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (name == NULL && argc == 1)
+		name = argv[0], argc--;
+	if (name == NULL || argc != 0)
+		tool_usage(&t);
+	if ((fn = pp_report_find(name)) == NULL)
+		tool_die(&t, PP_EUSAGE, "%s: no such report; try sales, txns, "
+		    "accounts, balances, audit or verify", name);
+	tool_open(&t, PP_NEED_ANY, 0);
+	rc = fn(t.db, &r, &o, t.fmt, stdout, t.xlsx_path, t.bom);
+	if (o)
+		tool_out_close(&t, o);
+	if (rc != PP_OK)
+		tool_die(&t, rc, "%s", pp_errmsg(t.db));
+	tool_exit(&t, PP_OK);
+}

@@ -1,0 +1,108 @@
+/*
+ * reverse: correct a mistaken sale, refund, opening or closing (冲正).
+ */
+#include <string.h>
+
+#include "common.h"
+
+static const char usage[] =
+    "usage: reverse [-d FILE] [-o FMT] [--bom] [--reason TEXT]\n"
+    "               [--receipt FILE|-] [--template FILE] [--copies N] SERIAL\n"
+    "       reverse [-d FILE] [-o FMT] [--bom] [--each] [--rejects FILE]\n"
+    "               [--reason TEXT] FILE|-\n";
+
+struct reverse_args {
+	const char *serial, *reason;
+};
+
+static int
+reverse_one(pp_db *db, pp_entry *e, void *arg)
+{
+	struct reverse_args *r = arg;
+
+	return pp_reverse(db, r->serial, r->reason, e);
+}
+
+static int
+reverse_row(pp_db *db, const pp_csv *row, pp_entry *e, void *arg)
+{
+	struct reverse_args *r = arg;
+	const char *serial = pp_csv_get(row, "serial");
+
+	if (serial == NULL || *serial == '\0')
+		return pp_set_error(db, PP_EDATA, "no serial");
+	return pp_reverse(db, serial, r->reason, e);
+}
+
+/* A receipt number: YYYYMMDD and a 6-digit sequence. */
+static int
+is_serial(const char *s)
+{
+	return strlen(s) == 14 && strspn(s, "0123456789") == 14;
+}
+
+int
+main(int argc, char **argv)
+{
+	enum { OPT_REASON = OPT_FIRST_TOOL, OPT_RECEIPT, OPT_TEMPLATE,
+	    OPT_COPIES };
+	static const struct option longopts[] = {
+		COMMON_LONG,
+		{ "each", no_argument, NULL, OPT_EACH },
+		{ "rejects", required_argument, NULL, OPT_REJECTS },
+		{ "reason", required_argument, NULL, OPT_REASON },
+		{ "receipt", required_argument, NULL, OPT_RECEIPT },
+		{ "template", required_argument, NULL, OPT_TEMPLATE },
+		{ "copies", required_argument, NULL, OPT_COPIES },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct tool t;
+	struct reverse_args r;
+	const char *receipt = NULL, *template = NULL, *copies = NULL;
+	const char *rejects = NULL;
+	int ch, each = 0;
+
+	tool_init(&t, "reverse", usage, argc, argv);
+	memset(&r, 0, sizeof(r));
+	while ((ch = getopt_long(argc, argv, COMMON_SHORT, longopts, NULL)) !=
+	    -1) {
+		switch (ch) {
+		case OPT_EACH:
+			each = 1;
+			break;
+		case OPT_REJECTS:
+			rejects = optarg;
+			break;
+		case OPT_REASON:
+			r.reason = optarg;
+			break;
+		case OPT_RECEIPT:
+			receipt = optarg;
+			break;
+		case OPT_TEMPLATE:
+			template = optarg;
+			break;
+		case OPT_COPIES:
+			copies = optarg;
+			break;
+		default:
+			if (!tool_option(&t, ch, optarg))
+				tool_usage(&t);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc != 1)
+		tool_usage(&t);
+	tool_receipt_options(&t, receipt, template, copies);
+	t.audit = 1;
+	t.print = print_entry;
+	t.columns = pp_entry_columns;
+	t.ncolumns = PP_ENTRY_NCOLS;
+	tool_open(&t, PP_NEED_SUPERVISOR, 0);
+	if (!is_serial(argv[0]))
+		tool_exit(&t, tool_batch(&t, argv[0], each, rejects,
+		    reverse_row, &r));
+	r.serial = argv[0];
+	tool_exit(&t, tool_single(&t, reverse_one, &r));
+}

@@ -1,0 +1,503 @@
+/*
+ * account.c: opening and closing accounts, attaching meters, and finding
+ * the account that a cashier's target (account, meter or room) means.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define ERR(code, ...)	pp_fail(db, code, __VA_ARGS__)
+#define ACCOUNT_COLS	"id, account, name, state = 'open', money, used_e7"
+
+static int
+account_row(pp_db *db, sqlite3_stmt *st, struct pp_account *a)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW) {
+		a->id = sqlite3_column_int64(st, 0);
+		pp_col_text(st, 1, a->account, sizeof(a->account));
+		pp_col_text(st, 2, a->name, sizeof(a->name));
+		a->open = sqlite3_column_int(st, 3);
+		a->money = sqlite3_column_int64(st, 4);
+		a->used_e7 = sqlite3_column_int64(st, 5);
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return PP_OK;
+	return rc == SQLITE_DONE ? PP_EDATA : pp_sqlfail(db, "accounts");
+}
+
+int
+pp_account_get(pp_db *db, const char *account, struct pp_account *a)
+{
+	sqlite3_stmt *st;
+
+	if ((st = pp_stmt(db, "SELECT " ACCOUNT_COLS " FROM accounts WHERE "
+	    "account = ?")) == NULL)
+		return PP_EINTERNAL;
+	sqlite3_bind_text(st, 1, account, -1, SQLITE_TRANSIENT);
+	return account_row(db, st, a);
+}
+
+int
+pp_account_get_id(pp_db *db, int64_t id, struct pp_account *a)
+{
+	sqlite3_stmt *st;
+
+	if ((st = pp_stmt(db, "SELECT " ACCOUNT_COLS " FROM accounts WHERE "
+	    "id = ?")) == NULL)
+		return PP_EINTERNAL;
+	sqlite3_bind_int64(st, 1, id);
+	return account_row(db, st, a);
+}
+
+struct hit {
+	int64_t	account_id, meter_id;
+	char	what[96];
+};
+
+#define MAXHITS 16
+
+static void
+add_hit(struct hit *hits, int *n, int64_t account_id, int64_t meter_id,
+    const char *what)
+{
+	if (*n < MAXHITS) {
+		hits[*n].account_id = account_id;
+		hits[*n].meter_id = meter_id;
+		snprintf(hits[*n].what, sizeof(hits[*n].what), "%s", what);
+		(*n)++;
+	}
+}
+
+int
+pp_target_resolve(pp_db *db, const char *target, enum pp_target kind,
+    struct pp_account *a, int64_t *meter_id)
+{
+	struct hit hits[MAXHITS];
+	sqlite3_stmt *st;
+	char what[96], candidates[PP_ERRMAX / 2] = "", unattached[160] = "";
+	const char *slash, *room;
+	int n = 0, i, distinct = 0, rc;
+	size_t at = 0;
+
+	if (target == NULL || *target == '\0')
+		return ERR(PP_EDATA, "no account, meter or room given");
+	if (kind == PP_TARGET_ANY || kind == PP_TARGET_ACCOUNT) {
+		if ((rc = pp_account_get(db, target, a)) == PP_OK) {
+			snprintf(what, sizeof(what), "account %s", target);
+			add_hit(hits, &n, a->id, 0, what);
+		} else if (rc != PP_EDATA)
+			return rc;
+	}
+	if (kind == PP_TARGET_ANY || kind == PP_TARGET_METER) {
+		if ((st = pp_stmt(db, "SELECT id, account_id FROM meters WHERE "
+		    "meter = ?")) == NULL)
+			return PP_EINTERNAL;
+		sqlite3_bind_text(st, 1, target, -1, SQLITE_TRANSIENT);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			snprintf(what, sizeof(what), "meter %s", target);
+			if (sqlite3_column_type(st, 1) == SQLITE_NULL)
+				snprintf(unattached, sizeof(unattached),
+				    "meter %s belongs to no open account",
+				    target);
+			else
+				add_hit(hits, &n, sqlite3_column_int64(st, 1),
+				    sqlite3_column_int64(st, 0), what);
+		}
+		sqlite3_reset(st);
+	}
+	if (kind == PP_TARGET_ANY || kind == PP_TARGET_ROOM) {
+		/* "BUILDING/ROOM" picks one building's room. */
+		slash = strchr(target, '/');
+		room = slash ? slash + 1 : target;
+		if ((st = pp_stmt(db, "SELECT m.id, m.account_id, "
+		    "coalesce(b.name, ''), m.room FROM meters m LEFT JOIN "
+		    "buildings b ON b.id = m.building_id WHERE m.room = ? AND "
+		    "(?2 IS NULL OR b.name = ?2) ORDER BY m.id")) == NULL)
+			return PP_EINTERNAL;
+		sqlite3_bind_text(st, 1, room, -1, SQLITE_TRANSIENT);
+		if (slash)
+			sqlite3_bind_text(st, 2, target, (int)(slash - target),
+			    SQLITE_TRANSIENT);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			snprintf(what, sizeof(what), "room %s/%s",
+			    sqlite3_column_text(st, 2),
+			    sqlite3_column_text(st, 3));
+			if (sqlite3_column_type(st, 1) == SQLITE_NULL) {
+				if (!unattached[0])
+					snprintf(unattached, sizeof(unattached),
+					    "%s has no open account", what);
+				continue;
+			}
+			add_hit(hits, &n, sqlite3_column_int64(st, 1),
+			    sqlite3_column_int64(st, 0), what);
+		}
+		sqlite3_reset(st);
+	}
+	if (n == 0) {
+		if (unattached[0])
+			return ERR(PP_EDATA, "%s", unattached);
+		return ERR(PP_EDATA, "\"%s\": no such %s", target,
+		    kind == PP_TARGET_ACCOUNT ? "account" :
+		    kind == PP_TARGET_METER ? "meter" :
+		    kind == PP_TARGET_ROOM ? "room" : "account, meter or room");
+	}
+	for (i = 0; i < n; i++) {
+		int j, seen = 0;
+
+		for (j = 0; j < i; j++)
+			seen |= hits[j].account_id == hits[i].account_id;
+		distinct += !seen;
+	}
+	if (distinct > 1) {
+		for (i = 0; i < n; i++) {
+			struct pp_account c;
+
+			if (pp_account_get_id(db, hits[i].account_id, &c) !=
+			    PP_OK)
+				continue;
+			at += snprintf(candidates + at, at < sizeof(candidates) ?
+			    sizeof(candidates) - at : 0, "%s%s (account %s, %s)",
+			    i ? "; " : "", hits[i].what, c.account, c.name);
+		}
+		return ERR(PP_EDATA, "\"%s\" is ambiguous: %s; use --account, "
+		    "--meter or --room", target, candidates);
+	}
+	/* One account: a single meter named by every hit is the meter. */
+	*meter_id = hits[0].meter_id;
+	for (i = 1; i < n; i++)
+		if (hits[i].meter_id != *meter_id)
+			*meter_id = 0;
+	return pp_account_get_id(db, hits[0].account_id, a);
+}
+
+int
+pp_wallet_of(pp_db *db, const struct pp_account *a, int64_t meter_id,
+    int64_t *wallet)
+{
+	sqlite3_stmt *st;
+	char list[PP_ERRMAX / 2] = "";
+	int64_t wallets = 0, others = 0, only = 0;
+	size_t at = 0;
+
+	*wallet = 0;
+	if ((st = pp_stmt(db, "SELECT id, meter, billing = 'meter' FROM meters "
+	    "WHERE account_id = ? ORDER BY id")) == NULL)
+		return PP_EINTERNAL;
+	sqlite3_bind_int64(st, 1, a->id);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(st, 0);
+
+		if (!sqlite3_column_int(st, 2)) {
+			others++;
+			continue;
+		}
+		if (meter_id == id)
+			*wallet = id;
+		only = id;
+		wallets++;
+		at += snprintf(list + at, at < sizeof(list) ? sizeof(list) - at :
+		    0, "%s%s", at ? ", " : "", sqlite3_column_text(st, 1));
+	}
+	sqlite3_reset(st);
+	if (meter_id || wallets == 0)
+		return PP_OK;
+	if (wallets == 1 && others == 0) {
+		*wallet = only;
+		return PP_OK;
+	}
+	return ERR(PP_EDATA, "account %s keeps money in the wallet%s of meter%s "
+	    "%s%s; name the meter", a->account, wallets > 1 ? "s" : "",
+	    wallets > 1 ? "s" : "", list, others ? " and in its own" : "");
+}
+
+static int
+check_open_request(pp_db *db, const struct pp_open_req *req)
+{
+	char err[PP_ERRMAX];
+
+	if (req->name == NULL || *req->name == '\0')
+		return ERR(PP_EDATA, "name: missing");
+	if (pp_text_check("name", req->name, PP_NAMEMAX, err, sizeof(err)) !=
+	    PP_OK)
+		return ERR(PP_EDATA, "%s", err);
+	if (req->phone && *req->phone && (strlen(req->phone) >= PP_KEYMAX ||
+	    strspn(req->phone, "0123456789+- ") != strlen(req->phone)))
+		return ERR(PP_EDATA, "phone \"%s\": use digits, '+', '-' and "
+		    "spaces", req->phone);
+	if (req->account && *req->account && pp_key_check("account",
+	    req->account, PP_KEYMAX, err, sizeof(err)) != PP_OK)
+		return ERR(PP_EDATA, "%s", err);
+	if (req->balance < 0)
+		return ERR(PP_EDATA, "balance: must not be negative");
+	if (pp_method_check(req->method, err, sizeof(err)) != PP_OK ||
+	    (req->ref && pp_text_check("ref", req->ref, PP_REFMAX, err,
+	    sizeof(err)) != PP_OK) ||
+	    (req->remark && pp_text_check("remark", req->remark, PP_TEXTMAX,
+	    err, sizeof(err)) != PP_OK))
+		return ERR(PP_EDATA, "%s", err);
+	return PP_OK;
+}
+
+/* The next free generated account number. */
+static int
+new_account_number(pp_db *db, char out[PP_KEYMAX])
+{
+	int64_t next = 100001, taken;
+	char buf[32];
+	int rc;
+
+	if (pp_setting(db, "next_account", buf, sizeof(buf)) != NULL)
+		next = strtoll(buf, NULL, 10);
+	for (;; next++) {
+		snprintf(out, PP_KEYMAX, "%lld", (long long)next);
+		rc = pp_query_int(db, &taken, "SELECT 1 FROM accounts WHERE "
+		    "account = ?", "t", out);
+		if (rc == PP_EDATA)
+			break;
+		if (rc != PP_OK)
+			return rc;
+	}
+	snprintf(buf, sizeof(buf), "%lld", (long long)next + 1);
+	return pp_exec(db, "INSERT INTO settings(key, value) VALUES "
+	    "('next_account', ?) ON CONFLICT(key) DO UPDATE SET value = "
+	    "excluded.value", "t", buf);
+}
+
+/* Attach one meter to an open account; it must be free. */
+static int
+attach(pp_db *db, int64_t account_id, const char *meter)
+{
+	sqlite3_stmt *st;
+	int64_t meter_id, owner;
+	char err[PP_ERRMAX], owned_by[PP_KEYMAX] = "";
+	int rc, attached;
+
+	if (pp_key_check("meter", meter, PP_KEYMAX, err, sizeof(err)) != PP_OK)
+		return ERR(PP_EDATA, "%s", err);
+	if ((st = pp_stmt(db, "SELECT m.id, m.account_id IS NOT NULL, "
+	    "coalesce(a.account, ''), coalesce(m.account_id, 0) FROM meters m "
+	    "LEFT JOIN accounts a ON a.id = m.account_id WHERE m.meter = ?"))
+	    == NULL)
+		return PP_EINTERNAL;
+	sqlite3_bind_text(st, 1, meter, -1, SQLITE_TRANSIENT);
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return rc == SQLITE_DONE ? ERR(PP_EDATA, "meter %s is not "
+		    "installed; load it with site-load", meter) :
+		    pp_sqlfail(db, "meters");
+	}
+	meter_id = sqlite3_column_int64(st, 0);
+	attached = sqlite3_column_int(st, 1);
+	pp_col_text(st, 2, owned_by, sizeof(owned_by));
+	owner = sqlite3_column_int64(st, 3);
+	sqlite3_reset(st);
+	if (attached)
+		return ERR(PP_ERULE, "meter %s already belongs to %saccount %s",
+		    meter, owner == account_id ? "this " : "open ", owned_by);
+	if ((rc = pp_exec(db, "UPDATE meters SET account_id = ? WHERE id = ?",
+	    "ii", account_id, meter_id)) != PP_OK)
+		return rc;
+	return pp_exec(db, "INSERT INTO account_meters(account_id, meter_id, "
+	    "attached) VALUES (?, ?, ?)", "iii", account_id, meter_id,
+	    pp_now());
+}
+
+int
+pp_account_open(pp_db *db, const struct pp_open_req *req, pp_entry *out)
+{
+	struct pp_account a;
+	struct pp_post p;
+	char number[PP_KEYMAX], *meters, *m, *next;
+	int64_t id, ledger_id, wallet = 0;
+	int rc, n = 0;
+
+	if ((rc = check_open_request(db, req)) != PP_OK)
+		return rc;
+	if (req->ref && *req->ref) {
+		sqlite3_stmt *st;
+
+		/* The same opening again answers with the first result. */
+		if ((st = pp_stmt(db, "SELECT l.id, l.kind, a.account, l.amount,"
+		    " l.serial FROM ledger l JOIN accounts a ON a.id = "
+		    "l.account_id WHERE l.ref = ?")) == NULL)
+			return PP_EINTERNAL;
+		sqlite3_bind_text(st, 1, req->ref, -1, SQLITE_TRANSIENT);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			int same = strcmp((const char *)sqlite3_column_text(st,
+			    1), "open") == 0 && sqlite3_column_int64(st, 3) ==
+			    req->balance && (req->account == NULL ||
+			    *req->account == '\0' || strcmp(req->account,
+			    (const char *)sqlite3_column_text(st, 2)) == 0);
+			char serial[PP_KEYMAX];
+
+			ledger_id = sqlite3_column_int64(st, 0);
+			pp_col_text(st, 4, serial, sizeof(serial));
+			sqlite3_reset(st);
+			if (!same)
+				return ERR(PP_EDATA, "ref \"%s\" was already "
+				    "used by serial %s for another request",
+				    req->ref, serial);
+			if ((rc = pp_entry_load(db, ledger_id, out)) == PP_OK)
+				out->replayed = 1;
+			return rc;
+		}
+		sqlite3_reset(st);
+	}
+	if (req->account && *req->account) {
+		rc = pp_account_get(db, req->account, &a);
+		if (rc == PP_OK)
+			return ERR(PP_EDATA, "account %s already exists%s",
+			    req->account, a.open ? "" : " (closed)");
+		if (rc != PP_EDATA)
+			return rc;
+		snprintf(number, sizeof(number), "%s", req->account);
+	} else if ((rc = new_account_number(db, number)) != PP_OK)
+		return rc;
+	if ((rc = pp_query_int(db, &id, "INSERT INTO accounts(account, name, "
+	    "phone, state, opened) VALUES (?, ?, ?, 'open', ?) RETURNING id",
+	    "ttti", number, req->name, req->phone ? req->phone : "",
+	    pp_now())) != PP_OK)
+		return rc;
+	if ((meters = strdup(req->meters ? req->meters : "")) == NULL)
+		return ERR(PP_EINTERNAL, "out of memory");
+	for (m = meters; m; m = next) {
+		size_t len;
+
+		if ((next = strchr(m, ';')) != NULL)
+			*next++ = '\0';
+		m += strspn(m, " ");
+		for (len = strlen(m); len > 0 && m[len - 1] == ' '; len--)
+			m[len - 1] = '\0';
+		if (*m == '\0' && next == NULL && n > 0)
+			break;
+		if ((rc = attach(db, id, m)) != PP_OK)
+			break;
+		n++;
+	}
+	free(meters);
+	if (rc != PP_OK)
+		return rc;
+	if (n == 0)
+		return ERR(PP_EDATA, "no meter given");
+	if ((rc = pp_account_get_id(db, id, &a)) != PP_OK)
+		return rc;
+	if (req->balance > 0 && (rc = pp_wallet_of(db, &a, 0, &wallet)) !=
+	    PP_OK)
+		return rc;
+	memset(&p, 0, sizeof(p));
+	p.kind = "open";
+	p.account_id = id;
+	p.meter_id = wallet;
+	p.amount = req->balance;
+	p.method = req->method;
+	p.ref = req->ref;
+	p.remark = req->remark;
+	if ((rc = pp_post_money(db, &p, wallet, &ledger_id)) != PP_OK)
+		return rc;
+	return pp_entry_load(db, ledger_id, out);
+}
+
+int
+pp_account_add_meter(pp_db *db, const char *account, const char *meter,
+    pp_entry *out)
+{
+	struct pp_account a;
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = pp_account_get(db, account, &a)) != PP_OK)
+		return rc == PP_EDATA ? ERR(PP_EDATA, "account %s: no such "
+		    "account", account) : rc;
+	if (!a.open)
+		return ERR(PP_ERULE, "account %s is closed", account);
+	if ((rc = attach(db, a.id, meter)) != PP_OK)
+		return rc;
+	/* The account's latest row, so the output shows its balance. */
+	if ((st = pp_stmt(db, "SELECT max(id) FROM ledger WHERE account_id = ?"))
+	    == NULL)
+		return PP_EINTERNAL;
+	sqlite3_bind_int64(st, 1, a.id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		int64_t last = sqlite3_column_int64(st, 0);
+
+		sqlite3_reset(st);
+		if ((rc = pp_entry_load(db, last, out)) != PP_OK)
+			return rc;
+		out->balance = pp_balance_of(a.money, a.used_e7);
+		return PP_OK;
+	}
+	sqlite3_reset(st);
+	return pp_sqlfail(db, "ledger");
+}
+
+int
+pp_account_close(pp_db *db, const char *account, const char *method,
+    const char *ref, const char *remark, pp_entry *out)
+{
+	struct pp_account a;
+	struct pp_post p;
+	char err[PP_ERRMAX], b[PP_NUMBUF];
+	int64_t balance, id, now = pp_now();
+	int rc;
+
+	if (pp_method_check(method, err, sizeof(err)) != PP_OK ||
+	    (ref && pp_text_check("ref", ref, PP_REFMAX, err, sizeof(err)) !=
+	    PP_OK) || (remark && pp_text_check("remark", remark, PP_TEXTMAX,
+	    err, sizeof(err)) != PP_OK))
+		return ERR(PP_EDATA, "%s", err);
+	if ((rc = pp_account_get(db, account, &a)) != PP_OK)
+		return rc == PP_EDATA ? ERR(PP_EDATA, "account %s: no such "
+		    "account", account) : rc;
+	if (ref && *ref) {
+		int64_t was;
+
+		rc = pp_query_int(db, &was, "SELECT id FROM ledger WHERE ref = ? "
+		    "AND kind = 'close' AND account_id = ?", "ti", ref, a.id);
+		if (rc == PP_OK) {
+			if ((rc = pp_entry_load(db, was, out)) == PP_OK)
+				out->replayed = 1;
+			return rc;
+		}
+		if (rc != PP_EDATA)
+			return rc;
+		if (pp_query_int(db, &was, "SELECT id FROM ledger WHERE ref = ?",
+		    "t", ref) == PP_OK)
+			return ERR(PP_EDATA, "ref \"%s\" was already used for "
+			    "another request", ref);
+	}
+	if (!a.open)
+		return ERR(PP_ERULE, "account %s is already closed", account);
+	balance = pp_balance_of(a.money, a.used_e7);
+	if (balance < 0)
+		return ERR(PP_ERULE, "account %s owes %s; take a sale of at "
+		    "least that before closing", account,
+		    pp_money_format(-balance, b));
+	memset(&p, 0, sizeof(p));
+	p.kind = "close";
+	p.account_id = a.id;
+	p.amount = -balance;
+	p.method = method;
+	p.ref = ref;
+	p.remark = remark;
+	if ((rc = pp_ledger_post(db, &p, &id)) != PP_OK)
+		return rc;
+	/* The entry is loaded while the meters still show on the account. */
+	if ((rc = pp_entry_load(db, id, out)) != PP_OK)
+		return rc;
+	if ((rc = pp_query_int(db, &now, "SELECT time FROM ledger WHERE id = ?",
+	    "i", id)) != PP_OK)
+		return rc;
+	if ((rc = pp_exec(db, "UPDATE account_meters SET detached = ? WHERE "
+	    "account_id = ? AND detached IS NULL", "ii", now, a.id)) != PP_OK)
+		return rc;
+	if ((rc = pp_exec(db, "UPDATE meters SET account_id = NULL WHERE "
+	    "account_id = ?", "i", a.id)) != PP_OK)
+		return rc;
+	return pp_exec(db, "UPDATE accounts SET state = 'closed', closed = ? "
+	    "WHERE id = ?", "ii", now, a.id);
+}

@@ -1,0 +1,593 @@
+/*
+ * db.c: opening the database, migrating its schema, transactions and the
+ * small helpers every other file uses to talk to SQLite.
+ */
+#include <errno.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+/*
+ * Each entry moves the schema one version up.  Never edit an entry that
+ * has shipped; add one.  The tables for meters, readings, commands and
+ * alarms exist from the start so that the field tools fit without rework.
+ */
+static const char *const migrations[] = {
+	/* 1: the whole first schema */
+	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	"CREATE TABLE settings(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	"CREATE TABLE operators("
+	" login TEXT PRIMARY KEY,"
+	" role TEXT NOT NULL CHECK (role IN"
+	"  ('admin','supervisor','cashier','poller','auditor')),"
+	" source TEXT NOT NULL CHECK (source IN ('creator','site')),"
+	" created INTEGER NOT NULL);"
+	"CREATE TABLE buildings(id INTEGER PRIMARY KEY,"
+	" name TEXT NOT NULL UNIQUE);"
+	"CREATE TABLE gateways("
+	" id INTEGER PRIMARY KEY,"
+	" name TEXT NOT NULL UNIQUE,"
+	" building_id INTEGER REFERENCES buildings(id),"
+	" address TEXT NOT NULL,"
+	" timeout_ms INTEGER NOT NULL,"
+	" retries INTEGER NOT NULL,"
+	" state TEXT NOT NULL DEFAULT 'unknown',"
+	" state_since INTEGER);"
+	"CREATE TABLE tariffs(id INTEGER PRIMARY KEY,"
+	" name TEXT NOT NULL UNIQUE);"
+	"CREATE TABLE tariff_versions("
+	" id INTEGER PRIMARY KEY,"
+	" tariff_id INTEGER NOT NULL REFERENCES tariffs(id),"
+	" effective INTEGER NOT NULL,"
+	" price INTEGER,"
+	" tier_period TEXT CHECK (tier_period IN ('year','month')),"
+	" spec TEXT NOT NULL,"
+	" UNIQUE(tariff_id, effective));"
+	"CREATE TABLE tariff_windows("
+	" version_id INTEGER NOT NULL REFERENCES tariff_versions(id),"
+	" seq INTEGER NOT NULL,"
+	" name TEXT NOT NULL,"
+	" start_min INTEGER NOT NULL,"
+	" end_min INTEGER NOT NULL,"
+	" price INTEGER NOT NULL,"
+	" PRIMARY KEY(version_id, seq));"
+	"CREATE TABLE tariff_steps("
+	" version_id INTEGER NOT NULL REFERENCES tariff_versions(id),"
+	" seq INTEGER NOT NULL,"
+	" upto_wh INTEGER,"
+	" add_price INTEGER NOT NULL,"
+	" PRIMARY KEY(version_id, seq));"
+	"CREATE TABLE accounts("
+	" id INTEGER PRIMARY KEY,"
+	" account TEXT NOT NULL UNIQUE,"
+	" name TEXT NOT NULL,"
+	" phone TEXT NOT NULL DEFAULT '',"
+	" state TEXT NOT NULL CHECK (state IN ('open','closed')),"
+	" opened INTEGER NOT NULL,"
+	" closed INTEGER,"
+	" money INTEGER NOT NULL DEFAULT 0,"	/* sum of its ledger rows, fen */
+	" used_e7 INTEGER NOT NULL DEFAULT 0);"	/* priced energy, 1e-7 yuan */
+	"CREATE TABLE meters("
+	" id INTEGER PRIMARY KEY,"
+	" meter TEXT NOT NULL UNIQUE,"
+	" gateway_id INTEGER REFERENCES gateways(id),"
+	" unit INTEGER,"
+	" profile TEXT NOT NULL,"
+	" building_id INTEGER REFERENCES buildings(id),"
+	" floor TEXT NOT NULL DEFAULT '',"
+	" room TEXT NOT NULL DEFAULT '',"
+	" tariff_id INTEGER REFERENCES tariffs(id),"
+	" price INTEGER,"
+	" billing TEXT NOT NULL CHECK (billing IN ('account','meter')),"
+	" alarm1 INTEGER,"
+	" alarm2 INTEGER,"
+	" overload_w INTEGER,"
+	" account_id INTEGER REFERENCES accounts(id),"
+	" buy_count INTEGER NOT NULL DEFAULT 0,"
+	" state TEXT NOT NULL DEFAULT 'unknown',"
+	" state_since INTEGER,"
+	" fails INTEGER NOT NULL DEFAULT 0,"
+	" last_seen INTEGER,"
+	" UNIQUE(gateway_id, unit));"
+	"CREATE INDEX meters_room ON meters(room);"
+	"CREATE INDEX meters_account ON meters(account_id);"
+	"CREATE TABLE account_meters("
+	" account_id INTEGER NOT NULL REFERENCES accounts(id),"
+	" meter_id INTEGER NOT NULL REFERENCES meters(id),"
+	" attached INTEGER NOT NULL,"
+	" detached INTEGER);"
+	"CREATE INDEX account_meters_meter ON account_meters(meter_id);"
+	"CREATE TABLE serial_days(day TEXT PRIMARY KEY,"
+	" last INTEGER NOT NULL);"
+	"CREATE TABLE ledger("
+	" id INTEGER PRIMARY KEY,"
+	" serial TEXT NOT NULL UNIQUE,"
+	" time INTEGER NOT NULL,"
+	" kind TEXT NOT NULL CHECK (kind IN"
+	"  ('open','sale','refund','reverse','close','transfer','adjust')),"
+	" account_id INTEGER NOT NULL REFERENCES accounts(id),"
+	" meter_id INTEGER REFERENCES meters(id),"
+	" amount INTEGER NOT NULL,"
+	" method TEXT NOT NULL,"
+	" ref TEXT UNIQUE,"
+	" reverses INTEGER UNIQUE REFERENCES ledger(id),"
+	" operator TEXT NOT NULL,"
+	" remark TEXT NOT NULL DEFAULT '',"
+	" buy_count INTEGER,"
+	" balance INTEGER NOT NULL,"
+	" hash TEXT NOT NULL);"
+	"CREATE INDEX ledger_account ON ledger(account_id);"
+	"CREATE INDEX ledger_time ON ledger(time);"
+	"CREATE INDEX ledger_meter ON ledger(meter_id);"
+	"CREATE TRIGGER ledger_no_update BEFORE UPDATE ON ledger"
+	" BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;"
+	"CREATE TRIGGER ledger_no_delete BEFORE DELETE ON ledger"
+	" BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;"
+	"CREATE TABLE audit("
+	" id INTEGER PRIMARY KEY,"
+	" time INTEGER NOT NULL,"
+	" login TEXT NOT NULL,"
+	" tool TEXT NOT NULL,"
+	" args TEXT NOT NULL,"
+	" exit INTEGER NOT NULL,"
+	" summary TEXT NOT NULL,"
+	" hash TEXT NOT NULL);"
+	"CREATE INDEX audit_time ON audit(time);"
+	"CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+	" BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+	" BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+	"CREATE TABLE commands("
+	" id INTEGER PRIMARY KEY,"
+	" meter_id INTEGER NOT NULL REFERENCES meters(id),"
+	" action TEXT NOT NULL CHECK (action IN ('trip','close','keep',"
+	"  'unkeep','prepay','manual','price','settings','recharge','time')),"
+	" amount INTEGER,"
+	" buy_count INTEGER,"
+	" value TEXT,"
+	" ledger_id INTEGER REFERENCES ledger(id),"
+	" state TEXT NOT NULL CHECK (state IN"
+	"  ('pending','sent','done','failed')),"
+	" reason TEXT NOT NULL DEFAULT '',"
+	" operator TEXT NOT NULL,"
+	" created INTEGER NOT NULL,"
+	" updated INTEGER NOT NULL,"
+	" not_before INTEGER,"
+	" attempts INTEGER NOT NULL DEFAULT 0,"
+	" last_error TEXT);"
+	"CREATE INDEX commands_open ON commands(state, meter_id);"
+	/* A purchase count is never sent twice with different amounts. */
+	"CREATE UNIQUE INDEX commands_purchase ON commands(meter_id, buy_count)"
+	" WHERE action = 'recharge';"
+	"CREATE TABLE readings("
+	" id INTEGER PRIMARY KEY,"
+	" meter_id INTEGER NOT NULL REFERENCES meters(id),"
+	" time INTEGER NOT NULL,"
+	" source TEXT NOT NULL CHECK (source IN ('poll','manual')),"
+	" energy_wh INTEGER,"
+	" power_w INTEGER,"
+	" voltage_dv INTEGER,"
+	" current_ma INTEGER,"
+	" pf_milli INTEGER,"
+	" freq_chz INTEGER,"
+	" balance INTEGER,"
+	" buy_count INTEGER,"
+	" relay TEXT,"
+	" flag TEXT,"
+	" cost_e7 INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX readings_meter_time ON readings(meter_id, time);"
+	"CREATE TABLE daily("
+	" meter_id INTEGER NOT NULL REFERENCES meters(id),"
+	" day TEXT NOT NULL,"
+	" energy_wh INTEGER NOT NULL,"
+	" cost_e7 INTEGER NOT NULL,"
+	" PRIMARY KEY(meter_id, day));"
+	"CREATE TABLE alarms("
+	" id INTEGER PRIMARY KEY,"
+	" kind TEXT NOT NULL,"
+	" meter_id INTEGER REFERENCES meters(id),"
+	" account_id INTEGER REFERENCES accounts(id),"
+	" gateway_id INTEGER REFERENCES gateways(id),"
+	" raised INTEGER NOT NULL,"
+	" notified INTEGER,"
+	" cleared INTEGER,"
+	" value TEXT,"
+	" message TEXT);"
+	"CREATE INDEX alarms_open ON alarms(kind, cleared);",
+};
+
+#define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+int
+pp_fail(pp_db *db, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(db->err, sizeof(db->err), fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+int
+pp_sqlfail(pp_db *db, const char *what)
+{
+	int rc = sqlite3_errcode(db->sql);
+
+	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+		return pp_fail(db, PP_EBUSY,
+		    "%s: the database stayed locked for %d s", what,
+		    db->timeout_ms / 1000);
+	if (rc == SQLITE_FULL)
+		return pp_fail(db, PP_EINTERNAL, "%s: the disk is full", what);
+	if (rc == SQLITE_READONLY || rc == SQLITE_CANTOPEN ||
+	    rc == SQLITE_PERM)
+		return pp_fail(db, PP_ENOINPUT, "%s: %s", what,
+		    sqlite3_errmsg(db->sql));
+	return pp_fail(db, PP_EINTERNAL, "%s: %s", what,
+	    sqlite3_errmsg(db->sql));
+}
+
+int
+pp_set_error(pp_db *db, int code, const char *msg)
+{
+	return pp_fail(db, code, "%s", msg);
+}
+
+const char *
+pp_errmsg(const pp_db *db)
+{
+	return db ? db->err : "out of memory";
+}
+
+void
+pp_db_set_timeout(pp_db *db, int ms)
+{
+	db->timeout_ms = ms;
+	if (db->sql)
+		sqlite3_busy_timeout(db->sql, ms);
+}
+
+sqlite3_stmt *
+pp_stmt(pp_db *db, const char *sql)
+{
+	struct pp_stmt_slot *slot = NULL;
+	int i;
+
+	for (i = 0; i < PP_STMT_CACHE; i++) {
+		if (db->cache[i].sql == sql) {
+			sqlite3_reset(db->cache[i].stmt);
+			sqlite3_clear_bindings(db->cache[i].stmt);
+			return db->cache[i].stmt;
+		}
+		if (db->cache[i].sql == NULL && slot == NULL)
+			slot = &db->cache[i];
+	}
+	if (slot == NULL) {
+		/* Full: the oldest slot makes room. */
+		slot = &db->cache[0];
+		sqlite3_finalize(slot->stmt);
+		memmove(&db->cache[0], &db->cache[1],
+		    sizeof(db->cache[0]) * (PP_STMT_CACHE - 1));
+		slot = &db->cache[PP_STMT_CACHE - 1];
+	}
+	slot->sql = NULL;
+	if (sqlite3_prepare_v3(db->sql, sql, -1, SQLITE_PREPARE_PERSISTENT,
+	    &slot->stmt, NULL) != SQLITE_OK) {
+		pp_sqlfail(db, "prepare");
+		slot->stmt = NULL;
+		return NULL;
+	}
+	slot->sql = sql;
+	return slot->stmt;
+}
+
+int
+pp_bindv(sqlite3_stmt *st, const char *types, va_list ap)
+{
+	int i, rc = SQLITE_OK;
+	const char *s;
+
+	for (i = 1; *types && rc == SQLITE_OK; types++, i++) {
+		switch (*types) {
+		case 'i':
+			rc = sqlite3_bind_int64(st, i, va_arg(ap, int64_t));
+			break;
+		case 't':
+			s = va_arg(ap, const char *);
+			rc = s ? sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT)
+			    : sqlite3_bind_null(st, i);
+			break;
+		case 'n':
+			rc = sqlite3_bind_null(st, i);
+			break;
+		default:
+			return SQLITE_MISUSE;
+		}
+	}
+	return rc;
+}
+
+int
+pp_exec(pp_db *db, const char *sql, const char *types, ...)
+{
+	sqlite3_stmt *st;
+	va_list ap;
+	int rc;
+
+	if ((st = pp_stmt(db, sql)) == NULL)
+		return PP_EINTERNAL;
+	va_start(ap, types);
+	rc = pp_bindv(st, types, ap);
+	va_end(ap);
+	if (rc != SQLITE_OK)
+		return pp_sqlfail(db, "bind");
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return pp_sqlfail(db, "write");
+	return PP_OK;
+}
+
+int
+pp_query_int(pp_db *db, int64_t *v, const char *sql, const char *types, ...)
+{
+	sqlite3_stmt *st;
+	va_list ap;
+	int rc;
+
+	if ((st = pp_stmt(db, sql)) == NULL)
+		return PP_EINTERNAL;
+	va_start(ap, types);
+	rc = pp_bindv(st, types, ap);
+	va_end(ap);
+	if (rc != SQLITE_OK)
+		return pp_sqlfail(db, "bind");
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*v = sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+		return PP_OK;
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return PP_EDATA;
+	return pp_sqlfail(db, "query");
+}
+
+void
+pp_col_text(sqlite3_stmt *st, int col, char *buf, size_t size)
+{
+	const unsigned char *s = sqlite3_column_text(st, col);
+
+	snprintf(buf, size, "%s", s ? (const char *)s : "");
+}
+
+static int
+exec_script(pp_db *db, const char *sql, const char *what)
+{
+	if (sqlite3_exec(db->sql, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return pp_sqlfail(db, what);
+	return PP_OK;
+}
+
+int
+pp_tx_begin(pp_db *db)
+{
+	int rc;
+
+	if ((rc = exec_script(db, "BEGIN IMMEDIATE", "begin")) == PP_OK)
+		db->in_tx = 1;
+	return rc;
+}
+
+int
+pp_tx_commit(pp_db *db)
+{
+	int rc;
+
+	if ((rc = exec_script(db, "COMMIT", "commit")) != PP_OK) {
+		pp_tx_rollback(db);
+		return rc;
+	}
+	db->in_tx = 0;
+	return PP_OK;
+}
+
+void
+pp_tx_rollback(pp_db *db)
+{
+	if (!sqlite3_get_autocommit(db->sql))
+		sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+	db->in_tx = 0;
+}
+
+int
+pp_savepoint(pp_db *db)
+{
+	return exec_script(db, "SAVEPOINT pp_row", "savepoint");
+}
+
+int
+pp_release(pp_db *db)
+{
+	return exec_script(db, "RELEASE pp_row", "release");
+}
+
+void
+pp_rollback_to(pp_db *db)
+{
+	sqlite3_exec(db->sql, "ROLLBACK TO pp_row; RELEASE pp_row", NULL, NULL,
+	    NULL);
+}
+
+static int
+migrate(pp_db *db)
+{
+	int64_t version;
+	int rc, v;
+
+	if ((rc = pp_query_int(db, &version, "PRAGMA user_version", ""))
+	    != PP_OK)
+		return rc;
+	if (version == NMIGRATIONS)
+		return PP_OK;
+	if (version > NMIGRATIONS)
+		return pp_fail(db, PP_EINTERNAL,
+		    "%s: schema version %lld is newer than this prepay (%d)",
+		    db->path, (long long)version, NMIGRATIONS);
+	if ((rc = pp_tx_begin(db)) != PP_OK)
+		return rc;
+	/* Another process may have migrated while we waited for the lock. */
+	if ((rc = pp_query_int(db, &version, "PRAGMA user_version", ""))
+	    != PP_OK)
+		goto fail;
+	for (v = (int)version; v < NMIGRATIONS; v++) {
+		char pragma[64];
+
+		if ((rc = exec_script(db, migrations[v], "migrate")) != PP_OK)
+			goto fail;
+		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d",
+		    v + 1);
+		if ((rc = exec_script(db, pragma, "migrate")) != PP_OK)
+			goto fail;
+	}
+	/* The login that creates the database is its first admin. */
+	if (version == 0 && (rc = pp_exec(db, "INSERT INTO operators(login, "
+	    "role, source, created) VALUES (?, 'admin', 'creator', ?)", "ti",
+	    db->login, pp_now())) != PP_OK)
+		goto fail;
+	return pp_tx_commit(db);
+fail:
+	pp_tx_rollback(db);
+	return rc;
+}
+
+int
+pp_db_open(pp_db **dbp, const char *path, int flags)
+{
+	struct passwd *pw;
+	struct stat sb;
+	pp_db *db;
+	int rc;
+
+	if ((*dbp = db = calloc(1, sizeof(*db))) == NULL)
+		return PP_EINTERNAL;
+	snprintf(db->path, sizeof(db->path), "%s", path);
+	db->timeout_ms = 10000;
+	/* The operator is the real uid's login; no variable can change it. */
+	if ((pw = getpwuid(getuid())) == NULL)
+		return pp_fail(db, PP_EPERM, "uid %ld has no login name",
+		    (long)getuid());
+	if (strlen(pw->pw_name) >= sizeof(db->login))
+		return pp_fail(db, PP_EPERM, "login name too long");
+	snprintf(db->login, sizeof(db->login), "%s", pw->pw_name);
+	if (stat(path, &sb) == -1) {
+		if (errno != ENOENT || !(flags & PP_DB_CREATE))
+			return pp_fail(db, PP_ENOINPUT, "%s: %s%s", path,
+			    strerror(errno), errno == ENOENT ?
+			    " (site-load creates it)" : "");
+	} else if (!S_ISREG(sb.st_mode))
+		return pp_fail(db, PP_ENOINPUT, "%s: not a database file",
+		    path);
+	rc = sqlite3_open_v2(path, &db->sql, SQLITE_OPEN_READWRITE |
+	    ((flags & PP_DB_CREATE) ? SQLITE_OPEN_CREATE : 0), NULL);
+	if (rc != SQLITE_OK) {
+		rc = pp_fail(db, PP_ENOINPUT, "%s: %s", path,
+		    db->sql ? sqlite3_errmsg(db->sql) : "cannot open");
+		sqlite3_close(db->sql);
+		db->sql = NULL;
+		return rc;
+	}
+	sqlite3_busy_timeout(db->sql, db->timeout_ms);
+	sqlite3_extended_result_codes(db->sql, 0);
+	if ((rc = exec_script(db, "PRAGMA journal_mode = WAL",
+	    "journal mode")) != PP_OK)
+		goto fail;
+	if ((rc = exec_script(db, "PRAGMA foreign_keys = ON;"
+	    "PRAGMA synchronous = FULL", "pragmas")) != PP_OK)
+		goto fail;
+	if ((rc = pp_query_int(db, &(int64_t){0}, "PRAGMA schema_version",
+	    "")) != PP_OK) {
+		if (rc == PP_EINTERNAL && sqlite3_errcode(db->sql) ==
+		    SQLITE_NOTADB)
+			rc = pp_fail(db, PP_ENOINPUT,
+			    "%s: not a prepay database", path);
+		goto fail;
+	}
+	if ((rc = migrate(db)) != PP_OK)
+		goto fail;
+	return PP_OK;
+fail:
+	if (sqlite3_errcode(db->sql) == SQLITE_NOTADB)
+		rc = pp_fail(db, PP_ENOINPUT, "%s: not a prepay database",
+		    path);
+	return rc;
+}
+
+void
+pp_db_close(pp_db *db)
+{
+	int i;
+
+	if (db == NULL)
+		return;
+	for (i = 0; i < PP_STMT_CACHE; i++)
+		sqlite3_finalize(db->cache[i].stmt);
+	if (db->sql) {
+		if (db->in_tx)
+			pp_tx_rollback(db);
+		sqlite3_close(db->sql);
+	}
+	free(db);
+}
+
+const char *
+pp_setting(pp_db *db, const char *key, char *buf, size_t len)
+{
+	sqlite3_stmt *st;
+
+	if ((st = pp_stmt(db, "SELECT value FROM settings WHERE key = ?"))
+	    == NULL)
+		return NULL;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return NULL;
+	}
+	pp_col_text(st, 0, buf, len);
+	sqlite3_reset(st);
+	return buf;
+}
+
+int64_t
+pp_setting_int(pp_db *db, const char *key, int64_t dflt)
+{
+	char buf[64], *end;
+	long long v;
+
+	if (pp_setting(db, key, buf, sizeof(buf)) == NULL)
+		return dflt;
+	v = strtoll(buf, &end, 10);
+	return *end == '\0' && end != buf ? v : dflt;
+}
+
+const char *
+pp_site_name(pp_db *db, char *buf, size_t len)
+{
+	sqlite3_stmt *st;
+
+	buf[0] = '\0';
+	if ((st = pp_stmt(db, "SELECT value FROM meta WHERE key = 'site'")) ==
+	    NULL)
+		return buf;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		pp_col_text(st, 0, buf, len);
+	sqlite3_reset(st);
+	return buf;
+}

@@ -1,0 +1,152 @@
+/*
+ * internal.h: what the files of libprepay share and the tools never see.
+ */
+#ifndef PP_INTERNAL_H
+#define PP_INTERNAL_H
+
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdint.h>
+
+#include "prepay.h"
+
+#define PP_STMT_CACHE	64
+
+struct pp_stmt_slot {
+	const char	*sql;	/* the static string it was prepared from */
+	sqlite3_stmt	*stmt;
+};
+
+struct pp_db {
+	sqlite3		*sql;
+	char		 path[1024];
+	char		 err[PP_ERRMAX];
+	int		 timeout_ms;
+	int		 in_tx;
+	char		 login[PP_KEYMAX];
+	enum pp_role	 role;
+	struct pp_stmt_slot cache[PP_STMT_CACHE];
+};
+
+/* Set the error text and return code. */
+int	 pp_fail(pp_db *db, int code, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+/* An SQLite failure: busy becomes PP_EBUSY, the rest PP_EINTERNAL. */
+int	 pp_sqlfail(pp_db *db, const char *what);
+
+/*
+ * A prepared statement for a static SQL string, reset and with its
+ * bindings cleared.  NULL on failure, with the error set.
+ */
+sqlite3_stmt *pp_stmt(pp_db *db, const char *sql);
+/* Run a statement that returns no rows, binding "i" int64, "t" text. */
+int	 pp_exec(pp_db *db, const char *sql, const char *types, ...);
+/* The first column of the first row as int64; PP_EDATA when no row. */
+int	 pp_query_int(pp_db *db, int64_t *v, const char *sql,
+	    const char *types, ...);
+/* Bind "i" int64, "t" text (NULL binds NULL), "n" NULL. */
+int	 pp_bindv(sqlite3_stmt *st, const char *types, va_list ap);
+
+int	 pp_savepoint(pp_db *db);
+int	 pp_release(pp_db *db);
+void	 pp_rollback_to(pp_db *db);
+
+/* Copy at most size-1 bytes of a column into buf, "" for NULL. */
+void	 pp_col_text(sqlite3_stmt *st, int col, char *buf, size_t size);
+
+/* SHA-256 of prev (hex or "") followed by text, as 64 hex digits. */
+int	 pp_chain_hash(const char *prev, const char *text, char out[65]);
+
+/* Cached account balance arithmetic (ledger.c). */
+int64_t	 pp_balance_of(int64_t money_fen, int64_t used_e7);
+
+/* The next serial for the day of t, inside the writing transaction. */
+int	 pp_serial_next(pp_db *db, int64_t t, char serial[PP_KEYMAX]);
+
+/* The text an audit entry's hash covers (audit.c); malloc'd. */
+int	 pp_audit_text(int64_t id, int64_t time, const char *login,
+	    const char *tool, const char *args, int64_t exitcode,
+	    const char *summary, char **out);
+
+/* One money row to append (ledger.c). */
+struct pp_post {
+	const char	*kind;
+	int64_t		 account_id;
+	int64_t		 meter_id;	/* 0: none */
+	int64_t		 amount;	/* signed fen */
+	const char	*method;
+	const char	*ref;		/* NULL: none */
+	int64_t		 reverses;	/* 0: none */
+	const char	*remark;
+	int64_t		 buy_count;	/* 0: none */
+};
+
+/* The fields of a ledger row that its hash covers, as stored. */
+struct pp_ledger_row {
+	int64_t		 id, time, account_id, meter_id, amount, reverses;
+	int64_t		 buy_count, balance;
+	const char	*serial, *kind, *method, *ref, *operator, *remark;
+};
+
+int	 pp_ledger_text(const struct pp_ledger_row *r, char **out);
+/* Append a row and update the account's cached money; sets *id. */
+int	 pp_ledger_post(pp_db *db, const struct pp_post *p, int64_t *id);
+/* Fill an entry from a ledger row. */
+int	 pp_entry_load(pp_db *db, int64_t ledger_id, pp_entry *out);
+/*
+ * Post money.  With a wallet meter, the row takes that meter's next
+ * purchase count and a recharge command is queued for it.
+ */
+int	 pp_post_money(pp_db *db, struct pp_post *p, int64_t wallet,
+	    int64_t *id);
+
+/* account.c */
+struct pp_account {
+	int64_t	id;
+	char	account[PP_KEYMAX];
+	char	name[PP_NAMEMAX];
+	int	open;
+	int64_t	money, used_e7;
+};
+
+int	 pp_account_get(pp_db *db, const char *account, struct pp_account *a);
+int	 pp_account_get_id(pp_db *db, int64_t id, struct pp_account *a);
+/*
+ * Resolve a sale's target to an account and the meter it names (0 when
+ * the target names the account itself).
+ */
+int	 pp_target_resolve(pp_db *db, const char *target, enum pp_target kind,
+	    struct pp_account *a, int64_t *meter_id);
+/* The meter whose wallet takes the money: 0 for the account's wallet. */
+int	 pp_wallet_of(pp_db *db, const struct pp_account *a, int64_t meter_id,
+	    int64_t *wallet);
+
+/* tariff.c: a tariff as the site file gives it. */
+#define PP_TARIFF_MAXWIN	12
+#define PP_TARIFF_MAXSTEP	12
+
+struct pp_tariff_spec {
+	int64_t	price;			/* flat price, -1: none */
+	int	nwin;
+	struct {
+		char	name[32];
+		int	from, to;	/* minutes of the day */
+		int64_t	price;
+	} win[PP_TARIFF_MAXWIN];
+	char	period[8];		/* "year", "month" or "" */
+	int	nstep;
+	struct {
+		int64_t	upto_wh;	/* -1: no upper bound */
+		int64_t	add;
+	} step[PP_TARIFF_MAXSTEP];
+};
+
+/* Minutes of the day from "HH:MM" (24:00 allowed as the day's end). */
+int	 pp_clock_parse(const char *s, int *minutes);
+int	 pp_tariff_check(const struct pp_tariff_spec *t, char *err,
+	    size_t errlen);
+/* Store a new version when the spec differs from the latest one. */
+int	 pp_tariff_store(pp_db *db, const char *name,
+	    const struct pp_tariff_spec *t, int *changed);
+
+#endif /* PP_INTERNAL_H */

@@ -1,0 +1,305 @@
+/*
+ * money.c: amounts in fen, prices in 0.0001 yuan/kWh, energy in Wh, and
+ * the amount in RMB uppercase.  Integers only: no float touches money.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "prepay.h"
+
+#define ERR(...)	(snprintf(err, errlen, __VA_ARGS__), PP_EDATA)
+
+/*
+ * Fold one character of s into ASCII: full-width digits, the full-width
+ * point, minus and plus become their ASCII forms.  Returns the byte count
+ * consumed, and the folded character in *c (0x80 for anything else that is
+ * not ASCII).
+ */
+static int
+fold(const unsigned char *s, int *c)
+{
+	if (s[0] < 0x80) {
+		*c = s[0];
+		return 1;
+	}
+	/* U+FF0B..U+FF19 is EF BC 8B..99: ＋ ， － ． ／ ０..９ */
+	if (s[0] == 0xEF && s[1] == 0xBC && s[2] >= 0x8B && s[2] <= 0x99) {
+		*c = '+' + (s[2] - 0x8B);
+		return 3;
+	}
+	/* U+3000, the ideographic space */
+	if (s[0] == 0xE3 && s[1] == 0x80 && s[2] == 0x80) {
+		*c = ' ';
+		return 3;
+	}
+	*c = 0x80;
+	return s[1] == '\0' ? 1 : (s[0] >= 0xF0 ? 4 : s[0] >= 0xE0 ? 3 : 2);
+}
+
+/*
+ * Parse a decimal with at most `decimals` places into an integer scaled by
+ * 10^decimals.  what names the value in messages.
+ */
+static int
+parse_decimal(const char *what, const char *in, int decimals, int signed_ok,
+    int64_t max, int64_t *out, char *err, size_t errlen)
+{
+	const unsigned char *s = (const unsigned char *)in;
+	int64_t whole = 0, frac = 0, scale = 1;
+	int c, n, neg = 0, digits = 0, fdigits = 0, point = 0, i;
+
+	for (i = 0; i < decimals; i++)
+		scale *= 10;
+	if (s == NULL)
+		return ERR("%s: missing", what);
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (*s == '\0')
+		return ERR("%s: empty", what);
+	n = fold(s, &c);
+	if (c == '-' || c == '+') {
+		if (c == '-' && !signed_ok)
+			return ERR("%s \"%s\": no minus sign allowed", what, in);
+		if (c == '+')
+			return ERR("%s \"%s\": no plus sign allowed", what, in);
+		neg = 1;
+		s += n;
+	}
+	for (; *s; s += n) {
+		n = fold(s, &c);
+		if (c >= '0' && c <= '9') {
+			if (point) {
+				if (++fdigits > decimals)
+					return ERR("%s \"%s\": more than %d "
+					    "decimal%s", what, in, decimals,
+					    decimals == 1 ? "" : "s");
+				frac = frac * 10 + (c - '0');
+			} else {
+				if (whole > (INT64_MAX / scale - 9) / 10)
+					return ERR("%s \"%s\": too large", what,
+					    in);
+				whole = whole * 10 + (c - '0');
+				digits++;
+			}
+			continue;
+		}
+		if (c == '.') {
+			if (point)
+				return ERR("%s \"%s\": two decimal points", what,
+				    in);
+			if (digits == 0)
+				return ERR("%s \"%s\": no digit before the "
+				    "decimal point", what, in);
+			point = 1;
+			continue;
+		}
+		if (c == ' ' || c == '\t') {
+			const unsigned char *t = s;
+			int tc;
+
+			while (*t && (fold(t, &tc), tc == ' ' || tc == '\t'))
+				t += fold(t, &tc);
+			if (*t == '\0')
+				break;
+			return ERR("%s \"%s\": space inside the number", what,
+			    in);
+		}
+		if (c == 'e' || c == 'E')
+			return ERR("%s \"%s\": exponents are not allowed", what,
+			    in);
+		if (c == ',' || c == '\'' || c == '_' ||
+		    (s[0] == 0xEF && s[1] == 0xBC && s[2] == 0x8C))
+			return ERR("%s \"%s\": no thousands separators", what,
+			    in);
+		if (c == '-' || c == '+')
+			return ERR("%s \"%s\": sign inside the number", what,
+			    in);
+		return ERR("%s \"%s\": not a number", what, in);
+	}
+	if (digits == 0)
+		return ERR("%s \"%s\": no digits", what, in);
+	if (point && fdigits == 0)
+		return ERR("%s \"%s\": no digit after the decimal point", what,
+		    in);
+	for (i = fdigits; i < decimals; i++)
+		frac *= 10;
+	*out = whole * scale + frac;
+	if (max >= 0 && *out > max)
+		return ERR("%s \"%s\": above the limit", what, in);
+	if (neg)
+		*out = -*out;
+	return PP_OK;
+}
+
+int
+pp_money_parse(const char *s, int flags, int64_t max, int64_t *fen,
+    char *err, size_t errlen)
+{
+	int rc;
+
+	rc = parse_decimal("amount", s, 2, flags & PP_MONEY_SIGNED, -1, fen,
+	    err, errlen);
+	if (rc != PP_OK)
+		return rc;
+	if (max >= 0 && (*fen > max || -*fen > max)) {
+		char lim[PP_NUMBUF];
+
+		return ERR("amount \"%s\": above the limit of %s", s,
+		    pp_money_format(max, lim));
+	}
+	return PP_OK;
+}
+
+static char *
+format_scaled(int64_t v, int decimals, char buf[PP_NUMBUF])
+{
+	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	uint64_t scale = 1;
+	int i;
+
+	for (i = 0; i < decimals; i++)
+		scale *= 10;
+	snprintf(buf, PP_NUMBUF, "%s%" PRIu64 ".%0*" PRIu64, v < 0 ? "-" : "",
+	    u / scale, decimals, u % scale);
+	return buf;
+}
+
+char *
+pp_money_format(int64_t fen, char buf[PP_NUMBUF])
+{
+	return format_scaled(fen, 2, buf);
+}
+
+int
+pp_price_parse(const char *s, int64_t *price, char *err, size_t errlen)
+{
+	/* 1000 yuan/kWh is far beyond any real tariff and catches typos. */
+	return parse_decimal("price", s, 4, 0, 10000000, price, err, errlen);
+}
+
+char *
+pp_price_format(int64_t price, char buf[PP_NUMBUF])
+{
+	return format_scaled(price, 4, buf);
+}
+
+int
+pp_energy_parse(const char *s, int64_t *wh, char *err, size_t errlen)
+{
+	return parse_decimal("energy", s, 3, 0, -1, wh, err, errlen);
+}
+
+char *
+pp_energy_format(int64_t wh, char buf[PP_NUMBUF])
+{
+	int64_t tens = wh / 10, rest = wh % 10;
+
+	/* Wh to kWh with two decimals is tens of Wh, rounded half away. */
+	if (rest >= 5)
+		tens++;
+	else if (rest <= -5)
+		tens--;
+	return format_scaled(tens, 2, buf);
+}
+
+int
+pp_int_parse(const char *s, int64_t min, int64_t max, int64_t *v,
+    char *err, size_t errlen)
+{
+	int64_t x;
+	int rc;
+
+	rc = parse_decimal("number", s, 0, min < 0, -1, &x, err, errlen);
+	if (rc != PP_OK)
+		return rc;
+	if (x < min || x > max)
+		return ERR("\"%s\": out of range %" PRId64 "..%" PRId64, s, min,
+		    max);
+	*v = x;
+	return PP_OK;
+}
+
+/*
+ * RMB uppercase, one canonical form of the PBOC rules: a run of zeros
+ * between two non-zero digits of the yuan part is one 零, across 万 and 亿
+ * too; 拾 is always 壹拾; 角 ends without 整; a zero 角 before a 分 is 零.
+ */
+static const char *const digit_cn[] = {
+	"零", "壹", "贰", "叁", "肆", "伍", "陆", "柒", "捌", "玖"
+};
+static const char *const place_cn[] = { "", "拾", "佰", "仟" };
+
+static int
+append(char *buf, size_t len, size_t *at, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (*at + n + 1 > len)
+		return -1;
+	memcpy(buf + *at, s, n + 1);
+	*at += n;
+	return 0;
+}
+
+int
+pp_rmb_upper(int64_t fen, char *buf, size_t len)
+{
+	uint64_t u = fen < 0 ? (uint64_t)0 - (uint64_t)fen : (uint64_t)fen;
+	uint64_t yuan = u / 100;
+	int jiao = (int)(u / 10 % 10), cents = (int)(u % 10);
+	int digits[20], n = 0, p, zero_pending = 0, group_nonzero = 0, fail = 0;
+	size_t at = 0;
+
+	if (len == 0)
+		return PP_EINTERNAL;
+	buf[0] = '\0';
+	if (fen < 0)
+		fail |= append(buf, len, &at, "负");
+	for (; yuan > 0; yuan /= 10)
+		digits[n++] = (int)(yuan % 10);
+	for (p = n - 1; p >= 0; p--) {
+		int d = digits[p];
+
+		if (d == 0)
+			zero_pending = 1;
+		else {
+			if (zero_pending)
+				fail |= append(buf, len, &at, "零");
+			zero_pending = 0;
+			group_nonzero = 1;
+			fail |= append(buf, len, &at, digit_cn[d]);
+			fail |= append(buf, len, &at, place_cn[p % 4]);
+		}
+		if (p % 4 == 0 && p > 0) {
+			/*
+			 * 万 at 10^4 and 10^12 when its group has a digit;
+			 * 亿 at 10^8 always, as in 壹万亿, since int64 fen
+			 * never reaches 10^16 yuan.
+			 */
+			if (p % 8 == 4 && group_nonzero)
+				fail |= append(buf, len, &at, "万");
+			else if (p == 8)
+				fail |= append(buf, len, &at, "亿");
+			group_nonzero = 0;
+		}
+	}
+	if (n > 0)
+		fail |= append(buf, len, &at, "元");
+	if (jiao == 0 && cents == 0) {
+		if (n == 0)
+			fail |= append(buf, len, &at, "零元");
+		fail |= append(buf, len, &at, "整");
+	} else {
+		if (jiao > 0) {
+			fail |= append(buf, len, &at, digit_cn[jiao]);
+			fail |= append(buf, len, &at, "角");
+		} else if (n > 0)
+			fail |= append(buf, len, &at, "零");
+		if (cents > 0) {
+			fail |= append(buf, len, &at, digit_cn[cents]);
+			fail |= append(buf, len, &at, "分");
+		}
+	}
+	return fail ? PP_EINTERNAL : PP_OK;
+}

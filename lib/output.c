@@ -1,0 +1,345 @@
+/*
+ * output.c: every tool's rows go out through here, as CSV (RFC 4180
+ * quoting, LF line ends), TSV (no quoting), an aligned table, or an xlsx
+ * workbook with numeric cells for numbers.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <xlsxwriter.h>
+
+#include "prepay.h"
+
+struct pp_out {
+	enum pp_format	 fmt;
+	FILE		*fp;
+	pp_column	*cols;
+	size_t		 ncols;
+	char		**cells;	/* table and xlsx: every row, buffered */
+	size_t		 nrows, cap;
+	char		*xlsx_path;
+	char		 err[PP_ERRMAX];
+	int		 header_done;
+	int		 bom;
+};
+
+int
+pp_format_parse(const char *s, enum pp_format *fmt)
+{
+	static const struct { const char *name; enum pp_format fmt; } f[] = {
+		{ "csv", PP_FMT_CSV }, { "tsv", PP_FMT_TSV },
+		{ "table", PP_FMT_TABLE }, { "xlsx", PP_FMT_XLSX },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		if (strcmp(s, f[i].name) == 0) {
+			*fmt = f[i].fmt;
+			return PP_OK;
+		}
+	return PP_EUSAGE;
+}
+
+int
+pp_out_open(pp_out **op, enum pp_format fmt, FILE *fp, const char *xlsx_path,
+    int bom, const pp_column *cols, size_t ncols, char *err, size_t errlen)
+{
+	pp_out *o;
+
+	*op = NULL;
+	if (fmt == PP_FMT_AUTO)
+		fmt = isatty(fileno(fp)) ? PP_FMT_TABLE : PP_FMT_CSV;
+	if (fmt == PP_FMT_XLSX && (xlsx_path == NULL || *xlsx_path == '\0')) {
+		snprintf(err, errlen, "xlsx output needs a file: -O FILE");
+		return PP_EUSAGE;
+	}
+	if ((o = calloc(1, sizeof(*o))) == NULL ||
+	    (o->cols = calloc(ncols, sizeof(*cols))) == NULL ||
+	    (fmt == PP_FMT_XLSX && (o->xlsx_path = strdup(xlsx_path)) ==
+	    NULL)) {
+		if (o)
+			free(o->cols);
+		free(o);
+		snprintf(err, errlen, "out of memory");
+		return PP_EINTERNAL;
+	}
+	memcpy(o->cols, cols, ncols * sizeof(*cols));
+	o->ncols = ncols;
+	o->fmt = fmt;
+	o->fp = fp;
+	o->bom = bom;
+	*op = o;
+	return PP_OK;
+}
+
+static void
+csv_value(FILE *fp, const char *v)
+{
+	size_t len = strlen(v);
+
+	if (strpbrk(v, ",\"\r\n") == NULL && (len == 0 ||
+	    (v[0] != ' ' && v[len - 1] != ' '))) {
+		fputs(v, fp);
+		return;
+	}
+	putc('"', fp);
+	for (; *v; v++) {
+		if (*v == '"')
+			putc('"', fp);
+		putc(*v, fp);
+	}
+	putc('"', fp);
+}
+
+static int
+stream_row(pp_out *o, const char *const *values)
+{
+	size_t i;
+
+	for (i = 0; i < o->ncols; i++) {
+		const char *v = values[i] ? values[i] : "";
+
+		if (o->fmt == PP_FMT_TSV && strpbrk(v, "\t\r\n")) {
+			snprintf(o->err, sizeof(o->err), "%s \"%.40s\": a tab "
+			    "or newline cannot go into TSV; use -o csv",
+			    o->cols[i].name, v);
+			return PP_EDATA;
+		}
+	}
+	for (i = 0; i < o->ncols; i++) {
+		const char *v = values[i] ? values[i] : "";
+
+		if (i)
+			putc(o->fmt == PP_FMT_TSV ? '\t' : ',', o->fp);
+		if (o->fmt == PP_FMT_TSV)
+			fputs(v, o->fp);
+		else
+			csv_value(o->fp, v);
+	}
+	putc('\n', o->fp);
+	return ferror(o->fp) ? PP_EINTERNAL : PP_OK;
+}
+
+static int
+buffer_row(pp_out *o, const char *const *values)
+{
+	size_t i;
+
+	if (o->nrows == o->cap) {
+		size_t cap = o->cap ? o->cap * 2 : 64;
+		char **p = realloc(o->cells, cap * o->ncols * sizeof(*p));
+
+		if (p == NULL)
+			goto nomem;
+		o->cells = p;
+		o->cap = cap;
+	}
+	for (i = 0; i < o->ncols; i++) {
+		char **cell = &o->cells[o->nrows * o->ncols + i];
+
+		if ((*cell = strdup(values[i] ? values[i] : "")) == NULL) {
+			while (i-- > 0)
+				free(o->cells[o->nrows * o->ncols + i]);
+			goto nomem;
+		}
+	}
+	o->nrows++;
+	return PP_OK;
+nomem:
+	snprintf(o->err, sizeof(o->err), "out of memory");
+	return PP_EINTERNAL;
+}
+
+static int
+write_header(pp_out *o)
+{
+	const char **names;
+	size_t i;
+	int rc;
+
+	if ((names = calloc(o->ncols, sizeof(*names))) == NULL)
+		return PP_EINTERNAL;
+	for (i = 0; i < o->ncols; i++)
+		names[i] = o->cols[i].name;
+	if (o->bom)
+		fputs("\xEF\xBB\xBF", o->fp);
+	o->header_done = 1;
+	rc = stream_row(o, names);
+	free(names);
+	return rc;
+}
+
+int
+pp_out_row(pp_out *o, const char *const *values)
+{
+	int rc;
+
+	if (o->fmt == PP_FMT_TABLE || o->fmt == PP_FMT_XLSX)
+		return buffer_row(o, values);
+	if (!o->header_done && (rc = write_header(o)) != PP_OK)
+		return rc;
+	if ((rc = stream_row(o, values)) == PP_OK)
+		o->nrows++;
+	return rc;
+}
+
+static void
+pad(FILE *fp, size_t n)
+{
+	while (n-- > 0)
+		putc(' ', fp);
+}
+
+static int
+is_number(enum pp_coltype t)
+{
+	return t != PP_COL_TEXT;
+}
+
+static int
+write_table(pp_out *o)
+{
+	size_t *width, r, i, w;
+
+	if ((width = calloc(o->ncols, sizeof(*width))) == NULL)
+		return PP_EINTERNAL;
+	for (i = 0; i < o->ncols; i++)
+		width[i] = pp_text_width(o->cols[i].name);
+	for (r = 0; r < o->nrows; r++)
+		for (i = 0; i < o->ncols; i++) {
+			w = pp_text_width(o->cells[r * o->ncols + i]);
+			if (w > width[i])
+				width[i] = w;
+		}
+	for (r = 0; r <= o->nrows + 1; r++) {
+		for (i = 0; i < o->ncols; i++) {
+			const char *v;
+			size_t gap;
+
+			if (r == 1) {
+				for (w = 0; w < width[i]; w++)
+					putc('-', o->fp);
+				if (i + 1 < o->ncols)
+					fputs("  ", o->fp);
+				continue;
+			}
+			v = r == 0 ? o->cols[i].name :
+			    o->cells[(r - 2) * o->ncols + i];
+			gap = width[i] - pp_text_width(v);
+			if (is_number(o->cols[i].type))
+				pad(o->fp, gap);
+			fputs(v, o->fp);
+			if (i + 1 < o->ncols) {
+				if (!is_number(o->cols[i].type))
+					pad(o->fp, gap);
+				fputs("  ", o->fp);
+			}
+		}
+		putc('\n', o->fp);
+	}
+	free(width);
+	return ferror(o->fp) ? PP_EINTERNAL : PP_OK;
+}
+
+static int
+write_xlsx(pp_out *o)
+{
+	lxw_workbook *wb;
+	lxw_worksheet *ws;
+	lxw_format *bold, *fmt[PP_COL_PRICE + 1];
+	lxw_error e;
+	size_t r, i;
+
+	if ((wb = workbook_new(o->xlsx_path)) == NULL) {
+		snprintf(o->err, sizeof(o->err), "%s: cannot create",
+		    o->xlsx_path);
+		return PP_ENOINPUT;
+	}
+	ws = workbook_add_worksheet(wb, NULL);
+	bold = workbook_add_format(wb);
+	format_set_bold(bold);
+	memset(fmt, 0, sizeof(fmt));
+	fmt[PP_COL_INT] = workbook_add_format(wb);
+	format_set_num_format(fmt[PP_COL_INT], "0");
+	fmt[PP_COL_MONEY] = workbook_add_format(wb);
+	format_set_num_format(fmt[PP_COL_MONEY], "0.00");
+	fmt[PP_COL_KWH] = workbook_add_format(wb);
+	format_set_num_format(fmt[PP_COL_KWH], "0.00");
+	fmt[PP_COL_PRICE] = workbook_add_format(wb);
+	format_set_num_format(fmt[PP_COL_PRICE], "0.0000");
+	for (i = 0; i < o->ncols; i++) {
+		worksheet_write_string(ws, 0, (lxw_col_t)i, o->cols[i].name,
+		    bold);
+		worksheet_set_column(ws, (lxw_col_t)i, (lxw_col_t)i,
+		    o->cols[i].type == PP_COL_TEXT ? 16 : 12, NULL);
+	}
+	for (r = 0; r < o->nrows; r++)
+		for (i = 0; i < o->ncols; i++) {
+			const char *v = o->cells[r * o->ncols + i];
+			enum pp_coltype t = o->cols[i].type;
+			char *end;
+			double d;
+
+			if (is_number(t) && *v) {
+				/* The text was formatted exactly from integers;
+				 * a spreadsheet wants a number cell. */
+				d = strtod(v, &end);
+				if (*end == '\0') {
+					worksheet_write_number(ws,
+					    (lxw_row_t)r + 1, (lxw_col_t)i, d,
+					    fmt[t]);
+					continue;
+				}
+			}
+			worksheet_write_string(ws, (lxw_row_t)r + 1,
+			    (lxw_col_t)i, v, NULL);
+		}
+	if ((e = workbook_close(wb)) != LXW_NO_ERROR) {
+		snprintf(o->err, sizeof(o->err), "%s: %s", o->xlsx_path,
+		    lxw_strerror(e));
+		return PP_ENOINPUT;
+	}
+	return PP_OK;
+}
+
+int
+pp_out_close(pp_out *o, char *err, size_t errlen)
+{
+	int rc = PP_OK;
+	size_t i;
+
+	if (o == NULL)
+		return PP_OK;
+	if (o->fmt == PP_FMT_TABLE)
+		rc = write_table(o);
+	else if (o->fmt == PP_FMT_XLSX)
+		rc = write_xlsx(o);
+	else if (!o->header_done)
+		/* No rows: the header still tells the next tool the columns. */
+		rc = write_header(o);
+	if (fflush(o->fp) != 0 && rc == PP_OK) {
+		snprintf(o->err, sizeof(o->err), "write error");
+		rc = PP_EINTERNAL;
+	}
+	if (rc != PP_OK && err)
+		snprintf(err, errlen, "%s", o->err);
+	for (i = 0; i < o->nrows * o->ncols && o->cells; i++)
+		free(o->cells[i]);
+	free(o->cells);
+	free(o->cols);
+	free(o->xlsx_path);
+	free(o);
+	return rc;
+}
+
+const char *
+pp_out_error(const pp_out *o)
+{
+	return o->err;
+}
+
+size_t
+pp_out_rows(const pp_out *o)
+{
+	return o->nrows;
+}

@@ -1,0 +1,351 @@
+/*
+ * prepay.h: the public API of libprepay.
+ *
+ * Every function that can fail returns one of the PP_* status codes below,
+ * which are also the tools' exit codes, and leaves a one-line reason that
+ * the caller can print: pp_errmsg() for calls that take a database, or the
+ * err buffer for the parsers that do not.  The library never prints and
+ * never exits.
+ */
+#ifndef PREPAY_H
+#define PREPAY_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define PP_VERSION "0.1.0"
+
+/* Status codes, equal to the exit codes of DESIGN.md section 3. */
+enum {
+	PP_OK = 0,
+	PP_ERULE = 1,		/* refused by a business rule */
+	PP_EUSAGE = 64,
+	PP_EDATA = 65,		/* bad input, unknown account, meter or serial */
+	PP_ENOINPUT = 66,	/* missing database or input file */
+	PP_EUNREACH = 69,
+	PP_EINTERNAL = 70,
+	PP_EBUSY = 75,		/* locked past the timeout, or command pending */
+	PP_EPERM = 77,
+	PP_ECONFIG = 78		/* bad site file or profile */
+};
+
+#define PP_ERRMAX	512
+
+/* Field limits, in bytes; longer input is refused, never cut. */
+#define PP_KEYMAX	33	/* account, meter, room, building, serial */
+#define PP_NAMEMAX	97	/* a person's name: 32 CJK characters */
+#define PP_REFMAX	65
+#define PP_TEXTMAX	257	/* remark, reason */
+#define PP_LISTMAX	1024	/* "meter;meter;..." */
+
+/* ---- money.c: fen, prices, energy, RMB uppercase ---------------------- */
+
+#define PP_NUMBUF	32
+
+enum { PP_MONEY_SIGNED = 1 };
+
+/*
+ * Parse an amount in yuan ("12", "12.3", "12.30", full-width digits and
+ * the full-width point accepted) into fen.  Amounts above max are refused;
+ * max < 0 means no limit beyond int64.  A minus sign is accepted only with
+ * PP_MONEY_SIGNED.
+ */
+int	 pp_money_parse(const char *s, int flags, int64_t max, int64_t *fen,
+	    char *err, size_t errlen);
+/* Exactly two decimals: "-12.30". */
+char	*pp_money_format(int64_t fen, char buf[PP_NUMBUF]);
+/* Prices are integers of 0.0001 yuan/kWh: "0.5380" is 5380. */
+int	 pp_price_parse(const char *s, int64_t *price, char *err, size_t errlen);
+char	*pp_price_format(int64_t price, char buf[PP_NUMBUF]);
+/* Energy is integer Wh; kWh are entered with at most 3 decimals. */
+int	 pp_energy_parse(const char *s, int64_t *wh, char *err, size_t errlen);
+/* kWh with 2 decimals, rounded half away from zero. */
+char	*pp_energy_format(int64_t wh, char buf[PP_NUMBUF]);
+/* A plain whole number, optionally signed, within [min, max]. */
+int	 pp_int_parse(const char *s, int64_t min, int64_t max, int64_t *v,
+	    char *err, size_t errlen);
+/* The amount in RMB uppercase after the PBOC rules: 壹拾元整. */
+int	 pp_rmb_upper(int64_t fen, char *buf, size_t len);
+
+/* ---- timefmt.c -------------------------------------------------------- */
+
+#define PP_TIMEBUF	32
+
+/*
+ * Parse local time in one of YYYY, YYYY-MM, YYYY-MM-DD,
+ * YYYY-MM-DD HH:MM or YYYY-MM-DD HH:MM:SS into Unix seconds.
+ */
+int	 pp_time_parse(const char *s, int64_t *t, char *err, size_t errlen);
+/* Local "YYYY-MM-DD HH:MM:SS". */
+char	*pp_time_format(int64_t t, char buf[PP_TIMEBUF]);
+/* Local "YYYY-MM-DD", "YYYY-MM" or "YYYY" for grouping. */
+char	*pp_day_format(int64_t t, char buf[PP_TIMEBUF]);
+int64_t	 pp_now(void);
+
+/* ---- text.c ----------------------------------------------------------- */
+
+/* Columns that s takes on a terminal: CJK and full-width count 2. */
+size_t	 pp_text_width(const char *s);
+/* Valid UTF-8 without control characters, at most max-1 bytes. */
+int	 pp_text_check(const char *what, const char *s, size_t max, char *err,
+	    size_t errlen);
+/* An identifier: letters, digits, '-', '_' and '.', at most max-1 bytes. */
+int	 pp_key_check(const char *what, const char *s, size_t max, char *err,
+	    size_t errlen);
+
+/* ---- csvio.c: CSV/TSV input lists, matched by column name ------------- */
+
+typedef struct pp_csv pp_csv;
+
+/* Reads the header at once; a tab in the header line means TSV. */
+int	 pp_csv_open(pp_csv **r, FILE *fp, const char *name, char *err,
+	    size_t errlen);
+/* 1: a row is ready; 0: end of input; otherwise a PP_* error. */
+int	 pp_csv_next(pp_csv *r);
+/* The row's value of a column, or NULL when the header lacks the column. */
+const char *pp_csv_get(const pp_csv *r, const char *column);
+int	 pp_csv_has(const pp_csv *r, const char *column);
+long	 pp_csv_line(const pp_csv *r);
+int	 pp_csv_is_tsv(const pp_csv *r);
+size_t	 pp_csv_ncolumns(const pp_csv *r);
+const char *pp_csv_column(const pp_csv *r, size_t i);
+const char *pp_csv_field(const pp_csv *r, size_t i);
+const char *pp_csv_error(const pp_csv *r);
+void	 pp_csv_close(pp_csv *r);
+
+/* ---- output.c: csv, tsv, table and xlsx writers ----------------------- */
+
+enum pp_format { PP_FMT_AUTO, PP_FMT_CSV, PP_FMT_TSV, PP_FMT_TABLE,
+	PP_FMT_XLSX };
+/* What a column holds: numbers align right and become numeric xlsx cells. */
+enum pp_coltype { PP_COL_TEXT, PP_COL_INT, PP_COL_MONEY, PP_COL_KWH,
+	PP_COL_PRICE };
+
+typedef struct pp_column {
+	const char	*name;
+	enum pp_coltype	 type;
+} pp_column;
+
+typedef struct pp_out pp_out;
+
+int	 pp_format_parse(const char *s, enum pp_format *fmt);
+/*
+ * Write rows to fp, or with PP_FMT_XLSX to the file xlsx_path.  PP_FMT_AUTO
+ * is table when fp is a terminal and csv otherwise.  The columns are copied.
+ */
+int	 pp_out_open(pp_out **o, enum pp_format fmt, FILE *fp,
+	    const char *xlsx_path, int bom, const pp_column *cols, size_t ncols,
+	    char *err, size_t errlen);
+/* values[ncols]; NULL prints as empty. */
+int	 pp_out_row(pp_out *o, const char *const *values);
+/* Flushes what is buffered (table, xlsx) and frees o. */
+int	 pp_out_close(pp_out *o, char *err, size_t errlen);
+const char *pp_out_error(const pp_out *o);
+size_t	 pp_out_rows(const pp_out *o);
+
+/* ---- db.c ------------------------------------------------------------- */
+
+typedef struct pp_db pp_db;
+
+enum { PP_DB_CREATE = 1 };
+
+/*
+ * Open the database, creating it with PP_DB_CREATE, and migrate its schema.
+ * *db is set even on failure (except for lack of memory) so that
+ * pp_errmsg() can tell why; close it with pp_db_close().
+ */
+int	 pp_db_open(pp_db **db, const char *path, int flags);
+void	 pp_db_close(pp_db *db);
+const char *pp_errmsg(const pp_db *db);
+/* Set the error text for a caller's own check; returns code. */
+int	 pp_set_error(pp_db *db, int code, const char *msg);
+/* How long a writer waits for the lock, in milliseconds. */
+void	 pp_db_set_timeout(pp_db *db, int ms);
+/* Writers: BEGIN IMMEDIATE.  Busy past the timeout is PP_EBUSY. */
+int	 pp_tx_begin(pp_db *db);
+int	 pp_tx_commit(pp_db *db);
+void	 pp_tx_rollback(pp_db *db);
+/* A site setting from the defaults, as text (NULL when unset). */
+const char *pp_setting(pp_db *db, const char *key, char *buf, size_t len);
+int64_t	 pp_setting_int(pp_db *db, const char *key, int64_t dflt);
+/* The site's name from the site file ("" before the first load). */
+const char *pp_site_name(pp_db *db, char *buf, size_t len);
+
+/* ---- operator.c ------------------------------------------------------- */
+
+enum pp_role { PP_ROLE_NONE, PP_ROLE_AUDITOR, PP_ROLE_POLLER,
+	PP_ROLE_CASHIER, PP_ROLE_SUPERVISOR, PP_ROLE_ADMIN };
+/* What a tool asks of the operator. */
+enum pp_need { PP_NEED_ANY, PP_NEED_POLLER, PP_NEED_CASHIER,
+	PP_NEED_SUPERVISOR, PP_NEED_ADMIN };
+
+/*
+ * Resolve the operator from the real uid's login and check the role.
+ * PP_EPERM when the login is no operator or its role is too low.
+ */
+int	 pp_operator_check(pp_db *db, enum pp_need need);
+const char *pp_operator_login(const pp_db *db);
+const char *pp_role_name(enum pp_role role);
+int	 pp_role_parse(const char *s, enum pp_role *role);
+
+/* ---- audit.c ---------------------------------------------------------- */
+
+/* Append one entry to the hash-chained audit log, in its own transaction. */
+int	 pp_audit_append(pp_db *db, const char *tool, int argc,
+	    char *const *argv, int exitcode, const char *summary);
+
+/* ---- site.c: the YAML site file and bulk meter import ------------------ */
+
+struct pp_load_stats {
+	long	buildings, gateways, meters, tariffs, operators, settings;
+	long	changed;	/* rows inserted or changed */
+};
+
+/* Validate the whole file first; on any error nothing is written. */
+int	 pp_site_load(pp_db *db, const char *path, struct pp_load_stats *st);
+/* One row of a meters CSV (see site-load(1)); inside a transaction. */
+int	 pp_meter_import_row(pp_db *db, const pp_csv *row, int *changed);
+
+/* ---- batch.c: input lists, all-or-nothing or row by row --------------- */
+
+struct pp_batch_spec {
+	int	  each;		/* commit row by row */
+	/* Do one row's work; the batch runs it inside a savepoint. */
+	int	(*apply)(pp_db *db, const pp_csv *row, void *arg);
+	/* The row's work stands (--each: committed; else: pending commit). */
+	void	(*accepted)(void *arg);
+	/* The row was refused; msg is the reason. */
+	void	(*rejected)(void *arg, const pp_csv *row, int code,
+		    const char *msg);
+};
+
+struct pp_batch_result {
+	long	rows, accepted, rejected;
+	int	committed;	/* the accepted rows are in the database */
+};
+
+/*
+ * Run every row of in.  Without each, one transaction holds all rows and
+ * is committed only when no row failed.  Returns PP_OK, PP_EDATA when rows
+ * were rejected, or the error that stopped the batch.
+ */
+int	 pp_batch_run(pp_db *db, pp_csv *in, const struct pp_batch_spec *spec,
+	    void *arg, struct pp_batch_result *res);
+
+/* ---- account.c and ledger.c: accounts and money ------------------------ */
+
+enum pp_target { PP_TARGET_ANY, PP_TARGET_ACCOUNT, PP_TARGET_METER,
+	PP_TARGET_ROOM };
+
+/* One money row as it is printed and put on a receipt. */
+typedef struct pp_entry {
+	int64_t	id;
+	char	serial[PP_KEYMAX];
+	int64_t	time;
+	char	kind[16];
+	char	account[PP_KEYMAX];
+	char	name[PP_NAMEMAX];
+	char	phone[PP_KEYMAX];
+	char	meter[PP_LISTMAX];	/* the wallet meter, or all meters */
+	char	room[PP_LISTMAX];
+	int64_t	amount;			/* signed fen */
+	char	method[16];
+	char	ref[PP_REFMAX];
+	char	operator[PP_KEYMAX];
+	char	remark[PP_TEXTMAX];
+	char	reverses[PP_KEYMAX];	/* the serial this row reverses */
+	int64_t	balance;		/* after this row */
+	int64_t	buy_count;		/* purchase count, 0 when none */
+	int	pending;		/* a recharge command waits */
+	int	replayed;		/* --ref seen before: original result */
+} pp_entry;
+
+struct pp_open_req {
+	const char	*account;	/* NULL: generate */
+	const char	*name;
+	const char	*phone;
+	const char	*meters;	/* "m1;m2" */
+	int64_t		 balance;	/* opening balance, fen */
+	const char	*method;
+	const char	*ref;
+	const char	*remark;
+};
+
+struct pp_money_req {
+	const char	*target;
+	enum pp_target	 target_kind;
+	int64_t		 amount;	/* fen, > 0 */
+	const char	*method;
+	const char	*ref;
+	const char	*remark;
+};
+
+/*
+ * These work inside the caller's transaction (pp_tx_begin) and either do
+ * all of their work or none of it.
+ */
+int	 pp_account_open(pp_db *db, const struct pp_open_req *req,
+	    pp_entry *out);
+int	 pp_account_add_meter(pp_db *db, const char *account,
+	    const char *meter, pp_entry *out);
+int	 pp_account_close(pp_db *db, const char *account, const char *method,
+	    const char *ref, const char *remark, pp_entry *out);
+int	 pp_sale(pp_db *db, const struct pp_money_req *req, pp_entry *out);
+int	 pp_refund(pp_db *db, const struct pp_money_req *req, pp_entry *out);
+int	 pp_reverse(pp_db *db, const char *serial, const char *reason,
+	    pp_entry *out);
+/* "cash", "wechat", ... */
+int	 pp_method_check(const char *method, char *err, size_t errlen);
+const char *pp_method_label(const char *method);	/* 现金, 微信, ... */
+
+/* ---- receipt.c -------------------------------------------------------- */
+
+/*
+ * Render a receipt from a template with @@ placeholders (NULL: the built-in
+ * Chinese 预付电费收款票据), in `copies` labelled copies separated by form
+ * feeds.  The result is malloc'd.
+ */
+int	 pp_receipt_render(const pp_entry *e, const char *site,
+	    const char *tmpl, int copies, char **out, char *err,
+	    size_t errlen);
+/* Read a whole template file. */
+int	 pp_receipt_load(const char *path, char **tmpl, char *err,
+	    size_t errlen);
+
+/* ---- report.c and verify.c -------------------------------------------- */
+
+/* The columns of a money row, as sale, refund, reverse and report print. */
+#define PP_ENTRY_NCOLS	15
+extern const pp_column pp_entry_columns[PP_ENTRY_NCOLS];
+
+/* Text for each entry column; values[] points into text. */
+struct pp_entry_text {
+	char	time[PP_TIMEBUF], amount[PP_NUMBUF], balance[PP_NUMBUF];
+	char	count[PP_NUMBUF];
+};
+void	 pp_entry_values(const pp_entry *e, struct pp_entry_text *text,
+	    const char *values[PP_ENTRY_NCOLS]);
+
+struct pp_report_opts {
+	int64_t		 from, to;	/* INT64_MIN / INT64_MAX: open */
+	const char	*by;		/* day, month, year */
+	int		 by_operator, by_method;
+	const char	*kind, *account, *meter, *login, *state;
+};
+
+/*
+ * Each report opens its output with its columns and writes its rows.
+ * The caller chooses the format and closes the output.
+ */
+typedef int (*pp_report_fn)(pp_db *db, const struct pp_report_opts *opts,
+    pp_out **o, enum pp_format fmt, FILE *fp, const char *xlsx_path,
+    int bom);
+
+/* The report of that name (sales, txns, ...), or NULL. */
+pp_report_fn pp_report_find(const char *name);
+/* Every invariant of DESIGN.md section 5; PP_ERULE when any fails. */
+int	 pp_verify(pp_db *db, pp_out **o, enum pp_format fmt, FILE *fp,
+	    const char *xlsx_path, int bom);
+
+#endif /* PREPAY_H */

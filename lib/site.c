@@ -1,0 +1,910 @@
+/*
+ * site.c: the YAML site file (prepay.yaml(5)) and bulk meter import.
+ * Loading is an idempotent upsert inside one transaction: a bad file names
+ * its line and key and leaves the database as it was.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "internal.h"
+
+struct site {
+	pp_db			*db;
+	const char		*path;
+	yaml_document_t		 doc;
+	struct pp_load_stats	*st;
+};
+
+/* A meter as the site file or a meters CSV gives it. */
+struct meter_def {
+	const char	*meter, *gateway, *profile, *building, *floor, *room;
+	const char	*tariff, *billing;
+	int64_t		 unit, price, alarm1, alarm2, overload_w;
+};
+
+static yaml_node_t *
+node(struct site *s, int i)
+{
+	return yaml_document_get_node(&s->doc, i);
+}
+
+static long
+line_of(const yaml_node_t *n)
+{
+	return n ? (long)n->start_mark.line + 1 : 0;
+}
+
+static int
+bad(struct site *s, const yaml_node_t *n, const char *key, const char *fmt,
+    ...) __attribute__((format(printf, 4, 5)));
+
+static int
+bad(struct site *s, const yaml_node_t *n, const char *key, const char *fmt,
+    ...)
+{
+	char why[PP_ERRMAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	return pp_fail(s->db, PP_ECONFIG, "%s:%ld: %s: %s", s->path,
+	    line_of(n), key, why);
+}
+
+static const char *
+scalar(const yaml_node_t *n)
+{
+	return n && n->type == YAML_SCALAR_NODE ?
+	    (const char *)n->data.scalar.value : NULL;
+}
+
+/* The value of a scalar, or an error naming the key. */
+static int
+want_scalar(struct site *s, const yaml_node_t *n, const char *key,
+    const char **out)
+{
+	if ((*out = scalar(n)) == NULL)
+		return bad(s, n, key, "expected a single value");
+	return PP_OK;
+}
+
+/* Every key of a mapping must be one of the names in allowed. */
+static int
+check_keys(struct site *s, yaml_node_t *map, const char *what,
+    const char *const *allowed)
+{
+	yaml_node_pair_t *p;
+	char list[256] = "";
+	size_t at = 0;
+	int i, j;
+
+	if (map == NULL || map->type != YAML_MAPPING_NODE)
+		return bad(s, map, what, "expected a mapping of key: value");
+	for (p = map->data.mapping.pairs.start;
+	    p < map->data.mapping.pairs.top; p++) {
+		const char *k = scalar(node(s, p->key));
+		yaml_node_pair_t *q;
+
+		for (i = 0; allowed[i] && (k == NULL || strcmp(k, allowed[i]));
+		    i++)
+			;
+		if (k == NULL || allowed[i] == NULL) {
+			for (j = 0; allowed[j]; j++)
+				at += snprintf(list + at, at < sizeof(list) ?
+				    sizeof(list) - at : 0, "%s%s", j ? ", " : "",
+				    allowed[j]);
+			return bad(s, node(s, p->key), k ? k : what,
+			    "unknown key in %s; known: %s", what, list);
+		}
+		for (q = map->data.mapping.pairs.start; q < p; q++)
+			if (strcmp(scalar(node(s, q->key)) ?
+			    scalar(node(s, q->key)) : "", k) == 0)
+				return bad(s, node(s, p->key), k,
+				    "appears twice");
+	}
+	return PP_OK;
+}
+
+static yaml_node_t *
+get(struct site *s, yaml_node_t *map, const char *key)
+{
+	yaml_node_pair_t *p;
+
+	if (map == NULL || map->type != YAML_MAPPING_NODE)
+		return NULL;
+	for (p = map->data.mapping.pairs.start;
+	    p < map->data.mapping.pairs.top; p++) {
+		const char *k = scalar(node(s, p->key));
+
+		if (k && strcmp(k, key) == 0)
+			return node(s, p->value);
+	}
+	return NULL;
+}
+
+/* Parsers of one kind of value each, with the error naming the key. */
+static int
+get_money(struct site *s, yaml_node_t *map, const char *key, int64_t *v)
+{
+	yaml_node_t *n = get(s, map, key);
+	char err[PP_ERRMAX];
+	const char *t;
+	int rc;
+
+	if (n == NULL)
+		return PP_OK;
+	if ((rc = want_scalar(s, n, key, &t)) != PP_OK)
+		return rc;
+	if (pp_money_parse(t, 0, -1, v, err, sizeof(err)) != PP_OK)
+		return bad(s, n, key, "%s", err);
+	return PP_OK;
+}
+
+static int
+get_price(struct site *s, yaml_node_t *map, const char *key, int64_t *v)
+{
+	yaml_node_t *n = get(s, map, key);
+	char err[PP_ERRMAX];
+	const char *t;
+	int rc;
+
+	if (n == NULL)
+		return PP_OK;
+	if ((rc = want_scalar(s, n, key, &t)) != PP_OK)
+		return rc;
+	if (pp_price_parse(t, v, err, sizeof(err)) != PP_OK)
+		return bad(s, n, key, "%s", err);
+	return PP_OK;
+}
+
+static int
+get_int(struct site *s, yaml_node_t *map, const char *key, int64_t min,
+    int64_t max, int64_t *v)
+{
+	yaml_node_t *n = get(s, map, key);
+	char err[PP_ERRMAX];
+	const char *t;
+	int rc;
+
+	if (n == NULL)
+		return PP_OK;
+	if ((rc = want_scalar(s, n, key, &t)) != PP_OK)
+		return rc;
+	if (pp_int_parse(t, min, max, v, err, sizeof(err)) != PP_OK)
+		return bad(s, n, key, "%s", err);
+	return PP_OK;
+}
+
+static int
+get_text(struct site *s, yaml_node_t *map, const char *key, int required,
+    size_t max, const char **v)
+{
+	yaml_node_t *n = get(s, map, key);
+	char err[PP_ERRMAX];
+	int rc;
+
+	if (n == NULL) {
+		if (required)
+			return bad(s, map, key, "missing");
+		return PP_OK;
+	}
+	if ((rc = want_scalar(s, n, key, v)) != PP_OK)
+		return rc;
+	if (pp_text_check(key, *v, max, err, sizeof(err)) != PP_OK)
+		return bad(s, n, key, "%s", err);
+	if (required && **v == '\0')
+		return bad(s, n, key, "empty");
+	return PP_OK;
+}
+
+static int
+get_key(struct site *s, yaml_node_t *map, const char *key, int required,
+    const char **v)
+{
+	char err[PP_ERRMAX];
+	int rc;
+
+	if ((rc = get_text(s, map, key, required, PP_KEYMAX, v)) != PP_OK)
+		return rc;
+	if (*v && pp_key_check(key, *v, PP_KEYMAX, err, sizeof(err)) != PP_OK)
+		return bad(s, get(s, map, key), key, "%s", err);
+	return PP_OK;
+}
+
+static int
+check_window_text(const char *s)
+{
+	char a[6], b[6];
+	int x, y;
+
+	if (strlen(s) != 11 || s[5] != '-')
+		return PP_EDATA;
+	memcpy(a, s, 5), a[5] = '\0';
+	memcpy(b, s + 6, 5), b[5] = '\0';
+	return pp_clock_parse(a, &x) == PP_OK && pp_clock_parse(b, &y) ==
+	    PP_OK && x != y ? PP_OK : PP_EDATA;
+}
+
+static int
+put_setting(struct site *s, const char *key, const char *value)
+{
+	int rc;
+
+	rc = pp_exec(s->db, "INSERT INTO settings(key, value) VALUES (?, ?) "
+	    "ON CONFLICT(key) DO UPDATE SET value = excluded.value WHERE "
+	    "value IS NOT excluded.value", "tt", key, value);
+	if (rc == PP_OK) {
+		s->st->settings++;
+		s->st->changed += sqlite3_changes(s->db->sql);
+	}
+	return rc;
+}
+
+static int
+put_setting_int(struct site *s, const char *key, int64_t v)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%lld", (long long)v);
+	return put_setting(s, key, buf);
+}
+
+static int
+load_defaults(struct site *s, yaml_node_t *d)
+{
+	static const char *const keys[] = { "price", "alarm1", "alarm2",
+	    "overload_w", "max_balance", "max_sale", "poll_minutes", "no_trip",
+	    "sms_to", NULL };
+	static const char *const money_keys[] = { "alarm1", "alarm2",
+	    "max_balance", "max_sale", NULL };
+	const char *text;
+	int64_t v;
+	int rc, i;
+
+	if (d == NULL)
+		return PP_OK;
+	if ((rc = check_keys(s, d, "defaults", keys)) != PP_OK)
+		return rc;
+	for (i = 0; money_keys[i]; i++) {
+		v = -1;
+		if ((rc = get_money(s, d, money_keys[i], &v)) != PP_OK)
+			return rc;
+		if (v >= 0 && (rc = put_setting_int(s, money_keys[i], v)) !=
+		    PP_OK)
+			return rc;
+	}
+	v = -1;
+	if ((rc = get_price(s, d, "price", &v)) != PP_OK ||
+	    (v >= 0 && (rc = put_setting_int(s, "price", v)) != PP_OK))
+		return rc;
+	v = -1;
+	if ((rc = get_int(s, d, "overload_w", 1, 1000000, &v)) != PP_OK ||
+	    (v >= 0 && (rc = put_setting_int(s, "overload_w", v)) != PP_OK))
+		return rc;
+	v = -1;
+	if ((rc = get_int(s, d, "poll_minutes", 1, 1440, &v)) != PP_OK ||
+	    (v >= 0 && (rc = put_setting_int(s, "poll_minutes", v)) != PP_OK))
+		return rc;
+	text = NULL;
+	if ((rc = get_text(s, d, "no_trip", 0, 32, &text)) != PP_OK)
+		return rc;
+	if (text && *text && check_window_text(text) != PP_OK)
+		return bad(s, get(s, d, "no_trip"), "no_trip", "\"%s\": use "
+		    "HH:MM-HH:MM, e.g. 20:00-08:00", text);
+	if (text && (rc = put_setting(s, "no_trip", text)) != PP_OK)
+		return rc;
+	text = NULL;
+	if ((rc = get_text(s, d, "sms_to", 0, PP_KEYMAX, &text)) != PP_OK)
+		return rc;
+	if (text && (rc = put_setting(s, "sms_to", text)) != PP_OK)
+		return rc;
+	return PP_OK;
+}
+
+static int
+load_operators(struct site *s, yaml_node_t *list)
+{
+	static const char *const keys[] = { "login", "role", NULL };
+	yaml_node_item_t *it;
+	enum pp_role role;
+	const char *login, *rolename;
+	int rc;
+
+	if (list == NULL)
+		return PP_OK;
+	if (list->type != YAML_SEQUENCE_NODE)
+		return bad(s, list, "operators", "expected a list");
+	/* The file lists every operator; a login left out loses its role. */
+	if ((rc = pp_exec(s->db, "CREATE TEMP TABLE IF NOT EXISTS "
+	    "listed_operators(login TEXT PRIMARY KEY)", "")) != PP_OK ||
+	    (rc = pp_exec(s->db, "DELETE FROM listed_operators", "")) != PP_OK)
+		return rc;
+	for (it = list->data.sequence.items.start;
+	    it < list->data.sequence.items.top; it++) {
+		yaml_node_t *op = node(s, *it);
+
+		if ((rc = check_keys(s, op, "operator", keys)) != PP_OK ||
+		    (rc = get_key(s, op, "login", 1, &login)) != PP_OK ||
+		    (rc = get_text(s, op, "role", 1, 32, &rolename)) != PP_OK)
+			return rc;
+		if (pp_role_parse(rolename, &role) != PP_OK)
+			return bad(s, get(s, op, "role"), "role", "\"%s\": use "
+			    "admin, supervisor, cashier, poller or auditor",
+			    rolename);
+		if ((rc = pp_exec(s->db, "INSERT INTO listed_operators(login) "
+		    "VALUES (?)", "t", login)) != PP_OK)
+			return bad(s, op, "login", "%s is listed twice", login);
+		/* The creator stays admin, so no file can lock it out. */
+		if ((rc = pp_exec(s->db, "INSERT INTO operators(login, role, "
+		    "source, created) VALUES (?, ?, 'site', ?) ON CONFLICT(login)"
+		    " DO UPDATE SET role = excluded.role WHERE source = 'site' "
+		    "AND role IS NOT excluded.role", "tti", login, rolename,
+		    pp_now())) != PP_OK)
+			return rc;
+		s->st->changed += sqlite3_changes(s->db->sql);
+		s->st->operators++;
+	}
+	if ((rc = pp_exec(s->db, "DELETE FROM operators WHERE source = 'site' "
+	    "AND login NOT IN (SELECT login FROM listed_operators)", "")) !=
+	    PP_OK)
+		return rc;
+	s->st->changed += sqlite3_changes(s->db->sql);
+	return PP_OK;
+}
+
+static int
+load_tou(struct site *s, yaml_node_t *list, struct pp_tariff_spec *t)
+{
+	static const char *const keys[] = { "name", "from", "to", "price",
+	    NULL };
+	yaml_node_item_t *it;
+	const char *name, *from, *to;
+	int rc;
+
+	if (list->type != YAML_SEQUENCE_NODE)
+		return bad(s, list, "tou", "expected a list of windows");
+	for (it = list->data.sequence.items.start;
+	    it < list->data.sequence.items.top; it++) {
+		yaml_node_t *w = node(s, *it);
+
+		if (t->nwin == PP_TARIFF_MAXWIN)
+			return bad(s, w, "tou", "more than %d windows",
+			    PP_TARIFF_MAXWIN);
+		t->win[t->nwin].price = -1;
+		if ((rc = check_keys(s, w, "tou window", keys)) != PP_OK ||
+		    (rc = get_key(s, w, "name", 1, &name)) != PP_OK ||
+		    (rc = get_text(s, w, "from", 1, 8, &from)) != PP_OK ||
+		    (rc = get_text(s, w, "to", 1, 8, &to)) != PP_OK ||
+		    (rc = get_price(s, w, "price", &t->win[t->nwin].price)) !=
+		    PP_OK)
+			return rc;
+		if (t->win[t->nwin].price < 0)
+			return bad(s, w, "price", "missing");
+		if (strlen(name) >= sizeof(t->win[0].name))
+			return bad(s, w, "name", "too long");
+		snprintf(t->win[t->nwin].name, sizeof(t->win[0].name), "%s",
+		    name);
+		if (pp_clock_parse(from, &t->win[t->nwin].from) != PP_OK ||
+		    t->win[t->nwin].from == 1440)
+			return bad(s, get(s, w, "from"), "from", "\"%s\": use "
+			    "HH:MM", from);
+		if (pp_clock_parse(to, &t->win[t->nwin].to) != PP_OK)
+			return bad(s, get(s, w, "to"), "to", "\"%s\": use HH:MM",
+			    to);
+		if (t->win[t->nwin].to == 0)
+			t->win[t->nwin].to = 1440;
+		t->nwin++;
+	}
+	return PP_OK;
+}
+
+static int
+load_tiers(struct site *s, yaml_node_t *tiers, struct pp_tariff_spec *t)
+{
+	static const char *const keys[] = { "period", "steps", NULL };
+	static const char *const step_keys[] = { "upto", "add", NULL };
+	yaml_node_t *steps;
+	yaml_node_item_t *it;
+	const char *period, *upto;
+	char err[PP_ERRMAX];
+	int rc;
+
+	if ((rc = check_keys(s, tiers, "tiers", keys)) != PP_OK ||
+	    (rc = get_text(s, tiers, "period", 1, 8, &period)) != PP_OK)
+		return rc;
+	if (strcmp(period, "year") && strcmp(period, "month"))
+		return bad(s, get(s, tiers, "period"), "period", "\"%s\": use "
+		    "year or month", period);
+	snprintf(t->period, sizeof(t->period), "%s", period);
+	if ((steps = get(s, tiers, "steps")) == NULL ||
+	    steps->type != YAML_SEQUENCE_NODE)
+		return bad(s, steps ? steps : tiers, "steps", "expected a list "
+		    "of {upto: KWH, add: PRICE}");
+	for (it = steps->data.sequence.items.start;
+	    it < steps->data.sequence.items.top; it++) {
+		yaml_node_t *st = node(s, *it);
+
+		if (t->nstep == PP_TARIFF_MAXSTEP)
+			return bad(s, st, "steps", "more than %d steps",
+			    PP_TARIFF_MAXSTEP);
+		t->step[t->nstep].upto_wh = -1;
+		t->step[t->nstep].add = -1;
+		upto = NULL;
+		if ((rc = check_keys(s, st, "tier step", step_keys)) != PP_OK ||
+		    (rc = get_text(s, st, "upto", 0, 32, &upto)) != PP_OK ||
+		    (rc = get_price(s, st, "add", &t->step[t->nstep].add)) !=
+		    PP_OK)
+			return rc;
+		if (t->step[t->nstep].add < 0)
+			return bad(s, st, "add", "missing");
+		if (upto && pp_energy_parse(upto, &t->step[t->nstep].upto_wh,
+		    err, sizeof(err)) != PP_OK)
+			return bad(s, get(s, st, "upto"), "upto", "%s", err);
+		t->nstep++;
+	}
+	return PP_OK;
+}
+
+static int
+load_tariffs(struct site *s, yaml_node_t *map)
+{
+	static const char *const keys[] = { "price", "tou", "tiers", NULL };
+	struct pp_tariff_spec t;
+	yaml_node_pair_t *p;
+	char err[PP_ERRMAX];
+	int rc, changed;
+
+	if (map == NULL)
+		return PP_OK;
+	if (map->type != YAML_MAPPING_NODE)
+		return bad(s, map, "tariffs", "expected a mapping of name: "
+		    "tariff");
+	for (p = map->data.mapping.pairs.start;
+	    p < map->data.mapping.pairs.top; p++) {
+		const char *name = scalar(node(s, p->key));
+		yaml_node_t *def = node(s, p->value), *n;
+
+		if (name == NULL || pp_key_check("tariff", name, PP_KEYMAX, err,
+		    sizeof(err)) != PP_OK)
+			return bad(s, node(s, p->key), "tariffs", "%s",
+			    name ? err : "a tariff name must be text");
+		memset(&t, 0, sizeof(t));
+		t.price = -1;
+		if ((rc = check_keys(s, def, name, keys)) != PP_OK ||
+		    (rc = get_price(s, def, "price", &t.price)) != PP_OK)
+			return rc;
+		if ((n = get(s, def, "tou")) && (rc = load_tou(s, n, &t)) !=
+		    PP_OK)
+			return rc;
+		if ((n = get(s, def, "tiers")) && (rc = load_tiers(s, n, &t)) !=
+		    PP_OK)
+			return rc;
+		if (pp_tariff_check(&t, err, sizeof(err)) != PP_OK)
+			return bad(s, def, name, "%s", err);
+		if ((rc = pp_tariff_store(s->db, name, &t, &changed)) != PP_OK)
+			return rc;
+		s->st->tariffs++;
+		s->st->changed += changed;
+	}
+	return PP_OK;
+}
+
+/*
+ * Check and upsert one meter.  The message has no location: the caller
+ * knows the file and line.
+ */
+static int
+meter_upsert(pp_db *db, const struct meter_def *m, int *changed)
+{
+	char err[PP_ERRMAX];
+	int64_t gateway_id, building_id = 0, tariff_id = 0, other;
+	int rc;
+
+	*changed = 0;
+	if (pp_key_check("meter", m->meter, PP_KEYMAX, err, sizeof(err)) !=
+	    PP_OK || pp_key_check("profile", m->profile, PP_KEYMAX, err,
+	    sizeof(err)) != PP_OK)
+		return pp_fail(db, PP_EDATA, "%s", err);
+	if (m->unit < 1 || m->unit > 247)
+		return pp_fail(db, PP_EDATA, "unit %lld: use 1..247",
+		    (long long)m->unit);
+	if (strcmp(m->billing, "account") && strcmp(m->billing, "meter"))
+		return pp_fail(db, PP_EDATA, "billing \"%s\": use account or "
+		    "meter", m->billing);
+	if ((m->room && pp_text_check("room", m->room, PP_KEYMAX, err,
+	    sizeof(err)) != PP_OK) || (m->floor && pp_text_check("floor",
+	    m->floor, PP_KEYMAX, err, sizeof(err)) != PP_OK))
+		return pp_fail(db, PP_EDATA, "%s", err);
+	rc = pp_query_int(db, &gateway_id, "SELECT id FROM gateways WHERE "
+	    "name = ?", "t", m->gateway);
+	if (rc == PP_EDATA)
+		return pp_fail(db, PP_EDATA, "gateway \"%s\": no such gateway",
+		    m->gateway);
+	if (rc != PP_OK)
+		return rc;
+	if (m->building && *m->building) {
+		rc = pp_query_int(db, &building_id, "SELECT id FROM buildings "
+		    "WHERE name = ?", "t", m->building);
+		if (rc == PP_EDATA)
+			return pp_fail(db, PP_EDATA, "building \"%s\": no such "
+			    "building", m->building);
+	} else
+		rc = pp_query_int(db, &building_id, "SELECT coalesce("
+		    "building_id, 0) FROM gateways WHERE id = ?", "i",
+		    gateway_id);
+	if (rc != PP_OK)
+		return rc;
+	if (m->tariff && *m->tariff) {
+		rc = pp_query_int(db, &tariff_id, "SELECT id FROM tariffs WHERE "
+		    "name = ?", "t", m->tariff);
+		if (rc == PP_EDATA)
+			return pp_fail(db, PP_EDATA, "tariff \"%s\": no such "
+			    "tariff", m->tariff);
+		if (rc != PP_OK)
+			return rc;
+	}
+	rc = pp_query_int(db, &other, "SELECT id FROM meters WHERE gateway_id "
+	    "= ? AND unit = ? AND meter <> ?", "iit", gateway_id, m->unit,
+	    m->meter);
+	if (rc == PP_OK)
+		return pp_fail(db, PP_EDATA, "unit %lld on gateway %s is taken "
+		    "by another meter", (long long)m->unit, m->gateway);
+	if (rc != PP_EDATA)
+		return rc;
+	rc = pp_exec(db, "INSERT INTO meters(meter, gateway_id, unit, profile, "
+	    "building_id, floor, room, tariff_id, price, billing, alarm1, "
+	    "alarm2, overload_w) VALUES (?1, ?2, ?3, ?4, nullif(?5, 0), ?6, ?7, "
+	    "nullif(?8, 0), nullif(?9, -1), ?10, nullif(?11, -1), "
+	    "nullif(?12, -1), nullif(?13, -1)) ON CONFLICT(meter) DO UPDATE SET "
+	    "gateway_id = excluded.gateway_id, unit = excluded.unit, "
+	    "profile = excluded.profile, building_id = excluded.building_id, "
+	    "floor = excluded.floor, room = excluded.room, "
+	    "tariff_id = excluded.tariff_id, price = excluded.price, "
+	    "billing = excluded.billing, alarm1 = excluded.alarm1, "
+	    "alarm2 = excluded.alarm2, overload_w = excluded.overload_w "
+	    "WHERE (gateway_id, unit, profile, building_id, floor, room, "
+	    "tariff_id, price, billing, alarm1, alarm2, overload_w) IS NOT "
+	    "(excluded.gateway_id, excluded.unit, excluded.profile, "
+	    "excluded.building_id, excluded.floor, excluded.room, "
+	    "excluded.tariff_id, excluded.price, excluded.billing, "
+	    "excluded.alarm1, excluded.alarm2, excluded.overload_w)",
+	    "tiitittiitiii", m->meter, gateway_id, m->unit, m->profile,
+	    building_id, m->floor ? m->floor : "", m->room ? m->room : "",
+	    tariff_id, m->price, m->billing, m->alarm1, m->alarm2,
+	    m->overload_w);
+	if (rc == PP_OK)
+		*changed = sqlite3_changes(db->sql) > 0;
+	return rc;
+}
+
+static int
+load_meters(struct site *s, yaml_node_t *list, const char *gateway,
+    const char *building)
+{
+	static const char *const keys[] = { "meter", "unit", "profile",
+	    "floor", "room", "tariff", "price", "billing", "alarm1", "alarm2",
+	    "overload_w", NULL };
+	struct meter_def m;
+	yaml_node_item_t *it;
+	int rc, changed;
+
+	if (list == NULL)
+		return PP_OK;
+	if (list->type != YAML_SEQUENCE_NODE)
+		return bad(s, list, "meters", "expected a list");
+	for (it = list->data.sequence.items.start;
+	    it < list->data.sequence.items.top; it++) {
+		yaml_node_t *n = node(s, *it);
+
+		memset(&m, 0, sizeof(m));
+		m.gateway = gateway;
+		m.building = building;
+		m.billing = "account";
+		m.unit = 0;
+		m.price = m.alarm1 = m.alarm2 = m.overload_w = -1;
+		if ((rc = check_keys(s, n, "meter", keys)) != PP_OK ||
+		    (rc = get_key(s, n, "meter", 1, &m.meter)) != PP_OK ||
+		    (rc = get_int(s, n, "unit", 1, 247, &m.unit)) != PP_OK ||
+		    (rc = get_key(s, n, "profile", 1, &m.profile)) != PP_OK ||
+		    (rc = get_text(s, n, "floor", 0, PP_KEYMAX, &m.floor)) !=
+		    PP_OK ||
+		    (rc = get_text(s, n, "room", 0, PP_KEYMAX, &m.room)) !=
+		    PP_OK ||
+		    (rc = get_key(s, n, "tariff", 0, &m.tariff)) != PP_OK ||
+		    (rc = get_price(s, n, "price", &m.price)) != PP_OK ||
+		    (rc = get_text(s, n, "billing", 0, 16, &m.billing)) !=
+		    PP_OK ||
+		    (rc = get_money(s, n, "alarm1", &m.alarm1)) != PP_OK ||
+		    (rc = get_money(s, n, "alarm2", &m.alarm2)) != PP_OK ||
+		    (rc = get_int(s, n, "overload_w", 1, 1000000,
+		    &m.overload_w)) != PP_OK)
+			return rc;
+		if (m.unit == 0)
+			return bad(s, n, "unit", "missing");
+		/* The same meter twice in one file is a typo, not an update. */
+		if ((rc = pp_exec(s->db, "INSERT INTO listed_meters(meter) "
+		    "VALUES (?)", "t", m.meter)) != PP_OK)
+			return bad(s, get(s, n, "meter"), "meter", "%s is listed "
+			    "twice", m.meter);
+		if ((rc = meter_upsert(s->db, &m, &changed)) != PP_OK) {
+			char why[PP_ERRMAX];
+
+			snprintf(why, sizeof(why), "%s", pp_errmsg(s->db));
+			return bad(s, n, m.meter, "%s", why);
+		}
+		s->st->meters++;
+		s->st->changed += changed;
+	}
+	return PP_OK;
+}
+
+/* tcp://HOST:PORT or serial:/dev/X?baud=N&parity=N|E|O&data=7|8&stop=1|2 */
+static int
+check_address(const char *a, char *err, size_t errlen)
+{
+	const char *host, *colon, *q;
+	char *end;
+	long v;
+
+	if (strncmp(a, "tcp://", 6) == 0) {
+		host = a + 6;
+		if ((colon = strrchr(host, ':')) == NULL || colon == host)
+			goto tcp;
+		errno = 0;
+		v = strtol(colon + 1, &end, 10);
+		if (*end || end == colon + 1 || v < 1 || v > 65535 || errno)
+			goto tcp;
+		return PP_OK;
+	}
+	if (strncmp(a, "serial:/", 8) == 0) {
+		if ((q = strchr(a, '?')) == NULL)
+			return PP_OK;
+		for (q++; *q; q += strcspn(q, "&"), q += *q == '&') {
+			if (strncmp(q, "baud=", 5) == 0) {
+				v = strtol(q + 5, &end, 10);
+				if (v < 300 || v > 921600 || (*end && *end != '&'))
+					goto serial;
+			} else if (strncmp(q, "parity=", 7) == 0) {
+				if (strchr("NEO", q[7]) == NULL || q[7] == '\0' ||
+				    (q[8] && q[8] != '&'))
+					goto serial;
+			} else if (strncmp(q, "data=", 5) == 0) {
+				if ((q[5] != '7' && q[5] != '8') ||
+				    (q[6] && q[6] != '&'))
+					goto serial;
+			} else if (strncmp(q, "stop=", 5) == 0) {
+				if ((q[5] != '1' && q[5] != '2') ||
+				    (q[6] && q[6] != '&'))
+					goto serial;
+			} else
+				goto serial;
+		}
+		return PP_OK;
+	}
+	snprintf(err, errlen, "\"%s\": use tcp://HOST:PORT or "
+	    "serial:/dev/ttyX?baud=9600&parity=E", a);
+	return PP_EDATA;
+tcp:
+	snprintf(err, errlen, "\"%s\": use tcp://HOST:PORT with a port of "
+	    "1..65535", a);
+	return PP_EDATA;
+serial:
+	snprintf(err, errlen, "\"%s\": serial options are baud=300..921600, "
+	    "parity=N|E|O, data=7|8 and stop=1|2", a);
+	return PP_EDATA;
+}
+
+static int
+load_gateways(struct site *s, yaml_node_t *list, int64_t building_id,
+    const char *building)
+{
+	static const char *const keys[] = { "name", "address", "timeout_ms",
+	    "retries", "meters", NULL };
+	yaml_node_item_t *it;
+	const char *name, *address;
+	char err[PP_ERRMAX];
+	int64_t timeout_ms, retries;
+	int rc;
+
+	if (list == NULL)
+		return PP_OK;
+	if (list->type != YAML_SEQUENCE_NODE)
+		return bad(s, list, "gateways", "expected a list");
+	for (it = list->data.sequence.items.start;
+	    it < list->data.sequence.items.top; it++) {
+		yaml_node_t *g = node(s, *it);
+
+		timeout_ms = 500;
+		retries = 2;
+		if ((rc = check_keys(s, g, "gateway", keys)) != PP_OK ||
+		    (rc = get_key(s, g, "name", 1, &name)) != PP_OK ||
+		    (rc = get_text(s, g, "address", 1, 256, &address)) !=
+		    PP_OK ||
+		    (rc = get_int(s, g, "timeout_ms", 10, 60000, &timeout_ms))
+		    != PP_OK ||
+		    (rc = get_int(s, g, "retries", 0, 10, &retries)) != PP_OK)
+			return rc;
+		if (check_address(address, err, sizeof(err)) != PP_OK)
+			return bad(s, get(s, g, "address"), "address", "%s",
+			    err);
+		if ((rc = pp_exec(s->db, "INSERT INTO listed_gateways(name) "
+		    "VALUES (?)", "t", name)) != PP_OK)
+			return bad(s, get(s, g, "name"), "name", "gateway %s is "
+			    "listed twice", name);
+		if ((rc = pp_exec(s->db, "INSERT INTO gateways(name, "
+		    "building_id, address, timeout_ms, retries) VALUES (?, ?, "
+		    "?, ?, ?) ON CONFLICT(name) DO UPDATE SET building_id = "
+		    "excluded.building_id, address = excluded.address, "
+		    "timeout_ms = excluded.timeout_ms, retries = "
+		    "excluded.retries WHERE (building_id, address, timeout_ms, "
+		    "retries) IS NOT (excluded.building_id, excluded.address, "
+		    "excluded.timeout_ms, excluded.retries)", "titii",
+		    name, building_id, address, timeout_ms, retries)) !=
+		    PP_OK)
+			return rc;
+		s->st->changed += sqlite3_changes(s->db->sql);
+		s->st->gateways++;
+		if ((rc = load_meters(s, get(s, g, "meters"), name, building))
+		    != PP_OK)
+			return rc;
+	}
+	return PP_OK;
+}
+
+static int
+load_buildings(struct site *s, yaml_node_t *list)
+{
+	static const char *const keys[] = { "name", "gateways", NULL };
+	yaml_node_item_t *it;
+	const char *name;
+	int64_t id;
+	int rc;
+
+	if (list == NULL)
+		return PP_OK;
+	if (list->type != YAML_SEQUENCE_NODE)
+		return bad(s, list, "buildings", "expected a list");
+	for (it = list->data.sequence.items.start;
+	    it < list->data.sequence.items.top; it++) {
+		yaml_node_t *b = node(s, *it);
+
+		if ((rc = check_keys(s, b, "building", keys)) != PP_OK ||
+		    (rc = get_text(s, b, "name", 1, PP_KEYMAX, &name)) != PP_OK)
+			return rc;
+		rc = pp_query_int(s->db, &id, "SELECT id FROM buildings WHERE "
+		    "name = ?", "t", name);
+		if (rc == PP_EDATA) {
+			rc = pp_query_int(s->db, &id, "INSERT INTO buildings("
+			    "name) VALUES (?) RETURNING id", "t", name);
+			s->st->changed++;
+		}
+		if (rc != PP_OK)
+			return rc;
+		s->st->buildings++;
+		if ((rc = load_gateways(s, get(s, b, "gateways"), id, name)) !=
+		    PP_OK)
+			return rc;
+	}
+	return PP_OK;
+}
+
+static int
+load_document(struct site *s)
+{
+	static const char *const keys[] = { "site", "defaults", "operators",
+	    "tariffs", "buildings", NULL };
+	yaml_node_t *root = yaml_document_get_root_node(&s->doc);
+	const char *name = NULL;
+	int rc;
+
+	if (root == NULL)
+		return pp_fail(s->db, PP_ECONFIG, "%s: empty site file",
+		    s->path);
+	if ((rc = check_keys(s, root, "the site file", keys)) != PP_OK ||
+	    (rc = get_text(s, root, "site", 0, PP_NAMEMAX, &name)) != PP_OK)
+		return rc;
+	if (name && (rc = pp_exec(s->db, "INSERT INTO meta(key, value) VALUES "
+	    "('site', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value "
+	    "WHERE value IS NOT excluded.value", "t", name)) != PP_OK)
+		return rc;
+	s->st->changed += name ? sqlite3_changes(s->db->sql) : 0;
+	if ((rc = pp_exec(s->db, "CREATE TEMP TABLE IF NOT EXISTS "
+	    "listed_meters(meter TEXT PRIMARY KEY)", "")) != PP_OK ||
+	    (rc = pp_exec(s->db, "DELETE FROM listed_meters", "")) != PP_OK ||
+	    (rc = pp_exec(s->db, "CREATE TEMP TABLE IF NOT EXISTS "
+	    "listed_gateways(name TEXT PRIMARY KEY)", "")) != PP_OK ||
+	    (rc = pp_exec(s->db, "DELETE FROM listed_gateways", "")) != PP_OK)
+		return rc;
+	if ((rc = load_defaults(s, get(s, root, "defaults"))) != PP_OK ||
+	    (rc = load_operators(s, get(s, root, "operators"))) != PP_OK ||
+	    (rc = load_tariffs(s, get(s, root, "tariffs"))) != PP_OK ||
+	    (rc = load_buildings(s, get(s, root, "buildings"))) != PP_OK)
+		return rc;
+	return PP_OK;
+}
+
+int
+pp_site_load(pp_db *db, const char *path, struct pp_load_stats *st)
+{
+	yaml_parser_t parser;
+	struct site s;
+	FILE *fp;
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	memset(&s, 0, sizeof(s));
+	s.db = db;
+	s.path = path;
+	s.st = st;
+	if ((fp = fopen(path, "r")) == NULL)
+		return pp_fail(db, PP_ENOINPUT, "%s: %s", path, strerror(errno));
+	if (!yaml_parser_initialize(&parser)) {
+		fclose(fp);
+		return pp_fail(db, PP_EINTERNAL, "out of memory");
+	}
+	yaml_parser_set_input_file(&parser, fp);
+	if (!yaml_parser_load(&parser, &s.doc)) {
+		rc = pp_fail(db, PP_ECONFIG, "%s:%ld: %s%s%s", path,
+		    (long)parser.problem_mark.line + 1,
+		    parser.problem ? parser.problem : "malformed YAML",
+		    parser.context ? " " : "",
+		    parser.context ? parser.context : "");
+		yaml_parser_delete(&parser);
+		fclose(fp);
+		return rc;
+	}
+	yaml_parser_delete(&parser);
+	fclose(fp);
+	if ((rc = pp_tx_begin(db)) == PP_OK) {
+		if ((rc = load_document(&s)) == PP_OK)
+			rc = pp_tx_commit(db);
+		else
+			pp_tx_rollback(db);
+	}
+	yaml_document_delete(&s.doc);
+	return rc;
+}
+
+int
+pp_meter_import_row(pp_db *db, const pp_csv *row, int *changed)
+{
+	struct meter_def m;
+	char err[PP_ERRMAX];
+	const char *v;
+
+	memset(&m, 0, sizeof(m));
+	m.meter = pp_csv_get(row, "meter");
+	m.gateway = pp_csv_get(row, "gateway");
+	m.profile = pp_csv_get(row, "profile");
+	m.building = pp_csv_get(row, "building");
+	m.floor = pp_csv_get(row, "floor");
+	m.room = pp_csv_get(row, "room");
+	m.tariff = pp_csv_get(row, "tariff");
+	m.billing = pp_csv_get(row, "billing");
+	if (m.billing == NULL || *m.billing == '\0')
+		m.billing = "account";
+	if (m.meter == NULL || m.gateway == NULL || m.profile == NULL ||
+	    (v = pp_csv_get(row, "unit")) == NULL)
+		return pp_fail(db, PP_EDATA, "the columns meter, gateway, unit "
+		    "and profile are required");
+	if (pp_int_parse(v, 1, 247, &m.unit, err, sizeof(err)) != PP_OK)
+		return pp_fail(db, PP_EDATA, "unit %s", err);
+	m.price = m.alarm1 = m.alarm2 = m.overload_w = -1;
+	if ((v = pp_csv_get(row, "price")) && *v &&
+	    pp_price_parse(v, &m.price, err, sizeof(err)) != PP_OK)
+		return pp_fail(db, PP_EDATA, "%s", err);
+	if ((v = pp_csv_get(row, "alarm1")) && *v &&
+	    pp_money_parse(v, 0, -1, &m.alarm1, err, sizeof(err)) != PP_OK)
+		return pp_fail(db, PP_EDATA, "alarm1: %s", err);
+	if ((v = pp_csv_get(row, "alarm2")) && *v &&
+	    pp_money_parse(v, 0, -1, &m.alarm2, err, sizeof(err)) != PP_OK)
+		return pp_fail(db, PP_EDATA, "alarm2: %s", err);
+	if ((v = pp_csv_get(row, "overload_w")) && *v &&
+	    pp_int_parse(v, 1, 1000000, &m.overload_w, err, sizeof(err)) !=
+	    PP_OK)
+		return pp_fail(db, PP_EDATA, "overload_w %s", err);
+	return meter_upsert(db, &m, changed);
+}

@@ -1,0 +1,179 @@
+/*
+ * tariff.c: tariffs (flat, time-of-use, tiered, or a mix) checked and
+ * stored in versions with the time they take effect.  A changed tariff is
+ * a new version; energy already used keeps the price it had.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+int
+pp_clock_parse(const char *s, int *minutes)
+{
+	int h, m, n = 0;
+
+	if (strlen(s) != 5 || sscanf(s, "%2d:%2d%n", &h, &m, &n) != 2 ||
+	    n != 5 || s[2] != ':' || m > 59 || h > 24 || (h == 24 && m > 0) ||
+	    h < 0 || m < 0)
+		return PP_EDATA;
+	*minutes = h * 60 + m;
+	return PP_OK;
+}
+
+int
+pp_tariff_check(const struct pp_tariff_spec *t, char *err, size_t errlen)
+{
+	unsigned char covered[1440];
+	int i, j, m;
+
+	if (t->price < 0 && t->nwin == 0) {
+		snprintf(err, errlen, "a tariff needs price or tou");
+		return PP_ECONFIG;
+	}
+	if (t->price >= 0 && t->nwin > 0) {
+		snprintf(err, errlen, "give price or tou, not both");
+		return PP_ECONFIG;
+	}
+	memset(covered, 0, sizeof(covered));
+	for (i = 0; i < t->nwin; i++) {
+		for (j = 0; j < i; j++)
+			if (strcmp(t->win[i].name, t->win[j].name) == 0 &&
+			    t->win[i].price != t->win[j].price) {
+				snprintf(err, errlen, "window %s appears twice "
+				    "with different prices", t->win[i].name);
+				return PP_ECONFIG;
+			}
+		if (t->win[i].from == t->win[i].to) {
+			snprintf(err, errlen, "window %s is empty",
+			    t->win[i].name);
+			return PP_ECONFIG;
+		}
+		/* A window may cross midnight: 22:00-08:00. */
+		for (m = t->win[i].from; m != t->win[i].to; m = (m + 1) % 1440) {
+			if (covered[m]) {
+				snprintf(err, errlen, "window %s overlaps "
+				    "another at %02d:%02d", t->win[i].name,
+				    m / 60, m % 60);
+				return PP_ECONFIG;
+			}
+			covered[m] = 1;
+			if (m == 1439 && t->win[i].to == 1440)
+				break;
+		}
+	}
+	for (m = 0; t->nwin > 0 && m < 1440; m++)
+		if (!covered[m]) {
+			snprintf(err, errlen, "the tou windows leave %02d:%02d "
+			    "uncovered; they must cover the whole day", m / 60,
+			    m % 60);
+			return PP_ECONFIG;
+		}
+	if (t->nstep > 0 && t->period[0] == '\0') {
+		snprintf(err, errlen, "tiers need a period: year or month");
+		return PP_ECONFIG;
+	}
+	for (i = 0; i < t->nstep; i++) {
+		if (t->step[i].upto_wh < 0 && i != t->nstep - 1) {
+			snprintf(err, errlen, "only the last tier step may go "
+			    "without upto");
+			return PP_ECONFIG;
+		}
+		if (i > 0 && t->step[i].upto_wh >= 0 &&
+		    t->step[i].upto_wh <= t->step[i - 1].upto_wh) {
+			snprintf(err, errlen, "tier steps must rise: upto "
+			    "%lld kWh after %lld kWh",
+			    (long long)t->step[i].upto_wh / 1000,
+			    (long long)t->step[i - 1].upto_wh / 1000);
+			return PP_ECONFIG;
+		}
+	}
+	if (t->nstep > 0 && t->step[t->nstep - 1].upto_wh >= 0) {
+		snprintf(err, errlen, "the last tier step must have no upto");
+		return PP_ECONFIG;
+	}
+	return PP_OK;
+}
+
+/* One canonical text per tariff, so that equal specs compare equal. */
+static char *
+spec_text(const struct pp_tariff_spec *t)
+{
+	char *s = NULL, *next;
+	int i;
+
+	if (asprintf(&s, "price=%lld;period=%s", (long long)t->price,
+	    t->period) < 0)
+		return NULL;
+	for (i = 0; i < t->nwin; i++) {
+		if (asprintf(&next, "%s;win=%s@%d-%d:%lld", s, t->win[i].name,
+		    t->win[i].from, t->win[i].to, (long long)t->win[i].price) < 0)
+			next = NULL;
+		free(s);
+		if ((s = next) == NULL)
+			return NULL;
+	}
+	for (i = 0; i < t->nstep; i++) {
+		if (asprintf(&next, "%s;step=%lld:%lld", s,
+		    (long long)t->step[i].upto_wh, (long long)t->step[i].add) < 0)
+			next = NULL;
+		free(s);
+		if ((s = next) == NULL)
+			return NULL;
+	}
+	return s;
+}
+
+int
+pp_tariff_store(pp_db *db, const char *name, const struct pp_tariff_spec *t,
+    int *changed)
+{
+	sqlite3_stmt *st;
+	char *spec, latest[2048] = "";
+	int64_t tariff_id, version_id, now = pp_now(), last_effective = 0;
+	int rc, i;
+
+	*changed = 0;
+	if ((spec = spec_text(t)) == NULL)
+		return pp_fail(db, PP_EINTERNAL, "out of memory");
+	rc = pp_query_int(db, &tariff_id, "INSERT INTO tariffs(name) VALUES (?)"
+	    " ON CONFLICT(name) DO UPDATE SET name = name RETURNING id", "t",
+	    name);
+	if (rc != PP_OK)
+		goto out;
+	if ((st = pp_stmt(db, "SELECT spec, effective FROM tariff_versions "
+	    "WHERE tariff_id = ? ORDER BY effective DESC LIMIT 1")) == NULL) {
+		rc = PP_EINTERNAL;
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, tariff_id);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		pp_col_text(st, 0, latest, sizeof(latest));
+		last_effective = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_reset(st);
+	if (strcmp(latest, spec) == 0)
+		goto out;
+	/* Two loads in one second: the later version still comes later. */
+	if (now <= last_effective)
+		now = last_effective + 1;
+	if ((rc = pp_query_int(db, &version_id, "INSERT INTO tariff_versions("
+	    "tariff_id, effective, price, tier_period, spec) VALUES (?, ?, "
+	    "nullif(?, -1), nullif(?, ''), ?) RETURNING id", "iiitt",
+	    tariff_id, now, t->price, t->period, spec)) != PP_OK)
+		goto out;
+	for (i = 0; i < t->nwin && rc == PP_OK; i++)
+		rc = pp_exec(db, "INSERT INTO tariff_windows(version_id, seq, "
+		    "name, start_min, end_min, price) VALUES (?, ?, ?, ?, ?, ?)",
+		    "iitiii", version_id, (int64_t)i, t->win[i].name,
+		    (int64_t)t->win[i].from, (int64_t)t->win[i].to,
+		    t->win[i].price);
+	for (i = 0; i < t->nstep && rc == PP_OK; i++)
+		rc = pp_exec(db, "INSERT INTO tariff_steps(version_id, seq, "
+		    "upto_wh, add_price) VALUES (?, ?, nullif(?, -1), ?)", "iiii",
+		    version_id, (int64_t)i, t->step[i].upto_wh, t->step[i].add);
+	*changed = rc == PP_OK;
+out:
+	free(spec);
+	return rc;
+}
