@@ -171,6 +171,9 @@ tool_out(struct tool *t, const pp_column *cols, size_t ncols)
 	pp_out *o;
 	int rc;
 
+	/* Receipts on stdout take the place of the rows. */
+	if (t->receipt_fp == stdout)
+		return NULL;
 	if ((rc = pp_out_open(&o, t->fmt, stdout, t->xlsx_path, t->bom, cols,
 	    ncols, err, sizeof(err))) != PP_OK)
 		tool_die(t, rc, "%s", err);
@@ -183,7 +186,7 @@ tool_out_close(struct tool *t, pp_out *o)
 	char err[PP_ERRMAX];
 	int rc;
 
-	if ((rc = pp_out_close(o, err, sizeof(err))) != PP_OK)
+	if (o && (rc = pp_out_close(o, err, sizeof(err))) != PP_OK)
 		tool_die(t, rc, "output: %s", err);
 }
 

@@ -1,0 +1,107 @@
+# lib.sh: sourced by every tests/cli/*.t.  Each test gets its own temporary
+# directory and database, and prints TAP.
+set -u
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+: "${PREPAY_BIN:=$top/build/bin}"
+PATH=$PREPAY_BIN:$PATH
+FIXTURES=$top/tests/fixtures
+export PATH FIXTURES
+export TZ=Asia/Shanghai
+unset PREPAY_BUSY_TIMEOUT
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/prepay-test.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+export PREPAY_DB="$T/prepay.db"
+cd "$T" || exit 1
+
+tap_n=0
+tap_failed=0
+
+# ok STATUS NAME: a passing test when STATUS is 0.
+ok() {
+	tap_n=$((tap_n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $tap_n - $2"
+	else
+		echo "not ok $tap_n - $2"
+		tap_failed=$((tap_failed + 1))
+	fi
+}
+
+# run CMD...: stdout to $T/out, stderr to $T/err, the exit code in $rc.
+run() {
+	"$@" >"$T/out" 2>"$T/err"
+	rc=$?
+}
+
+# is GOT WANT NAME
+is() {
+	if [ "$1" = "$2" ]; then
+		ok 0 "$3"
+	else
+		ok 1 "$3"
+		printf '# got:  %s\n# want: %s\n' "$1" "$2"
+	fi
+}
+
+# exits CODE NAME CMD...: run CMD and check its exit code.
+exits() {
+	_want=$1
+	_name=$2
+	shift 2
+	run "$@"
+	is "$rc" "$_want" "$_name (exit $_want)"
+	if [ "$rc" != "$_want" ]; then
+		sed 's/^/# stderr: /' "$T/err"
+	fi
+}
+
+# like FILE PATTERN NAME: FILE has a line matching the extended regex.
+like() {
+	if grep -Eq -- "$2" "$1"; then
+		ok 0 "$3"
+	else
+		ok 1 "$3"
+		printf '# no line matches: %s\n' "$2"
+		sed 's/^/# | /' "$1" | head -n 20
+	fi
+}
+
+# unlike FILE PATTERN NAME
+unlike() {
+	if grep -Eq -- "$2" "$1"; then
+		ok 1 "$3"
+		grep -E -- "$2" "$1" | sed 's/^/# matched: /' | head -n 5
+	else
+		ok 0 "$3"
+	fi
+}
+
+# csv_field FILE ROW COLUMN: a field of a CSV (row 1 is the first data row),
+# parsed by python3's csv module so that quoting is handled right.
+csv_field() {
+	python3 -c 'import csv,sys
+rows=list(csv.DictReader(open(sys.argv[1], newline="")))
+print(rows[int(sys.argv[2])-1][sys.argv[3]])' "$@"
+}
+
+# csv_rows FILE: the number of data rows.
+csv_rows() {
+	python3 -c 'import csv,sys
+print(len(list(csv.DictReader(open(sys.argv[1], newline="")))))' "$1"
+}
+
+sql() {
+	sqlite3 "$PREPAY_DB" "$@"
+}
+
+# load_site: the DESIGN.md example site, loaded.
+load_site() {
+	site-load "$FIXTURES/site.yaml" >/dev/null
+}
+
+done_testing() {
+	echo "1..$tap_n"
+	[ "$tap_failed" -eq 0 ]
+}
