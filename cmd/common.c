@@ -20,6 +20,8 @@ tool_init(struct tool *t, const char *name, const char *usage, int argc,
 	t->argv = argv;
 	t->fmt = PP_FMT_AUTO;
 	t->copies = 1;
+	/* Our own messages name the whole option. */
+	opterr = 0;
 	if ((t->dbpath = getenv("PREPAY_DB")) == NULL || *t->dbpath == '\0')
 		t->dbpath = "prepay.db";
 }
@@ -111,8 +113,17 @@ tool_option(struct tool *t, int ch, const char *arg)
 		t->bom = 1;
 		return 1;
 	case '?':
+		if (optopt >= '0' && optopt <= '9')
+			tool_warn(t, "%s: negative numbers are not allowed",
+			    t->argv[optind - 1]);
+		else if (optopt)
+			tool_warn(t, "-%c: unknown option", optopt);
+		else
+			tool_warn(t, "%s: unknown option", t->argv[optind - 1]);
+		exit(optopt >= '0' && optopt <= '9' ? PP_EDATA : PP_EUSAGE);
 	case ':':
-		tool_usage(t);
+		tool_warn(t, "%s: needs a value", t->argv[optind - 1]);
+		exit(PP_EUSAGE);
 	}
 	return 0;
 }
@@ -374,7 +385,7 @@ tool_batch(struct tool *t, const char *path, int each, const char *rejects,
 		tool_warn(t, "--rejects %s: write error", rejects);
 	if (b.nomem)
 		tool_die(t, PP_EINTERNAL, "out of memory");
-	if (rc != PP_OK && rc != PP_EDATA)
+	if (res.broken || (rc != PP_OK && rc != PP_EDATA))
 		tool_warn(t, "%s", pp_errmsg(t->db));
 	if (t->print) {
 		o = tool_out(t, t->columns, t->ncolumns);
@@ -475,7 +486,10 @@ money_row(pp_db *db, const pp_csv *row, pp_entry *e, void *arg)
 			req.target_kind = by[i].kind;
 		}
 	if (req.target == NULL) {
-		snprintf(err, sizeof(err), "no account, meter or room");
+		snprintf(err, sizeof(err), pp_csv_has(row, "account") ||
+		    pp_csv_has(row, "meter") || pp_csv_has(row, "room") ?
+		    "no account, meter or room given" :
+		    "the list has no account, meter or room column");
 		goto bad;
 	}
 	if ((v = pp_csv_get(row, "amount")) == NULL) {

@@ -13,7 +13,8 @@
 /* Long options without a short form start here. */
 enum { OPT_BOM = 256, OPT_EACH, OPT_REJECTS, OPT_FIRST_TOOL };
 
-#define COMMON_SHORT	"d:hO:o:V"
+/* The leading colon tells a missing value from an unknown option. */
+#define COMMON_SHORT	":d:hO:o:V"
 #define COMMON_LONG \
 	{ "bom", no_argument, NULL, OPT_BOM }
 

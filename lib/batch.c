@@ -38,6 +38,7 @@ pp_batch_run(pp_db *db, pp_csv *in, const struct pp_batch_spec *spec,
 		if (rc != 1) {
 			/* The input itself is broken: nothing more can be read. */
 			stop = pp_fail(db, rc, "%s", pp_csv_error(in));
+			res->broken = 1;
 			break;
 		}
 		res->rows++;

@@ -4,6 +4,7 @@
  * input.
  */
 #include <csv.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -206,7 +207,11 @@ pp_csv_open(pp_csv **rp, FILE *fp, const char *name, char *err,
 		ungetc(c, fp);
 	/* Peek at the header line to choose between CSV and TSV. */
 	if ((rc = (int)getline(&r->linebuf, &r->linecap, fp)) < 0) {
-		snprintf(err, errlen, "%s: empty input, no header", name);
+		if (ferror(fp))
+			snprintf(err, errlen, "%s: %s", name, strerror(errno));
+		else
+			snprintf(err, errlen, "%s: empty input, no header",
+			    name);
 		free(r->linebuf);
 		free(r);
 		return PP_EDATA;

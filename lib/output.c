@@ -183,13 +183,6 @@ pp_out_row(pp_out *o, const char *const *values)
 	return rc;
 }
 
-static void
-pad(FILE *fp, size_t n)
-{
-	while (n-- > 0)
-		putc(' ', fp);
-}
-
 static int
 is_number(enum pp_coltype t)
 {
@@ -199,7 +192,7 @@ is_number(enum pp_coltype t)
 static int
 write_table(pp_out *o)
 {
-	size_t *width, r, i, w;
+	size_t *width, r, i, w, spaces;
 
 	if ((width = calloc(o->ncols, sizeof(*width))) == NULL)
 		return PP_EINTERNAL;
@@ -212,28 +205,33 @@ write_table(pp_out *o)
 				width[i] = w;
 		}
 	for (r = 0; r <= o->nrows + 1; r++) {
+		/* Spaces are held back until text follows: no trailing blanks. */
+		spaces = 0;
 		for (i = 0; i < o->ncols; i++) {
 			const char *v;
 			size_t gap;
 
+			if (i > 0)
+				spaces += 2;
 			if (r == 1) {
+				for (; spaces > 0; spaces--)
+					putc(' ', o->fp);
 				for (w = 0; w < width[i]; w++)
 					putc('-', o->fp);
-				if (i + 1 < o->ncols)
-					fputs("  ", o->fp);
 				continue;
 			}
 			v = r == 0 ? o->cols[i].name :
 			    o->cells[(r - 2) * o->ncols + i];
 			gap = width[i] - pp_text_width(v);
 			if (is_number(o->cols[i].type))
-				pad(o->fp, gap);
-			fputs(v, o->fp);
-			if (i + 1 < o->ncols) {
-				if (!is_number(o->cols[i].type))
-					pad(o->fp, gap);
-				fputs("  ", o->fp);
+				spaces += gap;
+			if (*v) {
+				for (; spaces > 0; spaces--)
+					putc(' ', o->fp);
+				fputs(v, o->fp);
 			}
+			if (!is_number(o->cols[i].type))
+				spaces += gap;
 		}
 		putc('\n', o->fp);
 	}

@@ -223,6 +223,7 @@ struct pp_batch_spec {
 struct pp_batch_result {
 	long	rows, accepted, rejected;
 	int	committed;	/* the accepted rows are in the database */
+	int	broken;		/* the input could not be read to its end */
 };
 
 /*
