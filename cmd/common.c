@@ -231,14 +231,14 @@ tool_emit(struct tool *t, pp_out *o, const pp_entry *e)
 	char err[PP_ERRMAX], site[PP_NAMEMAX], *text;
 	char amount[PP_NUMBUF];
 
-	if (e->pending) {
-		t->pending++;
+	t->pending += e->pending;
+	t->replayed += e->replayed;
+	if (e->pending && !t->batch)
 		tool_warn(t, "meter %s: recharge %s (purchase %lld) is pending; "
 		    "meter-read sends it", e->meter,
 		    pp_money_format(e->amount, amount),
 		    (long long)e->buy_count);
-	}
-	if (e->replayed)
+	if (e->replayed && !t->batch)
 		tool_warn(t, "ref %s: already recorded as serial %s", e->ref,
 		    e->serial);
 	if (t->receipt_fp) {
@@ -365,6 +365,7 @@ tool_batch(struct tool *t, const char *path, int each, const char *rejects,
 	    err, sizeof(err))) != PP_OK)
 		tool_die(t, rc, "%s", err);
 	memset(&b, 0, sizeof(b));
+	t->batch = 1;
 	b.t = t;
 	b.apply = apply;
 	b.arg = arg;
@@ -406,8 +407,12 @@ tool_batch(struct tool *t, const char *path, int each, const char *rejects,
 	else if (res.rejected)
 		tool_warn(t, "%ld of %ld rows rejected%s%s", res.rejected,
 		    res.rows, rejects ? "; see " : "", rejects ? rejects : "");
+	if (t->replayed)
+		tool_warn(t, "%ld rows were already recorded under their ref",
+		    t->replayed);
 	if (rc == PP_OK && t->pending)
-		tool_warn(t, "%ld recharges are pending", t->pending);
+		tool_warn(t, "%ld meter recharges are pending; meter-read "
+		    "sends them", t->pending);
 	if (rc == PP_OK && t->pending)
 		return PP_EBUSY;
 	return rc;

@@ -40,6 +40,8 @@ struct tool {
 	const pp_column	*columns;
 	size_t		 ncolumns;
 	long		 pending;	/* recharges left pending */
+	long		 replayed;	/* --ref seen before */
+	int		 batch;		/* a list: sum notices up, once */
 };
 
 void	 tool_init(struct tool *t, const char *name, const char *usage,

@@ -143,8 +143,9 @@ fill(pp_csv *r)
 			break;
 		}
 		r->lineno++;
-		if (!r->in_record && len > 0 && r->linebuf[0] != '\n' &&
-		    r->linebuf[0] != '\r') {
+		/* A line of blanks makes no record: the parser skips it. */
+		if (!r->in_record &&
+		    strspn(r->linebuf, " \r\n") != (size_t)len) {
 			r->in_record = 1;
 			r->record_line = r->lineno;
 		}

@@ -53,8 +53,8 @@ parse_decimal(const char *what, const char *in, int decimals, int signed_ok,
 		scale *= 10;
 	if (s == NULL)
 		return ERR("%s: missing", what);
-	while (*s == ' ' || *s == '\t')
-		s++;
+	while (*s && (n = fold(s, &c), c == ' ' || c == '\t'))
+		s += n;
 	if (*s == '\0')
 		return ERR("%s: empty", what);
 	n = fold(s, &c);
@@ -76,7 +76,7 @@ parse_decimal(const char *what, const char *in, int decimals, int signed_ok,
 					    decimals == 1 ? "" : "s");
 				frac = frac * 10 + (c - '0');
 			} else {
-				if (whole > (INT64_MAX / scale - 9) / 10)
+				if (whole > (INT64_MAX - (c - '0')) / 10)
 					return ERR("%s \"%s\": too large", what,
 					    in);
 				whole = whole * 10 + (c - '0');
@@ -124,6 +124,8 @@ parse_decimal(const char *what, const char *in, int decimals, int signed_ok,
 		    in);
 	for (i = fdigits; i < decimals; i++)
 		frac *= 10;
+	if (whole > INT64_MAX / scale || whole * scale > INT64_MAX - frac)
+		return ERR("%s \"%s\": too large", what, in);
 	*out = whole * scale + frac;
 	if (max >= 0 && *out > max)
 		return ERR("%s \"%s\": above the limit", what, in);
@@ -258,6 +260,9 @@ pp_rmb_upper(int64_t fen, char *buf, size_t len)
 		fail |= append(buf, len, &at, "负");
 	for (; yuan > 0; yuan /= 10)
 		digits[n++] = (int)(yuan % 10);
+	/* Past 万亿 the units run out; no real amount gets there. */
+	if (n > 16)
+		return PP_EDATA;
 	for (p = n - 1; p >= 0; p--) {
 		int d = digits[p];
 

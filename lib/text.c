@@ -94,7 +94,7 @@ pp_text_check(const char *what, const char *str, size_t max, char *err,
 			snprintf(err, errlen, "%s: not valid UTF-8", what);
 			return PP_EDATA;
 		}
-		if (cp < 0x20 || cp == 0x7F) {
+		if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F)) {
 			snprintf(err, errlen, "%s: control character inside",
 			    what);
 			return PP_EDATA;
