@@ -7,9 +7,8 @@
 #include "common.h"
 
 static const char usage[] =
-    "usage: acct-close [-d FILE] [-o FMT] [--bom] [-m METHOD] [--ref REF]\n"
-    "                  [--remark TEXT] [--receipt FILE|-] [--template FILE]\n"
-    "                  [--copies N] ACCOUNT\n";
+    "usage: acct-close [-d FILE] [-o FMT] [-m METHOD] [--ref REF] [--remark TEXT]\n"
+    "                  [--receipt FILE|-] [--template FILE] [--copies N] ACCOUNT\n";
 
 struct close_args {
 	const char *account, *method, *ref, *remark;

@@ -7,12 +7,11 @@
 #include "common.h"
 
 static const char usage[] =
-    "usage: acct-open [-d FILE] [-o FMT] [--bom] [-a ACCOUNT] -n NAME\n"
-    "                 [-p PHONE] [--balance AMOUNT] [-m METHOD] [--ref REF]\n"
-    "                 [--remark TEXT] METER ...\n"
-    "       acct-open [-d FILE] [-o FMT] [--bom] --add-meter ACCOUNT METER\n"
-    "       acct-open [-d FILE] [-o FMT] [--bom] [--each] [--rejects FILE]\n"
-    "                 [-m METHOD] FILE|-\n";
+    "usage: acct-open [-d FILE] [-o FMT] [--bom] [-a ACCOUNT] -n NAME [-p PHONE]\n"
+    "                 [--balance AMOUNT] [-m METHOD] [--ref REF] [--remark TEXT]\n"
+    "                 METER ...\n"
+    "       acct-open [-d FILE] [-o FMT] --add-meter ACCOUNT METER\n"
+    "       acct-open [-d FILE] [-o FMT] [--each] [--rejects FILE] [-m METHOD] FILE|-\n";
 
 static const pp_column columns[] = {
 	{ "account", PP_COL_TEXT }, { "name", PP_COL_TEXT },

@@ -206,13 +206,14 @@ tool_receipt_options(struct tool *t, const char *receipt,
     const char *template, const char *copies)
 {
 	char err[PP_ERRMAX];
+	int rc;
 
 	if (copies)
 		t->copies = tool_int(t, "--copies", copies, 1, 9);
-	if (template && pp_receipt_load(template, &t->template, err,
-	    sizeof(err)) != PP_OK) {
+	if (template && (rc = pp_receipt_load(template, &t->template, err,
+	    sizeof(err))) != PP_OK) {
 		tool_warn(t, "--template %s", err);
-		exit(PP_ENOINPUT);
+		exit(rc);
 	}
 	if ((t->receipt_path = receipt) == NULL)
 		return;
@@ -231,7 +232,8 @@ tool_emit(struct tool *t, pp_out *o, const pp_entry *e)
 	char err[PP_ERRMAX], site[PP_NAMEMAX], *text;
 	char amount[PP_NUMBUF];
 
-	t->pending += e->pending;
+	/* A replay answers as the first time did, and exits 0. */
+	t->pending += e->pending && !e->replayed;
 	t->replayed += e->replayed;
 	if (e->pending && !t->batch)
 		tool_warn(t, "meter %s: recharge %s (purchase %lld) is pending; "

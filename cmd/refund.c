@@ -4,12 +4,10 @@
 #include "common.h"
 
 static const char usage[] =
-    "usage: refund [-d FILE] [-o FMT] [--bom] [-m METHOD] [--ref REF]\n"
-    "              [--receipt FILE|-] [--template FILE] [--copies N]\n"
-    "              [--remark TEXT] [--account | --meter | --room]\n"
-    "              TARGET AMOUNT\n"
-    "       refund [-d FILE] [-o FMT] [--bom] [--each] [--rejects FILE]\n"
-    "              [-m METHOD] FILE|-\n";
+    "usage: refund [-d FILE] [-o FMT] [-m METHOD] [--ref REF] [--receipt FILE|-]\n"
+    "              [--template FILE] [--copies N] [--remark TEXT]\n"
+    "              [--account | --meter | --room] TARGET AMOUNT\n"
+    "       refund [-d FILE] [-o FMT] [--each] [--rejects FILE] [-m METHOD] FILE|-\n";
 
 int
 main(int argc, char **argv)

@@ -7,15 +7,14 @@
 #include "common.h"
 
 static const char usage[] =
-    "usage: report [-d FILE] [-o csv|tsv|table|xlsx] [-O FILE] [--bom]\n"
-    "              NAME [options]\n"
-    "       report sales --by day|month|year [--by-operator] [--by-method]\n"
-    "              [--from TIME] [--to TIME]\n"
-    "       report txns [--kind KIND] [--account ACCOUNT] [--meter METER]\n"
-    "              [--operator LOGIN] [--from TIME] [--to TIME]\n"
-    "       report accounts [--state open|closed] [--from TIME] [--to TIME]\n"
+    "usage: report [-d FILE] [-o csv|tsv|table|xlsx] [-O FILE] [--bom] NAME [options]\n"
+    "       report sales --by day|month|year [--by-operator] [--by-method] [--from T]\n"
+    "              [--to T]\n"
+    "       report txns [--kind K] [--account A] [--meter M] [--operator LOGIN]\n"
+    "              [--from T] [--to T]\n"
+    "       report accounts [--state open|closed] [--from T] [--to T]\n"
     "       report balances [--state open|closed]\n"
-    "       report audit [--from TIME] [--to TIME] [--login LOGIN]\n"
+    "       report audit [--from T] [--to T] [--login LOGIN]\n"
     "       report verify\n";
 
 int

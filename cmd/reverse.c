@@ -6,10 +6,10 @@
 #include "common.h"
 
 static const char usage[] =
-    "usage: reverse [-d FILE] [-o FMT] [--bom] [--reason TEXT]\n"
-    "               [--receipt FILE|-] [--template FILE] [--copies N] SERIAL\n"
-    "       reverse [-d FILE] [-o FMT] [--bom] [--each] [--rejects FILE]\n"
-    "               [--reason TEXT] FILE|-\n";
+    "usage: reverse [-d FILE] [-o FMT] [--reason TEXT] [--receipt FILE|-]\n"
+    "               [--template FILE] [--copies N] SERIAL\n"
+    "       reverse [-d FILE] [-o FMT] [--each] [--rejects FILE] [--reason TEXT]\n"
+    "               FILE|-\n";
 
 struct reverse_args {
 	const char *serial, *reason;

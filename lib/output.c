@@ -63,8 +63,16 @@ pp_out_open(pp_out **op, enum pp_format fmt, FILE *fp, const char *xlsx_path,
 		snprintf(err, errlen, "out of memory");
 		return PP_EINTERNAL;
 	}
-	memcpy(o->cols, cols, ncols * sizeof(*cols));
-	o->ncols = ncols;
+	/* The names are copied too: a caller's header may go first. */
+	for (o->ncols = 0; o->ncols < ncols; o->ncols++) {
+		o->cols[o->ncols].type = cols[o->ncols].type;
+		if ((o->cols[o->ncols].name = strdup(cols[o->ncols].name)) ==
+		    NULL) {
+			pp_out_close(o, NULL, 0);
+			snprintf(err, errlen, "out of memory");
+			return PP_EINTERNAL;
+		}
+	}
 	o->fmt = fmt;
 	o->fp = fp;
 	o->bom = bom;
@@ -324,6 +332,8 @@ pp_out_close(pp_out *o, char *err, size_t errlen)
 	for (i = 0; i < o->nrows * o->ncols && o->cells; i++)
 		free(o->cells[i]);
 	free(o->cells);
+	for (i = 0; i < o->ncols; i++)
+		free((char *)o->cols[i].name);
 	free(o->cols);
 	free(o->xlsx_path);
 	free(o);
