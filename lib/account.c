@@ -306,6 +306,27 @@ attach(pp_db *db, int64_t account_id, const char *meter)
 	    pp_now());
 }
 
+/* "a; b" names the same meters as "a;b": blanks around ';' are no part. */
+static int
+same_meters(const char *asked, const char *had)
+{
+	char norm[PP_LISTMAX];
+	size_t at = 0, n;
+
+	for (; *asked; asked += *asked == ';') {
+		asked += strspn(asked, " ");
+		n = strcspn(asked, ";");
+		while (n > 0 && asked[n - 1] == ' ')
+			n--;
+		if (n > 0 && at + n + 2 < sizeof(norm))
+			at += (size_t)snprintf(norm + at, sizeof(norm) - at,
+			    "%s%.*s", at ? ";" : "", (int)n, asked);
+		asked += strcspn(asked, ";");
+	}
+	norm[at] = '\0';
+	return strcmp(norm, had) == 0;
+}
+
 int
 pp_account_open(pp_db *db, const struct pp_open_req *req, pp_entry *out)
 {
@@ -337,13 +358,15 @@ pp_account_open(pp_db *db, const struct pp_open_req *req, pp_entry *out)
 			ledger_id = sqlite3_column_int64(st, 0);
 			pp_col_text(st, 4, serial, sizeof(serial));
 			sqlite3_reset(st);
-			if (!same)
+			if (same && (rc = pp_entry_load(db, ledger_id, out)) !=
+			    PP_OK)
+				return rc;
+			if (!same || !same_meters(req->meters, out->meter))
 				return ERR(PP_EDATA, "ref \"%s\" was already "
 				    "used by serial %s for another request",
 				    req->ref, serial);
-			if ((rc = pp_entry_load(db, ledger_id, out)) == PP_OK)
-				out->replayed = 1;
-			return rc;
+			out->replayed = 1;
+			return PP_OK;
 		}
 		sqlite3_reset(st);
 	}

@@ -149,9 +149,10 @@ pp_ledger_post(pp_db *db, const struct pp_post *p, int64_t *idp)
 	return PP_OK;
 }
 
-/* Every meter (and room) of an account, joined with ';'. */
+/* The meters (and rooms) an account had at time t, joined with ';'. */
 static int
-account_meters(pp_db *db, int64_t account_id, char *meters, char *rooms)
+account_meters(pp_db *db, int64_t account_id, int64_t t, char *meters,
+    char *rooms)
 {
 	sqlite3_stmt *st;
 	size_t mat = 0, rat = 0;
@@ -160,9 +161,11 @@ account_meters(pp_db *db, int64_t account_id, char *meters, char *rooms)
 	meters[0] = rooms[0] = '\0';
 	if ((st = pp_stmt(db, "SELECT m.meter, m.room FROM account_meters am "
 	    "JOIN meters m ON m.id = am.meter_id WHERE am.account_id = ? AND "
-	    "am.detached IS NULL ORDER BY am.rowid")) == NULL)
+	    "am.attached <= ?2 AND (am.detached IS NULL OR am.detached >= ?2) "
+	    "GROUP BY m.id ORDER BY min(am.rowid)")) == NULL)
 		return PP_EINTERNAL;
 	sqlite3_bind_int64(st, 1, account_id);
+	sqlite3_bind_int64(st, 2, t);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *m = (const char *)sqlite3_column_text(st, 0);
 		const char *r = (const char *)sqlite3_column_text(st, 1);
@@ -222,7 +225,8 @@ pp_entry_load(pp_db *db, int64_t id, pp_entry *e)
 	sqlite3_reset(st);
 	/* A row on the account's wallet names all the account's meters. */
 	if (e->meter[0] == '\0')
-		return account_meters(db, account_id, e->meter, e->room);
+		return account_meters(db, account_id, e->time, e->meter,
+		    e->room);
 	return PP_OK;
 }
 

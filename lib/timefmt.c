@@ -3,6 +3,7 @@
  * in local time.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -25,32 +26,47 @@ days_in_month(int y, int m)
 	return days[m - 1];
 }
 
+/* s matches pattern, where '9' stands for any digit. */
+static int
+shaped(const char *s, const char *pattern)
+{
+	for (; *pattern; s++, pattern++)
+		if (*pattern == '9' ? (*s < '0' || *s > '9') : *s != *pattern)
+			return 0;
+	return *s == '\0';
+}
+
 int
 pp_time_parse(const char *s, int64_t *t, char *err, size_t errlen)
 {
-	int y = 0, mo = 1, d = 1, h = 0, mi = 0, sec = 0, n = 0;
-	size_t len = s ? strlen(s) : 0;
+	static const char *const forms[] = { "9999", "9999-99", "9999-99-99",
+	    "9999-99-99 99:99", "9999-99-99 99:99:99" };
+	int y, mo = 1, d = 1, h = 0, mi = 0, sec = 0;
+	size_t i, len = s ? strlen(s) : 0;
 	struct tm tm;
 	time_t tt;
 
-	/* The forms differ by length; %n makes sure nothing trails. */
-	if (len == 4)
-		sscanf(s, "%4d%n", &y, &n);
-	else if (len == 7)
-		sscanf(s, "%4d-%2d%n", &y, &mo, &n);
-	else if (len == 10)
-		sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n);
-	else if (len == 16)
-		sscanf(s, "%4d-%2d-%2d %2d:%2d%n", &y, &mo, &d, &h, &mi, &n);
-	else if (len == 19)
-		sscanf(s, "%4d-%2d-%2d %2d:%2d:%2d%n", &y, &mo, &d, &h, &mi,
-		    &sec, &n);
-	if (n == 0 || (size_t)n != len || strspn(s, "0123456789-: ") != len) {
+	for (i = 0; i < sizeof(forms) / sizeof(forms[0]); i++)
+		if (s && shaped(s, forms[i]))
+			break;
+	if (i == sizeof(forms) / sizeof(forms[0])) {
 		snprintf(err, errlen, "time \"%s\": use YYYY, YYYY-MM, "
 		    "YYYY-MM-DD or YYYY-MM-DD HH:MM[:SS]", s ? s : "");
 		return PP_EDATA;
 	}
-	if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 ||
+	/* The shape is checked: every field is digits at a fixed place. */
+	y = atoi(s);
+	if (len >= 7)
+		mo = atoi(s + 5);
+	if (len >= 10)
+		d = atoi(s + 8);
+	if (len >= 16) {
+		h = atoi(s + 11);
+		mi = atoi(s + 14);
+	}
+	if (len == 19)
+		sec = atoi(s + 17);
+	if (y < 1970 || mo < 1 || mo > 12 || d < 1 ||
 	    d > days_in_month(y, mo) || h > 23 || mi > 59 || sec > 59) {
 		snprintf(err, errlen, "time \"%s\": no such date or time", s);
 		return PP_EDATA;
