@@ -451,8 +451,10 @@ pp_account_add_meter(pp_db *db, const char *account, const char *meter,
 		sqlite3_reset(st);
 		if ((rc = pp_entry_load(db, last, out)) != PP_OK)
 			return rc;
+		/* The account as it is now, with the meter just added. */
 		out->balance = pp_balance_of(a.money, a.used_e7);
-		return PP_OK;
+		return pp_account_meters(db, a.id, pp_now(), out->meter,
+		    out->room);
 	}
 	sqlite3_reset(st);
 	return pp_sqlfail(db, "ledger");

@@ -9,11 +9,13 @@
 
 int
 pp_audit_text(int64_t id, int64_t time, const char *login, const char *tool,
-    const char *args, int64_t exitcode, const char *summary, char **out)
+    const char *args, int64_t exitcode, const char *summary,
+    const char *ledger_head, char **out)
 {
-	return asprintf(out, "%lld\x1f%lld\x1f%s\x1f%s\x1f%s\x1f%lld\x1f%s",
-	    (long long)id, (long long)time, login, tool, args,
-	    (long long)exitcode, summary) < 0 ? PP_EINTERNAL : PP_OK;
+	return asprintf(out, "%lld\x1f%lld\x1f%s\x1f%s\x1f%s\x1f%lld\x1f%s"
+	    "\x1f%s", (long long)id, (long long)time, login, tool, args,
+	    (long long)exitcode, summary, ledger_head) < 0 ? PP_EINTERNAL :
+	    PP_OK;
 }
 
 /* Arguments joined with spaces, each quoted when it needs it. */
@@ -55,7 +57,7 @@ pp_audit_append(pp_db *db, const char *tool, int argc, char *const *argv,
     int exitcode, const char *summary)
 {
 	sqlite3_stmt *st;
-	char prev[65] = "", hash[65], *args, *text = NULL;
+	char prev[65] = "", hash[65], head[96] = "", *args, *text = NULL;
 	int64_t id, now = pp_now();
 	int rc;
 
@@ -74,14 +76,23 @@ pp_audit_append(pp_db *db, const char *tool, int argc, char *const *argv,
 		pp_col_text(st, 1, prev, sizeof(prev));
 	}
 	sqlite3_reset(st);
+	/* The ledger's last row, "serial:hash", anchors the ledger's end. */
+	if ((st = pp_stmt(db, "SELECT serial || ':' || hash FROM ledger ORDER "
+	    "BY id DESC LIMIT 1")) == NULL) {
+		rc = PP_EINTERNAL;
+		goto fail;
+	}
+	if (sqlite3_step(st) == SQLITE_ROW)
+		pp_col_text(st, 0, head, sizeof(head));
+	sqlite3_reset(st);
 	if ((rc = pp_audit_text(id, now, db->login, tool, args, exitcode,
-	    summary, &text)) != PP_OK ||
+	    summary, head, &text)) != PP_OK ||
 	    (rc = pp_chain_hash(prev, text, hash)) != PP_OK)
 		goto fail;
 	if ((rc = pp_exec(db, "INSERT INTO audit(id, time, login, tool, args, "
-	    "exit, summary, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", "iitttitt",
-	    id, now, db->login, tool, args, (int64_t)exitcode, summary, hash))
-	    != PP_OK)
+	    "exit, summary, ledger_head, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
+	    "?)", "iitttittt", id, now, db->login, tool, args,
+	    (int64_t)exitcode, summary, head, hash)) != PP_OK)
 		goto fail;
 	rc = pp_tx_commit(db);
 	goto out;

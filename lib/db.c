@@ -199,6 +199,11 @@ static const char *const migrations[] = {
 	" value TEXT,"
 	" message TEXT);"
 	"CREATE INDEX alarms_open ON alarms(kind, cleared);",
+	/*
+	 * 2: each audit entry records the ledger's last row as it saw it, so
+	 * that a row deleted from the end of the ledger is still found.
+	 */
+	"ALTER TABLE audit ADD COLUMN ledger_head TEXT NOT NULL DEFAULT '';",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

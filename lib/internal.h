@@ -66,7 +66,7 @@ int	 pp_serial_next(pp_db *db, int64_t t, char serial[PP_KEYMAX]);
 /* The text an audit entry's hash covers (audit.c); malloc'd. */
 int	 pp_audit_text(int64_t id, int64_t time, const char *login,
 	    const char *tool, const char *args, int64_t exitcode,
-	    const char *summary, char **out);
+	    const char *summary, const char *ledger_head, char **out);
 
 /* One money row to append (ledger.c). */
 struct pp_post {
@@ -91,6 +91,9 @@ struct pp_ledger_row {
 int	 pp_ledger_text(const struct pp_ledger_row *r, char **out);
 /* Append a row and update the account's cached money; sets *id. */
 int	 pp_ledger_post(pp_db *db, const struct pp_post *p, int64_t *id);
+/* The meters (and rooms) an account had at time t, joined with ';'. */
+int	 pp_account_meters(pp_db *db, int64_t account_id, int64_t t,
+	    char meters[PP_LISTMAX], char rooms[PP_LISTMAX]);
 /* Fill an entry from a ledger row. */
 int	 pp_entry_load(pp_db *db, int64_t ledger_id, pp_entry *out);
 /*

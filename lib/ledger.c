@@ -150,9 +150,9 @@ pp_ledger_post(pp_db *db, const struct pp_post *p, int64_t *idp)
 }
 
 /* The meters (and rooms) an account had at time t, joined with ';'. */
-static int
-account_meters(pp_db *db, int64_t account_id, int64_t t, char *meters,
-    char *rooms)
+int
+pp_account_meters(pp_db *db, int64_t account_id, int64_t t,
+    char meters[PP_LISTMAX], char rooms[PP_LISTMAX])
 {
 	sqlite3_stmt *st;
 	size_t mat = 0, rat = 0;
@@ -225,7 +225,7 @@ pp_entry_load(pp_db *db, int64_t id, pp_entry *e)
 	sqlite3_reset(st);
 	/* A row on the account's wallet names all the account's meters. */
 	if (e->meter[0] == '\0')
-		return account_meters(db, account_id, e->time, e->meter,
+		return pp_account_meters(db, account_id, e->time, e->meter,
 		    e->room);
 	return PP_OK;
 }

@@ -151,7 +151,7 @@ check_audit_chain(struct verify *v)
 	int64_t expect_id = 1, id, rows = 0;
 
 	if ((st = query(v, "SELECT id, time, login, tool, args, exit, summary, "
-	    "hash FROM audit ORDER BY id")) == NULL)
+	    "hash, ledger_head FROM audit ORDER BY id")) == NULL)
 		return;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		id = sqlite3_column_int64(st, 0);
@@ -163,7 +163,7 @@ check_audit_chain(struct verify *v)
 		rows++;
 		if (pp_audit_text(id, sqlite3_column_int64(st, 1), col(st, 2),
 		    col(st, 3), col(st, 4), sqlite3_column_int64(st, 5),
-		    col(st, 6), &text) != PP_OK ||
+		    col(st, 6), col(st, 8), &text) != PP_OK ||
 		    pp_chain_hash(prev, text, hash) != PP_OK) {
 			v->rc = pp_fail(v->db, PP_EINTERNAL, "out of memory");
 			break;
@@ -178,6 +178,41 @@ check_audit_chain(struct verify *v)
 	sqlite3_reset(st);
 	snprintf(msg, sizeof(msg), "%lld entries chained", (long long)rows);
 	finish(v, "audit-chain", msg);
+}
+
+/*
+ * Every audit entry saw the ledger end at some row; that row must still be
+ * there, unchanged.  This finds rows cut from the end of the ledger, which
+ * the ledger's own chain cannot.
+ */
+static void
+check_ledger_heads(struct verify *v)
+{
+	sqlite3_stmt *st;
+	char seen[96], msg[96];
+
+	if ((st = query(v, "SELECT a.id, a.ledger_head, l.id IS NOT NULL FROM "
+	    "audit a LEFT JOIN ledger l ON l.serial = substr(a.ledger_head, 1, "
+	    "instr(a.ledger_head, ':') - 1) WHERE a.ledger_head <> '' AND "
+	    "(l.id IS NULL OR a.ledger_head <> l.serial || ':' || l.hash)")) ==
+	    NULL)
+		return;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		snprintf(seen, sizeof(seen), "%s", col(st, 1));
+		seen[strcspn(seen, ":")] = '\0';
+		if (sqlite3_column_int(st, 2))
+			problem(v, "ledger-end", "serial %s changed after "
+			    "audit entry %lld saw it", seen,
+			    (long long)sqlite3_column_int64(st, 0));
+		else
+			problem(v, "ledger-end", "serial %s, seen by audit "
+			    "entry %lld, is gone: deleted outside the tools",
+			    seen, (long long)sqlite3_column_int64(st, 0));
+	}
+	sqlite3_reset(st);
+	snprintf(msg, sizeof(msg), "every ledger end the audit log saw is "
+	    "there");
+	finish(v, "ledger-end", msg);
 }
 
 static void
@@ -373,6 +408,7 @@ pp_verify(pp_db *db, pp_out **o, enum pp_format fmt, FILE *fp,
 		return pp_sqlfail(db, "begin");
 	check_ledger_chain(&v);
 	check_audit_chain(&v);
+	check_ledger_heads(&v);
 	check_balances(&v);
 	check_serials(&v);
 	check_reversals(&v);
