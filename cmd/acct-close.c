@@ -26,20 +26,16 @@ close_one(pp_db *db, pp_entry *e, void *arg)
 int
 main(int argc, char **argv)
 {
-	enum { OPT_REF = OPT_FIRST_TOOL, OPT_REMARK, OPT_RECEIPT, OPT_TEMPLATE,
-	    OPT_COPIES };
+	enum { OPT_REF = OPT_FIRST_TOOL, OPT_REMARK };
 	static const struct option longopts[] = {
 		COMMON_LONG,
+		RECEIPT_LONG,
 		{ "ref", required_argument, NULL, OPT_REF },
 		{ "remark", required_argument, NULL, OPT_REMARK },
-		{ "receipt", required_argument, NULL, OPT_RECEIPT },
-		{ "template", required_argument, NULL, OPT_TEMPLATE },
-		{ "copies", required_argument, NULL, OPT_COPIES },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct tool t;
 	struct close_args c;
-	const char *receipt = NULL, *template = NULL, *copies = NULL;
 	int ch;
 
 	tool_init(&t, "acct-close", usage, argc, argv);
@@ -57,15 +53,6 @@ main(int argc, char **argv)
 		case OPT_REMARK:
 			c.remark = optarg;
 			break;
-		case OPT_RECEIPT:
-			receipt = optarg;
-			break;
-		case OPT_TEMPLATE:
-			template = optarg;
-			break;
-		case OPT_COPIES:
-			copies = optarg;
-			break;
 		default:
 			if (!tool_option(&t, ch, optarg))
 				tool_usage(&t);
@@ -76,7 +63,7 @@ main(int argc, char **argv)
 	if (argc != 1)
 		tool_usage(&t);
 	c.account = argv[0];
-	tool_receipt_options(&t, receipt, template, copies);
+	tool_receipts(&t);
 	t.audit = 1;
 	t.print = print_entry;
 	t.columns = pp_entry_columns;

@@ -82,8 +82,7 @@ main(int argc, char **argv)
 	    OPT_ADD_METER };
 	static const struct option longopts[] = {
 		COMMON_LONG,
-		{ "each", no_argument, NULL, OPT_EACH },
-		{ "rejects", required_argument, NULL, OPT_REJECTS },
+		BATCH_LONG,
 		{ "balance", required_argument, NULL, OPT_BALANCE },
 		{ "ref", required_argument, NULL, OPT_REF },
 		{ "remark", required_argument, NULL, OPT_REMARK },
@@ -92,9 +91,9 @@ main(int argc, char **argv)
 	};
 	struct tool t;
 	struct open_args a;
-	const char *balance = NULL, *rejects = NULL;
+	const char *balance = NULL;
 	char meters[PP_LISTMAX];
-	int ch, each = 0, add = 0, i;
+	int ch, add = 0, i;
 	size_t at = 0;
 
 	tool_init(&t, "acct-open", usage, argc, argv);
@@ -114,12 +113,6 @@ main(int argc, char **argv)
 			break;
 		case 'p':
 			a.req.phone = optarg;
-			break;
-		case OPT_EACH:
-			each = 1;
-			break;
-		case OPT_REJECTS:
-			rejects = optarg;
 			break;
 		case OPT_BALANCE:
 			balance = optarg;
@@ -155,8 +148,7 @@ main(int argc, char **argv)
 		    a.req.ref)
 			tool_usage(&t);
 		tool_open(&t, PP_NEED_CASHIER, 0);
-		tool_exit(&t, tool_batch(&t, argv[0], each, rejects, open_row,
-		    &a));
+		tool_exit(&t, tool_batch(&t, argv[0], open_row, &a));
 	} else {
 		if (argc < 1)
 			tool_usage(&t);

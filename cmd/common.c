@@ -112,6 +112,21 @@ tool_option(struct tool *t, int ch, const char *arg)
 	case OPT_BOM:
 		t->bom = 1;
 		return 1;
+	case OPT_EACH:
+		t->each = 1;
+		return 1;
+	case OPT_REJECTS:
+		t->rejects = arg;
+		return 1;
+	case OPT_RECEIPT:
+		t->receipt_arg = arg;
+		return 1;
+	case OPT_TEMPLATE:
+		t->template_arg = arg;
+		return 1;
+	case OPT_COPIES:
+		t->copies_arg = arg;
+		return 1;
 	case '?':
 		if (optopt >= '0' && optopt <= '9')
 			tool_warn(t, "%s: negative numbers are not allowed",
@@ -202,25 +217,25 @@ tool_out_close(struct tool *t, pp_out *o)
 }
 
 void
-tool_receipt_options(struct tool *t, const char *receipt,
-    const char *template, const char *copies)
+tool_receipts(struct tool *t)
 {
 	char err[PP_ERRMAX];
 	int rc;
 
-	if (copies)
-		t->copies = tool_int(t, "--copies", copies, 1, 9);
-	if (template && (rc = pp_receipt_load(template, &t->template, err,
-	    sizeof(err))) != PP_OK) {
+	if (t->copies_arg)
+		t->copies = tool_int(t, "--copies", t->copies_arg, 1, 9);
+	if (t->template_arg && (rc = pp_receipt_load(t->template_arg,
+	    &t->template, err, sizeof(err))) != PP_OK) {
 		tool_warn(t, "--template %s", err);
 		exit(rc);
 	}
-	if ((t->receipt_path = receipt) == NULL)
+	if (t->receipt_arg == NULL)
 		return;
-	if (strcmp(receipt, "-") == 0)
+	if (strcmp(t->receipt_arg, "-") == 0)
 		t->receipt_fp = stdout;
-	else if ((t->receipt_fp = fopen(receipt, "w")) == NULL) {
-		tool_warn(t, "--receipt %s: %s", receipt, strerror(errno));
+	else if ((t->receipt_fp = fopen(t->receipt_arg, "w")) == NULL) {
+		tool_warn(t, "--receipt %s: %s", t->receipt_arg,
+		    strerror(errno));
 		exit(PP_ENOINPUT);
 	}
 }
@@ -342,9 +357,10 @@ open_rejects(struct tool *t, const char *path, const pp_csv *in, FILE **fp)
 }
 
 int
-tool_batch(struct tool *t, const char *path, int each, const char *rejects,
+tool_batch(struct tool *t, const char *path,
     int (*apply)(pp_db *, const pp_csv *, pp_entry *, void *), void *arg)
 {
+	const char *rejects = t->rejects;
 	struct pp_batch_spec spec;
 	struct pp_batch_result res;
 	struct batch b;
@@ -356,7 +372,7 @@ tool_batch(struct tool *t, const char *path, int each, const char *rejects,
 	size_t i;
 	int rc, closed;
 
-	if (rejects && !each)
+	if (rejects && !t->each)
 		tool_die(t, PP_EUSAGE, "--rejects goes with --each; without "
 		    "it a bad row means nothing is written");
 	if (strcmp(path, "-") == 0)
@@ -373,7 +389,7 @@ tool_batch(struct tool *t, const char *path, int each, const char *rejects,
 	b.arg = arg;
 	if (rejects)
 		b.rejects = open_rejects(t, rejects, csv, &rejects_fp);
-	spec.each = each;
+	spec.each = t->each;
 	spec.apply = batch_apply;
 	spec.accepted = batch_accepted;
 	spec.rejected = batch_rejected;
@@ -521,16 +537,13 @@ int
 money_main(int argc, char **argv, const char *name, const char *usage,
     int (*request)(pp_db *, const struct pp_money_req *, pp_entry *))
 {
-	enum { OPT_REF = OPT_FIRST_TOOL, OPT_RECEIPT, OPT_TEMPLATE, OPT_COPIES,
-	    OPT_REMARK, OPT_ACCOUNT, OPT_METER, OPT_ROOM };
+	enum { OPT_REF = OPT_FIRST_TOOL, OPT_REMARK, OPT_ACCOUNT, OPT_METER,
+	    OPT_ROOM };
 	static const struct option longopts[] = {
 		COMMON_LONG,
-		{ "each", no_argument, NULL, OPT_EACH },
-		{ "rejects", required_argument, NULL, OPT_REJECTS },
+		BATCH_LONG,
+		RECEIPT_LONG,
 		{ "ref", required_argument, NULL, OPT_REF },
-		{ "receipt", required_argument, NULL, OPT_RECEIPT },
-		{ "template", required_argument, NULL, OPT_TEMPLATE },
-		{ "copies", required_argument, NULL, OPT_COPIES },
 		{ "remark", required_argument, NULL, OPT_REMARK },
 		{ "account", no_argument, NULL, OPT_ACCOUNT },
 		{ "meter", no_argument, NULL, OPT_METER },
@@ -539,9 +552,7 @@ money_main(int argc, char **argv, const char *name, const char *usage,
 	};
 	struct tool t;
 	struct money_args m;
-	const char *receipt = NULL, *template = NULL, *copies = NULL;
-	const char *rejects = NULL;
-	int ch, each = 0;
+	int ch;
 
 	tool_init(&t, name, usage, argc, argv);
 	memset(&m, 0, sizeof(m));
@@ -553,23 +564,8 @@ money_main(int argc, char **argv, const char *name, const char *usage,
 		case 'm':
 			m.req.method = optarg;
 			break;
-		case OPT_EACH:
-			each = 1;
-			break;
-		case OPT_REJECTS:
-			rejects = optarg;
-			break;
 		case OPT_REF:
 			m.req.ref = optarg;
-			break;
-		case OPT_RECEIPT:
-			receipt = optarg;
-			break;
-		case OPT_TEMPLATE:
-			template = optarg;
-			break;
-		case OPT_COPIES:
-			copies = optarg;
 			break;
 		case OPT_REMARK:
 			m.req.remark = optarg;
@@ -596,7 +592,7 @@ money_main(int argc, char **argv, const char *name, const char *usage,
 	if (argc == 1 && (m.req.ref || m.req.target_kind != PP_TARGET_ANY))
 		tool_die(&t, PP_EUSAGE, "a list carries its own ref and target "
 		    "columns");
-	tool_receipt_options(&t, receipt, template, copies);
+	tool_receipts(&t);
 	t.audit = 1;
 	t.print = print_entry;
 	t.columns = pp_entry_columns;
@@ -607,7 +603,6 @@ money_main(int argc, char **argv, const char *name, const char *usage,
 	}
 	tool_open(&t, PP_NEED_CASHIER, 0);
 	if (argc == 1)
-		tool_exit(&t, tool_batch(&t, argv[0], each, rejects, money_row,
-		    &m));
+		tool_exit(&t, tool_batch(&t, argv[0], money_row, &m));
 	tool_exit(&t, tool_single(&t, money_single, &m));
 }

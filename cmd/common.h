@@ -11,12 +11,22 @@
 #include "prepay.h"
 
 /* Long options without a short form start here. */
-enum { OPT_BOM = 256, OPT_EACH, OPT_REJECTS, OPT_FIRST_TOOL };
+enum { OPT_BOM = 256, OPT_EACH, OPT_REJECTS, OPT_RECEIPT, OPT_TEMPLATE,
+	OPT_COPIES, OPT_FIRST_TOOL };
 
 /* The leading colon tells a missing value from an unknown option. */
 #define COMMON_SHORT	":d:hO:o:V"
 #define COMMON_LONG \
 	{ "bom", no_argument, NULL, OPT_BOM }
+/* Tools that read input lists. */
+#define BATCH_LONG \
+	{ "each", no_argument, NULL, OPT_EACH }, \
+	{ "rejects", required_argument, NULL, OPT_REJECTS }
+/* Tools that print receipts. */
+#define RECEIPT_LONG \
+	{ "receipt", required_argument, NULL, OPT_RECEIPT }, \
+	{ "template", required_argument, NULL, OPT_TEMPLATE }, \
+	{ "copies", required_argument, NULL, OPT_COPIES }
 
 struct tool {
 	const char	*name;
@@ -28,6 +38,9 @@ struct tool {
 	const char	*xlsx_path;
 	int		 bom;
 	int		 audit;		/* the tool writes: audit its run */
+	int		 each;		/* --each */
+	const char	*rejects;	/* --rejects */
+	const char	*receipt_arg, *template_arg, *copies_arg;
 	pp_db		*db;
 	char		 summary[512];
 	/* Receipts instead of rows (sale, refund, reverse, acct-close). */
@@ -63,9 +76,8 @@ int	 tool_int(struct tool *t, const char *what, const char *s, int min,
 	    int max);
 pp_out	*tool_out(struct tool *t, const pp_column *cols, size_t ncols);
 void	 tool_out_close(struct tool *t, pp_out *o);
-/* Options for receipts: --receipt, --template, --copies. */
-void	 tool_receipt_options(struct tool *t, const char *receipt,
-	    const char *template, const char *copies);
+/* Open what --receipt, --template and --copies asked for, or exit. */
+void	 tool_receipts(struct tool *t);
 /* Print the entries of a run as rows or receipts. */
 void	 tool_emit(struct tool *t, pp_out *o, const pp_entry *e);
 /*
@@ -73,8 +85,7 @@ void	 tool_emit(struct tool *t, pp_out *o, const pp_entry *e);
  * *entry for each good row.  Prints the rows of the accepted entries and
  * returns the exit code.
  */
-int	 tool_batch(struct tool *t, const char *path, int each,
-	    const char *rejects,
+int	 tool_batch(struct tool *t, const char *path,
 	    int (*apply)(pp_db *, const pp_csv *, pp_entry *, void *),
 	    void *arg);
 /* One request in one transaction, printed; returns the exit code. */

@@ -44,46 +44,25 @@ is_serial(const char *s)
 int
 main(int argc, char **argv)
 {
-	enum { OPT_REASON = OPT_FIRST_TOOL, OPT_RECEIPT, OPT_TEMPLATE,
-	    OPT_COPIES };
+	enum { OPT_REASON = OPT_FIRST_TOOL };
 	static const struct option longopts[] = {
 		COMMON_LONG,
-		{ "each", no_argument, NULL, OPT_EACH },
-		{ "rejects", required_argument, NULL, OPT_REJECTS },
+		BATCH_LONG,
+		RECEIPT_LONG,
 		{ "reason", required_argument, NULL, OPT_REASON },
-		{ "receipt", required_argument, NULL, OPT_RECEIPT },
-		{ "template", required_argument, NULL, OPT_TEMPLATE },
-		{ "copies", required_argument, NULL, OPT_COPIES },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct tool t;
 	struct reverse_args r;
-	const char *receipt = NULL, *template = NULL, *copies = NULL;
-	const char *rejects = NULL;
-	int ch, each = 0;
+	int ch;
 
 	tool_init(&t, "reverse", usage, argc, argv);
 	memset(&r, 0, sizeof(r));
 	while ((ch = getopt_long(argc, argv, COMMON_SHORT, longopts, NULL)) !=
 	    -1) {
 		switch (ch) {
-		case OPT_EACH:
-			each = 1;
-			break;
-		case OPT_REJECTS:
-			rejects = optarg;
-			break;
 		case OPT_REASON:
 			r.reason = optarg;
-			break;
-		case OPT_RECEIPT:
-			receipt = optarg;
-			break;
-		case OPT_TEMPLATE:
-			template = optarg;
-			break;
-		case OPT_COPIES:
-			copies = optarg;
 			break;
 		default:
 			if (!tool_option(&t, ch, optarg))
@@ -94,15 +73,14 @@ main(int argc, char **argv)
 	argv += optind;
 	if (argc != 1)
 		tool_usage(&t);
-	tool_receipt_options(&t, receipt, template, copies);
+	tool_receipts(&t);
 	t.audit = 1;
 	t.print = print_entry;
 	t.columns = pp_entry_columns;
 	t.ncolumns = PP_ENTRY_NCOLS;
 	tool_open(&t, PP_NEED_SUPERVISOR, 0);
 	if (!is_serial(argv[0]))
-		tool_exit(&t, tool_batch(&t, argv[0], each, rejects,
-		    reverse_row, &r));
+		tool_exit(&t, tool_batch(&t, argv[0], reverse_row, &r));
 	r.serial = argv[0];
 	tool_exit(&t, tool_single(&t, reverse_one, &r));
 }

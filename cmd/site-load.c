@@ -28,27 +28,19 @@ main(int argc, char **argv)
 	enum { OPT_METERS = OPT_FIRST_TOOL };
 	static const struct option longopts[] = {
 		COMMON_LONG,
-		{ "each", no_argument, NULL, OPT_EACH },
-		{ "rejects", required_argument, NULL, OPT_REJECTS },
+		BATCH_LONG,
 		{ "meters", no_argument, NULL, OPT_METERS },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct pp_load_stats st;
 	struct tool t;
-	const char *rejects = NULL;
 	long changed = 0;
-	int ch, each = 0, meters = 0, rc;
+	int ch, meters = 0, rc;
 
 	tool_init(&t, "site-load", usage, argc, argv);
 	while ((ch = getopt_long(argc, argv, COMMON_SHORT, longopts, NULL)) !=
 	    -1) {
 		switch (ch) {
-		case OPT_EACH:
-			each = 1;
-			break;
-		case OPT_REJECTS:
-			rejects = optarg;
-			break;
 		case OPT_METERS:
 			meters = 1;
 			break;
@@ -59,14 +51,13 @@ main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc != 1 || (!meters && (each || rejects)))
+	if (argc != 1 || (!meters && (t.each || t.rejects)))
 		tool_usage(&t);
 	t.audit = 1;
 	if (meters) {
 		tool_open(&t, PP_NEED_ADMIN, 0);
-		rc = tool_batch(&t, argv[0], each, rejects, meter_row,
-		    &changed);
-		if (rc == PP_OK || each)
+		rc = tool_batch(&t, argv[0], meter_row, &changed);
+		if (rc == PP_OK || t.each)
 			printf("%s: %ld meters changed\n", argv[0], changed);
 		tool_exit(&t, rc);
 	}

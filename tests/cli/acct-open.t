@@ -31,23 +31,8 @@ EOF
 site-load site.yaml >/dev/null || echo "Bail out! site-load failed"
 
 # A quick python for parsing CSV (the pyenv shim, when there is one, is slow).
-PY=python3
-[ -x /usr/bin/python3 ] && PY=/usr/bin/python3
-# row FILE N COLUMN...: the fields of data row N (-1: the last) joined by '|'.
-row() {
-	$PY -c 'import csv,sys
-rows=list(csv.DictReader(open(sys.argv[1], newline="", encoding="utf-8")))
-print("|".join(rows[int(sys.argv[2]) - (int(sys.argv[2]) > 0)][c] for c in sys.argv[3:]))' "$@"
-}
-# nrows FILE: the number of data rows.
-nrows() {
-	$PY -c 'import csv,sys
-print(len(list(csv.DictReader(open(sys.argv[1], newline="", encoding="utf-8")))))' "$1"
-}
-f() { row "$T/out" "$@"; }
 today=$(date +%Y%m%d)
 accounts() { report accounts -o csv >acc.csv && nrows acc.csv; }
-ledger() { report txns -o csv >tx.csv && nrows tx.csv; }
 
 # --- single form --------------------------------------------------------
 

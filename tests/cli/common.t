@@ -3,18 +3,6 @@
 # output formats and the audit log.
 . "$(dirname "$0")/lib.sh"
 
-PY=python3
-[ -x /usr/bin/python3 ] && PY=/usr/bin/python3
-# row FILE N COLUMN...: the fields of data row N (-1: the last) joined by '|'.
-row() {
-	$PY -c 'import csv,sys
-rows=list(csv.DictReader(open(sys.argv[1], newline="", encoding="utf-8")))
-print("|".join(rows[int(sys.argv[2]) - (int(sys.argv[2]) > 0)][c] for c in sys.argv[3:]))' "$@"
-}
-nrows() {
-	$PY -c 'import csv,sys
-print(len(list(csv.DictReader(open(sys.argv[1], newline="", encoding="utf-8")))))' "$1"
-}
 login=$(id -un)
 version=$(sed -n 's/^#define PP_VERSION "\(.*\)"$/\1/p' "$top/lib/prepay.h")
 tools="site-load acct-open acct-close sale refund reverse report"

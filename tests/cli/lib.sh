@@ -78,18 +78,56 @@ unlike() {
 	fi
 }
 
-# csv_field FILE ROW COLUMN: a field of a CSV (row 1 is the first data row),
+# The system python3 starts much faster than a version manager's shim.
+PY=python3
+[ -x /usr/bin/python3 ] && PY=/usr/bin/python3
+
+# row FILE N COLUMN...: the fields of data row N (-1: the last) joined by '|',
 # parsed by python3's csv module so that quoting is handled right.
+row() {
+	$PY -c 'import csv,sys
+rows=list(csv.DictReader(open(sys.argv[1], newline="", encoding="utf-8")))
+print("|".join(rows[int(sys.argv[2]) - (int(sys.argv[2]) > 0)][c] for c in sys.argv[3:]))' "$@"
+}
+
+# f N COLUMN...: row N of the last command's output.
+f() {
+	row "$T/out" "$@"
+}
+
+# nrows FILE: the number of data rows.
+nrows() {
+	$PY -c 'import csv,sys
+print(len(list(csv.DictReader(open(sys.argv[1], newline="", encoding="utf-8")))))' "$1"
+}
+
+# col FILE COLUMN: one column of every data row, joined by ' '.
+col() {
+	$PY -c 'import csv,sys
+print(" ".join(r[sys.argv[2]] for r in csv.DictReader(open(sys.argv[1], newline="", encoding="utf-8"))))' "$@"
+}
+
+# csv_field FILE ROW COLUMN: one field (row 1 is the first data row).
 csv_field() {
-	python3 -c 'import csv,sys
-rows=list(csv.DictReader(open(sys.argv[1], newline="")))
-print(rows[int(sys.argv[2])-1][sys.argv[3]])' "$@"
+	row "$@"
 }
 
 # csv_rows FILE: the number of data rows.
 csv_rows() {
-	python3 -c 'import csv,sys
-print(len(list(csv.DictReader(open(sys.argv[1], newline="")))))' "$1"
+	nrows "$1"
+}
+
+# bal ACCOUNT...: the accounts' balances from report balances, joined by '|'.
+bal() {
+	report balances -o csv >"$T/bal.csv"
+	$PY -c 'import csv,sys
+b={r["account"]: r["balance"] for r in csv.DictReader(open(sys.argv[1], encoding="utf-8"))}
+print("|".join(b.get(a, "none") for a in sys.argv[2:]))' "$T/bal.csv" "$@"
+}
+
+# ledger: the number of ledger rows.
+ledger() {
+	report txns -o csv >"$T/tx.csv" && nrows "$T/tx.csv"
 }
 
 sql() {

@@ -2,23 +2,6 @@
 # report: every report in csv, tsv and table; time filters; xlsx; --bom.
 . "$(dirname "$0")/lib.sh"
 
-PY=python3
-[ -x /usr/bin/python3 ] && PY=/usr/bin/python3
-# row FILE N COLUMN...: the fields of data row N (-1: the last) joined by '|'.
-row() {
-	$PY -c 'import csv,sys
-rows=list(csv.DictReader(open(sys.argv[1], newline="", encoding="utf-8")))
-print("|".join(rows[int(sys.argv[2]) - (int(sys.argv[2]) > 0)][c] for c in sys.argv[3:]))' "$@"
-}
-nrows() {
-	$PY -c 'import csv,sys
-print(len(list(csv.DictReader(open(sys.argv[1], newline="", encoding="utf-8")))))' "$1"
-}
-# col FILE COLUMN: one column of every data row, joined by ' '.
-col() {
-	$PY -c 'import csv,sys
-print(" ".join(r[sys.argv[2]] for r in csv.DictReader(open(sys.argv[1], newline="", encoding="utf-8"))))' "$@"
-}
 login=$(id -un)
 
 # --- the data: two phases at least one second apart ----------------------

@@ -2,32 +2,12 @@
 # reverse: undoing sales, refunds, opens and closes; the refusals; lists.
 . "$(dirname "$0")/lib.sh"
 
-PY=python3
-[ -x /usr/bin/python3 ] && PY=/usr/bin/python3
-# row FILE N COLUMN...: the fields of data row N (-1: the last) joined by '|'.
-row() {
-	$PY -c 'import csv,sys
-rows=list(csv.DictReader(open(sys.argv[1], newline="", encoding="utf-8")))
-print("|".join(rows[int(sys.argv[2]) - (int(sys.argv[2]) > 0)][c] for c in sys.argv[3:]))' "$@"
-}
-nrows() {
-	$PY -c 'import csv,sys
-print(len(list(csv.DictReader(open(sys.argv[1], newline="", encoding="utf-8")))))' "$1"
-}
-f() { row "$T/out" "$@"; }
-bal() {
-	report balances -o csv >bal.csv
-	$PY -c 'import csv,sys
-b={r["account"]: r["balance"] for r in csv.DictReader(open("bal.csv", encoding="utf-8"))}
-print("|".join(b.get(a, "none") for a in sys.argv[1:]))' "$@"
-}
 state() {
 	report accounts -o csv >acc.csv
 	$PY -c 'import csv,sys
 b={r["account"]: r["state"] + ":" + r["meter"] for r in csv.DictReader(open("acc.csv", encoding="utf-8"))}
 print(b.get(sys.argv[1], "none"))' "$1"
 }
-ledger() { report txns -o csv >tx.csv && nrows tx.csv; }
 verify_ok() {
 	exits 0 "report verify $1" report verify -o csv
 	is "$($PY -c 'import csv,sys
