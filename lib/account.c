@@ -233,13 +233,7 @@ check_open_request(pp_db *db, const struct pp_open_req *req)
 		return ERR(PP_EDATA, "%s", err);
 	if (req->balance < 0)
 		return ERR(PP_EDATA, "balance: must not be negative");
-	if (pp_method_check(req->method, err, sizeof(err)) != PP_OK ||
-	    (req->ref && pp_text_check("ref", req->ref, PP_REFMAX, err,
-	    sizeof(err)) != PP_OK) ||
-	    (req->remark && pp_text_check("remark", req->remark, PP_TEXTMAX,
-	    err, sizeof(err)) != PP_OK))
-		return ERR(PP_EDATA, "%s", err);
-	return PP_OK;
+	return pp_check_payment(db, req->method, req->ref, req->remark);
 }
 
 /* The next free generated account number. */
@@ -466,15 +460,12 @@ pp_account_close(pp_db *db, const char *account, const char *method,
 {
 	struct pp_account a;
 	struct pp_post p;
-	char err[PP_ERRMAX], b[PP_NUMBUF];
+	char b[PP_NUMBUF];
 	int64_t balance, id, now = pp_now();
 	int rc;
 
-	if (pp_method_check(method, err, sizeof(err)) != PP_OK ||
-	    (ref && pp_text_check("ref", ref, PP_REFMAX, err, sizeof(err)) !=
-	    PP_OK) || (remark && pp_text_check("remark", remark, PP_TEXTMAX,
-	    err, sizeof(err)) != PP_OK))
-		return ERR(PP_EDATA, "%s", err);
+	if ((rc = pp_check_payment(db, method, ref, remark)) != PP_OK)
+		return rc;
 	if ((rc = pp_account_get(db, account, &a)) != PP_OK)
 		return rc == PP_EDATA ? ERR(PP_EDATA, "account %s: no such "
 		    "account", account) : rc;

@@ -318,6 +318,21 @@ pp_bindv(sqlite3_stmt *st, const char *types, va_list ap)
 	return rc;
 }
 
+/* The cached statement for sql with its parameters bound, or NULL. */
+static sqlite3_stmt *
+bound(pp_db *db, const char *sql, const char *types, va_list ap)
+{
+	sqlite3_stmt *st;
+
+	if ((st = pp_stmt(db, sql)) == NULL)
+		return NULL;
+	if (pp_bindv(st, types, ap) != SQLITE_OK) {
+		pp_sqlfail(db, "bind");
+		return NULL;
+	}
+	return st;
+}
+
 int
 pp_exec(pp_db *db, const char *sql, const char *types, ...)
 {
@@ -325,13 +340,11 @@ pp_exec(pp_db *db, const char *sql, const char *types, ...)
 	va_list ap;
 	int rc;
 
-	if ((st = pp_stmt(db, sql)) == NULL)
-		return PP_EINTERNAL;
 	va_start(ap, types);
-	rc = pp_bindv(st, types, ap);
+	st = bound(db, sql, types, ap);
 	va_end(ap);
-	if (rc != SQLITE_OK)
-		return pp_sqlfail(db, "bind");
+	if (st == NULL)
+		return PP_EINTERNAL;
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
@@ -346,20 +359,17 @@ pp_query_int(pp_db *db, int64_t *v, const char *sql, const char *types, ...)
 	va_list ap;
 	int rc;
 
-	if ((st = pp_stmt(db, sql)) == NULL)
-		return PP_EINTERNAL;
 	va_start(ap, types);
-	rc = pp_bindv(st, types, ap);
+	st = bound(db, sql, types, ap);
 	va_end(ap);
-	if (rc != SQLITE_OK)
-		return pp_sqlfail(db, "bind");
+	if (st == NULL)
+		return PP_EINTERNAL;
 	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	if (rc == SQLITE_ROW)
 		*v = sqlite3_column_int64(st, 0);
-		sqlite3_reset(st);
-		return PP_OK;
-	}
 	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return PP_OK;
 	if (rc == SQLITE_DONE)
 		return PP_EDATA;
 	return pp_sqlfail(db, "query");

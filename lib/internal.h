@@ -68,6 +68,10 @@ int	 pp_audit_text(int64_t id, int64_t time, const char *login,
 	    const char *tool, const char *args, int64_t exitcode,
 	    const char *summary, const char *ledger_head, char **out);
 
+/* The method, ref and remark of a money request, checked (ledger.c). */
+int	 pp_check_payment(pp_db *db, const char *method, const char *ref,
+	    const char *remark);
+
 /* One money row to append (ledger.c). */
 struct pp_post {
 	const char	*kind;

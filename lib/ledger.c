@@ -295,11 +295,24 @@ ref_replay(pp_db *db, const char *ref, const char *kind, int64_t account_id,
 	    account_id != was_account ? "account" : "amount");
 }
 
+int
+pp_check_payment(pp_db *db, const char *method, const char *ref,
+    const char *remark)
+{
+	char err[PP_ERRMAX];
+
+	if (pp_method_check(method, err, sizeof(err)) != PP_OK ||
+	    (ref && pp_text_check("ref", ref, PP_REFMAX, err, sizeof(err)) !=
+	    PP_OK) || (remark && pp_text_check("remark", remark, PP_TEXTMAX,
+	    err, sizeof(err)) != PP_OK))
+		return ERR(PP_EDATA, "%s", err);
+	return PP_OK;
+}
+
 /* Checks shared by every money request. */
 static int
 check_request(pp_db *db, const struct pp_money_req *req)
 {
-	char err[PP_ERRMAX];
 	int64_t max_sale;
 
 	if (req->amount <= 0)
@@ -312,13 +325,7 @@ check_request(pp_db *db, const struct pp_money_req *req)
 		    pp_money_format(req->amount, a),
 		    pp_money_format(max_sale, m));
 	}
-	if (pp_method_check(req->method, err, sizeof(err)) != PP_OK ||
-	    (req->ref && pp_text_check("ref", req->ref, PP_REFMAX, err,
-	    sizeof(err)) != PP_OK) ||
-	    (req->remark && pp_text_check("remark", req->remark, PP_TEXTMAX,
-	    err, sizeof(err)) != PP_OK))
-		return ERR(PP_EDATA, "%s", err);
-	return PP_OK;
+	return pp_check_payment(db, req->method, req->ref, req->remark);
 }
 
 static int

@@ -125,9 +125,10 @@ get(struct site *s, yaml_node_t *map, const char *key)
 	return NULL;
 }
 
-/* Parsers of one kind of value each, with the error naming the key. */
+/* Parse the value of key with parse; the error names the key's line. */
 static int
-get_money(struct site *s, yaml_node_t *map, const char *key, int64_t *v)
+get_number(struct site *s, yaml_node_t *map, const char *key,
+    int (*parse)(const char *, int64_t *, char *, size_t), int64_t *v)
 {
 	yaml_node_t *n = get(s, map, key);
 	char err[PP_ERRMAX];
@@ -138,26 +139,27 @@ get_money(struct site *s, yaml_node_t *map, const char *key, int64_t *v)
 		return PP_OK;
 	if ((rc = want_scalar(s, n, key, &t)) != PP_OK)
 		return rc;
-	if (pp_money_parse(t, 0, -1, v, err, sizeof(err)) != PP_OK)
+	if (parse(t, v, err, sizeof(err)) != PP_OK)
 		return bad(s, n, key, "%s", err);
 	return PP_OK;
 }
 
 static int
+parse_amount(const char *s, int64_t *fen, char *err, size_t errlen)
+{
+	return pp_money_parse(s, 0, -1, fen, err, errlen);
+}
+
+static int
+get_money(struct site *s, yaml_node_t *map, const char *key, int64_t *v)
+{
+	return get_number(s, map, key, parse_amount, v);
+}
+
+static int
 get_price(struct site *s, yaml_node_t *map, const char *key, int64_t *v)
 {
-	yaml_node_t *n = get(s, map, key);
-	char err[PP_ERRMAX];
-	const char *t;
-	int rc;
-
-	if (n == NULL)
-		return PP_OK;
-	if ((rc = want_scalar(s, n, key, &t)) != PP_OK)
-		return rc;
-	if (pp_price_parse(t, v, err, sizeof(err)) != PP_OK)
-		return bad(s, n, key, "%s", err);
-	return PP_OK;
+	return get_number(s, map, key, pp_price_parse, v);
 }
 
 static int
