@@ -1,6 +1,6 @@
 /*
  * money.c: amounts in fen, prices in 0.0001 yuan/kWh, energy in Wh, and
- * the amount in RMB uppercase.  Integers only: no float touches money.
+ * the amount in RMB uppercase, all in integers.
  */
 #include <inttypes.h>
 #include <stdio.h>
