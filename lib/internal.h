@@ -7,6 +7,7 @@
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdint.h>
+#include <yaml.h>
 
 #include "prepay.h"
 
@@ -155,5 +156,117 @@ int	 pp_tariff_check(const struct pp_tariff_spec *t, char *err,
 /* Store a new version when the spec differs from the latest one. */
 int	 pp_tariff_store(pp_db *db, const char *name,
 	    const struct pp_tariff_spec *t, int *changed);
+
+/* ---- yamldoc.c: reading YAML documents --------------------------------- */
+
+/* Load a whole file; a parse error names file:line.  PP_OK or an error. */
+int	 pp_yaml_load(const char *path, yaml_document_t *doc, int badcode,
+	    char *err, size_t errlen);
+yaml_node_t *pp_yaml_node(yaml_document_t *doc, int i);
+/* The text of a scalar node, or NULL. */
+const char *pp_yaml_scalar(const yaml_node_t *n);
+/* The value of key in a mapping, or NULL. */
+yaml_node_t *pp_yaml_get(yaml_document_t *doc, yaml_node_t *map,
+	    const char *key);
+long	 pp_yaml_line(const yaml_node_t *n);
+/*
+ * Every key of map is one of allowed (NULL-terminated) and appears once;
+ * otherwise *where is the offending node and why says what is wrong.
+ */
+int	 pp_yaml_check_keys(yaml_document_t *doc, yaml_node_t *map,
+	    const char *what, const char *const *allowed, yaml_node_t **where,
+	    char *why, size_t whylen);
+
+/* ---- profile.c: meter register maps --------------------------------- */
+
+enum pp_regtype { PP_REG_U16, PP_REG_S16, PP_REG_U32, PP_REG_S32,
+	PP_REG_F32, PP_REG_BCD };
+
+#define PP_NAMELEN	32
+#define PP_MAXVALUES	48
+#define PP_MAXWRITES	16
+#define PP_MAXFIELDS	8
+#define PP_MAXREQS	16
+
+/* A decimal scale as an exact fraction: 0.01 is 1/100. */
+struct pp_scale {
+	int64_t	num, den;
+};
+
+/* One value the meter shows, in the registers of one function code. */
+struct pp_pvalue {
+	char		name[PP_NAMELEN];
+	int		fc;		/* 3 holding, 4 input */
+	int		address;
+	enum pp_regtype	type;
+	int		words;		/* registers it takes */
+	struct pp_scale	scale;		/* register units to natural units */
+};
+
+/* One field of a write: a constant, or a command's argument. */
+struct pp_pfield {
+	enum pp_regtype	type;
+	int		words;
+	struct pp_scale	scale;
+	char		arg[PP_NAMELEN];	/* "" for a constant */
+	int64_t		value;
+};
+
+/* A value to read back after a write, equal to a constant or an argument. */
+struct pp_confirm {
+	char	value[PP_NAMELEN];
+	char	arg[PP_NAMELEN];	/* "" for a constant */
+	int64_t	equals;
+};
+
+struct pp_pwrite {
+	char			name[16];
+	int			fc;		/* 6 or 16 */
+	int			address;
+	int			nfields;
+	struct pp_pfield	fields[PP_MAXFIELDS];
+	int			nconfirm;
+	struct pp_confirm	confirm[PP_MAXFIELDS];
+};
+
+struct pp_profile {
+	char			name[PP_KEYMAX];
+	char			protocol[16];
+	int			high_first;	/* word order of 32-bit values */
+	int			max_gap;	/* registers read through */
+	int			nvalues;
+	struct pp_pvalue	values[PP_MAXVALUES];
+	int			nwrites;
+	struct pp_pwrite	writes[PP_MAXWRITES];
+};
+
+/* One read request: registers [address, address + count) of fc. */
+struct pp_request {
+	int	fc, address, count;
+};
+
+/* Where profiles live: $PREPAY_PROFILES, else the installed directory. */
+const char *pp_profile_dir(void);
+int	 pp_profile_load(const char *name, struct pp_profile *p, char *err,
+	    size_t errlen);
+const struct pp_pvalue *pp_profile_value(const struct pp_profile *p,
+	    const char *name);
+const struct pp_pwrite *pp_profile_write(const struct pp_profile *p,
+	    const char *command);
+/* The values' registers merged into as few requests as possible. */
+int	 pp_profile_requests(const struct pp_profile *p,
+	    struct pp_request req[PP_MAXREQS]);
+/*
+ * Our integer units per natural unit of a value name (kWh: 1000 Wh), or 0
+ * for a name we do not know.
+ */
+int64_t	 pp_value_factor(const char *name);
+/* Registers to our integer units, and back. */
+int	 pp_regs_decode(int high_first, enum pp_regtype type, int words,
+	    struct pp_scale scale, int64_t factor, const uint16_t *regs,
+	    int64_t *out);
+int	 pp_regs_encode(int high_first, enum pp_regtype type, int words,
+	    struct pp_scale scale, int64_t factor, int64_t value,
+	    uint16_t *regs);
 
 #endif /* PP_INTERNAL_H */

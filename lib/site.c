@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <yaml.h>
 
 #include "internal.h"
 
@@ -27,13 +26,7 @@ struct meter_def {
 static yaml_node_t *
 node(struct site *s, int i)
 {
-	return yaml_document_get_node(&s->doc, i);
-}
-
-static long
-line_of(const yaml_node_t *n)
-{
-	return n ? (long)n->start_mark.line + 1 : 0;
+	return pp_yaml_node(&s->doc, i);
 }
 
 static int
@@ -51,15 +44,11 @@ bad(struct site *s, const yaml_node_t *n, const char *key, const char *fmt,
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
 	return pp_fail(s->db, PP_ECONFIG, "%s:%ld: %s: %s", s->path,
-	    line_of(n), key, why);
+	    pp_yaml_line(n), key, why);
 }
 
-static const char *
-scalar(const yaml_node_t *n)
-{
-	return n && n->type == YAML_SCALAR_NODE ?
-	    (const char *)n->data.scalar.value : NULL;
-}
+#define scalar(n)	pp_yaml_scalar(n)
+#define get(s, map, key) pp_yaml_get(&(s)->doc, (map), (key))
 
 /* The value of a scalar, or an error naming the key. */
 static int
@@ -76,53 +65,15 @@ static int
 check_keys(struct site *s, yaml_node_t *map, const char *what,
     const char *const *allowed)
 {
-	yaml_node_pair_t *p;
-	char list[256] = "";
-	size_t at = 0;
-	int i, j;
+	yaml_node_t *where;
+	char why[PP_ERRMAX];
+	const char *k;
 
-	if (map == NULL || map->type != YAML_MAPPING_NODE)
-		return bad(s, map, what, "expected a mapping of key: value");
-	for (p = map->data.mapping.pairs.start;
-	    p < map->data.mapping.pairs.top; p++) {
-		const char *k = scalar(node(s, p->key));
-		yaml_node_pair_t *q;
-
-		for (i = 0; allowed[i] && (k == NULL || strcmp(k, allowed[i]));
-		    i++)
-			;
-		if (k == NULL || allowed[i] == NULL) {
-			for (j = 0; allowed[j]; j++)
-				at += snprintf(list + at, at < sizeof(list) ?
-				    sizeof(list) - at : 0, "%s%s", j ? ", " : "",
-				    allowed[j]);
-			return bad(s, node(s, p->key), k ? k : what,
-			    "unknown key in %s; known: %s", what, list);
-		}
-		for (q = map->data.mapping.pairs.start; q < p; q++)
-			if (strcmp(scalar(node(s, q->key)) ?
-			    scalar(node(s, q->key)) : "", k) == 0)
-				return bad(s, node(s, p->key), k,
-				    "appears twice");
-	}
-	return PP_OK;
-}
-
-static yaml_node_t *
-get(struct site *s, yaml_node_t *map, const char *key)
-{
-	yaml_node_pair_t *p;
-
-	if (map == NULL || map->type != YAML_MAPPING_NODE)
-		return NULL;
-	for (p = map->data.mapping.pairs.start;
-	    p < map->data.mapping.pairs.top; p++) {
-		const char *k = scalar(node(s, p->key));
-
-		if (k && strcmp(k, key) == 0)
-			return node(s, p->value);
-	}
-	return NULL;
+	if (pp_yaml_check_keys(&s->doc, map, what, allowed, &where, why,
+	    sizeof(why)) == PP_OK)
+		return PP_OK;
+	k = where == map ? what : scalar(where);
+	return bad(s, where, k ? k : what, "%s", why);
 }
 
 /* Parse the value of key with parse; the error names the key's line. */
@@ -831,9 +782,8 @@ load_document(struct site *s)
 int
 pp_site_load(pp_db *db, const char *path, struct pp_load_stats *st)
 {
-	yaml_parser_t parser;
 	struct site s;
-	FILE *fp;
+	char err[PP_ERRMAX];
 	int rc;
 
 	memset(st, 0, sizeof(*st));
@@ -841,25 +791,9 @@ pp_site_load(pp_db *db, const char *path, struct pp_load_stats *st)
 	s.db = db;
 	s.path = path;
 	s.st = st;
-	if ((fp = fopen(path, "r")) == NULL)
-		return pp_fail(db, PP_ENOINPUT, "%s: %s", path, strerror(errno));
-	if (!yaml_parser_initialize(&parser)) {
-		fclose(fp);
-		return pp_fail(db, PP_EINTERNAL, "out of memory");
-	}
-	yaml_parser_set_input_file(&parser, fp);
-	if (!yaml_parser_load(&parser, &s.doc)) {
-		rc = pp_fail(db, PP_ECONFIG, "%s:%ld: %s%s%s", path,
-		    (long)parser.problem_mark.line + 1,
-		    parser.problem ? parser.problem : "malformed YAML",
-		    parser.context ? " " : "",
-		    parser.context ? parser.context : "");
-		yaml_parser_delete(&parser);
-		fclose(fp);
-		return rc;
-	}
-	yaml_parser_delete(&parser);
-	fclose(fp);
+	if ((rc = pp_yaml_load(path, &s.doc, PP_ECONFIG, err, sizeof(err))) !=
+	    PP_OK)
+		return pp_fail(db, rc, "%s", err);
 	if ((rc = pp_tx_begin(db)) == PP_OK) {
 		if ((rc = load_document(&s)) == PP_OK)
 			rc = pp_tx_commit(db);
