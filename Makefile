@@ -17,7 +17,7 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CFLAGS	?= -O2 -g
 ALL_CFLAGS = -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE \
 	     -DPP_DATADIR='"$(DATADIR)"' $(PKG_CFLAGS) $(CFLAGS)
-LDLIBS	 = $(PKG_LIBS) -lcsv
+LDLIBS	 = $(PKG_LIBS) -lcsv -lm -lpthread
 ifneq ($(SAN),)
 ALL_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all \
 	      -fno-omit-frame-pointer
@@ -65,12 +65,13 @@ check: deps
 	$(MAKE) all
 	$(MAKE) B=build-san SAN=1 all
 	$(MAKE) lint
-	PREPAY_BIN=$(CURDIR)/build-san/bin PREPAY_UNIT=$(CURDIR)/build-san/tests/unit \
+	PREPAY_BIN=$(CURDIR)/build-san/bin PREPAY_PROFILES=$(CURDIR)/lib/profiles \
 	    ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	    prove -e '' $(UNITSRC:%.c=build-san/%) tests/cli/*.t
 
 test: all
-	PREPAY_BIN=$(CURDIR)/$(B)/bin prove -e '' $(UNITS) tests/cli/*.t
+	PREPAY_BIN=$(CURDIR)/$(B)/bin PREPAY_PROFILES=$(CURDIR)/lib/profiles \
+	    prove -e '' $(UNITS) tests/cli/*.t
 
 lint:
 	@for m in $(MAN1) $(MAN57); do \
@@ -85,13 +86,14 @@ demo: deps
 install: $(BINS)
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 \
-	    $(DESTDIR)$(DATADIR)/examples
+	    $(DESTDIR)$(DATADIR)/examples $(DESTDIR)$(DATADIR)/profiles
 	cp $(BINS) $(DESTDIR)$(BINDIR)/
 	cp $(MAN1) $(DESTDIR)$(MANDIR)/man1/
 	cp man/*.5 $(DESTDIR)$(MANDIR)/man5/
 	cp man/*.7 $(DESTDIR)$(MANDIR)/man7/
 	cp scripts/example-site.yaml scripts/receipt.tmpl \
 	    $(DESTDIR)$(DATADIR)/examples/
+	cp lib/profiles/*.yaml $(DESTDIR)$(DATADIR)/profiles/
 
 uninstall:
 	rm -f $(TOOLS:%=$(DESTDIR)$(BINDIR)/%) \

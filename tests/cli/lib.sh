@@ -6,7 +6,8 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 : "${PREPAY_BIN:=$top/build/bin}"
 PATH=$PREPAY_BIN:$PATH
 FIXTURES=$top/tests/fixtures
-export PATH FIXTURES
+: "${PREPAY_PROFILES:=$top/lib/profiles}"
+export PATH FIXTURES PREPAY_PROFILES
 export TZ=Asia/Shanghai
 unset PREPAY_BUSY_TIMEOUT
 

@@ -1,0 +1,645 @@
+/*
+ * profile.c: meter register maps, read from lib/profiles/NAME.yaml (see
+ * prepay-profile(5)); the register codec; and the merging of a profile's
+ * values into as few read requests as possible.  No register address
+ * appears in C.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "internal.h"
+
+#ifndef PP_DATADIR
+#define PP_DATADIR "/usr/local/share/prepay"
+#endif
+
+/* The value names we know, and our integer units per natural unit. */
+static const struct {
+	const char	*name;
+	int64_t		 factor;
+} known_values[] = {
+	{ "energy_kwh", 1000 }, { "import_kwh", 1000 },
+	{ "energy_sharp_kwh", 1000 }, { "energy_peak_kwh", 1000 },
+	{ "energy_flat_kwh", 1000 }, { "energy_valley_kwh", 1000 },
+	{ "power_w", 1 }, { "voltage_v", 10 }, { "current_a", 1000 },
+	{ "pf", 1000 }, { "freq_hz", 100 }, { "balance", 100 },
+	{ "overdraft", 100 }, { "buy_count", 1 }, { "relay", 1 },
+	{ "keep", 1 }, { "mode", 1 }, { "status", 1 }, { "price", 10000 },
+	{ "alarm1", 100 }, { "alarm2", 100 }, { "hoard", 100 },
+	{ "overload_w", 1 }, { "clock", 1 },
+	/* command arguments */
+	{ "amount", 100 },
+};
+
+int64_t
+pp_value_factor(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(known_values) / sizeof(known_values[0]); i++)
+		if (strcmp(name, known_values[i].name) == 0)
+			return known_values[i].factor;
+	return 0;
+}
+
+const char *
+pp_profile_dir(void)
+{
+	const char *dir = getenv("PREPAY_PROFILES");
+
+	return dir && *dir ? dir : PP_DATADIR "/profiles";
+}
+
+static int
+type_parse(const char *s, enum pp_regtype *t, int *words)
+{
+	static const struct {
+		const char *name;
+		enum pp_regtype type;
+		int words;
+	} types[] = {
+		{ "u16", PP_REG_U16, 1 }, { "s16", PP_REG_S16, 1 },
+		{ "u32", PP_REG_U32, 2 }, { "s32", PP_REG_S32, 2 },
+		{ "f32", PP_REG_F32, 2 }, { "bcd", PP_REG_BCD, 1 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (strcmp(s, types[i].name) == 0) {
+			*t = types[i].type;
+			*words = types[i].words;
+			return PP_OK;
+		}
+	return PP_ECONFIG;
+}
+
+/* "0.01" as 1/100, "10" as 10/1: exact, so integers stay integers. */
+static int
+scale_parse(const char *s, struct pp_scale *sc)
+{
+	char err[PP_ERRMAX];
+	int64_t v;
+	const char *point = strchr(s, '.');
+	int decimals = point ? (int)strlen(point + 1) : 0, i;
+
+	if (decimals > 9 || pp_int_parse(point ? "0" : s, 0, INT64_MAX, &v, err,
+	    sizeof(err)) != PP_OK)
+		return PP_ECONFIG;
+	sc->den = 1;
+	for (i = 0; i < decimals; i++)
+		sc->den *= 10;
+	if (point) {
+		char digits[32];
+
+		if ((size_t)(point - s) + (size_t)decimals >= sizeof(digits))
+			return PP_ECONFIG;
+		memcpy(digits, s, (size_t)(point - s));
+		memcpy(digits + (point - s), point + 1, (size_t)decimals + 1);
+		if (pp_int_parse(digits, 1, INT64_MAX, &v, err, sizeof(err)) !=
+		    PP_OK)
+			return PP_ECONFIG;
+	}
+	if (v == 0)
+		return PP_ECONFIG;
+	sc->num = v;
+	return PP_OK;
+}
+
+struct loader {
+	yaml_document_t	 doc;
+	const char	*path;
+	char		*err;
+	size_t		 errlen;
+};
+
+static int
+bad(struct loader *l, const yaml_node_t *n, const char *key, const char *why)
+{
+	snprintf(l->err, l->errlen, "%s:%ld: %s: %s", l->path, pp_yaml_line(n),
+	    key, why);
+	return PP_ECONFIG;
+}
+
+static int
+keys(struct loader *l, yaml_node_t *map, const char *what,
+    const char *const *allowed)
+{
+	yaml_node_t *where;
+	char why[PP_ERRMAX];
+	const char *k;
+
+	if (pp_yaml_check_keys(&l->doc, map, what, allowed, &where, why,
+	    sizeof(why)) == PP_OK)
+		return PP_OK;
+	k = where == map ? what : pp_yaml_scalar(where);
+	return bad(l, where, k ? k : what, why);
+}
+
+static const char *
+text(struct loader *l, yaml_node_t *map, const char *key)
+{
+	return pp_yaml_scalar(pp_yaml_get(&l->doc, map, key));
+}
+
+/* An integer key: decimal or 0x hex. */
+static int
+number(struct loader *l, yaml_node_t *map, const char *key, int required,
+    long min, long max, long *v)
+{
+	yaml_node_t *n = pp_yaml_get(&l->doc, map, key);
+	const char *s = pp_yaml_scalar(n);
+	char *end;
+
+	if (n == NULL) {
+		if (required)
+			return bad(l, map, key, "missing");
+		return PP_OK;
+	}
+	if (s == NULL || *s == '\0')
+		return bad(l, n, key, "expected a number");
+	errno = 0;
+	*v = strtol(s, &end, 0);
+	if (*end || errno || *v < min || *v > max) {
+		char why[96];
+
+		snprintf(why, sizeof(why), "\"%s\": use a number in %ld..%ld",
+		    s, min, max);
+		return bad(l, n, key, why);
+	}
+	return PP_OK;
+}
+
+/* type, words and scale of a value or a field. */
+static int
+register_shape(struct loader *l, yaml_node_t *map, enum pp_regtype *type,
+    int *words, struct pp_scale *scale)
+{
+	const char *t = text(l, map, "type"), *sc = text(l, map, "scale");
+	long w = 0;
+	int rc;
+
+	if (t == NULL || type_parse(t, type, words) != PP_OK)
+		return bad(l, map, "type", "use u16, s16, u32, s32, f32 or bcd");
+	if ((rc = number(l, map, "words", 0, 1, 4, &w)) != PP_OK)
+		return rc;
+	if (w) {
+		if (*type != PP_REG_BCD)
+			return bad(l, map, "words", "only bcd takes words");
+		*words = (int)w;
+	}
+	scale->num = scale->den = 1;
+	if (sc && scale_parse(sc, scale) != PP_OK)
+		return bad(l, map, "scale", "use a positive decimal such as "
+		    "0.01");
+	return PP_OK;
+}
+
+static int
+load_values(struct loader *l, yaml_node_t *map, struct pp_profile *p)
+{
+	static const char *const allowed[] = { "fc", "address", "type",
+	    "words", "scale", NULL };
+	yaml_node_pair_t *pair;
+	long fc, address;
+	int rc;
+
+	if (map == NULL || map->type != YAML_MAPPING_NODE)
+		return bad(l, map, "values", "expected a mapping of name: "
+		    "{fc, address, type, scale}");
+	for (pair = map->data.mapping.pairs.start;
+	    pair < map->data.mapping.pairs.top; pair++) {
+		const char *name = pp_yaml_scalar(pp_yaml_node(&l->doc,
+		    pair->key));
+		yaml_node_t *def = pp_yaml_node(&l->doc, pair->value);
+		struct pp_pvalue *v = &p->values[p->nvalues];
+
+		if (name == NULL || pp_value_factor(name) == 0 ||
+		    strcmp(name, "amount") == 0)
+			return bad(l, pp_yaml_node(&l->doc, pair->key), name ?
+			    name : "values", "not a value name prepay knows; "
+			    "see prepay-profile(5)");
+		if (p->nvalues == PP_MAXVALUES)
+			return bad(l, def, name, "too many values");
+		if ((rc = keys(l, def, name, allowed)) != PP_OK ||
+		    (rc = number(l, def, "fc", 1, 3, 4, &fc)) != PP_OK ||
+		    (rc = number(l, def, "address", 1, 0, 65535, &address)) !=
+		    PP_OK ||
+		    (rc = register_shape(l, def, &v->type, &v->words,
+		    &v->scale)) != PP_OK)
+			return rc;
+		snprintf(v->name, sizeof(v->name), "%s", name);
+		v->fc = (int)fc;
+		v->address = (int)address;
+		if (v->address + v->words > 65536)
+			return bad(l, def, name, "runs past register 65535");
+		p->nvalues++;
+	}
+	return PP_OK;
+}
+
+static int
+load_fields(struct loader *l, yaml_node_t *list, struct pp_pwrite *w)
+{
+	static const char *const allowed[] = { "type", "words", "scale", "arg",
+	    "value", NULL };
+	yaml_node_item_t *it;
+	const char *arg;
+	long value = 0;
+	int rc;
+
+	if (list == NULL || list->type != YAML_SEQUENCE_NODE)
+		return bad(l, list, w->name, "fields: expected a list");
+	for (it = list->data.sequence.items.start;
+	    it < list->data.sequence.items.top; it++) {
+		yaml_node_t *def = pp_yaml_node(&l->doc, *it);
+		struct pp_pfield *f = &w->fields[w->nfields];
+
+		if (w->nfields == PP_MAXFIELDS)
+			return bad(l, def, w->name, "too many fields");
+		if ((rc = keys(l, def, "field", allowed)) != PP_OK ||
+		    (rc = register_shape(l, def, &f->type, &f->words,
+		    &f->scale)) != PP_OK ||
+		    (rc = number(l, def, "value", 0, -2147483647L, 2147483647L,
+		    &value)) != PP_OK)
+			return rc;
+		if ((arg = text(l, def, "arg")) != NULL) {
+			if (pp_value_factor(arg) == 0)
+				return bad(l, def, "arg", "not an argument "
+				    "prepay knows");
+			snprintf(f->arg, sizeof(f->arg), "%s", arg);
+		} else if (pp_yaml_get(&l->doc, def, "value") == NULL)
+			return bad(l, def, w->name, "a field needs arg or "
+			    "value");
+		f->value = value;
+		w->nfields++;
+	}
+	return PP_OK;
+}
+
+static int
+load_confirm(struct loader *l, yaml_node_t *map, struct pp_profile *p,
+    struct pp_pwrite *w)
+{
+	yaml_node_pair_t *pair;
+	char *end;
+	int i, known;
+
+	if (map == NULL)
+		return PP_OK;
+	if (map->type != YAML_MAPPING_NODE)
+		return bad(l, map, "confirm", "expected value: constant or "
+		    "value: argument");
+	for (pair = map->data.mapping.pairs.start;
+	    pair < map->data.mapping.pairs.top; pair++) {
+		const char *name = pp_yaml_scalar(pp_yaml_node(&l->doc,
+		    pair->key));
+		const char *want = pp_yaml_scalar(pp_yaml_node(&l->doc,
+		    pair->value));
+		struct pp_confirm *c = &w->confirm[w->nconfirm];
+
+		if (name == NULL || want == NULL ||
+		    pp_profile_value(p, name) == NULL)
+			return bad(l, map, "confirm", "names a value the profile "
+			    "does not read");
+		if (w->nconfirm == PP_MAXFIELDS)
+			return bad(l, map, "confirm", "too many values");
+		snprintf(c->value, sizeof(c->value), "%s", name);
+		c->equals = strtol(want, &end, 0);
+		if (*end != '\0' || end == want) {
+			for (i = known = 0; i < w->nfields; i++)
+				known |= strcmp(w->fields[i].arg, want) == 0;
+			if (!known)
+				return bad(l, map, "confirm", "neither a number "
+				    "nor an argument of the write");
+			snprintf(c->arg, sizeof(c->arg), "%s", want);
+		}
+		w->nconfirm++;
+	}
+	return PP_OK;
+}
+
+static int
+load_writes(struct loader *l, yaml_node_t *map, struct pp_profile *p)
+{
+	static const char *const commands[] = { "trip", "close", "keep",
+	    "unkeep", "prepay", "manual", "price", "settings", "recharge",
+	    "time", NULL };
+	static const char *const allowed[] = { "fc", "address", "fields",
+	    "confirm", NULL };
+	yaml_node_pair_t *pair;
+	long fc, address;
+	int rc, i, words;
+
+	if (map == NULL)
+		return PP_OK;
+	if (map->type != YAML_MAPPING_NODE)
+		return bad(l, map, "writes", "expected a mapping of command: "
+		    "{fc, address, fields}");
+	for (pair = map->data.mapping.pairs.start;
+	    pair < map->data.mapping.pairs.top; pair++) {
+		const char *name = pp_yaml_scalar(pp_yaml_node(&l->doc,
+		    pair->key));
+		yaml_node_t *def = pp_yaml_node(&l->doc, pair->value);
+		struct pp_pwrite *w = &p->writes[p->nwrites];
+
+		for (i = 0; commands[i] && name && strcmp(name, commands[i]);
+		    i++)
+			;
+		if (name == NULL || commands[i] == NULL)
+			return bad(l, pp_yaml_node(&l->doc, pair->key), name ?
+			    name : "writes", "not a command; use trip, close, "
+			    "keep, unkeep, prepay, manual, price, settings, "
+			    "recharge or time");
+		if (p->nwrites == PP_MAXWRITES)
+			return bad(l, def, name, "too many writes");
+		memset(w, 0, sizeof(*w));
+		snprintf(w->name, sizeof(w->name), "%s", name);
+		if ((rc = keys(l, def, name, allowed)) != PP_OK ||
+		    (rc = number(l, def, "fc", 1, 6, 16, &fc)) != PP_OK ||
+		    (rc = number(l, def, "address", 1, 0, 65535, &address)) !=
+		    PP_OK ||
+		    (rc = load_fields(l, pp_yaml_get(&l->doc, def, "fields"),
+		    w)) != PP_OK ||
+		    (rc = load_confirm(l, pp_yaml_get(&l->doc, def, "confirm"),
+		    p, w)) != PP_OK)
+			return rc;
+		if (fc != 6 && fc != 16)
+			return bad(l, def, "fc", "a write is fc 6 or fc 16");
+		for (i = words = 0; i < w->nfields; i++)
+			words += w->fields[i].words;
+		if (fc == 6 && words != 1)
+			return bad(l, def, "fc", "fc 6 writes one register");
+		w->fc = (int)fc;
+		w->address = (int)address;
+		p->nwrites++;
+	}
+	return PP_OK;
+}
+
+int
+pp_profile_load(const char *name, struct pp_profile *p, char *err,
+    size_t errlen)
+{
+	static const char *const allowed[] = { "profile", "protocol",
+	    "word_order", "max_gap", "values", "writes", NULL };
+	struct loader l;
+	yaml_node_t *root;
+	char path[1024];
+	const char *v;
+	long gap = 0;
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	if (pp_key_check("profile", name, PP_KEYMAX, err, errlen) != PP_OK)
+		return PP_ECONFIG;
+	snprintf(path, sizeof(path), "%s/%s.yaml", pp_profile_dir(), name);
+	memset(&l, 0, sizeof(l));
+	l.path = path;
+	l.err = err;
+	l.errlen = errlen;
+	if ((rc = pp_yaml_load(path, &l.doc, PP_ECONFIG, err, errlen)) !=
+	    PP_OK) {
+		if (rc == PP_ENOINPUT) {
+			snprintf(err, errlen, "profile %s: no %s", name, path);
+			rc = PP_ECONFIG;
+		}
+		return rc;
+	}
+	root = yaml_document_get_root_node(&l.doc);
+	if ((rc = keys(&l, root, "the profile", allowed)) != PP_OK)
+		goto out;
+	if ((v = text(&l, root, "profile")) == NULL || strcmp(v, name) != 0) {
+		rc = bad(&l, root, "profile", "must name the file's profile");
+		goto out;
+	}
+	snprintf(p->name, sizeof(p->name), "%s", name);
+	v = text(&l, root, "protocol");
+	if (v == NULL || strcmp(v, "modbus") != 0) {
+		rc = bad(&l, root, "protocol", "use modbus");
+		goto out;
+	}
+	snprintf(p->protocol, sizeof(p->protocol), "%s", v);
+	v = text(&l, root, "word_order");
+	if (v == NULL || (strcmp(v, "high-first") && strcmp(v, "low-first"))) {
+		rc = bad(&l, root, "word_order", "use high-first or low-first");
+		goto out;
+	}
+	p->high_first = strcmp(v, "high-first") == 0;
+	if ((rc = number(&l, root, "max_gap", 0, 0, 120, &gap)) != PP_OK)
+		goto out;
+	p->max_gap = (int)gap;
+	if ((rc = load_values(&l, pp_yaml_get(&l.doc, root, "values"), p)) !=
+	    PP_OK)
+		goto out;
+	rc = load_writes(&l, pp_yaml_get(&l.doc, root, "writes"), p);
+out:
+	yaml_document_delete(&l.doc);
+	return rc;
+}
+
+const struct pp_pvalue *
+pp_profile_value(const struct pp_profile *p, const char *name)
+{
+	int i;
+
+	for (i = 0; i < p->nvalues; i++)
+		if (strcmp(p->values[i].name, name) == 0)
+			return &p->values[i];
+	return NULL;
+}
+
+const struct pp_pwrite *
+pp_profile_write(const struct pp_profile *p, const char *command)
+{
+	int i;
+
+	for (i = 0; i < p->nwrites; i++)
+		if (strcmp(p->writes[i].name, command) == 0)
+			return &p->writes[i];
+	return NULL;
+}
+
+static int
+by_fc_address(const void *a, const void *b)
+{
+	const struct pp_pvalue *x = a, *y = b;
+
+	if (x->fc != y->fc)
+		return x->fc - y->fc;
+	return x->address - y->address;
+}
+
+int
+pp_profile_requests(const struct pp_profile *p,
+    struct pp_request req[PP_MAXREQS])
+{
+	struct pp_pvalue sorted[PP_MAXVALUES];
+	int i, n = 0, end;
+
+	memcpy(sorted, p->values, sizeof(sorted[0]) * (size_t)p->nvalues);
+	qsort(sorted, (size_t)p->nvalues, sizeof(sorted[0]), by_fc_address);
+	for (i = 0; i < p->nvalues; i++) {
+		const struct pp_pvalue *v = &sorted[i];
+
+		end = v->address + v->words;
+		/* Modbus reads at most 125 registers at a time. */
+		if (n > 0 && req[n - 1].fc == v->fc && v->address <=
+		    req[n - 1].address + req[n - 1].count + p->max_gap &&
+		    end - req[n - 1].address <= 125) {
+			if (end > req[n - 1].address + req[n - 1].count)
+				req[n - 1].count = end - req[n - 1].address;
+			continue;
+		}
+		if (n == PP_MAXREQS)
+			return -1;
+		req[n].fc = v->fc;
+		req[n].address = v->address;
+		req[n].count = v->words;
+		n++;
+	}
+	return n;
+}
+
+/* The register words of a 32-bit value in the profile's word order. */
+static uint32_t
+join32(int high_first, const uint16_t *r)
+{
+	return high_first ? ((uint32_t)r[0] << 16 | r[1]) :
+	    ((uint32_t)r[1] << 16 | r[0]);
+}
+
+static void
+split32(int high_first, uint32_t v, uint16_t *r)
+{
+	r[high_first ? 0 : 1] = (uint16_t)(v >> 16);
+	r[high_first ? 1 : 0] = (uint16_t)(v & 0xFFFF);
+}
+
+/* q rounded half away from zero. */
+static int64_t
+div_round(int64_t n, int64_t d)
+{
+	int64_t q = n / d, r = n % d;
+
+	if (2 * (r < 0 ? -r : r) >= d)
+		q += (n < 0) ? -1 : 1;
+	return q;
+}
+
+int
+pp_regs_decode(int high_first, enum pp_regtype type, int words,
+    struct pp_scale scale, int64_t factor, const uint16_t *regs,
+    int64_t *out)
+{
+	int64_t raw = 0;
+	int i;
+
+	switch (type) {
+	case PP_REG_U16:
+		raw = regs[0];
+		break;
+	case PP_REG_S16:
+		raw = (int16_t)regs[0];
+		break;
+	case PP_REG_U32:
+		raw = join32(high_first, regs);
+		break;
+	case PP_REG_S32:
+		raw = (int32_t)join32(high_first, regs);
+		break;
+	case PP_REG_BCD:
+		/* Most significant word first, four digits a word. */
+		for (i = 0; i < words; i++) {
+			int d;
+
+			for (d = 12; d >= 0; d -= 4) {
+				int digit = (regs[i] >> d) & 0xF;
+
+				if (digit > 9)
+					return PP_EDATA;
+				raw = raw * 10 + digit;
+			}
+		}
+		break;
+	case PP_REG_F32: {
+		uint32_t bits = join32(high_first, regs);
+		float f;
+		double x;
+
+		/* The meter's own float, turned into our integers at once. */
+		memcpy(&f, &bits, sizeof(f));
+		if (!isfinite(f))
+			return PP_EDATA;
+		x = (double)f * (double)scale.num * (double)factor /
+		    (double)scale.den;
+		if (fabs(x) > 9e15)
+			return PP_EDATA;
+		*out = (int64_t)llround(x);
+		return PP_OK;
+	}
+	}
+	*out = div_round(raw * scale.num * factor, scale.den);
+	return PP_OK;
+}
+
+int
+pp_regs_encode(int high_first, enum pp_regtype type, int words,
+    struct pp_scale scale, int64_t factor, int64_t value, uint16_t *regs)
+{
+	int64_t raw;
+	int i;
+
+	if (type == PP_REG_F32) {
+		float f = (float)((double)value * (double)scale.den /
+		    ((double)scale.num * (double)factor));
+		uint32_t bits;
+
+		memcpy(&bits, &f, sizeof(bits));
+		split32(high_first, bits, regs);
+		return PP_OK;
+	}
+	raw = div_round(value * scale.den, scale.num * factor);
+	switch (type) {
+	case PP_REG_U16:
+		if (raw < 0 || raw > 0xFFFF)
+			return PP_EDATA;
+		regs[0] = (uint16_t)raw;
+		break;
+	case PP_REG_S16:
+		if (raw < INT16_MIN || raw > INT16_MAX)
+			return PP_EDATA;
+		regs[0] = (uint16_t)(int16_t)raw;
+		break;
+	case PP_REG_U32:
+		if (raw < 0 || raw > (int64_t)UINT32_MAX)
+			return PP_EDATA;
+		split32(high_first, (uint32_t)raw, regs);
+		break;
+	case PP_REG_S32:
+		if (raw < INT32_MIN || raw > INT32_MAX)
+			return PP_EDATA;
+		split32(high_first, (uint32_t)(int32_t)raw, regs);
+		break;
+	case PP_REG_BCD:
+		if (raw < 0)
+			return PP_EDATA;
+		for (i = words - 1; i >= 0; i--) {
+			int d;
+
+			regs[i] = 0;
+			for (d = 0; d <= 12; d += 4) {
+				regs[i] |= (uint16_t)((raw % 10) << d);
+				raw /= 10;
+			}
+		}
+		if (raw != 0)
+			return PP_EDATA;
+		break;
+	case PP_REG_F32:
+		break;
+	}
+	return PP_OK;
+}
