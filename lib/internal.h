@@ -269,4 +269,77 @@ int	 pp_regs_encode(int high_first, enum pp_regtype type, int words,
 	    struct pp_scale scale, int64_t factor, int64_t value,
 	    uint16_t *regs);
 
+/* ---- bus.c: gateways, their locks, and the protocol interface --------- */
+
+struct pp_gateway {
+	int64_t	id;
+	char	name[PP_KEYMAX];
+	char	address[256];
+	int	timeout_ms;
+	int	retries;
+};
+
+/* Values read from a meter, or a command's arguments, by value name. */
+struct pp_values {
+	int	n;
+	struct {
+		char	name[PP_NAMELEN];
+		int64_t	v;
+	} item[PP_MAXVALUES];
+};
+
+int	 pp_values_get(const struct pp_values *vs, const char *name,
+	    int64_t *v);
+void	 pp_values_set(struct pp_values *vs, const char *name, int64_t v);
+
+/* Why an exchange failed. */
+enum pp_fault { PP_FAULT_NONE, PP_FAULT_TIMEOUT, PP_FAULT_ERROR,
+	PP_FAULT_DOWN };
+
+struct pp_bus;
+
+/*
+ * A protocol driver.  read and write return PP_OK, or PP_EUNREACH with
+ * the fault set (timeout, gateway down) or PP_EDATA (the meter answered
+ * with an error); err says which.
+ */
+struct pp_driver {
+	const char	*protocol;
+	int	(*read)(struct pp_bus *bus, int unit,
+		    const struct pp_profile *p, struct pp_values *out,
+		    char *err, size_t errlen);
+	int	(*write)(struct pp_bus *bus, int unit,
+		    const struct pp_profile *p, const struct pp_pwrite *w,
+		    const struct pp_values *args, char *err, size_t errlen);
+	void	(*close)(struct pp_bus *bus);
+};
+
+struct pp_bus {
+	struct pp_gateway	 gw;
+	int			 lock_fd;
+	enum pp_fault		 fault;		/* of the last exchange */
+	void			*modbus;	/* the driver's own state */
+	int			 exchanges;
+};
+
+extern const struct pp_driver pp_modbus_driver;
+
+/*
+ * Take the gateway's lock (a flock next to the database), waiting up to
+ * wait_ms; PP_EBUSY when another process keeps it.
+ */
+int	 pp_bus_open(const char *dbpath, const struct pp_gateway *gw,
+	    int wait_ms, struct pp_bus **bus, char *err, size_t errlen);
+void	 pp_bus_close(struct pp_bus *bus);
+const struct pp_driver *pp_driver_for(const struct pp_profile *p);
+/* Read with the gateway's retries. */
+int	 pp_bus_read(struct pp_bus *bus, int unit, const struct pp_profile *p,
+	    struct pp_values *out, char *err, size_t errlen);
+/* Write, then read back until every confirm value holds. */
+int	 pp_bus_write(struct pp_bus *bus, int unit, const struct pp_profile *p,
+	    const struct pp_pwrite *w, const struct pp_values *args,
+	    struct pp_values *after, char *err, size_t errlen);
+/* Load a gateway by name or id. */
+int	 pp_gateway_get(pp_db *db, int64_t id, struct pp_gateway *gw);
+
 #endif /* PP_INTERNAL_H */

@@ -1,0 +1,222 @@
+/*
+ * bus.c: one master per bus.  A process that talks to a gateway first
+ * takes the gateway's lock, a flock on a file next to the database; then
+ * the driver of each meter's protocol does the exchanges.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+int
+pp_values_get(const struct pp_values *vs, const char *name, int64_t *v)
+{
+	int i;
+
+	for (i = 0; i < vs->n; i++)
+		if (strcmp(vs->item[i].name, name) == 0) {
+			*v = vs->item[i].v;
+			return 1;
+		}
+	return 0;
+}
+
+void
+pp_values_set(struct pp_values *vs, const char *name, int64_t v)
+{
+	int i;
+
+	for (i = 0; i < vs->n; i++)
+		if (strcmp(vs->item[i].name, name) == 0) {
+			vs->item[i].v = v;
+			return;
+		}
+	if (vs->n < PP_MAXVALUES) {
+		snprintf(vs->item[vs->n].name, sizeof(vs->item[0].name), "%s",
+		    name);
+		vs->item[vs->n++].v = v;
+	}
+}
+
+const struct pp_driver *
+pp_driver_for(const struct pp_profile *p)
+{
+	if (strcmp(p->protocol, "modbus") == 0)
+		return &pp_modbus_driver;
+	return NULL;
+}
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int
+pp_bus_open(const char *dbpath, const struct pp_gateway *gw, int wait_ms,
+    struct pp_bus **busp, char *err, size_t errlen)
+{
+	struct pp_bus *bus;
+	char path[1200];
+	int64_t deadline = now_ms() + wait_ms;
+	int fd;
+
+	*busp = NULL;
+	snprintf(path, sizeof(path), "%s.%s.lock", dbpath, gw->name);
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666)) == -1) {
+		snprintf(err, errlen, "gateway %s: lock %s: %s", gw->name, path,
+		    strerror(errno));
+		return PP_ENOINPUT;
+	}
+	/* Half-duplex: whoever holds the lock is the bus's only master. */
+	while (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			snprintf(err, errlen, "gateway %s: lock: %s", gw->name,
+			    strerror(errno));
+			close(fd);
+			return PP_EINTERNAL;
+		}
+		if (now_ms() >= deadline) {
+			snprintf(err, errlen, "gateway %s is busy: another "
+			    "process holds its bus", gw->name);
+			close(fd);
+			return PP_EBUSY;
+		}
+		usleep(20000);
+	}
+	if ((bus = calloc(1, sizeof(*bus))) == NULL) {
+		close(fd);
+		snprintf(err, errlen, "out of memory");
+		return PP_EINTERNAL;
+	}
+	bus->gw = *gw;
+	bus->lock_fd = fd;
+	*busp = bus;
+	return PP_OK;
+}
+
+void
+pp_bus_close(struct pp_bus *bus)
+{
+	if (bus == NULL)
+		return;
+	pp_modbus_driver.close(bus);
+	close(bus->lock_fd);
+	free(bus);
+}
+
+int
+pp_bus_read(struct pp_bus *bus, int unit, const struct pp_profile *p,
+    struct pp_values *out, char *err, size_t errlen)
+{
+	const struct pp_driver *d = pp_driver_for(p);
+	int rc = PP_EUNREACH, attempt;
+
+	if (d == NULL) {
+		snprintf(err, errlen, "profile %s: no driver for %s", p->name,
+		    p->protocol);
+		return PP_ECONFIG;
+	}
+	for (attempt = 0; attempt <= bus->gw.retries; attempt++) {
+		memset(out, 0, sizeof(*out));
+		rc = d->read(bus, unit, p, out, err, errlen);
+		bus->exchanges++;
+		/* A gateway that refuses the connection will not answer now. */
+		if (rc == PP_OK || bus->fault == PP_FAULT_DOWN)
+			break;
+	}
+	return rc;
+}
+
+/* Every confirm value of w holds in after. */
+static int
+confirmed(const struct pp_pwrite *w, const struct pp_values *args,
+    const struct pp_values *after, char *err, size_t errlen)
+{
+	int64_t want, got = 0;
+	int i;
+
+	for (i = 0; i < w->nconfirm; i++) {
+		const struct pp_confirm *c = &w->confirm[i];
+
+		want = c->equals;
+		if (c->arg[0] && !pp_values_get(args, c->arg, &want))
+			continue;
+		if (!pp_values_get(after, c->value, &got) || got != want) {
+			snprintf(err, errlen, "%s not confirmed: %s reads %lld, "
+			    "not %lld", w->name, c->value, (long long)got,
+			    (long long)want);
+			return 0;
+		}
+	}
+	return 1;
+}
+
+int
+pp_bus_write(struct pp_bus *bus, int unit, const struct pp_profile *p,
+    const struct pp_pwrite *w, const struct pp_values *args,
+    struct pp_values *after, char *err, size_t errlen)
+{
+	const struct pp_driver *d = pp_driver_for(p);
+	int rc = PP_EUNREACH, attempt, uncertain = 0;
+
+	if (d == NULL) {
+		snprintf(err, errlen, "profile %s: no driver for %s", p->name,
+		    p->protocol);
+		return PP_ECONFIG;
+	}
+	for (attempt = 0; attempt <= bus->gw.retries; attempt++) {
+		rc = d->write(bus, unit, p, w, args, err, errlen);
+		bus->exchanges++;
+		if (bus->fault == PP_FAULT_DOWN)
+			return rc;
+		/* A refusal is final, unless an earlier try may have landed. */
+		if (rc == PP_EDATA && !uncertain)
+			return rc;
+		/*
+		 * The read-back decides: a write whose answer was lost may
+		 * well have been applied, and then a resend would be refused.
+		 */
+		if (pp_bus_read(bus, unit, p, after, err, errlen) == PP_OK) {
+			if (confirmed(w, args, after, err, errlen))
+				return PP_OK;
+			if (rc == PP_OK || rc == PP_EDATA)
+				return PP_EDATA;
+		}
+		uncertain = 1;
+	}
+	return bus->fault == PP_FAULT_NONE ? PP_EDATA : PP_EUNREACH;
+}
+
+int
+pp_gateway_get(pp_db *db, int64_t id, struct pp_gateway *gw)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	memset(gw, 0, sizeof(*gw));
+	if ((st = pp_stmt(db, "SELECT id, name, address, timeout_ms, retries "
+	    "FROM gateways WHERE id = ?")) == NULL)
+		return PP_EINTERNAL;
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		gw->id = sqlite3_column_int64(st, 0);
+		pp_col_text(st, 1, gw->name, sizeof(gw->name));
+		pp_col_text(st, 2, gw->address, sizeof(gw->address));
+		gw->timeout_ms = sqlite3_column_int(st, 3);
+		gw->retries = sqlite3_column_int(st, 4);
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return PP_OK;
+	return rc == SQLITE_DONE ? pp_fail(db, PP_EDATA, "no such gateway") :
+	    pp_sqlfail(db, "gateways");
+}

@@ -1,0 +1,248 @@
+/*
+ * modbus.c: the Modbus driver (RTU on a serial port, or TCP to a gateway),
+ * built on libmodbus.  It reads a profile's values in merged requests and
+ * writes its commands; what a value means is the profile's business.
+ */
+#include <errno.h>
+#include <modbus.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+struct link {
+	modbus_t	*ctx;
+	int		 connected;
+};
+
+/* tcp://HOST:PORT or serial:/dev/X?baud=N&parity=E&data=8&stop=1 */
+static modbus_t *
+new_context(const struct pp_gateway *gw, char *err, size_t errlen)
+{
+	const char *a = gw->address, *q;
+	char host[256], dev[256], port[16];
+	int baud = 9600, data = 8, stop = 1;
+	char parity = 'N';
+	size_t n;
+	modbus_t *ctx;
+
+	if (strncmp(a, "tcp://", 6) == 0) {
+		const char *colon = strrchr(a + 6, ':');
+
+		n = colon ? (size_t)(colon - (a + 6)) : 0;
+		if (colon == NULL || n == 0 || n >= sizeof(host)) {
+			snprintf(err, errlen, "gateway %s: bad address %s",
+			    gw->name, a);
+			return NULL;
+		}
+		memcpy(host, a + 6, n);
+		host[n] = '\0';
+		snprintf(port, sizeof(port), "%s", colon + 1);
+		ctx = modbus_new_tcp_pi(host, port);
+	} else if (strncmp(a, "serial:", 7) == 0) {
+		n = strcspn(a + 7, "?");
+		if (n == 0 || n >= sizeof(dev)) {
+			snprintf(err, errlen, "gateway %s: bad address %s",
+			    gw->name, a);
+			return NULL;
+		}
+		memcpy(dev, a + 7, n);
+		dev[n] = '\0';
+		for (q = a + 7 + n; *q; q++) {
+			if (*q != '?' && *q != '&')
+				continue;
+			if (strncmp(q + 1, "baud=", 5) == 0)
+				baud = atoi(q + 6);
+			else if (strncmp(q + 1, "parity=", 7) == 0)
+				parity = q[8];
+			else if (strncmp(q + 1, "data=", 5) == 0)
+				data = atoi(q + 6);
+			else if (strncmp(q + 1, "stop=", 5) == 0)
+				stop = atoi(q + 6);
+		}
+		ctx = modbus_new_rtu(dev, baud, parity, data, stop);
+	} else {
+		snprintf(err, errlen, "gateway %s: bad address %s", gw->name, a);
+		return NULL;
+	}
+	if (ctx == NULL)
+		snprintf(err, errlen, "gateway %s: %s", gw->name,
+		    modbus_strerror(errno));
+	return ctx;
+}
+
+static struct link *
+link_of(struct pp_bus *bus, char *err, size_t errlen)
+{
+	struct link *l = bus->modbus;
+	int ms = bus->gw.timeout_ms;
+
+	if (l == NULL) {
+		if ((l = calloc(1, sizeof(*l))) == NULL) {
+			snprintf(err, errlen, "out of memory");
+			return NULL;
+		}
+		if ((l->ctx = new_context(&bus->gw, err, errlen)) == NULL) {
+			free(l);
+			return NULL;
+		}
+		modbus_set_response_timeout(l->ctx, (uint32_t)(ms / 1000),
+		    (uint32_t)(ms % 1000) * 1000);
+		bus->modbus = l;
+	}
+	if (!l->connected) {
+		if (modbus_connect(l->ctx) == -1) {
+			bus->fault = PP_FAULT_DOWN;
+			snprintf(err, errlen, "gateway %s: %s", bus->gw.name,
+			    modbus_strerror(errno));
+			return NULL;
+		}
+		l->connected = 1;
+	}
+	return l;
+}
+
+/* Sort an exchange's failure into timeout, error or a lost link. */
+static int
+failed(struct pp_bus *bus, struct link *l, const char *what, char *err,
+    size_t errlen)
+{
+	int e = errno;
+
+	snprintf(err, errlen, "%s: %s", what, modbus_strerror(e));
+	if (e == EMBXGTAR || e == EMBXGPATH || e == ETIMEDOUT) {
+		bus->fault = PP_FAULT_TIMEOUT;
+		/* A late answer must not be taken for the next one. */
+		modbus_flush(l->ctx);
+		return PP_EUNREACH;
+	}
+	if (e >= EMBXILFUN && e <= EMBXMEMPAR) {
+		bus->fault = PP_FAULT_ERROR;
+		return PP_EDATA;
+	}
+	if (e == EMBBADCRC || e == EMBBADDATA || e == EMBBADEXC ||
+	    e == EMBUNKEXC || e == EMBMDATA || e == EMBBADSLAVE) {
+		/* Garbled on the wire: worth another try. */
+		bus->fault = PP_FAULT_TIMEOUT;
+		modbus_flush(l->ctx);
+		return PP_EUNREACH;
+	}
+	/* The connection itself broke: reconnect on the next exchange. */
+	modbus_close(l->ctx);
+	l->connected = 0;
+	bus->fault = PP_FAULT_TIMEOUT;
+	return PP_EUNREACH;
+}
+
+static int
+modbus_read(struct pp_bus *bus, int unit, const struct pp_profile *p,
+    struct pp_values *out, char *err, size_t errlen)
+{
+	struct pp_request req[PP_MAXREQS];
+	uint16_t regs[PP_MAXREQS][125];
+	struct link *l;
+	int n, i, j, rc;
+
+	bus->fault = PP_FAULT_NONE;
+	if ((l = link_of(bus, err, errlen)) == NULL)
+		return bus->fault == PP_FAULT_DOWN ? PP_EUNREACH :
+		    PP_EINTERNAL;
+	if ((n = pp_profile_requests(p, req)) < 0) {
+		snprintf(err, errlen, "profile %s: too many requests", p->name);
+		return PP_ECONFIG;
+	}
+	modbus_set_slave(l->ctx, unit);
+	for (i = 0; i < n; i++) {
+		rc = req[i].fc == 4 ?
+		    modbus_read_input_registers(l->ctx, req[i].address,
+		    req[i].count, regs[i]) :
+		    modbus_read_registers(l->ctx, req[i].address, req[i].count,
+		    regs[i]);
+		if (rc != req[i].count)
+			return failed(bus, l, "read", err, errlen);
+	}
+	for (j = 0; j < p->nvalues; j++) {
+		const struct pp_pvalue *v = &p->values[j];
+		int64_t x;
+
+		for (i = 0; i < n; i++)
+			if (req[i].fc == v->fc && v->address >= req[i].address &&
+			    v->address + v->words <= req[i].address +
+			    req[i].count)
+				break;
+		if (pp_regs_decode(p->high_first, v->type, v->words, v->scale,
+		    pp_value_factor(v->name), regs[i] + (v->address -
+		    req[i].address), &x) != PP_OK) {
+			bus->fault = PP_FAULT_ERROR;
+			snprintf(err, errlen, "%s: the meter sent a value that "
+			    "is no number", v->name);
+			return PP_EDATA;
+		}
+		pp_values_set(out, v->name, x);
+	}
+	return PP_OK;
+}
+
+static int
+modbus_write(struct pp_bus *bus, int unit, const struct pp_profile *p,
+    const struct pp_pwrite *w, const struct pp_values *args, char *err,
+    size_t errlen)
+{
+	uint16_t regs[PP_MAXFIELDS * 4];
+	struct link *l;
+	int i, n = 0, rc;
+
+	bus->fault = PP_FAULT_NONE;
+	for (i = 0; i < w->nfields; i++) {
+		const struct pp_pfield *f = &w->fields[i];
+		int64_t v = f->value, factor = 1;
+
+		if (f->arg[0]) {
+			if (!pp_values_get(args, f->arg, &v)) {
+				snprintf(err, errlen, "%s needs %s", w->name,
+				    f->arg);
+				return PP_EUSAGE;
+			}
+			factor = pp_value_factor(f->arg);
+		}
+		if (pp_regs_encode(p->high_first, f->type, f->words, f->scale,
+		    factor, v, regs + n) != PP_OK) {
+			snprintf(err, errlen, "%s: %s %lld does not fit the "
+			    "meter's register", w->name, f->arg[0] ? f->arg :
+			    "value", (long long)v);
+			return PP_EDATA;
+		}
+		n += f->words;
+	}
+	if ((l = link_of(bus, err, errlen)) == NULL)
+		return bus->fault == PP_FAULT_DOWN ? PP_EUNREACH :
+		    PP_EINTERNAL;
+	modbus_set_slave(l->ctx, unit);
+	if (w->fc == 6)
+		rc = modbus_write_register(l->ctx, w->address, regs[0]) == 1 ?
+		    1 : -1;
+	else
+		rc = modbus_write_registers(l->ctx, w->address, n, regs) == n ?
+		    1 : -1;
+	if (rc != 1)
+		return failed(bus, l, w->name, err, errlen);
+	return PP_OK;
+}
+
+static void
+modbus_close_link(struct pp_bus *bus)
+{
+	struct link *l = bus->modbus;
+
+	if (l == NULL)
+		return;
+	if (l->connected)
+		modbus_close(l->ctx);
+	modbus_free(l->ctx);
+	free(l);
+	bus->modbus = NULL;
+}
+
+const struct pp_driver pp_modbus_driver = {
+	"modbus", modbus_read, modbus_write, modbus_close_link
+};
