@@ -204,6 +204,23 @@ static const char *const migrations[] = {
 	 * that a row deleted from the end of the ledger is still found.
 	 */
 	"ALTER TABLE audit ADD COLUMN ledger_head TEXT NOT NULL DEFAULT '';",
+	/*
+	 * 3: what the field side learns of a meter: its switches, its own
+	 * wallet's balance and purchase count, its last counter; and the
+	 * per-rate counters of a reading.
+	 */
+	"ALTER TABLE meters ADD COLUMN relay TEXT;"
+	"ALTER TABLE meters ADD COLUMN keep TEXT NOT NULL DEFAULT 'off';"
+	"ALTER TABLE meters ADD COLUMN mode TEXT;"
+	"ALTER TABLE meters ADD COLUMN meter_balance INTEGER;"
+	"ALTER TABLE meters ADD COLUMN meter_count INTEGER;"
+	"ALTER TABLE meters ADD COLUMN energy_wh INTEGER;"
+	"ALTER TABLE meters ADD COLUMN reading_time INTEGER;"
+	"ALTER TABLE meters ADD COLUMN power_w INTEGER;"
+	"ALTER TABLE meters ADD COLUMN error TEXT;"
+	"ALTER TABLE gateways ADD COLUMN fails INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE readings ADD COLUMN energy_peak_wh INTEGER;"
+	"ALTER TABLE readings ADD COLUMN energy_valley_wh INTEGER;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -261,6 +261,8 @@ int	 pp_profile_requests(const struct pp_profile *p,
  * for a name we do not know.
  */
 int64_t	 pp_value_factor(const char *name);
+/* A value in our integer units as text: "230.5", "closed", "12.30". */
+void	 pp_value_format(const char *name, int64_t v, char *buf, size_t len);
 /* Registers to our integer units, and back. */
 int	 pp_regs_decode(int high_first, enum pp_regtype type, int words,
 	    struct pp_scale scale, int64_t factor, const uint16_t *regs,
@@ -341,5 +343,25 @@ int	 pp_bus_write(struct pp_bus *bus, int unit, const struct pp_profile *p,
 	    struct pp_values *after, char *err, size_t errlen);
 /* Load a gateway by name or id. */
 int	 pp_gateway_get(pp_db *db, int64_t id, struct pp_gateway *gw);
+
+/* ---- command.c ---------------------------------------------------- */
+
+/* A queued command with what it takes to send it. */
+struct pp_cmd {
+	int64_t	id, meter_id, gateway_id, amount, buy_count;
+	int	unit, attempts;
+	char	meter[PP_KEYMAX], profile[PP_KEYMAX], action[16];
+	char	value[128];
+};
+
+/*
+ * Send one command over an open bus and record the outcome: PP_OK done,
+ * PP_EBUSY still pending, PP_EDATA refused (failed).
+ */
+int	 pp_command_run(pp_db *db, struct pp_bus *bus, const struct pp_cmd *c,
+	    const struct pp_profile *p, char *msg, size_t msglen);
+/* The commands due on a gateway, in the order they must go. */
+int	 pp_commands_due(pp_db *db, int64_t gateway_id, struct pp_cmd **list,
+	    int *n);
 
 #endif /* PP_INTERNAL_H */

@@ -191,9 +191,9 @@ pp_entry_load(pp_db *db, int64_t id, pp_entry *e)
 	if ((st = pp_stmt(db, "SELECT l.id, l.serial, l.time, l.kind, "
 	    "a.account, a.name, a.phone, m.meter, m.room, l.amount, l.method, "
 	    "l.ref, l.operator, l.remark, r.serial, l.balance, "
-	    "coalesce(l.buy_count, 0), l.account_id, EXISTS (SELECT 1 FROM "
-	    "commands c WHERE c.ledger_id = l.id AND c.state IN "
-	    "('pending','sent')) FROM ledger l JOIN accounts a ON "
+	    "coalesce(l.buy_count, 0), l.account_id, coalesce((SELECT c.id "
+	    "FROM commands c WHERE c.ledger_id = l.id AND c.state IN "
+	    "('pending','sent')), 0) FROM ledger l JOIN accounts a ON "
 	    "a.id = l.account_id LEFT JOIN meters m ON m.id = l.meter_id "
 	    "LEFT JOIN ledger r ON r.id = l.reverses WHERE l.id = ?")) == NULL)
 		return PP_EINTERNAL;
@@ -221,7 +221,8 @@ pp_entry_load(pp_db *db, int64_t id, pp_entry *e)
 	e->balance = sqlite3_column_int64(st, 15);
 	e->buy_count = sqlite3_column_int64(st, 16);
 	account_id = sqlite3_column_int64(st, 17);
-	e->pending = sqlite3_column_int(st, 18);
+	e->command_id = sqlite3_column_int64(st, 18);
+	e->pending = e->command_id != 0;
 	sqlite3_reset(st);
 	/* A row on the account's wallet names all the account's meters. */
 	if (e->meter[0] == '\0')

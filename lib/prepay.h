@@ -259,6 +259,7 @@ typedef struct pp_entry {
 	int64_t	balance;		/* after this row */
 	int64_t	buy_count;		/* purchase count, 0 when none */
 	int	pending;		/* a recharge command waits */
+	int64_t	command_id;		/* that command */
 	int	replayed;		/* --ref seen before: original result */
 } pp_entry;
 
@@ -299,6 +300,48 @@ int	 pp_reverse(pp_db *db, const char *serial, const char *reason,
 /* "cash", "wechat", ... */
 int	 pp_method_check(const char *method, char *err, size_t errlen);
 const char *pp_method_label(const char *method);	/* 现金, 微信, ... */
+
+/* ---- command.c: remote commands to meters ------------------------------ */
+
+enum { PP_CTL_FORCE = 1, PP_CTL_ARREARS = 2 };
+
+struct pp_ctl_req {
+	const char	*action;	/* trip, close, keep, ... */
+	const char	*meter;
+	int		 flags;
+	int64_t		 price;		/* -1: the meter's tariff */
+	int64_t		 alarm1, alarm2, overload_w;	/* -1: configured */
+	const char	*reason;
+	int		 wait_ms;	/* for the bus lock */
+};
+
+/* One row of meter-ctl's output. */
+struct pp_ctl_result {
+	char	meter[PP_KEYMAX];
+	char	action[16];
+	char	result[16];		/* done, pending, refused, failed */
+	char	message[PP_ERRMAX];
+};
+
+/*
+ * Queue a command for a meter and try it at once.  The result says what
+ * became of it; the return is PP_OK unless the database failed.
+ */
+int	 pp_meter_ctl(pp_db *db, const struct pp_ctl_req *req,
+	    struct pp_ctl_result *out);
+/*
+ * Send a queued command now (a sale's recharge): PP_OK when the meter
+ * confirmed it, PP_EBUSY when it stays pending, PP_EDATA when the meter
+ * refused it.  msg says what happened.
+ */
+int	 pp_command_send(pp_db *db, int64_t command_id, int wait_ms,
+	    char *msg, size_t msglen);
+
+/* Every value a meter shows, read now: meter-ctl read. */
+#define PP_STATE_NCOLS	25
+extern const pp_column pp_state_columns[PP_STATE_NCOLS];
+int	 pp_meter_state(pp_db *db, const char *meter, int wait_ms,
+	    char text[PP_STATE_NCOLS][PP_NUMBUF * 2]);
 
 /* ---- receipt.c -------------------------------------------------------- */
 

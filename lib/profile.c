@@ -643,3 +643,42 @@ pp_regs_encode(int high_first, enum pp_regtype type, int words,
 	}
 	return PP_OK;
 }
+
+void
+pp_value_format(const char *name, int64_t v, char *buf, size_t len)
+{
+	char num[PP_NUMBUF], t[PP_TIMEBUF];
+	int64_t factor = pp_value_factor(name), a = v < 0 ? -v : v;
+	int decimals = 0;
+
+	if (strcmp(name, "relay") == 0)
+		snprintf(buf, len, "%s", v ? "closed" : "tripped");
+	else if (strcmp(name, "keep") == 0)
+		snprintf(buf, len, "%s", v ? "on" : "off");
+	else if (strcmp(name, "mode") == 0)
+		snprintf(buf, len, "%s", v ? "prepay" : "manual");
+	else if (strcmp(name, "status") == 0)
+		snprintf(buf, len, "0x%04llx", (long long)v);
+	else if (strcmp(name, "clock") == 0)
+		snprintf(buf, len, "%s", pp_time_format(v, t));
+	else if (factor == 1000 && strstr(name, "_kwh"))
+		snprintf(buf, len, "%s", pp_energy_format(v, num));
+	else {
+		for (; factor > 1; factor /= 10)
+			decimals++;
+		if (decimals == 0)
+			snprintf(buf, len, "%lld", (long long)v);
+		else {
+			int64_t scale = 1;
+			int i;
+
+			for (i = 0; i < decimals; i++)
+				scale *= 10;
+			/* scale + rest has the leading zeros after its 1. */
+			snprintf(num, sizeof(num), "%lld",
+			    (long long)(scale + a % scale));
+			snprintf(buf, len, "%s%lld.%s", v < 0 ? "-" : "",
+			    (long long)(a / scale), num + 1);
+		}
+	}
+}

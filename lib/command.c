@@ -1,0 +1,569 @@
+/*
+ * command.c: remote commands are rows that go pending -> sent -> done, or
+ * failed, and only a read-back makes one done.  A recharge carries the
+ * meter's next purchase count, which the meter accepts once: it is sent
+ * only while the meter's own count shows it has not landed, so it lands
+ * exactly once however often replies are lost.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "internal.h"
+
+#define ERR(code, ...)	pp_fail(db, code, __VA_ARGS__)
+/* Attempts before a command other than a recharge is given up. */
+#define MAX_ATTEMPTS	10
+
+const pp_column pp_state_columns[PP_STATE_NCOLS] = {
+	{ "time", PP_COL_TEXT }, { "meter", PP_COL_TEXT },
+	{ "gateway", PP_COL_TEXT }, { "state", PP_COL_TEXT },
+	{ "energy_kwh", PP_COL_KWH }, { "import_kwh", PP_COL_KWH },
+	{ "energy_peak_kwh", PP_COL_KWH }, { "energy_valley_kwh", PP_COL_KWH },
+	{ "power_w", PP_COL_INT }, { "voltage_v", PP_COL_KWH },
+	{ "current_a", PP_COL_KWH }, { "pf", PP_COL_KWH },
+	{ "freq_hz", PP_COL_KWH }, { "balance", PP_COL_MONEY },
+	{ "buy_count", PP_COL_INT }, { "relay", PP_COL_TEXT },
+	{ "keep", PP_COL_TEXT }, { "mode", PP_COL_TEXT },
+	{ "status", PP_COL_TEXT }, { "price", PP_COL_PRICE },
+	{ "alarm1", PP_COL_MONEY }, { "alarm2", PP_COL_MONEY },
+	{ "overload_w", PP_COL_INT }, { "clock", PP_COL_TEXT },
+	{ "error", PP_COL_TEXT },
+};
+
+static const char *const actions[] = { "trip", "close", "keep", "unkeep",
+	"prepay", "manual", "price", "settings", "time", NULL };
+
+#define CMD_COLS "c.id, c.meter_id, m.gateway_id, coalesce(c.amount, 0), " \
+	"coalesce(c.buy_count, 0), m.unit, c.attempts, m.meter, m.profile, " \
+	"c.action, coalesce(c.value, '')"
+
+static void
+cmd_row(sqlite3_stmt *st, struct pp_cmd *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->id = sqlite3_column_int64(st, 0);
+	c->meter_id = sqlite3_column_int64(st, 1);
+	c->gateway_id = sqlite3_column_int64(st, 2);
+	c->amount = sqlite3_column_int64(st, 3);
+	c->buy_count = sqlite3_column_int64(st, 4);
+	c->unit = sqlite3_column_int(st, 5);
+	c->attempts = sqlite3_column_int(st, 6);
+	pp_col_text(st, 7, c->meter, sizeof(c->meter));
+	pp_col_text(st, 8, c->profile, sizeof(c->profile));
+	pp_col_text(st, 9, c->action, sizeof(c->action));
+	pp_col_text(st, 10, c->value, sizeof(c->value));
+}
+
+int
+pp_commands_due(pp_db *db, int64_t gateway_id, struct pp_cmd **list, int *n)
+{
+	sqlite3_stmt *st;
+	struct pp_cmd *grown;
+	int cap = 0, rc;
+
+	*list = NULL;
+	*n = 0;
+	if ((st = pp_stmt(db, "SELECT " CMD_COLS " FROM commands c JOIN meters "
+	    "m ON m.id = c.meter_id WHERE m.gateway_id = ? AND c.state IN "
+	    "('pending', 'sent') AND coalesce(c.not_before, 0) <= ? "
+	    "ORDER BY c.meter_id, c.id")) == NULL)
+		return PP_EINTERNAL;
+	sqlite3_bind_int64(st, 1, gateway_id);
+	sqlite3_bind_int64(st, 2, pp_now());
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			if ((grown = realloc(*list, (size_t)cap *
+			    sizeof(**list))) == NULL) {
+				sqlite3_reset(st);
+				return ERR(PP_EINTERNAL, "out of memory");
+			}
+			*list = grown;
+		}
+		cmd_row(st, &(*list)[(*n)++]);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? PP_OK : pp_sqlfail(db, "commands");
+}
+
+/* Record a command's new state in a transaction of its own. */
+static int
+record(pp_db *db, int64_t id, const char *state, int tried, const char *error)
+{
+	int rc;
+
+	if ((rc = pp_tx_begin(db)) != PP_OK)
+		return rc;
+	if ((rc = pp_exec(db, "UPDATE commands SET state = ?, attempts = "
+	    "attempts + ?, last_error = ?, updated = ? WHERE id = ?", "tiiti",
+	    state, (int64_t)tried, error, pp_now(), id)) != PP_OK) {
+		pp_tx_rollback(db);
+		return rc;
+	}
+	return pp_tx_commit(db);
+}
+
+/* What a read shows of a meter's switches, kept for the reports. */
+static int
+mirror(pp_db *db, int64_t meter_id, const struct pp_values *v)
+{
+	int64_t x, relay = -1, keep = -1, mode = -1, balance = 0, count = 0;
+	int has_balance, has_count, rc;
+
+	if (pp_values_get(v, "relay", &x))
+		relay = x;
+	if (pp_values_get(v, "keep", &x))
+		keep = x;
+	if (pp_values_get(v, "mode", &x))
+		mode = x;
+	has_balance = pp_values_get(v, "balance", &balance);
+	has_count = pp_values_get(v, "buy_count", &count);
+	if ((rc = pp_tx_begin(db)) != PP_OK)
+		return rc;
+	rc = pp_exec(db, "UPDATE meters SET relay = CASE ?2 WHEN -1 THEN relay "
+	    "WHEN 0 THEN 'tripped' ELSE 'closed' END, keep = CASE ?3 WHEN -1 "
+	    "THEN keep WHEN 0 THEN 'off' ELSE 'on' END, mode = CASE ?4 WHEN -1 "
+	    "THEN mode WHEN 0 THEN 'manual' ELSE 'prepay' END, "
+	    "meter_balance = CASE ?5 WHEN 1 THEN ?6 ELSE meter_balance END, "
+	    "meter_count = CASE ?7 WHEN 1 THEN ?8 ELSE meter_count END "
+	    "WHERE id = ?1", "iiiiiiii", meter_id, relay, keep, mode,
+	    (int64_t)has_balance, balance, (int64_t)has_count, count);
+	if (rc != PP_OK) {
+		pp_tx_rollback(db);
+		return rc;
+	}
+	return pp_tx_commit(db);
+}
+
+/* A command's arguments from its row: "price=5380;alarm1=2000". */
+static void
+command_args(const struct pp_cmd *c, struct pp_values *args)
+{
+	char copy[sizeof(c->value)], *item, *next, *eq;
+
+	memset(args, 0, sizeof(*args));
+	snprintf(copy, sizeof(copy), "%s", c->value);
+	for (item = copy; item && *item; item = next) {
+		if ((next = strchr(item, ';')) != NULL)
+			*next++ = '\0';
+		if ((eq = strchr(item, '=')) != NULL) {
+			*eq = '\0';
+			pp_values_set(args, item, strtoll(eq + 1, NULL, 10));
+		}
+	}
+	if (strcmp(c->action, "recharge") == 0) {
+		pp_values_set(args, "amount", c->amount);
+		pp_values_set(args, "buy_count", c->buy_count);
+	} else if (strcmp(c->action, "time") == 0)
+		pp_values_set(args, "clock", pp_now());
+}
+
+int
+pp_command_run(pp_db *db, struct pp_bus *bus, const struct pp_cmd *c,
+    const struct pp_profile *p, char *msg, size_t msglen)
+{
+	const struct pp_pwrite *w = pp_profile_write(p, c->action);
+	struct pp_values args, now;
+	int64_t count;
+	int rc;
+
+	if (w == NULL) {
+		snprintf(msg, msglen, "profile %s has no %s command", p->name,
+		    c->action);
+		record(db, c->id, "failed", 0, msg);
+		return PP_EDATA;
+	}
+	command_args(c, &args);
+	if (strcmp(c->action, "recharge") == 0) {
+		/* The meter's own count tells whether this one landed. */
+		if ((rc = pp_bus_read(bus, c->unit, p, &now, msg, msglen)) !=
+		    PP_OK) {
+			record(db, c->id, "pending", 1, msg);
+			return PP_EBUSY;
+		}
+		mirror(db, c->meter_id, &now);
+		if (!pp_values_get(&now, "buy_count", &count)) {
+			snprintf(msg, msglen, "profile %s reads no buy_count",
+			    p->name);
+			record(db, c->id, "failed", 0, msg);
+			return PP_EDATA;
+		}
+		if (count >= c->buy_count) {
+			snprintf(msg, msglen, "purchase %lld had landed",
+			    (long long)c->buy_count);
+			return record(db, c->id, "done", 0, NULL) == PP_OK ?
+			    PP_OK : PP_EINTERNAL;
+		}
+		if (count < c->buy_count - 1) {
+			snprintf(msg, msglen, "waits for purchase %lld: the "
+			    "meter shows %lld", (long long)count + 1,
+			    (long long)count);
+			record(db, c->id, "pending", 0, msg);
+			return PP_EBUSY;
+		}
+	}
+	if ((rc = record(db, c->id, "sent", 1, NULL)) != PP_OK)
+		return rc;
+	rc = pp_bus_write(bus, c->unit, p, w, &args, &now, msg, msglen);
+	if (rc == PP_OK) {
+		mirror(db, c->meter_id, &now);
+		snprintf(msg, msglen, "confirmed by read-back");
+		return record(db, c->id, "done", 0, NULL) == PP_OK ? PP_OK :
+		    PP_EINTERNAL;
+	}
+	if (rc == PP_EUNREACH) {
+		if (strcmp(c->action, "recharge") != 0 &&
+		    c->attempts + 1 >= MAX_ATTEMPTS) {
+			record(db, c->id, "failed", 0, msg);
+			return PP_EDATA;
+		}
+		record(db, c->id, "pending", 0, msg);
+		return PP_EBUSY;
+	}
+	record(db, c->id, "failed", 0, msg);
+	return PP_EDATA;
+}
+
+static int
+load_command(pp_db *db, int64_t id, struct pp_cmd *c)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = pp_stmt(db, "SELECT " CMD_COLS " FROM commands c JOIN meters "
+	    "m ON m.id = c.meter_id WHERE c.id = ?")) == NULL)
+		return PP_EINTERNAL;
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		cmd_row(st, c);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return PP_OK;
+	return rc == SQLITE_DONE ? ERR(PP_EDATA, "no command %lld",
+	    (long long)id) : pp_sqlfail(db, "commands");
+}
+
+/* Open the bus of a gateway, for one process's quick business. */
+static int
+open_bus(pp_db *db, int64_t gateway_id, int wait_ms, struct pp_bus **bus,
+    char *msg, size_t msglen)
+{
+	struct pp_gateway gw;
+	int rc;
+
+	if ((rc = pp_gateway_get(db, gateway_id, &gw)) != PP_OK) {
+		snprintf(msg, msglen, "%s", pp_errmsg(db));
+		return rc;
+	}
+	return pp_bus_open(db->path, &gw, wait_ms, bus, msg, msglen);
+}
+
+int
+pp_command_send(pp_db *db, int64_t id, int wait_ms, char *msg, size_t msglen)
+{
+	struct pp_profile p;
+	struct pp_bus *bus;
+	struct pp_cmd c;
+	int rc;
+
+	if ((rc = load_command(db, id, &c)) != PP_OK) {
+		snprintf(msg, msglen, "%s", pp_errmsg(db));
+		return rc;
+	}
+	if (pp_profile_load(c.profile, &p, msg, msglen) != PP_OK)
+		return PP_EBUSY;
+	if ((rc = open_bus(db, c.gateway_id, wait_ms, &bus, msg, msglen)) !=
+	    PP_OK)
+		return rc == PP_EBUSY ? PP_EBUSY : rc;
+	rc = pp_command_run(db, bus, &c, &p, msg, msglen);
+	pp_bus_close(bus);
+	return rc;
+}
+
+struct meter_info {
+	int64_t	id, gateway_id, price, alarm1, alarm2, overload_w;
+	int	unit;
+	char	profile[PP_KEYMAX], keep[8];
+};
+
+static int
+meter_info(pp_db *db, const char *meter, struct meter_info *m)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	memset(m, 0, sizeof(*m));
+	/* A meter's own values, else the site's defaults. */
+	if ((st = pp_stmt(db, "SELECT m.id, coalesce(m.gateway_id, 0), "
+	    "m.profile, coalesce(m.keep, 'off'), coalesce(m.price, (SELECT "
+	    "v.price FROM tariff_versions v WHERE v.tariff_id = m.tariff_id "
+	    "ORDER BY v.effective DESC LIMIT 1), (SELECT CAST(value AS INTEGER) "
+	    "FROM settings WHERE key = 'price'), -1), coalesce(m.alarm1, "
+	    "(SELECT CAST(value AS INTEGER) FROM settings WHERE key = "
+	    "'alarm1'), 0), coalesce(m.alarm2, (SELECT CAST(value AS INTEGER) "
+	    "FROM settings WHERE key = 'alarm2'), 0), coalesce(m.overload_w, "
+	    "(SELECT CAST(value AS INTEGER) FROM settings WHERE key = "
+	    "'overload_w'), 0), coalesce(m.unit, 0) FROM meters m WHERE "
+	    "m.meter = ?")) == NULL)
+		return PP_EINTERNAL;
+	sqlite3_bind_text(st, 1, meter, -1, SQLITE_TRANSIENT);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		m->id = sqlite3_column_int64(st, 0);
+		m->gateway_id = sqlite3_column_int64(st, 1);
+		pp_col_text(st, 2, m->profile, sizeof(m->profile));
+		pp_col_text(st, 3, m->keep, sizeof(m->keep));
+		m->price = sqlite3_column_int64(st, 4);
+		m->alarm1 = sqlite3_column_int64(st, 5);
+		m->alarm2 = sqlite3_column_int64(st, 6);
+		m->overload_w = sqlite3_column_int64(st, 7);
+		m->unit = sqlite3_column_int(st, 8);
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return PP_OK;
+	return rc == SQLITE_DONE ? ERR(PP_EDATA, "meter %s: no such meter",
+	    meter) : pp_sqlfail(db, "meters");
+}
+
+/*
+ * When the site's friendly hours (no_trip, "20:00-08:00") hold at now,
+ * the time they end; else 0.
+ */
+static int64_t
+friendly_until(pp_db *db, int64_t now)
+{
+	char window[32], from[6], to[6];
+	int start, end, minute;
+	time_t t = (time_t)now;
+	struct tm tm;
+
+	if (pp_setting(db, "no_trip", window, sizeof(window)) == NULL ||
+	    strlen(window) != 11)
+		return 0;
+	memcpy(from, window, 5), from[5] = '\0';
+	memcpy(to, window + 6, 5), to[5] = '\0';
+	if (pp_clock_parse(from, &start) != PP_OK ||
+	    pp_clock_parse(to, &end) != PP_OK || localtime_r(&t, &tm) == NULL)
+		return 0;
+	minute = tm.tm_hour * 60 + tm.tm_min;
+	if (start < end ? (minute < start || minute >= end) :
+	    (minute < start && minute >= end))
+		return 0;
+	/* Minutes until the window's end, across midnight if need be. */
+	return now - tm.tm_sec + (int64_t)(((end - minute) + 1440) % 1440) * 60;
+}
+
+static int
+queue(pp_db *db, int64_t meter_id, const char *action, const char *value,
+    const char *reason, int64_t not_before, int64_t *id)
+{
+	int rc;
+
+	if ((rc = pp_tx_begin(db)) != PP_OK)
+		return rc;
+	rc = pp_query_int(db, id, "INSERT INTO commands(meter_id, action, "
+	    "value, state, reason, operator, created, updated, not_before) "
+	    "VALUES (?, ?, nullif(?, ''), 'pending', ?, ?, ?, ?, nullif(?, 0)) "
+	    "RETURNING id", "ittttiii", meter_id, action, value,
+	    reason ? reason : "", db->login, pp_now(), pp_now(), not_before);
+	if (rc != PP_OK) {
+		pp_tx_rollback(db);
+		return rc;
+	}
+	return pp_tx_commit(db);
+}
+
+static void
+result(struct pp_ctl_result *out, const char *r, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+result(struct pp_ctl_result *out, const char *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	snprintf(out->result, sizeof(out->result), "%s", r);
+	va_start(ap, fmt);
+	vsnprintf(out->message, sizeof(out->message), fmt, ap);
+	va_end(ap);
+}
+
+/* The master station's own keep-power flag. */
+static int
+set_keep(pp_db *db, int64_t meter_id, int on)
+{
+	int rc;
+
+	if ((rc = pp_tx_begin(db)) != PP_OK)
+		return rc;
+	if ((rc = pp_exec(db, "UPDATE meters SET keep = ? WHERE id = ?", "ti",
+	    on ? "on" : "off", meter_id)) != PP_OK) {
+		pp_tx_rollback(db);
+		return rc;
+	}
+	return pp_tx_commit(db);
+}
+
+int
+pp_meter_ctl(pp_db *db, const struct pp_ctl_req *req,
+    struct pp_ctl_result *out)
+{
+	struct meter_info m;
+	struct pp_profile p;
+	char value[128] = "", msg[PP_ERRMAX], t[PP_TIMEBUF];
+	int64_t id, not_before = 0;
+	int i, rc, keep;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(out->meter, sizeof(out->meter), "%s", req->meter);
+	snprintf(out->action, sizeof(out->action), "%s", req->action);
+	for (i = 0; actions[i] && strcmp(actions[i], req->action); i++)
+		;
+	if (actions[i] == NULL) {
+		result(out, "refused", "no such action");
+		return PP_OK;
+	}
+	if ((rc = meter_info(db, req->meter, &m)) != PP_OK) {
+		if (rc != PP_EDATA)
+			return rc;
+		result(out, "refused", "%s", pp_errmsg(db));
+		return PP_OK;
+	}
+	if (pp_profile_load(m.profile, &p, msg, sizeof(msg)) != PP_OK) {
+		result(out, "failed", "%s", msg);
+		return PP_OK;
+	}
+	keep = strcmp(m.keep, "on") == 0;
+	if (strcmp(req->action, "keep") == 0 ||
+	    strcmp(req->action, "unkeep") == 0) {
+		/* Keep-power is the master station's word, and the meter's. */
+		if ((rc = set_keep(db, m.id, req->action[0] == 'k')) != PP_OK)
+			return rc;
+		if (pp_profile_write(&p, req->action) == NULL) {
+			result(out, "done", "keep-power %s (kept by the master "
+			    "station; the meter has none)", req->action[0] ==
+			    'k' ? "on" : "off");
+			return PP_OK;
+		}
+	} else if (strcmp(req->action, "trip") == 0 && keep) {
+		if (!(req->flags & PP_CTL_FORCE)) {
+			result(out, "refused", "keep-power is on; --force trips "
+			    "it anyway");
+			return PP_OK;
+		}
+		if ((rc = set_keep(db, m.id, 0)) != PP_OK)
+			return rc;
+		if (pp_profile_write(&p, "unkeep") && (rc = queue(db, m.id,
+		    "unkeep", "", "forced trip", 0, &id)) != PP_OK)
+			return rc;
+	}
+	if (pp_profile_write(&p, req->action) == NULL) {
+		result(out, "refused", "profile %s has no %s command", p.name,
+		    req->action);
+		return PP_OK;
+	}
+	if (strcmp(req->action, "trip") == 0 &&
+	    (req->flags & PP_CTL_ARREARS))
+		not_before = friendly_until(db, pp_now());
+	if (strcmp(req->action, "price") == 0) {
+		if (req->price < 0 && m.price < 0) {
+			result(out, "refused", "the meter has no price, tariff "
+			    "or default price");
+			return PP_OK;
+		}
+		snprintf(value, sizeof(value), "price=%lld", (long long)
+		    (req->price >= 0 ? req->price : m.price));
+	} else if (strcmp(req->action, "settings") == 0)
+		snprintf(value, sizeof(value), "alarm1=%lld;alarm2=%lld;"
+		    "overload_w=%lld", (long long)(req->alarm1 >= 0 ?
+		    req->alarm1 : m.alarm1), (long long)(req->alarm2 >= 0 ?
+		    req->alarm2 : m.alarm2), (long long)(req->overload_w >= 0 ?
+		    req->overload_w : m.overload_w));
+	if ((rc = queue(db, m.id, req->action, value, req->reason, not_before,
+	    &id)) != PP_OK)
+		return rc;
+	if (not_before) {
+		result(out, "pending", "deferred to %s: the site's friendly "
+		    "hours", pp_time_format(not_before, t));
+		return PP_OK;
+	}
+	/* An unkeep queued for a forced trip goes first, on the same bus. */
+	if (m.gateway_id == 0) {
+		result(out, "pending", "the meter has no gateway");
+		return PP_OK;
+	}
+	{
+		struct pp_cmd *due = NULL;
+		struct pp_bus *bus;
+		int n = 0;
+
+		if ((rc = open_bus(db, m.gateway_id, req->wait_ms, &bus, msg,
+		    sizeof(msg))) != PP_OK) {
+			if (rc != PP_EBUSY)
+				return rc;
+			result(out, "pending", "%s", msg);
+			return PP_OK;
+		}
+		rc = pp_commands_due(db, m.gateway_id, &due, &n);
+		for (i = 0; rc == PP_OK && i < n; i++) {
+			if (due[i].meter_id != m.id)
+				continue;
+			rc = pp_command_run(db, bus, &due[i], &p, msg,
+			    sizeof(msg));
+			if (due[i].id == id)
+				result(out, rc == PP_OK ? "done" : rc ==
+				    PP_EBUSY ? "pending" : "failed", "%s", msg);
+			rc = rc == PP_EINTERNAL ? rc : PP_OK;
+		}
+		free(due);
+		pp_bus_close(bus);
+		if (out->result[0] == '\0')
+			result(out, "pending", "not due yet");
+		return rc == PP_EINTERNAL ? pp_fail(db, rc, "%s", msg) : PP_OK;
+	}
+}
+
+int
+pp_meter_state(pp_db *db, const char *meter, int wait_ms,
+    char text[PP_STATE_NCOLS][PP_NUMBUF * 2])
+{
+	struct meter_info m;
+	struct pp_profile p;
+	struct pp_values v;
+	struct pp_gateway gw;
+	struct pp_bus *bus;
+	enum pp_fault fault;
+	char msg[PP_ERRMAX];
+	int64_t x;
+	int i, rc;
+
+	memset(text, 0, sizeof(char[PP_STATE_NCOLS][PP_NUMBUF * 2]));
+	if ((rc = meter_info(db, meter, &m)) != PP_OK)
+		return rc;
+	pp_time_format(pp_now(), text[0]);
+	snprintf(text[1], sizeof(text[1]), "%s", meter);
+	if (pp_profile_load(m.profile, &p, msg, sizeof(msg)) != PP_OK)
+		return pp_fail(db, PP_ECONFIG, "%s", msg);
+	if ((rc = pp_gateway_get(db, m.gateway_id, &gw)) != PP_OK)
+		return rc;
+	snprintf(text[2], sizeof(text[2]), "%s", gw.name);
+	if ((rc = pp_bus_open(db->path, &gw, wait_ms, &bus, msg,
+	    sizeof(msg))) != PP_OK)
+		return pp_fail(db, rc, "%s", msg);
+	rc = pp_bus_read(bus, m.unit, &p, &v, msg, sizeof(msg));
+	fault = bus->fault;
+	pp_bus_close(bus);
+	if (rc != PP_OK) {
+		snprintf(text[3], sizeof(text[3]), "%s", fault ==
+		    PP_FAULT_ERROR ? "error" : "timeout");
+		snprintf(text[PP_STATE_NCOLS - 1], sizeof(text[0]), "%.63s", msg);
+		return pp_fail(db, rc, "meter %s: %s", meter, msg);
+	}
+	snprintf(text[3], sizeof(text[3]), "ok");
+	for (i = 4; i < PP_STATE_NCOLS - 1; i++)
+		if (pp_values_get(&v, pp_state_columns[i].name, &x))
+			pp_value_format(pp_state_columns[i].name, x, text[i],
+			    sizeof(text[i]));
+	return PP_OK;
+}
