@@ -104,32 +104,36 @@ record(pp_db *db, int64_t id, const char *state, int tried, const char *error)
 	return pp_tx_commit(db);
 }
 
-/* What a read shows of a meter's switches, kept for the reports. */
-static int
-mirror(pp_db *db, int64_t meter_id, const struct pp_values *v)
+int
+pp_meter_mirror(pp_db *db, int64_t meter_id, const struct pp_values *v)
 {
-	int64_t x, relay = -1, keep = -1, mode = -1, balance = 0, count = 0;
-	int has_balance, has_count, rc;
+	int64_t relay = -1, keep = -1, mode = -1, balance = 0, count = 0;
+	int has_balance, has_count;
 
-	if (pp_values_get(v, "relay", &x))
-		relay = x;
-	if (pp_values_get(v, "keep", &x))
-		keep = x;
-	if (pp_values_get(v, "mode", &x))
-		mode = x;
+	pp_values_get(v, "relay", &relay);
+	pp_values_get(v, "keep", &keep);
+	pp_values_get(v, "mode", &mode);
 	has_balance = pp_values_get(v, "balance", &balance);
 	has_count = pp_values_get(v, "buy_count", &count);
-	if ((rc = pp_tx_begin(db)) != PP_OK)
-		return rc;
-	rc = pp_exec(db, "UPDATE meters SET relay = CASE ?2 WHEN -1 THEN relay "
-	    "WHEN 0 THEN 'tripped' ELSE 'closed' END, keep = CASE ?3 WHEN -1 "
-	    "THEN keep WHEN 0 THEN 'off' ELSE 'on' END, mode = CASE ?4 WHEN -1 "
-	    "THEN mode WHEN 0 THEN 'manual' ELSE 'prepay' END, "
+	return pp_exec(db, "UPDATE meters SET relay = CASE ?2 WHEN -1 THEN "
+	    "relay WHEN 0 THEN 'tripped' ELSE 'closed' END, keep = CASE ?3 "
+	    "WHEN -1 THEN keep WHEN 0 THEN 'off' ELSE 'on' END, mode = CASE ?4 "
+	    "WHEN -1 THEN mode WHEN 0 THEN 'manual' ELSE 'prepay' END, "
 	    "meter_balance = CASE ?5 WHEN 1 THEN ?6 ELSE meter_balance END, "
 	    "meter_count = CASE ?7 WHEN 1 THEN ?8 ELSE meter_count END "
 	    "WHERE id = ?1", "iiiiiiii", meter_id, relay, keep, mode,
 	    (int64_t)has_balance, balance, (int64_t)has_count, count);
-	if (rc != PP_OK) {
+}
+
+/* The mirror in a transaction of its own, after a command. */
+static int
+mirror(pp_db *db, int64_t meter_id, const struct pp_values *v)
+{
+	int rc;
+
+	if ((rc = pp_tx_begin(db)) != PP_OK)
+		return rc;
+	if ((rc = pp_meter_mirror(db, meter_id, v)) != PP_OK) {
 		pp_tx_rollback(db);
 		return rc;
 	}

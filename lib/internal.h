@@ -360,6 +360,9 @@ struct pp_cmd {
  */
 int	 pp_command_run(pp_db *db, struct pp_bus *bus, const struct pp_cmd *c,
 	    const struct pp_profile *p, char *msg, size_t msglen);
+/* Keep what a read shows of a meter's switches and wallet. */
+int	 pp_meter_mirror(pp_db *db, int64_t meter_id,
+	    const struct pp_values *v);
 /* The commands due on a gateway, in the order they must go. */
 int	 pp_commands_due(pp_db *db, int64_t gateway_id, struct pp_cmd **list,
 	    int *n);

@@ -343,6 +343,40 @@ extern const pp_column pp_state_columns[PP_STATE_NCOLS];
 int	 pp_meter_state(pp_db *db, const char *meter, int wait_ms,
 	    char text[PP_STATE_NCOLS][PP_NUMBUF * 2]);
 
+/* ---- poll.c: polling the buses ----------------------------------------- */
+
+struct pp_poll_opts {
+	const char *const *gateways;	/* NULL: every gateway */
+	int		 ngateways;
+	const char	*building;	/* NULL: every building */
+	const char *const *meters;	/* NULL: every meter */
+	int		 nmeters;
+	int		 jobs;		/* buses at once; 0: all */
+	int		 wait_ms;	/* for each bus's lock */
+	/* Called as buses finish, one call at a time. */
+	void		(*progress)(void *arg, int done, int total);
+	void		*arg;
+};
+
+#define PP_POLL_NCOLS	12
+extern const pp_column pp_poll_columns[PP_POLL_NCOLS];
+
+/* One meter's line of meter-read. */
+struct pp_poll_row {
+	char	text[PP_POLL_NCOLS][72];
+	int	ok;			/* the meter answered */
+};
+
+/*
+ * Poll the chosen meters: each bus in its own worker, its due commands
+ * first, then its meters in turn; its readings, states and the daily
+ * roll-up in one transaction.  rows are malloc'd, in site order.
+ */
+int	 pp_poll(pp_db *db, const struct pp_poll_opts *o,
+	    struct pp_poll_row **rows, size_t *nrows);
+/* One manual reading (meter, time, energy_kwh[, balance]). */
+int	 pp_reading_import_row(pp_db *db, const pp_csv *row);
+
 /* ---- receipt.c -------------------------------------------------------- */
 
 /*

@@ -1,0 +1,535 @@
+/*
+ * poll.c: polling.  One worker per bus, every bus at once: the worker
+ * takes the bus's lock, runs the bus's due commands, reads its meters in
+ * turn, and writes the readings, the meters' states and the daily roll-up
+ * in one transaction.  A counter that runs backwards or jumps further than
+ * the meter's load limit allows is stored flagged and never counts.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "internal.h"
+
+const pp_column pp_poll_columns[PP_POLL_NCOLS] = {
+	{ "time", PP_COL_TEXT }, { "meter", PP_COL_TEXT },
+	{ "gateway", PP_COL_TEXT }, { "state", PP_COL_TEXT },
+	{ "energy_kwh", PP_COL_KWH }, { "power_w", PP_COL_INT },
+	{ "voltage_v", PP_COL_KWH }, { "current_a", PP_COL_KWH },
+	{ "balance", PP_COL_MONEY }, { "buy_count", PP_COL_INT },
+	{ "relay", PP_COL_TEXT }, { "error", PP_COL_TEXT },
+};
+
+/* A meter to poll, with what its counter check needs. */
+struct target {
+	int64_t		id, gateway_id, energy_wh, reading_time, overload_w;
+	int		unit, fails, has_energy;
+	char		meter[PP_KEYMAX], profile[PP_KEYMAX], state[16];
+	/* the outcome */
+	int64_t		time;
+	int		rc;
+	enum pp_fault	fault;
+	struct pp_values values;
+	char		error[PP_ERRMAX];
+};
+
+struct bus_job {
+	struct pp_gateway gw;
+	struct target	*t;
+	int		 n;
+	int		 busy;		/* the lock was not to be had */
+	char		 error[PP_ERRMAX];
+	int		 rc;		/* a database failure */
+};
+
+struct poller {
+	const char		*dbpath;
+	const struct pp_poll_opts *o;
+	struct bus_job		*jobs;
+	int			 njobs, next, done;
+	pthread_mutex_t		 lock;
+};
+
+/* "0101070722" is in list. */
+static int
+listed(const char *const *list, int n, const char *s)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(list[i], s) == 0)
+			return 1;
+	return 0;
+}
+
+/* The chosen meters, grouped by gateway in site order. */
+static int
+select_targets(pp_db *db, const struct pp_poll_opts *o, struct bus_job **jobs,
+    int *njobs)
+{
+	sqlite3_stmt *st;
+	struct bus_job *j = NULL, *grown;
+	int64_t default_overload = pp_setting_int(db, "overload_w", 0);
+	int rc, cap = 0;
+
+	*jobs = NULL;
+	*njobs = 0;
+	if ((st = pp_stmt(db, "SELECT m.id, m.gateway_id, m.meter, m.unit, "
+	    "m.profile, m.energy_wh, coalesce(m.reading_time, 0), "
+	    "coalesce(m.overload_w, 0), m.fails, m.state, g.name, "
+	    "coalesce(b.name, '') FROM meters m JOIN gateways g ON g.id = "
+	    "m.gateway_id LEFT JOIN buildings b ON b.id = m.building_id "
+	    "ORDER BY g.id, m.unit")) == NULL)
+		return PP_EINTERNAL;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *meter = (const char *)sqlite3_column_text(st, 2);
+		const char *gw = (const char *)sqlite3_column_text(st, 10);
+		const char *building = (const char *)sqlite3_column_text(st,
+		    11);
+		struct target *t;
+
+		if ((o->gateways && !listed(o->gateways, o->ngateways, gw)) ||
+		    (o->building && strcmp(o->building, building) != 0) ||
+		    (o->meters && !listed(o->meters, o->nmeters, meter)))
+			continue;
+		if (*njobs == 0 || j[*njobs - 1].gw.id !=
+		    sqlite3_column_int64(st, 1)) {
+			if (*njobs == cap) {
+				cap = cap ? cap * 2 : 16;
+				if ((grown = realloc(j, (size_t)cap *
+				    sizeof(*j))) == NULL)
+					goto nomem;
+				j = grown;
+			}
+			memset(&j[*njobs], 0, sizeof(j[0]));
+			j[*njobs].gw.id = sqlite3_column_int64(st, 1);
+			(*njobs)++;
+		}
+		if ((t = realloc(j[*njobs - 1].t, (size_t)(j[*njobs - 1].n +
+		    1) * sizeof(*t))) == NULL)
+			goto nomem;
+		j[*njobs - 1].t = t;
+		t += j[*njobs - 1].n++;
+		memset(t, 0, sizeof(*t));
+		t->id = sqlite3_column_int64(st, 0);
+		t->gateway_id = sqlite3_column_int64(st, 1);
+		snprintf(t->meter, sizeof(t->meter), "%s", meter);
+		t->unit = sqlite3_column_int(st, 3);
+		pp_col_text(st, 4, t->profile, sizeof(t->profile));
+		t->has_energy = sqlite3_column_type(st, 5) != SQLITE_NULL;
+		t->energy_wh = sqlite3_column_int64(st, 5);
+		t->reading_time = sqlite3_column_int64(st, 6);
+		t->overload_w = sqlite3_column_int64(st, 7);
+		if (t->overload_w == 0)
+			t->overload_w = default_overload;
+		t->fails = sqlite3_column_int(st, 8);
+		pp_col_text(st, 9, t->state, sizeof(t->state));
+	}
+	sqlite3_reset(st);
+	*jobs = j;
+	if (rc != SQLITE_DONE)
+		return pp_sqlfail(db, "meters");
+	for (rc = 0; rc < *njobs; rc++)
+		if (pp_gateway_get(db, j[rc].gw.id, &j[rc].gw) != PP_OK)
+			return PP_EINTERNAL;
+	return PP_OK;
+nomem:
+	sqlite3_reset(st);
+	*jobs = j;
+	return pp_fail(db, PP_EINTERNAL, "out of memory");
+}
+
+/* Start of the local day after t. */
+static int64_t
+next_midnight(int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	localtime_r(&tt, &tm);
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_mday++;
+	tm.tm_isdst = -1;
+	return (int64_t)mktime(&tm);
+}
+
+/* Add energy used over [from, to] to the days it fell in, by time. */
+static int
+roll_up(pp_db *db, int64_t meter_id, int64_t from, int64_t to, int64_t wh)
+{
+	char day[PP_TIMEBUF];
+	int64_t at = from, end, share, left = wh;
+	int rc;
+
+	if (to <= from)
+		from = to;
+	for (at = from; ; at = end) {
+		end = next_midnight(at);
+		if (end >= to || to == from)
+			share = left;
+		else
+			share = wh * (end - at) / (to - from);
+		left -= share;
+		pp_day_format(at, day);
+		if ((rc = pp_exec(db, "INSERT INTO daily(meter_id, day, "
+		    "energy_wh, cost_e7) VALUES (?, ?, ?, 0) ON CONFLICT(meter_id,"
+		    " day) DO UPDATE SET energy_wh = energy_wh + "
+		    "excluded.energy_wh", "iti", meter_id, day, share)) != PP_OK)
+			return rc;
+		if (end >= to || to == from)
+			return PP_OK;
+	}
+}
+
+/*
+ * Store one reading of a meter: the counter checks, the reading row, the
+ * meter's last counter and the daily roll-up.  Inside a transaction.
+ */
+static int
+store_reading(pp_db *db, struct target *t, const char *source)
+{
+	const struct pp_values *v = &t->values;
+	int64_t e = 0, x, allowed, elapsed;
+	const char *flag = NULL;
+	int rc, has_e;
+
+	has_e = pp_values_get(v, "energy_kwh", &e);
+	if (has_e && t->has_energy) {
+		elapsed = t->time - t->reading_time;
+		/* What the load limit allows, with room for a late poll. */
+		allowed = t->overload_w > 0 ? t->overload_w * (elapsed > 0 ?
+		    elapsed : 0) * 3 / 2 / 3600 + 100 : INT64_MAX;
+		if (e < t->energy_wh)
+			flag = "backwards";
+		else if (e - t->energy_wh > allowed)
+			flag = "jump";
+	}
+#define V(name) (pp_values_get(v, name, &x) ? x : INT64_MIN)
+	rc = pp_exec(db, "INSERT INTO readings(meter_id, time, source, "
+	    "energy_wh, power_w, voltage_dv, current_ma, pf_milli, freq_chz, "
+	    "balance, buy_count, relay, flag, energy_peak_wh, energy_valley_wh)"
+	    " VALUES (?1, ?2, ?3, nullif(?4, ?16), nullif(?5, ?16), "
+	    "nullif(?6, ?16), nullif(?7, ?16), nullif(?8, ?16), nullif(?9, ?16),"
+	    " nullif(?10, ?16), nullif(?11, ?16), CASE ?12 WHEN ?16 THEN NULL "
+	    "WHEN 0 THEN 'tripped' ELSE 'closed' END, ?13, nullif(?14, ?16), "
+	    "nullif(?15, ?16))", "iitiiiiiiiiitiii", t->id, t->time, source,
+	    has_e ? e : INT64_MIN, V("power_w"), V("voltage_v"),
+	    V("current_a"), V("pf"), V("freq_hz"), V("balance"), V("buy_count"), V("relay"),
+	    flag, V("energy_peak_kwh"), V("energy_valley_kwh"),
+	    (int64_t)INT64_MIN);
+#undef V
+	if (rc != PP_OK || !has_e || flag)
+		return rc;
+	if (t->has_energy && e > t->energy_wh && (rc = roll_up(db, t->id,
+	    t->reading_time, t->time, e - t->energy_wh)) != PP_OK)
+		return rc;
+	return pp_exec(db, "UPDATE meters SET energy_wh = ?, reading_time = ? "
+	    "WHERE id = ?", "iii", e, t->time, t->id);
+}
+
+/* The meter's state after this poll, and its consecutive failures. */
+static int
+store_state(pp_db *db, struct target *t, int64_t lost_after)
+{
+	int64_t x, power = INT64_MIN;
+	const char *state;
+	int rc;
+
+	if (t->rc == PP_OK) {
+		if (pp_values_get(&t->values, "power_w", &x))
+			power = x;
+		if ((rc = store_reading(db, t, "poll")) != PP_OK)
+			return rc;
+		snprintf(t->state, sizeof(t->state), "ok");
+		t->fails = 0;
+	} else {
+		t->fails++;
+		state = t->fails >= lost_after ? "lost" : t->fault ==
+		    PP_FAULT_ERROR ? "error" : "timeout";
+		snprintf(t->state, sizeof(t->state), "%s", state);
+	}
+	rc = pp_exec(db, "UPDATE meters SET state = ?1, fails = ?2, "
+	    "state_since = CASE WHEN state = ?1 THEN state_since ELSE ?3 END, "
+	    "last_seen = CASE ?4 WHEN 1 THEN ?3 ELSE last_seen END, "
+	    "power_w = CASE ?4 WHEN 1 THEN nullif(?5, ?7) ELSE power_w END, "
+	    "error = nullif(?6, '') WHERE id = ?8", "tiiiitii", t->state,
+	    (int64_t)t->fails, t->time, (int64_t)(t->rc == PP_OK), power,
+	    t->error, (int64_t)INT64_MIN, t->id);
+	return rc;
+}
+
+/* Everything a bus learned, in one transaction. */
+static int
+store_bus(pp_db *db, struct bus_job *j)
+{
+	int64_t lost_after = pp_setting_int(db, "lost_after", 3);
+	int rc, i, answered = 0;
+
+	if ((rc = pp_tx_begin(db)) != PP_OK)
+		return rc;
+	for (i = 0; i < j->n && rc == PP_OK; i++) {
+		rc = store_state(db, &j->t[i], lost_after);
+		if (rc == PP_OK && j->t[i].rc == PP_OK) {
+			answered++;
+			rc = pp_meter_mirror(db, j->t[i].id,
+			    &j->t[i].values);
+		}
+	}
+	/* A gateway none of whose meters answers is lost. */
+	if (rc == PP_OK)
+		rc = pp_exec(db, "UPDATE gateways SET state = ?1, state_since = "
+		    "CASE WHEN state = ?1 THEN state_since ELSE ?2 END, fails = "
+		    "CASE ?1 WHEN 'ok' THEN 0 ELSE fails + 1 END WHERE id = ?3",
+		    "tii", answered || j->n == 0 ? "ok" : "lost", pp_now(),
+		    j->gw.id);
+	if (rc != PP_OK) {
+		pp_tx_rollback(db);
+		return rc;
+	}
+	return pp_tx_commit(db);
+}
+
+struct profile_cache {
+	struct pp_profile	p[8];
+	int			n;
+};
+
+static const struct pp_profile *
+profile_of(struct profile_cache *c, const char *name, char *err,
+    size_t errlen)
+{
+	int i;
+
+	for (i = 0; i < c->n; i++)
+		if (strcmp(c->p[i].name, name) == 0)
+			return &c->p[i];
+	if (c->n == 8)
+		c->n = 0;
+	if (pp_profile_load(name, &c->p[c->n], err, errlen) != PP_OK)
+		return NULL;
+	return &c->p[c->n++];
+}
+
+static void
+poll_bus(struct poller *pl, struct bus_job *j)
+{
+	struct profile_cache *cache;
+	struct pp_cmd *due = NULL;
+	struct pp_bus *bus = NULL;
+	const struct pp_profile *p;
+	pp_db *db = NULL;
+	char msg[PP_ERRMAX];
+	int i, ndue = 0, down = 0;
+
+	if ((cache = calloc(1, sizeof(*cache))) == NULL) {
+		j->rc = PP_EINTERNAL;
+		snprintf(j->error, sizeof(j->error), "out of memory");
+		return;
+	}
+	if ((j->rc = pp_db_open(&db, pl->dbpath, 0)) != PP_OK) {
+		snprintf(j->error, sizeof(j->error), "%s", pp_errmsg(db));
+		goto out;
+	}
+	if (pp_bus_open(pl->dbpath, &j->gw, pl->o->wait_ms, &bus, msg,
+	    sizeof(msg)) != PP_OK) {
+		j->busy = 1;
+		snprintf(j->error, sizeof(j->error), "%s", msg);
+		goto out;
+	}
+	/* The bus's waiting commands go before its poll. */
+	if (pp_commands_due(db, j->gw.id, &due, &ndue) == PP_OK)
+		for (i = 0; i < ndue; i++)
+			if ((p = profile_of(cache, due[i].profile, msg,
+			    sizeof(msg))) != NULL)
+				pp_command_run(db, bus, &due[i], p, msg,
+				    sizeof(msg));
+	for (i = 0; i < j->n; i++) {
+		struct target *t = &j->t[i];
+
+		t->time = pp_now();
+		if (down) {
+			t->rc = PP_EUNREACH;
+			t->fault = PP_FAULT_DOWN;
+			snprintf(t->error, sizeof(t->error), "%s", msg);
+			continue;
+		}
+		if ((p = profile_of(cache, t->profile, t->error,
+		    sizeof(t->error))) == NULL) {
+			t->rc = PP_ECONFIG;
+			t->fault = PP_FAULT_ERROR;
+			continue;
+		}
+		t->rc = pp_bus_read(bus, t->unit, p, &t->values, t->error,
+		    sizeof(t->error));
+		t->fault = bus->fault;
+		if (t->rc == PP_OK)
+			t->error[0] = '\0';
+		/* A gateway that refuses connections is down for them all. */
+		if (t->fault == PP_FAULT_DOWN) {
+			down = 1;
+			snprintf(msg, sizeof(msg), "%s", t->error);
+		}
+	}
+	pp_bus_close(bus);
+	bus = NULL;
+	if ((j->rc = store_bus(db, j)) != PP_OK)
+		snprintf(j->error, sizeof(j->error), "%s", pp_errmsg(db));
+out:
+	free(due);
+	pp_bus_close(bus);
+	pp_db_close(db);
+	free(cache);
+}
+
+static void *
+worker(void *arg)
+{
+	struct poller *pl = arg;
+	int i;
+
+	for (;;) {
+		pthread_mutex_lock(&pl->lock);
+		i = pl->next < pl->njobs ? pl->next++ : -1;
+		pthread_mutex_unlock(&pl->lock);
+		if (i < 0)
+			return NULL;
+		poll_bus(pl, &pl->jobs[i]);
+		pthread_mutex_lock(&pl->lock);
+		pl->done++;
+		if (pl->o->progress)
+			pl->o->progress(pl->o->arg, pl->done, pl->njobs);
+		pthread_mutex_unlock(&pl->lock);
+	}
+}
+
+static void
+row_of(const struct bus_job *j, const struct target *t,
+    struct pp_poll_row *r)
+{
+	static const char *const value_cols[] = { "energy_kwh", "power_w",
+	    "voltage_v", "current_a", "balance", "buy_count", "relay" };
+	int64_t x;
+	size_t i;
+
+	memset(r, 0, sizeof(*r));
+	pp_time_format(t->time ? t->time : pp_now(), r->text[0]);
+	snprintf(r->text[1], sizeof(r->text[1]), "%s", t->meter);
+	snprintf(r->text[2], sizeof(r->text[2]), "%s", j->gw.name);
+	snprintf(r->text[3], sizeof(r->text[3]), "%s", j->busy ? "busy" :
+	    t->state);
+	for (i = 0; i < sizeof(value_cols) / sizeof(value_cols[0]); i++)
+		if (t->rc == PP_OK && pp_values_get(&t->values, value_cols[i],
+		    &x))
+			pp_value_format(value_cols[i], x, r->text[4 + i],
+			    sizeof(r->text[0]));
+	snprintf(r->text[11], sizeof(r->text[11]), "%.71s", j->busy ?
+	    j->error : t->error);
+	r->ok = !j->busy && t->rc == PP_OK;
+}
+
+int
+pp_poll(pp_db *db, const struct pp_poll_opts *o, struct pp_poll_row **rows,
+    size_t *nrows)
+{
+	struct poller pl;
+	pthread_t *threads = NULL;
+	size_t total = 0, at = 0;
+	int i, k, nthreads, rc;
+
+	*rows = NULL;
+	*nrows = 0;
+	memset(&pl, 0, sizeof(pl));
+	pl.dbpath = db->path;
+	pl.o = o;
+	if ((rc = select_targets(db, o, &pl.jobs, &pl.njobs)) != PP_OK)
+		goto out;
+	nthreads = o->jobs > 0 && o->jobs < pl.njobs ? o->jobs : pl.njobs;
+	pthread_mutex_init(&pl.lock, NULL);
+	if (nthreads > 0 && (threads = calloc((size_t)nthreads,
+	    sizeof(*threads))) == NULL) {
+		rc = pp_fail(db, PP_EINTERNAL, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < nthreads; i++)
+		if (pthread_create(&threads[i], NULL, worker, &pl) != 0) {
+			rc = pp_fail(db, PP_EINTERNAL, "cannot start a worker");
+			nthreads = i;
+			break;
+		}
+	for (i = 0; i < nthreads; i++)
+		pthread_join(threads[i], NULL);
+	pthread_mutex_destroy(&pl.lock);
+	if (rc != PP_OK)
+		goto out;
+	for (i = 0; i < pl.njobs; i++) {
+		total += (size_t)pl.jobs[i].n;
+		if (pl.jobs[i].rc != PP_OK && rc == PP_OK)
+			rc = pp_fail(db, pl.jobs[i].rc, "gateway %s: %s",
+			    pl.jobs[i].gw.name, pl.jobs[i].error);
+	}
+	if (total && (*rows = calloc(total, sizeof(**rows))) == NULL) {
+		rc = pp_fail(db, PP_EINTERNAL, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < pl.njobs; i++)
+		for (k = 0; k < pl.jobs[i].n; k++)
+			row_of(&pl.jobs[i], &pl.jobs[i].t[k], &(*rows)[at++]);
+	*nrows = at;
+out:
+	for (i = 0; i < pl.njobs; i++)
+		free(pl.jobs[i].t);
+	free(pl.jobs);
+	free(threads);
+	return rc;
+}
+
+int
+pp_reading_import_row(pp_db *db, const pp_csv *row)
+{
+	const char *meter = pp_csv_get(row, "meter");
+	const char *when = pp_csv_get(row, "time");
+	const char *kwh = pp_csv_get(row, "energy_kwh");
+	const char *balance = pp_csv_get(row, "balance");
+	struct target t;
+	sqlite3_stmt *st;
+	char err[PP_ERRMAX];
+	int64_t e, fen;
+	int rc;
+
+	if (meter == NULL || when == NULL || kwh == NULL)
+		return pp_fail(db, PP_EDATA, "the columns meter, time and "
+		    "energy_kwh are required");
+	memset(&t, 0, sizeof(t));
+	if (pp_time_parse(when, &t.time, err, sizeof(err)) != PP_OK ||
+	    pp_energy_parse(kwh, &e, err, sizeof(err)) != PP_OK ||
+	    (balance && *balance && pp_money_parse(balance, PP_MONEY_SIGNED,
+	    -1, &fen, err, sizeof(err)) != PP_OK))
+		return pp_fail(db, PP_EDATA, "%s", err);
+	if (t.time > pp_now() + 300)
+		return pp_fail(db, PP_EDATA, "time %s is in the future", when);
+	if ((st = pp_stmt(db, "SELECT m.id, m.energy_wh, "
+	    "coalesce(m.reading_time, 0), coalesce(m.overload_w, (SELECT "
+	    "CAST(value AS INTEGER) FROM settings WHERE key = 'overload_w'), "
+	    "0) FROM meters m WHERE m.meter = ?")) == NULL)
+		return PP_EINTERNAL;
+	sqlite3_bind_text(st, 1, meter, -1, SQLITE_TRANSIENT);
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return rc == SQLITE_DONE ? pp_fail(db, PP_EDATA, "meter %s: no "
+		    "such meter", meter) : pp_sqlfail(db, "meters");
+	}
+	t.id = sqlite3_column_int64(st, 0);
+	t.has_energy = sqlite3_column_type(st, 1) != SQLITE_NULL;
+	t.energy_wh = sqlite3_column_int64(st, 1);
+	t.reading_time = sqlite3_column_int64(st, 2);
+	t.overload_w = sqlite3_column_int64(st, 3);
+	sqlite3_reset(st);
+	if (t.has_energy && t.time <= t.reading_time)
+		return pp_fail(db, PP_EDATA, "meter %s was read later already",
+		    meter);
+	pp_values_set(&t.values, "energy_kwh", e);
+	if (balance && *balance)
+		pp_values_set(&t.values, "balance", fen);
+	return store_reading(db, &t, "manual");
+}
