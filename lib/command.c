@@ -96,7 +96,7 @@ record(pp_db *db, int64_t id, const char *state, int tried, const char *error)
 	if ((rc = pp_tx_begin(db)) != PP_OK)
 		return rc;
 	if ((rc = pp_exec(db, "UPDATE commands SET state = ?, attempts = "
-	    "attempts + ?, last_error = ?, updated = ? WHERE id = ?", "tiiti",
+	    "attempts + ?, last_error = ?, updated = ? WHERE id = ?", "titii",
 	    state, (int64_t)tried, error, pp_now(), id)) != PP_OK) {
 		pp_tx_rollback(db);
 		return rc;
@@ -371,6 +371,16 @@ queue(pp_db *db, int64_t meter_id, const char *action, const char *value,
 	    "VALUES (?, ?, nullif(?, ''), 'pending', ?, ?, ?, ?, nullif(?, 0)) "
 	    "RETURNING id", "ittttiii", meter_id, action, value,
 	    reason ? reason : "", db->login, pp_now(), pp_now(), not_before);
+	/* A newer word on the same switch replaces one not yet sent. */
+	if (rc == PP_OK)
+		rc = pp_exec(db, "UPDATE commands SET state = 'failed', "
+		    "last_error = 'superseded by command ' || ?1, updated = ?2 "
+		    "WHERE meter_id = ?3 AND id < ?1 AND state IN ('pending', "
+		    "'sent') AND action <> 'recharge' AND (action = ?4 OR "
+		    "(action IN ('trip', 'close') AND ?4 IN ('trip', 'close')) OR "
+		    "(action IN ('keep', 'unkeep') AND ?4 IN ('keep', 'unkeep')) "
+		    "OR (action IN ('prepay', 'manual') AND ?4 IN ('prepay', "
+		    "'manual')))", "iiit", *id, pp_now(), meter_id, action);
 	if (rc != PP_OK) {
 		pp_tx_rollback(db);
 		return rc;
@@ -569,5 +579,64 @@ pp_meter_state(pp_db *db, const char *meter, int wait_ms,
 		if (pp_values_get(&v, pp_state_columns[i].name, &x))
 			pp_value_format(pp_state_columns[i].name, x, text[i],
 			    sizeof(text[i]));
+	return PP_OK;
+}
+
+int
+pp_meters_of(pp_db *db, const char *by, const char *value, const char *floor,
+    char (**list)[PP_KEYMAX], int *n)
+{
+	static const struct {
+		const char *by, *sql;
+	} q[] = {
+		{ "meter", "SELECT meter FROM meters WHERE meter = ?1" },
+		{ "account", "SELECT m.meter FROM meters m JOIN accounts a ON "
+		    "a.id = m.account_id WHERE a.account = ?1 ORDER BY m.id" },
+		{ "room", "SELECT m.meter FROM meters m LEFT JOIN buildings b ON "
+		    "b.id = m.building_id WHERE m.room = ?2 AND (?3 IS NULL OR "
+		    "b.name = ?3) ORDER BY m.id" },
+		{ "building", "SELECT m.meter FROM meters m JOIN buildings b ON "
+		    "b.id = m.building_id WHERE b.name = ?1 AND (?4 IS NULL OR "
+		    "m.floor = ?4) ORDER BY m.gateway_id, m.unit" },
+		{ "all", "SELECT meter FROM meters ORDER BY gateway_id, unit" },
+	};
+	char (*grown)[PP_KEYMAX];
+	const char *slash = value ? strchr(value, '/') : NULL;
+	sqlite3_stmt *st;
+	size_t i;
+	int rc, cap = 0;
+
+	*list = NULL;
+	*n = 0;
+	for (i = 0; i < sizeof(q) / sizeof(q[0]) && strcmp(q[i].by, by); i++)
+		;
+	if (i == sizeof(q) / sizeof(q[0]))
+		return ERR(PP_EUSAGE, "%s: not a target column", by);
+	if ((st = pp_stmt(db, q[i].sql)) == NULL)
+		return PP_EINTERNAL;
+	sqlite3_bind_text(st, 1, value, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, slash ? slash + 1 : value, -1,
+	    SQLITE_TRANSIENT);
+	if (slash)
+		sqlite3_bind_text(st, 3, value, (int)(slash - value),
+		    SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, floor, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			if ((grown = realloc(*list, (size_t)cap *
+			    sizeof(**list))) == NULL) {
+				sqlite3_reset(st);
+				return ERR(PP_EINTERNAL, "out of memory");
+			}
+			*list = grown;
+		}
+		pp_col_text(st, 0, (*list)[(*n)++], PP_KEYMAX);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return pp_sqlfail(db, "meters");
+	if (*n == 0)
+		return ERR(PP_EDATA, "%s %s: no meters", by, value ? value : "");
 	return PP_OK;
 }

@@ -97,3 +97,9 @@ pp_operator_login(const pp_db *db)
 {
 	return db->login;
 }
+
+enum pp_role
+pp_operator_role(const pp_db *db)
+{
+	return db->role;
+}

@@ -186,6 +186,7 @@ enum pp_need { PP_NEED_ANY, PP_NEED_POLLER, PP_NEED_CASHIER,
  */
 int	 pp_operator_check(pp_db *db, enum pp_need need);
 const char *pp_operator_login(const pp_db *db);
+enum pp_role pp_operator_role(const pp_db *db);
 const char *pp_role_name(enum pp_role role);
 int	 pp_role_parse(const char *s, enum pp_role *role);
 
@@ -336,6 +337,14 @@ int	 pp_meter_ctl(pp_db *db, const struct pp_ctl_req *req,
  */
 int	 pp_command_send(pp_db *db, int64_t command_id, int wait_ms,
 	    char *msg, size_t msglen);
+
+/*
+ * The meter numbers a target names: by "meter", "account" (its meters),
+ * "room" (ROOM or BUILDING/ROOM), "building" (with floor, or NULL), or
+ * "all".  *list is malloc'd.
+ */
+int	 pp_meters_of(pp_db *db, const char *by, const char *value,
+	    const char *floor, char (**list)[PP_KEYMAX], int *n);
 
 /* Every value a meter shows, read now: meter-ctl read. */
 #define PP_STATE_NCOLS	25
