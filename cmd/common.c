@@ -240,21 +240,36 @@ tool_receipts(struct tool *t)
 	}
 }
 
+/* How long a cashier's sale waits for a busy bus, in milliseconds. */
+#define SALE_BUS_WAIT	10000
+
 void
-tool_emit(struct tool *t, pp_out *o, const pp_entry *e)
+tool_emit(struct tool *t, pp_out *o, const pp_entry *entry)
 {
 	static int receipts;
-	char err[PP_ERRMAX], site[PP_NAMEMAX], *text;
+	char err[PP_ERRMAX], site[PP_NAMEMAX], *text, msg[PP_ERRMAX] = "";
 	char amount[PP_NUMBUF];
+	pp_entry copy = *entry, *e = &copy;
+	int rc;
 
+	/* The money is in; now the meter's own wallet gets it, if it can. */
+	if (e->pending && e->command_id) {
+		rc = pp_command_send(t->db, e->command_id, SALE_BUS_WAIT, msg,
+		    sizeof(msg));
+		if (rc == PP_OK)
+			e->pending = 0;
+		else if (rc != PP_EBUSY)
+			tool_warn(t, "meter %s: the recharge failed: %s", e->meter,
+			    msg);
+	}
 	/* A replay answers as the first time did, and exits 0. */
 	t->pending += e->pending && !e->replayed;
 	t->replayed += e->replayed;
 	if (e->pending && !t->batch)
-		tool_warn(t, "meter %s: recharge %s (purchase %lld) is pending; "
-		    "meter-read sends it", e->meter,
+		tool_warn(t, "meter %s: recharge %s (purchase %lld) is pending "
+		    "(%s); meter-read sends it", e->meter,
 		    pp_money_format(e->amount, amount),
-		    (long long)e->buy_count);
+		    (long long)e->buy_count, msg);
 	if (e->replayed && !t->batch)
 		tool_warn(t, "ref %s: already recorded as serial %s", e->ref,
 		    e->serial);
