@@ -344,6 +344,10 @@ int	 pp_bus_write(struct pp_bus *bus, int unit, const struct pp_profile *p,
 /* Load a gateway by name or id. */
 int	 pp_gateway_get(pp_db *db, int64_t id, struct pp_gateway *gw);
 
+/* poll.c: one reading given by hand (balance INT64_MIN: none). */
+int	 pp_reading_store(pp_db *db, int64_t meter_id, int64_t time,
+	    int64_t energy_wh, int64_t balance);
+
 /* ---- command.c ---------------------------------------------------- */
 
 /* A queued command with what it takes to send it. */

@@ -485,51 +485,68 @@ out:
 }
 
 int
+pp_reading_store(pp_db *db, int64_t meter_id, int64_t time,
+    int64_t energy_wh, int64_t balance)
+{
+	struct target t;
+	sqlite3_stmt *st;
+	int rc;
+
+	memset(&t, 0, sizeof(t));
+	if ((st = pp_stmt(db, "SELECT m.meter, m.energy_wh, "
+	    "coalesce(m.reading_time, 0), coalesce(m.overload_w, (SELECT "
+	    "CAST(value AS INTEGER) FROM settings WHERE key = 'overload_w'), "
+	    "0) FROM meters m WHERE m.id = ?")) == NULL)
+		return PP_EINTERNAL;
+	sqlite3_bind_int64(st, 1, meter_id);
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return rc == SQLITE_DONE ? pp_fail(db, PP_EDATA, "no such "
+		    "meter") : pp_sqlfail(db, "meters");
+	}
+	t.id = meter_id;
+	pp_col_text(st, 0, t.meter, sizeof(t.meter));
+	t.has_energy = sqlite3_column_type(st, 1) != SQLITE_NULL;
+	t.energy_wh = sqlite3_column_int64(st, 1);
+	t.reading_time = sqlite3_column_int64(st, 2);
+	t.overload_w = sqlite3_column_int64(st, 3);
+	sqlite3_reset(st);
+	if (t.has_energy && time <= t.reading_time)
+		return pp_fail(db, PP_EDATA, "meter %s was read later already",
+		    t.meter);
+	t.time = time;
+	pp_values_set(&t.values, "energy_kwh", energy_wh);
+	if (balance != INT64_MIN)
+		pp_values_set(&t.values, "balance", balance);
+	return store_reading(db, &t, "manual");
+}
+
+int
 pp_reading_import_row(pp_db *db, const pp_csv *row)
 {
 	const char *meter = pp_csv_get(row, "meter");
 	const char *when = pp_csv_get(row, "time");
 	const char *kwh = pp_csv_get(row, "energy_kwh");
 	const char *balance = pp_csv_get(row, "balance");
-	struct target t;
-	sqlite3_stmt *st;
 	char err[PP_ERRMAX];
-	int64_t e, fen;
+	int64_t t, e, fen = INT64_MIN, id;
 	int rc;
 
 	if (meter == NULL || when == NULL || kwh == NULL)
 		return pp_fail(db, PP_EDATA, "the columns meter, time and "
 		    "energy_kwh are required");
-	memset(&t, 0, sizeof(t));
-	if (pp_time_parse(when, &t.time, err, sizeof(err)) != PP_OK ||
+	if (pp_time_parse(when, &t, err, sizeof(err)) != PP_OK ||
 	    pp_energy_parse(kwh, &e, err, sizeof(err)) != PP_OK ||
 	    (balance && *balance && pp_money_parse(balance, PP_MONEY_SIGNED,
 	    -1, &fen, err, sizeof(err)) != PP_OK))
 		return pp_fail(db, PP_EDATA, "%s", err);
-	if (t.time > pp_now() + 300)
+	if (t > pp_now() + 300)
 		return pp_fail(db, PP_EDATA, "time %s is in the future", when);
-	if ((st = pp_stmt(db, "SELECT m.id, m.energy_wh, "
-	    "coalesce(m.reading_time, 0), coalesce(m.overload_w, (SELECT "
-	    "CAST(value AS INTEGER) FROM settings WHERE key = 'overload_w'), "
-	    "0) FROM meters m WHERE m.meter = ?")) == NULL)
-		return PP_EINTERNAL;
-	sqlite3_bind_text(st, 1, meter, -1, SQLITE_TRANSIENT);
-	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return rc == SQLITE_DONE ? pp_fail(db, PP_EDATA, "meter %s: no "
-		    "such meter", meter) : pp_sqlfail(db, "meters");
-	}
-	t.id = sqlite3_column_int64(st, 0);
-	t.has_energy = sqlite3_column_type(st, 1) != SQLITE_NULL;
-	t.energy_wh = sqlite3_column_int64(st, 1);
-	t.reading_time = sqlite3_column_int64(st, 2);
-	t.overload_w = sqlite3_column_int64(st, 3);
-	sqlite3_reset(st);
-	if (t.has_energy && t.time <= t.reading_time)
-		return pp_fail(db, PP_EDATA, "meter %s was read later already",
-		    meter);
-	pp_values_set(&t.values, "energy_kwh", e);
-	if (balance && *balance)
-		pp_values_set(&t.values, "balance", fen);
-	return store_reading(db, &t, "manual");
+	rc = pp_query_int(db, &id, "SELECT id FROM meters WHERE meter = ?", "t",
+	    meter);
+	if (rc == PP_EDATA)
+		return pp_fail(db, PP_EDATA, "meter %s: no such meter", meter);
+	if (rc != PP_OK)
+		return rc;
+	return pp_reading_store(db, id, t, e, fen);
 }

@@ -386,6 +386,24 @@ int	 pp_poll(pp_db *db, const struct pp_poll_opts *o,
 /* One manual reading (meter, time, energy_kwh[, balance]). */
 int	 pp_reading_import_row(pp_db *db, const pp_csv *row);
 
+/* ---- swap.c: replacing a meter ------------------------------------------ */
+
+struct pp_swap_req {
+	const char	*old_meter, *new_meter;
+	int64_t		 final_wh;	/* -1: read the old meter */
+	int64_t		 balance;	/* -1: read the old meter's wallet */
+	int		 wait_ms;
+};
+
+/*
+ * Take the old meter's final reading (read now, or given), settle its
+ * wallet, and move the account and the balance to the new meter with
+ * transfer rows.  out[0] and out[1] are the rows out of the old meter and
+ * into the new one; *n says how many were written.
+ */
+int	 pp_meter_swap(pp_db *db, const struct pp_swap_req *req,
+	    pp_entry out[2], int *n);
+
 /* ---- receipt.c -------------------------------------------------------- */
 
 /*

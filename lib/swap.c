@@ -1,0 +1,155 @@
+/*
+ * swap.c: replacing a meter.  The old meter's last counter is read (or
+ * given, for a dead meter), so its last interval still counts; what its
+ * own wallet holds (read, or given, as for old IC-card meters) moves with
+ * transfer rows to the new meter, which takes the old one's place on the
+ * account.
+ */
+#include <string.h>
+
+#include "internal.h"
+
+#define ERR(code, ...)	pp_fail(db, code, __VA_ARGS__)
+
+struct swap_meter {
+	int64_t	id, gateway_id, account_id;
+	int	unit, wallet;
+	char	profile[PP_KEYMAX];
+};
+
+static int
+swap_meter(pp_db *db, const char *meter, struct swap_meter *m)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	memset(m, 0, sizeof(*m));
+	if ((st = pp_stmt(db, "SELECT id, coalesce(gateway_id, 0), "
+	    "coalesce(account_id, 0), coalesce(unit, 0), billing = 'meter', "
+	    "profile FROM meters WHERE meter = ?")) == NULL)
+		return PP_EINTERNAL;
+	sqlite3_bind_text(st, 1, meter, -1, SQLITE_TRANSIENT);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		m->id = sqlite3_column_int64(st, 0);
+		m->gateway_id = sqlite3_column_int64(st, 1);
+		m->account_id = sqlite3_column_int64(st, 2);
+		m->unit = sqlite3_column_int(st, 3);
+		m->wallet = sqlite3_column_int(st, 4);
+		pp_col_text(st, 5, m->profile, sizeof(m->profile));
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return PP_OK;
+	return rc == SQLITE_DONE ? ERR(PP_EDATA, "meter %s: no such meter",
+	    meter) : pp_sqlfail(db, "meters");
+}
+
+/* The old meter's counter and wallet, read over its bus. */
+static int
+read_old(pp_db *db, const struct swap_meter *m, int wait_ms,
+    struct pp_values *v)
+{
+	struct pp_profile p;
+	struct pp_gateway gw;
+	struct pp_bus *bus;
+	char msg[PP_ERRMAX];
+	int rc;
+
+	if (pp_profile_load(m->profile, &p, msg, sizeof(msg)) != PP_OK)
+		return ERR(PP_ECONFIG, "%s", msg);
+	if ((rc = pp_gateway_get(db, m->gateway_id, &gw)) != PP_OK)
+		return rc;
+	if ((rc = pp_bus_open(db->path, &gw, wait_ms, &bus, msg,
+	    sizeof(msg))) != PP_OK)
+		return ERR(rc, "%s", msg);
+	rc = pp_bus_read(bus, m->unit, &p, v, msg, sizeof(msg));
+	pp_bus_close(bus);
+	if (rc != PP_OK)
+		return ERR(PP_EUNREACH, "the old meter does not answer (%s); "
+		    "give its last counter with --final%s", msg, m->wallet ?
+		    " and its balance with --balance" : "");
+	return PP_OK;
+}
+
+int
+pp_meter_swap(pp_db *db, const struct pp_swap_req *req, pp_entry out[2],
+    int *n)
+{
+	struct swap_meter old, new;
+	struct pp_values v;
+	struct pp_account a;
+	struct pp_post p;
+	char remark[PP_TEXTMAX];
+	int64_t final = req->final_wh, balance = req->balance, id[2];
+	int rc;
+
+	*n = 0;
+	if ((rc = swap_meter(db, req->old_meter, &old)) != PP_OK ||
+	    (rc = swap_meter(db, req->new_meter, &new)) != PP_OK)
+		return rc;
+	if (old.id == new.id)
+		return ERR(PP_EDATA, "the old and the new meter are the same");
+	if (old.account_id == 0)
+		return ERR(PP_ERULE, "meter %s is on no open account",
+		    req->old_meter);
+	if (new.account_id != 0)
+		return ERR(PP_ERULE, "meter %s already belongs to an account",
+		    req->new_meter);
+	memset(&v, 0, sizeof(v));
+	if (final < 0 || (old.wallet && balance < 0)) {
+		if ((rc = read_old(db, &old, req->wait_ms, &v)) != PP_OK)
+			return rc;
+		if (final < 0 && !pp_values_get(&v, "energy_kwh", &final))
+			return ERR(PP_EDATA, "the old meter shows no counter");
+		if (old.wallet && balance < 0 && !pp_values_get(&v, "balance",
+		    &balance))
+			return ERR(PP_EDATA, "the old meter shows no balance; "
+			    "give --balance");
+	}
+	if (!old.wallet)
+		balance = 0;
+	if ((rc = pp_tx_begin(db)) != PP_OK)
+		return rc;
+	/* The last counter, as a manual reading: its interval counts. */
+	if ((rc = pp_reading_store(db, old.id, pp_now(), final,
+	    old.wallet ? balance : INT64_MIN)) != PP_OK)
+		goto fail;
+	if ((rc = pp_account_get_id(db, old.account_id, &a)) != PP_OK)
+		goto fail;
+	memset(&p, 0, sizeof(p));
+	p.kind = "transfer";
+	p.account_id = a.id;
+	p.method = "transfer";
+	p.amount = -balance;
+	p.meter_id = old.id;
+	snprintf(remark, sizeof(remark), "swap %s -> %s", req->old_meter,
+	    req->new_meter);
+	p.remark = remark;
+	if ((rc = pp_ledger_post(db, &p, &id[0])) != PP_OK)
+		goto fail;
+	p.amount = balance;
+	p.meter_id = new.id;
+	/* Into a new meter wallet, the money goes as its first recharge. */
+	if ((rc = pp_post_money(db, &p, new.wallet && balance ? new.id : 0,
+	    &id[1])) != PP_OK)
+		goto fail;
+	if ((rc = pp_exec(db, "UPDATE account_meters SET detached = ? WHERE "
+	    "meter_id = ? AND detached IS NULL", "ii", pp_now(), old.id)) !=
+	    PP_OK ||
+	    (rc = pp_exec(db, "UPDATE meters SET account_id = NULL WHERE id = ?",
+	    "i", old.id)) != PP_OK ||
+	    (rc = pp_exec(db, "UPDATE meters SET account_id = ? WHERE id = ?",
+	    "ii", a.id, new.id)) != PP_OK ||
+	    (rc = pp_exec(db, "INSERT INTO account_meters(account_id, meter_id,"
+	    " attached) VALUES (?, ?, ?)", "iii", a.id, new.id, pp_now())) !=
+	    PP_OK)
+		goto fail;
+	if ((rc = pp_entry_load(db, id[0], &out[0])) != PP_OK ||
+	    (rc = pp_entry_load(db, id[1], &out[1])) != PP_OK)
+		goto fail;
+	*n = 2;
+	return pp_tx_commit(db);
+fail:
+	pp_tx_rollback(db);
+	return rc;
+}
