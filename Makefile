@@ -31,7 +31,8 @@ UNITSRC	 = $(wildcard tests/unit/*.c)
 UNITS	 = $(UNITSRC:%.c=$(B)/%)
 BINS	 = $(TOOLS:%=$(B)/bin/%)
 MAN1	 = $(TOOLS:%=man/%.1)
-MAN57	 = man/prepay.yaml.5 man/prepay-columns.5 man/prepay.7
+MAN57	 = man/prepay.yaml.5 man/prepay-columns.5 man/prepay-profile.5 \
+	   man/prepay.7
 
 .PHONY: all check test demo deps install uninstall clean lint
 
@@ -92,7 +93,8 @@ install: $(BINS)
 	cp man/*.5 $(DESTDIR)$(MANDIR)/man5/
 	cp man/*.7 $(DESTDIR)$(MANDIR)/man7/
 	cp scripts/example-site.yaml scripts/receipt.tmpl \
-	    $(DESTDIR)$(DATADIR)/examples/
+	    scripts/prepay-poll.service scripts/prepay-poll.timer \
+	    scripts/prepay.crontab $(DESTDIR)$(DATADIR)/examples/
 	cp lib/profiles/*.yaml $(DESTDIR)$(DATADIR)/profiles/
 
 uninstall:
@@ -100,6 +102,7 @@ uninstall:
 	    $(TOOLS:%=$(DESTDIR)$(MANDIR)/man1/%.1) \
 	    $(DESTDIR)$(MANDIR)/man5/prepay.yaml.5 \
 	    $(DESTDIR)$(MANDIR)/man5/prepay-columns.5 \
+	    $(DESTDIR)$(MANDIR)/man5/prepay-profile.5 \
 	    $(DESTDIR)$(MANDIR)/man7/prepay.7
 	rm -rf $(DESTDIR)$(DATADIR)
 

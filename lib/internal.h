@@ -27,6 +27,9 @@ struct pp_db {
 	char		 login[PP_KEYMAX];
 	enum pp_role	 role;
 	struct pp_stmt_slot cache[PP_STMT_CACHE];
+	/* Profiles already found good in this process. */
+	char		 profiles_ok[16][PP_KEYMAX];
+	int		 nprofiles_ok;
 };
 
 /* Set the error text and return code. */

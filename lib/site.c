@@ -445,6 +445,29 @@ load_tariffs(struct site *s, yaml_node_t *map)
 	return PP_OK;
 }
 
+/* A meter is only as good as the map of its registers. */
+static int
+check_profile(pp_db *db, const char *name)
+{
+	struct pp_profile *p;
+	char err[PP_ERRMAX];
+	int i, rc;
+
+	for (i = 0; i < db->nprofiles_ok; i++)
+		if (strcmp(db->profiles_ok[i], name) == 0)
+			return PP_OK;
+	if ((p = malloc(sizeof(*p))) == NULL)
+		return pp_fail(db, PP_EINTERNAL, "out of memory");
+	rc = pp_profile_load(name, p, err, sizeof(err));
+	free(p);
+	if (rc != PP_OK)
+		return pp_fail(db, PP_EDATA, "%s", err);
+	if (db->nprofiles_ok < 16)
+		snprintf(db->profiles_ok[db->nprofiles_ok++], PP_KEYMAX, "%s",
+		    name);
+	return PP_OK;
+}
+
 /*
  * Check and upsert one meter.  The message has no location: the caller
  * knows the file and line.
@@ -461,6 +484,8 @@ meter_upsert(pp_db *db, const struct meter_def *m, int *changed)
 	    PP_OK || pp_key_check("profile", m->profile, PP_KEYMAX, err,
 	    sizeof(err)) != PP_OK)
 		return pp_fail(db, PP_EDATA, "%s", err);
+	if ((rc = check_profile(db, m->profile)) != PP_OK)
+		return rc;
 	if (m->unit < 1 || m->unit > 247)
 		return pp_fail(db, PP_EDATA, "unit %lld: use 1..247",
 		    (long long)m->unit);
