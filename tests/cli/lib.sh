@@ -12,7 +12,15 @@ export TZ=Asia/Shanghai
 unset PREPAY_BUSY_TIMEOUT
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/prepay-test.XXXXXX")
-trap 'rm -rf "$T"' EXIT
+sim_pids=""
+cleanup() {
+	for p in $sim_pids; do
+		kill "$p" 2>/dev/null
+	done
+	wait 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT
 export PREPAY_DB="$T/prepay.db"
 cd "$T" || exit 1
 
@@ -138,6 +146,51 @@ sql() {
 # load_site: the DESIGN.md example site, loaded.
 load_site() {
 	site-load "$FIXTURES/site.yaml" >/dev/null
+}
+
+# port_base: a block of 100 TCP ports of this test's own.
+port_base() {
+	echo $((20000 + ($$ % 400) * 100))
+}
+
+# start_sim SITE [ARGS...]: meter-sim in the background, waited for.
+start_sim() {
+	_site=$1
+	shift
+	rm -f "$T/sim.ready"
+	meter-sim --ready "$T/sim.ready" "$@" "$_site" >"$T/sim.out" \
+	    2>"$T/sim.err" &
+	sim_pids="$sim_pids $!"
+	sim_pid=$!
+	_i=0
+	while [ ! -s "$T/sim.ready" ] && [ $_i -lt 100 ]; do
+		if ! kill -0 "$sim_pid" 2>/dev/null; then
+			echo "Bail out! meter-sim died: $(cat "$T/sim.err")"
+			exit 1
+		fi
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	[ -s "$T/sim.ready" ] || { echo "Bail out! meter-sim not ready"; exit 1; }
+}
+
+# pty_pair A B: two linked ptys, like a serial cable, from socat.
+pty_pair() {
+	socat pty,raw,echo=0,link="$1" pty,raw,echo=0,link="$2" \
+	    2>"$T/socat.err" &
+	sim_pids="$sim_pids $!"
+	_i=0
+	while { [ ! -e "$1" ] || [ ! -e "$2" ]; } && [ $_i -lt 50 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	[ -e "$2" ] || { echo "Bail out! socat made no ptys"; exit 1; }
+}
+
+# stop_sim: SIGTERM, and wait until it has saved its state.
+stop_sim() {
+	kill "$sim_pid" 2>/dev/null
+	wait "$sim_pid" 2>/dev/null
 }
 
 done_testing() {
