@@ -115,7 +115,7 @@ main(int argc, char **argv)
 	struct tool t;
 	const char *building = NULL, *floor = NULL, *v[PP_STATE_NCOLS];
 	char state[PP_STATE_NCOLS][PP_NUMBUF * 2], err[PP_ERRMAX];
-	long done = 0, pending = 0, refused = 0, unreachable = 0;
+	long done = 0, pending = 0, refused = 0, unreachable = 0, busy = 0;
 	int ch, all = 0, i, k, rc, reading, arrears_only = 1;
 	pp_out *out;
 
@@ -180,8 +180,10 @@ main(int argc, char **argv)
 	    building == NULL))
 		tool_usage(&t);
 	reading = strcmp(req.action, "read") == 0;
+	if (!reading && pp_action_check(req.action) != PP_OK)
+		tool_die(&t, PP_EUSAGE, "%s: no such action", req.action);
 	t.audit = !reading;
-	tool_open(&t, reading ? PP_NEED_ANY : PP_NEED_POLLER, 0);
+	tool_open(&t, PP_NEED_ANY, 0);
 	if (building)
 		add_all(&t, &ts, "building", building, floor, 0);
 	else if (all)
@@ -195,12 +197,15 @@ main(int argc, char **argv)
 		arrears_only &= ts.v[i].arrears;
 	/* The poller may cut off arrears; every other command is a
 	 * supervisor's. */
-	if (!reading && !(strcmp(req.action, "trip") == 0 && arrears_only) &&
-	    pp_operator_role(t.db) < PP_ROLE_SUPERVISOR &&
-	    pp_operator_role(t.db) != PP_ROLE_ADMIN)
-		tool_die(&t, PP_EPERM, "login %s is a %s; meter-ctl %s needs "
-		    "the supervisor role", pp_operator_login(t.db),
-		    pp_role_name(pp_operator_role(t.db)), req.action);
+	if (!reading && pp_operator_role(t.db) < PP_ROLE_SUPERVISOR &&
+	    !(pp_operator_role(t.db) == PP_ROLE_POLLER && arrears_only &&
+	    strcmp(req.action, "trip") == 0))
+		tool_die(&t, PP_EPERM, "login %s is a%s %s; meter-ctl %s needs "
+		    "the supervisor role%s", pp_operator_login(t.db),
+		    pp_operator_role(t.db) == PP_ROLE_AUDITOR ? "n" : "",
+		    pp_role_name(pp_operator_role(t.db)), req.action,
+		    strcmp(req.action, "trip") == 0 ? " (a poller trips "
+		    "arrears rows only)" : "");
 	out = reading ? tool_out(&t, pp_state_columns, PP_STATE_NCOLS) :
 	    tool_out(&t, result_columns, 4);
 	for (i = 0; i < ts.n; i++) {
@@ -212,7 +217,8 @@ main(int argc, char **argv)
 				tool_die(&t, rc, "%s", pp_errmsg(t.db));
 			if (rc != PP_OK) {
 				tool_warn(&t, "%s", pp_errmsg(t.db));
-				unreachable++;
+				busy += rc == PP_EBUSY;
+				unreachable += rc != PP_EBUSY;
 			}
 			for (k = 0; k < PP_STATE_NCOLS; k++)
 				v[k] = state[k];
@@ -240,6 +246,7 @@ main(int argc, char **argv)
 	    "pending, %ld refused or failed", req.action, ts.n, done, pending,
 	    refused);
 	if (reading)
-		tool_exit(&t, unreachable ? PP_EUNREACH : PP_OK);
+		tool_exit(&t, unreachable ? PP_EUNREACH : busy ? PP_EBUSY :
+		    PP_OK);
 	tool_exit(&t, pending ? PP_EBUSY : refused ? PP_ERULE : PP_OK);
 }

@@ -43,11 +43,16 @@ pp_values_set(struct pp_values *vs, const char *name, int64_t v)
 	}
 }
 
+static const struct pp_driver *const drivers[] = { &pp_modbus_driver };
+
 const struct pp_driver *
 pp_driver_for(const struct pp_profile *p)
 {
-	if (strcmp(p->protocol, "modbus") == 0)
-		return &pp_modbus_driver;
+	size_t i;
+
+	for (i = 0; i < sizeof(drivers) / sizeof(drivers[0]); i++)
+		if (strcmp(p->protocol, drivers[i]->protocol) == 0)
+			return drivers[i];
 	return NULL;
 }
 
@@ -106,9 +111,12 @@ pp_bus_open(const char *dbpath, const struct pp_gateway *gw, int wait_ms,
 void
 pp_bus_close(struct pp_bus *bus)
 {
+	size_t i;
+
 	if (bus == NULL)
 		return;
-	pp_modbus_driver.close(bus);
+	for (i = 0; i < sizeof(drivers) / sizeof(drivers[0]); i++)
+		drivers[i]->close(bus);
 	close(bus->lock_fd);
 	free(bus);
 }

@@ -34,6 +34,17 @@ const pp_column pp_state_columns[PP_STATE_NCOLS] = {
 static const char *const actions[] = { "trip", "close", "keep", "unkeep",
 	"prepay", "manual", "price", "settings", "time", NULL };
 
+int
+pp_action_check(const char *action)
+{
+	int i;
+
+	for (i = 0; actions[i]; i++)
+		if (strcmp(actions[i], action) == 0)
+			return PP_OK;
+	return PP_EUSAGE;
+}
+
 #define CMD_COLS "c.id, c.meter_id, m.gateway_id, coalesce(c.amount, 0), " \
 	"coalesce(c.buy_count, 0), m.unit, c.attempts, m.meter, m.profile, " \
 	"c.action, coalesce(c.value, '')"
@@ -179,6 +190,17 @@ pp_command_run(pp_db *db, struct pp_bus *bus, const struct pp_cmd *c,
 		return PP_EDATA;
 	}
 	command_args(c, &args);
+	if (strcmp(c->action, "trip") == 0) {
+		int64_t kept = 0;
+
+		/* Keep-power may have come on since the trip was queued. */
+		if (pp_query_int(db, &kept, "SELECT keep = 'on' FROM meters "
+		    "WHERE id = ?", "i", c->meter_id) == PP_OK && kept) {
+			snprintf(msg, msglen, "keep-power is on");
+			record(db, c->id, "failed", 0, msg);
+			return PP_EDATA;
+		}
+	}
 	if (strcmp(c->action, "recharge") == 0) {
 		/* The meter's own count tells whether this one landed. */
 		if ((rc = pp_bus_read(bus, c->unit, p, &now, msg, msglen)) !=
@@ -276,7 +298,7 @@ pp_command_send(pp_db *db, int64_t id, int wait_ms, char *msg, size_t msglen)
 		return rc;
 	}
 	if (pp_profile_load(c.profile, &p, msg, msglen) != PP_OK)
-		return PP_EBUSY;
+		return PP_ECONFIG;
 	if ((rc = open_bus(db, c.gateway_id, wait_ms, &bus, msg, msglen)) !=
 	    PP_OK)
 		return rc == PP_EBUSY ? PP_EBUSY : rc;
@@ -412,7 +434,11 @@ set_keep(pp_db *db, int64_t meter_id, int on)
 	if ((rc = pp_tx_begin(db)) != PP_OK)
 		return rc;
 	if ((rc = pp_exec(db, "UPDATE meters SET keep = ? WHERE id = ?", "ti",
-	    on ? "on" : "off", meter_id)) != PP_OK) {
+	    on ? "on" : "off", meter_id)) != PP_OK ||
+	    (on && (rc = pp_exec(db, "UPDATE commands SET state = 'failed', "
+	    "last_error = 'cancelled: keep-power is on', updated = ? WHERE "
+	    "meter_id = ? AND action = 'trip' AND state IN ('pending', "
+	    "'sent')", "ii", pp_now(), meter_id)) != PP_OK)) {
 		pp_tx_rollback(db);
 		return rc;
 	}
@@ -563,8 +589,13 @@ pp_meter_state(pp_db *db, const char *meter, int wait_ms,
 		return rc;
 	snprintf(text[2], sizeof(text[2]), "%s", gw.name);
 	if ((rc = pp_bus_open(db->path, &gw, wait_ms, &bus, msg,
-	    sizeof(msg))) != PP_OK)
+	    sizeof(msg))) != PP_OK) {
+		snprintf(text[3], sizeof(text[3]), "%s", rc == PP_EBUSY ?
+		    "busy" : "error");
+		snprintf(text[PP_STATE_NCOLS - 1], sizeof(text[0]), "%.63s",
+		    msg);
 		return pp_fail(db, rc, "%s", msg);
+	}
 	rc = pp_bus_read(bus, m.unit, &p, &v, msg, sizeof(msg));
 	fault = bus->fault;
 	pp_bus_close(bus);

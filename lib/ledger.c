@@ -241,9 +241,10 @@ pp_post_money(pp_db *db, struct pp_post *p, int64_t wallet, int64_t *id)
 	 * the same transaction as the money makes every resend safe.
 	 */
 	if (wallet) {
+		/* Never below what the meter itself counted (a reused one). */
 		if ((rc = pp_query_int(db, &p->buy_count, "UPDATE meters SET "
-		    "buy_count = buy_count + 1 WHERE id = ? RETURNING "
-		    "buy_count", "i", wallet)) != PP_OK)
+		    "buy_count = max(buy_count, coalesce(meter_count, 0)) + 1 "
+		    "WHERE id = ? RETURNING buy_count", "i", wallet)) != PP_OK)
 			return rc == PP_EDATA ? ERR(PP_EINTERNAL,
 			    "meter vanished") : rc;
 	} else if (strcmp(p->kind, "sale") == 0 && (rc = pp_query_int(db,

@@ -63,6 +63,30 @@ listed(const char *const *list, int n, const char *s)
 	return 0;
 }
 
+/* Every gateway, building and meter asked for exists. */
+static int
+check_filters(pp_db *db, const struct pp_poll_opts *o)
+{
+	int64_t id;
+	int i, rc;
+
+	for (i = 0; i < o->ngateways; i++)
+		if ((rc = pp_query_int(db, &id, "SELECT id FROM gateways WHERE "
+		    "name = ?", "t", o->gateways[i])) != PP_OK)
+			return rc == PP_EDATA ? pp_fail(db, rc, "gateway %s: no "
+			    "such gateway", o->gateways[i]) : rc;
+	for (i = 0; i < o->nmeters; i++)
+		if ((rc = pp_query_int(db, &id, "SELECT id FROM meters WHERE "
+		    "meter = ?", "t", o->meters[i])) != PP_OK)
+			return rc == PP_EDATA ? pp_fail(db, rc, "meter %s: no "
+			    "such meter", o->meters[i]) : rc;
+	if (o->building && (rc = pp_query_int(db, &id, "SELECT id FROM "
+	    "buildings WHERE name = ?", "t", o->building)) != PP_OK)
+		return rc == PP_EDATA ? pp_fail(db, rc, "building %s: no such "
+		    "building", o->building) : rc;
+	return PP_OK;
+}
+
 /* The chosen meters, grouped by gateway in site order. */
 static int
 select_targets(pp_db *db, const struct pp_poll_opts *o, struct bus_job **jobs,
@@ -130,6 +154,8 @@ select_targets(pp_db *db, const struct pp_poll_opts *o, struct bus_job **jobs,
 	*jobs = j;
 	if (rc != SQLITE_DONE)
 		return pp_sqlfail(db, "meters");
+	if ((rc = check_filters(db, o)) != PP_OK)
+		return rc;
 	for (rc = 0; rc < *njobs; rc++)
 		if (pp_gateway_get(db, j[rc].gw.id, &j[rc].gw) != PP_OK)
 			return PP_EINTERNAL;
@@ -511,7 +537,7 @@ pp_reading_store(pp_db *db, int64_t meter_id, int64_t time,
 	t.reading_time = sqlite3_column_int64(st, 2);
 	t.overload_w = sqlite3_column_int64(st, 3);
 	sqlite3_reset(st);
-	if (t.has_energy && time <= t.reading_time)
+	if (t.has_energy && time < t.reading_time)
 		return pp_fail(db, PP_EDATA, "meter %s was read later already",
 		    t.meter);
 	t.time = time;

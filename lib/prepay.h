@@ -330,6 +330,8 @@ struct pp_ctl_result {
  */
 int	 pp_meter_ctl(pp_db *db, const struct pp_ctl_req *req,
 	    struct pp_ctl_result *out);
+/* PP_OK for an action meter-ctl sends (not read). */
+int	 pp_action_check(const char *action);
 /*
  * Send a queued command now (a sale's recharge): PP_OK when the meter
  * confirmed it, PP_EBUSY when it stays pending, PP_EDATA when the meter

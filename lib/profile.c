@@ -160,8 +160,10 @@ number(struct loader *l, yaml_node_t *map, const char *key, int required,
 	}
 	if (s == NULL || *s == '\0')
 		return bad(l, n, key, "expected a number");
+	/* Decimal, or hex with 0x; a leading zero is no octal here. */
 	errno = 0;
-	*v = strtol(s, &end, 0);
+	*v = strtol(s, &end, strncmp(s, "0x", 2) == 0 ||
+	    strncmp(s, "0X", 2) == 0 ? 16 : 10);
 	if (*end || errno || *v < min || *v > max) {
 		char why[96];
 
@@ -307,7 +309,7 @@ load_confirm(struct loader *l, yaml_node_t *map, struct pp_profile *p,
 		if (w->nconfirm == PP_MAXFIELDS)
 			return bad(l, map, "confirm", "too many values");
 		snprintf(c->value, sizeof(c->value), "%s", name);
-		c->equals = strtol(want, &end, 0);
+		c->equals = strtol(want, &end, 10);
 		if (*end != '\0' || end == want) {
 			for (i = known = 0; i < w->nfields; i++)
 				known |= strcmp(w->fields[i].arg, want) == 0;

@@ -210,7 +210,7 @@ load_defaults(struct site *s, yaml_node_t *d)
 {
 	static const char *const keys[] = { "price", "alarm1", "alarm2",
 	    "overload_w", "max_balance", "max_sale", "poll_minutes", "no_trip",
-	    "sms_to", NULL };
+	    "sms_to", "lost_after", NULL };
 	static const char *const money_keys[] = { "alarm1", "alarm2",
 	    "max_balance", "max_sale", NULL };
 	const char *text;
@@ -240,6 +240,10 @@ load_defaults(struct site *s, yaml_node_t *d)
 	v = -1;
 	if ((rc = get_int(s, d, "poll_minutes", 1, 1440, &v)) != PP_OK ||
 	    (v >= 0 && (rc = put_setting_int(s, "poll_minutes", v)) != PP_OK))
+		return rc;
+	v = -1;
+	if ((rc = get_int(s, d, "lost_after", 1, 100, &v)) != PP_OK ||
+	    (v >= 0 && (rc = put_setting_int(s, "lost_after", v)) != PP_OK))
 		return rc;
 	text = NULL;
 	if ((rc = get_text(s, d, "no_trip", 0, 32, &text)) != PP_OK)
