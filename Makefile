@@ -24,7 +24,7 @@ ALL_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all \
 LDFLAGS += -fsanitize=address,undefined
 endif
 
-TOOLS	 = site-load acct-open acct-close sale refund reverse report meter-read meter-ctl meter-swap
+TOOLS	 = site-load acct-open acct-close sale refund reverse report meter-read meter-ctl meter-swap meter-sim
 LIBSRC	 = $(wildcard lib/*.c)
 LIBOBJ	 = $(LIBSRC:%.c=$(B)/%.o)
 UNITSRC	 = $(wildcard tests/unit/*.c)
@@ -38,14 +38,14 @@ MAN57	 = man/prepay.yaml.5 man/prepay-columns.5 man/prepay-profile.5 \
 
 all: $(BINS) $(UNITS)
 
-$(B)/lib/%.o: lib/%.c lib/prepay.h lib/internal.h
+$(B)/lib/%.o: lib/%.c lib/prepay.h lib/internal.h lib/sim.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(B)/libprepay.a: $(LIBOBJ)
 	$(AR) rcs $@ $(LIBOBJ)
 
-$(B)/cmd/%.o: cmd/%.c cmd/common.h lib/prepay.h
+$(B)/cmd/%.o: cmd/%.c cmd/common.h lib/prepay.h lib/sim.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Ilib -c -o $@ $<
 

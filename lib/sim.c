@@ -1,0 +1,1345 @@
+/*
+ * sim.c: meter-sim's model of a site.  Every meter of the site file has a
+ * load (a base load, an evening peak and noise, in simulated time), its
+ * energy counters, a relay, keep-power, prepaid mode and, when its
+ * profile reads a balance, a wallet with a purchase count.  Requests are
+ * answered through the meter's profile, at the moment they arrive; the
+ * state of every meter can be saved and loaded again.  The servers that
+ * put the model on the wire are in simnet.c.
+ */
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "sim.h"
+
+/* The status word (see meter-sim(1)). */
+#define ST_WALLET	0x0001	/* tripped by the wallet */
+#define ST_COMMAND	0x0002	/* tripped by a command */
+#define ST_ALARM1	0x0004	/* balance at or below alarm 1 */
+#define ST_ALARM2	0x0008	/* balance at or below alarm 2 */
+#define ST_OVERLOAD	0x0010	/* power above the overload threshold */
+#define ST_ARREARS	0x0020	/* balance at or below zero */
+#define ST_KEEP		0x0040	/* keep-power is on */
+#define ST_LATCHED	(ST_WALLET | ST_COMMAND)
+
+/* Modbus exception codes. */
+#define EX_FUNCTION	0x01	/* illegal function */
+#define EX_ADDRESS	0x02	/* illegal data address */
+#define EX_VALUE	0x03	/* illegal data value */
+
+#define MAXUNIT		247
+/* 1 fen in units of 1e-7 yuan. */
+#define E7_PER_FEN	100000
+
+struct meter {
+	char		 meter[PP_KEYMAX];
+	int		 unit;
+	long		 line;		/* in the site file */
+	const struct pp_profile *prof;
+	int		 dead;
+	int		 wallet;	/* the profile reads a balance */
+	uint64_t	 h;		/* the meter's seed */
+	int64_t		 base_w, peak_w, volt, pf;
+	/* The state: simulated time of the last update, and the counters. */
+	double		 t;
+	double		 frac;		/* Wh not counted yet */
+	int64_t		 energy, peak, valley;	/* Wh */
+	int64_t		 balance;	/* fen */
+	int64_t		 used_e7;	/* used, not yet a whole fen */
+	int64_t		 buy_count;
+	int64_t		 price, alarm1, alarm2, overload_w;
+	int64_t		 clock_off;
+	int		 relay, keep, mode, status;
+};
+
+struct gateway {
+	char		 name[PP_KEYMAX];
+	char		 address[256];
+	long		 line;
+	int		 tcp;
+	char		 host[256], port[8];
+	char		 device[1024];
+	int		 tty;
+	long		 baud;
+	char		 parity;
+	int		 data, stop;
+	int		 down;
+	struct meter	*meters;
+	size_t		 nmeters, cap;
+	struct meter	*unit[MAXUNIT + 1];
+	pthread_mutex_t	 lock;
+	int		 locked;	/* the mutex was initialized */
+};
+
+struct pp_sim {
+	struct gateway	 *gw;
+	size_t		  ngw, cap;
+	struct pp_profile **prof;
+	size_t		  nprof;
+	uint64_t	  seed;
+	double		  speed;
+	double		  t0;		/* simulated time at m0 */
+	struct timespec	  m0;
+};
+
+/* ---- numbers and time ------------------------------------------------- */
+
+static uint64_t
+mix(uint64_t x)
+{
+	x += 0x9E3779B97F4A7C15ULL;
+	x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+	x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+	return x ^ (x >> 31);
+}
+
+static uint64_t
+hash_text(const char *s)
+{
+	uint64_t h = 0xCBF29CE484222325ULL;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 0x100000001B3ULL;
+	return h;
+}
+
+/* The k-th random number of a meter at a moment n. */
+static uint64_t
+draw(const struct meter *m, uint64_t k, int64_t n)
+{
+	return mix(m->h ^ mix(k * 0xD6E8FEB86659FD93ULL + (uint64_t)n));
+}
+
+static double
+sim_now(const pp_sim *s)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return s->t0 + ((double)(ts.tv_sec - s->m0.tv_sec) +
+	    (double)(ts.tv_nsec - s->m0.tv_nsec) / 1e9) * s->speed;
+}
+
+/* Minutes east of UTC at t. */
+static int64_t
+utc_offset_min(double t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (localtime_r(&tt, &tm) == NULL)
+		return 0;
+	return tm.tm_gmtoff / 60;
+}
+
+static int64_t
+minute_of_day(int64_t minute, int64_t off)
+{
+	int64_t m = (minute + off) % 1440;
+
+	return m < 0 ? m + 1440 : m;
+}
+
+/* ---- the load model --------------------------------------------------- */
+
+/* The load in W during one simulated minute, relay closed. */
+static int64_t
+load_w(const struct meter *m, int64_t minute, int64_t mod)
+{
+	int64_t w = m->base_w;
+
+	if (mod >= 18 * 60 && mod < 23 * 60)
+		w += m->peak_w;
+	/* Noise: 85% to 115%. */
+	return w * (85 + (int64_t)(draw(m, 1, minute) % 31)) / 100;
+}
+
+static void
+count_wh(struct meter *m, double wh, int64_t mod)
+{
+	int64_t whole, fen;
+
+	m->frac += wh;
+	if (m->frac < 1)
+		return;
+	whole = (int64_t)m->frac;
+	m->frac -= (double)whole;
+	m->energy += whole;
+	if (mod >= 8 * 60 && mod < 22 * 60)
+		m->peak += whole;
+	else
+		m->valley += whole;
+	if (!m->wallet)
+		return;
+	/* A Wh at a price of 0.0001 yuan/kWh costs 1e-7 yuan. */
+	m->used_e7 += whole * m->price;
+	fen = m->used_e7 / E7_PER_FEN;
+	m->balance -= fen;
+	m->used_e7 -= fen * E7_PER_FEN;
+}
+
+/* In prepaid mode the meter trips itself at zero, unless kept on. */
+static void
+wallet_check(struct meter *m)
+{
+	if (m->wallet && m->mode && !m->keep && m->relay && m->balance <= 0) {
+		m->relay = 0;
+		m->status |= ST_WALLET;
+	}
+}
+
+/* Bring a meter up to simulated time t, a minute at most a step. */
+static void
+advance(struct meter *m, double t)
+{
+	int64_t off, minute;
+	double end;
+
+	if (t > m->t) {
+		off = utc_offset_min(m->t);
+		while (m->t < t) {
+			minute = (int64_t)floor(m->t / 60);
+			end = (double)(minute + 1) * 60;
+			if (end > t)
+				end = t;
+			if (end <= m->t)	/* rounding: never loop */
+				break;
+			if (m->relay) {
+				int64_t mod = minute_of_day(minute, off);
+
+				count_wh(m, (double)load_w(m, minute, mod) *
+				    (end - m->t) / 3600, mod);
+			}
+			m->t = end;
+			wallet_check(m);
+		}
+		m->t = t;
+	}
+	wallet_check(m);
+}
+
+static int64_t
+power_now(const struct meter *m, double t)
+{
+	int64_t minute = (int64_t)floor(t / 60);
+
+	if (!m->relay)
+		return 0;
+	return load_w(m, minute, minute_of_day(minute, utc_offset_min(t)));
+}
+
+static int64_t
+volt_now(const struct meter *m, double t)
+{
+	return m->volt + (int64_t)(draw(m, 2, (int64_t)t) % 21) - 10;
+}
+
+static int64_t
+pf_now(const struct meter *m, double t)
+{
+	int64_t pf = m->pf + (int64_t)(draw(m, 3, (int64_t)t) % 11) - 5;
+
+	return pf < 900 ? 900 : pf > 990 ? 990 : pf;
+}
+
+static int
+status_now(const struct meter *m, double t)
+{
+	int st = m->status & ST_LATCHED;
+
+	if (m->wallet) {
+		if (m->balance <= m->alarm1)
+			st |= ST_ALARM1;
+		if (m->balance <= m->alarm2)
+			st |= ST_ALARM2;
+		if (m->balance <= 0)
+			st |= ST_ARREARS;
+	}
+	if (m->overload_w > 0 && power_now(m, t) > m->overload_w)
+		st |= ST_OVERLOAD;
+	if (m->keep)
+		st |= ST_KEEP;
+	return st;
+}
+
+/* A value the profile names, in our integer units, at time t. */
+static int64_t
+value_of(const struct meter *m, const char *name, double t)
+{
+	int64_t p, v, pf;
+
+	if (strcmp(name, "energy_kwh") == 0 || strcmp(name, "import_kwh") == 0)
+		return m->energy;
+	if (strcmp(name, "energy_peak_kwh") == 0)
+		return m->peak;
+	if (strcmp(name, "energy_valley_kwh") == 0)
+		return m->valley;
+	if (strcmp(name, "power_w") == 0)
+		return power_now(m, t);
+	if (strcmp(name, "voltage_v") == 0)
+		return volt_now(m, t);
+	if (strcmp(name, "current_a") == 0) {
+		p = power_now(m, t);
+		v = volt_now(m, t);
+		pf = pf_now(m, t);
+		/* mA = W * 1000 / (V * pf), with V in 0.1 V, pf in 0.001 */
+		return (p * 10000000 + v * pf / 2) / (v * pf);
+	}
+	if (strcmp(name, "pf") == 0)
+		return pf_now(m, t);
+	if (strcmp(name, "freq_hz") == 0)
+		return 4995 + (int64_t)(draw(m, 4, (int64_t)t) % 11);
+	if (strcmp(name, "balance") == 0)
+		return m->balance;
+	if (strcmp(name, "overdraft") == 0)
+		return m->balance < 0 ? -m->balance : 0;
+	if (strcmp(name, "buy_count") == 0)
+		return m->buy_count;
+	if (strcmp(name, "relay") == 0)
+		return m->relay;
+	if (strcmp(name, "keep") == 0)
+		return m->keep;
+	if (strcmp(name, "mode") == 0)
+		return m->mode;
+	if (strcmp(name, "status") == 0)
+		return status_now(m, t);
+	if (strcmp(name, "price") == 0)
+		return m->price;
+	if (strcmp(name, "alarm1") == 0)
+		return m->alarm1;
+	if (strcmp(name, "alarm2") == 0)
+		return m->alarm2;
+	if (strcmp(name, "overload_w") == 0)
+		return m->overload_w;
+	if (strcmp(name, "clock") == 0)
+		return (int64_t)floor(t) + m->clock_off;
+	/* energy_sharp_kwh, energy_flat_kwh, hoard */
+	return 0;
+}
+
+static int
+is_counter(const char *name)
+{
+	return strncmp(name, "energy", 6) == 0 ||
+	    strcmp(name, "import_kwh") == 0;
+}
+
+/* The registers [address, address + count) of fc; unnamed ones are 0. */
+static void
+read_regs(const struct meter *m, double t, int fc, int address, int count,
+    uint16_t *regs)
+{
+	const struct pp_profile *p = m->prof;
+	const struct pp_pvalue *v;
+	uint16_t w[4];
+	int64_t x, factor, q;
+	int i, a;
+
+	memset(regs, 0, sizeof(regs[0]) * (size_t)count);
+	for (v = p->values; v < p->values + p->nvalues; v++) {
+		if (v->fc != fc || v->address + v->words <= address ||
+		    v->address >= address + count)
+			continue;
+		factor = pp_value_factor(v->name);
+		x = value_of(m, v->name, t);
+		/* A counter shows whole register steps, as a meter does. */
+		if (is_counter(v->name) && v->type != PP_REG_F32 &&
+		    (v->scale.num * factor) % v->scale.den == 0 &&
+		    (q = v->scale.num * factor / v->scale.den) > 1)
+			x -= x % q;
+		memset(w, 0, sizeof(w));
+		if (pp_regs_encode(p->high_first, v->type, v->words, v->scale,
+		    factor, x, w) != PP_OK)
+			memset(w, 0, sizeof(w));
+		for (i = 0; i < v->words; i++) {
+			a = v->address + i;
+			if (a >= address && a < address + count)
+				regs[a - address] = w[i];
+		}
+	}
+}
+
+/* ---- writes ----------------------------------------------------------- */
+
+struct args {
+	int		n;
+	const char	*name[PP_MAXFIELDS];
+	int64_t		value[PP_MAXFIELDS];
+};
+
+static int
+arg(const struct args *a, const char *name, int64_t *v)
+{
+	int i;
+
+	for (i = 0; i < a->n; i++)
+		if (strcmp(a->name[i], name) == 0) {
+			*v = a->value[i];
+			return 1;
+		}
+	return 0;
+}
+
+/* The fields of w from data: 1 when its constants match. */
+static int
+decode_fields(const struct pp_profile *p, const struct pp_pwrite *w,
+    const uint16_t *data, struct args *a)
+{
+	const struct pp_pfield *f;
+	int64_t v;
+	int at = 0;
+
+	a->n = 0;
+	for (f = w->fields; f < w->fields + w->nfields; f++) {
+		if (pp_regs_decode(p->high_first, f->type, f->words, f->scale,
+		    f->arg[0] ? pp_value_factor(f->arg) : 1, data + at, &v) !=
+		    PP_OK)
+			return 0;
+		at += f->words;
+		if (f->arg[0] == '\0') {
+			if (v != f->value)
+				return 0;
+			continue;
+		}
+		a->name[a->n] = f->arg;
+		a->value[a->n++] = v;
+	}
+	return 1;
+}
+
+/* Apply command w; 0 or a Modbus exception code. */
+static int
+apply(struct meter *m, const struct pp_pwrite *w, const struct args *a,
+    double t)
+{
+	int64_t v, amount, count;
+
+	if (strcmp(w->name, "trip") == 0) {
+		/* Keep-power: the relay stays closed. */
+		if (!m->keep) {
+			m->relay = 0;
+			m->status = (m->status & ~ST_WALLET) | ST_COMMAND;
+		}
+	} else if (strcmp(w->name, "close") == 0) {
+		m->relay = 1;
+		m->status &= ~ST_LATCHED;
+	} else if (strcmp(w->name, "keep") == 0)
+		m->keep = 1;
+	else if (strcmp(w->name, "unkeep") == 0)
+		m->keep = 0;
+	else if (strcmp(w->name, "prepay") == 0)
+		m->mode = 1;
+	else if (strcmp(w->name, "manual") == 0)
+		m->mode = 0;
+	else if (strcmp(w->name, "price") == 0) {
+		if (!arg(a, "price", &v) || v < 0)
+			return EX_VALUE;
+		m->price = v;
+	} else if (strcmp(w->name, "settings") == 0) {
+		if ((arg(a, "alarm1", &v) && v < 0) ||
+		    (arg(a, "alarm2", &v) && v < 0) ||
+		    (arg(a, "overload_w", &v) && v < 0))
+			return EX_VALUE;
+		if (arg(a, "alarm1", &v))
+			m->alarm1 = v;
+		if (arg(a, "alarm2", &v))
+			m->alarm2 = v;
+		if (arg(a, "overload_w", &v))
+			m->overload_w = v;
+	} else if (strcmp(w->name, "time") == 0) {
+		if (!arg(a, "clock", &v))
+			return EX_VALUE;
+		m->clock_off = v - (int64_t)floor(t);
+	} else if (strcmp(w->name, "recharge") == 0) {
+		/* The purchase count makes a recharge exactly once. */
+		if (!arg(a, "amount", &amount) ||
+		    !arg(a, "buy_count", &count) || count != m->buy_count + 1 ||
+		    (amount < 0 && -amount > m->balance))
+			return EX_VALUE;
+		m->balance += amount;
+		m->buy_count = count;
+		if (m->balance > 0 && (m->status & ST_WALLET)) {
+			m->relay = 1;
+			m->status &= ~ST_WALLET;
+		}
+	}
+	wallet_check(m);
+	return 0;
+}
+
+static int
+write_regs(struct meter *m, double t, int fc, int address, int count,
+    const uint16_t *data)
+{
+	const struct pp_profile *p = m->prof;
+	const struct pp_pwrite *w, *match = NULL;
+	struct args a;
+	int used = 0, at = 0, words, i;
+
+	for (w = p->writes; w < p->writes + p->nwrites; w++) {
+		if (w->fc != fc)
+			continue;
+		used = 1;
+		if (w->address != address)
+			continue;
+		at = 1;
+		for (i = words = 0; i < w->nfields; i++)
+			words += w->fields[i].words;
+		if (words == count && decode_fields(p, w, data, &a)) {
+			match = w;
+			break;
+		}
+	}
+	if (!used)
+		return EX_FUNCTION;
+	if (!at)
+		return EX_ADDRESS;
+	if (match == NULL)
+		return EX_VALUE;
+	return apply(m, match, &a, t);
+}
+
+/* ---- requests --------------------------------------------------------- */
+
+int
+pp_sim_answers(const pp_sim *s, size_t i, int unit)
+{
+	const struct meter *m;
+
+	if (i >= s->ngw || unit < 1 || unit > MAXUNIT)
+		return 0;
+	m = s->gw[i].unit[unit];
+	return m != NULL && !m->dead;
+}
+
+static int
+request(struct meter *m, double t, int fc, int address, int count,
+    const uint16_t *data, uint16_t *regs)
+{
+	advance(m, t);
+	switch (fc) {
+	case 3:
+	case 4:
+		if (count < 1 || count > 125)
+			return EX_VALUE;
+		if (address < 0 || address + count > 65536)
+			return EX_ADDRESS;
+		read_regs(m, t, fc, address, count, regs);
+		return 0;
+	case 6:
+	case 16:
+		if (count < 1 || count > (fc == 6 ? 1 : 123))
+			return EX_VALUE;
+		if (address < 0 || address + count > 65536)
+			return EX_ADDRESS;
+		return write_regs(m, t, fc, address, count, data);
+	default:
+		return EX_FUNCTION;
+	}
+}
+
+int
+pp_sim_request(pp_sim *s, size_t i, int unit, int fc, int address,
+    int count, const uint16_t *data, uint16_t *regs)
+{
+	struct gateway *g;
+	struct meter *m;
+	double t;
+	size_t k;
+	int rc = PP_SIM_SILENT;
+
+	if (i >= s->ngw || unit < 0 || unit > MAXUNIT)
+		return PP_SIM_SILENT;
+	g = &s->gw[i];
+	pthread_mutex_lock(&g->lock);
+	t = sim_now(s);
+	if (unit == 0) {
+		/* A broadcast: every meter takes a write; none answers. */
+		if (fc == 6 || fc == 16)
+			for (k = 0; k < g->nmeters; k++)
+				if (!g->meters[k].dead)
+					(void)request(&g->meters[k], t, fc,
+					    address, count, data, regs);
+	} else if ((m = g->unit[unit]) != NULL && !m->dead)
+		rc = request(m, t, fc, address, count, data, regs);
+	pthread_mutex_unlock(&g->lock);
+	return rc;
+}
+
+size_t
+pp_sim_ngateways(const pp_sim *s)
+{
+	return s->ngw;
+}
+
+void
+pp_sim_gateway(const pp_sim *s, size_t i, struct pp_sim_gateway *out)
+{
+	const struct gateway *g = &s->gw[i];
+
+	memset(out, 0, sizeof(*out));
+	out->name = g->name;
+	out->address = g->address;
+	out->tcp = g->tcp;
+	out->host = g->host;
+	out->port = g->port;
+	out->device = g->device;
+	out->tty = g->tty;
+	out->baud = g->baud;
+	out->parity = g->parity;
+	out->data = g->data;
+	out->stop = g->stop;
+	out->down = g->down;
+	out->nmeters = g->nmeters;
+}
+
+/* ---- the site file ---------------------------------------------------- */
+
+struct loader {
+	yaml_document_t	 doc;
+	const char	*path;
+	char		*err;
+	size_t		 errlen;
+	pp_sim		*s;
+	yaml_node_t	*tariffs;
+	int64_t		 price, alarm1, alarm2, overload_w;
+};
+
+static int
+bad(struct loader *l, const yaml_node_t *n, const char *key,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static int
+bad(struct loader *l, const yaml_node_t *n, const char *key,
+    const char *fmt, ...)
+{
+	va_list ap;
+	int at;
+
+	at = snprintf(l->err, l->errlen, "%s:%ld: %s: ", l->path,
+	    pp_yaml_line(n), key);
+	if (at > 0 && (size_t)at < l->errlen) {
+		va_start(ap, fmt);
+		vsnprintf(l->err + at, l->errlen - (size_t)at, fmt, ap);
+		va_end(ap);
+	}
+	return PP_ECONFIG;
+}
+
+static yaml_node_t *
+get(struct loader *l, yaml_node_t *map, const char *key)
+{
+	return pp_yaml_get(&l->doc, map, key);
+}
+
+/* A scalar key: NULL when missing; an error when not a scalar. */
+static int
+scalar(struct loader *l, yaml_node_t *map, const char *key, int required,
+    const char **v)
+{
+	yaml_node_t *n = get(l, map, key);
+
+	*v = NULL;
+	if (n == NULL)
+		return required ? bad(l, map, key, "missing") : PP_OK;
+	if ((*v = pp_yaml_scalar(n)) == NULL)
+		return bad(l, n, key, "expected a single value");
+	return PP_OK;
+}
+
+enum { V_PRICE, V_MONEY, V_WATTS };
+
+/* An optional price, amount or wattage key into *v. */
+static int
+number(struct loader *l, yaml_node_t *map, const char *key, int kind,
+    int64_t *v)
+{
+	char why[PP_ERRMAX];
+	const char *s;
+	int rc;
+
+	if ((rc = scalar(l, map, key, 0, &s)) != PP_OK || s == NULL)
+		return rc;
+	switch (kind) {
+	case V_PRICE:
+		rc = pp_price_parse(s, v, why, sizeof(why));
+		break;
+	case V_MONEY:
+		rc = pp_money_parse(s, 0, -1, v, why, sizeof(why));
+		break;
+	default:
+		rc = pp_int_parse(s, 0, 1000000, v, why, sizeof(why));
+		break;
+	}
+	if (rc != PP_OK)
+		return bad(l, get(l, map, key), key, "%s", why);
+	return PP_OK;
+}
+
+/* tcp://HOST:PORT or serial:/dev/X?baud=N&parity=N|E|O&data=7|8&stop=1|2 */
+static int
+parse_address(struct gateway *g, const char *a)
+{
+	const char *host, *colon, *q;
+	char *end;
+	long v;
+	size_t n;
+
+	if (strncmp(a, "tcp://", 6) == 0) {
+		host = a + 6;
+		if ((colon = strrchr(host, ':')) == NULL || colon == host)
+			return -1;
+		errno = 0;
+		v = strtol(colon + 1, &end, 10);
+		if (*end || end == colon + 1 || v < 1 || v > 65535 || errno)
+			return -1;
+		n = (size_t)(colon - host);
+		if (n >= 2 && host[0] == '[' && host[n - 1] == ']') {
+			host++;
+			n -= 2;
+		}
+		if (n >= sizeof(g->host))
+			return -1;
+		memcpy(g->host, host, n);
+		g->host[n] = '\0';
+		snprintf(g->port, sizeof(g->port), "%ld", v);
+		g->tcp = 1;
+		return 0;
+	}
+	if (strncmp(a, "serial:/", 8) != 0)
+		return -1;
+	n = strcspn(a + 7, "?");
+	if (n >= sizeof(g->device))
+		return -1;
+	memcpy(g->device, a + 7, n);
+	g->device[n] = '\0';
+	g->baud = 9600;
+	g->parity = 'N';
+	g->data = 8;
+	g->stop = 1;
+	if ((q = strchr(a, '?')) == NULL)
+		return 0;
+	for (q++; *q; q += strcspn(q, "&"), q += *q == '&') {
+		if (strncmp(q, "baud=", 5) == 0) {
+			errno = 0;
+			v = strtol(q + 5, &end, 10);
+			if (v < 300 || v > 921600 || errno || end == q + 5 ||
+			    (*end && *end != '&'))
+				return -1;
+			g->baud = v;
+		} else if (strncmp(q, "parity=", 7) == 0) {
+			if (q[7] == '\0' || strchr("NEO", q[7]) == NULL ||
+			    (q[8] && q[8] != '&'))
+				return -1;
+			g->parity = q[7];
+		} else if (strncmp(q, "data=", 5) == 0) {
+			if ((q[5] != '7' && q[5] != '8') ||
+			    (q[6] && q[6] != '&'))
+				return -1;
+			g->data = q[5] - '0';
+		} else if (strncmp(q, "stop=", 5) == 0) {
+			if ((q[5] != '1' && q[5] != '2') ||
+			    (q[6] && q[6] != '&'))
+				return -1;
+			g->stop = q[5] - '0';
+		} else
+			return -1;
+	}
+	return 0;
+}
+
+static const struct pp_profile *
+profile(struct loader *l, yaml_node_t *n, const char *name, int *rc)
+{
+	pp_sim *s = l->s;
+	struct pp_profile *p, **grown;
+	char why[PP_ERRMAX];
+	size_t i;
+
+	for (i = 0; i < s->nprof; i++)
+		if (strcmp(s->prof[i]->name, name) == 0)
+			return s->prof[i];
+	if ((p = malloc(sizeof(*p))) == NULL ||
+	    (grown = realloc(s->prof, (s->nprof + 1) * sizeof(*grown))) ==
+	    NULL) {
+		free(p);
+		snprintf(l->err, l->errlen, "out of memory");
+		*rc = PP_EINTERNAL;
+		return NULL;
+	}
+	s->prof = grown;
+	if ((*rc = pp_profile_load(name, p, why, sizeof(why))) != PP_OK) {
+		free(p);
+		*rc = bad(l, n, "profile", "%s", why);
+		return NULL;
+	}
+	s->prof[s->nprof++] = p;
+	return p;
+}
+
+static struct meter *
+find_meter(pp_sim *s, const char *meter, struct gateway **gw)
+{
+	size_t i, k;
+
+	for (i = 0; i < s->ngw; i++)
+		for (k = 0; k < s->gw[i].nmeters; k++)
+			if (strcmp(s->gw[i].meters[k].meter, meter) == 0) {
+				if (gw)
+					*gw = &s->gw[i];
+				return &s->gw[i].meters[k];
+			}
+	return NULL;
+}
+
+static struct gateway *
+find_gateway(pp_sim *s, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < s->ngw; i++)
+		if (strcmp(s->gw[i].name, name) == 0)
+			return &s->gw[i];
+	return NULL;
+}
+
+/* A fresh meter, from the seed and its number. */
+static void
+meter_init(pp_sim *s, struct meter *m)
+{
+	uint64_t r;
+
+	m->h = mix(s->seed ^ hash_text(m->meter));
+	m->base_w = 30 + (int64_t)(draw(m, 10, 0) % 171);
+	m->peak_w = 300 + (int64_t)(draw(m, 11, 0) % 1201);
+	m->volt = 2210 + (int64_t)(draw(m, 12, 0) % 131);
+	m->pf = 905 + (int64_t)(draw(m, 13, 0) % 81);
+	/* 1000 to 5000 kWh, 55% to 75% of it at peak hours. */
+	m->energy = 1000000 + (int64_t)(draw(m, 14, 0) % 4000001);
+	r = draw(m, 15, 0);
+	m->peak = m->energy * (55 + (int64_t)(r % 21)) / 100;
+	m->valley = m->energy - m->peak;
+	m->balance = 5000;
+	m->relay = 1;
+	m->mode = 1;
+}
+
+static int
+load_meter(struct loader *l, struct gateway *g, yaml_node_t *n)
+{
+	char why[PP_ERRMAX];
+	const char *meter, *unit, *prof, *tariff;
+	struct meter *m, *grown;
+	struct gateway *other;
+	yaml_node_t *t;
+	int64_t u;
+	int rc;
+
+	if (n == NULL || n->type != YAML_MAPPING_NODE)
+		return bad(l, n, "meters", "expected a mapping of meter, "
+		    "unit, profile");
+	if ((rc = scalar(l, n, "meter", 1, &meter)) != PP_OK ||
+	    (rc = scalar(l, n, "unit", 1, &unit)) != PP_OK ||
+	    (rc = scalar(l, n, "profile", 1, &prof)) != PP_OK ||
+	    (rc = scalar(l, n, "tariff", 0, &tariff)) != PP_OK)
+		return rc;
+	if (pp_key_check("meter", meter, PP_KEYMAX, why, sizeof(why)) != PP_OK)
+		return bad(l, get(l, n, "meter"), "meter", "%s", why);
+	if (pp_int_parse(unit, 1, MAXUNIT, &u, why, sizeof(why)) != PP_OK)
+		return bad(l, get(l, n, "unit"), "unit", "%s: use 1..%d",
+		    why, MAXUNIT);
+	if ((m = find_meter(l->s, meter, &other)) != NULL)
+		return bad(l, get(l, n, "meter"), "meter", "%s is already on "
+		    "gateway %s (line %ld)", meter, other->name, m->line);
+	if (g->nmeters == g->cap) {
+		g->cap = g->cap ? 2 * g->cap : 16;
+		if ((grown = realloc(g->meters, g->cap * sizeof(*grown))) ==
+		    NULL) {
+			snprintf(l->err, l->errlen, "out of memory");
+			return PP_EINTERNAL;
+		}
+		g->meters = grown;
+	}
+	for (m = g->meters; m < g->meters + g->nmeters; m++)
+		if (m->unit == (int)u)
+			return bad(l, get(l, n, "unit"), "unit", "%lld is "
+			    "already meter %s on gateway %s", (long long)u,
+			    m->meter, g->name);
+	m = &g->meters[g->nmeters];
+	memset(m, 0, sizeof(*m));
+	snprintf(m->meter, sizeof(m->meter), "%s", meter);
+	m->unit = (int)u;
+	m->line = pp_yaml_line(n);
+	if ((m->prof = profile(l, get(l, n, "profile"), prof, &rc)) == NULL)
+		return rc;
+	m->wallet = pp_profile_value(m->prof, "balance") != NULL;
+	meter_init(l->s, m);
+	/* Price: the meter's own, its flat tariff's, or the site's. */
+	m->price = l->price;
+	if (tariff && (t = get(l, l->tariffs, tariff)) != NULL &&
+	    (rc = number(l, t, "price", V_PRICE, &m->price)) != PP_OK)
+		return rc;
+	m->alarm1 = l->alarm1;
+	m->alarm2 = l->alarm2;
+	m->overload_w = l->overload_w;
+	if ((rc = number(l, n, "price", V_PRICE, &m->price)) != PP_OK ||
+	    (rc = number(l, n, "alarm1", V_MONEY, &m->alarm1)) != PP_OK ||
+	    (rc = number(l, n, "alarm2", V_MONEY, &m->alarm2)) != PP_OK ||
+	    (rc = number(l, n, "overload_w", V_WATTS, &m->overload_w)) !=
+	    PP_OK)
+		return rc;
+	g->nmeters++;
+	return PP_OK;
+}
+
+static int
+load_gateway(struct loader *l, yaml_node_t *n)
+{
+	pp_sim *s = l->s;
+	struct gateway *g, *grown;
+	yaml_node_t *list;
+	yaml_node_item_t *it;
+	char why[PP_ERRMAX];
+	const char *name, *address;
+	int rc;
+
+	if (n == NULL || n->type != YAML_MAPPING_NODE)
+		return bad(l, n, "gateways", "expected a mapping of name, "
+		    "address, meters");
+	if ((rc = scalar(l, n, "name", 1, &name)) != PP_OK ||
+	    (rc = scalar(l, n, "address", 1, &address)) != PP_OK)
+		return rc;
+	if (pp_key_check("name", name, PP_KEYMAX, why, sizeof(why)) != PP_OK)
+		return bad(l, get(l, n, "name"), "name", "%s", why);
+	if ((g = find_gateway(s, name)) != NULL)
+		return bad(l, get(l, n, "name"), "name", "gateway %s appears "
+		    "twice (line %ld)", name, g->line);
+	if (s->ngw == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 8;
+		if ((grown = realloc(s->gw, s->cap * sizeof(*grown))) ==
+		    NULL) {
+			snprintf(l->err, l->errlen, "out of memory");
+			return PP_EINTERNAL;
+		}
+		s->gw = grown;
+	}
+	g = &s->gw[s->ngw++];
+	memset(g, 0, sizeof(*g));
+	snprintf(g->name, sizeof(g->name), "%s", name);
+	g->line = pp_yaml_line(n);
+	if (strlen(address) >= sizeof(g->address) ||
+	    parse_address(g, address) != 0)
+		return bad(l, get(l, n, "address"), "address", "\"%s\": use "
+		    "tcp://HOST:PORT or serial:/dev/ttyX?baud=9600&parity=E",
+		    address);
+	snprintf(g->address, sizeof(g->address), "%s", address);
+	if ((list = get(l, n, "meters")) == NULL)
+		return PP_OK;
+	if (list->type != YAML_SEQUENCE_NODE)
+		return bad(l, list, "meters", "expected a list");
+	for (it = list->data.sequence.items.start;
+	    it < list->data.sequence.items.top; it++)
+		if ((rc = load_meter(l, g, pp_yaml_node(&l->doc, *it))) !=
+		    PP_OK)
+			return rc;
+	return PP_OK;
+}
+
+static int
+load_site(pp_sim *s, const char *path, char *err, size_t errlen)
+{
+	struct loader l;
+	yaml_node_t *root, *list, *b, *gws, *g, *dflt;
+	yaml_node_item_t *it, *jt;
+	int rc;
+
+	memset(&l, 0, sizeof(l));
+	l.path = path;
+	l.err = err;
+	l.errlen = errlen;
+	l.s = s;
+	l.price = 5380;
+	l.alarm1 = 2000;
+	l.alarm2 = 500;
+	l.overload_w = 2200;
+	if ((rc = pp_yaml_load(path, &l.doc, PP_ECONFIG, err, errlen)) !=
+	    PP_OK)
+		return rc;
+	root = yaml_document_get_root_node(&l.doc);
+	if (root == NULL || root->type != YAML_MAPPING_NODE) {
+		rc = bad(&l, root, "site", "expected a mapping with buildings");
+		goto out;
+	}
+	l.tariffs = get(&l, root, "tariffs");
+	if ((dflt = get(&l, root, "defaults")) != NULL &&
+	    ((rc = number(&l, dflt, "price", V_PRICE, &l.price)) != PP_OK ||
+	    (rc = number(&l, dflt, "alarm1", V_MONEY, &l.alarm1)) != PP_OK ||
+	    (rc = number(&l, dflt, "alarm2", V_MONEY, &l.alarm2)) != PP_OK ||
+	    (rc = number(&l, dflt, "overload_w", V_WATTS, &l.overload_w)) !=
+	    PP_OK))
+		goto out;
+	if ((list = get(&l, root, "buildings")) == NULL ||
+	    list->type != YAML_SEQUENCE_NODE) {
+		rc = bad(&l, list ? list : root, "buildings",
+		    list ? "expected a list" : "missing");
+		goto out;
+	}
+	for (it = list->data.sequence.items.start;
+	    it < list->data.sequence.items.top; it++) {
+		b = pp_yaml_node(&l.doc, *it);
+		if (b == NULL || b->type != YAML_MAPPING_NODE) {
+			rc = bad(&l, b, "buildings", "expected a mapping of "
+			    "name, gateways");
+			goto out;
+		}
+		if ((gws = get(&l, b, "gateways")) == NULL)
+			continue;
+		if (gws->type != YAML_SEQUENCE_NODE) {
+			rc = bad(&l, gws, "gateways", "expected a list");
+			goto out;
+		}
+		for (jt = gws->data.sequence.items.start;
+		    jt < gws->data.sequence.items.top; jt++) {
+			g = pp_yaml_node(&l.doc, *jt);
+			if ((rc = load_gateway(&l, g)) != PP_OK)
+				goto out;
+		}
+	}
+	rc = PP_OK;
+out:
+	yaml_document_delete(&l.doc);
+	return rc;
+}
+
+/* ---- options ---------------------------------------------------------- */
+
+/* Each name of the comma lists in v; fn returns a PP code. */
+static int
+each_name(pp_sim *s, const char *const *v, size_t n, const char *opt,
+    int (*fn)(pp_sim *, const char *, const char *, char *, size_t),
+    char *err, size_t errlen)
+{
+	char name[PP_KEYMAX];
+	const char *p;
+	size_t i, len;
+	int rc;
+
+	for (i = 0; i < n; i++)
+		for (p = v[i]; ; p += len + 1) {
+			len = strcspn(p, ",");
+			if (len == 0 || len >= sizeof(name)) {
+				snprintf(err, errlen, "%s %s: use NAME,...",
+				    opt, v[i]);
+				return PP_EUSAGE;
+			}
+			memcpy(name, p, len);
+			name[len] = '\0';
+			if ((rc = fn(s, name, opt, err, errlen)) != PP_OK)
+				return rc;
+			if (p[len] == '\0')
+				break;
+		}
+	return PP_OK;
+}
+
+static int
+set_dead(pp_sim *s, const char *name, const char *opt, char *err,
+    size_t errlen)
+{
+	struct meter *m;
+
+	if ((m = find_meter(s, name, NULL)) == NULL) {
+		snprintf(err, errlen, "%s %s: no such meter in the site", opt,
+		    name);
+		return PP_EDATA;
+	}
+	m->dead = 1;
+	return PP_OK;
+}
+
+static int
+set_down(pp_sim *s, const char *name, const char *opt, char *err,
+    size_t errlen)
+{
+	struct gateway *g;
+
+	if ((g = find_gateway(s, name)) == NULL) {
+		snprintf(err, errlen, "%s %s: no such gateway in the site",
+		    opt, name);
+		return PP_EDATA;
+	}
+	g->down = 1;
+	return PP_OK;
+}
+
+static int
+set_tty(pp_sim *s, const char *spec, char *err, size_t errlen)
+{
+	char name[PP_KEYMAX];
+	const char *eq = strchr(spec, '=');
+	struct gateway *g;
+	size_t n;
+
+	if (eq == NULL || eq == spec || eq[1] == '\0' ||
+	    (n = (size_t)(eq - spec)) >= sizeof(name)) {
+		snprintf(err, errlen, "--tty %s: use GATEWAY=DEVICE", spec);
+		return PP_EUSAGE;
+	}
+	memcpy(name, spec, n);
+	name[n] = '\0';
+	if ((g = find_gateway(s, name)) == NULL) {
+		snprintf(err, errlen, "--tty %s: no such gateway in the site",
+		    spec);
+		return PP_EDATA;
+	}
+	if (g->tcp) {
+		snprintf(err, errlen, "--tty %s: gateway %s is %s, not a "
+		    "serial gateway", spec, name, g->address);
+		return PP_EUSAGE;
+	}
+	if (strlen(eq + 1) >= sizeof(g->device)) {
+		snprintf(err, errlen, "--tty %s: device name too long", spec);
+		return PP_EUSAGE;
+	}
+	snprintf(g->device, sizeof(g->device), "%s", eq + 1);
+	g->tty = 1;
+	return PP_OK;
+}
+
+/* ---- the state file --------------------------------------------------- */
+
+/* The fields of a state line, in the order they are written. */
+#define NFIELDS	15
+static const char *const fields[NFIELDS] = { "energy", "peak", "valley",
+	"balance", "used_e7", "buy_count", "relay", "keep", "mode", "price",
+	"alarm1", "alarm2", "overload_w", "status", "clock_off" };
+
+static int64_t *
+field(struct meter *m, size_t i)
+{
+	int64_t *p[NFIELDS] = { &m->energy, &m->peak, &m->valley, &m->balance,
+	    &m->used_e7, &m->buy_count, NULL, NULL, NULL, &m->price,
+	    &m->alarm1, &m->alarm2, &m->overload_w, NULL, &m->clock_off };
+
+	return p[i];
+}
+
+static int *
+flag(struct meter *m, size_t i)
+{
+	switch (i) {
+	case 6:
+		return &m->relay;
+	case 7:
+		return &m->keep;
+	case 8:
+		return &m->mode;
+	case 13:
+		return &m->status;
+	}
+	return NULL;
+}
+
+static int
+state_load(pp_sim *s, const char *path, char *err, size_t errlen)
+{
+	FILE *fp;
+	char *line = NULL, *p, *tok, *eq, *end, *save;
+	size_t cap = 0, i;
+	long lineno = 0;
+	struct meter *m;
+	long long v;
+	int rc = PP_OK;
+
+	if ((fp = fopen(path, "r")) == NULL) {
+		if (errno == ENOENT)
+			return PP_OK;
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return PP_ENOINPUT;
+	}
+	while (getline(&line, &cap, fp) != -1) {
+		lineno++;
+		line[strcspn(line, "\r\n")] = '\0';
+		p = line + strspn(line, " \t");
+		if (*p == '#' || *p == '\0')
+			continue;
+		tok = strtok_r(p, " \t", &save);
+		/* A meter no longer in the site is left out. */
+		if ((m = find_meter(s, tok, NULL)) == NULL)
+			continue;
+		while ((tok = strtok_r(NULL, " \t", &save)) != NULL) {
+			if ((eq = strchr(tok, '=')) == NULL)
+				goto bad;
+			*eq = '\0';
+			errno = 0;
+			v = strtoll(eq + 1, &end, 10);
+			if (*end || end == eq + 1 || errno)
+				goto bad;
+			for (i = 0; i < NFIELDS && strcmp(fields[i], tok); i++)
+				;
+			if (i == NFIELDS)
+				continue;
+			if (field(m, i))
+				*field(m, i) = v;
+			else if (v < 0 || v > 0xFFFF)
+				goto bad;
+			else
+				*flag(m, i) = (int)v;
+		}
+		m->relay = m->relay != 0;
+		m->keep = m->keep != 0;
+		m->mode = m->mode != 0;
+		m->status &= ST_LATCHED;
+		if (m->used_e7 < 0 || m->used_e7 >= E7_PER_FEN)
+			m->used_e7 = 0;
+		continue;
+bad:
+		snprintf(err, errlen, "%s:%ld: expected METER NAME=NUMBER...",
+		    path, lineno);
+		rc = PP_EDATA;
+		break;
+	}
+	if (rc == PP_OK && ferror(fp)) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		rc = PP_ENOINPUT;
+	}
+	free(line);
+	fclose(fp);
+	return rc;
+}
+
+int
+pp_sim_save(pp_sim *s, const char *path, char *err, size_t errlen)
+{
+	char tmp[1100];
+	FILE *fp;
+	struct gateway *g;
+	struct meter *m;
+	double t;
+	size_t i, k, f;
+	int fd, ok;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp)) {
+		snprintf(err, errlen, "%s: name too long", path);
+		return PP_ENOINPUT;
+	}
+	if ((fp = fopen(tmp, "w")) == NULL) {
+		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		return PP_ENOINPUT;
+	}
+	fprintf(fp, "# meter-sim state: METER NAME=NUMBER...; see "
+	    "meter-sim(1)\n");
+	for (i = 0; i < s->ngw; i++) {
+		g = &s->gw[i];
+		pthread_mutex_lock(&g->lock);
+		t = sim_now(s);
+		for (k = 0; k < g->nmeters; k++) {
+			m = &g->meters[k];
+			advance(m, t);
+			fprintf(fp, "%s", m->meter);
+			for (f = 0; f < NFIELDS; f++)
+				fprintf(fp, " %s=%lld", fields[f], field(m, f) ?
+				    (long long)*field(m, f) :
+				    (long long)*flag(m, f));
+			fputc('\n', fp);
+		}
+		pthread_mutex_unlock(&g->lock);
+	}
+	ok = fflush(fp) == 0 && (fd = fileno(fp)) >= 0 && fsync(fd) == 0;
+	if (fclose(fp) != 0 || !ok || rename(tmp, path) != 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		unlink(tmp);
+		return PP_ENOINPUT;
+	}
+	return PP_OK;
+}
+
+/* ---- open and close --------------------------------------------------- */
+
+int
+pp_sim_open(pp_sim **sp, const struct pp_sim_opts *o, char *err,
+    size_t errlen)
+{
+	pp_sim *s;
+	struct gateway *g;
+	struct meter *m;
+	struct timespec now;
+	size_t i, k;
+	int rc;
+
+	*sp = NULL;
+	if (o->speed <= 0 || !isfinite(o->speed) || o->baud < 0 ||
+	    o->delay_ms < 0 || !(o->drop >= 0 && o->drop <= 1) ||
+	    !(o->crc >= 0 && o->crc <= 1) ||
+	    !(o->exception >= 0 && o->exception <= 1)) {
+		snprintf(err, errlen, "bad option value");
+		return PP_EUSAGE;
+	}
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return PP_EINTERNAL;
+	}
+	tzset();
+	s->seed = o->seed;
+	s->speed = o->speed;
+	clock_gettime(CLOCK_MONOTONIC, &s->m0);
+	clock_gettime(CLOCK_REALTIME, &now);
+	s->t0 = (double)now.tv_sec + (double)now.tv_nsec / 1e9;
+	if ((rc = load_site(s, o->site, err, errlen)) != PP_OK)
+		goto fail;
+	for (i = 0; i < s->ngw; i++) {
+		g = &s->gw[i];
+		if (pthread_mutex_init(&g->lock, NULL) != 0) {
+			snprintf(err, errlen, "cannot create a lock");
+			rc = PP_EINTERNAL;
+			goto fail;
+		}
+		g->locked = 1;
+		for (k = 0; k < g->nmeters; k++) {
+			m = &g->meters[k];
+			m->t = s->t0;
+			g->unit[m->unit] = m;
+		}
+	}
+	if ((rc = each_name(s, o->dead, o->ndead, "--dead", set_dead, err,
+	    errlen)) != PP_OK ||
+	    (rc = each_name(s, o->down, o->ndown, "--down", set_down, err,
+	    errlen)) != PP_OK)
+		goto fail;
+	for (i = 0; i < o->ntty; i++)
+		if ((rc = set_tty(s, o->tty[i], err, errlen)) != PP_OK)
+			goto fail;
+	if (o->state && (rc = state_load(s, o->state, err, errlen)) != PP_OK)
+		goto fail;
+	*sp = s;
+	return PP_OK;
+fail:
+	pp_sim_close(s);
+	return rc;
+}
+
+void
+pp_sim_close(pp_sim *s)
+{
+	size_t i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < s->ngw; i++) {
+		if (s->gw[i].locked)
+			pthread_mutex_destroy(&s->gw[i].lock);
+		free(s->gw[i].meters);
+	}
+	free(s->gw);
+	for (i = 0; i < s->nprof; i++)
+		free(s->prof[i]);
+	free(s->prof);
+	free(s);
+}
