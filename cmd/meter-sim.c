@@ -14,7 +14,8 @@ static const char usage[] =
     "usage: meter-sim [-h] [-V] [--baud N] [--speed X] [--drop P] [--crc P]\n"
     "                 [--exception P] [--delay MS] [--dead METER,...]\n"
     "                 [--down GATEWAY,...] [--tty GATEWAY=DEVICE]...\n"
-    "                 [--state FILE] [--ready FILE] [--seed N] SITE.yaml\n";
+    "                 [--state FILE] [--ready FILE] [--seed N]\n"
+    "                 [--credit AMOUNT] SITE.yaml\n";
 
 static void
 notice(void *arg, const char *line)
@@ -51,7 +52,7 @@ main(int argc, char **argv)
 {
 	enum { OPT_BAUD = OPT_FIRST_TOOL, OPT_SPEED, OPT_DROP, OPT_CRC,
 	    OPT_EXCEPTION, OPT_DELAY, OPT_DEAD, OPT_DOWN, OPT_TTY, OPT_STATE,
-	    OPT_READY, OPT_SEED };
+	    OPT_READY, OPT_SEED, OPT_CREDIT };
 	static const struct option longopts[] = {
 		{ "baud", required_argument, NULL, OPT_BAUD },
 		{ "speed", required_argument, NULL, OPT_SPEED },
@@ -65,6 +66,7 @@ main(int argc, char **argv)
 		{ "state", required_argument, NULL, OPT_STATE },
 		{ "ready", required_argument, NULL, OPT_READY },
 		{ "seed", required_argument, NULL, OPT_SEED },
+		{ "credit", required_argument, NULL, OPT_CREDIT },
 		{ NULL, 0, NULL, 0 }
 	};
 	/* Static: still reachable when an option error exits. */
@@ -121,6 +123,9 @@ main(int argc, char **argv)
 			break;
 		case OPT_READY:
 			o.ready = optarg;
+			break;
+		case OPT_CREDIT:
+			o.credit = tool_amount(&t, optarg);
 			break;
 		case OPT_SEED:
 			o.seed = (uint64_t)tool_int(&t, "--seed", optarg, 0,

@@ -84,6 +84,7 @@ struct pp_sim {
 	struct pp_profile **prof;
 	size_t		  nprof;
 	uint64_t	  seed;
+	int64_t		  credit;
 	double		  speed;
 	double		  t0;		/* simulated time at m0 */
 	struct timespec	  m0;
@@ -826,9 +827,11 @@ meter_init(pp_sim *s, struct meter *m)
 	r = draw(m, 15, 0);
 	m->peak = m->energy * (55 + (int64_t)(r % 21)) / 100;
 	m->valley = m->energy - m->peak;
-	m->balance = 5000;
+	/* A new prepaid meter holds what the factory put in, often none. */
+	m->balance = s->credit;
 	m->relay = 1;
 	m->mode = 1;
+	wallet_check(m);
 }
 
 static int
@@ -1288,6 +1291,7 @@ pp_sim_open(pp_sim **sp, const struct pp_sim_opts *o, char *err,
 	}
 	tzset();
 	s->seed = o->seed;
+	s->credit = o->credit;
 	s->speed = o->speed;
 	clock_gettime(CLOCK_MONOTONIC, &s->m0);
 	clock_gettime(CLOCK_REALTIME, &now);

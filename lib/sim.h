@@ -33,6 +33,7 @@ struct pp_sim_opts {
 	const char	 *state;	/* state file, or NULL */
 	const char	 *ready;	/* pid file once listening, or NULL */
 	uint64_t	  seed;
+	int64_t		  credit;	/* a new wallet meter's balance, fen */
 	/* What is served, one line a gateway, at start. */
 	void		(*notice)(void *arg, const char *line);
 	/* Something skipped or failing while running. */

@@ -63,7 +63,9 @@ start() {
 	_n=$1
 	shift
 	rm -f "$T/ready"
-	meter-sim --ready "$T/ready" "$@" >"$T/$_n.out" 2>"$T/$_n.err" &
+	# The wallets start at 50.00 here, as a factory credit would.
+	meter-sim --ready "$T/ready" --credit 50.00 "$@" >"$T/$_n.out" \
+	    2>"$T/$_n.err" &
 	sim=$!
 	pids="$pids $sim"
 	_i=0
