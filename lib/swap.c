@@ -106,10 +106,36 @@ pp_meter_swap(pp_db *db, const struct pp_swap_req *req, pp_entry out[2],
 			return ERR(PP_EDATA, "the old meter shows no balance; "
 			    "give --balance");
 	}
+	if (!old.wallet && req->balance >= 0)
+		return ERR(PP_EUSAGE, "meter %s keeps no wallet of its own; its "
+		    "account's balance stays with the account", req->old_meter);
 	if (!old.wallet)
 		balance = 0;
 	if ((rc = pp_tx_begin(db)) != PP_OK)
 		return rc;
+	/*
+	 * Recharges still waiting for the old meter: those its count shows
+	 * landed are in the balance read; the others move with it.
+	 */
+	if (old.wallet) {
+		int64_t count = -1, waiting;
+
+		pp_values_get(&v, "buy_count", &count);
+		if ((rc = pp_exec(db, "UPDATE commands SET state = 'done', "
+		    "updated = ? WHERE meter_id = ? AND action = 'recharge' AND "
+		    "state IN ('pending', 'sent') AND buy_count <= ?", "iii",
+		    pp_now(), old.id, count)) != PP_OK ||
+		    (rc = pp_query_int(db, &waiting, "SELECT coalesce(sum(amount),"
+		    " 0) FROM commands WHERE meter_id = ? AND action = 'recharge' "
+		    "AND state IN ('pending', 'sent')", "i", old.id)) != PP_OK ||
+		    (rc = pp_exec(db, "UPDATE commands SET state = 'failed', "
+		    "last_error = 'moved to meter ' || ?, updated = ? WHERE "
+		    "meter_id = ? AND action = 'recharge' AND state IN "
+		    "('pending', 'sent')", "tii", req->new_meter, pp_now(),
+		    old.id)) != PP_OK)
+			goto fail;
+		balance += waiting;
+	}
 	/* The last counter, as a manual reading: its interval counts. */
 	if ((rc = pp_reading_store(db, old.id, pp_now(), final,
 	    old.wallet ? balance : INT64_MIN)) != PP_OK)
