@@ -36,6 +36,7 @@ struct target {
 
 struct bus_job {
 	struct pp_gateway gw;
+	int		 gw_fails;	/* polls in a row none answered */
 	struct target	*t;
 	int		 n;
 	int		 busy;		/* the lock was not to be had */
@@ -156,9 +157,15 @@ select_targets(pp_db *db, const struct pp_poll_opts *o, struct bus_job **jobs,
 		return pp_sqlfail(db, "meters");
 	if ((rc = check_filters(db, o)) != PP_OK)
 		return rc;
-	for (rc = 0; rc < *njobs; rc++)
-		if (pp_gateway_get(db, j[rc].gw.id, &j[rc].gw) != PP_OK)
+	for (rc = 0; rc < *njobs; rc++) {
+		int64_t fails = 0;
+
+		if (pp_gateway_get(db, j[rc].gw.id, &j[rc].gw) != PP_OK ||
+		    pp_query_int(db, &fails, "SELECT fails FROM gateways WHERE "
+		    "id = ?", "i", j[rc].gw.id) != PP_OK)
 			return PP_EINTERNAL;
+		j[rc].gw_fails = (int)fails;
+	}
 	return PP_OK;
 nomem:
 	sqlite3_reset(st);
@@ -302,12 +309,19 @@ store_bus(pp_db *db, struct bus_job *j)
 			    &j->t[i].values);
 		}
 	}
-	/* A gateway none of whose meters answers is lost. */
+	/*
+	 * A gateway none of whose meters answers, lost_after polls in a
+	 * row, is lost.
+	 */
+	if (rc == PP_OK)
+		rc = pp_exec(db, "UPDATE gateways SET fails = CASE ?1 WHEN 1 "
+		    "THEN 0 ELSE fails + 1 END WHERE id = ?2", "ii",
+		    (int64_t)(answered || j->n == 0), j->gw.id);
 	if (rc == PP_OK)
 		rc = pp_exec(db, "UPDATE gateways SET state = ?1, state_since = "
-		    "CASE WHEN state = ?1 THEN state_since ELSE ?2 END, fails = "
-		    "CASE ?1 WHEN 'ok' THEN 0 ELSE fails + 1 END WHERE id = ?3",
-		    "tii", answered || j->n == 0 ? "ok" : "lost", pp_now(),
+		    "CASE WHEN state = ?1 THEN state_since ELSE ?2 END WHERE "
+		    "id = ?3", "tii", answered || j->n == 0 ? "ok" :
+		    j->gw_fails + 1 >= lost_after ? "lost" : "timeout", pp_now(),
 		    j->gw.id);
 	if (rc != PP_OK) {
 		pp_tx_rollback(db);
