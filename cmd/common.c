@@ -311,16 +311,11 @@ static void
 batch_accepted(void *arg)
 {
 	struct batch *b = arg;
-	pp_entry *grown;
 
-	if (b->ndone == b->cap) {
-		b->cap = b->cap ? b->cap * 2 : 256;
-		if ((grown = realloc(b->done, b->cap * sizeof(*grown))) ==
-		    NULL) {
-			b->nomem = 1;
-			return;
-		}
-		b->done = grown;
+	if (pp_grow(&b->done, &b->cap, b->ndone + 1, sizeof(*b->done)) !=
+	    PP_OK) {
+		b->nomem = 1;
+		return;
 	}
 	b->done[b->ndone++] = b->current;
 }

@@ -28,21 +28,14 @@ struct target {
 
 struct targets {
 	struct target	*v;
-	int		 n, cap;
+	size_t		 n, cap;
 };
 
 static void
 add(struct tool *t, struct targets *ts, const char *meter, int arrears)
 {
-	struct target *grown;
-
-	if (ts->n == ts->cap) {
-		ts->cap = ts->cap ? ts->cap * 2 : 64;
-		if ((grown = realloc(ts->v, (size_t)ts->cap * sizeof(*grown)))
-		    == NULL)
-			tool_die(t, PP_EINTERNAL, "out of memory");
-		ts->v = grown;
-	}
+	if (pp_grow(&ts->v, &ts->cap, ts->n + 1, sizeof(*ts->v)) != PP_OK)
+		tool_die(t, PP_EINTERNAL, "out of memory");
 	snprintf(ts->v[ts->n].meter, sizeof(ts->v[0].meter), "%s", meter);
 	ts->v[ts->n++].arrears = arrears;
 }
@@ -112,11 +105,12 @@ main(int argc, char **argv)
 	struct pp_ctl_req req;
 	struct pp_ctl_result res;
 	struct targets ts = { NULL, 0, 0 };
+	size_t i;
 	struct tool t;
 	const char *building = NULL, *floor = NULL, *v[PP_STATE_NCOLS];
 	char state[PP_STATE_NCOLS][PP_NUMBUF * 2], err[PP_ERRMAX];
 	long done = 0, pending = 0, refused = 0, unreachable = 0, busy = 0;
-	int ch, all = 0, i, k, rc, reading, arrears_only = 1;
+	int ch, all = 0, j, k, rc, reading, arrears_only = 1;
 	pp_out *out;
 
 	tool_init(&t, "meter-ctl", usage, argc, argv);
@@ -191,8 +185,8 @@ main(int argc, char **argv)
 	else if (argc == 1 && strcmp(argv[0], "-") == 0)
 		read_list(&t, &ts);
 	else
-		for (i = 0; i < argc; i++)
-			add_all(&t, &ts, "meter", argv[i], NULL, 0);
+		for (j = 0; j < argc; j++)
+			add_all(&t, &ts, "meter", argv[j], NULL, 0);
 	for (i = 0; i < ts.n; i++)
 		arrears_only &= ts.v[i].arrears;
 	/* The poller may cut off arrears; every other command is a
@@ -242,7 +236,7 @@ main(int argc, char **argv)
 	}
 	tool_out_close(&t, out);
 	free(ts.v);
-	snprintf(t.summary, sizeof(t.summary), "%s: %d meters, %ld done, %ld "
+	snprintf(t.summary, sizeof(t.summary), "%s: %zu meters, %ld done, %ld "
 	    "pending, %ld refused or failed", req.action, ts.n, done, pending,
 	    refused);
 	if (reading)

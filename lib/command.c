@@ -70,8 +70,8 @@ int
 pp_commands_due(pp_db *db, int64_t gateway_id, struct pp_cmd **list, int *n)
 {
 	sqlite3_stmt *st;
-	struct pp_cmd *grown;
-	int cap = 0, rc;
+	size_t cap = 0;
+	int rc;
 
 	*list = NULL;
 	*n = 0;
@@ -83,14 +83,10 @@ pp_commands_due(pp_db *db, int64_t gateway_id, struct pp_cmd **list, int *n)
 	sqlite3_bind_int64(st, 1, gateway_id);
 	sqlite3_bind_int64(st, 2, pp_now());
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			if ((grown = realloc(*list, (size_t)cap *
-			    sizeof(**list))) == NULL) {
-				sqlite3_reset(st);
-				return ERR(PP_EINTERNAL, "out of memory");
-			}
-			*list = grown;
+		if (pp_grow(list, &cap, (size_t)*n + 1, sizeof(**list)) !=
+		    PP_OK) {
+			sqlite3_reset(st);
+			return ERR(PP_EINTERNAL, "out of memory");
 		}
 		cmd_row(st, &(*list)[(*n)++]);
 	}
@@ -631,11 +627,10 @@ pp_meters_of(pp_db *db, const char *by, const char *value, const char *floor,
 		    "m.floor = ?4) ORDER BY m.gateway_id, m.unit" },
 		{ "all", "SELECT meter FROM meters ORDER BY gateway_id, unit" },
 	};
-	char (*grown)[PP_KEYMAX];
 	const char *slash = value ? strchr(value, '/') : NULL;
 	sqlite3_stmt *st;
-	size_t i;
-	int rc, cap = 0;
+	size_t i, cap = 0;
+	int rc;
 
 	*list = NULL;
 	*n = 0;
@@ -653,14 +648,10 @@ pp_meters_of(pp_db *db, const char *by, const char *value, const char *floor,
 		    SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 4, floor, -1, SQLITE_TRANSIENT);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			if ((grown = realloc(*list, (size_t)cap *
-			    sizeof(**list))) == NULL) {
-				sqlite3_reset(st);
-				return ERR(PP_EINTERNAL, "out of memory");
-			}
-			*list = grown;
+		if (pp_grow(list, &cap, (size_t)*n + 1, sizeof(**list)) !=
+		    PP_OK) {
+			sqlite3_reset(st);
+			return ERR(PP_EINTERNAL, "out of memory");
 		}
 		pp_col_text(st, 0, (*list)[(*n)++], PP_KEYMAX);
 	}

@@ -83,6 +83,14 @@ char	*pp_time_format(int64_t t, char buf[PP_TIMEBUF]);
 char	*pp_day_format(int64_t t, char buf[PP_TIMEBUF]);
 int64_t	 pp_now(void);
 
+/* ---- grow.c ----------------------------------------------------------- */
+
+/*
+ * Make *array (of elem-sized items, *cap of them) hold at least need
+ * items, doubling.  PP_OK, or PP_EINTERNAL with *array unchanged.
+ */
+int	 pp_grow(void *array, size_t *cap, size_t need, size_t elem);
+
 /* ---- text.c ----------------------------------------------------------- */
 
 /* Columns that s takes on a terminal: CJK and full-width count 2. */

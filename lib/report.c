@@ -166,7 +166,7 @@ report_txns(pp_db *db, const struct pp_report_opts *r, pp_out **o,
 	struct pp_entry_text text;
 	const char *v[PP_ENTRY_NCOLS];
 	sqlite3_stmt *st;
-	int64_t *ids = NULL, *grown;
+	int64_t *ids = NULL;
 	size_t n = 0, cap = 0, i;
 	pp_entry e;
 	int rc;
@@ -193,14 +193,10 @@ report_txns(pp_db *db, const struct pp_report_opts *r, pp_out **o,
 	sqlite3_bind_text(st, 6, r->meter, -1, SQLITE_STATIC);
 	/* Collect first: loading an entry reuses cached statements. */
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (n == cap) {
-			cap = cap ? cap * 2 : 256;
-			if ((grown = realloc(ids, cap * sizeof(*ids))) == NULL) {
-				free(ids);
-				sqlite3_reset(st);
-				return pp_fail(db, PP_EINTERNAL, "out of memory");
-			}
-			ids = grown;
+		if (pp_grow(&ids, &cap, n + 1, sizeof(*ids)) != PP_OK) {
+			free(ids);
+			sqlite3_reset(st);
+			return pp_fail(db, PP_EINTERNAL, "out of memory");
 		}
 		ids[n++] = sqlite3_column_int64(st, 0);
 	}
