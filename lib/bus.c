@@ -201,7 +201,12 @@ pp_bus_write(struct pp_bus *bus, int unit, const struct pp_profile *p,
 		}
 		uncertain = 1;
 	}
-	return bus->fault == PP_FAULT_NONE ? PP_EDATA : PP_EUNREACH;
+	/*
+	 * Every refusal returned above; what is left is writes that got
+	 * no answer, whatever the last read-back said: the command waits.
+	 */
+	bus->fault = PP_FAULT_TIMEOUT;
+	return PP_EUNREACH;
 }
 
 int

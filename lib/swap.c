@@ -80,7 +80,7 @@ pp_meter_swap(pp_db *db, const struct pp_swap_req *req, pp_entry out[2],
 	struct pp_account a;
 	struct pp_post p;
 	char remark[PP_TEXTMAX];
-	int64_t final = req->final_wh, balance = req->balance, id[2];
+	int64_t final = req->final_wh, balance = req->balance, id[2], shown;
 	int rc;
 
 	*n = 0;
@@ -111,6 +111,8 @@ pp_meter_swap(pp_db *db, const struct pp_swap_req *req, pp_entry out[2],
 		    "account's balance stays with the account", req->old_meter);
 	if (!old.wallet)
 		balance = 0;
+	/* The reading keeps what the meter showed; the transfer adds more. */
+	shown = balance;
 	if ((rc = pp_tx_begin(db)) != PP_OK)
 		return rc;
 	/*
@@ -138,7 +140,7 @@ pp_meter_swap(pp_db *db, const struct pp_swap_req *req, pp_entry out[2],
 	}
 	/* The last counter, as a manual reading: its interval counts. */
 	if ((rc = pp_reading_store(db, old.id, pp_now(), final,
-	    old.wallet ? balance : INT64_MIN)) != PP_OK)
+	    old.wallet ? shown : INT64_MIN)) != PP_OK)
 		goto fail;
 	if ((rc = pp_account_get_id(db, old.account_id, &a)) != PP_OK)
 		goto fail;
