@@ -456,12 +456,13 @@ pp_account_add_meter(pp_db *db, const char *account, const char *meter,
 
 int
 pp_account_close(pp_db *db, const char *account, const char *method,
-    const char *ref, const char *remark, pp_entry *out)
+    const char *ref, const char *remark, int64_t meter_balance,
+    pp_entry *out)
 {
 	struct pp_account a;
 	struct pp_post p;
 	char b[PP_NUMBUF];
-	int64_t balance, id, now = pp_now();
+	int64_t balance, id, wallet, now = pp_now();
 	int rc;
 
 	if ((rc = pp_check_payment(db, method, ref, remark)) != PP_OK)
@@ -488,6 +489,21 @@ pp_account_close(pp_db *db, const char *account, const char *method,
 	}
 	if (!a.open)
 		return ERR(PP_ERULE, "account %s is already closed", account);
+	if ((rc = pp_wallet_of(db, &a, 0, &wallet)) != PP_OK)
+		return rc;
+	if (wallet && meter_balance == PP_NO_WALLET)
+		return ERR(PP_EUSAGE, "account %s: what its meter holds must be "
+		    "read first", account);
+	if (wallet && meter_balance >= 0) {
+		/*
+		 * The meter kept the wallet: what it spent is the money in
+		 * less what it holds, and what it holds is the refund.
+		 */
+		if ((rc = pp_exec(db, "UPDATE accounts SET used_e7 = (money - ?) "
+		    "* 100000 WHERE id = ?", "ii", meter_balance, a.id)) != PP_OK)
+			return rc;
+		a.used_e7 = (a.money - meter_balance) * 100000;
+	}
 	balance = pp_balance_of(a.money, a.used_e7);
 	if (balance < 0)
 		return ERR(PP_ERULE, "account %s owes %s; take a sale of at "
@@ -500,7 +516,10 @@ pp_account_close(pp_db *db, const char *account, const char *method,
 	p.method = method;
 	p.ref = ref;
 	p.remark = remark;
-	if ((rc = pp_ledger_post(db, &p, &id)) != PP_OK)
+	p.meter_id = wallet;
+	/* The refund leaves the meter too, as a negative recharge. */
+	if ((rc = pp_post_money(db, &p, wallet && balance > 0 ? wallet : 0,
+	    &id)) != PP_OK)
 		return rc;
 	/* The entry is loaded while the meters still show on the account. */
 	if ((rc = pp_entry_load(db, id, out)) != PP_OK)

@@ -662,3 +662,58 @@ pp_meters_of(pp_db *db, const char *by, const char *value, const char *floor,
 		return ERR(PP_EDATA, "%s %s: no meters", by, value ? value : "");
 	return PP_OK;
 }
+
+int
+pp_account_wallet_read(pp_db *db, const char *account, int wait_ms,
+    int64_t *balance)
+{
+	struct pp_account a;
+	struct meter_info m;
+	struct pp_profile p;
+	struct pp_gateway gw;
+	struct pp_values v;
+	struct pp_bus *bus;
+	char msg[PP_ERRMAX], meter[PP_KEYMAX];
+	int64_t wallet;
+	int rc;
+
+	*balance = PP_NO_WALLET;
+	if ((rc = pp_account_get(db, account, &a)) != PP_OK)
+		return rc == PP_EDATA ? ERR(PP_EDATA, "account %s: no such "
+		    "account", account) : rc;
+	if (!a.open || (rc = pp_wallet_of(db, &a, 0, &wallet)) != PP_OK ||
+	    wallet == 0)
+		return PP_OK;
+	if ((rc = pp_query_int(db, &wallet, "SELECT id FROM meters WHERE "
+	    "id = ?", "i", wallet)) != PP_OK)
+		return rc;
+	{
+		sqlite3_stmt *st = pp_stmt(db, "SELECT meter FROM meters WHERE "
+		    "id = ?");
+
+		if (st == NULL)
+			return PP_EINTERNAL;
+		sqlite3_bind_int64(st, 1, wallet);
+		meter[0] = '\0';
+		if (sqlite3_step(st) == SQLITE_ROW)
+			pp_col_text(st, 0, meter, sizeof(meter));
+		sqlite3_reset(st);
+	}
+	if ((rc = meter_info(db, meter, &m)) != PP_OK)
+		return rc;
+	if (pp_profile_load(m.profile, &p, msg, sizeof(msg)) != PP_OK)
+		return ERR(PP_ECONFIG, "%s", msg);
+	if ((rc = pp_gateway_get(db, m.gateway_id, &gw)) != PP_OK)
+		return rc;
+	if ((rc = pp_bus_open(db->path, &gw, wait_ms, &bus, msg,
+	    sizeof(msg))) != PP_OK)
+		return ERR(rc, "meter %s: %s", meter, msg);
+	rc = pp_bus_read(bus, m.unit, &p, &v, msg, sizeof(msg));
+	pp_bus_close(bus);
+	if (rc != PP_OK)
+		return ERR(PP_EUNREACH, "meter %s does not answer (%s); give "
+		    "what it holds with --balance", meter, msg);
+	if (!pp_values_get(&v, "balance", balance))
+		return ERR(PP_EDATA, "meter %s shows no balance", meter);
+	return PP_OK;
+}

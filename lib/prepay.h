@@ -300,8 +300,15 @@ int	 pp_account_open(pp_db *db, const struct pp_open_req *req,
 	    pp_entry *out);
 int	 pp_account_add_meter(pp_db *db, const char *account,
 	    const char *meter, pp_entry *out);
+/*
+ * meter_balance: what the account's own-wallet meter holds (read, or
+ * given), which is the refund, taken off the meter as a negative
+ * recharge; PP_NO_WALLET for an account whose meters keep no wallet.
+ */
+#define PP_NO_WALLET	INT64_MIN
 int	 pp_account_close(pp_db *db, const char *account, const char *method,
-	    const char *ref, const char *remark, pp_entry *out);
+	    const char *ref, const char *remark, int64_t meter_balance,
+	    pp_entry *out);
 int	 pp_sale(pp_db *db, const struct pp_money_req *req, pp_entry *out);
 int	 pp_refund(pp_db *db, const struct pp_money_req *req, pp_entry *out);
 int	 pp_reverse(pp_db *db, const char *serial, const char *reason,
@@ -355,6 +362,13 @@ int	 pp_command_send(pp_db *db, int64_t command_id, int wait_ms,
  */
 int	 pp_meters_of(pp_db *db, const char *by, const char *value,
 	    const char *floor, char (**list)[PP_KEYMAX], int *n);
+
+/*
+ * The balance the account's own-wallet meter holds, read now; PP_OK with
+ * *balance PP_NO_WALLET when its meters keep no wallet.
+ */
+int	 pp_account_wallet_read(pp_db *db, const char *account, int wait_ms,
+	    int64_t *balance);
 
 /* Every value a meter shows, read now: meter-ctl read. */
 #define PP_STATE_NCOLS	25
