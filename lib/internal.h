@@ -156,6 +156,36 @@ struct pp_tariff_spec {
 int	 pp_clock_parse(const char *s, int *minutes);
 int	 pp_tariff_check(const struct pp_tariff_spec *t, char *err,
 	    size_t errlen);
+/* A tariff in force from its effective time on. */
+struct pp_tariff_version {
+	int64_t			effective;
+	struct pp_tariff_spec	spec;
+};
+
+#define PP_MAXPARTS	64
+
+/* What an interval of energy cost, piece by piece. */
+struct pp_charge {
+	int64_t	wh, cost_e7;		/* 1e-7 yuan: Wh times price units */
+	int	nparts;
+	struct {
+		char	window[32];	/* "" for a flat price */
+		int	tier;		/* 0 without tiers */
+		int64_t	wh, price, cost_e7;
+	} part[PP_MAXPARTS];
+};
+
+/*
+ * Price wh used over [from, to] under versions (sorted by effective).
+ * used_before is what the account used in the tier period holding from.
+ * The energy is shared out over version, window and period boundaries in
+ * proportion to time, and split at tier thresholds by the running total.
+ */
+int	 pp_tariff_price(const struct pp_tariff_version *v, int nv,
+	    int64_t from, int64_t to, int64_t wh, int64_t used_before,
+	    struct pp_charge *out);
+/* Start of the tier period (local year or month) holding t. */
+int64_t	 pp_period_start(const char *period, int64_t t);
 /* Store a new version when the spec differs from the latest one. */
 int	 pp_tariff_store(pp_db *db, const char *name,
 	    const struct pp_tariff_spec *t, int *changed);

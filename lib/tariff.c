@@ -5,6 +5,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "internal.h"
 
@@ -176,4 +177,181 @@ pp_tariff_store(pp_db *db, const char *name, const struct pp_tariff_spec *t,
 out:
 	free(spec);
 	return rc;
+}
+
+/* Local midnight of t's day, plus minutes (which may run past a day). */
+static int64_t
+local_clock(int64_t t, int days, int minutes)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	localtime_r(&tt, &tm);
+	tm.tm_mday += days;
+	tm.tm_hour = 0;
+	tm.tm_min = minutes;
+	tm.tm_sec = 0;
+	tm.tm_isdst = -1;
+	return (int64_t)mktime(&tm);
+}
+
+int64_t
+pp_period_start(const char *period, int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	localtime_r(&tt, &tm);
+	if (strcmp(period, "year") == 0)
+		tm.tm_mon = 0;
+	tm.tm_mday = 1;
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_isdst = -1;
+	return (int64_t)mktime(&tm);
+}
+
+/* Start of the next tier period after the one holding t. */
+static int64_t
+next_period(const char *period, int64_t t)
+{
+	time_t tt = (time_t)pp_period_start(period, t);
+	struct tm tm;
+
+	localtime_r(&tt, &tm);
+	if (strcmp(period, "year") == 0)
+		tm.tm_year++;
+	else
+		tm.tm_mon++;
+	tm.tm_isdst = -1;
+	return (int64_t)mktime(&tm);
+}
+
+/* The window holding t, and when it ends. */
+static int
+window_at(const struct pp_tariff_spec *s, int64_t t, int64_t *ends)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	int i, m, from = 0, to = 0, left;
+
+	localtime_r(&tt, &tm);
+	m = tm.tm_hour * 60 + tm.tm_min;
+	for (i = 0; i < s->nwin; i++) {
+		from = s->win[i].from;
+		to = s->win[i].to;
+		if (from < to ? (m >= from && m < to) : (m >= from || m < to))
+			break;
+	}
+	if (i == s->nwin)
+		return -1;
+	/* Minutes from this minute's start to the window's end. */
+	left = (to - m + 1440) % 1440;
+	if (left == 0)
+		left = 1440;
+	*ends = local_clock(t, 0, m + left);
+	return i;
+}
+
+/* Add a priced piece, merging it with one of the same window and tier. */
+static int
+add_part(struct pp_charge *c, const char *window, int tier, int64_t wh,
+    int64_t price)
+{
+	int i;
+
+	c->wh += wh;
+	c->cost_e7 += wh * price;
+	for (i = 0; i < c->nparts; i++)
+		if (c->part[i].tier == tier && c->part[i].price == price &&
+		    strcmp(c->part[i].window, window) == 0) {
+			c->part[i].wh += wh;
+			c->part[i].cost_e7 += wh * price;
+			return PP_OK;
+		}
+	if (c->nparts == PP_MAXPARTS)
+		return PP_EINTERNAL;
+	snprintf(c->part[i].window, sizeof(c->part[i].window), "%s", window);
+	c->part[i].tier = tier;
+	c->part[i].wh = wh;
+	c->part[i].price = price;
+	c->part[i].cost_e7 = wh * price;
+	c->nparts++;
+	return PP_OK;
+}
+
+/* Price wh at one base price, split at the tier thresholds. */
+static int
+price_tiers(const struct pp_tariff_spec *s, const char *window, int64_t base,
+    int64_t wh, int64_t *used, struct pp_charge *c)
+{
+	int64_t take;
+	int i, rc;
+
+	if (s->nstep == 0)
+		return add_part(c, window, 0, wh, base);
+	for (i = 0; wh > 0 && i < s->nstep; i++) {
+		if (s->step[i].upto_wh >= 0 && *used >= s->step[i].upto_wh)
+			continue;
+		take = s->step[i].upto_wh < 0 ? wh :
+		    s->step[i].upto_wh - *used < wh ?
+		    s->step[i].upto_wh - *used : wh;
+		if ((rc = add_part(c, window, i + 1, take, base +
+		    s->step[i].add)) != PP_OK)
+			return rc;
+		*used += take;
+		wh -= take;
+	}
+	return PP_OK;
+}
+
+int
+pp_tariff_price(const struct pp_tariff_version *v, int nv, int64_t from,
+    int64_t to, int64_t wh, int64_t used_before, struct pp_charge *out)
+{
+	const struct pp_tariff_spec *s;
+	int64_t t, end, next, span, used = used_before, given = 0, share;
+	int64_t period_end = INT64_MAX;
+	int k, w, rc;
+
+	memset(out, 0, sizeof(*out));
+	if (nv == 0 || v[0].effective > from || wh < 0)
+		return PP_EDATA;
+	if (to < from)
+		to = from;
+	span = to - from;
+	for (t = from;; t = end) {
+		for (k = nv - 1; k > 0 && v[k].effective > t; k--)
+			;
+		s = &v[k].spec;
+		end = to;
+		if (k + 1 < nv && v[k + 1].effective < end)
+			end = v[k + 1].effective;
+		w = -1;
+		if (s->nwin > 0 && (w = window_at(s, t, &next)) >= 0 &&
+		    next < end)
+			end = next;
+		if (s->nstep > 0) {
+			period_end = next_period(s->period, t);
+			if (period_end < end)
+				end = period_end;
+		}
+		if (end <= t)
+			end = to;
+		/* This piece's share of the energy, so the shares add up. */
+		if (span == 0 || end >= to)
+			share = wh - given;
+		else
+			share = (int64_t)((__int128)wh * (end - from) / span) -
+			    given;
+		given += share;
+		rc = price_tiers(s, w >= 0 ? s->win[w].name : "", w >= 0 ?
+		    s->win[w].price : s->price, share, &used, out);
+		if (rc != PP_OK)
+			return rc;
+		if (end >= to)
+			return PP_OK;
+		/* A new tier period starts with nothing used. */
+		if (s->nstep > 0 && end == period_end)
+			used = 0;
+	}
 }
