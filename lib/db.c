@@ -221,6 +221,16 @@ static const char *const migrations[] = {
 	"ALTER TABLE gateways ADD COLUMN fails INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE readings ADD COLUMN energy_peak_wh INTEGER;"
 	"ALTER TABLE readings ADD COLUMN energy_valley_wh INTEGER;",
+	/* 4: each day's energy and cost by time-of-use window and tier. */
+	"CREATE TABLE daily_parts("
+	" meter_id INTEGER NOT NULL REFERENCES meters(id),"
+	" day TEXT NOT NULL,"
+	" window TEXT NOT NULL,"
+	" tier INTEGER NOT NULL,"
+	" price INTEGER NOT NULL,"
+	" energy_wh INTEGER NOT NULL,"
+	" cost_e7 INTEGER NOT NULL,"
+	" PRIMARY KEY(meter_id, day, window, tier, price));",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -184,6 +184,12 @@ struct pp_charge {
 int	 pp_tariff_price(const struct pp_tariff_version *v, int nv,
 	    int64_t from, int64_t to, int64_t wh, int64_t used_before,
 	    struct pp_charge *out);
+/*
+ * The versions that price a meter: its own price, else its tariff's
+ * versions, else the site's default price.  *n is 0 when none does.
+ */
+int	 pp_tariff_of_meter(pp_db *db, int64_t meter_id,
+	    struct pp_tariff_version **v, int *n);
 /* Start of the tier period (local year or month) holding t. */
 int64_t	 pp_period_start(const char *period, int64_t t);
 /* Store a new version when the spec differs from the latest one. */

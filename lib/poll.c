@@ -187,12 +187,90 @@ next_midnight(int64_t t)
 	return (int64_t)mktime(&tm);
 }
 
-/* Add energy used over [from, to] to the days it fell in, by time. */
+/* How an account-billed meter's energy is priced; none for the rest. */
+struct pricing {
+	int64_t				 account_id;	/* 0: not charged */
+	struct pp_tariff_version	*v;
+	int				 nv;
+	int64_t				 used;	/* in the tier period so far */
+	int64_t				 cost_e7;
+};
+
 static int
-roll_up(pp_db *db, int64_t meter_id, int64_t from, int64_t to, int64_t wh)
+pricing_of(pp_db *db, int64_t meter_id, int64_t from, struct pricing *pr)
 {
 	char day[PP_TIMEBUF];
-	int64_t at = from, end, share, left = wh;
+	int64_t start;
+	int rc, k;
+
+	memset(pr, 0, sizeof(*pr));
+	rc = pp_query_int(db, &pr->account_id, "SELECT account_id FROM meters "
+	    "WHERE id = ? AND billing = 'account' AND account_id IS NOT NULL",
+	    "i", meter_id);
+	if (rc == PP_EDATA) {
+		pr->account_id = 0;
+		return PP_OK;
+	}
+	if (rc != PP_OK ||
+	    (rc = pp_tariff_of_meter(db, meter_id, &pr->v, &pr->nv)) != PP_OK)
+		return rc;
+	if (pr->nv == 0) {
+		pr->account_id = 0;
+		return PP_OK;
+	}
+	/* Tiers count the account's energy since its period began. */
+	for (k = pr->nv - 1; k > 0 && pr->v[k].effective > from; k--)
+		;
+	if (pr->v[k].spec.nstep > 0) {
+		start = pp_period_start(pr->v[k].spec.period, from);
+		pp_day_format(start, day);
+		rc = pp_query_int(db, &pr->used, "SELECT coalesce(sum("
+		    "d.energy_wh), 0) FROM daily d JOIN meters m ON m.id = "
+		    "d.meter_id WHERE m.account_id = ? AND d.day >= ?", "it",
+		    pr->account_id, day);
+	}
+	return rc;
+}
+
+/* Price one day's share and keep its parts. */
+static int
+charge_day(pp_db *db, int64_t meter_id, const char *day, int64_t from,
+    int64_t to, int64_t wh, struct pricing *pr, int64_t *cost)
+{
+	struct pp_charge c;
+	int rc, i;
+
+	*cost = 0;
+	if (pr->account_id == 0)
+		return PP_OK;
+	if ((rc = pp_tariff_price(pr->v, pr->nv, from, to, wh, pr->used, &c)) !=
+	    PP_OK)
+		return pp_fail(db, rc, "energy the tariff cannot price");
+	pr->used += wh;
+	pr->cost_e7 += c.cost_e7;
+	*cost = c.cost_e7;
+	for (i = 0; i < c.nparts; i++)
+		if ((rc = pp_exec(db, "INSERT INTO daily_parts(meter_id, day, "
+		    "window, tier, price, energy_wh, cost_e7) VALUES (?, ?, ?, ?, "
+		    "?, ?, ?) ON CONFLICT(meter_id, day, window, tier, price) DO "
+		    "UPDATE SET energy_wh = energy_wh + excluded.energy_wh, "
+		    "cost_e7 = cost_e7 + excluded.cost_e7", "ittiiii", meter_id,
+		    day, c.part[i].window, (int64_t)c.part[i].tier,
+		    c.part[i].price, c.part[i].wh, c.part[i].cost_e7)) != PP_OK)
+			return rc;
+	return PP_OK;
+}
+
+/*
+ * Add energy used over [from, to] to the days it fell in, by time, priced
+ * when the meter is billed to an account.
+ */
+static int
+roll_up(pp_db *db, int64_t meter_id, int64_t from, int64_t to, int64_t wh,
+    struct pricing *pr)
+{
+	char day[PP_TIMEBUF];
+	int64_t at = from, end, share, left = wh, cost;
 	int rc;
 
 	if (to <= from)
@@ -205,10 +283,14 @@ roll_up(pp_db *db, int64_t meter_id, int64_t from, int64_t to, int64_t wh)
 			share = wh * (end - at) / (to - from);
 		left -= share;
 		pp_day_format(at, day);
+		if ((rc = charge_day(db, meter_id, day, at, end < to ? end : to,
+		    share, pr, &cost)) != PP_OK)
+			return rc;
 		if ((rc = pp_exec(db, "INSERT INTO daily(meter_id, day, "
-		    "energy_wh, cost_e7) VALUES (?, ?, ?, 0) ON CONFLICT(meter_id,"
+		    "energy_wh, cost_e7) VALUES (?, ?, ?, ?) ON CONFLICT(meter_id,"
 		    " day) DO UPDATE SET energy_wh = energy_wh + "
-		    "excluded.energy_wh", "iti", meter_id, day, share)) != PP_OK)
+		    "excluded.energy_wh, cost_e7 = cost_e7 + excluded.cost_e7",
+		    "itii", meter_id, day, share, cost)) != PP_OK)
 			return rc;
 		if (end >= to || to == from)
 			return PP_OK;
@@ -223,7 +305,7 @@ static int
 store_reading(pp_db *db, struct target *t, const char *source)
 {
 	const struct pp_values *v = &t->values;
-	int64_t e = 0, x, allowed, elapsed;
+	int64_t e = 0, x, allowed, elapsed, reading;
 	const char *flag = NULL;
 	int rc, has_e;
 
@@ -254,9 +336,24 @@ store_reading(pp_db *db, struct target *t, const char *source)
 #undef V
 	if (rc != PP_OK || !has_e || flag)
 		return rc;
-	if (t->has_energy && e > t->energy_wh && (rc = roll_up(db, t->id,
-	    t->reading_time, t->time, e - t->energy_wh)) != PP_OK)
-		return rc;
+	reading = sqlite3_last_insert_rowid(db->sql);
+	if (t->has_energy && e > t->energy_wh) {
+		struct pricing pr;
+
+		/* The money follows the energy, in the same transaction. */
+		if ((rc = pricing_of(db, t->id, t->reading_time, &pr)) == PP_OK)
+			rc = roll_up(db, t->id, t->reading_time, t->time,
+			    e - t->energy_wh, &pr);
+		if (rc == PP_OK && pr.cost_e7)
+			rc = pp_exec(db, "UPDATE readings SET cost_e7 = ? WHERE "
+			    "id = ?", "ii", pr.cost_e7, reading);
+		if (rc == PP_OK && pr.cost_e7)
+			rc = pp_exec(db, "UPDATE accounts SET used_e7 = used_e7 + ? "
+			    "WHERE id = ?", "ii", pr.cost_e7, pr.account_id);
+		free(pr.v);
+		if (rc != PP_OK)
+			return rc;
+	}
 	return pp_exec(db, "UPDATE meters SET energy_wh = ?, reading_time = ? "
 	    "WHERE id = ?", "iii", e, t->time, t->id);
 }

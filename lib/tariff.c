@@ -355,3 +355,103 @@ pp_tariff_price(const struct pp_tariff_version *v, int nv, int64_t from,
 			used = 0;
 	}
 }
+
+/* One stored version, with its windows and steps. */
+static int
+load_version(pp_db *db, int64_t version_id, struct pp_tariff_version *v)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = pp_stmt(db, "SELECT name, start_min, end_min, price FROM "
+	    "tariff_windows WHERE version_id = ? ORDER BY seq")) == NULL)
+		return PP_EINTERNAL;
+	sqlite3_bind_int64(st, 1, version_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+	    v->spec.nwin < PP_TARIFF_MAXWIN) {
+		int i = v->spec.nwin++;
+
+		pp_col_text(st, 0, v->spec.win[i].name,
+		    sizeof(v->spec.win[i].name));
+		v->spec.win[i].from = sqlite3_column_int(st, 1);
+		v->spec.win[i].to = sqlite3_column_int(st, 2);
+		v->spec.win[i].price = sqlite3_column_int64(st, 3);
+	}
+	sqlite3_reset(st);
+	if ((st = pp_stmt(db, "SELECT coalesce(upto_wh, -1), add_price FROM "
+	    "tariff_steps WHERE version_id = ? ORDER BY seq")) == NULL)
+		return PP_EINTERNAL;
+	sqlite3_bind_int64(st, 1, version_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+	    v->spec.nstep < PP_TARIFF_MAXSTEP) {
+		int i = v->spec.nstep++;
+
+		v->spec.step[i].upto_wh = sqlite3_column_int64(st, 0);
+		v->spec.step[i].add = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_reset(st);
+	return PP_OK;
+}
+
+int
+pp_tariff_of_meter(pp_db *db, int64_t meter_id, struct pp_tariff_version **v,
+    int *n)
+{
+	sqlite3_stmt *st;
+	int64_t own = -1, tariff = 0, ids[64];
+	size_t cap = 0;
+	int rc, k, count = 0;
+
+	*v = NULL;
+	*n = 0;
+	if ((st = pp_stmt(db, "SELECT coalesce(price, -1), coalesce(tariff_id, "
+	    "0) FROM meters WHERE id = ?")) == NULL)
+		return PP_EINTERNAL;
+	sqlite3_bind_int64(st, 1, meter_id);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		own = sqlite3_column_int64(st, 0);
+		tariff = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_reset(st);
+	if (own < 0 && tariff == 0)
+		own = pp_setting_int(db, "price", -1);
+	if (own >= 0 || tariff == 0) {
+		/* One flat price for all time: the meter's, or the site's. */
+		if (own < 0)
+			return PP_OK;
+		if (pp_grow(v, &cap, 1, sizeof(**v)) != PP_OK)
+			return pp_fail(db, PP_EINTERNAL, "out of memory");
+		memset(*v, 0, sizeof(**v));
+		(*v)[0].effective = INT64_MIN / 2;
+		(*v)[0].spec.price = own;
+		*n = 1;
+		return PP_OK;
+	}
+	if ((st = pp_stmt(db, "SELECT id, effective, coalesce(price, -1), "
+	    "coalesce(tier_period, '') FROM tariff_versions WHERE tariff_id = ? "
+	    "ORDER BY effective")) == NULL)
+		return PP_EINTERNAL;
+	sqlite3_bind_int64(st, 1, tariff);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && count < 64) {
+		if (pp_grow(v, &cap, (size_t)count + 1, sizeof(**v)) != PP_OK) {
+			sqlite3_reset(st);
+			return pp_fail(db, PP_EINTERNAL, "out of memory");
+		}
+		memset(&(*v)[count], 0, sizeof(**v));
+		ids[count] = sqlite3_column_int64(st, 0);
+		(*v)[count].effective = sqlite3_column_int64(st, 1);
+		(*v)[count].spec.price = sqlite3_column_int64(st, 2);
+		pp_col_text(st, 3, (*v)[count].spec.period,
+		    sizeof((*v)[count].spec.period));
+		count++;
+	}
+	sqlite3_reset(st);
+	/* The first version prices what came before it, too. */
+	if (count > 0)
+		(*v)[0].effective = INT64_MIN / 2;
+	for (k = 0; k < count; k++)
+		if ((rc = load_version(db, ids[k], &(*v)[k])) != PP_OK)
+			return rc;
+	*n = count;
+	return PP_OK;
+}
