@@ -262,6 +262,9 @@ tool_emit(struct tool *t, pp_out *o, const pp_entry *entry)
 			tool_warn(t, "meter %s: the recharge failed: %s", e->meter,
 			    msg);
 	}
+	/* A sale that pays up arrears closes the meters they cut off. */
+	if (strcmp(e->kind, "sale") == 0 && !e->replayed && !e->pending)
+		pp_commands_send_account(t->db, e->account, SALE_BUS_WAIT);
 	/* A replay answers as the first time did, and exits 0. */
 	t->pending += e->pending && !e->replayed;
 	t->replayed += e->replayed;

@@ -516,7 +516,10 @@ pp_meter_ctl(pp_db *db, const struct pp_ctl_req *req,
 		    req->alarm1 : m.alarm1), (long long)(req->alarm2 >= 0 ?
 		    req->alarm2 : m.alarm2), (long long)(req->overload_w >= 0 ?
 		    req->overload_w : m.overload_w));
-	if ((rc = queue(db, m.id, req->action, value, req->reason, not_before,
+	/* An arrears trip says so: a sale that pays up closes the meter. */
+	if ((rc = queue(db, m.id, req->action, value, req->reason ?
+	    req->reason : (req->flags & PP_CTL_ARREARS) &&
+	    strcmp(req->action, "trip") == 0 ? "arrears" : NULL, not_before,
 	    &id)) != PP_OK)
 		return rc;
 	if (not_before) {
@@ -715,5 +718,52 @@ pp_account_wallet_read(pp_db *db, const char *account, int wait_ms,
 		    "what it holds with --balance", meter, msg);
 	if (!pp_values_get(&v, "balance", balance))
 		return ERR(PP_EDATA, "meter %s shows no balance", meter);
+	return PP_OK;
+}
+
+int
+pp_commands_send_account(pp_db *db, const char *account, int wait_ms)
+{
+	struct pp_profile p;
+	struct pp_cmd *due;
+	struct pp_bus *bus;
+	sqlite3_stmt *st;
+	char msg[PP_ERRMAX];
+	int64_t gw[16];
+	int ngw = 0, n, i, k, rc;
+
+	/* The gateways of the account's meters that have commands due. */
+	if ((st = pp_stmt(db, "SELECT DISTINCT m.gateway_id FROM meters m JOIN "
+	    "accounts a ON a.id = m.account_id JOIN commands c ON c.meter_id = "
+	    "m.id WHERE a.account = ? AND c.state IN ('pending', 'sent') AND "
+	    "coalesce(c.not_before, 0) <= ? AND m.gateway_id IS NOT NULL")) ==
+	    NULL)
+		return PP_EINTERNAL;
+	sqlite3_bind_text(st, 1, account, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, pp_now());
+	while (sqlite3_step(st) == SQLITE_ROW && ngw < 16)
+		gw[ngw++] = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	for (k = 0; k < ngw; k++) {
+		if (open_bus(db, gw[k], wait_ms, &bus, msg, sizeof(msg)) !=
+		    PP_OK)
+			continue;
+		if ((rc = pp_commands_due(db, gw[k], &due, &n)) == PP_OK)
+			for (i = 0; i < n; i++) {
+				int64_t mine = 0;
+
+				if (pp_query_int(db, &mine, "SELECT 1 FROM meters "
+				    "m JOIN accounts a ON a.id = m.account_id "
+				    "WHERE m.id = ? AND a.account = ?", "it",
+				    due[i].meter_id, account) != PP_OK ||
+				    pp_profile_load(due[i].profile, &p, msg,
+				    sizeof(msg)) != PP_OK)
+					continue;
+				pp_command_run(db, bus, &due[i], &p, msg,
+				    sizeof(msg));
+			}
+		free(due);
+		pp_bus_close(bus);
+	}
 	return PP_OK;
 }

@@ -231,6 +231,17 @@ static const char *const migrations[] = {
 	" energy_wh INTEGER NOT NULL,"
 	" cost_e7 INTEGER NOT NULL,"
 	" PRIMARY KEY(meter_id, day, window, tier, price));",
+	/*
+	 * 5: alarms have a level, and a notice for the resident and a copy
+	 * for the manager, each tried until it succeeds.
+	 */
+	"ALTER TABLE alarms ADD COLUMN level INTEGER NOT NULL DEFAULT 1;"
+	"ALTER TABLE alarms ADD COLUMN resident_sent INTEGER;"
+	"ALTER TABLE alarms ADD COLUMN manager_sent INTEGER;"
+	"ALTER TABLE alarms ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE alarms ADD COLUMN last_error TEXT;"
+	"CREATE INDEX alarms_meter ON alarms(meter_id, cleared);"
+	"CREATE INDEX alarms_account ON alarms(account_id, cleared);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

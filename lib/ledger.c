@@ -330,6 +330,31 @@ check_request(pp_db *db, const struct pp_money_req *req)
 	return pp_check_payment(db, req->method, req->ref, req->remark);
 }
 
+/*
+ * An account out of arrears gets back the power its arrears cut: a close
+ * for each meter whose last switch was an arrears trip, and no arrears
+ * trip left waiting.
+ */
+static int
+release_arrears(pp_db *db, int64_t account_id)
+{
+	int rc;
+
+	if ((rc = pp_exec(db, "UPDATE commands SET state = 'failed', "
+	    "last_error = 'cancelled: the account paid', updated = ?1 WHERE "
+	    "action = 'trip' AND reason = 'arrears' AND state IN ('pending', "
+	    "'sent') AND meter_id IN (SELECT id FROM meters WHERE account_id = "
+	    "?2)", "ii", pp_now(), account_id)) != PP_OK)
+		return rc;
+	return pp_exec(db, "INSERT INTO commands(meter_id, action, state, "
+	    "reason, operator, created, updated) SELECT m.id, 'close', "
+	    "'pending', 'paid', ?1, ?2, ?2 FROM meters m WHERE m.account_id = ?3 "
+	    "AND (SELECT c.action = 'trip' AND c.reason = 'arrears' AND c.state "
+	    "= 'done' FROM commands c WHERE c.meter_id = m.id AND c.action IN "
+	    "('trip', 'close') ORDER BY c.id DESC LIMIT 1)", "tii", db->login,
+	    pp_now(), account_id);
+}
+
 static int
 money_request(pp_db *db, const char *kind, const struct pp_money_req *req,
     pp_entry *out)
@@ -379,6 +404,9 @@ money_request(pp_db *db, const char *kind, const struct pp_money_req *req,
 	p.ref = req->ref;
 	p.remark = req->remark;
 	if ((rc = pp_post_money(db, &p, wallet, &id)) != PP_OK)
+		return rc;
+	if (is_sale && balance + req->amount > 0 &&
+	    (rc = release_arrears(db, a.id)) != PP_OK)
 		return rc;
 	return pp_entry_load(db, id, out);
 }

@@ -370,6 +370,10 @@ int	 pp_meters_of(pp_db *db, const char *by, const char *value,
 int	 pp_account_wallet_read(pp_db *db, const char *account, int wait_ms,
 	    int64_t *balance);
 
+/* Send the commands due on an account's meters now, as far as they go. */
+int	 pp_commands_send_account(pp_db *db, const char *account,
+	    int wait_ms);
+
 /* Every value a meter shows, read now: meter-ctl read. */
 #define PP_STATE_NCOLS	25
 extern const pp_column pp_state_columns[PP_STATE_NCOLS];
@@ -409,6 +413,40 @@ int	 pp_poll(pp_db *db, const struct pp_poll_opts *o,
 	    struct pp_poll_row **rows, size_t *nrows);
 /* One manual reading (meter, time, energy_kwh[, balance]). */
 int	 pp_reading_import_row(pp_db *db, const pp_csv *row);
+
+/* ---- alarm.c and notify.c: alarms and their notices --------------------- */
+
+#define PP_ALARM_NCOLS	11
+extern const pp_column pp_alarm_columns[PP_ALARM_NCOLS];
+
+struct pp_alarm_row {
+	char	text[PP_ALARM_NCOLS][PP_TEXTMAX];
+};
+
+struct pp_scan_opts {
+	int		 all;		/* every standing alarm, not the new */
+	const char	*kind;		/* only this kind, or NULL */
+};
+
+/*
+ * Evaluate every meter, account and gateway in one transaction: raise
+ * what is new, escalate the balance alarms, clear what has ended.  rows
+ * are the new alarms (with all, the standing ones), a row per meter.
+ */
+int	 pp_alarm_scan(pp_db *db, const struct pp_scan_opts *o,
+	    struct pp_alarm_row **rows, size_t *n);
+
+struct pp_notify_result {
+	long	sent, failed;
+};
+
+/*
+ * Run command once per notice still owed (the resident's, for the
+ * balance alarms, and the manager's copy to sms_to), with the notice in
+ * PREPAY_* variables; a notice that succeeds is never sent again.
+ */
+int	 pp_alarm_notify(pp_db *db, const char *command,
+	    struct pp_notify_result *r);
 
 /* ---- swap.c: replacing a meter ------------------------------------------ */
 

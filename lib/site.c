@@ -210,7 +210,7 @@ load_defaults(struct site *s, yaml_node_t *d)
 {
 	static const char *const keys[] = { "price", "alarm1", "alarm2",
 	    "overload_w", "max_balance", "max_sale", "poll_minutes", "no_trip",
-	    "sms_to", "lost_after", NULL };
+	    "sms_to", "lost_after", "voltage_band", "command_alarm", NULL };
 	static const char *const money_keys[] = { "alarm1", "alarm2",
 	    "max_balance", "max_sale", NULL };
 	const char *text;
@@ -245,6 +245,23 @@ load_defaults(struct site *s, yaml_node_t *d)
 	if ((rc = get_int(s, d, "lost_after", 1, 100, &v)) != PP_OK ||
 	    (v >= 0 && (rc = put_setting_int(s, "lost_after", v)) != PP_OK))
 		return rc;
+	v = -1;
+	if ((rc = get_int(s, d, "command_alarm", 1, 1000, &v)) != PP_OK ||
+	    (v >= 0 && (rc = put_setting_int(s, "command_alarm", v)) != PP_OK))
+		return rc;
+	text = NULL;
+	if ((rc = get_text(s, d, "voltage_band", 0, 32, &text)) != PP_OK)
+		return rc;
+	if (text) {
+		int lo, hi, n = 0;
+
+		if (sscanf(text, "%d-%d%n", &lo, &hi, &n) != 2 ||
+		    (size_t)n != strlen(text) || lo < 1 || hi <= lo || hi > 1000)
+			return bad(s, get(s, d, "voltage_band"), "voltage_band",
+			    "\"%s\": use LOW-HIGH in volts, e.g. 198-242", text);
+		if ((rc = put_setting(s, "voltage_band", text)) != PP_OK)
+			return rc;
+	}
 	text = NULL;
 	if ((rc = get_text(s, d, "no_trip", 0, 32, &text)) != PP_OK)
 		return rc;
@@ -258,6 +275,35 @@ load_defaults(struct site *s, yaml_node_t *d)
 		return rc;
 	if (text && (rc = put_setting(s, "sms_to", text)) != PP_OK)
 		return rc;
+	return PP_OK;
+}
+
+/* The notices' texts, one template per alarm kind. */
+static int
+load_messages(struct site *s, yaml_node_t *map)
+{
+	static const char *const kinds[] = { "low1", "low2", "arrears",
+	    "overload", "voltage", "lost", "gateway", "mismatch", "counter",
+	    "command", NULL };
+	yaml_node_pair_t *p;
+	char key[32];
+	const char *text;
+	int rc;
+
+	if (map == NULL)
+		return PP_OK;
+	if ((rc = check_keys(s, map, "messages", kinds)) != PP_OK)
+		return rc;
+	for (p = map->data.mapping.pairs.start;
+	    p < map->data.mapping.pairs.top; p++) {
+		const char *kind = scalar(node(s, p->key));
+
+		if ((rc = get_text(s, map, kind, 1, 512, &text)) != PP_OK)
+			return rc;
+		snprintf(key, sizeof(key), "msg_%s", kind);
+		if ((rc = put_setting(s, key, text)) != PP_OK)
+			return rc;
+	}
 	return PP_OK;
 }
 
@@ -777,7 +823,7 @@ static int
 load_document(struct site *s)
 {
 	static const char *const keys[] = { "site", "defaults", "operators",
-	    "tariffs", "buildings", NULL };
+	    "tariffs", "buildings", "messages", NULL };
 	yaml_node_t *root = yaml_document_get_root_node(&s->doc);
 	const char *name = NULL;
 	int rc;
@@ -801,6 +847,7 @@ load_document(struct site *s)
 	    (rc = pp_exec(s->db, "DELETE FROM listed_gateways", "")) != PP_OK)
 		return rc;
 	if ((rc = load_defaults(s, get(s, root, "defaults"))) != PP_OK ||
+	    (rc = load_messages(s, get(s, root, "messages"))) != PP_OK ||
 	    (rc = load_operators(s, get(s, root, "operators"))) != PP_OK ||
 	    (rc = load_tariffs(s, get(s, root, "tariffs"))) != PP_OK ||
 	    (rc = load_buildings(s, get(s, root, "buildings"))) != PP_OK)

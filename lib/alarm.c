@@ -1,0 +1,457 @@
+/*
+ * alarm.c: alarms are rows with a life: raised, notified, cleared.  A
+ * standing alarm is not raised again; the balance alarms of an account
+ * escalate low1 -> low2 -> arrears, one standing at a time, so that each
+ * level is told once; an alarm clears when its condition ends.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+const pp_column pp_alarm_columns[PP_ALARM_NCOLS] = {
+	{ "time", PP_COL_TEXT }, { "level", PP_COL_INT },
+	{ "alarm", PP_COL_TEXT }, { "meter", PP_COL_TEXT },
+	{ "account", PP_COL_TEXT }, { "name", PP_COL_TEXT },
+	{ "phone", PP_COL_TEXT }, { "room", PP_COL_TEXT },
+	{ "balance", PP_COL_MONEY }, { "value", PP_COL_TEXT },
+	{ "message", PP_COL_TEXT },
+};
+
+/* The kinds, their levels, and the default (Chinese) notices. */
+static const struct {
+	const char	*kind;
+	int		 level;
+	const char	*text;
+} kinds[] = {
+	{ "low1", 1, "【{site}】{room}房电费余额{balance}元，已低于{threshold}"
+	    "元，请及时购电。" },
+	{ "low2", 2, "【{site}】{room}房电费余额仅{balance}元，已低于"
+	    "{threshold}元，即将欠费停电，请尽快购电。" },
+	{ "arrears", 3, "【{site}】{room}房已欠费，余额{balance}元，将按规定"
+	    "停电，请立即购电。" },
+	{ "overload", 1, "【{site}】{room}房（表{meter}）功率{value}W，超过"
+	    "限定{threshold}W。" },
+	{ "voltage", 1, "【{site}】表{meter}（{room}）电压{value}V，超出"
+	    "{threshold}V。" },
+	{ "lost", 2, "【{site}】表{meter}（{room}）失联。" },
+	{ "gateway", 3, "【{site}】网关{value}失联。" },
+	{ "mismatch", 2, "【{site}】表{meter}（{room}）钱包与系统记录不符："
+	    "{value}，请核查。" },
+	{ "counter", 1, "【{site}】表{meter}（{room}）读数异常：{value}。" },
+	{ "command", 2, "【{site}】表{meter}的{value}命令多次未成功。" },
+};
+
+static int
+kind_index(const char *kind)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (strcmp(kinds[i].kind, kind) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* What one alarm says, with the fields a template may use. */
+struct facts {
+	const char	*kind;
+	int64_t		 meter_id, account_id, gateway_id;
+	char		 meter[PP_KEYMAX], room[PP_KEYMAX], value[64];
+	char		 threshold[PP_NUMBUF], balance[PP_NUMBUF];
+	char		 account[PP_KEYMAX], name[PP_NAMEMAX];
+};
+
+static void
+put(char *out, size_t len, size_t *at, const char *s, size_t n)
+{
+	if (*at + n + 1 > len)
+		n = len - *at - 1;
+	memcpy(out + *at, s, n);
+	*at += n;
+	out[*at] = '\0';
+}
+
+/* The notice: the site's template for the kind, else ours. */
+static void
+render(pp_db *db, const struct facts *f, char *out, size_t len)
+{
+	char key[32], tmpl[520], site[PP_NAMEMAX];
+	const char *p, *close;
+	size_t at = 0;
+	int k = kind_index(f->kind);
+
+	snprintf(key, sizeof(key), "msg_%s", f->kind);
+	if (pp_setting(db, key, tmpl, sizeof(tmpl)) == NULL)
+		snprintf(tmpl, sizeof(tmpl), "%s", kinds[k].text);
+	pp_site_name(db, site, sizeof(site));
+	out[0] = '\0';
+	for (p = tmpl; *p; ) {
+		const char *v = NULL;
+
+		if (*p != '{' || (close = strchr(p, '}')) == NULL) {
+			put(out, len, &at, p, 1);
+			p++;
+			continue;
+		}
+#define FIELD(name, text) \
+	if ((size_t)(close - p - 1) == strlen(name) && \
+	    strncmp(p + 1, name, strlen(name)) == 0) v = text
+		FIELD("site", site);
+		FIELD("room", f->room);
+		FIELD("meter", f->meter);
+		FIELD("account", f->account);
+		FIELD("name", f->name);
+		FIELD("balance", f->balance);
+		FIELD("threshold", f->threshold);
+		FIELD("value", f->value);
+		FIELD("kind", f->kind);
+#undef FIELD
+		if (v == NULL) {
+			put(out, len, &at, p, 1);
+			p++;
+			continue;
+		}
+		put(out, len, &at, v, strlen(v));
+		p = close + 1;
+	}
+}
+
+/* Make one condition's alarm stand or clear; *raised is the new row. */
+static int
+sync_alarm(pp_db *db, const struct facts *f, int holds, int64_t *raised)
+{
+	char message[PP_TEXTMAX];
+	int64_t id;
+	int rc;
+
+	*raised = 0;
+	rc = pp_query_int(db, &id, "SELECT id FROM alarms WHERE kind = ?1 AND "
+	    "cleared IS NULL AND meter_id IS nullif(?2, 0) AND account_id IS "
+	    "nullif(?3, 0) AND gateway_id IS nullif(?4, 0)", "tiii", f->kind,
+	    f->meter_id, f->account_id, f->gateway_id);
+	if (rc != PP_OK && rc != PP_EDATA)
+		return rc;
+	if (rc == PP_OK && !holds)
+		return pp_exec(db, "UPDATE alarms SET cleared = ? WHERE id = ?",
+		    "ii", pp_now(), id);
+	if (rc == PP_OK || !holds)
+		return PP_OK;
+	render(db, f, message, sizeof(message));
+	return pp_query_int(db, raised, "INSERT INTO alarms(kind, meter_id, "
+	    "account_id, gateway_id, raised, level, value, message) VALUES (?, "
+	    "nullif(?, 0), nullif(?, 0), nullif(?, 0), ?, ?, ?, ?) RETURNING id",
+	    "tiiiiitt", f->kind, f->meter_id, f->account_id, f->gateway_id,
+	    pp_now(), (int64_t)kinds[kind_index(f->kind)].level, f->value,
+	    message);
+}
+
+struct raised {
+	int64_t	*v;
+	size_t	 n, cap;
+};
+
+static int
+note(pp_db *db, struct raised *r, int64_t id)
+{
+	if (id == 0)
+		return PP_OK;
+	if (pp_grow(&r->v, &r->cap, r->n + 1, sizeof(*r->v)) != PP_OK)
+		return pp_fail(db, PP_EINTERNAL, "out of memory");
+	r->v[r->n++] = id;
+	return PP_OK;
+}
+
+/* The balance alarms of every open account: one level standing. */
+static int
+scan_accounts(pp_db *db, struct raised *r)
+{
+	static const char *const levels[] = { "low1", "low2", "arrears" };
+	int64_t a1 = pp_setting_int(db, "alarm1", -1);
+	int64_t a2 = pp_setting_int(db, "alarm2", -1);
+	struct facts f;
+	sqlite3_stmt *st;
+	int64_t *ids = NULL, id, balance, alarm1, alarm2, wallet_balance;
+	size_t n = 0, cap = 0, i, k;
+	int rc = PP_OK, level, has_wallet;
+
+	/* The list first: the work below reuses cached statements. */
+	if ((st = pp_stmt(db, "SELECT id FROM accounts WHERE state = 'open' "
+	    "ORDER BY id")) == NULL)
+		return PP_EINTERNAL;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (pp_grow(&ids, &cap, n + 1, sizeof(*ids)) != PP_OK) {
+			sqlite3_reset(st);
+			free(ids);
+			return pp_fail(db, PP_EINTERNAL, "out of memory");
+		}
+		ids[n++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_reset(st);
+	for (i = 0; i < n && rc == PP_OK; i++) {
+		memset(&f, 0, sizeof(f));
+		f.account_id = ids[i];
+		if ((st = pp_stmt(db, "SELECT a.account, a.name, a.money, "
+		    "a.used_e7, m.id, m.meter, m.room, coalesce(m.alarm1, ?2), "
+		    "coalesce(m.alarm2, ?3), m.billing = 'meter', "
+		    "m.meter_balance FROM accounts a JOIN meters m ON "
+		    "m.account_id = a.id WHERE a.id = ?1 ORDER BY "
+		    "m.billing = 'meter' DESC, m.id LIMIT 1")) == NULL) {
+			rc = PP_EINTERNAL;
+			break;
+		}
+		sqlite3_bind_int64(st, 1, ids[i]);
+		sqlite3_bind_int64(st, 2, a1);
+		sqlite3_bind_int64(st, 3, a2);
+		if (sqlite3_step(st) != SQLITE_ROW) {
+			sqlite3_reset(st);
+			continue;
+		}
+		pp_col_text(st, 0, f.account, sizeof(f.account));
+		pp_col_text(st, 1, f.name, sizeof(f.name));
+		balance = pp_balance_of(sqlite3_column_int64(st, 2),
+		    sqlite3_column_int64(st, 3));
+		f.meter_id = sqlite3_column_int64(st, 4);
+		pp_col_text(st, 5, f.meter, sizeof(f.meter));
+		pp_col_text(st, 6, f.room, sizeof(f.room));
+		alarm1 = sqlite3_column_int64(st, 7);
+		alarm2 = sqlite3_column_int64(st, 8);
+		has_wallet = sqlite3_column_int(st, 9) &&
+		    sqlite3_column_type(st, 10) != SQLITE_NULL;
+		wallet_balance = sqlite3_column_int64(st, 10);
+		sqlite3_reset(st);
+		/* A meter that keeps the wallet knows the balance. */
+		if (has_wallet)
+			balance = wallet_balance;
+		level = balance <= 0 ? 2 : alarm2 >= 0 && balance < alarm2 ?
+		    1 : alarm1 >= 0 && balance < alarm1 ? 0 : -1;
+		pp_money_format(balance, f.balance);
+		f.meter_id = 0;		/* an account's alarm */
+		for (k = 0; k < 3 && rc == PP_OK; k++) {
+			f.kind = levels[k];
+			pp_money_format(k == 0 ? alarm1 : k == 1 ? alarm2 : 0,
+			    f.threshold);
+			snprintf(f.value, sizeof(f.value), "%s", f.balance);
+			if ((rc = sync_alarm(db, &f, (int)k == level, &id)) ==
+			    PP_OK)
+				rc = note(db, r, id);
+		}
+	}
+	free(ids);
+	return rc;
+}
+
+/* Conditions of a meter, and of its gateway. */
+static int
+scan_meters(pp_db *db, struct raised *r)
+{
+	char band[32];
+	int lo = 198, hi = 242, k, rc = PP_OK;
+	int64_t overload = pp_setting_int(db, "overload_w", -1);
+	int64_t tries = pp_setting_int(db, "command_alarm", 3), id;
+	struct facts *all = NULL;
+	int *holds = NULL;
+	sqlite3_stmt *st;
+	size_t n = 0, cap = 0, hcap = 0, i;
+
+	if (pp_setting(db, "voltage_band", band, sizeof(band)))
+		sscanf(band, "%d-%d", &lo, &hi);
+	/* One row a meter holds every condition; kinds in columns 6..11. */
+	if ((st = pp_stmt(db, "SELECT m.id, m.meter, m.room, "
+	    "coalesce(m.overload_w, ?1), coalesce(m.power_w, 0), "
+	    "(SELECT voltage_dv FROM readings r WHERE r.meter_id = m.id ORDER BY "
+	    "r.time DESC LIMIT 1), "
+	    "m.power_w IS NOT NULL AND ?1 >= 0 AND m.power_w > coalesce("
+	    "m.overload_w, ?1), "
+	    "m.state = 'lost', "
+	    "coalesce((SELECT flag FROM readings r WHERE r.meter_id = m.id "
+	    "ORDER BY r.time DESC LIMIT 1), ''), "
+	    "m.billing = 'meter' AND m.meter_count IS NOT NULL AND "
+	    "(m.meter_count > m.buy_count OR m.meter_count < coalesce((SELECT "
+	    "max(buy_count) FROM commands c WHERE c.meter_id = m.id AND "
+	    "c.action = 'recharge' AND c.state = 'done'), 0)), "
+	    "coalesce((SELECT action FROM commands c WHERE c.meter_id = m.id "
+	    "AND c.state IN ('pending', 'sent') AND c.attempts >= ?2 ORDER BY "
+	    "c.id LIMIT 1), ''), m.meter_count, m.buy_count "
+	    "FROM meters m ORDER BY m.id")) == NULL)
+		return PP_EINTERNAL;
+	sqlite3_bind_int64(st, 1, overload);
+	sqlite3_bind_int64(st, 2, tries);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		int64_t volt = sqlite3_column_int64(st, 5);
+		int has_volt = sqlite3_column_type(st, 5) != SQLITE_NULL;
+		const char *flag = (const char *)sqlite3_column_text(st, 8);
+		const char *cmd = (const char *)sqlite3_column_text(st, 10);
+		char v[6][64];
+		int h[6];
+
+		if (pp_grow(&all, &cap, n + 6, sizeof(*all)) != PP_OK ||
+		    pp_grow(&holds, &hcap, n + 6, sizeof(*holds)) != PP_OK) {
+			rc = pp_fail(db, PP_EINTERNAL, "out of memory");
+			break;
+		}
+		snprintf(v[0], sizeof(v[0]), "%lld",
+		    (long long)sqlite3_column_int64(st, 4));
+		h[0] = sqlite3_column_int(st, 6);
+		snprintf(v[1], sizeof(v[1]), "%lld.%lld", (long long)volt / 10,
+		    (long long)(volt < 0 ? -volt : volt) % 10);
+		h[1] = has_volt && (volt < lo * 10 || volt > hi * 10);
+		v[2][0] = '\0';
+		h[2] = sqlite3_column_int(st, 7);
+		snprintf(v[3], sizeof(v[3]), "%s", flag ? flag : "");
+		h[3] = flag && *flag;
+		snprintf(v[4], sizeof(v[4]), "purchase count %lld, ledger %lld",
+		    (long long)sqlite3_column_int64(st, 11),
+		    (long long)sqlite3_column_int64(st, 12));
+		h[4] = sqlite3_column_int(st, 9);
+		snprintf(v[5], sizeof(v[5]), "%s", cmd ? cmd : "");
+		h[5] = cmd && *cmd;
+		for (k = 0; k < 6; k++) {
+			static const char *const kind[] = { "overload",
+			    "voltage", "lost", "counter", "mismatch",
+			    "command" };
+			struct facts *x = &all[n];
+
+			memset(x, 0, sizeof(*x));
+			x->kind = kind[k];
+			x->meter_id = sqlite3_column_int64(st, 0);
+			pp_col_text(st, 1, x->meter, sizeof(x->meter));
+			pp_col_text(st, 2, x->room, sizeof(x->room));
+			snprintf(x->value, sizeof(x->value), "%s", v[k]);
+			if (k == 0)
+				snprintf(x->threshold, sizeof(x->threshold),
+				    "%lld", (long long)sqlite3_column_int64(st,
+				    3));
+			else if (k == 1)
+				snprintf(x->threshold, sizeof(x->threshold),
+				    "%d-%d", lo, hi);
+			holds[n++] = h[k];
+		}
+	}
+	sqlite3_reset(st);
+	for (i = 0; i < n && rc == PP_OK; i++)
+		if ((rc = sync_alarm(db, &all[i], holds[i], &id)) == PP_OK)
+			rc = note(db, r, id);
+	free(all);
+	free(holds);
+	if (rc != PP_OK)
+		return rc;
+	/* Gateways none of whose meters answer. */
+	n = 0;
+	cap = hcap = 0;
+	all = NULL;
+	holds = NULL;
+	if ((st = pp_stmt(db, "SELECT id, name, state = 'lost' FROM gateways "
+	    "ORDER BY id")) == NULL)
+		return PP_EINTERNAL;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (pp_grow(&all, &cap, n + 1, sizeof(*all)) != PP_OK ||
+		    pp_grow(&holds, &hcap, n + 1, sizeof(*holds)) != PP_OK) {
+			rc = pp_fail(db, PP_EINTERNAL, "out of memory");
+			break;
+		}
+		memset(&all[n], 0, sizeof(all[0]));
+		all[n].kind = "gateway";
+		all[n].gateway_id = sqlite3_column_int64(st, 0);
+		pp_col_text(st, 1, all[n].value, sizeof(all[n].value));
+		holds[n++] = sqlite3_column_int(st, 2);
+	}
+	sqlite3_reset(st);
+	for (i = 0; i < n && rc == PP_OK; i++)
+		if ((rc = sync_alarm(db, &all[i], holds[i], &id)) == PP_OK)
+			rc = note(db, r, id);
+	free(all);
+	free(holds);
+	return rc;
+}
+
+/* The rows of an alarm: one per meter it concerns. */
+static int
+alarm_rows(pp_db *db, int64_t id, const char *kind, struct pp_alarm_row **rows,
+    size_t *n, size_t *cap)
+{
+	sqlite3_stmt *st;
+	int rc, i;
+
+	/* An account's alarm names each of its meters, so that a pipe to
+	 * meter-ctl reaches them all. */
+	if ((st = pp_stmt(db, "SELECT l.raised, l.level, l.kind, "
+	    "coalesce(m.meter, ''), coalesce(a.account, ''), "
+	    "coalesce(a.name, ''), coalesce(a.phone, ''), coalesce(m.room, ''), "
+	    "CASE WHEN a.id IS NULL THEN NULL WHEN m.billing = 'meter' AND "
+	    "m.meter_balance IS NOT NULL THEN m.meter_balance ELSE a.money - "
+	    "(a.used_e7 + 50000) / 100000 END, coalesce(l.value, ''), "
+	    "coalesce(l.message, '') FROM alarms l LEFT JOIN accounts a ON "
+	    "a.id = coalesce(l.account_id, (SELECT account_id FROM meters WHERE "
+	    "id = l.meter_id)) LEFT JOIN meters m ON (l.meter_id IS NOT NULL "
+	    "AND m.id = l.meter_id) OR (l.meter_id IS NULL AND l.account_id IS "
+	    "NOT NULL AND m.account_id = l.account_id) WHERE l.id = ? AND "
+	    "(?2 IS NULL OR l.kind = ?2) ORDER BY m.id")) == NULL)
+		return PP_EINTERNAL;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct pp_alarm_row *row;
+
+		if (pp_grow(rows, cap, *n + 1, sizeof(**rows)) != PP_OK) {
+			sqlite3_reset(st);
+			return pp_fail(db, PP_EINTERNAL, "out of memory");
+		}
+		row = &(*rows)[(*n)++];
+		memset(row, 0, sizeof(*row));
+		pp_time_format(sqlite3_column_int64(st, 0), row->text[0]);
+		for (i = 1; i < PP_ALARM_NCOLS; i++)
+			pp_col_text(st, i, row->text[i], sizeof(row->text[i]));
+		if (sqlite3_column_type(st, 8) != SQLITE_NULL)
+			pp_money_format(sqlite3_column_int64(st, 8),
+			    row->text[8]);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? PP_OK : pp_sqlfail(db, "alarms");
+}
+
+int
+pp_alarm_scan(pp_db *db, const struct pp_scan_opts *o,
+    struct pp_alarm_row **rows, size_t *n)
+{
+	struct raised r = { NULL, 0, 0 };
+	sqlite3_stmt *st;
+	size_t cap = 0, i;
+	int rc;
+
+	*rows = NULL;
+	*n = 0;
+	if (o->kind && kind_index(o->kind) < 0)
+		return pp_fail(db, PP_EUSAGE, "-k %s: no such alarm kind",
+		    o->kind);
+	if ((rc = pp_tx_begin(db)) != PP_OK)
+		return rc;
+	if ((rc = scan_accounts(db, &r)) == PP_OK)
+		rc = scan_meters(db, &r);
+	if (rc != PP_OK) {
+		pp_tx_rollback(db);
+		free(r.v);
+		return rc;
+	}
+	if (o->all) {
+		r.n = 0;
+		if ((st = pp_stmt(db, "SELECT id FROM alarms WHERE cleared IS "
+		    "NULL ORDER BY id")) == NULL)
+			rc = PP_EINTERNAL;
+		while (rc == PP_OK && sqlite3_step(st) == SQLITE_ROW)
+			rc = note(db, &r, sqlite3_column_int64(st, 0));
+		if (st)
+			sqlite3_reset(st);
+	}
+	for (i = 0; i < r.n && rc == PP_OK; i++)
+		rc = alarm_rows(db, r.v[i], o->kind, rows, n, &cap);
+	free(r.v);
+	if (rc != PP_OK) {
+		pp_tx_rollback(db);
+		free(*rows);
+		*rows = NULL;
+		*n = 0;
+		return rc;
+	}
+	return pp_tx_commit(db);
+}
