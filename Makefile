@@ -94,7 +94,8 @@ install: $(BINS)
 	cp man/*.7 $(DESTDIR)$(MANDIR)/man7/
 	cp scripts/example-site.yaml scripts/receipt.tmpl \
 	    scripts/prepay-poll.service scripts/prepay-poll.timer \
-	    scripts/prepay.crontab $(DESTDIR)$(DATADIR)/examples/
+	    scripts/prepay.crontab scripts/notify-gammu scripts/notify-http \
+	    $(DESTDIR)$(DATADIR)/examples/
 	cp lib/profiles/*.yaml $(DESTDIR)$(DATADIR)/profiles/
 
 uninstall:

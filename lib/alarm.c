@@ -53,6 +53,12 @@ kind_index(const char *kind)
 	return -1;
 }
 
+int
+pp_alarm_kind_check(const char *kind)
+{
+	return kind_index(kind) < 0 ? PP_EUSAGE : PP_OK;
+}
+
 /* What one alarm says, with the fields a template may use. */
 struct facts {
 	const char	*kind;
@@ -261,8 +267,8 @@ scan_meters(pp_db *db, struct raised *r)
 	    "coalesce(m.overload_w, ?1), coalesce(m.power_w, 0), "
 	    "(SELECT voltage_dv FROM readings r WHERE r.meter_id = m.id ORDER BY "
 	    "r.time DESC LIMIT 1), "
-	    "m.power_w IS NOT NULL AND ?1 >= 0 AND m.power_w > coalesce("
-	    "m.overload_w, ?1), "
+	    "m.power_w IS NOT NULL AND coalesce(m.overload_w, ?1) >= 0 AND "
+	    "m.power_w > coalesce(m.overload_w, ?1), "
 	    "m.state = 'lost', "
 	    "coalesce((SELECT flag FROM readings r WHERE r.meter_id = m.id "
 	    "ORDER BY r.time DESC LIMIT 1), ''), "

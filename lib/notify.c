@@ -41,6 +41,8 @@ run(const char *command, const struct notice *n, const char *to,
 		return -1;
 	}
 	if (pid == 0) {
+		/* Our standard output is the alarms' rows, for a pipe. */
+		dup2(STDERR_FILENO, STDOUT_FILENO);
 		setenv("PREPAY_TO", to, 1);
 		setenv("PREPAY_PHONE", phone, 1);
 		setenv("PREPAY_TEXT", n->message, 1);
@@ -125,11 +127,13 @@ pp_alarm_notify(pp_db *db, const char *command, struct pp_notify_result *r)
 	    "coalesce(l.message, ''), coalesce(l.value, ''), "
 	    "coalesce(a.phone, ''), coalesce(a.account, ''), "
 	    "coalesce(a.name, ''), coalesce(m.meter, ''), coalesce(m.room, ''), "
-	    "CASE WHEN a.id IS NULL THEN '' ELSE a.money - (a.used_e7 + 50000) "
-	    "/ 100000 END FROM alarms l LEFT JOIN accounts a ON a.id = "
-	    "coalesce(l.account_id, (SELECT account_id FROM meters WHERE id = "
-	    "l.meter_id)) LEFT JOIN meters m ON m.id = coalesce(l.meter_id, "
-	    "(SELECT min(id) FROM meters WHERE account_id = l.account_id)) "
+	    "CASE WHEN a.id IS NULL THEN '' WHEN m.billing = 'meter' AND "
+	    "m.meter_balance IS NOT NULL THEN m.meter_balance ELSE a.money - "
+	    "(a.used_e7 + 50000) / 100000 END FROM alarms l LEFT JOIN accounts "
+	    "a ON a.id = coalesce(l.account_id, (SELECT account_id FROM meters "
+	    "WHERE id = l.meter_id)) LEFT JOIN meters m ON m.id = "
+	    "coalesce(l.meter_id, (SELECT id FROM meters WHERE account_id = "
+	    "l.account_id ORDER BY billing = 'meter' DESC, id LIMIT 1)) "
 	    "WHERE l.cleared IS NULL ORDER BY l.id")) == NULL)
 		return PP_EINTERNAL;
 	sqlite3_bind_int(st, 1, has_manager);

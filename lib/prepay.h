@@ -435,6 +435,8 @@ struct pp_scan_opts {
  */
 int	 pp_alarm_scan(pp_db *db, const struct pp_scan_opts *o,
 	    struct pp_alarm_row **rows, size_t *n);
+/* PP_OK for a kind alarm-scan knows (low1, arrears, lost, ...). */
+int	 pp_alarm_kind_check(const char *kind);
 
 struct pp_notify_result {
 	long	sent, failed;
@@ -496,10 +498,33 @@ void	 pp_entry_values(const pp_entry *e, struct pp_entry_text *text,
 
 struct pp_report_opts {
 	int64_t		 from, to;	/* INT64_MIN / INT64_MAX: open */
-	const char	*by;		/* day, month, year */
+	const char	*by;		/* day, month, year; hour */
 	int		 by_operator, by_method;
 	const char	*kind, *account, *meter, *login, *state;
+	/* The operational reports. */
+	const char	*building, *floor, *room;
+	const char	*subject;	/* the operand: METER or ACCOUNT */
+	const char	*month;		/* bill: YYYY-MM */
+	int		 chart;		/* bars under the table */
+	int		 open_only;	/* alarms: the standing ones */
+	int		 gateways;	/* lost: gateways, not meters */
 };
+
+/* The reports that take an operand (METER, ACCOUNT): 1, else 0. */
+int	 pp_report_operand(const char *name);
+
+/*
+ * Colour and charts in table output (output.c), for the reports.  A row's
+ * colour shows only when the table goes to a terminal and NO_COLOR is
+ * unset; the bars follow the table, and other formats leave them out.
+ */
+enum pp_color { PP_COLOR_NONE = 0, PP_COLOR_DIM = 2, PP_COLOR_RED = 31,
+	PP_COLOR_YELLOW = 33, PP_COLOR_MAGENTA = 35, PP_COLOR_CYAN = 36 };
+int	 pp_out_row_color(pp_out *o, const char *const *values,
+	    enum pp_color colour);
+/* One bar: its label, its length, and the text after it. */
+int	 pp_out_bar(pp_out *o, const char *label, int64_t value,
+	    const char *text);
 
 /*
  * Each report opens its output with its columns and writes its rows.
