@@ -9,20 +9,30 @@
 static const char usage[] =
     "usage: report [-d FILE] [-o csv|tsv|table|xlsx] [-O FILE] [--bom] NAME [options]\n"
     "       report sales --by day|month|year [--by-operator] [--by-method] [--from T]\n"
-    "              [--to T]\n"
+    "              [--to T] [--chart]\n"
     "       report txns [--kind K] [--account A] [--meter M] [--operator LOGIN]\n"
     "              [--from T] [--to T]\n"
     "       report accounts [--state open|closed] [--from T] [--to T]\n"
     "       report balances [--state open|closed]\n"
     "       report audit [--from T] [--to T] [--login LOGIN]\n"
-    "       report verify\n";
+    "       report verify\n"
+    "       report status [--building B] [--floor F] [--state S]\n"
+    "       report energy --from T --to T [--by day|month] [--building B] [--floor F]\n"
+    "              [--room R] [--chart]\n"
+    "       report readings METER [--from T] [--to T]\n"
+    "       report usage METER --from T --to T --by hour|day [--chart]\n"
+    "       report alarms [--open] [--kind K] [--from T] [--to T]\n"
+    "       report lost [--gateways]\n"
+    "       report reconcile\n"
+    "       report bill ACCOUNT --month YYYY-MM\n";
 
 int
 main(int argc, char **argv)
 {
 	enum { OPT_BY = OPT_FIRST_TOOL, OPT_BY_OPERATOR, OPT_BY_METHOD,
 	    OPT_FROM, OPT_TO, OPT_KIND, OPT_ACCOUNT, OPT_METER, OPT_OPERATOR,
-	    OPT_STATE, OPT_LOGIN };
+	    OPT_STATE, OPT_LOGIN, OPT_BUILDING, OPT_FLOOR, OPT_ROOM, OPT_CHART,
+	    OPT_OPEN, OPT_GATEWAYS, OPT_MONTH };
 	static const struct option longopts[] = {
 		COMMON_LONG,
 		{ "by", required_argument, NULL, OPT_BY },
@@ -36,6 +46,13 @@ main(int argc, char **argv)
 		{ "operator", required_argument, NULL, OPT_OPERATOR },
 		{ "state", required_argument, NULL, OPT_STATE },
 		{ "login", required_argument, NULL, OPT_LOGIN },
+		{ "building", required_argument, NULL, OPT_BUILDING },
+		{ "floor", required_argument, NULL, OPT_FLOOR },
+		{ "room", required_argument, NULL, OPT_ROOM },
+		{ "chart", no_argument, NULL, OPT_CHART },
+		{ "open", no_argument, NULL, OPT_OPEN },
+		{ "gateways", no_argument, NULL, OPT_GATEWAYS },
+		{ "month", required_argument, NULL, OPT_MONTH },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct pp_report_opts r;
@@ -93,6 +110,27 @@ main(int argc, char **argv)
 		case OPT_STATE:
 			r.state = optarg;
 			break;
+		case OPT_BUILDING:
+			r.building = optarg;
+			break;
+		case OPT_FLOOR:
+			r.floor = optarg;
+			break;
+		case OPT_ROOM:
+			r.room = optarg;
+			break;
+		case OPT_CHART:
+			r.chart = 1;
+			break;
+		case OPT_OPEN:
+			r.open_only = 1;
+			break;
+		case OPT_GATEWAYS:
+			r.gateways = 1;
+			break;
+		case OPT_MONTH:
+			r.month = optarg;
+			break;
 		default:
 			if (!tool_option(&t, ch, optarg))
 				tool_usage(&t);
@@ -100,13 +138,34 @@ main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
-	if (name == NULL && argc == 1)
-		name = argv[0], argc--;
-	if (name == NULL || argc != 0)
+	if (name == NULL && argc >= 1)
+		name = argv[0], argc--, argv++;
+	if (name == NULL)
+		tool_usage(&t);
+	/* readings and usage take a METER, bill an ACCOUNT. */
+	if (pp_report_find(name) && pp_report_operand(name) && argc == 1)
+		r.subject = argv[0], argc--;
+	if (argc != 0)
 		tool_usage(&t);
 	if ((fn = pp_report_find(name)) == NULL)
 		tool_die(&t, PP_EUSAGE, "%s: no such report; try sales, txns, "
-		    "accounts, balances, audit or verify", name);
+		    "accounts, balances, audit, verify, status, energy, "
+		    "readings, usage, alarms, lost, reconcile or bill", name);
+	if (pp_report_operand(name) && r.subject == NULL)
+		tool_die(&t, PP_EUSAGE, "report %s needs %s", name,
+		    strcmp(name, "bill") == 0 ? "an ACCOUNT" : "a METER");
+	/* A chart is drawn under a table: it makes table the default. */
+	if (r.chart) {
+		if (strcmp(name, "sales") && strcmp(name, "energy") &&
+		    strcmp(name, "usage"))
+			tool_die(&t, PP_EUSAGE, "--chart: only sales, energy "
+			    "and usage draw one");
+		if (t.fmt == PP_FMT_AUTO)
+			t.fmt = PP_FMT_TABLE;
+		else if (t.fmt != PP_FMT_TABLE)
+			tool_die(&t, PP_EUSAGE, "--chart draws under a table; "
+			    "leave out -o or use -o table");
+	}
 	tool_open(&t, PP_NEED_ANY, 0);
 	rc = fn(t.db, &r, &o, t.fmt, stdout, t.xlsx_path, t.bom);
 	if (o)

@@ -1,7 +1,8 @@
 /*
  * output.c: every tool's rows go out through here, as CSV (RFC 4180
  * quoting, LF line ends), TSV (no quoting), an aligned table, or an xlsx
- * workbook with numeric cells for numbers.
+ * workbook with numeric cells for numbers.  A table may colour its rows
+ * when it goes to a terminal, and may end with a bar chart.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,15 @@ struct pp_out {
 	char		 err[PP_ERRMAX];
 	int		 header_done;
 	int		 bom;
+	int		 colour;	/* a table to a terminal */
+	unsigned char	*colours;	/* each buffered row's, or 0 */
+	struct bar	*bars;		/* the chart under a table */
+	size_t		 nbars, barcap;
+};
+
+struct bar {
+	char	*label, *text;
+	int64_t	 value;
 };
 
 int
@@ -76,6 +86,9 @@ pp_out_open(pp_out **op, enum pp_format fmt, FILE *fp, const char *xlsx_path,
 	o->fmt = fmt;
 	o->fp = fp;
 	o->bom = bom;
+	/* Colour only for a person at a terminal who has not said no. */
+	o->colour = fmt == PP_FMT_TABLE && isatty(fileno(fp)) &&
+	    (getenv("NO_COLOR") == NULL || *getenv("NO_COLOR") == '\0');
 	*op = o;
 	return PP_OK;
 }
@@ -136,10 +149,15 @@ buffer_row(pp_out *o, const char *const *values)
 	if (o->nrows == o->cap) {
 		size_t cap = o->cap ? o->cap * 2 : 64;
 		char **p = realloc(o->cells, cap * o->ncols * sizeof(*p));
+		unsigned char *c;
 
 		if (p == NULL)
 			goto nomem;
 		o->cells = p;
+		if ((c = realloc(o->colours, cap)) == NULL)
+			goto nomem;
+		memset(c + o->cap, 0, cap - o->cap);
+		o->colours = c;
 		o->cap = cap;
 	}
 	for (i = 0; i < o->ncols; i++) {
@@ -180,10 +198,20 @@ write_header(pp_out *o)
 int
 pp_out_row(pp_out *o, const char *const *values)
 {
+	return pp_out_row_color(o, values, PP_COLOR_NONE);
+}
+
+int
+pp_out_row_color(pp_out *o, const char *const *values, enum pp_color colour)
+{
 	int rc;
 
-	if (o->fmt == PP_FMT_TABLE || o->fmt == PP_FMT_XLSX)
-		return buffer_row(o, values);
+	if (o->fmt == PP_FMT_TABLE || o->fmt == PP_FMT_XLSX) {
+		if ((rc = buffer_row(o, values)) == PP_OK)
+			o->colours[o->nrows - 1] = o->colour ?
+			    (unsigned char)colour : 0;
+		return rc;
+	}
 	if (!o->header_done && (rc = write_header(o)) != PP_OK)
 		return rc;
 	if ((rc = stream_row(o, values)) == PP_OK)
@@ -213,8 +241,12 @@ write_table(pp_out *o)
 				width[i] = w;
 		}
 	for (r = 0; r <= o->nrows + 1; r++) {
+		int colour = r >= 2 ? o->colours[r - 2] : 0;
+
 		/* Spaces are held back until text follows: no trailing blanks. */
 		spaces = 0;
+		if (colour)
+			fprintf(o->fp, "\033[%dm", colour);
 		for (i = 0; i < o->ncols; i++) {
 			const char *v;
 			size_t gap;
@@ -241,9 +273,95 @@ write_table(pp_out *o)
 			if (!is_number(o->cols[i].type))
 				spaces += gap;
 		}
+		if (colour)
+			fputs("\033[0m", o->fp);
 		putc('\n', o->fp);
 	}
 	free(width);
+	return ferror(o->fp) ? PP_EINTERNAL : PP_OK;
+}
+
+int
+pp_out_bar(pp_out *o, const char *label, int64_t value, const char *text)
+{
+	struct bar *b;
+
+	if (o->fmt != PP_FMT_TABLE)
+		return PP_OK;
+	if (pp_grow(&o->bars, &o->barcap, o->nbars + 1, sizeof(*o->bars)) !=
+	    PP_OK)
+		goto nomem;
+	b = &o->bars[o->nbars];
+	b->value = value;
+	if ((b->label = strdup(label ? label : "")) == NULL)
+		goto nomem;
+	if ((b->text = strdup(text ? text : "")) == NULL) {
+		free(b->label);
+		goto nomem;
+	}
+	o->nbars++;
+	return PP_OK;
+nomem:
+	snprintf(o->err, sizeof(o->err), "out of memory");
+	return PP_EINTERNAL;
+}
+
+/* The widest bar, in terminal cells. */
+#define CHART_WIDTH	40
+
+/*
+ * The bars under the table: each label, then a bar scaled to the largest
+ * value (in eighths of a cell), then its text.  A negative value's bar is
+ * shaded instead of solid.
+ */
+static int
+write_chart(pp_out *o)
+{
+	static const char *const eighths[] = { "", "\u258F", "\u258E",
+	    "\u258D", "\u258C", "\u258B", "\u258A", "\u2589" };
+	size_t i, w, lw = 0, cells, k;
+	int64_t max = 0, a;
+
+	for (i = 0; i < o->nbars; i++) {
+		a = o->bars[i].value < 0 ? -o->bars[i].value : o->bars[i].value;
+		if (a > max)
+			max = a;
+		if ((w = pp_text_width(o->bars[i].label)) > lw)
+			lw = w;
+	}
+	putc('\n', o->fp);
+	for (i = 0; i < o->nbars; i++) {
+		const struct bar *b = &o->bars[i];
+		long double units;
+
+		a = b->value < 0 ? -b->value : b->value;
+		/* Eighths of a cell; anything above zero shows a sliver. */
+		units = max ? (long double)a * CHART_WIDTH * 8 / max : 0;
+		k = (size_t)(units + 0.5L);
+		if (a > 0 && k == 0)
+			k = 1;
+		if (b->value < 0)
+			k = (k + 7) / 8 * 8;
+		fputs(b->label, o->fp);
+		if (*b->text == '\0' && k == 0) {
+			putc('\n', o->fp);
+			continue;
+		}
+		for (w = pp_text_width(b->label); w < lw + 2; w++)
+			putc(' ', o->fp);
+		for (cells = 0; cells < k / 8; cells++)
+			fputs(b->value < 0 ? "\u2592" : "\u2588", o->fp);
+		if (k % 8) {
+			fputs(eighths[k % 8], o->fp);
+			cells++;
+		}
+		if (*b->text) {
+			for (; cells < CHART_WIDTH + 1; cells++)
+				putc(' ', o->fp);
+			fputs(b->text, o->fp);
+		}
+		putc('\n', o->fp);
+	}
 	return ferror(o->fp) ? PP_EINTERNAL : PP_OK;
 }
 
@@ -316,9 +434,11 @@ pp_out_close(pp_out *o, char *err, size_t errlen)
 
 	if (o == NULL)
 		return PP_OK;
-	if (o->fmt == PP_FMT_TABLE)
+	if (o->fmt == PP_FMT_TABLE) {
 		rc = write_table(o);
-	else if (o->fmt == PP_FMT_XLSX)
+		if (rc == PP_OK && o->nbars)
+			rc = write_chart(o);
+	} else if (o->fmt == PP_FMT_XLSX)
 		rc = write_xlsx(o);
 	else if (!o->header_done)
 		/* No rows: the header still tells the next tool the columns. */
@@ -332,6 +452,12 @@ pp_out_close(pp_out *o, char *err, size_t errlen)
 	for (i = 0; i < o->nrows * o->ncols && o->cells; i++)
 		free(o->cells[i]);
 	free(o->cells);
+	free(o->colours);
+	for (i = 0; i < o->nbars; i++) {
+		free(o->bars[i].label);
+		free(o->bars[i].text);
+	}
+	free(o->bars);
 	for (i = 0; i < o->ncols; i++)
 		free((char *)o->cols[i].name);
 	free(o->cols);
