@@ -59,6 +59,38 @@ pp_alarm_kind_check(const char *kind)
 	return kind_index(kind) < 0 ? PP_EUSAGE : PP_OK;
 }
 
+const char *
+pp_wallet_verdict(sqlite3_stmt *st, int first, char *why, size_t len)
+{
+	int64_t balance = sqlite3_column_int64(st, first);
+	int64_t count = sqlite3_column_int64(st, first + 1);
+	int64_t sold = sqlite3_column_int64(st, first + 2);
+	int64_t allocated = sqlite3_column_int64(st, first + 3);
+	int64_t pending = sqlite3_column_int64(st, first + 4);
+	int64_t pending_amount = sqlite3_column_int64(st, first + 5);
+	int64_t done = sqlite3_column_int64(st, first + 6);
+	char x[PP_NUMBUF], y[PP_NUMBUF];
+
+	why[0] = '\0';
+	if (sqlite3_column_type(st, first) == SQLITE_NULL ||
+	    sqlite3_column_type(st, first + 1) == SQLITE_NULL) {
+		snprintf(why, len, "the meter's wallet was never read");
+		return "unread";
+	}
+	if (count + pending != allocated)
+		snprintf(why, len, "the meter counts %lld purchases, the ledger "
+		    "%lld with %lld pending", (long long)count,
+		    (long long)allocated, (long long)pending);
+	else if (count < done)
+		snprintf(why, len, "purchase %lld was confirmed but the meter "
+		    "counts %lld", (long long)done, (long long)count);
+	else if (balance > sold - pending_amount)
+		snprintf(why, len, "the meter holds %s, more than the %s sold to "
+		    "it", pp_money_format(balance, x),
+		    pp_money_format(sold - pending_amount, y));
+	return why[0] ? "mismatch" : "ok";
+}
+
 /* What one alarm says, with the fields a template may use. */
 struct facts {
 	const char	*kind;
@@ -272,14 +304,11 @@ scan_meters(pp_db *db, struct raised *r)
 	    "m.state = 'lost', "
 	    "coalesce((SELECT flag FROM readings r WHERE r.meter_id = m.id "
 	    "ORDER BY r.time DESC LIMIT 1), ''), "
-	    "m.billing = 'meter' AND m.meter_count IS NOT NULL AND "
-	    "(m.meter_count > m.buy_count OR m.meter_count < coalesce((SELECT "
-	    "max(buy_count) FROM commands c WHERE c.meter_id = m.id AND "
-	    "c.action = 'recharge' AND c.state = 'done'), 0)), "
+	    "m.billing = 'meter', "
 	    "coalesce((SELECT action FROM commands c WHERE c.meter_id = m.id "
 	    "AND c.state IN ('pending', 'sent') AND c.attempts >= ?2 ORDER BY "
-	    "c.id LIMIT 1), ''), m.meter_count, m.buy_count "
-	    "FROM meters m ORDER BY m.id")) == NULL)
+	    "c.id LIMIT 1), ''), " PP_WALLET_FACTS_SQL
+	    " FROM meters m ORDER BY m.id")) == NULL)
 		return PP_EINTERNAL;
 	sqlite3_bind_int64(st, 1, overload);
 	sqlite3_bind_int64(st, 2, tries);
@@ -288,7 +317,7 @@ scan_meters(pp_db *db, struct raised *r)
 		int has_volt = sqlite3_column_type(st, 5) != SQLITE_NULL;
 		const char *flag = (const char *)sqlite3_column_text(st, 8);
 		const char *cmd = (const char *)sqlite3_column_text(st, 10);
-		char v[6][64];
+		char v[6][64], why[PP_ERRMAX];
 		int h[6];
 
 		if (pp_grow(&all, &cap, n + 6, sizeof(*all)) != PP_OK ||
@@ -306,10 +335,10 @@ scan_meters(pp_db *db, struct raised *r)
 		h[2] = sqlite3_column_int(st, 7);
 		snprintf(v[3], sizeof(v[3]), "%s", flag ? flag : "");
 		h[3] = flag && *flag;
-		snprintf(v[4], sizeof(v[4]), "purchase count %lld, ledger %lld",
-		    (long long)sqlite3_column_int64(st, 11),
-		    (long long)sqlite3_column_int64(st, 12));
-		h[4] = sqlite3_column_int(st, 9);
+		/* The same verdict as report reconcile. */
+		h[4] = sqlite3_column_int(st, 9) && strcmp(pp_wallet_verdict(st,
+		    11, why, sizeof(why)), "mismatch") == 0;
+		snprintf(v[4], sizeof(v[4]), "%.63s", why);
 		snprintf(v[5], sizeof(v[5]), "%s", cmd ? cmd : "");
 		h[5] = cmd && *cmd;
 		for (k = 0; k < 6; k++) {

@@ -387,6 +387,29 @@ int	 pp_gateway_get(pp_db *db, int64_t id, struct pp_gateway *gw);
 int	 pp_reading_store(pp_db *db, int64_t meter_id, int64_t time,
 	    int64_t energy_wh, int64_t balance);
 
+/* alarm.c: an own-wallet meter against the ledger (reconcile, mismatch). */
+/*
+ * The facts, as 7 columns of a query over meters m: the meter's balance
+ * and count as read, the money sold to it, the purchase count allocated,
+ * the recharges and money still pending, and the last confirmed count.
+ * A recharge is pending until the meter's own count has reached it.
+ */
+#define PP_WALLET_FACTS_SQL \
+	"m.meter_balance, m.meter_count, (SELECT coalesce(sum(l.amount), 0) " \
+	"FROM ledger l WHERE l.meter_id = m.id), m.buy_count, (SELECT " \
+	"count(*) FROM commands c WHERE c.meter_id = m.id AND c.action = " \
+	"'recharge' AND c.state IN ('pending', 'sent') AND c.buy_count > " \
+	"coalesce(m.meter_count, 0)), (SELECT coalesce(sum(c.amount), 0) FROM " \
+	"commands c WHERE c.meter_id = m.id AND c.action = 'recharge' AND " \
+	"c.state IN ('pending', 'sent') AND c.buy_count > " \
+	"coalesce(m.meter_count, 0)), (SELECT coalesce(max(c.buy_count), 0) " \
+	"FROM commands c WHERE c.meter_id = m.id AND c.action = 'recharge' " \
+	"AND c.state = 'done')"
+
+/* "ok", "unread" or "mismatch" for the facts at column first of st. */
+const char *pp_wallet_verdict(sqlite3_stmt *st, int first, char *why,
+	    size_t len);
+
 /* ---- command.c ---------------------------------------------------- */
 
 /* A queued command with what it takes to send it. */

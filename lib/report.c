@@ -1038,32 +1038,16 @@ report_reconcile(pp_db *db, const struct pp_report_opts *r, pp_out **o,
 	};
 	char c[4][PP_NAMEMAX], bal[PP_NUMBUF], cnt[PP_NUMBUF], sold[PP_NUMBUF];
 	char lc[PP_NUMBUF], pn[PP_NUMBUF], pa[PP_NUMBUF], msg[PP_ERRMAX];
-	char x[PP_NUMBUF], y[PP_NUMBUF];
 	const char *v[12], *result;
 	sqlite3_stmt *st;
-	int64_t balance, count, money, ledger_count, pending, pending_amount;
-	int64_t done;
 	int rc, orc = PP_OK, i;
 
 	(void)r;
 	if ((rc = open_out(db, o, fmt, fp, xlsx_path, bom, cols, 12)) != PP_OK)
 		return rc;
-	/*
-	 * A recharge is pending until the meter's own count has reached
-	 * its purchase count.
-	 */
 	if ((st = pp_stmt(db, "SELECT m.meter, coalesce(a.account, ''), "
-	    "coalesce(a.name, ''), m.room, m.meter_balance, m.meter_count, "
-	    "(SELECT coalesce(sum(l.amount), 0) FROM ledger l WHERE l.meter_id "
-	    "= m.id), m.buy_count, (SELECT count(*) FROM commands c WHERE "
-	    "c.meter_id = m.id AND c.action = 'recharge' AND c.state IN "
-	    "('pending', 'sent') AND c.buy_count > coalesce(m.meter_count, 0)), "
-	    "(SELECT coalesce(sum(c.amount), 0) FROM commands c WHERE "
-	    "c.meter_id = m.id AND c.action = 'recharge' AND c.state IN "
-	    "('pending', 'sent') AND c.buy_count > coalesce(m.meter_count, 0)), "
-	    "(SELECT coalesce(max(c.buy_count), 0) FROM commands c WHERE "
-	    "c.meter_id = m.id AND c.action = 'recharge' AND c.state = 'done') "
-	    "FROM meters m LEFT JOIN accounts a ON a.id = m.account_id WHERE "
+	    "coalesce(a.name, ''), m.room, " PP_WALLET_FACTS_SQL " FROM meters "
+	    "m LEFT JOIN accounts a ON a.id = m.account_id WHERE "
 	    "m.billing = 'meter' ORDER BY m.meter")) == NULL)
 		return PP_EINTERNAL;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -1071,43 +1055,13 @@ report_reconcile(pp_db *db, const struct pp_report_opts *r, pp_out **o,
 			pp_col_text(st, i, c[i], sizeof(c[i]));
 			v[i] = c[i];
 		}
-		balance = sqlite3_column_int64(st, 4);
-		count = sqlite3_column_int64(st, 5);
-		money = sqlite3_column_int64(st, 6);
-		ledger_count = sqlite3_column_int64(st, 7);
-		pending = sqlite3_column_int64(st, 8);
-		pending_amount = sqlite3_column_int64(st, 9);
-		done = sqlite3_column_int64(st, 10);
 		v[4] = money_or_empty(st, 4, bal);
 		v[5] = int_or_empty(st, 5, cnt);
-		v[6] = pp_money_format(money, sold);
+		v[6] = pp_money_format(sqlite3_column_int64(st, 6), sold);
 		v[7] = int_or_empty(st, 7, lc);
 		v[8] = int_or_empty(st, 8, pn);
-		v[9] = pp_money_format(pending_amount, pa);
-		msg[0] = '\0';
-		result = "ok";
-		if (sqlite3_column_type(st, 4) == SQLITE_NULL ||
-		    sqlite3_column_type(st, 5) == SQLITE_NULL) {
-			result = "unread";
-			snprintf(msg, sizeof(msg), "the meter's wallet was "
-			    "never read");
-		} else if (count + pending != ledger_count) {
-			result = "mismatch";
-			snprintf(msg, sizeof(msg), "the meter counts %lld "
-			    "purchases, the ledger %lld with %lld pending",
-			    (long long)count, (long long)ledger_count,
-			    (long long)pending);
-		} else if (count < done) {
-			result = "mismatch";
-			snprintf(msg, sizeof(msg), "purchase %lld was confirmed "
-			    "but the meter counts %lld", (long long)done,
-			    (long long)count);
-		} else if (balance > money - pending_amount) {
-			result = "mismatch";
-			snprintf(msg, sizeof(msg), "the meter holds %s, more "
-			    "than the %s sold to it", pp_money_format(balance,
-			    x), pp_money_format(money - pending_amount, y));
-		}
+		v[9] = pp_money_format(sqlite3_column_int64(st, 9), pa);
+		result = pp_wallet_verdict(st, 4, msg, sizeof(msg));
 		v[10] = result;
 		v[11] = msg;
 		if ((orc = pp_out_row(*o, v)) != PP_OK)

@@ -360,8 +360,8 @@ is "$(head -n 1 "$T/out")" "time,level,alarm,meter,account,name,phone,room,balan
 sed -n '/^time,level,/,$p' "$T/out" >scan.csv
 is "$(row scan.csv 1 alarm meter account balance)" "low1|W1|W|$wallet" \
     "low1 for the own-wallet account, with the meter's own balance"
-is "$(row scan.csv 2 level alarm meter value)" "2|mismatch|W1|purchase count 3, ledger 2" \
-    "mismatch: the meter counts 3 purchases, the ledger 2"
+is "$(row scan.csv 2 level alarm meter value)" "2|mismatch|W1|the meter counts 3 purchases, the ledger 2 with 0 pending" \
+    "mismatch: the meter counts 3 purchases, the ledger 2 (as report reconcile says)"
 is "$(calls '^resident\|13922222222\|low1\|1\|W\|W1\|')" 1 "W's resident is told"
 is "$(grep '^resident|low1|W|' "$CALLS.env" | cut -d'|' -f6)" "$wallet" \
     "PREPAY_BALANCE is the balance of the row and of the text"
