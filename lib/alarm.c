@@ -304,7 +304,7 @@ scan_meters(pp_db *db, struct raised *r)
 	    "m.state = 'lost', "
 	    "coalesce((SELECT flag FROM readings r WHERE r.meter_id = m.id "
 	    "ORDER BY r.time DESC LIMIT 1), ''), "
-	    "m.billing = 'meter', "
+	    "m.billing = 'meter' AND m.account_id IS NOT NULL, "
 	    "coalesce((SELECT action FROM commands c WHERE c.meter_id = m.id "
 	    "AND c.state IN ('pending', 'sent') AND c.attempts >= ?2 ORDER BY "
 	    "c.id LIMIT 1), ''), " PP_WALLET_FACTS_SQL
