@@ -22,7 +22,8 @@ trap cleanup EXIT
 trap 'exit 1' INT TERM
 
 # Ports of our own: blocks of 5 from the pid.
-base=$((20000 + ($$ % 4000) * 5))
+# Below the ephemeral range (32768 on), where client sockets sit.
+base=$((20000 + ($$ % 2400) * 5))
 P1=$base
 P2=$((base + 1))
 P3=$((base + 2))
