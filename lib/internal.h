@@ -190,6 +190,16 @@ int	 pp_tariff_price(const struct pp_tariff_version *v, int nv,
  */
 int	 pp_tariff_of_meter(pp_db *db, int64_t meter_id,
 	    struct pp_tariff_version **v, int *n);
+/*
+ * Price energy the meter counted per rate: wh[i] under the window named
+ * window[i] of the version in force at t, with tiers by the running total.
+ * Energy of no matching window, and what the rates leave of total, is
+ * shared by time over [from, to].  PP_EDATA when the rates do not fit.
+ */
+int	 pp_tariff_price_rates(const struct pp_tariff_version *v, int nv,
+	    int64_t from, int64_t to, int64_t total, const char *const *window,
+	    const int64_t *wh, int nrates, int64_t used_before,
+	    struct pp_charge *out);
 /* Start of the tier period (local year or month) holding t. */
 int64_t	 pp_period_start(const char *period, int64_t t);
 /* Store a new version when the spec differs from the latest one. */

@@ -194,6 +194,10 @@ struct pricing {
 	int				 nv;
 	int64_t				 used;	/* in the tier period so far */
 	int64_t				 cost_e7;
+	/* What the meter's rate registers counted over the interval. */
+	int				 nrates;
+	const char			*window[2];
+	int64_t				 rate_wh[2];
 };
 
 static int
@@ -243,8 +247,16 @@ charge_day(pp_db *db, int64_t meter_id, const char *day, int64_t from,
 	*cost = 0;
 	if (pr->account_id == 0)
 		return PP_OK;
-	if ((rc = pp_tariff_price(pr->v, pr->nv, from, to, wh, pr->used, &c)) !=
-	    PP_OK)
+	/*
+	 * The meter's own peak and valley counters beat sharing by time,
+	 * when the interval stays within the day.
+	 */
+	rc = PP_EDATA;
+	if (pr->nrates > 0)
+		rc = pp_tariff_price_rates(pr->v, pr->nv, from, to, wh,
+		    pr->window, pr->rate_wh, pr->nrates, pr->used, &c);
+	if (rc != PP_OK && (rc = pp_tariff_price(pr->v, pr->nv, from, to, wh,
+	    pr->used, &c)) != PP_OK)
 		return pp_fail(db, rc, "energy the tariff cannot price");
 	pr->used += wh;
 	pr->cost_e7 += c.cost_e7;
@@ -275,6 +287,9 @@ roll_up(pp_db *db, int64_t meter_id, int64_t from, int64_t to, int64_t wh,
 
 	if (to <= from)
 		from = to;
+	/* Rate counters cover the whole interval: no use across days. */
+	if (next_midnight(from) < to)
+		pr->nrates = 0;
 	for (at = from; ; at = end) {
 		end = next_midnight(at);
 		if (end >= to || to == from)
@@ -295,6 +310,41 @@ roll_up(pp_db *db, int64_t meter_id, int64_t from, int64_t to, int64_t wh,
 		if (end >= to || to == from)
 			return PP_OK;
 	}
+}
+
+/* The per-rate counters since the last good reading, where both have them. */
+static int
+rate_deltas(pp_db *db, const struct target *t, int64_t reading,
+    struct pricing *pr)
+{
+	static const char *const names[2] = { "energy_peak_kwh",
+	    "energy_valley_kwh" };
+	static const char *const windows[2] = { "peak", "valley" };
+	sqlite3_stmt *st;
+	int64_t now, before;
+	int i, rc;
+
+	if ((st = pp_stmt(db, "SELECT energy_peak_wh, energy_valley_wh FROM "
+	    "readings WHERE meter_id = ? AND id <> ? AND flag IS NULL AND "
+	    "energy_wh IS NOT NULL ORDER BY time DESC, id DESC LIMIT 1")) ==
+	    NULL)
+		return PP_EINTERNAL;
+	sqlite3_bind_int64(st, 1, t->id);
+	sqlite3_bind_int64(st, 2, reading);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		for (i = 0; i < 2; i++) {
+			if (sqlite3_column_type(st, i) == SQLITE_NULL ||
+			    !pp_values_get(&t->values, names[i], &now))
+				continue;
+			before = sqlite3_column_int64(st, i);
+			if (now < before)
+				continue;
+			pr->window[pr->nrates] = windows[i];
+			pr->rate_wh[pr->nrates++] = now - before;
+		}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? PP_OK :
+	    pp_sqlfail(db, "readings");
 }
 
 /*
@@ -341,7 +391,10 @@ store_reading(pp_db *db, struct target *t, const char *source)
 		struct pricing pr;
 
 		/* The money follows the energy, in the same transaction. */
-		if ((rc = pricing_of(db, t->id, t->reading_time, &pr)) == PP_OK)
+		if ((rc = pricing_of(db, t->id, t->reading_time, &pr)) == PP_OK &&
+		    pr.account_id)
+			rc = rate_deltas(db, t, reading, &pr);
+		if (rc == PP_OK)
 			rc = roll_up(db, t->id, t->reading_time, t->time,
 			    e - t->energy_wh, &pr);
 		if (rc == PP_OK && pr.cost_e7)

@@ -356,6 +356,74 @@ pp_tariff_price(const struct pp_tariff_version *v, int nv, int64_t from,
 	}
 }
 
+int
+pp_tariff_price_rates(const struct pp_tariff_version *v, int nv, int64_t from,
+    int64_t to, int64_t total, const char *const *window, const int64_t *wh,
+    int nrates, int64_t used_before, struct pp_charge *out)
+{
+	const struct pp_tariff_spec *s;
+	struct pp_charge rest;
+	int64_t used = used_before, counted = 0, given, seen = 0;
+	int i, w, k, rc;
+
+	memset(out, 0, sizeof(*out));
+	if (nv == 0 || v[0].effective > from)
+		return PP_EDATA;
+	for (k = nv - 1; k > 0 && v[k].effective > from; k--)
+		;
+	/* One version, one tier period: else time decides. */
+	if ((k + 1 < nv && v[k + 1].effective < to) ||
+	    (v[k].spec.nstep > 0 && next_period(v[k].spec.period, from) < to))
+		return PP_EDATA;
+	s = &v[k].spec;
+	for (i = 0; i < nrates; i++) {
+		if (wh[i] < 0)
+			return PP_EDATA;
+		for (w = 0; w < s->nwin && strcmp(s->win[w].name, window[i]);
+		    w++)
+			;
+		if (w < s->nwin)
+			counted += wh[i];
+	}
+	if (counted == 0)
+		return PP_EDATA;
+	/*
+	 * Rate counters round on their own: when they add up to more than
+	 * the total, the total is shared in their proportions.
+	 */
+	for (i = 0, given = 0; i < nrates; i++) {
+		int64_t share = wh[i];
+
+		for (w = 0; w < s->nwin && strcmp(s->win[w].name, window[i]);
+		    w++)
+			;
+		if (w == s->nwin)
+			continue;
+		if (counted > total) {
+			seen += wh[i];
+			share = (int64_t)((__int128)total * seen / counted) -
+			    given;
+		}
+		given += share;
+		if ((rc = price_tiers(s, s->win[w].name, s->win[w].price, share,
+		    &used, out)) != PP_OK)
+			return rc;
+	}
+	counted = given;
+	/* What the rate registers do not account for is shared by time. */
+	if (total > counted) {
+		if ((rc = pp_tariff_price(v, nv, from, to, total - counted, used,
+		    &rest)) != PP_OK)
+			return rc;
+		for (i = 0; i < rest.nparts; i++)
+			if ((rc = add_part(out, rest.part[i].window,
+			    rest.part[i].tier, rest.part[i].wh,
+			    rest.part[i].price)) != PP_OK)
+				return rc;
+	}
+	return PP_OK;
+}
+
 /* One stored version, with its windows and steps. */
 static int
 load_version(pp_db *db, int64_t version_id, struct pp_tariff_version *v)

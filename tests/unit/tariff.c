@@ -211,6 +211,45 @@ main(void)
 	}
 	ok(i == 20, "no drift in 20 random months of half-hourly readings");
 
+	/* The meter's own rate counters beat sharing by time.  07:00 to
+	 * 09:00 with 3 kWh, of which the meter counted 2 kWh peak and 1 kWh
+	 * valley: 2000 x 5680 + 1000 x 2880 = 11,360,000 + 2,880,000 =
+	 * 14,240,000.  (By time it would be 1.5 + 1.5 kWh: 12,840,000.) */
+	{
+		const char *names[2] = { "peak", "valley" };
+		int64_t rates[2] = { 2000, 1000 };
+
+		v[0] = zhejiang(at(2026, 1, 1, 0, 0), 0);
+		rc = pp_tariff_price_rates(v, 1, at(2026, 3, 1, 7, 0),
+		    at(2026, 3, 1, 9, 0), 3000, names, rates, 2, 0, &c);
+		is_int(rc, PP_OK, "rates: priced");
+		is_int(c.cost_e7, 14240000, "rates: 2 kWh peak + 1 kWh valley, "
+		    "as the meter counted them");
+		/* 3.5 kWh in all: the 0.5 kWh the rates leave is shared by
+		 * time, 250 Wh valley (720,000) and 250 Wh peak (1,420,000):
+		 * 14,240,000 + 2,140,000 = 16,380,000. */
+		pp_tariff_price_rates(v, 1, at(2026, 3, 1, 7, 0),
+		    at(2026, 3, 1, 9, 0), 3500, names, rates, 2, 0, &c);
+		is_int(c.cost_e7, 16380000, "rates: what they leave goes by "
+		    "time");
+		/* Counters that round up past the total share it in their
+		 * proportions: 2990 Wh as 2:1 is 1993 Wh peak (11,320,240)
+		 * and 997 Wh valley (2,871,360): 14,191,600. */
+		pp_tariff_price_rates(v, 1, at(2026, 3, 1, 7, 0),
+		    at(2026, 3, 1, 9, 0), 2990, names, rates, 2, 0, &c);
+		is_int(c.cost_e7, 14191600, "rates above the total share it in "
+		    "their proportions");
+		is_int(c.wh, 2990, "... to the Wh");
+		/* With tiers, the rates run through the thresholds in turn:
+		 * 2759.5 kWh used; peak 2 kWh: 500 Wh at 5680 (2,840,000) +
+		 * 1500 Wh at 6180 (9,270,000); valley 1 kWh at 3380
+		 * (3,380,000): 15,490,000. */
+		v[0] = zhejiang(at(2026, 1, 1, 0, 0), 1);
+		pp_tariff_price_rates(v, 1, at(2026, 3, 1, 7, 0),
+		    at(2026, 3, 1, 9, 0), 3000, names, rates, 2, 2759500, &c);
+		is_int(c.cost_e7, 15490000, "rates and tiers together");
+	}
+
 	/* Refusals. */
 	v[0] = flat(at(2026, 1, 1, 0, 0), 5380);
 	is_int(pp_tariff_price(v, 1, at(2025, 12, 31, 0, 0),
