@@ -201,16 +201,21 @@ struct pricing {
 };
 
 static int
-pricing_of(pp_db *db, int64_t meter_id, int64_t from, struct pricing *pr)
+pricing_of(pp_db *db, int64_t meter_id, int64_t from, int64_t to,
+    struct pricing *pr)
 {
 	char day[PP_TIMEBUF];
 	int64_t start;
 	int rc, k;
 
 	memset(pr, 0, sizeof(*pr));
-	rc = pp_query_int(db, &pr->account_id, "SELECT account_id FROM meters "
-	    "WHERE id = ? AND billing = 'account' AND account_id IS NOT NULL",
-	    "i", meter_id);
+	/* The open account that held the meter when it was read pays. */
+	rc = pp_query_int(db, &pr->account_id, "SELECT am.account_id FROM "
+	    "account_meters am JOIN accounts a ON a.id = am.account_id JOIN "
+	    "meters m ON m.id = am.meter_id WHERE am.meter_id = ?1 AND "
+	    "m.billing = 'account' AND a.state = 'open' AND am.attached <= ?2 "
+	    "AND (am.detached IS NULL OR am.detached >= ?2) ORDER BY am.rowid "
+	    "DESC LIMIT 1", "ii", meter_id, to);
 	if (rc == PP_EDATA) {
 		pr->account_id = 0;
 		return PP_OK;
@@ -391,7 +396,8 @@ store_reading(pp_db *db, struct target *t, const char *source)
 		struct pricing pr;
 
 		/* The money follows the energy, in the same transaction. */
-		if ((rc = pricing_of(db, t->id, t->reading_time, &pr)) == PP_OK &&
+		if ((rc = pricing_of(db, t->id, t->reading_time, t->time,
+		    &pr)) == PP_OK &&
 		    pr.account_id)
 			rc = rate_deltas(db, t, reading, &pr);
 		if (rc == PP_OK)

@@ -233,6 +233,54 @@ check_balances(struct verify *v)
 	finish(v, "balances", "cached balances equal the ledger");
 }
 
+/*
+ * The energy charged: every reading's cost is in the daily roll-up and in
+ * its window and tier parts, and an account's cached charges are the costs
+ * of the readings of its meters while they were its own.  An account whose
+ * meter kept the wallet is charged by the meter, and is left out.
+ */
+static void
+check_charges(struct verify *v)
+{
+	sqlite3_stmt *st;
+	char a[PP_NUMBUF], b[PP_NUMBUF];
+
+	if ((st = query(v, "SELECT (SELECT coalesce(sum(cost_e7), 0) FROM "
+	    "readings), (SELECT coalesce(sum(cost_e7), 0) FROM daily), (SELECT "
+	    "coalesce(sum(cost_e7), 0) FROM daily_parts)")) == NULL)
+		return;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		int64_t r = sqlite3_column_int64(st, 0);
+		int64_t d = sqlite3_column_int64(st, 1);
+		int64_t p = sqlite3_column_int64(st, 2);
+
+		if (r != d || d != p)
+			problem(v, "charges", "the readings cost %s, the daily "
+			    "roll-up %s, its parts %s (1e-7 yuan: %lld, %lld, "
+			    "%lld)", pp_money_format((r + 50000) / 100000, a),
+			    pp_money_format((d + 50000) / 100000, b),
+			    pp_money_format((p + 50000) / 100000, b),
+			    (long long)r, (long long)d, (long long)p);
+	}
+	sqlite3_reset(st);
+	if ((st = query(v, "SELECT acc.account, acc.used_e7, coalesce((SELECT "
+	    "sum(r.cost_e7) FROM readings r JOIN account_meters am ON "
+	    "am.meter_id = r.meter_id WHERE am.account_id = acc.id AND r.time "
+	    ">= am.attached AND (am.detached IS NULL OR r.time <= "
+	    "am.detached)), 0) AS charged FROM accounts acc WHERE NOT EXISTS "
+	    "(SELECT 1 FROM account_meters am JOIN meters m ON m.id = "
+	    "am.meter_id WHERE am.account_id = acc.id AND m.billing = 'meter') "
+	    "AND acc.used_e7 <> charged")) == NULL)
+		return;
+	while (sqlite3_step(st) == SQLITE_ROW)
+		problem(v, "charges", "account %s: cached charges %lld, its "
+		    "readings' %lld (1e-7 yuan)", col(st, 0),
+		    (long long)sqlite3_column_int64(st, 1),
+		    (long long)sqlite3_column_int64(st, 2));
+	sqlite3_reset(st);
+	finish(v, "charges", "the charges equal the readings' costs");
+}
+
 static void
 check_serials(struct verify *v)
 {
@@ -410,6 +458,7 @@ pp_verify(pp_db *db, pp_out **o, enum pp_format fmt, FILE *fp,
 	check_audit_chain(&v);
 	check_ledger_heads(&v);
 	check_balances(&v);
+	check_charges(&v);
 	check_serials(&v);
 	check_reversals(&v);
 	check_report_totals(&v);
