@@ -348,32 +348,59 @@ meter_info(pp_db *db, const char *meter, struct meter_info *m)
 	    meter) : pp_sqlfail(db, "meters");
 }
 
+/* Local midnight after t. */
+static int64_t
+midnight_after(int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	localtime_r(&tt, &tm);
+	tm.tm_mday++;
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_isdst = -1;
+	return (int64_t)mktime(&tm);
+}
+
 /*
- * When the site's friendly hours (no_trip, "20:00-08:00") hold at now,
- * the time they end; else 0.
+ * When the site's friendly hours (no_trip, "20:00-08:00", and the
+ * holidays, all day) hold at now, the time they end; else 0.
  */
 static int64_t
 friendly_until(pp_db *db, int64_t now)
 {
-	char window[32], from[6], to[6];
-	int start, end, minute;
-	time_t t = (time_t)now;
+	char window[32] = "", from[6], to[6], day[PP_TIMEBUF];
+	int start = 0, end = 0, minute, has_window = 0, i;
+	int64_t t = now, holiday;
+	time_t tt;
 	struct tm tm;
 
-	if (pp_setting(db, "no_trip", window, sizeof(window)) == NULL ||
-	    strlen(window) != 11)
-		return 0;
-	memcpy(from, window, 5), from[5] = '\0';
-	memcpy(to, window + 6, 5), to[5] = '\0';
-	if (pp_clock_parse(from, &start) != PP_OK ||
-	    pp_clock_parse(to, &end) != PP_OK || localtime_r(&t, &tm) == NULL)
-		return 0;
-	minute = tm.tm_hour * 60 + tm.tm_min;
-	if (start < end ? (minute < start || minute >= end) :
-	    (minute < start && minute >= end))
-		return 0;
-	/* Minutes until the window's end, across midnight if need be. */
-	return now - tm.tm_sec + (int64_t)(((end - minute) + 1440) % 1440) * 60;
+	if (pp_setting(db, "no_trip", window, sizeof(window)) &&
+	    strlen(window) == 11) {
+		memcpy(from, window, 5), from[5] = '\0';
+		memcpy(to, window + 6, 5), to[5] = '\0';
+		has_window = pp_clock_parse(from, &start) == PP_OK &&
+		    pp_clock_parse(to, &end) == PP_OK;
+	}
+	/* Step over holidays and windows until neither holds. */
+	for (i = 0; i < 400; i++) {
+		pp_day_format(t, day);
+		if (pp_query_int(db, &holiday, "SELECT 1 FROM holidays WHERE "
+		    "day = ?", "t", day) == PP_OK) {
+			t = midnight_after(t);
+			continue;
+		}
+		tt = (time_t)t;
+		if (!has_window || localtime_r(&tt, &tm) == NULL)
+			break;
+		minute = tm.tm_hour * 60 + tm.tm_min;
+		if (start < end ? (minute < start || minute >= end) :
+		    (minute < start && minute >= end))
+			break;
+		t = t - tm.tm_sec + (int64_t)(((end - minute) + 1440) % 1440) *
+		    60;
+	}
+	return t == now ? 0 : t;
 }
 
 static int

@@ -242,6 +242,8 @@ static const char *const migrations[] = {
 	"ALTER TABLE alarms ADD COLUMN last_error TEXT;"
 	"CREATE INDEX alarms_meter ON alarms(meter_id, cleared);"
 	"CREATE INDEX alarms_account ON alarms(account_id, cleared);",
+	/* 6: holidays are friendly all day: no arrears trips. */
+	"CREATE TABLE holidays(day TEXT PRIMARY KEY);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -278,6 +278,46 @@ load_defaults(struct site *s, yaml_node_t *d)
 	return PP_OK;
 }
 
+/* The holidays, YYYY-MM-DD: the file's list replaces the stored one. */
+static int
+load_holidays(struct site *s, yaml_node_t *list)
+{
+	yaml_node_item_t *it;
+	char err[PP_ERRMAX];
+	const char *day;
+	int64_t t;
+	int rc;
+
+	if (list == NULL)
+		return PP_OK;
+	if (list->type != YAML_SEQUENCE_NODE)
+		return bad(s, list, "holidays", "expected a list of dates");
+	if ((rc = pp_exec(s->db, "CREATE TEMP TABLE IF NOT EXISTS "
+	    "listed_holidays(day TEXT PRIMARY KEY)", "")) != PP_OK ||
+	    (rc = pp_exec(s->db, "DELETE FROM listed_holidays", "")) != PP_OK)
+		return rc;
+	for (it = list->data.sequence.items.start;
+	    it < list->data.sequence.items.top; it++) {
+		yaml_node_t *n = node(s, *it);
+
+		if ((day = scalar(n)) == NULL || strlen(day) != 10 ||
+		    pp_time_parse(day, &t, err, sizeof(err)) != PP_OK)
+			return bad(s, n, "holidays", "\"%s\": use YYYY-MM-DD",
+			    day ? day : "");
+		if ((rc = pp_exec(s->db, "INSERT OR IGNORE INTO "
+		    "listed_holidays(day) VALUES (?)", "t", day)) != PP_OK ||
+		    (rc = pp_exec(s->db, "INSERT OR IGNORE INTO holidays(day) "
+		    "VALUES (?)", "t", day)) != PP_OK)
+			return rc;
+		s->st->changed += sqlite3_changes(s->db->sql);
+	}
+	if ((rc = pp_exec(s->db, "DELETE FROM holidays WHERE day NOT IN "
+	    "(SELECT day FROM listed_holidays)", "")) != PP_OK)
+		return rc;
+	s->st->changed += sqlite3_changes(s->db->sql);
+	return PP_OK;
+}
+
 /* The notices' texts, one template per alarm kind. */
 static int
 load_messages(struct site *s, yaml_node_t *map)
@@ -823,7 +863,7 @@ static int
 load_document(struct site *s)
 {
 	static const char *const keys[] = { "site", "defaults", "operators",
-	    "tariffs", "buildings", "messages", NULL };
+	    "tariffs", "buildings", "messages", "holidays", NULL };
 	yaml_node_t *root = yaml_document_get_root_node(&s->doc);
 	const char *name = NULL;
 	int rc;
@@ -848,6 +888,7 @@ load_document(struct site *s)
 		return rc;
 	if ((rc = load_defaults(s, get(s, root, "defaults"))) != PP_OK ||
 	    (rc = load_messages(s, get(s, root, "messages"))) != PP_OK ||
+	    (rc = load_holidays(s, get(s, root, "holidays"))) != PP_OK ||
 	    (rc = load_operators(s, get(s, root, "operators"))) != PP_OK ||
 	    (rc = load_tariffs(s, get(s, root, "tariffs"))) != PP_OK ||
 	    (rc = load_buildings(s, get(s, root, "buildings"))) != PP_OK)
