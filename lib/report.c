@@ -67,6 +67,17 @@ out_row(pp_db *db, pp_out *o, const char *const *values)
 	return PP_OK;
 }
 
+/* The end of a report's rows: an output error, or the query's. */
+static int
+rows_done(pp_db *db, sqlite3_stmt *st, int rc, int orc, pp_out *o,
+    const char *what)
+{
+	sqlite3_reset(st);
+	if (orc != PP_OK)
+		return pp_fail(db, orc, "%s", pp_out_error(o));
+	return rc == SQLITE_DONE ? PP_OK : pp_sqlfail(db, what);
+}
+
 static int
 step_done(pp_db *db, sqlite3_stmt *st, int rc)
 {
@@ -727,10 +738,7 @@ report_readings(pp_db *db, const struct pp_report_opts *r, pp_out **o,
 		if ((orc = pp_out_row(*o, v)) != PP_OK)
 			break;
 	}
-	sqlite3_reset(st);
-	if (orc != PP_OK)
-		return pp_fail(db, orc, "%s", pp_out_error(*o));
-	return rc == SQLITE_DONE ? PP_OK : pp_sqlfail(db, "readings");
+	return rows_done(db, st, rc, orc, *o, "readings");
 }
 
 /* ---- usage: the load profile from the readings ---- */
@@ -948,10 +956,7 @@ report_alarms(pp_db *db, const struct pp_report_opts *r, pp_out **o,
 		if ((orc = pp_out_row(*o, v)) != PP_OK)
 			break;
 	}
-	sqlite3_reset(st);
-	if (orc != PP_OK)
-		return pp_fail(db, orc, "%s", pp_out_error(*o));
-	return rc == SQLITE_DONE ? PP_OK : pp_sqlfail(db, "alarms");
+	return rows_done(db, st, rc, orc, *o, "alarms");
 }
 
 /* ---- lost: out of contact, since when ---- */
@@ -1016,10 +1021,7 @@ report_lost(pp_db *db, const struct pp_report_opts *r, pp_out **o,
 		if ((orc = pp_out_row(*o, v)) != PP_OK)
 			break;
 	}
-	sqlite3_reset(st);
-	if (orc != PP_OK)
-		return pp_fail(db, orc, "%s", pp_out_error(*o));
-	return rc == SQLITE_DONE ? PP_OK : pp_sqlfail(db, "lost");
+	return rows_done(db, st, rc, orc, *o, "lost");
 }
 
 /* ---- reconcile: meter wallets against the ledger ---- */
@@ -1067,10 +1069,7 @@ report_reconcile(pp_db *db, const struct pp_report_opts *r, pp_out **o,
 		if ((orc = pp_out_row(*o, v)) != PP_OK)
 			break;
 	}
-	sqlite3_reset(st);
-	if (orc != PP_OK)
-		return pp_fail(db, orc, "%s", pp_out_error(*o));
-	return rc == SQLITE_DONE ? PP_OK : pp_sqlfail(db, "reconcile");
+	return rows_done(db, st, rc, orc, *o, "reconcile");
 }
 
 /* ---- bill: one account's month ---- */
