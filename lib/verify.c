@@ -243,7 +243,7 @@ static void
 check_charges(struct verify *v)
 {
 	sqlite3_stmt *st;
-	char a[PP_NUMBUF], b[PP_NUMBUF];
+	char a[PP_NUMBUF], b[PP_NUMBUF], c[PP_NUMBUF];
 
 	if ((st = query(v, "SELECT (SELECT coalesce(sum(cost_e7), 0) FROM "
 	    "readings), (SELECT coalesce(sum(cost_e7), 0) FROM daily), (SELECT "
@@ -259,7 +259,7 @@ check_charges(struct verify *v)
 			    "roll-up %s, its parts %s (1e-7 yuan: %lld, %lld, "
 			    "%lld)", pp_money_format((r + 50000) / 100000, a),
 			    pp_money_format((d + 50000) / 100000, b),
-			    pp_money_format((p + 50000) / 100000, b),
+			    pp_money_format((p + 50000) / 100000, c),
 			    (long long)r, (long long)d, (long long)p);
 	}
 	sqlite3_reset(st);
