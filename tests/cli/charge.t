@@ -141,4 +141,10 @@ is "$(sql "SELECT sum(cost_e7) FROM daily_parts WHERE meter_id = $id")" \
     "$(sql "SELECT used_e7 FROM accounts WHERE account = 'T'")" \
     "the account was charged what the parts cost"
 exits 0 "report verify at the end" report verify -o csv
+
+# A charge edited behind the tools' back is found.
+sql "UPDATE accounts SET used_e7 = used_e7 - 10000000 WHERE account = 'F'"
+exits 1 "report verify after an account's charges were cut by 1.00" \
+    report verify -o csv
+like "$T/out" '^charges,fail,"account F: cached charges' "... and it names the account"
 done_testing
