@@ -689,7 +689,9 @@ pp_meters_of(pp_db *db, const char *by, const char *value, const char *floor,
 	if (rc != SQLITE_DONE)
 		return pp_sqlfail(db, "meters");
 	if (*n == 0)
-		return ERR(PP_EDATA, "%s %s: no meters", by, value ? value : "");
+		return strcmp(by, "meter") == 0 ? ERR(PP_EDATA, "meter %s: no "
+		    "such meter", value) : ERR(PP_EDATA, "%s %s: no meters "
+		    "there", by, value ? value : "");
 	return PP_OK;
 }
 
