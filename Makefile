@@ -34,11 +34,11 @@ MAN1	 = $(TOOLS:%=man/%.1)
 MAN57	 = man/prepay.yaml.5 man/prepay-columns.5 man/prepay-profile.5 \
 	   man/prepay.7
 
-.PHONY: all check test demo deps install uninstall clean lint
+.PHONY: all check test demo deps install uninstall clean lint fuzz
 
 all: $(BINS) $(UNITS)
 
-$(B)/lib/%.o: lib/%.c lib/prepay.h lib/internal.h lib/sim.h
+$(B)/lib/%.o: lib/%.c lib/prepay.h lib/internal.h lib/sim.h lib/dlt645.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -53,9 +53,23 @@ $(B)/bin/%: $(B)/cmd/%.o $(B)/cmd/common.o $(B)/libprepay.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $< $(B)/cmd/common.o $(B)/libprepay.a $(LDLIBS)
 
-$(B)/tests/unit/%: tests/unit/%.c tests/unit/tap.h $(B)/libprepay.a
+$(B)/tests/unit/%: tests/unit/%.c tests/unit/tap.h lib/dlt645.h $(B)/libprepay.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Ilib $(LDFLAGS) -o $@ $< $(B)/libprepay.a $(LDLIBS)
+
+# The frame parsers get a libFuzzer target each, built with clang.
+FUZZCC	?= clang
+FUZZFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -Wall \
+	    -Wextra -Werror -D_GNU_SOURCE -Ilib $(PKG_CFLAGS)
+
+$(B)/tests/fuzz/%: tests/fuzz/%.c lib/%.c lib/%.h lib/prepay.h lib/internal.h
+	@mkdir -p $(@D)
+	$(FUZZCC) $(FUZZFLAGS) -o $@ tests/fuzz/$*.c lib/$*.c
+
+fuzz:
+	@if command -v $(FUZZCC) >/dev/null 2>&1; then \
+	    $(MAKE) B=build-san build-san/tests/fuzz/dlt645; \
+	else echo "no $(FUZZCC): fuzzing skipped"; fi
 
 deps:
 	scripts/install-deps
@@ -65,7 +79,9 @@ deps:
 check: deps
 	$(MAKE) all
 	$(MAKE) B=build-san SAN=1 all
+	$(MAKE) fuzz
 	$(MAKE) lint
+	PREPAY_FUZZ=$(CURDIR)/build-san/tests/fuzz/dlt645 \
 	PREPAY_BIN=$(CURDIR)/build-san/bin PREPAY_PROFILES=$(CURDIR)/lib/profiles \
 	    ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	    prove -e '' $(UNITSRC:%.c=build-san/%) tests/cli/*.t
