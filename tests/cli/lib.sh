@@ -188,10 +188,27 @@ pty_pair() {
 	[ -e "$2" ] || { echo "Bail out! socat made no ptys"; exit 1; }
 }
 
-# stop_sim: SIGTERM, and wait until it has saved its state.
+# stop_sim: SIGTERM, and wait until it has saved its state; what it said
+# on stderr is kept in $T/all.err, for the sanitizers' reports.
 stop_sim() {
 	kill "$sim_pid" 2>/dev/null
 	wait "$sim_pid" 2>/dev/null
+	cat "$T/sim.err" >>"$T/all.err" 2>/dev/null
+}
+
+# mbpoll_tcp PORT UNIT ARGS...: one mbpoll read of a simulated meter, as
+# another Modbus master would; the values, one a line, in $T/mbv.
+mbpoll_tcp() {
+	_p=$1
+	_u=$2
+	shift 2
+	mbpoll -m tcp -p "$_p" -a "$_u" -0 -1 -o 0.5 "$@" 127.0.0.1 >"$T/mb" 2>&1
+	sed -n 's/^\[[0-9]*\]:[[:space:]]*\([-0-9.e+]*\).*/\1/p' "$T/mb" >"$T/mbv"
+}
+
+# mbv N: the Nth value of the last mbpoll read.
+mbv() {
+	sed -n "${1}p" "$T/mbv"
 }
 
 done_testing() {

@@ -61,23 +61,6 @@ site-load site.yaml >/dev/null || echo "Bail out! site-load"
 start_sim site.yaml --state "$T/sim.state" --credit 50
 acct-open -n 双表 "$D1" "$D2" >/dev/null || echo "Bail out! acct-open"	# 100001
 
-stop() {
-	stop_sim
-	cat "$T/sim.err" >>"$T/all.err"
-}
-
-# mb PORT UNIT ARGS...: mbpoll reads holding registers; the values in $T/mbv.
-mb() {
-	_p=$1
-	_u=$2
-	shift 2
-	mbpoll -m tcp -p "$_p" -a "$_u" -0 -1 -o 0.5 "$@" 127.0.0.1 >"$T/mb" 2>&1
-	sed -n 's/^\[[0-9]*\]:[[:space:]]*\([-0-9.e+]*\).*/\1/p' "$T/mb" >"$T/mbv"
-}
-v() {
-	sed -n "${1}p" "$T/mbv"
-}
-
 # mbw PORT UNIT ADDRESS VALUE...: an FC 16 write by hand; prints "ok",
 # "exception N" or "timeout".
 mbw() {
@@ -131,16 +114,16 @@ exits 0 "trip a dds238-2" meter-ctl trip "$D1"
 is "$(head -n 1 "$T/out")" "meter,action,result,message" "the result columns"
 is "$(f 1 meter action result message)" "$D1|trip|done|confirmed by read-back" "done, confirmed by read-back"
 is "$(state "$D1" relay power_w)" "tripped|0" "meter-ctl read: tripped, no power"
-mb "$P1" 1 -r 0x1A -c 1
-is "$(v 1)" "0" "mbpoll: 0x001A reads 0"
+mbpoll_tcp "$P1" 1 -r 0x1A -c 1
+is "$(mbv 1)" "0" "mbpoll: 0x001A reads 0"
 is "$(sql "SELECT action || '|' || state || '|' || attempts FROM commands ORDER BY id DESC LIMIT 1")" \
     "trip|done|1" "the command row: done after 1 attempt"
 is "$(sql "SELECT relay FROM meters WHERE meter = '$D1'")" "tripped" "the meter's relay is mirrored"
 exits 0 "close it" meter-ctl close "$D1"
 is "$(f 1 result message)" "done|confirmed by read-back" "done"
 is "$(state "$D1" relay)" "closed" "meter-ctl read: closed"
-mb "$P1" 1 -r 0x1A -c 1
-is "$(v 1)" "1" "mbpoll: 0x001A reads 1"
+mbpoll_tcp "$P1" 1 -r 0x1A -c 1
+is "$(mbv 1)" "1" "mbpoll: 0x001A reads 1"
 
 exits 1 "sdm120: trip" meter-ctl trip "$S1"
 is "$(f 1 result message)" "refused|profile sdm120 has no trip command" "refused: no relay"
@@ -182,8 +165,8 @@ exits 0 "close it" meter-ctl close "$D2"
 exits 0 "price 0.6000" meter-ctl price 0.6000 "$W1"
 is "$(f 1 action result message)" "price|done|confirmed by read-back" "done"
 is "$(state "$W1" price)" "0.6000" "the meter charges 0.6000"
-mb "$P1" 2 -r 0x20 -c 2
-is "$(( $(v 1) * 65536 + $(v 2) ))" 6000 "mbpoll: 0x0020 holds 6000 (x 0.0001)"
+mbpoll_tcp "$P1" 2 -r 0x20 -c 2
+is "$(( $(mbv 1) * 65536 + $(mbv 2) ))" 6000 "mbpoll: 0x0020 holds 6000 (x 0.0001)"
 exits 0 "price without a price" meter-ctl price "$W1" "$W2"
 is "$(col "$T/out" result)" "done done" "done"
 is "$(state "$W1" price)" "0.5680" "the tariff's price"
@@ -193,8 +176,8 @@ exits 65 "a price that does not parse" meter-ctl price 0.12345 "$W1"
 exits 0 "settings given" meter-ctl settings --alarm1 25 --alarm2 8.50 --overload 3000 "$W1"
 is "$(f 1 action result)" "settings|done" "done"
 is "$(state "$W1" alarm1 alarm2 overload_w)" "25.00|8.50|3000" "the meter reads them back"
-mb "$P1" 2 -r 0x22 -c 5
-is "$(v 2),$(v 4),$(v 5)" "2500,850,3000" "mbpoll: 0x0022..0x0026"
+mbpoll_tcp "$P1" 2 -r 0x22 -c 5
+is "$(mbv 2),$(mbv 4),$(mbv 5)" "2500,850,3000" "mbpoll: 0x0022..0x0026"
 exits 0 "settings from the site file" meter-ctl settings "$W1" "$W2"
 is "$(state "$W1" alarm1 alarm2 overload_w)" "30.00|5.00|2200" "the meter's own alarm1, the defaults"
 is "$(state "$W2" alarm1 alarm2 overload_w)" "20.00|5.00|2200" "the site's defaults"
@@ -319,7 +302,7 @@ is "$(sql "SELECT count(*) FROM commands WHERE state IN ('pending', 'sent')")" 0
 
 # --- a down gateway: pending, then the next poll runs it ---------------------------
 
-stop
+stop_sim
 start_sim site.yaml --state "$T/sim.state" --credit 50 --down gw2
 exits 75 "trip on a down gateway" meter-ctl trip "$D3"
 is "$(f 1 meter action result)" "$D3|trip|pending" "pending"
@@ -328,18 +311,18 @@ is "$(sql "SELECT state FROM commands ORDER BY id DESC LIMIT 1")" "pending" "the
 cmd=$(sql "SELECT max(id) FROM commands")
 exits 69 "read on a down gateway" meter-ctl read "$D3"
 is "$(f 1 state)" "timeout" "the read times out"
-stop
+stop_sim
 start_sim site.yaml --state "$T/sim.state" --credit 50
 is "$(state "$D3" relay)" "closed" "with gw2 back, the relay is still closed"
 exits 0 "the next poll" meter-read
 is "$(sql "SELECT state FROM commands WHERE id = $cmd")" "done" "ran the pending command: done"
 is "$(state "$D3" relay)" "tripped" "the meter is tripped"
-mb "$P2" 1 -r 0x1A -c 1
-is "$(v 1)" "0" "mbpoll: 0x001A reads 0"
+mbpoll_tcp "$P2" 1 -r 0x1A -c 1
+is "$(mbv 1)" "0" "mbpoll: 0x001A reads 0"
 is "$(f 6 meter relay)" "$D3|tripped" "the poll's own row shows it tripped"
 is "$(sql "SELECT count(*) FROM commands WHERE state IN ('pending', 'sent')")" 0 "nothing waits"
 
-stop
+stop_sim
 unlike "$T/all.err" 'Sanitizer|runtime error' "no sanitizer reports from meter-sim"
 
 done_testing

@@ -52,23 +52,6 @@ D2=0201000001 W2=0201000002 S2=0201000003
 site-load site.yaml >/dev/null || echo "Bail out! site-load"
 start_sim site.yaml --state "$T/sim.state" --credit 50 --seed 11
 
-# stop: stop meter-sim, keeping what it said.
-stop() {
-	stop_sim
-	cat "$T/sim.err" >>"$T/all.err"
-}
-
-# mb UNIT ARGS...: mbpoll reads holding registers of gw1, addresses from 0;
-# the values, one a line, in $T/mbv.
-mb() {
-	_u=$1
-	shift
-	mbpoll -m tcp -p "$P1" -a "$_u" -0 -1 -o 0.5 "$@" 127.0.0.1 >"$T/mb" 2>&1
-	sed -n 's/^\[[0-9]*\]:[[:space:]]*\([-0-9.e+]*\).*/\1/p' "$T/mb" >"$T/mbv"
-}
-v() {
-	sed -n "${1}p" "$T/mbv"
-}
 # readings METER: the number of readings stored for METER.
 readings() {
 	sql "SELECT count(*) FROM readings r JOIN meters m ON m.id = r.meter_id
@@ -153,9 +136,9 @@ i=0
 while [ $i -lt 6 ]; do
 	run meter-read --meter "$D1"
 	got=$(f 1 energy_kwh voltage_v)
-	mb 2 -r 0 -c 13
+	mbpoll_tcp "$P1" 2 -r 0 -c 13
 	want=$($PY -c 'import sys; hi, lo, vv = map(int, sys.argv[1:]); print("%.2f|%.1f" % ((hi * 65536 + lo) / 100, vv / 10))' \
-	    "$(v 1)" "$(v 2)" "$(v 13)" 2>/dev/null)
+	    "$(mbv 1)" "$(mbv 2)" "$(mbv 13)" 2>/dev/null)
 	[ "$got" = "$want" ] && break
 	i=$((i + 1))
 done
@@ -165,8 +148,8 @@ is "$(sql "SELECT printf('%.2f|%.1f', r.energy_wh / 1000.0, r.voltage_dv / 10.0)
     "... and what it stored"
 # prepay-1p (unit 3): balance s32 x 0.01 at 0x000B, purchase count at 0x000D.
 run meter-read --meter "$W1"
-mb 3 -r 11 -c 4
-is "$(( $(v 1) * 65536 + $(v 2) )).$(v 3).$(v 4)" "5000.0.1" \
+mbpoll_tcp "$P1" 3 -r 11 -c 4
+is "$(( $(mbv 1) * 65536 + $(mbv 2) )).$(mbv 3).$(mbv 4)" "5000.0.1" \
     "mbpoll: prepay-1p balance 5000 fen, count 0, relay 1"
 is "$(f 1 balance buy_count relay)" "50.00|0|closed" "... as meter-read printed"
 
@@ -215,7 +198,7 @@ is "$(head -n 1 "$T/out")" "time,meter,gateway,state,energy_kwh,power_w,voltage_
 
 run meter-read
 cp "$T/out" "$T/before.csv"
-stop
+stop_sim
 start_sim site.yaml --state "$T/sim.state" --credit 50 --seed 11 --speed 600
 sleep 2
 exits 0 "a poll after the sim ran fast" meter-read
@@ -245,7 +228,7 @@ is "$(sql "SELECT count(*) FROM daily WHERE day = '$(date +%Y-%m-%d)'")" \
 is "$(sql "SELECT energy_wh FROM meters WHERE meter = '$S1'")" \
     "$(sql "SELECT r.energy_wh FROM readings r JOIN meters m ON m.id = r.meter_id
         WHERE m.meter = '$S1' ORDER BY r.id DESC LIMIT 1")" "the meter keeps its last good counter"
-stop
+stop_sim
 
 # --- a dead meter: timeout, then lost; the others stay ok --------------------------
 
@@ -273,14 +256,14 @@ is "$(sql "SELECT state FROM gateways WHERE name = 'gw2'")" "ok" \
     "a gateway with one answering meter stays ok"
 exits 69 "--strict with a lost meter" meter-read --strict --meter "$D2"
 exits 0 "--strict when every polled meter answers" meter-read --strict -g gw1
-stop
+stop_sim
 
 start_sim site.yaml --state "$T/sim.state" --credit 50 --seed 11
 exits 0 "the meter back" meter-read --meter "$D2"
 is "$(f 1 state)" "ok" "a lost meter that answers is ok again"
 is "$(sql "SELECT state || '|' || fails FROM meters WHERE meter = '$D2'")" "ok|0" \
     "stored: ok, no failures"
-stop
+stop_sim
 
 # --- a down gateway -----------------------------------------------------------------
 
@@ -306,7 +289,7 @@ is "$(sql "SELECT group_concat(name || '=' || state, ' ') FROM gateways")" "gw1=
     "gw2 is lost in the gateways table after lost_after (2) polls"
 is "$(sql "SELECT state_since IS NOT NULL FROM gateways WHERE name = 'gw2'")" 1 "lost since a time"
 exits 69 "--strict with gw2 down" meter-read --strict
-stop
+stop_sim
 
 start_sim site.yaml --state "$T/sim.state" --credit 50 --seed 11
 exits 0 "gw2 back" meter-read -g gw2
@@ -386,7 +369,7 @@ printf 'meter,time,energy_kwh\n%s,%s,%s\n' "$S1" "2020-01-01 00:00" "1.000" >old
 exits 65 "a reading older than the last one" meter-read --import old.csv
 like "$T/err" "line 2: meter $S1 was read later already" "the message says so"
 
-stop
+stop_sim
 unlike "$T/all.err" 'Sanitizer|runtime error' "no sanitizer reports from meter-sim"
 
 done_testing

@@ -44,11 +44,6 @@ start_sim site.yaml --tty "rtu1=$T/a" --state "$T/sim.state" --credit 50
 is "$(cat "$T/sim.out")" "rtu1 serial:$T/a 3 meters modbus-rtu 9600 8E1
 gw2 tcp://127.0.0.1:$P 1 meter modbus-tcp" "meter-sim serves rtu1 on the pty"
 
-stop() {
-	stop_sim
-	cat "$T/sim.err" >>"$T/all.err"
-}
-
 # rtu UNIT ARGS...: mbpoll reads holding registers over RTU at the master's
 # end; the values, one a line, in $T/mbv.
 rtu() {
@@ -57,10 +52,6 @@ rtu() {
 	mbpoll -m rtu -b 9600 -P even -a "$_u" -0 -1 -o 0.5 "$@" "$T/b" >"$T/mb" 2>&1
 	sed -n 's/^\[[0-9]*\]:[[:space:]]*\([-0-9.e+]*\).*/\1/p' "$T/mb" >"$T/mbv"
 }
-v() {
-	sed -n "${1}p" "$T/mbv"
-}
-
 # --- the poll -----------------------------------------------------------------------
 
 exits 0 "meter-read over RTU and TCP" meter-read
@@ -93,7 +84,7 @@ while [ $i -lt 6 ]; do
 	got=$(f 2 energy_kwh voltage_v)
 	rtu 2 -r 0 -c 13
 	want=$($PY -c 'import sys; hi, lo, vv = map(int, sys.argv[1:]); print("%.2f|%.1f" % ((hi * 65536 + lo) / 100, vv / 10))' \
-	    "$(v 1)" "$(v 2)" "$(v 13)" 2>/dev/null)
+	    "$(mbv 1)" "$(mbv 2)" "$(mbv 13)" 2>/dev/null)
 	[ "$got" = "$want" ] && break
 	i=$((i + 1))
 done
@@ -112,14 +103,14 @@ is "$(f 1 meter action result message)" "$D1|trip|done|confirmed by read-back" "
 exits 0 "meter-ctl read" meter-ctl read "$D1"
 is "$(f 1 gateway state relay power_w)" "rtu1|ok|tripped|0" "it reads back tripped, no power"
 rtu 2 -r 0x1A -c 1
-is "$(v 1)" "0" "mbpoll over RTU: 0x001A is 0"
+is "$(mbv 1)" "0" "mbpoll over RTU: 0x001A is 0"
 exits 0 "meter-read sees it" meter-read --meter "$D1"
 is "$(f 1 relay power_w)" "tripped|0" "the poll shows it tripped"
 is "$(sql "SELECT relay FROM meters WHERE meter = '$D1'")" "tripped" "and mirrors it"
 exits 0 "meter-ctl close over RTU" meter-ctl close "$D1"
 is "$(f 1 result)" "done" "done"
 rtu 2 -r 0x1A -c 1
-is "$(v 1)" "1" "mbpoll over RTU: 0x001A is 1"
+is "$(mbv 1)" "1" "mbpoll over RTU: 0x001A is 1"
 
 exits 0 "trip a prepay-1p over RTU" meter-ctl trip "$W1"
 is "$(f 1 result)" "done" "done"
@@ -141,12 +132,12 @@ is "$(f 1 amount buy_count)" "12.34|1" "purchase 1"
 exits 0 "read it" meter-ctl read "$W1"
 is "$(f 1 buy_count)" "1" "the meter counted the purchase"
 rtu 3 -r 11 -c 3
-is "$(v 3)" "1" "mbpoll over RTU: purchase count 1 at 0x000D"
+is "$(mbv 3)" "1" "mbpoll over RTU: purchase count 1 at 0x000D"
 is "$(sql "SELECT state FROM commands WHERE action = 'recharge'")" "done" "the recharge is done"
 
 # --- a dead meter on the serial bus stays silent ------------------------------------
 
-stop
+stop_sim
 start_sim site.yaml --tty "rtu1=$T/a" --state "$T/sim.state" --credit 50 --dead "$D1"
 exits 69 "--strict with a dead meter over RTU" meter-read --strict -g rtu1
 is "$(col "$T/out" state)" "ok timeout ok" "the dead meter times out, its neighbours answer"
@@ -154,7 +145,7 @@ like "$T/out" ",$D1,rtu1,timeout,.*timed out" "the error: the connection timed o
 exits 0 "again" meter-read -g rtu1
 is "$(col "$T/out" state)" "ok lost ok" "lost after 2 polls"
 is "$(sql "SELECT state FROM gateways WHERE name = 'rtu1'")" "ok" "the bus is ok"
-stop
+stop_sim
 
 unlike "$T/all.err" 'Sanitizer|runtime error' "no sanitizer reports from meter-sim"
 

@@ -39,16 +39,10 @@ OLD3=0101000005 NEW3=0101000006 FREE=0101000007
 site-load site.yaml >/dev/null || echo "Bail out! site-load"
 start_sim site.yaml --credit 50 --state "$T/sim.state"
 
-stop() {
-	stop_sim
-	cat "$T/sim.err" >>"$T/all.err"
-}
-
 # mb UNIT: mbpoll reads balance (s32 fen) and purchase count; "BALANCE COUNT".
 mb() {
-	mbpoll -m tcp -p "$P" -a "$1" -0 -1 -o 0.5 -r 11 -c 3 127.0.0.1 >"$T/mb" 2>&1
-	sed -n 's/^\[[0-9]*\]:[[:space:]]*\([-0-9.e+]*\).*/\1/p' "$T/mb" | tr '\n' ' ' |
-	    awk '{ print $1 * 65536 + $2, $3 }'
+	mbpoll_tcp "$P" "$1" -r 11 -c 3
+	tr '\n' ' ' <"$T/mbv" | awk '{ print $1 * 65536 + $2, $3 }'
 }
 # trip METER: a meter tripped by command uses no energy, so its wallet
 # stays as it is.
@@ -71,13 +65,13 @@ is "$(mb 1)" "7000 1" "the old meter holds 50.00 + 20.00, purchase 1"
 
 # Two sales while the old meter is dead: their recharges wait.  The first
 # then lands without the master station knowing (its answer lost).
-stop
+stop_sim
 start_sim site.yaml --credit 50 --state "$T/sim.state" --dead "$OLD1"
 exits 75 "a sale while the old meter is dead" sale -o csv "$OLD1" 3.00
 is "$(f 1 buy_count)" 2 "purchase 2 waits"
 exits 75 "another" sale -o csv "$OLD1" 4.00
 is "$(f 1 buy_count)" 3 "purchase 3 waits"
-stop
+stop_sim
 start_sim site.yaml --credit 50 --state "$T/sim.state"
 mbpoll -m tcp -p "$P" -a 1 -0 -1 -o 0.5 -r 0x200 127.0.0.1 0 300 2 >"$T/mb" 2>&1
 is "$(mb 1)" "7300 2" "purchase 2 landed: the old meter holds 73.00, purchase 2"
@@ -130,7 +124,7 @@ is "$(f 1 account meter)" "100004|$OLD1" "a new account on it"
 
 # --- a dead old meter ----------------------------------------------------------------
 
-stop
+stop_sim
 start_sim site.yaml --credit 50 --state "$T/sim.state" --dead "$OLD2"
 n_tx=$(sql "SELECT count(*) FROM ledger")
 exits 69 "swap a dead meter without --final" meter-swap -o csv "$OLD2" "$NEW2"
@@ -184,7 +178,7 @@ is "$(sql "SELECT count(*) FROM ledger")" "$n_tx" "nothing was written"
 is "$(sql "SELECT a.account FROM accounts a JOIN meters m ON m.account_id = a.id WHERE m.meter = '$NEW1'")" \
     100001 "the accounts are as they were"
 
-stop
+stop_sim
 unlike "$T/all.err" 'Sanitizer|runtime error' "no sanitizer reports from meter-sim"
 
 done_testing

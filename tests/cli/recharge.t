@@ -34,11 +34,6 @@ W=0101000001
 site-load site.yaml >/dev/null || echo "Bail out! site-load"
 start_sim site.yaml --drop 0.3 --seed 5 --credit 50 --state "$T/sim.state"
 
-stop() {
-	stop_sim
-	cat "$T/sim.err" >>"$T/all.err"
-}
-
 # waiting: the commands not yet done.
 waiting() {
 	sql "SELECT count(*) FROM commands WHERE state IN ('pending', 'sent')"
@@ -136,7 +131,7 @@ is "$(sql "SELECT meter_balance || '|' || meter_count FROM meters WHERE meter = 
     "$($PY -c 'import sys; print(round(float(sys.argv[1]) * 100))' "$want")|$N" \
     "the master station's mirror agrees"
 is "$(bal 100001)" "$N.00" "the account's ledger balance is $N.00"
-stop
+stop_sim
 like "$T/sim.state" "^$W .*balance=$((5000 + N * 100)) .*buy_count=$N " \
     "the sim's own state: balance and count, applied once each"
 
@@ -144,8 +139,8 @@ like "$T/sim.state" "^$W .*balance=$((5000 + N * 100)) .*buy_count=$N " \
 
 start_sim site.yaml --seed 5 --state "$T/sim.state"
 mb() {
-	mbpoll -m tcp -p "$P" -a 1 -0 -1 -o 0.5 -r 11 -c 3 127.0.0.1 >"$T/mb" 2>&1
-	sed -n 's/^\[[0-9]*\]:[[:space:]]*\([-0-9.e+]*\).*/\1/p' "$T/mb" | tr '\n' ' '
+	mbpoll_tcp "$P" 1 -r 11 -c 3
+	tr '\n' ' ' <"$T/mbv"
 }
 b0=$((5000 + N * 100))
 is "$(mb)" "0 $b0 $N " "mbpoll: balance (fen) and purchase count at 0x000B"
@@ -182,7 +177,7 @@ is "$(waiting)" 0 "nothing waits"
 
 # --- a sale while the meter cannot be reached ---------------------------------------
 
-stop
+stop_sim
 start_sim site.yaml --seed 5 --state "$T/sim.state" --dead "$W"
 exits 75 "a sale to a dead meter" sale -o csv "$W" 2.00
 like "$T/err" "recharge 2.00 \\(purchase $((N + 4))\\) is pending" "says the recharge is pending, with its count"
@@ -190,13 +185,13 @@ is "$(f 1 amount buy_count)" "2.00|$((N + 4))" "the money is recorded"
 is "$(waiting)" 1 "its recharge waits"
 exits 75 "a refund to the dead meter" refund -o csv "$W" 1.00
 is "$(waiting)" 2 "both wait"
-stop
+stop_sim
 start_sim site.yaml --seed 5 --state "$T/sim.state"
 exits 0 "the next poll" meter-read
 is "$(waiting)" 0 "sends both"
 is "$(f 1 balance buy_count)" "$($PY -c 'import sys; print("%.2f" % (int(sys.argv[1]) / 100))' $b0)|$((N + 5))" \
     "the poll shows the meter with both applied, in order"
-stop
+stop_sim
 
 unlike "$T/all.err" 'Sanitizer|runtime error' "no sanitizer reports from meter-sim"
 
