@@ -148,6 +148,16 @@ load_site() {
 	site-load "$FIXTURES/site.yaml" >/dev/null
 }
 
+# need PROGRAM...: skip the whole test when one of them is not installed.
+need() {
+	for _prog in "$@"; do
+		if ! command -v "$_prog" >/dev/null 2>&1; then
+			echo "1..0 # SKIP $_prog is not installed"
+			exit 0
+		fi
+	done
+}
+
 # port_base: a block of 100 TCP ports of this test's own, below the
 # kernel's ephemeral range (32768 on), where a client socket may sit.
 port_base() {

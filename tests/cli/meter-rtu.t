@@ -3,12 +3,7 @@
 # gateway on one end of a socat pty pair, the tools talk to the other end.
 . "$(dirname "$0")/lib.sh"
 
-for c in mbpoll socat; do
-	if ! command -v $c >/dev/null 2>&1; then
-		echo "1..0 # SKIP $c is not installed"
-		exit 0
-	fi
-done
+need mbpoll socat
 
 P=$(port_base)
 

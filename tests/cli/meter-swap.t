@@ -5,10 +5,7 @@
 # account-billed dds238-2, and the refusals.
 . "$(dirname "$0")/lib.sh"
 
-if ! command -v mbpoll >/dev/null 2>&1; then
-	echo "1..0 # SKIP mbpoll is not installed"
-	exit 0
-fi
+need mbpoll
 
 P=$(port_base)
 
