@@ -536,6 +536,9 @@ pp_645_password_parse(const char *text, uint8_t pw[4], char *err,
 		    "needs ESAM identity authentication through the utility's "
 		    "encryption machine, which prepay cannot do: such a meter "
 		    "is out of reach without the utility's keys", b[3]);
+	if (b[3] != 0x02 && b[3] != 0x04)
+		return fail(err, errlen, PP_EDATA, "password level %02X: "
+		    "prepay sends plain passwords, of level 02 or 04", b[3]);
 	pw[0] = b[3];
 	pw[1] = b[0];
 	pw[2] = b[1];

@@ -7,6 +7,7 @@
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <yaml.h>
 
 #include "prepay.h"
@@ -250,6 +251,12 @@ struct pp_pvalue {
 	enum pp_regtype	type;
 	int		words;		/* registers it takes */
 	struct pp_scale	scale;		/* register units to natural units */
+	/* protocol dlt645: bytes [offset, offset + bytes) of DI's data */
+	uint32_t	di;
+	int		offset, bytes;
+	int		flags;		/* PP_645_SIGNED */
+	uint32_t	mask;		/* a status word: (word & mask) != 0 */
+	int		invert;		/* ... == 0 instead */
 };
 
 /* One field of a write: a constant, or a command's argument. */
@@ -259,6 +266,9 @@ struct pp_pfield {
 	struct pp_scale	scale;
 	char		arg[PP_NAMELEN];	/* "" for a constant */
 	int64_t		value;
+	/* protocol dlt645: each field is a write (0x14) of its own DI */
+	uint32_t	di;
+	int		bytes, flags;
 };
 
 /* A value to read back after a write, equal to a constant or an argument. */
@@ -276,6 +286,7 @@ struct pp_pwrite {
 	struct pp_pfield	fields[PP_MAXFIELDS];
 	int			nconfirm;
 	struct pp_confirm	confirm[PP_MAXFIELDS];
+	int			relay;		/* dlt645: N1 of a 0x1C */
 };
 
 struct pp_profile {
@@ -319,6 +330,66 @@ int	 pp_regs_decode(int high_first, enum pp_regtype type, int words,
 int	 pp_regs_encode(int high_first, enum pp_regtype type, int words,
 	    struct pp_scale scale, int64_t factor, int64_t value,
 	    uint16_t *regs);
+
+/* ---- link.c: serial ports and TCP converters, byte by byte ------------ */
+
+/* A gateway's address: tcp://HOST:PORT or serial:/dev/X?baud=...&... */
+struct pp_link_addr {
+	int	tcp;
+	char	host[256], port[8];
+	char	device[256];
+	long	baud;		/* serial settings; 0: not given */
+	char	parity;		/* 'N', 'E', 'O' */
+	int	data, stop;
+};
+
+/* PP_EDATA with err ("\"ADDRESS\": why") for an address of no use. */
+int	 pp_link_addr_parse(const char *address, struct pp_link_addr *a,
+	    char *err, size_t errlen);
+/* The protocol's settings for what the address leaves out. */
+void	 pp_link_addr_defaults(struct pp_link_addr *a, long baud, char parity,
+	    int data, int stop);
+/* A raw, non-blocking serial port, or a connected TCP socket; -1 and err. */
+int	 pp_link_serial_open(const struct pp_link_addr *a, char *err,
+	    size_t errlen);
+int	 pp_link_tcp_open(const struct pp_link_addr *a, int ms, char *err,
+	    size_t errlen);
+int64_t	 pp_link_now_ms(void);
+/* All n bytes within ms, or -1 with errno. */
+int	 pp_link_write(int fd, const uint8_t *b, size_t n, int ms);
+/*
+ * What has come within ms (0: nothing), at most cap bytes; -1 with errno
+ * when the link broke (ECONNRESET: the peer hung up).
+ */
+ssize_t	 pp_link_read(int fd, uint8_t *b, size_t cap, int ms);
+/* Drop whatever is waiting: a late answer is not the next one's. */
+void	 pp_link_drain(int fd);
+
+/* ---- keys.c: DL/T 645 passwords, from a key file outside the database -- */
+
+struct pp_keys;
+
+/*
+ * The key file: $PREPAY_KEYS, else the database's path with ".keys".
+ * Returns buf.
+ */
+char	*pp_keys_path(const char *dbpath, char *buf, size_t len);
+/*
+ * Load a key file (see prepay-profile(5)).  PP_ECONFIG with err: no such
+ * file, a file that group or others may read or write (it must be mode
+ * 0600), or a line that does not parse (FILE:LINE: why).
+ */
+int	 pp_keys_load(const char *path, struct pp_keys **keys, char *err,
+	    size_t errlen);
+void	 pp_keys_free(struct pp_keys *keys);
+/*
+ * The password PA P0 P1 P2 and operator code C0..C3 for a meter: its own
+ * line, else its gateway's, else "gateway *".  PP_ECONFIG with err when
+ * there is none, or when the level (98, 99) needs the utility's ESAM.
+ */
+int	 pp_keys_find(const struct pp_keys *keys, const char *gateway,
+	    const char *meter, uint8_t pw[4], uint8_t op[4], char *err,
+	    size_t errlen);
 
 /* ---- bus.c: gateways, their locks, and the protocol interface --------- */
 

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "internal.h"
+#include "dlt645.h"
 
 #ifndef PP_DATADIR
 #define PP_DATADIR "/usr/local/share/prepay"
@@ -22,6 +23,7 @@ static const struct {
 	int64_t		 factor;
 } known_values[] = {
 	{ "energy_kwh", 1000 }, { "import_kwh", 1000 },
+	{ "combined_kwh", 1000 },
 	{ "energy_sharp_kwh", 1000 }, { "energy_peak_kwh", 1000 },
 	{ "energy_flat_kwh", 1000 }, { "energy_valley_kwh", 1000 },
 	{ "power_w", 1 }, { "voltage_v", 10 }, { "current_a", 1000 },
@@ -242,6 +244,161 @@ load_values(struct loader *l, yaml_node_t *map, struct pp_profile *p)
 	return PP_OK;
 }
 
+/*
+ * format, signed and scale of a DL/T 645 value or field: the format as
+ * the standard writes it ("XXXXXX.XX") gives the bytes and the decimal
+ * point, and scale turns the meter's unit into ours (kW to W: 1000).
+ */
+static int
+bcd_shape(struct loader *l, yaml_node_t *map, const char *name, int *bytes,
+    int *flags, struct pp_scale *scale)
+{
+	const char *fmt = text(l, map, "format"), *sc = text(l, map, "scale");
+	const char *sg = text(l, map, "signed");
+	struct pp_scale extra = { 1, 1 };
+
+	if (pp_645_format_parse(fmt, bytes, scale) != PP_OK)
+		return bad(l, map, name, "format: use the standard's form, "
+		    "such as XXXXXX.XX");
+	if (sc && scale_parse(sc, &extra) != PP_OK)
+		return bad(l, map, "scale", "use a positive decimal such as "
+		    "1000");
+	scale->num *= extra.num;
+	scale->den *= extra.den;
+	*flags = 0;
+	if (sg && strcmp(sg, "true") == 0)
+		*flags = PP_645_SIGNED;
+	else if (sg && strcmp(sg, "false") != 0)
+		return bad(l, map, "signed", "use true or false");
+	return PP_OK;
+}
+
+static int
+di_of(struct loader *l, yaml_node_t *map, const char *name, uint32_t *di)
+{
+	const char *t = text(l, map, "di");
+	uint8_t b[4];
+
+	if (t == NULL)
+		return bad(l, map, name, "di: missing");
+	if (pp_645_di_parse(t, b, NULL, 0) != PP_OK)
+		return bad(l, map, "di", "use 8 hex digits, DI3 first, such "
+		    "as 00010000");
+	*di = pp_645_di_get(b);
+	return PP_OK;
+}
+
+/*
+ * name: {di, format, signed, scale, offset} of a BCD value, or
+ * name: {di, mask, invert} of a bit in a status word.
+ */
+static int
+load_values_645(struct loader *l, yaml_node_t *map, struct pp_profile *p)
+{
+	static const char *const allowed[] = { "di", "offset", "format",
+	    "signed", "scale", "mask", "invert", NULL };
+	yaml_node_pair_t *pair;
+	long offset = 0, mask = 0;
+	const char *inv;
+	int rc;
+
+	if (map == NULL || map->type != YAML_MAPPING_NODE)
+		return bad(l, map, "values", "expected a mapping of name: "
+		    "{di, format}");
+	for (pair = map->data.mapping.pairs.start;
+	    pair < map->data.mapping.pairs.top; pair++) {
+		const char *name = pp_yaml_scalar(pp_yaml_node(&l->doc,
+		    pair->key));
+		yaml_node_t *def = pp_yaml_node(&l->doc, pair->value);
+		struct pp_pvalue *v = &p->values[p->nvalues];
+
+		if (name == NULL || pp_value_factor(name) == 0 ||
+		    strcmp(name, "amount") == 0)
+			return bad(l, pp_yaml_node(&l->doc, pair->key), name ?
+			    name : "values", "not a value name prepay knows; "
+			    "see prepay-profile(5)");
+		if (p->nvalues == PP_MAXVALUES)
+			return bad(l, def, name, "too many values");
+		memset(v, 0, sizeof(*v));
+		offset = mask = 0;
+		if ((rc = keys(l, def, name, allowed)) != PP_OK ||
+		    (rc = di_of(l, def, name, &v->di)) != PP_OK ||
+		    (rc = number(l, def, "offset", 0, 0, PP_645_DATAMAX - 5,
+		    &offset)) != PP_OK ||
+		    (rc = number(l, def, "mask", 0, 1, 0xFFFF, &mask)) != PP_OK)
+			return rc;
+		if (mask) {
+			if (pp_yaml_get(&l->doc, def, "format") ||
+			    pp_yaml_get(&l->doc, def, "signed") ||
+			    pp_yaml_get(&l->doc, def, "scale"))
+				return bad(l, def, name, "a status bit (mask) "
+				    "takes no format, signed or scale");
+			v->bytes = 2;
+			v->mask = (uint32_t)mask;
+			v->scale.num = v->scale.den = 1;
+			inv = text(l, def, "invert");
+			if (inv && strcmp(inv, "true") == 0)
+				v->invert = 1;
+			else if (inv && strcmp(inv, "false") != 0)
+				return bad(l, def, "invert", "use true or "
+				    "false");
+		} else if (pp_yaml_get(&l->doc, def, "invert"))
+			return bad(l, def, "invert", "only a status bit (mask) "
+			    "is inverted");
+		else if ((rc = bcd_shape(l, def, name, &v->bytes, &v->flags,
+		    &v->scale)) != PP_OK)
+			return rc;
+		v->offset = (int)offset;
+		if (v->offset + v->bytes > PP_645_DATAMAX - 4)
+			return bad(l, def, "offset", "runs past a frame's data");
+		snprintf(v->name, sizeof(v->name), "%s", name);
+		p->nvalues++;
+	}
+	return PP_OK;
+}
+
+/* [{di, format, signed, scale, arg | value}, ...]: one 0x14 write each. */
+static int
+load_fields_645(struct loader *l, yaml_node_t *list, struct pp_pwrite *w)
+{
+	static const char *const allowed[] = { "di", "format", "signed",
+	    "scale", "arg", "value", NULL };
+	yaml_node_item_t *it;
+	const char *arg;
+	long value = 0;
+	int rc;
+
+	if (list == NULL || list->type != YAML_SEQUENCE_NODE)
+		return bad(l, list, w->name, "fields: expected a list");
+	for (it = list->data.sequence.items.start;
+	    it < list->data.sequence.items.top; it++) {
+		yaml_node_t *def = pp_yaml_node(&l->doc, *it);
+		struct pp_pfield *f = &w->fields[w->nfields];
+
+		if (w->nfields == PP_MAXFIELDS)
+			return bad(l, def, w->name, "too many fields");
+		memset(f, 0, sizeof(*f));
+		if ((rc = keys(l, def, "field", allowed)) != PP_OK ||
+		    (rc = di_of(l, def, w->name, &f->di)) != PP_OK ||
+		    (rc = bcd_shape(l, def, w->name, &f->bytes, &f->flags,
+		    &f->scale)) != PP_OK ||
+		    (rc = number(l, def, "value", 0, -2147483647L, 2147483647L,
+		    &value)) != PP_OK)
+			return rc;
+		if ((arg = text(l, def, "arg")) != NULL) {
+			if (pp_value_factor(arg) == 0)
+				return bad(l, def, "arg", "not an argument "
+				    "prepay knows");
+			snprintf(f->arg, sizeof(f->arg), "%s", arg);
+		} else if (pp_yaml_get(&l->doc, def, "value") == NULL)
+			return bad(l, def, w->name, "a field needs arg or "
+			    "value");
+		f->value = value;
+		w->nfields++;
+	}
+	return PP_OK;
+}
+
 static int
 load_fields(struct loader *l, yaml_node_t *list, struct pp_pwrite *w)
 {
@@ -331,8 +488,11 @@ load_writes(struct loader *l, yaml_node_t *map, struct pp_profile *p)
 	    "time", NULL };
 	static const char *const allowed[] = { "fc", "address", "fields",
 	    "confirm", NULL };
+	static const char *const allowed_645[] = { "relay", "fields",
+	    "confirm", NULL };
+	int dlt645 = strcmp(p->protocol, "dlt645") == 0;
 	yaml_node_pair_t *pair;
-	long fc, address;
+	long fc, address, relay;
 	int rc, i, words;
 
 	if (map == NULL)
@@ -359,6 +519,30 @@ load_writes(struct loader *l, yaml_node_t *map, struct pp_profile *p)
 			return bad(l, def, name, "too many writes");
 		memset(w, 0, sizeof(*w));
 		snprintf(w->name, sizeof(w->name), "%s", name);
+		if (dlt645) {
+			relay = 0;
+			if ((rc = keys(l, def, name, allowed_645)) != PP_OK ||
+			    (rc = number(l, def, "relay", 0, 1, 255, &relay)) !=
+			    PP_OK)
+				return rc;
+			if (relay && pp_645_relay_text((uint8_t)relay) == NULL)
+				return bad(l, def, "relay", "use 0x1A trip, "
+				    "0x1B close allowed, 0x1C close, 0x3A keep "
+				    "or 0x3B keep released");
+			if ((relay != 0) == (pp_yaml_get(&l->doc, def,
+			    "fields") != NULL))
+				return bad(l, def, name, "a DL/T 645 command "
+				    "is relay or fields, one of them");
+			if (!relay && (rc = load_fields_645(l, pp_yaml_get(
+			    &l->doc, def, "fields"), w)) != PP_OK)
+				return rc;
+			if ((rc = load_confirm(l, pp_yaml_get(&l->doc, def,
+			    "confirm"), p, w)) != PP_OK)
+				return rc;
+			w->relay = (int)relay;
+			p->nwrites++;
+			continue;
+		}
 		if ((rc = keys(l, def, name, allowed)) != PP_OK ||
 		    (rc = number(l, def, "fc", 1, 6, 16, &fc)) != PP_OK ||
 		    (rc = number(l, def, "address", 1, 0, 65535, &address)) !=
@@ -387,6 +571,8 @@ pp_profile_load(const char *name, struct pp_profile *p, char *err,
 {
 	static const char *const allowed[] = { "profile", "protocol",
 	    "word_order", "max_gap", "values", "writes", NULL };
+	static const char *const allowed_645[] = { "profile", "protocol",
+	    "values", "writes", NULL };
 	struct loader l;
 	yaml_node_t *root;
 	char path[1024];
@@ -411,19 +597,31 @@ pp_profile_load(const char *name, struct pp_profile *p, char *err,
 		return rc;
 	}
 	root = yaml_document_get_root_node(&l.doc);
-	if ((rc = keys(&l, root, "the profile", allowed)) != PP_OK)
+	if (root == NULL || root->type != YAML_MAPPING_NODE) {
+		rc = keys(&l, root, "the profile", allowed);
+		goto out;
+	}
+	v = text(&l, root, "protocol");
+	if (v == NULL || (strcmp(v, "modbus") && strcmp(v, "dlt645"))) {
+		rc = bad(&l, root, "protocol", "use modbus or dlt645");
+		goto out;
+	}
+	snprintf(p->protocol, sizeof(p->protocol), "%s", v);
+	if ((rc = keys(&l, root, "the profile", strcmp(v, "dlt645") == 0 ?
+	    allowed_645 : allowed)) != PP_OK)
 		goto out;
 	if ((v = text(&l, root, "profile")) == NULL || strcmp(v, name) != 0) {
 		rc = bad(&l, root, "profile", "must name the file's profile");
 		goto out;
 	}
 	snprintf(p->name, sizeof(p->name), "%s", name);
-	v = text(&l, root, "protocol");
-	if (v == NULL || strcmp(v, "modbus") != 0) {
-		rc = bad(&l, root, "protocol", "use modbus");
+	if (strcmp(p->protocol, "dlt645") == 0) {
+		if ((rc = load_values_645(&l, pp_yaml_get(&l.doc, root,
+		    "values"), p)) == PP_OK)
+			rc = load_writes(&l, pp_yaml_get(&l.doc, root,
+			    "writes"), p);
 		goto out;
 	}
-	snprintf(p->protocol, sizeof(p->protocol), "%s", v);
 	v = text(&l, root, "word_order");
 	if (v == NULL || (strcmp(v, "high-first") && strcmp(v, "low-first"))) {
 		rc = bad(&l, root, "word_order", "use high-first or low-first");

@@ -683,6 +683,12 @@ test_keys(void)
 	    "saying it needs the utility's ESAM: %s", err);
 	is_int(pp_645_password_parse("99000000", b, err, sizeof(err)),
 	    PP_ECONFIG, "so is level 99");
+	is_int(pp_645_password_parse("04000000", b, err, sizeof(err)), PP_OK,
+	    "password: level 04 is plain too");
+	is_int(pp_645_password_parse("03123456", b, err, sizeof(err)), PP_EDATA,
+	    "password: level 03 is refused");
+	ok(strstr(err, "02 or 04") != NULL, "password: the refusal names 02 "
+	    "and 04");
 	is_int(pp_645_password_parse("0212345", b, err, sizeof(err)), PP_EDATA,
 	    "7 digits are refused");
 	is_int(pp_645_password_parse(NULL, b, err, sizeof(err)), PP_EDATA,
