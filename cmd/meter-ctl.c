@@ -110,6 +110,7 @@ main(int argc, char **argv)
 	const char *building = NULL, *floor = NULL, *v[PP_STATE_NCOLS];
 	char state[PP_STATE_NCOLS][PP_NUMBUF * 2], err[PP_ERRMAX];
 	long done = 0, pending = 0, refused = 0, unreachable = 0, busy = 0;
+	long no_key = 0, bad_key = 0;
 	int ch, all = 0, j, k, rc, reading, arrears_only = 1;
 	pp_out *out;
 
@@ -226,6 +227,8 @@ main(int argc, char **argv)
 			pending += strcmp(res.result, "pending") == 0;
 			refused += strcmp(res.result, "refused") == 0 ||
 			    strcmp(res.result, "failed") == 0;
+			no_key += res.code == PP_ECONFIG;
+			bad_key += res.code == PP_EPERM;
 			v[0] = res.meter;
 			v[1] = res.action;
 			v[2] = res.result;
@@ -242,5 +245,6 @@ main(int argc, char **argv)
 	if (reading)
 		tool_exit(&t, unreachable ? PP_EUNREACH : busy ? PP_EBUSY :
 		    PP_OK);
-	tool_exit(&t, pending ? PP_EBUSY : refused ? PP_ERULE : PP_OK);
+	tool_exit(&t, pending ? PP_EBUSY : no_key ? PP_ECONFIG : bad_key ?
+	    PP_EPERM : refused ? PP_ERULE : PP_OK);
 }

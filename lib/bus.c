@@ -43,7 +43,18 @@ pp_values_set(struct pp_values *vs, const char *name, int64_t v)
 	}
 }
 
-static const struct pp_driver *const drivers[] = { &pp_modbus_driver };
+static const struct pp_driver *const drivers[] = { &pp_modbus_driver,
+	&pp_dlt645_driver };
+
+void
+pp_station_row(sqlite3_stmt *st, int meter_col, int unit_col,
+    int address_col, struct pp_station *s)
+{
+	memset(s, 0, sizeof(*s));
+	pp_col_text(st, meter_col, s->meter, sizeof(s->meter));
+	s->unit = sqlite3_column_int(st, unit_col);
+	pp_col_text(st, address_col, s->address, sizeof(s->address));
+}
 
 const struct pp_driver *
 pp_driver_for(const struct pp_profile *p)
@@ -104,6 +115,7 @@ pp_bus_open(const char *dbpath, const struct pp_gateway *gw, int wait_ms,
 	}
 	bus->gw = *gw;
 	bus->lock_fd = fd;
+	snprintf(bus->dbpath, sizeof(bus->dbpath), "%s", dbpath);
 	*busp = bus;
 	return PP_OK;
 }
@@ -122,8 +134,9 @@ pp_bus_close(struct pp_bus *bus)
 }
 
 int
-pp_bus_read(struct pp_bus *bus, int unit, const struct pp_profile *p,
-    struct pp_values *out, char *err, size_t errlen)
+pp_bus_read(struct pp_bus *bus, const struct pp_station *at,
+    const struct pp_profile *p, struct pp_values *out, char *err,
+    size_t errlen)
 {
 	const struct pp_driver *d = pp_driver_for(p);
 	int rc = PP_EUNREACH, attempt;
@@ -135,10 +148,14 @@ pp_bus_read(struct pp_bus *bus, int unit, const struct pp_profile *p,
 	}
 	for (attempt = 0; attempt <= bus->gw.retries; attempt++) {
 		memset(out, 0, sizeof(*out));
-		rc = d->read(bus, unit, p, out, err, errlen);
+		rc = d->read(bus, at, p, out, err, errlen);
 		bus->exchanges++;
-		/* A gateway that refuses the connection will not answer now. */
-		if (rc == PP_OK || bus->fault == PP_FAULT_DOWN)
+		/*
+		 * A gateway that refuses the connection will not answer now,
+		 * and a site's mistake is not mended by asking again.
+		 */
+		if (rc == PP_OK || bus->fault == PP_FAULT_DOWN ||
+		    rc == PP_ECONFIG || rc == PP_EPERM)
 			break;
 	}
 	return rc;
@@ -169,9 +186,10 @@ confirmed(const struct pp_pwrite *w, const struct pp_values *args,
 }
 
 int
-pp_bus_write(struct pp_bus *bus, int unit, const struct pp_profile *p,
-    const struct pp_pwrite *w, const struct pp_values *args,
-    struct pp_values *after, char *err, size_t errlen)
+pp_bus_write(struct pp_bus *bus, const struct pp_station *at,
+    const struct pp_profile *p, const struct pp_pwrite *w,
+    const struct pp_values *args, struct pp_values *after, char *err,
+    size_t errlen)
 {
 	const struct pp_driver *d = pp_driver_for(p);
 	int rc = PP_EUNREACH, attempt, uncertain = 0;
@@ -182,22 +200,25 @@ pp_bus_write(struct pp_bus *bus, int unit, const struct pp_profile *p,
 		return PP_ECONFIG;
 	}
 	for (attempt = 0; attempt <= bus->gw.retries; attempt++) {
-		rc = d->write(bus, unit, p, w, args, err, errlen);
+		rc = d->write(bus, at, p, w, args, err, errlen);
 		bus->exchanges++;
 		if (bus->fault == PP_FAULT_DOWN)
 			return rc;
+		/* A key the site lacks is final, whatever came before. */
+		if (rc == PP_ECONFIG || rc == PP_EUSAGE || rc == PP_EINTERNAL)
+			return rc;
 		/* A refusal is final, unless an earlier try may have landed. */
-		if (rc == PP_EDATA && !uncertain)
+		if ((rc == PP_EDATA || rc == PP_EPERM) && !uncertain)
 			return rc;
 		/*
 		 * The read-back decides: a write whose answer was lost may
 		 * well have been applied, and then a resend would be refused.
 		 */
-		if (pp_bus_read(bus, unit, p, after, err, errlen) == PP_OK) {
+		if (pp_bus_read(bus, at, p, after, err, errlen) == PP_OK) {
 			if (confirmed(w, args, after, err, errlen))
 				return PP_OK;
-			if (rc == PP_OK || rc == PP_EDATA)
-				return PP_EDATA;
+			if (rc == PP_OK || rc == PP_EDATA || rc == PP_EPERM)
+				return rc == PP_EPERM ? rc : PP_EDATA;
 		}
 		uncertain = 1;
 	}

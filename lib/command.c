@@ -46,8 +46,8 @@ pp_action_check(const char *action)
 }
 
 #define CMD_COLS "c.id, c.meter_id, m.gateway_id, coalesce(c.amount, 0), " \
-	"coalesce(c.buy_count, 0), m.unit, c.attempts, m.meter, m.profile, " \
-	"c.action, coalesce(c.value, '')"
+	"coalesce(c.buy_count, 0), coalesce(m.unit, 0), c.attempts, m.meter, " \
+	"m.profile, c.action, coalesce(c.value, ''), coalesce(m.address, '')"
 
 static void
 cmd_row(sqlite3_stmt *st, struct pp_cmd *c)
@@ -58,7 +58,7 @@ cmd_row(sqlite3_stmt *st, struct pp_cmd *c)
 	c->gateway_id = sqlite3_column_int64(st, 2);
 	c->amount = sqlite3_column_int64(st, 3);
 	c->buy_count = sqlite3_column_int64(st, 4);
-	c->unit = sqlite3_column_int(st, 5);
+	pp_station_row(st, 7, 5, 11, &c->at);
 	c->attempts = sqlite3_column_int(st, 6);
 	pp_col_text(st, 7, c->meter, sizeof(c->meter));
 	pp_col_text(st, 8, c->profile, sizeof(c->profile));
@@ -199,7 +199,7 @@ pp_command_run(pp_db *db, struct pp_bus *bus, const struct pp_cmd *c,
 	}
 	if (strcmp(c->action, "recharge") == 0) {
 		/* The meter's own count tells whether this one landed. */
-		if ((rc = pp_bus_read(bus, c->unit, p, &now, msg, msglen)) !=
+		if ((rc = pp_bus_read(bus, &c->at, p, &now, msg, msglen)) !=
 		    PP_OK) {
 			record(db, c->id, "pending", 1, msg);
 			return PP_EBUSY;
@@ -227,7 +227,7 @@ pp_command_run(pp_db *db, struct pp_bus *bus, const struct pp_cmd *c,
 	}
 	if ((rc = record(db, c->id, "sent", 1, NULL)) != PP_OK)
 		return rc;
-	rc = pp_bus_write(bus, c->unit, p, w, &args, &now, msg, msglen);
+	rc = pp_bus_write(bus, &c->at, p, w, &args, &now, msg, msglen);
 	if (rc == PP_OK) {
 		mirror(db, c->meter_id, &now);
 		snprintf(msg, msglen, "confirmed by read-back");
@@ -244,7 +244,7 @@ pp_command_run(pp_db *db, struct pp_bus *bus, const struct pp_cmd *c,
 		return PP_EBUSY;
 	}
 	record(db, c->id, "failed", 0, msg);
-	return PP_EDATA;
+	return rc == PP_EPERM || rc == PP_ECONFIG ? rc : PP_EDATA;
 }
 
 static int
@@ -305,7 +305,7 @@ pp_command_send(pp_db *db, int64_t id, int wait_ms, char *msg, size_t msglen)
 
 struct meter_info {
 	int64_t	id, gateway_id, price, alarm1, alarm2, overload_w;
-	int	unit;
+	struct pp_station at;
 	char	profile[PP_KEYMAX], keep[8];
 };
 
@@ -326,8 +326,9 @@ meter_info(pp_db *db, const char *meter, struct meter_info *m)
 	    "'alarm1'), 0), coalesce(m.alarm2, (SELECT CAST(value AS INTEGER) "
 	    "FROM settings WHERE key = 'alarm2'), 0), coalesce(m.overload_w, "
 	    "(SELECT CAST(value AS INTEGER) FROM settings WHERE key = "
-	    "'overload_w'), 0), coalesce(m.unit, 0) FROM meters m WHERE "
-	    "m.meter = ?")) == NULL)
+	    "'overload_w'), 0), coalesce(m.unit, 0), m.meter, "
+	    "coalesce(m.address, '') FROM meters m WHERE m.meter = ?")) ==
+	    NULL)
 		return PP_EINTERNAL;
 	sqlite3_bind_text(st, 1, meter, -1, SQLITE_TRANSIENT);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -339,7 +340,7 @@ meter_info(pp_db *db, const char *meter, struct meter_info *m)
 		m->alarm1 = sqlite3_column_int64(st, 5);
 		m->alarm2 = sqlite3_column_int64(st, 6);
 		m->overload_w = sqlite3_column_int64(st, 7);
-		m->unit = sqlite3_column_int(st, 8);
+		pp_station_row(st, 9, 8, 10, &m->at);
 	}
 	sqlite3_reset(st);
 	if (rc == SQLITE_ROW)
@@ -577,9 +578,12 @@ pp_meter_ctl(pp_db *db, const struct pp_ctl_req *req,
 				continue;
 			rc = pp_command_run(db, bus, &due[i], &p, msg,
 			    sizeof(msg));
-			if (due[i].id == id)
+			if (due[i].id == id) {
 				result(out, rc == PP_OK ? "done" : rc ==
 				    PP_EBUSY ? "pending" : "failed", "%s", msg);
+				out->code = rc == PP_EPERM || rc == PP_ECONFIG ?
+				    rc : 0;
+			}
 			rc = rc == PP_EINTERNAL ? rc : PP_OK;
 		}
 		free(due);
@@ -622,7 +626,7 @@ pp_meter_state(pp_db *db, const char *meter, int wait_ms,
 		    msg);
 		return pp_fail(db, rc, "%s", msg);
 	}
-	rc = pp_bus_read(bus, m.unit, &p, &v, msg, sizeof(msg));
+	rc = pp_bus_read(bus, &m.at, &p, &v, msg, sizeof(msg));
 	fault = bus->fault;
 	pp_bus_close(bus);
 	if (rc != PP_OK) {
@@ -654,8 +658,9 @@ pp_meters_of(pp_db *db, const char *by, const char *value, const char *floor,
 		    "b.name = ?3) ORDER BY m.id" },
 		{ "building", "SELECT m.meter FROM meters m JOIN buildings b ON "
 		    "b.id = m.building_id WHERE b.name = ?1 AND (?4 IS NULL OR "
-		    "m.floor = ?4) ORDER BY m.gateway_id, m.unit" },
-		{ "all", "SELECT meter FROM meters ORDER BY gateway_id, unit" },
+		    "m.floor = ?4) ORDER BY m.gateway_id, m.unit, m.address" },
+		{ "all", "SELECT meter FROM meters ORDER BY gateway_id, unit, "
+		    "address" },
 	};
 	const char *slash = value ? strchr(value, '/') : NULL;
 	sqlite3_stmt *st;
@@ -740,7 +745,7 @@ pp_account_wallet_read(pp_db *db, const char *account, int wait_ms,
 	if ((rc = pp_bus_open(db->path, &gw, wait_ms, &bus, msg,
 	    sizeof(msg))) != PP_OK)
 		return ERR(rc, "meter %s: %s", meter, msg);
-	rc = pp_bus_read(bus, m.unit, &p, &v, msg, sizeof(msg));
+	rc = pp_bus_read(bus, &m.at, &p, &v, msg, sizeof(msg));
 	pp_bus_close(bus);
 	if (rc != PP_OK)
 		return ERR(PP_EUNREACH, "meter %s does not answer (%s); give "

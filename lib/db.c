@@ -244,6 +244,12 @@ static const char *const migrations[] = {
 	"CREATE INDEX alarms_account ON alarms(account_id, cleared);",
 	/* 6: holidays are friendly all day: no arrears trips. */
 	"CREATE TABLE holidays(day TEXT PRIMARY KEY);",
+	/*
+	 * 7: a DL/T 645 meter answers on its 12-digit address instead of a
+	 * Modbus unit.
+	 */
+	"ALTER TABLE meters ADD COLUMN address TEXT;"
+	"CREATE UNIQUE INDEX meters_address ON meters(gateway_id, address);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -30,6 +30,7 @@ struct pp_db {
 	struct pp_stmt_slot cache[PP_STMT_CACHE];
 	/* Profiles already found good in this process. */
 	char		 profiles_ok[16][PP_KEYMAX];
+	char		 profiles_protocol[16][16];
 	int		 nprofiles_ok;
 };
 
@@ -414,6 +415,17 @@ int	 pp_values_get(const struct pp_values *vs, const char *name,
 	    int64_t *v);
 void	 pp_values_set(struct pp_values *vs, const char *name, int64_t v);
 
+/* Where a meter answers on its bus. */
+struct pp_station {
+	char	meter[PP_KEYMAX];	/* its number: keys and messages */
+	int	unit;			/* Modbus */
+	char	address[16];		/* DL/T 645: 12 digits */
+};
+
+/* The columns holding a meter's number, unit and address into s. */
+void	 pp_station_row(sqlite3_stmt *st, int meter_col, int unit_col,
+	    int address_col, struct pp_station *s);
+
 /* Why an exchange failed. */
 enum pp_fault { PP_FAULT_NONE, PP_FAULT_TIMEOUT, PP_FAULT_ERROR,
 	PP_FAULT_DOWN };
@@ -427,10 +439,10 @@ struct pp_bus;
  */
 struct pp_driver {
 	const char	*protocol;
-	int	(*read)(struct pp_bus *bus, int unit,
+	int	(*read)(struct pp_bus *bus, const struct pp_station *at,
 		    const struct pp_profile *p, struct pp_values *out,
 		    char *err, size_t errlen);
-	int	(*write)(struct pp_bus *bus, int unit,
+	int	(*write)(struct pp_bus *bus, const struct pp_station *at,
 		    const struct pp_profile *p, const struct pp_pwrite *w,
 		    const struct pp_values *args, char *err, size_t errlen);
 	void	(*close)(struct pp_bus *bus);
@@ -440,11 +452,14 @@ struct pp_bus {
 	struct pp_gateway	 gw;
 	int			 lock_fd;
 	enum pp_fault		 fault;		/* of the last exchange */
-	void			*modbus;	/* the driver's own state */
+	void			*modbus;	/* the drivers' own state */
+	void			*dlt645;
 	int			 exchanges;
+	char			 dbpath[1024];	/* its key file is beside it */
 };
 
 extern const struct pp_driver pp_modbus_driver;
+extern const struct pp_driver pp_dlt645_driver;
 
 /*
  * Take the gateway's lock (a flock next to the database), waiting up to
@@ -455,12 +470,14 @@ int	 pp_bus_open(const char *dbpath, const struct pp_gateway *gw,
 void	 pp_bus_close(struct pp_bus *bus);
 const struct pp_driver *pp_driver_for(const struct pp_profile *p);
 /* Read with the gateway's retries. */
-int	 pp_bus_read(struct pp_bus *bus, int unit, const struct pp_profile *p,
-	    struct pp_values *out, char *err, size_t errlen);
+int	 pp_bus_read(struct pp_bus *bus, const struct pp_station *at,
+	    const struct pp_profile *p, struct pp_values *out, char *err,
+	    size_t errlen);
 /* Write, then read back until every confirm value holds. */
-int	 pp_bus_write(struct pp_bus *bus, int unit, const struct pp_profile *p,
-	    const struct pp_pwrite *w, const struct pp_values *args,
-	    struct pp_values *after, char *err, size_t errlen);
+int	 pp_bus_write(struct pp_bus *bus, const struct pp_station *at,
+	    const struct pp_profile *p, const struct pp_pwrite *w,
+	    const struct pp_values *args, struct pp_values *after, char *err,
+	    size_t errlen);
 /* Load a gateway by name or id. */
 int	 pp_gateway_get(pp_db *db, int64_t id, struct pp_gateway *gw);
 
@@ -496,7 +513,8 @@ const char *pp_wallet_verdict(sqlite3_stmt *st, int first, char *why,
 /* A queued command with what it takes to send it. */
 struct pp_cmd {
 	int64_t	id, meter_id, gateway_id, amount, buy_count;
-	int	unit, attempts;
+	int	attempts;
+	struct pp_station at;
 	char	meter[PP_KEYMAX], profile[PP_KEYMAX], action[16];
 	char	value[128];
 };

@@ -135,7 +135,8 @@ failed(struct pp_bus *bus, struct link *l, const char *what, char *err,
 }
 
 static int
-modbus_read(struct pp_bus *bus, int unit, const struct pp_profile *p,
+modbus_read(struct pp_bus *bus, const struct pp_station *at,
+    const struct pp_profile *p,
     struct pp_values *out, char *err, size_t errlen)
 {
 	struct pp_request req[PP_MAXREQS];
@@ -151,7 +152,7 @@ modbus_read(struct pp_bus *bus, int unit, const struct pp_profile *p,
 		snprintf(err, errlen, "profile %s: too many requests", p->name);
 		return PP_ECONFIG;
 	}
-	modbus_set_slave(l->ctx, unit);
+	modbus_set_slave(l->ctx, at->unit);
 	for (i = 0; i < n; i++) {
 		rc = req[i].fc == 4 ?
 		    modbus_read_input_registers(l->ctx, req[i].address,
@@ -184,7 +185,8 @@ modbus_read(struct pp_bus *bus, int unit, const struct pp_profile *p,
 }
 
 static int
-modbus_write(struct pp_bus *bus, int unit, const struct pp_profile *p,
+modbus_write(struct pp_bus *bus, const struct pp_station *at,
+    const struct pp_profile *p,
     const struct pp_pwrite *w, const struct pp_values *args, char *err,
     size_t errlen)
 {
@@ -217,7 +219,7 @@ modbus_write(struct pp_bus *bus, int unit, const struct pp_profile *p,
 	if ((l = link_of(bus, err, errlen)) == NULL)
 		return bus->fault == PP_FAULT_DOWN ? PP_EUNREACH :
 		    PP_EINTERNAL;
-	modbus_set_slave(l->ctx, unit);
+	modbus_set_slave(l->ctx, at->unit);
 	if (w->fc == 6)
 		rc = modbus_write_register(l->ctx, w->address, regs[0]) == 1 ?
 		    1 : -1;

@@ -24,7 +24,8 @@ const pp_column pp_poll_columns[PP_POLL_NCOLS] = {
 /* A meter to poll, with what its counter check needs. */
 struct target {
 	int64_t		id, gateway_id, energy_wh, reading_time, overload_w;
-	int		unit, fails, has_energy;
+	int		fails, has_energy;
+	struct pp_station at;
 	char		meter[PP_KEYMAX], profile[PP_KEYMAX], state[16];
 	/* the outcome */
 	int64_t		time;
@@ -100,12 +101,13 @@ select_targets(pp_db *db, const struct pp_poll_opts *o, struct bus_job **jobs,
 
 	*jobs = NULL;
 	*njobs = 0;
-	if ((st = pp_stmt(db, "SELECT m.id, m.gateway_id, m.meter, m.unit, "
-	    "m.profile, m.energy_wh, coalesce(m.reading_time, 0), "
-	    "coalesce(m.overload_w, 0), m.fails, m.state, g.name, "
-	    "coalesce(b.name, '') FROM meters m JOIN gateways g ON g.id = "
-	    "m.gateway_id LEFT JOIN buildings b ON b.id = m.building_id "
-	    "ORDER BY g.id, m.unit")) == NULL)
+	if ((st = pp_stmt(db, "SELECT m.id, m.gateway_id, m.meter, "
+	    "coalesce(m.unit, 0), m.profile, m.energy_wh, "
+	    "coalesce(m.reading_time, 0), coalesce(m.overload_w, 0), m.fails, "
+	    "m.state, g.name, coalesce(b.name, ''), coalesce(m.address, '') "
+	    "FROM meters m JOIN gateways g ON g.id = m.gateway_id LEFT JOIN "
+	    "buildings b ON b.id = m.building_id ORDER BY g.id, m.unit, "
+	    "m.address")) == NULL)
 		return PP_EINTERNAL;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *meter = (const char *)sqlite3_column_text(st, 2);
@@ -140,7 +142,7 @@ select_targets(pp_db *db, const struct pp_poll_opts *o, struct bus_job **jobs,
 		t->id = sqlite3_column_int64(st, 0);
 		t->gateway_id = sqlite3_column_int64(st, 1);
 		snprintf(t->meter, sizeof(t->meter), "%s", meter);
-		t->unit = sqlite3_column_int(st, 3);
+		pp_station_row(st, 2, 3, 12, &t->at);
 		pp_col_text(st, 4, t->profile, sizeof(t->profile));
 		t->has_energy = sqlite3_column_type(st, 5) != SQLITE_NULL;
 		t->energy_wh = sqlite3_column_int64(st, 5);
@@ -556,7 +558,7 @@ poll_bus(struct poller *pl, struct bus_job *j)
 			t->fault = PP_FAULT_ERROR;
 			continue;
 		}
-		t->rc = pp_bus_read(bus, t->unit, p, &t->values, t->error,
+		t->rc = pp_bus_read(bus, &t->at, p, &t->values, t->error,
 		    sizeof(t->error));
 		t->fault = bus->fault;
 		if (t->rc == PP_OK)

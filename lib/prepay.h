@@ -337,6 +337,11 @@ struct pp_ctl_result {
 	char	action[16];
 	char	result[16];		/* done, pending, refused, failed */
 	char	message[PP_ERRMAX];
+	/*
+	 * Why it failed, when the site must act: PP_EPERM, the meter
+	 * refused the password; PP_ECONFIG, the key file has none for it.
+	 */
+	int	code;
 };
 
 /*
@@ -350,7 +355,8 @@ int	 pp_action_check(const char *action);
 /*
  * Send a queued command now (a sale's recharge): PP_OK when the meter
  * confirmed it, PP_EBUSY when it stays pending, PP_EDATA when the meter
- * refused it.  msg says what happened.
+ * refused it (PP_EPERM: its password; PP_ECONFIG: no key for it).  msg
+ * says what happened.
  */
 int	 pp_command_send(pp_db *db, int64_t command_id, int wait_ms,
 	    char *msg, size_t msglen);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "dlt645.h"
 
 struct site {
 	pp_db			*db;
@@ -19,7 +20,7 @@ struct site {
 /* A meter as the site file or a meters CSV gives it. */
 struct meter_def {
 	const char	*meter, *gateway, *profile, *building, *floor, *room;
-	const char	*tariff, *billing;
+	const char	*tariff, *billing, *address;
 	int64_t		 unit, price, alarm1, alarm2, overload_w;
 };
 
@@ -535,26 +536,66 @@ load_tariffs(struct site *s, yaml_node_t *map)
 	return PP_OK;
 }
 
-/* A meter is only as good as the map of its registers. */
+/*
+ * A meter is only as good as the map of its registers.  The profile's
+ * protocol says how the meter is addressed; has_recharge whether it can
+ * keep its own wallet.
+ */
 static int
-check_profile(pp_db *db, const char *name)
+check_profile(pp_db *db, const char *name, char protocol[16],
+    int *has_recharge)
 {
 	struct pp_profile *p;
 	char err[PP_ERRMAX];
 	int i, rc;
 
 	for (i = 0; i < db->nprofiles_ok; i++)
-		if (strcmp(db->profiles_ok[i], name) == 0)
+		if (strcmp(db->profiles_ok[i], name) == 0) {
+			memcpy(protocol, db->profiles_protocol[i], 16);
+			*has_recharge = protocol[15] != 0;
+			protocol[15] = '\0';
 			return PP_OK;
+		}
 	if ((p = malloc(sizeof(*p))) == NULL)
 		return pp_fail(db, PP_EINTERNAL, "out of memory");
 	rc = pp_profile_load(name, p, err, sizeof(err));
+	snprintf(protocol, 16, "%s", p->protocol);
+	*has_recharge = pp_profile_write(p, "recharge") != NULL;
 	free(p);
 	if (rc != PP_OK)
 		return pp_fail(db, PP_EDATA, "%s", err);
-	if (db->nprofiles_ok < 16)
-		snprintf(db->profiles_ok[db->nprofiles_ok++], PP_KEYMAX, "%s",
-		    name);
+	if (db->nprofiles_ok < 16) {
+		i = db->nprofiles_ok++;
+		snprintf(db->profiles_ok[i], PP_KEYMAX, "%s", name);
+		memcpy(db->profiles_protocol[i], protocol, 16);
+		/* The last byte is spare: it remembers the recharge. */
+		db->profiles_protocol[i][15] = (char)*has_recharge;
+	}
+	return PP_OK;
+}
+
+/*
+ * A DL/T 645 meter answers on its address, given or else its meter
+ * number: 12 digits, zeros in front.
+ */
+static int
+meter_address(pp_db *db, const struct meter_def *m, char out[16])
+{
+	const char *a = m->address && *m->address ? m->address : m->meter;
+	uint8_t addr[6];
+	char err[PP_ERRMAX];
+	size_t n = strlen(a);
+
+	if (n == 0 || n > 12 || strspn(a, "0123456789") != n ||
+	    pp_645_addr_parse(a, addr, err, sizeof(err)) != PP_OK)
+		return pp_fail(db, PP_EDATA, "%s \"%s\": a DL/T 645 meter's "
+		    "address is 1..12 digits%s", m->address && *m->address ?
+		    "address" : "meter", a, m->address && *m->address ? "" :
+		    "; give it as address");
+	pp_645_addr_format(addr, out);
+	if (pp_645_addr_is_broadcast(addr))
+		return pp_fail(db, PP_EDATA, "address %s is the broadcast "
+		    "address", out);
 	return PP_OK;
 }
 
@@ -565,23 +606,38 @@ check_profile(pp_db *db, const char *name)
 static int
 meter_upsert(pp_db *db, const struct meter_def *m, int *changed)
 {
-	char err[PP_ERRMAX];
+	char err[PP_ERRMAX], protocol[16], address[16] = "";
 	int64_t gateway_id, building_id = 0, tariff_id = 0, other;
-	int rc;
+	int rc, dlt645, has_recharge = 0;
 
 	*changed = 0;
 	if (pp_key_check("meter", m->meter, PP_KEYMAX, err, sizeof(err)) !=
 	    PP_OK || pp_key_check("profile", m->profile, PP_KEYMAX, err,
 	    sizeof(err)) != PP_OK)
 		return pp_fail(db, PP_EDATA, "%s", err);
-	if ((rc = check_profile(db, m->profile)) != PP_OK)
+	if ((rc = check_profile(db, m->profile, protocol, &has_recharge)) !=
+	    PP_OK)
 		return rc;
-	if (m->unit < 1 || m->unit > 247)
-		return pp_fail(db, PP_EDATA, "unit %lld: use 1..247",
-		    (long long)m->unit);
+	dlt645 = strcmp(protocol, "dlt645") == 0;
+	if (dlt645) {
+		if (m->unit != 0)
+			return pp_fail(db, PP_EDATA, "unit: a DL/T 645 meter "
+			    "answers on its address, not a unit");
+		if ((rc = meter_address(db, m, address)) != PP_OK)
+			return rc;
+	} else if (m->address && *m->address)
+		return pp_fail(db, PP_EDATA, "address: a Modbus meter answers "
+		    "on its unit");
+	else if (m->unit < 1 || m->unit > 247)
+		return pp_fail(db, PP_EDATA, m->unit ? "unit %lld: use 1..247" :
+		    "unit: missing", (long long)m->unit);
 	if (strcmp(m->billing, "account") && strcmp(m->billing, "meter"))
 		return pp_fail(db, PP_EDATA, "billing \"%s\": use account or "
 		    "meter", m->billing);
+	if (strcmp(m->billing, "meter") == 0 && !has_recharge)
+		return pp_fail(db, PP_EDATA, "billing meter: profile %s takes "
+		    "no recharge, so the meter cannot keep the wallet; use "
+		    "billing account", m->profile);
 	if ((m->room && pp_text_check("room", m->room, PP_KEYMAX, err,
 	    sizeof(err)) != PP_OK) || (m->floor && pp_text_check("floor",
 	    m->floor, PP_KEYMAX, err, sizeof(err)) != PP_OK))
@@ -614,35 +670,55 @@ meter_upsert(pp_db *db, const struct meter_def *m, int *changed)
 		if (rc != PP_OK)
 			return rc;
 	}
+	/* One bus speaks one protocol: its line settings are one. */
 	rc = pp_query_int(db, &other, "SELECT id FROM meters WHERE gateway_id "
-	    "= ? AND unit = ? AND meter <> ?", "iit", gateway_id, m->unit,
-	    m->meter);
+	    "= ? AND meter <> ? AND (address IS NULL) = ?", "iti", gateway_id,
+	    m->meter, (int64_t)dlt645);
 	if (rc == PP_OK)
-		return pp_fail(db, PP_EDATA, "unit %lld on gateway %s is taken "
+		return pp_fail(db, PP_EDATA, "gateway %s has %s meters: one "
+		    "gateway's meters speak one protocol", m->gateway, dlt645 ?
+		    "Modbus" : "DL/T 645");
+	if (rc != PP_EDATA)
+		return rc;
+	if (dlt645)
+		rc = pp_query_int(db, &other, "SELECT id FROM meters WHERE "
+		    "gateway_id = ? AND address = ? AND meter <> ?", "itt",
+		    gateway_id, address, m->meter);
+	else
+		rc = pp_query_int(db, &other, "SELECT id FROM meters WHERE "
+		    "gateway_id = ? AND unit = ? AND meter <> ?", "iit",
+		    gateway_id, m->unit, m->meter);
+	if (rc == PP_OK)
+		return dlt645 ? pp_fail(db, PP_EDATA, "address %s on gateway "
+		    "%s is taken by another meter", address, m->gateway) :
+		    pp_fail(db, PP_EDATA, "unit %lld on gateway %s is taken "
 		    "by another meter", (long long)m->unit, m->gateway);
 	if (rc != PP_EDATA)
 		return rc;
 	rc = pp_exec(db, "INSERT INTO meters(meter, gateway_id, unit, profile, "
 	    "building_id, floor, room, tariff_id, price, billing, alarm1, "
-	    "alarm2, overload_w) VALUES (?1, ?2, ?3, ?4, nullif(?5, 0), ?6, ?7, "
-	    "nullif(?8, 0), nullif(?9, -1), ?10, nullif(?11, -1), "
-	    "nullif(?12, -1), nullif(?13, -1)) ON CONFLICT(meter) DO UPDATE SET "
+	    "alarm2, overload_w, address) VALUES (?1, ?2, nullif(?3, 0), ?4, "
+	    "nullif(?5, 0), ?6, ?7, nullif(?8, 0), nullif(?9, -1), ?10, "
+	    "nullif(?11, -1), nullif(?12, -1), nullif(?13, -1), "
+	    "nullif(?14, '')) ON CONFLICT(meter) DO UPDATE SET "
 	    "gateway_id = excluded.gateway_id, unit = excluded.unit, "
 	    "profile = excluded.profile, building_id = excluded.building_id, "
 	    "floor = excluded.floor, room = excluded.room, "
 	    "tariff_id = excluded.tariff_id, price = excluded.price, "
 	    "billing = excluded.billing, alarm1 = excluded.alarm1, "
-	    "alarm2 = excluded.alarm2, overload_w = excluded.overload_w "
+	    "alarm2 = excluded.alarm2, overload_w = excluded.overload_w, "
+	    "address = excluded.address "
 	    "WHERE (gateway_id, unit, profile, building_id, floor, room, "
-	    "tariff_id, price, billing, alarm1, alarm2, overload_w) IS NOT "
-	    "(excluded.gateway_id, excluded.unit, excluded.profile, "
+	    "tariff_id, price, billing, alarm1, alarm2, overload_w, address) "
+	    "IS NOT (excluded.gateway_id, excluded.unit, excluded.profile, "
 	    "excluded.building_id, excluded.floor, excluded.room, "
 	    "excluded.tariff_id, excluded.price, excluded.billing, "
-	    "excluded.alarm1, excluded.alarm2, excluded.overload_w)",
-	    "tiitittiitiii", m->meter, gateway_id, m->unit, m->profile,
+	    "excluded.alarm1, excluded.alarm2, excluded.overload_w, "
+	    "excluded.address)",
+	    "tiitittiitiiit", m->meter, gateway_id, m->unit, m->profile,
 	    building_id, m->floor ? m->floor : "", m->room ? m->room : "",
 	    tariff_id, m->price, m->billing, m->alarm1, m->alarm2,
-	    m->overload_w);
+	    m->overload_w, dlt645 ? address : "");
 	if (rc == PP_OK)
 		*changed = sqlite3_changes(db->sql) > 0;
 	return rc;
@@ -652,9 +728,9 @@ static int
 load_meters(struct site *s, yaml_node_t *list, const char *gateway,
     const char *building)
 {
-	static const char *const keys[] = { "meter", "unit", "profile",
-	    "floor", "room", "tariff", "price", "billing", "alarm1", "alarm2",
-	    "overload_w", NULL };
+	static const char *const keys[] = { "meter", "unit", "address",
+	    "profile", "floor", "room", "tariff", "price", "billing", "alarm1",
+	    "alarm2", "overload_w", NULL };
 	struct meter_def m;
 	yaml_node_item_t *it;
 	int rc, changed;
@@ -676,6 +752,8 @@ load_meters(struct site *s, yaml_node_t *list, const char *gateway,
 		if ((rc = check_keys(s, n, "meter", keys)) != PP_OK ||
 		    (rc = get_key(s, n, "meter", 1, &m.meter)) != PP_OK ||
 		    (rc = get_int(s, n, "unit", 1, 247, &m.unit)) != PP_OK ||
+		    (rc = get_text(s, n, "address", 0, 16, &m.address)) !=
+		    PP_OK ||
 		    (rc = get_key(s, n, "profile", 1, &m.profile)) != PP_OK ||
 		    (rc = get_text(s, n, "floor", 0, PP_KEYMAX, &m.floor)) !=
 		    PP_OK ||
@@ -690,8 +768,6 @@ load_meters(struct site *s, yaml_node_t *list, const char *gateway,
 		    (rc = get_int(s, n, "overload_w", 1, 1000000,
 		    &m.overload_w)) != PP_OK)
 			return rc;
-		if (m.unit == 0)
-			return bad(s, n, "unit", "missing");
 		/* The same meter twice in one file is a typo, not an update. */
 		if ((rc = pp_exec(s->db, "INSERT INTO listed_meters(meter) "
 		    "VALUES (?)", "t", m.meter)) != PP_OK)
@@ -709,62 +785,6 @@ load_meters(struct site *s, yaml_node_t *list, const char *gateway,
 	return PP_OK;
 }
 
-/* tcp://HOST:PORT or serial:/dev/X?baud=N&parity=N|E|O&data=7|8&stop=1|2 */
-static int
-check_address(const char *a, char *err, size_t errlen)
-{
-	const char *host, *colon, *q;
-	char *end;
-	long v;
-
-	if (strncmp(a, "tcp://", 6) == 0) {
-		host = a + 6;
-		if ((colon = strrchr(host, ':')) == NULL || colon == host)
-			goto tcp;
-		errno = 0;
-		v = strtol(colon + 1, &end, 10);
-		if (*end || end == colon + 1 || v < 1 || v > 65535 || errno)
-			goto tcp;
-		return PP_OK;
-	}
-	if (strncmp(a, "serial:/", 8) == 0) {
-		if ((q = strchr(a, '?')) == NULL)
-			return PP_OK;
-		for (q++; *q; q += strcspn(q, "&"), q += *q == '&') {
-			if (strncmp(q, "baud=", 5) == 0) {
-				v = strtol(q + 5, &end, 10);
-				if (v < 300 || v > 921600 || (*end && *end != '&'))
-					goto serial;
-			} else if (strncmp(q, "parity=", 7) == 0) {
-				if (strchr("NEO", q[7]) == NULL || q[7] == '\0' ||
-				    (q[8] && q[8] != '&'))
-					goto serial;
-			} else if (strncmp(q, "data=", 5) == 0) {
-				if ((q[5] != '7' && q[5] != '8') ||
-				    (q[6] && q[6] != '&'))
-					goto serial;
-			} else if (strncmp(q, "stop=", 5) == 0) {
-				if ((q[5] != '1' && q[5] != '2') ||
-				    (q[6] && q[6] != '&'))
-					goto serial;
-			} else
-				goto serial;
-		}
-		return PP_OK;
-	}
-	snprintf(err, errlen, "\"%s\": use tcp://HOST:PORT or "
-	    "serial:/dev/ttyX?baud=9600&parity=E", a);
-	return PP_EDATA;
-tcp:
-	snprintf(err, errlen, "\"%s\": use tcp://HOST:PORT with a port of "
-	    "1..65535", a);
-	return PP_EDATA;
-serial:
-	snprintf(err, errlen, "\"%s\": serial options are baud=300..921600, "
-	    "parity=N|E|O, data=7|8 and stop=1|2", a);
-	return PP_EDATA;
-}
-
 static int
 load_gateways(struct site *s, yaml_node_t *list, int64_t building_id,
     const char *building)
@@ -774,6 +794,7 @@ load_gateways(struct site *s, yaml_node_t *list, int64_t building_id,
 	yaml_node_item_t *it;
 	const char *name, *address;
 	char err[PP_ERRMAX];
+	struct pp_link_addr link;
 	int64_t timeout_ms, retries;
 	int rc;
 
@@ -795,7 +816,8 @@ load_gateways(struct site *s, yaml_node_t *list, int64_t building_id,
 		    != PP_OK ||
 		    (rc = get_int(s, g, "retries", 0, 10, &retries)) != PP_OK)
 			return rc;
-		if (check_address(address, err, sizeof(err)) != PP_OK)
+		if (pp_link_addr_parse(address, &link, err, sizeof(err)) !=
+		    PP_OK)
 			return bad(s, get(s, g, "address"), "address", "%s",
 			    err);
 		if ((rc = pp_exec(s->db, "INSERT INTO listed_gateways(name) "
@@ -939,11 +961,12 @@ pp_meter_import_row(pp_db *db, const pp_csv *row, int *changed)
 	m.billing = pp_csv_get(row, "billing");
 	if (m.billing == NULL || *m.billing == '\0')
 		m.billing = "account";
-	if (m.meter == NULL || m.gateway == NULL || m.profile == NULL ||
-	    (v = pp_csv_get(row, "unit")) == NULL)
-		return pp_fail(db, PP_EDATA, "the columns meter, gateway, unit "
-		    "and profile are required");
-	if (pp_int_parse(v, 1, 247, &m.unit, err, sizeof(err)) != PP_OK)
+	m.address = pp_csv_get(row, "address");
+	if (m.meter == NULL || m.gateway == NULL || m.profile == NULL)
+		return pp_fail(db, PP_EDATA, "the columns meter, gateway and "
+		    "profile are required");
+	if ((v = pp_csv_get(row, "unit")) && *v &&
+	    pp_int_parse(v, 1, 247, &m.unit, err, sizeof(err)) != PP_OK)
 		return pp_fail(db, PP_EDATA, "unit %s", err);
 	m.price = m.alarm1 = m.alarm2 = m.overload_w = -1;
 	if ((v = pp_csv_get(row, "price")) && *v &&

@@ -13,7 +13,8 @@
 
 struct swap_meter {
 	int64_t	id, gateway_id, account_id;
-	int	unit, wallet;
+	int	wallet;
+	struct pp_station at;
 	char	profile[PP_KEYMAX];
 };
 
@@ -26,14 +27,15 @@ swap_meter(pp_db *db, const char *meter, struct swap_meter *m)
 	memset(m, 0, sizeof(*m));
 	if ((st = pp_stmt(db, "SELECT id, coalesce(gateway_id, 0), "
 	    "coalesce(account_id, 0), coalesce(unit, 0), billing = 'meter', "
-	    "profile FROM meters WHERE meter = ?")) == NULL)
+	    "profile, meter, coalesce(address, '') FROM meters WHERE meter = "
+	    "?")) == NULL)
 		return PP_EINTERNAL;
 	sqlite3_bind_text(st, 1, meter, -1, SQLITE_TRANSIENT);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		m->id = sqlite3_column_int64(st, 0);
 		m->gateway_id = sqlite3_column_int64(st, 1);
 		m->account_id = sqlite3_column_int64(st, 2);
-		m->unit = sqlite3_column_int(st, 3);
+		pp_station_row(st, 6, 3, 7, &m->at);
 		m->wallet = sqlite3_column_int(st, 4);
 		pp_col_text(st, 5, m->profile, sizeof(m->profile));
 	}
@@ -62,7 +64,7 @@ read_old(pp_db *db, const struct swap_meter *m, int wait_ms,
 	if ((rc = pp_bus_open(db->path, &gw, wait_ms, &bus, msg,
 	    sizeof(msg))) != PP_OK)
 		return ERR(rc, "%s", msg);
-	rc = pp_bus_read(bus, m->unit, &p, v, msg, sizeof(msg));
+	rc = pp_bus_read(bus, &m->at, &p, v, msg, sizeof(msg));
 	pp_bus_close(bus);
 	if (rc != PP_OK)
 		return ERR(PP_EUNREACH, "the old meter does not answer (%s); "

@@ -21,10 +21,10 @@ buildings:
 EOF
 	i=1
 	while [ $i -le 20 ]; do
-		billing=account
-		[ $i -eq 20 ] && billing=meter
-		printf '          - {meter: "M%02d", unit: %d, floor: 1, room: "R%02d", profile: sdm120, tariff: dorm, billing: %s}\n' \
-		    $i $i $i $billing
+		billing=account profile=sdm120
+		[ $i -eq 20 ] && billing=meter profile=prepay-1p
+		printf '          - {meter: "M%02d", unit: %d, floor: 1, room: "R%02d", profile: %s, tariff: dorm, billing: %s}\n' \
+		    $i $i $i $profile $billing
 		i=$((i + 1))
 	done
 } >site.yaml

@@ -1,0 +1,429 @@
+/*
+ * dlt645bus.c: the DL/T 645-2007 driver.  It puts the frames of dlt645.c
+ * on a serial port (2400 baud 8E1 unless the gateway says otherwise) or
+ * on a TCP connection to a transparent converter, one request at a time,
+ * and turns a profile's data identifiers into our values.  Writes and
+ * relay controls carry the password and operator code of the key file.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "dlt645.h"
+
+/* The standard lets a meter take 500 ms to start its reply... */
+#define REPLY_DELAY_MAX_MS	500
+/* ...and 500 ms between two of its bytes. */
+#define BYTE_GAP_MAX_MS		500
+/* A relay control is valid this long: a frame stuck in a converter's
+ * buffer must not trip a meter an hour later. */
+#define RELAY_VALID_S		600
+/* Follow-up frames of one read, past which a meter is babbling. */
+#define MAX_FOLLOW_UPS		8
+
+struct conn {
+	int			 fd;	/* -1: not open */
+	struct pp_link_addr	 addr;
+	struct pp_keys		*keys;
+};
+
+static struct conn *
+conn_of(struct pp_bus *bus, char *err, size_t errlen)
+{
+	struct conn *c = bus->dlt645;
+	char why[PP_ERRMAX];
+
+	if (c == NULL) {
+		if ((c = calloc(1, sizeof(*c))) == NULL) {
+			snprintf(err, errlen, "out of memory");
+			return NULL;
+		}
+		c->fd = -1;
+		if (pp_link_addr_parse(bus->gw.address, &c->addr, why,
+		    sizeof(why)) != PP_OK) {
+			snprintf(err, errlen, "gateway %s: %s", bus->gw.name,
+			    why);
+			free(c);
+			return NULL;
+		}
+		pp_link_addr_defaults(&c->addr, 2400, 'E', 8, 1);
+		bus->dlt645 = c;
+	}
+	if (c->fd == -1) {
+		c->fd = c->addr.tcp ? pp_link_tcp_open(&c->addr,
+		    bus->gw.timeout_ms, why, sizeof(why)) :
+		    pp_link_serial_open(&c->addr, why, sizeof(why));
+		if (c->fd == -1) {
+			bus->fault = PP_FAULT_DOWN;
+			snprintf(err, errlen, "gateway %s: %s", bus->gw.name,
+			    why);
+			return NULL;
+		}
+	}
+	return c;
+}
+
+static void
+hang_up(struct conn *c)
+{
+	if (c->fd != -1)
+		close(c->fd);
+	c->fd = -1;
+}
+
+/* No answer, or none that makes sense: worth another try. */
+static int
+no_answer(struct pp_bus *bus, const char *fmt, const char *why, char *err,
+    size_t errlen)
+{
+	bus->fault = PP_FAULT_TIMEOUT;
+	snprintf(err, errlen, fmt, why);
+	return PP_EUNREACH;
+}
+
+/*
+ * Send req and wait for the reply that answers it.  Bytes of no frame,
+ * frames with a bad checksum and frames that answer something else are
+ * passed over while the time lasts; the last such problem is what a
+ * timeout reports.  PP_EDATA: the meter answered with an error reply,
+ * *errbyte its error byte.
+ */
+static int
+exchange(struct pp_bus *bus, const struct pp_645_frame *req,
+    struct pp_645_frame *rep, int *more, int *errbyte, char *err,
+    size_t errlen)
+{
+	uint8_t out[PP_645_FRAMEMAX], in[4 * PP_645_FRAMEMAX];
+	char why[PP_ERRMAX] = "", what[PP_ERRMAX];
+	struct conn *c;
+	size_t n, have = 0, used;
+	int64_t now, start, deadline, last_byte;
+	int wait_ms, rc;
+	ssize_t got;
+
+	bus->fault = PP_FAULT_NONE;
+	*errbyte = -1;
+	if ((c = conn_of(bus, err, errlen)) == NULL)
+		return bus->fault == PP_FAULT_DOWN ? PP_EUNREACH :
+		    PP_ECONFIG;
+	if (pp_645_encode(req, PP_645_PREAMBLE, out, sizeof(out), &n) !=
+	    PP_OK) {
+		snprintf(err, errlen, "%s: the frame does not encode",
+		    pp_645_control_text(req->control));
+		return PP_EINTERNAL;
+	}
+	/* A late answer to the last request is not this one's. */
+	pp_link_drain(c->fd);
+	wait_ms = bus->gw.timeout_ms > REPLY_DELAY_MAX_MS ?
+	    bus->gw.timeout_ms : REPLY_DELAY_MAX_MS;
+	if (pp_link_write(c->fd, out, n, wait_ms) == -1) {
+		snprintf(what, sizeof(what), "%s", strerror(errno));
+		hang_up(c);
+		return no_answer(bus, "send: %s", what, err, errlen);
+	}
+	if (pp_645_addr_is_broadcast(req->addr))
+		return PP_OK;
+	start = last_byte = pp_link_now_ms();
+	/* The frame's own bytes take time on a slow line. */
+	deadline = start + wait_ms + (int64_t)(PP_645_FRAMEMAX * 11 * 1000 /
+	    (c->addr.baud ? c->addr.baud : 2400));
+	for (;;) {
+		now = pp_link_now_ms();
+		if (have > 0 && now - last_byte >= BYTE_GAP_MAX_MS)
+			return no_answer(bus, "the reply stopped halfway: %s",
+			    "no byte for 500 ms", err, errlen);
+		if (now >= deadline)
+			return no_answer(bus, "no answer%s", why[0] ?
+			    why : " in time", err, errlen);
+		got = pp_link_read(c->fd, in + have, sizeof(in) - have,
+		    (int)(have > 0 && last_byte + BYTE_GAP_MAX_MS < deadline ?
+		    last_byte + BYTE_GAP_MAX_MS - now : deadline - now));
+		if (got < 0) {
+			snprintf(what, sizeof(what), "%s", strerror(errno));
+			hang_up(c);
+			return no_answer(bus, "receive: %s", what, err,
+			    errlen);
+		}
+		if (got == 0)
+			continue;
+		last_byte = pp_link_now_ms();
+		have += (size_t)got;
+		while (have > 0) {
+			rc = pp_645_decode(in, have, rep, &used, what,
+			    sizeof(what));
+			if (used > 0) {
+				memmove(in, in + used, have - used);
+				have -= used;
+			}
+			if (rc == PP_645_MORE)
+				break;
+			if (rc != PP_OK) {
+				snprintf(why, sizeof(why), ", only a garbled "
+				    "frame (%.300s)", what);
+				continue;
+			}
+			/* A converter may echo what we sent: pass it. */
+			if (!(rep->control & PP_645_C_REPLY))
+				continue;
+			rc = pp_645_reply_check(req, rep, more, errbyte, what,
+			    sizeof(what));
+			if (rc == PP_OK)
+				return PP_OK;
+			if (*errbyte >= 0) {
+				bus->fault = PP_FAULT_ERROR;
+				snprintf(err, errlen, "%s", what);
+				return PP_EDATA;
+			}
+			snprintf(why, sizeof(why), ", only %.300s", what);
+		}
+		if (have == sizeof(in))
+			have = 0;
+	}
+}
+
+/*
+ * An error reply as the operator must read it: PP_EPERM for a password
+ * the meter refused (keys_path: where it came from), else PP_EDATA.
+ */
+static int
+refused(const struct pp_station *at, const char *what, int errbyte,
+    const char *keys_path, char *err, size_t errlen)
+{
+	if ((errbyte & PP_645_ERR_PASSWORD) && keys_path) {
+		snprintf(err, errlen, "meter %s refused %s: password error or "
+		    "no authority; check its password and operator code in "
+		    "%s", at->meter, what, keys_path);
+		return PP_EPERM;
+	}
+	snprintf(err, errlen, "meter %s refused %s: %s", at->meter, what,
+	    pp_645_error_text((uint8_t)errbyte));
+	return PP_EDATA;
+}
+
+static int
+station_address(const struct pp_station *at, uint8_t addr[6], char *err,
+    size_t errlen)
+{
+	if (at->address[0] == '\0' || pp_645_addr_parse(at->address, addr,
+	    NULL, 0) != PP_OK) {
+		snprintf(err, errlen, "meter %s has no DL/T 645 address: load "
+		    "the site file again", at->meter);
+		return PP_ECONFIG;
+	}
+	return PP_OK;
+}
+
+/* The whole data of a read of di, follow-up frames and all. */
+static int
+read_di(struct pp_bus *bus, const struct pp_station *at,
+    const uint8_t addr[6], uint32_t di, uint8_t *data, size_t *n, int *nodata,
+    char *err, size_t errlen)
+{
+	struct pp_645_frame req, rep;
+	uint8_t dib[4];
+	const uint8_t *part;
+	size_t len;
+	int more, errbyte, seq, rc;
+	char text[PP_645_DIBUF], what[64];
+
+	*n = 0;
+	*nodata = 0;
+	pp_645_di_put(di, dib);
+	pp_645_build_read(&req, addr, dib);
+	for (seq = 0; seq <= MAX_FOLLOW_UPS; seq++) {
+		if (seq > 0)
+			pp_645_build_read_more(&req, addr, dib, (uint8_t)seq);
+		rc = exchange(bus, &req, &rep, &more, &errbyte, err, errlen);
+		if (rc == PP_EDATA) {
+			/* A meter of another make may lack a value. */
+			if (errbyte == PP_645_ERR_NODATA) {
+				*nodata = 1;
+				return PP_OK;
+			}
+			snprintf(what, sizeof(what), "a read of %s",
+			    pp_645_di_format(dib, text));
+			return refused(at, what, errbyte, NULL, err, errlen);
+		}
+		if (rc != PP_OK)
+			return rc;
+		part = pp_645_reply_data(&rep, &len);
+		/* A follow-up frame ends with its sequence number. */
+		if (seq > 0 && len > 0)
+			len--;
+		if (*n + len > PP_645_DATAMAX * (MAX_FOLLOW_UPS + 1))
+			break;
+		memcpy(data + *n, part, len);
+		*n += len;
+		if (!more)
+			return PP_OK;
+	}
+	bus->fault = PP_FAULT_ERROR;
+	snprintf(err, errlen, "meter %s: too many follow-up frames for %08lX",
+	    at->meter, (unsigned long)di);
+	return PP_EDATA;
+}
+
+static int
+value_of(const struct pp_pvalue *v, const uint8_t *data, size_t n,
+    int64_t *x)
+{
+	if ((size_t)(v->offset + v->bytes) > n)
+		return PP_EDATA;
+	if (v->mask) {
+		*x = (pp_645_bin_get(data + v->offset, v->bytes) & v->mask) !=
+		    0;
+		*x ^= v->invert;
+		return PP_OK;
+	}
+	return pp_645_value_get(data + v->offset, v->bytes, v->flags,
+	    v->scale, pp_value_factor(v->name), x);
+}
+
+static int
+dlt645_read(struct pp_bus *bus, const struct pp_station *at,
+    const struct pp_profile *p, struct pp_values *out, char *err,
+    size_t errlen)
+{
+	uint8_t addr[6], data[PP_645_DATAMAX * (MAX_FOLLOW_UPS + 1)];
+	size_t n;
+	int i, j, rc, nodata, done[PP_MAXVALUES] = { 0 };
+	int64_t x;
+
+	bus->fault = PP_FAULT_NONE;
+	if ((rc = station_address(at, addr, err, errlen)) != PP_OK)
+		return rc;
+	/* One read for each data identifier, whatever values share it. */
+	for (i = 0; i < p->nvalues; i++) {
+		if (done[i])
+			continue;
+		if ((rc = read_di(bus, at, addr, p->values[i].di, data, &n,
+		    &nodata, err, errlen)) != PP_OK)
+			return rc;
+		for (j = i; j < p->nvalues; j++) {
+			const struct pp_pvalue *v = &p->values[j];
+
+			if (v->di != p->values[i].di)
+				continue;
+			done[j] = 1;
+			if (nodata)
+				continue;
+			if (value_of(v, data, n, &x) != PP_OK) {
+				bus->fault = PP_FAULT_ERROR;
+				snprintf(err, errlen, "meter %s: %s in %08lX "
+				    "is no number of the profile's format",
+				    at->meter, v->name, (unsigned long)v->di);
+				return PP_EDATA;
+			}
+			pp_values_set(out, v->name, x);
+		}
+	}
+	return PP_OK;
+}
+
+/* The key file, read once a bus; its problems are the site's to fix. */
+static int
+keys_for(struct pp_bus *bus, const struct pp_station *at, uint8_t pw[4],
+    uint8_t op[4], char *path, size_t pathlen, char *err, size_t errlen)
+{
+	struct conn *c = bus->dlt645;
+	int rc;
+
+	pp_keys_path(bus->dbpath, path, pathlen);
+	if (c->keys == NULL && (rc = pp_keys_load(path, &c->keys, err,
+	    errlen)) != PP_OK)
+		return rc;
+	return pp_keys_find(c->keys, bus->gw.name, at->meter, pw, op, err,
+	    errlen);
+}
+
+static int
+dlt645_write(struct pp_bus *bus, const struct pp_station *at,
+    const struct pp_profile *p, const struct pp_pwrite *w,
+    const struct pp_values *args, char *err, size_t errlen)
+{
+	struct pp_645_frame req, rep;
+	struct pp_645_time until;
+	uint8_t addr[6], pw[4], op[4], di[4], data[8];
+	char path[1100], what[64];
+	int i, rc, more, errbyte;
+
+	(void)p;
+	bus->fault = PP_FAULT_NONE;
+	if ((rc = station_address(at, addr, err, errlen)) != PP_OK)
+		return rc;
+	if (conn_of(bus, err, errlen) == NULL)
+		return bus->fault == PP_FAULT_DOWN ? PP_EUNREACH : PP_ECONFIG;
+	if ((rc = keys_for(bus, at, pw, op, path, sizeof(path), err,
+	    errlen)) != PP_OK) {
+		bus->fault = PP_FAULT_ERROR;
+		return rc;
+	}
+	if (w->relay) {
+		if (pp_645_time_local(pp_now() + RELAY_VALID_S, &until) !=
+		    PP_OK || pp_645_build_relay(&req, addr, pw, op,
+		    (uint8_t)w->relay, 0, &until) != PP_OK) {
+			snprintf(err, errlen, "%s: the clock is past what "
+			    "DL/T 645 can say", w->name);
+			return PP_EINTERNAL;
+		}
+		rc = exchange(bus, &req, &rep, &more, &errbyte, err, errlen);
+		if (rc == PP_EDATA)
+			return refused(at, w->name, errbyte, path, err, errlen);
+		return rc;
+	}
+	for (i = 0; i < w->nfields; i++) {
+		const struct pp_pfield *f = &w->fields[i];
+		int64_t v = f->value, factor = 1;
+
+		if (f->arg[0]) {
+			if (!pp_values_get(args, f->arg, &v)) {
+				snprintf(err, errlen, "%s needs %s", w->name,
+				    f->arg);
+				return PP_EUSAGE;
+			}
+			factor = pp_value_factor(f->arg);
+		}
+		if (pp_645_value_put(v, f->bytes, f->flags, f->scale, factor,
+		    data) != PP_OK) {
+			snprintf(err, errlen, "%s: %s %lld does not fit the "
+			    "meter's format", w->name, f->arg[0] ? f->arg :
+			    "value", (long long)v);
+			return PP_EDATA;
+		}
+		pp_645_di_put(f->di, di);
+		if (pp_645_build_write(&req, addr, di, pw, op, data,
+		    (size_t)f->bytes) != PP_OK) {
+			snprintf(err, errlen, "%s: the frame is too long",
+			    w->name);
+			return PP_EINTERNAL;
+		}
+		rc = exchange(bus, &req, &rep, &more, &errbyte, err, errlen);
+		if (rc == PP_EDATA) {
+			snprintf(what, sizeof(what), "%s (%08lX)", w->name,
+			    (unsigned long)f->di);
+			return refused(at, what, errbyte, path, err, errlen);
+		}
+		if (rc != PP_OK)
+			return rc;
+	}
+	return PP_OK;
+}
+
+static void
+dlt645_close(struct pp_bus *bus)
+{
+	struct conn *c = bus->dlt645;
+
+	if (c == NULL)
+		return;
+	hang_up(c);
+	pp_keys_free(c->keys);
+	free(c);
+	bus->dlt645 = NULL;
+}
+
+const struct pp_driver pp_dlt645_driver = {
+	"dlt645", dlt645_read, dlt645_write, dlt645_close
+};
