@@ -15,56 +15,20 @@ struct link {
 	int		 connected;
 };
 
-/* tcp://HOST:PORT or serial:/dev/X?baud=N&parity=E&data=8&stop=1 */
 static modbus_t *
 new_context(const struct pp_gateway *gw, char *err, size_t errlen)
 {
-	const char *a = gw->address, *q;
-	char host[256], dev[256], port[16];
-	int baud = 9600, data = 8, stop = 1;
-	char parity = 'N';
-	size_t n;
+	struct pp_link_addr a;
+	char why[PP_ERRMAX];
 	modbus_t *ctx;
 
-	if (strncmp(a, "tcp://", 6) == 0) {
-		const char *colon = strrchr(a + 6, ':');
-
-		n = colon ? (size_t)(colon - (a + 6)) : 0;
-		if (colon == NULL || n == 0 || n >= sizeof(host)) {
-			snprintf(err, errlen, "gateway %s: bad address %s",
-			    gw->name, a);
-			return NULL;
-		}
-		memcpy(host, a + 6, n);
-		host[n] = '\0';
-		snprintf(port, sizeof(port), "%s", colon + 1);
-		ctx = modbus_new_tcp_pi(host, port);
-	} else if (strncmp(a, "serial:", 7) == 0) {
-		n = strcspn(a + 7, "?");
-		if (n == 0 || n >= sizeof(dev)) {
-			snprintf(err, errlen, "gateway %s: bad address %s",
-			    gw->name, a);
-			return NULL;
-		}
-		memcpy(dev, a + 7, n);
-		dev[n] = '\0';
-		for (q = a + 7 + n; *q; q++) {
-			if (*q != '?' && *q != '&')
-				continue;
-			if (strncmp(q + 1, "baud=", 5) == 0)
-				baud = atoi(q + 6);
-			else if (strncmp(q + 1, "parity=", 7) == 0)
-				parity = q[8];
-			else if (strncmp(q + 1, "data=", 5) == 0)
-				data = atoi(q + 6);
-			else if (strncmp(q + 1, "stop=", 5) == 0)
-				stop = atoi(q + 6);
-		}
-		ctx = modbus_new_rtu(dev, baud, parity, data, stop);
-	} else {
-		snprintf(err, errlen, "gateway %s: bad address %s", gw->name, a);
+	if (pp_link_addr_parse(gw->address, &a, why, sizeof(why)) != PP_OK) {
+		snprintf(err, errlen, "gateway %s: %s", gw->name, why);
 		return NULL;
 	}
+	pp_link_addr_defaults(&a, 9600, 'N', 8, 1);
+	ctx = a.tcp ? modbus_new_tcp_pi(a.host, a.port) :
+	    modbus_new_rtu(a.device, (int)a.baud, a.parity, a.data, a.stop);
 	if (ctx == NULL)
 		snprintf(err, errlen, "gateway %s: %s", gw->name,
 		    modbus_strerror(errno));
