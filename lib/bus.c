@@ -205,7 +205,8 @@ pp_bus_write(struct pp_bus *bus, const struct pp_station *at,
 		if (bus->fault == PP_FAULT_DOWN)
 			return rc;
 		/* A key the site lacks is final, whatever came before. */
-		if (rc == PP_ECONFIG || rc == PP_EUSAGE || rc == PP_EINTERNAL)
+		if (rc == PP_ECONFIG || rc == PP_EUSAGE || rc == PP_EINTERNAL ||
+		    rc == PP_EBUSY)
 			return rc;
 		/* A refusal is final, unless an earlier try may have landed. */
 		if ((rc == PP_EDATA || rc == PP_EPERM) && !uncertain)

@@ -378,7 +378,8 @@ char	*pp_keys_path(const char *dbpath, char *buf, size_t len);
 /*
  * Load a key file (see prepay-profile(5)).  PP_ECONFIG with err: no such
  * file, a file that group or others may read or write (it must be mode
- * 0600), or a line that does not parse (FILE:LINE: why).
+ * 0600), or a line that does not parse (FILE:LINE: why).  PP_EBUSY: the
+ * file is another login's, and a login that can read it must send.
  */
 int	 pp_keys_load(const char *path, struct pp_keys **keys, char *err,
 	    size_t errlen);

@@ -140,6 +140,15 @@ pp_keys_load(const char *path, struct pp_keys **keysp, char *err,
 
 	*keysp = NULL;
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		/*
+		 * Mode 0600 lets one login read it, the poller's: another
+		 * login's command waits for the poller to send it.
+		 */
+		if (errno == EACCES) {
+			snprintf(err, errlen, "key file %s belongs to another "
+			    "login: the command waits for the poller", path);
+			return PP_EBUSY;
+		}
 		snprintf(err, errlen, "key file %s: %s", path, strerror(errno));
 		return PP_ECONFIG;
 	}
