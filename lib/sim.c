@@ -2,12 +2,12 @@
  * sim.c: meter-sim's model of a site.  Every meter of the site file has a
  * load (a base load, an evening peak and noise, in simulated time), its
  * energy counters, a relay, keep-power, prepaid mode and, when its
- * profile reads a balance, a wallet with a purchase count.  Requests are
- * answered through the meter's profile, at the moment they arrive; the
- * state of every meter can be saved and loaded again.  A gateway's meters
- * speak Modbus (a unit each) or DL/T 645-2007 (an address each), never
- * both.  The servers that put the model on the wire are in simnet.c and
- * sim645.c.
+ * profile reads a balance and can recharge it, a wallet with a purchase
+ * count.  Requests are answered through the meter's profile, at the
+ * moment they arrive; the state of every meter can be saved and loaded
+ * again.  A gateway's meters speak Modbus (a unit each) or DL/T 645-2007
+ * (an address each), never both.  The servers that put the model on the
+ * wire are in simnet.c and sim645.c.
  */
 #include <errno.h>
 #include <math.h>
@@ -48,6 +48,7 @@
 
 /* What the key file says of a DL/T 645 meter's password. */
 enum password { PW_ANY, PW_KEY, PW_ESAM };
+
 /* 1 fen in units of 1e-7 yuan. */
 #define E7_PER_FEN	100000
 

@@ -37,7 +37,7 @@ struct server {
 	modbus_mapping_t *map;
 	int		 lfd;		/* TCP: the listening socket */
 	int		 tty;		/* serial: the device */
-	int		 sp[2];		/* Modbus replies are built into sp[1] */
+	int		 sp[2];		/* Modbus: replies are built in sp[1] */
 	struct client	 client[MAXCLIENTS];
 	int		 nclients;
 	uint8_t		 in[600];	/* serial: bytes received */
