@@ -38,7 +38,8 @@ MAN57	 = man/prepay.yaml.5 man/prepay-columns.5 man/prepay-profile.5 \
 
 all: $(BINS) $(UNITS)
 
-$(B)/lib/%.o: lib/%.c lib/prepay.h lib/internal.h lib/sim.h lib/dlt645.h
+$(B)/lib/%.o: lib/%.c lib/prepay.h lib/internal.h lib/sim.h lib/dlt645.h \
+	    lib/simnet.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 

@@ -1,6 +1,6 @@
 /*
- * meter-sim: simulate a site's gateways and meters as a real Modbus peer,
- * over TCP and serial lines, for tests, demos and training.
+ * meter-sim: simulate a site's gateways and meters as a real Modbus and
+ * DL/T 645 peer, over TCP and serial lines, for tests, demos and training.
  */
 #include <math.h>
 #include <signal.h>
@@ -12,10 +12,10 @@
 
 static const char usage[] =
     "usage: meter-sim [-h] [-V] [--baud N] [--speed X] [--drop P] [--crc P]\n"
-    "                 [--exception P] [--delay MS] [--dead METER,...]\n"
-    "                 [--down GATEWAY,...] [--tty GATEWAY=DEVICE]...\n"
-    "                 [--state FILE] [--ready FILE] [--seed N]\n"
-    "                 [--credit AMOUNT] SITE.yaml\n";
+    "                 [--exception P] [--garbage P] [--split P] [--delay MS]\n"
+    "                 [--dead METER,...] [--down GATEWAY,...]\n"
+    "                 [--tty GATEWAY=DEVICE]... [--keys FILE] [--state FILE]\n"
+    "                 [--ready FILE] [--seed N] [--credit AMOUNT] SITE.yaml\n";
 
 static void
 notice(void *arg, const char *line)
@@ -51,18 +51,22 @@ int
 main(int argc, char **argv)
 {
 	enum { OPT_BAUD = OPT_FIRST_TOOL, OPT_SPEED, OPT_DROP, OPT_CRC,
-	    OPT_EXCEPTION, OPT_DELAY, OPT_DEAD, OPT_DOWN, OPT_TTY, OPT_STATE,
-	    OPT_READY, OPT_SEED, OPT_CREDIT };
+	    OPT_EXCEPTION, OPT_GARBAGE, OPT_SPLIT, OPT_DELAY, OPT_DEAD,
+	    OPT_DOWN, OPT_TTY, OPT_KEYS, OPT_STATE, OPT_READY, OPT_SEED,
+	    OPT_CREDIT };
 	static const struct option longopts[] = {
 		{ "baud", required_argument, NULL, OPT_BAUD },
 		{ "speed", required_argument, NULL, OPT_SPEED },
 		{ "drop", required_argument, NULL, OPT_DROP },
 		{ "crc", required_argument, NULL, OPT_CRC },
 		{ "exception", required_argument, NULL, OPT_EXCEPTION },
+		{ "garbage", required_argument, NULL, OPT_GARBAGE },
+		{ "split", required_argument, NULL, OPT_SPLIT },
 		{ "delay", required_argument, NULL, OPT_DELAY },
 		{ "dead", required_argument, NULL, OPT_DEAD },
 		{ "down", required_argument, NULL, OPT_DOWN },
 		{ "tty", required_argument, NULL, OPT_TTY },
+		{ "keys", required_argument, NULL, OPT_KEYS },
 		{ "state", required_argument, NULL, OPT_STATE },
 		{ "ready", required_argument, NULL, OPT_READY },
 		{ "seed", required_argument, NULL, OPT_SEED },
@@ -106,6 +110,12 @@ main(int argc, char **argv)
 		case OPT_EXCEPTION:
 			o.exception = real(&t, "--exception", optarg, 0, 1);
 			break;
+		case OPT_GARBAGE:
+			o.garbage = real(&t, "--garbage", optarg, 0, 1);
+			break;
+		case OPT_SPLIT:
+			o.split = real(&t, "--split", optarg, 0, 1);
+			break;
 		case OPT_DELAY:
 			o.delay_ms = tool_int(&t, "--delay", optarg, 0, 600000);
 			break;
@@ -118,18 +128,21 @@ main(int argc, char **argv)
 		case OPT_TTY:
 			tty[o.ntty++] = optarg;
 			break;
+		case OPT_KEYS:
+			o.keys = optarg;
+			break;
 		case OPT_STATE:
 			o.state = optarg;
 			break;
 		case OPT_READY:
 			o.ready = optarg;
 			break;
-		case OPT_CREDIT:
-			o.credit = tool_amount(&t, optarg);
-			break;
 		case OPT_SEED:
 			o.seed = (uint64_t)tool_int(&t, "--seed", optarg, 0,
 			    2147483647);
+			break;
+		case OPT_CREDIT:
+			o.credit = tool_amount(&t, optarg);
 			break;
 		default:
 			if (!tool_option(&t, ch, optarg))

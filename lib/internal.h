@@ -392,6 +392,9 @@ void	 pp_keys_free(struct pp_keys *keys);
 int	 pp_keys_find(const struct pp_keys *keys, const char *gateway,
 	    const char *meter, uint8_t pw[4], uint8_t op[4], char *err,
 	    size_t errlen);
+/* Does a line of the file hold for the meter, as pp_keys_find looks? */
+int	 pp_keys_listed(const struct pp_keys *keys, const char *gateway,
+	    const char *meter);
 
 /* ---- bus.c: gateways, their locks, and the protocol interface --------- */
 

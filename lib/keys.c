@@ -231,3 +231,11 @@ pp_keys_find(const struct pp_keys *k, const char *gateway, const char *meter,
 	memcpy(op, key->op, 4);
 	return PP_OK;
 }
+
+int
+pp_keys_listed(const struct pp_keys *k, const char *gateway,
+    const char *meter)
+{
+	return find(k, 1, meter) != NULL || find(k, 0, gateway) != NULL ||
+	    find(k, 0, "*") != NULL;
+}

@@ -2,10 +2,12 @@
  * sim.c: meter-sim's model of a site.  Every meter of the site file has a
  * load (a base load, an evening peak and noise, in simulated time), its
  * energy counters, a relay, keep-power, prepaid mode and, when its
- * profile reads a balance, a wallet with a purchase count.  Requests are
- * answered through the meter's profile, at the moment they arrive; the
- * state of every meter can be saved and loaded again.  The servers that
- * put the model on the wire are in simnet.c.
+ * profile reads a balance and can recharge it, a wallet with a purchase
+ * count.  Requests are answered through the meter's profile, at the
+ * moment they arrive; the state of every meter can be saved and loaded
+ * again.  A gateway's meters speak Modbus (a unit each) or DL/T 645-2007
+ * (an address each), never both.  The servers that put the model on the
+ * wire are in simnet.c and sim645.c.
  */
 #include <errno.h>
 #include <math.h>
@@ -16,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dlt645.h"
 #include "internal.h"
 #include "sim.h"
 
@@ -35,12 +38,26 @@
 #define EX_VALUE	0x03	/* illegal data value */
 
 #define MAXUNIT		247
+#define MAXADDR645	12	/* digits of a DL/T 645 address */
+
+/* Status word 3 (DI 04000503) of DL/T 645-2007, the bits we model. */
+#define DI_STATUS3	0x04000503u
+#define S3_RELAY_OPEN	0x0010	/* the relay is open */
+#define S3_RELAY_CMD	0x0040	/* a trip command holds it open */
+#define S3_KEEP		0x1000	/* keep-power is on */
+
+/* What the key file says of a DL/T 645 meter's password. */
+enum password { PW_ANY, PW_KEY, PW_ESAM };
+
 /* 1 fen in units of 1e-7 yuan. */
 #define E7_PER_FEN	100000
 
 struct meter {
 	char		 meter[PP_KEYMAX];
-	int		 unit;
+	int		 unit;		/* Modbus */
+	uint8_t		 addr[6];	/* DL/T 645, A0..A5 */
+	enum password	 pwkind;	/* DL/T 645 */
+	uint8_t		 pw[4];		/* PA P0 P1 P2, with PW_KEY */
 	long		 line;		/* in the site file */
 	const struct pp_profile *prof;
 	int		 dead;
@@ -63,13 +80,9 @@ struct gateway {
 	char		 name[PP_KEYMAX];
 	char		 address[256];
 	long		 line;
-	int		 tcp;
-	char		 host[256], port[8];
-	char		 device[1024];
+	int		 dlt645;	/* else Modbus */
+	struct pp_link_addr link;	/* the device may be --tty's */
 	int		 tty;
-	long		 baud;
-	char		 parity;
-	int		 data, stop;
 	int		 down;
 	struct meter	*meters;
 	size_t		 nmeters, cap;
@@ -332,6 +345,19 @@ is_counter(const char *name)
 	    strcmp(name, "import_kwh") == 0;
 }
 
+/* A counter shows whole steps of the unit it is shown in, as a meter does. */
+static int64_t
+whole_steps(const char *name, struct pp_scale scale, int64_t factor,
+    int64_t x)
+{
+	int64_t q;
+
+	if (is_counter(name) && (scale.num * factor) % scale.den == 0 &&
+	    (q = scale.num * factor / scale.den) > 1)
+		x -= x % q;
+	return x;
+}
+
 /* The registers [address, address + count) of fc; unnamed ones are 0. */
 static void
 read_regs(const struct meter *m, double t, int fc, int address, int count,
@@ -340,7 +366,7 @@ read_regs(const struct meter *m, double t, int fc, int address, int count,
 	const struct pp_profile *p = m->prof;
 	const struct pp_pvalue *v;
 	uint16_t w[4];
-	int64_t x, factor, q;
+	int64_t x, factor;
 	int i, a;
 
 	memset(regs, 0, sizeof(regs[0]) * (size_t)count);
@@ -350,11 +376,8 @@ read_regs(const struct meter *m, double t, int fc, int address, int count,
 			continue;
 		factor = pp_value_factor(v->name);
 		x = value_of(m, v->name, t);
-		/* A counter shows whole register steps, as a meter does. */
-		if (is_counter(v->name) && v->type != PP_REG_F32 &&
-		    (v->scale.num * factor) % v->scale.den == 0 &&
-		    (q = v->scale.num * factor / v->scale.den) > 1)
-			x -= x % q;
+		if (v->type != PP_REG_F32)
+			x = whole_steps(v->name, v->scale, factor, x);
 		memset(w, 0, sizeof(w));
 		if (pp_regs_encode(p->high_first, v->type, v->words, v->scale,
 		    factor, x, w) != PP_OK)
@@ -574,6 +597,288 @@ pp_sim_request(pp_sim *s, size_t i, int unit, int fc, int address,
 	return rc;
 }
 
+/* ---- DL/T 645 requests ------------------------------------------------ */
+
+/* Unix seconds of a meter's local wall time; -1 for none. */
+static int64_t
+unix_of(const struct pp_645_time *w)
+{
+	struct tm tm;
+	time_t t;
+
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = w->year - 1900;
+	tm.tm_mon = w->month - 1;
+	tm.tm_mday = w->day;
+	tm.tm_hour = w->hour;
+	tm.tm_min = w->min;
+	tm.tm_sec = w->sec;
+	tm.tm_isdst = -1;
+	if ((t = mktime(&tm)) == (time_t)-1)
+		return -1;
+	return (int64_t)t;
+}
+
+/* The meter's own clock: simulated time and what a time sync set. */
+static int64_t
+clock_of(const struct meter *m, double t)
+{
+	return (int64_t)floor(t) + m->clock_off;
+}
+
+static unsigned
+status3(const struct meter *m)
+{
+	unsigned w = 0;
+
+	if (!m->relay)
+		w |= S3_RELAY_OPEN;
+	if (m->status & ST_COMMAND)
+		w |= S3_RELAY_CMD;
+	if (m->keep)
+		w |= S3_KEEP;
+	return w;
+}
+
+/*
+ * The one live meter that answers asked (AA bytes match any digit); NULL
+ * for none, and for several, whose replies would collide on the bus.
+ */
+static struct meter *
+addressed(const struct gateway *g, const uint8_t asked[6])
+{
+	struct meter *m, *found = NULL;
+
+	for (m = g->meters; m < g->meters + g->nmeters; m++) {
+		if (m->dead || !pp_645_addr_match(asked, m->addr))
+			continue;
+		if (found != NULL)
+			return NULL;
+		found = m;
+	}
+	return found;
+}
+
+/* A request for a meter: a frame from a master, to one address. */
+static int
+is_request(const struct pp_645_frame *req)
+{
+	return (req->control & ~PP_645_C_CODE) == 0 &&
+	    !pp_645_addr_is_broadcast(req->addr);
+}
+
+/* Plain passwords of level 02 and 04 are all prepay sends. */
+static int
+password_ok(const struct meter *m, const uint8_t pw[4])
+{
+	switch (m->pwkind) {
+	case PW_KEY:
+		return memcmp(pw, m->pw, sizeof(m->pw)) == 0;
+	case PW_ESAM:
+		return 0;
+	default:
+		return pw[0] == 0x02 || pw[0] == 0x04;
+	}
+}
+
+/* 0x11: the values of DI into rep's data after the DI; an error byte. */
+static int
+read_645(const struct meter *m, double t, uint32_t di,
+    struct pp_645_frame *rep)
+{
+	const struct pp_profile *p = m->prof;
+	const struct pp_pvalue *v;
+	uint8_t *d = rep->data + 4;
+	int64_t x, factor;
+	unsigned word;
+	int end = 0;
+
+	memset(d, 0, PP_645_DATAMAX - 4);
+	for (v = p->values; v < p->values + p->nvalues; v++) {
+		if (v->di != di)
+			continue;
+		if (v->offset + v->bytes > end)
+			end = v->offset + v->bytes;
+		if (v->mask) {
+			/* Several values may be bits of one status word. */
+			word = (unsigned)pp_645_bin_get(d + v->offset, 2);
+			if (di == DI_STATUS3)
+				word |= status3(m);
+			if ((value_of(m, v->name, t) != 0) != v->invert)
+				word |= v->mask;
+			d[v->offset] = (uint8_t)word;
+			d[v->offset + 1] = (uint8_t)(word >> 8);
+			continue;
+		}
+		factor = pp_value_factor(v->name);
+		x = whole_steps(v->name, v->scale, factor,
+		    value_of(m, v->name, t));
+		/* What the format cannot show (a negative balance) is 0. */
+		if (pp_645_value_put(x, v->bytes, v->flags, v->scale, factor,
+		    d + v->offset) != PP_OK)
+			memset(d + v->offset, 0, (size_t)v->bytes);
+	}
+	if (end == 0)
+		return PP_645_ERR_NODATA;
+	pp_645_di_put(di, rep->data);
+	rep->len = (uint8_t)(4 + end);
+	return 0;
+}
+
+/* The field of a write that writes DI, and its write; NULL for none. */
+static const struct pp_pfield *
+field_of(const struct pp_profile *p, uint32_t di, const struct pp_pwrite **wp)
+{
+	const struct pp_pwrite *w;
+	const struct pp_pfield *f;
+
+	for (w = p->writes; w < p->writes + p->nwrites; w++)
+		for (f = w->fields; f < w->fields + w->nfields; f++)
+			if (f->di == di) {
+				*wp = w;
+				return f;
+			}
+	return NULL;
+}
+
+/* 0x14: DI, password, operator code, then one field's value. */
+static int
+write_645(struct meter *m, double t, const struct pp_645_frame *req)
+{
+	const struct pp_pwrite *w;
+	const struct pp_pfield *f;
+	struct args a;
+	int64_t v;
+
+	if (req->len < 12)
+		return PP_645_ERR_OTHER;
+	if (!password_ok(m, req->data + 4))
+		return PP_645_ERR_PASSWORD;
+	if ((f = field_of(m->prof, pp_645_di_get(req->data), &w)) == NULL)
+		return PP_645_ERR_NODATA;
+	if (req->len != 12 + f->bytes || pp_645_value_get(req->data + 12,
+	    f->bytes, f->flags, f->scale, f->arg[0] ? pp_value_factor(f->arg) :
+	    1, &v) != PP_OK)
+		return PP_645_ERR_OTHER;
+	/* The command, with just this one argument. */
+	a.n = 0;
+	if (f->arg[0] == '\0') {
+		if (v != f->value)
+			return PP_645_ERR_OTHER;
+	} else {
+		a.name[0] = f->arg;
+		a.value[0] = v;
+		a.n = 1;
+	}
+	return apply(m, w, &a, t) == 0 ? 0 : PP_645_ERR_OTHER;
+}
+
+/* 0x1C: password, operator code, N1, N2, valid until N3..N8. */
+static int
+relay_645(struct meter *m, double t, const struct pp_645_frame *req)
+{
+	const struct pp_profile *p = m->prof;
+	const struct pp_pwrite *w;
+	struct pp_645_time until;
+	struct args a;
+	int64_t end;
+
+	if (req->len < 16)
+		return PP_645_ERR_OTHER;
+	if (!password_ok(m, req->data))
+		return PP_645_ERR_PASSWORD;
+	/* A command that arrives after its time is void. */
+	if (pp_645_time_get(req->data + 10, &until) != PP_OK ||
+	    (end = unix_of(&until)) == -1 || end < clock_of(m, t))
+		return PP_645_ERR_OTHER;
+	for (w = p->writes; w < p->writes + p->nwrites; w++)
+		if (w->relay != 0 && w->relay == req->data[8])
+			break;
+	if (w == p->writes + p->nwrites)
+		return PP_645_ERR_OTHER;
+	a.n = 0;
+	return apply(m, w, &a, t) == 0 ? 0 : PP_645_ERR_OTHER;
+}
+
+/* 0x08 to 99 x 6: every live meter takes the time; nobody answers. */
+static void
+time_645(struct gateway *g, double t, const struct pp_645_frame *req)
+{
+	struct pp_645_time when;
+	struct meter *m;
+	int64_t at;
+
+	if (req->len < 6 || pp_645_time_get(req->data, &when) != PP_OK ||
+	    (at = unix_of(&when)) == -1)
+		return;
+	for (m = g->meters; m < g->meters + g->nmeters; m++)
+		if (!m->dead) {
+			advance(m, t);
+			m->clock_off = at - (int64_t)floor(t);
+		}
+}
+
+int
+pp_sim_645_answers(const pp_sim *s, size_t i, const struct pp_645_frame *req)
+{
+	if (i >= s->ngw || !s->gw[i].dlt645 || !is_request(req))
+		return 0;
+	return addressed(&s->gw[i], req->addr) != NULL;
+}
+
+int
+pp_sim_645(pp_sim *s, size_t i, const struct pp_645_frame *req, int refuse,
+    struct pp_645_frame *rep)
+{
+	const uint8_t code = req->control & PP_645_C_CODE;
+	struct gateway *g;
+	struct meter *m;
+	double t;
+	int err = 0, rc = 0;
+
+	if (i >= s->ngw || !s->gw[i].dlt645)
+		return PP_SIM_SILENT;
+	g = &s->gw[i];
+	pthread_mutex_lock(&g->lock);
+	t = sim_now(s);
+	if (pp_645_addr_is_broadcast(req->addr)) {
+		if (req->control == PP_645_TIME)
+			time_645(g, t, req);
+		rc = PP_SIM_SILENT;
+	} else if (!is_request(req) || code == PP_645_TIME ||
+	    (m = addressed(g, req->addr)) == NULL)
+		rc = PP_SIM_SILENT;
+	else {
+		advance(m, t);
+		memset(rep, 0, sizeof(*rep));
+		memcpy(rep->addr, m->addr, sizeof(rep->addr));
+		rep->control = PP_645_C_REPLY | code;
+		if (refuse)
+			err = refuse;
+		else if (code == PP_645_READ)
+			err = req->len < 4 ? PP_645_ERR_OTHER :
+			    read_645(m, t, pp_645_di_get(req->data), rep);
+		else if (code == PP_645_READ_ADDR) {
+			memcpy(rep->data, m->addr, sizeof(m->addr));
+			rep->len = sizeof(m->addr);
+		} else if (code == PP_645_WRITE)
+			err = write_645(m, t, req);
+		else if (code == PP_645_RELAY)
+			err = relay_645(m, t, req);
+		else if (code == PP_645_READ_MORE)
+			err = PP_645_ERR_NODATA;	/* no reply has more */
+		else
+			err = PP_645_ERR_OTHER;
+		if (err) {
+			rep->control |= PP_645_C_ERROR;
+			rep->data[0] = (uint8_t)err;
+			rep->len = 1;
+		}
+	}
+	pthread_mutex_unlock(&g->lock);
+	return rc;
+}
+
 size_t
 pp_sim_ngateways(const pp_sim *s)
 {
@@ -588,15 +893,16 @@ pp_sim_gateway(const pp_sim *s, size_t i, struct pp_sim_gateway *out)
 	memset(out, 0, sizeof(*out));
 	out->name = g->name;
 	out->address = g->address;
-	out->tcp = g->tcp;
-	out->host = g->host;
-	out->port = g->port;
-	out->device = g->device;
+	out->dlt645 = g->dlt645;
+	out->tcp = g->link.tcp;
+	out->host = g->link.host;
+	out->port = g->link.port;
+	out->device = g->link.device;
 	out->tty = g->tty;
-	out->baud = g->baud;
-	out->parity = g->parity;
-	out->data = g->data;
-	out->stop = g->stop;
+	out->baud = g->link.baud;
+	out->parity = g->link.parity;
+	out->data = g->link.data;
+	out->stop = g->link.stop;
 	out->down = g->down;
 	out->nmeters = g->nmeters;
 }
@@ -684,78 +990,6 @@ number(struct loader *l, yaml_node_t *map, const char *key, int kind,
 	return PP_OK;
 }
 
-/* tcp://HOST:PORT or serial:/dev/X?baud=N&parity=N|E|O&data=7|8&stop=1|2 */
-static int
-parse_address(struct gateway *g, const char *a)
-{
-	const char *host, *colon, *q;
-	char *end;
-	long v;
-	size_t n;
-
-	if (strncmp(a, "tcp://", 6) == 0) {
-		host = a + 6;
-		if ((colon = strrchr(host, ':')) == NULL || colon == host)
-			return -1;
-		errno = 0;
-		v = strtol(colon + 1, &end, 10);
-		if (*end || end == colon + 1 || v < 1 || v > 65535 || errno)
-			return -1;
-		n = (size_t)(colon - host);
-		if (n >= 2 && host[0] == '[' && host[n - 1] == ']') {
-			host++;
-			n -= 2;
-		}
-		if (n >= sizeof(g->host))
-			return -1;
-		memcpy(g->host, host, n);
-		g->host[n] = '\0';
-		snprintf(g->port, sizeof(g->port), "%ld", v);
-		g->tcp = 1;
-		return 0;
-	}
-	if (strncmp(a, "serial:/", 8) != 0)
-		return -1;
-	n = strcspn(a + 7, "?");
-	if (n >= sizeof(g->device))
-		return -1;
-	memcpy(g->device, a + 7, n);
-	g->device[n] = '\0';
-	g->baud = 9600;
-	g->parity = 'N';
-	g->data = 8;
-	g->stop = 1;
-	if ((q = strchr(a, '?')) == NULL)
-		return 0;
-	for (q++; *q; q += strcspn(q, "&"), q += *q == '&') {
-		if (strncmp(q, "baud=", 5) == 0) {
-			errno = 0;
-			v = strtol(q + 5, &end, 10);
-			if (v < 300 || v > 921600 || errno || end == q + 5 ||
-			    (*end && *end != '&'))
-				return -1;
-			g->baud = v;
-		} else if (strncmp(q, "parity=", 7) == 0) {
-			if (q[7] == '\0' || strchr("NEO", q[7]) == NULL ||
-			    (q[8] && q[8] != '&'))
-				return -1;
-			g->parity = q[7];
-		} else if (strncmp(q, "data=", 5) == 0) {
-			if ((q[5] != '7' && q[5] != '8') ||
-			    (q[6] && q[6] != '&'))
-				return -1;
-			g->data = q[5] - '0';
-		} else if (strncmp(q, "stop=", 5) == 0) {
-			if ((q[5] != '1' && q[5] != '2') ||
-			    (q[6] && q[6] != '&'))
-				return -1;
-			g->stop = q[5] - '0';
-		} else
-			return -1;
-	}
-	return 0;
-}
-
 static const struct pp_profile *
 profile(struct loader *l, yaml_node_t *n, const char *name, int *rc)
 {
@@ -834,30 +1068,87 @@ meter_init(pp_sim *s, struct meter *m)
 	wallet_check(m);
 }
 
+/*
+ * Where a meter answers on its gateway's bus: a Modbus unit, or a DL/T
+ * 645 address, which is its address: key, else its meter number.  The
+ * site loader (site.c) keeps the same rules.
+ */
+static int
+bus_place(struct loader *l, struct gateway *g, yaml_node_t *n,
+    struct meter *m)
+{
+	char why[PP_ERRMAX], shown[PP_645_ADDRBUF];
+	const char *unit, *addr, *key;
+	const struct meter *o;
+	yaml_node_t *at;
+	size_t len;
+	int64_t u;
+	int rc;
+
+	if (!g->dlt645) {
+		if ((rc = scalar(l, n, "unit", 1, &unit)) != PP_OK)
+			return rc;
+		if (pp_int_parse(unit, 1, MAXUNIT, &u, why, sizeof(why)) !=
+		    PP_OK)
+			return bad(l, get(l, n, "unit"), "unit", "%s: use "
+			    "1..%d", why, MAXUNIT);
+		for (o = g->meters; o < g->meters + g->nmeters; o++)
+			if (o->unit == (int)u)
+				return bad(l, get(l, n, "unit"), "unit", "%lld "
+				    "is already meter %s on gateway %s",
+				    (long long)u, o->meter, g->name);
+		m->unit = (int)u;
+		return PP_OK;
+	}
+	if ((at = get(l, n, "unit")) != NULL)
+		return bad(l, at, "unit", "a DL/T 645 meter answers on its "
+		    "address, not a unit");
+	if ((rc = scalar(l, n, "address", 0, &addr)) != PP_OK)
+		return rc;
+	key = addr ? "address" : "meter";
+	at = get(l, n, key);
+	if (addr == NULL)
+		addr = m->meter;
+	len = strlen(addr);
+	/* Only digits: AA wildcards are for masters, not for a meter. */
+	if (len == 0 || len > MAXADDR645 ||
+	    strspn(addr, "0123456789") != len) {
+		if (addr == m->meter)
+			return bad(l, at, key, "%s is no DL/T 645 address: "
+			    "give the meter an address: of 1 to %d decimal "
+			    "digits", addr, MAXADDR645);
+		return bad(l, at, key, "\"%s\": use 1 to %d decimal digits",
+		    addr, MAXADDR645);
+	}
+	if (pp_645_addr_parse(addr, m->addr, why, sizeof(why)) != PP_OK)
+		return bad(l, at, key, "%s", why);
+	for (o = g->meters; o < g->meters + g->nmeters; o++)
+		if (memcmp(o->addr, m->addr, sizeof(m->addr)) == 0)
+			return bad(l, at, key, "address %s is already meter %s "
+			    "on gateway %s", pp_645_addr_format(m->addr, shown),
+			    o->meter, g->name);
+	return PP_OK;
+}
+
 static int
 load_meter(struct loader *l, struct gateway *g, yaml_node_t *n)
 {
 	char why[PP_ERRMAX];
-	const char *meter, *unit, *prof, *tariff;
+	const char *meter, *prof, *tariff;
 	struct meter *m, *grown;
 	struct gateway *other;
 	yaml_node_t *t;
-	int64_t u;
-	int rc;
+	int rc, dlt645;
 
 	if (n == NULL || n->type != YAML_MAPPING_NODE)
 		return bad(l, n, "meters", "expected a mapping of meter, "
 		    "unit, profile");
 	if ((rc = scalar(l, n, "meter", 1, &meter)) != PP_OK ||
-	    (rc = scalar(l, n, "unit", 1, &unit)) != PP_OK ||
 	    (rc = scalar(l, n, "profile", 1, &prof)) != PP_OK ||
 	    (rc = scalar(l, n, "tariff", 0, &tariff)) != PP_OK)
 		return rc;
 	if (pp_key_check("meter", meter, PP_KEYMAX, why, sizeof(why)) != PP_OK)
 		return bad(l, get(l, n, "meter"), "meter", "%s", why);
-	if (pp_int_parse(unit, 1, MAXUNIT, &u, why, sizeof(why)) != PP_OK)
-		return bad(l, get(l, n, "unit"), "unit", "%s: use 1..%d",
-		    why, MAXUNIT);
 	if ((m = find_meter(l->s, meter, &other)) != NULL)
 		return bad(l, get(l, n, "meter"), "meter", "%s is already on "
 		    "gateway %s (line %ld)", meter, other->name, m->line);
@@ -870,19 +1161,28 @@ load_meter(struct loader *l, struct gateway *g, yaml_node_t *n)
 		}
 		g->meters = grown;
 	}
-	for (m = g->meters; m < g->meters + g->nmeters; m++)
-		if (m->unit == (int)u)
-			return bad(l, get(l, n, "unit"), "unit", "%lld is "
-			    "already meter %s on gateway %s", (long long)u,
-			    m->meter, g->name);
+	/* Filled in place; it counts once it is whole. */
 	m = &g->meters[g->nmeters];
 	memset(m, 0, sizeof(*m));
 	snprintf(m->meter, sizeof(m->meter), "%s", meter);
-	m->unit = (int)u;
 	m->line = pp_yaml_line(n);
 	if ((m->prof = profile(l, get(l, n, "profile"), prof, &rc)) == NULL)
 		return rc;
-	m->wallet = pp_profile_value(m->prof, "balance") != NULL;
+	/* One bus speaks one protocol: the first meter's. */
+	dlt645 = strcmp(m->prof->protocol, "dlt645") == 0;
+	if (g->nmeters == 0)
+		g->dlt645 = dlt645;
+	else if (g->dlt645 != dlt645)
+		return bad(l, get(l, n, "profile"), "profile", "gateway %s "
+		    "mixes modbus and dlt645 meters", g->name);
+	if ((rc = bus_place(l, g, n, m)) != PP_OK)
+		return rc;
+	/*
+	 * A wallet of its own that trips the meter needs a way to fill it;
+	 * a balance alone (dlt645-1p, remote cost control) is only shown.
+	 */
+	m->wallet = pp_profile_value(m->prof, "balance") != NULL &&
+	    pp_profile_write(m->prof, "recharge") != NULL;
 	meter_init(l->s, m);
 	/* Price: the meter's own, its flat tariff's, or the site's. */
 	m->price = l->price;
@@ -937,21 +1237,26 @@ load_gateway(struct loader *l, yaml_node_t *n)
 	memset(g, 0, sizeof(*g));
 	snprintf(g->name, sizeof(g->name), "%s", name);
 	g->line = pp_yaml_line(n);
-	if (strlen(address) >= sizeof(g->address) ||
-	    parse_address(g, address) != 0)
-		return bad(l, get(l, n, "address"), "address", "\"%s\": use "
-		    "tcp://HOST:PORT or serial:/dev/ttyX?baud=9600&parity=E",
-		    address);
+	if (strlen(address) >= sizeof(g->address))
+		return bad(l, get(l, n, "address"), "address", "\"%.40s...\": "
+		    "too long", address);
+	if (pp_link_addr_parse(address, &g->link, why, sizeof(why)) != PP_OK)
+		return bad(l, get(l, n, "address"), "address", "%s", why);
 	snprintf(g->address, sizeof(g->address), "%s", address);
-	if ((list = get(l, n, "meters")) == NULL)
-		return PP_OK;
-	if (list->type != YAML_SEQUENCE_NODE)
-		return bad(l, list, "meters", "expected a list");
-	for (it = list->data.sequence.items.start;
-	    it < list->data.sequence.items.top; it++)
-		if ((rc = load_meter(l, g, pp_yaml_node(&l->doc, *it))) !=
-		    PP_OK)
-			return rc;
+	if ((list = get(l, n, "meters")) != NULL) {
+		if (list->type != YAML_SEQUENCE_NODE)
+			return bad(l, list, "meters", "expected a list");
+		for (it = list->data.sequence.items.start;
+		    it < list->data.sequence.items.top; it++)
+			if ((rc = load_meter(l, g, pp_yaml_node(&l->doc,
+			    *it))) != PP_OK)
+				return rc;
+	}
+	/* What the address leaves out, the bus's protocol gives. */
+	if (g->dlt645)
+		pp_link_addr_defaults(&g->link, 2400, 'E', 8, 1);
+	else
+		pp_link_addr_defaults(&g->link, 9600, 'N', 8, 1);
 	return PP_OK;
 }
 
@@ -1102,16 +1407,16 @@ set_tty(pp_sim *s, const char *spec, char *err, size_t errlen)
 		    spec);
 		return PP_EDATA;
 	}
-	if (g->tcp) {
+	if (g->link.tcp) {
 		snprintf(err, errlen, "--tty %s: gateway %s is %s, not a "
 		    "serial gateway", spec, name, g->address);
 		return PP_EUSAGE;
 	}
-	if (strlen(eq + 1) >= sizeof(g->device)) {
+	if (strlen(eq + 1) >= sizeof(g->link.device)) {
 		snprintf(err, errlen, "--tty %s: device name too long", spec);
 		return PP_EUSAGE;
 	}
-	snprintf(g->device, sizeof(g->device), "%s", eq + 1);
+	snprintf(g->link.device, sizeof(g->link.device), "%s", eq + 1);
 	g->tty = 1;
 	return PP_OK;
 }
@@ -1266,6 +1571,41 @@ pp_sim_save(pp_sim *s, const char *path, char *err, size_t errlen)
 
 /* ---- open and close --------------------------------------------------- */
 
+/*
+ * Each DL/T 645 meter's password from the key file: what its line gives
+ * (its own, its gateway's or "gateway *"), nothing a meter with no line
+ * needs, and none that opens a meter whose line wants ESAM.
+ */
+static int
+passwords(pp_sim *s, const char *path, char *err, size_t errlen)
+{
+	struct pp_keys *keys;
+	struct gateway *g;
+	struct meter *m;
+	uint8_t op[4];
+	char why[PP_ERRMAX];
+	size_t i;
+	int rc;
+
+	if ((rc = pp_keys_load(path, &keys, err, errlen)) != PP_OK)
+		return rc;
+	for (i = 0; i < s->ngw; i++) {
+		g = &s->gw[i];
+		for (m = g->meters; g->dlt645 && m < g->meters + g->nmeters;
+		    m++) {
+			if (!pp_keys_listed(keys, g->name, m->meter))
+				m->pwkind = PW_ANY;
+			else if (pp_keys_find(keys, g->name, m->meter, m->pw,
+			    op, why, sizeof(why)) == PP_OK)
+				m->pwkind = PW_KEY;
+			else
+				m->pwkind = PW_ESAM;
+		}
+	}
+	pp_keys_free(keys);
+	return PP_OK;
+}
+
 int
 pp_sim_open(pp_sim **sp, const struct pp_sim_opts *o, char *err,
     size_t errlen)
@@ -1281,7 +1621,9 @@ pp_sim_open(pp_sim **sp, const struct pp_sim_opts *o, char *err,
 	if (o->speed <= 0 || !isfinite(o->speed) || o->baud < 0 ||
 	    o->delay_ms < 0 || !(o->drop >= 0 && o->drop <= 1) ||
 	    !(o->crc >= 0 && o->crc <= 1) ||
-	    !(o->exception >= 0 && o->exception <= 1)) {
+	    !(o->exception >= 0 && o->exception <= 1) ||
+	    !(o->garbage >= 0 && o->garbage <= 1) ||
+	    !(o->split >= 0 && o->split <= 1)) {
 		snprintf(err, errlen, "bad option value");
 		return PP_EUSAGE;
 	}
@@ -1309,9 +1651,12 @@ pp_sim_open(pp_sim **sp, const struct pp_sim_opts *o, char *err,
 		for (k = 0; k < g->nmeters; k++) {
 			m = &g->meters[k];
 			m->t = s->t0;
-			g->unit[m->unit] = m;
+			if (!g->dlt645)
+				g->unit[m->unit] = m;
 		}
 	}
+	if (o->keys && (rc = passwords(s, o->keys, err, errlen)) != PP_OK)
+		goto fail;
 	if ((rc = each_name(s, o->dead, o->ndead, "--dead", set_dead, err,
 	    errlen)) != PP_OK ||
 	    (rc = each_name(s, o->down, o->ndown, "--down", set_down, err,

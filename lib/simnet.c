@@ -4,6 +4,7 @@
  * port, where any number of clients are served one exchange at a time,
  * and Modbus-RTU on a serial: gateway's device, where every unit of the
  * bus is ours.  Each exchange takes its bus time and may meet a fault.
+ * A gateway of DL/T 645 meters is set up here and served by sim645.c.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,51 +21,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <modbus.h>
+#include "simnet.h"
 
-#include "prepay.h"
-#include "sim.h"
-
-#define MAXCLIENTS	64	/* TCP connections a gateway takes */
 #define SAVE_EVERY	3	/* seconds between saves of the state */
 #define BYTE_WAIT_MS	100	/* the longest pause inside an RTU frame */
 #define QUIET_MS	20	/* the silence that ends a bad RTU frame */
 
-struct net;
-
-struct server {
-	struct net	*net;
-	size_t		 gw;
-	struct pp_sim_gateway g;
-	int		 skipped;	/* a serial device that is not there */
-	modbus_t	*ctx;
-	modbus_mapping_t *map;
-	int		 lfd;		/* TCP: the listening socket */
-	int		 tty;		/* RTU: the device */
-	int		 sp[2];		/* replies are built into sp[1] */
-	int		 client[MAXCLIENTS];
-	int		 nclients;
-	uint8_t		 in[600];	/* RTU: bytes received */
-	size_t		 nin;
-	uint64_t	 rng;
-	int		 serving;	/* its thread runs */
-	pthread_t	 thread;
-	int		 warned;
-};
-
-struct net {
-	const struct pp_sim_opts *o;
-	pp_sim		*sim;
-	struct server	*srv;
-	size_t		 nsrv;
-	int		 stop[2];	/* readable: every thread stops */
-};
-
-static void
-warn(struct net *n, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-warn(struct net *n, const char *fmt, ...)
+void
+pp_simnet_warn(struct net *n, const char *fmt, ...)
 {
 	char msg[PP_ERRMAX];
 	va_list ap;
@@ -77,9 +41,8 @@ warn(struct net *n, const char *fmt, ...)
 	n->o->warn(n->o->arg, msg);
 }
 
-/* A number in [0, 1), from the gateway's own generator. */
-static double
-chance(struct server *sv)
+double
+pp_simnet_chance(struct server *sv)
 {
 	sv->rng ^= sv->rng >> 12;
 	sv->rng ^= sv->rng << 25;
@@ -88,17 +51,21 @@ chance(struct server *sv)
 	    9007199254740992.0;
 }
 
-static void
-ts_add(struct timespec *t, double sec)
+void
+pp_simnet_sleep(const struct timespec *from, double sec)
 {
+	struct timespec due = *from;
 	long long ns = (long long)(sec * 1e9);
 
-	t->tv_sec += (time_t)(ns / 1000000000);
-	t->tv_nsec += (long)(ns % 1000000000);
-	if (t->tv_nsec >= 1000000000) {
-		t->tv_sec++;
-		t->tv_nsec -= 1000000000;
+	due.tv_sec += (time_t)(ns / 1000000000);
+	due.tv_nsec += (long)(ns % 1000000000);
+	if (due.tv_nsec >= 1000000000) {
+		due.tv_sec++;
+		due.tv_nsec -= 1000000000;
 	}
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &due, NULL) ==
+	    EINTR)
+		;
 }
 
 /* The Modbus CRC-16 of an RTU frame. */
@@ -176,7 +143,6 @@ exchange(struct server *sv, const uint8_t *req, int len, int fd,
 	int unit = req[off - 1], fc, address = 0, count = 0, rc = 0, i;
 	int lost = 0, nrsp;
 	ssize_t got;
-	struct timespec due;
 
 	if (pdu < 1)
 		return 0;
@@ -210,12 +176,13 @@ exchange(struct server *sv, const uint8_t *req, int len, int fd,
 		rc = MODBUS_EXCEPTION_GATEWAY_TARGET;
 	} else {
 		/* Half of the drops lose the request, half the reply. */
-		if (o->drop > 0 && chance(sv) < o->drop) {
-			if (chance(sv) < 0.5)
+		if (o->drop > 0 && pp_simnet_chance(sv) < o->drop) {
+			if (pp_simnet_chance(sv) < 0.5)
 				return 0;
 			lost = 1;
 		}
-		if (rc == 0 && o->exception > 0 && chance(sv) < o->exception)
+		if (rc == 0 && o->exception > 0 &&
+		    pp_simnet_chance(sv) < o->exception)
 			rc = MODBUS_EXCEPTION_SLAVE_OR_SERVER_BUSY;
 		if (rc == 0)
 			rc = pp_sim_request(sv->net->sim, sv->gw, unit, fc,
@@ -253,36 +220,33 @@ exchange(struct server *sv, const uint8_t *req, int len, int fd,
 		nrsp += (int)got;
 
 	/* Each exchange takes its time on the bus; TCP as if it were RTU. */
-	due = *rx;
-	ts_add(&due, bus_time(o, tcp ? pdu + 3 : len,
+	pp_simnet_sleep(rx, bus_time(o, tcp ? pdu + 3 : len,
 	    nrsp == 0 ? 0 : tcp ? nrsp - off + 3 : nrsp));
-	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &due, NULL) ==
-	    EINTR)
-		;
 	if (lost || nrsp == 0)
 		return 0;
-	if (!tcp && o->crc > 0 && chance(sv) < o->crc)
+	if (!tcp && o->crc > 0 && pp_simnet_chance(sv) < o->crc)
 		rsp[nrsp - 1] ^= 0x5A;
 	return send_all(fd, rsp, (size_t)nrsp, tcp);
 }
 
 /* ---- Modbus-TCP -------------------------------------------------------- */
 
-static void
-drop_client(struct server *sv, int fd)
+void
+pp_simnet_drop(struct server *sv, int fd)
 {
 	int i;
 
 	for (i = 0; i < sv->nclients; i++)
-		if (sv->client[i] == fd) {
+		if (sv->client[i].fd == fd) {
 			close(fd);
-			sv->client[i] = sv->client[--sv->nclients];
+			if (i != --sv->nclients)
+				sv->client[i] = sv->client[sv->nclients];
 			return;
 		}
 }
 
-static void
-accept_client(struct server *sv)
+void
+pp_simnet_accept(struct server *sv)
 {
 	int fd, one = 1;
 
@@ -291,13 +255,16 @@ accept_client(struct server *sv)
 		return;
 	/* libmodbus waits on a socket with select(). */
 	if (sv->nclients == MAXCLIENTS || fd >= FD_SETSIZE) {
-		warn(sv->net, "gateway %s: too many connections; one refused",
-		    sv->g.name);
+		pp_simnet_warn(sv->net, "gateway %s: too many connections; "
+		    "one refused", sv->g.name);
 		close(fd);
 		return;
 	}
+	/* Each write a segment of its own: --split makes pieces. */
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	sv->client[sv->nclients++] = fd;
+	sv->client[sv->nclients].fd = fd;
+	sv->client[sv->nclients].nin = 0;
+	sv->nclients++;
 }
 
 static void
@@ -312,7 +279,7 @@ serve_tcp(struct server *sv)
 		pfd[0].fd = sv->net->stop[0];
 		pfd[1].fd = sv->lfd;
 		for (i = 0; i < sv->nclients; i++)
-			pfd[2 + i].fd = sv->client[i];
+			pfd[2 + i].fd = sv->client[i].fd;
 		n = 2 + sv->nclients;
 		for (i = 0; i < n; i++) {
 			pfd[i].events = POLLIN;
@@ -334,10 +301,10 @@ serve_tcp(struct server *sv)
 			clock_gettime(CLOCK_MONOTONIC, &rx);
 			if (len <= 0 ||
 			    exchange(sv, req, len, pfd[i].fd, &rx) == -1)
-				drop_client(sv, pfd[i].fd);
+				pp_simnet_drop(sv, pfd[i].fd);
 		}
 		if (pfd[1].revents & POLLIN)
-			accept_client(sv);
+			pp_simnet_accept(sv);
 	}
 }
 
@@ -434,9 +401,9 @@ serve_rtu(struct server *sv)
 				continue;
 			/* A pty without its other end: wait for it. */
 			if (!sv->warned++)
-				warn(sv->net, "gateway %s: %s: %s", sv->g.name,
-				    sv->g.device, got == 0 ? "end of file" :
-				    strerror(errno));
+				pp_simnet_warn(sv->net, "gateway %s: %s: %s",
+				    sv->g.name, sv->g.device, got == 0 ?
+				    "end of file" : strerror(errno));
 			if (poll(pfd, 1, 200) > 0)
 				return;
 			continue;
@@ -460,7 +427,9 @@ server_main(void *arg)
 {
 	struct server *sv = arg;
 
-	if (sv->g.tcp)
+	if (sv->g.dlt645)
+		pp_simnet_645_serve(sv);
+	else if (sv->g.tcp)
 		serve_tcp(sv);
 	else
 		serve_rtu(sv);
@@ -473,7 +442,7 @@ static int
 open_server(struct net *n, struct server *sv, char *err, size_t errlen)
 {
 	struct pp_sim_gateway *g = &sv->g;
-	int flags;
+	int flags, rc;
 
 	pp_sim_gateway(n->sim, sv->gw, g);
 	sv->rng = (n->o->seed + 1) * 0x9E3779B97F4A7C15ULL ^
@@ -483,10 +452,16 @@ open_server(struct net *n, struct server *sv, char *err, size_t errlen)
 	if (g->down)
 		return PP_OK;
 	if (!g->tcp && !g->tty && access(g->device, F_OK) != 0) {
-		warn(n, "gateway %s: %s: %s; not served (use --tty %s=DEVICE)",
-		    g->name, g->device, strerror(errno), g->name);
+		pp_simnet_warn(n, "gateway %s: %s: %s; not served (use "
+		    "--tty %s=DEVICE)", g->name, g->device, strerror(errno),
+		    g->name);
 		sv->skipped = 1;
 		return PP_OK;
+	}
+	if (g->dlt645) {
+		if ((rc = pp_simnet_645_open(sv, err, errlen)) == PP_OK)
+			sv->open = 1;
+		return rc;
 	}
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv->sp) == -1 ||
 	    (sv->map = modbus_mapping_new(0, 0, 125, 125)) == NULL) {
@@ -515,6 +490,7 @@ open_server(struct net *n, struct server *sv, char *err, size_t errlen)
 		}
 		sv->tty = modbus_get_socket(sv->ctx);
 	}
+	sv->open = 1;
 	return PP_OK;
 }
 
@@ -524,7 +500,7 @@ close_server(struct server *sv)
 	int i;
 
 	for (i = 0; i < sv->nclients; i++)
-		close(sv->client[i]);
+		close(sv->client[i].fd);
 	sv->nclients = 0;
 	if (sv->lfd != -1)
 		close(sv->lfd);
@@ -534,7 +510,8 @@ close_server(struct server *sv)
 			modbus_close(sv->ctx);
 		}
 		modbus_free(sv->ctx);
-	}
+	} else if (sv->tty != -1)
+		close(sv->tty);
 	if (sv->map)
 		modbus_mapping_free(sv->map);
 	for (i = 0; i < 2; i++)
@@ -555,12 +532,14 @@ notice(struct net *n, const struct server *sv)
 		snprintf(line, sizeof(line), "%s %s %zu meter%s down", g->name,
 		    g->address, g->nmeters, s);
 	else if (g->tcp)
-		snprintf(line, sizeof(line), "%s %s %zu meter%s modbus-tcp",
-		    g->name, g->address, g->nmeters, s);
+		snprintf(line, sizeof(line), "%s %s %zu meter%s %s",
+		    g->name, g->address, g->nmeters, s, g->dlt645 ?
+		    "dlt645-tcp" : "modbus-tcp");
 	else
 		snprintf(line, sizeof(line), "%s serial:%s %zu meter%s "
-		    "modbus-rtu %ld %d%c%d", g->name, g->device, g->nmeters, s,
-		    g->baud, g->data, g->parity, g->stop);
+		    "%s %ld %d%c%d", g->name, g->device, g->nmeters, s,
+		    g->dlt645 ? "dlt645" : "modbus-rtu", g->baud, g->data,
+		    g->parity, g->stop);
 	n->o->notice(n->o->arg, line);
 }
 
@@ -630,7 +609,7 @@ pp_sim_run(const struct pp_sim_opts *o, char *err, size_t errlen)
 		notice(&n, &n.srv[i]);
 	for (i = 0; i < n.nsrv; i++) {
 		sv = &n.srv[i];
-		if (sv->ctx == NULL)
+		if (!sv->open)
 			continue;
 		if ((rc = pthread_create(&sv->thread, NULL, server_main, sv)) !=
 		    0) {
@@ -650,7 +629,7 @@ pp_sim_run(const struct pp_sim_opts *o, char *err, size_t errlen)
 			break;
 		if (sig == -1 && errno == EAGAIN && o->state &&
 		    pp_sim_save(n.sim, o->state, why, sizeof(why)) != PP_OK)
-			warn(&n, "--state %s", why);
+			pp_simnet_warn(&n, "--state %s", why);
 	}
 	rc = PP_OK;
 out:
