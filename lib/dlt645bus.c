@@ -159,9 +159,14 @@ exchange(struct pp_bus *bus, const struct pp_645_frame *req,
 			}
 			if (rc == PP_645_MORE)
 				break;
+			/*
+			 * The first problem is the one to tell: after a bad
+			 * frame, its inner 68s look like more bad frames.
+			 */
 			if (rc != PP_OK) {
-				snprintf(why, sizeof(why), ", only a garbled "
-				    "frame (%.300s)", what);
+				if (why[0] == '\0')
+					snprintf(why, sizeof(why), ": garbled "
+					    "reply: %.300s", what);
 				continue;
 			}
 			/* A converter may echo what we sent: pass it. */
@@ -176,7 +181,8 @@ exchange(struct pp_bus *bus, const struct pp_645_frame *req,
 				snprintf(err, errlen, "%s", what);
 				return PP_EDATA;
 			}
-			snprintf(why, sizeof(why), ", only %.300s", what);
+			if (why[0] == '\0')
+				snprintf(why, sizeof(why), ": %.300s", what);
 		}
 		if (have == sizeof(in))
 			have = 0;

@@ -1,0 +1,236 @@
+#!/bin/sh
+# meter-read, meter-ctl and meter-swap with DL/T 645-2007 meters: one
+# gateway on a transparent TCP port, one on a socat pty pair at 2400 8E1,
+# beside a Modbus gateway in the same site.  tests/cli/dlt645.py, a master
+# of its own, checks what the tools say against the meters.
+. "$(dirname "$0")/lib.sh"
+
+need socat
+
+P=$(port_base)
+pty_pair "$T/a" "$T/b"
+
+cat >site.yaml <<EOF
+site: 国网表
+defaults:
+  price: 0.5380
+  overload_w: 100000
+  alarm1: 20.00
+  alarm2: 5.00
+buildings:
+  - name: 1号楼
+    gateways:
+      - name: mb
+        address: tcp://127.0.0.1:$P
+        timeout_ms: 300
+        meters:
+          - {meter: "0101000001", unit: 1, floor: 1, room: "101", profile: sdm120}
+          - {meter: "0101000002", unit: 2, floor: 1, room: "102", profile: prepay-1p, billing: meter}
+      - name: d1
+        address: tcp://127.0.0.1:$((P + 1))
+        timeout_ms: 300
+        retries: 1
+        meters:
+          - {meter: "002241020208", floor: 2, room: "201", profile: dlt645-1p}
+          - {meter: "002241020209", floor: 2, room: "202", profile: dlt645-1p}
+          - {meter: "D-203", address: "203", floor: 2, room: "203", profile: dlt645-1p}
+          - {meter: "002241020299", floor: 2, room: "299", profile: dlt645-1p}
+      - name: d2
+        address: serial:$T/b
+        timeout_ms: 600
+        retries: 1
+        meters:
+          - {meter: "0103000001", floor: 3, room: "301", profile: dlt645-1p}
+          - {meter: "0103000002", floor: 3, room: "302", profile: dlt645-1p}
+EOF
+M1=0101000001 W1=0101000002 A=002241020208 B=002241020209 C=D-203
+SPARE=002241020299 S1=0103000001 S2=0103000002
+
+exits 0 "a site of Modbus and DL/T 645 gateways loads" site-load site.yaml
+is "$(sql "SELECT meter || ':' || coalesce(unit, '-') || ':' || coalesce(address, '-') FROM meters ORDER BY id" | tr '\n' ' ')" \
+    "$M1:1:- $W1:2:- $A:-:$A $B:-:$B $C:-:000000000203 $SPARE:-:$SPARE $S1:-:000103000001 $S2:-:000103000002 " \
+    "a DL/T 645 meter answers on its address: the meter number, or address"
+
+# The meters' passwords, as the site's key file has them.
+printf '%s\n' "# the campus's DL/T 645 meters" \
+    "gateway *   02123456 00000001" \
+    "meter $B    04654321 00000002" >sim.keys
+chmod 600 sim.keys
+cp sim.keys prepay.db.keys
+chmod 600 prepay.db.keys
+
+start_sim site.yaml --tty "d2=$T/a" --keys "$T/sim.keys" --credit 30
+like "$T/sim.out" "^d2 .*dlt645" "meter-sim serves d2 as a DL/T 645 bus"
+
+# m645 ADDRESS ARGS...: dlt645.py on the TCP gateway d1.
+m645() {
+	$PY "$top/tests/cli/dlt645.py" --tcp "127.0.0.1:$((P + 1))" "$@" \
+	    >"$T/py" 2>&1
+}
+
+# --- the poll -------------------------------------------------------------
+
+exits 0 "meter-read over Modbus, DL/T 645 on TCP and on a pty" meter-read -o csv
+is "$(col "$T/out" meter)" "$M1 $W1 $C $A $B $SPARE $S1 $S2" \
+    "one row per meter, by gateway and address"
+is "$(col "$T/out" state)" "ok ok ok ok ok ok ok ok" "every meter answers"
+is "$(col "$T/out" relay)" " closed closed closed closed closed closed closed" \
+    "the relay from status word 3 (an sdm120 has none)"
+$PY - "$T/out" <<'EOF' >check.txt
+import csv, re, sys
+bad = []
+for r in csv.DictReader(open(sys.argv[1], encoding="utf-8")):
+    if not re.fullmatch(r"\d+\.\d\d", r["energy_kwh"]) or not 1000 <= float(r["energy_kwh"]) <= 5100:
+        bad.append(r["meter"] + " energy " + r["energy_kwh"])
+    if not re.fullmatch(r"2[23]\d\.\d", r["voltage_v"]):
+        bad.append(r["meter"] + " voltage " + r["voltage_v"])
+print(" ".join(bad) or "ok")
+EOF
+is "$(cat check.txt)" "ok" "energy is 0.01 kWh BCD of 1000-5100 kWh, voltage 0.1 V"
+
+# The counter as meter-read stored it and as another master reads it.
+e_db=$(sql "SELECT energy_wh FROM meters WHERE meter = '$A'")
+m645 "$A" read 00010000
+e_py=$(tail -n 1 "$T/py")
+$PY - "$e_db" "$e_py" <<'EOF' >check.txt
+import sys
+wh = int(sys.argv[1])
+kwh = int(sys.argv[2].split()[-1]) * 10
+print("ok" if 0 <= kwh - wh <= 100 else "meter-read %d Wh, dlt645.py %d Wh" % (wh, kwh))
+EOF
+is "$(cat check.txt)" "ok" "meter-read's counter is the one the meter shows to dlt645.py"
+
+exits 0 "meter-read -m reads one DL/T 645 meter on the pty" meter-read -o csv --meter "$S1"
+is "$(f 1 meter state)" "$S1|ok" "at 2400 8E1 by default"
+
+# --- relay control --------------------------------------------------------
+
+exits 0 "meter-ctl trip a DL/T 645 meter" meter-ctl -o csv trip "$A"
+is "$(f 1 result)" done "the trip is done"
+like "$T/out" "confirmed by read-back" "and confirmed by a read-back"
+m645 "$A" read 04000503
+$PY - "$(tail -n 1 "$T/py")" <<'EOF' >check.txt
+import sys
+print("open" if int(sys.argv[1].split()[-1], 16) & 0x10 else "closed")
+EOF
+is "$(cat check.txt)" open "status word 3 shows the relay open to dlt645.py"
+exits 0 "meter-ctl read" meter-ctl -o csv read "$A"
+is "$(f 1 relay)" tripped "meter-ctl read shows it tripped"
+exits 0 "meter-ctl close" meter-ctl -o csv close "$A"
+is "$(f 1 result)" done "the close is done"
+is "$(sql "SELECT relay FROM meters WHERE meter = '$A'")" closed "the mirror says closed"
+
+exits 0 "keep-power on a DL/T 645 meter" meter-ctl -o csv keep "$A"
+is "$(sql "SELECT keep FROM meters WHERE meter = '$A'")" on "keep is on"
+exits 0 "keep-power released" meter-ctl -o csv unkeep "$A"
+is "$(sql "SELECT keep FROM meters WHERE meter = '$A'")" off "keep is off"
+
+exits 0 "a meter's own password (level 04) from its line" meter-ctl -o csv trip "$B"
+is "$(f 1 result)" done "the trip of $B is done"
+exits 0 "and the close" meter-ctl -o csv close "$B"
+
+exits 0 "trip on the pty bus" meter-ctl -o csv trip "$S1"
+is "$(f 1 result)" done "done over the serial line"
+exits 0 "close on the pty bus" meter-ctl -o csv close "$S1"
+
+# --- parameters -----------------------------------------------------------
+
+exits 0 "a price on every rate" meter-ctl -o csv price 0.6123 "$A"
+is "$(f 1 result)" done "the price is done"
+m645 "$A" read 04050101
+is "$(tail -n 1 "$T/py")" "00006123" "dlt645.py reads rate 1's price as 0000.6123"
+exits 0 "alarm amounts" meter-ctl -o csv settings --alarm1 30 --alarm2 8.5 "$A"
+is "$(f 1 result)" done "the settings are done"
+exits 0 "meter-ctl read" meter-ctl -o csv read "$A"
+is "$(f 1 alarm1 alarm2 price)" "30.00|8.50|0.6123" "read back as written"
+
+exits 1 "a command the profile lacks is refused" meter-ctl -o csv prepay "$A"
+like "$T/out" "has no prepay command" "saying the profile has none"
+
+# --- passwords and the key file -------------------------------------------
+
+printf 'gateway * 02999999\n' >wrong.keys
+chmod 600 wrong.keys
+exits 77 "a password the meter refuses exits 77" \
+    env PREPAY_KEYS=$T/wrong.keys meter-ctl -o csv trip "$A"
+is "$(f 1 result)" failed "the command failed"
+like "$T/out" "refused trip: password error or no authority" \
+    "with the meter's error, in words"
+like "$T/out" "wrong.keys" "naming the key file to check"
+exits 0 "meter-ctl read" meter-ctl -o csv read "$A"
+is "$(f 1 relay)" closed "the relay never moved"
+
+printf 'meter 009999999999 02123456\n' >other.keys
+chmod 600 other.keys
+exits 78 "no password for the meter exits 78" \
+    env PREPAY_KEYS=$T/other.keys meter-ctl -o csv trip "$A"
+like "$T/out" "has no password for meter $A or gateway d1" "saying which"
+
+cp sim.keys open.keys
+chmod 644 open.keys
+exits 78 "a key file others can read exits 78" \
+    env PREPAY_KEYS=$T/open.keys meter-ctl -o csv trip "$A"
+like "$T/out" "mode 0644: refused" "saying why"
+
+exits 78 "no key file exits 78" \
+    env PREPAY_KEYS=$T/none.keys meter-ctl -o csv trip "$A"
+like "$T/out" "none.keys: No such file" "naming it"
+
+printf 'gateway * 02123456\nmeter %s 98000000\n' "$C" >esam.keys
+chmod 600 esam.keys
+exits 78 "an ESAM meter (level 98) exits 78" \
+    env PREPAY_KEYS=$T/esam.keys meter-ctl -o csv trip "$C"
+like "$T/out" "ESAM identity authentication" "saying it needs the utility's ESAM"
+is "$(sql "SELECT count(*) FROM commands WHERE meter_id = (SELECT id FROM meters WHERE meter = '$C') AND state = 'failed' AND attempts = 1")" 1 \
+    "the command failed on its first attempt"
+
+printf 'gateway * 03123456\n' >level.keys
+chmod 600 level.keys
+exits 78 "a level prepay does not send is refused" \
+    env PREPAY_KEYS=$T/level.keys meter-ctl -o csv trip "$A"
+like "$T/out" "level.keys:1: password level 03" "at its line"
+
+exits 0 "keys are not needed for reads" env PREPAY_KEYS="$T/none.keys" \
+    meter-read -o csv --meter "$A"
+is "$(f 1 state)" ok "the read is ok"
+
+unlike prepay.db "02123456" "the database holds no password"
+
+# --- the mixed site at work -----------------------------------------------
+
+exits 0 "an account on a DL/T 645 meter" acct-open -o csv -n 国网 --balance 100 "$A"
+acct=$(f 1 account)
+exits 0 "an account on the Modbus wallet meter" acct-open -o csv -n 钱包 --balance 10 "$W1"
+exits 0 "its recharge lands beside the DL/T 645 traffic" meter-read -o csv --meter "$W1"
+is "$(f 1 buy_count)" 1 "purchase 1 on the Modbus meter"
+
+exits 0 "swap the DL/T 645 meter for the spare" meter-swap -o csv "$A" "$SPARE"
+is "$(sql "SELECT m.meter FROM meters m JOIN accounts a ON a.id = m.account_id WHERE a.account = '$acct'")" \
+    "$SPARE" "the account is on the spare"
+
+# --- faults of the line ---------------------------------------------------
+
+stop_sim
+start_sim site.yaml --tty "d2=$T/a" --keys "$T/sim.keys" --garbage 0.5 --split 0.5 --seed 7
+exits 0 "meter-read through line noise and split replies" meter-read -o csv -b 1号楼
+is "$(col "$T/out" state)" "ok ok ok ok ok ok ok ok" "every meter still answers"
+
+stop_sim
+start_sim site.yaml --tty "d2=$T/a" --keys "$T/sim.keys" --crc 1
+exits 0 "meter-read when every reply has a bad checksum" meter-read -o csv -g d1
+is "$(col "$T/out" state)" "timeout timeout timeout timeout" "no DL/T 645 meter is taken as read"
+like "$T/out" "garbled reply: frame: bad checksum" "the error says the checksum was bad"
+
+stop_sim
+start_sim site.yaml --tty "d2=$T/a" --keys "$T/sim.keys" --exception 1
+exits 0 "meter-read when the meters answer with error replies" meter-read -o csv -g d1
+is "$(col "$T/out" state)" "error error error error" "every meter is in error"
+like "$T/out" "refused a read of [0-9A-F]{8}: other error" "with the meter's error in words"
+
+stop_sim
+start_sim site.yaml --tty "d2=$T/a" --keys "$T/sim.keys" --dead "$B"
+exits 0 "a dead DL/T 645 meter" meter-read -o csv -g d1
+is "$(col "$T/out" state | sed 's/lost/timeout/')" "ok ok timeout ok" \
+    "times out alone (or is lost, after the faults above)"
+
+done_testing
