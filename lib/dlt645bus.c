@@ -100,7 +100,7 @@ exchange(struct pp_bus *bus, const struct pp_645_frame *req,
 	struct conn *c;
 	size_t n, have = 0, used;
 	int64_t now, start, deadline, last_byte;
-	int wait_ms, rc;
+	int wait_ms, rc, started = 0;
 	ssize_t got;
 
 	bus->fault = PP_FAULT_NONE;
@@ -126,9 +126,7 @@ exchange(struct pp_bus *bus, const struct pp_645_frame *req,
 	if (pp_645_addr_is_broadcast(req->addr))
 		return PP_OK;
 	start = last_byte = pp_link_now_ms();
-	/* The frame's own bytes take time on a slow line. */
-	deadline = start + wait_ms + (int64_t)(PP_645_FRAMEMAX * 11 * 1000 /
-	    (c->addr.baud ? c->addr.baud : 2400));
+	deadline = start + wait_ms;
 	for (;;) {
 		now = pp_link_now_ms();
 		if (have > 0 && now - last_byte >= BYTE_GAP_MAX_MS)
@@ -149,6 +147,16 @@ exchange(struct pp_bus *bus, const struct pp_645_frame *req,
 		if (got == 0)
 			continue;
 		last_byte = pp_link_now_ms();
+		/*
+		 * Once the meter speaks, the longest frame's bytes take their
+		 * time on the line (a converter's too), 11 bits a byte.
+		 */
+		if (have == 0 && !started) {
+			started = 1;
+			deadline = last_byte + BYTE_GAP_MAX_MS +
+			    (int64_t)PP_645_FRAMEMAX * 11 * 1000 /
+			    (c->addr.baud ? c->addr.baud : 2400);
+		}
 		have += (size_t)got;
 		while (have > 0) {
 			rc = pp_645_decode(in, have, rep, &used, what,
