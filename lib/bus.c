@@ -232,6 +232,23 @@ pp_bus_write(struct pp_bus *bus, const struct pp_station *at,
 }
 
 int
+pp_field_value(const struct pp_pwrite *w, const struct pp_pfield *f,
+    const struct pp_values *args, int64_t *v, int64_t *factor, char *err,
+    size_t errlen)
+{
+	*v = f->value;
+	*factor = 1;
+	if (f->arg[0] == '\0')
+		return PP_OK;
+	if (!pp_values_get(args, f->arg, v)) {
+		snprintf(err, errlen, "%s needs %s", w->name, f->arg);
+		return PP_EUSAGE;
+	}
+	*factor = pp_value_factor(f->arg);
+	return PP_OK;
+}
+
+int
 pp_gateway_get(pp_db *db, int64_t id, struct pp_gateway *gw)
 {
 	sqlite3_stmt *st;

@@ -389,16 +389,11 @@ dlt645_write(struct pp_bus *bus, const struct pp_station *at,
 	}
 	for (i = 0; i < w->nfields; i++) {
 		const struct pp_pfield *f = &w->fields[i];
-		int64_t v = f->value, factor = 1;
+		int64_t v, factor;
 
-		if (f->arg[0]) {
-			if (!pp_values_get(args, f->arg, &v)) {
-				snprintf(err, errlen, "%s needs %s", w->name,
-				    f->arg);
-				return PP_EUSAGE;
-			}
-			factor = pp_value_factor(f->arg);
-		}
+		if ((rc = pp_field_value(w, f, args, &v, &factor, err,
+		    errlen)) != PP_OK)
+			return rc;
 		if (pp_645_value_put(v, f->bytes, f->flags, f->scale, factor,
 		    data) != PP_OK) {
 			snprintf(err, errlen, "%s: %s %lld does not fit the "

@@ -482,6 +482,13 @@ int	 pp_bus_write(struct pp_bus *bus, const struct pp_station *at,
 	    const struct pp_profile *p, const struct pp_pwrite *w,
 	    const struct pp_values *args, struct pp_values *after, char *err,
 	    size_t errlen);
+/*
+ * The value a write's field carries, a constant or the command's argument,
+ * and the argument's units per natural unit; PP_EUSAGE when args lack it.
+ */
+int	 pp_field_value(const struct pp_pwrite *w, const struct pp_pfield *f,
+	    const struct pp_values *args, int64_t *v, int64_t *factor,
+	    char *err, size_t errlen);
 /* Load a gateway by name or id. */
 int	 pp_gateway_get(pp_db *db, int64_t id, struct pp_gateway *gw);
 

@@ -161,16 +161,11 @@ modbus_write(struct pp_bus *bus, const struct pp_station *at,
 	bus->fault = PP_FAULT_NONE;
 	for (i = 0; i < w->nfields; i++) {
 		const struct pp_pfield *f = &w->fields[i];
-		int64_t v = f->value, factor = 1;
+		int64_t v, factor;
 
-		if (f->arg[0]) {
-			if (!pp_values_get(args, f->arg, &v)) {
-				snprintf(err, errlen, "%s needs %s", w->name,
-				    f->arg);
-				return PP_EUSAGE;
-			}
-			factor = pp_value_factor(f->arg);
-		}
+		if ((rc = pp_field_value(w, f, args, &v, &factor, err,
+		    errlen)) != PP_OK)
+			return rc;
 		if (pp_regs_encode(p->high_first, f->type, f->words, f->scale,
 		    factor, v, regs + n) != PP_OK) {
 			snprintf(err, errlen, "%s: %s %lld does not fit the "

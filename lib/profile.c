@@ -201,46 +201,27 @@ register_shape(struct loader *l, yaml_node_t *map, enum pp_regtype *type,
 	return PP_OK;
 }
 
+/* name: {fc, address, type, words, scale} of a Modbus register value. */
 static int
-load_values(struct loader *l, yaml_node_t *map, struct pp_profile *p)
+value_modbus(struct loader *l, yaml_node_t *def, const char *name,
+    struct pp_pvalue *v)
 {
 	static const char *const allowed[] = { "fc", "address", "type",
 	    "words", "scale", NULL };
-	yaml_node_pair_t *pair;
 	long fc, address;
 	int rc;
 
-	if (map == NULL || map->type != YAML_MAPPING_NODE)
-		return bad(l, map, "values", "expected a mapping of name: "
-		    "{fc, address, type, scale}");
-	for (pair = map->data.mapping.pairs.start;
-	    pair < map->data.mapping.pairs.top; pair++) {
-		const char *name = pp_yaml_scalar(pp_yaml_node(&l->doc,
-		    pair->key));
-		yaml_node_t *def = pp_yaml_node(&l->doc, pair->value);
-		struct pp_pvalue *v = &p->values[p->nvalues];
-
-		if (name == NULL || pp_value_factor(name) == 0 ||
-		    strcmp(name, "amount") == 0)
-			return bad(l, pp_yaml_node(&l->doc, pair->key), name ?
-			    name : "values", "not a value name prepay knows; "
-			    "see prepay-profile(5)");
-		if (p->nvalues == PP_MAXVALUES)
-			return bad(l, def, name, "too many values");
-		if ((rc = keys(l, def, name, allowed)) != PP_OK ||
-		    (rc = number(l, def, "fc", 1, 3, 4, &fc)) != PP_OK ||
-		    (rc = number(l, def, "address", 1, 0, 65535, &address)) !=
-		    PP_OK ||
-		    (rc = register_shape(l, def, &v->type, &v->words,
-		    &v->scale)) != PP_OK)
-			return rc;
-		snprintf(v->name, sizeof(v->name), "%s", name);
-		v->fc = (int)fc;
-		v->address = (int)address;
-		if (v->address + v->words > 65536)
-			return bad(l, def, name, "runs past register 65535");
-		p->nvalues++;
-	}
+	if ((rc = keys(l, def, name, allowed)) != PP_OK ||
+	    (rc = number(l, def, "fc", 1, 3, 4, &fc)) != PP_OK ||
+	    (rc = number(l, def, "address", 1, 0, 65535, &address)) !=
+	    PP_OK ||
+	    (rc = register_shape(l, def, &v->type, &v->words, &v->scale)) !=
+	    PP_OK)
+		return rc;
+	v->fc = (int)fc;
+	v->address = (int)address;
+	if (v->address + v->words > 65536)
+		return bad(l, def, name, "runs past register 65535");
 	return PP_OK;
 }
 
@@ -289,22 +270,63 @@ di_of(struct loader *l, yaml_node_t *map, const char *name, uint32_t *di)
 }
 
 /*
- * name: {di, format, signed, scale, offset} of a BCD value, or
+ * name: {di, format, signed, scale, offset} of a DL/T 645 BCD value, or
  * name: {di, mask, invert} of a bit in a status word.
  */
 static int
-load_values_645(struct loader *l, yaml_node_t *map, struct pp_profile *p)
+value_645(struct loader *l, yaml_node_t *def, const char *name,
+    struct pp_pvalue *v)
 {
 	static const char *const allowed[] = { "di", "offset", "format",
 	    "signed", "scale", "mask", "invert", NULL };
-	yaml_node_pair_t *pair;
 	long offset = 0, mask = 0;
 	const char *inv;
 	int rc;
 
+	if ((rc = keys(l, def, name, allowed)) != PP_OK ||
+	    (rc = di_of(l, def, name, &v->di)) != PP_OK ||
+	    (rc = number(l, def, "offset", 0, 0, PP_645_DATAMAX - 5,
+	    &offset)) != PP_OK ||
+	    (rc = number(l, def, "mask", 0, 1, 0xFFFF, &mask)) != PP_OK)
+		return rc;
+	if (mask) {
+		if (pp_yaml_get(&l->doc, def, "format") ||
+		    pp_yaml_get(&l->doc, def, "signed") ||
+		    pp_yaml_get(&l->doc, def, "scale"))
+			return bad(l, def, name, "a status bit (mask) takes no "
+			    "format, signed or scale");
+		v->bytes = 2;
+		v->mask = (uint32_t)mask;
+		v->scale.num = v->scale.den = 1;
+		inv = text(l, def, "invert");
+		if (inv && strcmp(inv, "true") == 0)
+			v->invert = 1;
+		else if (inv && strcmp(inv, "false") != 0)
+			return bad(l, def, "invert", "use true or false");
+	} else if (pp_yaml_get(&l->doc, def, "invert"))
+		return bad(l, def, "invert", "only a status bit (mask) is "
+		    "inverted");
+	else if ((rc = bcd_shape(l, def, name, &v->bytes, &v->flags,
+	    &v->scale)) != PP_OK)
+		return rc;
+	v->offset = (int)offset;
+	if (v->offset + v->bytes > PP_645_DATAMAX - 4)
+		return bad(l, def, "offset", "runs past a frame's data");
+	return PP_OK;
+}
+
+/* The values a profile reads, in its protocol's form. */
+static int
+load_values(struct loader *l, yaml_node_t *map, struct pp_profile *p)
+{
+	int dlt645 = strcmp(p->protocol, "dlt645") == 0;
+	yaml_node_pair_t *pair;
+	int rc;
+
 	if (map == NULL || map->type != YAML_MAPPING_NODE)
-		return bad(l, map, "values", "expected a mapping of name: "
-		    "{di, format}");
+		return bad(l, map, "values", dlt645 ? "expected a mapping of "
+		    "name: {di, format}" : "expected a mapping of name: {fc, "
+		    "address, type, scale}");
 	for (pair = map->data.mapping.pairs.start;
 	    pair < map->data.mapping.pairs.top; pair++) {
 		const char *name = pp_yaml_scalar(pp_yaml_node(&l->doc,
@@ -320,48 +342,27 @@ load_values_645(struct loader *l, yaml_node_t *map, struct pp_profile *p)
 		if (p->nvalues == PP_MAXVALUES)
 			return bad(l, def, name, "too many values");
 		memset(v, 0, sizeof(*v));
-		offset = mask = 0;
-		if ((rc = keys(l, def, name, allowed)) != PP_OK ||
-		    (rc = di_of(l, def, name, &v->di)) != PP_OK ||
-		    (rc = number(l, def, "offset", 0, 0, PP_645_DATAMAX - 5,
-		    &offset)) != PP_OK ||
-		    (rc = number(l, def, "mask", 0, 1, 0xFFFF, &mask)) != PP_OK)
+		if ((rc = dlt645 ? value_645(l, def, name, v) :
+		    value_modbus(l, def, name, v)) != PP_OK)
 			return rc;
-		if (mask) {
-			if (pp_yaml_get(&l->doc, def, "format") ||
-			    pp_yaml_get(&l->doc, def, "signed") ||
-			    pp_yaml_get(&l->doc, def, "scale"))
-				return bad(l, def, name, "a status bit (mask) "
-				    "takes no format, signed or scale");
-			v->bytes = 2;
-			v->mask = (uint32_t)mask;
-			v->scale.num = v->scale.den = 1;
-			inv = text(l, def, "invert");
-			if (inv && strcmp(inv, "true") == 0)
-				v->invert = 1;
-			else if (inv && strcmp(inv, "false") != 0)
-				return bad(l, def, "invert", "use true or "
-				    "false");
-		} else if (pp_yaml_get(&l->doc, def, "invert"))
-			return bad(l, def, "invert", "only a status bit (mask) "
-			    "is inverted");
-		else if ((rc = bcd_shape(l, def, name, &v->bytes, &v->flags,
-		    &v->scale)) != PP_OK)
-			return rc;
-		v->offset = (int)offset;
-		if (v->offset + v->bytes > PP_645_DATAMAX - 4)
-			return bad(l, def, "offset", "runs past a frame's data");
 		snprintf(v->name, sizeof(v->name), "%s", name);
 		p->nvalues++;
 	}
 	return PP_OK;
 }
 
-/* [{di, format, signed, scale, arg | value}, ...]: one 0x14 write each. */
+/*
+ * A write's fields: Modbus [{type, words, scale, arg | value}, ...] in
+ * its registers, or DL/T 645 [{di, format, signed, scale, arg | value},
+ * ...], one 0x14 write of its own DI each.
+ */
 static int
-load_fields_645(struct loader *l, yaml_node_t *list, struct pp_pwrite *w)
+load_fields(struct loader *l, yaml_node_t *list, struct pp_pwrite *w,
+    int dlt645)
 {
-	static const char *const allowed[] = { "di", "format", "signed",
+	static const char *const allowed[] = { "type", "words", "scale", "arg",
+	    "value", NULL };
+	static const char *const allowed_645[] = { "di", "format", "signed",
 	    "scale", "arg", "value", NULL };
 	yaml_node_item_t *it;
 	const char *arg;
@@ -378,50 +379,17 @@ load_fields_645(struct loader *l, yaml_node_t *list, struct pp_pwrite *w)
 		if (w->nfields == PP_MAXFIELDS)
 			return bad(l, def, w->name, "too many fields");
 		memset(f, 0, sizeof(*f));
-		if ((rc = keys(l, def, "field", allowed)) != PP_OK ||
-		    (rc = di_of(l, def, w->name, &f->di)) != PP_OK ||
-		    (rc = bcd_shape(l, def, w->name, &f->bytes, &f->flags,
-		    &f->scale)) != PP_OK ||
-		    (rc = number(l, def, "value", 0, -2147483647L, 2147483647L,
-		    &value)) != PP_OK)
+		if ((rc = keys(l, def, "field", dlt645 ? allowed_645 :
+		    allowed)) != PP_OK)
 			return rc;
-		if ((arg = text(l, def, "arg")) != NULL) {
-			if (pp_value_factor(arg) == 0)
-				return bad(l, def, "arg", "not an argument "
-				    "prepay knows");
-			snprintf(f->arg, sizeof(f->arg), "%s", arg);
-		} else if (pp_yaml_get(&l->doc, def, "value") == NULL)
-			return bad(l, def, w->name, "a field needs arg or "
-			    "value");
-		f->value = value;
-		w->nfields++;
-	}
-	return PP_OK;
-}
-
-static int
-load_fields(struct loader *l, yaml_node_t *list, struct pp_pwrite *w)
-{
-	static const char *const allowed[] = { "type", "words", "scale", "arg",
-	    "value", NULL };
-	yaml_node_item_t *it;
-	const char *arg;
-	long value = 0;
-	int rc;
-
-	if (list == NULL || list->type != YAML_SEQUENCE_NODE)
-		return bad(l, list, w->name, "fields: expected a list");
-	for (it = list->data.sequence.items.start;
-	    it < list->data.sequence.items.top; it++) {
-		yaml_node_t *def = pp_yaml_node(&l->doc, *it);
-		struct pp_pfield *f = &w->fields[w->nfields];
-
-		if (w->nfields == PP_MAXFIELDS)
-			return bad(l, def, w->name, "too many fields");
-		if ((rc = keys(l, def, "field", allowed)) != PP_OK ||
-		    (rc = register_shape(l, def, &f->type, &f->words,
-		    &f->scale)) != PP_OK ||
-		    (rc = number(l, def, "value", 0, -2147483647L, 2147483647L,
+		if (dlt645 && ((rc = di_of(l, def, w->name, &f->di)) != PP_OK ||
+		    (rc = bcd_shape(l, def, w->name, &f->bytes, &f->flags,
+		    &f->scale)) != PP_OK))
+			return rc;
+		if (!dlt645 && (rc = register_shape(l, def, &f->type, &f->words,
+		    &f->scale)) != PP_OK)
+			return rc;
+		if ((rc = number(l, def, "value", 0, -2147483647L, 2147483647L,
 		    &value)) != PP_OK)
 			return rc;
 		if ((arg = text(l, def, "arg")) != NULL) {
@@ -533,8 +501,8 @@ load_writes(struct loader *l, yaml_node_t *map, struct pp_profile *p)
 			    "fields") != NULL))
 				return bad(l, def, name, "a DL/T 645 command "
 				    "is relay or fields, one of them");
-			if (!relay && (rc = load_fields_645(l, pp_yaml_get(
-			    &l->doc, def, "fields"), w)) != PP_OK)
+			if (!relay && (rc = load_fields(l, pp_yaml_get(
+			    &l->doc, def, "fields"), w, 1)) != PP_OK)
 				return rc;
 			if ((rc = load_confirm(l, pp_yaml_get(&l->doc, def,
 			    "confirm"), p, w)) != PP_OK)
@@ -548,7 +516,7 @@ load_writes(struct loader *l, yaml_node_t *map, struct pp_profile *p)
 		    (rc = number(l, def, "address", 1, 0, 65535, &address)) !=
 		    PP_OK ||
 		    (rc = load_fields(l, pp_yaml_get(&l->doc, def, "fields"),
-		    w)) != PP_OK ||
+		    w, 0)) != PP_OK ||
 		    (rc = load_confirm(l, pp_yaml_get(&l->doc, def, "confirm"),
 		    p, w)) != PP_OK)
 			return rc;
@@ -616,7 +584,7 @@ pp_profile_load(const char *name, struct pp_profile *p, char *err,
 	}
 	snprintf(p->name, sizeof(p->name), "%s", name);
 	if (strcmp(p->protocol, "dlt645") == 0) {
-		if ((rc = load_values_645(&l, pp_yaml_get(&l.doc, root,
+		if ((rc = load_values(&l, pp_yaml_get(&l.doc, root,
 		    "values"), p)) == PP_OK)
 			rc = load_writes(&l, pp_yaml_get(&l.doc, root,
 			    "writes"), p);

@@ -158,46 +158,12 @@ frames(struct server *sv, uint8_t *buf, size_t *n, int fd,
 static void
 serve_tty(struct server *sv)
 {
-	struct pollfd pfd[2];
 	struct timespec rx;
-	ssize_t got;
 	int rc;
 
-	for (;;) {
-		pfd[0].fd = sv->net->stop[0];
-		pfd[1].fd = sv->tty;
-		pfd[0].events = pfd[1].events = POLLIN;
-		pfd[0].revents = pfd[1].revents = 0;
-		rc = poll(pfd, 2, sv->nin ? BYTE_GAP_MS : -1);
-		if (rc == -1) {
-			if (errno != EINTR)
-				return;
-			continue;
-		}
-		if (pfd[0].revents)
-			return;
-		if (rc == 0) {		/* a frame cut short */
-			sv->nin = 0;
-			continue;
-		}
-		got = pp_link_read(sv->tty, sv->in + sv->nin,
-		    sizeof(sv->in) - sv->nin, 0);
-		if (got == -1) {
-			/* A pty without its other end: wait for it. */
-			if (!sv->warned++)
-				pp_simnet_warn(sv->net, "gateway %s: %s: %s",
-				    sv->g.name, sv->g.device, strerror(errno));
-			if (poll(pfd, 1, 200) > 0)
-				return;
-			continue;
-		}
-		if (got == 0)
-			continue;
-		sv->warned = 0;
-		sv->nin += (size_t)got;
-		clock_gettime(CLOCK_MONOTONIC, &rx);
-		(void)frames(sv, sv->in, &sv->nin, sv->tty, &rx);
-	}
+	while ((rc = pp_simnet_tty_wait(sv, BYTE_GAP_MS, &rx)) >= 0)
+		if (rc > 0)
+			(void)frames(sv, sv->in, &sv->nin, sv->tty, &rx);
 }
 
 /* ---- a transparent TCP converter ------------------------------------- */

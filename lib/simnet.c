@@ -369,48 +369,54 @@ rtu_quiet(struct server *sv)
 			break;
 }
 
+int
+pp_simnet_tty_wait(struct server *sv, int gap_ms, struct timespec *rx)
+{
+	struct pollfd pfd[2];
+	ssize_t got;
+	int rc;
+
+	pfd[0].fd = sv->net->stop[0];
+	pfd[1].fd = sv->tty;
+	pfd[0].events = pfd[1].events = POLLIN;
+	pfd[0].revents = pfd[1].revents = 0;
+	rc = poll(pfd, 2, sv->nin ? gap_ms : -1);
+	if (rc == -1)
+		return errno == EINTR ? 0 : -1;
+	if (pfd[0].revents)
+		return -1;
+	/* A frame cut short, or one too long to be any: start again. */
+	if (rc == 0 || sv->nin == sizeof(sv->in)) {
+		sv->nin = 0;
+		return 0;
+	}
+	got = pp_link_read(sv->tty, sv->in + sv->nin, sizeof(sv->in) -
+	    sv->nin, 0);
+	if (got == -1) {
+		/* A pty without its other end: wait for it. */
+		if (!sv->warned++)
+			pp_simnet_warn(sv->net, "gateway %s: %s: %s",
+			    sv->g.name, sv->g.device, strerror(errno));
+		return poll(pfd, 1, 200) > 0 ? -1 : 0;
+	}
+	if (got == 0)
+		return 0;
+	sv->warned = 0;
+	sv->nin += (size_t)got;
+	clock_gettime(CLOCK_MONOTONIC, rx);
+	return 1;
+}
+
 static void
 serve_rtu(struct server *sv)
 {
-	struct pollfd pfd[2];
 	struct timespec rx;
-	ssize_t got;
 	size_t len;
 	int rc;
 
-	for (;;) {
-		pfd[0].fd = sv->net->stop[0];
-		pfd[1].fd = sv->tty;
-		pfd[0].events = pfd[1].events = POLLIN;
-		pfd[0].revents = pfd[1].revents = 0;
-		rc = poll(pfd, 2, sv->nin ? BYTE_WAIT_MS : -1);
-		if (rc == -1) {
-			if (errno != EINTR)
-				return;
+	while ((rc = pp_simnet_tty_wait(sv, BYTE_WAIT_MS, &rx)) >= 0) {
+		if (rc == 0)
 			continue;
-		}
-		if (pfd[0].revents)
-			return;
-		if (rc == 0) {		/* a frame cut short */
-			sv->nin = 0;
-			continue;
-		}
-		got = read(sv->tty, sv->in + sv->nin, sizeof(sv->in) - sv->nin);
-		if (got <= 0) {
-			if (got == -1 && (errno == EAGAIN || errno == EINTR))
-				continue;
-			/* A pty without its other end: wait for it. */
-			if (!sv->warned++)
-				pp_simnet_warn(sv->net, "gateway %s: %s: %s",
-				    sv->g.name, sv->g.device, got == 0 ?
-				    "end of file" : strerror(errno));
-			if (poll(pfd, 1, 200) > 0)
-				return;
-			continue;
-		}
-		sv->warned = 0;
-		sv->nin += (size_t)got;
-		clock_gettime(CLOCK_MONOTONIC, &rx);
 		while ((rc = rtu_frame(sv)) > 0) {
 			len = (size_t)rc;
 			exchange(sv, sv->in, rc, sv->tty, &rx);

@@ -57,6 +57,13 @@ struct net {
 };
 
 /* simnet.c */
+/*
+ * Wait for bytes on a serial gateway's device, into sv->in: 1 when some
+ * came (at *rx), 0 when none did or a gap of gap_ms cut a frame short,
+ * -1 when the server must stop.
+ */
+int	 pp_simnet_tty_wait(struct server *sv, int gap_ms,
+	    struct timespec *rx);
 void	 pp_simnet_warn(struct net *n, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 /* A number in [0, 1), from the gateway's own generator (the seed's). */
