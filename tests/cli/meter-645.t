@@ -12,6 +12,8 @@ pty_pair "$T/a" "$T/b"
 
 cat >site.yaml <<EOF
 site: 国网表
+operators:
+  - {login: pp_super_t, role: supervisor}
 defaults:
   price: 0.5380
   overload_w: 100000
@@ -189,6 +191,39 @@ chmod 600 level.keys
 exits 78 "a level prepay does not send is refused" \
     env PREPAY_KEYS=$T/level.keys meter-ctl -o csv trip "$A"
 like "$T/out" "level.keys:1: password level 03" "at its line"
+
+printf 'gateway * 02123456\ngateway * 04123456\n' >twice.keys
+chmod 600 twice.keys
+exits 78 "a key file that names a gateway twice is refused" \
+    env PREPAY_KEYS=$T/twice.keys meter-ctl -o csv trip "$A"
+like "$T/out" "twice.keys:2: gateway \\* is listed twice" "at the second line"
+
+# Mode 0600 lets one login read the keys, the poller's: a supervisor's
+# command waits for the poller, and the poller sends it.
+if [ "$(id -u)" = 0 ]; then
+	id -u pp_super_t >/dev/null 2>&1 || useradd -M -N -r pp_super_t ||
+	    echo "# could not create login pp_super_t"
+	chmod 777 "$T"
+	chmod 666 "$PREPAY_DB" "$PREPAY_DB-wal" "$PREPAY_DB-shm" "$T"/*.lock \
+	    2>/dev/null
+	run runuser -u pp_super_t -- env PREPAY_DB="$PREPAY_DB" \
+	    PREPAY_PROFILES="$PREPAY_PROFILES" "$PREPAY_BIN/meter-ctl" -o csv \
+	    trip "$A"
+	is "$rc" 75 "a supervisor who cannot read the key file: pending, 75"
+	like "$T/out" "belongs to another login: the command waits for the poller" \
+	    "saying the poller sends it"
+	exits 0 "the poller (who owns the key file) polls" meter-read -o csv -g d1
+	is "$(sql "SELECT state FROM commands WHERE action = 'trip' ORDER BY id DESC LIMIT 1")" \
+	    done "and the trip is done"
+	is "$(sql "SELECT relay FROM meters WHERE meter = '$A'")" tripped \
+	    "the meter is tripped"
+	exits 0 "close it again" meter-ctl -o csv close "$A"
+else
+	for i in 1 2 3 4 5 6; do
+		tap_n=$((tap_n + 1))
+		echo "ok $tap_n # skip not root"
+	done
+fi
 
 exits 0 "keys are not needed for reads" env PREPAY_KEYS="$T/none.keys" \
     meter-read -o csv --meter "$A"
