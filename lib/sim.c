@@ -681,6 +681,22 @@ password_ok(const struct meter *m, const uint8_t pw[4])
 	}
 }
 
+/* The field of a write that writes DI, and its write; NULL for none. */
+static const struct pp_pfield *
+field_of(const struct pp_profile *p, uint32_t di, const struct pp_pwrite **wp)
+{
+	const struct pp_pwrite *w;
+	const struct pp_pfield *f;
+
+	for (w = p->writes; w < p->writes + p->nwrites; w++)
+		for (f = w->fields; f < w->fields + w->nfields; f++)
+			if (f->di == di) {
+				*wp = w;
+				return f;
+			}
+	return NULL;
+}
+
 /* 0x11: the values of DI into rep's data after the DI; an error byte. */
 static int
 read_645(const struct meter *m, double t, uint32_t di,
@@ -688,6 +704,8 @@ read_645(const struct meter *m, double t, uint32_t di,
 {
 	const struct pp_profile *p = m->prof;
 	const struct pp_pvalue *v;
+	const struct pp_pfield *f;
+	const struct pp_pwrite *w;
 	uint8_t *d = rep->data + 4;
 	int64_t x, factor;
 	unsigned word;
@@ -718,27 +736,19 @@ read_645(const struct meter *m, double t, uint32_t di,
 		    d + v->offset) != PP_OK)
 			memset(d + v->offset, 0, (size_t)v->bytes);
 	}
+	/* A parameter the profile only writes (rates 2-4's prices) reads. */
+	if (end == 0 && (f = field_of(p, di, &w)) != NULL && f->arg[0]) {
+		factor = pp_value_factor(f->arg);
+		if (pp_645_value_put(value_of(m, f->arg, t), f->bytes,
+		    f->flags, f->scale, factor, d) != PP_OK)
+			memset(d, 0, (size_t)f->bytes);
+		end = f->bytes;
+	}
 	if (end == 0)
 		return PP_645_ERR_NODATA;
 	pp_645_di_put(di, rep->data);
 	rep->len = (uint8_t)(4 + end);
 	return 0;
-}
-
-/* The field of a write that writes DI, and its write; NULL for none. */
-static const struct pp_pfield *
-field_of(const struct pp_profile *p, uint32_t di, const struct pp_pwrite **wp)
-{
-	const struct pp_pwrite *w;
-	const struct pp_pfield *f;
-
-	for (w = p->writes; w < p->writes + p->nwrites; w++)
-		for (f = w->fields; f < w->fields + w->nfields; f++)
-			if (f->di == di) {
-				*wp = w;
-				return f;
-			}
-	return NULL;
 }
 
 /* 0x14: DI, password, operator code, then one field's value. */

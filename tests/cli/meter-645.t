@@ -141,6 +141,8 @@ exits 0 "a price on every rate" meter-ctl -o csv price 0.6123 "$A"
 is "$(f 1 result)" done "the price is done"
 m645 "$A" read 04050101
 is "$(tail -n 1 "$T/py")" "00006123" "dlt645.py reads rate 1's price as 0000.6123"
+m645 "$A" read 04050104
+is "$(tail -n 1 "$T/py")" "00006123" "and rate 4's (valley) the same"
 exits 0 "alarm amounts" meter-ctl -o csv settings --alarm1 30 --alarm2 8.5 "$A"
 is "$(f 1 result)" done "the settings are done"
 exits 0 "meter-ctl read" meter-ctl -o csv read "$A"
