@@ -53,6 +53,35 @@ is "$(sql "SELECT meter || ':' || coalesce(unit, '-') || ':' || coalesce(address
     "$M1:1:- $W1:2:- $A:-:$A $B:-:$B $C:-:000000000203 $SPARE:-:$SPARE $S1:-:000103000001 $S2:-:000103000002 " \
     "a DL/T 645 meter answers on its address: the meter number, or address"
 
+# site_bad NAME MESSAGE SED: site.yaml changed by SED is refused, exit 78,
+# with MESSAGE, and nothing is written.
+site_bad() {
+	sed -e "$3" site.yaml >bad.yaml
+	! cmp -s site.yaml bad.yaml
+	ok $? "$1: the test file really is changed"
+	before=$(sql "SELECT count(*), group_concat(meter || coalesce(unit, '') || coalesce(address, '') || profile) FROM meters")
+	exits 78 "$1" site-load bad.yaml
+	like "$T/err" "$2" "$1: says so"
+	is "$(sql "SELECT count(*), group_concat(meter || coalesce(unit, '') || coalesce(address, '') || profile) FROM meters")" \
+	    "$before" "$1: nothing written"
+}
+site_bad "a unit on a DL/T 645 meter" "bad.yaml:24: 002241020209: unit: a DL/T 645 meter answers on its address" \
+    's/{meter: "002241020209", floor: 2/{meter: "002241020209", unit: 3, floor: 2/'
+site_bad "an address on a Modbus meter" "0101000001: address: a Modbus meter answers on its unit" \
+    's/{meter: "0101000001", unit: 1,/{meter: "0101000001", unit: 1, address: "5",/'
+site_bad "a DL/T 645 meter number of letters, no address" 'meter "D-204": a DL/T 645 meter.s address is 1..12 digits; give it as address' \
+    's/{meter: "D-203", address: "203",/{meter: "D-204",/'
+site_bad "an address of 13 digits" 'address "1234567890123"' \
+    's/address: "203"/address: "1234567890123"/'
+site_bad "the broadcast address" "999999999999 is the broadcast address" \
+    's/address: "203"/address: "999999999999"/'
+site_bad "two meters on one address" "address 002241020209 on gateway d1 is taken" \
+    's/address: "203"/address: "2241020209"/'
+site_bad "a Modbus meter on a DL/T 645 gateway" "gateway d1 has DL/T 645 meters: one gateway's meters speak one protocol" \
+    's/{meter: "002241020299", floor: 2, room: "299", profile: dlt645-1p}/{meter: "0101000009", unit: 9, room: "299", profile: sdm120}/'
+site_bad "billing meter on dlt645-1p" "profile dlt645-1p takes no recharge" \
+    's/room: "201", profile: dlt645-1p}/room: "201", profile: dlt645-1p, billing: meter}/'
+
 # The meters' passwords, as the site's key file has them.
 printf '%s\n' "# the campus's DL/T 645 meters" \
     "gateway *   02123456 00000001" \
