@@ -216,6 +216,10 @@ exits 78 "an ESAM meter (level 98) exits 78" \
 like "$T/out" "ESAM identity authentication" "saying it needs the utility's ESAM"
 is "$(sql "SELECT count(*) FROM commands WHERE meter_id = (SELECT id FROM meters WHERE meter = '$C') AND state = 'failed' AND attempts = 1")" 1 \
     "the command failed on its first attempt"
+# The simulated meter takes the gateway's plain password: a frame sent
+# would have tripped it.
+exits 0 "meter-ctl read" meter-ctl -o csv read "$C"
+is "$(f 1 relay)" closed "no frame was sent: the meter is still closed"
 
 printf 'gateway * 03123456\n' >level.keys
 chmod 600 level.keys
