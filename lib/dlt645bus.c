@@ -369,6 +369,22 @@ dlt645_write(struct pp_bus *bus, const struct pp_station *at,
 		return rc;
 	if (conn_of(bus, err, errlen) == NULL)
 		return bus->fault == PP_FAULT_DOWN ? PP_EUNREACH : PP_ECONFIG;
+	/* Time needs no password: every meter of the bus takes it. */
+	if (w->broadcast) {
+		int64_t clock;
+
+		if (!pp_values_get(args, "clock", &clock)) {
+			snprintf(err, errlen, "%s needs clock", w->name);
+			return PP_EUSAGE;
+		}
+		if (pp_645_time_local(clock, &until) != PP_OK ||
+		    pp_645_build_time(&req, &until) != PP_OK) {
+			snprintf(err, errlen, "%s: the clock is past what "
+			    "DL/T 645 can say", w->name);
+			return PP_EINTERNAL;
+		}
+		return exchange(bus, &req, &rep, &more, &errbyte, err, errlen);
+	}
 	if ((rc = keys_for(bus, at, pw, op, path, sizeof(path), err,
 	    errlen)) != PP_OK) {
 		bus->fault = PP_FAULT_ERROR;

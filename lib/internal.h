@@ -288,6 +288,7 @@ struct pp_pwrite {
 	int			nconfirm;
 	struct pp_confirm	confirm[PP_MAXFIELDS];
 	int			relay;		/* dlt645: N1 of a 0x1C */
+	int			broadcast;	/* dlt645: time by 0x08 */
 };
 
 struct pp_profile {

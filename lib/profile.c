@@ -457,9 +457,10 @@ load_writes(struct loader *l, yaml_node_t *map, struct pp_profile *p)
 	static const char *const allowed[] = { "fc", "address", "fields",
 	    "confirm", NULL };
 	static const char *const allowed_645[] = { "relay", "fields",
-	    "confirm", NULL };
+	    "broadcast", "confirm", NULL };
 	int dlt645 = strcmp(p->protocol, "dlt645") == 0;
 	yaml_node_pair_t *pair;
+	const char *v;
 	long fc, address, relay;
 	int rc, i, words;
 
@@ -497,12 +498,21 @@ load_writes(struct loader *l, yaml_node_t *map, struct pp_profile *p)
 				return bad(l, def, "relay", "use 0x1A trip, "
 				    "0x1B close allowed, 0x1C close, 0x3A keep "
 				    "or 0x3B keep released");
-			if ((relay != 0) == (pp_yaml_get(&l->doc, def,
-			    "fields") != NULL))
+			/* The clock is the one thing every meter takes at once. */
+			if ((v = text(l, def, "broadcast")) != NULL) {
+				if (strcmp(name, "time") || strcmp(v, "true"))
+					return bad(l, def, "broadcast", "only "
+					    "time takes broadcast: true");
+				w->broadcast = 1;
+			}
+			if ((relay != 0) + w->broadcast + (pp_yaml_get(&l->doc,
+			    def, "fields") != NULL) != 1)
 				return bad(l, def, name, "a DL/T 645 command "
-				    "is relay or fields, one of them");
-			if (!relay && (rc = load_fields(l, pp_yaml_get(
-			    &l->doc, def, "fields"), w, 1)) != PP_OK)
+				    "is relay, fields or broadcast, one of "
+				    "them");
+			if (!relay && !w->broadcast && (rc = load_fields(l,
+			    pp_yaml_get(&l->doc, def, "fields"), w, 1)) !=
+			    PP_OK)
 				return rc;
 			if ((rc = load_confirm(l, pp_yaml_get(&l->doc, def,
 			    "confirm"), p, w)) != PP_OK)

@@ -278,9 +278,33 @@ exits 0 "swap the DL/T 645 meter for the spare" meter-swap -o csv "$A" "$SPARE"
 is "$(sql "SELECT m.meter FROM meters m JOIN accounts a ON a.id = m.account_id WHERE a.account = '$acct'")" \
     "$SPARE" "the account is on the spare"
 
+# --- the clock ------------------------------------------------------------
+
+# Give two meters of d1 a clock an hour fast, in meter-sim's state file.
+stop_sim
+start_sim site.yaml --tty "d2=$T/a" --keys "$T/sim.keys" --state "$T/sim.state"
+stop_sim
+sed -i '/^00224102020[89] /s/clock_off=[-0-9]*/clock_off=3600/' sim.state
+is "$(grep -c 'clock_off=3600' sim.state)" 2 "two clocks are an hour fast"
+start_sim site.yaml --tty "d2=$T/a" --keys "$T/sim.keys" --state "$T/sim.state"
+exits 0 "meter-ctl time: the time broadcast on a DL/T 645 bus" \
+    meter-ctl -o csv time "$A"
+is "$(f 1 result)" done "is done: no meter answers a broadcast"
+stop_sim
+$PY - sim.state "$A" "$B" <<'EOF' >check.txt
+import sys
+off = {}
+for line in open(sys.argv[1]):
+    w = line.split()
+    if w and not w[0].startswith("#"):
+        off[w[0]] = int(dict(x.split("=") for x in w[1:])["clock_off"])
+print(" ".join(str(abs(off[m]) <= 5) for m in sys.argv[2:]))
+EOF
+is "$(cat check.txt)" "True True" \
+    "both meters of the bus have the time again, not an hour fast"
+
 # --- faults of the line ---------------------------------------------------
 
-stop_sim
 start_sim site.yaml --tty "d2=$T/a" --keys "$T/sim.keys" --garbage 0.5 --split 0.5 --seed 7
 exits 0 "meter-read through line noise and split replies" meter-read -o csv -b 1号楼
 is "$(col "$T/out" state)" "ok ok ok ok ok ok ok ok" "every meter still answers"
