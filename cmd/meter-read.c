@@ -1,6 +1,7 @@
 /*
  * meter-read: poll the meters, store their readings and states, and run
- * each bus's waiting commands; or import readings taken by hand.
+ * each bus's waiting commands; or import readings taken by hand; or ask
+ * a DL/T 645 bus the address of the meter on it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +12,8 @@
 static const char usage[] =
     "usage: meter-read [-d FILE] [-o FMT] [-b BUILDING] [-g GATEWAY] ...\n"
     "                  [-j JOBS] [--meter METER] ... [--strict] [--wait S]\n"
-    "       meter-read [-d FILE] [--each] [--rejects FILE] --import FILE|-\n";
+    "       meter-read [-d FILE] [--each] [--rejects FILE] --import FILE|-\n"
+    "       meter-read [-d FILE] [-o FMT] [--wait S] --discover GATEWAY\n";
 
 static void
 progress(void *arg, int done, int total)
@@ -48,7 +50,8 @@ push(struct tool *t, const char **list, int *n, const char *item)
 int
 main(int argc, char **argv)
 {
-	enum { OPT_METER = OPT_FIRST_TOOL, OPT_STRICT, OPT_WAIT, OPT_IMPORT };
+	enum { OPT_METER = OPT_FIRST_TOOL, OPT_STRICT, OPT_WAIT, OPT_IMPORT,
+		OPT_DISCOVER };
 	static const struct option longopts[] = {
 		COMMON_LONG,
 		BATCH_LONG,
@@ -56,11 +59,14 @@ main(int argc, char **argv)
 		{ "strict", no_argument, NULL, OPT_STRICT },
 		{ "wait", required_argument, NULL, OPT_WAIT },
 		{ "import", no_argument, NULL, OPT_IMPORT },
+		{ "discover", required_argument, NULL, OPT_DISCOVER },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct pp_poll_opts o;
 	struct pp_poll_row *rows;
 	const char **gateways = NULL, **meters = NULL, *v[PP_POLL_NCOLS];
+	const char *discover = NULL;
+	char found[PP_DISCOVER_NCOLS][PP_NUMBUF * 2];
 	struct tool t;
 	size_t n, i, k, missing = 0;
 	long imported = 0;
@@ -95,6 +101,9 @@ main(int argc, char **argv)
 		case OPT_IMPORT:
 			import = 1;
 			break;
+		case OPT_DISCOVER:
+			discover = optarg;
+			break;
 		default:
 			if (!tool_option(&t, ch, optarg))
 				tool_usage(&t);
@@ -102,6 +111,22 @@ main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
+	if (discover) {
+		if (argc != 0 || import || gateways || meters || o.building ||
+		    o.jobs || strict || t.each || t.rejects)
+			tool_usage(&t);
+		tool_open(&t, PP_NEED_POLLER, 0);
+		if ((rc = pp_meter_discover(t.db, discover, o.wait_ms, found)) !=
+		    PP_OK)
+			tool_die(&t, rc, "%s", pp_errmsg(t.db));
+		out = tool_out(&t, pp_discover_columns, PP_DISCOVER_NCOLS);
+		for (k = 0; k < PP_DISCOVER_NCOLS; k++)
+			v[k] = found[k];
+		if (pp_out_row(out, v) != PP_OK)
+			tool_die(&t, PP_EDATA, "%s", pp_out_error(out));
+		tool_out_close(&t, out);
+		tool_exit(&t, PP_OK);
+	}
 	t.audit = 1;
 	if (import) {
 		if (argc != 1 || gateways || meters || o.building)

@@ -161,6 +161,31 @@ pp_bus_read(struct pp_bus *bus, const struct pp_station *at,
 	return rc;
 }
 
+int
+pp_bus_discover(struct pp_bus *bus, const char *protocol, char address[16],
+    char *err, size_t errlen)
+{
+	size_t i;
+	int rc = PP_EUNREACH, attempt;
+
+	for (i = 0; i < sizeof(drivers) / sizeof(drivers[0]); i++)
+		if (strcmp(drivers[i]->protocol, protocol) == 0)
+			break;
+	if (i == sizeof(drivers) / sizeof(drivers[0]) ||
+	    drivers[i]->discover == NULL) {
+		snprintf(err, errlen, "%s meters do not tell their address",
+		    protocol);
+		return PP_EDATA;
+	}
+	for (attempt = 0; attempt <= bus->gw.retries; attempt++) {
+		rc = drivers[i]->discover(bus, address, err, errlen);
+		bus->exchanges++;
+		if (rc == PP_OK || bus->fault == PP_FAULT_DOWN)
+			break;
+	}
+	return rc;
+}
+
 /* Every confirm value of w holds in after. */
 static int
 confirmed(const struct pp_pwrite *w, const struct pp_values *args,

@@ -648,6 +648,57 @@ pp_meter_state(pp_db *db, const char *meter, int wait_ms,
 	return PP_OK;
 }
 
+const pp_column pp_discover_columns[PP_DISCOVER_NCOLS] = {
+	{ "gateway", PP_COL_TEXT }, { "address", PP_COL_TEXT },
+	{ "meter", PP_COL_TEXT },
+};
+
+int
+pp_meter_discover(pp_db *db, const char *gateway, int wait_ms,
+    char text[PP_DISCOVER_NCOLS][PP_NUMBUF * 2])
+{
+	struct pp_gateway gw;
+	struct pp_bus *bus;
+	sqlite3_stmt *st;
+	char msg[PP_ERRMAX], address[16];
+	int64_t id, modbus;
+	int rc;
+
+	memset(text, 0, sizeof(char[PP_DISCOVER_NCOLS][PP_NUMBUF * 2]));
+	rc = pp_query_int(db, &id, "SELECT id FROM gateways WHERE name = ?",
+	    "t", gateway);
+	if (rc == PP_EDATA)
+		return ERR(PP_EDATA, "gateway %s: no such gateway", gateway);
+	if (rc != PP_OK ||
+	    (rc = pp_query_int(db, &modbus, "SELECT count(*) FROM meters "
+	    "WHERE gateway_id = ? AND address IS NULL", "i", id)) != PP_OK ||
+	    (rc = pp_gateway_get(db, id, &gw)) != PP_OK)
+		return rc;
+	/* Modbus has no such request; a scan of 247 units is not one. */
+	if (modbus)
+		return ERR(PP_EDATA, "gateway %s is a Modbus bus: only DL/T "
+		    "645 meters tell their address", gateway);
+	snprintf(text[0], sizeof(text[0]), "%s", gw.name);
+	if ((rc = pp_bus_open(db->path, &gw, wait_ms, &bus, msg,
+	    sizeof(msg))) != PP_OK)
+		return ERR(rc, "%s", msg);
+	rc = pp_bus_discover(bus, "dlt645", address, msg, sizeof(msg));
+	pp_bus_close(bus);
+	if (rc != PP_OK)
+		return ERR(rc, "gateway %s: %s", gateway, msg);
+	snprintf(text[1], sizeof(text[1]), "%s", address);
+	if ((st = pp_stmt(db, "SELECT meter FROM meters WHERE gateway_id = ? "
+	    "AND address = ?")) == NULL)
+		return PP_EINTERNAL;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, address, -1, SQLITE_TRANSIENT);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		pp_col_text(st, 0, text[2], sizeof(text[2]));
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? PP_OK :
+	    pp_sqlfail(db, "meters");
+}
+
 int
 pp_meters_of(pp_db *db, const char *by, const char *value, const char *floor,
     char (**list)[PP_KEYMAX], int *n)

@@ -436,6 +436,24 @@ dlt645_write(struct pp_bus *bus, const struct pp_station *at,
 	return PP_OK;
 }
 
+static int
+dlt645_discover(struct pp_bus *bus, char address[16], char *err,
+    size_t errlen)
+{
+	struct pp_645_frame req, rep;
+	int more, errbyte, rc;
+
+	pp_645_build_read_addr(&req);
+	rc = exchange(bus, &req, &rep, &more, &errbyte, err, errlen);
+	if (rc == PP_EUNREACH && bus->fault == PP_FAULT_TIMEOUT)
+		snprintf(err, errlen, "no meter answered, or more than one at "
+		    "once: a bus tells its address with one meter attached");
+	if (rc != PP_OK)
+		return rc;
+	pp_645_addr_format(rep.addr, address);
+	return PP_OK;
+}
+
 static void
 dlt645_close(struct pp_bus *bus)
 {
@@ -450,5 +468,5 @@ dlt645_close(struct pp_bus *bus)
 }
 
 const struct pp_driver pp_dlt645_driver = {
-	"dlt645", dlt645_read, dlt645_write, dlt645_close
+	"dlt645", dlt645_read, dlt645_write, dlt645_close, dlt645_discover
 };

@@ -451,6 +451,9 @@ struct pp_driver {
 		    const struct pp_profile *p, const struct pp_pwrite *w,
 		    const struct pp_values *args, char *err, size_t errlen);
 	void	(*close)(struct pp_bus *bus);
+	/* The address of the one meter on the bus; NULL: no such frame. */
+	int	(*discover)(struct pp_bus *bus, char address[16], char *err,
+		    size_t errlen);
 };
 
 struct pp_bus {
@@ -474,6 +477,9 @@ int	 pp_bus_open(const char *dbpath, const struct pp_gateway *gw,
 	    int wait_ms, struct pp_bus **bus, char *err, size_t errlen);
 void	 pp_bus_close(struct pp_bus *bus);
 const struct pp_driver *pp_driver_for(const struct pp_profile *p);
+/* The address the one meter of the bus gives, with the retries. */
+int	 pp_bus_discover(struct pp_bus *bus, const char *protocol,
+	    char address[16], char *err, size_t errlen);
 /* Read with the gateway's retries. */
 int	 pp_bus_read(struct pp_bus *bus, const struct pp_station *at,
 	    const struct pp_profile *p, struct pp_values *out, char *err,

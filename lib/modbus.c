@@ -205,5 +205,5 @@ modbus_close_link(struct pp_bus *bus)
 }
 
 const struct pp_driver pp_modbus_driver = {
-	"modbus", modbus_read, modbus_write, modbus_close_link
+	"modbus", modbus_read, modbus_write, modbus_close_link, NULL
 };

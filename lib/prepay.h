@@ -381,6 +381,18 @@ int	 pp_commands_send_account(pp_db *db, const char *account,
 	    int wait_ms);
 
 /* Every value a meter shows, read now: meter-ctl read. */
+/*
+ * Ask a DL/T 645 bus who is there (0x13 to AAAAAAAAAAAA): the one meter
+ * attached answers with its address, as when a bus is commissioned.  The
+ * row is gateway, address and the site's meter of that address (empty
+ * when none).  PP_EUNREACH when nobody answers or several do at once;
+ * PP_EDATA for no such gateway or a Modbus one.
+ */
+#define PP_DISCOVER_NCOLS	3
+extern const pp_column pp_discover_columns[PP_DISCOVER_NCOLS];
+int	 pp_meter_discover(pp_db *db, const char *gateway, int wait_ms,
+	    char text[PP_DISCOVER_NCOLS][PP_NUMBUF * 2]);
+
 #define PP_STATE_NCOLS	25
 extern const pp_column pp_state_columns[PP_STATE_NCOLS];
 int	 pp_meter_state(pp_db *db, const char *meter, int wait_ms,

@@ -327,4 +327,19 @@ exits 0 "a dead DL/T 645 meter" meter-read -o csv -g d1
 is "$(col "$T/out" state | sed 's/lost/timeout/')" "ok ok timeout ok" \
     "times out alone (or is lost, after the faults above)"
 
+# --- who is on the bus ----------------------------------------------------
+
+stop_sim
+start_sim site.yaml --tty "d2=$T/a" --keys "$T/sim.keys" --dead "$S2"
+exits 0 "meter-read --discover: the one meter live on the pty bus" \
+    meter-read -o csv --discover d2
+is "$(f 1 gateway address meter)" "d2|000103000001|$S1" \
+    "tells its address, and the site's meter of that address"
+exits 69 "four meters answering at once" meter-read -o csv --discover d1
+like "$T/err" "more than one at once" "say that one meter must be attached"
+exits 65 "a Modbus gateway" meter-read --discover mb
+like "$T/err" "gateway mb is a Modbus bus" "is refused, saying why"
+exits 65 "an unknown gateway" meter-read --discover nowhere
+exits 64 "--discover with -g" meter-read --discover d2 -g d2
+
 done_testing
