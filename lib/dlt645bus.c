@@ -86,7 +86,7 @@ no_answer(struct pp_bus *bus, const char *fmt, const char *why, char *err,
 /*
  * Send req and wait for the reply that answers it.  Bytes of no frame,
  * frames with a bad checksum and frames that answer something else are
- * passed over while the time lasts; the last such problem is what a
+ * passed over while the time lasts; the first such problem is what a
  * timeout reports.  PP_EDATA: the meter answered with an error reply,
  * *errbyte its error byte.
  */
@@ -151,7 +151,7 @@ exchange(struct pp_bus *bus, const struct pp_645_frame *req,
 		 * Once the meter speaks, the longest frame's bytes take their
 		 * time on the line (a converter's too), 11 bits a byte.
 		 */
-		if (have == 0 && !started) {
+		if (!started) {
 			started = 1;
 			deadline = last_byte + BYTE_GAP_MAX_MS +
 			    (int64_t)PP_645_FRAMEMAX * 11 * 1000 /
