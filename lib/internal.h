@@ -31,6 +31,7 @@ struct pp_db {
 	/* Profiles already found good in this process. */
 	char		 profiles_ok[16][PP_KEYMAX];
 	char		 profiles_protocol[16][16];
+	int		 profiles_recharge[16];
 	int		 nprofiles_ok;
 };
 

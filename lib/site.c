@@ -552,8 +552,7 @@ check_profile(pp_db *db, const char *name, char protocol[16],
 	for (i = 0; i < db->nprofiles_ok; i++)
 		if (strcmp(db->profiles_ok[i], name) == 0) {
 			memcpy(protocol, db->profiles_protocol[i], 16);
-			*has_recharge = protocol[15] != 0;
-			protocol[15] = '\0';
+			*has_recharge = db->profiles_recharge[i];
 			return PP_OK;
 		}
 	if ((p = malloc(sizeof(*p))) == NULL)
@@ -568,8 +567,7 @@ check_profile(pp_db *db, const char *name, char protocol[16],
 		i = db->nprofiles_ok++;
 		snprintf(db->profiles_ok[i], PP_KEYMAX, "%s", name);
 		memcpy(db->profiles_protocol[i], protocol, 16);
-		/* The last byte is spare: it remembers the recharge. */
-		db->profiles_protocol[i][15] = (char)*has_recharge;
+		db->profiles_recharge[i] = *has_recharge;
 	}
 	return PP_OK;
 }
