@@ -111,9 +111,15 @@ main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
+	/* The poll's lists go with the poll alone. */
+	if ((discover || import) && (gateways || meters || o.building)) {
+		free(gateways);
+		free(meters);
+		tool_usage(&t);
+	}
 	if (discover) {
-		if (argc != 0 || import || gateways || meters || o.building ||
-		    o.jobs || strict || t.each || t.rejects)
+		if (argc != 0 || import || o.jobs || strict || t.each ||
+		    t.rejects)
 			tool_usage(&t);
 		tool_open(&t, PP_NEED_POLLER, 0);
 		if ((rc = pp_meter_discover(t.db, discover, o.wait_ms, found)) !=
@@ -129,7 +135,7 @@ main(int argc, char **argv)
 	}
 	t.audit = 1;
 	if (import) {
-		if (argc != 1 || gateways || meters || o.building)
+		if (argc != 1)
 			tool_usage(&t);
 		tool_open(&t, PP_NEED_POLLER, 0);
 		rc = tool_batch(&t, argv[0], import_row, &imported);
@@ -139,8 +145,11 @@ main(int argc, char **argv)
 			printf("%s\n", t.summary);
 		tool_exit(&t, rc);
 	}
-	if (argc != 0 || t.each || t.rejects)
+	if (argc != 0 || t.each || t.rejects) {
+		free(gateways);
+		free(meters);
 		tool_usage(&t);
+	}
 	o.gateways = gateways;
 	o.meters = meters;
 	if (isatty(STDERR_FILENO)) {
