@@ -2,6 +2,7 @@
  * audit.c: the append-only, hash-chained log of every invocation that
  * writes.  verify.c walks the same chain.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,18 +19,30 @@ pp_audit_text(int64_t id, int64_t time, const char *login, const char *tool,
 	    PP_OK;
 }
 
-/* Arguments joined with spaces, each quoted when it needs it. */
-static char *
-join_args(int argc, char *const *argv)
+/*
+ * Arguments joined with spaces, each quoted as sh(1) would need it, so
+ * that the entry reads as the command that was run.  A quote inside a
+ * quoted argument takes four bytes ('\'') and the quotes around it two,
+ * which is what the buffer is sized for.
+ */
+int
+pp_audit_join(int argc, char *const *argv, char **out)
 {
 	size_t len = 1, at = 0;
-	char *s, *p;
+	char *s;
+	const char *p;
 	int i;
 
-	for (i = 0; i < argc; i++)
-		len += strlen(argv[i]) * 2 + 3;
+	*out = NULL;
+	for (i = 0; i < argc; i++) {
+		size_t n = strlen(argv[i]);
+
+		if (n > (SIZE_MAX - len - 3) / 4)
+			return PP_EINTERNAL;
+		len += n * 4 + 3;
+	}
 	if ((s = malloc(len)) == NULL)
-		return NULL;
+		return PP_EINTERNAL;
 	for (i = 0; i < argc; i++) {
 		int quote = argv[i][0] == '\0' ||
 		    strpbrk(argv[i], " \t\n'\"\\$`;&|<>*?") != NULL;
@@ -49,7 +62,8 @@ join_args(int argc, char *const *argv)
 			s[at++] = '\'';
 	}
 	s[at] = '\0';
-	return s;
+	*out = s;
+	return PP_OK;
 }
 
 int
@@ -61,7 +75,7 @@ pp_audit_append(pp_db *db, const char *tool, int argc, char *const *argv,
 	int64_t id, now = pp_now();
 	int rc;
 
-	if ((args = join_args(argc, argv)) == NULL)
+	if (pp_audit_join(argc, argv, &args) != PP_OK)
 		return pp_fail(db, PP_EINTERNAL, "out of memory");
 	if ((rc = pp_tx_begin(db)) != PP_OK)
 		goto out;

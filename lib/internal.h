@@ -75,6 +75,9 @@ int	 pp_audit_text(int64_t id, int64_t time, const char *login,
 	    const char *tool, const char *args, int64_t exitcode,
 	    const char *summary, const char *ledger_head, char **out);
 
+/* argv joined as sh(1) would quote it, for the audit log; malloc'd. */
+int	 pp_audit_join(int argc, char *const *argv, char **out);
+
 /* The method, ref and remark of a money request, checked (ledger.c). */
 int	 pp_check_payment(pp_db *db, const char *method, const char *ref,
 	    const char *remark);
