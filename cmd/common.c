@@ -41,14 +41,16 @@ tool_warn(struct tool *t, const char *fmt, ...)
 noreturn void
 tool_exit(struct tool *t, int code)
 {
-	if (t->db && t->audit) {
-		if (pp_audit_append(t->db, t->name, t->argc - 1, t->argv + 1,
-		    code, t->summary) != PP_OK) {
-			tool_warn(t, "audit log: %s", pp_errmsg(t->db));
-			if (code == PP_OK)
-				code = PP_EINTERNAL;
-		}
-	}
+	/*
+	 * Each change appended its entry inside its own transaction.  A run
+	 * that changed nothing leaves a record of its own; that record is
+	 * not a change, so failing to write it never changes the exit code
+	 * (a lock that refused the run would refuse it too).
+	 */
+	if (t->db && t->audit && pp_audit_wrote(t->db) == 0 &&
+	    code != PP_EBUSY && pp_audit_record(t->db, code, t->summary) !=
+	    PP_OK)
+		tool_warn(t, "audit log: %s", pp_errmsg(t->db));
 	pp_db_close(t->db);
 	if (t->receipt_fp && t->receipt_fp != stdout)
 		fclose(t->receipt_fp);
@@ -162,7 +164,8 @@ tool_open(struct tool *t, enum pp_need need, int create)
 		pp_db_close(t->db);
 		exit(rc);
 	}
-	if ((rc = pp_operator_check(t->db, need)) != PP_OK)
+	if ((rc = pp_audit_begin(t->db, t->name, t->argc - 1, t->argv + 1))
+	    != PP_OK || (rc = pp_operator_check(t->db, need)) != PP_OK)
 		tool_die(t, rc, "%s", pp_errmsg(t->db));
 }
 

@@ -2,7 +2,9 @@
  * audit.c: the append-only, hash-chained log of every invocation that
  * writes.  verify.c walks the same chain.
  */
+#include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -66,24 +68,21 @@ pp_audit_join(int argc, char *const *argv, char **out)
 	return PP_OK;
 }
 
-int
-pp_audit_append(pp_db *db, const char *tool, int argc, char *const *argv,
-    int exitcode, const char *summary)
+/*
+ * Append the entry inside the caller's transaction: the change it records
+ * and the entry commit together or not at all (DESIGN.md §3, "Audit").
+ */
+static int
+audit_write(pp_db *db, int exitcode, const char *summary)
 {
 	sqlite3_stmt *st;
-	char prev[65] = "", hash[65], head[96] = "", *args, *text = NULL;
+	char prev[65] = "", hash[65], head[96] = "", *text = NULL;
 	int64_t id, now = pp_now();
 	int rc;
 
-	if (pp_audit_join(argc, argv, &args) != PP_OK)
-		return pp_fail(db, PP_EINTERNAL, "out of memory");
-	if ((rc = pp_tx_begin(db)) != PP_OK)
-		goto out;
 	if ((st = pp_stmt(db, "SELECT id, hash FROM audit ORDER BY id DESC "
-	    "LIMIT 1")) == NULL) {
-		rc = PP_EINTERNAL;
-		goto fail;
-	}
+	    "LIMIT 1")) == NULL)
+		return PP_EINTERNAL;
 	id = 1;
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		id = sqlite3_column_int64(st, 0) + 1;
@@ -92,28 +91,140 @@ pp_audit_append(pp_db *db, const char *tool, int argc, char *const *argv,
 	sqlite3_reset(st);
 	/* The ledger's last row, "serial:hash", anchors the ledger's end. */
 	if ((st = pp_stmt(db, "SELECT serial || ':' || hash FROM ledger ORDER "
-	    "BY id DESC LIMIT 1")) == NULL) {
-		rc = PP_EINTERNAL;
-		goto fail;
-	}
+	    "BY id DESC LIMIT 1")) == NULL)
+		return PP_EINTERNAL;
 	if (sqlite3_step(st) == SQLITE_ROW)
 		pp_col_text(st, 0, head, sizeof(head));
 	sqlite3_reset(st);
-	if ((rc = pp_audit_text(id, now, db->login, tool, args, exitcode,
-	    summary, head, &text)) != PP_OK ||
-	    (rc = pp_chain_hash(prev, text, hash)) != PP_OK)
-		goto fail;
+	if ((rc = pp_audit_text(id, now, db->login, db->audit_tool,
+	    db->audit_args, exitcode, summary, head, &text)) != PP_OK)
+		return pp_fail(db, rc, "out of memory");
+	rc = pp_chain_hash(prev, text, hash);
+	free(text);
+	if (rc != PP_OK)
+		return pp_fail(db, rc, "audit log: hash failed");
 	if ((rc = pp_exec(db, "INSERT INTO audit(id, time, login, tool, args, "
 	    "exit, summary, ledger_head, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
-	    "?)", "iitttittt", id, now, db->login, tool, args,
-	    (int64_t)exitcode, summary, head, hash)) != PP_OK)
-		goto fail;
-	rc = pp_tx_commit(db);
-	goto out;
-fail:
-	pp_tx_rollback(db);
-out:
-	free(text);
-	free(args);
-	return rc;
+	    "?)", "iitttittt", id, now, db->login, db->audit_tool,
+	    db->audit_args, (int64_t)exitcode, summary, head, hash)) != PP_OK)
+		return rc;
+	db->audited++;
+	return PP_OK;
+}
+
+/* The summary of what the transaction did: its ledger rows and notes. */
+static void
+tally_summary(pp_db *db, char *buf, size_t len)
+{
+	const struct pp_audit_tally *t = &db->tally;
+	char amount[PP_NUMBUF];
+	int n = 0;
+
+	buf[0] = '\0';
+	if (t->entries == 1)
+		n = snprintf(buf, len, "%s", t->one);
+	else if (t->entries > 1)
+		n = snprintf(buf, len, "%ld entries %s..%s amount %s",
+		    t->entries, t->first, t->last,
+		    pp_money_format(t->amount, amount));
+	if (t->note[0] && n >= 0 && (size_t)n < len)
+		snprintf(buf + n, len - n, "%s%s", n ? "; " : "", t->note);
+	if (buf[0] == '\0')
+		snprintf(buf, len, "%lld rows changed", (long long)
+		    (sqlite3_total_changes64(db->sql) - db->changes_at_begin));
+}
+
+static int
+audit_precommit(pp_db *db)
+{
+	char summary[512];
+
+	tally_summary(db, summary, sizeof(summary));
+	return audit_write(db, PP_OK, summary);
+}
+
+int
+pp_audit_begin(pp_db *db, const char *tool, int argc, char *const *argv)
+{
+	free(db->audit_tool);
+	free(db->audit_args);
+	db->audit_args = NULL;
+	if ((db->audit_tool = strdup(tool)) == NULL ||
+	    pp_audit_join(argc, argv, &db->audit_args) != PP_OK)
+		return pp_fail(db, PP_EINTERNAL, "out of memory");
+	db->precommit = audit_precommit;
+	return PP_OK;
+}
+
+int
+pp_audit_inherit(pp_db *db, const pp_db *from)
+{
+	if (from->audit_tool == NULL)
+		return PP_OK;
+	free(db->audit_tool);
+	free(db->audit_args);
+	db->audit_args = NULL;
+	if ((db->audit_tool = strdup(from->audit_tool)) == NULL ||
+	    (db->audit_args = strdup(from->audit_args)) == NULL)
+		return pp_fail(db, PP_EINTERNAL, "out of memory");
+	db->precommit = audit_precommit;
+	return PP_OK;
+}
+
+int
+pp_audit_wrote(const pp_db *db)
+{
+	return db->audited;
+}
+
+int
+pp_audit_record(pp_db *db, int exitcode, const char *summary)
+{
+	int rc;
+
+	if (db->audit_tool == NULL)
+		return pp_fail(db, PP_EINTERNAL, "audit log: no invocation");
+	if ((rc = pp_tx_begin(db)) != PP_OK)
+		return rc;
+	if ((rc = audit_write(db, exitcode, summary)) != PP_OK) {
+		pp_tx_rollback(db);
+		return rc;
+	}
+	/* The entry is the whole change: no second entry for it. */
+	db->changes_at_begin = sqlite3_total_changes64(db->sql);
+	return pp_tx_commit(db);
+}
+
+void
+pp_audit_count(pp_db *db, const char *kind, const char *serial,
+    const char *account, int64_t amount)
+{
+	struct pp_audit_tally *t = &db->tally;
+	char yuan[PP_NUMBUF];
+
+	if (t->entries++ == 0) {
+		snprintf(t->first, sizeof(t->first), "%s", serial);
+		snprintf(t->one, sizeof(t->one), "%s %s account %s amount %s",
+		    kind, serial, account, pp_money_format(amount, yuan));
+	}
+	snprintf(t->last, sizeof(t->last), "%s", serial);
+	t->amount += amount;
+}
+
+void
+pp_audit_note(pp_db *db, const char *fmt, ...)
+{
+	struct pp_audit_tally *t = &db->tally;
+	size_t at = strlen(t->note);
+	va_list ap;
+
+	if (at + 3 >= sizeof(t->note))
+		return;
+	if (at) {
+		memcpy(t->note + at, "; ", 3);
+		at += 2;
+	}
+	va_start(ap, fmt);
+	vsnprintf(t->note + at, sizeof(t->note) - at, fmt, ap);
+	va_end(ap);
 }

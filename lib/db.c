@@ -442,8 +442,11 @@ pp_tx_begin(pp_db *db)
 {
 	int rc;
 
-	if ((rc = exec_script(db, "BEGIN IMMEDIATE", "begin")) == PP_OK)
+	if ((rc = exec_script(db, "BEGIN IMMEDIATE", "begin")) == PP_OK) {
 		db->in_tx = 1;
+		db->changes_at_begin = sqlite3_total_changes64(db->sql);
+		memset(&db->tally, 0, sizeof(db->tally));
+	}
 	return rc;
 }
 
@@ -452,6 +455,11 @@ pp_tx_commit(pp_db *db)
 {
 	int rc;
 
+	if (db->precommit && sqlite3_total_changes64(db->sql) !=
+	    db->changes_at_begin && (rc = db->precommit(db)) != PP_OK) {
+		pp_tx_rollback(db);
+		return rc;
+	}
 	if ((rc = exec_script(db, "COMMIT", "commit")) != PP_OK) {
 		pp_tx_rollback(db);
 		return rc;
@@ -605,6 +613,8 @@ pp_db_close(pp_db *db)
 			pp_tx_rollback(db);
 		sqlite3_close(db->sql);
 	}
+	free(db->audit_tool);
+	free(db->audit_args);
 	free(db);
 }
 

@@ -33,6 +33,23 @@ struct pp_db {
 	char		 profiles_protocol[16][16];
 	int		 profiles_recharge[16];
 	int		 nprofiles_ok;
+	/*
+	 * Called inside every transaction that changed something, just
+	 * before its COMMIT (audit.c appends the audit entry there, so a
+	 * change and its entry commit or vanish together).
+	 */
+	int		(*precommit)(pp_db *);
+	int64_t		 changes_at_begin;
+	/* The invocation each audit entry records (audit.c). */
+	char		*audit_tool, *audit_args;
+	int		 audited;	/* entries written by this handle */
+	struct pp_audit_tally {
+		long	 entries;	/* ledger rows in this transaction */
+		int64_t	 amount;
+		char	 first[PP_KEYMAX], last[PP_KEYMAX];
+		char	 one[160];	/* the only row, in words */
+		char	 note[256];	/* what else the transaction did */
+	}		 tally;
 };
 
 /* Set the error text and return code. */
@@ -74,6 +91,15 @@ int	 pp_serial_next(pp_db *db, int64_t t, char serial[PP_KEYMAX]);
 int	 pp_audit_text(int64_t id, int64_t time, const char *login,
 	    const char *tool, const char *args, int64_t exitcode,
 	    const char *summary, const char *ledger_head, char **out);
+
+/* Count a ledger row into the transaction's audit summary. */
+void	 pp_audit_count(pp_db *db, const char *kind, const char *serial,
+	    const char *account, int64_t amount);
+/* Add a phrase to the transaction's audit summary. */
+void	 pp_audit_note(pp_db *db, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+/* Audit what db does as another handle's invocation does (threads). */
+int	 pp_audit_inherit(pp_db *db, const pp_db *from);
 
 /* argv joined as sh(1) would quote it, for the audit log; malloc'd. */
 int	 pp_audit_join(int argc, char *const *argv, char **out);

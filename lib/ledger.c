@@ -145,6 +145,7 @@ pp_ledger_post(pp_db *db, const struct pp_post *p, int64_t *idp)
 	    r.balance, hash);
 	if (rc != PP_OK)
 		return rc;
+	pp_audit_count(db, r.kind, r.serial, a.account, r.amount);
 	*idp = r.id;
 	return PP_OK;
 }

@@ -46,6 +46,7 @@ struct bus_job {
 };
 
 struct poller {
+	const pp_db		*db;	/* whose invocation the workers audit */
 	const char		*dbpath;
 	const struct pp_poll_opts *o;
 	struct bus_job		*jobs;
@@ -525,7 +526,8 @@ poll_bus(struct poller *pl, struct bus_job *j)
 		snprintf(j->error, sizeof(j->error), "out of memory");
 		return;
 	}
-	if ((j->rc = pp_db_open(&db, pl->dbpath, 0)) != PP_OK) {
+	if ((j->rc = pp_db_open(&db, pl->dbpath, 0)) != PP_OK ||
+	    (j->rc = pp_audit_inherit(db, pl->db)) != PP_OK) {
 		snprintf(j->error, sizeof(j->error), "%s", pp_errmsg(db));
 		goto out;
 	}
@@ -638,6 +640,7 @@ pp_poll(pp_db *db, const struct pp_poll_opts *o, struct pp_poll_row **rows,
 	*rows = NULL;
 	*nrows = 0;
 	memset(&pl, 0, sizeof(pl));
+	pl.db = db;
 	pl.dbpath = db->path;
 	pl.o = o;
 	if ((rc = select_targets(db, o, &pl.jobs, &pl.njobs)) != PP_OK)

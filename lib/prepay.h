@@ -200,9 +200,20 @@ int	 pp_role_parse(const char *s, enum pp_role *role);
 
 /* ---- audit.c ---------------------------------------------------------- */
 
-/* Append one entry to the hash-chained audit log, in its own transaction. */
-int	 pp_audit_append(pp_db *db, const char *tool, int argc,
-	    char *const *argv, int exitcode, const char *summary);
+/*
+ * From now on, every transaction on db that changes something appends
+ * its audit entry (this tool, these arguments, exit 0 and a summary of
+ * the change) inside itself, just before it commits.
+ */
+int	 pp_audit_begin(pp_db *db, const char *tool, int argc,
+	    char *const *argv);
+/* The number of entries this handle's transactions have appended. */
+int	 pp_audit_wrote(const pp_db *db);
+/*
+ * Append an entry, in its own transaction, for a run that changed
+ * nothing: a refusal and its exit code, say.
+ */
+int	 pp_audit_record(pp_db *db, int exitcode, const char *summary);
 
 /* ---- site.c: the YAML site file and bulk meter import ------------------ */
 
