@@ -15,7 +15,7 @@ static const char usage[] =
     "       report accounts [--state open|closed] [--from T] [--to T]\n"
     "       report balances [--state open|closed]\n"
     "       report audit [--from T] [--to T] [--login LOGIN]\n"
-    "       report verify\n"
+    "       report verify [--anchor FILE]\n"
     "       report status [--building B] [--floor F] [--state S]\n"
     "       report energy --from T --to T [--by day|month] [--building B] [--floor F]\n"
     "              [--room R] [--chart]\n"
@@ -32,7 +32,7 @@ main(int argc, char **argv)
 	enum { OPT_BY = OPT_FIRST_TOOL, OPT_BY_OPERATOR, OPT_BY_METHOD,
 	    OPT_FROM, OPT_TO, OPT_KIND, OPT_ACCOUNT, OPT_METER, OPT_OPERATOR,
 	    OPT_STATE, OPT_LOGIN, OPT_BUILDING, OPT_FLOOR, OPT_ROOM, OPT_CHART,
-	    OPT_OPEN, OPT_GATEWAYS, OPT_MONTH };
+	    OPT_OPEN, OPT_GATEWAYS, OPT_MONTH, OPT_ANCHOR };
 	static const struct option longopts[] = {
 		COMMON_LONG,
 		{ "by", required_argument, NULL, OPT_BY },
@@ -53,6 +53,7 @@ main(int argc, char **argv)
 		{ "open", no_argument, NULL, OPT_OPEN },
 		{ "gateways", no_argument, NULL, OPT_GATEWAYS },
 		{ "month", required_argument, NULL, OPT_MONTH },
+		{ "anchor", required_argument, NULL, OPT_ANCHOR },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct pp_report_opts r;
@@ -130,6 +131,9 @@ main(int argc, char **argv)
 			break;
 		case OPT_MONTH:
 			r.month = optarg;
+			break;
+		case OPT_ANCHOR:
+			r.anchor = optarg;
 			break;
 		default:
 			if (!tool_option(&t, ch, optarg))

@@ -538,6 +538,27 @@ fail:
 }
 
 int
+pp_schema_reference(sqlite3 **ref)
+{
+	int v;
+
+	if (sqlite3_open_v2(":memory:", ref, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+		sqlite3_close(*ref);
+		*ref = NULL;
+		return PP_EINTERNAL;
+	}
+	for (v = 0; v < NMIGRATIONS; v++)
+		if (sqlite3_exec(*ref, migrations[v], NULL, NULL, NULL) !=
+		    SQLITE_OK) {
+			sqlite3_close(*ref);
+			*ref = NULL;
+			return PP_EINTERNAL;
+		}
+	return PP_OK;
+}
+
+int
 pp_db_open(pp_db **dbp, const char *path, int flags)
 {
 	struct passwd *pw;

@@ -92,6 +92,18 @@ int	 pp_audit_text(int64_t id, int64_t time, const char *login,
 	    const char *tool, const char *args, int64_t exitcode,
 	    const char *summary, const char *ledger_head, char **out);
 
+/*
+ * A new in-memory database holding the schema every migration builds:
+ * what verify holds the real schema against.
+ */
+int	 pp_schema_reference(sqlite3 **ref);
+
+/*
+ * SHA-256 of what only site-load may change: the operators, the tariffs
+ * and the settings.  site-load records it in its audit entry.
+ */
+int	 pp_site_digest(pp_db *db, char out[65]);
+
 /* Count a ledger row into the transaction's audit summary. */
 void	 pp_audit_count(pp_db *db, const char *kind, const char *serial,
 	    const char *account, int64_t amount);

@@ -537,6 +537,7 @@ struct pp_report_opts {
 	int		 chart;		/* bars under the table */
 	int		 open_only;	/* alarms: the standing ones */
 	int		 gateways;	/* lost: gateways, not meters */
+	const char	*anchor;	/* verify: an earlier run's heads */
 };
 
 /* The reports that take an operand (METER, ACCOUNT): 1, else 0. */
@@ -565,8 +566,12 @@ typedef int (*pp_report_fn)(pp_db *db, const struct pp_report_opts *opts,
 
 /* The report of that name (sales, txns, ...), or NULL. */
 pp_report_fn pp_report_find(const char *name);
-/* Every invariant of DESIGN.md section 5; PP_ERULE when any fails. */
+/*
+ * Every invariant of DESIGN.md section 5; PP_ERULE when any fails.  The
+ * rows end with the heads of both chains; anchor, when not NULL, is the
+ * output of an earlier run, whose heads must still be there unchanged.
+ */
 int	 pp_verify(pp_db *db, pp_out **o, enum pp_format fmt, FILE *fp,
-	    const char *xlsx_path, int bom);
+	    const char *xlsx_path, int bom, const char *anchor);
 
 #endif /* PREPAY_H */

@@ -382,8 +382,7 @@ static int
 report_verify(pp_db *db, const struct pp_report_opts *r, pp_out **o,
     enum pp_format fmt, FILE *fp, const char *xlsx_path, int bom)
 {
-	(void)r;
-	return pp_verify(db, o, fmt, fp, xlsx_path, bom);
+	return pp_verify(db, o, fmt, fp, xlsx_path, bom, r->anchor);
 }
 
 /* ---- the operational reports ----------------------------------------- */

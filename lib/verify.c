@@ -2,6 +2,8 @@
  * verify.c: every invariant of the money ledger and the audit log, so that
  * a row edited or deleted outside the tools is found and named.
  */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -210,8 +212,27 @@ check_ledger_heads(struct verify *v)
 			    seen, (long long)sqlite3_column_int64(st, 0));
 	}
 	sqlite3_reset(st);
+	/*
+	 * Each change appends its entry in its own transaction, so the last
+	 * entry saw the ledger as it ends now.  Rows after it were written
+	 * around the tools, or the entries that saw them were deleted.
+	 */
+	if ((st = query(v, "SELECT l.serial, (SELECT count(*) FROM ledger "
+	    "WHERE id > coalesce(s.id, 0)), coalesce(s.serial, '') FROM "
+	    "(SELECT id, serial FROM ledger ORDER BY id DESC LIMIT 1) l LEFT "
+	    "JOIN ledger s ON s.serial = (SELECT substr(ledger_head, 1, "
+	    "instr(ledger_head, ':') - 1) FROM audit ORDER BY id DESC LIMIT 1) "
+	    "WHERE s.id IS NULL OR s.id <> l.id")) == NULL)
+		return;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		problem(v, "ledger-end", "%lld ledger rows up to serial %s are "
+		    "after %s, the last row the audit log saw: written "
+		    "outside the tools, or their audit entries deleted",
+		    (long long)sqlite3_column_int64(st, 1), col(st, 0),
+		    *col(st, 2) ? col(st, 2) : "none");
+	sqlite3_reset(st);
 	snprintf(msg, sizeof(msg), "every ledger end the audit log saw is "
-	    "there");
+	    "there, and the last entry saw the ledger's end");
 	finish(v, "ledger-end", msg);
 }
 
@@ -278,7 +299,64 @@ check_charges(struct verify *v)
 		    (long long)sqlite3_column_int64(st, 1),
 		    (long long)sqlite3_column_int64(st, 2));
 	sqlite3_reset(st);
-	finish(v, "charges", "the charges equal the readings' costs");
+	/* Each part is its energy at its price, a price the site can ask. */
+	if ((st = query(v, "WITH site_prices(price) AS (SELECT price FROM "
+	    "tariff_windows UNION SELECT w.price + s.add_price FROM "
+	    "tariff_windows w JOIN tariff_steps s ON s.version_id = "
+	    "w.version_id UNION SELECT price FROM tariff_versions UNION SELECT "
+	    "v.price + s.add_price FROM tariff_versions v JOIN tariff_steps s "
+	    "ON s.version_id = v.id UNION SELECT price FROM meters UNION "
+	    "SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'price') "
+	    "SELECT m.meter, p.day, p.window, p.energy_wh, "
+	    "p.price, p.cost_e7, p.price IN (SELECT price FROM site_prices) "
+	    "FROM daily_parts p JOIN meters m ON m.id = p.meter_id WHERE "
+	    "p.cost_e7 <> p.energy_wh * p.price OR p.price NOT IN (SELECT "
+	    "price FROM site_prices)")) == NULL)
+		return;
+	while (sqlite3_step(st) == SQLITE_ROW)
+		problem(v, "charges", "meter %s on %s (%s): %lld Wh at %lld "
+		    "cost %lld (1e-7 yuan)%s", col(st, 0), col(st, 1),
+		    *col(st, 2) ? col(st, 2) : "flat",
+		    (long long)sqlite3_column_int64(st, 3),
+		    (long long)sqlite3_column_int64(st, 4),
+		    (long long)sqlite3_column_int64(st, 5),
+		    sqlite3_column_int(st, 6) ? "" :
+		    ": a price no tariff of the site asks");
+	sqlite3_reset(st);
+	/* A day's energy is its parts', and its cost too, where priced. */
+	if ((st = query(v, "SELECT m.meter, d.day, d.energy_wh, d.cost_e7, "
+	    "p.wh, p.cost FROM daily d JOIN meters m ON m.id = d.meter_id JOIN "
+	    "(SELECT meter_id, day, sum(energy_wh) AS wh, sum(cost_e7) AS cost "
+	    "FROM daily_parts GROUP BY 1, 2) p ON p.meter_id = d.meter_id AND "
+	    "p.day = d.day WHERE p.wh <> d.energy_wh OR p.cost <> d.cost_e7"))
+	    == NULL)
+		return;
+	while (sqlite3_step(st) == SQLITE_ROW)
+		problem(v, "charges", "meter %s on %s: %lld Wh costing %lld, its "
+		    "priced parts %lld Wh costing %lld (1e-7 yuan)", col(st, 0),
+		    col(st, 1), (long long)sqlite3_column_int64(st, 2),
+		    (long long)sqlite3_column_int64(st, 3),
+		    (long long)sqlite3_column_int64(st, 4),
+		    (long long)sqlite3_column_int64(st, 5));
+	sqlite3_reset(st);
+	/* The days hold the energy the meter's own counter went up by. */
+	if ((st = query(v, "SELECT m.meter, r.wh, coalesce((SELECT "
+	    "sum(energy_wh) FROM daily d WHERE d.meter_id = r.meter_id), 0) AS "
+	    "days FROM (SELECT meter_id, sum(CASE WHEN prev IS NOT NULL AND "
+	    "energy_wh > prev THEN energy_wh - prev ELSE 0 END) AS wh FROM "
+	    "(SELECT meter_id, energy_wh, lag(energy_wh) OVER (PARTITION BY "
+	    "meter_id ORDER BY id) AS prev FROM readings WHERE flag IS NULL AND "
+	    "energy_wh IS NOT NULL) GROUP BY meter_id) r JOIN meters m ON m.id "
+	    "= r.meter_id WHERE r.wh <> days")) == NULL)
+		return;
+	while (sqlite3_step(st) == SQLITE_ROW)
+		problem(v, "charges", "meter %s: its counter went up %lld Wh, "
+		    "the daily roll-up holds %lld Wh", col(st, 0),
+		    (long long)sqlite3_column_int64(st, 1),
+		    (long long)sqlite3_column_int64(st, 2));
+	sqlite3_reset(st);
+	finish(v, "charges", "the charges equal the readings' energy priced "
+	    "by the tariffs");
 }
 
 static void
@@ -399,21 +477,199 @@ check_report_totals(struct verify *v)
 	finish(v, "report-totals", "report totals equal the ledger");
 }
 
+/* sql with every run of white space made one space, for comparing. */
 static void
-check_append_only(struct verify *v)
+squeeze(const char *sql, char *buf, size_t size)
 {
-	static const char *const triggers[] = { "ledger_no_update",
-	    "ledger_no_delete", "audit_no_update", "audit_no_delete" };
-	int64_t present;
-	size_t i;
+	size_t at = 0;
+	int space = 0;
 
-	for (i = 0; i < sizeof(triggers) / sizeof(triggers[0]); i++)
-		if (pp_query_int(v->db, &present, "SELECT 1 FROM sqlite_master "
-		    "WHERE type = 'trigger' AND name = ?", "t", triggers[i]) !=
-		    PP_OK)
-			problem(v, "append-only", "trigger %s was dropped",
-			    triggers[i]);
-	finish(v, "append-only", "the ledger and the audit log refuse edits");
+	for (; *sql && at + 1 < size; sql++) {
+		if (*sql == ' ' || *sql == '\t' || *sql == '\n' ||
+		    *sql == '\r') {
+			space = at > 0;
+			continue;
+		}
+		if (space && at + 2 < size)
+			buf[at++] = ' ';
+		space = 0;
+		buf[at++] = *sql;
+	}
+	buf[at] = '\0';
+}
+
+/*
+ * The schema is the migrations' own: every trigger, table and index the
+ * migrations make is there with the same text, and no trigger was added.
+ * A protective trigger replaced by a no-op of the same name, or a trigger
+ * that rewrites what the tools insert, is found here.
+ */
+static void
+check_schema(struct verify *v)
+{
+	sqlite3 *ref = NULL;
+	sqlite3_stmt *want = NULL, *have;
+	static char a[16384], b[16384];
+	int triggers = 0;
+
+	if (pp_schema_reference(&ref) != PP_OK) {
+		v->rc = pp_fail(v->db, PP_EINTERNAL, "the reference schema "
+		    "cannot be built");
+		return;
+	}
+	if (sqlite3_prepare_v2(ref, "SELECT type, name, sql FROM sqlite_master "
+	    "WHERE sql IS NOT NULL ORDER BY type, name", -1, &want, NULL) !=
+	    SQLITE_OK || (have = query(v, "SELECT sql FROM sqlite_master "
+	    "WHERE type = ? AND name = ?")) == NULL) {
+		if (v->rc == PP_OK)
+			v->rc = pp_fail(v->db, PP_EINTERNAL, "the reference "
+			    "schema cannot be read");
+		goto out;
+	}
+	while (sqlite3_step(want) == SQLITE_ROW) {
+		const char *type = col(want, 0), *name = col(want, 1);
+		const char *check = strcmp(type, "trigger") == 0 ?
+		    "append-only" : "schema";
+
+		sqlite3_bind_text(have, 1, type, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(have, 2, name, -1, SQLITE_TRANSIENT);
+		triggers += strcmp(type, "trigger") == 0;
+		if (sqlite3_step(have) != SQLITE_ROW)
+			problem(v, check, "%s %s was dropped", type, name);
+		else {
+			squeeze(col(want, 2), a, sizeof(a));
+			squeeze(col(have, 0), b, sizeof(b));
+			if (strcmp(a, b) != 0)
+				problem(v, check, "%s %s differs from the "
+				    "schema's: replaced outside the tools",
+				    type, name);
+		}
+		sqlite3_reset(have);
+	}
+	if ((have = query(v, "SELECT name FROM sqlite_master WHERE type = "
+	    "'trigger' ORDER BY name")) == NULL)
+		goto out;
+	sqlite3_finalize(want);
+	want = NULL;
+	if (sqlite3_prepare_v2(ref, "SELECT 1 FROM sqlite_master WHERE type = "
+	    "'trigger' AND name = ?", -1, &want, NULL) != SQLITE_OK) {
+		sqlite3_reset(have);
+		v->rc = pp_fail(v->db, PP_EINTERNAL, "the reference schema "
+		    "cannot be read");
+		goto out;
+	}
+	while (sqlite3_step(have) == SQLITE_ROW) {
+		sqlite3_bind_text(want, 1, col(have, 0), -1, SQLITE_TRANSIENT);
+		if (sqlite3_step(want) != SQLITE_ROW)
+			problem(v, "append-only", "trigger %s is not the "
+			    "schema's: added outside the tools", col(have, 0));
+		sqlite3_reset(want);
+	}
+	sqlite3_reset(have);
+	finish(v, "append-only", "the ledger and the audit log refuse edits; "
+	    "every trigger is the schema's own");
+	finish(v, "schema", "every table and index is the schema's own");
+out:
+	sqlite3_finalize(want);
+	sqlite3_close(ref);
+}
+
+/*
+ * Every command that moves money is bound to the ledger row that ordered
+ * it: the same meter, amount and purchase count, all of which that row's
+ * hash covers, and one command a row.  So a recharge raised, added or
+ * pointed at another row outside the tools is found.
+ */
+static void
+check_commands(struct verify *v)
+{
+	sqlite3_stmt *st;
+	char a[PP_NUMBUF], b[PP_NUMBUF];
+
+	if ((st = query(v, "SELECT c.id, m.meter, coalesce(c.amount, 0), "
+	    "coalesce(c.buy_count, 0), l.serial, coalesce(l.amount, 0), "
+	    "coalesce(l.buy_count, 0), c.ledger_id IS NULL, l.id IS NULL, "
+	    "c.meter_id IS l.meter_id, (SELECT count(*) FROM commands d WHERE "
+	    "d.ledger_id = c.ledger_id), c.action FROM commands c JOIN meters "
+	    "m ON m.id = c.meter_id LEFT JOIN ledger l ON l.id = c.ledger_id "
+	    "WHERE (c.action = 'recharge' OR c.amount IS NOT NULL OR "
+	    "c.ledger_id IS NOT NULL) AND (c.action <> 'recharge' OR l.id IS "
+	    "NULL OR c.amount IS NOT l.amount OR c.buy_count IS NOT "
+	    "l.buy_count OR c.meter_id IS NOT l.meter_id OR (SELECT count(*) "
+	    "FROM commands d WHERE d.ledger_id = c.ledger_id) > 1)")) == NULL)
+		return;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		long long id = sqlite3_column_int64(st, 0);
+		const char *meter = col(st, 1), *serial = col(st, 4);
+
+		if (strcmp(col(st, 11), "recharge") != 0)
+			problem(v, "commands", "command %lld (%s to meter %s) "
+			    "carries money: made outside the tools", id,
+			    col(st, 11), meter);
+		else if (sqlite3_column_int(st, 7) || sqlite3_column_int(st, 8))
+			problem(v, "commands", "recharge %lld of %s to meter %s "
+			    "has no ledger row: made outside the tools", id,
+			    pp_money_format(sqlite3_column_int64(st, 2), a),
+			    meter);
+		else if (sqlite3_column_int64(st, 2) !=
+		    sqlite3_column_int64(st, 5))
+			problem(v, "commands", "recharge %lld to meter %s is %s, "
+			    "its ledger row %s %s: changed outside the tools",
+			    id, meter,
+			    pp_money_format(sqlite3_column_int64(st, 2), a),
+			    serial,
+			    pp_money_format(sqlite3_column_int64(st, 5), b));
+		else if (sqlite3_column_int64(st, 3) !=
+		    sqlite3_column_int64(st, 6) || !sqlite3_column_int(st, 9))
+			problem(v, "commands", "recharge %lld to meter %s is not "
+			    "the purchase its ledger row %s ordered", id, meter,
+			    serial);
+		else
+			problem(v, "commands", "ledger row %s ordered %lld "
+			    "recharges", serial,
+			    (long long)sqlite3_column_int64(st, 10));
+	}
+	sqlite3_reset(st);
+	finish(v, "commands", "every recharge matches the ledger row that "
+	    "ordered it");
+}
+
+/*
+ * What only site-load writes (operators, tariffs, settings) is as the
+ * last site-load left it: the digest its audit entry recorded.
+ */
+static void
+check_site(struct verify *v)
+{
+	sqlite3_stmt *st;
+	char digest[65], recorded[80] = "";
+	int64_t entry = 0, others;
+
+	if (pp_site_digest(v->db, digest) != PP_OK) {
+		v->rc = PP_EINTERNAL;
+		return;
+	}
+	if ((st = query(v, "SELECT id, substr(summary, instr(summary, "
+	    "'site ') + 5, 64) FROM audit WHERE tool = 'site-load' AND summary "
+	    "LIKE '%site %' ORDER BY id DESC LIMIT 1")) == NULL)
+		return;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		entry = sqlite3_column_int64(st, 0);
+		pp_col_text(st, 1, recorded, sizeof(recorded));
+	}
+	sqlite3_reset(st);
+	if (entry && strcmp(recorded, digest) != 0)
+		problem(v, "site", "the operators, tariffs or settings differ "
+		    "from what site-load left at audit entry %lld: changed "
+		    "outside the tools", (long long)entry);
+	/* Before the first site-load only the creator is an operator. */
+	if (entry == 0 && pp_query_int(v->db, &others, "SELECT (SELECT "
+	    "count(*) FROM operators WHERE source <> 'creator') + (SELECT "
+	    "count(*) FROM operators WHERE source = 'creator') / 2 + (SELECT "
+	    "count(*) FROM tariffs)", "") == PP_OK && others != 0)
+		problem(v, "site", "operators or tariffs that no site-load "
+		    "wrote: changed outside the tools");
+	finish(v, "site", "the operators, tariffs and settings are site-load's");
 }
 
 static void
@@ -435,14 +691,118 @@ check_meters(struct verify *v)
 	finish(v, "meters", "every meter is on at most one open account");
 }
 
+/*
+ * The heads of both chains, "ID:HASH", printed so that a copy kept outside
+ * the database (a nightly cron's) can later show that no tail was cut and
+ * nothing before it rewritten.
+ */
+static void
+print_heads(struct verify *v, char heads[2][80])
+{
+	static const char *const check[2] = { "ledger-head", "audit-head" };
+	sqlite3_stmt *st;
+	const char *row[3];
+	int i;
+
+	for (i = 0; i < 2 && v->rc == PP_OK; i++) {
+		snprintf(heads[i], 80, "0:");
+		if ((st = query(v, i == 0 ? "SELECT id || ':' || hash FROM ledger "
+		    "ORDER BY id DESC LIMIT 1" : "SELECT id || ':' || hash FROM "
+		    "audit ORDER BY id DESC LIMIT 1")) == NULL)
+			return;
+		if (sqlite3_step(st) == SQLITE_ROW)
+			pp_col_text(st, 0, heads[i], 80);
+		sqlite3_reset(st);
+		row[0] = check[i];
+		row[1] = "ok";
+		row[2] = heads[i];
+		if (pp_out_row(v->out, row) != PP_OK)
+			v->rc = pp_fail(v->db, PP_EINTERNAL, "%s",
+			    pp_out_error(v->out));
+	}
+}
+
+/* In line, the "ID:HASH" after name ("ledger-head"); 0 when none. */
+static int
+anchor_head(const char *line, const char *name, int64_t *id, char hash[65])
+{
+	const char *p = strstr(line, name), *q;
+	size_t n;
+
+	if (p == NULL)
+		return 0;
+	for (p += strlen(name); *p; p++) {
+		if (*p < '0' || *p > '9')
+			continue;
+		*id = strtoll(p, (char **)&q, 10);
+		if (*q == ':' && (n = strspn(q + 1, "0123456789abcdef")) == 64) {
+			memcpy(hash, q + 1, 64);
+			hash[64] = '\0';
+			return 1;
+		}
+		p = q - 1;
+	}
+	return 0;
+}
+
+/* The anchored rows are still there, with the hashes they had. */
+static int
+check_anchor(struct verify *v, const char *path)
+{
+	static const char *const name[2] = { "ledger-head", "audit-head" };
+	static const char *const sql[2] = {
+	    "SELECT hash FROM ledger WHERE id = ?",
+	    "SELECT hash FROM audit WHERE id = ?" };
+	static const char *const what[2] = { "ledger row", "audit entry" };
+	char line[1024], hash[65], now[65];
+	int64_t id[2] = { -1, -1 };
+	char want[2][65];
+	sqlite3_stmt *st;
+	FILE *fp;
+	int i;
+
+	if ((fp = fopen(path, "r")) == NULL)
+		return pp_fail(v->db, PP_ENOINPUT, "--anchor %s: %s", path,
+		    strerror(errno));
+	while (fgets(line, sizeof(line), fp) != NULL)
+		for (i = 0; i < 2; i++)
+			if (anchor_head(line, name[i], &id[i], hash))
+				memcpy(want[i], hash, 65);
+	fclose(fp);
+	if (id[0] < 0 || id[1] < 0)
+		return pp_fail(v->db, PP_EDATA, "--anchor %s: no ledger-head "
+		    "and audit-head lines of an earlier report verify", path);
+	for (i = 0; i < 2; i++) {
+		if (id[i] == 0)
+			continue;
+		if ((st = query(v, sql[i])) == NULL)
+			return v->rc;
+		sqlite3_bind_int64(st, 1, id[i]);
+		now[0] = '\0';
+		if (sqlite3_step(st) == SQLITE_ROW)
+			pp_col_text(st, 0, now, sizeof(now));
+		sqlite3_reset(st);
+		if (now[0] == '\0')
+			problem(v, "anchor", "%s %lld of the anchor is gone: the "
+			    "chain was cut back outside the tools", what[i],
+			    (long long)id[i]);
+		else if (strcmp(now, want[i]) != 0)
+			problem(v, "anchor", "%s %lld no longer has the anchor's "
+			    "hash: the chain was rewritten outside the tools",
+			    what[i], (long long)id[i]);
+	}
+	finish(v, "anchor", "both chains still hold the anchor's heads");
+	return PP_OK;
+}
+
 int
 pp_verify(pp_db *db, pp_out **o, enum pp_format fmt, FILE *fp,
-    const char *xlsx_path, int bom)
+    const char *xlsx_path, int bom, const char *anchor)
 {
 	static const pp_column cols[] = { { "check", PP_COL_TEXT },
 	    { "result", PP_COL_TEXT }, { "message", PP_COL_TEXT } };
 	struct verify v;
-	char err[PP_ERRMAX];
+	char err[PP_ERRMAX], heads[2][80];
 	int rc;
 
 	if ((rc = pp_out_open(o, fmt, fp, xlsx_path, bom, cols, 3, err,
@@ -462,8 +822,16 @@ pp_verify(pp_db *db, pp_out **o, enum pp_format fmt, FILE *fp,
 	check_serials(&v);
 	check_reversals(&v);
 	check_report_totals(&v);
-	check_append_only(&v);
+	check_schema(&v);
+	check_commands(&v);
+	check_site(&v);
 	check_meters(&v);
+	if (anchor && v.rc == PP_OK && (rc = check_anchor(&v, anchor)) !=
+	    PP_OK) {
+		sqlite3_exec(db->sql, "COMMIT", NULL, NULL, NULL);
+		return rc;
+	}
+	print_heads(&v, heads);
 	sqlite3_exec(db->sql, "COMMIT", NULL, NULL, NULL);
 	if (v.rc != PP_OK)
 		return v.rc;
