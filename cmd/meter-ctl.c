@@ -190,17 +190,9 @@ main(int argc, char **argv)
 			add_all(&t, &ts, "meter", argv[j], NULL, 0);
 	for (i = 0; i < ts.n; i++)
 		arrears_only &= ts.v[i].arrears;
-	/* The poller may cut off arrears; every other command is a
-	 * supervisor's. */
-	if (!reading && pp_operator_role(t.db) < PP_ROLE_SUPERVISOR &&
-	    !(pp_operator_role(t.db) == PP_ROLE_POLLER && arrears_only &&
-	    strcmp(req.action, "trip") == 0))
-		tool_die(&t, PP_EPERM, "login %s is a%s %s; meter-ctl %s needs "
-		    "the supervisor role%s", pp_operator_login(t.db),
-		    pp_operator_role(t.db) == PP_ROLE_AUDITOR ? "n" : "",
-		    pp_role_name(pp_operator_role(t.db)), req.action,
-		    strcmp(req.action, "trip") == 0 ? " (a poller trips "
-		    "arrears rows only)" : "");
+	if (!reading && (rc = pp_ctl_permit(t.db, req.action, arrears_only)) !=
+	    PP_OK)
+		tool_die(&t, rc, "%s", pp_errmsg(t.db));
 	out = reading ? tool_out(&t, pp_state_columns, PP_STATE_NCOLS) :
 	    tool_out(&t, result_columns, 4);
 	for (i = 0; i < ts.n; i++) {

@@ -200,6 +200,58 @@ note(pp_db *db, struct raised *r, int64_t id)
 	return PP_OK;
 }
 
+/*
+ * The balance an account's alarms go by: a meter that keeps the wallet
+ * knows it; else the account's own.
+ */
+static const char account_balance_sql[] =
+    "SELECT a.account, a.name, a.money, a.used_e7, m.id, m.meter, m.room, "
+    "coalesce(m.alarm1, ?2), coalesce(m.alarm2, ?3), m.billing = 'meter', "
+    "m.meter_balance FROM accounts a JOIN meters m ON m.account_id = a.id "
+    "WHERE a.id = ?1 ORDER BY m.billing = 'meter' DESC, m.id LIMIT 1";
+
+static int64_t
+balance_of_row(sqlite3_stmt *st)
+{
+	if (sqlite3_column_int(st, 9) && sqlite3_column_type(st, 10) !=
+	    SQLITE_NULL)
+		return sqlite3_column_int64(st, 10);
+	return pp_balance_of(sqlite3_column_int64(st, 2),
+	    sqlite3_column_int64(st, 3));
+}
+
+int
+pp_meter_arrears(pp_db *db, int64_t meter_id, int *arrears,
+    int64_t *balance, char account[PP_KEYMAX])
+{
+	sqlite3_stmt *st;
+	int64_t account_id;
+	int rc;
+
+	*arrears = 0;
+	*balance = 0;
+	account[0] = '\0';
+	rc = pp_query_int(db, &account_id, "SELECT a.id FROM meters m JOIN "
+	    "accounts a ON a.id = m.account_id WHERE m.id = ? AND a.state = "
+	    "'open'", "i", meter_id);
+	if (rc == PP_EDATA)
+		return PP_OK;
+	if (rc != PP_OK)
+		return rc;
+	if ((st = pp_stmt(db, account_balance_sql)) == NULL)
+		return PP_EINTERNAL;
+	sqlite3_bind_int64(st, 1, account_id);
+	sqlite3_bind_int64(st, 2, -1);
+	sqlite3_bind_int64(st, 3, -1);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		pp_col_text(st, 0, account, PP_KEYMAX);
+		*balance = balance_of_row(st);
+		*arrears = *balance <= 0;
+	}
+	sqlite3_reset(st);
+	return PP_OK;
+}
+
 /* The balance alarms of every open account: one level standing. */
 static int
 scan_accounts(pp_db *db, struct raised *r)
@@ -209,9 +261,9 @@ scan_accounts(pp_db *db, struct raised *r)
 	int64_t a2 = pp_setting_int(db, "alarm2", -1);
 	struct facts f;
 	sqlite3_stmt *st;
-	int64_t *ids = NULL, id, balance, alarm1, alarm2, wallet_balance;
+	int64_t *ids = NULL, id, balance, alarm1, alarm2;
 	size_t n = 0, cap = 0, i, k;
-	int rc = PP_OK, level, has_wallet;
+	int rc = PP_OK, level;
 
 	/* The list first: the work below reuses cached statements. */
 	if ((st = pp_stmt(db, "SELECT id FROM accounts WHERE state = 'open' "
@@ -229,12 +281,7 @@ scan_accounts(pp_db *db, struct raised *r)
 	for (i = 0; i < n && rc == PP_OK; i++) {
 		memset(&f, 0, sizeof(f));
 		f.account_id = ids[i];
-		if ((st = pp_stmt(db, "SELECT a.account, a.name, a.money, "
-		    "a.used_e7, m.id, m.meter, m.room, coalesce(m.alarm1, ?2), "
-		    "coalesce(m.alarm2, ?3), m.billing = 'meter', "
-		    "m.meter_balance FROM accounts a JOIN meters m ON "
-		    "m.account_id = a.id WHERE a.id = ?1 ORDER BY "
-		    "m.billing = 'meter' DESC, m.id LIMIT 1")) == NULL) {
+		if ((st = pp_stmt(db, account_balance_sql)) == NULL) {
 			rc = PP_EINTERNAL;
 			break;
 		}
@@ -247,20 +294,13 @@ scan_accounts(pp_db *db, struct raised *r)
 		}
 		pp_col_text(st, 0, f.account, sizeof(f.account));
 		pp_col_text(st, 1, f.name, sizeof(f.name));
-		balance = pp_balance_of(sqlite3_column_int64(st, 2),
-		    sqlite3_column_int64(st, 3));
+		balance = balance_of_row(st);
 		f.meter_id = sqlite3_column_int64(st, 4);
 		pp_col_text(st, 5, f.meter, sizeof(f.meter));
 		pp_col_text(st, 6, f.room, sizeof(f.room));
 		alarm1 = sqlite3_column_int64(st, 7);
 		alarm2 = sqlite3_column_int64(st, 8);
-		has_wallet = sqlite3_column_int(st, 9) &&
-		    sqlite3_column_type(st, 10) != SQLITE_NULL;
-		wallet_balance = sqlite3_column_int64(st, 10);
 		sqlite3_reset(st);
-		/* A meter that keeps the wallet knows the balance. */
-		if (has_wallet)
-			balance = wallet_balance;
 		level = balance <= 0 ? 2 : alarm2 >= 0 && balance < alarm2 ?
 		    1 : alarm1 >= 0 && balance < alarm1 ? 0 : -1;
 		pp_money_format(balance, f.balance);

@@ -475,6 +475,22 @@ set_keep(pp_db *db, int64_t meter_id, int on)
 }
 
 int
+pp_ctl_permit(pp_db *db, const char *action, int arrears_only)
+{
+	enum pp_role role = pp_operator_role(db);
+
+	/* The poller may cut off arrears; every other command is a
+	 * supervisor's. */
+	if (role >= PP_ROLE_SUPERVISOR || (role == PP_ROLE_POLLER &&
+	    arrears_only && strcmp(action, "trip") == 0))
+		return PP_OK;
+	return pp_fail(db, PP_EPERM, "login %s is a%s %s; meter-ctl %s needs "
+	    "the supervisor role%s", db->login, role == PP_ROLE_AUDITOR ?
+	    "n" : "", pp_role_name(role), action, strcmp(action, "trip") == 0 ?
+	    " (a poller trips arrears rows only)" : "");
+}
+
+int
 pp_meter_ctl(pp_db *db, const struct pp_ctl_req *req,
     struct pp_ctl_result *out)
 {
@@ -491,6 +507,14 @@ pp_meter_ctl(pp_db *db, const struct pp_ctl_req *req,
 		;
 	if (actions[i] == NULL) {
 		result(out, "refused", "no such action");
+		return PP_OK;
+	}
+	/* A poller trips for arrears only, and never forces keep-power. */
+	if (pp_operator_role(db) < PP_ROLE_SUPERVISOR &&
+	    (strcmp(req->action, "trip") != 0 ||
+	    !(req->flags & PP_CTL_ARREARS) || (req->flags & PP_CTL_FORCE))) {
+		result(out, "refused", "login %s may trip meters in arrears "
+		    "only", db->login);
 		return PP_OK;
 	}
 	if ((rc = meter_info(db, req->meter, &m)) != PP_OK) {
@@ -533,8 +557,27 @@ pp_meter_ctl(pp_db *db, const struct pp_ctl_req *req,
 		return PP_OK;
 	}
 	if (strcmp(req->action, "trip") == 0 &&
-	    (req->flags & PP_CTL_ARREARS))
+	    (req->flags & PP_CTL_ARREARS)) {
+		int64_t balance;
+		char account[PP_KEYMAX], yuan[PP_NUMBUF];
+		int arrears;
+
+		/* An arrears trip is the database's word, not the list's. */
+		if ((rc = pp_meter_arrears(db, m.id, &arrears, &balance,
+		    account)) != PP_OK)
+			return rc;
+		if (!arrears) {
+			if (account[0] == '\0')
+				result(out, "refused", "not an arrears trip: the "
+				    "meter is on no open account");
+			else
+				result(out, "refused", "not an arrears trip: "
+				    "account %s holds %s", account,
+				    pp_money_format(balance, yuan));
+			return PP_OK;
+		}
 		not_before = friendly_until(db, pp_now());
+	}
 	if (strcmp(req->action, "price") == 0) {
 		if (req->price < 0 && m.price < 0) {
 			result(out, "refused", "the meter has no price, tariff "

@@ -104,6 +104,14 @@ int	 pp_schema_reference(sqlite3 **ref);
  */
 int	 pp_site_digest(pp_db *db, char out[65]);
 
+/*
+ * Whether the account holding meter is in arrears as alarm-scan sees it:
+ * its balance, or its meter wallet's, at or below zero.  *balance is that
+ * balance; 0 with *arrears 0 when the meter is on no open account.
+ */
+int	 pp_meter_arrears(pp_db *db, int64_t meter_id, int *arrears,
+	    int64_t *balance, char account[PP_KEYMAX]);
+
 /* Count a ledger row into the transaction's audit summary. */
 void	 pp_audit_count(pp_db *db, const char *kind, const char *serial,
 	    const char *account, int64_t amount);

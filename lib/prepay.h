@@ -364,6 +364,13 @@ int	 pp_meter_ctl(pp_db *db, const struct pp_ctl_req *req,
 /* PP_OK for an action meter-ctl sends (not read). */
 int	 pp_action_check(const char *action);
 /*
+ * May this login send action to meters?  A supervisor sends any; a
+ * poller only trips, and only for arrears (arrears_only: every target
+ * claims it), which pp_meter_ctl then checks against the balance.
+ * PP_EPERM, with the message set, otherwise.
+ */
+int	 pp_ctl_permit(pp_db *db, const char *action, int arrears_only);
+/*
  * Send a queued command now (a sale's recharge): PP_OK when the meter
  * confirmed it, PP_EBUSY when it stays pending, PP_EDATA when the meter
  * refused it (PP_EPERM: its password; PP_ECONFIG: no key for it).  msg

@@ -230,6 +230,16 @@ is "$(standing arrears A)" 0 "the arrears alarm is cleared"
 is "$(sql "SELECT count(*) FROM alarms WHERE kind = 'arrears' AND cleared >= raised")" 1 \
     "alarms.cleared holds its time"
 
+# A list that claims arrears for an account in credit trips nothing: the
+# database, not the list, says what is in arrears (issue 9, point 7).
+printf 'alarm,meter\narrears,A1\n' | meter-ctl trip -o csv - >"$T/out" 2>"$T/err"
+is "$?" 1 "a forged arrears row: meter-ctl trip - exits 1"
+is "$(f 1 meter result message)" "A1|refused|not an arrears trip: account A holds 98.00" \
+    "refused, naming the balance"
+is "$(relay A1)" closed "the relay stays closed"
+is "$(sql "SELECT count(*) FROM commands WHERE action = 'trip' AND state IN ('pending', 'sent')")" 0 \
+    "no trip is queued"
+
 # --- a failed notice is owed, retried, and sent once -------------------------------
 
 refund A 85 >/dev/null

@@ -249,6 +249,10 @@ print(int(t.timestamp()), t.strftime("%Y-%m-%d %H:%M:%S"))
 EOF
 )
 printf 'meter,alarm\n%s,arrears\n' "$D1" >arrears.csv
+printf 'meter,alarm\n%s,arrears\n' "$W2" >credit.csv
+exits 1 "an arrears trip of a meter on no account" sh -c 'meter-ctl trip - <credit.csv'
+is "$(f 1 result message)" "refused|not an arrears trip: the meter is on no open account" \
+    "refused: the database says no arrears"
 exits 75 "an arrears trip inside no_trip $win" sh -c 'meter-ctl trip - <arrears.csv'
 is "$(f 1 meter action result)" "$D1|trip|pending" "pending"
 is "$(f 1 message)" "deferred to ${until#* }: the site's friendly hours" "deferred to the window's end"
@@ -285,15 +289,16 @@ is "$(f 1 meter result)" "$D2|done" "is done at once"
 is "$(state "$D2" relay)" "tripped" "tripped"
 exits 0 "close D2" meter-ctl close "$D2"
 
-printf 'meter,alarm\n%s,arrears\n%s,arrears\n' "$D2" "$W2" >arrears2.csv
+# Both on account 100001, which holds nothing: in arrears.
+printf 'meter,alarm\n%s,arrears\n%s,arrears\n' "$D2" "$D1" >arrears2.csv
 exits 75 "arrears trips of two meters" sh -c 'meter-ctl trip - <arrears2.csv'
 is "$(col "$T/out" result)" "pending pending" "both deferred"
 cmd=$(sql "SELECT max(id) FROM commands")
-exits 0 "keep one of them" meter-ctl keep "$W2"
+exits 0 "keep one of them" meter-ctl keep "$D1"
 is "$(sql "SELECT state || '|' || last_error FROM commands WHERE id = $cmd")" \
     "failed|cancelled: keep-power is on" "keep-power cancels its waiting trip"
 is "$(sql "SELECT state FROM commands WHERE id = $((cmd - 1))")" "pending" "the other still waits"
-exits 0 "unkeep it" meter-ctl unkeep "$W2"
+exits 0 "unkeep it" meter-ctl unkeep "$D1"
 exits 0 "a close supersedes the other" meter-ctl close "$D2"
 is "$(sql "SELECT count(*) FROM commands WHERE state IN ('pending', 'sent')")" 0 "nothing waits"
 
