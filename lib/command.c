@@ -14,6 +14,8 @@
 #define ERR(code, ...)	pp_fail(db, code, __VA_ARGS__)
 /* Attempts before a command other than a recharge is given up. */
 #define MAX_ATTEMPTS	10
+/* Refusals of a recharge before its verdict (a busy meter may take it). */
+#define RECHARGE_TRIES	3
 
 const pp_column pp_state_columns[PP_STATE_NCOLS] = {
 	{ "time", PP_COL_TEXT }, { "meter", PP_COL_TEXT },
@@ -170,6 +172,114 @@ command_args(const struct pp_cmd *c, struct pp_values *args)
 		pp_values_set(args, "clock", pp_now());
 }
 
+/*
+ * The verdict on a recharge the meter refused for good, in one
+ * transaction: the command is cancelled; its money stays on the account,
+ * which a ledger row of its own (adjust, 0.00, the purchase count) says
+ * inside the hash chain; the later purchases of the meter each take the
+ * count before theirs, so that none waits for this one.
+ */
+static int
+cancel_recharge(pp_db *db, const struct pp_cmd *c, const char *why)
+{
+	struct pp_post post;
+	sqlite3_stmt *st;
+	char serial[PP_KEYMAX] = "", yuan[PP_NUMBUF], remark[PP_TEXTMAX];
+	int64_t account_id = 0, ordered_count = 0, id;
+	int rc;
+
+	if ((rc = pp_tx_begin(db)) != PP_OK)
+		return rc;
+	if ((st = pp_stmt(db, "SELECT l.account_id, l.buy_count, l.serial "
+	    "FROM commands c JOIN ledger l ON l.id = c.ledger_id WHERE c.id = ? "
+	    "AND c.state IN ('pending', 'sent')")) == NULL) {
+		rc = PP_EINTERNAL;
+		goto fail;
+	}
+	sqlite3_bind_int64(st, 1, c->id);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		account_id = sqlite3_column_int64(st, 0);
+		ordered_count = sqlite3_column_int64(st, 1);
+		pp_col_text(st, 2, serial, sizeof(serial));
+	}
+	sqlite3_reset(st);
+	if (account_id == 0) {
+		/* Settled by another process meanwhile. */
+		pp_tx_rollback(db);
+		return PP_OK;
+	}
+	snprintf(remark, sizeof(remark), "recharge %s of serial %s cancelled, "
+	    "kept on the account: %.120s", pp_money_format(c->amount, yuan),
+	    serial, why);
+	memset(&post, 0, sizeof(post));
+	post.kind = "adjust";
+	post.account_id = account_id;
+	post.meter_id = c->meter_id;
+	post.method = "transfer";
+	post.remark = remark;
+	post.buy_count = ordered_count;
+	if ((rc = pp_exec(db, "UPDATE commands SET state = 'failed', verdict = "
+	    "'cancelled', last_error = ?, updated = ? WHERE id = ?", "tii",
+	    remark, pp_now(), c->id)) != PP_OK ||
+	    /* Two steps, so that no two rows hold one count meanwhile. */
+	    (rc = pp_exec(db, "UPDATE commands SET buy_count = 1 - buy_count "
+	    "WHERE meter_id = ? AND action = 'recharge' AND verdict IS NULL AND "
+	    "buy_count > ?", "ii", c->meter_id, c->buy_count)) != PP_OK ||
+	    (rc = pp_exec(db, "UPDATE commands SET buy_count = -buy_count WHERE "
+	    "meter_id = ? AND action = 'recharge' AND buy_count < 0", "i",
+	    c->meter_id)) != PP_OK ||
+	    (rc = pp_exec(db, "UPDATE meters SET buy_count = buy_count - 1 "
+	    "WHERE id = ?", "i", c->meter_id)) != PP_OK ||
+	    (rc = pp_ledger_post(db, &post, &id)) != PP_OK)
+		goto fail;
+	return pp_tx_commit(db);
+fail:
+	pp_tx_rollback(db);
+	return rc;
+}
+
+/*
+ * The meter answered a recharge with a refusal.  Its own count says
+ * whether the purchase landed after all; if not, it is sent again, until
+ * the meter has refused it RECHARGE_TRIES times: then the verdict.
+ */
+static int
+recharge_refused(pp_db *db, struct pp_bus *bus, const struct pp_cmd *c,
+    const struct pp_profile *p, char *msg, size_t msglen)
+{
+	struct pp_values now;
+	char why[PP_ERRMAX], reread[PP_ERRMAX];
+	int64_t count;
+	int rc;
+
+	snprintf(why, sizeof(why), "%s", msg);
+	if (pp_bus_read(bus, &c->at, p, &now, reread, sizeof(reread)) !=
+	    PP_OK || !pp_values_get(&now, "buy_count", &count)) {
+		snprintf(msg, msglen, "%s; its purchase count unread, it is "
+		    "sent again", why);
+		record(db, c->id, "pending", 0, msg);
+		return PP_EBUSY;
+	}
+	mirror(db, c->meter_id, &now);
+	if (count >= c->buy_count) {
+		snprintf(msg, msglen, "purchase %lld had landed",
+		    (long long)c->buy_count);
+		return record(db, c->id, "done", 0, NULL) == PP_OK ? PP_OK :
+		    PP_EINTERNAL;
+	}
+	if (c->attempts + 1 < RECHARGE_TRIES) {
+		snprintf(msg, msglen, "%s; sent again on the next exchange",
+		    why);
+		record(db, c->id, "pending", 0, msg);
+		return PP_EBUSY;
+	}
+	if ((rc = cancel_recharge(db, c, why)) != PP_OK)
+		return rc;
+	snprintf(msg, msglen, "cancelled after %d refusals, the money kept on "
+	    "the account: %s", RECHARGE_TRIES, why);
+	return PP_EDATA;
+}
+
 int
 pp_command_run(pp_db *db, struct pp_bus *bus, const struct pp_cmd *c,
     const struct pp_profile *p, char *msg, size_t msglen)
@@ -248,6 +358,8 @@ pp_command_run(pp_db *db, struct pp_bus *bus, const struct pp_cmd *c,
 		record(db, c->id, "pending", 0, msg);
 		return PP_EBUSY;
 	}
+	if (strcmp(c->action, "recharge") == 0 && rc == PP_EDATA)
+		return recharge_refused(db, bus, c, p, msg, msglen);
 	record(db, c->id, "failed", 0, msg);
 	return rc == PP_EPERM || rc == PP_ECONFIG ? rc : PP_EDATA;
 }

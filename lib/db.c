@@ -250,6 +250,16 @@ static const char *const migrations[] = {
 	 */
 	"ALTER TABLE meters ADD COLUMN address TEXT;"
 	"CREATE UNIQUE INDEX meters_address ON meters(gateway_id, address);",
+	/*
+	 * 8: a recharge the meter refused for good ends with a verdict,
+	 * "cancelled": its money stays on the account, its purchase count
+	 * goes to the next purchase, so the later ones do not wait for it.
+	 */
+	"ALTER TABLE commands ADD COLUMN verdict TEXT CHECK (verdict IN "
+	" ('cancelled'));"
+	"DROP INDEX commands_purchase;"
+	"CREATE UNIQUE INDEX commands_purchase ON commands(meter_id, buy_count)"
+	" WHERE action = 'recharge' AND verdict IS NULL;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -356,6 +356,43 @@ release_arrears(pp_db *db, int64_t account_id)
 	    pp_now(), account_id);
 }
 
+/*
+ * A refund from a meter's own wallet takes money off the meter: no more
+ * than the meter was last seen to hold, less the refunds still on their
+ * way to it (DESIGN.md section 5, "Meter wallets").
+ */
+static int
+wallet_refundable(pp_db *db, const struct pp_account *a, int64_t wallet,
+    int64_t amount)
+{
+	sqlite3_stmt *st;
+	char meter[PP_KEYMAX] = "", b[PP_NUMBUF], m[PP_NUMBUF], o[PP_NUMBUF];
+	int64_t held = 0, outgoing = 0;
+	int known = 0;
+
+	if ((st = pp_stmt(db, "SELECT meter, meter_balance IS NOT NULL, "
+	    "coalesce(meter_balance, 0), coalesce((SELECT sum(-c.amount) FROM "
+	    "commands c WHERE c.meter_id = meters.id AND c.action = 'recharge' "
+	    "AND c.state IN ('pending', 'sent') AND c.amount < 0), 0) FROM "
+	    "meters WHERE id = ?")) == NULL)
+		return PP_EINTERNAL;
+	sqlite3_bind_int64(st, 1, wallet);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		pp_col_text(st, 0, meter, sizeof(meter));
+		known = sqlite3_column_int(st, 1);
+		held = sqlite3_column_int64(st, 2);
+		outgoing = sqlite3_column_int64(st, 3);
+	}
+	sqlite3_reset(st);
+	/* A wallet never read is bounded by the ledger alone. */
+	if (!known || amount <= held - outgoing)
+		return PP_OK;
+	return ERR(PP_ERULE, "account %s: refund %s is more than meter %s "
+	    "holds (%s) less the refunds on their way to it (%s)", a->account,
+	    pp_money_format(amount, m), meter, pp_money_format(held, b),
+	    pp_money_format(outgoing, o));
+}
+
 static int
 money_request(pp_db *db, const char *kind, const struct pp_money_req *req,
     pp_entry *out)
@@ -396,6 +433,9 @@ money_request(pp_db *db, const char *kind, const struct pp_money_req *req,
 		    "refundable balance %s", a.account,
 		    pp_money_format(req->amount, m),
 		    pp_money_format(balance > 0 ? balance : 0, b));
+	else if (wallet && (rc = wallet_refundable(db, &a, wallet,
+	    req->amount)) != PP_OK)
+		return rc;
 	memset(&p, 0, sizeof(p));
 	p.kind = kind;
 	p.account_id = a.id;
@@ -466,6 +506,7 @@ pp_reverse(pp_db *db, const char *serial, const char *reason,
 	sqlite3_stmt *st;
 	char kind[16], method[16], by[PP_KEYMAX] = "", err[PP_ERRMAX];
 	int64_t id, account_id, meter_id, amount, closed_at = 0, new_id;
+	int64_t cancelled = 0;
 	int rc, wallet;
 
 	if (reason && pp_text_check("reason", reason, PP_TEXTMAX, err,
@@ -520,8 +561,13 @@ pp_reverse(pp_db *db, const char *serial, const char *reason,
 	p.method = method;
 	p.reverses = id;
 	p.remark = reason;
-	if ((rc = pp_post_money(db, &p, wallet && amount != 0 ? meter_id : 0,
-	    &new_id)) != PP_OK)
+	/* A recharge cancelled never reached the meter: nothing to undo. */
+	if (wallet && (rc = pp_query_int(db, &cancelled, "SELECT count(*) FROM "
+	    "commands WHERE ledger_id = ? AND verdict = 'cancelled'", "i", id))
+	    != PP_OK)
+		return rc;
+	if ((rc = pp_post_money(db, &p, wallet && amount != 0 && !cancelled ?
+	    meter_id : 0, &new_id)) != PP_OK)
 		return rc;
 	return pp_entry_load(db, new_id, out);
 }

@@ -578,8 +578,15 @@ out:
  * Every command that moves money is bound to the ledger row that ordered
  * it: the same meter, amount and purchase count, all of which that row's
  * hash covers, and one command a row.  So a recharge raised, added or
- * pointed at another row outside the tools is found.
+ * pointed at another row outside the tools is found.  A cancelled
+ * recharge gave its count to the later ones: each later one carries its
+ * row's count less the cancellations before it, and each cancellation has
+ * its own ledger row (adjust, the cancelled count), inside the chain.
  */
+#define CANCELLED_BEFORE "(SELECT count(*) FROM commands x JOIN ledger lx " \
+	"ON lx.id = x.ledger_id WHERE x.meter_id = c.meter_id AND x.action = " \
+	"'recharge' AND x.verdict = 'cancelled' AND lx.buy_count < l.buy_count)"
+
 static void
 check_commands(struct verify *v)
 {
@@ -588,14 +595,16 @@ check_commands(struct verify *v)
 
 	if ((st = query(v, "SELECT c.id, m.meter, coalesce(c.amount, 0), "
 	    "coalesce(c.buy_count, 0), l.serial, coalesce(l.amount, 0), "
-	    "coalesce(l.buy_count, 0), c.ledger_id IS NULL, l.id IS NULL, "
+	    "coalesce(l.buy_count, 0) - " CANCELLED_BEFORE ", c.ledger_id IS "
+	    "NULL, l.id IS NULL, "
 	    "c.meter_id IS l.meter_id, (SELECT count(*) FROM commands d WHERE "
 	    "d.ledger_id = c.ledger_id), c.action FROM commands c JOIN meters "
 	    "m ON m.id = c.meter_id LEFT JOIN ledger l ON l.id = c.ledger_id "
 	    "WHERE (c.action = 'recharge' OR c.amount IS NOT NULL OR "
 	    "c.ledger_id IS NOT NULL) AND (c.action <> 'recharge' OR l.id IS "
 	    "NULL OR c.amount IS NOT l.amount OR c.buy_count IS NOT "
-	    "l.buy_count OR c.meter_id IS NOT l.meter_id OR (SELECT count(*) "
+	    "l.buy_count - " CANCELLED_BEFORE " OR c.meter_id IS NOT l.meter_id "
+	    "OR (SELECT count(*) "
 	    "FROM commands d WHERE d.ledger_id = c.ledger_id) > 1)")) == NULL)
 		return;
 	while (sqlite3_step(st) == SQLITE_ROW) {
@@ -629,6 +638,20 @@ check_commands(struct verify *v)
 			    "recharges", serial,
 			    (long long)sqlite3_column_int64(st, 10));
 	}
+	sqlite3_reset(st);
+	if ((st = query(v, "SELECT c.id, m.meter, l.serial FROM commands c "
+	    "JOIN meters m ON m.id = c.meter_id LEFT JOIN ledger l ON l.id = "
+	    "c.ledger_id WHERE c.verdict IS NOT NULL AND (c.action <> "
+	    "'recharge' OR c.state <> 'failed' OR NOT EXISTS (SELECT 1 FROM "
+	    "ledger a WHERE a.kind = 'adjust' AND a.amount = 0 AND a.meter_id = "
+	    "c.meter_id AND a.buy_count = l.buy_count AND a.id > l.id))")) ==
+	    NULL)
+		return;
+	while (sqlite3_step(st) == SQLITE_ROW)
+		problem(v, "commands", "command %lld to meter %s (serial %s) is "
+		    "marked cancelled without its ledger row: changed outside "
+		    "the tools", (long long)sqlite3_column_int64(st, 0),
+		    col(st, 1), col(st, 2));
 	sqlite3_reset(st);
 	finish(v, "commands", "every recharge matches the ledger row that "
 	    "ordered it");
