@@ -50,7 +50,7 @@ pp_value_factor(const char *name)
 const char *
 pp_profile_dir(void)
 {
-	const char *dir = getenv("PREPAY_PROFILES");
+	const char *dir = pp_priv_getenv("PREPAY_PROFILES");
 
 	return dir && *dir ? dir : PP_DATADIR "/profiles";
 }
