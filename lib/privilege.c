@@ -28,11 +28,15 @@ static struct {
 	gid_t	group;			/* the service group, when elevated */
 } priv;
 
-/* Variables a setgid tool keeps for everyone; the rest are dropped. */
+/*
+ * Variables a setgid tool keeps for everyone; the rest are dropped.  The
+ * PREPAY_* ones the library does not read are a notice command's own
+ * (notify-http's PREPAY_SMS_URL), which runs without the group.
+ */
 static const char *const keep[] = { "PATH", "HOME", "TERM", "TZ", "LANG",
 	"LANGUAGE", "LC_*", "USER", "LOGNAME", "NO_COLOR", "COLUMNS",
-	"PREPAY_DB", "PREPAY_BUSY_TIMEOUT", NULL };
-/* And these only for a trusted caller: they choose what is trusted. */
+	"PREPAY_*", NULL };
+/* But these only for a trusted caller: they choose what is trusted. */
 static const char *const trusted_only[] = { "PREPAY_PROFILES",
 	"PREPAY_KEYS", "PREPAY_NOW", NULL };
 
@@ -122,8 +126,8 @@ pp_privilege_init(char *err, size_t errlen)
 		return PP_EINTERNAL;
 	}
 	for (i = k = 0; i < n; i++)
-		if (listed(keep, environ[i]) || (priv.trusted &&
-		    listed(trusted_only, environ[i])))
+		if (listed(trusted_only, environ[i]) ? priv.trusted :
+		    listed(keep, environ[i]))
 			if ((saved[k++] = strdup(environ[i])) == NULL)
 				break;
 	clearenv();

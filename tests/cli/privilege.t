@@ -146,10 +146,10 @@ ACCT=$(f 1 account)
 # The notice command tells its groups and what it was given.
 cat >notify.sh <<EOF
 #!/bin/sh
-{ id -G; echo "FOO=\${FOO-unset}"; } >>"$T/u/notify.out"
+{ id -G; echo "FOO=\${FOO-unset} \${PREPAY_SMS_URL-unset}"; } >>"$T/u/notify.out"
 EOF
 chmod 755 notify.sh
-run runuser -u "$POLLER" -- env PREPAY_DB="$DB" FOO=bar sh -c \
+run runuser -u "$POLLER" -- env PREPAY_DB="$DB" FOO=bar PREPAY_SMS_URL=url sh -c \
     "'$BIN/alarm-scan' --notify '$T/notify.sh' -k arrears |
     '$BIN/meter-ctl' -o csv trip -"
 is "$rc|$(f 1 result)" "0|done" "the poller's arrears pipeline trips the meter"
@@ -160,8 +160,8 @@ is "$(head -n 1 "$T/u/notify.out" 2>/dev/null)" "$(id -G "$POLLER")" \
     "the notice command runs with the poller's own groups"
 if head -n 1 "$T/u/notify.out" 2>/dev/null | tr ' ' '\n' | grep -qx "$gid"
 then ok 1 "not with $G ($gid)"; else ok 0 "not with $G ($gid)"; fi
-is "$(sed -n 2p "$T/u/notify.out" 2>/dev/null)" "FOO=unset" \
-    "and without the caller's other variables"
+is "$(sed -n 2p "$T/u/notify.out" 2>/dev/null)" "FOO=unset url" \
+    "with the caller's PREPAY_* variables, and without its others"
 
 as_exits 0 "the cashier sells" "$CASHIER" sale -o csv "$ACCT" 10
 is "$(sql "SELECT reason || '=' || state FROM commands WHERE action = 'close'")" \
