@@ -5,6 +5,10 @@ PREFIX	?= /usr/local
 BINDIR	 = $(PREFIX)/bin
 MANDIR	 = $(PREFIX)/share/man
 DATADIR	 = $(PREFIX)/share/prepay
+# The tools that open the database run setgid to this group (prepay(7)),
+# and the database lives in STATEDIR, a directory of the group.
+PREPAY_GROUP ?= prepay
+STATEDIR ?= /var/lib/prepay
 
 # B is the build directory; `make check` also builds one with sanitizers.
 B	?= build
@@ -105,7 +109,9 @@ install: $(BINS)
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 \
 	    $(DESTDIR)$(DATADIR)/examples $(DESTDIR)$(DATADIR)/profiles
-	cp $(BINS) $(DESTDIR)$(BINDIR)/
+	for b in $(BINS); do \
+	    install -m 0755 $$b $(DESTDIR)$(BINDIR)/ || exit 1; \
+	done
 	cp $(MAN1) $(DESTDIR)$(MANDIR)/man1/
 	cp man/*.5 $(DESTDIR)$(MANDIR)/man5/
 	cp man/*.7 $(DESTDIR)$(MANDIR)/man7/
@@ -114,6 +120,21 @@ install: $(BINS)
 	    scripts/prepay.crontab scripts/notify-gammu scripts/notify-http \
 	    $(DESTDIR)$(DATADIR)/examples/
 	cp lib/profiles/*.yaml $(DESTDIR)$(DATADIR)/profiles/
+	@if [ "$$(id -u)" = 0 ]; then \
+	    getent group $(PREPAY_GROUP) >/dev/null || \
+		groupadd --system $(PREPAY_GROUP) || exit 1; \
+	    for t in $(filter-out meter-sim,$(TOOLS)); do \
+		chgrp $(PREPAY_GROUP) $(DESTDIR)$(BINDIR)/$$t && \
+		chmod 2755 $(DESTDIR)$(BINDIR)/$$t || exit 1; \
+	    done; \
+	    install -d -m 2770 -g $(PREPAY_GROUP) $(DESTDIR)$(STATEDIR) || \
+		exit 1; \
+	    echo "the tools are setgid $(PREPAY_GROUP);" \
+		"the database goes in $(STATEDIR): see prepay(7)"; \
+	else \
+	    echo "not root: the tools are installed without setgid" \
+		"$(PREPAY_GROUP), so the roles are not enforced: see prepay(7)"; \
+	fi
 
 uninstall:
 	rm -f $(TOOLS:%=$(DESTDIR)$(BINDIR)/%) \

@@ -13,6 +13,8 @@ void
 tool_init(struct tool *t, const char *name, const char *usage, int argc,
     char **argv)
 {
+	char err[PP_ERRMAX];
+
 	memset(t, 0, sizeof(*t));
 	t->name = name;
 	t->usage = usage;
@@ -22,6 +24,11 @@ tool_init(struct tool *t, const char *name, const char *usage, int argc,
 	t->copies = 1;
 	/* Our own messages name the whole option. */
 	opterr = 0;
+	/* Setgid: the environment is the caller's; see prepay(7). */
+	if (pp_privilege_init(err, sizeof(err)) != PP_OK) {
+		tool_warn(t, "%s", err);
+		exit(PP_EINTERNAL);
+	}
 	if ((t->dbpath = getenv("PREPAY_DB")) == NULL || *t->dbpath == '\0')
 		t->dbpath = "prepay.db";
 }
@@ -236,7 +243,8 @@ tool_receipts(struct tool *t)
 		return;
 	if (strcmp(t->receipt_arg, "-") == 0)
 		t->receipt_fp = stdout;
-	else if ((t->receipt_fp = fopen(t->receipt_arg, "w")) == NULL) {
+	else if ((t->receipt_fp = pp_fopen_caller(t->receipt_arg, "w")) ==
+	    NULL) {
 		tool_warn(t, "--receipt %s: %s", t->receipt_arg,
 		    strerror(errno));
 		exit(PP_ENOINPUT);
@@ -357,7 +365,7 @@ open_rejects(struct tool *t, const char *path, const pp_csv *in, FILE **fp)
 	size_t i, n = pp_csv_ncolumns(in);
 	pp_out *o;
 
-	if ((*fp = fopen(path, "w")) == NULL)
+	if ((*fp = pp_fopen_caller(path, "w")) == NULL)
 		tool_die(t, PP_ENOINPUT, "--rejects %s: %s", path,
 		    strerror(errno));
 	if ((cols = calloc(n + 1, sizeof(*cols))) == NULL)
@@ -393,7 +401,7 @@ tool_batch(struct tool *t, const char *path,
 		    "it a bad row means nothing is written");
 	if (strcmp(path, "-") == 0)
 		in = stdin;
-	else if ((in = fopen(path, "r")) == NULL)
+	else if ((in = pp_fopen_caller(path, "r")) == NULL)
 		tool_die(t, PP_ENOINPUT, "%s: %s", path, strerror(errno));
 	if ((rc = pp_csv_open(&csv, in, strcmp(path, "-") ? path : "stdin",
 	    err, sizeof(err))) != PP_OK)

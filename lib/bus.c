@@ -87,7 +87,7 @@ pp_bus_open(const char *dbpath, const struct pp_gateway *gw, int wait_ms,
 
 	*busp = NULL;
 	snprintf(path, sizeof(path), "%s.%s.lock", dbpath, gw->name);
-	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666)) == -1) {
+	if ((fd = pp_priv_lockfile(path)) == -1) {
 		snprintf(err, errlen, "gateway %s: lock %s: %s", gw->name, path,
 		    strerror(errno));
 		return PP_ENOINPUT;

@@ -344,11 +344,6 @@ pp_command_run(pp_db *db, struct pp_bus *bus, const struct pp_cmd *c,
 		return record(db, c->id, "done", 0, NULL) == PP_OK ? PP_OK :
 		    PP_EINTERNAL;
 	}
-	/* Sent by no one: the key file is for another login to read. */
-	if (rc == PP_EBUSY) {
-		record(db, c->id, "pending", -1, msg);
-		return PP_EBUSY;
-	}
 	if (rc == PP_EUNREACH) {
 		if (strcmp(c->action, "recharge") != 0 &&
 		    c->attempts + 1 >= MAX_ATTEMPTS) {

@@ -574,7 +574,7 @@ pp_db_open(pp_db **dbp, const char *path, int flags)
 	struct passwd *pw;
 	struct stat sb;
 	pp_db *db;
-	int rc;
+	int rc, exists = 1;
 
 	if ((*dbp = db = calloc(1, sizeof(*db))) == NULL)
 		return PP_EINTERNAL;
@@ -592,9 +592,16 @@ pp_db_open(pp_db **dbp, const char *path, int flags)
 			return pp_fail(db, PP_ENOINPUT, "%s: %s%s", path,
 			    strerror(errno), errno == ENOENT ?
 			    " (site-load creates it)" : "");
+		exists = 0;
 	} else if (!S_ISREG(sb.st_mode))
 		return pp_fail(db, PP_ENOINPUT, "%s: not a database file",
 		    path);
+	/* A setgid tool opens only the service group's database. */
+	if ((rc = pp_priv_check_db(path, exists, db->err,
+	    sizeof(db->err))) != PP_OK ||
+	    (!exists && (rc = pp_priv_create(path, db->err,
+	    sizeof(db->err))) != PP_OK))
+		return rc;
 	rc = sqlite3_open_v2(path, &db->sql, SQLITE_OPEN_READWRITE |
 	    ((flags & PP_DB_CREATE) ? SQLITE_OPEN_CREATE : 0), NULL);
 	if (rc != SQLITE_OK) {

@@ -52,6 +52,31 @@ struct pp_db {
 	}		 tally;
 };
 
+/*
+ * privilege.c.  Elevated: running setgid to the service group.  Trusted:
+ * root or the group's members (and everyone when not elevated).
+ */
+struct stat;
+int	 pp_priv_elevated(void);
+int	 pp_priv_trusted(void);
+/* getenv for a variable that chooses a file: NULL when not trusted. */
+const char *pp_priv_getenv(const char *name);
+/* The effective group: the caller's own, then the service group again. */
+void	 pp_priv_caller(void);
+void	 pp_priv_service(void);
+/* In a child before exec: give up the group for good; -1 on failure. */
+int	 pp_priv_drop(void);
+/* May the caller use the database at path (exists: it is there)? */
+int	 pp_priv_check_db(const char *path, int exists, char *err,
+	    size_t errlen);
+/* A secret file: no access for others, no writes by the group. */
+int	 pp_priv_check_secret(const char *path, const struct stat *sb,
+	    char *err, size_t errlen);
+/* Create a new database file 0660, whatever the umask. */
+int	 pp_priv_create(const char *path, char *err, size_t errlen);
+/* Open (creating 0660) a lock file that any login of the group takes. */
+int	 pp_priv_lockfile(const char *path);
+
 /* Set the error text and return code. */
 int	 pp_fail(pp_db *db, int code, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));

@@ -1,8 +1,10 @@
 /*
  * keys.c: the passwords and operator codes that DL/T 645 meters want for
  * a write or a relay control.  They are secrets that open every meter of
- * a site, so they live in a file of their own, mode 0600, and never in
- * the database, its backups or an audit row.  A line is
+ * a site, so they live in a file of their own, never in the database, its
+ * backups or an audit row.  The file is the service group's, mode 0640:
+ * every tool reads it through its setgid group (prepay(7)), and no
+ * operator can read it directly.  A line is
  *
  *	meter|gateway NAME PASSWORD [OPERATOR]
  *
@@ -35,7 +37,7 @@ struct pp_keys {
 char *
 pp_keys_path(const char *dbpath, char *buf, size_t len)
 {
-	const char *env = getenv("PREPAY_KEYS");
+	const char *env = pp_priv_getenv("PREPAY_KEYS");
 
 	if (env && *env)
 		snprintf(buf, len, "%s", env);
@@ -133,7 +135,7 @@ pp_keys_load(const char *path, struct pp_keys **keysp, char *err,
 {
 	struct pp_keys *k;
 	struct stat st;
-	char buf[1024], *hash;
+	char buf[1024], why[PP_ERRMAX], *hash;
 	long line = 0;
 	FILE *f;
 	int fd, rc = PP_OK;
@@ -141,15 +143,12 @@ pp_keys_load(const char *path, struct pp_keys **keysp, char *err,
 	*keysp = NULL;
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
 		/*
-		 * Mode 0600 lets one login read it, the poller's: another
-		 * login's command waits for the poller to send it.
+		 * Nobody else could send the command either: a missing or
+		 * unreadable key file is the site's to mend, and says so.
 		 */
-		if (errno == EACCES) {
-			snprintf(err, errlen, "key file %s belongs to another "
-			    "login: the command waits for the poller", path);
-			return PP_EBUSY;
-		}
-		snprintf(err, errlen, "key file %s: %s", path, strerror(errno));
+		snprintf(err, errlen, "key file %s: %s%s", path,
+		    strerror(errno), errno == EACCES ? ": it must be of the "
+		    "tools' group, mode 0640 (prepay(7))" : "");
 		return PP_ECONFIG;
 	}
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
@@ -157,12 +156,11 @@ pp_keys_load(const char *path, struct pp_keys **keysp, char *err,
 		close(fd);
 		return PP_ECONFIG;
 	}
-	if (st.st_mode & 077) {
-		snprintf(err, errlen, "key file %s is mode %04o: refused, as "
-		    "others could read the meters' passwords; chmod 600 %s",
-		    path, (unsigned)(st.st_mode & 07777), path);
+	if ((rc = pp_priv_check_secret(path, &st, why, sizeof(why))) !=
+	    PP_OK) {
+		snprintf(err, errlen, "key file %s", why);
 		close(fd);
-		return PP_ECONFIG;
+		return rc;
 	}
 	if ((f = fdopen(fd, "r")) == NULL || (k = calloc(1, sizeof(*k))) ==
 	    NULL) {

@@ -41,6 +41,9 @@ run(const char *command, const struct notice *n, const char *to,
 		return -1;
 	}
 	if (pid == 0) {
+		/* The site's command runs as the caller, not the group. */
+		if (pp_priv_drop() == -1)
+			_exit(126);
 		/* Our standard output is the alarms' rows, for a pipe. */
 		dup2(STDERR_FILENO, STDOUT_FILENO);
 		setenv("PREPAY_TO", to, 1);

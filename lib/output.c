@@ -9,7 +9,7 @@
 #include <unistd.h>
 #include <xlsxwriter.h>
 
-#include "prepay.h"
+#include "internal.h"
 
 struct pp_out {
 	enum pp_format	 fmt;
@@ -374,7 +374,10 @@ write_xlsx(pp_out *o)
 	lxw_error e;
 	size_t r, i;
 
+	/* The operator's file is made with the operator's own group. */
+	pp_priv_caller();
 	if ((wb = workbook_new(o->xlsx_path)) == NULL) {
+		pp_priv_service();
 		snprintf(o->err, sizeof(o->err), "%s: cannot create",
 		    o->xlsx_path);
 		return PP_ENOINPUT;
@@ -418,7 +421,9 @@ write_xlsx(pp_out *o)
 			worksheet_write_string(ws, (lxw_row_t)r + 1,
 			    (lxw_col_t)i, v, NULL);
 		}
-	if ((e = workbook_close(wb)) != LXW_NO_ERROR) {
+	e = workbook_close(wb);
+	pp_priv_service();
+	if (e != LXW_NO_ERROR) {
 		snprintf(o->err, sizeof(o->err), "%s: %s", o->xlsx_path,
 		    lxw_strerror(e));
 		return PP_ENOINPUT;

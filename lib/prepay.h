@@ -91,6 +91,20 @@ int64_t	 pp_now(void);
  */
 int	 pp_grow(void *array, size_t *cap, size_t need, size_t elem);
 
+/* ---- privilege.c: the tools run setgid to the service group ----------- */
+
+/*
+ * Call once, first thing in main(): a setgid run keeps only harmless
+ * variables, and those that choose files (PREPAY_PROFILES, PREPAY_KEYS)
+ * only for root and the group's members.  See prepay(7).
+ */
+int	 pp_privilege_init(char *err, size_t errlen);
+/*
+ * Open a file the operator named (an input list, a receipt, --rejects)
+ * with the caller's own group, never the service group's.
+ */
+FILE	*pp_fopen_caller(const char *path, const char *mode);
+
 /* ---- text.c ----------------------------------------------------------- */
 
 /* Columns that s takes on a terminal: CJK and full-width count 2. */

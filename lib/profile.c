@@ -6,9 +6,11 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "internal.h"
 #include "dlt645.h"
@@ -47,12 +49,43 @@ pp_value_factor(const char *name)
 	return 0;
 }
 
+static char installed[900];
+static pthread_once_t installed_once = PTHREAD_ONCE_INIT;
+
+/*
+ * PREFIX/share/prepay/profiles beside PREFIX/bin/TOOL, when it is there:
+ * an install of another PREFIX finds its own profiles, and root chose
+ * where the program is, not its caller.
+ */
+static void
+find_installed(void)
+{
+	char exe[800], *slash;
+	struct stat sb;
+	ssize_t n;
+	int i;
+
+	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) <= 0)
+		return;
+	exe[n] = '\0';
+	for (i = 0; i < 2; i++)
+		if ((slash = strrchr(exe, '/')) != NULL)
+			*slash = '\0';
+	snprintf(installed, sizeof(installed), "%s/share/prepay/profiles",
+	    exe);
+	if (stat(installed, &sb) == -1 || !S_ISDIR(sb.st_mode))
+		installed[0] = '\0';
+}
+
 const char *
 pp_profile_dir(void)
 {
-	const char *dir = getenv("PREPAY_PROFILES");
+	const char *dir = pp_priv_getenv("PREPAY_PROFILES");
 
-	return dir && *dir ? dir : PP_DATADIR "/profiles";
+	if (dir && *dir)
+		return dir;
+	pthread_once(&installed_once, find_installed);
+	return installed[0] ? installed : PP_DATADIR "/profiles";
 }
 
 static int

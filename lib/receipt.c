@@ -171,7 +171,7 @@ pp_receipt_load(const char *path, char **tmpl, char *err, size_t errlen)
 	size_t n;
 	FILE *fp;
 
-	if ((fp = fopen(path, "r")) == NULL) {
+	if ((fp = pp_fopen_caller(path, "r")) == NULL) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return PP_ENOINPUT;
 	}

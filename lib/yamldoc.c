@@ -15,7 +15,7 @@ pp_yaml_load(const char *path, yaml_document_t *doc, int badcode, char *err,
 	FILE *fp;
 	int rc = PP_OK;
 
-	if ((fp = fopen(path, "r")) == NULL) {
+	if ((fp = pp_fopen_caller(path, "r")) == NULL) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return PP_ENOINPUT;
 	}

@@ -74,6 +74,11 @@ test_lookup(void)
 	is_int(load("", 0400, &k, err, sizeof(err)), PP_OK,
 	    "an empty key file of mode 0400 loads");
 	pp_keys_free(k);
+
+	/* The tools read it through their setgid group (prepay(7)). */
+	is_int(load("gateway * 02111111\n", 0640, &k, err, sizeof(err)),
+	    PP_OK, "a key file of mode 0640, the group's to read, loads");
+	pp_keys_free(k);
 }
 
 static void
@@ -86,6 +91,9 @@ test_refused(void)
 		{ "gateway * 02111111\n", "mode 0644", "mode 0644", 0644 },
 		{ "gateway * 02111111\n", "mode 0660", "mode 0660", 0660 },
 		{ "gateway * 02111111\n", "mode 0602", "mode 0602", 0602 },
+		{ "gateway * 02111111\n", "mode 0604", "mode 0604", 0604 },
+		{ "gateway * 02111111\n", "mode 0620", "mode 0620: the group "
+		    "writes", 0620 },
 		{ "gateway *\n", ":1: use meter|gateway", "no password", 0600 },
 		{ "gateway * 02111111 00000000 extra\n", ":1: use meter",
 		    "a fifth word", 0600 },
