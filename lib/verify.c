@@ -784,7 +784,8 @@ check_anchor(struct verify *v, const char *path)
 	FILE *fp;
 	int i;
 
-	if ((fp = fopen(path, "r")) == NULL)
+	/* The caller's file, read with the caller's rights. */
+	if ((fp = pp_fopen_caller(path, "r")) == NULL)
 		return pp_fail(v->db, PP_ENOINPUT, "--anchor %s: %s", path,
 		    strerror(errno));
 	while (fgets(line, sizeof(line), fp) != NULL)

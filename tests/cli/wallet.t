@@ -1,0 +1,108 @@
+#!/bin/sh
+# wallet.t: the recharge state machine of a meter's own wallet (issue 9,
+# point 2).  A recharge the meter refuses is sent again after its purchase
+# count is read back; after three refusals it ends cancelled, its money
+# kept on the account in a ledger row of its own, and the later purchases
+# no longer wait for it.  A refund never takes more than the meter holds.
+. "$(dirname "$0")/lib.sh"
+
+P=$(port_base)
+cat >site.yaml <<EOF
+site: 钱包
+defaults:
+  price: 0.5380
+  max_balance: 5000.00
+buildings:
+  - name: 1号楼
+    gateways:
+      - name: gw1
+        address: tcp://127.0.0.1:$P
+        timeout_ms: 200
+        retries: 1
+        meters:
+          - {meter: "0101000001", unit: 1, floor: 1, room: "101", profile: prepay-1p, billing: meter}
+EOF
+W=0101000001
+
+site-load site.yaml >/dev/null || echo "Bail out! site-load"
+start_sim site.yaml --credit 0 --state "$T/sim.state"
+acct-open -a A -n 王五 "$W" >/dev/null 2>&1
+exits 0 "a sale of 10.00 lands at once" sale -o csv A 10
+is "$(sql "SELECT state FROM commands ORDER BY id DESC LIMIT 1")" done "recharge 1 done"
+exits 0 "meter-ctl read" meter-ctl read -o csv "$W"
+is "$(f 1 balance buy_count)" "10.00|1" "the meter holds 10.00 after purchase 1"
+
+# --- a meter that refuses every recharge: busy, three times --------------------
+
+stop_sim
+start_sim site.yaml --state "$T/sim.state" --exception 1
+exits 75 "a sale of 2.60 to a busy meter: pending" sale -o csv A 2.60
+S2=$(f 1 serial)
+like "$T/err" "pending" "the sale says the recharge is pending"
+is "$(sql "SELECT state || '|' || attempts || '|' || coalesce(verdict, '') FROM commands WHERE action = 'recharge' ORDER BY id DESC LIMIT 1")" \
+    "pending|1|" "refused once: pending, to be sent again"
+exits 75 "a sale of 10.00 behind it" sale -o csv A 10
+S3=$(f 1 serial)
+meter-read >/dev/null 2>&1
+is "$(sql "SELECT state || '|' || attempts FROM commands WHERE action = 'recharge' AND amount = 260")" \
+    "pending|2" "a poll: refused again, still pending"
+meter-read >/dev/null 2>&1
+is "$(sql "SELECT state || '|' || verdict FROM commands WHERE action = 'recharge' AND amount = 260")" \
+    "failed|cancelled" "the third refusal: the verdict, cancelled"
+is "$(sql "SELECT kind || '|' || amount || '|' || buy_count FROM ledger ORDER BY id DESC LIMIT 1")" \
+    "adjust|0|2" "a ledger row says so: adjust 0.00 of purchase 2"
+is "$(sql "SELECT remark LIKE '%$S2%' FROM ledger ORDER BY id DESC LIMIT 1")" 1 \
+    "the row names the cancelled sale's serial"
+is "$(sql "SELECT buy_count || '|' || state FROM commands WHERE action = 'recharge' AND ledger_id = (SELECT id FROM ledger WHERE serial = '$S3')")" \
+    "2|pending" "the later purchase takes count 2: it no longer waits for a count that never lands"
+exits 0 "report verify after the verdict" report verify -o csv
+
+# --- the meter takes recharges again -------------------------------------------
+
+stop_sim
+start_sim site.yaml --state "$T/sim.state"
+exits 0 "a poll delivers the later purchase" meter-read
+is "$(sql "SELECT state FROM commands WHERE ledger_id = (SELECT id FROM ledger WHERE serial = '$S3')")" done \
+    "the 10.00 landed"
+exits 0 "meter-ctl read" meter-ctl read -o csv "$W"
+is "$(f 1 balance buy_count)" "20.00|2" "the meter holds 20.00 after 2 purchases: the cancelled 2.60 never reached it"
+exits 0 "a further sale lands at once" sale -o csv A 1
+exits 0 "meter-ctl read" meter-ctl read -o csv "$W"
+is "$(f 1 balance buy_count)" "21.00|3" "purchase 3: 21.00"
+exits 0 "report verify" report verify -o csv
+
+# --- refunds are bounded by the wallet -----------------------------------------
+
+exits 1 "a refund of 22.00: more than the meter's 21.00" refund -o csv A 22
+like "$T/err" "more than meter $W holds \(21\.00\)" "the message names the meter and what it holds"
+exits 0 "a refund of 5.00" refund -o csv A 5
+exits 0 "meter-ctl read" meter-ctl read -o csv "$W"
+is "$(f 1 balance)" "16.00" "the meter holds 16.00"
+
+# --- the cancelled money goes back by reversing its sale -----------------------
+
+exits 0 "reverse the cancelled sale" reverse -o csv "$S2"
+is "$(sql "SELECT count(*) FROM commands WHERE action = 'recharge' AND ledger_id = (SELECT id FROM ledger WHERE reverses = (SELECT id FROM ledger WHERE serial = '$S2'))")" 0 \
+    "the reversal sends nothing to the meter, which never had it"
+exits 0 "meter-ctl read" meter-ctl read -o csv "$W"
+is "$(f 1 balance buy_count)" "16.00|4" "the meter still holds 16.00"
+exits 0 "report verify" report verify -o csv
+
+# --- a pending recharge raised outside the tools ------------------------------
+
+stop_sim
+exits 75 "a sale to the unreachable meter: pending" sale -o csv A 3
+sql ".backup '$T/good.db'"
+sqlite3 "$PREPAY_DB" "UPDATE commands SET amount = amount + 1003959 WHERE action = 'recharge' AND state = 'pending'"
+run report verify -o csv
+is "$rc" 1 "a raised recharge: verify exits 1"
+like "$T/out" '^commands,fail,recharge [0-9]+ to meter 0101000001 is 10042\.59, its ledger row [0-9]+ 3\.00' \
+    "verify names the recharge, its amount and its ledger row"
+cp "$T/good.db" "$PREPAY_DB"
+rm -f "$PREPAY_DB-wal" "$PREPAY_DB-shm"
+sqlite3 "$PREPAY_DB" "UPDATE commands SET state = 'failed', verdict = 'cancelled' WHERE action = 'recharge' AND state = 'pending'"
+run report verify -o csv
+is "$rc" 1 "a verdict forged outside the tools: verify exits 1"
+like "$T/out" '^commands,fail,.*cancelled without its ledger row' "verify names it"
+
+done_testing
