@@ -26,16 +26,31 @@ tool_init(struct tool *t, const char *name, const char *usage, int argc,
 		t->dbpath = "prepay.db";
 }
 
+/*
+ * The one place a message is written: whatever a value slipped into it,
+ * it goes out as exactly one line of valid UTF-8 with no control
+ * character, and no longer than MSGMAX.
+ */
+#define MSGMAX	1024
+
+static void
+vwarn(struct tool *t, const char *fmt, va_list ap)
+{
+	char msg[MSGMAX], line[MSGMAX];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	fprintf(stderr, "%s: %s\n", t->name, pp_oneline(line, sizeof(line),
+	    msg));
+}
+
 void
 tool_warn(struct tool *t, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: ", t->name);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vwarn(t, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 noreturn void
@@ -65,11 +80,9 @@ tool_die(struct tool *t, int code, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: ", t->name);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vwarn(t, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	if (t->summary[0] == '\0') {
 		va_start(ap, fmt);
 		vsnprintf(t->summary, sizeof(t->summary), fmt, ap);
