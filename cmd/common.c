@@ -308,10 +308,15 @@ struct batch {
 	int		(*apply)(pp_db *, const pp_csv *, pp_entry *, void *);
 	void		*arg;
 	pp_entry	 current;
-	pp_entry	*done;
-	size_t		 ndone, cap;
+	/*
+	 * The accepted entries wait for the commit in a temporary file, not
+	 * in memory, which would grow with the list.
+	 */
+	FILE		*done;
+	size_t		 ndone;
 	pp_out		*rejects;
 	int		 nomem;
+	int		 spill;		/* the temporary file failed */
 };
 
 static int
@@ -328,12 +333,11 @@ batch_accepted(void *arg)
 {
 	struct batch *b = arg;
 
-	if (pp_grow(&b->done, &b->cap, b->ndone + 1, sizeof(*b->done)) !=
-	    PP_OK) {
-		b->nomem = 1;
+	if (b->done == NULL)
 		return;
-	}
-	b->done[b->ndone++] = b->current;
+	if (fwrite(&b->current, sizeof(b->current), 1, b->done) != 1)
+		b->spill = 1;
+	b->ndone++;
 }
 
 static void
@@ -393,6 +397,7 @@ tool_batch(struct tool *t, const char *path,
 	char err[PP_ERRMAX], total[PP_NUMBUF];
 	FILE *in, *rejects_fp = NULL;
 	pp_csv *csv;
+	pp_entry e;
 	pp_out *o;
 	int64_t sum = 0;
 	size_t i;
@@ -415,6 +420,9 @@ tool_batch(struct tool *t, const char *path,
 	b.arg = arg;
 	if (rejects)
 		b.rejects = open_rejects(t, rejects, csv, &rejects_fp);
+	if (t->print && (b.done = tmpfile()) == NULL)
+		tool_die(t, PP_EINTERNAL, "temporary file: %s",
+		    strerror(errno));
 	spec.each = t->each;
 	spec.apply = batch_apply;
 	spec.accepted = batch_accepted;
@@ -430,17 +438,25 @@ tool_batch(struct tool *t, const char *path,
 		tool_warn(t, "--rejects %s: write error", rejects);
 	if (b.nomem)
 		tool_die(t, PP_EINTERNAL, "out of memory");
+	if (b.done && (b.spill || fflush(b.done) != 0 ||
+	    fseek(b.done, 0, SEEK_SET) != 0))
+		tool_die(t, PP_EINTERNAL, "temporary file: %s",
+		    strerror(errno));
 	if (res.broken || (rc != PP_OK && rc != PP_EDATA))
 		tool_warn(t, "%s", pp_errmsg(t->db));
 	if (t->print) {
 		o = tool_out(t, t->columns, t->ncolumns);
 		for (i = 0; i < b.ndone && res.committed; i++) {
-			tool_emit(t, o, &b.done[i]);
-			sum += b.done[i].amount;
+			if (fread(&e, sizeof(e), 1, b.done) != 1)
+				tool_die(t, PP_EINTERNAL, "temporary file: "
+				    "%s", ferror(b.done) ? strerror(errno) :
+				    "cut short");
+			tool_emit(t, o, &e);
+			sum += e.amount;
 		}
 		tool_out_close(t, o);
+		fclose(b.done);
 	}
-	free(b.done);
 	snprintf(t->summary, sizeof(t->summary), "%s: %ld rows, %ld %s, %ld "
 	    "rejected, amount %s", path, res.rows, res.accepted,
 	    res.committed ? "written" : "not written (all or nothing)",

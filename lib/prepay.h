@@ -131,6 +131,14 @@ const char *pp_oneline(char *buf, size_t size, const char *s);
 
 typedef struct pp_csv pp_csv;
 
+/*
+ * Input is read a row at a time.  A row (or the header) longer than
+ * PP_CSV_ROWMAX bytes, or a header of more than PP_CSV_COLMAX columns,
+ * is bad data.
+ */
+#define PP_CSV_ROWMAX	(1024 * 1024)
+#define PP_CSV_COLMAX	1024
+
 /* Reads the header at once; a tab in the header line means TSV. */
 int	 pp_csv_open(pp_csv **r, FILE *fp, const char *name, char *err,
 	    size_t errlen);
