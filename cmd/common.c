@@ -114,7 +114,7 @@ tool_option(struct tool *t, int ch, const char *arg)
 	case 'o':
 		if (pp_format_parse(arg, &t->fmt) != PP_OK ||
 		    (t->fmt == PP_FMT_XLSX && strcmp(t->name, "report") != 0)) {
-			tool_warn(t, "-o %s: use csv, tsv or table%s", arg,
+			tool_warn(t, "-o %s: use csv, tsv or table%s", pp_q(arg),
 			    strcmp(t->name, "report") == 0 ? " or xlsx" : "");
 			exit(PP_EUSAGE);
 		}
@@ -143,14 +143,15 @@ tool_option(struct tool *t, int ch, const char *arg)
 	case '?':
 		if (optopt >= '0' && optopt <= '9')
 			tool_warn(t, "%s: negative numbers are not allowed",
-			    t->argv[optind - 1]);
+			    pp_q(t->argv[optind - 1]));
 		else if (optopt)
 			tool_warn(t, "-%c: unknown option", optopt);
 		else
-			tool_warn(t, "%s: unknown option", t->argv[optind - 1]);
+			tool_warn(t, "%s: unknown option",
+			    pp_q(t->argv[optind - 1]));
 		exit(optopt >= '0' && optopt <= '9' ? PP_EDATA : PP_EUSAGE);
 	case ':':
-		tool_warn(t, "%s: needs a value", t->argv[optind - 1]);
+		tool_warn(t, "%s: needs a value", pp_q(t->argv[optind - 1]));
 		exit(PP_EUSAGE);
 	}
 	return 0;

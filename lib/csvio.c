@@ -85,7 +85,7 @@ on_field(void *data, size_t len, void *arg)
 	if (!r->have_header && rec->n >= PP_CSV_COLMAX) {
 		r->failed = 1;
 		snprintf(r->err, sizeof(r->err), "%s: line 1: more than %d "
-		    "columns", pp_q(r->name), PP_CSV_COLMAX);
+		    "columns", r->name, PP_CSV_COLMAX);
 		return;
 	}
 	if (pp_grow(&rec->off, &rec->offcap, rec->n + 1,
@@ -93,7 +93,7 @@ on_field(void *data, size_t len, void *arg)
 	    pp_grow(&rec->buf, &rec->cap, rec->len + len + 1, 1) != PP_OK) {
 		r->failed = 1;
 		snprintf(r->err, sizeof(r->err), "%s: out of memory",
-		    pp_q(r->name));
+		    r->name);
 		return;
 	}
 	rec->off[rec->n++] = rec->len;
@@ -155,14 +155,14 @@ fill(pp_csv *r)
 		if ((len = read_piece(r)) == 0) {
 			if (ferror(r->fp)) {
 				snprintf(r->err, sizeof(r->err), "%s: read error",
-				    pp_q(r->name));
+				    r->name);
 				return PP_ENOINPUT;
 			}
 			r->eof = 1;
 			if (csv_fini(&r->parser, on_field, on_record, r) != 0) {
 				snprintf(r->err, sizeof(r->err),
 				    "%s: line %ld: unterminated quoted field",
-				    pp_q(r->name), r->record_line);
+				    r->name, r->record_line);
 				return PP_EDATA;
 			}
 			break;
@@ -181,7 +181,7 @@ fill(pp_csv *r)
 		/* Refused before it is parsed, so it never takes memory. */
 		if (r->in_record && (r->record_bytes += len) > PP_CSV_ROWMAX) {
 			snprintf(r->err, sizeof(r->err), "%s: line %ld: a row "
-			    "longer than %d bytes", pp_q(r->name),
+			    "longer than %d bytes", r->name,
 			    r->record_line, PP_CSV_ROWMAX);
 			r->failed = 1;
 			return PP_EDATA;
@@ -189,7 +189,7 @@ fill(pp_csv *r)
 		if (csv_parse(&r->parser, r->piece, len, on_field, on_record,
 		    r) != len) {
 			snprintf(r->err, sizeof(r->err), "%s: line %ld: %s",
-			    pp_q(r->name), r->lineno,
+			    r->name, r->lineno,
 			    csv_error(&r->parser) == CSV_EPARSE ?
 			    "malformed quoting" :
 			    csv_strerror(csv_error(&r->parser)));
@@ -214,7 +214,7 @@ take(pp_csv *r, struct record *out)
 	r->ready = 0;
 	if (out->bad) {
 		snprintf(r->err, sizeof(r->err), "%s: line %ld: NUL byte in "
-		    "the data", pp_q(r->name), out->line);
+		    "the data", r->name, out->line);
 		return PP_EDATA;
 	}
 	return 1;
@@ -230,7 +230,7 @@ pp_csv_open(pp_csv **rp, FILE *fp, const char *name, char *err,
 
 	*rp = NULL;
 	if ((r = calloc(1, sizeof(*r))) == NULL) {
-		snprintf(err, errlen, "%s: out of memory", pp_q(name));
+		snprintf(err, errlen, "%s: out of memory", name);
 		return PP_EINTERNAL;
 	}
 	r->fp = fp;
@@ -239,7 +239,7 @@ pp_csv_open(pp_csv **rp, FILE *fp, const char *name, char *err,
 	if ((c = getc(fp)) == 0xEF) {
 		if (getc(fp) != 0xBB || getc(fp) != 0xBF) {
 			snprintf(err, errlen, "%s: line 1: not UTF-8",
-			    pp_q(name));
+			    name);
 			free(r);
 			return PP_EDATA;
 		}
@@ -248,18 +248,18 @@ pp_csv_open(pp_csv **rp, FILE *fp, const char *name, char *err,
 	/* Peek at the header line to choose between CSV and TSV. */
 	if (read_piece(r) == 0) {
 		if (ferror(fp))
-			snprintf(err, errlen, "%s: %s", pp_q(name),
+			snprintf(err, errlen, "%s: %s", name,
 			    strerror(errno));
 		else
 			snprintf(err, errlen, "%s: empty input, no header",
-			    pp_q(name));
+			    name);
 		free(r);
 		return PP_EDATA;
 	}
 	r->tsv = memchr(r->piece, '\t', r->piecelen) != NULL;
 	if (csv_init(&r->parser, r->tsv ? CSV_APPEND_NULL :
 	    CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
-		snprintf(err, errlen, "%s: out of memory", pp_q(name));
+		snprintf(err, errlen, "%s: out of memory", name);
 		free(r);
 		return PP_EINTERNAL;
 	}
@@ -283,7 +283,7 @@ pp_csv_open(pp_csv **rp, FILE *fp, const char *name, char *err,
 			    strcmp(field(&r->header, i),
 			    field(&r->header, j)) == 0) {
 				snprintf(err, errlen, "%s: line 1: column \"%s\" "
-				    "appears twice", pp_q(name),
+				    "appears twice", name,
 				    pp_q(field(&r->header, i)));
 				pp_csv_close(r);
 				return PP_EDATA;
@@ -302,7 +302,7 @@ pp_csv_next(pp_csv *r)
 		return rc;
 	if (r->row.nfields > r->header.n) {
 		snprintf(r->err, sizeof(r->err), "%s: line %ld: %zu fields, "
-		    "but the header has %zu", pp_q(r->name), r->row.line,
+		    "but the header has %zu", r->name, r->row.line,
 		    r->row.nfields, r->header.n);
 		return PP_EDATA;
 	}

@@ -115,8 +115,8 @@ pp_key_check(const char *what, const char *s, size_t max, char *err,
 		return PP_EDATA;
 	}
 	if (len >= max) {
-		snprintf(err, errlen, "%s \"%.40s\": longer than %zu characters",
-		    what, s, max - 1);
+		snprintf(err, errlen, "%s \"%s\": longer than %zu characters",
+		    what, pp_q(s), max - 1);
 		return PP_EDATA;
 	}
 	if (strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -124,7 +124,7 @@ pp_key_check(const char *what, const char *s, size_t max, char *err,
 		if (pp_text_check(what, s, max, err, errlen) != PP_OK)
 			return PP_EDATA;
 		snprintf(err, errlen, "%s \"%s\": use letters, digits, '-', "
-		    "'_' and '.'", what, s);
+		    "'_' and '.'", what, pp_q(s));
 		return PP_EDATA;
 	}
 	return PP_OK;
