@@ -53,7 +53,8 @@ main(int argc, char **argv)
 	if (argc != 0 || (notify && *notify == '\0'))
 		tool_usage(&t);
 	if (o.kind && pp_alarm_kind_check(o.kind) != PP_OK)
-		tool_die(&t, PP_EUSAGE, "-k %s: no such alarm kind", o.kind);
+		tool_die(&t, PP_EUSAGE, "-k %s: no such alarm kind",
+		    pp_q(o.kind));
 	t.audit = 1;
 	tool_open(&t, PP_NEED_POLLER, 0);
 	if ((rc = pp_alarm_scan(t.db, &o, &rows, &n)) != PP_OK)

@@ -33,16 +33,31 @@ tool_init(struct tool *t, const char *name, const char *usage, int argc,
 		t->dbpath = "prepay.db";
 }
 
+/*
+ * The one place a message is written: whatever a value slipped into it,
+ * it goes out as exactly one line of valid UTF-8 with no control
+ * character, and no longer than MSGMAX.
+ */
+#define MSGMAX	1024
+
+static void
+vwarn(struct tool *t, const char *fmt, va_list ap)
+{
+	char msg[MSGMAX], line[MSGMAX];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	fprintf(stderr, "%s: %s\n", t->name, pp_oneline(line, sizeof(line),
+	    msg));
+}
+
 void
 tool_warn(struct tool *t, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: ", t->name);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vwarn(t, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 noreturn void
@@ -74,11 +89,9 @@ tool_die(struct tool *t, int code, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: ", t->name);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vwarn(t, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	if (t->summary[0] == '\0') {
 		va_start(ap, fmt);
 		vsnprintf(t->summary, sizeof(t->summary), fmt, ap);
@@ -110,7 +123,7 @@ tool_option(struct tool *t, int ch, const char *arg)
 	case 'o':
 		if (pp_format_parse(arg, &t->fmt) != PP_OK ||
 		    (t->fmt == PP_FMT_XLSX && strcmp(t->name, "report") != 0)) {
-			tool_warn(t, "-o %s: use csv, tsv or table%s", arg,
+			tool_warn(t, "-o %s: use csv, tsv or table%s", pp_q(arg),
 			    strcmp(t->name, "report") == 0 ? " or xlsx" : "");
 			exit(PP_EUSAGE);
 		}
@@ -139,14 +152,15 @@ tool_option(struct tool *t, int ch, const char *arg)
 	case '?':
 		if (optopt >= '0' && optopt <= '9')
 			tool_warn(t, "%s: negative numbers are not allowed",
-			    t->argv[optind - 1]);
+			    pp_q(t->argv[optind - 1]));
 		else if (optopt)
 			tool_warn(t, "-%c: unknown option", optopt);
 		else
-			tool_warn(t, "%s: unknown option", t->argv[optind - 1]);
+			tool_warn(t, "%s: unknown option",
+			    pp_q(t->argv[optind - 1]));
 		exit(optopt >= '0' && optopt <= '9' ? PP_EDATA : PP_EUSAGE);
 	case ':':
-		tool_warn(t, "%s: needs a value", t->argv[optind - 1]);
+		tool_warn(t, "%s: needs a value", pp_q(t->argv[optind - 1]));
 		exit(PP_EUSAGE);
 	}
 	return 0;
@@ -306,10 +320,15 @@ struct batch {
 	int		(*apply)(pp_db *, const pp_csv *, pp_entry *, void *);
 	void		*arg;
 	pp_entry	 current;
-	pp_entry	*done;
-	size_t		 ndone, cap;
+	/*
+	 * The accepted entries wait for the commit in a temporary file, not
+	 * in memory, which would grow with the list.
+	 */
+	FILE		*done;
+	size_t		 ndone;
 	pp_out		*rejects;
 	int		 nomem;
+	int		 spill;		/* the temporary file failed */
 };
 
 static int
@@ -326,12 +345,11 @@ batch_accepted(void *arg)
 {
 	struct batch *b = arg;
 
-	if (pp_grow(&b->done, &b->cap, b->ndone + 1, sizeof(*b->done)) !=
-	    PP_OK) {
-		b->nomem = 1;
+	if (b->done == NULL)
 		return;
-	}
-	b->done[b->ndone++] = b->current;
+	if (fwrite(&b->current, sizeof(b->current), 1, b->done) != 1)
+		b->spill = 1;
+	b->ndone++;
 }
 
 static void
@@ -391,6 +409,7 @@ tool_batch(struct tool *t, const char *path,
 	char err[PP_ERRMAX], total[PP_NUMBUF];
 	FILE *in, *rejects_fp = NULL;
 	pp_csv *csv;
+	pp_entry e;
 	pp_out *o;
 	int64_t sum = 0;
 	size_t i;
@@ -413,6 +432,9 @@ tool_batch(struct tool *t, const char *path,
 	b.arg = arg;
 	if (rejects)
 		b.rejects = open_rejects(t, rejects, csv, &rejects_fp);
+	if (t->print && (b.done = tmpfile()) == NULL)
+		tool_die(t, PP_EINTERNAL, "temporary file: %s",
+		    strerror(errno));
 	spec.each = t->each;
 	spec.apply = batch_apply;
 	spec.accepted = batch_accepted;
@@ -428,17 +450,25 @@ tool_batch(struct tool *t, const char *path,
 		tool_warn(t, "--rejects %s: write error", rejects);
 	if (b.nomem)
 		tool_die(t, PP_EINTERNAL, "out of memory");
+	if (b.done && (b.spill || fflush(b.done) != 0 ||
+	    fseek(b.done, 0, SEEK_SET) != 0))
+		tool_die(t, PP_EINTERNAL, "temporary file: %s",
+		    strerror(errno));
 	if (res.broken || (rc != PP_OK && rc != PP_EDATA))
 		tool_warn(t, "%s", pp_errmsg(t->db));
 	if (t->print) {
 		o = tool_out(t, t->columns, t->ncolumns);
 		for (i = 0; i < b.ndone && res.committed; i++) {
-			tool_emit(t, o, &b.done[i]);
-			sum += b.done[i].amount;
+			if (fread(&e, sizeof(e), 1, b.done) != 1)
+				tool_die(t, PP_EINTERNAL, "temporary file: "
+				    "%s", ferror(b.done) ? strerror(errno) :
+				    "cut short");
+			tool_emit(t, o, &e);
+			sum += e.amount;
 		}
 		tool_out_close(t, o);
+		fclose(b.done);
 	}
-	free(b.done);
 	snprintf(t->summary, sizeof(t->summary), "%s: %ld rows, %ld %s, %ld "
 	    "rejected, amount %s", path, res.rows, res.accepted,
 	    res.committed ? "written" : "not written (all or nothing)",

@@ -176,7 +176,8 @@ main(int argc, char **argv)
 		tool_usage(&t);
 	reading = strcmp(req.action, "read") == 0;
 	if (!reading && pp_action_check(req.action) != PP_OK)
-		tool_die(&t, PP_EUSAGE, "%s: no such action", req.action);
+		tool_die(&t, PP_EUSAGE, "%s: no such action",
+		    pp_q(req.action));
 	t.audit = !reading;
 	tool_open(&t, PP_NEED_ANY, 0);
 	if (building)

@@ -40,8 +40,8 @@ real(struct tool *t, const char *opt, const char *s, double min, double max)
 
 	v = strtod(s, &end);
 	if (*s == '\0' || *end != '\0' || !isfinite(v) || v < min || v > max) {
-		tool_warn(t, "%s %s: use a number from %g to %g", opt, s, min,
-		    max);
+		tool_warn(t, "%s %s: use a number from %g to %g", opt, pp_q(s),
+		    min, max);
 		exit(PP_EUSAGE);
 	}
 	return v;

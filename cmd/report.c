@@ -154,7 +154,8 @@ main(int argc, char **argv)
 	if ((fn = pp_report_find(name)) == NULL)
 		tool_die(&t, PP_EUSAGE, "%s: no such report; try sales, txns, "
 		    "accounts, balances, audit, verify, status, energy, "
-		    "readings, usage, alarms, lost, reconcile or bill", name);
+		    "readings, usage, alarms, lost, reconcile or bill",
+		    pp_q(name));
 	if (pp_report_operand(name) && r.subject == NULL)
 		tool_die(&t, PP_EUSAGE, "report %s needs %s", name,
 		    strcmp(name, "bill") == 0 ? "an ACCOUNT" : "a METER");

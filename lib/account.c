@@ -140,7 +140,7 @@ pp_target_resolve(pp_db *db, const char *target, enum pp_target kind,
 	if (n == 0) {
 		if (unattached[0])
 			return ERR(PP_EDATA, "%s", unattached);
-		return ERR(PP_EDATA, "\"%s\": no such %s", target,
+		return ERR(PP_EDATA, "\"%s\": no such %s", pp_q(target),
 		    kind == PP_TARGET_ACCOUNT ? "account" :
 		    kind == PP_TARGET_METER ? "meter" :
 		    kind == PP_TARGET_ROOM ? "room" : "account, meter or room");
@@ -164,7 +164,7 @@ pp_target_resolve(pp_db *db, const char *target, enum pp_target kind,
 			    i ? "; " : "", hits[i].what, c.account, c.name);
 		}
 		return ERR(PP_EDATA, "\"%s\" is ambiguous: %s; use --account, "
-		    "--meter or --room", target, candidates);
+		    "--meter or --room", pp_q(target), candidates);
 	}
 	/* One account: a single meter named by every hit is the meter. */
 	*meter_id = hits[0].meter_id;
@@ -227,7 +227,7 @@ check_open_request(pp_db *db, const struct pp_open_req *req)
 	if (req->phone && *req->phone && (strlen(req->phone) >= PP_KEYMAX ||
 	    strspn(req->phone, "0123456789+- ") != strlen(req->phone)))
 		return ERR(PP_EDATA, "phone \"%s\": use digits, '+', '-' and "
-		    "spaces", req->phone);
+		    "spaces", pp_q(req->phone));
 	if (req->account && *req->account && pp_key_check("account",
 	    req->account, PP_KEYMAX, err, sizeof(err)) != PP_OK)
 		return ERR(PP_EDATA, "%s", err);
@@ -281,7 +281,7 @@ attach(pp_db *db, int64_t account_id, const char *meter)
 	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
 		sqlite3_reset(st);
 		return rc == SQLITE_DONE ? ERR(PP_EDATA, "meter %s is not "
-		    "installed; load it with site-load", meter) :
+		    "installed; load it with site-load", pp_q(meter)) :
 		    pp_sqlfail(db, "meters");
 	}
 	meter_id = sqlite3_column_int64(st, 0);
@@ -358,7 +358,7 @@ pp_account_open(pp_db *db, const struct pp_open_req *req, pp_entry *out)
 			if (!same || !same_meters(req->meters, out->meter))
 				return ERR(PP_EDATA, "ref \"%s\" was already "
 				    "used by serial %s for another request",
-				    req->ref, serial);
+				    pp_q(req->ref), serial);
 			out->replayed = 1;
 			return PP_OK;
 		}
@@ -428,7 +428,7 @@ pp_account_add_meter(pp_db *db, const char *account, const char *meter,
 
 	if ((rc = pp_account_get(db, account, &a)) != PP_OK)
 		return rc == PP_EDATA ? ERR(PP_EDATA, "account %s: no such "
-		    "account", account) : rc;
+		    "account", pp_q(account)) : rc;
 	if (!a.open)
 		return ERR(PP_ERULE, "account %s is closed", account);
 	if ((rc = attach(db, a.id, meter)) != PP_OK)
@@ -469,7 +469,7 @@ pp_account_close(pp_db *db, const char *account, const char *method,
 		return rc;
 	if ((rc = pp_account_get(db, account, &a)) != PP_OK)
 		return rc == PP_EDATA ? ERR(PP_EDATA, "account %s: no such "
-		    "account", account) : rc;
+		    "account", pp_q(account)) : rc;
 	if (ref && *ref) {
 		int64_t was;
 
@@ -485,7 +485,7 @@ pp_account_close(pp_db *db, const char *account, const char *method,
 		if (pp_query_int(db, &was, "SELECT id FROM ledger WHERE ref = ?",
 		    "t", ref) == PP_OK)
 			return ERR(PP_EDATA, "ref \"%s\" was already used for "
-			    "another request", ref);
+			    "another request", pp_q(ref));
 	}
 	if (!a.open)
 		return ERR(PP_ERULE, "account %s is already closed", account);

@@ -498,7 +498,7 @@ pp_alarm_scan(pp_db *db, const struct pp_scan_opts *o,
 	*n = 0;
 	if (o->kind && kind_index(o->kind) < 0)
 		return pp_fail(db, PP_EUSAGE, "-k %s: no such alarm kind",
-		    o->kind);
+		    pp_q(o->kind));
 	if ((rc = pp_tx_begin(db)) != PP_OK)
 		return rc;
 	if ((rc = scan_accounts(db, &r)) == PP_OK)

@@ -458,7 +458,7 @@ meter_info(pp_db *db, const char *meter, struct meter_info *m)
 	if (rc == SQLITE_ROW)
 		return PP_OK;
 	return rc == SQLITE_DONE ? ERR(PP_EDATA, "meter %s: no such meter",
-	    meter) : pp_sqlfail(db, "meters");
+	    pp_q(meter)) : pp_sqlfail(db, "meters");
 }
 
 /* Local midnight after t. */
@@ -818,7 +818,8 @@ pp_meter_discover(pp_db *db, const char *gateway, int wait_ms,
 	rc = pp_query_int(db, &id, "SELECT id FROM gateways WHERE name = ?",
 	    "t", gateway);
 	if (rc == PP_EDATA)
-		return ERR(PP_EDATA, "gateway %s: no such gateway", gateway);
+		return ERR(PP_EDATA, "gateway %s: no such gateway",
+		    pp_q(gateway));
 	if (rc != PP_OK ||
 	    (rc = pp_query_int(db, &modbus, "SELECT count(*) FROM meters "
 	    "WHERE gateway_id = ? AND address IS NULL", "i", id)) != PP_OK ||
@@ -878,7 +879,7 @@ pp_meters_of(pp_db *db, const char *by, const char *value, const char *floor,
 	for (i = 0; i < sizeof(q) / sizeof(q[0]) && strcmp(q[i].by, by); i++)
 		;
 	if (i == sizeof(q) / sizeof(q[0]))
-		return ERR(PP_EUSAGE, "%s: not a target column", by);
+		return ERR(PP_EUSAGE, "%s: not a target column", pp_q(by));
 	if ((st = pp_stmt(db, q[i].sql)) == NULL)
 		return PP_EINTERNAL;
 	sqlite3_bind_text(st, 1, value, -1, SQLITE_TRANSIENT);
@@ -901,8 +902,8 @@ pp_meters_of(pp_db *db, const char *by, const char *value, const char *floor,
 		return pp_sqlfail(db, "meters");
 	if (*n == 0)
 		return strcmp(by, "meter") == 0 ? ERR(PP_EDATA, "meter %s: no "
-		    "such meter", value) : ERR(PP_EDATA, "%s %s: no meters "
-		    "there", by, value ? value : "");
+		    "such meter", pp_q(value)) : ERR(PP_EDATA, "%s %s: no "
+		    "meters there", by, pp_q(value));
 	return PP_OK;
 }
 
@@ -923,7 +924,7 @@ pp_account_wallet_read(pp_db *db, const char *account, int wait_ms,
 	*balance = PP_NO_WALLET;
 	if ((rc = pp_account_get(db, account, &a)) != PP_OK)
 		return rc == PP_EDATA ? ERR(PP_EDATA, "account %s: no such "
-		    "account", account) : rc;
+		    "account", pp_q(account)) : rc;
 	if (!a.open || (rc = pp_wallet_of(db, &a, 0, &wallet)) != PP_OK ||
 	    wallet == 0)
 		return PP_OK;

@@ -10,11 +10,25 @@
 
 #include "prepay.h"
 
+/*
+ * Input is streamed: the parser gets a piece of at most PIECE bytes at a
+ * time, and a record is kept only until the next one is asked for, so
+ * memory follows the longest row, never the file.  A piece ends after
+ * each '\n' or '\r', the only bytes that can end a record, so a piece
+ * completes at most one record.
+ */
+#define PIECE	65536
+
+/* One record: its fields one after another in buf, each ending in NUL. */
 struct record {
-	char	**fields;
-	size_t	  n, cap;
-	long	  line;
-	int	  bad;		/* a NUL byte inside */
+	char	*buf;
+	size_t	 len, cap;
+	size_t	*off;		/* where each kept field starts in buf */
+	size_t	 n, offcap;	/* fields kept */
+	size_t	 nfields;	/* fields seen: a row's past the header's are
+				 * only counted */
+	long	 line;
+	int	 bad;		/* a NUL byte inside */
 };
 
 struct pp_csv {
@@ -23,16 +37,19 @@ struct pp_csv {
 	struct csv_parser parser;
 	int		 tsv;
 	int		 eof;
-	char		*linebuf;
-	size_t		 linecap;
-	long		 lineno;	/* lines fed so far */
+	char		 piece[PIECE];
+	size_t		 piecelen;	/* a piece read but not yet fed */
+	long		 lineno;	/* lines begun so far */
+	int		 line_start;	/* the next piece begins a line */
 	int		 in_record;
 	long		 record_line;
+	size_t		 record_bytes;	/* fed since the record began */
 	struct record	 cur;		/* being parsed */
-	struct record	*queue;		/* parsed, not yet handed out */
-	size_t		 qhead, qlen, qcap;
+	struct record	 done;		/* parsed, not yet handed out */
+	int		 ready;
 	struct record	 row;		/* handed out by pp_csv_next */
 	struct record	 header;
+	int		 have_header;
 	char		 err[PP_ERRMAX];
 	int		 failed;
 };
@@ -40,12 +57,15 @@ struct pp_csv {
 static void
 record_free(struct record *r)
 {
-	size_t i;
-
-	for (i = 0; i < r->n; i++)
-		free(r->fields[i]);
-	free(r->fields);
+	free(r->buf);
+	free(r->off);
 	memset(r, 0, sizeof(*r));
+}
+
+static const char *
+field(const struct record *r, size_t i)
+{
+	return r->buf + r->off[i];
 }
 
 static void
@@ -53,31 +73,34 @@ on_field(void *data, size_t len, void *arg)
 {
 	pp_csv *r = arg;
 	struct record *rec = &r->cur;
-	char *f;
 
 	if (r->failed)
 		return;
-	if (rec->n == rec->cap) {
-		size_t cap = rec->cap ? rec->cap * 2 : 16;
-		char **p = realloc(rec->fields, cap * sizeof(*p));
-
-		if (p == NULL)
-			goto nomem;
-		rec->fields = p;
-		rec->cap = cap;
-	}
-	if ((f = malloc(len + 1)) == NULL)
-		goto nomem;
-	if (len)
-		memcpy(f, data, len);
-	f[len] = '\0';
-	if (memchr(f, '\0', len))
+	if (memchr(data, '\0', len))
 		rec->bad = 1;
-	rec->fields[rec->n++] = f;
-	return;
-nomem:
-	r->failed = 1;
-	snprintf(r->err, sizeof(r->err), "%s: out of memory", r->name);
+	rec->nfields++;
+	/* A row's fields past the header's make it bad whatever they hold. */
+	if (r->have_header && rec->n >= r->header.n)
+		return;
+	if (!r->have_header && rec->n >= PP_CSV_COLMAX) {
+		r->failed = 1;
+		snprintf(r->err, sizeof(r->err), "%s: line 1: more than %d "
+		    "columns", r->name, PP_CSV_COLMAX);
+		return;
+	}
+	if (pp_grow(&rec->off, &rec->offcap, rec->n + 1,
+	    sizeof(*rec->off)) != PP_OK ||
+	    pp_grow(&rec->buf, &rec->cap, rec->len + len + 1, 1) != PP_OK) {
+		r->failed = 1;
+		snprintf(r->err, sizeof(r->err), "%s: out of memory",
+		    r->name);
+		return;
+	}
+	rec->off[rec->n++] = rec->len;
+	if (len)
+		memcpy(rec->buf + rec->len, data, len);
+	rec->len += len;
+	rec->buf[rec->len++] = '\0';
 }
 
 static void
@@ -88,29 +111,13 @@ on_record(int term, void *arg)
 	(void)term;
 	if (r->failed)
 		return;
-	if (r->qhead + r->qlen == r->qcap) {
-		if (r->qhead > 0) {
-			memmove(r->queue, r->queue + r->qhead,
-			    r->qlen * sizeof(*r->queue));
-			r->qhead = 0;
-		} else {
-			size_t cap = r->qcap ? r->qcap * 2 : 16;
-			struct record *q = realloc(r->queue, cap * sizeof(*q));
-
-			if (q == NULL) {
-				r->failed = 1;
-				snprintf(r->err, sizeof(r->err),
-				    "%s: out of memory", r->name);
-				return;
-			}
-			r->queue = q;
-			r->qcap = cap;
-		}
-	}
 	r->cur.line = r->record_line;
-	r->queue[r->qhead + r->qlen++] = r->cur;
+	record_free(&r->done);
+	r->done = r->cur;
+	r->ready = 1;
 	memset(&r->cur, 0, sizeof(r->cur));
 	r->in_record = 0;
+	r->record_bytes = 0;
 }
 
 static int
@@ -119,15 +126,33 @@ is_blank_space(unsigned char c)
 	return c == ' ';
 }
 
-/* Feed lines until a record is queued or the input ends. */
+/*
+ * The next piece: up to PIECE bytes, ending after '\n' or '\r'; or the
+ * one pp_csv_open peeked at.
+ */
+static size_t
+read_piece(pp_csv *r)
+{
+	int c;
+
+	if (r->piecelen > 0)
+		return r->piecelen;
+	while (r->piecelen < PIECE && (c = getc(r->fp)) != EOF) {
+		r->piece[r->piecelen++] = (char)c;
+		if (c == '\n' || c == '\r')
+			break;
+	}
+	return r->piecelen;
+}
+
+/* Feed pieces until a record is ready or the input ends. */
 static int
 fill(pp_csv *r)
 {
-	ssize_t len;
+	size_t len, i;
 
-	while (r->qlen == 0 && !r->eof && !r->failed) {
-		len = getline(&r->linebuf, &r->linecap, r->fp);
-		if (len < 0) {
+	while (!r->ready && !r->eof && !r->failed) {
+		if ((len = read_piece(r)) == 0) {
 			if (ferror(r->fp)) {
 				snprintf(r->err, sizeof(r->err), "%s: read error",
 				    r->name);
@@ -142,15 +167,27 @@ fill(pp_csv *r)
 			}
 			break;
 		}
-		r->lineno++;
+		r->piecelen = 0;
+		if (r->line_start)
+			r->lineno++;
+		r->line_start = r->piece[len - 1] == '\n';
 		/* A line of blanks makes no record: the parser skips it. */
-		if (!r->in_record &&
-		    strspn(r->linebuf, " \r\n") != (size_t)len) {
-			r->in_record = 1;
-			r->record_line = r->lineno;
+		for (i = 0; !r->in_record && i < len; i++)
+			if (r->piece[i] != ' ' && r->piece[i] != '\r' &&
+			    r->piece[i] != '\n') {
+				r->in_record = 1;
+				r->record_line = r->lineno;
+			}
+		/* Refused before it is parsed, so it never takes memory. */
+		if (r->in_record && (r->record_bytes += len) > PP_CSV_ROWMAX) {
+			snprintf(r->err, sizeof(r->err), "%s: line %ld: a row "
+			    "longer than %d bytes", r->name,
+			    r->record_line, PP_CSV_ROWMAX);
+			r->failed = 1;
+			return PP_EDATA;
 		}
-		if (csv_parse(&r->parser, r->linebuf, (size_t)len, on_field,
-		    on_record, r) != (size_t)len) {
+		if (csv_parse(&r->parser, r->piece, len, on_field, on_record,
+		    r) != len) {
 			snprintf(r->err, sizeof(r->err), "%s: line %ld: %s",
 			    r->name, r->lineno,
 			    csv_error(&r->parser) == CSV_EPARSE ?
@@ -170,10 +207,11 @@ take(pp_csv *r, struct record *out)
 
 	if ((rc = fill(r)) != PP_OK)
 		return rc;
-	if (r->qlen == 0)
+	if (!r->ready)
 		return 0;
-	*out = r->queue[r->qhead++];
-	r->qlen--;
+	*out = r->done;
+	memset(&r->done, 0, sizeof(r->done));
+	r->ready = 0;
 	if (out->bad) {
 		snprintf(r->err, sizeof(r->err), "%s: line %ld: NUL byte in "
 		    "the data", r->name, out->line);
@@ -200,28 +238,28 @@ pp_csv_open(pp_csv **rp, FILE *fp, const char *name, char *err,
 	/* Excel writes a byte-order mark; it is not part of the header. */
 	if ((c = getc(fp)) == 0xEF) {
 		if (getc(fp) != 0xBB || getc(fp) != 0xBF) {
-			snprintf(err, errlen, "%s: line 1: not UTF-8", name);
+			snprintf(err, errlen, "%s: line 1: not UTF-8",
+			    name);
 			free(r);
 			return PP_EDATA;
 		}
 	} else if (c != EOF)
 		ungetc(c, fp);
 	/* Peek at the header line to choose between CSV and TSV. */
-	if ((rc = (int)getline(&r->linebuf, &r->linecap, fp)) < 0) {
+	if (read_piece(r) == 0) {
 		if (ferror(fp))
-			snprintf(err, errlen, "%s: %s", name, strerror(errno));
+			snprintf(err, errlen, "%s: %s", name,
+			    strerror(errno));
 		else
 			snprintf(err, errlen, "%s: empty input, no header",
 			    name);
-		free(r->linebuf);
 		free(r);
 		return PP_EDATA;
 	}
-	r->tsv = strchr(r->linebuf, '\t') != NULL;
+	r->tsv = memchr(r->piece, '\t', r->piecelen) != NULL;
 	if (csv_init(&r->parser, r->tsv ? CSV_APPEND_NULL :
 	    CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
 		snprintf(err, errlen, "%s: out of memory", name);
-		free(r->linebuf);
 		free(r);
 		return PP_EINTERNAL;
 	}
@@ -231,28 +269,22 @@ pp_csv_open(pp_csv **rp, FILE *fp, const char *name, char *err,
 		/* TSV has no quoting: a quote is an ordinary character. */
 		csv_set_quote(&r->parser, '\0');
 	}
-	r->lineno = 1;
-	r->in_record = 1;
-	r->record_line = 1;
-	if (csv_parse(&r->parser, r->linebuf, (size_t)rc, on_field, on_record,
-	    r) != (size_t)rc) {
-		snprintf(err, errlen, "%s: line 1: malformed header", name);
-		pp_csv_close(r);
-		return PP_EDATA;
-	}
+	r->line_start = 1;
 	if ((rc = take(r, &r->header)) != 1) {
 		snprintf(err, errlen, "%s", rc == 0 ?
 		    "empty input, no header" : r->err);
 		pp_csv_close(r);
 		return rc == 0 ? PP_EDATA : rc;
 	}
+	r->have_header = 1;
 	for (i = 0; i < r->header.n; i++)
 		for (j = 0; j < i; j++)
-			if (r->header.fields[i][0] &&
-			    strcmp(r->header.fields[i], r->header.fields[j]) ==
-			    0) {
+			if (field(&r->header, i)[0] &&
+			    strcmp(field(&r->header, i),
+			    field(&r->header, j)) == 0) {
 				snprintf(err, errlen, "%s: line 1: column \"%s\" "
-				    "appears twice", name, r->header.fields[i]);
+				    "appears twice", name,
+				    pp_q(field(&r->header, i)));
 				pp_csv_close(r);
 				return PP_EDATA;
 			}
@@ -268,10 +300,10 @@ pp_csv_next(pp_csv *r)
 	record_free(&r->row);
 	if ((rc = take(r, &r->row)) != 1)
 		return rc;
-	if (r->row.n > r->header.n) {
+	if (r->row.nfields > r->header.n) {
 		snprintf(r->err, sizeof(r->err), "%s: line %ld: %zu fields, "
-		    "but the header has %zu", r->name, r->row.line, r->row.n,
-		    r->header.n);
+		    "but the header has %zu", r->name, r->row.line,
+		    r->row.nfields, r->header.n);
 		return PP_EDATA;
 	}
 	return 1;
@@ -283,8 +315,8 @@ pp_csv_get(const pp_csv *r, const char *column)
 	size_t i;
 
 	for (i = 0; i < r->header.n; i++)
-		if (strcmp(r->header.fields[i], column) == 0)
-			return i < r->row.n ? r->row.fields[i] : "";
+		if (strcmp(field(&r->header, i), column) == 0)
+			return i < r->row.n ? field(&r->row, i) : "";
 	return NULL;
 }
 
@@ -294,7 +326,7 @@ pp_csv_has(const pp_csv *r, const char *column)
 	size_t i;
 
 	for (i = 0; i < r->header.n; i++)
-		if (strcmp(r->header.fields[i], column) == 0)
+		if (strcmp(field(&r->header, i), column) == 0)
 			return 1;
 	return 0;
 }
@@ -320,13 +352,13 @@ pp_csv_ncolumns(const pp_csv *r)
 const char *
 pp_csv_column(const pp_csv *r, size_t i)
 {
-	return i < r->header.n ? r->header.fields[i] : NULL;
+	return i < r->header.n ? field(&r->header, i) : NULL;
 }
 
 const char *
 pp_csv_field(const pp_csv *r, size_t i)
 {
-	return i < r->row.n ? r->row.fields[i] : "";
+	return i < r->row.n ? field(&r->row, i) : "";
 }
 
 const char *
@@ -343,12 +375,7 @@ pp_csv_close(pp_csv *r)
 	csv_free(&r->parser);
 	record_free(&r->cur);
 	record_free(&r->row);
+	record_free(&r->done);
 	record_free(&r->header);
-	while (r->qlen > 0) {
-		record_free(&r->queue[r->qhead++]);
-		r->qlen--;
-	}
-	free(r->queue);
-	free(r->linebuf);
 	free(r);
 }

@@ -105,7 +105,7 @@ parse_line(struct pp_keys *k, long line, char *s, char *err, size_t errlen)
 		if (k->v[i].meter == key.meter &&
 		    strcmp(k->v[i].name, key.name) == 0) {
 			snprintf(why, sizeof(why), "%s %s is listed twice",
-			    w[0], key.name);
+			    w[0], pp_q(key.name));
 			return line_fail(k, line, err, errlen, why);
 		}
 	if (k->n == k->cap) {

@@ -26,7 +26,7 @@ pp_method_check(const char *method, char *err, size_t errlen)
 		if (strcmp(method, methods[i].name) == 0)
 			return PP_OK;
 	snprintf(err, errlen, "method \"%s\": use cash, wechat, alipay, card, "
-	    "bank or transfer", method);
+	    "bank or transfer", pp_q(method));
 	return PP_EDATA;
 }
 
@@ -294,7 +294,7 @@ ref_replay(pp_db *db, const char *ref, const char *kind, int64_t account_id,
 	    account_id == was_account) && amount == was_amount)
 		return PP_OK;
 	return ERR(PP_EDATA, "ref \"%s\" was already used by serial %s for "
-	    "another %s", ref, serial, strcmp(kind, was_kind) ? "kind" :
+	    "another %s", pp_q(ref), serial, strcmp(kind, was_kind) ? "kind" :
 	    account_id != was_account ? "account" : "amount");
 }
 
@@ -522,7 +522,7 @@ pp_reverse(pp_db *db, const char *serial, const char *reason,
 	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
 		sqlite3_reset(st);
 		return rc == SQLITE_DONE ? ERR(PP_EDATA, "serial %s: no such "
-		    "transaction", serial) : pp_sqlfail(db, "ledger");
+		    "transaction", pp_q(serial)) : pp_sqlfail(db, "ledger");
 	}
 	id = sqlite3_column_int64(st, 0);
 	pp_col_text(st, 1, kind, sizeof(kind));

@@ -20,7 +20,7 @@
 static int
 fail(char *err, size_t errlen, const char *a, const char *why)
 {
-	snprintf(err, errlen, "\"%s\": %s", a, why);
+	snprintf(err, errlen, "\"%s\": %s", pp_q(a), why);
 	return PP_EDATA;
 }
 

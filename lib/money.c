@@ -60,9 +60,11 @@ parse_decimal(const char *what, const char *in, int decimals, int signed_ok,
 	n = fold(s, &c);
 	if (c == '-' || c == '+') {
 		if (c == '-' && !signed_ok)
-			return ERR("%s \"%s\": no minus sign allowed", what, in);
+			return ERR("%s \"%s\": no minus sign allowed", what,
+			    pp_q(in));
 		if (c == '+')
-			return ERR("%s \"%s\": no plus sign allowed", what, in);
+			return ERR("%s \"%s\": no plus sign allowed", what,
+			    pp_q(in));
 		neg = 1;
 		s += n;
 	}
@@ -72,13 +74,14 @@ parse_decimal(const char *what, const char *in, int decimals, int signed_ok,
 			if (point) {
 				if (++fdigits > decimals)
 					return ERR("%s \"%s\": more than %d "
-					    "decimal%s", what, in, decimals,
+					    "decimal%s", what, pp_q(in),
+					    decimals,
 					    decimals == 1 ? "" : "s");
 				frac = frac * 10 + (c - '0');
 			} else {
 				if (whole > (INT64_MAX - (c - '0')) / 10)
 					return ERR("%s \"%s\": too large", what,
-					    in);
+					    pp_q(in));
 				whole = whole * 10 + (c - '0');
 				digits++;
 			}
@@ -87,10 +90,10 @@ parse_decimal(const char *what, const char *in, int decimals, int signed_ok,
 		if (c == '.') {
 			if (point)
 				return ERR("%s \"%s\": two decimal points", what,
-				    in);
+				    pp_q(in));
 			if (digits == 0)
 				return ERR("%s \"%s\": no digit before the "
-				    "decimal point", what, in);
+				    "decimal point", what, pp_q(in));
 			point = 1;
 			continue;
 		}
@@ -103,32 +106,32 @@ parse_decimal(const char *what, const char *in, int decimals, int signed_ok,
 			if (*t == '\0')
 				break;
 			return ERR("%s \"%s\": space inside the number", what,
-			    in);
+			    pp_q(in));
 		}
 		if (c == 'e' || c == 'E')
 			return ERR("%s \"%s\": exponents are not allowed", what,
-			    in);
+			    pp_q(in));
 		if (c == ',' || c == '\'' || c == '_' ||
 		    (s[0] == 0xEF && s[1] == 0xBC && s[2] == 0x8C))
 			return ERR("%s \"%s\": no thousands separators", what,
-			    in);
+			    pp_q(in));
 		if (c == '-' || c == '+')
 			return ERR("%s \"%s\": sign inside the number", what,
-			    in);
-		return ERR("%s \"%s\": not a number", what, in);
+			    pp_q(in));
+		return ERR("%s \"%s\": not a number", what, pp_q(in));
 	}
 	if (digits == 0)
-		return ERR("%s \"%s\": no digits", what, in);
+		return ERR("%s \"%s\": no digits", what, pp_q(in));
 	if (point && fdigits == 0)
 		return ERR("%s \"%s\": no digit after the decimal point", what,
-		    in);
+		    pp_q(in));
 	for (i = fdigits; i < decimals; i++)
 		frac *= 10;
 	if (whole > INT64_MAX / scale || whole * scale > INT64_MAX - frac)
-		return ERR("%s \"%s\": too large", what, in);
+		return ERR("%s \"%s\": too large", what, pp_q(in));
 	*out = whole * scale + frac;
 	if (max >= 0 && *out > max)
-		return ERR("%s \"%s\": above the limit", what, in);
+		return ERR("%s \"%s\": above the limit", what, pp_q(in));
 	if (neg)
 		*out = -*out;
 	return PP_OK;
@@ -147,7 +150,7 @@ pp_money_parse(const char *s, int flags, int64_t max, int64_t *fen,
 	if (max >= 0 && (*fen > max || -*fen > max)) {
 		char lim[PP_NUMBUF];
 
-		return ERR("amount \"%s\": above the limit of %s", s,
+		return ERR("amount \"%s\": above the limit of %s", pp_q(s),
 		    pp_money_format(max, lim));
 	}
 	return PP_OK;
@@ -216,8 +219,8 @@ pp_int_parse(const char *s, int64_t min, int64_t max, int64_t *v,
 	if (rc != PP_OK)
 		return rc;
 	if (x < min || x > max)
-		return ERR("\"%s\": out of range %" PRId64 "..%" PRId64, s, min,
-		    max);
+		return ERR("\"%s\": out of range %" PRId64 "..%" PRId64,
+		    pp_q(s), min, max);
 	*v = x;
 	return PP_OK;
 }

@@ -121,9 +121,9 @@ stream_row(pp_out *o, const char *const *values)
 		const char *v = values[i] ? values[i] : "";
 
 		if (o->fmt == PP_FMT_TSV && strpbrk(v, "\t\r\n")) {
-			snprintf(o->err, sizeof(o->err), "%s \"%.40s\": a tab "
+			snprintf(o->err, sizeof(o->err), "%s \"%s\": a tab "
 			    "or newline cannot go into TSV; use -o csv",
-			    o->cols[i].name, v);
+			    o->cols[i].name, pp_q(v));
 			return PP_EDATA;
 		}
 	}

@@ -77,16 +77,16 @@ check_filters(pp_db *db, const struct pp_poll_opts *o)
 		if ((rc = pp_query_int(db, &id, "SELECT id FROM gateways WHERE "
 		    "name = ?", "t", o->gateways[i])) != PP_OK)
 			return rc == PP_EDATA ? pp_fail(db, rc, "gateway %s: no "
-			    "such gateway", o->gateways[i]) : rc;
+			    "such gateway", pp_q(o->gateways[i])) : rc;
 	for (i = 0; i < o->nmeters; i++)
 		if ((rc = pp_query_int(db, &id, "SELECT id FROM meters WHERE "
 		    "meter = ?", "t", o->meters[i])) != PP_OK)
 			return rc == PP_EDATA ? pp_fail(db, rc, "meter %s: no "
-			    "such meter", o->meters[i]) : rc;
+			    "such meter", pp_q(o->meters[i])) : rc;
 	if (o->building && (rc = pp_query_int(db, &id, "SELECT id FROM "
 	    "buildings WHERE name = ?", "t", o->building)) != PP_OK)
 		return rc == PP_EDATA ? pp_fail(db, rc, "building %s: no such "
-		    "building", o->building) : rc;
+		    "building", pp_q(o->building)) : rc;
 	return PP_OK;
 }
 
@@ -746,7 +746,8 @@ pp_reading_import_row(pp_db *db, const pp_csv *row)
 	rc = pp_query_int(db, &id, "SELECT id FROM meters WHERE meter = ?", "t",
 	    meter);
 	if (rc == PP_EDATA)
-		return pp_fail(db, PP_EDATA, "meter %s: no such meter", meter);
+		return pp_fail(db, PP_EDATA, "meter %s: no such meter",
+		    pp_q(meter));
 	if (rc != PP_OK)
 		return rc;
 	return pp_reading_store(db, id, t, e, fen);

@@ -116,9 +116,42 @@ int	 pp_text_check(const char *what, const char *s, size_t max, char *err,
 int	 pp_key_check(const char *what, const char *s, size_t max, char *err,
 	    size_t errlen);
 
+/*
+ * An untrusted value made safe to put in a message: control characters
+ * (C0, DEL, C1, and the invisible format and bidirectional ones) and
+ * invalid UTF-8 escaped as \n, \t, \r, \x1b, \xff, \u202e; '"' and '\'
+ * escaped as \" and \\, so the quotes around it are the caller's; and cut
+ * past PP_QUOTEW columns (or what buf holds) after a whole character,
+ * with an ellipsis (U+2026) for the rest.  Valid text, CJK included, is kept
+ * as it is.  NULL renders as "".  Returns buf.
+ */
+#define PP_QUOTEW	48
+#define PP_QUOTEBUF	256	/* holds any PP_QUOTEW columns */
+const char *pp_quote(char *buf, size_t size, const char *s);
+/*
+ * The same in one of PP_QRING buffers of the calling thread's own, in
+ * turn, for a message's arguments: at most PP_QRING of them in one call.
+ */
+#define PP_QRING	8
+const char *pp_q(const char *s);
+/*
+ * A whole message made one safe line: every control character and
+ * invalid byte escaped as by pp_quote (quotes left alone), cut only
+ * where buf ends.  Returns buf.
+ */
+const char *pp_oneline(char *buf, size_t size, const char *s);
+
 /* ---- csvio.c: CSV/TSV input lists, matched by column name ------------- */
 
 typedef struct pp_csv pp_csv;
+
+/*
+ * Input is read a row at a time.  A row (or the header) longer than
+ * PP_CSV_ROWMAX bytes, or a header of more than PP_CSV_COLMAX columns,
+ * is bad data.
+ */
+#define PP_CSV_ROWMAX	(1024 * 1024)
+#define PP_CSV_COLMAX	1024
 
 /* Reads the header at once; a tab in the header line means TSV. */
 int	 pp_csv_open(pp_csv **r, FILE *fp, const char *name, char *err,

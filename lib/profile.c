@@ -154,7 +154,7 @@ static int
 bad(struct loader *l, const yaml_node_t *n, const char *key, const char *why)
 {
 	snprintf(l->err, l->errlen, "%s:%ld: %s: %s", l->path, pp_yaml_line(n),
-	    key, why);
+	    pp_q(key), why);
 	return PP_ECONFIG;
 }
 
@@ -203,7 +203,7 @@ number(struct loader *l, yaml_node_t *map, const char *key, int required,
 		char why[96];
 
 		snprintf(why, sizeof(why), "\"%s\": use a number in %ld..%ld",
-		    s, min, max);
+		    pp_q(s), min, max);
 		return bad(l, n, key, why);
 	}
 	return PP_OK;

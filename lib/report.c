@@ -109,7 +109,7 @@ report_sales(pp_db *db, const struct pp_report_opts *r, pp_out **o,
 		pattern = "%Y";
 	else
 		return pp_fail(db, PP_EUSAGE, "--by %s: use day, month or year",
-		    by);
+		    pp_q(by));
 	cols[n++] = (pp_column){ by, PP_COL_TEXT };
 	if (r->by_operator)
 		cols[n++] = (pp_column){ "operator", PP_COL_TEXT };
@@ -268,7 +268,7 @@ report_accounts(pp_db *db, const struct pp_report_opts *r, pp_out **o,
 
 	if (r->state && strcmp(r->state, "open") && strcmp(r->state, "closed"))
 		return pp_fail(db, PP_EUSAGE, "--state %s: use open or closed",
-		    r->state);
+		    pp_q(r->state));
 	if (balances_only)
 		rc = open_out(db, o, fmt, fp, xlsx_path, bom, brief, 6);
 	else
@@ -483,7 +483,8 @@ meter_id_of(pp_db *db, const char *meter, int64_t *id)
 	rc = pp_query_int(db, id, "SELECT id FROM meters WHERE meter = ?", "t",
 	    meter);
 	if (rc == PP_EDATA)
-		return pp_fail(db, PP_EDATA, "meter %s: no such meter", meter);
+		return pp_fail(db, PP_EDATA, "meter %s: no such meter",
+		    pp_q(meter));
 	return rc;
 }
 
@@ -530,7 +531,8 @@ report_status(pp_db *db, const struct pp_report_opts *r, pp_out **o,
 				want = i;
 		if (want < 0)
 			return pp_fail(db, PP_EUSAGE, "--state %s: use open, "
-			    "low1, low2, arrears, unopened or lost", r->state);
+			    "low1, low2, arrears, unopened or lost",
+			    pp_q(r->state));
 	}
 	if ((rc = open_out(db, o, fmt, fp, xlsx_path, bom, cols, 12)) != PP_OK)
 		return rc;
@@ -623,7 +625,8 @@ report_energy(pp_db *db, const struct pp_report_opts *r, pp_out **o,
 	int rc, orc = PP_OK, i;
 
 	if (strcmp(by, "day") && strcmp(by, "month"))
-		return pp_fail(db, PP_EUSAGE, "--by %s: use day or month", by);
+		return pp_fail(db, PP_EUSAGE, "--by %s: use day or month",
+		    pp_q(by));
 	if ((rc = need_times(db, r, "energy")) != PP_OK)
 		return rc;
 	cols[0].name = by;
@@ -1117,7 +1120,7 @@ report_bill(pp_db *db, const struct pp_report_opts *r, pp_out **o,
 	if (strlen(r->month) != 7 || r->month[4] != '-' ||
 	    pp_time_parse(r->month, &start, err, sizeof(err)) != PP_OK)
 		return pp_fail(db, PP_EUSAGE, "--month %s: use YYYY-MM",
-		    r->month);
+		    pp_q(r->month));
 	y = atoi(r->month);
 	m = atoi(r->month + 5);
 	memset(&tm, 0, sizeof(tm));
@@ -1133,7 +1136,7 @@ report_bill(pp_db *db, const struct pp_report_opts *r, pp_out **o,
 	pp_day_format(end, hi);
 	if ((rc = pp_account_get(db, r->subject, &a)) != PP_OK)
 		return rc == PP_EDATA ? pp_fail(db, rc, "account %s: no such "
-		    "account", r->subject) : rc;
+		    "account", pp_q(r->subject)) : rc;
 	/* What was paid in and what was used, before and through it. */
 	if ((rc = pp_query_int(db, &money_before, "SELECT coalesce(sum(amount), "
 	    "0) FROM ledger WHERE account_id = ? AND time < ?", "ii", a.id,

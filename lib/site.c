@@ -45,7 +45,7 @@ bad(struct site *s, const yaml_node_t *n, const char *key, const char *fmt,
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
 	return pp_fail(s->db, PP_ECONFIG, "%s:%ld: %s: %s", s->path,
-	    pp_yaml_line(n), key, why);
+	    pp_yaml_line(n), pp_q(key), why);
 }
 
 #define scalar(n)	pp_yaml_scalar(n)
@@ -259,7 +259,8 @@ load_defaults(struct site *s, yaml_node_t *d)
 		if (sscanf(text, "%d-%d%n", &lo, &hi, &n) != 2 ||
 		    (size_t)n != strlen(text) || lo < 1 || hi <= lo || hi > 1000)
 			return bad(s, get(s, d, "voltage_band"), "voltage_band",
-			    "\"%s\": use LOW-HIGH in volts, e.g. 198-242", text);
+			    "\"%s\": use LOW-HIGH in volts, e.g. 198-242",
+			    pp_q(text));
 		if ((rc = put_setting(s, "voltage_band", text)) != PP_OK)
 			return rc;
 	}
@@ -268,7 +269,7 @@ load_defaults(struct site *s, yaml_node_t *d)
 		return rc;
 	if (text && *text && check_window_text(text) != PP_OK)
 		return bad(s, get(s, d, "no_trip"), "no_trip", "\"%s\": use "
-		    "HH:MM-HH:MM, e.g. 20:00-08:00", text);
+		    "HH:MM-HH:MM, e.g. 20:00-08:00", pp_q(text));
 	if (text && (rc = put_setting(s, "no_trip", text)) != PP_OK)
 		return rc;
 	text = NULL;
@@ -304,7 +305,7 @@ load_holidays(struct site *s, yaml_node_t *list)
 		if ((day = scalar(n)) == NULL || strlen(day) != 10 ||
 		    pp_time_parse(day, &t, err, sizeof(err)) != PP_OK)
 			return bad(s, n, "holidays", "\"%s\": use YYYY-MM-DD",
-			    day ? day : "");
+			    pp_q(day));
 		if ((rc = pp_exec(s->db, "INSERT OR IGNORE INTO "
 		    "listed_holidays(day) VALUES (?)", "t", day)) != PP_OK ||
 		    (rc = pp_exec(s->db, "INSERT OR IGNORE INTO holidays(day) "
@@ -377,7 +378,7 @@ load_operators(struct site *s, yaml_node_t *list)
 		if (pp_role_parse(rolename, &role) != PP_OK)
 			return bad(s, get(s, op, "role"), "role", "\"%s\": use "
 			    "admin, supervisor, cashier, poller or auditor",
-			    rolename);
+			    pp_q(rolename));
 		if ((rc = pp_exec(s->db, "INSERT INTO listed_operators(login) "
 		    "VALUES (?)", "t", login)) != PP_OK)
 			return bad(s, op, "login", "%s is listed twice", login);
@@ -434,10 +435,10 @@ load_tou(struct site *s, yaml_node_t *list, struct pp_tariff_spec *t)
 		if (pp_clock_parse(from, &t->win[t->nwin].from) != PP_OK ||
 		    t->win[t->nwin].from == 1440)
 			return bad(s, get(s, w, "from"), "from", "\"%s\": use "
-			    "HH:MM", from);
+			    "HH:MM", pp_q(from));
 		if (pp_clock_parse(to, &t->win[t->nwin].to) != PP_OK)
 			return bad(s, get(s, w, "to"), "to", "\"%s\": use HH:MM",
-			    to);
+			    pp_q(to));
 		if (t->win[t->nwin].to == 0)
 			t->win[t->nwin].to = 1440;
 		t->nwin++;
@@ -461,7 +462,7 @@ load_tiers(struct site *s, yaml_node_t *tiers, struct pp_tariff_spec *t)
 		return rc;
 	if (strcmp(period, "year") && strcmp(period, "month"))
 		return bad(s, get(s, tiers, "period"), "period", "\"%s\": use "
-		    "year or month", period);
+		    "year or month", pp_q(period));
 	snprintf(t->period, sizeof(t->period), "%s", period);
 	if ((steps = get(s, tiers, "steps")) == NULL ||
 	    steps->type != YAML_SEQUENCE_NODE)
@@ -588,7 +589,8 @@ meter_address(pp_db *db, const struct meter_def *m, char out[16])
 	    pp_645_addr_parse(a, addr, err, sizeof(err)) != PP_OK)
 		return pp_fail(db, PP_EDATA, "%s \"%s\": a DL/T 645 meter's "
 		    "address is 1..12 digits%s", m->address && *m->address ?
-		    "address" : "meter", a, m->address && *m->address ? "" :
+		    "address" : "meter", pp_q(a), m->address && *m->address ?
+		    "" :
 		    "; give it as address");
 	pp_645_addr_format(addr, out);
 	if (pp_645_addr_is_broadcast(addr))
@@ -631,7 +633,7 @@ meter_upsert(pp_db *db, const struct meter_def *m, int *changed)
 		    "unit: missing", (long long)m->unit);
 	if (strcmp(m->billing, "account") && strcmp(m->billing, "meter"))
 		return pp_fail(db, PP_EDATA, "billing \"%s\": use account or "
-		    "meter", m->billing);
+		    "meter", pp_q(m->billing));
 	if (strcmp(m->billing, "meter") == 0 && !has_recharge)
 		return pp_fail(db, PP_EDATA, "billing meter: profile %s takes "
 		    "no recharge, so the meter cannot keep the wallet; use "
@@ -644,7 +646,7 @@ meter_upsert(pp_db *db, const struct meter_def *m, int *changed)
 	    "name = ?", "t", m->gateway);
 	if (rc == PP_EDATA)
 		return pp_fail(db, PP_EDATA, "gateway \"%s\": no such gateway",
-		    m->gateway);
+		    pp_q(m->gateway));
 	if (rc != PP_OK)
 		return rc;
 	if (m->building && *m->building) {
@@ -652,7 +654,7 @@ meter_upsert(pp_db *db, const struct meter_def *m, int *changed)
 		    "WHERE name = ?", "t", m->building);
 		if (rc == PP_EDATA)
 			return pp_fail(db, PP_EDATA, "building \"%s\": no such "
-			    "building", m->building);
+			    "building", pp_q(m->building));
 	} else
 		rc = pp_query_int(db, &building_id, "SELECT coalesce("
 		    "building_id, 0) FROM gateways WHERE id = ?", "i",
@@ -664,7 +666,7 @@ meter_upsert(pp_db *db, const struct meter_def *m, int *changed)
 		    "name = ?", "t", m->tariff);
 		if (rc == PP_EDATA)
 			return pp_fail(db, PP_EDATA, "tariff \"%s\": no such "
-			    "tariff", m->tariff);
+			    "tariff", pp_q(m->tariff));
 		if (rc != PP_OK)
 			return rc;
 	}

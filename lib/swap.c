@@ -43,7 +43,7 @@ swap_meter(pp_db *db, const char *meter, struct swap_meter *m)
 	if (rc == SQLITE_ROW)
 		return PP_OK;
 	return rc == SQLITE_DONE ? ERR(PP_EDATA, "meter %s: no such meter",
-	    meter) : pp_sqlfail(db, "meters");
+	    pp_q(meter)) : pp_sqlfail(db, "meters");
 }
 
 /* The old meter's counter and wallet, read over its bus. */

@@ -1,6 +1,7 @@
 /*
  * text.c: UTF-8 checks and terminal widths, so that Chinese names line up
- * in tables whatever the locale says.
+ * in tables whatever the locale says; and the one way an untrusted value
+ * gets into a message.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -114,8 +115,8 @@ pp_key_check(const char *what, const char *s, size_t max, char *err,
 		return PP_EDATA;
 	}
 	if (len >= max) {
-		snprintf(err, errlen, "%s \"%.40s\": longer than %zu characters",
-		    what, s, max - 1);
+		snprintf(err, errlen, "%s \"%s\": longer than %zu characters",
+		    what, pp_q(s), max - 1);
 		return PP_EDATA;
 	}
 	if (strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -123,8 +124,104 @@ pp_key_check(const char *what, const char *s, size_t max, char *err,
 		if (pp_text_check(what, s, max, err, errlen) != PP_OK)
 			return PP_EDATA;
 		snprintf(err, errlen, "%s \"%s\": use letters, digits, '-', "
-		    "'_' and '.'", what, s);
+		    "'_' and '.'", what, pp_q(s));
 		return PP_EDATA;
 	}
 	return PP_OK;
+}
+
+/*
+ * Characters that a terminal acts on rather than shows: C0, DEL and C1,
+ * and the invisible format characters (zero widths, the line and
+ * paragraph separators, the bidirectional overrides and isolates, the
+ * byte-order mark) that could make a message read otherwise than it is.
+ */
+static int
+is_control(uint32_t c)
+{
+	return c < 0x20 || (c >= 0x7F && c <= 0x9F) ||
+	    (c >= 0x200B && c <= 0x200F) || (c >= 0x2028 && c <= 0x202E) ||
+	    (c >= 0x2060 && c <= 0x2069) || c == 0xFEFF;
+}
+
+/*
+ * Render s into buf, escaping what is not plain text (with quotes, also
+ * '"' and '\', so that the caller's quotes stay unambiguous).  At most
+ * maxw columns are kept: past them, or past what buf holds, the text is
+ * cut after a whole character or escape and an ellipsis (U+2026, one
+ * column) takes the place of the rest.
+ */
+static const char *
+escape(char *buf, size_t size, const char *str, size_t maxw, int quotes)
+{
+	static const char ellipsis[] = "\u2026";
+	const unsigned char *s = (const unsigned char *)str;
+	char unit[16];
+	size_t at = 0, w = 0, uw, ul, n, keep = 0;
+	uint32_t cp;
+
+	if (size == 0)
+		return buf;
+	buf[0] = '\0';
+	if (str == NULL || size < sizeof(ellipsis))
+		return buf;
+	for (; *s; s += n) {
+		if ((n = utf8_decode(s, &cp)) == 0) {
+			n = 1;
+			snprintf(unit, sizeof(unit), "\\x%02x", s[0]);
+		} else if (cp == '\n' || cp == '\t' || cp == '\r')
+			snprintf(unit, sizeof(unit), "\\%c",
+			    cp == '\n' ? 'n' : cp == '\t' ? 't' : 'r');
+		else if (cp < 0x80 && is_control(cp))
+			snprintf(unit, sizeof(unit), "\\x%02x", (unsigned)cp);
+		else if (is_control(cp))
+			snprintf(unit, sizeof(unit), "\\u%04x", (unsigned)cp);
+		else if (quotes && (cp == '"' || cp == '\\'))
+			snprintf(unit, sizeof(unit), "\\%c", (int)cp);
+		else {
+			/* Plain text, shown as it is. */
+			memcpy(unit, s, n);
+			unit[n] = '\0';
+		}
+		ul = strlen(unit);
+		if (unit[0] == '\\' && ul > 1)
+			uw = ul;	/* escapes are ASCII */
+		else if (cp >= 0x300 && cp <= 0x36F)
+			uw = 0;		/* combining marks */
+		else
+			uw = is_wide(cp) ? 2 : 1;
+		/* Remember where the cut goes should the rest not fit. */
+		if (w + uw < maxw && at + ul + sizeof(ellipsis) <= size)
+			keep = at + ul;
+		if (w + uw > maxw || at + ul >= size) {
+			memcpy(buf + keep, ellipsis, sizeof(ellipsis));
+			return buf;
+		}
+		memcpy(buf + at, unit, ul + 1);
+		at += ul;
+		w += uw;
+	}
+	return buf;
+}
+
+const char *
+pp_quote(char *buf, size_t size, const char *s)
+{
+	return escape(buf, size, s, PP_QUOTEW, 1);
+}
+
+const char *
+pp_q(const char *s)
+{
+	static _Thread_local char ring[PP_QRING][PP_QUOTEBUF];
+	static _Thread_local unsigned next;
+
+	next = (next + 1) % PP_QRING;
+	return pp_quote(ring[next], sizeof(ring[next]), s);
+}
+
+const char *
+pp_oneline(char *buf, size_t size, const char *s)
+{
+	return escape(buf, size, s, SIZE_MAX, 0);
 }

@@ -51,7 +51,7 @@ pp_time_parse(const char *s, int64_t *t, char *err, size_t errlen)
 			break;
 	if (i == sizeof(forms) / sizeof(forms[0])) {
 		snprintf(err, errlen, "time \"%s\": use YYYY, YYYY-MM, "
-		    "YYYY-MM-DD or YYYY-MM-DD HH:MM[:SS]", s ? s : "");
+		    "YYYY-MM-DD or YYYY-MM-DD HH:MM[:SS]", pp_q(s));
 		return PP_EDATA;
 	}
 	/* The shape is checked: every field is digits at a fixed place. */
