@@ -580,12 +580,18 @@ out:
  * hash covers, and one command a row.  So a recharge raised, added or
  * pointed at another row outside the tools is found.  A cancelled
  * recharge gave its count to the later ones: each later one carries its
- * row's count less the cancellations before it, and each cancellation has
- * its own ledger row (adjust, the cancelled count), inside the chain.
+ * row's count less the cancellations of earlier rows made after its own,
+ * and each cancellation has its own ledger row (adjust, 0.00, naming the
+ * serial that ordered it), inside the chain.
  */
+#define CANCELLED_ROW(x, lx) "ledger ax WHERE ax.kind = 'adjust' AND " \
+	"ax.amount = 0 AND ax.meter_id = " x ".meter_id AND ax.id > " lx ".id " \
+	"AND ax.remark LIKE '% of serial ' || " lx ".serial || ' cancelled%'"
+/* The cancellations that renumbered c: of earlier rows, after c's own. */
 #define CANCELLED_BEFORE "(SELECT count(*) FROM commands x JOIN ledger lx " \
 	"ON lx.id = x.ledger_id WHERE x.meter_id = c.meter_id AND x.action = " \
-	"'recharge' AND x.verdict = 'cancelled' AND lx.buy_count < l.buy_count)"
+	"'recharge' AND x.verdict = 'cancelled' AND lx.id < l.id AND " \
+	"(SELECT min(ax.id) FROM " CANCELLED_ROW("x", "lx") ") > l.id)"
 
 static void
 check_commands(struct verify *v)
@@ -643,8 +649,7 @@ check_commands(struct verify *v)
 	    "JOIN meters m ON m.id = c.meter_id LEFT JOIN ledger l ON l.id = "
 	    "c.ledger_id WHERE c.verdict IS NOT NULL AND (c.action <> "
 	    "'recharge' OR c.state <> 'failed' OR NOT EXISTS (SELECT 1 FROM "
-	    "ledger a WHERE a.kind = 'adjust' AND a.amount = 0 AND a.meter_id = "
-	    "c.meter_id AND a.buy_count = l.buy_count AND a.id > l.id))")) ==
+	    CANCELLED_ROW("c", "l") "))")) ==
 	    NULL)
 		return;
 	while (sqlite3_step(st) == SQLITE_ROW)
