@@ -13,6 +13,8 @@ void
 tool_init(struct tool *t, const char *name, const char *usage, int argc,
     char **argv)
 {
+	char err[128];
+
 	memset(t, 0, sizeof(*t));
 	t->name = name;
 	t->usage = usage;
@@ -24,6 +26,8 @@ tool_init(struct tool *t, const char *name, const char *usage, int argc,
 	opterr = 0;
 	if ((t->dbpath = getenv("PREPAY_DB")) == NULL || *t->dbpath == '\0')
 		t->dbpath = "prepay.db";
+	if (pp_now_check(err, sizeof(err)) != PP_OK)
+		tool_die(t, PP_EUSAGE, "%s", err);
 }
 
 void
