@@ -38,7 +38,7 @@ MAN1	 = $(TOOLS:%=man/%.1)
 MAN57	 = man/prepay.yaml.5 man/prepay-columns.5 man/prepay-profile.5 \
 	   man/prepay.7
 
-.PHONY: all check test demo deps install uninstall clean lint fuzz
+.PHONY: all check check-hours test demo deps install uninstall clean lint fuzz
 
 all: $(BINS) $(UNITS)
 
@@ -90,6 +90,11 @@ check: deps
 	PREPAY_BIN=$(CURDIR)/build-san/bin PREPAY_PROFILES=$(CURDIR)/lib/profiles \
 	    ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	    prove -e '' $(UNITSRC:%.c=build-san/%) tests/cli/*.t
+
+# The time-sensitive suites at three Shanghai hours (faketime) and under a
+# CPU load; run after `make check`, which builds both.
+check-hours:
+	tests/hours
 
 test: all
 	PREPAY_BIN=$(CURDIR)/$(B)/bin PREPAY_PROFILES=$(CURDIR)/lib/profiles \

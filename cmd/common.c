@@ -31,6 +31,8 @@ tool_init(struct tool *t, const char *name, const char *usage, int argc,
 	}
 	if ((t->dbpath = getenv("PREPAY_DB")) == NULL || *t->dbpath == '\0')
 		t->dbpath = "prepay.db";
+	if (pp_now_check(err, sizeof(err)) != PP_OK)
+		tool_die(t, PP_EUSAGE, "%s", err);
 }
 
 /*

@@ -251,7 +251,21 @@ static const char *const migrations[] = {
 	"ALTER TABLE meters ADD COLUMN address TEXT;"
 	"CREATE UNIQUE INDEX meters_address ON meters(gateway_id, address);",
 	/*
-	 * 8: a recharge the meter refused for good ends with a verdict,
+	 * 8: a charged reading names the account it charged, so that which
+	 * account pays never depends on the clock running forward (a close
+	 * stamped a second before the last poll).  Older readings get the
+	 * account that held the meter at their time, as verify used to ask.
+	 */
+	"ALTER TABLE readings ADD COLUMN account_id INTEGER "
+	"REFERENCES accounts(id);"
+	"UPDATE readings SET account_id = (SELECT am.account_id FROM "
+	"account_meters am WHERE am.meter_id = readings.meter_id AND "
+	"readings.time >= am.attached AND (am.detached IS NULL OR "
+	"readings.time <= am.detached) ORDER BY am.rowid DESC LIMIT 1) "
+	"WHERE cost_e7 <> 0;"
+	"CREATE INDEX readings_account ON readings(account_id);",
+	/*
+	 * 9: a recharge the meter refused for good ends with a verdict,
 	 * "cancelled": its money stays on the account, its purchase count
 	 * goes to the next purchase, so the later ones do not wait for it.
 	 */

@@ -574,7 +574,12 @@ int	 pp_field_value(const struct pp_pwrite *w, const struct pp_pfield *f,
 /* Load a gateway by name or id. */
 int	 pp_gateway_get(pp_db *db, int64_t id, struct pp_gateway *gw);
 
-/* poll.c: one reading given by hand (balance INT64_MIN: none). */
+/*
+ * poll.c: one reading given by hand (balance INT64_MIN: none).  A time
+ * before the meter's last reading is refused, except PP_READ_NOW: taken
+ * now, it is stamped no earlier than the last reading, as a poll is.
+ */
+#define PP_READ_NOW	INT64_MIN
 int	 pp_reading_store(pp_db *db, int64_t meter_id, int64_t time,
 	    int64_t energy_wh, int64_t balance);
 

@@ -368,6 +368,14 @@ store_reading(pp_db *db, struct target *t, const char *source)
 	int rc, has_e;
 
 	has_e = pp_values_get(v, "energy_kwh", &e);
+	/*
+	 * A meter's readings never go back in time, whatever the clock did:
+	 * a poll after a step back is stamped with the last reading's time,
+	 * so its interval is empty, never negative, and the energy counted
+	 * in it beyond the slack below waits, flagged, for the next reading.
+	 */
+	if (t->has_energy && t->time < t->reading_time)
+		t->time = t->reading_time;
 	if (has_e && t->has_energy) {
 		elapsed = t->time - t->reading_time;
 		/* What the load limit allows, with room for a late poll. */
@@ -407,8 +415,9 @@ store_reading(pp_db *db, struct target *t, const char *source)
 			rc = roll_up(db, t->id, t->reading_time, t->time,
 			    e - t->energy_wh, &pr);
 		if (rc == PP_OK && pr.cost_e7)
-			rc = pp_exec(db, "UPDATE readings SET cost_e7 = ? WHERE "
-			    "id = ?", "ii", pr.cost_e7, reading);
+			rc = pp_exec(db, "UPDATE readings SET cost_e7 = ?, "
+			    "account_id = ? WHERE id = ?", "iii", pr.cost_e7,
+			    pr.account_id, reading);
 		if (rc == PP_OK && pr.cost_e7)
 			rc = pp_exec(db, "UPDATE accounts SET used_e7 = used_e7 + ? "
 			    "WHERE id = ?", "ii", pr.cost_e7, pr.account_id);
@@ -712,7 +721,9 @@ pp_reading_store(pp_db *db, int64_t meter_id, int64_t time,
 	t.reading_time = sqlite3_column_int64(st, 2);
 	t.overload_w = sqlite3_column_int64(st, 3);
 	sqlite3_reset(st);
-	if (t.has_energy && time < t.reading_time)
+	if (time == PP_READ_NOW)
+		time = pp_now();
+	else if (t.has_energy && time < t.reading_time)
 		return pp_fail(db, PP_EDATA, "meter %s was read later already",
 		    t.meter);
 	t.time = time;

@@ -81,7 +81,14 @@ int	 pp_time_parse(const char *s, int64_t *t, char *err, size_t errlen);
 char	*pp_time_format(int64_t t, char buf[PP_TIMEBUF]);
 /* Local "YYYY-MM-DD", "YYYY-MM" or "YYYY" for grouping. */
 char	*pp_day_format(int64_t t, char buf[PP_TIMEBUF]);
+/*
+ * Now, in Unix seconds: the one clock of the library.  PREPAY_NOW (Unix
+ * seconds or local YYYY-MM-DD HH:MM:SS) fixes it, for tests only; it is
+ * read with secure_getenv, so setgid callers outside the group cannot.
+ */
 int64_t	 pp_now(void);
+/* PP_OK unless PREPAY_NOW is set and malformed (PP_EUSAGE, err says). */
+int	 pp_now_check(char *err, size_t errlen);
 
 /* ---- grow.c ----------------------------------------------------------- */
 

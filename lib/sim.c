@@ -1646,8 +1646,13 @@ pp_sim_open(pp_sim **sp, const struct pp_sim_opts *o, char *err,
 	s->credit = o->credit;
 	s->speed = o->speed;
 	clock_gettime(CLOCK_MONOTONIC, &s->m0);
+	/*
+	 * Simulated time starts at the library's now, so that PREPAY_NOW
+	 * fixes the hour the load model sees; the wall clock gives only
+	 * the fraction of the second.
+	 */
 	clock_gettime(CLOCK_REALTIME, &now);
-	s->t0 = (double)now.tv_sec + (double)now.tv_nsec / 1e9;
+	s->t0 = (double)pp_now() + (double)now.tv_nsec / 1e9;
 	if ((rc = load_site(s, o->site, err, errlen)) != PP_OK)
 		goto fail;
 	for (i = 0; i < s->ngw; i++) {

@@ -141,7 +141,7 @@ pp_meter_swap(pp_db *db, const struct pp_swap_req *req, pp_entry out[2],
 		balance += waiting;
 	}
 	/* The last counter, as a manual reading: its interval counts. */
-	if ((rc = pp_reading_store(db, old.id, pp_now(), final,
+	if ((rc = pp_reading_store(db, old.id, PP_READ_NOW, final,
 	    old.wallet ? shown : INT64_MIN)) != PP_OK)
 		goto fail;
 	if ((rc = pp_account_get_id(db, old.account_id, &a)) != PP_OK)

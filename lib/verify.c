@@ -257,8 +257,10 @@ check_balances(struct verify *v)
 /*
  * The energy charged: every reading's cost is in the daily roll-up and in
  * its window and tier parts, and an account's cached charges are the costs
- * of the readings of its meters while they were its own.  An account whose
- * meter kept the wallet is charged by the meter, and is left out.
+ * of the readings that name it.  By name, not by the times the meter was
+ * attached: a clock stepped back may stamp a close before the last poll.
+ * An account whose meter kept the wallet is charged by the meter, and is
+ * left out.
  */
 static void
 check_charges(struct verify *v)
@@ -285,10 +287,8 @@ check_charges(struct verify *v)
 	}
 	sqlite3_reset(st);
 	if ((st = query(v, "SELECT acc.account, acc.used_e7, coalesce((SELECT "
-	    "sum(r.cost_e7) FROM readings r JOIN account_meters am ON "
-	    "am.meter_id = r.meter_id WHERE am.account_id = acc.id AND r.time "
-	    ">= am.attached AND (am.detached IS NULL OR r.time <= "
-	    "am.detached)), 0) AS charged FROM accounts acc WHERE NOT EXISTS "
+	    "sum(r.cost_e7) FROM readings r WHERE r.account_id = acc.id), 0) "
+	    "AS charged FROM accounts acc WHERE NOT EXISTS "
 	    "(SELECT 1 FROM account_meters am JOIN meters m ON m.id = "
 	    "am.meter_id WHERE am.account_id = acc.id AND m.billing = 'meter') "
 	    "AND acc.used_e7 <> charged")) == NULL)

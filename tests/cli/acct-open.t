@@ -2,6 +2,10 @@
 # acct-open: the single form, --add-meter, batches, idempotent --ref.
 . "$(dirname "$0")/lib.sh"
 
+# The clock is fixed, so that "today" holds however long the run takes,
+# across midnight too: 2026-03-10 12:00:00 in Shanghai.
+export PREPAY_NOW=1773115200
+
 # A site with 20 meters on one gateway: M01..M19 billed to the account,
 # M20 with its own wallet.
 {
@@ -31,7 +35,7 @@ EOF
 site-load site.yaml >/dev/null || echo "Bail out! site-load failed"
 
 # A quick python for parsing CSV (the pyenv shim, when there is one, is slow).
-today=$(date +%Y%m%d)
+today=20260310
 accounts() { report accounts -o csv >acc.csv && nrows acc.csv; }
 
 # --- single form --------------------------------------------------------

@@ -85,16 +85,14 @@ is "$(head -c 3 "$T/out" | od -An -tx1 | tr -d ' ')" efbbbf "sale --bom starts w
 # --- a lock held by another writer --------------------------------------
 
 report txns -o csv >before.csv
-sqlite3 "$PREPAY_DB" 'BEGIN IMMEDIATE;' '.shell sleep 3' 'COMMIT;' >/dev/null 2>&1 &
-holder=$!
-sleep 0.5
+hold_db
 PREPAY_BUSY_TIMEOUT=1
 export PREPAY_BUSY_TIMEOUT
 exits 75 "sale while another writer holds the lock" sale -o csv 100001 5
 unset PREPAY_BUSY_TIMEOUT
 like "$T/err" '^sale: .*lock' "the message says locked"
 is "$(wc -c <"$T/out" | tr -d ' ')" 0 "no row printed"
-wait $holder
+release
 report txns -o csv >after.csv
 cmp -s before.csv after.csv
 ok $? "nothing was written"

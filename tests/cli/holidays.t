@@ -3,10 +3,14 @@
 # working day (and then for the end of the no_trip window, if any).
 . "$(dirname "$0")/lib.sh"
 
+# The clock is fixed, so that "today" holds however long the run takes,
+# across midnight too: 2026-03-10 12:00:00 in Shanghai.
+export PREPAY_NOW=1773115200
+
 port=$(($(port_base) + 21))
-today=$(date +%Y-%m-%d)
-yesterday=$(date -d yesterday +%Y-%m-%d)
-tomorrow=$(date -d tomorrow +%Y-%m-%d)
+today=2026-03-10
+yesterday=2026-03-09
+tomorrow=2026-03-11
 
 # site HOLIDAYS [NO_TRIP]: an empty no_trip clears a stored window.
 site() {

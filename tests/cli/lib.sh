@@ -221,6 +221,58 @@ mbv() {
 	sed -n "${1}p" "$T/mbv"
 }
 
+# wait_for FILE: until FILE exists; a real condition, not a guess at how
+# long another process takes to get there, however loaded the machine.
+wait_for() {
+	_i=0
+	while [ ! -e "$1" ] && [ $_i -lt 1200 ]; do
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	[ -e "$1" ] || { echo "Bail out! $1 never appeared"; exit 1; }
+}
+
+# holding: the body of a lock holder: say it holds, then hold until
+# release is called.
+holding() {
+	touch "$T/held"
+	while [ ! -e "$T/release" ]; do
+		sleep 0.05
+	done
+}
+
+# hold_db: another writer holds the database's write lock, until release.
+hold_db() {
+	rm -f "$T/held" "$T/release"
+	{
+		echo "BEGIN IMMEDIATE;"
+		echo ".system touch $T/locked"
+		wait_for "$T/locked"
+		holding
+		echo "COMMIT;"
+	} | sqlite3 "$PREPAY_DB" >/dev/null 2>&1 &
+	holder=$!
+	wait_for "$T/held"
+}
+
+# hold_bus GATEWAY: another process holds the gateway's bus lock (a flock
+# on the lock file next to the database), until release.
+hold_bus() {
+	rm -f "$T/held" "$T/release"
+	flock "$PREPAY_DB.$1.lock" sh -c '
+		touch "$1/held"
+		while [ ! -e "$1/release" ]; do sleep 0.05; done' sh "$T" &
+	holder=$!
+	wait_for "$T/held"
+}
+
+# release: the holder lets go, and is gone.
+release() {
+	touch "$T/release"
+	wait "$holder"
+	rm -f "$T/held" "$T/locked" "$T/release"
+}
+
 done_testing() {
 	echo "1..$tap_n"
 	[ "$tap_failed" -eq 0 ]

@@ -220,7 +220,10 @@ sys.exit(bad)
 EOF
 ok $? "daily holds each meter's counter increase"
 is "$(sql "SELECT count(*) > 0 AND sum(energy_wh) > 0 FROM daily")" 1 "energy was rolled into daily"
-is "$(sql "SELECT count(*) FROM daily WHERE day = '$(date +%Y-%m-%d)'")" \
+# Today is the day of the poll, by the tool's own clock: a run may cross
+# midnight.
+today=$(f 1 time | cut -c 1-10)
+is "$(sql "SELECT count(*) FROM daily WHERE day = '$today'")" \
     "$(sql "SELECT count(DISTINCT meter_id) FROM daily")" "today's row for each meter that used energy"
 is "$(sql "SELECT energy_wh FROM meters WHERE meter = '$S1'")" \
     "$(sql "SELECT r.energy_wh FROM readings r JOIN meters m ON m.id = r.meter_id

@@ -434,18 +434,14 @@ stop TERM
 
 # --- timing and faults ----------------------------------------------------------
 
-# 125 registers at 9600 baud: (8 + 255) * 11 / 9600 + 2 gaps + 1 ms = 0.31 s.
+# How long an exchange takes at --baud is measured by tests/bench/timing.
 start baud --baud 9600 site.yaml
-t0=$(date +%s%N)
 tcp 1 -r 0 -c 125
-t1=$(date +%s%N)
-ms=$(( (t1 - t0) / 1000000 ))
-is "$((ms >= 300 && ms < 800))" 1 "--baud 9600: a 125-register read takes its bus time (${ms} ms)"
+is "$(wc -l <"$T/out" | tr -d ' ')" 125 "--baud 9600: a 125-register read is served"
 
-# Four clients at once on one gateway: one exchange at a time.
+# Four clients at once on one gateway are all served.
 i=0
 clients=
-t0=$(date +%s%N)
 while [ $i -lt 4 ]; do
 	mbpoll -m tcp -p "$P1" -a 3 -0 -1 -o 3 -r 0 -c 125 127.0.0.1 \
 	    >"$T/c$i" 2>&1 &
@@ -455,10 +451,7 @@ done
 for p in $clients; do
 	wait "$p"
 done
-t1=$(date +%s%N)
-ms=$(( (t1 - t0) / 1000000 ))
 is "$(cat "$T"/c? | grep -c '^\[124\]')" 4 "four clients at once are all served"
-is "$((ms >= 4 * 300))" 1 "... one after another: $ms ms for 4 x 0.31 s"
 stop TERM
 
 start busy --exception 1 --state "$T/s2" site.yaml

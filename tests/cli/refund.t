@@ -2,7 +2,11 @@
 # refund: targets, amounts, the refundable balance, --ref, batches, receipts.
 . "$(dirname "$0")/lib.sh"
 
-today=$(date +%Y%m%d)
+# The clock is fixed, so that "today" holds however long the run takes,
+# across midnight too: 2026-03-10 12:00:00 in Shanghai.
+export PREPAY_NOW=1773115200
+
+today=20260310
 login=$(id -un)
 
 load_site

@@ -5,6 +5,10 @@
 # known exactly; each number is worked by hand below.
 . "$(dirname "$0")/lib.sh"
 
+# The clock is fixed, so that "today" holds however long the run takes,
+# across midnight too: 2026-03-10 12:00:00 in Shanghai.
+export PREPAY_NOW=1773115200
+
 cat >site.yaml <<'EOF2'
 site: ops
 defaults: {price: 0.5000, alarm1: 20.00, alarm2: 5.00, overload_w: 1000000}
@@ -52,8 +56,8 @@ sql "UPDATE account_meters SET attached = attached - 5184000;
     echo "Bail out! backdating"
 
 # Last month (P) holds the readings; this month (N) the sales.
-P=$(date -d "$(date +%Y-%m-15) -1 month" +%Y-%m)
-N=$(date +%Y-%m)
+P=2026-02
+N=2026-03
 base=$(date -d "$P-12 00:00" +%s)
 {
 	echo meter,time,energy_kwh
@@ -388,7 +392,7 @@ is "$(judged al.csv alarm)|$(judged st.csv state)" \
 # --- sales --chart ------------------------------------------------------
 
 exits 0 "sales --chart" report sales --by day --chart
-like "$T/out" "^$(date +%Y-%m-%d) +█{40} 1284\\.00\$" \
+like "$T/out" "^2026-03-10 +█{40} 1284\\.00\$" \
     "one bar per day of the net: 100 + 100 + 1000 + 40 + 20 - 6 + 30 + 100"
 exits 0 "sales --chart -o table" report sales --by month --chart -o table
 like "$T/out" "^$N +█{40} 1284\\.00\$" "by month"

@@ -2,9 +2,13 @@
 # report: every report in csv, tsv and table; time filters; xlsx; --bom.
 . "$(dirname "$0")/lib.sh"
 
+# The clock is fixed, so that "today" holds however long the run takes,
+# across midnight too: 2026-03-10 12:00:00 in Shanghai.
+export PREPAY_NOW=1773115200
+
 login=$(id -un)
 
-# --- the data: two phases at least one second apart ----------------------
+# --- the data: two phases two seconds apart ------------------------------
 
 load_site
 {
@@ -21,14 +25,14 @@ wx=$(sed -n 2p wx.csv | cut -d, -f1)
 report txns -o csv >p1.csv
 t1=$(row p1.csv -1 time)
 first=$(row p1.csv 1 time)
-sleep 1.2
+PREPAY_NOW=$((PREPAY_NOW + 2))
 acct-open -n 王五 0101070722 >/dev/null 2>&1	# 100003, meter wallet: 75
 sale -m card 100001 1 >/dev/null || echo "Bail out! phase 2"
 report txns -o csv >all.csv
 t2=$(row all.csv 9 time)	# the first row of phase 2
-year=$(date +%Y)
-month=$(date +%Y-%m)
-day=$(date +%Y-%m-%d)
+year=2026
+month=2026-03
+day=2026-03-10
 
 # --- sales --------------------------------------------------------------
 
@@ -91,7 +95,7 @@ is "$(col "$T/out" amount)" "30.00 20.50 1.00" "the filters combine"
 
 txns_n() { report txns "$@" -o csv >tf.csv && nrows tf.csv; }
 next_year=$((year + 1))
-next_month=$(date -d "$(date +%Y-%m-15) +1 month" +%Y-%m)
+next_month=2026-04
 tomorrow=$(date -d "$day +1 day" +%Y-%m-%d)
 e_first=$(date -d "$first" +%s)
 minute=$(date -d "@$e_first" '+%Y-%m-%d %H:%M')
