@@ -300,13 +300,16 @@ check_charges(struct verify *v)
 		    (long long)sqlite3_column_int64(st, 2));
 	sqlite3_reset(st);
 	/* Each part is its energy at its price, a price the site can ask. */
+	/* No NULL among the prices: NOT IN a set with NULL is never true. */
 	if ((st = query(v, "WITH site_prices(price) AS (SELECT price FROM "
 	    "tariff_windows UNION SELECT w.price + s.add_price FROM "
 	    "tariff_windows w JOIN tariff_steps s ON s.version_id = "
-	    "w.version_id UNION SELECT price FROM tariff_versions UNION SELECT "
-	    "v.price + s.add_price FROM tariff_versions v JOIN tariff_steps s "
-	    "ON s.version_id = v.id UNION SELECT price FROM meters UNION "
-	    "SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'price') "
+	    "w.version_id UNION SELECT price FROM tariff_versions WHERE price "
+	    "IS NOT NULL UNION SELECT v.price + s.add_price FROM "
+	    "tariff_versions v JOIN tariff_steps s ON s.version_id = v.id WHERE "
+	    "v.price IS NOT NULL UNION SELECT price FROM meters WHERE price IS "
+	    "NOT NULL UNION SELECT CAST(value AS INTEGER) FROM settings WHERE "
+	    "key = 'price') "
 	    "SELECT m.meter, p.day, p.window, p.energy_wh, "
 	    "p.price, p.cost_e7, p.price IN (SELECT price FROM site_prices) "
 	    "FROM daily_parts p JOIN meters m ON m.id = p.meter_id WHERE "

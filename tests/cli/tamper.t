@@ -197,6 +197,92 @@ verify_fails "forged row, counter untouched"
 like "$T/out" "^ledger-chain,fail,.*$F" "forged row, counter untouched: ledger-chain names $F"
 like "$T/out" '^serials,fail,' "forged row, counter untouched: the serials check fails"
 
+
+# --- what a login with write access did around the tools (issue 9, point 3) ----
+
+# Charged energy: two readings imported by hand on X4's meter, an hour
+# apart, under a fixed clock after the rows above.
+restore
+now=$(($(sql "SELECT max(time) FROM ledger") + 86400))
+export PREPAY_NOW=$now
+acct-open -a X4 -n four --balance 50 M0004 >/dev/null
+printf 'meter,time,energy_kwh\nM0004,%s,100\nM0004,%s,110.5\n' \
+    "$(date -d @$((now + 60)) '+%Y-%m-%d %H:%M:%S')" \
+    "$(date -d @$((now + 3660)) '+%Y-%m-%d %H:%M:%S')" >hand.csv
+PREPAY_NOW=$((now + 7200)) meter-read --import hand.csv >/dev/null ||
+    echo "# meter-read --import failed"
+is "$(sql "SELECT sum(cost_e7) FROM readings")" 56490000 "10.5 kWh charged at 0.5380: 5.649 yuan"
+unset PREPAY_NOW
+exits 0 "charged: report verify passes" report verify -o csv
+sql ".backup '$T/good.db'"
+
+restore
+shell "UPDATE readings SET cost_e7 = 0; UPDATE daily SET cost_e7 = 0;
+    UPDATE daily_parts SET cost_e7 = 0; UPDATE accounts SET used_e7 = 0"
+verify_fails "every charge zeroed, consistently"
+like "$T/out" '^charges,fail,"?meter M0004 on .*10500 Wh at 5380 cost 0' \
+    "zeroed charges: the charges check names the meter, its energy and price"
+restore
+shell "UPDATE readings SET cost_e7 = 0; UPDATE daily SET cost_e7 = 0;
+    UPDATE daily_parts SET cost_e7 = 0, price = 0; UPDATE accounts SET used_e7 = 0"
+verify_fails "charges and prices zeroed"
+like "$T/out" '^charges,fail,.*a price no tariff of the site asks' \
+    "zeroed prices: a price the site does not ask"
+restore
+shell "UPDATE readings SET cost_e7 = 0; UPDATE daily SET cost_e7 = 0, energy_wh = 0;
+    DELETE FROM daily_parts; UPDATE accounts SET used_e7 = 0"
+verify_fails "the energy itself taken out of the roll-up"
+like "$T/out" '^charges,fail,"?meter M0004: its counter went up 10500 Wh, the daily roll-up holds 0 Wh' \
+    "the counters tell"
+
+restore
+shell "UPDATE operators SET role = 'admin' WHERE login = '$(id -un)';
+    INSERT INTO operators(login, role, source, created) VALUES ('mallory', 'admin', 'site', 0)"
+verify_fails "a login made admin with the shell"
+like "$T/out" '^site,fail,.*changed outside the tools' "the site check tells"
+restore
+shell "UPDATE tariff_versions SET price = 1 WHERE 1; UPDATE settings SET value = '1' WHERE key = 'price'"
+verify_fails "the default price changed with the shell"
+like "$T/out" '^site,fail,' "the site check tells"
+
+restore
+shell "DROP TRIGGER ledger_no_update; CREATE TRIGGER ledger_no_update BEFORE UPDATE ON ledger BEGIN SELECT 1; END;"
+verify_fails "a protective trigger replaced by a no-op of the same name"
+like "$T/out" '^append-only,fail,"?trigger ledger_no_update differs from the schema' \
+    "the append-only check names it"
+restore
+shell "CREATE TRIGGER ledger_zero AFTER INSERT ON ledger BEGIN SELECT 1; END;"
+verify_fails "a trigger added"
+like "$T/out" '^append-only,fail,"?trigger ledger_zero is not the schema' "named"
+
+# The last audit entry deleted: the ledger's end is no longer seen.
+restore
+sale -o csv X1 1 >/dev/null
+shell "DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE id = (SELECT max(id) FROM audit);
+    CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+verify_fails "the last audit entry deleted"
+like "$T/out" '^ledger-end,fail,"?1 ledger rows up to serial' "ledger-end: a row no entry saw"
+
+# Against an anchor: both chains' tails cut, caches fixed up.
+restore
+report verify -o csv >"$T/anchor.csv"
+is "$(grep -c '^\(ledger\|audit\)-head,ok,[0-9]*:[0-9a-f]\{64\}$' "$T/anchor.csv")" 2 \
+    "verify prints both chains' heads"
+sale -o csv X2 3 >/dev/null
+exits 0 "a sale later: verify --anchor passes" report verify -o csv --anchor "$T/anchor.csv"
+like "$T/out" '^anchor,ok,' "the anchor check passes"
+shell "DROP TRIGGER ledger_no_delete; DROP TRIGGER audit_no_delete;
+    DELETE FROM ledger WHERE id >= (SELECT max(id) - 1 FROM ledger);
+    DELETE FROM audit WHERE id >= (SELECT max(id) - 1 FROM audit);"
+run report verify -o csv --anchor "$T/anchor.csv"
+is "$rc" 1 "both tails cut: verify --anchor exits 1"
+like "$T/out" '^anchor,fail,"?ledger row [0-9]+ of the anchor is gone' "the anchor names the ledger row"
+like "$T/out" '^anchor,fail,"?audit entry [0-9]+ of the anchor is gone' "and the audit entry"
+exits 66 "a missing anchor file" report verify --anchor "$T/none.csv"
+printf 'nothing\n' >"$T/bad-anchor"
+exits 65 "an anchor without heads" report verify --anchor "$T/bad-anchor"
+
 # And the clean copy still verifies: nothing above leaked into it.
 restore
 exits 0 "restored: report verify passes" report verify -o csv
