@@ -66,8 +66,8 @@ FUZZCC	?= clang
 FUZZB	 = build-fuzz
 FUZZSRC	 = $(wildcard tests/fuzz/*.c)
 FUZZERS	 = $(FUZZSRC:%.c=$(B)/%)
-# clang finds the schema's migrations, one string of several statements
-# each, "suspicious".
+# FUZZ=1: clang's libFuzzer, ASan and UBSan.  clang finds the schema's
+# migrations, one string of several statements each, "suspicious".
 ifneq ($(FUZZ),)
 ALL_CFLAGS += -fsanitize=fuzzer-no-link,address,undefined \
 	      -fno-sanitize-recover=all -fno-omit-frame-pointer \
