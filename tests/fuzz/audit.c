@@ -12,7 +12,8 @@
  * Split s as sh -c would into words, without expansions: what the entry
  * must not need.  A character that would make the shell do more than
  * split words and remove quotes (a glob, a subshell, a comment, a tilde)
- * outside quotes, or bash's braces, is a broken promise.  The words go into w[], NULs apart.
+ * outside quotes, or bash's braces, is a broken promise.  The words go
+ * into w[], NULs apart.
  */
 static size_t
 unquote(const char *s, char *w, char **words, size_t max)

@@ -1,8 +1,9 @@
 /*
  * site: the site file (prepay.yaml(5)) loaded into a fresh database in
  * memory, as site-load does.  Making a database takes long, so one is
- * made and kept as bytes, and each input starts from a copy of them.  A bad file is exit 78 with a message and
- * leaves nothing; a good one loaded again changes nothing, as loading is
+ * made and kept as bytes, and each input starts from a copy of them.  A
+ * bad file is exit 78 with a message and leaves those bytes as they
+ * were; a good one loaded again changes nothing, as loading is
  * an idempotent upsert.  The meters' profiles come from $PREPAY_PROFILES,
  * else lib/profiles under the current directory.  See fuzz.h.
  */
@@ -33,7 +34,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct pp_load_stats st;
 	const char *path;
-	unsigned char *copy;
+	unsigned char *copy, *after;
+	sqlite3_int64 n;
 	int rc;
 
 	path = fuzz_file("site.yaml", data, size, 0600);
@@ -46,6 +48,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rc = pp_site_load(db, path, &st);
 	check(rc == PP_OK || rc == PP_ECONFIG);
 	check(pp_errmsg(db)[0] != '\0' || rc == PP_OK);
+	if (rc != PP_OK) {
+		after = sqlite3_serialize(db->sql, "main", &n, 0);
+		check(after != NULL && n == fresh_size &&
+		    memcmp(after, fresh, (size_t)n) == 0);
+		sqlite3_free(after);
+	}
 	if (rc == PP_OK) {
 		check(pp_site_load(db, path, &st) == PP_OK);
 		check(st.changed == 0);
