@@ -38,7 +38,8 @@ MAN1	 = $(TOOLS:%=man/%.1)
 MAN57	 = man/prepay.yaml.5 man/prepay-columns.5 man/prepay-profile.5 \
 	   man/prepay.7
 
-.PHONY: all check check-hours test demo deps install uninstall clean lint fuzz
+.PHONY: all check check-hours test demo deps install uninstall clean lint fuzz \
+	fuzzers
 
 all: $(BINS) $(UNITS)
 
@@ -62,18 +63,33 @@ $(B)/tests/unit/%: tests/unit/%.c tests/unit/tap.h lib/dlt645.h $(B)/libprepay.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Ilib $(LDFLAGS) -o $@ $< $(B)/libprepay.a $(LDLIBS)
 
-# The frame parsers get a libFuzzer target each, built with clang.
+# Every parser that an operator or a file reaches has a libFuzzer target,
+# tests/fuzz/NAME.c.  They link against the library built with clang for
+# fuzzing in a directory of its own, B=build-fuzz FUZZ=1, by the rules
+# above; `make fuzz` builds them all, or says why not.
 FUZZCC	?= clang
-FUZZFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -Wall \
-	    -Wextra -Werror -D_GNU_SOURCE -Ilib $(PKG_CFLAGS)
+FUZZB	 = build-fuzz
+FUZZSRC	 = $(wildcard tests/fuzz/*.c)
+FUZZERS	 = $(FUZZSRC:%.c=$(B)/%)
+# FUZZ=1: clang's libFuzzer, ASan and UBSan.  clang finds the schema's
+# migrations, one string of several statements each, "suspicious".
+ifneq ($(FUZZ),)
+ALL_CFLAGS += -fsanitize=fuzzer-no-link,address,undefined \
+	      -fno-sanitize-recover=all -fno-omit-frame-pointer \
+	      -Wno-string-concatenation
+LDFLAGS += -fsanitize=fuzzer,address,undefined
+endif
 
-$(B)/tests/fuzz/%: tests/fuzz/%.c lib/%.c lib/%.h lib/prepay.h lib/internal.h
+$(B)/tests/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h lib/dlt645.h \
+	    $(B)/libprepay.a
 	@mkdir -p $(@D)
-	$(FUZZCC) $(FUZZFLAGS) -o $@ tests/fuzz/$*.c lib/$*.c
+	$(CC) $(ALL_CFLAGS) -Ilib $(LDFLAGS) -o $@ $< $(B)/libprepay.a $(LDLIBS)
+
+fuzzers: $(FUZZERS)
 
 fuzz:
 	@if command -v $(FUZZCC) >/dev/null 2>&1; then \
-	    $(MAKE) B=build-san build-san/tests/fuzz/dlt645; \
+	    $(MAKE) B=$(FUZZB) FUZZ=1 CC=$(FUZZCC) CFLAGS='-g -O1' fuzzers; \
 	else echo "no $(FUZZCC): fuzzing skipped"; fi
 
 deps:
@@ -86,7 +102,7 @@ check: deps
 	$(MAKE) B=build-san SAN=1 all
 	$(MAKE) fuzz
 	$(MAKE) lint
-	PREPAY_FUZZ=$(CURDIR)/build-san/tests/fuzz/dlt645 \
+	PREPAY_FUZZDIR=$(CURDIR)/$(FUZZB)/tests/fuzz \
 	PREPAY_BIN=$(CURDIR)/build-san/bin PREPAY_PROFILES=$(CURDIR)/lib/profiles \
 	    ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	    prove -e '' $(UNITSRC:%.c=build-san/%) tests/cli/*.t
@@ -151,6 +167,6 @@ uninstall:
 	rm -rf $(DESTDIR)$(DATADIR)
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
 
 .SECONDARY:

@@ -47,7 +47,7 @@ pp_audit_join(int argc, char *const *argv, char **out)
 		return PP_EINTERNAL;
 	for (i = 0; i < argc; i++) {
 		int quote = argv[i][0] == '\0' ||
-		    strpbrk(argv[i], " \t\n'\"\\$`;&|<>*?") != NULL;
+		    strpbrk(argv[i], " \t\n'\"\\$`;&|<>*?[](){}#~") != NULL;
 
 		if (i)
 			s[at++] = ' ';

@@ -5,25 +5,10 @@
  * bytes it came from, encode to them again and decode back the same; the
  * reply checks and the data helpers run over it.  Any broken promise
  * aborts.  The first bytes, as text, also go through the text parsers.
- *
- *	clang -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 \
- *	    -D_GNU_SOURCE -Ilib $(pkg-config --cflags sqlite3 libmodbus \
- *	    yaml-0.1) tests/fuzz/dlt645.c lib/dlt645.c -o fuzz-dlt645
- *	./fuzz-dlt645 -max_total_time=600 corpus/
+ * See fuzz.h for how to build and run it.
  */
-#include <stdlib.h>
-#include <string.h>
-
 #include "dlt645.h"
-
-int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static void
-check(int cond)
-{
-	if (!cond)
-		abort();
-}
+#include "fuzz.h"
 
 static int
 same_frame(const struct pp_645_frame *a, const struct pp_645_frame *b)
