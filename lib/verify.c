@@ -512,8 +512,7 @@ check_schema(struct verify *v)
 {
 	sqlite3 *ref = NULL;
 	sqlite3_stmt *want = NULL, *have;
-	static char a[16384], b[16384];
-	int triggers = 0;
+	char a[8192], b[8192];
 
 	if (pp_schema_reference(&ref) != PP_OK) {
 		v->rc = pp_fail(v->db, PP_EINTERNAL, "the reference schema "
@@ -536,7 +535,6 @@ check_schema(struct verify *v)
 
 		sqlite3_bind_text(have, 1, type, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(have, 2, name, -1, SQLITE_TRANSIENT);
-		triggers += strcmp(type, "trigger") == 0;
 		if (sqlite3_step(have) != SQLITE_ROW)
 			problem(v, check, "%s %s was dropped", type, name);
 		else {
