@@ -678,9 +678,11 @@ check_site(struct verify *v)
 		v->rc = PP_EINTERNAL;
 		return;
 	}
+	/* Only a committed load records it (exit 0, inside its change). */
 	if ((st = query(v, "SELECT id, substr(summary, instr(summary, "
-	    "'site ') + 5, 64) FROM audit WHERE tool = 'site-load' AND summary "
-	    "LIKE '%site %' ORDER BY id DESC LIMIT 1")) == NULL)
+	    "'site-digest ') + 12, 64) FROM audit WHERE tool = 'site-load' AND "
+	    "exit = 0 AND instr(summary, 'site-digest ') > 0 ORDER BY id DESC "
+	    "LIMIT 1")) == NULL)
 		return;
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		entry = sqlite3_column_int64(st, 0);
