@@ -630,6 +630,28 @@ pp_meter_ctl(pp_db *db, const struct pp_ctl_req *req,
 		result(out, "refused", "%s", pp_errmsg(db));
 		return PP_OK;
 	}
+	if (strcmp(req->action, "trip") == 0 &&
+	    (req->flags & PP_CTL_ARREARS)) {
+		int64_t balance;
+		char account[PP_KEYMAX], yuan[PP_NUMBUF];
+		int arrears;
+
+		/* An arrears trip is the database's word, not the list's. */
+		if ((rc = pp_meter_arrears(db, m.id, &arrears, &balance,
+		    account)) != PP_OK)
+			return rc;
+		if (!arrears) {
+			if (account[0] == '\0')
+				result(out, "refused", "not an arrears trip: the "
+				    "meter is on no open account");
+			else
+				result(out, "refused", "not an arrears trip: "
+				    "account %s holds %s", account,
+				    pp_money_format(balance, yuan));
+			return PP_OK;
+		}
+		not_before = friendly_until(db, pp_now());
+	}
 	if (pp_profile_load(m.profile, &p, msg, sizeof(msg)) != PP_OK) {
 		result(out, "failed", "%s", msg);
 		return PP_OK;
@@ -663,28 +685,7 @@ pp_meter_ctl(pp_db *db, const struct pp_ctl_req *req,
 		    req->action);
 		return PP_OK;
 	}
-	if (strcmp(req->action, "trip") == 0 &&
-	    (req->flags & PP_CTL_ARREARS)) {
-		int64_t balance;
-		char account[PP_KEYMAX], yuan[PP_NUMBUF];
-		int arrears;
 
-		/* An arrears trip is the database's word, not the list's. */
-		if ((rc = pp_meter_arrears(db, m.id, &arrears, &balance,
-		    account)) != PP_OK)
-			return rc;
-		if (!arrears) {
-			if (account[0] == '\0')
-				result(out, "refused", "not an arrears trip: the "
-				    "meter is on no open account");
-			else
-				result(out, "refused", "not an arrears trip: "
-				    "account %s holds %s", account,
-				    pp_money_format(balance, yuan));
-			return PP_OK;
-		}
-		not_before = friendly_until(db, pp_now());
-	}
 	if (strcmp(req->action, "price") == 0) {
 		if (req->price < 0 && m.price < 0) {
 			result(out, "refused", "the meter has no price, tariff "

@@ -4,7 +4,7 @@
 # prints skips otherwise.
 . "$(dirname "$0")/lib.sh"
 
-PLAN=32
+PLAN=41
 
 if [ "$(id -u)" != 0 ]; then
 	while [ "$tap_n" -lt "$PLAN" ]; do
@@ -18,7 +18,8 @@ fi
 CASHIER=pp_cashier_t
 SUPER=pp_super_t
 NOBODY=pp_nobody_t
-for login in "$CASHIER" "$SUPER" "$NOBODY"; do
+POLLER=pp_poller_t
+for login in "$CASHIER" "$SUPER" "$NOBODY" "$POLLER"; do
 	id -u "$login" >/dev/null 2>&1 || useradd -M -N -r "$login" ||
 	    echo "# could not create login $login"
 done
@@ -32,14 +33,15 @@ site() {
 		printf 'buildings:\n  - name: B1\n    gateways:\n'
 		printf '      - name: gw1\n        address: tcp://127.0.0.1:1501\n'
 		printf '        meters:\n'
+		# M0001 can be tripped: a poller's arrears trips go to it.
 		for i in 1 2 3 4; do
-			printf '          - {meter: "M%04d", unit: %d, floor: 1, room: "R%04d", profile: sdm120, billing: account}\n' \
-			    "$i" "$i" "$i"
+			printf '          - {meter: "M%04d", unit: %d, floor: 1, room: "R%04d", profile: %s, billing: account}\n' \
+			    "$i" "$i" "$i" "$([ $i = 1 ] && echo dds238-2 || echo sdm120)"
 		done
 	}
 }
 site "{login: $CASHIER, role: cashier}" "{login: $SUPER, role: supervisor}" \
-    >"$T/site.yaml"
+    "{login: $POLLER, role: poller}" >"$T/site.yaml"
 site "{login: $SUPER, role: supervisor}" >"$T/site2.yaml"
 
 # as LOGIN [VAR=VALUE...] TOOL ARGS...: run a tool as another login.
@@ -120,7 +122,25 @@ as_exits 77 "nobody: USER=root LOGNAME=root site-load" "$NOBODY" USER=root \
     LOGNAME=root site-load "$T/site.yaml"
 is "$(sql "SELECT count(*) FROM ledger")" "$rows" "the refused runs wrote no money"
 
-# 25-32: a login removed from the site file loses its role on the next load.
+# 25-33: the poller trips for arrears only, and only where the database
+# agrees (issue 9, point 7): P1 holds money, M0002 is on no account.
+printf 'alarm,meter\narrears,M0001\n' >"$T/forged.csv"
+as_exits 1 "poller: a forged arrears row for P1" "$POLLER" meter-ctl trip -o csv - <"$T/forged.csv"
+like "$T/out" '^M0001,trip,refused,not an arrears trip: account P1 holds' \
+    "poller: refused, naming the balance"
+printf 'alarm,meter\narrears,M0002\n' >"$T/forged2.csv"
+as_exits 1 "poller: an arrears row for a meter on no account" "$POLLER" meter-ctl trip -o csv - <"$T/forged2.csv"
+as_exits 77 "poller: a trip not for arrears" "$POLLER" meter-ctl trip -o csv M0001
+as_exits 77 "poller: close" "$POLLER" meter-ctl close -o csv M0001
+as_exits 1 "poller: an arrears trip forced through keep-power" "$POLLER" meter-ctl trip --force -o csv - <"$T/forged.csv"
+is "$(sql "SELECT count(*) FROM commands WHERE action IN ('trip', 'unkeep')")" 0 \
+    "nothing was queued for any of them"
+exits 0 "root: a refund leaves P1 at 0.00" refund -o csv P1 "$(bal P1)"
+as_exits 75 "poller: now P1 is in arrears: the trip is queued (no gateway answers)" \
+    "$POLLER" meter-ctl trip -o csv - <"$T/forged.csv"
+open_up
+
+# 34-41: a login removed from the site file loses its role on the next load.
 exits 0 "root loads the site without $CASHIER" site-load "$T/site2.yaml"
 open_up
 is "$(sql "SELECT count(*) FROM operators WHERE login = '$CASHIER'")" 0 \
