@@ -69,6 +69,7 @@ pp_wallet_verdict(sqlite3_stmt *st, int first, char *why, size_t len)
 	int64_t pending = sqlite3_column_int64(st, first + 4);
 	int64_t pending_amount = sqlite3_column_int64(st, first + 5);
 	int64_t done = sqlite3_column_int64(st, first + 6);
+	int64_t cancelled = sqlite3_column_int64(st, first + 7);
 	char x[PP_NUMBUF], y[PP_NUMBUF];
 
 	why[0] = '\0';
@@ -88,6 +89,10 @@ pp_wallet_verdict(sqlite3_stmt *st, int first, char *why, size_t len)
 		snprintf(why, len, "the meter holds %s, more than the %s sold to "
 		    "it", pp_money_format(balance, x),
 		    pp_money_format(sold - pending_amount, y));
+	else if (cancelled != 0)
+		snprintf(why, len, "recharges of %s were cancelled, the last "
+		    "ordered by serial %s: reverse them", pp_money_format(
+		    cancelled, x), sqlite3_column_text(st, first + 8));
 	return why[0] ? "mismatch" : "ok";
 }
 

@@ -600,9 +600,19 @@ int	 pp_reading_store(pp_db *db, int64_t meter_id, int64_t time,
 	"c.state IN ('pending', 'sent') AND c.buy_count > " \
 	"coalesce(m.meter_count, 0)), (SELECT coalesce(max(c.buy_count), 0) " \
 	"FROM commands c WHERE c.meter_id = m.id AND c.action = 'recharge' " \
-	"AND c.state = 'done')"
+	"AND c.state = 'done'), (SELECT coalesce(sum(c.amount), 0) FROM " \
+	"commands c WHERE c.meter_id = m.id AND c.verdict = 'cancelled' AND " \
+	"NOT EXISTS (SELECT 1 FROM ledger r WHERE r.reverses = c.ledger_id)), " \
+	"(SELECT coalesce(max(l.serial), '') FROM commands c JOIN ledger l ON " \
+	"l.id = c.ledger_id WHERE c.meter_id = m.id AND c.verdict = " \
+	"'cancelled' AND NOT EXISTS (SELECT 1 FROM ledger r WHERE r.reverses " \
+	"= c.ledger_id))"
 
-/* "ok", "unread" or "mismatch" for the facts at column first of st. */
+/*
+ * "ok", "unread" or "mismatch" for the facts at column first of st.  A
+ * cancelled recharge whose sale or refund is not reversed yet is a
+ * mismatch: the ledger credits money the meter never took or gave.
+ */
 const char *pp_wallet_verdict(sqlite3_stmt *st, int first, char *why,
 	    size_t len);
 

@@ -67,6 +67,13 @@ is "$(sql "SELECT state FROM commands WHERE ledger_id = (SELECT id FROM ledger W
 exits 0 "meter-ctl read" meter-ctl read -o csv "$W"
 is "$(f 1 balance buy_count)" "12.60|2" "the meter holds 12.60 after 2 purchases: the refund never left it"
 
+exits 0 "report reconcile" report reconcile -o csv
+is "$(f 1 meter result)" "$W|mismatch" "reconcile names the meter"
+like "$T/out" "recharges of -5\.00 were cancelled, the last ordered by serial $R: reverse them" \
+    "and says what to do"
+exits 0 "alarm-scan" alarm-scan -o csv
+like "$T/out" ",mismatch,$W,A," "a mismatch alarm names the meter and the account"
+
 # --- refunds are bounded by the wallet -----------------------------------------
 
 exits 1 "a refund of 12.61: more than the meter's 12.60" refund -o csv A 12.61
@@ -77,6 +84,8 @@ like "$T/err" "more than meter $W holds \(12\.60\)" "the message names the meter
 exits 0 "reverse the cancelled refund" reverse -o csv "$R"
 is "$(sql "SELECT count(*) FROM commands WHERE action = 'recharge' AND ledger_id = (SELECT id FROM ledger WHERE reverses = (SELECT id FROM ledger WHERE serial = '$R'))")" 0 \
     "the reversal sends nothing to the meter, which never gave the money"
+exits 0 "report reconcile after the reversal" report reconcile -o csv
+is "$(f 1 result)" ok "the wallet and the ledger agree again"
 exits 0 "a refund of 2.00 lands" refund -o csv A 2
 exits 0 "meter-ctl read" meter-ctl read -o csv "$W"
 is "$(f 1 balance buy_count)" "10.60|3" "the meter holds 10.60 after purchase 3"
