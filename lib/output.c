@@ -141,6 +141,24 @@ stream_row(pp_out *o, const char *const *values)
 	return ferror(o->fp) ? PP_EINTERNAL : PP_OK;
 }
 
+/*
+ * A table goes to a terminal: a control character or a byte of invalid
+ * UTF-8 in a value (an audited argument, say) is shown escaped, never
+ * sent.  xlsx keeps the value as it is.
+ */
+static char *
+cell_copy(pp_out *o, const char *value)
+{
+	size_t size = strlen(value) * 4 + 4;
+	char *cell;
+
+	if (o->fmt != PP_FMT_TABLE)
+		return strdup(value);
+	if ((cell = malloc(size)) != NULL)
+		pp_oneline(cell, size, value);
+	return cell;
+}
+
 static int
 buffer_row(pp_out *o, const char *const *values)
 {
@@ -163,7 +181,8 @@ buffer_row(pp_out *o, const char *const *values)
 	for (i = 0; i < o->ncols; i++) {
 		char **cell = &o->cells[o->nrows * o->ncols + i];
 
-		if ((*cell = strdup(values[i] ? values[i] : "")) == NULL) {
+		if ((*cell = cell_copy(o, values[i] ? values[i] : "")) ==
+		    NULL) {
 			while (i-- > 0)
 				free(o->cells[o->nrows * o->ncols + i]);
 			goto nomem;

@@ -179,4 +179,14 @@ else
 	    "the meter is in"
 fi
 
+# The audit log keeps a refused run's arguments as they were; a table
+# (for a terminal) shows them escaped, the CSV as they are.
+exits 65 "sale: a target that clears the screen" sale "$CLS$TITLE" 1
+exits 0 "report audit -o table" report audit -o table
+is "$(LC_ALL=C tr -d '\n' <"$T/out" | LC_ALL=C grep -c '[[:cntrl:]]')" 0 \
+    "the table carries no control character"
+like "$T/out" '\\x1b\[2J' "it shows the escape as \\x1b"
+exits 0 "report audit -o csv" report audit -o csv
+like "$T/out" "$ESC" "the CSV keeps the argument as it was"
+
 done_testing
