@@ -137,10 +137,19 @@ read_piece(pp_csv *r)
 
 	if (r->piecelen > 0)
 		return r->piecelen;
-	while (r->piecelen < PIECE && (c = getc(r->fp)) != EOF) {
+	/* One byte kept free for the LF of a CR LF. */
+	while (r->piecelen < PIECE - 1 && (c = getc(r->fp)) != EOF) {
 		r->piece[r->piecelen++] = (char)c;
-		if (c == '\n' || c == '\r')
+		if (c == '\n')
 			break;
+		if (c == '\r') {
+			/* CR LF is one line end; a lone CR is one too. */
+			if ((c = getc(r->fp)) == '\n')
+				r->piece[r->piecelen++] = (char)c;
+			else if (c != EOF)
+				ungetc(c, r->fp);
+			break;
+		}
 	}
 	return r->piecelen;
 }
@@ -170,7 +179,9 @@ fill(pp_csv *r)
 		r->piecelen = 0;
 		if (r->line_start)
 			r->lineno++;
-		r->line_start = r->piece[len - 1] == '\n';
+		/* libcsv ends a record at a lone CR as at LF: so do lines. */
+		r->line_start = r->piece[len - 1] == '\n' ||
+		    r->piece[len - 1] == '\r';
 		/* A line of blanks makes no record: the parser skips it. */
 		for (i = 0; !r->in_record && i < len; i++)
 			if (r->piece[i] != ' ' && r->piece[i] != '\r' &&
