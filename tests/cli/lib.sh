@@ -161,7 +161,25 @@ need() {
 # port_base: a block of 100 TCP ports of this test's own, below the
 # kernel's ephemeral range (32768 on), where a client socket may sit.
 port_base() {
-	echo $((20000 + ($$ % 120) * 100))
+	# From the block the pid picks, the first whose first 50 ports no
+	# one holds: suites run side by side (prove -j) would clash otherwise.
+	$PY -c 'import socket, sys
+start = int(sys.argv[1]) % 120
+for k in range(120):
+    base = 20000 + ((start + k) % 120) * 100
+    held = []
+    try:
+        for p in range(base, base + 50):
+            s = socket.socket()
+            held.append(s)
+            s.bind(("127.0.0.1", p))
+        print(base)
+        break
+    except OSError:
+        pass
+    finally:
+        for s in held:
+            s.close()' "$$"
 }
 
 # start_sim SITE [ARGS...]: meter-sim in the background, waited for.
