@@ -179,6 +179,8 @@ command_args(const struct pp_cmd *c, struct pp_values *args)
  * inside the hash chain; the later purchases of the meter each take the
  * count before theirs, so that none waits for this one.
  */
+static int	load_command(pp_db *, int64_t, struct pp_cmd *);
+
 static int
 cancel_recharge(pp_db *db, const struct pp_cmd *c, const char *why)
 {
@@ -192,7 +194,7 @@ cancel_recharge(pp_db *db, const struct pp_cmd *c, const char *why)
 		return rc;
 	if ((st = pp_stmt(db, "SELECT l.account_id, l.buy_count, l.serial "
 	    "FROM commands c JOIN ledger l ON l.id = c.ledger_id WHERE c.id = ? "
-	    "AND c.state IN ('pending', 'sent')")) == NULL) {
+	    "AND c.verdict IS NULL AND c.state <> 'done'")) == NULL) {
 		rc = PP_EINTERNAL;
 		goto fail;
 	}
@@ -236,6 +238,28 @@ cancel_recharge(pp_db *db, const struct pp_cmd *c, const char *why)
 fail:
 	pp_tx_rollback(db);
 	return rc;
+}
+
+/*
+ * A purchase that an older prepay marked failed with no verdict, which the
+ * meter's count shows never landed: it gets its verdict now, so that the
+ * purchases behind it stop waiting (they go out on the next exchange).
+ */
+static int
+settle_failed(pp_db *db, int64_t meter_id, int64_t buy_count)
+{
+	struct pp_cmd stuck;
+	int64_t id;
+	int rc;
+
+	rc = pp_query_int(db, &id, "SELECT id FROM commands WHERE meter_id = ? "
+	    "AND action = 'recharge' AND buy_count = ? AND state = 'failed' "
+	    "AND verdict IS NULL", "ii", meter_id, buy_count);
+	if (rc == PP_EDATA)
+		return PP_OK;
+	if (rc != PP_OK || (rc = load_command(db, id, &stuck)) != PP_OK)
+		return rc;
+	return cancel_recharge(db, &stuck, "it had failed with no verdict");
 }
 
 /*
@@ -328,6 +352,9 @@ pp_command_run(pp_db *db, struct pp_bus *bus, const struct pp_cmd *c,
 			    PP_OK : PP_EINTERNAL;
 		}
 		if (count < c->buy_count - 1) {
+			if ((rc = settle_failed(db, c->meter_id, count + 1)) !=
+			    PP_OK)
+				return rc;
 			snprintf(msg, msglen, "waits for purchase %lld: the "
 			    "meter shows %lld", (long long)count + 1,
 			    (long long)count);

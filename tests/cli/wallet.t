@@ -91,6 +91,27 @@ exits 0 "meter-ctl read" meter-ctl read -o csv "$W"
 is "$(f 1 balance buy_count)" "10.60|3" "the meter holds 10.60 after purchase 3"
 exits 0 "report verify" report verify -o csv
 
+# --- a purchase an older prepay left failed, with no verdict ------------------
+
+stop_sim
+exits 75 "a sale of 1.00 to the unreachable meter: pending" sale -o csv A 1
+S5=$(f 1 serial)
+# As prepay before the verdicts left a refused recharge: failed, and the
+# purchases behind it waiting for ever.
+sql "UPDATE commands SET state = 'failed', last_error = 'recharge: Illegal data value' WHERE ledger_id = (SELECT id FROM ledger WHERE serial = '$S5')"
+exits 75 "a sale of 2.00 behind it" sale -o csv A 2
+S6=$(f 1 serial)
+start_sim site.yaml --state "$T/sim.state"
+meter-read >/dev/null 2>&1
+is "$(sql "SELECT state || '|' || verdict FROM commands WHERE ledger_id = (SELECT id FROM ledger WHERE serial = '$S5')")" \
+    "failed|cancelled" "the next poll gives the stuck purchase its verdict"
+exits 0 "and the one after delivers the purchase behind it" meter-read
+is "$(sql "SELECT state FROM commands WHERE ledger_id = (SELECT id FROM ledger WHERE serial = '$S6')")" done \
+    "the 2.00 landed"
+exits 0 "meter-ctl read" meter-ctl read -o csv "$W"
+is "$(f 1 balance)" "12.60" "the meter holds 12.60: the 2.00, not the stuck 1.00"
+exits 0 "report verify" report verify -o csv
+
 # --- a pending recharge raised outside the tools ------------------------------
 
 stop_sim
