@@ -111,6 +111,8 @@ int	 pp_privilege_init(char *err, size_t errlen);
  * with the caller's own group, never the service group's.
  */
 FILE	*pp_fopen_caller(const char *path, const char *mode);
+/* tmpfile(3), made with the caller's group, not the service group's. */
+FILE	*pp_tmpfile_caller(void);
 
 /* ---- text.c ----------------------------------------------------------- */
 

@@ -186,6 +186,20 @@ pp_fopen_caller(const char *path, const char *mode)
 	return fp;
 }
 
+FILE *
+pp_tmpfile_caller(void)
+{
+	FILE *fp;
+	int saved;
+
+	pp_priv_caller();
+	fp = tmpfile();
+	saved = errno;
+	pp_priv_service();
+	errno = saved;
+	return fp;
+}
+
 /* The group's name, for messages. */
 static const char *
 group_name(gid_t g, char *buf, size_t len)
