@@ -487,8 +487,7 @@ tool_batch(struct tool *t, const char *path,
 	if (rc == PP_OK && t->pending)
 		tool_warn(t, "%ld meter recharges are pending; meter-read "
 		    "sends them", t->pending);
-	if (rc == PP_OK && t->pending)
-		return PP_EBUSY;
+	/* Recorded is done: a script must not retry a committed sale. */
 	return rc;
 }
 
@@ -516,7 +515,12 @@ tool_single(struct tool *t, int (*run)(pp_db *, pp_entry *, void *),
 	o = tool_out(t, t->columns, t->ncolumns);
 	tool_emit(t, o, &e);
 	tool_out_close(t, o);
-	return t->pending ? PP_EBUSY : PP_OK;
+	/*
+	 * The money is recorded, with its audit entry: exit 0 even when the
+	 * meter's recharge waits for meter-read (the warning says so), so
+	 * that no script retries a committed sale (DESIGN.md section 3).
+	 */
+	return PP_OK;
 }
 
 void

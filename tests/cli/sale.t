@@ -31,7 +31,7 @@ site-load extra.yaml >/dev/null || echo "Bail out! site-load extra.yaml"
 	acct-open -n 赵六 0201000001 &&		# 100003, 2号楼/152102
 	acct-open -n 孙八 0201000003		# 100004, 2号楼/252102
 } >/dev/null || echo "Bail out! acct-open"
-acct-open -n 钱七 0101070722 >/dev/null 2>&1	# 100005, billed to the meter; 75
+acct-open -n 钱七 0101070722 >/dev/null 2>&1	# 100005, billed to the meter; its recharge pending
 
 # --- targets ------------------------------------------------------------
 
@@ -123,7 +123,7 @@ is "$(ledger)|$(bal 100003 100001)" "$n_tx|38.00|41.50" "the conflicting refs wr
 
 # --- the meter's own wallet ---------------------------------------------
 
-exits 75 "a sale to a meter billed as meter is left pending" sale -o csv 0101070722 20
+exits 0 "a sale to a meter billed as meter: recorded, the recharge left pending" sale -o csv 0101070722 20
 like "$T/err" '^sale: .*0101070722.*pending' "sale says the recharge is pending"
 is "$(f 1 kind account meter amount balance)" "sale|100005|0101070722|20.00|20.00" \
     "the row is printed with the new balance"

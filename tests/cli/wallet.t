@@ -40,13 +40,13 @@ stop_sim
 sed "s/^$W \(.*\)balance=[0-9-]*/$W \1balance=260/" "$T/sim.state" >"$T/sim.new"
 mv "$T/sim.new" "$T/sim.state"
 start_sim site.yaml --state "$T/sim.state"
-exits 75 "a refund of 5.00 the meter cannot give: pending" refund -o csv A 5
+exits 0 "a refund of 5.00 the meter cannot give: recorded, pending" refund -o csv A 5
 R=$(f 1 serial)
 is "$(sql "SELECT state || '|' || attempts || '|' || coalesce(verdict, '-') FROM commands WHERE action = 'recharge' ORDER BY id DESC LIMIT 1")" \
     "pending|1|-" "refused once: its count read back, pending, to be sent again"
 is "$(sql "SELECT meter_balance FROM meters WHERE meter = '$W'")" 260 \
     "the read-back mirrored what the meter holds: 2.60"
-exits 75 "a sale of 10.00 behind it" sale -o csv A 10
+exits 0 "a sale of 10.00 behind it" sale -o csv A 10
 S3=$(f 1 serial)
 meter-read >/dev/null 2>&1
 is "$(sql "SELECT state || '|' || attempts FROM commands WHERE action = 'recharge' AND amount = -500")" \
@@ -94,12 +94,12 @@ exits 0 "report verify" report verify -o csv
 # --- a purchase an older prepay left failed, with no verdict ------------------
 
 stop_sim
-exits 75 "a sale of 1.00 to the unreachable meter: pending" sale -o csv A 1
+exits 0 "a sale of 1.00 to the unreachable meter: recorded, pending" sale -o csv A 1
 S5=$(f 1 serial)
 # As prepay before the verdicts left a refused recharge: failed, and the
 # purchases behind it waiting for ever.
 sql "UPDATE commands SET state = 'failed', last_error = 'recharge: Illegal data value' WHERE ledger_id = (SELECT id FROM ledger WHERE serial = '$S5')"
-exits 75 "a sale of 2.00 behind it" sale -o csv A 2
+exits 0 "a sale of 2.00 behind it" sale -o csv A 2
 S6=$(f 1 serial)
 start_sim site.yaml --state "$T/sim.state"
 meter-read >/dev/null 2>&1
@@ -115,7 +115,7 @@ exits 0 "report verify" report verify -o csv
 # --- a pending recharge raised outside the tools ------------------------------
 
 stop_sim
-exits 75 "a sale to the unreachable meter: pending" sale -o csv A 3
+exits 0 "a sale to the unreachable meter: recorded, pending" sale -o csv A 3
 sql ".backup '$T/good.db'"
 sqlite3 "$PREPAY_DB" "UPDATE commands SET amount = amount + 1003959 WHERE action = 'recharge' AND state = 'pending'"
 run report verify -o csv
