@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/select.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -549,13 +550,33 @@ notice(struct net *n, const struct server *sv)
 	n->o->notice(n->o->arg, line);
 }
 
+/*
+ * "Ready": the process ID, once every gateway listens.  A regular file is
+ * written whole under another name and renamed, so a reader never sees
+ * half of it; a FIFO is written straight, so that a script can block on
+ * reading it instead of polling for a file.
+ */
 static int
 write_ready(const char *path, char *err, size_t errlen)
 {
-	char tmp[1100];
+	char tmp[1100], line[32];
+	struct stat sb;
 	FILE *fp;
-	int bad;
+	int bad, fd, n;
 
+	if (stat(path, &sb) == 0 && S_ISFIFO(sb.st_mode)) {
+		n = snprintf(line, sizeof(line), "%ld\n", (long)getpid());
+		if ((fd = open(path, O_WRONLY)) == -1 ||
+		    write(fd, line, (size_t)n) != n) {
+			snprintf(err, errlen, "--ready %s: %s", path,
+			    strerror(errno));
+			if (fd != -1)
+				close(fd);
+			return PP_ENOINPUT;
+		}
+		close(fd);
+		return PP_OK;
+	}
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp) ||
 	    (fp = fopen(tmp, "w")) == NULL) {
 		snprintf(err, errlen, "--ready %s: %s", path, strerror(errno));
@@ -574,6 +595,7 @@ int
 pp_sim_run(const struct pp_sim_opts *o, char *err, size_t errlen)
 {
 	const struct timespec every = { SAVE_EVERY, 0 }, none = { 0, 0 };
+	struct stat sb;
 	char why[PP_ERRMAX];
 	struct net n;
 	struct server *sv;
@@ -651,7 +673,8 @@ out:
 	for (i = 0; n.srv && i < n.nsrv; i++)
 		close_server(&n.srv[i]);
 	free(n.srv);
-	if (ready)
+	/* The file it wrote; a FIFO is the script's own. */
+	if (ready && stat(o->ready, &sb) == 0 && S_ISREG(sb.st_mode))
 		unlink(o->ready);
 	for (i = 0; i < 2; i++)
 		if (n.stop[i] != -1)

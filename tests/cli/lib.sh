@@ -182,25 +182,31 @@ for k in range(120):
             s.close()' "$$"
 }
 
-# start_sim SITE [ARGS...]: meter-sim in the background, waited for.
+# start_sim SITE [ARGS...]: meter-sim in the background, waited for on a
+# FIFO: meter-sim writes its pid into it once it listens, or the shell
+# that ran it writes "exit N" when it died first.  A blocking read, not a
+# poll, however loaded the machine.
 start_sim() {
 	_site=$1
 	shift
 	rm -f "$T/sim.ready"
-	meter-sim --ready "$T/sim.ready" "$@" "$_site" >"$T/sim.out" \
-	    2>"$T/sim.err" &
-	sim_pids="$sim_pids $!"
-	sim_pid=$!
-	_i=0
-	while [ ! -s "$T/sim.ready" ] && [ $_i -lt 100 ]; do
-		if ! kill -0 "$sim_pid" 2>/dev/null; then
-			echo "Bail out! meter-sim died: $(cat "$T/sim.err")"
-			exit 1
-		fi
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	[ -s "$T/sim.ready" ] || { echo "Bail out! meter-sim not ready"; exit 1; }
+	mkfifo "$T/sim.ready"
+	# Open both ways, so that no writer blocks for want of a reader.
+	exec 8<>"$T/sim.ready"
+	{
+		meter-sim --ready "$T/sim.ready" "$@" "$_site" >"$T/sim.out" \
+		    2>"$T/sim.err"
+		echo "exit $?" 1<>"$T/sim.ready"
+	} &
+	sim_job=$!
+	read -r _ready <&8
+	exec 8<&-
+	case $_ready in
+	exit*)	echo "Bail out! meter-sim died ($_ready): $(cat "$T/sim.err")"
+		exit 1 ;;
+	esac
+	sim_pid=$_ready
+	sim_pids="$sim_pids $sim_pid"
 }
 
 # pty_pair A B: two linked ptys, like a serial cable, from socat.
@@ -220,7 +226,7 @@ pty_pair() {
 # on stderr is kept in $T/all.err, for the sanitizers' reports.
 stop_sim() {
 	kill "$sim_pid" 2>/dev/null
-	wait "$sim_pid" 2>/dev/null
+	wait "$sim_job" 2>/dev/null
 	cat "$T/sim.err" >>"$T/all.err" 2>/dev/null
 }
 
@@ -239,56 +245,42 @@ mbv() {
 	sed -n "${1}p" "$T/mbv"
 }
 
-# wait_for FILE: until FILE exists; a real condition, not a guess at how
-# long another process takes to get there, however loaded the machine.
-wait_for() {
-	_i=0
-	while [ ! -e "$1" ] && [ $_i -lt 1200 ]; do
-		sleep 0.05
-		_i=$((_i + 1))
-	done
-	[ -e "$1" ] || { echo "Bail out! $1 never appeared"; exit 1; }
-}
-
-# holding: the body of a lock holder: say it holds, then hold until
-# release is called.
-holding() {
-	touch "$T/held"
-	while [ ! -e "$T/release" ]; do
-		sleep 0.05
-	done
+# A lock holder and the test meet at two FIFOs: the holder writes to
+# held once it holds the lock, and holds it until release writes to
+# release.  Blocking reads, not polls.
+handshake() {
+	rm -f "$T/held" "$T/release"
+	mkfifo "$T/held" "$T/release"
 }
 
 # hold_db: another writer holds the database's write lock, until release.
 hold_db() {
-	rm -f "$T/held" "$T/release"
+	handshake
 	{
 		echo "BEGIN IMMEDIATE;"
-		echo ".system touch $T/locked"
-		wait_for "$T/locked"
-		holding
+		echo ".system echo held >$T/held"
+		read -r _ <"$T/release"
 		echo "COMMIT;"
 	} | sqlite3 "$PREPAY_DB" >/dev/null 2>&1 &
 	holder=$!
-	wait_for "$T/held"
+	read -r _ <"$T/held"
 }
 
 # hold_bus GATEWAY: another process holds the gateway's bus lock (a flock
 # on the lock file next to the database), until release.
 hold_bus() {
-	rm -f "$T/held" "$T/release"
-	flock "$PREPAY_DB.$1.lock" sh -c '
-		touch "$1/held"
-		while [ ! -e "$1/release" ]; do sleep 0.05; done' sh "$T" &
+	handshake
+	flock "$PREPAY_DB.$1.lock" sh -c 'echo held >"$1/held"
+		read -r _ <"$1/release"' sh "$T" &
 	holder=$!
-	wait_for "$T/held"
+	read -r _ <"$T/held"
 }
 
 # release: the holder lets go, and is gone.
 release() {
-	touch "$T/release"
+	echo go >"$T/release"
 	wait "$holder"
-	rm -f "$T/held" "$T/locked" "$T/release"
+	rm -f "$T/held" "$T/release"
 }
 
 done_testing() {
