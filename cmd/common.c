@@ -518,7 +518,7 @@ tool_single(struct tool *t, int (*run)(pp_db *, pp_entry *, void *),
 	/*
 	 * The money is recorded, with its audit entry: exit 0 even when the
 	 * meter's recharge waits for meter-read (the warning says so), so
-	 * that no script retries a committed sale (DESIGN.md section 3).
+	 * that no script retries a committed sale (doc/DESIGN.md section 3).
 	 */
 	return PP_OK;
 }

@@ -16,7 +16,7 @@
 
 #define PP_VERSION "0.1.0"
 
-/* Status codes, equal to the exit codes of DESIGN.md section 3. */
+/* Status codes, equal to the exit codes of doc/DESIGN.md section 3. */
 enum {
 	PP_OK = 0,
 	PP_ERULE = 1,		/* refused by a business rule */
@@ -630,7 +630,7 @@ typedef int (*pp_report_fn)(pp_db *db, const struct pp_report_opts *opts,
 /* The report of that name (sales, txns, ...), or NULL. */
 pp_report_fn pp_report_find(const char *name);
 /*
- * Every invariant of DESIGN.md section 5; PP_ERULE when any fails.  The
+ * Every invariant of doc/DESIGN.md section 5; PP_ERULE when any fails.  The
  * rows end with the heads of both chains; anchor, when not NULL, is the
  * output of an earlier run, whose heads must still be there unchanged.
  */
