@@ -434,7 +434,7 @@ tool_batch(struct tool *t, const char *path,
 	b.arg = arg;
 	if (rejects)
 		b.rejects = open_rejects(t, rejects, csv, &rejects_fp);
-	if (t->print && (b.done = pp_tmpfile_caller()) == NULL)
+	if (t->print && (b.done = pp_fopen_caller(NULL, "w+")) == NULL)
 		tool_die(t, PP_EINTERNAL, "temporary file: %s",
 		    strerror(errno));
 	spec.each = t->each;

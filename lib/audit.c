@@ -143,17 +143,27 @@ audit_precommit(pp_db *db)
 	return audit_write(db, PP_OK, summary);
 }
 
-int
-pp_audit_begin(pp_db *db, const char *tool, int argc, char *const *argv)
+/* What db's entries record from now on; args is already joined. */
+static int
+audit_as(pp_db *db, const char *tool, char *args)
 {
 	free(db->audit_tool);
 	free(db->audit_args);
-	db->audit_args = NULL;
-	if ((db->audit_tool = strdup(tool)) == NULL ||
-	    pp_audit_join(argc, argv, &db->audit_args) != PP_OK)
+	db->audit_args = args;
+	db->audit_tool = NULL;
+	if (args == NULL || (db->audit_tool = strdup(tool)) == NULL)
 		return pp_fail(db, PP_EINTERNAL, "out of memory");
 	db->precommit = audit_precommit;
 	return PP_OK;
+}
+
+int
+pp_audit_begin(pp_db *db, const char *tool, int argc, char *const *argv)
+{
+	char *args;
+
+	return audit_as(db, tool, pp_audit_join(argc, argv, &args) == PP_OK ?
+	    args : NULL);
 }
 
 int
@@ -161,14 +171,7 @@ pp_audit_inherit(pp_db *db, const pp_db *from)
 {
 	if (from->audit_tool == NULL)
 		return PP_OK;
-	free(db->audit_tool);
-	free(db->audit_args);
-	db->audit_args = NULL;
-	if ((db->audit_tool = strdup(from->audit_tool)) == NULL ||
-	    (db->audit_args = strdup(from->audit_args)) == NULL)
-		return pp_fail(db, PP_EINTERNAL, "out of memory");
-	db->precommit = audit_precommit;
-	return PP_OK;
+	return audit_as(db, from->audit_tool, strdup(from->audit_args));
 }
 
 int

@@ -210,9 +210,8 @@ cancel_recharge(pp_db *db, const struct pp_cmd *c, const char *why)
 		pp_tx_rollback(db);
 		return PP_OK;
 	}
-	snprintf(remark, sizeof(remark), "recharge %s of serial %s cancelled, "
-	    "kept on the account: %.120s", pp_money_format(c->amount, yuan),
-	    serial, why);
+	snprintf(remark, sizeof(remark), PP_CANCELLED_REMARK,
+	    pp_money_format(c->amount, yuan), serial, why);
 	memset(&post, 0, sizeof(post));
 	post.kind = "adjust";
 	post.account_id = account_id;

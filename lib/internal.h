@@ -137,6 +137,17 @@ int	 pp_site_digest(pp_db *db, char out[65]);
 int	 pp_meter_arrears(pp_db *db, int64_t meter_id, int *arrears,
 	    int64_t *balance, char account[PP_KEYMAX]);
 
+/*
+ * Texts that verify.c reads back out of rows the hash chains cover: the
+ * note of site-load's digest in its audit summary, and the remark of the
+ * ledger row that records a cancelled recharge (its ordering serial).
+ */
+#define PP_SITE_DIGEST_NOTE	"site-digest "
+#define PP_CANCELLED_REMARK	"recharge %s of serial %s cancelled, kept on " \
+	"the account: %.120s"
+#define PP_CANCELLED_LIKE(serial) "'% of serial ' || " serial " || " \
+	"' cancelled,%'"
+
 /* Count a ledger row into the transaction's audit summary. */
 void	 pp_audit_count(pp_db *db, const char *kind, const char *serial,
 	    const char *account, int64_t amount);

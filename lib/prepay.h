@@ -108,11 +108,10 @@ int	 pp_grow(void *array, size_t *cap, size_t need, size_t elem);
 int	 pp_privilege_init(char *err, size_t errlen);
 /*
  * Open a file the operator named (an input list, a receipt, --rejects)
- * with the caller's own group, never the service group's.
+ * with the caller's own group, never the service group's; path NULL: an
+ * anonymous temporary file, tmpfile(3).
  */
 FILE	*pp_fopen_caller(const char *path, const char *mode);
-/* tmpfile(3), made with the caller's group, not the service group's. */
-FILE	*pp_tmpfile_caller(void);
 
 /* ---- text.c ----------------------------------------------------------- */
 

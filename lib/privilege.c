@@ -179,21 +179,7 @@ pp_fopen_caller(const char *path, const char *mode)
 	int saved;
 
 	pp_priv_caller();
-	fp = fopen(path, mode);
-	saved = errno;
-	pp_priv_service();
-	errno = saved;
-	return fp;
-}
-
-FILE *
-pp_tmpfile_caller(void)
-{
-	FILE *fp;
-	int saved;
-
-	pp_priv_caller();
-	fp = tmpfile();
+	fp = path ? fopen(path, mode) : tmpfile();
 	saved = errno;
 	pp_priv_service();
 	errno = saved;

@@ -980,7 +980,7 @@ note_site_digest(pp_db *db)
 	int rc;
 
 	if ((rc = pp_site_digest(db, digest)) == PP_OK)
-		pp_audit_note(db, "site-digest %s", digest);
+		pp_audit_note(db, PP_SITE_DIGEST_NOTE "%s", digest);
 	return rc;
 }
 

@@ -587,7 +587,7 @@ out:
  */
 #define CANCELLED_ROW(x, lx) "ledger ax WHERE ax.kind = 'adjust' AND " \
 	"ax.amount = 0 AND ax.meter_id = " x ".meter_id AND ax.id > " lx ".id " \
-	"AND ax.remark LIKE '% of serial ' || " lx ".serial || ' cancelled%'"
+	"AND ax.remark LIKE " PP_CANCELLED_LIKE(lx ".serial")
 /* The cancellations that renumbered c: of earlier rows, after c's own. */
 #define CANCELLED_BEFORE "(SELECT count(*) FROM commands x JOIN ledger lx " \
 	"ON lx.id = x.ledger_id WHERE x.meter_id = c.meter_id AND x.action = " \
@@ -680,8 +680,9 @@ check_site(struct verify *v)
 	}
 	/* Only a committed load records it (exit 0, inside its change). */
 	if ((st = query(v, "SELECT id, substr(summary, instr(summary, "
-	    "'site-digest ') + 12, 64) FROM audit WHERE tool = 'site-load' AND "
-	    "exit = 0 AND instr(summary, 'site-digest ') > 0 ORDER BY id DESC "
+	    "'" PP_SITE_DIGEST_NOTE "') + length('" PP_SITE_DIGEST_NOTE "'), 64) "
+	    "FROM audit WHERE tool = 'site-load' AND exit = 0 AND "
+	    "instr(summary, '" PP_SITE_DIGEST_NOTE "') > 0 ORDER BY id DESC "
 	    "LIMIT 1")) == NULL)
 		return;
 	if (sqlite3_step(st) == SQLITE_ROW) {
