@@ -342,15 +342,17 @@ check_charges(struct verify *v)
 		    (long long)sqlite3_column_int64(st, 4),
 		    (long long)sqlite3_column_int64(st, 5));
 	sqlite3_reset(st);
-	/* The days hold the energy the meter's own counter went up by. */
+	/*
+	 * The days hold the energy the meter's own counter went up by.  A
+	 * counter that went back is stored flagged, so the unflagged ones
+	 * never fall: what they rose by is their last less their first.
+	 */
 	if ((st = query(v, "SELECT m.meter, r.wh, coalesce((SELECT "
 	    "sum(energy_wh) FROM daily d WHERE d.meter_id = r.meter_id), 0) AS "
-	    "days FROM (SELECT meter_id, sum(CASE WHEN prev IS NOT NULL AND "
-	    "energy_wh > prev THEN energy_wh - prev ELSE 0 END) AS wh FROM "
-	    "(SELECT meter_id, energy_wh, lag(energy_wh) OVER (PARTITION BY "
-	    "meter_id ORDER BY id) AS prev FROM readings WHERE flag IS NULL AND "
-	    "energy_wh IS NOT NULL) GROUP BY meter_id) r JOIN meters m ON m.id "
-	    "= r.meter_id WHERE r.wh <> days")) == NULL)
+	    "days FROM (SELECT meter_id, max(energy_wh) - min(energy_wh) AS wh "
+	    "FROM readings WHERE flag IS NULL AND energy_wh IS NOT NULL GROUP "
+	    "BY meter_id) r JOIN meters m ON m.id = r.meter_id WHERE r.wh <> "
+	    "days")) == NULL)
 		return;
 	while (sqlite3_step(st) == SQLITE_ROW)
 		problem(v, "charges", "meter %s: its counter went up %lld Wh, "
