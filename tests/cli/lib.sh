@@ -283,6 +283,34 @@ release() {
 	rm -f "$T/held" "$T/release"
 }
 
+# as LOGIN [VAR=VALUE...] TOOL ARGS...: a tool of $AS_BIN (else
+# $PREPAY_BIN) run by another login, on $PREPAY_DB; see run.
+as() {
+	_login=$1
+	shift
+	_env=
+	while :; do
+		case $1 in
+		*=*) _env="$_env $1"; shift ;;
+		*) break ;;
+		esac
+	done
+	_tool=$1
+	shift
+	# shellcheck disable=SC2086
+	run runuser -u "$_login" -- env PREPAY_DB="$PREPAY_DB" $_env \
+	    "${AS_BIN:-$PREPAY_BIN}/$_tool" "$@"
+}
+# as_exits CODE NAME LOGIN ...: `as` and check the exit code.
+as_exits() {
+	_want=$1
+	_name=$2
+	shift 2
+	as "$@"
+	is "$rc" "$_want" "$_name (exit $_want)"
+	[ "$rc" != "$_want" ] && sed 's/^/# stderr: /' "$T/err" | head -n 5
+}
+
 done_testing() {
 	echo "1..$tap_n"
 	[ "$tap_failed" -eq 0 ]

@@ -44,32 +44,6 @@ site "{login: $CASHIER, role: cashier}" "{login: $SUPER, role: supervisor}" \
     "{login: $POLLER, role: poller}" >"$T/site.yaml"
 site "{login: $SUPER, role: supervisor}" >"$T/site2.yaml"
 
-# as LOGIN [VAR=VALUE...] TOOL ARGS...: run a tool as another login.
-as() {
-	_login=$1
-	shift
-	_env=
-	while :; do
-		case $1 in
-		*=*) _env="$_env $1"; shift ;;
-		*) break ;;
-		esac
-	done
-	_tool=$1
-	shift
-	# shellcheck disable=SC2086
-	run runuser -u "$_login" -- env PREPAY_DB="$PREPAY_DB" $_env \
-	    "$PREPAY_BIN/$_tool" "$@"
-}
-# as_exits CODE NAME LOGIN ...: `as` and check the exit code.
-as_exits() {
-	_want=$1
-	_name=$2
-	shift 2
-	as "$@"
-	is "$rc" "$_want" "$_name (exit $_want)"
-	[ "$rc" != "$_want" ] && sed 's/^/# stderr: /' "$T/err" | head -n 5
-}
 open_up() {	# everyone may write the database (the test is about roles)
 	chmod 777 "$T"
 	chmod 666 "$PREPAY_DB" "$PREPAY_DB-wal" "$PREPAY_DB-shm" 2>/dev/null

@@ -65,31 +65,8 @@ is "$(stat -c '%A %G' "$T/state")" "drwxrws--- $G" \
 
 DB=$T/state/prepay.db
 PREPAY_DB=$DB
+AS_BIN=$BIN	# as and as_exits run the installed tools
 
-# as LOGIN [VAR=VALUE...] TOOL ARGS...: an installed tool run by a login.
-as() {
-	_login=$1
-	shift
-	_env=
-	while :; do
-		case $1 in
-		*=*) _env="$_env $1"; shift ;;
-		*) break ;;
-		esac
-	done
-	_tool=$1
-	shift
-	# shellcheck disable=SC2086
-	run runuser -u "$_login" -- env PREPAY_DB="$DB" $_env "$BIN/$_tool" "$@"
-}
-as_exits() {
-	_want=$1
-	_name=$2
-	shift 2
-	as "$@"
-	is "$rc" "$_want" "$_name (exit $_want)"
-	[ "$rc" != "$_want" ] && sed 's/^/# stderr: /' "$T/err" | head -n 5
-}
 # modes FILE...: owner, group and mode of each.
 modes() {
 	stat -c '%U %G %a' "$@" | tr '\n' ' ' | sed 's/ $//'
