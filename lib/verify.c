@@ -725,31 +725,42 @@ check_meters(struct verify *v)
 	finish(v, "meters", "every meter is on at most one open account");
 }
 
+/* The two chains, as verify names them and finds their rows. */
+static const struct chain {
+	const char	*head;		/* the row naming its head */
+	const char	*row;		/* a row of it, in words */
+	const char	*last_sql;	/* "ID:HASH" of its last row */
+	const char	*hash_sql;	/* the hash of row ?1 */
+} chains[2] = {
+	{ "ledger-head", "ledger row", "SELECT id || ':' || hash FROM ledger "
+	    "ORDER BY id DESC LIMIT 1", "SELECT hash FROM ledger WHERE id = ?" },
+	{ "audit-head", "audit entry", "SELECT id || ':' || hash FROM audit "
+	    "ORDER BY id DESC LIMIT 1", "SELECT hash FROM audit WHERE id = ?" },
+};
+
 /*
  * The heads of both chains, "ID:HASH", printed so that a copy kept outside
  * the database (a nightly cron's) can later show that no tail was cut and
  * nothing before it rewritten.
  */
 static void
-print_heads(struct verify *v, char heads[2][80])
+print_heads(struct verify *v)
 {
-	static const char *const check[2] = { "ledger-head", "audit-head" };
+	char head[80];
 	sqlite3_stmt *st;
 	const char *row[3];
 	int i;
 
 	for (i = 0; i < 2 && v->rc == PP_OK; i++) {
-		snprintf(heads[i], 80, "0:");
-		if ((st = query(v, i == 0 ? "SELECT id || ':' || hash FROM ledger "
-		    "ORDER BY id DESC LIMIT 1" : "SELECT id || ':' || hash FROM "
-		    "audit ORDER BY id DESC LIMIT 1")) == NULL)
+		snprintf(head, sizeof(head), "0:");
+		if ((st = query(v, chains[i].last_sql)) == NULL)
 			return;
 		if (sqlite3_step(st) == SQLITE_ROW)
-			pp_col_text(st, 0, heads[i], 80);
+			pp_col_text(st, 0, head, sizeof(head));
 		sqlite3_reset(st);
-		row[0] = check[i];
+		row[0] = chains[i].head;
 		row[1] = "ok";
-		row[2] = heads[i];
+		row[2] = head;
 		if (pp_out_row(v->out, row) != PP_OK)
 			v->rc = pp_fail(v->db, PP_EINTERNAL, "%s",
 			    pp_out_error(v->out));
@@ -761,17 +772,20 @@ static int
 anchor_head(const char *line, const char *name, int64_t *id, char hash[65])
 {
 	const char *p = strstr(line, name), *q;
-	size_t n;
+	long long n;
 
 	if (p == NULL)
 		return 0;
 	for (p += strlen(name); *p; p++) {
 		if (*p < '0' || *p > '9')
 			continue;
-		*id = strtoll(p, (char **)&q, 10);
-		if (*q == ':' && (n = strspn(q + 1, "0123456789abcdef")) == 64) {
-			memcpy(hash, q + 1, 64);
-			hash[64] = '\0';
+		n = strtoll(p, (char **)&q, 10);
+		/* An empty chain's head is "0:". */
+		if (*q == ':' && (n == 0 ? strspn(q + 1, "0123456789abcdef") ==
+		    0 : strspn(q + 1, "0123456789abcdef") == 64)) {
+			*id = n;
+			memcpy(hash, q + 1, n == 0 ? 0 : 64);
+			hash[n == 0 ? 0 : 64] = '\0';
 			return 1;
 		}
 		p = q - 1;
@@ -779,55 +793,63 @@ anchor_head(const char *line, const char *name, int64_t *id, char hash[65])
 	return 0;
 }
 
-/* The anchored rows are still there, with the hashes they had. */
+/* An earlier run's heads, "ID:HASH" of each chain, read from its output. */
+struct anchor {
+	int64_t	id[2];
+	char	hash[2][65];
+};
+
 static int
-check_anchor(struct verify *v, const char *path)
+anchor_read(pp_db *db, const char *path, struct anchor *a)
 {
-	static const char *const name[2] = { "ledger-head", "audit-head" };
-	static const char *const sql[2] = {
-	    "SELECT hash FROM ledger WHERE id = ?",
-	    "SELECT hash FROM audit WHERE id = ?" };
-	static const char *const what[2] = { "ledger row", "audit entry" };
-	char line[1024], hash[65], now[65];
-	int64_t id[2] = { -1, -1 };
-	char want[2][65];
-	sqlite3_stmt *st;
+	char line[1024];
 	FILE *fp;
 	int i;
 
+	a->id[0] = a->id[1] = -1;
 	/* The caller's file, read with the caller's rights. */
 	if ((fp = pp_fopen_caller(path, "r")) == NULL)
-		return pp_fail(v->db, PP_ENOINPUT, "--anchor %s: %s", path,
+		return pp_fail(db, PP_ENOINPUT, "--anchor %s: %s", path,
 		    strerror(errno));
 	while (fgets(line, sizeof(line), fp) != NULL)
 		for (i = 0; i < 2; i++)
-			if (anchor_head(line, name[i], &id[i], hash))
-				memcpy(want[i], hash, 65);
+			anchor_head(line, chains[i].head, &a->id[i],
+			    a->hash[i]);
 	fclose(fp);
-	if (id[0] < 0 || id[1] < 0)
-		return pp_fail(v->db, PP_EDATA, "--anchor %s: no ledger-head "
-		    "and audit-head lines of an earlier report verify", path);
+	if (a->id[0] < 0 || a->id[1] < 0)
+		return pp_fail(db, PP_EDATA, "--anchor %s: no ledger-head and "
+		    "audit-head lines of an earlier report verify", path);
+	return PP_OK;
+}
+
+/* The anchored rows are still there, with the hashes they had. */
+static void
+check_anchor(struct verify *v, const struct anchor *a)
+{
+	sqlite3_stmt *st;
+	char now[65];
+	int i;
+
 	for (i = 0; i < 2; i++) {
-		if (id[i] == 0)
+		if (a->id[i] == 0)
 			continue;
-		if ((st = query(v, sql[i])) == NULL)
-			return v->rc;
-		sqlite3_bind_int64(st, 1, id[i]);
+		if ((st = query(v, chains[i].hash_sql)) == NULL)
+			return;
+		sqlite3_bind_int64(st, 1, a->id[i]);
 		now[0] = '\0';
 		if (sqlite3_step(st) == SQLITE_ROW)
 			pp_col_text(st, 0, now, sizeof(now));
 		sqlite3_reset(st);
 		if (now[0] == '\0')
 			problem(v, "anchor", "%s %lld of the anchor is gone: the "
-			    "chain was cut back outside the tools", what[i],
-			    (long long)id[i]);
-		else if (strcmp(now, want[i]) != 0)
+			    "chain was cut back outside the tools", chains[i].row,
+			    (long long)a->id[i]);
+		else if (strcmp(now, a->hash[i]) != 0)
 			problem(v, "anchor", "%s %lld no longer has the anchor's "
 			    "hash: the chain was rewritten outside the tools",
-			    what[i], (long long)id[i]);
+			    chains[i].row, (long long)a->id[i]);
 	}
 	finish(v, "anchor", "both chains still hold the anchor's heads");
-	return PP_OK;
 }
 
 int
@@ -836,10 +858,13 @@ pp_verify(pp_db *db, pp_out **o, enum pp_format fmt, FILE *fp,
 {
 	static const pp_column cols[] = { { "check", PP_COL_TEXT },
 	    { "result", PP_COL_TEXT }, { "message", PP_COL_TEXT } };
+	struct anchor held;
 	struct verify v;
-	char err[PP_ERRMAX], heads[2][80];
+	char err[PP_ERRMAX];
 	int rc;
 
+	if (anchor && (rc = anchor_read(db, anchor, &held)) != PP_OK)
+		return rc;
 	if ((rc = pp_out_open(o, fmt, fp, xlsx_path, bom, cols, 3, err,
 	    sizeof(err))) != PP_OK)
 		return pp_fail(db, rc, "%s", err);
@@ -861,12 +886,9 @@ pp_verify(pp_db *db, pp_out **o, enum pp_format fmt, FILE *fp,
 	check_commands(&v);
 	check_site(&v);
 	check_meters(&v);
-	if (anchor && v.rc == PP_OK && (rc = check_anchor(&v, anchor)) !=
-	    PP_OK) {
-		sqlite3_exec(db->sql, "COMMIT", NULL, NULL, NULL);
-		return rc;
-	}
-	print_heads(&v, heads);
+	if (anchor && v.rc == PP_OK)
+		check_anchor(&v, &held);
+	print_heads(&v);
 	sqlite3_exec(db->sql, "COMMIT", NULL, NULL, NULL);
 	if (v.rc != PP_OK)
 		return v.rc;

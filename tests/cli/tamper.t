@@ -282,6 +282,13 @@ like "$T/out" '^anchor,fail,"?audit entry [0-9]+ of the anchor is gone' "and the
 exits 66 "a missing anchor file" report verify --anchor "$T/none.csv"
 printf 'nothing\n' >"$T/bad-anchor"
 exits 65 "an anchor without heads" report verify --anchor "$T/bad-anchor"
+is "$(wc -c <"$T/out" | tr -d ' ')" 0 "a bad anchor prints no rows: it is read first"
+restore
+rm -f "$PREPAY_DB" "$PREPAY_DB-wal" "$PREPAY_DB-shm"
+site-load "$T/site.yaml" >/dev/null
+report verify -o tsv >"$T/empty-anchor.tsv"
+is "$(grep -c '^ledger-head	ok	0:$' "$T/empty-anchor.tsv")" 1 "an empty ledger's head is 0:"
+exits 0 "an empty ledger's anchor is taken" report verify -o csv --anchor "$T/empty-anchor.tsv"
 
 # And the clean copy still verifies: nothing above leaked into it.
 restore
