@@ -39,11 +39,11 @@ MAN57	 = man/prepay.yaml.5 man/prepay-columns.5 man/prepay-profile.5 \
 	   man/prepay.7
 
 .PHONY: all check check-hours test demo deps install uninstall clean lint fuzz \
-	fuzzers
+	fuzzers layers
 
 all: $(BINS) $(UNITS)
 
-$(B)/lib/%.o: lib/%.c lib/prepay.h lib/internal.h lib/sim.h lib/dlt645.h \
+$(B)/lib/%.o: lib/%.c lib/prepay.h lib/internal.h lib/codec.h lib/sim.h lib/dlt645.h \
 	    lib/simnet.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
@@ -115,6 +115,11 @@ check-hours:
 test: all
 	PREPAY_BIN=$(CURDIR)/$(B)/bin PREPAY_PROFILES=$(CURDIR)/lib/profiles \
 	    prove -e '' $(UNITS) tests/cli/*.t
+
+# Each file of the library uses only the layers below it, and no two files
+# use each other: checked on the objects' symbols (doc/DESIGN.md, "Layers").
+layers: all
+	scripts/layers $(B)
 
 lint:
 	@for m in $(MAN1) $(MAN57); do \

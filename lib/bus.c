@@ -13,36 +13,6 @@
 
 #include "internal.h"
 
-int
-pp_values_get(const struct pp_values *vs, const char *name, int64_t *v)
-{
-	int i;
-
-	for (i = 0; i < vs->n; i++)
-		if (strcmp(vs->item[i].name, name) == 0) {
-			*v = vs->item[i].v;
-			return 1;
-		}
-	return 0;
-}
-
-void
-pp_values_set(struct pp_values *vs, const char *name, int64_t v)
-{
-	int i;
-
-	for (i = 0; i < vs->n; i++)
-		if (strcmp(vs->item[i].name, name) == 0) {
-			vs->item[i].v = v;
-			return;
-		}
-	if (vs->n < PP_MAXVALUES) {
-		snprintf(vs->item[vs->n].name, sizeof(vs->item[0].name), "%s",
-		    name);
-		vs->item[vs->n++].v = v;
-	}
-}
-
 static const struct pp_driver *const drivers[] = { &pp_modbus_driver,
 	&pp_dlt645_driver };
 
@@ -254,23 +224,6 @@ pp_bus_write(struct pp_bus *bus, const struct pp_station *at,
 	 */
 	bus->fault = PP_FAULT_TIMEOUT;
 	return PP_EUNREACH;
-}
-
-int
-pp_field_value(const struct pp_pwrite *w, const struct pp_pfield *f,
-    const struct pp_values *args, int64_t *v, int64_t *factor, char *err,
-    size_t errlen)
-{
-	*v = f->value;
-	*factor = 1;
-	if (f->arg[0] == '\0')
-		return PP_OK;
-	if (!pp_values_get(args, f->arg, v)) {
-		snprintf(err, errlen, "%s needs %s", w->name, f->arg);
-		return PP_EUSAGE;
-	}
-	*factor = pp_value_factor(f->arg);
-	return PP_OK;
 }
 
 int

@@ -328,38 +328,70 @@ pp_db_set_timeout(pp_db *db, int ms)
 		sqlite3_busy_timeout(db->sql, ms);
 }
 
+/*
+ * Is the cached statement free to lend again?  Not while its user steps
+ * it (busy), nor when it was lent and never stepped since: its user may
+ * be binding it still.  sqlite3's run count grows at a run's first step.
+ */
+static int
+stmt_free(const struct pp_stmt_slot *slot)
+{
+	return !sqlite3_stmt_busy(slot->stmt) &&
+	    sqlite3_stmt_status(slot->stmt, SQLITE_STMTSTATUS_RUN, 0) !=
+	    slot->lent_run;
+}
+
+static sqlite3_stmt *
+stmt_lend(struct pp_stmt_slot *slot)
+{
+	sqlite3_reset(slot->stmt);
+	sqlite3_clear_bindings(slot->stmt);
+	slot->lent_run = sqlite3_stmt_status(slot->stmt, SQLITE_STMTSTATUS_RUN,
+	    0);
+	return slot->stmt;
+}
+
+/*
+ * The statement for sql, prepared once per handle and kept.  The cache is
+ * safe by construction: it never evicts (the program has a fixed set of
+ * statements), and it never resets a statement its user may still hold.
+ * A caller that runs the same query inside its own loop over it gets a
+ * second statement.  Only a statement lent several times over and never
+ * stepped, which its user dropped, is taken back.
+ */
 sqlite3_stmt *
 pp_stmt(pp_db *db, const char *sql)
 {
-	struct pp_stmt_slot *slot = NULL;
-	int i;
+	struct pp_stmt_slot *slot, *idle = NULL;
+	size_t i, copies = 0;
 
-	for (i = 0; i < PP_STMT_CACHE; i++) {
-		if (db->cache[i].sql == sql) {
-			sqlite3_reset(db->cache[i].stmt);
-			sqlite3_clear_bindings(db->cache[i].stmt);
-			return db->cache[i].stmt;
-		}
-		if (db->cache[i].sql == NULL && slot == NULL)
-			slot = &db->cache[i];
+	for (i = 0; i < db->ncache; i++) {
+		slot = &db->cache[i];
+		if (slot->sql != sql)
+			continue;
+		if (stmt_free(slot))
+			return stmt_lend(slot);
+		copies++;
+		if (idle == NULL && !sqlite3_stmt_busy(slot->stmt))
+			idle = slot;
 	}
-	if (slot == NULL) {
-		/* Full: the oldest slot makes room. */
-		slot = &db->cache[0];
-		sqlite3_finalize(slot->stmt);
-		memmove(&db->cache[0], &db->cache[1],
-		    sizeof(db->cache[0]) * (PP_STMT_CACHE - 1));
-		slot = &db->cache[PP_STMT_CACHE - 1];
+	if (idle && copies >= PP_STMT_COPIES)
+		return stmt_lend(idle);
+	if (pp_grow(&db->cache, &db->capcache, db->ncache + 1,
+	    sizeof(*db->cache)) != PP_OK) {
+		pp_fail(db, PP_EINTERNAL, "out of memory");
+		return NULL;
 	}
-	slot->sql = NULL;
+	slot = &db->cache[db->ncache];
 	if (sqlite3_prepare_v3(db->sql, sql, -1, SQLITE_PREPARE_PERSISTENT,
 	    &slot->stmt, NULL) != SQLITE_OK) {
 		pp_sqlfail(db, "prepare");
-		slot->stmt = NULL;
+		sqlite3_finalize(slot->stmt);
 		return NULL;
 	}
 	slot->sql = sql;
-	return slot->stmt;
+	db->ncache++;
+	return stmt_lend(slot);
 }
 
 int
@@ -654,12 +686,13 @@ fail:
 void
 pp_db_close(pp_db *db)
 {
-	int i;
+	size_t i;
 
 	if (db == NULL)
 		return;
-	for (i = 0; i < PP_STMT_CACHE; i++)
+	for (i = 0; i < db->ncache; i++)
 		sqlite3_finalize(db->cache[i].stmt);
+	free(db->cache);
 	if (db->sql) {
 		if (db->in_tx)
 			pp_tx_rollback(db);

@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "internal.h"
+#include "codec.h"
 
 #define PP_645_DATAMAX	200	/* L: the most data a frame carries */
 #define PP_645_PREAMBLE	4	/* the most FE bytes before a frame */

@@ -11,12 +11,19 @@
 #include <yaml.h>
 
 #include "prepay.h"
+#include "codec.h"
 
-#define PP_STMT_CACHE	64
+/*
+ * A prepared statement of the cache (db.c): the static string it was
+ * prepared from, and its run count when pp_stmt() last lent it out.
+ */
+/* Statements of one query lent out before an idle one is taken back. */
+#define PP_STMT_COPIES	4
 
 struct pp_stmt_slot {
-	const char	*sql;	/* the static string it was prepared from */
+	const char	*sql;
 	sqlite3_stmt	*stmt;
+	int		 lent_run;
 };
 
 struct pp_db {
@@ -27,7 +34,8 @@ struct pp_db {
 	int		 in_tx;
 	char		 login[PP_KEYMAX];
 	enum pp_role	 role;
-	struct pp_stmt_slot cache[PP_STMT_CACHE];
+	struct pp_stmt_slot *cache;	/* grows; never evicts */
+	size_t		 ncache, capcache;
 	/* Profiles already found good in this process. */
 	char		 profiles_ok[16][PP_KEYMAX];
 	char		 profiles_protocol[16][16];
@@ -324,11 +332,6 @@ enum pp_regtype { PP_REG_U16, PP_REG_S16, PP_REG_U32, PP_REG_S32,
 #define PP_MAXWRITES	16
 #define PP_MAXFIELDS	8
 #define PP_MAXREQS	16
-
-/* A decimal scale as an exact fraction: 0.01 is 1/100. */
-struct pp_scale {
-	int64_t	num, den;
-};
 
 /* One value the meter shows, in the registers of one function code. */
 struct pp_pvalue {

@@ -1,7 +1,10 @@
 /*
- * ledger.c: the append-only, hash-chained money ledger; serials; sales,
- * refunds and reversals.  Every function here runs inside the caller's
- * transaction and leaves nothing behind when it fails.
+ * ledger.c: the append-only, hash-chained money ledger: serials, payment
+ * methods, posting a row with its balance and its wallet's recharge, and
+ * reading a row back as an entry.  It knows accounts only as rows of the
+ * accounts table, so the files that find accounts (account.c) and make
+ * money requests (payment.c) stand above it.  Every function here runs
+ * inside the caller's transaction and leaves nothing behind when it fails.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -91,13 +94,38 @@ pp_ledger_text(const struct pp_ledger_row *r, char **out)
 	    PP_EINTERNAL : PP_OK;
 }
 
+/* The account's number and money once the amount is added. */
+static int
+account_after(pp_db *db, int64_t id, char account[PP_KEYMAX], int64_t *money,
+    int64_t *used_e7)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = pp_stmt(db, "SELECT account, money, used_e7 FROM accounts "
+	    "WHERE id = ?")) == NULL)
+		return PP_EINTERNAL;
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		pp_col_text(st, 0, account, PP_KEYMAX);
+		*money = sqlite3_column_int64(st, 1);
+		*used_e7 = sqlite3_column_int64(st, 2);
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return PP_OK;
+	return rc == SQLITE_DONE ? ERR(PP_EINTERNAL, "account %lld vanished",
+	    (long long)id) : pp_sqlfail(db, "accounts");
+}
+
 int
 pp_ledger_post(pp_db *db, const struct pp_post *p, int64_t *idp)
 {
 	struct pp_ledger_row r;
-	struct pp_account a;
 	sqlite3_stmt *st;
-	char serial[PP_KEYMAX], prev[65] = "", hash[65], *text;
+	char serial[PP_KEYMAX], account[PP_KEYMAX], prev[65] = "", hash[65];
+	char *text;
+	int64_t money = 0, used_e7 = 0;
 	int rc;
 
 	memset(&r, 0, sizeof(r));
@@ -107,7 +135,8 @@ pp_ledger_post(pp_db *db, const struct pp_post *p, int64_t *idp)
 	if ((rc = pp_exec(db, "UPDATE accounts SET money = money + ? "
 	    "WHERE id = ?", "ii", p->amount, p->account_id)) != PP_OK)
 		return rc;
-	if ((rc = pp_account_get_id(db, p->account_id, &a)) != PP_OK)
+	if ((rc = account_after(db, p->account_id, account, &money, &used_e7))
+	    != PP_OK)
 		return rc;
 	if ((st = pp_stmt(db, "SELECT id, hash FROM ledger ORDER BY id DESC "
 	    "LIMIT 1")) == NULL)
@@ -129,7 +158,7 @@ pp_ledger_post(pp_db *db, const struct pp_post *p, int64_t *idp)
 	r.operator = db->login;
 	r.remark = p->remark ? p->remark : "";
 	r.buy_count = p->buy_count;
-	r.balance = pp_balance_of(a.money, a.used_e7);
+	r.balance = pp_balance_of(money, used_e7);
 	if ((rc = pp_ledger_text(&r, &text)) != PP_OK)
 		return ERR(rc, "out of memory");
 	rc = pp_chain_hash(prev, text, hash);
@@ -145,7 +174,7 @@ pp_ledger_post(pp_db *db, const struct pp_post *p, int64_t *idp)
 	    r.balance, hash);
 	if (rc != PP_OK)
 		return rc;
-	pp_audit_count(db, r.kind, r.serial, a.account, r.amount);
+	pp_audit_count(db, r.kind, r.serial, account, r.amount);
 	*idp = r.id;
 	return PP_OK;
 }
@@ -260,44 +289,6 @@ pp_post_money(pp_db *db, struct pp_post *p, int64_t wallet, int64_t *id)
 	    p->amount, p->buy_count, *id, db->login, pp_now(), pp_now());
 }
 
-/*
- * The same --ref again: the original result when it is the same request,
- * otherwise bad input.  Returns PP_OK with *id set when replayed, PP_EDATA
- * on a conflict, or -1 when the ref is new.
- */
-static int
-ref_replay(pp_db *db, const char *ref, const char *kind, int64_t account_id,
-    int64_t amount, int64_t *id)
-{
-	sqlite3_stmt *st;
-	char serial[PP_KEYMAX], was_kind[16];
-	int64_t was_account, was_amount;
-	int rc;
-
-	if (ref == NULL || *ref == '\0')
-		return -1;
-	if ((st = pp_stmt(db, "SELECT id, serial, kind, account_id, amount "
-	    "FROM ledger WHERE ref = ?")) == NULL)
-		return PP_EINTERNAL;
-	sqlite3_bind_text(st, 1, ref, -1, SQLITE_TRANSIENT);
-	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return rc == SQLITE_DONE ? -1 : pp_sqlfail(db, "ref");
-	}
-	*id = sqlite3_column_int64(st, 0);
-	pp_col_text(st, 1, serial, sizeof(serial));
-	pp_col_text(st, 2, was_kind, sizeof(was_kind));
-	was_account = sqlite3_column_int64(st, 3);
-	was_amount = sqlite3_column_int64(st, 4);
-	sqlite3_reset(st);
-	if (strcmp(kind, was_kind) == 0 && (account_id == 0 ||
-	    account_id == was_account) && amount == was_amount)
-		return PP_OK;
-	return ERR(PP_EDATA, "ref \"%s\" was already used by serial %s for "
-	    "another %s", pp_q(ref), serial, strcmp(kind, was_kind) ? "kind" :
-	    account_id != was_account ? "account" : "amount");
-}
-
 int
 pp_check_payment(pp_db *db, const char *method, const char *ref,
     const char *remark)
@@ -310,264 +301,4 @@ pp_check_payment(pp_db *db, const char *method, const char *ref,
 	    err, sizeof(err)) != PP_OK))
 		return ERR(PP_EDATA, "%s", err);
 	return PP_OK;
-}
-
-/* Checks shared by every money request. */
-static int
-check_request(pp_db *db, const struct pp_money_req *req)
-{
-	int64_t max_sale;
-
-	if (req->amount <= 0)
-		return ERR(PP_EDATA, "amount must be more than 0.00");
-	max_sale = pp_setting_int(db, "max_sale", -1);
-	if (max_sale >= 0 && req->amount > max_sale) {
-		char a[PP_NUMBUF], m[PP_NUMBUF];
-
-		return ERR(PP_EDATA, "amount %s: above the site's max_sale of %s",
-		    pp_money_format(req->amount, a),
-		    pp_money_format(max_sale, m));
-	}
-	return pp_check_payment(db, req->method, req->ref, req->remark);
-}
-
-/*
- * An account out of arrears gets back the power its arrears cut: a close
- * for each meter whose last switch was an arrears trip, and no arrears
- * trip left waiting.
- */
-static int
-release_arrears(pp_db *db, int64_t account_id)
-{
-	int rc;
-
-	if ((rc = pp_exec(db, "UPDATE commands SET state = 'failed', "
-	    "last_error = 'cancelled: the account paid', updated = ?1 WHERE "
-	    "action = 'trip' AND reason = 'arrears' AND state IN ('pending', "
-	    "'sent') AND meter_id IN (SELECT id FROM meters WHERE account_id = "
-	    "?2)", "ii", pp_now(), account_id)) != PP_OK)
-		return rc;
-	return pp_exec(db, "INSERT INTO commands(meter_id, action, state, "
-	    "reason, operator, created, updated) SELECT m.id, 'close', "
-	    "'pending', 'paid', ?1, ?2, ?2 FROM meters m WHERE m.account_id = ?3 "
-	    "AND (SELECT c.action = 'trip' AND c.reason = 'arrears' AND c.state "
-	    "= 'done' FROM commands c WHERE c.meter_id = m.id AND c.action IN "
-	    "('trip', 'close') ORDER BY c.id DESC LIMIT 1)", "tii", db->login,
-	    pp_now(), account_id);
-}
-
-/*
- * A refund from a meter's own wallet takes money off the meter: no more
- * than the meter was last seen to hold, less the refunds still on their
- * way to it (doc/DESIGN.md section 5, "Meter wallets").
- */
-static int
-wallet_refundable(pp_db *db, const struct pp_account *a, int64_t wallet,
-    int64_t amount)
-{
-	sqlite3_stmt *st;
-	char meter[PP_KEYMAX] = "", b[PP_NUMBUF], m[PP_NUMBUF], o[PP_NUMBUF];
-	int64_t held = 0, outgoing = 0;
-	int known = 0;
-
-	if ((st = pp_stmt(db, "SELECT meter, meter_balance IS NOT NULL, "
-	    "coalesce(meter_balance, 0), coalesce((SELECT sum(-c.amount) FROM "
-	    "commands c WHERE c.meter_id = meters.id AND c.action = 'recharge' "
-	    "AND c.state IN ('pending', 'sent') AND c.amount < 0), 0) FROM "
-	    "meters WHERE id = ?")) == NULL)
-		return PP_EINTERNAL;
-	sqlite3_bind_int64(st, 1, wallet);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		pp_col_text(st, 0, meter, sizeof(meter));
-		known = sqlite3_column_int(st, 1);
-		held = sqlite3_column_int64(st, 2);
-		outgoing = sqlite3_column_int64(st, 3);
-	}
-	sqlite3_reset(st);
-	/* A wallet never read is bounded by the ledger alone. */
-	if (!known || amount <= held - outgoing)
-		return PP_OK;
-	return ERR(PP_ERULE, "account %s: refund %s is more than meter %s "
-	    "holds (%s) less the refunds on their way to it (%s)", a->account,
-	    pp_money_format(amount, m), meter, pp_money_format(held, b),
-	    pp_money_format(outgoing, o));
-}
-
-static int
-money_request(pp_db *db, const char *kind, const struct pp_money_req *req,
-    pp_entry *out)
-{
-	struct pp_account a;
-	struct pp_post p;
-	int64_t meter_id, wallet, id, balance, signed_amount;
-	char b[PP_NUMBUF], m[PP_NUMBUF];
-	int rc, is_sale = strcmp(kind, "sale") == 0;
-
-	if ((rc = check_request(db, req)) != PP_OK)
-		return rc;
-	if ((rc = pp_target_resolve(db, req->target, req->target_kind, &a,
-	    &meter_id)) != PP_OK)
-		return rc;
-	signed_amount = is_sale ? req->amount : -req->amount;
-	if ((rc = ref_replay(db, req->ref, kind, a.id, signed_amount, &id))
-	    != -1) {
-		if (rc == PP_OK && (rc = pp_entry_load(db, id, out)) == PP_OK)
-			out->replayed = 1;
-		return rc;
-	}
-	if (!a.open)
-		return ERR(PP_ERULE, "account %s is closed", a.account);
-	if ((rc = pp_wallet_of(db, &a, meter_id, &wallet)) != PP_OK)
-		return rc;
-	balance = pp_balance_of(a.money, a.used_e7);
-	if (is_sale) {
-		int64_t max_balance = pp_setting_int(db, "max_balance", -1);
-
-		if (max_balance >= 0 && balance + req->amount > max_balance)
-			return ERR(PP_ERULE, "account %s: the balance would be "
-			    "%s, above max_balance %s", a.account,
-			    pp_money_format(balance + req->amount, b),
-			    pp_money_format(max_balance, m));
-	} else if (req->amount > balance)
-		return ERR(PP_ERULE, "account %s: refund %s is more than the "
-		    "refundable balance %s", a.account,
-		    pp_money_format(req->amount, m),
-		    pp_money_format(balance > 0 ? balance : 0, b));
-	else if (wallet && (rc = wallet_refundable(db, &a, wallet,
-	    req->amount)) != PP_OK)
-		return rc;
-	memset(&p, 0, sizeof(p));
-	p.kind = kind;
-	p.account_id = a.id;
-	p.meter_id = wallet ? wallet : meter_id;
-	p.amount = signed_amount;
-	p.method = req->method;
-	p.ref = req->ref;
-	p.remark = req->remark;
-	if ((rc = pp_post_money(db, &p, wallet, &id)) != PP_OK)
-		return rc;
-	if (is_sale && balance + req->amount > 0 &&
-	    (rc = release_arrears(db, a.id)) != PP_OK)
-		return rc;
-	return pp_entry_load(db, id, out);
-}
-
-int
-pp_sale(pp_db *db, const struct pp_money_req *req, pp_entry *out)
-{
-	return money_request(db, "sale", req, out);
-}
-
-int
-pp_refund(pp_db *db, const struct pp_money_req *req, pp_entry *out)
-{
-	return money_request(db, "refund", req, out);
-}
-
-/* Reattach the meters that a close detached, when no one took them. */
-static int
-reopen(pp_db *db, const struct pp_account *a, int64_t closed_at)
-{
-	sqlite3_stmt *st;
-	char meter[PP_KEYMAX] = "";
-	int rc;
-
-	if ((st = pp_stmt(db, "SELECT m.meter FROM account_meters am JOIN "
-	    "meters m ON m.id = am.meter_id WHERE am.account_id = ? AND "
-	    "am.detached = ? AND m.account_id IS NOT NULL LIMIT 1")) == NULL)
-		return PP_EINTERNAL;
-	sqlite3_bind_int64(st, 1, a->id);
-	sqlite3_bind_int64(st, 2, closed_at);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		pp_col_text(st, 0, meter, sizeof(meter));
-	sqlite3_reset(st);
-	if (meter[0])
-		return ERR(PP_ERULE, "account %s cannot reopen: meter %s now "
-		    "belongs to another account", a->account, meter);
-	if ((rc = pp_exec(db, "UPDATE meters SET account_id = ? WHERE id IN "
-	    "(SELECT meter_id FROM account_meters WHERE account_id = ? AND "
-	    "detached = ?)", "iii", a->id, a->id, closed_at)) != PP_OK)
-		return rc;
-	if ((rc = pp_exec(db, "INSERT INTO account_meters(account_id, "
-	    "meter_id, attached) SELECT account_id, meter_id, ? FROM "
-	    "account_meters WHERE account_id = ? AND detached = ?", "iii",
-	    pp_now(), a->id, closed_at)) != PP_OK)
-		return rc;
-	return pp_exec(db, "UPDATE accounts SET state = 'open', closed = NULL "
-	    "WHERE id = ?", "i", a->id);
-}
-
-int
-pp_reverse(pp_db *db, const char *serial, const char *reason,
-    pp_entry *out)
-{
-	struct pp_account a;
-	struct pp_post p;
-	sqlite3_stmt *st;
-	char kind[16], method[16], by[PP_KEYMAX] = "", err[PP_ERRMAX];
-	int64_t id, account_id, meter_id, amount, closed_at = 0, new_id;
-	int64_t cancelled = 0;
-	int rc, wallet;
-
-	if (reason && pp_text_check("reason", reason, PP_TEXTMAX, err,
-	    sizeof(err)) != PP_OK)
-		return ERR(PP_EDATA, "%s", err);
-	if ((st = pp_stmt(db, "SELECT l.id, l.kind, l.account_id, "
-	    "coalesce(l.meter_id, 0), l.amount, l.method, r.serial, l.time, "
-	    "coalesce(m.billing = 'meter', 0) FROM ledger l LEFT JOIN ledger r "
-	    "ON r.reverses = l.id LEFT JOIN meters m ON m.id = l.meter_id "
-	    "WHERE l.serial = ?")) == NULL)
-		return PP_EINTERNAL;
-	sqlite3_bind_text(st, 1, serial, -1, SQLITE_TRANSIENT);
-	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return rc == SQLITE_DONE ? ERR(PP_EDATA, "serial %s: no such "
-		    "transaction", pp_q(serial)) : pp_sqlfail(db, "ledger");
-	}
-	id = sqlite3_column_int64(st, 0);
-	pp_col_text(st, 1, kind, sizeof(kind));
-	account_id = sqlite3_column_int64(st, 2);
-	meter_id = sqlite3_column_int64(st, 3);
-	amount = sqlite3_column_int64(st, 4);
-	pp_col_text(st, 5, method, sizeof(method));
-	pp_col_text(st, 6, by, sizeof(by));
-	closed_at = sqlite3_column_int64(st, 7);
-	wallet = sqlite3_column_int(st, 8);
-	sqlite3_reset(st);
-	if (strcmp(kind, "reverse") == 0)
-		return ERR(PP_ERULE, "serial %s is a reversal; a reversal "
-		    "cannot be reversed", serial);
-	if (by[0])
-		return ERR(PP_ERULE, "serial %s was already reversed by %s",
-		    serial, by);
-	if (strcmp(kind, "transfer") == 0)
-		return ERR(PP_ERULE, "serial %s is a meter swap transfer; swap "
-		    "the meters back instead", serial);
-	if ((rc = pp_account_get_id(db, account_id, &a)) != PP_OK)
-		return rc;
-	if (strcmp(kind, "close") == 0) {
-		if (a.open)
-			return ERR(PP_ERULE, "account %s is open again",
-			    a.account);
-		if ((rc = reopen(db, &a, closed_at)) != PP_OK)
-			return rc;
-	} else if (!a.open)
-		return ERR(PP_ERULE, "account %s is closed", a.account);
-	memset(&p, 0, sizeof(p));
-	p.kind = "reverse";
-	p.account_id = account_id;
-	p.meter_id = meter_id;
-	p.amount = -amount;
-	p.method = method;
-	p.reverses = id;
-	p.remark = reason;
-	/* A recharge cancelled never reached the meter: nothing to undo. */
-	if (wallet && (rc = pp_query_int(db, &cancelled, "SELECT count(*) FROM "
-	    "commands WHERE ledger_id = ? AND verdict = 'cancelled'", "i", id))
-	    != PP_OK)
-		return rc;
-	if ((rc = pp_post_money(db, &p, wallet && amount != 0 && !cancelled ?
-	    meter_id : 0, &new_id)) != PP_OK)
-		return rc;
-	return pp_entry_load(db, new_id, out);
 }

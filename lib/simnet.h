@@ -13,6 +13,7 @@
 #include <modbus.h>
 
 #include "dlt645.h"
+#include "internal.h"
 #include "sim.h"
 
 #define MAXCLIENTS	64	/* TCP connections a gateway takes */
