@@ -48,7 +48,9 @@ $(B)/lib/%.o: lib/%.c lib/prepay.h lib/internal.h lib/codec.h lib/sim.h lib/dlt6
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+# Made anew, so that a file moved or deleted leaves no object behind.
 $(B)/libprepay.a: $(LIBOBJ)
+	rm -f $@
 	$(AR) rcs $@ $(LIBOBJ)
 
 $(B)/cmd/%.o: cmd/%.c cmd/common.h lib/prepay.h lib/sim.h

@@ -302,6 +302,20 @@ int64_t	 pp_period_start(const char *period, int64_t t);
 int	 pp_tariff_store(pp_db *db, const char *name,
 	    const struct pp_tariff_spec *t, int *changed);
 
+/* ---- time.c: the local calendar and sharing energy out over time ----- */
+
+enum pp_unit { PP_HOUR, PP_DAY, PP_MONTH, PP_YEAR };
+
+/* The local hour, day, month or year holding t: its start, the next's. */
+int64_t	 pp_unit_start(int64_t t, enum pp_unit unit);
+int64_t	 pp_unit_next(int64_t t, enum pp_unit unit);
+/* Local midnight of t's day plus days, plus minutes (may run past a day). */
+int64_t	 pp_day_at(int64_t t, int days, int minutes);
+/* The local wall clock of t in minutes since midnight, 0 to 1439. */
+int	 pp_clock_minutes(int64_t t);
+/* Of total used evenly over [from, to], how much by at (time.c). */
+int64_t	 pp_apportion(int64_t total, int64_t from, int64_t to, int64_t at);
+
 /* ---- yamldoc.c: reading YAML documents --------------------------------- */
 
 /* Load a whole file; a parse error names file:line.  PP_OK or an error. */

@@ -68,7 +68,7 @@ int	 pp_int_parse(const char *s, int64_t min, int64_t max, int64_t *v,
 /* The amount in RMB uppercase after the PBOC rules: 壹拾元整. */
 int	 pp_rmb_upper(int64_t fen, char *buf, size_t len);
 
-/* ---- timefmt.c -------------------------------------------------------- */
+/* ---- time.c ----------------------------------------------------------- */
 
 #define PP_TIMEBUF	32
 

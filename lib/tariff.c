@@ -179,63 +179,26 @@ out:
 	return rc;
 }
 
-/* Local midnight of t's day, plus minutes (which may run past a day). */
-static int64_t
-local_clock(int64_t t, int days, int minutes)
+/* A tier period, "month" or "year", as a unit of the calendar (time.c). */
+static enum pp_unit
+period_unit(const char *period)
 {
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	localtime_r(&tt, &tm);
-	tm.tm_mday += days;
-	tm.tm_hour = 0;
-	tm.tm_min = minutes;
-	tm.tm_sec = 0;
-	tm.tm_isdst = -1;
-	return (int64_t)mktime(&tm);
+	return strcmp(period, "year") == 0 ? PP_YEAR : PP_MONTH;
 }
 
 int64_t
 pp_period_start(const char *period, int64_t t)
 {
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	localtime_r(&tt, &tm);
-	if (strcmp(period, "year") == 0)
-		tm.tm_mon = 0;
-	tm.tm_mday = 1;
-	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
-	tm.tm_isdst = -1;
-	return (int64_t)mktime(&tm);
-}
-
-/* Start of the next tier period after the one holding t. */
-static int64_t
-next_period(const char *period, int64_t t)
-{
-	time_t tt = (time_t)pp_period_start(period, t);
-	struct tm tm;
-
-	localtime_r(&tt, &tm);
-	if (strcmp(period, "year") == 0)
-		tm.tm_year++;
-	else
-		tm.tm_mon++;
-	tm.tm_isdst = -1;
-	return (int64_t)mktime(&tm);
+	return pp_unit_start(t, period_unit(period));
 }
 
 /* The window holding t, and when it ends. */
 static int
 window_at(const struct pp_tariff_spec *s, int64_t t, int64_t *ends)
 {
-	time_t tt = (time_t)t;
-	struct tm tm;
 	int i, m, from = 0, to = 0, left;
 
-	localtime_r(&tt, &tm);
-	m = tm.tm_hour * 60 + tm.tm_min;
+	m = pp_clock_minutes(t);
 	for (i = 0; i < s->nwin; i++) {
 		from = s->win[i].from;
 		to = s->win[i].to;
@@ -248,7 +211,7 @@ window_at(const struct pp_tariff_spec *s, int64_t t, int64_t *ends)
 	left = (to - m + 1440) % 1440;
 	if (left == 0)
 		left = 1440;
-	*ends = local_clock(t, 0, m + left);
+	*ends = pp_day_at(t, 0, m + left);
 	return i;
 }
 
@@ -309,7 +272,7 @@ pp_tariff_price(const struct pp_tariff_version *v, int nv, int64_t from,
     int64_t to, int64_t wh, int64_t used_before, struct pp_charge *out)
 {
 	const struct pp_tariff_spec *s;
-	int64_t t, end, next, span, used = used_before, given = 0, share;
+	int64_t t, end, next, used = used_before, given = 0, share;
 	int64_t period_end = INT64_MAX;
 	int k, w, rc;
 
@@ -318,7 +281,6 @@ pp_tariff_price(const struct pp_tariff_version *v, int nv, int64_t from,
 		return PP_EDATA;
 	if (to < from)
 		to = from;
-	span = to - from;
 	for (t = from;; t = end) {
 		for (k = nv - 1; k > 0 && v[k].effective > t; k--)
 			;
@@ -331,18 +293,15 @@ pp_tariff_price(const struct pp_tariff_version *v, int nv, int64_t from,
 		    next < end)
 			end = next;
 		if (s->nstep > 0) {
-			period_end = next_period(s->period, t);
+			period_end = pp_unit_next(t, period_unit(s->period));
 			if (period_end < end)
 				end = period_end;
 		}
 		if (end <= t)
 			end = to;
-		/* This piece's share of the energy, so the shares add up. */
-		if (span == 0 || end >= to)
-			share = wh - given;
-		else
-			share = (int64_t)((__int128)wh * (end - from) / span) -
-			    given;
+		/* This piece's share of the energy; the last takes the rest. */
+		share = (end >= to ? wh : pp_apportion(wh, from, to, end)) -
+		    given;
 		given += share;
 		rc = price_tiers(s, w >= 0 ? s->win[w].name : "", w >= 0 ?
 		    s->win[w].price : s->price, share, &used, out);
@@ -373,7 +332,8 @@ pp_tariff_price_rates(const struct pp_tariff_version *v, int nv, int64_t from,
 		;
 	/* One version, one tier period: else time decides. */
 	if ((k + 1 < nv && v[k + 1].effective < to) ||
-	    (v[k].spec.nstep > 0 && next_period(v[k].spec.period, from) < to))
+	    (v[k].spec.nstep > 0 && pp_unit_next(from,
+	    period_unit(v[k].spec.period)) < to))
 		return PP_EDATA;
 	s = &v[k].spec;
 	for (i = 0; i < nrates; i++) {
@@ -401,8 +361,7 @@ pp_tariff_price_rates(const struct pp_tariff_version *v, int nv, int64_t from,
 			continue;
 		if (counted > total) {
 			seen += wh[i];
-			share = (int64_t)((__int128)total * seen / counted) -
-			    given;
+			share = pp_apportion(total, 0, counted, seen) - given;
 		}
 		given += share;
 		if ((rc = price_tiers(s, s->win[w].name, s->win[w].price, share,

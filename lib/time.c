@@ -1,6 +1,10 @@
 /*
- * timefmt.c: times are stored as Unix seconds (UTC) and shown and entered
- * in local time.
+ * time.c: all of prepay's time.  Times are stored as Unix seconds (UTC)
+ * and shown and entered in local time; the calendar (days, hours, tier
+ * periods) is the local one, and daylight saving is mktime's to resolve.
+ * Energy used over an interval is shared out over its days, hours or
+ * tariff windows by one function, pp_apportion, so that every table and
+ * report that splits it agrees to the watt-hour (doc/DESIGN.md, "Time").
  */
 #include <errno.h>
 #include <stdint.h>
@@ -155,3 +159,109 @@ pp_day_format(int64_t t, char buf[PP_TIMEBUF])
 {
 	return format_local(t, "%Y-%m-%d", buf);
 }
+
+/*
+ * The local calendar.  Each is mktime over the broken-down local time, so
+ * a day is 23 or 25 hours across a daylight-saving change where the zone
+ * has one.
+ */
+static int64_t
+local_set(int64_t t, enum pp_unit unit, int ahead)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	localtime_r(&tt, &tm);
+	tm.tm_min = tm.tm_sec = 0;
+	switch (unit) {
+	case PP_YEAR:
+		tm.tm_mon = 0;
+		/* FALLTHROUGH */
+	case PP_MONTH:
+		tm.tm_mday = 1;
+		/* FALLTHROUGH */
+	case PP_DAY:
+		tm.tm_hour = 0;
+		/* FALLTHROUGH */
+	case PP_HOUR:
+		break;
+	}
+	if (ahead)
+		switch (unit) {
+		case PP_YEAR:	tm.tm_year++; break;
+		case PP_MONTH:	tm.tm_mon++; break;
+		case PP_DAY:	tm.tm_mday++; break;
+		case PP_HOUR:	tm.tm_hour++; break;
+		}
+	tm.tm_isdst = -1;
+	return (int64_t)mktime(&tm);
+}
+
+int64_t
+pp_unit_start(int64_t t, enum pp_unit unit)
+{
+	return local_set(t, unit, 0);
+}
+
+int64_t
+pp_unit_next(int64_t t, enum pp_unit unit)
+{
+	return local_set(t, unit, 1);
+}
+
+int64_t
+pp_day_at(int64_t t, int days, int minutes)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	localtime_r(&tt, &tm);
+	tm.tm_mday += days;
+	tm.tm_hour = 0;
+	tm.tm_min = minutes;
+	tm.tm_sec = 0;
+	tm.tm_isdst = -1;
+	return (int64_t)mktime(&tm);
+}
+
+int
+pp_clock_minutes(int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	localtime_r(&tt, &tm);
+	return tm.tm_hour * 60 + tm.tm_min;
+}
+
+/* floor(a * b / c) for c > 0, exact: the product is taken in 128 bits. */
+static int64_t
+muldiv_floor(int64_t a, int64_t b, int64_t c)
+{
+	__int128 p = (__int128)a * b, q = p / c;
+
+	if (p % c != 0 && p < 0)
+		q--;
+	return (int64_t)q;
+}
+
+/*
+ * How much of total, used evenly over [from, to], was used by time at:
+ * floor(total * (at - from) / (to - from)), 0 before from and all of it
+ * from to on.  A piece [a, b) is pp_apportion(b) - pp_apportion(a).
+ * Because the rounding is of the running sum, never of each piece, the
+ * pieces of any cut add up to total exactly, each is within one unit of
+ * its true share, and an hour's pieces add up to their day's piece.  An
+ * interval of no length puts all of total in the piece that starts at
+ * its instant.
+ */
+int64_t
+pp_apportion(int64_t total, int64_t from, int64_t to, int64_t at)
+{
+	if (at <= from)
+		return 0;
+	if (at >= to)
+		return total;
+	return muldiv_floor(total, at - from, to - from);
+}
+

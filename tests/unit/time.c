@@ -1,0 +1,165 @@
+/*
+ * time: the local calendar, and the one function that shares energy out
+ * over time (pp_apportion), checked for its properties over many random
+ * intervals and cuts, in Shanghai's zone and in one with daylight saving.
+ */
+#include <stdlib.h>
+#include <time.h>
+
+#include "internal.h"
+#include "tap.h"
+
+static uint64_t rng = 0x9e3779b97f4a7c15ULL;
+
+/* xorshift64*: the same numbers on every run. */
+static int64_t
+rnd(int64_t lo, int64_t hi)
+{
+	rng ^= rng >> 12;
+	rng ^= rng << 25;
+	rng ^= rng >> 27;
+	return lo + (int64_t)((rng * 2685821657736338717ULL) %
+	    (uint64_t)(hi - lo + 1));
+}
+
+/* |piece - total * len / span| < 1, in integers. */
+static int
+near_true_share(int64_t piece, int64_t total, int64_t len, int64_t span)
+{
+	__int128 d = (__int128)piece * span - (__int128)total * len;
+
+	return d > -(__int128)span && d < (__int128)span;
+}
+
+/* Cut [from, to) at every unit boundary; check the pieces. */
+static int
+cut_by(int64_t total, int64_t from, int64_t to, enum pp_unit unit,
+    int64_t *sum)
+{
+	int64_t a, b, piece;
+	int good = 1;
+
+	*sum = 0;
+	for (a = from; a < to; a = b) {
+		b = pp_unit_next(a, unit);
+		if (b > to)
+			b = to;
+		piece = pp_apportion(total, from, to, b) -
+		    pp_apportion(total, from, to, a);
+		if (!near_true_share(piece, total, b - a, to - from) ||
+		    (total >= 0 && piece < 0))
+			good = 0;
+		*sum += piece;
+	}
+	return good;
+}
+
+/* The hours of each day add up to that day's piece. */
+static int
+hours_make_days(int64_t total, int64_t from, int64_t to)
+{
+	int64_t day, next, h, hn, hours;
+
+	for (day = from; day < to; day = next) {
+		next = pp_unit_next(day, PP_DAY);
+		if (next > to)
+			next = to;
+		hours = 0;
+		for (h = day; h < next; h = hn) {
+			hn = pp_unit_next(h, PP_HOUR);
+			if (hn > next)
+				hn = next;
+			hours += pp_apportion(total, from, to, hn) -
+			    pp_apportion(total, from, to, h);
+		}
+		if (hours != pp_apportion(total, from, to, next) -
+		    pp_apportion(total, from, to, day))
+			return 0;
+	}
+	return 1;
+}
+
+static void
+apportion_properties(const char *zone)
+{
+	int i, sums = 1, near = 1, nested = 1;
+	int64_t from, to, total, sum;
+
+	for (i = 0; i < 2000; i++) {
+		from = rnd(1700000000, 1800000000);
+		to = from + rnd(1, 10 * 86400);
+		total = i % 10 == 0 ? rnd(-1000000, 1000000) :
+		    rnd(0, INT64_C(1000000000000));
+		if (!cut_by(total, from, to, i % 2 ? PP_DAY : PP_HOUR, &sum))
+			near = 0;
+		if (sum != total)
+			sums = 0;
+		if (i < 300 && !hours_make_days(total, from, to))
+			nested = 0;
+	}
+	ok(sums, "%s: the pieces of 2000 intervals add up to their totals",
+	    zone);
+	ok(near, "%s: each piece is within 1 Wh of its true share, and none "
+	    "of a positive total is negative", zone);
+	ok(nested, "%s: each day's hours add up to the day's piece", zone);
+}
+
+static void
+calendar(const char *zone, int dst)
+{
+	int64_t t, s, n, longest = 0, shortest = INT64_MAX;
+	int i, good = 1;
+
+	for (i = 0; i < 800; i++) {
+		t = INT64_C(1700000000) + (int64_t)i * 43201;
+		s = pp_unit_start(t, PP_DAY);
+		n = pp_unit_next(t, PP_DAY);
+		if (!(s <= t && t < n && pp_unit_start(s, PP_DAY) == s &&
+		    pp_unit_start(n - 1, PP_DAY) == s &&
+		    pp_clock_minutes(s) == 0))
+			good = 0;
+		if (n - s > longest)
+			longest = n - s;
+		if (n - s < shortest)
+			shortest = n - s;
+		if (!(pp_unit_start(t, PP_MONTH) <= s &&
+		    pp_unit_next(t, PP_MONTH) >= n &&
+		    pp_unit_start(t, PP_YEAR) <= pp_unit_start(t, PP_MONTH)))
+			good = 0;
+	}
+	ok(good, "%s: a time lies in its day, month and year, which start "
+	    "at local midnight", zone);
+	if (dst)
+		ok(shortest == 23 * 3600 && longest == 25 * 3600,
+		    "%s: days of 23 and 25 hours at the changes", zone);
+	else
+		ok(shortest == 86400 && longest == 86400,
+		    "%s: every day is 24 hours", zone);
+}
+
+int
+main(void)
+{
+	int64_t t = INT64_C(1767196800);	/* 2026-01-01 00:00 Shanghai */
+
+	setenv("TZ", "Asia/Shanghai", 1);
+	tzset();
+	is_int(pp_unit_next(t + 5, PP_DAY) - t, 86400, "the next midnight");
+	is_int(pp_day_at(t + 3600, 1, 1500) - t, 86400 + 1500 * 60,
+	    "midnight a day on, plus minutes past a day");
+	is_int(pp_clock_minutes(t + 22 * 3600 + 5 * 60), 22 * 60 + 5,
+	    "the wall clock in minutes");
+	is_int(pp_apportion(100, t, t, t), 0,
+	    "an interval of no length: nothing before its instant");
+	is_int(pp_apportion(100, t, t, t + 1), 100,
+	    "and all of it in the piece that starts there");
+	is_int(pp_apportion(10, 0, 4, 1) + (pp_apportion(10, 0, 4, 2) -
+	    pp_apportion(10, 0, 4, 1)), 5, "10 over four: 2 then 3");
+	calendar("Asia/Shanghai", 0);
+	apportion_properties("Asia/Shanghai");
+	setenv("TZ", "America/New_York", 1);
+	tzset();
+	calendar("America/New_York", 1);
+	apportion_properties("America/New_York");
+	return done_testing();
+}
