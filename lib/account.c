@@ -8,7 +8,8 @@
 #include "internal.h"
 
 #define ERR(code, ...)	pp_fail(db, code, __VA_ARGS__)
-#define ACCOUNT_COLS	"id, account, name, state = 'open', money, used_e7"
+#define ACCOUNT_COLS	"id, account, name, state = 'open', money, used_e7, " \
+	"(SELECT balance FROM account_balances WHERE account_id = accounts.id)"
 
 static int
 account_row(pp_db *db, sqlite3_stmt *st, struct pp_account *a)
@@ -22,6 +23,7 @@ account_row(pp_db *db, sqlite3_stmt *st, struct pp_account *a)
 		a->open = sqlite3_column_int(st, 3);
 		a->money = sqlite3_column_int64(st, 4);
 		a->used_e7 = sqlite3_column_int64(st, 5);
+		a->balance = sqlite3_column_int64(st, 6);
 	}
 	sqlite3_reset(st);
 	if (rc == SQLITE_ROW)
@@ -446,7 +448,7 @@ pp_account_add_meter(pp_db *db, const char *account, const char *meter,
 		if ((rc = pp_entry_load(db, last, out)) != PP_OK)
 			return rc;
 		/* The account as it is now, with the meter just added. */
-		out->balance = pp_balance_of(a.money, a.used_e7);
+		out->balance = a.balance;
 		return pp_account_meters(db, a.id, pp_now(), out->meter,
 		    out->room);
 	}
@@ -502,9 +504,9 @@ pp_account_close(pp_db *db, const char *account, const char *method,
 		if ((rc = pp_exec(db, "UPDATE accounts SET used_e7 = (money - ?) "
 		    "* 100000 WHERE id = ?", "ii", meter_balance, a.id)) != PP_OK)
 			return rc;
-		a.used_e7 = (a.money - meter_balance) * 100000;
+		a.balance = meter_balance;
 	}
-	balance = pp_balance_of(a.money, a.used_e7);
+	balance = a.balance;
 	if (balance < 0)
 		return ERR(PP_ERULE, "account %s owes %s; take a sale of at "
 		    "least that before closing", account,

@@ -274,6 +274,42 @@ static const char *const migrations[] = {
 	"DROP INDEX commands_purchase;"
 	"CREATE UNIQUE INDEX commands_purchase ON commands(meter_id, buy_count)"
 	" WHERE action = 'recharge' AND verdict IS NULL;",
+	/*
+	 * 10: what the SQL and the C both derive, defined once as views
+	 * (doc/DESIGN.md, "Money"): an account's balance in fen, its priced
+	 * usage rounded once; a meter's overload limit, its own or else the
+	 * site's; and an own-wallet meter's facts against the ledger.  A
+	 * recharge is pending until the meter's own count has reached it.
+	 */
+	"CREATE VIEW account_balances AS SELECT id AS account_id, "
+	" money - (used_e7 + 50000) / 100000 AS balance FROM accounts;"
+	"CREATE VIEW meter_overloads AS SELECT id AS meter_id, "
+	" coalesce(overload_w, (SELECT CAST(value AS INTEGER) FROM settings "
+	" WHERE key = 'overload_w'), 0) AS overload_w FROM meters;"
+	"CREATE VIEW meter_wallets AS SELECT m.id AS meter_id,"
+	" m.meter_balance AS balance, m.meter_count AS count,"
+	" (SELECT coalesce(sum(l.amount), 0) FROM ledger l"
+	"  WHERE l.meter_id = m.id) AS sold,"
+	" m.buy_count AS allocated,"
+	" (SELECT count(*) FROM commands c WHERE c.meter_id = m.id AND"
+	"  c.action = 'recharge' AND c.state IN ('pending', 'sent') AND"
+	"  c.buy_count > coalesce(m.meter_count, 0)) AS pending,"
+	" (SELECT coalesce(sum(c.amount), 0) FROM commands c WHERE"
+	"  c.meter_id = m.id AND c.action = 'recharge' AND c.state IN"
+	"  ('pending', 'sent') AND c.buy_count > coalesce(m.meter_count, 0))"
+	"  AS pending_amount,"
+	" (SELECT coalesce(max(c.buy_count), 0) FROM commands c WHERE"
+	"  c.meter_id = m.id AND c.action = 'recharge' AND c.state = 'done')"
+	"  AS confirmed,"
+	" (SELECT coalesce(sum(c.amount), 0) FROM commands c WHERE"
+	"  c.meter_id = m.id AND c.verdict = 'cancelled' AND NOT EXISTS"
+	"  (SELECT 1 FROM ledger r WHERE r.reverses = c.ledger_id))"
+	"  AS cancelled_amount,"
+	" (SELECT coalesce(max(l.serial), '') FROM commands c JOIN ledger l"
+	"  ON l.id = c.ledger_id WHERE c.meter_id = m.id AND"
+	"  c.verdict = 'cancelled' AND NOT EXISTS (SELECT 1 FROM ledger r"
+	"  WHERE r.reverses = c.ledger_id)) AS cancelled_serial"
+	" FROM meters m;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

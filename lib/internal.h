@@ -214,6 +214,7 @@ struct pp_account {
 	char	name[PP_NAMEMAX];
 	int	open;
 	int64_t	money, used_e7;
+	int64_t	balance;	/* fen, from the account_balances view */
 };
 
 int	 pp_account_get(pp_db *db, const char *account, struct pp_account *a);

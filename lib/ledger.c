@@ -94,22 +94,22 @@ pp_ledger_text(const struct pp_ledger_row *r, char **out)
 	    PP_EINTERNAL : PP_OK;
 }
 
-/* The account's number and money once the amount is added. */
+/* The account's number and balance once the amount is added. */
 static int
-account_after(pp_db *db, int64_t id, char account[PP_KEYMAX], int64_t *money,
-    int64_t *used_e7)
+account_after(pp_db *db, int64_t id, char account[PP_KEYMAX],
+    int64_t *balance)
 {
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((st = pp_stmt(db, "SELECT account, money, used_e7 FROM accounts "
-	    "WHERE id = ?")) == NULL)
+	if ((st = pp_stmt(db, "SELECT a.account, b.balance FROM accounts a "
+	    "JOIN account_balances b ON b.account_id = a.id WHERE a.id = ?"))
+	    == NULL)
 		return PP_EINTERNAL;
 	sqlite3_bind_int64(st, 1, id);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		pp_col_text(st, 0, account, PP_KEYMAX);
-		*money = sqlite3_column_int64(st, 1);
-		*used_e7 = sqlite3_column_int64(st, 2);
+		*balance = sqlite3_column_int64(st, 1);
 	}
 	sqlite3_reset(st);
 	if (rc == SQLITE_ROW)
@@ -125,7 +125,6 @@ pp_ledger_post(pp_db *db, const struct pp_post *p, int64_t *idp)
 	sqlite3_stmt *st;
 	char serial[PP_KEYMAX], account[PP_KEYMAX], prev[65] = "", hash[65];
 	char *text;
-	int64_t money = 0, used_e7 = 0;
 	int rc;
 
 	memset(&r, 0, sizeof(r));
@@ -135,8 +134,8 @@ pp_ledger_post(pp_db *db, const struct pp_post *p, int64_t *idp)
 	if ((rc = pp_exec(db, "UPDATE accounts SET money = money + ? "
 	    "WHERE id = ?", "ii", p->amount, p->account_id)) != PP_OK)
 		return rc;
-	if ((rc = account_after(db, p->account_id, account, &money, &used_e7))
-	    != PP_OK)
+	if ((rc = account_after(db, p->account_id, account, &r.balance)) !=
+	    PP_OK)
 		return rc;
 	if ((st = pp_stmt(db, "SELECT id, hash FROM ledger ORDER BY id DESC "
 	    "LIMIT 1")) == NULL)
@@ -158,7 +157,6 @@ pp_ledger_post(pp_db *db, const struct pp_post *p, int64_t *idp)
 	r.operator = db->login;
 	r.remark = p->remark ? p->remark : "";
 	r.buy_count = p->buy_count;
-	r.balance = pp_balance_of(money, used_e7);
 	if ((rc = pp_ledger_text(&r, &text)) != PP_OK)
 		return ERR(rc, "out of memory");
 	rc = pp_chain_hash(prev, text, hash);

@@ -156,7 +156,7 @@ money_request(pp_db *db, const char *kind, const struct pp_money_req *req,
 		return ERR(PP_ERULE, "account %s is closed", a.account);
 	if ((rc = pp_wallet_of(db, &a, meter_id, &wallet)) != PP_OK)
 		return rc;
-	balance = pp_balance_of(a.money, a.used_e7);
+	balance = a.balance;
 	if (is_sale) {
 		int64_t max_balance = pp_setting_int(db, "max_balance", -1);
 
