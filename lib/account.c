@@ -55,125 +55,160 @@ pp_account_get_id(pp_db *db, int64_t id, struct pp_account *a)
 	return account_row(db, st, a);
 }
 
-struct hit {
-	int64_t	account_id, meter_id;
-	char	what[96];
-};
-
 #define MAXHITS 16
 
+/* What a target named: the accounts (and meters) it hit. */
+struct hits {
+	struct hit {
+		int64_t	account_id, meter_id;
+		char	what[96];
+	}	 hit[MAXHITS];
+	int	 n;
+	char	 unattached[160];	/* a meter or room of no account */
+};
+
 static void
-add_hit(struct hit *hits, int *n, int64_t account_id, int64_t meter_id,
+add_hit(struct hits *h, int64_t account_id, int64_t meter_id,
     const char *what)
 {
-	if (*n < MAXHITS) {
-		hits[*n].account_id = account_id;
-		hits[*n].meter_id = meter_id;
-		snprintf(hits[*n].what, sizeof(hits[*n].what), "%s", what);
-		(*n)++;
+	if (h->n < MAXHITS) {
+		h->hit[h->n].account_id = account_id;
+		h->hit[h->n].meter_id = meter_id;
+		snprintf(h->hit[h->n].what, sizeof(h->hit[0].what), "%s", what);
+		h->n++;
 	}
+}
+
+static int
+hit_meter(pp_db *db, const char *target, struct hits *h)
+{
+	sqlite3_stmt *st;
+	char what[96];
+
+	if ((st = pp_stmt(db, "SELECT id, account_id FROM meters WHERE "
+	    "meter = ?")) == NULL)
+		return PP_EINTERNAL;
+	sqlite3_bind_text(st, 1, target, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		snprintf(what, sizeof(what), "meter %s", target);
+		if (sqlite3_column_type(st, 1) == SQLITE_NULL)
+			snprintf(h->unattached, sizeof(h->unattached),
+			    "meter %s belongs to no open account", target);
+		else
+			add_hit(h, sqlite3_column_int64(st, 1),
+			    sqlite3_column_int64(st, 0), what);
+	}
+	sqlite3_reset(st);
+	return PP_OK;
+}
+
+/* "BUILDING/ROOM" picks one building's room. */
+static int
+hit_rooms(pp_db *db, const char *target, struct hits *h)
+{
+	sqlite3_stmt *st;
+	const char *slash = strchr(target, '/');
+	char what[96];
+
+	if ((st = pp_stmt(db, "SELECT m.id, m.account_id, "
+	    "coalesce(b.name, ''), m.room FROM meters m LEFT JOIN "
+	    "buildings b ON b.id = m.building_id WHERE m.room = ? AND "
+	    "(?2 IS NULL OR b.name = ?2) ORDER BY m.id")) == NULL)
+		return PP_EINTERNAL;
+	sqlite3_bind_text(st, 1, slash ? slash + 1 : target, -1,
+	    SQLITE_TRANSIENT);
+	if (slash)
+		sqlite3_bind_text(st, 2, target, (int)(slash - target),
+		    SQLITE_TRANSIENT);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		snprintf(what, sizeof(what), "room %s/%s",
+		    sqlite3_column_text(st, 2), sqlite3_column_text(st, 3));
+		if (sqlite3_column_type(st, 1) == SQLITE_NULL) {
+			if (!h->unattached[0])
+				snprintf(h->unattached, sizeof(h->unattached),
+				    "%s has no open account", what);
+			continue;
+		}
+		add_hit(h, sqlite3_column_int64(st, 1),
+		    sqlite3_column_int64(st, 0), what);
+	}
+	sqlite3_reset(st);
+	return PP_OK;
+}
+
+static int
+distinct_accounts(const struct hits *h)
+{
+	int i, j, seen, distinct = 0;
+
+	for (i = 0; i < h->n; i++) {
+		for (j = 0, seen = 0; j < i; j++)
+			seen |= h->hit[j].account_id == h->hit[i].account_id;
+		distinct += !seen;
+	}
+	return distinct;
+}
+
+/* The error for a target that names several accounts, each listed. */
+static int
+ambiguous(pp_db *db, const char *target, const struct hits *h)
+{
+	char candidates[PP_ERRMAX / 2] = "";
+	size_t at = 0;
+	int i;
+
+	for (i = 0; i < h->n; i++) {
+		struct pp_account c;
+
+		if (pp_account_get_id(db, h->hit[i].account_id, &c) != PP_OK)
+			continue;
+		at += snprintf(candidates + at, at < sizeof(candidates) ?
+		    sizeof(candidates) - at : 0, "%s%s (account %s, %s)",
+		    i ? "; " : "", h->hit[i].what, c.account, c.name);
+	}
+	return ERR(PP_EDATA, "\"%s\" is ambiguous: %s; use --account, "
+	    "--meter or --room", pp_q(target), candidates);
 }
 
 int
 pp_target_resolve(pp_db *db, const char *target, enum pp_target kind,
     struct pp_account *a, int64_t *meter_id)
 {
-	struct hit hits[MAXHITS];
-	sqlite3_stmt *st;
-	char what[96], candidates[PP_ERRMAX / 2] = "", unattached[160] = "";
-	const char *slash, *room;
-	int n = 0, i, distinct = 0, rc;
-	size_t at = 0;
+	struct hits h;
+	char what[96];
+	int i, rc;
 
+	memset(&h, 0, sizeof(h));
 	if (target == NULL || *target == '\0')
 		return ERR(PP_EDATA, "no account, meter or room given");
 	if (kind == PP_TARGET_ANY || kind == PP_TARGET_ACCOUNT) {
 		if ((rc = pp_account_get(db, target, a)) == PP_OK) {
 			snprintf(what, sizeof(what), "account %s", target);
-			add_hit(hits, &n, a->id, 0, what);
+			add_hit(&h, a->id, 0, what);
 		} else if (rc != PP_EDATA)
 			return rc;
 	}
-	if (kind == PP_TARGET_ANY || kind == PP_TARGET_METER) {
-		if ((st = pp_stmt(db, "SELECT id, account_id FROM meters WHERE "
-		    "meter = ?")) == NULL)
-			return PP_EINTERNAL;
-		sqlite3_bind_text(st, 1, target, -1, SQLITE_TRANSIENT);
-		if (sqlite3_step(st) == SQLITE_ROW) {
-			snprintf(what, sizeof(what), "meter %s", target);
-			if (sqlite3_column_type(st, 1) == SQLITE_NULL)
-				snprintf(unattached, sizeof(unattached),
-				    "meter %s belongs to no open account",
-				    target);
-			else
-				add_hit(hits, &n, sqlite3_column_int64(st, 1),
-				    sqlite3_column_int64(st, 0), what);
-		}
-		sqlite3_reset(st);
-	}
-	if (kind == PP_TARGET_ANY || kind == PP_TARGET_ROOM) {
-		/* "BUILDING/ROOM" picks one building's room. */
-		slash = strchr(target, '/');
-		room = slash ? slash + 1 : target;
-		if ((st = pp_stmt(db, "SELECT m.id, m.account_id, "
-		    "coalesce(b.name, ''), m.room FROM meters m LEFT JOIN "
-		    "buildings b ON b.id = m.building_id WHERE m.room = ? AND "
-		    "(?2 IS NULL OR b.name = ?2) ORDER BY m.id")) == NULL)
-			return PP_EINTERNAL;
-		sqlite3_bind_text(st, 1, room, -1, SQLITE_TRANSIENT);
-		if (slash)
-			sqlite3_bind_text(st, 2, target, (int)(slash - target),
-			    SQLITE_TRANSIENT);
-		while (sqlite3_step(st) == SQLITE_ROW) {
-			snprintf(what, sizeof(what), "room %s/%s",
-			    sqlite3_column_text(st, 2),
-			    sqlite3_column_text(st, 3));
-			if (sqlite3_column_type(st, 1) == SQLITE_NULL) {
-				if (!unattached[0])
-					snprintf(unattached, sizeof(unattached),
-					    "%s has no open account", what);
-				continue;
-			}
-			add_hit(hits, &n, sqlite3_column_int64(st, 1),
-			    sqlite3_column_int64(st, 0), what);
-		}
-		sqlite3_reset(st);
-	}
-	if (n == 0) {
-		if (unattached[0])
-			return ERR(PP_EDATA, "%s", unattached);
+	if ((kind == PP_TARGET_ANY || kind == PP_TARGET_METER) &&
+	    (rc = hit_meter(db, target, &h)) != PP_OK)
+		return rc;
+	if ((kind == PP_TARGET_ANY || kind == PP_TARGET_ROOM) &&
+	    (rc = hit_rooms(db, target, &h)) != PP_OK)
+		return rc;
+	if (h.n == 0 && h.unattached[0])
+		return ERR(PP_EDATA, "%s", h.unattached);
+	if (h.n == 0)
 		return ERR(PP_EDATA, "\"%s\": no such %s", pp_q(target),
 		    kind == PP_TARGET_ACCOUNT ? "account" :
 		    kind == PP_TARGET_METER ? "meter" :
 		    kind == PP_TARGET_ROOM ? "room" : "account, meter or room");
-	}
-	for (i = 0; i < n; i++) {
-		int j, seen = 0;
-
-		for (j = 0; j < i; j++)
-			seen |= hits[j].account_id == hits[i].account_id;
-		distinct += !seen;
-	}
-	if (distinct > 1) {
-		for (i = 0; i < n; i++) {
-			struct pp_account c;
-
-			if (pp_account_get_id(db, hits[i].account_id, &c) !=
-			    PP_OK)
-				continue;
-			at += snprintf(candidates + at, at < sizeof(candidates) ?
-			    sizeof(candidates) - at : 0, "%s%s (account %s, %s)",
-			    i ? "; " : "", hits[i].what, c.account, c.name);
-		}
-		return ERR(PP_EDATA, "\"%s\" is ambiguous: %s; use --account, "
-		    "--meter or --room", pp_q(target), candidates);
-	}
+	if (distinct_accounts(&h) > 1)
+		return ambiguous(db, target, &h);
 	/* One account: a single meter named by every hit is the meter. */
-	*meter_id = hits[0].meter_id;
-	for (i = 1; i < n; i++)
-		if (hits[i].meter_id != *meter_id)
+	*meter_id = h.hit[0].meter_id;
+	for (i = 1; i < h.n; i++)
+		if (h.hit[i].meter_id != *meter_id)
 			*meter_id = 0;
-	return pp_account_get_id(db, hits[0].account_id, a);
+	return pp_account_get_id(db, h.hit[0].account_id, a);
 }
 
 int
@@ -323,69 +358,76 @@ same_meters(const char *asked, const char *had)
 	return strcmp(norm, had) == 0;
 }
 
-int
-pp_account_open(pp_db *db, const struct pp_open_req *req, pp_entry *out)
+/*
+ * The same opening again (its --ref) answers with the first result: PP_OK
+ * with out->replayed, PP_EDATA for a ref used otherwise, -1 for a new ref.
+ */
+static int
+open_replay(pp_db *db, const struct pp_open_req *req, pp_entry *out)
+{
+	sqlite3_stmt *st;
+	char serial[PP_KEYMAX];
+	int64_t ledger_id;
+	int same, rc;
+
+	if (req->ref == NULL || *req->ref == '\0')
+		return -1;
+	if ((st = pp_stmt(db, "SELECT l.id, l.kind, a.account, l.amount,"
+	    " l.serial FROM ledger l JOIN accounts a ON a.id = "
+	    "l.account_id WHERE l.ref = ?")) == NULL)
+		return PP_EINTERNAL;
+	sqlite3_bind_text(st, 1, req->ref, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return -1;
+	}
+	same = strcmp((const char *)sqlite3_column_text(st, 1), "open") == 0 &&
+	    sqlite3_column_int64(st, 3) == req->balance &&
+	    (req->account == NULL || *req->account == '\0' ||
+	    strcmp(req->account, (const char *)sqlite3_column_text(st, 2)) ==
+	    0);
+	ledger_id = sqlite3_column_int64(st, 0);
+	pp_col_text(st, 4, serial, sizeof(serial));
+	sqlite3_reset(st);
+	if (same && (rc = pp_entry_load(db, ledger_id, out)) != PP_OK)
+		return rc;
+	if (!same || !same_meters(req->meters, out->meter))
+		return ERR(PP_EDATA, "ref \"%s\" was already used by serial %s "
+		    "for another request", pp_q(req->ref), serial);
+	out->replayed = 1;
+	return PP_OK;
+}
+
+/* The number asked for, free, or the next one the site hands out. */
+static int
+account_number(pp_db *db, const char *asked, char number[PP_KEYMAX])
 {
 	struct pp_account a;
-	struct pp_post p;
-	char number[PP_KEYMAX], *meters, *m, *next;
-	int64_t id, ledger_id, wallet = 0;
-	int rc, n = 0;
+	int rc;
 
-	if ((rc = check_open_request(db, req)) != PP_OK)
+	if (asked == NULL || *asked == '\0')
+		return new_account_number(db, number);
+	rc = pp_account_get(db, asked, &a);
+	if (rc == PP_OK)
+		return ERR(PP_EDATA, "account %s already exists%s", asked,
+		    a.open ? "" : " (closed)");
+	if (rc != PP_EDATA)
 		return rc;
-	if (req->ref && *req->ref) {
-		sqlite3_stmt *st;
+	snprintf(number, PP_KEYMAX, "%s", asked);
+	return PP_OK;
+}
 
-		/* The same opening again answers with the first result. */
-		if ((st = pp_stmt(db, "SELECT l.id, l.kind, a.account, l.amount,"
-		    " l.serial FROM ledger l JOIN accounts a ON a.id = "
-		    "l.account_id WHERE l.ref = ?")) == NULL)
-			return PP_EINTERNAL;
-		sqlite3_bind_text(st, 1, req->ref, -1, SQLITE_TRANSIENT);
-		if (sqlite3_step(st) == SQLITE_ROW) {
-			int same = strcmp((const char *)sqlite3_column_text(st,
-			    1), "open") == 0 && sqlite3_column_int64(st, 3) ==
-			    req->balance && (req->account == NULL ||
-			    *req->account == '\0' || strcmp(req->account,
-			    (const char *)sqlite3_column_text(st, 2)) == 0);
-			char serial[PP_KEYMAX];
+/* Attach each meter of the ';' list, blanks around each ignored. */
+static int
+attach_list(pp_db *db, int64_t account_id, const char *list)
+{
+	char *meters, *m, *next;
+	size_t len;
+	int rc = PP_OK, n = 0;
 
-			ledger_id = sqlite3_column_int64(st, 0);
-			pp_col_text(st, 4, serial, sizeof(serial));
-			sqlite3_reset(st);
-			if (same && (rc = pp_entry_load(db, ledger_id, out)) !=
-			    PP_OK)
-				return rc;
-			if (!same || !same_meters(req->meters, out->meter))
-				return ERR(PP_EDATA, "ref \"%s\" was already "
-				    "used by serial %s for another request",
-				    pp_q(req->ref), serial);
-			out->replayed = 1;
-			return PP_OK;
-		}
-		sqlite3_reset(st);
-	}
-	if (req->account && *req->account) {
-		rc = pp_account_get(db, req->account, &a);
-		if (rc == PP_OK)
-			return ERR(PP_EDATA, "account %s already exists%s",
-			    req->account, a.open ? "" : " (closed)");
-		if (rc != PP_EDATA)
-			return rc;
-		snprintf(number, sizeof(number), "%s", req->account);
-	} else if ((rc = new_account_number(db, number)) != PP_OK)
-		return rc;
-	if ((rc = pp_query_int(db, &id, "INSERT INTO accounts(account, name, "
-	    "phone, state, opened) VALUES (?, ?, ?, 'open', ?) RETURNING id",
-	    "ttti", number, req->name, req->phone ? req->phone : "",
-	    pp_now())) != PP_OK)
-		return rc;
-	if ((meters = strdup(req->meters ? req->meters : "")) == NULL)
+	if ((meters = strdup(list ? list : "")) == NULL)
 		return ERR(PP_EINTERNAL, "out of memory");
 	for (m = meters; m; m = next) {
-		size_t len;
-
 		if ((next = strchr(m, ';')) != NULL)
 			*next++ = '\0';
 		m += strspn(m, " ");
@@ -393,16 +435,38 @@ pp_account_open(pp_db *db, const struct pp_open_req *req, pp_entry *out)
 			m[len - 1] = '\0';
 		if (*m == '\0' && next == NULL && n > 0)
 			break;
-		if ((rc = attach(db, id, m)) != PP_OK)
+		if ((rc = attach(db, account_id, m)) != PP_OK)
 			break;
 		n++;
 	}
 	free(meters);
-	if (rc != PP_OK)
-		return rc;
-	if (n == 0)
+	if (rc == PP_OK && n == 0)
 		return ERR(PP_EDATA, "no meter given");
-	if ((rc = pp_account_get_id(db, id, &a)) != PP_OK)
+	return rc;
+}
+
+int
+pp_account_open(pp_db *db, const struct pp_open_req *req, pp_entry *out)
+{
+	struct pp_account a;
+	struct pp_post p;
+	char number[PP_KEYMAX];
+	int64_t id, ledger_id, wallet = 0;
+	int rc;
+
+	if ((rc = check_open_request(db, req)) != PP_OK)
+		return rc;
+	if ((rc = open_replay(db, req, out)) != -1)
+		return rc;
+	if ((rc = account_number(db, req->account, number)) != PP_OK)
+		return rc;
+	if ((rc = pp_query_int(db, &id, "INSERT INTO accounts(account, name, "
+	    "phone, state, opened) VALUES (?, ?, ?, 'open', ?) RETURNING id",
+	    "ttti", number, req->name, req->phone ? req->phone : "",
+	    pp_now())) != PP_OK)
+		return rc;
+	if ((rc = attach_list(db, id, req->meters)) != PP_OK ||
+	    (rc = pp_account_get_id(db, id, &a)) != PP_OK)
 		return rc;
 	if (req->balance > 0 && (rc = pp_wallet_of(db, &a, 0, &wallet)) !=
 	    PP_OK)
@@ -456,6 +520,56 @@ pp_account_add_meter(pp_db *db, const char *account, const char *meter,
 	return pp_sqlfail(db, "ledger");
 }
 
+/*
+ * The same close again (its --ref) answers with the first result: PP_OK
+ * with out->replayed, PP_EDATA for a ref used otherwise, -1 for a new ref.
+ */
+static int
+close_replay(pp_db *db, const struct pp_account *a, const char *ref,
+    pp_entry *out)
+{
+	int64_t was;
+	int rc;
+
+	if (ref == NULL || *ref == '\0')
+		return -1;
+	rc = pp_query_int(db, &was, "SELECT id FROM ledger WHERE ref = ? "
+	    "AND kind = 'close' AND account_id = ?", "ti", ref, a->id);
+	if (rc == PP_OK) {
+		if ((rc = pp_entry_load(db, was, out)) == PP_OK)
+			out->replayed = 1;
+		return rc;
+	}
+	if (rc != PP_EDATA)
+		return rc;
+	if (pp_query_int(db, &was, "SELECT id FROM ledger WHERE ref = ?",
+	    "t", ref) == PP_OK)
+		return pp_fail(db, PP_EDATA, "ref \"%s\" was already used for "
+		    "another request", pp_q(ref));
+	return -1;
+}
+
+/* The closed account lets its meters go, as of its closing row's time. */
+static int
+detach_all(pp_db *db, int64_t account_id, int64_t close_row)
+{
+	int64_t now;
+	int rc;
+
+	if ((rc = pp_query_int(db, &now, "SELECT time FROM ledger WHERE id = ?",
+	    "i", close_row)) != PP_OK)
+		return rc;
+	if ((rc = pp_exec(db, "UPDATE account_meters SET detached = ? WHERE "
+	    "account_id = ? AND detached IS NULL", "ii", now, account_id)) !=
+	    PP_OK)
+		return rc;
+	if ((rc = pp_exec(db, "UPDATE meters SET account_id = NULL WHERE "
+	    "account_id = ?", "i", account_id)) != PP_OK)
+		return rc;
+	return pp_exec(db, "UPDATE accounts SET state = 'closed', closed = ? "
+	    "WHERE id = ?", "ii", now, account_id);
+}
+
 int
 pp_account_close(pp_db *db, const char *account, const char *method,
     const char *ref, const char *remark, int64_t meter_balance,
@@ -464,7 +578,7 @@ pp_account_close(pp_db *db, const char *account, const char *method,
 	struct pp_account a;
 	struct pp_post p;
 	char b[PP_NUMBUF];
-	int64_t balance, id, wallet, now = pp_now();
+	int64_t balance, id, wallet;
 	int rc;
 
 	if ((rc = pp_check_payment(db, method, ref, remark)) != PP_OK)
@@ -472,23 +586,8 @@ pp_account_close(pp_db *db, const char *account, const char *method,
 	if ((rc = pp_account_get(db, account, &a)) != PP_OK)
 		return rc == PP_EDATA ? ERR(PP_EDATA, "account %s: no such "
 		    "account", pp_q(account)) : rc;
-	if (ref && *ref) {
-		int64_t was;
-
-		rc = pp_query_int(db, &was, "SELECT id FROM ledger WHERE ref = ? "
-		    "AND kind = 'close' AND account_id = ?", "ti", ref, a.id);
-		if (rc == PP_OK) {
-			if ((rc = pp_entry_load(db, was, out)) == PP_OK)
-				out->replayed = 1;
-			return rc;
-		}
-		if (rc != PP_EDATA)
-			return rc;
-		if (pp_query_int(db, &was, "SELECT id FROM ledger WHERE ref = ?",
-		    "t", ref) == PP_OK)
-			return ERR(PP_EDATA, "ref \"%s\" was already used for "
-			    "another request", pp_q(ref));
-	}
+	if ((rc = close_replay(db, &a, ref, out)) != -1)
+		return rc;
 	if (!a.open)
 		return ERR(PP_ERULE, "account %s is already closed", account);
 	if ((rc = pp_wallet_of(db, &a, 0, &wallet)) != PP_OK)
@@ -526,15 +625,5 @@ pp_account_close(pp_db *db, const char *account, const char *method,
 	/* The entry is loaded while the meters still show on the account. */
 	if ((rc = pp_entry_load(db, id, out)) != PP_OK)
 		return rc;
-	if ((rc = pp_query_int(db, &now, "SELECT time FROM ledger WHERE id = ?",
-	    "i", id)) != PP_OK)
-		return rc;
-	if ((rc = pp_exec(db, "UPDATE account_meters SET detached = ? WHERE "
-	    "account_id = ? AND detached IS NULL", "ii", now, a.id)) != PP_OK)
-		return rc;
-	if ((rc = pp_exec(db, "UPDATE meters SET account_id = NULL WHERE "
-	    "account_id = ?", "i", a.id)) != PP_OK)
-		return rc;
-	return pp_exec(db, "UPDATE accounts SET state = 'closed', closed = ? "
-	    "WHERE id = ?", "ii", now, a.id);
+	return detach_all(db, a.id, id);
 }

@@ -37,6 +37,67 @@ fold(const unsigned char *s, int *c)
 	return s[1] == '\0' ? 1 : (s[0] >= 0xF0 ? 4 : s[0] >= 0xE0 ? 3 : 2);
 }
 
+/* Nothing but spaces and tabs from s to the end. */
+static int
+only_space(const unsigned char *s)
+{
+	int c;
+
+	while (*s && (fold(s, &c), c == ' ' || c == '\t'))
+		s += fold(s, &c);
+	return *s == '\0';
+}
+
+/* Why the character c, at s, cannot stand inside a number. */
+static const char *
+misplaced(int c, const unsigned char *s)
+{
+	if (c == '.')
+		return "two decimal points";
+	if (c == ' ' || c == '\t')
+		return "space inside the number";
+	if (c == 'e' || c == 'E')
+		return "exponents are not allowed";
+	if (c == ',' || c == '\'' || c == '_' ||
+	    (s[0] == 0xEF && s[1] == 0xBC && s[2] == 0x8C))
+		return "no thousands separators";
+	if (c == '-' || c == '+')
+		return "sign inside the number";
+	return "not a number";
+}
+
+/* A decimal as it is read, digit by digit. */
+struct decimal {
+	int64_t	whole, frac;
+	int	digits, fdigits, point;
+};
+
+/* What taking one more character into a decimal came to. */
+enum took { TOOK, NOT_MINE, TOO_LARGE, TOO_PRECISE, POINT_FIRST };
+
+/* Take the character c into d, if it is a digit or the first point. */
+static enum took
+take(struct decimal *d, int c, int decimals)
+{
+	if (c == '.' && !d->point) {
+		d->point = 1;
+		return d->digits ? TOOK : POINT_FIRST;
+	}
+	if (c < '0' || c > '9')
+		return NOT_MINE;
+	if (d->point) {
+		if (++d->fdigits > decimals)
+			return TOO_PRECISE;
+		d->frac = d->frac * 10 + (c - '0');
+		return TOOK;
+	}
+	if (d->whole > (INT64_MAX - (c - '0')) / 10)
+		return TOO_LARGE;
+	d->whole = d->whole * 10 + (c - '0');
+	d->digits++;
+	return TOOK;
+}
+
 /*
  * Parse a decimal with at most `decimals` places into an integer scaled by
  * 10^decimals.  what names the value in messages.
@@ -46,8 +107,9 @@ parse_decimal(const char *what, const char *in, int decimals, int signed_ok,
     int64_t max, int64_t *out, char *err, size_t errlen)
 {
 	const unsigned char *s = (const unsigned char *)in;
-	int64_t whole = 0, frac = 0, scale = 1;
-	int c, n, neg = 0, digits = 0, fdigits = 0, point = 0, i;
+	struct decimal d = { 0, 0, 0, 0, 0 };
+	int64_t scale = 1;
+	int c, n, neg = 0, i;
 
 	for (i = 0; i < decimals; i++)
 		scale *= 10;
@@ -70,66 +132,34 @@ parse_decimal(const char *what, const char *in, int decimals, int signed_ok,
 	}
 	for (; *s; s += n) {
 		n = fold(s, &c);
-		if (c >= '0' && c <= '9') {
-			if (point) {
-				if (++fdigits > decimals)
-					return ERR("%s \"%s\": more than %d "
-					    "decimal%s", what, pp_q(in),
-					    decimals,
-					    decimals == 1 ? "" : "s");
-				frac = frac * 10 + (c - '0');
-			} else {
-				if (whole > (INT64_MAX - (c - '0')) / 10)
-					return ERR("%s \"%s\": too large", what,
-					    pp_q(in));
-				whole = whole * 10 + (c - '0');
-				digits++;
-			}
+		switch (take(&d, c, decimals)) {
+		case TOOK:
 			continue;
+		case TOO_PRECISE:
+			return ERR("%s \"%s\": more than %d decimal%s", what,
+			    pp_q(in), decimals, decimals == 1 ? "" : "s");
+		case TOO_LARGE:
+			return ERR("%s \"%s\": too large", what, pp_q(in));
+		case POINT_FIRST:
+			return ERR("%s \"%s\": no digit before the decimal "
+			    "point", what, pp_q(in));
+		case NOT_MINE:
+			break;
 		}
-		if (c == '.') {
-			if (point)
-				return ERR("%s \"%s\": two decimal points", what,
-				    pp_q(in));
-			if (digits == 0)
-				return ERR("%s \"%s\": no digit before the "
-				    "decimal point", what, pp_q(in));
-			point = 1;
-			continue;
-		}
-		if (c == ' ' || c == '\t') {
-			const unsigned char *t = s;
-			int tc;
-
-			while (*t && (fold(t, &tc), tc == ' ' || tc == '\t'))
-				t += fold(t, &tc);
-			if (*t == '\0')
-				break;
-			return ERR("%s \"%s\": space inside the number", what,
-			    pp_q(in));
-		}
-		if (c == 'e' || c == 'E')
-			return ERR("%s \"%s\": exponents are not allowed", what,
-			    pp_q(in));
-		if (c == ',' || c == '\'' || c == '_' ||
-		    (s[0] == 0xEF && s[1] == 0xBC && s[2] == 0x8C))
-			return ERR("%s \"%s\": no thousands separators", what,
-			    pp_q(in));
-		if (c == '-' || c == '+')
-			return ERR("%s \"%s\": sign inside the number", what,
-			    pp_q(in));
-		return ERR("%s \"%s\": not a number", what, pp_q(in));
+		if ((c == ' ' || c == '\t') && only_space(s))
+			break;
+		return ERR("%s \"%s\": %s", what, pp_q(in), misplaced(c, s));
 	}
-	if (digits == 0)
+	if (d.digits == 0)
 		return ERR("%s \"%s\": no digits", what, pp_q(in));
-	if (point && fdigits == 0)
+	if (d.point && d.fdigits == 0)
 		return ERR("%s \"%s\": no digit after the decimal point", what,
 		    pp_q(in));
-	for (i = fdigits; i < decimals; i++)
-		frac *= 10;
-	if (whole > INT64_MAX / scale || whole * scale > INT64_MAX - frac)
+	for (i = d.fdigits; i < decimals; i++)
+		d.frac *= 10;
+	if (d.whole > INT64_MAX / scale || d.whole * scale > INT64_MAX - d.frac)
 		return ERR("%s \"%s\": too large", what, pp_q(in));
-	*out = whole * scale + frac;
+	*out = d.whole * scale + d.frac;
 	if (max >= 0 && *out > max)
 		return ERR("%s \"%s\": above the limit", what, pp_q(in));
 	if (neg)
