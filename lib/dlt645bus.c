@@ -90,18 +90,127 @@ no_answer(struct pp_bus *bus, const char *fmt, const char *why, char *err,
  * timeout reports.  PP_EDATA: the meter answered with an error reply,
  * *errbyte its error byte.
  */
+/* A reply as it comes in: the bytes so far, the first problem seen. */
+struct reply_in {
+	uint8_t	 buf[4 * PP_645_FRAMEMAX];
+	size_t	 have;
+	char	 why[PP_ERRMAX];
+};
+
+/*
+ * Decode what has come: PP_OK with req's reply in rep, PP_EDATA for an
+ * error reply (the meter refused; *errbyte), PP_645_MORE to read on.  The
+ * first problem is the one to tell: after a bad frame, its inner 68s look
+ * like more bad frames.
+ */
+static int
+take_frames(struct pp_bus *bus, struct reply_in *r,
+    const struct pp_645_frame *req, struct pp_645_frame *rep, int *more,
+    int *errbyte, char *err, size_t errlen)
+{
+	char what[PP_ERRMAX];
+	size_t used;
+	int rc;
+
+	while (r->have > 0) {
+		rc = pp_645_decode(r->buf, r->have, rep, &used, what,
+		    sizeof(what));
+		if (used > 0) {
+			memmove(r->buf, r->buf + used, r->have - used);
+			r->have -= used;
+		}
+		if (rc == PP_645_MORE)
+			break;
+		if (rc != PP_OK) {
+			if (r->why[0] == '\0')
+				snprintf(r->why, sizeof(r->why), ": garbled "
+				    "reply: %.300s", what);
+			continue;
+		}
+		/* A converter may echo what we sent: pass it. */
+		if (!(rep->control & PP_645_C_REPLY))
+			continue;
+		rc = pp_645_reply_check(req, rep, more, errbyte, what,
+		    sizeof(what));
+		if (rc == PP_OK)
+			return PP_OK;
+		if (*errbyte >= 0) {
+			bus->fault = PP_FAULT_ERROR;
+			snprintf(err, errlen, "%s", what);
+			return PP_EDATA;
+		}
+		if (r->why[0] == '\0')
+			snprintf(r->why, sizeof(r->why), ": %.300s", what);
+	}
+	if (r->have == sizeof(r->buf))
+		r->have = 0;
+	return PP_645_MORE;
+}
+
+/* Read until req's reply has come, or the time for it is up. */
+static int
+await_reply(struct pp_bus *bus, struct conn *c,
+    const struct pp_645_frame *req, struct pp_645_frame *rep, int *more,
+    int *errbyte, int wait_ms, char *err, size_t errlen)
+{
+	struct reply_in r;
+	char what[PP_ERRMAX];
+	int64_t now, deadline, last_byte;
+	int rc, started = 0;
+	ssize_t got;
+
+	r.have = 0;
+	r.why[0] = '\0';
+	last_byte = pp_link_now_ms();
+	deadline = last_byte + wait_ms;
+	for (;;) {
+		now = pp_link_now_ms();
+		if (r.have > 0 && now - last_byte >= BYTE_GAP_MAX_MS)
+			return no_answer(bus, "the reply stopped halfway: %s",
+			    "no byte for 500 ms", err, errlen);
+		if (now >= deadline)
+			return no_answer(bus, "no answer%s", r.why[0] ?
+			    r.why : " in time", err, errlen);
+		got = pp_link_read(c->fd, r.buf + r.have, sizeof(r.buf) -
+		    r.have, (int)(r.have > 0 && last_byte + BYTE_GAP_MAX_MS <
+		    deadline ? last_byte + BYTE_GAP_MAX_MS - now :
+		    deadline - now));
+		if (got < 0) {
+			snprintf(what, sizeof(what), "%s", strerror(errno));
+			hang_up(c);
+			return no_answer(bus, "receive: %s", what, err,
+			    errlen);
+		}
+		if (got == 0)
+			continue;
+		last_byte = pp_link_now_ms();
+		/*
+		 * Once the meter speaks, the longest frame's bytes take their
+		 * time on the line (a converter's too), 11 bits a byte.
+		 */
+		if (!started) {
+			started = 1;
+			deadline = last_byte + BYTE_GAP_MAX_MS +
+			    (int64_t)PP_645_FRAMEMAX * 11 * 1000 /
+			    (c->addr.baud ? c->addr.baud : 2400);
+		}
+		r.have += (size_t)got;
+		if ((rc = take_frames(bus, &r, req, rep, more, errbyte, err,
+		    errlen)) != PP_645_MORE)
+			return rc;
+	}
+}
+
 static int
 exchange(struct pp_bus *bus, const struct pp_645_frame *req,
     struct pp_645_frame *rep, int *more, int *errbyte, char *err,
     size_t errlen)
 {
-	uint8_t out[PP_645_FRAMEMAX], in[4 * PP_645_FRAMEMAX];
-	char why[PP_ERRMAX] = "", what[PP_ERRMAX];
+	uint8_t out[PP_645_FRAMEMAX];
+	char what[PP_ERRMAX];
 	struct conn *c;
-	size_t n, have = 0, used;
-	int64_t now, start, deadline, last_byte;
-	int wait_ms, rc, started = 0;
-	ssize_t got;
+	size_t n;
+	int wait_ms;
 
 	bus->fault = PP_FAULT_NONE;
 	*errbyte = -1;
@@ -125,76 +234,8 @@ exchange(struct pp_bus *bus, const struct pp_645_frame *req,
 	}
 	if (pp_645_addr_is_broadcast(req->addr))
 		return PP_OK;
-	start = last_byte = pp_link_now_ms();
-	deadline = start + wait_ms;
-	for (;;) {
-		now = pp_link_now_ms();
-		if (have > 0 && now - last_byte >= BYTE_GAP_MAX_MS)
-			return no_answer(bus, "the reply stopped halfway: %s",
-			    "no byte for 500 ms", err, errlen);
-		if (now >= deadline)
-			return no_answer(bus, "no answer%s", why[0] ?
-			    why : " in time", err, errlen);
-		got = pp_link_read(c->fd, in + have, sizeof(in) - have,
-		    (int)(have > 0 && last_byte + BYTE_GAP_MAX_MS < deadline ?
-		    last_byte + BYTE_GAP_MAX_MS - now : deadline - now));
-		if (got < 0) {
-			snprintf(what, sizeof(what), "%s", strerror(errno));
-			hang_up(c);
-			return no_answer(bus, "receive: %s", what, err,
-			    errlen);
-		}
-		if (got == 0)
-			continue;
-		last_byte = pp_link_now_ms();
-		/*
-		 * Once the meter speaks, the longest frame's bytes take their
-		 * time on the line (a converter's too), 11 bits a byte.
-		 */
-		if (!started) {
-			started = 1;
-			deadline = last_byte + BYTE_GAP_MAX_MS +
-			    (int64_t)PP_645_FRAMEMAX * 11 * 1000 /
-			    (c->addr.baud ? c->addr.baud : 2400);
-		}
-		have += (size_t)got;
-		while (have > 0) {
-			rc = pp_645_decode(in, have, rep, &used, what,
-			    sizeof(what));
-			if (used > 0) {
-				memmove(in, in + used, have - used);
-				have -= used;
-			}
-			if (rc == PP_645_MORE)
-				break;
-			/*
-			 * The first problem is the one to tell: after a bad
-			 * frame, its inner 68s look like more bad frames.
-			 */
-			if (rc != PP_OK) {
-				if (why[0] == '\0')
-					snprintf(why, sizeof(why), ": garbled "
-					    "reply: %.300s", what);
-				continue;
-			}
-			/* A converter may echo what we sent: pass it. */
-			if (!(rep->control & PP_645_C_REPLY))
-				continue;
-			rc = pp_645_reply_check(req, rep, more, errbyte, what,
-			    sizeof(what));
-			if (rc == PP_OK)
-				return PP_OK;
-			if (*errbyte >= 0) {
-				bus->fault = PP_FAULT_ERROR;
-				snprintf(err, errlen, "%s", what);
-				return PP_EDATA;
-			}
-			if (why[0] == '\0')
-				snprintf(why, sizeof(why), ": %.300s", what);
-		}
-		if (have == sizeof(in))
-			have = 0;
-	}
+	return await_reply(bus, c, req, rep, more, errbyte, wait_ms, err,
+	    errlen);
 }
 
 /*
