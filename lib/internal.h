@@ -116,6 +116,8 @@ int	 pp_chain_hash(const char *prev, const char *text, char out[65]);
 
 /* Cached account balance arithmetic (ledger.c). */
 int64_t	 pp_balance_of(int64_t money_fen, int64_t used_e7);
+/* Money priced in 1e-7 yuan, in fen, rounded once (money.c). */
+int64_t	 pp_fen_round(int64_t e7);
 
 /* The next serial for the day of t, inside the writing transaction. */
 int	 pp_serial_next(pp_db *db, int64_t t, char serial[PP_KEYMAX]);

@@ -47,8 +47,8 @@ pp_method_label(const char *method)
 int64_t
 pp_balance_of(int64_t money_fen, int64_t used_e7)
 {
-	/* 1 fen is 100000 units of 1e-7 yuan; round the usage once. */
-	return money_fen - (used_e7 + 50000) / 100000;
+	/* Round the usage once. */
+	return money_fen - pp_fen_round(used_e7);
 }
 
 int

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "prepay.h"
+#include "internal.h"
 
 #define ERR(...)	(snprintf(err, errlen, __VA_ARGS__), PP_EDATA)
 
@@ -340,4 +340,15 @@ pp_rmb_upper(int64_t fen, char *buf, size_t len)
 		}
 	}
 	return fail ? PP_EINTERNAL : PP_OK;
+}
+
+/*
+ * Money priced in 1e-7 yuan, in fen: 1 fen is 100000 units, rounded half
+ * up, as usage, never negative, needs (the account_balances view of db.c
+ * rounds the same way; doc/DESIGN.md, "Money").
+ */
+int64_t
+pp_fen_round(int64_t e7)
+{
+	return (e7 + 50000) / 100000;
 }

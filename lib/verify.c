@@ -254,16 +254,9 @@ check_balances(struct verify *v)
 	finish(v, "balances", "cached balances equal the ledger");
 }
 
-/*
- * The energy charged: every reading's cost is in the daily roll-up and in
- * its window and tier parts, and an account's cached charges are the costs
- * of the readings that name it.  By name, not by the times the meter was
- * attached: a clock stepped back may stamp a close before the last poll.
- * An account whose meter kept the wallet is charged by the meter, and is
- * left out.
- */
-static void
-check_charges(struct verify *v)
+/* The readings, the daily roll-up and its parts cost the same. */
+static int
+charge_totals(struct verify *v)
 {
 	sqlite3_stmt *st;
 	char a[PP_NUMBUF], b[PP_NUMBUF], c[PP_NUMBUF];
@@ -271,7 +264,7 @@ check_charges(struct verify *v)
 	if ((st = query(v, "SELECT (SELECT coalesce(sum(cost_e7), 0) FROM "
 	    "readings), (SELECT coalesce(sum(cost_e7), 0) FROM daily), (SELECT "
 	    "coalesce(sum(cost_e7), 0) FROM daily_parts)")) == NULL)
-		return;
+		return 0;
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		int64_t r = sqlite3_column_int64(st, 0);
 		int64_t d = sqlite3_column_int64(st, 1);
@@ -280,27 +273,46 @@ check_charges(struct verify *v)
 		if (r != d || d != p)
 			problem(v, "charges", "the readings cost %s, the daily "
 			    "roll-up %s, its parts %s (1e-7 yuan: %lld, %lld, "
-			    "%lld)", pp_money_format((r + 50000) / 100000, a),
-			    pp_money_format((d + 50000) / 100000, b),
-			    pp_money_format((p + 50000) / 100000, c),
+			    "%lld)", pp_money_format(pp_fen_round(r), a),
+			    pp_money_format(pp_fen_round(d), b),
+			    pp_money_format(pp_fen_round(p), c),
 			    (long long)r, (long long)d, (long long)p);
 	}
 	sqlite3_reset(st);
+	return 1;
+}
+
+/* An account's cached charges are its readings' costs. */
+static int
+account_charges(struct verify *v)
+{
+	sqlite3_stmt *st;
+
 	if ((st = query(v, "SELECT acc.account, acc.used_e7, coalesce((SELECT "
 	    "sum(r.cost_e7) FROM readings r WHERE r.account_id = acc.id), 0) "
 	    "AS charged FROM accounts acc WHERE NOT EXISTS "
 	    "(SELECT 1 FROM account_meters am JOIN meters m ON m.id = "
 	    "am.meter_id WHERE am.account_id = acc.id AND m.billing = 'meter') "
 	    "AND acc.used_e7 <> charged")) == NULL)
-		return;
+		return 0;
 	while (sqlite3_step(st) == SQLITE_ROW)
 		problem(v, "charges", "account %s: cached charges %lld, its "
 		    "readings' %lld (1e-7 yuan)", col(st, 0),
 		    (long long)sqlite3_column_int64(st, 1),
 		    (long long)sqlite3_column_int64(st, 2));
 	sqlite3_reset(st);
-	/* Each part is its energy at its price, a price the site can ask. */
-	/* No NULL among the prices: NOT IN a set with NULL is never true. */
+	return 1;
+}
+
+/*
+ * Each part is its energy at its price, a price the site can ask.  No
+ * NULL among the prices: NOT IN a set with NULL is never true.
+ */
+static int
+part_prices(struct verify *v)
+{
+	sqlite3_stmt *st;
+
 	if ((st = query(v, "WITH site_prices(price) AS (SELECT price FROM "
 	    "tariff_windows UNION SELECT w.price + s.add_price FROM "
 	    "tariff_windows w JOIN tariff_steps s ON s.version_id = "
@@ -315,7 +327,7 @@ check_charges(struct verify *v)
 	    "FROM daily_parts p JOIN meters m ON m.id = p.meter_id WHERE "
 	    "p.cost_e7 <> p.energy_wh * p.price OR p.price NOT IN (SELECT "
 	    "price FROM site_prices)")) == NULL)
-		return;
+		return 0;
 	while (sqlite3_step(st) == SQLITE_ROW)
 		problem(v, "charges", "meter %s on %s (%s): %lld Wh at %lld "
 		    "cost %lld (1e-7 yuan)%s", col(st, 0), col(st, 1),
@@ -326,14 +338,22 @@ check_charges(struct verify *v)
 		    sqlite3_column_int(st, 6) ? "" :
 		    ": a price no tariff of the site asks");
 	sqlite3_reset(st);
-	/* A day's energy is its parts', and its cost too, where priced. */
+	return 1;
+}
+
+/* A day's energy is its parts', and its cost too, where priced. */
+static int
+day_parts(struct verify *v)
+{
+	sqlite3_stmt *st;
+
 	if ((st = query(v, "SELECT m.meter, d.day, d.energy_wh, d.cost_e7, "
 	    "p.wh, p.cost FROM daily d JOIN meters m ON m.id = d.meter_id JOIN "
 	    "(SELECT meter_id, day, sum(energy_wh) AS wh, sum(cost_e7) AS cost "
 	    "FROM daily_parts GROUP BY 1, 2) p ON p.meter_id = d.meter_id AND "
 	    "p.day = d.day WHERE p.wh <> d.energy_wh OR p.cost <> d.cost_e7"))
 	    == NULL)
-		return;
+		return 0;
 	while (sqlite3_step(st) == SQLITE_ROW)
 		problem(v, "charges", "meter %s on %s: %lld Wh costing %lld, its "
 		    "priced parts %lld Wh costing %lld (1e-7 yuan)", col(st, 0),
@@ -342,26 +362,50 @@ check_charges(struct verify *v)
 		    (long long)sqlite3_column_int64(st, 4),
 		    (long long)sqlite3_column_int64(st, 5));
 	sqlite3_reset(st);
-	/*
-	 * The days hold the energy the meter's own counter went up by.  A
-	 * counter that went back is stored flagged, so the unflagged ones
-	 * never fall: what they rose by is their last less their first.
-	 */
+	return 1;
+}
+
+/*
+ * The days hold the energy the meter's own counter went up by.  A
+ * counter that went back is stored flagged, so the unflagged ones never
+ * fall: what they rose by is their last less their first.
+ */
+static int
+counter_days(struct verify *v)
+{
+	sqlite3_stmt *st;
+
 	if ((st = query(v, "SELECT m.meter, r.wh, coalesce((SELECT "
 	    "sum(energy_wh) FROM daily d WHERE d.meter_id = r.meter_id), 0) AS "
 	    "days FROM (SELECT meter_id, max(energy_wh) - min(energy_wh) AS wh "
 	    "FROM readings WHERE flag IS NULL AND energy_wh IS NOT NULL GROUP "
 	    "BY meter_id) r JOIN meters m ON m.id = r.meter_id WHERE r.wh <> "
 	    "days")) == NULL)
-		return;
+		return 0;
 	while (sqlite3_step(st) == SQLITE_ROW)
 		problem(v, "charges", "meter %s: its counter went up %lld Wh, "
 		    "the daily roll-up holds %lld Wh", col(st, 0),
 		    (long long)sqlite3_column_int64(st, 1),
 		    (long long)sqlite3_column_int64(st, 2));
 	sqlite3_reset(st);
-	finish(v, "charges", "the charges equal the readings' energy priced "
-	    "by the tariffs");
+	return 1;
+}
+
+/*
+ * The energy charged: every reading's cost is in the daily roll-up and in
+ * its window and tier parts, and an account's cached charges are the costs
+ * of the readings that name it.  By name, not by the times the meter was
+ * attached: a clock stepped back may stamp a close before the last poll.
+ * An account whose meter kept the wallet is charged by the meter, and is
+ * left out.
+ */
+static void
+check_charges(struct verify *v)
+{
+	if (charge_totals(v) && account_charges(v) && part_prices(v) &&
+	    day_parts(v) && counter_days(v))
+		finish(v, "charges", "the charges equal the readings' energy "
+		    "priced by the tariffs");
 }
 
 static void
