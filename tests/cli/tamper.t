@@ -201,9 +201,11 @@ like "$T/out" '^serials,fail,' "forged row, counter untouched: the serials check
 # --- what a login with write access did around the tools (issue 9, point 3) ----
 
 # Charged energy: two readings imported by hand on X4's meter, an hour
-# apart, under a fixed clock after the rows above.
+# apart, under a fixed clock after the rows above: at noon of the next day,
+# so that the hour never spans a midnight, whenever the suite runs.
 restore
-now=$(($(sql "SELECT max(time) FROM ledger") + 86400))
+now=$(date -d "$(date -d @$(($(sql "SELECT max(time) FROM ledger") + 86400)) \
+    '+%Y-%m-%d') 12:00:00" '+%s')
 export PREPAY_NOW=$now
 acct-open -a X4 -n four --balance 50 M0004 >/dev/null
 printf 'meter,time,energy_kwh\nM0004,%s,100\nM0004,%s,110.5\n' \
