@@ -88,7 +88,6 @@ END { flush() }' "$top"/man/*.[157]
 # (A text block, a crontab line or a root command that is not listed here
 # is a failure: each needs a reason.)
 cat >"$T/skips" <<'EOF'
-acct-open.1:4	sqlite3 -header	the old system's database (old.db) is not a fixture; prepay.7:6 runs the same
 alarm-scan.1:3	PATH=	crontab lines
 alarm-scan.1:4	0 9 * * *	a crontab line
 alarm-scan.1:5	apt-get install	installs a package (root)
@@ -96,23 +95,16 @@ alarm-scan.1:6	cp scripts/	installs a script (root)
 alarm-scan.1:7	PREPAY_PHONE=	sends an SMS through a GSM modem
 alarm-scan.1:8	alarm-scan --notify notify-gammu	sends SMS through a GSM modem
 alarm-scan.1:9	PREPAY_SMS_URL=	crontab lines, and a real SMS gateway
-alarm-scan.1:11	messages:	a site file's fragment, not a command
 meter-read.1:3	*/30 * * * *	a crontab line
 meter-read.1:4	cp prepay-poll	installs systemd units (root)
 meter-read.1:5	systemctl	systemd
-meter-sim.1:5	socat -d -d	a pty pair; tests/cli/meter-rtu.t serves RTU over ptys
-meter-sim.1:6	meter-sim --tty gw2	a pty pair; tests/cli/meter-rtu.t serves RTU over ptys
-meter-sim.1:7	mbpoll -m rtu	a pty pair; tests/cli/meter-rtu.t serves RTU over ptys
-meter-sim.1:11	socat -d -d	a pty pair; tests/cli/meter-sim-645.t serves DL/T 645 over ptys
-meter-sim.1:12	cat site.keys	the page's own DL/T 645 site (gw9 on a pty)
-meter-sim.1:13	chmod 600	the page's own DL/T 645 site (gw9 on a pty)
-meter-sim.1:14	meter-sim --tty gw9	a pty pair; tests/cli/meter-sim-645.t serves DL/T 645 over ptys
-meter-sim.1:15	echo fefefefe	a pty pair; tests/cli/meter-sim-645.t serves DL/T 645 over ptys
-meter-sim.1:16	meter-sim --garbage	the page's own site: meter 0301 behind tcp 1645
-meter-sim.1:17	echo fefefefe	the page's own site: meter 0301 behind tcp 1645
-prepay-profile.5:1	# /usr/local/share/prepay/profiles/my-3p.yaml	a profile's text, not a command
-prepay-profile.5:6	# /usr/local/share/prepay/profiles/my-645.yaml	a profile's text, not a command
-prepay-profile.5:7	# /var/lib/prepay/prepay.db.keys	a key file's text, not a command
+meter-sim.1:11	socat -d -d	the page's own site: gw9 serves 002241020208, which the fixture's sgcc1 (meter-read(1)) holds
+meter-sim.1:12	cat site.keys	the page's own site: gw9 serves 002241020208, which the fixture's sgcc1 (meter-read(1)) holds
+meter-sim.1:13	chmod 600	the page's own site: gw9 serves 002241020208, which the fixture's sgcc1 (meter-read(1)) holds
+meter-sim.1:14	meter-sim --tty gw9	the page's own site: gw9 serves 002241020208, which the fixture's sgcc1 (meter-read(1)) holds
+meter-sim.1:15	echo fefefefe	the page's own site: gw9 serves 002241020208, which the fixture's sgcc1 (meter-read(1)) holds
+meter-sim.1:16	meter-sim --garbage	the page's own site: meter 0301 behind tcp 1645, where the fixture has sgcc1
+meter-sim.1:17	echo fefefefe	the page's own site: meter 0301 behind tcp 1645, where the fixture has sgcc1
 prepay-profile.5:8	chgrp prepay	root, and the group prepay
 prepay-profile.5:9	chmod 640	root: the key file of the installed database
 prepay.7:1	make install	installs the tools (root)
@@ -121,10 +113,6 @@ prepay.7:16	report txns --operator zhang	one login writes every row here, the su
 prepay.7:20	*/30 * * * *	a crontab line
 prepay.7:24	*/30 * * * *	a crontab line, and SMS through a GSM modem
 prepay.7:31	PREPAY_DB=	crontab lines, and mail
-prepay.7:32	sqlite3 "$PREPAY_DB"	writes to /backup
-prepay.yaml.5:2	tariffs:	a site file's fragment, not a command
-prepay.yaml.5:3	buildings:	a site file's fragment: DL/T 645 gateways on a serial port and a LAN host
-prepay.yaml.5:6	defaults:	a site file's fragment, not a command
 report.1:18	PREPAY_DB=	crontab lines, and mail
 EOF
 
@@ -140,6 +128,10 @@ cat >"$T/subst" <<EOF
 *	/tmp/sim.pid	$T/sim.ready
 prepay.7	--ready sim.pid	--ready $T/sim.ready
 meter-read.1	-g gw3	-g gw6
+meter-sim.1	/tmp/a	$T/a
+meter-sim.1	/tmp/b	$T/b
+meter-sim.1	meter-sim --tty	meter-sim --ready $T/sim.ready --tty
+prepay.7	.backup /backup/	.backup $W/
 site-load.1	cd /etc/prepay	cd $W
 prepay-profile.5	\$HOME/profiles	$T/profiles
 prepay.7	20261120000042	\$wrong
@@ -276,6 +268,14 @@ owe() {
 	    echo "# could not make 100245 owe"
 }
 
+# old_db: the database of the old system that acct-open(1) and prepay(7)
+# migrate from.
+old_db() {
+	sqlite3 old.db "CREATE TABLE users (userno, username, tel, meterno,
+	    money); INSERT INTO users VALUES ('100245', '王五', '13700000001',
+	    '0101070724', 50.00), ('100002', '李四', '', '010107072A', 12.50);"
+}
+
 # prepare PAGE:N: the database, the files and the simulator that the
 # block starting at example N of PAGE acts on.
 prepare() {
@@ -283,6 +283,9 @@ prepare() {
 	case $1 in
 	acct-open.1:[12])
 		fresh site.db ;;
+	acct-open.1:4)
+		fresh site.db
+		old_db ;;
 	acct-close.1:2|prepay-columns.5:2)
 		fresh open.db
 		owe ;;
@@ -304,7 +307,7 @@ prepare() {
 		sim
 		sale 100003 23.50 >/dev/null
 		return ;;
-	meter-sim.1:1|meter-sim.1:8)
+	meter-sim.1:1|meter-sim.1:5|meter-sim.1:8)
 		fresh open.db
 		_sim=no ;;
 	meter-swap.1:1)
@@ -324,16 +327,20 @@ prepare() {
 			printf 'meter,gateway,unit,profile,floor,room,tariff,billing\n'
 			printf '0102010001,gw3,1,sdm120,1,252101,dorm,account\n'
 		} >bldg-2.csv
-		sqlite3 old.db "CREATE TABLE users (userno, username, tel,
-		    meterno, money);
-		    INSERT INTO users VALUES ('100245', '王五', '13700000001',
-		    '0101070724', 50.00), ('100002', '李四', '', '010107072A',
-		    12.50);" ;;
+		old_db ;;
 	prepay.yaml.5:4)
 		fresh open.db
 		# The page's site, with a valley that ends at 07:00.
 		sed 's/to: "08:00", price: 0.2880/to: "07:00", price: 0.2880/' \
 		    "$T/page-site.yaml" >site.yaml ;;
+	prepay-profile.5:7)
+		# The page's key file, for the database and the simulator.
+		fresh open.db
+		cp "$f.cmd" "$PREPAY_DB.keys"
+		chmod 600 "$PREPAY_DB.keys"
+		start_sim site.yaml --state "$T/sim.state" --seed 7 \
+		    --keys "$PREPAY_DB.keys"
+		return ;;
 	refund.1:2)
 		fresh open.db
 		sale 100001 20 >/dev/null ;;
@@ -469,6 +476,8 @@ check() {
 		has '^0103010001,time,done,' ;;
 	meter-sim.1:2|prepay-profile.5:5)
 		has '^\[11\]:' ;;
+	meter-sim.1:7)
+		has '^\[26\]:[[:space:]]+1' ;;
 	meter-sim.1:3)
 		has '^\[0\]:[[:space:]]+2[0-9][0-9]\.' ;;
 	meter-swap.1:2)
@@ -510,6 +519,8 @@ check() {
 		    echo "refunded.csv has not the 2 refunds" ;;
 	refund.1:4)
 		has '^0\.00$' ;;
+	prepay.7:32)
+		ls "$W"/prepay-*.db >/dev/null 2>&1 || echo "no backup" ;;
 	report.1:1)
 		has '^day,operator,method,sales,' ",$login,wechat,21,32\.50," ;;
 	report.1:3)
@@ -573,7 +584,16 @@ run_bg() {
 	*)
 		{ eval "${1%&}"; } >"$T/out" 2>"$T/err" &
 		sim_pids="$sim_pids $!"
-		rc=0 ;;
+		rc=0
+		# socat's ptys: waited for as pty_pair does.
+		for _l in $(echo "$1" | grep -o 'link=[^ ,]*' | sed 's/^link=//'); do
+			_i=0
+			while [ ! -e "$_l" ] && [ $_i -lt 50 ]; do
+				sleep 0.1
+				_i=$((_i + 1))
+			done
+			[ -e "$_l" ] || rc=1
+		done ;;
 	esac
 }
 
@@ -609,6 +629,35 @@ while IFS='	' read -r id page n blk kind; do
 		# "site-load accepts this file as it stands"
 		run env PREPAY_DB="$T/page.db" site-load "$T/page-site.yaml"
 		is "$rc" 0 "$key: site-load accepts the page's site file"
+		continue ;;
+	text:prepay.yaml.5:*|text:alarm-scan.1:11)
+		# A part of a site file: loaded into the prepared site.
+		cp "$T/open.db" "$T/page.db"
+		cp "$f.cmd" "$T/part.yaml"
+		run env PREPAY_DB="$T/page.db" site-load "$T/part.yaml"
+		is "$rc" 0 "$key: site-load takes the page's part of a site file"
+		continue ;;
+	text:prepay-profile.5:1|text:prepay-profile.5:6)
+		# A profile, in a directory of profiles, for a meter of a site.
+		rm -rf "$T/profiles"
+		cp -R "$PREPAY_PROFILES" "$T/profiles"
+		name=$(basename "$first" .yaml)
+		cp "$f.cmd" "$T/profiles/$name.yaml"
+		# (a DL/T 645 meter answers on its address, without a unit)
+		unit=", unit: 1"
+		grep -q '^protocol: dlt645' "$f.cmd" && unit=
+		printf 'buildings:\n  - name: P\n    gateways:\n      - name: gp\n        address: tcp://127.0.0.1:%s\n        meters:\n          - {meter: "000000000099"%s, profile: %s}\n' \
+		    "$((P + 9))" "$unit" "$name" >"$T/part.yaml"
+		cp "$T/open.db" "$T/page.db"
+		run env PREPAY_DB="$T/page.db" PREPAY_PROFILES="$T/profiles" \
+		    site-load "$T/part.yaml"
+		is "$rc" 0 "$key: a site takes the page's profile $name"
+		[ "$rc" = 0 ] || sed 's/^/# /' "$T/err"
+		continue ;;
+	text:prepay-profile.5:7)
+		# The key file: a trip with the password it gives.
+		run meter-ctl trip 002241020208
+		like "$T/out" '^002241020208,trip,done,' "$key: a trip with the page's key file"
 		continue ;;
 	cmd:*) ;;
 	*)	ok 1 "$key: a $kind example that neither runs nor is skipped"
