@@ -196,7 +196,7 @@ EOF
 	PREPAY_NOW='2026-11-18 10:00:00'
 	{
 		acct-open -a 100245 -n 王五 0101070732 &&
-		for i in 1 2 3 4 5; do sale 100002 1; done &&
+		for _ in 1 2 3 4 5; do sale 100002 1; done &&
 		if [ "$1" = closed ]; then acct-close 100245; fi
 	} >/dev/null || echo "Bail out! the 18th"
 	# The 19th: a poll of every meter but the account-billed ones of gw1, so
@@ -208,13 +208,13 @@ EOF
 	stop_sim
 	start_sim site.yaml --state "$T/sim.state" --seed 7 --keys "$T/sim.keys" \
 	    --dead 0101070732
-	for i in 1 2 3; do meter-read --meter 0101070732 >/dev/null 2>&1; done
+	for _ in 1 2 3; do meter-read --meter 0101070732 >/dev/null 2>&1; done
 	stop_sim
 	sim
 	# The 20th: 41 sales, cash and WeChat, then the 42nd, cash; 100001 at 30.00.
 	PREPAY_NOW='2026-11-20 09:00:00'
 	{
-		for i in $(seq 1 20); do
+		for _ in $(seq 1 20); do
 			sale 100002 1 && sale -m wechat 100002 1.50
 		done &&
 		sale -m wechat --ref wx-0920 100002 2.50 &&
@@ -367,7 +367,9 @@ prepare() {
 before() {
 	case $1 in
 	prepay.7:14)
-		# The wrong account's sale: the 100.00 sold to 100001.
+		# The wrong account's sale: the 100.00 sold to 100001 ($wrong in
+		# the substitutions).
+		# shellcheck disable=SC2034
 		wrong=$(report txns --kind sale --account 100001 -o csv |
 		    awk -F, '$8 == "100.00" { print $1 }') ;;
 	prepay.7:28)
@@ -582,7 +584,8 @@ run_bg() {
 		*)	rc=0; sim_pid=$_ready; sim_pids="$sim_pids $sim_pid" ;;
 		esac ;;
 	*)
-		{ eval "${1%&}"; } >"$T/out" 2>"$T/err" &
+		# (exec: $! is the command's own pid, for the cleanup to kill)
+		eval "exec ${1%&}" >"$T/out" 2>"$T/err" &
 		sim_pids="$sim_pids $!"
 		rc=0
 		# socat's ptys: waited for as pty_pair does.
@@ -600,7 +603,7 @@ run_bg() {
 page_site=$(awk -F'\t' '$2 == "prepay.yaml.5" && $3 == 1 { print $1 }' "$T/ex/index")
 cp "$T/ex/$page_site.cmd" "$T/page-site.yaml"
 
-last_page= last_blk= rc=0
+last_page='' last_blk='' rc=0
 while IFS='	' read -r id page n blk kind; do
 	key=$page:$n
 	f=$T/ex/$id
