@@ -408,181 +408,150 @@ open(sys.argv[3], "w", encoding="utf-8").write(text)
 EOF
 }
 
-# has ERE...: each pattern matches a line of the example's output; else
-# says which does not.
-has() {
-	for _p in "$@"; do
-		grep -Eq -- "$_p" "$T/out" || echo "no line matches: $_p"
+# What an example's output must hold beyond its exit and the output its
+# page shows: "has ERE", a line matches; "count ERE N", N lines match.
+# \t in an ERE is a tab; @login@ the login that runs the test.
+cat >"$T/checks" <<'EOF'
+acct-close.1:3	has	,close,100245,.*,0\.00,cash,0\.00,
+acct-close.1:4	has	,close,100002,.*,152201,-107\.50,bank,0\.00,.*move-2026-100002
+acct-close.1:5	has	^100245 .* closed 
+acct-open.1:2	has	^152201,李雷,,010107072A,152201,86\.40,
+acct-open.1:3	has	^100001,.*,0101070723;0101070724,
+acct-open.1:6	has	,张伟,,0101070801,
+acct-open.1:6	has	,刘洋,13600000001,0101070802,
+alarm-scan.1:1	has	^time +level +alarm +meter
+alarm-scan.1:1	has	 arrears +0101070722 +100003 
+alarm-scan.1:2	has	,0101070732,gw1,ok,
+meter-ctl.1:1	has	^0101070731,trip,done,
+meter-ctl.1:1	has	^0101070732,trip,done,
+meter-ctl.1:2	has	^0101070731,close,done,
+meter-ctl.1:2	has	^0101070732,close,done,
+meter-ctl.1:4	has	^meter\taction\tresult\tmessage$
+meter-ctl.1:4	count	\tdone\t	0
+meter-ctl.1:5	has	^0101070722,keep,done,
+meter-ctl.1:6	has	^0101070722,unkeep,done,
+meter-ctl.1:7	has	,0101070732,gw1,ok,
+meter-ctl.1:9	has	^0101070722,trip,done,
+meter-ctl.1:9	has	^0101070732,trip,done,
+meter-ctl.1:10	has	^0101070722,trip,done,
+meter-ctl.1:11	has	^0103010001,settings,done,
+meter-read.1:2	count	 gw1 +ok 	8
+meter-read.1:2	count	 gw2 +timeout 	2
+meter-read.1:6	count	\tok\t	0
+meter-read.1:6	has	\t010107072A\tgw2\ttimeout\t
+meter-read.1:7	has	 010107072A +gw2 +lost 
+meter-read.1:8	has	^0103010001,time,done,
+meter-sim.1:2	has	^\[11\]:
+meter-sim.1:3	has	^\[0\]:[[:space:]]+2[0-9][0-9]\.
+meter-sim.1:7	has	^\[26\]:[[:space:]]+1
+meter-swap.1:2	has	,transfer,100003,.*,0101070799,152104,0\.00,
+meter-swap.1:3	has	,transfer,[0-9]+,.*,0101070799,152104,23\.50,transfer,
+meter-swap.1:4	has	,transfer,100002,.*,010107072B,152202,0\.00,
+prepay-columns.5:2	has	^-12\.40\t100245\t152302$
+prepay-columns.5:3	count	,sale,.*,30\.00,transfer,.*,subsidy-2026-12-	5
+prepay-profile.5:3	has	 0101070731 +gw1 +ok 
+prepay-profile.5:5	has	^\[11\]:
+prepay.7:7	has	^3$
+prepay.7:10	has	,sale,[0-9]+,.*,0101070722,152101,30\.00,wechat,.*,4200001234202611201234567890,
+prepay.7:12	has	,close,100245,王五,.*,-50\.00,bank,0\.00,
+prepay.7:13	has	^day,operator,method,sales,
+prepay.7:13	has	,@login@,wechat,1,30\.00,
+prepay.7:25	has	^0101070731,trip,done,
+prepay.7:25	has	^0101070732,trip,done,
+prepay.7:27	has	,transfer,[0-9]+,.*,0101070799,152104,23\.50,transfer,
+prepay.7:30	has	 0101070722 +gw1 +ok 
+prepay.yaml.5:7	has	 2 operators; 1 changes$
+refund.1:1	has	金额: ￥20\.00
+refund.1:2	has	,refund,100001,.*,-45\.50,wechat,4\.50,,wxrefund-50000123,
+refund.1:4	has	^0\.00$
+report.1:1	has	^day,operator,method,sales,
+report.1:1	has	,@login@,wechat,21,32\.50,
+report.1:3	count	^2026[0-9]+ .* 100001 	3
+report.1:4	count	,reverse,	43
+report.1:5	has	^100003\t152101\t0\.00$
+report.1:5	has	^100245\t152302\t0\.00$
+report.1:6	has	^32\.50$
+report.1:8	count	,1号楼,	10
+report.1:9	has	^0101070722 +1号楼 +152101 +100003 +赵六 +arrears 
+report.1:10	has	,0101070732,gw1,ok,
+report.1:13	has	^2026-10-20 +1号楼 +1 +152102 +6\.60 
+report.1:14	has	^closing .* 183\.98$
+report.1:15	has	^2026-10-20 08:00:00 +manual +1000\.80 
+report.1:16	has	^2026-10-20 08:00 +0\.40 +400
+reverse.1:1	has	,reverse,100001,.*,-1\.00,cash,29\.00,,,20261120000042,
+reverse.1:2	count	,reverse,.*,till 3 keyed in test sales$	42
+reverse.1:5	has	,reverse,100245,.*,20261118000007,.*closed the wrong account
+sale.1:2	has	,sale,[0-9]+,.*,0101070722,152101,30\.00,wechat,.*,4200001234202611201234567890,
+sale.1:4	count	,sale,.*,30\.00,transfer,.*,subsidy-2026-12-	5
+sale.1:7	has	余额 80\.00
+site-load.1:6	has	^meters-bldg2\.csv: [0-9]+ meters changed$
+site-load.1:8	has	^install\.tsv: 1 meters changed$
+EOF
+
+# checks PAGE:N: the lines of $T/checks for the example; prints what is
+# wrong.
+checks() {
+	awk -F'\t' -v k="$1" '$1 == k' "$T/checks" |
+	    sed "s/@login@/$login/g" |
+	while IFS='	' read -r _k _what _re _n; do
+		_re=$(printf '%s\n' "$_re" | sed 's/\\t/	/g')
+		_got=$(grep -Ec -- "$_re" "$T/out")
+		case $_what in
+		has)	[ "$_got" -gt 0 ] || echo "no line matches: $_re" ;;
+		count)	[ "$_got" = "$_n" ] ||
+			    echo "$_got lines match $_re, not $_n" ;;
+		esac
 	done
 }
 
-# count ERE N: N lines of the output match.
-count() {
-	_n=$(grep -Ec -- "$1" "$T/out")
-	[ "$_n" = "$2" ] || echo "$_n lines match $1, not $2"
-}
-
-# check PAGE:N: what an example's output must hold beyond its exit, and
-# beyond the output its page shows; prints what is wrong.
+# check PAGE:N: what the files an example writes must hold; prints what
+# is wrong.
 check() {
+	checks "$1"
 	case $1 in
 	acct-close.1:1|sale.1:1|prepay.7:9)
 		grep -q 预付电费收款票据 "$T/lp.out" 2>/dev/null ||
 		    echo "no receipt went to lp" ;;
-	acct-close.1:3)
-		has ',close,100245,.*,0\.00,cash,0\.00,' ;;
-	acct-close.1:4)
-		has ',close,100002,.*,152201,-107\.50,bank,0\.00,.*move-2026-100002' ;;
-	acct-close.1:5)
-		has '^100245 .* closed ' ;;
-	acct-open.1:2)
-		has '^152201,李雷,,010107072A,152201,86\.40,' ;;
-	acct-open.1:3)
-		has '^100001,.*,0101070723;0101070724,' ;;
-	acct-open.1:6)
-		has ',张伟,,0101070801,' ',刘洋,13600000001,0101070802,' ;;
-	alarm-scan.1:1)
-		has '^time +level +alarm +meter' ' arrears +0101070722 +100003 ' ;;
-	alarm-scan.1:2|meter-ctl.1:7|report.1:10)
-		# The lost meter answers again.
-		has ',0101070732,gw1,ok,' ;;
 	alarm-scan.1:10)
 		grep -q '^manager 13800000000: 【示例校区】152101房已欠费' "$T/mail.out" 2>/dev/null ||
 		    echo "no notice went to mail" ;;
-	meter-ctl.1:1|prepay.7:25)
-		has '^0101070731,trip,done,' '^0101070732,trip,done,' ;;
-	meter-ctl.1:2)
-		has '^0101070731,close,done,' '^0101070732,close,done,' ;;
-	meter-ctl.1:4)
-		has '^meter	action	result	message$'
-		count '	done	' 0 ;;
-	meter-ctl.1:5)
-		has '^0101070722,keep,done,' ;;
-	meter-ctl.1:6)
-		has '^0101070722,unkeep,done,' ;;
-	meter-ctl.1:9)
-		has '^0101070722,trip,done,' '^0101070732,trip,done,' ;;
-	meter-ctl.1:10)
-		has '^0101070722,trip,done,' ;;
-	meter-ctl.1:11)
-		has '^0103010001,settings,done,' ;;
-	meter-read.1:2)
-		count ' gw1 +ok ' 8
-		count ' gw2 +timeout ' 2 ;;
-	meter-read.1:6)
-		count '	ok	' 0
-		has '	010107072A	gw2	timeout	' ;;
-	meter-read.1:7)
-		has ' 010107072A +gw2 +lost ' ;;
-	meter-read.1:8)
-		has '^0103010001,time,done,' ;;
-	meter-sim.1:2|prepay-profile.5:5)
-		has '^\[11\]:' ;;
-	meter-sim.1:7)
-		has '^\[26\]:[[:space:]]+1' ;;
-	meter-sim.1:3)
-		has '^\[0\]:[[:space:]]+2[0-9][0-9]\.' ;;
-	meter-swap.1:2)
-		has ',transfer,100003,.*,0101070799,152104,0\.00,' ;;
-	meter-swap.1:3|prepay.7:27)
-		has ',transfer,[0-9]+,.*,0101070799,152104,23\.50,transfer,' ;;
-	meter-swap.1:4)
-		has ',transfer,100002,.*,010107072B,152202,0\.00,' ;;
 	prepay-columns.5:1)
 		[ "$(head -c 3 zhang-1120.csv | od -An -tx1 | tr -d ' ')" = efbbbf ] ||
 		    echo "zhang-1120.csv has no BOM"
 		[ "$(grep -c ',sale,' zhang-1120.csv)" = 42 ] ||
 		    echo "not the 42 sales of the day" ;;
-	prepay-columns.5:2)
-		has '^-12\.40	100245	152302$' ;;
-	prepay-columns.5:3|sale.1:4)
-		count ',sale,.*,30\.00,transfer,.*,subsidy-2026-12-' 5 ;;
-	prepay-profile.5:3)
-		has ' 0101070731 +gw1 +ok ' ;;
-	prepay.7:7)
-		has '^3$' ;;
-	prepay.7:12)
-		has ',close,100245,王五,.*,-50\.00,bank,0\.00,' ;;
-	prepay.7:13)
-		has '^day,operator,method,sales,' ",$login,wechat,1,30\\.00," ;;
 	prepay.7:19|report.1:2|report.1:12)
 		_x=${cmd#*-O }
 		[ "$(head -c 2 "${_x%% *}")" = PK ] || echo "${_x%% *} is no workbook" ;;
-	prepay.7:30)
-		has ' 0101070722 +gw1 +ok ' ;;
-	prepay.yaml.5:7)
-		has ' 2 operators; 1 changes$' ;;
-	refund.1:1)
-		has '金额: ￥20\.00' ;;
-	refund.1:2)
-		has ',refund,100001,.*,-45\.50,wechat,4\.50,,wxrefund-50000123,' ;;
 	refund.1:3)
 		[ "$(grep -c ',refund,' refunded.csv)" = 2 ] ||
 		    echo "refunded.csv has not the 2 refunds" ;;
-	refund.1:4)
-		has '^0\.00$' ;;
 	prepay.7:32)
 		ls "$W"/prepay-*.db >/dev/null 2>&1 || echo "no backup" ;;
-	report.1:1)
-		has '^day,operator,method,sales,' ",$login,wechat,21,32\.50," ;;
-	report.1:3)
-		count '^2026[0-9]+ .* 100001 ' 3 ;;
-	report.1:4)
-		count ',reverse,' 43 ;;
-	report.1:5)
-		has '^100003	152101	0\.00$' '^100245	152302	0\.00$' ;;
-	report.1:6)
-		has '^32\.50$' ;;
-	report.1:8)
-		count ',1号楼,' 10 ;;
-	report.1:9)
-		has '^0101070722 +1号楼 +152101 +100003 +赵六 +arrears ' ;;
-	report.1:13)
-		has '^2026-10-20 +1号楼 +1 +152102 +6\.60 ' ;;
-	report.1:14)
-		has '^closing .* 183\.98$' ;;
-	report.1:15)
-		has '^2026-10-20 08:00:00 +manual +1000\.80 ' ;;
-	report.1:16)
-		has '^2026-10-20 08:00 +0\.40 +400' ;;
-	reverse.1:1)
-		has ',reverse,100001,.*,-1\.00,cash,29\.00,,,20261120000042,' ;;
-	reverse.1:2)
-		count ',reverse,.*,till 3 keyed in test sales$' 42 ;;
-	reverse.1:5)
-		has ',reverse,100245,.*,20261118000007,.*closed the wrong account' ;;
-	sale.1:2|prepay.7:10)
-		has ',sale,[0-9]+,.*,0101070722,152101,30\.00,wechat,.*,4200001234202611201234567890,' ;;
 	sale.1:5)
 		[ "$(grep -c ',sale,' sold.csv)" = 2 ] || echo "sold.csv has not the 2 sales" ;;
-	sale.1:7)
-		has '余额 80\.00' ;;
-	site-load.1:6)
-		has '^meters-bldg2\.csv: [0-9]+ meters changed$' ;;
-	site-load.1:8)
-		has '^install\.tsv: 1 meters changed$' ;;
 	esac
 }
 
-# run_bg CMD: an example that ends in &: started, and when it names the
-# ready FIFO, waited for on it as start_sim does.
+# run_bg CMD: an example that ends in &, started.  meter-sim told to say
+# when it is ready (on $T/sim.ready, by the substitutions) is started by
+# start_sim, with the example's other arguments, and waited for.
 run_bg() {
 	case $1 in
-	*"$T/sim.ready"*)
-		rm -f "$T/sim.ready"
-		mkfifo "$T/sim.ready"
-		exec 8<>"$T/sim.ready"
-		{
-			eval "${1%&}" >"$T/out" 2>"$T/err"
-			echo "exit $?" 1<>"$T/sim.ready"
-		} &
-		sim_job=$!
-		read -r _ready <&8
-		exec 8<&-
-		case $_ready in
-		exit*)	rc=1 ;;
-		*)	rc=0; sim_pid=$_ready; sim_pids="$sim_pids $sim_pid" ;;
-		esac ;;
+	"meter-sim "*"--ready $T/sim.ready "*)
+		eval "set -- ${1%&}"
+		shift
+		_args=
+		while [ $# -gt 1 ]; do
+			case $1 in
+			--ready) shift ;;
+			*) _args="$_args $1" ;;
+			esac
+			shift
+		done
+		# shellcheck disable=SC2086
+		start_sim "$1" $_args
+		rc=0 ;;
 	*)
 		# (exec: $! is the command's own pid, for the cleanup to kill)
 		eval "exec ${1%&}" >"$T/out" 2>"$T/err" &
