@@ -119,21 +119,30 @@ EOF
 # --- the names of the pages, mapped onto the fixture --------------------------------
 
 # page (or *)	the page's text	the test's.  Applied in order, as plain
-# strings, to each command and to the output the page shows.
+# strings, to each command and to the output the page shows.  Where the
+# fixture can take a page's own name, it does (tests/fixtures/examples.yaml).
 cat >"$T/subst" <<EOF
+# Free ports, the test's database and directories.
 *	127.0.0.1:1502	127.0.0.1:$P
 *	-p 1502	-p $P
 *	/var/lib/prepay/prepay.db	$PREPAY_DB
-*	--operator zhang	--operator $login
-*	/tmp/sim.pid	$T/sim.ready
-prepay.7	--ready sim.pid	--ready $T/sim.ready
-meter-read.1	-g gw3	-g gw6
+site-load.1	cd /etc/prepay	cd $W
+prepay.7	.backup /backup/	.backup $W/
+prepay-profile.5	\$HOME/profiles	$T/profiles
 meter-sim.1	/tmp/a	$T/a
 meter-sim.1	/tmp/b	$T/b
+# One login, the one that runs the test, writes every row.
+*	--operator zhang	--operator $login
+# meter-sim says it is ready on a FIFO, as start_sim waits for it; a
+# person at the terminal waits by eye.
+*	/tmp/sim.pid	$T/sim.ready
+prepay.7	--ready sim.pid	--ready $T/sim.ready
 meter-sim.1	meter-sim --tty	meter-sim --ready $T/sim.ready --tty
-prepay.7	.backup /backup/	.backup $W/
-site-load.1	cd /etc/prepay	cd $W
-prepay-profile.5	\$HOME/profiles	$T/profiles
+# meter-read(1)'s gw3 has meters with a clock; the fixture's gw3 is
+# site-load(1)'s, of sdm120s, and gw6 has a prepay-1p.
+meter-read.1	-g gw3	-g gw6
+# prepay(7)'s story starts from an empty database: the sale to the wrong
+# account is not the 42nd of the day there.
 prepay.7	20261120000042	\$wrong
 EOF
 
@@ -150,6 +159,8 @@ sed -e "s/:1502\$/:$P/" -e "s/:1503\$/:$((P + 1))/" -e "s/:1504\$/:$((P + 2))/" 
     -e "s/:1645\$/:$((P + 3))/" "$FIXTURES/examples.yaml" >"$W/site.yaml"
 cd "$W" || exit 1
 
+# The clock is fixed (PREPAY_NOW), from day to day of the story below,
+# and at 2026-11-20 10:00, outside the friendly hours, for the examples.
 export PREPAY_NOW
 printf 'meter 002241020208 02123456\n' >"$T/sim.keys"
 chmod 600 "$T/sim.keys"
@@ -332,7 +343,8 @@ prepare() {
 		fresh open.db
 		# The page's site, with a valley that ends at 07:00.
 		sed 's/to: "08:00", price: 0.2880/to: "07:00", price: 0.2880/' \
-		    "$T/page-site.yaml" >site.yaml ;;
+		    "$T/page-site.yaml" >site.yaml
+		_sim=no ;;
 	prepay-profile.5:7)
 		# The page's key file, for the database and the simulator.
 		fresh open.db
@@ -399,7 +411,8 @@ norm() {
 subst() {
 	$PY - "$T/subst" "$1" "$2" <<'EOF'
 import sys
-rules = [l.rstrip("\n").split("\t") for l in open(sys.argv[1], encoding="utf-8") if l.strip()]
+rules = [l.rstrip("\n").split("\t") for l in open(sys.argv[1], encoding="utf-8")
+    if l.strip() and not l.startswith("#")]
 text = open(sys.argv[3], encoding="utf-8").read()
 for page, old, new in rules:
     if page in ("*", sys.argv[2]):
