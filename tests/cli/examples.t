@@ -287,6 +287,23 @@ old_db() {
 	    '0101070724', 50.00), ('100002', '李四', '', '010107072A', 12.50);"
 }
 
+# bldg_csv: the installers' lists of prepay(7), one a building, each
+# with its header.
+bldg_csv() {
+	for _m in 0101070801,gw1,7,sdm120,4,152401 0102010001,gw3,1,sdm120,1,252101; do
+		printf 'meter,gateway,unit,profile,floor,room,tariff,billing\n%s,dorm,account\n' \
+		    "$_m" >"bldg-${_m%%,*}.csv"
+	done
+}
+
+# no_208: the site without meter 002241020208 (its gateway's list empty),
+# for meter-read(1) to find it.
+no_208() {
+	awk '/"002241020208"/ { next } { l[NR] = $0 }
+	    END { for (i = 1; i <= NR; i++) if (i in l) print l[i] (l[i] ~ /meters:$/ &&
+	    !((i + 1) in l) ? " []" : "") }' site.yaml >"$T/no-208.yaml"
+}
+
 # prepare PAGE:N: the database, the files and the simulator that the
 # block starting at example N of PAGE acts on.
 prepare() {
@@ -308,9 +325,7 @@ prepare() {
 	meter-read.1:1)
 		# The meter is not in the site yet: it is what the page finds.
 		fresh none
-		awk '/"002241020208"/ { next } { l[NR] = $0 }
-		    END { for (i = 1; i <= NR; i++) if (i in l) print l[i] (l[i] ~ /meters:$/ &&
-		    !((i + 1) in l) ? " []" : "") }' site.yaml >"$T/no-208.yaml"
+		no_208
 		site-load "$T/no-208.yaml" >/dev/null ;;
 	meter-swap.1:5)
 		# The old meter's wallet holds 23.50.
@@ -330,14 +345,7 @@ prepare() {
 		cp -R "$PREPAY_PROFILES" "$T/profiles" ;;
 	prepay.7:*)
 		fresh none
-		{
-			printf 'meter,gateway,unit,profile,floor,room,tariff,billing\n'
-			printf '0101070801,gw1,7,sdm120,4,152401,dorm,account\n'
-		} >bldg-1.csv
-		{
-			printf 'meter,gateway,unit,profile,floor,room,tariff,billing\n'
-			printf '0102010001,gw3,1,sdm120,1,252101,dorm,account\n'
-		} >bldg-2.csv
+		bldg_csv
 		old_db ;;
 	prepay.yaml.5:4)
 		fresh open.db
@@ -585,82 +593,87 @@ run_bg() {
 page_site=$(awk -F'\t' '$2 == "prepay.yaml.5" && $3 == 1 { print $1 }' "$T/ex/index")
 cp "$T/ex/$page_site.cmd" "$T/page-site.yaml"
 
-last_page='' last_blk='' rc=0
-while IFS='	' read -r id page n blk kind; do
-	key=$page:$n
-	f=$T/ex/$id
-	# (dash's echo, in ok, takes backslashes for escapes)
-	first=$(head -n 1 "$f.cmd" | sed 's/\\/\\\\/g')
-	case $narrative in
-	*" $page "*) [ "$page" != "$last_page" ] && prepare "$key" ;;
-	*) [ "$blk" != "$last_blk" ] && prepare "$key" ;;
+# skipped KEY FIRST: when the example is in the skip list, its TAP line.
+skipped() {
+	_skip=$(awk -F'\t' -v k="$1" '$1 == k' "$T/skips")
+	[ -n "$_skip" ] || return 1
+	case $2 in
+	"$(echo "$_skip" | cut -f2)"*)
+		ok 0 "$1 # SKIP $(echo "$_skip" | cut -f3)" ;;
+	*)
+		ok 1 "$1: the skip list is out of date"
+		printf '# the page: %s\n# the list: %s\n' "$2" \
+		    "$(echo "$_skip" | cut -f2)" ;;
 	esac
-	last_page=$page last_blk=$blk
-	before "$key"
-	skip=$(awk -F'\t' -v k="$key" '$1 == k' "$T/skips")
-	if [ -n "$skip" ]; then
-		case $first in
-		"$(echo "$skip" | cut -f2)"*)
-			ok 0 "$key # SKIP $(echo "$skip" | cut -f3)" ;;
-		*)
-			ok 1 "$key: the skip list is out of date"
-			printf '# the page: %s\n# the list: %s\n' "$first" \
-			    "$(echo "$skip" | cut -f2)" ;;
-		esac
-		continue
-	fi
-	case $kind:$key in
-	text:prepay.yaml.5:1)
+}
+
+# file_text KEY FILE FIRST: a block of a file's text, checked by the tool that
+# reads such a file.
+file_text() {
+	case $1 in
+	prepay.yaml.5:1)
 		# "site-load accepts this file as it stands"
 		run env PREPAY_DB="$T/page.db" site-load "$T/page-site.yaml"
-		is "$rc" 0 "$key: site-load accepts the page's site file"
-		continue ;;
-	text:prepay.yaml.5:*|text:alarm-scan.1:11)
+		is "$rc" 0 "$1: site-load accepts the page's site file" ;;
+	prepay.yaml.5:*|alarm-scan.1:11)
 		# A part of a site file: loaded into the prepared site.
 		cp "$T/open.db" "$T/page.db"
-		cp "$f.cmd" "$T/part.yaml"
+		cp "$2" "$T/part.yaml"
 		run env PREPAY_DB="$T/page.db" site-load "$T/part.yaml"
-		is "$rc" 0 "$key: site-load takes the page's part of a site file"
-		continue ;;
-	text:prepay-profile.5:1|text:prepay-profile.5:6)
+		is "$rc" 0 "$1: site-load takes the page's part of a site file" ;;
+	prepay-profile.5:1|prepay-profile.5:6)
 		# A profile, in a directory of profiles, for a meter of a site.
 		rm -rf "$T/profiles"
 		cp -R "$PREPAY_PROFILES" "$T/profiles"
-		name=$(basename "$first" .yaml)
-		cp "$f.cmd" "$T/profiles/$name.yaml"
+		_name=$(basename "$3" .yaml)
+		cp "$2" "$T/profiles/$_name.yaml"
 		# (a DL/T 645 meter answers on its address, without a unit)
-		unit=", unit: 1"
-		grep -q '^protocol: dlt645' "$f.cmd" && unit=
+		_unit=", unit: 1"
+		grep -q '^protocol: dlt645' "$2" && _unit=
 		printf 'buildings:\n  - name: P\n    gateways:\n      - name: gp\n        address: tcp://127.0.0.1:%s\n        meters:\n          - {meter: "000000000099"%s, profile: %s}\n' \
-		    "$((P + 9))" "$unit" "$name" >"$T/part.yaml"
+		    "$((P + 9))" "$_unit" "$_name" >"$T/part.yaml"
 		cp "$T/open.db" "$T/page.db"
 		run env PREPAY_DB="$T/page.db" PREPAY_PROFILES="$T/profiles" \
 		    site-load "$T/part.yaml"
-		is "$rc" 0 "$key: a site takes the page's profile $name"
-		[ "$rc" = 0 ] || sed 's/^/# /' "$T/err"
-		continue ;;
-	text:prepay-profile.5:7)
-		# The key file: a trip with the password it gives.
+		is "$rc" 0 "$1: a site takes the page's profile $_name"
+		[ "$rc" = 0 ] || sed 's/^/# /' "$T/err" ;;
+	prepay-profile.5:7)
+		# The key file (prepare put it in place): a trip with the
+		# password it gives.
 		run meter-ctl trip 002241020208
-		like "$T/out" '^002241020208,trip,done,' "$key: a trip with the page's key file"
-		continue ;;
-	cmd:*) ;;
-	*)	ok 1 "$key: a $kind example that neither runs nor is skipped"
-		printf '# %s\n' "$first"
-		continue ;;
+		like "$T/out" '^002241020208,trip,done,' "$1: a trip with the page's key file" ;;
+	*)
+		ok 1 "$1: a file's text that is neither checked nor skipped"
+		printf '# %s\n' "$3" ;;
 	esac
-	subst "$page" "$f.cmd"
-	subst "$page" "$f.want"
-	cmd=$(cat "$f.cmd")
+}
+
+# same_output KEY FILE: the output is what the page shows (FILE), on
+# stdout, stderr or both.
+same_output() {
+	masked=no
+	case $shape in *" $1 "*) masked=yes ;; esac
+	_w=$(norm "$2")
+	cat "$T/out" "$T/err" >"$T/both"
+	[ "$(norm "$T/out")" = "$_w" ] || [ "$(norm "$T/err")" = "$_w" ] ||
+	    [ "$(norm "$T/both")" = "$_w" ]
+}
+
+# example KEY F FIRST: one command of a page ($F.cmd, the output it shows
+# in $F.want), run, and its TAP line.  $rc holds the last example's exit,
+# for a page's "echo $?".
+example() {
+	subst "${1%:*}" "$2.cmd"
+	subst "${1%:*}" "$2.want"
+	cmd=$(cat "$2.cmd")
 	# A file the page shows with cat or head, and that is not there, is
 	# the page's own fixture.
 	case $cmd in
 	"cat "*|"head -"*)
-		file=${cmd##* }
-		[ -e "$file" ] || cp "$f.want" "$file" ;;
+		_file=${cmd##* }
+		[ -e "$_file" ] || cp "$2.want" "$_file" ;;
 	esac
-	want=$(awk -F'\t' -v k="$key" '$1 == k { print $2 }' "$T/exits")
-	want=${want:-0}
+	_want=$(awk -F'\t' -v k="$1" '$1 == k { print $2 }' "$T/exits")
 	case $cmd in
 	"export "*|"cd "*)
 		: >"$T/out"
@@ -673,30 +686,46 @@ while IFS='	' read -r id page n blk kind; do
 		( (exit $rc); eval "$cmd" ) >"$T/out" 2>"$T/err"
 		rc=$? ;;
 	esac
-	[ -n "${EXAMPLES_DUMP:-}" ] && cat "$T/out" "$T/err" >"$EXAMPLES_DUMP/$key"
-	bad=
-	[ "$rc" = "$want" ] || bad="exit $rc, not $want"
-	if [ -z "$bad" ] && [ -s "$f.want" ]; then
-		masked=no
-		case $shape in *" $key "*) masked=yes ;; esac
-		w=$(norm "$f.want")
-		cat "$T/out" "$T/err" >"$T/both"
-		[ "$(norm "$T/out")" = "$w" ] || [ "$(norm "$T/err")" = "$w" ] ||
-		    [ "$(norm "$T/both")" = "$w" ] || bad="not the output the page shows"
+	[ -n "${EXAMPLES_DUMP:-}" ] && cat "$T/out" "$T/err" >"$EXAMPLES_DUMP/$1"
+	_bad=
+	[ "$rc" = "${_want:-0}" ] || _bad="exit $rc, not ${_want:-0}"
+	if [ -z "$_bad" ] && [ -s "$2.want" ] && ! same_output "$1" "$2.want"; then
+		_bad="not the output the page shows"
 	fi
-	if [ -z "$bad" ]; then
-		bad=$(check "$key")
+	[ -n "$_bad" ] || _bad=$(check "$1")
+	if [ -z "$_bad" ]; then
+		ok 0 "$1: $3"
+		return
 	fi
-	if [ -z "$bad" ]; then
-		ok 0 "$key: $first"
-	else
-		ok 1 "$key: $first"
-		echo "# $bad"
-		sed 's/^/# cmd:  /' "$f.cmd"
-		sed 's/^/# want: /' "$f.want"
-		sed 's/^/# out:  /' "$T/out" | head -n 20
-		sed 's/^/# err:  /' "$T/err" | head -n 20
+	ok 1 "$1: $3"
+	echo "# $_bad"
+	sed 's/^/# cmd:  /' "$2.cmd"
+	sed 's/^/# want: /' "$2.want"
+	sed 's/^/# out:  /' "$T/out" | head -n 20
+	sed 's/^/# err:  /' "$T/err" | head -n 20
+}
+
+last_page='' last_blk='' rc=0
+while IFS='	' read -r id page n blk kind; do
+	key=$page:$n
+	f=$T/ex/$id
+	# (dash's echo, in ok, takes backslashes for escapes)
+	first=$(head -n 1 "$f.cmd" | sed 's/\\/\\\\/g')
+	case $narrative in
+	*" $page "*) [ "$page" != "$last_page" ] && prepare "$key" ;;
+	*) [ "$blk" != "$last_blk" ] && prepare "$key" ;;
+	esac
+	last_page=$page last_blk=$blk
+	before "$key"
+	if skipped "$key" "$first"; then
+		continue
 	fi
+	case $kind in
+	text)	file_text "$key" "$f.cmd" "$first" ;;
+	cmd)	example "$key" "$f" "$first" ;;
+	*)	ok 1 "$key: a $kind command that neither runs nor is skipped"
+		printf '# %s\n' "$first" ;;
+	esac
 done <"$T/ex/index"
 [ -n "${sim_job:-}" ] && stop_sim
 cd "$T" || exit 1
