@@ -7,7 +7,7 @@
 # with the reason.
 . "$(dirname "$0")/lib.sh"
 
-need mbpoll
+need mbpoll socat sqlite3
 
 login=$(id -un)
 P=$(port_base)
