@@ -1,0 +1,734 @@
+#!/bin/sh
+# examples.t: every command of every man page's EXAMPLES, taken from the
+# pages themselves (so that they cannot drift from the tools), run against
+# meter-sim on the site of tests/fixtures/examples.yaml, with accounts
+# opened and sales made.  One TAP test per example: its exit, and the
+# output the page shows.  What cannot run here is listed below as a skip,
+# with the reason.
+. "$(dirname "$0")/lib.sh"
+
+need mbpoll socat sqlite3
+
+login=$(id -un)
+P=$(port_base)
+W=$T/w		# where the examples run: their site.yaml, CSVs, ...
+mkdir -p "$W" "$T/ex" "$T/stub"
+
+# --- the examples, from the pages ------------------------------------------------
+
+# Each literal block of EXAMPLES (or .Dl line) is cut into examples: a "$ "
+# or "# " line and its continuations (a trailing \, |, && or an open
+# quote) is a command, the lines after it the output the page shows; a
+# block without a prompt is a file's text (a crontab, YAML).  Written to
+# $T/ex: index (id, page, n, block, kind), id.cmd, id.want.
+awk -v dir="$T/ex" '
+function unesc(s) {
+	gsub(/\\\(aq/, "'\''", s); gsub(/\\\(dq/, "\"", s); gsub(/\\&/, "", s)
+	gsub(/\\-/, "-", s); gsub(/\\e/, "\\", s)
+	return s
+}
+function open(s,   i, c, q, n) {
+	n = length(s)
+	for (i = 1; i <= n; i++) {
+		c = substr(s, i, 1)
+		if (q == "'\''") { if (c == "'\''") q = ""; continue }
+		if (c == "\\") { i++; continue }
+		if (q == "\"") { if (c == "\"") q = ""; continue }
+		if (c == "'\''" || c == "\"") q = c
+	}
+	return q != "" || s ~ /(\\|\||&&)[ \t]*$/
+}
+function flush(   f) {
+	if (kind == "")
+		return
+	f = sprintf("%s/%03d", dir, ++id)
+	printf "%03d\t%s\t%d\t%d\t%s\n", id, page, ++n[page], blk, kind \
+	    >>(dir "/index")
+	printf "%s\n", cmd >(f ".cmd")
+	printf "%s", want >(f ".want")
+	close(f ".cmd")
+	close(f ".want")
+	kind = cmd = want = ""
+}
+FNR == 1 { flush(); page = FILENAME; sub(/.*\//, "", page); ex = lit = 0 }
+/^\.Sh / { flush(); ex = ($0 ~ /^\.Sh EXAMPLES/); next }
+!ex { next }
+/^\.Bd -literal/ { lit = 1; blk++; next }
+/^\.Ed/ { flush(); lit = 0; next }
+/^\.Dl / {
+	flush(); blk++; cmd = unesc(substr($0, 5)); kind = "text"
+	if (sub(/^\$ /, "", cmd))
+		kind = "cmd"
+	flush(); next
+}
+!lit { next }
+{
+	line = unesc($0)
+	if (kind != "text" && kind != "" && more) {
+		cmd = cmd "\n" line
+	} else if (line ~ /^[$#] / && line !~ /^# \//) {
+		# ("# /path" opens the text of a file, not a root command.)
+		flush()
+		kind = (line ~ /^\$/) ? "cmd" : "root"
+		cmd = substr(line, 3)
+	} else if (kind != "text" && kind != "") {
+		want = want line "\n"
+	} else {
+		kind = "text"
+		cmd = (cmd == "") ? line : cmd "\n" line
+	}
+	more = open(cmd)
+}
+END { flush() }' "$top"/man/*.[157]
+[ -s "$T/ex/index" ] || { echo "Bail out! no EXAMPLES found in man/"; exit 1; }
+
+# --- what cannot run here -----------------------------------------------------------
+
+# page:n	the start of the command, to catch a table that is out of date	why
+# (A text block, a crontab line or a root command that is not listed here
+# is a failure: each needs a reason.)
+cat >"$T/skips" <<'EOF'
+alarm-scan.1:3	PATH=	crontab lines
+alarm-scan.1:4	0 9 * * *	a crontab line
+alarm-scan.1:5	apt-get install	installs a package (root)
+alarm-scan.1:6	cp scripts/	installs a script (root)
+alarm-scan.1:7	PREPAY_PHONE=	sends an SMS through a GSM modem
+alarm-scan.1:8	alarm-scan --notify notify-gammu	sends SMS through a GSM modem
+alarm-scan.1:9	PREPAY_SMS_URL=	crontab lines, and a real SMS gateway
+meter-read.1:3	*/30 * * * *	a crontab line
+meter-read.1:4	cp prepay-poll	installs systemd units (root)
+meter-read.1:5	systemctl	systemd
+meter-sim.1:11	socat -d -d	the page's own site: gw9 serves 002241020208, which the fixture's sgcc1 (meter-read(1)) holds
+meter-sim.1:12	cat site.keys	the page's own site: gw9 serves 002241020208, which the fixture's sgcc1 (meter-read(1)) holds
+meter-sim.1:13	chmod 600	the page's own site: gw9 serves 002241020208, which the fixture's sgcc1 (meter-read(1)) holds
+meter-sim.1:14	meter-sim --tty gw9	the page's own site: gw9 serves 002241020208, which the fixture's sgcc1 (meter-read(1)) holds
+meter-sim.1:15	echo fefefefe	the page's own site: gw9 serves 002241020208, which the fixture's sgcc1 (meter-read(1)) holds
+meter-sim.1:16	meter-sim --garbage	the page's own site: meter 0301 behind tcp 1645, where the fixture has sgcc1
+meter-sim.1:17	echo fefefefe	the page's own site: meter 0301 behind tcp 1645, where the fixture has sgcc1
+prepay-profile.5:8	chgrp prepay	root, and the group prepay
+prepay-profile.5:9	chmod 640	root: the key file of the installed database
+prepay.7:1	make install	installs the tools (root)
+prepay.7:2	install -m 0640	installs the key file (root)
+prepay.7:16	report txns --operator zhang	one login writes every row here, the supervisor's reversal and the closes among them; report.1:4 runs the same pipeline on a cashier's rows
+prepay.7:20	*/30 * * * *	a crontab line
+prepay.7:24	*/30 * * * *	a crontab line, and SMS through a GSM modem
+prepay.7:31	PREPAY_DB=	crontab lines, and mail
+report.1:18	PREPAY_DB=	crontab lines, and mail
+EOF
+
+# --- the names of the pages, mapped onto the fixture --------------------------------
+
+# page (or *)	the page's text	the test's.  Applied in order, as plain
+# strings, to each command and to the output the page shows.  Where the
+# fixture can take a page's own name, it does (tests/fixtures/examples.yaml).
+cat >"$T/subst" <<EOF
+# Free ports, the test's database and directories.
+*	127.0.0.1:1502	127.0.0.1:$P
+*	-p 1502	-p $P
+*	/var/lib/prepay/prepay.db	$PREPAY_DB
+site-load.1	cd /etc/prepay	cd $W
+prepay.7	.backup /backup/	.backup $W/
+prepay-profile.5	\$HOME/profiles	$T/profiles
+meter-sim.1	/tmp/a	$T/a
+meter-sim.1	/tmp/b	$T/b
+# One login, the one that runs the test, writes every row.
+*	--operator zhang	--operator $login
+# meter-sim says it is ready on a FIFO, as start_sim waits for it; a
+# person at the terminal waits by eye.
+*	/tmp/sim.pid	$T/sim.ready
+prepay.7	--ready sim.pid	--ready $T/sim.ready
+meter-sim.1	meter-sim --tty	meter-sim --ready $T/sim.ready --tty
+# meter-read(1)'s gw3 has meters with a clock; the fixture's gw3 is
+# site-load(1)'s, of sdm120s, and gw6 has a prepay-1p.
+meter-read.1	-g gw3	-g gw6
+# prepay(7)'s story starts from an empty database: the sale to the wrong
+# account is not the 42nd of the day there.
+prepay.7	20261120000042	\$wrong
+EOF
+
+# --- the stubs: a receipt printer and mail -----------------------------------------
+
+printf '#!/bin/sh\ncat >>"%s/lp.out"\n' "$T" >"$T/stub/lp"
+printf '#!/bin/sh\ncat >>"%s/mail.out"\n' "$T" >"$T/stub/mail"
+chmod +x "$T/stub/lp" "$T/stub/mail"
+PATH=$T/stub:$PATH
+
+# --- the site, the accounts, the sales ------------------------------------------------
+
+sed -e "s/:1502\$/:$P/" -e "s/:1503\$/:$((P + 1))/" -e "s/:1504\$/:$((P + 2))/" \
+    -e "s/:1645\$/:$((P + 3))/" "$FIXTURES/examples.yaml" >"$W/site.yaml"
+cd "$W" || exit 1
+
+# The clock is fixed (PREPAY_NOW), from day to day of the story below,
+# and at 2026-11-20 10:00, outside the friendly hours, for the examples.
+export PREPAY_NOW
+printf 'meter 002241020208 02123456\n' >"$T/sim.keys"
+chmod 600 "$T/sim.keys"
+sim() {
+	start_sim site.yaml --state "$T/sim.state" --seed 7 --keys "$T/sim.keys"
+}
+
+# base NAME: the site, as of 2026-11-20 10:00, in $T/NAME.db and
+# $T/NAME.state; "open" and "closed" differ in 100245.
+base() {
+	cp "$T/sim.keys" "$PREPAY_DB.keys"
+	PREPAY_NOW='2026-10-01 09:00:00'
+	rm -f "$PREPAY_DB" "$T/sim.state"
+	site-load site.yaml >/dev/null || echo "Bail out! site-load"
+	cp "$PREPAY_DB" "$T/site.db"
+	sim
+	{
+		acct-open -n 张三 --balance 200 0101070723 &&		# 100001
+		acct-open -n 李四 --balance 50 010107072A &&		# 100002
+		acct-open -n 赵六 0101070722 &&				# 100003
+		acct-open -n 钱七 --balance 40 0101070731		# 100004
+	} >/dev/null || echo "Bail out! accounts"
+
+	# October on 0101070723, hour by hour from the 20th to the 22nd: 0.4 kWh
+	# an hour by day, 0.1 by night.
+	PREPAY_NOW='2026-11-01 00:00:00'
+	$PY - >oct.csv <<'EOF'
+import datetime
+t = datetime.datetime(2026, 10, 1, 9)
+e = 1000.0
+print("meter,time,energy_kwh")
+print("0101070723,%s,%.3f" % (t.strftime("%Y-%m-%d %H:%M"), e))
+t = datetime.datetime(2026, 10, 20)
+while t <= datetime.datetime(2026, 10, 22):
+    print("0101070723,%s,%.3f" % (t.strftime("%Y-%m-%d %H:%M"), e))
+    e += 0.4 if 8 <= t.hour < 22 else 0.1
+    t += datetime.timedelta(hours=1)
+print("0101070723,2026-10-31 23:00,%.3f" % (e + 20))
+EOF
+	meter-read --import oct.csv >/dev/null || echo "Bail out! October's readings"
+
+	# The 18th: 100245 opened, 5 sales, and in base "closed" 100245 closed,
+	# the 7th row.
+	PREPAY_NOW='2026-11-18 10:00:00'
+	{
+		acct-open -a 100245 -n 王五 0101070732 &&
+		for _ in 1 2 3 4 5; do sale 100002 1; done &&
+		if [ "$1" = closed ]; then acct-close 100245; fi
+	} >/dev/null || echo "Bail out! the 18th"
+	# The 19th: a poll of every meter but the account-billed ones of gw1, so
+	# that the balances stay as sold (gw2 is a serial port that is not
+	# there); 0101070732 is lost after 3 polls that it does not answer.
+	PREPAY_NOW='2026-11-19 09:00:00'
+	for g in gw2 gw3 gw6 sgcc1; do meter-read -g $g >/dev/null 2>&1; done
+	meter-read --meter 0101070722 --meter 0101070731 >/dev/null
+	stop_sim
+	start_sim site.yaml --state "$T/sim.state" --seed 7 --keys "$T/sim.keys" \
+	    --dead 0101070732
+	for _ in 1 2 3; do meter-read --meter 0101070732 >/dev/null 2>&1; done
+	stop_sim
+	sim
+	# The 20th: 41 sales, cash and WeChat, then the 42nd, cash; 100001 at 30.00.
+	PREPAY_NOW='2026-11-20 09:00:00'
+	{
+		for _ in $(seq 1 20); do
+			sale 100002 1 && sale -m wechat 100002 1.50
+		done &&
+		sale -m wechat --ref wx-0920 100002 2.50 &&
+		sale 100001 1
+	} >/dev/null || echo "Bail out! the 20th"
+	b=$(bal 100001)
+	case $b in
+	-*)	sale 100001 "$($PY -c "print('%.2f' % (30 - $b))")" ;;
+	*)	refund 100001 "$($PY -c "print('%.2f' % ($b - 30))")" ;;
+	esac >/dev/null || echo "Bail out! 100001 at 30.00"
+	stop_sim
+	cp "$PREPAY_DB" "$T/$1.db"
+	cp "$T/sim.state" "$T/$1.state"
+}
+base closed
+base open
+is "$(bal 100001 100002 100004 100245)" "30.00|107.50|40.00|0.00" "the prepared balances"
+export PREPAY_NOW='2026-11-20 10:00:00'
+
+# --- the runs ---------------------------------------------------------------------------
+
+# The pages whose blocks tell one story run on one database from their
+# first block on; in the others each block starts afresh from the
+# prepared site.
+narrative=" prepay.7 "
+
+# fresh DB: the database and the simulator as prepared; the work
+# directory holds only the site file.
+fresh() {
+	[ -n "${sim_job:-}" ] && stop_sim
+	sim_job=
+	cd "$W" || exit 1
+	find . -mindepth 1 -delete
+	cp "$T/site.yaml.orig" site.yaml
+	export PREPAY_DB="$T/prepay.db"
+	rm -f "$PREPAY_DB"*
+	[ "$1" != none ] && cp "$T/$1" "$PREPAY_DB"
+	cp "$T/sim.keys" "$PREPAY_DB.keys"
+	cp "$T/${2:-open}.state" "$T/sim.state"
+	rm -f "$T/lp.out" "$T/mail.out"
+	PREPAY_NOW='2026-11-20 10:00:00'
+}
+cp "$W/site.yaml" "$T/site.yaml.orig"
+
+# owe: 100245 owes 20 kWh at 0.6200, 12.40 (over 21 hours, which is no
+# jump).
+owe() {
+	printf 'meter,time,energy_kwh\n0101070732,2026-11-19 12:00,3000\n0101070732,2026-11-20 09:00,3020\n' \
+	    >"$T/owe.csv"
+	meter-read --import "$T/owe.csv" >/dev/null ||
+	    echo "# could not make 100245 owe"
+}
+
+# old_db: the database of the old system that acct-open(1) and prepay(7)
+# migrate from.
+old_db() {
+	sqlite3 old.db "CREATE TABLE users (userno, username, tel, meterno,
+	    money); INSERT INTO users VALUES ('100245', '王五', '13700000001',
+	    '0101070724', 50.00), ('100002', '李四', '', '010107072A', 12.50);"
+}
+
+# bldg_csv: the installers' lists of prepay(7), one a building, each
+# with its header.
+bldg_csv() {
+	for _m in 0101070801,gw1,7,sdm120,4,152401 0102010001,gw3,1,sdm120,1,252101; do
+		printf 'meter,gateway,unit,profile,floor,room,tariff,billing\n%s,dorm,account\n' \
+		    "$_m" >"bldg-${_m%%,*}.csv"
+	done
+}
+
+# no_208: the site without meter 002241020208 (its gateway's list empty),
+# for meter-read(1) to find it.
+no_208() {
+	awk '/"002241020208"/ { next } { l[NR] = $0 }
+	    END { for (i = 1; i <= NR; i++) if (i in l) print l[i] (l[i] ~ /meters:$/ &&
+	    !((i + 1) in l) ? " []" : "") }' site.yaml >"$T/no-208.yaml"
+}
+
+# prepare PAGE:N: the database, the files and the simulator that the
+# block starting at example N of PAGE acts on.
+prepare() {
+	_sim=yes
+	case $1 in
+	acct-open.1:[12])
+		fresh site.db ;;
+	acct-open.1:4)
+		fresh site.db
+		old_db ;;
+	acct-close.1:2|prepay-columns.5:2)
+		fresh open.db
+		owe ;;
+	acct-close.1:5|reverse.1:4)
+		fresh closed.db closed ;;
+	meter-ctl.1:14)
+		fresh open.db
+		printf 'meter 002241020208 02000000\n' >"$PREPAY_DB.keys" ;;
+	meter-read.1:1)
+		# The meter is not in the site yet: it is what the page finds.
+		fresh none
+		no_208
+		site-load "$T/no-208.yaml" >/dev/null ;;
+	meter-swap.1:5)
+		# The old meter's wallet holds 23.50.
+		fresh open.db
+		sim
+		sale 100003 23.50 >/dev/null
+		return ;;
+	meter-sim.1:1|meter-sim.1:5|meter-sim.1:8)
+		fresh open.db
+		_sim=no ;;
+	meter-swap.1:1)
+		fresh open.db
+		printf 'meter,gateway,unit,profile,floor,room,tariff,billing\n0101070799,gw1,4,prepay-1p,1,152104,dorm,meter\n' \
+		    >new-meter.csv ;;
+	prepay-profile.5:2)
+		fresh open.db
+		cp -R "$PREPAY_PROFILES" "$T/profiles" ;;
+	prepay.7:*)
+		fresh none
+		bldg_csv
+		old_db ;;
+	prepay.yaml.5:4)
+		fresh open.db
+		# The page's site, with a valley that ends at 07:00.
+		sed 's/to: "08:00", price: 0.2880/to: "07:00", price: 0.2880/' \
+		    "$T/page-site.yaml" >site.yaml
+		_sim=no ;;
+	prepay-profile.5:7)
+		# The page's key file, for the database and the simulator.
+		fresh open.db
+		cp "$f.cmd" "$PREPAY_DB.keys"
+		chmod 600 "$PREPAY_DB.keys"
+		start_sim site.yaml --state "$T/sim.state" --seed 7 \
+		    --keys "$PREPAY_DB.keys"
+		return ;;
+	refund.1:2)
+		fresh open.db
+		sale 100001 20 >/dev/null ;;
+	refund.1:3)
+		fresh open.db
+		printf 'account,amount,student\n100002,10.00,2026001\n100001,5.50,2026002\n' \
+		    >overpaid.csv ;;
+	sale.1:5)
+		fresh open.db
+		printf 'meter,amount,method\n0101070723,20,cash\n010107072A,35.50,wechat\n' \
+		    >payments.csv ;;
+	site-load.1:1)
+		fresh none
+		_sim=no ;;
+	*)
+		fresh open.db ;;
+	esac
+	if [ $_sim = yes ]; then
+		sim
+	fi
+}
+
+# before PAGE:N: a step between two examples of one block.
+before() {
+	case $1 in
+	prepay.7:14)
+		# The wrong account's sale: the 100.00 sold to 100001 ($wrong in
+		# the substitutions).
+		# shellcheck disable=SC2034
+		wrong=$(report txns --kind sale --account 100001 -o csv |
+		    awk -F, '$8 == "100.00" { print $1 }') ;;
+	prepay.7:28)
+		stop_sim
+		sim_job= ;;
+	esac
+}
+
+# The exit a page shows, where it is not 0.
+cat >"$T/exits" <<'EOF'
+acct-close.1:2	1
+prepay.7:18	65
+prepay.yaml.5:4	78
+EOF
+# The examples whose output the page shows with other numbers (serials,
+# counts of another site): the digits are not compared.
+shape=" sale.1:3 site-load.1:3 site-load.1:4 prepay.7:4 "
+
+# norm FILE: the text with runs of white space made one space, and the
+# digits masked when the example is in $shape.
+norm() {
+	tr -s ' \t\n' '   ' <"$1" | sed -e 's/^ //' -e 's/ $//' |
+	    if [ "$masked" = yes ]; then sed 's/[0-9][0-9]*/N/g'; else cat; fi
+}
+
+# subst PAGE FILE: the page's names mapped onto the fixture, in place.
+subst() {
+	$PY - "$T/subst" "$1" "$2" <<'EOF'
+import sys
+rules = [l.rstrip("\n").split("\t") for l in open(sys.argv[1], encoding="utf-8")
+    if l.strip() and not l.startswith("#")]
+text = open(sys.argv[3], encoding="utf-8").read()
+for page, old, new in rules:
+    if page in ("*", sys.argv[2]):
+        text = text.replace(old, new)
+open(sys.argv[3], "w", encoding="utf-8").write(text)
+EOF
+}
+
+# What an example's output must hold beyond its exit and the output its
+# page shows: "has ERE", a line matches; "count ERE N", N lines match.
+# \t in an ERE is a tab; @login@ the login that runs the test.
+cat >"$T/checks" <<'EOF'
+acct-close.1:3	has	,close,100245,.*,0\.00,cash,0\.00,
+acct-close.1:4	has	,close,100002,.*,152201,-107\.50,bank,0\.00,.*move-2026-100002
+acct-close.1:5	has	^100245 .* closed 
+acct-open.1:2	has	^152201,李雷,,010107072A,152201,86\.40,
+acct-open.1:3	has	^100001,.*,0101070723;0101070724,
+acct-open.1:6	has	,张伟,,0101070801,
+acct-open.1:6	has	,刘洋,13600000001,0101070802,
+alarm-scan.1:1	has	^time +level +alarm +meter
+alarm-scan.1:1	has	 arrears +0101070722 +100003 
+alarm-scan.1:2	has	,0101070732,gw1,ok,
+meter-ctl.1:1	has	^0101070731,trip,done,
+meter-ctl.1:1	has	^0101070732,trip,done,
+meter-ctl.1:2	has	^0101070731,close,done,
+meter-ctl.1:2	has	^0101070732,close,done,
+meter-ctl.1:4	has	^meter\taction\tresult\tmessage$
+meter-ctl.1:4	count	\tdone\t	0
+meter-ctl.1:5	has	^0101070722,keep,done,
+meter-ctl.1:6	has	^0101070722,unkeep,done,
+meter-ctl.1:7	has	,0101070732,gw1,ok,
+meter-ctl.1:9	has	^0101070722,trip,done,
+meter-ctl.1:9	has	^0101070732,trip,done,
+meter-ctl.1:10	has	^0101070722,trip,done,
+meter-ctl.1:11	has	^0103010001,settings,done,
+meter-read.1:2	count	 gw1 +ok 	8
+meter-read.1:2	count	 gw2 +timeout 	2
+meter-read.1:6	count	\tok\t	0
+meter-read.1:6	has	\t010107072A\tgw2\ttimeout\t
+meter-read.1:7	has	 010107072A +gw2 +lost 
+meter-read.1:8	has	^0103010001,time,done,
+meter-sim.1:2	has	^\[11\]:
+meter-sim.1:3	has	^\[0\]:[[:space:]]+2[0-9][0-9]\.
+meter-sim.1:7	has	^\[26\]:[[:space:]]+1
+meter-swap.1:2	has	,transfer,100003,.*,0101070799,152104,0\.00,
+meter-swap.1:3	has	,transfer,[0-9]+,.*,0101070799,152104,23\.50,transfer,
+meter-swap.1:4	has	,transfer,100002,.*,010107072B,152202,0\.00,
+prepay-columns.5:2	has	^-12\.40\t100245\t152302$
+prepay-columns.5:3	count	,sale,.*,30\.00,transfer,.*,subsidy-2026-12-	5
+prepay-profile.5:3	has	 0101070731 +gw1 +ok 
+prepay-profile.5:5	has	^\[11\]:
+prepay.7:7	has	^3$
+prepay.7:10	has	,sale,[0-9]+,.*,0101070722,152101,30\.00,wechat,.*,4200001234202611201234567890,
+prepay.7:12	has	,close,100245,王五,.*,-50\.00,bank,0\.00,
+prepay.7:13	has	^day,operator,method,sales,
+prepay.7:13	has	,@login@,wechat,1,30\.00,
+prepay.7:25	has	^0101070731,trip,done,
+prepay.7:25	has	^0101070732,trip,done,
+prepay.7:27	has	,transfer,[0-9]+,.*,0101070799,152104,23\.50,transfer,
+prepay.7:30	has	 0101070722 +gw1 +ok 
+prepay.yaml.5:7	has	 2 operators; 1 changes$
+refund.1:1	has	金额: ￥20\.00
+refund.1:2	has	,refund,100001,.*,-45\.50,wechat,4\.50,,wxrefund-50000123,
+refund.1:4	has	^0\.00$
+report.1:1	has	^day,operator,method,sales,
+report.1:1	has	,@login@,wechat,21,32\.50,
+report.1:3	count	^2026[0-9]+ .* 100001 	3
+report.1:4	count	,reverse,	43
+report.1:5	has	^100003\t152101\t0\.00$
+report.1:5	has	^100245\t152302\t0\.00$
+report.1:6	has	^32\.50$
+report.1:8	count	,1号楼,	10
+report.1:9	has	^0101070722 +1号楼 +152101 +100003 +赵六 +arrears 
+report.1:10	has	,0101070732,gw1,ok,
+report.1:13	has	^2026-10-20 +1号楼 +1 +152102 +6\.60 
+report.1:14	has	^closing .* 183\.98$
+report.1:15	has	^2026-10-20 08:00:00 +manual +1000\.80 
+report.1:16	has	^2026-10-20 08:00 +0\.40 +400
+reverse.1:1	has	,reverse,100001,.*,-1\.00,cash,29\.00,,,20261120000042,
+reverse.1:2	count	,reverse,.*,till 3 keyed in test sales$	42
+reverse.1:5	has	,reverse,100245,.*,20261118000007,.*closed the wrong account
+sale.1:2	has	,sale,[0-9]+,.*,0101070722,152101,30\.00,wechat,.*,4200001234202611201234567890,
+sale.1:4	count	,sale,.*,30\.00,transfer,.*,subsidy-2026-12-	5
+sale.1:7	has	余额 80\.00
+site-load.1:6	has	^meters-bldg2\.csv: [0-9]+ meters changed$
+site-load.1:8	has	^install\.tsv: 1 meters changed$
+EOF
+
+# checks PAGE:N: the lines of $T/checks for the example; prints what is
+# wrong.
+checks() {
+	awk -F'\t' -v k="$1" '$1 == k' "$T/checks" |
+	    sed "s/@login@/$login/g" |
+	while IFS='	' read -r _k _what _re _n; do
+		_re=$(printf '%s\n' "$_re" | sed 's/\\t/	/g')
+		_got=$(grep -Ec -- "$_re" "$T/out")
+		case $_what in
+		has)	[ "$_got" -gt 0 ] || echo "no line matches: $_re" ;;
+		count)	[ "$_got" = "$_n" ] ||
+			    echo "$_got lines match $_re, not $_n" ;;
+		esac
+	done
+}
+
+# check PAGE:N: what the files an example writes must hold; prints what
+# is wrong.
+check() {
+	checks "$1"
+	case $1 in
+	acct-close.1:1|sale.1:1|prepay.7:9)
+		grep -q 预付电费收款票据 "$T/lp.out" 2>/dev/null ||
+		    echo "no receipt went to lp" ;;
+	alarm-scan.1:10)
+		grep -q '^manager 13800000000: 【示例校区】152101房已欠费' "$T/mail.out" 2>/dev/null ||
+		    echo "no notice went to mail" ;;
+	prepay-columns.5:1)
+		[ "$(head -c 3 zhang-1120.csv | od -An -tx1 | tr -d ' ')" = efbbbf ] ||
+		    echo "zhang-1120.csv has no BOM"
+		[ "$(grep -c ',sale,' zhang-1120.csv)" = 42 ] ||
+		    echo "not the 42 sales of the day" ;;
+	prepay.7:19|report.1:2|report.1:12)
+		_x=${cmd#*-O }
+		[ "$(head -c 2 "${_x%% *}")" = PK ] || echo "${_x%% *} is no workbook" ;;
+	refund.1:3)
+		[ "$(grep -c ',refund,' refunded.csv)" = 2 ] ||
+		    echo "refunded.csv has not the 2 refunds" ;;
+	prepay.7:32)
+		ls "$W"/prepay-*.db >/dev/null 2>&1 || echo "no backup" ;;
+	sale.1:5)
+		[ "$(grep -c ',sale,' sold.csv)" = 2 ] || echo "sold.csv has not the 2 sales" ;;
+	esac
+}
+
+# run_bg CMD: an example that ends in &, started.  meter-sim told to say
+# when it is ready (on $T/sim.ready, by the substitutions) is started by
+# start_sim, with the example's other arguments, and waited for.
+run_bg() {
+	case $1 in
+	"meter-sim "*"--ready $T/sim.ready "*)
+		eval "set -- ${1%&}"
+		shift
+		_args=
+		while [ $# -gt 1 ]; do
+			case $1 in
+			--ready) shift ;;
+			*) _args="$_args $1" ;;
+			esac
+			shift
+		done
+		# shellcheck disable=SC2086
+		start_sim "$1" $_args
+		rc=0 ;;
+	*)
+		# (exec: $! is the command's own pid, for the cleanup to kill)
+		eval "exec ${1%&}" >"$T/out" 2>"$T/err" &
+		sim_pids="$sim_pids $!"
+		rc=0
+		# socat's ptys: waited for as pty_pair does.
+		for _l in $(echo "$1" | grep -o 'link=[^ ,]*' | sed 's/^link=//'); do
+			_i=0
+			while [ ! -e "$_l" ] && [ $_i -lt 50 ]; do
+				sleep 0.1
+				_i=$((_i + 1))
+			done
+			[ -e "$_l" ] || rc=1
+		done ;;
+	esac
+}
+
+page_site=$(awk -F'\t' '$2 == "prepay.yaml.5" && $3 == 1 { print $1 }' "$T/ex/index")
+cp "$T/ex/$page_site.cmd" "$T/page-site.yaml"
+
+# skipped KEY FIRST: when the example is in the skip list, its TAP line.
+skipped() {
+	_skip=$(awk -F'\t' -v k="$1" '$1 == k' "$T/skips")
+	[ -n "$_skip" ] || return 1
+	case $2 in
+	"$(echo "$_skip" | cut -f2)"*)
+		ok 0 "$1 # SKIP $(echo "$_skip" | cut -f3)" ;;
+	*)
+		ok 1 "$1: the skip list is out of date"
+		printf '# the page: %s\n# the list: %s\n' "$2" \
+		    "$(echo "$_skip" | cut -f2)" ;;
+	esac
+}
+
+# file_text KEY FILE FIRST: a block of a file's text, checked by the tool that
+# reads such a file.
+file_text() {
+	case $1 in
+	prepay.yaml.5:1)
+		# "site-load accepts this file as it stands"
+		run env PREPAY_DB="$T/page.db" site-load "$T/page-site.yaml"
+		is "$rc" 0 "$1: site-load accepts the page's site file" ;;
+	prepay.yaml.5:*|alarm-scan.1:11)
+		# A part of a site file: loaded into the prepared site.
+		cp "$T/open.db" "$T/page.db"
+		cp "$2" "$T/part.yaml"
+		run env PREPAY_DB="$T/page.db" site-load "$T/part.yaml"
+		is "$rc" 0 "$1: site-load takes the page's part of a site file" ;;
+	prepay-profile.5:1|prepay-profile.5:6)
+		# A profile, in a directory of profiles, for a meter of a site.
+		rm -rf "$T/profiles"
+		cp -R "$PREPAY_PROFILES" "$T/profiles"
+		_name=$(basename "$3" .yaml)
+		cp "$2" "$T/profiles/$_name.yaml"
+		# (a DL/T 645 meter answers on its address, without a unit)
+		_unit=", unit: 1"
+		grep -q '^protocol: dlt645' "$2" && _unit=
+		printf 'buildings:\n  - name: P\n    gateways:\n      - name: gp\n        address: tcp://127.0.0.1:%s\n        meters:\n          - {meter: "000000000099"%s, profile: %s}\n' \
+		    "$((P + 9))" "$_unit" "$_name" >"$T/part.yaml"
+		cp "$T/open.db" "$T/page.db"
+		run env PREPAY_DB="$T/page.db" PREPAY_PROFILES="$T/profiles" \
+		    site-load "$T/part.yaml"
+		is "$rc" 0 "$1: a site takes the page's profile $_name"
+		[ "$rc" = 0 ] || sed 's/^/# /' "$T/err" ;;
+	prepay-profile.5:7)
+		# The key file (prepare put it in place): a trip with the
+		# password it gives.
+		run meter-ctl trip 002241020208
+		like "$T/out" '^002241020208,trip,done,' "$1: a trip with the page's key file" ;;
+	*)
+		ok 1 "$1: a file's text that is neither checked nor skipped"
+		printf '# %s\n' "$3" ;;
+	esac
+}
+
+# same_output KEY FILE: the output is what the page shows (FILE), on
+# stdout, stderr or both.
+same_output() {
+	masked=no
+	case $shape in *" $1 "*) masked=yes ;; esac
+	_w=$(norm "$2")
+	cat "$T/out" "$T/err" >"$T/both"
+	[ "$(norm "$T/out")" = "$_w" ] || [ "$(norm "$T/err")" = "$_w" ] ||
+	    [ "$(norm "$T/both")" = "$_w" ]
+}
+
+# example KEY F FIRST: one command of a page ($F.cmd, the output it shows
+# in $F.want), run, and its TAP line.  $rc holds the last example's exit,
+# for a page's "echo $?".
+example() {
+	subst "${1%:*}" "$2.cmd"
+	subst "${1%:*}" "$2.want"
+	cmd=$(cat "$2.cmd")
+	# A file the page shows with cat or head, and that is not there, is
+	# the page's own fixture.
+	case $cmd in
+	"cat "*|"head -"*)
+		_file=${cmd##* }
+		[ -e "$_file" ] || cp "$2.want" "$_file" ;;
+	esac
+	_want=$(awk -F'\t' -v k="$1" '$1 == k { print $2 }' "$T/exits")
+	case $cmd in
+	"export "*|"cd "*)
+		: >"$T/out"
+		: >"$T/err"
+		eval "$cmd"
+		rc=$? ;;
+	*"&")
+		run_bg "$cmd" ;;
+	*)
+		( (exit $rc); eval "$cmd" ) >"$T/out" 2>"$T/err"
+		rc=$? ;;
+	esac
+	[ -n "${EXAMPLES_DUMP:-}" ] && cat "$T/out" "$T/err" >"$EXAMPLES_DUMP/$1"
+	_bad=
+	[ "$rc" = "${_want:-0}" ] || _bad="exit $rc, not ${_want:-0}"
+	if [ -z "$_bad" ] && [ -s "$2.want" ] && ! same_output "$1" "$2.want"; then
+		_bad="not the output the page shows"
+	fi
+	[ -n "$_bad" ] || _bad=$(check "$1")
+	if [ -z "$_bad" ]; then
+		ok 0 "$1: $3"
+		return
+	fi
+	ok 1 "$1: $3"
+	echo "# $_bad"
+	sed 's/^/# cmd:  /' "$2.cmd"
+	sed 's/^/# want: /' "$2.want"
+	sed 's/^/# out:  /' "$T/out" | head -n 20
+	sed 's/^/# err:  /' "$T/err" | head -n 20
+}
+
+last_page='' last_blk='' rc=0
+while IFS='	' read -r id page n blk kind; do
+	key=$page:$n
+	f=$T/ex/$id
+	# (dash's echo, in ok, takes backslashes for escapes)
+	first=$(head -n 1 "$f.cmd" | sed 's/\\/\\\\/g')
+	case $narrative in
+	*" $page "*) [ "$page" != "$last_page" ] && prepare "$key" ;;
+	*) [ "$blk" != "$last_blk" ] && prepare "$key" ;;
+	esac
+	last_page=$page last_blk=$blk
+	before "$key"
+	if skipped "$key" "$first"; then
+		continue
+	fi
+	case $kind in
+	text)	file_text "$key" "$f.cmd" "$first" ;;
+	cmd)	example "$key" "$f" "$first" ;;
+	*)	ok 1 "$key: a $kind command that neither runs nor is skipped"
+		printf '# %s\n' "$first" ;;
+	esac
+done <"$T/ex/index"
+[ -n "${sim_job:-}" ] && stop_sim
+cd "$T" || exit 1
+unlike "$T/all.err" 'Sanitizer|runtime error' "no sanitizer reports from meter-sim"
+
+done_testing
