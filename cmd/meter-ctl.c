@@ -193,67 +193,75 @@ ctl_targets(struct tool *t, const struct ctl *c, struct targets *ts)
 			add_all(t, ts, "meter", c->argv[j], NULL, 0);
 }
 
-/* meter-ctl read: each meter's whole state, read now. */
-static int
-read_states(struct tool *t, const struct ctl *c, const struct targets *ts)
+/* meter-ctl read: one meter's whole state, read now. */
+static void
+read_state(struct tool *t, const struct ctl *c, const char *meter,
+    struct tally *n, pp_out *out)
 {
 	struct pp_meter_state st;
 	struct pp_state_text text;
-	struct tally n = { 0 };
 	const char *v[PP_STATE_NCOLS];
-	pp_out *out = tool_out(t, pp_state_columns, PP_STATE_NCOLS);
-	size_t i;
 	int rc;
 
-	for (i = 0; i < ts->n; i++) {
-		rc = pp_meter_state(t->db, ts->v[i].meter, c->req.wait_ms, &st);
-		if (rc != PP_OK && rc != PP_EUNREACH && rc != PP_EDATA &&
-		    rc != PP_EBUSY)
-			tool_die(t, rc, "%s", pp_errmsg(t->db));
-		if (rc != PP_OK) {
-			tool_warn(t, "%s", pp_errmsg(t->db));
-			n.busy += rc == PP_EBUSY;
-			n.unreachable += rc != PP_EBUSY;
-		}
-		pp_meter_state_values(&st, &text, v);
-		tool_row(t, out, v);
+	rc = pp_meter_state(t->db, meter, c->req.wait_ms, &st);
+	if (rc != PP_OK && rc != PP_EUNREACH && rc != PP_EDATA &&
+	    rc != PP_EBUSY)
+		tool_die(t, rc, "%s", pp_errmsg(t->db));
+	if (rc != PP_OK) {
+		tool_warn(t, "%s", pp_errmsg(t->db));
+		n->busy += rc == PP_EBUSY;
+		n->unreachable += rc != PP_EBUSY;
 	}
-	tool_out_close(t, out);
-	snprintf(t->summary, sizeof(t->summary), "%s: %zu meters, 0 done, 0 "
-	    "pending, 0 refused or failed", c->req.action, ts->n);
-	return n.unreachable ? PP_EUNREACH : n.busy ? PP_EBUSY : PP_OK;
+	pp_meter_state_values(&st, &text, v);
+	tool_row(t, out, v);
 }
 
-/* Send the command to each meter and print what became of it. */
-static int
-send_commands(struct tool *t, struct ctl *c, const struct targets *ts)
+/* Send the command to one meter and print what became of it. */
+static void
+send_command(struct tool *t, struct ctl *c, const struct target *to,
+    struct tally *n, pp_out *out)
 {
 	struct pp_ctl_result res;
-	struct tally n = { 0 };
 	const char *v[PP_CTL_NCOLS];
-	pp_out *out = tool_out(t, pp_ctl_columns, PP_CTL_NCOLS);
-	size_t i;
 	int rc;
 
-	for (i = 0; i < ts->n; i++) {
-		c->req.meter = ts->v[i].meter;
-		c->req.flags = (c->req.flags & ~PP_CTL_ARREARS) |
-		    (ts->v[i].arrears ? PP_CTL_ARREARS : 0);
-		if ((rc = pp_meter_ctl(t->db, &c->req, &res)) != PP_OK)
-			tool_die(t, rc, "%s", pp_errmsg(t->db));
-		n.done += res.result == PP_CTL_DONE;
-		n.pending += res.result == PP_CTL_PENDING;
-		n.refused += res.result == PP_CTL_REFUSED ||
-		    res.result == PP_CTL_FAILED;
-		n.no_key += res.code == PP_ECONFIG;
-		n.bad_key += res.code == PP_EPERM;
-		pp_ctl_result_values(&res, v);
-		tool_row(t, out, v);
-	}
+	c->req.meter = to->meter;
+	c->req.flags = (c->req.flags & ~PP_CTL_ARREARS) |
+	    (to->arrears ? PP_CTL_ARREARS : 0);
+	if ((rc = pp_meter_ctl(t->db, &c->req, &res)) != PP_OK)
+		tool_die(t, rc, "%s", pp_errmsg(t->db));
+	n->done += res.result == PP_CTL_DONE;
+	n->pending += res.result == PP_CTL_PENDING;
+	n->refused += res.result == PP_CTL_REFUSED ||
+	    res.result == PP_CTL_FAILED;
+	n->no_key += res.code == PP_ECONFIG;
+	n->bad_key += res.code == PP_EPERM;
+	pp_ctl_result_values(&res, v);
+	tool_row(t, out, v);
+}
+
+/* Each target in turn; returns the exit code. */
+static int
+ctl_run(struct tool *t, struct ctl *c, const struct targets *ts)
+{
+	struct tally n;
+	pp_out *out;
+	size_t i;
+
+	memset(&n, 0, sizeof(n));
+	out = c->reading ? tool_out(t, pp_state_columns, PP_STATE_NCOLS) :
+	    tool_out(t, pp_ctl_columns, PP_CTL_NCOLS);
+	for (i = 0; i < ts->n; i++)
+		if (c->reading)
+			read_state(t, c, ts->v[i].meter, &n, out);
+		else
+			send_command(t, c, &ts->v[i], &n, out);
 	tool_out_close(t, out);
 	snprintf(t->summary, sizeof(t->summary), "%s: %zu meters, %ld done, "
 	    "%ld pending, %ld refused or failed", c->req.action, ts->n, n.done,
 	    n.pending, n.refused);
+	if (c->reading)
+		return n.unreachable ? PP_EUNREACH : n.busy ? PP_EBUSY : PP_OK;
 	return n.pending ? PP_EBUSY : n.no_key ? PP_ECONFIG : n.bad_key ?
 	    PP_EPERM : n.refused ? PP_ERULE : PP_OK;
 }
@@ -281,7 +289,7 @@ main(int argc, char **argv)
 	if (!c.reading && (rc = pp_operator_may(t.db, PP_ACT_CONTROL,
 	    c.req.action, arrears_only ? PP_CTL_ARREARS : 0)) != PP_OK)
 		tool_die(&t, rc, "%s", pp_errmsg(t.db));
-	rc = c.reading ? read_states(&t, &c, &ts) : send_commands(&t, &c, &ts);
+	rc = ctl_run(&t, &c, &ts);
 	free(ts.v);
 	tool_exit(&t, rc);
 }

@@ -18,7 +18,10 @@ const pp_column pp_alarm_columns[PP_ALARM_NCOLS] = {
 	{ "message", PP_COL_TEXT },
 };
 
-/* The kinds, their levels, and the default (Chinese) notices. */
+/*
+ * The kinds, in enum pp_alarm_kind's order, their levels, and the default
+ * (Chinese) notices.
+ */
 static const struct {
 	const char	*kind;
 	int		 level;
@@ -515,17 +518,14 @@ pp_alarm_row_values(const struct pp_alarm_row *r, struct pp_alarm_text *text,
 	snprintf(text->level, sizeof(text->level), "%d", r->level);
 	if (r->has_balance)
 		pp_money_format(r->balance, text->balance);
-	values[0] = text->time;
-	values[1] = text->level;
-	values[2] = pp_alarm_kind_name(r->kind);
-	values[3] = r->meter;
-	values[4] = r->account;
-	values[5] = r->name;
-	values[6] = r->phone;
-	values[7] = r->room;
-	values[8] = text->balance;
-	values[9] = r->value;
-	values[10] = r->message;
+	{
+		const char *const v[PP_ALARM_NCOLS] = { text->time,
+		    text->level, pp_alarm_kind_name(r->kind), r->meter,
+		    r->account, r->name, r->phone, r->room, text->balance,
+		    r->value, r->message };
+
+		memcpy(values, v, sizeof(v));
+	}
 }
 
 /* The rows of an alarm: one per meter it concerns. */
