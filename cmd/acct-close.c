@@ -60,7 +60,7 @@ main(int argc, char **argv)
 	tool_receipts(&t);
 	tool_entries(&t);
 	tool_open(&t, PP_ACT_ACCT_CLOSE, 0);
-	if ((rc = pp_close(t.db, &c, &e)) != PP_OK)
+	if ((rc = pp_hall_close(t.db, &c, &e)) != PP_OK)
 		tool_die(&t, rc, "%s", pp_errmsg(t.db));
 	tool_exit(&t, tool_posted(&t, &e));
 }

@@ -299,9 +299,10 @@ tool_emit(struct tool *t, pp_out *o, const pp_entry *entry)
 	pp_entry copy = *entry, *e = &copy;
 	int rc;
 
-	if ((rc = pp_deliver(t->db, e, msg, sizeof(msg))) != PP_OK &&
+	if ((rc = pp_hall_deliver(t->db, e, msg, sizeof(msg))) != PP_OK &&
 	    rc != PP_EBUSY)
-		tool_warn(t, "meter %s: the recharge failed: %s", e->meter, msg);
+		tool_warn(t, "meter %s: the recharge failed: %s", e->meter,
+		    msg);
 	/* A replay answers as the first time did, and exits 0. */
 	t->pending += e->pending && !e->replayed;
 	t->replayed += e->replayed;
@@ -535,7 +536,7 @@ tool_single(struct tool *t, int (*run)(pp_db *, pp_entry *, void *),
 	pp_entry e;
 	int rc;
 
-	if ((rc = pp_post(t->db, run, arg, &e)) != PP_OK)
+	if ((rc = pp_hall_post(t->db, run, arg, &e)) != PP_OK)
 		tool_die(t, rc, "%s", pp_errmsg(t->db));
 	return tool_posted(t, &e);
 }

@@ -117,8 +117,8 @@ ctl_options(struct tool *t, struct ctl *c, int argc, char **argv)
 			c->req.reason = optarg;
 			break;
 		case OPT_WAIT:
-			c->req.wait_ms = tool_int(t, "--wait", optarg, 0, 3600) *
-			    1000;
+			c->req.wait_ms = tool_int(t, "--wait", optarg, 0,
+			    3600) * 1000;
 			break;
 		case OPT_BUILDING:
 			c->building = optarg;
@@ -132,8 +132,8 @@ ctl_options(struct tool *t, struct ctl *c, int argc, char **argv)
 		case OPT_ALARM1:
 		case OPT_ALARM2:
 			if (pp_money_parse(optarg, 0, -1, ch == OPT_ALARM1 ?
-			    &c->req.alarm1 : &c->req.alarm2, err, sizeof(err)) !=
-			    PP_OK)
+			    &c->req.alarm1 : &c->req.alarm2, err,
+			    sizeof(err)) != PP_OK)
 				tool_die(t, PP_EUSAGE, "--alarm%d %s",
 				    ch == OPT_ALARM1 ? 1 : 2, err);
 			break;

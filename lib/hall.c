@@ -15,8 +15,8 @@
 #define CLOSE_BUS_WAIT	30000
 
 int
-pp_post(pp_db *db, int (*run)(pp_db *, pp_entry *, void *), void *arg,
-    pp_entry *out)
+pp_hall_post(pp_db *db, int (*run)(pp_db *, pp_entry *, void *),
+    void *arg, pp_entry *out)
 {
 	int rc;
 
@@ -31,7 +31,7 @@ pp_post(pp_db *db, int (*run)(pp_db *, pp_entry *, void *), void *arg,
 }
 
 int
-pp_deliver(pp_db *db, pp_entry *e, char *msg, size_t msglen)
+pp_hall_deliver(pp_db *db, pp_entry *e, char *msg, size_t msglen)
 {
 	int rc = PP_OK;
 
@@ -59,7 +59,8 @@ close_posted(pp_db *db, pp_entry *out, void *arg)
 }
 
 int
-pp_close(pp_db *db, const struct pp_close_req *req, pp_entry *out)
+pp_hall_close(pp_db *db, const struct pp_close_req *req,
+    pp_entry *out)
 {
 	struct pp_close_req c = *req;
 	int rc;
@@ -70,5 +71,5 @@ pp_close(pp_db *db, const struct pp_close_req *req, pp_entry *out)
 	    pp_account_wallet_read(db, c.account, CLOSE_BUS_WAIT,
 	    &c.meter_balance)) != PP_OK)
 		return rc;
-	return pp_post(db, close_posted, &c, out);
+	return pp_hall_post(db, close_posted, &c, out);
 }

@@ -149,8 +149,8 @@ pp_operator_may(pp_db *db, enum pp_action action, const char *command,
 		return may_control(db, action, command, flags);
 	need = action_needs[action];
 	if (!allowed(db->role, need))
-		return pp_fail(db, PP_EPERM, "login %s is a%s %s; this needs %s",
-		    db->login, db->role == PP_ROLE_ADMIN ||
+		return pp_fail(db, PP_EPERM, "login %s is a%s %s; this needs "
+		    "%s", db->login, db->role == PP_ROLE_ADMIN ||
 		    db->role == PP_ROLE_AUDITOR ? "n" : "",
 		    role_names[db->role], need_names[need]);
 	return PP_OK;

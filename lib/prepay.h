@@ -435,7 +435,7 @@ int	 pp_ctl_row(const pp_csv *row, const char **by, const char **value,
 /* ---- hall.c: a cashier's money operation end to end -------------------- */
 
 /* One request in its own transaction: all of its work or none. */
-int	 pp_post(pp_db *db, int (*run)(pp_db *, pp_entry *, void *),
+int	 pp_hall_post(pp_db *db, int (*run)(pp_db *, pp_entry *, void *),
 	    void *arg, pp_entry *out);
 /*
  * After an entry is committed: send its recharge to the meter's own
@@ -445,7 +445,8 @@ int	 pp_post(pp_db *db, int (*run)(pp_db *, pp_entry *, void *),
  * PP_OK; PP_EBUSY when the recharge stays pending; another code when the
  * meter refused it.  msg says what happened.
  */
-int	 pp_deliver(pp_db *db, pp_entry *e, char *msg, size_t msglen);
+int	 pp_hall_deliver(pp_db *db, pp_entry *e, char *msg,
+	    size_t msglen);
 
 struct pp_close_req {
 	const char	*account, *method, *ref, *remark;
@@ -456,7 +457,8 @@ struct pp_close_req {
  * Close an account: read what its own-wallet meter holds, unless given,
  * and post the close (pp_account_close) in its own transaction.
  */
-int	 pp_close(pp_db *db, const struct pp_close_req *req, pp_entry *out);
+int	 pp_hall_close(pp_db *db, const struct pp_close_req *req,
+	    pp_entry *out);
 
 /* ---- command.c: remote commands to meters ------------------------------ */
 

@@ -116,8 +116,9 @@ swap_final(pp_db *db, const struct pp_swap_req *req,
 			    "give --balance");
 	}
 	if (!old->wallet && req->balance >= 0)
-		return ERR(PP_EUSAGE, "meter %s keeps no wallet of its own; its "
-		    "account's balance stays with the account", req->old_meter);
+		return ERR(PP_EUSAGE, "meter %s keeps no wallet of its own; "
+		    "its account's balance stays with the account",
+		    req->old_meter);
 	if (!old->wallet)
 		*balance = 0;
 	return PP_OK;
@@ -190,8 +191,8 @@ reattach(pp_db *db, int64_t account_id, int64_t old_id, int64_t new_id)
 	if ((rc = pp_exec(db, "UPDATE account_meters SET detached = ? WHERE "
 	    "meter_id = ? AND detached IS NULL", "ii", pp_now(), old_id)) !=
 	    PP_OK ||
-	    (rc = pp_exec(db, "UPDATE meters SET account_id = NULL WHERE id = ?",
-	    "i", old_id)) != PP_OK ||
+	    (rc = pp_exec(db, "UPDATE meters SET account_id = NULL WHERE id = "
+	    "?", "i", old_id)) != PP_OK ||
 	    (rc = pp_exec(db, "UPDATE meters SET account_id = ? WHERE id = ?",
 	    "ii", account_id, new_id)) != PP_OK)
 		return rc;
