@@ -11,20 +11,6 @@ static const char usage[] =
     "                  [--receipt FILE|-] [--template FILE] [--copies N]\n"
     "                  [--balance AMOUNT] ACCOUNT\n";
 
-struct close_args {
-	const char *account, *method, *ref, *remark;
-	int64_t meter_balance;
-};
-
-static int
-close_one(pp_db *db, pp_entry *e, void *arg)
-{
-	struct close_args *c = arg;
-
-	return pp_account_close(db, c->account, c->method, c->ref, c->remark,
-	    c->meter_balance, e);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -38,7 +24,8 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct tool t;
-	struct close_args c;
+	struct pp_close_req c;
+	pp_entry e;
 	int ch, rc;
 
 	tool_init(&t, "acct-close", usage, argc, argv);
@@ -71,14 +58,9 @@ main(int argc, char **argv)
 		tool_usage(&t);
 	c.account = argv[0];
 	tool_receipts(&t);
-	t.audit = 1;
-	t.print = print_entry;
-	t.columns = pp_entry_columns;
-	t.ncolumns = PP_ENTRY_NCOLS;
-	tool_open(&t, PP_NEED_CASHIER, 0);
-	/* A meter that keeps the wallet says what is left to refund. */
-	if (c.meter_balance == PP_NO_WALLET && (rc = pp_account_wallet_read(t.db,
-	    c.account, 30000, &c.meter_balance)) != PP_OK)
+	tool_entries(&t);
+	tool_open(&t, PP_ACT_ACCT_CLOSE, 0);
+	if ((rc = pp_hall_close(t.db, &c, &e)) != PP_OK)
 		tool_die(&t, rc, "%s", pp_errmsg(t.db));
-	tool_exit(&t, tool_single(&t, close_one, &c));
+	tool_exit(&t, tool_posted(&t, &e));
 }

@@ -29,8 +29,7 @@ print_account(struct tool *t, pp_out *o, const pp_entry *e)
 	    pp_money_format(e->balance, balance), e->serial,
 	    pp_time_format(e->time, time), e->ref };
 
-	if (pp_out_row(o, v) != PP_OK)
-		tool_die(t, PP_EDATA, "%s", pp_out_error(o));
+	tool_row(t, o, v);
 }
 
 struct open_args {
@@ -52,31 +51,18 @@ static int
 open_row(pp_db *db, const pp_csv *row, pp_entry *e, void *arg)
 {
 	struct open_args *a = arg;
-	struct pp_open_req req = a->req;
-	char err[PP_ERRMAX];
-	const char *v;
+	struct pp_open_req req;
+	int rc;
 
-	req.account = pp_csv_get(row, "account");
-	req.name = pp_csv_get(row, "name");
-	req.phone = pp_csv_get(row, "phone");
-	req.meters = pp_csv_get(row, "meter");
-	req.ref = pp_csv_get(row, "ref");
-	if ((v = pp_csv_get(row, "method")) && *v)
-		req.method = v;
-	if ((v = pp_csv_get(row, "remark")) && *v)
-		req.remark = v;
-	if (req.name == NULL || req.meters == NULL)
-		return pp_set_error(db, PP_EDATA, "the columns name and meter "
-		    "are required");
-	req.balance = 0;
-	if ((v = pp_csv_get(row, "balance")) && *v &&
-	    pp_money_parse(v, 0, -1, &req.balance, err, sizeof(err)) != PP_OK)
-		return pp_set_error(db, PP_EDATA, err);
+	if ((rc = pp_open_row(db, row, &a->req, &req)) != PP_OK)
+		return rc;
 	return pp_account_open(db, &req, e);
 }
 
-int
-main(int argc, char **argv)
+/* The options; --balance is parsed once the form is known. */
+static void
+open_options(struct tool *t, struct open_args *a, const char **balance,
+    int *add, int argc, char **argv)
 {
 	enum { OPT_BALANCE = OPT_FIRST_TOOL, OPT_REF, OPT_REMARK,
 	    OPT_ADD_METER };
@@ -89,48 +75,70 @@ main(int argc, char **argv)
 		{ "add-meter", no_argument, NULL, OPT_ADD_METER },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct tool t;
-	struct open_args a;
-	const char *balance = NULL;
-	char meters[PP_LISTMAX];
-	int ch, add = 0, i;
-	size_t at = 0;
+	int ch;
 
-	tool_init(&t, "acct-open", usage, argc, argv);
-	memset(&a, 0, sizeof(a));
-	a.req.method = "transfer";
 	while ((ch = getopt_long(argc, argv, COMMON_SHORT "a:m:n:p:", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'a':
-			a.req.account = optarg;
+			a->req.account = optarg;
 			break;
 		case 'm':
-			a.req.method = optarg;
+			a->req.method = optarg;
 			break;
 		case 'n':
-			a.req.name = optarg;
+			a->req.name = optarg;
 			break;
 		case 'p':
-			a.req.phone = optarg;
+			a->req.phone = optarg;
 			break;
 		case OPT_BALANCE:
-			balance = optarg;
+			*balance = optarg;
 			break;
 		case OPT_REF:
-			a.req.ref = optarg;
+			a->req.ref = optarg;
 			break;
 		case OPT_REMARK:
-			a.req.remark = optarg;
+			a->req.remark = optarg;
 			break;
 		case OPT_ADD_METER:
-			add = 1;
+			*add = 1;
 			break;
 		default:
-			if (!tool_option(&t, ch, optarg))
-				tool_usage(&t);
+			if (!tool_option(t, ch, optarg))
+				tool_usage(t);
 		}
 	}
+}
+
+/* The operands METER ... as one "m1;m2" list. */
+static void
+join_meters(struct tool *t, int argc, char **argv, char meters[PP_LISTMAX])
+{
+	size_t at = 0;
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		if (strlen(argv[i]) + at + 2 > PP_LISTMAX)
+			tool_die(t, PP_EDATA, "too many meters");
+		at += (size_t)snprintf(meters + at, PP_LISTMAX - at, "%s%s",
+		    i ? ";" : "", argv[i]);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	struct tool t;
+	struct open_args a;
+	const char *balance = NULL;
+	char meters[PP_LISTMAX];
+	int add = 0;
+
+	tool_init(&t, "acct-open", usage, argc, argv);
+	memset(&a, 0, sizeof(a));
+	a.req.method = "transfer";
+	open_options(&t, &a, &balance, &add, argc, argv);
 	argc -= optind;
 	argv += optind;
 	t.audit = 1;
@@ -147,21 +155,16 @@ main(int argc, char **argv)
 		if (argc != 1 || a.req.account || a.req.phone || balance ||
 		    a.req.ref)
 			tool_usage(&t);
-		tool_open(&t, PP_NEED_CASHIER, 0);
+		tool_open(&t, PP_ACT_ACCT_OPEN, 0);
 		tool_exit(&t, tool_batch(&t, argv[0], open_row, &a));
 	} else {
 		if (argc < 1)
 			tool_usage(&t);
-		for (i = 0; i < argc; i++) {
-			if (strlen(argv[i]) + at + 2 > sizeof(meters))
-				tool_die(&t, PP_EDATA, "too many meters");
-			at += (size_t)snprintf(meters + at, sizeof(meters) - at,
-			    "%s%s", i ? ";" : "", argv[i]);
-		}
+		join_meters(&t, argc, argv, meters);
 		a.req.meters = meters;
 		if (balance)
 			a.req.balance = tool_amount(&t, balance);
 	}
-	tool_open(&t, PP_NEED_CASHIER, 0);
+	tool_open(&t, PP_ACT_ACCT_OPEN, 0);
 	tool_exit(&t, tool_single(&t, open_one, &a));
 }

@@ -23,9 +23,10 @@ main(int argc, char **argv)
 	struct pp_scan_opts o;
 	struct pp_notify_result nr = { 0, 0 };
 	struct pp_alarm_row *rows;
+	struct pp_alarm_text text;
 	struct tool t;
 	const char *notify = NULL, *v[PP_ALARM_NCOLS];
-	size_t n, i, k;
+	size_t n, i;
 	pp_out *out;
 	int ch, rc;
 
@@ -56,17 +57,15 @@ main(int argc, char **argv)
 		tool_die(&t, PP_EUSAGE, "-k %s: no such alarm kind",
 		    pp_q(o.kind));
 	t.audit = 1;
-	tool_open(&t, PP_NEED_POLLER, 0);
+	tool_open(&t, PP_ACT_ALARM_SCAN, 0);
 	if ((rc = pp_alarm_scan(t.db, &o, &rows, &n)) != PP_OK)
 		tool_die(&t, rc, "%s", pp_errmsg(t.db));
 	if (notify && (rc = pp_alarm_notify(t.db, notify, &nr)) != PP_OK)
 		tool_die(&t, rc, "%s", pp_errmsg(t.db));
 	out = tool_out(&t, pp_alarm_columns, PP_ALARM_NCOLS);
 	for (i = 0; i < n; i++) {
-		for (k = 0; k < PP_ALARM_NCOLS; k++)
-			v[k] = rows[i].text[k];
-		if (pp_out_row(out, v) != PP_OK)
-			tool_die(&t, PP_EDATA, "%s", pp_out_error(out));
+		pp_alarm_row_values(&rows[i], &text, v);
+		tool_row(&t, out, v);
 	}
 	tool_out_close(&t, out);
 	free(rows);

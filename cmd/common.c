@@ -169,7 +169,7 @@ tool_option(struct tool *t, int ch, const char *arg)
 }
 
 void
-tool_open(struct tool *t, enum pp_need need, int create)
+tool_open(struct tool *t, enum pp_action action, int create)
 {
 	const char *wait = getenv("PREPAY_BUSY_TIMEOUT");
 	int rc;
@@ -188,7 +188,8 @@ tool_open(struct tool *t, enum pp_need need, int create)
 		exit(rc);
 	}
 	if ((rc = pp_audit_begin(t->db, t->name, t->argc - 1, t->argv + 1))
-	    != PP_OK || (rc = pp_operator_check(t->db, need)) != PP_OK)
+	    != PP_OK || (rc = pp_operator_may(t->db, action, NULL, 0)) !=
+	    PP_OK)
 		tool_die(t, rc, "%s", pp_errmsg(t->db));
 }
 
@@ -233,6 +234,13 @@ tool_out(struct tool *t, const pp_column *cols, size_t ncols)
 }
 
 void
+tool_row(struct tool *t, pp_out *o, const char *const *values)
+{
+	if (pp_out_row(o, values) != PP_OK)
+		tool_die(t, PP_EDATA, "%s", pp_out_error(o));
+}
+
+void
 tool_out_close(struct tool *t, pp_out *o)
 {
 	char err[PP_ERRMAX];
@@ -267,31 +275,34 @@ tool_receipts(struct tool *t)
 	}
 }
 
-/* How long a cashier's sale waits for a busy bus, in milliseconds. */
-#define SALE_BUS_WAIT	10000
+/* A receipt for the entry, to --receipt; 1 when it takes the row's place. */
+static int
+print_receipt(struct tool *t, const pp_entry *e)
+{
+	static int receipts;
+	char err[PP_ERRMAX], site[PP_NAMEMAX], *text;
+
+	if (t->receipt_fp == NULL)
+		return 0;
+	if (pp_receipt_render(e, pp_site_name(t->db, site, sizeof(site)),
+	    t->template, t->copies, &text, err, sizeof(err)) != PP_OK)
+		tool_die(t, PP_EINTERNAL, "receipt: %s", err);
+	fprintf(t->receipt_fp, "%s%s", receipts++ ? "\f" : "", text);
+	free(text);
+	return t->receipt_fp == stdout;
+}
 
 void
 tool_emit(struct tool *t, pp_out *o, const pp_entry *entry)
 {
-	static int receipts;
-	char err[PP_ERRMAX], site[PP_NAMEMAX], *text, msg[PP_ERRMAX] = "";
-	char amount[PP_NUMBUF];
+	char msg[PP_ERRMAX], amount[PP_NUMBUF];
 	pp_entry copy = *entry, *e = &copy;
 	int rc;
 
-	/* The money is in; now the meter's own wallet gets it, if it can. */
-	if (e->pending && e->command_id) {
-		rc = pp_command_send(t->db, e->command_id, SALE_BUS_WAIT, msg,
-		    sizeof(msg));
-		if (rc == PP_OK)
-			e->pending = 0;
-		else if (rc != PP_EBUSY)
-			tool_warn(t, "meter %s: the recharge failed: %s", e->meter,
-			    msg);
-	}
-	/* A sale that pays up arrears closes the meters they cut off. */
-	if (strcmp(e->kind, "sale") == 0 && !e->replayed && !e->pending)
-		pp_commands_send_account(t->db, e->account, SALE_BUS_WAIT);
+	if ((rc = pp_hall_deliver(t->db, e, msg, sizeof(msg))) != PP_OK &&
+	    rc != PP_EBUSY)
+		tool_warn(t, "meter %s: the recharge failed: %s", e->meter,
+		    msg);
 	/* A replay answers as the first time did, and exits 0. */
 	t->pending += e->pending && !e->replayed;
 	t->replayed += e->replayed;
@@ -303,17 +314,8 @@ tool_emit(struct tool *t, pp_out *o, const pp_entry *entry)
 	if (e->replayed && !t->batch)
 		tool_warn(t, "ref %s: already recorded as serial %s", e->ref,
 		    e->serial);
-	if (t->receipt_fp) {
-		if (pp_receipt_render(e, pp_site_name(t->db, site,
-		    sizeof(site)), t->template, t->copies, &text, err,
-		    sizeof(err)) != PP_OK)
-			tool_die(t, PP_EINTERNAL, "receipt: %s", err);
-		fprintf(t->receipt_fp, "%s%s", receipts++ ? "\f" : "", text);
-		free(text);
-		if (t->receipt_fp == stdout)
-			return;
-	}
-	t->print(t, o, e);
+	if (!print_receipt(t, e))
+		t->print(t, o, e);
 }
 
 /* State of one batch run, handed to the library's callbacks. */
@@ -400,93 +402,129 @@ open_rejects(struct tool *t, const char *path, const pp_csv *in, FILE **fp)
 	return o;
 }
 
-int
-tool_batch(struct tool *t, const char *path,
-    int (*apply)(pp_db *, const pp_csv *, pp_entry *, void *), void *arg)
+/* The list FILE, or - for stdin, and its header. */
+static pp_csv *
+batch_input(struct tool *t, const char *path, FILE **in)
 {
-	const char *rejects = t->rejects;
-	struct pp_batch_spec spec;
-	struct pp_batch_result res;
-	struct batch b;
-	char err[PP_ERRMAX], total[PP_NUMBUF];
-	FILE *in, *rejects_fp = NULL;
+	char err[PP_ERRMAX];
 	pp_csv *csv;
-	pp_entry e;
-	pp_out *o;
-	int64_t sum = 0;
-	size_t i;
-	int rc, closed;
+	int rc;
 
-	if (rejects && !t->each)
-		tool_die(t, PP_EUSAGE, "--rejects goes with --each; without "
-		    "it a bad row means nothing is written");
 	if (strcmp(path, "-") == 0)
-		in = stdin;
-	else if ((in = pp_fopen_caller(path, "r")) == NULL)
+		*in = stdin;
+	else if ((*in = pp_fopen_caller(path, "r")) == NULL)
 		tool_die(t, PP_ENOINPUT, "%s: %s", path, strerror(errno));
-	if ((rc = pp_csv_open(&csv, in, strcmp(path, "-") ? path : "stdin",
+	if ((rc = pp_csv_open(&csv, *in, strcmp(path, "-") ? path : "stdin",
 	    err, sizeof(err))) != PP_OK)
 		tool_die(t, rc, "%s", err);
-	memset(&b, 0, sizeof(b));
-	t->batch = 1;
-	b.t = t;
-	b.apply = apply;
-	b.arg = arg;
-	if (rejects)
-		b.rejects = open_rejects(t, rejects, csv, &rejects_fp);
-	if (t->print && (b.done = pp_fopen_caller(NULL, "w+")) == NULL)
-		tool_die(t, PP_EINTERNAL, "temporary file: %s",
-		    strerror(errno));
-	spec.each = t->each;
-	spec.apply = batch_apply;
-	spec.accepted = batch_accepted;
-	spec.rejected = batch_rejected;
-	rc = pp_batch_run(t->db, csv, &spec, &b, &res);
-	pp_csv_close(csv);
-	if (in != stdin)
-		fclose(in);
-	closed = pp_out_close(b.rejects, err, sizeof(err));
+	return csv;
+}
+
+/* The rejects written, the accepted entries ready to be read back. */
+static void
+batch_settle(struct tool *t, struct batch *b, FILE *rejects_fp)
+{
+	char err[PP_ERRMAX];
+	int closed;
+
+	closed = pp_out_close(b->rejects, err, sizeof(err));
 	if (rejects_fp && fclose(rejects_fp) != 0)
 		closed = PP_EINTERNAL;
 	if (closed != PP_OK)
-		tool_warn(t, "--rejects %s: write error", rejects);
-	if (b.nomem)
+		tool_warn(t, "--rejects %s: write error", t->rejects);
+	if (b->nomem)
 		tool_die(t, PP_EINTERNAL, "out of memory");
-	if (b.done && (b.spill || fflush(b.done) != 0 ||
-	    fseek(b.done, 0, SEEK_SET) != 0))
+	if (b->done && (b->spill || fflush(b->done) != 0 ||
+	    fseek(b->done, 0, SEEK_SET) != 0))
 		tool_die(t, PP_EINTERNAL, "temporary file: %s",
 		    strerror(errno));
-	if (res.broken || (rc != PP_OK && rc != PP_EDATA))
-		tool_warn(t, "%s", pp_errmsg(t->db));
-	if (t->print) {
-		o = tool_out(t, t->columns, t->ncolumns);
-		for (i = 0; i < b.ndone && res.committed; i++) {
-			if (fread(&e, sizeof(e), 1, b.done) != 1)
-				tool_die(t, PP_EINTERNAL, "temporary file: "
-				    "%s", ferror(b.done) ? strerror(errno) :
-				    "cut short");
-			tool_emit(t, o, &e);
-			sum += e.amount;
-		}
-		tool_out_close(t, o);
-		fclose(b.done);
+}
+
+/* Print the committed entries; returns their sum. */
+static int64_t
+batch_print(struct tool *t, struct batch *b, int committed)
+{
+	int64_t sum = 0;
+	pp_entry e;
+	pp_out *o;
+	size_t i;
+
+	o = tool_out(t, t->columns, t->ncolumns);
+	for (i = 0; i < b->ndone && committed; i++) {
+		if (fread(&e, sizeof(e), 1, b->done) != 1)
+			tool_die(t, PP_EINTERNAL, "temporary file: %s",
+			    ferror(b->done) ? strerror(errno) : "cut short");
+		tool_emit(t, o, &e);
+		sum += e.amount;
 	}
+	tool_out_close(t, o);
+	fclose(b->done);
+	return sum;
+}
+
+/* The summary for the audit entry, and the warnings of a run. */
+static void
+batch_summary(struct tool *t, const char *path,
+    const struct pp_batch_result *res, int64_t sum, int rc)
+{
+	char total[PP_NUMBUF];
+
 	snprintf(t->summary, sizeof(t->summary), "%s: %ld rows, %ld %s, %ld "
-	    "rejected, amount %s", path, res.rows, res.accepted,
-	    res.committed ? "written" : "not written (all or nothing)",
-	    res.rejected, pp_money_format(sum, total));
-	if (!res.committed && res.rejected)
+	    "rejected, amount %s", path, res->rows, res->accepted,
+	    res->committed ? "written" : "not written (all or nothing)",
+	    res->rejected, pp_money_format(sum, total));
+	if (!res->committed && res->rejected)
 		tool_warn(t, "%ld of %ld rows rejected; nothing was written",
-		    res.rejected, res.rows);
-	else if (res.rejected)
-		tool_warn(t, "%ld of %ld rows rejected%s%s", res.rejected,
-		    res.rows, rejects ? "; see " : "", rejects ? rejects : "");
+		    res->rejected, res->rows);
+	else if (res->rejected)
+		tool_warn(t, "%ld of %ld rows rejected%s%s", res->rejected,
+		    res->rows, t->rejects ? "; see " : "", t->rejects ?
+		    t->rejects : "");
 	if (t->replayed)
 		tool_warn(t, "%ld rows were already recorded under their ref",
 		    t->replayed);
 	if (rc == PP_OK && t->pending)
 		tool_warn(t, "%ld meter recharges are pending; meter-read "
 		    "sends them", t->pending);
+}
+
+int
+tool_batch(struct tool *t, const char *path,
+    int (*apply)(pp_db *, const pp_csv *, pp_entry *, void *), void *arg)
+{
+	struct pp_batch_spec spec = { t->each, batch_apply, batch_accepted,
+	    batch_rejected };
+	struct pp_batch_result res;
+	struct batch b;
+	FILE *in, *rejects_fp = NULL;
+	pp_csv *csv;
+	int64_t sum = 0;
+	int rc;
+
+	if (t->rejects && !t->each)
+		tool_die(t, PP_EUSAGE, "--rejects goes with --each; without "
+		    "it a bad row means nothing is written");
+	csv = batch_input(t, path, &in);
+	memset(&b, 0, sizeof(b));
+	t->batch = 1;
+	b.t = t;
+	b.apply = apply;
+	b.arg = arg;
+	if (t->rejects)
+		b.rejects = open_rejects(t, t->rejects, csv, &rejects_fp);
+	if (t->print && (b.done = pp_fopen_caller(NULL, "w+")) == NULL)
+		tool_die(t, PP_EINTERNAL, "temporary file: %s",
+		    strerror(errno));
+	rc = pp_batch_run(t->db, csv, &spec, &b, &res);
+	pp_csv_close(csv);
+	if (in != stdin)
+		fclose(in);
+	batch_settle(t, &b, rejects_fp);
+	if (res.broken || (rc != PP_OK && rc != PP_EDATA))
+		tool_warn(t, "%s", pp_errmsg(t->db));
+	if (t->print)
+		sum = batch_print(t, &b, res.committed);
+	batch_summary(t, path, &res, sum, rc);
 	/* Recorded is done: a script must not retry a committed sale. */
 	return rc;
 }
@@ -495,25 +533,25 @@ int
 tool_single(struct tool *t, int (*run)(pp_db *, pp_entry *, void *),
     void *arg)
 {
-	char amount[PP_NUMBUF];
 	pp_entry e;
-	pp_out *o;
 	int rc;
 
-	memset(&e, 0, sizeof(e));
-	if ((rc = pp_tx_begin(t->db)) != PP_OK)
+	if ((rc = pp_hall_post(t->db, run, arg, &e)) != PP_OK)
 		tool_die(t, rc, "%s", pp_errmsg(t->db));
-	if ((rc = run(t->db, &e, arg)) != PP_OK) {
-		pp_tx_rollback(t->db);
-		tool_die(t, rc, "%s", pp_errmsg(t->db));
-	}
-	if ((rc = pp_tx_commit(t->db)) != PP_OK)
-		tool_die(t, rc, "%s", pp_errmsg(t->db));
+	return tool_posted(t, &e);
+}
+
+int
+tool_posted(struct tool *t, const pp_entry *e)
+{
+	char amount[PP_NUMBUF];
+	pp_out *o;
+
 	snprintf(t->summary, sizeof(t->summary), "%s %s account %s amount %s%s",
-	    e.kind, e.serial, e.account, pp_money_format(e.amount, amount),
-	    e.replayed ? " (replayed)" : "");
+	    e->kind, e->serial, e->account, pp_money_format(e->amount, amount),
+	    e->replayed ? " (replayed)" : "");
 	o = tool_out(t, t->columns, t->ncolumns);
-	tool_emit(t, o, &e);
+	tool_emit(t, o, e);
 	tool_out_close(t, o);
 	/*
 	 * The money is recorded, with its audit entry: exit 0 even when the
@@ -524,14 +562,22 @@ tool_single(struct tool *t, int (*run)(pp_db *, pp_entry *, void *),
 }
 
 void
+tool_entries(struct tool *t)
+{
+	t->audit = 1;
+	t->print = print_entry;
+	t->columns = pp_entry_columns;
+	t->ncolumns = PP_ENTRY_NCOLS;
+}
+
+void
 print_entry(struct tool *t, pp_out *o, const pp_entry *e)
 {
 	struct pp_entry_text text;
 	const char *v[PP_ENTRY_NCOLS];
 
 	pp_entry_values(e, &text, v);
-	if (pp_out_row(o, v) != PP_OK)
-		tool_die(t, PP_EDATA, "%s", pp_out_error(o));
+	tool_row(t, o, v);
 }
 
 struct money_args {
@@ -551,51 +597,18 @@ money_single(pp_db *db, pp_entry *e, void *arg)
 static int
 money_row(pp_db *db, const pp_csv *row, pp_entry *e, void *arg)
 {
-	static const struct { const char *column; enum pp_target kind; } by[] = {
-		{ "account", PP_TARGET_ACCOUNT }, { "meter", PP_TARGET_METER },
-		{ "room", PP_TARGET_ROOM },
-	};
 	struct money_args *m = arg;
-	struct pp_money_req req = m->req;
-	const char *v;
-	char err[PP_ERRMAX];
-	size_t i;
+	struct pp_money_req req;
 	int rc;
 
-	req.target = NULL;
-	for (i = 0; i < sizeof(by) / sizeof(by[0]) && req.target == NULL; i++)
-		if ((v = pp_csv_get(row, by[i].column)) && *v) {
-			req.target = v;
-			req.target_kind = by[i].kind;
-		}
-	if (req.target == NULL) {
-		snprintf(err, sizeof(err), pp_csv_has(row, "account") ||
-		    pp_csv_has(row, "meter") || pp_csv_has(row, "room") ?
-		    "no account, meter or room given" :
-		    "the list has no account, meter or room column");
-		goto bad;
-	}
-	if ((v = pp_csv_get(row, "amount")) == NULL) {
-		snprintf(err, sizeof(err), "no amount column");
-		goto bad;
-	}
-	if ((rc = pp_money_parse(v, 0, -1, &req.amount, err, sizeof(err))) !=
-	    PP_OK)
-		goto bad;
-	if ((v = pp_csv_get(row, "method")) && *v)
-		req.method = v;
-	if ((v = pp_csv_get(row, "ref")) && *v)
-		req.ref = v;
-	if ((v = pp_csv_get(row, "remark")) && *v)
-		req.remark = v;
+	if ((rc = pp_money_row(db, row, &m->req, &req)) != PP_OK)
+		return rc;
 	return m->request(db, &req, e);
-bad:
-	return pp_set_error(db, PP_EDATA, err);
 }
 
-int
-money_main(int argc, char **argv, const char *name, const char *usage,
-    int (*request)(pp_db *, const struct pp_money_req *, pp_entry *))
+/* The options of sale and refund; the operands are left in argv. */
+static void
+money_options(struct tool *t, struct money_args *m, int argc, char **argv)
 {
 	enum { OPT_REF = OPT_FIRST_TOOL, OPT_REMARK, OPT_ACCOUNT, OPT_METER,
 	    OPT_ROOM };
@@ -610,41 +623,50 @@ money_main(int argc, char **argv, const char *name, const char *usage,
 		{ "room", no_argument, NULL, OPT_ROOM },
 		{ NULL, 0, NULL, 0 }
 	};
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, COMMON_SHORT "m:", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'm':
+			m->req.method = optarg;
+			break;
+		case OPT_REF:
+			m->req.ref = optarg;
+			break;
+		case OPT_REMARK:
+			m->req.remark = optarg;
+			break;
+		case OPT_ACCOUNT:
+		case OPT_METER:
+		case OPT_ROOM:
+			if (m->req.target_kind != PP_TARGET_ANY)
+				tool_die(t, PP_EUSAGE, "give one of --account, "
+				    "--meter and --room");
+			m->req.target_kind = ch == OPT_ACCOUNT ?
+			    PP_TARGET_ACCOUNT : ch == OPT_METER ?
+			    PP_TARGET_METER : PP_TARGET_ROOM;
+			break;
+		default:
+			if (!tool_option(t, ch, optarg))
+				tool_usage(t);
+		}
+	}
+}
+
+int
+money_main(int argc, char **argv, const char *name, const char *usage,
+    enum pp_action action,
+    int (*request)(pp_db *, const struct pp_money_req *, pp_entry *))
+{
 	struct tool t;
 	struct money_args m;
-	int ch;
 
 	tool_init(&t, name, usage, argc, argv);
 	memset(&m, 0, sizeof(m));
 	m.request = request;
 	m.req.method = "cash";
-	while ((ch = getopt_long(argc, argv, COMMON_SHORT "m:", longopts,
-	    NULL)) != -1) {
-		switch (ch) {
-		case 'm':
-			m.req.method = optarg;
-			break;
-		case OPT_REF:
-			m.req.ref = optarg;
-			break;
-		case OPT_REMARK:
-			m.req.remark = optarg;
-			break;
-		case OPT_ACCOUNT:
-		case OPT_METER:
-		case OPT_ROOM:
-			if (m.req.target_kind != PP_TARGET_ANY)
-				tool_die(&t, PP_EUSAGE, "give one of --account, "
-				    "--meter and --room");
-			m.req.target_kind = ch == OPT_ACCOUNT ?
-			    PP_TARGET_ACCOUNT : ch == OPT_METER ?
-			    PP_TARGET_METER : PP_TARGET_ROOM;
-			break;
-		default:
-			if (!tool_option(&t, ch, optarg))
-				tool_usage(&t);
-		}
-	}
+	money_options(&t, &m, argc, argv);
 	argc -= optind;
 	argv += optind;
 	if (argc < 1 || argc > 2)
@@ -653,15 +675,12 @@ money_main(int argc, char **argv, const char *name, const char *usage,
 		tool_die(&t, PP_EUSAGE, "a list carries its own ref and target "
 		    "columns");
 	tool_receipts(&t);
-	t.audit = 1;
-	t.print = print_entry;
-	t.columns = pp_entry_columns;
-	t.ncolumns = PP_ENTRY_NCOLS;
+	tool_entries(&t);
 	if (argc == 2) {
 		m.req.target = argv[0];
 		m.req.amount = tool_amount(&t, argv[1]);
 	}
-	tool_open(&t, PP_NEED_CASHIER, 0);
+	tool_open(&t, action, 0);
 	if (argc == 1)
 		tool_exit(&t, tool_batch(&t, argv[0], money_row, &m));
 	tool_exit(&t, tool_single(&t, money_single, &m));

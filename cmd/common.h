@@ -68,13 +68,15 @@ void	 tool_warn(struct tool *t, const char *fmt, ...)
 noreturn void tool_die(struct tool *t, int code, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 noreturn void tool_exit(struct tool *t, int code);
-/* Open the database and check the operator's role, or exit. */
-void	 tool_open(struct tool *t, enum pp_need need, int create);
+/* Open the database and check that the operator may do action, or exit. */
+void	 tool_open(struct tool *t, enum pp_action action, int create);
 /* Parse an amount in yuan for this site, or exit 65. */
 int64_t	 tool_amount(struct tool *t, const char *s);
 int	 tool_int(struct tool *t, const char *what, const char *s, int min,
 	    int max);
 pp_out	*tool_out(struct tool *t, const pp_column *cols, size_t ncols);
+/* Write one row, or exit. */
+void	 tool_row(struct tool *t, pp_out *o, const char *const *values);
 void	 tool_out_close(struct tool *t, pp_out *o);
 /* Open what --receipt, --template and --copies asked for, or exit. */
 void	 tool_receipts(struct tool *t);
@@ -91,12 +93,16 @@ int	 tool_batch(struct tool *t, const char *path,
 /* One request in one transaction, printed; returns the exit code. */
 int	 tool_single(struct tool *t,
 	    int (*run)(pp_db *, pp_entry *, void *), void *arg);
+/* Print an entry already posted; returns the exit code. */
+int	 tool_posted(struct tool *t, const pp_entry *e);
+/* The tool writes money entries and prints them as the entry columns. */
+void	 tool_entries(struct tool *t);
 
 /* Print an entry as one row of the entry columns. */
 void	 print_entry(struct tool *t, pp_out *o, const pp_entry *e);
 /* The whole of sale(1) and refund(1), which differ only in the request. */
 int	 money_main(int argc, char **argv, const char *name,
-	    const char *usage,
+	    const char *usage, enum pp_action action,
 	    int (*request)(pp_db *, const struct pp_money_req *, pp_entry *));
 
 #endif /* PP_COMMON_H */

@@ -47,8 +47,16 @@ push(struct tool *t, const char **list, int *n, const char *item)
 	return list;
 }
 
-int
-main(int argc, char **argv)
+/* What meter-read was asked. */
+struct read {
+	struct pp_poll_opts o;
+	const char	**gateways, **meters;
+	const char	*discover;
+	int		 strict, import;
+};
+
+static void
+read_options(struct tool *t, struct read *r, int argc, char **argv)
 {
 	enum { OPT_METER = OPT_FIRST_TOOL, OPT_STRICT, OPT_WAIT, OPT_IMPORT,
 		OPT_DISCOVER };
@@ -62,119 +70,154 @@ main(int argc, char **argv)
 		{ "discover", required_argument, NULL, OPT_DISCOVER },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct pp_poll_opts o;
-	struct pp_poll_row *rows;
-	const char **gateways = NULL, **meters = NULL, *v[PP_POLL_NCOLS];
-	const char *discover = NULL;
-	char found[PP_DISCOVER_NCOLS][PP_NUMBUF * 2];
-	struct tool t;
-	size_t n, i, k, missing = 0;
-	long imported = 0;
-	pp_out *out;
-	int ch, strict = 0, import = 0, rc;
+	int ch;
 
-	tool_init(&t, "meter-read", usage, argc, argv);
-	memset(&o, 0, sizeof(o));
-	o.wait_ms = 60000;
 	while ((ch = getopt_long(argc, argv, COMMON_SHORT "b:g:j:", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'b':
-			o.building = optarg;
+			r->o.building = optarg;
 			break;
 		case 'g':
-			gateways = push(&t, gateways, &o.ngateways, optarg);
+			r->gateways = push(t, r->gateways, &r->o.ngateways,
+			    optarg);
 			break;
 		case 'j':
-			o.jobs = tool_int(&t, "-j", optarg, 1, 1024);
+			r->o.jobs = tool_int(t, "-j", optarg, 1, 1024);
 			break;
 		case OPT_METER:
-			meters = push(&t, meters, &o.nmeters, optarg);
+			r->meters = push(t, r->meters, &r->o.nmeters, optarg);
 			break;
 		case OPT_STRICT:
-			strict = 1;
+			r->strict = 1;
 			break;
 		case OPT_WAIT:
-			o.wait_ms = tool_int(&t, "--wait", optarg, 0, 3600) *
+			r->o.wait_ms = tool_int(t, "--wait", optarg, 0, 3600) *
 			    1000;
 			break;
 		case OPT_IMPORT:
-			import = 1;
+			r->import = 1;
 			break;
 		case OPT_DISCOVER:
-			discover = optarg;
+			r->discover = optarg;
 			break;
 		default:
-			if (!tool_option(&t, ch, optarg))
-				tool_usage(&t);
+			if (!tool_option(t, ch, optarg))
+				tool_usage(t);
 		}
 	}
-	argc -= optind;
-	argv += optind;
-	/* The poll's lists go with the poll alone. */
-	if ((discover || import) && (gateways || meters || o.building)) {
-		free(gateways);
-		free(meters);
-		tool_usage(&t);
-	}
-	if (discover) {
-		if (argc != 0 || import || o.jobs || strict || t.each ||
-		    t.rejects)
-			tool_usage(&t);
-		tool_open(&t, PP_NEED_POLLER, 0);
-		if ((rc = pp_meter_discover(t.db, discover, o.wait_ms, found)) !=
-		    PP_OK)
-			tool_die(&t, rc, "%s", pp_errmsg(t.db));
-		out = tool_out(&t, pp_discover_columns, PP_DISCOVER_NCOLS);
-		for (k = 0; k < PP_DISCOVER_NCOLS; k++)
-			v[k] = found[k];
-		if (pp_out_row(out, v) != PP_OK)
-			tool_die(&t, PP_EDATA, "%s", pp_out_error(out));
-		tool_out_close(&t, out);
-		tool_exit(&t, PP_OK);
-	}
-	t.audit = 1;
-	if (import) {
-		if (argc != 1)
-			tool_usage(&t);
-		tool_open(&t, PP_NEED_POLLER, 0);
-		rc = tool_batch(&t, argv[0], import_row, &imported);
-		snprintf(t.summary, sizeof(t.summary), "%s: %ld readings "
-		    "imported", argv[0], imported);
-		if (rc == PP_OK || t.each)
-			printf("%s\n", t.summary);
-		tool_exit(&t, rc);
-	}
-	if (argc != 0 || t.each || t.rejects) {
-		free(gateways);
-		free(meters);
-		tool_usage(&t);
-	}
-	o.gateways = gateways;
-	o.meters = meters;
+}
+
+/* The poll's lists go with the poll alone. */
+static noreturn void
+usage_free(struct tool *t, struct read *r)
+{
+	free(r->gateways);
+	free(r->meters);
+	tool_usage(t);
+}
+
+/* --discover: the address of the one meter on a DL/T 645 bus. */
+static noreturn void
+discover(struct tool *t, struct read *r, int argc)
+{
+	char found[PP_DISCOVER_NCOLS][PP_NUMBUF * 2];
+	const char *v[PP_DISCOVER_NCOLS];
+	pp_out *out;
+	size_t k;
+	int rc;
+
+	if (argc != 0 || r->import || r->o.jobs || r->strict || t->each ||
+	    t->rejects)
+		tool_usage(t);
+	tool_open(t, PP_ACT_METER_READ, 0);
+	if ((rc = pp_meter_discover(t->db, r->discover, r->o.wait_ms,
+	    found)) != PP_OK)
+		tool_die(t, rc, "%s", pp_errmsg(t->db));
+	out = tool_out(t, pp_discover_columns, PP_DISCOVER_NCOLS);
+	for (k = 0; k < PP_DISCOVER_NCOLS; k++)
+		v[k] = found[k];
+	tool_row(t, out, v);
+	tool_out_close(t, out);
+	tool_exit(t, PP_OK);
+}
+
+/* --import: readings taken by hand. */
+static noreturn void
+import(struct tool *t, int argc, char **argv)
+{
+	long imported = 0;
+	int rc;
+
+	if (argc != 1)
+		tool_usage(t);
+	tool_open(t, PP_ACT_METER_READ, 0);
+	rc = tool_batch(t, argv[0], import_row, &imported);
+	snprintf(t->summary, sizeof(t->summary), "%s: %ld readings imported",
+	    argv[0], imported);
+	if (rc == PP_OK || t->each)
+		printf("%s\n", t->summary);
+	tool_exit(t, rc);
+}
+
+static noreturn void
+poll_meters(struct tool *t, struct read *r)
+{
+	struct pp_poll_row *rows;
+	struct pp_poll_text text;
+	const char *v[PP_POLL_NCOLS];
+	size_t n, i, missing = 0;
+	pp_out *out;
+	int rc;
+
+	r->o.gateways = r->gateways;
+	r->o.meters = r->meters;
 	if (isatty(STDERR_FILENO)) {
-		o.progress = progress;
-		o.arg = &t;
+		r->o.progress = progress;
+		r->o.arg = t;
 	}
-	tool_open(&t, PP_NEED_POLLER, 0);
-	rc = pp_poll(t.db, &o, &rows, &n);
-	free(gateways);
-	free(meters);
+	tool_open(t, PP_ACT_METER_READ, 0);
+	rc = pp_poll(t->db, &r->o, &rows, &n);
+	free(r->gateways);
+	free(r->meters);
 	if (rc != PP_OK)
-		tool_die(&t, rc, "%s", pp_errmsg(t.db));
-	out = tool_out(&t, pp_poll_columns, PP_POLL_NCOLS);
+		tool_die(t, rc, "%s", pp_errmsg(t->db));
+	out = tool_out(t, pp_poll_columns, PP_POLL_NCOLS);
 	for (i = 0; i < n; i++) {
-		for (k = 0; k < PP_POLL_NCOLS; k++)
-			v[k] = rows[i].text[k];
+		pp_poll_row_values(&rows[i], &text, v);
 		missing += !rows[i].ok;
-		if (pp_out_row(out, v) != PP_OK)
-			tool_die(&t, PP_EDATA, "%s", pp_out_error(out));
+		tool_row(t, out, v);
 	}
-	tool_out_close(&t, out);
+	tool_out_close(t, out);
 	free(rows);
-	snprintf(t.summary, sizeof(t.summary), "%zu meters polled, %zu "
+	snprintf(t->summary, sizeof(t->summary), "%zu meters polled, %zu "
 	    "missing", n, missing);
 	if (missing)
-		tool_warn(&t, "%zu of %zu meters did not answer", missing, n);
-	tool_exit(&t, strict && missing ? PP_EUNREACH : PP_OK);
+		tool_warn(t, "%zu of %zu meters did not answer", missing, n);
+	tool_exit(t, r->strict && missing ? PP_EUNREACH : PP_OK);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct tool t;
+	struct read r;
+
+	tool_init(&t, "meter-read", usage, argc, argv);
+	memset(&r, 0, sizeof(r));
+	r.o.wait_ms = 60000;
+	read_options(&t, &r, argc, argv);
+	argc -= optind;
+	argv += optind;
+	if ((r.discover || r.import) && (r.gateways || r.meters ||
+	    r.o.building))
+		usage_free(&t, &r);
+	if (r.discover)
+		discover(&t, &r, argc);
+	t.audit = 1;
+	if (r.import)
+		import(&t, argc, argv);
+	if (argc != 0 || t.each || t.rejects)
+		usage_free(&t, &r);
+	poll_meters(&t, &r);
 }

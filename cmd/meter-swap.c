@@ -58,11 +58,8 @@ main(int argc, char **argv)
 		tool_usage(&t);
 	req.old_meter = argv[0];
 	req.new_meter = argv[1];
-	t.audit = 1;
-	t.print = print_entry;
-	t.columns = pp_entry_columns;
-	t.ncolumns = PP_ENTRY_NCOLS;
-	tool_open(&t, PP_NEED_SUPERVISOR, 0);
+	tool_entries(&t);
+	tool_open(&t, PP_ACT_METER_SWAP, 0);
 	if ((rc = pp_meter_swap(t.db, &req, out, &n)) != PP_OK)
 		tool_die(&t, rc, "%s", pp_errmsg(t.db));
 	snprintf(t.summary, sizeof(t.summary), "swap %s -> %s, balance %s",

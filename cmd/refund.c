@@ -12,5 +12,6 @@ static const char usage[] =
 int
 main(int argc, char **argv)
 {
-	return money_main(argc, argv, "refund", usage, pp_refund);
+	return money_main(argc, argv, "refund", usage, PP_ACT_REFUND,
+	    pp_refund);
 }

@@ -171,7 +171,7 @@ main(int argc, char **argv)
 			tool_die(&t, PP_EUSAGE, "--chart draws under a table; "
 			    "leave out -o or use -o table");
 	}
-	tool_open(&t, PP_NEED_ANY, 0);
+	tool_open(&t, PP_ACT_REPORT, 0);
 	rc = fn(t.db, &r, &o, t.fmt, stdout, t.xlsx_path, t.bom);
 	if (o)
 		tool_out_close(&t, o);

@@ -27,18 +27,8 @@ static int
 reverse_row(pp_db *db, const pp_csv *row, pp_entry *e, void *arg)
 {
 	struct reverse_args *r = arg;
-	const char *serial = pp_csv_get(row, "serial");
 
-	if (serial == NULL || *serial == '\0')
-		return pp_set_error(db, PP_EDATA, "no serial");
-	return pp_reverse(db, serial, r->reason, e);
-}
-
-/* A receipt number: YYYYMMDD and a 6-digit sequence. */
-static int
-is_serial(const char *s)
-{
-	return strlen(s) == 14 && strspn(s, "0123456789") == 14;
+	return pp_reverse_row(db, row, r->reason, e);
 }
 
 int
@@ -74,12 +64,9 @@ main(int argc, char **argv)
 	if (argc != 1)
 		tool_usage(&t);
 	tool_receipts(&t);
-	t.audit = 1;
-	t.print = print_entry;
-	t.columns = pp_entry_columns;
-	t.ncolumns = PP_ENTRY_NCOLS;
-	tool_open(&t, PP_NEED_SUPERVISOR, 0);
-	if (!is_serial(argv[0]))
+	tool_entries(&t);
+	tool_open(&t, PP_ACT_REVERSE, 0);
+	if (pp_serial_check(argv[0]) != PP_OK)
 		tool_exit(&t, tool_batch(&t, argv[0], reverse_row, &r));
 	r.serial = argv[0];
 	tool_exit(&t, tool_single(&t, reverse_one, &r));

@@ -12,5 +12,5 @@ static const char usage[] =
 int
 main(int argc, char **argv)
 {
-	return money_main(argc, argv, "sale", usage, pp_sale);
+	return money_main(argc, argv, "sale", usage, PP_ACT_SALE, pp_sale);
 }

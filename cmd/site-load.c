@@ -55,13 +55,13 @@ main(int argc, char **argv)
 		tool_usage(&t);
 	t.audit = 1;
 	if (meters) {
-		tool_open(&t, PP_NEED_ADMIN, 0);
+		tool_open(&t, PP_ACT_SITE_LOAD, 0);
 		rc = tool_batch(&t, argv[0], meter_row, &changed);
 		if (rc == PP_OK || t.each)
 			printf("%s: %ld meters changed\n", argv[0], changed);
 		tool_exit(&t, rc);
 	}
-	tool_open(&t, PP_NEED_ADMIN, 1);
+	tool_open(&t, PP_ACT_SITE_LOAD, 1);
 	if ((rc = pp_site_load(t.db, argv[0], &st)) != PP_OK)
 		tool_die(&t, rc, "%s", pp_errmsg(t.db));
 	snprintf(t.summary, sizeof(t.summary), "%s: %ld buildings, %ld "

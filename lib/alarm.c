@@ -18,7 +18,10 @@ const pp_column pp_alarm_columns[PP_ALARM_NCOLS] = {
 	{ "message", PP_COL_TEXT },
 };
 
-/* The kinds, their levels, and the default (Chinese) notices. */
+/*
+ * The kinds, in enum pp_alarm_kind's order, their levels, and the default
+ * (Chinese) notices.
+ */
 static const struct {
 	const char	*kind;
 	int		 level;
@@ -51,6 +54,12 @@ kind_index(const char *kind)
 		if (strcmp(kinds[i].kind, kind) == 0)
 			return (int)i;
 	return -1;
+}
+
+const char *
+pp_alarm_kind_name(enum pp_alarm_kind kind)
+{
+	return kinds[kind].kind;
 }
 
 int
@@ -324,18 +333,101 @@ scan_accounts(pp_db *db, struct raised *r)
 	return rc;
 }
 
-/* Conditions of a meter, and of its gateway. */
+/*
+ * The conditions a scan found, each holding or not, gathered before any
+ * alarm is synced: syncing reuses the cached statements the scan steps.
+ */
+struct conditions {
+	struct facts	*all;
+	int		*holds;
+	size_t		 n, cap, hcap;
+};
+
+/* Room for k more; NULL when out of memory. */
+static struct facts *
+cond_room(struct conditions *c, size_t k)
+{
+	if (pp_grow(&c->all, &c->cap, c->n + k, sizeof(*c->all)) != PP_OK ||
+	    pp_grow(&c->holds, &c->hcap, c->n + k, sizeof(*c->holds)) != PP_OK)
+		return NULL;
+	return &c->all[c->n];
+}
+
+/* Make every condition's alarm stand or clear, and free them. */
+static int
+cond_sync(pp_db *db, struct conditions *c, struct raised *r, int rc)
+{
+	int64_t id;
+	size_t i;
+
+	for (i = 0; i < c->n && rc == PP_OK; i++)
+		if ((rc = sync_alarm(db, &c->all[i], c->holds[i], &id)) ==
+		    PP_OK)
+			rc = note(db, r, id);
+	free(c->all);
+	free(c->holds);
+	memset(c, 0, sizeof(*c));
+	return rc;
+}
+
+/* The six conditions of one row of scan_meters' query. */
+static void
+meter_conditions(sqlite3_stmt *st, int lo, int hi, struct conditions *c)
+{
+	static const char *const kind[] = { "overload", "voltage", "lost",
+	    "counter", "mismatch", "command" };
+	int64_t volt = sqlite3_column_int64(st, 5);
+	int has_volt = sqlite3_column_type(st, 5) != SQLITE_NULL;
+	const char *flag = (const char *)sqlite3_column_text(st, 8);
+	const char *cmd = (const char *)sqlite3_column_text(st, 10);
+	char v[6][64], why[PP_ERRMAX];
+	int h[6], k;
+
+	snprintf(v[0], sizeof(v[0]), "%lld",
+	    (long long)sqlite3_column_int64(st, 4));
+	h[0] = sqlite3_column_int(st, 6);
+	snprintf(v[1], sizeof(v[1]), "%lld.%lld", (long long)volt / 10,
+	    (long long)(volt < 0 ? -volt : volt) % 10);
+	h[1] = has_volt && (volt < lo * 10 || volt > hi * 10);
+	v[2][0] = '\0';
+	h[2] = sqlite3_column_int(st, 7);
+	snprintf(v[3], sizeof(v[3]), "%s", flag ? flag : "");
+	h[3] = flag && *flag;
+	/* The same verdict as report reconcile. */
+	h[4] = sqlite3_column_int(st, 9) && strcmp(pp_wallet_verdict(st, 11,
+	    why, sizeof(why)), "mismatch") == 0;
+	snprintf(v[4], sizeof(v[4]), "%.63s", why);
+	snprintf(v[5], sizeof(v[5]), "%s", cmd ? cmd : "");
+	h[5] = cmd && *cmd;
+	for (k = 0; k < 6; k++) {
+		struct facts *x = &c->all[c->n];
+
+		memset(x, 0, sizeof(*x));
+		x->kind = kind[k];
+		x->meter_id = sqlite3_column_int64(st, 0);
+		pp_col_text(st, 1, x->meter, sizeof(x->meter));
+		pp_col_text(st, 2, x->room, sizeof(x->room));
+		snprintf(x->value, sizeof(x->value), "%s", v[k]);
+		if (k == 0)
+			snprintf(x->threshold, sizeof(x->threshold), "%lld",
+			    (long long)sqlite3_column_int64(st, 3));
+		else if (k == 1)
+			snprintf(x->threshold, sizeof(x->threshold), "%d-%d",
+			    lo, hi);
+		c->holds[c->n++] = h[k];
+	}
+}
+
+/* Conditions of a meter. */
 static int
 scan_meters(pp_db *db, struct raised *r)
 {
 	char band[32];
-	int lo = 198, hi = 242, k, rc = PP_OK;
+	int lo = 198, hi = 242, rc = PP_OK;
 	int64_t overload = pp_setting_int(db, "overload_w", -1);
-	int64_t tries = pp_setting_int(db, "command_alarm", 3), id;
-	struct facts *all = NULL;
-	int *holds = NULL;
+	int64_t tries = pp_setting_int(db, "command_alarm", 3);
+	struct conditions c = { NULL, NULL, 0, 0, 0 };
 	sqlite3_stmt *st;
-	size_t n = 0, cap = 0, hcap = 0, i;
 
 	if (pp_setting(db, "voltage_band", band, sizeof(band)))
 		sscanf(band, "%d-%d", &lo, &hi);
@@ -358,91 +450,82 @@ scan_meters(pp_db *db, struct raised *r)
 	sqlite3_bind_int64(st, 1, overload);
 	sqlite3_bind_int64(st, 2, tries);
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		int64_t volt = sqlite3_column_int64(st, 5);
-		int has_volt = sqlite3_column_type(st, 5) != SQLITE_NULL;
-		const char *flag = (const char *)sqlite3_column_text(st, 8);
-		const char *cmd = (const char *)sqlite3_column_text(st, 10);
-		char v[6][64], why[PP_ERRMAX];
-		int h[6];
-
-		if (pp_grow(&all, &cap, n + 6, sizeof(*all)) != PP_OK ||
-		    pp_grow(&holds, &hcap, n + 6, sizeof(*holds)) != PP_OK) {
+		if (cond_room(&c, 6) == NULL) {
 			rc = pp_fail(db, PP_EINTERNAL, "out of memory");
 			break;
 		}
-		snprintf(v[0], sizeof(v[0]), "%lld",
-		    (long long)sqlite3_column_int64(st, 4));
-		h[0] = sqlite3_column_int(st, 6);
-		snprintf(v[1], sizeof(v[1]), "%lld.%lld", (long long)volt / 10,
-		    (long long)(volt < 0 ? -volt : volt) % 10);
-		h[1] = has_volt && (volt < lo * 10 || volt > hi * 10);
-		v[2][0] = '\0';
-		h[2] = sqlite3_column_int(st, 7);
-		snprintf(v[3], sizeof(v[3]), "%s", flag ? flag : "");
-		h[3] = flag && *flag;
-		/* The same verdict as report reconcile. */
-		h[4] = sqlite3_column_int(st, 9) && strcmp(pp_wallet_verdict(st,
-		    11, why, sizeof(why)), "mismatch") == 0;
-		snprintf(v[4], sizeof(v[4]), "%.63s", why);
-		snprintf(v[5], sizeof(v[5]), "%s", cmd ? cmd : "");
-		h[5] = cmd && *cmd;
-		for (k = 0; k < 6; k++) {
-			static const char *const kind[] = { "overload",
-			    "voltage", "lost", "counter", "mismatch",
-			    "command" };
-			struct facts *x = &all[n];
-
-			memset(x, 0, sizeof(*x));
-			x->kind = kind[k];
-			x->meter_id = sqlite3_column_int64(st, 0);
-			pp_col_text(st, 1, x->meter, sizeof(x->meter));
-			pp_col_text(st, 2, x->room, sizeof(x->room));
-			snprintf(x->value, sizeof(x->value), "%s", v[k]);
-			if (k == 0)
-				snprintf(x->threshold, sizeof(x->threshold),
-				    "%lld", (long long)sqlite3_column_int64(st,
-				    3));
-			else if (k == 1)
-				snprintf(x->threshold, sizeof(x->threshold),
-				    "%d-%d", lo, hi);
-			holds[n++] = h[k];
-		}
+		meter_conditions(st, lo, hi, &c);
 	}
 	sqlite3_reset(st);
-	for (i = 0; i < n && rc == PP_OK; i++)
-		if ((rc = sync_alarm(db, &all[i], holds[i], &id)) == PP_OK)
-			rc = note(db, r, id);
-	free(all);
-	free(holds);
-	if (rc != PP_OK)
-		return rc;
-	/* Gateways none of whose meters answer. */
-	n = 0;
-	cap = hcap = 0;
-	all = NULL;
-	holds = NULL;
+	return cond_sync(db, &c, r, rc);
+}
+
+/* Gateways none of whose meters answer. */
+static int
+scan_gateways(pp_db *db, struct raised *r)
+{
+	struct conditions c = { NULL, NULL, 0, 0, 0 };
+	struct facts *x;
+	sqlite3_stmt *st;
+	int rc = PP_OK;
+
 	if ((st = pp_stmt(db, "SELECT id, name, state = 'lost' FROM gateways "
 	    "ORDER BY id")) == NULL)
 		return PP_EINTERNAL;
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		if (pp_grow(&all, &cap, n + 1, sizeof(*all)) != PP_OK ||
-		    pp_grow(&holds, &hcap, n + 1, sizeof(*holds)) != PP_OK) {
+		if ((x = cond_room(&c, 1)) == NULL) {
 			rc = pp_fail(db, PP_EINTERNAL, "out of memory");
 			break;
 		}
-		memset(&all[n], 0, sizeof(all[0]));
-		all[n].kind = "gateway";
-		all[n].gateway_id = sqlite3_column_int64(st, 0);
-		pp_col_text(st, 1, all[n].value, sizeof(all[n].value));
-		holds[n++] = sqlite3_column_int(st, 2);
+		memset(x, 0, sizeof(*x));
+		x->kind = "gateway";
+		x->gateway_id = sqlite3_column_int64(st, 0);
+		pp_col_text(st, 1, x->value, sizeof(x->value));
+		c.holds[c.n++] = sqlite3_column_int(st, 2);
 	}
 	sqlite3_reset(st);
-	for (i = 0; i < n && rc == PP_OK; i++)
-		if ((rc = sync_alarm(db, &all[i], holds[i], &id)) == PP_OK)
-			rc = note(db, r, id);
-	free(all);
-	free(holds);
-	return rc;
+	return cond_sync(db, &c, r, rc);
+}
+
+/* One row of alarm_rows' query. */
+static void
+alarm_row(sqlite3_stmt *st, struct pp_alarm_row *row)
+{
+	char kind[16];
+
+	memset(row, 0, sizeof(*row));
+	row->time = sqlite3_column_int64(st, 0);
+	row->level = sqlite3_column_int(st, 1);
+	pp_col_text(st, 2, kind, sizeof(kind));
+	row->kind = (enum pp_alarm_kind)kind_index(kind);
+	pp_col_text(st, 3, row->meter, sizeof(row->meter));
+	pp_col_text(st, 4, row->account, sizeof(row->account));
+	pp_col_text(st, 5, row->name, sizeof(row->name));
+	pp_col_text(st, 6, row->phone, sizeof(row->phone));
+	pp_col_text(st, 7, row->room, sizeof(row->room));
+	if ((row->has_balance = sqlite3_column_type(st, 8) != SQLITE_NULL))
+		row->balance = sqlite3_column_int64(st, 8);
+	pp_col_text(st, 9, row->value, sizeof(row->value));
+	pp_col_text(st, 10, row->message, sizeof(row->message));
+}
+
+void
+pp_alarm_row_values(const struct pp_alarm_row *r, struct pp_alarm_text *text,
+    const char *values[PP_ALARM_NCOLS])
+{
+	memset(text, 0, sizeof(*text));
+	pp_time_format(r->time, text->time);
+	snprintf(text->level, sizeof(text->level), "%d", r->level);
+	if (r->has_balance)
+		pp_money_format(r->balance, text->balance);
+	{
+		const char *const v[PP_ALARM_NCOLS] = { text->time,
+		    text->level, pp_alarm_kind_name(r->kind), r->meter,
+		    r->account, r->name, r->phone, r->room, text->balance,
+		    r->value, r->message };
+
+		memcpy(values, v, sizeof(v));
+	}
 }
 
 /* The rows of an alarm: one per meter it concerns. */
@@ -451,7 +534,7 @@ alarm_rows(pp_db *db, int64_t id, const char *kind, struct pp_alarm_row **rows,
     size_t *n, size_t *cap)
 {
 	sqlite3_stmt *st;
-	int rc, i;
+	int rc;
 
 	/* An account's alarm names each of its meters, so that a pipe to
 	 * meter-ctl reaches them all. */
@@ -478,13 +561,7 @@ alarm_rows(pp_db *db, int64_t id, const char *kind, struct pp_alarm_row **rows,
 			return pp_fail(db, PP_EINTERNAL, "out of memory");
 		}
 		row = &(*rows)[(*n)++];
-		memset(row, 0, sizeof(*row));
-		pp_time_format(sqlite3_column_int64(st, 0), row->text[0]);
-		for (i = 1; i < PP_ALARM_NCOLS; i++)
-			pp_col_text(st, i, row->text[i], sizeof(row->text[i]));
-		if (sqlite3_column_type(st, 8) != SQLITE_NULL)
-			pp_money_format(sqlite3_column_int64(st, 8),
-			    row->text[8]);
+		alarm_row(st, row);
 	}
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? PP_OK : pp_sqlfail(db, "alarms");
@@ -506,8 +583,9 @@ pp_alarm_scan(pp_db *db, const struct pp_scan_opts *o,
 		    pp_q(o->kind));
 	if ((rc = pp_tx_begin(db)) != PP_OK)
 		return rc;
-	if ((rc = scan_accounts(db, &r)) == PP_OK)
-		rc = scan_meters(db, &r);
+	if ((rc = scan_accounts(db, &r)) == PP_OK &&
+	    (rc = scan_meters(db, &r)) == PP_OK)
+		rc = scan_gateways(db, &r);
 	if (rc != PP_OK) {
 		pp_tx_rollback(db);
 		free(r.v);

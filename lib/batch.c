@@ -74,3 +74,114 @@ pp_batch_run(pp_db *db, pp_csv *in, const struct pp_batch_spec *spec,
 		return stop;
 	return res->rejected ? PP_EDATA : PP_OK;
 }
+
+/*
+ * What a row of a list asks for, read by column name (doc/DESIGN.md
+ * section 4): the tools' lists share these rules.
+ */
+
+/* The first of columns that the row gives a value; -1 when none does. */
+static int
+first_given(const pp_csv *row, const char *const *columns, int n,
+    const char **value)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if ((*value = pp_csv_get(row, columns[i])) && **value)
+			return i;
+	return -1;
+}
+
+/* A column's value over a default when the row leaves it empty. */
+static void
+optional(const pp_csv *row, const char *column, const char **v)
+{
+	const char *s;
+
+	if ((s = pp_csv_get(row, column)) && *s)
+		*v = s;
+}
+
+int
+pp_money_row(pp_db *db, const pp_csv *row, const struct pp_money_req *dflt,
+    struct pp_money_req *req)
+{
+	static const char *const columns[] = { "account", "meter", "room" };
+	static const enum pp_target kinds[] = { PP_TARGET_ACCOUNT,
+	    PP_TARGET_METER, PP_TARGET_ROOM };
+	char err[PP_ERRMAX];
+	const char *v;
+	int i;
+
+	*req = *dflt;
+	req->target = NULL;
+	if ((i = first_given(row, columns, 3, &req->target)) < 0) {
+		req->target = NULL;
+		return pp_fail(db, PP_EDATA, "%s", pp_csv_has(row, "account") ||
+		    pp_csv_has(row, "meter") || pp_csv_has(row, "room") ?
+		    "no account, meter or room given" :
+		    "the list has no account, meter or room column");
+	}
+	req->target_kind = kinds[i];
+	if ((v = pp_csv_get(row, "amount")) == NULL)
+		return pp_fail(db, PP_EDATA, "no amount column");
+	if (pp_money_parse(v, 0, -1, &req->amount, err, sizeof(err)) != PP_OK)
+		return pp_fail(db, PP_EDATA, "%s", err);
+	optional(row, "method", &req->method);
+	optional(row, "ref", &req->ref);
+	optional(row, "remark", &req->remark);
+	return PP_OK;
+}
+
+int
+pp_open_row(pp_db *db, const pp_csv *row, const struct pp_open_req *dflt,
+    struct pp_open_req *req)
+{
+	char err[PP_ERRMAX];
+	const char *v;
+
+	*req = *dflt;
+	req->account = pp_csv_get(row, "account");
+	req->name = pp_csv_get(row, "name");
+	req->phone = pp_csv_get(row, "phone");
+	req->meters = pp_csv_get(row, "meter");
+	req->ref = pp_csv_get(row, "ref");
+	optional(row, "method", &req->method);
+	optional(row, "remark", &req->remark);
+	if (req->name == NULL || req->meters == NULL)
+		return pp_fail(db, PP_EDATA, "the columns name and meter are "
+		    "required");
+	req->balance = 0;
+	if ((v = pp_csv_get(row, "balance")) && *v &&
+	    pp_money_parse(v, 0, -1, &req->balance, err, sizeof(err)) != PP_OK)
+		return pp_fail(db, PP_EDATA, "%s", err);
+	return PP_OK;
+}
+
+int
+pp_reverse_row(pp_db *db, const pp_csv *row, const char *reason,
+    pp_entry *out)
+{
+	const char *serial = pp_csv_get(row, "serial");
+
+	if (serial == NULL || *serial == '\0')
+		return pp_fail(db, PP_EDATA, "no serial");
+	return pp_reverse(db, serial, reason, out);
+}
+
+int
+pp_ctl_row(const pp_csv *row, const char **by, const char **value,
+    int *arrears)
+{
+	static const char *const columns[] = { "meter", "account", "room" };
+	const char *alarm = pp_csv_get(row, "alarm");
+	int i;
+
+	if ((i = first_given(row, columns, 3, value)) < 0)
+		return PP_EDATA;
+	*by = columns[i];
+	/* A row of alarm-scan's says whether it is an arrears trip. */
+	*arrears = alarm && strcmp(alarm, "arrears") == 0;
+	return PP_OK;
+}

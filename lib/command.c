@@ -303,13 +303,54 @@ recharge_refused(pp_db *db, struct pp_bus *bus, const struct pp_cmd *c,
 	return PP_EDATA;
 }
 
+/* recharge_landed's answer when the recharge is still to be sent. */
+#define SEND	(-2)
+
+/*
+ * The meter's own count tells whether this recharge landed (PP_OK), is
+ * still to be sent (SEND), or waits for an earlier one (PP_EBUSY).
+ */
+static int
+recharge_landed(pp_db *db, struct pp_bus *bus, const struct pp_cmd *c,
+    const struct pp_profile *p, char *msg, size_t msglen)
+{
+	struct pp_values now;
+	int64_t count;
+	int rc;
+
+	if ((rc = pp_bus_read(bus, &c->at, p, &now, msg, msglen)) != PP_OK) {
+		record(db, c->id, "pending", 1, msg);
+		return PP_EBUSY;
+	}
+	mirror(db, c->meter_id, &now);
+	if (!pp_values_get(&now, "buy_count", &count)) {
+		snprintf(msg, msglen, "profile %s reads no buy_count", p->name);
+		record(db, c->id, "failed", 0, msg);
+		return PP_EDATA;
+	}
+	if (count >= c->buy_count) {
+		snprintf(msg, msglen, "purchase %lld had landed",
+		    (long long)c->buy_count);
+		return record(db, c->id, "done", 0, NULL) == PP_OK ? PP_OK :
+		    PP_EINTERNAL;
+	}
+	if (count < c->buy_count - 1) {
+		if ((rc = settle_failed(db, c->meter_id, count + 1)) != PP_OK)
+			return rc;
+		snprintf(msg, msglen, "waits for purchase %lld: the meter shows "
+		    "%lld", (long long)count + 1, (long long)count);
+		record(db, c->id, "pending", 0, msg);
+		return PP_EBUSY;
+	}
+	return SEND;
+}
+
 int
 pp_command_run(pp_db *db, struct pp_bus *bus, const struct pp_cmd *c,
     const struct pp_profile *p, char *msg, size_t msglen)
 {
 	const struct pp_pwrite *w = pp_profile_write(p, c->action);
 	struct pp_values args, now;
-	int64_t count;
 	int rc;
 
 	if (w == NULL) {
@@ -330,37 +371,9 @@ pp_command_run(pp_db *db, struct pp_bus *bus, const struct pp_cmd *c,
 			return PP_EDATA;
 		}
 	}
-	if (strcmp(c->action, "recharge") == 0) {
-		/* The meter's own count tells whether this one landed. */
-		if ((rc = pp_bus_read(bus, &c->at, p, &now, msg, msglen)) !=
-		    PP_OK) {
-			record(db, c->id, "pending", 1, msg);
-			return PP_EBUSY;
-		}
-		mirror(db, c->meter_id, &now);
-		if (!pp_values_get(&now, "buy_count", &count)) {
-			snprintf(msg, msglen, "profile %s reads no buy_count",
-			    p->name);
-			record(db, c->id, "failed", 0, msg);
-			return PP_EDATA;
-		}
-		if (count >= c->buy_count) {
-			snprintf(msg, msglen, "purchase %lld had landed",
-			    (long long)c->buy_count);
-			return record(db, c->id, "done", 0, NULL) == PP_OK ?
-			    PP_OK : PP_EINTERNAL;
-		}
-		if (count < c->buy_count - 1) {
-			if ((rc = settle_failed(db, c->meter_id, count + 1)) !=
-			    PP_OK)
-				return rc;
-			snprintf(msg, msglen, "waits for purchase %lld: the "
-			    "meter shows %lld", (long long)count + 1,
-			    (long long)count);
-			record(db, c->id, "pending", 0, msg);
-			return PP_EBUSY;
-		}
-	}
+	if (strcmp(c->action, "recharge") == 0 && (rc = recharge_landed(db,
+	    bus, c, p, msg, msglen)) != SEND)
+		return rc;
 	if ((rc = record(db, c->id, "sent", 1, NULL)) != PP_OK)
 		return rc;
 	rc = pp_bus_write(bus, &c->at, p, w, &args, &now, msg, msglen);
@@ -572,19 +585,55 @@ queue(pp_db *db, int64_t meter_id, const char *action, const char *value,
 	return pp_tx_commit(db);
 }
 
-static void
-result(struct pp_ctl_result *out, const char *r, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+static const char *const outcome_names[] = {
+	[PP_CTL_DONE] = "done",
+	[PP_CTL_PENDING] = "pending",
+	[PP_CTL_REFUSED] = "refused",
+	[PP_CTL_FAILED] = "failed",
+};
 
-static void
-result(struct pp_ctl_result *out, const char *r, const char *fmt, ...)
+const char *
+pp_ctl_outcome_name(enum pp_ctl_outcome outcome)
+{
+	return outcome_names[outcome];
+}
+
+const pp_column pp_ctl_columns[PP_CTL_NCOLS] = {
+	{ "meter", PP_COL_TEXT }, { "action", PP_COL_TEXT },
+	{ "result", PP_COL_TEXT }, { "message", PP_COL_TEXT },
+};
+
+void
+pp_ctl_result_values(const struct pp_ctl_result *r,
+    const char *values[PP_CTL_NCOLS])
+{
+	values[0] = r->meter;
+	values[1] = r->action;
+	values[2] = pp_ctl_outcome_name(r->result);
+	values[3] = r->message;
+}
+
+/*
+ * The helpers of pp_meter_ctl return PP_OK to go on, a PP_* error when
+ * the database failed, or DECIDED when out holds the answer.
+ */
+#define DECIDED	(-1)
+
+static int
+outcome(struct pp_ctl_result *out, enum pp_ctl_outcome r, const char *fmt,
+    ...) __attribute__((format(printf, 3, 4)));
+
+static int
+outcome(struct pp_ctl_result *out, enum pp_ctl_outcome r, const char *fmt,
+    ...)
 {
 	va_list ap;
 
-	snprintf(out->result, sizeof(out->result), "%s", r);
+	out->result = r;
 	va_start(ap, fmt);
 	vsnprintf(out->message, sizeof(out->message), fmt, ap);
 	va_end(ap);
+	return DECIDED;
 }
 
 /* The master station's own keep-power flag. */
@@ -607,20 +656,140 @@ set_keep(pp_db *db, int64_t meter_id, int on)
 	return pp_tx_commit(db);
 }
 
-int
-pp_ctl_permit(pp_db *db, const char *action, int arrears_only)
+/*
+ * May the command go to this meter at all: a known action, the login's
+ * role, a known meter, and for an arrears trip the database's word that
+ * the account is in arrears (then it waits for the friendly hours).
+ */
+static int
+ctl_admit(pp_db *db, const struct pp_ctl_req *req, struct meter_info *m,
+    int64_t *not_before, struct pp_ctl_result *out)
 {
-	enum pp_role role = pp_operator_role(db);
+	int64_t balance;
+	char account[PP_KEYMAX], yuan[PP_NUMBUF];
+	int rc, arrears;
 
-	/* The poller may cut off arrears; every other command is a
-	 * supervisor's. */
-	if (role >= PP_ROLE_SUPERVISOR || (role == PP_ROLE_POLLER &&
-	    arrears_only && strcmp(action, "trip") == 0))
+	if (pp_action_check(req->action) != PP_OK)
+		return outcome(out, PP_CTL_REFUSED, "no such action");
+	if (pp_operator_may(db, PP_ACT_CONTROL_METER, req->action,
+	    req->flags) != PP_OK)
+		return outcome(out, PP_CTL_REFUSED, "%s", pp_errmsg(db));
+	if ((rc = meter_info(db, req->meter, m)) != PP_OK)
+		return rc != PP_EDATA ? rc : outcome(out, PP_CTL_REFUSED, "%s",
+		    pp_errmsg(db));
+	if (strcmp(req->action, "trip") != 0 || !(req->flags & PP_CTL_ARREARS))
 		return PP_OK;
-	return pp_fail(db, PP_EPERM, "login %s is a%s %s; meter-ctl %s needs "
-	    "the supervisor role%s", db->login, role == PP_ROLE_AUDITOR ?
-	    "n" : "", pp_role_name(role), action, strcmp(action, "trip") == 0 ?
-	    " (a poller trips arrears rows only)" : "");
+	/* An arrears trip is the database's word, not the list's. */
+	if ((rc = pp_meter_arrears(db, m->id, &arrears, &balance, account)) !=
+	    PP_OK)
+		return rc;
+	if (!arrears && account[0] == '\0')
+		return outcome(out, PP_CTL_REFUSED, "not an arrears trip: the "
+		    "meter is on no open account");
+	if (!arrears)
+		return outcome(out, PP_CTL_REFUSED, "not an arrears trip: "
+		    "account %s holds %s", account, pp_money_format(balance,
+		    yuan));
+	*not_before = friendly_until(db, pp_now());
+	return PP_OK;
+}
+
+/*
+ * Keep-power is the master station's word, and the meter's: keep and
+ * unkeep set it (done here when the meter has no such command); a
+ * forced trip clears it first.
+ */
+static int
+ctl_keep_power(pp_db *db, const struct pp_ctl_req *req,
+    const struct meter_info *m, const struct pp_profile *p,
+    struct pp_ctl_result *out)
+{
+	int64_t id;
+	int rc, on = req->action[0] == 'k';
+
+	if (strcmp(req->action, "keep") == 0 ||
+	    strcmp(req->action, "unkeep") == 0) {
+		if ((rc = set_keep(db, m->id, on)) != PP_OK)
+			return rc;
+		if (pp_profile_write(p, req->action) == NULL)
+			return outcome(out, PP_CTL_DONE, "keep-power %s (kept by "
+			    "the master station; the meter has none)", on ?
+			    "on" : "off");
+	} else if (strcmp(req->action, "trip") == 0 &&
+	    strcmp(m->keep, "on") == 0) {
+		if (!(req->flags & PP_CTL_FORCE))
+			return outcome(out, PP_CTL_REFUSED, "keep-power is on; "
+			    "--force trips it anyway");
+		if ((rc = set_keep(db, m->id, 0)) != PP_OK)
+			return rc;
+		if (pp_profile_write(p, "unkeep") && (rc = queue(db, m->id,
+		    "unkeep", "", "forced trip", 0, &id)) != PP_OK)
+			return rc;
+	}
+	return PP_OK;
+}
+
+/* Queue the command with its value: the price, or the thresholds. */
+static int
+ctl_queue(pp_db *db, const struct pp_ctl_req *req, const struct meter_info *m,
+    int64_t not_before, int64_t *id, struct pp_ctl_result *out)
+{
+	char value[128] = "";
+
+	if (strcmp(req->action, "price") == 0) {
+		if (req->price < 0 && m->price < 0)
+			return outcome(out, PP_CTL_REFUSED, "the meter has no "
+			    "price, tariff or default price");
+		snprintf(value, sizeof(value), "price=%lld", (long long)
+		    (req->price >= 0 ? req->price : m->price));
+	} else if (strcmp(req->action, "settings") == 0)
+		snprintf(value, sizeof(value), "alarm1=%lld;alarm2=%lld;"
+		    "overload_w=%lld", (long long)(req->alarm1 >= 0 ?
+		    req->alarm1 : m->alarm1), (long long)(req->alarm2 >= 0 ?
+		    req->alarm2 : m->alarm2), (long long)(req->overload_w >= 0 ?
+		    req->overload_w : m->overload_w));
+	/* An arrears trip says so: a sale that pays up closes the meter. */
+	return queue(db, m->id, req->action, value, req->reason ?
+	    req->reason : (req->flags & PP_CTL_ARREARS) &&
+	    strcmp(req->action, "trip") == 0 ? "arrears" : NULL, not_before,
+	    id);
+}
+
+/* Run the meter's due commands now: an unkeep for a forced trip first. */
+static int
+ctl_run_now(pp_db *db, const struct pp_ctl_req *req, const struct meter_info *m,
+    const struct pp_profile *p, int64_t id, struct pp_ctl_result *out)
+{
+	struct pp_cmd *due = NULL;
+	struct pp_bus *bus;
+	char msg[PP_ERRMAX];
+	int i, n = 0, rc, decided = 0;
+
+	if ((rc = open_bus(db, m->gateway_id, req->wait_ms, &bus, msg,
+	    sizeof(msg))) != PP_OK) {
+		if (rc != PP_EBUSY)
+			return rc;
+		outcome(out, PP_CTL_PENDING, "%s", msg);
+		return PP_OK;
+	}
+	rc = pp_commands_due(db, m->gateway_id, &due, &n);
+	for (i = 0; rc == PP_OK && i < n; i++) {
+		if (due[i].meter_id != m->id)
+			continue;
+		rc = pp_command_run(db, bus, &due[i], p, msg, sizeof(msg));
+		if (due[i].id == id) {
+			outcome(out, rc == PP_OK ? PP_CTL_DONE : rc == PP_EBUSY ?
+			    PP_CTL_PENDING : PP_CTL_FAILED, "%s", msg);
+			out->code = rc == PP_EPERM || rc == PP_ECONFIG ? rc : 0;
+			decided = 1;
+		}
+		rc = rc == PP_EINTERNAL ? rc : PP_OK;
+	}
+	free(due);
+	pp_bus_close(bus);
+	if (!decided)
+		outcome(out, PP_CTL_PENDING, "not due yet");
+	return rc == PP_EINTERNAL ? pp_fail(db, rc, "%s", msg) : PP_OK;
 }
 
 int
@@ -629,156 +798,41 @@ pp_meter_ctl(pp_db *db, const struct pp_ctl_req *req,
 {
 	struct meter_info m;
 	struct pp_profile p;
-	char value[128] = "", msg[PP_ERRMAX], t[PP_TIMEBUF];
+	char msg[PP_ERRMAX], t[PP_TIMEBUF];
 	int64_t id, not_before = 0;
-	int i, rc, keep;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
 	snprintf(out->meter, sizeof(out->meter), "%s", req->meter);
 	snprintf(out->action, sizeof(out->action), "%s", req->action);
-	for (i = 0; actions[i] && strcmp(actions[i], req->action); i++)
-		;
-	if (actions[i] == NULL) {
-		result(out, "refused", "no such action");
-		return PP_OK;
-	}
-	/* A poller trips for arrears only, and never forces keep-power. */
-	if (pp_operator_role(db) < PP_ROLE_SUPERVISOR &&
-	    (strcmp(req->action, "trip") != 0 ||
-	    !(req->flags & PP_CTL_ARREARS) || (req->flags & PP_CTL_FORCE))) {
-		result(out, "refused", "login %s may trip meters in arrears "
-		    "only", db->login);
-		return PP_OK;
-	}
-	if ((rc = meter_info(db, req->meter, &m)) != PP_OK) {
-		if (rc != PP_EDATA)
-			return rc;
-		result(out, "refused", "%s", pp_errmsg(db));
-		return PP_OK;
-	}
-	if (strcmp(req->action, "trip") == 0 &&
-	    (req->flags & PP_CTL_ARREARS)) {
-		int64_t balance;
-		char account[PP_KEYMAX], yuan[PP_NUMBUF];
-		int arrears;
-
-		/* An arrears trip is the database's word, not the list's. */
-		if ((rc = pp_meter_arrears(db, m.id, &arrears, &balance,
-		    account)) != PP_OK)
-			return rc;
-		if (!arrears) {
-			if (account[0] == '\0')
-				result(out, "refused", "not an arrears trip: the "
-				    "meter is on no open account");
-			else
-				result(out, "refused", "not an arrears trip: "
-				    "account %s holds %s", account,
-				    pp_money_format(balance, yuan));
-			return PP_OK;
-		}
-		not_before = friendly_until(db, pp_now());
-	}
+	if ((rc = ctl_admit(db, req, &m, &not_before, out)) != PP_OK)
+		return rc == DECIDED ? PP_OK : rc;
 	if (pp_profile_load(m.profile, &p, msg, sizeof(msg)) != PP_OK) {
-		result(out, "failed", "%s", msg);
+		outcome(out, PP_CTL_FAILED, "%s", msg);
 		return PP_OK;
 	}
-	keep = strcmp(m.keep, "on") == 0;
-	if (strcmp(req->action, "keep") == 0 ||
-	    strcmp(req->action, "unkeep") == 0) {
-		/* Keep-power is the master station's word, and the meter's. */
-		if ((rc = set_keep(db, m.id, req->action[0] == 'k')) != PP_OK)
-			return rc;
-		if (pp_profile_write(&p, req->action) == NULL) {
-			result(out, "done", "keep-power %s (kept by the master "
-			    "station; the meter has none)", req->action[0] ==
-			    'k' ? "on" : "off");
-			return PP_OK;
-		}
-	} else if (strcmp(req->action, "trip") == 0 && keep) {
-		if (!(req->flags & PP_CTL_FORCE)) {
-			result(out, "refused", "keep-power is on; --force trips "
-			    "it anyway");
-			return PP_OK;
-		}
-		if ((rc = set_keep(db, m.id, 0)) != PP_OK)
-			return rc;
-		if (pp_profile_write(&p, "unkeep") && (rc = queue(db, m.id,
-		    "unkeep", "", "forced trip", 0, &id)) != PP_OK)
-			return rc;
-	}
+	if ((rc = ctl_keep_power(db, req, &m, &p, out)) != PP_OK)
+		return rc == DECIDED ? PP_OK : rc;
 	if (pp_profile_write(&p, req->action) == NULL) {
-		result(out, "refused", "profile %s has no %s command", p.name,
-		    req->action);
+		outcome(out, PP_CTL_REFUSED, "profile %s has no %s command",
+		    p.name, req->action);
 		return PP_OK;
 	}
-
-	if (strcmp(req->action, "price") == 0) {
-		if (req->price < 0 && m.price < 0) {
-			result(out, "refused", "the meter has no price, tariff "
-			    "or default price");
-			return PP_OK;
-		}
-		snprintf(value, sizeof(value), "price=%lld", (long long)
-		    (req->price >= 0 ? req->price : m.price));
-	} else if (strcmp(req->action, "settings") == 0)
-		snprintf(value, sizeof(value), "alarm1=%lld;alarm2=%lld;"
-		    "overload_w=%lld", (long long)(req->alarm1 >= 0 ?
-		    req->alarm1 : m.alarm1), (long long)(req->alarm2 >= 0 ?
-		    req->alarm2 : m.alarm2), (long long)(req->overload_w >= 0 ?
-		    req->overload_w : m.overload_w));
-	/* An arrears trip says so: a sale that pays up closes the meter. */
-	if ((rc = queue(db, m.id, req->action, value, req->reason ?
-	    req->reason : (req->flags & PP_CTL_ARREARS) &&
-	    strcmp(req->action, "trip") == 0 ? "arrears" : NULL, not_before,
-	    &id)) != PP_OK)
-		return rc;
-	if (not_before) {
-		result(out, "pending", "deferred to %s: the site's friendly "
-		    "hours", pp_time_format(not_before, t));
-		return PP_OK;
-	}
-	/* An unkeep queued for a forced trip goes first, on the same bus. */
-	if (m.gateway_id == 0) {
-		result(out, "pending", "the meter has no gateway");
-		return PP_OK;
-	}
-	{
-		struct pp_cmd *due = NULL;
-		struct pp_bus *bus;
-		int n = 0;
-
-		if ((rc = open_bus(db, m.gateway_id, req->wait_ms, &bus, msg,
-		    sizeof(msg))) != PP_OK) {
-			if (rc != PP_EBUSY)
-				return rc;
-			result(out, "pending", "%s", msg);
-			return PP_OK;
-		}
-		rc = pp_commands_due(db, m.gateway_id, &due, &n);
-		for (i = 0; rc == PP_OK && i < n; i++) {
-			if (due[i].meter_id != m.id)
-				continue;
-			rc = pp_command_run(db, bus, &due[i], &p, msg,
-			    sizeof(msg));
-			if (due[i].id == id) {
-				result(out, rc == PP_OK ? "done" : rc ==
-				    PP_EBUSY ? "pending" : "failed", "%s", msg);
-				out->code = rc == PP_EPERM || rc == PP_ECONFIG ?
-				    rc : 0;
-			}
-			rc = rc == PP_EINTERNAL ? rc : PP_OK;
-		}
-		free(due);
-		pp_bus_close(bus);
-		if (out->result[0] == '\0')
-			result(out, "pending", "not due yet");
-		return rc == PP_EINTERNAL ? pp_fail(db, rc, "%s", msg) : PP_OK;
-	}
+	if ((rc = ctl_queue(db, req, &m, not_before, &id, out)) != PP_OK)
+		return rc == DECIDED ? PP_OK : rc;
+	if (not_before)
+		outcome(out, PP_CTL_PENDING, "deferred to %s: the site's "
+		    "friendly hours", pp_time_format(not_before, t));
+	else if (m.gateway_id == 0)
+		outcome(out, PP_CTL_PENDING, "the meter has no gateway");
+	else
+		return ctl_run_now(db, req, &m, &p, id, out);
+	return PP_OK;
 }
 
 int
 pp_meter_state(pp_db *db, const char *meter, int wait_ms,
-    char text[PP_STATE_NCOLS][PP_NUMBUF * 2])
+    struct pp_meter_state *out)
 {
 	struct meter_info m;
 	struct pp_profile p;
@@ -787,42 +841,58 @@ pp_meter_state(pp_db *db, const char *meter, int wait_ms,
 	struct pp_bus *bus;
 	enum pp_fault fault;
 	char msg[PP_ERRMAX];
-	int64_t x;
-	int i, rc;
+	int rc;
 
-	memset(text, 0, sizeof(char[PP_STATE_NCOLS][PP_NUMBUF * 2]));
+	memset(out, 0, sizeof(*out));
 	if ((rc = meter_info(db, meter, &m)) != PP_OK)
 		return rc;
-	pp_time_format(pp_now(), text[0]);
-	snprintf(text[1], sizeof(text[1]), "%s", meter);
+	out->time = pp_now();
+	snprintf(out->meter, sizeof(out->meter), "%s", meter);
 	if (pp_profile_load(m.profile, &p, msg, sizeof(msg)) != PP_OK)
 		return pp_fail(db, PP_ECONFIG, "%s", msg);
 	if ((rc = pp_gateway_get(db, m.gateway_id, &gw)) != PP_OK)
 		return rc;
-	snprintf(text[2], sizeof(text[2]), "%s", gw.name);
+	snprintf(out->gateway, sizeof(out->gateway), "%s", gw.name);
 	if ((rc = pp_bus_open(db->path, &gw, wait_ms, &bus, msg,
 	    sizeof(msg))) != PP_OK) {
-		snprintf(text[3], sizeof(text[3]), "%s", rc == PP_EBUSY ?
-		    "busy" : "error");
-		snprintf(text[PP_STATE_NCOLS - 1], sizeof(text[0]), "%.63s",
-		    msg);
+		out->state = rc == PP_EBUSY ? PP_LINK_BUSY : PP_LINK_ERROR;
+		snprintf(out->message, sizeof(out->message), "%s", msg);
 		return pp_fail(db, rc, "%s", msg);
 	}
 	rc = pp_bus_read(bus, &m.at, &p, &v, msg, sizeof(msg));
 	fault = bus->fault;
 	pp_bus_close(bus);
 	if (rc != PP_OK) {
-		snprintf(text[3], sizeof(text[3]), "%s", fault ==
-		    PP_FAULT_ERROR ? "error" : "timeout");
-		snprintf(text[PP_STATE_NCOLS - 1], sizeof(text[0]), "%.63s", msg);
+		out->state = fault == PP_FAULT_ERROR ? PP_LINK_ERROR :
+		    PP_LINK_TIMEOUT;
+		snprintf(out->message, sizeof(out->message), "%s", msg);
 		return pp_fail(db, rc, "meter %s: %s", meter, msg);
 	}
-	snprintf(text[3], sizeof(text[3]), "ok");
-	for (i = 4; i < PP_STATE_NCOLS - 1; i++)
-		if (pp_values_get(&v, pp_state_columns[i].name, &x))
-			pp_value_format(pp_state_columns[i].name, x, text[i],
-			    sizeof(text[i]));
+	out->state = PP_LINK_OK;
+	pp__meter_values_set(&out->values, &v);
 	return PP_OK;
+}
+
+void
+pp_meter_state_values(const struct pp_meter_state *s,
+    struct pp_state_text *text, const char *values[PP_STATE_NCOLS])
+{
+	size_t i, last = PP_STATE_NCOLS - 1;
+
+	memset(text, 0, sizeof(*text));
+	if (s->time)
+		pp_time_format(s->time, text->col[0]);
+	snprintf(text->col[1], sizeof(text->col[1]), "%s", s->meter);
+	snprintf(text->col[2], sizeof(text->col[2]), "%s", s->gateway);
+	snprintf(text->col[3], sizeof(text->col[3]), "%s",
+	    pp_link_name(s->state));
+	for (i = 4; i < last; i++)
+		pp__meter_value_text(&s->values, pp_state_columns[i].name,
+		    text->col[i], sizeof(text->col[i]));
+	snprintf(text->col[last], sizeof(text->col[last]), "%.63s",
+	    s->message);
+	for (i = 0; i < PP_STATE_NCOLS; i++)
+		values[i] = text->col[i];
 }
 
 const pp_column pp_discover_columns[PP_DISCOVER_NCOLS] = {

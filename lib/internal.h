@@ -671,4 +671,11 @@ int	 pp_meter_mirror(pp_db *db, int64_t meter_id,
 int	 pp_commands_due(pp_db *db, int64_t gateway_id, struct pp_cmd **list,
 	    int *n);
 
+/* meterval.c: the values a meter shows, typed, and their column text. */
+void	 pp__meter_values_set(struct pp_meter_values *mv,
+	    const struct pp_values *v);
+/* The text of the value column name ("" when the meter gave none). */
+void	 pp__meter_value_text(const struct pp_meter_values *mv,
+	    const char *name, char *buf, size_t len);
+
 #endif /* PP_INTERNAL_H */

@@ -14,12 +14,30 @@ static const char *const role_names[] = {
 	[PP_ROLE_ADMIN] = "admin",
 };
 
+/* What an entry point needs of the role. */
+enum need { NEED_ANY, NEED_POLLER, NEED_CASHIER, NEED_SUPERVISOR, NEED_ADMIN };
+
 static const char *const need_names[] = {
-	[PP_NEED_ANY] = "an operator",
-	[PP_NEED_POLLER] = "the poller role",
-	[PP_NEED_CASHIER] = "the cashier role",
-	[PP_NEED_SUPERVISOR] = "the supervisor role",
-	[PP_NEED_ADMIN] = "the admin role",
+	[NEED_ANY] = "an operator",
+	[NEED_POLLER] = "the poller role",
+	[NEED_CASHIER] = "the cashier role",
+	[NEED_SUPERVISOR] = "the supervisor role",
+	[NEED_ADMIN] = "the admin role",
+};
+
+/* doc/DESIGN.md section 2: the role each tool needs. */
+static const enum need action_needs[] = {
+	[PP_ACT_REPORT] = NEED_ANY,
+	[PP_ACT_METER_READ] = NEED_POLLER,
+	[PP_ACT_ALARM_SCAN] = NEED_POLLER,
+	[PP_ACT_SALE] = NEED_CASHIER,
+	[PP_ACT_REFUND] = NEED_CASHIER,
+	[PP_ACT_ACCT_OPEN] = NEED_CASHIER,
+	[PP_ACT_ACCT_CLOSE] = NEED_CASHIER,
+	[PP_ACT_REVERSE] = NEED_SUPERVISOR,
+	[PP_ACT_METER_SWAP] = NEED_SUPERVISOR,
+	[PP_ACT_SITE_LOAD] = NEED_ADMIN,
+	[PP_ACT_METER_CTL] = NEED_ANY,
 };
 
 const char *
@@ -42,31 +60,34 @@ pp_role_parse(const char *s, enum pp_role *role)
 }
 
 static int
-allowed(enum pp_role role, enum pp_need need)
+allowed(enum pp_role role, enum need need)
 {
 	switch (need) {
-	case PP_NEED_ANY:
+	case NEED_ANY:
 		return role != PP_ROLE_NONE;
-	case PP_NEED_POLLER:
+	case NEED_POLLER:
 		return role == PP_ROLE_POLLER || role == PP_ROLE_SUPERVISOR ||
 		    role == PP_ROLE_ADMIN;
-	case PP_NEED_CASHIER:
+	case NEED_CASHIER:
 		return role >= PP_ROLE_CASHIER;
-	case PP_NEED_SUPERVISOR:
+	case NEED_SUPERVISOR:
 		return role >= PP_ROLE_SUPERVISOR;
-	case PP_NEED_ADMIN:
+	case NEED_ADMIN:
 		return role == PP_ROLE_ADMIN;
 	}
 	return 0;
 }
 
-int
-pp_operator_check(pp_db *db, enum pp_need need)
+/* The login's role, looked up once. */
+static int
+resolve(pp_db *db)
 {
 	sqlite3_stmt *st;
 	char role[32];
 	int rc;
 
+	if (db->role != PP_ROLE_NONE)
+		return PP_OK;
 	if ((st = pp_stmt(db, "SELECT role FROM operators WHERE login = ?"))
 	    == NULL)
 		return PP_EINTERNAL;
@@ -77,16 +98,59 @@ pp_operator_check(pp_db *db, enum pp_need need)
 		sqlite3_reset(st);
 		if (pp_role_parse(role, &db->role) != PP_OK)
 			db->role = PP_ROLE_NONE;
-	} else {
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE)
-			return pp_sqlfail(db, "operators");
-		return pp_fail(db, PP_EPERM, "login %s is not an operator of "
-		    "this site", db->login);
+		return PP_OK;
 	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return pp_sqlfail(db, "operators");
+	return pp_fail(db, PP_EPERM, "login %s is not an operator of this "
+	    "site", db->login);
+}
+
+/*
+ * The poller may cut off arrears; every other command is a
+ * supervisor's (doc/DESIGN.md section 2).  For the list, the rows must
+ * all say arrears; for each meter, the trip must be one (pp_meter_ctl
+ * then checks the balance) and never force keep-power.
+ */
+static int
+may_control(pp_db *db, enum pp_action action, const char *command,
+    int flags)
+{
+	enum pp_role role = db->role;
+	int trip = strcmp(command, "trip") == 0;
+
+	if (role >= PP_ROLE_SUPERVISOR)
+		return PP_OK;
+	if (action == PP_ACT_CONTROL_METER) {
+		if (trip && (flags & PP_CTL_ARREARS) && !(flags & PP_CTL_FORCE))
+			return PP_OK;
+		return pp_fail(db, PP_EPERM, "login %s may trip meters in "
+		    "arrears only", db->login);
+	}
+	if (role == PP_ROLE_POLLER && trip && (flags & PP_CTL_ARREARS))
+		return PP_OK;
+	return pp_fail(db, PP_EPERM, "login %s is a%s %s; meter-ctl %s needs "
+	    "the supervisor role%s", db->login, role == PP_ROLE_AUDITOR ?
+	    "n" : "", pp_role_name(role), command, trip ?
+	    " (a poller trips arrears rows only)" : "");
+}
+
+int
+pp_operator_may(pp_db *db, enum pp_action action, const char *command,
+    int flags)
+{
+	enum need need;
+	int rc;
+
+	if ((rc = resolve(db)) != PP_OK)
+		return rc;
+	if (action == PP_ACT_CONTROL || action == PP_ACT_CONTROL_METER)
+		return may_control(db, action, command, flags);
+	need = action_needs[action];
 	if (!allowed(db->role, need))
-		return pp_fail(db, PP_EPERM, "login %s is a%s %s; this needs %s",
-		    db->login, db->role == PP_ROLE_ADMIN ||
+		return pp_fail(db, PP_EPERM, "login %s is a%s %s; this needs "
+		    "%s", db->login, db->role == PP_ROLE_ADMIN ||
 		    db->role == PP_ROLE_AUDITOR ? "n" : "",
 		    role_names[db->role], need_names[need]);
 	return PP_OK;

@@ -90,13 +90,78 @@ check_filters(pp_db *db, const struct pp_poll_opts *o)
 	return PP_OK;
 }
 
+/*
+ * A new target at the end of the jobs, in a new job when its gateway is
+ * not the last job's; NULL when out of memory.
+ */
+static struct target *
+new_target(struct bus_job **jobs, int *njobs, int *cap, int64_t gateway_id)
+{
+	struct bus_job *j = *jobs, *grown;
+	struct target *t;
+
+	if (*njobs == 0 || j[*njobs - 1].gw.id != gateway_id) {
+		if (*njobs == *cap) {
+			*cap = *cap ? *cap * 2 : 16;
+			if ((grown = realloc(j, (size_t)*cap * sizeof(*j))) ==
+			    NULL)
+				return NULL;
+			*jobs = j = grown;
+		}
+		memset(&j[*njobs], 0, sizeof(j[0]));
+		j[*njobs].gw.id = gateway_id;
+		(*njobs)++;
+	}
+	j += *njobs - 1;
+	if ((t = realloc(j->t, (size_t)(j->n + 1) * sizeof(*t))) == NULL)
+		return NULL;
+	j->t = t;
+	t += j->n++;
+	memset(t, 0, sizeof(*t));
+	return t;
+}
+
+/* A target from a row of select_targets' query. */
+static void
+target_of_row(sqlite3_stmt *st, struct target *t)
+{
+	t->id = sqlite3_column_int64(st, 0);
+	t->gateway_id = sqlite3_column_int64(st, 1);
+	pp_col_text(st, 2, t->meter, sizeof(t->meter));
+	pp_station_row(st, 2, 3, 12, &t->at);
+	pp_col_text(st, 4, t->profile, sizeof(t->profile));
+	t->has_energy = sqlite3_column_type(st, 5) != SQLITE_NULL;
+	t->energy_wh = sqlite3_column_int64(st, 5);
+	t->reading_time = sqlite3_column_int64(st, 6);
+	t->overload_w = sqlite3_column_int64(st, 7);
+	t->fails = sqlite3_column_int(st, 8);
+	pp_col_text(st, 9, t->state, sizeof(t->state));
+}
+
+/* Each job's gateway and its failures in a row. */
+static int
+load_gateways(pp_db *db, struct bus_job *j, int njobs)
+{
+	int64_t fails;
+	int i;
+
+	for (i = 0; i < njobs; i++) {
+		fails = 0;
+		if (pp_gateway_get(db, j[i].gw.id, &j[i].gw) != PP_OK ||
+		    pp_query_int(db, &fails, "SELECT fails FROM gateways WHERE "
+		    "id = ?", "i", j[i].gw.id) != PP_OK)
+			return PP_EINTERNAL;
+		j[i].gw_fails = (int)fails;
+	}
+	return PP_OK;
+}
+
 /* The chosen meters, grouped by gateway in site order. */
 static int
 select_targets(pp_db *db, const struct pp_poll_opts *o, struct bus_job **jobs,
     int *njobs)
 {
 	sqlite3_stmt *st;
-	struct bus_job *j = NULL, *grown;
 	int64_t default_overload = pp_setting_int(db, "overload_w", 0);
 	int rc, cap = 0;
 
@@ -121,59 +186,21 @@ select_targets(pp_db *db, const struct pp_poll_opts *o, struct bus_job **jobs,
 		    (o->building && strcmp(o->building, building) != 0) ||
 		    (o->meters && !listed(o->meters, o->nmeters, meter)))
 			continue;
-		if (*njobs == 0 || j[*njobs - 1].gw.id !=
-		    sqlite3_column_int64(st, 1)) {
-			if (*njobs == cap) {
-				cap = cap ? cap * 2 : 16;
-				if ((grown = realloc(j, (size_t)cap *
-				    sizeof(*j))) == NULL)
-					goto nomem;
-				j = grown;
-			}
-			memset(&j[*njobs], 0, sizeof(j[0]));
-			j[*njobs].gw.id = sqlite3_column_int64(st, 1);
-			(*njobs)++;
+		if ((t = new_target(jobs, njobs, &cap, sqlite3_column_int64(st,
+		    1))) == NULL) {
+			sqlite3_reset(st);
+			return pp_fail(db, PP_EINTERNAL, "out of memory");
 		}
-		if ((t = realloc(j[*njobs - 1].t, (size_t)(j[*njobs - 1].n +
-		    1) * sizeof(*t))) == NULL)
-			goto nomem;
-		j[*njobs - 1].t = t;
-		t += j[*njobs - 1].n++;
-		memset(t, 0, sizeof(*t));
-		t->id = sqlite3_column_int64(st, 0);
-		t->gateway_id = sqlite3_column_int64(st, 1);
-		snprintf(t->meter, sizeof(t->meter), "%s", meter);
-		pp_station_row(st, 2, 3, 12, &t->at);
-		pp_col_text(st, 4, t->profile, sizeof(t->profile));
-		t->has_energy = sqlite3_column_type(st, 5) != SQLITE_NULL;
-		t->energy_wh = sqlite3_column_int64(st, 5);
-		t->reading_time = sqlite3_column_int64(st, 6);
-		t->overload_w = sqlite3_column_int64(st, 7);
+		target_of_row(st, t);
 		if (t->overload_w == 0)
 			t->overload_w = default_overload;
-		t->fails = sqlite3_column_int(st, 8);
-		pp_col_text(st, 9, t->state, sizeof(t->state));
 	}
 	sqlite3_reset(st);
-	*jobs = j;
 	if (rc != SQLITE_DONE)
 		return pp_sqlfail(db, "meters");
 	if ((rc = check_filters(db, o)) != PP_OK)
 		return rc;
-	for (rc = 0; rc < *njobs; rc++) {
-		int64_t fails = 0;
-
-		if (pp_gateway_get(db, j[rc].gw.id, &j[rc].gw) != PP_OK ||
-		    pp_query_int(db, &fails, "SELECT fails FROM gateways WHERE "
-		    "id = ?", "i", j[rc].gw.id) != PP_OK)
-			return PP_EINTERNAL;
-		j[rc].gw_fails = (int)fails;
-	}
-	return PP_OK;
-nomem:
-	sqlite3_reset(st);
-	*jobs = j;
-	return pp_fail(db, PP_EINTERNAL, "out of memory");
+	return load_gateways(db, *jobs, *njobs);
 }
 
 /* Start of the local day after t. */
@@ -616,25 +643,36 @@ static void
 row_of(const struct bus_job *j, const struct target *t,
     struct pp_poll_row *r)
 {
-	static const char *const value_cols[] = { "energy_kwh", "power_w",
-	    "voltage_v", "current_a", "balance", "buy_count", "relay" };
-	int64_t x;
+	memset(r, 0, sizeof(*r));
+	r->time = t->time ? t->time : pp_now();
+	snprintf(r->meter, sizeof(r->meter), "%s", t->meter);
+	snprintf(r->gateway, sizeof(r->gateway), "%s", j->gw.name);
+	r->state = j->busy ? PP_LINK_BUSY : pp_link_parse(t->state);
+	if (t->rc == PP_OK)
+		pp__meter_values_set(&r->values, &t->values);
+	snprintf(r->error, sizeof(r->error), "%s", j->busy ? j->error :
+	    t->error);
+	r->ok = !j->busy && t->rc == PP_OK;
+}
+
+void
+pp_poll_row_values(const struct pp_poll_row *r, struct pp_poll_text *text,
+    const char *values[PP_POLL_NCOLS])
+{
 	size_t i;
 
-	memset(r, 0, sizeof(*r));
-	pp_time_format(t->time ? t->time : pp_now(), r->text[0]);
-	snprintf(r->text[1], sizeof(r->text[1]), "%s", t->meter);
-	snprintf(r->text[2], sizeof(r->text[2]), "%s", j->gw.name);
-	snprintf(r->text[3], sizeof(r->text[3]), "%s", j->busy ? "busy" :
-	    t->state);
-	for (i = 0; i < sizeof(value_cols) / sizeof(value_cols[0]); i++)
-		if (t->rc == PP_OK && pp_values_get(&t->values, value_cols[i],
-		    &x))
-			pp_value_format(value_cols[i], x, r->text[4 + i],
-			    sizeof(r->text[0]));
-	snprintf(r->text[11], sizeof(r->text[11]), "%.71s", j->busy ?
-	    j->error : t->error);
-	r->ok = !j->busy && t->rc == PP_OK;
+	memset(text, 0, sizeof(*text));
+	pp_time_format(r->time, text->col[0]);
+	snprintf(text->col[1], sizeof(text->col[1]), "%s", r->meter);
+	snprintf(text->col[2], sizeof(text->col[2]), "%s", r->gateway);
+	snprintf(text->col[3], sizeof(text->col[3]), "%s",
+	    pp_link_name(r->state));
+	for (i = 4; i < PP_POLL_NCOLS - 1; i++)
+		pp__meter_value_text(&r->values, pp_poll_columns[i].name,
+		    text->col[i], sizeof(text->col[i]));
+	snprintf(text->col[11], sizeof(text->col[11]), "%.71s", r->error);
+	for (i = 0; i < PP_POLL_NCOLS; i++)
+		values[i] = text->col[i];
 }
 
 int

@@ -239,15 +239,35 @@ const char *pp_site_name(pp_db *db, char *buf, size_t len);
 
 enum pp_role { PP_ROLE_NONE, PP_ROLE_AUDITOR, PP_ROLE_POLLER,
 	PP_ROLE_CASHIER, PP_ROLE_SUPERVISOR, PP_ROLE_ADMIN };
-/* What a tool asks of the operator. */
-enum pp_need { PP_NEED_ANY, PP_NEED_POLLER, PP_NEED_CASHIER,
-	PP_NEED_SUPERVISOR, PP_NEED_ADMIN };
+/*
+ * What an entry point asks of the operator; the roles each needs are
+ * doc/DESIGN.md sections 2 and 3 (Operators).
+ */
+enum pp_action {
+	PP_ACT_REPORT,		/* report: any operator */
+	PP_ACT_METER_READ,	/* poll, import readings, discover */
+	PP_ACT_ALARM_SCAN,
+	PP_ACT_SALE, PP_ACT_REFUND, PP_ACT_ACCT_OPEN, PP_ACT_ACCT_CLOSE,
+	PP_ACT_REVERSE, PP_ACT_METER_SWAP,
+	PP_ACT_SITE_LOAD,
+	PP_ACT_METER_CTL,	/* run meter-ctl at all; read needs no more */
+	/*
+	 * Send the command named to a list of meters; flags has
+	 * PP_CTL_ARREARS when every target says it is an arrears trip.
+	 */
+	PP_ACT_CONTROL,
+	/* Send it to one meter; flags as in pp_ctl_req. */
+	PP_ACT_CONTROL_METER
+};
 
 /*
- * Resolve the operator from the real uid's login and check the role.
- * PP_EPERM when the login is no operator or its role is too low.
+ * Resolve the operator from the real uid's login, once, and check that
+ * its role allows action (command and flags for the controls, else NULL
+ * and 0).  PP_EPERM, with the message set, when the login is no
+ * operator or its role does not allow it.
  */
-int	 pp_operator_check(pp_db *db, enum pp_need need);
+int	 pp_operator_may(pp_db *db, enum pp_action action,
+	    const char *command, int flags);
 const char *pp_operator_login(const pp_db *db);
 enum pp_role pp_operator_role(const pp_db *db);
 const char *pp_role_name(enum pp_role role);
@@ -383,6 +403,63 @@ int	 pp_reverse(pp_db *db, const char *serial, const char *reason,
 int	 pp_method_check(const char *method, char *err, size_t errlen);
 const char *pp_method_label(const char *method);	/* 现金, 微信, ... */
 
+/* ---- serial.c: the receipt number ------------------------------------ */
+
+/* PP_OK when s is a receipt number: YYYYMMDD and a 6-digit sequence. */
+int	 pp_serial_check(const char *s);
+
+/* ---- batch.c: what a row of a list asks for ---------------------------- */
+
+/*
+ * A row of a sale or refund list: the first of its account, meter and
+ * room columns that has a value, its amount, and its method, ref and
+ * remark over those of dflt.  PP_EDATA, with the message set, for a bad
+ * row.  req points into the row.
+ */
+int	 pp_money_row(pp_db *db, const pp_csv *row,
+	    const struct pp_money_req *dflt, struct pp_money_req *req);
+/* A row of acct-open's list: name and meter required. */
+int	 pp_open_row(pp_db *db, const pp_csv *row,
+	    const struct pp_open_req *dflt, struct pp_open_req *req);
+/* A row of reverse's list: reverse its serial. */
+int	 pp_reverse_row(pp_db *db, const pp_csv *row, const char *reason,
+	    pp_entry *out);
+/*
+ * A row of meter-ctl's list: the first of its meter, account and room
+ * columns that has a value (*by is that column), and whether its alarm
+ * column says arrears.  PP_EDATA when it names none.
+ */
+int	 pp_ctl_row(const pp_csv *row, const char **by, const char **value,
+	    int *arrears);
+
+/* ---- hall.c: a cashier's money operation end to end -------------------- */
+
+/* One request in its own transaction: all of its work or none. */
+int	 pp_hall_post(pp_db *db, int (*run)(pp_db *, pp_entry *, void *),
+	    void *arg, pp_entry *out);
+/*
+ * After an entry is committed: send its recharge to the meter's own
+ * wallet now (e->pending is cleared when the meter confirmed it), and,
+ * when a sale leaves nothing pending, the commands due on the account's
+ * meters, so that paying up arrears closes the meters they cut off.
+ * PP_OK; PP_EBUSY when the recharge stays pending; another code when the
+ * meter refused it.  msg says what happened.
+ */
+int	 pp_hall_deliver(pp_db *db, pp_entry *e, char *msg,
+	    size_t msglen);
+
+struct pp_close_req {
+	const char	*account, *method, *ref, *remark;
+	int64_t		 meter_balance;	/* PP_NO_WALLET: read the meter */
+};
+
+/*
+ * Close an account: read what its own-wallet meter holds, unless given,
+ * and post the close (pp_account_close) in its own transaction.
+ */
+int	 pp_hall_close(pp_db *db, const struct pp_close_req *req,
+	    pp_entry *out);
+
 /* ---- command.c: remote commands to meters ------------------------------ */
 
 enum { PP_CTL_FORCE = 1, PP_CTL_ARREARS = 2 };
@@ -397,11 +474,17 @@ struct pp_ctl_req {
 	int		 wait_ms;	/* for the bus lock */
 };
 
+/* What became of a command meter-ctl sent. */
+enum pp_ctl_outcome { PP_CTL_DONE, PP_CTL_PENDING, PP_CTL_REFUSED,
+	PP_CTL_FAILED };
+/* "done", "pending", "refused", "failed". */
+const char *pp_ctl_outcome_name(enum pp_ctl_outcome outcome);
+
 /* One row of meter-ctl's output. */
 struct pp_ctl_result {
 	char	meter[PP_KEYMAX];
 	char	action[16];
-	char	result[16];		/* done, pending, refused, failed */
+	enum pp_ctl_outcome result;
 	char	message[PP_ERRMAX];
 	/*
 	 * Why it failed, when the site must act: PP_EPERM, the meter
@@ -409,6 +492,12 @@ struct pp_ctl_result {
 	 */
 	int	code;
 };
+
+#define PP_CTL_NCOLS	4
+extern const pp_column pp_ctl_columns[PP_CTL_NCOLS];
+/* Text for each column of a result; values[] points into r. */
+void	 pp_ctl_result_values(const struct pp_ctl_result *r,
+	    const char *values[PP_CTL_NCOLS]);
 
 /*
  * Queue a command for a meter and try it at once.  The result says what
@@ -418,13 +507,6 @@ int	 pp_meter_ctl(pp_db *db, const struct pp_ctl_req *req,
 	    struct pp_ctl_result *out);
 /* PP_OK for an action meter-ctl sends (not read). */
 int	 pp_action_check(const char *action);
-/*
- * May this login send action to meters?  A supervisor sends any; a
- * poller only trips, and only for arrears (arrears_only: every target
- * claims it), which pp_meter_ctl then checks against the balance.
- * PP_EPERM, with the message set, otherwise.
- */
-int	 pp_ctl_permit(pp_db *db, const char *action, int arrears_only);
 /*
  * Send a queued command now (a sale's recharge): PP_OK when the meter
  * confirmed it, PP_EBUSY when it stays pending, PP_EDATA when the meter
@@ -453,7 +535,6 @@ int	 pp_account_wallet_read(pp_db *db, const char *account, int wait_ms,
 int	 pp_commands_send_account(pp_db *db, const char *account,
 	    int wait_ms);
 
-/* Every value a meter shows, read now: meter-ctl read. */
 /*
  * Ask a DL/T 645 bus who is there (0x13 to AAAAAAAAAAAA): the one meter
  * attached answers with its address, as when a bus is commissioned.  The
@@ -466,10 +547,62 @@ extern const pp_column pp_discover_columns[PP_DISCOVER_NCOLS];
 int	 pp_meter_discover(pp_db *db, const char *gateway, int wait_ms,
 	    char text[PP_DISCOVER_NCOLS][PP_NUMBUF * 2]);
 
+/* How a meter last answered. */
+enum pp_link { PP_LINK_NONE, PP_LINK_UNKNOWN, PP_LINK_OK, PP_LINK_BUSY,
+	PP_LINK_TIMEOUT, PP_LINK_ERROR, PP_LINK_LOST };
+/* "" (none yet), "unknown", "ok", "busy", "timeout", "error", "lost". */
+const char *pp_link_name(enum pp_link link);
+enum pp_link pp_link_parse(const char *s);
+
+enum pp_relay { PP_RELAY_TRIPPED, PP_RELAY_CLOSED };
+enum pp_meter_mode { PP_MODE_MANUAL, PP_MODE_PREPAY };
+
+/* The values a meter shows; has says which it gave (1 << PP_MV_...). */
+enum pp_mv { PP_MV_ENERGY, PP_MV_IMPORT, PP_MV_PEAK, PP_MV_VALLEY,
+	PP_MV_POWER, PP_MV_VOLTAGE, PP_MV_CURRENT, PP_MV_PF, PP_MV_FREQ,
+	PP_MV_BALANCE, PP_MV_BUY_COUNT, PP_MV_RELAY, PP_MV_KEEP, PP_MV_MODE,
+	PP_MV_STATUS, PP_MV_PRICE, PP_MV_ALARM1, PP_MV_ALARM2,
+	PP_MV_OVERLOAD, PP_MV_CLOCK, PP_MV_COUNT };
+
+struct pp_meter_values {
+	unsigned	 has;
+	int64_t		 energy_wh, import_wh, peak_wh, valley_wh;
+	int64_t		 power_w;
+	/* In the units of the value's factor (profile.c): 0.1 V, ... */
+	int64_t		 voltage, current, pf, freq;
+	int64_t		 balance;		/* fen */
+	int64_t		 buy_count;
+	enum pp_relay	 relay;
+	int		 keep;			/* keep-power is on */
+	enum pp_meter_mode mode;
+	int64_t		 status;		/* the status word */
+	int64_t		 price;			/* 0.0001 yuan/kWh */
+	int64_t		 alarm1, alarm2;	/* fen */
+	int64_t		 overload_w;
+	int64_t		 clock;			/* the meter's, Unix seconds */
+};
+
+/* Every value a meter shows, read now: meter-ctl read. */
 #define PP_STATE_NCOLS	25
 extern const pp_column pp_state_columns[PP_STATE_NCOLS];
+
+struct pp_meter_state {
+	int64_t		 time;			/* 0: not read */
+	char		 meter[PP_KEYMAX];
+	char		 gateway[PP_KEYMAX];
+	enum pp_link	 state;
+	struct pp_meter_values values;
+	char		 message[PP_ERRMAX];
+};
+
+/* Text for each column of a state; values[] points into text. */
+struct pp_state_text {
+	char	col[PP_STATE_NCOLS][PP_NUMBUF * 2];
+};
 int	 pp_meter_state(pp_db *db, const char *meter, int wait_ms,
-	    char text[PP_STATE_NCOLS][PP_NUMBUF * 2]);
+	    struct pp_meter_state *out);
+void	 pp_meter_state_values(const struct pp_meter_state *s,
+	    struct pp_state_text *text, const char *values[PP_STATE_NCOLS]);
 
 /* ---- poll.c: polling the buses ----------------------------------------- */
 
@@ -491,9 +624,22 @@ extern const pp_column pp_poll_columns[PP_POLL_NCOLS];
 
 /* One meter's line of meter-read. */
 struct pp_poll_row {
-	char	text[PP_POLL_NCOLS][72];
-	int	ok;			/* the meter answered */
+	int64_t		 time;
+	char		 meter[PP_KEYMAX];
+	char		 gateway[PP_KEYMAX];
+	enum pp_link	 state;
+	/* energy, power, voltage, current, balance, buy count, relay */
+	struct pp_meter_values values;
+	char		 error[PP_ERRMAX];
+	int		 ok;			/* the meter answered */
 };
+
+/* Text for each column of a poll row; values[] points into text. */
+struct pp_poll_text {
+	char	col[PP_POLL_NCOLS][72];
+};
+void	 pp_poll_row_values(const struct pp_poll_row *r,
+	    struct pp_poll_text *text, const char *values[PP_POLL_NCOLS]);
 
 /*
  * Poll the chosen meters: each bus in its own worker, its due commands
@@ -510,9 +656,33 @@ int	 pp_reading_import_row(pp_db *db, const pp_csv *row);
 #define PP_ALARM_NCOLS	11
 extern const pp_column pp_alarm_columns[PP_ALARM_NCOLS];
 
+enum pp_alarm_kind { PP_ALARM_LOW1, PP_ALARM_LOW2, PP_ALARM_ARREARS,
+	PP_ALARM_OVERLOAD, PP_ALARM_VOLTAGE, PP_ALARM_LOST, PP_ALARM_GATEWAY,
+	PP_ALARM_MISMATCH, PP_ALARM_COUNTER, PP_ALARM_COMMAND };
+/* "low1", "low2", "arrears", ... */
+const char *pp_alarm_kind_name(enum pp_alarm_kind kind);
+
 struct pp_alarm_row {
-	char	text[PP_ALARM_NCOLS][PP_TEXTMAX];
+	int64_t		 time;			/* raised */
+	int		 level;
+	enum pp_alarm_kind kind;
+	char		 meter[PP_KEYMAX];	/* "" for an account's or */
+	char		 account[PP_KEYMAX];	/* a gateway's alarm */
+	char		 name[PP_TEXTMAX];
+	char		 phone[PP_TEXTMAX];
+	char		 room[PP_TEXTMAX];
+	int		 has_balance;
+	int64_t		 balance;		/* fen */
+	char		 value[PP_TEXTMAX];
+	char		 message[PP_TEXTMAX];
 };
+
+/* Text for each column of an alarm row; values[] points into text or r. */
+struct pp_alarm_text {
+	char	time[PP_TIMEBUF], level[PP_NUMBUF], balance[PP_NUMBUF];
+};
+void	 pp_alarm_row_values(const struct pp_alarm_row *r,
+	    struct pp_alarm_text *text, const char *values[PP_ALARM_NCOLS]);
 
 struct pp_scan_opts {
 	int		 all;		/* every standing alarm, not the new */

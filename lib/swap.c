@@ -73,6 +73,133 @@ read_old(pp_db *db, const struct swap_meter *m, int wait_ms,
 	return PP_OK;
 }
 
+/* Both meters exist, differ, and the old one alone is on an account. */
+static int
+swap_meters(pp_db *db, const struct pp_swap_req *req, struct swap_meter *old,
+    struct swap_meter *new)
+{
+	int rc;
+
+	if ((rc = swap_meter(db, req->old_meter, old)) != PP_OK ||
+	    (rc = swap_meter(db, req->new_meter, new)) != PP_OK)
+		return rc;
+	if (old->id == new->id)
+		return ERR(PP_EDATA, "the old and the new meter are the same");
+	if (old->account_id == 0)
+		return ERR(PP_ERULE, "meter %s is on no open account",
+		    req->old_meter);
+	if (new->account_id != 0)
+		return ERR(PP_ERULE, "meter %s already belongs to an account",
+		    req->new_meter);
+	return PP_OK;
+}
+
+/* The old meter's last counter and wallet: given, else read now. */
+static int
+swap_final(pp_db *db, const struct pp_swap_req *req,
+    const struct swap_meter *old, struct pp_values *v, int64_t *final,
+    int64_t *balance)
+{
+	int rc;
+
+	*final = req->final_wh;
+	*balance = req->balance;
+	memset(v, 0, sizeof(*v));
+	if (*final < 0 || (old->wallet && *balance < 0)) {
+		if ((rc = read_old(db, old, req->wait_ms, v)) != PP_OK)
+			return rc;
+		if (*final < 0 && !pp_values_get(v, "energy_kwh", final))
+			return ERR(PP_EDATA, "the old meter shows no counter");
+		if (old->wallet && *balance < 0 && !pp_values_get(v, "balance",
+		    balance))
+			return ERR(PP_EDATA, "the old meter shows no balance; "
+			    "give --balance");
+	}
+	if (!old->wallet && req->balance >= 0)
+		return ERR(PP_EUSAGE, "meter %s keeps no wallet of its own; "
+		    "its account's balance stays with the account",
+		    req->old_meter);
+	if (!old->wallet)
+		*balance = 0;
+	return PP_OK;
+}
+
+/*
+ * Recharges still waiting for the old meter: those its count shows
+ * landed are in the balance read; the others move with it (*balance).
+ */
+static int
+move_waiting(pp_db *db, const struct pp_swap_req *req,
+    const struct swap_meter *old, const struct pp_values *v,
+    int64_t *balance)
+{
+	int64_t count = -1, waiting;
+	int rc;
+
+	pp_values_get(v, "buy_count", &count);
+	if ((rc = pp_exec(db, "UPDATE commands SET state = 'done', "
+	    "updated = ? WHERE meter_id = ? AND action = 'recharge' AND "
+	    "state IN ('pending', 'sent') AND buy_count <= ?", "iii",
+	    pp_now(), old->id, count)) != PP_OK ||
+	    (rc = pp_query_int(db, &waiting, "SELECT coalesce(sum(amount),"
+	    " 0) FROM commands WHERE meter_id = ? AND action = 'recharge' "
+	    "AND state IN ('pending', 'sent')", "i", old->id)) != PP_OK ||
+	    (rc = pp_exec(db, "UPDATE commands SET state = 'failed', "
+	    "last_error = 'moved to meter ' || ?, updated = ? WHERE "
+	    "meter_id = ? AND action = 'recharge' AND state IN "
+	    "('pending', 'sent')", "tii", req->new_meter, pp_now(),
+	    old->id)) != PP_OK)
+		return rc;
+	*balance += waiting;
+	return PP_OK;
+}
+
+/* The balance out of the old meter and into the new one. */
+static int
+transfer(pp_db *db, const struct pp_swap_req *req, int64_t account_id,
+    const struct swap_meter *old, const struct swap_meter *new,
+    int64_t balance, int64_t id[2])
+{
+	struct pp_post p;
+	char remark[PP_TEXTMAX];
+	int rc;
+
+	memset(&p, 0, sizeof(p));
+	p.kind = "transfer";
+	p.account_id = account_id;
+	p.method = "transfer";
+	p.amount = -balance;
+	p.meter_id = old->id;
+	snprintf(remark, sizeof(remark), "swap %s -> %s", req->old_meter,
+	    req->new_meter);
+	p.remark = remark;
+	if ((rc = pp_ledger_post(db, &p, &id[0])) != PP_OK)
+		return rc;
+	p.amount = balance;
+	p.meter_id = new->id;
+	/* Into a new meter wallet, the money goes as its first recharge. */
+	return pp_post_money(db, &p, new->wallet && balance ? new->id : 0,
+	    &id[1]);
+}
+
+/* The new meter takes the old one's place on the account. */
+static int
+reattach(pp_db *db, int64_t account_id, int64_t old_id, int64_t new_id)
+{
+	int rc;
+
+	if ((rc = pp_exec(db, "UPDATE account_meters SET detached = ? WHERE "
+	    "meter_id = ? AND detached IS NULL", "ii", pp_now(), old_id)) !=
+	    PP_OK ||
+	    (rc = pp_exec(db, "UPDATE meters SET account_id = NULL WHERE id = "
+	    "?", "i", old_id)) != PP_OK ||
+	    (rc = pp_exec(db, "UPDATE meters SET account_id = ? WHERE id = ?",
+	    "ii", account_id, new_id)) != PP_OK)
+		return rc;
+	return pp_exec(db, "INSERT INTO account_meters(account_id, meter_id, "
+	    "attached) VALUES (?, ?, ?)", "iii", account_id, new_id, pp_now());
+}
+
 int
 pp_meter_swap(pp_db *db, const struct pp_swap_req *req, pp_entry out[2],
     int *n)
@@ -80,101 +207,27 @@ pp_meter_swap(pp_db *db, const struct pp_swap_req *req, pp_entry out[2],
 	struct swap_meter old, new;
 	struct pp_values v;
 	struct pp_account a;
-	struct pp_post p;
-	char remark[PP_TEXTMAX];
-	int64_t final = req->final_wh, balance = req->balance, id[2], shown;
+	int64_t final, balance, id[2], shown;
 	int rc;
 
 	*n = 0;
-	if ((rc = swap_meter(db, req->old_meter, &old)) != PP_OK ||
-	    (rc = swap_meter(db, req->new_meter, &new)) != PP_OK)
+	if ((rc = swap_meters(db, req, &old, &new)) != PP_OK ||
+	    (rc = swap_final(db, req, &old, &v, &final, &balance)) != PP_OK)
 		return rc;
-	if (old.id == new.id)
-		return ERR(PP_EDATA, "the old and the new meter are the same");
-	if (old.account_id == 0)
-		return ERR(PP_ERULE, "meter %s is on no open account",
-		    req->old_meter);
-	if (new.account_id != 0)
-		return ERR(PP_ERULE, "meter %s already belongs to an account",
-		    req->new_meter);
-	memset(&v, 0, sizeof(v));
-	if (final < 0 || (old.wallet && balance < 0)) {
-		if ((rc = read_old(db, &old, req->wait_ms, &v)) != PP_OK)
-			return rc;
-		if (final < 0 && !pp_values_get(&v, "energy_kwh", &final))
-			return ERR(PP_EDATA, "the old meter shows no counter");
-		if (old.wallet && balance < 0 && !pp_values_get(&v, "balance",
-		    &balance))
-			return ERR(PP_EDATA, "the old meter shows no balance; "
-			    "give --balance");
-	}
-	if (!old.wallet && req->balance >= 0)
-		return ERR(PP_EUSAGE, "meter %s keeps no wallet of its own; its "
-		    "account's balance stays with the account", req->old_meter);
-	if (!old.wallet)
-		balance = 0;
 	/* The reading keeps what the meter showed; the transfer adds more. */
 	shown = balance;
 	if ((rc = pp_tx_begin(db)) != PP_OK)
 		return rc;
-	/*
-	 * Recharges still waiting for the old meter: those its count shows
-	 * landed are in the balance read; the others move with it.
-	 */
-	if (old.wallet) {
-		int64_t count = -1, waiting;
-
-		pp_values_get(&v, "buy_count", &count);
-		if ((rc = pp_exec(db, "UPDATE commands SET state = 'done', "
-		    "updated = ? WHERE meter_id = ? AND action = 'recharge' AND "
-		    "state IN ('pending', 'sent') AND buy_count <= ?", "iii",
-		    pp_now(), old.id, count)) != PP_OK ||
-		    (rc = pp_query_int(db, &waiting, "SELECT coalesce(sum(amount),"
-		    " 0) FROM commands WHERE meter_id = ? AND action = 'recharge' "
-		    "AND state IN ('pending', 'sent')", "i", old.id)) != PP_OK ||
-		    (rc = pp_exec(db, "UPDATE commands SET state = 'failed', "
-		    "last_error = 'moved to meter ' || ?, updated = ? WHERE "
-		    "meter_id = ? AND action = 'recharge' AND state IN "
-		    "('pending', 'sent')", "tii", req->new_meter, pp_now(),
-		    old.id)) != PP_OK)
-			goto fail;
-		balance += waiting;
-	}
-	/* The last counter, as a manual reading: its interval counts. */
-	if ((rc = pp_reading_store(db, old.id, PP_READ_NOW, final,
-	    old.wallet ? shown : INT64_MIN)) != PP_OK)
-		goto fail;
-	if ((rc = pp_account_get_id(db, old.account_id, &a)) != PP_OK)
-		goto fail;
-	memset(&p, 0, sizeof(p));
-	p.kind = "transfer";
-	p.account_id = a.id;
-	p.method = "transfer";
-	p.amount = -balance;
-	p.meter_id = old.id;
-	snprintf(remark, sizeof(remark), "swap %s -> %s", req->old_meter,
-	    req->new_meter);
-	p.remark = remark;
-	if ((rc = pp_ledger_post(db, &p, &id[0])) != PP_OK)
-		goto fail;
-	p.amount = balance;
-	p.meter_id = new.id;
-	/* Into a new meter wallet, the money goes as its first recharge. */
-	if ((rc = pp_post_money(db, &p, new.wallet && balance ? new.id : 0,
-	    &id[1])) != PP_OK)
-		goto fail;
-	if ((rc = pp_exec(db, "UPDATE account_meters SET detached = ? WHERE "
-	    "meter_id = ? AND detached IS NULL", "ii", pp_now(), old.id)) !=
-	    PP_OK ||
-	    (rc = pp_exec(db, "UPDATE meters SET account_id = NULL WHERE id = ?",
-	    "i", old.id)) != PP_OK ||
-	    (rc = pp_exec(db, "UPDATE meters SET account_id = ? WHERE id = ?",
-	    "ii", a.id, new.id)) != PP_OK ||
-	    (rc = pp_exec(db, "INSERT INTO account_meters(account_id, meter_id,"
-	    " attached) VALUES (?, ?, ?)", "iii", a.id, new.id, pp_now())) !=
+	if (old.wallet && (rc = move_waiting(db, req, &old, &v, &balance)) !=
 	    PP_OK)
 		goto fail;
-	if ((rc = pp_entry_load(db, id[0], &out[0])) != PP_OK ||
+	/* The last counter, as a manual reading: its interval counts. */
+	if ((rc = pp_reading_store(db, old.id, PP_READ_NOW, final,
+	    old.wallet ? shown : INT64_MIN)) != PP_OK ||
+	    (rc = pp_account_get_id(db, old.account_id, &a)) != PP_OK ||
+	    (rc = transfer(db, req, a.id, &old, &new, balance, id)) != PP_OK ||
+	    (rc = reattach(db, a.id, old.id, new.id)) != PP_OK ||
+	    (rc = pp_entry_load(db, id[0], &out[0])) != PP_OK ||
 	    (rc = pp_entry_load(db, id[1], &out[1])) != PP_OK)
 		goto fail;
 	*n = 2;

@@ -1,0 +1,75 @@
+/*
+ * hall.c: a cashier's money operation end to end: post the entry in its
+ * own transaction, then deliver it: the recharge to the meter's own
+ * wallet, and the arrears trips a sale has paid up closed.  The money is
+ * recorded first; a meter that does not answer leaves the recharge
+ * pending for meter-read (doc/DESIGN.md section 3).
+ */
+#include <string.h>
+
+#include "internal.h"
+
+/* How long a cashier's sale waits for a busy bus, in milliseconds. */
+#define SALE_BUS_WAIT	10000
+/* How long a close waits to read the meter's wallet. */
+#define CLOSE_BUS_WAIT	30000
+
+int
+pp_hall_post(pp_db *db, int (*run)(pp_db *, pp_entry *, void *),
+    void *arg, pp_entry *out)
+{
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = pp_tx_begin(db)) != PP_OK)
+		return rc;
+	if ((rc = run(db, out, arg)) != PP_OK) {
+		pp_tx_rollback(db);
+		return rc;
+	}
+	return pp_tx_commit(db);
+}
+
+int
+pp_hall_deliver(pp_db *db, pp_entry *e, char *msg, size_t msglen)
+{
+	int rc = PP_OK;
+
+	msg[0] = '\0';
+	/* The money is in; now the meter's own wallet gets it, if it can. */
+	if (e->pending && e->command_id) {
+		rc = pp_command_send(db, e->command_id, SALE_BUS_WAIT, msg,
+		    msglen);
+		if (rc == PP_OK)
+			e->pending = 0;
+	}
+	/* A sale that pays up arrears closes the meters they cut off. */
+	if (strcmp(e->kind, "sale") == 0 && !e->replayed && !e->pending)
+		pp_commands_send_account(db, e->account, SALE_BUS_WAIT);
+	return rc;
+}
+
+static int
+close_posted(pp_db *db, pp_entry *out, void *arg)
+{
+	const struct pp_close_req *c = arg;
+
+	return pp_account_close(db, c->account, c->method, c->ref, c->remark,
+	    c->meter_balance, out);
+}
+
+int
+pp_hall_close(pp_db *db, const struct pp_close_req *req,
+    pp_entry *out)
+{
+	struct pp_close_req c = *req;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	/* A meter that keeps the wallet says what is left to refund. */
+	if (c.meter_balance == PP_NO_WALLET && (rc =
+	    pp_account_wallet_read(db, c.account, CLOSE_BUS_WAIT,
+	    &c.meter_balance)) != PP_OK)
+		return rc;
+	return pp_hall_post(db, close_posted, &c, out);
+}
