@@ -48,6 +48,10 @@ $(B)/lib/%.o: lib/%.c lib/prepay.h lib/internal.h lib/sim.h lib/dlt645.h \
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+# The files of the reports share their own header.
+$(B)/lib/report.o $(B)/lib/reports.o $(B)/lib/usage.o $(B)/lib/bill.o \
+    $(B)/lib/verify.o: lib/report.h
+
 $(B)/libprepay.a: $(LIBOBJ)
 	$(AR) rcs $@ $(LIBOBJ)
 
