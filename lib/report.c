@@ -17,7 +17,7 @@ static const struct pp_report *const reports[] = {
 	&pp__report_usage, &pp__report_alarms, &pp__report_lost,
 	&pp__report_reconcile, &pp__report_bill,
 };
-#define NREPORTS	(sizeof(reports) / sizeof(reports[0]))
+#define NREPORTS	PP__NELEM(reports)
 
 const pp_report *
 pp_report_find(const char *name)

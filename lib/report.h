@@ -45,11 +45,15 @@ struct pp_report {
 	size_t			 ncols;
 	/* Columns (bit i: column i) the query gives in 1e-7 yuan. */
 	unsigned		 e7;
-	/* With --chart: a bar per run of rows with one column 0, its
-	 * length the sum of this column. */
+	/*
+	 * With --chart: a bar per run of rows with one column 0, its length
+	 * the sum of this column.
+	 */
 	int			 chart_value;
-	/* The query: its columns are the report's, in order, and may go on
-	 * with more for the row step. */
+	/*
+	 * The query: its columns are the report's, in order, and may go on
+	 * with more for the row step.
+	 */
 	const char		*sql;
 	enum pp__bind		 binds[PP__REPORT_MAXBINDS];
 	const char		*what;	/* a query error names it, or "report" */
@@ -81,7 +85,7 @@ struct pp__run {
 	enum pp_color		 color;	/* of the row, set by the row step */
 	/* What check derives for the query and the row step. */
 	int64_t			 id, alarm1, alarm2;
-	int			 want;
+	int			 want;		/* a state asked for, or -1 */
 	const char		*pattern;
 	char			 lo[PP_TIMEBUF], hi[PP_TIMEBUF];
 	char			 note[PP_ERRMAX];	/* a row's own text */
