@@ -48,6 +48,10 @@ $(B)/lib/%.o: lib/%.c lib/prepay.h lib/internal.h lib/codec.h lib/sim.h lib/dlt6
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+# The files of the reports share their own header.
+$(B)/lib/report.o $(B)/lib/reportrun.o $(B)/lib/reports.o \
+    $(B)/lib/usage.o $(B)/lib/bill.o $(B)/lib/verify.o: lib/report.h
+
 # Made anew, so that a file moved or deleted leaves no object behind.
 $(B)/libprepay.a: $(LIBOBJ)
 	rm -f $@

@@ -114,6 +114,9 @@ void	 pp_col_text(sqlite3_stmt *st, int col, char *buf, size_t size);
 /* SHA-256 of prev (hex or "") followed by text, as 64 hex digits. */
 int	 pp_chain_hash(const char *prev, const char *text, char out[65]);
 
+/* v / 10^decimals with exactly that many decimals (money.c). */
+char	*pp__scaled_format(int64_t v, int decimals, char buf[PP_NUMBUF]);
+
 /* Cached account balance arithmetic (ledger.c). */
 int64_t	 pp_balance_of(int64_t money_fen, int64_t used_e7);
 /* Money priced in 1e-7 yuan, in fen, rounded once (money.c). */

@@ -186,8 +186,8 @@ pp_money_parse(const char *s, int flags, int64_t max, int64_t *fen,
 	return PP_OK;
 }
 
-static char *
-format_scaled(int64_t v, int decimals, char buf[PP_NUMBUF])
+char *
+pp__scaled_format(int64_t v, int decimals, char buf[PP_NUMBUF])
 {
 	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
 	uint64_t scale = 1;
@@ -203,7 +203,7 @@ format_scaled(int64_t v, int decimals, char buf[PP_NUMBUF])
 char *
 pp_money_format(int64_t fen, char buf[PP_NUMBUF])
 {
-	return format_scaled(fen, 2, buf);
+	return pp__scaled_format(fen, 2, buf);
 }
 
 int
@@ -216,7 +216,7 @@ pp_price_parse(const char *s, int64_t *price, char *err, size_t errlen)
 char *
 pp_price_format(int64_t price, char buf[PP_NUMBUF])
 {
-	return format_scaled(price, 4, buf);
+	return pp__scaled_format(price, 4, buf);
 }
 
 int
@@ -235,7 +235,7 @@ pp_energy_format(int64_t wh, char buf[PP_NUMBUF])
 		tens++;
 	else if (rest <= -5)
 		tens--;
-	return format_scaled(tens, 2, buf);
+	return pp__scaled_format(tens, 2, buf);
 }
 
 int

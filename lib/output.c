@@ -1,8 +1,10 @@
 /*
  * output.c: every tool's rows go out through here, as CSV (RFC 4180
  * quoting, LF line ends), TSV (no quoting), an aligned table, or an xlsx
- * workbook with numeric cells for numbers.  A table may colour its rows
- * when it goes to a terminal, and may end with a bar chart.
+ * workbook with numeric cells for numbers.  A row may come as text or as
+ * cells given by value, which are shown by their column's type.  A table
+ * may color its rows when it goes to a terminal, and may end with a bar
+ * chart.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -18,12 +20,14 @@ struct pp_out {
 	size_t		 ncols;
 	char		**cells;	/* table and xlsx: every row, buffered */
 	size_t		 nrows, cap;
+	const char	**values;	/* a row of cells, as text */
+	char		(*text)[PP_CELLBUF];	/* what values point into */
 	char		*xlsx_path;
 	char		 err[PP_ERRMAX];
 	int		 header_done;
 	int		 bom;
-	int		 colour;	/* a table to a terminal */
-	unsigned char	*colours;	/* each buffered row's, or 0 */
+	int		 color;		/* a table to a terminal */
+	unsigned char	*colors;	/* each buffered row's, or 0 */
 	struct bar	*bars;		/* the chart under a table */
 	size_t		 nbars, barcap;
 };
@@ -32,6 +36,8 @@ struct bar {
 	char	*label, *text;
 	int64_t	 value;
 };
+
+static void	out_free(pp_out *);
 
 int
 pp_format_parse(const char *s, enum pp_format *fmt)
@@ -63,13 +69,16 @@ pp_out_open(pp_out **op, enum pp_format fmt, FILE *fp, const char *xlsx_path,
 		snprintf(err, errlen, "xlsx output needs a file: -O FILE");
 		return PP_EUSAGE;
 	}
-	if ((o = calloc(1, sizeof(*o))) == NULL ||
-	    (o->cols = calloc(ncols, sizeof(*cols))) == NULL ||
+	if ((o = calloc(1, sizeof(*o))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return PP_EINTERNAL;
+	}
+	if ((o->cols = calloc(ncols, sizeof(*cols))) == NULL ||
+	    (o->values = calloc(ncols, sizeof(*o->values))) == NULL ||
+	    (o->text = calloc(ncols, sizeof(*o->text))) == NULL ||
 	    (fmt == PP_FMT_XLSX && (o->xlsx_path = strdup(xlsx_path)) ==
 	    NULL)) {
-		if (o)
-			free(o->cols);
-		free(o);
+		out_free(o);
 		snprintf(err, errlen, "out of memory");
 		return PP_EINTERNAL;
 	}
@@ -78,7 +87,7 @@ pp_out_open(pp_out **op, enum pp_format fmt, FILE *fp, const char *xlsx_path,
 		o->cols[o->ncols].type = cols[o->ncols].type;
 		if ((o->cols[o->ncols].name = strdup(cols[o->ncols].name)) ==
 		    NULL) {
-			pp_out_close(o, NULL, 0);
+			out_free(o);
 			snprintf(err, errlen, "out of memory");
 			return PP_EINTERNAL;
 		}
@@ -86,8 +95,8 @@ pp_out_open(pp_out **op, enum pp_format fmt, FILE *fp, const char *xlsx_path,
 	o->fmt = fmt;
 	o->fp = fp;
 	o->bom = bom;
-	/* Colour only for a person at a terminal who has not said no. */
-	o->colour = fmt == PP_FMT_TABLE && isatty(fileno(fp)) &&
+	/* Color only for a person at a terminal who has not said no. */
+	o->color = fmt == PP_FMT_TABLE && isatty(fileno(fp)) &&
 	    (getenv("NO_COLOR") == NULL || *getenv("NO_COLOR") == '\0');
 	*op = o;
 	return PP_OK;
@@ -172,10 +181,10 @@ buffer_row(pp_out *o, const char *const *values)
 		if (p == NULL)
 			goto nomem;
 		o->cells = p;
-		if ((c = realloc(o->colours, cap)) == NULL)
+		if ((c = realloc(o->colors, cap)) == NULL)
 			goto nomem;
 		memset(c + o->cap, 0, cap - o->cap);
-		o->colours = c;
+		o->colors = c;
 		o->cap = cap;
 	}
 	for (i = 0; i < o->ncols; i++) {
@@ -221,14 +230,14 @@ pp_out_row(pp_out *o, const char *const *values)
 }
 
 int
-pp_out_row_color(pp_out *o, const char *const *values, enum pp_color colour)
+pp_out_row_color(pp_out *o, const char *const *values, enum pp_color color)
 {
 	int rc;
 
 	if (o->fmt == PP_FMT_TABLE || o->fmt == PP_FMT_XLSX) {
 		if ((rc = buffer_row(o, values)) == PP_OK)
-			o->colours[o->nrows - 1] = o->colour ?
-			    (unsigned char)colour : 0;
+			o->colors[o->nrows - 1] = o->color ?
+			    (unsigned char)color : 0;
 		return rc;
 	}
 	if (!o->header_done && (rc = write_header(o)) != PP_OK)
@@ -238,10 +247,58 @@ pp_out_row_color(pp_out *o, const char *const *values, enum pp_color colour)
 	return rc;
 }
 
+const char *
+pp_cell_format(enum pp_coltype type, const pp_cell *c, char buf[PP_CELLBUF])
+{
+	if (!c->set)
+		return "";
+	if (c->s != NULL)
+		return c->s;
+	switch (type) {
+	case PP_COL_TEXT:
+		return "";
+	case PP_COL_INT:
+		snprintf(buf, PP_CELLBUF, "%lld", (long long)c->i);
+		return buf;
+	case PP_COL_MONEY:
+		return pp_money_format(c->i, buf);
+	case PP_COL_KWH:
+		return pp_energy_format(c->i, buf);
+	case PP_COL_PRICE:
+		return pp_price_format(c->i, buf);
+	case PP_COL_TIME:
+		return pp_time_format(c->i, buf);
+	case PP_COL_VOLT:
+		return pp__scaled_format(c->i, 1, buf);
+	case PP_COL_AMP:
+		return pp__scaled_format(c->i, 3, buf);
+	}
+	return "";
+}
+
+int
+pp_out_cells(pp_out *o, const pp_cell *cells, enum pp_color color)
+{
+	size_t i;
+
+	for (i = 0; i < o->ncols; i++)
+		o->values[i] = pp_cell_format(o->cols[i].type, &cells[i],
+		    o->text[i]);
+	return pp_out_row_color(o, o->values, color);
+}
+
+/* A time is text to a reader and to a spreadsheet. */
 static int
 is_number(enum pp_coltype t)
 {
-	return t != PP_COL_TEXT;
+	return t != PP_COL_TEXT && t != PP_COL_TIME;
+}
+
+/* The xlsx number format of a column: tenths and thousandths as kWh. */
+static enum pp_coltype
+xlsx_format(enum pp_coltype t)
+{
+	return t == PP_COL_VOLT || t == PP_COL_AMP ? PP_COL_KWH : t;
 }
 
 static int
@@ -260,12 +317,12 @@ write_table(pp_out *o)
 				width[i] = w;
 		}
 	for (r = 0; r <= o->nrows + 1; r++) {
-		int colour = r >= 2 ? o->colours[r - 2] : 0;
+		int color = r >= 2 ? o->colors[r - 2] : 0;
 
 		/* Spaces are held back until text follows: no trailing blanks. */
 		spaces = 0;
-		if (colour)
-			fprintf(o->fp, "\033[%dm", colour);
+		if (color)
+			fprintf(o->fp, "\033[%dm", color);
 		for (i = 0; i < o->ncols; i++) {
 			const char *v;
 			size_t gap;
@@ -292,7 +349,7 @@ write_table(pp_out *o)
 			if (!is_number(o->cols[i].type))
 				spaces += gap;
 		}
-		if (colour)
+		if (color)
 			fputs("\033[0m", o->fp);
 		putc('\n', o->fp);
 	}
@@ -417,7 +474,7 @@ write_xlsx(pp_out *o)
 		worksheet_write_string(ws, 0, (lxw_col_t)i, o->cols[i].name,
 		    bold);
 		worksheet_set_column(ws, (lxw_col_t)i, (lxw_col_t)i,
-		    o->cols[i].type == PP_COL_TEXT ? 16 : 12, NULL);
+		    is_number(o->cols[i].type) ? 12 : 16, NULL);
 	}
 	for (r = 0; r < o->nrows; r++)
 		for (i = 0; i < o->ncols; i++) {
@@ -433,7 +490,7 @@ write_xlsx(pp_out *o)
 				if (*end == '\0') {
 					worksheet_write_number(ws,
 					    (lxw_row_t)r + 1, (lxw_col_t)i, d,
-					    fmt[t]);
+					    fmt[xlsx_format(t)]);
 					continue;
 				}
 			}
@@ -450,11 +507,34 @@ write_xlsx(pp_out *o)
 	return PP_OK;
 }
 
+/* Free o and all it holds, written or not. */
+static void
+out_free(pp_out *o)
+{
+	size_t i;
+
+	for (i = 0; i < o->nrows * o->ncols && o->cells; i++)
+		free(o->cells[i]);
+	free(o->cells);
+	free(o->colors);
+	free(o->values);
+	free(o->text);
+	for (i = 0; i < o->nbars; i++) {
+		free(o->bars[i].label);
+		free(o->bars[i].text);
+	}
+	free(o->bars);
+	for (i = 0; i < o->ncols; i++)
+		free((char *)o->cols[i].name);
+	free(o->cols);
+	free(o->xlsx_path);
+	free(o);
+}
+
 int
 pp_out_close(pp_out *o, char *err, size_t errlen)
 {
 	int rc = PP_OK;
-	size_t i;
 
 	if (o == NULL)
 		return PP_OK;
@@ -473,20 +553,7 @@ pp_out_close(pp_out *o, char *err, size_t errlen)
 	}
 	if (rc != PP_OK && err)
 		snprintf(err, errlen, "%s", o->err);
-	for (i = 0; i < o->nrows * o->ncols && o->cells; i++)
-		free(o->cells[i]);
-	free(o->cells);
-	free(o->colours);
-	for (i = 0; i < o->nbars; i++) {
-		free(o->bars[i].label);
-		free(o->bars[i].text);
-	}
-	free(o->bars);
-	for (i = 0; i < o->ncols; i++)
-		free((char *)o->cols[i].name);
-	free(o->cols);
-	free(o->xlsx_path);
-	free(o);
+	out_free(o);
 	return rc;
 }
 

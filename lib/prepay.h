@@ -181,14 +181,38 @@ void	 pp_csv_close(pp_csv *r);
 
 enum pp_format { PP_FMT_AUTO, PP_FMT_CSV, PP_FMT_TSV, PP_FMT_TABLE,
 	PP_FMT_XLSX };
-/* What a column holds: numbers align right and become numeric xlsx cells. */
-enum pp_coltype { PP_COL_TEXT, PP_COL_INT, PP_COL_MONEY, PP_COL_KWH,
-	PP_COL_PRICE };
+/*
+ * What a column holds, and so how a cell given by value is shown.  Numbers
+ * align right and become numeric xlsx cells; a time is text there.
+ */
+enum pp_coltype {
+	PP_COL_TEXT,
+	PP_COL_INT,
+	PP_COL_MONEY,	/* fen, "12.30" */
+	PP_COL_KWH,	/* Wh, as kWh with 2 decimals */
+	PP_COL_PRICE,	/* 0.0001 yuan/kWh, "0.5380" */
+	PP_COL_TIME,	/* Unix seconds, local "YYYY-MM-DD HH:MM:SS" */
+	PP_COL_VOLT,	/* 0.1 V, "220.1" */
+	PP_COL_AMP	/* mA, "5.123" */
+};
 
 typedef struct pp_column {
 	const char	*name;
 	enum pp_coltype	 type;
 } pp_column;
+
+/*
+ * One cell given by value: text, shown as it is, or else an integer in
+ * its column's unit.  A cell not set is empty (a NULL of the database).
+ */
+typedef struct pp_cell {
+	int		 set;
+	int64_t		 i;
+	const char	*s;
+} pp_cell;
+
+/* Room for any cell formatted by value (PP_NUMBUF, PP_TIMEBUF). */
+#define PP_CELLBUF	32
 
 typedef struct pp_out pp_out;
 
@@ -202,6 +226,23 @@ int	 pp_out_open(pp_out **o, enum pp_format fmt, FILE *fp,
 	    char *err, size_t errlen);
 /* values[ncols]; NULL prints as empty. */
 int	 pp_out_row(pp_out *o, const char *const *values);
+/* The text of a cell in a column of that type: buf, c->s or "". */
+const char *pp_cell_format(enum pp_coltype type, const pp_cell *c,
+	    char buf[PP_CELLBUF]);
+/*
+ * Color and charts in table output.  A row's color shows only when the
+ * table goes to a terminal and NO_COLOR is unset; the bars follow the
+ * table, and other formats leave them out.
+ */
+enum pp_color { PP_COLOR_NONE = 0, PP_COLOR_DIM = 2, PP_COLOR_RED = 31,
+	PP_COLOR_YELLOW = 33, PP_COLOR_MAGENTA = 35, PP_COLOR_CYAN = 36 };
+int	 pp_out_row_color(pp_out *o, const char *const *values,
+	    enum pp_color color);
+/* cells[ncols], each shown by its column's type. */
+int	 pp_out_cells(pp_out *o, const pp_cell *cells, enum pp_color color);
+/* One bar: its label, its length, and the text after it. */
+int	 pp_out_bar(pp_out *o, const char *label, int64_t value,
+	    const char *text);
 /* Flushes what is buffered (table, xlsx) and frees o. */
 int	 pp_out_close(pp_out *o, char *err, size_t errlen);
 const char *pp_out_error(const pp_out *o);
@@ -743,16 +784,15 @@ int	 pp_receipt_render(const pp_entry *e, const char *site,
 int	 pp_receipt_load(const char *path, char **tmpl, char *err,
 	    size_t errlen);
 
-/* ---- report.c and verify.c -------------------------------------------- */
+/* ---- report.c: the reports, as a table -------------------------------- */
 
 /* The columns of a money row, as sale, refund, reverse and report print. */
 #define PP_ENTRY_NCOLS	15
 extern const pp_column pp_entry_columns[PP_ENTRY_NCOLS];
 
-/* Text for each entry column; values[] points into text. */
+/* Text for each entry column; values[] points into text or into e. */
 struct pp_entry_text {
-	char	time[PP_TIMEBUF], amount[PP_NUMBUF], balance[PP_NUMBUF];
-	char	count[PP_NUMBUF];
+	char	cell[PP_ENTRY_NCOLS][PP_CELLBUF];
 };
 void	 pp_entry_values(const pp_entry *e, struct pp_entry_text *text,
 	    const char *values[PP_ENTRY_NCOLS]);
@@ -772,38 +812,35 @@ struct pp_report_opts {
 	const char	*anchor;	/* verify: an earlier run's heads */
 };
 
-/* The reports that take an operand (METER, ACCOUNT): 1, else 0. */
-int	 pp_report_operand(const char *name);
+/* What a report takes after its name. */
+enum pp_operand { PP_OPERAND_NONE, PP_OPERAND_METER, PP_OPERAND_ACCOUNT };
 
-/*
- * Colour and charts in table output (output.c), for the reports.  A row's
- * colour shows only when the table goes to a terminal and NO_COLOR is
- * unset; the bars follow the table, and other formats leave them out.
- */
-enum pp_color { PP_COLOR_NONE = 0, PP_COLOR_DIM = 2, PP_COLOR_RED = 31,
-	PP_COLOR_YELLOW = 33, PP_COLOR_MAGENTA = 35, PP_COLOR_CYAN = 36 };
-int	 pp_out_row_color(pp_out *o, const char *const *values,
-	    enum pp_color colour);
-/* One bar: its label, its length, and the text after it. */
-int	 pp_out_bar(pp_out *o, const char *label, int64_t value,
-	    const char *text);
+/* One report: its name, columns, query and abilities. */
+typedef struct pp_report pp_report;
 
-/*
- * Each report opens its output with its columns and writes its rows.
- * The caller chooses the format and closes the output.
- */
-typedef int (*pp_report_fn)(pp_db *db, const struct pp_report_opts *opts,
-    pp_out **o, enum pp_format fmt, FILE *fp, const char *xlsx_path,
-    int bom);
+/* What a tool knows of a report. */
+struct pp_report_info {
+	const char	*name;
+	const char	*synopsis;	/* its operand and options, report(1)'s */
+	enum pp_operand	 operand;	/* given as opts->subject */
+	int		 chart;		/* --chart draws bars under its table */
+};
 
 /* The report of that name (sales, txns, ...), or NULL. */
-pp_report_fn pp_report_find(const char *name);
+const pp_report *pp_report_find(const char *name);
+/* The reports in report(1)'s order: the first after NULL; NULL at the end. */
+const pp_report *pp_report_next(const pp_report *prev);
+const struct pp_report_info *pp_report_info(const pp_report *rep);
 /*
- * Every invariant of doc/DESIGN.md section 5; PP_ERULE when any fails.  The
- * rows end with the heads of both chains; anchor, when not NULL, is the
- * output of an earlier run, whose heads must still be there unchanged.
+ * Run a report: it opens *o with its columns in the format asked for and
+ * writes its rows.  The caller closes *o, when set, also after an error.
+ * verify gives PP_ERULE when any invariant of doc/DESIGN.md section 5
+ * fails; its rows end with the heads of both chains, and opts->anchor,
+ * when set, is the output of an earlier run whose heads must still be
+ * there unchanged.
  */
-int	 pp_verify(pp_db *db, pp_out **o, enum pp_format fmt, FILE *fp,
-	    const char *xlsx_path, int bom, const char *anchor);
+int	 pp_report_run(pp_db *db, const pp_report *rep,
+	    const struct pp_report_opts *opts, pp_out **o, enum pp_format fmt,
+	    FILE *fp, const char *xlsx_path, int bom);
 
 #endif /* PREPAY_H */

@@ -7,11 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "report.h"
 
 struct verify {
-	pp_db	*db;
-	pp_out	*out;
+	pp_db		*db;
+	struct pp__run	*run;
 	int	 failed;	/* problems found in the current check */
 	int	 any;		/* problems found in any check */
 	int	 rc;		/* an error that stopped verifying */
@@ -19,6 +19,19 @@ struct verify {
 
 /* Problems listed per check before the rest is summed up. */
 #define MAX_LISTED 50
+
+/* One row: the check, its result, and what it found. */
+static void
+put(struct verify *v, const char *check, const char *result,
+    const char *message)
+{
+	pp_cell row[3] = { PP__TEXT(check), PP__TEXT(result),
+	    PP__TEXT(message) };
+
+	if (pp__report_emit(v->run, row) != PP_OK)
+		v->rc = pp_fail(v->db, PP_EINTERNAL, "%s",
+		    pp_out_error(v->run->out));
+}
 
 static void
 problem(struct verify *v, const char *check, const char *fmt, ...)
@@ -28,7 +41,6 @@ static void
 problem(struct verify *v, const char *check, const char *fmt, ...)
 {
 	char msg[PP_ERRMAX];
-	const char *row[3];
 	va_list ap;
 
 	v->any = 1;
@@ -37,39 +49,23 @@ problem(struct verify *v, const char *check, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	row[0] = check;
-	row[1] = "fail";
-	row[2] = msg;
-	if (pp_out_row(v->out, row) != PP_OK)
-		v->rc = pp_fail(v->db, PP_EINTERNAL, "%s",
-		    pp_out_error(v->out));
+	put(v, check, "fail", msg);
 }
 
 static void
 finish(struct verify *v, const char *check, const char *ok_message)
 {
-	const char *row[3];
 	char msg[128];
 
 	if (v->rc != PP_OK)
 		return;
-	row[0] = check;
 	if (v->failed > MAX_LISTED) {
 		snprintf(msg, sizeof(msg), "%d more problems not listed",
 		    v->failed - MAX_LISTED);
-		row[1] = "fail";
-		row[2] = msg;
-	} else if (v->failed == 0) {
-		row[1] = "ok";
-		row[2] = ok_message;
-	} else {
-		v->failed = 0;
-		return;
-	}
+		put(v, check, "fail", msg);
+	} else if (v->failed == 0)
+		put(v, check, "ok", ok_message);
 	v->failed = 0;
-	if (pp_out_row(v->out, row) != PP_OK)
-		v->rc = pp_fail(v->db, PP_EINTERNAL, "%s",
-		    pp_out_error(v->out));
 }
 
 static sqlite3_stmt *
@@ -792,7 +788,6 @@ print_heads(struct verify *v)
 {
 	char head[80];
 	sqlite3_stmt *st;
-	const char *row[3];
 	int i;
 
 	for (i = 0; i < 2 && v->rc == PP_OK; i++) {
@@ -802,12 +797,7 @@ print_heads(struct verify *v)
 		if (sqlite3_step(st) == SQLITE_ROW)
 			pp_col_text(st, 0, head, sizeof(head));
 		sqlite3_reset(st);
-		row[0] = chains[i].head;
-		row[1] = "ok";
-		row[2] = head;
-		if (pp_out_row(v->out, row) != PP_OK)
-			v->rc = pp_fail(v->db, PP_EINTERNAL, "%s",
-			    pp_out_error(v->out));
+		put(v, chains[i].head, "ok", head);
 	}
 }
 
@@ -896,25 +886,27 @@ check_anchor(struct verify *v, const struct anchor *a)
 	finish(v, "anchor", "both chains still hold the anchor's heads");
 }
 
-int
-pp_verify(pp_db *db, pp_out **o, enum pp_format fmt, FILE *fp,
-    const char *xlsx_path, int bom, const char *anchor)
+/*
+ * Every invariant of doc/DESIGN.md section 5; PP_ERULE when any fails.  The
+ * rows end with the heads of both chains; an anchor is the output of an
+ * earlier run, whose heads must still be there unchanged.
+ */
+static int
+verify_rows(struct pp__run *run)
 {
-	static const pp_column cols[] = { { "check", PP_COL_TEXT },
-	    { "result", PP_COL_TEXT }, { "message", PP_COL_TEXT } };
+	const char *anchor = run->opts.anchor;
+	pp_db *db = run->db;
 	struct anchor held;
 	struct verify v;
-	char err[PP_ERRMAX];
 	int rc;
 
 	if (anchor && (rc = anchor_read(db, anchor, &held)) != PP_OK)
 		return rc;
-	if ((rc = pp_out_open(o, fmt, fp, xlsx_path, bom, cols, 3, err,
-	    sizeof(err))) != PP_OK)
-		return pp_fail(db, rc, "%s", err);
+	if ((rc = pp__report_open(run)) != PP_OK)
+		return rc;
 	memset(&v, 0, sizeof(v));
 	v.db = db;
-	v.out = *o;
+	v.run = run;
 	/* One read transaction: every check sees the same database. */
 	if (sqlite3_exec(db->sql, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
 		return pp_sqlfail(db, "begin");
@@ -940,3 +932,15 @@ pp_verify(pp_db *db, pp_out **o, enum pp_format fmt, FILE *fp,
 		return pp_fail(db, PP_ERULE, "the ledger fails verification");
 	return PP_OK;
 }
+
+static const pp_column verify_cols[] = {
+	{ "check", PP_COL_TEXT }, { "result", PP_COL_TEXT },
+	{ "message", PP_COL_TEXT },
+};
+
+const struct pp_report pp__report_verify = {
+	.info = { "verify", "[--anchor FILE]", PP_OPERAND_NONE, 0 },
+	.cols = verify_cols,
+	.ncols = PP__NELEM(verify_cols),
+	.rows = verify_rows,
+};

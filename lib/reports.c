@@ -1,0 +1,576 @@
+/*
+ * reports.c: the reports that are one query each: the money (sales, txns,
+ * accounts, balances, audit) and the site (status, energy, readings,
+ * alarms, lost, reconcile).  Each is a descriptor (report.h); a few add a
+ * check before the output opens or a step that completes each row.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+
+/* ---- the money row, as sale, refund, reverse and txns print it ---- */
+
+const pp_column pp_entry_columns[PP_ENTRY_NCOLS] = {
+	{ "serial", PP_COL_TEXT }, { "time", PP_COL_TIME },
+	{ "kind", PP_COL_TEXT }, { "account", PP_COL_TEXT },
+	{ "name", PP_COL_TEXT }, { "meter", PP_COL_TEXT },
+	{ "room", PP_COL_TEXT }, { "amount", PP_COL_MONEY },
+	{ "method", PP_COL_TEXT }, { "balance", PP_COL_MONEY },
+	{ "buy_count", PP_COL_INT }, { "ref", PP_COL_TEXT },
+	{ "reverses", PP_COL_TEXT }, { "operator", PP_COL_TEXT },
+	{ "remark", PP_COL_TEXT },
+};
+
+static void
+entry_cells(const pp_entry *e, pp_cell c[PP_ENTRY_NCOLS])
+{
+	c[0] = PP__TEXT(e->serial);
+	c[1] = PP__INT(e->time);
+	c[2] = PP__TEXT(e->kind);
+	c[3] = PP__TEXT(e->account);
+	c[4] = PP__TEXT(e->name);
+	c[5] = PP__TEXT(e->meter);
+	c[6] = PP__TEXT(e->room);
+	c[7] = PP__INT(e->amount);
+	c[8] = PP__TEXT(e->method);
+	c[9] = PP__INT(e->balance);
+	/* No purchase count is none, not 0. */
+	c[10] = (pp_cell){ .set = e->buy_count != 0, .i = e->buy_count };
+	c[11] = PP__TEXT(e->ref);
+	c[12] = PP__TEXT(e->reverses);
+	c[13] = PP__TEXT(e->operator);
+	c[14] = PP__TEXT(e->remark);
+}
+
+void
+pp_entry_values(const pp_entry *e, struct pp_entry_text *t,
+    const char *v[PP_ENTRY_NCOLS])
+{
+	pp_cell c[PP_ENTRY_NCOLS];
+	int i;
+
+	entry_cells(e, c);
+	for (i = 0; i < PP_ENTRY_NCOLS; i++)
+		v[i] = pp_cell_format(pp_entry_columns[i].type, &c[i],
+		    t->cell[i]);
+}
+
+/* ---- sales: the money by day, month or year ---- */
+
+static const pp_column sales_cols[] = {
+	{ NULL, PP_COL_TEXT }, { "operator", PP_COL_TEXT },
+	{ "method", PP_COL_TEXT }, { "sales", PP_COL_INT },
+	{ "sales_amount", PP_COL_MONEY }, { "refunds", PP_COL_INT },
+	{ "refunds_amount", PP_COL_MONEY }, { "reversals", PP_COL_INT },
+	{ "reversals_amount", PP_COL_MONEY }, { "opens", PP_COL_INT },
+	{ "opens_amount", PP_COL_MONEY }, { "closes", PP_COL_INT },
+	{ "closes_amount", PP_COL_MONEY }, { "net", PP_COL_MONEY },
+};
+
+static int
+sales_check(struct pp__run *run)
+{
+	static const char *const by[][2] = { { "day", "%Y-%m-%d" },
+	    { "month", "%Y-%m" }, { "year", "%Y" } };
+	struct pp_report_opts *r = &run->opts;
+	size_t i;
+
+	if (r->by == NULL)
+		r->by = "day";
+	for (i = 0; i < PP__NELEM(by); i++)
+		if (strcmp(r->by, by[i][0]) == 0)
+			run->pattern = by[i][1];
+	if (run->pattern == NULL)
+		return pp_fail(run->db, PP_EUSAGE, "--by %s: use day, month or "
+		    "year", pp_q(r->by));
+	/* The operator and method columns only when grouped by them. */
+	if (!r->by_operator)
+		run->hide |= 1u << 1;
+	if (!r->by_method)
+		run->hide |= 1u << 2;
+	return PP_OK;
+}
+
+#define KIND_SUMS(k) \
+	"sum(kind = '" k "'), sum(CASE kind WHEN '" k "' THEN amount ELSE 0 END), "
+
+const struct pp_report pp__report_sales = {
+	.info = { "sales", "--by day|month|year [--by-operator] [--by-method] "
+	    "[--from T] [--to T] [--chart]", PP_OPERAND_NONE, 1 },
+	.cols = sales_cols,
+	.ncols = PP__NELEM(sales_cols),
+	.chart_value = 13,
+	.sql = "SELECT strftime(?1, time, 'unixepoch', 'localtime') AS p, "
+	    "CASE WHEN ?2 THEN operator ELSE '' END AS o, "
+	    "CASE WHEN ?3 THEN method ELSE '' END AS m, "
+	    KIND_SUMS("sale") KIND_SUMS("refund") KIND_SUMS("reverse")
+	    KIND_SUMS("open") KIND_SUMS("close")
+	    "sum(amount) FROM ledger WHERE time >= ?4 AND time < ?5 "
+	    "GROUP BY p, o, m ORDER BY p, o, m",
+	.binds = { PP__BIND_PATTERN, PP__BIND_BY_OPERATOR, PP__BIND_BY_METHOD,
+	    PP__BIND_FROM, PP__BIND_TO },
+	.check = sales_check,
+};
+
+/* ---- txns: the money rows ---- */
+
+static int
+txns_rows(struct pp__run *run)
+{
+	pp_cell cells[PP_ENTRY_NCOLS];
+	sqlite3_stmt *st;
+	int64_t *ids = NULL;
+	size_t n = 0, cap = 0, i;
+	pp_entry e;
+	int rc;
+
+	if ((rc = pp__report_start(run, &st)) != PP_OK)
+		return rc;
+	/* Collect first: loading an entry reuses cached statements. */
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (pp_grow(&ids, &cap, n + 1, sizeof(*ids)) != PP_OK) {
+			free(ids);
+			sqlite3_reset(st);
+			return pp_fail(run->db, PP_EINTERNAL, "out of memory");
+		}
+		ids[n++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_reset(st);
+	rc = rc == SQLITE_DONE ? PP_OK : pp_sqlfail(run->db, "report");
+	for (i = 0; i < n && rc == PP_OK; i++)
+		if ((rc = pp_entry_load(run->db, ids[i], &e)) == PP_OK) {
+			entry_cells(&e, cells);
+			rc = pp__report_emit(run, cells);
+		}
+	free(ids);
+	return rc;
+}
+
+const struct pp_report pp__report_txns = {
+	.info = { "txns", "[--kind K] [--account A] [--meter M] "
+	    "[--operator LOGIN] [--from T] [--to T]", PP_OPERAND_NONE, 0 },
+	.cols = pp_entry_columns,
+	.ncols = PP_ENTRY_NCOLS,
+	.sql = "SELECT l.id FROM ledger l JOIN accounts a ON "
+	    "a.id = l.account_id WHERE l.time >= ?1 AND l.time < ?2 "
+	    "AND (?3 IS NULL OR l.kind = ?3) AND (?4 IS NULL OR a.account = ?4) "
+	    "AND (?5 IS NULL OR l.operator = ?5) AND (?6 IS NULL OR "
+	    "l.meter_id = (SELECT id FROM meters WHERE meter = ?6) OR "
+	    "(l.meter_id IS NULL AND EXISTS (SELECT 1 FROM account_meters am "
+	    "JOIN meters m ON m.id = am.meter_id WHERE m.meter = ?6 AND "
+	    "am.account_id = l.account_id AND am.attached <= l.time AND "
+	    "(am.detached IS NULL OR am.detached >= l.time)))) ORDER BY l.id",
+	.binds = { PP__BIND_FROM, PP__BIND_TO, PP__BIND_KIND, PP__BIND_ACCOUNT,
+	    PP__BIND_LOGIN, PP__BIND_METER },
+	.rows = txns_rows,
+};
+
+/* ---- accounts and balances ---- */
+
+static const pp_column accounts_cols[] = {
+	{ "account", PP_COL_TEXT }, { "name", PP_COL_TEXT },
+	{ "phone", PP_COL_TEXT }, { "state", PP_COL_TEXT },
+	{ "meter", PP_COL_TEXT }, { "room", PP_COL_TEXT },
+	{ "opened", PP_COL_TIME }, { "closed", PP_COL_TIME },
+	{ "balance", PP_COL_MONEY },
+};
+
+static const pp_column balances_cols[] = {
+	{ "account", PP_COL_TEXT }, { "name", PP_COL_TEXT },
+	{ "phone", PP_COL_TEXT }, { "meter", PP_COL_TEXT },
+	{ "room", PP_COL_TEXT }, { "balance", PP_COL_MONEY },
+};
+
+/* A closed account shows the meters it had when it closed. */
+#define ACCOUNT_METERS \
+	"(SELECT group_concat(meter, ';') FROM (SELECT m.meter FROM " \
+	"account_meters am JOIN meters m ON m.id = am.meter_id WHERE " \
+	"am.account_id = a.id AND (am.detached IS NULL OR am.detached = " \
+	"a.closed) ORDER BY am.rowid)), (SELECT group_concat(room, ';') FROM " \
+	"(SELECT DISTINCT m.room FROM account_meters am JOIN meters m ON " \
+	"m.id = am.meter_id WHERE am.account_id = a.id AND m.room <> '' AND " \
+	"(am.detached IS NULL OR am.detached = a.closed)))"
+/* The money and the usage, for the balance, follow the columns. */
+#define ACCOUNTS_FROM \
+	"a.money, a.used_e7 FROM accounts a WHERE (?1 IS NULL OR " \
+	"a.state = ?1) AND ((a.opened >= ?2 AND a.opened < ?3) OR " \
+	"(a.closed >= ?2 AND a.closed < ?3)) ORDER BY a.account"
+
+static int
+accounts_check(struct pp__run *run)
+{
+	const char *state = run->opts.state;
+
+	if (state && strcmp(state, "open") && strcmp(state, "closed"))
+		return pp_fail(run->db, PP_EUSAGE, "--state %s: use open or "
+		    "closed", pp_q(state));
+	return PP_OK;
+}
+
+static int
+balances_check(struct pp__run *run)
+{
+	if (run->opts.state == NULL)
+		run->opts.state = "open";
+	return accounts_check(run);
+}
+
+/* The balance, the last column, from the money and usage after it. */
+static int
+balance_row(struct pp__run *run, sqlite3_stmt *st, pp_cell *cells)
+{
+	int last = (int)run->rep->ncols - 1;
+
+	cells[last] = PP__INT(pp_balance_of(sqlite3_column_int64(st, last),
+	    sqlite3_column_int64(st, last + 1)));
+	return 1;
+}
+
+const struct pp_report pp__report_accounts = {
+	.info = { "accounts", "[--state open|closed] [--from T] [--to T]",
+	    PP_OPERAND_NONE, 0 },
+	.cols = accounts_cols,
+	.ncols = PP__NELEM(accounts_cols),
+	.sql = "SELECT a.account, a.name, a.phone, a.state, " ACCOUNT_METERS
+	    ", a.opened, a.closed, " ACCOUNTS_FROM,
+	.binds = { PP__BIND_STATE, PP__BIND_FROM, PP__BIND_TO },
+	.check = accounts_check,
+	.row = balance_row,
+};
+
+const struct pp_report pp__report_balances = {
+	.info = { "balances", "[--state open|closed]", PP_OPERAND_NONE, 0 },
+	.cols = balances_cols,
+	.ncols = PP__NELEM(balances_cols),
+	.sql = "SELECT a.account, a.name, a.phone, " ACCOUNT_METERS ", "
+	    ACCOUNTS_FROM,
+	.binds = { PP__BIND_STATE, PP__BIND_FROM, PP__BIND_TO },
+	.check = balances_check,
+	.row = balance_row,
+};
+
+/* ---- audit: who ran what ---- */
+
+static const pp_column audit_cols[] = {
+	{ "time", PP_COL_TIME }, { "operator", PP_COL_TEXT },
+	{ "tool", PP_COL_TEXT }, { "args", PP_COL_TEXT },
+	{ "exit", PP_COL_INT }, { "summary", PP_COL_TEXT },
+};
+
+const struct pp_report pp__report_audit = {
+	.info = { "audit", "[--from T] [--to T] [--login LOGIN]",
+	    PP_OPERAND_NONE, 0 },
+	.cols = audit_cols,
+	.ncols = PP__NELEM(audit_cols),
+	.sql = "SELECT time, login, tool, args, exit, summary FROM audit WHERE "
+	    "time >= ?1 AND time < ?2 AND (?3 IS NULL OR login = ?3) "
+	    "ORDER BY id",
+	.binds = { PP__BIND_FROM, PP__BIND_TO, PP__BIND_LOGIN },
+};
+
+/* ---- status: the site board ---- */
+
+static const char *const board_states[] = { "open", "low1", "low2",
+    "arrears", "unopened", "lost" };
+static const enum pp_color board_colors[] = { PP_COLOR_NONE, PP_COLOR_CYAN,
+    PP_COLOR_YELLOW, PP_COLOR_MAGENTA, PP_COLOR_DIM, PP_COLOR_RED };
+
+static const pp_column status_cols[] = {
+	{ "meter", PP_COL_TEXT }, { "building", PP_COL_TEXT },
+	{ "room", PP_COL_TEXT }, { "account", PP_COL_TEXT },
+	{ "name", PP_COL_TEXT }, { "state", PP_COL_TEXT },
+	{ "balance", PP_COL_MONEY }, { "power_w", PP_COL_INT },
+	{ "alarm1", PP_COL_MONEY }, { "relay", PP_COL_TEXT },
+	{ "keep", PP_COL_TEXT }, { "time", PP_COL_TIME },
+};
+
+static int
+status_check(struct pp__run *run)
+{
+	const char *state = run->opts.state;
+	size_t i;
+
+	run->want = -1;
+	for (i = 0; state && i < PP__NELEM(board_states); i++)
+		if (strcmp(state, board_states[i]) == 0)
+			run->want = (int)i;
+	if (state && run->want < 0)
+		return pp_fail(run->db, PP_EUSAGE, "--state %s: use open, low1, "
+		    "low2, arrears, unopened or lost", pp_q(state));
+	/* Before the query: a setting's lookup may reuse the cache. */
+	run->alarm1 = pp_setting_int(run->db, "alarm1", -1);
+	run->alarm2 = pp_setting_int(run->db, "alarm2", -1);
+	return PP_OK;
+}
+
+/*
+ * The state, from the facts after the columns, and the balance: the
+ * account's, or what its wallet meter holds once read, the same one
+ * alarm-scan judges.
+ */
+static int
+status_row(struct pp__run *run, sqlite3_stmt *st, pp_cell *c)
+{
+	int opened = sqlite3_column_int(st, 13), s;
+	int64_t balance, alarm1 = c[8].i, alarm2 = sqlite3_column_int64(st, 17);
+
+	balance = sqlite3_column_type(st, 16) != SQLITE_NULL ?
+	    sqlite3_column_int64(st, 16) : pp_balance_of(
+	    sqlite3_column_int64(st, 14), sqlite3_column_int64(st, 15));
+	if (sqlite3_column_int(st, 12))
+		s = 5;
+	else if (!opened)
+		s = 4;
+	else if (balance <= 0)
+		s = 3;
+	else if (alarm2 >= 0 && balance < alarm2)
+		s = 2;
+	else if (alarm1 >= 0 && balance < alarm1)
+		s = 1;
+	else
+		s = 0;
+	if (run->want >= 0 && s != run->want)
+		return 0;
+	c[5] = PP__TEXT(board_states[s]);
+	c[6] = (pp_cell){ .set = opened, .i = balance };
+	c[8].set = alarm1 >= 0;
+	run->color = board_colors[s];
+	return 1;
+}
+
+const struct pp_report pp__report_status = {
+	.info = { "status", "[--building B] [--floor F] [--state S]",
+	    PP_OPERAND_NONE, 0 },
+	.cols = status_cols,
+	.ncols = PP__NELEM(status_cols),
+	.sql = "SELECT m.meter, coalesce(b.name, ''), m.room, "
+	    "coalesce(a.account, ''), coalesce(a.name, ''), NULL, NULL, "
+	    "m.power_w, coalesce(m.alarm1, ?1), coalesce(m.relay, ''), m.keep, "
+	    "m.last_seen, m.state = 'lost', a.id IS NOT NULL AND a.state = "
+	    "'open', a.money, a.used_e7, (SELECT CASE WHEN w.billing = 'meter' "
+	    "THEN w.meter_balance END FROM meters w WHERE w.account_id = a.id "
+	    "ORDER BY w.billing = 'meter' DESC, w.id LIMIT 1), "
+	    "coalesce(m.alarm2, ?2) FROM meters m LEFT JOIN buildings b ON "
+	    "b.id = m.building_id LEFT JOIN accounts a ON a.id = m.account_id "
+	    "WHERE (?3 IS NULL OR b.name = ?3) AND (?4 IS NULL OR m.floor = ?4) "
+	    "ORDER BY b.id, m.floor, m.room, m.meter",
+	.binds = { PP__BIND_ALARM1, PP__BIND_ALARM2, PP__BIND_BUILDING,
+	    PP__BIND_FLOOR },
+	.check = status_check,
+	.row = status_row,
+};
+
+/* ---- energy: per location per day or month, from the roll-up ---- */
+
+static const pp_column energy_cols[] = {
+	{ NULL, PP_COL_TEXT }, { "building", PP_COL_TEXT },
+	{ "floor", PP_COL_TEXT }, { "room", PP_COL_TEXT },
+	{ "energy_kwh", PP_COL_KWH }, { "cost", PP_COL_MONEY },
+};
+
+/*
+ * The days of the daily roll-up that [from, to) touches, as the inclusive
+ * range lo..hi of "YYYY-MM-DD".
+ */
+static void
+day_range(const struct pp_report_opts *r, char lo[PP_TIMEBUF],
+    char hi[PP_TIMEBUF])
+{
+	if (r->from == INT64_MIN)
+		snprintf(lo, PP_TIMEBUF, "0000-00-00");
+	else
+		pp_day_format(r->from, lo);
+	if (r->to == INT64_MAX)
+		snprintf(hi, PP_TIMEBUF, "9999-99-99");
+	else
+		pp_day_format(r->to - 1, hi);
+}
+
+static int
+energy_check(struct pp__run *run)
+{
+	struct pp_report_opts *r = &run->opts;
+	int rc;
+
+	if (r->by == NULL)
+		r->by = "day";
+	if (strcmp(r->by, "day") && strcmp(r->by, "month"))
+		return pp_fail(run->db, PP_EUSAGE, "--by %s: use day or month",
+		    pp_q(r->by));
+	if ((rc = pp__report_need_times(run)) != PP_OK)
+		return rc;
+	day_range(r, run->lo, run->hi);
+	return PP_OK;
+}
+
+const struct pp_report pp__report_energy = {
+	.info = { "energy", "--from T --to T [--by day|month] [--building B] "
+	    "[--floor F] [--room R] [--chart]", PP_OPERAND_NONE, 1 },
+	.cols = energy_cols,
+	.ncols = PP__NELEM(energy_cols),
+	.e7 = 1u << 5,
+	.chart_value = 4,
+	.sql = "SELECT CASE ?1 WHEN 'month' THEN substr(d.day, 1, 7) ELSE "
+	    "d.day END AS p, coalesce(b.name, ''), m.floor, m.room, "
+	    "sum(d.energy_wh), sum(d.cost_e7) FROM meters m LEFT JOIN "
+	    "buildings b ON b.id = m.building_id JOIN daily d ON d.meter_id = "
+	    "m.id AND d.day >= ?2 AND d.day <= ?3 WHERE (?4 IS NULL OR b.name = "
+	    "?4) AND (?5 IS NULL OR m.floor = ?5) AND (?6 IS NULL OR m.room = "
+	    "?6) GROUP BY p, b.id, m.floor, m.room ORDER BY p, b.id, m.floor, "
+	    "m.room",
+	.binds = { PP__BIND_BY, PP__BIND_DAY_LO, PP__BIND_DAY_HI,
+	    PP__BIND_BUILDING, PP__BIND_FLOOR, PP__BIND_ROOM },
+	.what = "daily",
+	.check = energy_check,
+};
+
+/* ---- readings: one meter's history ---- */
+
+static const pp_column readings_cols[] = {
+	{ "time", PP_COL_TIME }, { "source", PP_COL_TEXT },
+	{ "energy_kwh", PP_COL_KWH }, { "power_w", PP_COL_INT },
+	{ "voltage_v", PP_COL_VOLT }, { "current_a", PP_COL_AMP },
+	{ "balance", PP_COL_MONEY }, { "buy_count", PP_COL_INT },
+	{ "relay", PP_COL_TEXT }, { "flag", PP_COL_TEXT },
+	{ "cost", PP_COL_MONEY },
+};
+
+const struct pp_report pp__report_readings = {
+	.info = { "readings", "METER [--from T] [--to T]", PP_OPERAND_METER,
+	    0 },
+	.cols = readings_cols,
+	.ncols = PP__NELEM(readings_cols),
+	.e7 = 1u << 10,
+	.sql = "SELECT time, source, energy_wh, power_w, voltage_dv, "
+	    "current_ma, balance, buy_count, coalesce(relay, ''), "
+	    "coalesce(flag, ''), cost_e7 FROM readings WHERE meter_id = ?1 AND "
+	    "time >= ?2 AND time < ?3 ORDER BY time, id",
+	.binds = { PP__BIND_ID, PP__BIND_FROM, PP__BIND_TO },
+	.what = "readings",
+	.check = pp__report_meter_id,
+};
+
+/* ---- alarms: live and historical ---- */
+
+static const pp_column alarms_cols[] = {
+	{ "time", PP_COL_TIME }, { "level", PP_COL_INT },
+	{ "alarm", PP_COL_TEXT }, { "meter", PP_COL_TEXT },
+	{ "gateway", PP_COL_TEXT }, { "account", PP_COL_TEXT },
+	{ "name", PP_COL_TEXT }, { "room", PP_COL_TEXT },
+	{ "value", PP_COL_TEXT }, { "message", PP_COL_TEXT },
+	{ "cleared", PP_COL_TIME }, { "notified", PP_COL_TIME },
+};
+
+/*
+ * An account's alarm names each of the account's meters, as alarm-scan
+ * prints it, so that a pipe to meter-ctl reaches them.
+ */
+const struct pp_report pp__report_alarms = {
+	.info = { "alarms", "[--open] [--kind K] [--from T] [--to T]",
+	    PP_OPERAND_NONE, 0 },
+	.cols = alarms_cols,
+	.ncols = PP__NELEM(alarms_cols),
+	.sql = "SELECT l.raised, l.level, l.kind, coalesce(m.meter, ''), "
+	    "coalesce(g.name, ''), coalesce(a.account, ''), "
+	    "coalesce(a.name, ''), coalesce(m.room, ''), "
+	    "coalesce(l.value, ''), coalesce(l.message, ''), l.cleared, "
+	    "coalesce(l.notified, l.resident_sent, l.manager_sent) FROM alarms "
+	    "l LEFT JOIN accounts a ON a.id = coalesce(l.account_id, (SELECT "
+	    "account_id FROM meters WHERE id = l.meter_id)) LEFT JOIN meters m "
+	    "ON (l.meter_id IS NOT NULL AND m.id = l.meter_id) OR (l.meter_id "
+	    "IS NULL AND l.account_id IS NOT NULL AND m.account_id = "
+	    "l.account_id) LEFT JOIN gateways g ON g.id = coalesce("
+	    "l.gateway_id, m.gateway_id) WHERE l.raised >= ?1 AND l.raised < "
+	    "?2 AND (?3 IS NULL OR l.kind = ?3) AND (?4 = 0 OR l.cleared IS "
+	    "NULL) ORDER BY l.raised, l.id, m.id",
+	.binds = { PP__BIND_FROM, PP__BIND_TO, PP__BIND_KIND,
+	    PP__BIND_OPEN_ONLY },
+	.what = "alarms",
+};
+
+/* ---- lost: out of contact, since when ---- */
+
+static const pp_column lost_meters_cols[] = {
+	{ "meter", PP_COL_TEXT }, { "gateway", PP_COL_TEXT },
+	{ "building", PP_COL_TEXT }, { "floor", PP_COL_TEXT },
+	{ "room", PP_COL_TEXT }, { "account", PP_COL_TEXT },
+	{ "name", PP_COL_TEXT }, { "since", PP_COL_TIME },
+	{ "time", PP_COL_TIME },
+};
+
+static const pp_column lost_gateways_cols[] = {
+	{ "gateway", PP_COL_TEXT }, { "building", PP_COL_TEXT },
+	{ "address", PP_COL_TEXT }, { "since", PP_COL_TIME },
+	{ "meters", PP_COL_INT }, { "lost", PP_COL_INT },
+	{ "time", PP_COL_TIME },
+};
+
+/* lost --gateways: the same report, of the gateways. */
+static const struct pp_report lost_gateways = {
+	.info = { "lost", "[--gateways]", PP_OPERAND_NONE, 0 },
+	.cols = lost_gateways_cols,
+	.ncols = PP__NELEM(lost_gateways_cols),
+	.sql = "SELECT g.name, coalesce(b.name, ''), g.address, g.state_since, "
+	    "(SELECT count(*) FROM meters m WHERE m.gateway_id = g.id), "
+	    "(SELECT count(*) FROM meters m WHERE m.gateway_id = g.id AND "
+	    "m.state = 'lost'), (SELECT max(m.last_seen) FROM meters m WHERE "
+	    "m.gateway_id = g.id) FROM gateways g LEFT JOIN buildings b ON "
+	    "b.id = g.building_id WHERE g.state = 'lost' ORDER BY "
+	    "g.state_since, g.name",
+	.what = "lost",
+};
+
+static int
+lost_check(struct pp__run *run)
+{
+	if (run->opts.gateways)
+		run->rep = &lost_gateways;
+	return PP_OK;
+}
+
+const struct pp_report pp__report_lost = {
+	.info = { "lost", "[--gateways]", PP_OPERAND_NONE, 0 },
+	.cols = lost_meters_cols,
+	.ncols = PP__NELEM(lost_meters_cols),
+	.sql = "SELECT m.meter, coalesce(g.name, ''), coalesce(b.name, ''), "
+	    "m.floor, m.room, coalesce(a.account, ''), coalesce(a.name, ''), "
+	    "m.state_since, m.last_seen FROM meters m LEFT JOIN gateways g ON "
+	    "g.id = m.gateway_id LEFT JOIN buildings b ON b.id = "
+	    "m.building_id LEFT JOIN accounts a ON a.id = m.account_id WHERE "
+	    "m.state = 'lost' ORDER BY m.state_since, m.meter",
+	.what = "lost",
+	.check = lost_check,
+};
+
+/* ---- reconcile: meter wallets against the ledger ---- */
+
+static const pp_column reconcile_cols[] = {
+	{ "meter", PP_COL_TEXT }, { "account", PP_COL_TEXT },
+	{ "name", PP_COL_TEXT }, { "room", PP_COL_TEXT },
+	{ "balance", PP_COL_MONEY }, { "buy_count", PP_COL_INT },
+	{ "sold", PP_COL_MONEY }, { "ledger_count", PP_COL_INT },
+	{ "pending", PP_COL_INT }, { "pending_amount", PP_COL_MONEY },
+	{ "result", PP_COL_TEXT }, { "message", PP_COL_TEXT },
+};
+
+/* The verdict on the wallet facts, which stand from column 4 on. */
+static int
+reconcile_row(struct pp__run *run, sqlite3_stmt *st, pp_cell *c)
+{
+	c[10] = PP__TEXT(pp_wallet_verdict(st, 4, run->note,
+	    sizeof(run->note)));
+	c[11] = PP__TEXT(run->note);
+	return 1;
+}
+
+const struct pp_report pp__report_reconcile = {
+	.info = { "reconcile", "", PP_OPERAND_NONE, 0 },
+	.cols = reconcile_cols,
+	.ncols = PP__NELEM(reconcile_cols),
+	.sql = "SELECT m.meter, coalesce(a.account, ''), coalesce(a.name, ''), "
+	    "m.room, " PP_WALLET_FACTS_SQL " FROM meters m LEFT JOIN accounts a "
+	    "ON a.id = m.account_id WHERE m.billing = 'meter' ORDER BY m.meter",
+	.what = "reconcile",
+	.row = reconcile_row,
+};

@@ -1,0 +1,236 @@
+/*
+ * usage.c: the usage report, one meter's load profile by hour or day,
+ * shared out from its readings the way the daily roll-up charged them.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "report.h"
+
+/* The start of the local hour or day after t. */
+static int64_t
+next_boundary(int64_t t, int by_hour)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	localtime_r(&tt, &tm);
+	tm.tm_min = tm.tm_sec = 0;
+	if (by_hour)
+		tm.tm_hour++;
+	else {
+		tm.tm_hour = 0;
+		tm.tm_mday++;
+	}
+	tm.tm_isdst = -1;
+	return (int64_t)mktime(&tm);
+}
+
+/* The start of the local hour or day holding t. */
+static int64_t
+boundary_at(int64_t t, int by_hour)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	localtime_r(&tt, &tm);
+	tm.tm_min = tm.tm_sec = 0;
+	if (!by_hour)
+		tm.tm_hour = 0;
+	tm.tm_isdst = -1;
+	return (int64_t)mktime(&tm);
+}
+
+/* The most hours or days one usage report shows. */
+#define USAGE_MAX	100000
+
+struct bucket {
+	int64_t	start, end, wh, covered;
+};
+
+/* The bucket holding t, or -1. */
+static long
+bucket_of(const struct bucket *b, long n, int64_t t)
+{
+	long lo = 0, hi = n - 1, mid;
+
+	if (n == 0 || t < b[0].start || t >= b[n - 1].end)
+		return -1;
+	while (lo < hi) {
+		mid = (lo + hi + 1) / 2;
+		if (b[mid].start <= t)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return lo;
+}
+
+/*
+ * Share wh used over [from, to] out to the buckets by time, the way the
+ * daily roll-up does: each piece in proportion, the last one the rest.
+ */
+static void
+share_out(struct bucket *b, long n, int by_hour, int64_t from, int64_t to,
+    int64_t wh)
+{
+	int64_t at, end, share, left = wh;
+	long k;
+
+	if (to <= from)
+		from = to;
+	for (at = from; ; at = end) {
+		end = next_boundary(at, by_hour);
+		if (end >= to || to == from)
+			share = left;
+		else
+			share = wh * (end - at) / (to - from);
+		left -= share;
+		if ((k = bucket_of(b, n, at)) >= 0) {
+			b[k].wh += share;
+			b[k].covered += (end < to ? end : to) - at;
+		}
+		if (end >= to || to == from)
+			return;
+	}
+}
+
+static const pp_column usage_cols[] = {
+	{ NULL, PP_COL_TEXT }, { "energy_kwh", PP_COL_KWH },
+	{ "power_w", PP_COL_INT },
+};
+
+static int
+usage_check(struct pp__run *run)
+{
+	const char *by = run->opts.by;
+	int rc;
+
+	if (by == NULL || (strcmp(by, "hour") && strcmp(by, "day")))
+		return pp_fail(run->db, PP_EUSAGE, "usage needs --by hour or "
+		    "--by day");
+	if ((rc = pp__report_meter_id(run)) != PP_OK ||
+	    (rc = pp__report_need_times(run)) != PP_OK)
+		return rc;
+	return PP_OK;
+}
+
+/* Every hour or day that [from, to) touches, empty or not. */
+static int
+usage_buckets(struct pp__run *run, int by_hour, struct bucket **bp, long *np)
+{
+	struct bucket *b = NULL;
+	size_t cap = 0;
+	long n = 0;
+	int64_t t;
+
+	for (t = boundary_at(run->opts.from, by_hour); t < run->opts.to;
+	    t = next_boundary(t, by_hour)) {
+		if (n == USAGE_MAX) {
+			free(b);
+			return pp_fail(run->db, PP_EUSAGE, "more than %d %ss: "
+			    "narrow --from and --to", USAGE_MAX, run->opts.by);
+		}
+		if (pp_grow(&b, &cap, (size_t)n + 1, sizeof(*b)) != PP_OK) {
+			free(b);
+			return pp_fail(run->db, PP_EINTERNAL, "out of memory");
+		}
+		b[n].start = t;
+		b[n].end = next_boundary(t, by_hour);
+		b[n].wh = b[n].covered = 0;
+		n++;
+	}
+	*bp = b;
+	*np = n;
+	return PP_OK;
+}
+
+/*
+ * Consecutive good readings, from the last one before the first bucket
+ * to the first one after the last: what poll.c charged.
+ */
+static int
+usage_share(struct pp__run *run, int by_hour, struct bucket *b, long n)
+{
+	sqlite3_stmt *st;
+	int64_t t, prev_t = 0, prev_e = 0, e;
+	int rc, have = 0;
+
+	if ((st = pp_stmt(run->db, "SELECT time, energy_wh FROM readings WHERE "
+	    "meter_id = ?1 AND flag IS NULL AND energy_wh IS NOT NULL AND "
+	    "time >= coalesce((SELECT max(time) FROM readings WHERE meter_id = "
+	    "?1 AND flag IS NULL AND energy_wh IS NOT NULL AND time < ?2), ?2) "
+	    "AND time <= coalesce((SELECT min(time) FROM readings WHERE "
+	    "meter_id = ?1 AND flag IS NULL AND energy_wh IS NOT NULL AND "
+	    "time >= ?3), ?3) ORDER BY time, id")) == NULL)
+		return PP_EINTERNAL;
+	sqlite3_bind_int64(st, 1, run->id);
+	sqlite3_bind_int64(st, 2, b[0].start);
+	sqlite3_bind_int64(st, 3, b[n - 1].end);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		t = sqlite3_column_int64(st, 0);
+		e = sqlite3_column_int64(st, 1);
+		if (have && e >= prev_e)
+			share_out(b, n, by_hour, prev_t, t, e - prev_e);
+		if (!have || e >= prev_e) {
+			prev_t = t;
+			prev_e = e;
+		}
+		have = 1;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? PP_OK : pp_sqlfail(run->db, "readings");
+}
+
+/*
+ * A bucket no reading spans shows nothing, for nothing is known of it;
+ * its bar still has what the bucket holds.
+ */
+static int
+usage_emit(struct pp__run *run, int by_hour, const struct bucket *b)
+{
+	char label[PP_TIMEBUF];
+	pp_cell c[3];
+
+	if (by_hour) {
+		time_t tt = (time_t)b->start;
+		struct tm tm;
+
+		localtime_r(&tt, &tm);
+		strftime(label, sizeof(label), "%Y-%m-%d %H:00", &tm);
+	} else
+		pp_day_format(b->start, label);
+	memset(c, 0, sizeof(c));
+	c[0] = PP__TEXT(label);
+	c[1] = (pp_cell){ .set = b->covered != 0, .i = b->wh };
+	if (b->covered)
+		c[2] = PP__INT((b->wh * 3600 + b->covered / 2) / b->covered);
+	return pp__report_emit(run, c);
+}
+
+static int
+usage_rows(struct pp__run *run)
+{
+	struct bucket *b = NULL;
+	long n = 0, k;
+	int by_hour = strcmp(run->opts.by, "hour") == 0, rc;
+
+	if ((rc = usage_buckets(run, by_hour, &b, &n)) == PP_OK &&
+	    (rc = usage_share(run, by_hour, b, n)) == PP_OK &&
+	    (rc = pp__report_open(run)) == PP_OK)
+		for (k = 0; k < n && rc == PP_OK; k++)
+			rc = usage_emit(run, by_hour, &b[k]);
+	free(b);
+	return rc;
+}
+
+const struct pp_report pp__report_usage = {
+	.info = { "usage", "METER --from T --to T --by hour|day [--chart]",
+	    PP_OPERAND_METER, 1 },
+	.cols = usage_cols,
+	.ncols = PP__NELEM(usage_cols),
+	.chart_value = 1,
+	.check = usage_check,
+	.rows = usage_rows,
+};
