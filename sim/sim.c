@@ -91,7 +91,7 @@ struct gateway {
 	int		 locked;	/* the mutex was initialized */
 };
 
-struct pp_sim {
+struct ppsim__model {
 	struct gateway	 *gw;
 	size_t		  ngw, cap;
 	struct pp_profile **prof;
@@ -132,7 +132,7 @@ draw(const struct meter *m, uint64_t k, int64_t n)
 }
 
 static double
-sim_now(const pp_sim *s)
+sim_now(const ppsim__model *s)
 {
 	struct timespec ts;
 
@@ -533,7 +533,7 @@ write_regs(struct meter *m, double t, int fc, int address, int count,
 /* ---- requests --------------------------------------------------------- */
 
 int
-pp_sim_answers(const pp_sim *s, size_t i, int unit)
+ppsim__model_answers(const ppsim__model *s, size_t i, int unit)
 {
 	const struct meter *m;
 
@@ -570,17 +570,17 @@ request(struct meter *m, double t, int fc, int address, int count,
 }
 
 int
-pp_sim_request(pp_sim *s, size_t i, int unit, int fc, int address,
+ppsim__model_request(ppsim__model *s, size_t i, int unit, int fc, int address,
     int count, const uint16_t *data, uint16_t *regs)
 {
 	struct gateway *g;
 	struct meter *m;
 	double t;
 	size_t k;
-	int rc = PP_SIM_SILENT;
+	int rc = PPSIM_SILENT;
 
 	if (i >= s->ngw || unit < 0 || unit > MAXUNIT)
-		return PP_SIM_SILENT;
+		return PPSIM_SILENT;
 	g = &s->gw[i];
 	pthread_mutex_lock(&g->lock);
 	t = sim_now(s);
@@ -829,7 +829,7 @@ time_645(struct gateway *g, double t, const struct pp_645_frame *req)
 }
 
 int
-pp_sim_645_answers(const pp_sim *s, size_t i, const struct pp_645_frame *req)
+ppsim__model_645_answers(const ppsim__model *s, size_t i, const struct pp_645_frame *req)
 {
 	if (i >= s->ngw || !s->gw[i].dlt645 || !is_request(req))
 		return 0;
@@ -837,7 +837,7 @@ pp_sim_645_answers(const pp_sim *s, size_t i, const struct pp_645_frame *req)
 }
 
 int
-pp_sim_645(pp_sim *s, size_t i, const struct pp_645_frame *req, int refuse,
+ppsim__model_645(ppsim__model *s, size_t i, const struct pp_645_frame *req, int refuse,
     struct pp_645_frame *rep)
 {
 	const uint8_t code = req->control & PP_645_C_CODE;
@@ -847,17 +847,17 @@ pp_sim_645(pp_sim *s, size_t i, const struct pp_645_frame *req, int refuse,
 	int err = 0, rc = 0;
 
 	if (i >= s->ngw || !s->gw[i].dlt645)
-		return PP_SIM_SILENT;
+		return PPSIM_SILENT;
 	g = &s->gw[i];
 	pthread_mutex_lock(&g->lock);
 	t = sim_now(s);
 	if (pp_645_addr_is_broadcast(req->addr)) {
 		if (req->control == PP_645_TIME)
 			time_645(g, t, req);
-		rc = PP_SIM_SILENT;
+		rc = PPSIM_SILENT;
 	} else if (!is_request(req) || code == PP_645_TIME ||
 	    (m = addressed(g, req->addr)) == NULL)
-		rc = PP_SIM_SILENT;
+		rc = PPSIM_SILENT;
 	else {
 		advance(m, t);
 		memset(rep, 0, sizeof(*rep));
@@ -890,13 +890,13 @@ pp_sim_645(pp_sim *s, size_t i, const struct pp_645_frame *req, int refuse,
 }
 
 size_t
-pp_sim_ngateways(const pp_sim *s)
+ppsim__model_ngateways(const ppsim__model *s)
 {
 	return s->ngw;
 }
 
 void
-pp_sim_gateway(const pp_sim *s, size_t i, struct pp_sim_gateway *out)
+ppsim__model_gateway(const ppsim__model *s, size_t i, struct ppsim__gateway *out)
 {
 	const struct gateway *g = &s->gw[i];
 
@@ -924,7 +924,7 @@ struct loader {
 	const char	*path;
 	char		*err;
 	size_t		 errlen;
-	pp_sim		*s;
+	ppsim__model		*s;
 	yaml_node_t	*tariffs;
 	int64_t		 price, alarm1, alarm2, overload_w;
 };
@@ -1003,7 +1003,7 @@ number(struct loader *l, yaml_node_t *map, const char *key, int kind,
 static const struct pp_profile *
 profile(struct loader *l, yaml_node_t *n, const char *name, int *rc)
 {
-	pp_sim *s = l->s;
+	ppsim__model *s = l->s;
 	struct pp_profile *p, **grown;
 	char why[PP_ERRMAX];
 	size_t i;
@@ -1030,7 +1030,7 @@ profile(struct loader *l, yaml_node_t *n, const char *name, int *rc)
 }
 
 static struct meter *
-find_meter(pp_sim *s, const char *meter, struct gateway **gw)
+find_meter(ppsim__model *s, const char *meter, struct gateway **gw)
 {
 	size_t i, k;
 
@@ -1045,7 +1045,7 @@ find_meter(pp_sim *s, const char *meter, struct gateway **gw)
 }
 
 static struct gateway *
-find_gateway(pp_sim *s, const char *name)
+find_gateway(ppsim__model *s, const char *name)
 {
 	size_t i;
 
@@ -1057,7 +1057,7 @@ find_gateway(pp_sim *s, const char *name)
 
 /* A fresh meter, from the seed and its number. */
 static void
-meter_init(pp_sim *s, struct meter *m)
+meter_init(ppsim__model *s, struct meter *m)
 {
 	uint64_t r;
 
@@ -1215,7 +1215,7 @@ load_meter(struct loader *l, struct gateway *g, yaml_node_t *n)
 static int
 load_gateway(struct loader *l, yaml_node_t *n)
 {
-	pp_sim *s = l->s;
+	ppsim__model *s = l->s;
 	struct gateway *g, *grown;
 	yaml_node_t *list;
 	yaml_node_item_t *it;
@@ -1271,7 +1271,7 @@ load_gateway(struct loader *l, yaml_node_t *n)
 }
 
 static int
-load_site(pp_sim *s, const char *path, char *err, size_t errlen)
+load_site(ppsim__model *s, const char *path, char *err, size_t errlen)
 {
 	struct loader l;
 	yaml_node_t *root, *list, *b, *gws, *g, *dflt;
@@ -1340,8 +1340,8 @@ out:
 
 /* Each name of the comma lists in v; fn returns a PP code. */
 static int
-each_name(pp_sim *s, const char *const *v, size_t n, const char *opt,
-    int (*fn)(pp_sim *, const char *, const char *, char *, size_t),
+each_name(ppsim__model *s, const char *const *v, size_t n, const char *opt,
+    int (*fn)(ppsim__model *, const char *, const char *, char *, size_t),
     char *err, size_t errlen)
 {
 	char name[PP_KEYMAX];
@@ -1368,7 +1368,7 @@ each_name(pp_sim *s, const char *const *v, size_t n, const char *opt,
 }
 
 static int
-set_dead(pp_sim *s, const char *name, const char *opt, char *err,
+set_dead(ppsim__model *s, const char *name, const char *opt, char *err,
     size_t errlen)
 {
 	struct meter *m;
@@ -1383,7 +1383,7 @@ set_dead(pp_sim *s, const char *name, const char *opt, char *err,
 }
 
 static int
-set_down(pp_sim *s, const char *name, const char *opt, char *err,
+set_down(ppsim__model *s, const char *name, const char *opt, char *err,
     size_t errlen)
 {
 	struct gateway *g;
@@ -1398,7 +1398,7 @@ set_down(pp_sim *s, const char *name, const char *opt, char *err,
 }
 
 static int
-set_tty(pp_sim *s, const char *spec, char *err, size_t errlen)
+set_tty(ppsim__model *s, const char *spec, char *err, size_t errlen)
 {
 	char name[PP_KEYMAX];
 	const char *eq = strchr(spec, '=');
@@ -1466,7 +1466,7 @@ flag(struct meter *m, size_t i)
 }
 
 static int
-state_load(pp_sim *s, const char *path, char *err, size_t errlen)
+state_load(ppsim__model *s, const char *path, char *err, size_t errlen)
 {
 	FILE *fp;
 	char *line = NULL, *p, *tok, *eq, *end, *save;
@@ -1534,7 +1534,7 @@ bad:
 }
 
 int
-pp_sim_save(pp_sim *s, const char *path, char *err, size_t errlen)
+ppsim__model_save(ppsim__model *s, const char *path, char *err, size_t errlen)
 {
 	char tmp[1100];
 	FILE *fp;
@@ -1587,7 +1587,7 @@ pp_sim_save(pp_sim *s, const char *path, char *err, size_t errlen)
  * needs, and none that opens a meter whose line wants ESAM.
  */
 static int
-passwords(pp_sim *s, const char *path, char *err, size_t errlen)
+passwords(ppsim__model *s, const char *path, char *err, size_t errlen)
 {
 	struct pp_keys *keys;
 	struct gateway *g;
@@ -1617,10 +1617,10 @@ passwords(pp_sim *s, const char *path, char *err, size_t errlen)
 }
 
 int
-pp_sim_open(pp_sim **sp, const struct pp_sim_opts *o, char *err,
+ppsim__model_open(ppsim__model **sp, const struct ppsim_opts *o, char *err,
     size_t errlen)
 {
-	pp_sim *s;
+	ppsim__model *s;
 	struct gateway *g;
 	struct meter *m;
 	struct timespec now;
@@ -1685,12 +1685,12 @@ pp_sim_open(pp_sim **sp, const struct pp_sim_opts *o, char *err,
 	*sp = s;
 	return PP_OK;
 fail:
-	pp_sim_close(s);
+	ppsim__model_close(s);
 	return rc;
 }
 
 void
-pp_sim_close(pp_sim *s)
+ppsim__model_close(ppsim__model *s)
 {
 	size_t i;
 
