@@ -12,6 +12,7 @@
 
 #include "prepay.h"
 #include "codec.h"
+#include "site.h"
 
 #define PP_STMT_CACHE	64
 
@@ -221,26 +222,8 @@ int	 pp_target_resolve(pp_db *db, const char *target, enum pp_target kind,
 int	 pp_wallet_of(pp_db *db, const struct pp_account *a, int64_t meter_id,
 	    int64_t *wallet);
 
-/* tariff.c: a tariff as the site file gives it. */
-#define PP_TARIFF_MAXWIN	12
-#define PP_TARIFF_MAXSTEP	12
-
-struct pp_tariff_spec {
-	int64_t	price;			/* flat price, -1: none */
-	int	nwin;
-	struct {
-		char	name[32];
-		int	from, to;	/* minutes of the day */
-		int64_t	price;
-	} win[PP_TARIFF_MAXWIN];
-	char	period[8];		/* "year", "month" or "" */
-	int	nstep;
-	struct {
-		int64_t	upto_wh;	/* -1: no upper bound */
-		int64_t	add;
-	} step[PP_TARIFF_MAXSTEP];
-};
-
+/* tariff.c (struct pp_tariff_spec, a tariff as the site file gives it, is
+ * in site.h) */
 /* Minutes of the day from "HH:MM" (24:00 allowed as the day's end). */
 int	 pp_clock_parse(const char *s, int *minutes);
 int	 pp_tariff_check(const struct pp_tariff_spec *t, char *err,
@@ -297,23 +280,83 @@ int	 pp_tariff_store(pp_db *db, const char *name,
 
 /* ---- yamldoc.c: reading YAML documents --------------------------------- */
 
-/* Load a whole file; a parse error names file:line.  PP_OK or an error. */
-int	 pp_yaml_load(const char *path, yaml_document_t *doc, int badcode,
-	    char *err, size_t errlen);
-yaml_node_t *pp_yaml_node(yaml_document_t *doc, int i);
+/* A YAML file being read: its document, its path, where errors go. */
+struct pp_yaml {
+	yaml_document_t	 doc;
+	const char	*path;
+	char		*err;
+	size_t		 errlen;
+	int		 loaded;
+};
+
+/*
+ * Load a whole file.  PP_ENOINPUT: it cannot be read; PP_ECONFIG: it is
+ * no YAML (the error names file:line).  Close it even then.
+ */
+int	 pp_yaml_open(struct pp_yaml *y, const char *path, char *err,
+	    size_t errlen);
+void	 pp_yaml_close(struct pp_yaml *y);
+yaml_node_t *pp_yaml_root(struct pp_yaml *y);
+/* The one error of every reader: "file:line: key: why"; PP_ECONFIG. */
+int	 pp_yaml_bad(const struct pp_yaml *y, long line, const char *key,
+	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* The line of a node, from 1; 0 for none. */
+long	 pp_yaml_line(const yaml_node_t *n);
 /* The text of a scalar node, or NULL. */
 const char *pp_yaml_scalar(const yaml_node_t *n);
-/* The value of key in a mapping, or NULL. */
-yaml_node_t *pp_yaml_get(yaml_document_t *doc, yaml_node_t *map,
+/* Items of a sequence, pairs of a mapping; 0 for anything else. */
+size_t	 pp_yaml_count(const yaml_node_t *n);
+yaml_node_t *pp_yaml_item(struct pp_yaml *y, const yaml_node_t *list,
+	    size_t i);
+/* The value of a mapping's pair i, and its key in *key. */
+yaml_node_t *pp_yaml_pair(struct pp_yaml *y, const yaml_node_t *map,
+	    size_t i, yaml_node_t **key);
+/* The value of key in a mapping, or NULL; its text, or NULL. */
+yaml_node_t *pp_yaml_get(struct pp_yaml *y, const yaml_node_t *map,
 	    const char *key);
-long	 pp_yaml_line(const yaml_node_t *n);
+const char *pp_yaml_str(struct pp_yaml *y, const yaml_node_t *map,
+	    const char *key);
+/* n is a sequence, or the error says why at key. */
+int	 pp_yaml_list(struct pp_yaml *y, const yaml_node_t *n,
+	    const char *key, const char *why);
 /*
- * Every key of map is one of allowed (NULL-terminated) and appears once;
- * otherwise *where is the offending node and why says what is wrong.
+ * map is a mapping whose every key is one of allowed (NULL-terminated)
+ * and appears once.
  */
-int	 pp_yaml_check_keys(yaml_document_t *doc, yaml_node_t *map,
-	    const char *what, const char *const *allowed, yaml_node_t **where,
-	    char *why, size_t whylen);
+int	 pp_yaml_keys(struct pp_yaml *y, const yaml_node_t *map,
+	    const char *what, const char *const *allowed);
+/*
+ * Typed getters of a mapping's key: a missing optional key leaves *v as
+ * it was; a missing required one is an error, as is a value that is not
+ * a single one or does not parse.
+ */
+/* Text of at most max - 1 bytes; a required one is not empty. */
+int	 pp_yaml_text(struct pp_yaml *y, const yaml_node_t *map,
+	    const char *key, int required, size_t max, const char **v);
+/* A name, as meters, gateways and logins are (pp_key_check). */
+int	 pp_yaml_name(struct pp_yaml *y, const yaml_node_t *map,
+	    const char *key, int required, const char **v);
+/* One of names (NULL-terminated), required, as text of max: its index. */
+int	 pp_yaml_enum(struct pp_yaml *y, const yaml_node_t *map,
+	    const char *key, size_t max, const char *const *names, int *i);
+/* A value that parse reads (its error follows the key). */
+int	 pp_yaml_number(struct pp_yaml *y, const yaml_node_t *map,
+	    const char *key, int (*parse)(const char *, int64_t *, char *,
+	    size_t), int64_t *v);
+/* An amount of money in fen; a price in 0.0001 yuan/kWh. */
+int	 pp_yaml_money(struct pp_yaml *y, const yaml_node_t *map,
+	    const char *key, int64_t *v);
+int	 pp_yaml_price(struct pp_yaml *y, const yaml_node_t *map,
+	    const char *key, int64_t *v);
+/* An integer in [min, max], decimal. */
+int	 pp_yaml_int(struct pp_yaml *y, const yaml_node_t *map,
+	    const char *key, int64_t min, int64_t max, int64_t *v);
+/* An integer in [min, max], decimal or 0x hex (profiles). */
+int	 pp_yaml_long(struct pp_yaml *y, const yaml_node_t *map,
+	    const char *key, int required, long min, long max, long *v);
+/* true or false; the error names the mapping's line. */
+int	 pp_yaml_bool(struct pp_yaml *y, const yaml_node_t *map,
+	    const char *key, int *v);
 
 /* ---- bus.c: gateways, their locks, and the protocol interface --------- */
 

@@ -98,8 +98,8 @@ put(struct ppsim__server *sv, int fd, const uint8_t *b, size_t n)
  * answer goes to fd.  Returns -1 when fd failed.
  */
 static int
-exchange(struct ppsim__server *sv, const struct pp_645_frame *req, size_t reqlen,
-    int fd, const struct timespec *rx)
+exchange(struct ppsim__server *sv, const struct pp_645_frame *req,
+    size_t reqlen, int fd, const struct timespec *rx)
 {
 	const struct ppsim_opts *o = sv->net->o;
 	ppsim__model *sim = sv->net->sim;

@@ -132,8 +132,8 @@ exchange(struct ppsim__server *sv, const uint8_t *req, int len, int fd,
 		/* An RTU broadcast, or nobody there. */
 		if (!tcp) {
 			if (unit == 0 && rc == 0)
-				(void)ppsim__model_request(sv->net->sim, sv->gw, 0,
-				    fc, address, count, data, regs);
+				(void)ppsim__model_request(sv->net->sim,
+				    sv->gw, 0, fc, address, count, data, regs);
 			return 0;
 		}
 		rc = MODBUS_EXCEPTION_GATEWAY_TARGET;
@@ -148,8 +148,8 @@ exchange(struct ppsim__server *sv, const uint8_t *req, int len, int fd,
 		    ppsim__net_chance(sv) < o->exception)
 			rc = MODBUS_EXCEPTION_SLAVE_OR_SERVER_BUSY;
 		if (rc == 0)
-			rc = ppsim__model_request(sv->net->sim, sv->gw, unit, fc,
-			    address, count, data, regs);
+			rc = ppsim__model_request(sv->net->sim, sv->gw, unit,
+			    fc, address, count, data, regs);
 		if (rc == PPSIM_SILENT) {
 			if (!tcp)
 				return 0;
