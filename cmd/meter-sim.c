@@ -9,6 +9,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -64,23 +65,27 @@ enum { OPT_BAUD = OPT_FIRST_TOOL, OPT_SPEED, OPT_DROP, OPT_CRC,
 static int
 chance(struct tool *t, struct ppsim_opts *o, int ch, const char *arg)
 {
-	switch (ch) {
-	case OPT_DROP:
-		o->drop = real(t, "--drop", arg, 0, 1);
-		return 1;
-	case OPT_CRC:
-		o->crc = real(t, "--crc", arg, 0, 1);
-		return 1;
-	case OPT_EXCEPTION:
-		o->exception = real(t, "--exception", arg, 0, 1);
-		return 1;
-	case OPT_GARBAGE:
-		o->garbage = real(t, "--garbage", arg, 0, 1);
-		return 1;
-	case OPT_SPLIT:
-		o->split = real(t, "--split", arg, 0, 1);
-		return 1;
-	}
+	static const struct {
+		int		 ch;
+		const char	*opt;
+		size_t		 at;
+	} fraction[] = {
+		{ OPT_DROP, "--drop", offsetof(struct ppsim_opts, drop) },
+		{ OPT_CRC, "--crc", offsetof(struct ppsim_opts, crc) },
+		{ OPT_EXCEPTION, "--exception",
+		    offsetof(struct ppsim_opts, exception) },
+		{ OPT_GARBAGE, "--garbage",
+		    offsetof(struct ppsim_opts, garbage) },
+		{ OPT_SPLIT, "--split", offsetof(struct ppsim_opts, split) },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(fraction) / sizeof(fraction[0]); i++)
+		if (fraction[i].ch == ch) {
+			*(double *)(void *)((char *)o + fraction[i].at) =
+			    real(t, fraction[i].opt, arg, 0, 1);
+			return 1;
+		}
 	return 0;
 }
 

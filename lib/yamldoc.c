@@ -271,9 +271,11 @@ pp_yaml_enum(struct pp_yaml *y, const yaml_node_t *map, const char *key,
 	    "\"%s\": use %s", pp_q(v), use);
 }
 
-int
-pp_yaml_number(struct pp_yaml *y, const yaml_node_t *map, const char *key,
-    int (*parse)(const char *, int64_t *, char *, size_t), int64_t *v)
+/* A number that parse reads, else an integer in [min, max]. */
+static int
+number(struct pp_yaml *y, const yaml_node_t *map, const char *key,
+    int (*parse)(const char *, int64_t *, char *, size_t), int64_t min,
+    int64_t max, int64_t *v)
 {
 	char why[PP_ERRMAX];
 	const char *s = NULL;
@@ -282,9 +284,18 @@ pp_yaml_number(struct pp_yaml *y, const yaml_node_t *map, const char *key,
 
 	if ((rc = scalar(y, map, key, 0, &s, &n)) != PP_OK || n == NULL)
 		return rc;
-	if (parse(s, v, why, sizeof(why)) != PP_OK)
+	rc = parse ? parse(s, v, why, sizeof(why)) :
+	    pp_int_parse(s, min, max, v, why, sizeof(why));
+	if (rc != PP_OK)
 		return pp_yaml_bad(y, pp_yaml_line(n), key, "%s", why);
 	return PP_OK;
+}
+
+int
+pp_yaml_number(struct pp_yaml *y, const yaml_node_t *map, const char *key,
+    int (*parse)(const char *, int64_t *, char *, size_t), int64_t *v)
+{
+	return number(y, map, key, parse, 0, 0, v);
 }
 
 static int
@@ -297,30 +308,21 @@ int
 pp_yaml_money(struct pp_yaml *y, const yaml_node_t *map, const char *key,
     int64_t *v)
 {
-	return pp_yaml_number(y, map, key, parse_money, v);
+	return number(y, map, key, parse_money, 0, 0, v);
 }
 
 int
 pp_yaml_price(struct pp_yaml *y, const yaml_node_t *map, const char *key,
     int64_t *v)
 {
-	return pp_yaml_number(y, map, key, pp_price_parse, v);
+	return number(y, map, key, pp_price_parse, 0, 0, v);
 }
 
 int
 pp_yaml_int(struct pp_yaml *y, const yaml_node_t *map, const char *key,
     int64_t min, int64_t max, int64_t *v)
 {
-	char why[PP_ERRMAX];
-	const char *s = NULL;
-	yaml_node_t *n;
-	int rc;
-
-	if ((rc = scalar(y, map, key, 0, &s, &n)) != PP_OK || n == NULL)
-		return rc;
-	if (pp_int_parse(s, min, max, v, why, sizeof(why)) != PP_OK)
-		return pp_yaml_bad(y, pp_yaml_line(n), key, "%s", why);
-	return PP_OK;
+	return number(y, map, key, NULL, min, max, v);
 }
 
 int

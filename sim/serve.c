@@ -13,8 +13,6 @@
 
 #include "codec.h"
 #include "ppsim.h"
-#include "sim645.h"
-#include "simmodbus.h"
 #include "simnet.h"
 
 struct ppsim {
@@ -26,10 +24,10 @@ server_main(void *arg)
 {
 	struct ppsim__server *sv = arg;
 
-	if (sv->g.dlt645)
-		ppsim__dlt645_serve(sv);
+	if (sv->g.tcp)
+		sv->proto->serve_tcp(sv);
 	else
-		ppsim__modbus_serve(sv);
+		sv->proto->serve_tty(sv);
 	return NULL;
 }
 
@@ -54,9 +52,8 @@ open_server(struct ppsim__net *n, struct ppsim__server *sv, char *err,
 		sv->skipped = 1;
 		return PP_OK;
 	}
-	rc = g->dlt645 ? ppsim__dlt645_open(sv, err, errlen) :
-	    ppsim__modbus_open(sv, err, errlen);
-	if (rc == PP_OK)
+	sv->proto = g->dlt645 ? &ppsim__dlt645 : &ppsim__modbus;
+	if ((rc = sv->proto->open(sv, err, errlen)) == PP_OK)
 		sv->open = 1;
 	return rc;
 }
@@ -185,8 +182,8 @@ ppsim_stop(ppsim *sim, int save, char *err, size_t errlen)
 		rc = PP_EINTERNAL;
 	for (i = 0; n->srv && i < n->nsrv; i++) {
 		sv = &n->srv[i];
-		if (!sv->g.dlt645)
-			ppsim__modbus_close(sv);
+		if (sv->proto && sv->proto->close)
+			sv->proto->close(sv);
 		ppsim__net_close(sv);
 	}
 	free(n->srv);

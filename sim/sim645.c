@@ -14,7 +14,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "sim645.h"
 #include "simnet.h"
 
 #define REPLY_DELAY	0.020	/* s; the standard allows 20 to 500 ms */
@@ -275,8 +274,8 @@ listen_on(struct ppsim__server *sv, char *err, size_t errlen)
 	return PP_OK;
 }
 
-int
-ppsim__dlt645_open(struct ppsim__server *sv, char *err, size_t errlen)
+static int
+open_645(struct ppsim__server *sv, char *err, size_t errlen)
 {
 	const struct ppsim__gateway *g = &sv->g;
 	struct pp_link_addr a;
@@ -302,11 +301,6 @@ ppsim__dlt645_open(struct ppsim__server *sv, char *err, size_t errlen)
 	return PP_OK;
 }
 
-void
-ppsim__dlt645_serve(struct ppsim__server *sv)
-{
-	if (sv->g.tcp)
-		serve_tcp(sv);
-	else
-		serve_tty(sv);
-}
+const struct ppsim__proto ppsim__dlt645 = {
+	open_645, serve_tcp, serve_tty, NULL
+};

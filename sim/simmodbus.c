@@ -14,7 +14,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "simmodbus.h"
 #include "simnet.h"
 
 #define BYTE_WAIT_MS	100	/* the longest pause inside an RTU frame */
@@ -298,8 +297,8 @@ serve_rtu(struct ppsim__server *sv)
 
 /* ---- setting up and tearing down ------------------------------------- */
 
-int
-ppsim__modbus_open(struct ppsim__server *sv, char *err, size_t errlen)
+static int
+open_modbus(struct ppsim__server *sv, char *err, size_t errlen)
 {
 	const struct ppsim__gateway *g = &sv->g;
 	int flags;
@@ -334,17 +333,8 @@ ppsim__modbus_open(struct ppsim__server *sv, char *err, size_t errlen)
 	return PP_OK;
 }
 
-void
-ppsim__modbus_serve(struct ppsim__server *sv)
-{
-	if (sv->g.tcp)
-		serve_tcp(sv);
-	else
-		serve_rtu(sv);
-}
-
-void
-ppsim__modbus_close(struct ppsim__server *sv)
+static void
+close_modbus(struct ppsim__server *sv)
 {
 	int i;
 
@@ -364,3 +354,7 @@ ppsim__modbus_close(struct ppsim__server *sv)
 		if (sv->sp[i] != -1)
 			close(sv->sp[i]);
 }
+
+const struct ppsim__proto ppsim__modbus = {
+	open_modbus, serve_tcp, serve_rtu, close_modbus
+};

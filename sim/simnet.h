@@ -2,7 +2,8 @@
  * simnet.h: meter-sim's transport (simnet.c), what its servers share:
  * a server a gateway with its sockets or serial device and clients, the
  * bus's clock and chance, and the warnings.  The Modbus server
- * (simmodbus.c) and the DL/T 645 one (sim645.c) use it; it uses neither.
+ * (simmodbus.c) and the DL/T 645 one (sim645.c) use it; it uses neither,
+ * and serve.c starts them by their struct ppsim__proto.
  */
 #ifndef PPSIM_SIMNET_H
 #define PPSIM_SIMNET_H
@@ -19,6 +20,21 @@
 #define PPSIM_MAXCLIENTS	64	/* TCP connections a gateway takes */
 
 struct ppsim__net;
+struct ppsim__server;
+
+/* A protocol's server, as serve.c starts one a gateway. */
+struct ppsim__proto {
+	/* Listen on the gateway's port, or open its device. */
+	int	(*open)(struct ppsim__server *sv, char *err, size_t errlen);
+	/* Serve until the net's stop. */
+	void	(*serve_tcp)(struct ppsim__server *sv);
+	void	(*serve_tty)(struct ppsim__server *sv);
+	/* Free what open made beyond the transport's; NULL: nothing. */
+	void	(*close)(struct ppsim__server *sv);
+};
+
+extern const struct ppsim__proto ppsim__modbus;	/* simmodbus.c */
+extern const struct ppsim__proto ppsim__dlt645;	/* sim645.c */
 
 struct ppsim__client {
 	int		 fd;
@@ -32,6 +48,7 @@ struct ppsim__server {
 	struct ppsim__net *net;
 	size_t		 gw;
 	struct ppsim__gateway g;
+	const struct ppsim__proto *proto;
 	int		 skipped;	/* a serial device that is not there */
 	int		 open;		/* listening, or the device is open */
 	modbus_t	*ctx;		/* Modbus only */
