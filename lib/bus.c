@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "field.h"
 
 int
 pp_values_get(const struct pp_values *vs, const char *name, int64_t *v)
