@@ -11,12 +11,61 @@
 
 #include "internal.h"
 
+/* Names seen so far, to find one listed twice in a site of thousands. */
+struct seen {
+	const char	**slot;		/* open addressing; NULL: free */
+	size_t		  cap, n;
+};
+
 /* A site being read. */
 struct parse {
 	struct pp_yaml	*y;
 	struct pp_site	*s;
 	size_t		 caphol, capop, captar, capb, capg, capm;
+	struct seen	 logins, gateways, meters;
 };
+
+static size_t
+slot_of(const struct seen *h, const char *name)
+{
+	uint64_t x = 0xCBF29CE484222325ULL;	/* FNV-1a */
+
+	while (*name)
+		x = (x ^ (unsigned char)*name++) * 0x100000001B3ULL;
+	return (size_t)x & (h->cap - 1);
+}
+
+/* 1 when name was seen already, else 0 and it is; -1: out of memory. */
+static int
+seen(struct seen *h, const char *name)
+{
+	const char **old = h->slot;
+	size_t i, k, oldcap = h->cap;
+
+	if (2 * (h->n + 1) > h->cap) {
+		h->cap = h->cap ? 2 * h->cap : 64;
+		if ((h->slot = calloc(h->cap, sizeof(*h->slot))) == NULL) {
+			h->slot = old;
+			h->cap = oldcap;
+			return -1;
+		}
+		for (k = 0; k < oldcap; k++) {
+			if (old[k] == NULL)
+				continue;
+			for (i = slot_of(h, old[k]); h->slot[i];
+			    i = (i + 1) & (h->cap - 1))
+				;
+			h->slot[i] = old[k];
+		}
+		free(old);
+	}
+	for (i = slot_of(h, name); h->slot[i]; i = (i + 1) & (h->cap - 1))
+		if (strcmp(h->slot[i], name) == 0)
+			return 1;
+	h->slot[i] = name;
+	h->n++;
+	return 0;
+}
 
 static int
 nomem(struct parse *p)
@@ -166,7 +215,7 @@ parse_operators(struct parse *p, const yaml_node_t *list)
 	struct pp_site *s = p->s;
 	struct pp_site_operator *op;
 	yaml_node_t *n;
-	size_t i, j;
+	size_t i;
 	int rc, role;
 
 	if (list == NULL)
@@ -187,10 +236,11 @@ parse_operators(struct parse *p, const yaml_node_t *list)
 		    PP_OK)
 			return rc;
 		op->role = roles[role];
-		for (j = 0; j < s->noperators; j++)
-			if (strcmp(s->operators[j].login, op->login) == 0)
-				return bad(p, n, "login", "%s is listed twice",
-				    op->login);
+		if ((rc = seen(&p->logins, op->login)) == -1)
+			return nomem(p);
+		if (rc)
+			return bad(p, n, "login", "%s is listed twice",
+			    op->login);
 		s->noperators++;
 	}
 	return PP_OK;
@@ -393,7 +443,7 @@ parse_meters(struct parse *p, const yaml_node_t *list,
 	struct pp_site *s = p->s;
 	struct pp_site_meter *m;
 	yaml_node_t *n;
-	size_t i, j;
+	size_t i;
 	int rc;
 
 	g->first = s->nmeters;
@@ -415,10 +465,11 @@ parse_meters(struct parse *p, const yaml_node_t *list,
 		if ((rc = parse_meter_keys(p, n, m)) != PP_OK)
 			return rc;
 		/* The same meter twice in one file is a typo, not an update. */
-		for (j = 0; j < s->nmeters; j++)
-			if (strcmp(s->meters[j].meter, m->meter) == 0)
-				return bad(p, get(p, n, "meter"), "meter", "%s "
-				    "is listed twice", m->meter);
+		if ((rc = seen(&p->meters, m->meter)) == -1)
+			return nomem(p);
+		if (rc)
+			return bad(p, get(p, n, "meter"), "meter", "%s is "
+			    "listed twice", m->meter);
 		m->line = pp_yaml_line(n);
 		m->meter_line = line_of(p, n, "meter");
 		m->profile_line = line_of(p, n, "profile");
@@ -437,7 +488,6 @@ parse_gateway(struct parse *p, const yaml_node_t *n,
 	static const char *const keys[] = { "name", "address", "timeout_ms",
 	    "retries", "meters", NULL };
 	char err[PP_ERRMAX];
-	size_t j;
 	int rc;
 
 	memset(g, 0, sizeof(*g));
@@ -456,10 +506,11 @@ parse_gateway(struct parse *p, const yaml_node_t *n,
 	if (pp_link_addr_parse(g->address, &g->link, err, sizeof(err)) !=
 	    PP_OK)
 		return bad(p, get(p, n, "address"), "address", "%s", err);
-	for (j = 0; j < p->s->ngateways; j++)
-		if (strcmp(p->s->gateways[j].name, g->name) == 0)
-			return bad(p, get(p, n, "name"), "name", "gateway %s "
-			    "is listed twice", g->name);
+	if ((rc = seen(&p->gateways, g->name)) == -1)
+		return nomem(p);
+	if (rc)
+		return bad(p, get(p, n, "name"), "name", "gateway %s is listed "
+		    "twice", g->name);
 	return PP_OK;
 }
 
@@ -570,9 +621,12 @@ pp_site_parse(const char *path, struct pp_site **sitep, char *err,
 	df->price = df->alarm1 = df->alarm2 = df->max_balance = -1;
 	df->max_sale = df->overload_w = df->poll_minutes = -1;
 	df->lost_after = df->command_alarm = -1;
-	if ((rc = pp_yaml_open(p.y, path, err, errlen)) != PP_OK)
-		return rc;
-	return parse_document(&p);
+	if ((rc = pp_yaml_open(p.y, path, err, errlen)) == PP_OK)
+		rc = parse_document(&p);
+	free(p.logins.slot);
+	free(p.gateways.slot);
+	free(p.meters.slot);
+	return rc;
 }
 
 void
