@@ -31,6 +31,12 @@ endif
 TOOLS	 = site-load acct-open acct-close sale refund reverse report meter-read meter-ctl meter-swap meter-sim alarm-scan
 LIBSRC	 = $(wildcard lib/*.c)
 LIBOBJ	 = $(LIBSRC:%.c=$(B)/%.o)
+LIBHDR	 = lib/prepay.h lib/internal.h lib/codec.h lib/site.h lib/field.h \
+	   lib/dlt645.h
+# The simulator is a library of its own, linked into meter-sim alone.
+SIMSRC	 = $(wildcard sim/*.c)
+SIMOBJ	 = $(SIMSRC:%.c=$(B)/%.o)
+SIMHDR	 = $(wildcard sim/*.h)
 UNITSRC	 = $(wildcard tests/unit/*.c)
 UNITS	 = $(UNITSRC:%.c=$(B)/%)
 BINS	 = $(TOOLS:%=$(B)/bin/%)
@@ -43,8 +49,7 @@ MAN57	 = man/prepay.yaml.5 man/prepay-columns.5 man/prepay-profile.5 \
 
 all: $(BINS) $(UNITS)
 
-$(B)/lib/%.o: lib/%.c lib/prepay.h lib/internal.h lib/codec.h lib/sim.h lib/dlt645.h \
-	    lib/simnet.h
+$(B)/lib/%.o: lib/%.c $(LIBHDR)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -57,13 +62,27 @@ $(B)/libprepay.a: $(LIBOBJ)
 	rm -f $@
 	$(AR) rcs $@ $(LIBOBJ)
 
-$(B)/cmd/%.o: cmd/%.c cmd/common.h lib/prepay.h lib/sim.h
+$(B)/sim/%.o: sim/%.c $(SIMHDR) $(LIBHDR)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Ilib -c -o $@ $<
+
+$(B)/libppsim.a: $(SIMOBJ)
+	rm -f $@
+	$(AR) rcs $@ $(SIMOBJ)
+
+$(B)/cmd/%.o: cmd/%.c cmd/common.h lib/prepay.h sim/ppsim.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Ilib -Isim -c -o $@ $<
 
 $(B)/bin/%: $(B)/cmd/%.o $(B)/cmd/common.o $(B)/libprepay.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $< $(B)/cmd/common.o $(B)/libprepay.a $(LDLIBS)
+
+$(B)/bin/meter-sim: $(B)/cmd/meter-sim.o $(B)/cmd/common.o $(B)/libppsim.a \
+	    $(B)/libprepay.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $< $(B)/cmd/common.o $(B)/libppsim.a \
+	    $(B)/libprepay.a $(LDLIBS)
 
 $(B)/tests/unit/%: tests/unit/%.c tests/unit/tap.h lib/dlt645.h $(B)/libprepay.a
 	@mkdir -p $(@D)
@@ -108,6 +127,7 @@ check: deps
 	$(MAKE) B=build-san SAN=1 all
 	$(MAKE) fuzz
 	$(MAKE) lint
+	$(MAKE) layers
 	PREPAY_FUZZDIR=$(CURDIR)/$(FUZZB)/tests/fuzz \
 	PREPAY_BIN=$(CURDIR)/build-san/bin PREPAY_PROFILES=$(CURDIR)/lib/profiles \
 	    ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \

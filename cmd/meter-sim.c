@@ -2,13 +2,23 @@
  * meter-sim: simulate a site's gateways and meters as a real Modbus and
  * DL/T 645 peer, over TCP and serial lines, for tests, demos and training.
  */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "common.h"
-#include "sim.h"
+#include "ppsim.h"
+
+#define SAVE_EVERY	3	/* seconds between saves of the state */
 
 static const char usage[] =
     "usage: meter-sim [-h] [-V] [--baud N] [--speed X] [--drop P] [--crc P]\n"
@@ -47,13 +57,47 @@ real(struct tool *t, const char *opt, const char *s, double min, double max)
 	return v;
 }
 
-int
-main(int argc, char **argv)
+enum { OPT_BAUD = OPT_FIRST_TOOL, OPT_SPEED, OPT_DROP, OPT_CRC,
+    OPT_EXCEPTION, OPT_GARBAGE, OPT_SPLIT, OPT_DELAY, OPT_DEAD, OPT_DOWN,
+    OPT_TTY, OPT_KEYS, OPT_STATE, OPT_READY, OPT_SEED, OPT_CREDIT };
+
+/* The options that take a fraction: 1 when ch is one. */
+static int
+chance(struct tool *t, struct ppsim_opts *o, int ch, const char *arg)
 {
-	enum { OPT_BAUD = OPT_FIRST_TOOL, OPT_SPEED, OPT_DROP, OPT_CRC,
-	    OPT_EXCEPTION, OPT_GARBAGE, OPT_SPLIT, OPT_DELAY, OPT_DEAD,
-	    OPT_DOWN, OPT_TTY, OPT_KEYS, OPT_STATE, OPT_READY, OPT_SEED,
-	    OPT_CREDIT };
+	static const struct {
+		int		 ch;
+		const char	*opt;
+		size_t		 at;
+	} fraction[] = {
+		{ OPT_DROP, "--drop", offsetof(struct ppsim_opts, drop) },
+		{ OPT_CRC, "--crc", offsetof(struct ppsim_opts, crc) },
+		{ OPT_EXCEPTION, "--exception",
+		    offsetof(struct ppsim_opts, exception) },
+		{ OPT_GARBAGE, "--garbage",
+		    offsetof(struct ppsim_opts, garbage) },
+		{ OPT_SPLIT, "--split", offsetof(struct ppsim_opts, split) },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(fraction) / sizeof(fraction[0]); i++)
+		if (fraction[i].ch == ch) {
+			*(double *)(void *)((char *)o + fraction[i].at) =
+			    real(t, fraction[i].opt, arg, 0, 1);
+			return 1;
+		}
+	return 0;
+}
+
+/* The options that name many things; each appears at most argc times. */
+struct lists {
+	const char	**dead, **down, **tty;
+};
+
+static void
+options(struct tool *t, int argc, char **argv, struct ppsim_opts *o,
+    struct lists *l, const char **ready)
+{
 	static const struct option longopts[] = {
 		{ "baud", required_argument, NULL, OPT_BAUD },
 		{ "speed", required_argument, NULL, OPT_SPEED },
@@ -73,12 +117,158 @@ main(int argc, char **argv)
 		{ "credit", required_argument, NULL, OPT_CREDIT },
 		{ NULL, 0, NULL, 0 }
 	};
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, ":hV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case OPT_BAUD:
+			o->baud = tool_int(t, "--baud", optarg, 50, 4000000);
+			break;
+		case OPT_SPEED:
+			o->speed = real(t, "--speed", optarg, 1e-3, 1e6);
+			break;
+		case OPT_DELAY:
+			o->delay_ms = tool_int(t, "--delay", optarg, 0, 600000);
+			break;
+		case OPT_DEAD:
+			l->dead[o->ndead++] = optarg;
+			break;
+		case OPT_DOWN:
+			l->down[o->ndown++] = optarg;
+			break;
+		case OPT_TTY:
+			l->tty[o->ntty++] = optarg;
+			break;
+		case OPT_KEYS:
+			o->keys = optarg;
+			break;
+		case OPT_STATE:
+			o->state = optarg;
+			break;
+		case OPT_READY:
+			*ready = optarg;
+			break;
+		case OPT_SEED:
+			o->seed = (uint64_t)tool_int(t, "--seed", optarg, 0,
+			    2147483647);
+			break;
+		case OPT_CREDIT:
+			o->credit = tool_amount(t, optarg);
+			break;
+		default:
+			if (!chance(t, o, ch, optarg) &&
+			    !tool_option(t, ch, optarg))
+				tool_usage(t);
+		}
+	}
+}
+
+/*
+ * "Ready": the process ID, once every gateway listens.  A regular file is
+ * written whole under another name and renamed, so a reader never sees
+ * half of it; a FIFO is written straight, so that a script can block on
+ * reading it instead of polling for a file.
+ */
+static int
+write_ready(const char *path, char *err, size_t errlen)
+{
+	char tmp[1100], line[32];
+	struct stat sb;
+	FILE *fp;
+	int bad, fd, n;
+
+	if (stat(path, &sb) == 0 && S_ISFIFO(sb.st_mode)) {
+		n = snprintf(line, sizeof(line), "%ld\n", (long)getpid());
+		if ((fd = open(path, O_WRONLY)) == -1 ||
+		    write(fd, line, (size_t)n) != n) {
+			snprintf(err, errlen, "--ready %s: %s", path,
+			    strerror(errno));
+			if (fd != -1)
+				close(fd);
+			return PP_ENOINPUT;
+		}
+		close(fd);
+		return PP_OK;
+	}
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp) ||
+	    (fp = fopen(tmp, "w")) == NULL) {
+		snprintf(err, errlen, "--ready %s: %s", path, strerror(errno));
+		return PP_ENOINPUT;
+	}
+	bad = fprintf(fp, "%ld\n", (long)getpid()) < 0;
+	if (fclose(fp) != 0 || bad || rename(tmp, path) != 0) {
+		snprintf(err, errlen, "--ready %s: %s", path, strerror(errno));
+		unlink(tmp);
+		return PP_ENOINPUT;
+	}
+	return PP_OK;
+}
+
+/* Serve until SIGINT or SIGTERM, saving the state every few seconds. */
+static int
+run(struct tool *t, ppsim *sim, const sigset_t *sigs, const char *ready,
+    char *err, size_t errlen)
+{
+	const struct timespec every = { SAVE_EVERY, 0 };
+	char why[PP_ERRMAX];
+	struct stat sb;
+	int sig, rc;
+
+	if (ready && (rc = write_ready(ready, err, errlen)) != PP_OK) {
+		(void)ppsim_stop(sim, 0, NULL, 0);
+		return rc;
+	}
+	for (;;) {
+		sig = sigtimedwait(sigs, NULL, &every);
+		if (sig == SIGINT || sig == SIGTERM)
+			break;
+		if (sig == -1 && errno == EAGAIN &&
+		    ppsim_save(sim, why, sizeof(why)) != PP_OK)
+			tool_warn(t, "--state %s", why);
+	}
+	rc = ppsim_stop(sim, 1, err, errlen);
+	/* The file it wrote; a FIFO is the script's own. */
+	if (ready && stat(ready, &sb) == 0 && S_ISREG(sb.st_mode))
+		unlink(ready);
+	return rc;
+}
+
+/*
+ * The process is the tool's: the servers' threads inherit a mask that
+ * blocks SIGINT and SIGTERM, and only this thread takes them.
+ */
+static int
+serve(struct tool *t, const struct ppsim_opts *o, const char *ready,
+    char *err, size_t errlen)
+{
+	const struct timespec none = { 0, 0 };
+	sigset_t sigs, old;
+	ppsim *sim;
+	int rc;
+
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &sigs, &old);
+	if ((rc = ppsim_start(o, &sim, err, errlen)) == PP_OK)
+		rc = run(t, sim, &sigs, ready, err, errlen);
+	/* A second signal during the shutdown must not kill us now. */
+	while (sigtimedwait(&sigs, NULL, &none) > 0)
+		;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
 	/* Static: still reachable when an option error exits. */
-	static const char **dead, **down, **tty;
-	struct pp_sim_opts o;
+	static struct lists l;
+	struct ppsim_opts o;
 	struct tool t;
+	const char *ready = NULL;
 	char err[PP_ERRMAX];
-	int ch, rc;
+	int rc;
 
 	tool_init(&t, "meter-sim", usage, argc, argv);
 	memset(&o, 0, sizeof(o));
@@ -87,82 +277,26 @@ main(int argc, char **argv)
 	o.notice = notice;
 	o.warn = warning;
 	o.arg = &t;
-	/* Each list option appears at most argc times. */
-	dead = calloc((size_t)argc, sizeof(*dead));
-	down = calloc((size_t)argc, sizeof(*down));
-	tty = calloc((size_t)argc, sizeof(*tty));
-	if (dead == NULL || down == NULL || tty == NULL)
+	l.dead = calloc((size_t)argc, sizeof(*l.dead));
+	l.down = calloc((size_t)argc, sizeof(*l.down));
+	l.tty = calloc((size_t)argc, sizeof(*l.tty));
+	if (l.dead == NULL || l.down == NULL || l.tty == NULL)
 		tool_die(&t, PP_EINTERNAL, "out of memory");
-	while ((ch = getopt_long(argc, argv, ":hV", longopts, NULL)) != -1) {
-		switch (ch) {
-		case OPT_BAUD:
-			o.baud = tool_int(&t, "--baud", optarg, 50, 4000000);
-			break;
-		case OPT_SPEED:
-			o.speed = real(&t, "--speed", optarg, 1e-3, 1e6);
-			break;
-		case OPT_DROP:
-			o.drop = real(&t, "--drop", optarg, 0, 1);
-			break;
-		case OPT_CRC:
-			o.crc = real(&t, "--crc", optarg, 0, 1);
-			break;
-		case OPT_EXCEPTION:
-			o.exception = real(&t, "--exception", optarg, 0, 1);
-			break;
-		case OPT_GARBAGE:
-			o.garbage = real(&t, "--garbage", optarg, 0, 1);
-			break;
-		case OPT_SPLIT:
-			o.split = real(&t, "--split", optarg, 0, 1);
-			break;
-		case OPT_DELAY:
-			o.delay_ms = tool_int(&t, "--delay", optarg, 0, 600000);
-			break;
-		case OPT_DEAD:
-			dead[o.ndead++] = optarg;
-			break;
-		case OPT_DOWN:
-			down[o.ndown++] = optarg;
-			break;
-		case OPT_TTY:
-			tty[o.ntty++] = optarg;
-			break;
-		case OPT_KEYS:
-			o.keys = optarg;
-			break;
-		case OPT_STATE:
-			o.state = optarg;
-			break;
-		case OPT_READY:
-			o.ready = optarg;
-			break;
-		case OPT_SEED:
-			o.seed = (uint64_t)tool_int(&t, "--seed", optarg, 0,
-			    2147483647);
-			break;
-		case OPT_CREDIT:
-			o.credit = tool_amount(&t, optarg);
-			break;
-		default:
-			if (!tool_option(&t, ch, optarg))
-				tool_usage(&t);
-		}
-	}
+	options(&t, argc, argv, &o, &l, &ready);
 	argc -= optind;
 	argv += optind;
 	if (argc != 1)
 		tool_usage(&t);
 	o.site = argv[0];
-	o.dead = dead;
-	o.down = down;
-	o.tty = tty;
+	o.dead = l.dead;
+	o.down = l.down;
+	o.tty = l.tty;
 	/* A client that goes away is not a reason to die. */
 	signal(SIGPIPE, SIG_IGN);
-	rc = pp_sim_run(&o, err, sizeof(err));
-	free(dead);
-	free(down);
-	free(tty);
+	rc = serve(&t, &o, ready, err, sizeof(err));
+	free(l.dead);
+	free(l.down);
+	free(l.tty);
 	if (rc != PP_OK)
 		tool_die(&t, rc, "%s", err);
 	tool_exit(&t, PP_OK);

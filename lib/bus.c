@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "field.h"
 
 static const struct pp_driver *const drivers[] = { &pp_modbus_driver,
 	&pp_dlt645_driver };

@@ -1,19 +1,186 @@
 /*
- * codec.h: what the protocol codecs (dlt645.c, the register decoding of
- * profile.c) share, and no more: the result codes of prepay.h and exact
- * decimal scales.  A codec sees no database and no YAML, so that it can be
- * fuzzed, and used by meter-sim, on its own (doc/DESIGN.md, "Layers").
+ * codec.h: the protocol-codec layer of libprepay: exact decimal scales,
+ * meter profiles and their register codec, gateway links and DL/T 645 key
+ * files.  Nothing here opens the database or sees YAML, so that the frame
+ * codec (dlt645.h) can be fuzzed on its own and the simulator can share
+ * the codecs, and only them (doc/DESIGN.md, "Layers").
  */
 #ifndef PP_CODEC_H
 #define PP_CODEC_H
 
+#include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "prepay.h"
+
+/* ---- profile.c: meter register maps --------------------------------- */
+
+enum pp_regtype { PP_REG_U16, PP_REG_S16, PP_REG_U32, PP_REG_S32,
+	PP_REG_F32, PP_REG_BCD };
+
+#define PP_NAMELEN	32
+#define PP_MAXVALUES	48
+#define PP_MAXWRITES	16
+#define PP_MAXFIELDS	8
+#define PP_MAXREQS	16
 
 /* A decimal scale as an exact fraction: 0.01 is 1/100. */
 struct pp_scale {
 	int64_t	num, den;
 };
+
+/* One value the meter shows, in the registers of one function code. */
+struct pp_pvalue {
+	char		name[PP_NAMELEN];
+	int		fc;		/* 3 holding, 4 input */
+	int		address;
+	enum pp_regtype	type;
+	int		words;		/* registers it takes */
+	struct pp_scale	scale;		/* register units to natural units */
+	/* protocol dlt645: bytes [offset, offset + bytes) of DI's data */
+	uint32_t	di;
+	int		offset, bytes;
+	int		flags;		/* PP_645_SIGNED */
+	uint32_t	mask;		/* a status word: (word & mask) != 0 */
+	int		invert;		/* ... == 0 instead */
+};
+
+/* One field of a write: a constant, or a command's argument. */
+struct pp_pfield {
+	enum pp_regtype	type;
+	int		words;
+	struct pp_scale	scale;
+	char		arg[PP_NAMELEN];	/* "" for a constant */
+	int64_t		value;
+	/* protocol dlt645: each field is a write (0x14) of its own DI */
+	uint32_t	di;
+	int		bytes, flags;
+};
+
+/* A value to read back after a write, equal to a constant or an argument. */
+struct pp_confirm {
+	char	value[PP_NAMELEN];
+	char	arg[PP_NAMELEN];	/* "" for a constant */
+	int64_t	equals;
+};
+
+struct pp_pwrite {
+	char			name[16];
+	int			fc;		/* 6 or 16 */
+	int			address;
+	int			nfields;
+	struct pp_pfield	fields[PP_MAXFIELDS];
+	int			nconfirm;
+	struct pp_confirm	confirm[PP_MAXFIELDS];
+	int			relay;		/* dlt645: N1 of a 0x1C */
+	int			broadcast;	/* dlt645: time by 0x08 */
+};
+
+struct pp_profile {
+	char			name[PP_KEYMAX];
+	char			protocol[16];
+	int			high_first;	/* word order of 32-bit values */
+	int			max_gap;	/* registers read through */
+	int			nvalues;
+	struct pp_pvalue	values[PP_MAXVALUES];
+	int			nwrites;
+	struct pp_pwrite	writes[PP_MAXWRITES];
+};
+
+/* One read request: registers [address, address + count) of fc. */
+struct pp_request {
+	int	fc, address, count;
+};
+
+/* Where profiles live: $PREPAY_PROFILES, else the installed directory. */
+const char *pp_profile_dir(void);
+int	 pp_profile_load(const char *name, struct pp_profile *p, char *err,
+	    size_t errlen);
+const struct pp_pvalue *pp_profile_value(const struct pp_profile *p,
+	    const char *name);
+const struct pp_pwrite *pp_profile_write(const struct pp_profile *p,
+	    const char *command);
+/* The values' registers merged into as few requests as possible. */
+int	 pp_profile_requests(const struct pp_profile *p,
+	    struct pp_request req[PP_MAXREQS]);
+/*
+ * Our integer units per natural unit of a value name (kWh: 1000 Wh), or 0
+ * for a name we do not know.
+ */
+int64_t	 pp_value_factor(const char *name);
+/* A value in our integer units as text: "230.5", "closed", "12.30". */
+void	 pp_value_format(const char *name, int64_t v, char *buf, size_t len);
+/* Registers to our integer units, and back. */
+int	 pp_regs_decode(int high_first, enum pp_regtype type, int words,
+	    struct pp_scale scale, int64_t factor, const uint16_t *regs,
+	    int64_t *out);
+int	 pp_regs_encode(int high_first, enum pp_regtype type, int words,
+	    struct pp_scale scale, int64_t factor, int64_t value,
+	    uint16_t *regs);
+
+/* ---- link.c: serial ports and TCP converters, byte by byte ------------ */
+
+/* A gateway's address: tcp://HOST:PORT or serial:/dev/X?baud=...&... */
+struct pp_link_addr {
+	int	tcp;
+	char	host[256], port[8];
+	char	device[256];
+	long	baud;		/* serial settings; 0: not given */
+	char	parity;		/* 'N', 'E', 'O' */
+	int	data, stop;
+};
+
+/* PP_EDATA with err ("\"ADDRESS\": why") for an address of no use. */
+int	 pp_link_addr_parse(const char *address, struct pp_link_addr *a,
+	    char *err, size_t errlen);
+/* The protocol's settings for what the address leaves out. */
+void	 pp_link_addr_defaults(struct pp_link_addr *a, long baud, char parity,
+	    int data, int stop);
+/* A raw, non-blocking serial port, or a connected TCP socket; -1 and err. */
+int	 pp_link_serial_open(const struct pp_link_addr *a, char *err,
+	    size_t errlen);
+int	 pp_link_tcp_open(const struct pp_link_addr *a, int ms, char *err,
+	    size_t errlen);
+int64_t	 pp_link_now_ms(void);
+/* All n bytes within ms, or -1 with errno. */
+int	 pp_link_write(int fd, const uint8_t *b, size_t n, int ms);
+/*
+ * What has come within ms (0: nothing), at most cap bytes; -1 with errno
+ * when the link broke (ECONNRESET: the peer hung up).
+ */
+ssize_t	 pp_link_read(int fd, uint8_t *b, size_t cap, int ms);
+/* Drop whatever is waiting: a late answer is not the next one's. */
+void	 pp_link_drain(int fd);
+
+/* ---- keys.c: DL/T 645 passwords, from a key file outside the database -- */
+
+struct pp_keys;
+
+/*
+ * The key file: $PREPAY_KEYS, else the database's path with ".keys".
+ * Returns buf.
+ */
+char	*pp_keys_path(const char *dbpath, char *buf, size_t len);
+/*
+ * Load a key file (see prepay-profile(5)).  PP_ECONFIG with err: no such
+ * file, a file that group or others may read or write (it must be mode
+ * 0600), or a line that does not parse (FILE:LINE: why).  PP_EBUSY: the
+ * file is another login's, and a login that can read it must send.
+ */
+int	 pp_keys_load(const char *path, struct pp_keys **keys, char *err,
+	    size_t errlen);
+void	 pp_keys_free(struct pp_keys *keys);
+/*
+ * The password PA P0 P1 P2 and operator code C0..C3 for a meter: its own
+ * line, else its gateway's, else "gateway *".  PP_ECONFIG with err when
+ * there is none, or when the level (98, 99) needs the utility's ESAM.
+ */
+int	 pp_keys_find(const struct pp_keys *keys, const char *gateway,
+	    const char *meter, uint8_t pw[4], uint8_t op[4], char *err,
+	    size_t errlen);
+/* Does a line of the file hold for the meter, as pp_keys_find looks? */
+int	 pp_keys_listed(const struct pp_keys *keys, const char *gateway,
+	    const char *meter);
 
 #endif /* PP_CODEC_H */

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "internal.h"
+#include "field.h"
 
 #define ERR(code, ...)	pp_fail(db, code, __VA_ARGS__)
 /* Attempts before a command other than a recharge is given up. */

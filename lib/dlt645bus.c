@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "field.h"
 #include "dlt645.h"
 
 /* The standard lets a meter take 500 ms to start its reply... */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "field.h"
 
 /* How long a cashier's sale waits for a busy bus, in milliseconds. */
 #define SALE_BUS_WAIT	10000

@@ -12,6 +12,7 @@
 
 #include "prepay.h"
 #include "codec.h"
+#include "site.h"
 
 /*
  * A prepared statement of the cache (db.c): the static string it was
@@ -234,30 +235,10 @@ int	 pp_target_resolve(pp_db *db, const char *target, enum pp_target kind,
 int	 pp_wallet_of(pp_db *db, const struct pp_account *a, int64_t meter_id,
 	    int64_t *wallet);
 
-/* tariff.c: a tariff as the site file gives it. */
-#define PP_TARIFF_MAXWIN	12
-#define PP_TARIFF_MAXSTEP	12
-
-struct pp_tariff_spec {
-	int64_t	price;			/* flat price, -1: none */
-	int	nwin;
-	struct {
-		char	name[32];
-		int	from, to;	/* minutes of the day */
-		int64_t	price;
-	} win[PP_TARIFF_MAXWIN];
-	char	period[8];		/* "year", "month" or "" */
-	int	nstep;
-	struct {
-		int64_t	upto_wh;	/* -1: no upper bound */
-		int64_t	add;
-	} step[PP_TARIFF_MAXSTEP];
-};
-
-/* Minutes of the day from "HH:MM" (24:00 allowed as the day's end). */
-int	 pp_clock_parse(const char *s, int *minutes);
-int	 pp_tariff_check(const struct pp_tariff_spec *t, char *err,
-	    size_t errlen);
+/*
+ * tariff.c (struct pp_tariff_spec, a tariff as the site file gives it, is
+ * in site.h, and checked by siteparse.c)
+ */
 /* A tariff in force from its effective time on. */
 struct pp_tariff_version {
 	int64_t			effective;
@@ -317,6 +298,8 @@ int64_t	 pp_unit_start(int64_t t, enum pp_unit unit);
 int64_t	 pp_unit_next(int64_t t, enum pp_unit unit);
 /* Local midnight of t's day plus days, plus minutes (may run past a day). */
 int64_t	 pp_day_at(int64_t t, int days, int minutes);
+/* Minutes of the day from "HH:MM" (24:00 allowed as the day's end). */
+int	 pp_clock_parse(const char *s, int *minutes);
 /* The local wall clock of t in minutes since midnight, 0 to 1439. */
 int	 pp_clock_minutes(int64_t t);
 /* Of total used evenly over [from, to], how much by at (time.c). */
@@ -324,298 +307,83 @@ int64_t	 pp_apportion(int64_t total, int64_t from, int64_t to, int64_t at);
 
 /* ---- yamldoc.c: reading YAML documents --------------------------------- */
 
-/* Load a whole file; a parse error names file:line.  PP_OK or an error. */
-int	 pp_yaml_load(const char *path, yaml_document_t *doc, int badcode,
-	    char *err, size_t errlen);
-yaml_node_t *pp_yaml_node(yaml_document_t *doc, int i);
+/* A YAML file being read: its document, its path, where errors go. */
+struct pp_yaml {
+	yaml_document_t	 doc;
+	const char	*path;
+	char		*err;
+	size_t		 errlen;
+	int		 loaded;
+};
+
+/*
+ * Load a whole file.  PP_ENOINPUT: it cannot be read; PP_ECONFIG: it is
+ * no YAML (the error names file:line).  Close it even then.
+ */
+int	 pp_yaml_open(struct pp_yaml *y, const char *path, char *err,
+	    size_t errlen);
+void	 pp_yaml_close(struct pp_yaml *y);
+yaml_node_t *pp_yaml_root(struct pp_yaml *y);
+/* The one error of every reader: "file:line: key: why"; PP_ECONFIG. */
+int	 pp_yaml_bad(const struct pp_yaml *y, long line, const char *key,
+	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* The line of a node, from 1; 0 for none. */
+long	 pp_yaml_line(const yaml_node_t *n);
 /* The text of a scalar node, or NULL. */
 const char *pp_yaml_scalar(const yaml_node_t *n);
-/* The value of key in a mapping, or NULL. */
-yaml_node_t *pp_yaml_get(yaml_document_t *doc, yaml_node_t *map,
+/* Items of a sequence, pairs of a mapping; 0 for anything else. */
+size_t	 pp_yaml_count(const yaml_node_t *n);
+yaml_node_t *pp_yaml_item(struct pp_yaml *y, const yaml_node_t *list,
+	    size_t i);
+/* The value of a mapping's pair i, and its key in *key. */
+yaml_node_t *pp_yaml_pair(struct pp_yaml *y, const yaml_node_t *map,
+	    size_t i, yaml_node_t **key);
+/* The value of key in a mapping, or NULL; its text, or NULL. */
+yaml_node_t *pp_yaml_get(struct pp_yaml *y, const yaml_node_t *map,
 	    const char *key);
-long	 pp_yaml_line(const yaml_node_t *n);
+const char *pp_yaml_str(struct pp_yaml *y, const yaml_node_t *map,
+	    const char *key);
+/* n is a sequence, or the error says why at key. */
+int	 pp_yaml_list(struct pp_yaml *y, const yaml_node_t *n,
+	    const char *key, const char *why);
 /*
- * Every key of map is one of allowed (NULL-terminated) and appears once;
- * otherwise *where is the offending node and why says what is wrong.
+ * map is a mapping whose every key is one of allowed (NULL-terminated)
+ * and appears once.
  */
-int	 pp_yaml_check_keys(yaml_document_t *doc, yaml_node_t *map,
-	    const char *what, const char *const *allowed, yaml_node_t **where,
-	    char *why, size_t whylen);
-
-/* ---- profile.c: meter register maps --------------------------------- */
-
-enum pp_regtype { PP_REG_U16, PP_REG_S16, PP_REG_U32, PP_REG_S32,
-	PP_REG_F32, PP_REG_BCD };
-
-#define PP_NAMELEN	32
-#define PP_MAXVALUES	48
-#define PP_MAXWRITES	16
-#define PP_MAXFIELDS	8
-#define PP_MAXREQS	16
-
-/* One value the meter shows, in the registers of one function code. */
-struct pp_pvalue {
-	char		name[PP_NAMELEN];
-	int		fc;		/* 3 holding, 4 input */
-	int		address;
-	enum pp_regtype	type;
-	int		words;		/* registers it takes */
-	struct pp_scale	scale;		/* register units to natural units */
-	/* protocol dlt645: bytes [offset, offset + bytes) of DI's data */
-	uint32_t	di;
-	int		offset, bytes;
-	int		flags;		/* PP_645_SIGNED */
-	uint32_t	mask;		/* a status word: (word & mask) != 0 */
-	int		invert;		/* ... == 0 instead */
-};
-
-/* One field of a write: a constant, or a command's argument. */
-struct pp_pfield {
-	enum pp_regtype	type;
-	int		words;
-	struct pp_scale	scale;
-	char		arg[PP_NAMELEN];	/* "" for a constant */
-	int64_t		value;
-	/* protocol dlt645: each field is a write (0x14) of its own DI */
-	uint32_t	di;
-	int		bytes, flags;
-};
-
-/* A value to read back after a write, equal to a constant or an argument. */
-struct pp_confirm {
-	char	value[PP_NAMELEN];
-	char	arg[PP_NAMELEN];	/* "" for a constant */
-	int64_t	equals;
-};
-
-struct pp_pwrite {
-	char			name[16];
-	int			fc;		/* 6 or 16 */
-	int			address;
-	int			nfields;
-	struct pp_pfield	fields[PP_MAXFIELDS];
-	int			nconfirm;
-	struct pp_confirm	confirm[PP_MAXFIELDS];
-	int			relay;		/* dlt645: N1 of a 0x1C */
-	int			broadcast;	/* dlt645: time by 0x08 */
-};
-
-struct pp_profile {
-	char			name[PP_KEYMAX];
-	char			protocol[16];
-	int			high_first;	/* word order of 32-bit values */
-	int			max_gap;	/* registers read through */
-	int			nvalues;
-	struct pp_pvalue	values[PP_MAXVALUES];
-	int			nwrites;
-	struct pp_pwrite	writes[PP_MAXWRITES];
-};
-
-/* One read request: registers [address, address + count) of fc. */
-struct pp_request {
-	int	fc, address, count;
-};
-
-/* Where profiles live: $PREPAY_PROFILES, else the installed directory. */
-const char *pp_profile_dir(void);
-int	 pp_profile_load(const char *name, struct pp_profile *p, char *err,
-	    size_t errlen);
-const struct pp_pvalue *pp_profile_value(const struct pp_profile *p,
-	    const char *name);
-const struct pp_pwrite *pp_profile_write(const struct pp_profile *p,
-	    const char *command);
-/* The values' registers merged into as few requests as possible. */
-int	 pp_profile_requests(const struct pp_profile *p,
-	    struct pp_request req[PP_MAXREQS]);
+int	 pp_yaml_keys(struct pp_yaml *y, const yaml_node_t *map,
+	    const char *what, const char *const *allowed);
 /*
- * Our integer units per natural unit of a value name (kWh: 1000 Wh), or 0
- * for a name we do not know.
+ * Typed getters of a mapping's key: a missing optional key leaves *v as
+ * it was; a missing required one is an error, as is a value that is not
+ * a single one or does not parse.
  */
-int64_t	 pp_value_factor(const char *name);
-/* A value in our integer units as text: "230.5", "closed", "12.30". */
-void	 pp_value_format(const char *name, int64_t v, char *buf, size_t len);
-/* Registers to our integer units, and back. */
-int	 pp_regs_decode(int high_first, enum pp_regtype type, int words,
-	    struct pp_scale scale, int64_t factor, const uint16_t *regs,
-	    int64_t *out);
-int	 pp_regs_encode(int high_first, enum pp_regtype type, int words,
-	    struct pp_scale scale, int64_t factor, int64_t value,
-	    uint16_t *regs);
-
-/* ---- link.c: serial ports and TCP converters, byte by byte ------------ */
-
-/* A gateway's address: tcp://HOST:PORT or serial:/dev/X?baud=...&... */
-struct pp_link_addr {
-	int	tcp;
-	char	host[256], port[8];
-	char	device[256];
-	long	baud;		/* serial settings; 0: not given */
-	char	parity;		/* 'N', 'E', 'O' */
-	int	data, stop;
-};
-
-/* PP_EDATA with err ("\"ADDRESS\": why") for an address of no use. */
-int	 pp_link_addr_parse(const char *address, struct pp_link_addr *a,
-	    char *err, size_t errlen);
-/* The protocol's settings for what the address leaves out. */
-void	 pp_link_addr_defaults(struct pp_link_addr *a, long baud, char parity,
-	    int data, int stop);
-/* A raw, non-blocking serial port, or a connected TCP socket; -1 and err. */
-int	 pp_link_serial_open(const struct pp_link_addr *a, char *err,
-	    size_t errlen);
-int	 pp_link_tcp_open(const struct pp_link_addr *a, int ms, char *err,
-	    size_t errlen);
-int64_t	 pp_link_now_ms(void);
-/* All n bytes within ms, or -1 with errno. */
-int	 pp_link_write(int fd, const uint8_t *b, size_t n, int ms);
-/*
- * What has come within ms (0: nothing), at most cap bytes; -1 with errno
- * when the link broke (ECONNRESET: the peer hung up).
- */
-ssize_t	 pp_link_read(int fd, uint8_t *b, size_t cap, int ms);
-/* Drop whatever is waiting: a late answer is not the next one's. */
-void	 pp_link_drain(int fd);
-
-/* ---- keys.c: DL/T 645 passwords, from a key file outside the database -- */
-
-struct pp_keys;
-
-/*
- * The key file: $PREPAY_KEYS, else the database's path with ".keys".
- * Returns buf.
- */
-char	*pp_keys_path(const char *dbpath, char *buf, size_t len);
-/*
- * Load a key file (see prepay-profile(5)).  PP_ECONFIG with err: no such
- * file, a file that group or others may read or write (it must be mode
- * 0600), or a line that does not parse (FILE:LINE: why).  PP_EBUSY: the
- * file is another login's, and a login that can read it must send.
- */
-int	 pp_keys_load(const char *path, struct pp_keys **keys, char *err,
-	    size_t errlen);
-void	 pp_keys_free(struct pp_keys *keys);
-/*
- * The password PA P0 P1 P2 and operator code C0..C3 for a meter: its own
- * line, else its gateway's, else "gateway *".  PP_ECONFIG with err when
- * there is none, or when the level (98, 99) needs the utility's ESAM.
- */
-int	 pp_keys_find(const struct pp_keys *keys, const char *gateway,
-	    const char *meter, uint8_t pw[4], uint8_t op[4], char *err,
-	    size_t errlen);
-/* Does a line of the file hold for the meter, as pp_keys_find looks? */
-int	 pp_keys_listed(const struct pp_keys *keys, const char *gateway,
-	    const char *meter);
-
-/* ---- bus.c: gateways, their locks, and the protocol interface --------- */
-
-struct pp_gateway {
-	int64_t	id;
-	char	name[PP_KEYMAX];
-	char	address[256];
-	int	timeout_ms;
-	int	retries;
-};
-
-/* Values read from a meter, or a command's arguments, by value name. */
-struct pp_values {
-	int	n;
-	struct {
-		char	name[PP_NAMELEN];
-		int64_t	v;
-	} item[PP_MAXVALUES];
-};
-
-int	 pp_values_get(const struct pp_values *vs, const char *name,
-	    int64_t *v);
-void	 pp_values_set(struct pp_values *vs, const char *name, int64_t v);
-
-/* Where a meter answers on its bus. */
-struct pp_station {
-	char	meter[PP_KEYMAX];	/* its number: keys and messages */
-	int	unit;			/* Modbus */
-	char	address[16];		/* DL/T 645: 12 digits */
-};
-
-/* The columns holding a meter's number, unit and address into s. */
-void	 pp_station_row(sqlite3_stmt *st, int meter_col, int unit_col,
-	    int address_col, struct pp_station *s);
-
-/* Why an exchange failed. */
-enum pp_fault { PP_FAULT_NONE, PP_FAULT_TIMEOUT, PP_FAULT_ERROR,
-	PP_FAULT_DOWN };
-
-struct pp_bus;
-
-/*
- * A protocol driver.  read and write return PP_OK, or PP_EUNREACH with
- * the fault set (timeout, gateway down) or PP_EDATA (the meter answered
- * with an error); err says which.
- */
-struct pp_driver {
-	const char	*protocol;
-	int	(*read)(struct pp_bus *bus, const struct pp_station *at,
-		    const struct pp_profile *p, struct pp_values *out,
-		    char *err, size_t errlen);
-	int	(*write)(struct pp_bus *bus, const struct pp_station *at,
-		    const struct pp_profile *p, const struct pp_pwrite *w,
-		    const struct pp_values *args, char *err, size_t errlen);
-	void	(*close)(struct pp_bus *bus);
-	/* The address of the one meter on the bus; NULL: no such frame. */
-	int	(*discover)(struct pp_bus *bus, char address[16], char *err,
-		    size_t errlen);
-};
-
-struct pp_bus {
-	struct pp_gateway	 gw;
-	int			 lock_fd;
-	enum pp_fault		 fault;		/* of the last exchange */
-	void			*modbus;	/* the drivers' own state */
-	void			*dlt645;
-	int			 exchanges;
-	char			 dbpath[1024];	/* its key file is beside it */
-};
-
-extern const struct pp_driver pp_modbus_driver;
-extern const struct pp_driver pp_dlt645_driver;
-
-/*
- * Take the gateway's lock (a flock next to the database), waiting up to
- * wait_ms; PP_EBUSY when another process keeps it.
- */
-int	 pp_bus_open(const char *dbpath, const struct pp_gateway *gw,
-	    int wait_ms, struct pp_bus **bus, char *err, size_t errlen);
-void	 pp_bus_close(struct pp_bus *bus);
-const struct pp_driver *pp_driver_for(const struct pp_profile *p);
-/* The address the one meter of the bus gives, with the retries. */
-int	 pp_bus_discover(struct pp_bus *bus, const char *protocol,
-	    char address[16], char *err, size_t errlen);
-/* Read with the gateway's retries. */
-int	 pp_bus_read(struct pp_bus *bus, const struct pp_station *at,
-	    const struct pp_profile *p, struct pp_values *out, char *err,
-	    size_t errlen);
-/* Write, then read back until every confirm value holds. */
-int	 pp_bus_write(struct pp_bus *bus, const struct pp_station *at,
-	    const struct pp_profile *p, const struct pp_pwrite *w,
-	    const struct pp_values *args, struct pp_values *after, char *err,
-	    size_t errlen);
-/*
- * The value a write's field carries, a constant or the command's argument,
- * and the argument's units per natural unit; PP_EUSAGE when args lack it.
- */
-int	 pp_field_value(const struct pp_pwrite *w, const struct pp_pfield *f,
-	    const struct pp_values *args, int64_t *v, int64_t *factor,
-	    char *err, size_t errlen);
-/* Load a gateway by name or id. */
-int	 pp_gateway_get(pp_db *db, int64_t id, struct pp_gateway *gw);
-
-/*
- * poll.c: one reading given by hand (balance INT64_MIN: none).  A time
- * before the meter's last reading is refused, except PP_READ_NOW: taken
- * now, it is stamped no earlier than the last reading, as a poll is.
- */
-#define PP_READ_NOW	INT64_MIN
-int	 pp_reading_store(pp_db *db, int64_t meter_id, int64_t time,
-	    int64_t energy_wh, int64_t balance);
+/* Text of at most max - 1 bytes; a required one is not empty. */
+int	 pp_yaml_text(struct pp_yaml *y, const yaml_node_t *map,
+	    const char *key, int required, size_t max, const char **v);
+/* A name, as meters, gateways and logins are (pp_key_check). */
+int	 pp_yaml_name(struct pp_yaml *y, const yaml_node_t *map,
+	    const char *key, int required, const char **v);
+/* One of names (NULL-terminated), required, as text of max: its index. */
+int	 pp_yaml_enum(struct pp_yaml *y, const yaml_node_t *map,
+	    const char *key, size_t max, const char *const *names, int *i);
+/* A value that parse reads (its error follows the key). */
+int	 pp_yaml_number(struct pp_yaml *y, const yaml_node_t *map,
+	    const char *key, int (*parse)(const char *, int64_t *, char *,
+	    size_t), int64_t *v);
+/* An amount of money in fen; a price in 0.0001 yuan/kWh. */
+int	 pp_yaml_money(struct pp_yaml *y, const yaml_node_t *map,
+	    const char *key, int64_t *v);
+int	 pp_yaml_price(struct pp_yaml *y, const yaml_node_t *map,
+	    const char *key, int64_t *v);
+/* An integer in [min, max], decimal. */
+int	 pp_yaml_int(struct pp_yaml *y, const yaml_node_t *map,
+	    const char *key, int64_t min, int64_t max, int64_t *v);
+/* An integer in [min, max], decimal or 0x hex (profiles). */
+int	 pp_yaml_long(struct pp_yaml *y, const yaml_node_t *map,
+	    const char *key, int required, long min, long max, long *v);
+/* true or false; the error names the mapping's line. */
+int	 pp_yaml_bool(struct pp_yaml *y, const yaml_node_t *map,
+	    const char *key, int *v);
 
 /* alarm.c: an own-wallet meter against the ledger (reconcile, mismatch). */
 /*
@@ -649,36 +417,5 @@ int	 pp_reading_store(pp_db *db, int64_t meter_id, int64_t time,
  */
 const char *pp_wallet_verdict(sqlite3_stmt *st, int first, char *why,
 	    size_t len);
-
-/* ---- command.c ---------------------------------------------------- */
-
-/* A queued command with what it takes to send it. */
-struct pp_cmd {
-	int64_t	id, meter_id, gateway_id, amount, buy_count;
-	int	attempts;
-	struct pp_station at;
-	char	meter[PP_KEYMAX], profile[PP_KEYMAX], action[16];
-	char	value[128];
-};
-
-/*
- * Send one command over an open bus and record the outcome: PP_OK done,
- * PP_EBUSY still pending, PP_EDATA refused (failed).
- */
-int	 pp_command_run(pp_db *db, struct pp_bus *bus, const struct pp_cmd *c,
-	    const struct pp_profile *p, char *msg, size_t msglen);
-/* Keep what a read shows of a meter's switches and wallet. */
-int	 pp_meter_mirror(pp_db *db, int64_t meter_id,
-	    const struct pp_values *v);
-/* The commands due on a gateway, in the order they must go. */
-int	 pp_commands_due(pp_db *db, int64_t gateway_id, struct pp_cmd **list,
-	    int *n);
-
-/* meterval.c: the values a meter shows, typed, and their column text. */
-void	 pp__meter_values_set(struct pp_meter_values *mv,
-	    const struct pp_values *v);
-/* The text of the value column name ("" when the meter gave none). */
-void	 pp__meter_value_text(const struct pp_meter_values *mv,
-	    const char *name, char *buf, size_t len);
 
 #endif /* PP_INTERNAL_H */

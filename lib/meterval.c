@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "field.h"
 
 static const char *const link_names[] = {
 	[PP_LINK_NONE] = "",

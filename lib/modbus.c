@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "field.h"
 
 struct link {
 	modbus_t	*ctx;

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "internal.h"
+#include "field.h"
 
 const pp_column pp_poll_columns[PP_POLL_NCOLS] = {
 	{ "time", PP_COL_TEXT }, { "meter", PP_COL_TEXT },

@@ -143,84 +143,23 @@ scale_parse(const char *s, struct pp_scale *sc)
 	return PP_OK;
 }
 
-struct loader {
-	yaml_document_t	 doc;
-	const char	*path;
-	char		*err;
-	size_t		 errlen;
-};
-
-static int
-bad(struct loader *l, const yaml_node_t *n, const char *key, const char *why)
-{
-	snprintf(l->err, l->errlen, "%s:%ld: %s: %s", l->path, pp_yaml_line(n),
-	    pp_q(key), why);
-	return PP_ECONFIG;
-}
-
-static int
-keys(struct loader *l, yaml_node_t *map, const char *what,
-    const char *const *allowed)
-{
-	yaml_node_t *where;
-	char why[PP_ERRMAX];
-	const char *k;
-
-	if (pp_yaml_check_keys(&l->doc, map, what, allowed, &where, why,
-	    sizeof(why)) == PP_OK)
-		return PP_OK;
-	k = where == map ? what : pp_yaml_scalar(where);
-	return bad(l, where, k ? k : what, why);
-}
-
-static const char *
-text(struct loader *l, yaml_node_t *map, const char *key)
-{
-	return pp_yaml_scalar(pp_yaml_get(&l->doc, map, key));
-}
-
-/* An integer key: decimal or 0x hex. */
-static int
-number(struct loader *l, yaml_node_t *map, const char *key, int required,
-    long min, long max, long *v)
-{
-	yaml_node_t *n = pp_yaml_get(&l->doc, map, key);
-	const char *s = pp_yaml_scalar(n);
-	char *end;
-
-	if (n == NULL) {
-		if (required)
-			return bad(l, map, key, "missing");
-		return PP_OK;
-	}
-	if (s == NULL || *s == '\0')
-		return bad(l, n, key, "expected a number");
-	/* Decimal, or hex with 0x; a leading zero is no octal here. */
-	errno = 0;
-	*v = strtol(s, &end, strncmp(s, "0x", 2) == 0 ||
-	    strncmp(s, "0X", 2) == 0 ? 16 : 10);
-	if (*end || errno || *v < min || *v > max) {
-		char why[96];
-
-		snprintf(why, sizeof(why), "\"%s\": use a number in %ld..%ld",
-		    pp_q(s), min, max);
-		return bad(l, n, key, why);
-	}
-	return PP_OK;
-}
+/* The one error of every YAML reader (yamldoc.c), at a node's line. */
+#define bad(l, n, key, ...) \
+	pp_yaml_bad((l), pp_yaml_line(n), (key), __VA_ARGS__)
 
 /* type, words and scale of a value or a field. */
 static int
-register_shape(struct loader *l, yaml_node_t *map, enum pp_regtype *type,
+register_shape(struct pp_yaml *l, yaml_node_t *map, enum pp_regtype *type,
     int *words, struct pp_scale *scale)
 {
-	const char *t = text(l, map, "type"), *sc = text(l, map, "scale");
+	const char *t = pp_yaml_str(l, map, "type");
+	const char *sc = pp_yaml_str(l, map, "scale");
 	long w = 0;
 	int rc;
 
 	if (t == NULL || type_parse(t, type, words) != PP_OK)
 		return bad(l, map, "type", "use u16, s16, u32, s32, f32 or bcd");
-	if ((rc = number(l, map, "words", 0, 1, 4, &w)) != PP_OK)
+	if ((rc = pp_yaml_long(l, map, "words", 0, 1, 4, &w)) != PP_OK)
 		return rc;
 	if (w) {
 		if (*type != PP_REG_BCD)
@@ -236,7 +175,7 @@ register_shape(struct loader *l, yaml_node_t *map, enum pp_regtype *type,
 
 /* name: {fc, address, type, words, scale} of a Modbus register value. */
 static int
-value_modbus(struct loader *l, yaml_node_t *def, const char *name,
+value_modbus(struct pp_yaml *l, yaml_node_t *def, const char *name,
     struct pp_pvalue *v)
 {
 	static const char *const allowed[] = { "fc", "address", "type",
@@ -244,9 +183,9 @@ value_modbus(struct loader *l, yaml_node_t *def, const char *name,
 	long fc, address;
 	int rc;
 
-	if ((rc = keys(l, def, name, allowed)) != PP_OK ||
-	    (rc = number(l, def, "fc", 1, 3, 4, &fc)) != PP_OK ||
-	    (rc = number(l, def, "address", 1, 0, 65535, &address)) !=
+	if ((rc = pp_yaml_keys(l, def, name, allowed)) != PP_OK ||
+	    (rc = pp_yaml_long(l, def, "fc", 1, 3, 4, &fc)) != PP_OK ||
+	    (rc = pp_yaml_long(l, def, "address", 1, 0, 65535, &address)) !=
 	    PP_OK ||
 	    (rc = register_shape(l, def, &v->type, &v->words, &v->scale)) !=
 	    PP_OK)
@@ -264,12 +203,13 @@ value_modbus(struct loader *l, yaml_node_t *def, const char *name,
  * point, and scale turns the meter's unit into ours (kW to W: 1000).
  */
 static int
-bcd_shape(struct loader *l, yaml_node_t *map, const char *name, int *bytes,
+bcd_shape(struct pp_yaml *l, yaml_node_t *map, const char *name, int *bytes,
     int *flags, struct pp_scale *scale)
 {
-	const char *fmt = text(l, map, "format"), *sc = text(l, map, "scale");
-	const char *sg = text(l, map, "signed");
+	const char *fmt = pp_yaml_str(l, map, "format");
+	const char *sc = pp_yaml_str(l, map, "scale");
 	struct pp_scale extra = { 1, 1 };
+	int sg = 0, rc;
 
 	if (pp_645_format_parse(fmt, bytes, scale) != PP_OK)
 		return bad(l, map, name, "format: use the standard's form, "
@@ -279,18 +219,16 @@ bcd_shape(struct loader *l, yaml_node_t *map, const char *name, int *bytes,
 		    "1000");
 	scale->num *= extra.num;
 	scale->den *= extra.den;
-	*flags = 0;
-	if (sg && strcmp(sg, "true") == 0)
-		*flags = PP_645_SIGNED;
-	else if (sg && strcmp(sg, "false") != 0)
-		return bad(l, map, "signed", "use true or false");
+	if ((rc = pp_yaml_bool(l, map, "signed", &sg)) != PP_OK)
+		return rc;
+	*flags = sg ? PP_645_SIGNED : 0;
 	return PP_OK;
 }
 
 static int
-di_of(struct loader *l, yaml_node_t *map, const char *name, uint32_t *di)
+di_of(struct pp_yaml *l, yaml_node_t *map, const char *name, uint32_t *di)
 {
-	const char *t = text(l, map, "di");
+	const char *t = pp_yaml_str(l, map, "di");
 	uint8_t b[4];
 
 	if (t == NULL)
@@ -307,36 +245,32 @@ di_of(struct loader *l, yaml_node_t *map, const char *name, uint32_t *di)
  * name: {di, mask, invert} of a bit in a status word.
  */
 static int
-value_645(struct loader *l, yaml_node_t *def, const char *name,
+value_645(struct pp_yaml *l, yaml_node_t *def, const char *name,
     struct pp_pvalue *v)
 {
 	static const char *const allowed[] = { "di", "offset", "format",
 	    "signed", "scale", "mask", "invert", NULL };
 	long offset = 0, mask = 0;
-	const char *inv;
 	int rc;
 
-	if ((rc = keys(l, def, name, allowed)) != PP_OK ||
+	if ((rc = pp_yaml_keys(l, def, name, allowed)) != PP_OK ||
 	    (rc = di_of(l, def, name, &v->di)) != PP_OK ||
-	    (rc = number(l, def, "offset", 0, 0, PP_645_DATAMAX - 5,
+	    (rc = pp_yaml_long(l, def, "offset", 0, 0, PP_645_DATAMAX - 5,
 	    &offset)) != PP_OK ||
-	    (rc = number(l, def, "mask", 0, 1, 0xFFFF, &mask)) != PP_OK)
+	    (rc = pp_yaml_long(l, def, "mask", 0, 1, 0xFFFF, &mask)) != PP_OK)
 		return rc;
 	if (mask) {
-		if (pp_yaml_get(&l->doc, def, "format") ||
-		    pp_yaml_get(&l->doc, def, "signed") ||
-		    pp_yaml_get(&l->doc, def, "scale"))
+		if (pp_yaml_get(l, def, "format") ||
+		    pp_yaml_get(l, def, "signed") ||
+		    pp_yaml_get(l, def, "scale"))
 			return bad(l, def, name, "a status bit (mask) takes no "
 			    "format, signed or scale");
 		v->bytes = 2;
 		v->mask = (uint32_t)mask;
 		v->scale.num = v->scale.den = 1;
-		inv = text(l, def, "invert");
-		if (inv && strcmp(inv, "true") == 0)
-			v->invert = 1;
-		else if (inv && strcmp(inv, "false") != 0)
-			return bad(l, def, "invert", "use true or false");
-	} else if (pp_yaml_get(&l->doc, def, "invert"))
+		if ((rc = pp_yaml_bool(l, def, "invert", &v->invert)) != PP_OK)
+			return rc;
+	} else if (pp_yaml_get(l, def, "invert"))
 		return bad(l, def, "invert", "only a status bit (mask) is "
 		    "inverted");
 	else if ((rc = bcd_shape(l, def, name, &v->bytes, &v->flags,
@@ -350,26 +284,26 @@ value_645(struct loader *l, yaml_node_t *def, const char *name,
 
 /* The values a profile reads, in its protocol's form. */
 static int
-load_values(struct loader *l, yaml_node_t *map, struct pp_profile *p)
+load_values(struct pp_yaml *l, yaml_node_t *map, struct pp_profile *p)
 {
 	int dlt645 = strcmp(p->protocol, "dlt645") == 0;
-	yaml_node_pair_t *pair;
+	yaml_node_t *k, *def;
+	const char *name;
+	size_t i;
 	int rc;
 
 	if (map == NULL || map->type != YAML_MAPPING_NODE)
 		return bad(l, map, "values", dlt645 ? "expected a mapping of "
 		    "name: {di, format}" : "expected a mapping of name: {fc, "
 		    "address, type, scale}");
-	for (pair = map->data.mapping.pairs.start;
-	    pair < map->data.mapping.pairs.top; pair++) {
-		const char *name = pp_yaml_scalar(pp_yaml_node(&l->doc,
-		    pair->key));
-		yaml_node_t *def = pp_yaml_node(&l->doc, pair->value);
+	for (i = 0; i < pp_yaml_count(map); i++) {
 		struct pp_pvalue *v = &p->values[p->nvalues];
 
+		def = pp_yaml_pair(l, map, i, &k);
+		name = pp_yaml_scalar(k);
 		if (name == NULL || pp_value_factor(name) == 0 ||
 		    strcmp(name, "amount") == 0)
-			return bad(l, pp_yaml_node(&l->doc, pair->key), name ?
+			return bad(l, k, name ?
 			    name : "values", "not a value name prepay knows; "
 			    "see prepay-profile(5)");
 		if (p->nvalues == PP_MAXVALUES)
@@ -390,29 +324,28 @@ load_values(struct loader *l, yaml_node_t *map, struct pp_profile *p)
  * ...], one 0x14 write of its own DI each.
  */
 static int
-load_fields(struct loader *l, yaml_node_t *list, struct pp_pwrite *w,
+load_fields(struct pp_yaml *l, yaml_node_t *list, struct pp_pwrite *w,
     int dlt645)
 {
 	static const char *const allowed[] = { "type", "words", "scale", "arg",
 	    "value", NULL };
 	static const char *const allowed_645[] = { "di", "format", "signed",
 	    "scale", "arg", "value", NULL };
-	yaml_node_item_t *it;
 	const char *arg;
+	size_t i;
 	long value = 0;
 	int rc;
 
 	if (list == NULL || list->type != YAML_SEQUENCE_NODE)
 		return bad(l, list, w->name, "fields: expected a list");
-	for (it = list->data.sequence.items.start;
-	    it < list->data.sequence.items.top; it++) {
-		yaml_node_t *def = pp_yaml_node(&l->doc, *it);
+	for (i = 0; i < pp_yaml_count(list); i++) {
+		yaml_node_t *def = pp_yaml_item(l, list, i);
 		struct pp_pfield *f = &w->fields[w->nfields];
 
 		if (w->nfields == PP_MAXFIELDS)
 			return bad(l, def, w->name, "too many fields");
 		memset(f, 0, sizeof(*f));
-		if ((rc = keys(l, def, "field", dlt645 ? allowed_645 :
+		if ((rc = pp_yaml_keys(l, def, "field", dlt645 ? allowed_645 :
 		    allowed)) != PP_OK)
 			return rc;
 		if (dlt645 && ((rc = di_of(l, def, w->name, &f->di)) != PP_OK ||
@@ -422,15 +355,16 @@ load_fields(struct loader *l, yaml_node_t *list, struct pp_pwrite *w,
 		if (!dlt645 && (rc = register_shape(l, def, &f->type, &f->words,
 		    &f->scale)) != PP_OK)
 			return rc;
-		if ((rc = number(l, def, "value", 0, -2147483647L, 2147483647L,
+		if ((rc = pp_yaml_long(l, def, "value", 0, -2147483647L,
+		    2147483647L,
 		    &value)) != PP_OK)
 			return rc;
-		if ((arg = text(l, def, "arg")) != NULL) {
+		if ((arg = pp_yaml_str(l, def, "arg")) != NULL) {
 			if (pp_value_factor(arg) == 0)
 				return bad(l, def, "arg", "not an argument "
 				    "prepay knows");
 			snprintf(f->arg, sizeof(f->arg), "%s", arg);
-		} else if (pp_yaml_get(&l->doc, def, "value") == NULL)
+		} else if (pp_yaml_get(l, def, "value") == NULL)
 			return bad(l, def, w->name, "a field needs arg or "
 			    "value");
 		f->value = value;
@@ -440,11 +374,12 @@ load_fields(struct loader *l, yaml_node_t *list, struct pp_pwrite *w,
 }
 
 static int
-load_confirm(struct loader *l, yaml_node_t *map, struct pp_profile *p,
+load_confirm(struct pp_yaml *l, yaml_node_t *map, struct pp_profile *p,
     struct pp_pwrite *w)
 {
-	yaml_node_pair_t *pair;
+	yaml_node_t *k;
 	char *end;
+	size_t j;
 	int i, known;
 
 	if (map == NULL)
@@ -452,12 +387,10 @@ load_confirm(struct loader *l, yaml_node_t *map, struct pp_profile *p,
 	if (map->type != YAML_MAPPING_NODE)
 		return bad(l, map, "confirm", "expected value: constant or "
 		    "value: argument");
-	for (pair = map->data.mapping.pairs.start;
-	    pair < map->data.mapping.pairs.top; pair++) {
-		const char *name = pp_yaml_scalar(pp_yaml_node(&l->doc,
-		    pair->key));
-		const char *want = pp_yaml_scalar(pp_yaml_node(&l->doc,
-		    pair->value));
+	for (j = 0; j < pp_yaml_count(map); j++) {
+		const char *want = pp_yaml_scalar(pp_yaml_pair(l, map, j,
+		    &k));
+		const char *name = pp_yaml_scalar(k);
 		struct pp_confirm *c = &w->confirm[w->nconfirm];
 
 		if (name == NULL || want == NULL ||
@@ -481,96 +414,110 @@ load_confirm(struct loader *l, yaml_node_t *map, struct pp_profile *p,
 	return PP_OK;
 }
 
+/* A DL/T 645 command: a relay control, fields, or the broadcast time. */
 static int
-load_writes(struct loader *l, yaml_node_t *map, struct pp_profile *p)
+write_645(struct pp_yaml *l, yaml_node_t *def, struct pp_profile *p,
+    struct pp_pwrite *w)
+{
+	static const char *const allowed[] = { "relay", "fields",
+	    "broadcast", "confirm", NULL };
+	const char *v;
+	long relay = 0;
+	int rc;
+
+	if ((rc = pp_yaml_keys(l, def, w->name, allowed)) != PP_OK ||
+	    (rc = pp_yaml_long(l, def, "relay", 0, 1, 255, &relay)) != PP_OK)
+		return rc;
+	if (relay && pp_645_relay_text((uint8_t)relay) == NULL)
+		return bad(l, def, "relay", "use 0x1A trip, 0x1B close allowed, "
+		    "0x1C close, 0x3A keep or 0x3B keep released");
+	/* The clock is the one thing every meter takes at once. */
+	if ((v = pp_yaml_str(l, def, "broadcast")) != NULL) {
+		if (strcmp(w->name, "time") || strcmp(v, "true"))
+			return bad(l, def, "broadcast", "only time takes "
+			    "broadcast: true");
+		w->broadcast = 1;
+	}
+	if ((relay != 0) + w->broadcast + (pp_yaml_get(l, def, "fields") !=
+	    NULL) != 1)
+		return bad(l, def, w->name, "a DL/T 645 command is relay, "
+		    "fields or broadcast, one of them");
+	if (!relay && !w->broadcast && (rc = load_fields(l, pp_yaml_get(l, def,
+	    "fields"), w, 1)) != PP_OK)
+		return rc;
+	if ((rc = load_confirm(l, pp_yaml_get(l, def, "confirm"), p, w)) !=
+	    PP_OK)
+		return rc;
+	w->relay = (int)relay;
+	return PP_OK;
+}
+
+/* A Modbus command: registers from address, written with fc 6 or 16. */
+static int
+write_modbus(struct pp_yaml *l, yaml_node_t *def, struct pp_profile *p,
+    struct pp_pwrite *w)
+{
+	static const char *const allowed[] = { "fc", "address", "fields",
+	    "confirm", NULL };
+	long fc, address;
+	int rc, i, words;
+
+	if ((rc = pp_yaml_keys(l, def, w->name, allowed)) != PP_OK ||
+	    (rc = pp_yaml_long(l, def, "fc", 1, 6, 16, &fc)) != PP_OK ||
+	    (rc = pp_yaml_long(l, def, "address", 1, 0, 65535, &address)) !=
+	    PP_OK ||
+	    (rc = load_fields(l, pp_yaml_get(l, def, "fields"), w, 0)) !=
+	    PP_OK ||
+	    (rc = load_confirm(l, pp_yaml_get(l, def, "confirm"), p, w)) !=
+	    PP_OK)
+		return rc;
+	if (fc != 6 && fc != 16)
+		return bad(l, def, "fc", "a write is fc 6 or fc 16");
+	for (i = words = 0; i < w->nfields; i++)
+		words += w->fields[i].words;
+	if (fc == 6 && words != 1)
+		return bad(l, def, "fc", "fc 6 writes one register");
+	w->fc = (int)fc;
+	w->address = (int)address;
+	return PP_OK;
+}
+
+static int
+load_writes(struct pp_yaml *l, yaml_node_t *map, struct pp_profile *p)
 {
 	static const char *const commands[] = { "trip", "close", "keep",
 	    "unkeep", "prepay", "manual", "price", "settings", "recharge",
 	    "time", NULL };
-	static const char *const allowed[] = { "fc", "address", "fields",
-	    "confirm", NULL };
-	static const char *const allowed_645[] = { "relay", "fields",
-	    "broadcast", "confirm", NULL };
 	int dlt645 = strcmp(p->protocol, "dlt645") == 0;
-	yaml_node_pair_t *pair;
-	const char *v;
-	long fc, address, relay;
-	int rc, i, words;
+	yaml_node_t *k, *def;
+	const char *name;
+	struct pp_pwrite *w;
+	size_t j;
+	int rc, i;
 
 	if (map == NULL)
 		return PP_OK;
 	if (map->type != YAML_MAPPING_NODE)
 		return bad(l, map, "writes", "expected a mapping of command: "
 		    "{fc, address, fields}");
-	for (pair = map->data.mapping.pairs.start;
-	    pair < map->data.mapping.pairs.top; pair++) {
-		const char *name = pp_yaml_scalar(pp_yaml_node(&l->doc,
-		    pair->key));
-		yaml_node_t *def = pp_yaml_node(&l->doc, pair->value);
-		struct pp_pwrite *w = &p->writes[p->nwrites];
-
+	for (j = 0; j < pp_yaml_count(map); j++) {
+		def = pp_yaml_pair(l, map, j, &k);
+		name = pp_yaml_scalar(k);
+		w = &p->writes[p->nwrites];
 		for (i = 0; commands[i] && name && strcmp(name, commands[i]);
 		    i++)
 			;
 		if (name == NULL || commands[i] == NULL)
-			return bad(l, pp_yaml_node(&l->doc, pair->key), name ?
-			    name : "writes", "not a command; use trip, close, "
-			    "keep, unkeep, prepay, manual, price, settings, "
-			    "recharge or time");
+			return bad(l, k, name ? name : "writes", "not a "
+			    "command; use trip, close, keep, unkeep, prepay, "
+			    "manual, price, settings, recharge or time");
 		if (p->nwrites == PP_MAXWRITES)
 			return bad(l, def, name, "too many writes");
 		memset(w, 0, sizeof(*w));
 		snprintf(w->name, sizeof(w->name), "%s", name);
-		if (dlt645) {
-			relay = 0;
-			if ((rc = keys(l, def, name, allowed_645)) != PP_OK ||
-			    (rc = number(l, def, "relay", 0, 1, 255, &relay)) !=
-			    PP_OK)
-				return rc;
-			if (relay && pp_645_relay_text((uint8_t)relay) == NULL)
-				return bad(l, def, "relay", "use 0x1A trip, "
-				    "0x1B close allowed, 0x1C close, 0x3A keep "
-				    "or 0x3B keep released");
-			/* The clock is the one thing every meter takes at once. */
-			if ((v = text(l, def, "broadcast")) != NULL) {
-				if (strcmp(name, "time") || strcmp(v, "true"))
-					return bad(l, def, "broadcast", "only "
-					    "time takes broadcast: true");
-				w->broadcast = 1;
-			}
-			if ((relay != 0) + w->broadcast + (pp_yaml_get(&l->doc,
-			    def, "fields") != NULL) != 1)
-				return bad(l, def, name, "a DL/T 645 command "
-				    "is relay, fields or broadcast, one of "
-				    "them");
-			if (!relay && !w->broadcast && (rc = load_fields(l,
-			    pp_yaml_get(&l->doc, def, "fields"), w, 1)) !=
-			    PP_OK)
-				return rc;
-			if ((rc = load_confirm(l, pp_yaml_get(&l->doc, def,
-			    "confirm"), p, w)) != PP_OK)
-				return rc;
-			w->relay = (int)relay;
-			p->nwrites++;
-			continue;
-		}
-		if ((rc = keys(l, def, name, allowed)) != PP_OK ||
-		    (rc = number(l, def, "fc", 1, 6, 16, &fc)) != PP_OK ||
-		    (rc = number(l, def, "address", 1, 0, 65535, &address)) !=
-		    PP_OK ||
-		    (rc = load_fields(l, pp_yaml_get(&l->doc, def, "fields"),
-		    w, 0)) != PP_OK ||
-		    (rc = load_confirm(l, pp_yaml_get(&l->doc, def, "confirm"),
-		    p, w)) != PP_OK)
+		if ((rc = dlt645 ? write_645(l, def, p, w) :
+		    write_modbus(l, def, p, w)) != PP_OK)
 			return rc;
-		if (fc != 6 && fc != 16)
-			return bad(l, def, "fc", "a write is fc 6 or fc 16");
-		for (i = words = 0; i < w->nfields; i++)
-			words += w->fields[i].words;
-		if (fc == 6 && words != 1)
-			return bad(l, def, "fc", "fc 6 writes one register");
-		w->fc = (int)fc;
-		w->address = (int)address;
 		p->nwrites++;
 	}
 	return PP_OK;
@@ -584,7 +531,7 @@ pp_profile_load(const char *name, struct pp_profile *p, char *err,
 	    "word_order", "max_gap", "values", "writes", NULL };
 	static const char *const allowed_645[] = { "profile", "protocol",
 	    "values", "writes", NULL };
-	struct loader l;
+	struct pp_yaml l;
 	yaml_node_t *root;
 	char path[1024];
 	const char *v;
@@ -595,59 +542,56 @@ pp_profile_load(const char *name, struct pp_profile *p, char *err,
 	if (pp_key_check("profile", name, PP_KEYMAX, err, errlen) != PP_OK)
 		return PP_ECONFIG;
 	snprintf(path, sizeof(path), "%s/%s.yaml", pp_profile_dir(), name);
-	memset(&l, 0, sizeof(l));
-	l.path = path;
-	l.err = err;
-	l.errlen = errlen;
-	if ((rc = pp_yaml_load(path, &l.doc, PP_ECONFIG, err, errlen)) !=
-	    PP_OK) {
+	if ((rc = pp_yaml_open(&l, path, err, errlen)) != PP_OK) {
+		pp_yaml_close(&l);
 		if (rc == PP_ENOINPUT) {
 			snprintf(err, errlen, "profile %s: no %s", name, path);
 			rc = PP_ECONFIG;
 		}
 		return rc;
 	}
-	root = yaml_document_get_root_node(&l.doc);
+	root = pp_yaml_root(&l);
 	if (root == NULL || root->type != YAML_MAPPING_NODE) {
-		rc = keys(&l, root, "the profile", allowed);
+		rc = pp_yaml_keys(&l, root, "the profile", allowed);
 		goto out;
 	}
-	v = text(&l, root, "protocol");
+	v = pp_yaml_str(&l, root, "protocol");
 	if (v == NULL || (strcmp(v, "modbus") && strcmp(v, "dlt645"))) {
 		rc = bad(&l, root, "protocol", "use modbus or dlt645");
 		goto out;
 	}
 	snprintf(p->protocol, sizeof(p->protocol), "%s", v);
-	if ((rc = keys(&l, root, "the profile", strcmp(v, "dlt645") == 0 ?
-	    allowed_645 : allowed)) != PP_OK)
+	if ((rc = pp_yaml_keys(&l, root, "the profile",
+	    strcmp(v, "dlt645") == 0 ? allowed_645 : allowed)) != PP_OK)
 		goto out;
-	if ((v = text(&l, root, "profile")) == NULL || strcmp(v, name) != 0) {
+	if ((v = pp_yaml_str(&l, root, "profile")) == NULL ||
+	    strcmp(v, name) != 0) {
 		rc = bad(&l, root, "profile", "must name the file's profile");
 		goto out;
 	}
 	snprintf(p->name, sizeof(p->name), "%s", name);
 	if (strcmp(p->protocol, "dlt645") == 0) {
-		if ((rc = load_values(&l, pp_yaml_get(&l.doc, root,
+		if ((rc = load_values(&l, pp_yaml_get(&l, root,
 		    "values"), p)) == PP_OK)
-			rc = load_writes(&l, pp_yaml_get(&l.doc, root,
+			rc = load_writes(&l, pp_yaml_get(&l, root,
 			    "writes"), p);
 		goto out;
 	}
-	v = text(&l, root, "word_order");
+	v = pp_yaml_str(&l, root, "word_order");
 	if (v == NULL || (strcmp(v, "high-first") && strcmp(v, "low-first"))) {
 		rc = bad(&l, root, "word_order", "use high-first or low-first");
 		goto out;
 	}
 	p->high_first = strcmp(v, "high-first") == 0;
-	if ((rc = number(&l, root, "max_gap", 0, 0, 120, &gap)) != PP_OK)
+	if ((rc = pp_yaml_long(&l, root, "max_gap", 0, 0, 120, &gap)) != PP_OK)
 		goto out;
 	p->max_gap = (int)gap;
-	if ((rc = load_values(&l, pp_yaml_get(&l.doc, root, "values"), p)) !=
+	if ((rc = load_values(&l, pp_yaml_get(&l, root, "values"), p)) !=
 	    PP_OK)
 		goto out;
-	rc = load_writes(&l, pp_yaml_get(&l.doc, root, "writes"), p);
+	rc = load_writes(&l, pp_yaml_get(&l, root, "writes"), p);
 out:
-	yaml_document_delete(&l.doc);
+	pp_yaml_close(&l);
 	return rc;
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "field.h"
 
 #define ERR(code, ...)	pp_fail(db, code, __VA_ARGS__)
 

@@ -265,3 +265,16 @@ pp_apportion(int64_t total, int64_t from, int64_t to, int64_t at)
 	return muldiv_floor(total, at - from, to - from);
 }
 
+/* "HH:MM", 00:00 to 24:00, in minutes since midnight. */
+int
+pp_clock_parse(const char *s, int *minutes)
+{
+	int h, m, n = 0;
+
+	if (strlen(s) != 5 || sscanf(s, "%2d:%2d%n", &h, &m, &n) != 2 ||
+	    n != 5 || s[2] != ':' || m > 59 || h > 24 || (h == 24 && m > 0) ||
+	    h < 0 || m < 0)
+		return PP_EDATA;
+	*minutes = h * 60 + m;
+	return PP_OK;
+}

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "field.h"
 
 int
 pp_values_get(const struct pp_values *vs, const char *name, int64_t *v)

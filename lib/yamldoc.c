@@ -1,20 +1,26 @@
 /*
- * yamldoc.c: the few things the site loader and the profile loader need
- * from a libyaml document.
+ * yamldoc.c: one context for reading a YAML file (the site file, a
+ * profile): the document, the file's path and the error buffer, typed
+ * getters, and the one error every reader gives, "file:line: key: why".
  */
 #include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
 
 int
-pp_yaml_load(const char *path, yaml_document_t *doc, int badcode, char *err,
-    size_t errlen)
+pp_yaml_open(struct pp_yaml *y, const char *path, char *err, size_t errlen)
 {
 	yaml_parser_t parser;
 	FILE *fp;
 	int rc = PP_OK;
 
+	memset(y, 0, sizeof(*y));
+	y->path = path;
+	y->err = err;
+	y->errlen = errlen;
 	if ((fp = pp_fopen_caller(path, "r")) == NULL) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return PP_ENOINPUT;
@@ -25,23 +31,47 @@ pp_yaml_load(const char *path, yaml_document_t *doc, int badcode, char *err,
 		return PP_EINTERNAL;
 	}
 	yaml_parser_set_input_file(&parser, fp);
-	if (!yaml_parser_load(&parser, doc)) {
+	if (!yaml_parser_load(&parser, &y->doc)) {
 		snprintf(err, errlen, "%s:%ld: %s%s%s", path,
 		    (long)parser.problem_mark.line + 1,
 		    parser.problem ? parser.problem : "malformed YAML",
 		    parser.context ? " " : "",
 		    parser.context ? parser.context : "");
-		rc = badcode;
-	}
+		rc = PP_ECONFIG;
+	} else
+		y->loaded = 1;
 	yaml_parser_delete(&parser);
 	fclose(fp);
 	return rc;
 }
 
-yaml_node_t *
-pp_yaml_node(yaml_document_t *doc, int i)
+void
+pp_yaml_close(struct pp_yaml *y)
 {
-	return yaml_document_get_node(doc, i);
+	if (y->loaded)
+		yaml_document_delete(&y->doc);
+	y->loaded = 0;
+}
+
+yaml_node_t *
+pp_yaml_root(struct pp_yaml *y)
+{
+	return yaml_document_get_root_node(&y->doc);
+}
+
+int
+pp_yaml_bad(const struct pp_yaml *y, long line, const char *key,
+    const char *fmt, ...)
+{
+	char why[PP_ERRMAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	snprintf(y->err, y->errlen, "%s:%ld: %s: %s", y->path, line, pp_q(key),
+	    why);
+	return PP_ECONFIG;
 }
 
 const char *
@@ -57,62 +87,284 @@ pp_yaml_line(const yaml_node_t *n)
 	return n ? (long)n->start_mark.line + 1 : 0;
 }
 
-yaml_node_t *
-pp_yaml_get(yaml_document_t *doc, yaml_node_t *map, const char *key)
+size_t
+pp_yaml_count(const yaml_node_t *n)
 {
-	yaml_node_pair_t *p;
+	if (n && n->type == YAML_SEQUENCE_NODE)
+		return (size_t)(n->data.sequence.items.top -
+		    n->data.sequence.items.start);
+	if (n && n->type == YAML_MAPPING_NODE)
+		return (size_t)(n->data.mapping.pairs.top -
+		    n->data.mapping.pairs.start);
+	return 0;
+}
+
+yaml_node_t *
+pp_yaml_item(struct pp_yaml *y, const yaml_node_t *list, size_t i)
+{
+	return yaml_document_get_node(&y->doc,
+	    list->data.sequence.items.start[i]);
+}
+
+yaml_node_t *
+pp_yaml_pair(struct pp_yaml *y, const yaml_node_t *map, size_t i,
+    yaml_node_t **key)
+{
+	const yaml_node_pair_t *p = &map->data.mapping.pairs.start[i];
+
+	*key = yaml_document_get_node(&y->doc, p->key);
+	return yaml_document_get_node(&y->doc, p->value);
+}
+
+yaml_node_t *
+pp_yaml_get(struct pp_yaml *y, const yaml_node_t *map, const char *key)
+{
+	yaml_node_t *k, *v;
+	size_t i;
 
 	if (map == NULL || map->type != YAML_MAPPING_NODE)
 		return NULL;
-	for (p = map->data.mapping.pairs.start;
-	    p < map->data.mapping.pairs.top; p++) {
-		const char *k = pp_yaml_scalar(pp_yaml_node(doc, p->key));
-
-		if (k && strcmp(k, key) == 0)
-			return pp_yaml_node(doc, p->value);
+	for (i = 0; i < pp_yaml_count(map); i++) {
+		v = pp_yaml_pair(y, map, i, &k);
+		if (pp_yaml_scalar(k) && strcmp(pp_yaml_scalar(k), key) == 0)
+			return v;
 	}
 	return NULL;
 }
 
+const char *
+pp_yaml_str(struct pp_yaml *y, const yaml_node_t *map, const char *key)
+{
+	return pp_yaml_scalar(pp_yaml_get(y, map, key));
+}
+
 int
-pp_yaml_check_keys(yaml_document_t *doc, yaml_node_t *map, const char *what,
-    const char *const *allowed, yaml_node_t **where, char *why,
+pp_yaml_list(struct pp_yaml *y, const yaml_node_t *n, const char *key,
+    const char *why)
+{
+	if (n != NULL && n->type == YAML_SEQUENCE_NODE)
+		return PP_OK;
+	return pp_yaml_bad(y, pp_yaml_line(n), key, "%s", why);
+}
+
+/* "unknown key in WHAT; known: a, b, c" into why. */
+static void
+unknown(const char *what, const char *const *allowed, char *why,
     size_t whylen)
 {
-	yaml_node_pair_t *p, *q;
-	size_t at = 0;
+	size_t at;
 	int i;
 
-	*where = map;
-	if (map == NULL || map->type != YAML_MAPPING_NODE) {
-		snprintf(why, whylen, "expected a mapping of key: value");
-		return PP_ECONFIG;
-	}
-	for (p = map->data.mapping.pairs.start;
-	    p < map->data.mapping.pairs.top; p++) {
-		const char *k = pp_yaml_scalar(pp_yaml_node(doc, p->key));
+	at = (size_t)snprintf(why, whylen, "unknown key in %s; known: ", what);
+	for (i = 0; allowed[i] && at < whylen; i++)
+		at += (size_t)snprintf(why + at, whylen - at, "%s%s",
+		    i ? ", " : "", allowed[i]);
+}
 
-		*where = pp_yaml_node(doc, p->key);
-		for (i = 0; allowed[i] && (k == NULL || strcmp(k, allowed[i]));
-		    i++)
+int
+pp_yaml_keys(struct pp_yaml *y, const yaml_node_t *map, const char *what,
+    const char *const *allowed)
+{
+	yaml_node_t *k, *o;
+	char why[PP_ERRMAX];
+	const char *name;
+	size_t i, j;
+	int a;
+
+	if (map == NULL || map->type != YAML_MAPPING_NODE)
+		return pp_yaml_bad(y, pp_yaml_line(map), what, "expected a "
+		    "mapping of key: value");
+	for (i = 0; i < pp_yaml_count(map); i++) {
+		(void)pp_yaml_pair(y, map, i, &k);
+		name = pp_yaml_scalar(k);
+		for (a = 0; allowed[a] && (name == NULL ||
+		    strcmp(name, allowed[a])); a++)
 			;
-		if (k == NULL || allowed[i] == NULL) {
-			at = (size_t)snprintf(why, whylen, "unknown key in %s; "
-			    "known: ", what);
-			for (i = 0; allowed[i] && at < whylen; i++)
-				at += (size_t)snprintf(why + at, whylen - at,
-				    "%s%s", i ? ", " : "", allowed[i]);
-			return PP_ECONFIG;
+		if (name == NULL || allowed[a] == NULL) {
+			unknown(what, allowed, why, sizeof(why));
+			return pp_yaml_bad(y, pp_yaml_line(k), name ? name :
+			    what, "%s", why);
 		}
-		for (q = map->data.mapping.pairs.start; q < p; q++) {
-			const char *o = pp_yaml_scalar(pp_yaml_node(doc,
-			    q->key));
-
-			if (o && strcmp(o, k) == 0) {
-				snprintf(why, whylen, "appears twice");
-				return PP_ECONFIG;
-			}
+		for (j = 0; j < i; j++) {
+			(void)pp_yaml_pair(y, map, j, &o);
+			if (pp_yaml_scalar(o) &&
+			    strcmp(pp_yaml_scalar(o), name) == 0)
+				return pp_yaml_bad(y, pp_yaml_line(k), name,
+				    "appears twice");
 		}
 	}
+	return PP_OK;
+}
+
+/* The value of key, a scalar: NULL (PP_OK) when missing and optional. */
+static int
+scalar(struct pp_yaml *y, const yaml_node_t *map, const char *key,
+    int required, const char **v, yaml_node_t **at)
+{
+	*at = pp_yaml_get(y, map, key);
+	if (*at == NULL) {
+		if (required)
+			return pp_yaml_bad(y, pp_yaml_line(map), key,
+			    "missing");
+		return PP_OK;
+	}
+	if ((*v = pp_yaml_scalar(*at)) == NULL)
+		return pp_yaml_bad(y, pp_yaml_line(*at), key, "expected a "
+		    "single value");
+	return PP_OK;
+}
+
+int
+pp_yaml_text(struct pp_yaml *y, const yaml_node_t *map, const char *key,
+    int required, size_t max, const char **v)
+{
+	char why[PP_ERRMAX];
+	yaml_node_t *n;
+	int rc;
+
+	if ((rc = scalar(y, map, key, required, v, &n)) != PP_OK || n == NULL)
+		return rc;
+	if (pp_text_check(key, *v, max, why, sizeof(why)) != PP_OK)
+		return pp_yaml_bad(y, pp_yaml_line(n), key, "%s", why);
+	if (required && **v == '\0')
+		return pp_yaml_bad(y, pp_yaml_line(n), key, "empty");
+	return PP_OK;
+}
+
+int
+pp_yaml_name(struct pp_yaml *y, const yaml_node_t *map, const char *key,
+    int required, const char **v)
+{
+	char why[PP_ERRMAX];
+	int rc;
+
+	if ((rc = pp_yaml_text(y, map, key, required, PP_KEYMAX, v)) !=
+	    PP_OK)
+		return rc;
+	if (*v && pp_key_check(key, *v, PP_KEYMAX, why, sizeof(why)) != PP_OK)
+		return pp_yaml_bad(y, pp_yaml_line(pp_yaml_get(y, map, key)),
+		    key, "%s", why);
+	return PP_OK;
+}
+
+int
+pp_yaml_enum(struct pp_yaml *y, const yaml_node_t *map, const char *key,
+    size_t max, const char *const *names, int *i)
+{
+	char use[PP_ERRMAX];
+	const char *v = NULL;
+	size_t at = 0;
+	int rc, n;
+
+	if ((rc = pp_yaml_text(y, map, key, 1, max, &v)) != PP_OK)
+		return rc;
+	for (n = 0; names[n]; n++)
+		if (strcmp(v, names[n]) == 0) {
+			*i = n;
+			return PP_OK;
+		}
+	/* "use a, b or c" */
+	for (n = 0; names[n] && at < sizeof(use); n++)
+		at += (size_t)snprintf(use + at, sizeof(use) - at, "%s%s",
+		    n == 0 ? "" : names[n + 1] ? ", " : " or ", names[n]);
+	return pp_yaml_bad(y, pp_yaml_line(pp_yaml_get(y, map, key)), key,
+	    "\"%s\": use %s", pp_q(v), use);
+}
+
+/* A number that parse reads, else an integer in [min, max]. */
+static int
+number(struct pp_yaml *y, const yaml_node_t *map, const char *key,
+    int (*parse)(const char *, int64_t *, char *, size_t), int64_t min,
+    int64_t max, int64_t *v)
+{
+	char why[PP_ERRMAX];
+	const char *s = NULL;
+	yaml_node_t *n;
+	int rc;
+
+	if ((rc = scalar(y, map, key, 0, &s, &n)) != PP_OK || n == NULL)
+		return rc;
+	rc = parse ? parse(s, v, why, sizeof(why)) :
+	    pp_int_parse(s, min, max, v, why, sizeof(why));
+	if (rc != PP_OK)
+		return pp_yaml_bad(y, pp_yaml_line(n), key, "%s", why);
+	return PP_OK;
+}
+
+int
+pp_yaml_number(struct pp_yaml *y, const yaml_node_t *map, const char *key,
+    int (*parse)(const char *, int64_t *, char *, size_t), int64_t *v)
+{
+	return number(y, map, key, parse, 0, 0, v);
+}
+
+static int
+parse_money(const char *s, int64_t *fen, char *err, size_t errlen)
+{
+	return pp_money_parse(s, 0, -1, fen, err, errlen);
+}
+
+int
+pp_yaml_money(struct pp_yaml *y, const yaml_node_t *map, const char *key,
+    int64_t *v)
+{
+	return number(y, map, key, parse_money, 0, 0, v);
+}
+
+int
+pp_yaml_price(struct pp_yaml *y, const yaml_node_t *map, const char *key,
+    int64_t *v)
+{
+	return number(y, map, key, pp_price_parse, 0, 0, v);
+}
+
+int
+pp_yaml_int(struct pp_yaml *y, const yaml_node_t *map, const char *key,
+    int64_t min, int64_t max, int64_t *v)
+{
+	return number(y, map, key, NULL, min, max, v);
+}
+
+int
+pp_yaml_long(struct pp_yaml *y, const yaml_node_t *map, const char *key,
+    int required, long min, long max, long *v)
+{
+	yaml_node_t *n = pp_yaml_get(y, map, key);
+	const char *s = pp_yaml_scalar(n);
+	char *end;
+
+	if (n == NULL)
+		return required ? pp_yaml_bad(y, pp_yaml_line(map), key,
+		    "missing") : PP_OK;
+	if (s == NULL || *s == '\0')
+		return pp_yaml_bad(y, pp_yaml_line(n), key, "expected a "
+		    "number");
+	/* Decimal, or hex with 0x; a leading zero is no octal here. */
+	errno = 0;
+	*v = strtol(s, &end, strncmp(s, "0x", 2) == 0 ||
+	    strncmp(s, "0X", 2) == 0 ? 16 : 10);
+	if (*end || errno || *v < min || *v > max) {
+		char why[96];
+
+		snprintf(why, sizeof(why), "\"%s\": use a number in %ld..%ld",
+		    pp_q(s), min, max);
+		return pp_yaml_bad(y, pp_yaml_line(n), key, "%s", why);
+	}
+	return PP_OK;
+}
+
+int
+pp_yaml_bool(struct pp_yaml *y, const yaml_node_t *map, const char *key,
+    int *v)
+{
+	const char *s = pp_yaml_str(y, map, key);
+
+	if (s && strcmp(s, "true") == 0)
+		*v = 1;
+	else if (s && strcmp(s, "false") == 0)
+		*v = 0;
+	else if (s)
+		return pp_yaml_bad(y, pp_yaml_line(map), key, "use true or "
+		    "false");
 	return PP_OK;
 }

@@ -28,7 +28,7 @@
  * and stop), as on RTU.
  */
 static double
-bus_time(const struct pp_sim_opts *o, size_t request, size_t reply)
+bus_time(const struct ppsim_opts *o, size_t request, size_t reply)
 {
 	double t = REPLY_DELAY + (double)o->delay_ms / 1000;
 
@@ -39,20 +39,20 @@ bus_time(const struct pp_sim_opts *o, size_t request, size_t reply)
 
 /* The reply as it goes on the line: noise, 4 FE, the frame; its bytes. */
 static size_t
-wire(struct server *sv, const struct pp_645_frame *rep, uint8_t *out,
+wire(struct ppsim__server *sv, const struct pp_645_frame *rep, uint8_t *out,
     size_t cap)
 {
-	const struct pp_sim_opts *o = sv->net->o;
+	const struct ppsim_opts *o = sv->net->o;
 	size_t k = 0, n = 0;
 	int noise = 0;
 	uint8_t b;
 
-	if (o->garbage > 0 && pp_simnet_chance(sv) < o->garbage)
-		noise = 1 + (int)(pp_simnet_chance(sv) * NOISE_MAX);
+	if (o->garbage > 0 && ppsim__net_chance(sv) < o->garbage)
+		noise = 1 + (int)(ppsim__net_chance(sv) * NOISE_MAX);
 	while (noise-- > 0) {
 		/* Noise, not a frame's start: a 68 would be both. */
 		do
-			b = (uint8_t)(pp_simnet_chance(sv) * 256);
+			b = (uint8_t)(ppsim__net_chance(sv) * 256);
 		while (b == 0x68);
 		out[k++] = b;
 	}
@@ -61,24 +61,24 @@ wire(struct server *sv, const struct pp_645_frame *rep, uint8_t *out,
 		return 0;
 	k += n;
 	/* The checksum is the byte before the closing 16. */
-	if (o->crc > 0 && pp_simnet_chance(sv) < o->crc)
+	if (o->crc > 0 && ppsim__net_chance(sv) < o->crc)
 		out[k - 2] ^= 0x5A;
 	return k;
 }
 
 /* Write the reply, in 2 or 3 pieces with gaps for --split; -1 broken. */
 static int
-put(struct server *sv, int fd, const uint8_t *b, size_t n)
+put(struct ppsim__server *sv, int fd, const uint8_t *b, size_t n)
 {
-	const struct pp_sim_opts *o = sv->net->o;
+	const struct ppsim_opts *o = sv->net->o;
 	struct timespec now;
 	size_t pieces = 1, len;
 
-	if (o->split > 0 && pp_simnet_chance(sv) < o->split)
-		pieces = pp_simnet_chance(sv) < 0.5 ? 2 : 3;
+	if (o->split > 0 && ppsim__net_chance(sv) < o->split)
+		pieces = ppsim__net_chance(sv) < 0.5 ? 2 : 3;
 	while (pieces > 1) {
 		/* At least a byte in this piece and in each one left. */
-		len = 1 + (size_t)(pp_simnet_chance(sv) *
+		len = 1 + (size_t)(ppsim__net_chance(sv) *
 		    (double)(n - pieces));
 		if (pp_link_write(fd, b, len, 1000) == -1)
 			return -1;
@@ -86,7 +86,7 @@ put(struct server *sv, int fd, const uint8_t *b, size_t n)
 		n -= len;
 		pieces--;
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		pp_simnet_sleep(&now, PIECE_GAP_MIN + pp_simnet_chance(sv) *
+		ppsim__net_sleep(&now, PIECE_GAP_MIN + ppsim__net_chance(sv) *
 		    (PIECE_GAP_MAX - PIECE_GAP_MIN));
 	}
 	return pp_link_write(fd, b, n, 1000);
@@ -97,33 +97,33 @@ put(struct server *sv, int fd, const uint8_t *b, size_t n)
  * answer goes to fd.  Returns -1 when fd failed.
  */
 static int
-exchange(struct server *sv, const struct pp_645_frame *req, size_t reqlen,
-    int fd, const struct timespec *rx)
+exchange(struct ppsim__server *sv, const struct pp_645_frame *req,
+    size_t reqlen, int fd, const struct timespec *rx)
 {
-	const struct pp_sim_opts *o = sv->net->o;
-	pp_sim *sim = sv->net->sim;
+	const struct ppsim_opts *o = sv->net->o;
+	ppsim__model *sim = sv->net->sim;
 	struct pp_645_frame rep;
 	uint8_t out[NOISE_MAX + PP_645_FRAMEMAX];
 	int lost = 0, refuse = 0;
 	size_t n;
 
-	if (!pp_sim_645_answers(sim, sv->gw, req)) {
+	if (!ppsim__model_645_answers(sim, sv->gw, req)) {
 		/* Nobody answers; a broadcast time sync still counts. */
-		(void)pp_sim_645(sim, sv->gw, req, 0, &rep);
+		(void)ppsim__model_645(sim, sv->gw, req, 0, &rep);
 		return 0;
 	}
 	/* Half of the drops lose the request, half the reply. */
-	if (o->drop > 0 && pp_simnet_chance(sv) < o->drop) {
-		if (pp_simnet_chance(sv) < 0.5)
+	if (o->drop > 0 && ppsim__net_chance(sv) < o->drop) {
+		if (ppsim__net_chance(sv) < 0.5)
 			return 0;
 		lost = 1;
 	}
-	if (o->exception > 0 && pp_simnet_chance(sv) < o->exception)
+	if (o->exception > 0 && ppsim__net_chance(sv) < o->exception)
 		refuse = PP_645_ERR_OTHER;
-	if (pp_sim_645(sim, sv->gw, req, refuse, &rep) == PP_SIM_SILENT)
+	if (ppsim__model_645(sim, sv->gw, req, refuse, &rep) == PPSIM_SILENT)
 		return 0;
 	n = wire(sv, &rep, out, sizeof(out));
-	pp_simnet_sleep(rx, bus_time(o, reqlen, n));
+	ppsim__net_sleep(rx, bus_time(o, reqlen, n));
 	if (lost || n == 0)
 		return 0;
 	return put(sv, fd, out, n);
@@ -135,7 +135,7 @@ exchange(struct server *sv, const struct pp_645_frame *req, size_t reqlen,
  * meter does.  Returns -1 when fd failed.
  */
 static int
-frames(struct server *sv, uint8_t *buf, size_t *n, int fd,
+frames(struct ppsim__server *sv, uint8_t *buf, size_t *n, int fd,
     const struct timespec *rx)
 {
 	struct pp_645_frame req;
@@ -156,12 +156,12 @@ frames(struct server *sv, uint8_t *buf, size_t *n, int fd,
 /* ---- a serial device -------------------------------------------------- */
 
 static void
-serve_tty(struct server *sv)
+serve_tty(struct ppsim__server *sv)
 {
 	struct timespec rx;
 	int rc;
 
-	while ((rc = pp_simnet_tty_wait(sv, BYTE_GAP_MS, &rx)) >= 0)
+	while ((rc = ppsim__net_tty_wait(sv, BYTE_GAP_MS, &rx)) >= 0)
 		if (rc > 0)
 			(void)frames(sv, sv->in, &sv->nin, sv->tty, &rx);
 }
@@ -169,10 +169,10 @@ serve_tty(struct server *sv)
 /* ---- a transparent TCP converter ------------------------------------- */
 
 static void
-serve_tcp(struct server *sv)
+serve_tcp(struct ppsim__server *sv)
 {
-	struct pollfd pfd[2 + MAXCLIENTS];
-	struct client *c;
+	struct pollfd pfd[2 + PPSIM_MAXCLIENTS];
+	struct ppsim__client *c;
 	struct timespec rx;
 	ssize_t got;
 	int64_t now;
@@ -224,19 +224,19 @@ serve_tcp(struct server *sv)
 			}
 			if (got == -1 ||
 			    frames(sv, c->in, &c->nin, c->fd, &rx) == -1)
-				pp_simnet_drop(sv, c->fd);
+				ppsim__net_drop(sv, c->fd);
 		}
 		if (pfd[1].revents & POLLIN)
-			pp_simnet_accept(sv);
+			ppsim__net_accept(sv);
 	}
 }
 
 /* ---- setting up ------------------------------------------------------- */
 
 static int
-listen_on(struct server *sv, char *err, size_t errlen)
+listen_on(struct ppsim__server *sv, char *err, size_t errlen)
 {
-	const struct pp_sim_gateway *g = &sv->g;
+	const struct ppsim__gateway *g = &sv->g;
 	struct addrinfo hints, *res, *ai;
 	int rc, one = 1, e = 0;
 
@@ -274,10 +274,10 @@ listen_on(struct server *sv, char *err, size_t errlen)
 	return PP_OK;
 }
 
-int
-pp_simnet_645_open(struct server *sv, char *err, size_t errlen)
+static int
+open_645(struct ppsim__server *sv, char *err, size_t errlen)
 {
-	const struct pp_sim_gateway *g = &sv->g;
+	const struct ppsim__gateway *g = &sv->g;
 	struct pp_link_addr a;
 	char why[PP_ERRMAX];
 
@@ -301,11 +301,6 @@ pp_simnet_645_open(struct server *sv, char *err, size_t errlen)
 	return PP_OK;
 }
 
-void
-pp_simnet_645_serve(struct server *sv)
-{
-	if (sv->g.tcp)
-		serve_tcp(sv);
-	else
-		serve_tty(sv);
-}
+const struct ppsim__proto ppsim__dlt645 = {
+	open_645, serve_tcp, serve_tty, NULL
+};

@@ -18,9 +18,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "codec.h"
 #include "dlt645.h"
-#include "internal.h"
 #include "sim.h"
+#include "site.h"
 
 /* The status word (see meter-sim(1)). */
 #define ST_WALLET	0x0001	/* tripped by the wallet */
@@ -58,7 +59,6 @@ struct meter {
 	uint8_t		 addr[6];	/* DL/T 645, A0..A5 */
 	enum password	 pwkind;	/* DL/T 645 */
 	uint8_t		 pw[4];		/* PA P0 P1 P2, with PW_KEY */
-	long		 line;		/* in the site file */
 	const struct pp_profile *prof;
 	int		 dead;
 	int		 wallet;	/* the profile reads a balance */
@@ -79,7 +79,6 @@ struct meter {
 struct gateway {
 	char		 name[PP_KEYMAX];
 	char		 address[256];
-	long		 line;
 	int		 dlt645;	/* else Modbus */
 	struct pp_link_addr link;	/* the device may be --tty's */
 	int		 tty;
@@ -91,9 +90,9 @@ struct gateway {
 	int		 locked;	/* the mutex was initialized */
 };
 
-struct pp_sim {
+struct ppsim__model {
 	struct gateway	 *gw;
-	size_t		  ngw, cap;
+	size_t		  ngw;
 	struct pp_profile **prof;
 	size_t		  nprof;
 	uint64_t	  seed;
@@ -132,7 +131,7 @@ draw(const struct meter *m, uint64_t k, int64_t n)
 }
 
 static double
-sim_now(const pp_sim *s)
+sim_now(const ppsim__model *s)
 {
 	struct timespec ts;
 
@@ -533,7 +532,7 @@ write_regs(struct meter *m, double t, int fc, int address, int count,
 /* ---- requests --------------------------------------------------------- */
 
 int
-pp_sim_answers(const pp_sim *s, size_t i, int unit)
+ppsim__model_answers(const ppsim__model *s, size_t i, int unit)
 {
 	const struct meter *m;
 
@@ -570,17 +569,17 @@ request(struct meter *m, double t, int fc, int address, int count,
 }
 
 int
-pp_sim_request(pp_sim *s, size_t i, int unit, int fc, int address,
+ppsim__model_request(ppsim__model *s, size_t i, int unit, int fc, int address,
     int count, const uint16_t *data, uint16_t *regs)
 {
 	struct gateway *g;
 	struct meter *m;
 	double t;
 	size_t k;
-	int rc = PP_SIM_SILENT;
+	int rc = PPSIM_SILENT;
 
 	if (i >= s->ngw || unit < 0 || unit > MAXUNIT)
-		return PP_SIM_SILENT;
+		return PPSIM_SILENT;
 	g = &s->gw[i];
 	pthread_mutex_lock(&g->lock);
 	t = sim_now(s);
@@ -829,7 +828,8 @@ time_645(struct gateway *g, double t, const struct pp_645_frame *req)
 }
 
 int
-pp_sim_645_answers(const pp_sim *s, size_t i, const struct pp_645_frame *req)
+ppsim__model_645_answers(const ppsim__model *s, size_t i,
+    const struct pp_645_frame *req)
 {
 	if (i >= s->ngw || !s->gw[i].dlt645 || !is_request(req))
 		return 0;
@@ -837,8 +837,8 @@ pp_sim_645_answers(const pp_sim *s, size_t i, const struct pp_645_frame *req)
 }
 
 int
-pp_sim_645(pp_sim *s, size_t i, const struct pp_645_frame *req, int refuse,
-    struct pp_645_frame *rep)
+ppsim__model_645(ppsim__model *s, size_t i, const struct pp_645_frame *req,
+    int refuse, struct pp_645_frame *rep)
 {
 	const uint8_t code = req->control & PP_645_C_CODE;
 	struct gateway *g;
@@ -847,17 +847,17 @@ pp_sim_645(pp_sim *s, size_t i, const struct pp_645_frame *req, int refuse,
 	int err = 0, rc = 0;
 
 	if (i >= s->ngw || !s->gw[i].dlt645)
-		return PP_SIM_SILENT;
+		return PPSIM_SILENT;
 	g = &s->gw[i];
 	pthread_mutex_lock(&g->lock);
 	t = sim_now(s);
 	if (pp_645_addr_is_broadcast(req->addr)) {
 		if (req->control == PP_645_TIME)
 			time_645(g, t, req);
-		rc = PP_SIM_SILENT;
+		rc = PPSIM_SILENT;
 	} else if (!is_request(req) || code == PP_645_TIME ||
 	    (m = addressed(g, req->addr)) == NULL)
-		rc = PP_SIM_SILENT;
+		rc = PPSIM_SILENT;
 	else {
 		advance(m, t);
 		memset(rep, 0, sizeof(*rep));
@@ -890,13 +890,14 @@ pp_sim_645(pp_sim *s, size_t i, const struct pp_645_frame *req, int refuse,
 }
 
 size_t
-pp_sim_ngateways(const pp_sim *s)
+ppsim__model_ngateways(const ppsim__model *s)
 {
 	return s->ngw;
 }
 
 void
-pp_sim_gateway(const pp_sim *s, size_t i, struct pp_sim_gateway *out)
+ppsim__model_gateway(const ppsim__model *s, size_t i,
+    struct ppsim__gateway *out)
 {
 	const struct gateway *g = &s->gw[i];
 
@@ -919,97 +920,38 @@ pp_sim_gateway(const pp_sim *s, size_t i, struct pp_sim_gateway *out)
 
 /* ---- the site file ---------------------------------------------------- */
 
+/*
+ * What a new meter has from its factory where the site file sets nothing:
+ * prepay's own commands set these later (meter-ctl price, settings).
+ */
+#define FACTORY_PRICE		5380	/* 0.5380 yuan/kWh */
+#define FACTORY_ALARM1		2000	/* 20.00 yuan */
+#define FACTORY_ALARM2		500	/* 5.00 yuan */
+#define FACTORY_OVERLOAD_W	2200
+
+/* The model being built from a parsed site (pp_site_parse). */
 struct loader {
-	yaml_document_t	 doc;
-	const char	*path;
+	const struct pp_site *site;
 	char		*err;
 	size_t		 errlen;
-	pp_sim		*s;
-	yaml_node_t	*tariffs;
+	ppsim__model	*s;
 	int64_t		 price, alarm1, alarm2, overload_w;
 };
 
-static int
-bad(struct loader *l, const yaml_node_t *n, const char *key,
-    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-static int
-bad(struct loader *l, const yaml_node_t *n, const char *key,
-    const char *fmt, ...)
-{
-	va_list ap;
-	int at;
-
-	at = snprintf(l->err, l->errlen, "%s:%ld: %s: ", l->path,
-	    pp_yaml_line(n), key);
-	if (at > 0 && (size_t)at < l->errlen) {
-		va_start(ap, fmt);
-		vsnprintf(l->err + at, l->errlen - (size_t)at, fmt, ap);
-		va_end(ap);
-	}
-	return PP_ECONFIG;
-}
-
-static yaml_node_t *
-get(struct loader *l, yaml_node_t *map, const char *key)
-{
-	return pp_yaml_get(&l->doc, map, key);
-}
-
-/* A scalar key: NULL when missing; an error when not a scalar. */
-static int
-scalar(struct loader *l, yaml_node_t *map, const char *key, int required,
-    const char **v)
-{
-	yaml_node_t *n = get(l, map, key);
-
-	*v = NULL;
-	if (n == NULL)
-		return required ? bad(l, map, key, "missing") : PP_OK;
-	if ((*v = pp_yaml_scalar(n)) == NULL)
-		return bad(l, n, key, "expected a single value");
-	return PP_OK;
-}
-
-enum { V_PRICE, V_MONEY, V_WATTS };
-
-/* An optional price, amount or wattage key into *v. */
-static int
-number(struct loader *l, yaml_node_t *map, const char *key, int kind,
-    int64_t *v)
-{
-	char why[PP_ERRMAX];
-	const char *s;
-	int rc;
-
-	if ((rc = scalar(l, map, key, 0, &s)) != PP_OK || s == NULL)
-		return rc;
-	switch (kind) {
-	case V_PRICE:
-		rc = pp_price_parse(s, v, why, sizeof(why));
-		break;
-	case V_MONEY:
-		rc = pp_money_parse(s, 0, -1, v, why, sizeof(why));
-		break;
-	default:
-		rc = pp_int_parse(s, 0, 1000000, v, why, sizeof(why));
-		break;
-	}
-	if (rc != PP_OK)
-		return bad(l, get(l, map, key), key, "%s", why);
-	return PP_OK;
-}
+#define bad(l, line, key, ...) \
+	pp_site_error((l)->site, (line), (key), (l)->err, (l)->errlen, \
+	    __VA_ARGS__)
 
 static const struct pp_profile *
-profile(struct loader *l, yaml_node_t *n, const char *name, int *rc)
+profile(struct loader *l, const struct pp_site_meter *sm, int *rc)
 {
-	pp_sim *s = l->s;
+	ppsim__model *s = l->s;
 	struct pp_profile *p, **grown;
 	char why[PP_ERRMAX];
 	size_t i;
 
 	for (i = 0; i < s->nprof; i++)
-		if (strcmp(s->prof[i]->name, name) == 0)
+		if (strcmp(s->prof[i]->name, sm->profile) == 0)
 			return s->prof[i];
 	if ((p = malloc(sizeof(*p))) == NULL ||
 	    (grown = realloc(s->prof, (s->nprof + 1) * sizeof(*grown))) ==
@@ -1020,9 +962,10 @@ profile(struct loader *l, yaml_node_t *n, const char *name, int *rc)
 		return NULL;
 	}
 	s->prof = grown;
-	if ((*rc = pp_profile_load(name, p, why, sizeof(why))) != PP_OK) {
+	if ((*rc = pp_profile_load(sm->profile, p, why, sizeof(why))) !=
+	    PP_OK) {
 		free(p);
-		*rc = bad(l, n, "profile", "%s", why);
+		*rc = bad(l, sm->profile_line, "profile", "%s", why);
 		return NULL;
 	}
 	s->prof[s->nprof++] = p;
@@ -1030,22 +973,19 @@ profile(struct loader *l, yaml_node_t *n, const char *name, int *rc)
 }
 
 static struct meter *
-find_meter(pp_sim *s, const char *meter, struct gateway **gw)
+find_meter(ppsim__model *s, const char *meter)
 {
 	size_t i, k;
 
 	for (i = 0; i < s->ngw; i++)
 		for (k = 0; k < s->gw[i].nmeters; k++)
-			if (strcmp(s->gw[i].meters[k].meter, meter) == 0) {
-				if (gw)
-					*gw = &s->gw[i];
+			if (strcmp(s->gw[i].meters[k].meter, meter) == 0)
 				return &s->gw[i].meters[k];
-			}
 	return NULL;
 }
 
 static struct gateway *
-find_gateway(pp_sim *s, const char *name)
+find_gateway(ppsim__model *s, const char *name)
 {
 	size_t i;
 
@@ -1057,7 +997,7 @@ find_gateway(pp_sim *s, const char *name)
 
 /* A fresh meter, from the seed and its number. */
 static void
-meter_init(pp_sim *s, struct meter *m)
+meter_init(ppsim__model *s, struct meter *m)
 {
 	uint64_t r;
 
@@ -1078,90 +1018,99 @@ meter_init(pp_sim *s, struct meter *m)
 	wallet_check(m);
 }
 
+/* A Modbus meter answers on its unit, one a meter on the bus. */
+static int
+modbus_place(struct loader *l, struct gateway *g,
+    const struct pp_site_meter *sm, struct meter *m)
+{
+	const struct meter *o;
+
+	if (sm->unit == 0)
+		return bad(l, sm->line, "unit", "missing");
+	for (o = g->meters; o < g->meters + g->nmeters; o++)
+		if (o->unit == (int)sm->unit)
+			return bad(l, sm->unit_line, "unit", "%lld is already "
+			    "meter %s on gateway %s", (long long)sm->unit,
+			    o->meter, g->name);
+	m->unit = (int)sm->unit;
+	return PP_OK;
+}
+
 /*
  * Where a meter answers on its gateway's bus: a Modbus unit, or a DL/T
- * 645 address, which is its address: key, else its meter number.  The
- * site loader (site.c) keeps the same rules.
+ * 645 address, which is its address: key, else its meter number.  These
+ * are the simulated bus's own rules; site-load checks the database's.
  */
 static int
-bus_place(struct loader *l, struct gateway *g, yaml_node_t *n,
-    struct meter *m)
+bus_place(struct loader *l, struct gateway *g,
+    const struct pp_site_meter *sm, struct meter *m)
 {
 	char why[PP_ERRMAX], shown[PP_645_ADDRBUF];
-	const char *unit, *addr, *key;
+	const char *addr, *key;
 	const struct meter *o;
-	yaml_node_t *at;
 	size_t len;
-	int64_t u;
-	int rc;
+	long line;
 
-	if (!g->dlt645) {
-		if ((rc = scalar(l, n, "unit", 1, &unit)) != PP_OK)
-			return rc;
-		if (pp_int_parse(unit, 1, MAXUNIT, &u, why, sizeof(why)) !=
-		    PP_OK)
-			return bad(l, get(l, n, "unit"), "unit", "%s: use "
-			    "1..%d", why, MAXUNIT);
-		for (o = g->meters; o < g->meters + g->nmeters; o++)
-			if (o->unit == (int)u)
-				return bad(l, get(l, n, "unit"), "unit", "%lld "
-				    "is already meter %s on gateway %s",
-				    (long long)u, o->meter, g->name);
-		m->unit = (int)u;
-		return PP_OK;
-	}
-	if ((at = get(l, n, "unit")) != NULL)
-		return bad(l, at, "unit", "a DL/T 645 meter answers on its "
-		    "address, not a unit");
-	if ((rc = scalar(l, n, "address", 0, &addr)) != PP_OK)
-		return rc;
-	key = addr ? "address" : "meter";
-	at = get(l, n, key);
-	if (addr == NULL)
-		addr = m->meter;
+	if (!g->dlt645)
+		return modbus_place(l, g, sm, m);
+	if (sm->unit_line)
+		return bad(l, sm->unit_line, "unit", "a DL/T 645 meter answers "
+		    "on its address, not a unit");
+	addr = sm->address ? sm->address : m->meter;
+	key = sm->address ? "address" : "meter";
+	line = sm->address ? sm->address_line : sm->meter_line;
 	len = strlen(addr);
 	/* Only digits: AA wildcards are for masters, not for a meter. */
 	if (len == 0 || len > MAXADDR645 ||
 	    strspn(addr, "0123456789") != len) {
 		if (addr == m->meter)
-			return bad(l, at, key, "%s is no DL/T 645 address: "
+			return bad(l, line, key, "%s is no DL/T 645 address: "
 			    "give the meter an address: of 1 to %d decimal "
 			    "digits", addr, MAXADDR645);
-		return bad(l, at, key, "\"%s\": use 1 to %d decimal digits",
+		return bad(l, line, key, "\"%s\": use 1 to %d decimal digits",
 		    addr, MAXADDR645);
 	}
 	if (pp_645_addr_parse(addr, m->addr, why, sizeof(why)) != PP_OK)
-		return bad(l, at, key, "%s", why);
+		return bad(l, line, key, "%s", why);
 	for (o = g->meters; o < g->meters + g->nmeters; o++)
 		if (memcmp(o->addr, m->addr, sizeof(m->addr)) == 0)
-			return bad(l, at, key, "address %s is already meter %s "
-			    "on gateway %s", pp_645_addr_format(m->addr, shown),
-			    o->meter, g->name);
+			return bad(l, line, key, "address %s is already meter "
+			    "%s on gateway %s", pp_645_addr_format(m->addr,
+			    shown), o->meter, g->name);
 	return PP_OK;
 }
 
-static int
-load_meter(struct loader *l, struct gateway *g, yaml_node_t *n)
+/* Its price, alarms and overload: its own, else its tariff's, the site's. */
+static void
+meter_settings(struct loader *l, const struct pp_site_meter *sm,
+    struct meter *m)
 {
-	char why[PP_ERRMAX];
-	const char *meter, *prof, *tariff;
-	struct meter *m, *grown;
-	struct gateway *other;
-	yaml_node_t *t;
-	int rc, dlt645;
+	const struct pp_site_tariff *t;
 
-	if (n == NULL || n->type != YAML_MAPPING_NODE)
-		return bad(l, n, "meters", "expected a mapping of meter, "
-		    "unit, profile");
-	if ((rc = scalar(l, n, "meter", 1, &meter)) != PP_OK ||
-	    (rc = scalar(l, n, "profile", 1, &prof)) != PP_OK ||
-	    (rc = scalar(l, n, "tariff", 0, &tariff)) != PP_OK)
-		return rc;
-	if (pp_key_check("meter", meter, PP_KEYMAX, why, sizeof(why)) != PP_OK)
-		return bad(l, get(l, n, "meter"), "meter", "%s", why);
-	if ((m = find_meter(l->s, meter, &other)) != NULL)
-		return bad(l, get(l, n, "meter"), "meter", "%s is already on "
-		    "gateway %s (line %ld)", meter, other->name, m->line);
+	m->price = l->price;
+	if (sm->tariff && (t = pp_site_tariff(l->site, sm->tariff)) != NULL &&
+	    t->spec.price >= 0)
+		m->price = t->spec.price;
+	m->alarm1 = l->alarm1;
+	m->alarm2 = l->alarm2;
+	m->overload_w = l->overload_w;
+	if (sm->price >= 0)
+		m->price = sm->price;
+	if (sm->alarm1 >= 0)
+		m->alarm1 = sm->alarm1;
+	if (sm->alarm2 >= 0)
+		m->alarm2 = sm->alarm2;
+	if (sm->overload_w >= 0)
+		m->overload_w = sm->overload_w;
+}
+
+static int
+load_meter(struct loader *l, struct gateway *g,
+    const struct pp_site_meter *sm)
+{
+	struct meter *m, *grown;
+	int rc = PP_OK, dlt645;
+
 	if (g->nmeters == g->cap) {
 		g->cap = g->cap ? 2 * g->cap : 16;
 		if ((grown = realloc(g->meters, g->cap * sizeof(*grown))) ==
@@ -1174,18 +1123,17 @@ load_meter(struct loader *l, struct gateway *g, yaml_node_t *n)
 	/* Filled in place; it counts once it is whole. */
 	m = &g->meters[g->nmeters];
 	memset(m, 0, sizeof(*m));
-	snprintf(m->meter, sizeof(m->meter), "%s", meter);
-	m->line = pp_yaml_line(n);
-	if ((m->prof = profile(l, get(l, n, "profile"), prof, &rc)) == NULL)
+	snprintf(m->meter, sizeof(m->meter), "%s", sm->meter);
+	if ((m->prof = profile(l, sm, &rc)) == NULL)
 		return rc;
 	/* One bus speaks one protocol: the first meter's. */
 	dlt645 = strcmp(m->prof->protocol, "dlt645") == 0;
 	if (g->nmeters == 0)
 		g->dlt645 = dlt645;
 	else if (g->dlt645 != dlt645)
-		return bad(l, get(l, n, "profile"), "profile", "gateway %s "
-		    "mixes modbus and dlt645 meters", g->name);
-	if ((rc = bus_place(l, g, n, m)) != PP_OK)
+		return bad(l, sm->profile_line, "profile", "gateway %s mixes "
+		    "modbus and dlt645 meters", g->name);
+	if ((rc = bus_place(l, g, sm, m)) != PP_OK)
 		return rc;
 	/*
 	 * A wallet of its own that trips the meter needs a way to fill it;
@@ -1194,74 +1142,25 @@ load_meter(struct loader *l, struct gateway *g, yaml_node_t *n)
 	m->wallet = pp_profile_value(m->prof, "balance") != NULL &&
 	    pp_profile_write(m->prof, "recharge") != NULL;
 	meter_init(l->s, m);
-	/* Price: the meter's own, its flat tariff's, or the site's. */
-	m->price = l->price;
-	if (tariff && (t = get(l, l->tariffs, tariff)) != NULL &&
-	    (rc = number(l, t, "price", V_PRICE, &m->price)) != PP_OK)
-		return rc;
-	m->alarm1 = l->alarm1;
-	m->alarm2 = l->alarm2;
-	m->overload_w = l->overload_w;
-	if ((rc = number(l, n, "price", V_PRICE, &m->price)) != PP_OK ||
-	    (rc = number(l, n, "alarm1", V_MONEY, &m->alarm1)) != PP_OK ||
-	    (rc = number(l, n, "alarm2", V_MONEY, &m->alarm2)) != PP_OK ||
-	    (rc = number(l, n, "overload_w", V_WATTS, &m->overload_w)) !=
-	    PP_OK)
-		return rc;
+	meter_settings(l, sm, m);
 	g->nmeters++;
 	return PP_OK;
 }
 
 static int
-load_gateway(struct loader *l, yaml_node_t *n)
+load_gateway(struct loader *l, const struct pp_site_gateway *sg)
 {
-	pp_sim *s = l->s;
-	struct gateway *g, *grown;
-	yaml_node_t *list;
-	yaml_node_item_t *it;
-	char why[PP_ERRMAX];
-	const char *name, *address;
+	struct gateway *g = &l->s->gw[l->s->ngw++];
+	size_t i;
 	int rc;
 
-	if (n == NULL || n->type != YAML_MAPPING_NODE)
-		return bad(l, n, "gateways", "expected a mapping of name, "
-		    "address, meters");
-	if ((rc = scalar(l, n, "name", 1, &name)) != PP_OK ||
-	    (rc = scalar(l, n, "address", 1, &address)) != PP_OK)
-		return rc;
-	if (pp_key_check("name", name, PP_KEYMAX, why, sizeof(why)) != PP_OK)
-		return bad(l, get(l, n, "name"), "name", "%s", why);
-	if ((g = find_gateway(s, name)) != NULL)
-		return bad(l, get(l, n, "name"), "name", "gateway %s appears "
-		    "twice (line %ld)", name, g->line);
-	if (s->ngw == s->cap) {
-		s->cap = s->cap ? 2 * s->cap : 8;
-		if ((grown = realloc(s->gw, s->cap * sizeof(*grown))) ==
-		    NULL) {
-			snprintf(l->err, l->errlen, "out of memory");
-			return PP_EINTERNAL;
-		}
-		s->gw = grown;
-	}
-	g = &s->gw[s->ngw++];
 	memset(g, 0, sizeof(*g));
-	snprintf(g->name, sizeof(g->name), "%s", name);
-	g->line = pp_yaml_line(n);
-	if (strlen(address) >= sizeof(g->address))
-		return bad(l, get(l, n, "address"), "address", "\"%.40s...\": "
-		    "too long", address);
-	if (pp_link_addr_parse(address, &g->link, why, sizeof(why)) != PP_OK)
-		return bad(l, get(l, n, "address"), "address", "%s", why);
-	snprintf(g->address, sizeof(g->address), "%s", address);
-	if ((list = get(l, n, "meters")) != NULL) {
-		if (list->type != YAML_SEQUENCE_NODE)
-			return bad(l, list, "meters", "expected a list");
-		for (it = list->data.sequence.items.start;
-		    it < list->data.sequence.items.top; it++)
-			if ((rc = load_meter(l, g, pp_yaml_node(&l->doc,
-			    *it))) != PP_OK)
-				return rc;
-	}
+	snprintf(g->name, sizeof(g->name), "%s", sg->name);
+	snprintf(g->address, sizeof(g->address), "%s", sg->address);
+	g->link = sg->link;
+	for (i = sg->first; i < sg->first + sg->nmeters; i++)
+		if ((rc = load_meter(l, g, &l->site->meters[i])) != PP_OK)
+			return rc;
 	/* What the address leaves out, the bus's protocol gives. */
 	if (g->dlt645)
 		pp_link_addr_defaults(&g->link, 2400, 'E', 8, 1);
@@ -1270,69 +1169,39 @@ load_gateway(struct loader *l, yaml_node_t *n)
 	return PP_OK;
 }
 
+/* The model of every gateway and meter of the site file at path. */
 static int
-load_site(pp_sim *s, const char *path, char *err, size_t errlen)
+load_site(ppsim__model *s, const char *path, char *err, size_t errlen)
 {
+	const struct pp_site_defaults *d;
+	struct pp_site *site;
 	struct loader l;
-	yaml_node_t *root, *list, *b, *gws, *g, *dflt;
-	yaml_node_item_t *it, *jt;
-	int rc;
+	size_t i;
+	int rc = PP_OK;
 
+	if ((rc = pp_site_parse(path, &site, err, errlen)) != PP_OK)
+		goto out;
+	d = &site->defaults;
 	memset(&l, 0, sizeof(l));
-	l.path = path;
+	l.site = site;
 	l.err = err;
 	l.errlen = errlen;
 	l.s = s;
-	l.price = 5380;
-	l.alarm1 = 2000;
-	l.alarm2 = 500;
-	l.overload_w = 2200;
-	if ((rc = pp_yaml_load(path, &l.doc, PP_ECONFIG, err, errlen)) !=
-	    PP_OK)
-		return rc;
-	root = yaml_document_get_root_node(&l.doc);
-	if (root == NULL || root->type != YAML_MAPPING_NODE) {
-		rc = bad(&l, root, "site", "expected a mapping with buildings");
+	l.price = d->price >= 0 ? d->price : FACTORY_PRICE;
+	l.alarm1 = d->alarm1 >= 0 ? d->alarm1 : FACTORY_ALARM1;
+	l.alarm2 = d->alarm2 >= 0 ? d->alarm2 : FACTORY_ALARM2;
+	l.overload_w = d->overload_w >= 0 ? d->overload_w : FACTORY_OVERLOAD_W;
+	if (site->ngateways > 0 &&
+	    (s->gw = calloc(site->ngateways, sizeof(*s->gw))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		rc = PP_EINTERNAL;
 		goto out;
 	}
-	l.tariffs = get(&l, root, "tariffs");
-	if ((dflt = get(&l, root, "defaults")) != NULL &&
-	    ((rc = number(&l, dflt, "price", V_PRICE, &l.price)) != PP_OK ||
-	    (rc = number(&l, dflt, "alarm1", V_MONEY, &l.alarm1)) != PP_OK ||
-	    (rc = number(&l, dflt, "alarm2", V_MONEY, &l.alarm2)) != PP_OK ||
-	    (rc = number(&l, dflt, "overload_w", V_WATTS, &l.overload_w)) !=
-	    PP_OK))
-		goto out;
-	if ((list = get(&l, root, "buildings")) == NULL ||
-	    list->type != YAML_SEQUENCE_NODE) {
-		rc = bad(&l, list ? list : root, "buildings",
-		    list ? "expected a list" : "missing");
-		goto out;
-	}
-	for (it = list->data.sequence.items.start;
-	    it < list->data.sequence.items.top; it++) {
-		b = pp_yaml_node(&l.doc, *it);
-		if (b == NULL || b->type != YAML_MAPPING_NODE) {
-			rc = bad(&l, b, "buildings", "expected a mapping of "
-			    "name, gateways");
+	for (i = 0; i < site->ngateways; i++)
+		if ((rc = load_gateway(&l, &site->gateways[i])) != PP_OK)
 			goto out;
-		}
-		if ((gws = get(&l, b, "gateways")) == NULL)
-			continue;
-		if (gws->type != YAML_SEQUENCE_NODE) {
-			rc = bad(&l, gws, "gateways", "expected a list");
-			goto out;
-		}
-		for (jt = gws->data.sequence.items.start;
-		    jt < gws->data.sequence.items.top; jt++) {
-			g = pp_yaml_node(&l.doc, *jt);
-			if ((rc = load_gateway(&l, g)) != PP_OK)
-				goto out;
-		}
-	}
-	rc = PP_OK;
 out:
-	yaml_document_delete(&l.doc);
+	pp_site_free(site);
 	return rc;
 }
 
@@ -1340,8 +1209,8 @@ out:
 
 /* Each name of the comma lists in v; fn returns a PP code. */
 static int
-each_name(pp_sim *s, const char *const *v, size_t n, const char *opt,
-    int (*fn)(pp_sim *, const char *, const char *, char *, size_t),
+each_name(ppsim__model *s, const char *const *v, size_t n, const char *opt,
+    int (*fn)(ppsim__model *, const char *, const char *, char *, size_t),
     char *err, size_t errlen)
 {
 	char name[PP_KEYMAX];
@@ -1368,12 +1237,12 @@ each_name(pp_sim *s, const char *const *v, size_t n, const char *opt,
 }
 
 static int
-set_dead(pp_sim *s, const char *name, const char *opt, char *err,
+set_dead(ppsim__model *s, const char *name, const char *opt, char *err,
     size_t errlen)
 {
 	struct meter *m;
 
-	if ((m = find_meter(s, name, NULL)) == NULL) {
+	if ((m = find_meter(s, name)) == NULL) {
 		snprintf(err, errlen, "%s %s: no such meter in the site", opt,
 		    name);
 		return PP_EDATA;
@@ -1383,7 +1252,7 @@ set_dead(pp_sim *s, const char *name, const char *opt, char *err,
 }
 
 static int
-set_down(pp_sim *s, const char *name, const char *opt, char *err,
+set_down(ppsim__model *s, const char *name, const char *opt, char *err,
     size_t errlen)
 {
 	struct gateway *g;
@@ -1398,7 +1267,7 @@ set_down(pp_sim *s, const char *name, const char *opt, char *err,
 }
 
 static int
-set_tty(pp_sim *s, const char *spec, char *err, size_t errlen)
+set_tty(ppsim__model *s, const char *spec, char *err, size_t errlen)
 {
 	char name[PP_KEYMAX];
 	const char *eq = strchr(spec, '=');
@@ -1466,7 +1335,7 @@ flag(struct meter *m, size_t i)
 }
 
 static int
-state_load(pp_sim *s, const char *path, char *err, size_t errlen)
+state_load(ppsim__model *s, const char *path, char *err, size_t errlen)
 {
 	FILE *fp;
 	char *line = NULL, *p, *tok, *eq, *end, *save;
@@ -1490,7 +1359,7 @@ state_load(pp_sim *s, const char *path, char *err, size_t errlen)
 			continue;
 		tok = strtok_r(p, " \t", &save);
 		/* A meter no longer in the site is left out. */
-		if ((m = find_meter(s, tok, NULL)) == NULL)
+		if ((m = find_meter(s, tok)) == NULL)
 			continue;
 		while ((tok = strtok_r(NULL, " \t", &save)) != NULL) {
 			if ((eq = strchr(tok, '=')) == NULL)
@@ -1534,7 +1403,7 @@ bad:
 }
 
 int
-pp_sim_save(pp_sim *s, const char *path, char *err, size_t errlen)
+ppsim__model_save(ppsim__model *s, const char *path, char *err, size_t errlen)
 {
 	char tmp[1100];
 	FILE *fp;
@@ -1587,7 +1456,7 @@ pp_sim_save(pp_sim *s, const char *path, char *err, size_t errlen)
  * needs, and none that opens a meter whose line wants ESAM.
  */
 static int
-passwords(pp_sim *s, const char *path, char *err, size_t errlen)
+passwords(ppsim__model *s, const char *path, char *err, size_t errlen)
 {
 	struct pp_keys *keys;
 	struct gateway *g;
@@ -1617,10 +1486,10 @@ passwords(pp_sim *s, const char *path, char *err, size_t errlen)
 }
 
 int
-pp_sim_open(pp_sim **sp, const struct pp_sim_opts *o, char *err,
+ppsim__model_open(ppsim__model **sp, const struct ppsim_opts *o, char *err,
     size_t errlen)
 {
-	pp_sim *s;
+	ppsim__model *s;
 	struct gateway *g;
 	struct meter *m;
 	struct timespec now;
@@ -1685,12 +1554,12 @@ pp_sim_open(pp_sim **sp, const struct pp_sim_opts *o, char *err,
 	*sp = s;
 	return PP_OK;
 fail:
-	pp_sim_close(s);
+	ppsim__model_close(s);
 	return rc;
 }
 
 void
-pp_sim_close(pp_sim *s)
+ppsim__model_close(ppsim__model *s)
 {
 	size_t i;
 
