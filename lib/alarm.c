@@ -216,23 +216,15 @@ note(pp_db *db, struct raised *r, int64_t id)
 
 /*
  * The balance an account's alarms go by: a meter that keeps the wallet
- * knows it; else the account's own.
+ * knows it, once read; else the account's own (account_balances).
  */
 static const char account_balance_sql[] =
-    "SELECT a.account, a.name, a.money, a.used_e7, m.id, m.meter, m.room, "
-    "coalesce(m.alarm1, ?2), coalesce(m.alarm2, ?3), m.billing = 'meter', "
-    "m.meter_balance FROM accounts a JOIN meters m ON m.account_id = a.id "
-    "WHERE a.id = ?1 ORDER BY m.billing = 'meter' DESC, m.id LIMIT 1";
-
-static int64_t
-balance_of_row(sqlite3_stmt *st)
-{
-	if (sqlite3_column_int(st, 9) && sqlite3_column_type(st, 10) !=
-	    SQLITE_NULL)
-		return sqlite3_column_int64(st, 10);
-	return pp_balance_of(sqlite3_column_int64(st, 2),
-	    sqlite3_column_int64(st, 3));
-}
+    "SELECT a.account, a.name, CASE WHEN m.billing = 'meter' AND "
+    "m.meter_balance IS NOT NULL THEN m.meter_balance ELSE (SELECT balance "
+    "FROM account_balances WHERE account_id = a.id) END, m.id, m.meter, "
+    "m.room, coalesce(m.alarm1, ?2), coalesce(m.alarm2, ?3) FROM accounts a "
+    "JOIN meters m ON m.account_id = a.id WHERE a.id = ?1 ORDER BY "
+    "m.billing = 'meter' DESC, m.id LIMIT 1";
 
 int
 pp_meter_arrears(pp_db *db, int64_t meter_id, int *arrears,
@@ -259,7 +251,7 @@ pp_meter_arrears(pp_db *db, int64_t meter_id, int *arrears,
 	sqlite3_bind_int64(st, 3, -1);
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		pp_col_text(st, 0, account, PP_KEYMAX);
-		*balance = balance_of_row(st);
+		*balance = sqlite3_column_int64(st, 2);
 		*arrears = *balance <= 0;
 	}
 	sqlite3_reset(st);
@@ -308,12 +300,12 @@ scan_accounts(pp_db *db, struct raised *r)
 		}
 		pp_col_text(st, 0, f.account, sizeof(f.account));
 		pp_col_text(st, 1, f.name, sizeof(f.name));
-		balance = balance_of_row(st);
-		f.meter_id = sqlite3_column_int64(st, 4);
-		pp_col_text(st, 5, f.meter, sizeof(f.meter));
-		pp_col_text(st, 6, f.room, sizeof(f.room));
-		alarm1 = sqlite3_column_int64(st, 7);
-		alarm2 = sqlite3_column_int64(st, 8);
+		balance = sqlite3_column_int64(st, 2);
+		f.meter_id = sqlite3_column_int64(st, 3);
+		pp_col_text(st, 4, f.meter, sizeof(f.meter));
+		pp_col_text(st, 5, f.room, sizeof(f.room));
+		alarm1 = sqlite3_column_int64(st, 6);
+		alarm2 = sqlite3_column_int64(st, 7);
 		sqlite3_reset(st);
 		level = balance <= 0 ? 2 : alarm2 >= 0 && balance < alarm2 ?
 		    1 : alarm1 >= 0 && balance < alarm1 ? 0 : -1;
@@ -424,7 +416,6 @@ scan_meters(pp_db *db, struct raised *r)
 {
 	char band[32];
 	int lo = 198, hi = 242, rc = PP_OK;
-	int64_t overload = pp_setting_int(db, "overload_w", -1);
 	int64_t tries = pp_setting_int(db, "command_alarm", 3);
 	struct conditions c = { NULL, NULL, 0, 0, 0 };
 	sqlite3_stmt *st;
@@ -433,22 +424,22 @@ scan_meters(pp_db *db, struct raised *r)
 		sscanf(band, "%d-%d", &lo, &hi);
 	/* One row a meter holds every condition; kinds in columns 6..11. */
 	if ((st = pp_stmt(db, "SELECT m.id, m.meter, m.room, "
-	    "coalesce(m.overload_w, ?1), coalesce(m.power_w, 0), "
+	    "o.overload_w, coalesce(m.power_w, 0), "
 	    "(SELECT voltage_dv FROM readings r WHERE r.meter_id = m.id ORDER BY "
 	    "r.time DESC, r.id DESC LIMIT 1), "
-	    "m.power_w IS NOT NULL AND coalesce(m.overload_w, ?1) >= 0 AND "
-	    "m.power_w > coalesce(m.overload_w, ?1), "
+	    "m.power_w IS NOT NULL AND o.overload_w > 0 AND "
+	    "m.power_w > o.overload_w, "
 	    "m.state = 'lost', "
 	    "coalesce((SELECT flag FROM readings r WHERE r.meter_id = m.id "
 	    "ORDER BY r.time DESC, r.id DESC LIMIT 1), ''), "
 	    "m.billing = 'meter' AND m.account_id IS NOT NULL, "
 	    "coalesce((SELECT action FROM commands c WHERE c.meter_id = m.id "
-	    "AND c.state IN ('pending', 'sent') AND c.attempts >= ?2 ORDER BY "
-	    "c.id LIMIT 1), ''), " PP_WALLET_FACTS_SQL
-	    " FROM meters m ORDER BY m.id")) == NULL)
+	    "AND c.state IN ('pending', 'sent') AND c.attempts >= ?1 ORDER BY "
+	    "c.id LIMIT 1), ''), " PP_WALLET_FACTS_SQL " FROM meters m JOIN "
+	    "meter_wallets w ON w.meter_id = m.id JOIN meter_overloads o ON "
+	    "o.meter_id = m.id ORDER BY m.id")) == NULL)
 		return PP_EINTERNAL;
-	sqlite3_bind_int64(st, 1, overload);
-	sqlite3_bind_int64(st, 2, tries);
+	sqlite3_bind_int64(st, 1, tries);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		if (cond_room(&c, 6) == NULL) {
 			rc = pp_fail(db, PP_EINTERNAL, "out of memory");
@@ -542,8 +533,9 @@ alarm_rows(pp_db *db, int64_t id, const char *kind, struct pp_alarm_row **rows,
 	    "coalesce(m.meter, ''), coalesce(a.account, ''), "
 	    "coalesce(a.name, ''), coalesce(a.phone, ''), coalesce(m.room, ''), "
 	    "CASE WHEN a.id IS NULL THEN NULL WHEN m.billing = 'meter' AND "
-	    "m.meter_balance IS NOT NULL THEN m.meter_balance ELSE a.money - "
-	    "(a.used_e7 + 50000) / 100000 END, coalesce(l.value, ''), "
+	    "m.meter_balance IS NOT NULL THEN m.meter_balance ELSE (SELECT "
+	    "balance FROM account_balances WHERE account_id = a.id) END, "
+	    "coalesce(l.value, ''), "
 	    "coalesce(l.message, '') FROM alarms l LEFT JOIN accounts a ON "
 	    "a.id = coalesce(l.account_id, (SELECT account_id FROM meters WHERE "
 	    "id = l.meter_id)) LEFT JOIN meters m ON (l.meter_id IS NOT NULL "

@@ -160,9 +160,9 @@ bill_rows(struct pp__run *run)
 	    (rc = bill_totals(run, &b)) != PP_OK)
 		return rc;
 	/* Each balance is rounded once; the charges are their difference. */
-	opening = b.money_before - pp__fen_of(b.used_before);
-	closing = b.money_before + b.money_in - pp__fen_of(b.used_end);
-	charges = pp__fen_of(b.used_end) - pp__fen_of(b.used_before);
+	opening = b.money_before - pp_fen_round(b.used_before);
+	closing = b.money_before + b.money_in - pp_fen_round(b.used_end);
+	charges = pp_fen_round(b.used_end) - pp_fen_round(b.used_before);
 	if ((rc = pp__report_open(run)) != PP_OK ||
 	    (rc = bill_line(run, "opening", BILL_TIME, b.start, BILL_BALANCE,
 	    opening)) != PP_OK ||

@@ -476,9 +476,9 @@ meter_info(pp_db *db, const char *meter, struct meter_info *m)
 	    "FROM settings WHERE key = 'price'), -1), coalesce(m.alarm1, "
 	    "(SELECT CAST(value AS INTEGER) FROM settings WHERE key = "
 	    "'alarm1'), 0), coalesce(m.alarm2, (SELECT CAST(value AS INTEGER) "
-	    "FROM settings WHERE key = 'alarm2'), 0), coalesce(m.overload_w, "
-	    "(SELECT CAST(value AS INTEGER) FROM settings WHERE key = "
-	    "'overload_w'), 0), coalesce(m.unit, 0), m.meter, "
+	    "FROM settings WHERE key = 'alarm2'), 0), (SELECT overload_w FROM "
+	    "meter_overloads WHERE meter_id = m.id), coalesce(m.unit, 0), "
+	    "m.meter, "
 	    "coalesce(m.address, '') FROM meters m WHERE m.meter = ?")) ==
 	    NULL)
 		return PP_EINTERNAL;

@@ -118,8 +118,6 @@ int	 pp_chain_hash(const char *prev, const char *text, char out[65]);
 /* v / 10^decimals with exactly that many decimals (money.c). */
 char	*pp__scaled_format(int64_t v, int decimals, char buf[PP_NUMBUF]);
 
-/* Cached account balance arithmetic (ledger.c). */
-int64_t	 pp_balance_of(int64_t money_fen, int64_t used_e7);
 /* Money priced in 1e-7 yuan, in fen, rounded once (money.c). */
 int64_t	 pp_fen_round(int64_t e7);
 
@@ -387,28 +385,14 @@ int	 pp_yaml_bool(struct pp_yaml *y, const yaml_node_t *map,
 
 /* alarm.c: an own-wallet meter against the ledger (reconcile, mismatch). */
 /*
- * The facts, as 7 columns of a query over meters m: the meter's balance
- * and count as read, the money sold to it, the purchase count allocated,
- * the recharges and money still pending, and the last confirmed count.
- * A recharge is pending until the meter's own count has reached it.
+ * The facts, as 9 columns of the meter_wallets view w (db.c, migration
+ * 10): the meter's balance and count as read, the money sold to it, the
+ * purchase count allocated, the recharges and money still pending, the
+ * last confirmed count, and the cancelled recharges not yet reversed.
  */
 #define PP_WALLET_FACTS_SQL \
-	"m.meter_balance, m.meter_count, (SELECT coalesce(sum(l.amount), 0) " \
-	"FROM ledger l WHERE l.meter_id = m.id), m.buy_count, (SELECT " \
-	"count(*) FROM commands c WHERE c.meter_id = m.id AND c.action = " \
-	"'recharge' AND c.state IN ('pending', 'sent') AND c.buy_count > " \
-	"coalesce(m.meter_count, 0)), (SELECT coalesce(sum(c.amount), 0) FROM " \
-	"commands c WHERE c.meter_id = m.id AND c.action = 'recharge' AND " \
-	"c.state IN ('pending', 'sent') AND c.buy_count > " \
-	"coalesce(m.meter_count, 0)), (SELECT coalesce(max(c.buy_count), 0) " \
-	"FROM commands c WHERE c.meter_id = m.id AND c.action = 'recharge' " \
-	"AND c.state = 'done'), (SELECT coalesce(sum(c.amount), 0) FROM " \
-	"commands c WHERE c.meter_id = m.id AND c.verdict = 'cancelled' AND " \
-	"NOT EXISTS (SELECT 1 FROM ledger r WHERE r.reverses = c.ledger_id)), " \
-	"(SELECT coalesce(max(l.serial), '') FROM commands c JOIN ledger l ON " \
-	"l.id = c.ledger_id WHERE c.meter_id = m.id AND c.verdict = " \
-	"'cancelled' AND NOT EXISTS (SELECT 1 FROM ledger r WHERE r.reverses " \
-	"= c.ledger_id))"
+	"w.balance, w.count, w.sold, w.allocated, w.pending, " \
+	"w.pending_amount, w.confirmed, w.cancelled_amount, w.cancelled_serial"
 
 /*
  * "ok", "unread" or "mismatch" for the facts at column first of st.  A

@@ -44,13 +44,6 @@ pp_method_label(const char *method)
 	return method;
 }
 
-int64_t
-pp_balance_of(int64_t money_fen, int64_t used_e7)
-{
-	/* Round the usage once. */
-	return money_fen - pp_fen_round(used_e7);
-}
-
 int
 pp_serial_next(pp_db *db, int64_t t, char serial[PP_KEYMAX])
 {

@@ -163,16 +163,16 @@ select_targets(pp_db *db, const struct pp_poll_opts *o, struct bus_job **jobs,
     int *njobs)
 {
 	sqlite3_stmt *st;
-	int64_t default_overload = pp_setting_int(db, "overload_w", 0);
 	int rc, cap = 0;
 
 	*jobs = NULL;
 	*njobs = 0;
 	if ((st = pp_stmt(db, "SELECT m.id, m.gateway_id, m.meter, "
 	    "coalesce(m.unit, 0), m.profile, m.energy_wh, "
-	    "coalesce(m.reading_time, 0), coalesce(m.overload_w, 0), m.fails, "
-	    "m.state, g.name, coalesce(b.name, ''), coalesce(m.address, '') "
-	    "FROM meters m JOIN gateways g ON g.id = m.gateway_id LEFT JOIN "
+	    "coalesce(m.reading_time, 0), o.overload_w, m.fails, m.state, "
+	    "g.name, coalesce(b.name, ''), coalesce(m.address, '') FROM meters "
+	    "m JOIN meter_overloads o ON o.meter_id = m.id JOIN gateways g ON "
+	    "g.id = m.gateway_id LEFT JOIN "
 	    "buildings b ON b.id = m.building_id ORDER BY g.id, m.unit, "
 	    "m.address")) == NULL)
 		return PP_EINTERNAL;
@@ -193,8 +193,6 @@ select_targets(pp_db *db, const struct pp_poll_opts *o, struct bus_job **jobs,
 			return pp_fail(db, PP_EINTERNAL, "out of memory");
 		}
 		target_of_row(st, t);
-		if (t->overload_w == 0)
-			t->overload_w = default_overload;
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
@@ -743,9 +741,8 @@ pp_reading_store(pp_db *db, int64_t meter_id, int64_t time,
 
 	memset(&t, 0, sizeof(t));
 	if ((st = pp_stmt(db, "SELECT m.meter, m.energy_wh, "
-	    "coalesce(m.reading_time, 0), coalesce(m.overload_w, (SELECT "
-	    "CAST(value AS INTEGER) FROM settings WHERE key = 'overload_w'), "
-	    "0) FROM meters m WHERE m.id = ?")) == NULL)
+	    "coalesce(m.reading_time, 0), o.overload_w FROM meters m JOIN "
+	    "meter_overloads o ON o.meter_id = m.id WHERE m.id = ?")) == NULL)
 		return PP_EINTERNAL;
 	sqlite3_bind_int64(st, 1, meter_id);
 	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {

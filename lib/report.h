@@ -116,8 +116,6 @@ int	 pp__report_step(struct pp__run *run, sqlite3_stmt *st,
 int	 pp__report_need_times(struct pp__run *run);
 /* The id of the METER operand into run->id, or an error naming it. */
 int	 pp__report_meter_id(struct pp__run *run);
-/* Fen from 1e-7 yuan, rounded half away from zero, once. */
-int64_t	 pp__fen_of(int64_t e7);
 
 #define PP__NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 

@@ -11,12 +11,6 @@
 
 #include "report.h"
 
-int64_t
-pp__fen_of(int64_t e7)
-{
-	return e7 >= 0 ? (e7 + 50000) / 100000 : -((-e7 + 50000) / 100000);
-}
-
 int
 pp__report_need_times(struct pp__run *run)
 {
@@ -173,7 +167,7 @@ cells_of(const struct pp__run *run, sqlite3_stmt *st, pp_cell *cells)
 		if (rep->cols[i].type == PP_COL_TEXT)
 			cells[i].s = (const char *)sqlite3_column_text(st, i);
 		else if (rep->e7 & (1u << i))
-			cells[i].i = pp__fen_of(sqlite3_column_int64(st, i));
+			cells[i].i = pp_fen_round(sqlite3_column_int64(st, i));
 		else
 			cells[i].i = sqlite3_column_int64(st, i);
 	}

@@ -191,9 +191,10 @@ static const pp_column balances_cols[] = {
 	"(SELECT DISTINCT m.room FROM account_meters am JOIN meters m ON " \
 	"m.id = am.meter_id WHERE am.account_id = a.id AND m.room <> '' AND " \
 	"(am.detached IS NULL OR am.detached = a.closed)))"
-/* The money and the usage, for the balance, follow the columns. */
+/* The balance, the last column, is the account_balances view's. */
 #define ACCOUNTS_FROM \
-	"a.money, a.used_e7 FROM accounts a WHERE (?1 IS NULL OR " \
+	"(SELECT balance FROM account_balances WHERE account_id = a.id) " \
+	"FROM accounts a WHERE (?1 IS NULL OR " \
 	"a.state = ?1) AND ((a.opened >= ?2 AND a.opened < ?3) OR " \
 	"(a.closed >= ?2 AND a.closed < ?3)) ORDER BY a.account"
 
@@ -216,17 +217,6 @@ balances_check(struct pp__run *run)
 	return accounts_check(run);
 }
 
-/* The balance, the last column, from the money and usage after it. */
-static int
-balance_row(struct pp__run *run, sqlite3_stmt *st, pp_cell *cells)
-{
-	int last = (int)run->rep->ncols - 1;
-
-	cells[last] = PP__INT(pp_balance_of(sqlite3_column_int64(st, last),
-	    sqlite3_column_int64(st, last + 1)));
-	return 1;
-}
-
 const struct pp_report pp__report_accounts = {
 	.info = { "accounts", "[--state open|closed] [--from T] [--to T]",
 	    PP_OPERAND_NONE, 0 },
@@ -236,7 +226,6 @@ const struct pp_report pp__report_accounts = {
 	    ", a.opened, a.closed, " ACCOUNTS_FROM,
 	.binds = { PP__BIND_STATE, PP__BIND_FROM, PP__BIND_TO },
 	.check = accounts_check,
-	.row = balance_row,
 };
 
 const struct pp_report pp__report_balances = {
@@ -247,7 +236,6 @@ const struct pp_report pp__report_balances = {
 	    ACCOUNTS_FROM,
 	.binds = { PP__BIND_STATE, PP__BIND_FROM, PP__BIND_TO },
 	.check = balances_check,
-	.row = balance_row,
 };
 
 /* ---- audit: who ran what ---- */
@@ -313,11 +301,10 @@ static int
 status_row(struct pp__run *run, sqlite3_stmt *st, pp_cell *c)
 {
 	int opened = sqlite3_column_int(st, 13), s;
-	int64_t balance, alarm1 = c[8].i, alarm2 = sqlite3_column_int64(st, 17);
+	int64_t balance, alarm1 = c[8].i, alarm2 = sqlite3_column_int64(st, 16);
 
-	balance = sqlite3_column_type(st, 16) != SQLITE_NULL ?
-	    sqlite3_column_int64(st, 16) : pp_balance_of(
-	    sqlite3_column_int64(st, 14), sqlite3_column_int64(st, 15));
+	balance = sqlite3_column_int64(st, sqlite3_column_type(st, 15) !=
+	    SQLITE_NULL ? 15 : 14);
 	if (sqlite3_column_int(st, 12))
 		s = 5;
 	else if (!opened)
@@ -348,7 +335,8 @@ const struct pp_report pp__report_status = {
 	    "coalesce(a.account, ''), coalesce(a.name, ''), NULL, NULL, "
 	    "m.power_w, coalesce(m.alarm1, ?1), coalesce(m.relay, ''), m.keep, "
 	    "m.last_seen, m.state = 'lost', a.id IS NOT NULL AND a.state = "
-	    "'open', a.money, a.used_e7, (SELECT CASE WHEN w.billing = 'meter' "
+	    "'open', (SELECT balance FROM account_balances WHERE account_id = "
+	    "a.id), (SELECT CASE WHEN w.billing = 'meter' "
 	    "THEN w.meter_balance END FROM meters w WHERE w.account_id = a.id "
 	    "ORDER BY w.billing = 'meter' DESC, w.id LIMIT 1), "
 	    "coalesce(m.alarm2, ?2) FROM meters m LEFT JOIN buildings b ON "
@@ -569,8 +557,9 @@ const struct pp_report pp__report_reconcile = {
 	.cols = reconcile_cols,
 	.ncols = PP__NELEM(reconcile_cols),
 	.sql = "SELECT m.meter, coalesce(a.account, ''), coalesce(a.name, ''), "
-	    "m.room, " PP_WALLET_FACTS_SQL " FROM meters m LEFT JOIN accounts a "
-	    "ON a.id = m.account_id WHERE m.billing = 'meter' ORDER BY m.meter",
+	    "m.room, " PP_WALLET_FACTS_SQL " FROM meters m JOIN meter_wallets w "
+	    "ON w.meter_id = m.id LEFT JOIN accounts a ON a.id = m.account_id "
+	    "WHERE m.billing = 'meter' ORDER BY m.meter",
 	.what = "reconcile",
 	.row = reconcile_row,
 };
