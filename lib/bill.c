@@ -47,8 +47,6 @@ bill_month(struct pp__run *run, struct bill *b)
 {
 	const char *month = run->opts.month;
 	char err[PP_ERRMAX];
-	struct tm tm;
-	time_t tt;
 
 	if (run->opts.subject == NULL)
 		return pp_fail(run->db, PP_EUSAGE, "which account? give "
@@ -59,15 +57,9 @@ bill_month(struct pp__run *run, struct bill *b)
 	    pp_time_parse(month, &b->start, err, sizeof(err)) != PP_OK)
 		return pp_fail(run->db, PP_EUSAGE, "--month %s: use YYYY-MM",
 		    pp_q(month));
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = atoi(month) - 1900;
-	tm.tm_mon = atoi(month + 5);	/* the next month */
-	tm.tm_mday = 1;
-	tm.tm_isdst = -1;
-	if ((tt = mktime(&tm)) == (time_t)-1)
+	if ((b->end = pp_unit_next(b->start, PP_MONTH)) == -1)
 		return pp_fail(run->db, PP_EUSAGE, "--month %s: out of range",
 		    month);
-	b->end = (int64_t)tt;
 	pp_day_format(b->start, b->lo);
 	pp_day_format(b->end, b->hi);
 	return PP_OK;

@@ -501,20 +501,6 @@ meter_info(pp_db *db, const char *meter, struct meter_info *m)
 	    pp_q(meter)) : pp_sqlfail(db, "meters");
 }
 
-/* Local midnight after t. */
-static int64_t
-midnight_after(int64_t t)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	localtime_r(&tt, &tm);
-	tm.tm_mday++;
-	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
-	tm.tm_isdst = -1;
-	return (int64_t)mktime(&tm);
-}
-
 /*
  * When the site's friendly hours (no_trip, "20:00-08:00", and the
  * holidays, all day) hold at now, the time they end; else 0.
@@ -525,8 +511,6 @@ friendly_until(pp_db *db, int64_t now)
 	char window[32] = "", from[6], to[6], day[PP_TIMEBUF];
 	int start = 0, end = 0, minute, has_window = 0, i;
 	int64_t t = now, holiday;
-	time_t tt;
-	struct tm tm;
 
 	if (pp_setting(db, "no_trip", window, sizeof(window)) &&
 	    strlen(window) == 11) {
@@ -540,18 +524,16 @@ friendly_until(pp_db *db, int64_t now)
 		pp_day_format(t, day);
 		if (pp_query_int(db, &holiday, "SELECT 1 FROM holidays WHERE "
 		    "day = ?", "t", day) == PP_OK) {
-			t = midnight_after(t);
+			t = pp_unit_next(t, PP_DAY);
 			continue;
 		}
-		tt = (time_t)t;
-		if (!has_window || localtime_r(&tt, &tm) == NULL)
+		if (!has_window)
 			break;
-		minute = tm.tm_hour * 60 + tm.tm_min;
+		minute = pp_clock_minutes(t);
 		if (start < end ? (minute < start || minute >= end) :
 		    (minute < start && minute >= end))
 			break;
-		t = t - tm.tm_sec + (int64_t)(((end - minute) + 1440) % 1440) *
-		    60;
+		t = pp_day_at(t, 0, minute + (end - minute + 1440) % 1440);
 	}
 	return t == now ? 0 : t;
 }

@@ -296,6 +296,8 @@ int64_t	 pp_unit_start(int64_t t, enum pp_unit unit);
 int64_t	 pp_unit_next(int64_t t, enum pp_unit unit);
 /* Local midnight of t's day plus days, plus minutes (may run past a day). */
 int64_t	 pp_day_at(int64_t t, int days, int minutes);
+/* Local "YYYY-MM-DD HH:00", the hour t falls in. */
+char	*pp_hour_format(int64_t t, char buf[PP_TIMEBUF]);
 /* Minutes of the day from "HH:MM" (24:00 allowed as the day's end). */
 int	 pp_clock_parse(const char *s, int *minutes);
 /* The local wall clock of t in minutes since midnight, 0 to 1439. */

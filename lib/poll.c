@@ -202,20 +202,6 @@ select_targets(pp_db *db, const struct pp_poll_opts *o, struct bus_job **jobs,
 	return load_gateways(db, *jobs, *njobs);
 }
 
-/* Start of the local day after t. */
-static int64_t
-next_midnight(int64_t t)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	localtime_r(&tt, &tm);
-	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
-	tm.tm_mday++;
-	tm.tm_isdst = -1;
-	return (int64_t)mktime(&tm);
-}
-
 /* How an account-billed meter's energy is priced; none for the rest. */
 struct pricing {
 	int64_t				 account_id;	/* 0: not charged */
@@ -316,21 +302,18 @@ roll_up(pp_db *db, int64_t meter_id, int64_t from, int64_t to, int64_t wh,
     struct pricing *pr)
 {
 	char day[PP_TIMEBUF];
-	int64_t at = from, end, share, left = wh, cost;
+	int64_t at = from, end, share, cost;
 	int rc;
 
 	if (to <= from)
 		from = to;
 	/* Rate counters cover the whole interval: no use across days. */
-	if (next_midnight(from) < to)
+	if (pp_unit_next(from, PP_DAY) < to)
 		pr->nrates = 0;
 	for (at = from; ; at = end) {
-		end = next_midnight(at);
-		if (end >= to || to == from)
-			share = left;
-		else
-			share = wh * (end - at) / (to - from);
-		left -= share;
+		end = pp_unit_next(at, PP_DAY);
+		share = pp_apportion(wh, from, to, end) -
+		    pp_apportion(wh, from, to, at);
 		pp_day_format(at, day);
 		if ((rc = charge_day(db, meter_id, day, at, end < to ? end : to,
 		    share, pr, &cost)) != PP_OK)
@@ -341,7 +324,7 @@ roll_up(pp_db *db, int64_t meter_id, int64_t from, int64_t to, int64_t wh,
 		    "excluded.energy_wh, cost_e7 = cost_e7 + excluded.cost_e7",
 		    "itii", meter_id, day, share, cost)) != PP_OK)
 			return rc;
-		if (end >= to || to == from)
+		if (end >= to)
 			return PP_OK;
 	}
 }

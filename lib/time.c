@@ -160,6 +160,12 @@ pp_day_format(int64_t t, char buf[PP_TIMEBUF])
 	return format_local(t, "%Y-%m-%d", buf);
 }
 
+char *
+pp_hour_format(int64_t t, char buf[PP_TIMEBUF])
+{
+	return format_local(t, "%Y-%m-%d %H:00", buf);
+}
+
 /*
  * The local calendar.  Each is mktime over the broken-down local time, so
  * a day is 23 or 25 hours across a daylight-saving change where the zone

@@ -8,40 +8,6 @@
 
 #include "report.h"
 
-/* The start of the local hour or day after t. */
-static int64_t
-next_boundary(int64_t t, int by_hour)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	localtime_r(&tt, &tm);
-	tm.tm_min = tm.tm_sec = 0;
-	if (by_hour)
-		tm.tm_hour++;
-	else {
-		tm.tm_hour = 0;
-		tm.tm_mday++;
-	}
-	tm.tm_isdst = -1;
-	return (int64_t)mktime(&tm);
-}
-
-/* The start of the local hour or day holding t. */
-static int64_t
-boundary_at(int64_t t, int by_hour)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	localtime_r(&tt, &tm);
-	tm.tm_min = tm.tm_sec = 0;
-	if (!by_hour)
-		tm.tm_hour = 0;
-	tm.tm_isdst = -1;
-	return (int64_t)mktime(&tm);
-}
-
 /* The most hours or days one usage report shows. */
 #define USAGE_MAX	100000
 
@@ -68,30 +34,26 @@ bucket_of(const struct bucket *b, long n, int64_t t)
 }
 
 /*
- * Share wh used over [from, to] out to the buckets by time, the way the
- * daily roll-up does: each piece in proportion, the last one the rest.
+ * Share wh used over [from, to] out to the buckets by time, as the daily
+ * roll-up does (pp_apportion): an hour's pieces add up to its day's.
  */
 static void
-share_out(struct bucket *b, long n, int by_hour, int64_t from, int64_t to,
-    int64_t wh)
+share_out(struct bucket *b, long n, enum pp_unit unit, int64_t from,
+    int64_t to, int64_t wh)
 {
-	int64_t at, end, share, left = wh;
+	int64_t at, end;
 	long k;
 
 	if (to <= from)
 		from = to;
 	for (at = from; ; at = end) {
-		end = next_boundary(at, by_hour);
-		if (end >= to || to == from)
-			share = left;
-		else
-			share = wh * (end - at) / (to - from);
-		left -= share;
+		end = pp_unit_next(at, unit);
 		if ((k = bucket_of(b, n, at)) >= 0) {
-			b[k].wh += share;
+			b[k].wh += pp_apportion(wh, from, to, end) -
+			    pp_apportion(wh, from, to, at);
 			b[k].covered += (end < to ? end : to) - at;
 		}
-		if (end >= to || to == from)
+		if (end >= to)
 			return;
 	}
 }
@@ -118,15 +80,15 @@ usage_check(struct pp__run *run)
 
 /* Every hour or day that [from, to) touches, empty or not. */
 static int
-usage_buckets(struct pp__run *run, int by_hour, struct bucket **bp, long *np)
+usage_buckets(struct pp__run *run, enum pp_unit unit, struct bucket **bp, long *np)
 {
 	struct bucket *b = NULL;
 	size_t cap = 0;
 	long n = 0;
 	int64_t t;
 
-	for (t = boundary_at(run->opts.from, by_hour); t < run->opts.to;
-	    t = next_boundary(t, by_hour)) {
+	for (t = pp_unit_start(run->opts.from, unit); t < run->opts.to;
+	    t = pp_unit_next(t, unit)) {
 		if (n == USAGE_MAX) {
 			free(b);
 			return pp_fail(run->db, PP_EUSAGE, "more than %d %ss: "
@@ -137,7 +99,7 @@ usage_buckets(struct pp__run *run, int by_hour, struct bucket **bp, long *np)
 			return pp_fail(run->db, PP_EINTERNAL, "out of memory");
 		}
 		b[n].start = t;
-		b[n].end = next_boundary(t, by_hour);
+		b[n].end = pp_unit_next(t, unit);
 		b[n].wh = b[n].covered = 0;
 		n++;
 	}
@@ -151,7 +113,7 @@ usage_buckets(struct pp__run *run, int by_hour, struct bucket **bp, long *np)
  * to the first one after the last: what poll.c charged.
  */
 static int
-usage_share(struct pp__run *run, int by_hour, struct bucket *b, long n)
+usage_share(struct pp__run *run, enum pp_unit unit, struct bucket *b, long n)
 {
 	sqlite3_stmt *st;
 	int64_t t, prev_t = 0, prev_e = 0, e;
@@ -172,7 +134,7 @@ usage_share(struct pp__run *run, int by_hour, struct bucket *b, long n)
 		t = sqlite3_column_int64(st, 0);
 		e = sqlite3_column_int64(st, 1);
 		if (have && e >= prev_e)
-			share_out(b, n, by_hour, prev_t, t, e - prev_e);
+			share_out(b, n, unit, prev_t, t, e - prev_e);
 		if (!have || e >= prev_e) {
 			prev_t = t;
 			prev_e = e;
@@ -188,18 +150,14 @@ usage_share(struct pp__run *run, int by_hour, struct bucket *b, long n)
  * its bar still has what the bucket holds.
  */
 static int
-usage_emit(struct pp__run *run, int by_hour, const struct bucket *b)
+usage_emit(struct pp__run *run, enum pp_unit unit, const struct bucket *b)
 {
 	char label[PP_TIMEBUF];
 	pp_cell c[3];
 
-	if (by_hour) {
-		time_t tt = (time_t)b->start;
-		struct tm tm;
-
-		localtime_r(&tt, &tm);
-		strftime(label, sizeof(label), "%Y-%m-%d %H:00", &tm);
-	} else
+	if (unit == PP_HOUR)
+		pp_hour_format(b->start, label);
+	else
 		pp_day_format(b->start, label);
 	memset(c, 0, sizeof(c));
 	c[0] = PP__TEXT(label);
@@ -214,13 +172,15 @@ usage_rows(struct pp__run *run)
 {
 	struct bucket *b = NULL;
 	long n = 0, k;
-	int by_hour = strcmp(run->opts.by, "hour") == 0, rc;
+	enum pp_unit unit = strcmp(run->opts.by, "hour") == 0 ? PP_HOUR :
+	    PP_DAY;
+	int rc;
 
-	if ((rc = usage_buckets(run, by_hour, &b, &n)) == PP_OK &&
-	    (rc = usage_share(run, by_hour, b, n)) == PP_OK &&
+	if ((rc = usage_buckets(run, unit, &b, &n)) == PP_OK &&
+	    (rc = usage_share(run, unit, b, n)) == PP_OK &&
 	    (rc = pp__report_open(run)) == PP_OK)
 		for (k = 0; k < n && rc == PP_OK; k++)
-			rc = usage_emit(run, by_hour, &b[k]);
+			rc = usage_emit(run, unit, &b[k]);
 	free(b);
 	return rc;
 }
