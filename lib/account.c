@@ -7,19 +7,19 @@
 
 #include "internal.h"
 
-#define ERR(code, ...)	pp_fail(db, code, __VA_ARGS__)
+#define ERR(code, ...)	pp__fail(db, code, __VA_ARGS__)
 #define ACCOUNT_COLS	"id, account, name, state = 'open', money, used_e7, " \
 	"(SELECT balance FROM account_balances WHERE account_id = accounts.id)"
 
 static int
-account_row(pp_db *db, sqlite3_stmt *st, struct pp_account *a)
+account_row(pp_db *db, sqlite3_stmt *st, struct pp__account *a)
 {
 	int rc = sqlite3_step(st);
 
 	if (rc == SQLITE_ROW) {
 		a->id = sqlite3_column_int64(st, 0);
-		pp_col_text(st, 1, a->account, sizeof(a->account));
-		pp_col_text(st, 2, a->name, sizeof(a->name));
+		pp__col_text(st, 1, a->account, sizeof(a->account));
+		pp__col_text(st, 2, a->name, sizeof(a->name));
 		a->open = sqlite3_column_int(st, 3);
 		a->money = sqlite3_column_int64(st, 4);
 		a->used_e7 = sqlite3_column_int64(st, 5);
@@ -28,15 +28,15 @@ account_row(pp_db *db, sqlite3_stmt *st, struct pp_account *a)
 	sqlite3_reset(st);
 	if (rc == SQLITE_ROW)
 		return PP_OK;
-	return rc == SQLITE_DONE ? PP_EDATA : pp_sqlfail(db, "accounts");
+	return rc == SQLITE_DONE ? PP_EDATA : pp__sqlfail(db, "accounts");
 }
 
 int
-pp_account_get(pp_db *db, const char *account, struct pp_account *a)
+pp__account_get(pp_db *db, const char *account, struct pp__account *a)
 {
 	sqlite3_stmt *st;
 
-	if ((st = pp_stmt(db, "SELECT " ACCOUNT_COLS " FROM accounts WHERE "
+	if ((st = pp__stmt(db, "SELECT " ACCOUNT_COLS " FROM accounts WHERE "
 	    "account = ?")) == NULL)
 		return PP_EINTERNAL;
 	sqlite3_bind_text(st, 1, account, -1, SQLITE_TRANSIENT);
@@ -44,11 +44,11 @@ pp_account_get(pp_db *db, const char *account, struct pp_account *a)
 }
 
 int
-pp_account_get_id(pp_db *db, int64_t id, struct pp_account *a)
+pp__account_get_id(pp_db *db, int64_t id, struct pp__account *a)
 {
 	sqlite3_stmt *st;
 
-	if ((st = pp_stmt(db, "SELECT " ACCOUNT_COLS " FROM accounts WHERE "
+	if ((st = pp__stmt(db, "SELECT " ACCOUNT_COLS " FROM accounts WHERE "
 	    "id = ?")) == NULL)
 		return PP_EINTERNAL;
 	sqlite3_bind_int64(st, 1, id);
@@ -85,7 +85,7 @@ hit_meter(pp_db *db, const char *target, struct hits *h)
 	sqlite3_stmt *st;
 	char what[96];
 
-	if ((st = pp_stmt(db, "SELECT id, account_id FROM meters WHERE "
+	if ((st = pp__stmt(db, "SELECT id, account_id FROM meters WHERE "
 	    "meter = ?")) == NULL)
 		return PP_EINTERNAL;
 	sqlite3_bind_text(st, 1, target, -1, SQLITE_TRANSIENT);
@@ -110,7 +110,7 @@ hit_rooms(pp_db *db, const char *target, struct hits *h)
 	const char *slash = strchr(target, '/');
 	char what[96];
 
-	if ((st = pp_stmt(db, "SELECT m.id, m.account_id, "
+	if ((st = pp__stmt(db, "SELECT m.id, m.account_id, "
 	    "coalesce(b.name, ''), m.room FROM meters m LEFT JOIN "
 	    "buildings b ON b.id = m.building_id WHERE m.room = ? AND "
 	    "(?2 IS NULL OR b.name = ?2) ORDER BY m.id")) == NULL)
@@ -158,9 +158,9 @@ ambiguous(pp_db *db, const char *target, const struct hits *h)
 	int i;
 
 	for (i = 0; i < h->n; i++) {
-		struct pp_account c;
+		struct pp__account c;
 
-		if (pp_account_get_id(db, h->hit[i].account_id, &c) != PP_OK)
+		if (pp__account_get_id(db, h->hit[i].account_id, &c) != PP_OK)
 			continue;
 		at += snprintf(candidates + at, at < sizeof(candidates) ?
 		    sizeof(candidates) - at : 0, "%s%s (account %s, %s)",
@@ -171,8 +171,8 @@ ambiguous(pp_db *db, const char *target, const struct hits *h)
 }
 
 int
-pp_target_resolve(pp_db *db, const char *target, enum pp_target kind,
-    struct pp_account *a, int64_t *meter_id)
+pp__target_resolve(pp_db *db, const char *target, enum pp_target kind,
+    struct pp__account *a, int64_t *meter_id)
 {
 	struct hits h;
 	char what[96];
@@ -182,7 +182,7 @@ pp_target_resolve(pp_db *db, const char *target, enum pp_target kind,
 	if (target == NULL || *target == '\0')
 		return ERR(PP_EDATA, "no account, meter or room given");
 	if (kind == PP_TARGET_ANY || kind == PP_TARGET_ACCOUNT) {
-		if ((rc = pp_account_get(db, target, a)) == PP_OK) {
+		if ((rc = pp__account_get(db, target, a)) == PP_OK) {
 			snprintf(what, sizeof(what), "account %s", target);
 			add_hit(&h, a->id, 0, what);
 		} else if (rc != PP_EDATA)
@@ -208,11 +208,11 @@ pp_target_resolve(pp_db *db, const char *target, enum pp_target kind,
 	for (i = 1; i < h.n; i++)
 		if (h.hit[i].meter_id != *meter_id)
 			*meter_id = 0;
-	return pp_account_get_id(db, h.hit[0].account_id, a);
+	return pp__account_get_id(db, h.hit[0].account_id, a);
 }
 
 int
-pp_wallet_of(pp_db *db, const struct pp_account *a, int64_t meter_id,
+pp__wallet_of(pp_db *db, const struct pp__account *a, int64_t meter_id,
     int64_t *wallet)
 {
 	sqlite3_stmt *st;
@@ -221,7 +221,8 @@ pp_wallet_of(pp_db *db, const struct pp_account *a, int64_t meter_id,
 	size_t at = 0;
 
 	*wallet = 0;
-	if ((st = pp_stmt(db, "SELECT id, meter, billing = 'meter' FROM meters "
+	if ((st = pp__stmt(db,
+	    "SELECT id, meter, billing = 'meter' FROM meters "
 	    "WHERE account_id = ? ORDER BY id")) == NULL)
 		return PP_EINTERNAL;
 	sqlite3_bind_int64(st, 1, a->id);
@@ -258,19 +259,19 @@ check_open_request(pp_db *db, const struct pp_open_req *req)
 
 	if (req->name == NULL || *req->name == '\0')
 		return ERR(PP_EDATA, "name: missing");
-	if (pp_text_check("name", req->name, PP_NAMEMAX, err, sizeof(err)) !=
+	if (pp__text_check("name", req->name, PP_NAMEMAX, err, sizeof(err)) !=
 	    PP_OK)
 		return ERR(PP_EDATA, "%s", err);
 	if (req->phone && *req->phone && (strlen(req->phone) >= PP_KEYMAX ||
 	    strspn(req->phone, "0123456789+- ") != strlen(req->phone)))
 		return ERR(PP_EDATA, "phone \"%s\": use digits, '+', '-' and "
 		    "spaces", pp_q(req->phone));
-	if (req->account && *req->account && pp_key_check("account",
+	if (req->account && *req->account && pp__key_check("account",
 	    req->account, PP_KEYMAX, err, sizeof(err)) != PP_OK)
 		return ERR(PP_EDATA, "%s", err);
 	if (req->balance < 0)
 		return ERR(PP_EDATA, "balance: must not be negative");
-	return pp_check_payment(db, req->method, req->ref, req->remark);
+	return pp__check_payment(db, req->method, req->ref, req->remark);
 }
 
 /* The next free generated account number. */
@@ -281,11 +282,11 @@ new_account_number(pp_db *db, char out[PP_KEYMAX])
 	char buf[32];
 	int rc;
 
-	if (pp_setting(db, "next_account", buf, sizeof(buf)) != NULL)
+	if (pp__setting(db, "next_account", buf, sizeof(buf)) != NULL)
 		next = strtoll(buf, NULL, 10);
 	for (;; next++) {
 		snprintf(out, PP_KEYMAX, "%lld", (long long)next);
-		rc = pp_query_int(db, &taken, "SELECT 1 FROM accounts WHERE "
+		rc = pp__query_int(db, &taken, "SELECT 1 FROM accounts WHERE "
 		    "account = ?", "t", out);
 		if (rc == PP_EDATA)
 			break;
@@ -293,7 +294,7 @@ new_account_number(pp_db *db, char out[PP_KEYMAX])
 			return rc;
 	}
 	snprintf(buf, sizeof(buf), "%lld", (long long)next + 1);
-	return pp_exec(db, "INSERT INTO settings(key, value) VALUES "
+	return pp__exec(db, "INSERT INTO settings(key, value) VALUES "
 	    "('next_account', ?) ON CONFLICT(key) DO UPDATE SET value = "
 	    "excluded.value", "t", buf);
 }
@@ -307,9 +308,9 @@ attach(pp_db *db, int64_t account_id, const char *meter)
 	char err[PP_ERRMAX], owned_by[PP_KEYMAX] = "";
 	int rc, attached;
 
-	if (pp_key_check("meter", meter, PP_KEYMAX, err, sizeof(err)) != PP_OK)
+	if (pp__key_check("meter", meter, PP_KEYMAX, err, sizeof(err)) != PP_OK)
 		return ERR(PP_EDATA, "%s", err);
-	if ((st = pp_stmt(db, "SELECT m.id, m.account_id IS NOT NULL, "
+	if ((st = pp__stmt(db, "SELECT m.id, m.account_id IS NOT NULL, "
 	    "coalesce(a.account, ''), coalesce(m.account_id, 0) FROM meters m "
 	    "LEFT JOIN accounts a ON a.id = m.account_id WHERE m.meter = ?"))
 	    == NULL)
@@ -319,20 +320,20 @@ attach(pp_db *db, int64_t account_id, const char *meter)
 		sqlite3_reset(st);
 		return rc == SQLITE_DONE ? ERR(PP_EDATA, "meter %s is not "
 		    "installed; load it with site-load", pp_q(meter)) :
-		    pp_sqlfail(db, "meters");
+		    pp__sqlfail(db, "meters");
 	}
 	meter_id = sqlite3_column_int64(st, 0);
 	attached = sqlite3_column_int(st, 1);
-	pp_col_text(st, 2, owned_by, sizeof(owned_by));
+	pp__col_text(st, 2, owned_by, sizeof(owned_by));
 	owner = sqlite3_column_int64(st, 3);
 	sqlite3_reset(st);
 	if (attached)
 		return ERR(PP_ERULE, "meter %s already belongs to %saccount %s",
 		    meter, owner == account_id ? "this " : "open ", owned_by);
-	if ((rc = pp_exec(db, "UPDATE meters SET account_id = ? WHERE id = ?",
+	if ((rc = pp__exec(db, "UPDATE meters SET account_id = ? WHERE id = ?",
 	    "ii", account_id, meter_id)) != PP_OK)
 		return rc;
-	return pp_exec(db, "INSERT INTO account_meters(account_id, meter_id, "
+	return pp__exec(db, "INSERT INTO account_meters(account_id, meter_id, "
 	    "attached) VALUES (?, ?, ?)", "iii", account_id, meter_id,
 	    pp_now());
 }
@@ -372,7 +373,7 @@ open_replay(pp_db *db, const struct pp_open_req *req, pp_entry *out)
 
 	if (req->ref == NULL || *req->ref == '\0')
 		return -1;
-	if ((st = pp_stmt(db, "SELECT l.id, l.kind, a.account, l.amount,"
+	if ((st = pp__stmt(db, "SELECT l.id, l.kind, a.account, l.amount,"
 	    " l.serial FROM ledger l JOIN accounts a ON a.id = "
 	    "l.account_id WHERE l.ref = ?")) == NULL)
 		return PP_EINTERNAL;
@@ -387,9 +388,9 @@ open_replay(pp_db *db, const struct pp_open_req *req, pp_entry *out)
 	    strcmp(req->account, (const char *)sqlite3_column_text(st, 2)) ==
 	    0);
 	ledger_id = sqlite3_column_int64(st, 0);
-	pp_col_text(st, 4, serial, sizeof(serial));
+	pp__col_text(st, 4, serial, sizeof(serial));
 	sqlite3_reset(st);
-	if (same && (rc = pp_entry_load(db, ledger_id, out)) != PP_OK)
+	if (same && (rc = pp__entry_load(db, ledger_id, out)) != PP_OK)
 		return rc;
 	if (!same || !same_meters(req->meters, out->meter))
 		return ERR(PP_EDATA, "ref \"%s\" was already used by serial %s "
@@ -402,12 +403,12 @@ open_replay(pp_db *db, const struct pp_open_req *req, pp_entry *out)
 static int
 account_number(pp_db *db, const char *asked, char number[PP_KEYMAX])
 {
-	struct pp_account a;
+	struct pp__account a;
 	int rc;
 
 	if (asked == NULL || *asked == '\0')
 		return new_account_number(db, number);
-	rc = pp_account_get(db, asked, &a);
+	rc = pp__account_get(db, asked, &a);
 	if (rc == PP_OK)
 		return ERR(PP_EDATA, "account %s already exists%s", asked,
 		    a.open ? "" : " (closed)");
@@ -448,8 +449,8 @@ attach_list(pp_db *db, int64_t account_id, const char *list)
 int
 pp_account_open(pp_db *db, const struct pp_open_req *req, pp_entry *out)
 {
-	struct pp_account a;
-	struct pp_post p;
+	struct pp__account a;
+	struct pp__post p;
 	char number[PP_KEYMAX];
 	int64_t id, ledger_id, wallet = 0;
 	int rc;
@@ -460,15 +461,15 @@ pp_account_open(pp_db *db, const struct pp_open_req *req, pp_entry *out)
 		return rc;
 	if ((rc = account_number(db, req->account, number)) != PP_OK)
 		return rc;
-	if ((rc = pp_query_int(db, &id, "INSERT INTO accounts(account, name, "
+	if ((rc = pp__query_int(db, &id, "INSERT INTO accounts(account, name, "
 	    "phone, state, opened) VALUES (?, ?, ?, 'open', ?) RETURNING id",
 	    "ttti", number, req->name, req->phone ? req->phone : "",
 	    pp_now())) != PP_OK)
 		return rc;
 	if ((rc = attach_list(db, id, req->meters)) != PP_OK ||
-	    (rc = pp_account_get_id(db, id, &a)) != PP_OK)
+	    (rc = pp__account_get_id(db, id, &a)) != PP_OK)
 		return rc;
-	if (req->balance > 0 && (rc = pp_wallet_of(db, &a, 0, &wallet)) !=
+	if (req->balance > 0 && (rc = pp__wallet_of(db, &a, 0, &wallet)) !=
 	    PP_OK)
 		return rc;
 	memset(&p, 0, sizeof(p));
@@ -479,20 +480,20 @@ pp_account_open(pp_db *db, const struct pp_open_req *req, pp_entry *out)
 	p.method = req->method;
 	p.ref = req->ref;
 	p.remark = req->remark;
-	if ((rc = pp_post_money(db, &p, wallet, &ledger_id)) != PP_OK)
+	if ((rc = pp__post_money(db, &p, wallet, &ledger_id)) != PP_OK)
 		return rc;
-	return pp_entry_load(db, ledger_id, out);
+	return pp__entry_load(db, ledger_id, out);
 }
 
 int
 pp_account_add_meter(pp_db *db, const char *account, const char *meter,
     pp_entry *out)
 {
-	struct pp_account a;
+	struct pp__account a;
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((rc = pp_account_get(db, account, &a)) != PP_OK)
+	if ((rc = pp__account_get(db, account, &a)) != PP_OK)
 		return rc == PP_EDATA ? ERR(PP_EDATA, "account %s: no such "
 		    "account", pp_q(account)) : rc;
 	if (!a.open)
@@ -500,7 +501,8 @@ pp_account_add_meter(pp_db *db, const char *account, const char *meter,
 	if ((rc = attach(db, a.id, meter)) != PP_OK)
 		return rc;
 	/* The account's latest row, so the output shows its balance. */
-	if ((st = pp_stmt(db, "SELECT max(id) FROM ledger WHERE account_id = ?"))
+	if ((st = pp__stmt(db,
+	    "SELECT max(id) FROM ledger WHERE account_id = ?"))
 	    == NULL)
 		return PP_EINTERNAL;
 	sqlite3_bind_int64(st, 1, a.id);
@@ -509,15 +511,15 @@ pp_account_add_meter(pp_db *db, const char *account, const char *meter,
 		int64_t last = sqlite3_column_int64(st, 0);
 
 		sqlite3_reset(st);
-		if ((rc = pp_entry_load(db, last, out)) != PP_OK)
+		if ((rc = pp__entry_load(db, last, out)) != PP_OK)
 			return rc;
 		/* The account as it is now, with the meter just added. */
 		out->balance = a.balance;
-		return pp_account_meters(db, a.id, pp_now(), out->meter,
+		return pp__account_meters(db, a.id, pp_now(), out->meter,
 		    out->room);
 	}
 	sqlite3_reset(st);
-	return pp_sqlfail(db, "ledger");
+	return pp__sqlfail(db, "ledger");
 }
 
 /*
@@ -525,7 +527,7 @@ pp_account_add_meter(pp_db *db, const char *account, const char *meter,
  * with out->replayed, PP_EDATA for a ref used otherwise, -1 for a new ref.
  */
 static int
-close_replay(pp_db *db, const struct pp_account *a, const char *ref,
+close_replay(pp_db *db, const struct pp__account *a, const char *ref,
     pp_entry *out)
 {
 	int64_t was;
@@ -533,18 +535,18 @@ close_replay(pp_db *db, const struct pp_account *a, const char *ref,
 
 	if (ref == NULL || *ref == '\0')
 		return -1;
-	rc = pp_query_int(db, &was, "SELECT id FROM ledger WHERE ref = ? "
+	rc = pp__query_int(db, &was, "SELECT id FROM ledger WHERE ref = ? "
 	    "AND kind = 'close' AND account_id = ?", "ti", ref, a->id);
 	if (rc == PP_OK) {
-		if ((rc = pp_entry_load(db, was, out)) == PP_OK)
+		if ((rc = pp__entry_load(db, was, out)) == PP_OK)
 			out->replayed = 1;
 		return rc;
 	}
 	if (rc != PP_EDATA)
 		return rc;
-	if (pp_query_int(db, &was, "SELECT id FROM ledger WHERE ref = ?",
+	if (pp__query_int(db, &was, "SELECT id FROM ledger WHERE ref = ?",
 	    "t", ref) == PP_OK)
-		return pp_fail(db, PP_EDATA, "ref \"%s\" was already used for "
+		return pp__fail(db, PP_EDATA, "ref \"%s\" was already used for "
 		    "another request", pp_q(ref));
 	return -1;
 }
@@ -556,41 +558,42 @@ detach_all(pp_db *db, int64_t account_id, int64_t close_row)
 	int64_t now;
 	int rc;
 
-	if ((rc = pp_query_int(db, &now, "SELECT time FROM ledger WHERE id = ?",
+	if ((rc = pp__query_int(db, &now,
+	    "SELECT time FROM ledger WHERE id = ?",
 	    "i", close_row)) != PP_OK)
 		return rc;
-	if ((rc = pp_exec(db, "UPDATE account_meters SET detached = ? WHERE "
+	if ((rc = pp__exec(db, "UPDATE account_meters SET detached = ? WHERE "
 	    "account_id = ? AND detached IS NULL", "ii", now, account_id)) !=
 	    PP_OK)
 		return rc;
-	if ((rc = pp_exec(db, "UPDATE meters SET account_id = NULL WHERE "
+	if ((rc = pp__exec(db, "UPDATE meters SET account_id = NULL WHERE "
 	    "account_id = ?", "i", account_id)) != PP_OK)
 		return rc;
-	return pp_exec(db, "UPDATE accounts SET state = 'closed', closed = ? "
+	return pp__exec(db, "UPDATE accounts SET state = 'closed', closed = ? "
 	    "WHERE id = ?", "ii", now, account_id);
 }
 
 int
-pp_account_close(pp_db *db, const char *account, const char *method,
+pp__account_close(pp_db *db, const char *account, const char *method,
     const char *ref, const char *remark, int64_t meter_balance,
     pp_entry *out)
 {
-	struct pp_account a;
-	struct pp_post p;
+	struct pp__account a;
+	struct pp__post p;
 	char b[PP_NUMBUF];
 	int64_t balance, id, wallet;
 	int rc;
 
-	if ((rc = pp_check_payment(db, method, ref, remark)) != PP_OK)
+	if ((rc = pp__check_payment(db, method, ref, remark)) != PP_OK)
 		return rc;
-	if ((rc = pp_account_get(db, account, &a)) != PP_OK)
+	if ((rc = pp__account_get(db, account, &a)) != PP_OK)
 		return rc == PP_EDATA ? ERR(PP_EDATA, "account %s: no such "
 		    "account", pp_q(account)) : rc;
 	if ((rc = close_replay(db, &a, ref, out)) != -1)
 		return rc;
 	if (!a.open)
 		return ERR(PP_ERULE, "account %s is already closed", account);
-	if ((rc = pp_wallet_of(db, &a, 0, &wallet)) != PP_OK)
+	if ((rc = pp__wallet_of(db, &a, 0, &wallet)) != PP_OK)
 		return rc;
 	if (wallet && meter_balance == PP_NO_WALLET)
 		return ERR(PP_EUSAGE, "account %s: what its meter holds must be "
@@ -600,7 +603,8 @@ pp_account_close(pp_db *db, const char *account, const char *method,
 		 * The meter kept the wallet: what it spent is the money in
 		 * less what it holds, and what it holds is the refund.
 		 */
-		if ((rc = pp_exec(db, "UPDATE accounts SET used_e7 = (money - ?) "
+		if ((rc = pp__exec(db,
+		    "UPDATE accounts SET used_e7 = (money - ?) "
 		    "* 100000 WHERE id = ?", "ii", meter_balance, a.id)) != PP_OK)
 			return rc;
 		a.balance = meter_balance;
@@ -619,11 +623,11 @@ pp_account_close(pp_db *db, const char *account, const char *method,
 	p.remark = remark;
 	p.meter_id = wallet;
 	/* The refund leaves the meter too, as a negative recharge. */
-	if ((rc = pp_post_money(db, &p, wallet && balance > 0 ? wallet : 0,
+	if ((rc = pp__post_money(db, &p, wallet && balance > 0 ? wallet : 0,
 	    &id)) != PP_OK)
 		return rc;
 	/* The entry is loaded while the meters still show on the account. */
-	if ((rc = pp_entry_load(db, id, out)) != PP_OK)
+	if ((rc = pp__entry_load(db, id, out)) != PP_OK)
 		return rc;
 	return detach_all(db, a.id, id);
 }

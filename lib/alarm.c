@@ -57,7 +57,7 @@ kind_index(const char *kind)
 }
 
 const char *
-pp_alarm_kind_name(enum pp_alarm_kind kind)
+pp__alarm_kind_name(enum pp_alarm_kind kind)
 {
 	return kinds[kind].kind;
 }
@@ -69,7 +69,7 @@ pp_alarm_kind_check(const char *kind)
 }
 
 const char *
-pp_wallet_verdict(sqlite3_stmt *st, int first, char *why, size_t len)
+pp__wallet_verdict(sqlite3_stmt *st, int first, char *why, size_t len)
 {
 	int64_t balance = sqlite3_column_int64(st, first);
 	int64_t count = sqlite3_column_int64(st, first + 1);
@@ -134,7 +134,7 @@ render(pp_db *db, const struct facts *f, char *out, size_t len)
 	int k = kind_index(f->kind);
 
 	snprintf(key, sizeof(key), "msg_%s", f->kind);
-	if (pp_setting(db, key, tmpl, sizeof(tmpl)) == NULL)
+	if (pp__setting(db, key, tmpl, sizeof(tmpl)) == NULL)
 		snprintf(tmpl, sizeof(tmpl), "%s", kinds[k].text);
 	pp_site_name(db, site, sizeof(site));
 	out[0] = '\0';
@@ -178,19 +178,20 @@ sync_alarm(pp_db *db, const struct facts *f, int holds, int64_t *raised)
 	int rc;
 
 	*raised = 0;
-	rc = pp_query_int(db, &id, "SELECT id FROM alarms WHERE kind = ?1 AND "
+	rc = pp__query_int(db, &id, "SELECT id FROM alarms WHERE kind = ?1 AND "
 	    "cleared IS NULL AND meter_id IS nullif(?2, 0) AND account_id IS "
 	    "nullif(?3, 0) AND gateway_id IS nullif(?4, 0)", "tiii", f->kind,
 	    f->meter_id, f->account_id, f->gateway_id);
 	if (rc != PP_OK && rc != PP_EDATA)
 		return rc;
 	if (rc == PP_OK && !holds)
-		return pp_exec(db, "UPDATE alarms SET cleared = ? WHERE id = ?",
+		return pp__exec(db,
+		    "UPDATE alarms SET cleared = ? WHERE id = ?",
 		    "ii", pp_now(), id);
 	if (rc == PP_OK || !holds)
 		return PP_OK;
 	render(db, f, message, sizeof(message));
-	return pp_query_int(db, raised, "INSERT INTO alarms(kind, meter_id, "
+	return pp__query_int(db, raised, "INSERT INTO alarms(kind, meter_id, "
 	    "account_id, gateway_id, raised, level, value, message) VALUES (?, "
 	    "nullif(?, 0), nullif(?, 0), nullif(?, 0), ?, ?, ?, ?) RETURNING id",
 	    "tiiiiitt", f->kind, f->meter_id, f->account_id, f->gateway_id,
@@ -209,7 +210,7 @@ note(pp_db *db, struct raised *r, int64_t id)
 	if (id == 0)
 		return PP_OK;
 	if (pp_grow(&r->v, &r->cap, r->n + 1, sizeof(*r->v)) != PP_OK)
-		return pp_fail(db, PP_EINTERNAL, "out of memory");
+		return pp__fail(db, PP_EINTERNAL, "out of memory");
 	r->v[r->n++] = id;
 	return PP_OK;
 }
@@ -227,7 +228,7 @@ static const char account_balance_sql[] =
     "m.billing = 'meter' DESC, m.id LIMIT 1";
 
 int
-pp_meter_arrears(pp_db *db, int64_t meter_id, int *arrears,
+pp__meter_arrears(pp_db *db, int64_t meter_id, int *arrears,
     int64_t *balance, char account[PP_KEYMAX])
 {
 	sqlite3_stmt *st;
@@ -237,20 +238,20 @@ pp_meter_arrears(pp_db *db, int64_t meter_id, int *arrears,
 	*arrears = 0;
 	*balance = 0;
 	account[0] = '\0';
-	rc = pp_query_int(db, &account_id, "SELECT a.id FROM meters m JOIN "
+	rc = pp__query_int(db, &account_id, "SELECT a.id FROM meters m JOIN "
 	    "accounts a ON a.id = m.account_id WHERE m.id = ? AND a.state = "
 	    "'open'", "i", meter_id);
 	if (rc == PP_EDATA)
 		return PP_OK;
 	if (rc != PP_OK)
 		return rc;
-	if ((st = pp_stmt(db, account_balance_sql)) == NULL)
+	if ((st = pp__stmt(db, account_balance_sql)) == NULL)
 		return PP_EINTERNAL;
 	sqlite3_bind_int64(st, 1, account_id);
 	sqlite3_bind_int64(st, 2, -1);
 	sqlite3_bind_int64(st, 3, -1);
 	if (sqlite3_step(st) == SQLITE_ROW) {
-		pp_col_text(st, 0, account, PP_KEYMAX);
+		pp__col_text(st, 0, account, PP_KEYMAX);
 		*balance = sqlite3_column_int64(st, 2);
 		*arrears = *balance <= 0;
 	}
@@ -258,76 +259,71 @@ pp_meter_arrears(pp_db *db, int64_t meter_id, int *arrears,
 	return PP_OK;
 }
 
-/* The balance alarms of every open account: one level standing. */
+/* One open account's balance alarms: one level standing. */
+static int
+account_alarms(pp_db *db, struct raised *r, int64_t account_id, int64_t a1,
+    int64_t a2)
+{
+	static const char *const levels[] = { "low1", "low2", "arrears" };
+	struct facts f;
+	sqlite3_stmt *st;
+	int64_t id, balance, alarm1, alarm2;
+	int rc = PP_OK, level, k;
+
+	memset(&f, 0, sizeof(f));
+	f.account_id = account_id;
+	if ((st = pp__stmt(db, account_balance_sql)) == NULL)
+		return PP_EINTERNAL;
+	sqlite3_bind_int64(st, 1, account_id);
+	sqlite3_bind_int64(st, 2, a1);
+	sqlite3_bind_int64(st, 3, a2);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return PP_OK;
+	}
+	pp__col_text(st, 0, f.account, sizeof(f.account));
+	pp__col_text(st, 1, f.name, sizeof(f.name));
+	balance = sqlite3_column_int64(st, 2);
+	pp__col_text(st, 4, f.meter, sizeof(f.meter));
+	pp__col_text(st, 5, f.room, sizeof(f.room));
+	alarm1 = sqlite3_column_int64(st, 6);
+	alarm2 = sqlite3_column_int64(st, 7);
+	sqlite3_reset(st);
+	level = balance <= 0 ? 2 : alarm2 >= 0 && balance < alarm2 ? 1 :
+	    alarm1 >= 0 && balance < alarm1 ? 0 : -1;
+	pp_money_format(balance, f.balance);
+	for (k = 0; k < 3 && rc == PP_OK; k++) {
+		f.kind = levels[k];
+		pp_money_format(k == 0 ? alarm1 : k == 1 ? alarm2 : 0,
+		    f.threshold);
+		snprintf(f.value, sizeof(f.value), "%s", f.balance);
+		if ((rc = sync_alarm(db, &f, k == level, &id)) == PP_OK)
+			rc = note(db, r, id);
+	}
+	return rc;
+}
+
+/* The balance alarms of every open account. */
 static int
 scan_accounts(pp_db *db, struct raised *r)
 {
-	static const char *const levels[] = { "low1", "low2", "arrears" };
-	int64_t a1 = pp_setting_int(db, "alarm1", -1);
-	int64_t a2 = pp_setting_int(db, "alarm2", -1);
-	struct facts f;
+	int64_t a1 = pp__setting_int(db, "alarm1", -1);
+	int64_t a2 = pp__setting_int(db, "alarm2", -1);
 	sqlite3_stmt *st;
-	int64_t *ids = NULL, id, balance, alarm1, alarm2;
-	size_t n = 0, cap = 0, i, k;
-	int rc = PP_OK, level;
+	int rc = PP_OK;
 
-	/* The list first: the work below reuses cached statements. */
-	if ((st = pp_stmt(db, "SELECT id FROM accounts WHERE state = 'open' "
+	if ((st = pp__stmt(db, "SELECT id FROM accounts WHERE state = 'open' "
 	    "ORDER BY id")) == NULL)
 		return PP_EINTERNAL;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		if (pp_grow(&ids, &cap, n + 1, sizeof(*ids)) != PP_OK) {
-			sqlite3_reset(st);
-			free(ids);
-			return pp_fail(db, PP_EINTERNAL, "out of memory");
-		}
-		ids[n++] = sqlite3_column_int64(st, 0);
-	}
+	while (rc == PP_OK && sqlite3_step(st) == SQLITE_ROW)
+		rc = account_alarms(db, r, sqlite3_column_int64(st, 0), a1, a2);
 	sqlite3_reset(st);
-	for (i = 0; i < n && rc == PP_OK; i++) {
-		memset(&f, 0, sizeof(f));
-		f.account_id = ids[i];
-		if ((st = pp_stmt(db, account_balance_sql)) == NULL) {
-			rc = PP_EINTERNAL;
-			break;
-		}
-		sqlite3_bind_int64(st, 1, ids[i]);
-		sqlite3_bind_int64(st, 2, a1);
-		sqlite3_bind_int64(st, 3, a2);
-		if (sqlite3_step(st) != SQLITE_ROW) {
-			sqlite3_reset(st);
-			continue;
-		}
-		pp_col_text(st, 0, f.account, sizeof(f.account));
-		pp_col_text(st, 1, f.name, sizeof(f.name));
-		balance = sqlite3_column_int64(st, 2);
-		f.meter_id = sqlite3_column_int64(st, 3);
-		pp_col_text(st, 4, f.meter, sizeof(f.meter));
-		pp_col_text(st, 5, f.room, sizeof(f.room));
-		alarm1 = sqlite3_column_int64(st, 6);
-		alarm2 = sqlite3_column_int64(st, 7);
-		sqlite3_reset(st);
-		level = balance <= 0 ? 2 : alarm2 >= 0 && balance < alarm2 ?
-		    1 : alarm1 >= 0 && balance < alarm1 ? 0 : -1;
-		pp_money_format(balance, f.balance);
-		f.meter_id = 0;		/* an account's alarm */
-		for (k = 0; k < 3 && rc == PP_OK; k++) {
-			f.kind = levels[k];
-			pp_money_format(k == 0 ? alarm1 : k == 1 ? alarm2 : 0,
-			    f.threshold);
-			snprintf(f.value, sizeof(f.value), "%s", f.balance);
-			if ((rc = sync_alarm(db, &f, (int)k == level, &id)) ==
-			    PP_OK)
-				rc = note(db, r, id);
-		}
-	}
-	free(ids);
 	return rc;
 }
 
 /*
- * The conditions a scan found, each holding or not, gathered before any
- * alarm is synced: syncing reuses the cached statements the scan steps.
+ * The conditions a scan found, each holding or not, all judged on one
+ * view of the meters before any alarm is synced.
  */
 struct conditions {
 	struct facts	*all;
@@ -386,7 +382,7 @@ meter_conditions(sqlite3_stmt *st, int lo, int hi, struct conditions *c)
 	snprintf(v[3], sizeof(v[3]), "%s", flag ? flag : "");
 	h[3] = flag && *flag;
 	/* The same verdict as report reconcile. */
-	h[4] = sqlite3_column_int(st, 9) && strcmp(pp_wallet_verdict(st, 11,
+	h[4] = sqlite3_column_int(st, 9) && strcmp(pp__wallet_verdict(st, 11,
 	    why, sizeof(why)), "mismatch") == 0;
 	snprintf(v[4], sizeof(v[4]), "%.63s", why);
 	snprintf(v[5], sizeof(v[5]), "%s", cmd ? cmd : "");
@@ -397,8 +393,8 @@ meter_conditions(sqlite3_stmt *st, int lo, int hi, struct conditions *c)
 		memset(x, 0, sizeof(*x));
 		x->kind = kind[k];
 		x->meter_id = sqlite3_column_int64(st, 0);
-		pp_col_text(st, 1, x->meter, sizeof(x->meter));
-		pp_col_text(st, 2, x->room, sizeof(x->room));
+		pp__col_text(st, 1, x->meter, sizeof(x->meter));
+		pp__col_text(st, 2, x->room, sizeof(x->room));
 		snprintf(x->value, sizeof(x->value), "%s", v[k]);
 		if (k == 0)
 			snprintf(x->threshold, sizeof(x->threshold), "%lld",
@@ -416,14 +412,14 @@ scan_meters(pp_db *db, struct raised *r)
 {
 	char band[32];
 	int lo = 198, hi = 242, rc = PP_OK;
-	int64_t tries = pp_setting_int(db, "command_alarm", 3);
+	int64_t tries = pp__setting_int(db, "command_alarm", 3);
 	struct conditions c = { NULL, NULL, 0, 0, 0 };
 	sqlite3_stmt *st;
 
-	if (pp_setting(db, "voltage_band", band, sizeof(band)))
+	if (pp__setting(db, "voltage_band", band, sizeof(band)))
 		sscanf(band, "%d-%d", &lo, &hi);
 	/* One row a meter holds every condition; kinds in columns 6..11. */
-	if ((st = pp_stmt(db, "SELECT m.id, m.meter, m.room, "
+	if ((st = pp__stmt(db, "SELECT m.id, m.meter, m.room, "
 	    "o.overload_w, coalesce(m.power_w, 0), "
 	    "(SELECT voltage_dv FROM readings r WHERE r.meter_id = m.id ORDER BY "
 	    "r.time DESC, r.id DESC LIMIT 1), "
@@ -442,7 +438,7 @@ scan_meters(pp_db *db, struct raised *r)
 	sqlite3_bind_int64(st, 1, tries);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		if (cond_room(&c, 6) == NULL) {
-			rc = pp_fail(db, PP_EINTERNAL, "out of memory");
+			rc = pp__fail(db, PP_EINTERNAL, "out of memory");
 			break;
 		}
 		meter_conditions(st, lo, hi, &c);
@@ -460,18 +456,18 @@ scan_gateways(pp_db *db, struct raised *r)
 	sqlite3_stmt *st;
 	int rc = PP_OK;
 
-	if ((st = pp_stmt(db, "SELECT id, name, state = 'lost' FROM gateways "
+	if ((st = pp__stmt(db, "SELECT id, name, state = 'lost' FROM gateways "
 	    "ORDER BY id")) == NULL)
 		return PP_EINTERNAL;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		if ((x = cond_room(&c, 1)) == NULL) {
-			rc = pp_fail(db, PP_EINTERNAL, "out of memory");
+			rc = pp__fail(db, PP_EINTERNAL, "out of memory");
 			break;
 		}
 		memset(x, 0, sizeof(*x));
 		x->kind = "gateway";
 		x->gateway_id = sqlite3_column_int64(st, 0);
-		pp_col_text(st, 1, x->value, sizeof(x->value));
+		pp__col_text(st, 1, x->value, sizeof(x->value));
 		c.holds[c.n++] = sqlite3_column_int(st, 2);
 	}
 	sqlite3_reset(st);
@@ -487,17 +483,17 @@ alarm_row(sqlite3_stmt *st, struct pp_alarm_row *row)
 	memset(row, 0, sizeof(*row));
 	row->time = sqlite3_column_int64(st, 0);
 	row->level = sqlite3_column_int(st, 1);
-	pp_col_text(st, 2, kind, sizeof(kind));
+	pp__col_text(st, 2, kind, sizeof(kind));
 	row->kind = (enum pp_alarm_kind)kind_index(kind);
-	pp_col_text(st, 3, row->meter, sizeof(row->meter));
-	pp_col_text(st, 4, row->account, sizeof(row->account));
-	pp_col_text(st, 5, row->name, sizeof(row->name));
-	pp_col_text(st, 6, row->phone, sizeof(row->phone));
-	pp_col_text(st, 7, row->room, sizeof(row->room));
+	pp__col_text(st, 3, row->meter, sizeof(row->meter));
+	pp__col_text(st, 4, row->account, sizeof(row->account));
+	pp__col_text(st, 5, row->name, sizeof(row->name));
+	pp__col_text(st, 6, row->phone, sizeof(row->phone));
+	pp__col_text(st, 7, row->room, sizeof(row->room));
 	if ((row->has_balance = sqlite3_column_type(st, 8) != SQLITE_NULL))
 		row->balance = sqlite3_column_int64(st, 8);
-	pp_col_text(st, 9, row->value, sizeof(row->value));
-	pp_col_text(st, 10, row->message, sizeof(row->message));
+	pp__col_text(st, 9, row->value, sizeof(row->value));
+	pp__col_text(st, 10, row->message, sizeof(row->message));
 }
 
 void
@@ -511,7 +507,7 @@ pp_alarm_row_values(const struct pp_alarm_row *r, struct pp_alarm_text *text,
 		pp_money_format(r->balance, text->balance);
 	{
 		const char *const v[PP_ALARM_NCOLS] = { text->time,
-		    text->level, pp_alarm_kind_name(r->kind), r->meter,
+		    text->level, pp__alarm_kind_name(r->kind), r->meter,
 		    r->account, r->name, r->phone, r->room, text->balance,
 		    r->value, r->message };
 
@@ -529,7 +525,7 @@ alarm_rows(pp_db *db, int64_t id, const char *kind, struct pp_alarm_row **rows,
 
 	/* An account's alarm names each of its meters, so that a pipe to
 	 * meter-ctl reaches them all. */
-	if ((st = pp_stmt(db, "SELECT l.raised, l.level, l.kind, "
+	if ((st = pp__stmt(db, "SELECT l.raised, l.level, l.kind, "
 	    "coalesce(m.meter, ''), coalesce(a.account, ''), "
 	    "coalesce(a.name, ''), coalesce(a.phone, ''), coalesce(m.room, ''), "
 	    "CASE WHEN a.id IS NULL THEN NULL WHEN m.billing = 'meter' AND "
@@ -550,13 +546,13 @@ alarm_rows(pp_db *db, int64_t id, const char *kind, struct pp_alarm_row **rows,
 
 		if (pp_grow(rows, cap, *n + 1, sizeof(**rows)) != PP_OK) {
 			sqlite3_reset(st);
-			return pp_fail(db, PP_EINTERNAL, "out of memory");
+			return pp__fail(db, PP_EINTERNAL, "out of memory");
 		}
 		row = &(*rows)[(*n)++];
 		alarm_row(st, row);
 	}
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? PP_OK : pp_sqlfail(db, "alarms");
+	return rc == SQLITE_DONE ? PP_OK : pp__sqlfail(db, "alarms");
 }
 
 int
@@ -571,21 +567,21 @@ pp_alarm_scan(pp_db *db, const struct pp_scan_opts *o,
 	*rows = NULL;
 	*n = 0;
 	if (o->kind && kind_index(o->kind) < 0)
-		return pp_fail(db, PP_EUSAGE, "-k %s: no such alarm kind",
+		return pp__fail(db, PP_EUSAGE, "-k %s: no such alarm kind",
 		    pp_q(o->kind));
-	if ((rc = pp_tx_begin(db)) != PP_OK)
+	if ((rc = pp__tx_begin(db)) != PP_OK)
 		return rc;
 	if ((rc = scan_accounts(db, &r)) == PP_OK &&
 	    (rc = scan_meters(db, &r)) == PP_OK)
 		rc = scan_gateways(db, &r);
 	if (rc != PP_OK) {
-		pp_tx_rollback(db);
+		pp__tx_rollback(db);
 		free(r.v);
 		return rc;
 	}
 	if (o->all) {
 		r.n = 0;
-		if ((st = pp_stmt(db, "SELECT id FROM alarms WHERE cleared IS "
+		if ((st = pp__stmt(db, "SELECT id FROM alarms WHERE cleared IS "
 		    "NULL ORDER BY id")) == NULL)
 			rc = PP_EINTERNAL;
 		while (rc == PP_OK && sqlite3_step(st) == SQLITE_ROW)
@@ -597,11 +593,11 @@ pp_alarm_scan(pp_db *db, const struct pp_scan_opts *o,
 		rc = alarm_rows(db, r.v[i], o->kind, rows, n, &cap);
 	free(r.v);
 	if (rc != PP_OK) {
-		pp_tx_rollback(db);
+		pp__tx_rollback(db);
 		free(*rows);
 		*rows = NULL;
 		*n = 0;
 		return rc;
 	}
-	return pp_tx_commit(db);
+	return pp__tx_commit(db);
 }

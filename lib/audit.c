@@ -11,7 +11,7 @@
 #include "internal.h"
 
 int
-pp_audit_text(int64_t id, int64_t time, const char *login, const char *tool,
+pp__audit_text(int64_t id, int64_t time, const char *login, const char *tool,
     const char *args, int64_t exitcode, const char *summary,
     const char *ledger_head, char **out)
 {
@@ -28,7 +28,7 @@ pp_audit_text(int64_t id, int64_t time, const char *login, const char *tool,
  * which is what the buffer is sized for.
  */
 int
-pp_audit_join(int argc, char *const *argv, char **out)
+pp__audit_join(int argc, char *const *argv, char **out)
 {
 	size_t len = 1, at = 0;
 	char *s;
@@ -80,30 +80,30 @@ audit_write(pp_db *db, int exitcode, const char *summary)
 	int64_t id, now = pp_now();
 	int rc;
 
-	if ((st = pp_stmt(db, "SELECT id, hash FROM audit ORDER BY id DESC "
+	if ((st = pp__stmt(db, "SELECT id, hash FROM audit ORDER BY id DESC "
 	    "LIMIT 1")) == NULL)
 		return PP_EINTERNAL;
 	id = 1;
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		id = sqlite3_column_int64(st, 0) + 1;
-		pp_col_text(st, 1, prev, sizeof(prev));
+		pp__col_text(st, 1, prev, sizeof(prev));
 	}
 	sqlite3_reset(st);
 	/* The ledger's last row, "serial:hash", anchors the ledger's end. */
-	if ((st = pp_stmt(db, "SELECT serial || ':' || hash FROM ledger ORDER "
+	if ((st = pp__stmt(db, "SELECT serial || ':' || hash FROM ledger ORDER "
 	    "BY id DESC LIMIT 1")) == NULL)
 		return PP_EINTERNAL;
 	if (sqlite3_step(st) == SQLITE_ROW)
-		pp_col_text(st, 0, head, sizeof(head));
+		pp__col_text(st, 0, head, sizeof(head));
 	sqlite3_reset(st);
-	if ((rc = pp_audit_text(id, now, db->login, db->audit_tool,
+	if ((rc = pp__audit_text(id, now, db->login, db->audit_tool,
 	    db->audit_args, exitcode, summary, head, &text)) != PP_OK)
-		return pp_fail(db, rc, "out of memory");
-	rc = pp_chain_hash(prev, text, hash);
+		return pp__fail(db, rc, "out of memory");
+	rc = pp__chain_hash(prev, text, hash);
 	free(text);
 	if (rc != PP_OK)
-		return pp_fail(db, rc, "audit log: hash failed");
-	if ((rc = pp_exec(db, "INSERT INTO audit(id, time, login, tool, args, "
+		return pp__fail(db, rc, "audit log: hash failed");
+	if ((rc = pp__exec(db, "INSERT INTO audit(id, time, login, tool, args, "
 	    "exit, summary, ledger_head, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
 	    "?)", "iitttittt", id, now, db->login, db->audit_tool,
 	    db->audit_args, (int64_t)exitcode, summary, head, hash)) != PP_OK)
@@ -116,7 +116,7 @@ audit_write(pp_db *db, int exitcode, const char *summary)
 static void
 tally_summary(pp_db *db, char *buf, size_t len)
 {
-	const struct pp_audit_tally *t = &db->tally;
+	const struct pp__audit_tally *t = &db->tally;
 	char amount[PP_NUMBUF];
 	int n = 0;
 
@@ -152,7 +152,7 @@ audit_as(pp_db *db, const char *tool, char *args)
 	db->audit_args = args;
 	db->audit_tool = NULL;
 	if (args == NULL || (db->audit_tool = strdup(tool)) == NULL)
-		return pp_fail(db, PP_EINTERNAL, "out of memory");
+		return pp__fail(db, PP_EINTERNAL, "out of memory");
 	db->precommit = audit_precommit;
 	return PP_OK;
 }
@@ -162,12 +162,12 @@ pp_audit_begin(pp_db *db, const char *tool, int argc, char *const *argv)
 {
 	char *args;
 
-	return audit_as(db, tool, pp_audit_join(argc, argv, &args) == PP_OK ?
+	return audit_as(db, tool, pp__audit_join(argc, argv, &args) == PP_OK ?
 	    args : NULL);
 }
 
 int
-pp_audit_inherit(pp_db *db, const pp_db *from)
+pp__audit_inherit(pp_db *db, const pp_db *from)
 {
 	if (from->audit_tool == NULL)
 		return PP_OK;
@@ -186,23 +186,23 @@ pp_audit_record(pp_db *db, int exitcode, const char *summary)
 	int rc;
 
 	if (db->audit_tool == NULL)
-		return pp_fail(db, PP_EINTERNAL, "audit log: no invocation");
-	if ((rc = pp_tx_begin(db)) != PP_OK)
+		return pp__fail(db, PP_EINTERNAL, "audit log: no invocation");
+	if ((rc = pp__tx_begin(db)) != PP_OK)
 		return rc;
 	if ((rc = audit_write(db, exitcode, summary)) != PP_OK) {
-		pp_tx_rollback(db);
+		pp__tx_rollback(db);
 		return rc;
 	}
 	/* The entry is the whole change: no second entry for it. */
 	db->changes_at_begin = sqlite3_total_changes64(db->sql);
-	return pp_tx_commit(db);
+	return pp__tx_commit(db);
 }
 
 void
-pp_audit_count(pp_db *db, const char *kind, const char *serial,
+pp__audit_count(pp_db *db, const char *kind, const char *serial,
     const char *account, int64_t amount)
 {
-	struct pp_audit_tally *t = &db->tally;
+	struct pp__audit_tally *t = &db->tally;
 	char yuan[PP_NUMBUF];
 
 	if (t->entries++ == 0) {
@@ -215,9 +215,9 @@ pp_audit_count(pp_db *db, const char *kind, const char *serial,
 }
 
 void
-pp_audit_note(pp_db *db, const char *fmt, ...)
+pp__audit_note(pp_db *db, const char *fmt, ...)
 {
-	struct pp_audit_tally *t = &db->tally;
+	struct pp__audit_tally *t = &db->tally;
 	size_t at = strlen(t->note);
 	va_list ap;
 

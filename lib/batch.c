@@ -14,13 +14,13 @@ apply_row(pp_db *db, pp_csv *in, const struct pp_batch_spec *spec, void *arg)
 {
 	int rc;
 
-	if ((rc = pp_savepoint(db)) != PP_OK)
+	if ((rc = pp__savepoint(db)) != PP_OK)
 		return rc;
 	if ((rc = spec->apply(db, in, arg)) != PP_OK) {
-		pp_rollback_to(db);
+		pp__rollback_to(db);
 		return rc;
 	}
-	return pp_release(db);
+	return pp__release(db);
 }
 
 int
@@ -30,23 +30,23 @@ pp_batch_run(pp_db *db, pp_csv *in, const struct pp_batch_spec *spec,
 	int rc, stop = PP_OK;
 
 	memset(res, 0, sizeof(*res));
-	if (!spec->each && (rc = pp_tx_begin(db)) != PP_OK)
+	if (!spec->each && (rc = pp__tx_begin(db)) != PP_OK)
 		return rc;
 	for (;;) {
 		if ((rc = pp_csv_next(in)) == 0)
 			break;
 		if (rc != 1) {
 			/* The input itself is broken: nothing more can be read. */
-			stop = pp_fail(db, rc, "%s", pp_csv_error(in));
+			stop = pp__fail(db, rc, "%s", pp_csv_error(in));
 			res->broken = 1;
 			break;
 		}
 		res->rows++;
-		if (spec->each && (rc = pp_tx_begin(db)) == PP_OK) {
+		if (spec->each && (rc = pp__tx_begin(db)) == PP_OK) {
 			if ((rc = apply_row(db, in, spec, arg)) == PP_OK)
-				rc = pp_tx_commit(db);
+				rc = pp__tx_commit(db);
 			else
-				pp_tx_rollback(db);
+				pp__tx_rollback(db);
 		} else if (!spec->each)
 			rc = apply_row(db, in, spec, arg);
 		if (rc != PP_OK) {
@@ -65,11 +65,11 @@ pp_batch_run(pp_db *db, pp_csv *in, const struct pp_batch_spec *spec,
 	if (spec->each) {
 		res->committed = 1;
 	} else if (stop == PP_OK && res->rejected == 0) {
-		if ((rc = pp_tx_commit(db)) != PP_OK)
+		if ((rc = pp__tx_commit(db)) != PP_OK)
 			return rc;
 		res->committed = 1;
 	} else
-		pp_tx_rollback(db);
+		pp__tx_rollback(db);
 	if (stop != PP_OK)
 		return stop;
 	return res->rejected ? PP_EDATA : PP_OK;
@@ -88,7 +88,7 @@ first_given(const pp_csv *row, const char *const *columns, int n,
 	int i;
 
 	for (i = 0; i < n; i++)
-		if ((*value = pp_csv_get(row, columns[i])) && **value)
+		if ((*value = pp__csv_get(row, columns[i])) && **value)
 			return i;
 	return -1;
 }
@@ -99,7 +99,7 @@ optional(const pp_csv *row, const char *column, const char **v)
 {
 	const char *s;
 
-	if ((s = pp_csv_get(row, column)) && *s)
+	if ((s = pp__csv_get(row, column)) && *s)
 		*v = s;
 }
 
@@ -118,16 +118,17 @@ pp_money_row(pp_db *db, const pp_csv *row, const struct pp_money_req *dflt,
 	req->target = NULL;
 	if ((i = first_given(row, columns, 3, &req->target)) < 0) {
 		req->target = NULL;
-		return pp_fail(db, PP_EDATA, "%s", pp_csv_has(row, "account") ||
-		    pp_csv_has(row, "meter") || pp_csv_has(row, "room") ?
+		return pp__fail(db, PP_EDATA, "%s", pp__csv_has(row, "account")
+		    ||
+		    pp__csv_has(row, "meter") || pp__csv_has(row, "room") ?
 		    "no account, meter or room given" :
 		    "the list has no account, meter or room column");
 	}
 	req->target_kind = kinds[i];
-	if ((v = pp_csv_get(row, "amount")) == NULL)
-		return pp_fail(db, PP_EDATA, "no amount column");
+	if ((v = pp__csv_get(row, "amount")) == NULL)
+		return pp__fail(db, PP_EDATA, "no amount column");
 	if (pp_money_parse(v, 0, -1, &req->amount, err, sizeof(err)) != PP_OK)
-		return pp_fail(db, PP_EDATA, "%s", err);
+		return pp__fail(db, PP_EDATA, "%s", err);
 	optional(row, "method", &req->method);
 	optional(row, "ref", &req->ref);
 	optional(row, "remark", &req->remark);
@@ -142,20 +143,20 @@ pp_open_row(pp_db *db, const pp_csv *row, const struct pp_open_req *dflt,
 	const char *v;
 
 	*req = *dflt;
-	req->account = pp_csv_get(row, "account");
-	req->name = pp_csv_get(row, "name");
-	req->phone = pp_csv_get(row, "phone");
-	req->meters = pp_csv_get(row, "meter");
-	req->ref = pp_csv_get(row, "ref");
+	req->account = pp__csv_get(row, "account");
+	req->name = pp__csv_get(row, "name");
+	req->phone = pp__csv_get(row, "phone");
+	req->meters = pp__csv_get(row, "meter");
+	req->ref = pp__csv_get(row, "ref");
 	optional(row, "method", &req->method);
 	optional(row, "remark", &req->remark);
 	if (req->name == NULL || req->meters == NULL)
-		return pp_fail(db, PP_EDATA, "the columns name and meter are "
+		return pp__fail(db, PP_EDATA, "the columns name and meter are "
 		    "required");
 	req->balance = 0;
-	if ((v = pp_csv_get(row, "balance")) && *v &&
+	if ((v = pp__csv_get(row, "balance")) && *v &&
 	    pp_money_parse(v, 0, -1, &req->balance, err, sizeof(err)) != PP_OK)
-		return pp_fail(db, PP_EDATA, "%s", err);
+		return pp__fail(db, PP_EDATA, "%s", err);
 	return PP_OK;
 }
 
@@ -163,10 +164,10 @@ int
 pp_reverse_row(pp_db *db, const pp_csv *row, const char *reason,
     pp_entry *out)
 {
-	const char *serial = pp_csv_get(row, "serial");
+	const char *serial = pp__csv_get(row, "serial");
 
 	if (serial == NULL || *serial == '\0')
-		return pp_fail(db, PP_EDATA, "no serial");
+		return pp__fail(db, PP_EDATA, "no serial");
 	return pp_reverse(db, serial, reason, out);
 }
 
@@ -175,7 +176,7 @@ pp_ctl_row(const pp_csv *row, const char **by, const char **value,
     int *arrears)
 {
 	static const char *const columns[] = { "meter", "account", "room" };
-	const char *alarm = pp_csv_get(row, "alarm");
+	const char *alarm = pp__csv_get(row, "alarm");
 	int i;
 
 	if ((i = first_given(row, columns, 3, value)) < 0)

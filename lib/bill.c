@@ -49,19 +49,20 @@ bill_month(struct pp__run *run, struct bill *b)
 	char err[PP_ERRMAX];
 
 	if (run->opts.subject == NULL)
-		return pp_fail(run->db, PP_EUSAGE, "which account? give "
+		return pp__fail(run->db, PP_EUSAGE, "which account? give "
 		    "ACCOUNT");
 	if (month == NULL)
-		return pp_fail(run->db, PP_EUSAGE, "bill needs --month YYYY-MM");
+		return pp__fail(run->db, PP_EUSAGE,
+		    "bill needs --month YYYY-MM");
 	if (strlen(month) != 7 || month[4] != '-' ||
 	    pp_time_parse(month, &b->start, err, sizeof(err)) != PP_OK)
-		return pp_fail(run->db, PP_EUSAGE, "--month %s: use YYYY-MM",
+		return pp__fail(run->db, PP_EUSAGE, "--month %s: use YYYY-MM",
 		    pp_q(month));
-	if ((b->end = pp_unit_next(b->start, PP_MONTH)) == -1)
-		return pp_fail(run->db, PP_EUSAGE, "--month %s: out of range",
+	if ((b->end = pp__unit_next(b->start, PP_MONTH)) == -1)
+		return pp__fail(run->db, PP_EUSAGE, "--month %s: out of range",
 		    month);
-	pp_day_format(b->start, b->lo);
-	pp_day_format(b->end, b->hi);
+	pp__day_format(b->start, b->lo);
+	pp__day_format(b->end, b->hi);
 	return PP_OK;
 }
 
@@ -69,27 +70,28 @@ static int
 bill_totals(struct pp__run *run, struct bill *b)
 {
 	pp_db *db = run->db;
-	struct pp_account a;
+	struct pp__account a;
 	int rc;
 
-	if ((rc = pp_account_get(db, run->opts.subject, &a)) != PP_OK)
-		return rc == PP_EDATA ? pp_fail(db, rc, "account %s: no such "
+	if ((rc = pp__account_get(db, run->opts.subject, &a)) != PP_OK)
+		return rc == PP_EDATA ? pp__fail(db, rc, "account %s: no such "
 		    "account", pp_q(run->opts.subject)) : rc;
 	b->id = a.id;
-	if ((rc = pp_query_int(db, &b->money_before, "SELECT coalesce(sum("
+	if ((rc = pp__query_int(db, &b->money_before, "SELECT coalesce(sum("
 	    "amount), 0) FROM ledger WHERE account_id = ? AND time < ?", "ii",
 	    a.id, b->start)) != PP_OK ||
-	    (rc = pp_query_int(db, &b->money_in, "SELECT coalesce(sum(amount), "
+	    (rc = pp__query_int(db, &b->money_in,
+	    "SELECT coalesce(sum(amount), "
 	    "0) FROM ledger WHERE account_id = ? AND time >= ? AND time < ?",
 	    "iii", a.id, b->start, b->end)) != PP_OK ||
-	    (rc = pp_query_int(db, &b->used_before, "SELECT coalesce(sum("
+	    (rc = pp__query_int(db, &b->used_before, "SELECT coalesce(sum("
 	    "d.cost_e7), 0) FROM daily d WHERE d.day < ?2 AND "
 	    ACCOUNT_DAYS("d"), "it", a.id, b->lo)) != PP_OK ||
-	    (rc = pp_query_int(db, &b->used_end, "SELECT coalesce(sum("
+	    (rc = pp__query_int(db, &b->used_end, "SELECT coalesce(sum("
 	    "d.cost_e7), 0) FROM daily d WHERE d.day < ?2 AND "
 	    ACCOUNT_DAYS("d"), "it", a.id, b->hi)) != PP_OK)
 		return rc;
-	return pp_query_int(db, &b->wh_month, "SELECT coalesce(sum("
+	return pp__query_int(db, &b->wh_month, "SELECT coalesce(sum("
 	    "d.energy_wh), 0) FROM daily d WHERE d.day >= ?2 AND d.day < ?3 "
 	    "AND " ACCOUNT_DAYS("d"), "itt", a.id, b->lo, b->hi);
 }
@@ -128,7 +130,7 @@ bill_query(struct pp__run *run, const struct bill *b, const char *sql,
 {
 	sqlite3_stmt *st;
 
-	if ((st = pp_stmt(run->db, sql)) == NULL)
+	if ((st = pp__stmt(run->db, sql)) == NULL)
 		return PP_EINTERNAL;
 	sqlite3_bind_int64(st, 1, b->id);
 	if (by_day) {
@@ -152,9 +154,9 @@ bill_rows(struct pp__run *run)
 	    (rc = bill_totals(run, &b)) != PP_OK)
 		return rc;
 	/* Each balance is rounded once; the charges are their difference. */
-	opening = b.money_before - pp_fen_round(b.used_before);
-	closing = b.money_before + b.money_in - pp_fen_round(b.used_end);
-	charges = pp_fen_round(b.used_end) - pp_fen_round(b.used_before);
+	opening = b.money_before - pp__fen_round(b.used_before);
+	closing = b.money_before + b.money_in - pp__fen_round(b.used_end);
+	charges = pp__fen_round(b.used_end) - pp__fen_round(b.used_before);
 	if ((rc = pp__report_open(run)) != PP_OK ||
 	    (rc = bill_line(run, "opening", BILL_TIME, b.start, BILL_BALANCE,
 	    opening)) != PP_OK ||

@@ -14,21 +14,21 @@
 #include "internal.h"
 #include "field.h"
 
-static const struct pp_driver *const drivers[] = { &pp_modbus_driver,
+static const struct pp__driver *const drivers[] = { &pp_modbus_driver,
 	&pp_dlt645_driver };
 
 void
-pp_station_row(sqlite3_stmt *st, int meter_col, int unit_col,
-    int address_col, struct pp_station *s)
+pp__station_row(sqlite3_stmt *st, int meter_col, int unit_col,
+    int address_col, struct pp__station *s)
 {
 	memset(s, 0, sizeof(*s));
-	pp_col_text(st, meter_col, s->meter, sizeof(s->meter));
+	pp__col_text(st, meter_col, s->meter, sizeof(s->meter));
 	s->unit = sqlite3_column_int(st, unit_col);
-	pp_col_text(st, address_col, s->address, sizeof(s->address));
+	pp__col_text(st, address_col, s->address, sizeof(s->address));
 }
 
-const struct pp_driver *
-pp_driver_for(const struct pp_profile *p)
+const struct pp__driver *
+pp__driver_for(const struct pp__profile *p)
 {
 	size_t i;
 
@@ -48,17 +48,17 @@ now_ms(void)
 }
 
 int
-pp_bus_open(const char *dbpath, const struct pp_gateway *gw, int wait_ms,
-    struct pp_bus **busp, char *err, size_t errlen)
+pp__bus_open(const char *dbpath, const struct pp__gateway *gw, int wait_ms,
+    struct pp__bus **busp, char *err, size_t errlen)
 {
-	struct pp_bus *bus;
+	struct pp__bus *bus;
 	char path[1200];
 	int64_t deadline = now_ms() + wait_ms;
 	int fd;
 
 	*busp = NULL;
 	snprintf(path, sizeof(path), "%s.%s.lock", dbpath, gw->name);
-	if ((fd = pp_priv_lockfile(path)) == -1) {
+	if ((fd = pp__priv_lockfile(path)) == -1) {
 		snprintf(err, errlen, "gateway %s: lock %s: %s", gw->name, path,
 		    strerror(errno));
 		return PP_ENOINPUT;
@@ -92,7 +92,7 @@ pp_bus_open(const char *dbpath, const struct pp_gateway *gw, int wait_ms,
 }
 
 void
-pp_bus_close(struct pp_bus *bus)
+pp__bus_close(struct pp__bus *bus)
 {
 	size_t i;
 
@@ -105,11 +105,11 @@ pp_bus_close(struct pp_bus *bus)
 }
 
 int
-pp_bus_read(struct pp_bus *bus, const struct pp_station *at,
-    const struct pp_profile *p, struct pp_values *out, char *err,
+pp__bus_read(struct pp__bus *bus, const struct pp__station *at,
+    const struct pp__profile *p, struct pp__values *out, char *err,
     size_t errlen)
 {
-	const struct pp_driver *d = pp_driver_for(p);
+	const struct pp__driver *d = pp__driver_for(p);
 	int rc = PP_EUNREACH, attempt;
 
 	if (d == NULL) {
@@ -133,7 +133,7 @@ pp_bus_read(struct pp_bus *bus, const struct pp_station *at,
 }
 
 int
-pp_bus_discover(struct pp_bus *bus, const char *protocol, char address[16],
+pp__bus_discover(struct pp__bus *bus, const char *protocol, char address[16],
     char *err, size_t errlen)
 {
 	size_t i;
@@ -159,19 +159,19 @@ pp_bus_discover(struct pp_bus *bus, const char *protocol, char address[16],
 
 /* Every confirm value of w holds in after. */
 static int
-confirmed(const struct pp_pwrite *w, const struct pp_values *args,
-    const struct pp_values *after, char *err, size_t errlen)
+confirmed(const struct pp__pwrite *w, const struct pp__values *args,
+    const struct pp__values *after, char *err, size_t errlen)
 {
 	int64_t want, got = 0;
 	int i;
 
 	for (i = 0; i < w->nconfirm; i++) {
-		const struct pp_confirm *c = &w->confirm[i];
+		const struct pp__confirm *c = &w->confirm[i];
 
 		want = c->equals;
-		if (c->arg[0] && !pp_values_get(args, c->arg, &want))
+		if (c->arg[0] && !pp__values_get(args, c->arg, &want))
 			continue;
-		if (!pp_values_get(after, c->value, &got) || got != want) {
+		if (!pp__values_get(after, c->value, &got) || got != want) {
 			snprintf(err, errlen, "%s not confirmed: %s reads %lld, "
 			    "not %lld", w->name, c->value, (long long)got,
 			    (long long)want);
@@ -182,12 +182,12 @@ confirmed(const struct pp_pwrite *w, const struct pp_values *args,
 }
 
 int
-pp_bus_write(struct pp_bus *bus, const struct pp_station *at,
-    const struct pp_profile *p, const struct pp_pwrite *w,
-    const struct pp_values *args, struct pp_values *after, char *err,
+pp__bus_write(struct pp__bus *bus, const struct pp__station *at,
+    const struct pp__profile *p, const struct pp__pwrite *w,
+    const struct pp__values *args, struct pp__values *after, char *err,
     size_t errlen)
 {
-	const struct pp_driver *d = pp_driver_for(p);
+	const struct pp__driver *d = pp__driver_for(p);
 	int rc = PP_EUNREACH, attempt, uncertain = 0;
 
 	if (d == NULL) {
@@ -211,7 +211,7 @@ pp_bus_write(struct pp_bus *bus, const struct pp_station *at,
 		 * The read-back decides: a write whose answer was lost may
 		 * well have been applied, and then a resend would be refused.
 		 */
-		if (pp_bus_read(bus, at, p, after, err, errlen) == PP_OK) {
+		if (pp__bus_read(bus, at, p, after, err, errlen) == PP_OK) {
 			if (confirmed(w, args, after, err, errlen))
 				return PP_OK;
 			if (rc == PP_OK || rc == PP_EDATA || rc == PP_EPERM)
@@ -228,26 +228,26 @@ pp_bus_write(struct pp_bus *bus, const struct pp_station *at,
 }
 
 int
-pp_gateway_get(pp_db *db, int64_t id, struct pp_gateway *gw)
+pp__gateway_get(pp_db *db, int64_t id, struct pp__gateway *gw)
 {
 	sqlite3_stmt *st;
 	int rc;
 
 	memset(gw, 0, sizeof(*gw));
-	if ((st = pp_stmt(db, "SELECT id, name, address, timeout_ms, retries "
+	if ((st = pp__stmt(db, "SELECT id, name, address, timeout_ms, retries "
 	    "FROM gateways WHERE id = ?")) == NULL)
 		return PP_EINTERNAL;
 	sqlite3_bind_int64(st, 1, id);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		gw->id = sqlite3_column_int64(st, 0);
-		pp_col_text(st, 1, gw->name, sizeof(gw->name));
-		pp_col_text(st, 2, gw->address, sizeof(gw->address));
+		pp__col_text(st, 1, gw->name, sizeof(gw->name));
+		pp__col_text(st, 2, gw->address, sizeof(gw->address));
 		gw->timeout_ms = sqlite3_column_int(st, 3);
 		gw->retries = sqlite3_column_int(st, 4);
 	}
 	sqlite3_reset(st);
 	if (rc == SQLITE_ROW)
 		return PP_OK;
-	return rc == SQLITE_DONE ? pp_fail(db, PP_EDATA, "no such gateway") :
-	    pp_sqlfail(db, "gateways");
+	return rc == SQLITE_DONE ? pp__fail(db, PP_EDATA, "no such gateway") :
+	    pp__sqlfail(db, "gateways");
 }

@@ -16,7 +16,7 @@
 
 /* ---- profile.c: meter register maps --------------------------------- */
 
-enum pp_regtype { PP_REG_U16, PP_REG_S16, PP_REG_U32, PP_REG_S32,
+enum pp__regtype { PP_REG_U16, PP_REG_S16, PP_REG_U32, PP_REG_S32,
 	PP_REG_F32, PP_REG_BCD };
 
 #define PP_NAMELEN	32
@@ -26,18 +26,18 @@ enum pp_regtype { PP_REG_U16, PP_REG_S16, PP_REG_U32, PP_REG_S32,
 #define PP_MAXREQS	16
 
 /* A decimal scale as an exact fraction: 0.01 is 1/100. */
-struct pp_scale {
+struct pp__scale {
 	int64_t	num, den;
 };
 
 /* One value the meter shows, in the registers of one function code. */
-struct pp_pvalue {
+struct pp__pvalue {
 	char		name[PP_NAMELEN];
 	int		fc;		/* 3 holding, 4 input */
 	int		address;
-	enum pp_regtype	type;
+	enum pp__regtype	type;
 	int		words;		/* registers it takes */
-	struct pp_scale	scale;		/* register units to natural units */
+	struct pp__scale	scale;		/* registers to natural units */
 	/* protocol dlt645: bytes [offset, offset + bytes) of DI's data */
 	uint32_t	di;
 	int		offset, bytes;
@@ -47,10 +47,10 @@ struct pp_pvalue {
 };
 
 /* One field of a write: a constant, or a command's argument. */
-struct pp_pfield {
-	enum pp_regtype	type;
+struct pp__pfield {
+	enum pp__regtype	type;
 	int		words;
-	struct pp_scale	scale;
+	struct pp__scale	scale;
 	char		arg[PP_NAMELEN];	/* "" for a constant */
 	int64_t		value;
 	/* protocol dlt645: each field is a write (0x14) of its own DI */
@@ -59,70 +59,70 @@ struct pp_pfield {
 };
 
 /* A value to read back after a write, equal to a constant or an argument. */
-struct pp_confirm {
+struct pp__confirm {
 	char	value[PP_NAMELEN];
 	char	arg[PP_NAMELEN];	/* "" for a constant */
 	int64_t	equals;
 };
 
-struct pp_pwrite {
+struct pp__pwrite {
 	char			name[16];
 	int			fc;		/* 6 or 16 */
 	int			address;
 	int			nfields;
-	struct pp_pfield	fields[PP_MAXFIELDS];
+	struct pp__pfield	fields[PP_MAXFIELDS];
 	int			nconfirm;
-	struct pp_confirm	confirm[PP_MAXFIELDS];
+	struct pp__confirm	confirm[PP_MAXFIELDS];
 	int			relay;		/* dlt645: N1 of a 0x1C */
 	int			broadcast;	/* dlt645: time by 0x08 */
 };
 
-struct pp_profile {
+struct pp__profile {
 	char			name[PP_KEYMAX];
 	char			protocol[16];
 	int			high_first;	/* word order of 32-bit values */
 	int			max_gap;	/* registers read through */
 	int			nvalues;
-	struct pp_pvalue	values[PP_MAXVALUES];
+	struct pp__pvalue	values[PP_MAXVALUES];
 	int			nwrites;
-	struct pp_pwrite	writes[PP_MAXWRITES];
+	struct pp__pwrite	writes[PP_MAXWRITES];
 };
 
 /* One read request: registers [address, address + count) of fc. */
-struct pp_request {
+struct pp__request {
 	int	fc, address, count;
 };
 
 /* Where profiles live: $PREPAY_PROFILES, else the installed directory. */
-const char *pp_profile_dir(void);
-int	 pp_profile_load(const char *name, struct pp_profile *p, char *err,
+const char *pp__profile_dir(void);
+int	 pp__profile_load(const char *name, struct pp__profile *p, char *err,
 	    size_t errlen);
-const struct pp_pvalue *pp_profile_value(const struct pp_profile *p,
+const struct pp__pvalue *pp__profile_value(const struct pp__profile *p,
 	    const char *name);
-const struct pp_pwrite *pp_profile_write(const struct pp_profile *p,
+const struct pp__pwrite *pp__profile_write(const struct pp__profile *p,
 	    const char *command);
 /* The values' registers merged into as few requests as possible. */
-int	 pp_profile_requests(const struct pp_profile *p,
-	    struct pp_request req[PP_MAXREQS]);
+int	 pp__profile_requests(const struct pp__profile *p,
+	    struct pp__request req[PP_MAXREQS]);
 /*
  * Our integer units per natural unit of a value name (kWh: 1000 Wh), or 0
  * for a name we do not know.
  */
-int64_t	 pp_value_factor(const char *name);
+int64_t	 pp__value_factor(const char *name);
 /* A value in our integer units as text: "230.5", "closed", "12.30". */
-void	 pp_value_format(const char *name, int64_t v, char *buf, size_t len);
+void	 pp__value_format(const char *name, int64_t v, char *buf, size_t len);
 /* Registers to our integer units, and back. */
-int	 pp_regs_decode(int high_first, enum pp_regtype type, int words,
-	    struct pp_scale scale, int64_t factor, const uint16_t *regs,
+int	 pp__regs_decode(int high_first, enum pp__regtype type, int words,
+	    struct pp__scale scale, int64_t factor, const uint16_t *regs,
 	    int64_t *out);
-int	 pp_regs_encode(int high_first, enum pp_regtype type, int words,
-	    struct pp_scale scale, int64_t factor, int64_t value,
+int	 pp__regs_encode(int high_first, enum pp__regtype type, int words,
+	    struct pp__scale scale, int64_t factor, int64_t value,
 	    uint16_t *regs);
 
 /* ---- link.c: serial ports and TCP converters, byte by byte ------------ */
 
 /* A gateway's address: tcp://HOST:PORT or serial:/dev/X?baud=...&... */
-struct pp_link_addr {
+struct pp__link_addr {
 	int	tcp;
 	char	host[256], port[8];
 	char	device[256];
@@ -132,26 +132,26 @@ struct pp_link_addr {
 };
 
 /* PP_EDATA with err ("\"ADDRESS\": why") for an address of no use. */
-int	 pp_link_addr_parse(const char *address, struct pp_link_addr *a,
+int	 pp__link_addr_parse(const char *address, struct pp__link_addr *a,
 	    char *err, size_t errlen);
 /* The protocol's settings for what the address leaves out. */
-void	 pp_link_addr_defaults(struct pp_link_addr *a, long baud, char parity,
+void	 pp__link_addr_defaults(struct pp__link_addr *a, long baud, char parity,
 	    int data, int stop);
 /* A raw, non-blocking serial port, or a connected TCP socket; -1 and err. */
-int	 pp_link_serial_open(const struct pp_link_addr *a, char *err,
+int	 pp__link_serial_open(const struct pp__link_addr *a, char *err,
 	    size_t errlen);
-int	 pp_link_tcp_open(const struct pp_link_addr *a, int ms, char *err,
+int	 pp__link_tcp_open(const struct pp__link_addr *a, int ms, char *err,
 	    size_t errlen);
-int64_t	 pp_link_now_ms(void);
+int64_t	 pp__link_now_ms(void);
 /* All n bytes within ms, or -1 with errno. */
-int	 pp_link_write(int fd, const uint8_t *b, size_t n, int ms);
+int	 pp__link_write(int fd, const uint8_t *b, size_t n, int ms);
 /*
  * What has come within ms (0: nothing), at most cap bytes; -1 with errno
  * when the link broke (ECONNRESET: the peer hung up).
  */
-ssize_t	 pp_link_read(int fd, uint8_t *b, size_t cap, int ms);
+ssize_t	 pp__link_read(int fd, uint8_t *b, size_t cap, int ms);
 /* Drop whatever is waiting: a late answer is not the next one's. */
-void	 pp_link_drain(int fd);
+void	 pp__link_drain(int fd);
 
 /* ---- keys.c: DL/T 645 passwords, from a key file outside the database -- */
 
@@ -161,26 +161,26 @@ struct pp_keys;
  * The key file: $PREPAY_KEYS, else the database's path with ".keys".
  * Returns buf.
  */
-char	*pp_keys_path(const char *dbpath, char *buf, size_t len);
+char	*pp__keys_path(const char *dbpath, char *buf, size_t len);
 /*
  * Load a key file (see prepay-profile(5)).  PP_ECONFIG with err: no such
  * file, a file that group or others may read or write (it must be mode
  * 0600), or a line that does not parse (FILE:LINE: why).  PP_EBUSY: the
  * file is another login's, and a login that can read it must send.
  */
-int	 pp_keys_load(const char *path, struct pp_keys **keys, char *err,
+int	 pp__keys_load(const char *path, struct pp_keys **keys, char *err,
 	    size_t errlen);
-void	 pp_keys_free(struct pp_keys *keys);
+void	 pp__keys_free(struct pp_keys *keys);
 /*
  * The password PA P0 P1 P2 and operator code C0..C3 for a meter: its own
  * line, else its gateway's, else "gateway *".  PP_ECONFIG with err when
  * there is none, or when the level (98, 99) needs the utility's ESAM.
  */
-int	 pp_keys_find(const struct pp_keys *keys, const char *gateway,
+int	 pp__keys_find(const struct pp_keys *keys, const char *gateway,
 	    const char *meter, uint8_t pw[4], uint8_t op[4], char *err,
 	    size_t errlen);
-/* Does a line of the file hold for the meter, as pp_keys_find looks? */
-int	 pp_keys_listed(const struct pp_keys *keys, const char *gateway,
+/* Does a line of the file hold for the meter, as pp__keys_find looks? */
+int	 pp__keys_listed(const struct pp_keys *keys, const char *gateway,
 	    const char *meter);
 
 #endif /* PP_CODEC_H */

@@ -12,7 +12,7 @@
 #include "internal.h"
 #include "field.h"
 
-#define ERR(code, ...)	pp_fail(db, code, __VA_ARGS__)
+#define ERR(code, ...)	pp__fail(db, code, __VA_ARGS__)
 /* Attempts before a command other than a recharge is given up. */
 #define MAX_ATTEMPTS	10
 /* Refusals of a recharge before its verdict (a busy meter may take it). */
@@ -53,7 +53,7 @@ pp_action_check(const char *action)
 	"m.profile, c.action, coalesce(c.value, ''), coalesce(m.address, '')"
 
 static void
-cmd_row(sqlite3_stmt *st, struct pp_cmd *c)
+cmd_row(sqlite3_stmt *st, struct pp__cmd *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->id = sqlite3_column_int64(st, 0);
@@ -61,16 +61,16 @@ cmd_row(sqlite3_stmt *st, struct pp_cmd *c)
 	c->gateway_id = sqlite3_column_int64(st, 2);
 	c->amount = sqlite3_column_int64(st, 3);
 	c->buy_count = sqlite3_column_int64(st, 4);
-	pp_station_row(st, 7, 5, 11, &c->at);
+	pp__station_row(st, 7, 5, 11, &c->at);
 	c->attempts = sqlite3_column_int(st, 6);
-	pp_col_text(st, 7, c->meter, sizeof(c->meter));
-	pp_col_text(st, 8, c->profile, sizeof(c->profile));
-	pp_col_text(st, 9, c->action, sizeof(c->action));
-	pp_col_text(st, 10, c->value, sizeof(c->value));
+	pp__col_text(st, 7, c->meter, sizeof(c->meter));
+	pp__col_text(st, 8, c->profile, sizeof(c->profile));
+	pp__col_text(st, 9, c->action, sizeof(c->action));
+	pp__col_text(st, 10, c->value, sizeof(c->value));
 }
 
 int
-pp_commands_due(pp_db *db, int64_t gateway_id, struct pp_cmd **list, int *n)
+pp__commands_due(pp_db *db, int64_t gateway_id, struct pp__cmd **list, int *n)
 {
 	sqlite3_stmt *st;
 	size_t cap = 0;
@@ -78,7 +78,8 @@ pp_commands_due(pp_db *db, int64_t gateway_id, struct pp_cmd **list, int *n)
 
 	*list = NULL;
 	*n = 0;
-	if ((st = pp_stmt(db, "SELECT " CMD_COLS " FROM commands c JOIN meters "
+	if ((st = pp__stmt(db, "SELECT " CMD_COLS
+	    " FROM commands c JOIN meters "
 	    "m ON m.id = c.meter_id WHERE m.gateway_id = ? AND c.state IN "
 	    "('pending', 'sent') AND coalesce(c.not_before, 0) <= ? "
 	    "ORDER BY c.meter_id, c.id")) == NULL)
@@ -94,7 +95,7 @@ pp_commands_due(pp_db *db, int64_t gateway_id, struct pp_cmd **list, int *n)
 		cmd_row(st, &(*list)[(*n)++]);
 	}
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? PP_OK : pp_sqlfail(db, "commands");
+	return rc == SQLITE_DONE ? PP_OK : pp__sqlfail(db, "commands");
 }
 
 /* Record a command's new state in a transaction of its own. */
@@ -103,29 +104,29 @@ record(pp_db *db, int64_t id, const char *state, int tried, const char *error)
 {
 	int rc;
 
-	if ((rc = pp_tx_begin(db)) != PP_OK)
+	if ((rc = pp__tx_begin(db)) != PP_OK)
 		return rc;
-	if ((rc = pp_exec(db, "UPDATE commands SET state = ?, attempts = "
+	if ((rc = pp__exec(db, "UPDATE commands SET state = ?, attempts = "
 	    "attempts + ?, last_error = ?, updated = ? WHERE id = ?", "titii",
 	    state, (int64_t)tried, error, pp_now(), id)) != PP_OK) {
-		pp_tx_rollback(db);
+		pp__tx_rollback(db);
 		return rc;
 	}
-	return pp_tx_commit(db);
+	return pp__tx_commit(db);
 }
 
 int
-pp_meter_mirror(pp_db *db, int64_t meter_id, const struct pp_values *v)
+pp__meter_mirror(pp_db *db, int64_t meter_id, const struct pp__values *v)
 {
 	int64_t relay = -1, keep = -1, mode = -1, balance = 0, count = 0;
 	int has_balance, has_count;
 
-	pp_values_get(v, "relay", &relay);
-	pp_values_get(v, "keep", &keep);
-	pp_values_get(v, "mode", &mode);
-	has_balance = pp_values_get(v, "balance", &balance);
-	has_count = pp_values_get(v, "buy_count", &count);
-	return pp_exec(db, "UPDATE meters SET relay = CASE ?2 WHEN -1 THEN "
+	pp__values_get(v, "relay", &relay);
+	pp__values_get(v, "keep", &keep);
+	pp__values_get(v, "mode", &mode);
+	has_balance = pp__values_get(v, "balance", &balance);
+	has_count = pp__values_get(v, "buy_count", &count);
+	return pp__exec(db, "UPDATE meters SET relay = CASE ?2 WHEN -1 THEN "
 	    "relay WHEN 0 THEN 'tripped' ELSE 'closed' END, keep = CASE ?3 "
 	    "WHEN -1 THEN keep WHEN 0 THEN 'off' ELSE 'on' END, mode = CASE ?4 "
 	    "WHEN -1 THEN mode WHEN 0 THEN 'manual' ELSE 'prepay' END, "
@@ -137,22 +138,22 @@ pp_meter_mirror(pp_db *db, int64_t meter_id, const struct pp_values *v)
 
 /* The mirror in a transaction of its own, after a command. */
 static int
-mirror(pp_db *db, int64_t meter_id, const struct pp_values *v)
+mirror(pp_db *db, int64_t meter_id, const struct pp__values *v)
 {
 	int rc;
 
-	if ((rc = pp_tx_begin(db)) != PP_OK)
+	if ((rc = pp__tx_begin(db)) != PP_OK)
 		return rc;
-	if ((rc = pp_meter_mirror(db, meter_id, v)) != PP_OK) {
-		pp_tx_rollback(db);
+	if ((rc = pp__meter_mirror(db, meter_id, v)) != PP_OK) {
+		pp__tx_rollback(db);
 		return rc;
 	}
-	return pp_tx_commit(db);
+	return pp__tx_commit(db);
 }
 
 /* A command's arguments from its row: "price=5380;alarm1=2000". */
 static void
-command_args(const struct pp_cmd *c, struct pp_values *args)
+command_args(const struct pp__cmd *c, struct pp__values *args)
 {
 	char copy[sizeof(c->value)], *item, *next, *eq;
 
@@ -163,14 +164,14 @@ command_args(const struct pp_cmd *c, struct pp_values *args)
 			*next++ = '\0';
 		if ((eq = strchr(item, '=')) != NULL) {
 			*eq = '\0';
-			pp_values_set(args, item, strtoll(eq + 1, NULL, 10));
+			pp__values_set(args, item, strtoll(eq + 1, NULL, 10));
 		}
 	}
 	if (strcmp(c->action, "recharge") == 0) {
-		pp_values_set(args, "amount", c->amount);
-		pp_values_set(args, "buy_count", c->buy_count);
+		pp__values_set(args, "amount", c->amount);
+		pp__values_set(args, "buy_count", c->buy_count);
 	} else if (strcmp(c->action, "time") == 0)
-		pp_values_set(args, "clock", pp_now());
+		pp__values_set(args, "clock", pp_now());
 }
 
 /*
@@ -180,20 +181,20 @@ command_args(const struct pp_cmd *c, struct pp_values *args)
  * inside the hash chain; the later purchases of the meter each take the
  * count before theirs, so that none waits for this one.
  */
-static int	load_command(pp_db *, int64_t, struct pp_cmd *);
+static int	load_command(pp_db *, int64_t, struct pp__cmd *);
 
 static int
-cancel_recharge(pp_db *db, const struct pp_cmd *c, const char *why)
+cancel_recharge(pp_db *db, const struct pp__cmd *c, const char *why)
 {
-	struct pp_post post;
+	struct pp__post post;
 	sqlite3_stmt *st;
 	char serial[PP_KEYMAX] = "", yuan[PP_NUMBUF], remark[PP_TEXTMAX];
 	int64_t account_id = 0, ordered_count = 0, id;
 	int rc;
 
-	if ((rc = pp_tx_begin(db)) != PP_OK)
+	if ((rc = pp__tx_begin(db)) != PP_OK)
 		return rc;
-	if ((st = pp_stmt(db, "SELECT l.account_id, l.buy_count, l.serial "
+	if ((st = pp__stmt(db, "SELECT l.account_id, l.buy_count, l.serial "
 	    "FROM commands c JOIN ledger l ON l.id = c.ledger_id WHERE c.id = ? "
 	    "AND c.verdict IS NULL AND c.state <> 'done'")) == NULL) {
 		rc = PP_EINTERNAL;
@@ -203,12 +204,12 @@ cancel_recharge(pp_db *db, const struct pp_cmd *c, const char *why)
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		account_id = sqlite3_column_int64(st, 0);
 		ordered_count = sqlite3_column_int64(st, 1);
-		pp_col_text(st, 2, serial, sizeof(serial));
+		pp__col_text(st, 2, serial, sizeof(serial));
 	}
 	sqlite3_reset(st);
 	if (account_id == 0) {
 		/* Settled by another process meanwhile. */
-		pp_tx_rollback(db);
+		pp__tx_rollback(db);
 		return PP_OK;
 	}
 	snprintf(remark, sizeof(remark), PP_CANCELLED_REMARK,
@@ -220,23 +221,25 @@ cancel_recharge(pp_db *db, const struct pp_cmd *c, const char *why)
 	post.method = "transfer";
 	post.remark = remark;
 	post.buy_count = ordered_count;
-	if ((rc = pp_exec(db, "UPDATE commands SET state = 'failed', verdict = "
+	if ((rc = pp__exec(db,
+	    "UPDATE commands SET state = 'failed', verdict = "
 	    "'cancelled', last_error = ?, updated = ? WHERE id = ?", "tii",
 	    remark, pp_now(), c->id)) != PP_OK ||
 	    /* Two steps, so that no two rows hold one count meanwhile. */
-	    (rc = pp_exec(db, "UPDATE commands SET buy_count = 1 - buy_count "
+	    (rc = pp__exec(db, "UPDATE commands SET buy_count = 1 - buy_count "
 	    "WHERE meter_id = ? AND action = 'recharge' AND verdict IS NULL AND "
 	    "buy_count > ?", "ii", c->meter_id, c->buy_count)) != PP_OK ||
-	    (rc = pp_exec(db, "UPDATE commands SET buy_count = -buy_count WHERE "
+	    (rc = pp__exec(db,
+	    "UPDATE commands SET buy_count = -buy_count WHERE "
 	    "meter_id = ? AND action = 'recharge' AND buy_count < 0", "i",
 	    c->meter_id)) != PP_OK ||
-	    (rc = pp_exec(db, "UPDATE meters SET buy_count = buy_count - 1 "
+	    (rc = pp__exec(db, "UPDATE meters SET buy_count = buy_count - 1 "
 	    "WHERE id = ?", "i", c->meter_id)) != PP_OK ||
-	    (rc = pp_ledger_post(db, &post, &id)) != PP_OK)
+	    (rc = pp__ledger_post(db, &post, &id)) != PP_OK)
 		goto fail;
-	return pp_tx_commit(db);
+	return pp__tx_commit(db);
 fail:
-	pp_tx_rollback(db);
+	pp__tx_rollback(db);
 	return rc;
 }
 
@@ -248,11 +251,12 @@ fail:
 static int
 settle_failed(pp_db *db, int64_t meter_id, int64_t buy_count)
 {
-	struct pp_cmd stuck;
+	struct pp__cmd stuck;
 	int64_t id;
 	int rc;
 
-	rc = pp_query_int(db, &id, "SELECT id FROM commands WHERE meter_id = ? "
+	rc = pp__query_int(db, &id,
+	    "SELECT id FROM commands WHERE meter_id = ? "
 	    "AND action = 'recharge' AND buy_count = ? AND state = 'failed' "
 	    "AND verdict IS NULL", "ii", meter_id, buy_count);
 	if (rc == PP_EDATA)
@@ -268,17 +272,17 @@ settle_failed(pp_db *db, int64_t meter_id, int64_t buy_count)
  * the meter has refused it RECHARGE_TRIES times: then the verdict.
  */
 static int
-recharge_refused(pp_db *db, struct pp_bus *bus, const struct pp_cmd *c,
-    const struct pp_profile *p, char *msg, size_t msglen)
+recharge_refused(pp_db *db, struct pp__bus *bus, const struct pp__cmd *c,
+    const struct pp__profile *p, char *msg, size_t msglen)
 {
-	struct pp_values now;
+	struct pp__values now;
 	char why[PP_ERRMAX], reread[PP_ERRMAX];
 	int64_t count;
 	int rc;
 
 	snprintf(why, sizeof(why), "%s", msg);
-	if (pp_bus_read(bus, &c->at, p, &now, reread, sizeof(reread)) !=
-	    PP_OK || !pp_values_get(&now, "buy_count", &count)) {
+	if (pp__bus_read(bus, &c->at, p, &now, reread, sizeof(reread)) !=
+	    PP_OK || !pp__values_get(&now, "buy_count", &count)) {
 		snprintf(msg, msglen, "%s; its purchase count unread, it is "
 		    "sent again", why);
 		record(db, c->id, "pending", 0, msg);
@@ -312,19 +316,19 @@ recharge_refused(pp_db *db, struct pp_bus *bus, const struct pp_cmd *c,
  * still to be sent (SEND), or waits for an earlier one (PP_EBUSY).
  */
 static int
-recharge_landed(pp_db *db, struct pp_bus *bus, const struct pp_cmd *c,
-    const struct pp_profile *p, char *msg, size_t msglen)
+recharge_landed(pp_db *db, struct pp__bus *bus, const struct pp__cmd *c,
+    const struct pp__profile *p, char *msg, size_t msglen)
 {
-	struct pp_values now;
+	struct pp__values now;
 	int64_t count;
 	int rc;
 
-	if ((rc = pp_bus_read(bus, &c->at, p, &now, msg, msglen)) != PP_OK) {
+	if ((rc = pp__bus_read(bus, &c->at, p, &now, msg, msglen)) != PP_OK) {
 		record(db, c->id, "pending", 1, msg);
 		return PP_EBUSY;
 	}
 	mirror(db, c->meter_id, &now);
-	if (!pp_values_get(&now, "buy_count", &count)) {
+	if (!pp__values_get(&now, "buy_count", &count)) {
 		snprintf(msg, msglen, "profile %s reads no buy_count", p->name);
 		record(db, c->id, "failed", 0, msg);
 		return PP_EDATA;
@@ -347,11 +351,11 @@ recharge_landed(pp_db *db, struct pp_bus *bus, const struct pp_cmd *c,
 }
 
 int
-pp_command_run(pp_db *db, struct pp_bus *bus, const struct pp_cmd *c,
-    const struct pp_profile *p, char *msg, size_t msglen)
+pp__command_run(pp_db *db, struct pp__bus *bus, const struct pp__cmd *c,
+    const struct pp__profile *p, char *msg, size_t msglen)
 {
-	const struct pp_pwrite *w = pp_profile_write(p, c->action);
-	struct pp_values args, now;
+	const struct pp__pwrite *w = pp__profile_write(p, c->action);
+	struct pp__values args, now;
 	int rc;
 
 	if (w == NULL) {
@@ -365,7 +369,7 @@ pp_command_run(pp_db *db, struct pp_bus *bus, const struct pp_cmd *c,
 		int64_t kept = 0;
 
 		/* Keep-power may have come on since the trip was queued. */
-		if (pp_query_int(db, &kept, "SELECT keep = 'on' FROM meters "
+		if (pp__query_int(db, &kept, "SELECT keep = 'on' FROM meters "
 		    "WHERE id = ?", "i", c->meter_id) == PP_OK && kept) {
 			snprintf(msg, msglen, "keep-power is on");
 			record(db, c->id, "failed", 0, msg);
@@ -377,7 +381,7 @@ pp_command_run(pp_db *db, struct pp_bus *bus, const struct pp_cmd *c,
 		return rc;
 	if ((rc = record(db, c->id, "sent", 1, NULL)) != PP_OK)
 		return rc;
-	rc = pp_bus_write(bus, &c->at, p, w, &args, &now, msg, msglen);
+	rc = pp__bus_write(bus, &c->at, p, w, &args, &now, msg, msglen);
 	if (rc == PP_OK) {
 		mirror(db, c->meter_id, &now);
 		snprintf(msg, msglen, "confirmed by read-back");
@@ -400,12 +404,13 @@ pp_command_run(pp_db *db, struct pp_bus *bus, const struct pp_cmd *c,
 }
 
 static int
-load_command(pp_db *db, int64_t id, struct pp_cmd *c)
+load_command(pp_db *db, int64_t id, struct pp__cmd *c)
 {
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((st = pp_stmt(db, "SELECT " CMD_COLS " FROM commands c JOIN meters "
+	if ((st = pp__stmt(db, "SELECT " CMD_COLS
+	    " FROM commands c JOIN meters "
 	    "m ON m.id = c.meter_id WHERE c.id = ?")) == NULL)
 		return PP_EINTERNAL;
 	sqlite3_bind_int64(st, 1, id);
@@ -415,49 +420,49 @@ load_command(pp_db *db, int64_t id, struct pp_cmd *c)
 	if (rc == SQLITE_ROW)
 		return PP_OK;
 	return rc == SQLITE_DONE ? ERR(PP_EDATA, "no command %lld",
-	    (long long)id) : pp_sqlfail(db, "commands");
+	    (long long)id) : pp__sqlfail(db, "commands");
 }
 
 /* Open the bus of a gateway, for one process's quick business. */
 static int
-open_bus(pp_db *db, int64_t gateway_id, int wait_ms, struct pp_bus **bus,
+open_bus(pp_db *db, int64_t gateway_id, int wait_ms, struct pp__bus **bus,
     char *msg, size_t msglen)
 {
-	struct pp_gateway gw;
+	struct pp__gateway gw;
 	int rc;
 
-	if ((rc = pp_gateway_get(db, gateway_id, &gw)) != PP_OK) {
+	if ((rc = pp__gateway_get(db, gateway_id, &gw)) != PP_OK) {
 		snprintf(msg, msglen, "%s", pp_errmsg(db));
 		return rc;
 	}
-	return pp_bus_open(db->path, &gw, wait_ms, bus, msg, msglen);
+	return pp__bus_open(db->path, &gw, wait_ms, bus, msg, msglen);
 }
 
 int
-pp_command_send(pp_db *db, int64_t id, int wait_ms, char *msg, size_t msglen)
+pp__command_send(pp_db *db, int64_t id, int wait_ms, char *msg, size_t msglen)
 {
-	struct pp_profile p;
-	struct pp_bus *bus;
-	struct pp_cmd c;
+	struct pp__profile p;
+	struct pp__bus *bus;
+	struct pp__cmd c;
 	int rc;
 
 	if ((rc = load_command(db, id, &c)) != PP_OK) {
 		snprintf(msg, msglen, "%s", pp_errmsg(db));
 		return rc;
 	}
-	if (pp_profile_load(c.profile, &p, msg, msglen) != PP_OK)
+	if (pp__profile_load(c.profile, &p, msg, msglen) != PP_OK)
 		return PP_ECONFIG;
 	if ((rc = open_bus(db, c.gateway_id, wait_ms, &bus, msg, msglen)) !=
 	    PP_OK)
 		return rc == PP_EBUSY ? PP_EBUSY : rc;
-	rc = pp_command_run(db, bus, &c, &p, msg, msglen);
-	pp_bus_close(bus);
+	rc = pp__command_run(db, bus, &c, &p, msg, msglen);
+	pp__bus_close(bus);
 	return rc;
 }
 
 struct meter_info {
 	int64_t	id, gateway_id, price, alarm1, alarm2, overload_w;
-	struct pp_station at;
+	struct pp__station at;
 	char	profile[PP_KEYMAX], keep[8];
 };
 
@@ -469,7 +474,7 @@ meter_info(pp_db *db, const char *meter, struct meter_info *m)
 
 	memset(m, 0, sizeof(*m));
 	/* A meter's own values, else the site's defaults. */
-	if ((st = pp_stmt(db, "SELECT m.id, coalesce(m.gateway_id, 0), "
+	if ((st = pp__stmt(db, "SELECT m.id, coalesce(m.gateway_id, 0), "
 	    "m.profile, coalesce(m.keep, 'off'), coalesce(m.price, (SELECT "
 	    "v.price FROM tariff_versions v WHERE v.tariff_id = m.tariff_id "
 	    "ORDER BY v.effective DESC LIMIT 1), (SELECT CAST(value AS INTEGER) "
@@ -486,19 +491,19 @@ meter_info(pp_db *db, const char *meter, struct meter_info *m)
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		m->id = sqlite3_column_int64(st, 0);
 		m->gateway_id = sqlite3_column_int64(st, 1);
-		pp_col_text(st, 2, m->profile, sizeof(m->profile));
-		pp_col_text(st, 3, m->keep, sizeof(m->keep));
+		pp__col_text(st, 2, m->profile, sizeof(m->profile));
+		pp__col_text(st, 3, m->keep, sizeof(m->keep));
 		m->price = sqlite3_column_int64(st, 4);
 		m->alarm1 = sqlite3_column_int64(st, 5);
 		m->alarm2 = sqlite3_column_int64(st, 6);
 		m->overload_w = sqlite3_column_int64(st, 7);
-		pp_station_row(st, 9, 8, 10, &m->at);
+		pp__station_row(st, 9, 8, 10, &m->at);
 	}
 	sqlite3_reset(st);
 	if (rc == SQLITE_ROW)
 		return PP_OK;
 	return rc == SQLITE_DONE ? ERR(PP_EDATA, "meter %s: no such meter",
-	    pp_q(meter)) : pp_sqlfail(db, "meters");
+	    pp_q(meter)) : pp__sqlfail(db, "meters");
 }
 
 /*
@@ -512,28 +517,28 @@ friendly_until(pp_db *db, int64_t now)
 	int start = 0, end = 0, minute, has_window = 0, i;
 	int64_t t = now, holiday;
 
-	if (pp_setting(db, "no_trip", window, sizeof(window)) &&
+	if (pp__setting(db, "no_trip", window, sizeof(window)) &&
 	    strlen(window) == 11) {
 		memcpy(from, window, 5), from[5] = '\0';
 		memcpy(to, window + 6, 5), to[5] = '\0';
-		has_window = pp_clock_parse(from, &start) == PP_OK &&
-		    pp_clock_parse(to, &end) == PP_OK;
+		has_window = pp__clock_parse(from, &start) == PP_OK &&
+		    pp__clock_parse(to, &end) == PP_OK;
 	}
 	/* Step over holidays and windows until neither holds. */
 	for (i = 0; i < 400; i++) {
-		pp_day_format(t, day);
-		if (pp_query_int(db, &holiday, "SELECT 1 FROM holidays WHERE "
+		pp__day_format(t, day);
+		if (pp__query_int(db, &holiday, "SELECT 1 FROM holidays WHERE "
 		    "day = ?", "t", day) == PP_OK) {
-			t = pp_unit_next(t, PP_DAY);
+			t = pp__unit_next(t, PP_DAY);
 			continue;
 		}
 		if (!has_window)
 			break;
-		minute = pp_clock_minutes(t);
+		minute = pp__clock_minutes(t);
 		if (start < end ? (minute < start || minute >= end) :
 		    (minute < start && minute >= end))
 			break;
-		t = pp_day_at(t, 0, minute + (end - minute + 1440) % 1440);
+		t = pp__day_at(t, 0, minute + (end - minute + 1440) % 1440);
 	}
 	return t == now ? 0 : t;
 }
@@ -544,16 +549,16 @@ queue(pp_db *db, int64_t meter_id, const char *action, const char *value,
 {
 	int rc;
 
-	if ((rc = pp_tx_begin(db)) != PP_OK)
+	if ((rc = pp__tx_begin(db)) != PP_OK)
 		return rc;
-	rc = pp_query_int(db, id, "INSERT INTO commands(meter_id, action, "
+	rc = pp__query_int(db, id, "INSERT INTO commands(meter_id, action, "
 	    "value, state, reason, operator, created, updated, not_before) "
 	    "VALUES (?, ?, nullif(?, ''), 'pending', ?, ?, ?, ?, nullif(?, 0)) "
 	    "RETURNING id", "ittttiii", meter_id, action, value,
 	    reason ? reason : "", db->login, pp_now(), pp_now(), not_before);
 	/* A newer word on the same switch replaces one not yet sent. */
 	if (rc == PP_OK)
-		rc = pp_exec(db, "UPDATE commands SET state = 'failed', "
+		rc = pp__exec(db, "UPDATE commands SET state = 'failed', "
 		    "last_error = 'superseded by command ' || ?1, updated = ?2 "
 		    "WHERE meter_id = ?3 AND id < ?1 AND state IN ('pending', "
 		    "'sent') AND action <> 'recharge' AND (action = ?4 OR "
@@ -562,10 +567,10 @@ queue(pp_db *db, int64_t meter_id, const char *action, const char *value,
 		    "OR (action IN ('prepay', 'manual') AND ?4 IN ('prepay', "
 		    "'manual')))", "iiit", *id, pp_now(), meter_id, action);
 	if (rc != PP_OK) {
-		pp_tx_rollback(db);
+		pp__tx_rollback(db);
 		return rc;
 	}
-	return pp_tx_commit(db);
+	return pp__tx_commit(db);
 }
 
 static const char *const outcome_names[] = {
@@ -576,7 +581,7 @@ static const char *const outcome_names[] = {
 };
 
 const char *
-pp_ctl_outcome_name(enum pp_ctl_outcome outcome)
+pp__ctl_outcome_name(enum pp_ctl_outcome outcome)
 {
 	return outcome_names[outcome];
 }
@@ -592,7 +597,7 @@ pp_ctl_result_values(const struct pp_ctl_result *r,
 {
 	values[0] = r->meter;
 	values[1] = r->action;
-	values[2] = pp_ctl_outcome_name(r->result);
+	values[2] = pp__ctl_outcome_name(r->result);
 	values[3] = r->message;
 }
 
@@ -625,18 +630,18 @@ set_keep(pp_db *db, int64_t meter_id, int on)
 {
 	int rc;
 
-	if ((rc = pp_tx_begin(db)) != PP_OK)
+	if ((rc = pp__tx_begin(db)) != PP_OK)
 		return rc;
-	if ((rc = pp_exec(db, "UPDATE meters SET keep = ? WHERE id = ?", "ti",
+	if ((rc = pp__exec(db, "UPDATE meters SET keep = ? WHERE id = ?", "ti",
 	    on ? "on" : "off", meter_id)) != PP_OK ||
-	    (on && (rc = pp_exec(db, "UPDATE commands SET state = 'failed', "
+	    (on && (rc = pp__exec(db, "UPDATE commands SET state = 'failed', "
 	    "last_error = 'cancelled: keep-power is on', updated = ? WHERE "
 	    "meter_id = ? AND action = 'trip' AND state IN ('pending', "
 	    "'sent')", "ii", pp_now(), meter_id)) != PP_OK)) {
-		pp_tx_rollback(db);
+		pp__tx_rollback(db);
 		return rc;
 	}
-	return pp_tx_commit(db);
+	return pp__tx_commit(db);
 }
 
 /*
@@ -663,7 +668,7 @@ ctl_admit(pp_db *db, const struct pp_ctl_req *req, struct meter_info *m,
 	if (strcmp(req->action, "trip") != 0 || !(req->flags & PP_CTL_ARREARS))
 		return PP_OK;
 	/* An arrears trip is the database's word, not the list's. */
-	if ((rc = pp_meter_arrears(db, m->id, &arrears, &balance, account)) !=
+	if ((rc = pp__meter_arrears(db, m->id, &arrears, &balance, account)) !=
 	    PP_OK)
 		return rc;
 	if (!arrears && account[0] == '\0')
@@ -684,7 +689,7 @@ ctl_admit(pp_db *db, const struct pp_ctl_req *req, struct meter_info *m,
  */
 static int
 ctl_keep_power(pp_db *db, const struct pp_ctl_req *req,
-    const struct meter_info *m, const struct pp_profile *p,
+    const struct meter_info *m, const struct pp__profile *p,
     struct pp_ctl_result *out)
 {
 	int64_t id;
@@ -694,7 +699,7 @@ ctl_keep_power(pp_db *db, const struct pp_ctl_req *req,
 	    strcmp(req->action, "unkeep") == 0) {
 		if ((rc = set_keep(db, m->id, on)) != PP_OK)
 			return rc;
-		if (pp_profile_write(p, req->action) == NULL)
+		if (pp__profile_write(p, req->action) == NULL)
 			return outcome(out, PP_CTL_DONE, "keep-power %s (kept by "
 			    "the master station; the meter has none)", on ?
 			    "on" : "off");
@@ -705,7 +710,7 @@ ctl_keep_power(pp_db *db, const struct pp_ctl_req *req,
 			    "--force trips it anyway");
 		if ((rc = set_keep(db, m->id, 0)) != PP_OK)
 			return rc;
-		if (pp_profile_write(p, "unkeep") && (rc = queue(db, m->id,
+		if (pp__profile_write(p, "unkeep") && (rc = queue(db, m->id,
 		    "unkeep", "", "forced trip", 0, &id)) != PP_OK)
 			return rc;
 	}
@@ -741,10 +746,10 @@ ctl_queue(pp_db *db, const struct pp_ctl_req *req, const struct meter_info *m,
 /* Run the meter's due commands now: an unkeep for a forced trip first. */
 static int
 ctl_run_now(pp_db *db, const struct pp_ctl_req *req, const struct meter_info *m,
-    const struct pp_profile *p, int64_t id, struct pp_ctl_result *out)
+    const struct pp__profile *p, int64_t id, struct pp_ctl_result *out)
 {
-	struct pp_cmd *due = NULL;
-	struct pp_bus *bus;
+	struct pp__cmd *due = NULL;
+	struct pp__bus *bus;
 	char msg[PP_ERRMAX];
 	int i, n = 0, rc, decided = 0;
 
@@ -755,11 +760,11 @@ ctl_run_now(pp_db *db, const struct pp_ctl_req *req, const struct meter_info *m,
 		outcome(out, PP_CTL_PENDING, "%s", msg);
 		return PP_OK;
 	}
-	rc = pp_commands_due(db, m->gateway_id, &due, &n);
+	rc = pp__commands_due(db, m->gateway_id, &due, &n);
 	for (i = 0; rc == PP_OK && i < n; i++) {
 		if (due[i].meter_id != m->id)
 			continue;
-		rc = pp_command_run(db, bus, &due[i], p, msg, sizeof(msg));
+		rc = pp__command_run(db, bus, &due[i], p, msg, sizeof(msg));
 		if (due[i].id == id) {
 			outcome(out, rc == PP_OK ? PP_CTL_DONE : rc == PP_EBUSY ?
 			    PP_CTL_PENDING : PP_CTL_FAILED, "%s", msg);
@@ -769,10 +774,10 @@ ctl_run_now(pp_db *db, const struct pp_ctl_req *req, const struct meter_info *m,
 		rc = rc == PP_EINTERNAL ? rc : PP_OK;
 	}
 	free(due);
-	pp_bus_close(bus);
+	pp__bus_close(bus);
 	if (!decided)
 		outcome(out, PP_CTL_PENDING, "not due yet");
-	return rc == PP_EINTERNAL ? pp_fail(db, rc, "%s", msg) : PP_OK;
+	return rc == PP_EINTERNAL ? pp__fail(db, rc, "%s", msg) : PP_OK;
 }
 
 int
@@ -780,7 +785,7 @@ pp_meter_ctl(pp_db *db, const struct pp_ctl_req *req,
     struct pp_ctl_result *out)
 {
 	struct meter_info m;
-	struct pp_profile p;
+	struct pp__profile p;
 	char msg[PP_ERRMAX], t[PP_TIMEBUF];
 	int64_t id, not_before = 0;
 	int rc;
@@ -790,13 +795,13 @@ pp_meter_ctl(pp_db *db, const struct pp_ctl_req *req,
 	snprintf(out->action, sizeof(out->action), "%s", req->action);
 	if ((rc = ctl_admit(db, req, &m, &not_before, out)) != PP_OK)
 		return rc == DECIDED ? PP_OK : rc;
-	if (pp_profile_load(m.profile, &p, msg, sizeof(msg)) != PP_OK) {
+	if (pp__profile_load(m.profile, &p, msg, sizeof(msg)) != PP_OK) {
 		outcome(out, PP_CTL_FAILED, "%s", msg);
 		return PP_OK;
 	}
 	if ((rc = ctl_keep_power(db, req, &m, &p, out)) != PP_OK)
 		return rc == DECIDED ? PP_OK : rc;
-	if (pp_profile_write(&p, req->action) == NULL) {
+	if (pp__profile_write(&p, req->action) == NULL) {
 		outcome(out, PP_CTL_REFUSED, "profile %s has no %s command",
 		    p.name, req->action);
 		return PP_OK;
@@ -818,11 +823,11 @@ pp_meter_state(pp_db *db, const char *meter, int wait_ms,
     struct pp_meter_state *out)
 {
 	struct meter_info m;
-	struct pp_profile p;
-	struct pp_values v;
-	struct pp_gateway gw;
-	struct pp_bus *bus;
-	enum pp_fault fault;
+	struct pp__profile p;
+	struct pp__values v;
+	struct pp__gateway gw;
+	struct pp__bus *bus;
+	enum pp__fault fault;
 	char msg[PP_ERRMAX];
 	int rc;
 
@@ -831,25 +836,25 @@ pp_meter_state(pp_db *db, const char *meter, int wait_ms,
 		return rc;
 	out->time = pp_now();
 	snprintf(out->meter, sizeof(out->meter), "%s", meter);
-	if (pp_profile_load(m.profile, &p, msg, sizeof(msg)) != PP_OK)
-		return pp_fail(db, PP_ECONFIG, "%s", msg);
-	if ((rc = pp_gateway_get(db, m.gateway_id, &gw)) != PP_OK)
+	if (pp__profile_load(m.profile, &p, msg, sizeof(msg)) != PP_OK)
+		return pp__fail(db, PP_ECONFIG, "%s", msg);
+	if ((rc = pp__gateway_get(db, m.gateway_id, &gw)) != PP_OK)
 		return rc;
 	snprintf(out->gateway, sizeof(out->gateway), "%s", gw.name);
-	if ((rc = pp_bus_open(db->path, &gw, wait_ms, &bus, msg,
+	if ((rc = pp__bus_open(db->path, &gw, wait_ms, &bus, msg,
 	    sizeof(msg))) != PP_OK) {
 		out->state = rc == PP_EBUSY ? PP_LINK_BUSY : PP_LINK_ERROR;
 		snprintf(out->message, sizeof(out->message), "%s", msg);
-		return pp_fail(db, rc, "%s", msg);
+		return pp__fail(db, rc, "%s", msg);
 	}
-	rc = pp_bus_read(bus, &m.at, &p, &v, msg, sizeof(msg));
+	rc = pp__bus_read(bus, &m.at, &p, &v, msg, sizeof(msg));
 	fault = bus->fault;
-	pp_bus_close(bus);
+	pp__bus_close(bus);
 	if (rc != PP_OK) {
 		out->state = fault == PP_FAULT_ERROR ? PP_LINK_ERROR :
 		    PP_LINK_TIMEOUT;
 		snprintf(out->message, sizeof(out->message), "%s", msg);
-		return pp_fail(db, rc, "meter %s: %s", meter, msg);
+		return pp__fail(db, rc, "meter %s: %s", meter, msg);
 	}
 	out->state = PP_LINK_OK;
 	pp__meter_values_set(&out->values, &v);
@@ -868,7 +873,7 @@ pp_meter_state_values(const struct pp_meter_state *s,
 	snprintf(text->col[1], sizeof(text->col[1]), "%s", s->meter);
 	snprintf(text->col[2], sizeof(text->col[2]), "%s", s->gateway);
 	snprintf(text->col[3], sizeof(text->col[3]), "%s",
-	    pp_link_name(s->state));
+	    pp__link_name(s->state));
 	for (i = 4; i < last; i++)
 		pp__meter_value_text(&s->values, pp_state_columns[i].name,
 		    text->col[i], sizeof(text->col[i]));
@@ -887,47 +892,47 @@ int
 pp_meter_discover(pp_db *db, const char *gateway, int wait_ms,
     char text[PP_DISCOVER_NCOLS][PP_NUMBUF * 2])
 {
-	struct pp_gateway gw;
-	struct pp_bus *bus;
+	struct pp__gateway gw;
+	struct pp__bus *bus;
 	sqlite3_stmt *st;
 	char msg[PP_ERRMAX], address[16];
 	int64_t id, modbus;
 	int rc;
 
 	memset(text, 0, sizeof(char[PP_DISCOVER_NCOLS][PP_NUMBUF * 2]));
-	rc = pp_query_int(db, &id, "SELECT id FROM gateways WHERE name = ?",
+	rc = pp__query_int(db, &id, "SELECT id FROM gateways WHERE name = ?",
 	    "t", gateway);
 	if (rc == PP_EDATA)
 		return ERR(PP_EDATA, "gateway %s: no such gateway",
 		    pp_q(gateway));
 	if (rc != PP_OK ||
-	    (rc = pp_query_int(db, &modbus, "SELECT count(*) FROM meters "
+	    (rc = pp__query_int(db, &modbus, "SELECT count(*) FROM meters "
 	    "WHERE gateway_id = ? AND address IS NULL", "i", id)) != PP_OK ||
-	    (rc = pp_gateway_get(db, id, &gw)) != PP_OK)
+	    (rc = pp__gateway_get(db, id, &gw)) != PP_OK)
 		return rc;
 	/* Modbus has no such request; a scan of 247 units is not one. */
 	if (modbus)
 		return ERR(PP_EDATA, "gateway %s is a Modbus bus: only DL/T "
 		    "645 meters tell their address", gateway);
 	snprintf(text[0], sizeof(text[0]), "%s", gw.name);
-	if ((rc = pp_bus_open(db->path, &gw, wait_ms, &bus, msg,
+	if ((rc = pp__bus_open(db->path, &gw, wait_ms, &bus, msg,
 	    sizeof(msg))) != PP_OK)
 		return ERR(rc, "%s", msg);
-	rc = pp_bus_discover(bus, "dlt645", address, msg, sizeof(msg));
-	pp_bus_close(bus);
+	rc = pp__bus_discover(bus, "dlt645", address, msg, sizeof(msg));
+	pp__bus_close(bus);
 	if (rc != PP_OK)
 		return ERR(rc, "gateway %s: %s", gateway, msg);
 	snprintf(text[1], sizeof(text[1]), "%s", address);
-	if ((st = pp_stmt(db, "SELECT meter FROM meters WHERE gateway_id = ? "
+	if ((st = pp__stmt(db, "SELECT meter FROM meters WHERE gateway_id = ? "
 	    "AND address = ?")) == NULL)
 		return PP_EINTERNAL;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_text(st, 2, address, -1, SQLITE_TRANSIENT);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		pp_col_text(st, 0, text[2], sizeof(text[2]));
+		pp__col_text(st, 0, text[2], sizeof(text[2]));
 	sqlite3_reset(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? PP_OK :
-	    pp_sqlfail(db, "meters");
+	    pp__sqlfail(db, "meters");
 }
 
 int
@@ -960,7 +965,7 @@ pp_meters_of(pp_db *db, const char *by, const char *value, const char *floor,
 		;
 	if (i == sizeof(q) / sizeof(q[0]))
 		return ERR(PP_EUSAGE, "%s: not a target column", pp_q(by));
-	if ((st = pp_stmt(db, q[i].sql)) == NULL)
+	if ((st = pp__stmt(db, q[i].sql)) == NULL)
 		return PP_EINTERNAL;
 	sqlite3_bind_text(st, 1, value, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, slash ? slash + 1 : value, -1,
@@ -975,11 +980,11 @@ pp_meters_of(pp_db *db, const char *by, const char *value, const char *floor,
 			sqlite3_reset(st);
 			return ERR(PP_EINTERNAL, "out of memory");
 		}
-		pp_col_text(st, 0, (*list)[(*n)++], PP_KEYMAX);
+		pp__col_text(st, 0, (*list)[(*n)++], PP_KEYMAX);
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		return pp_sqlfail(db, "meters");
+		return pp__sqlfail(db, "meters");
 	if (*n == 0)
 		return strcmp(by, "meter") == 0 ? ERR(PP_EDATA, "meter %s: no "
 		    "such meter", pp_q(value)) : ERR(PP_EDATA, "%s %s: no "
@@ -988,31 +993,32 @@ pp_meters_of(pp_db *db, const char *by, const char *value, const char *floor,
 }
 
 int
-pp_account_wallet_read(pp_db *db, const char *account, int wait_ms,
+pp__account_wallet_read(pp_db *db, const char *account, int wait_ms,
     int64_t *balance)
 {
-	struct pp_account a;
+	struct pp__account a;
 	struct meter_info m;
-	struct pp_profile p;
-	struct pp_gateway gw;
-	struct pp_values v;
-	struct pp_bus *bus;
+	struct pp__profile p;
+	struct pp__gateway gw;
+	struct pp__values v;
+	struct pp__bus *bus;
 	char msg[PP_ERRMAX], meter[PP_KEYMAX];
 	int64_t wallet;
 	int rc;
 
 	*balance = PP_NO_WALLET;
-	if ((rc = pp_account_get(db, account, &a)) != PP_OK)
+	if ((rc = pp__account_get(db, account, &a)) != PP_OK)
 		return rc == PP_EDATA ? ERR(PP_EDATA, "account %s: no such "
 		    "account", pp_q(account)) : rc;
-	if (!a.open || (rc = pp_wallet_of(db, &a, 0, &wallet)) != PP_OK ||
+	if (!a.open || (rc = pp__wallet_of(db, &a, 0, &wallet)) != PP_OK ||
 	    wallet == 0)
 		return PP_OK;
-	if ((rc = pp_query_int(db, &wallet, "SELECT id FROM meters WHERE "
+	if ((rc = pp__query_int(db, &wallet, "SELECT id FROM meters WHERE "
 	    "id = ?", "i", wallet)) != PP_OK)
 		return rc;
 	{
-		sqlite3_stmt *st = pp_stmt(db, "SELECT meter FROM meters WHERE "
+		sqlite3_stmt *st = pp__stmt(db,
+		    "SELECT meter FROM meters WHERE "
 		    "id = ?");
 
 		if (st == NULL)
@@ -1020,41 +1026,42 @@ pp_account_wallet_read(pp_db *db, const char *account, int wait_ms,
 		sqlite3_bind_int64(st, 1, wallet);
 		meter[0] = '\0';
 		if (sqlite3_step(st) == SQLITE_ROW)
-			pp_col_text(st, 0, meter, sizeof(meter));
+			pp__col_text(st, 0, meter, sizeof(meter));
 		sqlite3_reset(st);
 	}
 	if ((rc = meter_info(db, meter, &m)) != PP_OK)
 		return rc;
-	if (pp_profile_load(m.profile, &p, msg, sizeof(msg)) != PP_OK)
+	if (pp__profile_load(m.profile, &p, msg, sizeof(msg)) != PP_OK)
 		return ERR(PP_ECONFIG, "%s", msg);
-	if ((rc = pp_gateway_get(db, m.gateway_id, &gw)) != PP_OK)
+	if ((rc = pp__gateway_get(db, m.gateway_id, &gw)) != PP_OK)
 		return rc;
-	if ((rc = pp_bus_open(db->path, &gw, wait_ms, &bus, msg,
+	if ((rc = pp__bus_open(db->path, &gw, wait_ms, &bus, msg,
 	    sizeof(msg))) != PP_OK)
 		return ERR(rc, "meter %s: %s", meter, msg);
-	rc = pp_bus_read(bus, &m.at, &p, &v, msg, sizeof(msg));
-	pp_bus_close(bus);
+	rc = pp__bus_read(bus, &m.at, &p, &v, msg, sizeof(msg));
+	pp__bus_close(bus);
 	if (rc != PP_OK)
 		return ERR(PP_EUNREACH, "meter %s does not answer (%s); give "
 		    "what it holds with --balance", meter, msg);
-	if (!pp_values_get(&v, "balance", balance))
+	if (!pp__values_get(&v, "balance", balance))
 		return ERR(PP_EDATA, "meter %s shows no balance", meter);
 	return PP_OK;
 }
 
 int
-pp_commands_send_account(pp_db *db, const char *account, int wait_ms)
+pp__commands_send_account(pp_db *db, const char *account, int wait_ms)
 {
-	struct pp_profile p;
-	struct pp_cmd *due;
-	struct pp_bus *bus;
+	struct pp__profile p;
+	struct pp__cmd *due;
+	struct pp__bus *bus;
 	sqlite3_stmt *st;
 	char msg[PP_ERRMAX];
 	int64_t gw[16];
 	int ngw = 0, n, i, k, rc;
 
 	/* The gateways of the account's meters that have commands due. */
-	if ((st = pp_stmt(db, "SELECT DISTINCT m.gateway_id FROM meters m JOIN "
+	if ((st = pp__stmt(db,
+	    "SELECT DISTINCT m.gateway_id FROM meters m JOIN "
 	    "accounts a ON a.id = m.account_id JOIN commands c ON c.meter_id = "
 	    "m.id WHERE a.account = ? AND c.state IN ('pending', 'sent') AND "
 	    "coalesce(c.not_before, 0) <= ? AND m.gateway_id IS NOT NULL")) ==
@@ -1069,22 +1076,23 @@ pp_commands_send_account(pp_db *db, const char *account, int wait_ms)
 		if (open_bus(db, gw[k], wait_ms, &bus, msg, sizeof(msg)) !=
 		    PP_OK)
 			continue;
-		if ((rc = pp_commands_due(db, gw[k], &due, &n)) == PP_OK)
+		if ((rc = pp__commands_due(db, gw[k], &due, &n)) == PP_OK)
 			for (i = 0; i < n; i++) {
 				int64_t mine = 0;
 
-				if (pp_query_int(db, &mine, "SELECT 1 FROM meters "
+				if (pp__query_int(db, &mine,
+				    "SELECT 1 FROM meters "
 				    "m JOIN accounts a ON a.id = m.account_id "
 				    "WHERE m.id = ? AND a.account = ?", "it",
 				    due[i].meter_id, account) != PP_OK ||
-				    pp_profile_load(due[i].profile, &p, msg,
+				    pp__profile_load(due[i].profile, &p, msg,
 				    sizeof(msg)) != PP_OK)
 					continue;
-				pp_command_run(db, bus, &due[i], &p, msg,
+				pp__command_run(db, bus, &due[i], &p, msg,
 				    sizeof(msg));
 			}
 		free(due);
-		pp_bus_close(bus);
+		pp__bus_close(bus);
 	}
 	return PP_OK;
 }

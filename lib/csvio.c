@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "prepay.h"
+#include "internal.h"
 
 /*
  * Input is streamed: the parser gets a piece of at most PIECE bytes at a
@@ -321,7 +321,7 @@ pp_csv_next(pp_csv *r)
 }
 
 const char *
-pp_csv_get(const pp_csv *r, const char *column)
+pp__csv_get(const pp_csv *r, const char *column)
 {
 	size_t i;
 
@@ -332,7 +332,7 @@ pp_csv_get(const pp_csv *r, const char *column)
 }
 
 int
-pp_csv_has(const pp_csv *r, const char *column)
+pp__csv_has(const pp_csv *r, const char *column)
 {
 	size_t i;
 

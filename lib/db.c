@@ -315,7 +315,7 @@ static const char *const migrations[] = {
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
 int
-pp_fail(pp_db *db, int code, const char *fmt, ...)
+pp__fail(pp_db *db, int code, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -326,28 +326,28 @@ pp_fail(pp_db *db, int code, const char *fmt, ...)
 }
 
 int
-pp_sqlfail(pp_db *db, const char *what)
+pp__sqlfail(pp_db *db, const char *what)
 {
 	int rc = sqlite3_errcode(db->sql);
 
 	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
-		return pp_fail(db, PP_EBUSY,
+		return pp__fail(db, PP_EBUSY,
 		    "%s: the database stayed locked for %d s", what,
 		    db->timeout_ms / 1000);
 	if (rc == SQLITE_FULL)
-		return pp_fail(db, PP_EINTERNAL, "%s: the disk is full", what);
+		return pp__fail(db, PP_EINTERNAL, "%s: the disk is full", what);
 	if (rc == SQLITE_READONLY || rc == SQLITE_CANTOPEN ||
 	    rc == SQLITE_PERM)
-		return pp_fail(db, PP_ENOINPUT, "%s: %s", what,
+		return pp__fail(db, PP_ENOINPUT, "%s: %s", what,
 		    sqlite3_errmsg(db->sql));
-	return pp_fail(db, PP_EINTERNAL, "%s: %s", what,
+	return pp__fail(db, PP_EINTERNAL, "%s: %s", what,
 	    sqlite3_errmsg(db->sql));
 }
 
 int
-pp_set_error(pp_db *db, int code, const char *msg)
+pp__set_error(pp_db *db, int code, const char *msg)
 {
-	return pp_fail(db, code, "%s", msg);
+	return pp__fail(db, code, "%s", msg);
 }
 
 const char *
@@ -370,7 +370,7 @@ pp_db_set_timeout(pp_db *db, int ms)
  * be binding it still.  sqlite3's run count grows at a run's first step.
  */
 static int
-stmt_free(const struct pp_stmt_slot *slot)
+stmt_free(const struct pp__stmt_slot *slot)
 {
 	return !sqlite3_stmt_busy(slot->stmt) &&
 	    sqlite3_stmt_status(slot->stmt, SQLITE_STMTSTATUS_RUN, 0) !=
@@ -378,7 +378,7 @@ stmt_free(const struct pp_stmt_slot *slot)
 }
 
 static sqlite3_stmt *
-stmt_lend(struct pp_stmt_slot *slot)
+stmt_lend(struct pp__stmt_slot *slot)
 {
 	sqlite3_reset(slot->stmt);
 	sqlite3_clear_bindings(slot->stmt);
@@ -396,9 +396,9 @@ stmt_lend(struct pp_stmt_slot *slot)
  * stepped, which its user dropped, is taken back.
  */
 sqlite3_stmt *
-pp_stmt(pp_db *db, const char *sql)
+pp__stmt(pp_db *db, const char *sql)
 {
-	struct pp_stmt_slot *slot, *idle = NULL;
+	struct pp__stmt_slot *slot, *idle = NULL;
 	size_t i, copies = 0;
 
 	for (i = 0; i < db->ncache; i++) {
@@ -415,13 +415,13 @@ pp_stmt(pp_db *db, const char *sql)
 		return stmt_lend(idle);
 	if (pp_grow(&db->cache, &db->capcache, db->ncache + 1,
 	    sizeof(*db->cache)) != PP_OK) {
-		pp_fail(db, PP_EINTERNAL, "out of memory");
+		pp__fail(db, PP_EINTERNAL, "out of memory");
 		return NULL;
 	}
 	slot = &db->cache[db->ncache];
 	if (sqlite3_prepare_v3(db->sql, sql, -1, SQLITE_PREPARE_PERSISTENT,
 	    &slot->stmt, NULL) != SQLITE_OK) {
-		pp_sqlfail(db, "prepare");
+		pp__sqlfail(db, "prepare");
 		sqlite3_finalize(slot->stmt);
 		return NULL;
 	}
@@ -431,7 +431,7 @@ pp_stmt(pp_db *db, const char *sql)
 }
 
 int
-pp_bindv(sqlite3_stmt *st, const char *types, va_list ap)
+pp__bindv(sqlite3_stmt *st, const char *types, va_list ap)
 {
 	int i, rc = SQLITE_OK;
 	const char *s;
@@ -462,17 +462,17 @@ bound(pp_db *db, const char *sql, const char *types, va_list ap)
 {
 	sqlite3_stmt *st;
 
-	if ((st = pp_stmt(db, sql)) == NULL)
+	if ((st = pp__stmt(db, sql)) == NULL)
 		return NULL;
-	if (pp_bindv(st, types, ap) != SQLITE_OK) {
-		pp_sqlfail(db, "bind");
+	if (pp__bindv(st, types, ap) != SQLITE_OK) {
+		pp__sqlfail(db, "bind");
 		return NULL;
 	}
 	return st;
 }
 
 int
-pp_exec(pp_db *db, const char *sql, const char *types, ...)
+pp__exec(pp_db *db, const char *sql, const char *types, ...)
 {
 	sqlite3_stmt *st;
 	va_list ap;
@@ -486,12 +486,12 @@ pp_exec(pp_db *db, const char *sql, const char *types, ...)
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return pp_sqlfail(db, "write");
+		return pp__sqlfail(db, "write");
 	return PP_OK;
 }
 
 int
-pp_query_int(pp_db *db, int64_t *v, const char *sql, const char *types, ...)
+pp__query_int(pp_db *db, int64_t *v, const char *sql, const char *types, ...)
 {
 	sqlite3_stmt *st;
 	va_list ap;
@@ -510,11 +510,11 @@ pp_query_int(pp_db *db, int64_t *v, const char *sql, const char *types, ...)
 		return PP_OK;
 	if (rc == SQLITE_DONE)
 		return PP_EDATA;
-	return pp_sqlfail(db, "query");
+	return pp__sqlfail(db, "query");
 }
 
 void
-pp_col_text(sqlite3_stmt *st, int col, char *buf, size_t size)
+pp__col_text(sqlite3_stmt *st, int col, char *buf, size_t size)
 {
 	const unsigned char *s = sqlite3_column_text(st, col);
 
@@ -525,12 +525,12 @@ static int
 exec_script(pp_db *db, const char *sql, const char *what)
 {
 	if (sqlite3_exec(db->sql, sql, NULL, NULL, NULL) != SQLITE_OK)
-		return pp_sqlfail(db, what);
+		return pp__sqlfail(db, what);
 	return PP_OK;
 }
 
 int
-pp_tx_begin(pp_db *db)
+pp__tx_begin(pp_db *db)
 {
 	int rc;
 
@@ -543,17 +543,17 @@ pp_tx_begin(pp_db *db)
 }
 
 int
-pp_tx_commit(pp_db *db)
+pp__tx_commit(pp_db *db)
 {
 	int rc;
 
 	if (db->precommit && sqlite3_total_changes64(db->sql) !=
 	    db->changes_at_begin && (rc = db->precommit(db)) != PP_OK) {
-		pp_tx_rollback(db);
+		pp__tx_rollback(db);
 		return rc;
 	}
 	if ((rc = exec_script(db, "COMMIT", "commit")) != PP_OK) {
-		pp_tx_rollback(db);
+		pp__tx_rollback(db);
 		return rc;
 	}
 	db->in_tx = 0;
@@ -561,7 +561,7 @@ pp_tx_commit(pp_db *db)
 }
 
 void
-pp_tx_rollback(pp_db *db)
+pp__tx_rollback(pp_db *db)
 {
 	if (!sqlite3_get_autocommit(db->sql))
 		sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
@@ -569,19 +569,19 @@ pp_tx_rollback(pp_db *db)
 }
 
 int
-pp_savepoint(pp_db *db)
+pp__savepoint(pp_db *db)
 {
 	return exec_script(db, "SAVEPOINT pp_row", "savepoint");
 }
 
 int
-pp_release(pp_db *db)
+pp__release(pp_db *db)
 {
 	return exec_script(db, "RELEASE pp_row", "release");
 }
 
 void
-pp_rollback_to(pp_db *db)
+pp__rollback_to(pp_db *db)
 {
 	sqlite3_exec(db->sql, "ROLLBACK TO pp_row; RELEASE pp_row", NULL, NULL,
 	    NULL);
@@ -593,19 +593,19 @@ migrate(pp_db *db)
 	int64_t version;
 	int rc, v;
 
-	if ((rc = pp_query_int(db, &version, "PRAGMA user_version", ""))
+	if ((rc = pp__query_int(db, &version, "PRAGMA user_version", ""))
 	    != PP_OK)
 		return rc;
 	if (version == NMIGRATIONS)
 		return PP_OK;
 	if (version > NMIGRATIONS)
-		return pp_fail(db, PP_EINTERNAL,
+		return pp__fail(db, PP_EINTERNAL,
 		    "%s: schema version %lld is newer than this prepay (%d)",
 		    db->path, (long long)version, NMIGRATIONS);
-	if ((rc = pp_tx_begin(db)) != PP_OK)
+	if ((rc = pp__tx_begin(db)) != PP_OK)
 		return rc;
 	/* Another process may have migrated while we waited for the lock. */
-	if ((rc = pp_query_int(db, &version, "PRAGMA user_version", ""))
+	if ((rc = pp__query_int(db, &version, "PRAGMA user_version", ""))
 	    != PP_OK)
 		goto fail;
 	for (v = (int)version; v < NMIGRATIONS; v++) {
@@ -619,18 +619,18 @@ migrate(pp_db *db)
 			goto fail;
 	}
 	/* The login that creates the database is its first admin. */
-	if (version == 0 && (rc = pp_exec(db, "INSERT INTO operators(login, "
+	if (version == 0 && (rc = pp__exec(db, "INSERT INTO operators(login, "
 	    "role, source, created) VALUES (?, 'admin', 'creator', ?)", "ti",
 	    db->login, pp_now())) != PP_OK)
 		goto fail;
-	return pp_tx_commit(db);
+	return pp__tx_commit(db);
 fail:
-	pp_tx_rollback(db);
+	pp__tx_rollback(db);
 	return rc;
 }
 
 int
-pp_schema_reference(sqlite3 **ref)
+pp__schema_reference(sqlite3 **ref)
 {
 	int v;
 
@@ -664,30 +664,30 @@ pp_db_open(pp_db **dbp, const char *path, int flags)
 	db->timeout_ms = 10000;
 	/* The operator is the real uid's login; no variable can change it. */
 	if ((pw = getpwuid(getuid())) == NULL)
-		return pp_fail(db, PP_EPERM, "uid %ld has no login name",
+		return pp__fail(db, PP_EPERM, "uid %ld has no login name",
 		    (long)getuid());
 	if (strlen(pw->pw_name) >= sizeof(db->login))
-		return pp_fail(db, PP_EPERM, "login name too long");
+		return pp__fail(db, PP_EPERM, "login name too long");
 	snprintf(db->login, sizeof(db->login), "%s", pw->pw_name);
 	if (stat(path, &sb) == -1) {
 		if (errno != ENOENT || !(flags & PP_DB_CREATE))
-			return pp_fail(db, PP_ENOINPUT, "%s: %s%s", path,
+			return pp__fail(db, PP_ENOINPUT, "%s: %s%s", path,
 			    strerror(errno), errno == ENOENT ?
 			    " (site-load creates it)" : "");
 		exists = 0;
 	} else if (!S_ISREG(sb.st_mode))
-		return pp_fail(db, PP_ENOINPUT, "%s: not a database file",
+		return pp__fail(db, PP_ENOINPUT, "%s: not a database file",
 		    path);
 	/* A setgid tool opens only the service group's database. */
-	if ((rc = pp_priv_check_db(path, exists, db->err,
+	if ((rc = pp__priv_check_db(path, exists, db->err,
 	    sizeof(db->err))) != PP_OK ||
-	    (!exists && (rc = pp_priv_create(path, db->err,
+	    (!exists && (rc = pp__priv_create(path, db->err,
 	    sizeof(db->err))) != PP_OK))
 		return rc;
 	rc = sqlite3_open_v2(path, &db->sql, SQLITE_OPEN_READWRITE |
 	    ((flags & PP_DB_CREATE) ? SQLITE_OPEN_CREATE : 0), NULL);
 	if (rc != SQLITE_OK) {
-		rc = pp_fail(db, PP_ENOINPUT, "%s: %s", path,
+		rc = pp__fail(db, PP_ENOINPUT, "%s: %s", path,
 		    db->sql ? sqlite3_errmsg(db->sql) : "cannot open");
 		sqlite3_close(db->sql);
 		db->sql = NULL;
@@ -701,11 +701,11 @@ pp_db_open(pp_db **dbp, const char *path, int flags)
 	if ((rc = exec_script(db, "PRAGMA foreign_keys = ON;"
 	    "PRAGMA synchronous = FULL", "pragmas")) != PP_OK)
 		goto fail;
-	if ((rc = pp_query_int(db, &(int64_t){0}, "PRAGMA schema_version",
+	if ((rc = pp__query_int(db, &(int64_t){0}, "PRAGMA schema_version",
 	    "")) != PP_OK) {
 		if (rc == PP_EINTERNAL && sqlite3_errcode(db->sql) ==
 		    SQLITE_NOTADB)
-			rc = pp_fail(db, PP_ENOINPUT,
+			rc = pp__fail(db, PP_ENOINPUT,
 			    "%s: not a prepay database", path);
 		goto fail;
 	}
@@ -714,7 +714,7 @@ pp_db_open(pp_db **dbp, const char *path, int flags)
 	return PP_OK;
 fail:
 	if (sqlite3_errcode(db->sql) == SQLITE_NOTADB)
-		rc = pp_fail(db, PP_ENOINPUT, "%s: not a prepay database",
+		rc = pp__fail(db, PP_ENOINPUT, "%s: not a prepay database",
 		    path);
 	return rc;
 }
@@ -731,7 +731,7 @@ pp_db_close(pp_db *db)
 	free(db->cache);
 	if (db->sql) {
 		if (db->in_tx)
-			pp_tx_rollback(db);
+			pp__tx_rollback(db);
 		sqlite3_close(db->sql);
 	}
 	free(db->audit_tool);
@@ -740,11 +740,11 @@ pp_db_close(pp_db *db)
 }
 
 const char *
-pp_setting(pp_db *db, const char *key, char *buf, size_t len)
+pp__setting(pp_db *db, const char *key, char *buf, size_t len)
 {
 	sqlite3_stmt *st;
 
-	if ((st = pp_stmt(db, "SELECT value FROM settings WHERE key = ?"))
+	if ((st = pp__stmt(db, "SELECT value FROM settings WHERE key = ?"))
 	    == NULL)
 		return NULL;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
@@ -752,18 +752,18 @@ pp_setting(pp_db *db, const char *key, char *buf, size_t len)
 		sqlite3_reset(st);
 		return NULL;
 	}
-	pp_col_text(st, 0, buf, len);
+	pp__col_text(st, 0, buf, len);
 	sqlite3_reset(st);
 	return buf;
 }
 
 int64_t
-pp_setting_int(pp_db *db, const char *key, int64_t dflt)
+pp__setting_int(pp_db *db, const char *key, int64_t dflt)
 {
 	char buf[64], *end;
 	long long v;
 
-	if (pp_setting(db, key, buf, sizeof(buf)) == NULL)
+	if (pp__setting(db, key, buf, sizeof(buf)) == NULL)
 		return dflt;
 	v = strtoll(buf, &end, 10);
 	return *end == '\0' && end != buf ? v : dflt;
@@ -775,11 +775,11 @@ pp_site_name(pp_db *db, char *buf, size_t len)
 	sqlite3_stmt *st;
 
 	buf[0] = '\0';
-	if ((st = pp_stmt(db, "SELECT value FROM meta WHERE key = 'site'")) ==
+	if ((st = pp__stmt(db, "SELECT value FROM meta WHERE key = 'site'")) ==
 	    NULL)
 		return buf;
 	if (sqlite3_step(st) == SQLITE_ROW)
-		pp_col_text(st, 0, buf, len);
+		pp__col_text(st, 0, buf, len);
 	sqlite3_reset(st);
 	return buf;
 }

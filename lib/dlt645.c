@@ -83,7 +83,7 @@ hex_parse(const char *s, uint8_t *out, size_t n)
 /* ---- frames --------------------------------------------------------- */
 
 int
-pp_645_encode(const struct pp_645_frame *f, int preamble, uint8_t *out,
+pp__645_encode(const struct pp__645_frame *f, int preamble, uint8_t *out,
     size_t cap, size_t *n)
 {
 	size_t i, k = 0, start;
@@ -116,7 +116,7 @@ pp_645_encode(const struct pp_645_frame *f, int preamble, uint8_t *out,
 }
 
 int
-pp_645_decode(const uint8_t *buf, size_t n, struct pp_645_frame *f,
+pp__645_decode(const uint8_t *buf, size_t n, struct pp__645_frame *f,
     size_t *used, char *err, size_t errlen)
 {
 	size_t s, i, len;
@@ -167,7 +167,7 @@ pp_645_decode(const uint8_t *buf, size_t n, struct pp_645_frame *f,
 /* ---- addresses ------------------------------------------------------ */
 
 int
-pp_645_addr_parse(const char *text, uint8_t addr[6], char *err,
+pp__645_addr_parse(const char *text, uint8_t addr[6], char *err,
     size_t errlen)
 {
 	char full[PP_645_ADDRBUF];
@@ -207,7 +207,7 @@ pp_645_addr_parse(const char *text, uint8_t addr[6], char *err,
 }
 
 char *
-pp_645_addr_format(const uint8_t addr[6], char buf[PP_645_ADDRBUF])
+pp__645_addr_format(const uint8_t addr[6], char buf[PP_645_ADDRBUF])
 {
 	int i;
 
@@ -217,17 +217,17 @@ pp_645_addr_format(const uint8_t addr[6], char buf[PP_645_ADDRBUF])
 }
 
 int
-pp_645_addr_is_broadcast(const uint8_t addr[6])
+pp__645_addr_is_broadcast(const uint8_t addr[6])
 {
 	return memcmp(addr, pp_645_addr_broadcast, 6) == 0;
 }
 
 int
-pp_645_addr_match(const uint8_t asked[6], const uint8_t got[6])
+pp__645_addr_match(const uint8_t asked[6], const uint8_t got[6])
 {
 	int i;
 
-	if (pp_645_addr_is_broadcast(got))
+	if (pp__645_addr_is_broadcast(got))
 		return 0;
 	for (i = 0; i < 6; i++) {
 		if (!is_bcd(got[i]))
@@ -241,7 +241,7 @@ pp_645_addr_match(const uint8_t asked[6], const uint8_t got[6])
 /* ---- data identifiers ----------------------------------------------- */
 
 int
-pp_645_di_parse(const char *text, uint8_t di[4], char *err, size_t errlen)
+pp__645_di_parse(const char *text, uint8_t di[4], char *err, size_t errlen)
 {
 	if (hex_parse(text, di, 4) != 0)
 		return fail(err, errlen, PP_EDATA, "data identifier %.40s: use "
@@ -250,7 +250,7 @@ pp_645_di_parse(const char *text, uint8_t di[4], char *err, size_t errlen)
 }
 
 char *
-pp_645_di_format(const uint8_t di[4], char buf[PP_645_DIBUF])
+pp__645_di_format(const uint8_t di[4], char buf[PP_645_DIBUF])
 {
 	snprintf(buf, PP_645_DIBUF, "%02X%02X%02X%02X", di[3], di[2], di[1],
 	    di[0]);
@@ -258,14 +258,14 @@ pp_645_di_format(const uint8_t di[4], char buf[PP_645_DIBUF])
 }
 
 uint32_t
-pp_645_di_get(const uint8_t di[4])
+pp__645_di_get(const uint8_t di[4])
 {
 	return (uint32_t)di[0] | (uint32_t)di[1] << 8 | (uint32_t)di[2] << 16 |
 	    (uint32_t)di[3] << 24;
 }
 
 void
-pp_645_di_put(uint32_t v, uint8_t di[4])
+pp__645_di_put(uint32_t v, uint8_t di[4])
 {
 	di[0] = (uint8_t)v;
 	di[1] = (uint8_t)(v >> 8);
@@ -276,7 +276,7 @@ pp_645_di_put(uint32_t v, uint8_t di[4])
 /* ---- BCD values ----------------------------------------------------- */
 
 int
-pp_645_bcd_get(const uint8_t *p, int nbytes, int flags, int64_t *raw)
+pp__645_bcd_get(const uint8_t *p, int nbytes, int flags, int64_t *raw)
 {
 	int64_t v = 0;
 	int i, neg = 0;
@@ -299,7 +299,7 @@ pp_645_bcd_get(const uint8_t *p, int nbytes, int flags, int64_t *raw)
 }
 
 int
-pp_645_bcd_put(int64_t raw, int nbytes, int flags, uint8_t *p)
+pp__645_bcd_put(int64_t raw, int nbytes, int flags, uint8_t *p)
 {
 	uint8_t tmp[8];
 	int64_t v;
@@ -368,7 +368,7 @@ gcd(int64_t a, int64_t b)
 
 /* num * factor / den in lowest terms, as *m / *d; -1 past int64. */
 static int
-ratio(struct pp_scale scale, int64_t factor, int64_t *m, int64_t *d)
+ratio(struct pp__scale scale, int64_t factor, int64_t *m, int64_t *d)
 {
 	int64_t g1, g2;
 
@@ -381,14 +381,14 @@ ratio(struct pp_scale scale, int64_t factor, int64_t *m, int64_t *d)
 }
 
 int
-pp_645_value_get(const uint8_t *p, int nbytes, int flags,
-    struct pp_scale scale, int64_t factor, int64_t *out)
+pp__645_value_get(const uint8_t *p, int nbytes, int flags,
+    struct pp__scale scale, int64_t factor, int64_t *out)
 {
 	int64_t raw, m, d, x;
 
 	if (ratio(scale, factor, &m, &d) != 0)
 		return PP_EDATA;
-	if (pp_645_bcd_get(p, nbytes, flags, &raw) != PP_OK)
+	if (pp__645_bcd_get(p, nbytes, flags, &raw) != PP_OK)
 		return PP_EDATA;
 	if (mul(raw, m, &x) != 0)
 		return PP_EDATA;
@@ -397,18 +397,18 @@ pp_645_value_get(const uint8_t *p, int nbytes, int flags,
 }
 
 int
-pp_645_value_put(int64_t value, int nbytes, int flags,
-    struct pp_scale scale, int64_t factor, uint8_t *p)
+pp__645_value_put(int64_t value, int nbytes, int flags,
+    struct pp__scale scale, int64_t factor, uint8_t *p)
 {
 	int64_t m, d, x;
 
 	if (ratio(scale, factor, &m, &d) != 0 || mul(value, d, &x) != 0)
 		return PP_EDATA;
-	return pp_645_bcd_put(div_round(x, m), nbytes, flags, p);
+	return pp__645_bcd_put(div_round(x, m), nbytes, flags, p);
 }
 
 int
-pp_645_format_parse(const char *fmt, int *nbytes, struct pp_scale *scale)
+pp__645_format_parse(const char *fmt, int *nbytes, struct pp__scale *scale)
 {
 	int digits = 0, decimals = 0, point = 0, i;
 	const char *s;
@@ -437,7 +437,7 @@ pp_645_format_parse(const char *fmt, int *nbytes, struct pp_scale *scale)
 }
 
 uint64_t
-pp_645_bin_get(const uint8_t *p, int nbytes)
+pp__645_bin_get(const uint8_t *p, int nbytes)
 {
 	uint64_t v = 0;
 	int i;
@@ -452,7 +452,7 @@ pp_645_bin_get(const uint8_t *p, int nbytes)
 /* ---- times ---------------------------------------------------------- */
 
 static int
-time_ok(const struct pp_645_time *t)
+time_ok(const struct pp__645_time *t)
 {
 	static const int mdays[12] = { 31, 29, 31, 30, 31, 30, 31, 31, 30,
 		31, 30, 31 };
@@ -469,7 +469,7 @@ time_ok(const struct pp_645_time *t)
 }
 
 int
-pp_645_time_local(int64_t t, struct pp_645_time *out)
+pp__645_time_local(int64_t t, struct pp__645_time *out)
 {
 	time_t tt = (time_t)t;
 	struct tm tm;
@@ -487,7 +487,7 @@ pp_645_time_local(int64_t t, struct pp_645_time *out)
 }
 
 int
-pp_645_time_put(const struct pp_645_time *t, uint8_t out[6])
+pp__645_time_put(const struct pp__645_time *t, uint8_t out[6])
 {
 	if (!time_ok(t))
 		return PP_EDATA;
@@ -501,7 +501,7 @@ pp_645_time_put(const struct pp_645_time *t, uint8_t out[6])
 }
 
 int
-pp_645_time_get(const uint8_t in[6], struct pp_645_time *t)
+pp__645_time_get(const uint8_t in[6], struct pp__645_time *t)
 {
 	int i, v[6];
 
@@ -522,7 +522,7 @@ pp_645_time_get(const uint8_t in[6], struct pp_645_time *t)
 /* ---- passwords and operator codes ----------------------------------- */
 
 int
-pp_645_password_parse(const char *text, uint8_t pw[4], char *err,
+pp__645_password_parse(const char *text, uint8_t pw[4], char *err,
     size_t errlen)
 {
 	uint8_t b[4];
@@ -547,7 +547,7 @@ pp_645_password_parse(const char *text, uint8_t pw[4], char *err,
 }
 
 int
-pp_645_operator_parse(const char *text, uint8_t op[4], char *err,
+pp__645_operator_parse(const char *text, uint8_t op[4], char *err,
     size_t errlen)
 {
 	if (hex_parse(text, op, 4) != 0)
@@ -559,7 +559,7 @@ pp_645_operator_parse(const char *text, uint8_t op[4], char *err,
 /* ---- request builders ----------------------------------------------- */
 
 static void
-start(struct pp_645_frame *f, const uint8_t addr[6], uint8_t control)
+start(struct pp__645_frame *f, const uint8_t addr[6], uint8_t control)
 {
 	memset(f, 0, sizeof(*f));
 	memcpy(f->addr, addr, 6);
@@ -567,7 +567,7 @@ start(struct pp_645_frame *f, const uint8_t addr[6], uint8_t control)
 }
 
 void
-pp_645_build_read(struct pp_645_frame *f, const uint8_t addr[6],
+pp__645_build_read(struct pp__645_frame *f, const uint8_t addr[6],
     const uint8_t di[4])
 {
 	start(f, addr, PP_645_READ);
@@ -576,7 +576,7 @@ pp_645_build_read(struct pp_645_frame *f, const uint8_t addr[6],
 }
 
 void
-pp_645_build_read_more(struct pp_645_frame *f, const uint8_t addr[6],
+pp__645_build_read_more(struct pp__645_frame *f, const uint8_t addr[6],
     const uint8_t di[4], uint8_t seq)
 {
 	start(f, addr, PP_645_READ_MORE);
@@ -586,13 +586,13 @@ pp_645_build_read_more(struct pp_645_frame *f, const uint8_t addr[6],
 }
 
 void
-pp_645_build_read_addr(struct pp_645_frame *f)
+pp__645_build_read_addr(struct pp__645_frame *f)
 {
 	start(f, pp_645_addr_wild, PP_645_READ_ADDR);
 }
 
 int
-pp_645_build_write(struct pp_645_frame *f, const uint8_t addr[6],
+pp__645_build_write(struct pp__645_frame *f, const uint8_t addr[6],
     const uint8_t di[4], const uint8_t pw[4], const uint8_t op[4],
     const uint8_t *data, size_t n)
 {
@@ -609,28 +609,28 @@ pp_645_build_write(struct pp_645_frame *f, const uint8_t addr[6],
 }
 
 int
-pp_645_build_time(struct pp_645_frame *f, const struct pp_645_time *tm)
+pp__645_build_time(struct pp__645_frame *f, const struct pp__645_time *tm)
 {
 	start(f, pp_645_addr_broadcast, PP_645_TIME);
-	if (pp_645_time_put(tm, f->data) != PP_OK)
+	if (pp__645_time_put(tm, f->data) != PP_OK)
 		return PP_EDATA;
 	f->len = 6;
 	return PP_OK;
 }
 
 int
-pp_645_build_relay(struct pp_645_frame *f, const uint8_t addr[6],
+pp__645_build_relay(struct pp__645_frame *f, const uint8_t addr[6],
     const uint8_t pw[4], const uint8_t op[4], uint8_t n1, uint8_t n2,
-    const struct pp_645_time *until)
+    const struct pp__645_time *until)
 {
-	if (pp_645_relay_text(n1) == NULL)
+	if (pp__645_relay_text(n1) == NULL)
 		return PP_EDATA;
 	start(f, addr, PP_645_RELAY);
 	memcpy(f->data, pw, 4);
 	memcpy(f->data + 4, op, 4);
 	f->data[8] = n1;
 	f->data[9] = n2;
-	if (pp_645_time_put(until, f->data + 10) != PP_OK)
+	if (pp__645_time_put(until, f->data + 10) != PP_OK)
 		return PP_EDATA;
 	f->len = 16;
 	return PP_OK;
@@ -639,8 +639,8 @@ pp_645_build_relay(struct pp_645_frame *f, const uint8_t addr[6],
 /* ---- replies -------------------------------------------------------- */
 
 int
-pp_645_reply_check(const struct pp_645_frame *req,
-    const struct pp_645_frame *rep, int *more, int *errbyte, char *err,
+pp__645_reply_check(const struct pp__645_frame *req,
+    const struct pp__645_frame *rep, int *more, int *errbyte, char *err,
     size_t errlen)
 {
 	uint8_t code = req->control & PP_645_C_CODE;
@@ -650,7 +650,7 @@ pp_645_reply_check(const struct pp_645_frame *req,
 		*more = 0;
 	if (errbyte != NULL)
 		*errbyte = -1;
-	if (code == PP_645_TIME || pp_645_addr_is_broadcast(req->addr))
+	if (code == PP_645_TIME || pp__645_addr_is_broadcast(req->addr))
 		return fail(err, errlen, PP_EDATA, "a broadcast gets no reply");
 	if (!(rep->control & PP_645_C_REPLY))
 		return fail(err, errlen, PP_EDATA, "a request (control %02X) "
@@ -658,39 +658,39 @@ pp_645_reply_check(const struct pp_645_frame *req,
 		    rep->control);
 	if ((rep->control & PP_645_C_CODE) != code)
 		return fail(err, errlen, PP_EDATA, "a reply of control %02X to "
-		    "a %s", rep->control, pp_645_control_text(req->control));
-	if (!pp_645_addr_match(req->addr, rep->addr))
+		    "a %s", rep->control, pp__645_control_text(req->control));
+	if (!pp__645_addr_match(req->addr, rep->addr))
 		return fail(err, errlen, PP_EDATA, "a reply from address %s "
-		    "to a %s of %s", pp_645_addr_format(rep->addr, got),
-		    pp_645_control_text(req->control),
-		    pp_645_addr_format(req->addr, want));
+		    "to a %s of %s", pp__645_addr_format(rep->addr, got),
+		    pp__645_control_text(req->control),
+		    pp__645_addr_format(req->addr, want));
 	if (rep->control & PP_645_C_ERROR) {
 		if (rep->len == 0)
 			return fail(err, errlen, PP_EDATA, "meter error reply "
 			    "to a %s, without an error byte",
-			    pp_645_control_text(req->control));
+			    pp__645_control_text(req->control));
 		if (errbyte != NULL)
 			*errbyte = rep->data[0];
 		return fail(err, errlen, PP_EDATA, "meter error %02X: %s",
-		    rep->data[0], pp_645_error_text(rep->data[0]));
+		    rep->data[0], pp__645_error_text(rep->data[0]));
 	}
 	switch (code) {
 	case PP_645_READ:
 	case PP_645_READ_MORE:
 		if (req->len < (code == PP_645_READ ? 4 : 5))
 			return fail(err, errlen, PP_EDATA, "a %s of %u bytes, "
-			    "too short", pp_645_control_text(req->control),
+			    "too short", pp__645_control_text(req->control),
 			    req->len);
 		if (rep->len < (code == PP_645_READ ? 4 : 5))
 			return fail(err, errlen, PP_EDATA, "a %s of %u bytes, "
-			    "too short", pp_645_control_text(rep->control),
+			    "too short", pp__645_control_text(rep->control),
 			    rep->len);
 		if (memcmp(rep->data, req->data, 4) != 0) {
 			char a[PP_645_DIBUF], b[PP_645_DIBUF];
 
 			return fail(err, errlen, PP_EDATA, "a reply for %s "
-			    "to a read of %s", pp_645_di_format(rep->data, a),
-			    pp_645_di_format(req->data, b));
+			    "to a read of %s", pp__645_di_format(rep->data, a),
+			    pp__645_di_format(req->data, b));
 		}
 		if (code == PP_645_READ_MORE &&
 		    rep->data[rep->len - 1] != req->data[4])
@@ -712,7 +712,7 @@ pp_645_reply_check(const struct pp_645_frame *req,
 }
 
 const uint8_t *
-pp_645_reply_data(const struct pp_645_frame *rep, size_t *n)
+pp__645_reply_data(const struct pp__645_frame *rep, size_t *n)
 {
 	size_t skip = 0, tail = 0;
 
@@ -732,7 +732,7 @@ pp_645_reply_data(const struct pp_645_frame *rep, size_t *n)
 /* ---- texts ---------------------------------------------------------- */
 
 char *
-pp_645_error_format(uint8_t e, char *buf, size_t len)
+pp__645_error_format(uint8_t e, char *buf, size_t len)
 {
 	static const char *const bit[8] = {
 		"other error",
@@ -766,15 +766,15 @@ pp_645_error_format(uint8_t e, char *buf, size_t len)
 }
 
 const char *
-pp_645_error_text(uint8_t e)
+pp__645_error_text(uint8_t e)
 {
 	static _Thread_local char buf[320];
 
-	return pp_645_error_format(e, buf, sizeof(buf));
+	return pp__645_error_format(e, buf, sizeof(buf));
 }
 
 const char *
-pp_645_control_text(uint8_t c)
+pp__645_control_text(uint8_t c)
 {
 	static const struct {
 		uint8_t		 code;
@@ -810,7 +810,7 @@ pp_645_control_text(uint8_t c)
 }
 
 const char *
-pp_645_relay_text(uint8_t n1)
+pp__645_relay_text(uint8_t n1)
 {
 	switch (n1) {
 	case PP_645_TRIP:

@@ -7,7 +7,7 @@
  *
  * with the address lowest byte first, every DATA byte carried +0x33, and CS
  * the byte sum mod 256 from the first 68 up to the byte before CS.  A
- * struct pp_645_frame holds the data as the meter means it: the 0x33 is
+ * struct pp__645_frame holds the data as the meter means it: the 0x33 is
  * already taken off.  Multi-byte numbers in the data (DI, BCD values,
  * passwords, times) are lowest byte first as well.
  *
@@ -26,10 +26,10 @@
 /* The longest frame, FE preamble included: 4 + 12 + 200. */
 #define PP_645_FRAMEMAX	(PP_645_PREAMBLE + 12 + PP_645_DATAMAX)
 
-/* pp_645_decode: the buffer holds no whole frame yet; read on. */
+/* pp__645_decode: the buffer holds no whole frame yet; read on. */
 #define PP_645_MORE	(-1)
 
-struct pp_645_frame {
+struct pp__645_frame {
 	uint8_t	addr[6];		/* A0..A5, lowest byte first */
 	uint8_t	control;		/* C */
 	uint8_t	len;			/* L, at most PP_645_DATAMAX */
@@ -82,7 +82,7 @@ enum {
  * PP_645_DATAMAX, PP_EINTERNAL when cap is too small (PP_645_FRAMEMAX
  * always does).
  */
-int	 pp_645_encode(const struct pp_645_frame *f, int preamble,
+int	 pp__645_encode(const struct pp__645_frame *f, int preamble,
 	    uint8_t *out, size_t cap, size_t *n);
 
 /*
@@ -100,7 +100,7 @@ int	 pp_645_encode(const struct pp_645_frame *f, int preamble,
  * PP_OK and PP_EDATA, so such a loop always ends.  buf is never read at or
  * past n; err may be NULL.
  */
-int	 pp_645_decode(const uint8_t *buf, size_t n, struct pp_645_frame *f,
+int	 pp__645_decode(const uint8_t *buf, size_t n, struct pp__645_frame *f,
 	    size_t *used, char *err, size_t errlen);
 
 /* ---- addresses ------------------------------------------------------ */
@@ -117,29 +117,29 @@ extern const uint8_t pp_645_addr_broadcast[6];	/* 99 x 6: everyone */
  * bytes is the wildcard for the digits not given: "AAAAAAAAAAAA",
  * "AAAA41020208".  PP_EDATA with err otherwise.
  */
-int	 pp_645_addr_parse(const char *text, uint8_t addr[6], char *err,
+int	 pp__645_addr_parse(const char *text, uint8_t addr[6], char *err,
 	    size_t errlen);
 /* 12 characters, most significant first; a byte of no BCD shows in hex. */
-char	*pp_645_addr_format(const uint8_t addr[6], char buf[PP_645_ADDRBUF]);
-int	 pp_645_addr_is_broadcast(const uint8_t addr[6]);
+char	*pp__645_addr_format(const uint8_t addr[6], char buf[PP_645_ADDRBUF]);
+int	 pp__645_addr_is_broadcast(const uint8_t addr[6]);
 /*
  * The address a reply comes from answers the address asked: equal, where
  * an AA byte asked matches any BCD byte.  A reply never comes from a
  * wildcard or broadcast address.
  */
-int	 pp_645_addr_match(const uint8_t asked[6], const uint8_t got[6]);
+int	 pp__645_addr_match(const uint8_t asked[6], const uint8_t got[6]);
 
 /* ---- data identifiers ----------------------------------------------- */
 
 #define PP_645_DIBUF	9
 
 /* "04000402" (DI3 DI2 DI1 DI0, hex) into DI0..DI3: 02 04 00 04. */
-int	 pp_645_di_parse(const char *text, uint8_t di[4], char *err,
+int	 pp__645_di_parse(const char *text, uint8_t di[4], char *err,
 	    size_t errlen);
-char	*pp_645_di_format(const uint8_t di[4], char buf[PP_645_DIBUF]);
+char	*pp__645_di_format(const uint8_t di[4], char buf[PP_645_DIBUF]);
 /* The DI as the number it is written as, 0x04000402, and back. */
-uint32_t pp_645_di_get(const uint8_t di[4]);
-void	 pp_645_di_put(uint32_t v, uint8_t di[4]);
+uint32_t pp__645_di_get(const uint8_t di[4]);
+void	 pp__645_di_put(uint32_t v, uint8_t di[4]);
 
 /* ---- BCD values ----------------------------------------------------- */
 
@@ -155,43 +155,43 @@ void	 pp_645_di_put(uint32_t v, uint8_t di[4]);
  * (no decimal point): 78 56 34 12 is 12345678.  PP_EDATA when a nibble is
  * above 9; with PP_645_SIGNED, the top bit is the sign instead.
  */
-int	 pp_645_bcd_get(const uint8_t *p, int nbytes, int flags, int64_t *raw);
+int	 pp__645_bcd_get(const uint8_t *p, int nbytes, int flags, int64_t *raw);
 /* And back; PP_EDATA when raw does not fit (or is negative unsigned). */
-int	 pp_645_bcd_put(int64_t raw, int nbytes, int flags, uint8_t *p);
+int	 pp__645_bcd_put(int64_t raw, int nbytes, int flags, uint8_t *p);
 
 /*
  * A value in our integer units: raw * scale * factor, rounded half away
- * from zero, as pp_regs_decode() does.  XXXXXX.XX kWh is nbytes 4, scale
+ * from zero, as pp__regs_decode() does.  XXXXXX.XX kWh is nbytes 4, scale
  * 1/100, factor 1000: 78 56 34 12 is 123456.78 kWh, 123456780 Wh.
  * PP_EDATA for a non-BCD nibble or a value past int64.
  */
-int	 pp_645_value_get(const uint8_t *p, int nbytes, int flags,
-	    struct pp_scale scale, int64_t factor, int64_t *out);
-int	 pp_645_value_put(int64_t value, int nbytes, int flags,
-	    struct pp_scale scale, int64_t factor, uint8_t *p);
+int	 pp__645_value_get(const uint8_t *p, int nbytes, int flags,
+	    struct pp__scale scale, int64_t factor, int64_t *out);
+int	 pp__645_value_put(int64_t value, int nbytes, int flags,
+	    struct pp__scale scale, int64_t factor, uint8_t *p);
 /*
  * A data format as the standard writes it, "XXXXXX.XX", "XX.XXXX", "NNNN":
  * an even number of digits (X or N), at most 16, with at most one point.
  * Gives its bytes and its scale (0.01 is 1/100); PP_ECONFIG otherwise.
  */
-int	 pp_645_format_parse(const char *fmt, int *nbytes,
-	    struct pp_scale *scale);
+int	 pp__645_format_parse(const char *fmt, int *nbytes,
+	    struct pp__scale *scale);
 
 /* nbytes (1-8) at p as an unsigned number, lowest byte first: a status word. */
-uint64_t pp_645_bin_get(const uint8_t *p, int nbytes);
+uint64_t pp__645_bin_get(const uint8_t *p, int nbytes);
 
 /* ---- times ---------------------------------------------------------- */
 
 /* A local wall time, year 2000-2099: what YYMMDDhhmmss can say. */
-struct pp_645_time {
+struct pp__645_time {
 	int	year, month, day, hour, min, sec;
 };
 
 /* The local time of Unix seconds t; PP_EDATA outside 2000-2099. */
-int	 pp_645_time_local(int64_t t, struct pp_645_time *tm);
+int	 pp__645_time_local(int64_t t, struct pp__645_time *tm);
 /* ssmmhhDDMMYY, 6 BCD bytes lowest first; PP_EDATA for no real time. */
-int	 pp_645_time_put(const struct pp_645_time *tm, uint8_t out[6]);
-int	 pp_645_time_get(const uint8_t in[6], struct pp_645_time *tm);
+int	 pp__645_time_put(const struct pp__645_time *tm, uint8_t out[6]);
+int	 pp__645_time_get(const uint8_t in[6], struct pp__645_time *tm);
 
 /* ---- passwords and operator codes ----------------------------------- */
 
@@ -202,57 +202,57 @@ int	 pp_645_time_get(const uint8_t in[6], struct pp_645_time *tm);
  * authentication) and are refused with PP_ECONFIG, saying so; other bad
  * text is PP_EDATA.
  */
-int	 pp_645_password_parse(const char *text, uint8_t pw[4], char *err,
+int	 pp__645_password_parse(const char *text, uint8_t pw[4], char *err,
 	    size_t errlen);
 /* An operator code of 8 hex digits, C3 first, into C0..C3. */
-int	 pp_645_operator_parse(const char *text, uint8_t op[4], char *err,
+int	 pp__645_operator_parse(const char *text, uint8_t op[4], char *err,
 	    size_t errlen);
 
 /* ---- request builders ----------------------------------------------- */
 
 /* 0x11: read DI. */
-void	 pp_645_build_read(struct pp_645_frame *f, const uint8_t addr[6],
+void	 pp__645_build_read(struct pp__645_frame *f, const uint8_t addr[6],
 	    const uint8_t di[4]);
 /* 0x12: the follow-up frame seq (1, 2, ...) of a read of DI. */
-void	 pp_645_build_read_more(struct pp_645_frame *f, const uint8_t addr[6],
+void	 pp__645_build_read_more(struct pp__645_frame *f, const uint8_t addr[6],
 	    const uint8_t di[4], uint8_t seq);
 /* 0x13: who is there, to AA x 6; one meter on the bus answers. */
-void	 pp_645_build_read_addr(struct pp_645_frame *f);
+void	 pp__645_build_read_addr(struct pp__645_frame *f);
 /*
  * 0x14: write n bytes of data (already in meter form, lowest byte first)
  * to DI, with a password PA P0 P1 P2 and an operator code C0..C3.
  * PP_EDATA when the frame would pass PP_645_DATAMAX.
  */
-int	 pp_645_build_write(struct pp_645_frame *f, const uint8_t addr[6],
+int	 pp__645_build_write(struct pp__645_frame *f, const uint8_t addr[6],
 	    const uint8_t di[4], const uint8_t pw[4], const uint8_t op[4],
 	    const uint8_t *data, size_t n);
 /* 0x08: set every meter's clock, to 99 x 6; PP_EDATA for no real time. */
-int	 pp_645_build_time(struct pp_645_frame *f,
-	    const struct pp_645_time *tm);
+int	 pp__645_build_time(struct pp__645_frame *f,
+	    const struct pp__645_time *tm);
 /*
  * 0x1C: relay control N1 (PP_645_TRIP...), N2 (reserved, 00), valid until
  * the time N3..N8.  PP_EDATA for an N1 not listed above or no real time.
  */
-int	 pp_645_build_relay(struct pp_645_frame *f, const uint8_t addr[6],
+int	 pp__645_build_relay(struct pp__645_frame *f, const uint8_t addr[6],
 	    const uint8_t pw[4], const uint8_t op[4], uint8_t n1, uint8_t n2,
-	    const struct pp_645_time *until);
+	    const struct pp__645_time *until);
 
 /* ---- replies -------------------------------------------------------- */
 
 /*
  * Does rep answer req?  It must come from the meter, with req's code and
- * from the address asked (pp_645_addr_match), and a read reply must echo
+ * from the address asked (pp__645_addr_match), and a read reply must echo
  * the DI (and a follow-up its sequence number).  Returns PP_OK (*more
  * set when follow-up frames come), or PP_EDATA: an error reply (*errbyte
  * is its error byte, -1 for any other refusal) or a reply that does not
  * fit; err says which.  more and errbyte may be NULL.
  */
-int	 pp_645_reply_check(const struct pp_645_frame *req,
-	    const struct pp_645_frame *rep, int *more, int *errbyte,
+int	 pp__645_reply_check(const struct pp__645_frame *req,
+	    const struct pp__645_frame *rep, int *more, int *errbyte,
 	    char *err, size_t errlen);
 
 /* The data of a read reply (0x91, 0xB1, 0x92, 0xB2) past its DI. */
-const uint8_t *pp_645_reply_data(const struct pp_645_frame *rep,
+const uint8_t *pp__645_reply_data(const struct pp__645_frame *rep,
 	    size_t *n);
 
 /* ---- texts ---------------------------------------------------------- */
@@ -262,12 +262,12 @@ const uint8_t *pp_645_reply_data(const struct pp_645_frame *rep,
  * "no data requested or data not found; password error or no authority".
  * The text lives until the thread's next call.
  */
-const char *pp_645_error_text(uint8_t err);
+const char *pp__645_error_text(uint8_t err);
 /* The same into buf; returns buf. */
-char	*pp_645_error_format(uint8_t err, char *buf, size_t len);
+char	*pp__645_error_format(uint8_t err, char *buf, size_t len);
 /* "read", "read reply", "relay control error reply", ... */
-const char *pp_645_control_text(uint8_t control);
+const char *pp__645_control_text(uint8_t control);
 /* "trip", "close allowed", ...; NULL for an unknown N1. */
-const char *pp_645_relay_text(uint8_t n1);
+const char *pp__645_relay_text(uint8_t n1);
 
 #endif /* PP_DLT645_H */

@@ -26,12 +26,12 @@
 
 struct conn {
 	int			 fd;	/* -1: not open */
-	struct pp_link_addr	 addr;
+	struct pp__link_addr	 addr;
 	struct pp_keys		*keys;
 };
 
 static struct conn *
-conn_of(struct pp_bus *bus, char *err, size_t errlen)
+conn_of(struct pp__bus *bus, char *err, size_t errlen)
 {
 	struct conn *c = bus->dlt645;
 	char why[PP_ERRMAX];
@@ -42,20 +42,20 @@ conn_of(struct pp_bus *bus, char *err, size_t errlen)
 			return NULL;
 		}
 		c->fd = -1;
-		if (pp_link_addr_parse(bus->gw.address, &c->addr, why,
+		if (pp__link_addr_parse(bus->gw.address, &c->addr, why,
 		    sizeof(why)) != PP_OK) {
 			snprintf(err, errlen, "gateway %s: %s", bus->gw.name,
 			    why);
 			free(c);
 			return NULL;
 		}
-		pp_link_addr_defaults(&c->addr, 2400, 'E', 8, 1);
+		pp__link_addr_defaults(&c->addr, 2400, 'E', 8, 1);
 		bus->dlt645 = c;
 	}
 	if (c->fd == -1) {
-		c->fd = c->addr.tcp ? pp_link_tcp_open(&c->addr,
+		c->fd = c->addr.tcp ? pp__link_tcp_open(&c->addr,
 		    bus->gw.timeout_ms, why, sizeof(why)) :
-		    pp_link_serial_open(&c->addr, why, sizeof(why));
+		    pp__link_serial_open(&c->addr, why, sizeof(why));
 		if (c->fd == -1) {
 			bus->fault = PP_FAULT_DOWN;
 			snprintf(err, errlen, "gateway %s: %s", bus->gw.name,
@@ -76,7 +76,7 @@ hang_up(struct conn *c)
 
 /* No answer, or none that makes sense: worth another try. */
 static int
-no_answer(struct pp_bus *bus, const char *fmt, const char *why, char *err,
+no_answer(struct pp__bus *bus, const char *fmt, const char *why, char *err,
     size_t errlen)
 {
 	bus->fault = PP_FAULT_TIMEOUT;
@@ -105,8 +105,8 @@ struct reply_in {
  * like more bad frames.
  */
 static int
-take_frames(struct pp_bus *bus, struct reply_in *r,
-    const struct pp_645_frame *req, struct pp_645_frame *rep, int *more,
+take_frames(struct pp__bus *bus, struct reply_in *r,
+    const struct pp__645_frame *req, struct pp__645_frame *rep, int *more,
     int *errbyte, char *err, size_t errlen)
 {
 	char what[PP_ERRMAX];
@@ -114,7 +114,7 @@ take_frames(struct pp_bus *bus, struct reply_in *r,
 	int rc;
 
 	while (r->have > 0) {
-		rc = pp_645_decode(r->buf, r->have, rep, &used, what,
+		rc = pp__645_decode(r->buf, r->have, rep, &used, what,
 		    sizeof(what));
 		if (used > 0) {
 			memmove(r->buf, r->buf + used, r->have - used);
@@ -131,7 +131,7 @@ take_frames(struct pp_bus *bus, struct reply_in *r,
 		/* A converter may echo what we sent: pass it. */
 		if (!(rep->control & PP_645_C_REPLY))
 			continue;
-		rc = pp_645_reply_check(req, rep, more, errbyte, what,
+		rc = pp__645_reply_check(req, rep, more, errbyte, what,
 		    sizeof(what));
 		if (rc == PP_OK)
 			return PP_OK;
@@ -150,8 +150,8 @@ take_frames(struct pp_bus *bus, struct reply_in *r,
 
 /* Read until req's reply has come, or the time for it is up. */
 static int
-await_reply(struct pp_bus *bus, struct conn *c,
-    const struct pp_645_frame *req, struct pp_645_frame *rep, int *more,
+await_reply(struct pp__bus *bus, struct conn *c,
+    const struct pp__645_frame *req, struct pp__645_frame *rep, int *more,
     int *errbyte, int wait_ms, char *err, size_t errlen)
 {
 	struct reply_in r;
@@ -162,17 +162,17 @@ await_reply(struct pp_bus *bus, struct conn *c,
 
 	r.have = 0;
 	r.why[0] = '\0';
-	last_byte = pp_link_now_ms();
+	last_byte = pp__link_now_ms();
 	deadline = last_byte + wait_ms;
 	for (;;) {
-		now = pp_link_now_ms();
+		now = pp__link_now_ms();
 		if (r.have > 0 && now - last_byte >= BYTE_GAP_MAX_MS)
 			return no_answer(bus, "the reply stopped halfway: %s",
 			    "no byte for 500 ms", err, errlen);
 		if (now >= deadline)
 			return no_answer(bus, "no answer%s", r.why[0] ?
 			    r.why : " in time", err, errlen);
-		got = pp_link_read(c->fd, r.buf + r.have, sizeof(r.buf) -
+		got = pp__link_read(c->fd, r.buf + r.have, sizeof(r.buf) -
 		    r.have, (int)(r.have > 0 && last_byte + BYTE_GAP_MAX_MS <
 		    deadline ? last_byte + BYTE_GAP_MAX_MS - now :
 		    deadline - now));
@@ -184,7 +184,7 @@ await_reply(struct pp_bus *bus, struct conn *c,
 		}
 		if (got == 0)
 			continue;
-		last_byte = pp_link_now_ms();
+		last_byte = pp__link_now_ms();
 		/*
 		 * Once the meter speaks, the longest frame's bytes take their
 		 * time on the line (a converter's too), 11 bits a byte.
@@ -203,8 +203,8 @@ await_reply(struct pp_bus *bus, struct conn *c,
 }
 
 static int
-exchange(struct pp_bus *bus, const struct pp_645_frame *req,
-    struct pp_645_frame *rep, int *more, int *errbyte, char *err,
+exchange(struct pp__bus *bus, const struct pp__645_frame *req,
+    struct pp__645_frame *rep, int *more, int *errbyte, char *err,
     size_t errlen)
 {
 	uint8_t out[PP_645_FRAMEMAX];
@@ -218,22 +218,22 @@ exchange(struct pp_bus *bus, const struct pp_645_frame *req,
 	if ((c = conn_of(bus, err, errlen)) == NULL)
 		return bus->fault == PP_FAULT_DOWN ? PP_EUNREACH :
 		    PP_ECONFIG;
-	if (pp_645_encode(req, PP_645_PREAMBLE, out, sizeof(out), &n) !=
+	if (pp__645_encode(req, PP_645_PREAMBLE, out, sizeof(out), &n) !=
 	    PP_OK) {
 		snprintf(err, errlen, "%s: the frame does not encode",
-		    pp_645_control_text(req->control));
+		    pp__645_control_text(req->control));
 		return PP_EINTERNAL;
 	}
 	/* A late answer to the last request is not this one's. */
-	pp_link_drain(c->fd);
+	pp__link_drain(c->fd);
 	wait_ms = bus->gw.timeout_ms > REPLY_DELAY_MAX_MS ?
 	    bus->gw.timeout_ms : REPLY_DELAY_MAX_MS;
-	if (pp_link_write(c->fd, out, n, wait_ms) == -1) {
+	if (pp__link_write(c->fd, out, n, wait_ms) == -1) {
 		snprintf(what, sizeof(what), "%s", strerror(errno));
 		hang_up(c);
 		return no_answer(bus, "send: %s", what, err, errlen);
 	}
-	if (pp_645_addr_is_broadcast(req->addr))
+	if (pp__645_addr_is_broadcast(req->addr))
 		return PP_OK;
 	return await_reply(bus, c, req, rep, more, errbyte, wait_ms, err,
 	    errlen);
@@ -244,7 +244,7 @@ exchange(struct pp_bus *bus, const struct pp_645_frame *req,
  * the meter refused (keys_path: where it came from), else PP_EDATA.
  */
 static int
-refused(const struct pp_station *at, const char *what, int errbyte,
+refused(const struct pp__station *at, const char *what, int errbyte,
     const char *keys_path, char *err, size_t errlen)
 {
 	if ((errbyte & PP_645_ERR_PASSWORD) && keys_path) {
@@ -254,15 +254,15 @@ refused(const struct pp_station *at, const char *what, int errbyte,
 		return PP_EPERM;
 	}
 	snprintf(err, errlen, "meter %s refused %s: %s", at->meter, what,
-	    pp_645_error_text((uint8_t)errbyte));
+	    pp__645_error_text((uint8_t)errbyte));
 	return PP_EDATA;
 }
 
 static int
-station_address(const struct pp_station *at, uint8_t addr[6], char *err,
+station_address(const struct pp__station *at, uint8_t addr[6], char *err,
     size_t errlen)
 {
-	if (at->address[0] == '\0' || pp_645_addr_parse(at->address, addr,
+	if (at->address[0] == '\0' || pp__645_addr_parse(at->address, addr,
 	    NULL, 0) != PP_OK) {
 		snprintf(err, errlen, "meter %s has no DL/T 645 address: load "
 		    "the site file again", at->meter);
@@ -273,11 +273,11 @@ station_address(const struct pp_station *at, uint8_t addr[6], char *err,
 
 /* The whole data of a read of di, follow-up frames and all. */
 static int
-read_di(struct pp_bus *bus, const struct pp_station *at,
+read_di(struct pp__bus *bus, const struct pp__station *at,
     const uint8_t addr[6], uint32_t di, uint8_t *data, size_t *n, int *nodata,
     char *err, size_t errlen)
 {
-	struct pp_645_frame req, rep;
+	struct pp__645_frame req, rep;
 	uint8_t dib[4];
 	const uint8_t *part;
 	size_t len;
@@ -286,11 +286,11 @@ read_di(struct pp_bus *bus, const struct pp_station *at,
 
 	*n = 0;
 	*nodata = 0;
-	pp_645_di_put(di, dib);
-	pp_645_build_read(&req, addr, dib);
+	pp__645_di_put(di, dib);
+	pp__645_build_read(&req, addr, dib);
 	for (seq = 0; seq <= MAX_FOLLOW_UPS; seq++) {
 		if (seq > 0)
-			pp_645_build_read_more(&req, addr, dib, (uint8_t)seq);
+			pp__645_build_read_more(&req, addr, dib, (uint8_t)seq);
 		rc = exchange(bus, &req, &rep, &more, &errbyte, err, errlen);
 		if (rc == PP_EDATA) {
 			/* A meter of another make may lack a value. */
@@ -299,12 +299,12 @@ read_di(struct pp_bus *bus, const struct pp_station *at,
 				return PP_OK;
 			}
 			snprintf(what, sizeof(what), "a read of %s",
-			    pp_645_di_format(dib, text));
+			    pp__645_di_format(dib, text));
 			return refused(at, what, errbyte, NULL, err, errlen);
 		}
 		if (rc != PP_OK)
 			return rc;
-		part = pp_645_reply_data(&rep, &len);
+		part = pp__645_reply_data(&rep, &len);
 		/* A follow-up frame ends with its sequence number. */
 		if (seq > 0 && len > 0)
 			len--;
@@ -322,24 +322,24 @@ read_di(struct pp_bus *bus, const struct pp_station *at,
 }
 
 static int
-value_of(const struct pp_pvalue *v, const uint8_t *data, size_t n,
+value_of(const struct pp__pvalue *v, const uint8_t *data, size_t n,
     int64_t *x)
 {
 	if ((size_t)(v->offset + v->bytes) > n)
 		return PP_EDATA;
 	if (v->mask) {
-		*x = (pp_645_bin_get(data + v->offset, v->bytes) & v->mask) !=
+		*x = (pp__645_bin_get(data + v->offset, v->bytes) & v->mask) !=
 		    0;
 		*x ^= v->invert;
 		return PP_OK;
 	}
-	return pp_645_value_get(data + v->offset, v->bytes, v->flags,
-	    v->scale, pp_value_factor(v->name), x);
+	return pp__645_value_get(data + v->offset, v->bytes, v->flags,
+	    v->scale, pp__value_factor(v->name), x);
 }
 
 static int
-dlt645_read(struct pp_bus *bus, const struct pp_station *at,
-    const struct pp_profile *p, struct pp_values *out, char *err,
+dlt645_read(struct pp__bus *bus, const struct pp__station *at,
+    const struct pp__profile *p, struct pp__values *out, char *err,
     size_t errlen)
 {
 	uint8_t addr[6], data[PP_645_DATAMAX * (MAX_FOLLOW_UPS + 1)];
@@ -358,7 +358,7 @@ dlt645_read(struct pp_bus *bus, const struct pp_station *at,
 		    &nodata, err, errlen)) != PP_OK)
 			return rc;
 		for (j = i; j < p->nvalues; j++) {
-			const struct pp_pvalue *v = &p->values[j];
+			const struct pp__pvalue *v = &p->values[j];
 
 			if (v->di != p->values[i].di)
 				continue;
@@ -372,7 +372,7 @@ dlt645_read(struct pp_bus *bus, const struct pp_station *at,
 				    at->meter, v->name, (unsigned long)v->di);
 				return PP_EDATA;
 			}
-			pp_values_set(out, v->name, x);
+			pp__values_set(out, v->name, x);
 		}
 	}
 	return PP_OK;
@@ -380,27 +380,27 @@ dlt645_read(struct pp_bus *bus, const struct pp_station *at,
 
 /* The key file, read once a bus; its problems are the site's to fix. */
 static int
-keys_for(struct pp_bus *bus, const struct pp_station *at, uint8_t pw[4],
+keys_for(struct pp__bus *bus, const struct pp__station *at, uint8_t pw[4],
     uint8_t op[4], char *path, size_t pathlen, char *err, size_t errlen)
 {
 	struct conn *c = bus->dlt645;
 	int rc;
 
-	pp_keys_path(bus->dbpath, path, pathlen);
-	if (c->keys == NULL && (rc = pp_keys_load(path, &c->keys, err,
+	pp__keys_path(bus->dbpath, path, pathlen);
+	if (c->keys == NULL && (rc = pp__keys_load(path, &c->keys, err,
 	    errlen)) != PP_OK)
 		return rc;
-	return pp_keys_find(c->keys, bus->gw.name, at->meter, pw, op, err,
+	return pp__keys_find(c->keys, bus->gw.name, at->meter, pw, op, err,
 	    errlen);
 }
 
 static int
-dlt645_write(struct pp_bus *bus, const struct pp_station *at,
-    const struct pp_profile *p, const struct pp_pwrite *w,
-    const struct pp_values *args, char *err, size_t errlen)
+dlt645_write(struct pp__bus *bus, const struct pp__station *at,
+    const struct pp__profile *p, const struct pp__pwrite *w,
+    const struct pp__values *args, char *err, size_t errlen)
 {
-	struct pp_645_frame req, rep;
-	struct pp_645_time until;
+	struct pp__645_frame req, rep;
+	struct pp__645_time until;
 	uint8_t addr[6], pw[4], op[4], di[4], data[8];
 	char path[1100], what[64];
 	int i, rc, more, errbyte;
@@ -415,12 +415,12 @@ dlt645_write(struct pp_bus *bus, const struct pp_station *at,
 	if (w->broadcast) {
 		int64_t clock;
 
-		if (!pp_values_get(args, "clock", &clock)) {
+		if (!pp__values_get(args, "clock", &clock)) {
 			snprintf(err, errlen, "%s needs clock", w->name);
 			return PP_EUSAGE;
 		}
-		if (pp_645_time_local(clock, &until) != PP_OK ||
-		    pp_645_build_time(&req, &until) != PP_OK) {
+		if (pp__645_time_local(clock, &until) != PP_OK ||
+		    pp__645_build_time(&req, &until) != PP_OK) {
 			snprintf(err, errlen, "%s: the clock is past what "
 			    "DL/T 645 can say", w->name);
 			return PP_EINTERNAL;
@@ -433,8 +433,8 @@ dlt645_write(struct pp_bus *bus, const struct pp_station *at,
 		return rc;
 	}
 	if (w->relay) {
-		if (pp_645_time_local(pp_now() + RELAY_VALID_S, &until) !=
-		    PP_OK || pp_645_build_relay(&req, addr, pw, op,
+		if (pp__645_time_local(pp_now() + RELAY_VALID_S, &until) !=
+		    PP_OK || pp__645_build_relay(&req, addr, pw, op,
 		    (uint8_t)w->relay, 0, &until) != PP_OK) {
 			snprintf(err, errlen, "%s: the clock is past what "
 			    "DL/T 645 can say", w->name);
@@ -446,21 +446,21 @@ dlt645_write(struct pp_bus *bus, const struct pp_station *at,
 		return rc;
 	}
 	for (i = 0; i < w->nfields; i++) {
-		const struct pp_pfield *f = &w->fields[i];
+		const struct pp__pfield *f = &w->fields[i];
 		int64_t v, factor;
 
-		if ((rc = pp_field_value(w, f, args, &v, &factor, err,
+		if ((rc = pp__field_value(w, f, args, &v, &factor, err,
 		    errlen)) != PP_OK)
 			return rc;
-		if (pp_645_value_put(v, f->bytes, f->flags, f->scale, factor,
+		if (pp__645_value_put(v, f->bytes, f->flags, f->scale, factor,
 		    data) != PP_OK) {
 			snprintf(err, errlen, "%s: %s %lld does not fit the "
 			    "meter's format", w->name, f->arg[0] ? f->arg :
 			    "value", (long long)v);
 			return PP_EDATA;
 		}
-		pp_645_di_put(f->di, di);
-		if (pp_645_build_write(&req, addr, di, pw, op, data,
+		pp__645_di_put(f->di, di);
+		if (pp__645_build_write(&req, addr, di, pw, op, data,
 		    (size_t)f->bytes) != PP_OK) {
 			snprintf(err, errlen, "%s: the frame is too long",
 			    w->name);
@@ -479,36 +479,36 @@ dlt645_write(struct pp_bus *bus, const struct pp_station *at,
 }
 
 static int
-dlt645_discover(struct pp_bus *bus, char address[16], char *err,
+dlt645_discover(struct pp__bus *bus, char address[16], char *err,
     size_t errlen)
 {
-	struct pp_645_frame req, rep;
+	struct pp__645_frame req, rep;
 	int more, errbyte, rc;
 
-	pp_645_build_read_addr(&req);
+	pp__645_build_read_addr(&req);
 	rc = exchange(bus, &req, &rep, &more, &errbyte, err, errlen);
 	if (rc == PP_EUNREACH && bus->fault == PP_FAULT_TIMEOUT)
 		snprintf(err, errlen, "no meter answered, or more than one at "
 		    "once: a bus tells its address with one meter attached");
 	if (rc != PP_OK)
 		return rc;
-	pp_645_addr_format(rep.addr, address);
+	pp__645_addr_format(rep.addr, address);
 	return PP_OK;
 }
 
 static void
-dlt645_close(struct pp_bus *bus)
+dlt645_close(struct pp__bus *bus)
 {
 	struct conn *c = bus->dlt645;
 
 	if (c == NULL)
 		return;
 	hang_up(c);
-	pp_keys_free(c->keys);
+	pp__keys_free(c->keys);
 	free(c);
 	bus->dlt645 = NULL;
 }
 
-const struct pp_driver pp_dlt645_driver = {
+const struct pp__driver pp_dlt645_driver = {
 	"dlt645", dlt645_read, dlt645_write, dlt645_close, dlt645_discover
 };

@@ -11,7 +11,7 @@
 
 /* ---- bus.c: gateways, their locks, and the protocol interface --------- */
 
-struct pp_gateway {
+struct pp__gateway {
 	int64_t	id;
 	char	name[PP_KEYMAX];
 	char	address[256];
@@ -20,7 +20,7 @@ struct pp_gateway {
 };
 
 /* Values read from a meter, or a command's arguments, by value name. */
-struct pp_values {
+struct pp__values {
 	int	n;
 	struct {
 		char	name[PP_NAMELEN];
@@ -28,88 +28,88 @@ struct pp_values {
 	} item[PP_MAXVALUES];
 };
 
-int	 pp_values_get(const struct pp_values *vs, const char *name,
+int	 pp__values_get(const struct pp__values *vs, const char *name,
 	    int64_t *v);
-void	 pp_values_set(struct pp_values *vs, const char *name, int64_t v);
+void	 pp__values_set(struct pp__values *vs, const char *name, int64_t v);
 
 /* Where a meter answers on its bus. */
-struct pp_station {
+struct pp__station {
 	char	meter[PP_KEYMAX];	/* its number: keys and messages */
 	int	unit;			/* Modbus */
 	char	address[16];		/* DL/T 645: 12 digits */
 };
 
 /* The columns holding a meter's number, unit and address into s. */
-void	 pp_station_row(sqlite3_stmt *st, int meter_col, int unit_col,
-	    int address_col, struct pp_station *s);
+void	 pp__station_row(sqlite3_stmt *st, int meter_col, int unit_col,
+	    int address_col, struct pp__station *s);
 
 /* Why an exchange failed. */
-enum pp_fault { PP_FAULT_NONE, PP_FAULT_TIMEOUT, PP_FAULT_ERROR,
+enum pp__fault { PP_FAULT_NONE, PP_FAULT_TIMEOUT, PP_FAULT_ERROR,
 	PP_FAULT_DOWN };
 
-struct pp_bus;
+struct pp__bus;
 
 /*
  * A protocol driver.  read and write return PP_OK, or PP_EUNREACH with
  * the fault set (timeout, gateway down) or PP_EDATA (the meter answered
  * with an error); err says which.
  */
-struct pp_driver {
+struct pp__driver {
 	const char	*protocol;
-	int	(*read)(struct pp_bus *bus, const struct pp_station *at,
-		    const struct pp_profile *p, struct pp_values *out,
+	int	(*read)(struct pp__bus *bus, const struct pp__station *at,
+		    const struct pp__profile *p, struct pp__values *out,
 		    char *err, size_t errlen);
-	int	(*write)(struct pp_bus *bus, const struct pp_station *at,
-		    const struct pp_profile *p, const struct pp_pwrite *w,
-		    const struct pp_values *args, char *err, size_t errlen);
-	void	(*close)(struct pp_bus *bus);
+	int	(*write)(struct pp__bus *bus, const struct pp__station *at,
+		    const struct pp__profile *p, const struct pp__pwrite *w,
+		    const struct pp__values *args, char *err, size_t errlen);
+	void	(*close)(struct pp__bus *bus);
 	/* The address of the one meter on the bus; NULL: no such frame. */
-	int	(*discover)(struct pp_bus *bus, char address[16], char *err,
+	int	(*discover)(struct pp__bus *bus, char address[16], char *err,
 		    size_t errlen);
 };
 
-struct pp_bus {
-	struct pp_gateway	 gw;
+struct pp__bus {
+	struct pp__gateway	 gw;
 	int			 lock_fd;
-	enum pp_fault		 fault;		/* of the last exchange */
+	enum pp__fault		 fault;		/* of the last exchange */
 	void			*modbus;	/* the drivers' own state */
 	void			*dlt645;
 	int			 exchanges;
 	char			 dbpath[1024];	/* its key file is beside it */
 };
 
-extern const struct pp_driver pp_modbus_driver;
-extern const struct pp_driver pp_dlt645_driver;
+extern const struct pp__driver pp_modbus_driver;
+extern const struct pp__driver pp_dlt645_driver;
 
 /*
  * Take the gateway's lock (a flock next to the database), waiting up to
  * wait_ms; PP_EBUSY when another process keeps it.
  */
-int	 pp_bus_open(const char *dbpath, const struct pp_gateway *gw,
-	    int wait_ms, struct pp_bus **bus, char *err, size_t errlen);
-void	 pp_bus_close(struct pp_bus *bus);
-const struct pp_driver *pp_driver_for(const struct pp_profile *p);
+int	 pp__bus_open(const char *dbpath, const struct pp__gateway *gw,
+	    int wait_ms, struct pp__bus **bus, char *err, size_t errlen);
+void	 pp__bus_close(struct pp__bus *bus);
+const struct pp__driver *pp__driver_for(const struct pp__profile *p);
 /* The address the one meter of the bus gives, with the retries. */
-int	 pp_bus_discover(struct pp_bus *bus, const char *protocol,
+int	 pp__bus_discover(struct pp__bus *bus, const char *protocol,
 	    char address[16], char *err, size_t errlen);
 /* Read with the gateway's retries. */
-int	 pp_bus_read(struct pp_bus *bus, const struct pp_station *at,
-	    const struct pp_profile *p, struct pp_values *out, char *err,
+int	 pp__bus_read(struct pp__bus *bus, const struct pp__station *at,
+	    const struct pp__profile *p, struct pp__values *out, char *err,
 	    size_t errlen);
 /* Write, then read back until every confirm value holds. */
-int	 pp_bus_write(struct pp_bus *bus, const struct pp_station *at,
-	    const struct pp_profile *p, const struct pp_pwrite *w,
-	    const struct pp_values *args, struct pp_values *after, char *err,
+int	 pp__bus_write(struct pp__bus *bus, const struct pp__station *at,
+	    const struct pp__profile *p, const struct pp__pwrite *w,
+	    const struct pp__values *args, struct pp__values *after, char *err,
 	    size_t errlen);
 /*
  * The value a write's field carries, a constant or the command's argument,
  * and the argument's units per natural unit; PP_EUSAGE when args lack it.
  */
-int	 pp_field_value(const struct pp_pwrite *w, const struct pp_pfield *f,
-	    const struct pp_values *args, int64_t *v, int64_t *factor,
+int	 pp__field_value(const struct pp__pwrite *w, const struct pp__pfield *f,
+	    const struct pp__values *args, int64_t *v, int64_t *factor,
 	    char *err, size_t errlen);
 /* Load a gateway by name or id. */
-int	 pp_gateway_get(pp_db *db, int64_t id, struct pp_gateway *gw);
+int	 pp__gateway_get(pp_db *db, int64_t id, struct pp__gateway *gw);
 
 /*
  * poll.c: one reading given by hand (balance INT64_MIN: none).  A time
@@ -117,16 +117,16 @@ int	 pp_gateway_get(pp_db *db, int64_t id, struct pp_gateway *gw);
  * now, it is stamped no earlier than the last reading, as a poll is.
  */
 #define PP_READ_NOW	INT64_MIN
-int	 pp_reading_store(pp_db *db, int64_t meter_id, int64_t time,
+int	 pp__reading_store(pp_db *db, int64_t meter_id, int64_t time,
 	    int64_t energy_wh, int64_t balance);
 
 /* ---- command.c ---------------------------------------------------- */
 
 /* A queued command with what it takes to send it. */
-struct pp_cmd {
+struct pp__cmd {
 	int64_t	id, meter_id, gateway_id, amount, buy_count;
 	int	attempts;
-	struct pp_station at;
+	struct pp__station at;
 	char	meter[PP_KEYMAX], profile[PP_KEYMAX], action[16];
 	char	value[128];
 };
@@ -135,18 +135,19 @@ struct pp_cmd {
  * Send one command over an open bus and record the outcome: PP_OK done,
  * PP_EBUSY still pending, PP_EDATA refused (failed).
  */
-int	 pp_command_run(pp_db *db, struct pp_bus *bus, const struct pp_cmd *c,
-	    const struct pp_profile *p, char *msg, size_t msglen);
+int	 pp__command_run(pp_db *db, struct pp__bus *bus, const struct pp__cmd
+    *c,
+	    const struct pp__profile *p, char *msg, size_t msglen);
 /* Keep what a read shows of a meter's switches and wallet. */
-int	 pp_meter_mirror(pp_db *db, int64_t meter_id,
-	    const struct pp_values *v);
+int	 pp__meter_mirror(pp_db *db, int64_t meter_id,
+	    const struct pp__values *v);
 /* The commands due on a gateway, in the order they must go. */
-int	 pp_commands_due(pp_db *db, int64_t gateway_id, struct pp_cmd **list,
+int	 pp__commands_due(pp_db *db, int64_t gateway_id, struct pp__cmd **list,
 	    int *n);
 
 /* meterval.c: the values a meter shows, typed, and their column text. */
 void	 pp__meter_values_set(struct pp_meter_values *mv,
-	    const struct pp_values *v);
+	    const struct pp__values *v);
 /* The text of the value column name ("" when the meter gave none). */
 void	 pp__meter_value_text(const struct pp_meter_values *mv,
 	    const char *name, char *buf, size_t len);

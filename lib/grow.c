@@ -3,7 +3,7 @@
  */
 #include <stdlib.h>
 
-#include "prepay.h"
+#include "internal.h"
 
 int
 pp_grow(void *arrayp, size_t *cap, size_t need, size_t elem)

@@ -22,13 +22,13 @@ pp_hall_post(pp_db *db, int (*run)(pp_db *, pp_entry *, void *),
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = pp_tx_begin(db)) != PP_OK)
+	if ((rc = pp__tx_begin(db)) != PP_OK)
 		return rc;
 	if ((rc = run(db, out, arg)) != PP_OK) {
-		pp_tx_rollback(db);
+		pp__tx_rollback(db);
 		return rc;
 	}
-	return pp_tx_commit(db);
+	return pp__tx_commit(db);
 }
 
 int
@@ -39,14 +39,14 @@ pp_hall_deliver(pp_db *db, pp_entry *e, char *msg, size_t msglen)
 	msg[0] = '\0';
 	/* The money is in; now the meter's own wallet gets it, if it can. */
 	if (e->pending && e->command_id) {
-		rc = pp_command_send(db, e->command_id, SALE_BUS_WAIT, msg,
+		rc = pp__command_send(db, e->command_id, SALE_BUS_WAIT, msg,
 		    msglen);
 		if (rc == PP_OK)
 			e->pending = 0;
 	}
 	/* A sale that pays up arrears closes the meters they cut off. */
 	if (strcmp(e->kind, "sale") == 0 && !e->replayed && !e->pending)
-		pp_commands_send_account(db, e->account, SALE_BUS_WAIT);
+		pp__commands_send_account(db, e->account, SALE_BUS_WAIT);
 	return rc;
 }
 
@@ -55,7 +55,7 @@ close_posted(pp_db *db, pp_entry *out, void *arg)
 {
 	const struct pp_close_req *c = arg;
 
-	return pp_account_close(db, c->account, c->method, c->ref, c->remark,
+	return pp__account_close(db, c->account, c->method, c->ref, c->remark,
 	    c->meter_balance, out);
 }
 
@@ -69,7 +69,7 @@ pp_hall_close(pp_db *db, const struct pp_close_req *req,
 	memset(out, 0, sizeof(*out));
 	/* A meter that keeps the wallet says what is left to refund. */
 	if (c.meter_balance == PP_NO_WALLET && (rc =
-	    pp_account_wallet_read(db, c.account, CLOSE_BUS_WAIT,
+	    pp__account_wallet_read(db, c.account, CLOSE_BUS_WAIT,
 	    &c.meter_balance)) != PP_OK)
 		return rc;
 	return pp_hall_post(db, close_posted, &c, out);

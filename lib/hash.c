@@ -7,7 +7,7 @@
 #include "internal.h"
 
 int
-pp_chain_hash(const char *prev, const char *text, char out[65])
+pp__chain_hash(const char *prev, const char *text, char out[65])
 {
 	static const char hex[] = "0123456789abcdef";
 	unsigned char md[EVP_MAX_MD_SIZE];

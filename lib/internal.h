@@ -16,12 +16,12 @@
 
 /*
  * A prepared statement of the cache (db.c): the static string it was
- * prepared from, and its run count when pp_stmt() last lent it out.
+ * prepared from, and its run count when pp__stmt() last lent it out.
  */
 /* Statements of one query lent out before an idle one is taken back. */
 #define PP_STMT_COPIES	4
 
-struct pp_stmt_slot {
+struct pp__stmt_slot {
 	const char	*sql;
 	sqlite3_stmt	*stmt;
 	int		 lent_run;
@@ -35,7 +35,7 @@ struct pp_db {
 	int		 in_tx;
 	char		 login[PP_KEYMAX];
 	enum pp_role	 role;
-	struct pp_stmt_slot *cache;	/* grows; never evicts */
+	struct pp__stmt_slot *cache;	/* grows; never evicts */
 	size_t		 ncache, capcache;
 	/* Profiles already found good in this process. */
 	char		 profiles_ok[16][PP_KEYMAX];
@@ -52,7 +52,7 @@ struct pp_db {
 	/* The invocation each audit entry records (audit.c). */
 	char		*audit_tool, *audit_args;
 	int		 audited;	/* entries written by this handle */
-	struct pp_audit_tally {
+	struct pp__audit_tally {
 		long	 entries;	/* ledger rows in this transaction */
 		int64_t	 amount;
 		char	 first[PP_KEYMAX], last[PP_KEYMAX];
@@ -66,66 +66,66 @@ struct pp_db {
  * root or the group's members (and everyone when not elevated).
  */
 struct stat;
-int	 pp_priv_elevated(void);
-int	 pp_priv_trusted(void);
+int	 pp__priv_elevated(void);
+int	 pp__priv_trusted(void);
 /* getenv for a variable that chooses a file: NULL when not trusted. */
-const char *pp_priv_getenv(const char *name);
+const char *pp__priv_getenv(const char *name);
 /* The effective group: the caller's own, then the service group again. */
-void	 pp_priv_caller(void);
-void	 pp_priv_service(void);
+void	 pp__priv_caller(void);
+void	 pp__priv_service(void);
 /* In a child before exec: give up the group for good; -1 on failure. */
-int	 pp_priv_drop(void);
+int	 pp__priv_drop(void);
 /* May the caller use the database at path (exists: it is there)? */
-int	 pp_priv_check_db(const char *path, int exists, char *err,
+int	 pp__priv_check_db(const char *path, int exists, char *err,
 	    size_t errlen);
 /* A secret file: no access for others, no writes by the group. */
-int	 pp_priv_check_secret(const char *path, const struct stat *sb,
+int	 pp__priv_check_secret(const char *path, const struct stat *sb,
 	    char *err, size_t errlen);
 /* Create a new database file 0660, whatever the umask. */
-int	 pp_priv_create(const char *path, char *err, size_t errlen);
+int	 pp__priv_create(const char *path, char *err, size_t errlen);
 /* Open (creating 0660) a lock file that any login of the group takes. */
-int	 pp_priv_lockfile(const char *path);
+int	 pp__priv_lockfile(const char *path);
 
 /* Set the error text and return code. */
-int	 pp_fail(pp_db *db, int code, const char *fmt, ...)
+int	 pp__fail(pp_db *db, int code, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 /* An SQLite failure: busy becomes PP_EBUSY, the rest PP_EINTERNAL. */
-int	 pp_sqlfail(pp_db *db, const char *what);
+int	 pp__sqlfail(pp_db *db, const char *what);
 
 /*
  * A prepared statement for a static SQL string, reset and with its
  * bindings cleared.  NULL on failure, with the error set.
  */
-sqlite3_stmt *pp_stmt(pp_db *db, const char *sql);
+sqlite3_stmt *pp__stmt(pp_db *db, const char *sql);
 /* Run a statement that returns no rows, binding "i" int64, "t" text. */
-int	 pp_exec(pp_db *db, const char *sql, const char *types, ...);
+int	 pp__exec(pp_db *db, const char *sql, const char *types, ...);
 /* The first column of the first row as int64; PP_EDATA when no row. */
-int	 pp_query_int(pp_db *db, int64_t *v, const char *sql,
+int	 pp__query_int(pp_db *db, int64_t *v, const char *sql,
 	    const char *types, ...);
 /* Bind "i" int64, "t" text (NULL binds NULL), "n" NULL. */
-int	 pp_bindv(sqlite3_stmt *st, const char *types, va_list ap);
+int	 pp__bindv(sqlite3_stmt *st, const char *types, va_list ap);
 
-int	 pp_savepoint(pp_db *db);
-int	 pp_release(pp_db *db);
-void	 pp_rollback_to(pp_db *db);
+int	 pp__savepoint(pp_db *db);
+int	 pp__release(pp_db *db);
+void	 pp__rollback_to(pp_db *db);
 
 /* Copy at most size-1 bytes of a column into buf, "" for NULL. */
-void	 pp_col_text(sqlite3_stmt *st, int col, char *buf, size_t size);
+void	 pp__col_text(sqlite3_stmt *st, int col, char *buf, size_t size);
 
 /* SHA-256 of prev (hex or "") followed by text, as 64 hex digits. */
-int	 pp_chain_hash(const char *prev, const char *text, char out[65]);
+int	 pp__chain_hash(const char *prev, const char *text, char out[65]);
 
 /* v / 10^decimals with exactly that many decimals (money.c). */
 char	*pp__scaled_format(int64_t v, int decimals, char buf[PP_NUMBUF]);
 
 /* Money priced in 1e-7 yuan, in fen, rounded once (money.c). */
-int64_t	 pp_fen_round(int64_t e7);
+int64_t	 pp__fen_round(int64_t e7);
 
 /* The next serial for the day of t, inside the writing transaction. */
-int	 pp_serial_next(pp_db *db, int64_t t, char serial[PP_KEYMAX]);
+int	 pp__serial_next(pp_db *db, int64_t t, char serial[PP_KEYMAX]);
 
 /* The text an audit entry's hash covers (audit.c); malloc'd. */
-int	 pp_audit_text(int64_t id, int64_t time, const char *login,
+int	 pp__audit_text(int64_t id, int64_t time, const char *login,
 	    const char *tool, const char *args, int64_t exitcode,
 	    const char *summary, const char *ledger_head, char **out);
 
@@ -133,20 +133,20 @@ int	 pp_audit_text(int64_t id, int64_t time, const char *login,
  * A new in-memory database holding the schema every migration builds:
  * what verify holds the real schema against.
  */
-int	 pp_schema_reference(sqlite3 **ref);
+int	 pp__schema_reference(sqlite3 **ref);
 
 /*
  * SHA-256 of what only site-load may change: the operators, the tariffs
  * and the settings.  site-load records it in its audit entry.
  */
-int	 pp_site_digest(pp_db *db, char out[65]);
+int	 pp__site_digest(pp_db *db, char out[65]);
 
 /*
  * Whether the account holding meter is in arrears as alarm-scan sees it:
  * its balance, or its meter wallet's, at or below zero.  *balance is that
  * balance; 0 with *arrears 0 when the meter is on no open account.
  */
-int	 pp_meter_arrears(pp_db *db, int64_t meter_id, int *arrears,
+int	 pp__meter_arrears(pp_db *db, int64_t meter_id, int *arrears,
 	    int64_t *balance, char account[PP_KEYMAX]);
 
 /*
@@ -161,23 +161,23 @@ int	 pp_meter_arrears(pp_db *db, int64_t meter_id, int *arrears,
 	"' cancelled,%'"
 
 /* Count a ledger row into the transaction's audit summary. */
-void	 pp_audit_count(pp_db *db, const char *kind, const char *serial,
+void	 pp__audit_count(pp_db *db, const char *kind, const char *serial,
 	    const char *account, int64_t amount);
 /* Add a phrase to the transaction's audit summary. */
-void	 pp_audit_note(pp_db *db, const char *fmt, ...)
+void	 pp__audit_note(pp_db *db, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 /* Audit what db does as another handle's invocation does (threads). */
-int	 pp_audit_inherit(pp_db *db, const pp_db *from);
+int	 pp__audit_inherit(pp_db *db, const pp_db *from);
 
 /* argv joined as sh(1) would quote it, for the audit log; malloc'd. */
-int	 pp_audit_join(int argc, char *const *argv, char **out);
+int	 pp__audit_join(int argc, char *const *argv, char **out);
 
 /* The method, ref and remark of a money request, checked (ledger.c). */
-int	 pp_check_payment(pp_db *db, const char *method, const char *ref,
+int	 pp__check_payment(pp_db *db, const char *method, const char *ref,
 	    const char *remark);
 
 /* One money row to append (ledger.c). */
-struct pp_post {
+struct pp__post {
 	const char	*kind;
 	int64_t		 account_id;
 	int64_t		 meter_id;	/* 0: none */
@@ -190,29 +190,29 @@ struct pp_post {
 };
 
 /* The fields of a ledger row that its hash covers, as stored. */
-struct pp_ledger_row {
+struct pp__ledger_row {
 	int64_t		 id, time, account_id, meter_id, amount, reverses;
 	int64_t		 buy_count, balance;
 	const char	*serial, *kind, *method, *ref, *operator, *remark;
 };
 
-int	 pp_ledger_text(const struct pp_ledger_row *r, char **out);
+int	 pp__ledger_text(const struct pp__ledger_row *r, char **out);
 /* Append a row and update the account's cached money; sets *id. */
-int	 pp_ledger_post(pp_db *db, const struct pp_post *p, int64_t *id);
+int	 pp__ledger_post(pp_db *db, const struct pp__post *p, int64_t *id);
 /* The meters (and rooms) an account had at time t, joined with ';'. */
-int	 pp_account_meters(pp_db *db, int64_t account_id, int64_t t,
+int	 pp__account_meters(pp_db *db, int64_t account_id, int64_t t,
 	    char meters[PP_LISTMAX], char rooms[PP_LISTMAX]);
 /* Fill an entry from a ledger row. */
-int	 pp_entry_load(pp_db *db, int64_t ledger_id, pp_entry *out);
+int	 pp__entry_load(pp_db *db, int64_t ledger_id, pp_entry *out);
 /*
  * Post money.  With a wallet meter, the row takes that meter's next
  * purchase count and a recharge command is queued for it.
  */
-int	 pp_post_money(pp_db *db, struct pp_post *p, int64_t wallet,
+int	 pp__post_money(pp_db *db, struct pp__post *p, int64_t wallet,
 	    int64_t *id);
 
 /* account.c */
-struct pp_account {
+struct pp__account {
 	int64_t	id;
 	char	account[PP_KEYMAX];
 	char	name[PP_NAMEMAX];
@@ -221,32 +221,32 @@ struct pp_account {
 	int64_t	balance;	/* fen, from the account_balances view */
 };
 
-int	 pp_account_get(pp_db *db, const char *account, struct pp_account *a);
-int	 pp_account_get_id(pp_db *db, int64_t id, struct pp_account *a);
+int	 pp__account_get(pp_db *db, const char *account, struct pp__account *a);
+int	 pp__account_get_id(pp_db *db, int64_t id, struct pp__account *a);
 /*
  * Resolve a sale's target to an account and the meter it names (0 when
  * the target names the account itself).
  */
-int	 pp_target_resolve(pp_db *db, const char *target, enum pp_target kind,
-	    struct pp_account *a, int64_t *meter_id);
+int	 pp__target_resolve(pp_db *db, const char *target, enum pp_target kind,
+	    struct pp__account *a, int64_t *meter_id);
 /* The meter whose wallet takes the money: 0 for the account's wallet. */
-int	 pp_wallet_of(pp_db *db, const struct pp_account *a, int64_t meter_id,
+int	 pp__wallet_of(pp_db *db, const struct pp__account *a, int64_t meter_id,
 	    int64_t *wallet);
 
 /*
- * tariff.c (struct pp_tariff_spec, a tariff as the site file gives it, is
+ * tariff.c (struct pp__tariff_spec, a tariff as the site file gives it, is
  * in site.h, and checked by siteparse.c)
  */
 /* A tariff in force from its effective time on. */
-struct pp_tariff_version {
+struct pp__tariff_version {
 	int64_t			effective;
-	struct pp_tariff_spec	spec;
+	struct pp__tariff_spec	spec;
 };
 
 #define PP_MAXPARTS	64
 
 /* What an interval of energy cost, piece by piece. */
-struct pp_charge {
+struct pp__charge {
 	int64_t	wh, cost_e7;		/* 1e-7 yuan: Wh times price units */
 	int	nparts;
 	struct {
@@ -262,53 +262,53 @@ struct pp_charge {
  * The energy is shared out over version, window and period boundaries in
  * proportion to time, and split at tier thresholds by the running total.
  */
-int	 pp_tariff_price(const struct pp_tariff_version *v, int nv,
+int	 pp__tariff_price(const struct pp__tariff_version *v, int nv,
 	    int64_t from, int64_t to, int64_t wh, int64_t used_before,
-	    struct pp_charge *out);
+	    struct pp__charge *out);
 /*
  * The versions that price a meter: its own price, else its tariff's
  * versions, else the site's default price.  *n is 0 when none does.
  */
-int	 pp_tariff_of_meter(pp_db *db, int64_t meter_id,
-	    struct pp_tariff_version **v, int *n);
+int	 pp__tariff_of_meter(pp_db *db, int64_t meter_id,
+	    struct pp__tariff_version **v, int *n);
 /*
  * Price energy the meter counted per rate: wh[i] under the window named
  * window[i] of the version in force at t, with tiers by the running total.
  * Energy of no matching window, and what the rates leave of total, is
  * shared by time over [from, to].  PP_EDATA when the rates do not fit.
  */
-int	 pp_tariff_price_rates(const struct pp_tariff_version *v, int nv,
+int	 pp__tariff_price_rates(const struct pp__tariff_version *v, int nv,
 	    int64_t from, int64_t to, int64_t total, const char *const *window,
 	    const int64_t *wh, int nrates, int64_t used_before,
-	    struct pp_charge *out);
+	    struct pp__charge *out);
 /* Start of the tier period (local year or month) holding t. */
-int64_t	 pp_period_start(const char *period, int64_t t);
+int64_t	 pp__period_start(const char *period, int64_t t);
 /* Store a new version when the spec differs from the latest one. */
-int	 pp_tariff_store(pp_db *db, const char *name,
-	    const struct pp_tariff_spec *t, int *changed);
+int	 pp__tariff_store(pp_db *db, const char *name,
+	    const struct pp__tariff_spec *t, int *changed);
 
 /* ---- time.c: the local calendar and sharing energy out over time ----- */
 
-enum pp_unit { PP_HOUR, PP_DAY, PP_MONTH, PP_YEAR };
+enum pp__unit { PP_HOUR, PP_DAY, PP_MONTH, PP_YEAR };
 
 /* The local hour, day, month or year holding t: its start, the next's. */
-int64_t	 pp_unit_start(int64_t t, enum pp_unit unit);
-int64_t	 pp_unit_next(int64_t t, enum pp_unit unit);
+int64_t	 pp__unit_start(int64_t t, enum pp__unit unit);
+int64_t	 pp__unit_next(int64_t t, enum pp__unit unit);
 /* Local midnight of t's day plus days, plus minutes (may run past a day). */
-int64_t	 pp_day_at(int64_t t, int days, int minutes);
+int64_t	 pp__day_at(int64_t t, int days, int minutes);
 /* Local "YYYY-MM-DD HH:00", the hour t falls in. */
-char	*pp_hour_format(int64_t t, char buf[PP_TIMEBUF]);
+char	*pp__hour_format(int64_t t, char buf[PP_TIMEBUF]);
 /* Minutes of the day from "HH:MM" (24:00 allowed as the day's end). */
-int	 pp_clock_parse(const char *s, int *minutes);
+int	 pp__clock_parse(const char *s, int *minutes);
 /* The local wall clock of t in minutes since midnight, 0 to 1439. */
-int	 pp_clock_minutes(int64_t t);
+int	 pp__clock_minutes(int64_t t);
 /* Of total used evenly over [from, to], how much by at (time.c). */
-int64_t	 pp_apportion(int64_t total, int64_t from, int64_t to, int64_t at);
+int64_t	 pp__apportion(int64_t total, int64_t from, int64_t to, int64_t at);
 
 /* ---- yamldoc.c: reading YAML documents --------------------------------- */
 
 /* A YAML file being read: its document, its path, where errors go. */
-struct pp_yaml {
+struct pp__yaml {
 	yaml_document_t	 doc;
 	const char	*path;
 	char		*err;
@@ -320,37 +320,37 @@ struct pp_yaml {
  * Load a whole file.  PP_ENOINPUT: it cannot be read; PP_ECONFIG: it is
  * no YAML (the error names file:line).  Close it even then.
  */
-int	 pp_yaml_open(struct pp_yaml *y, const char *path, char *err,
+int	 pp__yaml_open(struct pp__yaml *y, const char *path, char *err,
 	    size_t errlen);
-void	 pp_yaml_close(struct pp_yaml *y);
-yaml_node_t *pp_yaml_root(struct pp_yaml *y);
+void	 pp__yaml_close(struct pp__yaml *y);
+yaml_node_t *pp__yaml_root(struct pp__yaml *y);
 /* The one error of every reader: "file:line: key: why"; PP_ECONFIG. */
-int	 pp_yaml_bad(const struct pp_yaml *y, long line, const char *key,
+int	 pp__yaml_bad(const struct pp__yaml *y, long line, const char *key,
 	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* The line of a node, from 1; 0 for none. */
-long	 pp_yaml_line(const yaml_node_t *n);
+long	 pp__yaml_line(const yaml_node_t *n);
 /* The text of a scalar node, or NULL. */
-const char *pp_yaml_scalar(const yaml_node_t *n);
+const char *pp__yaml_scalar(const yaml_node_t *n);
 /* Items of a sequence, pairs of a mapping; 0 for anything else. */
-size_t	 pp_yaml_count(const yaml_node_t *n);
-yaml_node_t *pp_yaml_item(struct pp_yaml *y, const yaml_node_t *list,
+size_t	 pp__yaml_count(const yaml_node_t *n);
+yaml_node_t *pp__yaml_item(struct pp__yaml *y, const yaml_node_t *list,
 	    size_t i);
 /* The value of a mapping's pair i, and its key in *key. */
-yaml_node_t *pp_yaml_pair(struct pp_yaml *y, const yaml_node_t *map,
+yaml_node_t *pp__yaml_pair(struct pp__yaml *y, const yaml_node_t *map,
 	    size_t i, yaml_node_t **key);
 /* The value of key in a mapping, or NULL; its text, or NULL. */
-yaml_node_t *pp_yaml_get(struct pp_yaml *y, const yaml_node_t *map,
+yaml_node_t *pp__yaml_get(struct pp__yaml *y, const yaml_node_t *map,
 	    const char *key);
-const char *pp_yaml_str(struct pp_yaml *y, const yaml_node_t *map,
+const char *pp__yaml_str(struct pp__yaml *y, const yaml_node_t *map,
 	    const char *key);
 /* n is a sequence, or the error says why at key. */
-int	 pp_yaml_list(struct pp_yaml *y, const yaml_node_t *n,
+int	 pp__yaml_list(struct pp__yaml *y, const yaml_node_t *n,
 	    const char *key, const char *why);
 /*
  * map is a mapping whose every key is one of allowed (NULL-terminated)
  * and appears once.
  */
-int	 pp_yaml_keys(struct pp_yaml *y, const yaml_node_t *map,
+int	 pp__yaml_keys(struct pp__yaml *y, const yaml_node_t *map,
 	    const char *what, const char *const *allowed);
 /*
  * Typed getters of a mapping's key: a missing optional key leaves *v as
@@ -358,31 +358,31 @@ int	 pp_yaml_keys(struct pp_yaml *y, const yaml_node_t *map,
  * a single one or does not parse.
  */
 /* Text of at most max - 1 bytes; a required one is not empty. */
-int	 pp_yaml_text(struct pp_yaml *y, const yaml_node_t *map,
+int	 pp__yaml_text(struct pp__yaml *y, const yaml_node_t *map,
 	    const char *key, int required, size_t max, const char **v);
-/* A name, as meters, gateways and logins are (pp_key_check). */
-int	 pp_yaml_name(struct pp_yaml *y, const yaml_node_t *map,
+/* A name, as meters, gateways and logins are (pp__key_check). */
+int	 pp__yaml_name(struct pp__yaml *y, const yaml_node_t *map,
 	    const char *key, int required, const char **v);
 /* One of names (NULL-terminated), required, as text of max: its index. */
-int	 pp_yaml_enum(struct pp_yaml *y, const yaml_node_t *map,
+int	 pp__yaml_enum(struct pp__yaml *y, const yaml_node_t *map,
 	    const char *key, size_t max, const char *const *names, int *i);
 /* A value that parse reads (its error follows the key). */
-int	 pp_yaml_number(struct pp_yaml *y, const yaml_node_t *map,
+int	 pp__yaml_number(struct pp__yaml *y, const yaml_node_t *map,
 	    const char *key, int (*parse)(const char *, int64_t *, char *,
 	    size_t), int64_t *v);
 /* An amount of money in fen; a price in 0.0001 yuan/kWh. */
-int	 pp_yaml_money(struct pp_yaml *y, const yaml_node_t *map,
+int	 pp__yaml_money(struct pp__yaml *y, const yaml_node_t *map,
 	    const char *key, int64_t *v);
-int	 pp_yaml_price(struct pp_yaml *y, const yaml_node_t *map,
+int	 pp__yaml_price(struct pp__yaml *y, const yaml_node_t *map,
 	    const char *key, int64_t *v);
 /* An integer in [min, max], decimal. */
-int	 pp_yaml_int(struct pp_yaml *y, const yaml_node_t *map,
+int	 pp__yaml_int(struct pp__yaml *y, const yaml_node_t *map,
 	    const char *key, int64_t min, int64_t max, int64_t *v);
 /* An integer in [min, max], decimal or 0x hex (profiles). */
-int	 pp_yaml_long(struct pp_yaml *y, const yaml_node_t *map,
+int	 pp__yaml_long(struct pp__yaml *y, const yaml_node_t *map,
 	    const char *key, int required, long min, long max, long *v);
 /* true or false; the error names the mapping's line. */
-int	 pp_yaml_bool(struct pp_yaml *y, const yaml_node_t *map,
+int	 pp__yaml_bool(struct pp__yaml *y, const yaml_node_t *map,
 	    const char *key, int *v);
 
 /* alarm.c: an own-wallet meter against the ledger (reconcile, mismatch). */
@@ -401,7 +401,127 @@ int	 pp_yaml_bool(struct pp_yaml *y, const yaml_node_t *map,
  * cancelled recharge whose sale or refund is not reversed yet is a
  * mismatch: the ledger credits money the meter never took or gave.
  */
-const char *pp_wallet_verdict(sqlite3_stmt *st, int first, char *why,
+const char *pp__wallet_verdict(sqlite3_stmt *st, int first, char *why,
 	    size_t len);
+
+/*
+ * The library's own use of what the tools' header declares beside it:
+ * these are called inside libprepay (and by the unit tests), never by a
+ * tool, so they are not in prepay.h.
+ */
+
+/* ---- money.c, the part no tool calls ------------------------------------ */
+
+char	*pp__price_format(int64_t price, char buf[PP_NUMBUF]);
+/* kWh with 2 decimals, rounded half away from zero. */
+char	*pp__energy_format(int64_t wh, char buf[PP_NUMBUF]);
+/* The amount in RMB uppercase after the PBOC rules: 壹拾元整. */
+int	 pp__rmb_upper(int64_t fen, char *buf, size_t len);
+
+/* ---- time.c, the part no tool calls ------------------------------------- */
+
+/* Local "YYYY-MM-DD", "YYYY-MM" or "YYYY" for grouping. */
+char	*pp__day_format(int64_t t, char buf[PP_TIMEBUF]);
+
+/* ---- text.c, the part no tool calls ------------------------------------- */
+
+/* Columns that s takes on a terminal: CJK and full-width count 2. */
+size_t	 pp__text_width(const char *s);
+/* Valid UTF-8 without control characters, at most max-1 bytes. */
+int	 pp__text_check(const char *what, const char *s, size_t max, char *err,
+	    size_t errlen);
+/* An identifier: letters, digits, '-', '_' and '.', at most max-1 bytes. */
+int	 pp__key_check(const char *what, const char *s, size_t max, char *err,
+	    size_t errlen);
+/*
+ * An untrusted value made safe to put in a message: control characters
+ * (C0, DEL, C1, and the invisible format and bidirectional ones) and
+ * invalid UTF-8 escaped as \n, \t, \r, \x1b, \xff, \u202e; '"' and '\'
+ * escaped as \" and \\, so the quotes around it are the caller's; and cut
+ * past PP_QUOTEW columns (or what buf holds) after a whole character,
+ * with an ellipsis (U+2026) for the rest.  Valid text, CJK included, is kept
+ * as it is.  NULL renders as "".  Returns buf.
+ */
+#define PP_QUOTEW	48
+#define PP_QUOTEBUF	256	/* holds any PP_QUOTEW columns */
+const char *pp__quote(char *buf, size_t size, const char *s);
+
+/* ---- csvio.c, the part no tool calls ------------------------------------ */
+
+/* The row's value of a column, or NULL when the header lacks the column. */
+const char *pp__csv_get(const pp_csv *r, const char *column);
+int	 pp__csv_has(const pp_csv *r, const char *column);
+
+/* ---- output.c, the part no tool calls ----------------------------------- */
+
+/* The text of a cell in a column of that type: buf, c->s or "". */
+const char *pp__cell_format(enum pp_coltype type, const pp_cell *c,
+	    char buf[PP_CELLBUF]);
+int	 pp__out_row_color(pp_out *o, const char *const *values,
+	    enum pp_color color);
+/* cells[ncols], each shown by its column's type. */
+int	 pp__out_cells(pp_out *o, const pp_cell *cells, enum pp_color color);
+/* One bar: its label, its length, and the text after it. */
+int	 pp__out_bar(pp_out *o, const char *label, int64_t value,
+	    const char *text);
+size_t	 pp__out_rows(const pp_out *o);
+
+/* ---- db.c, the part no tool calls --------------------------------------- */
+
+/* Set the error text for a caller's own check; returns code. */
+int	 pp__set_error(pp_db *db, int code, const char *msg);
+/* Writers: BEGIN IMMEDIATE.  Busy past the timeout is PP_EBUSY. */
+int	 pp__tx_begin(pp_db *db);
+int	 pp__tx_commit(pp_db *db);
+void	 pp__tx_rollback(pp_db *db);
+/* A site setting from the defaults, as text (NULL when unset). */
+const char *pp__setting(pp_db *db, const char *key, char *buf, size_t len);
+int64_t	 pp__setting_int(pp_db *db, const char *key, int64_t dflt);
+
+/* ---- operator.c, the part no tool calls --------------------------------- */
+
+const char *pp__operator_login(const pp_db *db);
+enum pp_role pp__operator_role(const pp_db *db);
+const char *pp__role_name(enum pp_role role);
+int	 pp__role_parse(const char *s, enum pp_role *role);
+
+/* ---- account.c, the part no tool calls ---------------------------------- */
+
+int	 pp__account_close(pp_db *db, const char *account, const char *method,
+	    const char *ref, const char *remark, int64_t meter_balance,
+	    pp_entry *out);
+/* "cash", "wechat", ... */
+int	 pp__method_check(const char *method, char *err, size_t errlen);
+const char *pp__method_label(const char *method);	/* 现金, 微信, ... */
+
+/* ---- command.c, the part no tool calls ---------------------------------- */
+
+/* "done", "pending", "refused", "failed". */
+const char *pp__ctl_outcome_name(enum pp_ctl_outcome outcome);
+/*
+ * Send a queued command now (a sale's recharge): PP_OK when the meter
+ * confirmed it, PP_EBUSY when it stays pending, PP_EDATA when the meter
+ * refused it (PP_EPERM: its password; PP_ECONFIG: no key for it).  msg
+ * says what happened.
+ */
+int	 pp__command_send(pp_db *db, int64_t command_id, int wait_ms,
+	    char *msg, size_t msglen);
+/*
+ * The balance the account's own-wallet meter holds, read now; PP_OK with
+ * *balance PP_NO_WALLET when its meters keep no wallet.
+ */
+int	 pp__account_wallet_read(pp_db *db, const char *account, int wait_ms,
+	    int64_t *balance);
+/* Send the commands due on an account's meters now, as far as they go. */
+int	 pp__commands_send_account(pp_db *db, const char *account,
+	    int wait_ms);
+/* "" (none yet), "unknown", "ok", "busy", "timeout", "error", "lost". */
+const char *pp__link_name(enum pp_link link);
+enum pp_link pp__link_parse(const char *s);
+
+/* ---- alarm.c, the part no tool calls ------------------------------------ */
+
+/* "low1", "low2", "arrears", ... */
+const char *pp__alarm_kind_name(enum pp_alarm_kind kind);
 
 #endif /* PP_INTERNAL_H */

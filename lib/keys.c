@@ -35,9 +35,9 @@ struct pp_keys {
 };
 
 char *
-pp_keys_path(const char *dbpath, char *buf, size_t len)
+pp__keys_path(const char *dbpath, char *buf, size_t len)
 {
-	const char *env = pp_priv_getenv("PREPAY_KEYS");
+	const char *env = pp__priv_getenv("PREPAY_KEYS");
 
 	if (env && *env)
 		snprintf(buf, len, "%s", env);
@@ -47,7 +47,7 @@ pp_keys_path(const char *dbpath, char *buf, size_t len)
 }
 
 void
-pp_keys_free(struct pp_keys *k)
+pp__keys_free(struct pp_keys *k)
 {
 	if (k == NULL)
 		return;
@@ -93,12 +93,12 @@ parse_line(struct pp_keys *k, long line, char *s, char *err, size_t errlen)
 	    strcmp(w[1], "*") == 0))
 		return line_fail(k, line, err, errlen, "no such meter name");
 	snprintf(key.name, sizeof(key.name), "%s", w[1]);
-	rc = pp_645_password_parse(w[2], key.pw, why, sizeof(why));
+	rc = pp__645_password_parse(w[2], key.pw, why, sizeof(why));
 	if (rc == PP_ECONFIG)
 		snprintf(key.esam, sizeof(key.esam), "%s", why);
 	else if (rc != PP_OK)
 		return line_fail(k, line, err, errlen, why);
-	if (n == 4 && pp_645_operator_parse(w[3], key.op, why, sizeof(why)) !=
+	if (n == 4 && pp__645_operator_parse(w[3], key.op, why, sizeof(why)) !=
 	    PP_OK)
 		return line_fail(k, line, err, errlen, why);
 	for (i = 0; i < k->n; i++)
@@ -130,7 +130,7 @@ parse_line(struct pp_keys *k, long line, char *s, char *err, size_t errlen)
 }
 
 int
-pp_keys_load(const char *path, struct pp_keys **keysp, char *err,
+pp__keys_load(const char *path, struct pp_keys **keysp, char *err,
     size_t errlen)
 {
 	struct pp_keys *k;
@@ -156,7 +156,7 @@ pp_keys_load(const char *path, struct pp_keys **keysp, char *err,
 		close(fd);
 		return PP_ECONFIG;
 	}
-	if ((rc = pp_priv_check_secret(path, &st, why, sizeof(why))) !=
+	if ((rc = pp__priv_check_secret(path, &st, why, sizeof(why))) !=
 	    PP_OK) {
 		snprintf(err, errlen, "key file %s", why);
 		close(fd);
@@ -190,7 +190,7 @@ pp_keys_load(const char *path, struct pp_keys **keysp, char *err,
 	memset(buf, 0, sizeof(buf));
 	fclose(f);
 	if (rc != PP_OK) {
-		pp_keys_free(k);
+		pp__keys_free(k);
 		return rc;
 	}
 	*keysp = k;
@@ -209,7 +209,7 @@ find(const struct pp_keys *k, int meter, const char *name)
 }
 
 int
-pp_keys_find(const struct pp_keys *k, const char *gateway, const char *meter,
+pp__keys_find(const struct pp_keys *k, const char *gateway, const char *meter,
     uint8_t pw[4], uint8_t op[4], char *err, size_t errlen)
 {
 	const struct key *key;
@@ -231,7 +231,7 @@ pp_keys_find(const struct pp_keys *k, const char *gateway, const char *meter,
 }
 
 int
-pp_keys_listed(const struct pp_keys *k, const char *gateway,
+pp__keys_listed(const struct pp_keys *k, const char *gateway,
     const char *meter)
 {
 	return find(k, 1, meter) != NULL || find(k, 0, gateway) != NULL ||

@@ -11,7 +11,7 @@
 
 #include "internal.h"
 
-#define ERR(code, ...)	pp_fail(db, code, __VA_ARGS__)
+#define ERR(code, ...)	pp__fail(db, code, __VA_ARGS__)
 
 static const struct {
 	const char *name, *label;
@@ -21,7 +21,7 @@ static const struct {
 };
 
 int
-pp_method_check(const char *method, char *err, size_t errlen)
+pp__method_check(const char *method, char *err, size_t errlen)
 {
 	size_t i;
 
@@ -34,7 +34,7 @@ pp_method_check(const char *method, char *err, size_t errlen)
 }
 
 const char *
-pp_method_label(const char *method)
+pp__method_label(const char *method)
 {
 	size_t i;
 
@@ -45,25 +45,25 @@ pp_method_label(const char *method)
 }
 
 int
-pp_serial_next(pp_db *db, int64_t t, char serial[PP_KEYMAX])
+pp__serial_next(pp_db *db, int64_t t, char serial[PP_KEYMAX])
 {
 	char day[PP_TIMEBUF], last_day[PP_TIMEBUF] = "";
 	sqlite3_stmt *st;
 	int64_t seq;
 	int rc;
 
-	pp_day_format(t, day);
+	pp__day_format(t, day);
 	memmove(day + 4, day + 5, 2);
 	memmove(day + 6, day + 8, 3);
 	/* A clock set back must not make serials go backwards. */
-	if ((st = pp_stmt(db, "SELECT max(day) FROM serial_days")) == NULL)
+	if ((st = pp__stmt(db, "SELECT max(day) FROM serial_days")) == NULL)
 		return PP_EINTERNAL;
 	if (sqlite3_step(st) == SQLITE_ROW)
-		pp_col_text(st, 0, last_day, sizeof(last_day));
+		pp__col_text(st, 0, last_day, sizeof(last_day));
 	sqlite3_reset(st);
 	if (strcmp(last_day, day) > 0)
 		snprintf(day, sizeof(day), "%s", last_day);
-	rc = pp_query_int(db, &seq, "INSERT INTO serial_days(day, last) "
+	rc = pp__query_int(db, &seq, "INSERT INTO serial_days(day, last) "
 	    "VALUES (?, 1) ON CONFLICT(day) DO UPDATE SET last = last + 1 "
 	    "RETURNING last", "t", day);
 	if (rc != PP_OK)
@@ -75,7 +75,7 @@ pp_serial_next(pp_db *db, int64_t t, char serial[PP_KEYMAX])
 }
 
 int
-pp_ledger_text(const struct pp_ledger_row *r, char **out)
+pp__ledger_text(const struct pp__ledger_row *r, char **out)
 {
 	return asprintf(out, "%lld\x1f%s\x1f%lld\x1f%s\x1f%lld\x1f%lld\x1f%lld"
 	    "\x1f%s\x1f%s\x1f%lld\x1f%s\x1f%s\x1f%lld\x1f%lld",
@@ -95,26 +95,26 @@ account_after(pp_db *db, int64_t id, char account[PP_KEYMAX],
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((st = pp_stmt(db, "SELECT a.account, b.balance FROM accounts a "
+	if ((st = pp__stmt(db, "SELECT a.account, b.balance FROM accounts a "
 	    "JOIN account_balances b ON b.account_id = a.id WHERE a.id = ?"))
 	    == NULL)
 		return PP_EINTERNAL;
 	sqlite3_bind_int64(st, 1, id);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		pp_col_text(st, 0, account, PP_KEYMAX);
+		pp__col_text(st, 0, account, PP_KEYMAX);
 		*balance = sqlite3_column_int64(st, 1);
 	}
 	sqlite3_reset(st);
 	if (rc == SQLITE_ROW)
 		return PP_OK;
 	return rc == SQLITE_DONE ? ERR(PP_EINTERNAL, "account %lld vanished",
-	    (long long)id) : pp_sqlfail(db, "accounts");
+	    (long long)id) : pp__sqlfail(db, "accounts");
 }
 
 int
-pp_ledger_post(pp_db *db, const struct pp_post *p, int64_t *idp)
+pp__ledger_post(pp_db *db, const struct pp__post *p, int64_t *idp)
 {
-	struct pp_ledger_row r;
+	struct pp__ledger_row r;
 	sqlite3_stmt *st;
 	char serial[PP_KEYMAX], account[PP_KEYMAX], prev[65] = "", hash[65];
 	char *text;
@@ -122,21 +122,21 @@ pp_ledger_post(pp_db *db, const struct pp_post *p, int64_t *idp)
 
 	memset(&r, 0, sizeof(r));
 	r.time = pp_now();
-	if ((rc = pp_serial_next(db, r.time, serial)) != PP_OK)
+	if ((rc = pp__serial_next(db, r.time, serial)) != PP_OK)
 		return rc;
-	if ((rc = pp_exec(db, "UPDATE accounts SET money = money + ? "
+	if ((rc = pp__exec(db, "UPDATE accounts SET money = money + ? "
 	    "WHERE id = ?", "ii", p->amount, p->account_id)) != PP_OK)
 		return rc;
 	if ((rc = account_after(db, p->account_id, account, &r.balance)) !=
 	    PP_OK)
 		return rc;
-	if ((st = pp_stmt(db, "SELECT id, hash FROM ledger ORDER BY id DESC "
+	if ((st = pp__stmt(db, "SELECT id, hash FROM ledger ORDER BY id DESC "
 	    "LIMIT 1")) == NULL)
 		return PP_EINTERNAL;
 	r.id = 1;
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		r.id = sqlite3_column_int64(st, 0) + 1;
-		pp_col_text(st, 1, prev, sizeof(prev));
+		pp__col_text(st, 1, prev, sizeof(prev));
 	}
 	sqlite3_reset(st);
 	r.serial = serial;
@@ -150,13 +150,14 @@ pp_ledger_post(pp_db *db, const struct pp_post *p, int64_t *idp)
 	r.operator = db->login;
 	r.remark = p->remark ? p->remark : "";
 	r.buy_count = p->buy_count;
-	if ((rc = pp_ledger_text(&r, &text)) != PP_OK)
+	if ((rc = pp__ledger_text(&r, &text)) != PP_OK)
 		return ERR(rc, "out of memory");
-	rc = pp_chain_hash(prev, text, hash);
+	rc = pp__chain_hash(prev, text, hash);
 	free(text);
 	if (rc != PP_OK)
 		return ERR(rc, "hash failed");
-	rc = pp_exec(db, "INSERT INTO ledger(id, serial, time, kind, account_id,"
+	rc = pp__exec(db,
+	    "INSERT INTO ledger(id, serial, time, kind, account_id,"
 	    " meter_id, amount, method, ref, reverses, operator, remark, "
 	    "buy_count, balance, hash) VALUES (?, ?, ?, ?, ?, nullif(?, 0), ?, "
 	    "?, ?, nullif(?, 0), ?, ?, nullif(?, 0), ?, ?)", "ititiiittittiit",
@@ -165,14 +166,14 @@ pp_ledger_post(pp_db *db, const struct pp_post *p, int64_t *idp)
 	    r.balance, hash);
 	if (rc != PP_OK)
 		return rc;
-	pp_audit_count(db, r.kind, r.serial, account, r.amount);
+	pp__audit_count(db, r.kind, r.serial, account, r.amount);
 	*idp = r.id;
 	return PP_OK;
 }
 
 /* The meters (and rooms) an account had at time t, joined with ';'. */
 int
-pp_account_meters(pp_db *db, int64_t account_id, int64_t t,
+pp__account_meters(pp_db *db, int64_t account_id, int64_t t,
     char meters[PP_LISTMAX], char rooms[PP_LISTMAX])
 {
 	sqlite3_stmt *st;
@@ -180,7 +181,7 @@ pp_account_meters(pp_db *db, int64_t account_id, int64_t t,
 	int rc;
 
 	meters[0] = rooms[0] = '\0';
-	if ((st = pp_stmt(db, "SELECT m.meter, m.room FROM account_meters am "
+	if ((st = pp__stmt(db, "SELECT m.meter, m.room FROM account_meters am "
 	    "JOIN meters m ON m.id = am.meter_id WHERE am.account_id = ? AND "
 	    "am.attached <= ?2 AND (am.detached IS NULL OR am.detached >= ?2) "
 	    "GROUP BY m.id ORDER BY min(am.rowid)")) == NULL)
@@ -198,18 +199,18 @@ pp_account_meters(pp_db *db, int64_t account_id, int64_t t,
 			    PP_LISTMAX - rat : 0, "%s%s", rat ? ";" : "", r);
 	}
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? PP_OK : pp_sqlfail(db, "meters");
+	return rc == SQLITE_DONE ? PP_OK : pp__sqlfail(db, "meters");
 }
 
 int
-pp_entry_load(pp_db *db, int64_t id, pp_entry *e)
+pp__entry_load(pp_db *db, int64_t id, pp_entry *e)
 {
 	sqlite3_stmt *st;
 	int64_t account_id;
 	int rc;
 
 	memset(e, 0, sizeof(*e));
-	if ((st = pp_stmt(db, "SELECT l.id, l.serial, l.time, l.kind, "
+	if ((st = pp__stmt(db, "SELECT l.id, l.serial, l.time, l.kind, "
 	    "a.account, a.name, a.phone, m.meter, m.room, l.amount, l.method, "
 	    "l.ref, l.operator, l.remark, r.serial, l.balance, "
 	    "coalesce(l.buy_count, 0), l.account_id, coalesce((SELECT c.id "
@@ -222,23 +223,23 @@ pp_entry_load(pp_db *db, int64_t id, pp_entry *e)
 	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
 		sqlite3_reset(st);
 		return rc == SQLITE_DONE ? ERR(PP_EINTERNAL, "ledger row %lld "
-		    "vanished", (long long)id) : pp_sqlfail(db, "ledger");
+		    "vanished", (long long)id) : pp__sqlfail(db, "ledger");
 	}
 	e->id = sqlite3_column_int64(st, 0);
-	pp_col_text(st, 1, e->serial, sizeof(e->serial));
+	pp__col_text(st, 1, e->serial, sizeof(e->serial));
 	e->time = sqlite3_column_int64(st, 2);
-	pp_col_text(st, 3, e->kind, sizeof(e->kind));
-	pp_col_text(st, 4, e->account, sizeof(e->account));
-	pp_col_text(st, 5, e->name, sizeof(e->name));
-	pp_col_text(st, 6, e->phone, sizeof(e->phone));
-	pp_col_text(st, 7, e->meter, sizeof(e->meter));
-	pp_col_text(st, 8, e->room, sizeof(e->room));
+	pp__col_text(st, 3, e->kind, sizeof(e->kind));
+	pp__col_text(st, 4, e->account, sizeof(e->account));
+	pp__col_text(st, 5, e->name, sizeof(e->name));
+	pp__col_text(st, 6, e->phone, sizeof(e->phone));
+	pp__col_text(st, 7, e->meter, sizeof(e->meter));
+	pp__col_text(st, 8, e->room, sizeof(e->room));
 	e->amount = sqlite3_column_int64(st, 9);
-	pp_col_text(st, 10, e->method, sizeof(e->method));
-	pp_col_text(st, 11, e->ref, sizeof(e->ref));
-	pp_col_text(st, 12, e->operator, sizeof(e->operator));
-	pp_col_text(st, 13, e->remark, sizeof(e->remark));
-	pp_col_text(st, 14, e->reverses, sizeof(e->reverses));
+	pp__col_text(st, 10, e->method, sizeof(e->method));
+	pp__col_text(st, 11, e->ref, sizeof(e->ref));
+	pp__col_text(st, 12, e->operator, sizeof(e->operator));
+	pp__col_text(st, 13, e->remark, sizeof(e->remark));
+	pp__col_text(st, 14, e->reverses, sizeof(e->reverses));
 	e->balance = sqlite3_column_int64(st, 15);
 	e->buy_count = sqlite3_column_int64(st, 16);
 	account_id = sqlite3_column_int64(st, 17);
@@ -247,13 +248,13 @@ pp_entry_load(pp_db *db, int64_t id, pp_entry *e)
 	sqlite3_reset(st);
 	/* A row on the account's wallet names all the account's meters. */
 	if (e->meter[0] == '\0')
-		return pp_account_meters(db, account_id, e->time, e->meter,
+		return pp__account_meters(db, account_id, e->time, e->meter,
 		    e->room);
 	return PP_OK;
 }
 
 int
-pp_post_money(pp_db *db, struct pp_post *p, int64_t wallet, int64_t *id)
+pp__post_money(pp_db *db, struct pp__post *p, int64_t wallet, int64_t *id)
 {
 	int rc;
 
@@ -263,32 +264,32 @@ pp_post_money(pp_db *db, struct pp_post *p, int64_t wallet, int64_t *id)
 	 */
 	if (wallet) {
 		/* Never below what the meter itself counted (a reused one). */
-		if ((rc = pp_query_int(db, &p->buy_count, "UPDATE meters SET "
+		if ((rc = pp__query_int(db, &p->buy_count, "UPDATE meters SET "
 		    "buy_count = max(buy_count, coalesce(meter_count, 0)) + 1 "
 		    "WHERE id = ? RETURNING buy_count", "i", wallet)) != PP_OK)
 			return rc == PP_EDATA ? ERR(PP_EINTERNAL,
 			    "meter vanished") : rc;
-	} else if (strcmp(p->kind, "sale") == 0 && (rc = pp_query_int(db,
+	} else if (strcmp(p->kind, "sale") == 0 && (rc = pp__query_int(db,
 	    &p->buy_count, "SELECT count(*) + 1 FROM ledger WHERE "
 	    "account_id = ? AND kind = 'sale'", "i", p->account_id)) != PP_OK)
 		return rc;
-	if ((rc = pp_ledger_post(db, p, id)) != PP_OK || !wallet)
+	if ((rc = pp__ledger_post(db, p, id)) != PP_OK || !wallet)
 		return rc;
-	return pp_exec(db, "INSERT INTO commands(meter_id, action, amount, "
+	return pp__exec(db, "INSERT INTO commands(meter_id, action, amount, "
 	    "buy_count, ledger_id, state, operator, created, updated) VALUES "
 	    "(?, 'recharge', ?, ?, ?, 'pending', ?, ?, ?)", "iiiitii", wallet,
 	    p->amount, p->buy_count, *id, db->login, pp_now(), pp_now());
 }
 
 int
-pp_check_payment(pp_db *db, const char *method, const char *ref,
+pp__check_payment(pp_db *db, const char *method, const char *ref,
     const char *remark)
 {
 	char err[PP_ERRMAX];
 
-	if (pp_method_check(method, err, sizeof(err)) != PP_OK ||
-	    (ref && pp_text_check("ref", ref, PP_REFMAX, err, sizeof(err)) !=
-	    PP_OK) || (remark && pp_text_check("remark", remark, PP_TEXTMAX,
+	if (pp__method_check(method, err, sizeof(err)) != PP_OK ||
+	    (ref && pp__text_check("ref", ref, PP_REFMAX, err, sizeof(err)) !=
+	    PP_OK) || (remark && pp__text_check("remark", remark, PP_TEXTMAX,
 	    err, sizeof(err)) != PP_OK))
 		return ERR(PP_EDATA, "%s", err);
 	return PP_OK;

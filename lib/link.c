@@ -37,7 +37,7 @@ option_long(const char *q, long min, long max, long *v)
 }
 
 int
-pp_link_addr_parse(const char *a, struct pp_link_addr *out, char *err,
+pp__link_addr_parse(const char *a, struct pp__link_addr *out, char *err,
     size_t errlen)
 {
 	static const char serial_why[] = "serial options are baud=300..921600, "
@@ -101,7 +101,7 @@ pp_link_addr_parse(const char *a, struct pp_link_addr *out, char *err,
 }
 
 void
-pp_link_addr_defaults(struct pp_link_addr *a, long baud, char parity,
+pp__link_addr_defaults(struct pp__link_addr *a, long baud, char parity,
     int data, int stop)
 {
 	if (a->baud == 0)
@@ -156,7 +156,7 @@ only_parity_dropped(int fd, const struct termios *want)
 }
 
 int
-pp_link_serial_open(const struct pp_link_addr *a, char *err, size_t errlen)
+pp__link_serial_open(const struct pp__link_addr *a, char *err, size_t errlen)
 {
 	struct termios tio;
 	speed_t speed = speed_of(a->baud);
@@ -203,7 +203,7 @@ pp_link_serial_open(const struct pp_link_addr *a, char *err, size_t errlen)
 
 /* A non-blocking connect that gives up after ms. */
 int
-pp_link_tcp_open(const struct pp_link_addr *a, int ms, char *err,
+pp__link_tcp_open(const struct pp__link_addr *a, int ms, char *err,
     size_t errlen)
 {
 	struct addrinfo hints, *res, *ai;
@@ -247,7 +247,7 @@ pp_link_tcp_open(const struct pp_link_addr *a, int ms, char *err,
 }
 
 int64_t
-pp_link_now_ms(void)
+pp__link_now_ms(void)
 {
 	struct timespec ts;
 
@@ -256,9 +256,9 @@ pp_link_now_ms(void)
 }
 
 int
-pp_link_write(int fd, const uint8_t *b, size_t n, int ms)
+pp__link_write(int fd, const uint8_t *b, size_t n, int ms)
 {
-	int64_t deadline = pp_link_now_ms() + ms;
+	int64_t deadline = pp__link_now_ms() + ms;
 	struct pollfd pfd;
 	ssize_t w;
 
@@ -273,8 +273,8 @@ pp_link_write(int fd, const uint8_t *b, size_t n, int ms)
 			return -1;
 		pfd.fd = fd;
 		pfd.events = POLLOUT;
-		if (pp_link_now_ms() >= deadline ||
-		    poll(&pfd, 1, (int)(deadline - pp_link_now_ms())) == -1) {
+		if (pp__link_now_ms() >= deadline ||
+		    poll(&pfd, 1, (int)(deadline - pp__link_now_ms())) == -1) {
 			errno = ETIMEDOUT;
 			return -1;
 		}
@@ -283,7 +283,7 @@ pp_link_write(int fd, const uint8_t *b, size_t n, int ms)
 }
 
 ssize_t
-pp_link_read(int fd, uint8_t *b, size_t cap, int ms)
+pp__link_read(int fd, uint8_t *b, size_t cap, int ms)
 {
 	struct pollfd pfd;
 	ssize_t r;
@@ -312,10 +312,10 @@ pp_link_read(int fd, uint8_t *b, size_t cap, int ms)
 }
 
 void
-pp_link_drain(int fd)
+pp__link_drain(int fd)
 {
 	uint8_t junk[256];
 
-	while (pp_link_read(fd, junk, sizeof(junk), 0) > 0)
+	while (pp__link_read(fd, junk, sizeof(junk), 0) > 0)
 		;
 }

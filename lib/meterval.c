@@ -45,13 +45,13 @@ static const char *const mv_names[PP_MV_COUNT] = {
 };
 
 const char *
-pp_link_name(enum pp_link link)
+pp__link_name(enum pp_link link)
 {
 	return link_names[link];
 }
 
 enum pp_link
-pp_link_parse(const char *s)
+pp__link_parse(const char *s)
 {
 	size_t i;
 
@@ -89,14 +89,14 @@ mv_slot(struct pp_meter_values *mv, enum pp_mv k)
 }
 
 void
-pp__meter_values_set(struct pp_meter_values *mv, const struct pp_values *v)
+pp__meter_values_set(struct pp_meter_values *mv, const struct pp__values *v)
 {
 	int64_t x, *slot;
 	int k;
 
 	memset(mv, 0, sizeof(*mv));
 	for (k = 0; k < PP_MV_COUNT; k++) {
-		if (!pp_values_get(v, mv_names[k], &x))
+		if (!pp__values_get(v, mv_names[k], &x))
 			continue;
 		mv->has |= 1u << k;
 		if ((slot = mv_slot(mv, (enum pp_mv)k)) != NULL)
@@ -142,5 +142,5 @@ pp__meter_value_text(const struct pp_meter_values *mv, const char *name,
 		x = mv->keep;
 	else
 		x = mv->mode == PP_MODE_PREPAY;
-	pp_value_format(name, x, buf, len);
+	pp__value_format(name, x, buf, len);
 }

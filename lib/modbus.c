@@ -17,17 +17,17 @@ struct link {
 };
 
 static modbus_t *
-new_context(const struct pp_gateway *gw, char *err, size_t errlen)
+new_context(const struct pp__gateway *gw, char *err, size_t errlen)
 {
-	struct pp_link_addr a;
+	struct pp__link_addr a;
 	char why[PP_ERRMAX];
 	modbus_t *ctx;
 
-	if (pp_link_addr_parse(gw->address, &a, why, sizeof(why)) != PP_OK) {
+	if (pp__link_addr_parse(gw->address, &a, why, sizeof(why)) != PP_OK) {
 		snprintf(err, errlen, "gateway %s: %s", gw->name, why);
 		return NULL;
 	}
-	pp_link_addr_defaults(&a, 9600, 'N', 8, 1);
+	pp__link_addr_defaults(&a, 9600, 'N', 8, 1);
 	ctx = a.tcp ? modbus_new_tcp_pi(a.host, a.port) :
 	    modbus_new_rtu(a.device, (int)a.baud, a.parity, a.data, a.stop);
 	if (ctx == NULL)
@@ -37,7 +37,7 @@ new_context(const struct pp_gateway *gw, char *err, size_t errlen)
 }
 
 static struct link *
-link_of(struct pp_bus *bus, char *err, size_t errlen)
+link_of(struct pp__bus *bus, char *err, size_t errlen)
 {
 	struct link *l = bus->modbus;
 	int ms = bus->gw.timeout_ms;
@@ -69,7 +69,7 @@ link_of(struct pp_bus *bus, char *err, size_t errlen)
 
 /* Sort an exchange's failure into timeout, error or a lost link. */
 static int
-failed(struct pp_bus *bus, struct link *l, const char *what, char *err,
+failed(struct pp__bus *bus, struct link *l, const char *what, char *err,
     size_t errlen)
 {
 	int e = errno;
@@ -100,11 +100,11 @@ failed(struct pp_bus *bus, struct link *l, const char *what, char *err,
 }
 
 static int
-modbus_read(struct pp_bus *bus, const struct pp_station *at,
-    const struct pp_profile *p,
-    struct pp_values *out, char *err, size_t errlen)
+modbus_read(struct pp__bus *bus, const struct pp__station *at,
+    const struct pp__profile *p,
+    struct pp__values *out, char *err, size_t errlen)
 {
-	struct pp_request req[PP_MAXREQS];
+	struct pp__request req[PP_MAXREQS];
 	uint16_t regs[PP_MAXREQS][125];
 	struct link *l;
 	int n, i, j, rc;
@@ -113,7 +113,7 @@ modbus_read(struct pp_bus *bus, const struct pp_station *at,
 	if ((l = link_of(bus, err, errlen)) == NULL)
 		return bus->fault == PP_FAULT_DOWN ? PP_EUNREACH :
 		    PP_EINTERNAL;
-	if ((n = pp_profile_requests(p, req)) < 0) {
+	if ((n = pp__profile_requests(p, req)) < 0) {
 		snprintf(err, errlen, "profile %s: too many requests", p->name);
 		return PP_ECONFIG;
 	}
@@ -128,7 +128,7 @@ modbus_read(struct pp_bus *bus, const struct pp_station *at,
 			return failed(bus, l, "read", err, errlen);
 	}
 	for (j = 0; j < p->nvalues; j++) {
-		const struct pp_pvalue *v = &p->values[j];
+		const struct pp__pvalue *v = &p->values[j];
 		int64_t x;
 
 		for (i = 0; i < n; i++)
@@ -136,23 +136,23 @@ modbus_read(struct pp_bus *bus, const struct pp_station *at,
 			    v->address + v->words <= req[i].address +
 			    req[i].count)
 				break;
-		if (pp_regs_decode(p->high_first, v->type, v->words, v->scale,
-		    pp_value_factor(v->name), regs[i] + (v->address -
+		if (pp__regs_decode(p->high_first, v->type, v->words, v->scale,
+		    pp__value_factor(v->name), regs[i] + (v->address -
 		    req[i].address), &x) != PP_OK) {
 			bus->fault = PP_FAULT_ERROR;
 			snprintf(err, errlen, "%s: the meter sent a value that "
 			    "is no number", v->name);
 			return PP_EDATA;
 		}
-		pp_values_set(out, v->name, x);
+		pp__values_set(out, v->name, x);
 	}
 	return PP_OK;
 }
 
 static int
-modbus_write(struct pp_bus *bus, const struct pp_station *at,
-    const struct pp_profile *p,
-    const struct pp_pwrite *w, const struct pp_values *args, char *err,
+modbus_write(struct pp__bus *bus, const struct pp__station *at,
+    const struct pp__profile *p,
+    const struct pp__pwrite *w, const struct pp__values *args, char *err,
     size_t errlen)
 {
 	uint16_t regs[PP_MAXFIELDS * 4];
@@ -161,13 +161,13 @@ modbus_write(struct pp_bus *bus, const struct pp_station *at,
 
 	bus->fault = PP_FAULT_NONE;
 	for (i = 0; i < w->nfields; i++) {
-		const struct pp_pfield *f = &w->fields[i];
+		const struct pp__pfield *f = &w->fields[i];
 		int64_t v, factor;
 
-		if ((rc = pp_field_value(w, f, args, &v, &factor, err,
+		if ((rc = pp__field_value(w, f, args, &v, &factor, err,
 		    errlen)) != PP_OK)
 			return rc;
-		if (pp_regs_encode(p->high_first, f->type, f->words, f->scale,
+		if (pp__regs_encode(p->high_first, f->type, f->words, f->scale,
 		    factor, v, regs + n) != PP_OK) {
 			snprintf(err, errlen, "%s: %s %lld does not fit the "
 			    "meter's register", w->name, f->arg[0] ? f->arg :
@@ -192,7 +192,7 @@ modbus_write(struct pp_bus *bus, const struct pp_station *at,
 }
 
 static void
-modbus_close_link(struct pp_bus *bus)
+modbus_close_link(struct pp__bus *bus)
 {
 	struct link *l = bus->modbus;
 
@@ -205,6 +205,6 @@ modbus_close_link(struct pp_bus *bus)
 	bus->modbus = NULL;
 }
 
-const struct pp_driver pp_modbus_driver = {
+const struct pp__driver pp_modbus_driver = {
 	"modbus", modbus_read, modbus_write, modbus_close_link, NULL
 };

@@ -214,7 +214,7 @@ pp_price_parse(const char *s, int64_t *price, char *err, size_t errlen)
 }
 
 char *
-pp_price_format(int64_t price, char buf[PP_NUMBUF])
+pp__price_format(int64_t price, char buf[PP_NUMBUF])
 {
 	return pp__scaled_format(price, 4, buf);
 }
@@ -226,7 +226,7 @@ pp_energy_parse(const char *s, int64_t *wh, char *err, size_t errlen)
 }
 
 char *
-pp_energy_format(int64_t wh, char buf[PP_NUMBUF])
+pp__energy_format(int64_t wh, char buf[PP_NUMBUF])
 {
 	int64_t tens = wh / 10, rest = wh % 10;
 
@@ -278,7 +278,7 @@ append(char *buf, size_t len, size_t *at, const char *s)
 }
 
 int
-pp_rmb_upper(int64_t fen, char *buf, size_t len)
+pp__rmb_upper(int64_t fen, char *buf, size_t len)
 {
 	uint64_t u = fen < 0 ? (uint64_t)0 - (uint64_t)fen : (uint64_t)fen;
 	uint64_t yuan = u / 100;
@@ -348,7 +348,7 @@ pp_rmb_upper(int64_t fen, char *buf, size_t len)
  * rounds the same way; doc/DESIGN.md, "Money").
  */
 int64_t
-pp_fen_round(int64_t e7)
+pp__fen_round(int64_t e7)
 {
 	return (e7 + 50000) / 100000;
 }

@@ -42,7 +42,7 @@ run(const char *command, const struct notice *n, const char *to,
 	}
 	if (pid == 0) {
 		/* The site's command runs as the caller, not the group. */
-		if (pp_priv_drop() == -1)
+		if (pp__priv_drop() == -1)
 			_exit(126);
 		/* Our standard output is the alarms' rows, for a pipe. */
 		dup2(STDERR_FILENO, STDOUT_FILENO);
@@ -91,24 +91,24 @@ record(pp_db *db, int64_t id, const char *column, const char *error)
 {
 	int rc;
 
-	if ((rc = pp_tx_begin(db)) != PP_OK)
+	if ((rc = pp__tx_begin(db)) != PP_OK)
 		return rc;
 	if (error)
-		rc = pp_exec(db, "UPDATE alarms SET attempts = attempts + 1, "
+		rc = pp__exec(db, "UPDATE alarms SET attempts = attempts + 1, "
 		    "last_error = ? WHERE id = ?", "ti", error, id);
 	else if (strcmp(column, "resident") == 0)
-		rc = pp_exec(db, "UPDATE alarms SET resident_sent = ?, "
+		rc = pp__exec(db, "UPDATE alarms SET resident_sent = ?, "
 		    "notified = coalesce(notified, ?) WHERE id = ?", "iii",
 		    pp_now(), pp_now(), id);
 	else
-		rc = pp_exec(db, "UPDATE alarms SET manager_sent = ?, "
+		rc = pp__exec(db, "UPDATE alarms SET manager_sent = ?, "
 		    "notified = coalesce(notified, ?) WHERE id = ?", "iii",
 		    pp_now(), pp_now(), id);
 	if (rc != PP_OK) {
-		pp_tx_rollback(db);
+		pp__tx_rollback(db);
 		return rc;
 	}
-	return pp_tx_commit(db);
+	return pp__tx_commit(db);
 }
 
 int
@@ -121,10 +121,10 @@ pp_alarm_notify(pp_db *db, const char *command, struct pp_notify_result *r)
 	int rc = PP_OK, has_manager;
 
 	memset(r, 0, sizeof(*r));
-	has_manager = pp_setting(db, "sms_to", manager, sizeof(manager)) &&
+	has_manager = pp__setting(db, "sms_to", manager, sizeof(manager)) &&
 	    *manager;
 	/* The residents hear of their balance; the manager of everything. */
-	if ((st = pp_stmt(db, "SELECT l.id, l.kind IN ('low1', 'low2', "
+	if ((st = pp__stmt(db, "SELECT l.id, l.kind IN ('low1', 'low2', "
 	    "'arrears') AND coalesce(a.phone, '') <> '' AND l.resident_sent IS "
 	    "NULL, ?1 AND l.manager_sent IS NULL, l.kind, l.level, "
 	    "coalesce(l.message, ''), coalesce(l.value, ''), "
@@ -147,22 +147,22 @@ pp_alarm_notify(pp_db *db, const char *command, struct pp_notify_result *r)
 		if (pp_grow(&list, &cap, count + 1, sizeof(*list)) != PP_OK) {
 			sqlite3_reset(st);
 			free(list);
-			return pp_fail(db, PP_EINTERNAL, "out of memory");
+			return pp__fail(db, PP_EINTERNAL, "out of memory");
 		}
 		n = &list[count++];
 		memset(n, 0, sizeof(*n));
 		n->id = sqlite3_column_int64(st, 0);
 		n->resident = sqlite3_column_int(st, 1);
 		n->manager = sqlite3_column_int(st, 2);
-		pp_col_text(st, 3, n->kind, sizeof(n->kind));
-		pp_col_text(st, 4, n->level, sizeof(n->level));
-		pp_col_text(st, 5, n->message, sizeof(n->message));
-		pp_col_text(st, 6, n->value, sizeof(n->value));
-		pp_col_text(st, 7, n->phone, sizeof(n->phone));
-		pp_col_text(st, 8, n->account, sizeof(n->account));
-		pp_col_text(st, 9, n->name, sizeof(n->name));
-		pp_col_text(st, 10, n->meter, sizeof(n->meter));
-		pp_col_text(st, 11, n->room, sizeof(n->room));
+		pp__col_text(st, 3, n->kind, sizeof(n->kind));
+		pp__col_text(st, 4, n->level, sizeof(n->level));
+		pp__col_text(st, 5, n->message, sizeof(n->message));
+		pp__col_text(st, 6, n->value, sizeof(n->value));
+		pp__col_text(st, 7, n->phone, sizeof(n->phone));
+		pp__col_text(st, 8, n->account, sizeof(n->account));
+		pp__col_text(st, 9, n->name, sizeof(n->name));
+		pp__col_text(st, 10, n->meter, sizeof(n->meter));
+		pp__col_text(st, 11, n->room, sizeof(n->room));
 		if (sqlite3_column_type(st, 12) == SQLITE_INTEGER)
 			pp_money_format(sqlite3_column_int64(st, 12),
 			    n->balance);

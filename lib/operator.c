@@ -41,13 +41,13 @@ static const enum need action_needs[] = {
 };
 
 const char *
-pp_role_name(enum pp_role role)
+pp__role_name(enum pp_role role)
 {
 	return role_names[role];
 }
 
 int
-pp_role_parse(const char *s, enum pp_role *role)
+pp__role_parse(const char *s, enum pp_role *role)
 {
 	int i;
 
@@ -88,22 +88,22 @@ resolve(pp_db *db)
 
 	if (db->role != PP_ROLE_NONE)
 		return PP_OK;
-	if ((st = pp_stmt(db, "SELECT role FROM operators WHERE login = ?"))
+	if ((st = pp__stmt(db, "SELECT role FROM operators WHERE login = ?"))
 	    == NULL)
 		return PP_EINTERNAL;
 	sqlite3_bind_text(st, 1, db->login, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		pp_col_text(st, 0, role, sizeof(role));
+		pp__col_text(st, 0, role, sizeof(role));
 		sqlite3_reset(st);
-		if (pp_role_parse(role, &db->role) != PP_OK)
+		if (pp__role_parse(role, &db->role) != PP_OK)
 			db->role = PP_ROLE_NONE;
 		return PP_OK;
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		return pp_sqlfail(db, "operators");
-	return pp_fail(db, PP_EPERM, "login %s is not an operator of this "
+		return pp__sqlfail(db, "operators");
+	return pp__fail(db, PP_EPERM, "login %s is not an operator of this "
 	    "site", db->login);
 }
 
@@ -125,14 +125,14 @@ may_control(pp_db *db, enum pp_action action, const char *command,
 	if (action == PP_ACT_CONTROL_METER) {
 		if (trip && (flags & PP_CTL_ARREARS) && !(flags & PP_CTL_FORCE))
 			return PP_OK;
-		return pp_fail(db, PP_EPERM, "login %s may trip meters in "
+		return pp__fail(db, PP_EPERM, "login %s may trip meters in "
 		    "arrears only", db->login);
 	}
 	if (role == PP_ROLE_POLLER && trip && (flags & PP_CTL_ARREARS))
 		return PP_OK;
-	return pp_fail(db, PP_EPERM, "login %s is a%s %s; meter-ctl %s needs "
+	return pp__fail(db, PP_EPERM, "login %s is a%s %s; meter-ctl %s needs "
 	    "the supervisor role%s", db->login, role == PP_ROLE_AUDITOR ?
-	    "n" : "", pp_role_name(role), command, trip ?
+	    "n" : "", pp__role_name(role), command, trip ?
 	    " (a poller trips arrears rows only)" : "");
 }
 
@@ -149,7 +149,7 @@ pp_operator_may(pp_db *db, enum pp_action action, const char *command,
 		return may_control(db, action, command, flags);
 	need = action_needs[action];
 	if (!allowed(db->role, need))
-		return pp_fail(db, PP_EPERM, "login %s is a%s %s; this needs "
+		return pp__fail(db, PP_EPERM, "login %s is a%s %s; this needs "
 		    "%s", db->login, db->role == PP_ROLE_ADMIN ||
 		    db->role == PP_ROLE_AUDITOR ? "n" : "",
 		    role_names[db->role], need_names[need]);
@@ -157,13 +157,13 @@ pp_operator_may(pp_db *db, enum pp_action action, const char *command,
 }
 
 const char *
-pp_operator_login(const pp_db *db)
+pp__operator_login(const pp_db *db)
 {
 	return db->login;
 }
 
 enum pp_role
-pp_operator_role(const pp_db *db)
+pp__operator_role(const pp_db *db)
 {
 	return db->role;
 }

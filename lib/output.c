@@ -226,11 +226,11 @@ write_header(pp_out *o)
 int
 pp_out_row(pp_out *o, const char *const *values)
 {
-	return pp_out_row_color(o, values, PP_COLOR_NONE);
+	return pp__out_row_color(o, values, PP_COLOR_NONE);
 }
 
 int
-pp_out_row_color(pp_out *o, const char *const *values, enum pp_color color)
+pp__out_row_color(pp_out *o, const char *const *values, enum pp_color color)
 {
 	int rc;
 
@@ -248,7 +248,7 @@ pp_out_row_color(pp_out *o, const char *const *values, enum pp_color color)
 }
 
 const char *
-pp_cell_format(enum pp_coltype type, const pp_cell *c, char buf[PP_CELLBUF])
+pp__cell_format(enum pp_coltype type, const pp_cell *c, char buf[PP_CELLBUF])
 {
 	if (!c->set)
 		return "";
@@ -263,9 +263,9 @@ pp_cell_format(enum pp_coltype type, const pp_cell *c, char buf[PP_CELLBUF])
 	case PP_COL_MONEY:
 		return pp_money_format(c->i, buf);
 	case PP_COL_KWH:
-		return pp_energy_format(c->i, buf);
+		return pp__energy_format(c->i, buf);
 	case PP_COL_PRICE:
-		return pp_price_format(c->i, buf);
+		return pp__price_format(c->i, buf);
 	case PP_COL_TIME:
 		return pp_time_format(c->i, buf);
 	case PP_COL_VOLT:
@@ -277,14 +277,14 @@ pp_cell_format(enum pp_coltype type, const pp_cell *c, char buf[PP_CELLBUF])
 }
 
 int
-pp_out_cells(pp_out *o, const pp_cell *cells, enum pp_color color)
+pp__out_cells(pp_out *o, const pp_cell *cells, enum pp_color color)
 {
 	size_t i;
 
 	for (i = 0; i < o->ncols; i++)
-		o->values[i] = pp_cell_format(o->cols[i].type, &cells[i],
+		o->values[i] = pp__cell_format(o->cols[i].type, &cells[i],
 		    o->text[i]);
-	return pp_out_row_color(o, o->values, color);
+	return pp__out_row_color(o, o->values, color);
 }
 
 /* A time is text to a reader and to a spreadsheet. */
@@ -309,10 +309,10 @@ write_table(pp_out *o)
 	if ((width = calloc(o->ncols, sizeof(*width))) == NULL)
 		return PP_EINTERNAL;
 	for (i = 0; i < o->ncols; i++)
-		width[i] = pp_text_width(o->cols[i].name);
+		width[i] = pp__text_width(o->cols[i].name);
 	for (r = 0; r < o->nrows; r++)
 		for (i = 0; i < o->ncols; i++) {
-			w = pp_text_width(o->cells[r * o->ncols + i]);
+			w = pp__text_width(o->cells[r * o->ncols + i]);
 			if (w > width[i])
 				width[i] = w;
 		}
@@ -338,7 +338,7 @@ write_table(pp_out *o)
 			}
 			v = r == 0 ? o->cols[i].name :
 			    o->cells[(r - 2) * o->ncols + i];
-			gap = width[i] - pp_text_width(v);
+			gap = width[i] - pp__text_width(v);
 			if (is_number(o->cols[i].type))
 				spaces += gap;
 			if (*v) {
@@ -358,7 +358,7 @@ write_table(pp_out *o)
 }
 
 int
-pp_out_bar(pp_out *o, const char *label, int64_t value, const char *text)
+pp__out_bar(pp_out *o, const char *label, int64_t value, const char *text)
 {
 	struct bar *b;
 
@@ -402,7 +402,7 @@ write_chart(pp_out *o)
 		a = o->bars[i].value < 0 ? -o->bars[i].value : o->bars[i].value;
 		if (a > max)
 			max = a;
-		if ((w = pp_text_width(o->bars[i].label)) > lw)
+		if ((w = pp__text_width(o->bars[i].label)) > lw)
 			lw = w;
 	}
 	putc('\n', o->fp);
@@ -423,7 +423,7 @@ write_chart(pp_out *o)
 			putc('\n', o->fp);
 			continue;
 		}
-		for (w = pp_text_width(b->label); w < lw + 2; w++)
+		for (w = pp__text_width(b->label); w < lw + 2; w++)
 			putc(' ', o->fp);
 		for (cells = 0; cells < k / 8; cells++)
 			fputs(b->value < 0 ? "\u2592" : "\u2588", o->fp);
@@ -451,9 +451,9 @@ write_xlsx(pp_out *o)
 	size_t r, i;
 
 	/* The operator's file is made with the operator's own group. */
-	pp_priv_caller();
+	pp__priv_caller();
 	if ((wb = workbook_new(o->xlsx_path)) == NULL) {
-		pp_priv_service();
+		pp__priv_service();
 		snprintf(o->err, sizeof(o->err), "%s: cannot create",
 		    o->xlsx_path);
 		return PP_ENOINPUT;
@@ -498,7 +498,7 @@ write_xlsx(pp_out *o)
 			    (lxw_col_t)i, v, NULL);
 		}
 	e = workbook_close(wb);
-	pp_priv_service();
+	pp__priv_service();
 	if (e != LXW_NO_ERROR) {
 		snprintf(o->err, sizeof(o->err), "%s: %s", o->xlsx_path,
 		    lxw_strerror(e));
@@ -564,7 +564,7 @@ pp_out_error(const pp_out *o)
 }
 
 size_t
-pp_out_rows(const pp_out *o)
+pp__out_rows(const pp_out *o)
 {
 	return o->nrows;
 }

@@ -9,7 +9,7 @@
 
 #include "internal.h"
 
-#define ERR(code, ...)	pp_fail(db, code, __VA_ARGS__)
+#define ERR(code, ...)	pp__fail(db, code, __VA_ARGS__)
 
 /*
  * The same --ref again: the original result when it is the same request,
@@ -27,17 +27,17 @@ ref_replay(pp_db *db, const char *ref, const char *kind, int64_t account_id,
 
 	if (ref == NULL || *ref == '\0')
 		return -1;
-	if ((st = pp_stmt(db, "SELECT id, serial, kind, account_id, amount "
+	if ((st = pp__stmt(db, "SELECT id, serial, kind, account_id, amount "
 	    "FROM ledger WHERE ref = ?")) == NULL)
 		return PP_EINTERNAL;
 	sqlite3_bind_text(st, 1, ref, -1, SQLITE_TRANSIENT);
 	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
 		sqlite3_reset(st);
-		return rc == SQLITE_DONE ? -1 : pp_sqlfail(db, "ref");
+		return rc == SQLITE_DONE ? -1 : pp__sqlfail(db, "ref");
 	}
 	*id = sqlite3_column_int64(st, 0);
-	pp_col_text(st, 1, serial, sizeof(serial));
-	pp_col_text(st, 2, was_kind, sizeof(was_kind));
+	pp__col_text(st, 1, serial, sizeof(serial));
+	pp__col_text(st, 2, was_kind, sizeof(was_kind));
 	was_account = sqlite3_column_int64(st, 3);
 	was_amount = sqlite3_column_int64(st, 4);
 	sqlite3_reset(st);
@@ -57,7 +57,7 @@ check_request(pp_db *db, const struct pp_money_req *req)
 
 	if (req->amount <= 0)
 		return ERR(PP_EDATA, "amount must be more than 0.00");
-	max_sale = pp_setting_int(db, "max_sale", -1);
+	max_sale = pp__setting_int(db, "max_sale", -1);
 	if (max_sale >= 0 && req->amount > max_sale) {
 		char a[PP_NUMBUF], m[PP_NUMBUF];
 
@@ -65,7 +65,7 @@ check_request(pp_db *db, const struct pp_money_req *req)
 		    pp_money_format(req->amount, a),
 		    pp_money_format(max_sale, m));
 	}
-	return pp_check_payment(db, req->method, req->ref, req->remark);
+	return pp__check_payment(db, req->method, req->ref, req->remark);
 }
 
 /*
@@ -78,13 +78,13 @@ release_arrears(pp_db *db, int64_t account_id)
 {
 	int rc;
 
-	if ((rc = pp_exec(db, "UPDATE commands SET state = 'failed', "
+	if ((rc = pp__exec(db, "UPDATE commands SET state = 'failed', "
 	    "last_error = 'cancelled: the account paid', updated = ?1 WHERE "
 	    "action = 'trip' AND reason = 'arrears' AND state IN ('pending', "
 	    "'sent') AND meter_id IN (SELECT id FROM meters WHERE account_id = "
 	    "?2)", "ii", pp_now(), account_id)) != PP_OK)
 		return rc;
-	return pp_exec(db, "INSERT INTO commands(meter_id, action, state, "
+	return pp__exec(db, "INSERT INTO commands(meter_id, action, state, "
 	    "reason, operator, created, updated) SELECT m.id, 'close', "
 	    "'pending', 'paid', ?1, ?2, ?2 FROM meters m WHERE m.account_id = ?3 "
 	    "AND (SELECT c.action = 'trip' AND c.reason = 'arrears' AND c.state "
@@ -99,7 +99,7 @@ release_arrears(pp_db *db, int64_t account_id)
  * way to it (doc/DESIGN.md section 5, "Meter wallets").
  */
 static int
-wallet_refundable(pp_db *db, const struct pp_account *a, int64_t wallet,
+wallet_refundable(pp_db *db, const struct pp__account *a, int64_t wallet,
     int64_t amount)
 {
 	sqlite3_stmt *st;
@@ -107,7 +107,7 @@ wallet_refundable(pp_db *db, const struct pp_account *a, int64_t wallet,
 	int64_t held = 0, outgoing = 0;
 	int known = 0;
 
-	if ((st = pp_stmt(db, "SELECT meter, meter_balance IS NOT NULL, "
+	if ((st = pp__stmt(db, "SELECT meter, meter_balance IS NOT NULL, "
 	    "coalesce(meter_balance, 0), coalesce((SELECT sum(-c.amount) FROM "
 	    "commands c WHERE c.meter_id = meters.id AND c.action = 'recharge' "
 	    "AND c.state IN ('pending', 'sent') AND c.amount < 0), 0) FROM "
@@ -115,7 +115,7 @@ wallet_refundable(pp_db *db, const struct pp_account *a, int64_t wallet,
 		return PP_EINTERNAL;
 	sqlite3_bind_int64(st, 1, wallet);
 	if (sqlite3_step(st) == SQLITE_ROW) {
-		pp_col_text(st, 0, meter, sizeof(meter));
+		pp__col_text(st, 0, meter, sizeof(meter));
 		known = sqlite3_column_int(st, 1);
 		held = sqlite3_column_int64(st, 2);
 		outgoing = sqlite3_column_int64(st, 3);
@@ -134,31 +134,31 @@ static int
 money_request(pp_db *db, const char *kind, const struct pp_money_req *req,
     pp_entry *out)
 {
-	struct pp_account a;
-	struct pp_post p;
+	struct pp__account a;
+	struct pp__post p;
 	int64_t meter_id, wallet, id, balance, signed_amount;
 	char b[PP_NUMBUF], m[PP_NUMBUF];
 	int rc, is_sale = strcmp(kind, "sale") == 0;
 
 	if ((rc = check_request(db, req)) != PP_OK)
 		return rc;
-	if ((rc = pp_target_resolve(db, req->target, req->target_kind, &a,
+	if ((rc = pp__target_resolve(db, req->target, req->target_kind, &a,
 	    &meter_id)) != PP_OK)
 		return rc;
 	signed_amount = is_sale ? req->amount : -req->amount;
 	if ((rc = ref_replay(db, req->ref, kind, a.id, signed_amount, &id))
 	    != -1) {
-		if (rc == PP_OK && (rc = pp_entry_load(db, id, out)) == PP_OK)
+		if (rc == PP_OK && (rc = pp__entry_load(db, id, out)) == PP_OK)
 			out->replayed = 1;
 		return rc;
 	}
 	if (!a.open)
 		return ERR(PP_ERULE, "account %s is closed", a.account);
-	if ((rc = pp_wallet_of(db, &a, meter_id, &wallet)) != PP_OK)
+	if ((rc = pp__wallet_of(db, &a, meter_id, &wallet)) != PP_OK)
 		return rc;
 	balance = a.balance;
 	if (is_sale) {
-		int64_t max_balance = pp_setting_int(db, "max_balance", -1);
+		int64_t max_balance = pp__setting_int(db, "max_balance", -1);
 
 		if (max_balance >= 0 && balance + req->amount > max_balance)
 			return ERR(PP_ERULE, "account %s: the balance would be "
@@ -181,12 +181,12 @@ money_request(pp_db *db, const char *kind, const struct pp_money_req *req,
 	p.method = req->method;
 	p.ref = req->ref;
 	p.remark = req->remark;
-	if ((rc = pp_post_money(db, &p, wallet, &id)) != PP_OK)
+	if ((rc = pp__post_money(db, &p, wallet, &id)) != PP_OK)
 		return rc;
 	if (is_sale && balance + req->amount > 0 &&
 	    (rc = release_arrears(db, a.id)) != PP_OK)
 		return rc;
-	return pp_entry_load(db, id, out);
+	return pp__entry_load(db, id, out);
 }
 
 int
@@ -203,34 +203,34 @@ pp_refund(pp_db *db, const struct pp_money_req *req, pp_entry *out)
 
 /* Reattach the meters that a close detached, when no one took them. */
 static int
-reopen(pp_db *db, const struct pp_account *a, int64_t closed_at)
+reopen(pp_db *db, const struct pp__account *a, int64_t closed_at)
 {
 	sqlite3_stmt *st;
 	char meter[PP_KEYMAX] = "";
 	int rc;
 
-	if ((st = pp_stmt(db, "SELECT m.meter FROM account_meters am JOIN "
+	if ((st = pp__stmt(db, "SELECT m.meter FROM account_meters am JOIN "
 	    "meters m ON m.id = am.meter_id WHERE am.account_id = ? AND "
 	    "am.detached = ? AND m.account_id IS NOT NULL LIMIT 1")) == NULL)
 		return PP_EINTERNAL;
 	sqlite3_bind_int64(st, 1, a->id);
 	sqlite3_bind_int64(st, 2, closed_at);
 	if (sqlite3_step(st) == SQLITE_ROW)
-		pp_col_text(st, 0, meter, sizeof(meter));
+		pp__col_text(st, 0, meter, sizeof(meter));
 	sqlite3_reset(st);
 	if (meter[0])
 		return ERR(PP_ERULE, "account %s cannot reopen: meter %s now "
 		    "belongs to another account", a->account, meter);
-	if ((rc = pp_exec(db, "UPDATE meters SET account_id = ? WHERE id IN "
+	if ((rc = pp__exec(db, "UPDATE meters SET account_id = ? WHERE id IN "
 	    "(SELECT meter_id FROM account_meters WHERE account_id = ? AND "
 	    "detached = ?)", "iii", a->id, a->id, closed_at)) != PP_OK)
 		return rc;
-	if ((rc = pp_exec(db, "INSERT INTO account_meters(account_id, "
+	if ((rc = pp__exec(db, "INSERT INTO account_meters(account_id, "
 	    "meter_id, attached) SELECT account_id, meter_id, ? FROM "
 	    "account_meters WHERE account_id = ? AND detached = ?", "iii",
 	    pp_now(), a->id, closed_at)) != PP_OK)
 		return rc;
-	return pp_exec(db, "UPDATE accounts SET state = 'open', closed = NULL "
+	return pp__exec(db, "UPDATE accounts SET state = 'open', closed = NULL "
 	    "WHERE id = ?", "i", a->id);
 }
 
@@ -238,18 +238,18 @@ int
 pp_reverse(pp_db *db, const char *serial, const char *reason,
     pp_entry *out)
 {
-	struct pp_account a;
-	struct pp_post p;
+	struct pp__account a;
+	struct pp__post p;
 	sqlite3_stmt *st;
 	char kind[16], method[16], by[PP_KEYMAX] = "", err[PP_ERRMAX];
 	int64_t id, account_id, meter_id, amount, closed_at = 0, new_id;
 	int64_t cancelled = 0;
 	int rc, wallet;
 
-	if (reason && pp_text_check("reason", reason, PP_TEXTMAX, err,
+	if (reason && pp__text_check("reason", reason, PP_TEXTMAX, err,
 	    sizeof(err)) != PP_OK)
 		return ERR(PP_EDATA, "%s", err);
-	if ((st = pp_stmt(db, "SELECT l.id, l.kind, l.account_id, "
+	if ((st = pp__stmt(db, "SELECT l.id, l.kind, l.account_id, "
 	    "coalesce(l.meter_id, 0), l.amount, l.method, r.serial, l.time, "
 	    "coalesce(m.billing = 'meter', 0) FROM ledger l LEFT JOIN ledger r "
 	    "ON r.reverses = l.id LEFT JOIN meters m ON m.id = l.meter_id "
@@ -259,15 +259,15 @@ pp_reverse(pp_db *db, const char *serial, const char *reason,
 	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
 		sqlite3_reset(st);
 		return rc == SQLITE_DONE ? ERR(PP_EDATA, "serial %s: no such "
-		    "transaction", pp_q(serial)) : pp_sqlfail(db, "ledger");
+		    "transaction", pp_q(serial)) : pp__sqlfail(db, "ledger");
 	}
 	id = sqlite3_column_int64(st, 0);
-	pp_col_text(st, 1, kind, sizeof(kind));
+	pp__col_text(st, 1, kind, sizeof(kind));
 	account_id = sqlite3_column_int64(st, 2);
 	meter_id = sqlite3_column_int64(st, 3);
 	amount = sqlite3_column_int64(st, 4);
-	pp_col_text(st, 5, method, sizeof(method));
-	pp_col_text(st, 6, by, sizeof(by));
+	pp__col_text(st, 5, method, sizeof(method));
+	pp__col_text(st, 6, by, sizeof(by));
 	closed_at = sqlite3_column_int64(st, 7);
 	wallet = sqlite3_column_int(st, 8);
 	sqlite3_reset(st);
@@ -280,7 +280,7 @@ pp_reverse(pp_db *db, const char *serial, const char *reason,
 	if (strcmp(kind, "transfer") == 0)
 		return ERR(PP_ERULE, "serial %s is a meter swap transfer; swap "
 		    "the meters back instead", serial);
-	if ((rc = pp_account_get_id(db, account_id, &a)) != PP_OK)
+	if ((rc = pp__account_get_id(db, account_id, &a)) != PP_OK)
 		return rc;
 	if (strcmp(kind, "close") == 0) {
 		if (a.open)
@@ -299,12 +299,13 @@ pp_reverse(pp_db *db, const char *serial, const char *reason,
 	p.reverses = id;
 	p.remark = reason;
 	/* A recharge cancelled never reached the meter: nothing to undo. */
-	if (wallet && (rc = pp_query_int(db, &cancelled, "SELECT count(*) FROM "
+	if (wallet && (rc = pp__query_int(db, &cancelled,
+	    "SELECT count(*) FROM "
 	    "commands WHERE ledger_id = ? AND verdict = 'cancelled'", "i", id))
 	    != PP_OK)
 		return rc;
-	if ((rc = pp_post_money(db, &p, wallet && amount != 0 && !cancelled ?
+	if ((rc = pp__post_money(db, &p, wallet && amount != 0 && !cancelled ?
 	    meter_id : 0, &new_id)) != PP_OK)
 		return rc;
-	return pp_entry_load(db, new_id, out);
+	return pp__entry_load(db, new_id, out);
 }

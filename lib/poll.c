@@ -26,18 +26,18 @@ const pp_column pp_poll_columns[PP_POLL_NCOLS] = {
 struct target {
 	int64_t		id, gateway_id, energy_wh, reading_time, overload_w;
 	int		fails, has_energy;
-	struct pp_station at;
+	struct pp__station at;
 	char		meter[PP_KEYMAX], profile[PP_KEYMAX], state[16];
 	/* the outcome */
 	int64_t		time;
 	int		rc;
-	enum pp_fault	fault;
-	struct pp_values values;
+	enum pp__fault	fault;
+	struct pp__values values;
 	char		error[PP_ERRMAX];
 };
 
 struct bus_job {
-	struct pp_gateway gw;
+	struct pp__gateway gw;
 	int		 gw_fails;	/* polls in a row none answered */
 	struct target	*t;
 	int		 n;
@@ -75,18 +75,20 @@ check_filters(pp_db *db, const struct pp_poll_opts *o)
 	int i, rc;
 
 	for (i = 0; i < o->ngateways; i++)
-		if ((rc = pp_query_int(db, &id, "SELECT id FROM gateways WHERE "
+		if ((rc = pp__query_int(db, &id,
+		    "SELECT id FROM gateways WHERE "
 		    "name = ?", "t", o->gateways[i])) != PP_OK)
-			return rc == PP_EDATA ? pp_fail(db, rc, "gateway %s: no "
+			return rc == PP_EDATA ? pp__fail(db, rc,
+			    "gateway %s: no "
 			    "such gateway", pp_q(o->gateways[i])) : rc;
 	for (i = 0; i < o->nmeters; i++)
-		if ((rc = pp_query_int(db, &id, "SELECT id FROM meters WHERE "
+		if ((rc = pp__query_int(db, &id, "SELECT id FROM meters WHERE "
 		    "meter = ?", "t", o->meters[i])) != PP_OK)
-			return rc == PP_EDATA ? pp_fail(db, rc, "meter %s: no "
+			return rc == PP_EDATA ? pp__fail(db, rc, "meter %s: no "
 			    "such meter", pp_q(o->meters[i])) : rc;
-	if (o->building && (rc = pp_query_int(db, &id, "SELECT id FROM "
+	if (o->building && (rc = pp__query_int(db, &id, "SELECT id FROM "
 	    "buildings WHERE name = ?", "t", o->building)) != PP_OK)
-		return rc == PP_EDATA ? pp_fail(db, rc, "building %s: no such "
+		return rc == PP_EDATA ? pp__fail(db, rc, "building %s: no such "
 		    "building", pp_q(o->building)) : rc;
 	return PP_OK;
 }
@@ -128,15 +130,15 @@ target_of_row(sqlite3_stmt *st, struct target *t)
 {
 	t->id = sqlite3_column_int64(st, 0);
 	t->gateway_id = sqlite3_column_int64(st, 1);
-	pp_col_text(st, 2, t->meter, sizeof(t->meter));
-	pp_station_row(st, 2, 3, 12, &t->at);
-	pp_col_text(st, 4, t->profile, sizeof(t->profile));
+	pp__col_text(st, 2, t->meter, sizeof(t->meter));
+	pp__station_row(st, 2, 3, 12, &t->at);
+	pp__col_text(st, 4, t->profile, sizeof(t->profile));
 	t->has_energy = sqlite3_column_type(st, 5) != SQLITE_NULL;
 	t->energy_wh = sqlite3_column_int64(st, 5);
 	t->reading_time = sqlite3_column_int64(st, 6);
 	t->overload_w = sqlite3_column_int64(st, 7);
 	t->fails = sqlite3_column_int(st, 8);
-	pp_col_text(st, 9, t->state, sizeof(t->state));
+	pp__col_text(st, 9, t->state, sizeof(t->state));
 }
 
 /* Each job's gateway and its failures in a row. */
@@ -148,8 +150,9 @@ load_gateways(pp_db *db, struct bus_job *j, int njobs)
 
 	for (i = 0; i < njobs; i++) {
 		fails = 0;
-		if (pp_gateway_get(db, j[i].gw.id, &j[i].gw) != PP_OK ||
-		    pp_query_int(db, &fails, "SELECT fails FROM gateways WHERE "
+		if (pp__gateway_get(db, j[i].gw.id, &j[i].gw) != PP_OK ||
+		    pp__query_int(db, &fails,
+		    "SELECT fails FROM gateways WHERE "
 		    "id = ?", "i", j[i].gw.id) != PP_OK)
 			return PP_EINTERNAL;
 		j[i].gw_fails = (int)fails;
@@ -167,7 +170,7 @@ select_targets(pp_db *db, const struct pp_poll_opts *o, struct bus_job **jobs,
 
 	*jobs = NULL;
 	*njobs = 0;
-	if ((st = pp_stmt(db, "SELECT m.id, m.gateway_id, m.meter, "
+	if ((st = pp__stmt(db, "SELECT m.id, m.gateway_id, m.meter, "
 	    "coalesce(m.unit, 0), m.profile, m.energy_wh, "
 	    "coalesce(m.reading_time, 0), o.overload_w, m.fails, m.state, "
 	    "g.name, coalesce(b.name, ''), coalesce(m.address, '') FROM meters "
@@ -190,13 +193,13 @@ select_targets(pp_db *db, const struct pp_poll_opts *o, struct bus_job **jobs,
 		if ((t = new_target(jobs, njobs, &cap, sqlite3_column_int64(st,
 		    1))) == NULL) {
 			sqlite3_reset(st);
-			return pp_fail(db, PP_EINTERNAL, "out of memory");
+			return pp__fail(db, PP_EINTERNAL, "out of memory");
 		}
 		target_of_row(st, t);
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		return pp_sqlfail(db, "meters");
+		return pp__sqlfail(db, "meters");
 	if ((rc = check_filters(db, o)) != PP_OK)
 		return rc;
 	return load_gateways(db, *jobs, *njobs);
@@ -205,7 +208,7 @@ select_targets(pp_db *db, const struct pp_poll_opts *o, struct bus_job **jobs,
 /* How an account-billed meter's energy is priced; none for the rest. */
 struct pricing {
 	int64_t				 account_id;	/* 0: not charged */
-	struct pp_tariff_version	*v;
+	struct pp__tariff_version	*v;
 	int				 nv;
 	int64_t				 used;	/* in the tier period so far */
 	int64_t				 cost_e7;
@@ -225,7 +228,7 @@ pricing_of(pp_db *db, int64_t meter_id, int64_t from, int64_t to,
 
 	memset(pr, 0, sizeof(*pr));
 	/* The open account that held the meter when it was read pays. */
-	rc = pp_query_int(db, &pr->account_id, "SELECT am.account_id FROM "
+	rc = pp__query_int(db, &pr->account_id, "SELECT am.account_id FROM "
 	    "account_meters am JOIN accounts a ON a.id = am.account_id JOIN "
 	    "meters m ON m.id = am.meter_id WHERE am.meter_id = ?1 AND "
 	    "m.billing = 'account' AND a.state = 'open' AND am.attached <= ?2 "
@@ -236,7 +239,7 @@ pricing_of(pp_db *db, int64_t meter_id, int64_t from, int64_t to,
 		return PP_OK;
 	}
 	if (rc != PP_OK ||
-	    (rc = pp_tariff_of_meter(db, meter_id, &pr->v, &pr->nv)) != PP_OK)
+	    (rc = pp__tariff_of_meter(db, meter_id, &pr->v, &pr->nv)) != PP_OK)
 		return rc;
 	if (pr->nv == 0) {
 		pr->account_id = 0;
@@ -246,9 +249,9 @@ pricing_of(pp_db *db, int64_t meter_id, int64_t from, int64_t to,
 	for (k = pr->nv - 1; k > 0 && pr->v[k].effective > from; k--)
 		;
 	if (pr->v[k].spec.nstep > 0) {
-		start = pp_period_start(pr->v[k].spec.period, from);
-		pp_day_format(start, day);
-		rc = pp_query_int(db, &pr->used, "SELECT coalesce(sum("
+		start = pp__period_start(pr->v[k].spec.period, from);
+		pp__day_format(start, day);
+		rc = pp__query_int(db, &pr->used, "SELECT coalesce(sum("
 		    "d.energy_wh), 0) FROM daily d JOIN meters m ON m.id = "
 		    "d.meter_id WHERE m.account_id = ? AND d.day >= ?", "it",
 		    pr->account_id, day);
@@ -261,7 +264,7 @@ static int
 charge_day(pp_db *db, int64_t meter_id, const char *day, int64_t from,
     int64_t to, int64_t wh, struct pricing *pr, int64_t *cost)
 {
-	struct pp_charge c;
+	struct pp__charge c;
 	int rc, i;
 
 	*cost = 0;
@@ -273,16 +276,16 @@ charge_day(pp_db *db, int64_t meter_id, const char *day, int64_t from,
 	 */
 	rc = PP_EDATA;
 	if (pr->nrates > 0)
-		rc = pp_tariff_price_rates(pr->v, pr->nv, from, to, wh,
+		rc = pp__tariff_price_rates(pr->v, pr->nv, from, to, wh,
 		    pr->window, pr->rate_wh, pr->nrates, pr->used, &c);
-	if (rc != PP_OK && (rc = pp_tariff_price(pr->v, pr->nv, from, to, wh,
+	if (rc != PP_OK && (rc = pp__tariff_price(pr->v, pr->nv, from, to, wh,
 	    pr->used, &c)) != PP_OK)
-		return pp_fail(db, rc, "energy the tariff cannot price");
+		return pp__fail(db, rc, "energy the tariff cannot price");
 	pr->used += wh;
 	pr->cost_e7 += c.cost_e7;
 	*cost = c.cost_e7;
 	for (i = 0; i < c.nparts; i++)
-		if ((rc = pp_exec(db, "INSERT INTO daily_parts(meter_id, day, "
+		if ((rc = pp__exec(db, "INSERT INTO daily_parts(meter_id, day, "
 		    "window, tier, price, energy_wh, cost_e7) VALUES (?, ?, ?, ?, "
 		    "?, ?, ?) ON CONFLICT(meter_id, day, window, tier, price) DO "
 		    "UPDATE SET energy_wh = energy_wh + excluded.energy_wh, "
@@ -308,17 +311,17 @@ roll_up(pp_db *db, int64_t meter_id, int64_t from, int64_t to, int64_t wh,
 	if (to <= from)
 		from = to;
 	/* Rate counters cover the whole interval: no use across days. */
-	if (pp_unit_next(from, PP_DAY) < to)
+	if (pp__unit_next(from, PP_DAY) < to)
 		pr->nrates = 0;
 	for (at = from; ; at = end) {
-		end = pp_unit_next(at, PP_DAY);
-		share = pp_apportion(wh, from, to, end) -
-		    pp_apportion(wh, from, to, at);
-		pp_day_format(at, day);
+		end = pp__unit_next(at, PP_DAY);
+		share = pp__apportion(wh, from, to, end) -
+		    pp__apportion(wh, from, to, at);
+		pp__day_format(at, day);
 		if ((rc = charge_day(db, meter_id, day, at, end < to ? end : to,
 		    share, pr, &cost)) != PP_OK)
 			return rc;
-		if ((rc = pp_exec(db, "INSERT INTO daily(meter_id, day, "
+		if ((rc = pp__exec(db, "INSERT INTO daily(meter_id, day, "
 		    "energy_wh, cost_e7) VALUES (?, ?, ?, ?) ON CONFLICT(meter_id,"
 		    " day) DO UPDATE SET energy_wh = energy_wh + "
 		    "excluded.energy_wh, cost_e7 = cost_e7 + excluded.cost_e7",
@@ -341,7 +344,7 @@ rate_deltas(pp_db *db, const struct target *t, int64_t reading,
 	int64_t now, before;
 	int i, rc;
 
-	if ((st = pp_stmt(db, "SELECT energy_peak_wh, energy_valley_wh FROM "
+	if ((st = pp__stmt(db, "SELECT energy_peak_wh, energy_valley_wh FROM "
 	    "readings WHERE meter_id = ? AND id <> ? AND flag IS NULL AND "
 	    "energy_wh IS NOT NULL ORDER BY time DESC, id DESC LIMIT 1")) ==
 	    NULL)
@@ -351,7 +354,7 @@ rate_deltas(pp_db *db, const struct target *t, int64_t reading,
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		for (i = 0; i < 2; i++) {
 			if (sqlite3_column_type(st, i) == SQLITE_NULL ||
-			    !pp_values_get(&t->values, names[i], &now))
+			    !pp__values_get(&t->values, names[i], &now))
 				continue;
 			before = sqlite3_column_int64(st, i);
 			if (now < before)
@@ -361,7 +364,7 @@ rate_deltas(pp_db *db, const struct target *t, int64_t reading,
 		}
 	sqlite3_reset(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? PP_OK :
-	    pp_sqlfail(db, "readings");
+	    pp__sqlfail(db, "readings");
 }
 
 /*
@@ -371,12 +374,12 @@ rate_deltas(pp_db *db, const struct target *t, int64_t reading,
 static int
 store_reading(pp_db *db, struct target *t, const char *source)
 {
-	const struct pp_values *v = &t->values;
+	const struct pp__values *v = &t->values;
 	int64_t e = 0, x, allowed, elapsed, reading;
 	const char *flag = NULL;
 	int rc, has_e;
 
-	has_e = pp_values_get(v, "energy_kwh", &e);
+	has_e = pp__values_get(v, "energy_kwh", &e);
 	/*
 	 * A meter's readings never go back in time, whatever the clock did:
 	 * a poll after a step back is stamped with the last reading's time,
@@ -395,8 +398,8 @@ store_reading(pp_db *db, struct target *t, const char *source)
 		else if (e - t->energy_wh > allowed)
 			flag = "jump";
 	}
-#define V(name) (pp_values_get(v, name, &x) ? x : INT64_MIN)
-	rc = pp_exec(db, "INSERT INTO readings(meter_id, time, source, "
+#define V(name) (pp__values_get(v, name, &x) ? x : INT64_MIN)
+	rc = pp__exec(db, "INSERT INTO readings(meter_id, time, source, "
 	    "energy_wh, power_w, voltage_dv, current_ma, pf_milli, freq_chz, "
 	    "balance, buy_count, relay, flag, energy_peak_wh, energy_valley_wh)"
 	    " VALUES (?1, ?2, ?3, nullif(?4, ?16), nullif(?5, ?16), "
@@ -424,17 +427,18 @@ store_reading(pp_db *db, struct target *t, const char *source)
 			rc = roll_up(db, t->id, t->reading_time, t->time,
 			    e - t->energy_wh, &pr);
 		if (rc == PP_OK && pr.cost_e7)
-			rc = pp_exec(db, "UPDATE readings SET cost_e7 = ?, "
+			rc = pp__exec(db, "UPDATE readings SET cost_e7 = ?, "
 			    "account_id = ? WHERE id = ?", "iii", pr.cost_e7,
 			    pr.account_id, reading);
 		if (rc == PP_OK && pr.cost_e7)
-			rc = pp_exec(db, "UPDATE accounts SET used_e7 = used_e7 + ? "
+			rc = pp__exec(db,
+			    "UPDATE accounts SET used_e7 = used_e7 + ? "
 			    "WHERE id = ?", "ii", pr.cost_e7, pr.account_id);
 		free(pr.v);
 		if (rc != PP_OK)
 			return rc;
 	}
-	return pp_exec(db, "UPDATE meters SET energy_wh = ?, reading_time = ? "
+	return pp__exec(db, "UPDATE meters SET energy_wh = ?, reading_time = ? "
 	    "WHERE id = ?", "iii", e, t->time, t->id);
 }
 
@@ -447,7 +451,7 @@ store_state(pp_db *db, struct target *t, int64_t lost_after)
 	int rc;
 
 	if (t->rc == PP_OK) {
-		if (pp_values_get(&t->values, "power_w", &x))
+		if (pp__values_get(&t->values, "power_w", &x))
 			power = x;
 		if ((rc = store_reading(db, t, "poll")) != PP_OK)
 			return rc;
@@ -459,7 +463,7 @@ store_state(pp_db *db, struct target *t, int64_t lost_after)
 		    PP_FAULT_ERROR ? "error" : "timeout";
 		snprintf(t->state, sizeof(t->state), "%s", state);
 	}
-	rc = pp_exec(db, "UPDATE meters SET state = ?1, fails = ?2, "
+	rc = pp__exec(db, "UPDATE meters SET state = ?1, fails = ?2, "
 	    "state_since = CASE WHEN state = ?1 THEN state_since ELSE ?3 END, "
 	    "last_seen = CASE ?4 WHEN 1 THEN ?3 ELSE last_seen END, "
 	    "power_w = CASE ?4 WHEN 1 THEN nullif(?5, ?7) ELSE power_w END, "
@@ -473,16 +477,16 @@ store_state(pp_db *db, struct target *t, int64_t lost_after)
 static int
 store_bus(pp_db *db, struct bus_job *j)
 {
-	int64_t lost_after = pp_setting_int(db, "lost_after", 3);
+	int64_t lost_after = pp__setting_int(db, "lost_after", 3);
 	int rc, i, answered = 0;
 
-	if ((rc = pp_tx_begin(db)) != PP_OK)
+	if ((rc = pp__tx_begin(db)) != PP_OK)
 		return rc;
 	for (i = 0; i < j->n && rc == PP_OK; i++) {
 		rc = store_state(db, &j->t[i], lost_after);
 		if (rc == PP_OK && j->t[i].rc == PP_OK) {
 			answered++;
-			rc = pp_meter_mirror(db, j->t[i].id,
+			rc = pp__meter_mirror(db, j->t[i].id,
 			    &j->t[i].values);
 		}
 	}
@@ -491,28 +495,29 @@ store_bus(pp_db *db, struct bus_job *j)
 	 * row, is lost.
 	 */
 	if (rc == PP_OK)
-		rc = pp_exec(db, "UPDATE gateways SET fails = CASE ?1 WHEN 1 "
+		rc = pp__exec(db, "UPDATE gateways SET fails = CASE ?1 WHEN 1 "
 		    "THEN 0 ELSE fails + 1 END WHERE id = ?2", "ii",
 		    (int64_t)(answered || j->n == 0), j->gw.id);
 	if (rc == PP_OK)
-		rc = pp_exec(db, "UPDATE gateways SET state = ?1, state_since = "
+		rc = pp__exec(db,
+		    "UPDATE gateways SET state = ?1, state_since = "
 		    "CASE WHEN state = ?1 THEN state_since ELSE ?2 END WHERE "
 		    "id = ?3", "tii", answered || j->n == 0 ? "ok" :
 		    j->gw_fails + 1 >= lost_after ? "lost" : "timeout", pp_now(),
 		    j->gw.id);
 	if (rc != PP_OK) {
-		pp_tx_rollback(db);
+		pp__tx_rollback(db);
 		return rc;
 	}
-	return pp_tx_commit(db);
+	return pp__tx_commit(db);
 }
 
 struct profile_cache {
-	struct pp_profile	p[8];
+	struct pp__profile	p[8];
 	int			n;
 };
 
-static const struct pp_profile *
+static const struct pp__profile *
 profile_of(struct profile_cache *c, const char *name, char *err,
     size_t errlen)
 {
@@ -523,7 +528,7 @@ profile_of(struct profile_cache *c, const char *name, char *err,
 			return &c->p[i];
 	if (c->n == 8)
 		c->n = 0;
-	if (pp_profile_load(name, &c->p[c->n], err, errlen) != PP_OK)
+	if (pp__profile_load(name, &c->p[c->n], err, errlen) != PP_OK)
 		return NULL;
 	return &c->p[c->n++];
 }
@@ -532,9 +537,9 @@ static void
 poll_bus(struct poller *pl, struct bus_job *j)
 {
 	struct profile_cache *cache;
-	struct pp_cmd *due = NULL;
-	struct pp_bus *bus = NULL;
-	const struct pp_profile *p;
+	struct pp__cmd *due = NULL;
+	struct pp__bus *bus = NULL;
+	const struct pp__profile *p;
 	pp_db *db = NULL;
 	char msg[PP_ERRMAX];
 	int i, ndue = 0, down = 0;
@@ -545,22 +550,22 @@ poll_bus(struct poller *pl, struct bus_job *j)
 		return;
 	}
 	if ((j->rc = pp_db_open(&db, pl->dbpath, 0)) != PP_OK ||
-	    (j->rc = pp_audit_inherit(db, pl->db)) != PP_OK) {
+	    (j->rc = pp__audit_inherit(db, pl->db)) != PP_OK) {
 		snprintf(j->error, sizeof(j->error), "%s", pp_errmsg(db));
 		goto out;
 	}
-	if (pp_bus_open(pl->dbpath, &j->gw, pl->o->wait_ms, &bus, msg,
+	if (pp__bus_open(pl->dbpath, &j->gw, pl->o->wait_ms, &bus, msg,
 	    sizeof(msg)) != PP_OK) {
 		j->busy = 1;
 		snprintf(j->error, sizeof(j->error), "%s", msg);
 		goto out;
 	}
 	/* The bus's waiting commands go before its poll. */
-	if (pp_commands_due(db, j->gw.id, &due, &ndue) == PP_OK)
+	if (pp__commands_due(db, j->gw.id, &due, &ndue) == PP_OK)
 		for (i = 0; i < ndue; i++)
 			if ((p = profile_of(cache, due[i].profile, msg,
 			    sizeof(msg))) != NULL)
-				pp_command_run(db, bus, &due[i], p, msg,
+				pp__command_run(db, bus, &due[i], p, msg,
 				    sizeof(msg));
 	for (i = 0; i < j->n; i++) {
 		struct target *t = &j->t[i];
@@ -578,7 +583,7 @@ poll_bus(struct poller *pl, struct bus_job *j)
 			t->fault = PP_FAULT_ERROR;
 			continue;
 		}
-		t->rc = pp_bus_read(bus, &t->at, p, &t->values, t->error,
+		t->rc = pp__bus_read(bus, &t->at, p, &t->values, t->error,
 		    sizeof(t->error));
 		t->fault = bus->fault;
 		if (t->rc == PP_OK)
@@ -589,13 +594,13 @@ poll_bus(struct poller *pl, struct bus_job *j)
 			snprintf(msg, sizeof(msg), "%s", t->error);
 		}
 	}
-	pp_bus_close(bus);
+	pp__bus_close(bus);
 	bus = NULL;
 	if ((j->rc = store_bus(db, j)) != PP_OK)
 		snprintf(j->error, sizeof(j->error), "%s", pp_errmsg(db));
 out:
 	free(due);
-	pp_bus_close(bus);
+	pp__bus_close(bus);
 	pp_db_close(db);
 	free(cache);
 }
@@ -629,7 +634,7 @@ row_of(const struct bus_job *j, const struct target *t,
 	r->time = t->time ? t->time : pp_now();
 	snprintf(r->meter, sizeof(r->meter), "%s", t->meter);
 	snprintf(r->gateway, sizeof(r->gateway), "%s", j->gw.name);
-	r->state = j->busy ? PP_LINK_BUSY : pp_link_parse(t->state);
+	r->state = j->busy ? PP_LINK_BUSY : pp__link_parse(t->state);
 	if (t->rc == PP_OK)
 		pp__meter_values_set(&r->values, &t->values);
 	snprintf(r->error, sizeof(r->error), "%s", j->busy ? j->error :
@@ -648,7 +653,7 @@ pp_poll_row_values(const struct pp_poll_row *r, struct pp_poll_text *text,
 	snprintf(text->col[1], sizeof(text->col[1]), "%s", r->meter);
 	snprintf(text->col[2], sizeof(text->col[2]), "%s", r->gateway);
 	snprintf(text->col[3], sizeof(text->col[3]), "%s",
-	    pp_link_name(r->state));
+	    pp__link_name(r->state));
 	for (i = 4; i < PP_POLL_NCOLS - 1; i++)
 		pp__meter_value_text(&r->values, pp_poll_columns[i].name,
 		    text->col[i], sizeof(text->col[i]));
@@ -678,12 +683,13 @@ pp_poll(pp_db *db, const struct pp_poll_opts *o, struct pp_poll_row **rows,
 	pthread_mutex_init(&pl.lock, NULL);
 	if (nthreads > 0 && (threads = calloc((size_t)nthreads,
 	    sizeof(*threads))) == NULL) {
-		rc = pp_fail(db, PP_EINTERNAL, "out of memory");
+		rc = pp__fail(db, PP_EINTERNAL, "out of memory");
 		goto out;
 	}
 	for (i = 0; i < nthreads; i++)
 		if (pthread_create(&threads[i], NULL, worker, &pl) != 0) {
-			rc = pp_fail(db, PP_EINTERNAL, "cannot start a worker");
+			rc = pp__fail(db, PP_EINTERNAL,
+			    "cannot start a worker");
 			nthreads = i;
 			break;
 		}
@@ -695,11 +701,11 @@ pp_poll(pp_db *db, const struct pp_poll_opts *o, struct pp_poll_row **rows,
 	for (i = 0; i < pl.njobs; i++) {
 		total += (size_t)pl.jobs[i].n;
 		if (pl.jobs[i].rc != PP_OK && rc == PP_OK)
-			rc = pp_fail(db, pl.jobs[i].rc, "gateway %s: %s",
+			rc = pp__fail(db, pl.jobs[i].rc, "gateway %s: %s",
 			    pl.jobs[i].gw.name, pl.jobs[i].error);
 	}
 	if (total && (*rows = calloc(total, sizeof(**rows))) == NULL) {
-		rc = pp_fail(db, PP_EINTERNAL, "out of memory");
+		rc = pp__fail(db, PP_EINTERNAL, "out of memory");
 		goto out;
 	}
 	for (i = 0; i < pl.njobs; i++)
@@ -715,7 +721,7 @@ out:
 }
 
 int
-pp_reading_store(pp_db *db, int64_t meter_id, int64_t time,
+pp__reading_store(pp_db *db, int64_t meter_id, int64_t time,
     int64_t energy_wh, int64_t balance)
 {
 	struct target t;
@@ -723,18 +729,18 @@ pp_reading_store(pp_db *db, int64_t meter_id, int64_t time,
 	int rc;
 
 	memset(&t, 0, sizeof(t));
-	if ((st = pp_stmt(db, "SELECT m.meter, m.energy_wh, "
+	if ((st = pp__stmt(db, "SELECT m.meter, m.energy_wh, "
 	    "coalesce(m.reading_time, 0), o.overload_w FROM meters m JOIN "
 	    "meter_overloads o ON o.meter_id = m.id WHERE m.id = ?")) == NULL)
 		return PP_EINTERNAL;
 	sqlite3_bind_int64(st, 1, meter_id);
 	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
 		sqlite3_reset(st);
-		return rc == SQLITE_DONE ? pp_fail(db, PP_EDATA, "no such "
-		    "meter") : pp_sqlfail(db, "meters");
+		return rc == SQLITE_DONE ? pp__fail(db, PP_EDATA, "no such "
+		    "meter") : pp__sqlfail(db, "meters");
 	}
 	t.id = meter_id;
-	pp_col_text(st, 0, t.meter, sizeof(t.meter));
+	pp__col_text(st, 0, t.meter, sizeof(t.meter));
 	t.has_energy = sqlite3_column_type(st, 1) != SQLITE_NULL;
 	t.energy_wh = sqlite3_column_int64(st, 1);
 	t.reading_time = sqlite3_column_int64(st, 2);
@@ -743,42 +749,43 @@ pp_reading_store(pp_db *db, int64_t meter_id, int64_t time,
 	if (time == PP_READ_NOW)
 		time = pp_now();
 	else if (t.has_energy && time < t.reading_time)
-		return pp_fail(db, PP_EDATA, "meter %s was read later already",
+		return pp__fail(db, PP_EDATA, "meter %s was read later already",
 		    t.meter);
 	t.time = time;
-	pp_values_set(&t.values, "energy_kwh", energy_wh);
+	pp__values_set(&t.values, "energy_kwh", energy_wh);
 	if (balance != INT64_MIN)
-		pp_values_set(&t.values, "balance", balance);
+		pp__values_set(&t.values, "balance", balance);
 	return store_reading(db, &t, "manual");
 }
 
 int
 pp_reading_import_row(pp_db *db, const pp_csv *row)
 {
-	const char *meter = pp_csv_get(row, "meter");
-	const char *when = pp_csv_get(row, "time");
-	const char *kwh = pp_csv_get(row, "energy_kwh");
-	const char *balance = pp_csv_get(row, "balance");
+	const char *meter = pp__csv_get(row, "meter");
+	const char *when = pp__csv_get(row, "time");
+	const char *kwh = pp__csv_get(row, "energy_kwh");
+	const char *balance = pp__csv_get(row, "balance");
 	char err[PP_ERRMAX];
 	int64_t t, e, fen = INT64_MIN, id;
 	int rc;
 
 	if (meter == NULL || when == NULL || kwh == NULL)
-		return pp_fail(db, PP_EDATA, "the columns meter, time and "
+		return pp__fail(db, PP_EDATA, "the columns meter, time and "
 		    "energy_kwh are required");
 	if (pp_time_parse(when, &t, err, sizeof(err)) != PP_OK ||
 	    pp_energy_parse(kwh, &e, err, sizeof(err)) != PP_OK ||
 	    (balance && *balance && pp_money_parse(balance, PP_MONEY_SIGNED,
 	    -1, &fen, err, sizeof(err)) != PP_OK))
-		return pp_fail(db, PP_EDATA, "%s", err);
+		return pp__fail(db, PP_EDATA, "%s", err);
 	if (t > pp_now() + 300)
-		return pp_fail(db, PP_EDATA, "time %s is in the future", when);
-	rc = pp_query_int(db, &id, "SELECT id FROM meters WHERE meter = ?", "t",
+		return pp__fail(db, PP_EDATA, "time %s is in the future", when);
+	rc = pp__query_int(db, &id, "SELECT id FROM meters WHERE meter = ?",
+	    "t",
 	    meter);
 	if (rc == PP_EDATA)
-		return pp_fail(db, PP_EDATA, "meter %s: no such meter",
+		return pp__fail(db, PP_EDATA, "meter %s: no such meter",
 		    pp_q(meter));
 	if (rc != PP_OK)
 		return rc;
-	return pp_reading_store(db, id, t, e, fen);
+	return pp__reading_store(db, id, t, e, fen);
 }

@@ -57,16 +57,11 @@ int	 pp_money_parse(const char *s, int flags, int64_t max, int64_t *fen,
 char	*pp_money_format(int64_t fen, char buf[PP_NUMBUF]);
 /* Prices are integers of 0.0001 yuan/kWh: "0.5380" is 5380. */
 int	 pp_price_parse(const char *s, int64_t *price, char *err, size_t errlen);
-char	*pp_price_format(int64_t price, char buf[PP_NUMBUF]);
 /* Energy is integer Wh; kWh are entered with at most 3 decimals. */
 int	 pp_energy_parse(const char *s, int64_t *wh, char *err, size_t errlen);
-/* kWh with 2 decimals, rounded half away from zero. */
-char	*pp_energy_format(int64_t wh, char buf[PP_NUMBUF]);
 /* A plain whole number, optionally signed, within [min, max]. */
 int	 pp_int_parse(const char *s, int64_t min, int64_t max, int64_t *v,
 	    char *err, size_t errlen);
-/* The amount in RMB uppercase after the PBOC rules: 壹拾元整. */
-int	 pp_rmb_upper(int64_t fen, char *buf, size_t len);
 
 /* ---- time.c ----------------------------------------------------------- */
 
@@ -79,8 +74,6 @@ int	 pp_rmb_upper(int64_t fen, char *buf, size_t len);
 int	 pp_time_parse(const char *s, int64_t *t, char *err, size_t errlen);
 /* Local "YYYY-MM-DD HH:MM:SS". */
 char	*pp_time_format(int64_t t, char buf[PP_TIMEBUF]);
-/* Local "YYYY-MM-DD", "YYYY-MM" or "YYYY" for grouping. */
-char	*pp_day_format(int64_t t, char buf[PP_TIMEBUF]);
 /*
  * Now, in Unix seconds: the one clock of the library.  PREPAY_NOW (Unix
  * seconds or local YYYY-MM-DD HH:MM:SS) fixes it, for tests only; it is
@@ -115,27 +108,7 @@ FILE	*pp_fopen_caller(const char *path, const char *mode);
 
 /* ---- text.c ----------------------------------------------------------- */
 
-/* Columns that s takes on a terminal: CJK and full-width count 2. */
-size_t	 pp_text_width(const char *s);
-/* Valid UTF-8 without control characters, at most max-1 bytes. */
-int	 pp_text_check(const char *what, const char *s, size_t max, char *err,
-	    size_t errlen);
-/* An identifier: letters, digits, '-', '_' and '.', at most max-1 bytes. */
-int	 pp_key_check(const char *what, const char *s, size_t max, char *err,
-	    size_t errlen);
 
-/*
- * An untrusted value made safe to put in a message: control characters
- * (C0, DEL, C1, and the invisible format and bidirectional ones) and
- * invalid UTF-8 escaped as \n, \t, \r, \x1b, \xff, \u202e; '"' and '\'
- * escaped as \" and \\, so the quotes around it are the caller's; and cut
- * past PP_QUOTEW columns (or what buf holds) after a whole character,
- * with an ellipsis (U+2026) for the rest.  Valid text, CJK included, is kept
- * as it is.  NULL renders as "".  Returns buf.
- */
-#define PP_QUOTEW	48
-#define PP_QUOTEBUF	256	/* holds any PP_QUOTEW columns */
-const char *pp_quote(char *buf, size_t size, const char *s);
 /*
  * The same in one of PP_QRING buffers of the calling thread's own, in
  * turn, for a message's arguments: at most PP_QRING of them in one call.
@@ -144,7 +117,7 @@ const char *pp_quote(char *buf, size_t size, const char *s);
 const char *pp_q(const char *s);
 /*
  * A whole message made one safe line: every control character and
- * invalid byte escaped as by pp_quote (quotes left alone), cut only
+ * invalid byte escaped as by pp__quote (quotes left alone), cut only
  * where buf ends.  Returns buf.
  */
 const char *pp_oneline(char *buf, size_t size, const char *s);
@@ -166,9 +139,6 @@ int	 pp_csv_open(pp_csv **r, FILE *fp, const char *name, char *err,
 	    size_t errlen);
 /* 1: a row is ready; 0: end of input; otherwise a PP_* error. */
 int	 pp_csv_next(pp_csv *r);
-/* The row's value of a column, or NULL when the header lacks the column. */
-const char *pp_csv_get(const pp_csv *r, const char *column);
-int	 pp_csv_has(const pp_csv *r, const char *column);
 long	 pp_csv_line(const pp_csv *r);
 int	 pp_csv_is_tsv(const pp_csv *r);
 size_t	 pp_csv_ncolumns(const pp_csv *r);
@@ -226,9 +196,6 @@ int	 pp_out_open(pp_out **o, enum pp_format fmt, FILE *fp,
 	    char *err, size_t errlen);
 /* values[ncols]; NULL prints as empty. */
 int	 pp_out_row(pp_out *o, const char *const *values);
-/* The text of a cell in a column of that type: buf, c->s or "". */
-const char *pp_cell_format(enum pp_coltype type, const pp_cell *c,
-	    char buf[PP_CELLBUF]);
 /*
  * Color and charts in table output.  A row's color shows only when the
  * table goes to a terminal and NO_COLOR is unset; the bars follow the
@@ -236,17 +203,9 @@ const char *pp_cell_format(enum pp_coltype type, const pp_cell *c,
  */
 enum pp_color { PP_COLOR_NONE = 0, PP_COLOR_DIM = 2, PP_COLOR_RED = 31,
 	PP_COLOR_YELLOW = 33, PP_COLOR_MAGENTA = 35, PP_COLOR_CYAN = 36 };
-int	 pp_out_row_color(pp_out *o, const char *const *values,
-	    enum pp_color color);
-/* cells[ncols], each shown by its column's type. */
-int	 pp_out_cells(pp_out *o, const pp_cell *cells, enum pp_color color);
-/* One bar: its label, its length, and the text after it. */
-int	 pp_out_bar(pp_out *o, const char *label, int64_t value,
-	    const char *text);
 /* Flushes what is buffered (table, xlsx) and frees o. */
 int	 pp_out_close(pp_out *o, char *err, size_t errlen);
 const char *pp_out_error(const pp_out *o);
-size_t	 pp_out_rows(const pp_out *o);
 
 /* ---- db.c ------------------------------------------------------------- */
 
@@ -262,17 +221,8 @@ enum { PP_DB_CREATE = 1 };
 int	 pp_db_open(pp_db **db, const char *path, int flags);
 void	 pp_db_close(pp_db *db);
 const char *pp_errmsg(const pp_db *db);
-/* Set the error text for a caller's own check; returns code. */
-int	 pp_set_error(pp_db *db, int code, const char *msg);
 /* How long a writer waits for the lock, in milliseconds. */
 void	 pp_db_set_timeout(pp_db *db, int ms);
-/* Writers: BEGIN IMMEDIATE.  Busy past the timeout is PP_EBUSY. */
-int	 pp_tx_begin(pp_db *db);
-int	 pp_tx_commit(pp_db *db);
-void	 pp_tx_rollback(pp_db *db);
-/* A site setting from the defaults, as text (NULL when unset). */
-const char *pp_setting(pp_db *db, const char *key, char *buf, size_t len);
-int64_t	 pp_setting_int(pp_db *db, const char *key, int64_t dflt);
 /* The site's name from the site file ("" before the first load). */
 const char *pp_site_name(pp_db *db, char *buf, size_t len);
 
@@ -309,10 +259,6 @@ enum pp_action {
  */
 int	 pp_operator_may(pp_db *db, enum pp_action action,
 	    const char *command, int flags);
-const char *pp_operator_login(const pp_db *db);
-enum pp_role pp_operator_role(const pp_db *db);
-const char *pp_role_name(enum pp_role role);
-int	 pp_role_parse(const char *s, enum pp_role *role);
 
 /* ---- audit.c ---------------------------------------------------------- */
 
@@ -420,7 +366,7 @@ struct pp_money_req {
 };
 
 /*
- * These work inside the caller's transaction (pp_tx_begin) and either do
+ * These work inside the caller's transaction (pp__tx_begin) and either do
  * all of their work or none of it.
  */
 int	 pp_account_open(pp_db *db, const struct pp_open_req *req,
@@ -433,16 +379,10 @@ int	 pp_account_add_meter(pp_db *db, const char *account,
  * recharge; PP_NO_WALLET for an account whose meters keep no wallet.
  */
 #define PP_NO_WALLET	INT64_MIN
-int	 pp_account_close(pp_db *db, const char *account, const char *method,
-	    const char *ref, const char *remark, int64_t meter_balance,
-	    pp_entry *out);
 int	 pp_sale(pp_db *db, const struct pp_money_req *req, pp_entry *out);
 int	 pp_refund(pp_db *db, const struct pp_money_req *req, pp_entry *out);
 int	 pp_reverse(pp_db *db, const char *serial, const char *reason,
 	    pp_entry *out);
-/* "cash", "wechat", ... */
-int	 pp_method_check(const char *method, char *err, size_t errlen);
-const char *pp_method_label(const char *method);	/* 现金, 微信, ... */
 
 /* ---- serial.c: the receipt number ------------------------------------ */
 
@@ -496,7 +436,7 @@ struct pp_close_req {
 
 /*
  * Close an account: read what its own-wallet meter holds, unless given,
- * and post the close (pp_account_close) in its own transaction.
+ * and post the close (pp__account_close) in its own transaction.
  */
 int	 pp_hall_close(pp_db *db, const struct pp_close_req *req,
 	    pp_entry *out);
@@ -518,8 +458,6 @@ struct pp_ctl_req {
 /* What became of a command meter-ctl sent. */
 enum pp_ctl_outcome { PP_CTL_DONE, PP_CTL_PENDING, PP_CTL_REFUSED,
 	PP_CTL_FAILED };
-/* "done", "pending", "refused", "failed". */
-const char *pp_ctl_outcome_name(enum pp_ctl_outcome outcome);
 
 /* One row of meter-ctl's output. */
 struct pp_ctl_result {
@@ -548,14 +486,6 @@ int	 pp_meter_ctl(pp_db *db, const struct pp_ctl_req *req,
 	    struct pp_ctl_result *out);
 /* PP_OK for an action meter-ctl sends (not read). */
 int	 pp_action_check(const char *action);
-/*
- * Send a queued command now (a sale's recharge): PP_OK when the meter
- * confirmed it, PP_EBUSY when it stays pending, PP_EDATA when the meter
- * refused it (PP_EPERM: its password; PP_ECONFIG: no key for it).  msg
- * says what happened.
- */
-int	 pp_command_send(pp_db *db, int64_t command_id, int wait_ms,
-	    char *msg, size_t msglen);
 
 /*
  * The meter numbers a target names: by "meter", "account" (its meters),
@@ -565,16 +495,7 @@ int	 pp_command_send(pp_db *db, int64_t command_id, int wait_ms,
 int	 pp_meters_of(pp_db *db, const char *by, const char *value,
 	    const char *floor, char (**list)[PP_KEYMAX], int *n);
 
-/*
- * The balance the account's own-wallet meter holds, read now; PP_OK with
- * *balance PP_NO_WALLET when its meters keep no wallet.
- */
-int	 pp_account_wallet_read(pp_db *db, const char *account, int wait_ms,
-	    int64_t *balance);
 
-/* Send the commands due on an account's meters now, as far as they go. */
-int	 pp_commands_send_account(pp_db *db, const char *account,
-	    int wait_ms);
 
 /*
  * Ask a DL/T 645 bus who is there (0x13 to AAAAAAAAAAAA): the one meter
@@ -591,9 +512,6 @@ int	 pp_meter_discover(pp_db *db, const char *gateway, int wait_ms,
 /* How a meter last answered. */
 enum pp_link { PP_LINK_NONE, PP_LINK_UNKNOWN, PP_LINK_OK, PP_LINK_BUSY,
 	PP_LINK_TIMEOUT, PP_LINK_ERROR, PP_LINK_LOST };
-/* "" (none yet), "unknown", "ok", "busy", "timeout", "error", "lost". */
-const char *pp_link_name(enum pp_link link);
-enum pp_link pp_link_parse(const char *s);
 
 enum pp_relay { PP_RELAY_TRIPPED, PP_RELAY_CLOSED };
 enum pp_meter_mode { PP_MODE_MANUAL, PP_MODE_PREPAY };
@@ -700,8 +618,6 @@ extern const pp_column pp_alarm_columns[PP_ALARM_NCOLS];
 enum pp_alarm_kind { PP_ALARM_LOW1, PP_ALARM_LOW2, PP_ALARM_ARREARS,
 	PP_ALARM_OVERLOAD, PP_ALARM_VOLTAGE, PP_ALARM_LOST, PP_ALARM_GATEWAY,
 	PP_ALARM_MISMATCH, PP_ALARM_COUNTER, PP_ALARM_COMMAND };
-/* "low1", "low2", "arrears", ... */
-const char *pp_alarm_kind_name(enum pp_alarm_kind kind);
 
 struct pp_alarm_row {
 	int64_t		 time;			/* raised */

@@ -70,21 +70,21 @@ learn(void)
 }
 
 int
-pp_priv_elevated(void)
+pp__priv_elevated(void)
 {
 	learn();
 	return priv.elevated;
 }
 
 int
-pp_priv_trusted(void)
+pp__priv_trusted(void)
 {
 	learn();
 	return priv.trusted;
 }
 
 const char *
-pp_priv_getenv(const char *name)
+pp__priv_getenv(const char *name)
 {
 	learn();
 	return priv.trusted ? getenv(name) : NULL;
@@ -143,7 +143,7 @@ pp_privilege_init(char *err, size_t errlen)
 }
 
 void
-pp_priv_caller(void)
+pp__priv_caller(void)
 {
 	learn();
 	if (priv.elevated)
@@ -151,7 +151,7 @@ pp_priv_caller(void)
 }
 
 void
-pp_priv_service(void)
+pp__priv_service(void)
 {
 	learn();
 	if (priv.elevated)
@@ -159,7 +159,7 @@ pp_priv_service(void)
 }
 
 int
-pp_priv_drop(void)
+pp__priv_drop(void)
 {
 	gid_t g = getgid();
 
@@ -178,10 +178,10 @@ pp_fopen_caller(const char *path, const char *mode)
 	FILE *fp;
 	int saved;
 
-	pp_priv_caller();
+	pp__priv_caller();
 	fp = path ? fopen(path, mode) : tmpfile();
 	saved = errno;
-	pp_priv_service();
+	pp__priv_service();
 	errno = saved;
 	return fp;
 }
@@ -200,7 +200,7 @@ group_name(gid_t g, char *buf, size_t len)
 }
 
 int
-pp_priv_check_db(const char *path, int exists, char *err, size_t errlen)
+pp__priv_check_db(const char *path, int exists, char *err, size_t errlen)
 {
 	struct stat sb;
 	char dir[1024], name[64];
@@ -227,7 +227,7 @@ pp_priv_check_db(const char *path, int exists, char *err, size_t errlen)
 }
 
 int
-pp_priv_check_secret(const char *path, const struct stat *sb, char *err,
+pp__priv_check_secret(const char *path, const struct stat *sb, char *err,
     size_t errlen)
 {
 	char name[64];
@@ -249,7 +249,7 @@ pp_priv_check_secret(const char *path, const struct stat *sb, char *err,
 }
 
 int
-pp_priv_create(const char *path, char *err, size_t errlen)
+pp__priv_create(const char *path, char *err, size_t errlen)
 {
 	int fd;
 
@@ -275,7 +275,7 @@ pp_priv_create(const char *path, char *err, size_t errlen)
 }
 
 int
-pp_priv_lockfile(const char *path)
+pp__priv_lockfile(const char *path)
 {
 	struct stat sb;
 	int fd;

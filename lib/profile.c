@@ -39,7 +39,7 @@ static const struct {
 };
 
 int64_t
-pp_value_factor(const char *name)
+pp__value_factor(const char *name)
 {
 	size_t i;
 
@@ -78,9 +78,9 @@ find_installed(void)
 }
 
 const char *
-pp_profile_dir(void)
+pp__profile_dir(void)
 {
-	const char *dir = pp_priv_getenv("PREPAY_PROFILES");
+	const char *dir = pp__priv_getenv("PREPAY_PROFILES");
 
 	if (dir && *dir)
 		return dir;
@@ -89,11 +89,11 @@ pp_profile_dir(void)
 }
 
 static int
-type_parse(const char *s, enum pp_regtype *t, int *words)
+type_parse(const char *s, enum pp__regtype *t, int *words)
 {
 	static const struct {
 		const char *name;
-		enum pp_regtype type;
+		enum pp__regtype type;
 		int words;
 	} types[] = {
 		{ "u16", PP_REG_U16, 1 }, { "s16", PP_REG_S16, 1 },
@@ -113,7 +113,7 @@ type_parse(const char *s, enum pp_regtype *t, int *words)
 
 /* "0.01" as 1/100, "10" as 10/1: exact, so integers stay integers. */
 static int
-scale_parse(const char *s, struct pp_scale *sc)
+scale_parse(const char *s, struct pp__scale *sc)
 {
 	char err[PP_ERRMAX];
 	int64_t v;
@@ -145,21 +145,21 @@ scale_parse(const char *s, struct pp_scale *sc)
 
 /* The one error of every YAML reader (yamldoc.c), at a node's line. */
 #define bad(l, n, key, ...) \
-	pp_yaml_bad((l), pp_yaml_line(n), (key), __VA_ARGS__)
+	pp__yaml_bad((l), pp__yaml_line(n), (key), __VA_ARGS__)
 
 /* type, words and scale of a value or a field. */
 static int
-register_shape(struct pp_yaml *l, yaml_node_t *map, enum pp_regtype *type,
-    int *words, struct pp_scale *scale)
+register_shape(struct pp__yaml *l, yaml_node_t *map, enum pp__regtype *type,
+    int *words, struct pp__scale *scale)
 {
-	const char *t = pp_yaml_str(l, map, "type");
-	const char *sc = pp_yaml_str(l, map, "scale");
+	const char *t = pp__yaml_str(l, map, "type");
+	const char *sc = pp__yaml_str(l, map, "scale");
 	long w = 0;
 	int rc;
 
 	if (t == NULL || type_parse(t, type, words) != PP_OK)
 		return bad(l, map, "type", "use u16, s16, u32, s32, f32 or bcd");
-	if ((rc = pp_yaml_long(l, map, "words", 0, 1, 4, &w)) != PP_OK)
+	if ((rc = pp__yaml_long(l, map, "words", 0, 1, 4, &w)) != PP_OK)
 		return rc;
 	if (w) {
 		if (*type != PP_REG_BCD)
@@ -175,17 +175,17 @@ register_shape(struct pp_yaml *l, yaml_node_t *map, enum pp_regtype *type,
 
 /* name: {fc, address, type, words, scale} of a Modbus register value. */
 static int
-value_modbus(struct pp_yaml *l, yaml_node_t *def, const char *name,
-    struct pp_pvalue *v)
+value_modbus(struct pp__yaml *l, yaml_node_t *def, const char *name,
+    struct pp__pvalue *v)
 {
 	static const char *const allowed[] = { "fc", "address", "type",
 	    "words", "scale", NULL };
 	long fc, address;
 	int rc;
 
-	if ((rc = pp_yaml_keys(l, def, name, allowed)) != PP_OK ||
-	    (rc = pp_yaml_long(l, def, "fc", 1, 3, 4, &fc)) != PP_OK ||
-	    (rc = pp_yaml_long(l, def, "address", 1, 0, 65535, &address)) !=
+	if ((rc = pp__yaml_keys(l, def, name, allowed)) != PP_OK ||
+	    (rc = pp__yaml_long(l, def, "fc", 1, 3, 4, &fc)) != PP_OK ||
+	    (rc = pp__yaml_long(l, def, "address", 1, 0, 65535, &address)) !=
 	    PP_OK ||
 	    (rc = register_shape(l, def, &v->type, &v->words, &v->scale)) !=
 	    PP_OK)
@@ -203,15 +203,15 @@ value_modbus(struct pp_yaml *l, yaml_node_t *def, const char *name,
  * point, and scale turns the meter's unit into ours (kW to W: 1000).
  */
 static int
-bcd_shape(struct pp_yaml *l, yaml_node_t *map, const char *name, int *bytes,
-    int *flags, struct pp_scale *scale)
+bcd_shape(struct pp__yaml *l, yaml_node_t *map, const char *name, int *bytes,
+    int *flags, struct pp__scale *scale)
 {
-	const char *fmt = pp_yaml_str(l, map, "format");
-	const char *sc = pp_yaml_str(l, map, "scale");
-	struct pp_scale extra = { 1, 1 };
+	const char *fmt = pp__yaml_str(l, map, "format");
+	const char *sc = pp__yaml_str(l, map, "scale");
+	struct pp__scale extra = { 1, 1 };
 	int sg = 0, rc;
 
-	if (pp_645_format_parse(fmt, bytes, scale) != PP_OK)
+	if (pp__645_format_parse(fmt, bytes, scale) != PP_OK)
 		return bad(l, map, name, "format: use the standard's form, "
 		    "such as XXXXXX.XX");
 	if (sc && scale_parse(sc, &extra) != PP_OK)
@@ -219,24 +219,24 @@ bcd_shape(struct pp_yaml *l, yaml_node_t *map, const char *name, int *bytes,
 		    "1000");
 	scale->num *= extra.num;
 	scale->den *= extra.den;
-	if ((rc = pp_yaml_bool(l, map, "signed", &sg)) != PP_OK)
+	if ((rc = pp__yaml_bool(l, map, "signed", &sg)) != PP_OK)
 		return rc;
 	*flags = sg ? PP_645_SIGNED : 0;
 	return PP_OK;
 }
 
 static int
-di_of(struct pp_yaml *l, yaml_node_t *map, const char *name, uint32_t *di)
+di_of(struct pp__yaml *l, yaml_node_t *map, const char *name, uint32_t *di)
 {
-	const char *t = pp_yaml_str(l, map, "di");
+	const char *t = pp__yaml_str(l, map, "di");
 	uint8_t b[4];
 
 	if (t == NULL)
 		return bad(l, map, name, "di: missing");
-	if (pp_645_di_parse(t, b, NULL, 0) != PP_OK)
+	if (pp__645_di_parse(t, b, NULL, 0) != PP_OK)
 		return bad(l, map, "di", "use 8 hex digits, DI3 first, such "
 		    "as 00010000");
-	*di = pp_645_di_get(b);
+	*di = pp__645_di_get(b);
 	return PP_OK;
 }
 
@@ -245,32 +245,32 @@ di_of(struct pp_yaml *l, yaml_node_t *map, const char *name, uint32_t *di)
  * name: {di, mask, invert} of a bit in a status word.
  */
 static int
-value_645(struct pp_yaml *l, yaml_node_t *def, const char *name,
-    struct pp_pvalue *v)
+value_645(struct pp__yaml *l, yaml_node_t *def, const char *name,
+    struct pp__pvalue *v)
 {
 	static const char *const allowed[] = { "di", "offset", "format",
 	    "signed", "scale", "mask", "invert", NULL };
 	long offset = 0, mask = 0;
 	int rc;
 
-	if ((rc = pp_yaml_keys(l, def, name, allowed)) != PP_OK ||
+	if ((rc = pp__yaml_keys(l, def, name, allowed)) != PP_OK ||
 	    (rc = di_of(l, def, name, &v->di)) != PP_OK ||
-	    (rc = pp_yaml_long(l, def, "offset", 0, 0, PP_645_DATAMAX - 5,
+	    (rc = pp__yaml_long(l, def, "offset", 0, 0, PP_645_DATAMAX - 5,
 	    &offset)) != PP_OK ||
-	    (rc = pp_yaml_long(l, def, "mask", 0, 1, 0xFFFF, &mask)) != PP_OK)
+	    (rc = pp__yaml_long(l, def, "mask", 0, 1, 0xFFFF, &mask)) != PP_OK)
 		return rc;
 	if (mask) {
-		if (pp_yaml_get(l, def, "format") ||
-		    pp_yaml_get(l, def, "signed") ||
-		    pp_yaml_get(l, def, "scale"))
+		if (pp__yaml_get(l, def, "format") ||
+		    pp__yaml_get(l, def, "signed") ||
+		    pp__yaml_get(l, def, "scale"))
 			return bad(l, def, name, "a status bit (mask) takes no "
 			    "format, signed or scale");
 		v->bytes = 2;
 		v->mask = (uint32_t)mask;
 		v->scale.num = v->scale.den = 1;
-		if ((rc = pp_yaml_bool(l, def, "invert", &v->invert)) != PP_OK)
+		if ((rc = pp__yaml_bool(l, def, "invert", &v->invert)) != PP_OK)
 			return rc;
-	} else if (pp_yaml_get(l, def, "invert"))
+	} else if (pp__yaml_get(l, def, "invert"))
 		return bad(l, def, "invert", "only a status bit (mask) is "
 		    "inverted");
 	else if ((rc = bcd_shape(l, def, name, &v->bytes, &v->flags,
@@ -284,7 +284,7 @@ value_645(struct pp_yaml *l, yaml_node_t *def, const char *name,
 
 /* The values a profile reads, in its protocol's form. */
 static int
-load_values(struct pp_yaml *l, yaml_node_t *map, struct pp_profile *p)
+load_values(struct pp__yaml *l, yaml_node_t *map, struct pp__profile *p)
 {
 	int dlt645 = strcmp(p->protocol, "dlt645") == 0;
 	yaml_node_t *k, *def;
@@ -296,12 +296,12 @@ load_values(struct pp_yaml *l, yaml_node_t *map, struct pp_profile *p)
 		return bad(l, map, "values", dlt645 ? "expected a mapping of "
 		    "name: {di, format}" : "expected a mapping of name: {fc, "
 		    "address, type, scale}");
-	for (i = 0; i < pp_yaml_count(map); i++) {
-		struct pp_pvalue *v = &p->values[p->nvalues];
+	for (i = 0; i < pp__yaml_count(map); i++) {
+		struct pp__pvalue *v = &p->values[p->nvalues];
 
-		def = pp_yaml_pair(l, map, i, &k);
-		name = pp_yaml_scalar(k);
-		if (name == NULL || pp_value_factor(name) == 0 ||
+		def = pp__yaml_pair(l, map, i, &k);
+		name = pp__yaml_scalar(k);
+		if (name == NULL || pp__value_factor(name) == 0 ||
 		    strcmp(name, "amount") == 0)
 			return bad(l, k, name ?
 			    name : "values", "not a value name prepay knows; "
@@ -324,7 +324,7 @@ load_values(struct pp_yaml *l, yaml_node_t *map, struct pp_profile *p)
  * ...], one 0x14 write of its own DI each.
  */
 static int
-load_fields(struct pp_yaml *l, yaml_node_t *list, struct pp_pwrite *w,
+load_fields(struct pp__yaml *l, yaml_node_t *list, struct pp__pwrite *w,
     int dlt645)
 {
 	static const char *const allowed[] = { "type", "words", "scale", "arg",
@@ -338,14 +338,14 @@ load_fields(struct pp_yaml *l, yaml_node_t *list, struct pp_pwrite *w,
 
 	if (list == NULL || list->type != YAML_SEQUENCE_NODE)
 		return bad(l, list, w->name, "fields: expected a list");
-	for (i = 0; i < pp_yaml_count(list); i++) {
-		yaml_node_t *def = pp_yaml_item(l, list, i);
-		struct pp_pfield *f = &w->fields[w->nfields];
+	for (i = 0; i < pp__yaml_count(list); i++) {
+		yaml_node_t *def = pp__yaml_item(l, list, i);
+		struct pp__pfield *f = &w->fields[w->nfields];
 
 		if (w->nfields == PP_MAXFIELDS)
 			return bad(l, def, w->name, "too many fields");
 		memset(f, 0, sizeof(*f));
-		if ((rc = pp_yaml_keys(l, def, "field", dlt645 ? allowed_645 :
+		if ((rc = pp__yaml_keys(l, def, "field", dlt645 ? allowed_645 :
 		    allowed)) != PP_OK)
 			return rc;
 		if (dlt645 && ((rc = di_of(l, def, w->name, &f->di)) != PP_OK ||
@@ -355,16 +355,16 @@ load_fields(struct pp_yaml *l, yaml_node_t *list, struct pp_pwrite *w,
 		if (!dlt645 && (rc = register_shape(l, def, &f->type, &f->words,
 		    &f->scale)) != PP_OK)
 			return rc;
-		if ((rc = pp_yaml_long(l, def, "value", 0, -2147483647L,
+		if ((rc = pp__yaml_long(l, def, "value", 0, -2147483647L,
 		    2147483647L,
 		    &value)) != PP_OK)
 			return rc;
-		if ((arg = pp_yaml_str(l, def, "arg")) != NULL) {
-			if (pp_value_factor(arg) == 0)
+		if ((arg = pp__yaml_str(l, def, "arg")) != NULL) {
+			if (pp__value_factor(arg) == 0)
 				return bad(l, def, "arg", "not an argument "
 				    "prepay knows");
 			snprintf(f->arg, sizeof(f->arg), "%s", arg);
-		} else if (pp_yaml_get(l, def, "value") == NULL)
+		} else if (pp__yaml_get(l, def, "value") == NULL)
 			return bad(l, def, w->name, "a field needs arg or "
 			    "value");
 		f->value = value;
@@ -374,8 +374,8 @@ load_fields(struct pp_yaml *l, yaml_node_t *list, struct pp_pwrite *w,
 }
 
 static int
-load_confirm(struct pp_yaml *l, yaml_node_t *map, struct pp_profile *p,
-    struct pp_pwrite *w)
+load_confirm(struct pp__yaml *l, yaml_node_t *map, struct pp__profile *p,
+    struct pp__pwrite *w)
 {
 	yaml_node_t *k;
 	char *end;
@@ -387,14 +387,14 @@ load_confirm(struct pp_yaml *l, yaml_node_t *map, struct pp_profile *p,
 	if (map->type != YAML_MAPPING_NODE)
 		return bad(l, map, "confirm", "expected value: constant or "
 		    "value: argument");
-	for (j = 0; j < pp_yaml_count(map); j++) {
-		const char *want = pp_yaml_scalar(pp_yaml_pair(l, map, j,
+	for (j = 0; j < pp__yaml_count(map); j++) {
+		const char *want = pp__yaml_scalar(pp__yaml_pair(l, map, j,
 		    &k));
-		const char *name = pp_yaml_scalar(k);
-		struct pp_confirm *c = &w->confirm[w->nconfirm];
+		const char *name = pp__yaml_scalar(k);
+		struct pp__confirm *c = &w->confirm[w->nconfirm];
 
 		if (name == NULL || want == NULL ||
-		    pp_profile_value(p, name) == NULL)
+		    pp__profile_value(p, name) == NULL)
 			return bad(l, map, "confirm", "names a value the profile "
 			    "does not read");
 		if (w->nconfirm == PP_MAXFIELDS)
@@ -416,8 +416,8 @@ load_confirm(struct pp_yaml *l, yaml_node_t *map, struct pp_profile *p,
 
 /* A DL/T 645 command: a relay control, fields, or the broadcast time. */
 static int
-write_645(struct pp_yaml *l, yaml_node_t *def, struct pp_profile *p,
-    struct pp_pwrite *w)
+write_645(struct pp__yaml *l, yaml_node_t *def, struct pp__profile *p,
+    struct pp__pwrite *w)
 {
 	static const char *const allowed[] = { "relay", "fields",
 	    "broadcast", "confirm", NULL };
@@ -425,27 +425,27 @@ write_645(struct pp_yaml *l, yaml_node_t *def, struct pp_profile *p,
 	long relay = 0;
 	int rc;
 
-	if ((rc = pp_yaml_keys(l, def, w->name, allowed)) != PP_OK ||
-	    (rc = pp_yaml_long(l, def, "relay", 0, 1, 255, &relay)) != PP_OK)
+	if ((rc = pp__yaml_keys(l, def, w->name, allowed)) != PP_OK ||
+	    (rc = pp__yaml_long(l, def, "relay", 0, 1, 255, &relay)) != PP_OK)
 		return rc;
-	if (relay && pp_645_relay_text((uint8_t)relay) == NULL)
+	if (relay && pp__645_relay_text((uint8_t)relay) == NULL)
 		return bad(l, def, "relay", "use 0x1A trip, 0x1B close allowed, "
 		    "0x1C close, 0x3A keep or 0x3B keep released");
 	/* The clock is the one thing every meter takes at once. */
-	if ((v = pp_yaml_str(l, def, "broadcast")) != NULL) {
+	if ((v = pp__yaml_str(l, def, "broadcast")) != NULL) {
 		if (strcmp(w->name, "time") || strcmp(v, "true"))
 			return bad(l, def, "broadcast", "only time takes "
 			    "broadcast: true");
 		w->broadcast = 1;
 	}
-	if ((relay != 0) + w->broadcast + (pp_yaml_get(l, def, "fields") !=
+	if ((relay != 0) + w->broadcast + (pp__yaml_get(l, def, "fields") !=
 	    NULL) != 1)
 		return bad(l, def, w->name, "a DL/T 645 command is relay, "
 		    "fields or broadcast, one of them");
-	if (!relay && !w->broadcast && (rc = load_fields(l, pp_yaml_get(l, def,
+	if (!relay && !w->broadcast && (rc = load_fields(l, pp__yaml_get(l, def,
 	    "fields"), w, 1)) != PP_OK)
 		return rc;
-	if ((rc = load_confirm(l, pp_yaml_get(l, def, "confirm"), p, w)) !=
+	if ((rc = load_confirm(l, pp__yaml_get(l, def, "confirm"), p, w)) !=
 	    PP_OK)
 		return rc;
 	w->relay = (int)relay;
@@ -454,21 +454,21 @@ write_645(struct pp_yaml *l, yaml_node_t *def, struct pp_profile *p,
 
 /* A Modbus command: registers from address, written with fc 6 or 16. */
 static int
-write_modbus(struct pp_yaml *l, yaml_node_t *def, struct pp_profile *p,
-    struct pp_pwrite *w)
+write_modbus(struct pp__yaml *l, yaml_node_t *def, struct pp__profile *p,
+    struct pp__pwrite *w)
 {
 	static const char *const allowed[] = { "fc", "address", "fields",
 	    "confirm", NULL };
 	long fc, address;
 	int rc, i, words;
 
-	if ((rc = pp_yaml_keys(l, def, w->name, allowed)) != PP_OK ||
-	    (rc = pp_yaml_long(l, def, "fc", 1, 6, 16, &fc)) != PP_OK ||
-	    (rc = pp_yaml_long(l, def, "address", 1, 0, 65535, &address)) !=
+	if ((rc = pp__yaml_keys(l, def, w->name, allowed)) != PP_OK ||
+	    (rc = pp__yaml_long(l, def, "fc", 1, 6, 16, &fc)) != PP_OK ||
+	    (rc = pp__yaml_long(l, def, "address", 1, 0, 65535, &address)) !=
 	    PP_OK ||
-	    (rc = load_fields(l, pp_yaml_get(l, def, "fields"), w, 0)) !=
+	    (rc = load_fields(l, pp__yaml_get(l, def, "fields"), w, 0)) !=
 	    PP_OK ||
-	    (rc = load_confirm(l, pp_yaml_get(l, def, "confirm"), p, w)) !=
+	    (rc = load_confirm(l, pp__yaml_get(l, def, "confirm"), p, w)) !=
 	    PP_OK)
 		return rc;
 	if (fc != 6 && fc != 16)
@@ -483,7 +483,7 @@ write_modbus(struct pp_yaml *l, yaml_node_t *def, struct pp_profile *p,
 }
 
 static int
-load_writes(struct pp_yaml *l, yaml_node_t *map, struct pp_profile *p)
+load_writes(struct pp__yaml *l, yaml_node_t *map, struct pp__profile *p)
 {
 	static const char *const commands[] = { "trip", "close", "keep",
 	    "unkeep", "prepay", "manual", "price", "settings", "recharge",
@@ -491,7 +491,7 @@ load_writes(struct pp_yaml *l, yaml_node_t *map, struct pp_profile *p)
 	int dlt645 = strcmp(p->protocol, "dlt645") == 0;
 	yaml_node_t *k, *def;
 	const char *name;
-	struct pp_pwrite *w;
+	struct pp__pwrite *w;
 	size_t j;
 	int rc, i;
 
@@ -500,9 +500,9 @@ load_writes(struct pp_yaml *l, yaml_node_t *map, struct pp_profile *p)
 	if (map->type != YAML_MAPPING_NODE)
 		return bad(l, map, "writes", "expected a mapping of command: "
 		    "{fc, address, fields}");
-	for (j = 0; j < pp_yaml_count(map); j++) {
-		def = pp_yaml_pair(l, map, j, &k);
-		name = pp_yaml_scalar(k);
+	for (j = 0; j < pp__yaml_count(map); j++) {
+		def = pp__yaml_pair(l, map, j, &k);
+		name = pp__yaml_scalar(k);
 		w = &p->writes[p->nwrites];
 		for (i = 0; commands[i] && name && strcmp(name, commands[i]);
 		    i++)
@@ -524,14 +524,14 @@ load_writes(struct pp_yaml *l, yaml_node_t *map, struct pp_profile *p)
 }
 
 int
-pp_profile_load(const char *name, struct pp_profile *p, char *err,
+pp__profile_load(const char *name, struct pp__profile *p, char *err,
     size_t errlen)
 {
 	static const char *const allowed[] = { "profile", "protocol",
 	    "word_order", "max_gap", "values", "writes", NULL };
 	static const char *const allowed_645[] = { "profile", "protocol",
 	    "values", "writes", NULL };
-	struct pp_yaml l;
+	struct pp__yaml l;
 	yaml_node_t *root;
 	char path[1024];
 	const char *v;
@@ -539,64 +539,64 @@ pp_profile_load(const char *name, struct pp_profile *p, char *err,
 	int rc;
 
 	memset(p, 0, sizeof(*p));
-	if (pp_key_check("profile", name, PP_KEYMAX, err, errlen) != PP_OK)
+	if (pp__key_check("profile", name, PP_KEYMAX, err, errlen) != PP_OK)
 		return PP_ECONFIG;
-	snprintf(path, sizeof(path), "%s/%s.yaml", pp_profile_dir(), name);
-	if ((rc = pp_yaml_open(&l, path, err, errlen)) != PP_OK) {
-		pp_yaml_close(&l);
+	snprintf(path, sizeof(path), "%s/%s.yaml", pp__profile_dir(), name);
+	if ((rc = pp__yaml_open(&l, path, err, errlen)) != PP_OK) {
+		pp__yaml_close(&l);
 		if (rc == PP_ENOINPUT) {
 			snprintf(err, errlen, "profile %s: no %s", name, path);
 			rc = PP_ECONFIG;
 		}
 		return rc;
 	}
-	root = pp_yaml_root(&l);
+	root = pp__yaml_root(&l);
 	if (root == NULL || root->type != YAML_MAPPING_NODE) {
-		rc = pp_yaml_keys(&l, root, "the profile", allowed);
+		rc = pp__yaml_keys(&l, root, "the profile", allowed);
 		goto out;
 	}
-	v = pp_yaml_str(&l, root, "protocol");
+	v = pp__yaml_str(&l, root, "protocol");
 	if (v == NULL || (strcmp(v, "modbus") && strcmp(v, "dlt645"))) {
 		rc = bad(&l, root, "protocol", "use modbus or dlt645");
 		goto out;
 	}
 	snprintf(p->protocol, sizeof(p->protocol), "%s", v);
-	if ((rc = pp_yaml_keys(&l, root, "the profile",
+	if ((rc = pp__yaml_keys(&l, root, "the profile",
 	    strcmp(v, "dlt645") == 0 ? allowed_645 : allowed)) != PP_OK)
 		goto out;
-	if ((v = pp_yaml_str(&l, root, "profile")) == NULL ||
+	if ((v = pp__yaml_str(&l, root, "profile")) == NULL ||
 	    strcmp(v, name) != 0) {
 		rc = bad(&l, root, "profile", "must name the file's profile");
 		goto out;
 	}
 	snprintf(p->name, sizeof(p->name), "%s", name);
 	if (strcmp(p->protocol, "dlt645") == 0) {
-		if ((rc = load_values(&l, pp_yaml_get(&l, root,
+		if ((rc = load_values(&l, pp__yaml_get(&l, root,
 		    "values"), p)) == PP_OK)
-			rc = load_writes(&l, pp_yaml_get(&l, root,
+			rc = load_writes(&l, pp__yaml_get(&l, root,
 			    "writes"), p);
 		goto out;
 	}
-	v = pp_yaml_str(&l, root, "word_order");
+	v = pp__yaml_str(&l, root, "word_order");
 	if (v == NULL || (strcmp(v, "high-first") && strcmp(v, "low-first"))) {
 		rc = bad(&l, root, "word_order", "use high-first or low-first");
 		goto out;
 	}
 	p->high_first = strcmp(v, "high-first") == 0;
-	if ((rc = pp_yaml_long(&l, root, "max_gap", 0, 0, 120, &gap)) != PP_OK)
+	if ((rc = pp__yaml_long(&l, root, "max_gap", 0, 0, 120, &gap)) != PP_OK)
 		goto out;
 	p->max_gap = (int)gap;
-	if ((rc = load_values(&l, pp_yaml_get(&l, root, "values"), p)) !=
+	if ((rc = load_values(&l, pp__yaml_get(&l, root, "values"), p)) !=
 	    PP_OK)
 		goto out;
-	rc = load_writes(&l, pp_yaml_get(&l, root, "writes"), p);
+	rc = load_writes(&l, pp__yaml_get(&l, root, "writes"), p);
 out:
-	pp_yaml_close(&l);
+	pp__yaml_close(&l);
 	return rc;
 }
 
-const struct pp_pvalue *
-pp_profile_value(const struct pp_profile *p, const char *name)
+const struct pp__pvalue *
+pp__profile_value(const struct pp__profile *p, const char *name)
 {
 	int i;
 
@@ -606,8 +606,8 @@ pp_profile_value(const struct pp_profile *p, const char *name)
 	return NULL;
 }
 
-const struct pp_pwrite *
-pp_profile_write(const struct pp_profile *p, const char *command)
+const struct pp__pwrite *
+pp__profile_write(const struct pp__profile *p, const char *command)
 {
 	int i;
 
@@ -620,7 +620,7 @@ pp_profile_write(const struct pp_profile *p, const char *command)
 static int
 by_fc_address(const void *a, const void *b)
 {
-	const struct pp_pvalue *x = a, *y = b;
+	const struct pp__pvalue *x = a, *y = b;
 
 	if (x->fc != y->fc)
 		return x->fc - y->fc;
@@ -628,16 +628,16 @@ by_fc_address(const void *a, const void *b)
 }
 
 int
-pp_profile_requests(const struct pp_profile *p,
-    struct pp_request req[PP_MAXREQS])
+pp__profile_requests(const struct pp__profile *p,
+    struct pp__request req[PP_MAXREQS])
 {
-	struct pp_pvalue sorted[PP_MAXVALUES];
+	struct pp__pvalue sorted[PP_MAXVALUES];
 	int i, n = 0, end;
 
 	memcpy(sorted, p->values, sizeof(sorted[0]) * (size_t)p->nvalues);
 	qsort(sorted, (size_t)p->nvalues, sizeof(sorted[0]), by_fc_address);
 	for (i = 0; i < p->nvalues; i++) {
-		const struct pp_pvalue *v = &sorted[i];
+		const struct pp__pvalue *v = &sorted[i];
 
 		end = v->address + v->words;
 		/* Modbus reads at most 125 registers at a time. */
@@ -685,8 +685,8 @@ div_round(int64_t n, int64_t d)
 }
 
 int
-pp_regs_decode(int high_first, enum pp_regtype type, int words,
-    struct pp_scale scale, int64_t factor, const uint16_t *regs,
+pp__regs_decode(int high_first, enum pp__regtype type, int words,
+    struct pp__scale scale, int64_t factor, const uint16_t *regs,
     int64_t *out)
 {
 	int64_t raw = 0;
@@ -741,8 +741,8 @@ pp_regs_decode(int high_first, enum pp_regtype type, int words,
 }
 
 int
-pp_regs_encode(int high_first, enum pp_regtype type, int words,
-    struct pp_scale scale, int64_t factor, int64_t value, uint16_t *regs)
+pp__regs_encode(int high_first, enum pp__regtype type, int words,
+    struct pp__scale scale, int64_t factor, int64_t value, uint16_t *regs)
 {
 	int64_t raw;
 	int i;
@@ -800,10 +800,10 @@ pp_regs_encode(int high_first, enum pp_regtype type, int words,
 }
 
 void
-pp_value_format(const char *name, int64_t v, char *buf, size_t len)
+pp__value_format(const char *name, int64_t v, char *buf, size_t len)
 {
 	char num[PP_NUMBUF], t[PP_TIMEBUF];
-	int64_t factor = pp_value_factor(name), a = v < 0 ? -v : v;
+	int64_t factor = pp__value_factor(name), a = v < 0 ? -v : v;
 	int decimals = 0;
 
 	if (strcmp(name, "relay") == 0)
@@ -817,7 +817,7 @@ pp_value_format(const char *name, int64_t v, char *buf, size_t len)
 	else if (strcmp(name, "clock") == 0)
 		snprintf(buf, len, "%s", pp_time_format(v, t));
 	else if (factor == 1000 && strstr(name, "_kwh"))
-		snprintf(buf, len, "%s", pp_energy_format(v, num));
+		snprintf(buf, len, "%s", pp__energy_format(v, num));
 	else {
 		for (; factor > 1; factor /= 10)
 			decimals++;

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "prepay.h"
+#include "internal.h"
 
 static const char default_template[] =
     "              @@Site\n"
@@ -80,7 +80,7 @@ render_one(struct buf *b, const pp_entry *e, const char *site,
 	    e->amount : -e->amount;
 	pp_money_format(shown, money);
 	pp_money_format(e->balance, balance);
-	if (pp_rmb_upper(shown, upper, sizeof(upper)) != PP_OK)
+	if (pp__rmb_upper(shown, upper, sizeof(upper)) != PP_OK)
 		upper[0] = '\0';
 	snprintf(count, sizeof(count), "%lld", (long long)e->buy_count);
 	pp_time_format(e->time, time);
@@ -91,7 +91,7 @@ render_one(struct buf *b, const pp_entry *e, const char *site,
 			{ "SaleType", kind_label(e->kind) },
 			{ "MeterID", e->meter }, { "RoomID", e->room },
 			{ "LastTimes", count },
-			{ "BuyType", pp_method_label(e->method) },
+			{ "BuyType", pp__method_label(e->method) },
 			{ "SaleMoney", money }, { "AllMoney", upper },
 			{ "CreateName", e->operator }, { "Remark", e->remark },
 			{ "Balance", balance }, { "Site", site ? site : "" },

@@ -18,10 +18,11 @@ pp__report_need_times(struct pp__run *run)
 	const char *name = run->rep->info.name;
 
 	if (r->from == INT64_MIN || r->to == INT64_MAX)
-		return pp_fail(run->db, PP_EUSAGE, "%s needs --from and --to",
+		return pp__fail(run->db, PP_EUSAGE, "%s needs --from and --to",
 		    name);
 	if (r->from >= r->to)
-		return pp_fail(run->db, PP_EUSAGE, "%s: --from must come before "
+		return pp__fail(run->db, PP_EUSAGE,
+		    "%s: --from must come before "
 		    "--to", name);
 	return PP_OK;
 }
@@ -33,11 +34,11 @@ pp__report_meter_id(struct pp__run *run)
 	int rc;
 
 	if (meter == NULL)
-		return pp_fail(run->db, PP_EUSAGE, "which meter? give METER");
-	rc = pp_query_int(run->db, &run->id, "SELECT id FROM meters WHERE "
+		return pp__fail(run->db, PP_EUSAGE, "which meter? give METER");
+	rc = pp__query_int(run->db, &run->id, "SELECT id FROM meters WHERE "
 	    "meter = ?", "t", meter);
 	if (rc == PP_EDATA)
-		return pp_fail(run->db, PP_EDATA, "meter %s: no such meter",
+		return pp__fail(run->db, PP_EDATA, "meter %s: no such meter",
 		    pp_q(meter));
 	return rc;
 }
@@ -61,7 +62,7 @@ pp__report_open(struct pp__run *run)
 	}
 	if ((rc = pp_out_open(run->outp, run->fmt, run->fp, run->xlsx_path,
 	    run->bom, cols, n, err, sizeof(err))) != PP_OK)
-		return pp_fail(run->db, rc, "%s", err);
+		return pp__fail(run->db, rc, "%s", err);
 	run->out = *run->outp;
 	return PP_OK;
 }
@@ -108,7 +109,7 @@ chart_flush(struct pp__run *run)
 	if (!run->bar)
 		return PP_OK;
 	run->bar = run->some = 0;
-	rc = pp_out_bar(run->out, run->label, run->sum, pp_cell_format(
+	rc = pp__out_bar(run->out, run->label, run->sum, pp__cell_format(
 	    run->rep->cols[run->rep->chart_value].type, &total, text));
 	run->sum = 0;
 	return rc;
@@ -146,9 +147,9 @@ pp__report_emit(struct pp__run *run, const pp_cell *cells)
 	if (run->opts.chart && run->rep->info.chart)
 		rc = chart_add(run, cells);
 	if (rc == PP_OK)
-		rc = pp_out_cells(run->out, shown, run->color);
+		rc = pp__out_cells(run->out, shown, run->color);
 	if (rc != PP_OK)
-		return pp_fail(run->db, rc, "%s", pp_out_error(run->out));
+		return pp__fail(run->db, rc, "%s", pp_out_error(run->out));
 	return PP_OK;
 }
 
@@ -167,7 +168,7 @@ cells_of(const struct pp__run *run, sqlite3_stmt *st, pp_cell *cells)
 		if (rep->cols[i].type == PP_COL_TEXT)
 			cells[i].s = (const char *)sqlite3_column_text(st, i);
 		else if (rep->e7 & (1u << i))
-			cells[i].i = pp_fen_round(sqlite3_column_int64(st, i));
+			cells[i].i = pp__fen_round(sqlite3_column_int64(st, i));
 		else
 			cells[i].i = sqlite3_column_int64(st, i);
 	}
@@ -190,7 +191,7 @@ pp__report_step(struct pp__run *run, sqlite3_stmt *st, const char *what)
 	sqlite3_reset(st);
 	if (orc != PP_OK)
 		return orc;
-	return rc == SQLITE_DONE ? PP_OK : pp_sqlfail(run->db, what);
+	return rc == SQLITE_DONE ? PP_OK : pp__sqlfail(run->db, what);
 }
 
 int
@@ -200,7 +201,7 @@ pp__report_start(struct pp__run *run, sqlite3_stmt **st)
 
 	if ((rc = pp__report_open(run)) != PP_OK)
 		return rc;
-	if ((*st = pp_stmt(run->db, run->rep->sql)) == NULL)
+	if ((*st = pp__stmt(run->db, run->rep->sql)) == NULL)
 		return PP_EINTERNAL;
 	bind(run, *st);
 	return PP_OK;
@@ -243,6 +244,6 @@ pp_report_run(pp_db *db, const pp_report *rep,
 	    PP_OK)
 		return rc;
 	if ((rc = chart_flush(&run)) != PP_OK)
-		return pp_fail(db, rc, "%s", pp_out_error(run.out));
+		return pp__fail(db, rc, "%s", pp_out_error(run.out));
 	return PP_OK;
 }

@@ -52,7 +52,7 @@ pp_entry_values(const pp_entry *e, struct pp_entry_text *t,
 
 	entry_cells(e, c);
 	for (i = 0; i < PP_ENTRY_NCOLS; i++)
-		v[i] = pp_cell_format(pp_entry_columns[i].type, &c[i],
+		v[i] = pp__cell_format(pp_entry_columns[i].type, &c[i],
 		    t->cell[i]);
 }
 
@@ -82,7 +82,8 @@ sales_check(struct pp__run *run)
 		if (strcmp(r->by, by[i][0]) == 0)
 			run->pattern = by[i][1];
 	if (run->pattern == NULL)
-		return pp_fail(run->db, PP_EUSAGE, "--by %s: use day, month or "
+		return pp__fail(run->db, PP_EUSAGE,
+		    "--by %s: use day, month or "
 		    "year", pp_q(r->by));
 	/* The operator and method columns only when grouped by them. */
 	if (!r->by_operator)
@@ -115,36 +116,32 @@ const struct pp_report pp__report_sales = {
 
 /* ---- txns: the money rows ---- */
 
+/*
+ * Each row as the money tools print it.  The statement cache (db.c) lends
+ * pp__entry_load statements of its own while this one steps.
+ */
 static int
 txns_rows(struct pp__run *run)
 {
 	pp_cell cells[PP_ENTRY_NCOLS];
 	sqlite3_stmt *st;
-	int64_t *ids = NULL;
-	size_t n = 0, cap = 0, i;
 	pp_entry e;
-	int rc;
+	int rc, step;
 
 	if ((rc = pp__report_start(run, &st)) != PP_OK)
 		return rc;
-	/* Collect first: loading an entry reuses cached statements. */
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (pp_grow(&ids, &cap, n + 1, sizeof(*ids)) != PP_OK) {
-			free(ids);
-			sqlite3_reset(st);
-			return pp_fail(run->db, PP_EINTERNAL, "out of memory");
-		}
-		ids[n++] = sqlite3_column_int64(st, 0);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((rc = pp__entry_load(run->db, sqlite3_column_int64(st, 0),
+		    &e)) != PP_OK)
+			break;
+		entry_cells(&e, cells);
+		if ((rc = pp__report_emit(run, cells)) != PP_OK)
+			break;
 	}
 	sqlite3_reset(st);
-	rc = rc == SQLITE_DONE ? PP_OK : pp_sqlfail(run->db, "report");
-	for (i = 0; i < n && rc == PP_OK; i++)
-		if ((rc = pp_entry_load(run->db, ids[i], &e)) == PP_OK) {
-			entry_cells(&e, cells);
-			rc = pp__report_emit(run, cells);
-		}
-	free(ids);
-	return rc;
+	if (rc != PP_OK)
+		return rc;
+	return step == SQLITE_DONE ? PP_OK : pp__sqlfail(run->db, "report");
 }
 
 const struct pp_report pp__report_txns = {
@@ -204,7 +201,7 @@ accounts_check(struct pp__run *run)
 	const char *state = run->opts.state;
 
 	if (state && strcmp(state, "open") && strcmp(state, "closed"))
-		return pp_fail(run->db, PP_EUSAGE, "--state %s: use open or "
+		return pp__fail(run->db, PP_EUSAGE, "--state %s: use open or "
 		    "closed", pp_q(state));
 	return PP_OK;
 }
@@ -284,11 +281,12 @@ status_check(struct pp__run *run)
 		if (strcmp(state, board_states[i]) == 0)
 			run->want = (int)i;
 	if (state && run->want < 0)
-		return pp_fail(run->db, PP_EUSAGE, "--state %s: use open, low1, "
+		return pp__fail(run->db, PP_EUSAGE,
+		    "--state %s: use open, low1, "
 		    "low2, arrears, unopened or lost", pp_q(state));
-	/* Before the query: a setting's lookup may reuse the cache. */
-	run->alarm1 = pp_setting_int(run->db, "alarm1", -1);
-	run->alarm2 = pp_setting_int(run->db, "alarm2", -1);
+	/* The site's thresholds, which the query binds. */
+	run->alarm1 = pp__setting_int(run->db, "alarm1", -1);
+	run->alarm2 = pp__setting_int(run->db, "alarm2", -1);
 	return PP_OK;
 }
 
@@ -368,11 +366,11 @@ day_range(const struct pp_report_opts *r, char lo[PP_TIMEBUF],
 	if (r->from == INT64_MIN)
 		snprintf(lo, PP_TIMEBUF, "0000-00-00");
 	else
-		pp_day_format(r->from, lo);
+		pp__day_format(r->from, lo);
 	if (r->to == INT64_MAX)
 		snprintf(hi, PP_TIMEBUF, "9999-99-99");
 	else
-		pp_day_format(r->to - 1, hi);
+		pp__day_format(r->to - 1, hi);
 }
 
 static int
@@ -384,7 +382,7 @@ energy_check(struct pp__run *run)
 	if (r->by == NULL)
 		r->by = "day";
 	if (strcmp(r->by, "day") && strcmp(r->by, "month"))
-		return pp_fail(run->db, PP_EUSAGE, "--by %s: use day or month",
+		return pp__fail(run->db, PP_EUSAGE, "--by %s: use day or month",
 		    pp_q(r->by));
 	if ((rc = pp__report_need_times(run)) != PP_OK)
 		return rc;
@@ -546,7 +544,7 @@ static const pp_column reconcile_cols[] = {
 static int
 reconcile_row(struct pp__run *run, sqlite3_stmt *st, pp_cell *c)
 {
-	c[10] = PP__TEXT(pp_wallet_verdict(st, 4, run->note,
+	c[10] = PP__TEXT(pp__wallet_verdict(st, 4, run->note,
 	    sizeof(run->note)));
 	c[11] = PP__TEXT(run->note);
 	return 1;

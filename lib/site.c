@@ -12,7 +12,7 @@
 /* A site being stored. */
 struct store {
 	pp_db			*db;
-	const struct pp_site	*site;
+	const struct pp__site	*site;
 	struct pp_load_stats	*st;
 };
 
@@ -21,7 +21,7 @@ put_setting(struct store *s, const char *key, const char *value)
 {
 	int rc;
 
-	rc = pp_exec(s->db, "INSERT INTO settings(key, value) VALUES (?, ?) "
+	rc = pp__exec(s->db, "INSERT INTO settings(key, value) VALUES (?, ?) "
 	    "ON CONFLICT(key) DO UPDATE SET value = excluded.value WHERE "
 	    "value IS NOT excluded.value", "tt", key, value);
 	if (rc == PP_OK) {
@@ -34,7 +34,7 @@ put_setting(struct store *s, const char *key, const char *value)
 static int
 store_defaults(struct store *s)
 {
-	const struct pp_site_defaults *d = &s->site->defaults;
+	const struct pp__site_defaults *d = &s->site->defaults;
 	static const char *const kinds[] = { PP_SITE_MESSAGES };
 	const struct { const char *key; int64_t v; } num[] = {
 		{ "alarm1", d->alarm1 }, { "alarm2", d->alarm2 },
@@ -80,20 +80,20 @@ store_holidays(struct store *s)
 
 	if (!s->site->has_holidays)
 		return PP_OK;
-	if ((rc = pp_exec(s->db, "CREATE TEMP TABLE IF NOT EXISTS "
+	if ((rc = pp__exec(s->db, "CREATE TEMP TABLE IF NOT EXISTS "
 	    "listed_holidays(day TEXT PRIMARY KEY)", "")) != PP_OK ||
-	    (rc = pp_exec(s->db, "DELETE FROM listed_holidays", "")) != PP_OK)
+	    (rc = pp__exec(s->db, "DELETE FROM listed_holidays", "")) != PP_OK)
 		return rc;
 	for (i = 0; i < s->site->nholidays; i++) {
-		if ((rc = pp_exec(s->db, "INSERT OR IGNORE INTO "
+		if ((rc = pp__exec(s->db, "INSERT OR IGNORE INTO "
 		    "listed_holidays(day) VALUES (?)", "t",
 		    s->site->holidays[i])) != PP_OK ||
-		    (rc = pp_exec(s->db, "INSERT OR IGNORE INTO holidays(day) "
+		    (rc = pp__exec(s->db, "INSERT OR IGNORE INTO holidays(day) "
 		    "VALUES (?)", "t", s->site->holidays[i])) != PP_OK)
 			return rc;
 		s->st->changed += sqlite3_changes(s->db->sql);
 	}
-	if ((rc = pp_exec(s->db, "DELETE FROM holidays WHERE day NOT IN "
+	if ((rc = pp__exec(s->db, "DELETE FROM holidays WHERE day NOT IN "
 	    "(SELECT day FROM listed_holidays)", "")) != PP_OK)
 		return rc;
 	s->st->changed += sqlite3_changes(s->db->sql);
@@ -104,23 +104,23 @@ store_holidays(struct store *s)
 static int
 store_operators(struct store *s)
 {
-	const struct pp_site_operator *op;
+	const struct pp__site_operator *op;
 	size_t i;
 	int rc;
 
 	if (!s->site->has_operators)
 		return PP_OK;
-	if ((rc = pp_exec(s->db, "CREATE TEMP TABLE IF NOT EXISTS "
+	if ((rc = pp__exec(s->db, "CREATE TEMP TABLE IF NOT EXISTS "
 	    "listed_operators(login TEXT PRIMARY KEY)", "")) != PP_OK ||
-	    (rc = pp_exec(s->db, "DELETE FROM listed_operators", "")) != PP_OK)
+	    (rc = pp__exec(s->db, "DELETE FROM listed_operators", "")) != PP_OK)
 		return rc;
 	for (i = 0; i < s->site->noperators; i++) {
 		op = &s->site->operators[i];
-		if ((rc = pp_exec(s->db, "INSERT INTO listed_operators(login) "
+		if ((rc = pp__exec(s->db, "INSERT INTO listed_operators(login) "
 		    "VALUES (?)", "t", op->login)) != PP_OK)
 			return rc;
 		/* The creator stays admin, so no file can lock it out. */
-		if ((rc = pp_exec(s->db, "INSERT INTO operators(login, role, "
+		if ((rc = pp__exec(s->db, "INSERT INTO operators(login, role, "
 		    "source, created) VALUES (?, ?, 'site', ?) ON CONFLICT(login)"
 		    " DO UPDATE SET role = excluded.role WHERE source = 'site' "
 		    "AND role IS NOT excluded.role", "tti", op->login, op->role,
@@ -129,7 +129,7 @@ store_operators(struct store *s)
 		s->st->changed += sqlite3_changes(s->db->sql);
 		s->st->operators++;
 	}
-	if ((rc = pp_exec(s->db, "DELETE FROM operators WHERE source = 'site' "
+	if ((rc = pp__exec(s->db, "DELETE FROM operators WHERE source = 'site' "
 	    "AND login NOT IN (SELECT login FROM listed_operators)", "")) !=
 	    PP_OK)
 		return rc;
@@ -144,7 +144,7 @@ store_tariffs(struct store *s)
 	int rc, changed;
 
 	for (i = 0; i < s->site->ntariffs; i++) {
-		if ((rc = pp_tariff_store(s->db, s->site->tariffs[i].name,
+		if ((rc = pp__tariff_store(s->db, s->site->tariffs[i].name,
 		    &s->site->tariffs[i].spec, &changed)) != PP_OK)
 			return rc;
 		s->st->tariffs++;
@@ -162,7 +162,7 @@ static int
 check_profile(pp_db *db, const char *name, char protocol[16],
     int *has_recharge)
 {
-	struct pp_profile *p;
+	struct pp__profile *p;
 	char err[PP_ERRMAX];
 	int i, rc;
 
@@ -173,13 +173,13 @@ check_profile(pp_db *db, const char *name, char protocol[16],
 			return PP_OK;
 		}
 	if ((p = malloc(sizeof(*p))) == NULL)
-		return pp_fail(db, PP_EINTERNAL, "out of memory");
-	rc = pp_profile_load(name, p, err, sizeof(err));
+		return pp__fail(db, PP_EINTERNAL, "out of memory");
+	rc = pp__profile_load(name, p, err, sizeof(err));
 	snprintf(protocol, 16, "%s", p->protocol);
-	*has_recharge = pp_profile_write(p, "recharge") != NULL;
+	*has_recharge = pp__profile_write(p, "recharge") != NULL;
 	free(p);
 	if (rc != PP_OK)
-		return pp_fail(db, PP_EDATA, "%s", err);
+		return pp__fail(db, PP_EDATA, "%s", err);
 	if (db->nprofiles_ok < 16) {
 		i = db->nprofiles_ok++;
 		snprintf(db->profiles_ok[i], PP_KEYMAX, "%s", name);
@@ -194,7 +194,7 @@ check_profile(pp_db *db, const char *name, char protocol[16],
  * number: 12 digits, zeros in front.
  */
 static int
-meter_address(pp_db *db, const struct pp_site_meter *m, char out[16])
+meter_address(pp_db *db, const struct pp__site_meter *m, char out[16])
 {
 	const char *a = m->address && *m->address ? m->address : m->meter;
 	uint8_t addr[6];
@@ -202,15 +202,15 @@ meter_address(pp_db *db, const struct pp_site_meter *m, char out[16])
 	size_t n = strlen(a);
 
 	if (n == 0 || n > 12 || strspn(a, "0123456789") != n ||
-	    pp_645_addr_parse(a, addr, err, sizeof(err)) != PP_OK)
-		return pp_fail(db, PP_EDATA, "%s \"%s\": a DL/T 645 meter's "
+	    pp__645_addr_parse(a, addr, err, sizeof(err)) != PP_OK)
+		return pp__fail(db, PP_EDATA, "%s \"%s\": a DL/T 645 meter's "
 		    "address is 1..12 digits%s", m->address && *m->address ?
 		    "address" : "meter", pp_q(a), m->address && *m->address ?
 		    "" :
 		    "; give it as address");
-	pp_645_addr_format(addr, out);
-	if (pp_645_addr_is_broadcast(addr))
-		return pp_fail(db, PP_EDATA, "address %s is the broadcast "
+	pp__645_addr_format(addr, out);
+	if (pp__645_addr_is_broadcast(addr))
+		return pp__fail(db, PP_EDATA, "address %s is the broadcast "
 		    "address", out);
 	return PP_OK;
 }
@@ -220,77 +220,80 @@ meter_address(pp_db *db, const struct pp_site_meter *m, char out[16])
  * bus (address, 12 digits, for DL/T 645) and its billing.
  */
 static int
-meter_check(pp_db *db, const struct pp_site_meter *m, int *dlt645,
+meter_check(pp_db *db, const struct pp__site_meter *m, int *dlt645,
     char address[16])
 {
 	char err[PP_ERRMAX], protocol[16];
 	int rc, has_recharge = 0;
 
-	if (pp_key_check("meter", m->meter, PP_KEYMAX, err, sizeof(err)) !=
-	    PP_OK || pp_key_check("profile", m->profile, PP_KEYMAX, err,
+	if (pp__key_check("meter", m->meter, PP_KEYMAX, err, sizeof(err)) !=
+	    PP_OK || pp__key_check("profile", m->profile, PP_KEYMAX, err,
 	    sizeof(err)) != PP_OK)
-		return pp_fail(db, PP_EDATA, "%s", err);
+		return pp__fail(db, PP_EDATA, "%s", err);
 	if ((rc = check_profile(db, m->profile, protocol, &has_recharge)) !=
 	    PP_OK)
 		return rc;
 	*dlt645 = strcmp(protocol, "dlt645") == 0;
 	if (*dlt645) {
 		if (m->unit != 0)
-			return pp_fail(db, PP_EDATA, "unit: a DL/T 645 meter "
+			return pp__fail(db, PP_EDATA, "unit: a DL/T 645 meter "
 			    "answers on its address, not a unit");
 		if ((rc = meter_address(db, m, address)) != PP_OK)
 			return rc;
 	} else if (m->address && *m->address)
-		return pp_fail(db, PP_EDATA, "address: a Modbus meter answers "
+		return pp__fail(db, PP_EDATA, "address: a Modbus meter answers "
 		    "on its unit");
 	else if (m->unit < 1 || m->unit > 247)
-		return pp_fail(db, PP_EDATA, m->unit ? "unit %lld: use 1..247" :
+		return pp__fail(db, PP_EDATA, m->unit ? "unit %lld: use 1..247"
+		    :
 		    "unit: missing", (long long)m->unit);
 	if (strcmp(m->billing, "account") && strcmp(m->billing, "meter"))
-		return pp_fail(db, PP_EDATA, "billing \"%s\": use account or "
+		return pp__fail(db, PP_EDATA, "billing \"%s\": use account or "
 		    "meter", pp_q(m->billing));
 	if (strcmp(m->billing, "meter") == 0 && !has_recharge)
-		return pp_fail(db, PP_EDATA, "billing meter: profile %s takes "
+		return pp__fail(db, PP_EDATA, "billing meter: profile %s takes "
 		    "no recharge, so the meter cannot keep the wallet; use "
 		    "billing account", m->profile);
-	if ((m->room && pp_text_check("room", m->room, PP_KEYMAX, err,
-	    sizeof(err)) != PP_OK) || (m->floor && pp_text_check("floor",
+	if ((m->room && pp__text_check("room", m->room, PP_KEYMAX, err,
+	    sizeof(err)) != PP_OK) || (m->floor && pp__text_check("floor",
 	    m->floor, PP_KEYMAX, err, sizeof(err)) != PP_OK))
-		return pp_fail(db, PP_EDATA, "%s", err);
+		return pp__fail(db, PP_EDATA, "%s", err);
 	return PP_OK;
 }
 
 /* The rows a meter's gateway, building and tariff name. */
 static int
-meter_refs(pp_db *db, const struct pp_site_meter *m, int64_t *gateway_id,
+meter_refs(pp_db *db, const struct pp__site_meter *m, int64_t *gateway_id,
     int64_t *building_id, int64_t *tariff_id)
 {
 	int rc;
 
-	rc = pp_query_int(db, gateway_id, "SELECT id FROM gateways WHERE "
+	rc = pp__query_int(db, gateway_id, "SELECT id FROM gateways WHERE "
 	    "name = ?", "t", m->gateway);
 	if (rc == PP_EDATA)
-		return pp_fail(db, PP_EDATA, "gateway \"%s\": no such gateway",
+		return pp__fail(db, PP_EDATA, "gateway \"%s\": no such gateway",
 		    pp_q(m->gateway));
 	if (rc != PP_OK)
 		return rc;
 	if (m->building && *m->building) {
-		rc = pp_query_int(db, building_id, "SELECT id FROM buildings "
+		rc = pp__query_int(db, building_id, "SELECT id FROM buildings "
 		    "WHERE name = ?", "t", m->building);
 		if (rc == PP_EDATA)
-			return pp_fail(db, PP_EDATA, "building \"%s\": no such "
+			return pp__fail(db, PP_EDATA,
+			    "building \"%s\": no such "
 			    "building", pp_q(m->building));
 	} else
-		rc = pp_query_int(db, building_id, "SELECT coalesce("
+		rc = pp__query_int(db, building_id, "SELECT coalesce("
 		    "building_id, 0) FROM gateways WHERE id = ?", "i",
 		    *gateway_id);
 	if (rc != PP_OK)
 		return rc;
 	if (m->tariff && *m->tariff) {
-		rc = pp_query_int(db, tariff_id, "SELECT id FROM tariffs WHERE "
+		rc = pp__query_int(db, tariff_id,
+		    "SELECT id FROM tariffs WHERE "
 		    "name = ?", "t", m->tariff);
 		if (rc == PP_EDATA)
-			return pp_fail(db, PP_EDATA, "tariff \"%s\": no such "
+			return pp__fail(db, PP_EDATA, "tariff \"%s\": no such "
 			    "tariff", pp_q(m->tariff));
 		if (rc != PP_OK)
 			return rc;
@@ -300,34 +303,34 @@ meter_refs(pp_db *db, const struct pp_site_meter *m, int64_t *gateway_id,
 
 /* No other meter of the gateway speaks the other protocol or is there. */
 static int
-meter_conflicts(pp_db *db, const struct pp_site_meter *m, int64_t gateway_id,
+meter_conflicts(pp_db *db, const struct pp__site_meter *m, int64_t gateway_id,
     int dlt645, const char *address)
 {
 	int64_t other;
 	int rc;
 
 	/* One bus speaks one protocol: its line settings are one. */
-	rc = pp_query_int(db, &other, "SELECT id FROM meters WHERE gateway_id "
+	rc = pp__query_int(db, &other, "SELECT id FROM meters WHERE gateway_id "
 	    "= ? AND meter <> ? AND (address IS NULL) = ?", "iti", gateway_id,
 	    m->meter, (int64_t)dlt645);
 	if (rc == PP_OK)
-		return pp_fail(db, PP_EDATA, "gateway %s has %s meters: one "
+		return pp__fail(db, PP_EDATA, "gateway %s has %s meters: one "
 		    "gateway's meters speak one protocol", m->gateway, dlt645 ?
 		    "Modbus" : "DL/T 645");
 	if (rc != PP_EDATA)
 		return rc;
 	if (dlt645)
-		rc = pp_query_int(db, &other, "SELECT id FROM meters WHERE "
+		rc = pp__query_int(db, &other, "SELECT id FROM meters WHERE "
 		    "gateway_id = ? AND address = ? AND meter <> ?", "itt",
 		    gateway_id, address, m->meter);
 	else
-		rc = pp_query_int(db, &other, "SELECT id FROM meters WHERE "
+		rc = pp__query_int(db, &other, "SELECT id FROM meters WHERE "
 		    "gateway_id = ? AND unit = ? AND meter <> ?", "iit",
 		    gateway_id, m->unit, m->meter);
 	if (rc == PP_OK)
-		return dlt645 ? pp_fail(db, PP_EDATA, "address %s on gateway "
+		return dlt645 ? pp__fail(db, PP_EDATA, "address %s on gateway "
 		    "%s is taken by another meter", address, m->gateway) :
-		    pp_fail(db, PP_EDATA, "unit %lld on gateway %s is taken "
+		    pp__fail(db, PP_EDATA, "unit %lld on gateway %s is taken "
 		    "by another meter", (long long)m->unit, m->gateway);
 	return rc == PP_EDATA ? PP_OK : rc;
 }
@@ -337,7 +340,7 @@ meter_conflicts(pp_db *db, const struct pp_site_meter *m, int64_t gateway_id,
  * knows the file and line.
  */
 static int
-meter_upsert(pp_db *db, const struct pp_site_meter *m, int *changed)
+meter_upsert(pp_db *db, const struct pp__site_meter *m, int *changed)
 {
 	char address[16] = "";
 	int64_t gateway_id, building_id = 0, tariff_id = 0;
@@ -350,7 +353,8 @@ meter_upsert(pp_db *db, const struct pp_site_meter *m, int *changed)
 	    (rc = meter_conflicts(db, m, gateway_id, dlt645, address)) !=
 	    PP_OK)
 		return rc;
-	rc = pp_exec(db, "INSERT INTO meters(meter, gateway_id, unit, profile, "
+	rc = pp__exec(db,
+	    "INSERT INTO meters(meter, gateway_id, unit, profile, "
 	    "building_id, floor, room, tariff_id, price, billing, alarm1, "
 	    "alarm2, overload_w, address) VALUES (?1, ?2, nullif(?3, 0), ?4, "
 	    "nullif(?5, 0), ?6, ?7, nullif(?8, 0), nullif(?9, -1), ?10, "
@@ -380,9 +384,9 @@ meter_upsert(pp_db *db, const struct pp_site_meter *m, int *changed)
 }
 
 static int
-store_meters(struct store *s, const struct pp_site_gateway *g)
+store_meters(struct store *s, const struct pp__site_gateway *g)
 {
-	const struct pp_site_meter *m;
+	const struct pp__site_meter *m;
 	char why[PP_ERRMAX], err[PP_ERRMAX];
 	size_t i;
 	int rc, changed;
@@ -392,7 +396,7 @@ store_meters(struct store *s, const struct pp_site_gateway *g)
 		if ((rc = meter_upsert(s->db, m, &changed)) != PP_OK) {
 			/* The file's line, as every error of the file has. */
 			snprintf(why, sizeof(why), "%s", pp_errmsg(s->db));
-			return pp_fail(s->db, pp_site_error(s->site, m->line,
+			return pp__fail(s->db, pp__site_error(s->site, m->line,
 			    m->meter, err, sizeof(err), "%s", why), "%s", err);
 		}
 		s->st->meters++;
@@ -402,16 +406,16 @@ store_meters(struct store *s, const struct pp_site_gateway *g)
 }
 
 static int
-store_gateways(struct store *s, const struct pp_site_building *b,
+store_gateways(struct store *s, const struct pp__site_building *b,
     int64_t building_id)
 {
-	const struct pp_site_gateway *g;
+	const struct pp__site_gateway *g;
 	size_t i;
 	int rc;
 
 	for (i = b->first; i < b->first + b->ngateways; i++) {
 		g = &s->site->gateways[i];
-		if ((rc = pp_exec(s->db, "INSERT INTO gateways(name, "
+		if ((rc = pp__exec(s->db, "INSERT INTO gateways(name, "
 		    "building_id, address, timeout_ms, retries) VALUES (?, ?, "
 		    "?, ?, ?) ON CONFLICT(name) DO UPDATE SET building_id = "
 		    "excluded.building_id, address = excluded.address, "
@@ -433,17 +437,17 @@ store_gateways(struct store *s, const struct pp_site_building *b,
 static int
 store_buildings(struct store *s)
 {
-	const struct pp_site_building *b;
+	const struct pp__site_building *b;
 	int64_t id;
 	size_t i;
 	int rc;
 
 	for (i = 0; i < s->site->nbuildings; i++) {
 		b = &s->site->buildings[i];
-		rc = pp_query_int(s->db, &id, "SELECT id FROM buildings WHERE "
+		rc = pp__query_int(s->db, &id, "SELECT id FROM buildings WHERE "
 		    "name = ?", "t", b->name);
 		if (rc == PP_EDATA) {
-			rc = pp_query_int(s->db, &id, "INSERT INTO buildings("
+			rc = pp__query_int(s->db, &id, "INSERT INTO buildings("
 			    "name) VALUES (?) RETURNING id", "t", b->name);
 			s->st->changed++;
 		}
@@ -457,7 +461,7 @@ store_buildings(struct store *s)
 }
 
 int
-pp_site_store(pp_db *db, const struct pp_site *site, struct pp_load_stats *st)
+pp__site_store(pp_db *db, const struct pp__site *site, struct pp_load_stats *st)
 {
 	struct store s;
 	int rc;
@@ -465,7 +469,7 @@ pp_site_store(pp_db *db, const struct pp_site *site, struct pp_load_stats *st)
 	s.db = db;
 	s.site = site;
 	s.st = st;
-	if (site->name && (rc = pp_exec(db, "INSERT INTO meta(key, value) "
+	if (site->name && (rc = pp__exec(db, "INSERT INTO meta(key, value) "
 	    "VALUES ('site', ?) ON CONFLICT(key) DO UPDATE SET value = "
 	    "excluded.value WHERE value IS NOT excluded.value", "t",
 	    site->name)) != PP_OK)
@@ -499,14 +503,14 @@ static const char site_rows_sql[] =
     "ORDER BY 1, 2, 3";
 
 int
-pp_site_digest(pp_db *db, char out[65])
+pp__site_digest(pp_db *db, char out[65])
 {
 	sqlite3_stmt *st;
 	char *text = NULL, *grown;
 	size_t len = 0;
 	int rc, i;
 
-	if ((st = pp_stmt(db, site_rows_sql)) == NULL)
+	if ((st = pp__stmt(db, site_rows_sql)) == NULL)
 		return PP_EINTERNAL;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		for (i = 0; i < 5; i++) {
@@ -516,7 +520,8 @@ pp_site_digest(pp_db *db, char out[65])
 			if ((grown = realloc(text, len + n + 2)) == NULL) {
 				sqlite3_reset(st);
 				free(text);
-				return pp_fail(db, PP_EINTERNAL, "out of memory");
+				return pp__fail(db, PP_EINTERNAL,
+				    "out of memory");
 			}
 			text = grown;
 			memcpy(text + len, v ? v : "", n);
@@ -528,11 +533,12 @@ pp_site_digest(pp_db *db, char out[65])
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
 		free(text);
-		return pp_sqlfail(db, "site digest");
+		return pp__sqlfail(db, "site digest");
 	}
-	rc = pp_chain_hash("", text ? text : "", out);
+	rc = pp__chain_hash("", text ? text : "", out);
 	free(text);
-	return rc == PP_OK ? PP_OK : pp_fail(db, rc, "site digest: hash failed");
+	return rc == PP_OK ? PP_OK : pp__fail(db, rc,
+	    "site digest: hash failed");
 }
 
 static int
@@ -541,72 +547,72 @@ note_site_digest(pp_db *db)
 	char digest[65];
 	int rc;
 
-	if ((rc = pp_site_digest(db, digest)) == PP_OK)
-		pp_audit_note(db, PP_SITE_DIGEST_NOTE "%s", digest);
+	if ((rc = pp__site_digest(db, digest)) == PP_OK)
+		pp__audit_note(db, PP_SITE_DIGEST_NOTE "%s", digest);
 	return rc;
 }
 
 int
 pp_site_load(pp_db *db, const char *path, struct pp_load_stats *st)
 {
-	struct pp_site *site;
+	struct pp__site *site;
 	char err[PP_ERRMAX];
 	int rc;
 
 	memset(st, 0, sizeof(*st));
-	if ((rc = pp_site_parse(path, &site, err, sizeof(err))) != PP_OK) {
-		pp_site_free(site);
-		return pp_fail(db, rc, "%s", err);
+	if ((rc = pp__site_parse(path, &site, err, sizeof(err))) != PP_OK) {
+		pp__site_free(site);
+		return pp__fail(db, rc, "%s", err);
 	}
-	if ((rc = pp_tx_begin(db)) == PP_OK) {
-		if ((rc = pp_site_store(db, site, st)) == PP_OK &&
+	if ((rc = pp__tx_begin(db)) == PP_OK) {
+		if ((rc = pp__site_store(db, site, st)) == PP_OK &&
 		    (rc = note_site_digest(db)) == PP_OK)
-			rc = pp_tx_commit(db);
+			rc = pp__tx_commit(db);
 		else
-			pp_tx_rollback(db);
+			pp__tx_rollback(db);
 	}
-	pp_site_free(site);
+	pp__site_free(site);
 	return rc;
 }
 
 int
 pp_meter_import_row(pp_db *db, const pp_csv *row, int *changed)
 {
-	struct pp_site_meter m;
+	struct pp__site_meter m;
 	char err[PP_ERRMAX];
 	const char *v;
 
 	memset(&m, 0, sizeof(m));
-	m.meter = pp_csv_get(row, "meter");
-	m.gateway = pp_csv_get(row, "gateway");
-	m.profile = pp_csv_get(row, "profile");
-	m.building = pp_csv_get(row, "building");
-	m.floor = pp_csv_get(row, "floor");
-	m.room = pp_csv_get(row, "room");
-	m.tariff = pp_csv_get(row, "tariff");
-	m.billing = pp_csv_get(row, "billing");
+	m.meter = pp__csv_get(row, "meter");
+	m.gateway = pp__csv_get(row, "gateway");
+	m.profile = pp__csv_get(row, "profile");
+	m.building = pp__csv_get(row, "building");
+	m.floor = pp__csv_get(row, "floor");
+	m.room = pp__csv_get(row, "room");
+	m.tariff = pp__csv_get(row, "tariff");
+	m.billing = pp__csv_get(row, "billing");
 	if (m.billing == NULL || *m.billing == '\0')
 		m.billing = "account";
-	m.address = pp_csv_get(row, "address");
+	m.address = pp__csv_get(row, "address");
 	if (m.meter == NULL || m.gateway == NULL || m.profile == NULL)
-		return pp_fail(db, PP_EDATA, "the columns meter, gateway and "
+		return pp__fail(db, PP_EDATA, "the columns meter, gateway and "
 		    "profile are required");
-	if ((v = pp_csv_get(row, "unit")) && *v &&
+	if ((v = pp__csv_get(row, "unit")) && *v &&
 	    pp_int_parse(v, 1, 247, &m.unit, err, sizeof(err)) != PP_OK)
-		return pp_fail(db, PP_EDATA, "unit %s", err);
+		return pp__fail(db, PP_EDATA, "unit %s", err);
 	m.price = m.alarm1 = m.alarm2 = m.overload_w = -1;
-	if ((v = pp_csv_get(row, "price")) && *v &&
+	if ((v = pp__csv_get(row, "price")) && *v &&
 	    pp_price_parse(v, &m.price, err, sizeof(err)) != PP_OK)
-		return pp_fail(db, PP_EDATA, "%s", err);
-	if ((v = pp_csv_get(row, "alarm1")) && *v &&
+		return pp__fail(db, PP_EDATA, "%s", err);
+	if ((v = pp__csv_get(row, "alarm1")) && *v &&
 	    pp_money_parse(v, 0, -1, &m.alarm1, err, sizeof(err)) != PP_OK)
-		return pp_fail(db, PP_EDATA, "alarm1: %s", err);
-	if ((v = pp_csv_get(row, "alarm2")) && *v &&
+		return pp__fail(db, PP_EDATA, "alarm1: %s", err);
+	if ((v = pp__csv_get(row, "alarm2")) && *v &&
 	    pp_money_parse(v, 0, -1, &m.alarm2, err, sizeof(err)) != PP_OK)
-		return pp_fail(db, PP_EDATA, "alarm2: %s", err);
-	if ((v = pp_csv_get(row, "overload_w")) && *v &&
+		return pp__fail(db, PP_EDATA, "alarm2: %s", err);
+	if ((v = pp__csv_get(row, "overload_w")) && *v &&
 	    pp_int_parse(v, 1, 1000000, &m.overload_w, err, sizeof(err)) !=
 	    PP_OK)
-		return pp_fail(db, PP_EDATA, "overload_w %s", err);
+		return pp__fail(db, PP_EDATA, "overload_w %s", err);
 	return meter_upsert(db, &m, changed);
 }

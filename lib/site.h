@@ -1,7 +1,7 @@
 /*
- * site.h: the site model.  pp_site_parse reads a site file
- * (prepay.yaml(5)) into a checked struct pp_site, every error given as
- * "file:line: key: why"; pp_site_store writes one into the database.
+ * site.h: the site model.  pp__site_parse reads a site file
+ * (prepay.yaml(5)) into a checked struct pp__site, every error given as
+ * "file:line: key: why"; pp__site_store writes one into the database.
  * site-load does both; meter-sim builds its model from the parse alone.
  */
 #ifndef PP_SITE_H
@@ -17,7 +17,7 @@
 #define PP_TARIFF_MAXWIN	12
 #define PP_TARIFF_MAXSTEP	12
 
-struct pp_tariff_spec {
+struct pp__tariff_spec {
 	int64_t	price;			/* flat price, -1: none */
 	int	nwin;
 	struct {
@@ -34,7 +34,7 @@ struct pp_tariff_spec {
 };
 
 /* A meter as the site file or a meters CSV gives it. */
-struct pp_site_meter {
+struct pp__site_meter {
 	const char	*meter, *profile, *floor, *room, *tariff, *billing;
 	const char	*address;	/* DL/T 645; NULL: none given */
 	const char	*building;	/* NULL: its gateway's */
@@ -46,26 +46,26 @@ struct pp_site_meter {
 	long		 address_line;
 };
 
-struct pp_site_gateway {
+struct pp__site_gateway {
 	const char	*name, *address;
-	struct pp_link_addr link;
+	struct pp__link_addr link;
 	int64_t		 timeout_ms, retries;
 	size_t		 first, nmeters;	/* its meters in meters[] */
 	long		 line;
 };
 
-struct pp_site_building {
+struct pp__site_building {
 	const char	*name;
 	size_t		 first, ngateways;	/* in gateways[] */
 };
 
-struct pp_site_operator {
+struct pp__site_operator {
 	const char	*login, *role;
 };
 
-struct pp_site_tariff {
+struct pp__site_tariff {
 	const char		*name;
-	struct pp_tariff_spec	 spec;
+	struct pp__tariff_spec	 spec;
 };
 
 /* The notices' texts, one template per alarm kind, in this order. */
@@ -74,62 +74,62 @@ struct pp_site_tariff {
 #define PP_SITE_NMSG		10
 
 /* defaults: what the file gives; -1 or NULL: not given. */
-struct pp_site_defaults {
+struct pp__site_defaults {
 	int64_t		 price, alarm1, alarm2, max_balance, max_sale;
 	int64_t		 overload_w, poll_minutes, lost_after, command_alarm;
 	const char	*voltage_band, *no_trip, *sms_to;
 	const char	*msg[PP_SITE_NMSG];
 };
 
-struct pp_site {
+struct pp__site {
 	const char		*path;
 	const char		*name;		/* site:, NULL: none */
-	struct pp_site_defaults	 defaults;
+	struct pp__site_defaults	 defaults;
 	int			 has_holidays;	/* the list replaces the stored */
 	const char		**holidays;
 	size_t			 nholidays;
 	int			 has_operators;	/* the same */
-	struct pp_site_operator	*operators;
+	struct pp__site_operator	*operators;
 	size_t			 noperators;
-	struct pp_site_tariff	*tariffs;
+	struct pp__site_tariff	*tariffs;
 	size_t			 ntariffs;
-	struct pp_site_building	*buildings;
+	struct pp__site_building	*buildings;
 	size_t			 nbuildings;
-	struct pp_site_gateway	*gateways;
+	struct pp__site_gateway	*gateways;
 	size_t			 ngateways;
-	struct pp_site_meter	*meters;
+	struct pp__site_meter	*meters;
 	size_t			 nmeters;
 	void			*priv;		/* the document it points into */
 };
 
 /* A tariff is whole: PP_ECONFIG with err saying why not. */
-int	 pp_tariff_check(const struct pp_tariff_spec *t, char *err,
+int	 pp__tariff_check(const struct pp__tariff_spec *t, char *err,
 	    size_t errlen);
 
 /*
  * Read and check a site file.  PP_ENOINPUT: it cannot be read;
  * PP_ECONFIG: it is wrong, and err says where and why; PP_EINTERNAL.
- * Free the site with pp_site_free, also after an error.
+ * Free the site with pp__site_free, also after an error.
  */
-int	 pp_site_parse(const char *path, struct pp_site **site, char *err,
+int	 pp__site_parse(const char *path, struct pp__site **site, char *err,
 	    size_t errlen);
-void	 pp_site_free(struct pp_site *site);
+void	 pp__site_free(struct pp__site *site);
 /*
  * An error of the site's file at line, as the parse gives them, "file:
  * line: key: why", into err; PP_ECONFIG.
  */
-int	 pp_site_error(const struct pp_site *site, long line, const char *key,
+int	 pp__site_error(const struct pp__site *site, long line, const char *key,
 	    char *err, size_t errlen, const char *fmt, ...)
 	    __attribute__((format(printf, 6, 7)));
 /* The tariff of that name, or NULL. */
-const struct pp_site_tariff *pp_site_tariff(const struct pp_site *site,
+const struct pp__site_tariff *pp__site_tariff(const struct pp__site *site,
 	    const char *name);
 /*
  * Write a parsed site into the database, an idempotent upsert, inside
  * the caller's transaction.  A meter the database refuses is named with
  * its file and line.
  */
-int	 pp_site_store(pp_db *db, const struct pp_site *site,
+int	 pp__site_store(pp_db *db, const struct pp__site *site,
 	    struct pp_load_stats *st);
 
 #endif /* PP_SITE_H */

@@ -1,6 +1,6 @@
 /*
  * siteparse.c: the site file (prepay.yaml(5)) read into a checked
- * struct pp_site, the one model that site-load stores (site.c) and
+ * struct pp__site, the one model that site-load stores (site.c) and
  * meter-sim serves.  What can be told from the file alone is checked
  * here; what needs the database (a unit already taken, a profile's
  * protocol) is checked where the model is used.
@@ -16,7 +16,7 @@
  * cover the day once, tier steps that rise (tariff.c stores it).
  */
 int
-pp_tariff_check(const struct pp_tariff_spec *t, char *err, size_t errlen)
+pp__tariff_check(const struct pp__tariff_spec *t, char *err, size_t errlen)
 {
 	unsigned char covered[1440];
 	int i, j, m;
@@ -97,8 +97,8 @@ struct seen {
 
 /* A site being read. */
 struct parse {
-	struct pp_yaml	*y;
-	struct pp_site	*s;
+	struct pp__yaml	*y;
+	struct pp__site	*s;
 	size_t		 caphol, capop, captar, capb, capg, capm;
 	struct seen	 logins, gateways, meters;
 };
@@ -153,8 +153,8 @@ nomem(struct parse *p)
 }
 
 #define bad(p, n, key, ...) \
-	pp_yaml_bad((p)->y, pp_yaml_line(n), (key), __VA_ARGS__)
-#define get(p, map, key)	pp_yaml_get((p)->y, (map), (key))
+	pp__yaml_bad((p)->y, pp__yaml_line(n), (key), __VA_ARGS__)
+#define get(p, map, key)	pp__yaml_get((p)->y, (map), (key))
 
 static int
 check_window_text(const char *s)
@@ -166,7 +166,7 @@ check_window_text(const char *s)
 		return PP_EDATA;
 	memcpy(a, s, 5), a[5] = '\0';
 	memcpy(b, s + 6, 5), b[5] = '\0';
-	return pp_clock_parse(a, &x) == PP_OK && pp_clock_parse(b, &y) ==
+	return pp__clock_parse(a, &x) == PP_OK && pp__clock_parse(b, &y) ==
 	    PP_OK && x != y ? PP_OK : PP_EDATA;
 }
 
@@ -174,22 +174,23 @@ check_window_text(const char *s)
 static int
 parse_default_numbers(struct parse *p, const yaml_node_t *d)
 {
-	struct pp_site_defaults *df = &p->s->defaults;
+	struct pp__site_defaults *df = &p->s->defaults;
 	int rc;
 
-	if ((rc = pp_yaml_money(p->y, d, "alarm1", &df->alarm1)) != PP_OK ||
-	    (rc = pp_yaml_money(p->y, d, "alarm2", &df->alarm2)) != PP_OK ||
-	    (rc = pp_yaml_money(p->y, d, "max_balance", &df->max_balance)) !=
+	if ((rc = pp__yaml_money(p->y, d, "alarm1", &df->alarm1)) != PP_OK ||
+	    (rc = pp__yaml_money(p->y, d, "alarm2", &df->alarm2)) != PP_OK ||
+	    (rc = pp__yaml_money(p->y, d, "max_balance", &df->max_balance)) !=
 	    PP_OK ||
-	    (rc = pp_yaml_money(p->y, d, "max_sale", &df->max_sale)) != PP_OK ||
-	    (rc = pp_yaml_price(p->y, d, "price", &df->price)) != PP_OK ||
-	    (rc = pp_yaml_int(p->y, d, "overload_w", 1, 1000000,
+	    (rc = pp__yaml_money(p->y, d, "max_sale", &df->max_sale)) != PP_OK
+	    ||
+	    (rc = pp__yaml_price(p->y, d, "price", &df->price)) != PP_OK ||
+	    (rc = pp__yaml_int(p->y, d, "overload_w", 1, 1000000,
 	    &df->overload_w)) != PP_OK ||
-	    (rc = pp_yaml_int(p->y, d, "poll_minutes", 1, 1440,
+	    (rc = pp__yaml_int(p->y, d, "poll_minutes", 1, 1440,
 	    &df->poll_minutes)) != PP_OK ||
-	    (rc = pp_yaml_int(p->y, d, "lost_after", 1, 100,
+	    (rc = pp__yaml_int(p->y, d, "lost_after", 1, 100,
 	    &df->lost_after)) != PP_OK ||
-	    (rc = pp_yaml_int(p->y, d, "command_alarm", 1, 1000,
+	    (rc = pp__yaml_int(p->y, d, "command_alarm", 1, 1000,
 	    &df->command_alarm)) != PP_OK)
 		return rc;
 	return PP_OK;
@@ -201,14 +202,14 @@ parse_defaults(struct parse *p, const yaml_node_t *d)
 	static const char *const keys[] = { "price", "alarm1", "alarm2",
 	    "overload_w", "max_balance", "max_sale", "poll_minutes", "no_trip",
 	    "sms_to", "lost_after", "voltage_band", "command_alarm", NULL };
-	struct pp_site_defaults *df = &p->s->defaults;
+	struct pp__site_defaults *df = &p->s->defaults;
 	int rc, lo, hi, n = 0;
 
 	if (d == NULL)
 		return PP_OK;
-	if ((rc = pp_yaml_keys(p->y, d, "defaults", keys)) != PP_OK ||
+	if ((rc = pp__yaml_keys(p->y, d, "defaults", keys)) != PP_OK ||
 	    (rc = parse_default_numbers(p, d)) != PP_OK ||
-	    (rc = pp_yaml_text(p->y, d, "voltage_band", 0, 32,
+	    (rc = pp__yaml_text(p->y, d, "voltage_band", 0, 32,
 	    &df->voltage_band)) != PP_OK)
 		return rc;
 	if (df->voltage_band && (sscanf(df->voltage_band, "%d-%d%n", &lo, &hi,
@@ -217,14 +218,14 @@ parse_defaults(struct parse *p, const yaml_node_t *d)
 		return bad(p, get(p, d, "voltage_band"), "voltage_band",
 		    "\"%s\": use LOW-HIGH in volts, e.g. 198-242",
 		    pp_q(df->voltage_band));
-	if ((rc = pp_yaml_text(p->y, d, "no_trip", 0, 32, &df->no_trip)) !=
+	if ((rc = pp__yaml_text(p->y, d, "no_trip", 0, 32, &df->no_trip)) !=
 	    PP_OK)
 		return rc;
 	if (df->no_trip && *df->no_trip &&
 	    check_window_text(df->no_trip) != PP_OK)
 		return bad(p, get(p, d, "no_trip"), "no_trip", "\"%s\": use "
 		    "HH:MM-HH:MM, e.g. 20:00-08:00", pp_q(df->no_trip));
-	return pp_yaml_text(p->y, d, "sms_to", 0, PP_KEYMAX, &df->sms_to);
+	return pp__yaml_text(p->y, d, "sms_to", 0, PP_KEYMAX, &df->sms_to);
 }
 
 /* The notices' texts, one template per alarm kind. */
@@ -239,14 +240,14 @@ parse_messages(struct parse *p, const yaml_node_t *map)
 
 	if (map == NULL)
 		return PP_OK;
-	if ((rc = pp_yaml_keys(p->y, map, "messages", kinds)) != PP_OK)
+	if ((rc = pp__yaml_keys(p->y, map, "messages", kinds)) != PP_OK)
 		return rc;
-	for (i = 0; i < pp_yaml_count(map); i++) {
-		(void)pp_yaml_pair(p->y, map, i, &k);
-		kind = pp_yaml_scalar(k);
+	for (i = 0; i < pp__yaml_count(map); i++) {
+		(void)pp__yaml_pair(p->y, map, i, &k);
+		kind = pp__yaml_scalar(k);
 		for (j = 0; strcmp(kinds[j], kind); j++)
 			;
-		if ((rc = pp_yaml_text(p->y, map, kind, 1, 512,
+		if ((rc = pp__yaml_text(p->y, map, kind, 1, 512,
 		    &p->s->defaults.msg[j])) != PP_OK)
 			return rc;
 	}
@@ -257,7 +258,7 @@ parse_messages(struct parse *p, const yaml_node_t *map)
 static int
 parse_holidays(struct parse *p, const yaml_node_t *list)
 {
-	struct pp_site *s = p->s;
+	struct pp__site *s = p->s;
 	char err[PP_ERRMAX];
 	yaml_node_t *n;
 	const char *day;
@@ -269,9 +270,9 @@ parse_holidays(struct parse *p, const yaml_node_t *list)
 	if (list->type != YAML_SEQUENCE_NODE)
 		return bad(p, list, "holidays", "expected a list of dates");
 	s->has_holidays = 1;
-	for (i = 0; i < pp_yaml_count(list); i++) {
-		n = pp_yaml_item(p->y, list, i);
-		if ((day = pp_yaml_scalar(n)) == NULL || strlen(day) != 10 ||
+	for (i = 0; i < pp__yaml_count(list); i++) {
+		n = pp__yaml_item(p->y, list, i);
+		if ((day = pp__yaml_scalar(n)) == NULL || strlen(day) != 10 ||
 		    pp_time_parse(day, &t, err, sizeof(err)) != PP_OK)
 			return bad(p, n, "holidays", "\"%s\": use YYYY-MM-DD",
 			    pp_q(day));
@@ -287,11 +288,11 @@ static int
 parse_operators(struct parse *p, const yaml_node_t *list)
 {
 	static const char *const keys[] = { "login", "role", NULL };
-	/* As pp_role_parse takes them, the highest first. */
+	/* As pp__role_parse takes them, the highest first. */
 	static const char *const roles[] = { "admin", "supervisor", "cashier",
 	    "poller", "auditor", NULL };
-	struct pp_site *s = p->s;
-	struct pp_site_operator *op;
+	struct pp__site *s = p->s;
+	struct pp__site_operator *op;
 	yaml_node_t *n;
 	size_t i;
 	int rc, role;
@@ -301,16 +302,16 @@ parse_operators(struct parse *p, const yaml_node_t *list)
 	if (list->type != YAML_SEQUENCE_NODE)
 		return bad(p, list, "operators", "expected a list");
 	s->has_operators = 1;
-	for (i = 0; i < pp_yaml_count(list); i++) {
-		n = pp_yaml_item(p->y, list, i);
+	for (i = 0; i < pp__yaml_count(list); i++) {
+		n = pp__yaml_item(p->y, list, i);
 		if (pp_grow(&s->operators, &p->capop, s->noperators + 1,
 		    sizeof(*s->operators)) != PP_OK)
 			return nomem(p);
 		op = &s->operators[s->noperators];
-		if ((rc = pp_yaml_keys(p->y, n, "operator", keys)) != PP_OK ||
-		    (rc = pp_yaml_name(p->y, n, "login", 1, &op->login)) !=
+		if ((rc = pp__yaml_keys(p->y, n, "operator", keys)) != PP_OK ||
+		    (rc = pp__yaml_name(p->y, n, "login", 1, &op->login)) !=
 		    PP_OK ||
-		    (rc = pp_yaml_enum(p->y, n, "role", 32, roles, &role)) !=
+		    (rc = pp__yaml_enum(p->y, n, "role", 32, roles, &role)) !=
 		    PP_OK)
 			return rc;
 		op->role = roles[role];
@@ -325,7 +326,7 @@ parse_operators(struct parse *p, const yaml_node_t *list)
 }
 
 static int
-parse_tou(struct parse *p, const yaml_node_t *list, struct pp_tariff_spec *t)
+parse_tou(struct parse *p, const yaml_node_t *list, struct pp__tariff_spec *t)
 {
 	static const char *const keys[] = { "name", "from", "to", "price",
 	    NULL };
@@ -336,18 +337,19 @@ parse_tou(struct parse *p, const yaml_node_t *list, struct pp_tariff_spec *t)
 
 	if (list->type != YAML_SEQUENCE_NODE)
 		return bad(p, list, "tou", "expected a list of windows");
-	for (i = 0; i < pp_yaml_count(list); i++) {
-		w = pp_yaml_item(p->y, list, i);
+	for (i = 0; i < pp__yaml_count(list); i++) {
+		w = pp__yaml_item(p->y, list, i);
 		if (t->nwin == PP_TARIFF_MAXWIN)
 			return bad(p, w, "tou", "more than %d windows",
 			    PP_TARIFF_MAXWIN);
 		t->win[t->nwin].price = -1;
-		if ((rc = pp_yaml_keys(p->y, w, "tou window", keys)) != PP_OK ||
-		    (rc = pp_yaml_name(p->y, w, "name", 1, &name)) != PP_OK ||
-		    (rc = pp_yaml_text(p->y, w, "from", 1, 8, &from)) !=
+		if ((rc = pp__yaml_keys(p->y, w, "tou window", keys)) != PP_OK
+		    ||
+		    (rc = pp__yaml_name(p->y, w, "name", 1, &name)) != PP_OK ||
+		    (rc = pp__yaml_text(p->y, w, "from", 1, 8, &from)) !=
 		    PP_OK ||
-		    (rc = pp_yaml_text(p->y, w, "to", 1, 8, &to)) != PP_OK ||
-		    (rc = pp_yaml_price(p->y, w, "price",
+		    (rc = pp__yaml_text(p->y, w, "to", 1, 8, &to)) != PP_OK ||
+		    (rc = pp__yaml_price(p->y, w, "price",
 		    &t->win[t->nwin].price)) != PP_OK)
 			return rc;
 		if (t->win[t->nwin].price < 0)
@@ -356,11 +358,11 @@ parse_tou(struct parse *p, const yaml_node_t *list, struct pp_tariff_spec *t)
 			return bad(p, w, "name", "too long");
 		snprintf(t->win[t->nwin].name, sizeof(t->win[0].name), "%s",
 		    name);
-		if (pp_clock_parse(from, &t->win[t->nwin].from) != PP_OK ||
+		if (pp__clock_parse(from, &t->win[t->nwin].from) != PP_OK ||
 		    t->win[t->nwin].from == 1440)
 			return bad(p, get(p, w, "from"), "from", "\"%s\": use "
 			    "HH:MM", pp_q(from));
-		if (pp_clock_parse(to, &t->win[t->nwin].to) != PP_OK)
+		if (pp__clock_parse(to, &t->win[t->nwin].to) != PP_OK)
 			return bad(p, get(p, w, "to"), "to", "\"%s\": use "
 			    "HH:MM", pp_q(to));
 		if (t->win[t->nwin].to == 0)
@@ -372,7 +374,7 @@ parse_tou(struct parse *p, const yaml_node_t *list, struct pp_tariff_spec *t)
 
 static int
 parse_tiers(struct parse *p, const yaml_node_t *tiers,
-    struct pp_tariff_spec *t)
+    struct pp__tariff_spec *t)
 {
 	static const char *const keys[] = { "period", "steps", NULL };
 	static const char *const step_keys[] = { "upto", "add", NULL };
@@ -383,8 +385,8 @@ parse_tiers(struct parse *p, const yaml_node_t *tiers,
 	size_t i;
 	int rc, period;
 
-	if ((rc = pp_yaml_keys(p->y, tiers, "tiers", keys)) != PP_OK ||
-	    (rc = pp_yaml_enum(p->y, tiers, "period", 8, periods, &period)) !=
+	if ((rc = pp__yaml_keys(p->y, tiers, "tiers", keys)) != PP_OK ||
+	    (rc = pp__yaml_enum(p->y, tiers, "period", 8, periods, &period)) !=
 	    PP_OK)
 		return rc;
 	snprintf(t->period, sizeof(t->period), "%s", periods[period]);
@@ -392,19 +394,19 @@ parse_tiers(struct parse *p, const yaml_node_t *tiers,
 	    steps->type != YAML_SEQUENCE_NODE)
 		return bad(p, steps ? steps : tiers, "steps", "expected a list "
 		    "of {upto: KWH, add: PRICE}");
-	for (i = 0; i < pp_yaml_count(steps); i++) {
-		st = pp_yaml_item(p->y, steps, i);
+	for (i = 0; i < pp__yaml_count(steps); i++) {
+		st = pp__yaml_item(p->y, steps, i);
 		if (t->nstep == PP_TARIFF_MAXSTEP)
 			return bad(p, st, "steps", "more than %d steps",
 			    PP_TARIFF_MAXSTEP);
 		t->step[t->nstep].upto_wh = -1;
 		t->step[t->nstep].add = -1;
 		upto = NULL;
-		if ((rc = pp_yaml_keys(p->y, st, "tier step", step_keys)) !=
+		if ((rc = pp__yaml_keys(p->y, st, "tier step", step_keys)) !=
 		    PP_OK ||
-		    (rc = pp_yaml_text(p->y, st, "upto", 0, 32, &upto)) !=
+		    (rc = pp__yaml_text(p->y, st, "upto", 0, 32, &upto)) !=
 		    PP_OK ||
-		    (rc = pp_yaml_price(p->y, st, "add",
+		    (rc = pp__yaml_price(p->y, st, "add",
 		    &t->step[t->nstep].add)) != PP_OK)
 			return rc;
 		if (t->step[t->nstep].add < 0)
@@ -419,7 +421,7 @@ parse_tiers(struct parse *p, const yaml_node_t *tiers,
 
 static int
 parse_tariff(struct parse *p, const char *name, const yaml_node_t *def,
-    struct pp_tariff_spec *t)
+    struct pp__tariff_spec *t)
 {
 	static const char *const keys[] = { "price", "tou", "tiers", NULL };
 	char err[PP_ERRMAX];
@@ -428,15 +430,15 @@ parse_tariff(struct parse *p, const char *name, const yaml_node_t *def,
 
 	memset(t, 0, sizeof(*t));
 	t->price = -1;
-	if ((rc = pp_yaml_keys(p->y, def, name, keys)) != PP_OK ||
-	    (rc = pp_yaml_price(p->y, def, "price", &t->price)) != PP_OK)
+	if ((rc = pp__yaml_keys(p->y, def, name, keys)) != PP_OK ||
+	    (rc = pp__yaml_price(p->y, def, "price", &t->price)) != PP_OK)
 		return rc;
 	if ((n = get(p, def, "tou")) && (rc = parse_tou(p, n, t)) != PP_OK)
 		return rc;
 	if ((n = get(p, def, "tiers")) && (rc = parse_tiers(p, n, t)) !=
 	    PP_OK)
 		return rc;
-	if (pp_tariff_check(t, err, sizeof(err)) != PP_OK)
+	if (pp__tariff_check(t, err, sizeof(err)) != PP_OK)
 		return bad(p, def, name, "%s", err);
 	return PP_OK;
 }
@@ -444,8 +446,8 @@ parse_tariff(struct parse *p, const char *name, const yaml_node_t *def,
 static int
 parse_tariffs(struct parse *p, const yaml_node_t *map)
 {
-	struct pp_site *s = p->s;
-	struct pp_site_tariff *t;
+	struct pp__site *s = p->s;
+	struct pp__site_tariff *t;
 	yaml_node_t *k, *def;
 	char err[PP_ERRMAX];
 	const char *name;
@@ -457,10 +459,11 @@ parse_tariffs(struct parse *p, const yaml_node_t *map)
 	if (map->type != YAML_MAPPING_NODE)
 		return bad(p, map, "tariffs", "expected a mapping of name: "
 		    "tariff");
-	for (i = 0; i < pp_yaml_count(map); i++) {
-		def = pp_yaml_pair(p->y, map, i, &k);
-		name = pp_yaml_scalar(k);
-		if (name == NULL || pp_key_check("tariff", name, PP_KEYMAX, err,
+	for (i = 0; i < pp__yaml_count(map); i++) {
+		def = pp__yaml_pair(p->y, map, i, &k);
+		name = pp__yaml_scalar(k);
+		if (name == NULL || pp__key_check("tariff", name, PP_KEYMAX,
+		    err,
 		    sizeof(err)) != PP_OK)
 			return bad(p, k, "tariffs", "%s",
 			    name ? err : "a tariff name must be text");
@@ -480,35 +483,35 @@ parse_tariffs(struct parse *p, const yaml_node_t *map)
 static long
 line_of(struct parse *p, const yaml_node_t *map, const char *key)
 {
-	return pp_yaml_line(get(p, map, key));
+	return pp__yaml_line(get(p, map, key));
 }
 
 static int
 parse_meter_keys(struct parse *p, const yaml_node_t *n,
-    struct pp_site_meter *m)
+    struct pp__site_meter *m)
 {
 	static const char *const keys[] = { "meter", "unit", "address",
 	    "profile", "floor", "room", "tariff", "price", "billing", "alarm1",
 	    "alarm2", "overload_w", NULL };
 	int rc;
 
-	if ((rc = pp_yaml_keys(p->y, n, "meter", keys)) != PP_OK ||
-	    (rc = pp_yaml_name(p->y, n, "meter", 1, &m->meter)) != PP_OK ||
-	    (rc = pp_yaml_int(p->y, n, "unit", 1, 247, &m->unit)) != PP_OK ||
-	    (rc = pp_yaml_text(p->y, n, "address", 0, 16, &m->address)) !=
+	if ((rc = pp__yaml_keys(p->y, n, "meter", keys)) != PP_OK ||
+	    (rc = pp__yaml_name(p->y, n, "meter", 1, &m->meter)) != PP_OK ||
+	    (rc = pp__yaml_int(p->y, n, "unit", 1, 247, &m->unit)) != PP_OK ||
+	    (rc = pp__yaml_text(p->y, n, "address", 0, 16, &m->address)) !=
 	    PP_OK ||
-	    (rc = pp_yaml_name(p->y, n, "profile", 1, &m->profile)) != PP_OK ||
-	    (rc = pp_yaml_text(p->y, n, "floor", 0, PP_KEYMAX, &m->floor)) !=
+	    (rc = pp__yaml_name(p->y, n, "profile", 1, &m->profile)) != PP_OK ||
+	    (rc = pp__yaml_text(p->y, n, "floor", 0, PP_KEYMAX, &m->floor)) !=
 	    PP_OK ||
-	    (rc = pp_yaml_text(p->y, n, "room", 0, PP_KEYMAX, &m->room)) !=
+	    (rc = pp__yaml_text(p->y, n, "room", 0, PP_KEYMAX, &m->room)) !=
 	    PP_OK ||
-	    (rc = pp_yaml_name(p->y, n, "tariff", 0, &m->tariff)) != PP_OK ||
-	    (rc = pp_yaml_price(p->y, n, "price", &m->price)) != PP_OK ||
-	    (rc = pp_yaml_text(p->y, n, "billing", 0, 16, &m->billing)) !=
+	    (rc = pp__yaml_name(p->y, n, "tariff", 0, &m->tariff)) != PP_OK ||
+	    (rc = pp__yaml_price(p->y, n, "price", &m->price)) != PP_OK ||
+	    (rc = pp__yaml_text(p->y, n, "billing", 0, 16, &m->billing)) !=
 	    PP_OK ||
-	    (rc = pp_yaml_money(p->y, n, "alarm1", &m->alarm1)) != PP_OK ||
-	    (rc = pp_yaml_money(p->y, n, "alarm2", &m->alarm2)) != PP_OK ||
-	    (rc = pp_yaml_int(p->y, n, "overload_w", 1, 1000000,
+	    (rc = pp__yaml_money(p->y, n, "alarm1", &m->alarm1)) != PP_OK ||
+	    (rc = pp__yaml_money(p->y, n, "alarm2", &m->alarm2)) != PP_OK ||
+	    (rc = pp__yaml_int(p->y, n, "overload_w", 1, 1000000,
 	    &m->overload_w)) != PP_OK)
 		return rc;
 	return PP_OK;
@@ -516,10 +519,10 @@ parse_meter_keys(struct parse *p, const yaml_node_t *n,
 
 static int
 parse_meters(struct parse *p, const yaml_node_t *list,
-    struct pp_site_gateway *g, const char *building)
+    struct pp__site_gateway *g, const char *building)
 {
-	struct pp_site *s = p->s;
-	struct pp_site_meter *m;
+	struct pp__site *s = p->s;
+	struct pp__site_meter *m;
 	yaml_node_t *n;
 	size_t i;
 	int rc;
@@ -529,8 +532,8 @@ parse_meters(struct parse *p, const yaml_node_t *list,
 		return PP_OK;
 	if (list->type != YAML_SEQUENCE_NODE)
 		return bad(p, list, "meters", "expected a list");
-	for (i = 0; i < pp_yaml_count(list); i++) {
-		n = pp_yaml_item(p->y, list, i);
+	for (i = 0; i < pp__yaml_count(list); i++) {
+		n = pp__yaml_item(p->y, list, i);
 		if (pp_grow(&s->meters, &p->capm, s->nmeters + 1,
 		    sizeof(*s->meters)) != PP_OK)
 			return nomem(p);
@@ -548,7 +551,7 @@ parse_meters(struct parse *p, const yaml_node_t *list,
 		if (rc)
 			return bad(p, get(p, n, "meter"), "meter", "%s is "
 			    "listed twice", m->meter);
-		m->line = pp_yaml_line(n);
+		m->line = pp__yaml_line(n);
 		m->meter_line = line_of(p, n, "meter");
 		m->profile_line = line_of(p, n, "profile");
 		m->unit_line = line_of(p, n, "unit");
@@ -561,7 +564,7 @@ parse_meters(struct parse *p, const yaml_node_t *list,
 
 static int
 parse_gateway(struct parse *p, const yaml_node_t *n,
-    struct pp_site_gateway *g)
+    struct pp__site_gateway *g)
 {
 	static const char *const keys[] = { "name", "address", "timeout_ms",
 	    "retries", "meters", NULL };
@@ -571,17 +574,17 @@ parse_gateway(struct parse *p, const yaml_node_t *n,
 	memset(g, 0, sizeof(*g));
 	g->timeout_ms = 500;
 	g->retries = 2;
-	g->line = pp_yaml_line(n);
-	if ((rc = pp_yaml_keys(p->y, n, "gateway", keys)) != PP_OK ||
-	    (rc = pp_yaml_name(p->y, n, "name", 1, &g->name)) != PP_OK ||
-	    (rc = pp_yaml_text(p->y, n, "address", 1, 256, &g->address)) !=
+	g->line = pp__yaml_line(n);
+	if ((rc = pp__yaml_keys(p->y, n, "gateway", keys)) != PP_OK ||
+	    (rc = pp__yaml_name(p->y, n, "name", 1, &g->name)) != PP_OK ||
+	    (rc = pp__yaml_text(p->y, n, "address", 1, 256, &g->address)) !=
 	    PP_OK ||
-	    (rc = pp_yaml_int(p->y, n, "timeout_ms", 10, 60000,
+	    (rc = pp__yaml_int(p->y, n, "timeout_ms", 10, 60000,
 	    &g->timeout_ms)) != PP_OK ||
-	    (rc = pp_yaml_int(p->y, n, "retries", 0, 10, &g->retries)) !=
+	    (rc = pp__yaml_int(p->y, n, "retries", 0, 10, &g->retries)) !=
 	    PP_OK)
 		return rc;
-	if (pp_link_addr_parse(g->address, &g->link, err, sizeof(err)) !=
+	if (pp__link_addr_parse(g->address, &g->link, err, sizeof(err)) !=
 	    PP_OK)
 		return bad(p, get(p, n, "address"), "address", "%s", err);
 	if ((rc = seen(&p->gateways, g->name)) == -1)
@@ -594,10 +597,10 @@ parse_gateway(struct parse *p, const yaml_node_t *n,
 
 static int
 parse_gateways(struct parse *p, const yaml_node_t *list,
-    struct pp_site_building *b)
+    struct pp__site_building *b)
 {
-	struct pp_site *s = p->s;
-	struct pp_site_gateway *g;
+	struct pp__site *s = p->s;
+	struct pp__site_gateway *g;
 	yaml_node_t *n;
 	size_t i;
 	int rc;
@@ -607,8 +610,8 @@ parse_gateways(struct parse *p, const yaml_node_t *list,
 		return PP_OK;
 	if (list->type != YAML_SEQUENCE_NODE)
 		return bad(p, list, "gateways", "expected a list");
-	for (i = 0; i < pp_yaml_count(list); i++) {
-		n = pp_yaml_item(p->y, list, i);
+	for (i = 0; i < pp__yaml_count(list); i++) {
+		n = pp__yaml_item(p->y, list, i);
 		if (pp_grow(&s->gateways, &p->capg, s->ngateways + 1,
 		    sizeof(*s->gateways)) != PP_OK)
 			return nomem(p);
@@ -627,8 +630,8 @@ static int
 parse_buildings(struct parse *p, const yaml_node_t *list)
 {
 	static const char *const keys[] = { "name", "gateways", NULL };
-	struct pp_site *s = p->s;
-	struct pp_site_building *b;
+	struct pp__site *s = p->s;
+	struct pp__site_building *b;
 	yaml_node_t *n;
 	size_t i;
 	int rc;
@@ -637,15 +640,15 @@ parse_buildings(struct parse *p, const yaml_node_t *list)
 		return PP_OK;
 	if (list->type != YAML_SEQUENCE_NODE)
 		return bad(p, list, "buildings", "expected a list");
-	for (i = 0; i < pp_yaml_count(list); i++) {
-		n = pp_yaml_item(p->y, list, i);
+	for (i = 0; i < pp__yaml_count(list); i++) {
+		n = pp__yaml_item(p->y, list, i);
 		if (pp_grow(&s->buildings, &p->capb, s->nbuildings + 1,
 		    sizeof(*s->buildings)) != PP_OK)
 			return nomem(p);
 		b = &s->buildings[s->nbuildings];
 		memset(b, 0, sizeof(*b));
-		if ((rc = pp_yaml_keys(p->y, n, "building", keys)) != PP_OK ||
-		    (rc = pp_yaml_text(p->y, n, "name", 1, PP_KEYMAX,
+		if ((rc = pp__yaml_keys(p->y, n, "building", keys)) != PP_OK ||
+		    (rc = pp__yaml_text(p->y, n, "name", 1, PP_KEYMAX,
 		    &b->name)) != PP_OK ||
 		    (rc = parse_gateways(p, get(p, n, "gateways"), b)) != PP_OK)
 			return rc;
@@ -659,7 +662,7 @@ parse_document(struct parse *p)
 {
 	static const char *const keys[] = { "site", "defaults", "operators",
 	    "tariffs", "buildings", "messages", "holidays", NULL };
-	yaml_node_t *root = pp_yaml_root(p->y);
+	yaml_node_t *root = pp__yaml_root(p->y);
 	int rc;
 
 	if (root == NULL) {
@@ -667,8 +670,8 @@ parse_document(struct parse *p)
 		    p->y->path);
 		return PP_ECONFIG;
 	}
-	if ((rc = pp_yaml_keys(p->y, root, "the site file", keys)) != PP_OK ||
-	    (rc = pp_yaml_text(p->y, root, "site", 0, PP_NAMEMAX,
+	if ((rc = pp__yaml_keys(p->y, root, "the site file", keys)) != PP_OK ||
+	    (rc = pp__yaml_text(p->y, root, "site", 0, PP_NAMEMAX,
 	    &p->s->name)) != PP_OK ||
 	    (rc = parse_defaults(p, get(p, root, "defaults"))) != PP_OK ||
 	    (rc = parse_messages(p, get(p, root, "messages"))) != PP_OK ||
@@ -681,10 +684,10 @@ parse_document(struct parse *p)
 }
 
 int
-pp_site_parse(const char *path, struct pp_site **sitep, char *err,
+pp__site_parse(const char *path, struct pp__site **sitep, char *err,
     size_t errlen)
 {
-	struct pp_site_defaults *df;
+	struct pp__site_defaults *df;
 	struct parse p;
 	int rc;
 
@@ -699,7 +702,7 @@ pp_site_parse(const char *path, struct pp_site **sitep, char *err,
 	df->price = df->alarm1 = df->alarm2 = df->max_balance = -1;
 	df->max_sale = df->overload_w = df->poll_minutes = -1;
 	df->lost_after = df->command_alarm = -1;
-	if ((rc = pp_yaml_open(p.y, path, err, errlen)) == PP_OK)
+	if ((rc = pp__yaml_open(p.y, path, err, errlen)) == PP_OK)
 		rc = parse_document(&p);
 	free(p.logins.slot);
 	free(p.gateways.slot);
@@ -708,12 +711,12 @@ pp_site_parse(const char *path, struct pp_site **sitep, char *err,
 }
 
 void
-pp_site_free(struct pp_site *s)
+pp__site_free(struct pp__site *s)
 {
 	if (s == NULL)
 		return;
 	if (s->priv)
-		pp_yaml_close(s->priv);
+		pp__yaml_close(s->priv);
 	free(s->priv);
 	free(s->holidays);
 	free(s->operators);
@@ -724,8 +727,8 @@ pp_site_free(struct pp_site *s)
 	free(s);
 }
 
-const struct pp_site_tariff *
-pp_site_tariff(const struct pp_site *s, const char *name)
+const struct pp__site_tariff *
+pp__site_tariff(const struct pp__site *s, const char *name)
 {
 	size_t i;
 
@@ -736,10 +739,10 @@ pp_site_tariff(const struct pp_site *s, const char *name)
 }
 
 int
-pp_site_error(const struct pp_site *s, long line, const char *key, char *err,
+pp__site_error(const struct pp__site *s, long line, const char *key, char *err,
     size_t errlen, const char *fmt, ...)
 {
-	struct pp_yaml y;
+	struct pp__yaml y;
 	char why[PP_ERRMAX];
 	va_list ap;
 
@@ -750,5 +753,5 @@ pp_site_error(const struct pp_site *s, long line, const char *key, char *err,
 	y.path = s->path;
 	y.err = err;
 	y.errlen = errlen;
-	return pp_yaml_bad(&y, line, key, "%s", why);
+	return pp__yaml_bad(&y, line, key, "%s", why);
 }

@@ -10,12 +10,12 @@
 #include "internal.h"
 #include "field.h"
 
-#define ERR(code, ...)	pp_fail(db, code, __VA_ARGS__)
+#define ERR(code, ...)	pp__fail(db, code, __VA_ARGS__)
 
 struct swap_meter {
 	int64_t	id, gateway_id, account_id;
 	int	wallet;
-	struct pp_station at;
+	struct pp__station at;
 	char	profile[PP_KEYMAX];
 };
 
@@ -26,7 +26,7 @@ swap_meter(pp_db *db, const char *meter, struct swap_meter *m)
 	int rc;
 
 	memset(m, 0, sizeof(*m));
-	if ((st = pp_stmt(db, "SELECT id, coalesce(gateway_id, 0), "
+	if ((st = pp__stmt(db, "SELECT id, coalesce(gateway_id, 0), "
 	    "coalesce(account_id, 0), coalesce(unit, 0), billing = 'meter', "
 	    "profile, meter, coalesce(address, '') FROM meters WHERE meter = "
 	    "?")) == NULL)
@@ -36,37 +36,37 @@ swap_meter(pp_db *db, const char *meter, struct swap_meter *m)
 		m->id = sqlite3_column_int64(st, 0);
 		m->gateway_id = sqlite3_column_int64(st, 1);
 		m->account_id = sqlite3_column_int64(st, 2);
-		pp_station_row(st, 6, 3, 7, &m->at);
+		pp__station_row(st, 6, 3, 7, &m->at);
 		m->wallet = sqlite3_column_int(st, 4);
-		pp_col_text(st, 5, m->profile, sizeof(m->profile));
+		pp__col_text(st, 5, m->profile, sizeof(m->profile));
 	}
 	sqlite3_reset(st);
 	if (rc == SQLITE_ROW)
 		return PP_OK;
 	return rc == SQLITE_DONE ? ERR(PP_EDATA, "meter %s: no such meter",
-	    pp_q(meter)) : pp_sqlfail(db, "meters");
+	    pp_q(meter)) : pp__sqlfail(db, "meters");
 }
 
 /* The old meter's counter and wallet, read over its bus. */
 static int
 read_old(pp_db *db, const struct swap_meter *m, int wait_ms,
-    struct pp_values *v)
+    struct pp__values *v)
 {
-	struct pp_profile p;
-	struct pp_gateway gw;
-	struct pp_bus *bus;
+	struct pp__profile p;
+	struct pp__gateway gw;
+	struct pp__bus *bus;
 	char msg[PP_ERRMAX];
 	int rc;
 
-	if (pp_profile_load(m->profile, &p, msg, sizeof(msg)) != PP_OK)
+	if (pp__profile_load(m->profile, &p, msg, sizeof(msg)) != PP_OK)
 		return ERR(PP_ECONFIG, "%s", msg);
-	if ((rc = pp_gateway_get(db, m->gateway_id, &gw)) != PP_OK)
+	if ((rc = pp__gateway_get(db, m->gateway_id, &gw)) != PP_OK)
 		return rc;
-	if ((rc = pp_bus_open(db->path, &gw, wait_ms, &bus, msg,
+	if ((rc = pp__bus_open(db->path, &gw, wait_ms, &bus, msg,
 	    sizeof(msg))) != PP_OK)
 		return ERR(rc, "%s", msg);
-	rc = pp_bus_read(bus, &m->at, &p, v, msg, sizeof(msg));
-	pp_bus_close(bus);
+	rc = pp__bus_read(bus, &m->at, &p, v, msg, sizeof(msg));
+	pp__bus_close(bus);
 	if (rc != PP_OK)
 		return ERR(PP_EUNREACH, "the old meter does not answer (%s); "
 		    "give its last counter with --final%s", msg, m->wallet ?
@@ -98,7 +98,7 @@ swap_meters(pp_db *db, const struct pp_swap_req *req, struct swap_meter *old,
 /* The old meter's last counter and wallet: given, else read now. */
 static int
 swap_final(pp_db *db, const struct pp_swap_req *req,
-    const struct swap_meter *old, struct pp_values *v, int64_t *final,
+    const struct swap_meter *old, struct pp__values *v, int64_t *final,
     int64_t *balance)
 {
 	int rc;
@@ -109,9 +109,9 @@ swap_final(pp_db *db, const struct pp_swap_req *req,
 	if (*final < 0 || (old->wallet && *balance < 0)) {
 		if ((rc = read_old(db, old, req->wait_ms, v)) != PP_OK)
 			return rc;
-		if (*final < 0 && !pp_values_get(v, "energy_kwh", final))
+		if (*final < 0 && !pp__values_get(v, "energy_kwh", final))
 			return ERR(PP_EDATA, "the old meter shows no counter");
-		if (old->wallet && *balance < 0 && !pp_values_get(v, "balance",
+		if (old->wallet && *balance < 0 && !pp__values_get(v, "balance",
 		    balance))
 			return ERR(PP_EDATA, "the old meter shows no balance; "
 			    "give --balance");
@@ -131,21 +131,21 @@ swap_final(pp_db *db, const struct pp_swap_req *req,
  */
 static int
 move_waiting(pp_db *db, const struct pp_swap_req *req,
-    const struct swap_meter *old, const struct pp_values *v,
+    const struct swap_meter *old, const struct pp__values *v,
     int64_t *balance)
 {
 	int64_t count = -1, waiting;
 	int rc;
 
-	pp_values_get(v, "buy_count", &count);
-	if ((rc = pp_exec(db, "UPDATE commands SET state = 'done', "
+	pp__values_get(v, "buy_count", &count);
+	if ((rc = pp__exec(db, "UPDATE commands SET state = 'done', "
 	    "updated = ? WHERE meter_id = ? AND action = 'recharge' AND "
 	    "state IN ('pending', 'sent') AND buy_count <= ?", "iii",
 	    pp_now(), old->id, count)) != PP_OK ||
-	    (rc = pp_query_int(db, &waiting, "SELECT coalesce(sum(amount),"
+	    (rc = pp__query_int(db, &waiting, "SELECT coalesce(sum(amount),"
 	    " 0) FROM commands WHERE meter_id = ? AND action = 'recharge' "
 	    "AND state IN ('pending', 'sent')", "i", old->id)) != PP_OK ||
-	    (rc = pp_exec(db, "UPDATE commands SET state = 'failed', "
+	    (rc = pp__exec(db, "UPDATE commands SET state = 'failed', "
 	    "last_error = 'moved to meter ' || ?, updated = ? WHERE "
 	    "meter_id = ? AND action = 'recharge' AND state IN "
 	    "('pending', 'sent')", "tii", req->new_meter, pp_now(),
@@ -161,7 +161,7 @@ transfer(pp_db *db, const struct pp_swap_req *req, int64_t account_id,
     const struct swap_meter *old, const struct swap_meter *new,
     int64_t balance, int64_t id[2])
 {
-	struct pp_post p;
+	struct pp__post p;
 	char remark[PP_TEXTMAX];
 	int rc;
 
@@ -174,12 +174,12 @@ transfer(pp_db *db, const struct pp_swap_req *req, int64_t account_id,
 	snprintf(remark, sizeof(remark), "swap %s -> %s", req->old_meter,
 	    req->new_meter);
 	p.remark = remark;
-	if ((rc = pp_ledger_post(db, &p, &id[0])) != PP_OK)
+	if ((rc = pp__ledger_post(db, &p, &id[0])) != PP_OK)
 		return rc;
 	p.amount = balance;
 	p.meter_id = new->id;
 	/* Into a new meter wallet, the money goes as its first recharge. */
-	return pp_post_money(db, &p, new->wallet && balance ? new->id : 0,
+	return pp__post_money(db, &p, new->wallet && balance ? new->id : 0,
 	    &id[1]);
 }
 
@@ -189,15 +189,15 @@ reattach(pp_db *db, int64_t account_id, int64_t old_id, int64_t new_id)
 {
 	int rc;
 
-	if ((rc = pp_exec(db, "UPDATE account_meters SET detached = ? WHERE "
+	if ((rc = pp__exec(db, "UPDATE account_meters SET detached = ? WHERE "
 	    "meter_id = ? AND detached IS NULL", "ii", pp_now(), old_id)) !=
 	    PP_OK ||
-	    (rc = pp_exec(db, "UPDATE meters SET account_id = NULL WHERE id = "
+	    (rc = pp__exec(db, "UPDATE meters SET account_id = NULL WHERE id = "
 	    "?", "i", old_id)) != PP_OK ||
-	    (rc = pp_exec(db, "UPDATE meters SET account_id = ? WHERE id = ?",
+	    (rc = pp__exec(db, "UPDATE meters SET account_id = ? WHERE id = ?",
 	    "ii", account_id, new_id)) != PP_OK)
 		return rc;
-	return pp_exec(db, "INSERT INTO account_meters(account_id, meter_id, "
+	return pp__exec(db, "INSERT INTO account_meters(account_id, meter_id, "
 	    "attached) VALUES (?, ?, ?)", "iii", account_id, new_id, pp_now());
 }
 
@@ -206,8 +206,8 @@ pp_meter_swap(pp_db *db, const struct pp_swap_req *req, pp_entry out[2],
     int *n)
 {
 	struct swap_meter old, new;
-	struct pp_values v;
-	struct pp_account a;
+	struct pp__values v;
+	struct pp__account a;
 	int64_t final, balance, id[2], shown;
 	int rc;
 
@@ -217,23 +217,23 @@ pp_meter_swap(pp_db *db, const struct pp_swap_req *req, pp_entry out[2],
 		return rc;
 	/* The reading keeps what the meter showed; the transfer adds more. */
 	shown = balance;
-	if ((rc = pp_tx_begin(db)) != PP_OK)
+	if ((rc = pp__tx_begin(db)) != PP_OK)
 		return rc;
 	if (old.wallet && (rc = move_waiting(db, req, &old, &v, &balance)) !=
 	    PP_OK)
 		goto fail;
 	/* The last counter, as a manual reading: its interval counts. */
-	if ((rc = pp_reading_store(db, old.id, PP_READ_NOW, final,
+	if ((rc = pp__reading_store(db, old.id, PP_READ_NOW, final,
 	    old.wallet ? shown : INT64_MIN)) != PP_OK ||
-	    (rc = pp_account_get_id(db, old.account_id, &a)) != PP_OK ||
+	    (rc = pp__account_get_id(db, old.account_id, &a)) != PP_OK ||
 	    (rc = transfer(db, req, a.id, &old, &new, balance, id)) != PP_OK ||
 	    (rc = reattach(db, a.id, old.id, new.id)) != PP_OK ||
-	    (rc = pp_entry_load(db, id[0], &out[0])) != PP_OK ||
-	    (rc = pp_entry_load(db, id[1], &out[1])) != PP_OK)
+	    (rc = pp__entry_load(db, id[0], &out[0])) != PP_OK ||
+	    (rc = pp__entry_load(db, id[1], &out[1])) != PP_OK)
 		goto fail;
 	*n = 2;
-	return pp_tx_commit(db);
+	return pp__tx_commit(db);
 fail:
-	pp_tx_rollback(db);
+	pp__tx_rollback(db);
 	return rc;
 }

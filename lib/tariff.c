@@ -11,7 +11,7 @@
 
 /* One canonical text per tariff, so that equal specs compare equal. */
 static char *
-spec_text(const struct pp_tariff_spec *t)
+spec_text(const struct pp__tariff_spec *t)
 {
 	char *s = NULL, *next;
 	int i;
@@ -39,7 +39,7 @@ spec_text(const struct pp_tariff_spec *t)
 }
 
 int
-pp_tariff_store(pp_db *db, const char *name, const struct pp_tariff_spec *t,
+pp__tariff_store(pp_db *db, const char *name, const struct pp__tariff_spec *t,
     int *changed)
 {
 	sqlite3_stmt *st;
@@ -49,20 +49,21 @@ pp_tariff_store(pp_db *db, const char *name, const struct pp_tariff_spec *t,
 
 	*changed = 0;
 	if ((spec = spec_text(t)) == NULL)
-		return pp_fail(db, PP_EINTERNAL, "out of memory");
-	rc = pp_query_int(db, &tariff_id, "INSERT INTO tariffs(name) VALUES (?)"
+		return pp__fail(db, PP_EINTERNAL, "out of memory");
+	rc = pp__query_int(db, &tariff_id,
+	    "INSERT INTO tariffs(name) VALUES (?)"
 	    " ON CONFLICT(name) DO UPDATE SET name = name RETURNING id", "t",
 	    name);
 	if (rc != PP_OK)
 		goto out;
-	if ((st = pp_stmt(db, "SELECT spec, effective FROM tariff_versions "
+	if ((st = pp__stmt(db, "SELECT spec, effective FROM tariff_versions "
 	    "WHERE tariff_id = ? ORDER BY effective DESC LIMIT 1")) == NULL) {
 		rc = PP_EINTERNAL;
 		goto out;
 	}
 	sqlite3_bind_int64(st, 1, tariff_id);
 	if (sqlite3_step(st) == SQLITE_ROW) {
-		pp_col_text(st, 0, latest, sizeof(latest));
+		pp__col_text(st, 0, latest, sizeof(latest));
 		last_effective = sqlite3_column_int64(st, 1);
 	}
 	sqlite3_reset(st);
@@ -71,19 +72,19 @@ pp_tariff_store(pp_db *db, const char *name, const struct pp_tariff_spec *t,
 	/* Two loads in one second: the later version still comes later. */
 	if (now <= last_effective)
 		now = last_effective + 1;
-	if ((rc = pp_query_int(db, &version_id, "INSERT INTO tariff_versions("
+	if ((rc = pp__query_int(db, &version_id, "INSERT INTO tariff_versions("
 	    "tariff_id, effective, price, tier_period, spec) VALUES (?, ?, "
 	    "nullif(?, -1), nullif(?, ''), ?) RETURNING id", "iiitt",
 	    tariff_id, now, t->price, t->period, spec)) != PP_OK)
 		goto out;
 	for (i = 0; i < t->nwin && rc == PP_OK; i++)
-		rc = pp_exec(db, "INSERT INTO tariff_windows(version_id, seq, "
+		rc = pp__exec(db, "INSERT INTO tariff_windows(version_id, seq, "
 		    "name, start_min, end_min, price) VALUES (?, ?, ?, ?, ?, ?)",
 		    "iitiii", version_id, (int64_t)i, t->win[i].name,
 		    (int64_t)t->win[i].from, (int64_t)t->win[i].to,
 		    t->win[i].price);
 	for (i = 0; i < t->nstep && rc == PP_OK; i++)
-		rc = pp_exec(db, "INSERT INTO tariff_steps(version_id, seq, "
+		rc = pp__exec(db, "INSERT INTO tariff_steps(version_id, seq, "
 		    "upto_wh, add_price) VALUES (?, ?, nullif(?, -1), ?)", "iiii",
 		    version_id, (int64_t)i, t->step[i].upto_wh, t->step[i].add);
 	*changed = rc == PP_OK;
@@ -93,25 +94,25 @@ out:
 }
 
 /* A tier period, "month" or "year", as a unit of the calendar (time.c). */
-static enum pp_unit
+static enum pp__unit
 period_unit(const char *period)
 {
 	return strcmp(period, "year") == 0 ? PP_YEAR : PP_MONTH;
 }
 
 int64_t
-pp_period_start(const char *period, int64_t t)
+pp__period_start(const char *period, int64_t t)
 {
-	return pp_unit_start(t, period_unit(period));
+	return pp__unit_start(t, period_unit(period));
 }
 
 /* The window holding t, and when it ends. */
 static int
-window_at(const struct pp_tariff_spec *s, int64_t t, int64_t *ends)
+window_at(const struct pp__tariff_spec *s, int64_t t, int64_t *ends)
 {
 	int i, m, from = 0, to = 0, left;
 
-	m = pp_clock_minutes(t);
+	m = pp__clock_minutes(t);
 	for (i = 0; i < s->nwin; i++) {
 		from = s->win[i].from;
 		to = s->win[i].to;
@@ -124,13 +125,13 @@ window_at(const struct pp_tariff_spec *s, int64_t t, int64_t *ends)
 	left = (to - m + 1440) % 1440;
 	if (left == 0)
 		left = 1440;
-	*ends = pp_day_at(t, 0, m + left);
+	*ends = pp__day_at(t, 0, m + left);
 	return i;
 }
 
 /* Add a priced piece, merging it with one of the same window and tier. */
 static int
-add_part(struct pp_charge *c, const char *window, int tier, int64_t wh,
+add_part(struct pp__charge *c, const char *window, int tier, int64_t wh,
     int64_t price)
 {
 	int i;
@@ -157,8 +158,8 @@ add_part(struct pp_charge *c, const char *window, int tier, int64_t wh,
 
 /* Price wh at one base price, split at the tier thresholds. */
 static int
-price_tiers(const struct pp_tariff_spec *s, const char *window, int64_t base,
-    int64_t wh, int64_t *used, struct pp_charge *c)
+price_tiers(const struct pp__tariff_spec *s, const char *window, int64_t base,
+    int64_t wh, int64_t *used, struct pp__charge *c)
 {
 	int64_t take;
 	int i, rc;
@@ -181,10 +182,10 @@ price_tiers(const struct pp_tariff_spec *s, const char *window, int64_t base,
 }
 
 int
-pp_tariff_price(const struct pp_tariff_version *v, int nv, int64_t from,
-    int64_t to, int64_t wh, int64_t used_before, struct pp_charge *out)
+pp__tariff_price(const struct pp__tariff_version *v, int nv, int64_t from,
+    int64_t to, int64_t wh, int64_t used_before, struct pp__charge *out)
 {
-	const struct pp_tariff_spec *s;
+	const struct pp__tariff_spec *s;
 	int64_t t, end, next, used = used_before, given = 0, share;
 	int64_t period_end = INT64_MAX;
 	int k, w, rc;
@@ -206,14 +207,14 @@ pp_tariff_price(const struct pp_tariff_version *v, int nv, int64_t from,
 		    next < end)
 			end = next;
 		if (s->nstep > 0) {
-			period_end = pp_unit_next(t, period_unit(s->period));
+			period_end = pp__unit_next(t, period_unit(s->period));
 			if (period_end < end)
 				end = period_end;
 		}
 		if (end <= t)
 			end = to;
 		/* This piece's share of the energy; the last takes the rest. */
-		share = (end >= to ? wh : pp_apportion(wh, from, to, end)) -
+		share = (end >= to ? wh : pp__apportion(wh, from, to, end)) -
 		    given;
 		given += share;
 		rc = price_tiers(s, w >= 0 ? s->win[w].name : "", w >= 0 ?
@@ -229,12 +230,12 @@ pp_tariff_price(const struct pp_tariff_version *v, int nv, int64_t from,
 }
 
 int
-pp_tariff_price_rates(const struct pp_tariff_version *v, int nv, int64_t from,
+pp__tariff_price_rates(const struct pp__tariff_version *v, int nv, int64_t from,
     int64_t to, int64_t total, const char *const *window, const int64_t *wh,
-    int nrates, int64_t used_before, struct pp_charge *out)
+    int nrates, int64_t used_before, struct pp__charge *out)
 {
-	const struct pp_tariff_spec *s;
-	struct pp_charge rest;
+	const struct pp__tariff_spec *s;
+	struct pp__charge rest;
 	int64_t used = used_before, counted = 0, given, seen = 0;
 	int i, w, k, rc;
 
@@ -245,7 +246,7 @@ pp_tariff_price_rates(const struct pp_tariff_version *v, int nv, int64_t from,
 		;
 	/* One version, one tier period: else time decides. */
 	if ((k + 1 < nv && v[k + 1].effective < to) ||
-	    (v[k].spec.nstep > 0 && pp_unit_next(from,
+	    (v[k].spec.nstep > 0 && pp__unit_next(from,
 	    period_unit(v[k].spec.period)) < to))
 		return PP_EDATA;
 	s = &v[k].spec;
@@ -274,7 +275,7 @@ pp_tariff_price_rates(const struct pp_tariff_version *v, int nv, int64_t from,
 			continue;
 		if (counted > total) {
 			seen += wh[i];
-			share = pp_apportion(total, 0, counted, seen) - given;
+			share = pp__apportion(total, 0, counted, seen) - given;
 		}
 		given += share;
 		if ((rc = price_tiers(s, s->win[w].name, s->win[w].price, share,
@@ -284,7 +285,8 @@ pp_tariff_price_rates(const struct pp_tariff_version *v, int nv, int64_t from,
 	counted = given;
 	/* What the rate registers do not account for is shared by time. */
 	if (total > counted) {
-		if ((rc = pp_tariff_price(v, nv, from, to, total - counted, used,
+		if ((rc = pp__tariff_price(v, nv, from, to, total - counted,
+		    used,
 		    &rest)) != PP_OK)
 			return rc;
 		for (i = 0; i < rest.nparts; i++)
@@ -298,12 +300,12 @@ pp_tariff_price_rates(const struct pp_tariff_version *v, int nv, int64_t from,
 
 /* One stored version, with its windows and steps. */
 static int
-load_version(pp_db *db, int64_t version_id, struct pp_tariff_version *v)
+load_version(pp_db *db, int64_t version_id, struct pp__tariff_version *v)
 {
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((st = pp_stmt(db, "SELECT name, start_min, end_min, price FROM "
+	if ((st = pp__stmt(db, "SELECT name, start_min, end_min, price FROM "
 	    "tariff_windows WHERE version_id = ? ORDER BY seq")) == NULL)
 		return PP_EINTERNAL;
 	sqlite3_bind_int64(st, 1, version_id);
@@ -311,14 +313,14 @@ load_version(pp_db *db, int64_t version_id, struct pp_tariff_version *v)
 	    v->spec.nwin < PP_TARIFF_MAXWIN) {
 		int i = v->spec.nwin++;
 
-		pp_col_text(st, 0, v->spec.win[i].name,
+		pp__col_text(st, 0, v->spec.win[i].name,
 		    sizeof(v->spec.win[i].name));
 		v->spec.win[i].from = sqlite3_column_int(st, 1);
 		v->spec.win[i].to = sqlite3_column_int(st, 2);
 		v->spec.win[i].price = sqlite3_column_int64(st, 3);
 	}
 	sqlite3_reset(st);
-	if ((st = pp_stmt(db, "SELECT coalesce(upto_wh, -1), add_price FROM "
+	if ((st = pp__stmt(db, "SELECT coalesce(upto_wh, -1), add_price FROM "
 	    "tariff_steps WHERE version_id = ? ORDER BY seq")) == NULL)
 		return PP_EINTERNAL;
 	sqlite3_bind_int64(st, 1, version_id);
@@ -334,7 +336,7 @@ load_version(pp_db *db, int64_t version_id, struct pp_tariff_version *v)
 }
 
 int
-pp_tariff_of_meter(pp_db *db, int64_t meter_id, struct pp_tariff_version **v,
+pp__tariff_of_meter(pp_db *db, int64_t meter_id, struct pp__tariff_version **v,
     int *n)
 {
 	sqlite3_stmt *st;
@@ -344,7 +346,8 @@ pp_tariff_of_meter(pp_db *db, int64_t meter_id, struct pp_tariff_version **v,
 
 	*v = NULL;
 	*n = 0;
-	if ((st = pp_stmt(db, "SELECT coalesce(price, -1), coalesce(tariff_id, "
+	if ((st = pp__stmt(db,
+	    "SELECT coalesce(price, -1), coalesce(tariff_id, "
 	    "0) FROM meters WHERE id = ?")) == NULL)
 		return PP_EINTERNAL;
 	sqlite3_bind_int64(st, 1, meter_id);
@@ -354,20 +357,20 @@ pp_tariff_of_meter(pp_db *db, int64_t meter_id, struct pp_tariff_version **v,
 	}
 	sqlite3_reset(st);
 	if (own < 0 && tariff == 0)
-		own = pp_setting_int(db, "price", -1);
+		own = pp__setting_int(db, "price", -1);
 	if (own >= 0 || tariff == 0) {
 		/* One flat price for all time: the meter's, or the site's. */
 		if (own < 0)
 			return PP_OK;
 		if (pp_grow(v, &cap, 1, sizeof(**v)) != PP_OK)
-			return pp_fail(db, PP_EINTERNAL, "out of memory");
+			return pp__fail(db, PP_EINTERNAL, "out of memory");
 		memset(*v, 0, sizeof(**v));
 		(*v)[0].effective = INT64_MIN / 2;
 		(*v)[0].spec.price = own;
 		*n = 1;
 		return PP_OK;
 	}
-	if ((st = pp_stmt(db, "SELECT id, effective, coalesce(price, -1), "
+	if ((st = pp__stmt(db, "SELECT id, effective, coalesce(price, -1), "
 	    "coalesce(tier_period, '') FROM tariff_versions WHERE tariff_id = ? "
 	    "ORDER BY effective")) == NULL)
 		return PP_EINTERNAL;
@@ -375,13 +378,13 @@ pp_tariff_of_meter(pp_db *db, int64_t meter_id, struct pp_tariff_version **v,
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && count < 64) {
 		if (pp_grow(v, &cap, (size_t)count + 1, sizeof(**v)) != PP_OK) {
 			sqlite3_reset(st);
-			return pp_fail(db, PP_EINTERNAL, "out of memory");
+			return pp__fail(db, PP_EINTERNAL, "out of memory");
 		}
 		memset(&(*v)[count], 0, sizeof(**v));
 		ids[count] = sqlite3_column_int64(st, 0);
 		(*v)[count].effective = sqlite3_column_int64(st, 1);
 		(*v)[count].spec.price = sqlite3_column_int64(st, 2);
-		pp_col_text(st, 3, (*v)[count].spec.period,
+		pp__col_text(st, 3, (*v)[count].spec.period,
 		    sizeof((*v)[count].spec.period));
 		count++;
 	}

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "prepay.h"
+#include "internal.h"
 
 /* Decode one UTF-8 sequence; returns its length, or 0 when it is invalid. */
 static size_t
@@ -58,7 +58,7 @@ is_wide(uint32_t c)
 }
 
 size_t
-pp_text_width(const char *str)
+pp__text_width(const char *str)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	size_t w = 0, n;
@@ -78,7 +78,7 @@ pp_text_width(const char *str)
 }
 
 int
-pp_text_check(const char *what, const char *str, size_t max, char *err,
+pp__text_check(const char *what, const char *str, size_t max, char *err,
     size_t errlen)
 {
 	const unsigned char *s = (const unsigned char *)str;
@@ -105,7 +105,7 @@ pp_text_check(const char *what, const char *str, size_t max, char *err,
 }
 
 int
-pp_key_check(const char *what, const char *s, size_t max, char *err,
+pp__key_check(const char *what, const char *s, size_t max, char *err,
     size_t errlen)
 {
 	size_t len = strlen(s);
@@ -121,7 +121,7 @@ pp_key_check(const char *what, const char *s, size_t max, char *err,
 	}
 	if (strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 	    "0123456789-_.") != len || s[0] == '-' || s[0] == '.') {
-		if (pp_text_check(what, s, max, err, errlen) != PP_OK)
+		if (pp__text_check(what, s, max, err, errlen) != PP_OK)
 			return PP_EDATA;
 		snprintf(err, errlen, "%s \"%s\": use letters, digits, '-', "
 		    "'_' and '.'", what, pp_q(s));
@@ -205,7 +205,7 @@ escape(char *buf, size_t size, const char *str, size_t maxw, int quotes)
 }
 
 const char *
-pp_quote(char *buf, size_t size, const char *s)
+pp__quote(char *buf, size_t size, const char *s)
 {
 	return escape(buf, size, s, PP_QUOTEW, 1);
 }
@@ -217,7 +217,7 @@ pp_q(const char *s)
 	static _Thread_local unsigned next;
 
 	next = (next + 1) % PP_QRING;
-	return pp_quote(ring[next], sizeof(ring[next]), s);
+	return pp__quote(ring[next], sizeof(ring[next]), s);
 }
 
 const char *

@@ -3,7 +3,7 @@
  * and shown and entered in local time; the calendar (days, hours, tier
  * periods) is the local one, and daylight saving is mktime's to resolve.
  * Energy used over an interval is shared out over its days, hours or
- * tariff windows by one function, pp_apportion, so that every table and
+ * tariff windows by one function, pp__apportion, so that every table and
  * report that splits it agrees to the watt-hour (doc/DESIGN.md, "Time").
  */
 #include <errno.h>
@@ -28,7 +28,7 @@ now_override(int64_t *t, char *err, size_t errlen)
 	char *end;
 	long long v;
 
-	if ((s = pp_priv_getenv("PREPAY_NOW")) == NULL || *s == '\0')
+	if ((s = pp__priv_getenv("PREPAY_NOW")) == NULL || *s == '\0')
 		return 0;
 	if (*s >= '0' && *s <= '9' && strchr(s, '-') == NULL) {
 		errno = 0;
@@ -155,13 +155,13 @@ pp_time_format(int64_t t, char buf[PP_TIMEBUF])
 }
 
 char *
-pp_day_format(int64_t t, char buf[PP_TIMEBUF])
+pp__day_format(int64_t t, char buf[PP_TIMEBUF])
 {
 	return format_local(t, "%Y-%m-%d", buf);
 }
 
 char *
-pp_hour_format(int64_t t, char buf[PP_TIMEBUF])
+pp__hour_format(int64_t t, char buf[PP_TIMEBUF])
 {
 	return format_local(t, "%Y-%m-%d %H:00", buf);
 }
@@ -172,7 +172,7 @@ pp_hour_format(int64_t t, char buf[PP_TIMEBUF])
  * has one.
  */
 static int64_t
-local_set(int64_t t, enum pp_unit unit, int ahead)
+local_set(int64_t t, enum pp__unit unit, int ahead)
 {
 	time_t tt = (time_t)t;
 	struct tm tm;
@@ -204,19 +204,19 @@ local_set(int64_t t, enum pp_unit unit, int ahead)
 }
 
 int64_t
-pp_unit_start(int64_t t, enum pp_unit unit)
+pp__unit_start(int64_t t, enum pp__unit unit)
 {
 	return local_set(t, unit, 0);
 }
 
 int64_t
-pp_unit_next(int64_t t, enum pp_unit unit)
+pp__unit_next(int64_t t, enum pp__unit unit)
 {
 	return local_set(t, unit, 1);
 }
 
 int64_t
-pp_day_at(int64_t t, int days, int minutes)
+pp__day_at(int64_t t, int days, int minutes)
 {
 	time_t tt = (time_t)t;
 	struct tm tm;
@@ -231,7 +231,7 @@ pp_day_at(int64_t t, int days, int minutes)
 }
 
 int
-pp_clock_minutes(int64_t t)
+pp__clock_minutes(int64_t t)
 {
 	time_t tt = (time_t)t;
 	struct tm tm;
@@ -254,7 +254,7 @@ muldiv_floor(int64_t a, int64_t b, int64_t c)
 /*
  * How much of total, used evenly over [from, to], was used by time at:
  * floor(total * (at - from) / (to - from)), 0 before from and all of it
- * from to on.  A piece [a, b) is pp_apportion(b) - pp_apportion(a).
+ * from to on.  A piece [a, b) is pp__apportion(b) - pp__apportion(a).
  * Because the rounding is of the running sum, never of each piece, the
  * pieces of any cut add up to total exactly, each is within one unit of
  * its true share, and an hour's pieces add up to their day's piece.  An
@@ -262,7 +262,7 @@ muldiv_floor(int64_t a, int64_t b, int64_t c)
  * its instant.
  */
 int64_t
-pp_apportion(int64_t total, int64_t from, int64_t to, int64_t at)
+pp__apportion(int64_t total, int64_t from, int64_t to, int64_t at)
 {
 	if (at <= from)
 		return 0;
@@ -273,7 +273,7 @@ pp_apportion(int64_t total, int64_t from, int64_t to, int64_t at)
 
 /* "HH:MM", 00:00 to 24:00, in minutes since midnight. */
 int
-pp_clock_parse(const char *s, int *minutes)
+pp__clock_parse(const char *s, int *minutes)
 {
 	int h, m, n = 0;
 

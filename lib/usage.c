@@ -35,10 +35,10 @@ bucket_of(const struct bucket *b, long n, int64_t t)
 
 /*
  * Share wh used over [from, to] out to the buckets by time, as the daily
- * roll-up does (pp_apportion): an hour's pieces add up to its day's.
+ * roll-up does (pp__apportion): an hour's pieces add up to its day's.
  */
 static void
-share_out(struct bucket *b, long n, enum pp_unit unit, int64_t from,
+share_out(struct bucket *b, long n, enum pp__unit unit, int64_t from,
     int64_t to, int64_t wh)
 {
 	int64_t at, end;
@@ -47,10 +47,10 @@ share_out(struct bucket *b, long n, enum pp_unit unit, int64_t from,
 	if (to <= from)
 		from = to;
 	for (at = from; ; at = end) {
-		end = pp_unit_next(at, unit);
+		end = pp__unit_next(at, unit);
 		if ((k = bucket_of(b, n, at)) >= 0) {
-			b[k].wh += pp_apportion(wh, from, to, end) -
-			    pp_apportion(wh, from, to, at);
+			b[k].wh += pp__apportion(wh, from, to, end) -
+			    pp__apportion(wh, from, to, at);
 			b[k].covered += (end < to ? end : to) - at;
 		}
 		if (end >= to)
@@ -70,7 +70,7 @@ usage_check(struct pp__run *run)
 	int rc;
 
 	if (by == NULL || (strcmp(by, "hour") && strcmp(by, "day")))
-		return pp_fail(run->db, PP_EUSAGE, "usage needs --by hour or "
+		return pp__fail(run->db, PP_EUSAGE, "usage needs --by hour or "
 		    "--by day");
 	if ((rc = pp__report_meter_id(run)) != PP_OK ||
 	    (rc = pp__report_need_times(run)) != PP_OK)
@@ -80,26 +80,27 @@ usage_check(struct pp__run *run)
 
 /* Every hour or day that [from, to) touches, empty or not. */
 static int
-usage_buckets(struct pp__run *run, enum pp_unit unit, struct bucket **bp, long *np)
+usage_buckets(struct pp__run *run, enum pp__unit unit, struct bucket **bp, long
+    *np)
 {
 	struct bucket *b = NULL;
 	size_t cap = 0;
 	long n = 0;
 	int64_t t;
 
-	for (t = pp_unit_start(run->opts.from, unit); t < run->opts.to;
-	    t = pp_unit_next(t, unit)) {
+	for (t = pp__unit_start(run->opts.from, unit); t < run->opts.to;
+	    t = pp__unit_next(t, unit)) {
 		if (n == USAGE_MAX) {
 			free(b);
-			return pp_fail(run->db, PP_EUSAGE, "more than %d %ss: "
+			return pp__fail(run->db, PP_EUSAGE, "more than %d %ss: "
 			    "narrow --from and --to", USAGE_MAX, run->opts.by);
 		}
 		if (pp_grow(&b, &cap, (size_t)n + 1, sizeof(*b)) != PP_OK) {
 			free(b);
-			return pp_fail(run->db, PP_EINTERNAL, "out of memory");
+			return pp__fail(run->db, PP_EINTERNAL, "out of memory");
 		}
 		b[n].start = t;
-		b[n].end = pp_unit_next(t, unit);
+		b[n].end = pp__unit_next(t, unit);
 		b[n].wh = b[n].covered = 0;
 		n++;
 	}
@@ -113,13 +114,14 @@ usage_buckets(struct pp__run *run, enum pp_unit unit, struct bucket **bp, long *
  * to the first one after the last: what poll.c charged.
  */
 static int
-usage_share(struct pp__run *run, enum pp_unit unit, struct bucket *b, long n)
+usage_share(struct pp__run *run, enum pp__unit unit, struct bucket *b, long n)
 {
 	sqlite3_stmt *st;
 	int64_t t, prev_t = 0, prev_e = 0, e;
 	int rc, have = 0;
 
-	if ((st = pp_stmt(run->db, "SELECT time, energy_wh FROM readings WHERE "
+	if ((st = pp__stmt(run->db,
+	    "SELECT time, energy_wh FROM readings WHERE "
 	    "meter_id = ?1 AND flag IS NULL AND energy_wh IS NOT NULL AND "
 	    "time >= coalesce((SELECT max(time) FROM readings WHERE meter_id = "
 	    "?1 AND flag IS NULL AND energy_wh IS NOT NULL AND time < ?2), ?2) "
@@ -142,7 +144,7 @@ usage_share(struct pp__run *run, enum pp_unit unit, struct bucket *b, long n)
 		have = 1;
 	}
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? PP_OK : pp_sqlfail(run->db, "readings");
+	return rc == SQLITE_DONE ? PP_OK : pp__sqlfail(run->db, "readings");
 }
 
 /*
@@ -150,15 +152,15 @@ usage_share(struct pp__run *run, enum pp_unit unit, struct bucket *b, long n)
  * its bar still has what the bucket holds.
  */
 static int
-usage_emit(struct pp__run *run, enum pp_unit unit, const struct bucket *b)
+usage_emit(struct pp__run *run, enum pp__unit unit, const struct bucket *b)
 {
 	char label[PP_TIMEBUF];
 	pp_cell c[3];
 
 	if (unit == PP_HOUR)
-		pp_hour_format(b->start, label);
+		pp__hour_format(b->start, label);
 	else
-		pp_day_format(b->start, label);
+		pp__day_format(b->start, label);
 	memset(c, 0, sizeof(c));
 	c[0] = PP__TEXT(label);
 	c[1] = (pp_cell){ .set = b->covered != 0, .i = b->wh };
@@ -172,7 +174,7 @@ usage_rows(struct pp__run *run)
 {
 	struct bucket *b = NULL;
 	long n = 0, k;
-	enum pp_unit unit = strcmp(run->opts.by, "hour") == 0 ? PP_HOUR :
+	enum pp__unit unit = strcmp(run->opts.by, "hour") == 0 ? PP_HOUR :
 	    PP_DAY;
 	int rc;
 

@@ -11,7 +11,7 @@
 #include "field.h"
 
 int
-pp_values_get(const struct pp_values *vs, const char *name, int64_t *v)
+pp__values_get(const struct pp__values *vs, const char *name, int64_t *v)
 {
 	int i;
 
@@ -24,7 +24,7 @@ pp_values_get(const struct pp_values *vs, const char *name, int64_t *v)
 }
 
 void
-pp_values_set(struct pp_values *vs, const char *name, int64_t v)
+pp__values_set(struct pp__values *vs, const char *name, int64_t v)
 {
 	int i;
 
@@ -41,18 +41,18 @@ pp_values_set(struct pp_values *vs, const char *name, int64_t v)
 }
 
 int
-pp_field_value(const struct pp_pwrite *w, const struct pp_pfield *f,
-    const struct pp_values *args, int64_t *v, int64_t *factor, char *err,
+pp__field_value(const struct pp__pwrite *w, const struct pp__pfield *f,
+    const struct pp__values *args, int64_t *v, int64_t *factor, char *err,
     size_t errlen)
 {
 	*v = f->value;
 	*factor = 1;
 	if (f->arg[0] == '\0')
 		return PP_OK;
-	if (!pp_values_get(args, f->arg, v)) {
+	if (!pp__values_get(args, f->arg, v)) {
 		snprintf(err, errlen, "%s needs %s", w->name, f->arg);
 		return PP_EUSAGE;
 	}
-	*factor = pp_value_factor(f->arg);
+	*factor = pp__value_factor(f->arg);
 	return PP_OK;
 }

@@ -29,7 +29,7 @@ put(struct verify *v, const char *check, const char *result,
 	    PP__TEXT(message) };
 
 	if (pp__report_emit(v->run, row) != PP_OK)
-		v->rc = pp_fail(v->db, PP_EINTERNAL, "%s",
+		v->rc = pp__fail(v->db, PP_EINTERNAL, "%s",
 		    pp_out_error(v->run->out));
 }
 
@@ -71,7 +71,7 @@ finish(struct verify *v, const char *check, const char *ok_message)
 static sqlite3_stmt *
 query(struct verify *v, const char *sql)
 {
-	sqlite3_stmt *st = pp_stmt(v->db, sql);
+	sqlite3_stmt *st = pp__stmt(v->db, sql);
 
 	if (st == NULL && v->rc == PP_OK)
 		v->rc = PP_EINTERNAL;
@@ -89,7 +89,7 @@ col(sqlite3_stmt *st, int i)
 static void
 check_ledger_chain(struct verify *v)
 {
-	struct pp_ledger_row r;
+	struct pp__ledger_row r;
 	sqlite3_stmt *st;
 	char prev[65] = "", hash[65], *text;
 	int64_t expect_id = 1, rows = 0;
@@ -123,10 +123,10 @@ check_ledger_chain(struct verify *v)
 			    (long long)expect_id, (long long)r.id - 1, r.serial);
 		expect_id = r.id + 1;
 		rows++;
-		if (pp_ledger_text(&r, &text) != PP_OK ||
-		    pp_chain_hash(prev, text, hash) != PP_OK) {
+		if (pp__ledger_text(&r, &text) != PP_OK ||
+		    pp__chain_hash(prev, text, hash) != PP_OK) {
 			free(text);
-			v->rc = pp_fail(v->db, PP_EINTERNAL, "out of memory");
+			v->rc = pp__fail(v->db, PP_EINTERNAL, "out of memory");
 			break;
 		}
 		free(text);
@@ -159,11 +159,11 @@ check_audit_chain(struct verify *v)
 			    (long long)id - 1);
 		expect_id = id + 1;
 		rows++;
-		if (pp_audit_text(id, sqlite3_column_int64(st, 1), col(st, 2),
+		if (pp__audit_text(id, sqlite3_column_int64(st, 1), col(st, 2),
 		    col(st, 3), col(st, 4), sqlite3_column_int64(st, 5),
 		    col(st, 6), col(st, 8), &text) != PP_OK ||
-		    pp_chain_hash(prev, text, hash) != PP_OK) {
-			v->rc = pp_fail(v->db, PP_EINTERNAL, "out of memory");
+		    pp__chain_hash(prev, text, hash) != PP_OK) {
+			v->rc = pp__fail(v->db, PP_EINTERNAL, "out of memory");
 			break;
 		}
 		free(text);
@@ -269,9 +269,9 @@ charge_totals(struct verify *v)
 		if (r != d || d != p)
 			problem(v, "charges", "the readings cost %s, the daily "
 			    "roll-up %s, its parts %s (1e-7 yuan: %lld, %lld, "
-			    "%lld)", pp_money_format(pp_fen_round(r), a),
-			    pp_money_format(pp_fen_round(d), b),
-			    pp_money_format(pp_fen_round(p), c),
+			    "%lld)", pp_money_format(pp__fen_round(r), a),
+			    pp_money_format(pp__fen_round(d), b),
+			    pp_money_format(pp__fen_round(p), c),
 			    (long long)r, (long long)d, (long long)p);
 	}
 	sqlite3_reset(st);
@@ -556,8 +556,8 @@ check_schema(struct verify *v)
 	sqlite3_stmt *want = NULL, *have;
 	char a[8192], b[8192];
 
-	if (pp_schema_reference(&ref) != PP_OK) {
-		v->rc = pp_fail(v->db, PP_EINTERNAL, "the reference schema "
+	if (pp__schema_reference(&ref) != PP_OK) {
+		v->rc = pp__fail(v->db, PP_EINTERNAL, "the reference schema "
 		    "cannot be built");
 		return;
 	}
@@ -566,7 +566,7 @@ check_schema(struct verify *v)
 	    SQLITE_OK || (have = query(v, "SELECT sql FROM sqlite_master "
 	    "WHERE type = ? AND name = ?")) == NULL) {
 		if (v->rc == PP_OK)
-			v->rc = pp_fail(v->db, PP_EINTERNAL, "the reference "
+			v->rc = pp__fail(v->db, PP_EINTERNAL, "the reference "
 			    "schema cannot be read");
 		goto out;
 	}
@@ -597,7 +597,7 @@ check_schema(struct verify *v)
 	if (sqlite3_prepare_v2(ref, "SELECT 1 FROM sqlite_master WHERE type = "
 	    "'trigger' AND name = ?", -1, &want, NULL) != SQLITE_OK) {
 		sqlite3_reset(have);
-		v->rc = pp_fail(v->db, PP_EINTERNAL, "the reference schema "
+		v->rc = pp__fail(v->db, PP_EINTERNAL, "the reference schema "
 		    "cannot be read");
 		goto out;
 	}
@@ -716,7 +716,7 @@ check_site(struct verify *v)
 	char digest[65], recorded[80] = "";
 	int64_t entry = 0, others;
 
-	if (pp_site_digest(v->db, digest) != PP_OK) {
+	if (pp__site_digest(v->db, digest) != PP_OK) {
 		v->rc = PP_EINTERNAL;
 		return;
 	}
@@ -729,7 +729,7 @@ check_site(struct verify *v)
 		return;
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		entry = sqlite3_column_int64(st, 0);
-		pp_col_text(st, 1, recorded, sizeof(recorded));
+		pp__col_text(st, 1, recorded, sizeof(recorded));
 	}
 	sqlite3_reset(st);
 	if (entry && strcmp(recorded, digest) != 0)
@@ -737,7 +737,7 @@ check_site(struct verify *v)
 		    "from what site-load left at audit entry %lld: changed "
 		    "outside the tools", (long long)entry);
 	/* Before the first site-load only the creator is an operator. */
-	if (entry == 0 && pp_query_int(v->db, &others, "SELECT (SELECT "
+	if (entry == 0 && pp__query_int(v->db, &others, "SELECT (SELECT "
 	    "count(*) FROM operators WHERE source <> 'creator') + (SELECT "
 	    "count(*) FROM operators WHERE source = 'creator') / 2 + (SELECT "
 	    "count(*) FROM tariffs)", "") == PP_OK && others != 0)
@@ -795,7 +795,7 @@ print_heads(struct verify *v)
 		if ((st = query(v, chains[i].last_sql)) == NULL)
 			return;
 		if (sqlite3_step(st) == SQLITE_ROW)
-			pp_col_text(st, 0, head, sizeof(head));
+			pp__col_text(st, 0, head, sizeof(head));
 		sqlite3_reset(st);
 		put(v, chains[i].head, "ok", head);
 	}
@@ -843,7 +843,7 @@ anchor_read(pp_db *db, const char *path, struct anchor *a)
 	a->id[0] = a->id[1] = -1;
 	/* The caller's file, read with the caller's rights. */
 	if ((fp = pp_fopen_caller(path, "r")) == NULL)
-		return pp_fail(db, PP_ENOINPUT, "--anchor %s: %s", path,
+		return pp__fail(db, PP_ENOINPUT, "--anchor %s: %s", path,
 		    strerror(errno));
 	while (fgets(line, sizeof(line), fp) != NULL)
 		for (i = 0; i < 2; i++)
@@ -851,7 +851,7 @@ anchor_read(pp_db *db, const char *path, struct anchor *a)
 			    a->hash[i]);
 	fclose(fp);
 	if (a->id[0] < 0 || a->id[1] < 0)
-		return pp_fail(db, PP_EDATA, "--anchor %s: no ledger-head and "
+		return pp__fail(db, PP_EDATA, "--anchor %s: no ledger-head and "
 		    "audit-head lines of an earlier report verify", path);
 	return PP_OK;
 }
@@ -872,7 +872,7 @@ check_anchor(struct verify *v, const struct anchor *a)
 		sqlite3_bind_int64(st, 1, a->id[i]);
 		now[0] = '\0';
 		if (sqlite3_step(st) == SQLITE_ROW)
-			pp_col_text(st, 0, now, sizeof(now));
+			pp__col_text(st, 0, now, sizeof(now));
 		sqlite3_reset(st);
 		if (now[0] == '\0')
 			problem(v, "anchor", "%s %lld of the anchor is gone: the "
@@ -909,7 +909,7 @@ verify_rows(struct pp__run *run)
 	v.run = run;
 	/* One read transaction: every check sees the same database. */
 	if (sqlite3_exec(db->sql, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
-		return pp_sqlfail(db, "begin");
+		return pp__sqlfail(db, "begin");
 	check_ledger_chain(&v);
 	check_audit_chain(&v);
 	check_ledger_heads(&v);
@@ -929,7 +929,7 @@ verify_rows(struct pp__run *run)
 	if (v.rc != PP_OK)
 		return v.rc;
 	if (v.any)
-		return pp_fail(db, PP_ERULE, "the ledger fails verification");
+		return pp__fail(db, PP_ERULE, "the ledger fails verification");
 	return PP_OK;
 }
 

@@ -11,7 +11,7 @@
 #include "internal.h"
 
 int
-pp_yaml_open(struct pp_yaml *y, const char *path, char *err, size_t errlen)
+pp__yaml_open(struct pp__yaml *y, const char *path, char *err, size_t errlen)
 {
 	yaml_parser_t parser;
 	FILE *fp;
@@ -46,7 +46,7 @@ pp_yaml_open(struct pp_yaml *y, const char *path, char *err, size_t errlen)
 }
 
 void
-pp_yaml_close(struct pp_yaml *y)
+pp__yaml_close(struct pp__yaml *y)
 {
 	if (y->loaded)
 		yaml_document_delete(&y->doc);
@@ -54,13 +54,13 @@ pp_yaml_close(struct pp_yaml *y)
 }
 
 yaml_node_t *
-pp_yaml_root(struct pp_yaml *y)
+pp__yaml_root(struct pp__yaml *y)
 {
 	return yaml_document_get_root_node(&y->doc);
 }
 
 int
-pp_yaml_bad(const struct pp_yaml *y, long line, const char *key,
+pp__yaml_bad(const struct pp__yaml *y, long line, const char *key,
     const char *fmt, ...)
 {
 	char why[PP_ERRMAX];
@@ -75,20 +75,20 @@ pp_yaml_bad(const struct pp_yaml *y, long line, const char *key,
 }
 
 const char *
-pp_yaml_scalar(const yaml_node_t *n)
+pp__yaml_scalar(const yaml_node_t *n)
 {
 	return n && n->type == YAML_SCALAR_NODE ?
 	    (const char *)n->data.scalar.value : NULL;
 }
 
 long
-pp_yaml_line(const yaml_node_t *n)
+pp__yaml_line(const yaml_node_t *n)
 {
 	return n ? (long)n->start_mark.line + 1 : 0;
 }
 
 size_t
-pp_yaml_count(const yaml_node_t *n)
+pp__yaml_count(const yaml_node_t *n)
 {
 	if (n && n->type == YAML_SEQUENCE_NODE)
 		return (size_t)(n->data.sequence.items.top -
@@ -100,14 +100,14 @@ pp_yaml_count(const yaml_node_t *n)
 }
 
 yaml_node_t *
-pp_yaml_item(struct pp_yaml *y, const yaml_node_t *list, size_t i)
+pp__yaml_item(struct pp__yaml *y, const yaml_node_t *list, size_t i)
 {
 	return yaml_document_get_node(&y->doc,
 	    list->data.sequence.items.start[i]);
 }
 
 yaml_node_t *
-pp_yaml_pair(struct pp_yaml *y, const yaml_node_t *map, size_t i,
+pp__yaml_pair(struct pp__yaml *y, const yaml_node_t *map, size_t i,
     yaml_node_t **key)
 {
 	const yaml_node_pair_t *p = &map->data.mapping.pairs.start[i];
@@ -117,34 +117,34 @@ pp_yaml_pair(struct pp_yaml *y, const yaml_node_t *map, size_t i,
 }
 
 yaml_node_t *
-pp_yaml_get(struct pp_yaml *y, const yaml_node_t *map, const char *key)
+pp__yaml_get(struct pp__yaml *y, const yaml_node_t *map, const char *key)
 {
 	yaml_node_t *k, *v;
 	size_t i;
 
 	if (map == NULL || map->type != YAML_MAPPING_NODE)
 		return NULL;
-	for (i = 0; i < pp_yaml_count(map); i++) {
-		v = pp_yaml_pair(y, map, i, &k);
-		if (pp_yaml_scalar(k) && strcmp(pp_yaml_scalar(k), key) == 0)
+	for (i = 0; i < pp__yaml_count(map); i++) {
+		v = pp__yaml_pair(y, map, i, &k);
+		if (pp__yaml_scalar(k) && strcmp(pp__yaml_scalar(k), key) == 0)
 			return v;
 	}
 	return NULL;
 }
 
 const char *
-pp_yaml_str(struct pp_yaml *y, const yaml_node_t *map, const char *key)
+pp__yaml_str(struct pp__yaml *y, const yaml_node_t *map, const char *key)
 {
-	return pp_yaml_scalar(pp_yaml_get(y, map, key));
+	return pp__yaml_scalar(pp__yaml_get(y, map, key));
 }
 
 int
-pp_yaml_list(struct pp_yaml *y, const yaml_node_t *n, const char *key,
+pp__yaml_list(struct pp__yaml *y, const yaml_node_t *n, const char *key,
     const char *why)
 {
 	if (n != NULL && n->type == YAML_SEQUENCE_NODE)
 		return PP_OK;
-	return pp_yaml_bad(y, pp_yaml_line(n), key, "%s", why);
+	return pp__yaml_bad(y, pp__yaml_line(n), key, "%s", why);
 }
 
 /* "unknown key in WHAT; known: a, b, c" into why. */
@@ -162,7 +162,7 @@ unknown(const char *what, const char *const *allowed, char *why,
 }
 
 int
-pp_yaml_keys(struct pp_yaml *y, const yaml_node_t *map, const char *what,
+pp__yaml_keys(struct pp__yaml *y, const yaml_node_t *map, const char *what,
     const char *const *allowed)
 {
 	yaml_node_t *k, *o;
@@ -172,24 +172,24 @@ pp_yaml_keys(struct pp_yaml *y, const yaml_node_t *map, const char *what,
 	int a;
 
 	if (map == NULL || map->type != YAML_MAPPING_NODE)
-		return pp_yaml_bad(y, pp_yaml_line(map), what, "expected a "
+		return pp__yaml_bad(y, pp__yaml_line(map), what, "expected a "
 		    "mapping of key: value");
-	for (i = 0; i < pp_yaml_count(map); i++) {
-		(void)pp_yaml_pair(y, map, i, &k);
-		name = pp_yaml_scalar(k);
+	for (i = 0; i < pp__yaml_count(map); i++) {
+		(void)pp__yaml_pair(y, map, i, &k);
+		name = pp__yaml_scalar(k);
 		for (a = 0; allowed[a] && (name == NULL ||
 		    strcmp(name, allowed[a])); a++)
 			;
 		if (name == NULL || allowed[a] == NULL) {
 			unknown(what, allowed, why, sizeof(why));
-			return pp_yaml_bad(y, pp_yaml_line(k), name ? name :
+			return pp__yaml_bad(y, pp__yaml_line(k), name ? name :
 			    what, "%s", why);
 		}
 		for (j = 0; j < i; j++) {
-			(void)pp_yaml_pair(y, map, j, &o);
-			if (pp_yaml_scalar(o) &&
-			    strcmp(pp_yaml_scalar(o), name) == 0)
-				return pp_yaml_bad(y, pp_yaml_line(k), name,
+			(void)pp__yaml_pair(y, map, j, &o);
+			if (pp__yaml_scalar(o) &&
+			    strcmp(pp__yaml_scalar(o), name) == 0)
+				return pp__yaml_bad(y, pp__yaml_line(k), name,
 				    "appears twice");
 		}
 	}
@@ -198,24 +198,24 @@ pp_yaml_keys(struct pp_yaml *y, const yaml_node_t *map, const char *what,
 
 /* The value of key, a scalar: NULL (PP_OK) when missing and optional. */
 static int
-scalar(struct pp_yaml *y, const yaml_node_t *map, const char *key,
+scalar(struct pp__yaml *y, const yaml_node_t *map, const char *key,
     int required, const char **v, yaml_node_t **at)
 {
-	*at = pp_yaml_get(y, map, key);
+	*at = pp__yaml_get(y, map, key);
 	if (*at == NULL) {
 		if (required)
-			return pp_yaml_bad(y, pp_yaml_line(map), key,
+			return pp__yaml_bad(y, pp__yaml_line(map), key,
 			    "missing");
 		return PP_OK;
 	}
-	if ((*v = pp_yaml_scalar(*at)) == NULL)
-		return pp_yaml_bad(y, pp_yaml_line(*at), key, "expected a "
+	if ((*v = pp__yaml_scalar(*at)) == NULL)
+		return pp__yaml_bad(y, pp__yaml_line(*at), key, "expected a "
 		    "single value");
 	return PP_OK;
 }
 
 int
-pp_yaml_text(struct pp_yaml *y, const yaml_node_t *map, const char *key,
+pp__yaml_text(struct pp__yaml *y, const yaml_node_t *map, const char *key,
     int required, size_t max, const char **v)
 {
 	char why[PP_ERRMAX];
@@ -224,31 +224,31 @@ pp_yaml_text(struct pp_yaml *y, const yaml_node_t *map, const char *key,
 
 	if ((rc = scalar(y, map, key, required, v, &n)) != PP_OK || n == NULL)
 		return rc;
-	if (pp_text_check(key, *v, max, why, sizeof(why)) != PP_OK)
-		return pp_yaml_bad(y, pp_yaml_line(n), key, "%s", why);
+	if (pp__text_check(key, *v, max, why, sizeof(why)) != PP_OK)
+		return pp__yaml_bad(y, pp__yaml_line(n), key, "%s", why);
 	if (required && **v == '\0')
-		return pp_yaml_bad(y, pp_yaml_line(n), key, "empty");
+		return pp__yaml_bad(y, pp__yaml_line(n), key, "empty");
 	return PP_OK;
 }
 
 int
-pp_yaml_name(struct pp_yaml *y, const yaml_node_t *map, const char *key,
+pp__yaml_name(struct pp__yaml *y, const yaml_node_t *map, const char *key,
     int required, const char **v)
 {
 	char why[PP_ERRMAX];
 	int rc;
 
-	if ((rc = pp_yaml_text(y, map, key, required, PP_KEYMAX, v)) !=
+	if ((rc = pp__yaml_text(y, map, key, required, PP_KEYMAX, v)) !=
 	    PP_OK)
 		return rc;
-	if (*v && pp_key_check(key, *v, PP_KEYMAX, why, sizeof(why)) != PP_OK)
-		return pp_yaml_bad(y, pp_yaml_line(pp_yaml_get(y, map, key)),
+	if (*v && pp__key_check(key, *v, PP_KEYMAX, why, sizeof(why)) != PP_OK)
+		return pp__yaml_bad(y, pp__yaml_line(pp__yaml_get(y, map, key)),
 		    key, "%s", why);
 	return PP_OK;
 }
 
 int
-pp_yaml_enum(struct pp_yaml *y, const yaml_node_t *map, const char *key,
+pp__yaml_enum(struct pp__yaml *y, const yaml_node_t *map, const char *key,
     size_t max, const char *const *names, int *i)
 {
 	char use[PP_ERRMAX];
@@ -256,7 +256,7 @@ pp_yaml_enum(struct pp_yaml *y, const yaml_node_t *map, const char *key,
 	size_t at = 0;
 	int rc, n;
 
-	if ((rc = pp_yaml_text(y, map, key, 1, max, &v)) != PP_OK)
+	if ((rc = pp__yaml_text(y, map, key, 1, max, &v)) != PP_OK)
 		return rc;
 	for (n = 0; names[n]; n++)
 		if (strcmp(v, names[n]) == 0) {
@@ -267,13 +267,13 @@ pp_yaml_enum(struct pp_yaml *y, const yaml_node_t *map, const char *key,
 	for (n = 0; names[n] && at < sizeof(use); n++)
 		at += (size_t)snprintf(use + at, sizeof(use) - at, "%s%s",
 		    n == 0 ? "" : names[n + 1] ? ", " : " or ", names[n]);
-	return pp_yaml_bad(y, pp_yaml_line(pp_yaml_get(y, map, key)), key,
+	return pp__yaml_bad(y, pp__yaml_line(pp__yaml_get(y, map, key)), key,
 	    "\"%s\": use %s", pp_q(v), use);
 }
 
 /* A number that parse reads, else an integer in [min, max]. */
 static int
-number(struct pp_yaml *y, const yaml_node_t *map, const char *key,
+number(struct pp__yaml *y, const yaml_node_t *map, const char *key,
     int (*parse)(const char *, int64_t *, char *, size_t), int64_t min,
     int64_t max, int64_t *v)
 {
@@ -287,12 +287,12 @@ number(struct pp_yaml *y, const yaml_node_t *map, const char *key,
 	rc = parse ? parse(s, v, why, sizeof(why)) :
 	    pp_int_parse(s, min, max, v, why, sizeof(why));
 	if (rc != PP_OK)
-		return pp_yaml_bad(y, pp_yaml_line(n), key, "%s", why);
+		return pp__yaml_bad(y, pp__yaml_line(n), key, "%s", why);
 	return PP_OK;
 }
 
 int
-pp_yaml_number(struct pp_yaml *y, const yaml_node_t *map, const char *key,
+pp__yaml_number(struct pp__yaml *y, const yaml_node_t *map, const char *key,
     int (*parse)(const char *, int64_t *, char *, size_t), int64_t *v)
 {
 	return number(y, map, key, parse, 0, 0, v);
@@ -305,39 +305,39 @@ parse_money(const char *s, int64_t *fen, char *err, size_t errlen)
 }
 
 int
-pp_yaml_money(struct pp_yaml *y, const yaml_node_t *map, const char *key,
+pp__yaml_money(struct pp__yaml *y, const yaml_node_t *map, const char *key,
     int64_t *v)
 {
 	return number(y, map, key, parse_money, 0, 0, v);
 }
 
 int
-pp_yaml_price(struct pp_yaml *y, const yaml_node_t *map, const char *key,
+pp__yaml_price(struct pp__yaml *y, const yaml_node_t *map, const char *key,
     int64_t *v)
 {
 	return number(y, map, key, pp_price_parse, 0, 0, v);
 }
 
 int
-pp_yaml_int(struct pp_yaml *y, const yaml_node_t *map, const char *key,
+pp__yaml_int(struct pp__yaml *y, const yaml_node_t *map, const char *key,
     int64_t min, int64_t max, int64_t *v)
 {
 	return number(y, map, key, NULL, min, max, v);
 }
 
 int
-pp_yaml_long(struct pp_yaml *y, const yaml_node_t *map, const char *key,
+pp__yaml_long(struct pp__yaml *y, const yaml_node_t *map, const char *key,
     int required, long min, long max, long *v)
 {
-	yaml_node_t *n = pp_yaml_get(y, map, key);
-	const char *s = pp_yaml_scalar(n);
+	yaml_node_t *n = pp__yaml_get(y, map, key);
+	const char *s = pp__yaml_scalar(n);
 	char *end;
 
 	if (n == NULL)
-		return required ? pp_yaml_bad(y, pp_yaml_line(map), key,
+		return required ? pp__yaml_bad(y, pp__yaml_line(map), key,
 		    "missing") : PP_OK;
 	if (s == NULL || *s == '\0')
-		return pp_yaml_bad(y, pp_yaml_line(n), key, "expected a "
+		return pp__yaml_bad(y, pp__yaml_line(n), key, "expected a "
 		    "number");
 	/* Decimal, or hex with 0x; a leading zero is no octal here. */
 	errno = 0;
@@ -348,23 +348,23 @@ pp_yaml_long(struct pp_yaml *y, const yaml_node_t *map, const char *key,
 
 		snprintf(why, sizeof(why), "\"%s\": use a number in %ld..%ld",
 		    pp_q(s), min, max);
-		return pp_yaml_bad(y, pp_yaml_line(n), key, "%s", why);
+		return pp__yaml_bad(y, pp__yaml_line(n), key, "%s", why);
 	}
 	return PP_OK;
 }
 
 int
-pp_yaml_bool(struct pp_yaml *y, const yaml_node_t *map, const char *key,
+pp__yaml_bool(struct pp__yaml *y, const yaml_node_t *map, const char *key,
     int *v)
 {
-	const char *s = pp_yaml_str(y, map, key);
+	const char *s = pp__yaml_str(y, map, key);
 
 	if (s && strcmp(s, "true") == 0)
 		*v = 1;
 	else if (s && strcmp(s, "false") == 0)
 		*v = 0;
 	else if (s)
-		return pp_yaml_bad(y, pp_yaml_line(map), key, "use true or "
+		return pp__yaml_bad(y, pp__yaml_line(map), key, "use true or "
 		    "false");
 	return PP_OK;
 }

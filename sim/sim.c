@@ -59,7 +59,7 @@ struct meter {
 	uint8_t		 addr[6];	/* DL/T 645, A0..A5 */
 	enum password	 pwkind;	/* DL/T 645 */
 	uint8_t		 pw[4];		/* PA P0 P1 P2, with PW_KEY */
-	const struct pp_profile *prof;
+	const struct pp__profile *prof;
 	int		 dead;
 	int		 wallet;	/* the profile reads a balance */
 	uint64_t	 h;		/* the meter's seed */
@@ -80,7 +80,7 @@ struct gateway {
 	char		 name[PP_KEYMAX];
 	char		 address[256];
 	int		 dlt645;	/* else Modbus */
-	struct pp_link_addr link;	/* the device may be --tty's */
+	struct pp__link_addr link;	/* the device may be --tty's */
 	int		 tty;
 	int		 down;
 	struct meter	*meters;
@@ -93,7 +93,7 @@ struct gateway {
 struct ppsim__model {
 	struct gateway	 *gw;
 	size_t		  ngw;
-	struct pp_profile **prof;
+	struct pp__profile **prof;
 	size_t		  nprof;
 	uint64_t	  seed;
 	int64_t		  credit;
@@ -346,7 +346,7 @@ is_counter(const char *name)
 
 /* A counter shows whole steps of the unit it is shown in, as a meter does. */
 static int64_t
-whole_steps(const char *name, struct pp_scale scale, int64_t factor,
+whole_steps(const char *name, struct pp__scale scale, int64_t factor,
     int64_t x)
 {
 	int64_t q;
@@ -362,8 +362,8 @@ static void
 read_regs(const struct meter *m, double t, int fc, int address, int count,
     uint16_t *regs)
 {
-	const struct pp_profile *p = m->prof;
-	const struct pp_pvalue *v;
+	const struct pp__profile *p = m->prof;
+	const struct pp__pvalue *v;
 	uint16_t w[4];
 	int64_t x, factor;
 	int i, a;
@@ -373,12 +373,12 @@ read_regs(const struct meter *m, double t, int fc, int address, int count,
 		if (v->fc != fc || v->address + v->words <= address ||
 		    v->address >= address + count)
 			continue;
-		factor = pp_value_factor(v->name);
+		factor = pp__value_factor(v->name);
 		x = value_of(m, v->name, t);
 		if (v->type != PP_REG_F32)
 			x = whole_steps(v->name, v->scale, factor, x);
 		memset(w, 0, sizeof(w));
-		if (pp_regs_encode(p->high_first, v->type, v->words, v->scale,
+		if (pp__regs_encode(p->high_first, v->type, v->words, v->scale,
 		    factor, x, w) != PP_OK)
 			memset(w, 0, sizeof(w));
 		for (i = 0; i < v->words; i++) {
@@ -412,17 +412,17 @@ arg(const struct args *a, const char *name, int64_t *v)
 
 /* The fields of w from data: 1 when its constants match. */
 static int
-decode_fields(const struct pp_profile *p, const struct pp_pwrite *w,
+decode_fields(const struct pp__profile *p, const struct pp__pwrite *w,
     const uint16_t *data, struct args *a)
 {
-	const struct pp_pfield *f;
+	const struct pp__pfield *f;
 	int64_t v;
 	int at = 0;
 
 	a->n = 0;
 	for (f = w->fields; f < w->fields + w->nfields; f++) {
-		if (pp_regs_decode(p->high_first, f->type, f->words, f->scale,
-		    f->arg[0] ? pp_value_factor(f->arg) : 1, data + at, &v) !=
+		if (pp__regs_decode(p->high_first, f->type, f->words, f->scale,
+		    f->arg[0] ? pp__value_factor(f->arg) : 1, data + at, &v) !=
 		    PP_OK)
 			return 0;
 		at += f->words;
@@ -439,7 +439,7 @@ decode_fields(const struct pp_profile *p, const struct pp_pwrite *w,
 
 /* Apply command w; 0 or a Modbus exception code. */
 static int
-apply(struct meter *m, const struct pp_pwrite *w, const struct args *a,
+apply(struct meter *m, const struct pp__pwrite *w, const struct args *a,
     double t)
 {
 	int64_t v, amount, count;
@@ -501,8 +501,8 @@ static int
 write_regs(struct meter *m, double t, int fc, int address, int count,
     const uint16_t *data)
 {
-	const struct pp_profile *p = m->prof;
-	const struct pp_pwrite *w, *match = NULL;
+	const struct pp__profile *p = m->prof;
+	const struct pp__pwrite *w, *match = NULL;
 	struct args a;
 	int used = 0, at = 0, words, i;
 
@@ -600,7 +600,7 @@ ppsim__model_request(ppsim__model *s, size_t i, int unit, int fc, int address,
 
 /* Unix seconds of a meter's local wall time; -1 for none. */
 static int64_t
-unix_of(const struct pp_645_time *w)
+unix_of(const struct pp__645_time *w)
 {
 	struct tm tm;
 	time_t t;
@@ -649,7 +649,7 @@ addressed(const struct gateway *g, const uint8_t asked[6])
 	struct meter *m, *found = NULL;
 
 	for (m = g->meters; m < g->meters + g->nmeters; m++) {
-		if (m->dead || !pp_645_addr_match(asked, m->addr))
+		if (m->dead || !pp__645_addr_match(asked, m->addr))
 			continue;
 		if (found != NULL)
 			return NULL;
@@ -660,10 +660,10 @@ addressed(const struct gateway *g, const uint8_t asked[6])
 
 /* A request for a meter: a frame from a master, to one address. */
 static int
-is_request(const struct pp_645_frame *req)
+is_request(const struct pp__645_frame *req)
 {
 	return (req->control & ~PP_645_C_CODE) == 0 &&
-	    !pp_645_addr_is_broadcast(req->addr);
+	    !pp__645_addr_is_broadcast(req->addr);
 }
 
 /* Plain passwords of level 02 and 04 are all prepay sends. */
@@ -681,11 +681,11 @@ password_ok(const struct meter *m, const uint8_t pw[4])
 }
 
 /* The field of a write that writes DI, and its write; NULL for none. */
-static const struct pp_pfield *
-field_of(const struct pp_profile *p, uint32_t di, const struct pp_pwrite **wp)
+static const struct pp__pfield *
+field_of(const struct pp__profile *p, uint32_t di, const struct pp__pwrite **wp)
 {
-	const struct pp_pwrite *w;
-	const struct pp_pfield *f;
+	const struct pp__pwrite *w;
+	const struct pp__pfield *f;
 
 	for (w = p->writes; w < p->writes + p->nwrites; w++)
 		for (f = w->fields; f < w->fields + w->nfields; f++)
@@ -699,12 +699,12 @@ field_of(const struct pp_profile *p, uint32_t di, const struct pp_pwrite **wp)
 /* 0x11: the values of DI into rep's data after the DI; an error byte. */
 static int
 read_645(const struct meter *m, double t, uint32_t di,
-    struct pp_645_frame *rep)
+    struct pp__645_frame *rep)
 {
-	const struct pp_profile *p = m->prof;
-	const struct pp_pvalue *v;
-	const struct pp_pfield *f;
-	const struct pp_pwrite *w;
+	const struct pp__profile *p = m->prof;
+	const struct pp__pvalue *v;
+	const struct pp__pfield *f;
+	const struct pp__pwrite *w;
 	uint8_t *d = rep->data + 4;
 	int64_t x, factor;
 	unsigned word;
@@ -718,7 +718,7 @@ read_645(const struct meter *m, double t, uint32_t di,
 			end = v->offset + v->bytes;
 		if (v->mask) {
 			/* Several values may be bits of one status word. */
-			word = (unsigned)pp_645_bin_get(d + v->offset, 2);
+			word = (unsigned)pp__645_bin_get(d + v->offset, 2);
 			if (di == DI_STATUS3)
 				word |= status3(m);
 			if ((value_of(m, v->name, t) != 0) != v->invert)
@@ -727,35 +727,35 @@ read_645(const struct meter *m, double t, uint32_t di,
 			d[v->offset + 1] = (uint8_t)(word >> 8);
 			continue;
 		}
-		factor = pp_value_factor(v->name);
+		factor = pp__value_factor(v->name);
 		x = whole_steps(v->name, v->scale, factor,
 		    value_of(m, v->name, t));
 		/* What the format cannot show (a negative balance) is 0. */
-		if (pp_645_value_put(x, v->bytes, v->flags, v->scale, factor,
+		if (pp__645_value_put(x, v->bytes, v->flags, v->scale, factor,
 		    d + v->offset) != PP_OK)
 			memset(d + v->offset, 0, (size_t)v->bytes);
 	}
 	/* A parameter the profile only writes (rates 2-4's prices) reads. */
 	if (end == 0 && (f = field_of(p, di, &w)) != NULL && f->arg[0]) {
-		factor = pp_value_factor(f->arg);
-		if (pp_645_value_put(value_of(m, f->arg, t), f->bytes,
+		factor = pp__value_factor(f->arg);
+		if (pp__645_value_put(value_of(m, f->arg, t), f->bytes,
 		    f->flags, f->scale, factor, d) != PP_OK)
 			memset(d, 0, (size_t)f->bytes);
 		end = f->bytes;
 	}
 	if (end == 0)
 		return PP_645_ERR_NODATA;
-	pp_645_di_put(di, rep->data);
+	pp__645_di_put(di, rep->data);
 	rep->len = (uint8_t)(4 + end);
 	return 0;
 }
 
 /* 0x14: DI, password, operator code, then one field's value. */
 static int
-write_645(struct meter *m, double t, const struct pp_645_frame *req)
+write_645(struct meter *m, double t, const struct pp__645_frame *req)
 {
-	const struct pp_pwrite *w;
-	const struct pp_pfield *f;
+	const struct pp__pwrite *w;
+	const struct pp__pfield *f;
 	struct args a;
 	int64_t v;
 
@@ -763,10 +763,10 @@ write_645(struct meter *m, double t, const struct pp_645_frame *req)
 		return PP_645_ERR_OTHER;
 	if (!password_ok(m, req->data + 4))
 		return PP_645_ERR_PASSWORD;
-	if ((f = field_of(m->prof, pp_645_di_get(req->data), &w)) == NULL)
+	if ((f = field_of(m->prof, pp__645_di_get(req->data), &w)) == NULL)
 		return PP_645_ERR_NODATA;
-	if (req->len != 12 + f->bytes || pp_645_value_get(req->data + 12,
-	    f->bytes, f->flags, f->scale, f->arg[0] ? pp_value_factor(f->arg) :
+	if (req->len != 12 + f->bytes || pp__645_value_get(req->data + 12,
+	    f->bytes, f->flags, f->scale, f->arg[0] ? pp__value_factor(f->arg) :
 	    1, &v) != PP_OK)
 		return PP_645_ERR_OTHER;
 	/* The command, with just this one argument. */
@@ -784,11 +784,11 @@ write_645(struct meter *m, double t, const struct pp_645_frame *req)
 
 /* 0x1C: password, operator code, N1, N2, valid until N3..N8. */
 static int
-relay_645(struct meter *m, double t, const struct pp_645_frame *req)
+relay_645(struct meter *m, double t, const struct pp__645_frame *req)
 {
-	const struct pp_profile *p = m->prof;
-	const struct pp_pwrite *w;
-	struct pp_645_time until;
+	const struct pp__profile *p = m->prof;
+	const struct pp__pwrite *w;
+	struct pp__645_time until;
 	struct args a;
 	int64_t end;
 
@@ -797,7 +797,7 @@ relay_645(struct meter *m, double t, const struct pp_645_frame *req)
 	if (!password_ok(m, req->data))
 		return PP_645_ERR_PASSWORD;
 	/* A command that arrives after its time is void. */
-	if (pp_645_time_get(req->data + 10, &until) != PP_OK ||
+	if (pp__645_time_get(req->data + 10, &until) != PP_OK ||
 	    (end = unix_of(&until)) == -1 || end < clock_of(m, t))
 		return PP_645_ERR_OTHER;
 	for (w = p->writes; w < p->writes + p->nwrites; w++)
@@ -811,13 +811,13 @@ relay_645(struct meter *m, double t, const struct pp_645_frame *req)
 
 /* 0x08 to 99 x 6: every live meter takes the time; nobody answers. */
 static void
-time_645(struct gateway *g, double t, const struct pp_645_frame *req)
+time_645(struct gateway *g, double t, const struct pp__645_frame *req)
 {
-	struct pp_645_time when;
+	struct pp__645_time when;
 	struct meter *m;
 	int64_t at;
 
-	if (req->len < 6 || pp_645_time_get(req->data, &when) != PP_OK ||
+	if (req->len < 6 || pp__645_time_get(req->data, &when) != PP_OK ||
 	    (at = unix_of(&when)) == -1)
 		return;
 	for (m = g->meters; m < g->meters + g->nmeters; m++)
@@ -829,7 +829,7 @@ time_645(struct gateway *g, double t, const struct pp_645_frame *req)
 
 int
 ppsim__model_645_answers(const ppsim__model *s, size_t i,
-    const struct pp_645_frame *req)
+    const struct pp__645_frame *req)
 {
 	if (i >= s->ngw || !s->gw[i].dlt645 || !is_request(req))
 		return 0;
@@ -837,8 +837,8 @@ ppsim__model_645_answers(const ppsim__model *s, size_t i,
 }
 
 int
-ppsim__model_645(ppsim__model *s, size_t i, const struct pp_645_frame *req,
-    int refuse, struct pp_645_frame *rep)
+ppsim__model_645(ppsim__model *s, size_t i, const struct pp__645_frame *req,
+    int refuse, struct pp__645_frame *rep)
 {
 	const uint8_t code = req->control & PP_645_C_CODE;
 	struct gateway *g;
@@ -851,7 +851,7 @@ ppsim__model_645(ppsim__model *s, size_t i, const struct pp_645_frame *req,
 	g = &s->gw[i];
 	pthread_mutex_lock(&g->lock);
 	t = sim_now(s);
-	if (pp_645_addr_is_broadcast(req->addr)) {
+	if (pp__645_addr_is_broadcast(req->addr)) {
 		if (req->control == PP_645_TIME)
 			time_645(g, t, req);
 		rc = PPSIM_SILENT;
@@ -867,7 +867,7 @@ ppsim__model_645(ppsim__model *s, size_t i, const struct pp_645_frame *req,
 			err = refuse;
 		else if (code == PP_645_READ)
 			err = req->len < 4 ? PP_645_ERR_OTHER :
-			    read_645(m, t, pp_645_di_get(req->data), rep);
+			    read_645(m, t, pp__645_di_get(req->data), rep);
 		else if (code == PP_645_READ_ADDR) {
 			memcpy(rep->data, m->addr, sizeof(m->addr));
 			rep->len = sizeof(m->addr);
@@ -929,9 +929,9 @@ ppsim__model_gateway(const ppsim__model *s, size_t i,
 #define FACTORY_ALARM2		500	/* 5.00 yuan */
 #define FACTORY_OVERLOAD_W	2200
 
-/* The model being built from a parsed site (pp_site_parse). */
+/* The model being built from a parsed site (pp__site_parse). */
 struct loader {
-	const struct pp_site *site;
+	const struct pp__site *site;
 	char		*err;
 	size_t		 errlen;
 	ppsim__model	*s;
@@ -939,14 +939,14 @@ struct loader {
 };
 
 #define bad(l, line, key, ...) \
-	pp_site_error((l)->site, (line), (key), (l)->err, (l)->errlen, \
+	pp__site_error((l)->site, (line), (key), (l)->err, (l)->errlen, \
 	    __VA_ARGS__)
 
-static const struct pp_profile *
-profile(struct loader *l, const struct pp_site_meter *sm, int *rc)
+static const struct pp__profile *
+profile(struct loader *l, const struct pp__site_meter *sm, int *rc)
 {
 	ppsim__model *s = l->s;
-	struct pp_profile *p, **grown;
+	struct pp__profile *p, **grown;
 	char why[PP_ERRMAX];
 	size_t i;
 
@@ -962,7 +962,7 @@ profile(struct loader *l, const struct pp_site_meter *sm, int *rc)
 		return NULL;
 	}
 	s->prof = grown;
-	if ((*rc = pp_profile_load(sm->profile, p, why, sizeof(why))) !=
+	if ((*rc = pp__profile_load(sm->profile, p, why, sizeof(why))) !=
 	    PP_OK) {
 		free(p);
 		*rc = bad(l, sm->profile_line, "profile", "%s", why);
@@ -1021,7 +1021,7 @@ meter_init(ppsim__model *s, struct meter *m)
 /* A Modbus meter answers on its unit, one a meter on the bus. */
 static int
 modbus_place(struct loader *l, struct gateway *g,
-    const struct pp_site_meter *sm, struct meter *m)
+    const struct pp__site_meter *sm, struct meter *m)
 {
 	const struct meter *o;
 
@@ -1043,7 +1043,7 @@ modbus_place(struct loader *l, struct gateway *g,
  */
 static int
 bus_place(struct loader *l, struct gateway *g,
-    const struct pp_site_meter *sm, struct meter *m)
+    const struct pp__site_meter *sm, struct meter *m)
 {
 	char why[PP_ERRMAX], shown[PP_645_ADDRBUF];
 	const char *addr, *key;
@@ -1070,25 +1070,25 @@ bus_place(struct loader *l, struct gateway *g,
 		return bad(l, line, key, "\"%s\": use 1 to %d decimal digits",
 		    addr, MAXADDR645);
 	}
-	if (pp_645_addr_parse(addr, m->addr, why, sizeof(why)) != PP_OK)
+	if (pp__645_addr_parse(addr, m->addr, why, sizeof(why)) != PP_OK)
 		return bad(l, line, key, "%s", why);
 	for (o = g->meters; o < g->meters + g->nmeters; o++)
 		if (memcmp(o->addr, m->addr, sizeof(m->addr)) == 0)
 			return bad(l, line, key, "address %s is already meter "
-			    "%s on gateway %s", pp_645_addr_format(m->addr,
+			    "%s on gateway %s", pp__645_addr_format(m->addr,
 			    shown), o->meter, g->name);
 	return PP_OK;
 }
 
 /* Its price, alarms and overload: its own, else its tariff's, the site's. */
 static void
-meter_settings(struct loader *l, const struct pp_site_meter *sm,
+meter_settings(struct loader *l, const struct pp__site_meter *sm,
     struct meter *m)
 {
-	const struct pp_site_tariff *t;
+	const struct pp__site_tariff *t;
 
 	m->price = l->price;
-	if (sm->tariff && (t = pp_site_tariff(l->site, sm->tariff)) != NULL &&
+	if (sm->tariff && (t = pp__site_tariff(l->site, sm->tariff)) != NULL &&
 	    t->spec.price >= 0)
 		m->price = t->spec.price;
 	m->alarm1 = l->alarm1;
@@ -1106,7 +1106,7 @@ meter_settings(struct loader *l, const struct pp_site_meter *sm,
 
 static int
 load_meter(struct loader *l, struct gateway *g,
-    const struct pp_site_meter *sm)
+    const struct pp__site_meter *sm)
 {
 	struct meter *m, *grown;
 	int rc = PP_OK, dlt645;
@@ -1139,8 +1139,8 @@ load_meter(struct loader *l, struct gateway *g,
 	 * A wallet of its own that trips the meter needs a way to fill it;
 	 * a balance alone (dlt645-1p, remote cost control) is only shown.
 	 */
-	m->wallet = pp_profile_value(m->prof, "balance") != NULL &&
-	    pp_profile_write(m->prof, "recharge") != NULL;
+	m->wallet = pp__profile_value(m->prof, "balance") != NULL &&
+	    pp__profile_write(m->prof, "recharge") != NULL;
 	meter_init(l->s, m);
 	meter_settings(l, sm, m);
 	g->nmeters++;
@@ -1148,7 +1148,7 @@ load_meter(struct loader *l, struct gateway *g,
 }
 
 static int
-load_gateway(struct loader *l, const struct pp_site_gateway *sg)
+load_gateway(struct loader *l, const struct pp__site_gateway *sg)
 {
 	struct gateway *g = &l->s->gw[l->s->ngw++];
 	size_t i;
@@ -1163,9 +1163,9 @@ load_gateway(struct loader *l, const struct pp_site_gateway *sg)
 			return rc;
 	/* What the address leaves out, the bus's protocol gives. */
 	if (g->dlt645)
-		pp_link_addr_defaults(&g->link, 2400, 'E', 8, 1);
+		pp__link_addr_defaults(&g->link, 2400, 'E', 8, 1);
 	else
-		pp_link_addr_defaults(&g->link, 9600, 'N', 8, 1);
+		pp__link_addr_defaults(&g->link, 9600, 'N', 8, 1);
 	return PP_OK;
 }
 
@@ -1173,13 +1173,13 @@ load_gateway(struct loader *l, const struct pp_site_gateway *sg)
 static int
 load_site(ppsim__model *s, const char *path, char *err, size_t errlen)
 {
-	const struct pp_site_defaults *d;
-	struct pp_site *site;
+	const struct pp__site_defaults *d;
+	struct pp__site *site;
 	struct loader l;
 	size_t i;
 	int rc = PP_OK;
 
-	if ((rc = pp_site_parse(path, &site, err, errlen)) != PP_OK)
+	if ((rc = pp__site_parse(path, &site, err, errlen)) != PP_OK)
 		goto out;
 	d = &site->defaults;
 	memset(&l, 0, sizeof(l));
@@ -1201,7 +1201,7 @@ load_site(ppsim__model *s, const char *path, char *err, size_t errlen)
 		if ((rc = load_gateway(&l, &site->gateways[i])) != PP_OK)
 			goto out;
 out:
-	pp_site_free(site);
+	pp__site_free(site);
 	return rc;
 }
 
@@ -1466,22 +1466,22 @@ passwords(ppsim__model *s, const char *path, char *err, size_t errlen)
 	size_t i;
 	int rc;
 
-	if ((rc = pp_keys_load(path, &keys, err, errlen)) != PP_OK)
+	if ((rc = pp__keys_load(path, &keys, err, errlen)) != PP_OK)
 		return rc;
 	for (i = 0; i < s->ngw; i++) {
 		g = &s->gw[i];
 		for (m = g->meters; g->dlt645 && m < g->meters + g->nmeters;
 		    m++) {
-			if (!pp_keys_listed(keys, g->name, m->meter))
+			if (!pp__keys_listed(keys, g->name, m->meter))
 				m->pwkind = PW_ANY;
-			else if (pp_keys_find(keys, g->name, m->meter, m->pw,
+			else if (pp__keys_find(keys, g->name, m->meter, m->pw,
 			    op, why, sizeof(why)) == PP_OK)
 				m->pwkind = PW_KEY;
 			else
 				m->pwkind = PW_ESAM;
 		}
 	}
-	pp_keys_free(keys);
+	pp__keys_free(keys);
 	return PP_OK;
 }
 

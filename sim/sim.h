@@ -58,9 +58,9 @@ int	 ppsim__model_request(ppsim__model *s, size_t i, int unit, int fc,
  * req, a request to one address or, with AA bytes, to the one live meter
  * they match?  Never for a broadcast, a reply, or a collision.
  */
-struct pp_645_frame;
+struct pp__645_frame;
 int	 ppsim__model_645_answers(const ppsim__model *s, size_t i,
-	    const struct pp_645_frame *req);
+	    const struct pp__645_frame *req);
 /*
  * One DL/T 645 request on gateway i, at this moment: 0 and the reply in
  * rep, or PPSIM_SILENT: nobody answers (no such meter, a dead one,
@@ -69,8 +69,8 @@ int	 ppsim__model_645_answers(const ppsim__model *s, size_t i,
  * nothing (the --exception fault).  Safe from one thread per gateway.
  */
 int	 ppsim__model_645(ppsim__model *s, size_t i,
-	    const struct pp_645_frame *req, int refuse,
-	    struct pp_645_frame *rep);
+	    const struct pp__645_frame *req, int refuse,
+	    struct pp__645_frame *rep);
 /* Write the state of every meter to path, atomically. */
 int	 ppsim__model_save(ppsim__model *s, const char *path, char *err,
 	    size_t errlen);

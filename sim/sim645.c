@@ -39,7 +39,7 @@ bus_time(const struct ppsim_opts *o, size_t request, size_t reply)
 
 /* The reply as it goes on the line: noise, 4 FE, the frame; its bytes. */
 static size_t
-wire(struct ppsim__server *sv, const struct pp_645_frame *rep, uint8_t *out,
+wire(struct ppsim__server *sv, const struct pp__645_frame *rep, uint8_t *out,
     size_t cap)
 {
 	const struct ppsim_opts *o = sv->net->o;
@@ -56,7 +56,7 @@ wire(struct ppsim__server *sv, const struct pp_645_frame *rep, uint8_t *out,
 		while (b == 0x68);
 		out[k++] = b;
 	}
-	if (pp_645_encode(rep, PP_645_PREAMBLE, out + k, cap - k, &n) !=
+	if (pp__645_encode(rep, PP_645_PREAMBLE, out + k, cap - k, &n) !=
 	    PP_OK)
 		return 0;
 	k += n;
@@ -80,7 +80,7 @@ put(struct ppsim__server *sv, int fd, const uint8_t *b, size_t n)
 		/* At least a byte in this piece and in each one left. */
 		len = 1 + (size_t)(ppsim__net_chance(sv) *
 		    (double)(n - pieces));
-		if (pp_link_write(fd, b, len, 1000) == -1)
+		if (pp__link_write(fd, b, len, 1000) == -1)
 			return -1;
 		b += len;
 		n -= len;
@@ -89,7 +89,7 @@ put(struct ppsim__server *sv, int fd, const uint8_t *b, size_t n)
 		ppsim__net_sleep(&now, PIECE_GAP_MIN + ppsim__net_chance(sv) *
 		    (PIECE_GAP_MAX - PIECE_GAP_MIN));
 	}
-	return pp_link_write(fd, b, n, 1000);
+	return pp__link_write(fd, b, n, 1000);
 }
 
 /*
@@ -97,12 +97,12 @@ put(struct ppsim__server *sv, int fd, const uint8_t *b, size_t n)
  * answer goes to fd.  Returns -1 when fd failed.
  */
 static int
-exchange(struct ppsim__server *sv, const struct pp_645_frame *req,
+exchange(struct ppsim__server *sv, const struct pp__645_frame *req,
     size_t reqlen, int fd, const struct timespec *rx)
 {
 	const struct ppsim_opts *o = sv->net->o;
 	ppsim__model *sim = sv->net->sim;
-	struct pp_645_frame rep;
+	struct pp__645_frame rep;
 	uint8_t out[NOISE_MAX + PP_645_FRAMEMAX];
 	int lost = 0, refuse = 0;
 	size_t n;
@@ -138,12 +138,12 @@ static int
 frames(struct ppsim__server *sv, uint8_t *buf, size_t *n, int fd,
     const struct timespec *rx)
 {
-	struct pp_645_frame req;
+	struct pp__645_frame req;
 	size_t used;
 	int rc;
 
 	for (;;) {
-		rc = pp_645_decode(buf, *n, &req, &used, NULL, 0);
+		rc = pp__645_decode(buf, *n, &req, &used, NULL, 0);
 		memmove(buf, buf + used, *n - used);
 		*n -= used;
 		if (rc == PP_645_MORE)
@@ -199,7 +199,7 @@ serve_tcp(struct ppsim__server *sv)
 		}
 		if (pfd[0].revents)
 			return;
-		now = pp_link_now_ms();
+		now = pp__link_now_ms();
 		/*
 		 * One bus: the clients in turn.  From the last, so that a
 		 * client dropped (the last moved into its place) is not
@@ -213,7 +213,7 @@ serve_tcp(struct ppsim__server *sv)
 					c->nin = 0;	/* a frame cut short */
 				continue;
 			}
-			got = pp_link_read(c->fd, c->in + c->nin,
+			got = pp__link_read(c->fd, c->in + c->nin,
 			    sizeof(c->in) - c->nin, 0);
 			if (got == 0)
 				continue;
@@ -278,7 +278,7 @@ static int
 open_645(struct ppsim__server *sv, char *err, size_t errlen)
 {
 	const struct ppsim__gateway *g = &sv->g;
-	struct pp_link_addr a;
+	struct pp__link_addr a;
 	char why[PP_ERRMAX];
 
 	if (g->tcp)
@@ -294,7 +294,7 @@ open_645(struct ppsim__server *sv, char *err, size_t errlen)
 	a.parity = g->parity;
 	a.data = g->data;
 	a.stop = g->stop;
-	if ((sv->tty = pp_link_serial_open(&a, why, sizeof(why))) == -1) {
+	if ((sv->tty = pp__link_serial_open(&a, why, sizeof(why))) == -1) {
 		snprintf(err, errlen, "gateway %s: %s", g->name, why);
 		return PP_EUNREACH;
 	}

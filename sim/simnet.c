@@ -142,7 +142,7 @@ ppsim__net_tty_wait(struct ppsim__server *sv, int gap_ms, struct timespec *rx)
 		sv->nin = 0;
 		return 0;
 	}
-	got = pp_link_read(sv->tty, sv->in + sv->nin, sizeof(sv->in) -
+	got = pp__link_read(sv->tty, sv->in + sv->nin, sizeof(sv->in) -
 	    sv->nin, 0);
 	if (got == -1) {
 		/* A pty without its other end: wait for it. */

@@ -1,6 +1,6 @@
 /*
  * audit: the arguments of a tool joined into the audit entry, quoted as
- * sh(1) needs them (pp_audit_join).  The input, split at its NUL bytes,
+ * sh(1) needs them (pp__audit_join).  The input, split at its NUL bytes,
  * is the argv.  The entry must fit the buffer the join sized, and read by
  * a shell it must give back the arguments, each newline or tab inside one
  * a space as the entry is one line.  See fuzz.h.
@@ -71,7 +71,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		argv[i] = p;
 		bound += 4 * strlen(p) + 3;
 	}
-	check(pp_audit_join((int)argc, argv, &joined) == PP_OK);
+	check(pp__audit_join((int)argc, argv, &joined) == PP_OK);
 	check(strlen(joined) < bound);
 	check(strchr(joined, '\n') == NULL);
 	if ((w = malloc(strlen(joined) + 1)) == NULL)

@@ -7,7 +7,7 @@
  * may share a number: found by this target, left to the streaming
  * reader.)  See fuzz.h.
  */
-#include "prepay.h"
+#include "internal.h"
 #include "fuzz.h"
 
 int
@@ -32,14 +32,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	n = pp_csv_ncolumns(r);
 	check(n >= 1 && pp_csv_column(r, n) == NULL);
-	check((pp_csv_get(r, "meter") != NULL) == pp_csv_has(r, "meter"));
+	check((pp__csv_get(r, "meter") != NULL) == pp__csv_has(r, "meter"));
 	while ((rc = pp_csv_next(r)) == 1) {
 		check(pp_csv_line(r) > line && pp_csv_line(r) > 0);
 		line = pp_csv_line(r);
 		for (i = 0; i < n; i++) {
 			name = pp_csv_column(r, i);
-			check(name != NULL && pp_csv_has(r, name));
-			v = pp_csv_get(r, name);
+			check(name != NULL && pp__csv_has(r, name));
+			v = pp__csv_get(r, name);
 			/* A name is unique, so it finds its own field. */
 			check(v != NULL && (name[0] == '\0' ||
 			    strcmp(v, pp_csv_field(r, i)) == 0));

@@ -32,14 +32,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check(strncmp(shown, s, 4) == 0 || s[0] == '0');
 		check(pp_time_parse(shown, &t2, err, sizeof(err)) == PP_OK);
 		check(strcmp(pp_time_format(t2, again), shown) == 0);
-		pp_day_format(t, day);
+		pp__day_format(t, day);
 		check(strncmp(day, shown, 10) == 0);
 		/* The day, parsed, is that day's midnight, before t. */
 		check(pp_time_parse(day, &t2, err, sizeof(err)) == PP_OK &&
 		    t2 <= t && t - t2 < 25 * 3600);
 	} else
 		check(err[0] != '\0');
-	if (pp_clock_parse(s, &minutes) == PP_OK)
+	if (pp__clock_parse(s, &minutes) == PP_OK)
 		check(minutes >= 0 && minutes <= 1440 && strlen(s) == 5);
 	free(s);
 	return 0;

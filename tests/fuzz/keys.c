@@ -15,9 +15,9 @@ lookup(const struct pp_keys *k, const char *gateway, const char *meter)
 	int rc;
 
 	err[0] = '\0';
-	rc = pp_keys_find(k, gateway, meter, pw, op, err, sizeof(err));
+	rc = pp__keys_find(k, gateway, meter, pw, op, err, sizeof(err));
 	check(rc == PP_OK || (rc == PP_ECONFIG && err[0] != '\0'));
-	check((rc == PP_OK) <= pp_keys_listed(k, gateway, meter));
+	check((rc == PP_OK) <= pp__keys_listed(k, gateway, meter));
 }
 
 int
@@ -30,7 +30,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	path = fuzz_file("prepay.db.keys", data, size, 0600);
 	err[0] = '\0';
-	if ((rc = pp_keys_load(path, &k, err, sizeof(err))) != PP_OK) {
+	if ((rc = pp__keys_load(path, &k, err, sizeof(err))) != PP_OK) {
 		check(k == NULL && err[0] != '\0' && rc == PP_ECONFIG);
 		return 0;
 	}
@@ -44,6 +44,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		lookup(k, "gw1", w);
 	}
 	free(s);
-	pp_keys_free(k);
+	pp__keys_free(k);
 	return 0;
 }

@@ -6,7 +6,7 @@
  */
 #include <inttypes.h>
 
-#include "prepay.h"
+#include "internal.h"
 #include "fuzz.h"
 
 /* Formatted and parsed again, an amount is the same fen. */
@@ -22,12 +22,12 @@ amount(int64_t fen)
 	check(pp_money_parse(buf, PP_MONEY_SIGNED, -1, &again, err,
 	    sizeof(err)) == PP_OK && again == fen);
 	/* The receipt's buffer holds the longest uppercase there is. */
-	rc = pp_rmb_upper(fen, upper, sizeof(upper));
+	rc = pp__rmb_upper(fen, upper, sizeof(upper));
 	yuan = (fen < 0 ? (uint64_t)0 - (uint64_t)fen : (uint64_t)fen) / 100;
 	check(rc == PP_OK ? upper[0] != '\0' : rc == PP_EDATA &&
 	    yuan >= UINT64_C(10000000000000000));
 	/* Too small a buffer is an error, never an overflow. */
-	(void)pp_rmb_upper(fen, upper, 8);
+	(void)pp__rmb_upper(fen, upper, 8);
 	check(memchr(upper, '\0', 8) != NULL);
 }
 
@@ -55,12 +55,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (pp_price_parse(s, &v, err, sizeof(err)) == PP_OK) {
 		check(v >= 0 && v <= 10000000);
-		check(pp_price_parse(pp_price_format(v, buf), &fen, err,
+		check(pp_price_parse(pp__price_format(v, buf), &fen, err,
 		    sizeof(err)) == PP_OK && fen == v);
 	}
 	if (pp_energy_parse(s, &v, err, sizeof(err)) == PP_OK) {
 		check(v >= 0);
-		(void)pp_energy_format(v, buf);
+		(void)pp__energy_format(v, buf);
 	}
 	if (pp_int_parse(s, -1000, 1000, &v, err, sizeof(err)) == PP_OK)
 		check(v >= -1000 && v <= 1000);

@@ -9,13 +9,13 @@
 #include "fuzz.h"
 
 static void
-covered(const struct pp_profile *p)
+covered(const struct pp__profile *p)
 {
-	struct pp_request req[PP_MAXREQS];
-	const struct pp_pvalue *v;
+	struct pp__request req[PP_MAXREQS];
+	const struct pp__pvalue *v;
 	int i, j, n;
 
-	if ((n = pp_profile_requests(p, req)) < 0)
+	if ((n = pp__profile_requests(p, req)) < 0)
 		return;
 	check(n <= PP_MAXREQS);
 	for (j = 0; j < n; j++)
@@ -34,7 +34,7 @@ covered(const struct pp_profile *p)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct pp_profile *p;
+	struct pp__profile *p;
 	char err[PP_ERRMAX];
 	int i;
 
@@ -43,7 +43,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if ((p = malloc(sizeof(*p))) == NULL)
 		abort();
 	err[0] = '\0';
-	if (pp_profile_load("fuzz", p, err, sizeof(err)) != PP_OK) {
+	if (pp__profile_load("fuzz", p, err, sizeof(err)) != PP_OK) {
 		check(err[0] != '\0');
 		free(p);
 		return 0;
@@ -51,11 +51,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check(strcmp(p->protocol, "modbus") == 0 ||
 	    strcmp(p->protocol, "dlt645") == 0);
 	for (i = 0; i < p->nvalues; i++) {
-		check(pp_profile_value(p, p->values[i].name) != NULL);
+		check(pp__profile_value(p, p->values[i].name) != NULL);
 		check(p->values[i].scale.num > 0 && p->values[i].scale.den > 0);
 	}
 	for (i = 0; i < p->nwrites; i++)
-		check(pp_profile_write(p, p->writes[i].name) != NULL);
+		check(pp__profile_write(p, p->writes[i].name) != NULL);
 	if (strcmp(p->protocol, "modbus") == 0)
 		covered(p);
 	free(p);

@@ -5,7 +5,7 @@
  * the template.  A template without @@ comes out as it is, and each copy
  * is a form feed apart.  See fuzz.h.
  */
-#include "prepay.h"
+#include "internal.h"
 #include "fuzz.h"
 
 static size_t

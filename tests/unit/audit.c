@@ -1,6 +1,6 @@
 /*
  * audit: the arguments as the audit entry shows them, quoted so that a
- * shell reads back what was run (pp_audit_join).
+ * shell reads back what was run (pp__audit_join).
  */
 #include <stdlib.h>
 
@@ -12,7 +12,7 @@ join_is(int argc, char *const *argv, const char *want, const char *name)
 {
 	char *got = NULL;
 
-	ok(pp_audit_join(argc, argv, &got) == PP_OK, "%s: joined", name);
+	ok(pp__audit_join(argc, argv, &got) == PP_OK, "%s: joined", name);
 	is_str(got, want, name);
 	free(got);
 }

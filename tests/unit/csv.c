@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "prepay.h"
+#include "internal.h"
 #include "tap.h"
 
 /* A read stream over a copy of s (tmpfile, so that "" works too). */
@@ -83,7 +83,7 @@ get_is(struct src *s, const char *col, const char *want, const char *name)
 	char n[256];
 
 	snprintf(n, sizeof(n), "%s: %s", name, col);
-	is_str(pp_csv_get(s->r, col), want, n);
+	is_str(pp__csv_get(s->r, col), want, n);
 }
 
 static void
@@ -104,9 +104,9 @@ test_header(void)
 	is_str(pp_csv_column(s.r, 0), "meter", "header: column 0");
 	is_str(pp_csv_column(s.r, 3), "account", "header: column 3");
 	is_str(pp_csv_column(s.r, 4), NULL, "header: no column 4");
-	ok(pp_csv_has(s.r, "account") && pp_csv_has(s.r, "extra") &&
-	    !pp_csv_has(s.r, "name") && !pp_csv_has(s.r, "Account"),
-	    "header: pp_csv_has");
+	ok(pp__csv_has(s.r, "account") && pp__csv_has(s.r, "extra") &&
+	    !pp__csv_has(s.r, "name") && !pp__csv_has(s.r, "Account"),
+	    "header: pp__csv_has");
 	if (row_at(&s, 2, t)) {
 		get_is(&s, "account", "A1", "row 1");
 		get_is(&s, "amount", "12.30", "row 1");
@@ -177,7 +177,7 @@ test_crlf(void)
 		src_close(&s);
 		return;
 	}
-	ok(pp_csv_has(s.r, "amount"), "CRLF: the last header name has no CR");
+	ok(pp__csv_has(s.r, "amount"), "CRLF: the last header name has no CR");
 	if (row_at(&s, 2, t)) {
 		get_is(&s, "account", "A1", "CRLF row 1");
 		get_is(&s, "amount", "1.00", "CRLF row 1 (no CR)");
@@ -460,7 +460,7 @@ test_many(void)
 			snprintf(want, sizeof(want), "%ld\n", i * i);
 			if (pp_csv_next(s.r) != 1 ||
 			    pp_csv_line(s.r) != 2 * i ||
-			    strcmp(pp_csv_get(s.r, "sq"), want) != 0) {
+			    strcmp(pp__csv_get(s.r, "sq"), want) != 0) {
 				if (bad++ < 3)
 					diag("row %ld: line %ld", i,
 					    pp_csv_line(s.r));

@@ -22,7 +22,7 @@ static const uint8_t pw[4] = { 0x02, 0x56, 0x34, 0x12 };
 static const uint8_t op[4] = { 0x78, 0x56, 0x34, 0x12 };
 
 static int
-same_frame(const struct pp_645_frame *a, const struct pp_645_frame *b)
+same_frame(const struct pp__645_frame *a, const struct pp__645_frame *b)
 {
 	return memcmp(a->addr, b->addr, 6) == 0 && a->control == b->control &&
 	    a->len == b->len && memcmp(a->data, b->data, a->len) == 0;
@@ -30,16 +30,16 @@ same_frame(const struct pp_645_frame *a, const struct pp_645_frame *b)
 
 /* Encode with 0-4 FE, check the wire's +0x33, decode, compare. */
 static void
-roundtrip(const struct pp_645_frame *f, const char *name)
+roundtrip(const struct pp__645_frame *f, const char *name)
 {
 	uint8_t wire[PP_645_FRAMEMAX];
-	struct pp_645_frame back;
+	struct pp__645_frame back;
 	char err[PP_ERRMAX];
 	size_t n, used, i;
 	int pre, good = 1, rc;
 
 	for (pre = 0; pre <= PP_645_PREAMBLE; pre++) {
-		rc = pp_645_encode(f, pre, wire, sizeof(wire), &n);
+		rc = pp__645_encode(f, pre, wire, sizeof(wire), &n);
 		if (rc != PP_OK || n != (size_t)pre + 12 + f->len) {
 			diag("%s: encode %d, %zu bytes", name, rc, n);
 			good = 0;
@@ -49,7 +49,7 @@ roundtrip(const struct pp_645_frame *f, const char *name)
 			if (wire[pre + 10 + i] != (uint8_t)(f->data[i] + 0x33))
 				good = 0;
 		memset(&back, 0xEE, sizeof(back));
-		rc = pp_645_decode(wire, n, &back, &used, err, sizeof(err));
+		rc = pp__645_decode(wire, n, &back, &used, err, sizeof(err));
 		if (rc != PP_OK || used != n || !same_frame(f, &back)) {
 			diag("%s, %d FE: decode %d (%s), used %zu of %zu", name,
 			    pre, rc, rc == PP_OK ? "" : err, used, n);
@@ -57,12 +57,12 @@ roundtrip(const struct pp_645_frame *f, const char *name)
 		}
 	}
 	ok(good, "%s (%s) round-trips with 0-4 FE", name,
-	    pp_645_control_text(f->control));
+	    pp__645_control_text(f->control));
 }
 
 /* A reply from the meter: control, and data as the meter means it. */
 static void
-reply(struct pp_645_frame *r, const uint8_t addr[6], uint8_t control,
+reply(struct pp__645_frame *r, const uint8_t addr[6], uint8_t control,
     const uint8_t *data, size_t n)
 {
 	memset(r, 0, sizeof(*r));
@@ -76,7 +76,7 @@ reply(struct pp_645_frame *r, const uint8_t addr[6], uint8_t control,
 static void
 test_example(void)
 {
-	struct pp_645_frame f, d;
+	struct pp__645_frame f, d;
 	uint8_t di[4], wire[PP_645_FRAMEMAX];
 	char err[PP_ERRMAX], a[PP_645_ADDRBUF], t[PP_645_DIBUF];
 	size_t n = 0, used = 0;
@@ -84,37 +84,37 @@ test_example(void)
 		0x00 };
 	static const uint8_t wire_di[4] = { 0x02, 0x04, 0x00, 0x04 };
 
-	is_int(pp_645_addr_parse("002241020208", meter, err, sizeof(err)),
+	is_int(pp__645_addr_parse("002241020208", meter, err, sizeof(err)),
 	    PP_OK, "meter number 002241020208 parses");
 	ok(memcmp(meter, wire_addr, 6) == 0, "it is 08 02 02 41 22 00 on the "
 	    "wire");
-	is_int(pp_645_di_parse("04000402", di, err, sizeof(err)), PP_OK,
+	is_int(pp__645_di_parse("04000402", di, err, sizeof(err)), PP_OK,
 	    "DI 04000402 parses");
 	ok(memcmp(di, wire_di, 4) == 0, "it is 02 04 00 04 on the wire");
-	pp_645_build_read(&f, meter, di);
-	is_int(pp_645_encode(&f, 4, wire, sizeof(wire), &n), PP_OK,
+	pp__645_build_read(&f, meter, di);
+	is_int(pp__645_encode(&f, 4, wire, sizeof(wire), &n), PP_OK,
 	    "the example encodes");
 	is_int((int64_t)n, (int64_t)sizeof(example), "in 20 bytes");
 	ok(n == sizeof(example) && memcmp(wire, example, n) == 0,
 	    "exactly the standard's bytes");
 	is_int(wire[18], 0x2A, "CS is 2A");
-	is_int(pp_645_decode(example, sizeof(example), &d, &used, err,
+	is_int(pp__645_decode(example, sizeof(example), &d, &used, err,
 	    sizeof(err)), PP_OK, "the example decodes");
 	is_int((int64_t)used, 20, "all 20 bytes used");
 	ok(same_frame(&f, &d), "into the frame it was made from");
-	is_str(pp_645_addr_format(d.addr, a), "002241020208",
+	is_str(pp__645_addr_format(d.addr, a), "002241020208",
 	    "the address reads 002241020208");
 	is_int(d.control, 0x11, "control 11");
 	is_int(d.len, 4, "L 4");
-	is_str(pp_645_di_format(d.data, t), "04000402", "DI 04000402");
-	is_int(pp_645_di_get(d.data), 0x04000402, "DI as a number");
+	is_str(pp__645_di_format(d.data, t), "04000402", "DI 04000402");
+	is_int(pp__645_di_get(d.data), 0x04000402, "DI as a number");
 }
 
 static void
 test_controls(void)
 {
-	struct pp_645_frame req, rep;
-	struct pp_645_time tm = { 2024, 5, 6, 7, 8, 9 };
+	struct pp__645_frame req, rep;
+	struct pp__645_time tm = { 2024, 5, 6, 7, 8, 9 };
 	uint8_t di[4], data[16], mdata[3] = { 0xAB, 0xCD, 0xEF };
 	char err[PP_ERRMAX], name[64];
 	static const uint8_t energy[8] = { 0x00, 0x00, 0x01, 0x00, 0x78, 0x56,
@@ -129,21 +129,21 @@ test_controls(void)
 	int more, eb, i, rc;
 
 	/* 0x11 read and its replies. */
-	pp_645_di_put(0x00010000, di);
-	pp_645_build_read(&req, meter, di);
+	pp__645_di_put(0x00010000, di);
+	pp__645_build_read(&req, meter, di);
 	roundtrip(&req, "read 00010000");
 	reply(&rep, meter, 0x91, energy, sizeof(energy));
 	roundtrip(&rep, "read reply with energy");
-	is_int(pp_645_reply_check(&req, &rep, &more, &eb, err, sizeof(err)),
+	is_int(pp__645_reply_check(&req, &rep, &more, &eb, err, sizeof(err)),
 	    PP_OK, "0x91 answers the read");
 	is_int(more, 0, "without follow-up frames");
-	p = pp_645_reply_data(&rep, &n);
+	p = pp__645_reply_data(&rep, &n);
 	is_int((int64_t)n, 4, "4 bytes of data past the DI");
-	pp_645_value_get(p, 4, 0, (struct pp_scale){ 1, 100 }, 1000, &wh);
+	pp__645_value_get(p, 4, 0, (struct pp__scale){ 1, 100 }, 1000, &wh);
 	is_int(wh, 123456780, "78 56 34 12 is 123456.78 kWh, 123456780 Wh");
 	reply(&rep, meter, 0xB1, energy, sizeof(energy));
 	roundtrip(&rep, "read reply B1");
-	is_int(pp_645_reply_check(&req, &rep, &more, &eb, err, sizeof(err)),
+	is_int(pp__645_reply_check(&req, &rep, &more, &eb, err, sizeof(err)),
 	    PP_OK, "0xB1 answers the read");
 	is_int(more, 1, "with follow-up frames");
 	for (i = 0; i < 8; i++) {
@@ -152,45 +152,45 @@ test_controls(void)
 		reply(&rep, meter, 0xD1, &e, 1);
 		snprintf(name, sizeof(name), "read error reply, bit %d", i);
 		roundtrip(&rep, name);
-		rc = pp_645_reply_check(&req, &rep, &more, &eb, err,
+		rc = pp__645_reply_check(&req, &rep, &more, &eb, err,
 		    sizeof(err));
 		ok(rc == PP_EDATA && eb == e && strstr(err,
-		    pp_645_error_text(e)) != NULL, "0xD1 bit %d is a meter "
+		    pp__645_error_text(e)) != NULL, "0xD1 bit %d is a meter "
 		    "error: %s", i, err);
 	}
 
 	/* 0x12 follow-up read, and its reply with the sequence number. */
-	pp_645_build_read_more(&req, meter, di, 1);
+	pp__645_build_read_more(&req, meter, di, 1);
 	roundtrip(&req, "follow-up read 1");
 	memcpy(data, di, 4);
 	memcpy(data + 4, mdata, 3);
 	data[7] = 1;
 	reply(&rep, meter, 0x92, data, 8);
 	roundtrip(&rep, "follow-up reply 92");
-	is_int(pp_645_reply_check(&req, &rep, &more, &eb, err, sizeof(err)),
+	is_int(pp__645_reply_check(&req, &rep, &more, &eb, err, sizeof(err)),
 	    PP_OK, "0x92 answers the follow-up read");
-	p = pp_645_reply_data(&rep, &n);
+	p = pp__645_reply_data(&rep, &n);
 	ok(n == 3 && memcmp(p, mdata, 3) == 0, "its data lies between the DI "
 	    "and the sequence number");
 	data[7] = 2;
 	reply(&rep, meter, 0xB2, data, 8);
-	is_int(pp_645_reply_check(&req, &rep, &more, &eb, err, sizeof(err)),
+	is_int(pp__645_reply_check(&req, &rep, &more, &eb, err, sizeof(err)),
 	    PP_EDATA, "a follow-up frame of the wrong number is refused");
 
 	/* 0x13 read address, to the wildcard. */
-	pp_645_build_read_addr(&req);
+	pp__645_build_read_addr(&req);
 	ok(memcmp(req.addr, pp_645_addr_wild, 6) == 0 && req.len == 0,
 	    "read address goes to AA x 6 without data");
 	roundtrip(&req, "read address");
 	reply(&rep, meter, 0x93, meter, 6);
 	roundtrip(&rep, "read address reply");
-	is_int(pp_645_reply_check(&req, &rep, &more, &eb, err, sizeof(err)),
+	is_int(pp__645_reply_check(&req, &rep, &more, &eb, err, sizeof(err)),
 	    PP_OK, "0x93 from a real address answers the wildcard");
 
 	/* 0x14 write: DI, password, operator code, data. */
-	pp_645_di_put(0x04001001, di);
-	pp_645_value_put(2000, 4, 0, (struct pp_scale){ 1, 100 }, 100, data);
-	is_int(pp_645_build_write(&req, meter, di, pw, op, data, 4), PP_OK,
+	pp__645_di_put(0x04001001, di);
+	pp__645_value_put(2000, 4, 0, (struct pp__scale){ 1, 100 }, 100, data);
+	is_int(pp__645_build_write(&req, meter, di, pw, op, data, 4), PP_OK,
 	    "a write of alarm amount 1 builds");
 	ok(req.len == 16 && memcmp(req.data, di, 4) == 0 &&
 	    memcmp(req.data + 4, pw, 4) == 0 && memcmp(req.data + 8, op, 4) ==
@@ -200,104 +200,104 @@ test_controls(void)
 	roundtrip(&req, "write");
 	reply(&rep, meter, 0x94, NULL, 0);
 	roundtrip(&rep, "write reply");
-	is_int(pp_645_reply_check(&req, &rep, &more, &eb, err, sizeof(err)),
+	is_int(pp__645_reply_check(&req, &rep, &more, &eb, err, sizeof(err)),
 	    PP_OK, "0x94 confirms the write");
 	data[0] = PP_645_ERR_PASSWORD;
 	reply(&rep, meter, 0xD4, data, 1);
 	roundtrip(&rep, "write error reply");
-	is_int(pp_645_reply_check(&req, &rep, &more, &eb, err, sizeof(err)),
+	is_int(pp__645_reply_check(&req, &rep, &more, &eb, err, sizeof(err)),
 	    PP_EDATA, "0xD4 refuses the write");
 	is_str(err, "meter error 04: password error or no authority",
 	    "with the password error's text");
 	is_int(eb, 4, "and the error byte");
 
 	/* 0x08 broadcast time. */
-	is_int(pp_645_build_time(&req, &tm), PP_OK, "broadcast time builds");
-	ok(pp_645_addr_is_broadcast(req.addr) && req.control == 0x08 &&
+	is_int(pp__645_build_time(&req, &tm), PP_OK, "broadcast time builds");
+	ok(pp__645_addr_is_broadcast(req.addr) && req.control == 0x08 &&
 	    req.len == 6 && memcmp(req.data, timebytes, 6) == 0,
 	    "to 99 x 6, ssmmhhDDMMYY 09 08 07 06 05 24");
 	roundtrip(&req, "broadcast time");
 	reply(&rep, meter, 0x88, NULL, 0);
-	is_int(pp_645_reply_check(&req, &rep, &more, &eb, err, sizeof(err)),
+	is_int(pp__645_reply_check(&req, &rep, &more, &eb, err, sizeof(err)),
 	    PP_EDATA, "a broadcast takes no reply");
 
 	/* 0x1C relay control, every N1. */
 	for (i = 0; i < 5; i++) {
-		rc = pp_645_build_relay(&req, meter, pw, op, n1s[i], 0, &tm);
+		rc = pp__645_build_relay(&req, meter, pw, op, n1s[i], 0, &tm);
 		ok(rc == PP_OK && req.len == 16 && req.data[8] == n1s[i] &&
 		    req.data[9] == 0 && memcmp(req.data, pw, 4) == 0 &&
 		    memcmp(req.data + 4, op, 4) == 0 &&
 		    memcmp(req.data + 10, timebytes, 6) == 0,
 		    "relay %02X (%s): password, operator, N1, N2, N3..N8",
-		    n1s[i], pp_645_relay_text(n1s[i]));
+		    n1s[i], pp__645_relay_text(n1s[i]));
 		snprintf(name, sizeof(name), "relay %02X", n1s[i]);
 		roundtrip(&req, name);
 	}
 	reply(&rep, meter, 0x9C, NULL, 0);
 	roundtrip(&rep, "relay reply");
-	is_int(pp_645_reply_check(&req, &rep, &more, &eb, err, sizeof(err)),
+	is_int(pp__645_reply_check(&req, &rep, &more, &eb, err, sizeof(err)),
 	    PP_OK, "0x9C confirms the relay control");
 	data[0] = PP_645_ERR_PASSWORD | PP_645_ERR_OTHER;
 	reply(&rep, meter, 0xDC, data, 1);
 	roundtrip(&rep, "relay error reply");
-	is_int(pp_645_reply_check(&req, &rep, &more, &eb, err, sizeof(err)),
+	is_int(pp__645_reply_check(&req, &rep, &more, &eb, err, sizeof(err)),
 	    PP_EDATA, "0xDC refuses the relay control");
 	is_str(err, "meter error 05: other error; password error or no "
 	    "authority", "with both bits' texts");
-	is_int(pp_645_build_relay(&req, meter, pw, op, 0x2C, 0, &tm),
+	is_int(pp__645_build_relay(&req, meter, pw, op, 0x2C, 0, &tm),
 	    PP_EDATA, "an unknown N1 is refused");
 	tm.month = 13;
-	is_int(pp_645_build_relay(&req, meter, pw, op, PP_645_TRIP, 0, &tm),
+	is_int(pp__645_build_relay(&req, meter, pw, op, PP_645_TRIP, 0, &tm),
 	    PP_EDATA, "a validity time of month 13 is refused");
 }
 
 static void
 test_replies(void)
 {
-	struct pp_645_frame req, rep;
+	struct pp__645_frame req, rep;
 	uint8_t di[4], other[6], data[8];
 	char err[PP_ERRMAX];
 	int more, eb;
 
-	pp_645_di_put(0x02010100, di);
-	pp_645_build_read(&req, meter, di);
+	pp__645_di_put(0x02010100, di);
+	pp__645_build_read(&req, meter, di);
 	memcpy(other, meter, 6);
 	other[0] = 0x09;
 	memcpy(data, di, 4);
 	data[4] = 0x05;
 	data[5] = 0x23;
 	reply(&rep, other, 0x91, data, 6);
-	is_int(pp_645_reply_check(&req, &rep, &more, &eb, err, sizeof(err)),
+	is_int(pp__645_reply_check(&req, &rep, &more, &eb, err, sizeof(err)),
 	    PP_EDATA, "a reply from another address is refused");
 	ok(strstr(err, "002241020209") != NULL, "naming it: %s", err);
 	reply(&rep, meter, 0x11, data, 6);
-	is_int(pp_645_reply_check(&req, &rep, &more, &eb, err, sizeof(err)),
+	is_int(pp__645_reply_check(&req, &rep, &more, &eb, err, sizeof(err)),
 	    PP_EDATA, "our own request echoed is no reply");
 	reply(&rep, meter, 0x94, NULL, 0);
-	is_int(pp_645_reply_check(&req, &rep, &more, &eb, err, sizeof(err)),
+	is_int(pp__645_reply_check(&req, &rep, &more, &eb, err, sizeof(err)),
 	    PP_EDATA, "a write reply does not answer a read");
 	data[0] = 0x01;
 	reply(&rep, meter, 0x91, data, 6);
-	is_int(pp_645_reply_check(&req, &rep, &more, &eb, err, sizeof(err)),
+	is_int(pp__645_reply_check(&req, &rep, &more, &eb, err, sizeof(err)),
 	    PP_EDATA, "a reply for another DI is refused");
 	reply(&rep, meter, 0x91, data, 3);
-	is_int(pp_645_reply_check(&req, &rep, &more, &eb, err, sizeof(err)),
+	is_int(pp__645_reply_check(&req, &rep, &more, &eb, err, sizeof(err)),
 	    PP_EDATA, "a read reply shorter than a DI is refused");
 	reply(&rep, meter, 0xD1, NULL, 0);
-	is_int(pp_645_reply_check(&req, &rep, &more, &eb, err, sizeof(err)),
+	is_int(pp__645_reply_check(&req, &rep, &more, &eb, err, sizeof(err)),
 	    PP_EDATA, "an error reply without its byte is still an error");
 	is_int(eb, -1, "with no error byte");
 	/* Abbreviated addressing: the low bytes given, AA above. */
-	pp_645_addr_parse("AAAA41020208", req.addr, err, sizeof(err));
+	pp__645_addr_parse("AAAA41020208", req.addr, err, sizeof(err));
 	memcpy(data, di, 4);
 	reply(&rep, meter, 0x91, data, 6);
-	is_int(pp_645_reply_check(&req, &rep, &more, &eb, err, sizeof(err)),
+	is_int(pp__645_reply_check(&req, &rep, &more, &eb, err, sizeof(err)),
 	    PP_OK, "a read to AAAA41020208 is answered by 002241020208");
 }
 
 /* The reader's loop over buf: frames found, the last return. */
 static int
-read_all(const uint8_t *buf, size_t n, struct pp_645_frame *out, int max,
+read_all(const uint8_t *buf, size_t n, struct pp__645_frame *out, int max,
     int *nframes, int *nbad)
 {
 	size_t off = 0, used;
@@ -305,9 +305,9 @@ read_all(const uint8_t *buf, size_t n, struct pp_645_frame *out, int max,
 
 	*nframes = *nbad = 0;
 	for (;;) {
-		struct pp_645_frame f;
+		struct pp__645_frame f;
 
-		rc = pp_645_decode(buf + off, n - off, &f, &used, NULL, 0);
+		rc = pp__645_decode(buf + off, n - off, &f, &used, NULL, 0);
 		if (rc == PP_645_MORE)
 			return rc;
 		if (used == 0 || used > n - off)
@@ -323,7 +323,7 @@ read_all(const uint8_t *buf, size_t n, struct pp_645_frame *out, int max,
 static void
 test_stream(void)
 {
-	struct pp_645_frame f, d, got[4];
+	struct pp__645_frame f, d, got[4];
 	uint8_t buf[600], wire[PP_645_FRAMEMAX], big[PP_645_FRAMEMAX];
 	char err[PP_ERRMAX];
 	size_t n, k, used, bign;
@@ -334,7 +334,7 @@ test_stream(void)
 	memcpy(buf, noise, sizeof(noise));
 	memcpy(buf + sizeof(noise), example, sizeof(example));
 	n = sizeof(noise) + sizeof(example);
-	rc = pp_645_decode(buf, n, &d, &used, err, sizeof(err));
+	rc = pp__645_decode(buf, n, &d, &used, err, sizeof(err));
 	ok(rc == PP_OK && used == n, "noise before the frame is skipped");
 	memcpy(buf, noise68, sizeof(noise68));
 	memcpy(buf + sizeof(noise68), example, sizeof(example));
@@ -348,7 +348,7 @@ test_stream(void)
 	bad = 0;
 	for (k = 0; k < sizeof(example); k++) {
 		used = 999;
-		rc = pp_645_decode(example, k, &d, &used, err, sizeof(err));
+		rc = pp__645_decode(example, k, &d, &used, err, sizeof(err));
 		if (rc != PP_645_MORE || used > k || used > 4)
 			bad++;
 	}
@@ -362,10 +362,10 @@ test_stream(void)
 	for (i = 0; i < PP_645_DATAMAX; i++)
 		f.data[i] = (uint8_t)(i * 7 + 0x35);
 	roundtrip(&f, "a frame of 200 data bytes");
-	pp_645_encode(&f, 2, big, sizeof(big), &bign);
+	pp__645_encode(&f, 2, big, sizeof(big), &bign);
 	bad = 0;
 	for (k = 0; k < bign; k++)
-		if (pp_645_decode(big, k, &d, &used, err, sizeof(err)) !=
+		if (pp__645_decode(big, k, &d, &used, err, sizeof(err)) !=
 		    PP_645_MORE)
 			bad++;
 	ok(bad == 0, "each of its %zu prefixes is incomplete", bign);
@@ -380,7 +380,7 @@ test_stream(void)
 
 		while (have < n) {
 			have++;
-			rc = pp_645_decode(buf + off, have - off, &d, &used,
+			rc = pp__645_decode(buf + off, have - off, &d, &used,
 			    err, sizeof(err));
 			if (rc == PP_OK) {
 				frames++;
@@ -395,51 +395,51 @@ test_stream(void)
 	/* Broken frames. */
 	memcpy(wire, example, sizeof(example));
 	wire[18] = 0x2B;
-	rc = pp_645_decode(wire, sizeof(example), &d, &used, err,
+	rc = pp__645_decode(wire, sizeof(example), &d, &used, err,
 	    sizeof(err));
 	is_int(rc, PP_EDATA, "a bad checksum is refused");
 	ok(strstr(err, "checksum") != NULL && used == 5, "saying so, and "
 	    "dropping through the 68: %s", err);
 	memcpy(wire, example, sizeof(example));
 	wire[19] = 0x17;
-	is_int(pp_645_decode(wire, sizeof(example), &d, &used, err,
+	is_int(pp__645_decode(wire, sizeof(example), &d, &used, err,
 	    sizeof(err)), PP_EDATA, "a wrong end byte is refused");
 	ok(strstr(err, "not 16") != NULL, "saying so: %s", err);
 	memcpy(wire, example, sizeof(example));
 	wire[11] = 0x69;
-	is_int(pp_645_decode(wire, sizeof(example), &d, &used, err,
+	is_int(pp__645_decode(wire, sizeof(example), &d, &used, err,
 	    sizeof(err)), PP_EDATA, "no second 68 is refused");
 	bad = 0;
 	for (i = PP_645_DATAMAX + 1; i <= 255; i++) {
 		memcpy(wire, example, sizeof(example));
 		wire[13] = (uint8_t)i;
-		if (pp_645_decode(wire, sizeof(example), &d, &used, err,
+		if (pp__645_decode(wire, sizeof(example), &d, &used, err,
 		    sizeof(err)) != PP_EDATA || used != 5)
 			bad++;
 	}
 	ok(bad == 0, "L of 201-255, past the frame's data, is refused at once");
 	memcpy(wire, example, sizeof(example));
 	wire[13] = 0x05;
-	is_int(pp_645_decode(wire, sizeof(example), &d, &used, err,
+	is_int(pp__645_decode(wire, sizeof(example), &d, &used, err,
 	    sizeof(err)), PP_645_MORE, "L past the bytes received is "
 	    "incomplete");
-	is_int(pp_645_decode(wire, 0, &d, &used, err, sizeof(err)),
+	is_int(pp__645_decode(wire, 0, &d, &used, err, sizeof(err)),
 	    PP_645_MORE, "nothing at all is incomplete");
-	is_int(pp_645_decode(noise, sizeof(noise), &d, &used, err,
+	is_int(pp__645_decode(noise, sizeof(noise), &d, &used, err,
 	    sizeof(err)), PP_645_MORE, "noise alone is incomplete");
 	is_int((int64_t)used, (int64_t)sizeof(noise), "and may all be dropped");
 
 	/* Encoding refuses what no frame can be. */
-	is_int(pp_645_encode(&f, 5, big, sizeof(big), &n), PP_EUSAGE,
+	is_int(pp__645_encode(&f, 5, big, sizeof(big), &n), PP_EUSAGE,
 	    "5 FE is too many");
-	is_int(pp_645_encode(&f, 0, big, 211, &n), PP_EINTERNAL,
+	is_int(pp__645_encode(&f, 0, big, 211, &n), PP_EINTERNAL,
 	    "a buffer one byte short is refused");
 	f.len = 201;
-	is_int(pp_645_encode(&f, 0, big, sizeof(big), &n), PP_EDATA,
+	is_int(pp__645_encode(&f, 0, big, sizeof(big), &n), PP_EDATA,
 	    "L 201 is refused");
-	is_int(pp_645_build_write(&f, meter, meter, pw, op, big, 189),
+	is_int(pp__645_build_write(&f, meter, meter, pw, op, big, 189),
 	    PP_EDATA, "a write of 189 bytes is past 200");
-	is_int(pp_645_build_write(&f, meter, meter, pw, op, big, 188),
+	is_int(pp__645_build_write(&f, meter, meter, pw, op, big, 188),
 	    PP_OK, "188 bytes fit exactly");
 	is_int(f.len, 200, "in L 200");
 
@@ -465,9 +465,9 @@ test_stream(void)
 			    PP_645_MORE)
 				broken++;
 			for (i = 0; i < nf; i++) {
-				rc = pp_645_encode(&got[i], 0, wire,
+				rc = pp__645_encode(&got[i], 0, wire,
 				    sizeof(wire), &n);
-				if (rc != PP_OK || pp_645_decode(wire, n, &d,
+				if (rc != PP_OK || pp__645_decode(wire, n, &d,
 				    &used, NULL, 0) != PP_OK ||
 				    !same_frame(&d, &got[i]))
 					broken++;
@@ -489,47 +489,47 @@ test_addresses(void)
 	size_t i;
 	int nbad = 0;
 
-	pp_645_addr_parse("2241020208", a, err, sizeof(err));
+	pp__645_addr_parse("2241020208", a, err, sizeof(err));
 	ok(memcmp(a, meter, 6) == 0, "2241020208 is padded to 002241020208");
-	is_int(pp_645_addr_parse("AAAAAAAAAAAA", a, err, sizeof(err)), PP_OK,
+	is_int(pp__645_addr_parse("AAAAAAAAAAAA", a, err, sizeof(err)), PP_OK,
 	    "AAAAAAAAAAAA parses");
 	ok(memcmp(a, pp_645_addr_wild, 6) == 0, "into the wildcard");
-	is_int(pp_645_addr_parse("aaaa41020208", a, err, sizeof(err)), PP_OK,
+	is_int(pp__645_addr_parse("aaaa41020208", a, err, sizeof(err)), PP_OK,
 	    "aaaa41020208 parses");
-	is_str(pp_645_addr_format(a, t), "AAAA41020208",
+	is_str(pp__645_addr_format(a, t), "AAAA41020208",
 	    "the high bytes left open");
-	ok(pp_645_addr_match(a, meter), "and it matches 002241020208");
-	is_int(pp_645_addr_parse("999999999999", a, err, sizeof(err)), PP_OK,
+	ok(pp__645_addr_match(a, meter), "and it matches 002241020208");
+	is_int(pp__645_addr_parse("999999999999", a, err, sizeof(err)), PP_OK,
 	    "999999999999 parses");
-	ok(pp_645_addr_is_broadcast(a), "and is the broadcast address");
-	ok(!pp_645_addr_is_broadcast(meter), "a meter's is not");
-	ok(!pp_645_addr_match(pp_645_addr_wild, pp_645_addr_wild),
+	ok(pp__645_addr_is_broadcast(a), "and is the broadcast address");
+	ok(!pp__645_addr_is_broadcast(meter), "a meter's is not");
+	ok(!pp__645_addr_match(pp_645_addr_wild, pp_645_addr_wild),
 	    "no reply comes from the wildcard");
-	ok(!pp_645_addr_match(pp_645_addr_wild, pp_645_addr_broadcast),
+	ok(!pp__645_addr_match(pp_645_addr_wild, pp_645_addr_broadcast),
 	    "nor from the broadcast address");
-	ok(pp_645_addr_match(pp_645_addr_wild, meter), "any meter answers the "
+	ok(pp__645_addr_match(pp_645_addr_wild, meter), "any meter answers the "
 	    "wildcard");
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		if (pp_645_addr_parse(bad[i], a, err, sizeof(err)) !=
+		if (pp__645_addr_parse(bad[i], a, err, sizeof(err)) !=
 		    PP_EDATA) {
 			diag("address %s parsed", bad[i]);
 			nbad++;
 		}
 	ok(nbad == 0, "%zu bad addresses are refused", i);
-	is_int(pp_645_addr_parse(NULL, a, err, sizeof(err)), PP_EDATA,
+	is_int(pp__645_addr_parse(NULL, a, err, sizeof(err)), PP_EDATA,
 	    "no address is refused");
 
-	is_int(pp_645_di_parse("0280000b", di, err, sizeof(err)), PP_OK,
+	is_int(pp__645_di_parse("0280000b", di, err, sizeof(err)), PP_OK,
 	    "a DI is hex: 0280000b");
-	is_int(pp_645_di_get(di), 0x0280000B, "0x0280000B");
-	is_str(pp_645_di_format(di, t), "0280000B", "formatted upper case");
-	is_int(pp_645_di_parse("0400040", di, err, sizeof(err)), PP_EDATA,
+	is_int(pp__645_di_get(di), 0x0280000B, "0x0280000B");
+	is_str(pp__645_di_format(di, t), "0280000B", "formatted upper case");
+	is_int(pp__645_di_parse("0400040", di, err, sizeof(err)), PP_EDATA,
 	    "7 digits are refused");
-	is_int(pp_645_di_parse("0400040G", di, err, sizeof(err)), PP_EDATA,
+	is_int(pp__645_di_parse("0400040G", di, err, sizeof(err)), PP_EDATA,
 	    "a G is refused");
-	is_int(pp_645_di_parse("040004021", di, err, sizeof(err)), PP_EDATA,
+	is_int(pp__645_di_parse("040004021", di, err, sizeof(err)), PP_EDATA,
 	    "9 digits are refused");
-	pp_645_di_put(0x04000503, di);
+	pp__645_di_put(0x04000503, di);
 	ok(di[0] == 0x03 && di[1] == 0x05 && di[2] == 0x00 && di[3] == 0x04,
 	    "status word 3's DI goes 03 05 00 04");
 }
@@ -537,135 +537,135 @@ test_addresses(void)
 static void
 test_bcd(void)
 {
-	static const struct pp_scale one = { 1, 1 }, cent = { 1, 100 },
+	static const struct pp__scale one = { 1, 1 }, cent = { 1, 100 },
 	    tenth = { 1, 10 }, milli = { 1, 1000 }, e4 = { 1, 10000 };
 	uint8_t b[8];
 	int64_t v;
 	int nb;
-	struct pp_scale s;
+	struct pp__scale s;
 
 	b[0] = 0x78; b[1] = 0x56; b[2] = 0x34; b[3] = 0x12;
-	is_int(pp_645_bcd_get(b, 4, 0, &v), PP_OK, "78 56 34 12 is BCD");
+	is_int(pp__645_bcd_get(b, 4, 0, &v), PP_OK, "78 56 34 12 is BCD");
 	is_int(v, 12345678, "12345678");
 	b[0] = 0x7A;
-	is_int(pp_645_bcd_get(b, 4, 0, &v), PP_EDATA,
+	is_int(pp__645_bcd_get(b, 4, 0, &v), PP_EDATA,
 	    "a low nibble of A is refused");
 	b[0] = 0xB8;
-	is_int(pp_645_bcd_get(b, 4, 0, &v), PP_EDATA,
+	is_int(pp__645_bcd_get(b, 4, 0, &v), PP_EDATA,
 	    "a high nibble of B is refused");
 	b[0] = 0xFF; b[1] = 0xFF;
-	is_int(pp_645_bcd_get(b, 2, 0, &v), PP_EDATA, "FF FF is refused");
+	is_int(pp__645_bcd_get(b, 2, 0, &v), PP_EDATA, "FF FF is refused");
 	/* Current XXX.XXX A, signed: 00 50 81 is -15.000 A. */
 	b[0] = 0x00; b[1] = 0x50; b[2] = 0x81;
-	is_int(pp_645_value_get(b, 3, PP_645_SIGNED, milli, 1000, &v), PP_OK,
+	is_int(pp__645_value_get(b, 3, PP_645_SIGNED, milli, 1000, &v), PP_OK,
 	    "a signed current decodes");
 	is_int(v, -15000, "00 50 81 is -15.000 A, -15000 mA");
-	is_int(pp_645_value_get(b, 3, 0, milli, 1000, &v), PP_OK,
+	is_int(pp__645_value_get(b, 3, 0, milli, 1000, &v), PP_OK,
 	    "unsigned, 81 is two digits");
 	is_int(v, 815000, "815.000 A");
 	b[2] = 0xA1;
-	is_int(pp_645_bcd_get(b, 3, 0, &v), PP_EDATA,
+	is_int(pp__645_bcd_get(b, 3, 0, &v), PP_EDATA,
 	    "A1 on top is no unsigned BCD");
-	is_int(pp_645_bcd_get(b, 3, PP_645_SIGNED, &v), PP_OK,
+	is_int(pp__645_bcd_get(b, 3, PP_645_SIGNED, &v), PP_OK,
 	    "but a sign and 21");
 	is_int(v, -215000, "-215000");
 	/* Power XX.XXXX kW, signed, into W. */
 	b[0] = 0x56; b[1] = 0x34; b[2] = 0x12;
-	pp_645_value_get(b, 3, PP_645_SIGNED, e4, 1000, &v);
+	pp__645_value_get(b, 3, PP_645_SIGNED, e4, 1000, &v);
 	is_int(v, 12346, "56 34 12 is 12.3456 kW, 12346 W rounded");
 	/* Voltage XXX.X V into dV, power factor X.XXX. */
 	b[0] = 0x05; b[1] = 0x23;
-	pp_645_value_get(b, 2, 0, tenth, 10, &v);
+	pp__645_value_get(b, 2, 0, tenth, 10, &v);
 	is_int(v, 2305, "05 23 is 230.5 V, 2305 dV");
 	b[0] = 0x50; b[1] = 0x89;
-	pp_645_value_get(b, 2, PP_645_SIGNED, milli, 1000, &v);
+	pp__645_value_get(b, 2, PP_645_SIGNED, milli, 1000, &v);
 	is_int(v, -950, "50 89 is a power factor of -0.950");
 
-	is_int(pp_645_bcd_put(12345678, 4, 0, b), PP_OK, "12345678 encodes");
+	is_int(pp__645_bcd_put(12345678, 4, 0, b), PP_OK, "12345678 encodes");
 	ok(b[0] == 0x78 && b[1] == 0x56 && b[2] == 0x34 && b[3] == 0x12,
 	    "as 78 56 34 12");
-	is_int(pp_645_bcd_put(100000000, 4, 0, b), PP_EDATA,
+	is_int(pp__645_bcd_put(100000000, 4, 0, b), PP_EDATA,
 	    "100000000 does not fit 4 bytes");
-	is_int(pp_645_bcd_put(-1, 4, 0, b), PP_EDATA,
+	is_int(pp__645_bcd_put(-1, 4, 0, b), PP_EDATA,
 	    "-1 does not fit unsigned");
-	is_int(pp_645_bcd_put(-15000, 3, PP_645_SIGNED, b), PP_OK,
+	is_int(pp__645_bcd_put(-15000, 3, PP_645_SIGNED, b), PP_OK,
 	    "-15000 encodes signed");
 	ok(b[0] == 0x00 && b[1] == 0x50 && b[2] == 0x81, "as 00 50 81");
-	is_int(pp_645_bcd_put(800000, 3, PP_645_SIGNED, b), PP_EDATA,
+	is_int(pp__645_bcd_put(800000, 3, PP_645_SIGNED, b), PP_EDATA,
 	    "800000 leaves no room for the sign");
-	is_int(pp_645_bcd_put(799999, 3, PP_645_SIGNED, b), PP_OK,
+	is_int(pp__645_bcd_put(799999, 3, PP_645_SIGNED, b), PP_OK,
 	    "799999 does");
-	is_int(pp_645_bcd_put(INT64_MIN, 8, PP_645_SIGNED, b), PP_EDATA,
+	is_int(pp__645_bcd_put(INT64_MIN, 8, PP_645_SIGNED, b), PP_EDATA,
 	    "INT64_MIN is refused");
-	is_int(pp_645_bcd_put(1, 9, 0, b), PP_EDATA, "9 bytes are refused");
+	is_int(pp__645_bcd_put(1, 9, 0, b), PP_EDATA, "9 bytes are refused");
 	memset(b, 0x99, 8);
-	is_int(pp_645_bcd_get(b, 8, 0, &v), PP_OK, "16 nines decode");
+	is_int(pp__645_bcd_get(b, 8, 0, &v), PP_OK, "16 nines decode");
 	is_int(v, 9999999999999999LL, "9999999999999999");
-	is_int(pp_645_value_get(b, 8, 0, cent, 10000, &v), PP_OK,
+	is_int(pp__645_value_get(b, 8, 0, cent, 10000, &v), PP_OK,
 	    "times 100 still fits");
-	is_int(pp_645_value_get(b, 8, 0, one, 10000000, &v), PP_EDATA,
+	is_int(pp__645_value_get(b, 8, 0, one, 10000000, &v), PP_EDATA,
 	    "times 10^7 is past int64, refused");
 
-	is_int(pp_645_value_put(123456780, 4, 0, cent, 1000, b), PP_OK,
+	is_int(pp__645_value_put(123456780, 4, 0, cent, 1000, b), PP_OK,
 	    "123456780 Wh encodes as XXXXXX.XX kWh");
 	ok(b[0] == 0x78 && b[1] == 0x56 && b[2] == 0x34 && b[3] == 0x12,
 	    "as 78 56 34 12");
-	pp_645_value_put(1235, 4, 0, cent, 1000, b);
+	pp__645_value_put(1235, 4, 0, cent, 1000, b);
 	ok(b[0] == 0x24 && b[1] == 0x01, "1235 Wh rounds to 1.24 kWh");
-	pp_645_value_put(5380, 4, 0, e4, 10000, b);
+	pp__645_value_put(5380, 4, 0, e4, 10000, b);
 	ok(b[0] == 0x80 && b[1] == 0x53 && b[2] == 0 && b[3] == 0,
 	    "a price of 0.5380 yuan as XXXX.XXXX: 80 53 00 00");
 
-	ok(pp_645_format_parse("XXXXXX.XX", &nb, &s) == PP_OK && nb == 4 &&
+	ok(pp__645_format_parse("XXXXXX.XX", &nb, &s) == PP_OK && nb == 4 &&
 	    s.num == 1 && s.den == 100, "XXXXXX.XX is 4 bytes of 0.01");
-	ok(pp_645_format_parse("XX.XXXX", &nb, &s) == PP_OK && nb == 3 &&
+	ok(pp__645_format_parse("XX.XXXX", &nb, &s) == PP_OK && nb == 3 &&
 	    s.den == 10000, "XX.XXXX is 3 bytes of 0.0001");
-	ok(pp_645_format_parse("NNNN", &nb, &s) == PP_OK && nb == 2 &&
+	ok(pp__645_format_parse("NNNN", &nb, &s) == PP_OK && nb == 2 &&
 	    s.den == 1, "NNNN is 2 bytes of 1");
-	ok(pp_645_format_parse("XXX", &nb, &s) == PP_ECONFIG &&
-	    pp_645_format_parse("YYMMDD", &nb, &s) == PP_ECONFIG &&
-	    pp_645_format_parse("", &nb, &s) == PP_ECONFIG &&
-	    pp_645_format_parse("XX..XX", &nb, &s) == PP_ECONFIG &&
-	    pp_645_format_parse("XXXX.", &nb, &s) == PP_ECONFIG &&
-	    pp_645_format_parse("XXXXXXXXXXXXXXXXXX", &nb, &s) == PP_ECONFIG,
+	ok(pp__645_format_parse("XXX", &nb, &s) == PP_ECONFIG &&
+	    pp__645_format_parse("YYMMDD", &nb, &s) == PP_ECONFIG &&
+	    pp__645_format_parse("", &nb, &s) == PP_ECONFIG &&
+	    pp__645_format_parse("XX..XX", &nb, &s) == PP_ECONFIG &&
+	    pp__645_format_parse("XXXX.", &nb, &s) == PP_ECONFIG &&
+	    pp__645_format_parse("XXXXXXXXXXXXXXXXXX", &nb, &s) == PP_ECONFIG,
 	    "odd digits, letters, two points, a bare point, 18 digits are "
 	    "refused");
 
 	b[0] = 0x10; b[1] = 0x00;
-	is_int((int64_t)pp_645_bin_get(b, 2), 0x0010,
+	is_int((int64_t)pp__645_bin_get(b, 2), 0x0010,
 	    "status word 10 00 is 0x0010");
 }
 
 static void
 test_times(void)
 {
-	struct pp_645_time t = { 2000, 2, 29, 23, 59, 59 }, back;
+	struct pp__645_time t = { 2000, 2, 29, 23, 59, 59 }, back;
 	uint8_t b[6];
 	static const uint8_t want[6] = { 0x59, 0x59, 0x23, 0x29, 0x02, 0x00 };
 
-	is_int(pp_645_time_put(&t, b), PP_OK, "2000-02-29 23:59:59 encodes");
+	is_int(pp__645_time_put(&t, b), PP_OK, "2000-02-29 23:59:59 encodes");
 	ok(memcmp(b, want, 6) == 0, "as 59 59 23 29 02 00");
-	ok(pp_645_time_get(b, &back) == PP_OK && memcmp(&t, &back,
+	ok(pp__645_time_get(b, &back) == PP_OK && memcmp(&t, &back,
 	    sizeof(t)) == 0, "and decodes back");
 	t.year = 2001;
-	is_int(pp_645_time_put(&t, b), PP_EDATA, "2001-02-29 is refused");
-	t = (struct pp_645_time){ 2099, 12, 31, 0, 0, 0 };
-	is_int(pp_645_time_put(&t, b), PP_OK, "2099-12-31 encodes");
+	is_int(pp__645_time_put(&t, b), PP_EDATA, "2001-02-29 is refused");
+	t = (struct pp__645_time){ 2099, 12, 31, 0, 0, 0 };
+	is_int(pp__645_time_put(&t, b), PP_OK, "2099-12-31 encodes");
 	t.year = 2100;
-	is_int(pp_645_time_put(&t, b), PP_EDATA, "2100 does not fit YY");
+	is_int(pp__645_time_put(&t, b), PP_EDATA, "2100 does not fit YY");
 	b[3] = 0x3A;
-	is_int(pp_645_time_get(b, &back), PP_EDATA,
+	is_int(pp__645_time_get(b, &back), PP_EDATA,
 	    "a non-BCD day is refused");
 	b[3] = 0x31;
 	b[4] = 0x04;
-	is_int(pp_645_time_get(b, &back), PP_EDATA, "April 31 is refused");
+	is_int(pp__645_time_get(b, &back), PP_EDATA, "April 31 is refused");
 	setenv("TZ", "Asia/Shanghai", 1);
 	tzset();
-	is_int(pp_645_time_local(1714950489, &t), PP_OK,
+	is_int(pp__645_time_local(1714950489, &t), PP_OK,
 	    "Unix time 1714950489 is a local time");
 	ok(t.year == 2024 && t.month == 5 && t.day == 6 && t.hour == 7 &&
 	    t.min == 8 && t.sec == 9, "2024-05-06 07:08:09 in Shanghai");
-	is_int(pp_645_time_local(0, &t), PP_EDATA, "1970 does not fit YY");
+	is_int(pp__645_time_local(0, &t), PP_EDATA, "1970 does not fit YY");
 }
 
 static void
@@ -674,29 +674,30 @@ test_keys(void)
 	uint8_t b[4];
 	char err[PP_ERRMAX];
 
-	is_int(pp_645_password_parse("02123456", b, err, sizeof(err)), PP_OK,
+	is_int(pp__645_password_parse("02123456", b, err, sizeof(err)), PP_OK,
 	    "password 02123456 parses");
 	ok(memcmp(b, pw, 4) == 0, "as PA P0 P1 P2: 02 56 34 12");
-	is_int(pp_645_password_parse("98000000", b, err, sizeof(err)),
+	is_int(pp__645_password_parse("98000000", b, err, sizeof(err)),
 	    PP_ECONFIG, "level 98 is refused");
 	ok(strstr(err, "ESAM") != NULL && strstr(err, "utility") != NULL,
 	    "saying it needs the utility's ESAM: %s", err);
-	is_int(pp_645_password_parse("99000000", b, err, sizeof(err)),
+	is_int(pp__645_password_parse("99000000", b, err, sizeof(err)),
 	    PP_ECONFIG, "so is level 99");
-	is_int(pp_645_password_parse("04000000", b, err, sizeof(err)), PP_OK,
+	is_int(pp__645_password_parse("04000000", b, err, sizeof(err)), PP_OK,
 	    "password: level 04 is plain too");
-	is_int(pp_645_password_parse("03123456", b, err, sizeof(err)), PP_EDATA,
+	is_int(pp__645_password_parse("03123456", b, err, sizeof(err)),
+	    PP_EDATA,
 	    "password: level 03 is refused");
 	ok(strstr(err, "02 or 04") != NULL, "password: the refusal names 02 "
 	    "and 04");
-	is_int(pp_645_password_parse("0212345", b, err, sizeof(err)), PP_EDATA,
+	is_int(pp__645_password_parse("0212345", b, err, sizeof(err)), PP_EDATA,
 	    "7 digits are refused");
-	is_int(pp_645_password_parse(NULL, b, err, sizeof(err)), PP_EDATA,
+	is_int(pp__645_password_parse(NULL, b, err, sizeof(err)), PP_EDATA,
 	    "no password is refused");
-	is_int(pp_645_operator_parse("12345678", b, err, sizeof(err)), PP_OK,
+	is_int(pp__645_operator_parse("12345678", b, err, sizeof(err)), PP_OK,
 	    "operator code 12345678 parses");
 	ok(memcmp(b, op, 4) == 0, "as C0..C3: 78 56 34 12");
-	is_int(pp_645_operator_parse("1234567Z", b, err, sizeof(err)),
+	is_int(pp__645_operator_parse("1234567Z", b, err, sizeof(err)),
 	    PP_EDATA, "a Z is refused");
 }
 
@@ -719,43 +720,43 @@ test_texts(void)
 
 	for (i = 0; i < 8; i++) {
 		snprintf(name, sizeof(name), "error bit %d: %s", i, want[i]);
-		is_str(pp_645_error_text((uint8_t)(1 << i)), want[i], name);
+		is_str(pp__645_error_text((uint8_t)(1 << i)), want[i], name);
 	}
-	is_str(pp_645_error_text(0x06), "no data requested or data not found; "
+	is_str(pp__645_error_text(0x06), "no data requested or data not found; "
 	    "password error or no authority", "bits 1 and 2 in one message");
-	is_str(pp_645_error_text(0), "an error reply with no error bit set",
+	is_str(pp__645_error_text(0), "an error reply with no error bit set",
 	    "no bit set");
-	all = pp_645_error_text(0xFF);
+	all = pp__645_error_text(0xFF);
 	for (i = 0; i < 8; i++)
 		if (strstr(all, want[i]) == NULL)
 			every = 0;
 	ok(every, "all eight bits fit in one message");
-	is_str(pp_645_error_format(0x04, buf, sizeof(buf)),
-	    "password error or no authority", "pp_645_error_format");
-	pp_645_error_format(0xFF, small, sizeof(small));
+	is_str(pp__645_error_format(0x04, buf, sizeof(buf)),
+	    "password error or no authority", "pp__645_error_format");
+	pp__645_error_format(0xFF, small, sizeof(small));
 	ok(strlen(small) < sizeof(small), "a small buffer is cut, not "
 	    "overrun");
 
-	is_str(pp_645_control_text(0x11), "read", "control 11: read");
-	is_str(pp_645_control_text(0x91), "read reply", "91: read reply");
-	is_str(pp_645_control_text(0xB1), "read reply with follow-up frames",
+	is_str(pp__645_control_text(0x11), "read", "control 11: read");
+	is_str(pp__645_control_text(0x91), "read reply", "91: read reply");
+	is_str(pp__645_control_text(0xB1), "read reply with follow-up frames",
 	    "B1");
-	is_str(pp_645_control_text(0xD1), "read error reply", "D1");
-	is_str(pp_645_control_text(0xDC), "relay control error reply", "DC");
-	is_str(pp_645_control_text(0x08), "broadcast time", "08");
-	is_str(pp_645_control_text(0x93), "read address reply", "93");
-	is_str(pp_645_control_text(0x94), "write reply", "94");
-	is_str(pp_645_control_text(0x12), "follow-up read", "12");
-	is_str(pp_645_control_text(0x15), "unknown control code", "15");
-	is_str(pp_645_relay_text(PP_645_TRIP), "trip", "1A: trip");
-	is_str(pp_645_relay_text(PP_645_CLOSE_ALLOW), "close allowed",
+	is_str(pp__645_control_text(0xD1), "read error reply", "D1");
+	is_str(pp__645_control_text(0xDC), "relay control error reply", "DC");
+	is_str(pp__645_control_text(0x08), "broadcast time", "08");
+	is_str(pp__645_control_text(0x93), "read address reply", "93");
+	is_str(pp__645_control_text(0x94), "write reply", "94");
+	is_str(pp__645_control_text(0x12), "follow-up read", "12");
+	is_str(pp__645_control_text(0x15), "unknown control code", "15");
+	is_str(pp__645_relay_text(PP_645_TRIP), "trip", "1A: trip");
+	is_str(pp__645_relay_text(PP_645_CLOSE_ALLOW), "close allowed",
 	    "1B: close allowed");
-	is_str(pp_645_relay_text(PP_645_CLOSE), "direct close",
+	is_str(pp__645_relay_text(PP_645_CLOSE), "direct close",
 	    "1C: direct close");
-	is_str(pp_645_relay_text(PP_645_KEEP), "keep power", "3A: keep power");
-	is_str(pp_645_relay_text(PP_645_KEEP_OFF), "keep power released",
+	is_str(pp__645_relay_text(PP_645_KEEP), "keep power", "3A: keep power");
+	is_str(pp__645_relay_text(PP_645_KEEP_OFF), "keep power released",
 	    "3B: keep power released");
-	ok(pp_645_relay_text(0x2A) == NULL, "2A is no relay code here");
+	ok(pp__645_relay_text(0x2A) == NULL, "2A is no relay code here");
 }
 
 int

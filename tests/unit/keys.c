@@ -27,7 +27,7 @@ load(const char *text, mode_t mode, struct pp_keys **k, char *err,
 	fputs(text, f);
 	fclose(f);
 	chmod(path, mode);
-	return pp_keys_load(path, k, err, errlen);
+	return pp__keys_load(path, k, err, errlen);
 }
 
 static void
@@ -45,40 +45,42 @@ test_lookup(void)
 	    "a key file of comments, tabs and four kinds of line loads");
 	if (k == NULL)
 		return;
-	is_int(pp_keys_find(k, "gw2", "002241020208", pw, op, err,
+	is_int(pp__keys_find(k, "gw2", "002241020208", pw, op, err,
 	    sizeof(err)), PP_OK, "a meter with a line of its own");
 	ok(pw[0] == 0x02 && pw[1] == 0x33 && op[0] == 0x78 && op[3] == 0x12,
 	    "takes its own password and operator code, lowest byte first");
-	is_int(pp_keys_find(k, "gw2", "other", pw, op, err, sizeof(err)), PP_OK,
+	is_int(pp__keys_find(k, "gw2", "other", pw, op, err, sizeof(err)),
+	    PP_OK,
 	    "a meter of gw2 without a line");
 	ok(pw[0] == 0x04 && pw[1] == 0x22 && op[0] == 0x22,
 	    "takes its gateway's");
-	is_int(pp_keys_find(k, "gw9", "other", pw, op, err, sizeof(err)), PP_OK,
+	is_int(pp__keys_find(k, "gw9", "other", pw, op, err, sizeof(err)),
+	    PP_OK,
 	    "a meter of another gateway");
 	ok(pw[0] == 0x02 && pw[1] == 0x11 && op[0] == 0 && op[3] == 0,
 	    "takes gateway *'s, operator code 00000000");
-	is_int(pp_keys_find(k, "gw2", "M-ESAM", pw, op, err, sizeof(err)),
+	is_int(pp__keys_find(k, "gw2", "M-ESAM", pw, op, err, sizeof(err)),
 	    PP_ECONFIG, "an ESAM meter has no key prepay can use");
 	ok(strstr(err, "M-ESAM") && strstr(err, "ESAM identity"),
 	    "saying so: %s", err);
-	pp_keys_free(k);
+	pp__keys_free(k);
 
 	is_int(load("gateway gw1 02111111\n", 0600, &k, err, sizeof(err)),
 	    PP_OK, "a key file of one gateway loads");
-	is_int(pp_keys_find(k, "gw2", "M1", pw, op, err, sizeof(err)),
+	is_int(pp__keys_find(k, "gw2", "M1", pw, op, err, sizeof(err)),
 	    PP_ECONFIG, "a meter of another gateway has no key");
 	ok(strstr(err, "no password for meter M1 or gateway gw2") != NULL,
 	    "saying whose: %s", err);
-	pp_keys_free(k);
+	pp__keys_free(k);
 
 	is_int(load("", 0400, &k, err, sizeof(err)), PP_OK,
 	    "an empty key file of mode 0400 loads");
-	pp_keys_free(k);
+	pp__keys_free(k);
 
 	/* The tools read it through their setgid group (prepay(7)). */
 	is_int(load("gateway * 02111111\n", 0640, &k, err, sizeof(err)),
 	    PP_OK, "a key file of mode 0640, the group's to read, loads");
-	pp_keys_free(k);
+	pp__keys_free(k);
 }
 
 static void
@@ -122,7 +124,7 @@ test_refused(void)
 		    "refused: %s", bad[i].name);
 		if (rc != PP_ECONFIG || strstr(err, bad[i].why) == NULL)
 			diag("rc %d: %s", rc, err);
-		pp_keys_free(k);
+		pp__keys_free(k);
 	}
 	memset(line, 'x', sizeof(line) - 2);
 	line[sizeof(line) - 2] = '\n';
@@ -131,9 +133,9 @@ test_refused(void)
 	ok(load(line, 0600, &k, err, sizeof(err)) == PP_ECONFIG &&
 	    strstr(err, ":1: line too long"), "refused: a line of 2000 bytes");
 	unlink(path);
-	ok(pp_keys_load(path, &k, err, sizeof(err)) == PP_ECONFIG &&
+	ok(pp__keys_load(path, &k, err, sizeof(err)) == PP_ECONFIG &&
 	    strstr(err, "No such file"), "refused: no key file, naming it");
-	ok(pp_keys_load(dir, &k, err, sizeof(err)) == PP_ECONFIG &&
+	ok(pp__keys_load(dir, &k, err, sizeof(err)) == PP_ECONFIG &&
 	    strstr(err, "not a regular file"), "refused: a directory");
 }
 
@@ -143,11 +145,11 @@ test_path(void)
 	char buf[300];
 
 	unsetenv("PREPAY_KEYS");
-	is_str(pp_keys_path("/var/lib/prepay/prepay.db", buf, sizeof(buf)),
+	is_str(pp__keys_path("/var/lib/prepay/prepay.db", buf, sizeof(buf)),
 	    "/var/lib/prepay/prepay.db.keys", "the key file is beside the "
 	    "database");
 	setenv("PREPAY_KEYS", "/etc/prepay/keys", 1);
-	is_str(pp_keys_path("/var/lib/prepay/prepay.db", buf, sizeof(buf)),
+	is_str(pp__keys_path("/var/lib/prepay/prepay.db", buf, sizeof(buf)),
 	    "/etc/prepay/keys", "unless PREPAY_KEYS says where");
 	unsetenv("PREPAY_KEYS");
 }

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "prepay.h"
+#include "internal.h"
 #include "tap.h"
 
 #define NOLIMIT	((int64_t)-1)
@@ -129,7 +129,7 @@ energy_format_is(int64_t wh, const char *want)
 
 	snprintf(name, sizeof(name), "energy format %" PRId64 " Wh is %s", wh,
 	    want);
-	is_str(pp_energy_format(wh, buf), want, name);
+	is_str(pp__energy_format(wh, buf), want, name);
 }
 
 static void
@@ -350,19 +350,19 @@ test_price(void)
 	price_bad("abc");
 	price_bad("99999999999999999999");
 
-	is_str(pp_price_format(5380, buf), "0.5380", "price format 5380");
-	is_str(pp_price_format(0, buf), "0.0000", "price format 0");
-	is_str(pp_price_format(1, buf), "0.0001", "price format 1");
-	is_str(pp_price_format(10000, buf), "1.0000", "price format 10000");
-	is_str(pp_price_format(12345678, buf), "1234.5678",
+	is_str(pp__price_format(5380, buf), "0.5380", "price format 5380");
+	is_str(pp__price_format(0, buf), "0.0000", "price format 0");
+	is_str(pp__price_format(1, buf), "0.0001", "price format 1");
+	is_str(pp__price_format(10000, buf), "1.0000", "price format 10000");
+	is_str(pp__price_format(12345678, buf), "1234.5678",
 	    "price format 12345678");
-	is_str(pp_price_format(-5380, buf), "-0.5380", "price format -5380");
+	is_str(pp__price_format(-5380, buf), "-0.5380", "price format -5380");
 	for (i = 0; i < sizeof(rt) / sizeof(rt[0]); i++) {
 		char err[PP_ERRMAX] = "";
 		int64_t back = -1;
 		int rc;
 
-		pp_price_format(rt[i], buf);
+		pp__price_format(rt[i], buf);
 		rc = pp_price_parse(buf, &back, err, sizeof(err));
 		ok(rc == PP_OK && back == rt[i] && strlen(strchr(buf, '.')) == 5,
 		    "price round trip %" PRId64 " via \"%s\"", rt[i], buf);

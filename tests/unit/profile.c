@@ -15,12 +15,12 @@
 static void
 check_profile(const char *name, int want_requests)
 {
-	struct pp_profile p;
-	struct pp_request req[PP_MAXREQS];
+	struct pp__profile p;
+	struct pp__request req[PP_MAXREQS];
 	char err[PP_ERRMAX] = "", what[96];
 	int rc, n;
 
-	rc = pp_profile_load(name, &p, err, sizeof(err));
+	rc = pp__profile_load(name, &p, err, sizeof(err));
 	snprintf(what, sizeof(what), "%s loads", name);
 	is_int(rc, PP_OK, what);
 	if (rc != PP_OK) {
@@ -29,18 +29,18 @@ check_profile(const char *name, int want_requests)
 	}
 	/* A DL/T 645 profile reads a frame a data identifier instead. */
 	if (want_requests > 0) {
-		n = pp_profile_requests(&p, req);
+		n = pp__profile_requests(&p, req);
 		snprintf(what, sizeof(what), "%s reads in %d requests", name,
 		    want_requests);
 		is_int(n, want_requests, what);
 	}
-	ok(pp_profile_value(&p, "energy_kwh") != NULL, "%s has energy_kwh",
+	ok(pp__profile_value(&p, "energy_kwh") != NULL, "%s has energy_kwh",
 	    name);
 }
 
 static void
-roundtrip(enum pp_regtype type, int words, const char *scale_text,
-    struct pp_scale scale, int64_t factor, int64_t value)
+roundtrip(enum pp__regtype type, int words, const char *scale_text,
+    struct pp__scale scale, int64_t factor, int64_t value)
 {
 	uint16_t regs[4];
 	int64_t back = 0;
@@ -48,14 +48,14 @@ roundtrip(enum pp_regtype type, int words, const char *scale_text,
 	int order;
 
 	for (order = 0; order < 2; order++) {
-		int rc = pp_regs_encode(order, type, words, scale, factor,
+		int rc = pp__regs_encode(order, type, words, scale, factor,
 		    value, regs);
 
 		snprintf(what, sizeof(what), "encode %lld as %s type %d, %s "
 		    "first", (long long)value, scale_text, type, order ?
 		    "high" : "low");
 		is_int(rc, PP_OK, what);
-		pp_regs_decode(order, type, words, scale, factor, regs, &back);
+		pp__regs_decode(order, type, words, scale, factor, regs, &back);
 		snprintf(what, sizeof(what), "decode gives %lld back",
 		    (long long)value);
 		is_int(back, value, what);
@@ -65,7 +65,7 @@ roundtrip(enum pp_regtype type, int words, const char *scale_text,
 /* Write NAME.yaml into a scratch directory of profiles and load it. */
 static int
 load_text(const char *dir, const char *name, const char *yaml,
-    struct pp_profile *p, char *err, size_t errlen)
+    struct pp__profile *p, char *err, size_t errlen)
 {
 	char path[512];
 	FILE *f;
@@ -77,7 +77,7 @@ load_text(const char *dir, const char *name, const char *yaml,
 	fputs(yaml, f);
 	fclose(f);
 	setenv("PREPAY_PROFILES", dir, 1);
-	rc = pp_profile_load(name, p, err, errlen);
+	rc = pp__profile_load(name, p, err, errlen);
 	remove(path);
 	return rc;
 }
@@ -126,7 +126,7 @@ test_dlt645_form(void)
 		    "modbus or dlt645", "an unknown protocol" },
 	};
 	char dir[] = "/tmp/prepay-profile.XXXXXX", err[PP_ERRMAX];
-	struct pp_profile p;
+	struct pp__profile p;
 	size_t i;
 
 	if (mkdtemp(dir) == NULL) {
@@ -169,11 +169,11 @@ test_dlt645_form(void)
 int
 main(void)
 {
-	struct pp_scale one = { 1, 1 }, cent = { 1, 100 }, tenth = { 1, 10 };
+	struct pp__scale one = { 1, 1 }, cent = { 1, 100 }, tenth = { 1, 10 };
 	uint16_t regs[2];
 	int64_t v;
 	char err[PP_ERRMAX];
-	struct pp_profile p;
+	struct pp__profile p;
 
 	setenv("PREPAY_PROFILES", getenv("PREPAY_PROFILES") ?
 	    getenv("PREPAY_PROFILES") : "lib/profiles", 1);
@@ -181,22 +181,22 @@ main(void)
 	check_profile("dds238-2", 1);
 	check_profile("prepay-1p", 1);
 	check_profile("dlt645-1p", 0);
-	is_int(pp_profile_load("no-such", &p, err, sizeof(err)), PP_ECONFIG,
+	is_int(pp__profile_load("no-such", &p, err, sizeof(err)), PP_ECONFIG,
 	    "an unknown profile is a config error");
-	is_int(pp_profile_load("../etc", &p, err, sizeof(err)), PP_ECONFIG,
+	is_int(pp__profile_load("../etc", &p, err, sizeof(err)), PP_ECONFIG,
 	    "a profile name cannot walk out of the directory");
 
 	/* DDS238-2 energy: u32 x0.01 kWh, 123456 -> 1234.56 kWh = 1234560 Wh */
 	regs[0] = 0x0001;
 	regs[1] = 0xE240;
-	pp_regs_decode(1, PP_REG_U32, 2, cent, 1000, regs, &v);
+	pp__regs_decode(1, PP_REG_U32, 2, cent, 1000, regs, &v);
 	is_int(v, 1234560, "u32 high-first 0x0001E240 x0.01 kWh is 1234560 Wh");
-	pp_regs_decode(0, PP_REG_U32, 2, cent, 1000, regs, &v);
+	pp__regs_decode(0, PP_REG_U32, 2, cent, 1000, regs, &v);
 	is_int(v, (int64_t)0xE2400001 * 10, "the same words low-first");
 	/* SDM120 voltage: f32 230.5 V = 0x43668000 -> 2305 dV */
 	regs[0] = 0x4366;
 	regs[1] = 0x8000;
-	pp_regs_decode(1, PP_REG_F32, 2, one, 10, regs, &v);
+	pp__regs_decode(1, PP_REG_F32, 2, one, 10, regs, &v);
 	is_int(v, 2305, "f32 230.5 V is 2305 dV");
 	roundtrip(PP_REG_U16, 1, "0.1", tenth, 10, 2305);
 	roundtrip(PP_REG_S16, 1, "1", one, 1, -1500);
@@ -204,12 +204,12 @@ main(void)
 	roundtrip(PP_REG_S32, 2, "0.01", cent, 100, -12345);
 	roundtrip(PP_REG_F32, 2, "1", one, 1000, 1234500);
 	roundtrip(PP_REG_BCD, 2, "0.01", cent, 1000, 12345670);
-	is_int(pp_regs_encode(1, PP_REG_U16, 1, one, 1, 70000, regs), PP_EDATA,
+	is_int(pp__regs_encode(1, PP_REG_U16, 1, one, 1, 70000, regs), PP_EDATA,
 	    "70000 does not fit u16");
-	is_int(pp_regs_encode(1, PP_REG_U16, 1, one, 1, -1, regs), PP_EDATA,
+	is_int(pp__regs_encode(1, PP_REG_U16, 1, one, 1, -1, regs), PP_EDATA,
 	    "-1 does not fit u16");
 	regs[0] = 0x12A4;
-	is_int(pp_regs_decode(1, PP_REG_BCD, 1, one, 1, regs, &v), PP_EDATA,
+	is_int(pp__regs_decode(1, PP_REG_BCD, 1, one, 1, regs, &v), PP_EDATA,
 	    "a BCD nibble above 9 is refused");
 	test_dlt645_form();
 	return done_testing();

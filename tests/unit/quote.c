@@ -1,11 +1,11 @@
 /*
- * quote.c: pp_quote, pp_q and pp_oneline, the renderings of untrusted
+ * quote.c: pp__quote, pp_q and pp_oneline, the renderings of untrusted
  * values in messages (issue 9, point 9).
  */
 #include <stdio.h>
 #include <string.h>
 
-#include "prepay.h"
+#include "internal.h"
 #include "tap.h"
 
 static void
@@ -13,7 +13,7 @@ quote_is(const char *s, const char *want, const char *name)
 {
 	char buf[PP_QUOTEBUF];
 
-	is_str(pp_quote(buf, sizeof(buf), s), want, name);
+	is_str(pp__quote(buf, sizeof(buf), s), want, name);
 }
 
 /* Valid UTF-8 with no byte below 0x20 and no DEL. */
@@ -25,7 +25,7 @@ clean(const char *str)
 	for (; *s; s++)
 		if (*s < 0x20 || *s == 0x7F)
 			return 0;
-	return pp_text_check("x", str, 4096, (char[PP_ERRMAX]){ 0 },
+	return pp__text_check("x", str, 4096, (char[PP_ERRMAX]){ 0 },
 	    PP_ERRMAX) == PP_OK;
 }
 
@@ -72,8 +72,8 @@ test_cuts(void)
 
 	memset(s, 'x', 500);
 	s[500] = '\0';
-	got = pp_quote(buf, sizeof(buf), s);
-	is_int((int64_t)pp_text_width(got), PP_QUOTEW,
+	got = pp__quote(buf, sizeof(buf), s);
+	is_int((int64_t)pp__text_width(got), PP_QUOTEW,
 	    "500 characters cut to PP_QUOTEW columns");
 
 	/* 30 CJK characters are 60 columns: 23 fit before the ellipsis. */
@@ -84,7 +84,7 @@ test_cuts(void)
 		strcat(want, "电");
 	strcat(want, "\xe2\x80\xa6");
 	quote_is(s, want, "CJK cut after a whole character");
-	got = pp_quote(buf, sizeof(buf), s);
+	got = pp__quote(buf, sizeof(buf), s);
 	ok(clean(got), "a CJK cut is valid UTF-8");
 
 	/* An escape is never cut in two. */
@@ -98,7 +98,7 @@ test_cuts(void)
 	strcpy(s, "e");
 	for (i = 0; i < 600; i++)
 		strcat(s, "\xCC\x81");
-	got = pp_quote(buf, sizeof(buf), s);
+	got = pp__quote(buf, sizeof(buf), s);
 	ok(strlen(got) < PP_QUOTEBUF && clean(got) &&
 	    strcmp(got + strlen(got) - 3, "\xe2\x80\xa6") == 0,
 	    "600 combining marks cut where the buffer ends");
@@ -106,14 +106,14 @@ test_cuts(void)
 	/* Escapes count by the columns they print. */
 	memset(s, '\xff', 100);
 	s[100] = '\0';
-	got = pp_quote(buf, sizeof(buf), s);
+	got = pp__quote(buf, sizeof(buf), s);
 	is_int((int64_t)strlen(got), (PP_QUOTEW - 1) / 4 * 4 + 3,
 	    "100 invalid bytes: whole escapes up to PP_QUOTEW columns");
 
 	/* A small buffer cuts too, and always ends the string. */
-	got = pp_quote(buf, 8, "abcdefghij");
+	got = pp__quote(buf, 8, "abcdefghij");
 	is_str(got, "abcd\xe2\x80\xa6", "an 8-byte buffer: 4 bytes and the ellipsis");
-	got = pp_quote(buf, 3, "abcdefghij");
+	got = pp__quote(buf, 3, "abcdefghij");
 	is_str(got, "", "a buffer too small for the ellipsis gives \"\"");
 }
 

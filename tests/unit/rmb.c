@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "prepay.h"
+#include "internal.h"
 #include "tap.h"
 
 static void
@@ -19,7 +19,7 @@ upper_is(int64_t fen, const char *want)
 	int rc;
 
 	memset(buf, 'X', sizeof(buf));
-	rc = pp_rmb_upper(fen, buf, sizeof(buf));
+	rc = pp__rmb_upper(fen, buf, sizeof(buf));
 	snprintf(name, sizeof(name), "%" PRId64 " fen is %s", fen, want);
 	if (rc != PP_OK) {
 		ok(0, "%s", name);
@@ -107,35 +107,35 @@ test_buffer(void)
 	int rc;
 
 	memset(buf, 'X', sizeof(buf));
-	rc = pp_rmb_upper(1000, buf, need);
+	rc = pp__rmb_upper(1000, buf, need);
 	ok(rc == PP_OK && strcmp(buf, "壹拾元整") == 0,
 	    "a buffer of exactly the size needed is enough");
 	ok(buf[need] == 'X', "nothing written past it");
 
 	memset(buf, 'X', sizeof(buf));
-	rc = pp_rmb_upper(1000, buf, need - 1);
+	rc = pp__rmb_upper(1000, buf, need - 1);
 	ok(rc != PP_OK, "one byte short: non-zero (%d)", rc);
 	ok(memchr(buf, '\0', need - 1) != NULL,
 	    "one byte short: the buffer is still a string");
 	ok(buf[need - 1] == 'X', "one byte short: nothing written past it");
 
 	memset(buf, 'X', sizeof(buf));
-	rc = pp_rmb_upper(140950, buf, 4);
+	rc = pp__rmb_upper(140950, buf, 4);
 	ok(rc != PP_OK, "a 4-byte buffer: non-zero");
 	ok(buf[4] == 'X', "a 4-byte buffer: nothing written past it");
 
 	memset(buf, 'X', sizeof(buf));
-	rc = pp_rmb_upper(0, buf, 1);
+	rc = pp__rmb_upper(0, buf, 1);
 	ok(rc != PP_OK && buf[0] == '\0' && buf[1] == 'X',
 	    "a 1-byte buffer: non-zero and empty");
 
 	buf[0] = 'X';
-	rc = pp_rmb_upper(0, buf, 0);
+	rc = pp__rmb_upper(0, buf, 0);
 	ok(rc != PP_OK && buf[0] == 'X', "a 0-byte buffer: non-zero, "
 	    "untouched");
 
 	memset(buf, 'X', sizeof(buf));
-	rc = pp_rmb_upper(-1000, buf, need);
+	rc = pp__rmb_upper(-1000, buf, need);
 	ok(rc != PP_OK, "负 needs room too");
 }
 
@@ -197,7 +197,7 @@ test_shape(void)
 		v = (int64_t)(x % INT64_C(1000000000000000000) >> (i % 60));
 		if (i & 1)
 			v = -v;
-		rc = pp_rmb_upper(v, buf, sizeof(buf));
+		rc = pp__rmb_upper(v, buf, sizeof(buf));
 		if (rc != PP_OK || !wellformed(buf)) {
 			if (bad++ < 5)
 				diag("%" PRId64 ": rc %d, \"%s\"", v, rc, buf);
@@ -213,21 +213,21 @@ test_huge(void)
 	int rc, rc2;
 
 	/* int64 fen reaches 9.2e16 yuan: refused, or well formed. */
-	rc = pp_rmb_upper(INT64_MAX, buf, sizeof(buf));
+	rc = pp__rmb_upper(INT64_MAX, buf, sizeof(buf));
 	if (!ok(rc != PP_OK || wellformed(buf), "INT64_MAX is refused or "
 	    "well formed"))
 		diag("got \"%s\"", buf);
-	rc = pp_rmb_upper(INT64_MIN, buf, sizeof(buf));
+	rc = pp__rmb_upper(INT64_MIN, buf, sizeof(buf));
 	ok(rc != PP_OK || strncmp(buf, "负", strlen("负")) == 0,
 	    "INT64_MIN is negative");
 	/* 10^16 yuan must not read as 10^8 yuan. */
-	rc = pp_rmb_upper(INT64_C(1000000000000000000), buf, sizeof(buf));
-	rc2 = pp_rmb_upper(INT64_C(10000000000), small, sizeof(small));
+	rc = pp__rmb_upper(INT64_C(1000000000000000000), buf, sizeof(buf));
+	rc2 = pp__rmb_upper(INT64_C(10000000000), small, sizeof(small));
 	if (!ok(rc != PP_OK || strcmp(buf, small) != 0,
 	    "10^16 yuan is refused or differs from 10^8 yuan"))
 		diag("both are \"%s\" (rc %d, %d)", buf, rc, rc2);
-	rc = pp_rmb_upper(INT64_C(9000000000000000000), buf, sizeof(buf));
-	rc2 = pp_rmb_upper(INT64_C(90000000000), small, sizeof(small));
+	rc = pp__rmb_upper(INT64_C(9000000000000000000), buf, sizeof(buf));
+	rc2 = pp__rmb_upper(INT64_C(90000000000), small, sizeof(small));
 	if (!ok(rc != PP_OK || strcmp(buf, small) != 0,
 	    "9*10^16 yuan is refused or differs from 9*10^8 yuan"))
 		diag("both are \"%s\" (rc %d, %d)", buf, rc, rc2);

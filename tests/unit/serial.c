@@ -51,20 +51,20 @@ one(pp_db *db, int64_t t, int commit, char serial[PP_KEYMAX])
 	int rc;
 
 	strcpy(serial, "?");
-	if ((rc = pp_tx_begin(db)) != PP_OK) {
+	if ((rc = pp__tx_begin(db)) != PP_OK) {
 		diag("begin: %s", pp_errmsg(db));
 		return rc;
 	}
-	if ((rc = pp_serial_next(db, t, serial)) != PP_OK) {
+	if ((rc = pp__serial_next(db, t, serial)) != PP_OK) {
 		diag("serial: %s", pp_errmsg(db));
-		pp_tx_rollback(db);
+		pp__tx_rollback(db);
 		return rc;
 	}
 	if (!commit) {
-		pp_tx_rollback(db);
+		pp__tx_rollback(db);
 		return PP_OK;
 	}
-	if ((rc = pp_tx_commit(db)) != PP_OK)
+	if ((rc = pp__tx_commit(db)) != PP_OK)
 		diag("commit: %s", pp_errmsg(db));
 	return rc;
 }
@@ -115,7 +115,7 @@ main(void)
 
 	setenv("TZ", "Asia/Shanghai", 1);
 	tzset();
-	is_str(pp_day_format(t1, day), "2024-03-05", "TZ is Asia/Shanghai");
+	is_str(pp__day_format(t1, day), "2024-03-05", "TZ is Asia/Shanghai");
 
 	if (mkdtemp(dir) == NULL) {
 		ok(0, "mkdtemp");
@@ -140,11 +140,11 @@ main(void)
 	serial_is(db, t1 + 120, 1, "20240305000003", "then 000003");
 
 	/* Several in one transaction. */
-	rc = pp_tx_begin(db);
-	rc |= pp_serial_next(db, t1 + 180, s1);
-	rc |= pp_serial_next(db, t1 + 181, s2);
-	rc |= pp_serial_next(db, t1 + 182, s3);
-	rc |= pp_tx_commit(db);
+	rc = pp__tx_begin(db);
+	rc |= pp__serial_next(db, t1 + 180, s1);
+	rc |= pp__serial_next(db, t1 + 181, s2);
+	rc |= pp__serial_next(db, t1 + 182, s3);
+	rc |= pp__tx_commit(db);
 	ok(rc == PP_OK && strcmp(s1, "20240305000004") == 0 &&
 	    strcmp(s2, "20240305000005") == 0 &&
 	    strcmp(s3, "20240305000006") == 0,
@@ -155,10 +155,10 @@ main(void)
 	    "a rolled-back transaction saw 000007");
 	serial_is(db, t1 + 300, 1, "20240305000007",
 	    "000007 again after the rollback: no gap");
-	rc = pp_tx_begin(db);
-	rc |= pp_serial_next(db, t1 + 360, s1);
-	rc |= pp_serial_next(db, t1 + 361, s2);
-	pp_tx_rollback(db);
+	rc = pp__tx_begin(db);
+	rc |= pp__serial_next(db, t1 + 360, s1);
+	rc |= pp__serial_next(db, t1 + 361, s2);
+	pp__tx_rollback(db);
 	ok(rc == PP_OK && strcmp(s2, "20240305000009") == 0,
 	    "two in a rolled-back transaction (%s, %s)", s1, s2);
 	serial_is(db, t1 + 420, 1, "20240305000008",
@@ -187,9 +187,9 @@ main(void)
 	bad = 0;
 	strcpy(prev, "");
 	for (i = 0; i < 1000; i++) {
-		if (i % 100 == 0 && pp_tx_begin(db) != PP_OK)
+		if (i % 100 == 0 && pp__tx_begin(db) != PP_OK)
 			bad++;
-		if (pp_serial_next(db, t3 + i, s1) != PP_OK)
+		if (pp__serial_next(db, t3 + i, s1) != PP_OK)
 			bad++;
 		snprintf(want, sizeof(want), "20240307%06d", i + 1);
 		if (strcmp(s1, want) != 0 || strcmp(s1, prev) <= 0) {
@@ -197,7 +197,7 @@ main(void)
 				diag("allocation %d: %s, want %s", i, s1, want);
 		}
 		strcpy(prev, s1);
-		if (i % 100 == 99 && pp_tx_commit(db) != PP_OK)
+		if (i % 100 == 99 && pp__tx_commit(db) != PP_OK)
 			bad++;
 	}
 	ok(bad == 0, "1000 allocations are 20240307000001..001000 in order");
@@ -214,10 +214,10 @@ main(void)
 		    "the sequence survives reopening");
 
 		/* 6 digits: the day's 999999th serial is its last. */
-		rc = pp_tx_begin(db);
-		rc |= pp_exec(db, "INSERT INTO serial_days(day, last) "
+		rc = pp__tx_begin(db);
+		rc |= pp__exec(db, "INSERT INTO serial_days(day, last) "
 		    "VALUES ('20240308', 999998)", "");
-		rc |= pp_tx_commit(db);
+		rc |= pp__tx_commit(db);
 		ok(rc == PP_OK, "set 20240308 to 999998");
 		serial_is(db, t4, 1, "20240308999999",
 		    "999999 is still a serial");

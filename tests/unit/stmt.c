@@ -25,9 +25,9 @@ nested_same_query(pp_db *db)
 	sqlite3_stmt *outer, *inner;
 	int sum = 0;
 
-	outer = pp_stmt(db, three);
+	outer = pp__stmt(db, three);
 	ok(step_int(outer) == 1, "the outer loop reads its first row");
-	inner = pp_stmt(db, three);
+	inner = pp__stmt(db, three);
 	ok(inner != NULL && inner != outer,
 	    "the same query inside the loop gets a statement of its own");
 	while (sqlite3_step(inner) == SQLITE_ROW)
@@ -44,9 +44,9 @@ bound_not_stepped(pp_db *db)
 {
 	sqlite3_stmt *a, *b;
 
-	a = pp_stmt(db, echo);
+	a = pp__stmt(db, echo);
 	sqlite3_bind_int(a, 1, 7);
-	b = pp_stmt(db, echo);
+	b = pp__stmt(db, echo);
 	sqlite3_bind_int(b, 1, 8);
 	ok(a != b, "a statement lent and not yet stepped is not lent again");
 	ok(step_int(a) == 7, "its binding is still there");
@@ -62,11 +62,11 @@ no_eviction(pp_db *db)
 	sqlite3_stmt *held, *st;
 	int i, fine = 1;
 
-	held = pp_stmt(db, three);
+	held = pp__stmt(db, three);
 	ok(step_int(held) == 1, "a statement held while 100 others come");
 	for (i = 0; i < 100; i++) {
 		snprintf(sql[i], sizeof(sql[i]), "SELECT %d", i);
-		if ((st = pp_stmt(db, sql[i])) == NULL || step_int(st) != i)
+		if ((st = pp__stmt(db, sql[i])) == NULL || step_int(st) != i)
 			fine = 0;
 		if (st)
 			sqlite3_reset(st);
@@ -85,7 +85,7 @@ bounded(pp_db *db)
 
 	before = db->ncache;
 	for (i = 0; i < 1000; i++) {
-		sqlite3_stmt *st = pp_stmt(db, three);
+		sqlite3_stmt *st = pp__stmt(db, three);
 
 		while (sqlite3_step(st) == SQLITE_ROW)
 			;
@@ -95,7 +95,7 @@ bounded(pp_db *db)
 	is_int((long long)db->ncache, (long long)before,
 	    "a query run 1000 times reuses its statement");
 	for (i = 0; i < 50; i++)
-		(void)pp_stmt(db, dropped);	/* lent and dropped unstepped */
+		(void)pp__stmt(db, dropped);	/* lent and dropped unstepped */
 	ok(db->ncache - before <= PP_STMT_COPIES + 1,
 	    "statements lent and dropped unstepped are taken back");
 }

@@ -27,10 +27,10 @@ at(int y, int mo, int d, int h, int mi)
 	return (int64_t)mktime(&tm);
 }
 
-static struct pp_tariff_version
+static struct pp__tariff_version
 flat(int64_t effective, int64_t price)
 {
-	struct pp_tariff_version v;
+	struct pp__tariff_version v;
 
 	memset(&v, 0, sizeof(v));
 	v.effective = effective;
@@ -39,10 +39,10 @@ flat(int64_t effective, int64_t price)
 }
 
 /* Zhejiang: peak 08:00-22:00 at 0.5680, valley 22:00-08:00 at 0.2880. */
-static struct pp_tariff_version
+static struct pp__tariff_version
 zhejiang(int64_t effective, int tiers)
 {
-	struct pp_tariff_version v;
+	struct pp__tariff_version v;
 
 	memset(&v, 0, sizeof(v));
 	v.effective = effective;
@@ -73,8 +73,8 @@ zhejiang(int64_t effective, int tiers)
 int
 main(void)
 {
-	struct pp_tariff_version v[2];
-	struct pp_charge c;
+	struct pp__tariff_version v[2];
+	struct pp__charge c;
 	int64_t t, used, total, one_go, wh, day;
 	int i, rc;
 
@@ -83,7 +83,7 @@ main(void)
 
 	/* Flat: 10 kWh at 0.5380 is 10000 x 5380 = 53,800,000 = 5.38 yuan. */
 	v[0] = flat(at(2026, 1, 1, 0, 0), 5380);
-	rc = pp_tariff_price(v, 1, at(2026, 3, 1, 0, 0), at(2026, 3, 2, 0, 0),
+	rc = pp__tariff_price(v, 1, at(2026, 3, 1, 0, 0), at(2026, 3, 2, 0, 0),
 	    10000, 0, &c);
 	is_int(rc, PP_OK, "flat: priced");
 	is_int(c.cost_e7, 53800000, "flat: 10 kWh at 0.5380 = 5.38 yuan");
@@ -91,14 +91,15 @@ main(void)
 	/* A meter's own price overrides its tariff: the caller passes it as
 	 * a flat version.  10 kWh at 0.6000 = 10000 x 6000 = 6.00 yuan. */
 	v[0] = flat(at(2026, 1, 1, 0, 0), 6000);
-	pp_tariff_price(v, 1, at(2026, 3, 1, 0, 0), at(2026, 3, 2, 0, 0),
+	pp__tariff_price(v, 1, at(2026, 3, 1, 0, 0), at(2026, 3, 2, 0, 0),
 	    10000, 0, &c);
 	is_int(c.cost_e7, 6 * YUAN, "per-meter price: 10 kWh at 0.6000 = 6.00");
 
 	/* Time-of-use across midnight: 23:00 to 01:00 is all valley.
 	 * 2 kWh x 0.2880 = 2000 x 2880 = 5,760,000 = 0.576 yuan. */
 	v[0] = zhejiang(at(2026, 1, 1, 0, 0), 0);
-	pp_tariff_price(v, 1, at(2026, 3, 1, 23, 0), at(2026, 3, 2, 1, 0), 2000,
+	pp__tariff_price(v, 1, at(2026, 3, 1, 23, 0), at(2026, 3, 2, 1, 0),
+	    2000,
 	    0, &c);
 	is_int(c.cost_e7, 5760000, "tou across midnight: 2 kWh valley = 0.576");
 	is_int(c.nparts, 1, "... in one part");
@@ -107,7 +108,8 @@ main(void)
 	/* An interval split at the 22:00 boundary: 21:00 to 23:00, 2 kWh
 	 * shared by time: 1 kWh peak (1000 x 5680 = 5,680,000) and 1 kWh
 	 * valley (1000 x 2880 = 2,880,000): 8,560,000 = 0.856 yuan. */
-	pp_tariff_price(v, 1, at(2026, 3, 1, 21, 0), at(2026, 3, 1, 23, 0), 2000,
+	pp__tariff_price(v, 1, at(2026, 3, 1, 21, 0), at(2026, 3, 1, 23, 0),
+	    2000,
 	    0, &c);
 	is_int(c.cost_e7, 8560000, "split at 22:00: 1 kWh peak + 1 kWh valley");
 	is_int(c.nparts, 2, "... in two parts");
@@ -121,7 +123,7 @@ main(void)
 	v[0].spec.nwin = 0;
 	v[0].spec.price = 5380;
 	used = 2759500;
-	pp_tariff_price(v, 1, at(2026, 6, 1, 0, 0), at(2026, 6, 1, 1, 0), 1000,
+	pp__tariff_price(v, 1, at(2026, 6, 1, 0, 0), at(2026, 6, 1, 1, 0), 1000,
 	    used, &c);
 	is_int(c.cost_e7, 5630000, "a tier crossed inside an interval: 0.563");
 	is_int(c.nparts, 2, "... split at 2760 kWh");
@@ -130,7 +132,7 @@ main(void)
 	 * 2026-12-31 23:00 to 2027-01-01 01:00, 2 kWh, with 5000 kWh used in
 	 * 2026: 1 kWh at +0.30 (1000 x 8380 = 8,380,000) and 1 kWh in 2027
 	 * at +0 (1000 x 5380 = 5,380,000): 13,760,000 = 1.376 yuan. */
-	pp_tariff_price(v, 1, at(2026, 12, 31, 23, 0), at(2027, 1, 1, 1, 0),
+	pp__tariff_price(v, 1, at(2026, 12, 31, 23, 0), at(2027, 1, 1, 1, 0),
 	    2000, 5000000, &c);
 	is_int(c.cost_e7, 13760000, "the tier accumulator restarts each year");
 
@@ -146,7 +148,8 @@ main(void)
 	total = 0;
 	used = 0;
 	for (t = at(2025, 1, 1, 0, 0); t < at(2026, 1, 1, 0, 0); t += 3600) {
-		if (pp_tariff_price(v, 1, t, t + 3600, 1000, used, &c) != PP_OK)
+		if (pp__tariff_price(v, 1, t, t + 3600, 1000, used, &c) !=
+		    PP_OK)
 			break;
 		used += 1000;
 		total += c.cost_e7;
@@ -161,17 +164,17 @@ main(void)
 	 * 136,560,000 = 13.656 yuan. */
 	v[0] = flat(at(2026, 11, 1, 0, 0), 5380);
 	v[1] = flat(at(2026, 11, 15, 12, 0), 6000);
-	pp_tariff_price(v, 2, at(2026, 11, 15, 0, 0), at(2026, 11, 16, 0, 0),
+	pp__tariff_price(v, 2, at(2026, 11, 15, 0, 0), at(2026, 11, 16, 0, 0),
 	    24000, 0, &c);
 	is_int(c.cost_e7, 136560000, "a price change mid-interval: 13.656 yuan");
-	pp_tariff_price(v, 2, at(2026, 11, 10, 0, 0), at(2026, 11, 11, 0, 0),
+	pp__tariff_price(v, 2, at(2026, 11, 10, 0, 0), at(2026, 11, 11, 0, 0),
 	    24000, 0, &c);
 	is_int(c.cost_e7, 24000 * 5380, "... energy before it keeps the old "
 	    "price");
 
 	/* Shares add up to the energy whatever the boundaries. */
 	v[0] = zhejiang(at(2026, 1, 1, 0, 0), 1);
-	pp_tariff_price(v, 1, at(2026, 3, 1, 7, 13), at(2026, 3, 3, 22, 47),
+	pp__tariff_price(v, 1, at(2026, 3, 1, 7, 13), at(2026, 3, 3, 22, 47),
 	    12347, 2759990, &c);
 	for (i = 0, wh = 0; i < c.nparts; i++)
 		wh += c.part[i].wh;
@@ -195,13 +198,13 @@ main(void)
 		for (t = start, day = 0; t < at(2026, 4, 1, 0, 0); t += 1800) {
 			int64_t e = rand() % 1500;
 
-			pp_tariff_price(v, 1, t, t + 1800, e, used, &c);
+			pp__tariff_price(v, 1, t, t + 1800, e, used, &c);
 			used += e;
 			wh += e;
 			total += c.cost_e7;
 			day += c.cost_e7;
 		}
-		pp_tariff_price(v, 1, start, at(2026, 4, 1, 0, 0), wh, u0, &c);
+		pp__tariff_price(v, 1, start, at(2026, 4, 1, 0, 0), wh, u0, &c);
 		one_go = c.cost_e7;
 		if (total != one_go) {
 			ok(0, "no drift, run %d: %lld != %lld", i,
@@ -220,7 +223,7 @@ main(void)
 		int64_t rates[2] = { 2000, 1000 };
 
 		v[0] = zhejiang(at(2026, 1, 1, 0, 0), 0);
-		rc = pp_tariff_price_rates(v, 1, at(2026, 3, 1, 7, 0),
+		rc = pp__tariff_price_rates(v, 1, at(2026, 3, 1, 7, 0),
 		    at(2026, 3, 1, 9, 0), 3000, names, rates, 2, 0, &c);
 		is_int(rc, PP_OK, "rates: priced");
 		is_int(c.cost_e7, 14240000, "rates: 2 kWh peak + 1 kWh valley, "
@@ -228,14 +231,14 @@ main(void)
 		/* 3.5 kWh in all: the 0.5 kWh the rates leave is shared by
 		 * time, 250 Wh valley (720,000) and 250 Wh peak (1,420,000):
 		 * 14,240,000 + 2,140,000 = 16,380,000. */
-		pp_tariff_price_rates(v, 1, at(2026, 3, 1, 7, 0),
+		pp__tariff_price_rates(v, 1, at(2026, 3, 1, 7, 0),
 		    at(2026, 3, 1, 9, 0), 3500, names, rates, 2, 0, &c);
 		is_int(c.cost_e7, 16380000, "rates: what they leave goes by "
 		    "time");
 		/* Counters that round up past the total share it in their
 		 * proportions: 2990 Wh as 2:1 is 1993 Wh peak (11,320,240)
 		 * and 997 Wh valley (2,871,360): 14,191,600. */
-		pp_tariff_price_rates(v, 1, at(2026, 3, 1, 7, 0),
+		pp__tariff_price_rates(v, 1, at(2026, 3, 1, 7, 0),
 		    at(2026, 3, 1, 9, 0), 2990, names, rates, 2, 0, &c);
 		is_int(c.cost_e7, 14191600, "rates above the total share it in "
 		    "their proportions");
@@ -245,17 +248,18 @@ main(void)
 		 * 1500 Wh at 6180 (9,270,000); valley 1 kWh at 3380
 		 * (3,380,000): 15,490,000. */
 		v[0] = zhejiang(at(2026, 1, 1, 0, 0), 1);
-		pp_tariff_price_rates(v, 1, at(2026, 3, 1, 7, 0),
+		pp__tariff_price_rates(v, 1, at(2026, 3, 1, 7, 0),
 		    at(2026, 3, 1, 9, 0), 3000, names, rates, 2, 2759500, &c);
 		is_int(c.cost_e7, 15490000, "rates and tiers together");
 	}
 
 	/* Refusals. */
 	v[0] = flat(at(2026, 1, 1, 0, 0), 5380);
-	is_int(pp_tariff_price(v, 1, at(2025, 12, 31, 0, 0),
+	is_int(pp__tariff_price(v, 1, at(2025, 12, 31, 0, 0),
 	    at(2026, 1, 2, 0, 0), 100, 0, &c), PP_EDATA,
 	    "energy from before the first version is not priced");
-	is_int(pp_tariff_price(v, 1, at(2026, 3, 1, 0, 0), at(2026, 3, 1, 0, 0),
+	is_int(pp__tariff_price(v, 1, at(2026, 3, 1, 0, 0), at(2026, 3, 1, 0,
+	    0),
 	    500, 0, &c), PP_OK, "an interval of no time is priced at its start");
 	is_int(c.cost_e7, 500 * 5380, "... all of it");
 	return done_testing();

@@ -7,13 +7,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "prepay.h"
+#include "internal.h"
 #include "tap.h"
 
 static void
 width_is(const char *s, size_t want, const char *name)
 {
-	is_int((int64_t)pp_text_width(s), (int64_t)want, name);
+	is_int((int64_t)pp__text_width(s), (int64_t)want, name);
 }
 
 static void
@@ -44,7 +44,7 @@ static void
 text_ok(const char *s, size_t max, const char *name)
 {
 	char err[PP_ERRMAX] = "";
-	int rc = pp_text_check("remark", s, max, err, sizeof(err));
+	int rc = pp__text_check("remark", s, max, err, sizeof(err));
 
 	if (!ok(rc == PP_OK, "text check accepts %s", name))
 		diag("rc %d, err \"%s\"", rc, err);
@@ -54,7 +54,7 @@ static void
 text_bad(const char *s, size_t max, const char *name)
 {
 	char err[PP_ERRMAX] = "";
-	int rc = pp_text_check("remark", s, max, err, sizeof(err));
+	int rc = pp__text_check("remark", s, max, err, sizeof(err));
 
 	if (!ok(rc == PP_EDATA && strstr(err, "remark") != NULL,
 	    "text check refuses %s", name))
@@ -110,7 +110,7 @@ static void
 key_ok(const char *s, const char *name)
 {
 	char err[PP_ERRMAX] = "";
-	int rc = pp_key_check("meter", s, PP_KEYMAX, err, sizeof(err));
+	int rc = pp__key_check("meter", s, PP_KEYMAX, err, sizeof(err));
 
 	if (!ok(rc == PP_OK, "key check accepts %s", name))
 		diag("rc %d, err \"%s\"", rc, err);
@@ -120,7 +120,7 @@ static void
 key_bad(const char *s, const char *name)
 {
 	char err[PP_ERRMAX] = "";
-	int rc = pp_key_check("meter", s, PP_KEYMAX, err, sizeof(err));
+	int rc = pp__key_check("meter", s, PP_KEYMAX, err, sizeof(err));
 
 	if (!ok(rc == PP_EDATA && strstr(err, "meter") != NULL,
 	    "key check refuses %s", name))
@@ -385,7 +385,7 @@ test_misc_out(void)
 		if (ok(rc == PP_OK, "open csv")) {
 			pp_out_row(o, row);
 			pp_out_row(o, row);
-			is_int((int64_t)pp_out_rows(o), 2, "csv: 2 rows");
+			is_int((int64_t)pp__out_rows(o), 2, "csv: 2 rows");
 			ok(pp_out_close(o, err, sizeof(err)) == PP_OK,
 			    "csv: close");
 		}
@@ -394,7 +394,7 @@ test_misc_out(void)
 		    sizeof(err));
 		if (ok(rc == PP_OK, "open table")) {
 			pp_out_row(o, row);
-			is_int((int64_t)pp_out_rows(o), 1, "table: 1 row");
+			is_int((int64_t)pp__out_rows(o), 1, "table: 1 row");
 			ok(pp_out_close(o, err, sizeof(err)) == PP_OK,
 			    "table: close");
 		}

@@ -1,6 +1,6 @@
 /*
  * time: the local calendar, and the one function that shares energy out
- * over time (pp_apportion), checked for its properties over many random
+ * over time (pp__apportion), checked for its properties over many random
  * intervals and cuts, in Shanghai's zone and in one with daylight saving.
  */
 #include <stdlib.h>
@@ -33,7 +33,7 @@ near_true_share(int64_t piece, int64_t total, int64_t len, int64_t span)
 
 /* Cut [from, to) at every unit boundary; check the pieces. */
 static int
-cut_by(int64_t total, int64_t from, int64_t to, enum pp_unit unit,
+cut_by(int64_t total, int64_t from, int64_t to, enum pp__unit unit,
     int64_t *sum)
 {
 	int64_t a, b, piece;
@@ -41,11 +41,11 @@ cut_by(int64_t total, int64_t from, int64_t to, enum pp_unit unit,
 
 	*sum = 0;
 	for (a = from; a < to; a = b) {
-		b = pp_unit_next(a, unit);
+		b = pp__unit_next(a, unit);
 		if (b > to)
 			b = to;
-		piece = pp_apportion(total, from, to, b) -
-		    pp_apportion(total, from, to, a);
+		piece = pp__apportion(total, from, to, b) -
+		    pp__apportion(total, from, to, a);
 		if (!near_true_share(piece, total, b - a, to - from) ||
 		    (total >= 0 && piece < 0))
 			good = 0;
@@ -61,19 +61,19 @@ hours_make_days(int64_t total, int64_t from, int64_t to)
 	int64_t day, next, h, hn, hours;
 
 	for (day = from; day < to; day = next) {
-		next = pp_unit_next(day, PP_DAY);
+		next = pp__unit_next(day, PP_DAY);
 		if (next > to)
 			next = to;
 		hours = 0;
 		for (h = day; h < next; h = hn) {
-			hn = pp_unit_next(h, PP_HOUR);
+			hn = pp__unit_next(h, PP_HOUR);
 			if (hn > next)
 				hn = next;
-			hours += pp_apportion(total, from, to, hn) -
-			    pp_apportion(total, from, to, h);
+			hours += pp__apportion(total, from, to, hn) -
+			    pp__apportion(total, from, to, h);
 		}
-		if (hours != pp_apportion(total, from, to, next) -
-		    pp_apportion(total, from, to, day))
+		if (hours != pp__apportion(total, from, to, next) -
+		    pp__apportion(total, from, to, day))
 			return 0;
 	}
 	return 1;
@@ -112,19 +112,19 @@ calendar(const char *zone, int dst)
 
 	for (i = 0; i < 800; i++) {
 		t = INT64_C(1700000000) + (int64_t)i * 43201;
-		s = pp_unit_start(t, PP_DAY);
-		n = pp_unit_next(t, PP_DAY);
-		if (!(s <= t && t < n && pp_unit_start(s, PP_DAY) == s &&
-		    pp_unit_start(n - 1, PP_DAY) == s &&
-		    pp_clock_minutes(s) == 0))
+		s = pp__unit_start(t, PP_DAY);
+		n = pp__unit_next(t, PP_DAY);
+		if (!(s <= t && t < n && pp__unit_start(s, PP_DAY) == s &&
+		    pp__unit_start(n - 1, PP_DAY) == s &&
+		    pp__clock_minutes(s) == 0))
 			good = 0;
 		if (n - s > longest)
 			longest = n - s;
 		if (n - s < shortest)
 			shortest = n - s;
-		if (!(pp_unit_start(t, PP_MONTH) <= s &&
-		    pp_unit_next(t, PP_MONTH) >= n &&
-		    pp_unit_start(t, PP_YEAR) <= pp_unit_start(t, PP_MONTH)))
+		if (!(pp__unit_start(t, PP_MONTH) <= s &&
+		    pp__unit_next(t, PP_MONTH) >= n &&
+		    pp__unit_start(t, PP_YEAR) <= pp__unit_start(t, PP_MONTH)))
 			good = 0;
 	}
 	ok(good, "%s: a time lies in its day, month and year, which start "
@@ -144,17 +144,17 @@ main(void)
 
 	setenv("TZ", "Asia/Shanghai", 1);
 	tzset();
-	is_int(pp_unit_next(t + 5, PP_DAY) - t, 86400, "the next midnight");
-	is_int(pp_day_at(t + 3600, 1, 1500) - t, 86400 + 1500 * 60,
+	is_int(pp__unit_next(t + 5, PP_DAY) - t, 86400, "the next midnight");
+	is_int(pp__day_at(t + 3600, 1, 1500) - t, 86400 + 1500 * 60,
 	    "midnight a day on, plus minutes past a day");
-	is_int(pp_clock_minutes(t + 22 * 3600 + 5 * 60), 22 * 60 + 5,
+	is_int(pp__clock_minutes(t + 22 * 3600 + 5 * 60), 22 * 60 + 5,
 	    "the wall clock in minutes");
-	is_int(pp_apportion(100, t, t, t), 0,
+	is_int(pp__apportion(100, t, t, t), 0,
 	    "an interval of no length: nothing before its instant");
-	is_int(pp_apportion(100, t, t, t + 1), 100,
+	is_int(pp__apportion(100, t, t, t + 1), 100,
 	    "and all of it in the piece that starts there");
-	is_int(pp_apportion(10, 0, 4, 1) + (pp_apportion(10, 0, 4, 2) -
-	    pp_apportion(10, 0, 4, 1)), 5, "10 over four: 2 then 3");
+	is_int(pp__apportion(10, 0, 4, 1) + (pp__apportion(10, 0, 4, 2) -
+	    pp__apportion(10, 0, 4, 1)), 5, "10 over four: 2 then 3");
 	calendar("Asia/Shanghai", 0);
 	apportion_properties("Asia/Shanghai");
 	setenv("TZ", "America/New_York", 1);
