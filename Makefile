@@ -143,7 +143,7 @@ test: all
 	    prove -e '' $(UNITS) tests/cli/*.t
 
 # Each file of the library uses only the layers below it, and no two files
-# use each other: checked on the objects' symbols (doc/DESIGN.md, "Layers").
+# use each other: checked on the objects' symbols (doc/design.md, "Layers").
 layers: all
 	scripts/layers $(B)
 

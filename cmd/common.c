@@ -556,7 +556,7 @@ tool_posted(struct tool *t, const pp_entry *e)
 	/*
 	 * The money is recorded, with its audit entry: exit 0 even when the
 	 * meter's recharge waits for meter-read (the warning says so), so
-	 * that no script retries a committed sale (doc/DESIGN.md section 3).
+	 * that no script retries a committed sale (doc/design.md, "Money").
 	 */
 	return PP_OK;
 }

@@ -70,7 +70,7 @@ pp__audit_join(int argc, char *const *argv, char **out)
 
 /*
  * Append the entry inside the caller's transaction: the change it records
- * and the entry commit together or not at all (doc/DESIGN.md §3, "Audit").
+ * and the entry commit together or not at all (doc/design.md, "Audit").
  */
 static int
 audit_write(pp_db *db, int exitcode, const char *summary)

@@ -76,8 +76,8 @@ pp_batch_run(pp_db *db, pp_csv *in, const struct pp_batch_spec *spec,
 }
 
 /*
- * What a row of a list asks for, read by column name (doc/DESIGN.md
- * section 4): the tools' lists share these rules.
+ * What a row of a list asks for, read by column name (prepay-columns(5)
+ * and doc/design.md, "Conventions"): the tools' lists share these rules.
  */
 
 /* The first of columns that the row gives a value; -1 when none does. */

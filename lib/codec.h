@@ -3,7 +3,7 @@
  * meter profiles and their register codec, gateway links and DL/T 645 key
  * files.  Nothing here opens the database or sees YAML, so that the frame
  * codec (dlt645.h) can be fuzzed on its own and the simulator can share
- * the codecs, and only them (doc/DESIGN.md, "Layers").
+ * the codecs, and only them (doc/design.md, "Layers").
  */
 #ifndef PP_CODEC_H
 #define PP_CODEC_H

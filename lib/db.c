@@ -276,7 +276,7 @@ static const char *const migrations[] = {
 	" WHERE action = 'recharge' AND verdict IS NULL;",
 	/*
 	 * 10: what the SQL and the C both derive, defined once as views
-	 * (doc/DESIGN.md, "Money"): an account's balance in fen, its priced
+	 * (doc/design.md, "The database"): an account's balance in fen, its priced
 	 * usage rounded once; a meter's overload limit, its own or else the
 	 * site's; and an own-wallet meter's facts against the ledger.  A
 	 * recharge is pending until the meter's own count has reached it.

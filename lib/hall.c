@@ -3,7 +3,7 @@
  * own transaction, then deliver it: the recharge to the meter's own
  * wallet, and the arrears trips a sale has paid up closed.  The money is
  * recorded first; a meter that does not answer leaves the recharge
- * pending for meter-read (doc/DESIGN.md section 3).
+ * pending for meter-read (doc/design.md, "Money").
  */
 #include <string.h>
 

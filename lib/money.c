@@ -345,7 +345,7 @@ pp__rmb_upper(int64_t fen, char *buf, size_t len)
 /*
  * Money priced in 1e-7 yuan, in fen: 1 fen is 100000 units, rounded half
  * up, as usage, never negative, needs (the account_balances view of db.c
- * rounds the same way; doc/DESIGN.md, "Money").
+ * rounds the same way; doc/design.md, "Money").
  */
 int64_t
 pp__fen_round(int64_t e7)

@@ -25,7 +25,7 @@ static const char *const need_names[] = {
 	[NEED_ADMIN] = "the admin role",
 };
 
-/* doc/DESIGN.md section 2: the role each tool needs. */
+/* doc/design.md, "Privilege": the role each tool needs. */
 static const enum need action_needs[] = {
 	[PP_ACT_REPORT] = NEED_ANY,
 	[PP_ACT_METER_READ] = NEED_POLLER,
@@ -109,7 +109,7 @@ resolve(pp_db *db)
 
 /*
  * The poller may cut off arrears; every other command is a
- * supervisor's (doc/DESIGN.md section 2).  For the list, the rows must
+ * supervisor's (doc/design.md, "Privilege").  For the list, the rows must
  * all say arrears; for each meter, the trip must be one (pp_meter_ctl
  * then checks the balance) and never force keep-power.
  */

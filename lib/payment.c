@@ -96,7 +96,7 @@ release_arrears(pp_db *db, int64_t account_id)
 /*
  * A refund from a meter's own wallet takes money off the meter: no more
  * than the meter was last seen to hold, less the refunds still on their
- * way to it (doc/DESIGN.md section 5, "Meter wallets").
+ * way to it (doc/design.md, "Meter wallets").
  */
 static int
 wallet_refundable(pp_db *db, const struct pp__account *a, int64_t wallet,

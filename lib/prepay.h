@@ -16,7 +16,7 @@
 
 #define PP_VERSION "0.1.0"
 
-/* Status codes, equal to the exit codes of doc/DESIGN.md section 3. */
+/* Status codes, equal to the exit codes of doc/design.md, "Conventions". */
 enum {
 	PP_OK = 0,
 	PP_ERULE = 1,		/* refused by a business rule */
@@ -232,7 +232,7 @@ enum pp_role { PP_ROLE_NONE, PP_ROLE_AUDITOR, PP_ROLE_POLLER,
 	PP_ROLE_CASHIER, PP_ROLE_SUPERVISOR, PP_ROLE_ADMIN };
 /*
  * What an entry point asks of the operator; the roles each needs are
- * doc/DESIGN.md sections 2 and 3 (Operators).
+ * doc/design.md, "Privilege".
  */
 enum pp_action {
 	PP_ACT_REPORT,		/* report: any operator */
@@ -750,7 +750,7 @@ const struct pp_report_info *pp_report_info(const pp_report *rep);
 /*
  * Run a report: it opens *o with its columns in the format asked for and
  * writes its rows.  The caller closes *o, when set, also after an error.
- * verify gives PP_ERULE when any invariant of doc/DESIGN.md section 5
+ * verify gives PP_ERULE when any invariant of doc/design.md, "Money"
  * fails; its rows end with the heads of both chains, and opts->anchor,
  * when set, is the output of an earlier run whose heads must still be
  * there unchanged.

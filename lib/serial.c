@@ -1,5 +1,5 @@
 /*
- * serial.c: the receipt number (doc/DESIGN.md section 5): YYYYMMDD of
+ * serial.c: the receipt number (doc/design.md, "Money"): YYYYMMDD of
  * the local day and a 6-digit sequence.
  */
 #include <string.h>

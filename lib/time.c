@@ -4,7 +4,7 @@
  * periods) is the local one, and daylight saving is mktime's to resolve.
  * Energy used over an interval is shared out over its days, hours or
  * tariff windows by one function, pp__apportion, so that every table and
- * report that splits it agrees to the watt-hour (doc/DESIGN.md, "Time").
+ * report that splits it agrees to the watt-hour (doc/design.md, "Time").
  */
 #include <errno.h>
 #include <stdint.h>

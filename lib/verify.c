@@ -887,7 +887,7 @@ check_anchor(struct verify *v, const struct anchor *a)
 }
 
 /*
- * Every invariant of doc/DESIGN.md section 5; PP_ERULE when any fails.  The
+ * Every invariant of doc/design.md, "Money"; PP_ERULE when any fails.  The
  * rows end with the heads of both chains; an anchor is the output of an
  * earlier run, whose heads must still be there unchanged.
  */

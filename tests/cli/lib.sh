@@ -143,7 +143,7 @@ sql() {
 	sqlite3 "$PREPAY_DB" "$@"
 }
 
-# load_site: the DESIGN.md example site, loaded.
+# load_site: prepay.yaml(5)'s example site, loaded.
 load_site() {
 	site-load "$FIXTURES/site.yaml" >/dev/null
 }

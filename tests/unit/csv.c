@@ -1,5 +1,5 @@
 /*
- * csv.c: input lists in CSV or TSV, matched by column name (DESIGN.md §3).
+ * csv.c: input lists in CSV or TSV, matched by column name (doc/design.md, "Conventions").
  */
 #include <stdio.h>
 #include <stdlib.h>

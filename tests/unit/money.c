@@ -1,5 +1,5 @@
 /*
- * money.c: amounts in fen, prices, energy and whole numbers (DESIGN.md §3).
+ * money.c: amounts in fen, prices, energy and whole numbers (doc/design.md, "Conventions").
  */
 #include <inttypes.h>
 #include <stdint.h>
@@ -204,7 +204,7 @@ test_money_parse(void)
 	money_bad("+5", 0, NOLIMIT, NULL);
 	money_bad("+5", PP_MONEY_SIGNED, NOLIMIT, NULL);
 	money_bad("＋５", 0, NOLIMIT, NULL);
-	/* More than 2 decimals, in the message form of DESIGN.md §3. */
+	/* More than 2 decimals, in the message form of doc/design.md, "Conventions". */
 	money_bad("12.345", 0, NOLIMIT, "\"12.345\": more than 2 decimals");
 	money_bad("0.001", 0, NOLIMIT, "more than 2 decimals");
 	money_bad("12.300", 0, NOLIMIT, "more than 2 decimals");

@@ -1,5 +1,5 @@
 /*
- * rmb.c: the amount in RMB uppercase (DESIGN.md §5), in its one canonical
+ * rmb.c: the amount in RMB uppercase (doc/design.md, "Money"), in its one canonical
  * form: one 零 for a run of zeros between non-zero digits of the yuan part,
  * across 万 and 亿 too; 拾 is always 壹拾; no 整 after 角; a zero 角 before
  * a non-zero 分 is 零; an amount under 1 yuan has no 元.
@@ -32,7 +32,7 @@ upper_is(int64_t fen, const char *want)
 static void
 test_examples(void)
 {
-	/* DESIGN.md §5. */
+	/* doc/design.md, "Money". */
 	upper_is(140950, "壹仟肆佰零玖元伍角");
 	upper_is(600714, "陆仟零柒元壹角肆分");
 	upper_is(1640902, "壹万陆仟肆佰零玖元零贰分");

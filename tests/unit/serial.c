@@ -1,5 +1,5 @@
 /*
- * serial.c: receipt serials (DESIGN.md §5): YYYYMMDD of the local day plus
+ * serial.c: receipt serials (doc/design.md, "Money"): YYYYMMDD of the local day plus
  * a 6-digit sequence, assigned inside the writing transaction, gap-free and
  * strictly increasing, through a real SQLite database.
  */

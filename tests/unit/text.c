@@ -1,6 +1,6 @@
 /*
  * text.c: display widths, text and key checks, and the csv, tsv and table
- * writers (DESIGN.md §3, Output).
+ * writers (doc/design.md, "Conventions").
  */
 #include <stdio.h>
 #include <stdlib.h>
