@@ -14,6 +14,10 @@
 
 #include "prepay.h"
 
+struct tm;
+/* The local calendar fields of t (time.c); PP_EDATA past time_t. */
+int	 pp__local_tm(int64_t t, struct tm *tm);
+
 /* ---- profile.c: meter register maps --------------------------------- */
 
 enum pp__regtype { PP_REG_U16, PP_REG_S16, PP_REG_U32, PP_REG_S32,

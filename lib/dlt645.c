@@ -471,10 +471,9 @@ time_ok(const struct pp__645_time *t)
 int
 pp__645_time_local(int64_t t, struct pp__645_time *out)
 {
-	time_t tt = (time_t)t;
 	struct tm tm;
 
-	if (localtime_r(&tt, &tm) == NULL)
+	if (pp__local_tm(t, &tm) != PP_OK)
 		return PP_EDATA;
 	out->year = tm.tm_year + 1900;
 	out->month = tm.tm_mon + 1;

@@ -231,6 +231,14 @@ pp__day_at(int64_t t, int days, int minutes)
 }
 
 int
+pp__local_tm(int64_t t, struct tm *tm)
+{
+	time_t tt = (time_t)t;
+
+	return localtime_r(&tt, tm) == NULL ? PP_EDATA : PP_OK;
+}
+
+int
 pp__clock_minutes(int64_t t)
 {
 	time_t tt = (time_t)t;
