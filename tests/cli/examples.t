@@ -7,7 +7,7 @@
 # with the reason.
 . "$(dirname "$0")/lib.sh"
 
-need mbpoll socat sqlite3
+need mbpoll socat sqlite3 xxd
 
 login=$(id -un)
 P=$(port_base)
@@ -98,13 +98,6 @@ alarm-scan.1:9	PREPAY_SMS_URL=	crontab lines, and a real SMS gateway
 meter-read.1:3	*/30 * * * *	a crontab line
 meter-read.1:4	cp prepay-poll	installs systemd units (root)
 meter-read.1:5	systemctl	systemd
-meter-sim.1:11	socat -d -d	the page's own site: gw9 serves 002241020208, which the fixture's sgcc1 (meter-read(1)) holds
-meter-sim.1:12	cat site.keys	the page's own site: gw9 serves 002241020208, which the fixture's sgcc1 (meter-read(1)) holds
-meter-sim.1:13	chmod 600	the page's own site: gw9 serves 002241020208, which the fixture's sgcc1 (meter-read(1)) holds
-meter-sim.1:14	meter-sim --tty gw9	the page's own site: gw9 serves 002241020208, which the fixture's sgcc1 (meter-read(1)) holds
-meter-sim.1:15	echo fefefefe	the page's own site: gw9 serves 002241020208, which the fixture's sgcc1 (meter-read(1)) holds
-meter-sim.1:16	meter-sim --garbage	the page's own site: meter 0301 behind tcp 1645, where the fixture has sgcc1
-meter-sim.1:17	echo fefefefe	the page's own site: meter 0301 behind tcp 1645, where the fixture has sgcc1
 prepay-profile.5:8	chgrp prepay	root, and the group prepay
 prepay-profile.5:9	chmod 640	root: the key file of the installed database
 prepay.7:1	make install	installs the tools (root)
@@ -131,6 +124,9 @@ prepay.7	.backup /backup/	.backup $W/
 prepay-profile.5	\$HOME/profiles	$T/profiles
 meter-sim.1	/tmp/a	$T/a
 meter-sim.1	/tmp/b	$T/b
+meter-sim.1	/tmp/c	$T/c
+meter-sim.1	/tmp/d	$T/d
+meter-sim.1	127.0.0.1:1645	127.0.0.1:$((P + 3))
 # One login, the one that runs the test, writes every row.
 *	--operator zhang	--operator $login
 # meter-sim says it is ready on a FIFO, as start_sim waits for it; a
@@ -138,6 +134,7 @@ meter-sim.1	/tmp/b	$T/b
 *	/tmp/sim.pid	$T/sim.ready
 prepay.7	--ready sim.pid	--ready $T/sim.ready
 meter-sim.1	meter-sim --tty	meter-sim --ready $T/sim.ready --tty
+meter-sim.1	meter-sim --garbage	meter-sim --ready $T/sim.ready --garbage
 # meter-read(1)'s gw3 has meters with a clock; the fixture's gw3 is
 # site-load(1)'s, of sdm120s, and gw6 has a prepay-1p.
 meter-read.1	-g gw3	-g gw6
@@ -157,6 +154,11 @@ PATH=$T/stub:$PATH
 
 sed -e "s/:1502\$/:$P/" -e "s/:1503\$/:$((P + 1))/" -e "s/:1504\$/:$((P + 2))/" \
     -e "s/:1645\$/:$((P + 3))/" "$FIXTURES/examples.yaml" >"$W/site.yaml"
+# meter-sim(1)'s DL/T 645 site, for its last two blocks: its gw8 on the
+# port of the fixture's sgcc1, which is not served then; gw9's own device
+# is never there.
+sed -e "s/:1645\$/:$((P + 3))/" -e "s|serial:/tmp/pty/c\$|serial:$T/no-such/c|" \
+    "$FIXTURES/examples-645.yaml" >"$T/site-645.yaml"
 cd "$W" || exit 1
 
 # The clock is fixed (PREPAY_NOW), from day to day of the story below,
@@ -335,6 +337,14 @@ prepare() {
 		return ;;
 	meter-sim.1:1|meter-sim.1:5|meter-sim.1:8)
 		fresh open.db
+		_sim=no ;;
+	meter-sim.1:11|meter-sim.1:16)
+		# The page's DL/T 645 site, served by the page's own meter-sim
+		# (seed 1, as on the page).  The reply the page shows,
+		# 002241020208 at 004628.51 kWh, is 4 Wh short of 004628.52:
+		# over a minute of any load of 10:00 (230 W at most).
+		fresh none
+		cp "$T/site-645.yaml" site.yaml
 		_sim=no ;;
 	meter-swap.1:1)
 		fresh open.db
@@ -551,6 +561,22 @@ check() {
 		ls "$W"/prepay-*.db >/dev/null 2>&1 || echo "no backup" ;;
 	sale.1:5)
 		[ "$(grep -c ',sale,' sold.csv)" = 2 ] || echo "sold.csv has not the 2 sales" ;;
+	meter-sim.1:11)
+		{ [ -c "$T/c" ] && [ -c "$T/d" ]; } || echo "no pty pair at $T/c and $T/d" ;;
+	meter-sim.1:14)
+		grep -qx "gw9 serial:$T/c 1 meter dlt645 2400 8E1" "$T/sim.out" ||
+		    echo "meter-sim does not serve gw9 on $T/c" ;;
+	meter-sim.1:16)
+		grep -qx "gw8 tcp://127.0.0.1:$((P + 3)) 1 meter dlt645-tcp" "$T/sim.out" ||
+		    echo "meter-sim does not serve gw8 on port $((P + 3))" ;;
+	meter-sim.1:17)
+		# Meter 0301's reply to the read of DI 00010000, whole, after
+		# at most 8 bytes of line noise: 002687.80 kWh, b3 ba 59 33,
+		# at the seed and the clock fixed (8 Wh short of 002687.81,
+		# over two minutes of any load of 10:00, 230 W at most).
+		tr -d ' \n' <"$T/out" |
+		    grep -Eqx '([0-9a-f]{2}){0,8}fefefefe6801030000000068910833333433b3ba59333316' ||
+		    echo "not meter 0301's reply, whole" ;;
 	esac
 }
 
