@@ -31,8 +31,8 @@ endif
 TOOLS	 = site-load acct-open acct-close sale refund reverse report meter-read meter-ctl meter-swap meter-sim alarm-scan
 LIBSRC	 = $(wildcard lib/*.c)
 LIBOBJ	 = $(LIBSRC:%.c=$(B)/%.o)
-LIBHDR	 = lib/prepay.h lib/internal.h lib/codec.h lib/site.h lib/field.h \
-	   lib/dlt645.h
+LIBHDR	 = lib/prepay.h lib/internal.h lib/codec.h lib/siteparse.h lib/field.h \
+	   lib/dlt645.h lib/tariffspec.h
 # The simulator is a library of its own, linked into meter-sim alone.
 SIMSRC	 = $(wildcard sim/*.c)
 SIMOBJ	 = $(SIMSRC:%.c=$(B)/%.o)

@@ -12,7 +12,7 @@
 
 #include "prepay.h"
 #include "codec.h"
-#include "site.h"
+#include "tariffspec.h"
 
 /*
  * A prepared statement of the cache (db.c): the static string it was
@@ -233,9 +233,20 @@ int	 pp__target_resolve(pp_db *db, const char *target, enum pp_target kind,
 int	 pp__wallet_of(pp_db *db, const struct pp__account *a, int64_t meter_id,
 	    int64_t *wallet);
 
+/* ---- site.c: the parsed site (siteparse.h) stored ---------------------- */
+
+struct pp__site;
+/*
+ * Write a parsed site into the database, an idempotent upsert, inside
+ * the caller's transaction.  A meter the database refuses is named with
+ * its file and line.
+ */
+int	 pp__site_store(pp_db *db, const struct pp__site *site,
+	    struct pp_load_stats *st);
+
 /*
  * tariff.c (struct pp__tariff_spec, a tariff as the site file gives it, is
- * in site.h, and checked by siteparse.c)
+ * in tariffspec.h, and checked by siteparse.c)
  */
 /* A tariff in force from its effective time on. */
 struct pp__tariff_version {

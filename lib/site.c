@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "siteparse.h"
 #include "dlt645.h"
 
 /* A site being stored. */

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "siteparse.h"
 
 /*
  * A tariff as the site file gives it is whole: a price or windows that

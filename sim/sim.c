@@ -21,7 +21,7 @@
 #include "codec.h"
 #include "dlt645.h"
 #include "sim.h"
-#include "site.h"
+#include "siteparse.h"
 
 /* The status word (see meter-sim(1)). */
 #define ST_WALLET	0x0001	/* tripped by the wallet */

@@ -1,37 +1,19 @@
 /*
- * site.h: the site model.  pp__site_parse reads a site file
+ * siteparse.h: the site model.  pp__site_parse reads a site file
  * (prepay.yaml(5)) into a checked struct pp__site, every error given as
- * "file:line: key: why"; pp__site_store writes one into the database.
- * site-load does both; meter-sim builds its model from the parse alone.
+ * "file:line: key: why"; pp__site_store (site.c, internal.h) writes one
+ * into the database.  site-load does both; meter-sim builds its model
+ * from the parse alone.
  */
-#ifndef PP_SITE_H
-#define PP_SITE_H
+#ifndef PP_SITEPARSE_H
+#define PP_SITEPARSE_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include "codec.h"
 #include "prepay.h"
-
-/* A tariff as the site file gives it (tariff.c prices with it). */
-#define PP_TARIFF_MAXWIN	12
-#define PP_TARIFF_MAXSTEP	12
-
-struct pp__tariff_spec {
-	int64_t	price;			/* flat price, -1: none */
-	int	nwin;
-	struct {
-		char	name[32];
-		int	from, to;	/* minutes of the day */
-		int64_t	price;
-	} win[PP_TARIFF_MAXWIN];
-	char	period[8];		/* "year", "month" or "" */
-	int	nstep;
-	struct {
-		int64_t	upto_wh;	/* -1: no upper bound */
-		int64_t	add;
-	} step[PP_TARIFF_MAXSTEP];
-};
+#include "tariffspec.h"
 
 /* A meter as the site file or a meters CSV gives it. */
 struct pp__site_meter {
@@ -124,12 +106,5 @@ int	 pp__site_error(const struct pp__site *site, long line, const char *key,
 /* The tariff of that name, or NULL. */
 const struct pp__site_tariff *pp__site_tariff(const struct pp__site *site,
 	    const char *name);
-/*
- * Write a parsed site into the database, an idempotent upsert, inside
- * the caller's transaction.  A meter the database refuses is named with
- * its file and line.
- */
-int	 pp__site_store(pp_db *db, const struct pp__site *site,
-	    struct pp_load_stats *st);
 
-#endif /* PP_SITE_H */
+#endif /* PP_SITEPARSE_H */
