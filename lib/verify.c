@@ -86,6 +86,24 @@ col(sqlite3_stmt *st, int i)
 	return s ? (const char *)s : "";
 }
 
+/*
+ * A check that is one query whose rows are its problems, each row's
+ * message made by the query's own printf().  1 once run, 0 when the query
+ * could not be made (v->rc says so).
+ */
+static int
+problems(struct verify *v, const char *check, const char *sql)
+{
+	sqlite3_stmt *st;
+
+	if ((st = query(v, sql)) == NULL)
+		return 0;
+	while (sqlite3_step(st) == SQLITE_ROW)
+		problem(v, check, "%s", col(st, 0));
+	sqlite3_reset(st);
+	return 1;
+}
+
 static void
 check_ledger_chain(struct verify *v)
 {
@@ -282,22 +300,14 @@ charge_totals(struct verify *v)
 static int
 account_charges(struct verify *v)
 {
-	sqlite3_stmt *st;
-
-	if ((st = query(v, "SELECT acc.account, acc.used_e7, coalesce((SELECT "
+	return problems(v, "charges", "SELECT printf('account %s: cached "
+	    "charges %d, its readings'' %d (1e-7 yuan)', account, used_e7, "
+	    "charged) FROM (SELECT acc.account, acc.used_e7, coalesce((SELECT "
 	    "sum(r.cost_e7) FROM readings r WHERE r.account_id = acc.id), 0) "
-	    "AS charged FROM accounts acc WHERE NOT EXISTS "
-	    "(SELECT 1 FROM account_meters am JOIN meters m ON m.id = "
-	    "am.meter_id WHERE am.account_id = acc.id AND m.billing = 'meter') "
-	    "AND acc.used_e7 <> charged")) == NULL)
-		return 0;
-	while (sqlite3_step(st) == SQLITE_ROW)
-		problem(v, "charges", "account %s: cached charges %lld, its "
-		    "readings' %lld (1e-7 yuan)", col(st, 0),
-		    (long long)sqlite3_column_int64(st, 1),
-		    (long long)sqlite3_column_int64(st, 2));
-	sqlite3_reset(st);
-	return 1;
+	    "AS charged FROM accounts acc WHERE NOT EXISTS (SELECT 1 FROM "
+	    "account_meters am JOIN meters m ON m.id = am.meter_id WHERE "
+	    "am.account_id = acc.id AND m.billing = 'meter')) WHERE used_e7 <> "
+	    "charged");
 }
 
 /*
@@ -307,10 +317,8 @@ account_charges(struct verify *v)
 static int
 part_prices(struct verify *v)
 {
-	sqlite3_stmt *st;
-
-	if ((st = query(v, "WITH site_prices(price) AS (SELECT price FROM "
-	    "tariff_windows UNION SELECT w.price + s.add_price FROM "
+	return problems(v, "charges", "WITH site_prices(price) AS (SELECT "
+	    "price FROM tariff_windows UNION SELECT w.price + s.add_price FROM "
 	    "tariff_windows w JOIN tariff_steps s ON s.version_id = "
 	    "w.version_id UNION SELECT price FROM tariff_versions WHERE price "
 	    "IS NOT NULL UNION SELECT v.price + s.add_price FROM "
@@ -318,47 +326,26 @@ part_prices(struct verify *v)
 	    "v.price IS NOT NULL UNION SELECT price FROM meters WHERE price IS "
 	    "NOT NULL UNION SELECT CAST(value AS INTEGER) FROM settings WHERE "
 	    "key = 'price') "
-	    "SELECT m.meter, p.day, p.window, p.energy_wh, "
-	    "p.price, p.cost_e7, p.price IN (SELECT price FROM site_prices) "
-	    "FROM daily_parts p JOIN meters m ON m.id = p.meter_id WHERE "
-	    "p.cost_e7 <> p.energy_wh * p.price OR p.price NOT IN (SELECT "
-	    "price FROM site_prices)")) == NULL)
-		return 0;
-	while (sqlite3_step(st) == SQLITE_ROW)
-		problem(v, "charges", "meter %s on %s (%s): %lld Wh at %lld "
-		    "cost %lld (1e-7 yuan)%s", col(st, 0), col(st, 1),
-		    *col(st, 2) ? col(st, 2) : "flat",
-		    (long long)sqlite3_column_int64(st, 3),
-		    (long long)sqlite3_column_int64(st, 4),
-		    (long long)sqlite3_column_int64(st, 5),
-		    sqlite3_column_int(st, 6) ? "" :
-		    ": a price no tariff of the site asks");
-	sqlite3_reset(st);
-	return 1;
+	    "SELECT printf('meter %s on %s (%s): %d Wh at %d cost %d (1e-7 "
+	    "yuan)%s', m.meter, p.day, coalesce(nullif(p.window, ''), 'flat'), "
+	    "p.energy_wh, p.price, p.cost_e7, CASE WHEN p.price IN (SELECT "
+	    "price FROM site_prices) THEN '' ELSE ': a price no tariff of the "
+	    "site asks' END) FROM daily_parts p JOIN meters m ON m.id = "
+	    "p.meter_id WHERE p.cost_e7 <> p.energy_wh * p.price OR p.price NOT "
+	    "IN (SELECT price FROM site_prices)");
 }
 
 /* A day's energy is its parts', and its cost too, where priced. */
 static int
 day_parts(struct verify *v)
 {
-	sqlite3_stmt *st;
-
-	if ((st = query(v, "SELECT m.meter, d.day, d.energy_wh, d.cost_e7, "
-	    "p.wh, p.cost FROM daily d JOIN meters m ON m.id = d.meter_id JOIN "
-	    "(SELECT meter_id, day, sum(energy_wh) AS wh, sum(cost_e7) AS cost "
-	    "FROM daily_parts GROUP BY 1, 2) p ON p.meter_id = d.meter_id AND "
-	    "p.day = d.day WHERE p.wh <> d.energy_wh OR p.cost <> d.cost_e7"))
-	    == NULL)
-		return 0;
-	while (sqlite3_step(st) == SQLITE_ROW)
-		problem(v, "charges", "meter %s on %s: %lld Wh costing %lld, its "
-		    "priced parts %lld Wh costing %lld (1e-7 yuan)", col(st, 0),
-		    col(st, 1), (long long)sqlite3_column_int64(st, 2),
-		    (long long)sqlite3_column_int64(st, 3),
-		    (long long)sqlite3_column_int64(st, 4),
-		    (long long)sqlite3_column_int64(st, 5));
-	sqlite3_reset(st);
-	return 1;
+	return problems(v, "charges", "SELECT printf('meter %s on %s: %d Wh "
+	    "costing %d, its priced parts %d Wh costing %d (1e-7 yuan)', "
+	    "m.meter, d.day, d.energy_wh, d.cost_e7, p.wh, p.cost) FROM daily d "
+	    "JOIN meters m ON m.id = d.meter_id JOIN (SELECT meter_id, day, "
+	    "sum(energy_wh) AS wh, sum(cost_e7) AS cost FROM daily_parts GROUP "
+	    "BY 1, 2) p ON p.meter_id = d.meter_id AND p.day = d.day WHERE "
+	    "p.wh <> d.energy_wh OR p.cost <> d.cost_e7");
 }
 
 /*
@@ -369,22 +356,13 @@ day_parts(struct verify *v)
 static int
 counter_days(struct verify *v)
 {
-	sqlite3_stmt *st;
-
-	if ((st = query(v, "SELECT m.meter, r.wh, coalesce((SELECT "
-	    "sum(energy_wh) FROM daily d WHERE d.meter_id = r.meter_id), 0) AS "
-	    "days FROM (SELECT meter_id, max(energy_wh) - min(energy_wh) AS wh "
-	    "FROM readings WHERE flag IS NULL AND energy_wh IS NOT NULL GROUP "
-	    "BY meter_id) r JOIN meters m ON m.id = r.meter_id WHERE r.wh <> "
-	    "days")) == NULL)
-		return 0;
-	while (sqlite3_step(st) == SQLITE_ROW)
-		problem(v, "charges", "meter %s: its counter went up %lld Wh, "
-		    "the daily roll-up holds %lld Wh", col(st, 0),
-		    (long long)sqlite3_column_int64(st, 1),
-		    (long long)sqlite3_column_int64(st, 2));
-	sqlite3_reset(st);
-	return 1;
+	return problems(v, "charges", "SELECT printf('meter %s: its counter "
+	    "went up %d Wh, the daily roll-up holds %d Wh', meter, wh, days) "
+	    "FROM (SELECT m.meter, r.wh, coalesce((SELECT sum(energy_wh) FROM "
+	    "daily d WHERE d.meter_id = r.meter_id), 0) AS days FROM (SELECT "
+	    "meter_id, max(energy_wh) - min(energy_wh) AS wh FROM readings "
+	    "WHERE flag IS NULL AND energy_wh IS NOT NULL GROUP BY meter_id) r "
+	    "JOIN meters m ON m.id = r.meter_id) WHERE wh <> days");
 }
 
 /*
@@ -425,28 +403,18 @@ check_serials(struct verify *v)
 	}
 	sqlite3_reset(st);
 	/* Per day: 1..N with no gap, N the last one handed out. */
-	if ((st = query(v, "SELECT d.day, d.last, coalesce(l.n, 0), "
-	    "coalesce(l.top, 0) FROM serial_days d LEFT JOIN (SELECT "
-	    "substr(serial, 1, 8) AS day, count(*) AS n, "
-	    "max(CAST(substr(serial, 9) AS INTEGER)) AS top FROM ledger "
-	    "GROUP BY 1) l ON l.day = d.day WHERE coalesce(l.n, 0) <> d.last "
-	    "OR coalesce(l.top, 0) <> d.last")) == NULL)
+	if (!problems(v, "serials", "SELECT printf('day %s: %d serials "
+	    "handed out, %d in the ledger (highest %06d): a gap', d.day, "
+	    "d.last, coalesce(l.n, 0), coalesce(l.top, 0)) FROM serial_days d "
+	    "LEFT JOIN (SELECT substr(serial, 1, 8) AS day, count(*) AS n, "
+	    "max(CAST(substr(serial, 9) AS INTEGER)) AS top FROM ledger GROUP "
+	    "BY 1) l ON l.day = d.day WHERE coalesce(l.n, 0) <> d.last OR "
+	    "coalesce(l.top, 0) <> d.last") ||
+	    !problems(v, "serials", "SELECT printf('day %s has serials that "
+	    "were never handed out', substr(serial, 1, 8)) FROM ledger WHERE "
+	    "substr(serial, 1, 8) NOT IN (SELECT day FROM serial_days) GROUP "
+	    "BY substr(serial, 1, 8)"))
 		return;
-	while (sqlite3_step(st) == SQLITE_ROW)
-		problem(v, "serials", "day %s: %lld serials handed out, %lld in "
-		    "the ledger (highest %06lld): a gap", col(st, 0),
-		    (long long)sqlite3_column_int64(st, 1),
-		    (long long)sqlite3_column_int64(st, 2),
-		    (long long)sqlite3_column_int64(st, 3));
-	sqlite3_reset(st);
-	if ((st = query(v, "SELECT substr(serial, 1, 8) FROM ledger WHERE "
-	    "substr(serial, 1, 8) NOT IN (SELECT day FROM serial_days) "
-	    "GROUP BY 1")) == NULL)
-		return;
-	while (sqlite3_step(st) == SQLITE_ROW)
-		problem(v, "serials", "day %s has serials that were never "
-		    "handed out", col(st, 0));
-	sqlite3_reset(st);
 	finish(v, "serials", "gap-free and strictly increasing");
 }
 
@@ -480,15 +448,10 @@ check_reversals(struct verify *v)
 			    "exactly", serial, col(st, 1));
 	}
 	sqlite3_reset(st);
-	if ((st = query(v, "SELECT o.serial, count(*) FROM ledger r JOIN ledger "
-	    "o ON o.id = r.reverses GROUP BY o.id HAVING count(*) > 1")) ==
-	    NULL)
-		return;
-	while (sqlite3_step(st) == SQLITE_ROW)
-		problem(v, "reversals", "serial %s is reversed %lld times",
-		    col(st, 0), (long long)sqlite3_column_int64(st, 1));
-	sqlite3_reset(st);
-	finish(v, "reversals", "no orphaned or doubled reversal");
+	if (problems(v, "reversals", "SELECT printf('serial %s is reversed %d "
+	    "times', o.serial, count(*)) FROM ledger r JOIN ledger o ON o.id = "
+	    "r.reverses GROUP BY o.id HAVING count(*) > 1"))
+		finish(v, "reversals", "no orphaned or doubled reversal");
 }
 
 static void
@@ -688,21 +651,15 @@ check_commands(struct verify *v)
 			    (long long)sqlite3_column_int64(st, 10));
 	}
 	sqlite3_reset(st);
-	if ((st = query(v, "SELECT c.id, m.meter, l.serial FROM commands c "
-	    "JOIN meters m ON m.id = c.meter_id LEFT JOIN ledger l ON l.id = "
+	if (problems(v, "commands", "SELECT printf('command %d to meter %s "
+	    "(serial %s) is marked cancelled without its ledger row: changed "
+	    "outside the tools', c.id, m.meter, l.serial) FROM commands c JOIN "
+	    "meters m ON m.id = c.meter_id LEFT JOIN ledger l ON l.id = "
 	    "c.ledger_id WHERE c.verdict IS NOT NULL AND (c.action <> "
 	    "'recharge' OR c.state <> 'failed' OR NOT EXISTS (SELECT 1 FROM "
-	    CANCELLED_ROW("c", "l") "))")) ==
-	    NULL)
-		return;
-	while (sqlite3_step(st) == SQLITE_ROW)
-		problem(v, "commands", "command %lld to meter %s (serial %s) is "
-		    "marked cancelled without its ledger row: changed outside "
-		    "the tools", (long long)sqlite3_column_int64(st, 0),
-		    col(st, 1), col(st, 2));
-	sqlite3_reset(st);
-	finish(v, "commands", "every recharge matches the ledger row that "
-	    "ordered it");
+	    CANCELLED_ROW("c", "l") "))"))
+		finish(v, "commands", "every recharge matches the ledger row "
+		    "that ordered it");
 }
 
 /*
@@ -749,20 +706,14 @@ check_site(struct verify *v)
 static void
 check_meters(struct verify *v)
 {
-	sqlite3_stmt *st;
-
-	if ((st = query(v, "SELECT m.meter, coalesce(a.account, '?'), "
-	    "coalesce(a.state, 'missing') FROM meters m LEFT JOIN accounts a ON "
-	    "a.id = m.account_id WHERE m.account_id IS NOT NULL AND "
-	    "(a.state IS NOT 'open' OR NOT EXISTS (SELECT 1 FROM account_meters "
-	    "am WHERE am.meter_id = m.id AND am.account_id = m.account_id AND "
-	    "am.detached IS NULL))")) == NULL)
-		return;
-	while (sqlite3_step(st) == SQLITE_ROW)
-		problem(v, "meters", "meter %s is on account %s (%s) without a "
-		    "matching attachment", col(st, 0), col(st, 1), col(st, 2));
-	sqlite3_reset(st);
-	finish(v, "meters", "every meter is on at most one open account");
+	if (problems(v, "meters", "SELECT printf('meter %s is on account %s "
+	    "(%s) without a matching attachment', m.meter, coalesce(a.account, "
+	    "'?'), coalesce(a.state, 'missing')) FROM meters m LEFT JOIN "
+	    "accounts a ON a.id = m.account_id WHERE m.account_id IS NOT NULL "
+	    "AND (a.state IS NOT 'open' OR NOT EXISTS (SELECT 1 FROM "
+	    "account_meters am WHERE am.meter_id = m.id AND am.account_id = "
+	    "m.account_id AND am.detached IS NULL))"))
+		finish(v, "meters", "every meter is on at most one open account");
 }
 
 /* The two chains, as verify names them and finds their rows. */
