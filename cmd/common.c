@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <unistd.h>
 
 #include "common.h"
 
@@ -654,6 +656,16 @@ money_options(struct tool *t, struct money_args *m, int argc, char **argv)
 	}
 }
 
+/* A name that says it is a list: NAME.csv or NAME.tsv. */
+static int
+list_named(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n > 4 && (strcasecmp(name + n - 4, ".csv") == 0 ||
+	    strcasecmp(name + n - 4, ".tsv") == 0);
+}
+
 int
 money_main(int argc, char **argv, const char *name, const char *usage,
     enum pp_action action,
@@ -674,6 +686,16 @@ money_main(int argc, char **argv, const char *name, const char *usage,
 	if (argc == 1 && (m.req.ref || m.req.target_kind != PP_TARGET_ANY))
 		tool_die(&t, PP_EUSAGE, "a list carries its own ref and target "
 		    "columns");
+	/*
+	 * One operand that names no file, and no .csv or .tsv one either, is
+	 * a target whose amount was left out (the cashier's slip), not a
+	 * list that went missing.
+	 */
+	if (argc == 1 && strcmp(argv[0], "-") != 0 && !list_named(argv[0]) &&
+	    access(argv[0], F_OK) == -1 && errno == ENOENT)
+		tool_die(&t, PP_EUSAGE, "%s: the amount is missing (%s TARGET "
+		    "AMOUNT), and no list file has that name", pp_q(argv[0]),
+		    name);
 	tool_receipts(&t);
 	tool_entries(&t);
 	if (argc == 2) {

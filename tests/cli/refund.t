@@ -31,6 +31,8 @@ acct-open -n 钱七 0101070722 >/dev/null 2>&1		# 100004, the meter's wallet
 
 # --- success and targets ------------------------------------------------
 
+exits 64 "refund: an account and no amount" refund -o csv 100001
+like "$T/err" '^refund: 100001: the amount is missing' "the message says so"
 exits 0 "refund by account" refund -o csv 100001 30
 is "$(nrows "$T/out")" 1 "one row"
 is "$(f 1 serial kind account name meter room amount method balance operator)" \

@@ -202,6 +202,13 @@ like "$T/err" '^sale: line 3: .*max_balance' "the second row is refused: the row
 unlike "$T/err" 'line 2:' "the first row alone is fine"
 is "$(bal 100003)" "$before" "nothing written"
 exits 66 "a missing list" sale -o csv nosuch.csv
+# The amount forgotten at the window: a usage error that says so.
+n=$(ledger)
+exits 64 "an account and no amount" sale -o csv 100001
+like "$T/err" '^sale: 100001: the amount is missing [(]sale TARGET AMOUNT[)]' \
+    "the message says the amount is missing"
+exits 64 "a room and no amount" sale -o csv 2号楼/152102
+is "$(ledger)" "$n" "nothing written"
 exits 64 "--ref with a list" sale -o csv --ref r bym.csv
 
 # --- receipts -----------------------------------------------------------
