@@ -167,7 +167,8 @@ install: $(BINS)
 	cp $(MAN1) $(DESTDIR)$(MANDIR)/man1/
 	cp man/*.5 $(DESTDIR)$(MANDIR)/man5/
 	cp man/*.7 $(DESTDIR)$(MANDIR)/man7/
-	cp scripts/example-site.yaml scripts/receipt.tmpl \
+	cp scripts/example-site.yaml scripts/campus-site.yaml scripts/demo \
+	    scripts/receipt.tmpl \
 	    scripts/prepay-poll.service scripts/prepay-poll.timer \
 	    scripts/prepay.crontab scripts/notify-gammu scripts/notify-http \
 	    $(DESTDIR)$(DATADIR)/examples/

@@ -545,7 +545,10 @@ pp__profile_load(const char *name, struct pp__profile *p, char *err,
 	if ((rc = pp__yaml_open(&l, path, err, errlen)) != PP_OK) {
 		pp__yaml_close(&l);
 		if (rc == PP_ENOINPUT) {
-			snprintf(err, errlen, "profile %s: no %s", name, path);
+			snprintf(err, errlen, "profile %s: no %s (set "
+			    "PREPAY_PROFILES, or install the profiles in "
+			    "share/prepay/profiles beside the tools' bin)",
+			    name, path);
 			rc = PP_ECONFIG;
 		}
 		return rc;
