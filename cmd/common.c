@@ -127,8 +127,9 @@ tool_option(struct tool *t, int ch, const char *arg)
 	case 'o':
 		if (pp_format_parse(arg, &t->fmt) != PP_OK ||
 		    (t->fmt == PP_FMT_XLSX && strcmp(t->name, "report") != 0)) {
-			tool_warn(t, "-o %s: use csv, tsv or table%s", pp_q(arg),
-			    strcmp(t->name, "report") == 0 ? " or xlsx" : "");
+			tool_warn(t, "-o %s: use csv, tsv or table%s",
+			    pp_q(arg), strcmp(t->name, "report") == 0 ?
+			    " or xlsx" : "");
 			exit(PP_EUSAGE);
 		}
 		return 1;
@@ -586,6 +587,8 @@ struct money_args {
 	int		(*request)(pp_db *, const struct pp_money_req *,
 			    pp_entry *);
 	struct pp_money_req req;
+	int		 method_given;	/* -m */
+	int		 defaulted;	/* a row took the default method */
 };
 
 static int
@@ -605,6 +608,8 @@ money_row(pp_db *db, const pp_csv *row, pp_entry *e, void *arg)
 
 	if ((rc = pp_money_row(db, row, &m->req, &req)) != PP_OK)
 		return rc;
+	if (req.method == m->req.method)
+		m->defaulted = 1;
 	return m->request(db, &req, e);
 }
 
@@ -632,6 +637,7 @@ money_options(struct tool *t, struct money_args *m, int argc, char **argv)
 		switch (ch) {
 		case 'm':
 			m->req.method = optarg;
+			m->method_given = 1;
 			break;
 		case OPT_REF:
 			m->req.ref = optarg;
@@ -673,6 +679,7 @@ money_main(int argc, char **argv, const char *name, const char *usage,
 {
 	struct tool t;
 	struct money_args m;
+	int rc;
 
 	tool_init(&t, name, usage, argc, argv);
 	memset(&m, 0, sizeof(m));
@@ -703,7 +710,12 @@ money_main(int argc, char **argv, const char *name, const char *usage,
 		m.req.amount = tool_amount(&t, argv[1]);
 	}
 	tool_open(&t, action, 0);
-	if (argc == 1)
-		tool_exit(&t, tool_batch(&t, argv[0], money_row, &m));
+	if (argc == 1) {
+		rc = tool_batch(&t, argv[0], money_row, &m);
+		if (m.defaulted && !m.method_given && (rc == PP_OK || t.each))
+			tool_warn(&t, "rows without a method were taken as %s "
+			    "(give -m or a method column)", m.req.method);
+		tool_exit(&t, rc);
+	}
 	tool_exit(&t, tool_single(&t, money_single, &m));
 }

@@ -118,8 +118,8 @@ pp_money_row(pp_db *db, const pp_csv *row, const struct pp_money_req *dflt,
 	req->target = NULL;
 	if ((i = first_given(row, columns, 3, &req->target)) < 0) {
 		req->target = NULL;
-		return pp__fail(db, PP_EDATA, "%s", pp__csv_has(row, "account")
-		    ||
+		return pp__fail(db, PP_EDATA, "%s",
+		    pp__csv_has(row, "account") ||
 		    pp__csv_has(row, "meter") || pp__csv_has(row, "room") ?
 		    "no account, meter or room given" :
 		    "the list has no account, meter or room column");

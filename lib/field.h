@@ -135,9 +135,9 @@ struct pp__cmd {
  * Send one command over an open bus and record the outcome: PP_OK done,
  * PP_EBUSY still pending, PP_EDATA refused (failed).
  */
-int	 pp__command_run(pp_db *db, struct pp__bus *bus, const struct pp__cmd
-    *c,
-	    const struct pp__profile *p, char *msg, size_t msglen);
+int	 pp__command_run(pp_db *db, struct pp__bus *bus,
+	    const struct pp__cmd *c, const struct pp__profile *p, char *msg,
+	    size_t msglen);
 /* Keep what a read shows of a meter's switches and wallet. */
 int	 pp__meter_mirror(pp_db *db, int64_t meter_id,
 	    const struct pp__values *v);

@@ -245,9 +245,9 @@ meter_check(pp_db *db, const struct pp__site_meter *m, int *dlt645,
 		return pp__fail(db, PP_EDATA, "address: a Modbus meter answers "
 		    "on its unit");
 	else if (m->unit < 1 || m->unit > 247)
-		return pp__fail(db, PP_EDATA, m->unit ? "unit %lld: use 1..247"
-		    :
-		    "unit: missing", (long long)m->unit);
+		return pp__fail(db, PP_EDATA, m->unit ?
+		    "unit %lld: use 1..247" : "unit: missing",
+		    (long long)m->unit);
 	if (strcmp(m->billing, "account") && strcmp(m->billing, "meter"))
 		return pp__fail(db, PP_EDATA, "billing \"%s\": use account or "
 		    "meter", pp_q(m->billing));

@@ -182,8 +182,8 @@ parse_default_numbers(struct parse *p, const yaml_node_t *d)
 	    (rc = pp__yaml_money(p->y, d, "alarm2", &df->alarm2)) != PP_OK ||
 	    (rc = pp__yaml_money(p->y, d, "max_balance", &df->max_balance)) !=
 	    PP_OK ||
-	    (rc = pp__yaml_money(p->y, d, "max_sale", &df->max_sale)) != PP_OK
-	    ||
+	    (rc = pp__yaml_money(p->y, d, "max_sale", &df->max_sale)) !=
+	    PP_OK ||
 	    (rc = pp__yaml_price(p->y, d, "price", &df->price)) != PP_OK ||
 	    (rc = pp__yaml_int(p->y, d, "overload_w", 1, 1000000,
 	    &df->overload_w)) != PP_OK ||
@@ -344,8 +344,8 @@ parse_tou(struct parse *p, const yaml_node_t *list, struct pp__tariff_spec *t)
 			return bad(p, w, "tou", "more than %d windows",
 			    PP_TARIFF_MAXWIN);
 		t->win[t->nwin].price = -1;
-		if ((rc = pp__yaml_keys(p->y, w, "tou window", keys)) != PP_OK
-		    ||
+		if ((rc = pp__yaml_keys(p->y, w, "tou window", keys)) !=
+		    PP_OK ||
 		    (rc = pp__yaml_name(p->y, w, "name", 1, &name)) != PP_OK ||
 		    (rc = pp__yaml_text(p->y, w, "from", 1, 8, &from)) !=
 		    PP_OK ||

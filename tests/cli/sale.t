@@ -202,6 +202,19 @@ like "$T/err" '^sale: line 3: .*max_balance' "the second row is refused: the row
 unlike "$T/err" 'line 2:' "the first row alone is fine"
 is "$(bal 100003)" "$before" "nothing written"
 exits 66 "a missing list" sale -o csv nosuch.csv
+# A list without a method: cash, and sale says so; -m or a column is heard.
+printf 'account,amount\n100001,1\n' >nomethod.csv
+exits 0 "a list without a method" sale -o csv nomethod.csv
+like "$T/err" '^sale: rows without a method were taken as cash' \
+    "sale says the rows were taken as cash"
+is "$(f 1 method)" cash "booked as cash"
+exits 0 "the same list with -m transfer" sale -o csv -m transfer nomethod.csv
+is "$(f 1 method)" transfer "booked as transfer"
+is "$(wc -c <"$T/err" | tr -d ' ')" 0 "and nothing said"
+printf 'account,amount,method\n100001,1,bank\n' >withmethod.csv
+exits 0 "a list with a method column" sale -o csv withmethod.csv
+is "$(f 1 method)" bank "booked as the column says"
+is "$(wc -c <"$T/err" | tr -d ' ')" 0 "and nothing said"
 # The amount forgotten at the window: a usage error that says so.
 n=$(ledger)
 exits 64 "an account and no amount" sale -o csv 100001
