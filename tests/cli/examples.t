@@ -600,17 +600,20 @@ run_bg() {
 		start_sim "$1" $_args
 		rc=0 ;;
 	*)
-		# (exec: $! is the command's own pid, for the cleanup to kill)
-		eval "exec ${1%&}" >"$T/out" 2>"$T/err" &
-		sim_pids="$sim_pids $!"
+		# exec: $! is the command's own pid, for the cleanup to kill.
+		# socat's ptys are there once it says so (start_socat), which
+		# it does with -d -d, as the page gives it; any other command
+		# is waited for by the page's own next line.
+		: >"$T/out"
+		: >"$T/err"
 		rc=0
-		# socat's ptys: waited for as pty_pair does.
+		case $1 in
+		"socat -d -d "*)
+			start_socat "$T/err" eval "exec ${1%&}" ;;
+		*)	eval "exec ${1%&}" >"$T/out" 2>"$T/err" &
+			sim_pids="$sim_pids $!" ;;
+		esac
 		for _l in $(echo "$1" | grep -o 'link=[^ ,]*' | sed 's/^link=//'); do
-			_i=0
-			while [ ! -e "$_l" ] && [ $_i -lt 50 ]; do
-				sleep 0.1
-				_i=$((_i + 1))
-			done
 			[ -e "$_l" ] || rc=1
 		done ;;
 	esac

@@ -211,15 +211,32 @@ start_sim() {
 
 # pty_pair A B: two linked ptys, like a serial cable, from socat.
 pty_pair() {
-	socat pty,raw,echo=0,link="$1" pty,raw,echo=0,link="$2" \
-	    2>"$T/socat.err" &
+	start_socat "$T/socat.err" socat -d -d pty,raw,echo=0,link="$1" \
+	    pty,raw,echo=0,link="$2"
+	[ -e "$1" ] && [ -e "$2" ] ||
+	    { echo "Bail out! socat made no ptys"; exit 1; }
+}
+
+# start_socat ERRFILE COMMAND...: run a socat command given -d -d in the
+# background and return once it has made its ptys and their links, which
+# it tells by its "starting data transfer loop" notice, or has ended.  Its
+# stderr is read through a FIFO, then kept in ERRFILE.
+start_socat() {
+	_err=$1
+	shift
+	rm -f "$T/socat.fifo"
+	mkfifo "$T/socat.fifo"
+	"$@" >/dev/null 2>"$T/socat.fifo" &
 	sim_pids="$sim_pids $!"
-	_i=0
-	while { [ ! -e "$1" ] || [ ! -e "$2" ]; } && [ $_i -lt 50 ]; do
-		sleep 0.1
-		_i=$((_i + 1))
+	exec 7<"$T/socat.fifo"
+	while IFS= read -r _line <&7; do
+		printf '%s\n' "$_line" >>"$_err"
+		case $_line in
+		*"starting data transfer loop"*) break ;;
+		esac
 	done
-	[ -e "$2" ] || { echo "Bail out! socat made no ptys"; exit 1; }
+	cat <&7 >>"$_err" &
+	exec 7<&-
 }
 
 # stop_sim: SIGTERM, and wait until it has saved its state; what it said

@@ -3,6 +3,8 @@
 # outside the tools.  The triggers refuse plain UPDATE and DELETE; with the
 # triggers dropped, `report verify` exits 1 and names what was touched.
 . "$(dirname "$0")/lib.sh"
+# The library's clock, fixed: the rows are all of one morning.
+export PREPAY_NOW="2026-11-20 10:00:00"
 
 python3 >"$T/site.yaml" <<'EOF'
 print("site: tamper\ndefaults:\n  price: 0.5380\n  max_balance: 2000.00\n"
@@ -201,20 +203,16 @@ like "$T/out" '^serials,fail,' "forged row, counter untouched: the serials check
 # --- what a login with write access did around the tools (issue 9, point 3) ----
 
 # Charged energy: two readings imported by hand on X4's meter, an hour
-# apart, under a fixed clock after the rows above: at noon of the next day,
-# so that the hour never spans a midnight, whenever the suite runs.
+# apart, at noon of the next day, after the rows above; the clock stays on
+# that day for the rest, so that no serial goes back.
 restore
-now=$(date -d "$(date -d @$(($(sql "SELECT max(time) FROM ledger") + 86400)) \
-    '+%Y-%m-%d') 12:00:00" '+%s')
-export PREPAY_NOW=$now
+export PREPAY_NOW="2026-11-21 12:00:00"
 acct-open -a X4 -n four --balance 50 M0004 >/dev/null
-printf 'meter,time,energy_kwh\nM0004,%s,100\nM0004,%s,110.5\n' \
-    "$(date -d @$((now + 60)) '+%Y-%m-%d %H:%M:%S')" \
-    "$(date -d @$((now + 3660)) '+%Y-%m-%d %H:%M:%S')" >hand.csv
-PREPAY_NOW=$((now + 7200)) meter-read --import hand.csv >/dev/null ||
+printf 'meter,time,energy_kwh\nM0004,2026-11-21 12:01:00,100\nM0004,2026-11-21 13:01:00,110.5\n' >hand.csv
+PREPAY_NOW="2026-11-21 14:00:00" meter-read --import hand.csv >/dev/null ||
     echo "# meter-read --import failed"
 is "$(sql "SELECT sum(cost_e7) FROM readings")" 56490000 "10.5 kWh charged at 0.5380: 5.649 yuan"
-unset PREPAY_NOW
+export PREPAY_NOW="2026-11-21 15:00:00"
 exits 0 "charged: report verify passes" report verify -o csv
 sql ".backup '$T/good.db'"
 
