@@ -394,7 +394,7 @@ check_serials(struct verify *v)
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		const char *s = col(st, 0);
 
-		if (strlen(s) != 14 || strspn(s, "0123456789") != 14)
+		if (pp_serial_check(s) != PP_OK)
 			problem(v, "serials", "serial %s is malformed", s);
 		else if (strcmp(s, prev) <= 0)
 			problem(v, "serials", "serial %s comes after %s", s,
