@@ -47,7 +47,13 @@ MAN57	 = man/prepay.yaml.5 man/prepay-columns.5 man/prepay-profile.5 \
 .PHONY: all check check-hours test demo deps install uninstall clean lint fuzz \
 	fuzzers layers
 
-all: $(BINS) $(UNITS)
+all: $(BINS) $(UNITS) $(B)/share/prepay/profiles
+
+# The tools find their profiles in share/prepay/profiles beside their own
+# bin (prepay-profile(5)), so the built ones need no PREPAY_PROFILES either.
+$(B)/share/prepay/profiles:
+	@mkdir -p $(@D)
+	ln -sfn $(CURDIR)/lib/profiles $@
 
 $(B)/lib/%.o: lib/%.c $(LIBHDR)
 	@mkdir -p $(@D)
