@@ -61,7 +61,10 @@ END		{ flush() }
 . "$T/tour.sh"
 
 # Whatever the tour did, meter-sim is stopped at the end.
-[ -s sim.pid ] && sim_pids="$sim_pids $(cat sim.pid)"
+case ${_ready:-exit} in
+exit*)	;;
+*)	sim_pids="$sim_pids $_ready" ;;
+esac
 
 awk '$1 == "cmd"' "$T/tour" | while read -r _ n text; do
 	rc=$(cat "$T/rc.$n" 2>/dev/null || echo missing)
