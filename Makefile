@@ -44,7 +44,7 @@ MAN1	 = $(TOOLS:%=man/%.1)
 MAN57	 = man/prepay.yaml.5 man/prepay-columns.5 man/prepay-profile.5 \
 	   man/prepay.7
 
-.PHONY: all check check-hours test demo deps install uninstall clean lint fuzz \
+.PHONY: all check check-hours check-month test demo deps install uninstall clean lint fuzz \
 	fuzzers layers
 
 all: $(BINS) $(UNITS) $(B)/share/prepay/profiles
@@ -143,6 +143,12 @@ check: deps
 # CPU load; run after `make check`, which builds both.
 check-hours:
 	tests/hours
+
+# An office's month on a 500-meter campus, from `make install` and the
+# shipped schedules (tests/month/month.t); run after `make check`, as root.
+check-month:
+	PREPAY_BIN=$(CURDIR)/build/bin PREPAY_PROFILES=$(CURDIR)/lib/profiles \
+	    prove -v -e '' tests/month/month.t
 
 test: all
 	PREPAY_BIN=$(CURDIR)/$(B)/bin PREPAY_PROFILES=$(CURDIR)/lib/profiles \
