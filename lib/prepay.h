@@ -716,6 +716,7 @@ void	 pp_entry_values(const pp_entry *e, struct pp_entry_text *text,
 struct pp_report_opts {
 	int64_t		 from, to;	/* INT64_MIN / INT64_MAX: open */
 	const char	*by;		/* day, month, year; hour */
+	const char	*per;		/* energy: building, floor, room */
 	int		 by_operator, by_method;
 	const char	*kind, *account, *meter, *login, *state;
 	/* The operational reports. */

@@ -373,12 +373,37 @@ day_range(const struct pp_report_opts *r, char lo[PP_TIMEBUF],
 		pp__day_format(r->to - 1, hi);
 }
 
+/*
+ * --per is where, over the whole period; --by is when: the one or the
+ * other.
+ */
+static int
+energy_per_check(struct pp__run *run)
+{
+	const char *per = run->opts.per;
+
+	if (strcmp(per, "building") && strcmp(per, "floor") &&
+	    strcmp(per, "room"))
+		return pp__fail(run->db, PP_EUSAGE, "--per %s: use building, "
+		    "floor or room", pp_q(per));
+	if (run->opts.by != NULL)
+		return pp__fail(run->db, PP_EUSAGE, "--per totals the whole "
+		    "period: leave out --by");
+	if (run->opts.chart)
+		return pp__fail(run->db, PP_EUSAGE, "--per has no chart: its "
+		    "subtotals are the summary");
+	run->rep = &pp__report_energy_per;
+	return PP_OK;
+}
+
 static int
 energy_check(struct pp__run *run)
 {
 	struct pp_report_opts *r = &run->opts;
 	int rc;
 
+	if (r->per != NULL && (rc = energy_per_check(run)) != PP_OK)
+		return rc;
 	if (r->by == NULL)
 		r->by = "day";
 	if (strcmp(r->by, "day") && strcmp(r->by, "month"))
@@ -391,8 +416,9 @@ energy_check(struct pp__run *run)
 }
 
 const struct pp_report pp__report_energy = {
-	.info = { "energy", "--from T --to T [--by day|month] [--building B] "
-	    "[--floor F] [--room R] [--chart]", PP_OPERAND_NONE, 1 },
+	.info = { "energy", "--from T --to T [--by day|month | --per "
+	    "building|floor|room] [--building B] [--floor F] [--room R] "
+	    "[--chart]", PP_OPERAND_NONE, 1 },
 	.cols = energy_cols,
 	.ncols = PP__NELEM(energy_cols),
 	.e7 = 1u << 5,

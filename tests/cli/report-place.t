@@ -1,0 +1,174 @@
+#!/bin/sh
+# The office's reports by place: energy per building, floor or room with
+# subtotals (energy --per), every meter's counters over a period
+# (counters, a swapped meter included), and open accounts found by name,
+# phone or room (accounts --find).  Readings are imported at fixed times
+# on the library's clock, so every figure is known by hand.
+. "$(dirname "$0")/lib.sh"
+
+# 2026-02-01 00:00 in Shanghai: the site is loaded and the accounts open.
+export PREPAY_NOW=1769875200
+cat >site.yaml <<'EOF2'
+site: place
+defaults: {price: 0.5383, alarm1: 1.00, alarm2: 0.50, overload_w: 1000000}
+buildings:
+  - name: 东楼
+    gateways:
+      - name: ge
+        address: tcp://127.0.0.1:1
+        meters:
+          - {meter: "E101A", unit: 1, floor: 1, room: "101", profile: dds238-2}
+          - {meter: "E101B", unit: 2, floor: 1, room: "101", profile: dds238-2}
+          - {meter: "E102", unit: 3, floor: 1, room: "102", profile: dds238-2}
+          - {meter: "E103", unit: 4, floor: 1, room: "103", profile: dds238-2}
+          - {meter: "E201", unit: 5, floor: 2, room: "201", profile: dds238-2}
+  - name: W
+    gateways:
+      - name: gw
+        address: tcp://127.0.0.1:2
+        meters:
+          - {meter: "W101", unit: 1, floor: 1, room: "101", profile: dds238-2}
+          - {meter: "W102", unit: 2, floor: 1, room: "101", profile: dds238-2}
+          - {meter: "W103", unit: 3, floor: 1, room: "103", profile: dds238-2}
+EOF2
+site-load site.yaml >/dev/null || echo "Bail out! site-load"
+{
+	acct-open -a 5001 -n 张敏 -p 13900001234 E101A E101B &&
+	acct-open -a 5002 -n "Li Lei" -p 13900005678 E102 &&
+	acct-open -a 5003 -n "100%电" -p 13700000001 E103 &&
+	acct-open -a 5004 -n "A_B" -p 13700000002 E201 &&
+	acct-open -a 5005 -n "Wang Fang" -p 13600009999 W101 &&
+	acct-open -a 5006 -n "zhang wei" -p 13600001111 W103 &&
+	acct-close 5006
+} >/dev/null 2>&1 || echo "Bail out! accounts"
+
+# 2026-02-12 00:00: the readings of the 10th and the 11th, then W101 is
+# swapped for W102 with its final reading 3.00 kWh.
+export PREPAY_NOW=1770825600
+cat >r1.csv <<'EOF2'
+meter,time,energy_kwh
+E101A,2026-02-10 00:00,1000
+E101A,2026-02-11 00:00,1001
+E101B,2026-02-10 00:00,2000
+E101B,2026-02-11 00:00,2001
+E102,2026-02-10 00:00,100
+E102,2026-02-11 00:00,101
+E103,2026-02-10 00:00,50
+E103,2026-02-11 00:00,51
+E201,2026-02-10 00:00,10
+E201,2026-02-11 00:00,13
+W101,2026-02-10 00:00,0
+W101,2026-02-11 00:00,2.5
+EOF2
+meter-read --import r1.csv >/dev/null || echo "Bail out! meter-read --import r1"
+meter-swap --final 3.00 W101 W102 >/dev/null || echo "Bail out! meter-swap"
+
+# 2026-03-01 00:00: the new meter's readings, and E201's, later on.
+export PREPAY_NOW=1772294400
+cat >r2.csv <<'EOF2'
+meter,time,energy_kwh
+W102,2026-02-15 00:00,0.5
+W102,2026-02-20 00:00,1.5
+E201,2026-02-20 00:00,14
+EOF2
+meter-read --import r2.csv >/dev/null || echo "Bail out! meter-read --import r2"
+
+# --- energy --per: by place with subtotals --------------------------------
+# The 10th alone, at 0.5383 yuan/kWh, each room rounded once:
+#   东楼 1/101: E101A + E101B, 2 kWh = 1.0766 -> 1.08
+#   东楼 1/102: 1 kWh = 0.5383 -> 0.54;  1/103: 0.54
+#   东楼 floor 1: 1.08 + 0.54 + 0.54 = 2.16 (4 kWh once would be 2.15)
+#   东楼 2/201: 3 kWh = 1.6149 -> 1.61;  东楼: 3.77
+#   W 1/101: W101, 2.5 kWh = 1.34575 -> 1.35;  in all 5.12
+D1=2026-02-10
+D2=2026-02-11
+
+exits 0 "energy --per room" report energy --from $D1 --to $D2 --per room -o csv
+cp "$T/out" room.csv
+is "$(head -n 1 room.csv)" "row,building,floor,room,meters,energy_kwh,cost" \
+    "the columns of energy --per"
+is "$($PY -c 'import csv,sys
+for r in csv.DictReader(open(sys.argv[1], encoding="utf-8")):
+    print("%s %s/%s/%s %s %s %s" % (r["row"], r["building"], r["floor"],
+        r["room"], r["meters"], r["energy_kwh"], r["cost"]))' room.csv | tr '\n' ';')" \
+    "item 东楼/1/101 2 2.00 1.08;item 东楼/1/102 1 1.00 0.54;item 东楼/1/103 1 1.00 0.54;subtotal 东楼/1/ 4 4.00 2.16;item 东楼/2/201 1 3.00 1.61;subtotal 东楼/2/ 1 3.00 1.61;subtotal 东楼// 5 7.00 3.77;item W/1/101 1 2.50 1.35;subtotal W/1/ 1 2.50 1.35;subtotal W// 1 2.50 1.35;total // 6 9.50 5.12;" \
+    "per room: the rooms, each floor's and each building's subtotal, the total"
+
+# Every subtotal and the total is the sum of the room rows it closes.
+cat >sums.py <<'EOF2'
+import csv, sys
+from decimal import Decimal
+rows = list(csv.DictReader(open(sys.argv[1], encoding="utf-8")))
+items = [r for r in rows if r["row"] == "item"]
+bad = []
+for r in rows:
+    if r["row"] == "item":
+        continue
+    inside = [i for i in items if all(r[k] in ("", i[k]) for k in
+        ("building", "floor", "room"))]
+    for c in ("meters", "energy_kwh", "cost"):
+        s = sum(Decimal(i[c]) for i in inside)
+        if s != Decimal(r[c]):
+            bad.append("%s %s/%s %s: %s, rows %s" % (r["row"],
+                r["building"], r["floor"], c, r[c], s))
+print("; ".join(bad) or "ok")
+EOF2
+is "$($PY sums.py room.csv)" ok "per room: each subtotal is its rooms summed, in meters, energy and cost"
+
+exits 0 "energy --per floor" report energy --from $D1 --to $D2 --per floor -o csv
+cp "$T/out" floor.csv
+is "$(col floor.csv row)|$(col floor.csv floor)|$(col floor.csv cost)" \
+    "item item subtotal item subtotal total|1 2  1  |2.16 1.61 3.77 1.35 1.35 5.12" \
+    "per floor: each building's floors, then its subtotal; the total last"
+is "$($PY sums.py floor.csv)" ok "per floor: each subtotal is its floors summed"
+
+# The floors' and buildings' figures are the room rows of the energy
+# report by month summed here: the rooms of each are added up in the test.
+exits 0 "energy --by month, per room" report energy --from $D1 --to $D2 --by month -o csv
+cp "$T/out" month.csv
+cat >against.py <<'EOF2'
+import csv, sys
+from decimal import Decimal
+rooms = list(csv.DictReader(open(sys.argv[1], encoding="utf-8")))
+per = list(csv.DictReader(open(sys.argv[2], encoding="utf-8")))
+bad = []
+for r in per:
+    inside = [i for i in rooms if all(r[k] in ("", i[k]) for k in
+        ("building", "floor", "room"))]
+    for c in ("energy_kwh", "cost"):
+        s = sum(Decimal(i[c]) for i in inside)
+        if s != Decimal(r[c]):
+            bad.append("%s %s/%s %s: %s, rooms %s" % (r["row"],
+                r["building"], r["floor"], c, r[c], s))
+print("; ".join(bad) or "ok (%d rows)" % len(per))
+EOF2
+is "$($PY against.py month.csv floor.csv)" "ok (6 rows)" \
+    "per floor: every floor, building and the total are the month's room rows summed"
+
+exits 0 "energy --per building" report energy --from $D1 --to $D2 --per building -o csv
+is "$(col "$T/out" row)|$(col "$T/out" building)|$(col "$T/out" energy_kwh)|$(col "$T/out" cost)" \
+    "item item total|东楼 W |7.00 2.50 9.50|3.77 1.35 5.12" \
+    "per building: a row each (no subtotals: they are the items), and the total"
+is "$($PY against.py month.csv "$T/out")" "ok (3 rows)" "per building: the month's room rows summed"
+
+exits 0 "energy --per floor --building 东楼 --floor 1" \
+    report energy --from $D1 --to $D2 --per floor --building 东楼 --floor 1 -o csv
+is "$(col "$T/out" row)|$(col "$T/out" cost)" "item subtotal total|2.16 2.16 2.16" \
+    "a building and a floor chosen: the subtotal and total are theirs"
+exits 0 "energy --per room, a week with no roll-up" \
+    report energy --from 2026-01-01 --to 2026-01-08 --per room -o csv
+is "$(nrows "$T/out")|$(f 1 row energy_kwh cost meters)" "1|total|0.00|0.00|0" \
+    "no energy: the total row alone, at zero"
+exits 0 "energy --per room -o table" report energy --from $D1 --to $D2 --per room -o table
+like "$T/out" "total" "the table shows the total row"
+
+exits 64 "energy --per street" report energy --from $D1 --to $D2 --per street
+is "$(cat "$T/err")" "report: --per street: use building, floor or room" \
+    "--per names the places it takes"
+exits 64 "energy --per with --by" report energy --from $D1 --to $D2 --per floor --by month
+like "$T/err" "leave out --by" "--per and --by are one or the other"
+exits 64 "energy --per with --chart" report energy --from $D1 --to $D2 --per floor --chart
+exits 64 "energy --per without --to" report energy --from $D1 --per floor
+is "$(wc -c <"$T/out")" 0 "a refused report prints not even a header"
+
+done_testing
