@@ -719,6 +719,7 @@ struct pp_report_opts {
 	const char	*per;		/* energy: building, floor, room */
 	int		 by_operator, by_method;
 	const char	*kind, *account, *meter, *login, *state;
+	const char	*find;		/* accounts, balances: text to find */
 	/* The operational reports. */
 	const char	*building, *floor, *room;
 	const char	*subject;	/* the operand: METER or ACCOUNT */

@@ -26,6 +26,7 @@ enum pp__bind {
 	PP__BIND_LOGIN, PP__BIND_STATE, PP__BIND_BUILDING, PP__BIND_FLOOR,
 	PP__BIND_ROOM,
 	PP__BIND_PATTERN,	/* a strftime pattern */
+	PP__BIND_FIND,		/* --find's LIKE pattern */
 	PP__BIND_DAY_LO,	/* the first day [from, to) touches */
 	PP__BIND_DAY_HI,	/* its last day */
 	PP__BIND_FROM, PP__BIND_TO, PP__BIND_BY_OPERATOR, PP__BIND_BY_METHOD,
@@ -89,6 +90,7 @@ struct pp__run {
 	const char		*pattern;
 	char			 lo[PP_TIMEBUF], hi[PP_TIMEBUF];
 	char			 note[PP_ERRMAX];	/* a row's own text */
+	char			 find[2 * PP_NAMEMAX + 3];	/* --find */
 	/* The bar being summed: its label and total. */
 	char			 label[PP_TIMEBUF];
 	int64_t			 sum;

@@ -193,17 +193,56 @@ static const pp_column balances_cols[] = {
 	"(SELECT balance FROM account_balances WHERE account_id = a.id) " \
 	"FROM accounts a WHERE (?1 IS NULL OR " \
 	"a.state = ?1) AND ((a.opened >= ?2 AND a.opened < ?3) OR " \
-	"(a.closed >= ?2 AND a.closed < ?3)) ORDER BY a.account"
+	"(a.closed >= ?2 AND a.closed < ?3)) AND (?4 IS NULL OR " \
+	"a.account LIKE ?4 ESCAPE '\\' OR a.name LIKE ?4 ESCAPE '\\' OR " \
+	"a.phone LIKE ?4 ESCAPE '\\' OR EXISTS (SELECT 1 FROM " \
+	"account_meters am JOIN meters m ON m.id = am.meter_id WHERE " \
+	"am.account_id = a.id AND (am.detached IS NULL OR am.detached = " \
+	"a.closed) AND (m.room LIKE ?4 ESCAPE '\\' OR m.meter LIKE ?4 " \
+	"ESCAPE '\\'))) ORDER BY a.account"
 
+/*
+ * --find TEXT: a LIKE pattern that finds TEXT anywhere, its own % and _
+ * (and the escape) taken literally; SQLite's LIKE ignores the case of
+ * Latin letters.
+ */
+static int
+find_pattern(struct pp__run *run)
+{
+	const char *p = run->opts.find;
+	size_t n = 0;
+
+	if (p == NULL)
+		return PP_OK;
+	if (*p == '\0')
+		return pp__fail(run->db, PP_EUSAGE, "--find: give the text to "
+		    "find");
+	run->find[n++] = '%';
+	for (; *p != '\0'; p++) {
+		if (n + 4 > sizeof(run->find))
+			return pp__fail(run->db, PP_EUSAGE, "--find: too long");
+		if (*p == '%' || *p == '_' || *p == '\\')
+			run->find[n++] = '\\';
+		run->find[n++] = *p;
+	}
+	run->find[n++] = '%';
+	run->find[n] = '\0';
+	return PP_OK;
+}
+
+/* A search is of the open accounts unless --state says otherwise. */
 static int
 accounts_check(struct pp__run *run)
 {
-	const char *state = run->opts.state;
+	const char *state;
 
+	if (run->opts.find != NULL && run->opts.state == NULL)
+		run->opts.state = "open";
+	state = run->opts.state;
 	if (state && strcmp(state, "open") && strcmp(state, "closed"))
 		return pp__fail(run->db, PP_EUSAGE, "--state %s: use open or "
 		    "closed", pp_q(state));
-	return PP_OK;
+	return find_pattern(run);
 }
 
 static int
@@ -215,23 +254,24 @@ balances_check(struct pp__run *run)
 }
 
 const struct pp_report pp__report_accounts = {
-	.info = { "accounts", "[--state open|closed] [--from T] [--to T]",
-	    PP_OPERAND_NONE, 0 },
+	.info = { "accounts", "[--state open|closed] [--find TEXT] [--from T] "
+	    "[--to T]", PP_OPERAND_NONE, 0 },
 	.cols = accounts_cols,
 	.ncols = PP__NELEM(accounts_cols),
 	.sql = "SELECT a.account, a.name, a.phone, a.state, " ACCOUNT_METERS
 	    ", a.opened, a.closed, " ACCOUNTS_FROM,
-	.binds = { PP__BIND_STATE, PP__BIND_FROM, PP__BIND_TO },
+	.binds = { PP__BIND_STATE, PP__BIND_FROM, PP__BIND_TO, PP__BIND_FIND },
 	.check = accounts_check,
 };
 
 const struct pp_report pp__report_balances = {
-	.info = { "balances", "[--state open|closed]", PP_OPERAND_NONE, 0 },
+	.info = { "balances", "[--state open|closed] [--find TEXT]",
+	    PP_OPERAND_NONE, 0 },
 	.cols = balances_cols,
 	.ncols = PP__NELEM(balances_cols),
 	.sql = "SELECT a.account, a.name, a.phone, " ACCOUNT_METERS ", "
 	    ACCOUNTS_FROM,
-	.binds = { PP__BIND_STATE, PP__BIND_FROM, PP__BIND_TO },
+	.binds = { PP__BIND_STATE, PP__BIND_FROM, PP__BIND_TO, PP__BIND_FIND },
 	.check = balances_check,
 };
 

@@ -171,4 +171,32 @@ exits 64 "energy --per with --chart" report energy --from $D1 --to $D2 --per flo
 exits 64 "energy --per without --to" report energy --from $D1 --per floor
 is "$(wc -c <"$T/out")" 0 "a refused report prints not even a header"
 
+# --- accounts --find: open accounts by name, phone, room -------------------
+find() {
+	report accounts --find "$@" -o csv >"$T/out" 2>"$T/err"
+	rc=$?
+	col "$T/out" account
+}
+is "$(find 张敏)" 5001 "a Chinese name"
+is "$(find 敏)" 5001 "a part of a Chinese name"
+is "$(find 5678)" 5002 "the tail of a phone number"
+is "$(find 201)" 5004 "a room (东楼 201)"
+is "$(find 101)" "5001 5005" "a room number in two buildings; the closed account's W103 is not in it"
+is "$(find "LI LEI")" 5002 "Latin letters in any case"
+is "$(find 100%)" 5003 "a % is a percent sign, not any text"
+is "$(find %)" 5003 "a lone % finds only a name that has one"
+is "$(find A_B)" 5004 "an _ is an underscore ..."
+is "$(find _)" 5004 "... not any one character"
+is "$(find zhang)" "" "a closed account is not found ..."
+is "$(report accounts --find zhang --state closed -o csv | cut -d, -f1 | tail -n +2)" 5006 \
+    "... unless --state closed"
+is "$(find 13900001234)|$(f 1 name phone meter room)" "5001|张敏|13900001234|E101A;E101B|101" \
+    "a whole phone number; the row is the accounts report's"
+is "$(find nobody)|$(head -n 1 "$T/out")" "|account,name,phone,state,meter,room,opened,closed,balance" \
+    "nothing found: the header alone"
+is "$(report balances --find 'wang f' -o csv | cut -d, -f1 | tail -n +2)" 5005 \
+    "balances --find too"
+exits 64 "accounts --find ''" report accounts --find ''
+is "$(cat "$T/err")" "report: --find: give the text to find" "an empty --find says so"
+
 done_testing
