@@ -477,6 +477,120 @@ const struct pp_report pp__report_energy = {
 	.check = energy_check,
 };
 
+/* ---- counters: every meter's counter at both ends of a period ---- */
+
+static const pp_column counters_cols[] = {
+	{ "meter", PP_COL_TEXT }, { "building", PP_COL_TEXT },
+	{ "floor", PP_COL_TEXT }, { "room", PP_COL_TEXT },
+	{ "start_time", PP_COL_TIME }, { "start_kwh", PP_COL_KWH },
+	{ "end_time", PP_COL_TIME }, { "end_kwh", PP_COL_KWH },
+	{ "energy_kwh", PP_COL_KWH }, { "message", PP_COL_TEXT },
+};
+
+/* A good reading of the meter: not flagged, with a counter. */
+#define GOOD_READING \
+	"SELECT r.id FROM readings r WHERE r.meter_id = m.id AND r.flag IS " \
+	"NULL AND r.energy_wh IS NOT NULL AND "
+/*
+ * A swap (meter-swap) detaches one meter from its account and attaches
+ * another in the same second: the other meter, and when.
+ */
+#define SWAP_OTHER(mine, other, at) \
+	"(SELECT " other ".meter_id FROM account_meters x JOIN " \
+	"account_meters y ON y.account_id = x.account_id AND y.attached = " \
+	"x.detached AND y.meter_id <> x.meter_id WHERE " mine ".meter_id = " \
+	"m.id AND " at " > ?1 AND " at " <= ?2 LIMIT 1)"
+
+static int
+counters_check(struct pp__run *run)
+{
+	return pp__report_need_times(run);
+}
+
+static void
+counters_note(struct pp__run *run, const char *fmt, const char *a,
+    const char *b)
+{
+	size_t n = strlen(run->note);
+
+	snprintf(run->note + n, sizeof(run->note) - n, "%s", n ? "; " : "");
+	n = strlen(run->note);
+	snprintf(run->note + n, sizeof(run->note) - n, fmt, a, b);
+}
+
+/*
+ * What the row needs said: a start after --from, a counter that went
+ * back (no difference then), flagged readings left out, a swap within
+ * the period.
+ */
+static int
+counters_row(struct pp__run *run, sqlite3_stmt *st, pp_cell *c)
+{
+	char t[PP_TIMEBUF], from[PP_NUMBUF], to[PP_NUMBUF];
+
+	run->note[0] = '\0';
+	if (!c[6].set)
+		counters_note(run, "no reading at or before --to%s%s", "", "");
+	else if (sqlite3_column_int(st, 10))
+		counters_note(run, "starts at its first reading, %s, after "
+		    "--from%s", pp_time_format(c[4].i, t), "");
+	if (c[8].set && c[8].i < 0) {
+		c[8].set = 0;
+		counters_note(run, "the counter went back from %s to %s: "
+		    "replaced without meter-swap?", pp__energy_format(c[5].i,
+		    from), pp__energy_format(c[7].i, to));
+	}
+	if (sqlite3_column_int(st, 15) > 0) {
+		snprintf(from, sizeof(from), "%d", sqlite3_column_int(st, 15));
+		counters_note(run, "%s flagged reading%s left out", from,
+		    sqlite3_column_int(st, 15) > 1 ? "s" : "");
+	}
+	if (sqlite3_column_type(st, 11) != SQLITE_NULL)
+		counters_note(run, "swapped for %s at %s: ends at its final "
+		    "reading", (const char *)sqlite3_column_text(st, 11),
+		    pp_time_format(sqlite3_column_int64(st, 12), t));
+	if (sqlite3_column_type(st, 13) != SQLITE_NULL)
+		counters_note(run, "put in for %s at %s", (const char *)
+		    sqlite3_column_text(st, 13), pp_time_format(
+		    sqlite3_column_int64(st, 14), t));
+	c[9] = PP__TEXT(run->note);
+	return 1;
+}
+
+const struct pp_report pp__report_counters = {
+	.info = { "counters", "--from T --to T [--building B] [--floor F] "
+	    "[--room R]", PP_OPERAND_NONE, 0 },
+	.cols = counters_cols,
+	.ncols = PP__NELEM(counters_cols),
+	.sql = "SELECT m.meter, coalesce(b.name, ''), m.floor, m.room, s.time, "
+	    "s.energy_wh, e.time, e.energy_wh, e.energy_wh - s.energy_wh, "
+	    "NULL, x.late, (SELECT meter FROM meters WHERE id = x.out_to), "
+	    "x.out_at, (SELECT meter FROM meters WHERE id = x.in_for), x.in_at, "
+	    "(SELECT count(*) FROM readings r WHERE r.meter_id = m.id AND "
+	    "r.flag IS NOT NULL AND r.time > ?1 AND r.time <= ?2) FROM (SELECT m.id AS id, coalesce((" GOOD_READING "r.time <= ?1 "
+	    "ORDER BY r.time DESC, r.id DESC LIMIT 1), (" GOOD_READING
+	    "r.time > ?1 AND r.time <= ?2 ORDER BY r.time, r.id LIMIT 1)) AS "
+	    "start, (" GOOD_READING "r.time <= ?1 LIMIT 1) IS NULL AS late, ("
+	    GOOD_READING "r.time <= ?2 ORDER BY r.time DESC, r.id DESC LIMIT "
+	    "1) AS last, " SWAP_OTHER("x", "y", "x.detached") " AS out_to, "
+	    "(SELECT x.detached FROM account_meters x WHERE x.meter_id = m.id "
+	    "AND x.detached > ?1 AND x.detached <= ?2 ORDER BY x.detached "
+	    "LIMIT 1) AS out_at, " SWAP_OTHER("y", "x", "y.attached")
+	    " AS in_for, (SELECT y.attached FROM account_meters y WHERE "
+	    "y.meter_id = m.id AND y.attached > ?1 AND y.attached <= ?2 "
+	    "ORDER BY y.attached LIMIT 1) AS in_at FROM meters m) x JOIN "
+	    "meters m ON m.id = x.id LEFT JOIN buildings b ON b.id = "
+	    "m.building_id LEFT JOIN readings s ON s.id = x.start LEFT JOIN "
+	    "readings e ON e.id = x.last WHERE (?3 IS NULL OR b.name = ?3) AND "
+	    "(?4 IS NULL OR m.floor = ?4) AND (?5 IS NULL OR m.room = ?5) "
+	    "ORDER BY b.id, m.floor, m.room, m.meter",
+	.binds = { PP__BIND_FROM, PP__BIND_TO, PP__BIND_BUILDING,
+	    PP__BIND_FLOOR, PP__BIND_ROOM },
+	.what = "readings",
+	.check = counters_check,
+	.row = counters_row,
+};
+
 /* ---- readings: one meter's history ---- */
 
 static const pp_column readings_cols[] = {
