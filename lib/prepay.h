@@ -336,6 +336,7 @@ typedef struct pp_entry {
 	char	method[16];
 	char	ref[PP_REFMAX];
 	char	operator[PP_KEYMAX];
+	char	operator_name[PP_NAMEMAX];	/* its display name, or "" */
 	char	remark[PP_TEXTMAX];
 	char	reverses[PP_KEYMAX];	/* the serial this row reverses */
 	int64_t	balance;		/* after this row */

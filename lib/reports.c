@@ -294,6 +294,22 @@ const struct pp_report pp__report_audit = {
 	.binds = { PP__BIND_FROM, PP__BIND_TO, PP__BIND_LOGIN },
 };
 
+/* ---- operators: who may run the tools, and their names ---- */
+
+static const pp_column operators_cols[] = {
+	{ "login", PP_COL_TEXT }, { "name", PP_COL_TEXT },
+	{ "role", PP_COL_TEXT }, { "source", PP_COL_TEXT },
+};
+
+const struct pp_report pp__report_operators = {
+	.info = { "operators", "", PP_OPERAND_NONE, 0 },
+	.cols = operators_cols,
+	.ncols = PP__NELEM(operators_cols),
+	.sql = "SELECT login, coalesce(name, ''), role, source FROM operators "
+	    "ORDER BY login",
+	.what = "operators",
+};
+
 /* ---- status: the site board ---- */
 
 static const char *const board_states[] = { "open", "low1", "low2",
