@@ -444,7 +444,12 @@ int	 pp_hall_close(pp_db *db, const struct pp_close_req *req,
 
 /* ---- command.c: remote commands to meters ------------------------------ */
 
-enum { PP_CTL_FORCE = 1, PP_CTL_ARREARS = 2 };
+/*
+ * PP_CTL_BULK: the meter is one of a selection (a building, every meter,
+ * a list), not named by itself: a trip then waits for the end of the
+ * friendly hours, as an arrears trip does, unless PP_CTL_FORCE.
+ */
+enum { PP_CTL_FORCE = 1, PP_CTL_ARREARS = 2, PP_CTL_BULK = 4 };
 
 struct pp_ctl_req {
 	const char	*action;	/* trip, close, keep, ... */

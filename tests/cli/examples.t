@@ -466,6 +466,9 @@ meter-ctl.1:9	has	^0101070722,trip,done,
 meter-ctl.1:9	has	^0101070732,trip,done,
 meter-ctl.1:10	has	^0101070722,trip,done,
 meter-ctl.1:11	has	^0103010001,settings,done,
+meter-ctl.1:16	has	^0101070731,trip,done,
+meter-ctl.1:16	has	^0101070732,trip,done,
+meter-ctl.1:17	has	^0101070731,close,done,
 meter-read.1:2	count	 gw1 +ok 	8
 meter-read.1:2	count	 gw2 +timeout 	2
 meter-read.1:6	count	\tok\t	0
