@@ -145,10 +145,9 @@ const struct pp_report pp__report_energy_per = {
 	.sql = "SELECT coalesce(b.name, ''), m.floor, m.room, "
 	    "count(DISTINCT m.id), sum(d.energy_wh), sum(d.cost_e7) FROM "
 	    "meters m LEFT JOIN buildings b ON b.id = m.building_id JOIN daily "
-	    "d ON d.meter_id = m.id AND d.day >= ?1 AND d.day <= ?2 WHERE (?3 "
-	    "IS NULL OR b.name = ?3) AND (?4 IS NULL OR m.floor = ?4) AND (?5 "
-	    "IS NULL OR m.room = ?5) GROUP BY b.id, m.floor, m.room ORDER BY "
-	    "b.id, m.floor, m.room",
+	    "d ON d.meter_id = m.id AND d.day >= ?1 AND d.day <= ?2 WHERE "
+	    PP__PLACE_SQL("3", "4", "5") " GROUP BY b.id, m.floor, m.room "
+	    "ORDER BY b.id, m.floor, m.room",
 	.binds = { PP__BIND_DAY_LO, PP__BIND_DAY_HI, PP__BIND_BUILDING,
 	    PP__BIND_FLOOR, PP__BIND_ROOM },
 	.what = "daily",

@@ -120,6 +120,14 @@ int	 pp__report_need_times(struct pp__run *run);
 /* The id of the METER operand into run->id, or an error naming it. */
 int	 pp__report_meter_id(struct pp__run *run);
 
+/*
+ * The places a report keeps, --building, --floor and --room, bound to
+ * the parameters numbered B, F and R, of meters m and buildings b.
+ */
+#define PP__PLACE_SQL(B, F, R) \
+	"(?" B " IS NULL OR b.name = ?" B ") AND (?" F " IS NULL OR " \
+	"m.floor = ?" F ") AND (?" R " IS NULL OR m.room = ?" R ")"
+
 #define PP__NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 
 /* Cells by value. */

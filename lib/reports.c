@@ -483,10 +483,9 @@ const struct pp_report pp__report_energy = {
 	    "d.day END AS p, coalesce(b.name, ''), m.floor, m.room, "
 	    "sum(d.energy_wh), sum(d.cost_e7) FROM meters m LEFT JOIN "
 	    "buildings b ON b.id = m.building_id JOIN daily d ON d.meter_id = "
-	    "m.id AND d.day >= ?2 AND d.day <= ?3 WHERE (?4 IS NULL OR b.name = "
-	    "?4) AND (?5 IS NULL OR m.floor = ?5) AND (?6 IS NULL OR m.room = "
-	    "?6) GROUP BY p, b.id, m.floor, m.room ORDER BY p, b.id, m.floor, "
-	    "m.room",
+	    "m.id AND d.day >= ?2 AND d.day <= ?3 WHERE " PP__PLACE_SQL("4",
+	    "5", "6") " GROUP BY p, b.id, m.floor, m.room ORDER BY p, b.id, "
+	    "m.floor, m.room",
 	.binds = { PP__BIND_BY, PP__BIND_DAY_LO, PP__BIND_DAY_HI,
 	    PP__BIND_BUILDING, PP__BIND_FLOOR, PP__BIND_ROOM },
 	.what = "daily",
@@ -583,8 +582,9 @@ const struct pp_report pp__report_counters = {
 	    "NULL, x.late, (SELECT meter FROM meters WHERE id = x.out_to), "
 	    "x.out_at, (SELECT meter FROM meters WHERE id = x.in_for), x.in_at, "
 	    "(SELECT count(*) FROM readings r WHERE r.meter_id = m.id AND "
-	    "r.flag IS NOT NULL AND r.time > ?1 AND r.time <= ?2) FROM (SELECT m.id AS id, coalesce((" GOOD_READING "r.time <= ?1 "
-	    "ORDER BY r.time DESC, r.id DESC LIMIT 1), (" GOOD_READING
+	    "r.flag IS NOT NULL AND r.time > ?1 AND r.time <= ?2) FROM (SELECT "
+	    "m.id AS id, coalesce((" GOOD_READING "r.time <= ?1 ORDER BY "
+	    "r.time DESC, r.id DESC LIMIT 1), (" GOOD_READING
 	    "r.time > ?1 AND r.time <= ?2 ORDER BY r.time, r.id LIMIT 1)) AS "
 	    "start, (" GOOD_READING "r.time <= ?1 LIMIT 1) IS NULL AS late, ("
 	    GOOD_READING "r.time <= ?2 ORDER BY r.time DESC, r.id DESC LIMIT "
@@ -597,9 +597,8 @@ const struct pp_report pp__report_counters = {
 	    "ORDER BY y.attached LIMIT 1) AS in_at FROM meters m) x JOIN "
 	    "meters m ON m.id = x.id LEFT JOIN buildings b ON b.id = "
 	    "m.building_id LEFT JOIN readings s ON s.id = x.start LEFT JOIN "
-	    "readings e ON e.id = x.last WHERE (?3 IS NULL OR b.name = ?3) AND "
-	    "(?4 IS NULL OR m.floor = ?4) AND (?5 IS NULL OR m.room = ?5) "
-	    "ORDER BY b.id, m.floor, m.room, m.meter",
+	    "readings e ON e.id = x.last WHERE " PP__PLACE_SQL("3", "4", "5")
+	    " ORDER BY b.id, m.floor, m.room, m.meter",
 	.binds = { PP__BIND_FROM, PP__BIND_TO, PP__BIND_BUILDING,
 	    PP__BIND_FLOOR, PP__BIND_ROOM },
 	.what = "readings",
