@@ -128,8 +128,8 @@ store_operators(struct store *s)
 		    "source, created, name) VALUES (?1, ?2, 'site', ?3, "
 		    "nullif(?4, '')) ON CONFLICT(login) DO UPDATE SET role = "
 		    "CASE source WHEN 'site' THEN excluded.role ELSE role END, "
-		    "name = excluded.name WHERE (source = 'site' AND role IS NOT "
-		    "excluded.role) OR name IS NOT excluded.name", "ttit",
+		    "name = excluded.name WHERE (source = 'site' AND role IS "
+		    "NOT excluded.role) OR name IS NOT excluded.name", "ttit",
 		    op->login, op->role, pp_now(), op->name ? op->name : "")) !=
 		    PP_OK)
 			return rc;
