@@ -581,8 +581,9 @@ const struct pp_report pp__report_counters = {
 	    "s.energy_wh, e.time, e.energy_wh, e.energy_wh - s.energy_wh, "
 	    "NULL, x.late, (SELECT meter FROM meters WHERE id = x.out_to), "
 	    "x.out_at, (SELECT meter FROM meters WHERE id = x.in_for), "
-	    "x.in_at, (SELECT count(*) FROM readings r WHERE r.meter_id = m.id AND "
-	    "r.flag IS NOT NULL AND r.time > ?1 AND r.time <= ?2) FROM (SELECT "
+	    "x.in_at, (SELECT count(*) FROM readings r WHERE r.meter_id = "
+	    "m.id AND r.flag IS NOT NULL AND r.time > ?1 AND r.time <= ?2) "
+	    "FROM (SELECT "
 	    "m.id AS id, coalesce((" GOOD_READING "r.time <= ?1 ORDER BY "
 	    "r.time DESC, r.id DESC LIMIT 1), (" GOOD_READING
 	    "r.time > ?1 AND r.time <= ?2 ORDER BY r.time, r.id LIMIT 1)) AS "
