@@ -1,7 +1,8 @@
 /*
  * report.c: the table of reports, in report(1)'s order, as the tools find
  * them by name and list them.  Each descriptor lives with its queries
- * (reports.c, usage.c, bill.c, verify.c) and runs through reportrun.c.
+ * (reports.c, energy.c, usage.c, bill.c, verify.c) and runs through
+ * reportrun.c.
  */
 #include <string.h>
 

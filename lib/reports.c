@@ -1,8 +1,9 @@
 /*
  * reports.c: the reports that are one query each: the money (sales, txns,
- * accounts, balances, audit) and the site (status, energy, readings,
- * alarms, lost, reconcile).  Each is a descriptor (report.h); a few add a
- * check before the output opens or a step that completes each row.
+ * accounts, balances, audit, operators) and the site (status, energy,
+ * counters, readings, alarms, lost, reconcile).  Each is a descriptor
+ * (report.h); a few add a check before the output opens or a step that
+ * completes each row.
  */
 #include <stdlib.h>
 #include <string.h>
