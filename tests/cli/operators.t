@@ -77,6 +77,15 @@ unlike r1.txt "$me" "... and not the login"
 exits 0 "the shipped template" sale --template "$top/scripts/receipt.tmpl" --receipt r2.txt 100001 10
 like r2.txt "^收款员 王主任$" "scripts/receipt.tmpl shows the name too"
 
+# The names are site rows: the ledger check finds the site as loaded.
+exits 0 "report verify" report verify -o csv
+is "$(grep -c ',fail,' "$T/out")" 0 "verify passes, the operators' names among the site's rows"
+sql "UPDATE operators SET name = '李四' WHERE login = '$CASHIER'"
+exits 1 "report verify after a name changed around the tools" report verify -o csv
+like "$T/out" "^site,fail," "verify finds the site rows changed around site-load"
+site-load renamed.yaml >/dev/null
+exits 0 "site-load puts it right" report verify -o csv
+
 if [ "$(id -u)" != 0 ]; then
 	for i in 1 2 3 4 5; do
 		ok 0 "# skip not root: a cashier's own sale"
