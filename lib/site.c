@@ -141,6 +141,12 @@ store_operators(struct store *s)
 	    PP_OK)
 		return rc;
 	s->st->changed += sqlite3_changes(s->db->sql);
+	/* The creator, left out, stays admin without the name it had. */
+	if ((rc = pp__exec(s->db, "UPDATE operators SET name = NULL WHERE "
+	    "name IS NOT NULL AND login NOT IN (SELECT login FROM "
+	    "listed_operators)", "")) != PP_OK)
+		return rc;
+	s->st->changed += sqlite3_changes(s->db->sql);
 	return PP_OK;
 }
 

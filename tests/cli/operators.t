@@ -52,6 +52,15 @@ site "{login: $me, role: admin}" \
 exits 0 "a name taken out" site-load unnamed.yaml
 like "$T/out" "4 operators; 1 changes$" "an operator left without a name is one change"
 is "$(report operators -o csv | grep "^$me," )" "$me,,admin,creator" "the creator's name is gone, its role stays"
+site-load renamed.yaml >/dev/null
+site "{login: $CASHIER, role: cashier, name: 张敏}" \
+    "{login: li, role: supervisor, name: 李强}" \
+    "{login: prepay, role: poller}" >nocreator.yaml
+exits 0 "the creator left out of the file" site-load nocreator.yaml
+like "$T/out" "3 operators; 1 changes$" "... is one change"
+is "$(report operators -o csv | grep "^$me," )" "$me,,admin,creator" \
+    "the creator left out stays admin, without its name"
+site-load unnamed.yaml >/dev/null
 
 # Bad names: the whole file is refused (exit 78), nothing written.
 long=$(printf '张%.0s' $(seq 33))
