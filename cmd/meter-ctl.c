@@ -177,11 +177,18 @@ ctl_operands(struct tool *t, struct ctl *c, int argc, char **argv)
 	c->argv = argv;
 }
 
+/*
+ * The targets; those of a selection, not named one by one, are a bulk
+ * command (PP_CTL_BULK).
+ */
 static void
-ctl_targets(struct tool *t, const struct ctl *c, struct targets *ts)
+ctl_targets(struct tool *t, struct ctl *c, struct targets *ts)
 {
 	int j;
 
+	if (c->building || c->all || (c->argc == 1 && strcmp(c->argv[0], "-")
+	    == 0))
+		c->req.flags |= PP_CTL_BULK;
 	if (c->building)
 		add_all(t, ts, "building", c->building, c->floor, 0);
 	else if (c->all)

@@ -647,7 +647,8 @@ set_keep(pp_db *db, int64_t meter_id, int on)
 /*
  * May the command go to this meter at all: a known action, the login's
  * role, a known meter, and for an arrears trip the database's word that
- * the account is in arrears (then it waits for the friendly hours).
+ * the account is in arrears.  An arrears trip, and a trip of a selection
+ * not forced, waits for the end of the friendly hours.
  */
 static int
 ctl_admit(pp_db *db, const struct pp_ctl_req *req, struct meter_info *m,
@@ -665,8 +666,13 @@ ctl_admit(pp_db *db, const struct pp_ctl_req *req, struct meter_info *m,
 	if ((rc = meter_info(db, req->meter, m)) != PP_OK)
 		return rc != PP_EDATA ? rc : outcome(out, PP_CTL_REFUSED, "%s",
 		    pp_errmsg(db));
-	if (strcmp(req->action, "trip") != 0 || !(req->flags & PP_CTL_ARREARS))
+	if (strcmp(req->action, "trip") != 0)
 		return PP_OK;
+	if (!(req->flags & PP_CTL_ARREARS)) {
+		if ((req->flags & PP_CTL_BULK) && !(req->flags & PP_CTL_FORCE))
+			*not_before = friendly_until(db, pp_now());
+		return PP_OK;
+	}
 	/* An arrears trip is the database's word, not the list's. */
 	if ((rc = pp__meter_arrears(db, m->id, &arrears, &balance, account)) !=
 	    PP_OK)

@@ -310,6 +310,11 @@ static const char *const migrations[] = {
 	"  c.verdict = 'cancelled' AND NOT EXISTS (SELECT 1 FROM ledger r"
 	"  WHERE r.reverses = c.ledger_id)) AS cancelled_serial"
 	" FROM meters m;",
+	/*
+	 * An operator's display name, from the site file: receipts show it
+	 * instead of the login, which the ledger and the audit keep.
+	 */
+	"ALTER TABLE operators ADD COLUMN name TEXT;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -215,8 +215,9 @@ pp__entry_load(pp_db *db, int64_t id, pp_entry *e)
 	    "l.ref, l.operator, l.remark, r.serial, l.balance, "
 	    "coalesce(l.buy_count, 0), l.account_id, coalesce((SELECT c.id "
 	    "FROM commands c WHERE c.ledger_id = l.id AND c.state IN "
-	    "('pending','sent')), 0) FROM ledger l JOIN accounts a ON "
-	    "a.id = l.account_id LEFT JOIN meters m ON m.id = l.meter_id "
+	    "('pending','sent')), 0), coalesce((SELECT o.name FROM operators "
+	    "o WHERE o.login = l.operator), '') FROM ledger l JOIN accounts "
+	    "a ON a.id = l.account_id LEFT JOIN meters m ON m.id = l.meter_id "
 	    "LEFT JOIN ledger r ON r.id = l.reverses WHERE l.id = ?")) == NULL)
 		return PP_EINTERNAL;
 	sqlite3_bind_int64(st, 1, id);
@@ -244,6 +245,7 @@ pp__entry_load(pp_db *db, int64_t id, pp_entry *e)
 	e->buy_count = sqlite3_column_int64(st, 16);
 	account_id = sqlite3_column_int64(st, 17);
 	e->command_id = sqlite3_column_int64(st, 18);
+	pp__col_text(st, 19, e->operator_name, sizeof(e->operator_name));
 	e->pending = e->command_id != 0;
 	sqlite3_reset(st);
 	/* A row on the account's wallet names all the account's meters. */

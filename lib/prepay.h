@@ -336,6 +336,7 @@ typedef struct pp_entry {
 	char	method[16];
 	char	ref[PP_REFMAX];
 	char	operator[PP_KEYMAX];
+	char	operator_name[PP_NAMEMAX];	/* its display name, or "" */
 	char	remark[PP_TEXTMAX];
 	char	reverses[PP_KEYMAX];	/* the serial this row reverses */
 	int64_t	balance;		/* after this row */
@@ -443,7 +444,12 @@ int	 pp_hall_close(pp_db *db, const struct pp_close_req *req,
 
 /* ---- command.c: remote commands to meters ------------------------------ */
 
-enum { PP_CTL_FORCE = 1, PP_CTL_ARREARS = 2 };
+/*
+ * PP_CTL_BULK: the meter is one of a selection (a building, every meter,
+ * a list), not named by itself: a trip then waits for the end of the
+ * friendly hours, as an arrears trip does, unless PP_CTL_FORCE.
+ */
+enum { PP_CTL_FORCE = 1, PP_CTL_ARREARS = 2, PP_CTL_BULK = 4 };
 
 struct pp_ctl_req {
 	const char	*action;	/* trip, close, keep, ... */
@@ -716,8 +722,10 @@ void	 pp_entry_values(const pp_entry *e, struct pp_entry_text *text,
 struct pp_report_opts {
 	int64_t		 from, to;	/* INT64_MIN / INT64_MAX: open */
 	const char	*by;		/* day, month, year; hour */
+	const char	*per;		/* energy: building, floor, room */
 	int		 by_operator, by_method;
 	const char	*kind, *account, *meter, *login, *state;
+	const char	*find;		/* accounts, balances: text to find */
 	/* The operational reports. */
 	const char	*building, *floor, *room;
 	const char	*subject;	/* the operand: METER or ACCOUNT */

@@ -93,7 +93,9 @@ render_one(struct buf *b, const pp_entry *e, const char *site,
 			{ "LastTimes", count },
 			{ "BuyType", pp__method_label(e->method) },
 			{ "SaleMoney", money }, { "AllMoney", upper },
-			{ "CreateName", e->operator }, { "Remark", e->remark },
+			{ "CreateName", e->operator_name[0] ?
+			    e->operator_name : e->operator },
+			{ "CreateLogin", e->operator }, { "Remark", e->remark },
 			{ "Balance", balance }, { "Site", site ? site : "" },
 		};
 

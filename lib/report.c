@@ -1,7 +1,8 @@
 /*
  * report.c: the table of reports, in report(1)'s order, as the tools find
  * them by name and list them.  Each descriptor lives with its queries
- * (reports.c, usage.c, bill.c, verify.c) and runs through reportrun.c.
+ * (reports.c, energy.c, usage.c, bill.c, verify.c) and runs through
+ * reportrun.c.
  */
 #include <string.h>
 
@@ -10,8 +11,10 @@
 /* In report(1)'s order. */
 static const struct pp_report *const reports[] = {
 	&pp__report_sales, &pp__report_txns, &pp__report_accounts,
-	&pp__report_balances, &pp__report_audit, &pp__report_verify,
-	&pp__report_status, &pp__report_energy, &pp__report_readings,
+	&pp__report_balances, &pp__report_audit, &pp__report_operators,
+	&pp__report_verify,
+	&pp__report_status, &pp__report_energy, &pp__report_counters,
+	&pp__report_readings,
 	&pp__report_usage, &pp__report_alarms, &pp__report_lost,
 	&pp__report_reconcile, &pp__report_bill,
 };

@@ -26,6 +26,7 @@ enum pp__bind {
 	PP__BIND_LOGIN, PP__BIND_STATE, PP__BIND_BUILDING, PP__BIND_FLOOR,
 	PP__BIND_ROOM,
 	PP__BIND_PATTERN,	/* a strftime pattern */
+	PP__BIND_FIND,		/* --find's LIKE pattern */
 	PP__BIND_DAY_LO,	/* the first day [from, to) touches */
 	PP__BIND_DAY_HI,	/* its last day */
 	PP__BIND_FROM, PP__BIND_TO, PP__BIND_BY_OPERATOR, PP__BIND_BY_METHOD,
@@ -89,6 +90,7 @@ struct pp__run {
 	const char		*pattern;
 	char			 lo[PP_TIMEBUF], hi[PP_TIMEBUF];
 	char			 note[PP_ERRMAX];	/* a row's own text */
+	char			 find[2 * PP_NAMEMAX + 3];	/* --find */
 	/* The bar being summed: its label and total. */
 	char			 label[PP_TIMEBUF];
 	int64_t			 sum;
@@ -100,7 +102,8 @@ extern const struct pp_report pp__report_sales, pp__report_txns,
     pp__report_accounts, pp__report_balances, pp__report_audit,
     pp__report_verify, pp__report_status, pp__report_energy,
     pp__report_readings, pp__report_usage, pp__report_alarms,
-    pp__report_lost, pp__report_reconcile, pp__report_bill;
+    pp__report_lost, pp__report_reconcile, pp__report_bill,
+    pp__report_energy_per, pp__report_counters, pp__report_operators;
 
 /* Open the output with the report's columns. */
 int	 pp__report_open(struct pp__run *run);
@@ -116,6 +119,14 @@ int	 pp__report_step(struct pp__run *run, sqlite3_stmt *st,
 int	 pp__report_need_times(struct pp__run *run);
 /* The id of the METER operand into run->id, or an error naming it. */
 int	 pp__report_meter_id(struct pp__run *run);
+
+/*
+ * The places a report keeps, --building, --floor and --room, bound to
+ * the parameters numbered B, F and R, of meters m and buildings b.
+ */
+#define PP__PLACE_SQL(B, F, R) \
+	"(?" B " IS NULL OR b.name = ?" B ") AND (?" F " IS NULL OR " \
+	"m.floor = ?" F ") AND (?" R " IS NULL OR m.room = ?" R ")"
 
 #define PP__NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 

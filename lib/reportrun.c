@@ -78,6 +78,7 @@ bind(const struct pp__run *run, sqlite3_stmt *st)
 		[PP__BIND_LOGIN] = r->login, [PP__BIND_STATE] = r->state,
 		[PP__BIND_BUILDING] = r->building, [PP__BIND_FLOOR] = r->floor,
 		[PP__BIND_ROOM] = r->room, [PP__BIND_PATTERN] = run->pattern,
+		[PP__BIND_FIND] = run->opts.find ? run->find : NULL,
 		[PP__BIND_DAY_LO] = run->lo, [PP__BIND_DAY_HI] = run->hi,
 	};
 	const int64_t number[PP__BIND_COUNT] = {

@@ -1,8 +1,9 @@
 /*
  * reports.c: the reports that are one query each: the money (sales, txns,
- * accounts, balances, audit) and the site (status, energy, readings,
- * alarms, lost, reconcile).  Each is a descriptor (report.h); a few add a
- * check before the output opens or a step that completes each row.
+ * accounts, balances, audit, operators) and the site (status, energy,
+ * counters, readings, alarms, lost, reconcile).  Each is a descriptor
+ * (report.h); a few add a check before the output opens or a step that
+ * completes each row.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -193,17 +194,56 @@ static const pp_column balances_cols[] = {
 	"(SELECT balance FROM account_balances WHERE account_id = a.id) " \
 	"FROM accounts a WHERE (?1 IS NULL OR " \
 	"a.state = ?1) AND ((a.opened >= ?2 AND a.opened < ?3) OR " \
-	"(a.closed >= ?2 AND a.closed < ?3)) ORDER BY a.account"
+	"(a.closed >= ?2 AND a.closed < ?3)) AND (?4 IS NULL OR " \
+	"a.account LIKE ?4 ESCAPE '\\' OR a.name LIKE ?4 ESCAPE '\\' OR " \
+	"a.phone LIKE ?4 ESCAPE '\\' OR EXISTS (SELECT 1 FROM " \
+	"account_meters am JOIN meters m ON m.id = am.meter_id WHERE " \
+	"am.account_id = a.id AND (am.detached IS NULL OR am.detached = " \
+	"a.closed) AND (m.room LIKE ?4 ESCAPE '\\' OR m.meter LIKE ?4 " \
+	"ESCAPE '\\'))) ORDER BY a.account"
 
+/*
+ * --find TEXT: a LIKE pattern that finds TEXT anywhere, its own % and _
+ * (and the escape) taken literally; SQLite's LIKE ignores the case of
+ * Latin letters.
+ */
+static int
+find_pattern(struct pp__run *run)
+{
+	const char *p = run->opts.find;
+	size_t n = 0;
+
+	if (p == NULL)
+		return PP_OK;
+	if (*p == '\0')
+		return pp__fail(run->db, PP_EUSAGE, "--find: give the text to "
+		    "find");
+	run->find[n++] = '%';
+	for (; *p != '\0'; p++) {
+		if (n + 4 > sizeof(run->find))
+			return pp__fail(run->db, PP_EUSAGE, "--find: too long");
+		if (*p == '%' || *p == '_' || *p == '\\')
+			run->find[n++] = '\\';
+		run->find[n++] = *p;
+	}
+	run->find[n++] = '%';
+	run->find[n] = '\0';
+	return PP_OK;
+}
+
+/* A search is of the open accounts unless --state says otherwise. */
 static int
 accounts_check(struct pp__run *run)
 {
-	const char *state = run->opts.state;
+	const char *state;
 
+	if (run->opts.find != NULL && run->opts.state == NULL)
+		run->opts.state = "open";
+	state = run->opts.state;
 	if (state && strcmp(state, "open") && strcmp(state, "closed"))
 		return pp__fail(run->db, PP_EUSAGE, "--state %s: use open or "
 		    "closed", pp_q(state));
-	return PP_OK;
+	return find_pattern(run);
 }
 
 static int
@@ -215,23 +255,24 @@ balances_check(struct pp__run *run)
 }
 
 const struct pp_report pp__report_accounts = {
-	.info = { "accounts", "[--state open|closed] [--from T] [--to T]",
-	    PP_OPERAND_NONE, 0 },
+	.info = { "accounts", "[--state open|closed] [--find TEXT] [--from T] "
+	    "[--to T]", PP_OPERAND_NONE, 0 },
 	.cols = accounts_cols,
 	.ncols = PP__NELEM(accounts_cols),
 	.sql = "SELECT a.account, a.name, a.phone, a.state, " ACCOUNT_METERS
 	    ", a.opened, a.closed, " ACCOUNTS_FROM,
-	.binds = { PP__BIND_STATE, PP__BIND_FROM, PP__BIND_TO },
+	.binds = { PP__BIND_STATE, PP__BIND_FROM, PP__BIND_TO, PP__BIND_FIND },
 	.check = accounts_check,
 };
 
 const struct pp_report pp__report_balances = {
-	.info = { "balances", "[--state open|closed]", PP_OPERAND_NONE, 0 },
+	.info = { "balances", "[--state open|closed] [--find TEXT]",
+	    PP_OPERAND_NONE, 0 },
 	.cols = balances_cols,
 	.ncols = PP__NELEM(balances_cols),
 	.sql = "SELECT a.account, a.name, a.phone, " ACCOUNT_METERS ", "
 	    ACCOUNTS_FROM,
-	.binds = { PP__BIND_STATE, PP__BIND_FROM, PP__BIND_TO },
+	.binds = { PP__BIND_STATE, PP__BIND_FROM, PP__BIND_TO, PP__BIND_FIND },
 	.check = balances_check,
 };
 
@@ -252,6 +293,22 @@ const struct pp_report pp__report_audit = {
 	    "time >= ?1 AND time < ?2 AND (?3 IS NULL OR login = ?3) "
 	    "ORDER BY id",
 	.binds = { PP__BIND_FROM, PP__BIND_TO, PP__BIND_LOGIN },
+};
+
+/* ---- operators: who may run the tools, and their names ---- */
+
+static const pp_column operators_cols[] = {
+	{ "login", PP_COL_TEXT }, { "name", PP_COL_TEXT },
+	{ "role", PP_COL_TEXT }, { "source", PP_COL_TEXT },
+};
+
+const struct pp_report pp__report_operators = {
+	.info = { "operators", "", PP_OPERAND_NONE, 0 },
+	.cols = operators_cols,
+	.ncols = PP__NELEM(operators_cols),
+	.sql = "SELECT login, coalesce(name, ''), role, source FROM operators "
+	    "ORDER BY login",
+	.what = "operators",
 };
 
 /* ---- status: the site board ---- */
@@ -373,12 +430,37 @@ day_range(const struct pp_report_opts *r, char lo[PP_TIMEBUF],
 		pp__day_format(r->to - 1, hi);
 }
 
+/*
+ * --per is where, over the whole period; --by is when: the one or the
+ * other.
+ */
+static int
+energy_per_check(struct pp__run *run)
+{
+	const char *per = run->opts.per;
+
+	if (strcmp(per, "building") && strcmp(per, "floor") &&
+	    strcmp(per, "room"))
+		return pp__fail(run->db, PP_EUSAGE, "--per %s: use building, "
+		    "floor or room", pp_q(per));
+	if (run->opts.by != NULL)
+		return pp__fail(run->db, PP_EUSAGE, "--per totals the whole "
+		    "period: leave out --by");
+	if (run->opts.chart)
+		return pp__fail(run->db, PP_EUSAGE, "--per has no chart: its "
+		    "subtotals are the summary");
+	run->rep = &pp__report_energy_per;
+	return PP_OK;
+}
+
 static int
 energy_check(struct pp__run *run)
 {
 	struct pp_report_opts *r = &run->opts;
 	int rc;
 
+	if (r->per != NULL && (rc = energy_per_check(run)) != PP_OK)
+		return rc;
 	if (r->by == NULL)
 		r->by = "day";
 	if (strcmp(r->by, "day") && strcmp(r->by, "month"))
@@ -391,8 +473,9 @@ energy_check(struct pp__run *run)
 }
 
 const struct pp_report pp__report_energy = {
-	.info = { "energy", "--from T --to T [--by day|month] [--building B] "
-	    "[--floor F] [--room R] [--chart]", PP_OPERAND_NONE, 1 },
+	.info = { "energy", "--from T --to T [--by day|month | --per "
+	    "building|floor|room] [--building B] [--floor F] [--room R] "
+	    "[--chart]", PP_OPERAND_NONE, 1 },
 	.cols = energy_cols,
 	.ncols = PP__NELEM(energy_cols),
 	.e7 = 1u << 5,
@@ -401,14 +484,128 @@ const struct pp_report pp__report_energy = {
 	    "d.day END AS p, coalesce(b.name, ''), m.floor, m.room, "
 	    "sum(d.energy_wh), sum(d.cost_e7) FROM meters m LEFT JOIN "
 	    "buildings b ON b.id = m.building_id JOIN daily d ON d.meter_id = "
-	    "m.id AND d.day >= ?2 AND d.day <= ?3 WHERE (?4 IS NULL OR b.name = "
-	    "?4) AND (?5 IS NULL OR m.floor = ?5) AND (?6 IS NULL OR m.room = "
-	    "?6) GROUP BY p, b.id, m.floor, m.room ORDER BY p, b.id, m.floor, "
-	    "m.room",
+	    "m.id AND d.day >= ?2 AND d.day <= ?3 WHERE " PP__PLACE_SQL("4",
+	    "5", "6") " GROUP BY p, b.id, m.floor, m.room ORDER BY p, b.id, "
+	    "m.floor, m.room",
 	.binds = { PP__BIND_BY, PP__BIND_DAY_LO, PP__BIND_DAY_HI,
 	    PP__BIND_BUILDING, PP__BIND_FLOOR, PP__BIND_ROOM },
 	.what = "daily",
 	.check = energy_check,
+};
+
+/* ---- counters: every meter's counter at both ends of a period ---- */
+
+static const pp_column counters_cols[] = {
+	{ "meter", PP_COL_TEXT }, { "building", PP_COL_TEXT },
+	{ "floor", PP_COL_TEXT }, { "room", PP_COL_TEXT },
+	{ "start_time", PP_COL_TIME }, { "start_kwh", PP_COL_KWH },
+	{ "end_time", PP_COL_TIME }, { "end_kwh", PP_COL_KWH },
+	{ "energy_kwh", PP_COL_KWH }, { "message", PP_COL_TEXT },
+};
+
+/* A good reading of the meter: not flagged, with a counter. */
+#define GOOD_READING \
+	"SELECT r.id FROM readings r WHERE r.meter_id = m.id AND r.flag IS " \
+	"NULL AND r.energy_wh IS NOT NULL AND "
+/*
+ * A swap (meter-swap) detaches one meter from its account and attaches
+ * another in the same second: the other meter, and when.
+ */
+#define SWAP_OTHER(mine, other, at) \
+	"(SELECT " other ".meter_id FROM account_meters x JOIN " \
+	"account_meters y ON y.account_id = x.account_id AND y.attached = " \
+	"x.detached AND y.meter_id <> x.meter_id WHERE " mine ".meter_id = " \
+	"m.id AND " at " > ?1 AND " at " <= ?2 LIMIT 1)"
+
+static int
+counters_check(struct pp__run *run)
+{
+	return pp__report_need_times(run);
+}
+
+static void
+counters_note(struct pp__run *run, const char *fmt, const char *a,
+    const char *b)
+{
+	size_t n = strlen(run->note);
+
+	snprintf(run->note + n, sizeof(run->note) - n, "%s", n ? "; " : "");
+	n = strlen(run->note);
+	snprintf(run->note + n, sizeof(run->note) - n, fmt, a, b);
+}
+
+/*
+ * What the row needs said: a start after --from, a counter that went
+ * back (no difference then), flagged readings left out, a swap within
+ * the period.
+ */
+static int
+counters_row(struct pp__run *run, sqlite3_stmt *st, pp_cell *c)
+{
+	char t[PP_TIMEBUF], from[PP_NUMBUF], to[PP_NUMBUF];
+
+	run->note[0] = '\0';
+	if (!c[6].set)
+		counters_note(run, "no reading at or before --to%s%s", "", "");
+	else if (sqlite3_column_int(st, 10))
+		counters_note(run, "starts at its first reading, %s, after "
+		    "--from%s", pp_time_format(c[4].i, t), "");
+	if (c[8].set && c[8].i < 0) {
+		c[8].set = 0;
+		counters_note(run, "the counter went back from %s to %s: "
+		    "replaced without meter-swap?", pp__energy_format(c[5].i,
+		    from), pp__energy_format(c[7].i, to));
+	}
+	if (sqlite3_column_int(st, 15) > 0) {
+		snprintf(from, sizeof(from), "%d", sqlite3_column_int(st, 15));
+		counters_note(run, "%s flagged reading%s left out", from,
+		    sqlite3_column_int(st, 15) > 1 ? "s" : "");
+	}
+	if (sqlite3_column_type(st, 11) != SQLITE_NULL)
+		counters_note(run, "swapped for %s at %s: ends at its final "
+		    "reading", (const char *)sqlite3_column_text(st, 11),
+		    pp_time_format(sqlite3_column_int64(st, 12), t));
+	if (sqlite3_column_type(st, 13) != SQLITE_NULL)
+		counters_note(run, "put in for %s at %s", (const char *)
+		    sqlite3_column_text(st, 13), pp_time_format(
+		    sqlite3_column_int64(st, 14), t));
+	c[9] = PP__TEXT(run->note);
+	return 1;
+}
+
+const struct pp_report pp__report_counters = {
+	.info = { "counters", "--from T --to T [--building B] [--floor F] "
+	    "[--room R]", PP_OPERAND_NONE, 0 },
+	.cols = counters_cols,
+	.ncols = PP__NELEM(counters_cols),
+	.sql = "SELECT m.meter, coalesce(b.name, ''), m.floor, m.room, s.time, "
+	    "s.energy_wh, e.time, e.energy_wh, e.energy_wh - s.energy_wh, "
+	    "NULL, x.late, (SELECT meter FROM meters WHERE id = x.out_to), "
+	    "x.out_at, (SELECT meter FROM meters WHERE id = x.in_for), "
+	    "x.in_at, (SELECT count(*) FROM readings r WHERE r.meter_id = "
+	    "m.id AND r.flag IS NOT NULL AND r.time > ?1 AND r.time <= ?2) "
+	    "FROM (SELECT "
+	    "m.id AS id, coalesce((" GOOD_READING "r.time <= ?1 ORDER BY "
+	    "r.time DESC, r.id DESC LIMIT 1), (" GOOD_READING
+	    "r.time > ?1 AND r.time <= ?2 ORDER BY r.time, r.id LIMIT 1)) AS "
+	    "start, (" GOOD_READING "r.time <= ?1 LIMIT 1) IS NULL AS late, ("
+	    GOOD_READING "r.time <= ?2 ORDER BY r.time DESC, r.id DESC LIMIT "
+	    "1) AS last, " SWAP_OTHER("x", "y", "x.detached") " AS out_to, "
+	    "(SELECT x.detached FROM account_meters x WHERE x.meter_id = m.id "
+	    "AND x.detached > ?1 AND x.detached <= ?2 ORDER BY x.detached "
+	    "LIMIT 1) AS out_at, " SWAP_OTHER("y", "x", "y.attached")
+	    " AS in_for, (SELECT y.attached FROM account_meters y WHERE "
+	    "y.meter_id = m.id AND y.attached > ?1 AND y.attached <= ?2 "
+	    "ORDER BY y.attached LIMIT 1) AS in_at FROM meters m) x JOIN "
+	    "meters m ON m.id = x.id LEFT JOIN buildings b ON b.id = "
+	    "m.building_id LEFT JOIN readings s ON s.id = x.start LEFT JOIN "
+	    "readings e ON e.id = x.last WHERE " PP__PLACE_SQL("3", "4", "5")
+	    " ORDER BY b.id, m.floor, m.room, m.meter",
+	.binds = { PP__BIND_FROM, PP__BIND_TO, PP__BIND_BUILDING,
+	    PP__BIND_FLOOR, PP__BIND_ROOM },
+	.what = "readings",
+	.check = counters_check,
+	.row = counters_row,
 };
 
 /* ---- readings: one meter's history ---- */

@@ -120,12 +120,18 @@ store_operators(struct store *s)
 		if ((rc = pp__exec(s->db, "INSERT INTO listed_operators(login) "
 		    "VALUES (?)", "t", op->login)) != PP_OK)
 			return rc;
-		/* The creator stays admin, so no file can lock it out. */
+		/*
+		 * The creator stays admin, so no file can lock it out; its
+		 * name is the file's like any other's.
+		 */
 		if ((rc = pp__exec(s->db, "INSERT INTO operators(login, role, "
-		    "source, created) VALUES (?, ?, 'site', ?) ON CONFLICT(login)"
-		    " DO UPDATE SET role = excluded.role WHERE source = 'site' "
-		    "AND role IS NOT excluded.role", "tti", op->login, op->role,
-		    pp_now())) != PP_OK)
+		    "source, created, name) VALUES (?1, ?2, 'site', ?3, "
+		    "nullif(?4, '')) ON CONFLICT(login) DO UPDATE SET role = "
+		    "CASE source WHEN 'site' THEN excluded.role ELSE role END, "
+		    "name = excluded.name WHERE (source = 'site' AND role IS "
+		    "NOT excluded.role) OR name IS NOT excluded.name", "ttit",
+		    op->login, op->role, pp_now(), op->name ? op->name : "")) !=
+		    PP_OK)
 			return rc;
 		s->st->changed += sqlite3_changes(s->db->sql);
 		s->st->operators++;
@@ -133,6 +139,12 @@ store_operators(struct store *s)
 	if ((rc = pp__exec(s->db, "DELETE FROM operators WHERE source = 'site' "
 	    "AND login NOT IN (SELECT login FROM listed_operators)", "")) !=
 	    PP_OK)
+		return rc;
+	s->st->changed += sqlite3_changes(s->db->sql);
+	/* The creator, left out, stays admin without the name it had. */
+	if ((rc = pp__exec(s->db, "UPDATE operators SET name = NULL WHERE "
+	    "name IS NOT NULL AND login NOT IN (SELECT login FROM "
+	    "listed_operators)", "")) != PP_OK)
 		return rc;
 	s->st->changed += sqlite3_changes(s->db->sql);
 	return PP_OK;
@@ -491,7 +503,8 @@ pp__site_store(pp_db *db, const struct pp__site *site, struct pp_load_stats *st)
  * around the tools shows as a digest that no audit entry recorded.
  */
 static const char site_rows_sql[] =
-    "SELECT 'operator', login, role, source, '' FROM operators "
+    "SELECT 'operator', login, role, source, coalesce(name, '') FROM "
+    "operators "
     "UNION ALL SELECT 'setting', key, value, '', '' FROM settings WHERE "
     "key <> 'next_account' "
     "UNION ALL SELECT 'tariff', t.name, v.effective, coalesce(v.price, ''), "

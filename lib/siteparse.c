@@ -288,7 +288,7 @@ parse_holidays(struct parse *p, const yaml_node_t *list)
 static int
 parse_operators(struct parse *p, const yaml_node_t *list)
 {
-	static const char *const keys[] = { "login", "role", NULL };
+	static const char *const keys[] = { "login", "role", "name", NULL };
 	/* As pp__role_parse takes them, the highest first. */
 	static const char *const roles[] = { "admin", "supervisor", "cashier",
 	    "poller", "auditor", NULL };
@@ -309,11 +309,14 @@ parse_operators(struct parse *p, const yaml_node_t *list)
 		    sizeof(*s->operators)) != PP_OK)
 			return nomem(p);
 		op = &s->operators[s->noperators];
+		memset(op, 0, sizeof(*op));
 		if ((rc = pp__yaml_keys(p->y, n, "operator", keys)) != PP_OK ||
 		    (rc = pp__yaml_name(p->y, n, "login", 1, &op->login)) !=
 		    PP_OK ||
 		    (rc = pp__yaml_enum(p->y, n, "role", 32, roles, &role)) !=
-		    PP_OK)
+		    PP_OK ||
+		    (rc = pp__yaml_text(p->y, n, "name", 0, PP_NAMEMAX,
+		    &op->name)) != PP_OK)
 			return rc;
 		op->role = roles[role];
 		if ((rc = seen(&p->logins, op->login)) == -1)

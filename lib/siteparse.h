@@ -43,6 +43,7 @@ struct pp__site_building {
 
 struct pp__site_operator {
 	const char	*login, *role;
+	const char	*name;		/* shown on receipts; NULL: none */
 };
 
 struct pp__site_tariff {

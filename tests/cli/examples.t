@@ -466,6 +466,9 @@ meter-ctl.1:9	has	^0101070722,trip,done,
 meter-ctl.1:9	has	^0101070732,trip,done,
 meter-ctl.1:10	has	^0101070722,trip,done,
 meter-ctl.1:11	has	^0103010001,settings,done,
+meter-ctl.1:15	has	^0101070731,trip,done,
+meter-ctl.1:15	has	^0101070732,trip,done,
+meter-ctl.1:16	has	^0101070731,close,done,
 meter-read.1:2	count	 gw1 +ok 	8
 meter-read.1:2	count	 gw2 +timeout 	2
 meter-read.1:6	count	\tok\t	0
@@ -509,6 +512,14 @@ report.1:13	has	^2026-10-20 +1号楼 +1 +152102 +6\.60
 report.1:14	has	^closing .* 183\.98$
 report.1:15	has	^2026-10-20 08:00:00 +manual +1000\.80 
 report.1:16	has	^2026-10-20 08:00 +0\.40 +400
+report.1:19	has	^item +1号楼 +1 +1 +33\.30 +16\.02$
+report.1:19	has	^subtotal +1号楼 +1 +33\.30 +16\.02$
+report.1:19	has	^total +1 +33\.30 +16\.02$
+report.1:20	has	^0101070723 +1号楼 +1 +152102 .* 1000\.00 .* 1033\.30 +33\.30 
+report.1:20	has	^0101070722 +1号楼 +1 +152101 +no reading at or before --to$
+report.1:21	has	^100003 +赵六 
+report.1:22	has	^100245 +王五 
+report.1:23	has	^zhang +张敏 +cashier +site$
 reverse.1:1	has	,reverse,100001,.*,-1\.00,cash,29\.00,,,20261120000042,
 reverse.1:2	count	,reverse,.*,till 3 keyed in test sales$	42
 reverse.1:5	has	,reverse,100245,.*,20261118000007,.*closed the wrong account

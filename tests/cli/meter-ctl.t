@@ -283,8 +283,12 @@ exits 0 "a list whose alarm column is not arrears" sh -c 'meter-ctl close - <oth
 is "$(f 1 result)" "done" "is done at once"
 is "$(state "$D1" relay)" "closed" "closed"
 
+# A supervisor's list is a selection: inside the hours it waits too
+# (bulk-trip.t), unless --force.
 printf 'meter\n%s\n' "$D2" >plain.csv
-exits 0 "a trip from a list without the alarm column" sh -c 'meter-ctl trip - <plain.csv'
+exits 75 "a trip from a list without the alarm column" sh -c 'meter-ctl trip - <plain.csv'
+is "$(f 1 meter result)" "$D2|pending" "is deferred as a selection"
+exits 0 "the same list with --force" sh -c 'meter-ctl --force trip - <plain.csv'
 is "$(f 1 meter result)" "$D2|done" "is done at once"
 is "$(state "$D2" relay)" "tripped" "tripped"
 exits 0 "close D2" meter-ctl close "$D2"
