@@ -68,9 +68,9 @@ awk -v base="$port" -v zhang="$ZHANG" -v wang="$WANG" -v li="$LI" \
     -v poller="$POLLER" '
 /^operators:/ {
 	print
-	printf "  - {login: %s, role: cashier}\n", zhang
-	printf "  - {login: %s, role: cashier}\n", wang
-	printf "  - {login: %s, role: supervisor}\n", li
+	printf "  - {login: %s, role: cashier, name: 张敏}\n", zhang
+	printf "  - {login: %s, role: cashier, name: 王芳}\n", wang
+	printf "  - {login: %s, role: supervisor, name: 李强}\n", li
 	printf "  - {login: %s, role: poller}\n", poller
 	skip = 1
 	next
