@@ -343,6 +343,12 @@ typedef struct pp_entry {
 	int	pending;		/* a recharge command waits */
 	int64_t	command_id;		/* that command */
 	int	replayed;		/* --ref seen before: original result */
+	/*
+	 * After delivery (pp_hall_deliver): how many meters tripped for
+	 * arrears this sale closed, and those whose close still waits.
+	 */
+	int	closed;
+	char	closing[PP_LISTMAX];
 } pp_entry;
 
 struct pp_open_req {
@@ -422,8 +428,9 @@ int	 pp_hall_post(pp_db *db, int (*run)(pp_db *, pp_entry *, void *),
  * After an entry is committed: send its recharge to the meter's own
  * wallet now (e->pending is cleared when the meter confirmed it), and,
  * when a sale leaves nothing pending, the commands due on the account's
- * meters, so that paying up arrears closes the meters they cut off.
- * PP_OK; PP_EBUSY when the recharge stays pending; another code when the
+ * meters, so that paying up arrears closes the meters they cut off,
+ * before the receipt: e->closed counts the meters closed, e->closing
+ * lists those whose close is still pending ("m1;m2").  PP_OK; PP_EBUSY when the recharge stays pending; another code when the
  * meter refused it.  msg says what happened.
  */
 int	 pp_hall_deliver(pp_db *db, pp_entry *e, char *msg,
