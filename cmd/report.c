@@ -12,7 +12,7 @@
 enum { OPT_BY = OPT_FIRST_TOOL, OPT_BY_OPERATOR, OPT_BY_METHOD, OPT_FROM,
 	OPT_TO, OPT_KIND, OPT_ACCOUNT, OPT_METER, OPT_OPERATOR, OPT_STATE,
 	OPT_LOGIN, OPT_BUILDING, OPT_FLOOR, OPT_ROOM, OPT_CHART, OPT_OPEN,
-	OPT_GATEWAYS, OPT_MONTH, OPT_ANCHOR };
+	OPT_GATEWAYS, OPT_MONTH, OPT_ANCHOR, OPT_TOLERANCE };
 
 static const struct option longopts[] = {
 	COMMON_LONG,
@@ -35,6 +35,7 @@ static const struct option longopts[] = {
 	{ "gateways", no_argument, NULL, OPT_GATEWAYS },
 	{ "month", required_argument, NULL, OPT_MONTH },
 	{ "anchor", required_argument, NULL, OPT_ANCHOR },
+	{ "tolerance", required_argument, NULL, OPT_TOLERANCE },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -125,6 +126,7 @@ option(struct tool *t, struct pp_report_opts *r, int ch)
 		{ OPT_BUILDING, &r->building, NULL },
 		{ OPT_FLOOR, &r->floor, NULL }, { OPT_ROOM, &r->room, NULL },
 		{ OPT_MONTH, &r->month, NULL }, { OPT_ANCHOR, &r->anchor, NULL },
+		{ OPT_TOLERANCE, &r->tolerance, NULL },
 		{ OPT_BY_OPERATOR, NULL, &r->by_operator },
 		{ OPT_BY_METHOD, NULL, &r->by_method },
 		{ OPT_CHART, NULL, &r->chart }, { OPT_OPEN, NULL, &r->open_only },

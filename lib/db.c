@@ -310,6 +310,21 @@ static const char *const migrations[] = {
 	"  c.verdict = 'cancelled' AND NOT EXISTS (SELECT 1 FROM ledger r"
 	"  WHERE r.reverses = c.ledger_id)) AS cancelled_serial"
 	" FROM meters m;",
+	/*
+	 * 11: on-site readings (机电不符): what a handheld reader saw on a
+	 * meter's display, kept apart from the readings that count, for
+	 * report onsite to compare with the poll's record.
+	 */
+	"CREATE TABLE onsite_readings("
+	" id INTEGER PRIMARY KEY,"
+	" meter_id INTEGER NOT NULL REFERENCES meters(id),"
+	" time INTEGER NOT NULL,"
+	" energy_wh INTEGER NOT NULL,"
+	" balance INTEGER,"
+	" operator TEXT NOT NULL,"
+	" imported INTEGER NOT NULL,"
+	" UNIQUE(meter_id, time));"
+	"CREATE INDEX onsite_time ON onsite_readings(time);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -616,6 +616,11 @@ int	 pp_poll(pp_db *db, const struct pp_poll_opts *o,
 	    struct pp_poll_row **rows, size_t *nrows);
 /* One manual reading (meter, time, energy_kwh[, balance]). */
 int	 pp_reading_import_row(pp_db *db, const pp_csv *row);
+/*
+ * onsite.c: one on-site reading of the same columns, kept apart: it
+ * counts nothing, and report onsite compares it with the poll's record.
+ */
+int	 pp_onsite_import_row(pp_db *db, const pp_csv *row);
 
 /* ---- alarm.c and notify.c: alarms and their notices --------------------- */
 
@@ -776,6 +781,7 @@ struct pp_report_opts {
 	int		 open_only;	/* alarms: the standing ones */
 	int		 gateways;	/* lost: gateways, not meters */
 	const char	*anchor;	/* verify: an earlier run's heads */
+	const char	*tolerance;	/* onsite: KWH, NULL: the default */
 };
 
 /* What a report takes after its name. */
