@@ -329,6 +329,16 @@ prepare() {
 		fresh none
 		no_208
 		site-load "$T/no-208.yaml" >/dev/null ;;
+	report.1:19)
+		# The meter readers' round at 09:30 on the 20th: 0101070731
+		# shows 12.30 kWh more than the poll of the 19th, 0101070722
+		# what it stored.
+		fresh open.db
+		sqlite3 "$PREPAY_DB" "SELECT 'meter,time,energy_kwh' UNION ALL
+		    SELECT * FROM (SELECT meter || ',2026-11-20 09:30,' ||
+		    printf('%.3f', (energy_wh + CASE meter WHEN '0101070731'
+		    THEN 12300 ELSE 0 END) / 1000.0) FROM meters WHERE meter IN
+		    ('0101070722', '0101070731') ORDER BY meter)" >handheld.csv ;;
 	meter-swap.1:[345])
 		# Dead meters: the simulator is not started.
 		fresh open.db
@@ -514,6 +524,9 @@ report.1:13	has	^2026-10-20 +1号楼 +1 +152102 +6\.60
 report.1:14	has	^closing .* 183\.98$
 report.1:15	has	^2026-10-20 08:00:00 +manual +1000\.80 
 report.1:16	has	^2026-10-20 08:00 +0\.40 +400
+report.1:19	has	^handheld.csv: 2 on-site readings imported$
+report.1:20	has	^2026-11-20 09:30:00 +0101070731 +1号楼 .* 12\.30 +0\.[0-9]{4} +[0-9]+\.[0-9]{2} *$
+report.1:20	count	0101070722	0
 reverse.1:1	has	,reverse,100001,.*,-1\.00,cash,29\.00,,,20261120000042,
 reverse.1:2	count	,reverse,.*,till 3 keyed in test sales$	42
 reverse.1:5	has	,reverse,100245,.*,20261118000007,.*closed the wrong account
