@@ -82,9 +82,6 @@ main(int argc, char **argv)
 	argv += optind;
 	if (argc != 2)
 		tool_usage(&t);
-	if (req.force && (req.reason == NULL || *req.reason == '\0'))
-		tool_die(&t, PP_EUSAGE, "--force needs --reason: say why the "
-		    "final reading is below the last one");
 	req.old_meter = argv[0];
 	req.new_meter = argv[1];
 	tool_open(&t, PP_ACT_METER_SWAP, 0);
