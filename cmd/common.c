@@ -314,6 +314,10 @@ tool_emit(struct tool *t, pp_out *o, const pp_entry *entry)
 		    "(%s); meter-read sends it", e->meter,
 		    pp_money_format(e->amount, amount),
 		    (long long)e->buy_count, msg);
+	if (e->closing[0])
+		tool_warn(t, "meter %s: still open-pending: tripped for arrears, "
+		    "its close did not go through yet; meter-read sends it",
+		    e->closing);
 	if (e->replayed && !t->batch)
 		tool_warn(t, "ref %s: already recorded as serial %s", e->ref,
 		    e->serial);

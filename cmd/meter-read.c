@@ -12,7 +12,8 @@
 static const char usage[] =
     "usage: meter-read [-d FILE] [-o FMT] [-b BUILDING] [-g GATEWAY] ...\n"
     "                  [-j JOBS] [--meter METER] ... [--strict] [--wait S]\n"
-    "       meter-read [-d FILE] [--each] [--rejects FILE] --import FILE|-\n"
+    "       meter-read [-d FILE] [--each] [--rejects FILE] [--onsite]\n"
+    "                  --import FILE|-\n"
     "       meter-read [-d FILE] [-o FMT] [--wait S] --discover GATEWAY\n";
 
 static void
@@ -25,15 +26,21 @@ progress(void *arg, int done, int total)
 		fputc('\n', stderr);
 }
 
+/* An import's rows: to store (counted), or on-site ones. */
+struct import {
+	int	(*store)(pp_db *, const pp_csv *);
+	long	  n;
+};
+
 static int
 import_row(pp_db *db, const pp_csv *row, pp_entry *e, void *arg)
 {
-	long *imported = arg;
+	struct import *imp = arg;
 	int rc;
 
 	(void)e;
-	if ((rc = pp_reading_import_row(db, row)) == PP_OK)
-		(*imported)++;
+	if ((rc = imp->store(db, row)) == PP_OK)
+		imp->n++;
 	return rc;
 }
 
@@ -52,14 +59,14 @@ struct read {
 	struct pp_poll_opts o;
 	const char	**gateways, **meters;
 	const char	*discover;
-	int		 strict, import;
+	int		 strict, import, onsite;
 };
 
 static void
 read_options(struct tool *t, struct read *r, int argc, char **argv)
 {
 	enum { OPT_METER = OPT_FIRST_TOOL, OPT_STRICT, OPT_WAIT, OPT_IMPORT,
-		OPT_DISCOVER };
+		OPT_DISCOVER, OPT_ONSITE };
 	static const struct option longopts[] = {
 		COMMON_LONG,
 		BATCH_LONG,
@@ -68,6 +75,7 @@ read_options(struct tool *t, struct read *r, int argc, char **argv)
 		{ "wait", required_argument, NULL, OPT_WAIT },
 		{ "import", no_argument, NULL, OPT_IMPORT },
 		{ "discover", required_argument, NULL, OPT_DISCOVER },
+		{ "onsite", no_argument, NULL, OPT_ONSITE },
 		{ NULL, 0, NULL, 0 }
 	};
 	int ch;
@@ -100,6 +108,9 @@ read_options(struct tool *t, struct read *r, int argc, char **argv)
 			break;
 		case OPT_DISCOVER:
 			r->discover = optarg;
+			break;
+		case OPT_ONSITE:
+			r->onsite = 1;
 			break;
 		default:
 			if (!tool_option(t, ch, optarg))
@@ -142,19 +153,20 @@ discover(struct tool *t, struct read *r, int argc)
 	tool_exit(t, PP_OK);
 }
 
-/* --import: readings taken by hand. */
+/* --import: readings taken by hand, that count or (--onsite) to compare. */
 static noreturn void
-import(struct tool *t, int argc, char **argv)
+import(struct tool *t, int argc, char **argv, int onsite)
 {
-	long imported = 0;
+	struct import imp = { onsite ? pp_onsite_import_row :
+	    pp_reading_import_row, 0 };
 	int rc;
 
 	if (argc != 1)
 		tool_usage(t);
 	tool_open(t, PP_ACT_METER_READ, 0);
-	rc = tool_batch(t, argv[0], import_row, &imported);
-	snprintf(t->summary, sizeof(t->summary), "%s: %ld readings imported",
-	    argv[0], imported);
+	rc = tool_batch(t, argv[0], import_row, &imp);
+	snprintf(t->summary, sizeof(t->summary), "%s: %ld %sreadings "
+	    "imported", argv[0], imp.n, onsite ? "on-site " : "");
 	if (rc == PP_OK || t->each)
 		printf("%s\n", t->summary);
 	tool_exit(t, rc);
@@ -215,8 +227,10 @@ main(int argc, char **argv)
 	if (r.discover)
 		discover(&t, &r, argc);
 	t.audit = 1;
+	if (r.onsite && !r.import)
+		usage_free(&t, &r);
 	if (r.import)
-		import(&t, argc, argv);
+		import(&t, argc, argv, r.onsite);
 	if (argc != 0 || t.each || t.rejects)
 		usage_free(&t, &r);
 	poll_meters(&t, &r);

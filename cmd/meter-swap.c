@@ -1,6 +1,7 @@
 /*
- * meter-swap: replace a meter.  The old meter's final reading and
- * balance move to the new one.
+ * meter-swap: replace a meter (换表).  The old meter's final reading is
+ * charged, its balance moves to the new one, and its own wallet is
+ * emptied or the meter tripped.
  */
 #include <string.h>
 
@@ -8,29 +9,47 @@
 
 static const char usage[] =
     "usage: meter-swap [-d FILE] [-o FMT] [--balance AMOUNT] [--final KWH]\n"
-    "                  [--wait S] OLD NEW\n";
+    "                  [--force] [--opening KWH] [--reason TEXT] [--wait S]\n"
+    "                  OLD NEW\n";
+
+static int64_t
+energy(struct tool *t, const char *opt, const char *arg)
+{
+	char err[PP_ERRMAX];
+	int64_t wh;
+
+	if (pp_energy_parse(arg, &wh, err, sizeof(err)) != PP_OK)
+		tool_die(t, PP_EDATA, "%s %s", opt, err);
+	return wh;
+}
 
 int
 main(int argc, char **argv)
 {
-	enum { OPT_BALANCE = OPT_FIRST_TOOL, OPT_FINAL, OPT_WAIT };
+	enum { OPT_BALANCE = OPT_FIRST_TOOL, OPT_FINAL, OPT_FORCE,
+		OPT_OPENING, OPT_REASON, OPT_WAIT };
 	static const struct option longopts[] = {
 		COMMON_LONG,
 		{ "balance", required_argument, NULL, OPT_BALANCE },
 		{ "final", required_argument, NULL, OPT_FINAL },
+		{ "force", no_argument, NULL, OPT_FORCE },
+		{ "opening", required_argument, NULL, OPT_OPENING },
+		{ "reason", required_argument, NULL, OPT_REASON },
 		{ "wait", required_argument, NULL, OPT_WAIT },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct pp_swap_req req;
+	struct pp_swap_result res;
+	struct pp_swap_text text;
+	const char *v[PP_SWAP_NCOLS];
 	struct tool t;
-	pp_entry out[2];
-	char err[PP_ERRMAX], amount[PP_NUMBUF];
-	int ch, n, i, rc;
+	char amount[PP_NUMBUF];
+	int ch, rc;
 	pp_out *o;
 
 	tool_init(&t, "meter-swap", usage, argc, argv);
 	memset(&req, 0, sizeof(req));
-	req.final_wh = req.balance = -1;
+	req.final_wh = req.balance = req.opening_wh = -1;
 	req.wait_ms = 30000;
 	while ((ch = getopt_long(argc, argv, COMMON_SHORT, longopts, NULL)) !=
 	    -1) {
@@ -39,9 +58,16 @@ main(int argc, char **argv)
 			req.balance = tool_amount(&t, optarg);
 			break;
 		case OPT_FINAL:
-			if (pp_energy_parse(optarg, &req.final_wh, err,
-			    sizeof(err)) != PP_OK)
-				tool_die(&t, PP_EDATA, "--final %s", err);
+			req.final_wh = energy(&t, "--final", optarg);
+			break;
+		case OPT_FORCE:
+			req.force = 1;
+			break;
+		case OPT_OPENING:
+			req.opening_wh = energy(&t, "--opening", optarg);
+			break;
+		case OPT_REASON:
+			req.reason = optarg;
 			break;
 		case OPT_WAIT:
 			req.wait_ms = tool_int(&t, "--wait", optarg, 0, 3600) *
@@ -58,17 +84,24 @@ main(int argc, char **argv)
 		tool_usage(&t);
 	req.old_meter = argv[0];
 	req.new_meter = argv[1];
-	tool_entries(&t);
 	tool_open(&t, PP_ACT_METER_SWAP, 0);
-	if ((rc = pp_meter_swap(t.db, &req, out, &n)) != PP_OK)
+	if ((rc = pp_meter_swap(t.db, &req, &res)) != PP_OK)
 		tool_die(&t, rc, "%s", pp_errmsg(t.db));
-	snprintf(t.summary, sizeof(t.summary), "swap %s -> %s, balance %s",
-	    req.old_meter, req.new_meter, n ? pp_money_format(out[1].amount,
-	    amount) : "0.00");
-	o = tool_out(&t, t.columns, t.ncolumns);
-	for (i = 0; i < n; i++)
-		tool_emit(&t, o, &out[i]);
+	snprintf(t.summary, sizeof(t.summary), "swap %s -> %s, moved %s, "
+	    "old wallet %s", req.old_meter, req.new_meter,
+	    pp_money_format(res.moved, amount),
+	    pp_swap_wallet_name(res.old_wallet));
+	/* The transfer is recorded; what is pending is only warned of. */
+	if (res.new_pending)
+		tool_warn(&t, "meter %s: recharge %s (purchase %lld) is "
+		    "pending; meter-read sends it", res.new_meter,
+		    amount, (long long)res.new_buy_count);
+	if (res.old_wallet > PP_SWAP_NONE)
+		tool_warn(&t, "meter %s: %s: %s", res.old_meter,
+		    pp_swap_wallet_name(res.old_wallet), res.message);
+	o = tool_out(&t, pp_swap_columns, PP_SWAP_NCOLS);
+	pp_swap_values(&res, &text, v);
+	tool_row(&t, o, v);
 	tool_out_close(&t, o);
-	/* The transfer is recorded; a pending recharge is only warned of. */
 	tool_exit(&t, PP_OK);
 }

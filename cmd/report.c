@@ -12,7 +12,8 @@
 enum { OPT_BY = OPT_FIRST_TOOL, OPT_BY_OPERATOR, OPT_BY_METHOD, OPT_FROM,
 	OPT_TO, OPT_KIND, OPT_ACCOUNT, OPT_METER, OPT_OPERATOR, OPT_STATE,
 	OPT_LOGIN, OPT_BUILDING, OPT_FLOOR, OPT_ROOM, OPT_CHART, OPT_OPEN,
-	OPT_GATEWAYS, OPT_MONTH, OPT_ANCHOR, OPT_PER, OPT_FIND };
+	OPT_GATEWAYS, OPT_MONTH, OPT_ANCHOR, OPT_PER, OPT_FIND,
+	OPT_TOLERANCE };
 
 static const struct option longopts[] = {
 	COMMON_LONG,
@@ -37,6 +38,7 @@ static const struct option longopts[] = {
 	{ "anchor", required_argument, NULL, OPT_ANCHOR },
 	{ "per", required_argument, NULL, OPT_PER },
 	{ "find", required_argument, NULL, OPT_FIND },
+	{ "tolerance", required_argument, NULL, OPT_TOLERANCE },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -128,6 +130,7 @@ option(struct tool *t, struct pp_report_opts *r, int ch)
 		{ OPT_FLOOR, &r->floor, NULL }, { OPT_ROOM, &r->room, NULL },
 		{ OPT_MONTH, &r->month, NULL }, { OPT_ANCHOR, &r->anchor, NULL },
 		{ OPT_PER, &r->per, NULL }, { OPT_FIND, &r->find, NULL },
+		{ OPT_TOLERANCE, &r->tolerance, NULL },
 		{ OPT_BY_OPERATOR, NULL, &r->by_operator },
 		{ OPT_BY_METHOD, NULL, &r->by_method },
 		{ OPT_CHART, NULL, &r->chart }, { OPT_OPEN, NULL, &r->open_only },

@@ -183,8 +183,11 @@ command_args(const struct pp__cmd *c, struct pp__values *args)
  */
 static int	load_command(pp_db *, int64_t, struct pp__cmd *);
 
+/* cancel_in_tx's answer when another process settled the command. */
+#define SETTLED	(-3)
+
 static int
-cancel_recharge(pp_db *db, const struct pp__cmd *c, const char *why)
+cancel_in_tx(pp_db *db, const struct pp__cmd *c, const char *why)
 {
 	struct pp__post post;
 	sqlite3_stmt *st;
@@ -192,14 +195,10 @@ cancel_recharge(pp_db *db, const struct pp__cmd *c, const char *why)
 	int64_t account_id = 0, ordered_count = 0, id;
 	int rc;
 
-	if ((rc = pp__tx_begin(db)) != PP_OK)
-		return rc;
 	if ((st = pp__stmt(db, "SELECT l.account_id, l.buy_count, l.serial "
 	    "FROM commands c JOIN ledger l ON l.id = c.ledger_id WHERE c.id = ? "
-	    "AND c.verdict IS NULL AND c.state <> 'done'")) == NULL) {
-		rc = PP_EINTERNAL;
-		goto fail;
-	}
+	    "AND c.verdict IS NULL AND c.state <> 'done'")) == NULL)
+		return PP_EINTERNAL;
 	sqlite3_bind_int64(st, 1, c->id);
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		account_id = sqlite3_column_int64(st, 0);
@@ -207,11 +206,8 @@ cancel_recharge(pp_db *db, const struct pp__cmd *c, const char *why)
 		pp__col_text(st, 2, serial, sizeof(serial));
 	}
 	sqlite3_reset(st);
-	if (account_id == 0) {
-		/* Settled by another process meanwhile. */
-		pp__tx_rollback(db);
-		return PP_OK;
-	}
+	if (account_id == 0)
+		return SETTLED;
 	snprintf(remark, sizeof(remark), PP_CANCELLED_REMARK,
 	    pp_money_format(c->amount, yuan), serial, why);
 	memset(&post, 0, sizeof(post));
@@ -234,13 +230,40 @@ cancel_recharge(pp_db *db, const struct pp__cmd *c, const char *why)
 	    "meter_id = ? AND action = 'recharge' AND buy_count < 0", "i",
 	    c->meter_id)) != PP_OK ||
 	    (rc = pp__exec(db, "UPDATE meters SET buy_count = buy_count - 1 "
-	    "WHERE id = ?", "i", c->meter_id)) != PP_OK ||
-	    (rc = pp__ledger_post(db, &post, &id)) != PP_OK)
-		goto fail;
+	    "WHERE id = ?", "i", c->meter_id)) != PP_OK)
+		return rc;
+	return pp__ledger_post(db, &post, &id);
+}
+
+static int
+cancel_recharge(pp_db *db, const struct pp__cmd *c, const char *why)
+{
+	int rc;
+
+	if ((rc = pp__tx_begin(db)) != PP_OK)
+		return rc;
+	if ((rc = cancel_in_tx(db, c, why)) == SETTLED) {
+		/* Settled by another process meanwhile. */
+		pp__tx_rollback(db);
+		return PP_OK;
+	}
+	if (rc != PP_OK) {
+		pp__tx_rollback(db);
+		return rc;
+	}
 	return pp__tx_commit(db);
-fail:
-	pp__tx_rollback(db);
-	return rc;
+}
+
+int
+pp__recharge_cancel(pp_db *db, int64_t id, const char *why)
+{
+	struct pp__cmd c;
+	int rc;
+
+	if ((rc = load_command(db, id, &c)) != PP_OK)
+		return rc;
+	rc = cancel_in_tx(db, &c, why);
+	return rc == SETTLED ? PP_OK : rc;
 }
 
 /*

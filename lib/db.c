@@ -311,10 +311,25 @@ static const char *const migrations[] = {
 	"  WHERE r.reverses = c.ledger_id)) AS cancelled_serial"
 	" FROM meters m;",
 	/*
-	 * An operator's display name, from the site file: receipts show it
+	 * 11: an operator's display name, from the site file: receipts show it
 	 * instead of the login, which the ledger and the audit keep.
 	 */
 	"ALTER TABLE operators ADD COLUMN name TEXT;",
+	/*
+	 * 12: on-site readings (机电不符): what a handheld reader saw on a
+	 * meter's display, kept apart from the readings that count, for
+	 * report onsite to compare with the poll's record.
+	 */
+	"CREATE TABLE onsite_readings("
+	" id INTEGER PRIMARY KEY,"
+	" meter_id INTEGER NOT NULL REFERENCES meters(id),"
+	" time INTEGER NOT NULL,"
+	" energy_wh INTEGER NOT NULL,"
+	" balance INTEGER,"
+	" operator TEXT NOT NULL,"
+	" imported INTEGER NOT NULL,"
+	" UNIQUE(meter_id, time));"
+	"CREATE INDEX onsite_time ON onsite_readings(time);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -145,6 +145,14 @@ int	 pp__meter_mirror(pp_db *db, int64_t meter_id,
 int	 pp__commands_due(pp_db *db, int64_t gateway_id, struct pp__cmd **list,
 	    int *n);
 
+/*
+ * Give up a recharge that will never be sent (its verdict, cancelled, as
+ * after the meter's refusals), inside the caller's transaction: its money
+ * stays on the account, an adjust 0.00 row says so, and the meter's later
+ * purchases each take the count before theirs.
+ */
+int	 pp__recharge_cancel(pp_db *db, int64_t id, const char *why);
+
 /* meterval.c: the values a meter shows, typed, and their column text. */
 void	 pp__meter_values_set(struct pp_meter_values *mv,
 	    const struct pp__values *v);

@@ -31,9 +31,39 @@ pp_hall_post(pp_db *db, int (*run)(pp_db *, pp_entry *, void *),
 	return pp__tx_commit(db);
 }
 
+/* How many closes after payment the account's meters wait for. */
+#define PAID_CLOSES "FROM commands c JOIN meters m ON m.id = c.meter_id " \
+	"JOIN accounts a ON a.id = m.account_id WHERE a.account = ? AND " \
+	"c.action = 'close' AND c.reason = 'paid' AND c.state IN " \
+	"('pending', 'sent')"
+
+/*
+ * After the commands were sent: the meters whose close after payment
+ * still waits, and how many of those due before went through.
+ */
+static void
+paid_closes(pp_db *db, pp_entry *e, int64_t due)
+{
+	sqlite3_stmt *st;
+	int64_t left = 0;
+
+	e->closing[0] = '\0';
+	if ((st = pp__stmt(db, "SELECT count(*), coalesce(group_concat("
+	    "m.meter, ';'), '') " PAID_CLOSES)) == NULL)
+		return;
+	sqlite3_bind_text(st, 1, e->account, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		left = sqlite3_column_int64(st, 0);
+		pp__col_text(st, 1, e->closing, sizeof(e->closing));
+	}
+	sqlite3_reset(st);
+	e->closed = due > left ? (int)(due - left) : 0;
+}
+
 int
 pp_hall_deliver(pp_db *db, pp_entry *e, char *msg, size_t msglen)
 {
+	int64_t due = 0;
 	int rc = PP_OK;
 
 	msg[0] = '\0';
@@ -44,9 +74,18 @@ pp_hall_deliver(pp_db *db, pp_entry *e, char *msg, size_t msglen)
 		if (rc == PP_OK)
 			e->pending = 0;
 	}
-	/* A sale that pays up arrears closes the meters they cut off. */
-	if (strcmp(e->kind, "sale") == 0 && !e->replayed && !e->pending)
+	/*
+	 * A sale that pays up arrears closes the meters they cut off, before
+	 * its receipt is printed; one that waits is said (e->closing).
+	 */
+	if (strcmp(e->kind, "sale") != 0 || e->replayed)
+		return rc;
+	if (pp__query_int(db, &due, "SELECT count(*) " PAID_CLOSES, "t",
+	    e->account) != PP_OK)
+		due = 0;
+	if (!e->pending)
 		pp__commands_send_account(db, e->account, SALE_BUS_WAIT);
+	paid_closes(db, e, due);
 	return rc;
 }
 

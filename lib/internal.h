@@ -160,6 +160,13 @@ int	 pp__meter_arrears(pp_db *db, int64_t meter_id, int *arrears,
 #define PP_CANCELLED_LIKE(serial) "'% of serial ' || " serial " || " \
 	"' cancelled,%'"
 
+/* onsite.c: a reading of a handheld list, checked (balance INT64_MIN: none). */
+struct pp__hand_reading {
+	int64_t	meter_id, time, energy_wh, balance;
+};
+int	 pp__hand_reading(pp_db *db, const pp_csv *row,
+	    struct pp__hand_reading *h);
+
 /* Count a ledger row into the transaction's audit summary. */
 void	 pp__audit_count(pp_db *db, const char *kind, const char *serial,
 	    const char *account, int64_t amount);

@@ -761,31 +761,11 @@ pp__reading_store(pp_db *db, int64_t meter_id, int64_t time,
 int
 pp_reading_import_row(pp_db *db, const pp_csv *row)
 {
-	const char *meter = pp__csv_get(row, "meter");
-	const char *when = pp__csv_get(row, "time");
-	const char *kwh = pp__csv_get(row, "energy_kwh");
-	const char *balance = pp__csv_get(row, "balance");
-	char err[PP_ERRMAX];
-	int64_t t, e, fen = INT64_MIN, id;
+	struct pp__hand_reading h;
 	int rc;
 
-	if (meter == NULL || when == NULL || kwh == NULL)
-		return pp__fail(db, PP_EDATA, "the columns meter, time and "
-		    "energy_kwh are required");
-	if (pp_time_parse(when, &t, err, sizeof(err)) != PP_OK ||
-	    pp_energy_parse(kwh, &e, err, sizeof(err)) != PP_OK ||
-	    (balance && *balance && pp_money_parse(balance, PP_MONEY_SIGNED,
-	    -1, &fen, err, sizeof(err)) != PP_OK))
-		return pp__fail(db, PP_EDATA, "%s", err);
-	if (t > pp_now() + 300)
-		return pp__fail(db, PP_EDATA, "time %s is in the future", when);
-	rc = pp__query_int(db, &id, "SELECT id FROM meters WHERE meter = ?",
-	    "t",
-	    meter);
-	if (rc == PP_EDATA)
-		return pp__fail(db, PP_EDATA, "meter %s: no such meter",
-		    pp_q(meter));
-	if (rc != PP_OK)
+	if ((rc = pp__hand_reading(db, row, &h)) != PP_OK)
 		return rc;
-	return pp__reading_store(db, id, t, e, fen);
+	return pp__reading_store(db, h.meter_id, h.time, h.energy_wh,
+	    h.balance);
 }

@@ -344,6 +344,12 @@ typedef struct pp_entry {
 	int	pending;		/* a recharge command waits */
 	int64_t	command_id;		/* that command */
 	int	replayed;		/* --ref seen before: original result */
+	/*
+	 * After delivery (pp_hall_deliver): how many meters tripped for
+	 * arrears this sale closed, and those whose close still waits.
+	 */
+	int	closed;
+	char	closing[PP_LISTMAX];
 } pp_entry;
 
 struct pp_open_req {
@@ -423,8 +429,9 @@ int	 pp_hall_post(pp_db *db, int (*run)(pp_db *, pp_entry *, void *),
  * After an entry is committed: send its recharge to the meter's own
  * wallet now (e->pending is cleared when the meter confirmed it), and,
  * when a sale leaves nothing pending, the commands due on the account's
- * meters, so that paying up arrears closes the meters they cut off.
- * PP_OK; PP_EBUSY when the recharge stays pending; another code when the
+ * meters, so that paying up arrears closes the meters they cut off,
+ * before the receipt: e->closed counts the meters closed, e->closing
+ * lists those whose close is still pending ("m1;m2").  PP_OK; PP_EBUSY when the recharge stays pending; another code when the
  * meter refused it.  msg says what happened.
  */
 int	 pp_hall_deliver(pp_db *db, pp_entry *e, char *msg,
@@ -615,6 +622,11 @@ int	 pp_poll(pp_db *db, const struct pp_poll_opts *o,
 	    struct pp_poll_row **rows, size_t *nrows);
 /* One manual reading (meter, time, energy_kwh[, balance]). */
 int	 pp_reading_import_row(pp_db *db, const pp_csv *row);
+/*
+ * onsite.c: one on-site reading of the same columns, kept apart: it
+ * counts nothing, and report onsite compares it with the poll's record.
+ */
+int	 pp_onsite_import_row(pp_db *db, const pp_csv *row);
 
 /* ---- alarm.c and notify.c: alarms and their notices --------------------- */
 
@@ -680,17 +692,60 @@ struct pp_swap_req {
 	const char	*old_meter, *new_meter;
 	int64_t		 final_wh;	/* -1: read the old meter */
 	int64_t		 balance;	/* -1: read the old meter's wallet */
+	int64_t		 opening_wh;	/* -1: read the new meter */
+	int		 force;		/* a final reading below the last */
+	const char	*reason;	/* NULL; required with force */
 	int		 wait_ms;
 };
 
+/* What became of the old meter's own wallet. */
+enum pp_swap_wallet {
+	PP_SWAP_NONE,		/* billed to the account: no wallet */
+	PP_SWAP_EMPTY,		/* it held 0.00: nothing to take off */
+	PP_SWAP_ZEROED,		/* a negative recharge took it to 0.00 */
+	PP_SWAP_TRIPPED,	/* that did not land: the meter is tripped */
+	PP_SWAP_PENDING,	/* neither answered: both wait for meter-read */
+	PP_SWAP_LIVE		/* neither can be done: a wallet still live */
+};
+
+/* One swap, as meter-swap prints it. */
+struct pp_swap_result {
+	char		 serial[PP_KEYMAX];	/* the first transfer row */
+	int64_t		 time;
+	char		 account[PP_KEYMAX];
+	char		 old_meter[PP_KEYMAX], new_meter[PP_KEYMAX];
+	int64_t		 last_wh;	/* INT64_MIN: never read */
+	int64_t		 final_wh;
+	int64_t		 used_wh;	/* counted since the last reading */
+	int64_t		 cost_e7;	/* its price, charged to the account */
+	int64_t		 moved;		/* fen into the new meter */
+	int64_t		 opening_wh;	/* INT64_MIN: unknown */
+	int64_t		 new_buy_count;	/* the new meter's recharge, or 0 */
+	int		 new_pending;	/* that recharge waits */
+	enum pp_swap_wallet old_wallet;
+	char		 remark[PP_TEXTMAX];
+	char		 message[PP_ERRMAX];	/* the wallet's story in words */
+};
+
 /*
- * Take the old meter's final reading (read now, or given), settle its
- * wallet, and move the account and the balance to the new meter with
- * transfer rows.  out[0] and out[1] are the rows out of the old meter and
- * into the new one; *n says how many were written.
+ * Take the old meter's final reading (read now, or given) and charge its
+ * last interval as a poll does; refuse a final reading below the last
+ * stored one (PP_EDATA) unless req->force, with a reason.  Store the new
+ * meter's opening reading, move the account and the balance to the new
+ * meter with transfer rows, in one transaction; then send the new
+ * meter's recharge and zero the old meter's wallet with a negative
+ * recharge, or trip it when that does not land.
  */
 int	 pp_meter_swap(pp_db *db, const struct pp_swap_req *req,
-	    pp_entry out[2], int *n);
+	    struct pp_swap_result *out);
+#define PP_SWAP_NCOLS	14
+extern const pp_column pp_swap_columns[PP_SWAP_NCOLS];
+struct pp_swap_text {
+	char	cell[PP_SWAP_NCOLS][PP_CELLBUF];
+};
+void	 pp_swap_values(const struct pp_swap_result *r,
+	    struct pp_swap_text *text, const char *values[PP_SWAP_NCOLS]);
+const char *pp_swap_wallet_name(enum pp_swap_wallet w);
 
 /* ---- receipt.c -------------------------------------------------------- */
 
@@ -734,6 +789,7 @@ struct pp_report_opts {
 	int		 open_only;	/* alarms: the standing ones */
 	int		 gateways;	/* lost: gateways, not meters */
 	const char	*anchor;	/* verify: an earlier run's heads */
+	const char	*tolerance;	/* onsite: KWH, NULL: the default */
 };
 
 /* What a report takes after its name. */

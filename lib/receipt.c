@@ -97,6 +97,8 @@ render_one(struct buf *b, const pp_entry *e, const char *site,
 			    e->operator_name : e->operator },
 			{ "CreateLogin", e->operator }, { "Remark", e->remark },
 			{ "Balance", balance }, { "Site", site ? site : "" },
+			{ "Power", e->closing[0] ? "待合闸" : e->closed ?
+			    "已合闸" : "" },
 		};
 
 		for (p = tmpl; (at = strstr(p, "@@")) != NULL; ) {

@@ -16,7 +16,7 @@ static const struct pp_report *const reports[] = {
 	&pp__report_status, &pp__report_energy, &pp__report_counters,
 	&pp__report_readings,
 	&pp__report_usage, &pp__report_alarms, &pp__report_lost,
-	&pp__report_reconcile, &pp__report_bill,
+	&pp__report_reconcile, &pp__report_bill, &pp__report_onsite,
 };
 #define NREPORTS	PP__NELEM(reports)
 

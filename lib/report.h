@@ -95,6 +95,7 @@ struct pp__run {
 	char			 label[PP_TIMEBUF];
 	int64_t			 sum;
 	int			 bar, some;
+	int64_t			 tolerance_wh;	/* onsite */
 };
 
 /* The reports, each in the file of its kind. */
@@ -103,7 +104,8 @@ extern const struct pp_report pp__report_sales, pp__report_txns,
     pp__report_verify, pp__report_status, pp__report_energy,
     pp__report_readings, pp__report_usage, pp__report_alarms,
     pp__report_lost, pp__report_reconcile, pp__report_bill,
-    pp__report_energy_per, pp__report_counters, pp__report_operators;
+    pp__report_energy_per, pp__report_counters, pp__report_operators,
+    pp__report_onsite;
 
 /* Open the output with the report's columns. */
 int	 pp__report_open(struct pp__run *run);

@@ -329,7 +329,21 @@ prepare() {
 		fresh none
 		no_208
 		site-load "$T/no-208.yaml" >/dev/null ;;
-	meter-swap.1:5)
+	report.1:24)
+		# The meter readers' round at 09:30 on the 20th: 0101070731
+		# shows 12.30 kWh more than the poll of the 19th, 0101070722
+		# what it stored.
+		fresh open.db
+		sqlite3 "$PREPAY_DB" "SELECT 'meter,time,energy_kwh' UNION ALL
+		    SELECT * FROM (SELECT meter || ',2026-11-20 09:30,' ||
+		    printf('%.3f', (energy_wh + CASE meter WHEN '0101070731'
+		    THEN 12300 ELSE 0 END) / 1000.0) FROM meters WHERE meter IN
+		    ('0101070722', '0101070731') ORDER BY meter)" >handheld.csv ;;
+	meter-swap.1:[345])
+		# Dead meters: the simulator is not started.
+		fresh open.db
+		_sim=no ;;
+	meter-swap.1:6)
 		# The old meter's wallet holds 23.50.
 		fresh open.db
 		sim
@@ -478,9 +492,10 @@ meter-read.1:8	has	^0103010001,time,done,
 meter-sim.1:2	has	^\[11\]:
 meter-sim.1:3	has	^\[0\]:[[:space:]]+2[0-9][0-9]\.
 meter-sim.1:7	has	^\[26\]:[[:space:]]+1
-meter-swap.1:2	has	,transfer,100003,.*,0101070799,152104,0\.00,
-meter-swap.1:3	has	,transfer,[0-9]+,.*,0101070799,152104,23\.50,transfer,
-meter-swap.1:4	has	,transfer,100002,.*,010107072B,152202,0\.00,
+meter-swap.1:2	has	,100003,0101070722,[0-9.]+,[0-9.]+,[0-9.]+,[0-9.]+,0\.00,0101070799,,[0-9.]*,empty,swap 0101070722 -> 0101070799$
+meter-swap.1:3	has	,0101070722,[0-9.]+,4321\.09,[0-9.]+,[0-9.]+,23\.50,0101070799,1,,pending,
+meter-swap.1:4	has	,0101070722,[0-9.]+,12\.30,0\.00,0\.00,23\.50,0101070799,1,,pending,"swap 0101070722 -> 0101070799; forced: final 12\.30 kWh below the last [0-9.]+ kWh: display replaced, counter reset"$
+meter-swap.1:5	has	,100002,010107072A,[0-9.]*,4833\.07,[0-9.]+,[0-9.]+,0\.00,010107072B,,,none,
 prepay-columns.5:2	has	^-12\.40\t100245\t152302$
 prepay-columns.5:3	count	,sale,.*,30\.00,transfer,.*,subsidy-2026-12-	5
 prepay-profile.5:3	has	 0101070731 +gw1 +ok 
@@ -492,7 +507,7 @@ prepay.7:13	has	^day,operator,method,sales,
 prepay.7:13	has	,@login@,wechat,1,30\.00,
 prepay.7:25	has	^0101070731,trip,done,
 prepay.7:25	has	^0101070732,trip,done,
-prepay.7:27	has	,transfer,[0-9]+,.*,0101070799,152104,23\.50,transfer,
+prepay.7:27	has	,0101070722,[0-9.]*,4321\.09,[0-9.]+,[0-9.]+,23\.50,0101070799,1,
 prepay.7:30	has	 0101070722 +gw1 +ok 
 prepay.yaml.5:7	has	 2 operators; 1 changes$
 refund.1:1	has	金额: ￥20\.00
@@ -520,6 +535,9 @@ report.1:20	has	^0101070722 +1号楼 +1 +152101 +no reading at or before --to$
 report.1:21	has	^100003 +赵六 
 report.1:22	has	^100245 +王五 
 report.1:23	has	^zhang +张敏 +cashier +site$
+report.1:24	has	^handheld.csv: 2 on-site readings imported$
+report.1:25	has	^2026-11-20 09:30:00 +0101070731 +1号楼 .* 12\.30 +0\.[0-9]{4} +[0-9]+\.[0-9]{2} *$
+report.1:25	count	0101070722	0
 reverse.1:1	has	,reverse,100001,.*,-1\.00,cash,29\.00,,,20261120000042,
 reverse.1:2	count	,reverse,.*,till 3 keyed in test sales$	42
 reverse.1:5	has	,reverse,100245,.*,20261118000007,.*closed the wrong account

@@ -279,6 +279,54 @@ exits 0 "swap the DL/T 645 meter for the spare" meter-swap -o csv "$A" "$SPARE"
 is "$(sql "SELECT m.meter FROM meters m JOIN accounts a ON a.id = m.account_id WHERE a.account = '$acct'")" \
     "$SPARE" "the account is on the spare"
 
+# --- a sale that pays up arrears closes the meter before its receipt -------
+
+# relay645 METER: the relay as status word 3 shows it to dlt645.py.
+relay645() {
+	m645 "$1" read 04000503
+	$PY -c 'import sys; print("open" if int(sys.argv[1].split()[-1], 16) & 0x10 else "closed")' \
+	    "$(tail -n 1 "$T/py")"
+}
+# arrears_trip: the poller's arrears pipeline, as the shipped units run it.
+arrears_trip() {
+	run sh -c 'alarm-scan -k arrears | meter-ctl -o csv trip -'
+}
+printf '%s\n' '@@BillSN @@SaleType @@SaleMoney' '送电: @@Power' >power.tmpl
+exits 0 "an account of 0.00 on a DL/T 645 meter" acct-open -o csv -n 欠费 --balance 0 "$B"
+debtor=$(f 1 account)
+arrears_trip
+is "$rc|$(f 1 meter result)" "0|$B|done" "the arrears pipeline trips it"
+is "$(relay645 "$B")" open "dlt645.py reads its relay open"
+exits 0 "the cashier's sale pays up the arrears" \
+    sale -o csv --receipt r1.txt --template power.tmpl "$debtor" 20
+is "$(sql "SELECT c.state FROM commands c JOIN meters m ON m.id = c.meter_id
+    WHERE m.meter = '$B' AND c.action = 'close' AND c.reason = 'paid'")" done "its close after payment is done"
+is "$(relay645 "$B")" closed "dlt645.py reads the relay closed in meter-sim"
+is "$(sed -n 2p r1.txt)" "送电: 已合闸" \
+    "the receipt, rendered after the close, says the power is back"
+unlike "$T/err" "open-pending" "no warning"
+
+# Arrears again, and the meter dead when the money comes.
+exits 0 "the scan clears the arrears alarm" alarm-scan -o csv
+exits 0 "a refund back to 0.00" refund -o csv "$debtor" 20
+arrears_trip
+is "$rc|$(f 1 result)" "0|done" "tripped for arrears again"
+stop_sim
+start_sim site.yaml --tty "d2=$T/a" --keys "$T/sim.keys" --dead "$B"
+exits 0 "a sale while the meter is dead: recorded, exit 0" \
+    sale -o csv --receipt r2.txt --template power.tmpl "$debtor" 15
+is "$(sed -n 1p r2.txt | cut -d' ' -f2-)" "售电 15.00" "the receipt is printed all the same"
+is "$(sed -n 2p r2.txt)" "送电: 待合闸" "saying the power waits"
+like "$T/err" "^sale: meter $B: still open-pending: tripped for arrears" \
+    "the warning says the meter is still open-pending"
+is "$(sql "SELECT c.state FROM commands c JOIN meters m ON m.id = c.meter_id
+    WHERE m.meter = '$B' AND c.action = 'close' ORDER BY c.id DESC LIMIT 1")" pending "its close waits"
+stop_sim
+start_sim site.yaml --tty "d2=$T/a" --keys "$T/sim.keys"
+exits 0 "meter-read sends the close once the meter answers" meter-read -o csv -g d1
+is "$(relay645 "$B")" closed "and the relay is closed"
+exits 0 "report verify" report verify
+
 # --- the clock ------------------------------------------------------------
 
 # Give two meters of d1 a clock an hour fast, in meter-sim's state file.

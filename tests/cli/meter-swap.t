@@ -74,30 +74,67 @@ mbpoll -m tcp -p "$P" -a 1 -0 -1 -o 0.5 -r 0x200 127.0.0.1 0 300 2 >"$T/mb" 2>&1
 is "$(mb 1)" "7300 2" "purchase 2 landed: the old meter holds 73.00, purchase 2"
 is "$(mb 2)" "5000 0" "the new meter holds 50.00, purchase 0"
 old_e=$(meter-ctl read "$OLD1" | row /dev/stdin 1 energy_kwh)
+last_wh=$(sql "SELECT energy_wh FROM meters WHERE meter = '$OLD1'")
+last_e=$(sql "SELECT printf('%.2f', energy_wh / 1000.0) FROM meters WHERE meter = '$OLD1'")
+# counts: the rows a refused swap must leave as they were.
+counts() {
+	sql "SELECT (SELECT count(*) FROM ledger) || '|' || (SELECT count(*) FROM readings) || '|' ||
+	    (SELECT count(*) FROM commands) || '|' || (SELECT group_concat(coalesce(account_id, '-')) FROM meters)"
+}
+n0=$(counts)
+exits 65 "a final reading below the last one stored is refused" \
+    meter-swap -o csv --final 0.50 "$OLD1" "$NEW1"
+is "$(cat "$T/err")" \
+    "meter-swap: meter $OLD1: final reading 0.50 kWh is below the last reading stored, $last_e kWh; give --force and --reason to store it" \
+    "one line naming both readings"
+is "$(counts)" "$n0" "nothing was written"
+exits 64 "--force without --reason is refused" \
+    meter-swap -o csv --force --final 0.50 "$OLD1" "$NEW1"
+like "$T/err" "^meter-swap: --force needs --reason" "saying a reason is needed"
+exits 64 "--force with an empty --reason too" \
+    meter-swap -o csv --force --reason "" --final 0.50 "$OLD1" "$NEW1"
+is "$(counts)" "$n0" "nothing was written"
+
 n_read=$(sql "SELECT count(*) FROM readings r JOIN meters m ON m.id = r.meter_id WHERE m.meter = '$OLD1'")
 exits 0 "swap a live prepay-1p meter" meter-swap -o csv "$OLD1" "$NEW1"
 is "$(head -n 1 "$T/out")" \
-    "serial,time,kind,account,name,meter,room,amount,method,balance,buy_count,ref,reverses,operator,remark" \
-    "the entry columns"
-is "$(nrows "$T/out")" 2 "two rows"
-is "$(f 1 kind account meter amount method buy_count remark)" \
-    "transfer|100001|$OLD1|-77.00|transfer||swap $OLD1 -> $NEW1" \
-    "out of the old meter: -77.00, the balance read (73.00) and the recharge still waiting (4.00)"
-is "$(f 2 kind account meter amount method buy_count remark)" \
-    "transfer|100001|$NEW1|77.00|transfer|1|swap $OLD1 -> $NEW1" "into the new meter: 77.00, its purchase 1"
-is "$(sql "SELECT count(*) || '|' || sum(amount) FROM ledger WHERE kind = 'transfer'")" "2|0" \
-    "two transfer rows in the ledger, summing to 0"
-is "$(sql "SELECT c.buy_count || '|' || c.state || CASE c.state WHEN 'failed' THEN '|' || c.last_error
-    ELSE '' END FROM commands c JOIN meters m ON m.id = c.meter_id
-    WHERE m.meter = '$OLD1' AND c.action = 'recharge' ORDER BY c.id")" \
-    "1|done
-2|done
-3|failed|moved to meter $NEW1" "the landed recharge is done, the waiting one moved"
+    "serial,time,account,old_meter,last_kwh,final_kwh,used_kwh,cost,moved,new_meter,buy_count,opening_kwh,old_wallet,remark" \
+    "the swap's columns"
+is "$(nrows "$T/out")" 1 "one row"
+is "$(f 1 account old_meter last_kwh final_kwh new_meter)" "100001|$OLD1|$last_e|$old_e|$NEW1" \
+    "the account, the old meter, its last stored and its final counter, the new meter"
+$PY -c 'import sys; a, b, u = map(float, sys.argv[1:]); sys.exit(abs((b - a) - u) > 0.011)' \
+    "$(f 1 last_kwh)" "$(f 1 final_kwh)" "$(f 1 used_kwh)"
+ok $? "used_kwh is the final counter less the last ($(f 1 used_kwh))"
+is "$(f 1 moved buy_count old_wallet remark)" "77.00|1|zeroed|swap $OLD1 -> $NEW1" \
+    "77.00 moved (73.00 read, 4.00 still waiting) as the new meter's purchase 1; the old wallet zeroed"
+like "$T/err" "^meter-swap: meter $OLD1: zeroed: its wallet taken to 0.00 by a recharge of -73.00$" \
+    "stderr says what became of the old wallet"
+serial=$(f 1 serial)
+is "$(sql "SELECT serial FROM ledger WHERE kind = 'transfer' ORDER BY id LIMIT 1")" "$serial" \
+    "the serial is the first transfer row's"
+is "$(sql "SELECT group_concat(m.meter || ':' || l.amount || ':' || coalesce(l.buy_count, ''), ' ') FROM ledger l
+    JOIN meters m ON m.id = l.meter_id WHERE l.kind = 'transfer'")" \
+    "$OLD1:-7300:3 $OLD1:-400: $NEW1:7700:1" \
+    "transfer rows: -73.00 off the old meter's wallet (its purchase 3), -4.00 that never reached it, 77.00 into the new"
+is "$(sql "SELECT c.buy_count || '|' || c.amount || '|' || c.state || '|' || coalesce(c.verdict, '') FROM commands c
+    JOIN meters m ON m.id = c.meter_id WHERE m.meter = '$OLD1' AND c.action = 'recharge' ORDER BY c.id")" \
+    "1|2000|done|
+2|300|done|
+3|400|failed|cancelled
+3|-7300|done|" "the landed recharge is done, the waiting one given up, the negative recharge done"
+is "$(sql "SELECT remark FROM ledger WHERE kind = 'adjust' ORDER BY id DESC LIMIT 1")" \
+    "recharge 4.00 of serial $(sql "SELECT l.serial FROM ledger l JOIN commands c ON c.ledger_id = l.id WHERE c.amount = 400")\
+ cancelled, kept on the account: moved to meter $NEW1 by a swap" "an adjust row in the chain says why"
+is "$(mb 1)" "0 3" "meter-sim: the old meter's wallet is 0.00, purchase 3"
 is "$(sql "SELECT r.source || '|' || printf('%.2f', r.energy_wh / 1000.0) || '|' || r.balance
     FROM readings r JOIN meters m ON m.id = r.meter_id WHERE m.meter = '$OLD1' ORDER BY r.id DESC LIMIT 1")" \
     "manual|$old_e|7300" "the final reading is stored: the counter and the balance the meter showed"
 is "$(sql "SELECT count(*) FROM readings r JOIN meters m ON m.id = r.meter_id WHERE m.meter = '$OLD1'")" \
     "$((n_read + 1))" "one more reading of the old meter"
+is "$(sql "SELECT printf('%.2f', r.energy_wh / 1000.0) FROM readings r JOIN meters m ON m.id = r.meter_id
+    WHERE m.meter = '$NEW1' ORDER BY r.id DESC LIMIT 1")" "$(f 1 opening_kwh)" \
+    "the new meter's opening counter, read from it, is stored"
 is "$(sql "SELECT c.amount || '|' || c.buy_count || '|' || c.state FROM commands c
     JOIN meters m ON m.id = c.meter_id WHERE m.meter = '$NEW1' AND c.action = 'recharge'")" \
     "7700|1|done" "the new meter got a recharge of 77.00, done"
@@ -113,6 +150,7 @@ is "$(sql "SELECT count(*) FROM account_meters am JOIN meters m ON m.id = am.met
 report balances -o csv >bal.csv
 is "$(row bal.csv 1 account meter balance)" "100001|$NEW1|27.00" \
     "report balances lists the new meter; the account keeps its 27.00"
+exits 0 "report verify after the swap" report verify
 exits 0 "a sale to the account after the swap" sale -o csv 100001 5.00
 is "$(f 1 meter buy_count)" "$NEW1|2" "goes to the new meter, purchase 2"
 is "$(mb 2)" "13200 2" "the new meter has it"
@@ -129,35 +167,65 @@ like "$T/err" 'does not answer.*--final.*--balance' "the message asks for --fina
 exits 69 "with --final but without --balance" meter-swap -o csv --final 1234.5 "$OLD2" "$NEW2"
 is "$(sql "SELECT count(*) FROM ledger")" "$n_tx" "nothing was written"
 is "$(sql "SELECT account_id IS NOT NULL FROM meters WHERE meter = '$OLD2'")" 1 "the old meter keeps its account"
-last=$(sql "SELECT coalesce(energy_wh, -1) FROM meters WHERE meter = '$OLD2'")
-exits 0 "swap it with --final 1234.5 --balance 12.30" meter-swap -o csv --final 1234.5 --balance 12.30 "$OLD2" "$NEW2"
-is "$(f 1 account meter amount)" "100002|$OLD2|-12.30" "out of the old meter: -12.30"
-is "$(f 2 account meter amount buy_count)" "100002|$NEW2|12.30|1" "into the new one: 12.30, purchase 1"
-if [ "$last" -gt 1234500 ]; then flag=backwards; else flag=; fi
+last=$(sql "SELECT printf('%.2f', energy_wh / 1000.0) FROM meters WHERE meter = '$OLD2'")
+n0=$(counts)
+exits 65 "a display that reads 1234.5, below the last counter $last, is refused" \
+    meter-swap -o csv --final 1234.5 --balance 50.00 "$OLD2" "$NEW2"
+like "$T/err" "final reading 1234.50 kWh is below the last reading stored, $last kWh" "naming both"
+is "$(counts)" "$n0" "nothing was written"
+exits 0 "with --force and a reason it is stored" meter-swap -o csv --force \
+    --reason "counter reset by the factory" --final 1234.5 --balance 50.00 --opening 0.25 "$OLD2" "$NEW2"
+is "$(f 1 account old_meter last_kwh final_kwh used_kwh cost moved new_meter buy_count opening_kwh old_wallet)" \
+    "100002|$OLD2|$last|1234.50|0.00|0.00|50.00|$NEW2|1|0.25|pending" \
+    "the row: nothing counted from a backwards counter, 50.00 moved, the old wallet pending"
+is "$(f 1 remark)" "swap $OLD2 -> $NEW2; forced: final 1234.50 kWh below the last $last kWh: counter reset by the factory" \
+    "the remark keeps the reason"
+is "$(sql "SELECT count(*) FROM ledger WHERE kind = 'transfer' AND remark = '$(f 1 remark)'")" 2 \
+    "in the ledger rows too"
+like "$T/err" "^meter-swap: meter $OLD2: pending: the recharge of -50.00 that empties its wallet did not land .*; it and a trip are pending for meter-read" \
+    "stderr says the old wallet waits, with a trip"
 is "$(sql "SELECT r.source || '|' || r.energy_wh || '|' || r.balance || '|' || coalesce(r.flag, '')
     FROM readings r JOIN meters m ON m.id = r.meter_id WHERE m.meter = '$OLD2' ORDER BY r.id DESC LIMIT 1")" \
-    "manual|1234500|1230|$flag" "the final reading is the one given${flag:+ (flagged: below the last counter $last)}"
-is "$(mb 4)" "6230 1" "the new meter's balance rose by 12.30"
-is "$(sql "SELECT a.account FROM accounts a JOIN meters m ON m.account_id = a.id WHERE m.meter = '$NEW2'")" \
-    100002 "the account has the new meter"
+    "manual|1234500|5000|backwards" "the final reading is kept, flagged backwards"
+is "$(mb 4)" "10000 1" "the new meter's balance rose by 50.00"
+exits 0 "report verify after a forced swap" report verify
+stop_sim
+start_sim site.yaml --credit 50 --state "$T/sim.state"
+exits 0 "meter-read once the old meter answers" meter-read -o csv --meter "$OLD2"
+exits 0 "meter-ctl read" meter-ctl read -o csv "$OLD2"
+is "$(f 1 balance relay)" "0.00|tripped" "meter-sim: the old meter's wallet is 0.00 and it is tripped"
+is "$(sql "SELECT group_concat(c.action || '=' || c.state, ' ') FROM commands c JOIN meters m ON m.id = c.meter_id
+    WHERE m.meter = '$OLD2' AND c.reason = 'swap' OR (m.meter = '$OLD2' AND c.amount < 0)")" \
+    "recharge=done trip=done" "both commands done"
 
 # --- an account-billed dds238-2 ------------------------------------------------------
 
 exits 0 "meter-read" meter-read --meter "$OLD3"
 old_e=$(f 1 energy_kwh)
 exits 64 "--balance for a meter billed to the account" meter-swap --balance 1.00 "$OLD3" "$NEW3"
-exits 0 "swap a dds238-2 billed to the account" meter-swap -o csv "$OLD3" "$NEW3"
-is "$(f 1 kind meter amount buy_count)" "transfer|$OLD3|0.00|" "out: 0.00"
-is "$(f 2 kind meter amount buy_count)" "transfer|$NEW3|0.00|" "in: 0.00, no purchase"
-$PY -c 'import sys; sys.exit(abs(float(sys.argv[1]) - float(sys.argv[2])) > 0.02)' \
-    "$(sql "SELECT r.energy_wh / 1000.0 FROM readings r JOIN meters m ON m.id = r.meter_id
-        WHERE m.meter = '$OLD3' AND r.source = 'manual'")" "$old_e"
-ok $? "the final reading is the counter read from the meter ($old_e)"
-is "$(sql "SELECT count(*) FROM commands c JOIN meters m ON m.id = c.meter_id WHERE m.meter = '$NEW3'")" 0 \
-    "no command for the new meter"
-is "$(bal 100003)" "30.00" "the account keeps its wallet"
+last_wh=$(sql "SELECT energy_wh FROM meters WHERE meter = '$OLD3'")
+last_e=$(sql "SELECT printf('%.2f', energy_wh / 1000.0) FROM meters WHERE meter = '$OLD3'")
+# An hour after the poll, the meter's display shows 12.34 kWh more.
+t1=$(($(sql "SELECT reading_time FROM meters WHERE meter = '$OLD3'") + 3600))
+final=$(awk -v w="$last_wh" 'BEGIN { printf "%.3f", (w + 12340) / 1000 }')
+used0=$(sql "SELECT used_e7 FROM accounts WHERE account = '100003'")
+exits 0 "swap a dds238-2 billed to the account, its final counter given" \
+    env PREPAY_NOW="$t1" meter-swap -o csv --final "$final" "$OLD3" "$NEW3"
+is "$(f 1 account old_meter last_kwh final_kwh used_kwh cost moved new_meter buy_count old_wallet)" \
+    "100003|$OLD3|$last_e|$(awk -v w="$last_wh" 'BEGIN { printf "%.2f", (w + 12340) / 1000 }')|12.34|6.64|0.00|$NEW3||none" \
+    "the row: 12.34 kWh since the last poll (差额电量), 6.64 at 0.5380, no wallet to move"
+is "$(sql "SELECT (r.energy_wh - $last_wh) || '|' || r.cost_e7 FROM readings r JOIN meters m ON m.id = r.meter_id
+    WHERE m.meter = '$OLD3' AND r.source = 'manual'")" "12340|66389200" \
+    "the final reading is priced exactly: 12340 Wh x 0.5380 = 6.6389200"
+is "$(($(sql "SELECT used_e7 FROM accounts WHERE account = '100003'") - used0))" 66389200 \
+    "and charged to the account, as a poll charges"
+is "$(sql "SELECT count(*) FROM ledger WHERE kind = 'transfer' AND amount = 0 AND meter_id IN
+    (SELECT id FROM meters WHERE meter IN ('$OLD3', '$NEW3'))")" 2 "two transfer rows of 0.00"
+is "$(sql "SELECT count(*) FROM commands c JOIN meters m ON m.id = c.meter_id WHERE m.meter IN ('$NEW3', '$OLD3')
+    AND c.action <> 'trip'")" 0 "no command for either meter"
 is "$(sql "SELECT a.account FROM accounts a JOIN meters m ON m.account_id = a.id WHERE m.meter = '$NEW3'")" \
     100003 "the account has the new meter"
+exits 0 "report verify" report verify
 
 # --- refusals --------------------------------------------------------------------------
 
@@ -174,6 +242,20 @@ exits 64 "one operand" meter-swap "$NEW1"
 is "$(sql "SELECT count(*) FROM ledger")" "$n_tx" "nothing was written"
 is "$(sql "SELECT a.account FROM accounts a JOIN meters m ON m.account_id = a.id WHERE m.meter = '$NEW1'")" \
     100001 "the accounts are as they were"
+
+# --- an old meter that refuses to be emptied is tripped ----------------------------
+
+# The office's --balance says 140.00; the meter holds 132.00 and refuses
+# a recharge of -140.00, so it is tripped instead.
+exits 0 "swap a meter whose wallet will not go to 0.00" \
+    meter-swap -o csv --balance 140.00 "$NEW1" "$FREE"
+is "$(f 1 moved buy_count old_wallet)" "140.00|1|tripped" "140.00 moved; the old meter tripped"
+like "$T/err" "^meter-swap: meter $NEW1: tripped: the recharge of -140.00 that empties its wallet did not land .*; the meter is tripped$" \
+    "stderr says so"
+exits 0 "meter-ctl read" meter-ctl read -o csv "$NEW1"
+is "$(f 1 balance relay)" "132.00|tripped" "meter-sim: the wallet kept, the relay open"
+is "$(mb 7)" "19000 1" "the new meter has 50.00 + 140.00, purchase 1"
+exits 0 "report verify" report verify
 
 stop_sim
 unlike "$T/all.err" 'Sanitizer|runtime error' "no sanitizer reports from meter-sim"
