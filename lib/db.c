@@ -310,6 +310,16 @@ static const char *const migrations[] = {
 	"  c.verdict = 'cancelled' AND NOT EXISTS (SELECT 1 FROM ledger r"
 	"  WHERE r.reverses = c.ledger_id)) AS cancelled_serial"
 	" FROM meters m;",
+	/*
+	 * The start of every poll, for meter-read --due's schedule on
+	 * poll_minutes, and the time each gateway was last polled, for the
+	 * watchdog alarm.
+	 */
+	"CREATE TABLE polls(id INTEGER PRIMARY KEY,"
+	" started INTEGER NOT NULL, finished INTEGER,"
+	" full INTEGER NOT NULL, meters INTEGER, missing INTEGER);"
+	"CREATE INDEX polls_started ON polls(full, started);"
+	"ALTER TABLE gateways ADD COLUMN polled INTEGER;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

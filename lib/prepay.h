@@ -607,6 +607,13 @@ void	 pp_poll_row_values(const struct pp_poll_row *r,
  */
 int	 pp_poll(pp_db *db, const struct pp_poll_opts *o,
 	    struct pp_poll_row **rows, size_t *nrows);
+/* The poll interval when the site sets no poll_minutes. */
+#define PP_POLL_MINUTES	30
+/*
+ * *due: no poll of every meter has started yet in the current slot of
+ * poll_minutes, slots counted from local midnight; *slot is its start.
+ */
+int	 pp_poll_due(pp_db *db, int *due, int64_t *slot);
 /* One manual reading (meter, time, energy_kwh[, balance]). */
 int	 pp_reading_import_row(pp_db *db, const pp_csv *row);
 
