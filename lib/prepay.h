@@ -242,6 +242,7 @@ enum pp_action {
 	PP_ACT_REVERSE, PP_ACT_METER_SWAP,
 	PP_ACT_SITE_LOAD,
 	PP_ACT_METER_CTL,	/* run meter-ctl at all; read needs no more */
+	PP_ACT_BACKUP, PP_ACT_RESTORE,
 	/*
 	 * Send the command named to a list of meters; flags has
 	 * PP_CTL_ARREARS when every target says it is an arrears trip.
@@ -259,6 +260,27 @@ enum pp_action {
  */
 int	 pp_operator_may(pp_db *db, enum pp_action action,
 	    const char *command, int flags);
+
+/* ---- backup.c: online backups and their restore ----------------------- */
+
+struct pp_backup {
+	char	 path[1024];	/* DIR/prepay-YYYYMMDD-HHMMSS.db */
+	int64_t	 time, bytes;
+	int	 removed;	/* older backups removed */
+};
+/*
+ * Back the live database up into dir, safely while others write, check
+ * the copy's integrity, and remove the backups in dir taken more than
+ * keep_days days before today (0: keep every one).
+ */
+int	 pp_backup(pp_db *db, const char *dir, int keep_days,
+	    struct pp_backup *b);
+/*
+ * Replace the live database's content by the backup file's, when it
+ * passes the integrity check and every check of report verify; the
+ * caller's audit entry then goes into the restored database.
+ */
+int	 pp_backup_restore(pp_db *db, const char *file);
 
 /* ---- audit.c ---------------------------------------------------------- */
 
