@@ -8,16 +8,18 @@
 #include "common.h"
 
 static const char usage[] =
-    "usage: alarm-scan [-d FILE] [-o FMT] [--all] [-k KIND] [--notify COMMAND]\n";
+    "usage: alarm-scan [-d FILE] [-o FMT] [--all] [-k KIND] [--notify COMMAND]\n"
+    "                  [--verify ok|fail]\n";
 
 int
 main(int argc, char **argv)
 {
-	enum { OPT_ALL = OPT_FIRST_TOOL, OPT_NOTIFY };
+	enum { OPT_ALL = OPT_FIRST_TOOL, OPT_NOTIFY, OPT_VERIFY };
 	static const struct option longopts[] = {
 		COMMON_LONG,
 		{ "all", no_argument, NULL, OPT_ALL },
 		{ "notify", required_argument, NULL, OPT_NOTIFY },
+		{ "verify", required_argument, NULL, OPT_VERIFY },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct pp_scan_opts o;
@@ -43,6 +45,9 @@ main(int argc, char **argv)
 			break;
 		case OPT_NOTIFY:
 			notify = optarg;
+			break;
+		case OPT_VERIFY:
+			o.verify = optarg;
 			break;
 		default:
 			if (!tool_option(&t, ch, optarg))

@@ -44,6 +44,7 @@ static const struct {
 	{ "counter", 1, "【{site}】表{meter}（{room}）读数异常：{value}。" },
 	{ "command", 2, "【{site}】表{meter}的{value}命令多次未成功。" },
 	{ "watchdog", 3, "【{site}】抄表中断：{value}，请检查抄表服务和网关。" },
+	{ "verify", 3, "【{site}】夜间账本与审计链校验未通过，请立即核查。" },
 };
 
 static int
@@ -527,6 +528,24 @@ scan_watchdog(pp_db *db, struct raised *r)
 	return cond_sync(db, &c, r, rc);
 }
 
+/* The night's report verify, as told: "fail" raises, "ok" clears. */
+static int
+scan_verify(pp_db *db, struct raised *r, const char *verdict)
+{
+	struct facts f;
+	int64_t id;
+	int rc;
+
+	if (verdict == NULL)
+		return PP_OK;
+	memset(&f, 0, sizeof(f));
+	f.kind = "verify";
+	if ((rc = sync_alarm(db, &f, strcmp(verdict, "fail") == 0, &id)) !=
+	    PP_OK)
+		return rc;
+	return note(db, r, id);
+}
+
 /* One row of alarm_rows' query. */
 static void
 alarm_row(sqlite3_stmt *st, struct pp_alarm_row *row)
@@ -622,12 +641,17 @@ pp_alarm_scan(pp_db *db, const struct pp_scan_opts *o,
 	if (o->kind && kind_index(o->kind) < 0)
 		return pp__fail(db, PP_EUSAGE, "-k %s: no such alarm kind",
 		    pp_q(o->kind));
+	if (o->verify && strcmp(o->verify, "ok") != 0 && strcmp(o->verify,
+	    "fail") != 0)
+		return pp__fail(db, PP_EUSAGE, "--verify %s: use ok or fail",
+		    pp_q(o->verify));
 	if ((rc = pp__tx_begin(db)) != PP_OK)
 		return rc;
 	if ((rc = scan_accounts(db, &r)) == PP_OK &&
 	    (rc = scan_meters(db, &r)) == PP_OK &&
-	    (rc = scan_gateways(db, &r)) == PP_OK)
-		rc = scan_watchdog(db, &r);
+	    (rc = scan_gateways(db, &r)) == PP_OK &&
+	    (rc = scan_watchdog(db, &r)) == PP_OK)
+		rc = scan_verify(db, &r, o->verify);
 	if (rc != PP_OK) {
 		pp__tx_rollback(db);
 		free(r.v);

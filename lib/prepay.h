@@ -647,7 +647,7 @@ extern const pp_column pp_alarm_columns[PP_ALARM_NCOLS];
 enum pp_alarm_kind { PP_ALARM_LOW1, PP_ALARM_LOW2, PP_ALARM_ARREARS,
 	PP_ALARM_OVERLOAD, PP_ALARM_VOLTAGE, PP_ALARM_LOST, PP_ALARM_GATEWAY,
 	PP_ALARM_MISMATCH, PP_ALARM_COUNTER, PP_ALARM_COMMAND,
-	PP_ALARM_WATCHDOG };
+	PP_ALARM_WATCHDOG, PP_ALARM_VERIFY };
 
 struct pp_alarm_row {
 	int64_t		 time;			/* raised */
@@ -674,6 +674,8 @@ void	 pp_alarm_row_values(const struct pp_alarm_row *r,
 struct pp_scan_opts {
 	int		 all;		/* every standing alarm, not the new */
 	const char	*kind;		/* only this kind, or NULL */
+	/* The night's report verify: "fail" raises, "ok" clears; or NULL. */
+	const char	*verify;
 };
 
 /*
