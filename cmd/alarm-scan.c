@@ -61,6 +61,10 @@ main(int argc, char **argv)
 	if (o.kind && pp_alarm_kind_check(o.kind) != PP_OK)
 		tool_die(&t, PP_EUSAGE, "-k %s: no such alarm kind",
 		    pp_q(o.kind));
+	if (o.verify && strcmp(o.verify, "ok") != 0 &&
+	    strcmp(o.verify, "fail") != 0)
+		tool_die(&t, PP_EUSAGE, "--verify %s: use ok or fail",
+		    pp_q(o.verify));
 	t.audit = 1;
 	tool_open(&t, PP_ACT_ALARM_SCAN, 0);
 	if ((rc = pp_alarm_scan(t.db, &o, &rows, &n)) != PP_OK)

@@ -107,5 +107,22 @@ report alarms -o csv >"$T/all.csv"
 is "$(col "$T/all.csv" alarm | tr ' ' '\n' | grep -c watchdog)" 2 \
     "the history keeps both watchdog alarms"
 
+# --- the nightly verify's verdict ------------------------------------------------
+exits 64 "--verify takes ok or fail" alarm-scan --verify maybe
+like "$T/err" '^alarm-scan: --verify maybe: use ok or fail$' "and says so"
+at 12:00
+run alarm-scan -k verify --verify fail --notify "$notify" -o csv
+is "$rc.$(f 1 alarm level)" "0.verify|3" "--verify fail raises the verify alarm"
+like notices "^manager\|13900000009\|verify\|【看门狗】夜间账本与审计链校验未通过，请立即核查。\$" \
+    "and tells sms_to, in Chinese"
+run alarm-scan -k verify --verify fail -o csv
+is "$(nrows "$T/out")" 0 "a second failure: the alarm stands, not raised again"
+run alarm-scan -k verify --verify ok -o csv
+is "$(sql "SELECT count(*) FROM alarms WHERE kind = 'verify' AND cleared IS NULL")" 0 \
+    "--verify ok clears it"
+run alarm-scan -k verify -o csv
+is "$(sql "SELECT count(*) FROM alarms WHERE kind = 'verify'")" 1 \
+    "a scan without --verify leaves it be"
+
 stop_sim
 done_testing
