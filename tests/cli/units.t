@@ -40,17 +40,20 @@ unlike "$U/prepay-poll.service" "^StateDirectory=" \
     "a STATEDIR outside /var/lib: no StateDirectory="
 
 # --- systemd-analyze verify ----------------------------------------------------------
-if command -v systemd-analyze >/dev/null 2>&1; then
-	# The man pages of Documentation= are the install's own.
-	(cd "$U" && MANPATH=$P/share/man systemd-analyze verify \
-	    prepay-*.service prepay-*.timer) \
-	    >"$T/sa.out" 2>&1
-	ok $? "systemd-analyze verify: the installed units"
+# analyze DIR MANDIR NAME: systemd-analyze verify on the units in DIR, the
+# man pages of their Documentation= found in MANDIR.
+analyze() {
+	if ! command -v systemd-analyze >/dev/null 2>&1; then
+		ok 0 "# skip systemd-analyze is not installed"
+		ok 0 "# skip systemd-analyze is not installed"
+		return
+	fi
+	(cd "$1" && MANPATH=$2 systemd-analyze verify prepay-*.service \
+	    prepay-*.timer) >"$T/sa.out" 2>&1
+	ok $? "systemd-analyze verify: $3"
 	is "$(cat "$T/sa.out")" "" "without a warning"
-else
-	ok 0 "# skip systemd-analyze is not installed"
-	ok 0 "# skip systemd-analyze is not installed"
-fi
+}
+analyze "$U" "$P/share/man" "the installed units"
 
 # --- logrotate -d ----------------------------------------------------------------------
 if command -v logrotate >/dev/null 2>&1; then
@@ -242,16 +245,7 @@ mkdir "$T/sd"
 for f in "$D"/prepay-*; do
 	sed "s|/usr/local/|$T/dest/usr/local/|g" "$f" >"$T/sd/${f##*/}"
 done
-if command -v systemd-analyze >/dev/null 2>&1; then
-	(cd "$T/sd" && MANPATH=$T/dest/usr/local/share/man \
-	    systemd-analyze verify prepay-*.service prepay-*.timer) \
-	    >"$T/sa.out" 2>&1
-	ok $? "systemd-analyze verify: the default units"
-	is "$(cat "$T/sa.out")" "" "without a warning"
-else
-	ok 0 "# skip systemd-analyze is not installed"
-	ok 0 "# skip systemd-analyze is not installed"
-fi
+analyze "$T/sd" "$T/dest/usr/local/share/man" "the default units"
 
 # shellcheck disable=SC2086
 make -s -C "$top" uninstall $build PREFIX="$P" >"$T/make.out" 2>&1
