@@ -685,7 +685,12 @@ pp_poll_due(pp_db *db, int *due, int64_t *slot)
 	return PP_OK;
 }
 
-/* A poll of every meter is recorded as it starts, for pp_poll_due. */
+/*
+ * A poll of every meter is recorded as it starts, for pp_poll_due, at
+ * once and on its own: the schedule's bookkeeping, like the run's own
+ * audit record, not a change of the site's (its audit entry says what the
+ * poll did).
+ */
 static int
 poll_start(pp_db *db, const struct pp_poll_opts *o, int64_t *id)
 {

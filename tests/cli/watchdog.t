@@ -107,10 +107,25 @@ report alarms -o csv >"$T/all.csv"
 is "$(col "$T/all.csv" alarm | tr ' ' '\n' | grep -c watchdog)" 2 \
     "the history keeps both watchdog alarms"
 
+# --- a bus that stays locked: its gateway is not polled ---------------------------
+hold_bus gw2
+for m in 12:10 12:25 12:40; do
+	at $m
+	meter-read --wait 0 >/dev/null 2>&1
+done
+release
+scan
+is "$(standing)" "网关gw2已45分钟未抄表" \
+    "gw2's bus held by another process for 45 minutes: its watchdog"
+at 12:45
+meter-read >/dev/null 2>&1
+scan
+is "$(standing)" "" "the bus free again, the next poll clears it"
+
 # --- the nightly verify's verdict ------------------------------------------------
 exits 64 "--verify takes ok or fail" alarm-scan --verify maybe
 like "$T/err" '^alarm-scan: --verify maybe: use ok or fail$' "and says so"
-at 12:00
+at 13:00
 run alarm-scan -k verify --verify fail --notify "$notify" -o csv
 is "$rc.$(f 1 alarm level)" "0.verify|3" "--verify fail raises the verify alarm"
 like notices "^manager\|13900000009\|verify\|【看门狗】夜间账本与审计链校验未通过，请立即核查。\$" \
