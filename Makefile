@@ -9,6 +9,27 @@ DATADIR	 = $(PREFIX)/share/prepay
 # and the database lives in STATEDIR, a directory of the group.
 PREPAY_GROUP ?= prepay
 STATEDIR ?= /var/lib/prepay
+# The units and the crontab run the jobs as this login, of that group,
+# and log into LOGDIR.  The units go where systemd looks for a PREFIX's
+# (/usr/local/lib/systemd/system); the crontab and the logrotate file are
+# examples under DATADIR, for the administrator to put into /etc.
+PREPAY_USER ?= prepay
+LOGDIR	?= /var/log/prepay
+UNITDIR	 = $(PREFIX)/lib/systemd/system
+LIBEXECDIR = $(PREFIX)/libexec/prepay
+SYSTEMD_UNITS = prepay-poll.service prepay-poll.timer prepay-verify.service \
+	   prepay-verify.timer prepay-backup.service prepay-backup.timer
+# The templates get the install's own paths.  StateDirectory= and
+# LogsDirectory= name directories under /var/lib and /var/log; for a
+# STATEDIR or LOGDIR elsewhere the line and its mode go, and the
+# directory is the administrator's to make.
+SUBST	 = sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@DATADIR@|$(DATADIR)|g' \
+	   -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' -e 's|@STATEDIR@|$(STATEDIR)|g' \
+	   -e 's|@LOGDIR@|$(LOGDIR)|g' -e 's|@USER@|$(PREPAY_USER)|g' \
+	   -e 's|@GROUP@|$(PREPAY_GROUP)|g' \
+	   -e 's|@STATEDIR_NAME@|$(STATEDIR:/var/lib/%=%)|g' \
+	   -e 's|@LOGDIR_NAME@|$(LOGDIR:/var/log/%=%)|g' \
+	   -e '/^StateDirectory=\//{N;d;}' -e '/^LogsDirectory=\//{N;d;}'
 
 # B is the build directory; `make check` also builds one with sanitizers.
 B	?= build
@@ -28,7 +49,7 @@ ALL_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all \
 LDFLAGS += -fsanitize=address,undefined
 endif
 
-TOOLS	 = site-load acct-open acct-close sale refund reverse report meter-read meter-ctl meter-swap meter-sim alarm-scan
+TOOLS	 = site-load acct-open acct-close sale refund reverse report meter-read meter-ctl meter-swap meter-sim alarm-scan db-backup
 LIBSRC	 = $(wildcard lib/*.c)
 LIBOBJ	 = $(LIBSRC:%.c=$(B)/%.o)
 LIBHDR	 = lib/prepay.h lib/internal.h lib/codec.h lib/siteparse.h lib/field.h \
@@ -172,7 +193,8 @@ demo: deps
 install: $(BINS)
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 \
-	    $(DESTDIR)$(DATADIR)/examples $(DESTDIR)$(DATADIR)/profiles
+	    $(DESTDIR)$(DATADIR)/examples $(DESTDIR)$(DATADIR)/profiles \
+	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(LIBEXECDIR)
 	for b in $(BINS); do \
 	    install -m 0755 $$b $(DESTDIR)$(BINDIR)/ || exit 1; \
 	done
@@ -180,10 +202,17 @@ install: $(BINS)
 	cp man/*.5 $(DESTDIR)$(MANDIR)/man5/
 	cp man/*.7 $(DESTDIR)$(MANDIR)/man7/
 	cp scripts/example-site.yaml scripts/campus-site.yaml scripts/demo \
-	    scripts/receipt.tmpl \
-	    scripts/prepay-poll.service scripts/prepay-poll.timer \
-	    scripts/prepay.crontab scripts/notify-gammu scripts/notify-http \
+	    scripts/receipt.tmpl scripts/notify-gammu scripts/notify-http \
 	    $(DESTDIR)$(DATADIR)/examples/
+	for u in $(SYSTEMD_UNITS); do \
+	    $(SUBST) scripts/$$u.in >$(DESTDIR)$(UNITDIR)/$$u || exit 1; \
+	done
+	$(SUBST) scripts/prepay.crontab.in \
+	    >$(DESTDIR)$(DATADIR)/examples/prepay.crontab
+	$(SUBST) scripts/prepay.logrotate.in \
+	    >$(DESTDIR)$(DATADIR)/examples/prepay.logrotate
+	$(SUBST) scripts/nightly-verify.in >$(DESTDIR)$(LIBEXECDIR)/nightly-verify
+	chmod 0755 $(DESTDIR)$(LIBEXECDIR)/nightly-verify
 	cp lib/profiles/*.yaml $(DESTDIR)$(DATADIR)/profiles/
 	@if [ "$$(id -u)" = 0 ]; then \
 	    getent group $(PREPAY_GROUP) >/dev/null || \
@@ -207,8 +236,9 @@ uninstall:
 	    $(DESTDIR)$(MANDIR)/man5/prepay.yaml.5 \
 	    $(DESTDIR)$(MANDIR)/man5/prepay-columns.5 \
 	    $(DESTDIR)$(MANDIR)/man5/prepay-profile.5 \
-	    $(DESTDIR)$(MANDIR)/man7/prepay.7
-	rm -rf $(DESTDIR)$(DATADIR)
+	    $(DESTDIR)$(MANDIR)/man7/prepay.7 \
+	    $(SYSTEMD_UNITS:%=$(DESTDIR)$(UNITDIR)/%)
+	rm -rf $(DESTDIR)$(DATADIR) $(DESTDIR)$(LIBEXECDIR)
 
 clean:
 	rm -rf build build-san build-fuzz

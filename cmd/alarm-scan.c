@@ -8,16 +8,18 @@
 #include "common.h"
 
 static const char usage[] =
-    "usage: alarm-scan [-d FILE] [-o FMT] [--all] [-k KIND] [--notify COMMAND]\n";
+    "usage: alarm-scan [-d FILE] [-o FMT] [--all] [-k KIND] [--notify COMMAND]\n"
+    "                  [--verify ok|fail]\n";
 
 int
 main(int argc, char **argv)
 {
-	enum { OPT_ALL = OPT_FIRST_TOOL, OPT_NOTIFY };
+	enum { OPT_ALL = OPT_FIRST_TOOL, OPT_NOTIFY, OPT_VERIFY };
 	static const struct option longopts[] = {
 		COMMON_LONG,
 		{ "all", no_argument, NULL, OPT_ALL },
 		{ "notify", required_argument, NULL, OPT_NOTIFY },
+		{ "verify", required_argument, NULL, OPT_VERIFY },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct pp_scan_opts o;
@@ -44,6 +46,9 @@ main(int argc, char **argv)
 		case OPT_NOTIFY:
 			notify = optarg;
 			break;
+		case OPT_VERIFY:
+			o.verify = optarg;
+			break;
 		default:
 			if (!tool_option(&t, ch, optarg))
 				tool_usage(&t);
@@ -56,6 +61,10 @@ main(int argc, char **argv)
 	if (o.kind && pp_alarm_kind_check(o.kind) != PP_OK)
 		tool_die(&t, PP_EUSAGE, "-k %s: no such alarm kind",
 		    pp_q(o.kind));
+	if (o.verify && strcmp(o.verify, "ok") != 0 &&
+	    strcmp(o.verify, "fail") != 0)
+		tool_die(&t, PP_EUSAGE, "--verify %s: use ok or fail",
+		    pp_q(o.verify));
 	t.audit = 1;
 	tool_open(&t, PP_ACT_ALARM_SCAN, 0);
 	if ((rc = pp_alarm_scan(t.db, &o, &rows, &n)) != PP_OK)

@@ -12,6 +12,8 @@
 static const char usage[] =
     "usage: meter-read [-d FILE] [-o FMT] [-b BUILDING] [-g GATEWAY] ...\n"
     "                  [-j JOBS] [--meter METER] ... [--strict] [--wait S]\n"
+    "       meter-read [-d FILE] [-o FMT] [-j JOBS] [--strict] [--wait S]"
+    " --due\n"
     "       meter-read [-d FILE] [--each] [--rejects FILE] [--onsite]\n"
     "                  --import FILE|-\n"
     "       meter-read [-d FILE] [-o FMT] [--wait S] --discover GATEWAY\n";
@@ -59,14 +61,14 @@ struct read {
 	struct pp_poll_opts o;
 	const char	**gateways, **meters;
 	const char	*discover;
-	int		 strict, import, onsite;
+	int		 strict, import, onsite, due;
 };
 
 static void
 read_options(struct tool *t, struct read *r, int argc, char **argv)
 {
 	enum { OPT_METER = OPT_FIRST_TOOL, OPT_STRICT, OPT_WAIT, OPT_IMPORT,
-		OPT_DISCOVER, OPT_ONSITE };
+		OPT_DISCOVER, OPT_ONSITE, OPT_DUE };
 	static const struct option longopts[] = {
 		COMMON_LONG,
 		BATCH_LONG,
@@ -76,6 +78,7 @@ read_options(struct tool *t, struct read *r, int argc, char **argv)
 		{ "import", no_argument, NULL, OPT_IMPORT },
 		{ "discover", required_argument, NULL, OPT_DISCOVER },
 		{ "onsite", no_argument, NULL, OPT_ONSITE },
+		{ "due", no_argument, NULL, OPT_DUE },
 		{ NULL, 0, NULL, 0 }
 	};
 	int ch;
@@ -111,6 +114,9 @@ read_options(struct tool *t, struct read *r, int argc, char **argv)
 			break;
 		case OPT_ONSITE:
 			r->onsite = 1;
+			break;
+		case OPT_DUE:
+			r->due = 1;
 			break;
 		default:
 			if (!tool_option(t, ch, optarg))
@@ -172,6 +178,23 @@ import(struct tool *t, int argc, char **argv, int onsite)
 	tool_exit(t, rc);
 }
 
+/* --due: a poll that is not due yet exits at once and writes nothing. */
+static void
+not_due(struct tool *t, struct read *r)
+{
+	int64_t slot;
+	int due, rc;
+
+	if ((rc = pp_poll_due(t->db, &due, &slot)) != PP_OK)
+		tool_die(t, rc, "%s", pp_errmsg(t->db));
+	if (due)
+		return;
+	free(r->gateways);
+	free(r->meters);
+	t->audit = 0;
+	tool_exit(t, PP_OK);
+}
+
 static noreturn void
 poll_meters(struct tool *t, struct read *r)
 {
@@ -189,6 +212,8 @@ poll_meters(struct tool *t, struct read *r)
 		r->o.arg = t;
 	}
 	tool_open(t, PP_ACT_METER_READ, 0);
+	if (r->due)
+		not_due(t, r);
 	rc = pp_poll(t->db, &r->o, &rows, &n);
 	free(r->gateways);
 	free(r->meters);
@@ -221,8 +246,10 @@ main(int argc, char **argv)
 	read_options(&t, &r, argc, argv);
 	argc -= optind;
 	argv += optind;
-	if ((r.discover || r.import) && (r.gateways || r.meters ||
+	if ((r.discover || r.import || r.due) && (r.gateways || r.meters ||
 	    r.o.building))
+		usage_free(&t, &r);
+	if (r.due && (r.discover || r.import))
 		usage_free(&t, &r);
 	if (r.discover)
 		discover(&t, &r, argc);

@@ -43,6 +43,8 @@ static const struct {
 	    "{value}，请核查。" },
 	{ "counter", 1, "【{site}】表{meter}（{room}）读数异常：{value}。" },
 	{ "command", 2, "【{site}】表{meter}的{value}命令多次未成功。" },
+	{ "watchdog", 3, "【{site}】抄表中断：{value}，请检查抄表服务和网关。" },
+	{ "verify", 3, "【{site}】夜间账本与审计链校验未通过，请立即核查。" },
 };
 
 static int
@@ -474,6 +476,76 @@ scan_gateways(pp_db *db, struct raised *r)
 	return cond_sync(db, &c, r, rc);
 }
 
+/*
+ * The watchdog: the site's newest reading, or a gateway's last poll, is
+ * older than twice poll_minutes; a stopped poller raises it, the next
+ * poll clears it.  A site or gateway never polled has nothing to watch.
+ */
+static int
+scan_watchdog(pp_db *db, struct raised *r)
+{
+	int64_t minutes = pp__setting_int(db, "poll_minutes", PP_POLL_MINUTES);
+	struct conditions c = { NULL, NULL, 0, 0, 0 };
+	struct facts *x;
+	sqlite3_stmt *st;
+	int rc = PP_OK, site = 0;
+
+	/*
+	 * The site first (gateway 0), then each gateway, which is told only
+	 * while the site's own alarm, that says it all, does not hold.
+	 */
+	if ((st = pp__stmt(db, "SELECT 0, '', (SELECT max(time) FROM readings) "
+	    "UNION ALL SELECT id, name, polled FROM gateways ORDER BY 1")) ==
+	    NULL)
+		return PP_EINTERNAL;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		int64_t late = pp_now() - sqlite3_column_int64(st, 2);
+		int64_t age = late / 60;
+
+		if ((x = cond_room(&c, 1)) == NULL) {
+			rc = pp__fail(db, PP_EINTERNAL, "out of memory");
+			break;
+		}
+		memset(x, 0, sizeof(*x));
+		x->kind = "watchdog";
+		x->gateway_id = sqlite3_column_int64(st, 0);
+		if (x->gateway_id == 0)
+			snprintf(x->value, sizeof(x->value), "全站最新读数已是"
+			    "%lld分钟前", (long long)age);
+		else
+			snprintf(x->value, sizeof(x->value), "网关%.20s已%lld"
+			    "分钟未抄表", sqlite3_column_text(st, 1),
+			    (long long)age);
+		snprintf(x->threshold, sizeof(x->threshold), "%lld",
+		    (long long)minutes * 2);
+		c.holds[c.n] = sqlite3_column_type(st, 2) != SQLITE_NULL &&
+		    late > minutes * 120 && !site;
+		if (x->gateway_id == 0)
+			site = c.holds[c.n];
+		c.n++;
+	}
+	sqlite3_reset(st);
+	return cond_sync(db, &c, r, rc);
+}
+
+/* The night's report verify, as told: "fail" raises, "ok" clears. */
+static int
+scan_verify(pp_db *db, struct raised *r, const char *verdict)
+{
+	struct facts f;
+	int64_t id;
+	int rc;
+
+	if (verdict == NULL)
+		return PP_OK;
+	memset(&f, 0, sizeof(f));
+	f.kind = "verify";
+	if ((rc = sync_alarm(db, &f, strcmp(verdict, "fail") == 0, &id)) !=
+	    PP_OK)
+		return rc;
+	return note(db, r, id);
+}
+
 /* One row of alarm_rows' query. */
 static void
 alarm_row(sqlite3_stmt *st, struct pp_alarm_row *row)
@@ -569,11 +641,17 @@ pp_alarm_scan(pp_db *db, const struct pp_scan_opts *o,
 	if (o->kind && kind_index(o->kind) < 0)
 		return pp__fail(db, PP_EUSAGE, "-k %s: no such alarm kind",
 		    pp_q(o->kind));
+	if (o->verify && strcmp(o->verify, "ok") != 0 && strcmp(o->verify,
+	    "fail") != 0)
+		return pp__fail(db, PP_EUSAGE, "--verify %s: use ok or fail",
+		    pp_q(o->verify));
 	if ((rc = pp__tx_begin(db)) != PP_OK)
 		return rc;
 	if ((rc = scan_accounts(db, &r)) == PP_OK &&
-	    (rc = scan_meters(db, &r)) == PP_OK)
-		rc = scan_gateways(db, &r);
+	    (rc = scan_meters(db, &r)) == PP_OK &&
+	    (rc = scan_gateways(db, &r)) == PP_OK &&
+	    (rc = scan_watchdog(db, &r)) == PP_OK)
+		rc = scan_verify(db, &r, o->verify);
 	if (rc != PP_OK) {
 		pp__tx_rollback(db);
 		free(r.v);

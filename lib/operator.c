@@ -38,6 +38,8 @@ static const enum need action_needs[] = {
 	[PP_ACT_METER_SWAP] = NEED_SUPERVISOR,
 	[PP_ACT_SITE_LOAD] = NEED_ADMIN,
 	[PP_ACT_METER_CTL] = NEED_ANY,
+	[PP_ACT_BACKUP] = NEED_POLLER,
+	[PP_ACT_RESTORE] = NEED_ADMIN,
 };
 
 const char *

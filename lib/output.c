@@ -6,6 +6,8 @@
  * may color its rows when it goes to a terminal, and may end with a bar
  * chart.
  */
+#include <sys/stat.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -204,6 +206,21 @@ nomem:
 	return PP_EINTERNAL;
 }
 
+/*
+ * Rows appended to a file that already has some, as cron's `>> poll.csv`
+ * or systemd's StandardOutput=append: do, continue it: no second header.
+ */
+static int
+continues_file(FILE *fp)
+{
+	struct stat sb;
+	int fd = fileno(fp), fl;
+
+	return fd >= 0 && (fl = fcntl(fd, F_GETFL)) != -1 &&
+	    (fl & O_APPEND) && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
+	    sb.st_size > 0;
+}
+
 static int
 write_header(pp_out *o)
 {
@@ -211,6 +228,10 @@ write_header(pp_out *o)
 	size_t i;
 	int rc;
 
+	if (continues_file(o->fp)) {
+		o->header_done = 1;
+		return PP_OK;
+	}
 	if ((names = calloc(o->ncols, sizeof(*names))) == NULL)
 		return PP_EINTERNAL;
 	for (i = 0; i < o->ncols; i++)

@@ -242,6 +242,7 @@ enum pp_action {
 	PP_ACT_REVERSE, PP_ACT_METER_SWAP,
 	PP_ACT_SITE_LOAD,
 	PP_ACT_METER_CTL,	/* run meter-ctl at all; read needs no more */
+	PP_ACT_BACKUP, PP_ACT_RESTORE,
 	/*
 	 * Send the command named to a list of meters; flags has
 	 * PP_CTL_ARREARS when every target says it is an arrears trip.
@@ -259,6 +260,27 @@ enum pp_action {
  */
 int	 pp_operator_may(pp_db *db, enum pp_action action,
 	    const char *command, int flags);
+
+/* ---- backup.c: online backups and their restore ----------------------- */
+
+struct pp_backup {
+	char	 path[1024];	/* DIR/prepay-YYYYMMDD-HHMMSS.db */
+	int64_t	 time, bytes;
+	int	 removed;	/* older backups removed */
+};
+/*
+ * Back the live database up into dir, safely while others write, check
+ * the copy's integrity, and remove the backups in dir taken more than
+ * keep_days days before today (0: keep every one).
+ */
+int	 pp_backup(pp_db *db, const char *dir, int keep_days,
+	    struct pp_backup *b);
+/*
+ * Replace the live database's content by the backup file's, when it
+ * passes the integrity check and every check of report verify; the
+ * caller's audit entry then goes into the restored database.
+ */
+int	 pp_backup_restore(pp_db *db, const char *file);
 
 /* ---- audit.c ---------------------------------------------------------- */
 
@@ -620,6 +642,13 @@ void	 pp_poll_row_values(const struct pp_poll_row *r,
  */
 int	 pp_poll(pp_db *db, const struct pp_poll_opts *o,
 	    struct pp_poll_row **rows, size_t *nrows);
+/* The poll interval when the site sets no poll_minutes. */
+#define PP_POLL_MINUTES	30
+/*
+ * *due: no poll of every meter has started yet in the current slot of
+ * poll_minutes, slots counted from local midnight; *slot is its start.
+ */
+int	 pp_poll_due(pp_db *db, int *due, int64_t *slot);
 /* One manual reading (meter, time, energy_kwh[, balance]). */
 int	 pp_reading_import_row(pp_db *db, const pp_csv *row);
 /*
@@ -635,7 +664,8 @@ extern const pp_column pp_alarm_columns[PP_ALARM_NCOLS];
 
 enum pp_alarm_kind { PP_ALARM_LOW1, PP_ALARM_LOW2, PP_ALARM_ARREARS,
 	PP_ALARM_OVERLOAD, PP_ALARM_VOLTAGE, PP_ALARM_LOST, PP_ALARM_GATEWAY,
-	PP_ALARM_MISMATCH, PP_ALARM_COUNTER, PP_ALARM_COMMAND };
+	PP_ALARM_MISMATCH, PP_ALARM_COUNTER, PP_ALARM_COMMAND,
+	PP_ALARM_WATCHDOG, PP_ALARM_VERIFY };
 
 struct pp_alarm_row {
 	int64_t		 time;			/* raised */
@@ -662,6 +692,8 @@ void	 pp_alarm_row_values(const struct pp_alarm_row *r,
 struct pp_scan_opts {
 	int		 all;		/* every standing alarm, not the new */
 	const char	*kind;		/* only this kind, or NULL */
+	/* The night's report verify: "fail" raises, "ok" clears; or NULL. */
+	const char	*verify;
 };
 
 /*

@@ -325,6 +325,7 @@ static const pp_column status_cols[] = {
 	{ "balance", PP_COL_MONEY }, { "power_w", PP_COL_INT },
 	{ "alarm1", PP_COL_MONEY }, { "relay", PP_COL_TEXT },
 	{ "keep", PP_COL_TEXT }, { "time", PP_COL_TIME },
+	{ "age_min", PP_COL_INT },
 };
 
 static int
@@ -355,12 +356,16 @@ status_check(struct pp__run *run)
 static int
 status_row(struct pp__run *run, sqlite3_stmt *st, pp_cell *c)
 {
-	int opened = sqlite3_column_int(st, 13), s;
-	int64_t balance, alarm1 = c[8].i, alarm2 = sqlite3_column_int64(st, 16);
+	int opened = sqlite3_column_int(st, 14), s;
+	int64_t balance, alarm1 = c[8].i, alarm2 = sqlite3_column_int64(st, 17);
 
-	balance = sqlite3_column_int64(st, sqlite3_column_type(st, 15) !=
-	    SQLITE_NULL ? 15 : 14);
-	if (sqlite3_column_int(st, 12))
+	balance = sqlite3_column_int64(st, sqlite3_column_type(st, 16) !=
+	    SQLITE_NULL ? 16 : 15);
+	/* The reading age: whole minutes since the meter's last reading. */
+	if (sqlite3_column_type(st, 18) != SQLITE_NULL)
+		c[12] = (pp_cell){ .set = 1, .i = (pp_now() -
+		    sqlite3_column_int64(st, 18)) / 60 };
+	if (sqlite3_column_int(st, 13))
 		s = 5;
 	else if (!opened)
 		s = 4;
@@ -389,12 +394,14 @@ const struct pp_report pp__report_status = {
 	.sql = "SELECT m.meter, coalesce(b.name, ''), m.room, "
 	    "coalesce(a.account, ''), coalesce(a.name, ''), NULL, NULL, "
 	    "m.power_w, coalesce(m.alarm1, ?1), coalesce(m.relay, ''), m.keep, "
-	    "m.last_seen, m.state = 'lost', a.id IS NOT NULL AND a.state = "
+	    "m.last_seen, NULL, m.state = 'lost', a.id IS NOT NULL AND "
+	    "a.state = "
 	    "'open', (SELECT balance FROM account_balances WHERE account_id = "
 	    "a.id), (SELECT CASE WHEN w.billing = 'meter' "
 	    "THEN w.meter_balance END FROM meters w WHERE w.account_id = a.id "
 	    "ORDER BY w.billing = 'meter' DESC, w.id LIMIT 1), "
-	    "coalesce(m.alarm2, ?2) FROM meters m LEFT JOIN buildings b ON "
+	    "coalesce(m.alarm2, ?2), m.reading_time FROM meters m LEFT JOIN "
+	    "buildings b ON "
 	    "b.id = m.building_id LEFT JOIN accounts a ON a.id = m.account_id "
 	    "WHERE (?3 IS NULL OR b.name = ?3) AND (?4 IS NULL OR m.floor = ?4) "
 	    "ORDER BY b.id, m.floor, m.room, m.meter",

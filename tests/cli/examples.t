@@ -95,16 +95,15 @@ alarm-scan.1:6	cp scripts/	installs a script (root)
 alarm-scan.1:7	PREPAY_PHONE=	sends an SMS through a GSM modem
 alarm-scan.1:8	alarm-scan --notify notify-gammu	sends SMS through a GSM modem
 alarm-scan.1:9	PREPAY_SMS_URL=	crontab lines, and a real SMS gateway
-meter-read.1:3	*/30 * * * *	a crontab line
-meter-read.1:4	cp prepay-poll	installs systemd units (root)
-meter-read.1:5	systemctl	systemd
+meter-read.1:3	*/5 * * * *	a crontab line
+meter-read.1:4	systemctl	systemd
 prepay-profile.5:8	chgrp prepay	root, and the group prepay
 prepay-profile.5:9	chmod 640	root: the key file of the installed database
 prepay.7:1	make install	installs the tools (root)
 prepay.7:2	install -m 0640	installs the key file (root)
 prepay.7:16	report txns --operator zhang	one login writes every row here, the supervisor's reversal and the closes among them; report.1:4 runs the same pipeline on a cashier's rows
-prepay.7:20	*/30 * * * *	a crontab line
-prepay.7:24	*/30 * * * *	a crontab line, and SMS through a GSM modem
+prepay.7:20	*/5 * * * *	a crontab line
+prepay.7:24	*/5 * * * *	a crontab line, and SMS through a GSM modem
 prepay.7:31	PREPAY_DB=	crontab lines, and mail
 report.1:18	PREPAY_DB=	crontab lines, and mail
 EOF
@@ -121,6 +120,7 @@ cat >"$T/subst" <<EOF
 *	/var/lib/prepay/prepay.db	$PREPAY_DB
 site-load.1	cd /etc/prepay	cd $W
 prepay.7	.backup /backup/	.backup $W/
+db-backup.1	/var/lib/prepay/backup	$W/backup
 prepay-profile.5	\$HOME/profiles	$T/profiles
 meter-sim.1	/tmp/a	$T/a
 meter-sim.1	/tmp/b	$T/b
@@ -385,6 +385,9 @@ prepare() {
 		start_sim site.yaml --state "$T/sim.state" --seed 7 \
 		    --keys "$PREPAY_DB.keys"
 		return ;;
+	db-backup.1:1)
+		fresh open.db
+		mkdir "$W/backup" ;;
 	refund.1:2)
 		fresh open.db
 		sale 100001 20 >/dev/null ;;
