@@ -1,9 +1,9 @@
 #!/bin/sh
 # watchdog.t: a stopped poller is visible.  report status shows each
 # meter's reading age; alarm-scan raises the watchdog alarm when the
-# site's newest reading is older than twice poll_minutes, or a gateway has
-# not been polled in that time, tells sms_to, and clears it when the polls
-# come back.
+# site's newest reading is older than twice poll_minutes, or no meter of a
+# gateway has answered in that time (not polled, or polled and silent),
+# tells sms_to, and clears it when the polls come back.
 . "$(dirname "$0")/lib.sh"
 
 P=$(port_base)
@@ -95,7 +95,7 @@ scan
 is "$(standing)" "" "11:35: gw2 last polled 30 minutes ago, not late"
 at 11:50
 scan
-is "$(standing)" "网关gw2已45分钟未抄表" \
+is "$(standing)" "网关gw2已45分钟无读数" \
     "11:50: gw2 not polled for 45 minutes: its watchdog, not the site's"
 like notices "^manager\|13900000009\|watchdog\|【看门狗】抄表中断：网关gw2已45分钟" \
     "and sms_to is told"
@@ -115,17 +115,34 @@ for m in 12:10 12:25 12:40; do
 done
 release
 scan
-is "$(standing)" "网关gw2已45分钟未抄表" \
+is "$(standing)" "网关gw2已45分钟无读数" \
     "gw2's bus held by another process for 45 minutes: its watchdog"
 at 12:45
 meter-read >/dev/null 2>&1
 scan
 is "$(standing)" "" "the bus free again, the next poll clears it"
 
+# --- a gateway down: polled every time, and silent ----------------------------
+stop_sim
+start_sim site.yaml --seed 5 --down gw2
+for m in 13:00 13:15 13:30 13:45; do
+	at $m
+	meter-read >/dev/null 2>&1
+done
+scan
+is "$(standing)" "网关gw2已60分钟无读数" \
+    "gw2 down, polled and silent for an hour: its watchdog, the site's none"
+stop_sim
+start_sim site.yaml --seed 5
+at 14:00
+meter-read >/dev/null 2>&1
+scan
+is "$(standing)" "" "gw2 mended, the poll it answers clears it"
+
 # --- the nightly verify's verdict ------------------------------------------------
 exits 64 "--verify takes ok or fail" alarm-scan --verify maybe
 like "$T/err" '^alarm-scan: --verify maybe: use ok or fail$' "and says so"
-at 13:00
+at 14:10
 run alarm-scan -k verify --verify fail --notify "$notify" -o csv
 is "$rc.$(f 1 alarm level)" "0.verify|3" "--verify fail raises the verify alarm"
 like notices "^manager\|13900000009\|verify\|【看门狗】夜间账本与审计链校验未通过，请立即核查。\$" \
