@@ -7,7 +7,8 @@
 #include "common.h"
 
 static const char usage[] =
-    "usage: meter-swap [-d FILE] [-o FMT] [--balance AMOUNT] [--final KWH]\n"
+    "usage: meter-swap [-d FILE] [-o FMT] [--lang zh|en]\n"
+    "                  [--balance AMOUNT] [--final KWH]\n"
     "                  [--wait S] OLD NEW\n";
 
 int
