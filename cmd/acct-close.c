@@ -7,7 +7,8 @@
 #include "common.h"
 
 static const char usage[] =
-    "usage: acct-close [-d FILE] [-o FMT] [-m METHOD] [--ref REF] [--remark TEXT]\n"
+    "usage: acct-close [-d FILE] [-o FMT] [--lang zh|en]\n"
+    "                  [-m METHOD] [--ref REF] [--remark TEXT]\n"
     "                  [--receipt FILE|-] [--template FILE] [--copies N]\n"
     "                  [--balance AMOUNT] ACCOUNT\n";
 

@@ -7,7 +7,8 @@
 #include "common.h"
 
 static const char usage[] =
-    "usage: acct-open [-d FILE] [-o FMT] [--bom] [-a ACCOUNT] -n NAME [-p PHONE]\n"
+    "usage: acct-open [-d FILE] [-o FMT] [--lang zh|en]\n"
+    "                 [--bom] [-a ACCOUNT] -n NAME [-p PHONE]\n"
     "                 [--balance AMOUNT] [-m METHOD] [--ref REF] [--remark TEXT]\n"
     "                 METER ...\n"
     "       acct-open [-d FILE] [-o FMT] --add-meter ACCOUNT METER\n"

@@ -8,8 +8,8 @@
 #include "common.h"
 
 static const char usage[] =
-    "usage: alarm-scan [-d FILE] [-o FMT] [--all] [-k KIND] [--notify COMMAND]\n"
-    "                  [--verify ok|fail]\n";
+    "usage: alarm-scan [-d FILE] [-o FMT] [--lang zh|en]\n"
+    "                  [--all] [-k KIND] [--notify COMMAND] [--verify ok|fail]\n";
 
 int
 main(int argc, char **argv)

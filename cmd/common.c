@@ -23,6 +23,8 @@ tool_init(struct tool *t, const char *name, const char *usage, int argc,
 	t->argc = argc;
 	t->argv = argv;
 	t->fmt = PP_FMT_AUTO;
+	t->lang = pp_lang_locale(getenv("LC_ALL"), getenv("LC_MESSAGES"),
+	    getenv("LANG"));
 	t->copies = 1;
 	/* Our own messages name the whole option. */
 	opterr = 0;
@@ -127,7 +129,7 @@ tool_option(struct tool *t, int ch, const char *arg)
 	case 'o':
 		if (pp_format_parse(arg, &t->fmt) != PP_OK ||
 		    (t->fmt == PP_FMT_XLSX && strcmp(t->name, "report") != 0)) {
-			tool_warn(t, "-o %s: use csv, tsv or table%s",
+			tool_warn(t, "-o %s: use csv, tsv, table or list%s",
 			    pp_q(arg), strcmp(t->name, "report") == 0 ?
 			    " or xlsx" : "");
 			exit(PP_EUSAGE);
@@ -138,6 +140,12 @@ tool_option(struct tool *t, int ch, const char *arg)
 		exit(PP_OK);
 	case OPT_BOM:
 		t->bom = 1;
+		return 1;
+	case OPT_LANG:
+		if (pp_lang_parse(arg, &t->lang) != PP_OK) {
+			tool_warn(t, "--lang %s: use zh or en", pp_q(arg));
+			exit(PP_EUSAGE);
+		}
 		return 1;
 	case OPT_EACH:
 		t->each = 1;
@@ -233,6 +241,7 @@ tool_out(struct tool *t, const pp_column *cols, size_t ncols)
 	if ((rc = pp_out_open(&o, t->fmt, stdout, t->xlsx_path, t->bom, cols,
 	    ncols, err, sizeof(err))) != PP_OK)
 		tool_die(t, rc, "%s", err);
+	pp_out_lang(o, t->lang);
 	return o;
 }
 

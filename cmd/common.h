@@ -11,13 +11,14 @@
 #include "prepay.h"
 
 /* Long options without a short form start here. */
-enum { OPT_BOM = 256, OPT_EACH, OPT_REJECTS, OPT_RECEIPT, OPT_TEMPLATE,
+enum { OPT_BOM = 256, OPT_LANG, OPT_EACH, OPT_REJECTS, OPT_RECEIPT, OPT_TEMPLATE,
 	OPT_COPIES, OPT_FIRST_TOOL };
 
 /* The leading colon tells a missing value from an unknown option. */
 #define COMMON_SHORT	":d:hO:o:V"
 #define COMMON_LONG \
-	{ "bom", no_argument, NULL, OPT_BOM }
+	{ "bom", no_argument, NULL, OPT_BOM }, \
+	{ "lang", required_argument, NULL, OPT_LANG }
 /* Tools that read input lists. */
 #define BATCH_LONG \
 	{ "each", no_argument, NULL, OPT_EACH }, \
@@ -37,6 +38,7 @@ struct tool {
 	enum pp_format	 fmt;
 	const char	*xlsx_path;
 	int		 bom;
+	enum pp_lang	 lang;		/* the locale's, or --lang */
 	int		 audit;		/* the tool writes: audit its run */
 	int		 each;		/* --each */
 	const char	*rejects;	/* --rejects */

@@ -5,11 +5,13 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common.h"
 
 static const char usage[] =
-    "usage: meter-ctl [-d FILE] [-o FMT] [--force] [--reason TEXT] [--wait S]\n"
+    "usage: meter-ctl [-d FILE] [-o FMT] [--lang zh|en]\n"
+    "                 [--force] [--reason TEXT] [--wait S]\n"
     "                 ACTION [ARG] METER ... | - | --building B [--floor F] |"
     " --all\n"
     "       ACTION is trip, close, keep, unkeep, prepay, manual, time, read,\n"
@@ -256,6 +258,10 @@ ctl_run(struct tool *t, struct ctl *c, const struct targets *ts)
 	size_t i;
 
 	memset(&n, 0, sizeof(n));
+	/* One meter's whole state is too wide for a terminal's row. */
+	if (c->reading && ts->n == 1 && t->fmt == PP_FMT_AUTO &&
+	    isatty(STDOUT_FILENO))
+		t->fmt = PP_FMT_LIST;
 	out = c->reading ? tool_out(t, pp_state_columns, PP_STATE_NCOLS) :
 	    tool_out(t, pp_ctl_columns, PP_CTL_NCOLS);
 	for (i = 0; i < ts->n; i++)

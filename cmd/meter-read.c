@@ -10,7 +10,8 @@
 #include "common.h"
 
 static const char usage[] =
-    "usage: meter-read [-d FILE] [-o FMT] [-b BUILDING] [-g GATEWAY] ...\n"
+    "usage: meter-read [-d FILE] [-o FMT] [--lang zh|en]\n"
+    "                  [-b BUILDING] [-g GATEWAY] ...\n"
     "                  [-j JOBS] [--meter METER] ... [--strict] [--wait S]\n"
     "       meter-read [-d FILE] [-o FMT] [-j JOBS] [--strict] [--wait S]"
     " --due\n"

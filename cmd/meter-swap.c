@@ -8,9 +8,9 @@
 #include "common.h"
 
 static const char usage[] =
-    "usage: meter-swap [-d FILE] [-o FMT] [--balance AMOUNT] [--final KWH]\n"
-    "                  [--force] [--opening KWH] [--reason TEXT] [--wait S]\n"
-    "                  OLD NEW\n";
+    "usage: meter-swap [-d FILE] [-o FMT] [--lang zh|en]\n"
+    "                  [--balance AMOUNT] [--final KWH] [--force]\n"
+    "                  [--opening KWH] [--reason TEXT] [--wait S] OLD NEW\n";
 
 static int64_t
 energy(struct tool *t, const char *opt, const char *arg)

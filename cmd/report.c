@@ -70,8 +70,8 @@ usage_make(char *buf, size_t size)
 	const char *p, *end;
 	size_t col, n;
 
-	add(buf, size, "usage: report [-d FILE] [-o csv|tsv|table|xlsx] "
-	    "[-O FILE] [--bom] NAME [options]\n");
+	add(buf, size, "usage: report [-d FILE] [-o csv|tsv|table|list|xlsx] "
+	    "[-O FILE]\n%*s[--bom] [--lang zh|en] NAME [options]\n", INDENT, "");
 	for (rep = pp_report_next(NULL); rep; rep = pp_report_next(rep)) {
 		info = pp_report_info(rep);
 		add(buf, size, "%*sreport %s", INDENT - 7, "", info->name);
@@ -223,6 +223,7 @@ main(int argc, char **argv)
 	if (name == NULL)
 		tool_usage(&t);
 	rep = choose(&t, name, argc, argv, &r);
+	r.lang = t.lang;
 	tool_open(&t, PP_ACT_REPORT, 0);
 	rc = pp_report_run(t.db, rep, &r, &o, t.fmt, stdout, t.xlsx_path,
 	    t.bom);

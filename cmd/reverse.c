@@ -6,7 +6,8 @@
 #include "common.h"
 
 static const char usage[] =
-    "usage: reverse [-d FILE] [-o FMT] [--reason TEXT] [--receipt FILE|-]\n"
+    "usage: reverse [-d FILE] [-o FMT] [--lang zh|en]\n"
+    "               [--reason TEXT] [--receipt FILE|-]\n"
     "               [--template FILE] [--copies N] SERIAL\n"
     "       reverse [-d FILE] [-o FMT] [--each] [--rejects FILE] [--reason TEXT]\n"
     "               FILE|-\n";

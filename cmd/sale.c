@@ -4,7 +4,8 @@
 #include "common.h"
 
 static const char usage[] =
-    "usage: sale [-d FILE] [-o FMT] [-m METHOD] [--ref REF] [--receipt FILE|-]\n"
+    "usage: sale [-d FILE] [-o FMT] [--lang zh|en]\n"
+    "            [-m METHOD] [--ref REF] [--receipt FILE|-]\n"
     "            [--template FILE] [--copies N] [--remark TEXT]\n"
     "            [--account | --meter | --room] TARGET AMOUNT\n"
     "       sale [-d FILE] [-o FMT] [--each] [--rejects FILE] [-m METHOD] FILE|-\n";

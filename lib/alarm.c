@@ -19,32 +19,40 @@ const pp_column pp_alarm_columns[PP_ALARM_NCOLS] = {
 };
 
 /*
- * The kinds, in enum pp_alarm_kind's order, their levels, and the default
- * (Chinese) notices.
+ * The kinds, in enum pp_alarm_kind's order, their levels, their Chinese
+ * names ({kind}) and the default notices, wholly Chinese: {value} is said
+ * in Chinese too (an action, a flag, a wallet's mismatch).
  */
 static const struct {
 	const char	*kind;
 	int		 level;
+	const char	*zh;
 	const char	*text;
 } kinds[] = {
-	{ "low1", 1, "【{site}】{room}房电费余额{balance}元，已低于{threshold}"
-	    "元，请及时购电。" },
-	{ "low2", 2, "【{site}】{room}房电费余额仅{balance}元，已低于"
-	    "{threshold}元，即将欠费停电，请尽快购电。" },
-	{ "arrears", 3, "【{site}】{room}房已欠费，余额{balance}元，将按规定"
-	    "停电，请立即购电。" },
-	{ "overload", 1, "【{site}】{room}房（表{meter}）功率{value}W，超过"
-	    "限定{threshold}W。" },
-	{ "voltage", 1, "【{site}】表{meter}（{room}）电压{value}V，超出"
-	    "{threshold}V。" },
-	{ "lost", 2, "【{site}】表{meter}（{room}）失联。" },
-	{ "gateway", 3, "【{site}】网关{value}失联。" },
-	{ "mismatch", 2, "【{site}】表{meter}（{room}）钱包与系统记录不符："
-	    "{value}，请核查。" },
-	{ "counter", 1, "【{site}】表{meter}（{room}）读数异常：{value}。" },
-	{ "command", 2, "【{site}】表{meter}的{value}命令多次未成功。" },
-	{ "watchdog", 3, "【{site}】抄表中断：{value}，请检查抄表服务和网关。" },
-	{ "verify", 3, "【{site}】夜间账本与审计链校验未通过，请立即核查。" },
+	{ "low1", 1, "余额偏低", "【{site}】{room}房电费余额{balance}元，"
+	    "已低于{threshold}元，请及时购电。" },
+	{ "low2", 2, "余额不足", "【{site}】{room}房电费余额仅{balance}元，"
+	    "已低于{threshold}元，即将欠费停电，请尽快购电。" },
+	{ "arrears", 3, "欠费", "【{site}】{room}房已欠费，余额{balance}元，"
+	    "将按规定停电，请立即购电。" },
+	{ "overload", 1, "超功率", "【{site}】{room}房（表{meter}）功率{value}"
+	    "瓦，超过限定{threshold}瓦。" },
+	{ "voltage", 1, "电压异常", "【{site}】表{meter}（{room}）电压{value}"
+	    "伏，超出{threshold}伏。" },
+	{ "lost", 2, "失联", "【{site}】表{meter}（{room}）失联。" },
+	{ "gateway", 3, "网关失联", "【{site}】网关{value}失联。" },
+	{ "mismatch", 2, "钱包不符", "【{site}】表{meter}（{room}）钱包与系统"
+	    "记录不符：{value}，请核查。" },
+	{ "counter", 1, "读数异常", "【{site}】表{meter}（{room}）读数异常："
+	    "{value}。" },
+	{ "command", 2, "命令失败", "【{site}】表{meter}的{value}命令多次未"
+	    "成功。" },
+	{ "watchdog", 3, "抄表中断", "【{site}】抄表中断：{value}，请检查抄表服务"
+	    "和网关。" },
+	{ "verify", 3, "校验失败", "【{site}】夜间账本与审计链校验未通过，请立即"
+	    "核查。" },
+	{ "unfunded", 1, "未购电", "【{site}】{room}房电费账户{account}已开户，"
+	    "尚未购电，购电后即可合闸用电。" },
 };
 
 static int
@@ -70,8 +78,22 @@ pp_alarm_kind_check(const char *kind)
 	return kind_index(kind) < 0 ? PP_EUSAGE : PP_OK;
 }
 
+/* The verdicts' reasons, in English and in Chinese. */
+static const char *const why_text[][2] = {
+	{ "the meter's wallet was never read", "表内钱包从未读取" },
+	{ "the meter counts %lld purchases, the ledger %lld with %lld pending",
+	  "表计购电次数为%lld，系统记录%lld次，其中%lld次待充值" },
+	{ "purchase %lld was confirmed but the meter counts %lld",
+	  "第%lld次购电已确认，但表计购电次数为%lld" },
+	{ "the meter holds %s, more than the %s sold to it",
+	  "表内余额%s元，多于售给该表的%s元" },
+	{ "recharges of %s were cancelled, the last ordered by serial %s: "
+	  "reverse them", "已取消的充值共%s元，最后一笔流水号%s，请冲正" },
+};
+
 const char *
-pp__wallet_verdict(sqlite3_stmt *st, int first, char *why, size_t len)
+pp__wallet_verdict(sqlite3_stmt *st, int first, int zh, char *why,
+    size_t len)
 {
 	int64_t balance = sqlite3_column_int64(st, first);
 	int64_t count = sqlite3_column_int64(st, first + 1);
@@ -86,24 +108,22 @@ pp__wallet_verdict(sqlite3_stmt *st, int first, char *why, size_t len)
 	why[0] = '\0';
 	if (sqlite3_column_type(st, first) == SQLITE_NULL ||
 	    sqlite3_column_type(st, first + 1) == SQLITE_NULL) {
-		snprintf(why, len, "the meter's wallet was never read");
+		snprintf(why, len, "%s", why_text[0][zh != 0]);
 		return "unread";
 	}
+	zh = zh != 0;
 	if (count + pending != allocated)
-		snprintf(why, len, "the meter counts %lld purchases, the ledger "
-		    "%lld with %lld pending", (long long)count,
+		snprintf(why, len, why_text[1][zh], (long long)count,
 		    (long long)allocated, (long long)pending);
 	else if (count < done)
-		snprintf(why, len, "purchase %lld was confirmed but the meter "
-		    "counts %lld", (long long)done, (long long)count);
+		snprintf(why, len, why_text[2][zh], (long long)done,
+		    (long long)count);
 	else if (balance > sold - pending_amount)
-		snprintf(why, len, "the meter holds %s, more than the %s sold to "
-		    "it", pp_money_format(balance, x),
+		snprintf(why, len, why_text[3][zh], pp_money_format(balance, x),
 		    pp_money_format(sold - pending_amount, y));
 	else if (cancelled != 0)
-		snprintf(why, len, "recharges of %s were cancelled, the last "
-		    "ordered by serial %s: reverse them", pp_money_format(
-		    cancelled, x), sqlite3_column_text(st, first + 8));
+		snprintf(why, len, why_text[4][zh], pp_money_format(cancelled,
+		    x), sqlite3_column_text(st, first + 8));
 	return why[0] ? "mismatch" : "ok";
 }
 
@@ -112,6 +132,7 @@ struct facts {
 	const char	*kind;
 	int64_t		 meter_id, account_id, gateway_id;
 	char		 meter[PP_KEYMAX], room[PP_KEYMAX], value[64];
+	char		 said[256];	/* value in Chinese, when it differs */
 	char		 threshold[PP_NUMBUF], balance[PP_NUMBUF];
 	char		 account[PP_KEYMAX], name[PP_NAMEMAX];
 };
@@ -158,8 +179,8 @@ render(pp_db *db, const struct facts *f, char *out, size_t len)
 		FIELD("name", f->name);
 		FIELD("balance", f->balance);
 		FIELD("threshold", f->threshold);
-		FIELD("value", f->value);
-		FIELD("kind", f->kind);
+		FIELD("value", f->said[0] ? f->said : f->value);
+		FIELD("kind", kinds[k].zh);
 #undef FIELD
 		if (v == NULL) {
 			put(out, len, &at, p, 1);
@@ -219,13 +240,17 @@ note(pp_db *db, struct raised *r, int64_t id)
 
 /*
  * The balance an account's alarms go by: a meter that keeps the wallet
- * knows it, once read; else the account's own (account_balances).
+ * knows it, once read; else the account's own (account_balances).  An
+ * account that never had money (no ledger row ever credited it) and never
+ * used any is unfunded, not in arrears: opened with nothing, its power
+ * waits for the first purchase.
  */
 static const char account_balance_sql[] =
     "SELECT a.account, a.name, CASE WHEN m.billing = 'meter' AND "
     "m.meter_balance IS NOT NULL THEN m.meter_balance ELSE (SELECT balance "
     "FROM account_balances WHERE account_id = a.id) END, m.id, m.meter, "
-    "m.room, coalesce(m.alarm1, ?2), coalesce(m.alarm2, ?3) FROM accounts a "
+    "m.room, coalesce(m.alarm1, ?2), coalesce(m.alarm2, ?3), "
+    PP_UNFUNDED_SQL " FROM accounts a "
     "JOIN meters m ON m.account_id = a.id WHERE a.id = ?1 ORDER BY "
     "m.billing = 'meter' DESC, m.id LIMIT 1";
 
@@ -255,22 +280,26 @@ pp__meter_arrears(pp_db *db, int64_t meter_id, int *arrears,
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		pp__col_text(st, 0, account, PP_KEYMAX);
 		*balance = sqlite3_column_int64(st, 2);
-		*arrears = *balance <= 0;
+		*arrears = *balance <= 0 && !sqlite3_column_int(st, 8);
 	}
 	sqlite3_reset(st);
 	return PP_OK;
 }
 
-/* One open account's balance alarms: one level standing. */
+/*
+ * One open account's balance alarms: one level standing, or unfunded
+ * instead of arrears while it never had money.
+ */
 static int
 account_alarms(pp_db *db, struct raised *r, int64_t account_id, int64_t a1,
     int64_t a2)
 {
-	static const char *const levels[] = { "low1", "low2", "arrears" };
+	static const char *const levels[] = { "low1", "low2", "arrears",
+	    "unfunded" };
 	struct facts f;
 	sqlite3_stmt *st;
 	int64_t id, balance, alarm1, alarm2;
-	int rc = PP_OK, level, k;
+	int rc = PP_OK, level, k, unfunded;
 
 	memset(&f, 0, sizeof(f));
 	f.account_id = account_id;
@@ -290,11 +319,12 @@ account_alarms(pp_db *db, struct raised *r, int64_t account_id, int64_t a1,
 	pp__col_text(st, 5, f.room, sizeof(f.room));
 	alarm1 = sqlite3_column_int64(st, 6);
 	alarm2 = sqlite3_column_int64(st, 7);
+	unfunded = sqlite3_column_int(st, 8);
 	sqlite3_reset(st);
-	level = balance <= 0 ? 2 : alarm2 >= 0 && balance < alarm2 ? 1 :
-	    alarm1 >= 0 && balance < alarm1 ? 0 : -1;
+	level = balance <= 0 ? (unfunded ? 3 : 2) : alarm2 >= 0 &&
+	    balance < alarm2 ? 1 : alarm1 >= 0 && balance < alarm1 ? 0 : -1;
 	pp_money_format(balance, f.balance);
-	for (k = 0; k < 3 && rc == PP_OK; k++) {
+	for (k = 0; k < 4 && rc == PP_OK; k++) {
 		f.kind = levels[k];
 		pp_money_format(k == 0 ? alarm1 : k == 1 ? alarm2 : 0,
 		    f.threshold);
@@ -370,7 +400,8 @@ meter_conditions(sqlite3_stmt *st, int lo, int hi, struct conditions *c)
 	int has_volt = sqlite3_column_type(st, 5) != SQLITE_NULL;
 	const char *flag = (const char *)sqlite3_column_text(st, 8);
 	const char *cmd = (const char *)sqlite3_column_text(st, 10);
-	char v[6][64], why[PP_ERRMAX];
+	char v[6][64], why[PP_ERRMAX], zh[256];
+	const char *word;
 	int h[6], k;
 
 	snprintf(v[0], sizeof(v[0]), "%lld",
@@ -385,8 +416,9 @@ meter_conditions(sqlite3_stmt *st, int lo, int hi, struct conditions *c)
 	h[3] = flag && *flag;
 	/* The same verdict as report reconcile. */
 	h[4] = sqlite3_column_int(st, 9) && strcmp(pp__wallet_verdict(st, 11,
-	    why, sizeof(why)), "mismatch") == 0;
+	    0, why, sizeof(why)), "mismatch") == 0;
 	snprintf(v[4], sizeof(v[4]), "%.63s", why);
+	pp__wallet_verdict(st, 11, 1, zh, sizeof(zh));
 	snprintf(v[5], sizeof(v[5]), "%s", cmd ? cmd : "");
 	h[5] = cmd && *cmd;
 	for (k = 0; k < 6; k++) {
@@ -398,6 +430,11 @@ meter_conditions(sqlite3_stmt *st, int lo, int hi, struct conditions *c)
 		pp__col_text(st, 1, x->meter, sizeof(x->meter));
 		pp__col_text(st, 2, x->room, sizeof(x->room));
 		snprintf(x->value, sizeof(x->value), "%s", v[k]);
+		/* The notice says the flag, the action, the mismatch in Chinese. */
+		if (k == 4)
+			snprintf(x->said, sizeof(x->said), "%s", zh);
+		else if ((k == 3 || k == 5) && (word = pp__word_zh(v[k])))
+			snprintf(x->said, sizeof(x->said), "%s", word);
 		if (k == 0)
 			snprintf(x->threshold, sizeof(x->threshold), "%lld",
 			    (long long)sqlite3_column_int64(st, 3));

@@ -415,12 +415,22 @@ int	 pp__yaml_bool(struct pp__yaml *y, const yaml_node_t *map,
 	"w.pending_amount, w.confirmed, w.cancelled_amount, w.cancelled_serial"
 
 /*
- * "ok", "unread" or "mismatch" for the facts at column first of st.  A
- * cancelled recharge whose sale or refund is not reversed yet is a
- * mismatch: the ledger credits money the meter never took or gave.
+ * Whether the account a (the SQL alias) never had money, no ledger row
+ * having ever credited it, and never used any: opened with nothing, it is
+ * unfunded, not in arrears (alarm-scan(1), report status).
  */
-const char *pp__wallet_verdict(sqlite3_stmt *st, int first, char *why,
-	    size_t len);
+#define PP_UNFUNDED_SQL \
+	"(a.used_e7 = 0 AND NOT EXISTS (SELECT 1 FROM ledger l WHERE " \
+	"l.account_id = a.id AND l.amount > 0))"
+
+/*
+ * "ok", "unread" or "mismatch" for the facts at column first of st, and
+ * why in English, or with zh in Chinese (a notice's).  A cancelled
+ * recharge whose sale or refund is not reversed yet is a mismatch: the
+ * ledger credits money the meter never took or gave.
+ */
+const char *pp__wallet_verdict(sqlite3_stmt *st, int first, int zh,
+	    char *why, size_t len);
 
 /*
  * The library's own use of what the tools' header declares beside it:
@@ -445,6 +455,10 @@ char	*pp__day_format(int64_t t, char buf[PP_TIMEBUF]);
 
 /* Columns that s takes on a terminal: CJK and full-width count 2. */
 size_t	 pp__text_width(const char *s);
+/* Whether output in fmt shows the Chinese column heads (lang.c). */
+int	 pp__lang_zh(enum pp_lang lang, enum pp_format fmt);
+/* A command's action or a reading's flag in Chinese, or NULL. */
+const char *pp__word_zh(const char *word);
 /* Valid UTF-8 without control characters, at most max-1 bytes. */
 int	 pp__text_check(const char *what, const char *s, size_t max, char *err,
 	    size_t errlen);

@@ -125,7 +125,7 @@ pp_alarm_notify(pp_db *db, const char *command, struct pp_notify_result *r)
 	    *manager;
 	/* The residents hear of their balance; the manager of everything. */
 	if ((st = pp__stmt(db, "SELECT l.id, l.kind IN ('low1', 'low2', "
-	    "'arrears') AND coalesce(a.phone, '') <> '' AND l.resident_sent IS "
+	    "'arrears', 'unfunded') AND coalesce(a.phone, '') <> '' AND l.resident_sent IS "
 	    "NULL, ?1 AND l.manager_sent IS NULL, l.kind, l.level, "
 	    "coalesce(l.message, ''), coalesce(l.value, ''), "
 	    "coalesce(a.phone, ''), coalesce(a.account, ''), "

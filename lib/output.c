@@ -1,10 +1,12 @@
 /*
  * output.c: every tool's rows go out through here, as CSV (RFC 4180
  * quoting, LF line ends), TSV (no quoting), an aligned table, or an xlsx
- * workbook with numeric cells for numbers.  A row may come as text or as
- * cells given by value, which are shown by their column's type.  A table
- * may color its rows when it goes to a terminal, and may end with a bar
- * chart.
+ * workbook with numeric cells for numbers and dates for times, or as a
+ * list, one "name: value" a line, for a row too wide for a terminal.  A
+ * row may come as text or as cells given by value, which are shown by
+ * their column's type.  A table may color its rows when it goes to a
+ * terminal, and may end with a bar chart.  The heads are the machine
+ * names of prepay-columns(5), or their Chinese names (lang.c).
  */
 #include <sys/stat.h>
 #include <fcntl.h>
@@ -25,6 +27,8 @@ struct pp_out {
 	const char	**values;	/* a row of cells, as text */
 	char		(*text)[PP_CELLBUF];	/* what values point into */
 	char		*xlsx_path;
+	char		*sheet;		/* xlsx: the sheet's name, or NULL */
+	enum pp_lang	 lang;
 	char		 err[PP_ERRMAX];
 	int		 header_done;
 	int		 bom;
@@ -47,6 +51,7 @@ pp_format_parse(const char *s, enum pp_format *fmt)
 	static const struct { const char *name; enum pp_format fmt; } f[] = {
 		{ "csv", PP_FMT_CSV }, { "tsv", PP_FMT_TSV },
 		{ "table", PP_FMT_TABLE }, { "xlsx", PP_FMT_XLSX },
+		{ "list", PP_FMT_LIST },
 	};
 	size_t i;
 
@@ -221,6 +226,33 @@ continues_file(FILE *fp)
 	    sb.st_size > 0;
 }
 
+void
+pp_out_lang(pp_out *o, enum pp_lang lang)
+{
+	o->lang = lang;
+}
+
+void
+pp_out_sheet(pp_out *o, const char *name, const char *zh)
+{
+	const char *use = zh && pp__lang_zh(o->lang, o->fmt) ? zh : name;
+
+	free(o->sheet);
+	o->sheet = use ? strdup(use) : NULL;
+}
+
+/* Column i's head: its machine name, or its Chinese one. */
+static const char *
+head(const pp_out *o, size_t i)
+{
+	const char *zh;
+
+	if (pp__lang_zh(o->lang, o->fmt) &&
+	    (zh = pp_column_zh(o->cols[i].name)) != NULL)
+		return zh;
+	return o->cols[i].name;
+}
+
 static int
 write_header(pp_out *o)
 {
@@ -235,13 +267,50 @@ write_header(pp_out *o)
 	if ((names = calloc(o->ncols, sizeof(*names))) == NULL)
 		return PP_EINTERNAL;
 	for (i = 0; i < o->ncols; i++)
-		names[i] = o->cols[i].name;
+		names[i] = head(o, i);
 	if (o->bom)
 		fputs("\xEF\xBB\xBF", o->fp);
 	o->header_done = 1;
 	rc = stream_row(o, names);
 	free(names);
 	return rc;
+}
+
+/*
+ * A record as a list: one "name: value" a line, the values aligned in
+ * terminal cells, a blank line before every record but the first.  A
+ * value is shown as a table shows it: on one line, escaped.
+ */
+static int
+list_row(pp_out *o, const char *const *values)
+{
+	size_t i, w, width = 0, size;
+	char *line;
+
+	for (i = 0; i < o->ncols; i++)
+		if ((w = pp__text_width(head(o, i))) > width)
+			width = w;
+	if (o->nrows++ > 0)
+		putc('\n', o->fp);
+	for (i = 0; i < o->ncols; i++) {
+		const char *v = values[i] ? values[i] : "";
+
+		fprintf(o->fp, "%s:", head(o, i));
+		if (*v) {
+			for (w = pp__text_width(head(o, i)); w < width + 1; w++)
+				putc(' ', o->fp);
+			size = strlen(v) * 4 + 4;
+			if ((line = malloc(size)) == NULL) {
+				snprintf(o->err, sizeof(o->err),
+				    "out of memory");
+				return PP_EINTERNAL;
+			}
+			fputs(pp_oneline(line, size, v), o->fp);
+			free(line);
+		}
+		putc('\n', o->fp);
+	}
+	return ferror(o->fp) ? PP_EINTERNAL : PP_OK;
 }
 
 int
@@ -255,6 +324,8 @@ pp__out_row_color(pp_out *o, const char *const *values, enum pp_color color)
 {
 	int rc;
 
+	if (o->fmt == PP_FMT_LIST)
+		return list_row(o, values);
 	if (o->fmt == PP_FMT_TABLE || o->fmt == PP_FMT_XLSX) {
 		if ((rc = buffer_row(o, values)) == PP_OK)
 			o->colors[o->nrows - 1] = o->color ?
@@ -315,13 +386,6 @@ is_number(enum pp_coltype t)
 	return t != PP_COL_TEXT && t != PP_COL_TIME;
 }
 
-/* The xlsx number format of a column: tenths and thousandths as kWh. */
-static enum pp_coltype
-xlsx_format(enum pp_coltype t)
-{
-	return t == PP_COL_VOLT || t == PP_COL_AMP ? PP_COL_KWH : t;
-}
-
 static int
 write_table(pp_out *o)
 {
@@ -330,7 +394,7 @@ write_table(pp_out *o)
 	if ((width = calloc(o->ncols, sizeof(*width))) == NULL)
 		return PP_EINTERNAL;
 	for (i = 0; i < o->ncols; i++)
-		width[i] = pp__text_width(o->cols[i].name);
+		width[i] = pp__text_width(head(o, i));
 	for (r = 0; r < o->nrows; r++)
 		for (i = 0; i < o->ncols; i++) {
 			w = pp__text_width(o->cells[r * o->ncols + i]);
@@ -357,7 +421,7 @@ write_table(pp_out *o)
 					putc('-', o->fp);
 				continue;
 			}
-			v = r == 0 ? o->cols[i].name :
+			v = r == 0 ? head(o, i) :
 			    o->cells[(r - 2) * o->ncols + i];
 			gap = width[i] - pp__text_width(v);
 			if (is_number(o->cols[i].type))
@@ -462,62 +526,136 @@ write_chart(pp_out *o)
 	return ferror(o->fp) ? PP_EINTERNAL : PP_OK;
 }
 
+/* The widest an xlsx column grows, in characters. */
+#define XLSX_MAXWIDTH	60
+
+/* The formats of an xlsx workbook: by column type, and the heads' bold. */
+struct xlsx_formats {
+	lxw_format	*bold, *type[PP_COL_AMP + 1];
+};
+
+static void
+xlsx_formats(lxw_workbook *wb, struct xlsx_formats *f)
+{
+	static const struct { enum pp_coltype t; const char *num; } n[] = {
+		{ PP_COL_INT, "0" }, { PP_COL_MONEY, "0.00" },
+		{ PP_COL_KWH, "0.00" }, { PP_COL_PRICE, "0.0000" },
+		{ PP_COL_TIME, "yyyy-mm-dd hh:mm" }, { PP_COL_VOLT, "0.0" },
+		{ PP_COL_AMP, "0.000" },
+	};
+	size_t i;
+
+	memset(f, 0, sizeof(*f));
+	f->bold = workbook_add_format(wb);
+	format_set_bold(f->bold);
+	for (i = 0; i < sizeof(n) / sizeof(n[0]); i++) {
+		f->type[n[i].t] = workbook_add_format(wb);
+		format_set_num_format(f->type[n[i].t], n[i].num);
+	}
+}
+
+/* A time cell, "YYYY-MM-DD HH:MM:SS" (or without the seconds), as a date. */
+static int
+xlsx_date(const char *v, lxw_datetime *dt)
+{
+	int n = 0;
+
+	memset(dt, 0, sizeof(*dt));
+	if (sscanf(v, "%4d-%2d-%2d %2d:%2d%n", &dt->year, &dt->month,
+	    &dt->day, &dt->hour, &dt->min, &n) != 5 || n != 16)
+		return 0;
+	if (v[n] == ':') {
+		int sec, k = 0;
+
+		if (sscanf(v + n + 1, "%2d%n", &sec, &k) != 1 || k != 2 ||
+		    v[n + 3] != '\0')
+			return 0;
+		dt->sec = sec;
+	} else if (v[n] != '\0')
+		return 0;
+	return 1;
+}
+
+/*
+ * One cell: a number as a number, a time as a date, else text.  Returns
+ * its width in characters as the sheet shows it.
+ */
+static size_t
+xlsx_cell(lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, enum pp_coltype t,
+    const char *v, const struct xlsx_formats *f)
+{
+	lxw_datetime dt;
+	char *end;
+	double d;
+
+	if (is_number(t) && *v) {
+		/* The text was formatted exactly from integers. */
+		d = strtod(v, &end);
+		if (*end == '\0') {
+			worksheet_write_number(ws, r, c, d, f->type[t]);
+			return strlen(v);
+		}
+	}
+	if (t == PP_COL_TIME && xlsx_date(v, &dt)) {
+		worksheet_write_datetime(ws, r, c, &dt, f->type[t]);
+		return strlen("yyyy-mm-dd hh:mm");
+	}
+	worksheet_write_string(ws, r, c, v, NULL);
+	return pp__text_width(v);
+}
+
+/*
+ * The workbook: one sheet, named for the report, its head row bold,
+ * frozen and filtered, each column as wide as its widest cell (a CJK
+ * character counts 2).
+ */
 static int
 write_xlsx(pp_out *o)
 {
+	struct xlsx_formats f;
 	lxw_workbook *wb;
 	lxw_worksheet *ws;
-	lxw_format *bold, *fmt[PP_COL_PRICE + 1];
 	lxw_error e;
-	size_t r, i;
+	size_t r, i, *width;
 
+	if ((width = calloc(o->ncols, sizeof(*width))) == NULL)
+		return PP_EINTERNAL;
 	/* The operator's file is made with the operator's own group. */
 	pp__priv_caller();
 	if ((wb = workbook_new(o->xlsx_path)) == NULL) {
 		pp__priv_service();
+		free(width);
 		snprintf(o->err, sizeof(o->err), "%s: cannot create",
 		    o->xlsx_path);
 		return PP_ENOINPUT;
 	}
-	ws = workbook_add_worksheet(wb, NULL);
-	bold = workbook_add_format(wb);
-	format_set_bold(bold);
-	memset(fmt, 0, sizeof(fmt));
-	fmt[PP_COL_INT] = workbook_add_format(wb);
-	format_set_num_format(fmt[PP_COL_INT], "0");
-	fmt[PP_COL_MONEY] = workbook_add_format(wb);
-	format_set_num_format(fmt[PP_COL_MONEY], "0.00");
-	fmt[PP_COL_KWH] = workbook_add_format(wb);
-	format_set_num_format(fmt[PP_COL_KWH], "0.00");
-	fmt[PP_COL_PRICE] = workbook_add_format(wb);
-	format_set_num_format(fmt[PP_COL_PRICE], "0.0000");
+	if (o->sheet == NULL || workbook_validate_sheet_name(wb, o->sheet) !=
+	    LXW_NO_ERROR || (ws = workbook_add_worksheet(wb, o->sheet)) ==
+	    NULL)
+		ws = workbook_add_worksheet(wb, NULL);
+	xlsx_formats(wb, &f);
 	for (i = 0; i < o->ncols; i++) {
-		worksheet_write_string(ws, 0, (lxw_col_t)i, o->cols[i].name,
-		    bold);
-		worksheet_set_column(ws, (lxw_col_t)i, (lxw_col_t)i,
-		    is_number(o->cols[i].type) ? 12 : 16, NULL);
+		worksheet_write_string(ws, 0, (lxw_col_t)i, head(o, i), f.bold);
+		width[i] = pp__text_width(head(o, i));
 	}
 	for (r = 0; r < o->nrows; r++)
 		for (i = 0; i < o->ncols; i++) {
-			const char *v = o->cells[r * o->ncols + i];
-			enum pp_coltype t = o->cols[i].type;
-			char *end;
-			double d;
+			size_t w = xlsx_cell(ws, (lxw_row_t)r + 1,
+			    (lxw_col_t)i, o->cols[i].type,
+			    o->cells[r * o->ncols + i], &f);
 
-			if (is_number(t) && *v) {
-				/* The text was formatted exactly from integers;
-				 * a spreadsheet wants a number cell. */
-				d = strtod(v, &end);
-				if (*end == '\0') {
-					worksheet_write_number(ws,
-					    (lxw_row_t)r + 1, (lxw_col_t)i, d,
-					    fmt[xlsx_format(t)]);
-					continue;
-				}
-			}
-			worksheet_write_string(ws, (lxw_row_t)r + 1,
-			    (lxw_col_t)i, v, NULL);
+			if (w > width[i])
+				width[i] = w;
 		}
+	for (i = 0; i < o->ncols; i++)
+		worksheet_set_column(ws, (lxw_col_t)i, (lxw_col_t)i,
+		    (double)(width[i] + 2 < XLSX_MAXWIDTH ? width[i] + 2 :
+		    XLSX_MAXWIDTH), NULL);
+	free(width);
+	worksheet_freeze_panes(ws, 1, 0);
+	if (o->ncols > 0)
+		worksheet_autofilter(ws, 0, 0, (lxw_row_t)o->nrows,
+		    (lxw_col_t)(o->ncols - 1));
 	e = workbook_close(wb);
 	pp__priv_service();
 	if (e != LXW_NO_ERROR) {
@@ -549,6 +687,7 @@ out_free(pp_out *o)
 		free((char *)o->cols[i].name);
 	free(o->cols);
 	free(o->xlsx_path);
+	free(o->sheet);
 	free(o);
 }
 
@@ -565,7 +704,7 @@ pp_out_close(pp_out *o, char *err, size_t errlen)
 			rc = write_chart(o);
 	} else if (o->fmt == PP_FMT_XLSX)
 		rc = write_xlsx(o);
-	else if (!o->header_done)
+	else if (!o->header_done && o->fmt != PP_FMT_LIST)
 		/* No rows: the header still tells the next tool the columns. */
 		rc = write_header(o);
 	if (fflush(o->fp) != 0 && rc == PP_OK) {

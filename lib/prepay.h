@@ -150,7 +150,7 @@ void	 pp_csv_close(pp_csv *r);
 /* ---- output.c: csv, tsv, table and xlsx writers ----------------------- */
 
 enum pp_format { PP_FMT_AUTO, PP_FMT_CSV, PP_FMT_TSV, PP_FMT_TABLE,
-	PP_FMT_XLSX };
+	PP_FMT_XLSX, PP_FMT_LIST };
 /*
  * What a column holds, and so how a cell given by value is shown.  Numbers
  * align right and become numeric xlsx cells; a time is text there.
@@ -203,6 +203,24 @@ int	 pp_out_row(pp_out *o, const char *const *values);
  */
 enum pp_color { PP_COLOR_NONE = 0, PP_COLOR_DIM = 2, PP_COLOR_RED = 31,
 	PP_COLOR_YELLOW = 33, PP_COLOR_MAGENTA = 35, PP_COLOR_CYAN = 36 };
+/*
+ * The language of the column heads (lang.c): English, the machine names;
+ * Chinese where a person reads (table, list, xlsx) as a Chinese locale
+ * asks; Chinese everywhere, CSV and TSV too, as --lang zh asks.
+ */
+enum pp_lang { PP_LANG_EN, PP_LANG_ZH_SCREEN, PP_LANG_ZH };
+/* Before the first row: the heads' language. */
+void	 pp_out_lang(pp_out *o, enum pp_lang lang);
+/* Before the close: the xlsx sheet's name, and its Chinese one or NULL. */
+void	 pp_out_sheet(pp_out *o, const char *name, const char *zh);
+/* A column's or a report's Chinese name, or NULL when it has none. */
+const char *pp_column_zh(const char *name);
+const char *pp_report_zh(const char *name);
+/* The language a locale asks for, from $LC_ALL, $LC_MESSAGES and $LANG. */
+enum pp_lang pp_lang_locale(const char *lc_all, const char *lc_messages,
+	    const char *lang);
+/* --lang: "zh" or "en"; PP_EUSAGE for anything else. */
+int	 pp_lang_parse(const char *s, enum pp_lang *lang);
 /* Flushes what is buffered (table, xlsx) and frees o. */
 int	 pp_out_close(pp_out *o, char *err, size_t errlen);
 const char *pp_out_error(const pp_out *o);
@@ -665,7 +683,7 @@ extern const pp_column pp_alarm_columns[PP_ALARM_NCOLS];
 enum pp_alarm_kind { PP_ALARM_LOW1, PP_ALARM_LOW2, PP_ALARM_ARREARS,
 	PP_ALARM_OVERLOAD, PP_ALARM_VOLTAGE, PP_ALARM_LOST, PP_ALARM_GATEWAY,
 	PP_ALARM_MISMATCH, PP_ALARM_COUNTER, PP_ALARM_COMMAND,
-	PP_ALARM_WATCHDOG, PP_ALARM_VERIFY };
+	PP_ALARM_WATCHDOG, PP_ALARM_VERIFY, PP_ALARM_UNFUNDED };
 
 struct pp_alarm_row {
 	int64_t		 time;			/* raised */
@@ -822,6 +840,7 @@ struct pp_report_opts {
 	int		 gateways;	/* lost: gateways, not meters */
 	const char	*anchor;	/* verify: an earlier run's heads */
 	const char	*tolerance;	/* onsite: KWH, NULL: the default */
+	enum pp_lang	 lang;		/* the heads' and the sheet's */
 };
 
 /* What a report takes after its name. */

@@ -63,6 +63,8 @@ pp__report_open(struct pp__run *run)
 	if ((rc = pp_out_open(run->outp, run->fmt, run->fp, run->xlsx_path,
 	    run->bom, cols, n, err, sizeof(err))) != PP_OK)
 		return pp__fail(run->db, rc, "%s", err);
+	pp_out_lang(*run->outp, run->opts.lang);
+	pp_out_sheet(*run->outp, rep->info.name, pp_report_zh(rep->info.name));
 	run->out = *run->outp;
 	return PP_OK;
 }

@@ -314,9 +314,10 @@ const struct pp_report pp__report_operators = {
 /* ---- status: the site board ---- */
 
 static const char *const board_states[] = { "open", "low1", "low2",
-    "arrears", "unopened", "lost" };
+    "arrears", "unopened", "lost", "unfunded" };
 static const enum pp_color board_colors[] = { PP_COLOR_NONE, PP_COLOR_CYAN,
-    PP_COLOR_YELLOW, PP_COLOR_MAGENTA, PP_COLOR_DIM, PP_COLOR_RED };
+    PP_COLOR_YELLOW, PP_COLOR_MAGENTA, PP_COLOR_DIM, PP_COLOR_RED,
+    PP_COLOR_DIM };
 
 static const pp_column status_cols[] = {
 	{ "meter", PP_COL_TEXT }, { "building", PP_COL_TEXT },
@@ -341,7 +342,7 @@ status_check(struct pp__run *run)
 	if (state && run->want < 0)
 		return pp__fail(run->db, PP_EUSAGE,
 		    "--state %s: use open, low1, "
-		    "low2, arrears, unopened or lost", pp_q(state));
+		    "low2, arrears, unfunded, unopened or lost", pp_q(state));
 	/* The site's thresholds, which the query binds. */
 	run->alarm1 = pp__setting_int(run->db, "alarm1", -1);
 	run->alarm2 = pp__setting_int(run->db, "alarm2", -1);
@@ -370,7 +371,7 @@ status_row(struct pp__run *run, sqlite3_stmt *st, pp_cell *c)
 	else if (!opened)
 		s = 4;
 	else if (balance <= 0)
-		s = 3;
+		s = sqlite3_column_int(st, 19) ? 6 : 3;
 	else if (alarm2 >= 0 && balance < alarm2)
 		s = 2;
 	else if (alarm1 >= 0 && balance < alarm1)
@@ -400,8 +401,8 @@ const struct pp_report pp__report_status = {
 	    "a.id), (SELECT CASE WHEN w.billing = 'meter' "
 	    "THEN w.meter_balance END FROM meters w WHERE w.account_id = a.id "
 	    "ORDER BY w.billing = 'meter' DESC, w.id LIMIT 1), "
-	    "coalesce(m.alarm2, ?2), m.reading_time FROM meters m LEFT JOIN "
-	    "buildings b ON "
+	    "coalesce(m.alarm2, ?2), m.reading_time, " PP_UNFUNDED_SQL " FROM "
+	    "meters m LEFT JOIN buildings b ON "
 	    "b.id = m.building_id LEFT JOIN accounts a ON a.id = m.account_id "
 	    "WHERE (?3 IS NULL OR b.name = ?3) AND (?4 IS NULL OR m.floor = ?4) "
 	    "ORDER BY b.id, m.floor, m.room, m.meter",
@@ -748,7 +749,8 @@ static const pp_column reconcile_cols[] = {
 static int
 reconcile_row(struct pp__run *run, sqlite3_stmt *st, pp_cell *c)
 {
-	c[10] = PP__TEXT(pp__wallet_verdict(st, 4, run->note,
+	c[10] = PP__TEXT(pp__wallet_verdict(st, 4,
+	    pp__lang_zh(run->opts.lang, run->fmt), run->note,
 	    sizeof(run->note)));
 	c[11] = PP__TEXT(run->note);
 	return 1;

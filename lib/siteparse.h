@@ -53,8 +53,9 @@ struct pp__site_tariff {
 
 /* The notices' texts, one template per alarm kind, in this order. */
 #define PP_SITE_MESSAGES	"low1", "low2", "arrears", "overload", \
-	"voltage", "lost", "gateway", "mismatch", "counter", "command"
-#define PP_SITE_NMSG		10
+	"voltage", "lost", "gateway", "mismatch", "counter", "command", \
+	"unfunded"
+#define PP_SITE_NMSG		11
 
 /* defaults: what the file gives; -1 or NULL: not given. */
 struct pp__site_defaults {

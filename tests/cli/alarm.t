@@ -301,7 +301,7 @@ site "" "" "  low1: \"{site}|{room}|{meter}|{account}|{name}|{balance}|{threshol
 exits 0 "site-load with a low1 template" site-load site.yaml
 refund A 35 >/dev/null
 exits 0 "balance 15.00: scan" alarm-scan --notify "$NOTIFY"
-is "$(f 1 message)" "告警测试|101|A1|A|张三|15.00|20.00|15.00|low1|{nope}" \
+is "$(f 1 message)" "告警测试|101|A1|A|张三|15.00|20.00|15.00|余额偏低|{nope}" \
     "the template, every placeholder filled, an unknown one left as is"
 is "$(calls '^resident\|13911111111\|low1\|1\|A\|A1\|告警测试\|101\|A1\|A\|张三\|15.00\|')" 1 \
     "the resident's notice is the template"
@@ -329,8 +329,8 @@ refund A 100 >/dev/null
 exits 0 "balance 15.00: notify-gammu" env PATH="$T/fake:$PATH" alarm-scan --notify "$top/scripts/notify-gammu"
 is "$(head -n 1 "$T/out")" "time,level,alarm,meter,account,name,phone,room,balance,value,message" \
     "notify-gammu prints nothing"
-is "$(cat "$T/gammu.log")" "[TEXT][13911111111][-unicode][-text][告警测试|101|A1|A|张三|15.00|20.00|15.00|low1|{nope}]
-[TEXT][13800000000][-unicode][-text][告警测试|101|A1|A|张三|15.00|20.00|15.00|low1|{nope}]" \
+is "$(cat "$T/gammu.log")" "[TEXT][13911111111][-unicode][-text][告警测试|101|A1|A|张三|15.00|20.00|15.00|余额偏低|{nope}]
+[TEXT][13800000000][-unicode][-text][告警测试|101|A1|A|张三|15.00|20.00|15.00|余额偏低|{nope}]" \
     "gammu-smsd-inject TEXT PHONE -unicode -text TEXT, for the resident and the manager"
 refund A 11 >/dev/null
 exits 0 "balance 4.00: notify-http" env PATH="$T/fake:$PATH" PREPAY_SMS_URL=http://sms.invalid/send \
@@ -399,7 +399,7 @@ site-load site.yaml >/dev/null || echo "Bail out! site-load voltage_band"
 exits 0 "voltage_band 1-2: scan" alarm-scan -k voltage
 is "$(col "$T/out" meter)" "W1 O1 L1 G1" "the polled meters are outside 1-2 V"
 is "$(f 1 level alarm meter account value)" "1|voltage|W1|W|$volts" "level 1, the voltage as the value"
-is "$(f 1 message)" "【告警测试】表W1（102）电压${volts}V，超出1-2V。" "the voltage default"
+is "$(f 1 message)" "【告警测试】表W1（102）电压${volts}伏，超出1-2伏。" "the voltage default"
 is "$(standing voltage A1)" 0 "A1, read by hand, has no voltage"
 site >site.yaml
 site-load site.yaml >/dev/null || echo "Bail out! site-load"
@@ -421,11 +421,11 @@ is "$(standing lost L1)|$(standing lost G1)" "1|1" "L1 and G1 are lost"
 is "$(standing gateway gw3)|$(standing gateway gw2)" "1|0" "gw3 is lost, gw2 is not"
 is "$(standing command L1)" 1 "the trip that failed 3 times raises command"
 is "$(sql "SELECT message FROM alarms WHERE kind = 'lost' AND cleared IS NULL AND meter_id = (SELECT id FROM meters WHERE meter = 'L1')")" \
-    "告警测试：表L1（104）失联，lost" "lost: the site's template"
+    "告警测试：表L1（104）失联，失联" "lost: the site's template"
 is "$(sql "SELECT level || '|' || value || '|' || message FROM alarms WHERE kind = 'gateway' AND cleared IS NULL")" \
     "3|gw3|【告警测试】网关gw3失联。" "gateway: level 3, the name, the default"
 is "$(sql "SELECT level || '|' || value || '|' || message FROM alarms WHERE kind = 'command' AND cleared IS NULL")" \
-    "2|trip|【告警测试】表L1的trip命令多次未成功。" "command: level 2, the action"
+    "2|trip|【告警测试】表L1的拉闸命令多次未成功。" "command: level 2, the action"
 is "$(calls '^manager\|13800000000\|gateway\|3\|\|\|')" 1 "the manager hears of the gateway"
 is "$(calls '^manager\|13800000000\|lost\|2\|')" 2 "and of both lost meters"
 stop_sim
@@ -466,6 +466,21 @@ else
 		echo "ok $tap_n # skip not root"
 	done
 fi
+
+# --- every notice wholly Chinese ------------------------------------------
+
+# What the notice command was given, and every alarm's text kept.
+cut -d '|' -f 7- "$CALLS" >notices.txt
+sql "SELECT message FROM alarms" >>notices.txt
+is "$(sql "SELECT group_concat(kind, ' ') FROM (SELECT DISTINCT kind FROM
+    alarms ORDER BY kind)")" \
+    "arrears command counter gateway lost low1 low2 mismatch overload voltage" \
+    "the run raised every kind of alarm a meter or an account has"
+is "$(latin_notices notices.txt)" "" \
+    "no notice says a word in ASCII letters besides a meter, account, room or gateway"
+printf '【告警测试】表A1的recharge命令多次未成功。\n' >latin.txt
+is "$(latin_notices latin.txt)" "【告警测试】表A1的recharge命令多次未成功。" \
+    "and the check finds an English action name"
 
 exits 0 "report verify" report verify -o csv
 done_testing

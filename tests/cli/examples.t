@@ -101,11 +101,11 @@ prepay-profile.5:8	chgrp prepay	root, and the group prepay
 prepay-profile.5:9	chmod 640	root: the key file of the installed database
 prepay.7:1	make install	installs the tools (root)
 prepay.7:2	install -m 0640	installs the key file (root)
-prepay.7:16	report txns --operator zhang	one login writes every row here, the supervisor's reversal and the closes among them; report.1:4 runs the same pipeline on a cashier's rows
+prepay.7:16	report txns --operator zhang	one login writes every row here, the supervisor's reversal and the closes among them; report.1:6 runs the same pipeline on a cashier's rows
 prepay.7:20	*/5 * * * *	a crontab line
 prepay.7:24	*/5 * * * *	a crontab line, and SMS through a GSM modem
 prepay.7:31	PREPAY_DB=	crontab lines, and mail
-report.1:18	PREPAY_DB=	crontab lines, and mail
+report.1:20	PREPAY_DB=	crontab lines, and mail
 EOF
 
 # --- the names of the pages, mapped onto the fixture --------------------------------
@@ -319,9 +319,22 @@ prepare() {
 	acct-close.1:2|prepay-columns.5:2)
 		fresh open.db
 		owe ;;
+	report.1:10)
+		# 100003 had money and gave it back: at 0.00 it is in arrears,
+		# no longer unfunded.
+		fresh open.db
+		sim
+		{ sale 100003 5 && refund 100003 5; } >/dev/null ||
+		    echo "# could not give 100003 money"
+		return ;;
+	meter-ctl.1:10|meter-ctl.1:11)
+		# 100245 owes; 100003, opened with nothing, is unfunded, and
+		# not tripped.
+		fresh open.db
+		owe ;;
 	acct-close.1:5|reverse.1:4)
 		fresh closed.db closed ;;
-	meter-ctl.1:14)
+	meter-ctl.1:15)
 		fresh open.db
 		printf 'meter 002241020208 02000000\n' >"$PREPAY_DB.keys" ;;
 	meter-read.1:1)
@@ -329,7 +342,7 @@ prepare() {
 		fresh none
 		no_208
 		site-load "$T/no-208.yaml" >/dev/null ;;
-	report.1:24)
+	report.1:26)
 		# The meter readers' round at 09:30 on the 20th: 0101070731
 		# shows 12.30 kWh more than the poll of the 19th, 0101070722
 		# what it stored.
@@ -468,7 +481,7 @@ acct-open.1:3	has	^100001,.*,0101070723;0101070724,
 acct-open.1:6	has	,张伟,,0101070801,
 acct-open.1:6	has	,刘洋,13600000001,0101070802,
 alarm-scan.1:1	has	^time +level +alarm +meter
-alarm-scan.1:1	has	 arrears +0101070722 +100003 
+alarm-scan.1:1	has	 unfunded +0101070722 +100003 
 alarm-scan.1:2	has	,0101070732,gw1,ok,
 meter-ctl.1:1	has	^0101070731,trip,done,
 meter-ctl.1:1	has	^0101070732,trip,done,
@@ -478,14 +491,14 @@ meter-ctl.1:4	has	^meter\taction\tresult\tmessage$
 meter-ctl.1:4	count	\tdone\t	0
 meter-ctl.1:5	has	^0101070722,keep,done,
 meter-ctl.1:6	has	^0101070722,unkeep,done,
-meter-ctl.1:7	has	,0101070732,gw1,ok,
-meter-ctl.1:9	has	^0101070722,trip,done,
-meter-ctl.1:9	has	^0101070732,trip,done,
-meter-ctl.1:10	has	^0101070722,trip,done,
-meter-ctl.1:11	has	^0103010001,settings,done,
-meter-ctl.1:15	has	^0101070731,trip,done,
-meter-ctl.1:15	has	^0101070732,trip,done,
-meter-ctl.1:16	has	^0101070731,close,done,
+meter-ctl.1:8	has	,0101070732,gw1,ok,
+meter-ctl.1:10	has	^0101070732,trip,done,
+meter-ctl.1:10	count	^0101070722,	0
+meter-ctl.1:11	has	^0101070732,trip,done,
+meter-ctl.1:12	has	^0103010001,settings,done,
+meter-ctl.1:16	has	^0101070731,trip,done,
+meter-ctl.1:16	has	^0101070732,trip,done,
+meter-ctl.1:17	has	^0101070731,close,done,
 meter-read.1:2	count	 gw1 +ok 	8
 meter-read.1:2	count	 gw2 +timeout 	2
 meter-read.1:6	count	\tok\t	0
@@ -519,28 +532,28 @@ refund.1:4	has	^0\.00$
 report.1:1	has	^day,operator,method,sales,
 report.1:1	has	,@login@,wechat,21,32\.50,
 report.1:3	count	^2026[0-9]+ .* 100001 	3
-report.1:4	count	,reverse,	43
-report.1:5	has	^100003\t152101\t0\.00$
-report.1:5	has	^100245\t152302\t0\.00$
-report.1:6	has	^32\.50$
-report.1:8	count	,1号楼,	10
-report.1:9	has	^0101070722 +1号楼 +152101 +100003 +赵六 +arrears 
-report.1:10	has	,0101070732,gw1,ok,
-report.1:13	has	^2026-10-20 +1号楼 +1 +152102 +6\.60 
-report.1:14	has	^closing .* 183\.98$
-report.1:15	has	^2026-10-20 08:00:00 +manual +1000\.80 
-report.1:16	has	^2026-10-20 08:00 +0\.40 +400
-report.1:19	has	^item +1号楼 +1 +1 +33\.30 +16\.02$
-report.1:19	has	^subtotal +1号楼 +1 +33\.30 +16\.02$
-report.1:19	has	^total +1 +33\.30 +16\.02$
-report.1:20	has	^0101070723 +1号楼 +1 +152102 .* 1000\.00 .* 1033\.30 +33\.30 
-report.1:20	has	^0101070722 +1号楼 +1 +152101 +no reading at or before --to$
-report.1:21	has	^100003 +赵六 
-report.1:22	has	^100245 +王五 
-report.1:23	has	^zhang +张敏 +cashier +site$
-report.1:24	has	^handheld.csv: 2 on-site readings imported$
-report.1:25	has	^2026-11-20 09:30:00 +0101070731 +1号楼 .* 12\.30 +0\.[0-9]{4} +[0-9]+\.[0-9]{2} *$
-report.1:25	count	0101070722	0
+report.1:6	count	,reverse,	43
+report.1:7	has	^100003\t152101\t0\.00$
+report.1:7	has	^100245\t152302\t0\.00$
+report.1:8	has	^32\.50$
+report.1:10	count	,1号楼,	10
+report.1:11	has	^0101070722 +1号楼 +152101 +100003 +赵六 +arrears 
+report.1:12	has	,0101070732,gw1,ok,
+report.1:15	has	^2026-10-20 +1号楼 +1 +152102 +6\.60 
+report.1:16	has	^closing .* 183\.98$
+report.1:17	has	^2026-10-20 08:00:00 +manual +1000\.80 
+report.1:18	has	^2026-10-20 08:00 +0\.40 +400
+report.1:21	has	^item +1号楼 +1 +1 +33\.30 +16\.02$
+report.1:21	has	^subtotal +1号楼 +1 +33\.30 +16\.02$
+report.1:21	has	^total +1 +33\.30 +16\.02$
+report.1:22	has	^0101070723 +1号楼 +1 +152102 .* 1000\.00 .* 1033\.30 +33\.30 
+report.1:22	has	^0101070722 +1号楼 +1 +152101 +no reading at or before --to$
+report.1:23	has	^100003 +赵六 
+report.1:24	has	^100245 +王五 
+report.1:25	has	^zhang +张敏 +cashier +site$
+report.1:26	has	^handheld.csv: 2 on-site readings imported$
+report.1:27	has	^2026-11-20 09:30:00 +0101070731 +1号楼 .* 12\.30 +0\.[0-9]{4} +[0-9]+\.[0-9]{2} *$
+report.1:27	count	0101070722	0
 reverse.1:1	has	,reverse,100001,.*,-1\.00,cash,29\.00,,,20261120000042,
 reverse.1:2	count	,reverse,.*,till 3 keyed in test sales$	42
 reverse.1:5	has	,reverse,100245,.*,20261118000007,.*closed the wrong account
@@ -576,14 +589,14 @@ check() {
 		grep -q 预付电费收款票据 "$T/lp.out" 2>/dev/null ||
 		    echo "no receipt went to lp" ;;
 	alarm-scan.1:10)
-		grep -q '^manager 13800000000: 【示例校区】152101房已欠费' "$T/mail.out" 2>/dev/null ||
+		grep -q '^manager 13800000000: 【示例校区】152101房电费账户100003已开户，尚未购电' "$T/mail.out" 2>/dev/null ||
 		    echo "no notice went to mail" ;;
 	prepay-columns.5:1)
 		[ "$(head -c 3 zhang-1120.csv | od -An -tx1 | tr -d ' ')" = efbbbf ] ||
 		    echo "zhang-1120.csv has no BOM"
 		[ "$(grep -c ',sale,' zhang-1120.csv)" = 42 ] ||
 		    echo "not the 42 sales of the day" ;;
-	prepay.7:19|report.1:2|report.1:12)
+	prepay.7:19|report.1:2|report.1:14)
 		_x=${cmd#*-O }
 		[ "$(head -c 2 "${_x%% *}")" = PK ] || echo "${_x%% *} is no workbook" ;;
 	refund.1:3)

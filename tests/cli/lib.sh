@@ -9,6 +9,10 @@ FIXTURES=$top/tests/fixtures
 : "${PREPAY_PROFILES:=$top/lib/profiles}"
 export PATH FIXTURES PREPAY_PROFILES
 export TZ=Asia/Shanghai
+# The column heads are the machine names whatever the caller's locale:
+# a Chinese one would head tables in Chinese (see output.t).
+unset LC_ALL LC_MESSAGES
+export LANG=C.UTF-8
 unset PREPAY_BUSY_TIMEOUT
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/prepay-test.XXXXXX")
@@ -331,4 +335,30 @@ as_exits() {
 done_testing() {
 	echo "1..$tap_n"
 	[ "$tap_failed" -eq 0 ]
+}
+
+# latin_notices FILE: the notices in FILE (one a line, as a notice command
+# wrote $PREPAY_TEXT) that say a word in ASCII letters besides the site's
+# names: its site, meters, accounts, rooms and gateways.  A line with a
+# {placeholder} left in is a site's own template and is skipped.
+latin_notices() {
+	$PY - "$PREPAY_DB" "$1" <<'PYEOF'
+import re, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+names = set()
+for q in ("SELECT meter FROM meters", "SELECT room FROM meters",
+          "SELECT account FROM accounts", "SELECT name FROM gateways",
+          "SELECT value FROM meta WHERE key = 'site'"):
+    names.update(r[0] for r in db.execute(q) if r[0])
+names = sorted(names, key=len, reverse=True)
+for line in open(sys.argv[2], encoding="utf-8"):
+    text = line.rstrip("\n")
+    if "{" in text:
+        continue
+    rest = text
+    for n in names:
+        rest = re.sub(r"(?<![A-Za-z0-9])" + re.escape(n) + r"(?![A-Za-z0-9])", "", rest)
+    if re.search(r"[A-Za-z]", rest):
+        print(text)
+PYEOF
 }

@@ -57,6 +57,9 @@ site "$far" >site.yaml
 site-load site.yaml >/dev/null || echo "Bail out! site-load"
 start_sim site.yaml --state "$T/sim.state" --credit 50
 acct-open -n 双表 "$D1" "$D2" >/dev/null || echo "Bail out! acct-open"	# 100001
+# Money once, given back: at 0.00 it is in arrears (opened with nothing
+# and never paid, it would be unfunded; see alarm-scan(1)).
+{ sale 100001 5 && refund 100001 5; } >/dev/null || echo "Bail out! sale and refund"
 
 # mbw PORT UNIT ADDRESS VALUE...: an FC 16 write by hand; prints "ok",
 # "exception N" or "timeout".

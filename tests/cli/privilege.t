@@ -119,6 +119,10 @@ start_sim site.yaml --keys "$T/sim.keys"
 as_exits 0 "the cashier opens an account of 0.00" "$CASHIER" acct-open -o csv \
     -n 王五 --balance 0 "$A"
 ACCT=$(f 1 account)
+# Money once, given back: at 0.00 the account is in arrears (opened with
+# nothing and never paid, it would be unfunded; see alarm-scan(1)).
+as_exits 0 "the cashier sells 5.00" "$CASHIER" sale -o csv "$ACCT" 5
+as_exits 0 "and refunds it" "$CASHIER" refund -o csv "$ACCT" 5
 
 # The notice command tells its groups and what it was given.
 cat >notify.sh <<EOF

@@ -253,9 +253,9 @@ for p in python3 /usr/bin/python3; do
 	fi
 done
 # xlsx_check XLSX CSV: the sheet has the CSV's cells, amounts and counts
-# as numbers, the other columns as text.
+# as numbers, times as dates, the other columns as text.
 xlsx_check() {
-	"$XPY" -c 'import csv,sys,re,openpyxl
+	"$XPY" -c 'import csv,datetime,sys,re,openpyxl
 ws = openpyxl.load_workbook(sys.argv[1]).active
 got = [list(r) for r in ws.iter_rows(values_only=True)]
 want = list(csv.reader(open(sys.argv[2], newline="", encoding="utf-8")))
@@ -270,6 +270,9 @@ for i, (g, w) in enumerate(zip(got, want)):
         if i and name in numeric and wv != "":
             if isinstance(gv, bool) or not isinstance(gv, (int, float)) or abs(gv - float(wv)) > 1e-9:
                 bad.append("%s row %d: %r is not the number %s" % (name, i, gv, wv))
+        elif isinstance(gv, datetime.datetime):
+            if gv.strftime("%Y-%m-%d %H:%M:%S") != wv:
+                bad.append("%s row %d: the date %s != %r" % (name, i, gv, wv))
         elif (gv if gv is not None else "") != wv:
             bad.append("%s row %d: %r != %r" % (name, i, gv, wv))
 print("ok" if not bad else "; ".join(bad[:3]))' "$@"
