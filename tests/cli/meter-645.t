@@ -292,8 +292,11 @@ arrears_trip() {
 	run sh -c 'alarm-scan -k arrears | meter-ctl -o csv trip -'
 }
 printf '%s\n' '@@BillSN @@SaleType @@SaleMoney' '送电: @@Power' >power.tmpl
-exits 0 "an account of 0.00 on a DL/T 645 meter" acct-open -o csv -n 欠费 --balance 0 "$B"
+# Arrears, not an account opened with nothing (unfunded, never tripped):
+# money paid in, then taken back to 0.00.
+exits 0 "an account of 5.00 on a DL/T 645 meter" acct-open -o csv -n 欠费 --balance 5 "$B"
 debtor=$(f 1 account)
+exits 0 "refunded back to 0.00" refund -o csv "$debtor" 5
 arrears_trip
 is "$rc|$(f 1 meter result)" "0|$B|done" "the arrears pipeline trips it"
 is "$(relay645 "$B")" open "dlt645.py reads its relay open"

@@ -72,8 +72,8 @@ day_at() {
 export PREPAY_NOW
 PREPAY_NOW=$(day_at 1 07:00)
 
-# --- the campus: the shipped one, on this test's ports, with 12 more State
-# Grid meters to make 500, and this test's logins as its operators --------
+# --- the campus: the shipped one, on this test's ports, with 12 more meters
+# on b4gw4 to make 500, and this test's logins as its operators -----------
 
 port=$(port_base)
 awk -v base="$port" -v zhang="$ZHANG" -v wang="$WANG" -v li="$LI" \
@@ -94,9 +94,9 @@ skip && /^  - \{login/	{ next }
 	sub(/:165[0-9][0-9]/, ":" (base + n))
 }
 			{ print }
-END {
-	for (i = 9; i <= 20; i++)
-		printf "          - {meter: \"3301000000%02d\", floor: 3, room: \"J3%02d\", profile: dlt645-1p, tariff: staff}\n", i, i
+/"2041600030"/ {
+	for (i = 31; i <= 42; i++)
+		printf "          - {meter: \"20416000%02d\", unit: %d, floor: 9, room: \"409%02d\", profile: dds238-2, tariff: dorm}\n", i, i, i - 30
 }' "$EX/campus-site.yaml" >campus.yaml
 run site-load campus.yaml
 is "$rc" 0 "site-load the campus"
@@ -352,9 +352,10 @@ DAYS=${MONTH_DAYS:-30}
 : >"$T/unexpected"
 d=1
 while [ "$d" -le "$DAYS" ]; do
-	# The night: the crontab from 02:00 to 02:50, its nightly verify
-	# and backup among the polls.
-	[ "$d" -gt 1 ] && cron_window "$(day_at "$d" 02:00)" "$(day_at "$d" 02:50)"
+	# The night: the crontab from 02:15 to 02:45, its nightly verify
+	# and backup among the polls.  (The other hours' firings are left
+	# out, to walk the month in minutes.)
+	[ "$d" -gt 1 ] && cron_window "$(day_at "$d" 02:15)" "$(day_at "$d" 02:45)"
 	[ "$d" = 20 ] && restore_day "$d"
 	case $d in
 	12)	# A gateway's power supply fails in the night; a day later it
@@ -367,7 +368,7 @@ while [ "$d" -le "$DAYS" ]; do
 		start_sim campus.yaml $SIMARGS ;;
 	esac
 	# The morning: the poll on poll_minutes, the alarms after each poll.
-	cron_window "$(day_at "$d" 08:00)" "$(day_at "$d" 09:10)"
+	cron_window "$(day_at "$d" 08:30)" "$(day_at "$d" 08:55)"
 	counter "$d"
 	case $d in
 	12)	gateway_down_day "$d" ;;
@@ -390,6 +391,64 @@ ok "$([ -s "$LOG/cron.failed" ] && echo 1 || echo 0)" \
 run report verify
 is "$rc" 0 "report verify passes at the month's end"
 
+# Every yuan paid is on an account or in a meter: each account's bill for
+# the month adds up to its balance (billed to the account), or its
+# payments all reached its meters' own wallets (reconcile), and the bills'
+# payments are the ledger's.
+report txns -o csv >txns.csv
+report balances -o csv >balances.csv
+report reconcile -o csv >reconcile.csv
+awk -F, 'NR > 1 { print $1 }' balances.csv | while read -r acct; do
+	report bill "$acct" --month 2026-11 -o csv | sed "s/^/$acct,/"
+done >bills.csv
+$PY - txns.csv balances.csv reconcile.csv bills.csv >"$T/money" <<'PYEOF2'
+import csv, sys
+from decimal import Decimal as D
+rows = lambda f: list(csv.DictReader(open(f, encoding="utf-8")))
+txns = rows(sys.argv[1])
+paid = sum(D(r["amount"]) for r in txns)
+# A meter's account is the one its ledger rows name: a meter swapped out
+# is on none now, but what it was sold and spent is still that account's.
+owner = {r["meter"]: r["account"] for r in txns if r["meter"]}
+balance = {r["account"]: D(r["balance"]) for r in rows(sys.argv[2])}
+sold, bad = {}, []
+for r in rows(sys.argv[3]):
+    acct = owner.get(r["meter"], r["account"])
+    sold[acct] = sold.get(acct, D(0)) + D(r["sold"])
+    if r["result"] != "ok":
+        bad.append("meter %s: %s" % (r["meter"], r["result"]))
+bill = {}
+with open(sys.argv[4], encoding="utf-8") as f:
+    for line in csv.reader(f):
+        if line[1] in ("item", ""):
+            continue
+        b = bill.setdefault(line[0], {})
+        b[line[1]] = line
+payments = charges = onacc = inmeters = D(0)
+for acct, b in bill.items():
+    p = D(b["payments"][9] or 0)
+    c = D(b["charges"][10] or 0) if "charges" in b else D(0)
+    payments += p
+    if acct in sold:
+        inmeters += sold[acct]
+        if sold[acct] != p:
+            bad.append("account %s: paid %s, its meters were sold %s" % (acct, p, sold[acct]))
+    else:
+        charges += c
+        onacc += balance[acct]
+        if D(b["closing"][11]) != balance[acct]:
+            bad.append("account %s: bill closes at %s, balance %s" % (acct, b["closing"][11], balance[acct]))
+if payments != paid:
+    bad.append("the bills' payments %s, the ledger's %s" % (payments, paid))
+if onacc + charges + inmeters != paid:
+    bad.append("paid %s, accounted for %s" % (paid, onacc + charges + inmeters))
+print("paid %s yuan: %s on the accounts, %s charged for their energy, %s sold to meters' own wallets" % (paid, onacc, charges, inmeters))
+for b in bad[:10]:
+    print(b)
+PYEOF2
+is "$(sed 1d "$T/money")" "" "every yuan paid is on an account or in a meter"
+echo "# $(head -n 1 "$T/money")"
+
 stop_sim
 tally() {
 	grep -cx "$1" "$T/tally"
@@ -398,8 +457,9 @@ polls=$(awk -F, 'NR > 1 && $1 != "time" { print $1 }' "$LOG/poll.csv" | sort -u 
 echo "# the month: $DAYS days, $firings crontab firings, $polls polls," \
     "$(tally sale) sales ($(tally forgot) forgotten amounts," \
     "$(tally typo) typos, $(tally retry) WeChat retries)," \
-    "$(wc -l <"$SMSLOG") notices, $(grep -c ',trip,done' "$LOG/trips.csv") trips," \
+    "$(wc -l <"$SMSLOG") notices," \
+    "$(sql "SELECT count(*) FROM commands WHERE action = 'trip' AND reason = 'arrears' AND state = 'done'") arrears trips," \
     "$(tally restore) restores"
 report alarms -o csv | awk -F, 'NR > 1 { n[$3]++ } END { s = "# alarms:"; for (k in n) s = s " " k " " n[k]; print s }'
-cp -r "$LOG" /tmp/monthlog 2>/dev/null
+cp -r "$LOG" /tmp/monthlog 2>/dev/null; cp txns.csv reconcile.csv bills.csv balances.csv /tmp/monthlog/ 2>/dev/null
 done_testing
