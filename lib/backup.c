@@ -121,10 +121,18 @@ static int
 open_file(pp_db *db, const char *path, int create, sqlite3 **sql)
 {
 	char err[PP_ERRMAX];
+	struct stat sb;
 	int rc;
 
 	if (create && (rc = pp__priv_create(path, err, sizeof(err))) != PP_OK)
 		return pp__set_error(db, rc, err);
+	/*
+	 * SQLite says "unable to open database file" whatever the cause.
+	 * stat, not access, which asks for the real group, not the tools'.
+	 */
+	if (!create && stat(path, &sb) == -1)
+		return pp__fail(db, PP_ENOINPUT, "%s: %s", path,
+		    strerror(errno));
 	if (sqlite3_open_v2(path, sql, create ? SQLITE_OPEN_READWRITE :
 	    SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
 		rc = pp__fail(db, create ? PP_EINTERNAL : PP_ENOINPUT, "%s: %s",
@@ -148,6 +156,9 @@ pp_backup(pp_db *db, const char *dir, int keep_days, struct pp_backup *b)
 	int rc;
 
 	memset(b, 0, sizeof(*b));
+	if (*dir == '\0')
+		return pp__fail(db, PP_EUSAGE, "the backup directory is empty: "
+		    "name one");
 	if (stat(dir, &sb) == -1)
 		return pp__fail(db, PP_ENOINPUT, "%s: %s", dir,
 		    strerror(errno));

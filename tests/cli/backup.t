@@ -63,6 +63,7 @@ exits 65 "a backup that fails report verify is refused" \
 like "$T/err" "^db-backup: edited.db: refused, as report verify fails on it" \
     "and says why"
 exits 66 "a backup that is not there" db-backup --restore nothere.db
+like "$T/err" "^db-backup: nothere.db: No such file or directory$" "says so"
 is "$(sql "SELECT count(*) FROM ledger WHERE serial = '$after'")" 1 \
     "a refused restore changes nothing"
 
@@ -104,6 +105,8 @@ exits 64 "--restore with a directory" db-backup --restore "$backup" bk
 exits 64 "--restore with --keep" db-backup --keep 3 --restore "$backup"
 exits 64 "--keep negative" db-backup --keep -1 bk
 exits 64 "--keep not a number" db-backup --keep x bk
+exits 64 "an empty directory name" db-backup ""
+like "$T/err" "^db-backup: the backup directory is empty: name one$" "says so"
 exits 66 "a directory that is not there" db-backup nothere
 like "$T/err" "^db-backup: nothere: No such file or directory" "says so"
 is "$(ls | grep -c '\.restore')" 0 "no temporary file is left behind"
