@@ -23,7 +23,8 @@ main(int argc, char **argv)
 	struct pp_backup b;
 	struct tool t;
 	const char *restore = NULL;
-	int ch, rc, keep = 14, kept = 0;
+	char err[PP_ERRMAX];
+	int ch, rc, keep = 14, kept = 0, lost;
 
 	tool_init(&t, "db-backup", usage, argc, argv);
 	while ((ch = getopt_long(argc, argv, ":d:hV", longopts, NULL)) != -1) {
@@ -46,8 +47,14 @@ main(int argc, char **argv)
 		tool_usage(&t);
 	t.audit = 1;
 	if (restore) {
+		if ((rc = pp_backup_restore_lost(t.dbpath, restore, &lost, err,
+		    sizeof(err))) != PP_OK) {
+			tool_warn(&t, "%s", err);
+			exit(rc);
+		}
+		/* Restored in its place, the database records it too. */
 		tool_open(&t, PP_ACT_RESTORE, 0);
-		if ((rc = pp_backup_restore(t.db, restore)) != PP_OK)
+		if (!lost && (rc = pp_backup_restore(t.db, restore)) != PP_OK)
 			tool_die(&t, rc, "%s", pp_errmsg(t.db));
 		snprintf(t.summary, sizeof(t.summary), "restored from %.400s",
 		    restore);

@@ -226,19 +226,16 @@ verified(pp_db *db, pp_db *copy, const char *file)
 }
 
 /*
- * The backup, copied beside the database and opened as a prepay database
- * (an older one migrates there, never in the backup itself), passes
- * every check; then it replaces the live database's content.
+ * The backup, copied to tmp beside the database and opened there as a
+ * prepay database (an older one migrates there, never in the backup
+ * itself), as *copy, once it passes every check.
  */
-int
-pp_backup_restore(pp_db *db, const char *file)
+static int
+checked_copy(pp_db *db, const char *file, const char *tmp, pp_db **copy)
 {
-	char tmp[PATH_MAX];
 	sqlite3 *from = NULL, *to = NULL;
-	pp_db *copy = NULL;
 	int rc;
 
-	snprintf(tmp, sizeof(tmp), "%s.restore", db->path);
 	unlink(tmp);
 	if ((rc = open_file(db, file, 0, &from)) == PP_OK &&
 	    (rc = intact(db, from, file)) == PP_OK &&
@@ -246,14 +243,63 @@ pp_backup_restore(pp_db *db, const char *file)
 		rc = copy_db(db, to, from, file);
 	sqlite3_close(from);
 	sqlite3_close(to);
-	if (rc == PP_OK && (rc = pp_db_open(&copy, tmp, 0)) != PP_OK)
+	if (rc == PP_OK && (rc = pp_db_open(copy, tmp, 0)) != PP_OK)
 		rc = pp__fail(db, rc == PP_EINTERNAL ? PP_EDATA : rc, "%s: %s",
-		    file, pp_errmsg(copy));
+		    file, pp_errmsg(*copy));
 	if (rc == PP_OK)
-		rc = verified(db, copy, file);
-	if (rc == PP_OK)
+		rc = verified(db, *copy, file);
+	return rc;
+}
+
+/* The checked backup replaces the live database's content. */
+int
+pp_backup_restore(pp_db *db, const char *file)
+{
+	char tmp[PATH_MAX];
+	pp_db *copy = NULL;
+	int rc;
+
+	snprintf(tmp, sizeof(tmp), "%s.restore", db->path);
+	if ((rc = checked_copy(db, file, tmp, &copy)) == PP_OK)
 		rc = copy_db(db, db->sql, copy->sql, db->path);
 	pp_db_close(copy);
 	unlink(tmp);
+	return rc;
+}
+
+/*
+ * A database lost with its disk: there is nothing to copy into and no
+ * operator to ask, so the backup says who may restore it, an admin of its
+ * own, and the checked copy is renamed into the database's place.  With
+ * the database there, *lost is 0 and nothing is done: pp_backup_restore
+ * is the way.
+ */
+int
+pp_backup_restore_lost(const char *path, const char *file, int *lost,
+    char *err, size_t errlen)
+{
+	char tmp[PATH_MAX];
+	struct stat sb;
+	pp_db *db = NULL, *copy = NULL;
+	int rc;
+
+	*lost = stat(path, &sb) == -1 && errno == ENOENT;
+	if (!*lost)
+		return PP_OK;
+	/* A handle on nothing, that carries the errors. */
+	pp_db_open(&db, path, 0);
+	if (db == NULL)
+		return PP_EINTERNAL;
+	snprintf(tmp, sizeof(tmp), "%s.restore", path);
+	if ((rc = checked_copy(db, file, tmp, &copy)) == PP_OK &&
+	    (rc = pp_operator_may(copy, PP_ACT_RESTORE, NULL, 0)) != PP_OK)
+		rc = pp__fail(db, rc, "%s: %s", file, pp_errmsg(copy));
+	pp_db_close(copy);
+	if (rc == PP_OK && rename(tmp, path) == -1)
+		rc = pp__fail(db, PP_EINTERNAL, "%s: %s", path,
+		    strerror(errno));
+	unlink(tmp);
+	snprintf(err, errlen, "%s", pp_errmsg(db));
+	pp_db_close(db);
 	return rc;
 }

@@ -299,6 +299,8 @@ int	 pp_backup(pp_db *db, const char *dir, int keep_days,
  * caller's audit entry then goes into the restored database.
  */
 int	 pp_backup_restore(pp_db *db, const char *file);
+int	 pp_backup_restore_lost(const char *path, const char *file,
+	    int *lost, char *err, size_t errlen);
 
 /* ---- audit.c ---------------------------------------------------------- */
 

@@ -83,6 +83,24 @@ sale -o csv 100002 20 >again.csv
 is "$?" 0 "the restored database takes a new sale"
 exits 0 "and still passes report verify" report verify -o csv
 
+# --- the database lost with its disk --------------------------------------------
+# No operator to ask: the backup's own admin restores it in its place,
+# once it passes the checks; a refused one leaves no database behind.
+exits 65 "the database lost: an edited backup is refused" \
+    db-backup -d lost.db --restore edited.db
+is "$(ls lost.db* 2>/dev/null)" "" "and no database is left behind"
+exits 0 "the database lost: its admin restores the backup in its place" \
+    db-backup -d lost.db --restore "$backup"
+is "$(cat "$T/out")" "restored from $backup" "it says what it restored"
+exits 0 "the restored database passes report verify" \
+    report -d lost.db verify -o csv
+is "$(sqlite3 lost.db "SELECT count(*) FROM ledger WHERE serial = '$before'")" 1 \
+    "the sale before the backup is there"
+report -d lost.db audit -o csv >audit.csv
+is "$(row audit.csv -1 tool args)" "db-backup|-d lost.db --restore $backup" \
+    "the restore is its audit log's last entry"
+is "$(stat -c %a lost.db)" 660 "the database has the tools' mode"
+
 # --- --keep DAYS -------------------------------------------------------------
 rm -f bk/*
 for day in 2026-02-20 2026-03-01 2026-03-03 2026-03-04 2026-03-09; do
