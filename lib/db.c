@@ -331,15 +331,11 @@ static const char *const migrations[] = {
 	" UNIQUE(meter_id, time));"
 	"CREATE INDEX onsite_time ON onsite_readings(time);",
 	/*
-	 * 13: the start of every poll, for meter-read --due's schedule on
-	 * poll_minutes, and the time each gateway was last polled, for the
-	 * watchdog alarm.
+	 * 13: the start of every poll of every meter, for meter-read
+	 * --due's schedule on poll_minutes.
 	 */
-	"CREATE TABLE polls(id INTEGER PRIMARY KEY,"
-	" started INTEGER NOT NULL, finished INTEGER,"
-	" full INTEGER NOT NULL, meters INTEGER, missing INTEGER);"
-	"CREATE INDEX polls_started ON polls(full, started);"
-	"ALTER TABLE gateways ADD COLUMN polled INTEGER;",
+	"CREATE TABLE polls(id INTEGER PRIMARY KEY, started INTEGER NOT NULL);"
+	"CREATE INDEX polls_started ON polls(started);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

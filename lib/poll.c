@@ -501,8 +501,8 @@ store_bus(pp_db *db, struct bus_job *j)
 	if (rc == PP_OK)
 		rc = pp__exec(db,
 		    "UPDATE gateways SET state = ?1, state_since = "
-		    "CASE WHEN state = ?1 THEN state_since ELSE ?2 END, "
-		    "polled = ?2 WHERE id = ?3", "tii", answered || j->n == 0 ? "ok" :
+		    "CASE WHEN state = ?1 THEN state_since ELSE ?2 END "
+		    "WHERE id = ?3", "tii", answered || j->n == 0 ? "ok" :
 		    j->gw_fails + 1 >= lost_after ? "lost" : "timeout", pp_now(),
 		    j->gw.id);
 	if (rc != PP_OK) {
@@ -677,8 +677,8 @@ pp_poll_due(pp_db *db, int *due, int64_t *slot)
 		minutes = PP_POLL_MINUTES;
 	*slot = pp__day_at(now, 0, (int)(pp__clock_minutes(now) / minutes *
 	    minutes));
-	rc = pp__query_int(db, &id, "SELECT id FROM polls WHERE full = 1 AND "
-	    "started >= ?1 AND started <= ?2 LIMIT 1", "ii", *slot, now);
+	rc = pp__query_int(db, &id, "SELECT id FROM polls WHERE started >= ?1 "
+	    "AND started <= ?2 LIMIT 1", "ii", *slot, now);
 	if (rc != PP_OK && rc != PP_EDATA)
 		return rc;
 	*due = rc == PP_EDATA;
@@ -689,28 +689,15 @@ pp_poll_due(pp_db *db, int *due, int64_t *slot)
  * A poll of every meter is recorded as it starts, for pp_poll_due, at
  * once and on its own: the schedule's bookkeeping, like the run's own
  * audit record, not a change of the site's (its audit entry says what the
- * poll did).
+ * poll did).  A poll of some gateways or meters is not the schedule's.
  */
 static int
-poll_start(pp_db *db, const struct pp_poll_opts *o, int64_t *id)
+poll_start(pp_db *db, const struct pp_poll_opts *o)
 {
-	*id = 0;
-	return pp__query_int(db, id, "INSERT INTO polls(started, full) VALUES "
-	    "(?, ?) RETURNING id", "ii", pp_now(), (int64_t)(o->ngateways ==
-	    0 && o->nmeters == 0 && o->building == NULL));
-}
-
-static int
-poll_end(pp_db *db, int64_t id, const struct pp_poll_row *rows, size_t n)
-{
-	int64_t missing = 0;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		missing += !rows[i].ok;
-	return pp__exec(db, "UPDATE polls SET finished = ?, meters = ?, "
-	    "missing = ? WHERE id = ?", "iiii", pp_now(), (int64_t)n, missing,
-	    id);
+	if (o->ngateways != 0 || o->nmeters != 0 || o->building != NULL)
+		return PP_OK;
+	return pp__exec(db, "INSERT INTO polls(started) VALUES (?)", "i",
+	    pp_now());
 }
 
 int
@@ -720,7 +707,6 @@ pp_poll(pp_db *db, const struct pp_poll_opts *o, struct pp_poll_row **rows,
 	struct poller pl;
 	pthread_t *threads = NULL;
 	size_t total = 0, at = 0;
-	int64_t poll_id = 0;
 	int i, k, nthreads, rc;
 
 	*rows = NULL;
@@ -730,7 +716,7 @@ pp_poll(pp_db *db, const struct pp_poll_opts *o, struct pp_poll_row **rows,
 	pl.dbpath = db->path;
 	pl.o = o;
 	if ((rc = select_targets(db, o, &pl.jobs, &pl.njobs)) != PP_OK ||
-	    (rc = poll_start(db, o, &poll_id)) != PP_OK)
+	    (rc = poll_start(db, o)) != PP_OK)
 		goto out;
 	nthreads = o->jobs > 0 && o->jobs < pl.njobs ? o->jobs : pl.njobs;
 	pthread_mutex_init(&pl.lock, NULL);
@@ -765,7 +751,6 @@ pp_poll(pp_db *db, const struct pp_poll_opts *o, struct pp_poll_row **rows,
 		for (k = 0; k < pl.jobs[i].n; k++)
 			row_of(&pl.jobs[i], &pl.jobs[i].t[k], &(*rows)[at++]);
 	*nrows = at;
-	rc = poll_end(db, poll_id, *rows, at);
 out:
 	for (i = 0; i < pl.njobs; i++)
 		free(pl.jobs[i].t);
