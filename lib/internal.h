@@ -155,6 +155,8 @@ int	 pp__meter_arrears(pp_db *db, int64_t meter_id, int *arrears,
  * ledger row that records a cancelled recharge (its ordering serial).
  */
 #define PP_SITE_DIGEST_NOTE	"site-digest "
+/* The setting that names a WeChat Pay platform key's file, by serial. */
+#define PP_PAY_PLATFORM_KEY	"pay.wechat.platform_key."
 #define PP_CANCELLED_REMARK	"recharge %s of serial %s cancelled, kept on " \
 	"the account: %.120s"
 #define PP_CANCELLED_LIKE(serial) "'% of serial ' || " serial " || " \
