@@ -433,6 +433,43 @@ int	 pp_refund(pp_db *db, const struct pp_money_req *req, pp_entry *out);
 int	 pp_reverse(pp_db *db, const char *serial, const char *reason,
 	    pp_entry *out);
 
+/* ---- order.c, paynotify.c: online payment ------------------------------ */
+
+/*
+ * An order of an online payment (doc/design.md, "Money"): made when a
+ * resident asks to pay, paid only by the platform's verified notice.
+ */
+#define PP_TRADE_NOMAX	33	/* out_trade_no: 32 hex digits */
+struct pp_order {
+	char	out_trade_no[PP_TRADE_NOMAX];
+	char	account[PP_KEYMAX];
+	char	channel[8];		/* wechat, alipay */
+	int64_t	amount;			/* fen */
+	char	state[12];		/* created paid refund_due closed */
+	int64_t	created, paid;		/* paid: 0 when not */
+	char	transaction_id[PP_REFMAX];	/* "" when none */
+	char	serial[PP_KEYMAX];	/* its sale's, "" when none */
+};
+
+#define PP_ORDER_NCOLS	9
+extern const pp_column pp_order_columns[PP_ORDER_NCOLS];
+struct pp_order_text {
+	char	cell[PP_ORDER_NCOLS][PP_CELLBUF];
+};
+void	 pp_order_values(const struct pp_order *o, struct pp_order_text *t,
+	    const char *values[PP_ORDER_NCOLS]);
+
+/*
+ * Make an order, in its own transaction: the account open, the channel
+ * one the site's payments: configure, the amount within max_sale and
+ * max_balance; out_trade_no from the system's random source.
+ */
+int	 pp_order_make(pp_db *db, const char *account, const char *channel,
+	    int64_t amount, struct pp_order *out);
+/* An order by its out_trade_no: PP_EDATA when there is none. */
+int	 pp_order_get(pp_db *db, const char *out_trade_no,
+	    struct pp_order *out);
+
 /* ---- serial.c: the receipt number ------------------------------------ */
 
 /* PP_OK when s is a receipt number: YYYYMMDD and a 6-digit sequence. */

@@ -4,6 +4,9 @@
 . "$(dirname "$0")/lib.sh"
 need openssl
 
+# 2026-03-10 12:00:00 in Shanghai, whatever the hour of the run.
+export PREPAY_NOW=1773115200
+
 # The merchant's keys and the platforms', made now, beside the site file
 # in conf/: the site file names them relative to itself.
 mkdir conf
@@ -126,5 +129,58 @@ bad "a serial listed twice" "serial: $SERIAL is listed twice"
 
 sed '/^  wechat:/,$d' conf/site.yaml >conf/bad.yaml
 bad "payments with neither platform" "payments: give wechat, alipay or both"
+
+# --- orders ---------------------------------------------------------------
+
+exits 0 "the payments section back" site-load conf/site.yaml
+{
+	acct-open -n 张三 0101070723 &&		# 100001
+	acct-open -n 李四 010107072A		# 100002
+} >/dev/null || echo "Bail out! acct-open"
+
+exits 0 "an order of 50.00 by WeChat Pay" pay-order -o csv 100001 50.00 wechat
+is "$(head -n 1 "$T/out")" "out_trade_no,account,channel,amount,state,created,paid,transaction_id,serial" \
+    "the order columns"
+like "$T/out" '^[0-9a-f]{32},100001,wechat,50\.00,created,2026-03-10 12:00:00,,,$' \
+    "the order: 32 hex digits, the account, the channel, the amount, created now, unpaid"
+no1=$(sed -n 2p "$T/out" | cut -d, -f1)
+is "$(sql "SELECT account_id || ' ' || channel || ' ' || amount || ' ' || state || ' ' || created FROM orders WHERE out_trade_no = '$no1'")" \
+    "1 wechat 5000 created 1773115200" "the row holds the amount in fen"
+is "$(sql "SELECT count(*) FROM ledger WHERE kind = 'sale'")" 0 "an order moves no money"
+is "$(sql "SELECT count(*) FROM audit WHERE tool = 'pay-order' AND summary LIKE '%order $no1%'")" 1 \
+    "the order is audited"
+
+exits 0 "a second order" pay-order -o csv 100001 50.00 wechat
+no2=$(sed -n 2p "$T/out" | cut -d, -f1)
+[ "$no1" != "$no2" ] && [ ${#no2} -eq 32 ]
+ok $? "each order has its own out_trade_no"
+exits 0 "an order by Alipay" pay-order -o csv 100002 0.01 alipay
+like "$T/out" '^[0-9a-f]{32},100002,alipay,0\.01,created,' "an Alipay order of one fen"
+noali=$(sed -n 2p "$T/out" | cut -d, -f1)
+
+exits 0 "show an order" pay-order -o csv --show "$no1"
+like "$T/out" "^$no1,100001,wechat,50\\.00,created," "shown by its out_trade_no"
+exits 65 "show an order that is not there" pay-order --show 0123456789abcdef0123456789abcdef
+like "$T/err" '^pay-order: order 0123456789abcdef0123456789abcdef: no such order$' "saying so"
+
+# rorder NAME CODE MESSAGE ARGS...: refused, and no order is made.
+rorder() {
+	_name=$1 _code=$2 _msg=$3
+	shift 3
+	_n=$(sql "SELECT count(*) FROM orders")
+	exits "$_code" "$_name" pay-order "$@"
+	like "$T/err" "^pay-order: $_msg" "$_name: the message says why"
+	is "$(sql "SELECT count(*) FROM orders")" "$_n" "$_name: no order is made"
+}
+rorder "an unknown account" 65 'account 999999: no such account$' 999999 10 wechat
+rorder "an unknown channel" 65 'channel "unionpay": use wechat or alipay$' 100001 10 unionpay
+rorder "a zero amount" 65 'amount must be more than 0\.00$' 100001 0 wechat
+rorder "a negative amount" 65 '' 100001 -5 wechat
+rorder "an amount that is no amount" 65 '' 100001 12.345 wechat
+rorder "above max_sale" 65 'amount 5000\.01: above the site.s max_sale of 5000\.00$' 100001 5000.01 wechat
+rorder "above max_balance" 1 'account 100001: the balance would be 2000\.01, above max_balance 2000\.00$' 100001 2000.01 wechat
+exits 0 "close account 100002" acct-close 100002
+rorder "a closed account" 1 'account 100002 is closed$' 100002 10 wechat
+exits 64 "too few operands" pay-order 100001 10
 
 done_testing
