@@ -179,8 +179,238 @@ rorder "a negative amount" 65 '' 100001 -5 wechat
 rorder "an amount that is no amount" 65 '' 100001 12.345 wechat
 rorder "above max_sale" 65 'amount 5000\.01: above the site.s max_sale of 5000\.00$' 100001 5000.01 wechat
 rorder "above max_balance" 1 'account 100001: the balance would be 2000\.01, above max_balance 2000\.00$' 100001 2000.01 wechat
+exits 0 "a WeChat order of account 100002, to be closed" pay-order -o csv 100002 20.00 wechat
+nocl=$(sed -n 2p "$T/out" | cut -d, -f1)
+exits 0 "a WeChat order for the amount check" pay-order -o csv 100001 12.34 wechat
+no3=$(sed -n 2p "$T/out" | cut -d, -f1)
 exits 0 "close account 100002" acct-close 100002
 rorder "a closed account" 1 'account 100002 is closed$' 100002 10 wechat
 exits 64 "too few operands" pay-order 100001 10
+
+# --- WeChat Pay notifications ---------------------------------------------
+
+# wx OUT ARGS...: the fake platform's notification, OUT.headers and
+# OUT.body, signed and sealed with this site's keys at the fixed time.
+wx() {
+	_o=$1
+	shift
+	$PY "$top/tests/cli/payplatform.py" wechat "$_o" \
+	    --sign conf/wechat-platform.key --apiv3 conf/wechat-apiv3.key \
+	    --time "$PREPAY_NOW" "$@"
+}
+# state: what a refusal must leave as it was.
+state() {
+	sqlite3 "$PREPAY_DB" "SELECT * FROM ledger; SELECT * FROM orders;
+	    SELECT * FROM accounts"
+}
+
+wx n1 --order "$no1" --txn 4200000001202603100000000001 --total 5000
+exits 0 "a good notification pays the order" pay-order -o csv --wechat n1.headers n1.body
+like "$T/out" "^$no1,100001,wechat,50\\.00,paid,2026-03-10 12:00:00,2026-03-10 12:00:00,4200000001202603100000000001,20260310[0-9]{6}$" \
+    "the order is paid, with the transaction and the sale's serial"
+is "$(sql "SELECT kind || ' ' || amount || ' ' || method || ' ' || ref || ' ' || operator FROM ledger WHERE kind = 'sale'")" \
+    "sale 5000 wechat 4200000001202603100000000001 web:wechat" \
+    "one sale of 50.00, method wechat, ref the transaction_id, operator web:wechat"
+is "$(bal 100001)" 50.00 "the account's balance is 50.00"
+is "$(sql "SELECT count(*) FROM audit WHERE login = 'web:wechat' AND tool = 'pay-order' AND summary LIKE '%sale%'")" 1 \
+    "the audit records the sale with operator web:wechat"
+
+exits 0 "the same notification again" pay-order -o csv --wechat n1.headers n1.body
+like "$T/err" "^pay-order: order $no1 was paid already by transaction 4200000001202603100000000001$" \
+    "a retry is answered as paid, and says so"
+like "$T/out" "^$no1,100001,wechat,50\\.00,paid," "the order is shown paid"
+is "$(sql "SELECT count(*) FROM ledger WHERE kind = 'sale'")" 1 "a retry makes no second sale"
+
+# 50 copies at once make one sale.
+wx n2 --order "$no2" --txn 4200000001202603100000000002 --total 5000
+i=0 pids=
+while [ $i -lt 50 ]; do
+	pay-order --wechat n2.headers n2.body >c$i.out 2>c$i.err &
+	pids="$pids $!"
+	i=$((i + 1))
+done
+bad=0
+for p in $pids; do
+	wait "$p" || bad=$((bad + 1))
+done
+is "$bad" 0 "50 concurrent copies: every one exits 0"
+is "$(sql "SELECT count(*) FROM ledger WHERE ref = '4200000001202603100000000002'")" 1 \
+    "50 concurrent copies: one sale"
+is "$(cat c*.err | grep -c 'was paid already')" 49 "49 copies say the order was paid already"
+is "$(bal 100001)" 100.00 "the balance is 100.00"
+is "$(sql "SELECT state FROM orders WHERE out_trade_no = '$no2'")" paid "the order is paid"
+
+# refused NAME CODE EXIT PATTERN ARGS...: pay-order refuses, says
+# "CODE: why", changes no money, order or account, and counts it.
+refused() {
+	_name=$1 _code=$2 _exit=$3 _pat=$4
+	shift 4
+	state >before.txt
+	_n=$(sql "SELECT count(*) FROM pay_refusals WHERE code = '$_code'")
+	exits "$_exit" "$_name" pay-order "$@"
+	like "$T/err" "^pay-order: $_code: $_pat" "$_name: the message gives the code and why"
+	is "$(wc -l <"$T/err" | tr -d ' ')" 1 "$_name: one line"
+	state >after.txt
+	cmp -s before.txt after.txt
+	ok $? "$_name: nothing is written to the ledger, the orders or the accounts"
+	is "$(sql "SELECT count(*) FROM pay_refusals WHERE code = '$_code'")" $((_n + 1)) \
+	    "$_name: it is counted"
+	if grep -q "$apiv3" "$T/err" || grep -q 'PRIVATE' "$T/err"; then
+		ok 1 "$_name: no secret in the message"
+	else
+		ok 0 "$_name: no secret in the message"
+	fi
+}
+
+wx n3 --order "$no3" --txn 4200000001202603100000000003 --total 1234 --tamper
+refused "a body changed after signing" bad_signature 65 'the signature does not verify$' \
+    --wechat n3.headers n3.body
+$PY "$top/tests/cli/payplatform.py" wechat n3 --sign conf/alipay-platform.key \
+    --apiv3 conf/wechat-apiv3.key --time "$PREPAY_NOW" --order "$no3" \
+    --txn 4200000001202603100000000003 --total 1234
+refused "a notification signed by another key" bad_signature 65 'the signature does not verify$' \
+    --wechat n3.headers n3.body
+wx n3 --order "$no3" --txn 4200000001202603100000000003 --total 1234 --serial NO_SUCH_SERIAL
+refused "an unknown serial" unknown_serial 65 'Wechatpay-Serial "NO_SUCH_SERIAL" names no platform key of the site$' \
+    --wechat n3.headers n3.body
+wx n3 --order "$no3" --txn 4200000001202603100000000003 --total 1234 --time $((PREPAY_NOW - 301))
+refused "a notification 301 seconds old" stale 65 'Wechatpay-Timestamp [0-9]+ is more than 5 minutes from now$' \
+    --wechat n3.headers n3.body
+wx n3 --order "$no3" --txn 4200000001202603100000000003 --total 1234 --time $((PREPAY_NOW + 301))
+refused "a notification from 301 seconds ahead" stale 65 'Wechatpay-Timestamp [0-9]+ is more than 5 minutes from now$' \
+    --wechat n3.headers n3.body
+wx n3 --order "$no3" --txn 4200000001202603100000000003 --total 1233
+refused "an amount that differs by one fen" amount_differs 65 "order $no3 is 12\\.34, the notification says 12\\.33$" \
+    --wechat n3.headers n3.body
+wx n3 --order 0123456789abcdef0123456789abcdef --txn 4200000001202603100000000003 --total 1234
+refused "an unknown out_trade_no" unknown_order 65 'order 0123456789abcdef0123456789abcdef: no such wechat order$' \
+    --wechat n3.headers n3.body
+wx n3 --order "$noali" --txn 4200000001202603100000000003 --total 1
+refused "an Alipay order named by WeChat Pay" unknown_order 65 "order $noali: no such wechat order$" \
+    --wechat n3.headers n3.body
+wx n3 --order "$no3" --txn 4200000001202603100000000003 --total 1234 --mchid 1900000999
+refused "another merchant's notification" merchant 65 'mchid 1900000999 appid wxd678efh567hg6787 are not this site.s$' \
+    --wechat n3.headers n3.body
+wx n3 --order "$no3" --txn 4200000001202603100000000003 --total 1234 --appid wx0000000000000000
+refused "another application's notification" merchant 65 'mchid 1900000109 appid wx0000000000000000 are not this site.s$' \
+    --wechat n3.headers n3.body
+wx n3 --order "$no3" --txn 4200000001202603100000000003 --total 1234 --state NOTPAY
+refused "a trade_state that is not SUCCESS" not_success 65 "order $no3: trade_state NOTPAY, not SUCCESS$" \
+    --wechat n3.headers n3.body
+openssl rand -out other.key 32 2>/dev/null
+$PY "$top/tests/cli/payplatform.py" wechat n3 --sign conf/wechat-platform.key \
+    --apiv3 other.key --time "$PREPAY_NOW" --order "$no3" \
+    --txn 4200000001202603100000000003 --total 1234
+refused "a resource sealed with another APIv3 key" undecryptable 65 'resource: it does not open with the APIv3 key$' \
+    --wechat n3.headers n3.body
+wx n3 --order "$no3" --txn 4200000001202603100000000003 --total 1234
+grep -v Signature n3.headers >n3.nosig
+refused "no Wechatpay-Signature header" malformed 65 'a header of Wechatpay-Timestamp, -Nonce, -Signature or -Serial is missing$' \
+    --wechat n3.nosig n3.body
+is "$(sql "SELECT state FROM orders WHERE out_trade_no = '$no3'")" created "after every refusal the order is still created"
+
+# A closed account: never a sale; the order is marked for a refund.
+wx n4 --order "$nocl" --txn 4200000001202603100000000004 --total 2000
+exits 1 "a notification for a closed account" pay-order --wechat n4.headers n4.body
+like "$T/err" "^pay-order: closed_account: order $nocl: account 100002 is closed; the order is refund_due$" \
+    "it says so"
+is "$(sql "SELECT state || ' ' || transaction_id || ' ' || coalesce(ledger_id, 'none') FROM orders WHERE out_trade_no = '$nocl'")" \
+    "refund_due 4200000001202603100000000004 none" "the order is refund_due, with the transaction, and no sale"
+is "$(sql "SELECT count(*) FROM ledger WHERE ref = '4200000001202603100000000004'")" 0 "nothing is sold"
+is "$(sql "SELECT count(*) FROM pay_refusals WHERE code = 'closed_account'")" 1 "it is counted"
+exits 1 "the same notification again" pay-order --wechat n4.headers n4.body
+is "$(sql "SELECT count(*) FROM ledger WHERE ref = '4200000001202603100000000004'")" 0 "still nothing is sold"
+
+# The exact edge of freshness: 300 seconds is taken (a copy of n1).
+wx n5 --order "$no1" --txn 4200000001202603100000000001 --total 5000 --time $((PREPAY_NOW - 300))
+exits 0 "a notification exactly 5 minutes old is taken" pay-order --wechat n5.headers n5.body
+
+# The key file made readable by others since site-load: refused at use.
+wx n3 --order "$no3" --txn 4200000001202603100000000003 --total 1234
+chmod 644 conf/wechat-apiv3.key
+refused "an APIv3 key file made readable by others" config 78 'APIv3 key file .*/conf/wechat-apiv3.key is mode 0644: refused, as others could read or change its secrets; chmod 640 ' \
+    --wechat n3.headers n3.body
+chmod 640 conf/wechat-apiv3.key
+exits 0 "mended, the same notification pays" pay-order -o csv --wechat n3.headers n3.body
+like "$T/out" "^$no3,100001,wechat,12\\.34,paid," "the order is paid"
+
+# --- Alipay notifications --------------------------------------------------
+
+# ali OUT ARGS...: the fake platform's Alipay notification, OUT.body.
+ali() {
+	_o=$1
+	shift
+	$PY "$top/tests/cli/payplatform.py" alipay "$_o" \
+	    --sign conf/alipay-platform.key "$@"
+}
+exits 0 "an Alipay order of 30.00" pay-order -o csv 100001 30.00 alipay
+noa1=$(sed -n 2p "$T/out" | cut -d, -f1)
+before=$(bal 100001)
+
+ali a1 --order "$noa1" --trade-no 2026031022001400000000000001 --amount 30.00
+exits 0 "a good Alipay notification pays the order" pay-order -o csv --alipay a1.body
+like "$T/out" "^$noa1,100001,alipay,30\\.00,paid,2026-03-10 12:00:00,2026-03-10 12:00:00,2026031022001400000000000001,20260310[0-9]{6}$" \
+    "the order is paid, with the trade_no and the sale's serial"
+is "$(sql "SELECT amount || ' ' || method || ' ' || operator FROM ledger WHERE ref = '2026031022001400000000000001'")" \
+    "3000 alipay web:alipay" "one sale of 30.00, method alipay, ref the trade_no, operator web:alipay"
+is "$(bal 100001)" "$(echo "$before + 30" | bc | sed 's/^\./0./')" "the balance rose by 30.00"
+exits 0 "the same Alipay notification again" pay-order --alipay a1.body
+like "$T/err" "^pay-order: order $noa1 was paid already by transaction 2026031022001400000000000001$" "a retry says so"
+is "$(sql "SELECT count(*) FROM ledger WHERE ref = '2026031022001400000000000001'")" 1 "and makes no second sale"
+
+exits 0 "another Alipay order" pay-order -o csv 100001 8.00 alipay
+noa2=$(sed -n 2p "$T/out" | cut -d, -f1)
+ali a2 --order "$noa2" --trade-no 2026031022001400000000000002 --amount 8.00 --status TRADE_FINISHED
+i=0 pids=
+while [ $i -lt 50 ]; do
+	pay-order --alipay a2.body >d$i.out 2>d$i.err &
+	pids="$pids $!"
+	i=$((i + 1))
+done
+bad=0
+for p in $pids; do
+	wait "$p" || bad=$((bad + 1))
+done
+is "$bad" 0 "50 concurrent Alipay copies: every one exits 0"
+is "$(sql "SELECT count(*) FROM ledger WHERE ref = '2026031022001400000000000002'")" 1 \
+    "50 concurrent Alipay copies: one sale (TRADE_FINISHED is taken)"
+
+exits 0 "a third Alipay order" pay-order -o csv 100001 9.99 alipay
+noa3=$(sed -n 2p "$T/out" | cut -d, -f1)
+ali a3 --order "$noa3" --trade-no 2026031022001400000000000003 --amount 9.99 --tamper
+refused "an Alipay form changed after signing" bad_signature 65 'the signature does not verify$' --alipay a3.body
+$PY "$top/tests/cli/payplatform.py" alipay a3 --sign conf/wechat-platform.key \
+    --order "$noa3" --trade-no 2026031022001400000000000003 --amount 9.99
+refused "an Alipay form signed by another key" bad_signature 65 'the signature does not verify$' --alipay a3.body
+ali a3 --order "$noa3" --trade-no 2026031022001400000000000003 --amount 9.98
+refused "an Alipay amount that differs" amount_differs 65 "order $noa3 is 9\\.99, the notification says 9\\.98$" --alipay a3.body
+ali a3 --order "$noa3" --trade-no 2026031022001400000000000003 --amount 9.99 --app-id 2021000000000999
+refused "another application's Alipay form" merchant 65 "app_id 2021000000000999 is not this site.s$" --alipay a3.body
+ali a3 --order "$noa3" --trade-no 2026031022001400000000000003 --amount 9.99 --status WAIT_BUYER_PAY
+refused "a trade_status not paid" not_success 65 "order $noa3: trade_status WAIT_BUYER_PAY, not TRADE_SUCCESS or TRADE_FINISHED$" --alipay a3.body
+ali a3 --order fedcba9876543210fedcba9876543210 --trade-no 2026031022001400000000000003 --amount 9.99
+refused "an unknown Alipay out_trade_no" unknown_order 65 'order fedcba9876543210fedcba9876543210: no such alipay order$' --alipay a3.body
+ali a3 --order "$noa3" --trade-no 2026031022001400000000000003 --amount 9.999
+refused "a total_amount that is no amount" malformed 65 "order $noa3: trade_no or total_amount \"9\\.999\" is none$" --alipay a3.body
+printf 'app_id=1&app_id=2' >a3.dup
+refused "a form with a key twice" malformed 65 'the body is no form of key=value pairs, each key once$' --alipay a3.dup
+sed 's/&sign=[^&]*//' a1.body >a3.nosign
+refused "a form without sign" malformed 65 'the form lacks sign,' --alipay a3.nosign
+ali a4 --order "$noali" --trade-no 2026031022001400000000000004 --amount 0.01
+exits 1 "an Alipay notification for a closed account" pay-order --alipay a4.body
+like "$T/err" "^pay-order: closed_account: order $noali: account 100002 is closed; the order is refund_due$" "it says so"
+is "$(sql "SELECT state || ' ' || transaction_id FROM orders WHERE out_trade_no = '$noali'")" \
+    "refund_due 2026031022001400000000000004" "the order is refund_due"
+is "$(sql "SELECT count(*) FROM ledger WHERE ref = '2026031022001400000000000004'")" 0 "nothing is sold"
+is "$(sql "SELECT count(*) FROM ledger WHERE kind = 'sale' AND account_id = 2")" 0 "account 100002 has no sale at all"
+
+is "$(sql "SELECT channel || ' ' || code || ' ' || count(*) FROM pay_refusals GROUP BY channel, code ORDER BY channel, code" | tr '\n' ' ')" \
+    "alipay amount_differs 1 alipay bad_signature 2 alipay closed_account 1 alipay malformed 3 alipay merchant 1 alipay not_success 1 alipay unknown_order 1 wechat amount_differs 1 wechat bad_signature 2 wechat closed_account 2 wechat config 1 wechat malformed 1 wechat merchant 2 wechat not_success 1 wechat stale 2 wechat undecryptable 1 wechat unknown_order 2 wechat unknown_serial 1 " \
+    "every refusal is counted by channel and code"
+sqlite3 "$PREPAY_DB" .dump >dump.sql
+unlike dump.sql 'PRIVATE KEY|-----BEGIN' "still no key in the database"
+sqlite3 "$PREPAY_DB" .dump | xxd -p | tr -d '\n' >dump.hex
+if grep -q "$apiv3" dump.hex; then ok 1 "still no APIv3 key in the database"
+else ok 0 "still no APIv3 key in the database"; fi
 
 done_testing
