@@ -321,6 +321,10 @@ is "$(sql "SELECT count(*) FROM pay_refusals WHERE code = 'closed_account'")" 1 
 exits 1 "the same notification again" pay-order --wechat n4.headers n4.body
 is "$(sql "SELECT count(*) FROM ledger WHERE ref = '4200000001202603100000000004'")" 0 "still nothing is sold"
 
+wx n6 --order "$no1" --txn 4200000001202603100000000099 --total 5000
+refused "a paid order named by another transaction" order_state 1 "order $no1 is paid by transaction 4200000001202603100000000001, not 4200000001202603100000000099$" \
+    --wechat n6.headers n6.body
+
 # The exact edge of freshness: 300 seconds is taken (a copy of n1).
 wx n5 --order "$no1" --txn 4200000001202603100000000001 --total 5000 --time $((PREPAY_NOW - 300))
 exits 0 "a notification exactly 5 minutes old is taken" pay-order --wechat n5.headers n5.body
@@ -405,8 +409,20 @@ is "$(sql "SELECT count(*) FROM ledger WHERE ref = '2026031022001400000000000004
 is "$(sql "SELECT count(*) FROM ledger WHERE kind = 'sale' AND account_id = 2")" 0 "account 100002 has no sale at all"
 
 is "$(sql "SELECT channel || ' ' || code || ' ' || count(*) FROM pay_refusals GROUP BY channel, code ORDER BY channel, code" | tr '\n' ' ')" \
-    "alipay amount_differs 1 alipay bad_signature 2 alipay closed_account 1 alipay malformed 3 alipay merchant 1 alipay not_success 1 alipay unknown_order 1 wechat amount_differs 1 wechat bad_signature 2 wechat closed_account 2 wechat config 1 wechat malformed 1 wechat merchant 2 wechat not_success 1 wechat stale 2 wechat undecryptable 1 wechat unknown_order 2 wechat unknown_serial 1 " \
+    "alipay amount_differs 1 alipay bad_signature 2 alipay closed_account 1 alipay malformed 3 alipay merchant 1 alipay not_success 1 alipay unknown_order 1 wechat amount_differs 1 wechat bad_signature 2 wechat closed_account 2 wechat config 1 wechat malformed 1 wechat merchant 2 wechat not_success 1 wechat order_state 1 wechat stale 2 wechat undecryptable 1 wechat unknown_order 2 wechat unknown_serial 1 " \
     "every refusal is counted by channel and code"
+# The alarm scan counts them: a payment alarm for the manager.
+exits 0 "alarm-scan" alarm-scan -o csv -k payment
+like "$T/out" '^[^,]+,2,payment,,,,,,,24小时拒收通知27次，待退款2笔,【示例校区】在线支付异常：24小时拒收通知27次，待退款2笔，请核查。$' \
+    "a payment alarm of level 2 with the refusals of 24 hours and the refunds due"
+PREPAY_NOW=$((PREPAY_NOW + 86401)) alarm-scan -o csv -k payment >/dev/null
+is "$(sql "SELECT count(*) FROM alarms WHERE kind = 'payment' AND cleared IS NULL")" 1 \
+    "a day later the refunds due keep it standing"
+sql "UPDATE orders SET state = 'closed' WHERE state = 'refund_due'"
+PREPAY_NOW=$((PREPAY_NOW + 86401)) alarm-scan -o csv -k payment >/dev/null
+is "$(sql "SELECT count(*) FROM alarms WHERE kind = 'payment' AND cleared IS NULL")" 0 \
+    "with no refusal in 24 hours and no refund due it clears"
+
 sqlite3 "$PREPAY_DB" .dump >dump.sql
 unlike dump.sql 'PRIVATE KEY|-----BEGIN' "still no key in the database"
 sqlite3 "$PREPAY_DB" .dump | xxd -p | tr -d '\n' >dump.hex
