@@ -263,6 +263,27 @@ refuse_counted(pp_db *db, const char *channel, struct pp_pay_result *r,
 	return rc;
 }
 
+/* The length of a payments setting: an identifier or a file name. */
+#define PP_PAYCONF	1024
+
+/* A notification of channel begun: r and s cleared, the settings read. */
+static int
+pay_begin(pp_db *db, struct settle *s, struct pp_pay_result *r,
+    const char *channel, const char *const keys[2],
+    char conf[2][PP_PAYCONF])
+{
+	memset(r, 0, sizeof(*r));
+	memset(s, 0, sizeof(*s));
+	s->channel = channel;
+	s->r = r;
+	if (pp__setting(db, keys[0], conf[0], PP_PAYCONF) == NULL ||
+	    pp__setting(db, keys[1], conf[1], PP_PAYCONF) == NULL)
+		return refuse_counted(db, channel, r, PP_PAY_CONFIG,
+		    PP_ECONFIG, NULL, "the site file's payments: has no %s",
+		    channel);
+	return PP_OK;
+}
+
 #define WREFUSE(code, rc, no, ...) \
 	refuse_counted(db, "wechat", r, (code), (rc), (no), __VA_ARGS__)
 
@@ -384,23 +405,18 @@ int
 pp_pay_wechat(pp_db *db, const struct pp_wechat_notice *n,
     struct pp_pay_result *r)
 {
-	char mchid[64], appid[64], *plain;
+	static const char *const keys[2] = { "pay.wechat.mchid",
+	    "pay.wechat.appid" };
+	char conf[2][PP_PAYCONF], *plain;
 	struct settle s;
 	int rc;
 
-	memset(r, 0, sizeof(*r));
-	memset(&s, 0, sizeof(s));
-	s.channel = "wechat";
-	s.r = r;
-	if (pp__setting(db, "pay.wechat.mchid", mchid, sizeof(mchid)) ==
-	    NULL || pp__setting(db, "pay.wechat.appid", appid,
-	    sizeof(appid)) == NULL)
-		return WREFUSE(PP_PAY_CONFIG, PP_ECONFIG, NULL, "the site "
-		    "file's payments: has no wechat");
+	if ((rc = pay_begin(db, &s, r, "wechat", keys, conf)) != PP_OK)
+		return rc;
 	if ((rc = wechat_signed(db, n, r)) != PP_OK ||
 	    (rc = wechat_open(db, n, r, &plain)) != PP_OK)
 		return rc;
-	rc = wechat_transaction(db, plain, &s, mchid, appid);
+	rc = wechat_transaction(db, plain, &s, conf[0], conf[1]);
 	free(plain);
 	return rc == PP_OK ? settle(db, &s) : rc;
 }
@@ -577,24 +593,20 @@ int
 pp_pay_alipay(pp_db *db, const char *body, size_t len,
     struct pp_pay_result *r)
 {
-	char app_id[64], pem[1024];
+	static const char *const keys[2] = { "pay.alipay.app_id",
+	    "pay.alipay.public_key_file" };
+	char conf[2][PP_PAYCONF];
 	struct settle s;
 	struct form f;
 	int rc;
 
-	memset(r, 0, sizeof(*r));
-	memset(&s, 0, sizeof(s));
-	s.channel = "alipay";
-	s.r = r;
-	if (pp__setting(db, "pay.alipay.app_id", app_id, sizeof(app_id)) ==
-	    NULL || pp__setting(db, "pay.alipay.public_key_file", pem,
-	    sizeof(pem)) == NULL)
-		return AREFUSE(PP_PAY_CONFIG, PP_ECONFIG, NULL, "the site "
-		    "file's payments: has no alipay");
+	if ((rc = pay_begin(db, &s, r, "alipay", keys, conf)) != PP_OK)
+		return rc;
 	if (form_parse(body, len, &f) != 0)
 		rc = AREFUSE(PP_PAY_MALFORMED, PP_EDATA, NULL, "the body is no "
 		    "form of key=value pairs, each key once");
-	else if ((rc = alipay_checked(db, &f, r, app_id, pem)) == PP_OK)
+	else if ((rc = alipay_checked(db, &f, r, conf[0], conf[1])) ==
+	    PP_OK)
 		rc = alipay_settle(db, &f, &s);
 	free(f.buf);
 	return rc;

@@ -223,16 +223,23 @@ is "$(sql "SELECT count(*) FROM ledger WHERE kind = 'sale'")" 1 "a retry makes n
 
 # 50 copies at once make one sale.
 wx n2 --order "$no2" --txn 4200000001202603100000000002 --total 5000
-i=0 pids=
-while [ $i -lt 50 ]; do
-	pay-order --wechat n2.headers n2.body >c$i.out 2>c$i.err &
-	pids="$pids $!"
-	i=$((i + 1))
-done
-bad=0
-for p in $pids; do
-	wait "$p" || bad=$((bad + 1))
-done
+# at_once PREFIX ARGS...: 50 pay-order ARGS at the same time, their
+# output in PREFIX$i.out and .err; bad is how many did not exit 0.
+at_once() {
+	_p=$1
+	shift
+	_i=0 _pids=
+	while [ $_i -lt 50 ]; do
+		pay-order "$@" >"$_p$_i.out" 2>"$_p$_i.err" &
+		_pids="$_pids $!"
+		_i=$((_i + 1))
+	done
+	bad=0
+	for _pid in $_pids; do
+		wait "$_pid" || bad=$((bad + 1))
+	done
+}
+at_once c --wechat n2.headers n2.body
 is "$bad" 0 "50 concurrent copies: every one exits 0"
 is "$(sql "SELECT count(*) FROM ledger WHERE ref = '4200000001202603100000000002'")" 1 \
     "50 concurrent copies: one sale"
@@ -365,16 +372,7 @@ is "$(sql "SELECT count(*) FROM ledger WHERE ref = '2026031022001400000000000001
 exits 0 "another Alipay order" pay-order -o csv 100001 8.00 alipay
 noa2=$(sed -n 2p "$T/out" | cut -d, -f1)
 ali a2 --order "$noa2" --trade-no 2026031022001400000000000002 --amount 8.00 --status TRADE_FINISHED
-i=0 pids=
-while [ $i -lt 50 ]; do
-	pay-order --alipay a2.body >d$i.out 2>d$i.err &
-	pids="$pids $!"
-	i=$((i + 1))
-done
-bad=0
-for p in $pids; do
-	wait "$p" || bad=$((bad + 1))
-done
+at_once d --alipay a2.body
 is "$bad" 0 "50 concurrent Alipay copies: every one exits 0"
 is "$(sql "SELECT count(*) FROM ledger WHERE ref = '2026031022001400000000000002'")" 1 \
     "50 concurrent Alipay copies: one sale (TRADE_FINISHED is taken)"
