@@ -22,6 +22,12 @@ const pp_column pp_order_columns[PP_ORDER_NCOLS] = {
 	{ "serial", PP_COL_TEXT },
 };
 
+/* An order's columns, in order; the paid time NULL while unpaid. */
+#define ORDER_SELECT "SELECT o.out_trade_no, a.account, o.channel, " \
+	"o.amount, o.state, o.created, o.paid, coalesce(o.transaction_id, " \
+	"''), coalesce(l.serial, '') FROM orders o JOIN accounts a ON a.id = " \
+	"o.account_id LEFT JOIN ledger l ON l.id = o.ledger_id "
+
 void
 pp_order_values(const struct pp_order *o, struct pp_order_text *t,
     const char *v[PP_ORDER_NCOLS])
@@ -50,11 +56,8 @@ pp_order_get(pp_db *db, const char *out_trade_no, struct pp_order *o)
 	int rc;
 
 	memset(o, 0, sizeof(*o));
-	if ((st = pp__stmt(db, "SELECT o.out_trade_no, a.account, o.channel, "
-	    "o.amount, o.state, o.created, coalesce(o.paid, 0), "
-	    "coalesce(o.transaction_id, ''), coalesce(l.serial, '') FROM "
-	    "orders o JOIN accounts a ON a.id = o.account_id LEFT JOIN ledger "
-	    "l ON l.id = o.ledger_id WHERE o.out_trade_no = ?")) == NULL)
+	if ((st = pp__stmt(db, ORDER_SELECT "WHERE o.out_trade_no = ?")) ==
+	    NULL)
 		return PP_EINTERNAL;
 	sqlite3_bind_text(st, 1, out_trade_no, -1, SQLITE_TRANSIENT);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -64,7 +67,7 @@ pp_order_get(pp_db *db, const char *out_trade_no, struct pp_order *o)
 		o->amount = sqlite3_column_int64(st, 3);
 		pp__col_text(st, 4, o->state, sizeof(o->state));
 		o->created = sqlite3_column_int64(st, 5);
-		o->paid = sqlite3_column_int64(st, 6);
+		o->paid = sqlite3_column_int64(st, 6);	/* NULL: 0 */
 		pp__col_text(st, 7, o->transaction_id,
 		    sizeof(o->transaction_id));
 		pp__col_text(st, 8, o->serial, sizeof(o->serial));
@@ -161,3 +164,34 @@ pp_order_make(pp_db *db, const char *account, const char *channel,
 	}
 	return pp_order_get(db, no, out);
 }
+
+/* ---- report orders: the orders, a state's or all, as made ---- */
+
+static int
+orders_check(struct pp__run *run)
+{
+	static const char *const states[] = { "created", "paid",
+	    "refund_due", "closed" };
+	const char *state = run->opts.state;
+	size_t i;
+
+	for (i = 0; state && i < PP__NELEM(states); i++)
+		if (strcmp(state, states[i]) == 0)
+			return PP_OK;
+	if (state == NULL)
+		return PP_OK;
+	return pp__fail(run->db, PP_EUSAGE, "--state %s: use created, paid, "
+	    "refund_due or closed", pp_q(state));
+}
+
+const struct pp_report pp__report_orders = {
+	.info = { "orders", "[--state S] [--from T] [--to T]",
+	    PP_OPERAND_NONE, 0 },
+	.cols = pp_order_columns,
+	.ncols = PP_ORDER_NCOLS,
+	.sql = ORDER_SELECT "WHERE (?1 IS NULL OR o.state = ?1) AND "
+	    "o.created >= ?2 AND o.created < ?3 ORDER BY o.id",
+	.binds = { PP__BIND_STATE, PP__BIND_FROM, PP__BIND_TO },
+	.what = "orders",
+	.check = orders_check,
+};

@@ -409,6 +409,17 @@ is "$(sql "SELECT count(*) FROM ledger WHERE kind = 'sale' AND account_id = 2")"
 is "$(sql "SELECT channel || ' ' || code || ' ' || count(*) FROM pay_refusals GROUP BY channel, code ORDER BY channel, code" | tr '\n' ' ')" \
     "alipay amount_differs 1 alipay bad_signature 2 alipay closed_account 1 alipay malformed 3 alipay merchant 1 alipay not_success 1 alipay unknown_order 1 wechat amount_differs 1 wechat bad_signature 2 wechat closed_account 2 wechat config 1 wechat malformed 1 wechat merchant 2 wechat not_success 1 wechat order_state 1 wechat stale 2 wechat undecryptable 1 wechat unknown_order 2 wechat unknown_serial 1 " \
     "every refusal is counted by channel and code"
+# report orders lists them; the refunds due by --state.
+exits 0 "report orders --state refund_due" report orders --state refund_due -o csv
+is "$(cut -d, -f1,2,3,4,5,8,9 "$T/out" | tr '\n' ' ')" \
+    "out_trade_no,account,channel,amount,state,transaction_id,serial $noali,100002,alipay,0.01,refund_due,2026031022001400000000000004, $nocl,100002,wechat,20.00,refund_due,4200000001202603100000000004, " \
+    "the two orders of the closed account, to refund, with no sale"
+exits 0 "report orders" report orders -o csv
+is "$(($(wc -l <"$T/out") - 1))" "$(sql "SELECT count(*) FROM orders")" "every order, one row each"
+is "$(sed -n 2p "$T/out" | cut -d, -f1,5,7)" "$no1,paid,2026-03-10 12:00:00" "in the order made, with the time paid"
+exits 64 "report orders --state of no order" report orders --state lost
+like "$T/err" '^report: --state lost: use created, paid, refund_due or closed$' "saying which"
+
 # The alarm scan counts them: a payment alarm for the manager.
 exits 0 "alarm-scan" alarm-scan -o csv -k payment
 like "$T/out" '^[^,]+,2,payment,,,,,,,24小时拒收通知27次，待退款2笔,【示例校区】在线支付异常：24小时拒收通知27次，待退款2笔，请核查。$' \
