@@ -53,6 +53,7 @@ static const struct {
 	    "核查。" },
 	{ "unfunded", 1, "未购电", "【{site}】{room}房电费账户{account}已开户，"
 	    "尚未购电，购电后即可合闸用电。" },
+	{ "payment", 2, "支付异常", "【{site}】在线支付异常：{value}，请核查。" },
 };
 
 static int
@@ -591,6 +592,32 @@ scan_verify(pp_db *db, struct raised *r, const char *verdict)
 	return note(db, r, id);
 }
 
+/*
+ * Online payment (paynotify.c): notifications refused in the last 24
+ * hours, or orders paid for a closed account that wait for a refund.
+ */
+static int
+scan_payments(pp_db *db, struct raised *r)
+{
+	int64_t refused = 0, refunds = 0, id;
+	struct facts f;
+	int rc;
+
+	if ((rc = pp__query_int(db, &refused, "SELECT count(*) FROM "
+	    "pay_refusals WHERE time > ?", "i", pp_now() - 86400)) != PP_OK ||
+	    (rc = pp__query_int(db, &refunds, "SELECT count(*) FROM orders "
+	    "WHERE state = 'refund_due'", "")) != PP_OK)
+		return rc;
+	memset(&f, 0, sizeof(f));
+	f.kind = "payment";
+	snprintf(f.value, sizeof(f.value), "24小时拒收通知%lld次，待退款%lld笔",
+	    (long long)refused, (long long)refunds);
+	if ((rc = sync_alarm(db, &f, refused > 0 || refunds > 0, &id)) !=
+	    PP_OK)
+		return rc;
+	return note(db, r, id);
+}
+
 /* One row of alarm_rows' query. */
 static void
 alarm_row(sqlite3_stmt *st, struct pp_alarm_row *row)
@@ -695,7 +722,8 @@ pp_alarm_scan(pp_db *db, const struct pp_scan_opts *o,
 	if ((rc = scan_accounts(db, &r)) == PP_OK &&
 	    (rc = scan_meters(db, &r)) == PP_OK &&
 	    (rc = scan_gateways(db, &r)) == PP_OK &&
-	    (rc = scan_watchdog(db, &r)) == PP_OK)
+	    (rc = scan_watchdog(db, &r)) == PP_OK &&
+	    (rc = scan_payments(db, &r)) == PP_OK)
 		rc = scan_verify(db, &r, o->verify);
 	if (rc != PP_OK) {
 		pp__tx_rollback(db);

@@ -336,6 +336,32 @@ static const char *const migrations[] = {
 	 */
 	"CREATE TABLE polls(id INTEGER PRIMARY KEY, started INTEGER NOT NULL);"
 	"CREATE INDEX polls_started ON polls(started);",
+	/*
+	 * 14: an online payment's order: made when a resident asks to pay, paid
+	 * only by the platform's verified notification (doc/design.md, "Money").
+	 */
+	"CREATE TABLE orders(id INTEGER PRIMARY KEY,"
+	" out_trade_no TEXT NOT NULL UNIQUE,"
+	" account_id INTEGER NOT NULL REFERENCES accounts(id),"
+	" channel TEXT NOT NULL CHECK (channel IN ('wechat', 'alipay')),"
+	" amount INTEGER NOT NULL CHECK (amount > 0),"
+	" state TEXT NOT NULL DEFAULT 'created' CHECK (state IN"
+	"  ('created', 'paid', 'refund_due', 'closed')),"
+	" created INTEGER NOT NULL, paid INTEGER,"
+	" transaction_id TEXT UNIQUE,"
+	" ledger_id INTEGER REFERENCES ledger(id));",
+	/*
+	 * 15: a platform's notification refused, with nothing written to the
+	 * ledger: its channel, the typed code and the one-line reason, for
+	 * report payments and the payment alarm.  No secret and no body.
+	 */
+	"CREATE TABLE pay_refusals(id INTEGER PRIMARY KEY,"
+	" time INTEGER NOT NULL,"
+	" channel TEXT NOT NULL CHECK (channel IN ('wechat', 'alipay')),"
+	" code TEXT NOT NULL,"
+	" out_trade_no TEXT,"
+	" reason TEXT NOT NULL);"
+	"CREATE INDEX pay_refusals_time ON pay_refusals(time);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -118,6 +118,22 @@ int	 pp__chain_hash(const char *prev, const char *text, char out[65]);
 /* v / 10^decimals with exactly that many decimals (money.c). */
 char	*pp__scaled_format(int64_t v, int decimals, char buf[PP_NUMBUF]);
 
+/*
+ * paycrypto.c.  Base64 into a malloc'd buffer (PP_EDATA: it is none).
+ * A SHA256withRSA signature, base64, of msg checked with the PEM public
+ * key in the file pem: PP_EDATA when it does not verify, PP_ECONFIG when
+ * the key cannot be read.  WeChat Pay's AEAD_AES_256_GCM resource opened
+ * with the APIv3 key of keyfile (a secret, mode 0640 or stricter) into a
+ * malloc'd text: PP_EDATA when it does not open.
+ */
+int	 pp__base64_decode(const char *s, size_t len, unsigned char **out,
+	    size_t *outlen);
+int	 pp__pay_verify(const char *pem, const void *msg, size_t len,
+	    const char *sig64, char *err, size_t errlen);
+int	 pp__pay_gcm_open(const char *keyfile, const char *nonce,
+	    const char *aad, const char *cipher64, char **plain, char *err,
+	    size_t errlen);
+
 /* Money priced in 1e-7 yuan, in fen, rounded once (money.c). */
 int64_t	 pp__fen_round(int64_t e7);
 
@@ -155,6 +171,8 @@ int	 pp__meter_arrears(pp_db *db, int64_t meter_id, int *arrears,
  * ledger row that records a cancelled recharge (its ordering serial).
  */
 #define PP_SITE_DIGEST_NOTE	"site-digest "
+/* The setting that names a WeChat Pay platform key's file, by serial. */
+#define PP_PAY_PLATFORM_KEY	"pay.wechat.platform_key."
 #define PP_CANCELLED_REMARK	"recharge %s of serial %s cancelled, kept on " \
 	"the account: %.120s"
 #define PP_CANCELLED_LIKE(serial) "'% of serial ' || " serial " || " \

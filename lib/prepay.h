@@ -433,6 +433,86 @@ int	 pp_refund(pp_db *db, const struct pp_money_req *req, pp_entry *out);
 int	 pp_reverse(pp_db *db, const char *serial, const char *reason,
 	    pp_entry *out);
 
+/* ---- order.c, paynotify.c: online payment ------------------------------ */
+
+/*
+ * An order of an online payment (doc/design.md, "Money"): made when a
+ * resident asks to pay, paid only by the platform's verified notice.
+ */
+#define PP_TRADE_NOMAX	33	/* out_trade_no: 32 hex digits */
+struct pp_order {
+	char	out_trade_no[PP_TRADE_NOMAX];
+	char	account[PP_KEYMAX];
+	char	channel[8];		/* wechat, alipay */
+	int64_t	amount;			/* fen */
+	char	state[12];		/* created paid refund_due closed */
+	int64_t	created, paid;		/* paid: 0 when not */
+	char	transaction_id[PP_REFMAX];	/* "" when none */
+	char	serial[PP_KEYMAX];	/* its sale's, "" when none */
+};
+
+#define PP_ORDER_NCOLS	9
+extern const pp_column pp_order_columns[PP_ORDER_NCOLS];
+struct pp_order_text {
+	char	cell[PP_ORDER_NCOLS][PP_CELLBUF];
+};
+void	 pp_order_values(const struct pp_order *o, struct pp_order_text *t,
+	    const char *values[PP_ORDER_NCOLS]);
+
+/*
+ * Make an order, in its own transaction: the account open, the channel
+ * one the site's payments: configure, the amount within max_sale and
+ * max_balance; out_trade_no from the system's random source.
+ */
+int	 pp_order_make(pp_db *db, const char *account, const char *channel,
+	    int64_t amount, struct pp_order *out);
+/* An order by its out_trade_no: PP_EDATA when there is none. */
+int	 pp_order_get(pp_db *db, const char *out_trade_no,
+	    struct pp_order *out);
+
+/*
+ * What became of a platform's notification (paynotify.c): paid, a copy
+ * of one that paid already, or why it was refused.  Every refusal writes
+ * nothing to the ledger and is counted in pay_refusals; a closed
+ * account's order is marked refund_due.
+ */
+enum pp_pay_code { PP_PAY_PAID, PP_PAY_DUPLICATE, PP_PAY_CONFIG,
+	PP_PAY_MALFORMED, PP_PAY_STALE, PP_PAY_UNKNOWN_SERIAL,
+	PP_PAY_BAD_SIGNATURE, PP_PAY_UNDECRYPTABLE, PP_PAY_MERCHANT,
+	PP_PAY_NOT_SUCCESS, PP_PAY_UNKNOWN_ORDER, PP_PAY_AMOUNT,
+	PP_PAY_ORDER_STATE, PP_PAY_CLOSED_ACCOUNT, PP_PAY_REFUSED };
+/* The code as one word: paid, duplicate, bad_signature, ... */
+const char *pp_pay_code_name(enum pp_pay_code code);
+
+struct pp_pay_result {
+	enum pp_pay_code code;
+	char		 reason[PP_ERRMAX];	/* one line, no secret */
+	struct pp_order	 order;		/* when it names a known order */
+	pp_entry	 entry;		/* the sale, paid or duplicate */
+	char		 deliver[PP_ERRMAX];	/* what the recharge did */
+};
+
+/* A WeChat Pay API v3 notification: its headers' values, its raw body. */
+struct pp_wechat_notice {
+	const char	*timestamp, *nonce, *signature, *serial;
+	const char	*body;
+	size_t		 len;
+};
+
+/*
+ * Check a notification and post its sale, once, as operator web:wechat
+ * or web:alipay.  PP_OK: paid, or a duplicate of one that paid; on a
+ * refusal PP_EDATA (the notice is wrong), PP_ERULE (the order cannot be
+ * paid: a closed account, a paid or closed order, a sale refused),
+ * PP_ECONFIG (the site's payments: or a key file), with r->code and
+ * r->reason, also as the error message, "CODE: why".
+ */
+int	 pp_pay_wechat(pp_db *db, const struct pp_wechat_notice *n,
+	    struct pp_pay_result *r);
+/* An Alipay notification, its form-encoded body. */
+int	 pp_pay_alipay(pp_db *db, const char *body, size_t len,
+	    struct pp_pay_result *r);
+
 /* ---- serial.c: the receipt number ------------------------------------ */
 
 /* PP_OK when s is a receipt number: YYYYMMDD and a 6-digit sequence. */
@@ -685,7 +765,8 @@ extern const pp_column pp_alarm_columns[PP_ALARM_NCOLS];
 enum pp_alarm_kind { PP_ALARM_LOW1, PP_ALARM_LOW2, PP_ALARM_ARREARS,
 	PP_ALARM_OVERLOAD, PP_ALARM_VOLTAGE, PP_ALARM_LOST, PP_ALARM_GATEWAY,
 	PP_ALARM_MISMATCH, PP_ALARM_COUNTER, PP_ALARM_COMMAND,
-	PP_ALARM_WATCHDOG, PP_ALARM_VERIFY, PP_ALARM_UNFUNDED };
+	PP_ALARM_WATCHDOG, PP_ALARM_VERIFY, PP_ALARM_UNFUNDED,
+	PP_ALARM_PAYMENT };
 
 struct pp_alarm_row {
 	int64_t		 time;			/* raised */

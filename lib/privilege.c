@@ -235,7 +235,7 @@ pp__priv_check_secret(const char *path, const struct stat *sb, char *err,
 	learn();
 	if (sb->st_mode & 027) {
 		snprintf(err, errlen, "%s is mode %04o: refused, as others "
-		    "could read or change the meters' passwords; chmod 640 %s",
+		    "could read or change its secrets; chmod 640 %s",
 		    path, (unsigned)(sb->st_mode & 07777), path);
 		return PP_ECONFIG;
 	}

@@ -12,7 +12,7 @@
 static const struct pp_report *const reports[] = {
 	&pp__report_sales, &pp__report_txns, &pp__report_accounts,
 	&pp__report_balances, &pp__report_audit, &pp__report_operators,
-	&pp__report_verify,
+	&pp__report_orders, &pp__report_verify,
 	&pp__report_status, &pp__report_energy, &pp__report_counters,
 	&pp__report_readings,
 	&pp__report_usage, &pp__report_alarms, &pp__report_lost,

@@ -473,6 +473,81 @@ store_buildings(struct store *s)
 	return PP_OK;
 }
 
+/* A payments setting's key and value. */
+struct paykv {
+	char		 key[PP_KEYMAX + 40];
+	const char	*value;
+};
+
+static size_t
+paykv_list(const struct pp__site_payments *pay, struct paykv *kv, size_t max)
+{
+	const char *fixed[][2] = {
+		{ "pay.notify_base", pay->notify_base },
+		{ "pay.wechat.mchid", pay->mchid },
+		{ "pay.wechat.appid", pay->appid },
+		{ "pay.wechat.apiv3_key_file", pay->apiv3_key_file },
+		{ "pay.wechat.merchant_key_file", pay->merchant_key_file },
+		{ "pay.wechat.api_base", pay->api_base },
+		{ "pay.alipay.app_id", pay->app_id },
+		{ "pay.alipay.public_key_file", pay->public_key_file },
+		{ "pay.alipay.private_key_file", pay->private_key_file },
+		{ "pay.alipay.gateway", pay->gateway },
+	};
+	size_t i, n = 0;
+
+	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]) && n < max; i++)
+		if (fixed[i][1]) {
+			snprintf(kv[n].key, sizeof(kv[n].key), "%s",
+			    fixed[i][0]);
+			kv[n++].value = fixed[i][1];
+		}
+	for (i = 0; i < pay->nkeys && n < max; i++) {
+		snprintf(kv[n].key, sizeof(kv[n].key), PP_PAY_PLATFORM_KEY "%s",
+		    pay->keys[i].serial);
+		kv[n++].value = pay->keys[i].file;
+	}
+	return n;
+}
+
+/*
+ * payments: the identifiers and the key files' absolute names, as
+ * settings pay.*; the section replaces what an earlier one stored.
+ */
+static int
+store_payments(struct store *s)
+{
+	const struct pp__site_payments *pay = &s->site->payments;
+	struct paykv *kv;
+	sqlite3_stmt *st = NULL;
+	const char *key;
+	size_t i, n;
+	int rc = PP_OK;
+
+	if (!pay->has)
+		return PP_OK;
+	if ((kv = calloc(pay->nkeys + 10, sizeof(*kv))) == NULL)
+		return pp__fail(s->db, PP_EINTERNAL, "out of memory");
+	n = paykv_list(pay, kv, pay->nkeys + 10);
+	for (i = 0; i < n && rc == PP_OK; i++)
+		rc = put_setting(s, kv[i].key, kv[i].value);
+	if (rc == PP_OK && (st = pp__stmt(s->db, "SELECT key FROM settings "
+	    "WHERE key LIKE 'pay.%' ORDER BY key")) == NULL)
+		rc = PP_EINTERNAL;
+	while (rc == PP_OK && sqlite3_step(st) == SQLITE_ROW) {
+		key = (const char *)sqlite3_column_text(st, 0);
+		for (i = 0; i < n && strcmp(kv[i].key, key); i++)
+			;
+		if (i == n && (rc = pp__exec(s->db, "DELETE FROM settings "
+		    "WHERE key = ?", "t", key)) == PP_OK)
+			s->st->changed++;
+	}
+	if (st)
+		sqlite3_reset(st);
+	free(kv);
+	return rc;
+}
+
 int
 pp__site_store(pp_db *db, const struct pp__site *site, struct pp_load_stats *st)
 {
@@ -492,7 +567,8 @@ pp__site_store(pp_db *db, const struct pp__site *site, struct pp_load_stats *st)
 	    (rc = store_holidays(&s)) != PP_OK ||
 	    (rc = store_operators(&s)) != PP_OK ||
 	    (rc = store_tariffs(&s)) != PP_OK ||
-	    (rc = store_buildings(&s)) != PP_OK)
+	    (rc = store_buildings(&s)) != PP_OK ||
+	    (rc = store_payments(&s)) != PP_OK)
 		return rc;
 	return PP_OK;
 }

@@ -665,7 +665,7 @@ static int
 parse_document(struct parse *p)
 {
 	static const char *const keys[] = { "site", "defaults", "operators",
-	    "tariffs", "buildings", "messages", "holidays", NULL };
+	    "tariffs", "buildings", "messages", "holidays", "payments", NULL };
 	yaml_node_t *root = pp__yaml_root(p->y);
 	int rc;
 
@@ -682,7 +682,9 @@ parse_document(struct parse *p)
 	    (rc = parse_holidays(p, get(p, root, "holidays"))) != PP_OK ||
 	    (rc = parse_operators(p, get(p, root, "operators"))) != PP_OK ||
 	    (rc = parse_tariffs(p, get(p, root, "tariffs"))) != PP_OK ||
-	    (rc = parse_buildings(p, get(p, root, "buildings"))) != PP_OK)
+	    (rc = parse_buildings(p, get(p, root, "buildings"))) != PP_OK ||
+	    (rc = pp__site_payments(p->y, get(p, root, "payments"), p->s)) !=
+	    PP_OK)
 		return rc;
 	return PP_OK;
 }
@@ -728,6 +730,7 @@ pp__site_free(struct pp__site *s)
 	free(s->buildings);
 	free(s->gateways);
 	free(s->meters);
+	pp__site_payments_free(&s->payments);
 	free(s);
 }
 

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <yaml.h>
+
 #include "codec.h"
 #include "prepay.h"
 #include "tariffspec.h"
@@ -65,6 +67,30 @@ struct pp__site_defaults {
 	const char	*msg[PP_SITE_NMSG];
 };
 
+/* A platform public key, by the serial that names it. */
+struct pp__site_paykey {
+	const char	*serial, *file;
+};
+
+/*
+ * payments: (doc/design.md, "Money"): the identifiers, and the key files
+ * by absolute name, never their contents.  The files are checked when the
+ * site file is read: the secrets mode 0640 or stricter, every key one
+ * that parses, the APIv3 key 32 bytes.  has_*: that part is given.
+ */
+struct pp__site_payments {
+	int		 has, has_wechat, has_alipay;
+	const char	*notify_base;
+	const char	*mchid, *appid, *apiv3_key_file, *merchant_key_file;
+	const char	*api_base;
+	struct pp__site_paykey	*keys;
+	size_t		 nkeys, capkeys;
+	const char	*app_id, *public_key_file, *private_key_file;
+	const char	*gateway;
+	char		**owned;	/* the absolute names made */
+	size_t		 nowned, capowned;
+};
+
 struct pp__site {
 	const char		*path;
 	const char		*name;		/* site:, NULL: none */
@@ -83,6 +109,7 @@ struct pp__site {
 	size_t			 ngateways;
 	struct pp__site_meter	*meters;
 	size_t			 nmeters;
+	struct pp__site_payments	 payments;
 	void			*priv;		/* the document it points into */
 };
 
@@ -105,6 +132,13 @@ void	 pp__site_free(struct pp__site *site);
 int	 pp__site_error(const struct pp__site *site, long line, const char *key,
 	    char *err, size_t errlen, const char *fmt, ...)
 	    __attribute__((format(printf, 6, 7)));
+struct pp__yaml;
+
+/* payments: of the site file (paysite.c), into site->payments. */
+int	 pp__site_payments(struct pp__yaml *y, const yaml_node_t *map,
+	    struct pp__site *site);
+void	 pp__site_payments_free(struct pp__site_payments *pay);
+
 /* The tariff of that name, or NULL. */
 const struct pp__site_tariff *pp__site_tariff(const struct pp__site *site,
 	    const char *name);

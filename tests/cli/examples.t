@@ -96,6 +96,10 @@ alarm-scan.1:7	PREPAY_PHONE=	sends an SMS through a GSM modem
 alarm-scan.1:8	alarm-scan --notify notify-gammu	sends SMS through a GSM modem
 alarm-scan.1:9	PREPAY_SMS_URL=	crontab lines, and a real SMS gateway
 meter-read.1:3	*/5 * * * *	a crontab line
+pay-order.1:1	pay-order -o list	needs the payments: section and its keys: tests/cli/payments.t makes orders
+pay-order.1:2	pay-order --show	an order of another site: tests/cli/payments.t shows orders
+pay-order.1:3	pay-order --wechat	a notification signed by a platform: tests/cli/payments.t replays them
+pay-order.1:4	sqlite3	the refusals of another site: tests/cli/payments.t counts them
 meter-read.1:4	systemctl	systemd
 prepay-profile.5:8	chgrp prepay	root, and the group prepay
 prepay-profile.5:9	chmod 640	root: the key file of the installed database
