@@ -340,6 +340,20 @@ static const char *const migrations[] = {
 	" full INTEGER NOT NULL, meters INTEGER, missing INTEGER);"
 	"CREATE INDEX polls_started ON polls(full, started);"
 	"ALTER TABLE gateways ADD COLUMN polled INTEGER;",
+	/*
+	 * 14: an online payment's order: made when a resident asks to pay, paid
+	 * only by the platform's verified notification (doc/design.md, "Money").
+	 */
+	"CREATE TABLE orders(id INTEGER PRIMARY KEY,"
+	" out_trade_no TEXT NOT NULL UNIQUE,"
+	" account_id INTEGER NOT NULL REFERENCES accounts(id),"
+	" channel TEXT NOT NULL CHECK (channel IN ('wechat', 'alipay')),"
+	" amount INTEGER NOT NULL CHECK (amount > 0),"
+	" state TEXT NOT NULL DEFAULT 'created' CHECK (state IN"
+	"  ('created', 'paid', 'refund_due', 'closed')),"
+	" created INTEGER NOT NULL, paid INTEGER,"
+	" transaction_id TEXT UNIQUE,"
+	" ledger_id INTEGER REFERENCES ledger(id));",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
