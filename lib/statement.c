@@ -342,7 +342,7 @@ find(const struct stmt *s, int refund, const char *id)
 
 	memset(&key, 0, sizeof(key));
 	key.refund = refund;
-	if (strlen(id) >= sizeof(key.txn))
+	if (s->n == 0 || strlen(id) >= sizeof(key.txn))
 		return NULL;
 	strcpy(refund ? key.refund_id : key.txn, id);
 	return bsearch(&key, s->t, s->n, sizeof(*s->t), trade_cmp);
@@ -375,7 +375,8 @@ load(pp_db *db, const struct pp_stmt_req *req, struct stmt *s)
 	free(text);
 	if (rc != PP_OK)
 		return rc;
-	qsort(s->t, s->n, sizeof(*s->t), trade_cmp);
+	if (s->n > 0)
+		qsort(s->t, s->n, sizeof(*s->t), trade_cmp);
 	for (i = 1; i < s->n; i++)
 		if (trade_cmp(&s->t[i - 1], &s->t[i]) == 0)
 			return ERR(PP_EDATA, "%s: %s \"%s\" appears twice", s->name,
@@ -518,7 +519,7 @@ post_run(pp_db *db, pp_entry *e, void *arg)
 
 /* A closed account's payment: its order waits for a platform refund. */
 static int
-refund_due(pp_db *db, int64_t order_id)
+refund_due(pp_db *db, const struct order *o, const char *out_trade_no)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -530,7 +531,7 @@ refund_due(pp_db *db, int64_t order_id)
 		pp__tx_rollback(db);
 		return PP_EINTERNAL;
 	}
-	sqlite3_bind_int64(st, 1, order_id);
+	sqlite3_bind_int64(st, 1, o->id);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {
@@ -538,6 +539,8 @@ refund_due(pp_db *db, int64_t order_id)
 		pp__tx_rollback(db);
 		return rc;
 	}
+	pp__audit_note(db, "order %s refund_due: account %s is closed",
+	    out_trade_no, o->account);
 	return pp__tx_commit(db);
 }
 
@@ -569,6 +572,12 @@ post(pp_db *db, const struct pp_stmt_req *req, const struct trade *t,
 	snprintf(d->diff, sizeof(d->diff), "posted");
 	snprintf(d->serial, sizeof(d->serial), "%s", e.serial);
 	d->ledger_amount = e.amount;
+	/* A notification posted it since it was looked up: a replay. */
+	if (e.replayed) {
+		snprintf(d->note, sizeof(d->note), "posted meanwhile, by its "
+		    "notification");
+		return PP_OK;
+	}
 	res->posted++;
 	rc = pp_hall_deliver(db, &e, msg, sizeof(msg));
 	snprintf(d->note, sizeof(d->note), "posted as a sale%s%.200s",
@@ -611,7 +620,7 @@ unbooked(pp_db *db, const struct pp_stmt_req *req, const struct trade *t,
 		snprintf(d->note, sizeof(d->note), "the account is closed: "
 		    "refund it through the platform");
 		return req->apply && strcmp(o.state, "created") == 0 ?
-		    refund_due(db, o.id) : PP_OK;
+		    refund_due(db, &o, t->out_trade_no) : PP_OK;
 	}
 	if (strcmp(o.state, "created") != 0) {
 		snprintf(d->diff, sizeof(d->diff), "order_%s", o.state);
@@ -630,23 +639,35 @@ check_payment(pp_db *db, const struct pp_stmt_req *req, const struct trade *t,
 {
 	struct pp_stmt_diff *d;
 	struct booked b;
-	int rc;
+	struct order o;
+	int rc, other;
 
 	if ((rc = booked(db, t->txn, &b)) != PP_OK)
 		return rc;
 	if (!b.found)
 		return unbooked(db, req, t, res);
-	if (strcmp(b.kind, "sale") == 0 && b.amount == t->amount) {
+	if ((rc = order_of(db, t->out_trade_no, &o)) != PP_OK)
+		return rc;
+	/* The order names the account the money is for. */
+	other = o.found && strcmp(o.account, b.account) != 0;
+	if (strcmp(b.kind, "sale") == 0 && b.amount == t->amount && !other) {
 		res->agreed++;
 		return PP_OK;
 	}
-	if ((d = add_diff(db, res, "amount", req->channel, t)) == NULL)
+	if ((d = add_diff(db, res, other && b.amount == t->amount ? "account" :
+	    "amount", req->channel, t)) == NULL)
 		return PP_EINTERNAL;
 	snprintf(d->account, sizeof(d->account), "%s", b.account);
 	snprintf(d->serial, sizeof(d->serial), "%s", b.serial);
 	d->ledger_amount = b.amount;
-	snprintf(d->note, sizeof(d->note), strcmp(b.kind, "sale") ?
-	    "the ledger has it as a %s" : "the ledger's sale differs", b.kind);
+	if (strcmp(b.kind, "sale") != 0)
+		snprintf(d->note, sizeof(d->note), "the ledger has it as a %s",
+		    b.kind);
+	else if (other)
+		snprintf(d->note, sizeof(d->note), "the ledger's sale went to "
+		    "account %s, the order is for %s", b.account, o.account);
+	else
+		snprintf(d->note, sizeof(d->note), "the ledger's sale differs");
 	return PP_OK;
 }
 

@@ -42,6 +42,7 @@ PREPAY_NOW="2026-03-09 17:05:00" reverse "$reversed" >/dev/null
 PREPAY_NOW="2026-03-09 18:00:00" refund -m wechat --ref 50300000001 --account 100001 5 >/dev/null
 PREPAY_NOW="2026-03-09 11:00:00" sale -m alipay --ref 2026030922001400001 100004 40 >/dev/null
 PREPAY_NOW="2026-03-09 12:00:00" sale -m cash 100004 1 >/dev/null
+PREPAY_NOW="2026-03-09 15:00:00" sale -m wechat --ref 4200000012 100004 9 >/dev/null
 
 # The orders: no tool makes them yet (prepay-web will), so sqlite3 does,
 # as the schema of the orders table has them.
@@ -55,6 +56,7 @@ order W3 100002 wechat 1500 created
 order W5 100003 wechat 800 created
 order W6 100002 wechat 1100 created
 order W7 100002 alipay 1200 created
+order W12 100002 wechat 900 created
 order A1 100002 alipay 2500 created
 order A2 100004 alipay 4000 paid
 sql "UPDATE orders SET transaction_id = '4200000001', paid = $day_start + 33000,
@@ -84,6 +86,7 @@ wx_bill() {	# ROWS... from stdin, then the summary block
 	wx "2026-03-09 12:30:00" 4200000006 W6 SUCCESS 12.00	# order 11.00
 	wx "2026-03-09 13:30:00" 4200000007 W7 SUCCESS 12.00	# an Alipay order
 	wx "2026-03-09 14:00:00" 4200000011 W11 REVOKED 9.00	# revoked: no payment
+	wx "2026-03-09 14:59:00" 4200000012 W12 SUCCESS 9.00	# sold to another
 	wx "2026-03-09 09:09:58" 4200000001 W1 REFUND 30.00 50300000001 5.00	# agrees
 	wx "2026-03-09 09:09:58" 4200000001 W1 REFUND 30.00 50300000002 3.00	# not booked
 } >rows
@@ -93,7 +96,7 @@ n_ledger=$(ledger)
 exits 1 "the WeChat bill disagrees" pay-statement -o csv --wechat wechat.csv
 is "$(head -n 1 "$T/out")" "diff,method,time,ref,out_trade_no,account,statement_amount,ledger_amount,serial,note" \
     "the columns"
-is "$(nrows "$T/out")" 8 "one row a difference"
+is "$(nrows "$T/out")" 9 "one row a difference"
 is "$(f 1 diff method time ref out_trade_no account statement_amount ledger_amount)" \
     "missing|wechat|2026-03-09 09:30:00|4200000002|W2|100001|20.00|" \
     "paid but not in the ledger: its order's account"
@@ -109,13 +112,16 @@ is "$(f 5 diff ref account statement_amount note)" \
     "a payment that differs from its order"
 is "$(f 6 diff ref out_trade_no)" "unknown_order|4200000007|W7" \
     "an Alipay order paid by WeChat is no WeChat order"
-is "$(f 7 diff ref account statement_amount ledger_amount)" \
+is "$(f 7 diff ref out_trade_no account statement_amount ledger_amount note)" \
+    "account|4200000012|W12|100004|9.00|9.00|the ledger's sale went to account 100004, the order is for 100002" \
+    "a sale by the transaction id to another account than its order's"
+is "$(f 8 diff ref account statement_amount ledger_amount)" \
     "refund|50300000002|100001|3.00|" "a refund the ledger lacks"
 like "$T/out" '^refund,.*4200000001' "the refund names the transaction it refunds"
-is "$(f 8 diff time ref account statement_amount ledger_amount)" \
+is "$(f 9 diff time ref account statement_amount ledger_amount)" \
     "not_in_statement|2026-03-09 16:00:00|4200000008|100004||7.00" \
     "the ledger's sale the bill lacks; the day before, a reversed one and Alipay's are not"
-like "$T/err" '^pay-statement: wechat 2026-03-09: 7 payments, 2 refunds: 2 agree, 8 differ, 0 posted$' \
+like "$T/err" '^pay-statement: wechat 2026-03-09: 8 payments, 2 refunds: 2 agree, 9 differ, 0 posted$' \
     "a summary on stderr"
 is "$(ledger)" "$n_ledger" "without --apply nothing is posted"
 
@@ -131,13 +137,18 @@ is "$(sql "SELECT state FROM orders WHERE out_trade_no = 'W5'")" "refund_due" \
     "the closed account's order waits for a refund"
 is "$(sql "SELECT count(*) FROM ledger l JOIN accounts a ON a.id = l.account_id WHERE a.account = '100003' AND l.kind = 'sale'")" 0 \
     "never a sale to the closed account"
-is "$(col "$T/out" diff)" "posted amount unknown_order closed_account amount unknown_order refund not_in_statement" \
+is "$(col "$T/out" diff)" "posted amount unknown_order closed_account amount unknown_order account refund not_in_statement" \
     "the other differences stay"
 is "$(ledger)" "$((n_ledger + 1))" "one row more"
+report audit -o csv >audit.csv
+like audit.csv '^2026-03-10 12:00:00,[^,]*,pay-statement,-o csv --apply --wechat wechat.csv,0,sale [0-9]+ account 100001 amount 20.00$' \
+    "the sale's audit entry names pay-statement"
+like audit.csv '^2026-03-10 12:00:00,[^,]*,pay-statement,-o csv --apply --wechat wechat.csv,0,order W5 refund_due: account 100003 is closed' \
+    "so does the order marked for a refund"
 
 exits 1 "--apply again" pay-statement -o csv --apply --wechat wechat.csv
 is "$(ledger)" "$((n_ledger + 1))" "a second --apply posts nothing"
-is "$(col "$T/out" diff)" "amount unknown_order closed_account amount unknown_order refund not_in_statement" \
+is "$(col "$T/out" diff)" "amount unknown_order closed_account amount unknown_order account refund not_in_statement" \
     "the posted payment now agrees"
 exits 0 "the books still verify" report verify -o csv
 
@@ -187,10 +198,10 @@ is "$(cat "$T/err")" "pay-statement: empty.csv: no payments to tell the day by: 
     "the message says to give --date"
 exits 1 "--date: every wechat sale and refund of that day is missing from it" \
     pay-statement -o csv --date 2026-03-09 --wechat empty.csv
-is "$(col "$T/out" diff)" "not_in_statement not_in_statement not_in_statement not_in_statement not_in_statement" \
-    "five: the sales of 4200000001, 4200000003 and 4200000008, the refund, and the sale --apply posted"
-is "$(col "$T/out" ref)" "4200000001 4200000003 4200000008 50300000001 4200000002" "by their refs"
-is "$(f 5 time account ledger_amount)" "2026-03-09 09:30:00|100001|20.00" \
+is "$(col "$T/out" diff)" "not_in_statement not_in_statement not_in_statement not_in_statement not_in_statement not_in_statement" \
+    "six: the sales of 4200000001, 4200000003, 4200000008, the refund, the sale of 4200000012, and the sale --apply posted"
+is "$(col "$T/out" ref)" "4200000001 4200000003 4200000008 50300000001 4200000012 4200000002" "by their refs, in the ledger's order"
+is "$(f 6 time account ledger_amount)" "2026-03-09 09:30:00|100001|20.00" \
     "the posted sale counts on the day the platform took the money"
 is "$(f 1 time out_trade_no)" "2026-03-09 09:10:00|W1" "a sale with an order names it"
 is "$(f 4 ledger_amount)" "-5.00" "the refund's amount is negative, as in the ledger"
@@ -207,7 +218,7 @@ bad() {	# NAME FILE PATTERN [--alipay]
 }
 head -n 5 wechat.csv >cut.csv
 bad "a bill cut short" cut.csv "cut.csv: no summary \(总交易单数\): the bill is cut short"
-sed 's/^`10,/`9,/' wechat.csv >count.csv
+sed 's/^`11,/`10,/' wechat.csv >count.csv
 bad "a summary that counts otherwise" count.csv "count.csv: the summary's 总交易单数 is not the number of trades"
 sed '3s/`20.00,/`20.0x,/g' wechat.csv >amount.csv
 bad "a bad amount" amount.csv 'amount.csv: line 3: bad amount "20.0x"'
@@ -229,7 +240,7 @@ bad "an Alipay summary that counts otherwise" sum3.csv "sum3.csv: the summary's 
 printf '\377\377' | cat alipay.csv - >notgbk.csv
 bad "bytes that are not GBK" notgbk.csv "notgbk.csv: byte [0-9]+: not GBK text" --alipay
 is "$(ledger)" "$n_ledger" "no bad statement posted anything"
-is "$(sql "SELECT count(*) FROM orders WHERE state = 'created'")" 3 "nor changed an order"
+is "$(sql "SELECT count(*) FROM orders WHERE state = 'created'")" 4 "nor changed an order"
 
 exits 66 "a statement that is not there" pay-statement --wechat missing.csv
 like "$T/err" "^pay-statement: missing.csv: No such file" "the message"
