@@ -8,25 +8,14 @@ need iconv sqlite3
 export PREPAY_NOW="2026-03-10 12:00:00"
 day_start=$(TZ=Asia/Shanghai date -d "2026-03-09 00:00:00" +%s)
 
-load_site
-cat >extra.yaml <<'EOF'
-buildings:
-  - name: 2号楼
-    gateways:
-      - name: gw3
-        address: tcp://127.0.0.1:1503
-        meters:
-          - {meter: "0201000001", unit: 1, floor: 1, room: "252101", profile: sdm120, tariff: dorm}
-          - {meter: "0201000002", unit: 2, floor: 1, room: "252102", profile: sdm120, tariff: dorm}
-          - {meter: "0201000003", unit: 3, floor: 1, room: "252103", profile: sdm120, tariff: dorm}
-          - {meter: "0201000004", unit: 4, floor: 1, room: "252104", profile: sdm120, tariff: dorm}
-EOF
-site-load extra.yaml >/dev/null || echo "Bail out! site-load extra.yaml"
+# examples.yaml's campus: four meters billed to their accounts, which a
+# sale does not call.
+site-load "$FIXTURES/examples.yaml" >/dev/null || echo "Bail out! site-load"
 {
-	acct-open -n 张三 0201000001 &&		# 100001
-	acct-open -n 李四 0201000002 &&		# 100002
-	acct-open -n 王五 0201000003 &&		# 100003, closed below
-	acct-open -n 赵六 0201000004		# 100004
+	acct-open -n 张三 0101070723 &&		# 100001
+	acct-open -n 李四 0101070724 &&		# 100002
+	acct-open -n 王五 0101070801 &&		# 100003, closed below
+	acct-open -n 赵六 0101070802		# 100004
 } >/dev/null || echo "Bail out! acct-open"
 PREPAY_NOW="2026-03-09 08:00:00" acct-close 100003 >/dev/null ||
     echo "Bail out! acct-close"
