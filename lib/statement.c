@@ -84,6 +84,41 @@ alipay_comment(struct stmt *s, const char *line, size_t len)
 }
 
 /*
+ * Alipay's GBK as UTF-8, through iconv(3), in place of *text (freed on
+ * failure).  GB18030 is the superset of GBK that iconv knows by name.
+ */
+static int
+from_gbk(pp_db *db, const struct stmt *s, char **text, size_t *len)
+{
+	char *utf, *in = *text, *o;
+	size_t il = *len, ol = *len * 2 + 1, r;
+	iconv_t cd;
+
+	/* 2 bytes of GBK are 3 of UTF-8; 4 of GB18030 are 4. */
+	if ((cd = iconv_open("UTF-8", "GB18030")) == (iconv_t)-1 ||
+	    (utf = malloc(ol)) == NULL) {
+		if (cd != (iconv_t)-1)
+			iconv_close(cd);
+		free(*text);
+		return ERR(PP_EINTERNAL, "%s: iconv: %s", s->name,
+		    strerror(errno));
+	}
+	o = utf;
+	r = iconv(cd, &in, &il, &o, &ol);
+	iconv_close(cd);
+	if (r == (size_t)-1) {
+		r = (size_t)(in - *text) + 1;
+		free(*text);
+		free(utf);
+		return ERR(PP_EDATA, "%s: byte %zu: not GBK text", s->name, r);
+	}
+	free(*text);
+	*text = utf;
+	*len = (size_t)(o - utf);
+	return PP_OK;
+}
+
+/*
  * The file whole, as UTF-8 CSV: converted from GBK for Alipay, the BOM,
  * the tabs either platform pads fields with and the comment lines taken
  * out; Alipay's summary comes from its comment lines.
@@ -91,10 +126,9 @@ alipay_comment(struct stmt *s, const char *line, size_t len)
 static int
 slurp(pp_db *db, FILE *fp, struct stmt *s, char **out, size_t *outlen)
 {
-	char *raw = NULL, *utf = NULL, *in, *o, *p, *q, *end;
-	size_t n = 0, cap = 0, il, ol;
-	iconv_t cd;
-	size_t r;
+	char *raw = NULL, *o, *p, *q, *end;
+	size_t n = 0, cap = 0, r;
+	int rc;
 
 	for (;;) {
 		if (pp_grow(&raw, &cap, n + 65536, 1) != PP_OK)
@@ -113,27 +147,9 @@ slurp(pp_db *db, FILE *fp, struct stmt *s, char **out, size_t *outlen)
 		free(raw);
 		return ERR(PP_ENOINPUT, "%s: %s", s->name, strerror(errno));
 	}
-	if (s->channel == PP_CHANNEL_ALIPAY) {
-		if ((cd = iconv_open("UTF-8", "GB18030")) == (iconv_t)-1)
-			goto nomem;
-		ol = n * 2 + 1;
-		if ((utf = malloc(ol)) == NULL) {
-			iconv_close(cd);
-			goto nomem;
-		}
-		in = raw, il = n, o = utf;
-		r = iconv(cd, &in, &il, &o, &ol);
-		iconv_close(cd);
-		if (r == (size_t)-1) {
-			free(raw);
-			free(utf);
-			return ERR(PP_EDATA, "%s: byte %zu: not GBK text",
-			    s->name, (size_t)(in - raw) + 1);
-		}
-		free(raw);
-		raw = utf;
-		n = (size_t)(o - utf);
-	}
+	if (s->channel == PP_CHANNEL_ALIPAY && (rc = from_gbk(db, s, &raw,
+	    &n)) != PP_OK)
+		return rc;
 	/* Filter in place: the result is never longer. */
 	p = raw, o = raw, end = raw + n;
 	if (n >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
