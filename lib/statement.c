@@ -121,7 +121,8 @@ from_gbk(pp_db *db, const struct stmt *s, char **text, size_t *len)
 /*
  * The file whole, as UTF-8 CSV: converted from GBK for Alipay, the BOM,
  * the tabs either platform pads fields with and the comment lines taken
- * out; Alipay's summary comes from its comment lines.
+ * out (blank lines in their place); Alipay's summary comes from its
+ * comment lines.
  */
 static int
 slurp(pp_db *db, FILE *fp, struct stmt *s, char **out, size_t *outlen)
@@ -162,6 +163,9 @@ slurp(pp_db *db, FILE *fp, struct stmt *s, char **out, size_t *outlen)
 		if (*p == '#') {
 			if (s->channel == PP_CHANNEL_ALIPAY)
 				alipay_comment(s, p, (size_t)(q - p));
+			/* Blank, so that the lines keep their numbers. */
+			if (q[-1] == '\n')
+				*o++ = '\n';
 		} else
 			for (; p < q; p++)
 				if (*p != '\t')
@@ -198,15 +202,20 @@ bad_row(pp_db *db, const struct stmt *s, const pp_csv *c, const char *what,
 	    pp_csv_line(c), what, pp_q(v ? v : ""));
 }
 
-/* An amount in yuan, its sign dropped (Alipay's refunds are negative). */
+/*
+ * An amount in yuan, more than 0; Alipay writes a refund's negative, and
+ * it is taken as the refund's size.
+ */
 static int
 row_amount(pp_db *db, const struct stmt *s, const pp_csv *c, const char *v,
-    int64_t *fen)
+    int refund, int64_t *fen)
 {
 	char err[PP_ERRMAX];
 
-	if (v == NULL || pp_money_parse(*v == '-' ? v + 1 : v, 0, -1, fen,
-	    err, sizeof(err)) != PP_OK || *fen <= 0)
+	if (v && refund && s->channel == PP_CHANNEL_ALIPAY && *v == '-')
+		v++;
+	if (v == NULL || pp_money_parse(v, 0, -1, fen, err, sizeof(err)) !=
+	    PP_OK || *fen <= 0)
 		return bad_row(db, s, c, "bad amount", v);
 	return PP_OK;
 }
@@ -261,7 +270,7 @@ trade_row(pp_db *db, struct stmt *s, const pp_csv *c, const struct names *nm)
 	if ((rc = copy_id(db, s, c, "bad transaction id", GET(c, nm->txn),
 	    t->txn, sizeof(t->txn))) != PP_OK ||
 	    (rc = row_amount(db, s, c, kind ? GET(c, nm->refund_amount) :
-	    GET(c, nm->amount), &t->amount)) != PP_OK)
+	    GET(c, nm->amount), kind, &t->amount)) != PP_OK)
 		return rc;
 	if (kind && (rc = copy_id(db, s, c, "bad refund id",
 	    GET(c, nm->refund_id), t->refund_id, sizeof(t->refund_id))) !=
@@ -382,7 +391,8 @@ load(pp_db *db, const struct pp_stmt_req *req, struct stmt *s)
 	}
 	rc = pp_csv_open(&c, fp, s->name, err, sizeof(err));
 	if (rc != PP_OK)
-		rc = ERR(rc, "%s", err);
+		rc = strncmp(err, s->name, strlen(s->name)) == 0 ?
+		    ERR(rc, "%s", err) : ERR(rc, "%s: %s", s->name, err);
 	else {
 		rc = read_rows(db, s, c);
 		pp_csv_close(c);

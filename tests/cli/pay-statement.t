@@ -211,6 +211,10 @@ sed 's/^`11,/`10,/' wechat.csv >count.csv
 bad "a summary that counts otherwise" count.csv "count.csv: the summary's 总交易单数 is not the number of trades"
 sed '3s/`20.00,/`20.0x,/g' wechat.csv >amount.csv
 bad "a bad amount" amount.csv 'amount.csv: line 3: bad amount "20.0x"'
+sed '3s/`20.00,/`-20.00,/g' wechat.csv >negative.csv
+bad "a negative payment" negative.csv 'negative.csv: line 3: bad amount "-20.00"'
+sed '/^20260309.*,交易/s/,40.00\t/,-40.00\t/' alipay.utf8 | iconv -f UTF-8 -t GBK >alipay-negative.csv
+bad "a negative Alipay payment" alipay-negative.csv 'alipay-negative.csv: line 6: bad amount "-40.00"' --alipay
 sed '3s/4200000002/4200000001/' wechat.csv >twice.csv
 bad "a transaction twice" twice.csv 'twice.csv: transaction "4200000001" appears twice'
 sed '3s/SUCCESS/PAID/' wechat.csv >state.csv
@@ -219,6 +223,8 @@ sed '3s/2026-03-09 09:30:00/2026-03-09 25:30:00/' wechat.csv >time.csv
 bad "a bad time" time.csv 'time.csv: line 3: bad time "2026-03-09 25:30:00"'
 : >nothing.csv
 bad "an empty file" nothing.csv "nothing.csv: empty"
+grep '^#' alipay.utf8 | iconv -f UTF-8 -t GBK >comments.csv
+bad "an Alipay statement of comments only" comments.csv "comments.csv: empty input, no header" --alipay
 bad "Alipay's statement as WeChat's" alipay.csv "alipay.csv: not a WeChat Pay trade bill: no column 交易时间"
 bad "WeChat's bill as Alipay's" wechat.csv "wechat.csv: byte 37: not GBK text" --alipay
 bad "an Alipay statement in UTF-8" alipay.utf8 "alipay.utf8: byte 28: not GBK text" --alipay
