@@ -6,11 +6,15 @@ need iconv sqlite3
 
 # The check runs the next day at noon; the statements are of 2026-03-09.
 export PREPAY_NOW="2026-03-10 12:00:00"
-day_start=$(TZ=Asia/Shanghai date -d "2026-03-09 00:00:00" +%s)
+day_start=1772985600	# 2026-03-09 00:00:00 in Shanghai
 
 # examples.yaml's campus: four meters billed to their accounts, which a
 # sale does not call.
-site-load "$FIXTURES/examples.yaml" >/dev/null || echo "Bail out! site-load"
+# Its poller is a login of the test's own, for the roles below.
+POLLER=pp_stmt_poller_t
+sed "s/login: prepay, role: poller/login: $POLLER, role: poller/" \
+    "$FIXTURES/examples.yaml" >site.yaml
+site-load site.yaml >/dev/null || echo "Bail out! site-load"
 {
 	acct-open -n 张三 0101070723 &&		# 100001
 	acct-open -n 李四 0101070724 &&		# 100002
@@ -244,5 +248,26 @@ exits 64 "no statement" pay-statement
 exits 64 "a bad --date" pay-statement --date 2026-3-9 --wechat wechat.csv
 like "$T/err" '^pay-statement: --date 2026-3-9: use YYYY-MM-DD' "the message"
 exits 1 "the statement on stdin" sh -c 'pay-statement -o csv --wechat - <wechat.csv'
+
+# --- the roles: any operator checks, a cashier applies -------------------
+
+if [ "$(id -u)" != 0 ]; then
+	for i in 1 2 3 4; do
+		ok 0 "# skip not root: a poller's check"
+	done
+	done_testing
+	exit
+fi
+id -u "$POLLER" >/dev/null 2>&1 || useradd -M -N -r "$POLLER" ||
+    echo "# could not create login $POLLER"
+chmod 777 "$T"
+chmod 666 "$PREPAY_DB" "$PREPAY_DB-wal" "$PREPAY_DB-shm" wechat.csv 2>/dev/null
+as_exits 1 "a poller checks" "$POLLER" PREPAY_NOW=1773115200 \
+    pay-statement -o csv --wechat wechat.csv
+is "$(col "$T/out" diff)" "amount unknown_order closed_account amount unknown_order account refund not_in_statement" \
+    "... and sees the differences"
+as_exits 77 "... but may not post them" "$POLLER" PREPAY_NOW=1773115200 \
+    pay-statement -o csv --apply --wechat wechat.csv
+like "$T/err" "^pay-statement: .*cashier" "the message names the role"
 
 done_testing
