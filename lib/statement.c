@@ -734,9 +734,11 @@ check_refund(pp_db *db, const struct pp_stmt_req *req, const struct trade *t,
 }
 
 /*
- * The ledger's payments and refunds of the channel on the day that the
- * statement lacks.  A sale made from an order counts on the day the
- * platform took the money, which is the order's paid time.
+ * The ledger's sales of the channel on the day that the statement lacks.
+ * A sale made from an order counts on the day the platform took the
+ * money, which is the order's paid time.  (The ledger's refunds are the
+ * office's booking of the platform's, on a later day: the statement's
+ * refunds find them by their refund id.)
  */
 static int
 check_ledger(pp_db *db, const struct pp_stmt_req *req, const struct stmt *s,
@@ -745,13 +747,13 @@ check_ledger(pp_db *db, const struct pp_stmt_req *req, const struct stmt *s,
 	sqlite3_stmt *st;
 	struct pp_stmt_diff *d;
 	struct trade t;
-	int rc, refund;
+	int rc;
 
-	if ((st = pp__stmt(db, "SELECT l.kind, coalesce(o.paid, l.time), "
+	if ((st = pp__stmt(db, "SELECT coalesce(o.paid, l.time), "
 	    "coalesce(l.ref, ''), coalesce(o.out_trade_no, ''), a.account, "
 	    "l.amount, l.serial FROM ledger l JOIN accounts a ON "
 	    "a.id = l.account_id LEFT JOIN orders o ON o.ledger_id = l.id "
-	    "WHERE l.method = ? AND l.kind IN ('sale', 'refund') AND "
+	    "WHERE l.method = ? AND l.kind = 'sale' AND "
 	    "coalesce(o.paid, l.time) >= ? AND coalesce(o.paid, l.time) < ? "
 	    "AND NOT EXISTS (SELECT 1 FROM ledger r WHERE r.reverses = l.id) "
 	    "ORDER BY l.id")) == NULL)
@@ -760,24 +762,21 @@ check_ledger(pp_db *db, const struct pp_stmt_req *req, const struct stmt *s,
 	sqlite3_bind_int64(st, 2, res->day);
 	sqlite3_bind_int64(st, 3, pp__day_at(res->day, 1, 0));
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		refund = strcmp((const char *)sqlite3_column_text(st, 0),
-		    "refund") == 0;
 		memset(&t, 0, sizeof(t));
-		t.refund = refund;
-		t.time = sqlite3_column_int64(st, 1);
-		pp__col_text(st, 2, refund ? t.refund_id : t.txn, sizeof(t.txn));
-		if (find(s, refund, refund ? t.refund_id : t.txn))
+		t.time = sqlite3_column_int64(st, 0);
+		pp__col_text(st, 1, t.txn, sizeof(t.txn));
+		if (find(s, 0, t.txn))
 			continue;
-		pp__col_text(st, 3, t.out_trade_no, sizeof(t.out_trade_no));
+		pp__col_text(st, 2, t.out_trade_no, sizeof(t.out_trade_no));
 		if ((d = add_diff(db, res, "not_in_statement", req->channel,
 		    &t)) == NULL)
 			break;
 		d->statement_amount = PP_NO_AMOUNT;
-		pp__col_text(st, 4, d->account, sizeof(d->account));
-		d->ledger_amount = sqlite3_column_int64(st, 5);
-		pp__col_text(st, 6, d->serial, sizeof(d->serial));
-		snprintf(d->note, sizeof(d->note), "the ledger's %s is not in "
-		    "the statement", refund ? "refund" : "sale");
+		pp__col_text(st, 3, d->account, sizeof(d->account));
+		d->ledger_amount = sqlite3_column_int64(st, 4);
+		pp__col_text(st, 5, d->serial, sizeof(d->serial));
+		snprintf(d->note, sizeof(d->note), "the ledger's sale is not in "
+		    "the statement");
 	}
 	sqlite3_reset(st);
 	if (rc == SQLITE_ROW)
