@@ -571,6 +571,61 @@ struct pp_close_req {
 int	 pp_hall_close(pp_db *db, const struct pp_close_req *req,
 	    pp_entry *out);
 
+/* ---- statement.c: the daily statement check (对账) ---------------------- */
+
+enum pp_channel { PP_CHANNEL_WECHAT, PP_CHANNEL_ALIPAY };
+
+struct pp_stmt_req {
+	enum pp_channel	 channel;
+	FILE		*fp;	/* the statement as the platform gave it */
+	const char	*name;	/* its file name, for messages */
+	int64_t		 day;	/* any time of the day; -1: the statement's */
+	int		 apply;	/* post the payments missing from the ledger */
+};
+
+/* A difference between the statement and the books. */
+struct pp_stmt_diff {
+	char	diff[24];	/* missing, posted, unknown_order, ... */
+	char	method[16];	/* wechat or alipay */
+	int64_t	time;		/* the platform's, else the ledger's */
+	char	ref[PP_REFMAX];	/* the platform's transaction or refund id */
+	char	out_trade_no[PP_REFMAX];
+	char	account[PP_KEYMAX];
+	int64_t	statement_amount;	/* fen; PP_NO_AMOUNT when none */
+	int64_t	ledger_amount;
+	char	serial[PP_KEYMAX];
+	char	note[PP_TEXTMAX];
+};
+#define PP_NO_AMOUNT	INT64_MIN
+
+struct pp_stmt_result {
+	int64_t			 day;		/* local midnight checked */
+	long			 payments, refunds;	/* rows of the statement */
+	long			 agreed, posted;
+	struct pp_stmt_diff	*diffs;
+	size_t			 ndiffs, capdiffs;
+};
+
+#define PP_STMT_NCOLS	10
+extern const pp_column pp_stmt_columns[PP_STMT_NCOLS];
+struct pp_stmt_text {
+	char	cell[PP_STMT_NCOLS][PP_CELLBUF];
+};
+void	 pp_stmt_values(const struct pp_stmt_diff *d, struct pp_stmt_text *text,
+	    const char *values[PP_STMT_NCOLS]);
+
+/*
+ * Read a day's statement whole, and only then compare it with the ledger
+ * and the orders; with apply, post each payment missing from the ledger
+ * as a sale to its order's account, each in its own transaction, as sale
+ * does.  PP_OK, with res->diffs listing what disagrees (free it with
+ * pp_stmt_free); PP_EDATA, with nothing written, for a statement that is
+ * not one.
+ */
+int	 pp_statement_check(pp_db *db, const struct pp_stmt_req *req,
+	    struct pp_stmt_result *res);
+void	 pp_stmt_free(struct pp_stmt_result *res);
+
 /* ---- command.c: remote commands to meters ------------------------------ */
 
 /*

@@ -100,6 +100,7 @@ pay-order.1:1	pay-order -o list	needs the payments: section and its keys: tests/
 pay-order.1:2	pay-order --show	an order of another site: tests/cli/payments.t shows orders
 pay-order.1:3	pay-order --wechat	a notification signed by a platform: tests/cli/payments.t replays them
 pay-order.1:4	sqlite3	the refusals of another site: tests/cli/payments.t counts them
+pay-statement.1:7	MAILTO=	crontab lines, and mail
 meter-read.1:4	systemctl	systemd
 prepay-profile.5:8	chgrp prepay	root, and the group prepay
 prepay-profile.5:9	chmod 640	root: the key file of the installed database
@@ -416,6 +417,31 @@ prepare() {
 		fresh open.db
 		printf 'meter,amount,method\n0101070723,20,cash\n010107072A,35.50,wechat\n' \
 		    >payments.csv ;;
+	pay-statement.1:*)
+		# Yesterday's statements, as the platforms give them, and the
+		# orders prepay-web made (inserted here: no tool makes them).
+		fresh open.db
+		sqlite3 "$PREPAY_DB" "INSERT INTO orders(out_trade_no, account_id,
+		    channel, amount, created) SELECT o, id, c, a, 1795050000 FROM
+		    (SELECT 'W202611190001' o, '100002' n, 'wechat' c, 2000 a
+		    UNION ALL SELECT 'A202611190003', '100001', 'alipay', 3000)
+		    JOIN accounts ON account = n"
+		{
+			printf '交易时间,公众账号ID,商户号,特约商户号,设备号,微信订单号,商户订单号,用户标识,交易类型,交易状态,付款银行,货币种类,应结订单金额,代金券金额,微信退款单号,商户退款单号,退款金额,充值券退款金额,退款类型,退款状态,商品名称,商户数据包,手续费,费率,订单金额,申请退款金额,费率备注\r\n'
+			for r in '2026-11-19 09:12:03,4200001119202611190912035678,W202611190001,20.00' \
+			    '2026-11-19 20:41:55,4200001119202611192041559012,W202611190002,10.00'; do
+				echo "$r" | { IFS=, read -r _t _x _o _a
+				printf '`%s,`wxd678efh567hg6787,`1900000109,`0,`,`%s,`%s,`oUpF8uMuAJO_M2pxb1Q9zNjWeS6o,`JSAPI,`SUCCESS,`OTHERS,`CNY,`%s,`0.00,`0,`0,`0.00,`0.00,`,`,`电费,`,`0.00000,`0.60%%,`%s,`0.00,`\r\n' \
+				    "$_t" "$_x" "$_o" "$_a" "$_a"; }
+			done
+			printf '总交易单数,应结订单总金额,退款总金额,充值券退款总金额,手续费总金额,订单总金额,申请退款总金额\r\n`2,`30.00,`0.00,`0.00,`0.00000,`30.00,`0.00\r\n'
+		} >wx-20261119.csv
+		printf '%s\n' '#支付宝业务明细查询' '#账号：[20880000000000000156]' \
+		    '支付宝交易号,商户订单号,业务类型,商品名称,创建时间,完成时间,门店编号,门店名称,操作员,终端号,对方账户,订单金额（元）,商家实收（元）,支付宝红包（元）,集分宝（元）,支付宝优惠（元）,商家优惠（元）,券核销金额（元）,券名称,商家红包消费金额（元）,卡消费金额（元）,退款批次号/请求号,服务费（元）,分润（元）,备注' \
+		    '2026111922001400001234567890	,A202611190003	,交易	,电费	,2026-11-19 12:30:01	,2026-11-19 12:30:08	,	,	,	,	,zha***@example.com	,30.00	,30.00	,0.00	,0.00	,0.00	,0.00	,0.00	,	,0.00	,0.00	,	,-0.18	,0.00	,' \
+		    '#交易合计：1笔，商家实收共：30.00元，商家优惠共：0.00元' \
+		    '#退款合计：0笔，商家实收退款共：0.00元，商家优惠退款共：0.00元' |
+		    iconv -f UTF-8 -t GBK >20880000000000000156_20261119_业务明细.csv ;;
 	site-load.1:1)
 		fresh none
 		_sim=no ;;
@@ -445,6 +471,8 @@ before() {
 # The exit a page shows, where it is not 0.
 cat >"$T/exits" <<'EOF'
 acct-close.1:2	1
+pay-statement.1:1	1
+pay-statement.1:4	1
 prepay.7:18	65
 prepay.yaml.5:4	78
 EOF
