@@ -35,7 +35,7 @@ SUBST	 = sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@DATADIR@|$(DATADIR)|g' \
 B	?= build
 SAN	?=
 
-PKGS	 = sqlite3 libmodbus yaml-0.1 libcrypto xlsxwriter jansson
+PKGS	 = sqlite3 libmodbus yaml-0.1 libcrypto xlsxwriter jansson libmicrohttpd libcurl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
