@@ -54,6 +54,7 @@ static const struct {
 	{ "unfunded", 1, "未购电", "【{site}】{room}房电费账户{account}已开户，"
 	    "尚未购电，购电后即可合闸用电。" },
 	{ "payment", 2, "支付异常", "【{site}】在线支付异常：{value}，请核查。" },
+	{ "bind", 2, "绑定异常", "【{site}】住户绑定户号异常：{value}，请核查。" },
 };
 
 static int
@@ -250,7 +251,9 @@ static const char account_balance_sql[] =
     "SELECT a.account, a.name, CASE WHEN m.billing = 'meter' AND "
     "m.meter_balance IS NOT NULL THEN m.meter_balance ELSE (SELECT balance "
     "FROM account_balances WHERE account_id = a.id) END, m.id, m.meter, "
-    "m.room, coalesce(m.alarm1, ?2), coalesce(m.alarm2, ?3), "
+    "m.room, max(coalesce(m.alarm1, ?2), coalesce((SELECT n.below FROM "
+    "notice_settings n WHERE n.account_id = a.id), -1)), "
+    "coalesce(m.alarm2, ?3), "
     PP_UNFUNDED_SQL " FROM accounts a "
     "JOIN meters m ON m.account_id = a.id WHERE a.id = ?1 ORDER BY "
     "m.billing = 'meter' DESC, m.id LIMIT 1";
@@ -618,6 +621,34 @@ scan_payments(pp_db *db, struct raised *r)
 	return note(db, r, id);
 }
 
+/*
+ * Binding (websession.c): failed binds of the last 24 hours past
+ * PP_BIND_ALARM_DAY, or an account locked out now by its failures.
+ */
+static int
+scan_binds(pp_db *db, struct raised *r)
+{
+	int64_t failed = 0, locked = 0, id;
+	struct facts f;
+	int rc;
+
+	if ((rc = pp__query_int(db, &failed, "SELECT count(*) FROM "
+	    "bind_failures WHERE time > ?", "i", pp_now() - 86400)) != PP_OK ||
+	    (rc = pp__query_int(db, &locked, "SELECT count(*) FROM (SELECT "
+	    "account FROM bind_failures WHERE time > ? GROUP BY account "
+	    "HAVING count(*) >= ?)", "ii", pp_now() - PP_BIND_WINDOW,
+	    (int64_t)PP_BIND_PER_ACCOUNT)) != PP_OK)
+		return rc;
+	memset(&f, 0, sizeof(f));
+	f.kind = "bind";
+	snprintf(f.value, sizeof(f.value), "24小时绑定失败%lld次，锁定户号%lld个",
+	    (long long)failed, (long long)locked);
+	if ((rc = sync_alarm(db, &f, failed >= PP_BIND_ALARM_DAY ||
+	    locked > 0, &id)) != PP_OK)
+		return rc;
+	return note(db, r, id);
+}
+
 /* One row of alarm_rows' query. */
 static void
 alarm_row(sqlite3_stmt *st, struct pp_alarm_row *row)
@@ -723,7 +754,8 @@ pp_alarm_scan(pp_db *db, const struct pp_scan_opts *o,
 	    (rc = scan_meters(db, &r)) == PP_OK &&
 	    (rc = scan_gateways(db, &r)) == PP_OK &&
 	    (rc = scan_watchdog(db, &r)) == PP_OK &&
-	    (rc = scan_payments(db, &r)) == PP_OK)
+	    (rc = scan_payments(db, &r)) == PP_OK &&
+	    (rc = scan_binds(db, &r)) == PP_OK)
 		rc = scan_verify(db, &r, o->verify);
 	if (rc != PP_OK) {
 		pp__tx_rollback(db);

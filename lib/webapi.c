@@ -35,8 +35,14 @@ answer(struct pp__web_resp *resp, int status, json_t *obj)
 	resp->status = status;
 	resp->type = json_ctype;
 	free(resp->body);
-	resp->body = s;
-	resp->len = strlen(s);
+	/* A line, for a person at a terminal too. */
+	if (asprintf(&resp->body, "%s\n", s) < 0) {
+		resp->body = NULL;
+		free(s);
+		return PP_EINTERNAL;
+	}
+	free(s);
+	resp->len = strlen(resp->body);
 	return PP_OK;
 }
 

@@ -18,10 +18,7 @@
 
 #include "web.h"
 
-/* The limits on failed binds: so many in the window, per key. */
-#define BIND_WINDOW	(15 * 60)
-#define BIND_PER_ACCOUNT	5
-#define BIND_PER_CLIENT	20
+#define BIND_WINDOW	PP_BIND_WINDOW
 /* A one-time code: its life, its tries, and how many per window. */
 #define CODE_LIFE	(10 * 60)
 #define CODE_TRIES	5
@@ -88,7 +85,7 @@ pp__web_session_find(pp_db *db, const struct pp__web_conf *c,
 	*slid = 0;
 	if (!token_ok(token))
 		return PP_OK;
-	if ((rc = pp__chain_hash("", token, hash)) != PP_OK)
+	if ((rc = pp__sha256_hex(token, hash)) != PP_OK)
 		return pp__fail(db, rc, "session: hash failed");
 	if ((st = pp__stmt(db, "SELECT id, expires, seen FROM web_sessions "
 	    "WHERE hash = ?")) == NULL)
@@ -146,7 +143,7 @@ session_new(pp_db *db, const struct pp__web_conf *c, int64_t *session,
 
 	if ((rc = token_new(db, token)) != PP_OK)
 		return rc;
-	if ((rc = pp__chain_hash("", token, hash)) != PP_OK)
+	if ((rc = pp__sha256_hex(token, hash)) != PP_OK)
 		return pp__fail(db, rc, "session: hash failed");
 	if ((rc = pp__exec(db, "INSERT INTO web_sessions(hash, created, seen, "
 	    "expires) VALUES (?, ?, ?, ?)", "tiii", hash, pp_now(), pp_now(),
@@ -190,9 +187,9 @@ over_limits(pp_db *db, const char *account, const char *client,
 
 	if ((rc = limited(db, "SELECT time FROM bind_failures WHERE account = "
 	    "?1 AND time > ?2 ORDER BY time DESC LIMIT 1 OFFSET ?3", account,
-	    BIND_PER_ACCOUNT, &a)) != PP_OK || (rc = limited(db, "SELECT time "
+	    PP_BIND_PER_ACCOUNT, &a)) != PP_OK || (rc = limited(db, "SELECT time "
 	    "FROM bind_failures WHERE client = ?1 AND time > ?2 ORDER BY time "
-	    "DESC LIMIT 1 OFFSET ?3", client, BIND_PER_CLIENT, &b)) != PP_OK)
+	    "DESC LIMIT 1 OFFSET ?3", client, PP_BIND_PER_CLIENT, &b)) != PP_OK)
 		return rc;
 	*retry_after = a > b ? a : b;
 	return PP_OK;
@@ -283,7 +280,7 @@ code_ok(pp_db *db, int64_t account_id, const char *check, int *ok)
 	sqlite3_reset(st);
 	if (id == 0 || !digits(check, 6))
 		return PP_OK;
-	if ((rc = pp__chain_hash("", check, hash)) != PP_OK)
+	if ((rc = pp__sha256_hex(check, hash)) != PP_OK)
 		return pp__fail(db, rc, "code: hash failed");
 	*ok = CRYPTO_memcmp(hash, want, 64) == 0;
 	if (*ok)
@@ -394,7 +391,7 @@ pp__web_bind_code(pp_db *db, const struct pp__web_conf *c,
 	    BIND_WINDOW)) != PP_OK || recent >= CODE_PER_WINDOW)
 		return rc;
 	if ((rc = code_new(db, code)) != PP_OK ||
-	    (rc = pp__chain_hash("", code, hash)) != PP_OK)
+	    (rc = pp__sha256_hex(code, hash)) != PP_OK)
 		return rc;
 	if ((rc = pp__exec(db, "INSERT INTO bind_codes(account_id, hash, "
 	    "created, expires) VALUES (?, ?, ?, ?)", "itii", id, hash,

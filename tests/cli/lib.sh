@@ -362,3 +362,36 @@ for line in open(sys.argv[2], encoding="utf-8"):
         print(text)
 PYEOF
 }
+
+# start_web [ARGS...]: prepay-web in the background on a port of its own
+# choosing, waited for on a FIFO as start_sim waits: prepay-web writes its
+# address into it once it listens, or the shell that ran it "exit N".
+# Sets URL (http://ADDRESS) and web_pid; its stderr goes to $T/web.err.
+# The FIFO stays open on fd 9 until stop_web reads the exit from it.
+start_web() {
+	rm -f "$T/web.ready"
+	mkfifo "$T/web.ready"
+	exec 9<>"$T/web.ready"
+	{
+		# The pid is written before prepay-web is even exec'd.
+		sh -c 'echo $$ >"$1"; shift; exec "$@"' sh "$T/web.pid" \
+		    prepay-web --ready "$T/web.ready" "$@" 2>>"$T/web.err"
+		echo "exit $?" 1<>"$T/web.ready"
+	} &
+	read -r _addr <&9
+	case $_addr in
+	exit*)	echo "Bail out! prepay-web died ($_addr): $(tail -n 3 "$T/web.err")"
+		exit 1 ;;
+	esac
+	web_pid=$(cat "$T/web.pid")
+	sim_pids="$sim_pids $web_pid"
+	URL=http://$_addr
+}
+
+# stop_web [SIGNAL]: stop prepay-web (TERM) and wait; its exit in web_exit.
+stop_web() {
+	kill -"${1:-TERM}" "$web_pid"
+	read -r _line <&9
+	exec 9<&-
+	web_exit=${_line#exit }
+}
