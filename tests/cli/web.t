@@ -92,7 +92,20 @@ touch "$T/a" "$T/b" "$T/c" "$T/x"
 
 # --- the server ------------------------------------------------------------
 
+exits 0 "prepay-web -h" prepay-web -h
+like "$T/out" '^usage: prepay-web \[-d FILE\] \[-l ADDR:PORT\] \[-c SITE-OR-CONFIG\]' "the usage"
+exits 64 "a bad option" prepay-web --no-such-option
+exits 64 "an operand" prepay-web extra
+exits 64 "a listen address that is none" prepay-web -l localhost
+like "$T/err" '^prepay-web: listen "localhost": give ADDR:PORT or \[ADDR6\]:PORT$' "saying so"
+exits 66 "a missing database" prepay-web -d "$T/none.db" -l 127.0.0.1:0
+[ ! -e "$T/none.db" ]
+ok $? "is not created"
+exits 66 "a missing config" prepay-web -c conf/none.yaml -l 127.0.0.1:0
+
 start_web -l 127.0.0.1:0 -c conf/site.yaml
+exits 69 "an address in use" prepay-web -l "${URL#http://}"
+like "$T/err" "^prepay-web: listen ${URL#http://}: Address already in use\$" "saying so"
 case $URL in http://127.0.0.1:[0-9]*) ok 0 "--ready gives the address it listens on: $URL" ;;
 *) ok 1 "--ready gives the address it listens on: $URL" ;; esac
 
