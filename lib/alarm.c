@@ -595,6 +595,30 @@ scan_verify(pp_db *db, struct raised *r, const char *verdict)
 	return note(db, r, id);
 }
 
+/* An alarm of the site's own, standing while holds, its value said so. */
+static int
+site_alarm(pp_db *db, struct raised *r, const char *kind, int holds,
+    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static int
+site_alarm(pp_db *db, struct raised *r, const char *kind, int holds,
+    const char *fmt, ...)
+{
+	struct facts f;
+	va_list ap;
+	int64_t id;
+	int rc;
+
+	memset(&f, 0, sizeof(f));
+	f.kind = kind;
+	va_start(ap, fmt);
+	vsnprintf(f.value, sizeof(f.value), fmt, ap);
+	va_end(ap);
+	if ((rc = sync_alarm(db, &f, holds, &id)) != PP_OK)
+		return rc;
+	return note(db, r, id);
+}
+
 /*
  * Online payment (paynotify.c): notifications refused in the last 24
  * hours, or orders paid for a closed account that wait for a refund.
@@ -602,8 +626,7 @@ scan_verify(pp_db *db, struct raised *r, const char *verdict)
 static int
 scan_payments(pp_db *db, struct raised *r)
 {
-	int64_t refused = 0, refunds = 0, id;
-	struct facts f;
+	int64_t refused = 0, refunds = 0;
 	int rc;
 
 	if ((rc = pp__query_int(db, &refused, "SELECT count(*) FROM "
@@ -611,14 +634,9 @@ scan_payments(pp_db *db, struct raised *r)
 	    (rc = pp__query_int(db, &refunds, "SELECT count(*) FROM orders "
 	    "WHERE state = 'refund_due'", "")) != PP_OK)
 		return rc;
-	memset(&f, 0, sizeof(f));
-	f.kind = "payment";
-	snprintf(f.value, sizeof(f.value), "24小时拒收通知%lld次，待退款%lld笔",
-	    (long long)refused, (long long)refunds);
-	if ((rc = sync_alarm(db, &f, refused > 0 || refunds > 0, &id)) !=
-	    PP_OK)
-		return rc;
-	return note(db, r, id);
+	return site_alarm(db, r, "payment", refused > 0 || refunds > 0,
+	    "24小时拒收通知%lld次，待退款%lld笔", (long long)refused,
+	    (long long)refunds);
 }
 
 /*
@@ -628,8 +646,7 @@ scan_payments(pp_db *db, struct raised *r)
 static int
 scan_binds(pp_db *db, struct raised *r)
 {
-	int64_t failed = 0, locked = 0, id;
-	struct facts f;
+	int64_t failed = 0, locked = 0;
 	int rc;
 
 	if ((rc = pp__query_int(db, &failed, "SELECT count(*) FROM "
@@ -639,14 +656,9 @@ scan_binds(pp_db *db, struct raised *r)
 	    "HAVING count(*) >= ?)", "ii", pp_now() - PP_BIND_WINDOW,
 	    (int64_t)PP_BIND_PER_ACCOUNT)) != PP_OK)
 		return rc;
-	memset(&f, 0, sizeof(f));
-	f.kind = "bind";
-	snprintf(f.value, sizeof(f.value), "24小时绑定失败%lld次，锁定户号%lld个",
-	    (long long)failed, (long long)locked);
-	if ((rc = sync_alarm(db, &f, failed >= PP_BIND_ALARM_DAY ||
-	    locked > 0, &id)) != PP_OK)
-		return rc;
-	return note(db, r, id);
+	return site_alarm(db, r, "bind", failed >= PP_BIND_ALARM_DAY ||
+	    locked > 0, "24小时绑定失败%lld次，锁定户号%lld个", (long long)failed,
+	    (long long)locked);
 }
 
 /* One row of alarm_rows' query. */

@@ -232,12 +232,7 @@ bindable(pp_db *db, const char *account, int64_t *id, char phone[PP_KEYMAX])
 static int
 digits(const char *s, size_t n)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (s[i] < '0' || s[i] > '9')
-			return 0;
-	return s[n] == '\0';
+	return strlen(s) == n && strspn(s, "0123456789") == n;
 }
 
 /* The check against the phone's last four digits. */

@@ -395,3 +395,42 @@ stop_web() {
 	exec 9<&-
 	web_exit=${_line#exit }
 }
+
+# pay_site DIR: the platforms' keys and the merchant's, made now by
+# openssl, and DIR/site.yaml, the fixture's site with a payments: section
+# naming them relative to itself; SERIAL, the platform key's serial.
+pay_site() {
+	mkdir -p "$1"
+	openssl rand -out "$1/wechat-apiv3.key" 32 2>/dev/null
+	for _k in wechat-platform wechat-merchant alipay-platform alipay-app; do
+		openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
+		    -out "$1/$_k.key" 2>/dev/null
+	done
+	openssl pkey -in "$1/wechat-platform.key" -pubout -out "$1/wechat-pub.pem"
+	openssl pkey -in "$1/alipay-platform.key" -pubout -out "$1/alipay-pub.pem"
+	cp "$1/wechat-merchant.key" "$1/wechat-merchant.pem"
+	cp "$1/alipay-app.key" "$1/alipay-app.pem"
+	chmod 640 "$1/wechat-apiv3.key" "$1/wechat-merchant.pem" \
+	    "$1/alipay-app.pem"
+	SERIAL=PUB_KEY_ID_0114232134912410000000000000
+	{
+		cat "$FIXTURES/site.yaml"
+		cat <<YAML
+payments:
+  notify_base: https://pay.example.edu.cn
+  wechat:
+    mchid: "1900000109"
+    appid: wxd678efh567hg6787
+    apiv3_key_file: wechat-apiv3.key
+    platform_keys:
+      - {serial: "$SERIAL", file: wechat-pub.pem}
+    merchant_key_file: wechat-merchant.pem
+    api_base: https://api.mch.weixin.qq.com
+  alipay:
+    app_id: "2021000000000000"
+    public_key_file: alipay-pub.pem
+    private_key_file: alipay-app.pem
+    gateway: https://openapi.alipay.com/gateway.do
+YAML
+	} >"$1/site.yaml"
+}

@@ -10,40 +10,14 @@ need openssl curl sha256sum
 NOW0=1773115200
 export PREPAY_NOW=$NOW0
 
-# The platforms' keys and the merchant's, made now (see payments.t).
-mkdir conf
-openssl rand -out conf/apiv3.key 32 2>/dev/null
-for k in wx-platform wx-merchant ali-platform ali-app; do
-	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
-	    -out conf/$k.key 2>/dev/null
-done
-openssl pkey -in conf/wx-platform.key -pubout -out conf/wx-pub.pem
-openssl pkey -in conf/ali-platform.key -pubout -out conf/ali-pub.pem
-chmod 640 conf/*.key
-SERIAL=PUB_KEY_ID_0114232134912410000000000000
-{
-	cat "$FIXTURES/site.yaml"
-	cat <<YAML
-payments:
-  notify_base: https://pay.example.edu.cn
-  wechat:
-    mchid: "1900000109"
-    appid: wxd678efh567hg6787
-    apiv3_key_file: apiv3.key
-    platform_keys:
-      - {serial: "$SERIAL", file: wx-pub.pem}
-    merchant_key_file: wx-merchant.key
-    api_base: https://api.mch.weixin.qq.com
-  alipay:
-    app_id: "2021000000000000"
-    public_key_file: ali-pub.pem
-    private_key_file: ali-app.key
-    gateway: https://openapi.alipay.com/gateway.do
+# The platforms' keys and the merchant's, and the site with payments:
+# (lib.sh), and web: behind a proxy on this machine.
+pay_site conf
+cat >>conf/site.yaml <<YAML
 web:
   trusted_proxies: [127.0.0.1]
   session_days: 30
 YAML
-} >conf/site.yaml
 exits 0 "site-load takes the web: section" site-load conf/site.yaml
 is "$(sql "SELECT count(*) FROM settings WHERE key LIKE 'web%'")" 0 \
     "web: is checked, not stored: prepay-web reads it when it starts"
@@ -292,7 +266,7 @@ wx() {
 	_o=$1
 	shift
 	$PY "$top/tests/cli/payplatform.py" wechat "$_o" \
-	    --sign conf/wx-platform.key --apiv3 conf/apiv3.key \
+	    --sign conf/wechat-platform.key --apiv3 conf/wechat-apiv3.key \
 	    --time "$PREPAY_NOW" "$@"
 	grep '^Wechatpay-' "$_o.headers" | tr -d '\r' >"$_o.h"
 }
@@ -382,7 +356,7 @@ ali() {
 	_o=$1
 	shift
 	$PY "$top/tests/cli/payplatform.py" alipay "$_o" \
-	    --sign conf/ali-platform.key "$@"
+	    --sign conf/alipay-platform.key "$@"
 }
 alinotify() {
 	code=$(curl -s -o "$T/body" -w '%{http_code}' --data-binary @"$1.body" \
