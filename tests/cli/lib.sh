@@ -434,3 +434,20 @@ payments:
 YAML
 	} >"$1/site.yaml"
 }
+
+# wx OUT ARGS...: the fake platform's WeChat Pay notification, OUT.headers
+# and OUT.body, signed and sealed with pay_site's keys in conf/ at the
+# fixed time; ali OUT ARGS...: its Alipay notification, OUT.body.
+wx() {
+	_o=$1
+	shift
+	$PY "$top/tests/cli/payplatform.py" wechat "$_o" \
+	    --sign conf/wechat-platform.key --apiv3 conf/wechat-apiv3.key \
+	    --time "$PREPAY_NOW" "$@"
+}
+ali() {
+	_o=$1
+	shift
+	$PY "$top/tests/cli/payplatform.py" alipay "$_o" \
+	    --sign conf/alipay-platform.key "$@"
+}

@@ -157,15 +157,7 @@ exits 64 "too few operands" pay-order 100001 10
 
 # --- WeChat Pay notifications ---------------------------------------------
 
-# wx OUT ARGS...: the fake platform's notification, OUT.headers and
-# OUT.body, signed and sealed with this site's keys at the fixed time.
-wx() {
-	_o=$1
-	shift
-	$PY "$top/tests/cli/payplatform.py" wechat "$_o" \
-	    --sign conf/wechat-platform.key --apiv3 conf/wechat-apiv3.key \
-	    --time "$PREPAY_NOW" "$@"
-}
+# wx and ali (lib.sh): the fake platform's notifications.
 # state: what a refusal must leave as it was.
 state() {
 	sqlite3 "$PREPAY_DB" "SELECT * FROM ledger; SELECT * FROM orders;
@@ -315,13 +307,6 @@ like "$T/out" "^$no3,100001,wechat,12\\.34,paid," "the order is paid"
 
 # --- Alipay notifications --------------------------------------------------
 
-# ali OUT ARGS...: the fake platform's Alipay notification, OUT.body.
-ali() {
-	_o=$1
-	shift
-	$PY "$top/tests/cli/payplatform.py" alipay "$_o" \
-	    --sign conf/alipay-platform.key "$@"
-}
 exits 0 "an Alipay order of 30.00" pay-order -o csv 100001 30.00 alipay
 noa1=$(sed -n 2p "$T/out" | cut -d, -f1)
 before=$(bal 100001)

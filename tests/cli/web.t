@@ -260,17 +260,10 @@ is "$(sql "SELECT count(*) FROM orders")" "$n" "no bad order is made"
 
 # --- WeChat Pay notifications -----------------------------------------------
 
-# wx OUT ARGS...: the fake platform's notification, OUT.h (its Wechatpay-
-# headers) and OUT.body.  notify OUT: POST it.
-wx() {
-	_o=$1
-	shift
-	$PY "$top/tests/cli/payplatform.py" wechat "$_o" \
-	    --sign conf/wechat-platform.key --apiv3 conf/wechat-apiv3.key \
-	    --time "$PREPAY_NOW" "$@"
-	grep '^Wechatpay-' "$_o.headers" | tr -d '\r' >"$_o.h"
-}
+# The fake platform's notifications: wx and ali (lib.sh).  notify OUT:
+# POST OUT.body with OUT.headers' Wechatpay- headers (OUT.h for curl).
 notify() {
+	grep '^Wechatpay-' "$1.headers" | tr -d '\r' >"$1.h"
 	code=$(curl -s -o "$T/body" -w '%{http_code}' -H @"$1.h" \
 	    -H 'Content-Type: application/json' --data-binary @"$1.body" \
 	    "$URL/pay/wechat/notify")
@@ -298,6 +291,7 @@ is "$(sql "SELECT count(*) FROM ledger WHERE ref = '4200000001202603100000000001
 api a POST /api/orders '{"account":"100001","amount":"30.00","channel":"wechat"}'
 no2=$(body | sed 's/.*"out_trade_no":"\([0-9a-f]*\)".*/\1/')
 wx n2 --order "$no2" --txn 4200000001202603100000000002 --total 3000
+grep '^Wechatpay-' n2.headers | tr -d '\r' >n2.h
 i=0 pids=
 while [ $i -lt 50 ]; do
 	curl -s -o /dev/null -w '%{http_code}\n' -H @n2.h \
@@ -352,12 +346,6 @@ like "$T/web.err" '^prepay-web: 127\.0\.0\.1 POST /pay/wechat/notify: 422: wecha
 
 # --- Alipay ---------------------------------------------------------------------
 
-ali() {
-	_o=$1
-	shift
-	$PY "$top/tests/cli/payplatform.py" alipay "$_o" \
-	    --sign conf/alipay-platform.key "$@"
-}
 alinotify() {
 	code=$(curl -s -o "$T/body" -w '%{http_code}' --data-binary @"$1.body" \
 	    -H 'Content-Type: application/x-www-form-urlencoded' \
