@@ -291,7 +291,7 @@ bind_write(pp_db *db, const struct pp__web_conf *c, int64_t account_id,
     const struct pp__web_bind_req *req, int64_t *session,
     char token[PP_WEB_TOKEN])
 {
-	int64_t s = *session;
+	int64_t s = *session, id;
 	int rc;
 
 	if ((rc = pp__tx_begin(db)) != PP_OK)
@@ -299,15 +299,17 @@ bind_write(pp_db *db, const struct pp__web_conf *c, int64_t account_id,
 	if ((s == 0 && (rc = session_new(db, c, &s, token)) != PP_OK) ||
 	    (rc = pp__exec(db, "INSERT INTO web_bindings(session_id, "
 	    "account_id, created, client, seen) VALUES (?1, ?2, ?3, ?4, ?3) "
-	    "ON CONFLICT(session_id, account_id) DO UPDATE SET seen = ?3, "
-	    "client = ?4", "iiit", s, account_id, pp_now(), req->client)) !=
+	    "ON CONFLICT(session_id, account_id) DO UPDATE SET created = ?3, "
+	    "seen = ?3, client = ?4", "iiit", s, account_id, pp_now(),
+	    req->client)) != PP_OK ||
+	    (rc = pp__query_int(db, &id, "SELECT id FROM web_bindings WHERE "
+	    "session_id = ? AND account_id = ?", "ii", s, account_id)) !=
 	    PP_OK) {
 		pp__tx_rollback(db);
 		return rc;
 	}
 	pp__audit_note(db, "account %s bound by binding %lld from %s",
-	    req->account, (long long)sqlite3_last_insert_rowid(db->sql),
-	    req->client);
+	    req->account, (long long)id, req->client);
 	if ((rc = pp__tx_commit(db)) == PP_OK)
 		*session = s;
 	return rc;

@@ -109,6 +109,8 @@ is "$(sql "SELECT count(*) FROM web_sessions WHERE hash = '$token'")" 0 \
 is "$(sql "SELECT count(*) FROM web_sessions WHERE hash = '$(printf '%s' "$token" | sha256sum | cut -c1-64)'")" 1 \
     "only its SHA-256"
 is "$(sql "SELECT expires - created FROM web_sessions")" 2592000 "which expires in 30 days"
+is "$(sql "SELECT count(*) FROM audit WHERE tool = 'prepay-web' AND login = 'web' AND summary = 'account 100001 bound by binding 1 from 127.0.0.1'")" \
+    1 "the binding is audited, by the web"
 
 api b POST /api/bind '{"account":"100002","check":"1111"}'
 is "$code" 200 "resident B binds 100002 (the phone's last four digits, spaces aside)"
@@ -414,6 +416,13 @@ is "$(sql "SELECT count(*) FROM web_bindings WHERE id = $aid")" 0 "the binding i
 exits 0 "alarm-scan" alarm-scan -o csv -k low1
 like "$T/out" ",low1,0101070723,100001,.*,88\\.00,.*已低于100\\.00元" \
     "88.00 is above the site's alarm1 of 20.00 but below A's own 100.00: low1"
+api a GET /api/accounts/100001/notice
+is "$code" 403 "A's binding revoked, A's threshold is out of reach"
+api a POST /api/bind '{"account":"100001","check":"5678"}'
+is "$code" 200 "A binds again with the check"
+api a PUT /api/accounts/100001/notice '{"below":""}'
+is "$code|$(body)" '200|{"account":"100001","below":null}' "\"\" turns the resident's threshold off"
+is "$(sql "SELECT count(*) FROM notice_settings")" 0 "and removes it"
 stop_web
 is "$web_exit" 0 "SIGTERM: prepay-web exits 0"
 like "$T/web.err" '^prepay-web: stopping on signal 15$' "saying so"
