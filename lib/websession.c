@@ -178,7 +178,7 @@ limited(pp_db *db, const char *column_sql, const char *key, int max,
 	return PP_OK;
 }
 
-/* Over either limit: *retry_after, the longer wait. */
+/* Over either limit: PP_EBUSY, *retry_after the longer wait. */
 static int
 over_limits(pp_db *db, const char *account, const char *client,
     int *retry_after)
@@ -187,11 +187,14 @@ over_limits(pp_db *db, const char *account, const char *client,
 
 	if ((rc = limited(db, "SELECT time FROM bind_failures WHERE account = "
 	    "?1 AND time > ?2 ORDER BY time DESC LIMIT 1 OFFSET ?3", account,
-	    PP_BIND_PER_ACCOUNT, &a)) != PP_OK || (rc = limited(db, "SELECT time "
-	    "FROM bind_failures WHERE client = ?1 AND time > ?2 ORDER BY time "
-	    "DESC LIMIT 1 OFFSET ?3", client, PP_BIND_PER_CLIENT, &b)) != PP_OK)
+	    PP_BIND_PER_ACCOUNT, &a)) != PP_OK ||
+	    (rc = limited(db, "SELECT time FROM bind_failures WHERE client = "
+	    "?1 AND time > ?2 ORDER BY time DESC LIMIT 1 OFFSET ?3", client,
+	    PP_BIND_PER_CLIENT, &b)) != PP_OK)
 		return rc;
-	*retry_after = a > b ? a : b;
+	if ((*retry_after = a > b ? a : b) > 0)
+		return pp__fail(db, PP_EBUSY, "account \"%s\" from %s: too "
+		    "many failed binds", account, client);
 	return PP_OK;
 }
 
@@ -279,8 +282,8 @@ code_ok(pp_db *db, int64_t account_id, const char *check, int *ok)
 		return pp__fail(db, rc, "code: hash failed");
 	*ok = CRYPTO_memcmp(hash, want, 64) == 0;
 	if (*ok)
-		return pp__exec(db, "UPDATE bind_codes SET used = ? WHERE id = ?",
-		    "ii", pp_now(), id);
+		return pp__exec(db, "UPDATE bind_codes SET used = ? WHERE "
+		    "id = ?", "ii", pp_now(), id);
 	return pp__exec(db, "UPDATE bind_codes SET tries = tries + 1 WHERE id "
 	    "= ?", "i", id);
 }
@@ -328,9 +331,6 @@ pp__web_bind(pp_db *db, const struct pp__web_conf *c,
 	typed(req->account, key);
 	if ((rc = over_limits(db, key, req->client, retry_after)) != PP_OK)
 		return rc;
-	if (*retry_after)
-		return pp__fail(db, PP_EBUSY, "account \"%s\" from %s: too many "
-		    "failed binds", key, req->client);
 	if ((rc = bindable(db, req->account, &id, phone)) != PP_OK)
 		return rc;
 	if (id && c->bind_code)
@@ -379,9 +379,6 @@ pp__web_bind_code(pp_db *db, const struct pp__web_conf *c,
 	typed(account, key);
 	if ((rc = over_limits(db, key, client, retry_after)) != PP_OK)
 		return rc;
-	if (*retry_after)
-		return pp__fail(db, PP_EBUSY, "account \"%s\" from %s: too many "
-		    "failed binds", key, client);
 	if ((rc = bindable(db, account, &id, phone)) != PP_OK || id == 0 ||
 	    (rc = pp__query_int(db, &recent, "SELECT count(*) FROM bind_codes "
 	    "WHERE account_id = ? AND created > ?", "ii", id, pp_now() -
@@ -394,8 +391,9 @@ pp__web_bind_code(pp_db *db, const struct pp__web_conf *c,
 	    "created, expires) VALUES (?, ?, ?, ?)", "itii", id, hash,
 	    pp_now(), pp_now() + CODE_LIFE)) != PP_OK)
 		return rc;
-	snprintf(text, sizeof(text), "您的电费账户 %s 绑定验证码：%s，%d 分钟内有效。"
-	    "如非本人操作，请忽略。", account, code, CODE_LIFE / 60);
+	snprintf(text, sizeof(text), "您的电费账户 %s 绑定验证码："
+	    "%s，%d 分钟内有效。如非本人操作，"
+	    "请忽略。", account, code, CODE_LIFE / 60);
 	rc = pp__notify_send(c->notify, "bind_code", account, phone, text, err,
 	    sizeof(err));
 	OPENSSL_cleanse(code, sizeof(code));
@@ -493,15 +491,15 @@ pp__web_notice_set(pp_db *db, const char *account, int64_t below,
 	if ((rc = pp__tx_begin(db)) != PP_OK)
 		return rc;
 	if (below > 0)
-		rc = pp__exec(db, "INSERT INTO notice_settings(account_id, below, "
-		    "binding_id, time) SELECT id, ?2, ?3, ?4 FROM accounts WHERE "
-		    "account = ?1 ON CONFLICT(account_id) DO UPDATE SET below = "
-		    "?2, binding_id = ?3, time = ?4", "tiii", account, below,
-		    binding, pp_now());
+		rc = pp__exec(db, "INSERT INTO notice_settings(account_id, "
+		    "below, binding_id, time) SELECT id, ?2, ?3, ?4 FROM "
+		    "accounts WHERE account = ?1 ON CONFLICT(account_id) DO "
+		    "UPDATE SET below = ?2, binding_id = ?3, time = ?4", "tiii",
+		    account, below, binding, pp_now());
 	else
-		rc = pp__exec(db, "DELETE FROM notice_settings WHERE account_id "
-		    "= (SELECT id FROM accounts WHERE account = ?)", "t",
-		    account);
+		rc = pp__exec(db, "DELETE FROM notice_settings WHERE "
+		    "account_id = (SELECT id FROM accounts WHERE account = ?)",
+		    "t", account);
 	if (rc != PP_OK) {
 		pp__tx_rollback(db);
 		return rc;
