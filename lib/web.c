@@ -335,9 +335,11 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
 
 	(void)version;
 	if (cn == NULL) {
-		if ((*con_cls = conn_new(w, c)) == NULL)
+		if ((*con_cls = cn = conn_new(w, c)) == NULL)
 			return MHD_NO;
-		return MHD_YES;
+		/* Too large by its Content-Length: 413 before it comes. */
+		if (!cn->too_big)
+			return MHD_YES;
 	}
 	if (*upload_size) {
 		take_body(cn, upload, *upload_size);

@@ -375,6 +375,9 @@ is "$(ledger)" "$n" "nothing is written"
 head -c 70000 /dev/zero | tr '\0' x >big.body
 code=$(curl -s -o "$T/body" -w '%{http_code}' --data-binary @big.body "$URL/api/bind")
 is "$code" 413 "a body over 64 KiB is 413"
+code=$(curl -s -o "$T/body" -w '%{http_code}' -H 'Transfer-Encoding: chunked' \
+    --data-binary @big.body "$URL/api/bind")
+is "$code" 413 "a chunked body over 64 KiB is 413 too"
 api a GET /api/nothing
 is "$code" 404 "an unknown API is 404"
 api a GET /
