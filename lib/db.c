@@ -362,6 +362,13 @@ static const char *const migrations[] = {
 	" out_trade_no TEXT,"
 	" reason TEXT NOT NULL);"
 	"CREATE INDEX pay_refusals_time ON pay_refusals(time);",
+	/*
+	 * 16: what the platform answered when the order was asked of it
+	 * (payrequest.c): the address the resident opens to pay, and when,
+	 * so that it can be given again.
+	 */
+	"ALTER TABLE orders ADD COLUMN requested INTEGER;"
+	"ALTER TABLE orders ADD COLUMN pay_url TEXT;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
