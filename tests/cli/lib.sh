@@ -152,6 +152,31 @@ load_site() {
 	site-load "$FIXTURES/site.yaml" >/dev/null
 }
 
+# pay_yaml NOTIFY_BASE API_BASE GATEWAY MERCHANT_KEY APP_KEY [SERIAL]:
+# a site file's payments: section (prepay.yaml(5)), the other keys named
+# as the payment tests make them, beside the site file; $SERIAL the
+# platform key's serial.
+pay_yaml() {
+	cat <<YAML
+payments:
+  notify_base: $1
+  wechat:
+    mchid: "1900000109"
+    appid: wxd678efh567hg6787
+    apiv3_key_file: wechat-apiv3.key
+    platform_keys:
+      - {serial: "$SERIAL", file: wechat-pub.pem}
+    merchant_key_file: $4
+    ${6:+merchant_serial: $6}
+    api_base: $2
+  alipay:
+    app_id: "2021000000000000"
+    public_key_file: alipay-pub.pem
+    private_key_file: $5
+    gateway: $3
+YAML
+}
+
 # need PROGRAM...: skip the whole test when one of them is not installed.
 need() {
 	for _prog in "$@"; do

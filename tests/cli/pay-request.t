@@ -92,28 +92,13 @@ PY
 start rx $PY receiver.py --refuse 1
 platform fake --retries 2 --retry-wait 0
 
-# site PORT [MERCHANT-KEY [APP-KEY [SERIAL-LINE]]]: the site file with
-# the platforms at 127.0.0.1:PORT, on stdout.
+# site PORT [MERCHANT-KEY [APP-KEY [MERCHANT-SERIAL]]]: the site file
+# with the platforms at 127.0.0.1:PORT, on stdout.
 site() {
 	cat "$FIXTURES/site.yaml"
-	cat <<YAML
-payments:
-  notify_base: http://127.0.0.1:$rx_port
-  wechat:
-    mchid: "1900000109"
-    appid: wxd678efh567hg6787
-    apiv3_key_file: wechat-apiv3.key
-    platform_keys:
-      - {serial: "$SERIAL", file: wechat-pub.pem}
-    merchant_key_file: ${2:-wechat-merchant.key}
-    ${4-merchant_serial: 5157F09EFDC096DE15EBE81A47057A7232F1B8E1}
-    api_base: http://127.0.0.1:$1
-  alipay:
-    app_id: "2021000000000000"
-    public_key_file: alipay-pub.pem
-    private_key_file: ${3:-alipay-app.key}
-    gateway: http://127.0.0.1:$1/gateway.do
-YAML
+	pay_yaml "http://127.0.0.1:$rx_port" "http://127.0.0.1:$1" \
+	    "http://127.0.0.1:$1/gateway.do" "${2:-wechat-merchant.key}" \
+	    "${3:-alipay-app.key}" "${4-5157F09EFDC096DE15EBE81A47057A7232F1B8E1}"
 }
 site "$fake_port" >conf/site.yaml
 exits 0 "the site with merchant_serial loads" site-load conf/site.yaml

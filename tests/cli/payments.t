@@ -24,23 +24,9 @@ SERIAL=PUB_KEY_ID_0114232134912410000000000000
 
 {
 	cat "$FIXTURES/site.yaml"
-	cat <<YAML
-payments:
-  notify_base: https://pay.example.edu.cn
-  wechat:
-    mchid: "1900000109"
-    appid: wxd678efh567hg6787
-    apiv3_key_file: wechat-apiv3.key
-    platform_keys:
-      - {serial: "$SERIAL", file: wechat-pub.pem}
-    merchant_key_file: wechat-merchant.pem
-    api_base: https://api.mch.weixin.qq.com
-  alipay:
-    app_id: "2021000000000000"
-    public_key_file: alipay-pub.pem
-    private_key_file: alipay-app.pem
-    gateway: https://openapi.alipay.com/gateway.do
-YAML
+	pay_yaml https://pay.example.edu.cn https://api.mch.weixin.qq.com \
+	    https://openapi.alipay.com/gateway.do wechat-merchant.pem \
+	    alipay-app.pem
 } >conf/site.yaml
 
 # --- payments: in the site file -----------------------------------------

@@ -349,6 +349,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
                   % (text, sign(P.a.alipay_sign, text.encode())),
                   "application/json; charset=utf-8")
 
+    def alipay_refuse(self, P, sub_code, sub_msg):
+        P.note({"request": "alipay", "refused": sub_code})
+        self.alipay_answer(P, {"code": "40002", "msg": "Invalid Arguments",
+                               "sub_code": sub_code, "sub_msg": sub_msg})
+
     def alipay_gateway(self, P, body):
         a = P.a
         try:
@@ -360,11 +365,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if form.get("sign_type") != "RSA2" or \
                 not verify(a.alipay_app_pub, content.encode(),
                            form.get("sign", "")):
-            P.note({"request": "alipay", "refused": "isv.invalid-signature"})
-            self.alipay_answer(P, {"code": "40002", "msg":
-                                   "Invalid Arguments", "sub_code":
-                                   "isv.invalid-signature",
-                                   "sub_msg": "验签出错"})
+            self.alipay_refuse(P, "isv.invalid-signature", "验签出错")
             return
         try:
             biz = json.loads(form["biz_content"])
@@ -377,11 +378,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         except (ValueError, KeyError, TypeError):
             ok = False
         if not ok:
-            P.note({"request": "alipay", "refused": "isv.invalid-parameter"})
-            self.alipay_answer(P, {"code": "40002", "msg":
-                                   "Invalid Arguments", "sub_code":
-                                   "isv.invalid-parameter",
-                                   "sub_msg": "参数无效"})
+            self.alipay_refuse(P, "isv.invalid-parameter", "参数无效")
             return
         no = biz["out_trade_no"]
         yuan, fen = biz["total_amount"].split(".")
