@@ -26,7 +26,8 @@ SERIAL=PUB_KEY_ID_0114232134912410000000000000
 
 # start NAME COMMAND...: a server in the background, waited for on a
 # FIFO it writes "PID PORT" to once it listens (or "exit N" when it died
-# first); NAME_pid and NAME_port are set.  A blocking read, not a poll.
+# first); NAME_pid, NAME_port and NAME_job (its shell, to wait for) are
+# set.  A blocking read, not a poll.
 start() {
 	_name=$1
 	shift
@@ -37,13 +38,14 @@ start() {
 		"$@" --ready "$T/$_name.ready" >"$T/$_name.out" 2>"$T/$_name.err"
 		echo "exit $?" 1<>"$T/$_name.ready"
 	} &
+	_job=$!
 	read -r _pid _port <&8
 	exec 8<&-
 	case $_pid in
 	exit)	echo "Bail out! $_name died: $(cat "$T/$_name.err")"; exit 1 ;;
 	esac
 	sim_pids="$sim_pids $_pid"
-	eval "${_name}_pid=$_pid ${_name}_port=$_port"
+	eval "${_name}_pid=$_pid ${_name}_port=$_port ${_name}_job=$_job"
 }
 
 # platform NAME ARGS...: the fake platform, with the platforms' keys.
@@ -58,7 +60,7 @@ platform() {
 
 # The merchant's server, as far as a notification goes: each request's
 # headers and body kept in rx/N.headers, rx/N.body; the first --refuse N
-# answered 500, the others 200 "success".
+# and those under /lost/ answered 500, the others 200 "success".
 mkdir rx
 cat >receiver.py <<'PY'
 import http.server, os, sys, threading
@@ -79,8 +81,9 @@ class H(http.server.BaseHTTPRequestHandler):
                 f.write("%s: %s\n" % (k, v))
         with open("rx/%d.body" % n, "wb") as f:
             f.write(body)
-        out = b"FAIL" if n <= refuse else b"success"
-        self.send_response(500 if n <= refuse else 200)
+        bad = n <= refuse or self.path.startswith("/lost/")
+        out = b"FAIL" if bad else b"success"
+        self.send_response(500 if bad else 200)
         self.send_header("Content-Length", str(len(out)))
         self.end_headers()
         self.wfile.write(out)
@@ -93,10 +96,11 @@ start rx $PY receiver.py --refuse 1
 platform fake --retries 2 --retry-wait 0
 
 # site PORT [MERCHANT-KEY [APP-KEY [MERCHANT-SERIAL]]]: the site file
-# with the platforms at 127.0.0.1:PORT, on stdout.
+# with the platforms at 127.0.0.1:PORT, on stdout; notify_base $NOTIFY,
+# or the receiver.
 site() {
 	cat "$FIXTURES/site.yaml"
-	pay_yaml "http://127.0.0.1:$rx_port" "http://127.0.0.1:$1" \
+	pay_yaml "${NOTIFY:-http://127.0.0.1:$rx_port}" "http://127.0.0.1:$1" \
 	    "http://127.0.0.1:$1/gateway.do" "${2:-wechat-merchant.key}" \
 	    "${3:-alipay-app.key}" "${4-5157F09EFDC096DE15EBE81A47057A7232F1B8E1}"
 }
@@ -194,10 +198,18 @@ refused "a WeChat answer signed by an unknown key" 65 \
 refused "an Alipay answer signed by an unknown key" 65 \
     "alipay: the answer is refused: the signature does not verify" 100001 10 alipay
 kill "$rogue_pid"
-wait "$rogue_pid" 2>/dev/null
+wait "$rogue_job"
 refused "the platform down" 69 \
     "http://127\\.0\\.0\\.1:$rogue_port/v3/pay/transactions/h5: the platform is unreachable: .*" \
     100001 10 wechat
+platform bare --unsigned
+site "$bare_port" >conf/bare.yaml
+site-load conf/bare.yaml >/dev/null
+refused "an unsigned WeChat answer" 65 \
+    "wechat: the answer is refused: malformed: a header of Wechatpay-Timestamp, -Nonce, -Signature or -Serial is missing" \
+    100001 10 wechat
+refused "an unsigned Alipay answer" 65 \
+    "alipay: the answer is refused: it is not signed" 100001 10 alipay
 exits 0 "the site's platform back" site-load conf/site.yaml
 
 exits 0 "an order of account 100002" pay-order -o csv 100002 20.00 wechat
@@ -245,6 +257,28 @@ is "$(sql "SELECT state FROM orders WHERE out_trade_no = '$noali'")" paid "the A
 
 exits 0 "a page that is no order" sh -c "curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$fake_port/checkout/wechat/nothere"
 is "$(cat "$T/out")" 404 "is 404"
+
+# --- the statement (对账) recovers a notification that never got through --
+
+NOTIFY=http://127.0.0.1:$rx_port/lost site "$fake_port" >conf/lost.yaml
+site-load conf/lost.yaml >/dev/null
+exits 0 "an order whose notifications will be refused" pay-order -o csv --request 100001 30.00 wechat
+nolost=$(sed -n 2p "$T/out" | cut -d, -f1)
+exits 0 "pay it" sh -c "curl -s -w ' %{http_code}' -X POST http://127.0.0.1:$fake_port/checkout/wechat/$nolost"
+like "$T/out" '<h1>通知未被接受</h1>' "the platform says its notification was not taken"
+like "$T/out" '^ 502$' "with 502"
+log
+is "$(grep -c "\"order\": \"$nolost\", \"status\": 500" "$T/log")" 3 "sent three times (--retries 2), refused each time"
+is "$(sql "SELECT state FROM orders WHERE out_trade_no = '$nolost'")" created "the order is not paid"
+exits 0 "the day's WeChat bill" curl -sf -o wechat.csv "http://127.0.0.1:$fake_port/bill?date=2026-03-10&channel=wechat"
+exits 1 "pay-statement finds the payment missing, and posts it" pay-statement -o csv --apply --wechat wechat.csv
+is "$(f 1 diff out_trade_no account statement_amount ledger_amount)" "posted|$nolost|100001|30.00|30.00" \
+    "the lost payment is posted to the order's account"
+is "$(nrows "$T/out")" 1 "the notified payment agrees"
+is "$(sql "SELECT state FROM orders WHERE out_trade_no = '$nolost'")" paid "the order is paid"
+exits 0 "the bill again: all agrees" pay-statement -o csv --wechat wechat.csv
+exits 0 "the day's Alipay statement" curl -sf -o alipay.csv "http://127.0.0.1:$fake_port/bill?date=2026-03-10&channel=alipay"
+exits 0 "it agrees with the ledger" pay-statement -o csv --alipay alipay.csv
 
 # No secret is in the database or the audit.
 sqlite3 "$PREPAY_DB" .dump >dump.sql

@@ -16,7 +16,7 @@ Alipay: OUT.body, the form.  --tamper changes the body after signing.
   payplatform.py serve --port P --ready FILE --wechat-sign KEY
       --apiv3 FILE --merchant-pub PEM [--serial S] --alipay-sign KEY
       --alipay-app-pub PEM [--retries N] [--retry-wait SECONDS]
-      [--log FILE] [--mchid M] [--appid A] [--app-id A]
+      [--log FILE] [--unsigned] [--mchid M] [--appid A] [--app-id A]
 
 The platforms as an HTTP server on 127.0.0.1:P (0: any free port), for
 the tests and the demo.  It writes "PID PORT" to FILE once it listens.
@@ -28,8 +28,12 @@ platform's key.  GET /checkout/CHANNEL/NO is the cashier's page; POST
 there pays: the notification, as the platform sends it, goes to the
 order's notify_url, again up to --retries times while it is refused;
 ?copies=N sends N copies at once.  GET /log: the requests and the
-deliveries (order, copy, attempt, HTTP status, answer), as JSON.  The
-clock is PREPAY_NOW's when it is set, as the library's is.
+deliveries (order, copy, attempt, HTTP status, answer), as JSON.
+GET /bill?date=YYYY-MM-DD&channel=wechat|alipay: the day's statement of
+the payments made at the checkout, as pay-statement(1) reads it: WeChat
+Pay's trade bill, Alipay's business detail statement in GBK.  The
+clock is PREPAY_NOW's when it is set, as the library's is.  --unsigned
+answers without the platform's signature, as a forger would.
 """
 import argparse
 import base64
@@ -173,6 +177,7 @@ class Platform:
         self.a = a
         self.port = 0
         self.orders = {}
+        self.paid = []
         self.log = []
         self.lock = threading.Lock()
         self.seq = 0
@@ -262,6 +267,21 @@ class Handler(http.server.BaseHTTPRequestHandler):
             with P.lock:
                 self.send(200, json.dumps(P.log, ensure_ascii=False))
             return
+        if url.path == "/bill":
+            q = urllib.parse.parse_qs(url.query)
+            day, channel = q.get("date", [""])[0], q.get("channel", [""])[0]
+            with P.lock:
+                rows = [t for t in P.paid if t["channel"] == channel and
+                        beijing(t["time"])[:10] == day]
+            if channel not in CHANNELS or \
+                    not re.fullmatch(r"\d{4}-\d{2}-\d{2}", day):
+                self.send(400, '{"code":"PARAM_ERROR"}')
+            elif channel == "wechat":
+                self.send(200, wechat_bill(P.a, rows), "text/csv")
+            else:
+                self.send(200, alipay_bill(day, rows),
+                          "text/csv; charset=GBK")
+            return
         order = P.orders.get(parts[2]) if len(parts) == 3 and \
             parts[0] == "checkout" else None
         if order is None or order["channel"] != parts[1]:
@@ -340,14 +360,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 "client": j["scene_info"]["payer_client_ip"]})
         answer = json.dumps({"h5_url": "http://127.0.0.1:%d/checkout/"
                              "wechat/%s" % (P.port, no)}).encode()
-        self.send(200, answer, headers=wechat_signed(
+        self.send(200, answer, headers={} if a.unsigned else wechat_signed(
             a.wechat_sign, answer, str(now()), a.serial))
 
     def alipay_answer(self, P, member):
         text = json.dumps(member, ensure_ascii=False, separators=(",", ":"))
-        self.send(200, '{"alipay_trade_precreate_response":%s,"sign":"%s"}'
-                  % (text, sign(P.a.alipay_sign, text.encode())),
-                  "application/json; charset=utf-8")
+        signed = "" if P.a.unsigned else ',"sign":"%s"' % sign(
+            P.a.alipay_sign, text.encode())
+        self.send(200, '{"alipay_trade_precreate_response":%s%s}'
+                  % (text, signed), "application/json; charset=utf-8")
 
     def alipay_refuse(self, P, sub_code, sub_msg):
         P.note({"request": "alipay", "refused": sub_code})
@@ -405,6 +426,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         copies = int(q.get("copies", ["1"])[0])
         ret = form.get("return_url", q.get("return_url", [""]))[0]
         txn = P.txn(order["channel"])
+        with P.lock:
+            P.paid.append({"no": order["no"], "channel": order["channel"],
+                           "txn": txn, "amount": order["amount"],
+                           "time": now(), "subject": order["subject"]})
         done = [False] * copies
         def one(i):
             done[i] = P.deliver(order, txn, i + 1)
@@ -425,6 +450,60 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.page(502, "通知未被接受", "<p>已付款，但商户未接受通知，"
                       "交易号 <span id=\"txn\">%s</span>。</p>%s" % (txn,
                                                                   back))
+
+
+def yuan(fen):
+    return "%d.%02d" % divmod(fen, 100)
+
+
+def wechat_bill(a, rows):
+    """WeChat Pay's trade bill of a day: every field after a backquote."""
+    out = ["交易时间,公众账号ID,商户号,特约商户号,设备号,微信订单号,商户订单号,"
+           "用户标识,交易类型,交易状态,付款银行,货币种类,应结订单金额,代金券金额,"
+           "微信退款单号,商户退款单号,退款金额,充值券退款金额,退款类型,退款状态,"
+           "商品名称,商户数据包,手续费,费率,订单金额,申请退款金额,费率备注"]
+    for t in rows:
+        out.append(",".join("`" + v for v in [
+            beijing(t["time"]), a.appid, a.mchid, "0", "", t["txn"],
+            t["no"], "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o", "MWEB", "SUCCESS",
+            "OTHERS", "CNY", yuan(t["amount"]), "0.00", "0", "", "0.00",
+            "0.00", "", "", t["subject"], "", "0.00000", "0.60%",
+            yuan(t["amount"]), "0.00", ""]))
+    total = yuan(sum(t["amount"] for t in rows))
+    out.append("总交易单数,应结订单总金额,退款总金额,充值券退款总金额,手续费总金额,"
+               "订单总金额,申请退款总金额")
+    out.append("`%d,`%s,`0.00,`0.00,`0.00000,`%s,`0.00" % (len(rows), total,
+                                                           total))
+    return ("\r\n".join(out) + "\r\n").encode()
+
+
+def alipay_bill(day, rows):
+    """Alipay's business detail statement of a day, in GBK."""
+    y, m, d = day.split("-")
+    out = ["#支付宝业务明细查询", "#账号：[20880000000000000156]",
+           "#起始日期：[%s年%s月%s日 00:00:00]   终止日期：[%s年%s月%s日 "
+           "23:59:59]" % (y, m, d, y, m, d),
+           "#-----------------------------------------业务明细列表"
+           "----------------------------------------",
+           "支付宝交易号,商户订单号,业务类型,商品名称,创建时间,完成时间,门店编号,"
+           "门店名称,操作员,终端号,对方账户,订单金额（元）,商家实收（元）,"
+           "支付宝红包（元）,集分宝（元）,支付宝优惠（元）,商家优惠（元）,"
+           "券核销金额（元）,券名称,商家红包消费金额（元）,卡消费金额（元）,"
+           "退款批次号/请求号,服务费（元）,分润（元）,备注"]
+    for t in rows:
+        out.append(",".join(v + "\t" * (i < 24) for i, v in enumerate([
+            t["txn"], t["no"], "交易", t["subject"], beijing(t["time"]),
+            beijing(t["time"]), "", "", "", "", "buy***@example.com",
+            yuan(t["amount"]), yuan(t["amount"]), "0.00", "0.00", "0.00",
+            "0.00", "0.00", "", "0.00", "0.00", "", "0.00", "0.00", ""])))
+    total = yuan(sum(t["amount"] for t in rows))
+    out += ["#-----------------------------------------业务明细列表结束"
+            "------------------------------------",
+            "#交易合计：%d笔，商家实收共：%s元，商家优惠共：0.00元" % (len(rows),
+                                                       total),
+            "#退款合计：0笔，商家实收退款共：0.00元，商家优惠退款共：0.00元",
+            "#导出时间：[%s]" % beijing(now())]
+    return ("\r\n".join(out) + "\r\n").encode("gbk")
 
 
 def verify(pem, data, sig64):
@@ -465,6 +544,7 @@ def main():
         p.add_argument("--retries", type=int, default=0)
         p.add_argument("--retry-wait", type=float, default=0.2)
         p.add_argument("--log")
+        p.add_argument("--unsigned", action="store_true")
         p.add_argument("--mchid", default="1900000109")
         p.add_argument("--appid", default="wxd678efh567hg6787")
         p.add_argument("--app-id", default="2021000000000000")
