@@ -39,6 +39,7 @@ struct answer {
 	char	*body;
 	size_t	 len;
 	char	 ts[32], nonce[80], sig[1024], serial[80];
+	int	 toolong;	/* the body passed ANSWER_MAX */
 };
 
 /* One request: the order, its account, its channel's settings. */
@@ -65,7 +66,7 @@ on_body(char *p, size_t size, size_t n, void *arg)
 	char *grown;
 
 	n *= size;
-	if (a->len + n > ANSWER_MAX ||
+	if ((a->toolong = a->len + n > ANSWER_MAX) ||
 	    (grown = realloc(a->body, a->len + n + 1)) == NULL)
 		return 0;
 	a->body = grown;
@@ -134,6 +135,9 @@ post(pp_db *db, const char *url, struct curl_slist *hdrs, const char *body,
 	cc = curl_easy_perform(c);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &a->status);
 	curl_easy_cleanup(c);
+	if (cc != CURLE_OK && a->toolong)
+		return ERR(PP_EDATA, "%s: the answer is longer than 1 MiB",
+		    url);
 	if (cc != CURLE_OK)
 		return ERR(PP_EUNREACH, "%s: the platform is unreachable: %s",
 		    url, *why ? why : curl_easy_strerror(cc));
