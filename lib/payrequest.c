@@ -42,7 +42,11 @@ struct answer {
 	int	 toolong;	/* the body passed ANSWER_MAX */
 };
 
-/* One request: the order, its account, its channel's settings. */
+/*
+ * One request: the order, the payer's address, the notify_base and the
+ * channel's settings: WeChat's mchid, appid, merchant key, serial and
+ * api_base; Alipay's app_id, public key, private key, -, gateway.
+ */
 struct ask {
 	struct pp_order	 o;
 	const char	*client;
@@ -512,7 +516,7 @@ ask_begin(pp_db *db, const char *no, struct ask *k)
 		    "pay.wechat.merchant_key_file",
 		    "pay.wechat.merchant_serial", "pay.wechat.api_base" },
 		{ "pay.alipay.app_id", "pay.alipay.public_key_file",
-		    "pay.alipay.private_key_file", "pay.alipay.app_id",
+		    "pay.alipay.private_key_file", NULL,
 		    "pay.alipay.gateway" },
 	};
 	struct pp__account acct;
@@ -533,8 +537,8 @@ ask_begin(pp_db *db, const char *no, struct ask *k)
 		return ERR(PP_ECONFIG, "order %s: the site file's payments: "
 		    "has no notify_base", no);
 	for (i = 0; i < 5; i++)
-		if (pp__setting(db, keys[c][i], k->conf[i], CONF_MAX) ==
-		    NULL || k->conf[i][0] == '\0')
+		if (keys[c][i] && (pp__setting(db, keys[c][i], k->conf[i],
+		    CONF_MAX) == NULL || k->conf[i][0] == '\0'))
 			return ERR(PP_ECONFIG, "order %s: the site file's "
 			    "payments: %s has no %s", no, k->o.channel,
 			    strrchr(keys[c][i], '.') + 1);
