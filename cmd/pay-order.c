@@ -1,6 +1,6 @@
 /*
- * pay-order: the orders of online payment.  Make one at the office, show
- * one, or replay a platform's notification by hand from the files it
+ * pay-order: the orders of online payment.  Make one at the office, ask
+ * its platform for a payment, show one, or replay a platform's notification by hand from the files it
  * came in: the same library calls that prepay-web makes.
  */
 #include <errno.h>
@@ -12,7 +12,9 @@
 #include "common.h"
 
 static const char usage[] =
-    "usage: pay-order [-d FILE] [-o FMT] ACCOUNT AMOUNT wechat|alipay\n"
+    "usage: pay-order [-d FILE] [-o FMT] [--request] ACCOUNT AMOUNT "
+    "wechat|alipay\n"
+    "       pay-order [-d FILE] [-o FMT] --request OUT_TRADE_NO\n"
     "       pay-order [-d FILE] [-o FMT] --show OUT_TRADE_NO\n"
     "       pay-order [-d FILE] [-o FMT] --wechat HEADERS BODY\n"
     "       pay-order [-d FILE] [-o FMT] --alipay BODY\n";
@@ -130,12 +132,29 @@ notify(struct tool *t, int wechat, char **argv)
 	tool_exit(t, PP_OK);
 }
 
+/* Ask the order's platform for a payment; the order with its address. */
+static noreturn void
+request(struct tool *t, const char *no)
+{
+	struct pp_pay_request r;
+	int rc;
+
+	if ((rc = pp_order_request(t->db, no, NULL, &r)) != PP_OK)
+		tool_die(t, rc, "%s", pp_errmsg(t->db));
+	snprintf(t->summary, sizeof(t->summary), "order %s asked of %s", no,
+	    r.order.channel);
+	print_order(t, &r.order);
+	tool_exit(t, PP_OK);
+}
+
 int
 main(int argc, char **argv)
 {
-	enum { OPT_SHOW = OPT_FIRST_TOOL, OPT_WECHAT, OPT_ALIPAY };
+	enum { OPT_REQUEST = OPT_FIRST_TOOL, OPT_SHOW, OPT_WECHAT,
+		OPT_ALIPAY };
 	static const struct option longopts[] = {
 		COMMON_LONG,
+		{ "request", no_argument, NULL, OPT_REQUEST },
 		{ "show", no_argument, NULL, OPT_SHOW },
 		{ "wechat", no_argument, NULL, OPT_WECHAT },
 		{ "alipay", no_argument, NULL, OPT_ALIPAY },
@@ -143,12 +162,15 @@ main(int argc, char **argv)
 	};
 	struct pp_order o;
 	struct tool t;
-	int ch, show = 0, wechat = 0, alipay = 0, rc;
+	int ch, ask = 0, show = 0, wechat = 0, alipay = 0, rc;
 
 	tool_init(&t, "pay-order", usage, argc, argv);
 	while ((ch = getopt_long(argc, argv, COMMON_SHORT, longopts, NULL)) !=
 	    -1) {
 		switch (ch) {
+		case OPT_REQUEST:
+			ask = 1;
+			break;
 		case OPT_SHOW:
 			show = 1;
 			break;
@@ -165,8 +187,8 @@ main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
-	if (show + wechat + alipay > 1 || (wechat && argc != 2) ||
-	    (alipay && argc != 1))
+	if (ask + show + wechat + alipay > 1 || (wechat && argc != 2) ||
+	    (alipay && argc != 1) || (ask && argc != 1 && argc != 3))
 		tool_usage(&t);
 	if (wechat || alipay)
 		notify(&t, wechat, argv);
@@ -179,14 +201,18 @@ main(int argc, char **argv)
 		print_order(&t, &o);
 		tool_exit(&t, PP_OK);
 	}
-	if (argc != 3)
+	if (argc != 3 && !ask)
 		tool_usage(&t);
 	t.audit = 1;
 	tool_open(&t, PP_ACT_SALE, 0);
+	if (ask && argc == 1)
+		request(&t, argv[0]);
 	if ((rc = pp_order_make(t.db, argv[0], argv[2], tool_amount(&t,
 	    argv[1]), &o)) != PP_OK)
 		tool_die(&t, rc, "%s", pp_errmsg(t.db));
 	snprintf(t.summary, sizeof(t.summary), "order %s", o.out_trade_no);
+	if (ask)
+		request(&t, o.out_trade_no);
 	print_order(&t, &o);
 	tool_exit(&t, PP_OK);
 }

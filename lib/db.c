@@ -399,6 +399,13 @@ static const char *const migrations[] = {
 	" below INTEGER NOT NULL CHECK (below > 0),"
 	" binding_id INTEGER NOT NULL,"
 	" time INTEGER NOT NULL);",
+	/*
+	 * 17: what the platform answered when the order was asked of it
+	 * (payrequest.c): the address the resident opens to pay, and when,
+	 * so that it can be given again.
+	 */
+	"ALTER TABLE orders ADD COLUMN requested INTEGER;"
+	"ALTER TABLE orders ADD COLUMN pay_url TEXT;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

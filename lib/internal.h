@@ -135,6 +135,34 @@ int	 pp__pay_verify(const char *pem, const void *msg, size_t len,
 int	 pp__pay_gcm_open(const char *keyfile, const char *nonce,
 	    const char *aad, const char *cipher64, char **plain, char *err,
 	    size_t errlen);
+/*
+ * msg signed SHA256withRSA by the PEM private key of keyfile (a secret,
+ * mode 0640 or stricter), base64 into the malloc'd *sig64.
+ */
+int	 pp__pay_sign(const char *keyfile, const void *msg, size_t len,
+	    char **sig64, char *err, size_t errlen);
+
+/*
+ * order.c: an order paid by a transaction and its sale, or marked
+ * refund_due (its account closed), at time; only a created one.
+ */
+int	 pp__order_paid(pp_db *db, int64_t id, const char *txn,
+	    int64_t ledger_id, int64_t time);
+int	 pp__order_refund_due(pp_db *db, int64_t id, const char *txn,
+	    int64_t time);
+
+/*
+ * paynotify.c: WeChat Pay's signed headers over a body, a notification's
+ * or an answer's: fresh, of a serial the site knows, the signature right.
+ * PP_OK, or the code (malformed, stale, unknown_serial, bad_signature,
+ * config) and why.  Alipay's signed text: the pairs but sign (and, with
+ * no_type, sign_type) and those of an empty value, sorted by key, as
+ * key=value joined by &; malloc'd.
+ */
+int	 pp__wechat_check(pp_db *db, const struct pp_wechat_notice *n,
+	    enum pp_pay_code *code, char *why, size_t whylen);
+char	*pp__alipay_content(char *const *key, char *const *value, size_t n,
+	    int no_type);
 
 /* Money priced in 1e-7 yuan, in fen, rounded once (money.c). */
 int64_t	 pp__fen_round(int64_t e7);

@@ -19,14 +19,16 @@ const pp_column pp_order_columns[PP_ORDER_NCOLS] = {
 	{ "channel", PP_COL_TEXT }, { "amount", PP_COL_MONEY },
 	{ "state", PP_COL_TEXT }, { "created", PP_COL_TIME },
 	{ "paid", PP_COL_TIME }, { "transaction_id", PP_COL_TEXT },
-	{ "serial", PP_COL_TEXT },
+	{ "serial", PP_COL_TEXT }, { "requested", PP_COL_TIME },
+	{ "pay_url", PP_COL_TEXT },
 };
 
 /* An order's columns, in order; the paid time NULL while unpaid. */
 #define ORDER_SELECT "SELECT o.out_trade_no, a.account, o.channel, " \
 	"o.amount, o.state, o.created, o.paid, coalesce(o.transaction_id, " \
-	"''), coalesce(l.serial, '') FROM orders o JOIN accounts a ON a.id = " \
-	"o.account_id LEFT JOIN ledger l ON l.id = o.ledger_id "
+	"''), coalesce(l.serial, ''), o.requested, coalesce(o.pay_url, '') " \
+	"FROM orders o JOIN accounts a ON a.id = o.account_id " \
+	"LEFT JOIN ledger l ON l.id = o.ledger_id "
 
 void
 pp_order_values(const struct pp_order *o, struct pp_order_text *t,
@@ -44,6 +46,8 @@ pp_order_values(const struct pp_order *o, struct pp_order_text *t,
 	c[6] = (pp_cell){ .set = o->paid != 0, .i = o->paid };
 	c[7] = PP__TEXT(o->transaction_id);
 	c[8] = PP__TEXT(o->serial);
+	c[9] = (pp_cell){ .set = o->requested != 0, .i = o->requested };
+	c[10] = PP__TEXT(o->pay_url);
 	for (i = 0; i < PP_ORDER_NCOLS; i++)
 		v[i] = pp__cell_format(pp_order_columns[i].type, &c[i],
 		    t->cell[i]);
@@ -71,6 +75,8 @@ pp_order_get(pp_db *db, const char *out_trade_no, struct pp_order *o)
 		pp__col_text(st, 7, o->transaction_id,
 		    sizeof(o->transaction_id));
 		pp__col_text(st, 8, o->serial, sizeof(o->serial));
+		o->requested = sqlite3_column_int64(st, 9);	/* NULL: 0 */
+		pp__col_text(st, 10, o->pay_url, sizeof(o->pay_url));
 	}
 	sqlite3_reset(st);
 	if (rc == SQLITE_ROW)
@@ -78,6 +84,23 @@ pp_order_get(pp_db *db, const char *out_trade_no, struct pp_order *o)
 	if (rc != SQLITE_DONE)
 		return pp__sqlfail(db, "order");
 	return ERR(PP_EDATA, "order %s: no such order", pp_q(out_trade_no));
+}
+
+int
+pp__order_paid(pp_db *db, int64_t id, const char *txn, int64_t ledger_id,
+    int64_t time)
+{
+	return pp__exec(db, "UPDATE orders SET state = 'paid', paid = ?, "
+	    "transaction_id = ?, ledger_id = ? WHERE id = ? AND "
+	    "state = 'created'", "itii", time, txn, ledger_id, id);
+}
+
+int
+pp__order_refund_due(pp_db *db, int64_t id, const char *txn, int64_t time)
+{
+	return pp__exec(db, "UPDATE orders SET state = 'refund_due', "
+	    "paid = ?, transaction_id = ? WHERE id = ? AND state = 'created'",
+	    "iti", time, txn, id);
 }
 
 /* A new out_trade_no: 16 random bytes in hex, unique among the orders. */

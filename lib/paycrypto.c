@@ -178,3 +178,62 @@ pp__pay_gcm_open(const char *keyfile, const char *nonce, const char *aad,
 	*plain = out;
 	return PP_OK;
 }
+
+/* The PEM private key of keyfile, a safe secret, or NULL and why. */
+static EVP_PKEY *
+private_key(const char *keyfile, char *err, size_t errlen)
+{
+	char why[PP_ERRMAX];
+	EVP_PKEY *pk = NULL;
+	struct stat st;
+	FILE *f;
+
+	if ((f = fopen(keyfile, "re")) == NULL) {
+		snprintf(err, errlen, "merchant key %s: %s", keyfile,
+		    strerror(errno));
+		return NULL;
+	}
+	if (fstat(fileno(f), &st) == -1 || !S_ISREG(st.st_mode))
+		snprintf(err, errlen, "merchant key %s: not a regular file",
+		    keyfile);
+	else if (pp__priv_check_secret(keyfile, &st, why, sizeof(why)) !=
+	    PP_OK)
+		snprintf(err, errlen, "merchant key %s", why);
+	else if ((pk = PEM_read_PrivateKey(f, NULL, NULL, NULL)) == NULL)
+		snprintf(err, errlen, "merchant key %s: not a PEM private key",
+		    keyfile);
+	fclose(f);
+	return pk;
+}
+
+int
+pp__pay_sign(const char *keyfile, const void *msg, size_t len,
+    char **sig64, char *err, size_t errlen)
+{
+	unsigned char *sig = NULL;
+	size_t siglen = 0;
+	EVP_PKEY *pk;
+	EVP_MD_CTX *md;
+	int ok;
+
+	*sig64 = NULL;
+	if ((pk = private_key(keyfile, err, errlen)) == NULL)
+		return PP_ECONFIG;
+	ok = (md = EVP_MD_CTX_new()) != NULL &&
+	    EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, pk) == 1 &&
+	    EVP_DigestSign(md, NULL, &siglen, msg, len) == 1 &&
+	    (sig = malloc(siglen)) != NULL &&
+	    EVP_DigestSign(md, sig, &siglen, msg, len) == 1 &&
+	    (*sig64 = malloc(4 * ((siglen + 2) / 3) + 1)) != NULL;
+	if (ok)
+		EVP_EncodeBlock((unsigned char *)*sig64, sig, (int)siglen);
+	EVP_MD_CTX_free(md);
+	EVP_PKEY_free(pk);
+	free(sig);
+	if (!ok) {
+		snprintf(err, errlen, "merchant key %s: it does not sign",
+		    keyfile);
+		return PP_EINTERNAL;
+	}
+	return PP_OK;
+}

@@ -146,9 +146,7 @@ sell(pp_db *db, struct settle *s, const struct held *h, pp_entry *out)
 	s->r->code = PP_PAY_PAID;
 	snprintf(s->r->reason, sizeof(s->r->reason), "order %s paid by "
 	    "transaction %s", s->out_trade_no, s->txn);
-	return pp__exec(db, "UPDATE orders SET state = 'paid', paid = ?, "
-	    "transaction_id = ?, ledger_id = ? WHERE id = ?", "itii", pp_now(),
-	    s->txn, out->id, h->id);
+	return pp__order_paid(db, h->id, s->txn, out->id, pp_now());
 }
 
 static int
@@ -175,9 +173,7 @@ settle_run(pp_db *db, pp_entry *out, void *arg)
 		/* Never a sale to a closed account: the platform refunds. */
 		s->refund_due = 1;
 		snprintf(s->account, sizeof(s->account), "%s", h.account);
-		return pp__exec(db, "UPDATE orders SET state = 'refund_due', "
-		    "paid = ?, transaction_id = ? WHERE id = ?", "iti",
-		    pp_now(), s->txn, h.id);
+		return pp__order_refund_due(db, h.id, s->txn, pp_now());
 	}
 	return sell(db, s, &h, out);
 }
@@ -360,46 +356,63 @@ wechat_open(pp_db *db, const struct pp_wechat_notice *n,
 	return rc;
 }
 
-/* The headers: fresh, signed by the platform key of their serial. */
-static int
-wechat_signed(pp_db *db, const struct pp_wechat_notice *n,
-    struct pp_pay_result *r)
+/* Refuse a check: code, why and rc, for pp__wechat_check. */
+#define CHECKED(c, r, ...) (*code = (c), snprintf(why, whylen, __VA_ARGS__), \
+	(r))
+
+int
+pp__wechat_check(pp_db *db, const struct pp_wechat_notice *n,
+    enum pp_pay_code *code, char *why, size_t whylen)
 {
-	char name[128], pem[1024], err[PP_ERRMAX], *msg, *end;
+	char name[128], pem[1024], *msg, *end;
 	long long ts;
 	size_t len;
 	int rc;
 
 	if (!n->timestamp || !n->nonce || !n->signature || !n->serial ||
 	    !*n->nonce || !*n->signature || strlen(n->nonce) > 64)
-		return WREFUSE(PP_PAY_MALFORMED, PP_EDATA, NULL, "a header of "
+		return CHECKED(PP_PAY_MALFORMED, PP_EDATA, "a header of "
 		    "Wechatpay-Timestamp, -Nonce, -Signature or -Serial is "
 		    "missing");
 	ts = strtoll(n->timestamp, &end, 10);
 	if (*n->timestamp == '\0' || *end != '\0' || ts < 0)
-		return WREFUSE(PP_PAY_MALFORMED, PP_EDATA, NULL,
-		    "Wechatpay-Timestamp \"%s\" is no time", pp_q(n->timestamp));
+		return CHECKED(PP_PAY_MALFORMED, PP_EDATA, "Wechatpay-"
+		    "Timestamp \"%s\" is no time", pp_q(n->timestamp));
 	if (ts < pp_now() - PAY_SKEW || ts > pp_now() + PAY_SKEW)
-		return WREFUSE(PP_PAY_STALE, PP_EDATA, NULL, "Wechatpay-"
-		    "Timestamp %lld is more than 5 minutes from now", ts);
+		return CHECKED(PP_PAY_STALE, PP_EDATA, "Wechatpay-Timestamp "
+		    "%lld is more than 5 minutes from now", ts);
 	if (strlen(n->serial) > 64 || snprintf(name, sizeof(name),
 	    PP_PAY_PLATFORM_KEY "%s", n->serial) < 0 || pp__setting(db,
 	    name, pem, sizeof(pem)) == NULL)
-		return WREFUSE(PP_PAY_UNKNOWN_SERIAL, PP_EDATA, NULL,
-		    "Wechatpay-Serial \"%s\" names no platform key of the site",
+		return CHECKED(PP_PAY_UNKNOWN_SERIAL, PP_EDATA, "Wechatpay-"
+		    "Serial \"%s\" names no platform key of the site",
 		    pp_q(n->serial));
 	len = strlen(n->timestamp) + strlen(n->nonce) + n->len + 3;
 	if ((msg = malloc(len + 1)) == NULL)
-		return pp__fail(db, PP_EINTERNAL, "out of memory");
+		return CHECKED(PP_PAY_CONFIG, PP_EINTERNAL, "out of memory");
 	snprintf(msg, len + 1, "%s\n%s\n", n->timestamp, n->nonce);
 	memcpy(msg + strlen(msg), n->body, n->len);
 	msg[len - 1] = '\n';
-	rc = pp__pay_verify(pem, msg, len, n->signature, err, sizeof(err));
+	rc = pp__pay_verify(pem, msg, len, n->signature, why, whylen);
 	free(msg);
-	if (rc != PP_OK)
-		return WREFUSE(rc == PP_EDATA ? PP_PAY_BAD_SIGNATURE :
-		    PP_PAY_CONFIG, rc, NULL, "%s", err);
-	return PP_OK;
+	*code = rc == PP_EDATA ? PP_PAY_BAD_SIGNATURE : PP_PAY_CONFIG;
+	return rc;
+}
+
+/* The headers: fresh, signed by the platform key of their serial. */
+static int
+wechat_signed(pp_db *db, const struct pp_wechat_notice *n,
+    struct pp_pay_result *r)
+{
+	enum pp_pay_code code;
+	char why[PP_ERRMAX];
+	int rc;
+
+	if ((rc = pp__wechat_check(db, n, &code, why, sizeof(why))) == PP_OK)
+		return PP_OK;
+	if (rc == PP_EINTERNAL)
+		return pp__fail(db, rc, "%s", why);
+	return WREFUSE(code, rc, NULL, "%s", why);
 }
 
 int
@@ -502,29 +515,26 @@ by_key(const void *a, const void *b)
 	return strcmp(((const struct kv *)a)->k, ((const struct kv *)b)->k);
 }
 
-/*
- * What Alipay signs: the pairs but sign and sign_type, and those of an
- * empty value, sorted by key, as key=value joined by &; malloc'd.
- */
-static char *
-form_content(const struct form *f)
+char *
+pp__alipay_content(char *const *key, char *const *value, size_t n,
+    int no_type)
 {
 	struct kv pair[FORM_MAX];
 	char *out, *w;
-	size_t i, n = 0, len = 1;
+	size_t i, m = 0, len = 1;
 
-	for (i = 0; i < f->n; i++)
-		if (strcmp(f->key[i], "sign") && strcmp(f->key[i],
-		    "sign_type") && *f->value[i]) {
-			pair[n].k = f->key[i];
-			pair[n++].v = f->value[i];
-			len += strlen(f->key[i]) + strlen(f->value[i]) + 2;
+	for (i = 0; i < n && m < FORM_MAX; i++)
+		if (strcmp(key[i], "sign") && (!no_type || strcmp(key[i],
+		    "sign_type")) && *value[i]) {
+			pair[m].k = key[i];
+			pair[m++].v = value[i];
+			len += strlen(key[i]) + strlen(value[i]) + 2;
 		}
-	qsort(pair, n, sizeof(pair[0]), by_key);
+	qsort(pair, m, sizeof(pair[0]), by_key);
 	if ((out = w = malloc(len)) == NULL)
 		return NULL;
 	*w = '\0';
-	for (i = 0; i < n; i++)
+	for (i = 0; i < m; i++)
 		w += sprintf(w, "%s%s=%s", i ? "&" : "", pair[i].k, pair[i].v);
 	return out;
 }
@@ -575,7 +585,8 @@ alipay_checked(pp_db *db, const struct form *f, struct pp_pay_result *r,
 	if ((v = form_get(f, "sign_type")) && strcmp(v, "RSA2") != 0)
 		return AREFUSE(PP_PAY_MALFORMED, PP_EDATA, NULL, "sign_type "
 		    "\"%s\": only RSA2 is taken", pp_q(v));
-	if ((content = form_content(f)) == NULL)
+	if ((content = pp__alipay_content(f->key, f->value, f->n, 1)) ==
+	    NULL)
 		return pp__fail(db, PP_EINTERNAL, "out of memory");
 	rc = pp__pay_verify(pem, content, strlen(content), sign, err,
 	    sizeof(err));

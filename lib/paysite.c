@@ -130,6 +130,18 @@ key_file(struct pp__yaml *y, struct pp__site_payments *pay,
 	return rc;
 }
 
+/* A certificate's serial at key, as a header may carry it: NULL, or bad. */
+static int
+serial_bad(struct pp__yaml *y, const yaml_node_t *n, const char *key,
+    const char *serial)
+{
+	if (serial == NULL || strspn(serial, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "abcdefghijklmnopqrstuvwxyz0123456789_-") == strlen(serial))
+		return PP_OK;
+	return bad(y, n, key, "\"%s\": letters, digits, _ and - only",
+	    pp_q(serial));
+}
+
 /* platform_keys: a list of {serial, file}, each serial once. */
 static int
 platform_keys(struct pp__yaml *y, struct pp__site_payments *pay,
@@ -161,10 +173,8 @@ platform_keys(struct pp__yaml *y, struct pp__site_payments *pay,
 		    (rc = key_file(y, pay, n, "file", PUBLIC, &k->file)) !=
 		    PP_OK)
 			return rc;
-		if (strspn(k->serial, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklm"
-		    "nopqrstuvwxyz0123456789_-") != strlen(k->serial))
-			return bad(y, n, "serial", "\"%s\": letters, digits, "
-			    "_ and - only", pp_q(k->serial));
+		if ((rc = serial_bad(y, n, "serial", k->serial)) != PP_OK)
+			return rc;
 		for (j = 0; j < pay->nkeys; j++)
 			if (strcmp(pay->keys[j].serial, k->serial) == 0)
 				return bad(y, n, "serial", "%s is listed twice",
@@ -180,7 +190,7 @@ wechat(struct pp__yaml *y, struct pp__site_payments *pay,
 {
 	static const char *const keys[] = { "mchid", "appid",
 	    "apiv3_key_file", "platform_keys", "merchant_key_file",
-	    "api_base", NULL };
+	    "api_base", "merchant_serial", NULL };
 	int rc;
 
 	if (map == NULL)
@@ -196,9 +206,12 @@ wechat(struct pp__yaml *y, struct pp__site_payments *pay,
 	    (rc = key_file(y, pay, map, "merchant_key_file", PRIVATE,
 	    &pay->merchant_key_file)) != PP_OK ||
 	    (rc = pp__yaml_text(y, map, "api_base", 1, 256,
-	    &pay->api_base)) != PP_OK)
+	    &pay->api_base)) != PP_OK ||
+	    (rc = pp__yaml_text(y, map, "merchant_serial", 0, 65,
+	    &pay->merchant_serial)) != PP_OK)
 		return rc;
-	return PP_OK;
+	return serial_bad(y, pp__yaml_get(y, map, "merchant_serial"),
+	    "merchant_serial", pay->merchant_serial);
 }
 
 static int

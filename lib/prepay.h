@@ -440,6 +440,7 @@ int	 pp_reverse(pp_db *db, const char *serial, const char *reason,
  * resident asks to pay, paid only by the platform's verified notice.
  */
 #define PP_TRADE_NOMAX	33	/* out_trade_no: 32 hex digits */
+#define PP_URLMAX	1024	/* the address a resident opens to pay */
 struct pp_order {
 	char	out_trade_no[PP_TRADE_NOMAX];
 	char	account[PP_KEYMAX];
@@ -449,9 +450,11 @@ struct pp_order {
 	int64_t	created, paid;		/* paid: 0 when not */
 	char	transaction_id[PP_REFMAX];	/* "" when none */
 	char	serial[PP_KEYMAX];	/* its sale's, "" when none */
+	int64_t	requested;		/* asked of the platform, 0: not */
+	char	pay_url[PP_URLMAX];	/* the platform's answer, "" */
 };
 
-#define PP_ORDER_NCOLS	9
+#define PP_ORDER_NCOLS	11
 extern const pp_column pp_order_columns[PP_ORDER_NCOLS];
 struct pp_order_text {
 	char	cell[PP_ORDER_NCOLS][PP_CELLBUF];
@@ -512,6 +515,29 @@ int	 pp_pay_wechat(pp_db *db, const struct pp_wechat_notice *n,
 /* An Alipay notification, its form-encoded body. */
 int	 pp_pay_alipay(pp_db *db, const char *body, size_t len,
 	    struct pp_pay_result *r);
+
+/* ---- payrequest.c: a payment asked of the platform -------------------- */
+
+struct pp_pay_request {
+	struct pp_order	order;		/* the order, its pay_url kept */
+	char	pay_url[PP_URLMAX];	/* WeChat's h5_url, Alipay's qr_code */
+	char	prepay_id[PP_REFMAX];	/* WeChat's, "" when none */
+};
+
+/*
+ * Ask the order's platform for a payment (doc/design.md, "Residents"):
+ * WeChat Pay API v3 H5 or Alipay's precreate, signed with the merchant's
+ * key, over HTTPS (libcurl: 5 s to connect, 15 s in all).  The answer
+ * must be signed by the platform's key; its address is kept on the order.
+ * The order must be created and its account open.  client_addr: the
+ * resident's address, NULL for this machine's.  PP_EUNREACH: the platform
+ * did not answer; PP_ERULE: it refused (its code and message said);
+ * PP_EDATA: its answer is unsigned, wrongly signed or malformed;
+ * PP_ECONFIG: the site's payments:.  The order stays created, to be asked
+ * again.
+ */
+int	 pp_order_request(pp_db *db, const char *out_trade_no,
+	    const char *client_addr, struct pp_pay_request *out);
 
 /* ---- serial.c: the receipt number ------------------------------------ */
 

@@ -489,6 +489,7 @@ paykv_list(const struct pp__site_payments *pay, struct paykv *kv, size_t max)
 		{ "pay.wechat.apiv3_key_file", pay->apiv3_key_file },
 		{ "pay.wechat.merchant_key_file", pay->merchant_key_file },
 		{ "pay.wechat.api_base", pay->api_base },
+		{ "pay.wechat.merchant_serial", pay->merchant_serial },
 		{ "pay.alipay.app_id", pay->app_id },
 		{ "pay.alipay.public_key_file", pay->public_key_file },
 		{ "pay.alipay.private_key_file", pay->private_key_file },
@@ -526,9 +527,9 @@ store_payments(struct store *s)
 
 	if (!pay->has)
 		return PP_OK;
-	if ((kv = calloc(pay->nkeys + 10, sizeof(*kv))) == NULL)
+	if ((kv = calloc(pay->nkeys + 11, sizeof(*kv))) == NULL)
 		return pp__fail(s->db, PP_EINTERNAL, "out of memory");
-	n = paykv_list(pay, kv, pay->nkeys + 10);
+	n = paykv_list(pay, kv, pay->nkeys + 11);
 	for (i = 0; i < n && rc == PP_OK; i++)
 		rc = put_setting(s, kv[i].key, kv[i].value);
 	if (rc == PP_OK && (st = pp__stmt(s->db, "SELECT key FROM settings "

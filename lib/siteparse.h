@@ -83,6 +83,7 @@ struct pp__site_payments {
 	const char	*notify_base;
 	const char	*mchid, *appid, *apiv3_key_file, *merchant_key_file;
 	const char	*api_base;
+	const char	*merchant_serial;	/* NULL: not given */
 	struct pp__site_paykey	*keys;
 	size_t		 nkeys, capkeys;
 	const char	*app_id, *public_key_file, *private_key_file;

@@ -525,48 +525,28 @@ static int
 post_run(pp_db *db, pp_entry *e, void *arg)
 {
 	struct post *p = arg;
-	sqlite3_stmt *st;
 	int rc;
 
 	if ((rc = pp_sale(db, &p->req, e)) != PP_OK)
 		return rc;
-	if ((st = pp__stmt(db, "UPDATE orders SET state = 'paid', paid = ?, "
-	    "transaction_id = ?, ledger_id = ? WHERE id = ? AND "
-	    "state = 'created'")) == NULL)
-		return PP_EINTERNAL;
-	sqlite3_bind_int64(st, 1, p->t->time);
-	sqlite3_bind_text(st, 2, p->t->txn, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 3, e->id);
-	sqlite3_bind_int64(st, 4, p->order_id);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? PP_OK : pp__sqlfail(db, "orders");
+	return pp__order_paid(db, p->order_id, p->t->txn, e->id, p->t->time);
 }
 
 /* A closed account's payment: its order waits for a platform refund. */
 static int
-refund_due(pp_db *db, const struct order *o, const char *out_trade_no)
+refund_due(pp_db *db, const struct order *o, const struct trade *t)
 {
-	sqlite3_stmt *st;
 	int rc;
 
 	if ((rc = pp__tx_begin(db)) != PP_OK)
 		return rc;
-	if ((st = pp__stmt(db, "UPDATE orders SET state = 'refund_due' "
-	    "WHERE id = ? AND state = 'created'")) == NULL) {
-		pp__tx_rollback(db);
-		return PP_EINTERNAL;
-	}
-	sqlite3_bind_int64(st, 1, o->id);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
-		rc = pp__sqlfail(db, "orders");
+	if ((rc = pp__order_refund_due(db, o->id, t->txn, t->time)) !=
+	    PP_OK) {
 		pp__tx_rollback(db);
 		return rc;
 	}
 	pp__audit_note(db, "order %s refund_due: account %s is closed",
-	    out_trade_no, o->account);
+	    t->out_trade_no, o->account);
 	return pp__tx_commit(db);
 }
 
@@ -646,7 +626,7 @@ unbooked(pp_db *db, const struct pp_stmt_req *req, const struct trade *t,
 		snprintf(d->note, sizeof(d->note), "the account is closed: "
 		    "refund it through the platform");
 		return req->apply && strcmp(o.state, "created") == 0 ?
-		    refund_due(db, &o, t->out_trade_no) : PP_OK;
+		    refund_due(db, &o, t) : PP_OK;
 	}
 	if (strcmp(o.state, "created") != 0) {
 		snprintf(d->diff, sizeof(d->diff), "order_%s", o.state);

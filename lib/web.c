@@ -369,7 +369,7 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
 	}
 	if (resp.status == 0)
 		own_answer(&resp, 500, "no answer");
-	if (resp.status >= 400 && resp.log[0])
+	if (resp.log[0])
 		web_log(w, "%s %s %s: %d: %s", client, method, url, resp.status,
 		    resp.log);
 	return send_resp(c, url, &resp);

@@ -60,7 +60,10 @@ struct pp__web_resp {
 	char	 location[PP_WEB_HDRMAX];	/* a redirect's, or "" */
 	char	 cookie[PP_WEB_HDRMAX];		/* Set-Cookie's value, or "" */
 	int	 retry_after;		/* seconds, for a 429; 0: none */
-	/* Why a refusal or failure, one line for the log; no secret. */
+	/*
+	 * Why a refusal or failure, one line for the log, whatever the
+	 * status (an order the platform refused is still made); no secret.
+	 */
 	char	 log[PP_ERRMAX];
 };
 

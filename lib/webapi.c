@@ -422,28 +422,40 @@ order_json(const struct pp_order *o)
 {
 	char amount[PP_NUMBUF], created[PP_TIMEBUF], paid[PP_TIMEBUF];
 
-	return json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:s?, s:s?}",
+	return json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:s?, s:s?, "
+	    "s:s?}",
 	    "out_trade_no", o->out_trade_no,
 	    "amount_fen", (json_int_t)o->amount,
 	    "amount", pp_money_format(o->amount, amount), "state", o->state,
 	    "channel", o->channel, "account", o->account, "created",
 	    pp_time_format(o->created, created), "paid", o->paid ?
 	    pp_time_format(o->paid, paid) : NULL, "serial", o->serial[0] ?
-	    o->serial : NULL);
+	    o->serial : NULL, "pay_url", o->pay_url[0] ? o->pay_url : NULL);
 }
 
 /*
- * The platform's payment for a new order: where the resident goes to
- * pay.  The outbound request (payrequest.c, pp_order_request) is wired
- * in here; until then the order stands without a pay_url.
+ * The platform's payment for a new order: where the resident goes to pay
+ * (payrequest.c).  The order is made whatever the platform says, so a
+ * platform that fails or refuses leaves it created, without a pay_url
+ * and with the reason in pay_error, to be asked again; the log has it.
  */
 static int
-order_payment(pp_db *db, const struct pp_order *o, json_t *out)
+order_payment(const struct pp__web_req *req, struct pp__web_resp *resp,
+    const struct pp_order *o, json_t **out)
 {
-	(void)db;
-	(void)o;
-	return json_object_set_new(out, "pay_url", json_null()) ?
-	    PP_EINTERNAL : PP_OK;
+	struct pp_pay_request pr;
+
+	if (pp_order_request(req->db, o->out_trade_no, req->client, &pr) ==
+	    PP_OK) {
+		*out = order_json(&pr.order);
+		return *out ? PP_OK : PP_EINTERNAL;
+	}
+	snprintf(resp->log, sizeof(resp->log), "%s", pp_errmsg(req->db));
+	if ((*out = order_json(o)) == NULL ||
+	    json_object_set_new(*out, "pay_error",
+	    json_string(pp_errmsg(req->db))))
+		return PP_EINTERNAL;
+	return PP_OK;
 }
 
 /* POST /api/orders {"account", "amount", "channel"} */
@@ -480,8 +492,8 @@ api_order_make(const struct pp__web_req *req, struct pp__web_resp *resp)
 	else if (rc == PP_ECONFIG)
 		rc = refuse(resp, 400, "FAIL", pp_errmsg(req->db));
 	else if (rc == PP_OK) {
-		if ((out = order_json(&o)) == NULL ||
-		    (rc = order_payment(req->db, &o, out)) != PP_OK) {
+		out = NULL;
+		if (order_payment(req, resp, &o, &out) != PP_OK) {
 			json_decref(out);
 			rc = PP_EINTERNAL;
 		} else

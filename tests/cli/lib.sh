@@ -152,6 +152,31 @@ load_site() {
 	site-load "$FIXTURES/site.yaml" >/dev/null
 }
 
+# pay_yaml NOTIFY_BASE API_BASE GATEWAY MERCHANT_KEY APP_KEY [SERIAL]:
+# a site file's payments: section (prepay.yaml(5)), the other keys named
+# as the payment tests make them, beside the site file; $SERIAL the
+# platform key's serial.
+pay_yaml() {
+	cat <<YAML
+payments:
+  notify_base: $1
+  wechat:
+    mchid: "1900000109"
+    appid: wxd678efh567hg6787
+    apiv3_key_file: wechat-apiv3.key
+    platform_keys:
+      - {serial: "$SERIAL", file: wechat-pub.pem}
+    merchant_key_file: $4
+    ${6:+merchant_serial: $6}
+    api_base: $2
+  alipay:
+    app_id: "2021000000000000"
+    public_key_file: alipay-pub.pem
+    private_key_file: $5
+    gateway: $3
+YAML
+}
+
 # need PROGRAM...: skip the whole test when one of them is not installed.
 need() {
 	for _prog in "$@"; do
@@ -396,10 +421,11 @@ stop_web() {
 	web_exit=${_line#exit }
 }
 
-# pay_site DIR: the platforms' keys and the merchant's, made now by
-# openssl, and DIR/site.yaml, the fixture's site with a payments: section
-# naming them relative to itself; SERIAL, the platform key's serial.
-pay_site() {
+# pay_keys DIR: the platforms' keys and the merchant's, made now by
+# openssl in DIR, with their public halves (the fake platform checks the
+# merchant's signatures with merchant-pub.pem and app-pub.pem); SERIAL,
+# the platform key's serial.
+pay_keys() {
 	mkdir -p "$1"
 	openssl rand -out "$1/wechat-apiv3.key" 32 2>/dev/null
 	for _k in wechat-platform wechat-merchant alipay-platform alipay-app; do
@@ -408,30 +434,26 @@ pay_site() {
 	done
 	openssl pkey -in "$1/wechat-platform.key" -pubout -out "$1/wechat-pub.pem"
 	openssl pkey -in "$1/alipay-platform.key" -pubout -out "$1/alipay-pub.pem"
+	openssl pkey -in "$1/wechat-merchant.key" -pubout \
+	    -out "$1/merchant-pub.pem"
+	openssl pkey -in "$1/alipay-app.key" -pubout -out "$1/app-pub.pem"
 	cp "$1/wechat-merchant.key" "$1/wechat-merchant.pem"
 	cp "$1/alipay-app.key" "$1/alipay-app.pem"
 	chmod 640 "$1/wechat-apiv3.key" "$1/wechat-merchant.pem" \
 	    "$1/alipay-app.pem"
 	SERIAL=PUB_KEY_ID_0114232134912410000000000000
+}
+
+# pay_site DIR: pay_keys, and DIR/site.yaml, the fixture's site with a
+# payments: section naming them relative to itself.
+pay_site() {
+	pay_keys "$1"
 	{
 		cat "$FIXTURES/site.yaml"
-		cat <<YAML
-payments:
-  notify_base: https://pay.example.edu.cn
-  wechat:
-    mchid: "1900000109"
-    appid: wxd678efh567hg6787
-    apiv3_key_file: wechat-apiv3.key
-    platform_keys:
-      - {serial: "$SERIAL", file: wechat-pub.pem}
-    merchant_key_file: wechat-merchant.pem
-    api_base: https://api.mch.weixin.qq.com
-  alipay:
-    app_id: "2021000000000000"
-    public_key_file: alipay-pub.pem
-    private_key_file: alipay-app.pem
-    gateway: https://openapi.alipay.com/gateway.do
-YAML
+		pay_yaml https://pay.example.edu.cn \
+		    https://api.mch.weixin.qq.com \
+		    https://openapi.alipay.com/gateway.do wechat-merchant.pem \
+		    alipay-app.pem
 	} >"$1/site.yaml"
 }
 
