@@ -421,6 +421,64 @@ stop_web() {
 	web_exit=${_line#exit }
 }
 
+# api JAR METHOD PATH [BODY [CURL-ARGS...]]: a request to prepay-web at
+# $URL with the cookies of the file $T/JAR (made when missing); the status
+# in $code, the body in $T/body, the headers in $T/hdr.
+api() {
+	_jar=$1 _m=$2 _p=$3
+	shift 3
+	[ -e "$T/$_jar" ] || : >"$T/$_jar"
+	_body=${1-}
+	[ $# -gt 0 ] && shift
+	code=$(curl -s -o "$T/body" -D "$T/hdr" -w '%{http_code}' \
+	    -b "$T/$_jar" -c "$T/$_jar" -X "$_m" \
+	    -H 'Content-Type: application/json' \
+	    ${_body:+--data-binary "$_body"} "$@" "$URL$_p")
+}
+# body: the last body; header NAME: the last value of a header.
+body() {
+	cat "$T/body"
+}
+header() {
+	tr -d '\r' <"$T/hdr" | sed -n "s/^$1: //Ip" | tail -n 1
+}
+
+# start_server NAME COMMAND...: a server in the background, waited for on a
+# FIFO it writes "PID PORT" to once it listens (or "exit N" when it died
+# first); NAME_pid, NAME_port and NAME_job (its shell, to wait for) are
+# set.  A blocking read, not a poll.
+start_server() {
+	_name=$1
+	shift
+	rm -f "$T/$_name.ready"
+	mkfifo "$T/$_name.ready"
+	exec 8<>"$T/$_name.ready"
+	{
+		"$@" --ready "$T/$_name.ready" >"$T/$_name.out" 2>"$T/$_name.err"
+		echo "exit $?" 1<>"$T/$_name.ready"
+	} &
+	_job=$!
+	read -r _pid _port <&8
+	exec 8<&-
+	case $_pid in
+	exit)	echo "Bail out! $_name died: $(cat "$T/$_name.err")"; exit 1 ;;
+	esac
+	sim_pids="$sim_pids $_pid"
+	eval "${_name}_pid=$_pid ${_name}_port=$_port ${_name}_job=$_job"
+}
+
+# start_platform NAME ARGS...: the fake platform (payplatform.py serve),
+# with pay_keys' keys in conf/.
+start_platform() {
+	_n=$1
+	shift
+	start_server "$_n" $PY "$top/tests/cli/payplatform.py" serve \
+	    --wechat-sign conf/wechat-platform.key \
+	    --apiv3 conf/wechat-apiv3.key --merchant-pub conf/merchant-pub.pem \
+	    --alipay-sign conf/alipay-platform.key \
+	    --alipay-app-pub conf/app-pub.pem "$@"
+}
+
 # pay_keys DIR: the platforms' keys and the merchant's, made now by
 # openssl in DIR, with their public halves (the fake platform checks the
 # merchant's signatures with merchant-pub.pem and app-pub.pem); SERIAL,

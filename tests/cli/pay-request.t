@@ -16,40 +16,6 @@ openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
     -out conf/rogue.key 2>/dev/null
 chmod 640 conf/*.key
 
-# start NAME COMMAND...: a server in the background, waited for on a
-# FIFO it writes "PID PORT" to once it listens (or "exit N" when it died
-# first); NAME_pid, NAME_port and NAME_job (its shell, to wait for) are
-# set.  A blocking read, not a poll.
-start() {
-	_name=$1
-	shift
-	rm -f "$T/$_name.ready"
-	mkfifo "$T/$_name.ready"
-	exec 8<>"$T/$_name.ready"
-	{
-		"$@" --ready "$T/$_name.ready" >"$T/$_name.out" 2>"$T/$_name.err"
-		echo "exit $?" 1<>"$T/$_name.ready"
-	} &
-	_job=$!
-	read -r _pid _port <&8
-	exec 8<&-
-	case $_pid in
-	exit)	echo "Bail out! $_name died: $(cat "$T/$_name.err")"; exit 1 ;;
-	esac
-	sim_pids="$sim_pids $_pid"
-	eval "${_name}_pid=$_pid ${_name}_port=$_port ${_name}_job=$_job"
-}
-
-# platform NAME ARGS...: the fake platform, with the platforms' keys.
-platform() {
-	_n=$1
-	shift
-	start "$_n" $PY "$FAKE" serve --wechat-sign conf/wechat-platform.key \
-	    --apiv3 conf/wechat-apiv3.key --merchant-pub conf/merchant-pub.pem \
-	    --alipay-sign conf/alipay-platform.key \
-	    --alipay-app-pub conf/app-pub.pem "$@"
-}
-
 # The merchant's server, as far as a notification goes: each request's
 # headers and body kept in rx/N.headers, rx/N.body; the first --refuse N
 # and those under /lost/ answered 500, the others 200 "success".
@@ -84,8 +50,8 @@ with open(ready, "w") as f:
     f.write("%d %d\n" % (os.getpid(), s.server_address[1]))
 s.serve_forever()
 PY
-start rx $PY receiver.py --refuse 1
-platform fake --retries 2 --retry-wait 0
+start_server rx $PY receiver.py --refuse 1
+start_platform fake --retries 2 --retry-wait 0
 
 # site PORT [MERCHANT-KEY [APP-KEY [MERCHANT-SERIAL]]]: the site file
 # with the platforms at 127.0.0.1:PORT, on stdout; notify_base $NOTIFY,
@@ -180,7 +146,7 @@ site-load conf/noserial.yaml >/dev/null
 refused "no merchant_serial" 78 "the site file's payments: wechat has no merchant_serial" 100001 10 wechat
 
 # The platform's answer signed by a key that is not the site's.
-start rogue $PY "$FAKE" serve --wechat-sign conf/rogue.key \
+start_server rogue $PY "$FAKE" serve --wechat-sign conf/rogue.key \
     --apiv3 conf/wechat-apiv3.key --merchant-pub conf/merchant-pub.pem \
     --alipay-sign conf/rogue.key --alipay-app-pub conf/app-pub.pem
 site "$rogue_port" >conf/rogue.yaml
@@ -194,7 +160,7 @@ wait "$rogue_job"
 refused "the platform down" 69 \
     "http://127\\.0\\.0\\.1:$rogue_port/v3/pay/transactions/h5: the platform is unreachable: .*" \
     100001 10 wechat
-platform bare --unsigned
+start_platform bare --unsigned
 site "$bare_port" >conf/bare.yaml
 site-load conf/bare.yaml >/dev/null
 refused "an unsigned WeChat answer" 65 \

@@ -43,25 +43,6 @@ exits 0 "an order of 100004 made before it closes" pay-order -o csv 100004 20.00
 nocl=$(sed -n 2p "$T/out" | cut -d, -f1)
 exits 0 "close 100004" acct-close --balance 0 100004
 
-# api JAR METHOD PATH [BODY [CURL-ARGS...]]: a request with the cookies of
-# JAR; the status in $code, the body in $T/body, the headers in $T/hdr.
-api() {
-	_jar=$1 _m=$2 _p=$3
-	shift 3
-	_body=${1-}
-	[ $# -gt 0 ] && shift
-	code=$(curl -s -o "$T/body" -D "$T/hdr" -w '%{http_code}' \
-	    -b "$T/$_jar" -c "$T/$_jar" -X "$_m" \
-	    -H 'Content-Type: application/json' \
-	    ${_body:+--data-binary "$_body"} "$@" "$URL$_p")
-}
-# body: the last body; header NAME: the last value of a header.
-body() {
-	cat "$T/body"
-}
-header() {
-	tr -d '\r' <"$T/hdr" | sed -n "s/^$1: //Ip" | tail -n 1
-}
 touch "$T/a" "$T/b" "$T/c" "$T/x"
 
 # --- the server ------------------------------------------------------------
