@@ -18,7 +18,8 @@ LOGDIR	?= /var/log/prepay
 UNITDIR	 = $(PREFIX)/lib/systemd/system
 LIBEXECDIR = $(PREFIX)/libexec/prepay
 SYSTEMD_UNITS = prepay-poll.service prepay-poll.timer prepay-verify.service \
-	   prepay-verify.timer prepay-backup.service prepay-backup.timer
+	   prepay-verify.timer prepay-backup.service prepay-backup.timer \
+	   prepay-web.service
 # The templates get the install's own paths.  StateDirectory= and
 # LogsDirectory= name directories under /var/lib and /var/log; for a
 # STATEDIR or LOGDIR elsewhere the line and its mode go, and the
@@ -207,6 +208,7 @@ install: $(BINS)
 	cp man/*.7 $(DESTDIR)$(MANDIR)/man7/
 	cp scripts/example-site.yaml scripts/campus-site.yaml scripts/demo \
 	    scripts/receipt.tmpl scripts/notify-gammu scripts/notify-http \
+	    tests/cli/payplatform.py \
 	    $(DESTDIR)$(DATADIR)/examples/
 	for u in $(SYSTEMD_UNITS); do \
 	    $(SUBST) scripts/$$u.in >$(DESTDIR)$(UNITDIR)/$$u || exit 1; \

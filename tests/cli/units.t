@@ -10,7 +10,7 @@
 # the nightly backup.  The default install's units are checked too.
 . "$(dirname "$0")/lib.sh"
 
-need sqlite3
+need sqlite3 curl
 case $PREPAY_BIN in
 */build-san/bin) build="B=build-san SAN=1" ;;
 *)		 build="B=build" ;;
@@ -26,7 +26,7 @@ ok $? "make install PREFIX=$P STATEDIR=$S LOGDIR=$L"
 for f in "$U/prepay-poll.service" "$U/prepay-poll.timer" \
     "$U/prepay-verify.service" "$U/prepay-verify.timer" \
     "$U/prepay-backup.service" "$U/prepay-backup.timer" \
-    "$X/prepay.crontab" "$X/prepay.logrotate" "$P/libexec/prepay/nightly-verify"
+    "$U/prepay-web.service" "$X/prepay.crontab" "$X/prepay.logrotate" "$P/libexec/prepay/nightly-verify"
 do
 	ok "$([ -f "$f" ] && echo 0 || echo 1)" "installed: ${f#"$P"/}"
 done
@@ -223,6 +223,27 @@ is "$rc" 1 "cron's verify job: the ledger is still tampered, exit 1"
 like "$T/cron.out" "nightly-verify: report verify failed" "and says so, for cron's mail"
 
 stop_sim
+
+# --- the web service -------------------------------------------------------------------
+# Its ExecStart= as systemd expands it, with the unit's Environment= and a
+# PREPAY_WEB_LISTEN and PREPAY_SITE of /etc/default/prepay's: it serves
+# the residents' pages and stops on SIGTERM with exit 0.
+is "$(key "$U/prepay-web.service" User)" "$me" "prepay-web.service: the service login"
+like "$U/prepay-web.service" "^ReadWritePaths=$S\$" "it writes only in STATEDIR"
+unlike "$U/prepay-web.service" "^ExecStart=.*@" "its ExecStart= has the install's paths"
+W=$(($(port_base) + 50))
+web_cmd=$(key "$U/prepay-web.service" ExecStart |
+    sed -e "s|\${PREPAY_WEB_LISTEN}|127.0.0.1:$W|" -e "s|\${PREPAY_SITE}|site.yaml|")
+# start_web's prepay-web is the installed one, from the unit's command.
+path=$PATH PATH=$P/bin:$PATH
+# shellcheck disable=SC2046
+start_web $(echo "$web_cmd" | cut -d' ' -f2-)
+PATH=$path
+is "$URL" "http://127.0.0.1:$W" "the installed prepay-web listens where the unit says"
+code=$(curl -s -o "$T/page" -w '%{http_code}' "$URL/bind")
+is "$code" 200 "and serves the bind page"
+stop_web
+is "$web_exit" 0 "SIGTERM: exit 0, as systemctl stop sends it"
 
 # --- the default install: systemd's own directories ---------------------------
 # shellcheck disable=SC2086
