@@ -50,9 +50,11 @@ LDFLAGS += -fsanitize=address,undefined
 endif
 
 TOOLS	 = site-load acct-open acct-close sale refund reverse report meter-read meter-ctl meter-swap meter-sim alarm-scan db-backup pay-order pay-statement
+# Servers: not setgid (a unit runs them with the group), pages in section 8.
+DAEMONS	 = prepay-web
 LIBSRC	 = $(wildcard lib/*.c)
 LIBOBJ	 = $(LIBSRC:%.c=$(B)/%.o)
-LIBHDR	 = lib/prepay.h lib/internal.h lib/codec.h lib/siteparse.h lib/field.h \
+LIBHDR	 = lib/prepay.h lib/internal.h lib/codec.h lib/siteparse.h lib/field.h lib/web.h \
 	   lib/dlt645.h lib/tariffspec.h
 # The simulator is a library of its own, linked into meter-sim alone.
 SIMSRC	 = $(wildcard sim/*.c)
@@ -60,8 +62,9 @@ SIMOBJ	 = $(SIMSRC:%.c=$(B)/%.o)
 SIMHDR	 = $(wildcard sim/*.h)
 UNITSRC	 = $(wildcard tests/unit/*.c)
 UNITS	 = $(UNITSRC:%.c=$(B)/%)
-BINS	 = $(TOOLS:%=$(B)/bin/%)
+BINS	 = $(TOOLS:%=$(B)/bin/%) $(DAEMONS:%=$(B)/bin/%)
 MAN1	 = $(TOOLS:%=man/%.1)
+MAN8	 = $(DAEMONS:%=man/%.8)
 MAN57	 = man/prepay.yaml.5 man/prepay-columns.5 man/prepay-profile.5 \
 	   man/prepay.7
 
@@ -184,7 +187,7 @@ layers: all
 	scripts/layers $(B)
 
 lint:
-	@for m in $(MAN1) $(MAN57); do \
+	@for m in $(MAN1) $(MAN57) $(MAN8); do \
 	    out=$$(mandoc -Tlint -Wwarning $$m 2>&1); \
 	    if [ -n "$$out" ]; then echo "$$out"; exit 1; fi; \
 	done; echo "mandoc -Tlint: clean"
@@ -196,12 +199,13 @@ demo: deps
 install: $(BINS)
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 \
-	    $(DESTDIR)$(DATADIR)/examples $(DESTDIR)$(DATADIR)/profiles \
+	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(DATADIR)/examples $(DESTDIR)$(DATADIR)/profiles \
 	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(LIBEXECDIR)
 	for b in $(BINS); do \
 	    install -m 0755 $$b $(DESTDIR)$(BINDIR)/ || exit 1; \
 	done
 	cp $(MAN1) $(DESTDIR)$(MANDIR)/man1/
+	cp $(MAN8) $(DESTDIR)$(MANDIR)/man8/
 	cp man/*.5 $(DESTDIR)$(MANDIR)/man5/
 	cp man/*.7 $(DESTDIR)$(MANDIR)/man7/
 	cp scripts/example-site.yaml scripts/campus-site.yaml scripts/demo \
@@ -235,7 +239,9 @@ install: $(BINS)
 
 uninstall:
 	rm -f $(TOOLS:%=$(DESTDIR)$(BINDIR)/%) \
+	    $(DAEMONS:%=$(DESTDIR)$(BINDIR)/%) \
 	    $(TOOLS:%=$(DESTDIR)$(MANDIR)/man1/%.1) \
+	    $(DAEMONS:%=$(DESTDIR)$(MANDIR)/man8/%.8) \
 	    $(DESTDIR)$(MANDIR)/man5/prepay.yaml.5 \
 	    $(DESTDIR)$(MANDIR)/man5/prepay-columns.5 \
 	    $(DESTDIR)$(MANDIR)/man5/prepay-profile.5 \

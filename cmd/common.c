@@ -1,7 +1,10 @@
 /*
  * common.c: the one place for what every tool does alike.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -731,4 +734,49 @@ money_main(int argc, char **argv, const char *name, const char *usage,
 		tool_exit(&t, rc);
 	}
 	tool_exit(&t, tool_single(&t, money_single, &m));
+}
+
+/*
+ * "Ready": the line, or the process ID for NULL, once the tool serves.  A
+ * regular file is written whole under another name and renamed, so a
+ * reader never sees half of it; a FIFO is written straight, so that a
+ * script can block on reading it instead of polling for a file.
+ */
+int
+tool_ready(const char *path, const char *what, char *err, size_t errlen)
+{
+	char tmp[1100], line[256];
+	struct stat sb;
+	FILE *fp;
+	int bad, fd, n;
+
+	if (stat(path, &sb) == 0 && S_ISFIFO(sb.st_mode)) {
+		if (what)
+			n = snprintf(line, sizeof(line), "%.250s\n", what);
+		else
+			n = snprintf(line, sizeof(line), "%ld\n", (long)getpid());
+		if ((fd = open(path, O_WRONLY)) == -1 ||
+		    write(fd, line, (size_t)n) != n) {
+			snprintf(err, errlen, "--ready %s: %s", path,
+			    strerror(errno));
+			if (fd != -1)
+				close(fd);
+			return PP_ENOINPUT;
+		}
+		close(fd);
+		return PP_OK;
+	}
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp) ||
+	    (fp = fopen(tmp, "w")) == NULL) {
+		snprintf(err, errlen, "--ready %s: %s", path, strerror(errno));
+		return PP_ENOINPUT;
+	}
+	bad = (what ? fprintf(fp, "%s\n", what) : fprintf(fp, "%ld\n",
+	    (long)getpid())) < 0;
+	if (fclose(fp) != 0 || bad || rename(tmp, path) != 0) {
+		snprintf(err, errlen, "--ready %s: %s", path, strerror(errno));
+		unlink(tmp);
+		return PP_ENOINPUT;
+	}
+	return PP_OK;
 }

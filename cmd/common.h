@@ -107,4 +107,11 @@ int	 money_main(int argc, char **argv, const char *name,
 	    const char *usage, enum pp_action action,
 	    int (*request)(pp_db *, const struct pp_money_req *, pp_entry *));
 
+/*
+ * Tell a script the tool serves: write what (NULL: the process ID) and a
+ * newline into path, a FIFO or a file.  PP_OK, or err says why.
+ */
+int	 tool_ready(const char *path, const char *what, char *err,
+	    size_t errlen);
+
 #endif /* PP_COMMON_H */

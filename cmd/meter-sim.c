@@ -163,47 +163,6 @@ options(struct tool *t, int argc, char **argv, struct ppsim_opts *o,
 	}
 }
 
-/*
- * "Ready": the process ID, once every gateway listens.  A regular file is
- * written whole under another name and renamed, so a reader never sees
- * half of it; a FIFO is written straight, so that a script can block on
- * reading it instead of polling for a file.
- */
-static int
-write_ready(const char *path, char *err, size_t errlen)
-{
-	char tmp[1100], line[32];
-	struct stat sb;
-	FILE *fp;
-	int bad, fd, n;
-
-	if (stat(path, &sb) == 0 && S_ISFIFO(sb.st_mode)) {
-		n = snprintf(line, sizeof(line), "%ld\n", (long)getpid());
-		if ((fd = open(path, O_WRONLY)) == -1 ||
-		    write(fd, line, (size_t)n) != n) {
-			snprintf(err, errlen, "--ready %s: %s", path,
-			    strerror(errno));
-			if (fd != -1)
-				close(fd);
-			return PP_ENOINPUT;
-		}
-		close(fd);
-		return PP_OK;
-	}
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp) ||
-	    (fp = fopen(tmp, "w")) == NULL) {
-		snprintf(err, errlen, "--ready %s: %s", path, strerror(errno));
-		return PP_ENOINPUT;
-	}
-	bad = fprintf(fp, "%ld\n", (long)getpid()) < 0;
-	if (fclose(fp) != 0 || bad || rename(tmp, path) != 0) {
-		snprintf(err, errlen, "--ready %s: %s", path, strerror(errno));
-		unlink(tmp);
-		return PP_ENOINPUT;
-	}
-	return PP_OK;
-}
-
 /* Serve until SIGINT or SIGTERM, saving the state every few seconds. */
 static int
 run(struct tool *t, ppsim *sim, const sigset_t *sigs, const char *ready,
@@ -214,7 +173,7 @@ run(struct tool *t, ppsim *sim, const sigset_t *sigs, const char *ready,
 	struct stat sb;
 	int sig, rc;
 
-	if (ready && (rc = write_ready(ready, err, errlen)) != PP_OK) {
+	if (ready && (rc = tool_ready(ready, NULL, err, errlen)) != PP_OK) {
 		(void)ppsim_stop(sim, 0, NULL, 0);
 		return rc;
 	}

@@ -362,6 +362,43 @@ static const char *const migrations[] = {
 	" out_trade_no TEXT,"
 	" reason TEXT NOT NULL);"
 	"CREATE INDEX pay_refusals_time ON pay_refusals(time);",
+	/*
+	 * 16: prepay-web's residents (doc/design.md, "Residents"): sessions,
+	 * kept by the SHA-256 of their cookie's token; the accounts each has
+	 * bound; the failed binds, for the limits and the bind alarm; the
+	 * one-time codes, hashed; and a resident's own low-balance threshold.
+	 */
+	"CREATE TABLE web_sessions(id INTEGER PRIMARY KEY,"
+	" hash TEXT NOT NULL UNIQUE,"
+	" created INTEGER NOT NULL,"
+	" seen INTEGER NOT NULL,"
+	" expires INTEGER NOT NULL);"
+	"CREATE TABLE web_bindings(id INTEGER PRIMARY KEY,"
+	" session_id INTEGER NOT NULL REFERENCES web_sessions(id),"
+	" account_id INTEGER NOT NULL REFERENCES accounts(id),"
+	" created INTEGER NOT NULL,"
+	" client TEXT NOT NULL,"
+	" seen INTEGER NOT NULL,"
+	" UNIQUE(session_id, account_id));"
+	"CREATE INDEX web_bindings_account ON web_bindings(account_id);"
+	"CREATE TABLE bind_failures(id INTEGER PRIMARY KEY,"
+	" time INTEGER NOT NULL,"
+	" account TEXT NOT NULL,"
+	" client TEXT NOT NULL);"
+	"CREATE INDEX bind_failures_time ON bind_failures(time);"
+	"CREATE TABLE bind_codes(id INTEGER PRIMARY KEY,"
+	" account_id INTEGER NOT NULL REFERENCES accounts(id),"
+	" hash TEXT NOT NULL,"
+	" created INTEGER NOT NULL,"
+	" expires INTEGER NOT NULL,"
+	" tries INTEGER NOT NULL DEFAULT 0,"
+	" used INTEGER);"
+	"CREATE INDEX bind_codes_account ON bind_codes(account_id);"
+	"CREATE TABLE notice_settings(account_id INTEGER PRIMARY KEY"
+	"  REFERENCES accounts(id),"
+	" below INTEGER NOT NULL CHECK (below > 0),"
+	" binding_id INTEGER NOT NULL,"
+	" time INTEGER NOT NULL);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -589,6 +589,17 @@ int	 pp__commands_send_account(pp_db *db, const char *account,
 const char *pp__link_name(enum pp_link link);
 enum pp_link pp__link_parse(const char *s);
 
+/* ---- notify.c, the part no tool calls ----------------------------------- */
+
+/*
+ * Run the notice command once for one resident's notice of kind (a
+ * binding's one-time code, say): PP_OK when it exited 0, else
+ * PP_EUNREACH with err saying why.
+ */
+int	 pp__notify_send(const char *command, const char *kind,
+	    const char *account, const char *phone, const char *text,
+	    char *err, size_t errlen);
+
 /* ---- alarm.c, the part no tool calls ------------------------------------ */
 
 /* "low1", "low2", "arrears", ... */

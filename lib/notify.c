@@ -86,6 +86,24 @@ run(const char *command, const struct notice *n, const char *to,
 	return -1;
 }
 
+int
+pp__notify_send(const char *command, const char *kind, const char *account,
+    const char *phone, const char *text, char *err, size_t errlen)
+{
+	struct notice n;
+	int rc;
+
+	memset(&n, 0, sizeof(n));
+	snprintf(n.kind, sizeof(n.kind), "%s", kind);
+	snprintf(n.account, sizeof(n.account), "%s", account);
+	snprintf(n.phone, sizeof(n.phone), "%s", phone);
+	snprintf(n.message, sizeof(n.message), "%s", text);
+	rc = run(command, &n, "resident", n.phone, err, errlen) == 0 ? PP_OK :
+	    PP_EUNREACH;
+	explicit_bzero(n.message, sizeof(n.message));
+	return rc;
+}
+
 static int
 record(pp_db *db, int64_t id, const char *column, const char *error)
 {

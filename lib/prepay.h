@@ -1012,4 +1012,44 @@ int	 pp_report_run(pp_db *db, const pp_report *rep,
 	    const struct pp_report_opts *opts, pp_out **o, enum pp_format fmt,
 	    FILE *fp, const char *xlsx_path, int bom);
 
+/* ---- web.c, websession.c: prepay-web ----------------------------------- */
+
+/* The server: started, it serves on its own threads until stopped. */
+typedef struct pp_web pp_web;
+
+struct pp_web_opts {
+	const char	*dbpath;
+	const char	*listen;	/* ADDR:PORT, [ADDR6]:PORT; NULL: */
+					/* the config's, else 127.0.0.1:8080 */
+	const char	*config;	/* a site file with web:, or NULL */
+	int		 argc;		/* the invocation, audited */
+	char *const	*argv;
+	/* One line per refusal or failure, for the journal; no secret. */
+	void		(*log)(void *arg, const char *line);
+	void		*arg;
+};
+
+/*
+ * Read the config, open the database, listen and serve.  PP_OK with *w
+ * running; else err says why (PP_ECONFIG, PP_ENOINPUT, PP_EUNREACH for an
+ * address that cannot be had).
+ */
+int	 pp_web_start(const struct pp_web_opts *o, pp_web **w, char *err,
+	    size_t errlen);
+/* The address it listens on, as ADDR:PORT ([ADDR6]:PORT). */
+const char *pp_web_address(const pp_web *w);
+/*
+ * Stop accepting, let the requests in flight finish (10 s at most),
+ * close the database handles and free w.
+ */
+void	 pp_web_stop(pp_web *w);
+
+/*
+ * Revoke bindings: all of an account's (account not NULL), and those of
+ * the ids given, in one transaction; *removed counts them.  PP_EDATA,
+ * nothing written, for an unknown account or binding.
+ */
+int	 pp_unbind(pp_db *db, const char *account, const int64_t *ids,
+	    size_t nids, long *removed);
+
 #endif /* PREPAY_H */

@@ -11,6 +11,7 @@
 
 #include "internal.h"
 #include "siteparse.h"
+#include "web.h"
 
 /*
  * A tariff as the site file gives it is whole: a price or windows that
@@ -665,8 +666,10 @@ static int
 parse_document(struct parse *p)
 {
 	static const char *const keys[] = { "site", "defaults", "operators",
-	    "tariffs", "buildings", "messages", "holidays", "payments", NULL };
+	    "tariffs", "buildings", "messages", "holidays", "payments", "web",
+	    NULL };
 	yaml_node_t *root = pp__yaml_root(p->y);
+	struct pp__web_conf web;
 	int rc;
 
 	if (root == NULL) {
@@ -686,7 +689,9 @@ parse_document(struct parse *p)
 	    (rc = pp__site_payments(p->y, get(p, root, "payments"), p->s)) !=
 	    PP_OK)
 		return rc;
-	return PP_OK;
+	/* web: is prepay-web's, read when it starts: checked, not kept. */
+	pp__web_conf_default(&web);
+	return pp__web_conf_parse(p->y, get(p, root, "web"), &web);
 }
 
 int

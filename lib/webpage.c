@@ -635,7 +635,7 @@ page_home(struct page *p)
 static int
 page_bind(struct page *p)
 {
-	int code = 0; // TMPCONF
+	int code = p->req->conf != NULL && p->req->conf->bind_code;
 
 	head(p, "绑定电费账户", "/");
 	pp__html_fmt(&p->h, "<section class=\"card\"><h2>绑定账户</h2>\n"
