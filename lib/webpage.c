@@ -25,16 +25,38 @@ struct page {
 	const char		 *rest;	/* after /a/ACCOUNT */
 };
 
+/*
+ * The version of the stylesheet and the script, FNV-1a of both: the
+ * server lets a browser keep them for a year, so a page links them by
+ * what they hold, and a new build's are fetched anew.
+ */
+static const char *
+static_version(char v[17])
+{
+	static const char *const texts[] = { pp__web_css, pp__web_js };
+	uint64_t h = 0xcbf29ce484222325ULL;
+	const char *s;
+	size_t i;
+
+	for (i = 0; i < 2; i++)
+		for (s = texts[i]; *s != '\0'; s++)
+			h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	snprintf(v, 17, "%016llx", (unsigned long long)h);
+	return v;
+}
+
 static void
 head(struct page *p, const char *title, const char *back)
 {
+	char v[17];
+
 	pp__html_fmt(&p->h, "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n"
 	    "<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\""
 	    "width=device-width, initial-scale=1\">\n<title>%s</title>\n"
-	    "<link rel=\"stylesheet\" href=\"/static/app.css\">\n"
-	    "<script src=\"/static/app.js\" defer></script>\n</head>\n<body>\n"
-	    "<header><h1><a href=\"%s\">%s</a></h1></header>\n<main>\n", title,
-	    back, title);
+	    "<link rel=\"stylesheet\" href=\"/static/app.css?v=%S\">\n"
+	    "<script src=\"/static/app.js?v=%S\" defer></script>\n</head>\n"
+	    "<body>\n<header><h1><a href=\"%s\">%s</a></h1></header>\n"
+	    "<main>\n", title, static_version(v), v, back, title);
 }
 
 /* Hand the page to the server: status and body. */
