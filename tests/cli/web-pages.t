@@ -115,8 +115,11 @@ start_web() {
 	{
 		prepay-web -l "127.0.0.1:$webport" --ready "$T/web.ready" \
 		    >"$T/web.out" 2>"$T/web.err"
-		echo "exit $?" 1<>"$T/web.ready"
+		_rc=$?
+		echo "exit $_rc" >"$T/web.exit"
+		echo "exit $_rc" 1<>"$T/web.ready"
 	} &
+	web_job=$!
 	read -r _ready <&8
 	exec 8<&-
 	case $_ready in
@@ -353,6 +356,13 @@ like hdr "^Content-Type: text/javascript" "the script, as JavaScript"
 like "$T/body" "href=\"/static/app.css\\?v=[0-9a-f]{16}\"" "pages link them by a version of their content"
 curl -s -D hdr -o /dev/null -b jar.b "$W/a/B-202"
 like hdr "^Cache-Control: no-store" "an account's page is not kept"
+
+# SIGTERM: prepay-web ends gracefully, and the sanitizers had nothing to say.
+kill "$web_pid"
+wait "$web_job"
+web_pid=""
+is "$(cat "$T/web.exit")" "exit 0" "prepay-web ends at SIGTERM, exit 0"
+unlike "$T/web.err" "Sanitizer|runtime error|LeakSanitizer" "prepay-web: no sanitizer report"
 
 keep_shots
 done_testing
