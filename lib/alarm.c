@@ -54,6 +54,7 @@ static const struct {
 	{ "unfunded", 1, "未购电", "【{site}】{room}房电费账户{account}已开户，"
 	    "尚未购电，购电后即可合闸用电。" },
 	{ "payment", 2, "支付异常", "【{site}】在线支付异常：{value}，请核查。" },
+	{ "bind", 2, "绑定异常", "【{site}】住户绑定户号异常：{value}，请核查。" },
 };
 
 static int
@@ -250,7 +251,9 @@ static const char account_balance_sql[] =
     "SELECT a.account, a.name, CASE WHEN m.billing = 'meter' AND "
     "m.meter_balance IS NOT NULL THEN m.meter_balance ELSE (SELECT balance "
     "FROM account_balances WHERE account_id = a.id) END, m.id, m.meter, "
-    "m.room, coalesce(m.alarm1, ?2), coalesce(m.alarm2, ?3), "
+    "m.room, max(coalesce(m.alarm1, ?2), coalesce((SELECT n.below FROM "
+    "notice_settings n WHERE n.account_id = a.id), -1)), "
+    "coalesce(m.alarm2, ?3), "
     PP_UNFUNDED_SQL " FROM accounts a "
     "JOIN meters m ON m.account_id = a.id WHERE a.id = ?1 ORDER BY "
     "m.billing = 'meter' DESC, m.id LIMIT 1";
@@ -592,6 +595,30 @@ scan_verify(pp_db *db, struct raised *r, const char *verdict)
 	return note(db, r, id);
 }
 
+/* An alarm of the site's own, standing while holds, its value said so. */
+static int
+site_alarm(pp_db *db, struct raised *r, const char *kind, int holds,
+    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static int
+site_alarm(pp_db *db, struct raised *r, const char *kind, int holds,
+    const char *fmt, ...)
+{
+	struct facts f;
+	va_list ap;
+	int64_t id;
+	int rc;
+
+	memset(&f, 0, sizeof(f));
+	f.kind = kind;
+	va_start(ap, fmt);
+	vsnprintf(f.value, sizeof(f.value), fmt, ap);
+	va_end(ap);
+	if ((rc = sync_alarm(db, &f, holds, &id)) != PP_OK)
+		return rc;
+	return note(db, r, id);
+}
+
 /*
  * Online payment (paynotify.c): notifications refused in the last 24
  * hours, or orders paid for a closed account that wait for a refund.
@@ -599,8 +626,7 @@ scan_verify(pp_db *db, struct raised *r, const char *verdict)
 static int
 scan_payments(pp_db *db, struct raised *r)
 {
-	int64_t refused = 0, refunds = 0, id;
-	struct facts f;
+	int64_t refused = 0, refunds = 0;
 	int rc;
 
 	if ((rc = pp__query_int(db, &refused, "SELECT count(*) FROM "
@@ -608,14 +634,31 @@ scan_payments(pp_db *db, struct raised *r)
 	    (rc = pp__query_int(db, &refunds, "SELECT count(*) FROM orders "
 	    "WHERE state = 'refund_due'", "")) != PP_OK)
 		return rc;
-	memset(&f, 0, sizeof(f));
-	f.kind = "payment";
-	snprintf(f.value, sizeof(f.value), "24小时拒收通知%lld次，待退款%lld笔",
-	    (long long)refused, (long long)refunds);
-	if ((rc = sync_alarm(db, &f, refused > 0 || refunds > 0, &id)) !=
-	    PP_OK)
+	return site_alarm(db, r, "payment", refused > 0 || refunds > 0,
+	    "24小时拒收通知%lld次，待退款%lld笔", (long long)refused,
+	    (long long)refunds);
+}
+
+/*
+ * Binding (websession.c): failed binds of the last 24 hours past
+ * PP_BIND_ALARM_DAY, or an account locked out now by its failures.
+ */
+static int
+scan_binds(pp_db *db, struct raised *r)
+{
+	int64_t failed = 0, locked = 0;
+	int rc;
+
+	if ((rc = pp__query_int(db, &failed, "SELECT count(*) FROM "
+	    "bind_failures WHERE time > ?", "i", pp_now() - 86400)) != PP_OK ||
+	    (rc = pp__query_int(db, &locked, "SELECT count(*) FROM (SELECT "
+	    "account FROM bind_failures WHERE time > ? GROUP BY account "
+	    "HAVING count(*) >= ?)", "ii", pp_now() - PP_BIND_WINDOW,
+	    (int64_t)PP_BIND_PER_ACCOUNT)) != PP_OK)
 		return rc;
-	return note(db, r, id);
+	return site_alarm(db, r, "bind", failed >= PP_BIND_ALARM_DAY ||
+	    locked > 0, "24小时绑定失败%lld次，锁定户号%lld个", (long long)failed,
+	    (long long)locked);
 }
 
 /* One row of alarm_rows' query. */
@@ -723,7 +766,8 @@ pp_alarm_scan(pp_db *db, const struct pp_scan_opts *o,
 	    (rc = scan_meters(db, &r)) == PP_OK &&
 	    (rc = scan_gateways(db, &r)) == PP_OK &&
 	    (rc = scan_watchdog(db, &r)) == PP_OK &&
-	    (rc = scan_payments(db, &r)) == PP_OK)
+	    (rc = scan_payments(db, &r)) == PP_OK &&
+	    (rc = scan_binds(db, &r)) == PP_OK)
 		rc = scan_verify(db, &r, o->verify);
 	if (rc != PP_OK) {
 		pp__tx_rollback(db);

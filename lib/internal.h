@@ -114,6 +114,8 @@ void	 pp__col_text(sqlite3_stmt *st, int col, char *buf, size_t size);
 
 /* SHA-256 of prev (hex or "") followed by text, as 64 hex digits. */
 int	 pp__chain_hash(const char *prev, const char *text, char out[65]);
+/* SHA-256 of text alone, as 64 hex digits. */
+int	 pp__sha256_hex(const char *text, char out[65]);
 
 /* v / 10^decimals with exactly that many decimals (money.c). */
 char	*pp__scaled_format(int64_t v, int decimals, char buf[PP_NUMBUF]);
@@ -599,6 +601,17 @@ enum pp_link pp__link_parse(const char *s);
 int	 pp__notify_send(const char *command, const char *kind,
 	    const char *account, const char *phone, const char *text,
 	    char *err, size_t errlen);
+
+/*
+ * prepay-web's limits on failed binds (websession.c), which the bind
+ * alarm (alarm.c) also reads: so many failures in the window lock an
+ * account, or a client, out until the oldest leaves it; so many in a day
+ * raise the alarm.
+ */
+#define PP_BIND_WINDOW		(15 * 60)
+#define PP_BIND_PER_ACCOUNT	5
+#define PP_BIND_PER_CLIENT	20
+#define PP_BIND_ALARM_DAY	20
 
 /* ---- alarm.c, the part no tool calls ------------------------------------ */
 

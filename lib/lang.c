@@ -135,6 +135,12 @@ static const struct word columns[] = {
 	{ "voltage_v", "电压(V)" },
 	{ "window", "时段" },
 	{ "year", "年份" },
+	/* prepay-web's bindings (report bindings). */
+	{ "binding", "绑定编号" },
+	{ "bound", "绑定时间" },
+	{ "client", "客户端地址" },
+	{ "expires", "会话到期" },
+	{ "last_seen", "最近访问" },
 };
 
 /* A report is one line; its xlsx sheet is named so. */
@@ -156,6 +162,7 @@ static const struct word reports[] = {
 	{ "txns", "交易明细" },
 	{ "usage", "用电曲线" },
 	{ "verify", "校验" },
+	{ "bindings", "账户绑定" },
 };
 
 /*

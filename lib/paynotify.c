@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -531,6 +532,30 @@ form_content(const struct form *f)
 #define AREFUSE(code, rc, no, ...) \
 	refuse_counted(db, "alipay", r, (code), (rc), (no), __VA_ARGS__)
 
+/*
+ * Alipay's notify_time, Beijing time (UTC+8), as Unix seconds; -1 when it
+ * is no time.  Alipay retries a notification over some 25 hours.
+ */
+#define ALIPAY_RETRIES	(25 * 3600)
+
+static int64_t
+alipay_time(const char *s)
+{
+	struct tm tm;
+	char tail;
+
+	memset(&tm, 0, sizeof(tm));
+	if (s == NULL || sscanf(s, "%4d-%2d-%2d %2d:%2d:%2d%c", &tm.tm_year,
+	    &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec,
+	    &tail) != 6 || strlen(s) != 19 || tm.tm_mon < 1 || tm.tm_mon > 12 ||
+	    tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 ||
+	    tm.tm_min > 59 || tm.tm_sec > 60)
+		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon--;
+	return (int64_t)timegm(&tm) - 8 * 3600;
+}
+
 /* The form signed by Alipay's key; its app_id and status this site's. */
 static int
 alipay_checked(pp_db *db, const struct form *f, struct pp_pay_result *r,
@@ -538,6 +563,7 @@ alipay_checked(pp_db *db, const struct form *f, struct pp_pay_result *r,
 {
 	const char *no = form_get(f, "out_trade_no"), *sign, *v;
 	char err[PP_ERRMAX], *content;
+	int64_t t;
 	int rc;
 
 	if ((sign = form_get(f, "sign")) == NULL || !form_get(f, "app_id") ||
@@ -557,6 +583,14 @@ alipay_checked(pp_db *db, const struct form *f, struct pp_pay_result *r,
 	if (rc != PP_OK)
 		return AREFUSE(rc == PP_EDATA ? PP_PAY_BAD_SIGNATURE :
 		    PP_PAY_CONFIG, rc, NULL, "%s", err);
+	/* Signed, the time is Alipay's: a copy kept too long is stale. */
+	if ((t = alipay_time(form_get(f, "notify_time"))) < 0)
+		return AREFUSE(PP_PAY_MALFORMED, PP_EDATA, NULL, "notify_time "
+		    "\"%s\" is no time", pp_q(form_get(f, "notify_time")));
+	if (t < pp_now() - ALIPAY_RETRIES || t > pp_now() + PAY_SKEW)
+		return AREFUSE(PP_PAY_STALE, PP_EDATA, no, "notify_time %s is "
+		    "more than 25 hours before or 5 minutes after now",
+		    form_get(f, "notify_time"));
 	if (strcmp(form_get(f, "app_id"), app_id) != 0)
 		return AREFUSE(PP_PAY_MERCHANT, PP_EDATA, no, "app_id %.32s is "
 		    "not this site's", form_get(f, "app_id"));

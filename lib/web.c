@@ -32,7 +32,7 @@
 
 struct pp_web {
 	struct MHD_Daemon	*mhd;
-	int			 fd;		/* the listening socket */
+	int			 fd;	/* the listening socket */
 	struct pp__web_conf	 conf;
 	char			 dbpath[1024];
 	char			 address[160];
@@ -40,11 +40,11 @@ struct pp_web {
 	int			 argc;
 	void			(*log)(void *, const char *);
 	void			*arg;
-	pthread_key_t		 key;		/* the thread's pp_db */
+	pthread_key_t		 key;	/* the thread's pp_db */
 	pthread_mutex_t		 lock;
-	pp_db			**dbs;		/* every handle opened */
+	pp_db			**dbs;	/* every handle opened */
 	size_t			 ndbs, capdbs;
-	long			 busy;		/* requests in flight */
+	long			 busy;	/* requests in flight */
 };
 
 /* One connection's request as it is read. */
@@ -338,9 +338,11 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
 
 	(void)version;
 	if (cn == NULL) {
-		if ((*con_cls = conn_new(w, c)) == NULL)
+		if ((*con_cls = cn = conn_new(w, c)) == NULL)
 			return MHD_NO;
-		return MHD_YES;
+		/* Too large by its Content-Length: 413 before it comes. */
+		if (!cn->too_big)
+			return MHD_YES;
 	}
 	if (*upload_size) {
 		take_body(cn, upload, *upload_size);
@@ -536,8 +538,8 @@ pp_web_start(const struct pp_web_opts *o, pp_web **wp, char *err,
 	    MHD_OPTION_NOTIFY_COMPLETED, completed, w,
 	    MHD_OPTION_END);
 	if (w->mhd == NULL) {
-		snprintf(err, errlen, "listen %s: the HTTP server did not start",
-		    w->address);
+		snprintf(err, errlen, "listen %s: the HTTP server did not "
+		    "start", w->address);
 		web_free(w);
 		return PP_EINTERNAL;
 	}

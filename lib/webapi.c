@@ -35,8 +35,14 @@ answer(struct pp__web_resp *resp, int status, json_t *obj)
 	resp->status = status;
 	resp->type = json_ctype;
 	free(resp->body);
-	resp->body = s;
-	resp->len = strlen(s);
+	/* A line, for a person at a terminal too. */
+	if (asprintf(&resp->body, "%s\n", s) < 0) {
+		resp->body = NULL;
+		free(s);
+		return PP_EINTERNAL;
+	}
+	free(s);
+	resp->len = strlen(resp->body);
 	return PP_OK;
 }
 
@@ -52,7 +58,19 @@ refuse(struct pp__web_resp *resp, int status, const char *code,
 }
 
 #define BAD(resp, msg)		refuse((resp), 400, "FAIL", (msg))
-#define FORBIDDEN(resp)		refuse((resp), 403, "FORBIDDEN", NOT_YOURS)
+#define FORBIDDEN(resp)	refuse((resp), 403, "FORBIDDEN", NOT_YOURS)
+
+/* Over the limits on binding: 429, after Retry-After. */
+static int
+too_many(const struct pp__web_req *req, struct pp__web_resp *resp)
+{
+	int rc;
+
+	rc = refuse(resp, 429, "TOO_MANY", "too many failed tries: wait and "
+	    "try again");
+	snprintf(resp->log, sizeof(resp->log), "%s", pp_errmsg(req->db));
+	return rc;
+}
 
 /* The request's body as a JSON object, or a 400 already answered. */
 static json_t *
@@ -236,13 +254,9 @@ api_bind(const struct pp__web_req *req, struct pp__web_resp *resp)
 	}
 	rc = pp__web_bind(req->db, req->conf, &b, &session, token,
 	    &resp->retry_after);
-	if (rc == PP_EBUSY && resp->retry_after) {
-		snprintf(resp->log, sizeof(resp->log), "%s",
-		    pp_errmsg(req->db));
-		rc = answer(resp, 429, json_pack("{s:s, s:s}", "code",
-		    "TOO_MANY", "message", "too many failed tries: wait and try "
-		    "again"));
-	} else if (rc == PP_EPERM) {
+	if (rc == PP_EBUSY && resp->retry_after)
+		rc = too_many(req, resp);
+	else if (rc == PP_EPERM) {
 		rc = refuse(resp, 403, "FORBIDDEN", "the account number or the "
 		    "check is wrong");
 		snprintf(resp->log, sizeof(resp->log), "%s",
@@ -275,13 +289,8 @@ api_bind_code(const struct pp__web_req *req, struct pp__web_resp *resp)
 	rc = pp__web_bind_code(req->db, req->conf, account, req->client,
 	    &resp->retry_after);
 	json_decref(root);
-	if (rc == PP_EBUSY && resp->retry_after) {
-		snprintf(resp->log, sizeof(resp->log), "%s",
-		    pp_errmsg(req->db));
-		return answer(resp, 429, json_pack("{s:s, s:s}", "code",
-		    "TOO_MANY", "message", "too many failed tries: wait and try "
-		    "again"));
-	}
+	if (rc == PP_EBUSY && resp->retry_after)
+		return too_many(req, resp);
 	if (rc == PP_ECONFIG)
 		return refuse(resp, 404, "FAIL", pp_errmsg(req->db));
 	if (rc == PP_EUNREACH)
@@ -414,7 +423,8 @@ order_json(const struct pp_order *o)
 	char amount[PP_NUMBUF], created[PP_TIMEBUF], paid[PP_TIMEBUF];
 
 	return json_pack("{s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:s?, s:s?}",
-	    "out_trade_no", o->out_trade_no, "amount_fen", (json_int_t)o->amount,
+	    "out_trade_no", o->out_trade_no,
+	    "amount_fen", (json_int_t)o->amount,
 	    "amount", pp_money_format(o->amount, amount), "state", o->state,
 	    "channel", o->channel, "account", o->account, "created",
 	    pp_time_format(o->created, created), "paid", o->paid ?
@@ -455,8 +465,8 @@ api_order_make(const struct pp__web_req *req, struct pp__web_resp *resp)
 	channel = member(root, "channel", 16);
 	rc = PP_OK;
 	if (account == NULL || amount == NULL || channel == NULL)
-		rc = BAD(resp, "give \"account\", \"amount\" and \"channel\" as "
-		    "strings");
+		rc = BAD(resp, "give \"account\", \"amount\" and "
+		    "\"channel\" as strings");
 	else if (pp_money_parse(amount, 0, -1, &fen, err, sizeof(err)) !=
 	    PP_OK || fen <= 0) {
 		snprintf(msg, sizeof(msg), "amount: %s", *err ? err :
@@ -470,8 +480,8 @@ api_order_make(const struct pp__web_req *req, struct pp__web_resp *resp)
 	else if (rc == PP_ECONFIG)
 		rc = refuse(resp, 400, "FAIL", pp_errmsg(req->db));
 	else if (rc == PP_OK) {
-		if ((out = order_json(&o)) == NULL || (rc = order_payment(req->db,
-		    &o, out)) != PP_OK) {
+		if ((out = order_json(&o)) == NULL ||
+		    (rc = order_payment(req->db, &o, out)) != PP_OK) {
 			json_decref(out);
 			rc = PP_EINTERNAL;
 		} else

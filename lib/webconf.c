@@ -111,10 +111,11 @@ pp__web_conf_load(const char *path, struct pp__web_conf *c, char *err,
 	if ((rc = pp__yaml_open(&y, path, err, errlen)) == PP_OK) {
 		root = pp__yaml_root(&y);
 		if (root == NULL || root->type != YAML_MAPPING_NODE)
-			rc = pp__yaml_bad(&y, 1, "web", "the file is no mapping");
+			rc = pp__yaml_bad(&y, 1, "web", "the file is no "
+			    "mapping");
 		else
-			rc = pp__web_conf_parse(&y, pp__yaml_get(&y, root, "web"),
-			    c);
+			rc = pp__web_conf_parse(&y, pp__yaml_get(&y, root,
+			    "web"), c);
 	}
 	pp__yaml_close(&y);
 	return rc;

@@ -18,10 +18,7 @@
 
 #include "web.h"
 
-/* The limits on failed binds: so many in the window, per key. */
-#define BIND_WINDOW	(15 * 60)
-#define BIND_PER_ACCOUNT	5
-#define BIND_PER_CLIENT	20
+#define BIND_WINDOW	PP_BIND_WINDOW
 /* A one-time code: its life, its tries, and how many per window. */
 #define CODE_LIFE	(10 * 60)
 #define CODE_TRIES	5
@@ -88,7 +85,7 @@ pp__web_session_find(pp_db *db, const struct pp__web_conf *c,
 	*slid = 0;
 	if (!token_ok(token))
 		return PP_OK;
-	if ((rc = pp__chain_hash("", token, hash)) != PP_OK)
+	if ((rc = pp__sha256_hex(token, hash)) != PP_OK)
 		return pp__fail(db, rc, "session: hash failed");
 	if ((st = pp__stmt(db, "SELECT id, expires, seen FROM web_sessions "
 	    "WHERE hash = ?")) == NULL)
@@ -146,7 +143,7 @@ session_new(pp_db *db, const struct pp__web_conf *c, int64_t *session,
 
 	if ((rc = token_new(db, token)) != PP_OK)
 		return rc;
-	if ((rc = pp__chain_hash("", token, hash)) != PP_OK)
+	if ((rc = pp__sha256_hex(token, hash)) != PP_OK)
 		return pp__fail(db, rc, "session: hash failed");
 	if ((rc = pp__exec(db, "INSERT INTO web_sessions(hash, created, seen, "
 	    "expires) VALUES (?, ?, ?, ?)", "tiii", hash, pp_now(), pp_now(),
@@ -181,7 +178,7 @@ limited(pp_db *db, const char *column_sql, const char *key, int max,
 	return PP_OK;
 }
 
-/* Over either limit: *retry_after, the longer wait. */
+/* Over either limit: PP_EBUSY, *retry_after the longer wait. */
 static int
 over_limits(pp_db *db, const char *account, const char *client,
     int *retry_after)
@@ -190,11 +187,14 @@ over_limits(pp_db *db, const char *account, const char *client,
 
 	if ((rc = limited(db, "SELECT time FROM bind_failures WHERE account = "
 	    "?1 AND time > ?2 ORDER BY time DESC LIMIT 1 OFFSET ?3", account,
-	    BIND_PER_ACCOUNT, &a)) != PP_OK || (rc = limited(db, "SELECT time "
-	    "FROM bind_failures WHERE client = ?1 AND time > ?2 ORDER BY time "
-	    "DESC LIMIT 1 OFFSET ?3", client, BIND_PER_CLIENT, &b)) != PP_OK)
+	    PP_BIND_PER_ACCOUNT, &a)) != PP_OK ||
+	    (rc = limited(db, "SELECT time FROM bind_failures WHERE client = "
+	    "?1 AND time > ?2 ORDER BY time DESC LIMIT 1 OFFSET ?3", client,
+	    PP_BIND_PER_CLIENT, &b)) != PP_OK)
 		return rc;
-	*retry_after = a > b ? a : b;
+	if ((*retry_after = a > b ? a : b) > 0)
+		return pp__fail(db, PP_EBUSY, "account \"%s\" from %s: too "
+		    "many failed binds", account, client);
 	return PP_OK;
 }
 
@@ -235,12 +235,7 @@ bindable(pp_db *db, const char *account, int64_t *id, char phone[PP_KEYMAX])
 static int
 digits(const char *s, size_t n)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (s[i] < '0' || s[i] > '9')
-			return 0;
-	return s[n] == '\0';
+	return strlen(s) == n && strspn(s, "0123456789") == n;
 }
 
 /* The check against the phone's last four digits. */
@@ -283,12 +278,12 @@ code_ok(pp_db *db, int64_t account_id, const char *check, int *ok)
 	sqlite3_reset(st);
 	if (id == 0 || !digits(check, 6))
 		return PP_OK;
-	if ((rc = pp__chain_hash("", check, hash)) != PP_OK)
+	if ((rc = pp__sha256_hex(check, hash)) != PP_OK)
 		return pp__fail(db, rc, "code: hash failed");
 	*ok = CRYPTO_memcmp(hash, want, 64) == 0;
 	if (*ok)
-		return pp__exec(db, "UPDATE bind_codes SET used = ? WHERE id = ?",
-		    "ii", pp_now(), id);
+		return pp__exec(db, "UPDATE bind_codes SET used = ? WHERE "
+		    "id = ?", "ii", pp_now(), id);
 	return pp__exec(db, "UPDATE bind_codes SET tries = tries + 1 WHERE id "
 	    "= ?", "i", id);
 }
@@ -299,7 +294,7 @@ bind_write(pp_db *db, const struct pp__web_conf *c, int64_t account_id,
     const struct pp__web_bind_req *req, int64_t *session,
     char token[PP_WEB_TOKEN])
 {
-	int64_t s = *session;
+	int64_t s = *session, id;
 	int rc;
 
 	if ((rc = pp__tx_begin(db)) != PP_OK)
@@ -307,15 +302,17 @@ bind_write(pp_db *db, const struct pp__web_conf *c, int64_t account_id,
 	if ((s == 0 && (rc = session_new(db, c, &s, token)) != PP_OK) ||
 	    (rc = pp__exec(db, "INSERT INTO web_bindings(session_id, "
 	    "account_id, created, client, seen) VALUES (?1, ?2, ?3, ?4, ?3) "
-	    "ON CONFLICT(session_id, account_id) DO UPDATE SET seen = ?3, "
-	    "client = ?4", "iiit", s, account_id, pp_now(), req->client)) !=
+	    "ON CONFLICT(session_id, account_id) DO UPDATE SET created = ?3, "
+	    "seen = ?3, client = ?4", "iiit", s, account_id, pp_now(),
+	    req->client)) != PP_OK ||
+	    (rc = pp__query_int(db, &id, "SELECT id FROM web_bindings WHERE "
+	    "session_id = ? AND account_id = ?", "ii", s, account_id)) !=
 	    PP_OK) {
 		pp__tx_rollback(db);
 		return rc;
 	}
 	pp__audit_note(db, "account %s bound by binding %lld from %s",
-	    req->account, (long long)sqlite3_last_insert_rowid(db->sql),
-	    req->client);
+	    req->account, (long long)id, req->client);
 	if ((rc = pp__tx_commit(db)) == PP_OK)
 		*session = s;
 	return rc;
@@ -334,9 +331,6 @@ pp__web_bind(pp_db *db, const struct pp__web_conf *c,
 	typed(req->account, key);
 	if ((rc = over_limits(db, key, req->client, retry_after)) != PP_OK)
 		return rc;
-	if (*retry_after)
-		return pp__fail(db, PP_EBUSY, "account \"%s\" from %s: too many "
-		    "failed binds", key, req->client);
 	if ((rc = bindable(db, req->account, &id, phone)) != PP_OK)
 		return rc;
 	if (id && c->bind_code)
@@ -385,23 +379,21 @@ pp__web_bind_code(pp_db *db, const struct pp__web_conf *c,
 	typed(account, key);
 	if ((rc = over_limits(db, key, client, retry_after)) != PP_OK)
 		return rc;
-	if (*retry_after)
-		return pp__fail(db, PP_EBUSY, "account \"%s\" from %s: too many "
-		    "failed binds", key, client);
 	if ((rc = bindable(db, account, &id, phone)) != PP_OK || id == 0 ||
 	    (rc = pp__query_int(db, &recent, "SELECT count(*) FROM bind_codes "
 	    "WHERE account_id = ? AND created > ?", "ii", id, pp_now() -
 	    BIND_WINDOW)) != PP_OK || recent >= CODE_PER_WINDOW)
 		return rc;
 	if ((rc = code_new(db, code)) != PP_OK ||
-	    (rc = pp__chain_hash("", code, hash)) != PP_OK)
+	    (rc = pp__sha256_hex(code, hash)) != PP_OK)
 		return rc;
 	if ((rc = pp__exec(db, "INSERT INTO bind_codes(account_id, hash, "
 	    "created, expires) VALUES (?, ?, ?, ?)", "itii", id, hash,
 	    pp_now(), pp_now() + CODE_LIFE)) != PP_OK)
 		return rc;
-	snprintf(text, sizeof(text), "您的电费账户 %s 绑定验证码：%s，%d 分钟内有效。"
-	    "如非本人操作，请忽略。", account, code, CODE_LIFE / 60);
+	snprintf(text, sizeof(text), "您的电费账户 %s 绑定验证码："
+	    "%s，%d 分钟内有效。如非本人操作，"
+	    "请忽略。", account, code, CODE_LIFE / 60);
 	rc = pp__notify_send(c->notify, "bind_code", account, phone, text, err,
 	    sizeof(err));
 	OPENSSL_cleanse(code, sizeof(code));
@@ -499,15 +491,15 @@ pp__web_notice_set(pp_db *db, const char *account, int64_t below,
 	if ((rc = pp__tx_begin(db)) != PP_OK)
 		return rc;
 	if (below > 0)
-		rc = pp__exec(db, "INSERT INTO notice_settings(account_id, below, "
-		    "binding_id, time) SELECT id, ?2, ?3, ?4 FROM accounts WHERE "
-		    "account = ?1 ON CONFLICT(account_id) DO UPDATE SET below = "
-		    "?2, binding_id = ?3, time = ?4", "tiii", account, below,
-		    binding, pp_now());
+		rc = pp__exec(db, "INSERT INTO notice_settings(account_id, "
+		    "below, binding_id, time) SELECT id, ?2, ?3, ?4 FROM "
+		    "accounts WHERE account = ?1 ON CONFLICT(account_id) DO "
+		    "UPDATE SET below = ?2, binding_id = ?3, time = ?4", "tiii",
+		    account, below, binding, pp_now());
 	else
-		rc = pp__exec(db, "DELETE FROM notice_settings WHERE account_id "
-		    "= (SELECT id FROM accounts WHERE account = ?)", "t",
-		    account);
+		rc = pp__exec(db, "DELETE FROM notice_settings WHERE "
+		    "account_id = (SELECT id FROM accounts WHERE account = ?)",
+		    "t", account);
 	if (rc != PP_OK) {
 		pp__tx_rollback(db);
 		return rc;

@@ -79,7 +79,7 @@ FNR == 1 { flush(); page = FILENAME; sub(/.*\//, "", page); ex = lit = 0 }
 	}
 	more = open(cmd)
 }
-END { flush() }' "$top"/man/*.[157]
+END { flush() }' "$top"/man/*.[1578]
 [ -s "$T/ex/index" ] || { echo "Bail out! no EXAMPLES found in man/"; exit 1; }
 
 # --- what cannot run here -----------------------------------------------------------
@@ -101,6 +101,12 @@ pay-order.1:2	pay-order --show	an order of another site: tests/cli/payments.t sh
 pay-order.1:3	pay-order --wechat	a notification signed by a platform: tests/cli/payments.t replays them
 pay-order.1:4	sqlite3	the refusals of another site: tests/cli/payments.t counts them
 pay-statement.1:7	MAILTO=	crontab lines, and mail
+prepay-web.8:1	prepay-web -d	a server that runs until SIGTERM: tests/cli/web.t starts and stops it
+prepay-web.8:2	curl -c jar	needs prepay-web serving residents: tests/cli/web.t binds the same way
+prepay-web.8:3	curl -b jar -d	needs prepay-web serving residents: tests/cli/web.t orders the same way
+prepay-web.8:4	curl -b jar http	an order of another site: tests/cli/web.t shows orders
+prepay-web.8:5	curl -b jar http	needs prepay-web serving residents: tests/cli/web.t asks for another's account
+prepay-web.8:7	server {	an nginx configuration
 meter-read.1:4	systemctl	systemd
 prepay-profile.5:8	chgrp prepay	root, and the group prepay
 prepay-profile.5:9	chmod 640	root: the key file of the installed database
@@ -445,6 +451,24 @@ prepare() {
 	site-load.1:1)
 		fresh none
 		_sim=no ;;
+	acct-unbind.1:*)
+		# Two residents' bindings of 100001, as prepay-web makes them.
+		fresh open.db
+		_sim=no
+		# (the times are Shanghai's: UTC less 8 hours)
+		sqlite3 "$PREPAY_DB" "CREATE TEMP TABLE b AS SELECT 1 id,
+		    '203.0.113.7' client, '2026-11-18 20:15:03' c,
+		    '2026-11-20 07:41:10' s UNION ALL SELECT 2, '198.51.100.23',
+		    '2026-11-19 12:02:44', '2026-11-19 12:02:44';
+		    INSERT INTO web_sessions(id, hash, created, seen, expires)
+		    SELECT id, printf('%064d', id), strftime('%s', c) - 28800,
+		    strftime('%s', s) - 28800, strftime('%s', s) - 28800 +
+		    2592000 FROM b;
+		    INSERT INTO web_bindings(id, session_id, account_id, created,
+		    client, seen) SELECT b.id, b.id, a.id, strftime('%s', c) -
+		    28800, client, strftime('%s', s) - 28800 FROM b JOIN
+		    accounts a ON a.account = '100001'" ||
+		    echo "# could not bind 100001" ;;
 	*)
 		fresh open.db ;;
 	esac
@@ -721,7 +745,7 @@ file_text() {
 		# "site-load accepts this file as it stands"
 		run env PREPAY_DB="$T/page.db" site-load "$T/page-site.yaml"
 		is "$rc" 0 "$1: site-load accepts the page's site file" ;;
-	prepay.yaml.5:*|alarm-scan.1:11)
+	prepay.yaml.5:*|alarm-scan.1:11|prepay-web.8:6)
 		# A part of a site file: loaded into the prepared site.
 		cp "$T/open.db" "$T/page.db"
 		cp "$2" "$T/part.yaml"

@@ -362,3 +362,92 @@ for line in open(sys.argv[2], encoding="utf-8"):
         print(text)
 PYEOF
 }
+
+# start_web [ARGS...]: prepay-web in the background on a port of its own
+# choosing, waited for on a FIFO as start_sim waits: prepay-web writes its
+# address into it once it listens, or the shell that ran it "exit N".
+# Sets URL (http://ADDRESS) and web_pid; its stderr goes to $T/web.err.
+# The FIFO stays open on fd 9 until stop_web reads the exit from it.
+start_web() {
+	rm -f "$T/web.ready"
+	mkfifo "$T/web.ready"
+	exec 9<>"$T/web.ready"
+	{
+		# The pid is written before prepay-web is even exec'd.
+		sh -c 'echo $$ >"$1"; shift; exec "$@"' sh "$T/web.pid" \
+		    prepay-web --ready "$T/web.ready" "$@" 2>>"$T/web.err"
+		echo "exit $?" 1<>"$T/web.ready"
+	} &
+	read -r _addr <&9
+	case $_addr in
+	exit*)	echo "Bail out! prepay-web died ($_addr): $(tail -n 3 "$T/web.err")"
+		exit 1 ;;
+	esac
+	web_pid=$(cat "$T/web.pid")
+	sim_pids="$sim_pids $web_pid"
+	URL=http://$_addr
+}
+
+# stop_web [SIGNAL]: stop prepay-web (TERM) and wait; its exit in web_exit.
+stop_web() {
+	kill -"${1:-TERM}" "$web_pid"
+	read -r _line <&9
+	exec 9<&-
+	web_exit=${_line#exit }
+}
+
+# pay_site DIR: the platforms' keys and the merchant's, made now by
+# openssl, and DIR/site.yaml, the fixture's site with a payments: section
+# naming them relative to itself; SERIAL, the platform key's serial.
+pay_site() {
+	mkdir -p "$1"
+	openssl rand -out "$1/wechat-apiv3.key" 32 2>/dev/null
+	for _k in wechat-platform wechat-merchant alipay-platform alipay-app; do
+		openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
+		    -out "$1/$_k.key" 2>/dev/null
+	done
+	openssl pkey -in "$1/wechat-platform.key" -pubout -out "$1/wechat-pub.pem"
+	openssl pkey -in "$1/alipay-platform.key" -pubout -out "$1/alipay-pub.pem"
+	cp "$1/wechat-merchant.key" "$1/wechat-merchant.pem"
+	cp "$1/alipay-app.key" "$1/alipay-app.pem"
+	chmod 640 "$1/wechat-apiv3.key" "$1/wechat-merchant.pem" \
+	    "$1/alipay-app.pem"
+	SERIAL=PUB_KEY_ID_0114232134912410000000000000
+	{
+		cat "$FIXTURES/site.yaml"
+		cat <<YAML
+payments:
+  notify_base: https://pay.example.edu.cn
+  wechat:
+    mchid: "1900000109"
+    appid: wxd678efh567hg6787
+    apiv3_key_file: wechat-apiv3.key
+    platform_keys:
+      - {serial: "$SERIAL", file: wechat-pub.pem}
+    merchant_key_file: wechat-merchant.pem
+    api_base: https://api.mch.weixin.qq.com
+  alipay:
+    app_id: "2021000000000000"
+    public_key_file: alipay-pub.pem
+    private_key_file: alipay-app.pem
+    gateway: https://openapi.alipay.com/gateway.do
+YAML
+	} >"$1/site.yaml"
+}
+
+# wx OUT ARGS...: the fake platform's WeChat Pay notification, OUT.headers
+# and OUT.body, signed and sealed with pay_site's keys in conf/ at the
+# fixed time; ali OUT ARGS...: its Alipay notification, OUT.body.
+wx() {
+	_o=$1
+	shift
+	$PY "$top/tests/cli/payplatform.py" wechat "$_o" \
+	    --sign conf/wechat-platform.key --apiv3 conf/wechat-apiv3.key \
+	    --time "$PREPAY_NOW" "$@"
+}
+ali() {
+	_o=$1
+	shift
+	$PY "$top/tests/cli/payplatform.py" alipay "$_o" \
+	    --sign conf/alipay-platform.key "$@"
+}

@@ -82,7 +82,8 @@ for r in "sales --by month" txns accounts balances audit verify status alarms \
     "bill 100001 --month 2026-03" "energy --from 2026-03-01 --to 2026-03-11" \
     "usage 0101000001 --from 2026-03-01 --to 2026-03-11 --by day" \
     "energy --per floor --from 2026-03-01 --to 2026-03-11" \
-    "counters --from 2026-03-01 --to 2026-03-11" operators onsite; do
+    "counters --from 2026-03-01 --to 2026-03-11" operators onsite \
+    bindings; do
 	# shellcheck disable=SC2086
 	report $r --lang zh -o csv >zh.csv 2>zh.err
 	is "$(head -n 1 zh.csv | tr ',' '\n' | grep -c '^[a-z0-9_]*$')" 0 \

@@ -9,39 +9,7 @@ export PREPAY_NOW=1773115200
 
 # The merchant's keys and the platforms', made now, beside the site file
 # in conf/: the site file names them relative to itself.
-mkdir conf
-openssl rand -out conf/wechat-apiv3.key 32 2>/dev/null
-for k in wechat-platform wechat-merchant alipay-platform alipay-app; do
-	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
-	    -out conf/$k.key 2>/dev/null
-done
-openssl pkey -in conf/wechat-platform.key -pubout -out conf/wechat-pub.pem
-openssl pkey -in conf/alipay-platform.key -pubout -out conf/alipay-pub.pem
-cp conf/wechat-merchant.key conf/wechat-merchant.pem
-cp conf/alipay-app.key conf/alipay-app.pem
-chmod 640 conf/wechat-apiv3.key conf/wechat-merchant.pem conf/alipay-app.pem
-SERIAL=PUB_KEY_ID_0114232134912410000000000000
-
-{
-	cat "$FIXTURES/site.yaml"
-	cat <<YAML
-payments:
-  notify_base: https://pay.example.edu.cn
-  wechat:
-    mchid: "1900000109"
-    appid: wxd678efh567hg6787
-    apiv3_key_file: wechat-apiv3.key
-    platform_keys:
-      - {serial: "$SERIAL", file: wechat-pub.pem}
-    merchant_key_file: wechat-merchant.pem
-    api_base: https://api.mch.weixin.qq.com
-  alipay:
-    app_id: "2021000000000000"
-    public_key_file: alipay-pub.pem
-    private_key_file: alipay-app.pem
-    gateway: https://openapi.alipay.com/gateway.do
-YAML
-} >conf/site.yaml
+pay_site conf
 
 # --- payments: in the site file -----------------------------------------
 
@@ -189,15 +157,7 @@ exits 64 "too few operands" pay-order 100001 10
 
 # --- WeChat Pay notifications ---------------------------------------------
 
-# wx OUT ARGS...: the fake platform's notification, OUT.headers and
-# OUT.body, signed and sealed with this site's keys at the fixed time.
-wx() {
-	_o=$1
-	shift
-	$PY "$top/tests/cli/payplatform.py" wechat "$_o" \
-	    --sign conf/wechat-platform.key --apiv3 conf/wechat-apiv3.key \
-	    --time "$PREPAY_NOW" "$@"
-}
+# wx and ali (lib.sh): the fake platform's notifications.
 # state: what a refusal must leave as it was.
 state() {
 	sqlite3 "$PREPAY_DB" "SELECT * FROM ledger; SELECT * FROM orders;
@@ -347,13 +307,6 @@ like "$T/out" "^$no3,100001,wechat,12\\.34,paid," "the order is paid"
 
 # --- Alipay notifications --------------------------------------------------
 
-# ali OUT ARGS...: the fake platform's Alipay notification, OUT.body.
-ali() {
-	_o=$1
-	shift
-	$PY "$top/tests/cli/payplatform.py" alipay "$_o" \
-	    --sign conf/alipay-platform.key "$@"
-}
 exits 0 "an Alipay order of 30.00" pay-order -o csv 100001 30.00 alipay
 noa1=$(sed -n 2p "$T/out" | cut -d, -f1)
 before=$(bal 100001)
