@@ -15,21 +15,11 @@
 static void
 put(struct pp__html *h, const char *s, size_t n)
 {
-	size_t cap;
-	char *p;
-
 	if (h->oom)
 		return;
-	if (h->len + n + 1 > h->cap) {
-		cap = h->cap ? h->cap : 4096;
-		while (h->len + n + 1 > cap)
-			cap *= 2;
-		if ((p = realloc(h->s, cap)) == NULL) {
-			h->oom = 1;
-			return;
-		}
-		h->s = p;
-		h->cap = cap;
+	if (pp_grow(&h->s, &h->cap, h->len + n + 1, 1) != PP_OK) {
+		h->oom = 1;
+		return;
 	}
 	memcpy(h->s + h->len, s, n);
 	h->len += n;

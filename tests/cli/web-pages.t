@@ -17,25 +17,24 @@ done
 WD="$PY $top/tests/cli/webdriver.py"
 base=$(port_base)
 simport=$((base + 1))
-webport=$((base + 2))
-cdport=$((base + 3))
-web_pid=""
+cdport=$((base + 2))
 cd_pid=""
 drain_pid=""
 S=""
 # The browser's session first, which ends Chromium, then what we started.
 stop_all() {
 	[ -n "$S" ] && $WD "$D" "$S" quit 2>/dev/null
-	for p in $cd_pid $drain_pid $web_pid; do
+	for p in $cd_pid $drain_pid; do
 		kill "$p" 2>/dev/null
 	done
 	cleanup
 }
 trap stop_all EXIT
 
-# The month: history from 03-01 00:00, the pages seen on 03-31 at 10:00.
-day0=1772294400		# 2026-03-01 00:00 Shanghai
-now=$((day0 + 30 * 86400 + 10 * 3600))
+# The month: history from 02-08 00:00, the pages seen on 03-10 at 12:30,
+# when the fake platform's Alipay notification is fresh.
+day0=1770480000		# 2026-02-08 00:00 Shanghai
+now=$((day0 + 30 * 86400 + 12 * 3600 + 1800))
 export PREPAY_NOW=$((day0 - 86400))
 
 # The site takes Alipay; its keys made now.
@@ -60,7 +59,7 @@ buildings:
           - {meter: "A1", unit: 1, floor: 1, room: "101", profile: dds238-2, billing: account}
           - {meter: "B1", unit: 2, floor: 2, room: "202", profile: dds238-2, billing: account}
 payments:
-  notify_base: http://127.0.0.1:$webport
+  notify_base: https://pay.example.edu.cn
   alipay:
     app_id: "2021000000000000"
     public_key_file: alipay-pub.pem
@@ -107,30 +106,8 @@ exits 0 "the meters polled now" meter-read
 sale A-101 50 -o csv >sale.csv || echo "Bail out! sale A 50"
 serial=$(row sale.csv 1 serial)
 
-# prepay-web, waited for on a FIFO as meter-sim is.
-start_web() {
-	rm -f "$T/web.ready"
-	mkfifo "$T/web.ready"
-	exec 8<>"$T/web.ready"
-	{
-		prepay-web -l "127.0.0.1:$webport" --ready "$T/web.ready" \
-		    >"$T/web.out" 2>"$T/web.err"
-		_rc=$?
-		echo "exit $_rc" >"$T/web.exit"
-		echo "exit $_rc" 1<>"$T/web.ready"
-	} &
-	web_job=$!
-	read -r _ready <&8
-	exec 8<&-
-	case $_ready in
-	exit*)	echo "Bail out! prepay-web died ($_ready): $(cat "$T/web.err")"
-		exit 1 ;;
-	esac
-	web_pid=$(pgrep -P $! prepay-web || echo "")
-	[ -n "$web_pid" ] || web_pid=$!
-}
-start_web
-W=http://127.0.0.1:$webport
+start_web -l 127.0.0.1:0 -c conf/site.yaml
+W=$URL
 
 # chromedriver: it says on its stdout when it listens.
 rm -f "$T/cd.fifo"
@@ -208,33 +185,33 @@ is "$(png balance.png)" "390x844" "the balance page's screenshot"
 
 is "$(wd count 'svg.bars rect.bar')" 30 "the chart has 30 bars"
 is "$(wd count 'svg.bars rect.gap')" 0 "... and no gap: every day has readings"
-is "$(wd count 'svg.bars a[href="/a/A-101/day/2026-03-15"]')" 1 "each bar links to its day"
+is "$(wd count 'svg.bars a[href="/a/A-101/day/2026-02-22"]')" 1 "each bar links to its day"
 wd shot chart.png 'svg.bars'
 case $(png chart.png) in
 3[0-9][0-9]x[1-2][0-9][0-9]) ok 0 "the chart's screenshot: a PNG of the chart" ;;
 *) ok 1 "the chart's screenshot: a PNG of the chart ($(png chart.png))" ;;
 esac
-report usage A1 --from 2026-03-15 --to 2026-03-16 --by day -o csv >u.csv
-is "$(wd prop 'svg.bars a[href$="/2026-03-15"] title' textContent)" \
-    "2026-03-15 $(row u.csv 1 energy_kwh) kWh" "the bar's day is report usage's"
+report usage A1 --from 2026-02-22 --to 2026-02-23 --by day -o csv >u.csv
+is "$(wd prop 'svg.bars a[href$="/2026-02-22"] title' textContent)" \
+    "2026-02-22 $(row u.csv 1 energy_kwh) kWh" "the bar's day is report usage's"
 
 # --- a day's curve --------------------------------------------------------
 
-wd click 'svg.bars a[href$="/day/2026-03-15"] rect'
+wd click 'svg.bars a[href$="/day/2026-02-22"] rect'
 wd wait 'svg.curve'
-is "$(wd url)" "$W/a/A-101/day/2026-03-15" "the bar leads to its day"
+is "$(wd url)" "$W/a/A-101/day/2026-02-22" "the bar leads to its day"
 is "$(wd count 'svg.curve circle.pt')" 48 "the curve has 48 points"
 is "$(wd count 'svg.curve polyline')" 1 "one unbroken line"
 is "$(wd text '#daytotal')" "12.60 kWh" "the day's total, as the bar"
 is "$(wd text '#standby')" "100 W" "the night standby shows: 100 W from 00:00 to 06:00"
-report usage A1 --from "2026-03-15 02:00" --to "2026-03-15 03:00" --by hour -o csv >u.csv
+report usage A1 --from "2026-02-22 02:00" --to "2026-02-22 03:00" --by hour -o csv >u.csv
 is "$(wd prop 'svg.curve circle.pt:nth-of-type(5) title' textContent)" \
     "02:00 0.05 kWh，平均 100 W" "a night half hour: half of report usage's hour ($(row u.csv 1 energy_kwh))"
 wd shot day.png
 is "$(png day.png)" "390x844" "the day page's screenshot"
-wd go "$W/a/A-101/day/2026-03-31"
-is "$(wd count 'svg.curve circle.pt')" 20 "today: 20 half hours read by 10:00, the rest empty, not zero"
-wd go "$W/a/A-101/day/2026-02-20"
+wd go "$W/a/A-101/day/2026-03-10"
+is "$(wd count 'svg.curve circle.pt')" 25 "today: 25 half hours read by 12:30, the rest empty, not zero"
+wd go "$W/a/A-101/day/2026-02-01"
 is "$(wd count 'svg.curve circle.pt')|$(wd count 'svg.curve polyline')" "0|0" \
     "a day before any reading: no point, no line"
 
@@ -254,7 +231,7 @@ is "$(png receipt.png)" "390x844" "the receipt's screenshot"
 
 wd go "$W/a/B-202"
 like_text 'main' "无权查看" "B's account is not A's to see"
-wd go "$W/a/B-202/day/2026-03-15"
+wd go "$W/a/B-202/day/2026-02-22"
 like_text 'main' "无权查看" "... nor its days"
 
 # --- the power off after a trip ------------------------------------------------
@@ -285,8 +262,7 @@ like_url "^$W/a/A-101/order/[0-9a-f]{32}\$" "the order made, on to its page (no 
 is "$(wd text '#state')" "待支付" "it waits for the platform"
 is "$(sql "SELECT amount || ' ' || state FROM orders WHERE out_trade_no = '$order'")" \
     "3000 created" "the order's row: 30.00 yuan, created"
-$PY "$top/tests/cli/payplatform.py" alipay note --sign conf/alipay-platform.key \
-    --order "$order" --trade-no 2026033122001400000001 --amount 30.00
+ali note --order "$order" --trade-no 2026031022001400000001 --amount 30.00
 is "$(curl -s -H 'Content-Type: application/x-www-form-urlencoded' \
     --data-binary @note.body "$W/pay/alipay/notify")" "success" \
     "the platform's notification pays it"
@@ -358,10 +334,8 @@ curl -s -D hdr -o /dev/null -b jar.b "$W/a/B-202"
 like hdr "^Cache-Control: no-store" "an account's page is not kept"
 
 # SIGTERM: prepay-web ends gracefully, and the sanitizers had nothing to say.
-kill "$web_pid"
-wait "$web_job"
-web_pid=""
-is "$(cat "$T/web.exit")" "exit 0" "prepay-web ends at SIGTERM, exit 0"
+stop_web
+is "$web_exit" 0 "prepay-web ends at SIGTERM, exit 0"
 unlike "$T/web.err" "Sanitizer|runtime error|LeakSanitizer" "prepay-web: no sanitizer report"
 
 keep_shots
