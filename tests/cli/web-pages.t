@@ -336,6 +336,17 @@ like hdr "^Cache-Control: no-store" "an account's page is not kept"
 # SIGTERM: prepay-web ends gracefully, and the sanitizers had nothing to say.
 stop_web
 is "$web_exit" 0 "prepay-web ends at SIGTERM, exit 0"
+
+# A site that binds by one-time codes: the form asks for one and has the
+# button that sends it.
+printf 'web:\n  bind_check: code\n  notify: /bin/true\n' >conf/code.yaml
+start_web -l 127.0.0.1:0 -c conf/code.yaml
+is "$(code "$URL/bind")" 200 "the bind page of a site of codes"
+like "$T/body" '<button id="getcode"' "it has the button that sends a code"
+like "$T/body" '短信验证码' "... and asks for the code, not the phone"
+unlike "$T/body" '手机号后四位' "... nowhere for the phone's digits"
+stop_web
+is "$web_exit" 0 "that prepay-web ends too"
 unlike "$T/web.err" "Sanitizer|runtime error|LeakSanitizer" "prepay-web: no sanitizer report"
 
 keep_shots
