@@ -22,7 +22,6 @@ struct page {
 	struct pp__web_resp	 *resp;
 	struct pp__html		  h;
 	struct pp__resident	  r;	/* the account's pages: the account */
-	const char		 *rest;	/* after /a/ACCOUNT */
 };
 
 /*
@@ -696,27 +695,39 @@ page_static(struct page *p, const char *type, const char *text)
 	return PP_OK;
 }
 
+static int
+route(struct page *p)
+{
+	const char *path = p->req->path;
+
+	if (strcmp(p->req->method, "GET") != 0 &&
+	    strcmp(p->req->method, "HEAD") != 0)
+		return refuse(p, 405, "不支持的请求", "此页面只能查看。");
+	if (strcmp(path, "/static/app.css") == 0)
+		return page_static(p, "text/css; charset=utf-8", pp__web_css);
+	if (strcmp(path, "/static/app.js") == 0)
+		return page_static(p, "text/javascript; charset=utf-8",
+		    pp__web_js);
+	if (strcmp(path, "/") == 0)
+		return page_home(p);
+	if (strcmp(path, "/bind") == 0)
+		return page_bind(p);
+	if (strncmp(path, "/a/", 3) == 0)
+		return account_pages(p, path + 3);
+	return not_found(p);
+}
+
 int
 pp__web_page(const struct pp__web_req *req, struct pp__web_resp *resp)
 {
 	struct page p;
-	const char *path = req->path;
+	int rc;
 
 	memset(&p, 0, sizeof(p));
 	p.req = req;
 	p.resp = resp;
-	if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD"))
-		return refuse(&p, 405, "不支持的请求", "此页面只能查看。");
-	if (strcmp(path, "/static/app.css") == 0)
-		return page_static(&p, "text/css; charset=utf-8", pp__web_css);
-	if (strcmp(path, "/static/app.js") == 0)
-		return page_static(&p, "text/javascript; charset=utf-8",
-		    pp__web_js);
-	if (strcmp(path, "/") == 0)
-		return page_home(&p);
-	if (strcmp(path, "/bind") == 0)
-		return page_bind(&p);
-	if (strncmp(path, "/a/", 3) == 0)
-		return account_pages(&p, path + 3);
-	return not_found(&p);
+	/* A page that failed half way is dropped; finish() took a whole one. */
+	if ((rc = route(&p)) != PP_OK)
+		pp__html_free(&p.h);
+	return rc;
 }
