@@ -78,6 +78,28 @@ first_after(const struct pp__bucket *b, long n, int64_t t)
 	return k;
 }
 
+/*
+ * A meter's share over buckets, to the second it was attached and
+ * detached: the first and last buckets narrowed while it is shared, so
+ * that a tenant's day shows nothing of the one before.
+ */
+static int
+share_while(pp_db *db, int64_t meter_id, enum pp__unit unit,
+    struct pp__bucket *b, long n, int64_t attached, int64_t detached)
+{
+	int64_t start = b[0].start, end = b[n - 1].end;
+	int rc;
+
+	if (attached > start)
+		b[0].start = attached;
+	if (detached < end)
+		b[n - 1].end = detached;
+	rc = pp__usage_share(db, meter_id, unit, b, n);
+	b[0].start = start;
+	b[n - 1].end = end;
+	return rc;
+}
+
 int
 pp__resident_use(pp_db *db, int64_t account_id, int64_t from, int64_t to,
     enum pp__unit unit, struct pp__bucket **bp, long *np)
@@ -112,7 +134,9 @@ pp__resident_use(pp_db *db, int64_t account_id, int64_t from, int64_t to,
 		hi = first_after(b, n, detached);
 		if (hi < n && b[hi].start < detached)
 			hi++;
-		rc = pp__usage_share(db, meter_id, unit, b + lo, hi - lo);
+		if (lo < hi)
+			rc = share_while(db, meter_id, unit, b + lo, hi - lo,
+			    attached, detached);
 	}
 	sqlite3_reset(st);
 	if (rc != PP_OK) {

@@ -32,22 +32,27 @@ bucket_of(const struct pp__bucket *b, long n, int64_t t)
 /*
  * Share wh used over [from, to] out to the buckets by time, as the daily
  * roll-up does (pp__apportion): an hour's pieces add up to its day's.
+ * Only what falls between the first bucket's start and the last one's
+ * end counts, so that a caller may narrow those two to the very second.
  */
 static void
 share_out(struct pp__bucket *b, long n, enum pp__unit unit, int64_t from,
     int64_t to, int64_t wh)
 {
-	int64_t at, end;
+	int64_t at, end, lo, hi;
 	long k;
 
 	if (to <= from)
 		from = to;
 	for (at = from; ; at = end) {
 		end = pp__unit_next(at, unit);
-		if ((k = bucket_of(b, n, at)) >= 0) {
-			b[k].wh += pp__apportion(wh, from, to, end) -
-			    pp__apportion(wh, from, to, at);
-			b[k].covered += (end < to ? end : to) - at;
+		lo = at > b[0].start ? at : b[0].start;
+		hi = end < b[n - 1].end ? end : b[n - 1].end;
+		if (lo < hi && (k = bucket_of(b, n, lo)) >= 0) {
+			b[k].wh += pp__apportion(wh, from, to, hi) -
+			    pp__apportion(wh, from, to, lo);
+			if ((hi < to ? hi : to) > lo)
+				b[k].covered += (hi < to ? hi : to) - lo;
 		}
 		if (end >= to)
 			return;

@@ -58,6 +58,7 @@ buildings:
         meters:
           - {meter: "A1", unit: 1, floor: 1, room: "101", profile: dds238-2, billing: account}
           - {meter: "B1", unit: 2, floor: 2, room: "202", profile: dds238-2, billing: account}
+          - {meter: "E1", unit: 3, floor: 3, room: "303", profile: dds238-2, billing: account}
 payments:
   notify_base: https://pay.example.edu.cn
   alipay:
@@ -73,9 +74,13 @@ acct-open -a B-202 -n '<script>alert(1)</script>' -p 13800001234 B1 \
     >/dev/null || echo "Bail out! acct-open B"
 sale A-101 300 >/dev/null || echo "Bail out! sale A"
 sale B-202 100 >/dev/null || echo "Bail out! sale B"
+# E1 ran before E-404 moved in at noon on 02-28: the tenant before's.
+PREPAY_NOW=$((day0 + 20 * 86400 + 43200)) acct-open -a E-404 -n 赵六 \
+    -p 13700004321 E1 >/dev/null || echo "Bail out! acct-open E"
 
 # A1 read every half hour: 100 W at night (00:00-06:00), 400 W by day,
 # 1200 W in the evening (18:00-24:00): 12.60 kWh a day.  B1 twice a day.
+# E1 200 W all along.
 $PY - "$day0" "$((now - 1800))" >readings.csv <<'EOF2'
 import sys, time
 day0, end = int(sys.argv[1]), int(sys.argv[2])
@@ -89,6 +94,7 @@ while t <= end:
     print("A1,%s,%.3f" % (time.strftime("%Y-%m-%d %H:%M", time.localtime(t)), wh / 1000))
     if (t - day0) % 43200 == 0:
         print("B1,%s,%.3f" % (time.strftime("%Y-%m-%d %H:%M", time.localtime(t)), (2000000 + (t - day0) // 3600 * 300) / 1000))
+    print("E1,%s,%.3f" % (time.strftime("%Y-%m-%d %H:%M", time.localtime(t)), (500000 + (t - day0) // 1800 * 100) / 1000))
     wh += watts(t) // 2
     t += 1800
 EOF2
@@ -97,9 +103,10 @@ meter-read --import readings.csv >/dev/null ||
     echo "Bail out! meter-read --import: $(cat "$T/err" 2>/dev/null)"
 # The meters now: on from where the readings left them, polled live.
 last_a=$(tail -n 1 readings.csv | cut -d, -f3)
-printf 'A1 energy=%s\nB1 energy=%s\n' \
+printf 'A1 energy=%s\nB1 energy=%s\nE1 energy=%s\n' \
     "$($PY -c "print(round($(grep '^A1' readings.csv | tail -n 1 | cut -d, -f3) * 1000) + 200)")" \
     "$($PY -c "print(round($(grep '^B1' readings.csv | tail -n 1 | cut -d, -f3) * 1000) + 3000)")" \
+    "$($PY -c "print(round($(grep '^E1' readings.csv | tail -n 1 | cut -d, -f3) * 1000) + 100)")" \
     >sim.state
 start_sim conf/site.yaml --state sim.state
 exits 0 "the meters polled now" meter-read
@@ -324,6 +331,19 @@ is "$(code "$W/a/B-202/order/$order" -b jar.b)" 404 "A's order under B's account
 is "$(code "$W/a/B-202/nothing" -b jar.b)" 404 "an unknown page of an account: 404"
 is "$(code "$W/nothing" -b jar.b)" 404 "an unknown path: 404"
 is "$(code "$W/bind" -X POST -d x)" 405 "a page is only read"
+# A tenant who moved in at noon sees nothing of the one before.
+is "$(code "$W/api/bind" -c jar.e -H 'Content-Type: application/json' \
+    -d '{"account": "E-404", "check": "4321"}')" 200 "E binds E-404"
+code "$W/a/E-404" -b jar.e >/dev/null
+is "$(grep -c '<rect class="bar"' "$T/body")|$(grep -c '<rect class="gap"' "$T/body")" \
+    "11|19" "E-404: a bar from the day it moved in, 02-28, gaps before"
+like "$T/body" "<title>2026-02-28 2\\.40 kWh</title>" \
+    "the day it moved in: 200 W from noon, 2.40 kWh, not the morning's"
+code "$W/a/E-404/day/2026-02-28" -b jar.e >/dev/null
+is "$(grep -c '<circle class="pt"' "$T/body")" 24 "its curve that day: the 24 half hours from noon"
+like "$T/body" 'id="daytotal">2\.40 kWh<' "... 2.40 kWh in all"
+code "$W/a/E-404/day/2026-02-27" -b jar.e >/dev/null
+is "$(grep -c '<circle class="pt"' "$T/body")" 0 "the day before: nothing of the tenant before"
 curl -s -D hdr -o app.css "$W/static/app.css"
 like hdr "^Cache-Control: public, max-age=31536000, immutable" "the stylesheet is kept a year"
 like hdr "^Content-Type: text/css" "... as CSS"
