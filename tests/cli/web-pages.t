@@ -73,7 +73,7 @@ acct-open -a A-101 -n 王芳 -p 13912345678 A1 >/dev/null ||
 acct-open -a B-202 -n '<script>alert(1)</script>' -p 13800001234 B1 \
     >/dev/null || echo "Bail out! acct-open B"
 sale A-101 300 >/dev/null || echo "Bail out! sale A"
-sale B-202 100 >/dev/null || echo "Bail out! sale B"
+sale B-202 100 -o csv >sale.b || echo "Bail out! sale B"
 # E1 ran before E-404 moved in at noon on 02-28: the tenant before's.
 PREPAY_NOW=$((day0 + 20 * 86400 + 43200)) acct-open -a E-404 -n 赵六 \
     -p 13700004321 E1 >/dev/null || echo "Bail out! acct-open E"
@@ -315,6 +315,14 @@ like "$T/body" "&lt;script&gt;alert\\(1\\)&lt;/script&gt;（B-202）" "the name 
 unlike "$T/body" "<script>alert" "... never as markup"
 unlike "$T/body" "<script>[^<]|<script>$| style=|onclick=|javascript:" \
     "no inline script or style for the Content-Security-Policy to stop"
+exits 0 "reverse B's sale" reverse --reason 错收 "$(row sale.b 1 serial)" -o csv
+rev=$(f 1 serial)
+is "$(code "$W/a/B-202/purchases" -b jar.b)" 200 "B's purchases"
+like "$T/body" "<td>冲正</td><td>[^<]*</td><td class=\"num\">-100\\.00</td>" "the reversal is there, -100.00"
+like "$T/body" "href=\"/a/B-202/receipt/$rev\"" "... with its receipt"
+is "$(code "$W/a/B-202/receipt/$rev" -b jar.b)" 200 "the reversal's receipt"
+like "$T/body" 'id="upper" class="upper">负壹佰元整<' "its uppercase amount keeps the sign: 负壹佰元整"
+like "$T/body" '<dd>错收</dd>' "... and the reason"
 is "$(code "$W/a/A-101" -b jar.b)" 403 "A's account is 403 for B"
 cp "$T/body" forbidden.a
 is "$(code "$W/a/NOPE" -b jar.b)" 403 "an account that is not there: 403 too"
