@@ -87,6 +87,9 @@ $(B)/lib/%.o: lib/%.c $(LIBHDR)
 # The files of the reports share their own header.
 $(B)/lib/report.o $(B)/lib/reportrun.o $(B)/lib/reports.o \
     $(B)/lib/usage.o $(B)/lib/bill.o $(B)/lib/verify.o: lib/report.h
+# And the resident's pages theirs.
+$(B)/lib/html.o $(B)/lib/chart.o $(B)/lib/resident.o $(B)/lib/webstatic.o \
+    $(B)/lib/webpage.o $(B)/tests/unit/chart: lib/html.h lib/web.h
 
 # Made anew, so that a file moved or deleted leaves no object behind.
 $(B)/libprepay.a: $(LIBOBJ)

@@ -355,9 +355,12 @@ int	 pp__tariff_store(pp_db *db, const char *name,
 
 /* ---- time.c: the local calendar and sharing energy out over time ----- */
 
-enum pp__unit { PP_HOUR, PP_DAY, PP_MONTH, PP_YEAR };
+enum pp__unit { PP_HALFHOUR, PP_HOUR, PP_DAY, PP_MONTH, PP_YEAR };
 
-/* The local hour, day, month or year holding t: its start, the next's. */
+/*
+ * The local half hour, hour, day, month or year holding t: its start, the
+ * next's.
+ */
 int64_t	 pp__unit_start(int64_t t, enum pp__unit unit);
 int64_t	 pp__unit_next(int64_t t, enum pp__unit unit);
 /* Local midnight of t's day plus days, plus minutes (may run past a day). */
@@ -370,6 +373,22 @@ int	 pp__clock_parse(const char *s, int *minutes);
 int	 pp__clock_minutes(int64_t t);
 /* Of total used evenly over [from, to], how much by at (time.c). */
 int64_t	 pp__apportion(int64_t total, int64_t from, int64_t to, int64_t at);
+
+/*
+ * usage.c: a meter's energy shared out from its readings over buckets of
+ * local time the way the daily roll-up charged it (doc/design.md,
+ * "Residents"): wh, and the seconds of the bucket that readings span
+ * (covered 0: nothing is known of it).  pp__usage_buckets makes every
+ * bucket [from, to) touches; pp__usage_share adds one meter's energy to
+ * them, so that several meters' add up.
+ */
+struct pp__bucket {
+	int64_t	start, end, wh, covered;
+};
+int	 pp__usage_buckets(pp_db *db, int64_t from, int64_t to,
+	    enum pp__unit unit, struct pp__bucket **bp, long *np);
+int	 pp__usage_share(pp_db *db, int64_t meter_id, enum pp__unit unit,
+	    struct pp__bucket *b, long n);
 
 /* ---- yamldoc.c: reading YAML documents --------------------------------- */
 
@@ -573,6 +592,7 @@ int	 pp__account_close(pp_db *db, const char *account, const char *method,
 /* "cash", "wechat", ... */
 int	 pp__method_check(const char *method, char *err, size_t errlen);
 const char *pp__method_label(const char *method);	/* 现金, 微信, ... */
+const char *pp__kind_label(const char *kind);	/* 售电, 退电, ... (receipt.c) */
 
 /* ---- command.c, the part no tool calls ---------------------------------- */
 

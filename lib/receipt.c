@@ -26,8 +26,8 @@ static const char default_template[] =
     "备注: @@Remark\n"
     "--------------------------------------------\n";
 
-static const char *
-kind_label(const char *kind)
+const char *
+pp__kind_label(const char *kind)
 {
 	static const struct { const char *kind, *label; } k[] = {
 		{ "sale", "售电" }, { "refund", "退电" }, { "reverse", "冲正" },
@@ -88,7 +88,7 @@ render_one(struct buf *b, const pp_entry *e, const char *site,
 		const struct { const char *name, *value; } v[] = {
 			{ "UserID", e->account }, { "UserName", e->name },
 			{ "CreateTime", time }, { "BillSN", e->serial },
-			{ "SaleType", kind_label(e->kind) },
+			{ "SaleType", pp__kind_label(e->kind) },
 			{ "MeterID", e->meter }, { "RoomID", e->room },
 			{ "LastTimes", count },
 			{ "BuyType", pp__method_label(e->method) },

@@ -176,9 +176,12 @@ local_set(int64_t t, enum pp__unit unit, int ahead)
 {
 	time_t tt = (time_t)t;
 	struct tm tm;
+	int half;
 
 	localtime_r(&tt, &tm);
-	tm.tm_min = tm.tm_sec = 0;
+	half = unit == PP_HALFHOUR && tm.tm_min >= 30;
+	tm.tm_min = half ? 30 : 0;
+	tm.tm_sec = 0;
 	switch (unit) {
 	case PP_YEAR:
 		tm.tm_mon = 0;
@@ -190,6 +193,7 @@ local_set(int64_t t, enum pp__unit unit, int ahead)
 		tm.tm_hour = 0;
 		/* FALLTHROUGH */
 	case PP_HOUR:
+	case PP_HALFHOUR:
 		break;
 	}
 	if (ahead)
@@ -198,6 +202,7 @@ local_set(int64_t t, enum pp__unit unit, int ahead)
 		case PP_MONTH:	tm.tm_mon++; break;
 		case PP_DAY:	tm.tm_mday++; break;
 		case PP_HOUR:	tm.tm_hour++; break;
+		case PP_HALFHOUR: tm.tm_min += 30; break;
 		}
 	tm.tm_isdst = -1;
 	return (int64_t)mktime(&tm);

@@ -11,13 +11,9 @@
 /* The most hours or days one usage report shows. */
 #define USAGE_MAX	100000
 
-struct bucket {
-	int64_t	start, end, wh, covered;
-};
-
 /* The bucket holding t, or -1. */
 static long
-bucket_of(const struct bucket *b, long n, int64_t t)
+bucket_of(const struct pp__bucket *b, long n, int64_t t)
 {
 	long lo = 0, hi = n - 1, mid;
 
@@ -36,22 +32,27 @@ bucket_of(const struct bucket *b, long n, int64_t t)
 /*
  * Share wh used over [from, to] out to the buckets by time, as the daily
  * roll-up does (pp__apportion): an hour's pieces add up to its day's.
+ * Only what falls between the first bucket's start and the last one's
+ * end counts, so that a caller may narrow those two to the very second.
  */
 static void
-share_out(struct bucket *b, long n, enum pp__unit unit, int64_t from,
+share_out(struct pp__bucket *b, long n, enum pp__unit unit, int64_t from,
     int64_t to, int64_t wh)
 {
-	int64_t at, end;
+	int64_t at, end, lo, hi;
 	long k;
 
 	if (to <= from)
 		from = to;
 	for (at = from; ; at = end) {
 		end = pp__unit_next(at, unit);
-		if ((k = bucket_of(b, n, at)) >= 0) {
-			b[k].wh += pp__apportion(wh, from, to, end) -
-			    pp__apportion(wh, from, to, at);
-			b[k].covered += (end < to ? end : to) - at;
+		lo = at > b[0].start ? at : b[0].start;
+		hi = end < b[n - 1].end ? end : b[n - 1].end;
+		if (lo < hi && (k = bucket_of(b, n, lo)) >= 0) {
+			b[k].wh += pp__apportion(wh, from, to, hi) -
+			    pp__apportion(wh, from, to, lo);
+			if ((hi < to ? hi : to) > lo)
+				b[k].covered += (hi < to ? hi : to) - lo;
 		}
 		if (end >= to)
 			return;
@@ -78,26 +79,25 @@ usage_check(struct pp__run *run)
 	return PP_OK;
 }
 
-/* Every hour or day that [from, to) touches, empty or not. */
-static int
-usage_buckets(struct pp__run *run, enum pp__unit unit, struct bucket **bp, long
-    *np)
+int
+pp__usage_buckets(pp_db *db, int64_t from, int64_t to, enum pp__unit unit,
+    struct pp__bucket **bp, long *np)
 {
-	struct bucket *b = NULL;
+	struct pp__bucket *b = NULL;
 	size_t cap = 0;
 	long n = 0;
 	int64_t t;
 
-	for (t = pp__unit_start(run->opts.from, unit); t < run->opts.to;
-	    t = pp__unit_next(t, unit)) {
+	for (t = pp__unit_start(from, unit); t < to; t = pp__unit_next(t,
+	    unit)) {
 		if (n == USAGE_MAX) {
 			free(b);
-			return pp__fail(run->db, PP_EUSAGE, "more than %d %ss: "
-			    "narrow --from and --to", USAGE_MAX, run->opts.by);
+			return pp__fail(db, PP_EUSAGE, "more than %d hours or "
+			    "days: narrow --from and --to", USAGE_MAX);
 		}
 		if (pp_grow(&b, &cap, (size_t)n + 1, sizeof(*b)) != PP_OK) {
 			free(b);
-			return pp__fail(run->db, PP_EINTERNAL, "out of memory");
+			return pp__fail(db, PP_EINTERNAL, "out of memory");
 		}
 		b[n].start = t;
 		b[n].end = pp__unit_next(t, unit);
@@ -113,14 +113,17 @@ usage_buckets(struct pp__run *run, enum pp__unit unit, struct bucket **bp, long
  * Consecutive good readings, from the last one before the first bucket
  * to the first one after the last: what poll.c charged.
  */
-static int
-usage_share(struct pp__run *run, enum pp__unit unit, struct bucket *b, long n)
+int
+pp__usage_share(pp_db *db, int64_t meter_id, enum pp__unit unit,
+    struct pp__bucket *b, long n)
 {
 	sqlite3_stmt *st;
 	int64_t t, prev_t = 0, prev_e = 0, e;
 	int rc, have = 0;
 
-	if ((st = pp__stmt(run->db,
+	if (n == 0)
+		return PP_OK;
+	if ((st = pp__stmt(db,
 	    "SELECT time, energy_wh FROM readings WHERE "
 	    "meter_id = ?1 AND flag IS NULL AND energy_wh IS NOT NULL AND "
 	    "time >= coalesce((SELECT max(time) FROM readings WHERE meter_id = "
@@ -129,7 +132,7 @@ usage_share(struct pp__run *run, enum pp__unit unit, struct bucket *b, long n)
 	    "meter_id = ?1 AND flag IS NULL AND energy_wh IS NOT NULL AND "
 	    "time >= ?3), ?3) ORDER BY time, id")) == NULL)
 		return PP_EINTERNAL;
-	sqlite3_bind_int64(st, 1, run->id);
+	sqlite3_bind_int64(st, 1, meter_id);
 	sqlite3_bind_int64(st, 2, b[0].start);
 	sqlite3_bind_int64(st, 3, b[n - 1].end);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -144,7 +147,7 @@ usage_share(struct pp__run *run, enum pp__unit unit, struct bucket *b, long n)
 		have = 1;
 	}
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? PP_OK : pp__sqlfail(run->db, "readings");
+	return rc == SQLITE_DONE ? PP_OK : pp__sqlfail(db, "readings");
 }
 
 /*
@@ -152,7 +155,7 @@ usage_share(struct pp__run *run, enum pp__unit unit, struct bucket *b, long n)
  * its bar still has what the bucket holds.
  */
 static int
-usage_emit(struct pp__run *run, enum pp__unit unit, const struct bucket *b)
+usage_emit(struct pp__run *run, enum pp__unit unit, const struct pp__bucket *b)
 {
 	char label[PP_TIMEBUF];
 	pp_cell c[3];
@@ -172,14 +175,15 @@ usage_emit(struct pp__run *run, enum pp__unit unit, const struct bucket *b)
 static int
 usage_rows(struct pp__run *run)
 {
-	struct bucket *b = NULL;
+	struct pp__bucket *b = NULL;
 	long n = 0, k;
 	enum pp__unit unit = strcmp(run->opts.by, "hour") == 0 ? PP_HOUR :
 	    PP_DAY;
 	int rc;
 
-	if ((rc = usage_buckets(run, unit, &b, &n)) == PP_OK &&
-	    (rc = usage_share(run, unit, b, n)) == PP_OK &&
+	if ((rc = pp__usage_buckets(run->db, run->opts.from, run->opts.to,
+	    unit, &b, &n)) == PP_OK &&
+	    (rc = pp__usage_share(run->db, run->id, unit, b, n)) == PP_OK &&
 	    (rc = pp__report_open(run)) == PP_OK)
 		for (k = 0; k < n && rc == PP_OK; k++)
 			rc = usage_emit(run, unit, &b[k]);

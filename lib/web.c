@@ -258,8 +258,11 @@ send_resp(struct MHD_Connection *c, const char *path,
 	    add(r, "Referrer-Policy", "same-origin") &&
 	    add(r, "Content-Security-Policy", "default-src 'self'; "
 	    "img-src 'self' data:; frame-ancestors 'none'; form-action 'self'");
-	if (ok && strncmp(path, "/static/", 8) != 0)
-		ok = add(r, "Cache-Control", "no-store");
+	/* The pages link the static files by a version of their content. */
+	if (ok)
+		ok = add(r, "Cache-Control", strncmp(path, "/static/", 8) != 0 ||
+		    resp->status != 200 ? "no-store" :
+		    "public, max-age=31536000, immutable");
 	if (ok && resp->type)
 		ok = add(r, "Content-Type", resp->type);
 	if (ok && resp->location[0])

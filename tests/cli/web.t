@@ -361,7 +361,7 @@ code=$(curl -s -o "$T/body" -w '%{http_code}' -H 'Transfer-Encoding: chunked' \
 is "$code" 413 "a chunked body over 64 KiB is 413 too"
 api a GET /api/nothing
 is "$code" 404 "an unknown API is 404"
-api a GET /
+api a GET /nothing
 is "$code" 404 "a path outside the API goes to the pages"
 
 # --- the office: report bindings, acct-unbind ---------------------------------------

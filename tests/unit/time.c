@@ -155,6 +155,12 @@ main(void)
 	    "and all of it in the piece that starts there");
 	is_int(pp__apportion(10, 0, 4, 1) + (pp__apportion(10, 0, 4, 2) -
 	    pp__apportion(10, 0, 4, 1)), 5, "10 over four: 2 then 3");
+	is_int(pp__unit_start(t + 29 * 60 + 59, PP_HALFHOUR) - t, 0,
+	    "00:29:59 is in the half hour from 00:00");
+	is_int(pp__unit_start(t + 30 * 60, PP_HALFHOUR) - t, 1800,
+	    "00:30:00 starts the next");
+	is_int(pp__unit_next(t + 23 * 3600 + 45 * 60, PP_HALFHOUR) - t, 86400,
+	    "the last half hour of a day ends at midnight");
 	calendar("Asia/Shanghai", 0);
 	apportion_properties("Asia/Shanghai");
 	setenv("TZ", "America/New_York", 1);
