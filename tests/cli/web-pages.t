@@ -4,7 +4,8 @@
 # chromedriver's WebDriver API (webdriver.py); curl for the refusals, the
 # escaping and the headers.  A resident binds, sees the balance as report
 # accounts has it, 30 daily bars, a day's 48 half hours with the night
-# standby, the purchases and a receipt's uppercase amount, the power off
+# standby, the purchases and a receipt's uppercase amount, paying at the
+# fake platform's checkout (payplatform.py serve), the power off
 # after a trip; another's account is the same 403 as none at all.
 . "$(dirname "$0")/lib.sh"
 
@@ -37,15 +38,10 @@ day0=1770480000		# 2026-02-08 00:00 Shanghai
 now=$((day0 + 30 * 86400 + 12 * 3600 + 1800))
 export PREPAY_NOW=$((day0 - 86400))
 
-# The site takes Alipay; its keys made now.
-mkdir conf
-for k in alipay-platform alipay-app; do
-	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
-	    -out conf/$k.key 2>/dev/null || echo "Bail out! openssl genpkey"
-done
-openssl pkey -in conf/alipay-platform.key -pubout -out conf/alipay-pub.pem
-cp conf/alipay-app.key conf/alipay-app.pem
-chmod 640 conf/alipay-app.pem
+# The site takes Alipay, at the fake platform; the keys made now.
+webport=$((base + 3))
+fake_port=$((base + 4))
+pay_keys conf
 
 cat >conf/site.yaml <<EOF2
 site: 八里台校区
@@ -60,12 +56,12 @@ buildings:
           - {meter: "B1", unit: 2, floor: 2, room: "202", profile: dds238-2, billing: account}
           - {meter: "E1", unit: 3, floor: 3, room: "303", profile: dds238-2, billing: account}
 payments:
-  notify_base: https://pay.example.edu.cn
+  notify_base: http://127.0.0.1:$webport
   alipay:
     app_id: "2021000000000000"
     public_key_file: alipay-pub.pem
     private_key_file: alipay-app.pem
-    gateway: https://openapi.alipay.com/gateway.do
+    gateway: http://127.0.0.1:$fake_port/gateway.do
 EOF2
 site-load conf/site.yaml >/dev/null || echo "Bail out! site-load"
 acct-open -a A-101 -n 王芳 -p 13912345678 A1 >/dev/null ||
@@ -113,7 +109,9 @@ exits 0 "the meters polled now" meter-read
 sale A-101 50 -o csv >sale.csv || echo "Bail out! sale A 50"
 serial=$(row sale.csv 1 serial)
 
-start_web -l 127.0.0.1:0 -c conf/site.yaml
+# The platform's clock is the pages' own: its notifications are fresh.
+start_platform fake --port "$fake_port" --retries 2 --retry-wait 0
+start_web -l 127.0.0.1:$webport -c conf/site.yaml
 W=$URL
 
 # chromedriver: it says on its stdout when it listens.
@@ -262,17 +260,22 @@ is "$(wd count 'input[name=channel]')|$(wd prop 'input[name=channel]' value)" \
     "1|alipay" "the pay page offers the site's one channel, Alipay"
 wd fill '#amount' 30.00
 wd click 'form#pay button[type=submit]'
-wd wait '#order'
-order=$(wd prop '#order' id >/dev/null && wd url | sed 's|.*/order/||')
 like_url() { wd url >"$T/url"; like "$T/url" "$1" "$2"; }
-like_url "^$W/a/A-101/order/[0-9a-f]{32}\$" "the order made, on to its page (no pay_url yet)"
-is "$(wd text '#state')" "待支付" "it waits for the platform"
-is "$(sql "SELECT amount || ' ' || state FROM orders WHERE out_trade_no = '$order'")" \
-    "3000 created" "the order's row: 30.00 yuan, created"
-ali note --order "$order" --trade-no 2026031022001400000001 --amount 30.00
-is "$(curl -s -H 'Content-Type: application/x-www-form-urlencoded' \
-    --data-binary @note.body "$W/pay/alipay/notify")" "success" \
-    "the platform's notification pays it"
+wd wait 'button#pay'
+like_url "^http://127\\.0\\.0\\.1:$fake_port/checkout/alipay/[0-9a-f]{32}\$" \
+    "the order made and asked of Alipay: on to the platform's checkout"
+order=$(wd url | sed 's|.*/||')
+like_text 'body' "30\\.00" "which asks for 30.00"
+wd shot checkout.png
+is "$(png checkout.png)" "390x844" "the checkout's screenshot"
+is "$(sql "SELECT amount || ' ' || state || ' ' || (requested IS NOT NULL) FROM orders WHERE out_trade_no = '$order'")" \
+    "3000 created 1" "the order's row: 30.00 yuan, created, asked of the platform"
+wd go "$W/a/A-101/order/$order"
+is "$(wd text '#state')" "待支付" "its page: it waits for the platform"
+# The resident pays in Alipay's app: the platform's checkout, and its
+# signed notification to prepay-web.
+curl -s -X POST "http://127.0.0.1:$fake_port/checkout/alipay/$order" >paid.html
+like paid.html "支付成功" "the platform's notification is taken"
 wd wait '#order a[href*="/receipt/"]'
 is "$(wd text '#state')" "已支付" "the order's page sees it paid, by its own refresh"
 wd click '#order a[href*="/receipt/"]'
