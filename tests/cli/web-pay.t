@@ -4,9 +4,10 @@
 # with the merchant's key; the resident pays at the platform's checkout; the
 # platform's signed notification comes back to prepay-web, which posts the
 # one sale as web:wechat or web:alipay.  Also: 50 copies of a notification
-# from the platform at once, and a platform that is down.
+# from the platform at once, prepay-web killed by SIGKILL amid 50 more,
+# and a platform that is down.
 . "$(dirname "$0")/lib.sh"
-need openssl curl
+need openssl curl sqlite3
 
 # 2026-03-10 12:00:00 in Shanghai, the fake platform's clock too.
 export PREPAY_NOW=1773115200
@@ -113,6 +114,41 @@ is "$(sql "SELECT count(*) FROM ledger WHERE kind = 'sale' AND account_id =
     "张三 has two sales in all"
 is "$(balance a 100001)" "60.00" "his balance: 60.00"
 
+# --- kill -9 in the middle of 50 copies -------------------------------------------
+# prepay-web dies by SIGKILL while 50 copies of one notification arrive:
+# whatever had committed stays, nothing is half written, and the
+# platform's next retry, to the restarted server, makes the sale once.
+
+api a POST /api/orders '{"account":"100001","amount":"7.00","channel":"wechat"}'
+no9=$(field out_trade_no)
+wx k9 --order "$no9" --txn 4200000009202603100000000009 --total 700
+grep '^Wechatpay-' k9.headers | tr -d '\r' >k9.h
+i=0 copies=""
+while [ $i -lt 50 ]; do
+	curl -s -o /dev/null -H @k9.h -H 'Content-Type: application/json' \
+	    --data-binary @k9.body "$URL/pay/wechat/notify" &
+	copies="$copies $!"
+	i=$((i + 1))
+done
+stop_web KILL
+# shellcheck disable=SC2086
+wait $copies
+is "$web_exit" 137 "prepay-web killed by SIGKILL amid the copies"
+is "$(sqlite3 "$PREPAY_DB" 'PRAGMA integrity_check')" ok "the database is whole"
+is "$(sql "SELECT count(*) FROM ledger WHERE ref = '4200000009202603100000000009'")" \
+    "$(sql "SELECT count(*) FROM orders WHERE out_trade_no = '$no9' AND state = 'paid'")" \
+    "a sale made before the kill has its order paid with it, or neither is"
+start_web -l "127.0.0.1:$W" -c conf/site.yaml
+code=$(curl -s -o "$T/body" -w '%{http_code}' -H @k9.h \
+    -H 'Content-Type: application/json' --data-binary @k9.body \
+    "$URL/pay/wechat/notify")
+is "$code" 204 "the platform's retry to the restarted prepay-web: 204"
+is "$(sql "SELECT count(*) FROM ledger WHERE ref = '4200000009202603100000000009'")" 1 \
+    "one sale"
+api a GET "/api/orders/$no9"
+like "$T/body" '"state": *"paid"' "the order is paid"
+is "$(balance a 100001)" "67.00" "his balance: 67.00"
+
 # --- the platform down -----------------------------------------------------------
 
 kill "$fake_pid"
@@ -124,7 +160,7 @@ like "$T/body" '"pay_error": *".*the platform is unreachable' \
     "and pay_error says why"
 like "$T/web.err" "POST /api/orders: 201: order [0-9a-f]{32}: .*unreachable" \
     "prepay-web logs it"
-is "$(sql "SELECT count(*) FROM ledger WHERE kind = 'sale'")" 3 \
+is "$(sql "SELECT count(*) FROM ledger WHERE kind = 'sale'")" 4 \
     "and nothing is sold"
 
 exits 0 "report verify passes" report verify
