@@ -115,6 +115,19 @@ is "$(sql "SELECT value FROM alarms WHERE kind = 'payment' AND cleared IS NULL")
 is "$(sql "SELECT count(*) FROM alarms WHERE kind = 'payment' AND cleared IS NULL")" 1 \
     "the alarm stands"
 ledger_before=$(sql "SELECT count(*) || ' ' || coalesce(sum(amount), 0) FROM ledger")
+# bills: the day's statements of both platforms, as pay-statement reads them.
+bills() {
+	curl -sf -o wechat.csv "http://127.0.0.1:$fake_port/bill?date=2026-03-10&channel=wechat"
+	curl -sf -o alipay.csv "http://127.0.0.1:$fake_port/bill?date=2026-03-10&channel=alipay"
+	curl -sf -o slow.csv "http://127.0.0.1:$slow_port/bill?date=2026-03-10&channel=wechat"
+}
+bills
+exits 1 "the day's WeChat statement: the closed account's payment differs" \
+    pay-statement -o csv --wechat wechat.csv
+is "$(f 1 diff out_trade_no account)" "closed_account|$nowx|100002" "to be refunded through the platform"
+is "$(nrows "$T/out")" 1 "and only it: the paid order agrees"
+exits 1 "so does the Alipay one" pay-statement -o csv --alipay alipay.csv
+is "$(f 1 diff out_trade_no)" "closed_account|$noali" "its closed account's payment"
 
 # --- refusals: nothing written, the order stays refund_due ---------------
 
@@ -245,6 +258,19 @@ is "$(grep -c "\"again\": false, .*\"refund_id\": \"$slowid\"" "$T/log")" 1 "one
 exits 0 "the site's platform back" site-load conf/site.yaml
 
 # --- what is left -----------------------------------------------------------------
+
+bills
+exits 0 "the day's WeChat statement agrees: the payment given back, the refund the order's" \
+    pay-statement -o csv --wechat wechat.csv
+is "$(cat "$T/out" "$T/err")" "" "no difference"
+exits 0 "the Alipay statement agrees" pay-statement -o csv --alipay alipay.csv
+is "$(cat "$T/out" "$T/err")" "" "no difference"
+exits 1 "the other platform's: its refund agrees" pay-statement -o csv --wechat slow.csv
+is "$(f 1 diff out_trade_no)" "not_in_statement|$nopaid" \
+    "only 张三's sale, paid at the first platform, differs"
+sed "s/\`$refid,/\`4200999999999,/" wechat.csv >other.csv
+exits 1 "a refund the office did not ask differs" pay-statement -o csv --wechat other.csv
+is "$(f 1 diff)" refund "as a refund the ledger lacks"
 
 is "$(sql "SELECT count(*) || ' ' || coalesce(sum(amount), 0) FROM ledger")" "$ledger_before" \
     "the ledger is untouched: the money never entered it"

@@ -45,6 +45,7 @@ number for a refunded order is refused.  --refund-status S: a new WeChat
 refund's status, SUCCESS by default; PROCESSING answers SUCCESS when
 asked again, as the platform has finished it by then; ABNORMAL stays so.
 /log has each refund asked, "again": true when it was one already made.
+/bill lists the refunds of the day too, as each platform's statement does.
 """
 import argparse
 import base64
@@ -285,13 +286,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
             with P.lock:
                 rows = [t for t in P.paid if t["channel"] == channel and
                         beijing(t["time"])[:10] == day]
+                back = [r for r in P.refunds.values() if
+                        r["channel"] == channel and r["status"] == "SUCCESS"
+                        and beijing(r["time"])[:10] == day]
             if channel not in CHANNELS or \
                     not re.fullmatch(r"\d{4}-\d{2}-\d{2}", day):
                 self.send(400, '{"code":"PARAM_ERROR"}')
             elif channel == "wechat":
-                self.send(200, wechat_bill(P.a, rows), "text/csv")
+                self.send(200, wechat_bill(P.a, rows, back), "text/csv")
             else:
-                self.send(200, alipay_bill(day, rows),
+                self.send(200, alipay_bill(day, rows, back),
                           "text/csv; charset=GBK")
             return
         order = P.orders.get(parts[2]) if len(parts) == 3 and \
@@ -590,8 +594,9 @@ def yuan(fen):
     return "%d.%02d" % divmod(fen, 100)
 
 
-def wechat_bill(a, rows):
-    """WeChat Pay's trade bill of a day: every field after a backquote."""
+def wechat_bill(a, rows, back):
+    """WeChat Pay's trade bill of a day, its payments and its refunds:
+    every field after a backquote."""
     out = ["交易时间,公众账号ID,商户号,特约商户号,设备号,微信订单号,商户订单号,"
            "用户标识,交易类型,交易状态,付款银行,货币种类,应结订单金额,代金券金额,"
            "微信退款单号,商户退款单号,退款金额,充值券退款金额,退款类型,退款状态,"
@@ -603,16 +608,25 @@ def wechat_bill(a, rows):
             "OTHERS", "CNY", yuan(t["amount"]), "0.00", "0", "", "0.00",
             "0.00", "", "", t["subject"], "", "0.00000", "0.60%",
             yuan(t["amount"]), "0.00", ""]))
+    for r in back:
+        out.append(",".join("`" + v for v in [
+            beijing(r["time"]), a.appid, a.mchid, "0", "", r["txn"],
+            r["no"], "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o", "MWEB", "REFUND",
+            "OTHERS", "CNY", "0.00", "0.00", r["refund_id"], r["refund_no"],
+            yuan(r["amount"]), "0.00", "ORIGINAL", "SUCCESS", "", "",
+            "0.00000", "0.60%", yuan(r["amount"]), yuan(r["amount"]), ""]))
     total = yuan(sum(t["amount"] for t in rows))
+    refunded = yuan(sum(r["amount"] for r in back))
     out.append("总交易单数,应结订单总金额,退款总金额,充值券退款总金额,手续费总金额,"
                "订单总金额,申请退款总金额")
-    out.append("`%d,`%s,`0.00,`0.00,`0.00000,`%s,`0.00" % (len(rows), total,
-                                                           total))
+    out.append("`%d,`%s,`%s,`0.00,`0.00000,`%s,`%s" % (
+        len(rows) + len(back), total, refunded, total, refunded))
     return ("\r\n".join(out) + "\r\n").encode()
 
 
-def alipay_bill(day, rows):
-    """Alipay's business detail statement of a day, in GBK."""
+def alipay_bill(day, rows, back):
+    """Alipay's business detail statement of a day, its payments and its
+    refunds (negative), in GBK."""
     y, m, d = day.split("-")
     out = ["#支付宝业务明细查询", "#账号：[20880000000000000156]",
            "#起始日期：[%s年%s月%s日 00:00:00]   终止日期：[%s年%s月%s日 "
@@ -630,12 +644,21 @@ def alipay_bill(day, rows):
             beijing(t["time"]), "", "", "", "", "buy***@example.com",
             yuan(t["amount"]), yuan(t["amount"]), "0.00", "0.00", "0.00",
             "0.00", "0.00", "", "0.00", "0.00", "", "0.00", "0.00", ""])))
+    for r in back:
+        out.append(",".join(v + "\t" * (i < 24) for i, v in enumerate([
+            r["txn"], r["no"], "退款", "", beijing(r["time"]),
+            beijing(r["time"]), "", "", "", "", "buy***@example.com",
+            "-" + yuan(r["amount"]), "-" + yuan(r["amount"]), "0.00",
+            "0.00", "0.00", "0.00", "0.00", "", "0.00", "0.00",
+            r["refund_no"], "0.00", "0.00", ""])))
     total = yuan(sum(t["amount"] for t in rows))
+    refunded = yuan(sum(r["amount"] for r in back))
     out += ["#-----------------------------------------业务明细列表结束"
             "------------------------------------",
             "#交易合计：%d笔，商家实收共：%s元，商家优惠共：0.00元" % (len(rows),
                                                        total),
-            "#退款合计：0笔，商家实收退款共：0.00元，商家优惠退款共：0.00元",
+            "#退款合计：%d笔，商家实收退款共：-%s元，商家优惠退款共：0.00元" % (
+                len(back), refunded),
             "#导出时间：[%s]" % beijing(now())]
     return ("\r\n".join(out) + "\r\n").encode("gbk")
 
