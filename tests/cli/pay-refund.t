@@ -289,4 +289,19 @@ exits 0 "report verify passes, the rebuilt orders table the schema's own" report
 sqlite3 "$PREPAY_DB" .dump >dump.sql
 unlike dump.sql 'PRIVATE KEY|-----BEGIN|signature=' "no key or signature is in the database"
 
+
+# --- a database of the schema before (17): its orders kept -------------------
+
+# Made by the tools of schema 17 (prepay at 2bb886e): orders created, paid
+# and refund_due, dumped.
+sqlite3 old.db <"$FIXTURES/orders-v17.sql"
+is "$(sqlite3 old.db 'PRAGMA user_version')" 17 "a database of schema 17"
+exits 0 "report orders upgrades it" report -d old.db orders -o csv
+is "$(cut -d, -f1,2,4,5,8,9 "$T/out" | tail -n +2 | tr '\n' ' ')" \
+    "71ad162a40f164ae3ec8b9368d78ea78,100001,50.00,created,, f32e0ad5b628c2d488747a89adc76a9c,100001,20.00,paid,4200000001202603100000000001,20260310000003 17dcf18fb46ba40b3077b6d17d6a6446,100002,30.00,refund_due,4200000001202603100000000002, " \
+    "every order kept, in its state, with its sale"
+is "$(sqlite3 old.db "SELECT count(*) FROM sqlite_master WHERE name LIKE 'orders%'")" 1 \
+    "one orders table, no other left behind"
+exits 0 "report verify: the rebuilt table is the schema's own" report -d old.db verify
+
 done_testing
