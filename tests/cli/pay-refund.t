@@ -22,12 +22,13 @@ start_platform slow --refund-status PROCESSING
 # prepay-web's own port, which the site's notify_base names.
 W=$(port_base)
 POLLER=pp_refund_poller_t
+AUDITOR=pp_refund_auditor_t
 
 # site PORT [MERCHANT-KEY [APP-KEY]]: the site file with the platforms at
 # 127.0.0.1:PORT and notify_base prepay-web, on stdout.
 site() {
-	sed "s/login: prepay, role: poller/login: $POLLER, role: poller/" \
-	    "$FIXTURES/site.yaml"
+	sed -e "s/login: prepay, role: poller}/login: $POLLER, role: poller}\\
+  - {login: $AUDITOR, role: auditor}/" "$FIXTURES/site.yaml"
 	pay_yaml "http://127.0.0.1:$W" "http://127.0.0.1:$1" \
 	    "http://127.0.0.1:$1/gateway.do" "${2:-wechat-merchant.pem}" \
 	    "${3:-alipay-app.pem}" 5157F09EFDC096DE15EBE81A47057A7232F1B8E1
@@ -170,8 +171,10 @@ log
 unlike "$T/log" '"refund": "(wechat|alipay)", "refund_id"|"again"' "the platform made no refund for any of them"
 
 if [ "$(id -u)" = 0 ]; then
-	id -u "$POLLER" >/dev/null 2>&1 || useradd -M -N -r "$POLLER" ||
-	    echo "# could not create login $POLLER"
+	for u in "$POLLER" "$AUDITOR"; do
+		id -u "$u" >/dev/null 2>&1 || useradd -M -N -r "$u" ||
+		    echo "# could not create login $u"
+	done
 	chmod 777 "$T"
 	chmod 666 "$PREPAY_DB" "$PREPAY_DB-wal" "$PREPAY_DB-shm" 2>/dev/null
 	snap
@@ -179,10 +182,14 @@ if [ "$(id -u)" = 0 ]; then
 	    pay-order --refund "$nowx"
 	like "$T/err" "^pay-order: login $POLLER is a poller; this needs the cashier role\$" \
 	    "the message names the role"
-	unchanged "the poller's refund"
+	as_exits 77 "nor an auditor" "$AUDITOR" PREPAY_NOW=$PREPAY_NOW \
+	    pay-order --refund "$nowx"
+	like "$T/err" "^pay-order: login $AUDITOR is an auditor; this needs the cashier role\$" \
+	    "the message names the role"
+	unchanged "the poller's and the auditor's refunds"
 else
-	for i in 1 2 3; do
-		ok 0 "# skip not root: a poller's refund"
+	for i in 1 2 3 4 5; do
+		ok 0 "# skip not root: a poller's and an auditor's refunds"
 	done
 fi
 
