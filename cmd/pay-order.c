@@ -1,7 +1,9 @@
 /*
  * pay-order: the orders of online payment.  Make one at the office, ask
- * its platform for a payment, show one, or replay a platform's notification by hand from the files it
- * came in: the same library calls that prepay-web makes.
+ * its platform for a payment, show one, replay a platform's notification
+ * by hand from the files it came in (the same library calls that
+ * prepay-web makes), or refund through the platform an order paid for a
+ * closed account.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -17,7 +19,9 @@ static const char usage[] =
     "       pay-order [-d FILE] [-o FMT] --request OUT_TRADE_NO\n"
     "       pay-order [-d FILE] [-o FMT] --show OUT_TRADE_NO\n"
     "       pay-order [-d FILE] [-o FMT] --wechat HEADERS BODY\n"
-    "       pay-order [-d FILE] [-o FMT] --alipay BODY\n";
+    "       pay-order [-d FILE] [-o FMT] --alipay BODY\n"
+    "       pay-order [-d FILE] [-o FMT] --refund OUT_TRADE_NO "
+    "[--reason TEXT]\n";
 
 /* The whole of a file, as it is: a notification's raw body. */
 static char *
@@ -147,22 +151,45 @@ request(struct tool *t, const char *no)
 	tool_exit(t, PP_OK);
 }
 
+/* Refund through the platform an order paid for a closed account. */
+static noreturn void
+refund(struct tool *t, const char *no, const char *reason)
+{
+	struct pp_order_refund r;
+	int rc;
+
+	t->audit = 1;
+	tool_open(t, PP_ACT_REFUND, 0);
+	if ((rc = pp_order_refund(t->db, no, reason, &r)) != PP_OK)
+		tool_die(t, rc, "%s", pp_errmsg(t->db));
+	snprintf(t->summary, sizeof(t->summary), "order %s %s: refund %s", no,
+	    r.done ? "refunded" : "refund processing", r.order.refund_id);
+	if (!r.done)
+		tool_warn(t, "order %s: refund %s is processing at %s; ask again "
+		    "later", no, r.order.refund_id, r.order.channel);
+	print_order(t, &r.order);
+	tool_exit(t, PP_OK);
+}
+
 int
 main(int argc, char **argv)
 {
 	enum { OPT_REQUEST = OPT_FIRST_TOOL, OPT_SHOW, OPT_WECHAT,
-		OPT_ALIPAY };
+		OPT_ALIPAY, OPT_REFUND, OPT_REASON };
 	static const struct option longopts[] = {
 		COMMON_LONG,
 		{ "request", no_argument, NULL, OPT_REQUEST },
 		{ "show", no_argument, NULL, OPT_SHOW },
 		{ "wechat", no_argument, NULL, OPT_WECHAT },
 		{ "alipay", no_argument, NULL, OPT_ALIPAY },
+		{ "refund", no_argument, NULL, OPT_REFUND },
+		{ "reason", required_argument, NULL, OPT_REASON },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct pp_order o;
 	struct tool t;
-	int ch, ask = 0, show = 0, wechat = 0, alipay = 0, rc;
+	const char *reason = NULL;
+	int ch, ask = 0, show = 0, wechat = 0, alipay = 0, back = 0, rc;
 
 	tool_init(&t, "pay-order", usage, argc, argv);
 	while ((ch = getopt_long(argc, argv, COMMON_SHORT, longopts, NULL)) !=
@@ -180,6 +207,12 @@ main(int argc, char **argv)
 		case OPT_ALIPAY:
 			alipay = 1;
 			break;
+		case OPT_REFUND:
+			back = 1;
+			break;
+		case OPT_REASON:
+			reason = optarg;
+			break;
 		default:
 			if (!tool_option(&t, ch, optarg))
 				tool_usage(&t);
@@ -187,9 +220,12 @@ main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
-	if (ask + show + wechat + alipay > 1 || (wechat && argc != 2) ||
-	    (alipay && argc != 1) || (ask && argc != 1 && argc != 3))
+	if (ask + show + wechat + alipay + back > 1 || (wechat && argc != 2) ||
+	    (alipay && argc != 1) || (ask && argc != 1 && argc != 3) ||
+	    (back && argc != 1) || (reason && !back))
 		tool_usage(&t);
+	if (back)
+		refund(&t, argv[0], reason);
 	if (wechat || alipay)
 		notify(&t, wechat, argv);
 	if (show) {

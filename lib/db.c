@@ -406,6 +406,39 @@ static const char *const migrations[] = {
 	 */
 	"ALTER TABLE orders ADD COLUMN requested INTEGER;"
 	"ALTER TABLE orders ADD COLUMN pay_url TEXT;",
+	/*
+	 * 18: an order paid for a closed account is refunded through its
+	 * platform (pay-order --refund): a terminal state, "refunded", with
+	 * the platform's refund id, when and by whom.  SQLite cannot alter
+	 * a CHECK, so the table is built again, as SQLite's ALTER TABLE
+	 * page says: a new one, the rows copied, the old one dropped, the
+	 * new one renamed; no index, trigger or view names orders.
+	 */
+	"CREATE TABLE orders_18(id INTEGER PRIMARY KEY,"
+	" out_trade_no TEXT NOT NULL UNIQUE,"
+	" account_id INTEGER NOT NULL REFERENCES accounts(id),"
+	" channel TEXT NOT NULL CHECK (channel IN ('wechat', 'alipay')),"
+	" amount INTEGER NOT NULL CHECK (amount > 0),"
+	" state TEXT NOT NULL DEFAULT 'created' CHECK (state IN"
+	"  ('created', 'paid', 'refund_due', 'refunded', 'closed')),"
+	" created INTEGER NOT NULL, paid INTEGER,"
+	" transaction_id TEXT UNIQUE,"
+	" ledger_id INTEGER REFERENCES ledger(id),"
+	" requested INTEGER,"
+	" pay_url TEXT,"
+	" refund_id TEXT UNIQUE,"
+	" refunded INTEGER,"
+	" refunded_by TEXT,"
+	" CHECK (state <> 'refunded' OR (refund_id IS NOT NULL AND"
+	"  refunded IS NOT NULL AND refunded_by IS NOT NULL"
+	"  AND ledger_id IS NULL)));"
+	"INSERT INTO orders_18(id, out_trade_no, account_id, channel, amount,"
+	" state, created, paid, transaction_id, ledger_id, requested, pay_url)"
+	" SELECT id, out_trade_no, account_id, channel, amount, state,"
+	" created, paid, transaction_id, ledger_id, requested, pay_url"
+	" FROM orders;"
+	"DROP TABLE orders;"
+	"ALTER TABLE orders_18 RENAME TO orders;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

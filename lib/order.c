@@ -20,13 +20,15 @@ const pp_column pp_order_columns[PP_ORDER_NCOLS] = {
 	{ "state", PP_COL_TEXT }, { "created", PP_COL_TIME },
 	{ "paid", PP_COL_TIME }, { "transaction_id", PP_COL_TEXT },
 	{ "serial", PP_COL_TEXT }, { "requested", PP_COL_TIME },
-	{ "pay_url", PP_COL_TEXT },
+	{ "pay_url", PP_COL_TEXT }, { "refund_id", PP_COL_TEXT },
+	{ "refunded", PP_COL_TIME }, { "refunded_by", PP_COL_TEXT },
 };
 
 /* An order's columns, in order; the paid time NULL while unpaid. */
 #define ORDER_SELECT "SELECT o.out_trade_no, a.account, o.channel, " \
 	"o.amount, o.state, o.created, o.paid, coalesce(o.transaction_id, " \
-	"''), coalesce(l.serial, ''), o.requested, coalesce(o.pay_url, '') " \
+	"''), coalesce(l.serial, ''), o.requested, coalesce(o.pay_url, ''), " \
+	"coalesce(o.refund_id, ''), o.refunded, coalesce(o.refunded_by, '') " \
 	"FROM orders o JOIN accounts a ON a.id = o.account_id " \
 	"LEFT JOIN ledger l ON l.id = o.ledger_id "
 
@@ -48,6 +50,9 @@ pp_order_values(const struct pp_order *o, struct pp_order_text *t,
 	c[8] = PP__TEXT(o->serial);
 	c[9] = (pp_cell){ .set = o->requested != 0, .i = o->requested };
 	c[10] = PP__TEXT(o->pay_url);
+	c[11] = PP__TEXT(o->refund_id);
+	c[12] = (pp_cell){ .set = o->refunded != 0, .i = o->refunded };
+	c[13] = PP__TEXT(o->refunded_by);
 	for (i = 0; i < PP_ORDER_NCOLS; i++)
 		v[i] = pp__cell_format(pp_order_columns[i].type, &c[i],
 		    t->cell[i]);
@@ -77,6 +82,9 @@ pp_order_get(pp_db *db, const char *out_trade_no, struct pp_order *o)
 		pp__col_text(st, 8, o->serial, sizeof(o->serial));
 		o->requested = sqlite3_column_int64(st, 9);	/* NULL: 0 */
 		pp__col_text(st, 10, o->pay_url, sizeof(o->pay_url));
+		pp__col_text(st, 11, o->refund_id, sizeof(o->refund_id));
+		o->refunded = sqlite3_column_int64(st, 12);	/* NULL: 0 */
+		pp__col_text(st, 13, o->refunded_by, sizeof(o->refunded_by));
 	}
 	sqlite3_reset(st);
 	if (rc == SQLITE_ROW)
@@ -194,7 +202,7 @@ static int
 orders_check(struct pp__run *run)
 {
 	static const char *const states[] = { "created", "paid",
-	    "refund_due", "closed" };
+	    "refund_due", "refunded", "closed" };
 	const char *state = run->opts.state;
 	size_t i;
 
@@ -204,7 +212,7 @@ orders_check(struct pp__run *run)
 	if (state == NULL)
 		return PP_OK;
 	return pp__fail(run->db, PP_EUSAGE, "--state %s: use created, paid, "
-	    "refund_due or closed", pp_q(state));
+	    "refund_due, refunded or closed", pp_q(state));
 }
 
 const struct pp_report pp__report_orders = {

@@ -163,15 +163,15 @@ shown(const char *s, char buf[128])
 	return buf;
 }
 
-/* A refusal: the platform's code and message, in one line. */
+/* A refusal of what (order, refund): the platform's code and message. */
 static int
-refused(pp_db *db, const char *channel, long status, const char *code,
-    const char *msg)
+refused(pp_db *db, const char *channel, const char *what, long status,
+    const char *code, const char *msg)
 {
 	char c[128], m[128];
 
-	return ERR(PP_ERULE, "%s refused the order: HTTP %ld %s: %s",
-	    channel, status, shown(code ? code : "", c),
+	return ERR(PP_ERULE, "%s refused the %s: HTTP %ld %s: %s",
+	    channel, what, status, shown(code ? code : "", c),
 	    shown(msg ? msg : "no message", m));
 }
 
@@ -212,24 +212,29 @@ join(pp_db *db, char *out, size_t len, const char *base, const char *tail)
 	return PP_OK;
 }
 
+/* The JSON text of j, compact, malloc'd; j is let go.  NULL: no memory. */
+static char *
+json_text(json_t *j)
+{
+	char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
+
+	json_decref(j);
+	return s;
+}
+
 /* WeChat Pay's H5 order: the JSON the platform is sent, malloc'd. */
 static char *
 wechat_body(const struct ask *k, const char *notify)
 {
 	char desc[64];
-	json_t *j;
-	char *s;
 
 	snprintf(desc, sizeof(desc), "电费 %s", k->o.account);
-	j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:I, s:s}, "
+	return json_text(json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:I, s:s}, "
 	    "s:{s:s, s:{s:s}}}", "appid", k->conf[1], "mchid", k->conf[0],
 	    "description", desc, "out_trade_no", k->o.out_trade_no,
 	    "notify_url", notify, "amount", "total", (json_int_t)k->o.amount,
 	    "currency", "CNY", "scene_info", "payer_client_ip", k->client,
-	    "h5_info", "type", "Wap");
-	s = j ? json_dumps(j, JSON_COMPACT) : NULL;
-	json_decref(j);
-	return s;
+	    "h5_info", "type", "Wap"));
 }
 
 /* The Authorization header of a WeChat Pay request of body to url. */
@@ -261,28 +266,85 @@ wechat_auth(pp_db *db, const struct ask *k, const char *url,
 	return rc;
 }
 
-/* A WeChat Pay answer: refused, or signed by the platform with h5_url. */
+/*
+ * A WeChat Pay answer to what (order, refund): refused, or signed by the
+ * platform; its JSON into *j, NULL but on PP_OK.
+ */
 static int
-wechat_answer(pp_db *db, const struct answer *a, struct pp_pay_request *out)
+wechat_signed(pp_db *db, const char *what, const struct answer *a,
+    json_t **j)
 {
 	struct pp_wechat_notice n = { a->ts, a->nonce, a->sig, a->serial,
 	    a->body, a->len };
-	const char *code = NULL, *msg = NULL, *url = NULL, *id;
+	const char *code = NULL, *msg = NULL;
 	enum pp_pay_code pc;
 	char why[PP_ERRMAX];
-	json_t *j;
-	int rc;
+	int rc = PP_OK;
 
-	j = json_loadb(a->body, a->len, 0, NULL);
+	*j = json_loadb(a->body, a->len, 0, NULL);
 	if (a->status < 200 || a->status > 299) {
-		json_unpack(j, "{s?s, s?s}", "code", &code, "message", &msg);
-		rc = refused(db, "wechat", a->status, code, msg);
+		json_unpack(*j, "{s?s, s?s}", "code", &code, "message", &msg);
+		rc = refused(db, "wechat", what, a->status, code, msg);
 	} else if ((rc = pp__wechat_check(db, &n, &pc, why, sizeof(why))) !=
 	    PP_OK)
 		rc = ERR(rc, "wechat: the answer is refused: %s: %s",
 		    pp_pay_code_name(pc), why);
-	else if (json_unpack(j, "{s:s}", "h5_url", &url) != 0 || *url == '\0'
-	    || strlen(url) >= sizeof(out->pay_url))
+	else if (*j == NULL)
+		rc = ERR(PP_EDATA, "wechat: the answer is no JSON");
+	if (rc != PP_OK) {
+		json_decref(*j);
+		*j = NULL;
+	}
+	return rc;
+}
+
+/*
+ * body (malloc'd, freed here; NULL: out of memory) POSTed signed to
+ * api_base's path; the signed answer's JSON into *j.
+ */
+static int
+wechat_call(pp_db *db, const struct ask *k, const char *what,
+    const char *path, char *body, json_t **j)
+{
+	char url[CONF_MAX + 64], auth[2048];
+	struct curl_slist *h = NULL;
+	struct answer a;
+	int rc;
+
+	*j = NULL;
+	memset(&a, 0, sizeof(a));
+	if (body == NULL)
+		return ERR(PP_EINTERNAL, "out of memory");
+	if ((rc = join(db, url, sizeof(url), k->conf[4], path)) == PP_OK &&
+	    (rc = wechat_auth(db, k, url, body, auth, sizeof(auth))) ==
+	    PP_OK) {
+		h = curl_slist_append(h, auth);
+		h = curl_slist_append(h, "Content-Type: application/json");
+		h = curl_slist_append(h, "Accept: application/json");
+		if ((rc = post(db, url, h, body, &a)) == PP_OK)
+			rc = wechat_signed(db, what, &a, j);
+		curl_slist_free_all(h);
+	}
+	free(a.body);
+	free(body);
+	return rc;
+}
+
+static int
+wechat_request(pp_db *db, struct ask *k, struct pp_pay_request *out)
+{
+	char notify[CONF_MAX + 32];
+	const char *url, *id;
+	json_t *j;
+	int rc;
+
+	if ((rc = join(db, notify, sizeof(notify), k->notify,
+	    "/pay/wechat/notify")) != PP_OK ||
+	    (rc = wechat_call(db, k, "order", "/v3/pay/transactions/h5",
+	    wechat_body(k, notify), &j)) != PP_OK)
+		return rc;
+	if (json_unpack(j, "{s:s}", "h5_url", &url) != 0 || *url == '\0' ||
+	    strlen(url) >= sizeof(out->pay_url))
 		rc = ERR(PP_EDATA, "wechat: the answer has no h5_url");
 	else {
 		snprintf(out->pay_url, sizeof(out->pay_url), "%s", url);
@@ -291,35 +353,6 @@ wechat_answer(pp_db *db, const struct answer *a, struct pp_pay_request *out)
 			    "%.*s", (int)strcspn(id + 10, "&#"), id + 10);
 	}
 	json_decref(j);
-	return rc;
-}
-
-static int
-wechat_request(pp_db *db, struct ask *k, struct pp_pay_request *out)
-{
-	char url[CONF_MAX + 32], notify[CONF_MAX + 32], auth[2048], *body;
-	struct curl_slist *h = NULL;
-	struct answer a;
-	int rc;
-
-	if ((rc = join(db, url, sizeof(url), k->conf[4],
-	    "/v3/pay/transactions/h5")) != PP_OK ||
-	    (rc = join(db, notify, sizeof(notify), k->notify,
-	    "/pay/wechat/notify")) != PP_OK)
-		return rc;
-	if ((body = wechat_body(k, notify)) == NULL)
-		return ERR(PP_EINTERNAL, "out of memory");
-	if ((rc = wechat_auth(db, k, url, body, auth, sizeof(auth))) ==
-	    PP_OK) {
-		h = curl_slist_append(h, auth);
-		h = curl_slist_append(h, "Content-Type: application/json");
-		h = curl_slist_append(h, "Accept: application/json");
-		if ((rc = post(db, url, h, body, &a)) == PP_OK)
-			rc = wechat_answer(db, &a, out);
-		free(a.body);
-		curl_slist_free_all(h);
-	}
-	free(body);
 	return rc;
 }
 
@@ -345,36 +378,27 @@ form_put(char **w, int first, const char *key, const char *v)
 }
 
 /*
- * Alipay's precreate as a form: the common parameters, biz_content and
- * sign, RSA2 over the others sorted; malloc'd into *form.
+ * An Alipay call of method with biz_content biz, as a form: the common
+ * parameters, notify_url when given, and sign, RSA2 over the others
+ * sorted; malloc'd into *form.
  */
 static int
-alipay_form(pp_db *db, struct ask *k, char **form)
+alipay_form(pp_db *db, const struct ask *k, const char *method,
+    const char *biz, const char *notify, char **form)
 {
-	char ts[20], amount[PP_NUMBUF], subject[64], notify[CONF_MAX + 32];
-	char err[PP_ERRMAX], *biz = NULL, *content = NULL, *sig = NULL, *w;
+	char ts[20], err[PP_ERRMAX], *content = NULL, *sig = NULL, *w;
 	char *key[] = { "app_id", "method", "format", "charset", "sign_type",
 	    "timestamp", "version", "notify_url", "biz_content", "sign" };
-	char *val[10] = { NULL };
-	size_t i, len = 1;
-	json_t *j;
+	const char *val[10];
+	size_t i, n = 0, len = 1;
 	int rc;
 
 	*form = NULL;
-	if ((rc = join(db, notify, sizeof(notify), k->notify,
-	    "/pay/alipay/notify")) != PP_OK)
-		return rc;
 	beijing(pp_now(), ts);
-	snprintf(subject, sizeof(subject), "电费 %s", k->o.account);
-	j = json_pack("{s:s, s:s, s:s}", "out_trade_no", k->o.out_trade_no,
-	    "total_amount", pp_money_format(k->o.amount, amount), "subject",
-	    subject);
-	biz = j ? json_dumps(j, JSON_COMPACT) : NULL;
-	json_decref(j);
-	val[0] = k->conf[0], val[1] = "alipay.trade.precreate";
-	val[2] = "JSON", val[3] = "utf-8", val[4] = "RSA2", val[5] = ts;
-	val[6] = "1.0", val[7] = notify, val[8] = biz, val[9] = "";
-	if (biz == NULL || (content = pp__alipay_content(key, val, 10, 0)) ==
+	val[0] = k->conf[0], val[1] = method, val[2] = "JSON";
+	val[3] = "utf-8", val[4] = "RSA2", val[5] = ts, val[6] = "1.0";
+	val[7] = notify ? notify : "", val[8] = biz, val[9] = "";
+	if ((content = pp__alipay_content(key, (char *const *)val, 10, 0)) ==
 	    NULL)
 		rc = ERR(PP_EINTERNAL, "out of memory");
 	else if ((rc = pp__pay_sign(k->conf[2], content, strlen(content),
@@ -387,11 +411,11 @@ alipay_form(pp_db *db, struct ask *k, char **form)
 		if ((*form = w = malloc(len)) == NULL)
 			rc = ERR(PP_EINTERNAL, "out of memory");
 		for (i = 0; w && i < 10; i++)
-			form_put(&w, i == 0, key[i], val[i]);
+			if (*val[i])
+				form_put(&w, n++ == 0, key[i], val[i]);
 	}
 	free(sig);
 	free(content);
-	free(biz);
 	return rc;
 }
 
@@ -402,7 +426,7 @@ alipay_form(pp_db *db, struct ask *k, char **form)
 static const char *
 member_text(const char *s, const char *name, size_t *len)
 {
-	char key[64];
+	char key[80];
 	const char *p, *q;
 	int depth = 0, str = 0;
 
@@ -435,37 +459,38 @@ member_text(const char *s, const char *name, size_t *len)
 	return NULL;
 }
 
-/* An Alipay answer: refused, or signed by Alipay with the qr_code. */
+/*
+ * An Alipay answer of alipay.trade.NAME, to what (order, refund): refused,
+ * or signed by Alipay; its JSON into *j and its response into *r,
+ * NULL but on PP_OK.
+ */
 static int
-alipay_answer(pp_db *db, const struct ask *k, const struct answer *a,
-    struct pp_pay_request *out)
+alipay_signed(pp_db *db, const struct ask *k, const struct answer *a,
+    const char *name, const char *what, json_t **j, json_t **r)
 {
 	const char *code = NULL, *msg = NULL, *sub = NULL, *smsg = NULL,
-	    *url = NULL, *no = NULL, *sign = NULL, *raw;
-	char err[PP_ERRMAX], text[256], *m;
-	json_t *j, *r;
+	    *sign = NULL, *raw;
+	char err[PP_ERRMAX], text[256], member[64], *m;
 	size_t len = 0;
 	int rc;
 
-	j = json_loadb(a->body, a->len, 0, NULL);
-	r = json_object_get(j, "alipay_trade_precreate_response");
-	if (r == NULL)
-		r = json_object_get(j, "error_response");
-	json_unpack(j, "{s?s}", "sign", &sign);
-	if (a->status != 200 || r == NULL || json_unpack(r, "{s:s, s?s, "
-	    "s?s, s?s, s?s, s?s}", "code", &code, "msg", &msg, "sub_code",
-	    &sub, "sub_msg", &smsg, "qr_code", &url, "out_trade_no", &no) !=
-	    0) {
-		json_decref(j);
-		return ERR(PP_EDATA, "alipay: the answer (HTTP %ld) is no "
-		    "precreate response", a->status);
-	}
-	if (strcmp(code, "10000") != 0) {
+	snprintf(member, sizeof(member), "alipay_trade_%s_response", name);
+	*j = json_loadb(a->body, a->len, 0, NULL);
+	if ((*r = json_object_get(*j, member)) == NULL)
+		*r = json_object_get(*j, "error_response");
+	json_unpack(*j, "{s?s}", "sign", &sign);
+	if (a->status != 200 || *r == NULL || json_unpack(*r, "{s:s, s?s, "
+	    "s?s, s?s}", "code", &code, "msg", &msg, "sub_code", &sub,
+	    "sub_msg", &smsg) != 0)
+		rc = ERR(PP_EDATA, "alipay: the answer (HTTP %ld) is no %s "
+		    "response", a->status, name);
+	else if (strcmp(code, "10000") != 0) {
 		snprintf(text, sizeof(text), "%s %s", msg ? msg : "",
 		    smsg ? smsg : "");
-		rc = refused(db, "alipay", a->status, sub ? sub : code, text);
-	} else if (sign == NULL || (raw = member_text(a->body,
-	    "alipay_trade_precreate_response", &len)) == NULL)
+		rc = refused(db, "alipay", what, a->status, sub ? sub : code,
+		    text);
+	} else if (sign == NULL || (raw = member_text(a->body, member,
+	    &len)) == NULL)
 		rc = ERR(PP_EDATA, "alipay: the answer is refused: it is not "
 		    "signed");
 	else if ((m = strndup(raw, len)) == NULL)
@@ -475,41 +500,79 @@ alipay_answer(pp_db *db, const struct ask *k, const struct answer *a,
 		free(m);
 		if (rc != PP_OK)
 			rc = ERR(rc, "alipay: the answer is refused: %s", err);
-		else if (url == NULL || *url == '\0' || strlen(url) >=
-		    sizeof(out->pay_url) || no == NULL ||
-		    strcmp(no, k->o.out_trade_no) != 0)
-			rc = ERR(PP_EDATA, "alipay: the answer has no qr_code "
-			    "for order %s", k->o.out_trade_no);
-		else
-			snprintf(out->pay_url, sizeof(out->pay_url), "%s", url);
 	}
+	if (rc != PP_OK) {
+		json_decref(*j);
+		*j = *r = NULL;
+	}
+	return rc;
+}
+
+/*
+ * alipay.trade.NAME with biz_content biz (malloc'd, freed here; NULL:
+ * out of memory), through the gateway; the signed answer as
+ * alipay_signed gives it.
+ */
+static int
+alipay_call(pp_db *db, const struct ask *k, const char *name, char *biz,
+    const char *notify, const char *what, json_t **j, json_t **r)
+{
+	struct curl_slist *h = NULL;
+	struct answer a;
+	char method[64], *form = NULL;
+	int rc;
+
+	*j = *r = NULL;
+	memset(&a, 0, sizeof(a));
+	snprintf(method, sizeof(method), "alipay.trade.%s", name);
+	if (biz == NULL)
+		rc = ERR(PP_EINTERNAL, "out of memory");
+	else if ((rc = alipay_form(db, k, method, biz, notify, &form)) ==
+	    PP_OK) {
+		h = curl_slist_append(h, "Content-Type: application/x-www-"
+		    "form-urlencoded;charset=utf-8");
+		if ((rc = post(db, k->conf[4], h, form, &a)) == PP_OK)
+			rc = alipay_signed(db, k, &a, name, what, j, r);
+		curl_slist_free_all(h);
+	}
+	free(a.body);
+	free(form);
+	free(biz);
+	return rc;
+}
+
+/* Alipay's precreate: signed by Alipay with the qr_code. */
+static int
+alipay_request(pp_db *db, struct ask *k, struct pp_pay_request *out)
+{
+	char amount[PP_NUMBUF], subject[64], notify[CONF_MAX + 32];
+	const char *url = NULL, *no = NULL;
+	json_t *j, *r;
+	int rc;
+
+	if ((rc = join(db, notify, sizeof(notify), k->notify,
+	    "/pay/alipay/notify")) != PP_OK)
+		return rc;
+	snprintf(subject, sizeof(subject), "电费 %s", k->o.account);
+	if ((rc = alipay_call(db, k, "precreate", json_text(json_pack(
+	    "{s:s, s:s, s:s}", "out_trade_no", k->o.out_trade_no,
+	    "total_amount", pp_money_format(k->o.amount, amount), "subject",
+	    subject)), notify, "order", &j, &r)) != PP_OK)
+		return rc;
+	json_unpack(r, "{s?s, s?s}", "qr_code", &url, "out_trade_no", &no);
+	if (url == NULL || *url == '\0' || strlen(url) >= sizeof(out->pay_url)
+	    || no == NULL || strcmp(no, k->o.out_trade_no) != 0)
+		rc = ERR(PP_EDATA, "alipay: the answer has no qr_code for "
+		    "order %s", k->o.out_trade_no);
+	else
+		snprintf(out->pay_url, sizeof(out->pay_url), "%s", url);
 	json_decref(j);
 	return rc;
 }
 
+/* The settings of k's order's channel, into k. */
 static int
-alipay_request(pp_db *db, struct ask *k, struct pp_pay_request *out)
-{
-	struct curl_slist *h = NULL;
-	struct answer a;
-	char *form;
-	int rc;
-
-	if ((rc = alipay_form(db, k, &form)) != PP_OK)
-		return rc;
-	h = curl_slist_append(h, "Content-Type: application/x-www-form-"
-	    "urlencoded;charset=utf-8");
-	if ((rc = post(db, k->conf[4], h, form, &a)) == PP_OK)
-		rc = alipay_answer(db, k, &a, out);
-	free(a.body);
-	curl_slist_free_all(h);
-	free(form);
-	return rc;
-}
-
-/* The order, askable, and its channel's settings, into k. */
-static int
-ask_begin(pp_db *db, const char *no, struct ask *k)
+ask_conf(pp_db *db, struct ask *k)
 {
 	static const char *const keys[2][5] = {
 		{ "pay.wechat.mchid", "pay.wechat.appid",
@@ -519,8 +582,23 @@ ask_begin(pp_db *db, const char *no, struct ask *k)
 		    "pay.alipay.private_key_file", NULL,
 		    "pay.alipay.gateway" },
 	};
+	int i, c = strcmp(k->o.channel, "alipay") == 0;
+
+	for (i = 0; i < 5; i++)
+		if (keys[c][i] && (pp__setting(db, keys[c][i], k->conf[i],
+		    CONF_MAX) == NULL || k->conf[i][0] == '\0'))
+			return ERR(PP_ECONFIG, "order %s: the site file's "
+			    "payments: %s has no %s", k->o.out_trade_no,
+			    k->o.channel, strrchr(keys[c][i], '.') + 1);
+	return PP_OK;
+}
+
+/* The order, askable, and its channel's settings, into k. */
+static int
+ask_begin(pp_db *db, const char *no, struct ask *k)
+{
 	struct pp__account acct;
-	int i, c, rc;
+	int rc;
 
 	if ((rc = pp_order_get(db, no, &k->o)) != PP_OK)
 		return rc;
@@ -532,17 +610,10 @@ ask_begin(pp_db *db, const char *no, struct ask *k)
 	if (!acct.open)
 		return ERR(PP_ERULE, "order %s: account %s is closed", no,
 		    acct.account);
-	c = strcmp(k->o.channel, "alipay") == 0;
 	if (pp__setting(db, "pay.notify_base", k->notify, CONF_MAX) == NULL)
 		return ERR(PP_ECONFIG, "order %s: the site file's payments: "
 		    "has no notify_base", no);
-	for (i = 0; i < 5; i++)
-		if (keys[c][i] && (pp__setting(db, keys[c][i], k->conf[i],
-		    CONF_MAX) == NULL || k->conf[i][0] == '\0'))
-			return ERR(PP_ECONFIG, "order %s: the site file's "
-			    "payments: %s has no %s", no, k->o.channel,
-			    strrchr(keys[c][i], '.') + 1);
-	return PP_OK;
+	return ask_conf(db, k);
 }
 
 int
@@ -576,5 +647,168 @@ pp_order_request(pp_db *db, const char *out_trade_no,
 	pp__audit_note(db, "order %s asked of %s", out_trade_no, k.o.channel);
 	if ((rc = pp__tx_commit(db)) != PP_OK)
 		return rc;
+	return pp_order_get(db, out_trade_no, &out->order);
+}
+
+/* ---- the refund of an order paid for a closed account ----------------- */
+
+/* The default reason given to the platform, and the longest one taken. */
+#define REFUND_REASON	"户号已销户，退回支付款"
+#define REASON_MAX	241
+
+/* What the platform said of a refund: its id, and whether it is done. */
+struct refund {
+	char	no[PP_TRADE_NOMAX + 1];	/* ours: "R" and the out_trade_no */
+	char	id[PP_REFMAX];		/* WeChat's refund_id; Alipay: no */
+	int	done;
+};
+
+/* WeChat Pay's refund: SUCCESS is done, PROCESSING on its way. */
+static int
+wechat_refund(pp_db *db, const struct ask *k, const char *reason,
+    struct refund *f)
+{
+	const char *id = NULL, *status = NULL, *no = NULL;
+	json_int_t amount = -1;
+	char b[128];
+	json_t *j;
+	int rc;
+
+	if ((rc = wechat_call(db, k, "refund", "/v3/refund/domestic/refunds",
+	    json_text(json_pack("{s:s, s:s, s:s, s:{s:I, s:I, s:s}}",
+	    "out_trade_no", k->o.out_trade_no, "out_refund_no", f->no,
+	    "reason", reason, "amount", "refund", (json_int_t)k->o.amount,
+	    "total", (json_int_t)k->o.amount, "currency", "CNY")), &j)) !=
+	    PP_OK)
+		return rc;
+	json_unpack(j, "{s?s, s?s, s?s, s?{s?I}}", "refund_id", &id,
+	    "out_refund_no", &no, "status", &status, "amount", "refund",
+	    &amount);
+	if (id == NULL || *id == '\0' || strlen(id) >= sizeof(f->id) ||
+	    status == NULL || no == NULL || strcmp(no, f->no) != 0 ||
+	    amount != k->o.amount)
+		rc = ERR(PP_EDATA, "wechat: the answer is no refund %s of the "
+		    "order's amount", f->no);
+	else if (strcmp(status, "SUCCESS") == 0 ||
+	    strcmp(status, "PROCESSING") == 0) {
+		snprintf(f->id, sizeof(f->id), "%s", id);
+		f->done = strcmp(status, "SUCCESS") == 0;
+	} else
+		rc = ERR(PP_ERULE, "wechat: refund %s is %s: see to it on the "
+		    "merchant platform", f->no, shown(status, b));
+	json_decref(j);
+	return rc;
+}
+
+/*
+ * Alipay's refund: done when the trade's refunded total (refund_fee) is
+ * the order's amount, whether this request moved the money (fund_change
+ * Y) or the same out_request_no did before (N).
+ */
+static int
+alipay_refund(pp_db *db, const struct ask *k, const char *reason,
+    struct refund *f)
+{
+	const char *no = NULL, *fee = NULL;
+	char amount[PP_NUMBUF], err[PP_ERRMAX];
+	int64_t fen = -1;
+	json_t *j, *r;
+	int rc;
+
+	if ((rc = alipay_call(db, k, "refund", json_text(json_pack(
+	    "{s:s, s:s, s:s, s:s}", "out_trade_no", k->o.out_trade_no,
+	    "refund_amount", pp_money_format(k->o.amount, amount),
+	    "out_request_no", f->no, "refund_reason", reason)), NULL,
+	    "refund", &j, &r)) != PP_OK)
+		return rc;
+	json_unpack(r, "{s?s, s?s}", "out_trade_no", &no, "refund_fee", &fee);
+	if (no == NULL || strcmp(no, k->o.out_trade_no) != 0 || fee == NULL ||
+	    pp_money_parse(fee, 0, k->o.amount, &fen, err, sizeof(err)) !=
+	    PP_OK)
+		rc = ERR(PP_EDATA, "alipay: the answer is no refund of order "
+		    "%s", k->o.out_trade_no);
+	else {
+		snprintf(f->id, sizeof(f->id), "%s", f->no);
+		f->done = fen == k->o.amount;
+	}
+	json_decref(j);
+	return rc;
+}
+
+/*
+ * The platform's answer kept, with its audit note, in one transaction:
+ * refunded by this operator now, or the refund's id while it is on its
+ * way.  The money never entered the ledger, so nothing leaves it.
+ */
+static int
+refund_keep(pp_db *db, const struct pp_order *o, const struct refund *f)
+{
+	int rc;
+
+	if ((rc = pp__tx_begin(db)) != PP_OK)
+		return rc;
+	if (f->done)
+		rc = pp__exec(db, "UPDATE orders SET state = 'refunded', "
+		    "refund_id = ?, refunded = ?, refunded_by = ? WHERE "
+		    "out_trade_no = ? AND state = 'refund_due'", "titt", f->id,
+		    pp_now(), pp__operator_login(db), o->out_trade_no);
+	else
+		rc = pp__exec(db, "UPDATE orders SET refund_id = ? WHERE "
+		    "out_trade_no = ? AND state = 'refund_due'", "tt", f->id,
+		    o->out_trade_no);
+	if (rc == PP_OK && sqlite3_changes(db->sql) != 1)
+		rc = ERR(PP_ERULE, "order %s was refunded meanwhile",
+		    o->out_trade_no);
+	if (rc != PP_OK) {
+		pp__tx_rollback(db);
+		return rc;
+	}
+	if (f->done)
+		pp__audit_note(db, "order %s refunded through %s: refund %s",
+		    o->out_trade_no, o->channel, f->id);
+	else
+		pp__audit_note(db, "order %s: refund %s processing at %s",
+		    o->out_trade_no, f->id, o->channel);
+	return pp__tx_commit(db);
+}
+
+int
+pp_order_refund(pp_db *db, const char *out_trade_no, const char *reason,
+    struct pp_order_refund *out)
+{
+	char msg[PP_ERRMAX];
+	struct refund f;
+	struct ask k;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	memset(&k, 0, sizeof(k));
+	memset(&f, 0, sizeof(f));
+	if (reason == NULL || *reason == '\0')
+		reason = REFUND_REASON;
+	else if (pp__text_check("--reason", reason, REASON_MAX, msg,
+	    sizeof(msg)) != PP_OK)
+		return ERR(PP_EDATA, "%s", msg);
+	if ((rc = pp_order_get(db, out_trade_no, &k.o)) != PP_OK)
+		return rc;
+	out->order = k.o;
+	if (strcmp(k.o.state, "refund_due") != 0)
+		return ERR(PP_ERULE, "order %s is %s: only a refund_due order is "
+		    "refunded through the platform%s", out_trade_no, k.o.state,
+		    strcmp(k.o.state, "paid") == 0 ? "; its sale is refunded "
+		    "at the counter (refund(1))" : "");
+	if ((rc = ask_conf(db, &k)) != PP_OK)
+		return rc;
+	snprintf(f.no, sizeof(f.no), "R%s", k.o.out_trade_no);
+	rc = strcmp(k.o.channel, "wechat") == 0 ?
+	    wechat_refund(db, &k, reason, &f) :
+	    alipay_refund(db, &k, reason, &f);
+	if (rc != PP_OK) {
+		snprintf(msg, sizeof(msg), "%s", pp_errmsg(db));
+		return ERR(rc, "order %s: %s", out_trade_no, msg);
+	}
+	if ((rc = refund_keep(db, &k.o, &f)) != PP_OK)
+		return rc;
+	out->done = f.done;
 	return pp_order_get(db, out_trade_no, &out->order);
 }

@@ -446,15 +446,18 @@ struct pp_order {
 	char	account[PP_KEYMAX];
 	char	channel[8];		/* wechat, alipay */
 	int64_t	amount;			/* fen */
-	char	state[12];		/* created paid refund_due closed */
+	char	state[12];	/* created paid refund_due refunded closed */
 	int64_t	created, paid;		/* paid: 0 when not */
 	char	transaction_id[PP_REFMAX];	/* "" when none */
 	char	serial[PP_KEYMAX];	/* its sale's, "" when none */
 	int64_t	requested;		/* asked of the platform, 0: not */
 	char	pay_url[PP_URLMAX];	/* the platform's answer, "" */
+	char	refund_id[PP_REFMAX];	/* the platform's refund, "" */
+	int64_t	refunded;		/* refunded through it, 0: not */
+	char	refunded_by[PP_KEYMAX];	/* the operator, "" */
 };
 
-#define PP_ORDER_NCOLS	11
+#define PP_ORDER_NCOLS	14
 extern const pp_column pp_order_columns[PP_ORDER_NCOLS];
 struct pp_order_text {
 	char	cell[PP_ORDER_NCOLS][PP_CELLBUF];
@@ -538,6 +541,26 @@ struct pp_pay_request {
  */
 int	 pp_order_request(pp_db *db, const char *out_trade_no,
 	    const char *client_addr, struct pp_pay_request *out);
+
+/*
+ * Refund through its platform an order paid for a closed account
+ * (refund_due; doc/design.md, "Money"): WeChat Pay API v3's domestic
+ * refund or Alipay's alipay.trade.refund, of the whole amount, signed as
+ * pp_order_request's are, its number "R" and the out_trade_no so that
+ * asking again is the same refund.  Done: the order is refunded, with the
+ * refund's id, the time and the operator, audited; on its way (WeChat's
+ * PROCESSING): it stays refund_due with the refund's id, done = 0, and is
+ * asked again later.  reason: to the platform, NULL for the default.
+ * Errors as pp_order_request's, nothing written; PP_ERULE too for an order
+ * that is not refund_due.  The money never entered the ledger, and
+ * nothing leaves it.
+ */
+struct pp_order_refund {
+	struct pp_order	order;		/* as it is now */
+	int		done;		/* 0: the platform is processing it */
+};
+int	 pp_order_refund(pp_db *db, const char *out_trade_no,
+	    const char *reason, struct pp_order_refund *out);
 
 /* ---- serial.c: the receipt number ------------------------------------ */
 

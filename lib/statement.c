@@ -604,6 +604,12 @@ unbooked(pp_db *db, const struct pp_stmt_req *req, const struct trade *t,
 
 	if ((rc = order_of(db, t->out_trade_no, &o)) != PP_OK)
 		return rc;
+	/* Given back through the platform (pay-order --refund): unbooked. */
+	if (o.found && strcmp(o.state, "refunded") == 0 && o.amount ==
+	    t->amount && strcmp(o.channel, method_of(req->channel)) == 0) {
+		res->agreed++;
+		return PP_OK;
+	}
 	if ((d = add_diff(db, res, "missing", req->channel, t)) == NULL)
 		return PP_EINTERNAL;
 	if (!o.found || strcmp(o.channel, method_of(req->channel)) != 0) {
@@ -679,7 +685,9 @@ check_payment(pp_db *db, const struct pp_stmt_req *req, const struct trade *t,
 
 /*
  * A refund of the statement: the platform gave money back.  The ledger
- * agrees when it has a refund by that refund id of that amount.
+ * agrees when it has a refund by that refund id of that amount; or it is
+ * the refund of an order paid for a closed account, whose money never
+ * entered the ledger, by pay-order --refund: refunded by that id.
  */
 static int
 check_refund(pp_db *db, const struct pp_stmt_req *req, const struct trade *t,
@@ -687,6 +695,7 @@ check_refund(pp_db *db, const struct pp_stmt_req *req, const struct trade *t,
 {
 	struct pp_stmt_diff *d;
 	struct booked b, paid;
+	int64_t order;
 	int rc;
 
 	if ((rc = booked(db, t->refund_id, &b)) != PP_OK ||
@@ -695,6 +704,14 @@ check_refund(pp_db *db, const struct pp_stmt_req *req, const struct trade *t,
 	if (b.found && strcmp(b.kind, "refund") == 0 && b.amount == -t->amount) {
 		res->agreed++;
 		return PP_OK;
+	}
+	if (!b.found && (rc = pp__query_int(db, &order, "SELECT id FROM orders "
+	    "WHERE refund_id = ? AND state = 'refunded' AND amount = ? AND "
+	    "channel = ? AND transaction_id = ?", "titt", t->refund_id,
+	    t->amount, method_of(req->channel), t->txn)) != PP_EDATA) {
+		if (rc == PP_OK)
+			res->agreed++;
+		return rc;
 	}
 	if ((d = add_diff(db, res, b.found ? "amount" : "refund", req->channel,
 	    t)) == NULL)

@@ -101,6 +101,7 @@ pay-order.1:2	pay-order --show	an order of another site: tests/cli/payments.t sh
 pay-order.1:3	pay-order --wechat	a notification signed by a platform: tests/cli/payments.t replays them
 pay-order.1:4	pay-order -o list --request	asks a payment platform: tests/cli/pay-request.t asks the fake one
 pay-order.1:5	sqlite3	the refusals of another site: tests/cli/payments.t counts them
+pay-order.1:7	pay-order --refund	refunds through a payment platform: tests/cli/pay-refund.t refunds through the fake one
 pay-statement.1:7	MAILTO=	crontab lines, and mail
 prepay-web.8:1	prepay-web -d	a server that runs until SIGTERM: tests/cli/web.t starts and stops it
 prepay-web.8:2	curl -c jar	needs prepay-web serving residents: tests/cli/web.t binds the same way

@@ -83,10 +83,10 @@ for e in json.load(sys.stdin): print(json.dumps(e, ensure_ascii=False, sort_keys
 exits 0 "pay-order --request: an order made and asked of WeChat Pay" \
     pay-order -o csv --request 100001 50.00 wechat
 is "$(head -n 1 "$T/out")" \
-    "out_trade_no,account,channel,amount,state,created,paid,transaction_id,serial,requested,pay_url" \
+    "out_trade_no,account,channel,amount,state,created,paid,transaction_id,serial,requested,pay_url,refund_id,refunded,refunded_by" \
     "the order columns end with requested and pay_url"
 nowx=$(sed -n 2p "$T/out" | cut -d, -f1)
-like "$T/out" "^$nowx,100001,wechat,50\\.00,created,2026-03-10 12:00:00,,,,2026-03-10 12:00:00,http://127\\.0\\.0\\.1:$fake_port/checkout/wechat/$nowx\$" \
+like "$T/out" "^$nowx,100001,wechat,50\\.00,created,2026-03-10 12:00:00,,,,2026-03-10 12:00:00,http://127\\.0\\.0\\.1:$fake_port/checkout/wechat/$nowx,,,\$" \
     "the order is created, asked now, with the fake's checkout address"
 is "$(sql "SELECT state || ' ' || requested || ' ' || pay_url FROM orders WHERE out_trade_no = '$nowx'")" \
     "created 1773115200 http://127.0.0.1:$fake_port/checkout/wechat/$nowx" "the answer is kept on the order"
@@ -99,18 +99,18 @@ is "$(sql "SELECT count(*) FROM ledger WHERE kind = 'sale'")" 0 "asking moves no
 
 exits 0 "an order asked of Alipay" pay-order -o csv --request 100001 0.01 alipay
 noali=$(sed -n 2p "$T/out" | cut -d, -f1)
-like "$T/out" "^$noali,100001,alipay,0\\.01,created,.*,http://127\\.0\\.0\\.1:$fake_port/checkout/alipay/$noali\$" \
+like "$T/out" "^$noali,100001,alipay,0\\.01,created,.*,http://127\\.0\\.0\\.1:$fake_port/checkout/alipay/$noali,,,\$" \
     "its qr_code is the fake's checkout address"
 log
 like "$T/log" "\"amount\": 1, \"notify_url\": \"http://127\\.0\\.0\\.1:$rx_port/pay/alipay/notify\", \"order\": \"$noali\", \"request\": \"alipay\"" \
     "Alipay took the RSA2 sign: one fen, the notify_url"
 
 exits 0 "an order asked again" pay-order -o csv --request "$nowx"
-like "$T/out" "^$nowx,100001,wechat,50\\.00,created,.*/checkout/wechat/$nowx\$" "the same order, asked again"
+like "$T/out" "^$nowx,100001,wechat,50\\.00,created,.*/checkout/wechat/$nowx,,,\$" "the same order, asked again"
 exits 0 "show gives the address again" pay-order -o csv --show "$nowx"
-like "$T/out" "/checkout/wechat/$nowx\$" "as --show"
+like "$T/out" "/checkout/wechat/$nowx,,,\$" "as --show"
 exits 0 "report orders has it" report orders -o csv
-like "$T/out" "^$noali,.*/checkout/alipay/$noali\$" "and report orders"
+like "$T/out" "^$noali,.*/checkout/alipay/$noali,,,\$" "and report orders"
 
 # --- refusals: the order stays created, to be asked again ----------------
 
@@ -134,7 +134,7 @@ refused "a wrong merchant key: WeChat refuses" 1 \
 nore=$_no
 exits 0 "the right key back" site-load conf/site.yaml
 exits 0 "the refused order asked again" pay-order -o csv --request "$nore"
-like "$T/out" "^$nore,100001,wechat,10\\.00,created,.*/checkout/wechat/$nore\$" "now it has its address"
+like "$T/out" "^$nore,100001,wechat,10\\.00,created,.*/checkout/wechat/$nore,,,\$" "now it has its address"
 
 site "$fake_port" "" wechat-merchant.key >conf/wrongkey.yaml
 site-load conf/wrongkey.yaml >/dev/null

@@ -107,9 +107,9 @@ exits 0 "the payments section back" site-load conf/site.yaml
 } >/dev/null || echo "Bail out! acct-open"
 
 exits 0 "an order of 50.00 by WeChat Pay" pay-order -o csv 100001 50.00 wechat
-is "$(head -n 1 "$T/out")" "out_trade_no,account,channel,amount,state,created,paid,transaction_id,serial,requested,pay_url" \
+is "$(head -n 1 "$T/out")" "out_trade_no,account,channel,amount,state,created,paid,transaction_id,serial,requested,pay_url,refund_id,refunded,refunded_by" \
     "the order columns"
-like "$T/out" '^[0-9a-f]{32},100001,wechat,50\.00,created,2026-03-10 12:00:00,,,,,$' \
+like "$T/out" '^[0-9a-f]{32},100001,wechat,50\.00,created,2026-03-10 12:00:00,,,,,,,,$' \
     "the order: 32 hex digits, the account, the channel, the amount, created now, unpaid"
 no1=$(sed -n 2p "$T/out" | cut -d, -f1)
 is "$(sql "SELECT account_id || ' ' || channel || ' ' || amount || ' ' || state || ' ' || created FROM orders WHERE out_trade_no = '$no1'")" \
@@ -166,7 +166,7 @@ state() {
 
 wx n1 --order "$no1" --txn 4200000001202603100000000001 --total 5000
 exits 0 "a good notification pays the order" pay-order -o csv --wechat n1.headers n1.body
-like "$T/out" "^$no1,100001,wechat,50\\.00,paid,2026-03-10 12:00:00,2026-03-10 12:00:00,4200000001202603100000000001,20260310[0-9]{6},,$" \
+like "$T/out" "^$no1,100001,wechat,50\\.00,paid,2026-03-10 12:00:00,2026-03-10 12:00:00,4200000001202603100000000001,20260310[0-9]{6},,,,,$" \
     "the order is paid, with the transaction and the sale's serial"
 is "$(sql "SELECT kind || ' ' || amount || ' ' || method || ' ' || ref || ' ' || operator FROM ledger WHERE kind = 'sale'")" \
     "sale 5000 wechat 4200000001202603100000000001 web:wechat" \
@@ -313,7 +313,7 @@ before=$(bal 100001)
 
 ali a1 --order "$noa1" --trade-no 2026031022001400000000000001 --amount 30.00
 exits 0 "a good Alipay notification pays the order" pay-order -o csv --alipay a1.body
-like "$T/out" "^$noa1,100001,alipay,30\\.00,paid,2026-03-10 12:00:00,2026-03-10 12:00:00,2026031022001400000000000001,20260310[0-9]{6},,$" \
+like "$T/out" "^$noa1,100001,alipay,30\\.00,paid,2026-03-10 12:00:00,2026-03-10 12:00:00,2026031022001400000000000001,20260310[0-9]{6},,,,,$" \
     "the order is paid, with the trade_no and the sale's serial"
 is "$(sql "SELECT amount || ' ' || method || ' ' || operator FROM ledger WHERE ref = '2026031022001400000000000001'")" \
     "3000 alipay web:alipay" "one sale of 30.00, method alipay, ref the trade_no, operator web:alipay"
@@ -371,7 +371,7 @@ exits 0 "report orders" report orders -o csv
 is "$(($(wc -l <"$T/out") - 1))" "$(sql "SELECT count(*) FROM orders")" "every order, one row each"
 is "$(sed -n 2p "$T/out" | cut -d, -f1,5,7)" "$no1,paid,2026-03-10 12:00:00" "in the order made, with the time paid"
 exits 64 "report orders --state of no order" report orders --state lost
-like "$T/err" '^report: --state lost: use created, paid, refund_due or closed$' "saying which"
+like "$T/err" '^report: --state lost: use created, paid, refund_due, refunded or closed$' "saying which"
 
 # The alarm scan counts them: a payment alarm for the manager.
 exits 0 "alarm-scan" alarm-scan -o csv -k payment

@@ -17,6 +17,7 @@ Alipay: OUT.body, the form.  --tamper changes the body after signing.
       --apiv3 FILE --merchant-pub PEM [--serial S] --alipay-sign KEY
       --alipay-app-pub PEM [--retries N] [--retry-wait SECONDS]
       [--log FILE] [--unsigned] [--mchid M] [--appid A] [--app-id A]
+      [--refund-status S]
 
 The platforms as an HTTP server on 127.0.0.1:P (0: any free port), for
 the tests and the demo.  It writes "PID PORT" to FILE once it listens.
@@ -34,6 +35,17 @@ the payments made at the checkout, as pay-statement(1) reads it: WeChat
 Pay's trade bill, Alipay's business detail statement in GBK.  The
 clock is PREPAY_NOW's when it is set, as the library's is.  --unsigned
 answers without the platform's signature, as a forger would.
+
+Refunds: POST /v3/refund/domestic/refunds (WeChat Pay v3) and
+alipay.trade.refund at /gateway.do check the merchant's signature, that
+the order was paid at the checkout and that the refund is its whole
+amount, and answer signed.  The same refund number again is the same
+refund (WeChat: its refund_id and status; Alipay: fund_change N), another
+number for a refunded order is refused.  --refund-status S: a new WeChat
+refund's status, SUCCESS by default; PROCESSING answers SUCCESS when
+asked again, as the platform has finished it by then; ABNORMAL stays so.
+/log has each refund asked, "again": true when it was one already made.
+/bill lists the refunds of the day too, as each platform's statement does.
 """
 import argparse
 import base64
@@ -178,6 +190,7 @@ class Platform:
         self.port = 0
         self.orders = {}
         self.paid = []
+        self.refunds = {}
         self.log = []
         self.lock = threading.Lock()
         self.seq = 0
@@ -273,13 +286,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
             with P.lock:
                 rows = [t for t in P.paid if t["channel"] == channel and
                         beijing(t["time"])[:10] == day]
+                back = [r for r in P.refunds.values() if
+                        r["channel"] == channel and r["status"] == "SUCCESS"
+                        and beijing(r["time"])[:10] == day]
             if channel not in CHANNELS or \
                     not re.fullmatch(r"\d{4}-\d{2}-\d{2}", day):
                 self.send(400, '{"code":"PARAM_ERROR"}')
             elif channel == "wechat":
-                self.send(200, wechat_bill(P.a, rows), "text/csv")
+                self.send(200, wechat_bill(P.a, rows, back), "text/csv")
             else:
-                self.send(200, alipay_bill(day, rows),
+                self.send(200, alipay_bill(day, rows, back),
                           "text/csv; charset=GBK")
             return
         order = P.orders.get(parts[2]) if len(parts) == 3 and \
@@ -305,6 +321,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         body = self.body()
         if url.path == "/v3/pay/transactions/h5":
             self.wechat_h5(P, url.path, body)
+        elif url.path == "/v3/refund/domestic/refunds":
+            self.wechat_refund(P, url.path, body)
         elif url.path == "/gateway.do":
             self.alipay_gateway(P, body)
         elif url.path.startswith("/checkout/"):
@@ -316,7 +334,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send(status, json.dumps({"code": code, "message": message},
                                      ensure_ascii=False))
 
-    def wechat_h5(self, P, path, body):
+    def wechat_merchant(self, P, path, body):
+        """Is the request signed by the merchant, now?"""
         a = P.a
         auth = self.headers.get("Authorization", "")
         scheme, _, rest = auth.partition(" ")
@@ -331,8 +350,20 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 not f.get("timestamp", "").isdigit() or \
                 abs(int(f["timestamp"]) - now()) > 300 or \
                 not verify(a.merchant_pub, msg, f.get("signature", "")):
-            P.note({"request": "wechat", "refused": "SIGN_ERROR"})
             self.wechat_error(401, "SIGN_ERROR", "签名错误")
+            return False
+        return True
+
+    def wechat_signed(self, P, j):
+        answer = json.dumps(j, ensure_ascii=False).encode()
+        self.send(200, answer, headers={} if P.a.unsigned else
+                  wechat_signed(P.a.wechat_sign, answer, str(now()),
+                                P.a.serial))
+
+    def wechat_h5(self, P, path, body):
+        a = P.a
+        if not self.wechat_merchant(P, path, body):
+            P.note({"request": "wechat", "refused": "SIGN_ERROR"})
             return
         try:
             j = json.loads(body)
@@ -358,22 +389,124 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 "amount": j["amount"]["total"],
                 "notify_url": j["notify_url"],
                 "client": j["scene_info"]["payer_client_ip"]})
-        answer = json.dumps({"h5_url": "http://127.0.0.1:%d/checkout/"
-                             "wechat/%s" % (P.port, no)}).encode()
-        self.send(200, answer, headers={} if a.unsigned else wechat_signed(
-            a.wechat_sign, answer, str(now()), a.serial))
+        self.wechat_signed(P, {"h5_url": "http://127.0.0.1:%d/checkout/"
+                               "wechat/%s" % (P.port, no)})
 
-    def alipay_answer(self, P, member):
+    def refund_of(self, P, channel, no, refund_no, amount):
+        """The refund of a paid order: (refund, again), or (None, why)."""
+        with P.lock:
+            paid = [t for t in P.paid if t["channel"] == channel and
+                    t["no"] == no]
+            old = P.refunds.get((channel, refund_no))
+            if old is not None and old["no"] == no:
+                return old, True
+            if not paid or old is not None:
+                return None, "order"
+            if amount != paid[0]["amount"]:
+                return None, "amount"
+            if any(r["no"] == no for r in P.refunds.values()):
+                return None, "refunded"
+            P.seq += 1
+            r = {"no": no, "channel": channel, "refund_no": refund_no,
+                 "txn": paid[0]["txn"], "amount": amount, "time": now(),
+                 "status": P.a.refund_status if channel == "wechat"
+                 else "SUCCESS",
+                 "refund_id": "50300%014d" % (P.seq * 7919 + os.getpid())}
+            P.refunds[(channel, refund_no)] = r
+            return r, False
+
+    def wechat_refund(self, P, path, body):
+        if not self.wechat_merchant(P, path, body):
+            P.note({"refund": "wechat", "refused": "SIGN_ERROR"})
+            return
+        try:
+            j = json.loads(body)
+            no, rno = j["out_trade_no"], j["out_refund_no"]
+            amount = j["amount"]
+            ok = isinstance(amount["refund"], int) and \
+                amount["refund"] == amount["total"] and \
+                amount["currency"] == "CNY" and no and rno and \
+                ("notify_url" not in j or j["notify_url"])
+        except (ValueError, KeyError, TypeError):
+            ok = False
+        if not ok:
+            P.note({"refund": "wechat", "refused": "PARAM_ERROR"})
+            self.wechat_error(400, "PARAM_ERROR", "参数错误")
+            return
+        r, again = self.refund_of(P, "wechat", no, rno, amount["refund"])
+        if r is None:
+            code, status, msg = {
+                "order": ("RESOURCE_NOT_EXISTS", 404, "订单不存在"),
+                "amount": ("PARAM_ERROR", 400, "退款金额与支付金额不符"),
+                "refunded": ("INVALID_REQUEST", 400, "订单已全额退款"),
+            }[again]
+            P.note({"refund": "wechat", "order": no, "refused": code})
+            self.wechat_error(status, code, msg)
+            return
+        if again and r["status"] == "PROCESSING":
+            r["status"] = "SUCCESS"
+        P.note({"refund": "wechat", "order": no, "refund_no": rno,
+                "refund_id": r["refund_id"], "amount": r["amount"],
+                "reason": j.get("reason", ""), "status": r["status"],
+                "again": again})
+        self.wechat_signed(P, {
+            "refund_id": r["refund_id"], "out_refund_no": rno,
+            "transaction_id": r["txn"], "out_trade_no": no,
+            "channel": "ORIGINAL", "user_received_account": "支付用户零钱",
+            "create_time": beijing(r["time"]).replace(" ", "T") + "+08:00",
+            "status": r["status"], "funds_account": "AVAILABLE",
+            "amount": {"total": r["amount"], "refund": r["amount"],
+                       "payer_total": r["amount"],
+                       "payer_refund": r["amount"], "currency": "CNY"}})
+
+    def alipay_answer(self, P, member, method="precreate"):
         text = json.dumps(member, ensure_ascii=False, separators=(",", ":"))
         signed = "" if P.a.unsigned else ',"sign":"%s"' % sign(
             P.a.alipay_sign, text.encode())
-        self.send(200, '{"alipay_trade_precreate_response":%s%s}'
-                  % (text, signed), "application/json; charset=utf-8")
+        self.send(200, '{"alipay_trade_%s_response":%s%s}'
+                  % (method, text, signed), "application/json; charset=utf-8")
 
-    def alipay_refuse(self, P, sub_code, sub_msg):
-        P.note({"request": "alipay", "refused": sub_code})
-        self.alipay_answer(P, {"code": "40002", "msg": "Invalid Arguments",
-                               "sub_code": sub_code, "sub_msg": sub_msg})
+    def alipay_refuse(self, P, sub_code, sub_msg, method="precreate",
+                      code="40002", msg="Invalid Arguments"):
+        P.note({"request" if method == "precreate" else "refund": "alipay",
+                "refused": sub_code})
+        self.alipay_answer(P, {"code": code, "msg": msg,
+                               "sub_code": sub_code, "sub_msg": sub_msg},
+                           method)
+
+    def alipay_refund(self, P, form):
+        m = "refund"
+        try:
+            biz = json.loads(form["biz_content"])
+            no, rno = biz["out_trade_no"], biz["out_request_no"]
+            ok = form["app_id"] == P.a.app_id and no and rno and \
+                re.fullmatch(r"[0-9]+\.[0-9]{2}", biz["refund_amount"])
+        except (ValueError, KeyError, TypeError):
+            ok = False
+        if not ok:
+            self.alipay_refuse(P, "isv.invalid-parameter", "参数无效", m)
+            return
+        yuan, fen = biz["refund_amount"].split(".")
+        r, again = self.refund_of(P, "alipay", no, rno,
+                                  int(yuan) * 100 + int(fen))
+        if r is None:
+            sub, text = {
+                "order": ("ACQ.TRADE_NOT_EXIST", "交易不存在"),
+                "amount": ("ACQ.REFUND_AMT_NOT_EQUAL_TOTAL", "退款金额不符"),
+                "refunded": ("ACQ.TRADE_HAS_FINISHED", "交易已完结"),
+            }[again]
+            self.alipay_refuse(P, sub, text, m, "40004", "Business Failed")
+            return
+        P.note({"refund": "alipay", "order": no, "refund_no": rno,
+                "amount": r["amount"], "reason": biz.get("refund_reason",
+                                                         ""),
+                "status": r["status"], "again": again})
+        self.alipay_answer(P, {
+            "code": "10000", "msg": "Success", "trade_no": r["txn"],
+            "out_trade_no": no, "buyer_logon_id": "159****5620",
+            "fund_change": "N" if again else "Y",
+            "refund_fee": "%d.%02d" % divmod(r["amount"], 100),
+            "gmt_refund_pay": beijing(r["time"])}, m)
 
     def alipay_gateway(self, P, body):
         a = P.a
@@ -386,7 +519,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if form.get("sign_type") != "RSA2" or \
                 not verify(a.alipay_app_pub, content.encode(),
                            form.get("sign", "")):
-            self.alipay_refuse(P, "isv.invalid-signature", "验签出错")
+            self.alipay_refuse(P, "isv.invalid-signature", "验签出错",
+                               "refund" if form.get("method") ==
+                               "alipay.trade.refund" else "precreate")
+            return
+        if form.get("method") == "alipay.trade.refund":
+            self.alipay_refund(P, form)
             return
         try:
             biz = json.loads(form["biz_content"])
@@ -456,8 +594,9 @@ def yuan(fen):
     return "%d.%02d" % divmod(fen, 100)
 
 
-def wechat_bill(a, rows):
-    """WeChat Pay's trade bill of a day: every field after a backquote."""
+def wechat_bill(a, rows, back):
+    """WeChat Pay's trade bill of a day, its payments and its refunds:
+    every field after a backquote."""
     out = ["交易时间,公众账号ID,商户号,特约商户号,设备号,微信订单号,商户订单号,"
            "用户标识,交易类型,交易状态,付款银行,货币种类,应结订单金额,代金券金额,"
            "微信退款单号,商户退款单号,退款金额,充值券退款金额,退款类型,退款状态,"
@@ -469,16 +608,25 @@ def wechat_bill(a, rows):
             "OTHERS", "CNY", yuan(t["amount"]), "0.00", "0", "", "0.00",
             "0.00", "", "", t["subject"], "", "0.00000", "0.60%",
             yuan(t["amount"]), "0.00", ""]))
+    for r in back:
+        out.append(",".join("`" + v for v in [
+            beijing(r["time"]), a.appid, a.mchid, "0", "", r["txn"],
+            r["no"], "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o", "MWEB", "REFUND",
+            "OTHERS", "CNY", "0.00", "0.00", r["refund_id"], r["refund_no"],
+            yuan(r["amount"]), "0.00", "ORIGINAL", "SUCCESS", "", "",
+            "0.00000", "0.60%", yuan(r["amount"]), yuan(r["amount"]), ""]))
     total = yuan(sum(t["amount"] for t in rows))
+    refunded = yuan(sum(r["amount"] for r in back))
     out.append("总交易单数,应结订单总金额,退款总金额,充值券退款总金额,手续费总金额,"
                "订单总金额,申请退款总金额")
-    out.append("`%d,`%s,`0.00,`0.00,`0.00000,`%s,`0.00" % (len(rows), total,
-                                                           total))
+    out.append("`%d,`%s,`%s,`0.00,`0.00000,`%s,`%s" % (
+        len(rows) + len(back), total, refunded, total, refunded))
     return ("\r\n".join(out) + "\r\n").encode()
 
 
-def alipay_bill(day, rows):
-    """Alipay's business detail statement of a day, in GBK."""
+def alipay_bill(day, rows, back):
+    """Alipay's business detail statement of a day, its payments and its
+    refunds (negative), in GBK."""
     y, m, d = day.split("-")
     out = ["#支付宝业务明细查询", "#账号：[20880000000000000156]",
            "#起始日期：[%s年%s月%s日 00:00:00]   终止日期：[%s年%s月%s日 "
@@ -496,12 +644,21 @@ def alipay_bill(day, rows):
             beijing(t["time"]), "", "", "", "", "buy***@example.com",
             yuan(t["amount"]), yuan(t["amount"]), "0.00", "0.00", "0.00",
             "0.00", "0.00", "", "0.00", "0.00", "", "0.00", "0.00", ""])))
+    for r in back:
+        out.append(",".join(v + "\t" * (i < 24) for i, v in enumerate([
+            r["txn"], r["no"], "退款", "", beijing(r["time"]),
+            beijing(r["time"]), "", "", "", "", "buy***@example.com",
+            "-" + yuan(r["amount"]), "-" + yuan(r["amount"]), "0.00",
+            "0.00", "0.00", "0.00", "0.00", "", "0.00", "0.00",
+            r["refund_no"], "0.00", "0.00", ""])))
     total = yuan(sum(t["amount"] for t in rows))
+    refunded = yuan(sum(r["amount"] for r in back))
     out += ["#-----------------------------------------业务明细列表结束"
             "------------------------------------",
             "#交易合计：%d笔，商家实收共：%s元，商家优惠共：0.00元" % (len(rows),
                                                        total),
-            "#退款合计：0笔，商家实收退款共：0.00元，商家优惠退款共：0.00元",
+            "#退款合计：%d笔，商家实收退款共：-%s元，商家优惠退款共：0.00元" % (
+                len(back), refunded),
             "#导出时间：[%s]" % beijing(now())]
     return ("\r\n".join(out) + "\r\n").encode("gbk")
 
@@ -548,6 +705,8 @@ def main():
         p.add_argument("--mchid", default="1900000109")
         p.add_argument("--appid", default="wxd678efh567hg6787")
         p.add_argument("--app-id", default="2021000000000000")
+        p.add_argument("--refund-status", default="SUCCESS",
+                       choices=["SUCCESS", "PROCESSING", "ABNORMAL"])
         serve(p.parse_args())
         return
     p = argparse.ArgumentParser()
