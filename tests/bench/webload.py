@@ -37,12 +37,12 @@ def request(method, path, headers=None, body=None):
     return r.status, data, r
 
 
-def load(reqs, conc):
-    """The requests, CONC threads taking the next one: the wall time, the
-    latencies and the statuses."""
-    lat = [0.0] * len(reqs)
-    status = [0] * len(reqs)
-    nxt = iter(range(len(reqs)))
+def load(n, call, conc):
+    """call(0) .. call(N - 1), each returning a status, CONC threads taking
+    the next one: the wall time, the latencies and the statuses."""
+    lat = [0.0] * n
+    status = [0] * n
+    nxt = iter(range(n))
     lock = threading.Lock()
 
     def worker():
@@ -52,7 +52,7 @@ def load(reqs, conc):
             if i is None:
                 return
             t = time.monotonic()
-            status[i] = request(*reqs[i])[0]
+            status[i] = call(i)
             lat[i] = time.monotonic() - t
 
     threads = [threading.Thread(target=worker) for _ in range(conc)]
@@ -76,7 +76,7 @@ def show(what, wall, lat, status, want):
 
 
 def measure(what, reqs, conc, want=200):
-    show(what, *load(reqs, conc), want)
+    show(what, *load(len(reqs), lambda i: request(*reqs[i])[0], conc), want)
 
 
 # Binding: each resident a new session; the cookie kept for what follows.
@@ -93,30 +93,9 @@ def bind(i):
 
 
 for conc in (1, 8):
-    lat, status = [0.0] * binds, [0] * binds
-    todo = iter(range(binds))
-    lock = threading.Lock()
-
-    def binder():
-        while True:
-            with lock:
-                i = next(todo, None)
-            if i is None:
-                return
-            t = time.monotonic()
-            status[i] = bind(i)
-            lat[i] = time.monotonic() - t
-
-    if conc == 8:
-        cookies.clear()
-    th = [threading.Thread(target=binder) for _ in range(conc)]
-    t0 = time.monotonic()
-    for t in th:
-        t.start()
-    for t in th:
-        t.join()
+    cookies.clear()
     show("POST /api/bind, %d residents, c=%d" % (binds, conc),
-         time.monotonic() - t0, lat, status, 200)
+         *load(binds, bind, conc), 200)
 
 
 def get(acct, path):
