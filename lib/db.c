@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -486,17 +487,26 @@ pp_errmsg(const pp_db *db)
 }
 
 /*
- * The busy handler: a try every millisecond until timeout_ms have passed.
- * sqlite3's own sleeps longer the longer it has waited, up to 100 ms a
- * try, so that under several writers at once (prepay-web's threads) one
- * waits long after the lock was free: the p99 of tests/bench/web.
+ * The busy handler: a try every millisecond until timeout_ms have passed
+ * since the wait began, on the monotonic clock.  sqlite3's own sleeps
+ * longer the longer it has waited, up to 100 ms a try, so that under
+ * several writers at once (prepay-web's threads) one waits long after the
+ * lock was free: the p99 of tests/bench/web.
  */
 static int
 busy_wait(void *arg, int tries)
 {
-	const pp_db *db = arg;
+	pp_db *db = arg;
+	struct timespec ts;
+	int64_t now;
 
-	if (tries >= db->timeout_ms)
+	if (db->timeout_ms <= 0)
+		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	if (tries == 0)
+		db->busy_since = now;
+	else if (now - db->busy_since >= db->timeout_ms)
 		return 0;
 	sqlite3_sleep(1);
 	return 1;

@@ -32,6 +32,7 @@ struct pp_db {
 	char		 path[1024];
 	char		 err[PP_ERRMAX];
 	int		 timeout_ms;
+	int64_t		 busy_since;	/* ms, monotonic: this wait's start */
 	int		 in_tx;
 	char		 login[PP_KEYMAX];
 	enum pp_role	 role;
