@@ -51,7 +51,7 @@ LDFLAGS += -fsanitize=address,undefined
 endif
 
 TOOLS	 = site-load acct-open acct-close sale refund reverse report meter-read meter-ctl meter-swap meter-sim alarm-scan db-backup pay-order pay-statement acct-unbind
-# Servers: not setgid (a unit runs them with the group), pages in section 8.
+# Servers: not setgid (a unit runs them with the group).
 DAEMONS	 = prepay-web
 LIBSRC	 = $(wildcard lib/*.c)
 LIBOBJ	 = $(LIBSRC:%.c=$(B)/%.o)
@@ -64,8 +64,7 @@ SIMHDR	 = $(wildcard sim/*.h)
 UNITSRC	 = $(wildcard tests/unit/*.c)
 UNITS	 = $(UNITSRC:%.c=$(B)/%)
 BINS	 = $(TOOLS:%=$(B)/bin/%) $(DAEMONS:%=$(B)/bin/%)
-MAN1	 = $(TOOLS:%=man/%.1)
-MAN8	 = $(DAEMONS:%=man/%.8)
+MAN1	 = $(TOOLS:%=man/%.1) $(DAEMONS:%=man/%.1)
 MAN57	 = man/prepay.yaml.5 man/prepay-columns.5 man/prepay-profile.5 \
 	   man/prepay.7
 
@@ -188,7 +187,7 @@ layers: all
 	scripts/layers $(B)
 
 lint:
-	@for m in $(MAN1) $(MAN57) $(MAN8); do \
+	@for m in $(MAN1) $(MAN57); do \
 	    out=$$(mandoc -Tlint -Wwarning $$m 2>&1); \
 	    if [ -n "$$out" ]; then echo "$$out"; exit 1; fi; \
 	done; echo "mandoc -Tlint: clean"
@@ -200,13 +199,12 @@ demo: deps
 install: $(BINS)
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 \
-	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(DATADIR)/examples $(DESTDIR)$(DATADIR)/profiles \
+	    $(DESTDIR)$(DATADIR)/examples $(DESTDIR)$(DATADIR)/profiles \
 	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(LIBEXECDIR)
 	for b in $(BINS); do \
 	    install -m 0755 $$b $(DESTDIR)$(BINDIR)/ || exit 1; \
 	done
 	cp $(MAN1) $(DESTDIR)$(MANDIR)/man1/
-	cp $(MAN8) $(DESTDIR)$(MANDIR)/man8/
 	cp man/*.5 $(DESTDIR)$(MANDIR)/man5/
 	cp man/*.7 $(DESTDIR)$(MANDIR)/man7/
 	cp scripts/example-site.yaml scripts/campus-site.yaml scripts/demo \
@@ -243,7 +241,7 @@ uninstall:
 	rm -f $(TOOLS:%=$(DESTDIR)$(BINDIR)/%) \
 	    $(DAEMONS:%=$(DESTDIR)$(BINDIR)/%) \
 	    $(TOOLS:%=$(DESTDIR)$(MANDIR)/man1/%.1) \
-	    $(DAEMONS:%=$(DESTDIR)$(MANDIR)/man8/%.8) \
+	    $(DAEMONS:%=$(DESTDIR)$(MANDIR)/man1/%.1) \
 	    $(DESTDIR)$(MANDIR)/man5/prepay.yaml.5 \
 	    $(DESTDIR)$(MANDIR)/man5/prepay-columns.5 \
 	    $(DESTDIR)$(MANDIR)/man5/prepay-profile.5 \

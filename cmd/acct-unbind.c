@@ -1,5 +1,5 @@
 /*
- * acct-unbind: revoke residents' bindings of accounts (prepay-web(8)):
+ * acct-unbind: revoke residents' bindings of accounts (prepay-web(1)):
  * every binding of an account, or the bindings named by their ids.
  */
 #include <stdlib.h>

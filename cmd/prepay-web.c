@@ -1,5 +1,5 @@
 /*
- * prepay-web: the residents' server (prepay-web(8)): binding, balances,
+ * prepay-web: the residents' server (prepay-web(1)): binding, balances,
  * orders and the payment platforms' notifications, over HTTP behind a
  * TLS proxy, until SIGTERM.
  */

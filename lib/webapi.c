@@ -1,6 +1,6 @@
 /*
  * webapi.c: prepay-web's JSON API and the platforms' notifications
- * (prepay-web(8)).  Every path under /api/ but binding asks for the
+ * (prepay-web(1)).  Every path under /api/ but binding asks for the
  * session; everything of an account asks pp__web_bound() first, and an
  * account the session has not bound is 403, as one that does not exist
  * is, with the same body.  The notifications are the platforms': the

@@ -1,5 +1,5 @@
 /*
- * webconf.c: the site file's web: section (prepay.yaml(5), prepay-web(8)):
+ * webconf.c: the site file's web: section (prepay.yaml(5), prepay-web(1)):
  * where prepay-web listens, whose forwarded addresses it believes, how a
  * resident binds, how long a session lives, the public URL and the notice
  * command.  site-load checks it with the rest of the file and stores

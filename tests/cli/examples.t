@@ -103,12 +103,12 @@ pay-order.1:4	pay-order -o list --request	asks a payment platform: tests/cli/pay
 pay-order.1:5	sqlite3	the refusals of another site: tests/cli/payments.t counts them
 pay-order.1:7	pay-order --refund	refunds through a payment platform: tests/cli/pay-refund.t refunds through the fake one
 pay-statement.1:7	MAILTO=	crontab lines, and mail
-prepay-web.8:1	prepay-web -d	a server that runs until SIGTERM: tests/cli/web.t starts and stops it
-prepay-web.8:2	curl -c jar	needs prepay-web serving residents: tests/cli/web.t binds the same way
-prepay-web.8:3	curl -b jar -d	needs prepay-web serving residents: tests/cli/web.t orders the same way
-prepay-web.8:4	curl -b jar http	an order of another site: tests/cli/web.t shows orders
-prepay-web.8:5	curl -b jar http	needs prepay-web serving residents: tests/cli/web.t asks for another's account
-prepay-web.8:7	server {	an nginx configuration
+prepay-web.1:1	prepay-web -d	a server that runs until SIGTERM: tests/cli/web.t starts and stops it
+prepay-web.1:2	curl -c jar	needs prepay-web serving residents: tests/cli/web.t binds the same way
+prepay-web.1:3	curl -b jar -d	needs prepay-web serving residents: tests/cli/web.t orders the same way
+prepay-web.1:4	curl -b jar http	an order of another site: tests/cli/web.t shows orders
+prepay-web.1:5	curl -b jar http	needs prepay-web serving residents: tests/cli/web.t asks for another's account
+prepay-web.1:7	server {	an nginx configuration
 meter-read.1:4	systemctl	systemd
 prepay-profile.5:8	chgrp prepay	root, and the group prepay
 prepay-profile.5:9	chmod 640	root: the key file of the installed database
@@ -747,7 +747,7 @@ file_text() {
 		# "site-load accepts this file as it stands"
 		run env PREPAY_DB="$T/page.db" site-load "$T/page-site.yaml"
 		is "$rc" 0 "$1: site-load accepts the page's site file" ;;
-	prepay.yaml.5:*|alarm-scan.1:11|prepay-web.8:6)
+	prepay.yaml.5:*|alarm-scan.1:11|prepay-web.1:6)
 		# A part of a site file: loaded into the prepared site.
 		cp "$T/open.db" "$T/page.db"
 		cp "$2" "$T/part.yaml"
