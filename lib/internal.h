@@ -151,6 +151,17 @@ int	 pp__order_paid(pp_db *db, int64_t id, const char *txn,
 	    int64_t ledger_id, int64_t time);
 int	 pp__order_refund_due(pp_db *db, int64_t id, const char *txn,
 	    int64_t time);
+/*
+ * An order as paying it needs it, with whether its account is open:
+ * PP_EDATA, no message, when there is none.
+ */
+struct pp__order_held {
+	int64_t	id, amount, ledger_id;
+	char	channel[8], state[12], txn[PP_REFMAX], account[PP_KEYMAX];
+	int	open;
+};
+int	 pp__order_hold(pp_db *db, const char *out_trade_no,
+	    struct pp__order_held *h);
 
 /*
  * paynotify.c: WeChat Pay's signed headers over a body, a notification's

@@ -226,3 +226,32 @@ const struct pp_report pp__report_orders = {
 	.what = "orders",
 	.check = orders_check,
 };
+
+int
+pp__order_hold(pp_db *db, const char *no, struct pp__order_held *h)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	memset(h, 0, sizeof(*h));
+	if ((st = pp__stmt(db, "SELECT o.id, o.amount, coalesce(o.ledger_id, "
+	    "0), o.channel, o.state, coalesce(o.transaction_id, ''), "
+	    "a.account, a.state = 'open' FROM orders o JOIN accounts a ON "
+	    "a.id = o.account_id WHERE o.out_trade_no = ?")) == NULL)
+		return PP_EINTERNAL;
+	sqlite3_bind_text(st, 1, no, -1, SQLITE_TRANSIENT);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		h->id = sqlite3_column_int64(st, 0);
+		h->amount = sqlite3_column_int64(st, 1);
+		h->ledger_id = sqlite3_column_int64(st, 2);
+		pp__col_text(st, 3, h->channel, sizeof(h->channel));
+		pp__col_text(st, 4, h->state, sizeof(h->state));
+		pp__col_text(st, 5, h->txn, sizeof(h->txn));
+		pp__col_text(st, 6, h->account, sizeof(h->account));
+		h->open = sqlite3_column_int(st, 7);
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW)
+		return PP_OK;
+	return rc == SQLITE_DONE ? PP_EDATA : pp__sqlfail(db, "order");
+}

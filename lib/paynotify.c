@@ -63,45 +63,9 @@ refuse(pp_db *db, struct pp_pay_result *r, enum pp_pay_code code, int rc,
 	return pp__fail(db, rc, "%s: %s", code_names[code], r->reason);
 }
 
-/* The order as settle needs it, inside the transaction. */
-struct held {
-	int64_t	id, amount, ledger_id;
-	char	channel[8], state[12], txn[PP_REFMAX], account[PP_KEYMAX];
-	int	open;
-};
-
-static int
-hold_order(pp_db *db, const char *no, struct held *h)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	memset(h, 0, sizeof(*h));
-	if ((st = pp__stmt(db, "SELECT o.id, o.amount, coalesce(o.ledger_id, "
-	    "0), o.channel, o.state, coalesce(o.transaction_id, ''), "
-	    "a.account, a.state = 'open' FROM orders o JOIN accounts a ON "
-	    "a.id = o.account_id WHERE o.out_trade_no = ?")) == NULL)
-		return PP_EINTERNAL;
-	sqlite3_bind_text(st, 1, no, -1, SQLITE_TRANSIENT);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		h->id = sqlite3_column_int64(st, 0);
-		h->amount = sqlite3_column_int64(st, 1);
-		h->ledger_id = sqlite3_column_int64(st, 2);
-		pp__col_text(st, 3, h->channel, sizeof(h->channel));
-		pp__col_text(st, 4, h->state, sizeof(h->state));
-		pp__col_text(st, 5, h->txn, sizeof(h->txn));
-		pp__col_text(st, 6, h->account, sizeof(h->account));
-		h->open = sqlite3_column_int(st, 7);
-	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return PP_OK;
-	return rc == SQLITE_DONE ? PP_EDATA : pp__sqlfail(db, "order");
-}
-
 /* An order that is not created: a copy, or one that cannot be paid. */
 static int
-settled_before(pp_db *db, struct settle *s, const struct held *h,
+settled_before(pp_db *db, struct settle *s, const struct pp__order_held *h,
     pp_entry *out)
 {
 	int rc;
@@ -125,7 +89,8 @@ settled_before(pp_db *db, struct settle *s, const struct held *h,
 
 /* The sale that pays the order, and the order paid by it. */
 static int
-sell(pp_db *db, struct settle *s, const struct held *h, pp_entry *out)
+sell(pp_db *db, struct settle *s, const struct pp__order_held *h,
+    pp_entry *out)
 {
 	struct pp_money_req req;
 	char remark[PP_REFMAX + 8];
@@ -154,10 +119,10 @@ settle_run(pp_db *db, pp_entry *out, void *arg)
 {
 	struct settle *s = arg;
 	char a[PP_NUMBUF], b[PP_NUMBUF];
-	struct held h;
+	struct pp__order_held h;
 	int rc;
 
-	if ((rc = hold_order(db, s->out_trade_no, &h)) == PP_EDATA ||
+	if ((rc = pp__order_hold(db, s->out_trade_no, &h)) == PP_EDATA ||
 	    (rc == PP_OK && strcmp(h.channel, s->channel) != 0))
 		return refuse(db, s->r, PP_PAY_UNKNOWN_ORDER, PP_EDATA, "order "
 		    "%s: no such %s order", s->out_trade_no, s->channel);

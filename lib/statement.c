@@ -478,38 +478,22 @@ booked(pp_db *db, const char *ref, struct booked *b)
 	    pp__sqlfail(db, "ledger");
 }
 
-/* The order a payment names, with its account and the account's state. */
+/*
+ * The order a payment names (pp__order_hold), and whether there is one.
+ */
 struct order {
-	int	found;
-	int64_t	id, amount;
-	char	channel[16], state[16], account[PP_KEYMAX], account_state[16];
+	int			found;
+	struct pp__order_held	h;
 };
 
 static int
 order_of(pp_db *db, const char *out_trade_no, struct order *o)
 {
-	sqlite3_stmt *st;
 	int rc;
 
-	memset(o, 0, sizeof(*o));
-	if ((st = pp__stmt(db, "SELECT o.id, o.amount, o.channel, o.state, "
-	    "a.account, a.state FROM orders o JOIN accounts a ON a.id = o.account_id "
-	    "WHERE o.out_trade_no = ?")) == NULL)
-		return PP_EINTERNAL;
-	sqlite3_bind_text(st, 1, out_trade_no, -1, SQLITE_TRANSIENT);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		o->found = 1;
-		o->id = sqlite3_column_int64(st, 0);
-		o->amount = sqlite3_column_int64(st, 1);
-		pp__col_text(st, 2, o->channel, sizeof(o->channel));
-		pp__col_text(st, 3, o->state, sizeof(o->state));
-		pp__col_text(st, 4, o->account, sizeof(o->account));
-		pp__col_text(st, 5, o->account_state,
-		    sizeof(o->account_state));
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? PP_OK :
-	    pp__sqlfail(db, "orders");
+	rc = pp__order_hold(db, out_trade_no, &o->h);
+	o->found = rc == PP_OK;
+	return rc == PP_EDATA ? PP_OK : rc;
 }
 
 /* What the statement's posting of a payment needs in its transaction. */
@@ -540,13 +524,13 @@ refund_due(pp_db *db, const struct order *o, const struct trade *t)
 
 	if ((rc = pp__tx_begin(db)) != PP_OK)
 		return rc;
-	if ((rc = pp__order_refund_due(db, o->id, t->txn, t->time)) !=
+	if ((rc = pp__order_refund_due(db, o->h.id, t->txn, t->time)) !=
 	    PP_OK) {
 		pp__tx_rollback(db);
 		return rc;
 	}
 	pp__audit_note(db, "order %s refund_due: account %s is closed",
-	    t->out_trade_no, o->account);
+	    t->out_trade_no, o->h.account);
 	return pp__tx_commit(db);
 }
 
@@ -561,8 +545,8 @@ post(pp_db *db, const struct pp_stmt_req *req, const struct trade *t,
 
 	memset(&p, 0, sizeof(p));
 	p.t = t;
-	p.order_id = o->id;
-	p.req.target = o->account;
+	p.order_id = o->h.id;
+	p.req.target = o->h.account;
 	p.req.target_kind = PP_TARGET_ACCOUNT;
 	p.req.amount = t->amount;
 	p.req.method = method_of(req->channel);
@@ -605,39 +589,39 @@ unbooked(pp_db *db, const struct pp_stmt_req *req, const struct trade *t,
 	if ((rc = order_of(db, t->out_trade_no, &o)) != PP_OK)
 		return rc;
 	/* Given back through the platform (pay-order --refund): unbooked. */
-	if (o.found && strcmp(o.state, "refunded") == 0 && o.amount ==
-	    t->amount && strcmp(o.channel, method_of(req->channel)) == 0) {
+	if (o.found && strcmp(o.h.state, "refunded") == 0 && o.h.amount ==
+	    t->amount && strcmp(o.h.channel, method_of(req->channel)) == 0) {
 		res->agreed++;
 		return PP_OK;
 	}
 	if ((d = add_diff(db, res, "missing", req->channel, t)) == NULL)
 		return PP_EINTERNAL;
-	if (!o.found || strcmp(o.channel, method_of(req->channel)) != 0) {
+	if (!o.found || strcmp(o.h.channel, method_of(req->channel)) != 0) {
 		snprintf(d->diff, sizeof(d->diff), "unknown_order");
 		snprintf(d->note, sizeof(d->note), "no %s order %s: refund it "
 		    "through the platform", method_of(req->channel),
 		    t->out_trade_no);
 		return PP_OK;
 	}
-	snprintf(d->account, sizeof(d->account), "%s", o.account);
-	if (o.amount != t->amount) {
+	snprintf(d->account, sizeof(d->account), "%s", o.h.account);
+	if (o.h.amount != t->amount) {
 		snprintf(d->diff, sizeof(d->diff), "amount");
 		snprintf(d->note, sizeof(d->note), "the order is for %s: not "
-		    "posted", pp_money_format(o.amount, a));
+		    "posted", pp_money_format(o.h.amount, a));
 		return PP_OK;
 	}
 	/* Never a sale to a closed account (doc/design.md, "Money"). */
-	if (strcmp(o.account_state, "closed") == 0) {
+	if (!o.h.open) {
 		snprintf(d->diff, sizeof(d->diff), "closed_account");
 		snprintf(d->note, sizeof(d->note), "the account is closed: "
 		    "refund it through the platform");
-		return req->apply && strcmp(o.state, "created") == 0 ?
+		return req->apply && strcmp(o.h.state, "created") == 0 ?
 		    refund_due(db, &o, t) : PP_OK;
 	}
-	if (strcmp(o.state, "created") != 0) {
-		snprintf(d->diff, sizeof(d->diff), "order_%s", o.state);
+	if (strcmp(o.h.state, "created") != 0) {
+		snprintf(d->diff, sizeof(d->diff), "order_%s", o.h.state);
 		snprintf(d->note, sizeof(d->note), "the order is %s without "
-		    "a sale: not posted", o.state);
+		    "a sale: not posted", o.h.state);
 		return PP_OK;
 	}
 	snprintf(d->note, sizeof(d->note), "paid, not in the ledger");
@@ -661,7 +645,7 @@ check_payment(pp_db *db, const struct pp_stmt_req *req, const struct trade *t,
 	if ((rc = order_of(db, t->out_trade_no, &o)) != PP_OK)
 		return rc;
 	/* The order names the account the money is for. */
-	other = o.found && strcmp(o.account, b.account) != 0;
+	other = o.found && strcmp(o.h.account, b.account) != 0;
 	if (strcmp(b.kind, "sale") == 0 && b.amount == t->amount && !other) {
 		res->agreed++;
 		return PP_OK;
@@ -677,7 +661,7 @@ check_payment(pp_db *db, const struct pp_stmt_req *req, const struct trade *t,
 		    b.kind);
 	else if (other)
 		snprintf(d->note, sizeof(d->note), "the ledger's sale went to "
-		    "account %s, the order is for %s", b.account, o.account);
+		    "account %s, the order is for %s", b.account, o.h.account);
 	else
 		snprintf(d->note, sizeof(d->note), "the ledger's sale differs");
 	return PP_OK;
