@@ -234,8 +234,8 @@ pp__gateway_get(pp_db *db, int64_t id, struct pp__gateway *gw)
 	int rc;
 
 	memset(gw, 0, sizeof(*gw));
-	if ((st = pp__stmt(db, "SELECT id, name, address, timeout_ms, retries "
-	    "FROM gateways WHERE id = ?")) == NULL)
+	if ((st = pp__stmt(db, "SELECT id, name, address, timeout_ms, retries, "
+	    "baud, turnaround_ms FROM gateways WHERE id = ?")) == NULL)
 		return PP_EINTERNAL;
 	sqlite3_bind_int64(st, 1, id);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -244,6 +244,8 @@ pp__gateway_get(pp_db *db, int64_t id, struct pp__gateway *gw)
 		pp__col_text(st, 2, gw->address, sizeof(gw->address));
 		gw->timeout_ms = sqlite3_column_int(st, 3);
 		gw->retries = sqlite3_column_int(st, 4);
+		gw->baud = sqlite3_column_int(st, 5);
+		gw->turnaround_ms = sqlite3_column_int(st, 6);
 	}
 	sqlite3_reset(st);
 	if (rc == SQLITE_ROW)

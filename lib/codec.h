@@ -27,7 +27,9 @@ enum pp__regtype { PP_REG_U16, PP_REG_S16, PP_REG_U32, PP_REG_S32,
 #define PP_MAXVALUES	48
 #define PP_MAXWRITES	16
 #define PP_MAXFIELDS	8
-#define PP_MAXREQS	16
+/* A plan never needs more requests than values. */
+#define PP_MAXREQS	PP_MAXVALUES
+#define PP_MAXUNREAD	16
 
 /* A decimal scale as an exact fraction: 0.01 is 1/100. */
 struct pp__scale {
@@ -85,7 +87,12 @@ struct pp__profile {
 	char			name[PP_KEYMAX];
 	char			protocol[16];
 	int			high_first;	/* word order of 32-bit values */
-	int			max_gap;	/* registers read through */
+	int			max_gap;	/* cap on registers read through;
+						   -1: none */
+	int			nunread;	/* ranges the meter refuses */
+	struct pp__unread {
+		int	fc, from, to;		/* registers from..to */
+	}			unread[PP_MAXUNREAD];
 	int			nvalues;
 	struct pp__pvalue	values[PP_MAXVALUES];
 	int			nwrites;
@@ -105,9 +112,9 @@ const struct pp__pvalue *pp__profile_value(const struct pp__profile *p,
 	    const char *name);
 const struct pp__pwrite *pp__profile_write(const struct pp__profile *p,
 	    const char *command);
-/* The values' registers merged into as few requests as possible. */
-int	 pp__profile_requests(const struct pp__profile *p,
-	    struct pp__request req[PP_MAXREQS]);
+/* Does a read of count registers of fc from address avoid p's unreadable? */
+int	 pp__profile_readable(const struct pp__profile *p, int fc, int address,
+	    int count);
 /*
  * Our integer units per natural unit of a value name (kWh: 1000 Wh), or 0
  * for a name we do not know.
@@ -156,6 +163,39 @@ int	 pp__link_write(int fd, const uint8_t *b, size_t n, int ms);
 ssize_t	 pp__link_read(int fd, uint8_t *b, size_t cap, int ms);
 /* Drop whatever is waiting: a late answer is not the next one's. */
 void	 pp__link_drain(int fd);
+
+/* ---- plan.c: a profile's reads that take the least bus time ---------- */
+
+/* A bus's timing: the RTU side's baud and the meters' turnaround. */
+struct pp__timing {
+	long	baud;
+	int	turnaround_ms;
+};
+
+/* The plan of a set of values: its requests and the values each carries. */
+struct pp__plan {
+	int			n;
+	struct pp__request	req[PP_MAXREQS];
+	uint64_t		carries[PP_MAXREQS];	/* bit i: values[i] */
+	int64_t			us;		/* bus time of them all */
+};
+
+/*
+ * The timing of a gateway at address: a serial address's baud, else the
+ * one the site gives (0: none), else 9600; turnaround_ms as given.
+ */
+void	 pp__plan_timing(const char *address, long baud, int turnaround_ms,
+	    struct pp__timing *t);
+/* The bus time of one read of count registers, in microseconds. */
+int64_t	 pp__plan_request_us(const struct pp__timing *t, int count);
+/*
+ * The requests that read the values of mask (bit i: p->values[i]) in the
+ * least bus time under the limits (doc/design.md, "Request plans").
+ */
+void	 pp__plan_make(const struct pp__profile *p, uint64_t mask,
+	    const struct pp__timing *t, struct pp__plan *plan);
+/* The mask of every value of p. */
+uint64_t pp__plan_all(const struct pp__profile *p);
 
 /* ---- keys.c: DL/T 645 passwords, from a key file outside the database -- */
 

@@ -440,6 +440,14 @@ static const char *const migrations[] = {
 	" FROM orders;"
 	"DROP TABLE orders;"
 	"ALTER TABLE orders_18 RENAME TO orders;",
+	/*
+	 * 19: a gateway's bus timing for the request plans (plan.c): the
+	 * RTU side's baud behind a TCP gateway (0: the protocol's default)
+	 * and the meters' turnaround.
+	 */
+	"ALTER TABLE gateways ADD COLUMN baud INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE gateways ADD COLUMN turnaround_ms INTEGER NOT NULL"
+	" DEFAULT 1;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

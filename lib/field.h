@@ -17,6 +17,8 @@ struct pp__gateway {
 	char	address[256];
 	int	timeout_ms;
 	int	retries;
+	long	baud;		/* the RTU side's, for the plan; 0: default */
+	int	turnaround_ms;
 };
 
 /* Values read from a meter, or a command's arguments, by value name. */

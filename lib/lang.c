@@ -146,6 +146,11 @@ static const struct word columns[] = {
 	{ "client", "客户端地址" },
 	{ "expires", "会话到期" },
 	{ "last_seen", "最近访问" },
+	/* The Modbus read requests of a poll (report plans). */
+	{ "bus_ms", "总线时间(ms)" },
+	{ "fc", "功能码" },
+	{ "registers", "寄存器数" },
+	{ "values", "数据项" },
 };
 
 /* A report is one line; its xlsx sheet is named so. */
@@ -168,6 +173,7 @@ static const struct word reports[] = {
 	{ "usage", "用电曲线" },
 	{ "verify", "校验" },
 	{ "bindings", "账户绑定" },
+	{ "plans", "抄读计划" },
 };
 
 /*

@@ -1,7 +1,8 @@
 /*
  * modbus.c: the Modbus driver (RTU on a serial port, or TCP to a gateway),
- * built on libmodbus.  It reads a profile's values in merged requests and
- * writes its commands; what a value means is the profile's business.
+ * built on libmodbus.  It reads a profile's values in the requests of its
+ * plan (plan.c) and writes its commands; what a value means is the
+ * profile's business.
  */
 #include <errno.h>
 #include <modbus.h>
@@ -11,10 +12,41 @@
 #include "internal.h"
 #include "field.h"
 
+/* The plans of the bus's profiles, made once a bus poll, not a meter. */
+#define PLANS	8
+
 struct link {
 	modbus_t	*ctx;
 	int		 connected;
+	int		 nplans;
+	struct {
+		char		profile[PP_KEYMAX];
+		uint64_t	mask;
+		struct pp__plan	plan;
+	}		 plans[PLANS];
 };
+
+static const struct pp__plan *
+plan_of(struct pp__bus *bus, struct link *l, const struct pp__profile *p,
+    uint64_t mask)
+{
+	struct pp__timing t;
+	int i;
+
+	for (i = 0; i < l->nplans && i < PLANS; i++)
+		if (l->plans[i].mask == mask &&
+		    strcmp(l->plans[i].profile, p->name) == 0)
+			return &l->plans[i].plan;
+	/* More profiles than slots on one bus: the oldest plan goes. */
+	i = l->nplans++ % PLANS;
+	snprintf(l->plans[i].profile, sizeof(l->plans[i].profile), "%s",
+	    p->name);
+	l->plans[i].mask = mask;
+	pp__plan_timing(bus->gw.address, bus->gw.baud, bus->gw.turnaround_ms,
+	    &t);
+	pp__plan_make(p, mask, &t, &l->plans[i].plan);
+	return &l->plans[i].plan;
+}
 
 static modbus_t *
 new_context(const struct pp__gateway *gw, char *err, size_t errlen)
@@ -104,48 +136,47 @@ modbus_read(struct pp__bus *bus, const struct pp__station *at,
     const struct pp__profile *p,
     struct pp__values *out, char *err, size_t errlen)
 {
-	struct pp__request req[PP_MAXREQS];
-	uint16_t regs[PP_MAXREQS][125];
+	const struct pp__plan *plan;
+	uint64_t mask = pp__plan_all(p);	/* every value, for now */
+	int64_t got[PP_MAXVALUES];
+	uint16_t regs[125];
 	struct link *l;
-	int n, i, j, rc;
+	int i, j, rc;
 
 	bus->fault = PP_FAULT_NONE;
 	if ((l = link_of(bus, err, errlen)) == NULL)
 		return bus->fault == PP_FAULT_DOWN ? PP_EUNREACH :
 		    PP_EINTERNAL;
-	if ((n = pp__profile_requests(p, req)) < 0) {
-		snprintf(err, errlen, "profile %s: too many requests", p->name);
-		return PP_ECONFIG;
-	}
+	plan = plan_of(bus, l, p, mask);
 	modbus_set_slave(l->ctx, at->unit);
-	for (i = 0; i < n; i++) {
-		rc = req[i].fc == 4 ?
-		    modbus_read_input_registers(l->ctx, req[i].address,
-		    req[i].count, regs[i]) :
-		    modbus_read_registers(l->ctx, req[i].address, req[i].count,
-		    regs[i]);
-		if (rc != req[i].count)
-			return failed(bus, l, "read", err, errlen);
-	}
-	for (j = 0; j < p->nvalues; j++) {
-		const struct pp__pvalue *v = &p->values[j];
-		int64_t x;
+	for (i = 0; i < plan->n; i++) {
+		const struct pp__request *r = &plan->req[i];
 
-		for (i = 0; i < n; i++)
-			if (req[i].fc == v->fc && v->address >= req[i].address &&
-			    v->address + v->words <= req[i].address +
-			    req[i].count)
-				break;
-		if (pp__regs_decode(p->high_first, v->type, v->words, v->scale,
-		    pp__value_factor(v->name), regs[i] + (v->address -
-		    req[i].address), &x) != PP_OK) {
-			bus->fault = PP_FAULT_ERROR;
-			snprintf(err, errlen, "%s: the meter sent a value that "
-			    "is no number", v->name);
-			return PP_EDATA;
+		rc = r->fc == 4 ?
+		    modbus_read_input_registers(l->ctx, r->address, r->count,
+		    regs) :
+		    modbus_read_registers(l->ctx, r->address, r->count, regs);
+		if (rc != r->count)
+			return failed(bus, l, "read", err, errlen);
+		for (j = 0; j < p->nvalues; j++) {
+			const struct pp__pvalue *v = &p->values[j];
+
+			if (!(plan->carries[i] & (uint64_t)1 << j))
+				continue;
+			if (pp__regs_decode(p->high_first, v->type, v->words,
+			    v->scale, pp__value_factor(v->name), regs +
+			    (v->address - r->address), &got[j]) != PP_OK) {
+				bus->fault = PP_FAULT_ERROR;
+				snprintf(err, errlen, "%s: the meter sent a "
+				    "value that is no number", v->name);
+				return PP_EDATA;
+			}
 		}
-		pp__values_set(out, v->name, x);
 	}
+	/* In the profile's order, as the values are shown. */
+	for (j = 0; j < p->nvalues; j++)
+		if (mask & (uint64_t)1 << j)
+			pp__values_set(out, p->values[j].name, got[j]);
 	return PP_OK;
 }
 

@@ -1,8 +1,7 @@
 /*
  * profile.c: meter register maps, read from lib/profiles/NAME.yaml (see
- * prepay-profile(5)); the register codec; and the merging of a profile's
- * values into as few read requests as possible.  No register address
- * appears in C.
+ * prepay-profile(5)), and the register codec; plan.c chooses the reads.
+ * No register address appears in C.
  */
 #include <errno.h>
 #include <math.h>
@@ -523,19 +522,65 @@ load_writes(struct pp__yaml *l, yaml_node_t *map, struct pp__profile *p)
 	return PP_OK;
 }
 
+/*
+ * unreadable: [{fc, from, to}, ...]: registers the meter refuses to read
+ * across (exception 02), which no request may touch and no value may lie
+ * in (doc/design.md, "Request plans").
+ */
+static int
+load_unreadable(struct pp__yaml *l, yaml_node_t *list, struct pp__profile *p)
+{
+	static const char *const allowed[] = { "fc", "from", "to", NULL };
+	long fc, from, to;
+	size_t i;
+	int j, rc;
+
+	if (list == NULL)
+		return PP_OK;
+	if ((rc = pp__yaml_list(l, list, "unreadable", "expected a list of "
+	    "{fc, from, to}")) != PP_OK)
+		return rc;
+	for (i = 0; i < pp__yaml_count(list); i++) {
+		yaml_node_t *def = pp__yaml_item(l, list, i);
+		struct pp__unread *u = &p->unread[p->nunread];
+
+		if (p->nunread == PP_MAXUNREAD)
+			return bad(l, def, "unreadable", "too many ranges");
+		if ((rc = pp__yaml_keys(l, def, "unreadable", allowed)) !=
+		    PP_OK ||
+		    (rc = pp__yaml_long(l, def, "fc", 1, 3, 4, &fc)) != PP_OK ||
+		    (rc = pp__yaml_long(l, def, "from", 1, 0, 65535, &from)) !=
+		    PP_OK ||
+		    (rc = pp__yaml_long(l, def, "to", 1, from, 65535, &to)) !=
+		    PP_OK)
+			return rc;
+		u->fc = (int)fc;
+		u->from = (int)from;
+		u->to = (int)to;
+		p->nunread++;
+	}
+	for (j = 0; j < p->nvalues; j++)
+		if (!pp__profile_readable(p, p->values[j].fc,
+		    p->values[j].address, p->values[j].words))
+			return bad(l, list, "unreadable", "value %s lies in "
+			    "registers the meter refuses to read",
+			    p->values[j].name);
+	return PP_OK;
+}
+
 int
 pp__profile_load(const char *name, struct pp__profile *p, char *err,
     size_t errlen)
 {
 	static const char *const allowed[] = { "profile", "protocol",
-	    "word_order", "max_gap", "values", "writes", NULL };
+	    "word_order", "max_gap", "unreadable", "values", "writes", NULL };
 	static const char *const allowed_645[] = { "profile", "protocol",
 	    "values", "writes", NULL };
 	struct pp__yaml l;
 	yaml_node_t *root;
 	char path[1024];
 	const char *v;
-	long gap = 0;
+	long gap = -1;
 	int rc;
 
 	memset(p, 0, sizeof(*p));
@@ -586,11 +631,13 @@ pp__profile_load(const char *name, struct pp__profile *p, char *err,
 		goto out;
 	}
 	p->high_first = strcmp(v, "high-first") == 0;
-	if ((rc = pp__yaml_long(&l, root, "max_gap", 0, 0, 120, &gap)) != PP_OK)
+	/* A cap only: absent, the cost model alone decides (plan.c). */
+	if ((rc = pp__yaml_long(&l, root, "max_gap", 0, 0, 123, &gap)) != PP_OK)
 		goto out;
 	p->max_gap = (int)gap;
 	if ((rc = load_values(&l, pp__yaml_get(&l, root, "values"), p)) !=
-	    PP_OK)
+	    PP_OK || (rc = load_unreadable(&l, pp__yaml_get(&l, root,
+	    "unreadable"), p)) != PP_OK)
 		goto out;
 	rc = load_writes(&l, pp__yaml_get(&l, root, "writes"), p);
 out:
@@ -620,45 +667,17 @@ pp__profile_write(const struct pp__profile *p, const char *command)
 	return NULL;
 }
 
-static int
-by_fc_address(const void *a, const void *b)
-{
-	const struct pp__pvalue *x = a, *y = b;
-
-	if (x->fc != y->fc)
-		return x->fc - y->fc;
-	return x->address - y->address;
-}
-
 int
-pp__profile_requests(const struct pp__profile *p,
-    struct pp__request req[PP_MAXREQS])
+pp__profile_readable(const struct pp__profile *p, int fc, int address,
+    int count)
 {
-	struct pp__pvalue sorted[PP_MAXVALUES];
-	int i, n = 0, end;
+	int i;
 
-	memcpy(sorted, p->values, sizeof(sorted[0]) * (size_t)p->nvalues);
-	qsort(sorted, (size_t)p->nvalues, sizeof(sorted[0]), by_fc_address);
-	for (i = 0; i < p->nvalues; i++) {
-		const struct pp__pvalue *v = &sorted[i];
-
-		end = v->address + v->words;
-		/* Modbus reads at most 125 registers at a time. */
-		if (n > 0 && req[n - 1].fc == v->fc && v->address <=
-		    req[n - 1].address + req[n - 1].count + p->max_gap &&
-		    end - req[n - 1].address <= 125) {
-			if (end > req[n - 1].address + req[n - 1].count)
-				req[n - 1].count = end - req[n - 1].address;
-			continue;
-		}
-		if (n == PP_MAXREQS)
-			return -1;
-		req[n].fc = v->fc;
-		req[n].address = v->address;
-		req[n].count = v->words;
-		n++;
-	}
-	return n;
+	for (i = 0; i < p->nunread; i++)
+		if (p->unread[i].fc == fc && p->unread[i].from < address +
+		    count && address <= p->unread[i].to)
+			return 0;
+	return 1;
 }
 
 /* The register words of a 32-bit value in the profile's word order. */

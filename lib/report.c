@@ -17,7 +17,7 @@ static const struct pp_report *const reports[] = {
 	&pp__report_readings,
 	&pp__report_usage, &pp__report_alarms, &pp__report_lost,
 	&pp__report_reconcile, &pp__report_bill, &pp__report_onsite,
-	&pp__report_bindings,
+	&pp__report_bindings, &pp__report_plans,
 };
 #define NREPORTS	PP__NELEM(reports)
 

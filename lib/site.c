@@ -429,15 +429,19 @@ store_gateways(struct store *s, const struct pp__site_building *b,
 	for (i = b->first; i < b->first + b->ngateways; i++) {
 		g = &s->site->gateways[i];
 		if ((rc = pp__exec(s->db, "INSERT INTO gateways(name, "
-		    "building_id, address, timeout_ms, retries) VALUES (?, ?, "
-		    "?, ?, ?) ON CONFLICT(name) DO UPDATE SET building_id = "
+		    "building_id, address, timeout_ms, retries, baud, "
+		    "turnaround_ms) VALUES (?, ?, ?, ?, ?, ?, ?) "
+		    "ON CONFLICT(name) DO UPDATE SET building_id = "
 		    "excluded.building_id, address = excluded.address, "
 		    "timeout_ms = excluded.timeout_ms, retries = "
-		    "excluded.retries WHERE (building_id, address, timeout_ms, "
-		    "retries) IS NOT (excluded.building_id, excluded.address, "
-		    "excluded.timeout_ms, excluded.retries)", "titii",
+		    "excluded.retries, baud = excluded.baud, turnaround_ms = "
+		    "excluded.turnaround_ms WHERE (building_id, address, "
+		    "timeout_ms, retries, baud, turnaround_ms) IS NOT "
+		    "(excluded.building_id, excluded.address, "
+		    "excluded.timeout_ms, excluded.retries, excluded.baud, "
+		    "excluded.turnaround_ms)", "titiiii",
 		    g->name, building_id, g->address, g->timeout_ms,
-		    g->retries)) != PP_OK)
+		    g->retries, g->baud, g->turnaround_ms)) != PP_OK)
 			return rc;
 		s->st->changed += sqlite3_changes(s->db->sql);
 		s->st->gateways++;

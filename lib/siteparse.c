@@ -572,13 +572,14 @@ parse_gateway(struct parse *p, const yaml_node_t *n,
     struct pp__site_gateway *g)
 {
 	static const char *const keys[] = { "name", "address", "timeout_ms",
-	    "retries", "meters", NULL };
+	    "retries", "baud", "turnaround_ms", "meters", NULL };
 	char err[PP_ERRMAX];
 	int rc;
 
 	memset(g, 0, sizeof(*g));
 	g->timeout_ms = 500;
 	g->retries = 2;
+	g->turnaround_ms = 1;
 	g->line = pp__yaml_line(n);
 	if ((rc = pp__yaml_keys(p->y, n, "gateway", keys)) != PP_OK ||
 	    (rc = pp__yaml_name(p->y, n, "name", 1, &g->name)) != PP_OK ||
@@ -587,11 +588,19 @@ parse_gateway(struct parse *p, const yaml_node_t *n,
 	    (rc = pp__yaml_int(p->y, n, "timeout_ms", 10, 60000,
 	    &g->timeout_ms)) != PP_OK ||
 	    (rc = pp__yaml_int(p->y, n, "retries", 0, 10, &g->retries)) !=
-	    PP_OK)
+	    PP_OK ||
+	    (rc = pp__yaml_int(p->y, n, "baud", 300, 921600, &g->baud)) !=
+	    PP_OK ||
+	    (rc = pp__yaml_int(p->y, n, "turnaround_ms", 0, 1000,
+	    &g->turnaround_ms)) != PP_OK)
 		return rc;
 	if (pp__link_addr_parse(g->address, &g->link, err, sizeof(err)) !=
 	    PP_OK)
 		return bad(p, get(p, n, "address"), "address", "%s", err);
+	/* The line's own settings are the address's (link.c). */
+	if (g->baud && !g->link.tcp)
+		return bad(p, get(p, n, "baud"), "baud", "a serial gateway's "
+		    "baud is in its address (serial:/dev/X?baud=N)");
 	if ((rc = seen(&p->gateways, g->name)) == -1)
 		return nomem(p);
 	if (rc)

@@ -34,6 +34,7 @@ struct pp__site_gateway {
 	const char	*name, *address;
 	struct pp__link_addr link;
 	int64_t		 timeout_ms, retries;
+	int64_t		 baud, turnaround_ms;	/* baud 0: the default */
 	size_t		 first, nmeters;	/* its meters in meters[] */
 	long		 line;
 };

@@ -552,7 +552,9 @@ request(struct meter *m, double t, int fc, int address, int count,
 	case 4:
 		if (count < 1 || count > 125)
 			return EX_VALUE;
-		if (address < 0 || address + count > 65536)
+		/* As a real meter refuses to read across its gaps. */
+		if (address < 0 || address + count > 65536 ||
+		    !pp__profile_readable(m->prof, fc, address, count))
 			return EX_ADDRESS;
 		read_regs(m, t, fc, address, count, regs);
 		return 0;

@@ -2,8 +2,8 @@
  * profile: a meter's register map (prepay-profile(5)), Modbus or DL/T
  * 645, loaded as the file fuzz.yaml of a profile directory of its own.
  * A profile that loads finds each of its values and writes by name, and
- * its Modbus values merge into requests that cover every register they
- * read.  See fuzz.h.
+ * its Modbus values plan into readable requests that cover every register
+ * they read.  See fuzz.h.
  */
 #include "internal.h"
 #include "fuzz.h"
@@ -11,23 +11,29 @@
 static void
 covered(const struct pp__profile *p)
 {
-	struct pp__request req[PP_MAXREQS];
+	struct pp__timing t = { 9600, 1 };
+	struct pp__plan plan;
+	const struct pp__request *req = plan.req;
 	const struct pp__pvalue *v;
 	int i, j, n;
 
-	if ((n = pp__profile_requests(p, req)) < 0)
-		return;
+	pp__plan_make(p, pp__plan_all(p), &t, &plan);
+	n = plan.n;
 	check(n <= PP_MAXREQS);
-	for (j = 0; j < n; j++)
+	for (j = 0; j < n; j++) {
 		check(req[j].count >= 1 && req[j].count <= 125);
+		check(pp__profile_readable(p, req[j].fc, req[j].address,
+		    req[j].count));
+	}
+	/* Each value in the one request that carries it. */
 	for (i = 0; i < p->nvalues; i++) {
 		v = &p->values[i];
 		for (j = 0; j < n; j++)
-			if (req[j].fc == v->fc && req[j].address <= v->address &&
-			    v->address + v->words <= req[j].address +
-			    req[j].count)
+			if (plan.carries[j] & (uint64_t)1 << i)
 				break;
-		check(j < n);
+		check(j < n && req[j].fc == v->fc && req[j].address <=
+		    v->address && v->address + v->words <= req[j].address +
+		    req[j].count);
 	}
 }
 

@@ -1,5 +1,5 @@
 /*
- * profile: the shipped register maps load, merge into few requests, and
+ * profile: the shipped register maps load, plan into few requests, and
  * the register codec round-trips every type in both word orders; the
  * dlt645 form loads, and names each mistake at its line.
  */
@@ -16,9 +16,10 @@ static void
 check_profile(const char *name, int want_requests)
 {
 	struct pp__profile p;
-	struct pp__request req[PP_MAXREQS];
+	struct pp__timing t = { 9600, 1 };
+	struct pp__plan plan;
 	char err[PP_ERRMAX] = "", what[96];
-	int rc, n;
+	int rc;
 
 	rc = pp__profile_load(name, &p, err, sizeof(err));
 	snprintf(what, sizeof(what), "%s loads", name);
@@ -29,10 +30,10 @@ check_profile(const char *name, int want_requests)
 	}
 	/* A DL/T 645 profile reads a frame a data identifier instead. */
 	if (want_requests > 0) {
-		n = pp__profile_requests(&p, req);
-		snprintf(what, sizeof(what), "%s reads in %d requests", name,
-		    want_requests);
-		is_int(n, want_requests, what);
+		pp__plan_make(&p, pp__plan_all(&p), &t, &plan);
+		snprintf(what, sizeof(what), "%s reads in %d requests at 9600 "
+		    "baud", name, want_requests);
+		is_int(plan.n, want_requests, what);
 	}
 	ok(pp__profile_value(&p, "energy_kwh") != NULL, "%s has energy_kwh",
 	    name);
@@ -177,9 +178,9 @@ main(void)
 
 	setenv("PREPAY_PROFILES", getenv("PREPAY_PROFILES") ?
 	    getenv("PREPAY_PROFILES") : "lib/profiles", 1);
-	check_profile("sdm120", 2);
+	check_profile("sdm120", 4);
 	check_profile("dds238-2", 1);
-	check_profile("prepay-1p", 1);
+	check_profile("prepay-1p", 2);
 	check_profile("dlt645-1p", 0);
 	is_int(pp__profile_load("no-such", &p, err, sizeof(err)), PP_ECONFIG,
 	    "an unknown profile is a config error");

@@ -1,0 +1,106 @@
+/*
+ * planreport.c: report plans, the read requests a poll sends to each
+ * Modbus meter, per gateway and profile in use, as plan.c chooses them
+ * from the gateway's bus timing (doc/design.md, "Request plans").
+ */
+#include <string.h>
+
+#include "report.h"
+
+enum { PLAN_GATEWAY, PLAN_PROFILE, PLAN_FC, PLAN_ADDRESS, PLAN_REGISTERS,
+	PLAN_VALUES, PLAN_BUS_MS, PLAN_NCOLS };
+
+static const pp_column plan_cols[PLAN_NCOLS] = {
+	{ "gateway", PP_COL_TEXT }, { "profile", PP_COL_TEXT },
+	{ "fc", PP_COL_INT }, { "address", PP_COL_TEXT },
+	{ "registers", PP_COL_INT }, { "values", PP_COL_TEXT },
+	/* Thousandths, as milliamperes are: microseconds as "55.000" ms. */
+	{ "bus_ms", PP_COL_AMP },
+};
+
+/* The names of the values a request carries, one space between. */
+static void
+carried(const struct pp__profile *p, uint64_t carries, char *buf, size_t len)
+{
+	size_t at = 0;
+	int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < p->nvalues && at < len; i++)
+		if (carries & (uint64_t)1 << i)
+			at += (size_t)snprintf(buf + at, len - at, "%s%s",
+			    at ? " " : "", p->values[i].name);
+}
+
+/* The rows of one gateway's plan for one profile. */
+static int
+plan_emit(struct pp__run *run, const char *gateway,
+    const struct pp__profile *p, const struct pp__timing *t)
+{
+	struct pp__plan plan;
+	char address[8], values[PP_MAXVALUES * PP_NAMELEN];
+	pp_cell c[PLAN_NCOLS];
+	int i, rc;
+
+	pp__plan_make(p, pp__plan_all(p), t, &plan);
+	for (i = 0; i < plan.n; i++) {
+		snprintf(address, sizeof(address), "0x%04X",
+		    plan.req[i].address);
+		carried(p, plan.carries[i], values, sizeof(values));
+		c[PLAN_GATEWAY] = PP__TEXT(gateway);
+		c[PLAN_PROFILE] = PP__TEXT(p->name);
+		c[PLAN_FC] = PP__INT(plan.req[i].fc);
+		c[PLAN_ADDRESS] = PP__TEXT(address);
+		c[PLAN_REGISTERS] = PP__INT(plan.req[i].count);
+		c[PLAN_VALUES] = PP__TEXT(values);
+		c[PLAN_BUS_MS] = PP__INT(pp__plan_request_us(t,
+		    plan.req[i].count));
+		if ((rc = pp__report_emit(run, c)) != PP_OK)
+			return rc;
+	}
+	return PP_OK;
+}
+
+static int
+plan_rows(struct pp__run *run)
+{
+	struct pp__profile p;
+	struct pp__timing t;
+	char err[PP_ERRMAX];
+	sqlite3_stmt *st;
+	int rc, orc = PP_OK;
+
+	if ((rc = pp__report_start(run, &st)) != PP_OK)
+		return rc;
+	while (orc == PP_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *gw = (const char *)sqlite3_column_text(st, 0);
+		const char *profile = (const char *)sqlite3_column_text(st, 4);
+
+		if ((orc = pp__profile_load(profile, &p, err, sizeof(err))) !=
+		    PP_OK) {
+			orc = pp__fail(run->db, orc, "%s", err);
+			break;
+		}
+		/* A DL/T 645 meter reads an identifier a frame: no plan. */
+		if (strcmp(p.protocol, "modbus") != 0)
+			continue;
+		pp__plan_timing((const char *)sqlite3_column_text(st, 1),
+		    sqlite3_column_int(st, 2), sqlite3_column_int(st, 3), &t);
+		orc = plan_emit(run, gw, &p, &t);
+	}
+	sqlite3_reset(st);
+	if (orc != PP_OK)
+		return orc;
+	return rc == SQLITE_DONE ? PP_OK : pp__sqlfail(run->db, "plans");
+}
+
+const struct pp_report pp__report_plans = {
+	.info = { "plans", "", PP_OPERAND_NONE, 0 },
+	.cols = plan_cols,
+	.ncols = PLAN_NCOLS,
+	.sql = "SELECT DISTINCT g.name, g.address, g.baud, g.turnaround_ms, "
+	    "m.profile FROM meters m JOIN gateways g ON g.id = m.gateway_id "
+	    "ORDER BY g.name, m.profile",
+	.rows = plan_rows,
+	.what = "plans",
+};
