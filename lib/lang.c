@@ -149,6 +149,7 @@ static const struct word columns[] = {
 	/* The Modbus read requests of a poll (report plans). */
 	{ "bus_ms", "总线时间(ms)" },
 	{ "fc", "功能码" },
+	{ "register", "起始寄存器" },
 	{ "registers", "寄存器数" },
 	{ "values", "数据项" },
 };

@@ -7,12 +7,12 @@
 
 #include "report.h"
 
-enum { PLAN_GATEWAY, PLAN_PROFILE, PLAN_FC, PLAN_ADDRESS, PLAN_REGISTERS,
+enum { PLAN_GATEWAY, PLAN_PROFILE, PLAN_FC, PLAN_REGISTER, PLAN_REGISTERS,
 	PLAN_VALUES, PLAN_BUS_MS, PLAN_NCOLS };
 
 static const pp_column plan_cols[PLAN_NCOLS] = {
 	{ "gateway", PP_COL_TEXT }, { "profile", PP_COL_TEXT },
-	{ "fc", PP_COL_INT }, { "address", PP_COL_TEXT },
+	{ "fc", PP_COL_INT }, { "register", PP_COL_TEXT },
 	{ "registers", PP_COL_INT }, { "values", PP_COL_TEXT },
 	/* Thousandths, as milliamperes are: microseconds as "55.000" ms. */
 	{ "bus_ms", PP_COL_AMP },
@@ -50,7 +50,7 @@ plan_emit(struct pp__run *run, const char *gateway,
 		c[PLAN_GATEWAY] = PP__TEXT(gateway);
 		c[PLAN_PROFILE] = PP__TEXT(p->name);
 		c[PLAN_FC] = PP__INT(plan.req[i].fc);
-		c[PLAN_ADDRESS] = PP__TEXT(address);
+		c[PLAN_REGISTER] = PP__TEXT(address);
 		c[PLAN_REGISTERS] = PP__INT(plan.req[i].count);
 		c[PLAN_VALUES] = PP__TEXT(values);
 		c[PLAN_BUS_MS] = PP__INT(pp__plan_request_us(t,

@@ -436,7 +436,7 @@ stop TERM
 
 # How long an exchange takes at --baud is measured by tests/bench/timing.
 start baud --baud 9600 site.yaml
-tcp 1 -r 0 -c 125
+tcp 3 -r 0 -c 125
 is "$(wc -l <"$T/out" | tr -d ' ')" 125 "--baud 9600: a 125-register read is served"
 
 # Four clients at once on one gateway are all served.

@@ -83,7 +83,7 @@ for r in "sales --by month" txns accounts balances audit verify status alarms \
     "usage 0101000001 --from 2026-03-01 --to 2026-03-11 --by day" \
     "energy --per floor --from 2026-03-01 --to 2026-03-11" \
     "counters --from 2026-03-01 --to 2026-03-11" operators onsite \
-    bindings; do
+    bindings plans; do
 	# shellcheck disable=SC2086
 	report $r --lang zh -o csv >zh.csv 2>zh.err
 	is "$(head -n 1 zh.csv | tr ',' '\n' | grep -c '^[a-z0-9_]*$')" 0 \
