@@ -156,8 +156,14 @@ modbus_read(struct pp__bus *bus, const struct pp__station *at,
 		    modbus_read_input_registers(l->ctx, r->address, r->count,
 		    regs) :
 		    modbus_read_registers(l->ctx, r->address, r->count, regs);
-		if (rc != r->count)
-			return failed(bus, l, "read", err, errlen);
+		if (rc != r->count) {
+			char what[64];
+
+			/* Which request, for a profile that reads too wide. */
+			snprintf(what, sizeof(what), "read fc %d 0x%04X-0x%04X",
+			    r->fc, r->address, r->address + r->count - 1);
+			return failed(bus, l, what, err, errlen);
+		}
 		for (j = 0; j < p->nvalues; j++) {
 			const struct pp__pvalue *v = &p->values[j];
 
