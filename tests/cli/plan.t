@@ -63,11 +63,17 @@ buildings:
         retries: 0
         meters:
           - {meter: "0103000001", unit: 1, room: "301", profile: sdm120}
+      - name: gw4
+        address: tcp://127.0.0.1:$((P + 3))
+        timeout_ms: 500
+        retries: 0
+        meters:
+          - {meter: "002241020208", room: "401", profile: dlt645-1p}
 EOF
 
 exits 0 "site-load takes baud and turnaround_ms" site-load site.yaml
 is "$(sql "SELECT name || ':' || baud || ':' || turnaround_ms FROM gateways ORDER BY name" | tr '\n' ' ')" \
-    "gw1:0:1 gw2:9600:20 gw3:2400:1 " \
+    "gw1:0:1 gw2:9600:20 gw3:2400:1 gw4:0:1 " \
     "the gateways keep their baud (0: the default) and turnaround (default 1 ms)"
 
 exits 0 "report plans" report plans -o csv
@@ -110,6 +116,7 @@ is "$(plan gw2 prepay-1p)" "0x0000x18 0x0020x9 = 147.709 ms" \
     "... and prepay-1p, which lists it, never does"
 is "$(plan gw3 sdm120)" "0x0000x14 0x001Ex2 0x0046x4 0x0156x2 = 572.333 ms" \
     "2400 baud: the same reads, four times the bus time"
+unlike "$T/out" '^gw4,' "a DL/T 645 gateway, read a data identifier a frame, has no plan"
 
 # A serial gateway's baud is its address's: its plan is made for 19200.
 sed -e "s|tcp://127.0.0.1:$((P + 2))\$|\"serial:/dev/null?baud=19200\"|" \
@@ -124,8 +131,8 @@ exits 0 "site-load: back to the site" site-load site.yaml
 
 PREPAY_PROFILES=$T/simprofiles start_sim site.yaml --seed 3 --credit 50
 exits 0 "meter-read polls" meter-read -o csv
-like "$T/err" '^meter-read: 1 of 8 meters did not answer$' "meter-read: one meter fails"
-is "$(col "$T/out" state)" "ok ok ok ok ok ok error ok" \
+like "$T/err" '^meter-read: 1 of 9 meters did not answer$' "meter-read: one meter fails"
+is "$(col "$T/out" state)" "ok ok ok ok ok ok error ok ok" \
     "every meter but the one of the loose profile reads ok"
 is "$(f 2 meter balance)" "0101000002|50.00" \
     "prepay-1p's two reads around the reserved registers give its balance"
