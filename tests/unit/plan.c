@@ -70,16 +70,19 @@ touches(const struct pp__profile *p, int fc, int from, int n)
 	return 0;
 }
 
+/* (fc, address, words) as one number, for the order of the sort. */
+static long
+key(const struct pp__pvalue *v)
+{
+	return ((long)v->fc << 24) + ((long)v->address << 4) + v->words;
+}
+
 static int
 by_address(const void *a, const void *b)
 {
-	const struct pp__pvalue *x = a, *y = b;
+	long d = key(a) - key(b);
 
-	if (x->fc != y->fc)
-		return x->fc - y->fc;
-	if (x->address != y->address)
-		return x->address - y->address;
-	return x->words - y->words;
+	return d < 0 ? -1 : d > 0;
 }
 
 /* The least bus time in microseconds over all 2^(n-1) partitions; -1: none. */
