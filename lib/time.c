@@ -56,6 +56,28 @@ pp_now(void)
 	return (int64_t)time(NULL);
 }
 
+int64_t
+pp__mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * The clock stands still at PREPAY_NOW: what waits for it to move (a
+ * continuous poll's pause between cycles) does not wait.
+ */
+int
+pp__clock_fixed(void)
+{
+	char err[128];
+	int64_t t;
+
+	return now_override(&t, err, sizeof(err)) == 1;
+}
+
 int
 pp_now_check(char *err, size_t errlen)
 {
