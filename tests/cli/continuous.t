@@ -136,6 +136,11 @@ is "$(grep -c ',ok,' "$T/poll.out")" "$(sql "SELECT count(*) FROM readings")" \
 sql "SELECT summary FROM audit ORDER BY id DESC LIMIT 1" >"$T/audit"
 like "$T/audit" '^[0-9]+ bus cycles, [0-9]+ meters polled, 0 missing$' \
     "the audit entry counts the cycles"
+exits 0 "report status" report status -o csv
+is "$(col "$T/out" age_s | tr ' ' '\n' | sort -u)" 0 \
+    "every meter's reading age in seconds: 0 under the held clock"
+PREPAY_NOW="2026-05-06 10:01:30" run report status -o csv
+is "$(f 1 age_s age_min)" "90|1" "90 seconds on: age_s 90, age_min 1"
 [ -e "$PREPAY_DB.gw1.turn" ]
 ok $? "the bus's turnstile is a file next to its lock"
 
