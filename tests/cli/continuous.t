@@ -63,7 +63,8 @@ sql_is() {
 # start_poller ARGS...: meter-read --every in the background, its rows in
 # $T/poll.out.
 start_poller() {
-	meter-read "$@" >"$T/poll.out" 2>"$T/poll.err" &
+	: >"$T/poll.out"
+	meter-read "$@" >>"$T/poll.out" 2>"$T/poll.err" &
 	poller=$!
 }
 # stop_poller SIGNAL: the signal, and its exit code in $prc.
