@@ -48,7 +48,7 @@ lock_until(int fd, int64_t deadline)
 	while (flock(fd, LOCK_EX | LOCK_NB) == -1) {
 		if (errno != EWOULDBLOCK && errno != EINTR)
 			return errno;
-		if (pp__mono_ms() >= deadline)
+		if (pp__link_now_ms() >= deadline)
 			return EWOULDBLOCK;
 		usleep(20000);
 	}
@@ -67,7 +67,7 @@ pp__bus_open(const char *dbpath, const struct pp__gateway *gw, int wait_ms,
 {
 	struct pp__bus *bus;
 	char path[1200], turn[1200];
-	int64_t deadline = pp__mono_ms() + wait_ms;
+	int64_t deadline = pp__link_now_ms() + wait_ms;
 	int fd, tfd, e;
 
 	*busp = NULL;

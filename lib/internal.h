@@ -385,8 +385,6 @@ int	 pp__clock_parse(const char *s, int *minutes);
 int	 pp__clock_minutes(int64_t t);
 /* 1: PREPAY_NOW holds the clock still (the test suite's). */
 int	 pp__clock_fixed(void);
-/* Milliseconds on the monotonic clock, for waits and timeouts. */
-int64_t	 pp__mono_ms(void);
 /* Of total used evenly over [from, to], how much by at (time.c). */
 int64_t	 pp__apportion(int64_t total, int64_t from, int64_t to, int64_t at);
 

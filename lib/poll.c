@@ -806,7 +806,7 @@ idle_until(struct poller *pl, int64_t deadline)
 	int64_t left;
 
 	while (!stopping(pl)) {
-		if (pp__clock_fixed() || (left = pp__mono_ms() - deadline) >= 0)
+		if (pp__clock_fixed() || (left = pp__link_now_ms() - deadline) >= 0)
 			return 0;
 		/* A second at most: another bus's failure stops us too. */
 		poll(&pfd, 1, left < -1000 ? 1000 : (int)-left);
@@ -823,7 +823,7 @@ poll_bus_every(struct poller *pl, struct bus_job *j)
 
 	if (ctx_open(pl, j, &c) == PP_OK)
 		for (;;) {
-			start = pp__mono_ms();
+			start = pp__link_now_ms();
 			if (refresh(pl, j, &c) == PP_OK)
 				bus_cycle(pl, j, &c);
 			if (j->rc != PP_OK)

@@ -56,15 +56,6 @@ pp_now(void)
 	return (int64_t)time(NULL);
 }
 
-int64_t
-pp__mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * The clock stands still at PREPAY_NOW: what waits for it to move (a
  * continuous poll's pause between cycles) does not wait.
