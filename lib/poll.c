@@ -539,22 +539,6 @@ profile_of(struct profile_cache *c, const char *name, char *err,
 	return &c->p[c->n++];
 }
 
-static void
-row_of(const struct bus_job *j, const struct target *t,
-    struct pp_poll_row *r)
-{
-	memset(r, 0, sizeof(*r));
-	r->time = t->time ? t->time : pp_now();
-	snprintf(r->meter, sizeof(r->meter), "%s", t->meter);
-	snprintf(r->gateway, sizeof(r->gateway), "%s", j->gw.name);
-	r->state = j->busy ? PP_LINK_BUSY : pp__link_parse(t->state);
-	if (t->rc == PP_OK)
-		pp__meter_values_set(&r->values, &t->values);
-	snprintf(r->error, sizeof(r->error), "%s", j->busy ? j->error :
-	    t->error);
-	r->ok = !j->busy && t->rc == PP_OK;
-}
-
 /* What a bus's worker keeps from one cycle to the next. */
 struct bus_ctx {
 	pp_db			*db;
@@ -568,6 +552,7 @@ struct bus_ctx {
 /* What between_meters decided. */
 enum { GO, STOP, CUT };
 
+/* The worker's own connection, audited as the poll's invocation. */
 static int
 ctx_open(struct poller *pl, struct bus_job *j, struct bus_ctx *c)
 {
@@ -776,6 +761,9 @@ refresh(struct poller *pl, struct bus_job *j, struct bus_ctx *c)
 	return j->rc = rc;
 }
 
+static void	row_of(const struct bus_job *, const struct target *,
+		    struct pp_poll_row *);
+
 /* The bus's cycle, as poll rows, to the caller; one call at a time. */
 static void
 emit(struct poller *pl, const struct bus_job *j)
@@ -860,6 +848,22 @@ worker(void *arg)
 			pl->o->progress(pl->o->arg, pl->done, pl->njobs);
 		pthread_mutex_unlock(&pl->lock);
 	}
+}
+
+static void
+row_of(const struct bus_job *j, const struct target *t,
+    struct pp_poll_row *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->time = t->time ? t->time : pp_now();
+	snprintf(r->meter, sizeof(r->meter), "%s", t->meter);
+	snprintf(r->gateway, sizeof(r->gateway), "%s", j->gw.name);
+	r->state = j->busy ? PP_LINK_BUSY : pp__link_parse(t->state);
+	if (t->rc == PP_OK)
+		pp__meter_values_set(&r->values, &t->values);
+	snprintf(r->error, sizeof(r->error), "%s", j->busy ? j->error :
+	    t->error);
+	r->ok = !j->busy && t->rc == PP_OK;
 }
 
 void
