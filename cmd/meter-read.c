@@ -17,11 +17,11 @@ static const char usage[] =
     "usage: meter-read [-d FILE] [-o FMT] [--lang zh|en]\n"
     "                  [-b BUILDING] [-g GATEWAY] ...\n"
     "                  [-j JOBS] [--meter METER] ... [--strict] [--wait S]\n"
+    "       meter-read [-d FILE] [-o FMT] [-j JOBS] [--strict] [--wait S]"
+    " --due\n"
     "       meter-read [-d FILE] [-o FMT] [--lang zh|en]\n"
     "                  [-b BUILDING] [-g GATEWAY] ... [--meter METER] ...\n"
     "                  [--wait S] --every SECONDS|site\n"
-    "       meter-read [-d FILE] [-o FMT] [-j JOBS] [--strict] [--wait S]"
-    " --due\n"
     "       meter-read [-d FILE] [--each] [--rejects FILE] [--onsite]\n"
     "                  --import FILE|-\n"
     "       meter-read [-d FILE] [-o FMT] [--wait S] --discover GATEWAY\n";
