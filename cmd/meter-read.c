@@ -293,14 +293,12 @@ cycle_rows(void *arg, const struct pp_poll_row *rows, size_t n)
 	fflush(stdout);
 }
 
-/* The seconds --every asks, or the site's poll_seconds for "site". */
+/* The site's poll_seconds, for --every site. */
 static int
-every_seconds(struct tool *t, const char *arg)
+site_seconds(struct tool *t)
 {
 	int64_t v;
 
-	if (strcmp(arg, "site") != 0)
-		return tool_int(t, "--every", arg, 0, 86400);
 	if ((v = pp_poll_seconds(t->db)) <= 0)
 		tool_die(t, PP_ECONFIG, "--every site: the site sets no "
 		    "poll_seconds");
@@ -319,12 +317,15 @@ poll_every(struct tool *t, struct read *r)
 	long cycles = 0;
 	int fd, rc, every;
 
+	every = strcmp(r->every, "site") == 0 ? -1 : tool_int(t, "--every",
+	    r->every, 0, 86400);
 	r->o.gateways = r->gateways;
 	r->o.meters = r->meters;
 	r->o.cycle = cycle_rows;
 	r->o.arg = &s;
 	tool_open(t, PP_ACT_METER_READ, 0);
-	every = every_seconds(t, r->every);
+	if (every < 0)
+		every = site_seconds(t);
 	sigemptyset(&stop);
 	sigaddset(&stop, SIGTERM);
 	sigaddset(&stop, SIGINT);

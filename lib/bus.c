@@ -73,18 +73,21 @@ pp__bus_open(const char *dbpath, const struct pp__gateway *gw, int wait_ms,
 	*busp = NULL;
 	snprintf(path, sizeof(path), "%s.%s.lock", dbpath, gw->name);
 	snprintf(turn, sizeof(turn), "%s.%s.turn", dbpath, gw->name);
-	if ((fd = pp__priv_lockfile(path)) == -1 ||
-	    (tfd = pp__priv_lockfile(turn)) == -1) {
+	if ((fd = pp__priv_lockfile(path)) == -1) {
 		snprintf(err, errlen, "gateway %s: lock %s: %s", gw->name,
-		    fd == -1 ? path : turn, strerror(errno));
-		if (fd != -1)
-			close(fd);
+		    path, strerror(errno));
 		return PP_ENOINPUT;
 	}
-	/* Half-duplex: whoever holds the lock is the bus's only master. */
-	if ((e = lock_until(tfd, deadline)) == 0)
+	/*
+	 * Half-duplex: whoever holds the lock is the bus's only master.  The
+	 * turnstile only hastens the bus's release: without it (a file this
+	 * login may not open) the lock is taken all the same.
+	 */
+	tfd = pp__priv_lockfile(turn);
+	if (tfd == -1 || (e = lock_until(tfd, deadline)) == 0)
 		e = lock_until(fd, deadline);
-	flock(tfd, LOCK_UN);
+	if (tfd != -1)
+		flock(tfd, LOCK_UN);
 	if (e != 0) {
 		if (e == EWOULDBLOCK)
 			snprintf(err, errlen, "gateway %s is busy: another "
@@ -93,12 +96,14 @@ pp__bus_open(const char *dbpath, const struct pp__gateway *gw, int wait_ms,
 			snprintf(err, errlen, "gateway %s: lock: %s", gw->name,
 			    strerror(e));
 		close(fd);
-		close(tfd);
+		if (tfd != -1)
+			close(tfd);
 		return e == EWOULDBLOCK ? PP_EBUSY : PP_EINTERNAL;
 	}
 	if ((bus = calloc(1, sizeof(*bus))) == NULL) {
 		close(fd);
-		close(tfd);
+		if (tfd != -1)
+			close(tfd);
 		snprintf(err, errlen, "out of memory");
 		return PP_EINTERNAL;
 	}
@@ -113,6 +118,8 @@ pp__bus_open(const char *dbpath, const struct pp__gateway *gw, int wait_ms,
 int
 pp__bus_wanted(struct pp__bus *bus)
 {
+	if (bus->turn_fd == -1)
+		return 0;
 	if (flock(bus->turn_fd, LOCK_EX | LOCK_NB) == -1)
 		return errno == EWOULDBLOCK;
 	flock(bus->turn_fd, LOCK_UN);
@@ -129,7 +136,8 @@ pp__bus_close(struct pp__bus *bus)
 	for (i = 0; i < sizeof(drivers) / sizeof(drivers[0]); i++)
 		drivers[i]->close(bus);
 	close(bus->lock_fd);
-	close(bus->turn_fd);
+	if (bus->turn_fd != -1)
+		close(bus->turn_fd);
 	free(bus);
 }
 

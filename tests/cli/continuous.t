@@ -87,6 +87,8 @@ like "$T/err" '^meter-read: --every: not with an operand: a continuous poll runs
 exits 64 "--every 5 -o xlsx: refused" meter-read --every 5 -o xlsx
 exits 64 "--every abc: refused" meter-read --every abc
 exits 64 "--every 86401: refused" meter-read --every 86401
+exits 64 "--every abc: refused before any database is opened" meter-read -d "$T/none.db" --every abc
+like "$T/err" '^meter-read: --every ' "says --every"
 exits 64 "--every -1: refused" meter-read --every -1
 exits 78 "--every site when the site sets no poll_seconds" meter-read --every site
 is "$(cat "$T/err")" "meter-read: --every site: the site sets no poll_seconds" "says so"
