@@ -19,7 +19,7 @@ UNITDIR	 = $(PREFIX)/lib/systemd/system
 LIBEXECDIR = $(PREFIX)/libexec/prepay
 SYSTEMD_UNITS = prepay-poll.service prepay-poll.timer prepay-verify.service \
 	   prepay-verify.timer prepay-backup.service prepay-backup.timer \
-	   prepay-web.service
+	   prepay-web.service prepay-poller.service
 # The templates get the install's own paths.  StateDirectory= and
 # LogsDirectory= name directories under /var/lib and /var/log; for a
 # STATEDIR or LOGDIR elsewhere the line and its mode go, and the

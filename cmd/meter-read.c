@@ -3,6 +3,10 @@
  * each bus's waiting commands; or import readings taken by hand; or ask
  * a DL/T 645 bus the address of the meter on it.
  */
+#include <sys/signalfd.h>
+
+#include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -15,6 +19,9 @@ static const char usage[] =
     "                  [-j JOBS] [--meter METER] ... [--strict] [--wait S]\n"
     "       meter-read [-d FILE] [-o FMT] [-j JOBS] [--strict] [--wait S]"
     " --due\n"
+    "       meter-read [-d FILE] [-o FMT] [--lang zh|en]\n"
+    "                  [-b BUILDING] [-g GATEWAY] ... [--meter METER] ...\n"
+    "                  [--wait S] --every SECONDS|site\n"
     "       meter-read [-d FILE] [--each] [--rejects FILE] [--onsite]\n"
     "                  --import FILE|-\n"
     "       meter-read [-d FILE] [-o FMT] [--wait S] --discover GATEWAY\n";
@@ -62,6 +69,7 @@ struct read {
 	struct pp_poll_opts o;
 	const char	**gateways, **meters;
 	const char	*discover;
+	const char	*every;		/* --every: SECONDS or "site" */
 	int		 strict, import, onsite, due;
 };
 
@@ -69,7 +77,7 @@ static void
 read_options(struct tool *t, struct read *r, int argc, char **argv)
 {
 	enum { OPT_METER = OPT_FIRST_TOOL, OPT_STRICT, OPT_WAIT, OPT_IMPORT,
-		OPT_DISCOVER, OPT_ONSITE, OPT_DUE };
+		OPT_DISCOVER, OPT_ONSITE, OPT_DUE, OPT_EVERY };
 	static const struct option longopts[] = {
 		COMMON_LONG,
 		BATCH_LONG,
@@ -80,6 +88,7 @@ read_options(struct tool *t, struct read *r, int argc, char **argv)
 		{ "discover", required_argument, NULL, OPT_DISCOVER },
 		{ "onsite", no_argument, NULL, OPT_ONSITE },
 		{ "due", no_argument, NULL, OPT_DUE },
+		{ "every", required_argument, NULL, OPT_EVERY },
 		{ NULL, 0, NULL, 0 }
 	};
 	int ch;
@@ -118,6 +127,9 @@ read_options(struct tool *t, struct read *r, int argc, char **argv)
 			break;
 		case OPT_DUE:
 			r->due = 1;
+			break;
+		case OPT_EVERY:
+			r->every = optarg;
 			break;
 		default:
 			if (!tool_option(t, ch, optarg))
@@ -235,6 +247,106 @@ poll_meters(struct tool *t, struct read *r)
 	tool_exit(t, r->strict && missing ? PP_EUNREACH : PP_OK);
 }
 
+/* --every: the options a continuous poll has no use for are refused. */
+static void
+every_check(struct tool *t, struct read *r, int argc)
+{
+	const char *bad = r->due ? "--due" : r->o.jobs ? "-j" : r->strict ?
+	    "--strict" : r->import ? "--import" : r->discover ? "--discover" :
+	    r->onsite ? "--onsite" : t->each ? "--each" : t->rejects ?
+	    "--rejects" : argc ? "an operand" :
+	    NULL;
+
+	if (bad == NULL)
+		return;
+	tool_warn(t, "--every: not with %s: a continuous poll runs until "
+	    "stopped", bad);
+	exit(PP_EUSAGE);
+}
+
+/* A cycle's rows as they come: a table a cycle, or one CSV stream. */
+struct stream {
+	struct tool	*t;
+	pp_out		*out;	/* kept open: CSV and TSV */
+	size_t		 n, missing;
+};
+
+static void
+cycle_rows(void *arg, const struct pp_poll_row *rows, size_t n)
+{
+	struct stream *s = arg;
+	struct pp_poll_text text;
+	const char *v[PP_POLL_NCOLS];
+	pp_out *out = s->out;
+	size_t i;
+
+	if (out == NULL)
+		out = tool_out(s->t, pp_poll_columns, PP_POLL_NCOLS);
+	for (i = 0; i < n; i++) {
+		pp_poll_row_values(&rows[i], &text, v);
+		s->missing += !rows[i].ok;
+		tool_row(s->t, out, v);
+	}
+	s->n += n;
+	if (out != s->out)
+		tool_out_close(s->t, out);
+	fflush(stdout);
+}
+
+/* The site's poll_seconds, for --every site. */
+static int
+site_seconds(struct tool *t)
+{
+	int64_t v;
+
+	if ((v = pp_poll_seconds(t->db)) <= 0)
+		tool_die(t, PP_ECONFIG, "--every site: the site sets no "
+		    "poll_seconds");
+	return (int)v;
+}
+
+/*
+ * --every: poll until SIGTERM or SIGINT, which a signalfd tells the
+ * workers (blocked here, before they start, so no handler runs).
+ */
+static noreturn void
+poll_every(struct tool *t, struct read *r)
+{
+	struct stream s = { t, NULL, 0, 0 };
+	sigset_t stop;
+	long cycles = 0;
+	int fd, rc, every;
+
+	every = strcmp(r->every, "site") == 0 ? -1 : tool_int(t, "--every",
+	    r->every, 0, 86400);
+	r->o.gateways = r->gateways;
+	r->o.meters = r->meters;
+	r->o.cycle = cycle_rows;
+	r->o.arg = &s;
+	tool_open(t, PP_ACT_METER_READ, 0);
+	if (every < 0)
+		every = site_seconds(t);
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGINT);
+	if (sigprocmask(SIG_BLOCK, &stop, NULL) == -1 ||
+	    (fd = signalfd(-1, &stop, SFD_CLOEXEC)) == -1)
+		tool_die(t, PP_EINTERNAL, "signalfd: %s", strerror(errno));
+	if (t->fmt == PP_FMT_CSV || t->fmt == PP_FMT_TSV ||
+	    (t->fmt == PP_FMT_AUTO && !isatty(STDOUT_FILENO)))
+		s.out = tool_out(t, pp_poll_columns, PP_POLL_NCOLS);
+	rc = pp_poll_every(t->db, &r->o, every, fd, &cycles);
+	close(fd);
+	free(r->gateways);
+	free(r->meters);
+	tool_out_close(t, s.out);
+	if (rc != PP_OK)
+		tool_die(t, rc, "%s", pp_errmsg(t->db));
+	snprintf(t->summary, sizeof(t->summary), "%ld bus cycles, %zu "
+	    "meters polled, %zu missing", cycles, s.n, s.missing);
+	tool_exit(t, PP_OK);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -247,6 +359,11 @@ main(int argc, char **argv)
 	read_options(&t, &r, argc, argv);
 	argc -= optind;
 	argv += optind;
+	if (r.every) {
+		every_check(&t, &r, argc);
+		t.audit = 1;
+		poll_every(&t, &r);
+	}
 	if ((r.discover || r.import || r.due) && (r.gateways || r.meters ||
 	    r.o.building))
 		usage_free(&t, &r);

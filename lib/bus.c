@@ -38,57 +38,92 @@ pp__driver_for(const struct pp__profile *p)
 	return NULL;
 }
 
-static int64_t
-now_ms(void)
+/*
+ * flock fd, trying until deadline: 0 when held, else the errno that
+ * stopped it (EWOULDBLOCK: another process kept it).
+ */
+static int
+lock_until(int fd, int64_t deadline)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	while (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		if (errno != EWOULDBLOCK && errno != EINTR)
+			return errno;
+		if (pp__link_now_ms() >= deadline)
+			return EWOULDBLOCK;
+		usleep(20000);
+	}
+	return 0;
 }
 
+/*
+ * The bus is taken at a turnstile: a process that wants it holds the
+ * gateway's .turn file while it waits for the .lock, which tells a
+ * continuous poller, that looks between meters, to let go of the bus
+ * (pp__bus_wanted).  The turnstile is let go once the bus is held.
+ */
 int
 pp__bus_open(const char *dbpath, const struct pp__gateway *gw, int wait_ms,
     struct pp__bus **busp, char *err, size_t errlen)
 {
 	struct pp__bus *bus;
-	char path[1200];
-	int64_t deadline = now_ms() + wait_ms;
-	int fd;
+	char path[1200], turn[1200];
+	int64_t deadline = pp__link_now_ms() + wait_ms;
+	int fd, tfd, e;
 
 	*busp = NULL;
 	snprintf(path, sizeof(path), "%s.%s.lock", dbpath, gw->name);
+	snprintf(turn, sizeof(turn), "%s.%s.turn", dbpath, gw->name);
 	if ((fd = pp__priv_lockfile(path)) == -1) {
-		snprintf(err, errlen, "gateway %s: lock %s: %s", gw->name, path,
-		    strerror(errno));
+		snprintf(err, errlen, "gateway %s: lock %s: %s", gw->name,
+		    path, strerror(errno));
 		return PP_ENOINPUT;
 	}
-	/* Half-duplex: whoever holds the lock is the bus's only master. */
-	while (flock(fd, LOCK_EX | LOCK_NB) == -1) {
-		if (errno != EWOULDBLOCK && errno != EINTR) {
-			snprintf(err, errlen, "gateway %s: lock: %s", gw->name,
-			    strerror(errno));
-			close(fd);
-			return PP_EINTERNAL;
-		}
-		if (now_ms() >= deadline) {
+	/*
+	 * Half-duplex: whoever holds the lock is the bus's only master.  The
+	 * turnstile only hastens the bus's release: without it (a file this
+	 * login may not open) the lock is taken all the same.
+	 */
+	tfd = pp__priv_lockfile(turn);
+	if (tfd == -1 || (e = lock_until(tfd, deadline)) == 0)
+		e = lock_until(fd, deadline);
+	if (tfd != -1)
+		flock(tfd, LOCK_UN);
+	if (e != 0) {
+		if (e == EWOULDBLOCK)
 			snprintf(err, errlen, "gateway %s is busy: another "
 			    "process holds its bus", gw->name);
-			close(fd);
-			return PP_EBUSY;
-		}
-		usleep(20000);
+		else
+			snprintf(err, errlen, "gateway %s: lock: %s", gw->name,
+			    strerror(e));
+		close(fd);
+		if (tfd != -1)
+			close(tfd);
+		return e == EWOULDBLOCK ? PP_EBUSY : PP_EINTERNAL;
 	}
 	if ((bus = calloc(1, sizeof(*bus))) == NULL) {
 		close(fd);
+		if (tfd != -1)
+			close(tfd);
 		snprintf(err, errlen, "out of memory");
 		return PP_EINTERNAL;
 	}
 	bus->gw = *gw;
 	bus->lock_fd = fd;
+	bus->turn_fd = tfd;
 	snprintf(bus->dbpath, sizeof(bus->dbpath), "%s", dbpath);
 	*busp = bus;
 	return PP_OK;
+}
+
+int
+pp__bus_wanted(struct pp__bus *bus)
+{
+	if (bus->turn_fd == -1)
+		return 0;
+	if (flock(bus->turn_fd, LOCK_EX | LOCK_NB) == -1)
+		return errno == EWOULDBLOCK;
+	flock(bus->turn_fd, LOCK_UN);
+	return 0;
 }
 
 void
@@ -101,6 +136,8 @@ pp__bus_close(struct pp__bus *bus)
 	for (i = 0; i < sizeof(drivers) / sizeof(drivers[0]); i++)
 		drivers[i]->close(bus);
 	close(bus->lock_fd);
+	if (bus->turn_fd != -1)
+		close(bus->turn_fd);
 	free(bus);
 }
 

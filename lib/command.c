@@ -772,6 +772,33 @@ ctl_queue(pp_db *db, const struct pp_ctl_req *req, const struct meter_info *m,
 	    id);
 }
 
+/*
+ * The command was not due when the bus was ours: a continuous poll may
+ * have run it meanwhile (it runs what is queued between meters).
+ */
+static void
+ran_meanwhile(pp_db *db, int64_t id, struct pp_ctl_result *out)
+{
+	sqlite3_stmt *st;
+	char state[16] = "", error[PP_ERRMAX] = "";
+
+	if ((st = pp__stmt(db, "SELECT state, coalesce(last_error, '') FROM "
+	    "commands WHERE id = ?")) != NULL) {
+		sqlite3_bind_int64(st, 1, id);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			pp__col_text(st, 0, state, sizeof(state));
+			pp__col_text(st, 1, error, sizeof(error));
+		}
+		sqlite3_reset(st);
+	}
+	if (strcmp(state, "done") == 0)
+		outcome(out, PP_CTL_DONE, "done by meter-read's poll");
+	else if (strcmp(state, "failed") == 0)
+		outcome(out, PP_CTL_FAILED, "%s", error);
+	else
+		outcome(out, PP_CTL_PENDING, "not due yet");
+}
+
 /* Run the meter's due commands now: an unkeep for a forced trip first. */
 static int
 ctl_run_now(pp_db *db, const struct pp_ctl_req *req, const struct meter_info *m,
@@ -805,7 +832,7 @@ ctl_run_now(pp_db *db, const struct pp_ctl_req *req, const struct meter_info *m,
 	free(due);
 	pp__bus_close(bus);
 	if (!decided)
-		outcome(out, PP_CTL_PENDING, "not due yet");
+		ran_meanwhile(db, id, out);
 	return rc == PP_EINTERNAL ? pp__fail(db, rc, "%s", msg) : PP_OK;
 }
 

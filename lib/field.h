@@ -73,6 +73,7 @@ struct pp__driver {
 struct pp__bus {
 	struct pp__gateway	 gw;
 	int			 lock_fd;
+	int			 turn_fd;	/* its turnstile */
 	enum pp__fault		 fault;		/* of the last exchange */
 	void			*modbus;	/* the drivers' own state */
 	void			*dlt645;
@@ -90,6 +91,8 @@ extern const struct pp__driver pp_dlt645_driver;
 int	 pp__bus_open(const char *dbpath, const struct pp__gateway *gw,
 	    int wait_ms, struct pp__bus **bus, char *err, size_t errlen);
 void	 pp__bus_close(struct pp__bus *bus);
+/* 1: another process waits at the gateway's turnstile for its bus. */
+int	 pp__bus_wanted(struct pp__bus *bus);
 const struct pp__driver *pp__driver_for(const struct pp__profile *p);
 /* The address the one meter of the bus gives, with the retries. */
 int	 pp__bus_discover(struct pp__bus *bus, const char *protocol,

@@ -383,6 +383,8 @@ char	*pp__hour_format(int64_t t, char buf[PP_TIMEBUF]);
 int	 pp__clock_parse(const char *s, int *minutes);
 /* The local wall clock of t in minutes since midnight, 0 to 1439. */
 int	 pp__clock_minutes(int64_t t);
+/* 1: PREPAY_NOW holds the clock still (the test suite's). */
+int	 pp__clock_fixed(void);
 /* Of total used evenly over [from, to], how much by at (time.c). */
 int64_t	 pp__apportion(int64_t total, int64_t from, int64_t to, int64_t at);
 

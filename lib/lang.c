@@ -22,6 +22,7 @@ static const struct word columns[] = {
 	{ "action", "操作" },
 	{ "address", "地址" },
 	{ "age_min", "未抄时长(分)" },
+	{ "age_s", "未抄时长(秒)" },
 	{ "alarm", "告警" },
 	{ "alarm1", "一级告警额" },
 	{ "alarm2", "二级告警额" },

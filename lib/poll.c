@@ -5,6 +5,7 @@
  * in one transaction.  A counter that runs backwards or jumps further than
  * the meter's load limit allows is stored flagged and never counts.
  */
+#include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +54,11 @@ struct poller {
 	struct bus_job		*jobs;
 	int			 njobs, next, done;
 	pthread_mutex_t		 lock;
+	/* Continuous (pp_poll_every): */
+	int			 every;		/* s between cycles; -1: once */
+	int			 stop_fd;	/* readable: stop */
+	int			 failed;	/* a bus failed: all stop */
+	long			 cycles;	/* buses' cycles emitted */
 };
 
 /* "0101070722" is in list. */
@@ -533,76 +539,291 @@ profile_of(struct profile_cache *c, const char *name, char *err,
 	return &c->p[c->n++];
 }
 
-static void
-poll_bus(struct poller *pl, struct bus_job *j)
-{
-	struct profile_cache *cache;
-	struct pp__cmd *due = NULL;
-	struct pp__bus *bus = NULL;
-	const struct pp__profile *p;
-	pp_db *db = NULL;
-	char msg[PP_ERRMAX];
-	int i, ndue = 0, down = 0;
+/* What a bus's worker keeps from one cycle to the next. */
+struct bus_ctx {
+	pp_db			*db;
+	struct profile_cache	*cache;
+	struct pp__bus		*bus;
+	int64_t			 version;	/* PRAGMA data_version seen */
+	int64_t			*tried;		/* commands run this cycle */
+	size_t			 ntried, cap;
+};
 
-	if ((cache = calloc(1, sizeof(*cache))) == NULL) {
+/* What between_meters decided. */
+enum { GO, STOP, CUT };
+
+/* The worker's own connection, audited as the poll's invocation. */
+static int
+ctx_open(struct poller *pl, struct bus_job *j, struct bus_ctx *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->version = -1;
+	if ((c->cache = calloc(1, sizeof(*c->cache))) == NULL) {
 		j->rc = PP_EINTERNAL;
 		snprintf(j->error, sizeof(j->error), "out of memory");
+		return j->rc;
+	}
+	if ((j->rc = pp_db_open(&c->db, pl->dbpath, 0)) != PP_OK ||
+	    (j->rc = pp__audit_inherit(c->db, pl->db)) != PP_OK)
+		snprintf(j->error, sizeof(j->error), "%s", pp_errmsg(c->db));
+	return j->rc;
+}
+
+static void
+ctx_close(struct bus_ctx *c)
+{
+	pp__bus_close(c->bus);
+	pp_db_close(c->db);
+	free(c->cache);
+	free(c->tried);
+}
+
+/* The bus's due commands not yet tried this cycle, run in turn. */
+static void
+run_commands(struct bus_job *j, struct bus_ctx *c)
+{
+	const struct pp__profile *p;
+	struct pp__cmd *due = NULL;
+	char msg[PP_ERRMAX];
+	size_t k;
+	int i, ndue = 0;
+
+	if (pp__commands_due(c->db, j->gw.id, &due, &ndue) != PP_OK)
+		return;
+	for (i = 0; i < ndue; i++) {
+		for (k = 0; k < c->ntried && c->tried[k] != due[i].id; k++)
+			;
+		if (k < c->ntried || pp_grow(&c->tried, &c->cap, c->ntried + 1,
+		    sizeof(*c->tried)) != PP_OK)
+			continue;
+		c->tried[c->ntried++] = due[i].id;
+		if ((p = profile_of(c->cache, due[i].profile, msg,
+		    sizeof(msg))) != NULL)
+			pp__command_run(c->db, c->bus, &due[i], p, msg,
+			    sizeof(msg));
+	}
+	free(due);
+}
+
+/* Another connection wrote since we last looked (a sale, a close). */
+static int
+others_wrote(struct bus_ctx *c)
+{
+	int64_t v;
+
+	if (pp__query_int(c->db, &v, "PRAGMA data_version", "") != PP_OK ||
+	    v == c->version)
+		return 0;
+	c->version = v;
+	return 1;
+}
+
+/* SIGTERM came (the stop descriptor reads), or another bus failed. */
+static int
+stopping(struct poller *pl)
+{
+	struct pollfd pfd = { pl->stop_fd, POLLIN, 0 };
+	int failed;
+
+	pthread_mutex_lock(&pl->lock);
+	failed = pl->failed;
+	pthread_mutex_unlock(&pl->lock);
+	return failed || (pl->stop_fd >= 0 && poll(&pfd, 1, 0) > 0);
+}
+
+/*
+ * Between two meters of a continuous poll: stop when asked; run what a
+ * sale or a close queued meanwhile; and let go of the bus when another
+ * process waits for it at the turnstile, taking it back after.
+ */
+static int
+between_meters(struct poller *pl, struct bus_job *j, struct bus_ctx *c)
+{
+	char msg[PP_ERRMAX];
+
+	if (stopping(pl))
+		return STOP;
+	/* Who waits at the turnstile runs its own command. */
+	if (pp__bus_wanted(c->bus)) {
+		pp__bus_close(c->bus);
+		c->bus = NULL;
+		if (pp__bus_open(pl->dbpath, &j->gw, pl->o->wait_ms, &c->bus,
+		    msg, sizeof(msg)) != PP_OK)
+			return CUT;
+	}
+	if (others_wrote(c))
+		run_commands(j, c);
+	return GO;
+}
+
+/* Read one meter; *down and msg carry a gateway refusing connections. */
+static void
+read_target(struct bus_ctx *c, struct target *t, int *down, char *msg,
+    size_t msglen)
+{
+	const struct pp__profile *p;
+
+	t->time = pp_now();
+	if (*down) {
+		t->rc = PP_EUNREACH;
+		t->fault = PP_FAULT_DOWN;
+		snprintf(t->error, sizeof(t->error), "%s", msg);
 		return;
 	}
-	if ((j->rc = pp_db_open(&db, pl->dbpath, 0)) != PP_OK ||
-	    (j->rc = pp__audit_inherit(db, pl->db)) != PP_OK) {
-		snprintf(j->error, sizeof(j->error), "%s", pp_errmsg(db));
-		goto out;
+	if ((p = profile_of(c->cache, t->profile, t->error,
+	    sizeof(t->error))) == NULL) {
+		t->rc = PP_ECONFIG;
+		t->fault = PP_FAULT_ERROR;
+		return;
 	}
-	if (pp__bus_open(pl->dbpath, &j->gw, pl->o->wait_ms, &bus, msg,
+	t->rc = pp__bus_read(c->bus, &t->at, p, &t->values, t->error,
+	    sizeof(t->error));
+	t->fault = c->bus->fault;
+	if (t->rc == PP_OK)
+		t->error[0] = '\0';
+	/* A gateway that refuses connections is down for them all. */
+	if (t->fault == PP_FAULT_DOWN) {
+		*down = 1;
+		snprintf(msg, msglen, "%s", t->error);
+	}
+}
+
+/*
+ * One cycle of a bus: take its lock, run its waiting commands, read its
+ * meters in turn, let go of the bus and write what it learned.  A
+ * continuous poll stopped or cut off between meters writes the meters
+ * read so far (j->n becomes their number).
+ */
+static void
+bus_cycle(struct poller *pl, struct bus_job *j, struct bus_ctx *c)
+{
+	char msg[PP_ERRMAX];
+	int i, down = 0;
+
+	j->busy = 0;
+	c->ntried = 0;
+	if (pp__bus_open(pl->dbpath, &j->gw, pl->o->wait_ms, &c->bus, msg,
 	    sizeof(msg)) != PP_OK) {
 		j->busy = 1;
 		snprintf(j->error, sizeof(j->error), "%s", msg);
-		goto out;
+		return;
 	}
 	/* The bus's waiting commands go before its poll. */
-	if (pp__commands_due(db, j->gw.id, &due, &ndue) == PP_OK)
-		for (i = 0; i < ndue; i++)
-			if ((p = profile_of(cache, due[i].profile, msg,
-			    sizeof(msg))) != NULL)
-				pp__command_run(db, bus, &due[i], p, msg,
-				    sizeof(msg));
+	run_commands(j, c);
 	for (i = 0; i < j->n; i++) {
-		struct target *t = &j->t[i];
-
-		t->time = pp_now();
-		if (down) {
-			t->rc = PP_EUNREACH;
-			t->fault = PP_FAULT_DOWN;
-			snprintf(t->error, sizeof(t->error), "%s", msg);
-			continue;
-		}
-		if ((p = profile_of(cache, t->profile, t->error,
-		    sizeof(t->error))) == NULL) {
-			t->rc = PP_ECONFIG;
-			t->fault = PP_FAULT_ERROR;
-			continue;
-		}
-		t->rc = pp__bus_read(bus, &t->at, p, &t->values, t->error,
-		    sizeof(t->error));
-		t->fault = bus->fault;
-		if (t->rc == PP_OK)
-			t->error[0] = '\0';
-		/* A gateway that refuses connections is down for them all. */
-		if (t->fault == PP_FAULT_DOWN) {
-			down = 1;
-			snprintf(msg, sizeof(msg), "%s", t->error);
-		}
+		if (pl->every >= 0 && between_meters(pl, j, c) != GO)
+			break;
+		read_target(c, &j->t[i], &down, msg, sizeof(msg));
 	}
-	pp__bus_close(bus);
-	bus = NULL;
-	if ((j->rc = store_bus(db, j)) != PP_OK)
-		snprintf(j->error, sizeof(j->error), "%s", pp_errmsg(db));
-out:
-	free(due);
-	pp__bus_close(bus);
-	pp_db_close(db);
-	free(cache);
+	j->n = i;
+	pp__bus_close(c->bus);
+	c->bus = NULL;
+	if ((j->rc = store_bus(c->db, j)) != PP_OK)
+		snprintf(j->error, sizeof(j->error), "%s", pp_errmsg(c->db));
+}
+
+static void
+poll_bus(struct poller *pl, struct bus_job *j)
+{
+	struct bus_ctx c;
+
+	if (ctx_open(pl, j, &c) == PP_OK)
+		bus_cycle(pl, j, &c);
+	ctx_close(&c);
+}
+
+/*
+ * The bus's meters afresh for the next cycle, chosen as at the start
+ * (select_targets): their counters, states and failures as stored.
+ */
+static int
+refresh(struct poller *pl, struct bus_job *j, struct bus_ctx *c)
+{
+	struct bus_job *jobs;
+	int i, n, rc;
+
+	free(j->t);
+	j->t = NULL;
+	j->n = 0;
+	if ((rc = select_targets(c->db, pl->o, &jobs, &n)) != PP_OK)
+		snprintf(j->error, sizeof(j->error), "%s", pp_errmsg(c->db));
+	for (i = 0; i < n; i++) {
+		if (rc == PP_OK && jobs[i].gw.id == j->gw.id) {
+			j->gw = jobs[i].gw;
+			j->gw_fails = jobs[i].gw_fails;
+			j->t = jobs[i].t;
+			j->n = jobs[i].n;
+			continue;
+		}
+		free(jobs[i].t);
+	}
+	free(jobs);
+	return j->rc = rc;
+}
+
+static void	row_of(const struct bus_job *, const struct target *,
+		    struct pp_poll_row *);
+
+/* The bus's cycle, as poll rows, to the caller; one call at a time. */
+static void
+emit(struct poller *pl, const struct bus_job *j)
+{
+	struct pp_poll_row *rows;
+	int k;
+
+	if (j->n == 0 || (rows = calloc((size_t)j->n, sizeof(*rows))) ==
+	    NULL)
+		return;
+	for (k = 0; k < j->n; k++)
+		row_of(j, &j->t[k], &rows[k]);
+	pthread_mutex_lock(&pl->lock);
+	pl->cycles++;
+	pl->o->cycle(pl->o->arg, rows, (size_t)j->n);
+	pthread_mutex_unlock(&pl->lock);
+	free(rows);
+}
+
+/*
+ * Until a stop, or deadline on the monotonic clock: 1 when stopped.  A
+ * clock held still (pp__clock_fixed) does not make the cycles wait.
+ */
+static int
+idle_until(struct poller *pl, int64_t deadline)
+{
+	struct pollfd pfd = { pl->stop_fd, POLLIN, 0 };
+	int64_t left;
+
+	while (!stopping(pl)) {
+		if (pp__clock_fixed() || (left = pp__link_now_ms() - deadline) >= 0)
+			return 0;
+		/* A second at most: another bus's failure stops us too. */
+		poll(&pfd, 1, left < -1000 ? 1000 : (int)-left);
+	}
+	return 1;
+}
+
+/* A bus polled cycle after cycle, at most one cycle every pl->every s. */
+static void
+poll_bus_every(struct poller *pl, struct bus_job *j)
+{
+	struct bus_ctx c;
+	int64_t start;
+
+	if (ctx_open(pl, j, &c) == PP_OK)
+		for (;;) {
+			start = pp__link_now_ms();
+			if (refresh(pl, j, &c) == PP_OK)
+				bus_cycle(pl, j, &c);
+			if (j->rc != PP_OK)
+				break;
+			emit(pl, j);
+			if (idle_until(pl, start + (int64_t)pl->every * 1000))
+				break;
+		}
+	ctx_close(&c);
+	pthread_mutex_lock(&pl->lock);
+	pl->failed |= j->rc != PP_OK;
+	pthread_mutex_unlock(&pl->lock);
 }
 
 static void *
@@ -617,7 +838,10 @@ worker(void *arg)
 		pthread_mutex_unlock(&pl->lock);
 		if (i < 0)
 			return NULL;
-		poll_bus(pl, &pl->jobs[i]);
+		if (pl->every >= 0)
+			poll_bus_every(pl, &pl->jobs[i]);
+		else
+			poll_bus(pl, &pl->jobs[i]);
 		pthread_mutex_lock(&pl->lock);
 		pl->done++;
 		if (pl->o->progress)
@@ -664,7 +888,8 @@ pp_poll_row_values(const struct pp_poll_row *r, struct pp_poll_text *text,
 
 /*
  * The first poll of the poll_minutes slot that now is in, the slots
- * counted from local midnight, has not started yet.
+ * counted from local midnight, has not started yet; never, when the site
+ * polls continuously.
  */
 int
 pp_poll_due(pp_db *db, int *due, int64_t *slot)
@@ -672,6 +897,11 @@ pp_poll_due(pp_db *db, int *due, int64_t *slot)
 	int64_t now = pp_now(), minutes, id;
 	int rc;
 
+	/* A site polled continuously (poll_seconds) has no slots to poll. */
+	*slot = now;
+	*due = 0;
+	if (pp_poll_seconds(db) > 0)
+		return PP_OK;
 	minutes = pp__setting_int(db, "poll_minutes", PP_POLL_MINUTES);
 	if (minutes < 1 || minutes > 1440)
 		minutes = PP_POLL_MINUTES;
@@ -683,6 +913,12 @@ pp_poll_due(pp_db *db, int *due, int64_t *slot)
 		return rc;
 	*due = rc == PP_EDATA;
 	return PP_OK;
+}
+
+int64_t
+pp_poll_seconds(pp_db *db)
+{
+	return pp__setting_int(db, "poll_seconds", 0);
 }
 
 /*
@@ -700,49 +936,77 @@ poll_start(pp_db *db, const struct pp_poll_opts *o)
 	    pp_now());
 }
 
+/*
+ * Select the meters and run the workers over their buses, nthreads of
+ * them (0: one a bus), until they end; the first bus's failure.
+ */
+static int
+run_workers(pp_db *db, struct poller *pl, int nthreads)
+{
+	pthread_t *threads = NULL;
+	int i, rc;
+
+	pl->db = db;
+	pl->dbpath = db->path;
+	if ((rc = select_targets(db, pl->o, &pl->jobs, &pl->njobs)) != PP_OK ||
+	    (pl->every < 0 && (rc = poll_start(db, pl->o)) != PP_OK))
+		return rc;
+	if (nthreads <= 0 || nthreads > pl->njobs)
+		nthreads = pl->njobs;
+	if (nthreads > 0 && (threads = calloc((size_t)nthreads,
+	    sizeof(*threads))) == NULL)
+		return pp__fail(db, PP_EINTERNAL, "out of memory");
+	pthread_mutex_init(&pl->lock, NULL);
+	for (i = 0; i < nthreads; i++)
+		if (pthread_create(&threads[i], NULL, worker, pl) != 0) {
+			rc = pp__fail(db, PP_EINTERNAL,
+			    "cannot start a worker");
+			nthreads = i;
+			/* Those started stop after their cycle. */
+			pthread_mutex_lock(&pl->lock);
+			pl->failed = 1;
+			pthread_mutex_unlock(&pl->lock);
+			break;
+		}
+	for (i = 0; i < nthreads; i++)
+		pthread_join(threads[i], NULL);
+	pthread_mutex_destroy(&pl->lock);
+	free(threads);
+	for (i = 0; i < pl->njobs && rc == PP_OK; i++)
+		if (pl->jobs[i].rc != PP_OK)
+			rc = pp__fail(db, pl->jobs[i].rc, "gateway %s: %s",
+			    pl->jobs[i].gw.name, pl->jobs[i].error);
+	return rc;
+}
+
+static void
+free_jobs(struct poller *pl)
+{
+	int i;
+
+	for (i = 0; i < pl->njobs; i++)
+		free(pl->jobs[i].t);
+	free(pl->jobs);
+}
+
 int
 pp_poll(pp_db *db, const struct pp_poll_opts *o, struct pp_poll_row **rows,
     size_t *nrows)
 {
 	struct poller pl;
-	pthread_t *threads = NULL;
 	size_t total = 0, at = 0;
-	int i, k, nthreads, rc;
+	int i, k, rc;
 
 	*rows = NULL;
 	*nrows = 0;
 	memset(&pl, 0, sizeof(pl));
-	pl.db = db;
-	pl.dbpath = db->path;
 	pl.o = o;
-	if ((rc = select_targets(db, o, &pl.jobs, &pl.njobs)) != PP_OK ||
-	    (rc = poll_start(db, o)) != PP_OK)
+	pl.every = -1;
+	pl.stop_fd = -1;
+	if ((rc = run_workers(db, &pl, o->jobs)) != PP_OK)
 		goto out;
-	nthreads = o->jobs > 0 && o->jobs < pl.njobs ? o->jobs : pl.njobs;
-	pthread_mutex_init(&pl.lock, NULL);
-	if (nthreads > 0 && (threads = calloc((size_t)nthreads,
-	    sizeof(*threads))) == NULL) {
-		rc = pp__fail(db, PP_EINTERNAL, "out of memory");
-		goto out;
-	}
-	for (i = 0; i < nthreads; i++)
-		if (pthread_create(&threads[i], NULL, worker, &pl) != 0) {
-			rc = pp__fail(db, PP_EINTERNAL,
-			    "cannot start a worker");
-			nthreads = i;
-			break;
-		}
-	for (i = 0; i < nthreads; i++)
-		pthread_join(threads[i], NULL);
-	pthread_mutex_destroy(&pl.lock);
-	if (rc != PP_OK)
-		goto out;
-	for (i = 0; i < pl.njobs; i++) {
+	for (i = 0; i < pl.njobs; i++)
 		total += (size_t)pl.jobs[i].n;
-		if (pl.jobs[i].rc != PP_OK && rc == PP_OK)
-			rc = pp__fail(db, pl.jobs[i].rc, "gateway %s: %s",
-			    pl.jobs[i].gw.name, pl.jobs[i].error);
-	}
 	if (total && (*rows = calloc(total, sizeof(**rows))) == NULL) {
 		rc = pp__fail(db, PP_EINTERNAL, "out of memory");
 		goto out;
@@ -752,10 +1016,24 @@ pp_poll(pp_db *db, const struct pp_poll_opts *o, struct pp_poll_row **rows,
 			row_of(&pl.jobs[i], &pl.jobs[i].t[k], &(*rows)[at++]);
 	*nrows = at;
 out:
-	for (i = 0; i < pl.njobs; i++)
-		free(pl.jobs[i].t);
-	free(pl.jobs);
-	free(threads);
+	free_jobs(&pl);
+	return rc;
+}
+
+int
+pp_poll_every(pp_db *db, const struct pp_poll_opts *o, int every,
+    int stop_fd, long *cycles)
+{
+	struct poller pl;
+	int rc;
+
+	memset(&pl, 0, sizeof(pl));
+	pl.o = o;
+	pl.every = every;
+	pl.stop_fd = stop_fd;
+	rc = run_workers(db, &pl, 0);
+	*cycles = pl.cycles;
+	free_jobs(&pl);
 	return rc;
 }
 

@@ -804,6 +804,8 @@ void	 pp_meter_state_values(const struct pp_meter_state *s,
 
 /* ---- poll.c: polling the buses ----------------------------------------- */
 
+struct pp_poll_row;
+
 struct pp_poll_opts {
 	const char *const *gateways;	/* NULL: every gateway */
 	int		 ngateways;
@@ -815,6 +817,9 @@ struct pp_poll_opts {
 	/* Called as buses finish, one call at a time. */
 	void		(*progress)(void *arg, int done, int total);
 	void		*arg;
+	/* pp_poll_every: a bus's cycle, as it is written; one at a time. */
+	void		(*cycle)(void *arg, const struct pp_poll_row *rows,
+			    size_t nrows);
 };
 
 #define PP_POLL_NCOLS	12
@@ -846,6 +851,20 @@ void	 pp_poll_row_values(const struct pp_poll_row *r,
  */
 int	 pp_poll(pp_db *db, const struct pp_poll_opts *o,
 	    struct pp_poll_row **rows, size_t *nrows);
+/*
+ * Poll continuously: a worker for each bus polls it cycle after cycle,
+ * starting a cycle at most every `every' seconds (not waiting when
+ * PREPAY_NOW holds the clock), and hands each cycle's rows to o->cycle
+ * as it is written.  Between meters it runs the bus's commands queued
+ * meanwhile and lets go of the bus for a process waiting at its
+ * turnstile; between cycles it does not hold the bus.  Once stop_fd is
+ * readable (a signalfd, a self-pipe), each worker writes what it read in
+ * its cycle and ends.  *cycles: the buses' cycles written.
+ */
+int	 pp_poll_every(pp_db *db, const struct pp_poll_opts *o, int every,
+	    int stop_fd, long *cycles);
+/* The site's poll_seconds: a continuous poll's pace; 0: none. */
+int64_t	 pp_poll_seconds(pp_db *db);
 /* The poll interval when the site sets no poll_minutes. */
 #define PP_POLL_MINUTES	30
 /*

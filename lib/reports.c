@@ -326,7 +326,7 @@ static const pp_column status_cols[] = {
 	{ "balance", PP_COL_MONEY }, { "power_w", PP_COL_INT },
 	{ "alarm1", PP_COL_MONEY }, { "relay", PP_COL_TEXT },
 	{ "keep", PP_COL_TEXT }, { "time", PP_COL_TIME },
-	{ "age_min", PP_COL_INT },
+	{ "age_min", PP_COL_INT }, { "age_s", PP_COL_INT },
 };
 
 static int
@@ -357,21 +357,27 @@ status_check(struct pp__run *run)
 static int
 status_row(struct pp__run *run, sqlite3_stmt *st, pp_cell *c)
 {
-	int opened = sqlite3_column_int(st, 14), s;
-	int64_t balance, alarm1 = c[8].i, alarm2 = sqlite3_column_int64(st, 17);
+	int opened = sqlite3_column_int(st, 15), s;
+	int64_t age, balance, alarm1 = c[8].i;
+	int64_t alarm2 = sqlite3_column_int64(st, 18);
 
-	balance = sqlite3_column_int64(st, sqlite3_column_type(st, 16) !=
-	    SQLITE_NULL ? 16 : 15);
-	/* The reading age: whole minutes since the meter's last reading. */
-	if (sqlite3_column_type(st, 18) != SQLITE_NULL)
-		c[12] = (pp_cell){ .set = 1, .i = (pp_now() -
-		    sqlite3_column_int64(st, 18)) / 60 };
-	if (sqlite3_column_int(st, 13))
+	balance = sqlite3_column_int64(st, sqlite3_column_type(st, 17) !=
+	    SQLITE_NULL ? 17 : 16);
+	/*
+	 * The reading age since the meter's last reading: whole minutes, and
+	 * seconds for a site polled continuously.
+	 */
+	if (sqlite3_column_type(st, 19) != SQLITE_NULL) {
+		age = pp_now() - sqlite3_column_int64(st, 19);
+		c[12] = (pp_cell){ .set = 1, .i = age / 60 };
+		c[13] = (pp_cell){ .set = 1, .i = age };
+	}
+	if (sqlite3_column_int(st, 14))
 		s = 5;
 	else if (!opened)
 		s = 4;
 	else if (balance <= 0)
-		s = sqlite3_column_int(st, 19) ? 6 : 3;
+		s = sqlite3_column_int(st, 20) ? 6 : 3;
 	else if (alarm2 >= 0 && balance < alarm2)
 		s = 2;
 	else if (alarm1 >= 0 && balance < alarm1)
@@ -395,7 +401,7 @@ const struct pp_report pp__report_status = {
 	.sql = "SELECT m.meter, coalesce(b.name, ''), m.room, "
 	    "coalesce(a.account, ''), coalesce(a.name, ''), NULL, NULL, "
 	    "m.power_w, coalesce(m.alarm1, ?1), coalesce(m.relay, ''), m.keep, "
-	    "m.last_seen, NULL, m.state = 'lost', a.id IS NOT NULL AND "
+	    "m.last_seen, NULL, NULL, m.state = 'lost', a.id IS NOT NULL AND "
 	    "a.state = "
 	    "'open', (SELECT balance FROM account_balances WHERE account_id = "
 	    "a.id), (SELECT CASE WHEN w.billing = 'meter' "

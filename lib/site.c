@@ -42,6 +42,7 @@ store_defaults(struct store *s)
 		{ "max_balance", d->max_balance }, { "max_sale", d->max_sale },
 		{ "price", d->price }, { "overload_w", d->overload_w },
 		{ "poll_minutes", d->poll_minutes },
+		{ "poll_seconds", d->poll_seconds },
 		{ "lost_after", d->lost_after },
 		{ "command_alarm", d->command_alarm } };
 	const struct { const char *key, *v; } text[] = {
@@ -57,6 +58,16 @@ store_defaults(struct store *s)
 		snprintf(buf, sizeof(buf), "%lld", (long long)num[i].v);
 		if ((rc = put_setting(s, num[i].key, buf)) != PP_OK)
 			return rc;
+	}
+	/*
+	 * A site that no longer polls continuously says so by leaving
+	 * poll_seconds out: the timer's --due polls again.
+	 */
+	if (d->poll_seconds < 0) {
+		if ((rc = pp__exec(s->db, "DELETE FROM settings WHERE key = "
+		    "'poll_seconds'", "")) != PP_OK)
+			return rc;
+		s->st->changed += sqlite3_changes(s->db->sql);
 	}
 	for (i = 0; i < sizeof(text) / sizeof(text[0]); i++)
 		if (text[i].v && (rc = put_setting(s, text[i].key,

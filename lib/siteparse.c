@@ -190,6 +190,8 @@ parse_default_numbers(struct parse *p, const yaml_node_t *d)
 	    &df->overload_w)) != PP_OK ||
 	    (rc = pp__yaml_int(p->y, d, "poll_minutes", 1, 1440,
 	    &df->poll_minutes)) != PP_OK ||
+	    (rc = pp__yaml_int(p->y, d, "poll_seconds", 0, 86400,
+	    &df->poll_seconds)) != PP_OK ||
 	    (rc = pp__yaml_int(p->y, d, "lost_after", 1, 100,
 	    &df->lost_after)) != PP_OK ||
 	    (rc = pp__yaml_int(p->y, d, "command_alarm", 1, 1000,
@@ -203,7 +205,8 @@ parse_defaults(struct parse *p, const yaml_node_t *d)
 {
 	static const char *const keys[] = { "price", "alarm1", "alarm2",
 	    "overload_w", "max_balance", "max_sale", "poll_minutes", "no_trip",
-	    "sms_to", "lost_after", "voltage_band", "command_alarm", NULL };
+	    "sms_to", "lost_after", "voltage_band", "command_alarm",
+	    "poll_seconds", NULL };
 	struct pp__site_defaults *df = &p->s->defaults;
 	int rc, lo, hi, n = 0;
 
@@ -721,7 +724,7 @@ pp__site_parse(const char *path, struct pp__site **sitep, char *err,
 	df = &p.s->defaults;
 	df->price = df->alarm1 = df->alarm2 = df->max_balance = -1;
 	df->max_sale = df->overload_w = df->poll_minutes = -1;
-	df->lost_after = df->command_alarm = -1;
+	df->lost_after = df->command_alarm = df->poll_seconds = -1;
 	if ((rc = pp__yaml_open(p.y, path, err, errlen)) == PP_OK)
 		rc = parse_document(&p);
 	free(p.logins.slot);

@@ -72,7 +72,7 @@ is "$(heads)" "户号 户名 电话 表号 房间 余额 流水号 时间 外部
 exits 0 "alarm-scan in a Chinese locale" env LANG=zh_CN.UTF-8 alarm-scan -o table --all
 is "$(heads)" "时间 级别 告警 表号 户号 户名 电话 房间 余额 告警值 通知内容" "alarm-scan"
 exits 0 "report status --lang zh" report status --lang zh -o tsv
-is "$(head -n 1 "$T/out" | tr '\t' ' ')" "表号 楼栋 房间 户号 户名 状态 余额 功率(W) 一级告警额 通断 保电 时间 未抄时长(分)" "report status"
+is "$(head -n 1 "$T/out" | tr '\t' ' ')" "表号 楼栋 房间 户号 户名 状态 余额 功率(W) 一级告警额 通断 保电 时间 未抄时长(分) 未抄时长(秒)" "report status"
 exits 0 "report sales --by day --lang zh" report sales --by day --lang zh -o csv
 is "$(head -n 1 "$T/out" | cut -d, -f1-5)" "日期,售电笔数,售电金额,退电笔数,退电金额" "--by names its column too"
 

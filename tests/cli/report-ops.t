@@ -253,7 +253,7 @@ sql "UPDATE meters SET state = 'lost', state_since = strftime('%s', '$P-20 08:00
     WHERE name = 'gb';
     UPDATE meters SET power_w = 150, relay = 'closed', keep = 'on' WHERE meter = 'A101';"
 exits 0 "status" report status -o csv
-is "$(head -n 1 "$T/out")" "meter,building,room,account,name,state,balance,power_w,alarm1,relay,keep,time,age_min" \
+is "$(head -n 1 "$T/out")" "meter,building,room,account,name,state,balance,power_w,alarm1,relay,keep,time,age_min,age_s" \
     "the status columns"
 is "$(col "$T/out" meter)" "A101 A102 A201 A202 B101 B102 B103" "one row per meter"
 is "$(col "$T/out" state)" "open arrears low1 low2 lost open unopened" \

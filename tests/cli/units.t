@@ -26,7 +26,7 @@ ok $? "make install PREFIX=$P STATEDIR=$S LOGDIR=$L"
 for f in "$U/prepay-poll.service" "$U/prepay-poll.timer" \
     "$U/prepay-verify.service" "$U/prepay-verify.timer" \
     "$U/prepay-backup.service" "$U/prepay-backup.timer" \
-    "$U/prepay-web.service" "$X/prepay.crontab" "$X/prepay.logrotate" "$P/libexec/prepay/nightly-verify"
+    "$U/prepay-web.service" "$U/prepay-poller.service" "$X/prepay.crontab" "$X/prepay.logrotate" "$P/libexec/prepay/nightly-verify"
 do
 	ok "$([ -f "$f" ] && echo 0 || echo 1)" "installed: ${f#"$P"/}"
 done
@@ -153,6 +153,35 @@ PREPAY_NOW="2026-03-02 11:05:00" sh -c "$(sed -n 2p "$T/exec")" \
     >/dev/null 2>&1
 like "$T/notices" "^manager\|13900000001\|watchdog\|【值守】抄表中断" \
     "35 minutes without a poll: the watchdog notice to sms_to"
+
+# --- the continuous poller: at poll_seconds, until SIGTERM -------------------------
+is "$(key "$U/prepay-poller.service" Type)|$(key "$U/prepay-poller.service" Restart)" \
+    "exec|on-failure" "the poller: Type=exec, Restart=on-failure"
+like "$U/prepay-poller.service" "^User=$me\$" "the poller: the service login"
+is "$(key "$U/prepay-poller.service" ExecStart)" "$P/bin/meter-read --every site -o csv" \
+    "the poller: meter-read --every site"
+is "$(key "$U/prepay-poller.service" StandardOutput)" \
+    "$(key "$U/prepay-poll.service" StandardOutput)" "the poller: the same poll.csv"
+sed 's/^  poll_minutes: 15$/  poll_minutes: 15\n  poll_seconds: 30/' site.yaml >site2.yaml
+PREPAY_NOW="2026-03-02 10:40:00" "$P/bin/site-load" site2.yaml >/dev/null ||
+    echo "# site-load failed"
+n=$(nrows "$L/poll.csv")
+PREPAY_NOW="2026-03-02 10:45:00" service prepay-poll.service
+is "$rc.$(nrows "$L/poll.csv")" "0.$n" "poll_seconds set: the timer's --due polls nothing"
+# As systemd runs it: stdout appended to poll.csv, stopped by SIGTERM.
+PREPAY_NOW="2026-03-02 10:46:00" sh -c "exec $(key "$U/prepay-poller.service" ExecStart)" \
+    >>"$L/poll.csv" 2>"$T/poller.err" </dev/null &
+poller=$!
+i=0
+while [ "$(nrows "$L/poll.csv")" -lt $((n + 4)) ] && [ $i -lt 600 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+kill -TERM "$poller"
+wait "$poller"
+is "$?" 0 "the poller polls into poll.csv and exits 0 on SIGTERM"
+is "$(grep -c '^time,meter,' "$L/poll.csv")" 1 "poll.csv still has one header"
+"$P/bin/site-load" site.yaml >/dev/null || echo "# site-load failed"
 
 # --- the verify service: the anchor, and the alert --------------------------------
 is "$(key "$U/prepay-verify.timer" OnCalendar)" "*-*-* 02:15:00" "verify nightly at 02:15"

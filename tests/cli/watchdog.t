@@ -54,6 +54,7 @@ at 10:20
 exits 0 "report status" report status -o csv
 is "$(f 1 meter age_min)" "0101000001|20" "status: the reading age, 20 minutes"
 is "$(f 2 meter age_min)" "0201000001|20" "status: each meter's"
+is "$(f 1 age_s)" 1200 "status: the reading age in seconds, 1200"
 at 10:30
 scan
 is "$(nrows "$T/out")" 0 "30 minutes (2 x 15) is not yet late"

@@ -1,0 +1,220 @@
+#!/bin/sh
+# meter-read --every against meter-sim over Modbus-TCP: cycle after cycle
+# on two buses, each written and printed as it completes; a sale and a
+# command queued while it runs reach their meters; meter-ctl gets the bus;
+# SIGTERM and SIGINT end it with the cycle written and exit 0; the options
+# that make no sense with it; the site's poll_seconds, --every site and
+# --due.  The clock is held (PREPAY_NOW), so the cycles do not wait for it;
+# the test waits for what it needs to see, never for a time.
+. "$(dirname "$0")/lib.sh"
+
+P=$(port_base)
+
+cat >site.yaml <<EOF
+site: 连续
+defaults:
+  price: 0.5380
+  overload_w: 1000000
+buildings:
+  - name: 1号楼
+    gateways:
+      - name: gw1
+        address: tcp://127.0.0.1:$P
+        timeout_ms: 300
+        retries: 1
+        meters:
+          - {meter: "0101000001", unit: 1, floor: 1, room: "101", profile: sdm120}
+          - {meter: "0101000002", unit: 2, floor: 1, room: "102", profile: dds238-2}
+          - {meter: "0101000003", unit: 3, floor: 2, room: "201", profile: prepay-1p, billing: meter}
+  - name: 2号楼
+    gateways:
+      - name: gw2
+        address: tcp://127.0.0.1:$((P + 1))
+        timeout_ms: 300
+        retries: 1
+        meters:
+          - {meter: "0201000001", unit: 1, floor: 1, room: "101", profile: dds238-2}
+          - {meter: "0201000002", unit: 2, floor: 1, room: "102", profile: prepay-1p, billing: meter}
+EOF
+D1=0101000002 W1=0101000003 W2=0201000002
+
+site-load site.yaml >/dev/null || echo "Bail out! site-load"
+start_sim site.yaml --state "$T/sim.state" --credit 50 --seed 3
+acct-open -n 连续户 "$W1" >/dev/null 2>&1 || echo "Bail out! acct-open"
+export PREPAY_NOW="2026-05-06 10:00:00"
+
+# until_true CMD...: true once CMD is, trying for a minute at most.
+until_true() {
+	_i=0
+	while ! "$@"; do
+		_i=$((_i + 1))
+		[ $_i -ge 600 ] && return 1
+		sleep 0.1
+	done
+}
+# rows_at_least N FILE: FILE holds N rows after its header.
+rows_at_least() {
+	[ "$(($(wc -l <"$2") - 1))" -ge "$1" ]
+}
+# sql_is QUERY WANT: the query gives WANT.
+sql_is() {
+	[ "$(sql "$1")" = "$2" ]
+}
+# start_poller ARGS...: meter-read --every in the background, its rows in
+# $T/poll.out.
+start_poller() {
+	: >"$T/poll.out"
+	meter-read "$@" >>"$T/poll.out" 2>"$T/poll.err" &
+	poller=$!
+}
+# stop_poller SIGNAL: the signal, and its exit code in $prc.
+stop_poller() {
+	kill -"$1" "$poller"
+	wait "$poller"
+	prc=$?
+}
+
+# --- what makes no sense with --every ---------------------------------------
+
+for bad in "--due" "-j 2" "--strict" "--import" "--discover gw1" "--onsite" \
+    "--each" "--rejects r.csv" "-g gw1 extra"; do
+	# shellcheck disable=SC2086
+	exits 64 "--every 5 $bad: refused" meter-read --every 5 $bad
+	is "$(wc -l <"$T/err")" 1 "--every 5 $bad: one line"
+done
+like "$T/err" '^meter-read: --every: not with an operand: a continuous poll runs until stopped$' \
+    "says what is refused and why"
+exits 64 "--every 5 -o xlsx: refused" meter-read --every 5 -o xlsx
+exits 64 "--every abc: refused" meter-read --every abc
+exits 64 "--every 86401: refused" meter-read --every 86401
+exits 64 "--every abc: refused before any database is opened" meter-read -d "$T/none.db" --every abc
+like "$T/err" '^meter-read: --every ' "says --every"
+exits 64 "--every -1: refused" meter-read --every -1
+exits 78 "--every site when the site sets no poll_seconds" meter-read --every site
+is "$(cat "$T/err")" "meter-read: --every site: the site sets no poll_seconds" "says so"
+is "$(sql "SELECT count(*) FROM readings")" 0 "nothing was read"
+
+# --- cycles, each written and printed as it completes ------------------------
+
+start_poller --every 30 -o csv
+until_true rows_at_least 15 "$T/poll.out"
+ok $? "--every 30: several cycles of rows stream out while it runs"
+is "$(head -1 "$T/poll.out")" "time,meter,gateway,state,energy_kwh,power_w,voltage_v,current_a,balance,buy_count,relay,error" \
+    "one CSV header, as a one-shot poll's"
+# Each bus's cycle is written as it completes: rows already printed are
+# readings already stored, while it still runs.
+n=$(($(wc -l <"$T/poll.out") - 1))
+ok "$(($(sql "SELECT count(*) FROM readings") < n))" "the printed cycles are stored already ($n rows)"
+is "$(sed 1d "$T/poll.out" | cut -d, -f4 | sort -u)" "ok" "every meter answers"
+ok "$(($(grep -c ",gw2," "$T/poll.out") < 4))" "both buses cycle ($(grep -c ",gw2," "$T/poll.out") gw2 rows)"
+
+# --- a sale while it runs: its recharge reaches the meter --------------------
+
+exits 0 "a sale while the poller runs" sale -o csv "$W1" 5.00
+unlike "$T/err" 'pending' "its recharge is not left pending"
+until_true sql_is "SELECT group_concat(state) FROM commands WHERE action = 'recharge'" done
+ok $? "the recharge command is done"
+exits 0 "meter-ctl read while the poller runs gets the bus" meter-ctl read -o csv --wait 30 "$W1"
+is "$(f 1 state balance buy_count)" "ok|55.00|1" "meter-sim's meter took the recharge: 55.00, purchase 1"
+
+# A command that will not wait for the bus is queued while the poller
+# holds it, and the poller sends it between two meters.  (Between two
+# cycles the bus is free, and meter-ctl runs the trip itself: then the
+# meter is closed again and it tries once more.)
+i=0
+while :; do
+	meter-ctl trip --wait 0 -o csv "$D1" >"$T/trip.out" 2>"$T/trip.err"
+	trc=$?
+	[ $trc -ne 0 ] || [ $i -ge 50 ] && break
+	meter-ctl close --wait 30 "$D1" >/dev/null 2>&1
+	i=$((i + 1))
+done
+is "$trc" 75 "meter-ctl trip --wait 0 while the poller holds the bus: exit 75"
+is "$(row "$T/trip.out" 1 result)" "pending" "the trip is left pending"
+trip="SELECT state FROM commands WHERE id = (SELECT max(id) FROM commands WHERE action = 'trip')"
+until_true sql_is "$trip" done
+ok $? "the poller sends the queued trip"
+exits 0 "meter-ctl read" meter-ctl read -o csv --wait 30 "$D1"
+is "$(f 1 relay)" "tripped" "meter-sim's meter is tripped"
+exits 0 "meter-ctl close gets the bus too" meter-ctl close -o csv --wait 30 "$D1"
+is "$(f 1 result)" "done" "closed"
+
+# A sale to a meter that does not answer leaves its recharge pending; once
+# the meter answers again, the running poller sends it.
+stop_sim
+start_sim site.yaml --state "$T/sim.state" --credit 50 --seed 3 --dead "$W2"
+acct-open -n 连续二 "$W2" >/dev/null 2>&1 || echo "# acct-open failed"
+exits 0 "a sale to the dead meter while the poller runs" sale -o csv "$W2" 7.00
+like "$T/err" 'is pending' "its recharge is pending"
+stop_sim
+start_sim site.yaml --state "$T/sim.state" --credit 50 --seed 3
+recharge2="SELECT c.state FROM commands c JOIN meters m ON m.id = c.meter_id
+    WHERE m.meter = '$W2' AND c.action = 'recharge'"
+until_true sql_is "$recharge2" done
+ok $? "the poller sends the pending recharge once the meter answers"
+exits 0 "meter-ctl read" meter-ctl read -o csv --wait 30 "$W2"
+is "$(f 1 balance buy_count)" "57.00|1" "meter-sim's meter took it: 57.00, purchase 1"
+# The cycles of the sim's downtime were written as such; then it answers.
+n=$(($(wc -l <"$T/poll.out") + 6))
+until_true rows_at_least "$n" "$T/poll.out"
+is "$(tail -n 5 "$T/poll.out" | cut -d, -f4 | sort -u)" "ok" "the last cycles: every meter answers again"
+
+# --- SIGTERM: the cycle on hand is written, exit 0 ---------------------------
+
+stop_poller TERM
+is "$prc" 0 "SIGTERM: exits 0"
+is "$(wc -l <"$T/poll.err")" 0 "nothing on stderr"
+is "$(grep -c ',ok,' "$T/poll.out")" "$(sql "SELECT count(*) FROM readings")" \
+    "every row printed ok is a stored reading and back"
+sql "SELECT summary FROM audit ORDER BY id DESC LIMIT 1" >"$T/audit"
+like "$T/audit" '^[0-9]+ bus cycles, [0-9]+ meters polled, [0-9]+ missing$' \
+    "the audit entry counts the cycles"
+exits 0 "report status" report status -o csv
+is "$(col "$T/out" age_s | tr ' ' '\n' | sort -u)" 0 \
+    "every meter's reading age in seconds: 0 under the held clock"
+PREPAY_NOW="2026-05-06 10:01:30" run report status -o csv
+is "$(f 1 age_s age_min)" "90|1" "90 seconds on: age_s 90, age_min 1"
+[ -e "$PREPAY_DB.gw1.turn" ]
+ok $? "the bus's turnstile is a file next to its lock"
+
+# SIGINT as well; a table a cycle on a terminal's format.
+start_poller --every 0 -o table -g gw2
+until_true grep -q "$W2" "$T/poll.out"
+stop_poller INT
+is "$prc" 0 "SIGINT: exits 0"
+like "$T/poll.out" '^ *time +meter +gateway' "-o table: a table a cycle"
+unlike "$T/poll.out" 'gw1' "-g gw2: only that bus"
+
+# --- poll_seconds: the site polls continuously, --due never does -------------
+
+n=$(sql "SELECT count(*) FROM polls")
+exits 0 "meter-read --due without poll_seconds" meter-read --due -o csv
+is "$(sql "SELECT count(*) FROM polls")" $((n + 1)) "--due polls"
+sed 's/^  overload_w: 1000000$/  overload_w: 1000000\n  poll_seconds: 20/' site.yaml >site2.yaml
+exits 0 "site-load poll_seconds: 20" site-load site2.yaml
+is "$(sql "SELECT value FROM settings WHERE key = 'poll_seconds'")" 20 "stored"
+r=$(sql "SELECT count(*) FROM readings")
+PREPAY_NOW="2026-05-06 12:00:00" run meter-read --due -o csv
+is "$rc" 0 "meter-read --due: exits 0"
+is "$(cat "$T/out")" "" "and polls nothing: the continuous service does"
+is "$(sql "SELECT count(*) FROM readings")" "$r" "no reading"
+start_poller --every site -o csv
+until_true rows_at_least 5 "$T/poll.out"
+ok $? "--every site polls at the site's pace"
+stop_poller TERM
+is "$prc" 0 "and stops on SIGTERM"
+for v in -1 86401 abc 1.5; do
+	sed "s/^  overload_w: 1000000\$/  overload_w: 1000000\n  poll_seconds: $v/" site.yaml >bad.yaml
+	exits 78 "site-load poll_seconds: $v: refused" site-load bad.yaml
+	like "$T/err" 'poll_seconds' "says poll_seconds"
+done
+is "$(sql "SELECT value FROM settings WHERE key = 'poll_seconds'")" 20 "unchanged"
+exits 0 "site-load without poll_seconds" site-load site.yaml
+is "$(sql "SELECT count(*) FROM settings WHERE key = 'poll_seconds'")" 0 "the setting is gone"
+PREPAY_NOW="2026-05-06 12:00:00" run meter-read --due -o csv
+is "$(nrows "$T/out")" 5 "--due polls again"
+
+stop_sim
+unlike "$T/all.err" 'Sanitizer|runtime error' "no sanitizer reports from meter-sim"
+
+done_testing
