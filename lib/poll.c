@@ -583,7 +583,8 @@ poll_bus(struct poller *pl, struct bus_job *j)
 			t->fault = PP_FAULT_ERROR;
 			continue;
 		}
-		t->rc = pp__bus_read(bus, &t->at, p, &t->values, t->error,
+		t->rc = pp__meter_read(db, bus, t->id, &t->at, p,
+		    pl->o->all_values, &t->values, t->error,
 		    sizeof(t->error));
 		t->fault = bus->fault;
 		if (t->rc == PP_OK)
