@@ -1311,17 +1311,27 @@ each_name(ppsim__model *s, const char *const *v, size_t n, const char *opt,
 	return PP_OK;
 }
 
+/* The meter an option names; NULL with err when the site has none. */
+static struct meter *
+option_meter(ppsim__model *s, const char *name, const char *opt, char *err,
+    size_t errlen)
+{
+	struct meter *m;
+
+	if ((m = find_meter(s, name)) == NULL)
+		snprintf(err, errlen, "%s %s: no such meter in the site", opt,
+		    name);
+	return m;
+}
+
 static int
 set_dead(ppsim__model *s, const char *name, const char *opt, char *err,
     size_t errlen)
 {
 	struct meter *m;
 
-	if ((m = find_meter(s, name)) == NULL) {
-		snprintf(err, errlen, "%s %s: no such meter in the site", opt,
-		    name);
+	if ((m = option_meter(s, name, opt, err, errlen)) == NULL)
 		return PP_EDATA;
-	}
 	m->dead = 1;
 	return PP_OK;
 }
@@ -1332,11 +1342,8 @@ set_noblocks(ppsim__model *s, const char *name, const char *opt, char *err,
 {
 	struct meter *m;
 
-	if ((m = find_meter(s, name)) == NULL) {
-		snprintf(err, errlen, "%s %s: no such meter in the site", opt,
-		    name);
+	if ((m = option_meter(s, name, opt, err, errlen)) == NULL)
 		return PP_EDATA;
-	}
 	if (strcmp(m->prof->protocol, "dlt645") != 0) {
 		snprintf(err, errlen, "%s %s: not a DL/T 645 meter", opt,
 		    name);

@@ -55,10 +55,38 @@ for bad in 0 10001 often 2.5; do
 	like err "slow_every" "... the message names slow_every"
 	[ -e prepay.db ] && is "$(sql "SELECT count(*) FROM meters")" 0 "... and nothing is written"
 done
+# --- the profile's class and blocks --------------------------------------------
+
+# profile_bad NAME MESSAGE SED: dlt645-1p changed by SED, as profile bad-1p,
+# is refused by site-load (exit 78) with MESSAGE.
+profile_bad() {
+	sed -e 's/^profile: dlt645-1p$/profile: bad-1p/' -e "$3" profiles/dlt645-1p.yaml \
+	    >profiles/bad-1p.yaml
+	site 3 bad-1p >bad.yaml
+	exits 78 "$1" site-load bad.yaml
+	like err "$2" "... $2"
+	rm profiles/bad-1p.yaml
+}
+profile_bad "a class other than fast or slow" "class: use fast or slow" \
+    's/class: slow}/class: sometimes}/'
+profile_bad "a block the standard does not define" "0001FF01 is no data block" \
+    's/^blocks: .*/blocks: [0001FF01]/'
+profile_bad "a block that is no identifier" "is no data block" \
+    's/^blocks: .*/blocks: [energy]/'
+profile_bad "blocks that are no list" "blocks: expected a list" \
+    's/^blocks: .*/blocks: 0001FF00/'
+profile_bad "blocks in a Modbus profile" "blocks" \
+    's/^protocol: dlt645$/protocol: modbus\nword_order: high-first/'
+
 site 3 dlt645-1p >site.yaml
 exits 0 "slow_every: 3 loads" site-load site.yaml
 is "$(sql "SELECT value FROM settings WHERE key = 'slow_every'")" 3 "the setting is stored"
 
+run meter-sim --no-blocks "$W" site.yaml
+is "$rc" 65 "meter-sim --no-blocks refuses a Modbus meter (exit 65)"
+like err "no-blocks $W: not a DL/T 645 meter" "... saying so"
+run meter-sim --no-blocks 999 site.yaml
+like err "no-blocks 999: no such meter" "... and a meter not in the site"
 start_sim site.yaml --log "$T/sim.log" --no-blocks "$B"
 
 # asked METER: what meter-sim was asked of a meter since the log was
