@@ -16,12 +16,13 @@
 static const char usage[] =
     "usage: meter-read [-d FILE] [-o FMT] [--lang zh|en]\n"
     "                  [-b BUILDING] [-g GATEWAY] ...\n"
-    "                  [-j JOBS] [--meter METER] ... [--strict] [--wait S]\n"
-    "       meter-read [-d FILE] [-o FMT] [-j JOBS] [--strict] [--wait S]"
-    " --due\n"
+    "                  [-j JOBS] [--meter METER] ... [--all-values] [--strict]\n"
+    "                  [--wait S]\n"
+    "       meter-read [-d FILE] [-o FMT] [-j JOBS] [--all-values] [--strict]\n"
+    "                  [--wait S] --due\n"
     "       meter-read [-d FILE] [-o FMT] [--lang zh|en]\n"
     "                  [-b BUILDING] [-g GATEWAY] ... [--meter METER] ...\n"
-    "                  [--wait S] --every SECONDS|site\n"
+    "                  [--all-values] [--wait S] --every SECONDS|site\n"
     "       meter-read [-d FILE] [--each] [--rejects FILE] [--onsite]\n"
     "                  --import FILE|-\n"
     "       meter-read [-d FILE] [-o FMT] [--wait S] --discover GATEWAY\n";
@@ -77,11 +78,12 @@ static void
 read_options(struct tool *t, struct read *r, int argc, char **argv)
 {
 	enum { OPT_METER = OPT_FIRST_TOOL, OPT_STRICT, OPT_WAIT, OPT_IMPORT,
-		OPT_DISCOVER, OPT_ONSITE, OPT_DUE, OPT_EVERY };
+		OPT_DISCOVER, OPT_ONSITE, OPT_DUE, OPT_EVERY, OPT_ALL_VALUES };
 	static const struct option longopts[] = {
 		COMMON_LONG,
 		BATCH_LONG,
 		{ "meter", required_argument, NULL, OPT_METER },
+		{ "all-values", no_argument, NULL, OPT_ALL_VALUES },
 		{ "strict", no_argument, NULL, OPT_STRICT },
 		{ "wait", required_argument, NULL, OPT_WAIT },
 		{ "import", no_argument, NULL, OPT_IMPORT },
@@ -108,6 +110,9 @@ read_options(struct tool *t, struct read *r, int argc, char **argv)
 			break;
 		case OPT_METER:
 			r->meters = push(t, r->meters, &r->o.nmeters, optarg);
+			break;
+		case OPT_ALL_VALUES:
+			r->o.all_values = 1;
 			break;
 		case OPT_STRICT:
 			r->strict = 1;
@@ -368,6 +373,8 @@ main(int argc, char **argv)
 	    r.o.building))
 		usage_free(&t, &r);
 	if (r.due && (r.discover || r.import))
+		usage_free(&t, &r);
+	if (r.o.all_values && (r.discover || r.import))
 		usage_free(&t, &r);
 	if (r.discover)
 		discover(&t, &r, argc);

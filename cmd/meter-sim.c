@@ -24,8 +24,9 @@ static const char usage[] =
     "usage: meter-sim [-h] [-V] [--baud N] [--speed X] [--drop P] [--crc P]\n"
     "                 [--exception P] [--garbage P] [--split P] [--delay MS]\n"
     "                 [--dead METER,...] [--down GATEWAY,...]\n"
-    "                 [--tty GATEWAY=DEVICE]... [--keys FILE] [--state FILE]\n"
-    "                 [--ready FILE] [--seed N] [--credit AMOUNT] SITE.yaml\n";
+    "                 [--no-blocks METER,...] [--tty GATEWAY=DEVICE]...\n"
+    "                 [--keys FILE] [--state FILE] [--log FILE] [--ready FILE]\n"
+    "                 [--seed N] [--credit AMOUNT] SITE.yaml\n";
 
 static void
 notice(void *arg, const char *line)
@@ -59,7 +60,8 @@ real(struct tool *t, const char *opt, const char *s, double min, double max)
 
 enum { OPT_BAUD = OPT_FIRST_TOOL, OPT_SPEED, OPT_DROP, OPT_CRC,
     OPT_EXCEPTION, OPT_GARBAGE, OPT_SPLIT, OPT_DELAY, OPT_DEAD, OPT_DOWN,
-    OPT_TTY, OPT_KEYS, OPT_STATE, OPT_READY, OPT_SEED, OPT_CREDIT };
+    OPT_TTY, OPT_KEYS, OPT_STATE, OPT_READY, OPT_SEED, OPT_CREDIT,
+    OPT_NO_BLOCKS, OPT_LOG };
 
 /* The options that take a fraction: 1 when ch is one. */
 static int
@@ -91,7 +93,7 @@ chance(struct tool *t, struct ppsim_opts *o, int ch, const char *arg)
 
 /* The options that name many things; each appears at most argc times. */
 struct lists {
-	const char	**dead, **down, **tty;
+	const char	**dead, **down, **noblocks, **tty;
 };
 
 static void
@@ -109,9 +111,11 @@ options(struct tool *t, int argc, char **argv, struct ppsim_opts *o,
 		{ "delay", required_argument, NULL, OPT_DELAY },
 		{ "dead", required_argument, NULL, OPT_DEAD },
 		{ "down", required_argument, NULL, OPT_DOWN },
+		{ "no-blocks", required_argument, NULL, OPT_NO_BLOCKS },
 		{ "tty", required_argument, NULL, OPT_TTY },
 		{ "keys", required_argument, NULL, OPT_KEYS },
 		{ "state", required_argument, NULL, OPT_STATE },
+		{ "log", required_argument, NULL, OPT_LOG },
 		{ "ready", required_argument, NULL, OPT_READY },
 		{ "seed", required_argument, NULL, OPT_SEED },
 		{ "credit", required_argument, NULL, OPT_CREDIT },
@@ -136,6 +140,9 @@ options(struct tool *t, int argc, char **argv, struct ppsim_opts *o,
 		case OPT_DOWN:
 			l->down[o->ndown++] = optarg;
 			break;
+		case OPT_NO_BLOCKS:
+			l->noblocks[o->nnoblocks++] = optarg;
+			break;
 		case OPT_TTY:
 			l->tty[o->ntty++] = optarg;
 			break;
@@ -144,6 +151,9 @@ options(struct tool *t, int argc, char **argv, struct ppsim_opts *o,
 			break;
 		case OPT_STATE:
 			o->state = optarg;
+			break;
+		case OPT_LOG:
+			o->log = optarg;
 			break;
 		case OPT_READY:
 			*ready = optarg;
@@ -238,8 +248,10 @@ main(int argc, char **argv)
 	o.arg = &t;
 	l.dead = calloc((size_t)argc, sizeof(*l.dead));
 	l.down = calloc((size_t)argc, sizeof(*l.down));
+	l.noblocks = calloc((size_t)argc, sizeof(*l.noblocks));
 	l.tty = calloc((size_t)argc, sizeof(*l.tty));
-	if (l.dead == NULL || l.down == NULL || l.tty == NULL)
+	if (l.dead == NULL || l.down == NULL || l.noblocks == NULL ||
+	    l.tty == NULL)
 		tool_die(&t, PP_EINTERNAL, "out of memory");
 	options(&t, argc, argv, &o, &l, &ready);
 	argc -= optind;
@@ -249,12 +261,14 @@ main(int argc, char **argv)
 	o.site = argv[0];
 	o.dead = l.dead;
 	o.down = l.down;
+	o.noblocks = l.noblocks;
 	o.tty = l.tty;
 	/* A client that goes away is not a reason to die. */
 	signal(SIGPIPE, SIG_IGN);
 	rc = serve(&t, &o, ready, err, sizeof(err));
 	free(l.dead);
 	free(l.down);
+	free(l.noblocks);
 	free(l.tty);
 	if (rc != PP_OK)
 		tool_die(&t, rc, "%s", err);

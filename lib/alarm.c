@@ -464,8 +464,8 @@ scan_meters(pp_db *db, struct raised *r)
 	/* One row a meter holds every condition; kinds in columns 6..11. */
 	if ((st = pp__stmt(db, "SELECT m.id, m.meter, m.room, "
 	    "o.overload_w, coalesce(m.power_w, 0), "
-	    "(SELECT voltage_dv FROM readings r WHERE r.meter_id = m.id ORDER BY "
-	    "r.time DESC, r.id DESC LIMIT 1), "
+	    "(SELECT voltage_dv FROM readings r WHERE r.meter_id = m.id AND "
+	    "r.voltage_dv IS NOT NULL ORDER BY r.time DESC, r.id DESC LIMIT 1), "
 	    "m.power_w IS NOT NULL AND o.overload_w > 0 AND "
 	    "m.power_w > o.overload_w, "
 	    "m.state = 'lost', "

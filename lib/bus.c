@@ -143,8 +143,8 @@ pp__bus_close(struct pp__bus *bus)
 
 int
 pp__bus_read(struct pp__bus *bus, const struct pp__station *at,
-    const struct pp__profile *p, struct pp__values *out, char *err,
-    size_t errlen)
+    const struct pp__profile *p, uint64_t mask, struct pp__values *out,
+    char *err, size_t errlen)
 {
 	const struct pp__driver *d = pp__driver_for(p);
 	int rc = PP_EUNREACH, attempt;
@@ -154,9 +154,10 @@ pp__bus_read(struct pp__bus *bus, const struct pp__station *at,
 		    p->protocol);
 		return PP_ECONFIG;
 	}
+	bus->refused = 0;
 	for (attempt = 0; attempt <= bus->gw.retries; attempt++) {
 		memset(out, 0, sizeof(*out));
-		rc = d->read(bus, at, p, out, err, errlen);
+		rc = d->read(bus, at, p, mask, out, err, errlen);
 		bus->exchanges++;
 		/*
 		 * A gateway that refuses the connection will not answer now,
@@ -248,7 +249,8 @@ pp__bus_write(struct pp__bus *bus, const struct pp__station *at,
 		 * The read-back decides: a write whose answer was lost may
 		 * well have been applied, and then a resend would be refused.
 		 */
-		if (pp__bus_read(bus, at, p, after, err, errlen) == PP_OK) {
+		if (pp__bus_read(bus, at, p, pp__plan_all(p), after, err,
+		    errlen) == PP_OK) {
 			if (confirmed(w, args, after, err, errlen))
 				return PP_OK;
 			if (rc == PP_OK || rc == PP_EDATA || rc == PP_EPERM)

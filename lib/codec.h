@@ -30,6 +30,7 @@ enum pp__regtype { PP_REG_U16, PP_REG_S16, PP_REG_U32, PP_REG_S32,
 /* A plan never needs more requests than values. */
 #define PP_MAXREQS	PP_MAXVALUES
 #define PP_MAXUNREAD	16
+#define PP_MAXBLOCKS	16	/* DL/T 645 data blocks of a profile */
 
 /* A decimal scale as an exact fraction: 0.01 is 1/100. */
 struct pp__scale {
@@ -50,6 +51,7 @@ struct pp__pvalue {
 	int		flags;		/* PP_645_SIGNED */
 	uint32_t	mask;		/* a status word: (word & mask) != 0 */
 	int		invert;		/* ... == 0 instead */
+	int		slow;		/* class slow: read every Nth poll */
 };
 
 /* One field of a write: a constant, or a command's argument. */
@@ -95,6 +97,9 @@ struct pp__profile {
 	}			unread[PP_MAXUNREAD];
 	int			nvalues;
 	struct pp__pvalue	values[PP_MAXVALUES];
+	/* dlt645: the data blocks (DI1 FF) the meter type answers */
+	int			nblocks;
+	uint32_t		blocks[PP_MAXBLOCKS];
 	int			nwrites;
 	struct pp__pwrite	writes[PP_MAXWRITES];
 };
@@ -112,6 +117,11 @@ const struct pp__pvalue *pp__profile_value(const struct pp__profile *p,
 	    const char *name);
 const struct pp__pwrite *pp__profile_write(const struct pp__profile *p,
 	    const char *command);
+/*
+ * The mask of p's values to read (bit i: p->values[i]): the fast class,
+ * or with all every value (doc/design.md, "Value classes").
+ */
+uint64_t pp__profile_class_mask(const struct pp__profile *p, int all);
 /* Does a read of count registers of fc from address avoid p's unreadable? */
 int	 pp__profile_readable(const struct pp__profile *p, int fc, int address,
 	    int count);

@@ -119,13 +119,15 @@ int
 pp__meter_mirror(pp_db *db, int64_t meter_id, const struct pp__values *v)
 {
 	int64_t relay = -1, keep = -1, mode = -1, balance = 0, count = 0;
-	int has_balance, has_count;
+	int has_balance, has_count, rc;
 
 	pp__values_get(v, "relay", &relay);
 	pp__values_get(v, "keep", &keep);
 	pp__values_get(v, "mode", &mode);
 	has_balance = pp__values_get(v, "balance", &balance);
 	has_count = pp__values_get(v, "buy_count", &count);
+	if ((rc = pp__meter_classes_store(db, meter_id, v)) != PP_OK)
+		return rc;
 	return pp__exec(db, "UPDATE meters SET relay = CASE ?2 WHEN -1 THEN "
 	    "relay WHEN 0 THEN 'tripped' ELSE 'closed' END, keep = CASE ?3 "
 	    "WHEN -1 THEN keep WHEN 0 THEN 'off' ELSE 'on' END, mode = CASE ?4 "
@@ -304,8 +306,8 @@ recharge_refused(pp_db *db, struct pp__bus *bus, const struct pp__cmd *c,
 	int rc;
 
 	snprintf(why, sizeof(why), "%s", msg);
-	if (pp__bus_read(bus, &c->at, p, &now, reread, sizeof(reread)) !=
-	    PP_OK || !pp__values_get(&now, "buy_count", &count)) {
+	if (pp__bus_read(bus, &c->at, p, pp__plan_all(p), &now, reread,
+	    sizeof(reread)) != PP_OK || !pp__values_get(&now, "buy_count", &count)) {
 		snprintf(msg, msglen, "%s; its purchase count unread, it is "
 		    "sent again", why);
 		record(db, c->id, "pending", 0, msg);
@@ -346,7 +348,8 @@ recharge_landed(pp_db *db, struct pp__bus *bus, const struct pp__cmd *c,
 	int64_t count;
 	int rc;
 
-	if ((rc = pp__bus_read(bus, &c->at, p, &now, msg, msglen)) != PP_OK) {
+	if ((rc = pp__bus_read(bus, &c->at, p, pp__plan_all(p), &now, msg,
+	    msglen)) != PP_OK) {
 		record(db, c->id, "pending", 1, msg);
 		return PP_EBUSY;
 	}
@@ -903,7 +906,8 @@ pp_meter_state(pp_db *db, const char *meter, int wait_ms,
 		snprintf(out->message, sizeof(out->message), "%s", msg);
 		return pp__fail(db, rc, "%s", msg);
 	}
-	rc = pp__bus_read(bus, &m.at, &p, &v, msg, sizeof(msg));
+	rc = pp__bus_read(bus, &m.at, &p, pp__plan_all(&p), &v, msg,
+	    sizeof(msg));
 	fault = bus->fault;
 	pp__bus_close(bus);
 	if (rc != PP_OK) {
@@ -1094,7 +1098,8 @@ pp__account_wallet_read(pp_db *db, const char *account, int wait_ms,
 	if ((rc = pp__bus_open(db->path, &gw, wait_ms, &bus, msg,
 	    sizeof(msg))) != PP_OK)
 		return ERR(rc, "meter %s: %s", meter, msg);
-	rc = pp__bus_read(bus, &m.at, &p, &v, msg, sizeof(msg));
+	rc = pp__bus_read(bus, &m.at, &p, pp__plan_all(&p), &v, msg,
+	    sizeof(msg));
 	pp__bus_close(bus);
 	if (rc != PP_OK)
 		return ERR(PP_EUNREACH, "meter %s does not answer (%s); give "

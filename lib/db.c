@@ -448,6 +448,22 @@ static const char *const migrations[] = {
 	"ALTER TABLE gateways ADD COLUMN baud INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE gateways ADD COLUMN turnaround_ms INTEGER NOT NULL"
 	" DEFAULT 1;",
+	/*
+	 * 20: value classes and DL/T 645 data blocks (readclass.c): the
+	 * blocks a meter answered with an error reply, under the profile it
+	 * had then, and since when (forgotten after 30 days, or when the
+	 * meter's profile changes); each meter's polls that read only the
+	 * fast class since the last that read everything.
+	 */
+	"CREATE TABLE meter_blocks("
+	" meter_id INTEGER NOT NULL REFERENCES meters(id),"
+	" di TEXT NOT NULL,"
+	" profile TEXT NOT NULL,"
+	" since INTEGER NOT NULL,"
+	" PRIMARY KEY (meter_id, di)) WITHOUT ROWID;"
+	"CREATE TABLE meter_classes("
+	" meter_id INTEGER PRIMARY KEY REFERENCES meters(id),"
+	" fast_polls INTEGER NOT NULL CHECK (fast_polls >= 0));",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -164,6 +164,46 @@ pp__645_decode(const uint8_t *buf, size_t n, struct pp__645_frame *f,
 	return PP_OK;
 }
 
+/* ---- data blocks ---------------------------------------------------- */
+
+/*
+ * The blocks of DL/T 645-2007, appendix A, that a poll has use for:
+ * energies XXXXXX.XX (total and rates 1-4), the variables by phase.
+ */
+static const struct pp__645_block blocks[] = {
+	{ 0x0000FF00, 0, 5, 4, "combined active energy, total and rates" },
+	{ 0x0001FF00, 0, 5, 4, "forward active energy, total and rates" },
+	{ 0x0002FF00, 0, 5, 4, "reverse active energy, total and rates" },
+	{ 0x0201FF00, 1, 3, 2, "voltage, phases A-C (XXX.X)" },
+	{ 0x0202FF00, 1, 3, 3, "current, phases A-C (XXX.XXX)" },
+	{ 0x0203FF00, 0, 4, 3, "active power, total and phases A-C" },
+	{ 0x0204FF00, 0, 4, 3, "reactive power, total and phases A-C" },
+	{ 0x0205FF00, 0, 4, 3, "apparent power, total and phases A-C" },
+	{ 0x0206FF00, 0, 4, 2, "power factor, total and phases A-C" },
+};
+
+const struct pp__645_block *
+pp__645_block_find(uint32_t di)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(blocks) / sizeof(blocks[0]); i++)
+		if (blocks[i].di == di)
+			return &blocks[i];
+	return NULL;
+}
+
+int
+pp__645_block_item(const struct pp__645_block *b, uint32_t di)
+{
+	int di1 = (int)(di >> 8 & 0xFF);
+
+	if ((di & 0xFFFF00FFu) != (b->di & 0xFFFF00FFu) || di1 < b->first ||
+	    di1 >= b->first + b->count)
+		return -1;
+	return di1 - b->first;
+}
+
 /* ---- addresses ------------------------------------------------------ */
 
 int

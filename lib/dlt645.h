@@ -141,6 +141,27 @@ char	*pp__645_di_format(const uint8_t di[4], char buf[PP_645_DIBUF]);
 uint32_t pp__645_di_get(const uint8_t di[4]);
 void	 pp__645_di_put(uint32_t v, uint8_t di[4]);
 
+/* ---- data blocks ----------------------------------------------------- */
+
+/*
+ * A data block of the standard: DI1 FF asks, in one reply, the items
+ * DI1 = first .. first + count - 1 of the same DI3 DI2 DI0, each of the
+ * item's bytes, in that order.  0001FF00 is forward active energy, total
+ * and rates 1-4: 00010000, 00010100 ... 00010400, 4 bytes each.  A meter
+ * with fewer rates sends fewer items; the reply's length tells.
+ */
+struct pp__645_block {
+	uint32_t	 di;		/* the block's DI, DI1 = FF */
+	int		 first, count;	/* DI1 of its first item; items */
+	int		 bytes;		/* each item's */
+	const char	*what;
+};
+
+/* The block of DI (DI1 FF); NULL for one the standard does not define. */
+const struct pp__645_block *pp__645_block_find(uint32_t di);
+/* The item of b that di is (0, 1, ...), or -1 for none. */
+int	 pp__645_block_item(const struct pp__645_block *b, uint32_t di);
+
 /* ---- BCD values ----------------------------------------------------- */
 
 /*

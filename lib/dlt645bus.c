@@ -271,17 +271,22 @@ station_address(const struct pp__station *at, uint8_t addr[6], char *err,
 	return PP_OK;
 }
 
-/* The whole data of a read of di, follow-up frames and all. */
+/*
+ * The whole data of a read of di, follow-up frames and all.  An error
+ * reply is PP_EDATA with *errbyte its error byte (else -1), except that
+ * "no data" is PP_OK with *nodata set: a meter of another make may lack
+ * a value.
+ */
 static int
 read_di(struct pp__bus *bus, const struct pp__station *at,
     const uint8_t addr[6], uint32_t di, uint8_t *data, size_t *n, int *nodata,
-    char *err, size_t errlen)
+    int *errbyte, char *err, size_t errlen)
 {
 	struct pp__645_frame req, rep;
 	uint8_t dib[4];
 	const uint8_t *part;
 	size_t len;
-	int more, errbyte, seq, rc;
+	int more, seq, rc;
 	char text[PP_645_DIBUF], what[64];
 
 	*n = 0;
@@ -291,16 +296,15 @@ read_di(struct pp__bus *bus, const struct pp__station *at,
 	for (seq = 0; seq <= MAX_FOLLOW_UPS; seq++) {
 		if (seq > 0)
 			pp__645_build_read_more(&req, addr, dib, (uint8_t)seq);
-		rc = exchange(bus, &req, &rep, &more, &errbyte, err, errlen);
+		rc = exchange(bus, &req, &rep, &more, errbyte, err, errlen);
 		if (rc == PP_EDATA) {
-			/* A meter of another make may lack a value. */
-			if (errbyte == PP_645_ERR_NODATA) {
+			if (*errbyte == PP_645_ERR_NODATA) {
 				*nodata = 1;
 				return PP_OK;
 			}
 			snprintf(what, sizeof(what), "a read of %s",
 			    pp__645_di_format(dib, text));
-			return refused(at, what, errbyte, NULL, err, errlen);
+			return refused(at, what, *errbyte, NULL, err, errlen);
 		}
 		if (rc != PP_OK)
 			return rc;
@@ -337,42 +341,134 @@ value_of(const struct pp__pvalue *v, const uint8_t *data, size_t n,
 	    v->scale, pp__value_factor(v->name), x);
 }
 
+/* The item of block b that value v is, or -1: v is read on its own. */
+static int
+item_of(const struct pp__645_block *b, const struct pp__pvalue *v)
+{
+	if (b == NULL || v->mask || v->offset + v->bytes > b->bytes)
+		return -1;
+	return pp__645_block_item(b, v->di);
+}
+
+/*
+ * Take value j of p from data[0..n), the data of its DI; done[] says it
+ * is read.  PP_EDATA for no number of the profile's format.
+ */
+static int
+take_value(struct pp__bus *bus, const struct pp__station *at,
+    const struct pp__profile *p, int j, const uint8_t *data, size_t n,
+    struct pp__values *out, int *done, char *err, size_t errlen)
+{
+	const struct pp__pvalue *v = &p->values[j];
+	int64_t x;
+
+	done[j] = 1;
+	if (value_of(v, data, n, &x) != PP_OK) {
+		bus->fault = PP_FAULT_ERROR;
+		snprintf(err, errlen, "meter %s: %s in %08lX is no number of "
+		    "the profile's format", at->meter, v->name,
+		    (unsigned long)v->di);
+		return PP_EDATA;
+	}
+	pp__values_set(out, v->name, x);
+	return PP_OK;
+}
+
+/* The identifiers still to read that block b would carry, distinct. */
+static int
+block_worth(const struct pp__profile *p, const struct pp__645_block *b,
+    const int *done)
+{
+	uint32_t seen = 0;
+	int i, item, n = 0;
+
+	for (i = 0; i < p->nvalues; i++)
+		if (!done[i] && (item = item_of(b, &p->values[i])) >= 0 &&
+		    !(seen & 1u << item)) {
+			seen |= 1u << item;
+			n++;
+		}
+	return n;
+}
+
+/*
+ * Read p's block k in one exchange, when it carries two identifiers or
+ * more still to read, and take their values.  A meter that answers it
+ * with an error reply is read by single identifiers instead, and
+ * bus->refused says so, for the caller to remember (readclass.c).  An
+ * item past a short reply (fewer rates) is read on its own.
+ */
+static int
+read_block(struct pp__bus *bus, const struct pp__station *at,
+    const struct pp__profile *p, const uint8_t addr[6], int k,
+    struct pp__values *out, int *done, char *err, size_t errlen)
+{
+	const struct pp__645_block *b = pp__645_block_find(p->blocks[k]);
+	uint8_t data[PP_645_DATAMAX * (MAX_FOLLOW_UPS + 1)];
+	size_t n, at_item;
+	int i, item, nodata, errbyte, rc;
+
+	if (b == NULL || (at->noblocks & 1u << k) || block_worth(p, b,
+	    done) < 2)
+		return PP_OK;
+	rc = read_di(bus, at, addr, b->di, data, &n, &nodata, &errbyte, err,
+	    errlen);
+	if ((rc == PP_EDATA && errbyte >= 0) || (rc == PP_OK && nodata)) {
+		bus->refused |= 1u << k;
+		bus->fault = PP_FAULT_NONE;
+		return PP_OK;
+	}
+	if (rc != PP_OK)
+		return rc;
+	for (i = 0; i < p->nvalues; i++) {
+		if (done[i] || (item = item_of(b, &p->values[i])) < 0)
+			continue;
+		at_item = (size_t)item * (size_t)b->bytes;
+		if (at_item + (size_t)b->bytes > n)
+			continue;
+		if ((rc = take_value(bus, at, p, i, data + at_item,
+		    (size_t)b->bytes, out, done, err, errlen)) != PP_OK)
+			return rc;
+	}
+	return PP_OK;
+}
+
+/*
+ * The values of mask: the profile's blocks first, then one read for each
+ * data identifier left, whatever values share it (doc/design.md, "Data
+ * blocks").
+ */
 static int
 dlt645_read(struct pp__bus *bus, const struct pp__station *at,
-    const struct pp__profile *p, struct pp__values *out, char *err,
-    size_t errlen)
+    const struct pp__profile *p, uint64_t mask, struct pp__values *out,
+    char *err, size_t errlen)
 {
 	uint8_t addr[6], data[PP_645_DATAMAX * (MAX_FOLLOW_UPS + 1)];
 	size_t n;
-	int i, j, rc, nodata, done[PP_MAXVALUES] = { 0 };
-	int64_t x;
+	int i, j, k, rc, nodata, errbyte, done[PP_MAXVALUES] = { 0 };
 
 	bus->fault = PP_FAULT_NONE;
 	if ((rc = station_address(at, addr, err, errlen)) != PP_OK)
 		return rc;
-	/* One read for each data identifier, whatever values share it. */
+	for (i = 0; i < p->nvalues; i++)
+		done[i] = i >= 64 || !(mask & (uint64_t)1 << i);
+	for (k = 0; k < p->nblocks; k++)
+		if ((rc = read_block(bus, at, p, addr, k, out, done, err,
+		    errlen)) != PP_OK)
+			return rc;
 	for (i = 0; i < p->nvalues; i++) {
 		if (done[i])
 			continue;
 		if ((rc = read_di(bus, at, addr, p->values[i].di, data, &n,
-		    &nodata, err, errlen)) != PP_OK)
+		    &nodata, &errbyte, err, errlen)) != PP_OK)
 			return rc;
 		for (j = i; j < p->nvalues; j++) {
-			const struct pp__pvalue *v = &p->values[j];
-
-			if (v->di != p->values[i].di)
+			if (done[j] || p->values[j].di != p->values[i].di)
 				continue;
 			done[j] = 1;
-			if (nodata)
-				continue;
-			if (value_of(v, data, n, &x) != PP_OK) {
-				bus->fault = PP_FAULT_ERROR;
-				snprintf(err, errlen, "meter %s: %s in %08lX "
-				    "is no number of the profile's format",
-				    at->meter, v->name, (unsigned long)v->di);
-				return PP_EDATA;
-			}
-			pp__values_set(out, v->name, x);
+			if (!nodata && (rc = take_value(bus, at, p, j, data, n,
+			    out, done, err, errlen)) != PP_OK)
+				return rc;
 		}
 	}
 	return PP_OK;

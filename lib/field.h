@@ -28,6 +28,12 @@ struct pp__values {
 		char	name[PP_NAMELEN];
 		int64_t	v;
 	} item[PP_MAXVALUES];
+	/*
+	 * A poll's read (readclass.c): the meter's fast-only polls after
+	 * it, which the reading's transaction keeps (pp__meter_mirror).
+	 */
+	int	counted;
+	int64_t	fast_polls;
 };
 
 int	 pp__values_get(const struct pp__values *vs, const char *name,
@@ -39,6 +45,8 @@ struct pp__station {
 	char	meter[PP_KEYMAX];	/* its number: keys and messages */
 	int	unit;			/* Modbus */
 	char	address[16];		/* DL/T 645: 12 digits */
+	uint32_t noblocks;		/* bit k: the meter refused the
+					   profile's blocks[k] */
 };
 
 /* The columns holding a meter's number, unit and address into s. */
@@ -59,8 +67,8 @@ struct pp__bus;
 struct pp__driver {
 	const char	*protocol;
 	int	(*read)(struct pp__bus *bus, const struct pp__station *at,
-		    const struct pp__profile *p, struct pp__values *out,
-		    char *err, size_t errlen);
+		    const struct pp__profile *p, uint64_t mask,
+		    struct pp__values *out, char *err, size_t errlen);
 	int	(*write)(struct pp__bus *bus, const struct pp__station *at,
 		    const struct pp__profile *p, const struct pp__pwrite *w,
 		    const struct pp__values *args, char *err, size_t errlen);
@@ -78,6 +86,8 @@ struct pp__bus {
 	void			*modbus;	/* the drivers' own state */
 	void			*dlt645;
 	int			 exchanges;
+	uint32_t		 refused;	/* the last read's blocks
+						   refused, as noblocks */
 	char			 dbpath[1024];	/* its key file is beside it */
 };
 
@@ -97,10 +107,22 @@ const struct pp__driver *pp__driver_for(const struct pp__profile *p);
 /* The address the one meter of the bus gives, with the retries. */
 int	 pp__bus_discover(struct pp__bus *bus, const char *protocol,
 	    char address[16], char *err, size_t errlen);
-/* Read with the gateway's retries. */
+/* Read the values of mask (bit i: p->values[i]) with the gateway's retries. */
 int	 pp__bus_read(struct pp__bus *bus, const struct pp__station *at,
-	    const struct pp__profile *p, struct pp__values *out, char *err,
-	    size_t errlen);
+	    const struct pp__profile *p, uint64_t mask, struct pp__values *out,
+	    char *err, size_t errlen);
+/*
+ * readclass.c: a poll's read of a meter, meter_id at at: its fast class,
+ * or every value when all is set or its turn has come (slow_every); the
+ * blocks it refused lately are not asked, and a new refusal is kept.  On
+ * PP_OK, out says how many fast-only polls the meter has had since one of
+ * everything, for pp__meter_classes_store in the reading's transaction.
+ */
+int	 pp__meter_read(pp_db *db, struct pp__bus *bus, int64_t meter_id,
+	    const struct pp__station *at, const struct pp__profile *p,
+	    int all, struct pp__values *out, char *err, size_t errlen);
+int	 pp__meter_classes_store(pp_db *db, int64_t meter_id,
+	    const struct pp__values *v);
 /* Write, then read back until every confirm value holds. */
 int	 pp__bus_write(struct pp__bus *bus, const struct pp__station *at,
 	    const struct pp__profile *p, const struct pp__pwrite *w,

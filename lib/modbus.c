@@ -12,8 +12,12 @@
 #include "internal.h"
 #include "field.h"
 
-/* The plans of the bus's profiles, made once a bus poll, not a meter. */
-#define PLANS	8
+/*
+ * The plans of the bus's profiles, made once a bus poll, not a meter:
+ * each profile's fast class and its every value (doc/design.md, "Value
+ * classes").
+ */
+#define PLANS	16
 
 struct link {
 	modbus_t	*ctx;
@@ -133,11 +137,10 @@ failed(struct pp__bus *bus, struct link *l, const char *what, char *err,
 
 static int
 modbus_read(struct pp__bus *bus, const struct pp__station *at,
-    const struct pp__profile *p,
-    struct pp__values *out, char *err, size_t errlen)
+    const struct pp__profile *p, uint64_t mask, struct pp__values *out,
+    char *err, size_t errlen)
 {
 	const struct pp__plan *plan;
-	uint64_t mask = pp__plan_all(p);	/* every value, for now */
 	int64_t got[PP_MAXVALUES];
 	uint16_t regs[125];
 	struct link *l;

@@ -658,8 +658,8 @@ between_meters(struct poller *pl, struct bus_job *j, struct bus_ctx *c)
 
 /* Read one meter; *down and msg carry a gateway refusing connections. */
 static void
-read_target(struct bus_ctx *c, struct target *t, int *down, char *msg,
-    size_t msglen)
+read_target(struct bus_ctx *c, struct target *t, int all_values, int *down,
+    char *msg, size_t msglen)
 {
 	const struct pp__profile *p;
 
@@ -676,8 +676,8 @@ read_target(struct bus_ctx *c, struct target *t, int *down, char *msg,
 		t->fault = PP_FAULT_ERROR;
 		return;
 	}
-	t->rc = pp__bus_read(c->bus, &t->at, p, &t->values, t->error,
-	    sizeof(t->error));
+	t->rc = pp__meter_read(c->db, c->bus, t->id, &t->at, p, all_values,
+	    &t->values, t->error, sizeof(t->error));
 	t->fault = c->bus->fault;
 	if (t->rc == PP_OK)
 		t->error[0] = '\0';
@@ -713,7 +713,8 @@ bus_cycle(struct poller *pl, struct bus_job *j, struct bus_ctx *c)
 	for (i = 0; i < j->n; i++) {
 		if (pl->every >= 0 && between_meters(pl, j, c) != GO)
 			break;
-		read_target(c, &j->t[i], &down, msg, sizeof(msg));
+		read_target(c, &j->t[i], pl->o->all_values, &down, msg,
+		    sizeof(msg));
 	}
 	j->n = i;
 	pp__bus_close(c->bus);

@@ -814,6 +814,7 @@ struct pp_poll_opts {
 	int		 nmeters;
 	int		 jobs;		/* buses at once; 0: all */
 	int		 wait_ms;	/* for each bus's lock */
+	int		 all_values;	/* every value, not the fast class */
 	/* Called as buses finish, one call at a time. */
 	void		(*progress)(void *arg, int done, int total);
 	void		*arg;

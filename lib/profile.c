@@ -178,7 +178,7 @@ value_modbus(struct pp__yaml *l, yaml_node_t *def, const char *name,
     struct pp__pvalue *v)
 {
 	static const char *const allowed[] = { "fc", "address", "type",
-	    "words", "scale", NULL };
+	    "words", "scale", "class", NULL };
 	long fc, address;
 	int rc;
 
@@ -248,7 +248,7 @@ value_645(struct pp__yaml *l, yaml_node_t *def, const char *name,
     struct pp__pvalue *v)
 {
 	static const char *const allowed[] = { "di", "offset", "format",
-	    "signed", "scale", "mask", "invert", NULL };
+	    "signed", "scale", "mask", "invert", "class", NULL };
 	long offset = 0, mask = 0;
 	int rc;
 
@@ -281,6 +281,20 @@ value_645(struct pp__yaml *l, yaml_node_t *def, const char *name,
 	return PP_OK;
 }
 
+/* class: fast (the default: every poll) or slow (every Nth). */
+static int
+class_of(struct pp__yaml *l, yaml_node_t *def, struct pp__pvalue *v)
+{
+	const char *c = pp__yaml_str(l, def, "class");
+
+	if (c == NULL || strcmp(c, "fast") == 0)
+		return PP_OK;
+	if (strcmp(c, "slow") != 0)
+		return bad(l, def, "class", "use fast or slow");
+	v->slow = 1;
+	return PP_OK;
+}
+
 /* The values a profile reads, in its protocol's form. */
 static int
 load_values(struct pp__yaml *l, yaml_node_t *map, struct pp__profile *p)
@@ -309,7 +323,8 @@ load_values(struct pp__yaml *l, yaml_node_t *map, struct pp__profile *p)
 			return bad(l, def, name, "too many values");
 		memset(v, 0, sizeof(*v));
 		if ((rc = dlt645 ? value_645(l, def, name, v) :
-		    value_modbus(l, def, name, v)) != PP_OK)
+		    value_modbus(l, def, name, v)) != PP_OK ||
+		    (rc = class_of(l, def, v)) != PP_OK)
 			return rc;
 		snprintf(v->name, sizeof(v->name), "%s", name);
 		p->nvalues++;
@@ -523,6 +538,51 @@ load_writes(struct pp__yaml *l, yaml_node_t *map, struct pp__profile *p)
 }
 
 /*
+ * blocks: [0001FF00, ...]: the standard's data blocks the meter type
+ * answers, each of them one the standard defines (dlt645.c).
+ */
+static int
+load_blocks(struct pp__yaml *l, yaml_node_t *list, struct pp__profile *p)
+{
+	yaml_node_t *item;
+	const char *t;
+	uint8_t b[4];
+	size_t i;
+	int rc;
+
+	if (list == NULL)
+		return PP_OK;
+	if ((rc = pp__yaml_list(l, list, "blocks", "expected a list of data "
+	    "identifiers such as 0001FF00")) != PP_OK)
+		return rc;
+	for (i = 0; i < pp__yaml_count(list); i++) {
+		item = pp__yaml_item(l, list, i);
+		t = pp__yaml_scalar(item);
+		if (p->nblocks == PP_MAXBLOCKS)
+			return bad(l, item, "blocks", "too many blocks");
+		if (t == NULL || pp__645_di_parse(t, b, NULL, 0) != PP_OK ||
+		    pp__645_block_find(pp__645_di_get(b)) == NULL)
+			return bad(l, item, "blocks", "%s is no data block of "
+			    "DL/T 645-2007 prepay knows, such as 0001FF00",
+			    t ? t : "the item");
+		p->blocks[p->nblocks++] = pp__645_di_get(b);
+	}
+	return PP_OK;
+}
+
+uint64_t
+pp__profile_class_mask(const struct pp__profile *p, int all)
+{
+	uint64_t mask = 0;
+	int i;
+
+	for (i = 0; i < p->nvalues && i < 64; i++)
+		if (all || !p->values[i].slow)
+			mask |= (uint64_t)1 << i;
+	return mask;
+}
+
+/*
  * unreadable: [{fc, from, to}, ...]: registers the meter refuses to read
  * across (exception 02), which no request may touch and no value may lie
  * in (doc/design.md, "Request plans").
@@ -575,7 +635,7 @@ pp__profile_load(const char *name, struct pp__profile *p, char *err,
 	static const char *const allowed[] = { "profile", "protocol",
 	    "word_order", "max_gap", "unreadable", "values", "writes", NULL };
 	static const char *const allowed_645[] = { "profile", "protocol",
-	    "values", "writes", NULL };
+	    "blocks", "values", "writes", NULL };
 	struct pp__yaml l;
 	yaml_node_t *root;
 	char path[1024];
@@ -620,7 +680,8 @@ pp__profile_load(const char *name, struct pp__profile *p, char *err,
 	snprintf(p->name, sizeof(p->name), "%s", name);
 	if (strcmp(p->protocol, "dlt645") == 0) {
 		if ((rc = load_values(&l, pp__yaml_get(&l, root,
-		    "values"), p)) == PP_OK)
+		    "values"), p)) == PP_OK && (rc = load_blocks(&l,
+		    pp__yaml_get(&l, root, "blocks"), p)) == PP_OK)
 			rc = load_writes(&l, pp__yaml_get(&l, root,
 			    "writes"), p);
 		goto out;

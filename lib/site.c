@@ -44,7 +44,8 @@ store_defaults(struct store *s)
 		{ "poll_minutes", d->poll_minutes },
 		{ "poll_seconds", d->poll_seconds },
 		{ "lost_after", d->lost_after },
-		{ "command_alarm", d->command_alarm } };
+		{ "command_alarm", d->command_alarm },
+		{ "slow_every", d->slow_every } };
 	const struct { const char *key, *v; } text[] = {
 		{ "voltage_band", d->voltage_band }, { "no_trip", d->no_trip },
 		{ "sms_to", d->sms_to } };

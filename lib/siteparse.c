@@ -195,7 +195,9 @@ parse_default_numbers(struct parse *p, const yaml_node_t *d)
 	    (rc = pp__yaml_int(p->y, d, "lost_after", 1, 100,
 	    &df->lost_after)) != PP_OK ||
 	    (rc = pp__yaml_int(p->y, d, "command_alarm", 1, 1000,
-	    &df->command_alarm)) != PP_OK)
+	    &df->command_alarm)) != PP_OK ||
+	    (rc = pp__yaml_int(p->y, d, "slow_every", 1, 10000,
+	    &df->slow_every)) != PP_OK)
 		return rc;
 	return PP_OK;
 }
@@ -206,7 +208,7 @@ parse_defaults(struct parse *p, const yaml_node_t *d)
 	static const char *const keys[] = { "price", "alarm1", "alarm2",
 	    "overload_w", "max_balance", "max_sale", "poll_minutes", "no_trip",
 	    "sms_to", "lost_after", "voltage_band", "command_alarm",
-	    "poll_seconds", NULL };
+	    "poll_seconds", "slow_every", NULL };
 	struct pp__site_defaults *df = &p->s->defaults;
 	int rc, lo, hi, n = 0;
 
@@ -725,6 +727,7 @@ pp__site_parse(const char *path, struct pp__site **sitep, char *err,
 	df->price = df->alarm1 = df->alarm2 = df->max_balance = -1;
 	df->max_sale = df->overload_w = df->poll_minutes = -1;
 	df->lost_after = df->command_alarm = df->poll_seconds = -1;
+	df->slow_every = -1;
 	if ((rc = pp__yaml_open(p.y, path, err, errlen)) == PP_OK)
 		rc = parse_document(&p);
 	free(p.logins.slot);

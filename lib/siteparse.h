@@ -64,7 +64,7 @@ struct pp__site_tariff {
 struct pp__site_defaults {
 	int64_t		 price, alarm1, alarm2, max_balance, max_sale;
 	int64_t		 overload_w, poll_minutes, lost_after, command_alarm;
-	int64_t		 poll_seconds;
+	int64_t		 poll_seconds, slow_every;
 	const char	*voltage_band, *no_trip, *sms_to;
 	const char	*msg[PP_SITE_NMSG];
 };

@@ -29,6 +29,9 @@ struct ppsim_opts {
 	size_t		  ndead;
 	const char *const *down;	/* "GATEWAY,..." lists */
 	size_t		  ndown;
+	const char *const *noblocks;	/* "METER,...": refuse data blocks */
+	size_t		  nnoblocks;
+	const char	 *log;		/* a line an exchange, or NULL */
 	const char *const *tty;		/* "GATEWAY=DEVICE" */
 	size_t		  ntty;
 	const char	 *keys;		/* DL/T 645 key file, or NULL */

@@ -61,6 +61,7 @@ struct meter {
 	uint8_t		 pw[4];		/* PA P0 P1 P2, with PW_KEY */
 	const struct pp__profile *prof;
 	int		 dead;
+	int		 noblocks;	/* --no-blocks: refuses data blocks */
 	int		 wallet;	/* the profile reads a balance */
 	uint64_t	 h;		/* the meter's seed */
 	int64_t		 base_w, peak_w, volt, pf;
@@ -100,6 +101,7 @@ struct ppsim__model {
 	double		  speed;
 	double		  t0;		/* simulated time at m0 */
 	struct timespec	  m0;
+	FILE		 *log;		/* --log: a line an exchange */
 };
 
 /* ---- numbers and time ------------------------------------------------- */
@@ -592,8 +594,13 @@ ppsim__model_request(ppsim__model *s, size_t i, int unit, int fc, int address,
 				if (!g->meters[k].dead)
 					(void)request(&g->meters[k], t, fc,
 					    address, count, data, regs);
-	} else if ((m = g->unit[unit]) != NULL && !m->dead)
+	} else if ((m = g->unit[unit]) != NULL && !m->dead) {
 		rc = request(m, t, fc, address, count, data, regs);
+		/* --log: "GATEWAY METER fc 3 0x0000 14". */
+		if (s->log != NULL)
+			fprintf(s->log, "%s %s fc %d 0x%04X %d\n", g->name,
+			    m->meter, fc, address, count);
+	}
 	pthread_mutex_unlock(&g->lock);
 	return rc;
 }
@@ -752,6 +759,49 @@ read_645(const struct meter *m, double t, uint32_t di,
 	return 0;
 }
 
+/*
+ * 0x11 of a data block (DI1 FF): each item's data in turn, as its own
+ * read gives it; an item the meter lacks is zeros, a block none of whose
+ * items it has is no data.  A meter of --no-blocks answers no block.
+ */
+static int
+read_block_645(const struct meter *m, double t,
+    const struct pp__645_block *b, struct pp__645_frame *rep)
+{
+	struct pp__645_frame item;
+	uint32_t di;
+	int k, have = 0;
+
+	if (m->noblocks || 4 + b->count * b->bytes > PP_645_DATAMAX)
+		return PP_645_ERR_NODATA;
+	memset(rep->data, 0, PP_645_DATAMAX);
+	for (k = 0; k < b->count; k++) {
+		di = (b->di & 0xFFFF00FFu) | (uint32_t)(b->first + k) << 8;
+		if (read_645(m, t, di, &item) != 0)
+			continue;
+		memcpy(rep->data + 4 + k * b->bytes, item.data + 4,
+		    (size_t)(item.len - 4 < b->bytes ? item.len - 4 :
+		    b->bytes));
+		have = 1;
+	}
+	if (!have)
+		return PP_645_ERR_NODATA;
+	pp__645_di_put(b->di, rep->data);
+	rep->len = (uint8_t)(4 + b->count * b->bytes);
+	return 0;
+}
+
+/* 0x11: a data identifier or a block of them. */
+static int
+read_any_645(const struct meter *m, double t, uint32_t di,
+    struct pp__645_frame *rep)
+{
+	const struct pp__645_block *b = pp__645_block_find(di);
+
+	return b != NULL ? read_block_645(m, t, b, rep) : read_645(m, t, di,
+	    rep);
+}
+
 /* 0x14: DI, password, operator code, then one field's value. */
 static int
 write_645(struct meter *m, double t, const struct pp__645_frame *req)
@@ -829,6 +879,28 @@ time_645(struct gateway *g, double t, const struct pp__645_frame *req)
 		}
 }
 
+/* --log: "GATEWAY METER read 0001FF00", "... error 02" when refused. */
+static void
+log_645(const ppsim__model *s, const struct gateway *g, const struct meter *m,
+    const struct pp__645_frame *req, int err)
+{
+	const char *what;
+	char di[PP_645_DIBUF] = "";
+
+	if (s->log == NULL)
+		return;
+	what = pp__645_control_text(req->control);
+	if ((req->control == PP_645_READ || req->control == PP_645_READ_MORE ||
+	    req->control == PP_645_WRITE) && req->len >= 4)
+		pp__645_di_format(req->data, di);
+	if (err)
+		fprintf(s->log, "%s %s %s%s%s error %02X\n", g->name, m->meter,
+		    what, di[0] ? " " : "", di, (unsigned)err);
+	else
+		fprintf(s->log, "%s %s %s%s%s\n", g->name, m->meter, what,
+		    di[0] ? " " : "", di);
+}
+
 int
 ppsim__model_645_answers(const ppsim__model *s, size_t i,
     const struct pp__645_frame *req)
@@ -869,7 +941,7 @@ ppsim__model_645(ppsim__model *s, size_t i, const struct pp__645_frame *req,
 			err = refuse;
 		else if (code == PP_645_READ)
 			err = req->len < 4 ? PP_645_ERR_OTHER :
-			    read_645(m, t, pp__645_di_get(req->data), rep);
+			    read_any_645(m, t, pp__645_di_get(req->data), rep);
 		else if (code == PP_645_READ_ADDR) {
 			memcpy(rep->data, m->addr, sizeof(m->addr));
 			rep->len = sizeof(m->addr);
@@ -886,6 +958,7 @@ ppsim__model_645(ppsim__model *s, size_t i, const struct pp__645_frame *req,
 			rep->data[0] = (uint8_t)err;
 			rep->len = 1;
 		}
+		log_645(s, g, m, req, err);
 	}
 	pthread_mutex_unlock(&g->lock);
 	return rc;
@@ -1238,18 +1311,45 @@ each_name(ppsim__model *s, const char *const *v, size_t n, const char *opt,
 	return PP_OK;
 }
 
+/* The meter an option names; NULL with err when the site has none. */
+static struct meter *
+option_meter(ppsim__model *s, const char *name, const char *opt, char *err,
+    size_t errlen)
+{
+	struct meter *m;
+
+	if ((m = find_meter(s, name)) == NULL)
+		snprintf(err, errlen, "%s %s: no such meter in the site", opt,
+		    name);
+	return m;
+}
+
 static int
 set_dead(ppsim__model *s, const char *name, const char *opt, char *err,
     size_t errlen)
 {
 	struct meter *m;
 
-	if ((m = find_meter(s, name)) == NULL) {
-		snprintf(err, errlen, "%s %s: no such meter in the site", opt,
+	if ((m = option_meter(s, name, opt, err, errlen)) == NULL)
+		return PP_EDATA;
+	m->dead = 1;
+	return PP_OK;
+}
+
+static int
+set_noblocks(ppsim__model *s, const char *name, const char *opt, char *err,
+    size_t errlen)
+{
+	struct meter *m;
+
+	if ((m = option_meter(s, name, opt, err, errlen)) == NULL)
+		return PP_EDATA;
+	if (strcmp(m->prof->protocol, "dlt645") != 0) {
+		snprintf(err, errlen, "%s %s: not a DL/T 645 meter", opt,
 		    name);
 		return PP_EDATA;
 	}
-	m->dead = 1;
+	m->noblocks = 1;
 	return PP_OK;
 }
 
@@ -1546,8 +1646,17 @@ ppsim__model_open(ppsim__model **sp, const struct ppsim_opts *o, char *err,
 	if ((rc = each_name(s, o->dead, o->ndead, "--dead", set_dead, err,
 	    errlen)) != PP_OK ||
 	    (rc = each_name(s, o->down, o->ndown, "--down", set_down, err,
-	    errlen)) != PP_OK)
+	    errlen)) != PP_OK ||
+	    (rc = each_name(s, o->noblocks, o->nnoblocks, "--no-blocks",
+	    set_noblocks, err, errlen)) != PP_OK)
 		goto fail;
+	if (o->log && (s->log = fopen(o->log, "a")) == NULL) {
+		snprintf(err, errlen, "--log %s: %s", o->log, strerror(errno));
+		rc = PP_EUSAGE;
+		goto fail;
+	}
+	if (s->log)
+		setvbuf(s->log, NULL, _IOLBF, 0);
 	for (i = 0; i < o->ntty; i++)
 		if ((rc = set_tty(s, o->tty[i], err, errlen)) != PP_OK)
 			goto fail;
@@ -1573,6 +1682,8 @@ ppsim__model_close(ppsim__model *s)
 		free(s->gw[i].meters);
 	}
 	free(s->gw);
+	if (s->log)
+		fclose(s->log);
 	for (i = 0; i < s->nprof; i++)
 		free(s->prof[i]);
 	free(s->prof);

@@ -393,7 +393,10 @@ exits 0 "scan" alarm-scan --all -k overload
 is "$(nrows "$T/out")|$(standing overload O1)" "0|0" "no power, no overload: cleared"
 
 # Every meter runs at 221 to 234 V: a band of 1-2 V leaves them all out.
-volts=$(sql "SELECT printf('%.1f', voltage_dv / 10.0) FROM readings WHERE meter_id = (SELECT id FROM meters WHERE meter = 'W1') ORDER BY time DESC, id DESC LIMIT 1")
+# The voltage is of the slow class: the last reading that has one.
+volts=$(sql "SELECT printf('%.1f', voltage_dv / 10.0) FROM readings WHERE meter_id = (SELECT id FROM meters WHERE meter = 'W1') AND voltage_dv IS NOT NULL ORDER BY time DESC, id DESC LIMIT 1")
+is "$(sql "SELECT voltage_dv IS NULL FROM readings WHERE meter_id = (SELECT id FROM meters WHERE meter = 'W1') ORDER BY time DESC, id DESC LIMIT 1")" 1 \
+    "W1's last reading is of the fast class: no voltage"
 site "" "1-2" >site.yaml
 site-load site.yaml >/dev/null || echo "Bail out! site-load voltage_band"
 exits 0 "voltage_band 1-2: scan" alarm-scan -k voltage

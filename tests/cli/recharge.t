@@ -36,14 +36,18 @@ waiting() {
 	sql "SELECT count(*) FROM commands WHERE state IN ('pending', 'sent')"
 }
 
-# drain: meter-read until no command waits, at most 30 polls; the polls in
-# $polls.  A failed recharge is final and the later ones wait for it, so
-# more polls cannot help then; nor after 5 polls in a row that sent nothing.
+# drain: meter-read until no command waits, at most 60 polls; the polls in
+# $polls.  A poll sends the meter's recharges in order until one is lost
+# past its retries, about 6 a poll at this loss, so 200 take some 30 polls,
+# more or fewer as the seed's draws fall (every exchange of a poll takes
+# one, the poll's reads too).  A failed recharge is final and the later
+# ones wait for it, so more polls cannot help then; nor after 5 polls in a
+# row that sent nothing.
 drain() {
 	polls=0
 	_idle=0
 	_left=$(waiting)
-	while [ "$_left" != 0 ] && [ $polls -lt 30 ] && [ $_idle -lt 5 ] &&
+	while [ "$_left" != 0 ] && [ $polls -lt 60 ] && [ $_idle -lt 5 ] &&
 	    [ "$(sql "SELECT count(*) FROM commands WHERE action = 'recharge' AND state = 'failed'")" = 0 ]; do
 		meter-read >"$T/poll.out" 2>>"$T/poll.err"
 		echo "$?" >>"$T/poll.rc"

@@ -759,6 +759,30 @@ test_texts(void)
 	ok(pp__645_relay_text(0x2A) == NULL, "2A is no relay code here");
 }
 
+/* The data blocks: their table, and the item each identifier is. */
+static void
+test_blocks(void)
+{
+	const struct pp__645_block *b;
+
+	ok((b = pp__645_block_find(0x0001FF00)) != NULL, "0001FF00 is a block");
+	is_int(b->count * b->bytes, 20, "forward energy: 5 items of 4 bytes");
+	is_int(pp__645_block_item(b, 0x00010000), 0, "00010000 is its total");
+	is_int(pp__645_block_item(b, 0x00010400), 4, "00010400 its rate 4");
+	is_int(pp__645_block_item(b, 0x00010500), -1, "rate 5 is past it");
+	is_int(pp__645_block_item(b, 0x00020000), -1, "reverse energy is not");
+	is_int(pp__645_block_item(b, 0x00010001), -1,
+	    "nor last settlement's total (DI0 01)");
+	ok((b = pp__645_block_find(0x0201FF00)) != NULL, "0201FF00 is a block");
+	is_int(pp__645_block_item(b, 0x02010100), 0,
+	    "phase A voltage (DI1 01) is its first item");
+	is_int(pp__645_block_item(b, 0x02010300), 2, "phase C the third");
+	is_int(pp__645_block_item(b, 0x02010000), -1, "DI1 00 none");
+	ok(pp__645_block_find(0x00010000) == NULL, "a single DI is no block");
+	ok(pp__645_block_find(0x0001FF01) == NULL,
+	    "a block the table lacks is none");
+}
+
 int
 main(void)
 {
@@ -771,5 +795,6 @@ main(void)
 	test_times();
 	test_keys();
 	test_texts();
+	test_blocks();
 	return done_testing();
 }
