@@ -719,6 +719,7 @@ pp__tx_commit(pp_db *db)
 		return rc;
 	}
 	db->in_tx = 0;
+	pp__tx_forget(db);
 	return PP_OK;
 }
 
@@ -728,6 +729,16 @@ pp__tx_rollback(pp_db *db)
 	if (!sqlite3_get_autocommit(db->sql))
 		sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
 	db->in_tx = 0;
+	pp__tx_forget(db);
+}
+
+void
+pp__tx_forget(pp_db *db)
+{
+	if (db->txfree != NULL)
+		db->txfree(db->txdata);
+	db->txdata = NULL;
+	db->txfree = NULL;
 }
 
 int
@@ -861,7 +872,7 @@ pp_db_open(pp_db **dbp, const char *path, int flags)
 	    "journal mode")) != PP_OK)
 		goto fail;
 	if ((rc = exec_script(db, "PRAGMA foreign_keys = ON;"
-	    "PRAGMA synchronous = FULL", "pragmas")) != PP_OK)
+	    "PRAGMA synchronous = FULL;PRAGMA cache_size = -65536;PRAGMA temp_store = MEMORY", "pragmas")) != PP_OK)
 		goto fail;
 	if ((rc = pp__query_int(db, &(int64_t){0}, "PRAGMA schema_version",
 	    "")) != PP_OK) {
@@ -896,6 +907,7 @@ pp_db_close(pp_db *db)
 			pp__tx_rollback(db);
 		sqlite3_close(db->sql);
 	}
+	pp__tx_forget(db);
 	free(db->audit_tool);
 	free(db->audit_args);
 	free(db);

@@ -17,6 +17,7 @@ struct pricing {
 	int64_t				 account_id;	/* 0: not charged */
 	struct pp__tariff_version	*v;
 	int				 nv;
+	int				 owned;	/* v is ours to free */
 	int64_t				 used;	/* in the tier period so far */
 	int64_t				 cost_e7;
 	/* What the meter's rate registers counted over the interval. */
@@ -25,28 +26,106 @@ struct pricing {
 	int64_t				 rate_wh[2];
 };
 
+/*
+ * The tariffs a transaction has priced with, by the meter's own price and
+ * tariff: a poll's meters share a few, and nothing in a storing
+ * transaction changes them.  Kept as the handle's txdata, so they go when
+ * the transaction ends.
+ */
+struct tariff_memo {
+	struct {
+		int64_t				 own, tariff;
+		struct pp__tariff_version	*v;
+		int				 nv;
+	}		*m;
+	size_t		 n, cap;
+};
+
+static void
+memo_free(void *p)
+{
+	struct tariff_memo *memo = p;
+	size_t i;
+
+	for (i = 0; i < memo->n; i++)
+		free(memo->m[i].v);
+	free(memo->m);
+	free(memo);
+}
+
+static int
+tariff_of(pp_db *db, int64_t own, int64_t tariff, struct pricing *pr)
+{
+	struct tariff_memo *memo = db->txdata;
+	size_t i;
+	int rc;
+
+	if (db->txfree != memo_free) {
+		/* Outside a transaction, or another's: load and free. */
+		if (!db->in_tx || db->txfree != NULL ||
+		    (memo = calloc(1, sizeof(*memo))) == NULL) {
+			pr->owned = 1;
+			return pp__tariff_load(db, own, tariff, &pr->v, &pr->nv);
+		}
+		db->txdata = memo;
+		db->txfree = memo_free;
+	}
+	for (i = 0; i < memo->n; i++)
+		if (memo->m[i].own == own && memo->m[i].tariff == tariff)
+			break;
+	if (i == memo->n) {
+		if (pp_grow(&memo->m, &memo->cap, memo->n + 1,
+		    sizeof(*memo->m)) != PP_OK)
+			return pp__fail(db, PP_EINTERNAL, "out of memory");
+		memo->m[i].own = own;
+		memo->m[i].tariff = tariff;
+		if ((rc = pp__tariff_load(db, own, tariff, &memo->m[i].v,
+		    &memo->m[i].nv)) != PP_OK) {
+			free(memo->m[i].v);
+			return rc;
+		}
+		memo->n++;
+	}
+	pr->v = memo->m[i].v;
+	pr->nv = memo->m[i].nv;
+	return PP_OK;
+}
+
 static int
 pricing_of(pp_db *db, int64_t meter_id, int64_t from, int64_t to,
     struct pricing *pr)
 {
 	char day[PP_TIMEBUF];
-	int64_t start;
+	sqlite3_stmt *st;
+	int64_t start, own = -1, tariff = 0;
 	int rc, k;
 
 	memset(pr, 0, sizeof(*pr));
-	/* The open account that held the meter when it was read pays. */
-	rc = pp__query_int(db, &pr->account_id, "SELECT am.account_id FROM "
-	    "account_meters am JOIN accounts a ON a.id = am.account_id JOIN "
-	    "meters m ON m.id = am.meter_id WHERE am.meter_id = ?1 AND "
-	    "m.billing = 'account' AND a.state = 'open' AND am.attached <= ?2 "
+	/*
+	 * The open account that held the meter when it was read pays, at
+	 * the meter's own price or tariff.
+	 */
+	if ((st = pp__stmt(db, "SELECT coalesce(m.price, -1), "
+	    "coalesce(m.tariff_id, 0), (SELECT am.account_id FROM "
+	    "account_meters am JOIN accounts a ON a.id = am.account_id WHERE "
+	    "am.meter_id = m.id AND a.state = 'open' AND am.attached <= ?2 "
 	    "AND (am.detached IS NULL OR am.detached >= ?2) ORDER BY am.rowid "
-	    "DESC LIMIT 1", "ii", meter_id, to);
-	if (rc == PP_EDATA) {
-		pr->account_id = 0;
-		return PP_OK;
+	    "DESC LIMIT 1) FROM meters m WHERE m.id = ?1 AND m.billing = "
+	    "'account'")) == NULL)
+		return PP_EINTERNAL;
+	sqlite3_bind_int64(st, 1, meter_id);
+	sqlite3_bind_int64(st, 2, to);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		own = sqlite3_column_int64(st, 0);
+		tariff = sqlite3_column_int64(st, 1);
+		pr->account_id = sqlite3_column_int64(st, 2);
 	}
-	if (rc != PP_OK ||
-	    (rc = pp__tariff_of_meter(db, meter_id, &pr->v, &pr->nv)) != PP_OK)
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return pp__sqlfail(db, "meters");
+	if (pr->account_id == 0)
+		return PP_OK;
+	if ((rc = tariff_of(db, own, tariff, pr)) != PP_OK)
 		return rc;
 	if (pr->nv == 0) {
 		pr->account_id = 0;
@@ -139,10 +218,12 @@ roll_up(pp_db *db, int64_t meter_id, int64_t from, int64_t to, int64_t wh,
 	}
 }
 
-/* The per-rate counters since the last good reading, where both have them. */
+/*
+ * The per-rate counters since the last good reading, where both have them.
+ * Called before this reading is stored.
+ */
 static int
-rate_deltas(pp_db *db, const struct target *t, int64_t reading,
-    struct pricing *pr)
+rate_deltas(pp_db *db, const struct target *t, struct pricing *pr)
 {
 	static const char *const names[2] = { "energy_peak_kwh",
 	    "energy_valley_kwh" };
@@ -151,13 +232,14 @@ rate_deltas(pp_db *db, const struct target *t, int64_t reading,
 	int64_t now, before;
 	int i, rc;
 
+	if (!pp__values_get(&t->values, names[0], &now) &&
+	    !pp__values_get(&t->values, names[1], &now))
+		return PP_OK;
 	if ((st = pp__stmt(db, "SELECT energy_peak_wh, energy_valley_wh FROM "
-	    "readings WHERE meter_id = ? AND id <> ? AND flag IS NULL AND "
-	    "energy_wh IS NOT NULL ORDER BY time DESC, id DESC LIMIT 1")) ==
-	    NULL)
+	    "readings WHERE meter_id = ? AND flag IS NULL AND energy_wh IS NOT "
+	    "NULL ORDER BY time DESC, id DESC LIMIT 1")) == NULL)
 		return PP_EINTERNAL;
 	sqlite3_bind_int64(st, 1, t->id);
-	sqlite3_bind_int64(st, 2, reading);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		for (i = 0; i < 2; i++) {
 			if (sqlite3_column_type(st, i) == SQLITE_NULL ||
@@ -175,17 +257,45 @@ rate_deltas(pp_db *db, const struct target *t, int64_t reading,
 }
 
 /*
- * Store one reading of a meter: the counter checks, the reading row, the
- * meter's last counter and the daily roll-up.  Inside a transaction.
+ * Price and roll up the energy counted since the meter's last reading,
+ * and charge it to its account: the money follows the energy, in the same
+ * transaction.
+ */
+static int
+charge(pp_db *db, struct target *t, int64_t e, struct pricing *pr)
+{
+	int rc;
+
+	if ((rc = pricing_of(db, t->id, t->reading_time, t->time, pr)) ==
+	    PP_OK && pr->account_id)
+		rc = rate_deltas(db, t, pr);
+	if (rc == PP_OK)
+		rc = roll_up(db, t->id, t->reading_time, t->time,
+		    e - t->energy_wh, pr);
+	if (rc == PP_OK && pr->cost_e7)
+		rc = pp__exec(db, "UPDATE accounts SET used_e7 = used_e7 + ? "
+		    "WHERE id = ?", "ii", pr->cost_e7, pr->account_id);
+	if (pr->owned)
+		free(pr->v);
+	pr->v = NULL;
+	return rc;
+}
+
+/*
+ * Store one reading of a meter: the counter checks, the daily roll-up and
+ * its charge, the reading row, and the meter's last counter.  Inside a
+ * transaction.
  */
 static int
 store_reading(pp_db *db, struct target *t, const char *source)
 {
 	const struct pp__values *v = &t->values;
-	int64_t e = 0, x, allowed, elapsed, reading;
+	struct pricing pr;
+	int64_t e = 0, x, allowed, elapsed;
 	const char *flag = NULL;
 	int rc, has_e;
 
+	memset(&pr, 0, sizeof(pr));
 	has_e = pp__values_get(v, "energy_kwh", &e);
 	/*
 	 * A meter's readings never go back in time, whatever the clock did:
@@ -205,46 +315,26 @@ store_reading(pp_db *db, struct target *t, const char *source)
 		else if (e - t->energy_wh > allowed)
 			flag = "jump";
 	}
+	if (has_e && !flag && t->has_energy && e > t->energy_wh &&
+	    (rc = charge(db, t, e, &pr)) != PP_OK)
+		return rc;
 #define V(name) (pp__values_get(v, name, &x) ? x : INT64_MIN)
 	rc = pp__exec(db, "INSERT INTO readings(meter_id, time, source, "
 	    "energy_wh, power_w, voltage_dv, current_ma, pf_milli, freq_chz, "
-	    "balance, buy_count, relay, flag, energy_peak_wh, energy_valley_wh)"
-	    " VALUES (?1, ?2, ?3, nullif(?4, ?16), nullif(?5, ?16), "
-	    "nullif(?6, ?16), nullif(?7, ?16), nullif(?8, ?16), nullif(?9, ?16),"
-	    " nullif(?10, ?16), nullif(?11, ?16), CASE ?12 WHEN ?16 THEN NULL "
-	    "WHEN 0 THEN 'tripped' ELSE 'closed' END, ?13, nullif(?14, ?16), "
-	    "nullif(?15, ?16))", "iitiiiiiiiiitiii", t->id, t->time, source,
+	    "balance, buy_count, relay, flag, energy_peak_wh, energy_valley_wh,"
+	    " cost_e7, account_id) VALUES (?1, ?2, ?3, nullif(?4, ?16), "
+	    "nullif(?5, ?16), nullif(?6, ?16), nullif(?7, ?16), nullif(?8, ?16),"
+	    " nullif(?9, ?16), nullif(?10, ?16), nullif(?11, ?16), CASE ?12 WHEN"
+	    " ?16 THEN NULL WHEN 0 THEN 'tripped' ELSE 'closed' END, ?13, "
+	    "nullif(?14, ?16), nullif(?15, ?16), ?17, CASE ?17 WHEN 0 THEN NULL "
+	    "ELSE ?18 END)", "iitiiiiiiiiitiiiii", t->id, t->time, source,
 	    has_e ? e : INT64_MIN, V("power_w"), V("voltage_v"),
-	    V("current_a"), V("pf"), V("freq_hz"), V("balance"), V("buy_count"), V("relay"),
-	    flag, V("energy_peak_kwh"), V("energy_valley_kwh"),
-	    (int64_t)INT64_MIN);
+	    V("current_a"), V("pf"), V("freq_hz"), V("balance"), V("buy_count"),
+	    V("relay"), flag, V("energy_peak_kwh"), V("energy_valley_kwh"),
+	    (int64_t)INT64_MIN, pr.cost_e7, pr.account_id);
 #undef V
 	if (rc != PP_OK || !has_e || flag)
 		return rc;
-	reading = sqlite3_last_insert_rowid(db->sql);
-	if (t->has_energy && e > t->energy_wh) {
-		struct pricing pr;
-
-		/* The money follows the energy, in the same transaction. */
-		if ((rc = pricing_of(db, t->id, t->reading_time, t->time,
-		    &pr)) == PP_OK &&
-		    pr.account_id)
-			rc = rate_deltas(db, t, reading, &pr);
-		if (rc == PP_OK)
-			rc = roll_up(db, t->id, t->reading_time, t->time,
-			    e - t->energy_wh, &pr);
-		if (rc == PP_OK && pr.cost_e7)
-			rc = pp__exec(db, "UPDATE readings SET cost_e7 = ?, "
-			    "account_id = ? WHERE id = ?", "iii", pr.cost_e7,
-			    pr.account_id, reading);
-		if (rc == PP_OK && pr.cost_e7)
-			rc = pp__exec(db,
-			    "UPDATE accounts SET used_e7 = used_e7 + ? "
-			    "WHERE id = ?", "ii", pr.cost_e7, pr.account_id);
-		free(pr.v);
-		if (rc != PP_OK)
-			return rc;
-	}
 	return pp__exec(db, "UPDATE meters SET energy_wh = ?, reading_time = ? "
 	    "WHERE id = ?", "iii", e, t->time, t->id);
 }
