@@ -606,8 +606,10 @@ const struct pp_report pp__report_counters = {
 	    "y.meter_id = m.id AND y.attached > ?1 AND y.attached <= ?2 "
 	    "ORDER BY y.attached LIMIT 1) AS in_at FROM meters m) x JOIN "
 	    "meters m ON m.id = x.id LEFT JOIN buildings b ON b.id = "
-	    "m.building_id LEFT JOIN readings s ON s.id = x.start LEFT JOIN "
-	    "readings e ON e.id = x.last WHERE " PP__PLACE_SQL("3", "4", "5")
+	    "m.building_id LEFT JOIN readings s ON s.meter_id = m.id AND "
+	    "s.time = x.start >> 10 AND s.id = x.start LEFT JOIN readings e "
+	    "ON e.meter_id = m.id AND e.time = x.last >> 10 AND e.id = x.last "
+	    "WHERE " PP__PLACE_SQL("3", "4", "5")
 	    " ORDER BY b.id, m.floor, m.room, m.meter",
 	.binds = { PP__BIND_FROM, PP__BIND_TO, PP__BIND_BUILDING,
 	    PP__BIND_FLOOR, PP__BIND_ROOM },

@@ -282,6 +282,49 @@ charge(pp_db *db, struct target *t, int64_t e, struct pricing *pr)
 }
 
 /*
+ * The reading's row, and its extras when the meter gave any (migration
+ * 21; doc/design.md, "The store").  Its seq is its place among the
+ * meter's readings of that second.
+ */
+static int
+insert_reading(pp_db *db, const struct target *t, const char *source,
+    int64_t e, const char *flag, const struct pricing *pr)
+{
+	static const char *const extras[6] = { "pf", "freq_hz", "balance",
+	    "buy_count", "energy_peak_kwh", "energy_valley_kwh" };
+	const struct pp__values *v = &t->values;
+	int64_t x, status = 0;
+	int i, rc;
+
+	if (pp__values_get(v, "relay", &x))
+		status = x == 0 ? 2 : 1;
+	if (strcmp(source, "manual") == 0)
+		status |= 4;
+	if (flag != NULL)
+		status |= strcmp(flag, "backwards") == 0 ? 8 : 16;
+#define V(name) (pp__values_get(v, name, &x) ? x : INT64_MIN)
+	rc = pp__exec(db, "INSERT INTO reading_rows VALUES (?1, ?2, coalesce("
+	    "(SELECT max(seq) + 1 FROM reading_rows WHERE meter_id = ?1 AND "
+	    "time = ?2), 0), nullif(?3, ?9), nullif(?4, ?9), nullif(?5, ?9), "
+	    "nullif(?6, ?9), ?7, CASE ?7 WHEN 0 THEN NULL ELSE ?8 END, ?10)",
+	    "iiiiiiiiii", t->id, t->time, e, V("power_w"), V("voltage_v"),
+	    V("current_a"), pr->cost_e7, pr->account_id, (int64_t)INT64_MIN,
+	    status);
+	for (i = 0; i < 6 && !pp__values_get(v, extras[i], &x); i++)
+		;
+	if (rc != PP_OK || i == 6)
+		return rc;
+	rc = pp__exec(db, "INSERT INTO reading_extras SELECT ?1, ?2, "
+	    "max(seq), nullif(?3, ?9), nullif(?4, ?9), nullif(?5, ?9), "
+	    "nullif(?6, ?9), nullif(?7, ?9), nullif(?8, ?9) FROM reading_rows "
+	    "WHERE meter_id = ?1 AND time = ?2", "iiiiiiiii", t->id, t->time,
+	    V("pf"), V("freq_hz"), V("balance"), V("buy_count"),
+	    V("energy_peak_kwh"), V("energy_valley_kwh"), (int64_t)INT64_MIN);
+#undef V
+	return rc;
+}
+
+/*
  * Store one reading of a meter: the counter checks, the daily roll-up and
  * its charge, the reading row, and the meter's last counter.  Inside a
  * transaction.
@@ -291,7 +334,7 @@ store_reading(pp_db *db, struct target *t, const char *source)
 {
 	const struct pp__values *v = &t->values;
 	struct pricing pr;
-	int64_t e = 0, x, allowed, elapsed;
+	int64_t e = 0, allowed, elapsed;
 	const char *flag = NULL;
 	int rc, has_e;
 
@@ -318,23 +361,11 @@ store_reading(pp_db *db, struct target *t, const char *source)
 	if (has_e && !flag && t->has_energy && e > t->energy_wh &&
 	    (rc = charge(db, t, e, &pr)) != PP_OK)
 		return rc;
-#define V(name) (pp__values_get(v, name, &x) ? x : INT64_MIN)
-	rc = pp__exec(db, "INSERT INTO readings(meter_id, time, source, "
-	    "energy_wh, power_w, voltage_dv, current_ma, pf_milli, freq_chz, "
-	    "balance, buy_count, relay, flag, energy_peak_wh, energy_valley_wh,"
-	    " cost_e7, account_id) VALUES (?1, ?2, ?3, nullif(?4, ?16), "
-	    "nullif(?5, ?16), nullif(?6, ?16), nullif(?7, ?16), nullif(?8, ?16),"
-	    " nullif(?9, ?16), nullif(?10, ?16), nullif(?11, ?16), CASE ?12 WHEN"
-	    " ?16 THEN NULL WHEN 0 THEN 'tripped' ELSE 'closed' END, ?13, "
-	    "nullif(?14, ?16), nullif(?15, ?16), ?17, CASE ?17 WHEN 0 THEN NULL "
-	    "ELSE ?18 END)", "iitiiiiiiiiitiiiii", t->id, t->time, source,
-	    has_e ? e : INT64_MIN, V("power_w"), V("voltage_v"),
-	    V("current_a"), V("pf"), V("freq_hz"), V("balance"), V("buy_count"),
-	    V("relay"), flag, V("energy_peak_kwh"), V("energy_valley_kwh"),
-	    (int64_t)INT64_MIN, pr.cost_e7, pr.account_id);
-#undef V
-	if (rc != PP_OK || !has_e || flag)
+	if ((rc = insert_reading(db, t, source, has_e ? e : INT64_MIN, flag,
+	    &pr)) != PP_OK)
 		return rc;
+	if (!has_e || flag)
+		return PP_OK;
 	return pp__exec(db, "UPDATE meters SET energy_wh = ?, reading_time = ? "
 	    "WHERE id = ?", "iii", e, t->time, t->id);
 }
