@@ -511,10 +511,14 @@ static const pp_column counters_cols[] = {
 	{ "energy_kwh", PP_COL_KWH }, { "message", PP_COL_TEXT },
 };
 
-/* A good reading of the meter: not flagged, with a counter. */
+/*
+ * A good reading of the meter: not flagged, with a counter.  Straight
+ * from the store's rows, in their key's order (doc/design.md, "The
+ * store"): its id as the view readings gives it.
+ */
 #define GOOD_READING \
-	"SELECT r.id FROM readings r WHERE r.meter_id = m.id AND r.flag IS " \
-	"NULL AND r.energy_wh IS NOT NULL AND "
+	"SELECT r.time * 1024 + r.seq FROM reading_rows r WHERE r.meter_id = " \
+	"m.id AND r.status < 8 AND r.energy_wh IS NOT NULL AND "
 /*
  * A swap (meter-swap) detaches one meter from its account and attaches
  * another in the same second: the other meter, and when.
@@ -590,14 +594,14 @@ const struct pp_report pp__report_counters = {
 	    "s.energy_wh, e.time, e.energy_wh, e.energy_wh - s.energy_wh, "
 	    "NULL, x.late, (SELECT meter FROM meters WHERE id = x.out_to), "
 	    "x.out_at, (SELECT meter FROM meters WHERE id = x.in_for), "
-	    "x.in_at, (SELECT count(*) FROM readings r WHERE r.meter_id = "
-	    "m.id AND r.flag IS NOT NULL AND r.time > ?1 AND r.time <= ?2) "
+	    "x.in_at, (SELECT count(*) FROM reading_rows r WHERE r.meter_id = "
+	    "m.id AND r.status >= 8 AND r.time > ?1 AND r.time <= ?2) "
 	    "FROM (SELECT "
 	    "m.id AS id, coalesce((" GOOD_READING "r.time <= ?1 ORDER BY "
-	    "r.time DESC, r.id DESC LIMIT 1), (" GOOD_READING
-	    "r.time > ?1 AND r.time <= ?2 ORDER BY r.time, r.id LIMIT 1)) AS "
+	    "r.time DESC, r.seq DESC LIMIT 1), (" GOOD_READING
+	    "r.time > ?1 AND r.time <= ?2 ORDER BY r.time, r.seq LIMIT 1)) AS "
 	    "start, (" GOOD_READING "r.time <= ?1 LIMIT 1) IS NULL AS late, ("
-	    GOOD_READING "r.time <= ?2 ORDER BY r.time DESC, r.id DESC LIMIT "
+	    GOOD_READING "r.time <= ?2 ORDER BY r.time DESC, r.seq DESC LIMIT "
 	    "1) AS last, " SWAP_OTHER("x", "y", "x.detached") " AS out_to, "
 	    "(SELECT x.detached FROM account_meters x WHERE x.meter_id = m.id "
 	    "AND x.detached > ?1 AND x.detached <= ?2 ORDER BY x.detached "
@@ -606,10 +610,10 @@ const struct pp_report pp__report_counters = {
 	    "y.meter_id = m.id AND y.attached > ?1 AND y.attached <= ?2 "
 	    "ORDER BY y.attached LIMIT 1) AS in_at FROM meters m) x JOIN "
 	    "meters m ON m.id = x.id LEFT JOIN buildings b ON b.id = "
-	    "m.building_id LEFT JOIN readings s ON s.meter_id = m.id AND "
-	    "s.time = x.start >> 10 AND s.id = x.start LEFT JOIN readings e "
-	    "ON e.meter_id = m.id AND e.time = x.last >> 10 AND e.id = x.last "
-	    "WHERE " PP__PLACE_SQL("3", "4", "5")
+	    "m.building_id LEFT JOIN reading_rows s ON s.meter_id = m.id AND "
+	    "s.time = x.start >> 10 AND s.seq = x.start & 1023 LEFT JOIN "
+	    "reading_rows e ON e.meter_id = m.id AND e.time = x.last >> 10 AND "
+	    "e.seq = x.last & 1023 WHERE " PP__PLACE_SQL("3", "4", "5")
 	    " ORDER BY b.id, m.floor, m.room, m.meter",
 	.binds = { PP__BIND_FROM, PP__BIND_TO, PP__BIND_BUILDING,
 	    PP__BIND_FLOOR, PP__BIND_ROOM },
