@@ -3,6 +3,7 @@
  * small helpers every other file uses to talk to SQLite.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -456,8 +457,10 @@ static const char *const migrations[] = {
 	 * source and flag are packed in status.  The view readings keeps the
 	 * old columns, its id the time * 1024 + the reading's place among
 	 * the meter's readings of that second, and its triggers write
-	 * through it.  The daily roll-up loses its rowid too, and accounts
-	 * find their meters by an index.
+	 * through it.  The daily roll-up loses its rowid too and is keyed by
+	 * day first, so that a poll's upserts share a few pages, with an
+	 * index by meter that changes only with a meter's first reading of
+	 * a day; and accounts find their meters by an index.
 	 */
 	"CREATE TABLE reading_rows("
 	" meter_id INTEGER NOT NULL REFERENCES meters(id),"
@@ -548,11 +551,12 @@ static const char *const migrations[] = {
 	" day TEXT NOT NULL,"
 	" energy_wh INTEGER NOT NULL,"
 	" cost_e7 INTEGER NOT NULL,"
-	" PRIMARY KEY(meter_id, day)) WITHOUT ROWID;"
+	" PRIMARY KEY(day, meter_id)) WITHOUT ROWID;"
 	"INSERT INTO daily_new SELECT meter_id, day, energy_wh, cost_e7 FROM "
-	"daily ORDER BY meter_id, day;"
+	"daily ORDER BY day, meter_id;"
 	"DROP TABLE daily;"
 	"ALTER TABLE daily_new RENAME TO daily;"
+	"CREATE INDEX daily_meter ON daily(meter_id, day);"
 	"CREATE TABLE daily_parts_new("
 	" meter_id INTEGER NOT NULL REFERENCES meters(id),"
 	" day TEXT NOT NULL,"
@@ -561,12 +565,13 @@ static const char *const migrations[] = {
 	" price INTEGER NOT NULL,"
 	" energy_wh INTEGER NOT NULL,"
 	" cost_e7 INTEGER NOT NULL,"
-	" PRIMARY KEY(meter_id, day, window, tier, price)) WITHOUT ROWID;"
+	" PRIMARY KEY(day, meter_id, window, tier, price)) WITHOUT ROWID;"
 	"INSERT INTO daily_parts_new SELECT meter_id, day, window, tier, "
-	"price, energy_wh, cost_e7 FROM daily_parts ORDER BY meter_id, day, "
+	"price, energy_wh, cost_e7 FROM daily_parts ORDER BY day, meter_id, "
 	"window, tier, price;"
 	"DROP TABLE daily_parts;"
 	"ALTER TABLE daily_parts_new RENAME TO daily_parts;"
+	"CREATE INDEX daily_parts_meter ON daily_parts(meter_id, day);"
 	"CREATE INDEX account_meters_account ON account_meters(account_id);"
 	/* The flagged readings, which are few, for the reports that count them. */
 	"CREATE INDEX reading_rows_flagged ON reading_rows(meter_id, time) "
@@ -946,6 +951,21 @@ pp__schema_reference(sqlite3 **ref)
 	return PP_OK;
 }
 
+/*
+ * Statement journals stay in memory, however large: an import runs each
+ * row in its own savepoint (lib/batch.c), whose journal of the pages the
+ * row changed was otherwise a file written page by page, a dozen writes a
+ * reading (doc/design.md, "The store").  A row's pages are few.  Once, and
+ * only before SQLite starts: if it has, the journals keep the default.
+ */
+static pthread_once_t journals_once = PTHREAD_ONCE_INIT;
+
+static void
+journals_in_memory(void)
+{
+	sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, -1);
+}
+
 int
 pp_db_open(pp_db **dbp, const char *path, int flags)
 {
@@ -980,6 +1000,7 @@ pp_db_open(pp_db **dbp, const char *path, int flags)
 	    (!exists && (rc = pp__priv_create(path, db->err,
 	    sizeof(db->err))) != PP_OK))
 		return rc;
+	pthread_once(&journals_once, journals_in_memory);
 	rc = sqlite3_open_v2(path, &db->sql, SQLITE_OPEN_READWRITE |
 	    ((flags & PP_DB_CREATE) ? SQLITE_OPEN_CREATE : 0), NULL);
 	if (rc != SQLITE_OK) {
@@ -995,8 +1016,8 @@ pp_db_open(pp_db **dbp, const char *path, int flags)
 	    "journal mode")) != PP_OK)
 		goto fail;
 	if ((rc = exec_script(db, "PRAGMA foreign_keys = ON;"
-	    "PRAGMA synchronous = FULL; PRAGMA cache_size = -65536;"
-	    "PRAGMA temp_store = MEMORY", "pragmas")) != PP_OK)
+	    "PRAGMA synchronous = FULL; PRAGMA cache_size = -65536",
+	    "pragmas")) != PP_OK)
 		goto fail;
 	if ((rc = pp__query_int(db, &(int64_t){0}, "PRAGMA schema_version",
 	    "")) != PP_OK) {

@@ -148,7 +148,7 @@ for d in polled imported; do
 	    --balance 100 0101000002 >/dev/null
 done
 export PREPAY_DB="$T/polled.db"
-start_sim site.yaml --state "$T/sim.state" --seed 5 --speed 600
+start_sim site.yaml --state "$T/sim.state" --seed 5 --speed 36000
 # Over the morning's change of window, then across midnight.
 for t in "2026-11-20 07:30:00" "2026-11-20 09:00:00" "2026-11-21 01:00:00"; do
 	PREPAY_NOW="$t" meter-read -o csv >/dev/null || echo "# meter-read at $t failed"
