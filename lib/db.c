@@ -498,6 +498,7 @@ static const char *const migrations[] = {
 	"readings WHERE true ORDER BY meter_id, time, id;"
 	"DELETE FROM reading_extras WHERE coalesce(pf_milli, freq_chz, "
 	"balance, buy_count, energy_peak_wh, energy_valley_wh) IS NULL;"
+	"PRAGMA secure_delete = FAST;"
 	"DROP TABLE readings;"
 	"CREATE VIEW readings AS SELECT reading_rows.time * 1024 + "
 	"reading_rows.seq AS id, reading_rows.meter_id AS meter_id, "
@@ -952,11 +953,14 @@ pp__schema_reference(sqlite3 **ref)
 }
 
 /*
- * Statement journals stay in memory, however large: an import runs each
- * row in its own savepoint (lib/batch.c), whose journal of the pages the
- * row changed was otherwise a file written page by page, a dozen writes a
- * reading (doc/design.md, "The store").  A row's pages are few.  Once, and
- * only before SQLite starts: if it has, the journals keep the default.
+ * Statement journals stay in memory: an import runs each row in its own
+ * savepoint (lib/batch.c), whose journal of the pages the row changed was
+ * otherwise a file written page by page, a dozen writes a reading
+ * (doc/design.md, "The store").  A statement's journal holds the pages it
+ * changed that the transaction found, few but for a migration's DROP of
+ * an old table, which migration 21 makes without overwriting the freed
+ * pages (secure_delete).  Once, and only before SQLite starts: if it has,
+ * the journals keep the default.
  */
 static pthread_once_t journals_once = PTHREAD_ONCE_INIT;
 
