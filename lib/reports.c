@@ -604,7 +604,8 @@ const struct pp_report pp__report_counters = {
 	.ncols = PP__NELEM(counters_cols),
 	.sql = "SELECT m.meter, coalesce(b.name, ''), m.floor, m.room, s.time, "
 	    "s.energy_wh, e.time, e.energy_wh, e.energy_wh - s.energy_wh, "
-	    "NULL, x.late, (SELECT meter FROM meters WHERE id = x.out_to), "
+	    "NULL, coalesce(x.start >> 10 > ?1, 1), (SELECT meter FROM meters "
+	    "WHERE id = x.out_to), "
 	    "x.out_at, (SELECT meter FROM meters WHERE id = x.in_for), "
 	    "x.in_at, (SELECT count(*) FROM reading_rows r WHERE r.meter_id = "
 	    "m.id AND r.status >= 8 AND r.time > ?1 AND r.time <= ?2) "
@@ -612,7 +613,7 @@ const struct pp_report pp__report_counters = {
 	    "m.id AS id, coalesce((" GOOD_READING "r.time <= ?1 ORDER BY "
 	    "r.time DESC, r.seq DESC LIMIT 1), (" GOOD_READING
 	    "r.time > ?1 AND r.time <= ?2 ORDER BY r.time, r.seq LIMIT 1)) AS "
-	    "start, (" GOOD_READING "r.time <= ?1 LIMIT 1) IS NULL AS late, ("
+	    "start, ("
 	    GOOD_READING "r.time <= ?2 ORDER BY r.time DESC, r.seq DESC LIMIT "
 	    "1) AS last, " SWAP_OTHER("x", "y", "x.detached") " AS out_to, "
 	    "(SELECT x.detached FROM account_meters x WHERE x.meter_id = m.id "
@@ -620,7 +621,8 @@ const struct pp_report pp__report_counters = {
 	    "LIMIT 1) AS out_at, " SWAP_OTHER("y", "x", "y.attached")
 	    " AS in_for, (SELECT y.attached FROM account_meters y WHERE "
 	    "y.meter_id = m.id AND y.attached > ?1 AND y.attached <= ?2 "
-	    "ORDER BY y.attached LIMIT 1) AS in_at FROM meters m) x JOIN "
+	    "ORDER BY y.attached LIMIT 1) AS in_at FROM meters m LIMIT -1) x "
+	    "JOIN "
 	    "meters m ON m.id = x.id LEFT JOIN buildings b ON b.id = "
 	    "m.building_id LEFT JOIN reading_rows s ON s.meter_id = m.id AND "
 	    "s.time = x.start >> 10 AND s.seq = x.start & 1023 LEFT JOIN "
