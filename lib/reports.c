@@ -607,8 +607,9 @@ const struct pp_report pp__report_counters = {
 	    "NULL, coalesce(x.start >> 10 > ?1, 1), (SELECT meter FROM meters "
 	    "WHERE id = x.out_to), "
 	    "x.out_at, (SELECT meter FROM meters WHERE id = x.in_for), "
-	    "x.in_at, (SELECT count(*) FROM reading_rows r WHERE r.meter_id = "
-	    "m.id AND r.status >= 8 AND r.time > ?1 AND r.time <= ?2) "
+	    "x.in_at, (SELECT count(*) FROM reading_rows r INDEXED BY "
+	    "reading_rows_flagged WHERE r.meter_id = m.id AND r.status >= 8 "
+	    "AND r.time > ?1 AND r.time <= ?2) "
 	    "FROM (SELECT "
 	    "m.id AS id, coalesce((" GOOD_READING "r.time <= ?1 ORDER BY "
 	    "r.time DESC, r.seq DESC LIMIT 1), (" GOOD_READING
