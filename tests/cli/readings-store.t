@@ -110,6 +110,11 @@ is "$(sql "SELECT count(*) FROM reading_rows WHERE meter_id = 3 AND cost_e7 <> 0
 verify_fails "charged readings deleted"
 
 restore
+sql "UPDATE readings SET time = time + 60 WHERE meter_id = 3 AND flag = 'jump'"
+is "$(sql "SELECT id - time * 1024, energy_wh FROM readings WHERE meter_id = 3 AND
+    flag = 'jump'")" "0|999999000" "a reading moved in time through the view takes its new second's place"
+
+restore
 sql "INSERT INTO readings(meter_id, time, source, energy_wh, cost_e7, account_id)
     VALUES (1, 1795230000, 'manual', 4660000, 50000000, 1)"
 is "$(sql "SELECT source || '|' || energy_wh || '|' || cost_e7 FROM readings WHERE
