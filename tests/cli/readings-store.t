@@ -97,6 +97,13 @@ verify_fails "meter 1's charges zeroed in the rows"
 like "$T/out" '^charges,fail,"?meter 0101000001 on ' "the charges check names it"
 
 restore
+sql "UPDATE readings SET account_id = 2 WHERE meter_id = 1 AND cost_e7 <> 0;
+    UPDATE accounts SET used_e7 = (SELECT coalesce(sum(cost_e7), 0) FROM readings r
+    WHERE r.account_id = accounts.id)"
+verify_fails "meter 1's charges moved to an account that never held it"
+like "$T/out" '^charges,fail,"?account A2: cached charges ' "the account they were moved to tells"
+
+restore
 sql "UPDATE reading_rows SET energy_wh = energy_wh + 5000 WHERE meter_id = 2 AND
     time = (SELECT max(time) FROM reading_rows WHERE meter_id = 2)"
 verify_fails "a counter raised in the rows"
