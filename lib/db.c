@@ -821,6 +821,23 @@ exec_script(pp_db *db, const char *sql, const char *what)
 	return PP_OK;
 }
 
+/*
+ * A statement without rows run from the handle's cache: a list's rows
+ * each take a savepoint, not worth parsing again for each.
+ */
+static int
+step_kept(pp_db *db, const char *sql, const char *what)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = pp__stmt(db, sql)) == NULL)
+		return PP_EINTERNAL;
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? PP_OK : pp__sqlfail(db, what);
+}
+
 int
 pp__tx_begin(pp_db *db)
 {
@@ -874,20 +891,20 @@ pp__tx_forget(pp_db *db)
 int
 pp__savepoint(pp_db *db)
 {
-	return exec_script(db, "SAVEPOINT pp_row", "savepoint");
+	return step_kept(db, "SAVEPOINT pp_row", "savepoint");
 }
 
 int
 pp__release(pp_db *db)
 {
-	return exec_script(db, "RELEASE pp_row", "release");
+	return step_kept(db, "RELEASE pp_row", "release");
 }
 
 void
 pp__rollback_to(pp_db *db)
 {
-	sqlite3_exec(db->sql, "ROLLBACK TO pp_row; RELEASE pp_row", NULL, NULL,
-	    NULL);
+	if (step_kept(db, "ROLLBACK TO pp_row", "rollback") == PP_OK)
+		step_kept(db, "RELEASE pp_row", "release");
 }
 
 static int
