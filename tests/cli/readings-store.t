@@ -25,7 +25,8 @@ is "$(wc -l <readings.before)" 13 "13 readings: polled with every value, by hand
 
 exits 0 "report verify upgrades it and passes" report verify -o csv
 like "$T/out" '^schema,ok,' "the migrated schema is the migrations' own"
-is "$(sql 'PRAGMA user_version')" 20 "now of the store's schema"
+[ "$(sql 'PRAGMA user_version')" -gt 19 ]
+ok $? "now of a later schema, the store's"
 sql "SELECT $cols FROM readings ORDER BY id" >readings.after
 is "$(cat readings.after)" "$(cat readings.before)" "every reading kept, every value, in order"
 is "$(sql "SELECT * FROM daily ORDER BY meter_id, day")" "$(cat daily.before)" \
