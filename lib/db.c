@@ -3,6 +3,7 @@
  * small helpers every other file uses to talk to SQLite.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -464,6 +465,135 @@ static const char *const migrations[] = {
 	"CREATE TABLE meter_classes("
 	" meter_id INTEGER PRIMARY KEY REFERENCES meters(id),"
 	" fast_polls INTEGER NOT NULL CHECK (fast_polls >= 0));",
+	/*
+	 * 21: the readings store (doc/design.md, "The store"): a reading is
+	 * a row of integers keyed by its meter and time, without a rowid or
+	 * another index; what few meters give (pf, frequency, the wallet,
+	 * the rate counters) is in reading_extras, only when given; relay,
+	 * source and flag are packed in status.  The view readings keeps the
+	 * old columns, its id the time * 1024 + the reading's place among
+	 * the meter's readings of that second, and its triggers write
+	 * through it.  The daily roll-up loses its rowid too and is keyed by
+	 * day first, so that a poll's upserts share a few pages, with an
+	 * index by meter that changes only with a meter's first reading of
+	 * a day; and accounts find their meters by an index.
+	 */
+	"CREATE TABLE reading_rows("
+	" meter_id INTEGER NOT NULL REFERENCES meters(id),"
+	" time INTEGER NOT NULL,"
+	" seq INTEGER NOT NULL CHECK (seq BETWEEN 0 AND 1023),"
+	" energy_wh INTEGER,"
+	" power_w INTEGER,"
+	" voltage_dv INTEGER,"
+	" current_ma INTEGER,"
+	" cost_e7 INTEGER NOT NULL,"
+	" account_id INTEGER REFERENCES accounts(id),"
+	" status INTEGER NOT NULL,"
+	" PRIMARY KEY(meter_id, time, seq)) WITHOUT ROWID;"
+	"CREATE TABLE reading_extras("
+	" meter_id INTEGER NOT NULL,"
+	" time INTEGER NOT NULL,"
+	" seq INTEGER NOT NULL,"
+	" pf_milli INTEGER,"
+	" freq_chz INTEGER,"
+	" balance INTEGER,"
+	" buy_count INTEGER,"
+	" energy_peak_wh INTEGER,"
+	" energy_valley_wh INTEGER,"
+	" PRIMARY KEY(meter_id, time, seq)) WITHOUT ROWID;"
+	"INSERT INTO reading_rows SELECT meter_id, time, row_number() OVER "
+	"(PARTITION BY meter_id, time ORDER BY id) - 1, energy_wh, power_w, "
+	"voltage_dv, current_ma, cost_e7, account_id, CASE relay WHEN "
+	"'closed' THEN 1 WHEN 'tripped' THEN 2 ELSE 0 END | CASE source WHEN "
+	"'manual' THEN 4 ELSE 0 END | CASE WHEN flag IS NULL THEN 0 WHEN flag "
+	"= 'backwards' THEN 8 WHEN flag = 'jump' THEN 16 ELSE 24 END FROM "
+	"readings ORDER BY meter_id, time, id;"
+	"INSERT INTO reading_extras SELECT meter_id, time, row_number() OVER "
+	"(PARTITION BY meter_id, time ORDER BY id) - 1 AS seq, pf_milli, "
+	"freq_chz, balance, buy_count, energy_peak_wh, energy_valley_wh FROM "
+	"readings WHERE true ORDER BY meter_id, time, id;"
+	"DELETE FROM reading_extras WHERE coalesce(pf_milli, freq_chz, "
+	"balance, buy_count, energy_peak_wh, energy_valley_wh) IS NULL;"
+	"PRAGMA secure_delete = FAST;"
+	"DROP TABLE readings;"
+	"CREATE VIEW readings AS SELECT reading_rows.time * 1024 + "
+	"reading_rows.seq AS id, reading_rows.meter_id AS meter_id, "
+	"reading_rows.time AS time, CASE WHEN reading_rows.status & 4 THEN "
+	"'manual' ELSE 'poll' END AS source, reading_rows.energy_wh AS "
+	"energy_wh, reading_rows.power_w AS power_w, reading_rows.voltage_dv "
+	"AS voltage_dv, reading_rows.current_ma AS current_ma, "
+	"reading_extras.pf_milli AS pf_milli, reading_extras.freq_chz AS "
+	"freq_chz, reading_extras.balance AS balance, "
+	"reading_extras.buy_count AS buy_count, CASE reading_rows.status & 3 "
+	"WHEN 1 THEN 'closed' WHEN 2 THEN 'tripped' END AS relay, CASE "
+	"reading_rows.status >> 3 WHEN 0 THEN NULL WHEN 1 THEN 'backwards' "
+	"WHEN 2 THEN 'jump' ELSE 'other' END AS flag, reading_rows.cost_e7 "
+	"AS cost_e7, reading_extras.energy_peak_wh AS energy_peak_wh, "
+	"reading_extras.energy_valley_wh AS energy_valley_wh, "
+	"reading_rows.account_id AS account_id FROM reading_rows LEFT JOIN "
+	"reading_extras ON reading_extras.meter_id = reading_rows.meter_id "
+	"AND reading_extras.time = reading_rows.time AND reading_extras.seq "
+	"= reading_rows.seq;"
+	"CREATE TRIGGER readings_insert INSTEAD OF INSERT ON readings BEGIN "
+	"INSERT INTO reading_rows VALUES (NEW.meter_id, NEW.time, CASE WHEN "
+	"NEW.id IS NULL THEN coalesce((SELECT max(seq) + 1 FROM reading_rows "
+	"WHERE meter_id = NEW.meter_id AND time = NEW.time), 0) ELSE NEW.id - "
+	"NEW.time * 1024 END, NEW.energy_wh, NEW.power_w, NEW.voltage_dv, "
+	"NEW.current_ma, coalesce(NEW.cost_e7, 0), NEW.account_id, CASE "
+	"NEW.relay WHEN 'closed' THEN 1 WHEN 'tripped' THEN 2 ELSE 0 END | "
+	"CASE NEW.source WHEN 'manual' THEN 4 ELSE 0 END | CASE WHEN NEW.flag "
+	"IS NULL THEN 0 WHEN NEW.flag = 'backwards' THEN 8 WHEN NEW.flag = "
+	"'jump' THEN 16 ELSE 24 END);"
+	"INSERT INTO reading_extras SELECT NEW.meter_id, NEW.time, max(seq), "
+	"NEW.pf_milli, NEW.freq_chz, NEW.balance, NEW.buy_count, "
+	"NEW.energy_peak_wh, NEW.energy_valley_wh FROM reading_rows WHERE "
+	"meter_id = NEW.meter_id AND time = NEW.time AND coalesce(NEW.pf_milli,"
+	" NEW.freq_chz, NEW.balance, NEW.buy_count, NEW.energy_peak_wh, "
+	"NEW.energy_valley_wh) IS NOT NULL HAVING count(*) > 0; END;"
+	"CREATE TRIGGER readings_update INSTEAD OF UPDATE ON readings BEGIN "
+	"DELETE FROM readings WHERE meter_id = OLD.meter_id AND time = "
+	"OLD.time AND id = OLD.id;"
+	"INSERT INTO readings VALUES (CASE WHEN NEW.meter_id IS OLD.meter_id "
+	"AND NEW.time IS OLD.time THEN NEW.id END, NEW.meter_id, NEW.time, "
+	"NEW.source, NEW.energy_wh, NEW.power_w, NEW.voltage_dv, "
+	"NEW.current_ma, NEW.pf_milli, NEW.freq_chz, NEW.balance, "
+	"NEW.buy_count, NEW.relay, NEW.flag, NEW.cost_e7, NEW.energy_peak_wh,"
+	" NEW.energy_valley_wh, NEW.account_id); END;"
+	"CREATE TRIGGER readings_delete INSTEAD OF DELETE ON readings BEGIN "
+	"DELETE FROM reading_rows WHERE meter_id = OLD.meter_id AND time = "
+	"OLD.time AND seq = OLD.id - OLD.time * 1024;"
+	"DELETE FROM reading_extras WHERE meter_id = OLD.meter_id AND time = "
+	"OLD.time AND seq = OLD.id - OLD.time * 1024; END;"
+	"CREATE TABLE daily_new("
+	" meter_id INTEGER NOT NULL REFERENCES meters(id),"
+	" day TEXT NOT NULL,"
+	" energy_wh INTEGER NOT NULL,"
+	" cost_e7 INTEGER NOT NULL,"
+	" PRIMARY KEY(day, meter_id)) WITHOUT ROWID;"
+	"INSERT INTO daily_new SELECT meter_id, day, energy_wh, cost_e7 FROM "
+	"daily ORDER BY day, meter_id;"
+	"DROP TABLE daily;"
+	"ALTER TABLE daily_new RENAME TO daily;"
+	"CREATE INDEX daily_meter ON daily(meter_id, day);"
+	"CREATE TABLE daily_parts_new("
+	" meter_id INTEGER NOT NULL REFERENCES meters(id),"
+	" day TEXT NOT NULL,"
+	" window TEXT NOT NULL,"
+	" tier INTEGER NOT NULL,"
+	" price INTEGER NOT NULL,"
+	" energy_wh INTEGER NOT NULL,"
+	" cost_e7 INTEGER NOT NULL,"
+	" PRIMARY KEY(day, meter_id, window, tier, price)) WITHOUT ROWID;"
+	"INSERT INTO daily_parts_new SELECT meter_id, day, window, tier, "
+	"price, energy_wh, cost_e7 FROM daily_parts ORDER BY day, meter_id, "
+	"window, tier, price;"
+	"DROP TABLE daily_parts;"
+	"ALTER TABLE daily_parts_new RENAME TO daily_parts;"
+	"CREATE INDEX daily_parts_meter ON daily_parts(meter_id, day);"
+	"CREATE INDEX account_meters_account ON account_meters(account_id);"
+	/* The flagged readings, which are few, for the reports that count them. */
+	"CREATE INDEX reading_rows_flagged ON reading_rows(meter_id, time) "
+	"WHERE status >= 8;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -707,6 +837,23 @@ exec_script(pp_db *db, const char *sql, const char *what)
 	return PP_OK;
 }
 
+/*
+ * A statement without rows run from the handle's cache: a list's rows
+ * each take a savepoint, not worth parsing again for each.
+ */
+static int
+step_kept(pp_db *db, const char *sql, const char *what)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = pp__stmt(db, sql)) == NULL)
+		return PP_EINTERNAL;
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? PP_OK : pp__sqlfail(db, what);
+}
+
 int
 pp__tx_begin(pp_db *db)
 {
@@ -735,6 +882,7 @@ pp__tx_commit(pp_db *db)
 		return rc;
 	}
 	db->in_tx = 0;
+	pp__tx_forget(db);
 	return PP_OK;
 }
 
@@ -744,25 +892,35 @@ pp__tx_rollback(pp_db *db)
 	if (!sqlite3_get_autocommit(db->sql))
 		sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
 	db->in_tx = 0;
+	pp__tx_forget(db);
+}
+
+void
+pp__tx_forget(pp_db *db)
+{
+	if (db->txfree != NULL)
+		db->txfree(db->txdata);
+	db->txdata = NULL;
+	db->txfree = NULL;
 }
 
 int
 pp__savepoint(pp_db *db)
 {
-	return exec_script(db, "SAVEPOINT pp_row", "savepoint");
+	return step_kept(db, "SAVEPOINT pp_row", "savepoint");
 }
 
 int
 pp__release(pp_db *db)
 {
-	return exec_script(db, "RELEASE pp_row", "release");
+	return step_kept(db, "RELEASE pp_row", "release");
 }
 
 void
 pp__rollback_to(pp_db *db)
 {
-	sqlite3_exec(db->sql, "ROLLBACK TO pp_row; RELEASE pp_row", NULL, NULL,
-	    NULL);
+	if (step_kept(db, "ROLLBACK TO pp_row", "rollback") == PP_OK)
+		step_kept(db, "RELEASE pp_row", "release");
 }
 
 static int
@@ -828,6 +986,24 @@ pp__schema_reference(sqlite3 **ref)
 	return PP_OK;
 }
 
+/*
+ * Statement journals stay in memory: an import runs each row in its own
+ * savepoint (lib/batch.c), whose journal of the pages the row changed was
+ * otherwise a file written page by page, a dozen writes a reading
+ * (doc/design.md, "The store").  A statement's journal holds the pages it
+ * changed that the transaction found, few but for a migration's DROP of
+ * an old table, which migration 21 makes without overwriting the freed
+ * pages (secure_delete).  Once, and only before SQLite starts: if it has,
+ * the journals keep the default.
+ */
+static pthread_once_t journals_once = PTHREAD_ONCE_INIT;
+
+static void
+journals_in_memory(void)
+{
+	sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, -1);
+}
+
 int
 pp_db_open(pp_db **dbp, const char *path, int flags)
 {
@@ -862,6 +1038,7 @@ pp_db_open(pp_db **dbp, const char *path, int flags)
 	    (!exists && (rc = pp__priv_create(path, db->err,
 	    sizeof(db->err))) != PP_OK))
 		return rc;
+	pthread_once(&journals_once, journals_in_memory);
 	rc = sqlite3_open_v2(path, &db->sql, SQLITE_OPEN_READWRITE |
 	    ((flags & PP_DB_CREATE) ? SQLITE_OPEN_CREATE : 0), NULL);
 	if (rc != SQLITE_OK) {
@@ -877,7 +1054,8 @@ pp_db_open(pp_db **dbp, const char *path, int flags)
 	    "journal mode")) != PP_OK)
 		goto fail;
 	if ((rc = exec_script(db, "PRAGMA foreign_keys = ON;"
-	    "PRAGMA synchronous = FULL", "pragmas")) != PP_OK)
+	    "PRAGMA synchronous = FULL; PRAGMA cache_size = -65536",
+	    "pragmas")) != PP_OK)
 		goto fail;
 	if ((rc = pp__query_int(db, &(int64_t){0}, "PRAGMA schema_version",
 	    "")) != PP_OK) {
@@ -912,6 +1090,7 @@ pp_db_close(pp_db *db)
 			pp__tx_rollback(db);
 		sqlite3_close(db->sql);
 	}
+	pp__tx_forget(db);
 	free(db->audit_tool);
 	free(db->audit_args);
 	free(db);

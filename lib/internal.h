@@ -38,6 +38,13 @@ struct pp_db {
 	enum pp_role	 role;
 	struct pp__stmt_slot *cache;	/* grows; never evicts */
 	size_t		 ncache, capcache;
+	/*
+	 * Facts one writer keeps for the length of a transaction (store.c's
+	 * tariffs for a poll), freed by txfree when it commits, rolls back
+	 * or the handle closes: never stale across transactions.
+	 */
+	void		*txdata;
+	void		(*txfree)(void *);
 	/* Profiles already found good in this process. */
 	char		 profiles_ok[16][PP_KEYMAX];
 	char		 profiles_protocol[16][16];
@@ -349,6 +356,8 @@ int	 pp__tariff_price(const struct pp__tariff_version *v, int nv,
  */
 int	 pp__tariff_of_meter(pp_db *db, int64_t meter_id,
 	    struct pp__tariff_version **v, int *n);
+int	 pp__tariff_load(pp_db *db, int64_t own, int64_t tariff,
+	    struct pp__tariff_version **v, int *n);
 /*
  * Price energy the meter counted per rate: wh[i] under the window named
  * window[i] of the version in force at t, with tiers by the running total.
@@ -585,6 +594,8 @@ size_t	 pp__out_rows(const pp_out *o);
 int	 pp__set_error(pp_db *db, int code, const char *msg);
 /* Writers: BEGIN IMMEDIATE.  Busy past the timeout is PP_EBUSY. */
 int	 pp__tx_begin(pp_db *db);
+/* Free the transaction's facts (db->txdata), if any. */
+void	 pp__tx_forget(pp_db *db);
 int	 pp__tx_commit(pp_db *db);
 void	 pp__tx_rollback(pp_db *db);
 /* A site setting from the defaults, as text (NULL when unset). */

@@ -340,12 +340,8 @@ pp__tariff_of_meter(pp_db *db, int64_t meter_id, struct pp__tariff_version **v,
     int *n)
 {
 	sqlite3_stmt *st;
-	int64_t own = -1, tariff = 0, ids[64];
-	size_t cap = 0;
-	int rc, k, count = 0;
+	int64_t own = -1, tariff = 0;
 
-	*v = NULL;
-	*n = 0;
 	if ((st = pp__stmt(db,
 	    "SELECT coalesce(price, -1), coalesce(tariff_id, "
 	    "0) FROM meters WHERE id = ?")) == NULL)
@@ -356,6 +352,25 @@ pp__tariff_of_meter(pp_db *db, int64_t meter_id, struct pp__tariff_version **v,
 		tariff = sqlite3_column_int64(st, 1);
 	}
 	sqlite3_reset(st);
+	return pp__tariff_load(db, own, tariff, v, n);
+}
+
+/*
+ * The versions that price a meter whose own price is own (-1: none) and
+ * whose tariff is tariff (0: none): the meter's price, else its tariff's
+ * versions, else the site's price, else none.
+ */
+int
+pp__tariff_load(pp_db *db, int64_t own, int64_t tariff,
+    struct pp__tariff_version **v, int *n)
+{
+	sqlite3_stmt *st;
+	int64_t ids[64];
+	size_t cap = 0;
+	int rc, k, count = 0;
+
+	*v = NULL;
+	*n = 0;
 	if (own < 0 && tariff == 0)
 		own = pp__setting_int(db, "price", -1);
 	if (own >= 0 || tariff == 0) {

@@ -296,15 +296,23 @@ charge_totals(struct verify *v)
 	return 1;
 }
 
-/* An account's cached charges are its readings' costs. */
+/*
+ * An account's cached charges are its readings' costs: the readings of
+ * the meters it ever held that name it, each meter's a range of the
+ * store's key (doc/design.md, "The store").  A reading naming an account
+ * that never held its meter counts for none, so that account's charges,
+ * or the one's it was taken from, differ.
+ */
 static int
 account_charges(struct verify *v)
 {
 	return problems(v, "charges", "SELECT printf('account %s: cached "
 	    "charges %d, its readings'' %d (1e-7 yuan)', account, used_e7, "
 	    "charged) FROM (SELECT acc.account, acc.used_e7, coalesce((SELECT "
-	    "sum(r.cost_e7) FROM readings r WHERE r.account_id = acc.id), 0) "
-	    "AS charged FROM accounts acc WHERE NOT EXISTS (SELECT 1 FROM "
+	    "sum(r.cost_e7) FROM reading_rows r WHERE r.meter_id IN (SELECT "
+	    "am.meter_id FROM account_meters am WHERE am.account_id = acc.id) "
+	    "AND r.account_id = acc.id), 0) AS charged FROM accounts acc WHERE "
+	    "NOT EXISTS (SELECT 1 FROM "
 	    "account_meters am JOIN meters m ON m.id = am.meter_id WHERE "
 	    "am.account_id = acc.id AND m.billing = 'meter')) WHERE used_e7 <> "
 	    "charged");

@@ -1,0 +1,479 @@
+/*
+ * store.c: the readings store.  What a poll or a hand reading brings is
+ * checked against the meter's last counter, stored, rolled up by day and
+ * priced, with the meter's state, in the caller's transaction (or the
+ * bus's own).  A counter that runs backwards or jumps further than the
+ * meter's load limit allows is stored flagged and never counts.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "field.h"
+#include "store.h"
+
+/* How an account-billed meter's energy is priced; none for the rest. */
+struct pricing {
+	int64_t				 account_id;	/* 0: not charged */
+	struct pp__tariff_version	*v;
+	int				 nv;
+	int				 owned;	/* v is ours to free */
+	int64_t				 used;	/* in the tier period so far */
+	int64_t				 cost_e7;
+	/* What the meter's rate registers counted over the interval. */
+	int				 nrates;
+	const char			*window[2];
+	int64_t				 rate_wh[2];
+};
+
+/*
+ * The tariffs a transaction has priced with, by the meter's own price and
+ * tariff: a poll's meters share a few, and nothing in a storing
+ * transaction changes them.  Kept as the handle's txdata, so they go when
+ * the transaction ends.
+ */
+struct tariff_memo {
+	struct {
+		int64_t				 own, tariff;
+		struct pp__tariff_version	*v;
+		int				 nv;
+	}		*m;
+	size_t		 n, cap;
+};
+
+static void
+memo_free(void *p)
+{
+	struct tariff_memo *memo = p;
+	size_t i;
+
+	for (i = 0; i < memo->n; i++)
+		free(memo->m[i].v);
+	free(memo->m);
+	free(memo);
+}
+
+static int
+tariff_of(pp_db *db, int64_t own, int64_t tariff, struct pricing *pr)
+{
+	struct tariff_memo *memo = db->txdata;
+	size_t i;
+	int rc;
+
+	if (db->txfree != memo_free) {
+		/* Outside a transaction, or another's: load and free. */
+		if (!db->in_tx || db->txfree != NULL ||
+		    (memo = calloc(1, sizeof(*memo))) == NULL) {
+			pr->owned = 1;
+			return pp__tariff_load(db, own, tariff, &pr->v, &pr->nv);
+		}
+		db->txdata = memo;
+		db->txfree = memo_free;
+	}
+	for (i = 0; i < memo->n; i++)
+		if (memo->m[i].own == own && memo->m[i].tariff == tariff)
+			break;
+	if (i == memo->n) {
+		if (pp_grow(&memo->m, &memo->cap, memo->n + 1,
+		    sizeof(*memo->m)) != PP_OK)
+			return pp__fail(db, PP_EINTERNAL, "out of memory");
+		memo->m[i].own = own;
+		memo->m[i].tariff = tariff;
+		if ((rc = pp__tariff_load(db, own, tariff, &memo->m[i].v,
+		    &memo->m[i].nv)) != PP_OK) {
+			free(memo->m[i].v);
+			return rc;
+		}
+		memo->n++;
+	}
+	pr->v = memo->m[i].v;
+	pr->nv = memo->m[i].nv;
+	return PP_OK;
+}
+
+static int
+pricing_of(pp_db *db, int64_t meter_id, int64_t from, int64_t to,
+    struct pricing *pr)
+{
+	char day[PP_TIMEBUF];
+	sqlite3_stmt *st;
+	int64_t start, own = -1, tariff = 0;
+	int rc, k;
+
+	memset(pr, 0, sizeof(*pr));
+	/*
+	 * The open account that held the meter when it was read pays, at
+	 * the meter's own price or tariff.
+	 */
+	if ((st = pp__stmt(db, "SELECT coalesce(m.price, -1), "
+	    "coalesce(m.tariff_id, 0), (SELECT am.account_id FROM "
+	    "account_meters am JOIN accounts a ON a.id = am.account_id WHERE "
+	    "am.meter_id = m.id AND a.state = 'open' AND am.attached <= ?2 "
+	    "AND (am.detached IS NULL OR am.detached >= ?2) ORDER BY am.rowid "
+	    "DESC LIMIT 1) FROM meters m WHERE m.id = ?1 AND m.billing = "
+	    "'account'")) == NULL)
+		return PP_EINTERNAL;
+	sqlite3_bind_int64(st, 1, meter_id);
+	sqlite3_bind_int64(st, 2, to);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		own = sqlite3_column_int64(st, 0);
+		tariff = sqlite3_column_int64(st, 1);
+		pr->account_id = sqlite3_column_int64(st, 2);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return pp__sqlfail(db, "meters");
+	if (pr->account_id == 0)
+		return PP_OK;
+	if ((rc = tariff_of(db, own, tariff, pr)) != PP_OK)
+		return rc;
+	if (pr->nv == 0) {
+		pr->account_id = 0;
+		return PP_OK;
+	}
+	/* Tiers count the account's energy since its period began. */
+	for (k = pr->nv - 1; k > 0 && pr->v[k].effective > from; k--)
+		;
+	if (pr->v[k].spec.nstep > 0) {
+		start = pp__period_start(pr->v[k].spec.period, from);
+		pp__day_format(start, day);
+		rc = pp__query_int(db, &pr->used, "SELECT coalesce(sum("
+		    "d.energy_wh), 0) FROM daily d JOIN meters m ON m.id = "
+		    "d.meter_id WHERE m.account_id = ? AND d.day >= ?", "it",
+		    pr->account_id, day);
+	}
+	return rc;
+}
+
+/* Price one day's share and keep its parts. */
+static int
+charge_day(pp_db *db, int64_t meter_id, const char *day, int64_t from,
+    int64_t to, int64_t wh, struct pricing *pr, int64_t *cost)
+{
+	struct pp__charge c;
+	int rc, i;
+
+	*cost = 0;
+	if (pr->account_id == 0)
+		return PP_OK;
+	/*
+	 * The meter's own peak and valley counters beat sharing by time,
+	 * when the interval stays within the day.
+	 */
+	rc = PP_EDATA;
+	if (pr->nrates > 0)
+		rc = pp__tariff_price_rates(pr->v, pr->nv, from, to, wh,
+		    pr->window, pr->rate_wh, pr->nrates, pr->used, &c);
+	if (rc != PP_OK && (rc = pp__tariff_price(pr->v, pr->nv, from, to, wh,
+	    pr->used, &c)) != PP_OK)
+		return pp__fail(db, rc, "energy the tariff cannot price");
+	pr->used += wh;
+	pr->cost_e7 += c.cost_e7;
+	*cost = c.cost_e7;
+	for (i = 0; i < c.nparts; i++)
+		if ((rc = pp__exec(db, "INSERT INTO daily_parts(meter_id, day, "
+		    "window, tier, price, energy_wh, cost_e7) VALUES (?, ?, ?, ?, "
+		    "?, ?, ?) ON CONFLICT(meter_id, day, window, tier, price) DO "
+		    "UPDATE SET energy_wh = energy_wh + excluded.energy_wh, "
+		    "cost_e7 = cost_e7 + excluded.cost_e7", "ittiiii", meter_id,
+		    day, c.part[i].window, (int64_t)c.part[i].tier,
+		    c.part[i].price, c.part[i].wh, c.part[i].cost_e7)) != PP_OK)
+			return rc;
+	return PP_OK;
+}
+
+/*
+ * Add energy used over [from, to] to the days it fell in, by time, priced
+ * when the meter is billed to an account.
+ */
+static int
+roll_up(pp_db *db, int64_t meter_id, int64_t from, int64_t to, int64_t wh,
+    struct pricing *pr)
+{
+	char day[PP_TIMEBUF];
+	int64_t at = from, end, share, cost;
+	int rc;
+
+	if (to <= from)
+		from = to;
+	/* Rate counters cover the whole interval: no use across days. */
+	if (pp__unit_next(from, PP_DAY) < to)
+		pr->nrates = 0;
+	for (at = from; ; at = end) {
+		end = pp__unit_next(at, PP_DAY);
+		share = pp__apportion(wh, from, to, end) -
+		    pp__apportion(wh, from, to, at);
+		pp__day_format(at, day);
+		if ((rc = charge_day(db, meter_id, day, at, end < to ? end : to,
+		    share, pr, &cost)) != PP_OK)
+			return rc;
+		if ((rc = pp__exec(db, "INSERT INTO daily(meter_id, day, "
+		    "energy_wh, cost_e7) VALUES (?, ?, ?, ?) ON CONFLICT(meter_id,"
+		    " day) DO UPDATE SET energy_wh = energy_wh + "
+		    "excluded.energy_wh, cost_e7 = cost_e7 + excluded.cost_e7",
+		    "itii", meter_id, day, share, cost)) != PP_OK)
+			return rc;
+		if (end >= to)
+			return PP_OK;
+	}
+}
+
+/*
+ * The per-rate counters since the last good reading, where both have them.
+ * Called before this reading is stored.
+ */
+static int
+rate_deltas(pp_db *db, const struct target *t, struct pricing *pr)
+{
+	static const char *const names[2] = { "energy_peak_kwh",
+	    "energy_valley_kwh" };
+	static const char *const windows[2] = { "peak", "valley" };
+	sqlite3_stmt *st;
+	int64_t now, before;
+	int i, rc;
+
+	if (!pp__values_get(&t->values, names[0], &now) &&
+	    !pp__values_get(&t->values, names[1], &now))
+		return PP_OK;
+	if ((st = pp__stmt(db, "SELECT energy_peak_wh, energy_valley_wh FROM "
+	    "readings WHERE meter_id = ? AND flag IS NULL AND energy_wh IS NOT "
+	    "NULL ORDER BY time DESC, id DESC LIMIT 1")) == NULL)
+		return PP_EINTERNAL;
+	sqlite3_bind_int64(st, 1, t->id);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		for (i = 0; i < 2; i++) {
+			if (sqlite3_column_type(st, i) == SQLITE_NULL ||
+			    !pp__values_get(&t->values, names[i], &now))
+				continue;
+			before = sqlite3_column_int64(st, i);
+			if (now < before)
+				continue;
+			pr->window[pr->nrates] = windows[i];
+			pr->rate_wh[pr->nrates++] = now - before;
+		}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? PP_OK :
+	    pp__sqlfail(db, "readings");
+}
+
+/*
+ * Price and roll up the energy counted since the meter's last reading,
+ * and charge it to its account: the money follows the energy, in the same
+ * transaction.
+ */
+static int
+charge(pp_db *db, struct target *t, int64_t e, struct pricing *pr)
+{
+	int rc;
+
+	if ((rc = pricing_of(db, t->id, t->reading_time, t->time, pr)) ==
+	    PP_OK && pr->account_id)
+		rc = rate_deltas(db, t, pr);
+	if (rc == PP_OK)
+		rc = roll_up(db, t->id, t->reading_time, t->time,
+		    e - t->energy_wh, pr);
+	if (rc == PP_OK && pr->cost_e7)
+		rc = pp__exec(db, "UPDATE accounts SET used_e7 = used_e7 + ? "
+		    "WHERE id = ?", "ii", pr->cost_e7, pr->account_id);
+	if (pr->owned)
+		free(pr->v);
+	pr->v = NULL;
+	return rc;
+}
+
+/*
+ * The reading's row, and its extras when the meter gave any (migration
+ * 21; doc/design.md, "The store").  Its seq is its place among the
+ * meter's readings of that second.
+ */
+static int
+insert_reading(pp_db *db, const struct target *t, const char *source,
+    int64_t e, const char *flag, const struct pricing *pr)
+{
+	static const char *const extras[6] = { "pf", "freq_hz", "balance",
+	    "buy_count", "energy_peak_kwh", "energy_valley_kwh" };
+	const struct pp__values *v = &t->values;
+	int64_t x, status = 0;
+	int i, rc;
+
+	if (pp__values_get(v, "relay", &x))
+		status = x == 0 ? 2 : 1;
+	if (strcmp(source, "manual") == 0)
+		status |= 4;
+	if (flag != NULL)
+		status |= strcmp(flag, "backwards") == 0 ? 8 : 16;
+#define V(name) (pp__values_get(v, name, &x) ? x : INT64_MIN)
+	rc = pp__exec(db, "INSERT INTO reading_rows VALUES (?1, ?2, coalesce("
+	    "(SELECT max(seq) + 1 FROM reading_rows WHERE meter_id = ?1 AND "
+	    "time = ?2), 0), nullif(?3, ?9), nullif(?4, ?9), nullif(?5, ?9), "
+	    "nullif(?6, ?9), ?7, CASE ?7 WHEN 0 THEN NULL ELSE ?8 END, ?10)",
+	    "iiiiiiiiii", t->id, t->time, e, V("power_w"), V("voltage_v"),
+	    V("current_a"), pr->cost_e7, pr->account_id, (int64_t)INT64_MIN,
+	    status);
+	for (i = 0; i < 6 && !pp__values_get(v, extras[i], &x); i++)
+		;
+	if (rc != PP_OK || i == 6)
+		return rc;
+	rc = pp__exec(db, "INSERT INTO reading_extras SELECT ?1, ?2, "
+	    "max(seq), nullif(?3, ?9), nullif(?4, ?9), nullif(?5, ?9), "
+	    "nullif(?6, ?9), nullif(?7, ?9), nullif(?8, ?9) FROM reading_rows "
+	    "WHERE meter_id = ?1 AND time = ?2", "iiiiiiiii", t->id, t->time,
+	    V("pf"), V("freq_hz"), V("balance"), V("buy_count"),
+	    V("energy_peak_kwh"), V("energy_valley_kwh"), (int64_t)INT64_MIN);
+#undef V
+	return rc;
+}
+
+/*
+ * Store one reading of a meter: the counter checks, the daily roll-up and
+ * its charge, the reading row, and the meter's last counter.  Inside a
+ * transaction.
+ */
+static int
+store_reading(pp_db *db, struct target *t, const char *source)
+{
+	const struct pp__values *v = &t->values;
+	struct pricing pr;
+	int64_t e = 0, allowed, elapsed;
+	const char *flag = NULL;
+	int rc, has_e;
+
+	memset(&pr, 0, sizeof(pr));
+	has_e = pp__values_get(v, "energy_kwh", &e);
+	/*
+	 * A meter's readings never go back in time, whatever the clock did:
+	 * a poll after a step back is stamped with the last reading's time,
+	 * so its interval is empty, never negative, and the energy counted
+	 * in it beyond the slack below waits, flagged, for the next reading.
+	 */
+	if (t->has_energy && t->time < t->reading_time)
+		t->time = t->reading_time;
+	if (has_e && t->has_energy) {
+		elapsed = t->time - t->reading_time;
+		/* What the load limit allows, with room for a late poll. */
+		allowed = t->overload_w > 0 ? t->overload_w * (elapsed > 0 ?
+		    elapsed : 0) * 3 / 2 / 3600 + 100 : INT64_MAX;
+		if (e < t->energy_wh)
+			flag = "backwards";
+		else if (e - t->energy_wh > allowed)
+			flag = "jump";
+	}
+	if (has_e && !flag && t->has_energy && e > t->energy_wh &&
+	    (rc = charge(db, t, e, &pr)) != PP_OK)
+		return rc;
+	if ((rc = insert_reading(db, t, source, has_e ? e : INT64_MIN, flag,
+	    &pr)) != PP_OK)
+		return rc;
+	if (!has_e || flag)
+		return PP_OK;
+	return pp__exec(db, "UPDATE meters SET energy_wh = ?, reading_time = ? "
+	    "WHERE id = ?", "iii", e, t->time, t->id);
+}
+
+/* The meter's state after this poll, and its consecutive failures. */
+static int
+store_state(pp_db *db, struct target *t, int64_t lost_after)
+{
+	int64_t x, power = INT64_MIN;
+	const char *state;
+	int rc;
+
+	if (t->rc == PP_OK) {
+		if (pp__values_get(&t->values, "power_w", &x))
+			power = x;
+		if ((rc = store_reading(db, t, "poll")) != PP_OK)
+			return rc;
+		snprintf(t->state, sizeof(t->state), "ok");
+		t->fails = 0;
+	} else {
+		t->fails++;
+		state = t->fails >= lost_after ? "lost" : t->fault ==
+		    PP_FAULT_ERROR ? "error" : "timeout";
+		snprintf(t->state, sizeof(t->state), "%s", state);
+	}
+	rc = pp__exec(db, "UPDATE meters SET state = ?1, fails = ?2, "
+	    "state_since = CASE WHEN state = ?1 THEN state_since ELSE ?3 END, "
+	    "last_seen = CASE ?4 WHEN 1 THEN ?3 ELSE last_seen END, "
+	    "power_w = CASE ?4 WHEN 1 THEN nullif(?5, ?7) ELSE power_w END, "
+	    "error = nullif(?6, '') WHERE id = ?8", "tiiiitii", t->state,
+	    (int64_t)t->fails, t->time, (int64_t)(t->rc == PP_OK), power,
+	    t->error, (int64_t)INT64_MIN, t->id);
+	return rc;
+}
+
+/* Everything a bus learned, in one transaction. */
+int
+pp__store_bus(pp_db *db, struct bus_job *j)
+{
+	int64_t lost_after = pp__setting_int(db, "lost_after", 3);
+	int rc, i, answered = 0;
+
+	if ((rc = pp__tx_begin(db)) != PP_OK)
+		return rc;
+	for (i = 0; i < j->n && rc == PP_OK; i++) {
+		rc = store_state(db, &j->t[i], lost_after);
+		if (rc == PP_OK && j->t[i].rc == PP_OK) {
+			answered++;
+			rc = pp__meter_mirror(db, j->t[i].id,
+			    &j->t[i].values);
+		}
+	}
+	/*
+	 * A gateway none of whose meters answers, lost_after polls in a
+	 * row, is lost.
+	 */
+	if (rc == PP_OK)
+		rc = pp__exec(db, "UPDATE gateways SET fails = CASE ?1 WHEN 1 "
+		    "THEN 0 ELSE fails + 1 END WHERE id = ?2", "ii",
+		    (int64_t)(answered || j->n == 0), j->gw.id);
+	if (rc == PP_OK)
+		rc = pp__exec(db,
+		    "UPDATE gateways SET state = ?1, state_since = "
+		    "CASE WHEN state = ?1 THEN state_since ELSE ?2 END "
+		    "WHERE id = ?3", "tii", answered || j->n == 0 ? "ok" :
+		    j->gw_fails + 1 >= lost_after ? "lost" : "timeout", pp_now(),
+		    j->gw.id);
+	if (rc != PP_OK) {
+		pp__tx_rollback(db);
+		return rc;
+	}
+	return pp__tx_commit(db);
+}
+
+int
+pp__reading_store(pp_db *db, int64_t meter_id, int64_t time,
+    int64_t energy_wh, int64_t balance)
+{
+	struct target t;
+	sqlite3_stmt *st;
+	int rc;
+
+	memset(&t, 0, sizeof(t));
+	if ((st = pp__stmt(db, "SELECT m.meter, m.energy_wh, "
+	    "coalesce(m.reading_time, 0), o.overload_w FROM meters m JOIN "
+	    "meter_overloads o ON o.meter_id = m.id WHERE m.id = ?")) == NULL)
+		return PP_EINTERNAL;
+	sqlite3_bind_int64(st, 1, meter_id);
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return rc == SQLITE_DONE ? pp__fail(db, PP_EDATA, "no such "
+		    "meter") : pp__sqlfail(db, "meters");
+	}
+	t.id = meter_id;
+	pp__col_text(st, 0, t.meter, sizeof(t.meter));
+	t.has_energy = sqlite3_column_type(st, 1) != SQLITE_NULL;
+	t.energy_wh = sqlite3_column_int64(st, 1);
+	t.reading_time = sqlite3_column_int64(st, 2);
+	t.overload_w = sqlite3_column_int64(st, 3);
+	sqlite3_reset(st);
+	if (time == PP_READ_NOW)
+		time = pp_now();
+	else if (t.has_energy && time < t.reading_time)
+		return pp__fail(db, PP_EDATA, "meter %s was read later already",
+		    t.meter);
+	t.time = time;
+	pp__values_set(&t.values, "energy_kwh", energy_wh);
+	if (balance != INT64_MIN)
+		pp__values_set(&t.values, "balance", balance);
+	return store_reading(db, &t, "manual");
+}

@@ -1,0 +1,190 @@
+#!/bin/sh
+# readings-store.t: the readings store (migration 21; doc/design.md, "The
+# store").  A database of schema 19 migrates with every value and its
+# reports unchanged; a reading or a charge changed around the tools, through
+# the view or in the rows, is seen by report verify; what a meter did not
+# give is not stored; a poll and an import of the same counters store the
+# same rows.
+. "$(dirname "$0")/lib.sh"
+export PREPAY_NOW="2026-11-21 10:00:00"
+
+# --- a database of schema 19, migrated ----------------------------------------
+
+# Made by the tools at 0ccdb57 (see the fixture's head), with the reports
+# those tools gave of it.
+sqlite3 old.db <"$FIXTURES/readings-v19.sql"
+export PREPAY_DB="$T/old.db"
+is "$(sql 'PRAGMA user_version')" 19 "a database of schema 19"
+cols="meter_id, time, source, energy_wh, power_w, voltage_dv, current_ma,
+    pf_milli, freq_chz, balance, buy_count, relay, flag, cost_e7,
+    energy_peak_wh, energy_valley_wh, account_id"
+sql "SELECT $cols FROM readings ORDER BY id" >readings.before
+sql "SELECT * FROM daily ORDER BY meter_id, day" >daily.before
+sql "SELECT * FROM daily_parts ORDER BY meter_id, day, window, tier" >parts.before
+is "$(wc -l <readings.before)" 13 "13 readings: polled with every value, by hand, flagged"
+
+exits 0 "report verify upgrades it and passes" report verify -o csv
+like "$T/out" '^schema,ok,' "the migrated schema is the migrations' own"
+[ "$(sql 'PRAGMA user_version')" -gt 19 ]
+ok $? "now of a later schema, the store's"
+sql "SELECT $cols FROM readings ORDER BY id" >readings.after
+is "$(cat readings.after)" "$(cat readings.before)" "every reading kept, every value, in order"
+is "$(sql "SELECT * FROM daily ORDER BY meter_id, day")" "$(cat daily.before)" \
+    "the daily roll-up kept"
+is "$(sql "SELECT * FROM daily_parts ORDER BY meter_id, day, window, tier")" \
+    "$(cat parts.before)" "its window and tier parts kept"
+is "$(sql "SELECT group_concat(id - time * 1024, ',') FROM readings WHERE flag =
+    'backwards' AND meter_id = 3")" "0,1" \
+    "two hand readings in one second: places 0 and 1 of that second"
+{
+	for m in 0101000001 0101000002 0101000003; do
+		report readings $m -o csv
+	done
+	report energy --from 2026-11-20 --to 2026-11-22 -o csv
+	report counters --from 2026-11-20 --to 2026-11-22 -o csv
+	report status -o csv
+} >reports.after
+is "$(cat reports.after)" "$(grep -v '^#' "$FIXTURES/readings-v19.csv")" \
+    "the reports say what the tools of schema 19 said"
+
+# --- the layout -----------------------------------------------------------------
+
+is "$(sql "SELECT count(*) FROM sqlite_schema WHERE name = 'readings' AND
+    type = 'view'")" 1 "readings is a view"
+is "$(sql "SELECT count(*) FROM sqlite_schema WHERE tbl_name IN ('reading_rows',
+    'reading_extras') AND sql LIKE '%WITHOUT ROWID'")" 2 "its tables have no rowid"
+is "$(sql "SELECT group_concat(name, ' ') FROM sqlite_schema WHERE type =
+    'index' AND tbl_name = 'reading_rows' AND sql IS NOT NULL")" \
+    "reading_rows_flagged" "one index besides the key: the few flagged readings"
+is "$(sql "SELECT count(*) FROM reading_rows r WHERE typeof(r.meter_id) ||
+    typeof(r.time) || typeof(r.seq) || typeof(r.status) || typeof(r.cost_e7)
+    <> 'integer' || 'integer' || 'integer' || 'integer' || 'integer'")" 0 \
+    "integers only"
+is "$(sql "SELECT count(*) FROM reading_extras")" 9 \
+    "extras for the 9 polls, whose meters gave pf and frequency"
+is "$(sql "SELECT count(*) FROM readings r LEFT JOIN reading_extras x ON
+    x.meter_id = r.meter_id AND x.time = r.time AND x.seq = r.id - r.time * 1024
+    WHERE r.source = 'manual' AND x.time IS NOT NULL")" 0 \
+    "none for the hand readings, which gave none"
+is "$(sql "SELECT count(*) FROM reading_rows WHERE cost_e7 = 0 AND
+    account_id IS NOT NULL")" 0 "an account only on a charged reading"
+
+# --- changed around the tools ------------------------------------------------
+
+sql ".backup '$T/good.db'"
+restore() {
+	cp "$T/good.db" "$PREPAY_DB"
+	rm -f "$PREPAY_DB-wal" "$PREPAY_DB-shm"
+}
+verify_fails() {	# WHAT
+	exits 1 "$1: report verify exits 1" report verify -o csv
+}
+
+sql "UPDATE readings SET cost_e7 = 0 WHERE meter_id = 3; UPDATE daily SET cost_e7 = 0
+    WHERE meter_id = 3; UPDATE daily_parts SET cost_e7 = 0 WHERE meter_id = 3;
+    UPDATE accounts SET used_e7 = (SELECT coalesce(sum(cost_e7), 0) FROM readings r
+    WHERE r.account_id = accounts.id)"
+is "$(sql "SELECT sum(cost_e7) FROM reading_rows WHERE meter_id = 3")" 0 \
+    "an UPDATE of the view writes the rows"
+verify_fails "meter 3's charges zeroed through the view, consistently"
+like "$T/out" '^charges,fail,"?meter 0101000003 on ' "the charges check names the meter"
+
+restore
+sql "UPDATE reading_rows SET cost_e7 = 0 WHERE meter_id = 1; UPDATE daily SET cost_e7 = 0
+    WHERE meter_id = 1; UPDATE daily_parts SET cost_e7 = 0 WHERE meter_id = 1;
+    UPDATE accounts SET used_e7 = (SELECT coalesce(sum(cost_e7), 0) FROM readings r
+    WHERE r.account_id = accounts.id)"
+verify_fails "meter 1's charges zeroed in the rows"
+like "$T/out" '^charges,fail,"?meter 0101000001 on ' "the charges check names it"
+
+restore
+sql "UPDATE readings SET account_id = 2 WHERE meter_id = 1 AND cost_e7 <> 0;
+    UPDATE accounts SET used_e7 = (SELECT coalesce(sum(cost_e7), 0) FROM readings r
+    WHERE r.account_id = accounts.id)"
+verify_fails "meter 1's charges moved to an account that never held it"
+like "$T/out" '^charges,fail,"?account A2: cached charges ' "the account they were moved to tells"
+
+restore
+sql "UPDATE reading_rows SET energy_wh = energy_wh + 5000 WHERE meter_id = 2 AND
+    time = (SELECT max(time) FROM reading_rows WHERE meter_id = 2)"
+verify_fails "a counter raised in the rows"
+like "$T/out" '^charges,fail,"?meter 0101000002: its counter went up ' \
+    "the counter against the roll-up tells"
+
+restore
+sql "DELETE FROM readings WHERE meter_id = 3 AND cost_e7 <> 0"
+is "$(sql "SELECT count(*) FROM reading_rows WHERE meter_id = 3 AND cost_e7 <> 0")" 0 \
+    "a DELETE from the view deletes the rows"
+verify_fails "charged readings deleted"
+
+restore
+sql "UPDATE readings SET time = time + 60 WHERE meter_id = 3 AND flag = 'jump'"
+is "$(sql "SELECT id - time * 1024, energy_wh FROM readings WHERE meter_id = 3 AND
+    flag = 'jump'")" "0|999999000" "a reading moved in time through the view takes its new second's place"
+
+restore
+sql "INSERT INTO readings(meter_id, time, source, energy_wh, cost_e7, account_id)
+    VALUES (1, 1795230000, 'manual', 4660000, 50000000, 1)"
+is "$(sql "SELECT source || '|' || energy_wh || '|' || cost_e7 FROM readings WHERE
+    time = 1795230000")" "manual|4660000|50000000" "an INSERT into the view is stored"
+verify_fails "a charged reading inserted"
+
+# --- a poll and an import store the same rows ---------------------------------
+
+P=$(port_base)
+cat >site.yaml <<EOF
+site: store
+defaults:
+  price: 0.5380
+  overload_w: 1000000
+tariffs:
+  home:
+    tou:
+      - {name: peak, from: "08:00", to: "22:00", price: 0.6000}
+      - {name: valley, from: "22:00", to: "08:00", price: 0.3000}
+buildings:
+  - name: B1
+    gateways:
+      - name: gw1
+        address: tcp://127.0.0.1:$P
+        timeout_ms: 300
+        retries: 1
+        meters:
+          - {meter: "0101000001", unit: 1, floor: 1, room: "101", profile: sdm120, billing: account, tariff: home}
+          - {meter: "0101000002", unit: 2, floor: 1, room: "102", profile: dds238-2, billing: account}
+EOF
+for d in polled imported; do
+	PREPAY_DB="$T/$d.db" PREPAY_NOW="2026-11-20 07:00:00" site-load site.yaml >/dev/null
+	PREPAY_DB="$T/$d.db" PREPAY_NOW="2026-11-20 07:00:00" acct-open -a A1 -n one \
+	    --balance 100 0101000001 >/dev/null
+	PREPAY_DB="$T/$d.db" PREPAY_NOW="2026-11-20 07:00:00" acct-open -a A2 -n two \
+	    --balance 100 0101000002 >/dev/null
+done
+export PREPAY_DB="$T/polled.db"
+start_sim site.yaml --state "$T/sim.state" --seed 5 --speed 36000
+# Over the morning's change of window, then across midnight.
+for t in "2026-11-20 07:30:00" "2026-11-20 09:00:00" "2026-11-21 01:00:00"; do
+	PREPAY_NOW="$t" meter-read -o csv >/dev/null || echo "# meter-read at $t failed"
+done
+stop_sim
+is "$(sql "SELECT count(*) FROM readings WHERE flag IS NULL")" 6 "6 readings polled"
+sql -csv "SELECT m.meter, datetime(r.time, 'unixepoch', 'localtime'),
+    printf('%d.%03d', r.energy_wh / 1000, r.energy_wh % 1000) FROM readings r
+    JOIN meters m ON m.id = r.meter_id ORDER BY r.id" >import.csv
+sed -i '1i meter,time,energy_kwh' import.csv
+PREPAY_DB="$T/imported.db" exits 0 "the same counters imported" meter-read --import import.csv
+same="meter_id, time, energy_wh, cost_e7, account_id, status >> 3"
+is "$(PREPAY_DB="$T/imported.db" sql "SELECT $same FROM reading_rows ORDER BY 1, 2")" \
+    "$(sql "SELECT $same FROM reading_rows ORDER BY 1, 2")" \
+    "the same rows: counter, charge, account, flag"
+is "$(sql "SELECT count(*) > 0 FROM reading_rows WHERE cost_e7 <> 0")" 1 "some of them charged"
+is "$(PREPAY_DB="$T/imported.db" sql "SELECT * FROM daily_parts ORDER BY 1, 2, 3, 4")" \
+    "$(sql "SELECT * FROM daily_parts ORDER BY 1, 2, 3, 4")" \
+    "the same daily parts, by window and day"
+is "$(PREPAY_DB="$T/imported.db" sql "SELECT count(*) FROM reading_extras")" 0 \
+    "the imported readings have no extras"
+is "$(sql "SELECT count(*) FROM reading_extras")" 6 "the polled ones, pf and frequency"
+exits 0 "report verify passes on the polled store" report verify -o csv
+PREPAY_DB="$T/imported.db" exits 0 "and on the imported one" report verify -o csv
+
+done_testing
