@@ -162,9 +162,10 @@ for d in polled imported; do
 done
 export PREPAY_DB="$T/polled.db"
 start_sim site.yaml --state "$T/sim.state" --seed 5 --speed 36000
-# Over the morning's change of window, then across midnight.
+# Over the morning's change of window, then across midnight, every value
+# read (a poll of the fast class alone gives no pf or frequency).
 for t in "2026-11-20 07:30:00" "2026-11-20 09:00:00" "2026-11-21 01:00:00"; do
-	PREPAY_NOW="$t" meter-read -o csv >/dev/null || echo "# meter-read at $t failed"
+	PREPAY_NOW="$t" meter-read --all-values -o csv >/dev/null || echo "# meter-read at $t failed"
 done
 stop_sim
 is "$(sql "SELECT count(*) FROM readings WHERE flag IS NULL")" 6 "6 readings polled"
