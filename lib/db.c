@@ -30,8 +30,7 @@
 	t ".current_ma AS current_ma, x.pf_milli AS pf_milli, x.freq_chz AS " \
 	"freq_chz, x.balance AS balance, x.buy_count AS buy_count, CASE " t \
 	".status & 3 WHEN 1 THEN 'closed' WHEN 2 THEN 'tripped' END AS relay, " \
-	"CASE " t ".status >> 3 WHEN 0 THEN NULL WHEN 1 THEN 'backwards' WHEN " \
-	"2 THEN 'jump' ELSE 'other' END AS flag, " t ".cost_e7 AS cost_e7, " \
+	PP__READING_FLAG(t ".status") " AS flag, " t ".cost_e7 AS cost_e7, " \
 	"x.energy_peak_wh AS energy_peak_wh, x.energy_valley_wh AS " \
 	"energy_valley_wh, " t ".account_id AS account_id FROM " t " LEFT " \
 	"JOIN reading_extras x ON x.meter_id = " t ".meter_id AND x.time = " \

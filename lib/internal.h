@@ -505,6 +505,33 @@ int	 pp__yaml_bool(struct pp__yaml *y, const yaml_node_t *map,
 	"w.pending_amount, w.confirmed, w.cancelled_amount, w.cancelled_serial"
 
 /*
+ * The readings store's two tables (db.c, migrations 21 and 22; doc/design.md,
+ * "The store"): what picks a meter's newest or oldest reading by key reads
+ * them, not the view readings, whose UNION ALL SQLite neither searches by a
+ * correlated meter nor stops at the first row in time.
+ * PP__READINGS_FIRST(meter, cond, dir) is a FROM source r of the first row
+ * of each table, by (time, seq) in direction dir ("DESC" or ""), of the
+ * meter's readings where cond holds (cond on the tables' columns, the
+ * alias r); PP__READING_FIRST(expr, meter, cond, dir) the expr of the first
+ * of both, NULL when none.
+ */
+#define PP__READINGS_FIRST(meter, cond, dir) \
+	"(SELECT * FROM (SELECT * FROM reading_rows r WHERE r.meter_id = " \
+	meter " AND " cond " ORDER BY r.time " dir ", r.seq " dir " LIMIT 1) " \
+	"UNION ALL SELECT * FROM (SELECT * FROM reading_recent r WHERE " \
+	"r.meter_id = " meter " AND " cond " ORDER BY r.time " dir ", r.seq " \
+	dir " LIMIT 1))"
+#define PP__READING_FIRST(expr, meter, cond, dir) \
+	"(SELECT " expr " FROM " PP__READINGS_FIRST(meter, cond, dir) " r " \
+	"ORDER BY r.time " dir ", r.seq " dir " LIMIT 1)"
+/* A good reading, of the tables' columns: not flagged, with a counter. */
+#define PP__READING_GOOD	"r.status < 8 AND r.energy_wh IS NOT NULL"
+/* The view's flag of the tables' status s. */
+#define PP__READING_FLAG(s) \
+	"CASE " s " >> 3 WHEN 0 THEN NULL WHEN 1 THEN 'backwards' WHEN 2 " \
+	"THEN 'jump' ELSE 'other' END"
+
+/*
  * Whether the account a (the SQL alias) never had money, no ledger row
  * having ever credited it, and never used any: opened with nothing, it is
  * unfunded, not in arrears (alarm-scan(1), report status).

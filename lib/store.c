@@ -257,9 +257,11 @@ rate_deltas(pp_db *db, const struct target *t, struct pricing *pr)
 	if (!pp__values_get(&t->values, names[0], &now) &&
 	    !pp__values_get(&t->values, names[1], &now))
 		return PP_OK;
-	if ((st = pp__stmt(db, "SELECT energy_peak_wh, energy_valley_wh FROM "
-	    "readings WHERE meter_id = ? AND flag IS NULL AND energy_wh IS NOT "
-	    "NULL ORDER BY time DESC, id DESC LIMIT 1")) == NULL)
+	if ((st = pp__stmt(db, "SELECT x.energy_peak_wh, x.energy_valley_wh "
+	    "FROM " PP__READINGS_FIRST("?1", PP__READING_GOOD, "DESC") " r "
+	    "LEFT JOIN reading_extras x ON x.meter_id = r.meter_id AND x.time "
+	    "= r.time AND x.seq = r.seq ORDER BY r.time DESC, r.seq DESC LIMIT "
+	    "1")) == NULL)
 		return PP_EINTERNAL;
 	sqlite3_bind_int64(st, 1, t->id);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
