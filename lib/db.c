@@ -1078,6 +1078,7 @@ static void
 journals_in_memory(void)
 {
 	sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, -1);
+	pp__zone_once();
 }
 
 int
@@ -1130,7 +1131,8 @@ pp_db_open(pp_db **dbp, const char *path, int flags)
 	    "journal mode")) != PP_OK)
 		goto fail;
 	if ((rc = exec_script(db, "PRAGMA foreign_keys = ON;"
-	    "PRAGMA synchronous = FULL; PRAGMA cache_size = -65536",
+	    "PRAGMA synchronous = FULL; PRAGMA cache_size = -65536; "
+	    "PRAGMA mmap_size = 1073741824",
 	    "pragmas")) != PP_OK)
 		goto fail;
 	if ((rc = pp__query_int(db, &(int64_t){0}, "PRAGMA schema_version",

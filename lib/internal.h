@@ -375,6 +375,11 @@ int	 pp__tariff_store(pp_db *db, const char *name,
 	    const struct pp__tariff_spec *t, int *changed);
 
 /* ---- time.c: the local calendar and sharing energy out over time ----- */
+/*
+ * Once, before any thread: the local zone read once, not again by each
+ * mktime (see time.c).
+ */
+void	 pp__zone_once(void);
 
 enum pp__unit { PP_HALFHOUR, PP_HOUR, PP_DAY, PP_MONTH, PP_YEAR };
 
