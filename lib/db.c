@@ -19,6 +19,43 @@
  * has shipped; add one.  The tables for meters, readings, commands and
  * alarms exist from the start so that the field tools fit without rework.
  */
+/* A table of the readings store (migrations 21 and 22), named t. */
+#define READING_TABLE(t) \
+	"CREATE TABLE " t "(" \
+	" meter_id INTEGER NOT NULL REFERENCES meters(id)," \
+	" time INTEGER NOT NULL," \
+	" seq INTEGER NOT NULL CHECK (seq BETWEEN 0 AND 1023)," \
+	" energy_wh INTEGER," \
+	" power_w INTEGER," \
+	" voltage_dv INTEGER," \
+	" current_ma INTEGER," \
+	" cost_e7 INTEGER NOT NULL," \
+	" account_id INTEGER REFERENCES accounts(id)," \
+	" status INTEGER NOT NULL," \
+	" PRIMARY KEY(meter_id, time, seq)) WITHOUT ROWID;"
+
+/*
+ * The view readings' triggers' parts that migrations 21 and 22 share: an
+ * UPDATE deletes the reading and inserts it again through the view; and
+ * an inserted reading's extras, at its place in table t, when it has any.
+ */
+#define READINGS_UPDATE \
+	"CREATE TRIGGER readings_update INSTEAD OF UPDATE ON readings BEGIN " \
+	"DELETE FROM readings WHERE meter_id = OLD.meter_id AND time = " \
+	"OLD.time AND id = OLD.id;" \
+	"INSERT INTO readings VALUES (CASE WHEN NEW.meter_id IS OLD.meter_id " \
+	"AND NEW.time IS OLD.time THEN NEW.id END, NEW.meter_id, NEW.time, " \
+	"NEW.source, NEW.energy_wh, NEW.power_w, NEW.voltage_dv, " \
+	"NEW.current_ma, NEW.pf_milli, NEW.freq_chz, NEW.balance, " \
+	"NEW.buy_count, NEW.relay, NEW.flag, NEW.cost_e7, NEW.energy_peak_wh," \
+	" NEW.energy_valley_wh, NEW.account_id); END;"
+#define NEW_EXTRAS(t) \
+	"NEW.pf_milli, NEW.freq_chz, NEW.balance, NEW.buy_count, " \
+	"NEW.energy_peak_wh, NEW.energy_valley_wh FROM " t " WHERE " \
+	"meter_id = NEW.meter_id AND time = NEW.time AND coalesce(NEW.pf_milli," \
+	" NEW.freq_chz, NEW.balance, NEW.buy_count, NEW.energy_peak_wh, " \
+	"NEW.energy_valley_wh) IS NOT NULL HAVING count(*) > 0; END;"
+
 /*
  * The view readings' columns from one of the store's tables t (migration
  * 22): t's rows with their extras.
@@ -495,18 +532,7 @@ static const char *const migrations[] = {
 	 * index by meter that changes only with a meter's first reading of
 	 * a day; and accounts find their meters by an index.
 	 */
-	"CREATE TABLE reading_rows("
-	" meter_id INTEGER NOT NULL REFERENCES meters(id),"
-	" time INTEGER NOT NULL,"
-	" seq INTEGER NOT NULL CHECK (seq BETWEEN 0 AND 1023),"
-	" energy_wh INTEGER,"
-	" power_w INTEGER,"
-	" voltage_dv INTEGER,"
-	" current_ma INTEGER,"
-	" cost_e7 INTEGER NOT NULL,"
-	" account_id INTEGER REFERENCES accounts(id),"
-	" status INTEGER NOT NULL,"
-	" PRIMARY KEY(meter_id, time, seq)) WITHOUT ROWID;"
+	READING_TABLE("reading_rows")
 	"CREATE TABLE reading_extras("
 	" meter_id INTEGER NOT NULL,"
 	" time INTEGER NOT NULL,"
@@ -562,20 +588,8 @@ static const char *const migrations[] = {
 	"IS NULL THEN 0 WHEN NEW.flag = 'backwards' THEN 8 WHEN NEW.flag = "
 	"'jump' THEN 16 ELSE 24 END);"
 	"INSERT INTO reading_extras SELECT NEW.meter_id, NEW.time, max(seq), "
-	"NEW.pf_milli, NEW.freq_chz, NEW.balance, NEW.buy_count, "
-	"NEW.energy_peak_wh, NEW.energy_valley_wh FROM reading_rows WHERE "
-	"meter_id = NEW.meter_id AND time = NEW.time AND coalesce(NEW.pf_milli,"
-	" NEW.freq_chz, NEW.balance, NEW.buy_count, NEW.energy_peak_wh, "
-	"NEW.energy_valley_wh) IS NOT NULL HAVING count(*) > 0; END;"
-	"CREATE TRIGGER readings_update INSTEAD OF UPDATE ON readings BEGIN "
-	"DELETE FROM readings WHERE meter_id = OLD.meter_id AND time = "
-	"OLD.time AND id = OLD.id;"
-	"INSERT INTO readings VALUES (CASE WHEN NEW.meter_id IS OLD.meter_id "
-	"AND NEW.time IS OLD.time THEN NEW.id END, NEW.meter_id, NEW.time, "
-	"NEW.source, NEW.energy_wh, NEW.power_w, NEW.voltage_dv, "
-	"NEW.current_ma, NEW.pf_milli, NEW.freq_chz, NEW.balance, "
-	"NEW.buy_count, NEW.relay, NEW.flag, NEW.cost_e7, NEW.energy_peak_wh,"
-	" NEW.energy_valley_wh, NEW.account_id); END;"
+	NEW_EXTRAS("reading_rows")
+	READINGS_UPDATE
 	"CREATE TRIGGER readings_delete INSTEAD OF DELETE ON readings BEGIN "
 	"DELETE FROM reading_rows WHERE meter_id = OLD.meter_id AND time = "
 	"OLD.time AND seq = OLD.id - OLD.time * 1024;"
@@ -620,18 +634,7 @@ static const char *const migrations[] = {
 	 * readings is both, and its triggers write the new rows into the
 	 * small table and delete from either.  Nothing moves now.
 	 */
-	"CREATE TABLE reading_recent("
-	" meter_id INTEGER NOT NULL REFERENCES meters(id),"
-	" time INTEGER NOT NULL,"
-	" seq INTEGER NOT NULL CHECK (seq BETWEEN 0 AND 1023),"
-	" energy_wh INTEGER,"
-	" power_w INTEGER,"
-	" voltage_dv INTEGER,"
-	" current_ma INTEGER,"
-	" cost_e7 INTEGER NOT NULL,"
-	" account_id INTEGER REFERENCES accounts(id),"
-	" status INTEGER NOT NULL,"
-	" PRIMARY KEY(meter_id, time, seq)) WITHOUT ROWID;"
+	READING_TABLE("reading_recent")
 	"DROP VIEW readings;"
 	"CREATE VIEW readings AS " READINGS_OF("reading_rows") " UNION ALL "
 	READINGS_OF("reading_recent") ";"
@@ -649,20 +652,8 @@ static const char *const migrations[] = {
 	"'jump' THEN 16 ELSE 24 END);"
 	"INSERT INTO reading_extras SELECT NEW.meter_id, NEW.time, CASE WHEN "
 	"NEW.id IS NULL THEN max(seq) ELSE NEW.id - NEW.time * 1024 END, "
-	"NEW.pf_milli, NEW.freq_chz, NEW.balance, NEW.buy_count, "
-	"NEW.energy_peak_wh, NEW.energy_valley_wh FROM reading_recent WHERE "
-	"meter_id = NEW.meter_id AND time = NEW.time AND coalesce(NEW.pf_milli,"
-	" NEW.freq_chz, NEW.balance, NEW.buy_count, NEW.energy_peak_wh, "
-	"NEW.energy_valley_wh) IS NOT NULL HAVING count(*) > 0; END;"
-	"CREATE TRIGGER readings_update INSTEAD OF UPDATE ON readings BEGIN "
-	"DELETE FROM readings WHERE meter_id = OLD.meter_id AND time = "
-	"OLD.time AND id = OLD.id;"
-	"INSERT INTO readings VALUES (CASE WHEN NEW.meter_id IS OLD.meter_id "
-	"AND NEW.time IS OLD.time THEN NEW.id END, NEW.meter_id, NEW.time, "
-	"NEW.source, NEW.energy_wh, NEW.power_w, NEW.voltage_dv, "
-	"NEW.current_ma, NEW.pf_milli, NEW.freq_chz, NEW.balance, "
-	"NEW.buy_count, NEW.relay, NEW.flag, NEW.cost_e7, NEW.energy_peak_wh,"
-	" NEW.energy_valley_wh, NEW.account_id); END;"
+	NEW_EXTRAS("reading_recent")
+	READINGS_UPDATE
 	"CREATE TRIGGER readings_delete INSTEAD OF DELETE ON readings BEGIN "
 	"DELETE FROM reading_rows WHERE meter_id = OLD.meter_id AND time = "
 	"OLD.time AND seq = OLD.id - OLD.time * 1024;"

@@ -9,34 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 
 P=$(port_base)
-cat >site.yaml <<EOF
-site: fold
-defaults:
-  price: 0.5380
-  overload_w: 1000000
-tariffs:
-  home:
-    tou:
-      - {name: peak, from: "08:00", to: "22:00", price: 0.6000}
-      - {name: valley, from: "22:00", to: "08:00", price: 0.3000}
-buildings:
-  - name: B1
-    gateways:
-      - name: gw1
-        address: tcp://127.0.0.1:$P
-        timeout_ms: 300
-        retries: 1
-        meters:
-          - {meter: "0101000001", unit: 1, floor: 1, room: "101", profile: sdm120, billing: account, tariff: home}
-          - {meter: "0101000002", unit: 2, floor: 1, room: "102", profile: dds238-2, billing: account}
-EOF
-for d in polled imported; do
-	PREPAY_DB="$T/$d.db" PREPAY_NOW="2026-11-20 07:00:00" site-load site.yaml >/dev/null
-	PREPAY_DB="$T/$d.db" PREPAY_NOW="2026-11-20 07:00:00" acct-open -a A1 -n one \
-	    --balance 100 0101000001 >/dev/null
-	PREPAY_DB="$T/$d.db" PREPAY_NOW="2026-11-20 07:00:00" acct-open -a A2 -n two \
-	    --balance 100 0101000002 >/dev/null
-done
+store_site "$T/polled.db" "$T/imported.db"
 export PREPAY_DB="$T/polled.db"
 recent() { sql "SELECT count(*) FROM reading_recent"; }
 folded() { sql "SELECT count(*) FROM reading_rows"; }
@@ -189,10 +162,6 @@ end=$(date +%s.%N)
 is "$rc" 0 "an uninterrupted import of $((N * 9)) readings"
 is "$(folded)/$(recent)" "4801/599" "it folded once, at its 4801st reading"
 sql "SELECT $cols FROM readings ORDER BY meter_id, id" >big.whole
-delay() {
-	awk -v lo="$1" -v hi="$2" -v seed="$(od -An -N4 -tu4 /dev/urandom)" \
-	    'BEGIN { srand(seed); printf "%.3f\n", lo + rand() * (hi - lo) }'
-}
 # One kill early, one late in the import, where its fold is (the fold's
 # readings are the first 89% of the file).
 took=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", b - a }')
@@ -203,12 +172,7 @@ for range in "0.005 $(awk -v t="$took" 'BEGIN { printf "%.3f", 0.5 * t }')" \
 	d=$(delay $range)
 	cp "$T/big0.db" "$PREPAY_DB"
 	rm -f "$PREPAY_DB-wal" "$PREPAY_DB-shm"
-	meter-read --import big.csv >/dev/null 2>&1 &
-	pid=$!
-	sleep "$d"
-	kill -9 "$pid" 2>/dev/null
-	{ wait "$pid"; } 2>/dev/null
-	st=$?
+	kill_after "$d" meter-read --import big.csv
 	[ "$st" = 137 ] && echo "# killed after $d s" ||
 	    echo "# the import ended (exit $st) before the kill at $d s"
 	n=$(sql "SELECT count(*) FROM readings")

@@ -135,34 +135,7 @@ verify_fails "a charged reading inserted"
 # --- a poll and an import store the same rows ---------------------------------
 
 P=$(port_base)
-cat >site.yaml <<EOF
-site: store
-defaults:
-  price: 0.5380
-  overload_w: 1000000
-tariffs:
-  home:
-    tou:
-      - {name: peak, from: "08:00", to: "22:00", price: 0.6000}
-      - {name: valley, from: "22:00", to: "08:00", price: 0.3000}
-buildings:
-  - name: B1
-    gateways:
-      - name: gw1
-        address: tcp://127.0.0.1:$P
-        timeout_ms: 300
-        retries: 1
-        meters:
-          - {meter: "0101000001", unit: 1, floor: 1, room: "101", profile: sdm120, billing: account, tariff: home}
-          - {meter: "0101000002", unit: 2, floor: 1, room: "102", profile: dds238-2, billing: account}
-EOF
-for d in polled imported; do
-	PREPAY_DB="$T/$d.db" PREPAY_NOW="2026-11-20 07:00:00" site-load site.yaml >/dev/null
-	PREPAY_DB="$T/$d.db" PREPAY_NOW="2026-11-20 07:00:00" acct-open -a A1 -n one \
-	    --balance 100 0101000001 >/dev/null
-	PREPAY_DB="$T/$d.db" PREPAY_NOW="2026-11-20 07:00:00" acct-open -a A2 -n two \
-	    --balance 100 0101000002 >/dev/null
-done
+store_site "$T/polled.db" "$T/imported.db"
 export PREPAY_DB="$T/polled.db"
 start_sim site.yaml --state "$T/sim.state" --seed 5 --speed 36000
 # Over the morning's change of window, then across midnight.
