@@ -36,8 +36,9 @@
 
 /*
  * The view readings' triggers' parts that migrations 21 and 22 share: an
- * UPDATE deletes the reading and inserts it again through the view; and
- * an inserted reading's extras, at its place in table t, when it has any.
+ * UPDATE deletes the reading and inserts it again through the view; an
+ * inserted reading's values after its place; and its extras, at its place
+ * in table t, when it has any.
  */
 #define READINGS_UPDATE \
 	"CREATE TRIGGER readings_update INSTEAD OF UPDATE ON readings BEGIN " \
@@ -49,6 +50,13 @@
 	"NEW.current_ma, NEW.pf_milli, NEW.freq_chz, NEW.balance, " \
 	"NEW.buy_count, NEW.relay, NEW.flag, NEW.cost_e7, NEW.energy_peak_wh," \
 	" NEW.energy_valley_wh, NEW.account_id); END;"
+#define NEW_VALUES \
+	"NEW.time * 1024 END, NEW.energy_wh, NEW.power_w, NEW.voltage_dv, " \
+	"NEW.current_ma, coalesce(NEW.cost_e7, 0), NEW.account_id, CASE " \
+	"NEW.relay WHEN 'closed' THEN 1 WHEN 'tripped' THEN 2 ELSE 0 END | " \
+	"CASE NEW.source WHEN 'manual' THEN 4 ELSE 0 END | CASE WHEN NEW.flag " \
+	"IS NULL THEN 0 WHEN NEW.flag = 'backwards' THEN 8 WHEN NEW.flag = " \
+	"'jump' THEN 16 ELSE 24 END);"
 #define NEW_EXTRAS(t) \
 	"NEW.pf_milli, NEW.freq_chz, NEW.balance, NEW.buy_count, " \
 	"NEW.energy_peak_wh, NEW.energy_valley_wh FROM " t " WHERE " \
@@ -581,12 +589,7 @@ static const char *const migrations[] = {
 	"INSERT INTO reading_rows VALUES (NEW.meter_id, NEW.time, CASE WHEN "
 	"NEW.id IS NULL THEN coalesce((SELECT max(seq) + 1 FROM reading_rows "
 	"WHERE meter_id = NEW.meter_id AND time = NEW.time), 0) ELSE NEW.id - "
-	"NEW.time * 1024 END, NEW.energy_wh, NEW.power_w, NEW.voltage_dv, "
-	"NEW.current_ma, coalesce(NEW.cost_e7, 0), NEW.account_id, CASE "
-	"NEW.relay WHEN 'closed' THEN 1 WHEN 'tripped' THEN 2 ELSE 0 END | "
-	"CASE NEW.source WHEN 'manual' THEN 4 ELSE 0 END | CASE WHEN NEW.flag "
-	"IS NULL THEN 0 WHEN NEW.flag = 'backwards' THEN 8 WHEN NEW.flag = "
-	"'jump' THEN 16 ELSE 24 END);"
+	NEW_VALUES
 	"INSERT INTO reading_extras SELECT NEW.meter_id, NEW.time, max(seq), "
 	NEW_EXTRAS("reading_rows")
 	READINGS_UPDATE
@@ -644,12 +647,7 @@ static const char *const migrations[] = {
 	"max(seq) AS s FROM reading_recent WHERE meter_id = NEW.meter_id AND "
 	"time = NEW.time UNION ALL SELECT max(seq) FROM reading_rows WHERE "
 	"meter_id = NEW.meter_id AND time = NEW.time)), 0) ELSE NEW.id - "
-	"NEW.time * 1024 END, NEW.energy_wh, NEW.power_w, NEW.voltage_dv, "
-	"NEW.current_ma, coalesce(NEW.cost_e7, 0), NEW.account_id, CASE "
-	"NEW.relay WHEN 'closed' THEN 1 WHEN 'tripped' THEN 2 ELSE 0 END | "
-	"CASE NEW.source WHEN 'manual' THEN 4 ELSE 0 END | CASE WHEN NEW.flag "
-	"IS NULL THEN 0 WHEN NEW.flag = 'backwards' THEN 8 WHEN NEW.flag = "
-	"'jump' THEN 16 ELSE 24 END);"
+	NEW_VALUES
 	"INSERT INTO reading_extras SELECT NEW.meter_id, NEW.time, CASE WHEN "
 	"NEW.id IS NULL THEN max(seq) ELSE NEW.id - NEW.time * 1024 END, "
 	NEW_EXTRAS("reading_recent")
