@@ -7,6 +7,8 @@
 # the tools is seen by report verify in either table; an import folds as a
 # poll does; a kill -9 in an import that folds leaves all or nothing.
 . "$(dirname "$0")/lib.sh"
+# The reports' clock; each poll holds its own.
+export PREPAY_NOW="2026-11-20 16:00:00"
 
 P=$(port_base)
 store_site "$T/polled.db" "$T/imported.db"
