@@ -464,13 +464,13 @@ scan_meters(pp_db *db, struct raised *r)
 	/* One row a meter holds every condition; kinds in columns 6..11. */
 	if ((st = pp__stmt(db, "SELECT m.id, m.meter, m.room, "
 	    "o.overload_w, coalesce(m.power_w, 0), "
-	    "(SELECT voltage_dv FROM readings r WHERE r.meter_id = m.id AND "
-	    "r.voltage_dv IS NOT NULL ORDER BY r.time DESC, r.id DESC LIMIT 1), "
+	    PP__READING_FIRST("r.voltage_dv", "m.id", "r.voltage_dv IS NOT "
+	    "NULL", "DESC") ", "
 	    "m.power_w IS NOT NULL AND o.overload_w > 0 AND "
 	    "m.power_w > o.overload_w, "
 	    "m.state = 'lost', "
-	    "coalesce((SELECT flag FROM readings r WHERE r.meter_id = m.id "
-	    "ORDER BY r.time DESC, r.id DESC LIMIT 1), ''), "
+	    "coalesce(" PP__READING_FIRST(PP__READING_FLAG("r.status"),
+	    "m.id", "1", "DESC") ", ''), "
 	    "m.billing = 'meter' AND m.account_id IS NOT NULL, "
 	    "coalesce((SELECT action FROM commands c WHERE c.meter_id = m.id "
 	    "AND c.state IN ('pending', 'sent') AND c.attempts >= ?1 ORDER BY "

@@ -19,6 +19,68 @@
  * has shipped; add one.  The tables for meters, readings, commands and
  * alarms exist from the start so that the field tools fit without rework.
  */
+/* A table of the readings store (migrations 21 and 22), named t. */
+#define READING_TABLE(t) \
+	"CREATE TABLE " t "(" \
+	" meter_id INTEGER NOT NULL REFERENCES meters(id)," \
+	" time INTEGER NOT NULL," \
+	" seq INTEGER NOT NULL CHECK (seq BETWEEN 0 AND 1023)," \
+	" energy_wh INTEGER," \
+	" power_w INTEGER," \
+	" voltage_dv INTEGER," \
+	" current_ma INTEGER," \
+	" cost_e7 INTEGER NOT NULL," \
+	" account_id INTEGER REFERENCES accounts(id)," \
+	" status INTEGER NOT NULL," \
+	" PRIMARY KEY(meter_id, time, seq)) WITHOUT ROWID;"
+
+/*
+ * The view readings' triggers' parts that migrations 21 and 22 share: an
+ * UPDATE deletes the reading and inserts it again through the view; an
+ * inserted reading's values after its place; and its extras, at its place
+ * in table t, when it has any.
+ */
+#define READINGS_UPDATE \
+	"CREATE TRIGGER readings_update INSTEAD OF UPDATE ON readings BEGIN " \
+	"DELETE FROM readings WHERE meter_id = OLD.meter_id AND time = " \
+	"OLD.time AND id = OLD.id;" \
+	"INSERT INTO readings VALUES (CASE WHEN NEW.meter_id IS OLD.meter_id " \
+	"AND NEW.time IS OLD.time THEN NEW.id END, NEW.meter_id, NEW.time, " \
+	"NEW.source, NEW.energy_wh, NEW.power_w, NEW.voltage_dv, " \
+	"NEW.current_ma, NEW.pf_milli, NEW.freq_chz, NEW.balance, " \
+	"NEW.buy_count, NEW.relay, NEW.flag, NEW.cost_e7, NEW.energy_peak_wh," \
+	" NEW.energy_valley_wh, NEW.account_id); END;"
+#define NEW_VALUES \
+	"NEW.time * 1024 END, NEW.energy_wh, NEW.power_w, NEW.voltage_dv, " \
+	"NEW.current_ma, coalesce(NEW.cost_e7, 0), NEW.account_id, CASE " \
+	"NEW.relay WHEN 'closed' THEN 1 WHEN 'tripped' THEN 2 ELSE 0 END | " \
+	"CASE NEW.source WHEN 'manual' THEN 4 ELSE 0 END | CASE WHEN NEW.flag " \
+	"IS NULL THEN 0 WHEN NEW.flag = 'backwards' THEN 8 WHEN NEW.flag = " \
+	"'jump' THEN 16 ELSE 24 END);"
+#define NEW_EXTRAS(t) \
+	"NEW.pf_milli, NEW.freq_chz, NEW.balance, NEW.buy_count, " \
+	"NEW.energy_peak_wh, NEW.energy_valley_wh FROM " t " WHERE " \
+	"meter_id = NEW.meter_id AND time = NEW.time AND coalesce(NEW.pf_milli," \
+	" NEW.freq_chz, NEW.balance, NEW.buy_count, NEW.energy_peak_wh, " \
+	"NEW.energy_valley_wh) IS NOT NULL HAVING count(*) > 0; END;"
+
+/*
+ * The view readings' columns from one of the store's tables t (migration
+ * 22): t's rows with their extras.
+ */
+#define READINGS_OF(t) "SELECT " t ".time * 1024 + " t ".seq AS id, " \
+	t ".meter_id AS meter_id, " t ".time AS time, CASE WHEN " t ".status " \
+	"& 4 THEN 'manual' ELSE 'poll' END AS source, " t ".energy_wh AS " \
+	"energy_wh, " t ".power_w AS power_w, " t ".voltage_dv AS voltage_dv, " \
+	t ".current_ma AS current_ma, x.pf_milli AS pf_milli, x.freq_chz AS " \
+	"freq_chz, x.balance AS balance, x.buy_count AS buy_count, CASE " t \
+	".status & 3 WHEN 1 THEN 'closed' WHEN 2 THEN 'tripped' END AS relay, " \
+	PP__READING_FLAG(t ".status") " AS flag, " t ".cost_e7 AS cost_e7, " \
+	"x.energy_peak_wh AS energy_peak_wh, x.energy_valley_wh AS " \
+	"energy_valley_wh, " t ".account_id AS account_id FROM " t " LEFT " \
+	"JOIN reading_extras x ON x.meter_id = " t ".meter_id AND x.time = " \
+	t ".time AND x.seq = " t ".seq"
+
 static const char *const migrations[] = {
 	/* 1: the whole first schema */
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -478,18 +540,7 @@ static const char *const migrations[] = {
 	 * index by meter that changes only with a meter's first reading of
 	 * a day; and accounts find their meters by an index.
 	 */
-	"CREATE TABLE reading_rows("
-	" meter_id INTEGER NOT NULL REFERENCES meters(id),"
-	" time INTEGER NOT NULL,"
-	" seq INTEGER NOT NULL CHECK (seq BETWEEN 0 AND 1023),"
-	" energy_wh INTEGER,"
-	" power_w INTEGER,"
-	" voltage_dv INTEGER,"
-	" current_ma INTEGER,"
-	" cost_e7 INTEGER NOT NULL,"
-	" account_id INTEGER REFERENCES accounts(id),"
-	" status INTEGER NOT NULL,"
-	" PRIMARY KEY(meter_id, time, seq)) WITHOUT ROWID;"
+	READING_TABLE("reading_rows")
 	"CREATE TABLE reading_extras("
 	" meter_id INTEGER NOT NULL,"
 	" time INTEGER NOT NULL,"
@@ -538,27 +589,10 @@ static const char *const migrations[] = {
 	"INSERT INTO reading_rows VALUES (NEW.meter_id, NEW.time, CASE WHEN "
 	"NEW.id IS NULL THEN coalesce((SELECT max(seq) + 1 FROM reading_rows "
 	"WHERE meter_id = NEW.meter_id AND time = NEW.time), 0) ELSE NEW.id - "
-	"NEW.time * 1024 END, NEW.energy_wh, NEW.power_w, NEW.voltage_dv, "
-	"NEW.current_ma, coalesce(NEW.cost_e7, 0), NEW.account_id, CASE "
-	"NEW.relay WHEN 'closed' THEN 1 WHEN 'tripped' THEN 2 ELSE 0 END | "
-	"CASE NEW.source WHEN 'manual' THEN 4 ELSE 0 END | CASE WHEN NEW.flag "
-	"IS NULL THEN 0 WHEN NEW.flag = 'backwards' THEN 8 WHEN NEW.flag = "
-	"'jump' THEN 16 ELSE 24 END);"
+	NEW_VALUES
 	"INSERT INTO reading_extras SELECT NEW.meter_id, NEW.time, max(seq), "
-	"NEW.pf_milli, NEW.freq_chz, NEW.balance, NEW.buy_count, "
-	"NEW.energy_peak_wh, NEW.energy_valley_wh FROM reading_rows WHERE "
-	"meter_id = NEW.meter_id AND time = NEW.time AND coalesce(NEW.pf_milli,"
-	" NEW.freq_chz, NEW.balance, NEW.buy_count, NEW.energy_peak_wh, "
-	"NEW.energy_valley_wh) IS NOT NULL HAVING count(*) > 0; END;"
-	"CREATE TRIGGER readings_update INSTEAD OF UPDATE ON readings BEGIN "
-	"DELETE FROM readings WHERE meter_id = OLD.meter_id AND time = "
-	"OLD.time AND id = OLD.id;"
-	"INSERT INTO readings VALUES (CASE WHEN NEW.meter_id IS OLD.meter_id "
-	"AND NEW.time IS OLD.time THEN NEW.id END, NEW.meter_id, NEW.time, "
-	"NEW.source, NEW.energy_wh, NEW.power_w, NEW.voltage_dv, "
-	"NEW.current_ma, NEW.pf_milli, NEW.freq_chz, NEW.balance, "
-	"NEW.buy_count, NEW.relay, NEW.flag, NEW.cost_e7, NEW.energy_peak_wh,"
-	" NEW.energy_valley_wh, NEW.account_id); END;"
+	NEW_EXTRAS("reading_rows")
+	READINGS_UPDATE
 	"CREATE TRIGGER readings_delete INSTEAD OF DELETE ON readings BEGIN "
 	"DELETE FROM reading_rows WHERE meter_id = OLD.meter_id AND time = "
 	"OLD.time AND seq = OLD.id - OLD.time * 1024;"
@@ -594,6 +628,37 @@ static const char *const migrations[] = {
 	/* The flagged readings, which are few, for the reports that count them. */
 	"CREATE INDEX reading_rows_flagged ON reading_rows(meter_id, time) "
 	"WHERE status >= 8;",
+	/*
+	 * 22: the newest readings (doc/design.md, "The store"): a poll writes
+	 * its readings into reading_recent, a small table laid out as
+	 * reading_rows, which the store folds into reading_rows in key order
+	 * once it holds a few readings a meter, so that a meter's page of
+	 * reading_rows is written once for several readings.  The view
+	 * readings is both, and its triggers write the new rows into the
+	 * small table and delete from either.  Nothing moves now.
+	 */
+	READING_TABLE("reading_recent")
+	"DROP VIEW readings;"
+	"CREATE VIEW readings AS " READINGS_OF("reading_rows") " UNION ALL "
+	READINGS_OF("reading_recent") ";"
+	"CREATE TRIGGER readings_insert INSTEAD OF INSERT ON readings BEGIN "
+	"INSERT INTO reading_recent VALUES (NEW.meter_id, NEW.time, CASE WHEN "
+	"NEW.id IS NULL THEN coalesce((SELECT max(s) + 1 FROM (SELECT "
+	"max(seq) AS s FROM reading_recent WHERE meter_id = NEW.meter_id AND "
+	"time = NEW.time UNION ALL SELECT max(seq) FROM reading_rows WHERE "
+	"meter_id = NEW.meter_id AND time = NEW.time)), 0) ELSE NEW.id - "
+	NEW_VALUES
+	"INSERT INTO reading_extras SELECT NEW.meter_id, NEW.time, CASE WHEN "
+	"NEW.id IS NULL THEN max(seq) ELSE NEW.id - NEW.time * 1024 END, "
+	NEW_EXTRAS("reading_recent")
+	READINGS_UPDATE
+	"CREATE TRIGGER readings_delete INSTEAD OF DELETE ON readings BEGIN "
+	"DELETE FROM reading_rows WHERE meter_id = OLD.meter_id AND time = "
+	"OLD.time AND seq = OLD.id - OLD.time * 1024;"
+	"DELETE FROM reading_recent WHERE meter_id = OLD.meter_id AND time = "
+	"OLD.time AND seq = OLD.id - OLD.time * 1024;"
+	"DELETE FROM reading_extras WHERE meter_id = OLD.meter_id AND time = "
+	"OLD.time AND seq = OLD.id - OLD.time * 1024; END;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -1002,6 +1067,7 @@ static void
 journals_in_memory(void)
 {
 	sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, -1);
+	pp__zone_once();
 }
 
 int
@@ -1054,7 +1120,8 @@ pp_db_open(pp_db **dbp, const char *path, int flags)
 	    "journal mode")) != PP_OK)
 		goto fail;
 	if ((rc = exec_script(db, "PRAGMA foreign_keys = ON;"
-	    "PRAGMA synchronous = FULL; PRAGMA cache_size = -65536",
+	    "PRAGMA synchronous = FULL; PRAGMA cache_size = -65536; "
+	    "PRAGMA mmap_size = 1073741824",
 	    "pragmas")) != PP_OK)
 		goto fail;
 	if ((rc = pp__query_int(db, &(int64_t){0}, "PRAGMA schema_version",

@@ -375,6 +375,11 @@ int	 pp__tariff_store(pp_db *db, const char *name,
 	    const struct pp__tariff_spec *t, int *changed);
 
 /* ---- time.c: the local calendar and sharing energy out over time ----- */
+/*
+ * Once, before any thread: the local zone read once, not again by each
+ * mktime (see time.c).
+ */
+void	 pp__zone_once(void);
 
 enum pp__unit { PP_HALFHOUR, PP_HOUR, PP_DAY, PP_MONTH, PP_YEAR };
 
@@ -503,6 +508,33 @@ int	 pp__yaml_bool(struct pp__yaml *y, const yaml_node_t *map,
 #define PP_WALLET_FACTS_SQL \
 	"w.balance, w.count, w.sold, w.allocated, w.pending, " \
 	"w.pending_amount, w.confirmed, w.cancelled_amount, w.cancelled_serial"
+
+/*
+ * The readings store's two tables (db.c, migrations 21 and 22; doc/design.md,
+ * "The store"): what picks a meter's newest or oldest reading by key reads
+ * them, not the view readings, whose UNION ALL SQLite neither searches by a
+ * correlated meter nor stops at the first row in time.
+ * PP__READINGS_FIRST(meter, cond, dir) is a FROM source r of the first row
+ * of each table, by (time, seq) in direction dir ("DESC" or ""), of the
+ * meter's readings where cond holds (cond on the tables' columns, the
+ * alias r); PP__READING_FIRST(expr, meter, cond, dir) the expr of the first
+ * of both, NULL when none.
+ */
+#define PP__READINGS_FIRST(meter, cond, dir) \
+	"(SELECT * FROM (SELECT * FROM reading_rows r WHERE r.meter_id = " \
+	meter " AND " cond " ORDER BY r.time " dir ", r.seq " dir " LIMIT 1) " \
+	"UNION ALL SELECT * FROM (SELECT * FROM reading_recent r WHERE " \
+	"r.meter_id = " meter " AND " cond " ORDER BY r.time " dir ", r.seq " \
+	dir " LIMIT 1))"
+#define PP__READING_FIRST(expr, meter, cond, dir) \
+	"(SELECT " expr " FROM " PP__READINGS_FIRST(meter, cond, dir) " r " \
+	"ORDER BY r.time " dir ", r.seq " dir " LIMIT 1)"
+/* A good reading, of the tables' columns: not flagged, with a counter. */
+#define PP__READING_GOOD	"r.status < 8 AND r.energy_wh IS NOT NULL"
+/* The view's flag of the tables' status s. */
+#define PP__READING_FLAG(s) \
+	"CASE " s " >> 3 WHEN 0 THEN NULL WHEN 1 THEN 'backwards' WHEN 2 " \
+	"THEN 'jump' ELSE 'other' END"
 
 /*
  * Whether the account a (the SQL alias) never had money, no ledger row

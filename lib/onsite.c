@@ -133,6 +133,8 @@ onsite_row(struct pp__run *run, sqlite3_stmt *st, pp_cell *c)
  * before its time that counts (not flagged): nothing in between is
  * guessed.  An on-site reading with no such poll is not compared.
  */
+#define POLLED_BEFORE \
+	PP__READING_GOOD " AND r.status & 4 = 0 AND r.time <= o.time"
 const struct pp_report pp__report_onsite = {
 	.info = { "onsite", "[--tolerance KWH] [--from T] [--to T] "
 	    "[--building B]", PP_OPERAND_NONE, 0 },
@@ -140,15 +142,15 @@ const struct pp_report pp__report_onsite = {
 	.ncols = PP__NELEM(onsite_cols),
 	.sql = "SELECT o.time, m.meter, coalesce(b.name, ''), m.room, "
 	    "coalesce(a.account, ''), coalesce(a.name, ''), o.energy_wh, "
-	    "p.time, p.energy_wh, NULL, NULL, NULL, m.id FROM onsite_readings "
-	    "o JOIN meters m ON m.id = o.meter_id LEFT JOIN buildings b ON "
+	    "o.p_time, o.p_wh, NULL, NULL, NULL, m.id FROM (SELECT o.*, "
+	    PP__READING_FIRST("r.time", "o.meter_id", POLLED_BEFORE, "DESC")
+	    " AS p_time, " PP__READING_FIRST("r.energy_wh", "o.meter_id",
+	    POLLED_BEFORE, "DESC") " AS p_wh FROM onsite_readings o WHERE "
+	    "o.time >= ?2 AND o.time < ?3) o JOIN meters m ON m.id = "
+	    "o.meter_id LEFT JOIN buildings b ON "
 	    "b.id = m.building_id LEFT JOIN accounts a ON a.id = m.account_id "
-	    "JOIN readings p ON p.meter_id = o.meter_id AND p.id = (SELECT "
-	    "r.id FROM readings r WHERE "
-	    "r.meter_id = o.meter_id AND r.source = 'poll' AND r.time <= "
-	    "o.time AND r.energy_wh IS NOT NULL AND r.flag IS NULL ORDER BY "
-	    "r.time DESC, r.id DESC LIMIT 1) WHERE (?1 IS NULL OR b.name = ?1) "
-	    "AND o.time >= ?2 AND o.time < ?3 ORDER BY o.time, b.id, m.meter",
+	    "WHERE o.p_time IS NOT NULL AND (?1 IS NULL OR b.name = ?1) "
+	    "ORDER BY o.time, b.id, m.meter",
 	.binds = { PP__BIND_BUILDING, PP__BIND_FROM, PP__BIND_TO },
 	.what = "onsite_readings",
 	.check = onsite_check,

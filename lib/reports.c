@@ -531,12 +531,39 @@ static const pp_column counters_cols[] = {
 
 /*
  * A good reading of the meter: not flagged, with a counter.  Straight
- * from the store's rows, in their key's order (doc/design.md, "The
+ * from the store's folded rows, in their key's order (doc/design.md, "The
  * store"): its id as the view readings gives it.
  */
 #define GOOD_READING \
 	"SELECT r.time * 1024 + r.seq FROM reading_rows r WHERE r.meter_id = " \
 	"m.id AND r.status < 8 AND r.energy_wh IS NOT NULL AND "
+/*
+ * The same of the newest readings, not yet folded, for every meter at
+ * once in one pass of their small table: a meter's latest good reading at
+ * or before ?1 (s), its first after ?1 (e), its latest at or before ?2
+ * (l), and its flagged readings in (?1, ?2].
+ */
+#define GOOD_RECENT \
+	"(SELECT r.meter_id, max(CASE WHEN r.time <= ?1 AND " \
+	PP__READING_GOOD " THEN r.time * 1024 + r.seq END) AS s, min(CASE " \
+	"WHEN r.time > ?1 AND r.time <= ?2 AND " PP__READING_GOOD " THEN " \
+	"r.time * 1024 + r.seq END) AS e, max(CASE WHEN r.time <= ?2 AND " \
+	PP__READING_GOOD " THEN r.time * 1024 + r.seq END) AS l, " \
+	"sum(r.status >= 8 AND r.time > ?1 AND r.time <= ?2) AS flagged " \
+	"FROM reading_recent r GROUP BY r.meter_id)"
+/* The later (max, none -1) or earlier (min) of two ids, either NULL. */
+#define LATER(a, b) "nullif(max(coalesce(" a ", -1), coalesce(" b ", -1)), -1)"
+#define EARLIER(a, b) "nullif(min(coalesce(" a ", 1 << 62), coalesce(" b \
+	", 1 << 62)), 1 << 62)"
+/*
+ * The counter of the reading of id (time * 1024 + seq), in the table t
+ * first, then in u.
+ */
+#define COUNTER_OF(id, t, u) \
+	"coalesce((SELECT energy_wh FROM " t " WHERE meter_id = m.id AND " \
+	"time = " id " >> 10 AND seq = " id " & 1023), (SELECT energy_wh " \
+	"FROM " u " WHERE meter_id = m.id AND time = " id " >> 10 AND seq = " \
+	id " & 1023))"
 /*
  * A swap (meter-swap) detaches one meter from its account and attaches
  * another in the same second: the other meter, and when.
@@ -608,33 +635,35 @@ const struct pp_report pp__report_counters = {
 	    "[--room R]", PP_OPERAND_NONE, 0 },
 	.cols = counters_cols,
 	.ncols = PP__NELEM(counters_cols),
-	.sql = "SELECT m.meter, coalesce(b.name, ''), m.floor, m.room, s.time, "
-	    "s.energy_wh, e.time, e.energy_wh, e.energy_wh - s.energy_wh, "
+	.sql = "SELECT m.meter, coalesce(b.name, ''), m.floor, m.room, "
+	    "x.start >> 10, x.start_wh, x.last >> 10, x.last_wh, x.last_wh - "
+	    "x.start_wh, "
 	    "NULL, coalesce(x.start >> 10 > ?1, 1), (SELECT meter FROM meters "
 	    "WHERE id = x.out_to), "
 	    "x.out_at, (SELECT meter FROM meters WHERE id = x.in_for), "
 	    "x.in_at, (SELECT count(*) FROM reading_rows r INDEXED BY "
 	    "reading_rows_flagged WHERE r.meter_id = m.id AND r.status >= 8 "
-	    "AND r.time > ?1 AND r.time <= ?2) "
-	    "FROM (SELECT "
-	    "m.id AS id, coalesce((" GOOD_READING "r.time <= ?1 ORDER BY "
-	    "r.time DESC, r.seq DESC LIMIT 1), (" GOOD_READING
-	    "r.time > ?1 AND r.time <= ?2 ORDER BY r.time, r.seq LIMIT 1)) AS "
-	    "start, ("
+	    "AND r.time > ?1 AND r.time <= ?2) + x.flagged "
+	    "FROM (SELECT x.*, " COUNTER_OF("x.start", "reading_rows",
+	    "reading_recent") " AS start_wh, " COUNTER_OF("x.last",
+	    "reading_recent", "reading_rows") " AS last_wh FROM (SELECT "
+	    "m.id AS id, coalesce(" LATER("(" GOOD_READING "r.time <= ?1 "
+	    "ORDER BY r.time DESC, r.seq DESC LIMIT 1)", "h.s") ", "
+	    EARLIER("(" GOOD_READING "r.time > ?1 AND r.time <= ?2 ORDER BY "
+	    "r.time, r.seq LIMIT 1)", "h.e") ") AS start, " LATER("("
 	    GOOD_READING "r.time <= ?2 ORDER BY r.time DESC, r.seq DESC LIMIT "
-	    "1) AS last, " SWAP_OTHER("x", "y", "x.detached") " AS out_to, "
+	    "1)", "h.l") " AS last, coalesce(h.flagged, 0) AS flagged, "
+	    SWAP_OTHER("x", "y", "x.detached") " AS out_to, "
 	    "(SELECT x.detached FROM account_meters x WHERE x.meter_id = m.id "
 	    "AND x.detached > ?1 AND x.detached <= ?2 ORDER BY x.detached "
 	    "LIMIT 1) AS out_at, " SWAP_OTHER("y", "x", "y.attached")
 	    " AS in_for, (SELECT y.attached FROM account_meters y WHERE "
 	    "y.meter_id = m.id AND y.attached > ?1 AND y.attached <= ?2 "
-	    "ORDER BY y.attached LIMIT 1) AS in_at FROM meters m LIMIT -1) x "
-	    "JOIN "
+	    "ORDER BY y.attached LIMIT 1) AS in_at FROM meters m LEFT JOIN "
+	    GOOD_RECENT " h ON h.meter_id = m.id LIMIT -1) x "
+	    "JOIN meters m ON m.id = x.id LIMIT -1) x JOIN "
 	    "meters m ON m.id = x.id LEFT JOIN buildings b ON b.id = "
-	    "m.building_id LEFT JOIN reading_rows s ON s.meter_id = m.id AND "
-	    "s.time = x.start >> 10 AND s.seq = x.start & 1023 LEFT JOIN "
-	    "reading_rows e ON e.meter_id = m.id AND e.time = x.last >> 10 AND "
-	    "e.seq = x.last & 1023 WHERE " PP__PLACE_SQL("3", "4", "5")
+	    "m.building_id WHERE " PP__PLACE_SQL("3", "4", "5")
 	    " ORDER BY b.id, m.floor, m.room, m.meter",
 	.binds = { PP__BIND_FROM, PP__BIND_TO, PP__BIND_BUILDING,
 	    PP__BIND_FLOOR, PP__BIND_ROOM },

@@ -19,11 +19,10 @@ meters_get(pp_db *db, struct pp__resident *r)
 
 	/* A closed account shows the meters it had when it closed. */
 	if ((st = pp__stmt(db, "SELECT m.meter, m.room, coalesce(m.relay, ''), "
-	    "m.state, m.billing = 'meter', m.meter_balance, (SELECT max(time) "
-	    "FROM readings g WHERE g.meter_id = m.id AND g.flag IS NULL AND "
-	    "g.energy_wh IS NOT NULL), (SELECT g.energy_wh FROM readings g "
-	    "WHERE g.meter_id = m.id AND g.flag IS NULL AND g.energy_wh IS NOT "
-	    "NULL ORDER BY g.time DESC, g.id DESC LIMIT 1) FROM account_meters "
+	    "m.state, m.billing = 'meter', m.meter_balance, "
+	    PP__READING_FIRST("r.time", "m.id", PP__READING_GOOD, "DESC") ", "
+	    PP__READING_FIRST("r.energy_wh", "m.id", PP__READING_GOOD, "DESC")
+	    " FROM account_meters "
 	    "am JOIN accounts a ON a.id = am.account_id JOIN meters m ON "
 	    "m.id = am.meter_id WHERE am.account_id = ? AND (am.detached IS "
 	    "NULL OR am.detached = a.closed) GROUP BY m.id ORDER BY "

@@ -27,10 +27,19 @@ struct pricing {
 };
 
 /*
- * The tariffs a transaction has priced with, by the meter's own price and
- * tariff: a poll's meters share a few, and nothing in a storing
- * transaction changes them.  Kept as the handle's txdata, so they go when
- * the transaction ends.
+ * The readings a meter the small table reading_recent holds, on average,
+ * before the store folds it into reading_rows (doc/design.md, "The
+ * store"): each fold writes a meter's page of reading_rows once for this
+ * many readings, and a meter's rows in the small table stay this few.
+ */
+#define FOLD_AT	8
+
+/*
+ * What a storing transaction keeps (the handle's txdata, gone when the
+ * transaction ends): the tariffs it has priced with, by the meter's own
+ * price and tariff (a poll's meters share a few, and nothing in a storing
+ * transaction changes them); and, once counted, the rows of reading_recent
+ * and how many make a fold.
  */
 struct tariff_memo {
 	struct {
@@ -39,6 +48,8 @@ struct tariff_memo {
 		int				 nv;
 	}		*m;
 	size_t		 n, cap;
+	int		 counted;
+	int64_t		 recent, fold_at;
 };
 
 static void
@@ -53,22 +64,33 @@ memo_free(void *p)
 	free(memo);
 }
 
+/* The transaction's memo; NULL outside a transaction, or another's. */
+static struct tariff_memo *
+memo_of(pp_db *db)
+{
+	struct tariff_memo *memo;
+
+	if (db->txfree == memo_free)
+		return db->txdata;
+	if (!db->in_tx || db->txfree != NULL ||
+	    (memo = calloc(1, sizeof(*memo))) == NULL)
+		return NULL;
+	db->txdata = memo;
+	db->txfree = memo_free;
+	return memo;
+}
+
 static int
 tariff_of(pp_db *db, int64_t own, int64_t tariff, struct pricing *pr)
 {
-	struct tariff_memo *memo = db->txdata;
+	struct tariff_memo *memo;
 	size_t i;
 	int rc;
 
-	if (db->txfree != memo_free) {
-		/* Outside a transaction, or another's: load and free. */
-		if (!db->in_tx || db->txfree != NULL ||
-		    (memo = calloc(1, sizeof(*memo))) == NULL) {
-			pr->owned = 1;
-			return pp__tariff_load(db, own, tariff, &pr->v, &pr->nv);
-		}
-		db->txdata = memo;
-		db->txfree = memo_free;
+	if ((memo = memo_of(db)) == NULL) {
+		/* Load and free. */
+		pr->owned = 1;
+		return pp__tariff_load(db, own, tariff, &pr->v, &pr->nv);
 	}
 	for (i = 0; i < memo->n; i++)
 		if (memo->m[i].own == own && memo->m[i].tariff == tariff)
@@ -235,9 +257,11 @@ rate_deltas(pp_db *db, const struct target *t, struct pricing *pr)
 	if (!pp__values_get(&t->values, names[0], &now) &&
 	    !pp__values_get(&t->values, names[1], &now))
 		return PP_OK;
-	if ((st = pp__stmt(db, "SELECT energy_peak_wh, energy_valley_wh FROM "
-	    "readings WHERE meter_id = ? AND flag IS NULL AND energy_wh IS NOT "
-	    "NULL ORDER BY time DESC, id DESC LIMIT 1")) == NULL)
+	if ((st = pp__stmt(db, "SELECT x.energy_peak_wh, x.energy_valley_wh "
+	    "FROM " PP__READINGS_FIRST("?1", PP__READING_GOOD, "DESC") " r "
+	    "LEFT JOIN reading_extras x ON x.meter_id = r.meter_id AND x.time "
+	    "= r.time AND x.seq = r.seq ORDER BY r.time DESC, r.seq DESC LIMIT "
+	    "1")) == NULL)
 		return PP_EINTERNAL;
 	sqlite3_bind_int64(st, 1, t->id);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
@@ -303,9 +327,11 @@ insert_reading(pp_db *db, const struct target *t, const char *source,
 	if (flag != NULL)
 		status |= strcmp(flag, "backwards") == 0 ? 8 : 16;
 #define V(name) (pp__values_get(v, name, &x) ? x : INT64_MIN)
-	rc = pp__exec(db, "INSERT INTO reading_rows VALUES (?1, ?2, coalesce("
-	    "(SELECT max(seq) + 1 FROM reading_rows WHERE meter_id = ?1 AND "
-	    "time = ?2), 0), nullif(?3, ?9), nullif(?4, ?9), nullif(?5, ?9), "
+	rc = pp__exec(db, "INSERT INTO reading_recent VALUES (?1, ?2, coalesce("
+	    "(SELECT max(s) + 1 FROM (SELECT max(seq) AS s FROM reading_recent "
+	    "WHERE meter_id = ?1 AND time = ?2 UNION ALL SELECT max(seq) FROM "
+	    "reading_rows WHERE meter_id = ?1 AND time = ?2)), 0), "
+	    "nullif(?3, ?9), nullif(?4, ?9), nullif(?5, ?9), "
 	    "nullif(?6, ?9), ?7, CASE ?7 WHEN 0 THEN NULL ELSE ?8 END, ?10)",
 	    "iiiiiiiiii", t->id, t->time, e, V("power_w"), V("voltage_v"),
 	    V("current_a"), pr->cost_e7, pr->account_id, (int64_t)INT64_MIN,
@@ -316,12 +342,50 @@ insert_reading(pp_db *db, const struct target *t, const char *source,
 		return rc;
 	rc = pp__exec(db, "INSERT INTO reading_extras SELECT ?1, ?2, "
 	    "max(seq), nullif(?3, ?9), nullif(?4, ?9), nullif(?5, ?9), "
-	    "nullif(?6, ?9), nullif(?7, ?9), nullif(?8, ?9) FROM reading_rows "
-	    "WHERE meter_id = ?1 AND time = ?2", "iiiiiiiii", t->id, t->time,
+	    "nullif(?6, ?9), nullif(?7, ?9), nullif(?8, ?9) FROM "
+	    "reading_recent WHERE meter_id = ?1 AND time = ?2", "iiiiiiiii", t->id, t->time,
 	    V("pf"), V("freq_hz"), V("balance"), V("buy_count"),
 	    V("energy_peak_kwh"), V("energy_valley_kwh"), (int64_t)INT64_MIN);
 #undef V
 	return rc;
+}
+
+/*
+ * Fold reading_recent into reading_rows once it holds more than FOLD_AT
+ * readings a meter: in reading_rows' key order, so that each meter's last
+ * page is written once for all its new readings, in the transaction that
+ * stored the last of them (doc/design.md, "The store").  The count is
+ * taken once a transaction and kept up in its memo.
+ */
+static int
+fold_due(pp_db *db)
+{
+	struct tariff_memo *memo, none;
+	int rc;
+
+	if ((memo = memo_of(db)) == NULL) {
+		memset(&none, 0, sizeof(none));
+		memo = &none;
+	}
+	if (!memo->counted) {
+		if ((rc = pp__query_int(db, &memo->recent, "SELECT count(*) "
+		    "FROM reading_recent", "")) != PP_OK ||
+		    (rc = pp__query_int(db, &memo->fold_at, "SELECT count(*) "
+		    "FROM meters", "")) != PP_OK)
+			return rc;
+		memo->fold_at *= FOLD_AT;
+		memo->counted = 1;
+	} else
+		memo->recent++;
+	if (memo->recent <= memo->fold_at)
+		return PP_OK;
+	memo->recent = 0;
+	if ((rc = pp__exec(db, "INSERT INTO reading_rows SELECT meter_id, "
+	    "time, seq, energy_wh, power_w, voltage_dv, current_ma, cost_e7, "
+	    "account_id, status FROM reading_recent ORDER BY meter_id, time, "
+	    "seq", "")) != PP_OK)
+		return rc;
+	return pp__exec(db, "DELETE FROM reading_recent", "");
 }
 
 /*
@@ -362,7 +426,7 @@ store_reading(pp_db *db, struct target *t, const char *source)
 	    (rc = charge(db, t, e, &pr)) != PP_OK)
 		return rc;
 	if ((rc = insert_reading(db, t, source, has_e ? e : INT64_MIN, flag,
-	    &pr)) != PP_OK)
+	    &pr)) != PP_OK || (rc = fold_due(db)) != PP_OK)
 		return rc;
 	if (!has_e || flag)
 		return PP_OK;

@@ -357,8 +357,9 @@ store_final(pp_db *db, const struct swap_meter *old, int64_t final,
 	if ((rc = pp__reading_store(db, old->id, PP_READ_NOW, final,
 	    old->wallet ? shown : INT64_MIN)) != PP_OK)
 		return rc;
-	if ((st = pp__stmt(db, "SELECT flag IS NULL, cost_e7 FROM readings "
-	    "WHERE meter_id = ? ORDER BY time DESC, id DESC LIMIT 1")) == NULL)
+	if ((st = pp__stmt(db, "SELECT r.status < 8, r.cost_e7 FROM "
+	    PP__READINGS_FIRST("?1", "1", "DESC") " r ORDER BY r.time DESC, "
+	    "r.seq DESC LIMIT 1")) == NULL)
 		return PP_EINTERNAL;
 	sqlite3_bind_int64(st, 1, old->id);
 	if (sqlite3_step(st) == SQLITE_ROW) {

@@ -16,6 +16,21 @@
 #include "internal.h"
 
 /*
+ * Without TZ, the C library's mktime looks at /etc/localtime again each
+ * call (a stat, three a stored reading, the better part of a poll's
+ * system time): naming the same file in TZ makes it read once.  The zone
+ * a process started with is the one it keeps, a poller too until it is
+ * restarted.  Called once by pp_db_open, before any thread.
+ */
+void
+pp__zone_once(void)
+{
+	if (getenv("TZ") == NULL)
+		setenv("TZ", ":/etc/localtime", 0);
+	tzset();
+}
+
+/*
  * The test suite's clock, as git's fixes its own: PREPAY_NOW holds Unix
  * seconds or a local time.  Only a trusted caller's (root, the service
  * group; privilege.c), because the tools run setgid: a caller outside the

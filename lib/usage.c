@@ -126,11 +126,11 @@ pp__usage_share(pp_db *db, int64_t meter_id, enum pp__unit unit,
 	if ((st = pp__stmt(db,
 	    "SELECT time, energy_wh FROM readings WHERE "
 	    "meter_id = ?1 AND flag IS NULL AND energy_wh IS NOT NULL AND "
-	    "time >= coalesce((SELECT max(time) FROM readings WHERE meter_id = "
-	    "?1 AND flag IS NULL AND energy_wh IS NOT NULL AND time < ?2), ?2) "
-	    "AND time <= coalesce((SELECT min(time) FROM readings WHERE "
-	    "meter_id = ?1 AND flag IS NULL AND energy_wh IS NOT NULL AND "
-	    "time >= ?3), ?3) ORDER BY time, id")) == NULL)
+	    "time >= coalesce(" PP__READING_FIRST("r.time", "?1",
+	    PP__READING_GOOD " AND r.time < ?2", "DESC") ", ?2) "
+	    "AND time <= coalesce(" PP__READING_FIRST("r.time", "?1",
+	    PP__READING_GOOD " AND r.time >= ?3", "") ", ?3) ORDER BY time, "
+	    "id")) == NULL)
 		return PP_EINTERNAL;
 	sqlite3_bind_int64(st, 1, meter_id);
 	sqlite3_bind_int64(st, 2, b[0].start);

@@ -45,11 +45,6 @@ accounts() { sql "SELECT count(*) FROM accounts"; }
 opens() { sql "SELECT count(*) FROM ledger WHERE kind = 'open'"; }
 ledger_rows() { sql "SELECT count(*) FROM ledger"; }
 
-# A random delay in [lo, hi) seconds, two decimals.
-delay() {
-	awk -v lo="$1" -v hi="$2" -v seed="$(od -An -N4 -tu4 /dev/urandom)" \
-	    'BEGIN { srand(seed); printf "%.2f\n", lo + rand() * (hi - lo) }'
-}
 
 # verify_ok NAME: report verify exits 0.
 verify_ok() {

@@ -211,6 +211,60 @@ for k in range(120):
             s.close()' "$$"
 }
 
+# store_site DB...: site.yaml, two meters billed to accounts on one gateway
+# at port $P (an sdm120 on a tariff of peak and valley windows, a dds238-2
+# at the site's price), loaded into each DB with accounts A1 and A2 opened
+# at 2026-11-20 07:00 (readings-store.t, readings-fold.t).
+store_site() {
+	cat >site.yaml <<EOF
+site: store
+defaults:
+  price: 0.5380
+  overload_w: 1000000
+tariffs:
+  home:
+    tou:
+      - {name: peak, from: "08:00", to: "22:00", price: 0.6000}
+      - {name: valley, from: "22:00", to: "08:00", price: 0.3000}
+buildings:
+  - name: B1
+    gateways:
+      - name: gw1
+        address: tcp://127.0.0.1:$P
+        timeout_ms: 300
+        retries: 1
+        meters:
+          - {meter: "0101000001", unit: 1, floor: 1, room: "101", profile: sdm120, billing: account, tariff: home}
+          - {meter: "0101000002", unit: 2, floor: 1, room: "102", profile: dds238-2, billing: account}
+EOF
+	for d; do
+		PREPAY_DB="$d" PREPAY_NOW="2026-11-20 07:00:00" site-load site.yaml >/dev/null
+		PREPAY_DB="$d" PREPAY_NOW="2026-11-20 07:00:00" acct-open -a A1 -n one \
+		    --balance 100 0101000001 >/dev/null
+		PREPAY_DB="$d" PREPAY_NOW="2026-11-20 07:00:00" acct-open -a A2 -n two \
+		    --balance 100 0101000002 >/dev/null
+	done
+}
+
+# delay LO HI: a random delay in [LO, HI) seconds, for a kill.
+delay() {
+	awk -v lo="$1" -v hi="$2" -v seed="$(od -An -N4 -tu4 /dev/urandom)" \
+	    'BEGIN { srand(seed); printf "%.3f\n", lo + rand() * (hi - lo) }'
+}
+
+# kill_after D CMD...: CMD in the background, killed with -9 after D
+# seconds; its exit status in $st (137 when the kill found it running).
+kill_after() {
+	_d=$1
+	shift
+	"$@" >/dev/null 2>&1 &
+	_pid=$!
+	sleep "$_d"
+	kill -9 "$_pid" 2>/dev/null
+	{ wait "$_pid"; } 2>/dev/null
+	st=$?
+}
+
 # start_sim SITE [ARGS...]: meter-sim in the background, waited for on a
 # FIFO: meter-sim writes its pid into it once it listens, or the shell
 # that ran it writes "exit N" when it died first.  A blocking read, not a

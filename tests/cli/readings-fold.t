@@ -1,0 +1,195 @@
+#!/bin/sh
+# readings-fold.t: the newest readings and their fold (migration 22;
+# doc/design.md, "The store").  A poll's readings go into the small table
+# reading_recent; once it holds more than 8 readings a meter, the storing
+# transaction folds it into reading_rows.  The view readings and every
+# report say the same before and after a fold; a reading changed around
+# the tools is seen by report verify in either table; an import folds as a
+# poll does; a kill -9 in an import that folds leaves all or nothing.
+. "$(dirname "$0")/lib.sh"
+# The reports' clock; each poll holds its own.
+export PREPAY_NOW="2026-11-20 16:00:00"
+
+P=$(port_base)
+store_site "$T/polled.db" "$T/imported.db"
+export PREPAY_DB="$T/polled.db"
+recent() { sql "SELECT count(*) FROM reading_recent"; }
+folded() { sql "SELECT count(*) FROM reading_rows"; }
+cols="meter_id, id, time, source, energy_wh, power_w, voltage_dv, current_ma,
+    pf_milli, freq_chz, balance, buy_count, relay, flag, cost_e7, account_id"
+# The reports of the meters' readings.
+reports() {
+	for m in 0101000001 0101000002; do
+		report readings "$m" -o csv
+		report usage "$m" --from 2026-11-20 --to 2026-11-21 --by hour -o csv
+	done
+	report energy --from 2026-11-20 --to 2026-11-21 -o csv
+	report counters --from "2026-11-20 08:00" --to "2026-11-20 16:00" -o csv
+	report counters --from "2026-11-20 10:00" --to "2026-11-20 12:00" -o csv
+	report bill A1 --month 2026-11 -o csv
+	report status -o csv
+	report alarms -o csv
+}
+
+# --- eight polls: 16 readings, all in the small table -----------------------
+
+is "$(sql "SELECT count(*) FROM sqlite_schema WHERE name = 'reading_recent' AND
+    sql LIKE '%WITHOUT ROWID'")" 1 "the small table has no rowid"
+start_sim site.yaml --state "$T/sim.state" --seed 5 --speed 36000
+for h in 07 08 09 10 11 12 13 14; do
+	PREPAY_NOW="2026-11-20 $h:30:00" meter-read --all-values -o csv >/dev/null ||
+	    echo "# meter-read at $h:30 failed"
+done
+is "$(recent)/$(folded)" "16/0" "8 polls of 2 meters: 16 readings, none folded yet"
+is "$(sql "SELECT count(*) > 0 FROM readings WHERE flag IS NULL AND cost_e7 > 0")" 1 \
+    "some of them charged"
+sql "SELECT $cols FROM readings ORDER BY meter_id, id" >view.before
+exits 0 "report verify passes on the small table" report verify -o csv
+sql ".backup '$T/hot.db'"
+
+# --- the ninth poll folds ----------------------------------------------------
+
+PREPAY_NOW="2026-11-20 15:30:00" meter-read --all-values -o csv >/dev/null ||
+    echo "# meter-read at 15:30 failed"
+stop_sim
+is "$(folded)/$(recent)" "17/1" \
+    "the 17th reading folded all 17 into reading_rows; the 18th is new"
+is "$(sql "SELECT count(*) FROM reading_rows r JOIN reading_recent h ON
+    h.meter_id = r.meter_id AND h.time = r.time AND h.seq = r.seq")" 0 \
+    "no reading in both tables"
+sql "SELECT $cols FROM readings WHERE time < strftime('%s', '2026-11-20 15:00:00',
+    'utc') ORDER BY meter_id, id" >view.after
+is "$(cat view.after)" "$(cat view.before)" "the view: the same 16 readings, every value"
+reports >reports.after
+# The same readings unfolded, all in the small table, say the same.
+sql ".backup '$T/unfolded.db'"
+PREPAY_DB="$T/unfolded.db" sql "INSERT INTO reading_recent SELECT * FROM reading_rows;
+    DELETE FROM reading_rows"
+PREPAY_DB="$T/unfolded.db" reports >reports.before
+is "$(cat reports.after)" "$(cat reports.before)" \
+    "readings, usage, energy, counters, bill, status, alarms: folded or not, the same"
+exits 0 "report verify passes after the fold" report verify -o csv
+is "$(report counters --from "2026-11-20 08:00" --to "2026-11-20 16:00" -o csv |
+    awk -F, 'NR > 1 { print $7 }')" "2026-11-20 15:30:00
+2026-11-20 15:30:00" "counters end at the newest readings, in both tables"
+
+# --- changed around the tools, in either table ----------------------------------
+
+sql ".backup '$T/good.db'"
+restore() {
+	cp "$T/good.db" "$PREPAY_DB"
+	rm -f "$PREPAY_DB-wal" "$PREPAY_DB-shm"
+}
+sql "UPDATE reading_rows SET cost_e7 = cost_e7 + 10000000 WHERE meter_id = 1 AND
+    time = (SELECT max(time) FROM reading_rows WHERE meter_id = 1 AND cost_e7 > 0)"
+exits 1 "a folded reading's charge raised: report verify exits 1" report verify -o csv
+like "$T/out" '^charges,fail,' "the charges check tells"
+
+restore
+sql "UPDATE reading_recent SET cost_e7 = cost_e7 + 10000000 WHERE meter_id = 2"
+exits 1 "a newest reading's charge raised: report verify exits 1" report verify -o csv
+like "$T/out" '^charges,fail,' "the charges check tells"
+
+restore
+sql "UPDATE reading_recent SET energy_wh = energy_wh + 5000 WHERE meter_id = 2"
+exits 1 "a newest reading's counter raised: report verify exits 1" report verify -o csv
+like "$T/out" '^charges,fail,"?meter 0101000002: its counter went up ' \
+    "the counter against the roll-up tells"
+
+restore
+PREPAY_DB="$T/hot.db" sql "UPDATE readings SET cost_e7 = 0 WHERE meter_id = 1"
+is "$(PREPAY_DB="$T/hot.db" sql "SELECT total(cost_e7) FROM reading_recent WHERE
+    meter_id = 1")" "0.0" "an UPDATE of the view writes the small table's rows"
+PREPAY_DB="$T/hot.db" exits 1 "unfolded charges zeroed through the view: report verify exits 1" \
+    report verify -o csv
+
+restore
+sql "DELETE FROM readings WHERE meter_id = 1 AND cost_e7 > 0 AND time < strftime('%s',
+    '2026-11-20 10:00:00', 'utc')"
+is "$(sql "SELECT count(*) FROM reading_rows WHERE meter_id = 1 AND cost_e7 > 0 AND
+    time < strftime('%s', '2026-11-20 10:00:00', 'utc')")" 0 \
+    "a DELETE from the view deletes folded rows"
+exits 1 "folded charged readings deleted: report verify exits 1" report verify -o csv
+restore
+
+# --- an import folds as a poll does ---------------------------------------------
+
+sql -csv "SELECT m.meter, datetime(r.time, 'unixepoch', 'localtime'),
+    printf('%d.%03d', r.energy_wh / 1000, r.energy_wh % 1000) FROM readings r
+    JOIN meters m ON m.id = r.meter_id ORDER BY r.time, r.meter_id" >import.csv
+sed -i '1i meter,time,energy_kwh' import.csv
+PREPAY_DB="$T/imported.db" exits 0 "the same 18 counters imported, in one transaction" \
+    meter-read --import import.csv
+is "$(PREPAY_DB="$T/imported.db" folded)/$(PREPAY_DB="$T/imported.db" recent)" "17/1" \
+    "the import folded at its 17th reading, as the polls did"
+same="meter_id, time, energy_wh, cost_e7, account_id"
+is "$(PREPAY_DB="$T/imported.db" sql "SELECT $same FROM readings ORDER BY 1, 2")" \
+    "$(sql "SELECT $same FROM readings ORDER BY 1, 2")" \
+    "the same readings: counter, charge, account"
+is "$(PREPAY_DB="$T/imported.db" report energy --from 2026-11-20 --to 2026-11-21 -o csv)" \
+    "$(report energy --from 2026-11-20 --to 2026-11-21 -o csv)" "the same energy report"
+PREPAY_DB="$T/imported.db" exits 0 "report verify passes on the imported store" \
+    report verify -o csv
+
+# --- kill -9 in an import that folds: all or nothing --------------------------
+
+# 600 meters, 9 readings each: the 4801st folds the 4800 before it.
+N=600
+python3 - "$N" >big.yaml <<'EOF'
+import sys
+n = int(sys.argv[1])
+print("site: big\ndefaults:\n  price: 0.5380\n  overload_w: 1000000\n"
+      "buildings:\n  - name: B1\n    gateways:")
+for m in range(n):
+    if m % 200 == 0:
+        print("      - name: gw%d\n        address: tcp://127.0.0.1:%d\n"
+              "        meters:" % (m // 200, 1500 + m // 200))
+    print('          - {meter: "M%06d", unit: %d, floor: 1, room: "R%d", '
+          'profile: sdm120}' % (m, m % 200 + 1, m))
+EOF
+python3 - "$N" >big.csv <<'EOF'
+import sys
+n = int(sys.argv[1])
+print("meter,time,energy_kwh")
+for k in range(9):
+    for m in range(n):
+        print("M%06d,2026-11-20 %02d:00:00,%d.%03d" % (m, 8 + k, 100 + m, 100 * k))
+EOF
+export PREPAY_DB="$T/big.db"
+PREPAY_NOW="2026-11-20 07:00:00" site-load big.yaml >/dev/null
+sql ".backup '$T/big0.db'"
+start=$(date +%s.%N)
+run meter-read --import big.csv
+end=$(date +%s.%N)
+is "$rc" 0 "an uninterrupted import of $((N * 9)) readings"
+is "$(folded)/$(recent)" "4801/599" "it folded once, at its 4801st reading"
+sql "SELECT $cols FROM readings ORDER BY meter_id, id" >big.whole
+# One kill early, one late in the import, where its fold is (the fold's
+# readings are the first 89% of the file).
+took=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", b - a }')
+echo "# $((N * 9)) readings imported in $took s"
+for range in "0.005 $(awk -v t="$took" 'BEGIN { printf "%.3f", 0.5 * t }')" \
+    "$(awk -v t="$took" 'BEGIN { printf "%.3f %.3f", 0.8 * t, 1.05 * t }')"; do
+	# shellcheck disable=SC2086
+	d=$(delay $range)
+	cp "$T/big0.db" "$PREPAY_DB"
+	rm -f "$PREPAY_DB-wal" "$PREPAY_DB-shm"
+	kill_after "$d" meter-read --import big.csv
+	[ "$st" = 137 ] && echo "# killed after $d s" ||
+	    echo "# the import ended (exit $st) before the kill at $d s"
+	n=$(sql "SELECT count(*) FROM readings")
+	case $n/$(folded)/$(recent) in
+	0/0/0 | "$((N * 9))/4801/599") ok 0 "kill at $d s: $n readings, all or none" ;;
+	*) ok 1 "kill at $d s: $n readings, $(folded) folded, $(recent) not: all or none" ;;
+	esac
+	exits 0 "kill at $d s: report verify passes" report verify -o csv
+	if [ "$n" = 0 ]; then
+		exits 0 "kill at $d s: the import again" meter-read --import big.csv
+	else
+		ok 0 "kill at $d s: the import had committed # SKIP run again"
+	fi
+	is "$(sql "SELECT $cols FROM readings ORDER BY meter_id, id")" "$(cat big.whole)" \
+	    "kill at $d s: then every reading, as uninterrupted"
+done
+
+done_testing
