@@ -1059,12 +1059,13 @@ pp__schema_reference(sqlite3 **ref)
  * changed that the transaction found, few but for a migration's DROP of
  * an old table, which migration 21 makes without overwriting the freed
  * pages (secure_delete).  Once, and only before SQLite starts: if it has,
- * the journals keep the default.
+ * the journals keep the default.  And the local zone is read once a
+ * process, not stat'ed by every mktime (pp__zone_once).
  */
-static pthread_once_t journals_once = PTHREAD_ONCE_INIT;
+static pthread_once_t process_once = PTHREAD_ONCE_INIT;
 
 static void
-journals_in_memory(void)
+set_up_process(void)
 {
 	sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, -1);
 	pp__zone_once();
@@ -1104,7 +1105,7 @@ pp_db_open(pp_db **dbp, const char *path, int flags)
 	    (!exists && (rc = pp__priv_create(path, db->err,
 	    sizeof(db->err))) != PP_OK))
 		return rc;
-	pthread_once(&journals_once, journals_in_memory);
+	pthread_once(&process_once, set_up_process);
 	rc = sqlite3_open_v2(path, &db->sql, SQLITE_OPEN_READWRITE |
 	    ((flags & PP_DB_CREATE) ? SQLITE_OPEN_CREATE : 0), NULL);
 	if (rc != SQLITE_OK) {
