@@ -594,6 +594,23 @@ static const char *const migrations[] = {
 	/* The flagged readings, which are few, for the reports that count them. */
 	"CREATE INDEX reading_rows_flagged ON reading_rows(meter_id, time) "
 	"WHERE status >= 8;",
+	/*
+	 * 23: the monthly roll-up (doc/design.md, "The store"): each
+	 * meter's month is the sum of its days in daily, and how many they
+	 * are, kept by the store with the days; keyed by month first, as
+	 * daily is by day.  A report over months reads a row a meter a
+	 * month instead of thirty.
+	 */
+	"CREATE TABLE monthly("
+	" month TEXT NOT NULL,"
+	" meter_id INTEGER NOT NULL REFERENCES meters(id),"
+	" days INTEGER NOT NULL,"
+	" energy_wh INTEGER NOT NULL,"
+	" cost_e7 INTEGER NOT NULL,"
+	" PRIMARY KEY(month, meter_id)) WITHOUT ROWID;"
+	"INSERT INTO monthly SELECT substr(day, 1, 7) AS month, meter_id, "
+	"count(*), sum(energy_wh), sum(cost_e7) FROM daily GROUP BY month, "
+	"meter_id ORDER BY month, meter_id;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
