@@ -854,6 +854,15 @@ exec_script(pp_db *db, const char *sql, const char *what)
 	return PP_OK;
 }
 
+int
+pp__db_cache(pp_db *db, int kib)
+{
+	char sql[64];
+
+	snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%d", kib);
+	return exec_script(db, sql, "cache size");
+}
+
 /*
  * A statement without rows run from the handle's cache: a list's rows
  * each take a savepoint, not worth parsing again for each.
@@ -1071,8 +1080,8 @@ pp_db_open(pp_db **dbp, const char *path, int flags)
 	    "journal mode")) != PP_OK)
 		goto fail;
 	if ((rc = exec_script(db, "PRAGMA foreign_keys = ON;"
-	    "PRAGMA synchronous = FULL; PRAGMA cache_size = -65536",
-	    "pragmas")) != PP_OK)
+	    "PRAGMA synchronous = FULL", "pragmas")) != PP_OK ||
+	    (rc = pp__db_cache(db, PP__CACHE_KIB)) != PP_OK)
 		goto fail;
 	if ((rc = pp__query_int(db, &(int64_t){0}, "PRAGMA schema_version",
 	    "")) != PP_OK) {

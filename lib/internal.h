@@ -592,6 +592,15 @@ size_t	 pp__out_rows(const pp_out *o);
 
 /* Set the error text for a caller's own check; returns code. */
 int	 pp__set_error(pp_db *db, int code, const char *msg);
+/*
+ * The pages a handle keeps (KiB): a writer's, so that a poll's or an
+ * import's pages are written once at commit; a report's, which reads most
+ * pages once, so that it reuses a few buffers instead of touching fresh
+ * memory for each page (doc/design.md, "The database").
+ */
+#define PP__CACHE_KIB		65536
+#define PP__REPORT_CACHE_KIB	2048
+int	 pp__db_cache(pp_db *db, int kib);
 /* Writers: BEGIN IMMEDIATE.  Busy past the timeout is PP_EBUSY. */
 int	 pp__tx_begin(pp_db *db);
 /* Free the transaction's facts (db->txdata), if any. */

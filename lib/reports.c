@@ -530,22 +530,36 @@ static const pp_column counters_cols[] = {
 };
 
 /*
- * A good reading of the meter: not flagged, with a counter.  Straight
- * from the store's rows, in their key's order (doc/design.md, "The
- * store"): its id as the view readings gives it.
+ * A column of the meter's last good reading (not flagged, with a counter)
+ * at or before t, and of the one its period starts with: the last at or
+ * before --from, else the first after it.  Straight from the store's rows,
+ * in their key's order (doc/design.md, "The store"): a seek each, the
+ * second of a reading's columns on the page the first read.
  */
-#define GOOD_READING \
-	"SELECT r.time * 1024 + r.seq FROM reading_rows r WHERE r.meter_id = " \
-	"m.id AND r.status < 8 AND r.energy_wh IS NOT NULL AND "
+#define GOOD_READING(col) \
+	"SELECT r." col " FROM reading_rows r WHERE r.meter_id = m.id AND " \
+	"r.status < 8 AND r.energy_wh IS NOT NULL AND "
+#define LAST_READING(col, t) \
+	"(" GOOD_READING(col) "r.time <= " t " ORDER BY r.time DESC, r.seq " \
+	"DESC LIMIT 1)"
+#define START_READING(col) \
+	"coalesce(" LAST_READING(col, "?1") ", (" GOOD_READING(col) "r.time " \
+	"> ?1 AND r.time <= ?2 ORDER BY r.time, r.seq LIMIT 1))"
 /*
  * A swap (meter-swap) detaches one meter from its account and attaches
- * another in the same second: the other meter, and when.
+ * another in the same second: the other meter's name, looked for only
+ * when the meter was detached (or attached) within the period.
  */
-#define SWAP_OTHER(mine, other, at) \
-	"(SELECT " other ".meter_id FROM account_meters x JOIN " \
+#define SWAP_OTHER(when, mine, other, at) \
+	"CASE WHEN " when " IS NOT NULL THEN (SELECT meter FROM meters WHERE " \
+	"id = (SELECT " other ".meter_id FROM account_meters x JOIN " \
 	"account_meters y ON y.account_id = x.account_id AND y.attached = " \
 	"x.detached AND y.meter_id <> x.meter_id WHERE " mine ".meter_id = " \
-	"m.id AND " at " > ?1 AND " at " <= ?2 LIMIT 1)"
+	"m.id AND " at " > ?1 AND " at " <= ?2 LIMIT 1)) END"
+/* Each meter's first detach (or attach) within the period. */
+#define FIRST_CHANGE(at) \
+	"(SELECT meter_id, min(" at ") AS at FROM account_meters WHERE " at \
+	" > ?1 AND " at " <= ?2 GROUP BY meter_id)"
 
 static int
 counters_check(struct pp__run *run)
@@ -575,9 +589,11 @@ counters_row(struct pp__run *run, sqlite3_stmt *st, pp_cell *c)
 	char t[PP_TIMEBUF], from[PP_NUMBUF], to[PP_NUMBUF];
 
 	run->note[0] = '\0';
+	if (c[5].set && c[7].set)
+		c[8] = PP__INT(c[7].i - c[5].i);
 	if (!c[6].set)
 		counters_note(run, "no reading at or before --to%s%s", "", "");
-	else if (sqlite3_column_int(st, 10))
+	else if (!c[4].set || c[4].i > run->opts.from)
 		counters_note(run, "starts at its first reading, %s, after "
 		    "--from%s", pp_time_format(c[4].i, t), "");
 	if (c[8].set && c[8].i < 0) {
@@ -608,34 +624,24 @@ const struct pp_report pp__report_counters = {
 	    "[--room R]", PP_OPERAND_NONE, 0 },
 	.cols = counters_cols,
 	.ncols = PP__NELEM(counters_cols),
-	.sql = "SELECT m.meter, coalesce(b.name, ''), m.floor, m.room, s.time, "
-	    "s.energy_wh, e.time, e.energy_wh, e.energy_wh - s.energy_wh, "
-	    "NULL, coalesce(x.start >> 10 > ?1, 1), (SELECT meter FROM meters "
-	    "WHERE id = x.out_to), "
-	    "x.out_at, (SELECT meter FROM meters WHERE id = x.in_for), "
-	    "x.in_at, (SELECT count(*) FROM reading_rows r INDEXED BY "
+	/*
+	 * Every column of a row is worked out once, as the meters are
+	 * scanned in the store's order; the energy and whether the period
+	 * starts late are counters_row's.
+	 */
+	.sql = "SELECT m.meter, coalesce(b.name, ''), m.floor, m.room, "
+	    START_READING("time") ", " START_READING("energy_wh") ", "
+	    LAST_READING("time", "?2") ", " LAST_READING("energy_wh", "?2")
+	    ", NULL, NULL, NULL, " SWAP_OTHER("o.at", "x", "y", "x.detached")
+	    ", o.at, " SWAP_OTHER("i.at", "y", "x", "y.attached") ", i.at, "
+	    "(SELECT count(*) FROM reading_rows r INDEXED BY "
 	    "reading_rows_flagged WHERE r.meter_id = m.id AND r.status >= 8 "
-	    "AND r.time > ?1 AND r.time <= ?2) "
-	    "FROM (SELECT "
-	    "m.id AS id, coalesce((" GOOD_READING "r.time <= ?1 ORDER BY "
-	    "r.time DESC, r.seq DESC LIMIT 1), (" GOOD_READING
-	    "r.time > ?1 AND r.time <= ?2 ORDER BY r.time, r.seq LIMIT 1)) AS "
-	    "start, ("
-	    GOOD_READING "r.time <= ?2 ORDER BY r.time DESC, r.seq DESC LIMIT "
-	    "1) AS last, " SWAP_OTHER("x", "y", "x.detached") " AS out_to, "
-	    "(SELECT x.detached FROM account_meters x WHERE x.meter_id = m.id "
-	    "AND x.detached > ?1 AND x.detached <= ?2 ORDER BY x.detached "
-	    "LIMIT 1) AS out_at, " SWAP_OTHER("y", "x", "y.attached")
-	    " AS in_for, (SELECT y.attached FROM account_meters y WHERE "
-	    "y.meter_id = m.id AND y.attached > ?1 AND y.attached <= ?2 "
-	    "ORDER BY y.attached LIMIT 1) AS in_at FROM meters m LIMIT -1) x "
-	    "JOIN "
-	    "meters m ON m.id = x.id LEFT JOIN buildings b ON b.id = "
-	    "m.building_id LEFT JOIN reading_rows s ON s.meter_id = m.id AND "
-	    "s.time = x.start >> 10 AND s.seq = x.start & 1023 LEFT JOIN "
-	    "reading_rows e ON e.meter_id = m.id AND e.time = x.last >> 10 AND "
-	    "e.seq = x.last & 1023 WHERE " PP__PLACE_SQL("3", "4", "5")
-	    " ORDER BY b.id, m.floor, m.room, m.meter",
+	    "AND r.time > ?1 AND r.time <= ?2) FROM meters m LEFT JOIN "
+	    "buildings b ON b.id = m.building_id LEFT JOIN "
+	    FIRST_CHANGE("detached") " o ON o.meter_id = m.id LEFT JOIN "
+	    FIRST_CHANGE("attached") " i ON i.meter_id = m.id WHERE "
+	    PP__PLACE_SQL("3", "4", "5") " ORDER BY b.id, m.floor, m.room, "
+	    "m.meter",
 	.binds = { PP__BIND_FROM, PP__BIND_TO, PP__BIND_BUILDING,
 	    PP__BIND_FLOOR, PP__BIND_ROOM },
 	.what = "readings",
