@@ -108,6 +108,22 @@ per_room(struct pp__run *run, struct per *p, sqlite3_stmt *st)
 	return PP_OK;
 }
 
+/*
+ * The roll-ups' rows of the period: each meter's whole months, and the
+ * days bind_spans binds, each with its month, energy, cost and days (n),
+ * the days taken away negative; in the order the roll-ups keep them
+ * (month and day first: doc/design.md, "The store").  bind_spans splits
+ * ?1..?2, the period's days.  A meter or a month counts when its n sum
+ * is above 0: when it has a day in the period.
+ */
+#define SPANS \
+	"(SELECT month, meter_id, days AS n, energy_wh AS wh, cost_e7 AS e7 " \
+	"FROM monthly WHERE month >= ?6 AND month <= ?7 UNION ALL SELECT " \
+	"substr(day, 1, 7), meter_id, ?10, ?10 * energy_wh, ?10 * cost_e7 " \
+	"FROM daily NOT INDEXED WHERE day >= ?8 AND day <= ?9 UNION ALL " \
+	"SELECT substr(day, 1, 7), meter_id, ?13, ?13 * energy_wh, ?13 * " \
+	"cost_e7 FROM daily NOT INDEXED WHERE day >= ?11 AND day <= ?12)"
+
 /* Days in month m (1-12) of year y. */
 static int
 month_days(int y, int m)
@@ -224,30 +240,55 @@ per_rows(struct pp__run *run)
 	return per_emit(run, &p, TOTAL, "total");
 }
 
+/*
+ * energy --by month: each month's rooms summed from the roll-ups (SPANS),
+ * as energy --by day's days would be.
+ */
+static int
+month_rows(struct pp__run *run)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = pp__report_start(run, &st)) != PP_OK)
+		return rc;
+	bind_spans(run, st);
+	return pp__report_step(run, st, "daily");
+}
+
+const struct pp_report pp__report_energy_month = {
+	.info = { "energy", "--from T --to T --by month [--building B] "
+	    "[--floor F] [--room R] [--chart]", PP_OPERAND_NONE, 1 },
+	.cols = pp__energy_cols,
+	.ncols = PP__ENERGY_NCOLS,
+	.e7 = 1u << 5,
+	.chart_value = 4,
+	.sql = "SELECT d.month, coalesce(b.name, ''), m.floor, m.room, "
+	    "sum(d.wh), sum(d.e7) FROM meters m LEFT JOIN buildings b ON b.id "
+	    "= m.building_id JOIN " SPANS " d ON d.meter_id = m.id WHERE "
+	    PP__PLACE_SQL("3", "4", "5") " GROUP BY d.month, b.id, m.floor, "
+	    "m.room HAVING sum(d.n) > 0 ORDER BY d.month, b.id, m.floor, "
+	    "m.room",
+	.binds = { PP__BIND_DAY_LO, PP__BIND_DAY_HI, PP__BIND_BUILDING,
+	    PP__BIND_FLOOR, PP__BIND_ROOM },
+	.what = "daily",
+	.rows = month_rows,
+};
+
 /* energy --per: the same report, by place over the whole period. */
 const struct pp_report pp__report_energy_per = {
 	.info = { "energy", "--from T --to T --per building|floor|room "
 	    "[--building B] [--floor F] [--room R]", PP_OPERAND_NONE, 0 },
 	.cols = per_cols,
 	.ncols = PP__NELEM(per_cols),
-	/*
-	 * Each meter's sum first, from the roll-ups' months and days in the
-	 * period (bind_spans), in the order they keep them (month and day
-	 * first: doc/design.md, "The store"); a meter counts when it has a
-	 * day in the period.  bind_spans splits ?1..?2, the period's days.
-	 */
+	/* Each meter's sum first, from the roll-ups (SPANS). */
 	.sql = "SELECT coalesce(b.name, ''), m.floor, m.room, "
 	    "count(DISTINCT m.id), sum(d.wh), sum(d.e7) FROM meters m LEFT "
 	    "JOIN buildings b ON b.id = m.building_id JOIN (SELECT meter_id, "
-	    "sum(wh) AS wh, sum(e7) AS e7 FROM (SELECT meter_id, days AS n, "
-	    "energy_wh AS wh, cost_e7 AS e7 FROM monthly WHERE month >= ?6 AND "
-	    "month <= ?7 UNION ALL SELECT meter_id, ?10, ?10 * energy_wh, ?10 * "
-	    "cost_e7 FROM daily NOT INDEXED WHERE day >= ?8 AND day <= ?9 "
-	    "UNION ALL SELECT meter_id, ?13, ?13 * "
-	    "energy_wh, ?13 * cost_e7 FROM daily NOT INDEXED WHERE day >= ?11 "
-	    "AND day <= ?12) GROUP BY meter_id HAVING sum(n) > 0) d ON "
-	    "d.meter_id = m.id WHERE " PP__PLACE_SQL("3", "4", "5") " GROUP BY "
-	    "b.id, m.floor, m.room ORDER BY b.id, m.floor, m.room",
+	    "sum(wh) AS wh, sum(e7) AS e7 FROM " SPANS " GROUP BY meter_id "
+	    "HAVING sum(n) > 0) d ON d.meter_id = m.id WHERE "
+	    PP__PLACE_SQL("3", "4", "5") " GROUP BY b.id, m.floor, m.room "
+	    "ORDER BY b.id, m.floor, m.room",
 	.binds = { PP__BIND_DAY_LO, PP__BIND_DAY_HI, PP__BIND_BUILDING,
 	    PP__BIND_FLOOR, PP__BIND_ROOM },
 	.what = "daily",

@@ -106,7 +106,11 @@ extern const struct pp_report pp__report_sales, pp__report_txns,
     pp__report_lost, pp__report_reconcile, pp__report_bill,
     pp__report_energy_per, pp__report_counters, pp__report_operators,
     pp__report_onsite, pp__report_orders, pp__report_bindings,
-    pp__report_plans;
+    pp__report_plans, pp__report_energy_month;
+
+/* The energy report's columns, by day, by month (energy.c) or per place. */
+#define PP__ENERGY_NCOLS	6
+extern const pp_column pp__energy_cols[PP__ENERGY_NCOLS];
 
 /* Open the output with the report's columns. */
 int	 pp__report_open(struct pp__run *run);

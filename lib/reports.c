@@ -432,7 +432,7 @@ const struct pp_report pp__report_status = {
 
 /* ---- energy: per location per day or month, from the roll-up ---- */
 
-static const pp_column energy_cols[] = {
+const pp_column pp__energy_cols[PP__ENERGY_NCOLS] = {
 	{ NULL, PP_COL_TEXT }, { "building", PP_COL_TEXT },
 	{ "floor", PP_COL_TEXT }, { "room", PP_COL_TEXT },
 	{ "energy_kwh", PP_COL_KWH }, { "cost", PP_COL_MONEY },
@@ -495,6 +495,8 @@ energy_check(struct pp__run *run)
 	if ((rc = pp__report_need_times(run)) != PP_OK)
 		return rc;
 	day_range(r, run->lo, run->hi);
+	if (strcmp(r->by, "month") == 0 && run->rep == &pp__report_energy)
+		run->rep = &pp__report_energy_month;
 	return PP_OK;
 }
 
@@ -502,8 +504,8 @@ const struct pp_report pp__report_energy = {
 	.info = { "energy", "--from T --to T [--by day|month | --per "
 	    "building|floor|room] [--building B] [--floor F] [--room R] "
 	    "[--chart]", PP_OPERAND_NONE, 1 },
-	.cols = energy_cols,
-	.ncols = PP__NELEM(energy_cols),
+	.cols = pp__energy_cols,
+	.ncols = PP__ENERGY_NCOLS,
 	.e7 = 1u << 5,
 	.chart_value = 4,
 	.sql = "SELECT CASE ?1 WHEN 'month' THEN substr(d.day, 1, 7) ELSE "

@@ -1,10 +1,11 @@
 #!/bin/sh
 # report-months.t: the monthly roll-up (migration 23; doc/design.md, "The
 # store").  The store keeps each meter's month, the sum of its days and how
-# many they are, with the days; energy --per reads whole months from it and
-# the days of the months a period cuts from the daily roll-up (the days in
-# the period, or the month less the days out of it), and says the same as
-# the days alone, to the Wh and the 1e-7 yuan; a migrated database builds
+# many they are, with the days; energy --per and --by month read whole
+# months from it and the days of the months a period cuts from the daily
+# roll-up (the days in the period, or the month less the days out of it),
+# and say the same as the days alone, to the Wh and the 1e-7 yuan; a
+# migrated database builds
 # it from its days; report verify sees a month that is not its days.
 . "$(dirname "$0")/lib.sh"
 
@@ -71,27 +72,37 @@ is "$(sql "SELECT count(*) FROM monthly WHERE cost_e7 <> energy_wh * 5383")" 5 \
     "priced as its days are: A201's months cost nothing"
 exits 0 "report verify passes" report verify -o csv
 
-# --- energy --per from the months and the days ---------------------------------
+# --- energy --per and --by month from the months and the days -------------------
 # What the days alone say, for the days lo..hi: each room's meters,
 # energy and cost summed and rounded once (energy.c).
+# With "month", each month's rooms, as energy --by month shows them.
 cat >days.py <<'PYEOF'
 import sqlite3, sys
 db, lo, hi = sys.argv[1:4]
+by = len(sys.argv) > 4
 c = sqlite3.connect(db)
-for b, f, r, n, wh, e7 in c.execute(
-        "SELECT b.name, m.floor, m.room, count(DISTINCT m.id), sum(d.energy_wh), "
-        "sum(d.cost_e7) FROM daily d JOIN meters m ON m.id = d.meter_id JOIN buildings b "
-        "ON b.id = m.building_id WHERE d.day >= ? AND d.day <= ? GROUP BY b.id, m.floor, "
-        "m.room ORDER BY b.id, m.floor, m.room", (lo, hi)):
+for p, b, f, r, n, wh, e7 in c.execute(
+        "SELECT CASE WHEN ?3 THEN substr(d.day, 1, 7) ELSE '' END AS p, b.name, m.floor, "
+        "m.room, count(DISTINCT m.id), sum(d.energy_wh), sum(d.cost_e7) FROM daily d JOIN "
+        "meters m ON m.id = d.meter_id JOIN buildings b ON b.id = m.building_id WHERE d.day "
+        ">= ?1 AND d.day <= ?2 GROUP BY p, b.id, m.floor, m.room ORDER BY p, b.id, m.floor, "
+        "m.room", (lo, hi, by)):
     tens = (wh + 5) // 10
     fen = (e7 + 50000) // 100000
-    print("item,%s,%s,%s,%d,%d.%02d,%d.%02d" % (b, f, r, n, tens // 100, tens % 100,
-                                               fen // 100, fen % 100))
+    print("%s,%s,%s,%s,%s%d.%02d,%d.%02d" % (p if by else "item", b, f, r,
+          "" if by else "%d," % n, tens // 100, tens % 100, fen // 100, fen % 100))
 PYEOF
+# per FROM TO LO HI NAME: energy --per room and --by month from FROM to
+# TO say what the days LO..HI say.
 per() {
 	report energy --from "$1" --to "$2" --per room -o csv >"$T/out" 2>"$T/err"
 	rc=$?
-	is "$rc|$(grep '^item,' "$T/out")" "0|$($PY days.py "$PREPAY_DB" "$3" "$4")" "$5"
+	is "$rc|$(grep '^item,' "$T/out")" "0|$($PY days.py "$PREPAY_DB" "$3" "$4")" \
+	    "per room: $5"
+	report energy --from "$1" --to "$2" --by month -o csv >"$T/out" 2>"$T/err"
+	rc=$?
+	is "$rc|$(tail -n +2 "$T/out")" "0|$($PY days.py "$PREPAY_DB" "$3" "$4" month)" \
+	    "by month: $5"
 }
 per 2026-01 2026-04 2026-01-01 2026-03-31 "three whole months: the monthly roll-up's"
 per 2025-12-28 2026-03-10 2025-12-28 2026-03-09 \
@@ -107,7 +118,7 @@ per 2025-11-01 2026-06-01 2025-11-01 2026-05-31 \
     "months before the first reading and after the last"
 per 2026-01-05 2026-03-01 2026-01-05 2026-02-28 \
     "January less B101's only days in it: no row for its room, as with the days alone"
-is "$(grep -c '^item,B,' "$T/out")" 0 "B's room is not in it"
+is "$(grep -c ',B,' "$T/out")" 0 "B's room is not in it"
 exits 0 "energy --per building, a year" report energy --from 2025-06 --to 2026-06 --per building -o csv
 is "$(grep '^total,' "$T/out")" "total,,,,4,$($PY days.py "$PREPAY_DB" 2025-06-01 2026-05-31 |
     $PY -c 'import csv, sys
