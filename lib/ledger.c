@@ -171,6 +171,19 @@ pp__ledger_post(pp_db *db, const struct pp__post *p, int64_t *idp)
 	return PP_OK;
 }
 
+/* Whether name is one of the ';'-separated names of list. */
+static int
+listed(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p;
+
+	for (p = list; (p = strstr(p, name)) != NULL; p += n)
+		if ((p == list || p[-1] == ';') && (p[n] == ';' || p[n] == '\0'))
+			return 1;
+	return 0;
+}
+
 /* The meters (and rooms) an account had at time t, joined with ';'. */
 int
 pp__account_meters(pp_db *db, int64_t account_id, int64_t t,
@@ -181,10 +194,15 @@ pp__account_meters(pp_db *db, int64_t account_id, int64_t t,
 	int rc;
 
 	meters[0] = rooms[0] = '\0';
+	/*
+	 * In the order the meters were first attached: the account's index
+	 * gives its rows in rowid order, so no sort for each ledger row a
+	 * report lists; a meter attached again is listed once.
+	 */
 	if ((st = pp__stmt(db, "SELECT m.meter, m.room FROM account_meters am "
 	    "JOIN meters m ON m.id = am.meter_id WHERE am.account_id = ? AND "
 	    "am.attached <= ?2 AND (am.detached IS NULL OR am.detached >= ?2) "
-	    "GROUP BY m.id ORDER BY min(am.rowid)")) == NULL)
+	    "ORDER BY am.rowid")) == NULL)
 		return PP_EINTERNAL;
 	sqlite3_bind_int64(st, 1, account_id);
 	sqlite3_bind_int64(st, 2, t);
@@ -192,6 +210,8 @@ pp__account_meters(pp_db *db, int64_t account_id, int64_t t,
 		const char *m = (const char *)sqlite3_column_text(st, 0);
 		const char *r = (const char *)sqlite3_column_text(st, 1);
 
+		if (listed(meters, m))
+			continue;
 		mat += snprintf(meters + mat, mat < PP_LISTMAX ?
 		    PP_LISTMAX - mat : 0, "%s%s", mat ? ";" : "", m);
 		if (r && *r && strstr(rooms, r) == NULL)
