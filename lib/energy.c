@@ -259,19 +259,13 @@ month_rows(struct pp__run *run)
 const struct pp_report pp__report_energy_month = {
 	.info = { "energy", "--from T --to T --by month [--building B] "
 	    "[--floor F] [--room R] [--chart]", PP_OPERAND_NONE, 1 },
-	.cols = pp__energy_cols,
-	.ncols = PP__ENERGY_NCOLS,
-	.e7 = 1u << 5,
-	.chart_value = 4,
+	PP__ENERGY_REPORT,
 	.sql = "SELECT d.month, coalesce(b.name, ''), m.floor, m.room, "
 	    "sum(d.wh), sum(d.e7) FROM meters m LEFT JOIN buildings b ON b.id "
 	    "= m.building_id JOIN " SPANS " d ON d.meter_id = m.id WHERE "
 	    PP__PLACE_SQL("3", "4", "5") " GROUP BY d.month, b.id, m.floor, "
 	    "m.room HAVING sum(d.n) > 0 ORDER BY d.month, b.id, m.floor, "
 	    "m.room",
-	.binds = { PP__BIND_DAY_LO, PP__BIND_DAY_HI, PP__BIND_BUILDING,
-	    PP__BIND_FLOOR, PP__BIND_ROOM },
-	.what = "daily",
 	.rows = month_rows,
 };
 

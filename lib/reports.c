@@ -494,6 +494,7 @@ energy_check(struct pp__run *run)
 	if ((rc = pp__report_need_times(run)) != PP_OK)
 		return rc;
 	day_range(r, run->lo, run->hi);
+	/* By day from the days, by month from the months (energy.c). */
 	if (strcmp(r->by, "month") == 0 && run->rep == &pp__report_energy)
 		run->rep = &pp__report_energy_month;
 	return PP_OK;
@@ -503,20 +504,13 @@ const struct pp_report pp__report_energy = {
 	.info = { "energy", "--from T --to T [--by day|month | --per "
 	    "building|floor|room] [--building B] [--floor F] [--room R] "
 	    "[--chart]", PP_OPERAND_NONE, 1 },
-	.cols = pp__energy_cols,
-	.ncols = PP__ENERGY_NCOLS,
-	.e7 = 1u << 5,
-	.chart_value = 4,
-	.sql = "SELECT CASE ?1 WHEN 'month' THEN substr(d.day, 1, 7) ELSE "
-	    "d.day END AS p, coalesce(b.name, ''), m.floor, m.room, "
+	PP__ENERGY_REPORT,
+	.sql = "SELECT d.day, coalesce(b.name, ''), m.floor, m.room, "
 	    "sum(d.energy_wh), sum(d.cost_e7) FROM meters m LEFT JOIN "
 	    "buildings b ON b.id = m.building_id JOIN daily d ON d.meter_id = "
-	    "m.id AND d.day >= ?2 AND d.day <= ?3 WHERE " PP__PLACE_SQL("4",
-	    "5", "6") " GROUP BY p, b.id, m.floor, m.room ORDER BY p, b.id, "
-	    "m.floor, m.room",
-	.binds = { PP__BIND_BY, PP__BIND_DAY_LO, PP__BIND_DAY_HI,
-	    PP__BIND_BUILDING, PP__BIND_FLOOR, PP__BIND_ROOM },
-	.what = "daily",
+	    "m.id AND d.day >= ?1 AND d.day <= ?2 WHERE " PP__PLACE_SQL("3",
+	    "4", "5") " GROUP BY d.day, b.id, m.floor, m.room ORDER BY d.day, "
+	    "b.id, m.floor, m.room",
 	.check = energy_check,
 };
 
