@@ -276,7 +276,21 @@ int	 pp__ledger_post(pp_db *db, const struct pp__post *p, int64_t *id);
 /* The meters (and rooms) an account had at time t, joined with ';'. */
 int	 pp__account_meters(pp_db *db, int64_t account_id, int64_t t,
 	    char meters[PP_LISTMAX], char rooms[PP_LISTMAX]);
-/* Fill an entry from a ledger row. */
+/*
+ * A ledger row as an entry: PP__ENTRY_SQL with a WHERE of the caller's
+ * gives its columns, pp__entry_row fills the entry from them (and its
+ * meters, on the account's wallet), pp__entry_load for one row.
+ */
+#define PP__ENTRY_SQL \
+	"SELECT l.id, l.serial, l.time, l.kind, a.account, a.name, a.phone, " \
+	"m.meter, m.room, l.amount, l.method, l.ref, l.operator, l.remark, " \
+	"r.serial, l.balance, coalesce(l.buy_count, 0), l.account_id, " \
+	"coalesce((SELECT c.id FROM commands c WHERE c.ledger_id = l.id AND " \
+	"c.state IN ('pending','sent')), 0), coalesce((SELECT o.name FROM " \
+	"operators o WHERE o.login = l.operator), '') FROM ledger l JOIN " \
+	"accounts a ON a.id = l.account_id LEFT JOIN meters m ON m.id = " \
+	"l.meter_id LEFT JOIN ledger r ON r.id = l.reverses"
+int	 pp__entry_row(pp_db *db, sqlite3_stmt *st, pp_entry *out);
 int	 pp__entry_load(pp_db *db, int64_t ledger_id, pp_entry *out);
 /*
  * Post money.  With a wallet meter, the row takes that meter's next

@@ -129,8 +129,10 @@ const struct pp_report pp__report_sales = {
 /* ---- txns: the money rows ---- */
 
 /*
- * Each row as the money tools print it.  The statement cache (db.c) lends
- * pp__entry_load statements of its own while this one steps.
+ * Each row as the money tools print it, from one statement of their
+ * entries' columns.  The statement cache (db.c) lends pp__entry_row's
+ * look-up of an account's meters a statement of its own while this one
+ * steps.
  */
 static int
 txns_rows(struct pp__run *run)
@@ -143,8 +145,7 @@ txns_rows(struct pp__run *run)
 	if ((rc = pp__report_start(run, &st)) != PP_OK)
 		return rc;
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((rc = pp__entry_load(run->db, sqlite3_column_int64(st, 0),
-		    &e)) != PP_OK)
+		if ((rc = pp__entry_row(run->db, st, &e)) != PP_OK)
 			break;
 		entry_cells(&e, cells);
 		if ((rc = pp__report_emit(run, cells)) != PP_OK)
@@ -161,8 +162,7 @@ const struct pp_report pp__report_txns = {
 	    "[--operator LOGIN] [--from T] [--to T]", PP_OPERAND_NONE, 0 },
 	.cols = pp_entry_columns,
 	.ncols = PP_ENTRY_NCOLS,
-	.sql = "SELECT l.id FROM ledger l JOIN accounts a ON "
-	    "a.id = l.account_id WHERE l.time >= ?1 AND l.time < ?2 "
+	.sql = PP__ENTRY_SQL " WHERE l.time >= ?1 AND l.time < ?2 "
 	    "AND (?3 IS NULL OR l.kind = ?3) AND (?4 IS NULL OR a.account = ?4) "
 	    "AND (?5 IS NULL OR l.operator = ?5) AND (?6 IS NULL OR "
 	    "l.meter_id = (SELECT id FROM meters WHERE meter = ?6) OR "
