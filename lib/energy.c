@@ -240,6 +240,13 @@ per_rows(struct pp__run *run)
 	return per_emit(run, &p, TOTAL, "total");
 }
 
+/* energy by day (reports.c) and by month: a column named by --by. */
+const pp_column pp__energy_cols[PP__ENERGY_NCOLS] = {
+	{ NULL, PP_COL_TEXT }, { "building", PP_COL_TEXT },
+	{ "floor", PP_COL_TEXT }, { "room", PP_COL_TEXT },
+	{ "energy_kwh", PP_COL_KWH }, { "cost", PP_COL_MONEY },
+};
+
 /*
  * energy --by month: each month's rooms summed from the roll-ups (SPANS),
  * as energy --by day's days would be.

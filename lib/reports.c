@@ -429,13 +429,7 @@ const struct pp_report pp__report_status = {
 	.row = status_row,
 };
 
-/* ---- energy: per location per day or month, from the roll-up ---- */
-
-const pp_column pp__energy_cols[PP__ENERGY_NCOLS] = {
-	{ NULL, PP_COL_TEXT }, { "building", PP_COL_TEXT },
-	{ "floor", PP_COL_TEXT }, { "room", PP_COL_TEXT },
-	{ "energy_kwh", PP_COL_KWH }, { "cost", PP_COL_MONEY },
-};
+/* ---- energy: per location per day or month, from the roll-ups ---- */
 
 /*
  * The days of the daily roll-up that [from, to) touches, as the inclusive
