@@ -5,8 +5,8 @@
 # months from it and the days of the months a period cuts from the daily
 # roll-up (the days in the period, or the month less the days out of it),
 # and say the same as the days alone, to the Wh and the 1e-7 yuan; a
-# migrated database builds
-# it from its days; report verify sees a month that is not its days.
+# migrated database builds it from its days; report verify sees a month
+# that is not its days.
 . "$(dirname "$0")/lib.sh"
 
 # 2025-12-01 00:00 in Shanghai: the site is loaded and the accounts open.
