@@ -659,6 +659,23 @@ static const char *const migrations[] = {
 	"OLD.time AND seq = OLD.id - OLD.time * 1024;"
 	"DELETE FROM reading_extras WHERE meter_id = OLD.meter_id AND time = "
 	"OLD.time AND seq = OLD.id - OLD.time * 1024; END;",
+	/*
+	 * 23: the monthly roll-up (doc/design.md, "The store"): each
+	 * meter's month is the sum of its days in daily, and how many they
+	 * are, kept by the store with the days; keyed by month first, as
+	 * daily is by day.  A report over months reads a row a meter a
+	 * month instead of thirty.
+	 */
+	"CREATE TABLE monthly("
+	" month TEXT NOT NULL,"
+	" meter_id INTEGER NOT NULL REFERENCES meters(id),"
+	" days INTEGER NOT NULL,"
+	" energy_wh INTEGER NOT NULL,"
+	" cost_e7 INTEGER NOT NULL,"
+	" PRIMARY KEY(month, meter_id)) WITHOUT ROWID;"
+	"INSERT INTO monthly SELECT substr(day, 1, 7) AS month, meter_id, "
+	"count(*), sum(energy_wh), sum(cost_e7) FROM daily GROUP BY month, "
+	"meter_id ORDER BY month, meter_id;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -902,6 +919,15 @@ exec_script(pp_db *db, const char *sql, const char *what)
 	return PP_OK;
 }
 
+int
+pp__db_cache(pp_db *db, int kib)
+{
+	char sql[64];
+
+	snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%d", kib);
+	return exec_script(db, sql, "cache size");
+}
+
 /*
  * A statement without rows run from the handle's cache: a list's rows
  * each take a savepoint, not worth parsing again for each.
@@ -1121,9 +1147,9 @@ pp_db_open(pp_db **dbp, const char *path, int flags)
 	    "journal mode")) != PP_OK)
 		goto fail;
 	if ((rc = exec_script(db, "PRAGMA foreign_keys = ON;"
-	    "PRAGMA synchronous = FULL; PRAGMA cache_size = -65536; "
-	    "PRAGMA mmap_size = 1073741824",
-	    "pragmas")) != PP_OK)
+	    "PRAGMA synchronous = FULL; PRAGMA mmap_size = 1073741824",
+	    "pragmas")) != PP_OK ||
+	    (rc = pp__db_cache(db, PP__CACHE_KIB)) != PP_OK)
 		goto fail;
 	if ((rc = pp__query_int(db, &(int64_t){0}, "PRAGMA schema_version",
 	    "")) != PP_OK) {

@@ -7,6 +7,7 @@
  * the columns show; every row above the rooms is the sum of those shown
  * figures, so the columns add up exactly.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "report.h"
@@ -107,6 +108,108 @@ per_room(struct pp__run *run, struct per *p, sqlite3_stmt *st)
 	return PP_OK;
 }
 
+/*
+ * The roll-ups' rows of the period: each meter's whole months, and the
+ * days bind_spans binds, each with its month, energy, cost and days (n),
+ * the days taken away negative; in the order the roll-ups keep them
+ * (month and day first: doc/design.md, "The store").  bind_spans splits
+ * ?1..?2, the period's days.  A meter or a month counts when its n sum
+ * is above 0: when it has a day in the period.
+ */
+#define SPANS \
+	"(SELECT month, meter_id, days AS n, energy_wh AS wh, cost_e7 AS e7 " \
+	"FROM monthly WHERE month >= ?6 AND month <= ?7 UNION ALL SELECT " \
+	"substr(day, 1, 7), meter_id, ?10, ?10 * energy_wh, ?10 * cost_e7 " \
+	"FROM daily NOT INDEXED WHERE day >= ?8 AND day <= ?9 UNION ALL " \
+	"SELECT substr(day, 1, 7), meter_id, ?13, ?13 * energy_wh, ?13 * " \
+	"cost_e7 FROM daily NOT INDEXED WHERE day >= ?11 AND day <= ?12)"
+
+/* Days in month m (1-12) of year y. */
+static int
+month_days(int y, int m)
+{
+	static const int n[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
+	    30, 31 };
+
+	return m == 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0) ? 29 :
+	    n[m - 1];
+}
+
+/* A span of days of month k (year * 12 + month - 1), to ?lo and ?lo + 1. */
+static void
+bind_days(sqlite3_stmt *st, int lo, int k, int d1, int d2, int sign)
+{
+	char a[PP_TIMEBUF], b[PP_TIMEBUF];
+
+	if (d1 > d2)
+		return;
+	snprintf(a, sizeof(a), "%04d-%02d-%02d", k / 12, k % 12 + 1, d1);
+	snprintf(b, sizeof(b), "%04d-%02d-%02d", k / 12, k % 12 + 1, d2);
+	sqlite3_bind_text(st, lo, a, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, lo + 1, b, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, lo + 2, sign);
+}
+
+/*
+ * The period's days as whole months of the monthly roll-up (?6..?7) and
+ * at most two spans of the daily one (?8..?10, ?11..?13), each added or
+ * taken away: a month the period cuts is its days in the period, or the
+ * month less its days out of it, whichever are fewer.  Exact, as a
+ * month is the sum of its days (report verify checks it).  A period
+ * without a first or last day (the tools' open ends) is days only.
+ */
+static void
+bind_spans(struct pp__run *run, sqlite3_stmt *st)
+{
+	int y1, m1, d1, y2, m2, d2, k1, k2, n1, n2, lo, hi;
+	char a[PP_TIMEBUF], b[PP_TIMEBUF];
+
+	/* A cached statement keeps the last run's. */
+	for (lo = 6; lo <= 13; lo++)
+		sqlite3_bind_null(st, lo);
+	if (sscanf(run->lo, "%4d-%2d-%2d", &y1, &m1, &d1) != 3 ||
+	    sscanf(run->hi, "%4d-%2d-%2d", &y2, &m2, &d2) != 3 || m1 < 1 ||
+	    m1 > 12 || m2 < 1 || m2 > 12) {
+		sqlite3_bind_text(st, 8, run->lo, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 9, run->hi, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 10, 1);
+		return;
+	}
+	k1 = y1 * 12 + m1 - 1;
+	k2 = y2 * 12 + m2 - 1;
+	n1 = month_days(y1, m1);
+	n2 = month_days(y2, m2);
+	lo = k1;
+	hi = k2;
+	if (k1 == k2 && d2 - d1 + 1 <= n1 - (d2 - d1 + 1)) {
+		/* Fewer days in than out: the days. */
+		bind_days(st, 8, k1, d1, d2, 1);
+		return;
+	}
+	if (k1 == k2) {
+		/* The month less the days before and after. */
+		bind_days(st, 8, k1, 1, d1 - 1, -1);
+		bind_days(st, 11, k1, d2 + 1, n1, -1);
+	} else {
+		if (d1 - 1 <= n1 - d1 + 1)
+			bind_days(st, 8, k1, 1, d1 - 1, -1);
+		else {
+			lo = k1 + 1;
+			bind_days(st, 8, k1, d1, n1, 1);
+		}
+		if (n2 - d2 < d2)
+			bind_days(st, 11, k2, d2 + 1, n2, -1);
+		else {
+			hi = k2 - 1;
+			bind_days(st, 11, k2, 1, d2, 1);
+		}
+	}
+	snprintf(a, sizeof(a), "%04d-%02d", lo / 12, lo % 12 + 1);
+	snprintf(b, sizeof(b), "%04d-%02d", hi / 12, hi % 12 + 1);
+	sqlite3_bind_text(st, 6, a, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 7, b, -1, SQLITE_TRANSIENT);
+}
+
 static int
 per_rows(struct pp__run *run)
 {
@@ -122,6 +225,7 @@ per_rows(struct pp__run *run)
 			p.level = BUILDING + (int)i;
 	if ((rc = pp__report_start(run, &st)) != PP_OK)
 		return rc;
+	bind_spans(run, st);
 	while ((src = sqlite3_step(st)) == SQLITE_ROW)
 		if ((rc = per_room(run, &p, st)) != PP_OK)
 			break;
@@ -136,23 +240,56 @@ per_rows(struct pp__run *run)
 	return per_emit(run, &p, TOTAL, "total");
 }
 
+/* energy by day (reports.c) and by month: a column named by --by. */
+const pp_column pp__energy_cols[PP__ENERGY_NCOLS] = {
+	{ NULL, PP_COL_TEXT }, { "building", PP_COL_TEXT },
+	{ "floor", PP_COL_TEXT }, { "room", PP_COL_TEXT },
+	{ "energy_kwh", PP_COL_KWH }, { "cost", PP_COL_MONEY },
+};
+
+/*
+ * energy --by month: each month's rooms summed from the roll-ups (SPANS),
+ * as energy --by day's days would be.
+ */
+static int
+month_rows(struct pp__run *run)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = pp__report_start(run, &st)) != PP_OK)
+		return rc;
+	bind_spans(run, st);
+	return pp__report_step(run, st, "daily");
+}
+
+const struct pp_report pp__report_energy_month = {
+	.info = { "energy", "--from T --to T --by month [--building B] "
+	    "[--floor F] [--room R] [--chart]", PP_OPERAND_NONE, 1 },
+	PP__ENERGY_REPORT,
+	.sql = "SELECT d.month, coalesce(b.name, ''), m.floor, m.room, "
+	    "sum(d.wh), sum(d.e7) FROM meters m LEFT JOIN buildings b ON b.id "
+	    "= m.building_id JOIN " SPANS " d ON d.meter_id = m.id WHERE "
+	    PP__PLACE_SQL("3", "4", "5") " GROUP BY d.month, b.id, m.floor, "
+	    "m.room HAVING sum(d.n) > 0 ORDER BY d.month, b.id, m.floor, "
+	    "m.room",
+	.rows = month_rows,
+};
+
 /* energy --per: the same report, by place over the whole period. */
 const struct pp_report pp__report_energy_per = {
 	.info = { "energy", "--from T --to T --per building|floor|room "
 	    "[--building B] [--floor F] [--room R]", PP_OPERAND_NONE, 0 },
 	.cols = per_cols,
 	.ncols = PP__NELEM(per_cols),
-	/*
-	 * Each meter's sum first, from the roll-up's days in the period in
-	 * the order it keeps them (day first: doc/design.md, "The store").
-	 */
+	/* Each meter's sum first, from the roll-ups (SPANS). */
 	.sql = "SELECT coalesce(b.name, ''), m.floor, m.room, "
 	    "count(DISTINCT m.id), sum(d.wh), sum(d.e7) FROM meters m LEFT "
 	    "JOIN buildings b ON b.id = m.building_id JOIN (SELECT meter_id, "
-	    "sum(energy_wh) AS wh, sum(cost_e7) AS e7 FROM daily NOT INDEXED "
-	    "WHERE day >= ?1 AND day <= ?2 GROUP BY meter_id) d ON d.meter_id = "
-	    "m.id WHERE " PP__PLACE_SQL("3", "4", "5") " GROUP BY b.id, "
-	    "m.floor, m.room ORDER BY b.id, m.floor, m.room",
+	    "sum(wh) AS wh, sum(e7) AS e7 FROM " SPANS " GROUP BY meter_id "
+	    "HAVING sum(n) > 0) d ON d.meter_id = m.id WHERE "
+	    PP__PLACE_SQL("3", "4", "5") " GROUP BY b.id, m.floor, m.room "
+	    "ORDER BY b.id, m.floor, m.room",
 	.binds = { PP__BIND_DAY_LO, PP__BIND_DAY_HI, PP__BIND_BUILDING,
 	    PP__BIND_FLOOR, PP__BIND_ROOM },
 	.what = "daily",

@@ -276,7 +276,21 @@ int	 pp__ledger_post(pp_db *db, const struct pp__post *p, int64_t *id);
 /* The meters (and rooms) an account had at time t, joined with ';'. */
 int	 pp__account_meters(pp_db *db, int64_t account_id, int64_t t,
 	    char meters[PP_LISTMAX], char rooms[PP_LISTMAX]);
-/* Fill an entry from a ledger row. */
+/*
+ * A ledger row as an entry: PP__ENTRY_SQL with a WHERE of the caller's
+ * gives its columns, pp__entry_row fills the entry from them (and its
+ * meters, on the account's wallet), pp__entry_load for one row.
+ */
+#define PP__ENTRY_SQL \
+	"SELECT l.id, l.serial, l.time, l.kind, a.account, a.name, a.phone, " \
+	"m.meter, m.room, l.amount, l.method, l.ref, l.operator, l.remark, " \
+	"r.serial, l.balance, coalesce(l.buy_count, 0), l.account_id, " \
+	"coalesce((SELECT c.id FROM commands c WHERE c.ledger_id = l.id AND " \
+	"c.state IN ('pending','sent')), 0), coalesce((SELECT o.name FROM " \
+	"operators o WHERE o.login = l.operator), '') FROM ledger l JOIN " \
+	"accounts a ON a.id = l.account_id LEFT JOIN meters m ON m.id = " \
+	"l.meter_id LEFT JOIN ledger r ON r.id = l.reverses"
+int	 pp__entry_row(pp_db *db, sqlite3_stmt *st, pp_entry *out);
 int	 pp__entry_load(pp_db *db, int64_t ledger_id, pp_entry *out);
 /*
  * Post money.  With a wallet meter, the row takes that meter's next
@@ -624,6 +638,15 @@ size_t	 pp__out_rows(const pp_out *o);
 
 /* Set the error text for a caller's own check; returns code. */
 int	 pp__set_error(pp_db *db, int code, const char *msg);
+/*
+ * The pages a handle keeps (KiB): a writer's, so that a poll's or an
+ * import's pages are written once at commit; a report's, which reads most
+ * pages once, so that it reuses a few buffers instead of touching fresh
+ * memory for each page (doc/design.md, "The database").
+ */
+#define PP__CACHE_KIB		65536
+#define PP__REPORT_CACHE_KIB	2048
+int	 pp__db_cache(pp_db *db, int kib);
 /* Writers: BEGIN IMMEDIATE.  Busy past the timeout is PP_EBUSY. */
 int	 pp__tx_begin(pp_db *db);
 /* Free the transaction's facts (db->txdata), if any. */

@@ -171,6 +171,19 @@ pp__ledger_post(pp_db *db, const struct pp__post *p, int64_t *idp)
 	return PP_OK;
 }
 
+/* Whether name is one of the ';'-separated names of list. */
+static int
+listed(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p;
+
+	for (p = list; (p = strstr(p, name)) != NULL; p += n)
+		if ((p == list || p[-1] == ';') && (p[n] == ';' || p[n] == '\0'))
+			return 1;
+	return 0;
+}
+
 /* The meters (and rooms) an account had at time t, joined with ';'. */
 int
 pp__account_meters(pp_db *db, int64_t account_id, int64_t t,
@@ -181,10 +194,15 @@ pp__account_meters(pp_db *db, int64_t account_id, int64_t t,
 	int rc;
 
 	meters[0] = rooms[0] = '\0';
+	/*
+	 * In the order the meters were first attached: the account's index
+	 * gives its rows in rowid order, so no sort for each ledger row a
+	 * report lists; a meter attached again is listed once.
+	 */
 	if ((st = pp__stmt(db, "SELECT m.meter, m.room FROM account_meters am "
 	    "JOIN meters m ON m.id = am.meter_id WHERE am.account_id = ? AND "
 	    "am.attached <= ?2 AND (am.detached IS NULL OR am.detached >= ?2) "
-	    "GROUP BY m.id ORDER BY min(am.rowid)")) == NULL)
+	    "ORDER BY am.rowid")) == NULL)
 		return PP_EINTERNAL;
 	sqlite3_bind_int64(st, 1, account_id);
 	sqlite3_bind_int64(st, 2, t);
@@ -192,6 +210,8 @@ pp__account_meters(pp_db *db, int64_t account_id, int64_t t,
 		const char *m = (const char *)sqlite3_column_text(st, 0);
 		const char *r = (const char *)sqlite3_column_text(st, 1);
 
+		if (listed(meters, m))
+			continue;
 		mat += snprintf(meters + mat, mat < PP_LISTMAX ?
 		    PP_LISTMAX - mat : 0, "%s%s", mat ? ";" : "", m);
 		if (r && *r && strstr(rooms, r) == NULL)
@@ -203,29 +223,11 @@ pp__account_meters(pp_db *db, int64_t account_id, int64_t t,
 }
 
 int
-pp__entry_load(pp_db *db, int64_t id, pp_entry *e)
+pp__entry_row(pp_db *db, sqlite3_stmt *st, pp_entry *e)
 {
-	sqlite3_stmt *st;
 	int64_t account_id;
-	int rc;
 
 	memset(e, 0, sizeof(*e));
-	if ((st = pp__stmt(db, "SELECT l.id, l.serial, l.time, l.kind, "
-	    "a.account, a.name, a.phone, m.meter, m.room, l.amount, l.method, "
-	    "l.ref, l.operator, l.remark, r.serial, l.balance, "
-	    "coalesce(l.buy_count, 0), l.account_id, coalesce((SELECT c.id "
-	    "FROM commands c WHERE c.ledger_id = l.id AND c.state IN "
-	    "('pending','sent')), 0), coalesce((SELECT o.name FROM operators "
-	    "o WHERE o.login = l.operator), '') FROM ledger l JOIN accounts "
-	    "a ON a.id = l.account_id LEFT JOIN meters m ON m.id = l.meter_id "
-	    "LEFT JOIN ledger r ON r.id = l.reverses WHERE l.id = ?")) == NULL)
-		return PP_EINTERNAL;
-	sqlite3_bind_int64(st, 1, id);
-	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return rc == SQLITE_DONE ? ERR(PP_EINTERNAL, "ledger row %lld "
-		    "vanished", (long long)id) : pp__sqlfail(db, "ledger");
-	}
 	e->id = sqlite3_column_int64(st, 0);
 	pp__col_text(st, 1, e->serial, sizeof(e->serial));
 	e->time = sqlite3_column_int64(st, 2);
@@ -247,12 +249,31 @@ pp__entry_load(pp_db *db, int64_t id, pp_entry *e)
 	e->command_id = sqlite3_column_int64(st, 18);
 	pp__col_text(st, 19, e->operator_name, sizeof(e->operator_name));
 	e->pending = e->command_id != 0;
-	sqlite3_reset(st);
 	/* A row on the account's wallet names all the account's meters. */
 	if (e->meter[0] == '\0')
 		return pp__account_meters(db, account_id, e->time, e->meter,
 		    e->room);
 	return PP_OK;
+}
+
+int
+pp__entry_load(pp_db *db, int64_t id, pp_entry *e)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((st = pp__stmt(db, PP__ENTRY_SQL " WHERE l.id = ?")) == NULL)
+		return PP_EINTERNAL;
+	sqlite3_bind_int64(st, 1, id);
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return rc == SQLITE_DONE ? ERR(PP_EINTERNAL, "ledger row %lld "
+		    "vanished", (long long)id) : pp__sqlfail(db, "ledger");
+	}
+	/* The entry's meters are looked up with this statement reset. */
+	rc = pp__entry_row(db, st, e);
+	sqlite3_reset(st);
+	return rc;
 }
 
 int

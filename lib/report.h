@@ -106,7 +106,19 @@ extern const struct pp_report pp__report_sales, pp__report_txns,
     pp__report_lost, pp__report_reconcile, pp__report_bill,
     pp__report_energy_per, pp__report_counters, pp__report_operators,
     pp__report_onsite, pp__report_orders, pp__report_bindings,
-    pp__report_plans;
+    pp__report_plans, pp__report_energy_month;
+
+/*
+ * The energy report's columns, by day or by month (energy.c), and what
+ * the two share: the cost in 1e-7 yuan, the energy charted, the days of
+ * the period and the place bound to ?1..?5.
+ */
+#define PP__ENERGY_NCOLS	6
+extern const pp_column pp__energy_cols[PP__ENERGY_NCOLS];
+#define PP__ENERGY_REPORT \
+	.cols = pp__energy_cols, .ncols = PP__ENERGY_NCOLS, .e7 = 1u << 5, \
+	.chart_value = 4, .binds = { PP__BIND_DAY_LO, PP__BIND_DAY_HI, \
+	PP__BIND_BUILDING, PP__BIND_FLOOR, PP__BIND_ROOM }, .what = "daily"
 
 /* Open the output with the report's columns. */
 int	 pp__report_open(struct pp__run *run);

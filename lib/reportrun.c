@@ -223,8 +223,8 @@ query_rows(struct pp__run *run)
 	    "report");
 }
 
-int
-pp_report_run(pp_db *db, const pp_report *rep,
+static int
+report_run(pp_db *db, const pp_report *rep,
     const struct pp_report_opts *opts, pp_out **o, enum pp_format fmt,
     FILE *fp, const char *xlsx_path, int bom)
 {
@@ -249,4 +249,21 @@ pp_report_run(pp_db *db, const pp_report *rep,
 	if ((rc = chart_flush(&run)) != PP_OK)
 		return pp__fail(db, rc, "%s", pp_out_error(run.out));
 	return PP_OK;
+}
+
+/* A report runs with a reader's page cache, the handle's again after. */
+int
+pp_report_run(pp_db *db, const pp_report *rep,
+    const struct pp_report_opts *opts, pp_out **o, enum pp_format fmt,
+    FILE *fp, const char *xlsx_path, int bom)
+{
+	int rc, cache;
+
+	*o = NULL;
+	if ((rc = pp__db_cache(db, PP__REPORT_CACHE_KIB)) != PP_OK)
+		return rc;
+	rc = report_run(db, rep, opts, o, fmt, fp, xlsx_path, bom);
+	if ((cache = pp__db_cache(db, PP__CACHE_KIB)) != PP_OK && rc == PP_OK)
+		rc = cache;
+	return rc;
 }

@@ -94,17 +94,18 @@ sales_check(struct pp__run *run)
 	return PP_OK;
 }
 
-/* A kind's count and amount, summed in a quarter of an hour. */
-#define KIND_SUMS(k) \
-	"sum(kind = '" k "') AS " k "_n, sum(CASE kind WHEN '" k "' THEN " \
-	"amount ELSE 0 END) AS " k "_a, "
-#define KIND_TOTALS(k) "sum(" k "_n), sum(" k "_a), "
+/* A kind's count and amount, from each quarter's kinds. */
+#define KIND_TOTALS(k) \
+	"sum(CASE kind WHEN '" k "' THEN n ELSE 0 END), sum(CASE kind WHEN '" \
+	k "' THEN a ELSE 0 END), "
 
 /*
- * The rows are summed by quarter of an hour first, in the ledger's time
- * order, and only each quarter's start is turned into local time: every
- * zone's offset and change of offset falls on a quarter, and localtime()
- * for each of a year's rows was most of the report's time.
+ * The rows are counted and summed by quarter of an hour and kind first,
+ * in the ledger's time order, and only each quarter's start is turned
+ * into local time: every zone's offset and change of offset falls on a
+ * quarter, and localtime() for each of a year's rows was most of the
+ * report's time; then each kind's are put in its columns, which is ten
+ * sums of each quarter's few kinds instead of each of a year's rows.
  */
 const struct pp_report pp__report_sales = {
 	.info = { "sales", "--by day|month|year [--by-operator] [--by-method] "
@@ -115,13 +116,11 @@ const struct pp_report pp__report_sales = {
 	.sql = "SELECT strftime(?1, q * 900, 'unixepoch', 'localtime') AS p, "
 	    "o, m, " KIND_TOTALS("sale") KIND_TOTALS("refund")
 	    KIND_TOTALS("reverse") KIND_TOTALS("open") KIND_TOTALS("close")
-	    "sum(total) FROM (SELECT time / 900 AS q, "
+	    "sum(a) FROM (SELECT time / 900 AS q, "
 	    "CASE WHEN ?2 THEN operator ELSE '' END AS o, "
-	    "CASE WHEN ?3 THEN method ELSE '' END AS m, "
-	    KIND_SUMS("sale") KIND_SUMS("refund") KIND_SUMS("reverse")
-	    KIND_SUMS("open") KIND_SUMS("close")
-	    "sum(amount) AS total FROM ledger WHERE time >= ?4 AND time < ?5 "
-	    "GROUP BY q, o, m) GROUP BY p, o, m ORDER BY p, o, m",
+	    "CASE WHEN ?3 THEN method ELSE '' END AS m, kind, count(*) AS n, "
+	    "sum(amount) AS a FROM ledger WHERE time >= ?4 AND time < ?5 "
+	    "GROUP BY q, o, m, kind) GROUP BY p, o, m ORDER BY p, o, m",
 	.binds = { PP__BIND_PATTERN, PP__BIND_BY_OPERATOR, PP__BIND_BY_METHOD,
 	    PP__BIND_FROM, PP__BIND_TO },
 	.check = sales_check,
@@ -130,8 +129,10 @@ const struct pp_report pp__report_sales = {
 /* ---- txns: the money rows ---- */
 
 /*
- * Each row as the money tools print it.  The statement cache (db.c) lends
- * pp__entry_load statements of its own while this one steps.
+ * Each row as the money tools print it, from one statement of their
+ * entries' columns.  The statement cache (db.c) lends pp__entry_row's
+ * look-up of an account's meters a statement of its own while this one
+ * steps.
  */
 static int
 txns_rows(struct pp__run *run)
@@ -144,8 +145,7 @@ txns_rows(struct pp__run *run)
 	if ((rc = pp__report_start(run, &st)) != PP_OK)
 		return rc;
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((rc = pp__entry_load(run->db, sqlite3_column_int64(st, 0),
-		    &e)) != PP_OK)
+		if ((rc = pp__entry_row(run->db, st, &e)) != PP_OK)
 			break;
 		entry_cells(&e, cells);
 		if ((rc = pp__report_emit(run, cells)) != PP_OK)
@@ -162,8 +162,7 @@ const struct pp_report pp__report_txns = {
 	    "[--operator LOGIN] [--from T] [--to T]", PP_OPERAND_NONE, 0 },
 	.cols = pp_entry_columns,
 	.ncols = PP_ENTRY_NCOLS,
-	.sql = "SELECT l.id FROM ledger l JOIN accounts a ON "
-	    "a.id = l.account_id WHERE l.time >= ?1 AND l.time < ?2 "
+	.sql = PP__ENTRY_SQL " WHERE l.time >= ?1 AND l.time < ?2 "
 	    "AND (?3 IS NULL OR l.kind = ?3) AND (?4 IS NULL OR a.account = ?4) "
 	    "AND (?5 IS NULL OR l.operator = ?5) AND (?6 IS NULL OR "
 	    "l.meter_id = (SELECT id FROM meters WHERE meter = ?6) OR "
@@ -430,13 +429,7 @@ const struct pp_report pp__report_status = {
 	.row = status_row,
 };
 
-/* ---- energy: per location per day or month, from the roll-up ---- */
-
-static const pp_column energy_cols[] = {
-	{ NULL, PP_COL_TEXT }, { "building", PP_COL_TEXT },
-	{ "floor", PP_COL_TEXT }, { "room", PP_COL_TEXT },
-	{ "energy_kwh", PP_COL_KWH }, { "cost", PP_COL_MONEY },
-};
+/* ---- energy: per location per day or month, from the roll-ups ---- */
 
 /*
  * The days of the daily roll-up that [from, to) touches, as the inclusive
@@ -495,6 +488,9 @@ energy_check(struct pp__run *run)
 	if ((rc = pp__report_need_times(run)) != PP_OK)
 		return rc;
 	day_range(r, run->lo, run->hi);
+	/* By day from the days, by month from the months (energy.c). */
+	if (strcmp(r->by, "month") == 0 && run->rep == &pp__report_energy)
+		run->rep = &pp__report_energy_month;
 	return PP_OK;
 }
 
@@ -502,20 +498,13 @@ const struct pp_report pp__report_energy = {
 	.info = { "energy", "--from T --to T [--by day|month | --per "
 	    "building|floor|room] [--building B] [--floor F] [--room R] "
 	    "[--chart]", PP_OPERAND_NONE, 1 },
-	.cols = energy_cols,
-	.ncols = PP__NELEM(energy_cols),
-	.e7 = 1u << 5,
-	.chart_value = 4,
-	.sql = "SELECT CASE ?1 WHEN 'month' THEN substr(d.day, 1, 7) ELSE "
-	    "d.day END AS p, coalesce(b.name, ''), m.floor, m.room, "
+	PP__ENERGY_REPORT,
+	.sql = "SELECT d.day, coalesce(b.name, ''), m.floor, m.room, "
 	    "sum(d.energy_wh), sum(d.cost_e7) FROM meters m LEFT JOIN "
 	    "buildings b ON b.id = m.building_id JOIN daily d ON d.meter_id = "
-	    "m.id AND d.day >= ?2 AND d.day <= ?3 WHERE " PP__PLACE_SQL("4",
-	    "5", "6") " GROUP BY p, b.id, m.floor, m.room ORDER BY p, b.id, "
-	    "m.floor, m.room",
-	.binds = { PP__BIND_BY, PP__BIND_DAY_LO, PP__BIND_DAY_HI,
-	    PP__BIND_BUILDING, PP__BIND_FLOOR, PP__BIND_ROOM },
-	.what = "daily",
+	    "m.id AND d.day >= ?1 AND d.day <= ?2 WHERE " PP__PLACE_SQL("3",
+	    "4", "5") " GROUP BY d.day, b.id, m.floor, m.room ORDER BY d.day, "
+	    "b.id, m.floor, m.room",
 	.check = energy_check,
 };
 
@@ -530,13 +519,42 @@ static const pp_column counters_cols[] = {
 };
 
 /*
- * A good reading of the meter: not flagged, with a counter.  Straight
- * from the store's folded rows, in their key's order (doc/design.md, "The
- * store"): its id as the view readings gives it.
+ * The meter's last good reading (not flagged, with a counter) at or
+ * before t, and its first after --from, in the store's folded rows
+ * (reading_rows, by key: doc/design.md, "The store") and in its newest
+ * (reading_recent, GOOD_RECENT's h.s, h.e and h.l for every meter in one
+ * pass): an id (time * 1024 + seq), and a column of the reading from the
+ * table that has the later (or earlier) one.  Each of a row's columns is
+ * worked out once, as the meters are scanned in the store's order.
  */
-#define GOOD_READING \
-	"SELECT r.time * 1024 + r.seq FROM reading_rows r WHERE r.meter_id = " \
-	"m.id AND r.status < 8 AND r.energy_wh IS NOT NULL AND "
+#define GOOD_READING(col) \
+	"SELECT r." col " FROM reading_rows r WHERE r.meter_id = m.id AND " \
+	PP__READING_GOOD " AND "
+#define LAST_READING(col, t) \
+	"(" GOOD_READING(col) "r.time <= " t " ORDER BY r.time DESC, r.seq " \
+	"DESC LIMIT 1)"
+#define FIRST_READING(col) \
+	"(" GOOD_READING(col) "r.time > ?1 AND r.time <= ?2 ORDER BY r.time, " \
+	"r.seq LIMIT 1)"
+#define ROWS_LAST(t)	LAST_READING("time * 1024 + r.seq", t)
+#define ROWS_FIRST	FIRST_READING("time * 1024 + r.seq")
+/* A column of the newest readings' reading of id. */
+#define RECENT_COL(col, id) \
+	"(SELECT " col " FROM reading_recent WHERE meter_id = m.id AND time = " \
+	id " >> 10 AND seq = " id " & 1023)"
+/*
+ * col of the last reading at or before t, h's id hid for that: the
+ * folded rows are read once when the newest have none.
+ */
+#define LAST_COL(col, t, hid) \
+	"CASE WHEN " hid " IS NULL THEN " LAST_READING(col, t) " WHEN " hid \
+	" > coalesce(" ROWS_LAST(t) ", -1) THEN " RECENT_COL(col, hid) \
+	" ELSE " LAST_READING(col, t) " END"
+/* col of the reading the period starts with. */
+#define START_COL(col) \
+	"coalesce(" LAST_COL(col, "?1", "h.s") ", CASE WHEN h.e IS NULL THEN " \
+	FIRST_READING(col) " WHEN h.e < coalesce(" ROWS_FIRST ", 1 << 62) " \
+	"THEN " RECENT_COL(col, "h.e") " ELSE " FIRST_READING(col) " END)"
 /*
  * The same of the newest readings, not yet folded, for every meter at
  * once in one pass of their small table: a meter's latest good reading at
@@ -551,28 +569,21 @@ static const pp_column counters_cols[] = {
 	PP__READING_GOOD " THEN r.time * 1024 + r.seq END) AS l, " \
 	"sum(r.status >= 8 AND r.time > ?1 AND r.time <= ?2) AS flagged " \
 	"FROM reading_recent r GROUP BY r.meter_id)"
-/* The later (max, none -1) or earlier (min) of two ids, either NULL. */
-#define LATER(a, b) "nullif(max(coalesce(" a ", -1), coalesce(" b ", -1)), -1)"
-#define EARLIER(a, b) "nullif(min(coalesce(" a ", 1 << 62), coalesce(" b \
-	", 1 << 62)), 1 << 62)"
-/*
- * The counter of the reading of id (time * 1024 + seq), in the table t
- * first, then in u.
- */
-#define COUNTER_OF(id, t, u) \
-	"coalesce((SELECT energy_wh FROM " t " WHERE meter_id = m.id AND " \
-	"time = " id " >> 10 AND seq = " id " & 1023), (SELECT energy_wh " \
-	"FROM " u " WHERE meter_id = m.id AND time = " id " >> 10 AND seq = " \
-	id " & 1023))"
 /*
  * A swap (meter-swap) detaches one meter from its account and attaches
- * another in the same second: the other meter, and when.
+ * another in the same second: the other meter's name, looked for only
+ * when the meter was detached (or attached) within the period.
  */
-#define SWAP_OTHER(mine, other, at) \
-	"(SELECT " other ".meter_id FROM account_meters x JOIN " \
+#define SWAP_OTHER(when, mine, other, at) \
+	"CASE WHEN " when " IS NOT NULL THEN (SELECT meter FROM meters WHERE " \
+	"id = (SELECT " other ".meter_id FROM account_meters x JOIN " \
 	"account_meters y ON y.account_id = x.account_id AND y.attached = " \
 	"x.detached AND y.meter_id <> x.meter_id WHERE " mine ".meter_id = " \
-	"m.id AND " at " > ?1 AND " at " <= ?2 LIMIT 1)"
+	"m.id AND " at " > ?1 AND " at " <= ?2 LIMIT 1)) END"
+/* Each meter's first detach (or attach) within the period. */
+#define FIRST_CHANGE(at) \
+	"(SELECT meter_id, min(" at ") AS at FROM account_meters WHERE " at \
+	" > ?1 AND " at " <= ?2 GROUP BY meter_id)"
 
 static int
 counters_check(struct pp__run *run)
@@ -602,9 +613,11 @@ counters_row(struct pp__run *run, sqlite3_stmt *st, pp_cell *c)
 	char t[PP_TIMEBUF], from[PP_NUMBUF], to[PP_NUMBUF];
 
 	run->note[0] = '\0';
+	if (c[5].set && c[7].set)
+		c[8] = PP__INT(c[7].i - c[5].i);
 	if (!c[6].set)
 		counters_note(run, "no reading at or before --to%s%s", "", "");
-	else if (sqlite3_column_int(st, 10))
+	else if (!c[4].set || c[4].i > run->opts.from)
 		counters_note(run, "starts at its first reading, %s, after "
 		    "--from%s", pp_time_format(c[4].i, t), "");
 	if (c[8].set && c[8].i < 0) {
@@ -635,36 +648,26 @@ const struct pp_report pp__report_counters = {
 	    "[--room R]", PP_OPERAND_NONE, 0 },
 	.cols = counters_cols,
 	.ncols = PP__NELEM(counters_cols),
+	/*
+	 * Every column of a row is worked out once, as the meters are
+	 * scanned in the store's order; the energy and whether the period
+	 * starts late are counters_row's.
+	 */
 	.sql = "SELECT m.meter, coalesce(b.name, ''), m.floor, m.room, "
-	    "x.start >> 10, x.start_wh, x.last >> 10, x.last_wh, x.last_wh - "
-	    "x.start_wh, "
-	    "NULL, coalesce(x.start >> 10 > ?1, 1), (SELECT meter FROM meters "
-	    "WHERE id = x.out_to), "
-	    "x.out_at, (SELECT meter FROM meters WHERE id = x.in_for), "
-	    "x.in_at, (SELECT count(*) FROM reading_rows r INDEXED BY "
+	    START_COL("time") ", " START_COL("energy_wh") ", "
+	    LAST_COL("time", "?2", "h.l") ", " LAST_COL("energy_wh", "?2",
+	    "h.l")
+	    ", NULL, NULL, NULL, " SWAP_OTHER("o.at", "x", "y", "x.detached")
+	    ", o.at, " SWAP_OTHER("i.at", "y", "x", "y.attached") ", i.at, "
+	    "(SELECT count(*) FROM reading_rows r INDEXED BY "
 	    "reading_rows_flagged WHERE r.meter_id = m.id AND r.status >= 8 "
-	    "AND r.time > ?1 AND r.time <= ?2) + x.flagged "
-	    "FROM (SELECT x.*, " COUNTER_OF("x.start", "reading_rows",
-	    "reading_recent") " AS start_wh, " COUNTER_OF("x.last",
-	    "reading_recent", "reading_rows") " AS last_wh FROM (SELECT "
-	    "m.id AS id, coalesce(" LATER("(" GOOD_READING "r.time <= ?1 "
-	    "ORDER BY r.time DESC, r.seq DESC LIMIT 1)", "h.s") ", "
-	    EARLIER("(" GOOD_READING "r.time > ?1 AND r.time <= ?2 ORDER BY "
-	    "r.time, r.seq LIMIT 1)", "h.e") ") AS start, " LATER("("
-	    GOOD_READING "r.time <= ?2 ORDER BY r.time DESC, r.seq DESC LIMIT "
-	    "1)", "h.l") " AS last, coalesce(h.flagged, 0) AS flagged, "
-	    SWAP_OTHER("x", "y", "x.detached") " AS out_to, "
-	    "(SELECT x.detached FROM account_meters x WHERE x.meter_id = m.id "
-	    "AND x.detached > ?1 AND x.detached <= ?2 ORDER BY x.detached "
-	    "LIMIT 1) AS out_at, " SWAP_OTHER("y", "x", "y.attached")
-	    " AS in_for, (SELECT y.attached FROM account_meters y WHERE "
-	    "y.meter_id = m.id AND y.attached > ?1 AND y.attached <= ?2 "
-	    "ORDER BY y.attached LIMIT 1) AS in_at FROM meters m LEFT JOIN "
-	    GOOD_RECENT " h ON h.meter_id = m.id LIMIT -1) x "
-	    "JOIN meters m ON m.id = x.id LIMIT -1) x JOIN "
-	    "meters m ON m.id = x.id LEFT JOIN buildings b ON b.id = "
-	    "m.building_id WHERE " PP__PLACE_SQL("3", "4", "5")
-	    " ORDER BY b.id, m.floor, m.room, m.meter",
+	    "AND r.time > ?1 AND r.time <= ?2) + coalesce(h.flagged, 0) FROM "
+	    "meters m LEFT JOIN buildings b ON b.id = m.building_id LEFT JOIN "
+	    GOOD_RECENT " h ON h.meter_id = m.id LEFT JOIN "
+	    FIRST_CHANGE("detached") " o ON o.meter_id = m.id LEFT JOIN "
+	    FIRST_CHANGE("attached") " i ON i.meter_id = m.id WHERE "
+	    PP__PLACE_SQL("3", "4", "5") " ORDER BY b.id, m.floor, m.room, "
+	    "m.meter",
 	.binds = { PP__BIND_FROM, PP__BIND_TO, PP__BIND_BUILDING,
 	    PP__BIND_FLOOR, PP__BIND_ROOM },
 	.what = "readings",

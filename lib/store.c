@@ -205,6 +205,34 @@ charge_day(pp_db *db, int64_t meter_id, const char *day, int64_t from,
 }
 
 /*
+ * Add a day's share to the daily roll-up, and to the monthly one, which
+ * counts the meter's days of the month (migration 23; doc/design.md, "The
+ * store").
+ */
+static int
+roll_day(pp_db *db, int64_t meter_id, const char *day, int64_t wh,
+    int64_t cost)
+{
+	int64_t added;
+	int rc;
+
+	if ((rc = pp__exec(db, "INSERT INTO daily(meter_id, day, energy_wh, "
+	    "cost_e7) VALUES (?, ?, ?, ?) ON CONFLICT(meter_id, day) DO "
+	    "NOTHING", "itii", meter_id, day, wh, cost)) != PP_OK)
+		return rc;
+	if ((added = sqlite3_changes(db->sql)) == 0 &&
+	    (rc = pp__exec(db, "UPDATE daily SET energy_wh = energy_wh + ?, "
+	    "cost_e7 = cost_e7 + ? WHERE day = ? AND meter_id = ?", "iiti", wh,
+	    cost, day, meter_id)) != PP_OK)
+		return rc;
+	return pp__exec(db, "INSERT INTO monthly VALUES (substr(?1, 1, 7), "
+	    "?2, ?3, ?4, ?5) ON CONFLICT(month, meter_id) DO UPDATE SET days = "
+	    "days + excluded.days, energy_wh = energy_wh + excluded.energy_wh, "
+	    "cost_e7 = cost_e7 + excluded.cost_e7", "tiiii", day, meter_id,
+	    added, wh, cost);
+}
+
+/*
  * Add energy used over [from, to] to the days it fell in, by time, priced
  * when the meter is billed to an account.
  */
@@ -229,11 +257,7 @@ roll_up(pp_db *db, int64_t meter_id, int64_t from, int64_t to, int64_t wh,
 		if ((rc = charge_day(db, meter_id, day, at, end < to ? end : to,
 		    share, pr, &cost)) != PP_OK)
 			return rc;
-		if ((rc = pp__exec(db, "INSERT INTO daily(meter_id, day, "
-		    "energy_wh, cost_e7) VALUES (?, ?, ?, ?) ON CONFLICT(meter_id,"
-		    " day) DO UPDATE SET energy_wh = energy_wh + "
-		    "excluded.energy_wh, cost_e7 = cost_e7 + excluded.cost_e7",
-		    "itii", meter_id, day, share, cost)) != PP_OK)
+		if ((rc = roll_day(db, meter_id, day, share, cost)) != PP_OK)
 			return rc;
 		if (end >= to)
 			return PP_OK;

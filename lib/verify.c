@@ -377,10 +377,31 @@ counter_days(struct verify *v)
 }
 
 /*
+ * A meter's month in the monthly roll-up is its days in the daily one:
+ * how many, their energy and their cost.
+ */
+static int
+month_days(struct verify *v)
+{
+	return problems(v, "charges", "SELECT printf('meter %s in %s: the "
+	    "monthly roll-up holds %d days, %d Wh costing %d, its days in the "
+	    "daily one %d, %d Wh costing %d (1e-7 yuan)', m.meter, x.month, "
+	    "x.n, x.wh, x.e7, x.dn, x.dwh, x.de7) FROM (SELECT month, meter_id, "
+	    "sum(n) AS n, sum(wh) AS wh, sum(e7) AS e7, sum(dn) AS dn, sum(dwh) "
+	    "AS dwh, sum(de7) AS de7 FROM (SELECT month, meter_id, days AS n, "
+	    "energy_wh AS wh, cost_e7 AS e7, 0 AS dn, 0 AS dwh, 0 AS de7 FROM "
+	    "monthly UNION ALL SELECT substr(day, 1, 7), meter_id, 0, 0, 0, 1, "
+	    "energy_wh, cost_e7 FROM daily) GROUP BY month, meter_id) x JOIN "
+	    "meters m ON m.id = x.meter_id WHERE x.n <> x.dn OR x.wh <> x.dwh "
+	    "OR x.e7 <> x.de7");
+}
+
+/*
  * The energy charged: every reading's cost is in the daily roll-up and in
- * its window and tier parts, and an account's cached charges are the costs
- * of the readings that name it.  By name, not by the times the meter was
- * attached: a clock stepped back may stamp a close before the last poll.
+ * its window and tier parts, the monthly roll-up is the sum of the daily
+ * one, and an account's cached charges are the costs of the readings that
+ * name it.  By name, not by the times the meter was attached: a clock
+ * stepped back may stamp a close before the last poll.
  * An account whose meter kept the wallet is charged by the meter, and is
  * left out.
  */
@@ -388,7 +409,7 @@ static void
 check_charges(struct verify *v)
 {
 	if (charge_totals(v) && account_charges(v) && part_prices(v) &&
-	    day_parts(v) && counter_days(v))
+	    day_parts(v) && counter_days(v) && month_days(v))
 		finish(v, "charges", "the charges equal the readings' energy "
 		    "priced by the tariffs");
 }
