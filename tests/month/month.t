@@ -418,6 +418,15 @@ while [ "$d" -le "$DAYS" ]; do
 done
 polls=$(awk -F, 'NR > 1 && $1 != "time" { print $1 }' "$LOG/poll.csv" | sort -u | wc -l)
 is "$polls" "$want" "$want polls, on poll_minutes, of $firings firings"
+# A cron line's status is its last command's: a poll that failed says so
+# only in poll.log, and the days it polled say which one is missing.
+if [ "$polls" != "$want" ]; then
+	sed 's/^/# poll.log: /' "$LOG/poll.log" | sort -u | head -20
+	awk -F, 'NR > 1 && $1 != "time" { print substr($1, 1, 10) }' \
+	    "$LOG/poll.csv" | sort | uniq -c | awk '{ print "# " $2 ": " $1 }' |
+	    tr '\n' ' '
+	echo
+fi
 is "$(grep -c '^time,' "$LOG/poll.csv")" 1 "poll.csv has one header"
 
 # Every yuan paid is on an account or in a meter: each account's bill for
