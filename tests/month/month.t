@@ -422,10 +422,8 @@ is "$polls" "$want" "$want polls, on poll_minutes, of $firings firings"
 # only in poll.log, and the days it polled say which one is missing.
 if [ "$polls" != "$want" ]; then
 	sed 's/^/# poll.log: /' "$LOG/poll.log" | sort -u | head -20
-	awk -F, 'NR > 1 && $1 != "time" { print substr($1, 1, 10) }' \
-	    "$LOG/poll.csv" | sort | uniq -c | awk '{ print "# " $2 ": " $1 }' |
-	    tr '\n' ' '
-	echo
+	awk -F, 'NR > 1 && $1 != "time" { print $1 }' "$LOG/poll.csv" |
+	    sort -u | cut -c1-10 | uniq -c | awk '{ print "# " $2 ": " $1 }'
 fi
 is "$(grep -c '^time,' "$LOG/poll.csv")" 1 "poll.csv has one header"
 
