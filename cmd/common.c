@@ -512,7 +512,7 @@ tool_batch(struct tool *t, const char *path,
     int (*apply)(pp_db *, const pp_csv *, pp_entry *, void *), void *arg)
 {
 	struct pp_batch_spec spec = { t->each, batch_apply, batch_accepted,
-	    batch_rejected };
+	    batch_rejected, t->checked_first };
 	struct pp_batch_result res;
 	struct batch b;
 	FILE *in, *rejects_fp = NULL;

@@ -57,6 +57,7 @@ struct tool {
 	long		 pending;	/* recharges left pending */
 	long		 replayed;	/* --ref seen before */
 	int		 batch;		/* a list: sum notices up, once */
+	int		 checked_first;	/* its rows refuse before writing */
 };
 
 void	 tool_init(struct tool *t, const char *name, const char *usage,

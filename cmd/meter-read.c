@@ -188,6 +188,7 @@ import(struct tool *t, int argc, char **argv, int onsite)
 	if (argc != 1)
 		tool_usage(t);
 	tool_open(t, PP_ACT_METER_READ, 0);
+	t->checked_first = 1;
 	rc = tool_batch(t, argv[0], import_row, &imp);
 	snprintf(t->summary, sizeof(t->summary), "%s: %ld %sreadings "
 	    "imported", argv[0], imp.n, onsite ? "on-site " : "");

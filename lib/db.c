@@ -1078,7 +1078,7 @@ pp__schema_reference(sqlite3 **ref)
 }
 
 /*
- * Statement journals stay in memory: an import runs each row in its own
+ * Statement journals stay in memory: a list's row runs in its own
  * savepoint (lib/batch.c), whose journal of the pages the row changed was
  * otherwise a file written page by page, a dozen writes a reading
  * (doc/design.md, "The store").  A statement's journal holds the pages it
@@ -1094,6 +1094,8 @@ static void
 set_up_process(void)
 {
 	sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, -1);
+	/* Nothing reads SQLite's memory counts: no lock for each malloc. */
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	pp__zone_once();
 }
 
@@ -1132,7 +1134,13 @@ pp_db_open(pp_db **dbp, const char *path, int flags)
 	    sizeof(db->err))) != PP_OK))
 		return rc;
 	pthread_once(&process_once, set_up_process);
+	/*
+	 * A handle is one thread's at a time (prepay.h), so SQLite's own
+	 * lock around each call of it is only cost: a tenth of a poll's
+	 * storing (doc/design.md, "The store").
+	 */
 	rc = sqlite3_open_v2(path, &db->sql, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_NOMUTEX |
 	    ((flags & PP_DB_CREATE) ? SQLITE_OPEN_CREATE : 0), NULL);
 	if (rc != SQLITE_OK) {
 		rc = pp__fail(db, PP_ENOINPUT, "%s: %s", path,

@@ -234,7 +234,8 @@ enum { PP_DB_CREATE = 1 };
 /*
  * Open the database, creating it with PP_DB_CREATE, and migrate its schema.
  * *db is set even on failure (except for lack of memory) so that
- * pp_errmsg() can tell why; close it with pp_db_close().
+ * pp_errmsg() can tell why; close it with pp_db_close().  A handle is
+ * used by one thread at a time: each thread opens its own.
  */
 int	 pp_db_open(pp_db **db, const char *path, int flags);
 void	 pp_db_close(pp_db *db);
@@ -342,6 +343,12 @@ struct pp_batch_spec {
 	/* The row was refused; msg is the reason. */
 	void	(*rejected)(void *arg, const pp_csv *row, int code,
 		    const char *msg);
+	/*
+	 * apply refuses a row only before its first write, and fails after
+	 * it only as the database does (which stops the batch), so the row
+	 * needs no savepoint of its own.
+	 */
+	int	  checked_first;
 };
 
 struct pp_batch_result {
@@ -873,7 +880,10 @@ int64_t	 pp_poll_seconds(pp_db *db);
  * poll_minutes, slots counted from local midnight; *slot is its start.
  */
 int	 pp_poll_due(pp_db *db, int *due, int64_t *slot);
-/* One manual reading (meter, time, energy_kwh[, balance]). */
+/*
+ * One manual reading (meter, time, energy_kwh[, balance]).  It refuses a
+ * row before it writes (a batch's checked_first), as the next does.
+ */
 int	 pp_reading_import_row(pp_db *db, const pp_csv *row);
 /*
  * onsite.c: one on-site reading of the same columns, kept apart: it

@@ -35,11 +35,32 @@ struct pricing {
 #define FOLD_AT	8
 
 /*
+ * A local day: [start, end) and its name.  A poll's readings fall in one
+ * or two days, so the store keeps the last one for the transaction rather
+ * than ask the zone rules twice a reading.
+ */
+struct day {
+	int64_t	start, end;
+	char	name[PP_TIMEBUF];
+};
+
+/* d made the local day holding t, unless it is already. */
+static void
+day_of(struct day *d, int64_t t)
+{
+	if (d->end != 0 && t >= d->start && t < d->end)
+		return;
+	d->start = pp__unit_start(t, PP_DAY);
+	d->end = pp__unit_next(t, PP_DAY);
+	pp__day_format(t, d->name);
+}
+
+/*
  * What a storing transaction keeps (the handle's txdata, gone when the
  * transaction ends): the tariffs it has priced with, by the meter's own
  * price and tariff (a poll's meters share a few, and nothing in a storing
- * transaction changes them); and, once counted, the rows of reading_recent
- * and how many make a fold.
+ * transaction changes them); once counted, the rows of reading_recent and
+ * how many make a fold; and the last local day it stored in.
  */
 struct tariff_memo {
 	struct {
@@ -50,6 +71,7 @@ struct tariff_memo {
 	size_t		 n, cap;
 	int		 counted;
 	int64_t		 recent, fold_at;
+	struct day	 day;
 };
 
 static void
@@ -113,38 +135,44 @@ tariff_of(pp_db *db, int64_t own, int64_t tariff, struct pricing *pr)
 	return PP_OK;
 }
 
+/*
+ * Who pays for a meter's energy: the open account that held it when it
+ * was read, at the meter's own price (-1: none) or tariff (0: none); no
+ * one (0) unless the meter is billed to an account.
+ */
+#define PAYER_COLUMNS(time) "coalesce(m.price, -1), coalesce(m.tariff_id, " \
+	"0), CASE m.billing WHEN 'account' THEN coalesce((SELECT " \
+	"am.account_id FROM account_meters am JOIN accounts a ON a.id = " \
+	"am.account_id WHERE am.meter_id = m.id AND a.state = 'open' AND " \
+	"am.attached <= " time " AND (am.detached IS NULL OR am.detached >= " \
+	time ") ORDER BY am.rowid DESC LIMIT 1), 0) ELSE 0 END"
+
 static int
-pricing_of(pp_db *db, int64_t meter_id, int64_t from, int64_t to,
-    struct pricing *pr)
+pricing_of(pp_db *db, const struct target *t, struct pricing *pr)
 {
 	char day[PP_TIMEBUF];
 	sqlite3_stmt *st;
-	int64_t start, own = -1, tariff = 0;
+	int64_t start, own = t->own_price, tariff = t->tariff_id,
+	    from = t->reading_time;
 	int rc, k;
 
 	memset(pr, 0, sizeof(*pr));
-	/*
-	 * The open account that held the meter when it was read pays, at
-	 * the meter's own price or tariff.
-	 */
-	if ((st = pp__stmt(db, "SELECT coalesce(m.price, -1), "
-	    "coalesce(m.tariff_id, 0), (SELECT am.account_id FROM "
-	    "account_meters am JOIN accounts a ON a.id = am.account_id WHERE "
-	    "am.meter_id = m.id AND a.state = 'open' AND am.attached <= ?2 "
-	    "AND (am.detached IS NULL OR am.detached >= ?2) ORDER BY am.rowid "
-	    "DESC LIMIT 1) FROM meters m WHERE m.id = ?1 AND m.billing = "
-	    "'account'")) == NULL)
-		return PP_EINTERNAL;
-	sqlite3_bind_int64(st, 1, meter_id);
-	sqlite3_bind_int64(st, 2, to);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		own = sqlite3_column_int64(st, 0);
-		tariff = sqlite3_column_int64(st, 1);
-		pr->account_id = sqlite3_column_int64(st, 2);
+	pr->account_id = t->payer;
+	if (!t->payer_known) {
+		if ((st = pp__stmt(db, "SELECT " PAYER_COLUMNS("?2") " FROM "
+		    "meters m WHERE m.id = ?1")) == NULL)
+			return PP_EINTERNAL;
+		sqlite3_bind_int64(st, 1, t->id);
+		sqlite3_bind_int64(st, 2, t->time);
+		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			own = sqlite3_column_int64(st, 0);
+			tariff = sqlite3_column_int64(st, 1);
+			pr->account_id = sqlite3_column_int64(st, 2);
+		}
+		sqlite3_reset(st);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			return pp__sqlfail(db, "meters");
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return pp__sqlfail(db, "meters");
 	if (pr->account_id == 0)
 		return PP_OK;
 	if ((rc = tariff_of(db, own, tariff, pr)) != PP_OK)
@@ -167,7 +195,7 @@ pricing_of(pp_db *db, int64_t meter_id, int64_t from, int64_t to,
 	return rc;
 }
 
-/* Price one day's share and keep its parts. */
+/* Price one day's share and keep its parts, unless day is NULL. */
 static int
 charge_day(pp_db *db, int64_t meter_id, const char *day, int64_t from,
     int64_t to, int64_t wh, struct pricing *pr, int64_t *cost)
@@ -192,7 +220,7 @@ charge_day(pp_db *db, int64_t meter_id, const char *day, int64_t from,
 	pr->used += wh;
 	pr->cost_e7 += c.cost_e7;
 	*cost = c.cost_e7;
-	for (i = 0; i < c.nparts; i++)
+	for (i = 0; day != NULL && i < c.nparts; i++)
 		if ((rc = pp__exec(db, "INSERT INTO daily_parts(meter_id, day, "
 		    "window, tier, price, energy_wh, cost_e7) VALUES (?, ?, ?, ?, "
 		    "?, ?, ?) ON CONFLICT(meter_id, day, window, tier, price) DO "
@@ -216,14 +244,15 @@ roll_day(pp_db *db, int64_t meter_id, const char *day, int64_t wh,
 	int64_t added;
 	int rc;
 
-	if ((rc = pp__exec(db, "INSERT INTO daily(meter_id, day, energy_wh, "
-	    "cost_e7) VALUES (?, ?, ?, ?) ON CONFLICT(meter_id, day) DO "
-	    "NOTHING", "itii", meter_id, day, wh, cost)) != PP_OK)
-		return rc;
-	if ((added = sqlite3_changes(db->sql)) == 0 &&
-	    (rc = pp__exec(db, "UPDATE daily SET energy_wh = energy_wh + ?, "
+	/* The day is there but for a meter's first reading of it. */
+	if ((rc = pp__exec(db, "UPDATE daily SET energy_wh = energy_wh + ?, "
 	    "cost_e7 = cost_e7 + ? WHERE day = ? AND meter_id = ?", "iiti", wh,
 	    cost, day, meter_id)) != PP_OK)
+		return rc;
+	if ((added = sqlite3_changes(db->sql) == 0) &&
+	    (rc = pp__exec(db, "INSERT INTO daily(meter_id, day, energy_wh, "
+	    "cost_e7) VALUES (?, ?, ?, ?)", "itii", meter_id, day, wh, cost)) !=
+	    PP_OK)
 		return rc;
 	return pp__exec(db, "INSERT INTO monthly VALUES (substr(?1, 1, 7), "
 	    "?2, ?3, ?4, ?5) ON CONFLICT(month, meter_id) DO UPDATE SET days = "
@@ -237,31 +266,61 @@ roll_day(pp_db *db, int64_t meter_id, const char *day, int64_t wh,
  * when the meter is billed to an account.
  */
 static int
-roll_up(pp_db *db, int64_t meter_id, int64_t from, int64_t to, int64_t wh,
-    struct pricing *pr)
+roll_days(pp_db *db, struct day *d, int64_t meter_id, int64_t from,
+    int64_t to, int64_t wh, struct pricing *pr, int write)
 {
-	char day[PP_TIMEBUF];
-	int64_t at = from, end, share, cost;
+	struct pricing dry;
+	int64_t at, end, share, cost;
 	int rc;
 
-	if (to <= from)
-		from = to;
-	/* Rate counters cover the whole interval: no use across days. */
-	if (pp__unit_next(from, PP_DAY) < to)
-		pr->nrates = 0;
+	if (!write) {
+		dry = *pr;
+		pr = &dry;
+	}
 	for (at = from; ; at = end) {
-		end = pp__unit_next(at, PP_DAY);
+		day_of(d, at);
+		end = d->end;
 		share = pp__apportion(wh, from, to, end) -
 		    pp__apportion(wh, from, to, at);
-		pp__day_format(at, day);
-		if ((rc = charge_day(db, meter_id, day, at, end < to ? end : to,
-		    share, pr, &cost)) != PP_OK)
-			return rc;
-		if ((rc = roll_day(db, meter_id, day, share, cost)) != PP_OK)
+		if (!write) {
+			if ((rc = charge_day(db, meter_id, NULL, at, end < to ?
+			    end : to, share, pr, &cost)) != PP_OK)
+				return rc;
+		} else if ((rc = charge_day(db, meter_id, d->name, at,
+		    end < to ? end : to, share, pr, &cost)) != PP_OK ||
+		    (rc = roll_day(db, meter_id, d->name, share, cost)) !=
+		    PP_OK)
 			return rc;
 		if (end >= to)
 			return PP_OK;
 	}
+}
+
+static int
+roll_up(pp_db *db, int64_t meter_id, int64_t from, int64_t to, int64_t wh,
+    struct pricing *pr)
+{
+	struct tariff_memo *memo = memo_of(db);
+	struct day none, *d = memo ? &memo->day : &none;
+	int rc;
+
+	memset(&none, 0, sizeof(none));
+	if (to <= from)
+		from = to;
+	day_of(d, from);
+	if (d->end < to) {
+		/* Rate counters cover the whole interval: no use across days. */
+		pr->nrates = 0;
+		/*
+		 * Every day priced before the first is written: a reading
+		 * is refused before it writes anything, so that an import
+		 * needs no savepoint a row (lib/batch.c).
+		 */
+		if (pr->account_id && (rc = roll_days(db, d, meter_id, from,
+		    to, wh, pr, 0)) != PP_OK)
+			return rc;
+	}
+	return roll_days(db, d, meter_id, from, to, wh, pr, 1);
 }
 
 /*
@@ -314,7 +373,7 @@ charge(pp_db *db, struct target *t, int64_t e, struct pricing *pr)
 {
 	int rc;
 
-	if ((rc = pricing_of(db, t->id, t->reading_time, t->time, pr)) ==
+	if ((rc = pricing_of(db, t, pr)) ==
 	    PP_OK && pr->account_id)
 		rc = rate_deltas(db, t, pr);
 	if (rc == PP_OK)
@@ -534,14 +593,19 @@ pp__reading_store(pp_db *db, int64_t meter_id, int64_t time,
 {
 	struct target t;
 	sqlite3_stmt *st;
-	int rc;
+	int rc, given = time != PP_READ_NOW;
 
 	memset(&t, 0, sizeof(t));
+	if (!given)
+		time = pp_now();
+	/* With who pays at that time, unless it is moved (store_reading). */
 	if ((st = pp__stmt(db, "SELECT m.meter, m.energy_wh, "
-	    "coalesce(m.reading_time, 0), o.overload_w FROM meters m JOIN "
-	    "meter_overloads o ON o.meter_id = m.id WHERE m.id = ?")) == NULL)
+	    "coalesce(m.reading_time, 0), o.overload_w, " PAYER_COLUMNS("?2")
+	    " FROM meters m JOIN meter_overloads o ON o.meter_id = m.id WHERE "
+	    "m.id = ?1")) == NULL)
 		return PP_EINTERNAL;
 	sqlite3_bind_int64(st, 1, meter_id);
+	sqlite3_bind_int64(st, 2, time);
 	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
 		sqlite3_reset(st);
 		return rc == SQLITE_DONE ? pp__fail(db, PP_EDATA, "no such "
@@ -553,10 +617,12 @@ pp__reading_store(pp_db *db, int64_t meter_id, int64_t time,
 	t.energy_wh = sqlite3_column_int64(st, 1);
 	t.reading_time = sqlite3_column_int64(st, 2);
 	t.overload_w = sqlite3_column_int64(st, 3);
+	t.own_price = sqlite3_column_int64(st, 4);
+	t.tariff_id = sqlite3_column_int64(st, 5);
+	t.payer = sqlite3_column_int64(st, 6);
 	sqlite3_reset(st);
-	if (time == PP_READ_NOW)
-		time = pp_now();
-	else if (t.has_energy && time < t.reading_time)
+	t.payer_known = !t.has_energy || time >= t.reading_time;
+	if (given && !t.payer_known)
 		return pp__fail(db, PP_EDATA, "meter %s was read later already",
 		    t.meter);
 	t.time = time;
