@@ -236,7 +236,8 @@ poll_meters(struct tool *t, struct read *r)
 	rc = pp_poll(t->db, &r->o, &rows, &n);
 	free(r->gateways);
 	free(r->meters);
-	if (rc != PP_OK)
+	/* The buses that stored, even when another could not. */
+	if (rc != PP_OK && n == 0)
 		tool_die(t, rc, "%s", pp_errmsg(t->db));
 	out = tool_out(t, pp_poll_columns, PP_POLL_NCOLS);
 	for (i = 0; i < n; i++) {
@@ -246,6 +247,8 @@ poll_meters(struct tool *t, struct read *r)
 	}
 	tool_out_close(t, out);
 	free(rows);
+	if (rc != PP_OK)
+		tool_die(t, rc, "%s", pp_errmsg(t->db));
 	snprintf(t->summary, sizeof(t->summary), "%zu meters polled, %zu "
 	    "missing", n, missing);
 	if (missing)

@@ -30,6 +30,7 @@ struct poller {
 	const struct pp_poll_opts *o;
 	struct bus_job		*jobs;
 	int			 njobs, next, done;
+	int			 started;	/* the workers ran */
 	pthread_mutex_t		 lock;
 	/* Continuous (pp_poll_every): */
 	int			 every;		/* s between cycles; -1: once */
@@ -622,6 +623,7 @@ run_workers(pp_db *db, struct poller *pl, int nthreads)
 	if ((rc = select_targets(db, pl->o, &pl->jobs, &pl->njobs)) != PP_OK ||
 	    (pl->every < 0 && (rc = poll_start(db, pl->o)) != PP_OK))
 		return rc;
+	pl->started = 1;
 	if (nthreads <= 0 || nthreads > pl->njobs)
 		nthreads = pl->njobs;
 	if (nthreads > 0 && (threads = calloc((size_t)nthreads,
@@ -674,19 +676,22 @@ pp_poll(pp_db *db, const struct pp_poll_opts *o, struct pp_poll_row **rows,
 	pl.o = o;
 	pl.every = -1;
 	pl.stop_fd = -1;
-	if ((rc = run_workers(db, &pl, o->jobs)) != PP_OK)
-		goto out;
-	for (i = 0; i < pl.njobs; i++)
-		total += (size_t)pl.jobs[i].n;
+	rc = run_workers(db, &pl, o->jobs);
+	/*
+	 * Each bus stored on its own: those that did are committed, and
+	 * their rows are given even when another bus failed.
+	 */
+	for (i = 0; pl.started && i < pl.njobs; i++)
+		if (pl.jobs[i].rc == PP_OK)
+			total += (size_t)pl.jobs[i].n;
 	if (total && (*rows = calloc(total, sizeof(**rows))) == NULL) {
-		rc = pp__fail(db, PP_EINTERNAL, "out of memory");
-		goto out;
+		free_jobs(&pl);
+		return pp__fail(db, PP_EINTERNAL, "out of memory");
 	}
-	for (i = 0; i < pl.njobs; i++)
-		for (k = 0; k < pl.jobs[i].n; k++)
+	for (i = 0; i < pl.njobs && total; i++)
+		for (k = 0; pl.jobs[i].rc == PP_OK && k < pl.jobs[i].n; k++)
 			row_of(&pl.jobs[i], &pl.jobs[i].t[k], &(*rows)[at++]);
 	*nrows = at;
-out:
 	free_jobs(&pl);
 	return rc;
 }

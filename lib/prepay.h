@@ -855,7 +855,9 @@ void	 pp_poll_row_values(const struct pp_poll_row *r,
 /*
  * Poll the chosen meters: each bus in its own worker, its due commands
  * first, then its meters in turn; its readings, states and the daily
- * roll-up in one transaction.  rows are malloc'd, in site order.
+ * roll-up in one transaction.  rows are malloc'd, in site order.  When
+ * a bus could not store its poll, the error is returned, and rows still
+ * holds the other buses' rows, which are committed.
  */
 int	 pp_poll(pp_db *db, const struct pp_poll_opts *o,
 	    struct pp_poll_row **rows, size_t *nrows);

@@ -297,6 +297,28 @@ exits 0 "gw2 back" meter-read -g gw2
 is "$(col "$T/out" state)" "ok ok ok" "gw2's meters answer again"
 is "$(sql "SELECT state FROM gateways WHERE name = 'gw2'")" "ok" "gw2 is ok again"
 
+# --- a bus that cannot store its poll ---------------------------------------------
+
+# Each bus stores its poll in its own transaction: when gw2's is refused (a
+# trigger here), gw1's is committed all the same and its rows are printed,
+# and the poll fails naming gw2.
+sql "CREATE TRIGGER refuse_gw2 BEFORE UPDATE OF fails ON gateways WHEN
+    old.name = 'gw2' BEGIN SELECT RAISE(ABORT, 'gw2 refused'); END"
+n_gw1=$(sql "SELECT count(*) FROM readings r JOIN meters m ON m.id = r.meter_id
+    JOIN gateways g ON g.id = m.gateway_id WHERE g.name = 'gw1'")
+n_gw2=$(sql "SELECT count(*) FROM readings r JOIN meters m ON m.id = r.meter_id
+    JOIN gateways g ON g.id = m.gateway_id WHERE g.name = 'gw2'")
+exits 70 "a poll where gw2 cannot store fails" meter-read -o csv
+is "$(col "$T/out" meter)" "$S1 $D1 $W1" "gw1's rows are printed"
+like "$T/err" "gateway gw2: .*gw2 refused" "the failure names gw2"
+is "$(sql "SELECT count(*) FROM readings r JOIN meters m ON m.id = r.meter_id
+    JOIN gateways g ON g.id = m.gateway_id WHERE g.name = 'gw1'")" "$((n_gw1 + 3))" \
+    "gw1's readings are stored"
+is "$(sql "SELECT count(*) FROM readings r JOIN meters m ON m.id = r.meter_id
+    JOIN gateways g ON g.id = m.gateway_id WHERE g.name = 'gw2'")" "$n_gw2" \
+    "gw2's are not"
+sql "DROP TRIGGER refuse_gw2"
+
 # --- a gateway address with nothing listening ------------------------------------
 
 cat >extra.yaml <<EOF
