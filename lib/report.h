@@ -60,7 +60,10 @@ struct pp_report {
 	const char		*what;	/* a query error names it, or "report" */
 	/* Checks and derived operands, before the output opens. */
 	int			(*check)(struct pp__run *);
-	/* Completes a row of the query; 0 leaves the row out. */
+	/*
+	 * Completes a row of the query; 0 leaves the row out, and a
+	 * negative -rc fails the report with rc (pp_errmsg says why).
+	 */
 	int			(*row)(struct pp__run *, sqlite3_stmt *,
 				    pp_cell *);
 	/*

@@ -181,12 +181,17 @@ int
 pp__report_step(struct pp__run *run, sqlite3_stmt *st, const char *what)
 {
 	pp_cell cells[PP__REPORT_MAXCOLS];
-	int rc, orc = PP_OK;
+	int rc, orc = PP_OK, keep;
 
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		cells_of(run, st, cells);
 		run->color = PP_COLOR_NONE;
-		if (run->rep->row && !run->rep->row(run, st, cells))
+		keep = run->rep->row ? run->rep->row(run, st, cells) : 1;
+		if (keep < 0) {
+			orc = -keep;
+			break;
+		}
+		if (keep == 0)
 			continue;
 		if ((orc = pp__report_emit(run, cells)) != PP_OK)
 			break;

@@ -519,56 +519,70 @@ static const pp_column counters_cols[] = {
 };
 
 /*
- * The meter's last good reading (not flagged, with a counter) at or
- * before t, and its first after --from, in the store's folded rows
- * (reading_rows, by key: doc/design.md, "The store") and in its newest
- * (reading_recent, GOOD_RECENT's h.s, h.e and h.l for every meter in one
- * pass): an id (time * 1024 + seq), and a column of the reading from the
- * table that has the later (or earlier) one.  Each of a row's columns is
- * worked out once, as the meters are scanned in the store's order.
+ * A meter's last good reading (not flagged, with a counter) at or before
+ * ?2, or its first in (?2, ?3], in one of the store's two tables
+ * (doc/design.md, "The store"): one search by key gives its time, its
+ * place in that second and its counter.  A meter's two ends are four
+ * such searches, made as its row comes (counters_row); worked out in the
+ * query, each column of each end was a search of its own, and the newest
+ * table was read whole for every meter at once.
  */
-#define GOOD_READING(col) \
-	"SELECT r." col " FROM reading_rows r WHERE r.meter_id = m.id AND " \
-	PP__READING_GOOD " AND "
-#define LAST_READING(col, t) \
-	"(" GOOD_READING(col) "r.time <= " t " ORDER BY r.time DESC, r.seq " \
-	"DESC LIMIT 1)"
-#define FIRST_READING(col) \
-	"(" GOOD_READING(col) "r.time > ?1 AND r.time <= ?2 ORDER BY r.time, " \
-	"r.seq LIMIT 1)"
-#define ROWS_LAST(t)	LAST_READING("time * 1024 + r.seq", t)
-#define ROWS_FIRST	FIRST_READING("time * 1024 + r.seq")
-/* A column of the newest readings' reading of id. */
-#define RECENT_COL(col, id) \
-	"(SELECT " col " FROM reading_recent WHERE meter_id = m.id AND time = " \
-	id " >> 10 AND seq = " id " & 1023)"
+#define COUNTER_SQL(table, cond, dir) \
+	"SELECT r.time, r.seq, r.energy_wh FROM " table " r WHERE " \
+	"r.meter_id = ?1 AND " PP__READING_GOOD " AND " cond " ORDER BY " \
+	"r.time " dir ", r.seq " dir " LIMIT 1"
+static const char *const counter_sql[2][2] = {
+	{ COUNTER_SQL("reading_rows", "r.time <= ?2", "DESC"),
+	    COUNTER_SQL("reading_recent", "r.time <= ?2", "DESC") },
+	{ COUNTER_SQL("reading_rows", "r.time > ?2 AND r.time <= ?3", ""),
+	    COUNTER_SQL("reading_recent", "r.time > ?2 AND r.time <= ?3", "") },
+};
+
+/* A reading at one end of the period. */
+struct counter {
+	int	set;
+	int64_t	time, seq, wh;
+};
+
 /*
- * col of the last reading at or before t, h's id hid for that: the
- * folded rows are read once when the newest have none.
+ * The meter's last good reading at or before t of both tables; first:
+ * its first in (t, to].
  */
-#define LAST_COL(col, t, hid) \
-	"CASE WHEN " hid " IS NULL THEN " LAST_READING(col, t) " WHEN " hid \
-	" > coalesce(" ROWS_LAST(t) ", -1) THEN " RECENT_COL(col, hid) \
-	" ELSE " LAST_READING(col, t) " END"
-/* col of the reading the period starts with. */
-#define START_COL(col) \
-	"coalesce(" LAST_COL(col, "?1", "h.s") ", CASE WHEN h.e IS NULL THEN " \
-	FIRST_READING(col) " WHEN h.e < coalesce(" ROWS_FIRST ", 1 << 62) " \
-	"THEN " RECENT_COL(col, "h.e") " ELSE " FIRST_READING(col) " END)"
-/*
- * The same of the newest readings, not yet folded, for every meter at
- * once in one pass of their small table: a meter's latest good reading at
- * or before ?1 (s), its first after ?1 (e), its latest at or before ?2
- * (l), and its flagged readings in (?1, ?2].
- */
-#define GOOD_RECENT \
-	"(SELECT r.meter_id, max(CASE WHEN r.time <= ?1 AND " \
-	PP__READING_GOOD " THEN r.time * 1024 + r.seq END) AS s, min(CASE " \
-	"WHEN r.time > ?1 AND r.time <= ?2 AND " PP__READING_GOOD " THEN " \
-	"r.time * 1024 + r.seq END) AS e, max(CASE WHEN r.time <= ?2 AND " \
-	PP__READING_GOOD " THEN r.time * 1024 + r.seq END) AS l, " \
-	"sum(r.status >= 8 AND r.time > ?1 AND r.time <= ?2) AS flagged " \
-	"FROM reading_recent r GROUP BY r.meter_id)"
+static int
+counter_of(pp_db *db, int64_t meter_id, int first, int64_t t, int64_t to,
+    struct counter *c)
+{
+	sqlite3_stmt *st;
+	int64_t time, seq;
+	int i, rc, later;
+
+	memset(c, 0, sizeof(*c));
+	for (i = 0; i < 2; i++) {
+		if ((st = pp__stmt(db, counter_sql[first][i])) == NULL)
+			return PP_EINTERNAL;
+		sqlite3_bind_int64(st, 1, meter_id);
+		sqlite3_bind_int64(st, 2, t);
+		if (first)
+			sqlite3_bind_int64(st, 3, to);
+		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			time = sqlite3_column_int64(st, 0);
+			seq = sqlite3_column_int64(st, 1);
+			later = time > c->time || (time == c->time &&
+			    seq > c->seq);
+			if (!c->set || later != first) {
+				c->set = 1;
+				c->time = time;
+				c->seq = seq;
+				c->wh = sqlite3_column_int64(st, 2);
+			}
+		}
+		sqlite3_reset(st);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			return pp__sqlfail(db, "readings");
+	}
+	return PP_OK;
+}
+
 /*
  * A swap (meter-swap) detaches one meter from its account and attaches
  * another in the same second: the other meter's name, looked for only
@@ -603,15 +617,33 @@ counters_note(struct pp__run *run, const char *fmt, const char *a,
 }
 
 /*
- * What the row needs said: a start after --from, a counter that went
- * back (no difference then), flagged readings left out, a swap within
- * the period.
+ * The meter's counter at both ends: its last good reading at or before
+ * --from, else its first after it, and its last at or before --to; and
+ * what the row needs said: a start after --from, a counter that went back
+ * (no difference then), flagged readings left out, a swap within the
+ * period.
  */
 static int
 counters_row(struct pp__run *run, sqlite3_stmt *st, pp_cell *c)
 {
 	char t[PP_TIMEBUF], from[PP_NUMBUF], to[PP_NUMBUF];
+	int64_t id = sqlite3_column_int64(st, 10);
+	struct counter start, end;
+	int rc;
 
+	if ((rc = counter_of(run->db, id, 0, run->opts.from, 0, &start)) !=
+	    PP_OK || (!start.set && (rc = counter_of(run->db, id, 1,
+	    run->opts.from, run->opts.to, &start)) != PP_OK) ||
+	    (rc = counter_of(run->db, id, 0, run->opts.to, 0, &end)) != PP_OK)
+		return -rc;
+	if (start.set) {
+		c[4] = PP__INT(start.time);
+		c[5] = PP__INT(start.wh);
+	}
+	if (end.set) {
+		c[6] = PP__INT(end.time);
+		c[7] = PP__INT(end.wh);
+	}
 	run->note[0] = '\0';
 	if (c[5].set && c[7].set)
 		c[8] = PP__INT(c[7].i - c[5].i);
@@ -649,25 +681,22 @@ const struct pp_report pp__report_counters = {
 	.cols = counters_cols,
 	.ncols = PP__NELEM(counters_cols),
 	/*
-	 * Every column of a row is worked out once, as the meters are
-	 * scanned in the store's order; the energy and whether the period
-	 * starts late are counters_row's.
+	 * The meters in the place's order, with what a swap and the
+	 * flagged readings need said; the counters at both ends, the energy
+	 * and whether the period starts late are counters_row's.
 	 */
-	.sql = "SELECT m.meter, coalesce(b.name, ''), m.floor, m.room, "
-	    START_COL("time") ", " START_COL("energy_wh") ", "
-	    LAST_COL("time", "?2", "h.l") ", " LAST_COL("energy_wh", "?2",
-	    "h.l")
-	    ", NULL, NULL, NULL, " SWAP_OTHER("o.at", "x", "y", "x.detached")
-	    ", o.at, " SWAP_OTHER("i.at", "y", "x", "y.attached") ", i.at, "
-	    "(SELECT count(*) FROM reading_rows r INDEXED BY "
+	.sql = "SELECT m.meter, coalesce(b.name, ''), m.floor, m.room, NULL, "
+	    "NULL, NULL, NULL, NULL, NULL, m.id, " SWAP_OTHER("o.at", "x", "y",
+	    "x.detached") ", o.at, " SWAP_OTHER("i.at", "y", "x", "y.attached")
+	    ", i.at, (SELECT count(*) FROM reading_rows r INDEXED BY "
 	    "reading_rows_flagged WHERE r.meter_id = m.id AND r.status >= 8 "
-	    "AND r.time > ?1 AND r.time <= ?2) + coalesce(h.flagged, 0) FROM "
-	    "meters m LEFT JOIN buildings b ON b.id = m.building_id LEFT JOIN "
-	    GOOD_RECENT " h ON h.meter_id = m.id LEFT JOIN "
-	    FIRST_CHANGE("detached") " o ON o.meter_id = m.id LEFT JOIN "
-	    FIRST_CHANGE("attached") " i ON i.meter_id = m.id WHERE "
-	    PP__PLACE_SQL("3", "4", "5") " ORDER BY b.id, m.floor, m.room, "
-	    "m.meter",
+	    "AND r.time > ?1 AND r.time <= ?2) + (SELECT count(*) FROM "
+	    "reading_recent r WHERE r.meter_id = m.id AND r.status >= 8 AND "
+	    "r.time > ?1 AND r.time <= ?2) FROM meters m LEFT JOIN buildings b "
+	    "ON b.id = m.building_id LEFT JOIN " FIRST_CHANGE("detached") " o "
+	    "ON o.meter_id = m.id LEFT JOIN " FIRST_CHANGE("attached") " i ON "
+	    "i.meter_id = m.id WHERE " PP__PLACE_SQL("3", "4", "5") " ORDER BY "
+	    "b.id, m.floor, m.room, m.meter",
 	.binds = { PP__BIND_FROM, PP__BIND_TO, PP__BIND_BUILDING,
 	    PP__BIND_FLOOR, PP__BIND_ROOM },
 	.what = "readings",
