@@ -164,13 +164,63 @@ pp_time_parse(const char *s, int64_t *t, char *err, size_t errlen)
 	return PP_OK;
 }
 
+/*
+ * The local time of t, from one of the last few quarters of an hour this
+ * thread asked for: every zone's offset, and each change of it, falls on
+ * a quarter (but in the zones' first years, of odd offsets), so within one
+ * only the minutes and seconds differ.  A report's rows share a few times
+ * (each row of report counters two), and localtime() was a tenth of it.
+ */
+#define QUARTERS	4
+
+static int
+local_tm(int64_t t, struct tm *tm)
+{
+	static __thread struct {
+		int		set;
+		int64_t		q;
+		struct tm	start;
+	} memo[QUARTERS];
+	static __thread int next;
+	static __thread char zone[64];
+	const char *tz = getenv("TZ");
+	int64_t q = t >= 0 ? t / 900 : -((899 - t) / 900);
+	time_t tt;
+	int i;
+
+	/* Quarters of another zone's are no use. */
+	if (strncmp(zone, tz ? tz : "", sizeof(zone)) != 0) {
+		memset(memo, 0, sizeof(memo));
+		snprintf(zone, sizeof(zone), "%s", tz ? tz : "");
+	}
+	for (i = 0; i < QUARTERS && !(memo[i].set && memo[i].q == q); i++)
+		;
+	if (i == QUARTERS) {
+		i = next;
+		next = (next + 1) % QUARTERS;
+		tt = (time_t)(q * 900);
+		memo[i].set = 0;
+		if (localtime_r(&tt, &memo[i].start) == NULL)
+			return -1;
+		if (memo[i].start.tm_sec != 0 || memo[i].start.tm_min % 15) {
+			tt = (time_t)t;
+			return localtime_r(&tt, tm) == NULL ? -1 : 0;
+		}
+		memo[i].set = 1;
+		memo[i].q = q;
+	}
+	*tm = memo[i].start;
+	tm->tm_min += (int)((t - q * 900) / 60);
+	tm->tm_sec = (int)((t - q * 900) % 60);
+	return 0;
+}
+
 static char *
 format_local(int64_t t, const char *fmt, char buf[PP_TIMEBUF])
 {
-	time_t tt = (time_t)t;
 	struct tm tm;
 
-	if (localtime_r(&tt, &tm) == NULL ||
+	if (local_tm(t, &tm) == -1 ||
 	    strftime(buf, PP_TIMEBUF, fmt, &tm) == 0)
 		snprintf(buf, PP_TIMEBUF, "@%lld", (long long)t);
 	return buf;

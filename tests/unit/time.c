@@ -4,6 +4,7 @@
  * intervals and cuts, in Shanghai's zone and in one with daylight saving.
  */
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "internal.h"
@@ -137,6 +138,44 @@ calendar(const char *zone, int dst)
 		    "%s: every day is 24 hours", zone);
 }
 
+/*
+ * pp_time_format, which keeps the last few quarters of an hour it turned
+ * into local time, against localtime() itself: times at random around a
+ * year's changes of offset, each followed by one in the quarter of the
+ * one before (as a report's rows alternate), in zone.
+ */
+static void
+format_matches(const char *zone)
+{
+	char got[PP_TIMEBUF], want[PP_TIMEBUF];
+	int64_t t[3], base = INT64_C(1767196800), last = base;
+	time_t tt;
+	struct tm tm;
+	int i, k, bad = 0;
+
+	setenv("TZ", zone, 1);
+	tzset();
+	for (i = 0; i < 20000 && !bad; i++) {
+		/* A time, one near it, and the last round's first again. */
+		t[0] = base + rnd(-86400, 366 * 86400);
+		t[1] = t[0] + rnd(-899, 899);
+		t[2] = last;
+		last = t[0];
+		for (k = 0; k < 3 && !bad; k++) {
+			pp_time_format(t[k], got);
+			tt = (time_t)t[k];
+			localtime_r(&tt, &tm);
+			strftime(want, sizeof(want), "%Y-%m-%d %H:%M:%S", &tm);
+			if (strcmp(got, want) != 0) {
+				diag("%s: %lld is %s, not %s", zone,
+				    (long long)t[k], want, got);
+				bad = 1;
+			}
+		}
+	}
+	ok(!bad, "%s: times as localtime() gives them", zone);
+}
+
 int
 main(void)
 {
@@ -167,5 +206,9 @@ main(void)
 	tzset();
 	calendar("America/New_York", 1);
 	apportion_properties("America/New_York");
+	format_matches("America/New_York");
+	format_matches("Australia/Lord_Howe");
+	format_matches("Asia/Kathmandu");
+	format_matches("Asia/Shanghai");
 	return done_testing();
 }
