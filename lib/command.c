@@ -306,7 +306,7 @@ recharge_refused(pp_db *db, struct pp__bus *bus, const struct pp__cmd *c,
 	int rc;
 
 	snprintf(why, sizeof(why), "%s", msg);
-	if (pp__bus_read(bus, &c->at, p, pp__plan_all(p), &now, reread,
+	if (pp__meter_read_all(db, bus, c->meter_id, &c->at, p, &now, reread,
 	    sizeof(reread)) != PP_OK || !pp__values_get(&now, "buy_count", &count)) {
 		snprintf(msg, msglen, "%s; its purchase count unread, it is "
 		    "sent again", why);
@@ -348,8 +348,8 @@ recharge_landed(pp_db *db, struct pp__bus *bus, const struct pp__cmd *c,
 	int64_t count;
 	int rc;
 
-	if ((rc = pp__bus_read(bus, &c->at, p, pp__plan_all(p), &now, msg,
-	    msglen)) != PP_OK) {
+	if ((rc = pp__meter_read_all(db, bus, c->meter_id, &c->at, p, &now,
+	    msg, msglen)) != PP_OK) {
 		record(db, c->id, "pending", 1, msg);
 		return PP_EBUSY;
 	}
@@ -906,7 +906,7 @@ pp_meter_state(pp_db *db, const char *meter, int wait_ms,
 		snprintf(out->message, sizeof(out->message), "%s", msg);
 		return pp__fail(db, rc, "%s", msg);
 	}
-	rc = pp__bus_read(bus, &m.at, &p, pp__plan_all(&p), &v, msg,
+	rc = pp__meter_read_all(db, bus, m.id, &m.at, &p, &v, msg,
 	    sizeof(msg));
 	fault = bus->fault;
 	pp__bus_close(bus);
@@ -1098,7 +1098,7 @@ pp__account_wallet_read(pp_db *db, const char *account, int wait_ms,
 	if ((rc = pp__bus_open(db->path, &gw, wait_ms, &bus, msg,
 	    sizeof(msg))) != PP_OK)
 		return ERR(rc, "meter %s: %s", meter, msg);
-	rc = pp__bus_read(bus, &m.at, &p, pp__plan_all(&p), &v, msg,
+	rc = pp__meter_read_all(db, bus, m.id, &m.at, &p, &v, msg,
 	    sizeof(msg));
 	pp__bus_close(bus);
 	if (rc != PP_OK)

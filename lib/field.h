@@ -121,6 +121,13 @@ int	 pp__bus_read(struct pp__bus *bus, const struct pp__station *at,
 int	 pp__meter_read(pp_db *db, struct pp__bus *bus, int64_t meter_id,
 	    const struct pp__station *at, const struct pp__profile *p,
 	    int all, struct pp__values *out, char *err, size_t errlen);
+/*
+ * Every value of the meter (meter-ctl read, a recharge's check, a swap),
+ * not asking the blocks it refused lately, and keeping a new refusal.
+ */
+int	 pp__meter_read_all(pp_db *db, struct pp__bus *bus, int64_t meter_id,
+	    const struct pp__station *at, const struct pp__profile *p,
+	    struct pp__values *out, char *err, size_t errlen);
 int	 pp__meter_classes_store(pp_db *db, int64_t meter_id,
 	    const struct pp__values *v);
 /* Write, then read back until every confirm value holds. */

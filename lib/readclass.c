@@ -93,38 +93,65 @@ fast_polls_of(pp_db *db, int64_t meter_id, int64_t *n)
 	return rc;
 }
 
+/*
+ * Read mask of the meter, not asking the blocks it refused lately, and
+ * keeping a new refusal.
+ */
+static int
+read_refusing(pp_db *db, struct pp__bus *bus, int64_t meter_id,
+    const struct pp__station *at, const struct pp__profile *p, uint64_t mask,
+    struct pp__values *out, char *err, size_t errlen)
+{
+	struct pp__station st = *at;
+	int rc;
+
+	if ((rc = noblocks_of(db, meter_id, p, &st.noblocks)) != PP_OK) {
+		snprintf(err, errlen, "%s", pp_errmsg(db));
+		return rc;
+	}
+	rc = pp__bus_read(bus, &st, p, mask, out, err, errlen);
+	if ((bus->refused & ~st.noblocks) && remember_refusals(db, meter_id,
+	    p, bus->refused & ~st.noblocks) != PP_OK && rc == PP_OK) {
+		snprintf(err, errlen, "%s", pp_errmsg(db));
+		return PP_EINTERNAL;
+	}
+	return rc;
+}
+
 int
 pp__meter_read(pp_db *db, struct pp__bus *bus, int64_t meter_id,
     const struct pp__station *at, const struct pp__profile *p, int all,
     struct pp__values *out, char *err, size_t errlen)
 {
-	struct pp__station st = *at;
 	int64_t every, fast;
 	int rc;
 
 	every = pp__setting_int(db, "slow_every", SLOW_EVERY);
 	if (every < 1 || every > SLOW_EVERY_MAX)
 		every = SLOW_EVERY;
-	if ((rc = fast_polls_of(db, meter_id, &fast)) != PP_OK ||
-	    (rc = noblocks_of(db, meter_id, p, &st.noblocks)) != PP_OK) {
+	if ((rc = fast_polls_of(db, meter_id, &fast)) != PP_OK) {
 		snprintf(err, errlen, "%s", pp_errmsg(db));
 		return rc;
 	}
 	/* After every - 1 polls of the fast class, one of everything. */
 	if (fast < 0 || fast >= every - 1)
 		all = 1;
-	rc = pp__bus_read(bus, &st, p, pp__profile_class_mask(p, all), out,
-	    err, errlen);
-	if ((bus->refused & ~st.noblocks) && remember_refusals(db, meter_id,
-	    p, bus->refused & ~st.noblocks) != PP_OK && rc == PP_OK) {
-		snprintf(err, errlen, "%s", pp_errmsg(db));
-		return PP_EINTERNAL;
-	}
+	rc = read_refusing(db, bus, meter_id, at, p,
+	    pp__profile_class_mask(p, all), out, err, errlen);
 	if (rc == PP_OK) {
 		out->counted = 1;
 		out->fast_polls = all ? 0 : fast + 1;
 	}
 	return rc;
+}
+
+int
+pp__meter_read_all(pp_db *db, struct pp__bus *bus, int64_t meter_id,
+    const struct pp__station *at, const struct pp__profile *p,
+    struct pp__values *out, char *err, size_t errlen)
+{
+	return read_refusing(db, bus, meter_id, at, p, pp__plan_all(p), out,
+	    err, errlen);
 }
 
 int

@@ -130,7 +130,7 @@ read_meter(pp_db *db, const struct swap_meter *m, int wait_ms,
 	if ((rc = pp__bus_open(db->path, &gw, wait_ms, &bus, msg, msglen)) !=
 	    PP_OK)
 		return rc;
-	rc = pp__bus_read(bus, &m->at, &p, pp__plan_all(&p), v, msg,
+	rc = pp__meter_read_all(db, bus, m->id, &m->at, &p, v, msg,
 	    msglen);
 	pp__bus_close(bus);
 	return rc == PP_OK ? PP_OK : PP_EUNREACH;

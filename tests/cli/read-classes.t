@@ -185,6 +185,11 @@ exits 0 "meter-ctl read" meter-ctl -o csv read "$A"
 test -n "$(f 1 voltage_v)"; ok $? "meter-ctl read shows the voltage"
 like sim.log "^d1 $A read 04050101\$" "... and asked the price"
 like sim.log "^d1 $A read 0001FF00\$" "... the energies in their block"
+: >"$T/sim.log"
+exits 0 "meter-ctl read of the meter that refused the block" meter-ctl -o csv read "$B"
+unlike sim.log "0001FF00" "... is not asked it again"
+is "$(grep -c " $B read 000100\|$B read 0001[0-9]" sim.log)" 5 "... but its five energies singly"
+test -n "$(f 1 energy_kwh)"; ok $? "... and shows its energy"
 
 # --- the refusal is forgotten after 30 days ----------------------------------
 
