@@ -149,6 +149,7 @@ static const struct word columns[] = {
 	{ "last_seen", "最近访问" },
 	/* The Modbus read requests of a poll (report plans). */
 	{ "bus_ms", "总线时间(ms)" },
+	{ "class", "读取类别" },
 	{ "fc", "功能码" },
 	{ "register", "起始寄存器" },
 	{ "registers", "寄存器数" },

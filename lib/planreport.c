@@ -1,18 +1,20 @@
 /*
  * planreport.c: report plans, the read requests a poll sends to each
  * Modbus meter, per gateway and profile in use, as plan.c chooses them
- * from the gateway's bus timing (doc/design.md, "Request plans").
+ * from the gateway's bus timing (doc/design.md, "Request plans"): the
+ * plan of every value, and the fast class's that most polls send
+ * (doc/design.md, "Value classes").
  */
 #include <string.h>
 
 #include "report.h"
 
-enum { PLAN_GATEWAY, PLAN_PROFILE, PLAN_FC, PLAN_REGISTER, PLAN_REGISTERS,
-	PLAN_VALUES, PLAN_BUS_MS, PLAN_NCOLS };
+enum { PLAN_GATEWAY, PLAN_PROFILE, PLAN_CLASS, PLAN_FC, PLAN_REGISTER,
+	PLAN_REGISTERS, PLAN_VALUES, PLAN_BUS_MS, PLAN_NCOLS };
 
 static const pp_column plan_cols[PLAN_NCOLS] = {
 	{ "gateway", PP_COL_TEXT }, { "profile", PP_COL_TEXT },
-	{ "fc", PP_COL_INT }, { "register", PP_COL_TEXT },
+	{ "class", PP_COL_TEXT }, { "fc", PP_COL_INT }, { "register", PP_COL_TEXT },
 	{ "registers", PP_COL_INT }, { "values", PP_COL_TEXT },
 	/* Thousandths, as milliamperes are: microseconds as "55.000" ms. */
 	{ "bus_ms", PP_COL_AMP },
@@ -32,23 +34,25 @@ carried(const struct pp__profile *p, uint64_t carries, char *buf, size_t len)
 			    at ? " " : "", p->values[i].name);
 }
 
-/* The rows of one gateway's plan for one profile. */
+/* The rows of one gateway's plan for one profile, of the values of mask. */
 static int
 plan_emit(struct pp__run *run, const char *gateway,
-    const struct pp__profile *p, const struct pp__timing *t)
+    const struct pp__profile *p, const char *class, uint64_t mask,
+    const struct pp__timing *t)
 {
 	struct pp__plan plan;
 	char address[8], values[PP_MAXVALUES * PP_NAMELEN];
 	pp_cell c[PLAN_NCOLS];
 	int i, rc;
 
-	pp__plan_make(p, pp__plan_all(p), t, &plan);
+	pp__plan_make(p, mask, t, &plan);
 	for (i = 0; i < plan.n; i++) {
 		snprintf(address, sizeof(address), "0x%04X",
 		    plan.req[i].address);
 		carried(p, plan.carries[i], values, sizeof(values));
 		c[PLAN_GATEWAY] = PP__TEXT(gateway);
 		c[PLAN_PROFILE] = PP__TEXT(p->name);
+		c[PLAN_CLASS] = PP__TEXT(class);
 		c[PLAN_FC] = PP__INT(plan.req[i].fc);
 		c[PLAN_REGISTER] = PP__TEXT(address);
 		c[PLAN_REGISTERS] = PP__INT(plan.req[i].count);
@@ -86,7 +90,12 @@ plan_rows(struct pp__run *run)
 			continue;
 		pp__plan_timing((const char *)sqlite3_column_text(st, 1),
 		    sqlite3_column_int(st, 2), sqlite3_column_int(st, 3), &t);
-		orc = plan_emit(run, gw, &p, &t);
+		/* Every value; the fast class, when it is fewer. */
+		orc = plan_emit(run, gw, &p, "all", pp__plan_all(&p), &t);
+		if (orc == PP_OK && pp__profile_class_mask(&p, 0) !=
+		    pp__plan_all(&p))
+			orc = plan_emit(run, gw, &p, "fast",
+			    pp__profile_class_mask(&p, 0), &t);
 	}
 	sqlite3_reset(st);
 	if (orc != PP_OK)

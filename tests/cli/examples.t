@@ -612,8 +612,8 @@ report.1:25	has	^zhang +张敏 +cashier +site$
 report.1:26	has	^handheld.csv: 2 on-site readings imported$
 report.1:27	has	^2026-11-20 09:30:00 +0101070731 +1号楼 .* 12\.30 +0\.[0-9]{4} +[0-9]+\.[0-9]{2} *$
 report.1:27	count	0101070722	0
-report.1:28	count	^gw1,sdm120,	4
-report.1:28	has	^gw1,sdm120,4,0x0046,4,freq_hz import_kwh,33\.083$
+report.1:28	count	^gw1,sdm120,	7
+report.1:28	has	^gw1,sdm120,fast,4,0x0156,2,energy_kwh,28\.500$
 reverse.1:1	has	,reverse,100001,.*,-1\.00,cash,29\.00,,,20261120000042,
 reverse.1:2	count	,reverse,.*,till 3 keyed in test sales$	42
 reverse.1:5	has	,reverse,100245,.*,20261118000007,.*closed the wrong account

@@ -77,16 +77,18 @@ is "$(sql "SELECT name || ':' || baud || ':' || turnaround_ms FROM gateways ORDE
     "the gateways keep their baud (0: the default) and turnaround (default 1 ms)"
 
 exits 0 "report plans" report plans -o csv
-is "$(head -n 1 "$T/out")" "gateway,profile,fc,register,registers,values,bus_ms" \
+is "$(head -n 1 "$T/out")" "gateway,profile,class,fc,register,registers,values,bus_ms" \
     "report plans: the columns"
 
-# plan GATEWAY PROFILE: the plan's rows as "register×registers" and its
-# summed bus time, from the last report plans.
+# plan GATEWAY PROFILE [CLASS]: the plan's rows (of every value, or of
+# CLASS) as "register×registers" and its summed bus time, from the last
+# report plans.
 plan() {
-	$PY - "$T/out" "$1" "$2" <<'EOF'
+	$PY - "$T/out" "$1" "$2" "${3:-all}" <<'EOF'
 import csv, sys
 rows = [r for r in csv.DictReader(open(sys.argv[1], newline="", encoding="utf-8"))
-        if r["gateway"] == sys.argv[2] and r["profile"] == sys.argv[3]]
+        if r["gateway"] == sys.argv[2] and r["profile"] == sys.argv[3] and
+        r["class"] == sys.argv[4]]
 us = sum(round(float(r["bus_ms"]) * 1000) for r in rows)
 print(" ".join("%sx%s" % (r["register"], r["registers"]) for r in rows),
       "= %.3f ms" % (us / 1000))
@@ -97,7 +99,7 @@ EOF
 
 is "$(plan gw1 sdm120)" "0x0000x14 0x001Ex2 0x0046x4 0x0156x2 = 146.083 ms" \
     "sdm120 at 9600 baud: 0x00-0x0D, 0x1E, 0x46-0x49, 0x156 in 146.083 ms (222.0 ms with max_gap 80)"
-like "$T/out" '^gw1,sdm120,4,0x0046,4,freq_hz import_kwh,33\.083$' \
+like "$T/out" '^gw1,sdm120,all,4,0x0046,4,freq_hz import_kwh,33\.083$' \
     "a request's row: fc, register, registers, the values it carries, its bus time"
 is "$(plan gw1 prepay-1p)" "0x0000x18 0x0020x9 = 109.709 ms" \
     "prepay-1p: two reads around its reserved 0x0012-0x001F"
@@ -105,6 +107,11 @@ is "$(plan gw1 dds238-2)" "0x0000x27 = 85.792 ms" \
     "dds238-2: its gaps of 10 and 8 registers are cheaper read through"
 is "$(plan gw1 capped)" "0x0000x2 0x000Cx6 0x001Ax1 = 92.375 ms" \
     "max_gap 4 caps the read-through: three reads, each value's own"
+is "$(plan gw1 sdm120 fast)" "0x000Cx2 0x0048x2 0x0156x2 = 85.500 ms" \
+    "the sdm120's fast class, which most polls read: power, import and energy, three reads"
+is "$(plan gw1 dds238-2 fast)" "0x0000x2 0x000Ex1 0x001Ax1 = 80.916 ms" \
+    "dds238-2's: three short reads beat reading 27 registers through"
+is "$(grep -c '^gw1,prepay-1p,fast,' "$T/out")" 1 "prepay-1p's fast class is one read"
 
 # --- other timing, other plans ----------------------------------------------------
 
@@ -129,7 +136,9 @@ exits 0 "site-load: back to the site" site-load site.yaml
 
 # --- polls against meter-sim at the same timing ---------------------------------
 
-PREPAY_PROFILES=$T/simprofiles start_sim site.yaml --seed 3 --credit 50
+run report plans -o csv
+cp "$T/out" plans.csv
+PREPAY_PROFILES=$T/simprofiles start_sim site.yaml --seed 3 --credit 50 --log "$T/sim.log"
 exits 0 "meter-read polls" meter-read -o csv
 like "$T/err" '^meter-read: 1 of 9 meters did not answer$' "meter-read: one meter fails"
 is "$(col "$T/out" state)" "ok ok ok ok ok ok error ok ok" \
@@ -138,6 +147,15 @@ is "$(f 2 meter balance)" "0101000002|50.00" \
     "prepay-1p's two reads around the reserved registers give its balance"
 like "$T/out" '^[^,]*,0102000003,gw2,error,.*read fc 3 0x0000-0x0028: Illegal data address$' \
     "a read across the reserved registers gets the meter's exception, named with the read"
+# The second poll reads the fast class: what the sdm120 on gw1 is asked is
+# its fast plan, request for request.
+cp "$T/out" poll1.csv
+: >"$T/sim.log"
+meter-read -o csv >/dev/null 2>&1
+is "$(grep '^gw1 0101000001 ' "$T/sim.log" | cut -d' ' -f4- | tr '\n' ' ')" \
+    "$(awk -F, '$1 == "gw1" && $2 == "sdm120" && $3 == "fast" { printf "%s %s %s ", $4, $5, $6 }' plans.csv)" \
+    "the second poll asks the sdm120 its fast plan"
+cp poll1.csv "$T/out"
 
 # The meter itself, asked by another master.
 mbpoll_tcp "$P" 2 -r 0x11 -c 2
