@@ -42,15 +42,62 @@ site-load site.yaml >/dev/null || echo "Bail out! site-load"
 start_sim site.yaml --state "$T/sim.state" --credit 50 --seed 3
 acct-open -n 连续户 "$W1" >/dev/null 2>&1 || echo "Bail out! acct-open"
 export PREPAY_NOW="2026-05-06 10:00:00"
+# A test that ends early closes the FIFO, so that a poller waiting to
+# print gets SIGPIPE, and cleanup's wait ends.
+trap 'exec 6<&- 5>&-; cleanup' EXIT
 
-# until_true CMD...: true once CMD is, trying for a minute at most.
-until_true() {
-	_i=0
-	while ! "$@"; do
-		_i=$((_i + 1))
-		[ $_i -ge 600 ] && return 1
-		sleep 0.1
+# The poller prints into a FIFO that the test reads, a line at a time, as
+# it needs them, each line appended to $T/poll.out as it is read.  A wait
+# is a blocking read of the poller's next line, never a time.  As the
+# poller waits when the FIFO is full, it makes cycles only as they are
+# read, not while the test does other things: under the held clock a
+# meter's readings of one second pile up less fast towards their 1024
+# (migration 21).
+start_poller() {
+	rm -f "$T/poll.fifo"
+	mkfifo "$T/poll.fifo"
+	meter-read "$@" >"$T/poll.fifo" 2>"$T/poll.err" &
+	poller=$!
+	sim_pids="$sim_pids $poller"
+	exec 6<"$T/poll.fifo" 5>"$T/poll.out"
+}
+# await_line PATTERN: read the poller's lines up to the next that matches
+# PATTERN, a case pattern; false when its output ends first.
+await_line() {
+	while IFS= read -r _line <&6; do
+		printf '%s\n' "$_line" >&5
+		# shellcheck disable=SC2254
+		case $_line in
+		$1) return 0 ;;
+		esac
 	done
+	return 1
+}
+# poll_until MAX PATTERN CMD...: true once CMD is, tried again after each
+# line matching PATTERN that the poller prints, MAX of them at most: a
+# bound in the poller's rows, not in time.  The rows the FIFO holds were
+# printed before the wait, so MAX is well over the 64 KiB of them it holds.
+poll_until() {
+	_max=$1 _pat=$2
+	shift 2
+	until "$@"; do
+		[ "$_max" -gt 0 ] && await_line "$_pat" || return 1
+		_max=$((_max - 1))
+	done
+}
+# drain_start, drain_stop: a reader in the background keeps the poller
+# cycling freely while the test does something else; it stops at the end
+# of the line it is reading once asked to, so no line is lost or cut.
+drain_start() {
+	rm -f "$T/drain.stop"
+	while [ ! -e "$T/drain.stop" ] && IFS= read -r _l <&6; do
+		printf '%s\n' "$_l" >&5
+	done &
+	drainer=$!
+}
+drain_stop() {
+	: >"$T/drain.stop"
+	wait "$drainer"
 }
 # rows_at_least N FILE: FILE holds N rows after its header.
 rows_at_least() {
@@ -60,18 +107,14 @@ rows_at_least() {
 sql_is() {
 	[ "$(sql "$1")" = "$2" ]
 }
-# start_poller ARGS...: meter-read --every in the background, its rows in
-# $T/poll.out.
-start_poller() {
-	: >"$T/poll.out"
-	meter-read "$@" >>"$T/poll.out" 2>"$T/poll.err" &
-	poller=$!
-}
-# stop_poller SIGNAL: the signal, and its exit code in $prc.
+# stop_poller SIGNAL: the signal, and its exit code in $prc, once all that
+# it printed is read.
 stop_poller() {
 	kill -"$1" "$poller"
+	cat <&6 >&5
 	wait "$poller"
 	prc=$?
+	exec 6<&- 5>&-
 }
 
 # --- what makes no sense with --every ---------------------------------------
@@ -97,7 +140,11 @@ is "$(sql "SELECT count(*) FROM readings")" 0 "nothing was read"
 # --- cycles, each written and printed as it completes ------------------------
 
 start_poller --every 30 -o csv
-until_true rows_at_least 15 "$T/poll.out"
+# 15 rows, with two cycles of gw2 among them.
+several_cycles() {
+	rows_at_least 15 "$T/poll.out" && [ "$(grep -c ",gw2," "$T/poll.out")" -ge 4 ]
+}
+poll_until 1000 '*,gw?,*' several_cycles
 ok $? "--every 30: several cycles of rows stream out while it runs"
 is "$(head -1 "$T/poll.out")" "time,meter,gateway,state,energy_kwh,power_w,voltage_v,current_a,balance,buy_count,relay,error" \
     "one CSV header, as a one-shot poll's"
@@ -112,7 +159,8 @@ ok "$(($(grep -c ",gw2," "$T/poll.out") < 4))" "both buses cycle ($(grep -c ",gw
 
 exits 0 "a sale while the poller runs" sale -o csv "$W1" 5.00
 unlike "$T/err" 'pending' "its recharge is not left pending"
-until_true sql_is "SELECT group_concat(state) FROM commands WHERE action = 'recharge'" done
+poll_until 1000 "*,$W1,*" \
+    sql_is "SELECT group_concat(state) FROM commands WHERE action = 'recharge'" "done"
 ok $? "the recharge command is done"
 exits 0 "meter-ctl read while the poller runs gets the bus" meter-ctl read -o csv --wait 30 "$W1"
 is "$(f 1 state balance buy_count)" "ok|55.00|1" "meter-sim's meter took the recharge: 55.00, purchase 1"
@@ -120,7 +168,9 @@ is "$(f 1 state balance buy_count)" "ok|55.00|1" "meter-sim's meter took the rec
 # A command that will not wait for the bus is queued while the poller
 # holds it, and the poller sends it between two meters.  (Between two
 # cycles the bus is free, and meter-ctl runs the trip itself: then the
-# meter is closed again and it tries once more.)
+# meter is closed again and it tries once more.)  The poller has to cycle
+# meanwhile: the rows are drained.
+drain_start
 i=0
 while :; do
 	meter-ctl trip --wait 0 -o csv "$D1" >"$T/trip.out" 2>"$T/trip.err"
@@ -129,10 +179,11 @@ while :; do
 	meter-ctl close --wait 30 "$D1" >/dev/null 2>&1
 	i=$((i + 1))
 done
+drain_stop
 is "$trc" 75 "meter-ctl trip --wait 0 while the poller holds the bus: exit 75"
 is "$(row "$T/trip.out" 1 result)" "pending" "the trip is left pending"
 trip="SELECT state FROM commands WHERE id = (SELECT max(id) FROM commands WHERE action = 'trip')"
-until_true sql_is "$trip" done
+poll_until 1000 "*,$D1,*" sql_is "$trip" "done"
 ok $? "the poller sends the queued trip"
 exits 0 "meter-ctl read" meter-ctl read -o csv --wait 30 "$D1"
 is "$(f 1 relay)" "tripped" "meter-sim's meter is tripped"
@@ -150,13 +201,19 @@ stop_sim
 start_sim site.yaml --state "$T/sim.state" --credit 50 --seed 3
 recharge2="SELECT c.state FROM commands c JOIN meters m ON m.id = c.meter_id
     WHERE m.meter = '$W2' AND c.action = 'recharge'"
-until_true sql_is "$recharge2" done
+poll_until 1000 "*,$W2,*" sql_is "$recharge2" "done"
 ok $? "the poller sends the pending recharge once the meter answers"
 exits 0 "meter-ctl read" meter-ctl read -o csv --wait 30 "$W2"
 is "$(f 1 balance buy_count)" "57.00|1" "meter-sim's meter took it: 57.00, purchase 1"
 # The cycles of the sim's downtime were written as such; then it answers.
+# The FIFO may still hold rows of the downtime: rows are read until the
+# last five answer, a thousand at most.
 n=$(($(wc -l <"$T/poll.out") + 6))
-until_true rows_at_least "$n" "$T/poll.out"
+answer_again() {
+	rows_at_least "$n" "$T/poll.out" &&
+	    [ "$(tail -n 5 "$T/poll.out" | cut -d, -f4 | sort -u)" = ok ]
+}
+poll_until 1000 '*,gw?,*' answer_again
 is "$(tail -n 5 "$T/poll.out" | cut -d, -f4 | sort -u)" "ok" "the last cycles: every meter answers again"
 
 # --- SIGTERM: the cycle on hand is written, exit 0 ---------------------------
@@ -182,7 +239,7 @@ ok $? "the bus's turnstile is a file next to its lock"
 # and a held clock's cycles pile up in it.
 export PREPAY_NOW="2026-05-06 10:05:00"
 start_poller --every 0 -o table -g gw2
-until_true grep -q "$W2" "$T/poll.out"
+await_line "*$W2*"
 stop_poller INT
 is "$prc" 0 "SIGINT: exits 0"
 like "$T/poll.out" '^ *time +meter +gateway' "-o table: a table a cycle"
@@ -203,7 +260,7 @@ is "$(cat "$T/out")" "" "and polls nothing: the continuous service does"
 is "$(sql "SELECT count(*) FROM readings")" "$r" "no reading"
 export PREPAY_NOW="2026-05-06 10:10:00"
 start_poller --every site -o csv
-until_true rows_at_least 5 "$T/poll.out"
+poll_until 1000 '*,gw?,*' rows_at_least 5 "$T/poll.out"
 ok $? "--every site polls at the site's pace"
 stop_poller TERM
 is "$prc" 0 "and stops on SIGTERM"

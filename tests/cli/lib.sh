@@ -252,19 +252,6 @@ delay() {
 	    'BEGIN { srand(seed); printf "%.3f\n", lo + rand() * (hi - lo) }'
 }
 
-# kill_after D CMD...: CMD in the background, killed with -9 after D
-# seconds; its exit status in $st (137 when the kill found it running).
-kill_after() {
-	_d=$1
-	shift
-	"$@" >/dev/null 2>&1 &
-	_pid=$!
-	sleep "$_d"
-	kill -9 "$_pid" 2>/dev/null
-	{ wait "$_pid"; } 2>/dev/null
-	st=$?
-}
-
 # start_sim SITE [ARGS...]: meter-sim in the background, waited for on a
 # FIFO: meter-sim writes its pid into it once it listens, or the shell
 # that ran it writes "exit N" when it died first.  A blocking read, not a

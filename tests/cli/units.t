@@ -169,17 +169,37 @@ n=$(nrows "$L/poll.csv")
 PREPAY_NOW="2026-03-02 10:45:00" service prepay-poll.service
 is "$rc.$(nrows "$L/poll.csv")" "0.$n" "poll_seconds set: the timer's --due polls nothing"
 # As systemd runs it: stdout appended to poll.csv, stopped by SIGTERM.
-PREPAY_NOW="2026-03-02 10:46:00" sh -c "exec $(key "$U/prepay-poller.service" ExecStart)" \
-    >>"$L/poll.csv" 2>"$T/poller.err" </dev/null &
-poller=$!
-i=0
-while [ "$(nrows "$L/poll.csv")" -lt $((n + 4)) ] && [ $i -lt 600 ]; do
-	sleep 0.1
-	i=$((i + 1))
+# Its rows are waited for as they land in poll.csv: tail -f follows the
+# file (by inotify) into a FIFO, and the test reads tail's lines, each a
+# blocking read.  The shell that runs the poller (which writes its pid
+# before it execs it) ends tail once the poller has ended, so that the
+# reads end then too.
+rm -f "$T/poll.tail"
+mkfifo "$T/poll.tail"
+tail -n +$(($(wc -l <"$L/poll.csv") + 1)) -f "$L/poll.csv" >"$T/poll.tail" &
+tailer=$!
+exec 6<"$T/poll.tail"
+{
+	PREPAY_NOW="2026-03-02 10:46:00" sh -c "echo \$\$ >'$T/poller.pid'
+	    exec $(key "$U/prepay-poller.service" ExecStart)" \
+	    >>"$L/poll.csv" 2>"$T/poller.err" </dev/null
+	echo "$?" >"$T/poller.rc"
+	kill "$tailer" 2>/dev/null
+} &
+poller_job=$!
+got=0
+while [ $got -lt 4 ] && IFS= read -r line <&6; do
+	case $line in
+	time,meter,*) ;;
+	*) got=$((got + 1)) ;;
+	esac
 done
-kill -TERM "$poller"
-wait "$poller"
-is "$?" 0 "the poller polls into poll.csv and exits 0 on SIGTERM"
+kill -TERM "$(cat "$T/poller.pid")" 2>/dev/null
+wait "$poller_job"
+wait "$tailer" 2>/dev/null
+exec 6<&-
+is "$got rows, exit $(cat "$T/poller.rc")" "4 rows, exit 0" \
+    "the poller polls into poll.csv and exits 0 on SIGTERM"
 is "$(grep -c '^time,meter,' "$L/poll.csv")" 1 "poll.csv still has one header"
 "$P/bin/site-load" site.yaml >/dev/null || echo "# site-load failed"
 
