@@ -676,6 +676,22 @@ static const char *const migrations[] = {
 	"INSERT INTO monthly SELECT substr(day, 1, 7) AS month, meter_id, "
 	"count(*), sum(energy_wh), sum(cost_e7) FROM daily GROUP BY month, "
 	"meter_id ORDER BY month, meter_id;",
+	/*
+	 * 24: each meter's newest reading's time, of any kind, kept by a
+	 * trigger on every new row of reading_recent, the store's and the
+	 * view's alike (doc/design.md, "The store").  A reading later than
+	 * it is the first of its second (seq 0): the store knows so without
+	 * looking in reading_rows, where that look-up touched a page a meter
+	 * of the whole history in each poll.  NULL: not known, look.
+	 */
+	"ALTER TABLE meters ADD COLUMN newest_reading INTEGER;"
+	"UPDATE meters SET newest_reading = (SELECT max(t) FROM (SELECT "
+	"max(time) AS t FROM reading_rows WHERE meter_id = meters.id UNION "
+	"ALL SELECT max(time) FROM reading_recent WHERE meter_id = "
+	"meters.id));"
+	"CREATE TRIGGER reading_recent_newest AFTER INSERT ON reading_recent "
+	"BEGIN UPDATE meters SET newest_reading = max(coalesce(newest_reading, "
+	"NEW.time), NEW.time) WHERE id = NEW.meter_id; END;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -410,10 +410,17 @@ insert_reading(pp_db *db, const struct target *t, const char *source,
 	if (flag != NULL)
 		status |= strcmp(flag, "backwards") == 0 ? 8 : 16;
 #define V(name) (pp__values_get(v, name, &x) ? x : INT64_MIN)
-	rc = pp__exec(db, "INSERT INTO reading_recent VALUES (?1, ?2, coalesce("
-	    "(SELECT max(s) + 1 FROM (SELECT max(seq) AS s FROM reading_recent "
-	    "WHERE meter_id = ?1 AND time = ?2 UNION ALL SELECT max(seq) FROM "
-	    "reading_rows WHERE meter_id = ?1 AND time = ?2)), 0), "
+	/*
+	 * A reading later than the meter's newest is the first of its
+	 * second; else its place is looked up in both tables (migration
+	 * 24).
+	 */
+	rc = pp__exec(db, "INSERT INTO reading_recent VALUES (?1, ?2, CASE WHEN "
+	    "?2 > (SELECT newest_reading FROM meters WHERE id = ?1) THEN 0 ELSE "
+	    "coalesce((SELECT max(s) + 1 FROM (SELECT max(seq) AS s FROM "
+	    "reading_recent WHERE meter_id = ?1 AND time = ?2 UNION ALL SELECT "
+	    "max(seq) FROM reading_rows WHERE meter_id = ?1 AND time = ?2)), 0) "
+	    "END, "
 	    "nullif(?3, ?9), nullif(?4, ?9), nullif(?5, ?9), "
 	    "nullif(?6, ?9), ?7, CASE ?7 WHEN 0 THEN NULL ELSE ?8 END, ?10)",
 	    "iiiiiiiiii", t->id, t->time, e, V("power_w"), V("voltage_v"),

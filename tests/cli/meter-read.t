@@ -268,21 +268,23 @@ stop_sim
 
 # --- a down gateway -----------------------------------------------------------------
 
+# gw_readings GATEWAY: how many readings the gateway's meters have.
+gw_readings() {
+	sql "SELECT count(*) FROM readings r JOIN meters m ON m.id = r.meter_id
+	    JOIN gateways g ON g.id = m.gateway_id WHERE g.name = '$1'"
+}
+
 start_sim site.yaml --state "$T/sim.state" --credit 50 --seed 11 --down gw2
-n_gw1=$(sql "SELECT count(*) FROM readings r JOIN meters m ON m.id = r.meter_id
-    JOIN gateways g ON g.id = m.gateway_id WHERE g.name = 'gw1'")
-n_gw2=$(sql "SELECT count(*) FROM readings r JOIN meters m ON m.id = r.meter_id
-    JOIN gateways g ON g.id = m.gateway_id WHERE g.name = 'gw2'")
+n_gw1=$(gw_readings gw1)
+n_gw2=$(gw_readings gw2)
 exits 0 "a poll with gw2 down completes" meter-read
 is "$(col "$T/out" state)" "ok ok ok timeout timeout timeout" "gw2's meters time out"
 is "$(f 5 error)" "gateway gw2: Connection refused" "the error names the gateway"
 is "$(sql "SELECT group_concat(name || '=' || state, ' ') FROM gateways")" "gw1=ok gw2=timeout" \
     "gw2 is timeout in the gateways table after one poll, gw1 ok"
-is "$(sql "SELECT count(*) FROM readings r JOIN meters m ON m.id = r.meter_id
-    JOIN gateways g ON g.id = m.gateway_id WHERE g.name = 'gw1'")" "$((n_gw1 + 3))" \
+is "$(gw_readings gw1)" "$((n_gw1 + 3))" \
     "gw1's meters are stored"
-is "$(sql "SELECT count(*) FROM readings r JOIN meters m ON m.id = r.meter_id
-    JOIN gateways g ON g.id = m.gateway_id WHERE g.name = 'gw2'")" "$n_gw2" \
+is "$(gw_readings gw2)" "$n_gw2" \
     "nothing is stored for gw2's meters"
 exits 0 "again" meter-read
 is "$(col "$T/out" state)" "ok ok ok lost lost lost" "gw2's meters are lost after 2 polls"
@@ -304,18 +306,14 @@ is "$(sql "SELECT state FROM gateways WHERE name = 'gw2'")" "ok" "gw2 is ok agai
 # and the poll fails naming gw2.
 sql "CREATE TRIGGER refuse_gw2 BEFORE UPDATE OF fails ON gateways WHEN
     old.name = 'gw2' BEGIN SELECT RAISE(ABORT, 'gw2 refused'); END"
-n_gw1=$(sql "SELECT count(*) FROM readings r JOIN meters m ON m.id = r.meter_id
-    JOIN gateways g ON g.id = m.gateway_id WHERE g.name = 'gw1'")
-n_gw2=$(sql "SELECT count(*) FROM readings r JOIN meters m ON m.id = r.meter_id
-    JOIN gateways g ON g.id = m.gateway_id WHERE g.name = 'gw2'")
+n_gw1=$(gw_readings gw1)
+n_gw2=$(gw_readings gw2)
 exits 70 "a poll where gw2 cannot store fails" meter-read -o csv
 is "$(col "$T/out" meter)" "$S1 $D1 $W1" "gw1's rows are printed"
 like "$T/err" "gateway gw2: .*gw2 refused" "the failure names gw2"
-is "$(sql "SELECT count(*) FROM readings r JOIN meters m ON m.id = r.meter_id
-    JOIN gateways g ON g.id = m.gateway_id WHERE g.name = 'gw1'")" "$((n_gw1 + 3))" \
+is "$(gw_readings gw1)" "$((n_gw1 + 3))" \
     "gw1's readings are stored"
-is "$(sql "SELECT count(*) FROM readings r JOIN meters m ON m.id = r.meter_id
-    JOIN gateways g ON g.id = m.gateway_id WHERE g.name = 'gw2'")" "$n_gw2" \
+is "$(gw_readings gw2)" "$n_gw2" \
     "gw2's are not"
 sql "DROP TRIGGER refuse_gw2"
 
