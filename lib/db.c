@@ -1170,9 +1170,13 @@ pp_db_open(pp_db **dbp, const char *path, int flags)
 	if ((rc = exec_script(db, "PRAGMA journal_mode = WAL",
 	    "journal mode")) != PP_OK)
 		goto fail;
+	/*
+	 * Not mapped (mmap_size): each page a process maps is a page fault,
+	 * dearer than SQLite's read into its cache (doc/design.md, "The
+	 * store").
+	 */
 	if ((rc = exec_script(db, "PRAGMA foreign_keys = ON;"
-	    "PRAGMA synchronous = FULL; PRAGMA mmap_size = 1073741824",
-	    "pragmas")) != PP_OK ||
+	    "PRAGMA synchronous = FULL", "pragmas")) != PP_OK ||
 	    (rc = pp__db_cache(db, PP__CACHE_KIB)) != PP_OK)
 		goto fail;
 	if ((rc = pp__query_int(db, &(int64_t){0}, "PRAGMA schema_version",
