@@ -263,7 +263,8 @@ roll_day(pp_db *db, int64_t meter_id, const char *day, int64_t wh,
 
 /*
  * Add energy used over [from, to] to the days it fell in, by time, priced
- * when the meter is billed to an account.
+ * when the meter is billed to an account; unless write is 0: then each
+ * day is only priced, on a copy of pr, to see that every one can be.
  */
 static int
 roll_days(pp_db *db, struct day *d, int64_t meter_id, int64_t from,
@@ -296,6 +297,7 @@ roll_days(pp_db *db, struct day *d, int64_t meter_id, int64_t from,
 	}
 }
 
+/* The same, in the transaction's last day (memo) when it has one. */
 static int
 roll_up(pp_db *db, int64_t meter_id, int64_t from, int64_t to, int64_t wh,
     struct pricing *pr)
