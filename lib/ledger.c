@@ -270,7 +270,10 @@ pp__entry_load(pp_db *db, int64_t id, pp_entry *e)
 		return rc == SQLITE_DONE ? ERR(PP_EINTERNAL, "ledger row %lld "
 		    "vanished", (long long)id) : pp__sqlfail(db, "ledger");
 	}
-	/* The entry's meters are looked up with this statement reset. */
+	/*
+	 * The entry's meters are looked up while this statement holds its
+	 * row: the statement cache lends that look-up one of its own.
+	 */
 	rc = pp__entry_row(db, st, e);
 	sqlite3_reset(st);
 	return rc;

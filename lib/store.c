@@ -62,7 +62,7 @@ day_of(struct day *d, int64_t t)
  * transaction changes them); once counted, the rows of reading_recent and
  * how many make a fold; and the last local day it stored in.
  */
-struct tariff_memo {
+struct store_memo {
 	struct {
 		int64_t				 own, tariff;
 		struct pp__tariff_version	*v;
@@ -77,7 +77,7 @@ struct tariff_memo {
 static void
 memo_free(void *p)
 {
-	struct tariff_memo *memo = p;
+	struct store_memo *memo = p;
 	size_t i;
 
 	for (i = 0; i < memo->n; i++)
@@ -87,10 +87,10 @@ memo_free(void *p)
 }
 
 /* The transaction's memo; NULL outside a transaction, or another's. */
-static struct tariff_memo *
+static struct store_memo *
 memo_of(pp_db *db)
 {
-	struct tariff_memo *memo;
+	struct store_memo *memo;
 
 	if (db->txfree == memo_free)
 		return db->txdata;
@@ -105,7 +105,7 @@ memo_of(pp_db *db)
 static int
 tariff_of(pp_db *db, int64_t own, int64_t tariff, struct pricing *pr)
 {
-	struct tariff_memo *memo;
+	struct store_memo *memo;
 	size_t i;
 	int rc;
 
@@ -135,44 +135,37 @@ tariff_of(pp_db *db, int64_t own, int64_t tariff, struct pricing *pr)
 	return PP_OK;
 }
 
-/*
- * Who pays for a meter's energy: the open account that held it when it
- * was read, at the meter's own price (-1: none) or tariff (0: none); no
- * one (0) unless the meter is billed to an account.
- */
-#define PAYER_COLUMNS(time) "coalesce(m.price, -1), coalesce(m.tariff_id, " \
-	"0), CASE m.billing WHEN 'account' THEN coalesce((SELECT " \
-	"am.account_id FROM account_meters am JOIN accounts a ON a.id = " \
-	"am.account_id WHERE am.meter_id = m.id AND a.state = 'open' AND " \
-	"am.attached <= " time " AND (am.detached IS NULL OR am.detached >= " \
-	time ") ORDER BY am.rowid DESC LIMIT 1), 0) ELSE 0 END"
-
 static int
 pricing_of(pp_db *db, const struct target *t, struct pricing *pr)
 {
 	char day[PP_TIMEBUF];
 	sqlite3_stmt *st;
-	int64_t start, own = t->own_price, tariff = t->tariff_id,
-	    from = t->reading_time;
+	int64_t start, own = -1, tariff = 0, from = t->reading_time;
 	int rc, k;
 
 	memset(pr, 0, sizeof(*pr));
-	pr->account_id = t->payer;
-	if (!t->payer_known) {
-		if ((st = pp__stmt(db, "SELECT " PAYER_COLUMNS("?2") " FROM "
-		    "meters m WHERE m.id = ?1")) == NULL)
-			return PP_EINTERNAL;
-		sqlite3_bind_int64(st, 1, t->id);
-		sqlite3_bind_int64(st, 2, t->time);
-		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			own = sqlite3_column_int64(st, 0);
-			tariff = sqlite3_column_int64(st, 1);
-			pr->account_id = sqlite3_column_int64(st, 2);
-		}
-		sqlite3_reset(st);
-		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-			return pp__sqlfail(db, "meters");
+	/*
+	 * The open account that held the meter when it was read pays, at
+	 * the meter's own price or tariff.
+	 */
+	if ((st = pp__stmt(db, "SELECT coalesce(m.price, -1), "
+	    "coalesce(m.tariff_id, 0), (SELECT am.account_id FROM "
+	    "account_meters am JOIN accounts a ON a.id = am.account_id WHERE "
+	    "am.meter_id = m.id AND a.state = 'open' AND am.attached <= ?2 "
+	    "AND (am.detached IS NULL OR am.detached >= ?2) ORDER BY am.rowid "
+	    "DESC LIMIT 1) FROM meters m WHERE m.id = ?1 AND m.billing = "
+	    "'account'")) == NULL)
+		return PP_EINTERNAL;
+	sqlite3_bind_int64(st, 1, t->id);
+	sqlite3_bind_int64(st, 2, t->time);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		own = sqlite3_column_int64(st, 0);
+		tariff = sqlite3_column_int64(st, 1);
+		pr->account_id = sqlite3_column_int64(st, 2);
 	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return pp__sqlfail(db, "meters");
 	if (pr->account_id == 0)
 		return PP_OK;
 	if ((rc = tariff_of(db, own, tariff, pr)) != PP_OK)
@@ -249,10 +242,10 @@ roll_day(pp_db *db, int64_t meter_id, const char *day, int64_t wh,
 	    "cost_e7 = cost_e7 + ? WHERE day = ? AND meter_id = ?", "iiti", wh,
 	    cost, day, meter_id)) != PP_OK)
 		return rc;
-	if ((added = sqlite3_changes(db->sql) == 0) &&
-	    (rc = pp__exec(db, "INSERT INTO daily(meter_id, day, energy_wh, "
-	    "cost_e7) VALUES (?, ?, ?, ?)", "itii", meter_id, day, wh, cost)) !=
-	    PP_OK)
+	added = sqlite3_changes(db->sql) == 0;
+	if (added && (rc = pp__exec(db, "INSERT INTO daily(meter_id, day, "
+	    "energy_wh, cost_e7) VALUES (?, ?, ?, ?)", "itii", meter_id, day,
+	    wh, cost)) != PP_OK)
 		return rc;
 	return pp__exec(db, "INSERT INTO monthly VALUES (substr(?1, 1, 7), "
 	    "?2, ?3, ?4, ?5) ON CONFLICT(month, meter_id) DO UPDATE SET days = "
@@ -302,7 +295,7 @@ static int
 roll_up(pp_db *db, int64_t meter_id, int64_t from, int64_t to, int64_t wh,
     struct pricing *pr)
 {
-	struct tariff_memo *memo = memo_of(db);
+	struct store_memo *memo = memo_of(db);
 	struct day none, *d = memo ? &memo->day : &none;
 	int rc;
 
@@ -452,7 +445,7 @@ insert_reading(pp_db *db, const struct target *t, const char *source,
 static int
 fold_due(pp_db *db)
 {
-	struct tariff_memo *memo, none;
+	struct store_memo *memo, none;
 	int rc;
 
 	if ((memo = memo_of(db)) == NULL) {
@@ -602,19 +595,14 @@ pp__reading_store(pp_db *db, int64_t meter_id, int64_t time,
 {
 	struct target t;
 	sqlite3_stmt *st;
-	int rc, given = time != PP_READ_NOW;
+	int rc;
 
 	memset(&t, 0, sizeof(t));
-	if (!given)
-		time = pp_now();
-	/* With who pays at that time, unless it is moved (store_reading). */
 	if ((st = pp__stmt(db, "SELECT m.meter, m.energy_wh, "
-	    "coalesce(m.reading_time, 0), o.overload_w, " PAYER_COLUMNS("?2")
-	    " FROM meters m JOIN meter_overloads o ON o.meter_id = m.id WHERE "
-	    "m.id = ?1")) == NULL)
+	    "coalesce(m.reading_time, 0), o.overload_w FROM meters m JOIN "
+	    "meter_overloads o ON o.meter_id = m.id WHERE m.id = ?")) == NULL)
 		return PP_EINTERNAL;
 	sqlite3_bind_int64(st, 1, meter_id);
-	sqlite3_bind_int64(st, 2, time);
 	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
 		sqlite3_reset(st);
 		return rc == SQLITE_DONE ? pp__fail(db, PP_EDATA, "no such "
@@ -626,12 +614,10 @@ pp__reading_store(pp_db *db, int64_t meter_id, int64_t time,
 	t.energy_wh = sqlite3_column_int64(st, 1);
 	t.reading_time = sqlite3_column_int64(st, 2);
 	t.overload_w = sqlite3_column_int64(st, 3);
-	t.own_price = sqlite3_column_int64(st, 4);
-	t.tariff_id = sqlite3_column_int64(st, 5);
-	t.payer = sqlite3_column_int64(st, 6);
 	sqlite3_reset(st);
-	t.payer_known = !t.has_energy || time >= t.reading_time;
-	if (given && !t.payer_known)
+	if (time == PP_READ_NOW)
+		time = pp_now();
+	else if (t.has_energy && time < t.reading_time)
 		return pp__fail(db, PP_EDATA, "meter %s was read later already",
 		    t.meter);
 	t.time = time;

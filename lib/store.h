@@ -12,9 +12,6 @@ struct target {
 	int64_t		id, gateway_id, energy_wh, reading_time, overload_w;
 	int		fails, has_energy;
 	struct pp__station at;
-	/* Who pays, when the loader asked (lib/store.c, PAYER_COLUMNS). */
-	int		payer_known;
-	int64_t		own_price, tariff_id, payer;
 	char		meter[PP_KEYMAX], profile[PP_KEYMAX], state[16];
 	/* the outcome */
 	int64_t		time;
