@@ -19,6 +19,16 @@
  * has shipped; add one.  The tables for meters, readings, commands and
  * alarms exist from the start so that the field tools fit without rework.
  */
+/*
+ * A daily row's meter's last good reading at or before the day's end, in
+ * table t (migration 25).
+ */
+#define DAY_LAST(t) \
+	"(SELECT time, seq, energy_wh FROM " t " r WHERE r.meter_id = " \
+	"daily.meter_id AND r.status < 8 AND r.energy_wh IS NOT NULL AND " \
+	"r.time <= unixepoch(daily.day, '+1 day', 'utc') ORDER BY r.time " \
+	"DESC, r.seq DESC LIMIT 1)"
+
 /* A table of the readings store (migrations 21 and 22), named t. */
 #define READING_TABLE(t) \
 	"CREATE TABLE " t "(" \
@@ -692,6 +702,22 @@ static const char *const migrations[] = {
 	"CREATE TRIGGER reading_recent_newest AFTER INSERT ON reading_recent "
 	"BEGIN UPDATE meters SET newest_reading = max(coalesce(newest_reading, "
 	"NEW.time), NEW.time) WHERE id = NEW.meter_id; END;",
+	/*
+	 * 25: each day's counter at its end (doc/design.md, "The store"):
+	 * the meter's last good reading in the day, its end included (the
+	 * next midnight's reading ends the day's last interval), kept by the
+	 * store on the day's row of the daily roll-up.  report counters
+	 * reads a period's ends at midnights from one day's rows, a few
+	 * pages, instead of searching a page of each meter's history.  NULL:
+	 * not kept (no reading in the day, or none since the row was made);
+	 * the report searches the readings then.
+	 */
+	"ALTER TABLE daily ADD COLUMN last_time INTEGER;"
+	"ALTER TABLE daily ADD COLUMN last_wh INTEGER;"
+	"UPDATE daily SET (last_time, last_wh) = (SELECT time, energy_wh FROM "
+	"(SELECT * FROM " DAY_LAST("reading_rows") " UNION ALL SELECT * FROM "
+	DAY_LAST("reading_recent") ") WHERE time > unixepoch(daily.day, "
+	"'utc') ORDER BY time DESC, seq DESC LIMIT 1);",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -584,6 +584,22 @@ counter_of(pp_db *db, int64_t meter_id, int first, int64_t t, int64_t to,
 }
 
 /*
+ * The counter a day's row keeps at the day's end, in columns col and
+ * col + 1 of st: 1 when it keeps one, else 0 (search the readings).
+ */
+static int
+counter_kept(sqlite3_stmt *st, int col, struct counter *c)
+{
+	if (sqlite3_column_type(st, col) == SQLITE_NULL)
+		return 0;
+	memset(c, 0, sizeof(*c));
+	c->set = 1;
+	c->time = sqlite3_column_int64(st, col);
+	c->wh = sqlite3_column_int64(st, col + 1);
+	return 1;
+}
+
+/*
  * A swap (meter-swap) detaches one meter from its account and attaches
  * another in the same second: the other meter's name, looked for only
  * when the meter was detached (or attached) within the period.
@@ -599,10 +615,26 @@ counter_of(pp_db *db, int64_t meter_id, int first, int64_t t, int64_t to,
 	"(SELECT meter_id, min(" at ") AS at FROM account_meters WHERE " at \
 	" > ?1 AND " at " <= ?2 GROUP BY meter_id)"
 
+/*
+ * The days --from and --to end, when they are midnights: their rows of
+ * the daily roll-up keep each meter's counter at the day's end (migration
+ * 25), which the query joins; else no day, and the row step searches.
+ */
 static int
 counters_check(struct pp__run *run)
 {
-	return pp__report_need_times(run);
+	int64_t ends[2] = { run->opts.from, run->opts.to };
+	char *day[2] = { run->lo, run->hi };
+	int i, rc;
+
+	if ((rc = pp__report_need_times(run)) != PP_OK)
+		return rc;
+	for (i = 0; i < 2; i++)
+		if (pp__unit_start(ends[i], PP_DAY) == ends[i])
+			pp__day_format(ends[i] - 1, day[i]);
+		else
+			day[i][0] = '\0';
+	return PP_OK;
 }
 
 static void
@@ -631,10 +663,14 @@ counters_row(struct pp__run *run, sqlite3_stmt *st, pp_cell *c)
 	struct counter start, end;
 	int rc;
 
-	if ((rc = counter_of(run->db, id, 0, run->opts.from, 0, &start)) !=
-	    PP_OK || (!start.set && (rc = counter_of(run->db, id, 1,
-	    run->opts.from, run->opts.to, &start)) != PP_OK) ||
-	    (rc = counter_of(run->db, id, 0, run->opts.to, 0, &end)) != PP_OK)
+	rc = PP_OK;
+	if (!counter_kept(st, 16, &start) && (rc = counter_of(run->db, id, 0,
+	    run->opts.from, 0, &start)) == PP_OK && !start.set)
+		rc = counter_of(run->db, id, 1, run->opts.from, run->opts.to,
+		    &start);
+	if (rc == PP_OK && !counter_kept(st, 18, &end))
+		rc = counter_of(run->db, id, 0, run->opts.to, 0, &end);
+	if (rc != PP_OK)
 		return -rc;
 	if (start.set) {
 		c[4] = PP__INT(start.time);
@@ -682,8 +718,9 @@ const struct pp_report pp__report_counters = {
 	.ncols = PP__NELEM(counters_cols),
 	/*
 	 * The meters in the place's order, with what a swap and the
-	 * flagged readings need said; the counters at both ends, the energy
-	 * and whether the period starts late are counters_row's.
+	 * flagged readings need said, and the counters the days --from and
+	 * --to end keep (counters_check); the counters at both ends, the
+	 * energy and whether the period starts late are counters_row's.
 	 */
 	.sql = "SELECT m.meter, coalesce(b.name, ''), m.floor, m.room, NULL, "
 	    "NULL, NULL, NULL, NULL, NULL, m.id, " SWAP_OTHER("o.at", "x", "y",
@@ -692,13 +729,16 @@ const struct pp_report pp__report_counters = {
 	    "reading_rows_flagged WHERE r.meter_id = m.id AND r.status >= 8 "
 	    "AND r.time > ?1 AND r.time <= ?2) + (SELECT count(*) FROM "
 	    "reading_recent r WHERE r.meter_id = m.id AND r.status >= 8 AND "
-	    "r.time > ?1 AND r.time <= ?2) FROM meters m LEFT JOIN buildings b "
+	    "r.time > ?1 AND r.time <= ?2), s.last_time, s.last_wh, "
+	    "e.last_time, e.last_wh FROM meters m LEFT JOIN buildings b "
 	    "ON b.id = m.building_id LEFT JOIN " FIRST_CHANGE("detached") " o "
 	    "ON o.meter_id = m.id LEFT JOIN " FIRST_CHANGE("attached") " i ON "
-	    "i.meter_id = m.id WHERE " PP__PLACE_SQL("3", "4", "5") " ORDER BY "
-	    "b.id, m.floor, m.room, m.meter",
+	    "i.meter_id = m.id LEFT JOIN daily s ON s.day = ?6 AND s.meter_id = "
+	    "m.id LEFT JOIN daily e ON e.day = ?7 AND e.meter_id = m.id WHERE "
+	    PP__PLACE_SQL("3", "4", "5") " ORDER BY b.id, m.floor, m.room, "
+	    "m.meter",
 	.binds = { PP__BIND_FROM, PP__BIND_TO, PP__BIND_BUILDING,
-	    PP__BIND_FLOOR, PP__BIND_ROOM },
+	    PP__BIND_FLOOR, PP__BIND_ROOM, PP__BIND_DAY_LO, PP__BIND_DAY_HI },
 	.what = "readings",
 	.check = counters_check,
 	.row = counters_row,

@@ -102,6 +102,16 @@ memo_of(pp_db *db)
 	return memo;
 }
 
+/* The transaction's last day, or none, emptied, outside a transaction. */
+static struct day *
+memo_day(pp_db *db, struct day *none)
+{
+	struct store_memo *memo = memo_of(db);
+
+	memset(none, 0, sizeof(*none));
+	return memo ? &memo->day : none;
+}
+
 static int
 tariff_of(pp_db *db, int64_t own, int64_t tariff, struct pricing *pr)
 {
@@ -295,11 +305,9 @@ static int
 roll_up(pp_db *db, int64_t meter_id, int64_t from, int64_t to, int64_t wh,
     struct pricing *pr)
 {
-	struct store_memo *memo = memo_of(db);
-	struct day none, *d = memo ? &memo->day : &none;
+	struct day none, *d = memo_day(db, &none);
 	int rc;
 
-	memset(&none, 0, sizeof(none));
 	if (to <= from)
 		from = to;
 	day_of(d, from);
@@ -474,6 +482,24 @@ fold_due(pp_db *db)
 }
 
 /*
+ * A good reading is its day's counter at the end so far (migration 25),
+ * the day's end included: the meter's good readings come in time order
+ * (store_reading), so the last stored is the last.  On the day's row when
+ * the meter has one; a row made later in the day is given the reading
+ * that made it.
+ */
+static int
+day_end(pp_db *db, int64_t meter_id, int64_t t, int64_t wh)
+{
+	struct day none, *d = memo_day(db, &none);
+
+	day_of(d, t - 1);
+	return pp__exec(db, "UPDATE daily SET last_time = ?, last_wh = ? "
+	    "WHERE day = ? AND meter_id = ?", "iiti", t, wh, d->name,
+	    meter_id);
+}
+
+/*
  * Store one reading of a meter: the counter checks, the daily roll-up and
  * its charge, the reading row, and the meter's last counter.  Inside a
  * transaction.
@@ -515,6 +541,8 @@ store_reading(pp_db *db, struct target *t, const char *source)
 		return rc;
 	if (!has_e || flag)
 		return PP_OK;
+	if ((rc = day_end(db, t->id, t->time, e)) != PP_OK)
+		return rc;
 	return pp__exec(db, "UPDATE meters SET energy_wh = ?, reading_time = ? "
 	    "WHERE id = ?", "iii", e, t->time, t->id);
 }

@@ -377,6 +377,34 @@ counter_days(struct verify *v)
 }
 
 /*
+ * The counter a day's row keeps at the day's end (migration 25), where it
+ * keeps one, is the meter's last good reading at or before the day's end,
+ * and within the day: what report counters reads at a midnight.
+ */
+#define DAY_LAST(t) \
+	"SELECT * FROM (SELECT time, seq, energy_wh FROM " t " r WHERE " \
+	"r.meter_id = d.meter_id AND r.status < 8 AND r.energy_wh IS NOT " \
+	"NULL AND r.time <= unixepoch(d.day, '+1 day', 'utc') ORDER BY " \
+	"r.time DESC, r.seq DESC LIMIT 1)"
+static int
+day_ends(struct verify *v)
+{
+	return problems(v, "charges", "SELECT printf('meter %s on %s: the "
+	    "daily roll-up keeps %s as its counter at the day''s end, its last "
+	    "good reading by then is %s', m.meter, x.day, x.kept, coalesce("
+	    "x.read, 'not in the day')) FROM (SELECT d.meter_id, d.day, "
+	    "printf('%d Wh at %s', d.last_wh, datetime(d.last_time, "
+	    "'unixepoch', 'localtime')) AS kept, (SELECT printf('%d Wh at %s', "
+	    "energy_wh, datetime(time, 'unixepoch', 'localtime')) FROM ("
+	    DAY_LAST("reading_rows") " UNION ALL " DAY_LAST("reading_recent")
+	    ") WHERE time > unixepoch(d.day, 'utc') ORDER BY time DESC, seq "
+	    "DESC LIMIT 1) AS read FROM daily d INDEXED BY daily_meter WHERE "
+	    "d.last_time IS NOT NULL) x JOIN meters m ON m.id = x.meter_id "
+	    "WHERE x.read IS NOT x.kept");
+}
+#undef DAY_LAST
+
+/*
  * A meter's month in the monthly roll-up is its days in the daily one:
  * how many, their energy and their cost.
  */
@@ -409,7 +437,7 @@ static void
 check_charges(struct verify *v)
 {
 	if (charge_totals(v) && account_charges(v) && part_prices(v) &&
-	    day_parts(v) && counter_days(v) && month_days(v))
+	    day_parts(v) && counter_days(v) && day_ends(v) && month_days(v))
 		finish(v, "charges", "the charges equal the readings' energy "
 		    "priced by the tariffs");
 }

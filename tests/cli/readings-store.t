@@ -29,8 +29,10 @@ like "$T/out" '^schema,ok,' "the migrated schema is the migrations' own"
 ok $? "now of a later schema, the store's"
 sql "SELECT $cols FROM readings ORDER BY id" >readings.after
 is "$(cat readings.after)" "$(cat readings.before)" "every reading kept, every value, in order"
-is "$(sql "SELECT * FROM daily ORDER BY meter_id, day")" "$(cat daily.before)" \
-    "the daily roll-up kept"
+is "$(sql "SELECT meter_id, day, energy_wh, cost_e7 FROM daily ORDER BY meter_id,
+    day")" "$(cat daily.before)" "the daily roll-up kept"
+is "$(sql "SELECT count(*) FROM daily WHERE last_time IS NULL")" 0 \
+    "each day given its counter at its end (migration 25)"
 is "$(sql "SELECT * FROM daily_parts ORDER BY meter_id, day, window, tier")" \
     "$(cat parts.before)" "its window and tier parts kept"
 is "$(sql "SELECT group_concat(id - time * 1024, ',') FROM readings WHERE flag =
@@ -236,5 +238,69 @@ sql "INSERT INTO readings(meter_id, time, source, energy_wh, cost_e7) SELECT id,
     meter = '0101000001'"
 is "$(sql "SELECT newest_reading = strftime('%s', '2026-11-25 09:00:00', 'utc') FROM
     meters WHERE meter = '0101000001'")" 1 "a reading inserted into the view is the newest"
+
+# --- each day's counter at its end (migration 25) ------------------------------
+
+# The store keeps on a day's row of the daily roll-up the meter's last good
+# reading by the day's end, the next midnight included; report counters
+# reads a period's ends at midnights from them.  Meter 1 last read at 09:00
+# on the 25th; now at 10:00, then the same counter at 12:00 (no energy, no
+# charge), one gone back at 13:00 (flagged), and one at midnight.
+m1="(SELECT id FROM meters WHERE meter = '0101000001')"
+kept() {	# DAY
+	sql "SELECT datetime(last_time, 'unixepoch', 'localtime') || ' ' || last_wh
+	    FROM daily WHERE meter_id = $m1 AND day = '$1'"
+}
+e=$(sql "SELECT energy_wh FROM meters WHERE meter = '0101000001'")
+export PREPAY_NOW="2026-11-26 10:00:00"
+cat >ends.csv <<EOF
+meter,time,energy_kwh
+0101000001,2026-11-25 10:00:00,$(kwh $((e + 500)))
+0101000001,2026-11-25 12:00:00,$(kwh $((e + 500)))
+0101000001,2026-11-25 13:00:00,$(kwh $((e + 100)))
+EOF
+exits 0 "a reading, the same counter later, one gone back" meter-read --each --import ends.csv
+is "$(kept 2026-11-25)" "2026-11-25 12:00:00 $((e + 500))" \
+    "the day keeps its last good reading: the same counter later, not the flagged one"
+printf 'meter,time,energy_kwh\n0101000001,2026-11-26 00:00:00,%s\n' \
+    "$(kwh $((e + 800)))" >midnight.csv
+exits 0 "a reading at midnight" meter-read --import midnight.csv
+is "$(kept 2026-11-25)" "2026-11-26 00:00:00 $((e + 800))" "it ends the day before"
+is "$(kept 2026-11-26)" "" "and is not the next day's"
+exits 0 "report verify passes" report verify -o csv
+
+# The migration finds what the store kept.
+sql "SELECT meter_id, day, last_time, last_wh FROM daily ORDER BY 1, 2" >kept.store
+is "$(kept 2026-11-22)" "" \
+    "a day without a reading, inside a longer interval, keeps none: the readings are searched"
+sql "ALTER TABLE daily DROP COLUMN last_time; ALTER TABLE daily DROP COLUMN last_wh;
+    PRAGMA user_version = 24"
+exits 0 "migration 25 again" report verify -o csv
+like "$T/out" '^schema,ok,' "the schema is the migrations' own"
+is "$(sql "SELECT meter_id, day, last_time, last_wh FROM daily ORDER BY 1, 2")" \
+    "$(cat kept.store)" "the migration's backfill keeps what the store kept"
+
+# report counters at midnights reads the days' rows: the same as from the
+# readings themselves.
+counters() {
+	for p in "2026-11-20 2026-11-21" "2026-11-21 2026-11-25" \
+	    "2026-11-25 2026-11-26" "2026-11-20 2026-11-26"; do
+		set -- $p
+		report counters --from $1 --to $2 -o csv
+	done
+}
+counters >counters.kept
+grep -q '^0101000001,.*,2026-11-26 00:00:00,' counters.kept
+ok $? "the midnight's reading ends a period at that midnight"
+sql "UPDATE daily SET last_time = NULL, last_wh = NULL"
+is "$(counters)" "$(cat counters.kept)" "report counters: the days' rows and the readings agree"
+exits 0 "report verify passes with none kept" report verify -o csv
+
+# Changed around the tools, the kept counter is seen.
+sql "UPDATE daily SET last_time = unixepoch('2026-11-26 00:00:00', 'utc'), last_wh =
+    1 WHERE meter_id = $m1 AND day = '2026-11-25'"
+verify_fails "a day's counter at its end forged"
+like "$T/out" "^charges,fail,\"meter 0101000001 on 2026-11-25: the daily roll-up keeps 1 Wh at 2026-11-26 00:00:00 as its counter at the day's end, its last good reading by then is $((e + 800)) Wh at 2026-11-26 00:00:00" \
+    "the day and both counters told"
 
 done_testing
