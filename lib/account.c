@@ -12,46 +12,46 @@
 	"(SELECT balance FROM account_balances WHERE account_id = accounts.id)"
 
 static int
-account_row(pp_db *db, sqlite3_stmt *st, struct pp__account *a)
+account_row(pp_db *db, pp__st *st, struct pp__account *a)
 {
-	int rc = sqlite3_step(st);
+	int rc = pp__step(st);
 
-	if (rc == SQLITE_ROW) {
-		a->id = sqlite3_column_int64(st, 0);
+	if (rc == PP__ROW) {
+		a->id = pp__col_int64(st, 0);
 		pp__col_text(st, 1, a->account, sizeof(a->account));
 		pp__col_text(st, 2, a->name, sizeof(a->name));
-		a->open = sqlite3_column_int(st, 3);
-		a->money = sqlite3_column_int64(st, 4);
-		a->used_e7 = sqlite3_column_int64(st, 5);
-		a->balance = sqlite3_column_int64(st, 6);
+		a->open = pp__col_int(st, 3);
+		a->money = pp__col_int64(st, 4);
+		a->used_e7 = pp__col_int64(st, 5);
+		a->balance = pp__col_int64(st, 6);
 	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
+	pp__reset(st);
+	if (rc == PP__ROW)
 		return PP_OK;
-	return rc == SQLITE_DONE ? PP_EDATA : pp__sqlfail(db, "accounts");
+	return rc == PP__DONE ? PP_EDATA : pp__sqlfail(db, "accounts");
 }
 
 int
 pp__account_get(pp_db *db, const char *account, struct pp__account *a)
 {
-	sqlite3_stmt *st;
+	pp__st *st;
 
 	if ((st = pp__stmt(db, "SELECT " ACCOUNT_COLS " FROM accounts WHERE "
 	    "account = ?")) == NULL)
 		return PP_EINTERNAL;
-	sqlite3_bind_text(st, 1, account, -1, SQLITE_TRANSIENT);
+	pp__bind_copy(st, 1, account);
 	return account_row(db, st, a);
 }
 
 int
 pp__account_get_id(pp_db *db, int64_t id, struct pp__account *a)
 {
-	sqlite3_stmt *st;
+	pp__st *st;
 
 	if ((st = pp__stmt(db, "SELECT " ACCOUNT_COLS " FROM accounts WHERE "
 	    "id = ?")) == NULL)
 		return PP_EINTERNAL;
-	sqlite3_bind_int64(st, 1, id);
+	pp__bind_int64(st, 1, id);
 	return account_row(db, st, a);
 }
 
@@ -82,23 +82,23 @@ add_hit(struct hits *h, int64_t account_id, int64_t meter_id,
 static int
 hit_meter(pp_db *db, const char *target, struct hits *h)
 {
-	sqlite3_stmt *st;
+	pp__st *st;
 	char what[96];
 
 	if ((st = pp__stmt(db, "SELECT id, account_id FROM meters WHERE "
 	    "meter = ?")) == NULL)
 		return PP_EINTERNAL;
-	sqlite3_bind_text(st, 1, target, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	pp__bind_copy(st, 1, target);
+	if (pp__step(st) == PP__ROW) {
 		snprintf(what, sizeof(what), "meter %s", target);
-		if (sqlite3_column_type(st, 1) == SQLITE_NULL)
+		if (pp__col_null(st, 1))
 			snprintf(h->unattached, sizeof(h->unattached),
 			    "meter %s belongs to no open account", target);
 		else
-			add_hit(h, sqlite3_column_int64(st, 1),
-			    sqlite3_column_int64(st, 0), what);
+			add_hit(h, pp__col_int64(st, 1),
+			    pp__col_int64(st, 0), what);
 	}
-	sqlite3_reset(st);
+	pp__reset(st);
 	return PP_OK;
 }
 
@@ -106,7 +106,7 @@ hit_meter(pp_db *db, const char *target, struct hits *h)
 static int
 hit_rooms(pp_db *db, const char *target, struct hits *h)
 {
-	sqlite3_stmt *st;
+	pp__st *st;
 	const char *slash = strchr(target, '/');
 	char what[96];
 
@@ -115,24 +115,22 @@ hit_rooms(pp_db *db, const char *target, struct hits *h)
 	    "buildings b ON b.id = m.building_id WHERE m.room = ? AND "
 	    "(?2 IS NULL OR b.name = ?2) ORDER BY m.id")) == NULL)
 		return PP_EINTERNAL;
-	sqlite3_bind_text(st, 1, slash ? slash + 1 : target, -1,
-	    SQLITE_TRANSIENT);
+	pp__bind_copy(st, 1, slash ? slash + 1 : target);
 	if (slash)
-		sqlite3_bind_text(st, 2, target, (int)(slash - target),
-		    SQLITE_TRANSIENT);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+		pp__bind_slice(st, 2, target, (int)(slash - target));
+	while (pp__step(st) == PP__ROW) {
 		snprintf(what, sizeof(what), "room %s/%s",
-		    sqlite3_column_text(st, 2), sqlite3_column_text(st, 3));
-		if (sqlite3_column_type(st, 1) == SQLITE_NULL) {
+		    pp__col_str(st, 2), pp__col_str(st, 3));
+		if (pp__col_null(st, 1)) {
 			if (!h->unattached[0])
 				snprintf(h->unattached, sizeof(h->unattached),
 				    "%s has no open account", what);
 			continue;
 		}
-		add_hit(h, sqlite3_column_int64(st, 1),
-		    sqlite3_column_int64(st, 0), what);
+		add_hit(h, pp__col_int64(st, 1),
+		    pp__col_int64(st, 0), what);
 	}
-	sqlite3_reset(st);
+	pp__reset(st);
 	return PP_OK;
 }
 
@@ -215,7 +213,7 @@ int
 pp__wallet_of(pp_db *db, const struct pp__account *a, int64_t meter_id,
     int64_t *wallet)
 {
-	sqlite3_stmt *st;
+	pp__st *st;
 	char list[PP_ERRMAX / 2] = "";
 	int64_t wallets = 0, others = 0, only = 0;
 	size_t at = 0;
@@ -225,11 +223,11 @@ pp__wallet_of(pp_db *db, const struct pp__account *a, int64_t meter_id,
 	    "SELECT id, meter, billing = 'meter' FROM meters "
 	    "WHERE account_id = ? ORDER BY id")) == NULL)
 		return PP_EINTERNAL;
-	sqlite3_bind_int64(st, 1, a->id);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(st, 0);
+	pp__bind_int64(st, 1, a->id);
+	while (pp__step(st) == PP__ROW) {
+		int64_t id = pp__col_int64(st, 0);
 
-		if (!sqlite3_column_int(st, 2)) {
+		if (!pp__col_int(st, 2)) {
 			others++;
 			continue;
 		}
@@ -238,9 +236,9 @@ pp__wallet_of(pp_db *db, const struct pp__account *a, int64_t meter_id,
 		only = id;
 		wallets++;
 		at += snprintf(list + at, at < sizeof(list) ? sizeof(list) - at :
-		    0, "%s%s", at ? ", " : "", sqlite3_column_text(st, 1));
+		    0, "%s%s", at ? ", " : "", pp__col_str(st, 1));
 	}
-	sqlite3_reset(st);
+	pp__reset(st);
 	if (meter_id || wallets == 0)
 		return PP_OK;
 	if (wallets == 1 && others == 0) {
@@ -303,7 +301,7 @@ new_account_number(pp_db *db, char out[PP_KEYMAX])
 static int
 attach(pp_db *db, int64_t account_id, const char *meter)
 {
-	sqlite3_stmt *st;
+	pp__st *st;
 	int64_t meter_id, owner;
 	char err[PP_ERRMAX], owned_by[PP_KEYMAX] = "";
 	int rc, attached;
@@ -315,18 +313,18 @@ attach(pp_db *db, int64_t account_id, const char *meter)
 	    "LEFT JOIN accounts a ON a.id = m.account_id WHERE m.meter = ?"))
 	    == NULL)
 		return PP_EINTERNAL;
-	sqlite3_bind_text(st, 1, meter, -1, SQLITE_TRANSIENT);
-	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return rc == SQLITE_DONE ? ERR(PP_EDATA, "meter %s is not "
+	pp__bind_copy(st, 1, meter);
+	if ((rc = pp__step(st)) != PP__ROW) {
+		pp__reset(st);
+		return rc == PP__DONE ? ERR(PP_EDATA, "meter %s is not "
 		    "installed; load it with site-load", pp_q(meter)) :
 		    pp__sqlfail(db, "meters");
 	}
-	meter_id = sqlite3_column_int64(st, 0);
-	attached = sqlite3_column_int(st, 1);
+	meter_id = pp__col_int64(st, 0);
+	attached = pp__col_int(st, 1);
 	pp__col_text(st, 2, owned_by, sizeof(owned_by));
-	owner = sqlite3_column_int64(st, 3);
-	sqlite3_reset(st);
+	owner = pp__col_int64(st, 3);
+	pp__reset(st);
 	if (attached)
 		return ERR(PP_ERULE, "meter %s already belongs to %saccount %s",
 		    meter, owner == account_id ? "this " : "open ", owned_by);
@@ -366,7 +364,7 @@ same_meters(const char *asked, const char *had)
 static int
 open_replay(pp_db *db, const struct pp_open_req *req, pp_entry *out)
 {
-	sqlite3_stmt *st;
+	pp__st *st;
 	char serial[PP_KEYMAX];
 	int64_t ledger_id;
 	int same, rc;
@@ -377,19 +375,19 @@ open_replay(pp_db *db, const struct pp_open_req *req, pp_entry *out)
 	    " l.serial FROM ledger l JOIN accounts a ON a.id = "
 	    "l.account_id WHERE l.ref = ?")) == NULL)
 		return PP_EINTERNAL;
-	sqlite3_bind_text(st, 1, req->ref, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_reset(st);
+	pp__bind_copy(st, 1, req->ref);
+	if (pp__step(st) != PP__ROW) {
+		pp__reset(st);
 		return -1;
 	}
-	same = strcmp((const char *)sqlite3_column_text(st, 1), "open") == 0 &&
-	    sqlite3_column_int64(st, 3) == req->balance &&
+	same = strcmp(pp__col_str(st, 1), "open") == 0 &&
+	    pp__col_int64(st, 3) == req->balance &&
 	    (req->account == NULL || *req->account == '\0' ||
-	    strcmp(req->account, (const char *)sqlite3_column_text(st, 2)) ==
+	    strcmp(req->account, pp__col_str(st, 2)) ==
 	    0);
-	ledger_id = sqlite3_column_int64(st, 0);
+	ledger_id = pp__col_int64(st, 0);
 	pp__col_text(st, 4, serial, sizeof(serial));
-	sqlite3_reset(st);
+	pp__reset(st);
 	if (same && (rc = pp__entry_load(db, ledger_id, out)) != PP_OK)
 		return rc;
 	if (!same || !same_meters(req->meters, out->meter))
@@ -490,7 +488,7 @@ pp_account_add_meter(pp_db *db, const char *account, const char *meter,
     pp_entry *out)
 {
 	struct pp__account a;
-	sqlite3_stmt *st;
+	pp__st *st;
 	int rc;
 
 	if ((rc = pp__account_get(db, account, &a)) != PP_OK)
@@ -505,12 +503,12 @@ pp_account_add_meter(pp_db *db, const char *account, const char *meter,
 	    "SELECT max(id) FROM ledger WHERE account_id = ?"))
 	    == NULL)
 		return PP_EINTERNAL;
-	sqlite3_bind_int64(st, 1, a.id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		int64_t last = sqlite3_column_int64(st, 0);
+	pp__bind_int64(st, 1, a.id);
+	rc = pp__step(st);
+	if (rc == PP__ROW) {
+		int64_t last = pp__col_int64(st, 0);
 
-		sqlite3_reset(st);
+		pp__reset(st);
 		if ((rc = pp__entry_load(db, last, out)) != PP_OK)
 			return rc;
 		/* The account as it is now, with the meter just added. */
@@ -518,7 +516,7 @@ pp_account_add_meter(pp_db *db, const char *account, const char *meter,
 		return pp__account_meters(db, a.id, pp_now(), out->meter,
 		    out->room);
 	}
-	sqlite3_reset(st);
+	pp__reset(st);
 	return pp__sqlfail(db, "ledger");
 }
 

@@ -94,22 +94,22 @@ static const char *const why_text[][2] = {
 };
 
 const char *
-pp__wallet_verdict(sqlite3_stmt *st, int first, int zh, char *why,
+pp__wallet_verdict(pp__st *st, int first, int zh, char *why,
     size_t len)
 {
-	int64_t balance = sqlite3_column_int64(st, first);
-	int64_t count = sqlite3_column_int64(st, first + 1);
-	int64_t sold = sqlite3_column_int64(st, first + 2);
-	int64_t allocated = sqlite3_column_int64(st, first + 3);
-	int64_t pending = sqlite3_column_int64(st, first + 4);
-	int64_t pending_amount = sqlite3_column_int64(st, first + 5);
-	int64_t done = sqlite3_column_int64(st, first + 6);
-	int64_t cancelled = sqlite3_column_int64(st, first + 7);
+	int64_t balance = pp__col_int64(st, first);
+	int64_t count = pp__col_int64(st, first + 1);
+	int64_t sold = pp__col_int64(st, first + 2);
+	int64_t allocated = pp__col_int64(st, first + 3);
+	int64_t pending = pp__col_int64(st, first + 4);
+	int64_t pending_amount = pp__col_int64(st, first + 5);
+	int64_t done = pp__col_int64(st, first + 6);
+	int64_t cancelled = pp__col_int64(st, first + 7);
 	char x[PP_NUMBUF], y[PP_NUMBUF];
 
 	why[0] = '\0';
-	if (sqlite3_column_type(st, first) == SQLITE_NULL ||
-	    sqlite3_column_type(st, first + 1) == SQLITE_NULL) {
+	if (pp__col_null(st, first) ||
+	    pp__col_null(st, first + 1)) {
 		snprintf(why, len, "%s", why_text[0][zh != 0]);
 		return "unread";
 	}
@@ -125,7 +125,7 @@ pp__wallet_verdict(sqlite3_stmt *st, int first, int zh, char *why,
 		    pp_money_format(sold - pending_amount, y));
 	else if (cancelled != 0)
 		snprintf(why, len, why_text[4][zh], pp_money_format(cancelled,
-		    x), sqlite3_column_text(st, first + 8));
+		    x), pp__col_str(st, first + 8));
 	return why[0] ? "mismatch" : "ok";
 }
 
@@ -262,7 +262,7 @@ int
 pp__meter_arrears(pp_db *db, int64_t meter_id, int *arrears,
     int64_t *balance, char account[PP_KEYMAX])
 {
-	sqlite3_stmt *st;
+	pp__st *st;
 	int64_t account_id;
 	int rc;
 
@@ -278,15 +278,15 @@ pp__meter_arrears(pp_db *db, int64_t meter_id, int *arrears,
 		return rc;
 	if ((st = pp__stmt(db, account_balance_sql)) == NULL)
 		return PP_EINTERNAL;
-	sqlite3_bind_int64(st, 1, account_id);
-	sqlite3_bind_int64(st, 2, -1);
-	sqlite3_bind_int64(st, 3, -1);
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	pp__bind_int64(st, 1, account_id);
+	pp__bind_int64(st, 2, -1);
+	pp__bind_int64(st, 3, -1);
+	if (pp__step(st) == PP__ROW) {
 		pp__col_text(st, 0, account, PP_KEYMAX);
-		*balance = sqlite3_column_int64(st, 2);
-		*arrears = *balance <= 0 && !sqlite3_column_int(st, 8);
+		*balance = pp__col_int64(st, 2);
+		*arrears = *balance <= 0 && !pp__col_int(st, 8);
 	}
-	sqlite3_reset(st);
+	pp__reset(st);
 	return PP_OK;
 }
 
@@ -301,7 +301,7 @@ account_alarms(pp_db *db, struct raised *r, int64_t account_id, int64_t a1,
 	static const char *const levels[] = { "low1", "low2", "arrears",
 	    "unfunded" };
 	struct facts f;
-	sqlite3_stmt *st;
+	pp__st *st;
 	int64_t id, balance, alarm1, alarm2;
 	int rc = PP_OK, level, k, unfunded;
 
@@ -309,22 +309,22 @@ account_alarms(pp_db *db, struct raised *r, int64_t account_id, int64_t a1,
 	f.account_id = account_id;
 	if ((st = pp__stmt(db, account_balance_sql)) == NULL)
 		return PP_EINTERNAL;
-	sqlite3_bind_int64(st, 1, account_id);
-	sqlite3_bind_int64(st, 2, a1);
-	sqlite3_bind_int64(st, 3, a2);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_reset(st);
+	pp__bind_int64(st, 1, account_id);
+	pp__bind_int64(st, 2, a1);
+	pp__bind_int64(st, 3, a2);
+	if (pp__step(st) != PP__ROW) {
+		pp__reset(st);
 		return PP_OK;
 	}
 	pp__col_text(st, 0, f.account, sizeof(f.account));
 	pp__col_text(st, 1, f.name, sizeof(f.name));
-	balance = sqlite3_column_int64(st, 2);
+	balance = pp__col_int64(st, 2);
 	pp__col_text(st, 4, f.meter, sizeof(f.meter));
 	pp__col_text(st, 5, f.room, sizeof(f.room));
-	alarm1 = sqlite3_column_int64(st, 6);
-	alarm2 = sqlite3_column_int64(st, 7);
-	unfunded = sqlite3_column_int(st, 8);
-	sqlite3_reset(st);
+	alarm1 = pp__col_int64(st, 6);
+	alarm2 = pp__col_int64(st, 7);
+	unfunded = pp__col_int(st, 8);
+	pp__reset(st);
 	level = balance <= 0 ? (unfunded ? 3 : 2) : alarm2 >= 0 &&
 	    balance < alarm2 ? 1 : alarm1 >= 0 && balance < alarm1 ? 0 : -1;
 	pp_money_format(balance, f.balance);
@@ -345,15 +345,15 @@ scan_accounts(pp_db *db, struct raised *r)
 {
 	int64_t a1 = pp__setting_int(db, "alarm1", -1);
 	int64_t a2 = pp__setting_int(db, "alarm2", -1);
-	sqlite3_stmt *st;
+	pp__st *st;
 	int rc = PP_OK;
 
 	if ((st = pp__stmt(db, "SELECT id FROM accounts WHERE state = 'open' "
 	    "ORDER BY id")) == NULL)
 		return PP_EINTERNAL;
-	while (rc == PP_OK && sqlite3_step(st) == SQLITE_ROW)
-		rc = account_alarms(db, r, sqlite3_column_int64(st, 0), a1, a2);
-	sqlite3_reset(st);
+	while (rc == PP_OK && pp__step(st) == PP__ROW)
+		rc = account_alarms(db, r, pp__col_int64(st, 0), a1, a2);
+	pp__reset(st);
 	return rc;
 }
 
@@ -396,30 +396,30 @@ cond_sync(pp_db *db, struct conditions *c, struct raised *r, int rc)
 
 /* The six conditions of one row of scan_meters' query. */
 static void
-meter_conditions(sqlite3_stmt *st, int lo, int hi, struct conditions *c)
+meter_conditions(pp__st *st, int lo, int hi, struct conditions *c)
 {
 	static const char *const kind[] = { "overload", "voltage", "lost",
 	    "counter", "mismatch", "command" };
-	int64_t volt = sqlite3_column_int64(st, 5);
-	int has_volt = sqlite3_column_type(st, 5) != SQLITE_NULL;
-	const char *flag = (const char *)sqlite3_column_text(st, 8);
-	const char *cmd = (const char *)sqlite3_column_text(st, 10);
+	int64_t volt = pp__col_int64(st, 5);
+	int has_volt = !pp__col_null(st, 5);
+	const char *flag = pp__col_str(st, 8);
+	const char *cmd = pp__col_str(st, 10);
 	char v[6][64], why[PP_ERRMAX], zh[256];
 	const char *word;
 	int h[6], k;
 
 	snprintf(v[0], sizeof(v[0]), "%lld",
-	    (long long)sqlite3_column_int64(st, 4));
-	h[0] = sqlite3_column_int(st, 6);
+	    (long long)pp__col_int64(st, 4));
+	h[0] = pp__col_int(st, 6);
 	snprintf(v[1], sizeof(v[1]), "%lld.%lld", (long long)volt / 10,
 	    (long long)(volt < 0 ? -volt : volt) % 10);
 	h[1] = has_volt && (volt < lo * 10 || volt > hi * 10);
 	v[2][0] = '\0';
-	h[2] = sqlite3_column_int(st, 7);
+	h[2] = pp__col_int(st, 7);
 	snprintf(v[3], sizeof(v[3]), "%s", flag ? flag : "");
 	h[3] = flag && *flag;
 	/* The same verdict as report reconcile. */
-	h[4] = sqlite3_column_int(st, 9) && strcmp(pp__wallet_verdict(st, 11,
+	h[4] = pp__col_int(st, 9) && strcmp(pp__wallet_verdict(st, 11,
 	    0, why, sizeof(why)), "mismatch") == 0;
 	snprintf(v[4], sizeof(v[4]), "%.63s", why);
 	pp__wallet_verdict(st, 11, 1, zh, sizeof(zh));
@@ -430,7 +430,7 @@ meter_conditions(sqlite3_stmt *st, int lo, int hi, struct conditions *c)
 
 		memset(x, 0, sizeof(*x));
 		x->kind = kind[k];
-		x->meter_id = sqlite3_column_int64(st, 0);
+		x->meter_id = pp__col_int64(st, 0);
 		pp__col_text(st, 1, x->meter, sizeof(x->meter));
 		pp__col_text(st, 2, x->room, sizeof(x->room));
 		snprintf(x->value, sizeof(x->value), "%s", v[k]);
@@ -441,7 +441,7 @@ meter_conditions(sqlite3_stmt *st, int lo, int hi, struct conditions *c)
 			snprintf(x->said, sizeof(x->said), "%s", word);
 		if (k == 0)
 			snprintf(x->threshold, sizeof(x->threshold), "%lld",
-			    (long long)sqlite3_column_int64(st, 3));
+			    (long long)pp__col_int64(st, 3));
 		else if (k == 1)
 			snprintf(x->threshold, sizeof(x->threshold), "%d-%d",
 			    lo, hi);
@@ -457,7 +457,7 @@ scan_meters(pp_db *db, struct raised *r)
 	int lo = 198, hi = 242, rc = PP_OK;
 	int64_t tries = pp__setting_int(db, "command_alarm", 3);
 	struct conditions c = { NULL, NULL, 0, 0, 0 };
-	sqlite3_stmt *st;
+	pp__st *st;
 
 	if (pp__setting(db, "voltage_band", band, sizeof(band)))
 		sscanf(band, "%d-%d", &lo, &hi);
@@ -478,15 +478,15 @@ scan_meters(pp_db *db, struct raised *r)
 	    "meter_wallets w ON w.meter_id = m.id JOIN meter_overloads o ON "
 	    "o.meter_id = m.id ORDER BY m.id")) == NULL)
 		return PP_EINTERNAL;
-	sqlite3_bind_int64(st, 1, tries);
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	pp__bind_int64(st, 1, tries);
+	while (pp__step(st) == PP__ROW) {
 		if (cond_room(&c, 6) == NULL) {
 			rc = pp__fail(db, PP_EINTERNAL, "out of memory");
 			break;
 		}
 		meter_conditions(st, lo, hi, &c);
 	}
-	sqlite3_reset(st);
+	pp__reset(st);
 	return cond_sync(db, &c, r, rc);
 }
 
@@ -496,24 +496,24 @@ scan_gateways(pp_db *db, struct raised *r)
 {
 	struct conditions c = { NULL, NULL, 0, 0, 0 };
 	struct facts *x;
-	sqlite3_stmt *st;
+	pp__st *st;
 	int rc = PP_OK;
 
 	if ((st = pp__stmt(db, "SELECT id, name, state = 'lost' FROM gateways "
 	    "ORDER BY id")) == NULL)
 		return PP_EINTERNAL;
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while (pp__step(st) == PP__ROW) {
 		if ((x = cond_room(&c, 1)) == NULL) {
 			rc = pp__fail(db, PP_EINTERNAL, "out of memory");
 			break;
 		}
 		memset(x, 0, sizeof(*x));
 		x->kind = "gateway";
-		x->gateway_id = sqlite3_column_int64(st, 0);
+		x->gateway_id = pp__col_int64(st, 0);
 		pp__col_text(st, 1, x->value, sizeof(x->value));
-		c.holds[c.n++] = sqlite3_column_int(st, 2);
+		c.holds[c.n++] = pp__col_int(st, 2);
 	}
-	sqlite3_reset(st);
+	pp__reset(st);
 	return cond_sync(db, &c, r, rc);
 }
 
@@ -528,7 +528,7 @@ scan_watchdog(pp_db *db, struct raised *r)
 	int64_t minutes = pp__setting_int(db, "poll_minutes", PP_POLL_MINUTES);
 	struct conditions c = { NULL, NULL, 0, 0, 0 };
 	struct facts *x;
-	sqlite3_stmt *st;
+	pp__st *st;
 	int rc = PP_OK, site = 0;
 
 	/*
@@ -547,8 +547,8 @@ scan_watchdog(pp_db *db, struct raised *r)
 	    "FROM meters m WHERE m.gateway_id = g.id) FROM gateways g "
 	    "ORDER BY 1")) == NULL)
 		return PP_EINTERNAL;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		int64_t late = pp_now() - sqlite3_column_int64(st, 2);
+	while (pp__step(st) == PP__ROW) {
+		int64_t late = pp_now() - pp__col_int64(st, 2);
 		int64_t age = late / 60;
 
 		if ((x = cond_room(&c, 1)) == NULL) {
@@ -557,23 +557,23 @@ scan_watchdog(pp_db *db, struct raised *r)
 		}
 		memset(x, 0, sizeof(*x));
 		x->kind = "watchdog";
-		x->gateway_id = sqlite3_column_int64(st, 0);
+		x->gateway_id = pp__col_int64(st, 0);
 		if (x->gateway_id == 0)
 			snprintf(x->value, sizeof(x->value), "全站最新读数已是"
 			    "%lld分钟前", (long long)age);
 		else
 			snprintf(x->value, sizeof(x->value), "网关%.20s已%lld"
-			    "分钟无读数", sqlite3_column_text(st, 1),
+			    "分钟无读数", pp__col_str(st, 1),
 			    (long long)age);
 		snprintf(x->threshold, sizeof(x->threshold), "%lld",
 		    (long long)minutes * 2);
-		c.holds[c.n] = sqlite3_column_type(st, 2) != SQLITE_NULL &&
+		c.holds[c.n] = !pp__col_null(st, 2) &&
 		    late > minutes * 120 && !site;
 		if (x->gateway_id == 0)
 			site = c.holds[c.n];
 		c.n++;
 	}
-	sqlite3_reset(st);
+	pp__reset(st);
 	return cond_sync(db, &c, r, rc);
 }
 
@@ -663,13 +663,13 @@ scan_binds(pp_db *db, struct raised *r)
 
 /* One row of alarm_rows' query. */
 static void
-alarm_row(sqlite3_stmt *st, struct pp_alarm_row *row)
+alarm_row(pp__st *st, struct pp_alarm_row *row)
 {
 	char kind[16];
 
 	memset(row, 0, sizeof(*row));
-	row->time = sqlite3_column_int64(st, 0);
-	row->level = sqlite3_column_int(st, 1);
+	row->time = pp__col_int64(st, 0);
+	row->level = pp__col_int(st, 1);
 	pp__col_text(st, 2, kind, sizeof(kind));
 	row->kind = (enum pp_alarm_kind)kind_index(kind);
 	pp__col_text(st, 3, row->meter, sizeof(row->meter));
@@ -677,8 +677,8 @@ alarm_row(sqlite3_stmt *st, struct pp_alarm_row *row)
 	pp__col_text(st, 5, row->name, sizeof(row->name));
 	pp__col_text(st, 6, row->phone, sizeof(row->phone));
 	pp__col_text(st, 7, row->room, sizeof(row->room));
-	if ((row->has_balance = sqlite3_column_type(st, 8) != SQLITE_NULL))
-		row->balance = sqlite3_column_int64(st, 8);
+	if ((row->has_balance = !pp__col_null(st, 8)))
+		row->balance = pp__col_int64(st, 8);
 	pp__col_text(st, 9, row->value, sizeof(row->value));
 	pp__col_text(st, 10, row->message, sizeof(row->message));
 }
@@ -707,7 +707,7 @@ static int
 alarm_rows(pp_db *db, int64_t id, const char *kind, struct pp_alarm_row **rows,
     size_t *n, size_t *cap)
 {
-	sqlite3_stmt *st;
+	pp__st *st;
 	int rc;
 
 	/* An account's alarm names each of its meters, so that a pipe to
@@ -726,20 +726,20 @@ alarm_rows(pp_db *db, int64_t id, const char *kind, struct pp_alarm_row **rows,
 	    "NOT NULL AND m.account_id = l.account_id) WHERE l.id = ? AND "
 	    "(?2 IS NULL OR l.kind = ?2) ORDER BY m.id")) == NULL)
 		return PP_EINTERNAL;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	pp__bind_int64(st, 1, id);
+	pp__bind_text(st, 2, kind);
+	while ((rc = pp__step(st)) == PP__ROW) {
 		struct pp_alarm_row *row;
 
 		if (pp_grow(rows, cap, *n + 1, sizeof(**rows)) != PP_OK) {
-			sqlite3_reset(st);
+			pp__reset(st);
 			return pp__fail(db, PP_EINTERNAL, "out of memory");
 		}
 		row = &(*rows)[(*n)++];
 		alarm_row(st, row);
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? PP_OK : pp__sqlfail(db, "alarms");
+	pp__reset(st);
+	return rc == PP__DONE ? PP_OK : pp__sqlfail(db, "alarms");
 }
 
 int
@@ -747,7 +747,7 @@ pp_alarm_scan(pp_db *db, const struct pp_scan_opts *o,
     struct pp_alarm_row **rows, size_t *n)
 {
 	struct raised r = { NULL, 0, 0 };
-	sqlite3_stmt *st;
+	pp__st *st;
 	size_t cap = 0, i;
 	int rc;
 
@@ -779,10 +779,10 @@ pp_alarm_scan(pp_db *db, const struct pp_scan_opts *o,
 		if ((st = pp__stmt(db, "SELECT id FROM alarms WHERE cleared IS "
 		    "NULL ORDER BY id")) == NULL)
 			rc = PP_EINTERNAL;
-		while (rc == PP_OK && sqlite3_step(st) == SQLITE_ROW)
-			rc = note(db, &r, sqlite3_column_int64(st, 0));
+		while (rc == PP_OK && pp__step(st) == PP__ROW)
+			rc = note(db, &r, pp__col_int64(st, 0));
 		if (st)
-			sqlite3_reset(st);
+			pp__reset(st);
 	}
 	for (i = 0; i < r.n && rc == PP_OK; i++)
 		rc = alarm_rows(db, r.v[i], o->kind, rows, n, &cap);

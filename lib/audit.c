@@ -75,7 +75,7 @@ pp__audit_join(int argc, char *const *argv, char **out)
 static int
 audit_write(pp_db *db, int exitcode, const char *summary)
 {
-	sqlite3_stmt *st;
+	pp__st *st;
 	char prev[65] = "", hash[65], head[96] = "", *text = NULL;
 	int64_t id, now = pp_now();
 	int rc;
@@ -84,18 +84,18 @@ audit_write(pp_db *db, int exitcode, const char *summary)
 	    "LIMIT 1")) == NULL)
 		return PP_EINTERNAL;
 	id = 1;
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		id = sqlite3_column_int64(st, 0) + 1;
+	if (pp__step(st) == PP__ROW) {
+		id = pp__col_int64(st, 0) + 1;
 		pp__col_text(st, 1, prev, sizeof(prev));
 	}
-	sqlite3_reset(st);
+	pp__reset(st);
 	/* The ledger's last row, "serial:hash", anchors the ledger's end. */
 	if ((st = pp__stmt(db, "SELECT serial || ':' || hash FROM ledger ORDER "
 	    "BY id DESC LIMIT 1")) == NULL)
 		return PP_EINTERNAL;
-	if (sqlite3_step(st) == SQLITE_ROW)
+	if (pp__step(st) == PP__ROW)
 		pp__col_text(st, 0, head, sizeof(head));
-	sqlite3_reset(st);
+	pp__reset(st);
 	if ((rc = pp__audit_text(id, now, db->login, db->audit_tool,
 	    db->audit_args, exitcode, summary, head, &text)) != PP_OK)
 		return pp__fail(db, rc, "out of memory");
@@ -131,7 +131,7 @@ tally_summary(pp_db *db, char *buf, size_t len)
 		snprintf(buf + n, len - n, "%s%s", n ? "; " : "", t->note);
 	if (buf[0] == '\0')
 		snprintf(buf, len, "%lld rows changed", (long long)
-		    (sqlite3_total_changes64(db->sql) - db->changes_at_begin));
+		    (pp__total_changes(db) - db->changes_at_begin));
 }
 
 static int
@@ -194,7 +194,7 @@ pp_audit_record(pp_db *db, int exitcode, const char *summary)
 		return rc;
 	}
 	/* The entry is the whole change: no second entry for it. */
-	db->changes_at_begin = sqlite3_total_changes64(db->sql);
+	db->changes_at_begin = pp__total_changes(db);
 	return pp__tx_commit(db);
 }
 

@@ -57,7 +57,8 @@ intact(pp_db *db, sqlite3 *sql, const char *path)
 		return pp__fail(db, PP_EDATA, "%s: not a prepay database: %s",
 		    path, sqlite3_errmsg(sql));
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		pp__col_text(st, 0, first, sizeof(first));
+		snprintf(first, sizeof(first), "%s", (const char *)
+		    sqlite3_column_text(st, 0));
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW)
 		return pp__fail(db, PP_EDATA, "%s: not a prepay database: %s",

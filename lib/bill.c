@@ -128,18 +128,18 @@ static int
 bill_query(struct pp__run *run, const struct bill *b, const char *sql,
     int by_day)
 {
-	sqlite3_stmt *st;
+	pp__st *st;
 
 	if ((st = pp__stmt(run->db, sql)) == NULL)
 		return PP_EINTERNAL;
-	sqlite3_bind_int64(st, 1, b->id);
+	pp__bind_int64(st, 1, b->id);
 	if (by_day) {
-		sqlite3_bind_text(st, 2, b->lo, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, b->hi, -1, SQLITE_STATIC);
+		pp__bind_text(st, 2, b->lo);
+		pp__bind_text(st, 3, b->hi);
 		return pp__report_step(run, st, "daily_parts");
 	}
-	sqlite3_bind_int64(st, 2, b->start);
-	sqlite3_bind_int64(st, 3, b->end);
+	pp__bind_int64(st, 2, b->start);
+	pp__bind_int64(st, 3, b->end);
 	return pp__report_step(run, st, "ledger");
 }
 

@@ -18,12 +18,12 @@ static const struct pp__driver *const drivers[] = { &pp_modbus_driver,
 	&pp_dlt645_driver };
 
 void
-pp__station_row(sqlite3_stmt *st, int meter_col, int unit_col,
+pp__station_row(pp__st *st, int meter_col, int unit_col,
     int address_col, struct pp__station *s)
 {
 	memset(s, 0, sizeof(*s));
 	pp__col_text(st, meter_col, s->meter, sizeof(s->meter));
-	s->unit = sqlite3_column_int(st, unit_col);
+	s->unit = pp__col_int(st, unit_col);
 	pp__col_text(st, address_col, s->address, sizeof(s->address));
 }
 
@@ -269,26 +269,26 @@ pp__bus_write(struct pp__bus *bus, const struct pp__station *at,
 int
 pp__gateway_get(pp_db *db, int64_t id, struct pp__gateway *gw)
 {
-	sqlite3_stmt *st;
+	pp__st *st;
 	int rc;
 
 	memset(gw, 0, sizeof(*gw));
 	if ((st = pp__stmt(db, "SELECT id, name, address, timeout_ms, retries, "
 	    "baud, turnaround_ms FROM gateways WHERE id = ?")) == NULL)
 		return PP_EINTERNAL;
-	sqlite3_bind_int64(st, 1, id);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		gw->id = sqlite3_column_int64(st, 0);
+	pp__bind_int64(st, 1, id);
+	if ((rc = pp__step(st)) == PP__ROW) {
+		gw->id = pp__col_int64(st, 0);
 		pp__col_text(st, 1, gw->name, sizeof(gw->name));
 		pp__col_text(st, 2, gw->address, sizeof(gw->address));
-		gw->timeout_ms = sqlite3_column_int(st, 3);
-		gw->retries = sqlite3_column_int(st, 4);
-		gw->baud = sqlite3_column_int(st, 5);
-		gw->turnaround_ms = sqlite3_column_int(st, 6);
+		gw->timeout_ms = pp__col_int(st, 3);
+		gw->retries = pp__col_int(st, 4);
+		gw->baud = pp__col_int(st, 5);
+		gw->turnaround_ms = pp__col_int(st, 6);
 	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
+	pp__reset(st);
+	if (rc == PP__ROW)
 		return PP_OK;
-	return rc == SQLITE_DONE ? pp__fail(db, PP_EDATA, "no such gateway") :
+	return rc == PP__DONE ? pp__fail(db, PP_EDATA, "no such gateway") :
 	    pp__sqlfail(db, "gateways");
 }

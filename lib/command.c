@@ -53,16 +53,16 @@ pp_action_check(const char *action)
 	"m.profile, c.action, coalesce(c.value, ''), coalesce(m.address, '')"
 
 static void
-cmd_row(sqlite3_stmt *st, struct pp__cmd *c)
+cmd_row(pp__st *st, struct pp__cmd *c)
 {
 	memset(c, 0, sizeof(*c));
-	c->id = sqlite3_column_int64(st, 0);
-	c->meter_id = sqlite3_column_int64(st, 1);
-	c->gateway_id = sqlite3_column_int64(st, 2);
-	c->amount = sqlite3_column_int64(st, 3);
-	c->buy_count = sqlite3_column_int64(st, 4);
+	c->id = pp__col_int64(st, 0);
+	c->meter_id = pp__col_int64(st, 1);
+	c->gateway_id = pp__col_int64(st, 2);
+	c->amount = pp__col_int64(st, 3);
+	c->buy_count = pp__col_int64(st, 4);
 	pp__station_row(st, 7, 5, 11, &c->at);
-	c->attempts = sqlite3_column_int(st, 6);
+	c->attempts = pp__col_int(st, 6);
 	pp__col_text(st, 7, c->meter, sizeof(c->meter));
 	pp__col_text(st, 8, c->profile, sizeof(c->profile));
 	pp__col_text(st, 9, c->action, sizeof(c->action));
@@ -72,7 +72,7 @@ cmd_row(sqlite3_stmt *st, struct pp__cmd *c)
 int
 pp__commands_due(pp_db *db, int64_t gateway_id, struct pp__cmd **list, int *n)
 {
-	sqlite3_stmt *st;
+	pp__st *st;
 	size_t cap = 0;
 	int rc;
 
@@ -84,18 +84,18 @@ pp__commands_due(pp_db *db, int64_t gateway_id, struct pp__cmd **list, int *n)
 	    "('pending', 'sent') AND coalesce(c.not_before, 0) <= ? "
 	    "ORDER BY c.meter_id, c.id")) == NULL)
 		return PP_EINTERNAL;
-	sqlite3_bind_int64(st, 1, gateway_id);
-	sqlite3_bind_int64(st, 2, pp_now());
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	pp__bind_int64(st, 1, gateway_id);
+	pp__bind_int64(st, 2, pp_now());
+	while ((rc = pp__step(st)) == PP__ROW) {
 		if (pp_grow(list, &cap, (size_t)*n + 1, sizeof(**list)) !=
 		    PP_OK) {
-			sqlite3_reset(st);
+			pp__reset(st);
 			return ERR(PP_EINTERNAL, "out of memory");
 		}
 		cmd_row(st, &(*list)[(*n)++]);
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? PP_OK : pp__sqlfail(db, "commands");
+	pp__reset(st);
+	return rc == PP__DONE ? PP_OK : pp__sqlfail(db, "commands");
 }
 
 /* Record a command's new state in a transaction of its own. */
@@ -192,7 +192,7 @@ static int
 cancel_in_tx(pp_db *db, const struct pp__cmd *c, const char *why)
 {
 	struct pp__post post;
-	sqlite3_stmt *st;
+	pp__st *st;
 	char serial[PP_KEYMAX] = "", yuan[PP_NUMBUF], remark[PP_TEXTMAX];
 	int64_t account_id = 0, ordered_count = 0, id;
 	int rc;
@@ -201,13 +201,13 @@ cancel_in_tx(pp_db *db, const struct pp__cmd *c, const char *why)
 	    "FROM commands c JOIN ledger l ON l.id = c.ledger_id WHERE c.id = ? "
 	    "AND c.verdict IS NULL AND c.state <> 'done'")) == NULL)
 		return PP_EINTERNAL;
-	sqlite3_bind_int64(st, 1, c->id);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		account_id = sqlite3_column_int64(st, 0);
-		ordered_count = sqlite3_column_int64(st, 1);
+	pp__bind_int64(st, 1, c->id);
+	if (pp__step(st) == PP__ROW) {
+		account_id = pp__col_int64(st, 0);
+		ordered_count = pp__col_int64(st, 1);
 		pp__col_text(st, 2, serial, sizeof(serial));
 	}
-	sqlite3_reset(st);
+	pp__reset(st);
 	if (account_id == 0)
 		return SETTLED;
 	snprintf(remark, sizeof(remark), PP_CANCELLED_REMARK,
@@ -432,20 +432,20 @@ pp__command_run(pp_db *db, struct pp__bus *bus, const struct pp__cmd *c,
 static int
 load_command(pp_db *db, int64_t id, struct pp__cmd *c)
 {
-	sqlite3_stmt *st;
+	pp__st *st;
 	int rc;
 
 	if ((st = pp__stmt(db, "SELECT " CMD_COLS
 	    " FROM commands c JOIN meters "
 	    "m ON m.id = c.meter_id WHERE c.id = ?")) == NULL)
 		return PP_EINTERNAL;
-	sqlite3_bind_int64(st, 1, id);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	pp__bind_int64(st, 1, id);
+	if ((rc = pp__step(st)) == PP__ROW)
 		cmd_row(st, c);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
+	pp__reset(st);
+	if (rc == PP__ROW)
 		return PP_OK;
-	return rc == SQLITE_DONE ? ERR(PP_EDATA, "no command %lld",
+	return rc == PP__DONE ? ERR(PP_EDATA, "no command %lld",
 	    (long long)id) : pp__sqlfail(db, "commands");
 }
 
@@ -495,7 +495,7 @@ struct meter_info {
 static int
 meter_info(pp_db *db, const char *meter, struct meter_info *m)
 {
-	sqlite3_stmt *st;
+	pp__st *st;
 	int rc;
 
 	memset(m, 0, sizeof(*m));
@@ -513,22 +513,22 @@ meter_info(pp_db *db, const char *meter, struct meter_info *m)
 	    "coalesce(m.address, '') FROM meters m WHERE m.meter = ?")) ==
 	    NULL)
 		return PP_EINTERNAL;
-	sqlite3_bind_text(st, 1, meter, -1, SQLITE_TRANSIENT);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		m->id = sqlite3_column_int64(st, 0);
-		m->gateway_id = sqlite3_column_int64(st, 1);
+	pp__bind_copy(st, 1, meter);
+	if ((rc = pp__step(st)) == PP__ROW) {
+		m->id = pp__col_int64(st, 0);
+		m->gateway_id = pp__col_int64(st, 1);
 		pp__col_text(st, 2, m->profile, sizeof(m->profile));
 		pp__col_text(st, 3, m->keep, sizeof(m->keep));
-		m->price = sqlite3_column_int64(st, 4);
-		m->alarm1 = sqlite3_column_int64(st, 5);
-		m->alarm2 = sqlite3_column_int64(st, 6);
-		m->overload_w = sqlite3_column_int64(st, 7);
+		m->price = pp__col_int64(st, 4);
+		m->alarm1 = pp__col_int64(st, 5);
+		m->alarm2 = pp__col_int64(st, 6);
+		m->overload_w = pp__col_int64(st, 7);
 		pp__station_row(st, 9, 8, 10, &m->at);
 	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
+	pp__reset(st);
+	if (rc == PP__ROW)
 		return PP_OK;
-	return rc == SQLITE_DONE ? ERR(PP_EDATA, "meter %s: no such meter",
+	return rc == PP__DONE ? ERR(PP_EDATA, "meter %s: no such meter",
 	    pp_q(meter)) : pp__sqlfail(db, "meters");
 }
 
@@ -782,17 +782,17 @@ ctl_queue(pp_db *db, const struct pp_ctl_req *req, const struct meter_info *m,
 static void
 ran_meanwhile(pp_db *db, int64_t id, struct pp_ctl_result *out)
 {
-	sqlite3_stmt *st;
+	pp__st *st;
 	char state[16] = "", error[PP_ERRMAX] = "";
 
 	if ((st = pp__stmt(db, "SELECT state, coalesce(last_error, '') FROM "
 	    "commands WHERE id = ?")) != NULL) {
-		sqlite3_bind_int64(st, 1, id);
-		if (sqlite3_step(st) == SQLITE_ROW) {
+		pp__bind_int64(st, 1, id);
+		if (pp__step(st) == PP__ROW) {
 			pp__col_text(st, 0, state, sizeof(state));
 			pp__col_text(st, 1, error, sizeof(error));
 		}
-		sqlite3_reset(st);
+		pp__reset(st);
 	}
 	if (strcmp(state, "done") == 0)
 		outcome(out, PP_CTL_DONE, "done by meter-read's poll");
@@ -954,7 +954,7 @@ pp_meter_discover(pp_db *db, const char *gateway, int wait_ms,
 {
 	struct pp__gateway gw;
 	struct pp__bus *bus;
-	sqlite3_stmt *st;
+	pp__st *st;
 	char msg[PP_ERRMAX], address[16];
 	int64_t id, modbus;
 	int rc;
@@ -986,12 +986,12 @@ pp_meter_discover(pp_db *db, const char *gateway, int wait_ms,
 	if ((st = pp__stmt(db, "SELECT meter FROM meters WHERE gateway_id = ? "
 	    "AND address = ?")) == NULL)
 		return PP_EINTERNAL;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_text(st, 2, address, -1, SQLITE_TRANSIENT);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	pp__bind_int64(st, 1, id);
+	pp__bind_copy(st, 2, address);
+	if ((rc = pp__step(st)) == PP__ROW)
 		pp__col_text(st, 0, text[2], sizeof(text[2]));
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? PP_OK :
+	pp__reset(st);
+	return rc == PP__ROW || rc == PP__DONE ? PP_OK :
 	    pp__sqlfail(db, "meters");
 }
 
@@ -1015,7 +1015,7 @@ pp_meters_of(pp_db *db, const char *by, const char *value, const char *floor,
 		    "address" },
 	};
 	const char *slash = value ? strchr(value, '/') : NULL;
-	sqlite3_stmt *st;
+	pp__st *st;
 	size_t i, cap = 0;
 	int rc;
 
@@ -1027,23 +1027,21 @@ pp_meters_of(pp_db *db, const char *by, const char *value, const char *floor,
 		return ERR(PP_EUSAGE, "%s: not a target column", pp_q(by));
 	if ((st = pp__stmt(db, q[i].sql)) == NULL)
 		return PP_EINTERNAL;
-	sqlite3_bind_text(st, 1, value, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, slash ? slash + 1 : value, -1,
-	    SQLITE_TRANSIENT);
+	pp__bind_copy(st, 1, value);
+	pp__bind_copy(st, 2, slash ? slash + 1 : value);
 	if (slash)
-		sqlite3_bind_text(st, 3, value, (int)(slash - value),
-		    SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 4, floor, -1, SQLITE_TRANSIENT);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		pp__bind_slice(st, 3, value, (int)(slash - value));
+	pp__bind_copy(st, 4, floor);
+	while ((rc = pp__step(st)) == PP__ROW) {
 		if (pp_grow(list, &cap, (size_t)*n + 1, sizeof(**list)) !=
 		    PP_OK) {
-			sqlite3_reset(st);
+			pp__reset(st);
 			return ERR(PP_EINTERNAL, "out of memory");
 		}
 		pp__col_text(st, 0, (*list)[(*n)++], PP_KEYMAX);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
+	pp__reset(st);
+	if (rc != PP__DONE)
 		return pp__sqlfail(db, "meters");
 	if (*n == 0)
 		return strcmp(by, "meter") == 0 ? ERR(PP_EDATA, "meter %s: no "
@@ -1077,17 +1075,17 @@ pp__account_wallet_read(pp_db *db, const char *account, int wait_ms,
 	    "id = ?", "i", wallet)) != PP_OK)
 		return rc;
 	{
-		sqlite3_stmt *st = pp__stmt(db,
+		pp__st *st = pp__stmt(db,
 		    "SELECT meter FROM meters WHERE "
 		    "id = ?");
 
 		if (st == NULL)
 			return PP_EINTERNAL;
-		sqlite3_bind_int64(st, 1, wallet);
+		pp__bind_int64(st, 1, wallet);
 		meter[0] = '\0';
-		if (sqlite3_step(st) == SQLITE_ROW)
+		if (pp__step(st) == PP__ROW)
 			pp__col_text(st, 0, meter, sizeof(meter));
-		sqlite3_reset(st);
+		pp__reset(st);
 	}
 	if ((rc = meter_info(db, meter, &m)) != PP_OK)
 		return rc;
@@ -1115,7 +1113,7 @@ pp__commands_send_account(pp_db *db, const char *account, int wait_ms)
 	struct pp__profile p;
 	struct pp__cmd *due;
 	struct pp__bus *bus;
-	sqlite3_stmt *st;
+	pp__st *st;
 	char msg[PP_ERRMAX];
 	int64_t gw[16];
 	int ngw = 0, n, i, k, rc;
@@ -1128,11 +1126,11 @@ pp__commands_send_account(pp_db *db, const char *account, int wait_ms)
 	    "coalesce(c.not_before, 0) <= ? AND m.gateway_id IS NOT NULL")) ==
 	    NULL)
 		return PP_EINTERNAL;
-	sqlite3_bind_text(st, 1, account, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 2, pp_now());
-	while (sqlite3_step(st) == SQLITE_ROW && ngw < 16)
-		gw[ngw++] = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
+	pp__bind_copy(st, 1, account);
+	pp__bind_int64(st, 2, pp_now());
+	while (pp__step(st) == PP__ROW && ngw < 16)
+		gw[ngw++] = pp__col_int64(st, 0);
+	pp__reset(st);
 	for (k = 0; k < ngw; k++) {
 		if (open_bus(db, gw[k], wait_ms, &bus, msg, sizeof(msg)) !=
 		    PP_OK)

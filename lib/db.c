@@ -736,20 +736,19 @@ pp__fail(pp_db *db, int code, const char *fmt, ...)
 int
 pp__sqlfail(pp_db *db, const char *what)
 {
-	int rc = sqlite3_errcode(db->sql);
+	int kind = db->engine->errkind(db);
 
-	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+	if (kind == PP__EBUSY)
 		return pp__fail(db, PP_EBUSY,
 		    "%s: the database stayed locked for %d s", what,
 		    db->timeout_ms / 1000);
-	if (rc == SQLITE_FULL)
+	if (kind == PP__EFULL)
 		return pp__fail(db, PP_EINTERNAL, "%s: the disk is full", what);
-	if (rc == SQLITE_READONLY || rc == SQLITE_CANTOPEN ||
-	    rc == SQLITE_PERM)
+	if (kind == PP__EREADONLY)
 		return pp__fail(db, PP_ENOINPUT, "%s: %s", what,
-		    sqlite3_errmsg(db->sql));
+		    db->engine->errmsg(db));
 	return pp__fail(db, PP_EINTERNAL, "%s: %s", what,
-	    sqlite3_errmsg(db->sql));
+	    db->engine->errmsg(db));
 }
 
 int
@@ -764,32 +763,6 @@ pp_errmsg(const pp_db *db)
 	return db ? db->err : "out of memory";
 }
 
-/*
- * The busy handler: a try every millisecond until timeout_ms have passed
- * since the wait began, on the monotonic clock.  sqlite3's own sleeps
- * longer the longer it has waited, up to 100 ms a try, so that under
- * several writers at once (prepay-web's threads) one waits long after the
- * lock was free: the p99 of tests/bench/web.
- */
-static int
-busy_wait(void *arg, int tries)
-{
-	pp_db *db = arg;
-	struct timespec ts;
-	int64_t now;
-
-	if (db->timeout_ms <= 0)
-		return 0;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-	if (tries == 0)
-		db->busy_since = now;
-	else if (now - db->busy_since >= db->timeout_ms)
-		return 0;
-	sqlite3_sleep(1);
-	return 1;
-}
-
 void
 pp_db_set_timeout(pp_db *db, int ms)
 {
@@ -799,23 +772,20 @@ pp_db_set_timeout(pp_db *db, int ms)
 /*
  * Is the cached statement free to lend again?  Not while its user steps
  * it (busy), nor when it was lent and never stepped since: its user may
- * be binding it still.  sqlite3's run count grows at a run's first step.
+ * be binding it still.  Its run count grows at a run's first step.
  */
 static int
 stmt_free(const struct pp__stmt_slot *slot)
 {
-	return !sqlite3_stmt_busy(slot->stmt) &&
-	    sqlite3_stmt_status(slot->stmt, SQLITE_STMTSTATUS_RUN, 0) !=
-	    slot->lent_run;
+	return !pp__busy(slot->stmt) && slot->stmt->runs != slot->lent_run;
 }
 
-static sqlite3_stmt *
+static pp__st *
 stmt_lend(struct pp__stmt_slot *slot)
 {
-	sqlite3_reset(slot->stmt);
-	sqlite3_clear_bindings(slot->stmt);
-	slot->lent_run = sqlite3_stmt_status(slot->stmt, SQLITE_STMTSTATUS_RUN,
-	    0);
+	pp__reset(slot->stmt);
+	slot->stmt->e->clear(slot->stmt);
+	slot->lent_run = slot->stmt->runs;
 	return slot->stmt;
 }
 
@@ -827,7 +797,7 @@ stmt_lend(struct pp__stmt_slot *slot)
  * second statement.  Only a statement lent several times over and never
  * stepped, which its user dropped, is taken back.
  */
-sqlite3_stmt *
+pp__st *
 pp__stmt(pp_db *db, const char *sql)
 {
 	struct pp__stmt_slot *slot, *idle = NULL;
@@ -840,7 +810,7 @@ pp__stmt(pp_db *db, const char *sql)
 		if (stmt_free(slot))
 			return stmt_lend(slot);
 		copies++;
-		if (idle == NULL && !sqlite3_stmt_busy(slot->stmt))
+		if (idle == NULL && !pp__busy(slot->stmt))
 			idle = slot;
 	}
 	if (idle && copies >= PP_STMT_COPIES)
@@ -851,10 +821,15 @@ pp__stmt(pp_db *db, const char *sql)
 		return NULL;
 	}
 	slot = &db->cache[db->ncache];
-	if (sqlite3_prepare_v3(db->sql, sql, -1, SQLITE_PREPARE_PERSISTENT,
-	    &slot->stmt, NULL) != SQLITE_OK) {
+	if ((slot->stmt = calloc(1, sizeof(*slot->stmt))) == NULL) {
+		pp__fail(db, PP_EINTERNAL, "out of memory");
+		return NULL;
+	}
+	slot->stmt->e = db->engine;
+	slot->stmt->db = db;
+	if (db->engine->prepare(db, sql, slot->stmt) != PP__OK) {
 		pp__sqlfail(db, "prepare");
-		sqlite3_finalize(slot->stmt);
+		free(slot->stmt);
 		return NULL;
 	}
 	slot->sql = sql;
@@ -863,50 +838,62 @@ pp__stmt(pp_db *db, const char *sql)
 }
 
 int
-pp__bindv(sqlite3_stmt *st, const char *types, va_list ap)
+pp__bindv(pp__st *st, const char *types, va_list ap)
 {
-	int i, rc = SQLITE_OK;
+	int i, rc = PP__OK;
 	const char *s;
 
-	for (i = 1; *types && rc == SQLITE_OK; types++, i++) {
+	for (i = 1; *types && rc == PP__OK; types++, i++) {
 		switch (*types) {
 		case 'i':
-			rc = sqlite3_bind_int64(st, i, va_arg(ap, int64_t));
+			rc = pp__bind_int64(st, i, va_arg(ap, int64_t));
 			break;
 		case 't':
 			s = va_arg(ap, const char *);
-			rc = s ? sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT)
-			    : sqlite3_bind_null(st, i);
+			rc = s ? pp__bind_copy(st, i, s)
+			    : pp__bind_null(st, i);
 			break;
 		case 'n':
-			rc = sqlite3_bind_null(st, i);
+			rc = pp__bind_null(st, i);
 			break;
 		default:
-			return SQLITE_MISUSE;
+			return PP__EFAIL;
 		}
 	}
 	return rc;
 }
 
 /* The cached statement for sql with its parameters bound, or NULL. */
-static sqlite3_stmt *
+static pp__st *
 bound(pp_db *db, const char *sql, const char *types, va_list ap)
 {
-	sqlite3_stmt *st;
+	pp__st *st;
 
 	if ((st = pp__stmt(db, sql)) == NULL)
 		return NULL;
-	if (pp__bindv(st, types, ap) != SQLITE_OK) {
+	if (pp__bindv(st, types, ap) != PP__OK) {
 		pp__sqlfail(db, "bind");
 		return NULL;
 	}
 	return st;
 }
 
+int64_t
+pp__changes(pp_db *db)
+{
+	return db->engine->changes(db);
+}
+
+int64_t
+pp__total_changes(pp_db *db)
+{
+	return db->engine->total_changes(db);
+}
+
 int
 pp__exec(pp_db *db, const char *sql, const char *types, ...)
 {
-	sqlite3_stmt *st;
+	pp__st *st;
 	va_list ap;
 	int rc;
 
@@ -915,9 +902,9 @@ pp__exec(pp_db *db, const char *sql, const char *types, ...)
 	va_end(ap);
 	if (st == NULL)
 		return PP_EINTERNAL;
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+	rc = pp__step(st);
+	pp__reset(st);
+	if (rc != PP__DONE && rc != PP__ROW)
 		return pp__sqlfail(db, "write");
 	return PP_OK;
 }
@@ -925,7 +912,7 @@ pp__exec(pp_db *db, const char *sql, const char *types, ...)
 int
 pp__query_int(pp_db *db, int64_t *v, const char *sql, const char *types, ...)
 {
-	sqlite3_stmt *st;
+	pp__st *st;
 	va_list ap;
 	int rc;
 
@@ -934,29 +921,29 @@ pp__query_int(pp_db *db, int64_t *v, const char *sql, const char *types, ...)
 	va_end(ap);
 	if (st == NULL)
 		return PP_EINTERNAL;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*v = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
+	rc = pp__step(st);
+	if (rc == PP__ROW)
+		*v = pp__col_int64(st, 0);
+	pp__reset(st);
+	if (rc == PP__ROW)
 		return PP_OK;
-	if (rc == SQLITE_DONE)
+	if (rc == PP__DONE)
 		return PP_EDATA;
 	return pp__sqlfail(db, "query");
 }
 
 void
-pp__col_text(sqlite3_stmt *st, int col, char *buf, size_t size)
+pp__col_text(pp__st *st, int col, char *buf, size_t size)
 {
-	const unsigned char *s = sqlite3_column_text(st, col);
+	const char *s = pp__col_str(st, col);
 
-	snprintf(buf, size, "%s", s ? (const char *)s : "");
+	snprintf(buf, size, "%s", s ? s : "");
 }
 
 static int
 exec_script(pp_db *db, const char *sql, const char *what)
 {
-	if (sqlite3_exec(db->sql, sql, NULL, NULL, NULL) != SQLITE_OK)
+	if (db->engine->exec(db, sql) != PP__OK)
 		return pp__sqlfail(db, what);
 	return PP_OK;
 }
@@ -964,10 +951,9 @@ exec_script(pp_db *db, const char *sql, const char *what)
 int
 pp__db_cache(pp_db *db, int kib)
 {
-	char sql[64];
-
-	snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%d", kib);
-	return exec_script(db, sql, "cache size");
+	if (db->engine->cache(db, kib) != PP__OK)
+		return pp__sqlfail(db, "cache size");
+	return PP_OK;
 }
 
 /*
@@ -977,14 +963,14 @@ pp__db_cache(pp_db *db, int kib)
 static int
 step_kept(pp_db *db, const char *sql, const char *what)
 {
-	sqlite3_stmt *st;
+	pp__st *st;
 	int rc;
 
 	if ((st = pp__stmt(db, sql)) == NULL)
 		return PP_EINTERNAL;
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? PP_OK : pp__sqlfail(db, what);
+	rc = pp__step(st);
+	pp__reset(st);
+	return rc == PP__DONE ? PP_OK : pp__sqlfail(db, what);
 }
 
 int
@@ -992,9 +978,10 @@ pp__tx_begin(pp_db *db)
 {
 	int rc;
 
-	if ((rc = exec_script(db, "BEGIN IMMEDIATE", "begin")) == PP_OK) {
+	if ((rc = exec_script(db, db->engine->begin_write, "begin")) ==
+	    PP_OK) {
 		db->in_tx = 1;
-		db->changes_at_begin = sqlite3_total_changes64(db->sql);
+		db->changes_at_begin = db->engine->total_changes(db);
 		memset(&db->tally, 0, sizeof(db->tally));
 	}
 	return rc;
@@ -1005,7 +992,7 @@ pp__tx_commit(pp_db *db)
 {
 	int rc;
 
-	if (db->precommit && sqlite3_total_changes64(db->sql) !=
+	if (db->precommit && db->engine->total_changes(db) !=
 	    db->changes_at_begin && (rc = db->precommit(db)) != PP_OK) {
 		pp__tx_rollback(db);
 		return rc;
@@ -1019,11 +1006,23 @@ pp__tx_commit(pp_db *db)
 	return PP_OK;
 }
 
+int
+pp__tx_read(pp_db *db)
+{
+	return exec_script(db, db->engine->begin_read, "begin");
+}
+
+void
+pp__tx_read_end(pp_db *db)
+{
+	db->engine->exec(db, "COMMIT");
+}
+
 void
 pp__tx_rollback(pp_db *db)
 {
-	if (!sqlite3_get_autocommit(db->sql))
-		sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+	if (db->engine->in_tx(db))
+		db->engine->exec(db, "ROLLBACK");
 	db->in_tx = 0;
 	pp__tx_forget(db);
 }
@@ -1098,47 +1097,48 @@ fail:
 	return rc;
 }
 
-int
-pp__schema_reference(sqlite3 **ref)
+static int
+sqlite_open(pp_db *db, const char *path, int create)
 {
-	int v;
+	int rc;
 
-	if (sqlite3_open_v2(":memory:", ref, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
-		sqlite3_close(*ref);
-		*ref = NULL;
-		return PP_EINTERNAL;
-	}
-	for (v = 0; v < NMIGRATIONS; v++)
-		if (sqlite3_exec(*ref, migrations[v], NULL, NULL, NULL) !=
-		    SQLITE_OK) {
-			sqlite3_close(*ref);
-			*ref = NULL;
-			return PP_EINTERNAL;
-		}
-	return PP_OK;
+	if ((rc = pp__sqlite_open(db, path, create)) == PP__OK)
+		return PP_OK;
+	if (db->sql == NULL)
+		return pp__fail(db, PP_ENOINPUT, "%s: cannot open", path);
+	if (rc == PP__ENOTADB)
+		rc = pp__fail(db, PP_ENOINPUT, "%s: not a prepay database",
+		    path);
+	else if (rc == PP__EREADONLY)
+		rc = pp__fail(db, PP_ENOINPUT, "%s: %s", path,
+		    db->engine->errmsg(db));
+	else
+		rc = pp__sqlfail(db, "pragmas");
+	db->engine->close(db);
+	return rc;
 }
 
 /*
- * Statement journals stay in memory: a list's row runs in its own
- * savepoint (lib/batch.c), whose journal of the pages the row changed was
- * otherwise a file written page by page, a dozen writes a reading
- * (doc/design.md, "The store").  A statement's journal holds the pages it
- * changed that the transaction found, few but for a migration's DROP of
- * an old table, which migration 21 makes without overwriting the freed
- * pages (secure_delete).  Once, and only before SQLite starts: if it has,
- * the journals keep the default.  And the local zone is read once a
- * process, not stat'ed by every mktime (pp__zone_once).
+ * A database of the migrations alone, in memory, to compare a site's
+ * schema with (verify.c).
  */
-static pthread_once_t process_once = PTHREAD_ONCE_INIT;
-
-static void
-set_up_process(void)
+int
+pp__schema_reference(pp_db **refp)
 {
-	sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, -1);
-	/* Nothing reads SQLite's memory counts: no lock for each malloc. */
-	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-	pp__zone_once();
+	pp_db *ref;
+	int v, rc;
+
+	if ((*refp = ref = calloc(1, sizeof(*ref))) == NULL)
+		return PP_EINTERNAL;
+	ref->engine = &pp__engine_sqlite;
+	snprintf(ref->path, sizeof(ref->path), ":memory:");
+	if ((rc = sqlite_open(ref, ref->path, 1)) != PP_OK)
+		return rc;
+	for (v = 0; v < NMIGRATIONS; v++)
+		if ((rc = exec_script(ref, migrations[v], "reference")) !=
+		    PP_OK)
+			return rc;
+	return PP_OK;
 }
 
 int
@@ -1153,6 +1153,7 @@ pp_db_open(pp_db **dbp, const char *path, int flags)
 		return PP_EINTERNAL;
 	snprintf(db->path, sizeof(db->path), "%s", path);
 	db->timeout_ms = 10000;
+	db->engine = &pp__engine_sqlite;
 	/* The operator is the real uid's login; no variable can change it. */
 	if ((pw = getpwuid(getuid())) == NULL)
 		return pp__fail(db, PP_EPERM, "uid %ld has no login name",
@@ -1175,49 +1176,14 @@ pp_db_open(pp_db **dbp, const char *path, int flags)
 	    (!exists && (rc = pp__priv_create(path, db->err,
 	    sizeof(db->err))) != PP_OK))
 		return rc;
-	pthread_once(&process_once, set_up_process);
-	/*
-	 * A handle is one thread's at a time (prepay.h), so SQLite's own
-	 * lock around each call of it is only cost: a tenth of a poll's
-	 * storing (doc/design.md, "The store").
-	 */
-	rc = sqlite3_open_v2(path, &db->sql, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_NOMUTEX |
-	    ((flags & PP_DB_CREATE) ? SQLITE_OPEN_CREATE : 0), NULL);
-	if (rc != SQLITE_OK) {
-		rc = pp__fail(db, PP_ENOINPUT, "%s: %s", path,
-		    db->sql ? sqlite3_errmsg(db->sql) : "cannot open");
-		sqlite3_close(db->sql);
-		db->sql = NULL;
-		return rc;
-	}
-	sqlite3_busy_handler(db->sql, busy_wait, db);
-	sqlite3_extended_result_codes(db->sql, 0);
-	if ((rc = exec_script(db, "PRAGMA journal_mode = WAL",
-	    "journal mode")) != PP_OK)
-		goto fail;
-	/*
-	 * Not mapped (mmap_size): each page a process maps is a page fault,
-	 * dearer than SQLite's read into its cache (doc/design.md, "The
-	 * store").
-	 */
-	if ((rc = exec_script(db, "PRAGMA foreign_keys = ON;"
-	    "PRAGMA synchronous = FULL", "pragmas")) != PP_OK ||
+	pp__zone_once();
+	if ((rc = sqlite_open(db, path, flags & PP_DB_CREATE)) != PP_OK ||
 	    (rc = pp__db_cache(db, PP__CACHE_KIB)) != PP_OK)
-		goto fail;
+		return rc;
 	if ((rc = pp__query_int(db, &(int64_t){0}, "PRAGMA schema_version",
-	    "")) != PP_OK) {
-		if (rc == PP_EINTERNAL && sqlite3_errcode(db->sql) ==
-		    SQLITE_NOTADB)
-			rc = pp__fail(db, PP_ENOINPUT,
-			    "%s: not a prepay database", path);
-		goto fail;
-	}
-	if ((rc = migrate(db)) != PP_OK)
-		goto fail;
-	return PP_OK;
-fail:
-	if (sqlite3_errcode(db->sql) == SQLITE_NOTADB)
+	    "")) == PP_OK)
+		rc = migrate(db);
+	if (rc != PP_OK && db->engine->errkind(db) == PP__ENOTADB)
 		rc = pp__fail(db, PP_ENOINPUT, "%s: not a prepay database",
 		    path);
 	return rc;
@@ -1230,13 +1196,15 @@ pp_db_close(pp_db *db)
 
 	if (db == NULL)
 		return;
-	for (i = 0; i < db->ncache; i++)
-		sqlite3_finalize(db->cache[i].stmt);
+	for (i = 0; i < db->ncache; i++) {
+		db->engine->finalize(db->cache[i].stmt);
+		free(db->cache[i].stmt);
+	}
 	free(db->cache);
 	if (db->sql) {
 		if (db->in_tx)
 			pp__tx_rollback(db);
-		sqlite3_close(db->sql);
+		db->engine->close(db);
 	}
 	pp__tx_forget(db);
 	free(db->audit_tool);
@@ -1247,18 +1215,18 @@ pp_db_close(pp_db *db)
 const char *
 pp__setting(pp_db *db, const char *key, char *buf, size_t len)
 {
-	sqlite3_stmt *st;
+	pp__st *st;
 
 	if ((st = pp__stmt(db, "SELECT value FROM settings WHERE key = ?"))
 	    == NULL)
 		return NULL;
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_reset(st);
+	pp__bind_text(st, 1, key);
+	if (pp__step(st) != PP__ROW) {
+		pp__reset(st);
 		return NULL;
 	}
 	pp__col_text(st, 0, buf, len);
-	sqlite3_reset(st);
+	pp__reset(st);
 	return buf;
 }
 
@@ -1277,14 +1245,14 @@ pp__setting_int(pp_db *db, const char *key, int64_t dflt)
 const char *
 pp_site_name(pp_db *db, char *buf, size_t len)
 {
-	sqlite3_stmt *st;
+	pp__st *st;
 
 	buf[0] = '\0';
 	if ((st = pp__stmt(db, "SELECT value FROM meta WHERE key = 'site'")) ==
 	    NULL)
 		return buf;
-	if (sqlite3_step(st) == SQLITE_ROW)
+	if (pp__step(st) == PP__ROW)
 		pp__col_text(st, 0, buf, len);
-	sqlite3_reset(st);
+	pp__reset(st);
 	return buf;
 }

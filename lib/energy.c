@@ -85,7 +85,7 @@ per_close(struct pp__run *run, struct per *p, int level)
 
 /* A room of the query: close what it leaves, and open its groups. */
 static int
-per_room(struct pp__run *run, struct per *p, sqlite3_stmt *st)
+per_room(struct pp__run *run, struct per *p, pp__st *st)
 {
 	char name[NLEVELS][PP_NAMEMAX];
 	int i, rc, first = ROOM + 1;
@@ -102,9 +102,9 @@ per_room(struct pp__run *run, struct per *p, sqlite3_stmt *st)
 		snprintf(p->g[i].name, sizeof(p->g[i].name), "%s", name[i]);
 		p->g[i].open = 1;
 	}
-	p->g[ROOM].meters += sqlite3_column_int64(st, 3);
-	p->g[ROOM].wh += round10(sqlite3_column_int64(st, 4));
-	p->g[ROOM].fen += pp__fen_round(sqlite3_column_int64(st, 5));
+	p->g[ROOM].meters += pp__col_int64(st, 3);
+	p->g[ROOM].wh += round10(pp__col_int64(st, 4));
+	p->g[ROOM].fen += pp__fen_round(pp__col_int64(st, 5));
 	return PP_OK;
 }
 
@@ -137,7 +137,7 @@ month_days(int y, int m)
 
 /* A span of days of month k (year * 12 + month - 1), to ?lo and ?lo + 1. */
 static void
-bind_days(sqlite3_stmt *st, int lo, int k, int d1, int d2, int sign)
+bind_days(pp__st *st, int lo, int k, int d1, int d2, int sign)
 {
 	char a[PP_TIMEBUF], b[PP_TIMEBUF];
 
@@ -145,9 +145,9 @@ bind_days(sqlite3_stmt *st, int lo, int k, int d1, int d2, int sign)
 		return;
 	snprintf(a, sizeof(a), "%04d-%02d-%02d", k / 12, k % 12 + 1, d1);
 	snprintf(b, sizeof(b), "%04d-%02d-%02d", k / 12, k % 12 + 1, d2);
-	sqlite3_bind_text(st, lo, a, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, lo + 1, b, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(st, lo + 2, sign);
+	pp__bind_copy(st, lo, a);
+	pp__bind_copy(st, lo + 1, b);
+	pp__bind_int64(st, lo + 2, sign);
 }
 
 /*
@@ -159,20 +159,20 @@ bind_days(sqlite3_stmt *st, int lo, int k, int d1, int d2, int sign)
  * without a first or last day (the tools' open ends) is days only.
  */
 static void
-bind_spans(struct pp__run *run, sqlite3_stmt *st)
+bind_spans(struct pp__run *run, pp__st *st)
 {
 	int y1, m1, d1, y2, m2, d2, k1, k2, n1, n2, lo, hi;
 	char a[PP_TIMEBUF], b[PP_TIMEBUF];
 
 	/* A cached statement keeps the last run's. */
 	for (lo = 6; lo <= 13; lo++)
-		sqlite3_bind_null(st, lo);
+		pp__bind_null(st, lo);
 	if (sscanf(run->lo, "%4d-%2d-%2d", &y1, &m1, &d1) != 3 ||
 	    sscanf(run->hi, "%4d-%2d-%2d", &y2, &m2, &d2) != 3 || m1 < 1 ||
 	    m1 > 12 || m2 < 1 || m2 > 12) {
-		sqlite3_bind_text(st, 8, run->lo, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 9, run->hi, -1, SQLITE_STATIC);
-		sqlite3_bind_int(st, 10, 1);
+		pp__bind_text(st, 8, run->lo);
+		pp__bind_text(st, 9, run->hi);
+		pp__bind_int64(st, 10, 1);
 		return;
 	}
 	k1 = y1 * 12 + m1 - 1;
@@ -206,8 +206,8 @@ bind_spans(struct pp__run *run, sqlite3_stmt *st)
 	}
 	snprintf(a, sizeof(a), "%04d-%02d", lo / 12, lo % 12 + 1);
 	snprintf(b, sizeof(b), "%04d-%02d", hi / 12, hi % 12 + 1);
-	sqlite3_bind_text(st, 6, a, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 7, b, -1, SQLITE_TRANSIENT);
+	pp__bind_copy(st, 6, a);
+	pp__bind_copy(st, 7, b);
 }
 
 static int
@@ -215,7 +215,7 @@ per_rows(struct pp__run *run)
 {
 	static const char *const levels[] = { "building", "floor", "room" };
 	struct per p;
-	sqlite3_stmt *st;
+	pp__st *st;
 	size_t i;
 	int rc, src;
 
@@ -226,13 +226,13 @@ per_rows(struct pp__run *run)
 	if ((rc = pp__report_start(run, &st)) != PP_OK)
 		return rc;
 	bind_spans(run, st);
-	while ((src = sqlite3_step(st)) == SQLITE_ROW)
+	while ((src = pp__step(st)) == PP__ROW)
 		if ((rc = per_room(run, &p, st)) != PP_OK)
 			break;
-	sqlite3_reset(st);
+	pp__reset(st);
 	if (rc != PP_OK)
 		return rc;
-	if (src != SQLITE_DONE)
+	if (src != PP__DONE)
 		return pp__sqlfail(run->db, "daily");
 	if ((rc = per_close(run, &p, BUILDING)) != PP_OK)
 		return rc;
@@ -254,7 +254,7 @@ const pp_column pp__energy_cols[PP__ENERGY_NCOLS] = {
 static int
 month_rows(struct pp__run *run)
 {
-	sqlite3_stmt *st;
+	pp__st *st;
 	int rc;
 
 	if ((rc = pp__report_start(run, &st)) != PP_OK)

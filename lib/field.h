@@ -50,7 +50,7 @@ struct pp__station {
 };
 
 /* The columns holding a meter's number, unit and address into s. */
-void	 pp__station_row(sqlite3_stmt *st, int meter_col, int unit_col,
+void	 pp__station_row(pp__st *st, int meter_col, int unit_col,
 	    int address_col, struct pp__station *s);
 
 /* Why an exchange failed. */

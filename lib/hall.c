@@ -44,19 +44,19 @@ pp_hall_post(pp_db *db, int (*run)(pp_db *, pp_entry *, void *),
 static void
 paid_closes(pp_db *db, pp_entry *e, int64_t due)
 {
-	sqlite3_stmt *st;
+	pp__st *st;
 	int64_t left = 0;
 
 	e->closing[0] = '\0';
 	if ((st = pp__stmt(db, "SELECT count(*), coalesce(group_concat("
 	    "m.meter, ';'), '') " PAID_CLOSES)) == NULL)
 		return;
-	sqlite3_bind_text(st, 1, e->account, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		left = sqlite3_column_int64(st, 0);
+	pp__bind_copy(st, 1, e->account);
+	if (pp__step(st) == PP__ROW) {
+		left = pp__col_int64(st, 0);
 		pp__col_text(st, 1, e->closing, sizeof(e->closing));
 	}
-	sqlite3_reset(st);
+	pp__reset(st);
 	e->closed = due > left ? (int)(due - left) : 0;
 }
 

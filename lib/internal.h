@@ -5,6 +5,8 @@
 #define PP_INTERNAL_H
 
 #include <sqlite3.h>
+
+#include "engine.h"
 #include <stdarg.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -23,12 +25,13 @@
 
 struct pp__stmt_slot {
 	const char	*sql;
-	sqlite3_stmt	*stmt;
+	pp__st	*stmt;
 	int		 lent_run;
 };
 
 struct pp_db {
-	sqlite3		*sql;
+	const struct pp__engine *engine;	/* engine.h; db.c chooses */
+	sqlite3		*sql;		/* the SQLite engine's */
 	char		 path[1024];
 	char		 err[PP_ERRMAX];
 	int		 timeout_ms;
@@ -104,21 +107,30 @@ int	 pp__sqlfail(pp_db *db, const char *what);
  * A prepared statement for a static SQL string, reset and with its
  * bindings cleared.  NULL on failure, with the error set.
  */
-sqlite3_stmt *pp__stmt(pp_db *db, const char *sql);
+pp__st *pp__stmt(pp_db *db, const char *sql);
+/* The rows the last change changed; every row changed since the open. */
+int64_t	 pp__changes(pp_db *db);
+int64_t	 pp__total_changes(pp_db *db);
+/*
+ * db->sql opened on path for the SQLite engine (engine-sqlite.c):
+ * PP__OK, or PP__EREADONLY when it could not be opened (db->sql says why
+ * if set), or the pragmas' failure.
+ */
+int	 pp__sqlite_open(pp_db *db, const char *path, int create);
 /* Run a statement that returns no rows, binding "i" int64, "t" text. */
 int	 pp__exec(pp_db *db, const char *sql, const char *types, ...);
 /* The first column of the first row as int64; PP_EDATA when no row. */
 int	 pp__query_int(pp_db *db, int64_t *v, const char *sql,
 	    const char *types, ...);
 /* Bind "i" int64, "t" text (NULL binds NULL), "n" NULL. */
-int	 pp__bindv(sqlite3_stmt *st, const char *types, va_list ap);
+int	 pp__bindv(pp__st *st, const char *types, va_list ap);
 
 int	 pp__savepoint(pp_db *db);
 int	 pp__release(pp_db *db);
 void	 pp__rollback_to(pp_db *db);
 
 /* Copy at most size-1 bytes of a column into buf, "" for NULL. */
-void	 pp__col_text(sqlite3_stmt *st, int col, char *buf, size_t size);
+void	 pp__col_text(pp__st *st, int col, char *buf, size_t size);
 
 /* SHA-256 of prev (hex or "") followed by text, as 64 hex digits. */
 int	 pp__chain_hash(const char *prev, const char *text, char out[65]);
@@ -198,7 +210,7 @@ int	 pp__audit_text(int64_t id, int64_t time, const char *login,
  * A new in-memory database holding the schema every migration builds:
  * what verify holds the real schema against.
  */
-int	 pp__schema_reference(sqlite3 **ref);
+int	 pp__schema_reference(pp_db **ref);
 
 /*
  * SHA-256 of what only site-load may change: the operators, the tariffs
@@ -290,7 +302,7 @@ int	 pp__account_meters(pp_db *db, int64_t account_id, int64_t t,
 	"operators o WHERE o.login = l.operator), '') FROM ledger l JOIN " \
 	"accounts a ON a.id = l.account_id LEFT JOIN meters m ON m.id = " \
 	"l.meter_id LEFT JOIN ledger r ON r.id = l.reverses"
-int	 pp__entry_row(pp_db *db, sqlite3_stmt *st, pp_entry *out);
+int	 pp__entry_row(pp_db *db, pp__st *st, pp_entry *out);
 int	 pp__entry_load(pp_db *db, int64_t ledger_id, pp_entry *out);
 /*
  * Post money.  With a wallet meter, the row takes that meter's next
@@ -565,7 +577,7 @@ int	 pp__yaml_bool(struct pp__yaml *y, const yaml_node_t *map,
  * recharge whose sale or refund is not reversed yet is a mismatch: the
  * ledger credits money the meter never took or gave.
  */
-const char *pp__wallet_verdict(sqlite3_stmt *st, int first, int zh,
+const char *pp__wallet_verdict(pp__st *st, int first, int zh,
 	    char *why, size_t len);
 
 /*
@@ -647,8 +659,14 @@ int	 pp__set_error(pp_db *db, int code, const char *msg);
 #define PP__CACHE_KIB		65536
 #define PP__REPORT_CACHE_KIB	2048
 int	 pp__db_cache(pp_db *db, int kib);
-/* Writers: BEGIN IMMEDIATE.  Busy past the timeout is PP_EBUSY. */
+/*
+ * Writers: the write lock at once (BEGIN IMMEDIATE on SQLite).  Busy past
+ * the timeout is PP_EBUSY.
+ */
 int	 pp__tx_begin(pp_db *db);
+/* A reading transaction: one state of the database throughout. */
+int	 pp__tx_read(pp_db *db);
+void	 pp__tx_read_end(pp_db *db);
 /* Free the transaction's facts (db->txdata), if any. */
 void	 pp__tx_forget(pp_db *db);
 int	 pp__tx_commit(pp_db *db);

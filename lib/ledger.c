@@ -48,7 +48,7 @@ int
 pp__serial_next(pp_db *db, int64_t t, char serial[PP_KEYMAX])
 {
 	char day[PP_TIMEBUF], last_day[PP_TIMEBUF] = "";
-	sqlite3_stmt *st;
+	pp__st *st;
 	int64_t seq;
 	int rc;
 
@@ -58,9 +58,9 @@ pp__serial_next(pp_db *db, int64_t t, char serial[PP_KEYMAX])
 	/* A clock set back must not make serials go backwards. */
 	if ((st = pp__stmt(db, "SELECT max(day) FROM serial_days")) == NULL)
 		return PP_EINTERNAL;
-	if (sqlite3_step(st) == SQLITE_ROW)
+	if (pp__step(st) == PP__ROW)
 		pp__col_text(st, 0, last_day, sizeof(last_day));
-	sqlite3_reset(st);
+	pp__reset(st);
 	if (strcmp(last_day, day) > 0)
 		snprintf(day, sizeof(day), "%s", last_day);
 	rc = pp__query_int(db, &seq, "INSERT INTO serial_days(day, last) "
@@ -92,22 +92,22 @@ static int
 account_after(pp_db *db, int64_t id, char account[PP_KEYMAX],
     int64_t *balance)
 {
-	sqlite3_stmt *st;
+	pp__st *st;
 	int rc;
 
 	if ((st = pp__stmt(db, "SELECT a.account, b.balance FROM accounts a "
 	    "JOIN account_balances b ON b.account_id = a.id WHERE a.id = ?"))
 	    == NULL)
 		return PP_EINTERNAL;
-	sqlite3_bind_int64(st, 1, id);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	pp__bind_int64(st, 1, id);
+	if ((rc = pp__step(st)) == PP__ROW) {
 		pp__col_text(st, 0, account, PP_KEYMAX);
-		*balance = sqlite3_column_int64(st, 1);
+		*balance = pp__col_int64(st, 1);
 	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
+	pp__reset(st);
+	if (rc == PP__ROW)
 		return PP_OK;
-	return rc == SQLITE_DONE ? ERR(PP_EINTERNAL, "account %lld vanished",
+	return rc == PP__DONE ? ERR(PP_EINTERNAL, "account %lld vanished",
 	    (long long)id) : pp__sqlfail(db, "accounts");
 }
 
@@ -115,7 +115,7 @@ int
 pp__ledger_post(pp_db *db, const struct pp__post *p, int64_t *idp)
 {
 	struct pp__ledger_row r;
-	sqlite3_stmt *st;
+	pp__st *st;
 	char serial[PP_KEYMAX], account[PP_KEYMAX], prev[65] = "", hash[65];
 	char *text;
 	int rc;
@@ -134,11 +134,11 @@ pp__ledger_post(pp_db *db, const struct pp__post *p, int64_t *idp)
 	    "LIMIT 1")) == NULL)
 		return PP_EINTERNAL;
 	r.id = 1;
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		r.id = sqlite3_column_int64(st, 0) + 1;
+	if (pp__step(st) == PP__ROW) {
+		r.id = pp__col_int64(st, 0) + 1;
 		pp__col_text(st, 1, prev, sizeof(prev));
 	}
-	sqlite3_reset(st);
+	pp__reset(st);
 	r.serial = serial;
 	r.kind = p->kind;
 	r.account_id = p->account_id;
@@ -189,7 +189,7 @@ int
 pp__account_meters(pp_db *db, int64_t account_id, int64_t t,
     char meters[PP_LISTMAX], char rooms[PP_LISTMAX])
 {
-	sqlite3_stmt *st;
+	pp__st *st;
 	size_t mat = 0, rat = 0;
 	int rc;
 
@@ -204,11 +204,11 @@ pp__account_meters(pp_db *db, int64_t account_id, int64_t t,
 	    "am.attached <= ?2 AND (am.detached IS NULL OR am.detached >= ?2) "
 	    "ORDER BY am.rowid")) == NULL)
 		return PP_EINTERNAL;
-	sqlite3_bind_int64(st, 1, account_id);
-	sqlite3_bind_int64(st, 2, t);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *m = (const char *)sqlite3_column_text(st, 0);
-		const char *r = (const char *)sqlite3_column_text(st, 1);
+	pp__bind_int64(st, 1, account_id);
+	pp__bind_int64(st, 2, t);
+	while ((rc = pp__step(st)) == PP__ROW) {
+		const char *m = pp__col_str(st, 0);
+		const char *r = pp__col_str(st, 1);
 
 		if (listed(meters, m))
 			continue;
@@ -218,35 +218,35 @@ pp__account_meters(pp_db *db, int64_t account_id, int64_t t,
 			rat += snprintf(rooms + rat, rat < PP_LISTMAX ?
 			    PP_LISTMAX - rat : 0, "%s%s", rat ? ";" : "", r);
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? PP_OK : pp__sqlfail(db, "meters");
+	pp__reset(st);
+	return rc == PP__DONE ? PP_OK : pp__sqlfail(db, "meters");
 }
 
 int
-pp__entry_row(pp_db *db, sqlite3_stmt *st, pp_entry *e)
+pp__entry_row(pp_db *db, pp__st *st, pp_entry *e)
 {
 	int64_t account_id;
 
 	memset(e, 0, sizeof(*e));
-	e->id = sqlite3_column_int64(st, 0);
+	e->id = pp__col_int64(st, 0);
 	pp__col_text(st, 1, e->serial, sizeof(e->serial));
-	e->time = sqlite3_column_int64(st, 2);
+	e->time = pp__col_int64(st, 2);
 	pp__col_text(st, 3, e->kind, sizeof(e->kind));
 	pp__col_text(st, 4, e->account, sizeof(e->account));
 	pp__col_text(st, 5, e->name, sizeof(e->name));
 	pp__col_text(st, 6, e->phone, sizeof(e->phone));
 	pp__col_text(st, 7, e->meter, sizeof(e->meter));
 	pp__col_text(st, 8, e->room, sizeof(e->room));
-	e->amount = sqlite3_column_int64(st, 9);
+	e->amount = pp__col_int64(st, 9);
 	pp__col_text(st, 10, e->method, sizeof(e->method));
 	pp__col_text(st, 11, e->ref, sizeof(e->ref));
 	pp__col_text(st, 12, e->operator, sizeof(e->operator));
 	pp__col_text(st, 13, e->remark, sizeof(e->remark));
 	pp__col_text(st, 14, e->reverses, sizeof(e->reverses));
-	e->balance = sqlite3_column_int64(st, 15);
-	e->buy_count = sqlite3_column_int64(st, 16);
-	account_id = sqlite3_column_int64(st, 17);
-	e->command_id = sqlite3_column_int64(st, 18);
+	e->balance = pp__col_int64(st, 15);
+	e->buy_count = pp__col_int64(st, 16);
+	account_id = pp__col_int64(st, 17);
+	e->command_id = pp__col_int64(st, 18);
 	pp__col_text(st, 19, e->operator_name, sizeof(e->operator_name));
 	e->pending = e->command_id != 0;
 	/* A row on the account's wallet names all the account's meters. */
@@ -259,15 +259,15 @@ pp__entry_row(pp_db *db, sqlite3_stmt *st, pp_entry *e)
 int
 pp__entry_load(pp_db *db, int64_t id, pp_entry *e)
 {
-	sqlite3_stmt *st;
+	pp__st *st;
 	int rc;
 
 	if ((st = pp__stmt(db, PP__ENTRY_SQL " WHERE l.id = ?")) == NULL)
 		return PP_EINTERNAL;
-	sqlite3_bind_int64(st, 1, id);
-	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return rc == SQLITE_DONE ? ERR(PP_EINTERNAL, "ledger row %lld "
+	pp__bind_int64(st, 1, id);
+	if ((rc = pp__step(st)) != PP__ROW) {
+		pp__reset(st);
+		return rc == PP__DONE ? ERR(PP_EINTERNAL, "ledger row %lld "
 		    "vanished", (long long)id) : pp__sqlfail(db, "ledger");
 	}
 	/*
@@ -275,7 +275,7 @@ pp__entry_load(pp_db *db, int64_t id, pp_entry *e)
 	 * row: the statement cache lends that look-up one of its own.
 	 */
 	rc = pp__entry_row(db, st, e);
-	sqlite3_reset(st);
+	pp__reset(st);
 	return rc;
 }
 

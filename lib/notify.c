@@ -134,7 +134,7 @@ pp_alarm_notify(pp_db *db, const char *command, struct pp_notify_result *r)
 {
 	struct notice *list = NULL, *n;
 	char manager[PP_KEYMAX] = "", err[PP_ERRMAX];
-	sqlite3_stmt *st;
+	pp__st *st;
 	size_t count = 0, cap = 0, i;
 	int rc = PP_OK, has_manager;
 
@@ -158,20 +158,20 @@ pp_alarm_notify(pp_db *db, const char *command, struct pp_notify_result *r)
 	    "l.account_id ORDER BY billing = 'meter' DESC, id LIMIT 1)) "
 	    "WHERE l.cleared IS NULL ORDER BY l.id")) == NULL)
 		return PP_EINTERNAL;
-	sqlite3_bind_int(st, 1, has_manager);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		if (!sqlite3_column_int(st, 1) && !sqlite3_column_int(st, 2))
+	pp__bind_int64(st, 1, has_manager);
+	while (pp__step(st) == PP__ROW) {
+		if (!pp__col_int(st, 1) && !pp__col_int(st, 2))
 			continue;
 		if (pp_grow(&list, &cap, count + 1, sizeof(*list)) != PP_OK) {
-			sqlite3_reset(st);
+			pp__reset(st);
 			free(list);
 			return pp__fail(db, PP_EINTERNAL, "out of memory");
 		}
 		n = &list[count++];
 		memset(n, 0, sizeof(*n));
-		n->id = sqlite3_column_int64(st, 0);
-		n->resident = sqlite3_column_int(st, 1);
-		n->manager = sqlite3_column_int(st, 2);
+		n->id = pp__col_int64(st, 0);
+		n->resident = pp__col_int(st, 1);
+		n->manager = pp__col_int(st, 2);
 		pp__col_text(st, 3, n->kind, sizeof(n->kind));
 		pp__col_text(st, 4, n->level, sizeof(n->level));
 		pp__col_text(st, 5, n->message, sizeof(n->message));
@@ -181,11 +181,11 @@ pp_alarm_notify(pp_db *db, const char *command, struct pp_notify_result *r)
 		pp__col_text(st, 9, n->name, sizeof(n->name));
 		pp__col_text(st, 10, n->meter, sizeof(n->meter));
 		pp__col_text(st, 11, n->room, sizeof(n->room));
-		if (sqlite3_column_type(st, 12) == SQLITE_INTEGER)
-			pp_money_format(sqlite3_column_int64(st, 12),
+		if (!pp__col_null(st, 12))
+			pp_money_format(pp__col_int64(st, 12),
 			    n->balance);
 	}
-	sqlite3_reset(st);
+	pp__reset(st);
 	for (i = 0; i < count && rc == PP_OK; i++) {
 		n = &list[i];
 		if (n->resident) {

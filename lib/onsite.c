@@ -104,18 +104,18 @@ onsite_check(struct pp__run *run)
  * meter's tariff at the on-site time; a row within it is left out.
  */
 static int
-onsite_row(struct pp__run *run, sqlite3_stmt *st, pp_cell *c)
+onsite_row(struct pp__run *run, pp__st *st, pp_cell *c)
 {
 	struct pp__tariff_version *v = NULL;
 	struct pp__charge charge;
-	int64_t diff, t = sqlite3_column_int64(st, 0);
+	int64_t diff, t = pp__col_int64(st, 0);
 	int nv = 0;
 
-	diff = sqlite3_column_int64(st, 6) - sqlite3_column_int64(st, 8);
+	diff = pp__col_int64(st, 6) - pp__col_int64(st, 8);
 	if (diff <= run->tolerance_wh && -diff <= run->tolerance_wh)
 		return 0;
 	c[9] = PP__INT(diff);
-	if (pp__tariff_of_meter(run->db, sqlite3_column_int64(st, 12), &v,
+	if (pp__tariff_of_meter(run->db, pp__col_int64(st, 12), &v,
 	    &nv) == PP_OK && nv > 0 && pp__tariff_price(v, nv, t, t,
 	    diff < 0 ? -diff : diff, 0, &charge) == PP_OK) {
 		c[10] = PP__INT(charge.nparts > 0 ? charge.part[0].price : 0);

@@ -84,7 +84,7 @@ allowed(enum pp_role role, enum need need)
 static int
 resolve(pp_db *db)
 {
-	sqlite3_stmt *st;
+	pp__st *st;
 	char role[32];
 	int rc;
 
@@ -93,17 +93,17 @@ resolve(pp_db *db)
 	if ((st = pp__stmt(db, "SELECT role FROM operators WHERE login = ?"))
 	    == NULL)
 		return PP_EINTERNAL;
-	sqlite3_bind_text(st, 1, db->login, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	pp__bind_text(st, 1, db->login);
+	rc = pp__step(st);
+	if (rc == PP__ROW) {
 		pp__col_text(st, 0, role, sizeof(role));
-		sqlite3_reset(st);
+		pp__reset(st);
 		if (pp__role_parse(role, &db->role) != PP_OK)
 			db->role = PP_ROLE_NONE;
 		return PP_OK;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
+	pp__reset(st);
+	if (rc != PP__DONE)
 		return pp__sqlfail(db, "operators");
 	return pp__fail(db, PP_EPERM, "login %s is not an operator of this "
 	    "site", db->login);

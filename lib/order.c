@@ -61,35 +61,35 @@ pp_order_values(const struct pp_order *o, struct pp_order_text *t,
 int
 pp_order_get(pp_db *db, const char *out_trade_no, struct pp_order *o)
 {
-	sqlite3_stmt *st;
+	pp__st *st;
 	int rc;
 
 	memset(o, 0, sizeof(*o));
 	if ((st = pp__stmt(db, ORDER_SELECT "WHERE o.out_trade_no = ?")) ==
 	    NULL)
 		return PP_EINTERNAL;
-	sqlite3_bind_text(st, 1, out_trade_no, -1, SQLITE_TRANSIENT);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	pp__bind_copy(st, 1, out_trade_no);
+	if ((rc = pp__step(st)) == PP__ROW) {
 		pp__col_text(st, 0, o->out_trade_no, sizeof(o->out_trade_no));
 		pp__col_text(st, 1, o->account, sizeof(o->account));
 		pp__col_text(st, 2, o->channel, sizeof(o->channel));
-		o->amount = sqlite3_column_int64(st, 3);
+		o->amount = pp__col_int64(st, 3);
 		pp__col_text(st, 4, o->state, sizeof(o->state));
-		o->created = sqlite3_column_int64(st, 5);
-		o->paid = sqlite3_column_int64(st, 6);	/* NULL: 0 */
+		o->created = pp__col_int64(st, 5);
+		o->paid = pp__col_int64(st, 6);	/* NULL: 0 */
 		pp__col_text(st, 7, o->transaction_id,
 		    sizeof(o->transaction_id));
 		pp__col_text(st, 8, o->serial, sizeof(o->serial));
-		o->requested = sqlite3_column_int64(st, 9);	/* NULL: 0 */
+		o->requested = pp__col_int64(st, 9);	/* NULL: 0 */
 		pp__col_text(st, 10, o->pay_url, sizeof(o->pay_url));
 		pp__col_text(st, 11, o->refund_id, sizeof(o->refund_id));
-		o->refunded = sqlite3_column_int64(st, 12);	/* NULL: 0 */
+		o->refunded = pp__col_int64(st, 12);	/* NULL: 0 */
 		pp__col_text(st, 13, o->refunded_by, sizeof(o->refunded_by));
 	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
+	pp__reset(st);
+	if (rc == PP__ROW)
 		return PP_OK;
-	if (rc != SQLITE_DONE)
+	if (rc != PP__DONE)
 		return pp__sqlfail(db, "order");
 	return ERR(PP_EDATA, "order %s: no such order", pp_q(out_trade_no));
 }
@@ -230,7 +230,7 @@ const struct pp_report pp__report_orders = {
 int
 pp__order_hold(pp_db *db, const char *no, struct pp__order_held *h)
 {
-	sqlite3_stmt *st;
+	pp__st *st;
 	int rc;
 
 	memset(h, 0, sizeof(*h));
@@ -239,19 +239,19 @@ pp__order_hold(pp_db *db, const char *no, struct pp__order_held *h)
 	    "a.account, a.state = 'open' FROM orders o JOIN accounts a ON "
 	    "a.id = o.account_id WHERE o.out_trade_no = ?")) == NULL)
 		return PP_EINTERNAL;
-	sqlite3_bind_text(st, 1, no, -1, SQLITE_TRANSIENT);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		h->id = sqlite3_column_int64(st, 0);
-		h->amount = sqlite3_column_int64(st, 1);
-		h->ledger_id = sqlite3_column_int64(st, 2);
+	pp__bind_copy(st, 1, no);
+	if ((rc = pp__step(st)) == PP__ROW) {
+		h->id = pp__col_int64(st, 0);
+		h->amount = pp__col_int64(st, 1);
+		h->ledger_id = pp__col_int64(st, 2);
 		pp__col_text(st, 3, h->channel, sizeof(h->channel));
 		pp__col_text(st, 4, h->state, sizeof(h->state));
 		pp__col_text(st, 5, h->txn, sizeof(h->txn));
 		pp__col_text(st, 6, h->account, sizeof(h->account));
-		h->open = sqlite3_column_int(st, 7);
+		h->open = pp__col_int(st, 7);
 	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
+	pp__reset(st);
+	if (rc == PP__ROW)
 		return PP_OK;
-	return rc == SQLITE_DONE ? PP_EDATA : pp__sqlfail(db, "order");
+	return rc == PP__DONE ? PP_EDATA : pp__sqlfail(db, "order");
 }

@@ -20,7 +20,7 @@ static int
 ref_replay(pp_db *db, const char *ref, const char *kind, int64_t account_id,
     int64_t amount, int64_t *id)
 {
-	sqlite3_stmt *st;
+	pp__st *st;
 	char serial[PP_KEYMAX], was_kind[16];
 	int64_t was_account, was_amount;
 	int rc;
@@ -30,17 +30,17 @@ ref_replay(pp_db *db, const char *ref, const char *kind, int64_t account_id,
 	if ((st = pp__stmt(db, "SELECT id, serial, kind, account_id, amount "
 	    "FROM ledger WHERE ref = ?")) == NULL)
 		return PP_EINTERNAL;
-	sqlite3_bind_text(st, 1, ref, -1, SQLITE_TRANSIENT);
-	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return rc == SQLITE_DONE ? -1 : pp__sqlfail(db, "ref");
+	pp__bind_copy(st, 1, ref);
+	if ((rc = pp__step(st)) != PP__ROW) {
+		pp__reset(st);
+		return rc == PP__DONE ? -1 : pp__sqlfail(db, "ref");
 	}
-	*id = sqlite3_column_int64(st, 0);
+	*id = pp__col_int64(st, 0);
 	pp__col_text(st, 1, serial, sizeof(serial));
 	pp__col_text(st, 2, was_kind, sizeof(was_kind));
-	was_account = sqlite3_column_int64(st, 3);
-	was_amount = sqlite3_column_int64(st, 4);
-	sqlite3_reset(st);
+	was_account = pp__col_int64(st, 3);
+	was_amount = pp__col_int64(st, 4);
+	pp__reset(st);
 	if (strcmp(kind, was_kind) == 0 && (account_id == 0 ||
 	    account_id == was_account) && amount == was_amount)
 		return PP_OK;
@@ -102,7 +102,7 @@ static int
 wallet_refundable(pp_db *db, const struct pp__account *a, int64_t wallet,
     int64_t amount)
 {
-	sqlite3_stmt *st;
+	pp__st *st;
 	char meter[PP_KEYMAX] = "", b[PP_NUMBUF], m[PP_NUMBUF], o[PP_NUMBUF];
 	int64_t held = 0, outgoing = 0;
 	int known = 0;
@@ -113,14 +113,14 @@ wallet_refundable(pp_db *db, const struct pp__account *a, int64_t wallet,
 	    "AND c.state IN ('pending', 'sent') AND c.amount < 0), 0) FROM "
 	    "meters WHERE id = ?")) == NULL)
 		return PP_EINTERNAL;
-	sqlite3_bind_int64(st, 1, wallet);
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	pp__bind_int64(st, 1, wallet);
+	if (pp__step(st) == PP__ROW) {
 		pp__col_text(st, 0, meter, sizeof(meter));
-		known = sqlite3_column_int(st, 1);
-		held = sqlite3_column_int64(st, 2);
-		outgoing = sqlite3_column_int64(st, 3);
+		known = pp__col_int(st, 1);
+		held = pp__col_int64(st, 2);
+		outgoing = pp__col_int64(st, 3);
 	}
-	sqlite3_reset(st);
+	pp__reset(st);
 	/* A wallet never read is bounded by the ledger alone. */
 	if (!known || amount <= held - outgoing)
 		return PP_OK;
@@ -205,7 +205,7 @@ pp_refund(pp_db *db, const struct pp_money_req *req, pp_entry *out)
 static int
 reopen(pp_db *db, const struct pp__account *a, int64_t closed_at)
 {
-	sqlite3_stmt *st;
+	pp__st *st;
 	char meter[PP_KEYMAX] = "";
 	int rc;
 
@@ -213,11 +213,11 @@ reopen(pp_db *db, const struct pp__account *a, int64_t closed_at)
 	    "meters m ON m.id = am.meter_id WHERE am.account_id = ? AND "
 	    "am.detached = ? AND m.account_id IS NOT NULL LIMIT 1")) == NULL)
 		return PP_EINTERNAL;
-	sqlite3_bind_int64(st, 1, a->id);
-	sqlite3_bind_int64(st, 2, closed_at);
-	if (sqlite3_step(st) == SQLITE_ROW)
+	pp__bind_int64(st, 1, a->id);
+	pp__bind_int64(st, 2, closed_at);
+	if (pp__step(st) == PP__ROW)
 		pp__col_text(st, 0, meter, sizeof(meter));
-	sqlite3_reset(st);
+	pp__reset(st);
 	if (meter[0])
 		return ERR(PP_ERULE, "account %s cannot reopen: meter %s now "
 		    "belongs to another account", a->account, meter);
@@ -240,7 +240,7 @@ pp_reverse(pp_db *db, const char *serial, const char *reason,
 {
 	struct pp__account a;
 	struct pp__post p;
-	sqlite3_stmt *st;
+	pp__st *st;
 	char kind[16], method[16], by[PP_KEYMAX] = "", err[PP_ERRMAX];
 	int64_t id, account_id, meter_id, amount, closed_at = 0, new_id;
 	int64_t cancelled = 0;
@@ -255,22 +255,22 @@ pp_reverse(pp_db *db, const char *serial, const char *reason,
 	    "ON r.reverses = l.id LEFT JOIN meters m ON m.id = l.meter_id "
 	    "WHERE l.serial = ?")) == NULL)
 		return PP_EINTERNAL;
-	sqlite3_bind_text(st, 1, serial, -1, SQLITE_TRANSIENT);
-	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return rc == SQLITE_DONE ? ERR(PP_EDATA, "serial %s: no such "
+	pp__bind_copy(st, 1, serial);
+	if ((rc = pp__step(st)) != PP__ROW) {
+		pp__reset(st);
+		return rc == PP__DONE ? ERR(PP_EDATA, "serial %s: no such "
 		    "transaction", pp_q(serial)) : pp__sqlfail(db, "ledger");
 	}
-	id = sqlite3_column_int64(st, 0);
+	id = pp__col_int64(st, 0);
 	pp__col_text(st, 1, kind, sizeof(kind));
-	account_id = sqlite3_column_int64(st, 2);
-	meter_id = sqlite3_column_int64(st, 3);
-	amount = sqlite3_column_int64(st, 4);
+	account_id = pp__col_int64(st, 2);
+	meter_id = pp__col_int64(st, 3);
+	amount = pp__col_int64(st, 4);
 	pp__col_text(st, 5, method, sizeof(method));
 	pp__col_text(st, 6, by, sizeof(by));
-	closed_at = sqlite3_column_int64(st, 7);
-	wallet = sqlite3_column_int(st, 8);
-	sqlite3_reset(st);
+	closed_at = pp__col_int64(st, 7);
+	wallet = pp__col_int(st, 8);
+	pp__reset(st);
 	if (strcmp(kind, "reverse") == 0)
 		return ERR(PP_ERULE, "serial %s is a reversal; a reversal "
 		    "cannot be reversed", serial);

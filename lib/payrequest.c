@@ -756,7 +756,7 @@ refund_keep(pp_db *db, const struct pp_order *o, const struct refund *f)
 		rc = pp__exec(db, "UPDATE orders SET refund_id = ? WHERE "
 		    "out_trade_no = ? AND state = 'refund_due'", "tt", f->id,
 		    o->out_trade_no);
-	if (rc == PP_OK && sqlite3_changes(db->sql) != 1)
+	if (rc == PP_OK && pp__changes(db) != 1)
 		rc = ERR(PP_ERULE, "order %s was refunded meanwhile",
 		    o->out_trade_no);
 	if (rc != PP_OK) {

@@ -71,14 +71,14 @@ plan_rows(struct pp__run *run)
 	struct pp__profile p;
 	struct pp__timing t;
 	char err[PP_ERRMAX];
-	sqlite3_stmt *st;
+	pp__st *st;
 	int rc, orc = PP_OK;
 
 	if ((rc = pp__report_start(run, &st)) != PP_OK)
 		return rc;
-	while (orc == PP_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *gw = (const char *)sqlite3_column_text(st, 0);
-		const char *profile = (const char *)sqlite3_column_text(st, 4);
+	while (orc == PP_OK && (rc = pp__step(st)) == PP__ROW) {
+		const char *gw = pp__col_str(st, 0);
+		const char *profile = pp__col_str(st, 4);
 
 		if ((orc = pp__profile_load(profile, &p, err, sizeof(err))) !=
 		    PP_OK) {
@@ -88,8 +88,8 @@ plan_rows(struct pp__run *run)
 		/* A DL/T 645 meter reads an identifier a frame: no plan. */
 		if (strcmp(p.protocol, "modbus") != 0)
 			continue;
-		pp__plan_timing((const char *)sqlite3_column_text(st, 1),
-		    sqlite3_column_int(st, 2), sqlite3_column_int(st, 3), &t);
+		pp__plan_timing(pp__col_str(st, 1),
+		    pp__col_int(st, 2), pp__col_int(st, 3), &t);
 		/* Every value; the fast class, when it is fewer. */
 		orc = plan_emit(run, gw, &p, "all", pp__plan_all(&p), &t);
 		if (orc == PP_OK && pp__profile_class_mask(&p, 0) !=
@@ -97,10 +97,10 @@ plan_rows(struct pp__run *run)
 			orc = plan_emit(run, gw, &p, "fast",
 			    pp__profile_class_mask(&p, 0), &t);
 	}
-	sqlite3_reset(st);
+	pp__reset(st);
 	if (orc != PP_OK)
 		return orc;
-	return rc == SQLITE_DONE ? PP_OK : pp__sqlfail(run->db, "plans");
+	return rc == PP__DONE ? PP_OK : pp__sqlfail(run->db, "plans");
 }
 
 const struct pp_report pp__report_plans = {

@@ -110,18 +110,18 @@ new_target(struct bus_job **jobs, int *njobs, int *cap, int64_t gateway_id)
 
 /* A target from a row of select_targets' query. */
 static void
-target_of_row(sqlite3_stmt *st, struct target *t)
+target_of_row(pp__st *st, struct target *t)
 {
-	t->id = sqlite3_column_int64(st, 0);
-	t->gateway_id = sqlite3_column_int64(st, 1);
+	t->id = pp__col_int64(st, 0);
+	t->gateway_id = pp__col_int64(st, 1);
 	pp__col_text(st, 2, t->meter, sizeof(t->meter));
 	pp__station_row(st, 2, 3, 12, &t->at);
 	pp__col_text(st, 4, t->profile, sizeof(t->profile));
-	t->has_energy = sqlite3_column_type(st, 5) != SQLITE_NULL;
-	t->energy_wh = sqlite3_column_int64(st, 5);
-	t->reading_time = sqlite3_column_int64(st, 6);
-	t->overload_w = sqlite3_column_int64(st, 7);
-	t->fails = sqlite3_column_int(st, 8);
+	t->has_energy = !pp__col_null(st, 5);
+	t->energy_wh = pp__col_int64(st, 5);
+	t->reading_time = pp__col_int64(st, 6);
+	t->overload_w = pp__col_int64(st, 7);
+	t->fails = pp__col_int(st, 8);
 	pp__col_text(st, 9, t->state, sizeof(t->state));
 }
 
@@ -149,7 +149,7 @@ static int
 select_targets(pp_db *db, const struct pp_poll_opts *o, struct bus_job **jobs,
     int *njobs)
 {
-	sqlite3_stmt *st;
+	pp__st *st;
 	int rc, cap = 0;
 
 	*jobs = NULL;
@@ -163,10 +163,10 @@ select_targets(pp_db *db, const struct pp_poll_opts *o, struct bus_job **jobs,
 	    "buildings b ON b.id = m.building_id ORDER BY g.id, m.unit, "
 	    "m.address")) == NULL)
 		return PP_EINTERNAL;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *meter = (const char *)sqlite3_column_text(st, 2);
-		const char *gw = (const char *)sqlite3_column_text(st, 10);
-		const char *building = (const char *)sqlite3_column_text(st,
+	while ((rc = pp__step(st)) == PP__ROW) {
+		const char *meter = pp__col_str(st, 2);
+		const char *gw = pp__col_str(st, 10);
+		const char *building = pp__col_str(st,
 		    11);
 		struct target *t;
 
@@ -174,15 +174,15 @@ select_targets(pp_db *db, const struct pp_poll_opts *o, struct bus_job **jobs,
 		    (o->building && strcmp(o->building, building) != 0) ||
 		    (o->meters && !listed(o->meters, o->nmeters, meter)))
 			continue;
-		if ((t = new_target(jobs, njobs, &cap, sqlite3_column_int64(st,
+		if ((t = new_target(jobs, njobs, &cap, pp__col_int64(st,
 		    1))) == NULL) {
-			sqlite3_reset(st);
+			pp__reset(st);
 			return pp__fail(db, PP_EINTERNAL, "out of memory");
 		}
 		target_of_row(st, t);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
+	pp__reset(st);
+	if (rc != PP__DONE)
 		return pp__sqlfail(db, "meters");
 	if ((rc = check_filters(db, o)) != PP_OK)
 		return rc;

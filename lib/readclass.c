@@ -31,7 +31,7 @@ static int
 noblocks_of(pp_db *db, int64_t meter_id, const struct pp__profile *p,
     uint32_t *bits)
 {
-	sqlite3_stmt *st;
+	pp__st *st;
 	char got[PP_645_DIBUF], want[PP_645_DIBUF];
 	int k, rc;
 
@@ -41,17 +41,17 @@ noblocks_of(pp_db *db, int64_t meter_id, const struct pp__profile *p,
 	if ((st = pp__stmt(db, "SELECT di FROM meter_blocks WHERE meter_id = ? "
 	    "AND profile = ? AND since > ?")) == NULL)
 		return PP_EINTERNAL;
-	sqlite3_bind_int64(st, 1, meter_id);
-	sqlite3_bind_text(st, 2, p->name, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 3, pp_now() - BLOCK_MEMORY_S);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	pp__bind_int64(st, 1, meter_id);
+	pp__bind_copy(st, 2, p->name);
+	pp__bind_int64(st, 3, pp_now() - BLOCK_MEMORY_S);
+	while ((rc = pp__step(st)) == PP__ROW) {
 		pp__col_text(st, 0, got, sizeof(got));
 		for (k = 0; k < p->nblocks; k++)
 			if (strcmp(di_text(p->blocks[k], want), got) == 0)
 				*bits |= 1u << k;
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? PP_OK : pp__sqlfail(db, "meter_blocks");
+	pp__reset(st);
+	return rc == PP__DONE ? PP_OK : pp__sqlfail(db, "meter_blocks");
 }
 
 /* Remember the blocks of p the meter refused now (bits of p->blocks). */

@@ -64,7 +64,7 @@ struct pp_report {
 	 * Completes a row of the query; 0 leaves the row out, and a
 	 * negative -rc fails the report with rc (pp_errmsg says why).
 	 */
-	int			(*row)(struct pp__run *, sqlite3_stmt *,
+	int			(*row)(struct pp__run *, pp__st *,
 				    pp_cell *);
 	/*
 	 * A computed report's rows instead of the query's.  It opens the
@@ -126,11 +126,11 @@ extern const pp_column pp__energy_cols[PP__ENERGY_NCOLS];
 /* Open the output with the report's columns. */
 int	 pp__report_open(struct pp__run *run);
 /* Open the output, and prepare the query with the report's operands. */
-int	 pp__report_start(struct pp__run *run, sqlite3_stmt **st);
+int	 pp__report_start(struct pp__run *run, pp__st **st);
 /* Write a row of cells, one per column of the report, and chart it. */
 int	 pp__report_emit(struct pp__run *run, const pp_cell *cells);
 /* Step st, a query whose columns are the report's, writing its rows. */
-int	 pp__report_step(struct pp__run *run, sqlite3_stmt *st,
+int	 pp__report_step(struct pp__run *run, pp__st *st,
 	    const char *what);
 
 /* PP_EUSAGE unless --from and --to are both given, in order. */

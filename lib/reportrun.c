@@ -71,7 +71,7 @@ pp__report_open(struct pp__run *run)
 
 /* The report's operands, to ?1, ?2, ... of st. */
 static void
-bind(const struct pp__run *run, sqlite3_stmt *st)
+bind(const struct pp__run *run, pp__st *st)
 {
 	const struct pp_report_opts *r = &run->opts;
 	const char *text[PP__BIND_COUNT] = {
@@ -95,10 +95,9 @@ bind(const struct pp__run *run, sqlite3_stmt *st)
 
 	for (i = 0; i < PP__REPORT_MAXBINDS && b[i] != PP__BIND_END; i++)
 		if (b[i] < PP__BIND_FROM)
-			sqlite3_bind_text(st, i + 1, text[b[i]], -1,
-			    SQLITE_STATIC);
+			pp__bind_text(st, i + 1, text[b[i]]);
 		else
-			sqlite3_bind_int64(st, i + 1, number[b[i]]);
+			pp__bind_int64(st, i + 1, number[b[i]]);
 }
 
 /* The bar summed so far, under the table. */
@@ -158,32 +157,32 @@ pp__report_emit(struct pp__run *run, const pp_cell *cells)
 
 /* A row of the query as cells: NULL is empty, 1e-7 yuan become fen. */
 static void
-cells_of(const struct pp__run *run, sqlite3_stmt *st, pp_cell *cells)
+cells_of(const struct pp__run *run, pp__st *st, pp_cell *cells)
 {
 	const struct pp_report *rep = run->rep;
 	int i;
 
 	for (i = 0; i < (int)rep->ncols; i++) {
 		memset(&cells[i], 0, sizeof(cells[i]));
-		if (sqlite3_column_type(st, i) == SQLITE_NULL)
+		if (pp__col_null(st, i))
 			continue;
 		cells[i].set = 1;
 		if (rep->cols[i].type == PP_COL_TEXT)
-			cells[i].s = (const char *)sqlite3_column_text(st, i);
+			cells[i].s = pp__col_str(st, i);
 		else if (rep->e7 & (1u << i))
-			cells[i].i = pp__fen_round(sqlite3_column_int64(st, i));
+			cells[i].i = pp__fen_round(pp__col_int64(st, i));
 		else
-			cells[i].i = sqlite3_column_int64(st, i);
+			cells[i].i = pp__col_int64(st, i);
 	}
 }
 
 int
-pp__report_step(struct pp__run *run, sqlite3_stmt *st, const char *what)
+pp__report_step(struct pp__run *run, pp__st *st, const char *what)
 {
 	pp_cell cells[PP__REPORT_MAXCOLS];
 	int rc, orc = PP_OK, keep;
 
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = pp__step(st)) == PP__ROW) {
 		cells_of(run, st, cells);
 		run->color = PP_COLOR_NONE;
 		keep = run->rep->row ? run->rep->row(run, st, cells) : 1;
@@ -196,14 +195,14 @@ pp__report_step(struct pp__run *run, sqlite3_stmt *st, const char *what)
 		if ((orc = pp__report_emit(run, cells)) != PP_OK)
 			break;
 	}
-	sqlite3_reset(st);
+	pp__reset(st);
 	if (orc != PP_OK)
 		return orc;
-	return rc == SQLITE_DONE ? PP_OK : pp__sqlfail(run->db, what);
+	return rc == PP__DONE ? PP_OK : pp__sqlfail(run->db, what);
 }
 
 int
-pp__report_start(struct pp__run *run, sqlite3_stmt **st)
+pp__report_start(struct pp__run *run, pp__st **st)
 {
 	int rc;
 
@@ -219,7 +218,7 @@ pp__report_start(struct pp__run *run, sqlite3_stmt **st)
 static int
 query_rows(struct pp__run *run)
 {
-	sqlite3_stmt *st;
+	pp__st *st;
 	int rc;
 
 	if ((rc = pp__report_start(run, &st)) != PP_OK)

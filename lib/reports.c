@@ -138,23 +138,23 @@ static int
 txns_rows(struct pp__run *run)
 {
 	pp_cell cells[PP_ENTRY_NCOLS];
-	sqlite3_stmt *st;
+	pp__st *st;
 	pp_entry e;
 	int rc, step;
 
 	if ((rc = pp__report_start(run, &st)) != PP_OK)
 		return rc;
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((step = pp__step(st)) == PP__ROW) {
 		if ((rc = pp__entry_row(run->db, st, &e)) != PP_OK)
 			break;
 		entry_cells(&e, cells);
 		if ((rc = pp__report_emit(run, cells)) != PP_OK)
 			break;
 	}
-	sqlite3_reset(st);
+	pp__reset(st);
 	if (rc != PP_OK)
 		return rc;
-	return step == SQLITE_DONE ? PP_OK : pp__sqlfail(run->db, "report");
+	return step == PP__DONE ? PP_OK : pp__sqlfail(run->db, "report");
 }
 
 const struct pp_report pp__report_txns = {
@@ -366,29 +366,28 @@ status_check(struct pp__run *run)
  * alarm-scan judges.
  */
 static int
-status_row(struct pp__run *run, sqlite3_stmt *st, pp_cell *c)
+status_row(struct pp__run *run, pp__st *st, pp_cell *c)
 {
-	int opened = sqlite3_column_int(st, 15), s;
+	int opened = pp__col_int(st, 15), s;
 	int64_t age, balance, alarm1 = c[8].i;
-	int64_t alarm2 = sqlite3_column_int64(st, 18);
+	int64_t alarm2 = pp__col_int64(st, 18);
 
-	balance = sqlite3_column_int64(st, sqlite3_column_type(st, 17) !=
-	    SQLITE_NULL ? 17 : 16);
+	balance = pp__col_int64(st, !pp__col_null(st, 17) ? 17 : 16);
 	/*
 	 * The reading age since the meter's last reading: whole minutes, and
 	 * seconds for a site polled continuously.
 	 */
-	if (sqlite3_column_type(st, 19) != SQLITE_NULL) {
-		age = pp_now() - sqlite3_column_int64(st, 19);
+	if (!pp__col_null(st, 19)) {
+		age = pp_now() - pp__col_int64(st, 19);
 		c[12] = (pp_cell){ .set = 1, .i = age / 60 };
 		c[13] = (pp_cell){ .set = 1, .i = age };
 	}
-	if (sqlite3_column_int(st, 14))
+	if (pp__col_int(st, 14))
 		s = 5;
 	else if (!opened)
 		s = 4;
 	else if (balance <= 0)
-		s = sqlite3_column_int(st, 20) ? 6 : 3;
+		s = pp__col_int(st, 20) ? 6 : 3;
 	else if (alarm2 >= 0 && balance < alarm2)
 		s = 2;
 	else if (alarm1 >= 0 && balance < alarm1)
@@ -552,7 +551,7 @@ static int
 counter_of(pp_db *db, int64_t meter_id, int first, int64_t t, int64_t to,
     struct counter *c)
 {
-	sqlite3_stmt *st;
+	pp__st *st;
 	int64_t time, seq;
 	int i, rc, later;
 
@@ -560,24 +559,24 @@ counter_of(pp_db *db, int64_t meter_id, int first, int64_t t, int64_t to,
 	for (i = 0; i < 2; i++) {
 		if ((st = pp__stmt(db, counter_sql[first][i])) == NULL)
 			return PP_EINTERNAL;
-		sqlite3_bind_int64(st, 1, meter_id);
-		sqlite3_bind_int64(st, 2, t);
+		pp__bind_int64(st, 1, meter_id);
+		pp__bind_int64(st, 2, t);
 		if (first)
-			sqlite3_bind_int64(st, 3, to);
-		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			time = sqlite3_column_int64(st, 0);
-			seq = sqlite3_column_int64(st, 1);
+			pp__bind_int64(st, 3, to);
+		if ((rc = pp__step(st)) == PP__ROW) {
+			time = pp__col_int64(st, 0);
+			seq = pp__col_int64(st, 1);
 			later = time > c->time || (time == c->time &&
 			    seq > c->seq);
 			if (!c->set || later != first) {
 				c->set = 1;
 				c->time = time;
 				c->seq = seq;
-				c->wh = sqlite3_column_int64(st, 2);
+				c->wh = pp__col_int64(st, 2);
 			}
 		}
-		sqlite3_reset(st);
-		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		pp__reset(st);
+		if (rc != PP__ROW && rc != PP__DONE)
 			return pp__sqlfail(db, "readings");
 	}
 	return PP_OK;
@@ -588,14 +587,14 @@ counter_of(pp_db *db, int64_t meter_id, int first, int64_t t, int64_t to,
  * col + 1 of st: 1 when it keeps one, else 0 (search the readings).
  */
 static int
-counter_kept(sqlite3_stmt *st, int col, struct counter *c)
+counter_kept(pp__st *st, int col, struct counter *c)
 {
-	if (sqlite3_column_type(st, col) == SQLITE_NULL)
+	if (pp__col_null(st, col))
 		return 0;
 	memset(c, 0, sizeof(*c));
 	c->set = 1;
-	c->time = sqlite3_column_int64(st, col);
-	c->wh = sqlite3_column_int64(st, col + 1);
+	c->time = pp__col_int64(st, col);
+	c->wh = pp__col_int64(st, col + 1);
 	return 1;
 }
 
@@ -656,10 +655,10 @@ counters_note(struct pp__run *run, const char *fmt, const char *a,
  * period.
  */
 static int
-counters_row(struct pp__run *run, sqlite3_stmt *st, pp_cell *c)
+counters_row(struct pp__run *run, pp__st *st, pp_cell *c)
 {
 	char t[PP_TIMEBUF], from[PP_NUMBUF], to[PP_NUMBUF];
-	int64_t id = sqlite3_column_int64(st, 10);
+	int64_t id = pp__col_int64(st, 10);
 	struct counter start, end;
 	int rc;
 
@@ -694,19 +693,18 @@ counters_row(struct pp__run *run, sqlite3_stmt *st, pp_cell *c)
 		    "replaced without meter-swap?", pp__energy_format(c[5].i,
 		    from), pp__energy_format(c[7].i, to));
 	}
-	if (sqlite3_column_int(st, 15) > 0) {
-		snprintf(from, sizeof(from), "%d", sqlite3_column_int(st, 15));
+	if (pp__col_int(st, 15) > 0) {
+		snprintf(from, sizeof(from), "%d", pp__col_int(st, 15));
 		counters_note(run, "%s flagged reading%s left out", from,
-		    sqlite3_column_int(st, 15) > 1 ? "s" : "");
+		    pp__col_int(st, 15) > 1 ? "s" : "");
 	}
-	if (sqlite3_column_type(st, 11) != SQLITE_NULL)
+	if (!pp__col_null(st, 11))
 		counters_note(run, "swapped for %s at %s: ends at its final "
-		    "reading", (const char *)sqlite3_column_text(st, 11),
-		    pp_time_format(sqlite3_column_int64(st, 12), t));
-	if (sqlite3_column_type(st, 13) != SQLITE_NULL)
-		counters_note(run, "put in for %s at %s", (const char *)
-		    sqlite3_column_text(st, 13), pp_time_format(
-		    sqlite3_column_int64(st, 14), t));
+		    "reading", pp__col_str(st, 11),
+		    pp_time_format(pp__col_int64(st, 12), t));
+	if (!pp__col_null(st, 13))
+		counters_note(run, "put in for %s at %s", pp__col_str(st, 13), pp_time_format(
+		    pp__col_int64(st, 14), t));
 	c[9] = PP__TEXT(run->note);
 	return 1;
 }
@@ -875,7 +873,7 @@ static const pp_column reconcile_cols[] = {
 
 /* The verdict on the wallet facts, which stand from column 4 on. */
 static int
-reconcile_row(struct pp__run *run, sqlite3_stmt *st, pp_cell *c)
+reconcile_row(struct pp__run *run, pp__st *st, pp_cell *c)
 {
 	c[10] = PP__TEXT(pp__wallet_verdict(st, 4,
 	    pp__lang_zh(run->opts.lang, run->fmt), run->note,

@@ -13,7 +13,7 @@
 static int
 meters_get(pp_db *db, struct pp__resident *r)
 {
-	sqlite3_stmt *st;
+	pp__st *st;
 	struct pp__res_meter *m;
 	int rc;
 
@@ -28,24 +28,24 @@ meters_get(pp_db *db, struct pp__resident *r)
 	    "NULL OR am.detached = a.closed) GROUP BY m.id ORDER BY "
 	    "min(am.rowid)")) == NULL)
 		return PP_EINTERNAL;
-	sqlite3_bind_int64(st, 1, r->id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+	pp__bind_int64(st, 1, r->id);
+	while ((rc = pp__step(st)) == PP__ROW &&
 	    r->nmeters < PP_RES_METERS) {
 		m = &r->meters[r->nmeters++];
 		pp__col_text(st, 0, m->meter, sizeof(m->meter));
 		pp__col_text(st, 1, m->room, sizeof(m->room));
 		pp__col_text(st, 2, m->relay, sizeof(m->relay));
 		pp__col_text(st, 3, m->state, sizeof(m->state));
-		m->wallet = sqlite3_column_int(st, 4);
-		m->has_balance = sqlite3_column_type(st, 5) != SQLITE_NULL;
-		m->meter_balance = sqlite3_column_int64(st, 5);
-		m->reading_time = sqlite3_column_int64(st, 6);
-		m->energy_wh = sqlite3_column_int64(st, 7);
+		m->wallet = pp__col_int(st, 4);
+		m->has_balance = !pp__col_null(st, 5);
+		m->meter_balance = pp__col_int64(st, 5);
+		m->reading_time = pp__col_int64(st, 6);
+		m->energy_wh = pp__col_int64(st, 7);
 		if (m->reading_time > r->as_of)
 			r->as_of = m->reading_time;
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE || rc == SQLITE_ROW ? PP_OK :
+	pp__reset(st);
+	return rc == PP__DONE || rc == PP__ROW ? PP_OK :
 	    pp__sqlfail(db, "meters");
 }
 
@@ -104,7 +104,7 @@ pp__resident_use(pp_db *db, int64_t account_id, int64_t from, int64_t to,
     enum pp__unit unit, struct pp__bucket **bp, long *np)
 {
 	struct pp__bucket *b;
-	sqlite3_stmt *st;
+	pp__st *st;
 	int64_t meter_id, attached, detached;
 	long n, lo, hi;
 	int rc;
@@ -121,14 +121,14 @@ pp__resident_use(pp_db *db, int64_t account_id, int64_t from, int64_t to,
 		free(b);
 		return PP_EINTERNAL;
 	}
-	sqlite3_bind_int64(st, 1, account_id);
-	sqlite3_bind_int64(st, 2, n ? b[n - 1].end : to);
-	sqlite3_bind_int64(st, 3, n ? b[0].start : from);
+	pp__bind_int64(st, 1, account_id);
+	pp__bind_int64(st, 2, n ? b[n - 1].end : to);
+	pp__bind_int64(st, 3, n ? b[0].start : from);
 	rc = PP_OK;
-	while (rc == PP_OK && sqlite3_step(st) == SQLITE_ROW) {
-		meter_id = sqlite3_column_int64(st, 0);
-		attached = sqlite3_column_int64(st, 1);
-		detached = sqlite3_column_int64(st, 2);
+	while (rc == PP_OK && pp__step(st) == PP__ROW) {
+		meter_id = pp__col_int64(st, 0);
+		attached = pp__col_int64(st, 1);
+		detached = pp__col_int64(st, 2);
 		lo = first_after(b, n, attached);
 		hi = first_after(b, n, detached);
 		if (hi < n && b[hi].start < detached)
@@ -137,7 +137,7 @@ pp__resident_use(pp_db *db, int64_t account_id, int64_t from, int64_t to,
 			rc = share_while(db, meter_id, unit, b + lo, hi - lo,
 			    attached, detached);
 	}
-	sqlite3_reset(st);
+	pp__reset(st);
 	if (rc != PP_OK) {
 		free(b);
 		return rc;
@@ -151,7 +151,7 @@ int
 pp__resident_ledger(pp_db *db, int64_t account_id, size_t max, int64_t **ids,
     size_t *np)
 {
-	sqlite3_stmt *st;
+	pp__st *st;
 	int64_t *v = NULL;
 	size_t cap = 0, n = 0;
 	int rc;
@@ -159,18 +159,18 @@ pp__resident_ledger(pp_db *db, int64_t account_id, size_t max, int64_t **ids,
 	if ((st = pp__stmt(db, "SELECT id FROM ledger WHERE account_id = ? "
 	    "ORDER BY id DESC LIMIT ?")) == NULL)
 		return PP_EINTERNAL;
-	sqlite3_bind_int64(st, 1, account_id);
-	sqlite3_bind_int64(st, 2, (int64_t)max);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	pp__bind_int64(st, 1, account_id);
+	pp__bind_int64(st, 2, (int64_t)max);
+	while ((rc = pp__step(st)) == PP__ROW) {
 		if (pp_grow(&v, &cap, n + 1, sizeof(*v)) != PP_OK) {
-			sqlite3_reset(st);
+			pp__reset(st);
 			free(v);
 			return pp__fail(db, PP_EINTERNAL, "out of memory");
 		}
-		v[n++] = sqlite3_column_int64(st, 0);
+		v[n++] = pp__col_int64(st, 0);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	pp__reset(st);
+	if (rc != PP__DONE) {
 		free(v);
 		return pp__sqlfail(db, "ledger");
 	}

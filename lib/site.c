@@ -27,7 +27,7 @@ put_setting(struct store *s, const char *key, const char *value)
 	    "value IS NOT excluded.value", "tt", key, value);
 	if (rc == PP_OK) {
 		s->st->settings++;
-		s->st->changed += sqlite3_changes(s->db->sql);
+		s->st->changed += pp__changes(s->db);
 	}
 	return rc;
 }
@@ -68,7 +68,7 @@ store_defaults(struct store *s)
 		if ((rc = pp__exec(s->db, "DELETE FROM settings WHERE key = "
 		    "'poll_seconds'", "")) != PP_OK)
 			return rc;
-		s->st->changed += sqlite3_changes(s->db->sql);
+		s->st->changed += pp__changes(s->db);
 	}
 	for (i = 0; i < sizeof(text) / sizeof(text[0]); i++)
 		if (text[i].v && (rc = put_setting(s, text[i].key,
@@ -104,12 +104,12 @@ store_holidays(struct store *s)
 		    (rc = pp__exec(s->db, "INSERT OR IGNORE INTO holidays(day) "
 		    "VALUES (?)", "t", s->site->holidays[i])) != PP_OK)
 			return rc;
-		s->st->changed += sqlite3_changes(s->db->sql);
+		s->st->changed += pp__changes(s->db);
 	}
 	if ((rc = pp__exec(s->db, "DELETE FROM holidays WHERE day NOT IN "
 	    "(SELECT day FROM listed_holidays)", "")) != PP_OK)
 		return rc;
-	s->st->changed += sqlite3_changes(s->db->sql);
+	s->st->changed += pp__changes(s->db);
 	return PP_OK;
 }
 
@@ -145,20 +145,20 @@ store_operators(struct store *s)
 		    op->login, op->role, pp_now(), op->name ? op->name : "")) !=
 		    PP_OK)
 			return rc;
-		s->st->changed += sqlite3_changes(s->db->sql);
+		s->st->changed += pp__changes(s->db);
 		s->st->operators++;
 	}
 	if ((rc = pp__exec(s->db, "DELETE FROM operators WHERE source = 'site' "
 	    "AND login NOT IN (SELECT login FROM listed_operators)", "")) !=
 	    PP_OK)
 		return rc;
-	s->st->changed += sqlite3_changes(s->db->sql);
+	s->st->changed += pp__changes(s->db);
 	/* The creator, left out, stays admin without the name it had. */
 	if ((rc = pp__exec(s->db, "UPDATE operators SET name = NULL WHERE "
 	    "name IS NOT NULL AND login NOT IN (SELECT login FROM "
 	    "listed_operators)", "")) != PP_OK)
 		return rc;
-	s->st->changed += sqlite3_changes(s->db->sql);
+	s->st->changed += pp__changes(s->db);
 	return PP_OK;
 }
 
@@ -404,7 +404,7 @@ meter_upsert(pp_db *db, const struct pp__site_meter *m, int *changed)
 	    tariff_id, m->price, m->billing, m->alarm1, m->alarm2,
 	    m->overload_w, dlt645 ? address : "");
 	if (rc == PP_OK)
-		*changed = sqlite3_changes(db->sql) > 0;
+		*changed = pp__changes(db) > 0;
 	return rc;
 }
 
@@ -455,7 +455,7 @@ store_gateways(struct store *s, const struct pp__site_building *b,
 		    g->name, building_id, g->address, g->timeout_ms,
 		    g->retries, g->baud, g->turnaround_ms)) != PP_OK)
 			return rc;
-		s->st->changed += sqlite3_changes(s->db->sql);
+		s->st->changed += pp__changes(s->db);
 		s->st->gateways++;
 		if ((rc = store_meters(s, g)) != PP_OK)
 			return rc;
@@ -536,7 +536,7 @@ store_payments(struct store *s)
 {
 	const struct pp__site_payments *pay = &s->site->payments;
 	struct paykv *kv;
-	sqlite3_stmt *st = NULL;
+	pp__st *st = NULL;
 	const char *key;
 	size_t i, n;
 	int rc = PP_OK;
@@ -551,8 +551,8 @@ store_payments(struct store *s)
 	if (rc == PP_OK && (st = pp__stmt(s->db, "SELECT key FROM settings "
 	    "WHERE key LIKE 'pay.%' ORDER BY key")) == NULL)
 		rc = PP_EINTERNAL;
-	while (rc == PP_OK && sqlite3_step(st) == SQLITE_ROW) {
-		key = (const char *)sqlite3_column_text(st, 0);
+	while (rc == PP_OK && pp__step(st) == PP__ROW) {
+		key = pp__col_str(st, 0);
 		for (i = 0; i < n && strcmp(kv[i].key, key); i++)
 			;
 		if (i == n && (rc = pp__exec(s->db, "DELETE FROM settings "
@@ -560,7 +560,7 @@ store_payments(struct store *s)
 			s->st->changed++;
 	}
 	if (st)
-		sqlite3_reset(st);
+		pp__reset(st);
 	free(kv);
 	return rc;
 }
@@ -579,7 +579,7 @@ pp__site_store(pp_db *db, const struct pp__site *site, struct pp_load_stats *st)
 	    "excluded.value WHERE value IS NOT excluded.value", "t",
 	    site->name)) != PP_OK)
 		return rc;
-	st->changed += site->name ? sqlite3_changes(db->sql) : 0;
+	st->changed += site->name ? pp__changes(db) : 0;
 	if ((rc = store_defaults(&s)) != PP_OK ||
 	    (rc = store_holidays(&s)) != PP_OK ||
 	    (rc = store_operators(&s)) != PP_OK ||
@@ -612,20 +612,20 @@ static const char site_rows_sql[] =
 int
 pp__site_digest(pp_db *db, char out[65])
 {
-	sqlite3_stmt *st;
+	pp__st *st;
 	char *text = NULL, *grown;
 	size_t len = 0;
 	int rc, i;
 
 	if ((st = pp__stmt(db, site_rows_sql)) == NULL)
 		return PP_EINTERNAL;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = pp__step(st)) == PP__ROW) {
 		for (i = 0; i < 5; i++) {
-			const char *v = (const char *)sqlite3_column_text(st, i);
+			const char *v = pp__col_str(st, i);
 			size_t n = v ? strlen(v) : 0;
 
 			if ((grown = realloc(text, len + n + 2)) == NULL) {
-				sqlite3_reset(st);
+				pp__reset(st);
 				free(text);
 				return pp__fail(db, PP_EINTERNAL,
 				    "out of memory");
@@ -637,8 +637,8 @@ pp__site_digest(pp_db *db, char out[65])
 			text[len] = '\0';
 		}
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	pp__reset(st);
+	if (rc != PP__DONE) {
 		free(text);
 		return pp__sqlfail(db, "site digest");
 	}

@@ -457,7 +457,7 @@ struct booked {
 static int
 booked(pp_db *db, const char *ref, struct booked *b)
 {
-	sqlite3_stmt *st;
+	pp__st *st;
 	int rc;
 
 	memset(b, 0, sizeof(*b));
@@ -465,16 +465,16 @@ booked(pp_db *db, const char *ref, struct booked *b)
 	    "FROM ledger l JOIN accounts a ON a.id = l.account_id "
 	    "WHERE l.ref = ?")) == NULL)
 		return PP_EINTERNAL;
-	sqlite3_bind_text(st, 1, ref, -1, SQLITE_TRANSIENT);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	pp__bind_copy(st, 1, ref);
+	if ((rc = pp__step(st)) == PP__ROW) {
 		b->found = 1;
 		pp__col_text(st, 0, b->kind, sizeof(b->kind));
 		pp__col_text(st, 1, b->serial, sizeof(b->serial));
 		pp__col_text(st, 2, b->account, sizeof(b->account));
-		b->amount = sqlite3_column_int64(st, 3);
+		b->amount = pp__col_int64(st, 3);
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? PP_OK :
+	pp__reset(st);
+	return rc == PP__ROW || rc == PP__DONE ? PP_OK :
 	    pp__sqlfail(db, "ledger");
 }
 
@@ -725,7 +725,7 @@ static int
 check_ledger(pp_db *db, const struct pp_stmt_req *req, const struct stmt *s,
     struct pp_stmt_result *res)
 {
-	sqlite3_stmt *st;
+	pp__st *st;
 	struct pp_stmt_diff *d;
 	struct trade t;
 	int rc;
@@ -739,12 +739,12 @@ check_ledger(pp_db *db, const struct pp_stmt_req *req, const struct stmt *s,
 	    "AND NOT EXISTS (SELECT 1 FROM ledger r WHERE r.reverses = l.id) "
 	    "ORDER BY l.id")) == NULL)
 		return PP_EINTERNAL;
-	sqlite3_bind_text(st, 1, method_of(req->channel), -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, res->day);
-	sqlite3_bind_int64(st, 3, pp__day_at(res->day, 1, 0));
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	pp__bind_text(st, 1, method_of(req->channel));
+	pp__bind_int64(st, 2, res->day);
+	pp__bind_int64(st, 3, pp__day_at(res->day, 1, 0));
+	while ((rc = pp__step(st)) == PP__ROW) {
 		memset(&t, 0, sizeof(t));
-		t.time = sqlite3_column_int64(st, 0);
+		t.time = pp__col_int64(st, 0);
 		pp__col_text(st, 1, t.txn, sizeof(t.txn));
 		if (find(s, 0, t.txn))
 			continue;
@@ -754,15 +754,15 @@ check_ledger(pp_db *db, const struct pp_stmt_req *req, const struct stmt *s,
 			break;
 		d->statement_amount = PP_NO_AMOUNT;
 		pp__col_text(st, 3, d->account, sizeof(d->account));
-		d->ledger_amount = sqlite3_column_int64(st, 4);
+		d->ledger_amount = pp__col_int64(st, 4);
 		pp__col_text(st, 5, d->serial, sizeof(d->serial));
 		snprintf(d->note, sizeof(d->note), "the ledger's sale is not in "
 		    "the statement");
 	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
+	pp__reset(st);
+	if (rc == PP__ROW)
 		return PP_EINTERNAL;
-	return rc == SQLITE_DONE ? PP_OK : pp__sqlfail(db, "ledger");
+	return rc == PP__DONE ? PP_OK : pp__sqlfail(db, "ledger");
 }
 
 /* The statement's day: given, or that of its first trade. */

@@ -149,7 +149,7 @@ static int
 pricing_of(pp_db *db, const struct target *t, struct pricing *pr)
 {
 	char day[PP_TIMEBUF];
-	sqlite3_stmt *st;
+	pp__st *st;
 	int64_t start, own = -1, tariff = 0, from = t->reading_time;
 	int rc, k;
 
@@ -166,15 +166,15 @@ pricing_of(pp_db *db, const struct target *t, struct pricing *pr)
 	    "DESC LIMIT 1) FROM meters m WHERE m.id = ?1 AND m.billing = "
 	    "'account'")) == NULL)
 		return PP_EINTERNAL;
-	sqlite3_bind_int64(st, 1, t->id);
-	sqlite3_bind_int64(st, 2, t->time);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		own = sqlite3_column_int64(st, 0);
-		tariff = sqlite3_column_int64(st, 1);
-		pr->account_id = sqlite3_column_int64(st, 2);
+	pp__bind_int64(st, 1, t->id);
+	pp__bind_int64(st, 2, t->time);
+	if ((rc = pp__step(st)) == PP__ROW) {
+		own = pp__col_int64(st, 0);
+		tariff = pp__col_int64(st, 1);
+		pr->account_id = pp__col_int64(st, 2);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	pp__reset(st);
+	if (rc != PP__ROW && rc != PP__DONE)
 		return pp__sqlfail(db, "meters");
 	if (pr->account_id == 0)
 		return PP_OK;
@@ -236,26 +236,39 @@ charge_day(pp_db *db, int64_t meter_id, const char *day, int64_t from,
 }
 
 /*
+ * A reading that ends the day's share, as its counter at the day's end
+ * (migration 25), or none (time INT64_MIN).
+ */
+struct day_end {
+	int64_t	time, wh;
+};
+
+/*
  * Add a day's share to the daily roll-up, and to the monthly one, which
  * counts the meter's days of the month (migration 23; doc/design.md, "The
- * store").
+ * store"); and the reading that ends it, if it ends the day so far.
  */
 static int
 roll_day(pp_db *db, int64_t meter_id, const char *day, int64_t wh,
-    int64_t cost)
+    int64_t cost, const struct day_end *end)
 {
 	int64_t added;
 	int rc;
 
 	/* The day is there but for a meter's first reading of it. */
-	if ((rc = pp__exec(db, "UPDATE daily SET energy_wh = energy_wh + ?, "
-	    "cost_e7 = cost_e7 + ? WHERE day = ? AND meter_id = ?", "iiti", wh,
-	    cost, day, meter_id)) != PP_OK)
+	if ((rc = pp__exec(db, "UPDATE daily SET energy_wh = energy_wh + ?1, "
+	    "cost_e7 = cost_e7 + ?2, last_time = CASE ?5 WHEN ?7 THEN "
+	    "last_time ELSE ?5 END, last_wh = CASE ?5 WHEN ?7 THEN last_wh "
+	    "ELSE ?6 END WHERE day = ?3 AND meter_id = ?4", "iitiiii", wh,
+	    cost, day, meter_id, end->time, end->wh, (int64_t)INT64_MIN)) !=
+	    PP_OK)
 		return rc;
-	added = sqlite3_changes(db->sql) == 0;
+	added = pp__changes(db) == 0;
 	if (added && (rc = pp__exec(db, "INSERT INTO daily(meter_id, day, "
-	    "energy_wh, cost_e7) VALUES (?, ?, ?, ?)", "itii", meter_id, day,
-	    wh, cost)) != PP_OK)
+	    "energy_wh, cost_e7, last_time, last_wh) VALUES (?1, ?2, ?3, ?4, "
+	    "nullif(?5, ?7), CASE ?5 WHEN ?7 THEN NULL ELSE ?6 END)",
+	    "itiiiii", meter_id, day, wh, cost, end->time, end->wh,
+	    (int64_t)INT64_MIN)) != PP_OK)
 		return rc;
 	return pp__exec(db, "INSERT INTO monthly VALUES (substr(?1, 1, 7), "
 	    "?2, ?3, ?4, ?5) ON CONFLICT(month, meter_id) DO UPDATE SET days = "
@@ -266,13 +279,16 @@ roll_day(pp_db *db, int64_t meter_id, const char *day, int64_t wh,
 
 /*
  * Add energy used over [from, to] to the days it fell in, by time, priced
- * when the meter is billed to an account; unless write is 0: then each
- * day is only priced, on a copy of pr, to see that every one can be.
+ * when the meter is billed to an account, the reading at to (last) ending
+ * the last day when to is in it; unless last is NULL: then each day is
+ * only priced, on a copy of pr, to see that every one can be.
  */
 static int
 roll_days(pp_db *db, struct day *d, int64_t meter_id, int64_t from,
-    int64_t to, int64_t wh, struct pricing *pr, int write)
+    int64_t to, int64_t wh, struct pricing *pr, const struct day_end *last)
 {
+	static const struct day_end none = { INT64_MIN, 0 };
+	int write = last != NULL;
 	struct pricing dry;
 	int64_t at, end, share, cost;
 	int rc;
@@ -292,20 +308,24 @@ roll_days(pp_db *db, struct day *d, int64_t meter_id, int64_t from,
 				return rc;
 		} else if ((rc = charge_day(db, meter_id, d->name, at,
 		    end < to ? end : to, share, pr, &cost)) != PP_OK ||
-		    (rc = roll_day(db, meter_id, d->name, share, cost)) !=
-		    PP_OK)
+		    (rc = roll_day(db, meter_id, d->name, share, cost,
+		    end >= to && at < to ? last : &none)) != PP_OK)
 			return rc;
 		if (end >= to)
 			return PP_OK;
 	}
 }
 
-/* The same, in the transaction's last day (memo) when it has one. */
+/*
+ * The same, in the transaction's last day (memo) when it has one, for
+ * the reading of counter e at to.
+ */
 static int
-roll_up(pp_db *db, int64_t meter_id, int64_t from, int64_t to, int64_t wh,
-    struct pricing *pr)
+roll_up(pp_db *db, int64_t meter_id, int64_t from, int64_t to, int64_t e,
+    int64_t wh, struct pricing *pr)
 {
 	struct day none, *d = memo_day(db, &none);
+	struct day_end last = { to, e };
 	int rc;
 
 	if (to <= from)
@@ -320,10 +340,10 @@ roll_up(pp_db *db, int64_t meter_id, int64_t from, int64_t to, int64_t wh,
 		 * needs no savepoint a row (lib/batch.c).
 		 */
 		if (pr->account_id && (rc = roll_days(db, d, meter_id, from,
-		    to, wh, pr, 0)) != PP_OK)
+		    to, wh, pr, NULL)) != PP_OK)
 			return rc;
 	}
-	return roll_days(db, d, meter_id, from, to, wh, pr, 1);
+	return roll_days(db, d, meter_id, from, to, wh, pr, &last);
 }
 
 /*
@@ -336,7 +356,7 @@ rate_deltas(pp_db *db, const struct target *t, struct pricing *pr)
 	static const char *const names[2] = { "energy_peak_kwh",
 	    "energy_valley_kwh" };
 	static const char *const windows[2] = { "peak", "valley" };
-	sqlite3_stmt *st;
+	pp__st *st;
 	int64_t now, before;
 	int i, rc;
 
@@ -349,20 +369,20 @@ rate_deltas(pp_db *db, const struct target *t, struct pricing *pr)
 	    "= r.time AND x.seq = r.seq ORDER BY r.time DESC, r.seq DESC LIMIT "
 	    "1")) == NULL)
 		return PP_EINTERNAL;
-	sqlite3_bind_int64(st, 1, t->id);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	pp__bind_int64(st, 1, t->id);
+	if ((rc = pp__step(st)) == PP__ROW)
 		for (i = 0; i < 2; i++) {
-			if (sqlite3_column_type(st, i) == SQLITE_NULL ||
+			if (pp__col_null(st, i) ||
 			    !pp__values_get(&t->values, names[i], &now))
 				continue;
-			before = sqlite3_column_int64(st, i);
+			before = pp__col_int64(st, i);
 			if (now < before)
 				continue;
 			pr->window[pr->nrates] = windows[i];
 			pr->rate_wh[pr->nrates++] = now - before;
 		}
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? PP_OK :
+	pp__reset(st);
+	return rc == PP__ROW || rc == PP__DONE ? PP_OK :
 	    pp__sqlfail(db, "readings");
 }
 
@@ -380,7 +400,7 @@ charge(pp_db *db, struct target *t, int64_t e, struct pricing *pr)
 	    PP_OK && pr->account_id)
 		rc = rate_deltas(db, t, pr);
 	if (rc == PP_OK)
-		rc = roll_up(db, t->id, t->reading_time, t->time,
+		rc = roll_up(db, t->id, t->reading_time, t->time, e,
 		    e - t->energy_wh, pr);
 	if (rc == PP_OK && pr->cost_e7)
 		rc = pp__exec(db, "UPDATE accounts SET used_e7 = used_e7 + ? "
@@ -486,10 +506,11 @@ fold_due(pp_db *db)
  * the day's end included: the meter's good readings come in time order
  * (store_reading), so the last stored is the last.  On the day's row when
  * the meter has one; a row made later in the day is given the reading
- * that made it.
+ * that made it.  A charged reading's roll-up (roll_days) keeps it with
+ * the day's share; this is for the others.
  */
 static int
-day_end(pp_db *db, int64_t meter_id, int64_t t, int64_t wh)
+keep_day_end(pp_db *db, int64_t meter_id, int64_t t, int64_t wh)
 {
 	struct day none, *d = memo_day(db, &none);
 
@@ -511,7 +532,7 @@ store_reading(pp_db *db, struct target *t, const char *source)
 	struct pricing pr;
 	int64_t e = 0, allowed, elapsed;
 	const char *flag = NULL;
-	int rc, has_e;
+	int rc, has_e, charged;
 
 	memset(&pr, 0, sizeof(pr));
 	has_e = pp__values_get(v, "energy_kwh", &e);
@@ -533,15 +554,17 @@ store_reading(pp_db *db, struct target *t, const char *source)
 		else if (e - t->energy_wh > allowed)
 			flag = "jump";
 	}
-	if (has_e && !flag && t->has_energy && e > t->energy_wh &&
-	    (rc = charge(db, t, e, &pr)) != PP_OK)
+	charged = has_e && !flag && t->has_energy && e > t->energy_wh;
+	if (charged && (rc = charge(db, t, e, &pr)) != PP_OK)
 		return rc;
 	if ((rc = insert_reading(db, t, source, has_e ? e : INT64_MIN, flag,
 	    &pr)) != PP_OK || (rc = fold_due(db)) != PP_OK)
 		return rc;
 	if (!has_e || flag)
 		return PP_OK;
-	if ((rc = day_end(db, t->id, t->time, e)) != PP_OK)
+	/* Kept by the roll-up unless the interval was empty (roll_days). */
+	if ((!charged || t->time == t->reading_time) && (rc = keep_day_end(db,
+	    t->id, t->time, e)) != PP_OK)
 		return rc;
 	return pp__exec(db, "UPDATE meters SET energy_wh = ?, reading_time = ? "
 	    "WHERE id = ?", "iii", e, t->time, t->id);
@@ -622,7 +645,7 @@ pp__reading_store(pp_db *db, int64_t meter_id, int64_t time,
     int64_t energy_wh, int64_t balance)
 {
 	struct target t;
-	sqlite3_stmt *st;
+	pp__st *st;
 	int rc;
 
 	memset(&t, 0, sizeof(t));
@@ -630,19 +653,19 @@ pp__reading_store(pp_db *db, int64_t meter_id, int64_t time,
 	    "coalesce(m.reading_time, 0), o.overload_w FROM meters m JOIN "
 	    "meter_overloads o ON o.meter_id = m.id WHERE m.id = ?")) == NULL)
 		return PP_EINTERNAL;
-	sqlite3_bind_int64(st, 1, meter_id);
-	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return rc == SQLITE_DONE ? pp__fail(db, PP_EDATA, "no such "
+	pp__bind_int64(st, 1, meter_id);
+	if ((rc = pp__step(st)) != PP__ROW) {
+		pp__reset(st);
+		return rc == PP__DONE ? pp__fail(db, PP_EDATA, "no such "
 		    "meter") : pp__sqlfail(db, "meters");
 	}
 	t.id = meter_id;
 	pp__col_text(st, 0, t.meter, sizeof(t.meter));
-	t.has_energy = sqlite3_column_type(st, 1) != SQLITE_NULL;
-	t.energy_wh = sqlite3_column_int64(st, 1);
-	t.reading_time = sqlite3_column_int64(st, 2);
-	t.overload_w = sqlite3_column_int64(st, 3);
-	sqlite3_reset(st);
+	t.has_energy = !pp__col_null(st, 1);
+	t.energy_wh = pp__col_int64(st, 1);
+	t.reading_time = pp__col_int64(st, 2);
+	t.overload_w = pp__col_int64(st, 3);
+	pp__reset(st);
 	if (time == PP_READ_NOW)
 		time = pp_now();
 	else if (t.has_energy && time < t.reading_time)

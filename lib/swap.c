@@ -83,7 +83,7 @@ pp_swap_values(const struct pp_swap_result *r, struct pp_swap_text *t,
 static int
 swap_meter(pp_db *db, const char *meter, struct swap_meter *m)
 {
-	sqlite3_stmt *st;
+	pp__st *st;
 	int rc;
 
 	memset(m, 0, sizeof(*m));
@@ -92,21 +92,21 @@ swap_meter(pp_db *db, const char *meter, struct swap_meter *m)
 	    "profile, meter, coalesce(address, ''), energy_wh IS NOT NULL, "
 	    "coalesce(energy_wh, 0) FROM meters WHERE meter = ?")) == NULL)
 		return PP_EINTERNAL;
-	sqlite3_bind_text(st, 1, meter, -1, SQLITE_TRANSIENT);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		m->id = sqlite3_column_int64(st, 0);
-		m->gateway_id = sqlite3_column_int64(st, 1);
-		m->account_id = sqlite3_column_int64(st, 2);
+	pp__bind_copy(st, 1, meter);
+	if ((rc = pp__step(st)) == PP__ROW) {
+		m->id = pp__col_int64(st, 0);
+		m->gateway_id = pp__col_int64(st, 1);
+		m->account_id = pp__col_int64(st, 2);
 		pp__station_row(st, 6, 3, 7, &m->at);
-		m->wallet = sqlite3_column_int(st, 4);
+		m->wallet = pp__col_int(st, 4);
 		pp__col_text(st, 5, m->profile, sizeof(m->profile));
-		m->has_energy = sqlite3_column_int(st, 8);
-		m->energy_wh = sqlite3_column_int64(st, 9);
+		m->has_energy = pp__col_int(st, 8);
+		m->energy_wh = pp__col_int64(st, 9);
 	}
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
+	pp__reset(st);
+	if (rc == PP__ROW)
 		return PP_OK;
-	return rc == SQLITE_DONE ? ERR(PP_EDATA, "meter %s: no such meter",
+	return rc == PP__DONE ? ERR(PP_EDATA, "meter %s: no such meter",
 	    pp_q(meter)) : pp__sqlfail(db, "meters");
 }
 
@@ -351,7 +351,7 @@ static int
 store_final(pp_db *db, const struct swap_meter *old, int64_t final,
     int64_t shown, struct pp_swap_result *out)
 {
-	sqlite3_stmt *st;
+	pp__st *st;
 	int rc, counted = 0;
 
 	if ((rc = pp__reading_store(db, old->id, PP_READ_NOW, final,
@@ -361,12 +361,12 @@ store_final(pp_db *db, const struct swap_meter *old, int64_t final,
 	    PP__READINGS_FIRST("?1", "1", "DESC") " r ORDER BY r.time DESC, "
 	    "r.seq DESC LIMIT 1")) == NULL)
 		return PP_EINTERNAL;
-	sqlite3_bind_int64(st, 1, old->id);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		counted = sqlite3_column_int(st, 0);
-		out->cost_e7 = sqlite3_column_int64(st, 1);
+	pp__bind_int64(st, 1, old->id);
+	if (pp__step(st) == PP__ROW) {
+		counted = pp__col_int(st, 0);
+		out->cost_e7 = pp__col_int64(st, 1);
 	}
-	sqlite3_reset(st);
+	pp__reset(st);
 	out->last_wh = old->has_energy ? old->energy_wh : INT64_MIN;
 	out->final_wh = final;
 	out->used_wh = counted && old->has_energy ? final - old->energy_wh : 0;

@@ -42,7 +42,7 @@ int
 pp__tariff_store(pp_db *db, const char *name, const struct pp__tariff_spec *t,
     int *changed)
 {
-	sqlite3_stmt *st;
+	pp__st *st;
 	char *spec, latest[2048] = "";
 	int64_t tariff_id, version_id, now = pp_now(), last_effective = 0;
 	int rc, i;
@@ -61,12 +61,12 @@ pp__tariff_store(pp_db *db, const char *name, const struct pp__tariff_spec *t,
 		rc = PP_EINTERNAL;
 		goto out;
 	}
-	sqlite3_bind_int64(st, 1, tariff_id);
-	if (sqlite3_step(st) == SQLITE_ROW) {
+	pp__bind_int64(st, 1, tariff_id);
+	if (pp__step(st) == PP__ROW) {
 		pp__col_text(st, 0, latest, sizeof(latest));
-		last_effective = sqlite3_column_int64(st, 1);
+		last_effective = pp__col_int64(st, 1);
 	}
-	sqlite3_reset(st);
+	pp__reset(st);
 	if (strcmp(latest, spec) == 0)
 		goto out;
 	/* Two loads in one second: the later version still comes later. */
@@ -302,36 +302,36 @@ pp__tariff_price_rates(const struct pp__tariff_version *v, int nv, int64_t from,
 static int
 load_version(pp_db *db, int64_t version_id, struct pp__tariff_version *v)
 {
-	sqlite3_stmt *st;
+	pp__st *st;
 	int rc;
 
 	if ((st = pp__stmt(db, "SELECT name, start_min, end_min, price FROM "
 	    "tariff_windows WHERE version_id = ? ORDER BY seq")) == NULL)
 		return PP_EINTERNAL;
-	sqlite3_bind_int64(st, 1, version_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+	pp__bind_int64(st, 1, version_id);
+	while ((rc = pp__step(st)) == PP__ROW &&
 	    v->spec.nwin < PP_TARIFF_MAXWIN) {
 		int i = v->spec.nwin++;
 
 		pp__col_text(st, 0, v->spec.win[i].name,
 		    sizeof(v->spec.win[i].name));
-		v->spec.win[i].from = sqlite3_column_int(st, 1);
-		v->spec.win[i].to = sqlite3_column_int(st, 2);
-		v->spec.win[i].price = sqlite3_column_int64(st, 3);
+		v->spec.win[i].from = pp__col_int(st, 1);
+		v->spec.win[i].to = pp__col_int(st, 2);
+		v->spec.win[i].price = pp__col_int64(st, 3);
 	}
-	sqlite3_reset(st);
+	pp__reset(st);
 	if ((st = pp__stmt(db, "SELECT coalesce(upto_wh, -1), add_price FROM "
 	    "tariff_steps WHERE version_id = ? ORDER BY seq")) == NULL)
 		return PP_EINTERNAL;
-	sqlite3_bind_int64(st, 1, version_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+	pp__bind_int64(st, 1, version_id);
+	while ((rc = pp__step(st)) == PP__ROW &&
 	    v->spec.nstep < PP_TARIFF_MAXSTEP) {
 		int i = v->spec.nstep++;
 
-		v->spec.step[i].upto_wh = sqlite3_column_int64(st, 0);
-		v->spec.step[i].add = sqlite3_column_int64(st, 1);
+		v->spec.step[i].upto_wh = pp__col_int64(st, 0);
+		v->spec.step[i].add = pp__col_int64(st, 1);
 	}
-	sqlite3_reset(st);
+	pp__reset(st);
 	return PP_OK;
 }
 
@@ -339,19 +339,19 @@ int
 pp__tariff_of_meter(pp_db *db, int64_t meter_id, struct pp__tariff_version **v,
     int *n)
 {
-	sqlite3_stmt *st;
+	pp__st *st;
 	int64_t own = -1, tariff = 0;
 
 	if ((st = pp__stmt(db,
 	    "SELECT coalesce(price, -1), coalesce(tariff_id, "
 	    "0) FROM meters WHERE id = ?")) == NULL)
 		return PP_EINTERNAL;
-	sqlite3_bind_int64(st, 1, meter_id);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		own = sqlite3_column_int64(st, 0);
-		tariff = sqlite3_column_int64(st, 1);
+	pp__bind_int64(st, 1, meter_id);
+	if (pp__step(st) == PP__ROW) {
+		own = pp__col_int64(st, 0);
+		tariff = pp__col_int64(st, 1);
 	}
-	sqlite3_reset(st);
+	pp__reset(st);
 	return pp__tariff_load(db, own, tariff, v, n);
 }
 
@@ -364,7 +364,7 @@ int
 pp__tariff_load(pp_db *db, int64_t own, int64_t tariff,
     struct pp__tariff_version **v, int *n)
 {
-	sqlite3_stmt *st;
+	pp__st *st;
 	int64_t ids[64];
 	size_t cap = 0;
 	int rc, k, count = 0;
@@ -389,21 +389,21 @@ pp__tariff_load(pp_db *db, int64_t own, int64_t tariff,
 	    "coalesce(tier_period, '') FROM tariff_versions WHERE tariff_id = ? "
 	    "ORDER BY effective")) == NULL)
 		return PP_EINTERNAL;
-	sqlite3_bind_int64(st, 1, tariff);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && count < 64) {
+	pp__bind_int64(st, 1, tariff);
+	while ((rc = pp__step(st)) == PP__ROW && count < 64) {
 		if (pp_grow(v, &cap, (size_t)count + 1, sizeof(**v)) != PP_OK) {
-			sqlite3_reset(st);
+			pp__reset(st);
 			return pp__fail(db, PP_EINTERNAL, "out of memory");
 		}
 		memset(&(*v)[count], 0, sizeof(**v));
-		ids[count] = sqlite3_column_int64(st, 0);
-		(*v)[count].effective = sqlite3_column_int64(st, 1);
-		(*v)[count].spec.price = sqlite3_column_int64(st, 2);
+		ids[count] = pp__col_int64(st, 0);
+		(*v)[count].effective = pp__col_int64(st, 1);
+		(*v)[count].spec.price = pp__col_int64(st, 2);
 		pp__col_text(st, 3, (*v)[count].spec.period,
 		    sizeof((*v)[count].spec.period));
 		count++;
 	}
-	sqlite3_reset(st);
+	pp__reset(st);
 	/* The first version prices what came before it, too. */
 	if (count > 0)
 		(*v)[0].effective = INT64_MIN / 2;

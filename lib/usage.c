@@ -117,7 +117,7 @@ int
 pp__usage_share(pp_db *db, int64_t meter_id, enum pp__unit unit,
     struct pp__bucket *b, long n)
 {
-	sqlite3_stmt *st;
+	pp__st *st;
 	int64_t t, prev_t = 0, prev_e = 0, e;
 	int rc, have = 0;
 
@@ -132,12 +132,12 @@ pp__usage_share(pp_db *db, int64_t meter_id, enum pp__unit unit,
 	    PP__READING_GOOD " AND r.time >= ?3", "") ", ?3) ORDER BY time, "
 	    "id")) == NULL)
 		return PP_EINTERNAL;
-	sqlite3_bind_int64(st, 1, meter_id);
-	sqlite3_bind_int64(st, 2, b[0].start);
-	sqlite3_bind_int64(st, 3, b[n - 1].end);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		t = sqlite3_column_int64(st, 0);
-		e = sqlite3_column_int64(st, 1);
+	pp__bind_int64(st, 1, meter_id);
+	pp__bind_int64(st, 2, b[0].start);
+	pp__bind_int64(st, 3, b[n - 1].end);
+	while ((rc = pp__step(st)) == PP__ROW) {
+		t = pp__col_int64(st, 0);
+		e = pp__col_int64(st, 1);
 		if (have && e >= prev_e)
 			share_out(b, n, unit, prev_t, t, e - prev_e);
 		if (!have || e >= prev_e) {
@@ -146,8 +146,8 @@ pp__usage_share(pp_db *db, int64_t meter_id, enum pp__unit unit,
 		}
 		have = 1;
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? PP_OK : pp__sqlfail(db, "readings");
+	pp__reset(st);
+	return rc == PP__DONE ? PP_OK : pp__sqlfail(db, "readings");
 }
 
 /*

@@ -68,10 +68,10 @@ finish(struct verify *v, const char *check, const char *ok_message)
 	v->failed = 0;
 }
 
-static sqlite3_stmt *
+static pp__st *
 query(struct verify *v, const char *sql)
 {
-	sqlite3_stmt *st = pp__stmt(v->db, sql);
+	pp__st *st = pp__stmt(v->db, sql);
 
 	if (st == NULL && v->rc == PP_OK)
 		v->rc = PP_EINTERNAL;
@@ -79,11 +79,11 @@ query(struct verify *v, const char *sql)
 }
 
 static const char *
-col(sqlite3_stmt *st, int i)
+col(pp__st *st, int i)
 {
-	const unsigned char *s = sqlite3_column_text(st, i);
+	const char *s = pp__col_str(st, i);
 
-	return s ? (const char *)s : "";
+	return s ? s : "";
 }
 
 /*
@@ -94,13 +94,13 @@ col(sqlite3_stmt *st, int i)
 static int
 problems(struct verify *v, const char *check, const char *sql)
 {
-	sqlite3_stmt *st;
+	pp__st *st;
 
 	if ((st = query(v, sql)) == NULL)
 		return 0;
-	while (sqlite3_step(st) == SQLITE_ROW)
+	while (pp__step(st) == PP__ROW)
 		problem(v, check, "%s", col(st, 0));
-	sqlite3_reset(st);
+	pp__reset(st);
 	return 1;
 }
 
@@ -108,7 +108,7 @@ static void
 check_ledger_chain(struct verify *v)
 {
 	struct pp__ledger_row r;
-	sqlite3_stmt *st;
+	pp__st *st;
 	char prev[65] = "", hash[65], *text;
 	int64_t expect_id = 1, rows = 0;
 	char msg[64];
@@ -118,23 +118,23 @@ check_ledger_chain(struct verify *v)
 	    " operator, remark, coalesce(buy_count, 0), balance, hash FROM "
 	    "ledger ORDER BY id")) == NULL)
 		return;
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while (pp__step(st) == PP__ROW) {
 		memset(&r, 0, sizeof(r));
-		r.id = sqlite3_column_int64(st, 0);
+		r.id = pp__col_int64(st, 0);
 		r.serial = col(st, 1);
-		r.time = sqlite3_column_int64(st, 2);
+		r.time = pp__col_int64(st, 2);
 		r.kind = col(st, 3);
-		r.account_id = sqlite3_column_int64(st, 4);
-		r.meter_id = sqlite3_column_int64(st, 5);
-		r.amount = sqlite3_column_int64(st, 6);
+		r.account_id = pp__col_int64(st, 4);
+		r.meter_id = pp__col_int64(st, 5);
+		r.amount = pp__col_int64(st, 6);
 		r.method = col(st, 7);
-		r.ref = sqlite3_column_type(st, 8) == SQLITE_NULL ? NULL :
+		r.ref = pp__col_null(st, 8) ? NULL :
 		    col(st, 8);
-		r.reverses = sqlite3_column_int64(st, 9);
+		r.reverses = pp__col_int64(st, 9);
 		r.operator = col(st, 10);
 		r.remark = col(st, 11);
-		r.buy_count = sqlite3_column_int64(st, 12);
-		r.balance = sqlite3_column_int64(st, 13);
+		r.buy_count = pp__col_int64(st, 12);
+		r.balance = pp__col_int64(st, 13);
 		if (r.id != expect_id)
 			problem(v, "ledger-chain", "ledger rows %lld..%lld are "
 			    "missing (deleted?) before serial %s",
@@ -154,7 +154,7 @@ check_ledger_chain(struct verify *v)
 			    "tools", r.serial, (long long)r.id);
 		snprintf(prev, sizeof(prev), "%s", col(st, 14));
 	}
-	sqlite3_reset(st);
+	pp__reset(st);
 	snprintf(msg, sizeof(msg), "%lld rows chained", (long long)rows);
 	finish(v, "ledger-chain", msg);
 }
@@ -162,23 +162,23 @@ check_ledger_chain(struct verify *v)
 static void
 check_audit_chain(struct verify *v)
 {
-	sqlite3_stmt *st;
+	pp__st *st;
 	char prev[65] = "", hash[65], *text, msg[64];
 	int64_t expect_id = 1, id, rows = 0;
 
 	if ((st = query(v, "SELECT id, time, login, tool, args, exit, summary, "
 	    "hash, ledger_head FROM audit ORDER BY id")) == NULL)
 		return;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		id = sqlite3_column_int64(st, 0);
+	while (pp__step(st) == PP__ROW) {
+		id = pp__col_int64(st, 0);
 		if (id != expect_id)
 			problem(v, "audit-chain", "audit entries %lld..%lld are "
 			    "missing (deleted?)", (long long)expect_id,
 			    (long long)id - 1);
 		expect_id = id + 1;
 		rows++;
-		if (pp__audit_text(id, sqlite3_column_int64(st, 1), col(st, 2),
-		    col(st, 3), col(st, 4), sqlite3_column_int64(st, 5),
+		if (pp__audit_text(id, pp__col_int64(st, 1), col(st, 2),
+		    col(st, 3), col(st, 4), pp__col_int64(st, 5),
 		    col(st, 6), col(st, 8), &text) != PP_OK ||
 		    pp__chain_hash(prev, text, hash) != PP_OK) {
 			v->rc = pp__fail(v->db, PP_EINTERNAL, "out of memory");
@@ -191,7 +191,7 @@ check_audit_chain(struct verify *v)
 			    (long long)id);
 		snprintf(prev, sizeof(prev), "%s", col(st, 7));
 	}
-	sqlite3_reset(st);
+	pp__reset(st);
 	snprintf(msg, sizeof(msg), "%lld entries chained", (long long)rows);
 	finish(v, "audit-chain", msg);
 }
@@ -204,7 +204,7 @@ check_audit_chain(struct verify *v)
 static void
 check_ledger_heads(struct verify *v)
 {
-	sqlite3_stmt *st;
+	pp__st *st;
 	char seen[96], msg[96];
 
 	if ((st = query(v, "SELECT a.id, a.ledger_head, l.id IS NOT NULL FROM "
@@ -213,19 +213,19 @@ check_ledger_heads(struct verify *v)
 	    "(l.id IS NULL OR a.ledger_head <> l.serial || ':' || l.hash)")) ==
 	    NULL)
 		return;
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while (pp__step(st) == PP__ROW) {
 		snprintf(seen, sizeof(seen), "%s", col(st, 1));
 		seen[strcspn(seen, ":")] = '\0';
-		if (sqlite3_column_int(st, 2))
+		if (pp__col_int(st, 2))
 			problem(v, "ledger-end", "serial %s changed after "
 			    "audit entry %lld saw it", seen,
-			    (long long)sqlite3_column_int64(st, 0));
+			    (long long)pp__col_int64(st, 0));
 		else
 			problem(v, "ledger-end", "serial %s, seen by audit "
 			    "entry %lld, is gone: deleted outside the tools",
-			    seen, (long long)sqlite3_column_int64(st, 0));
+			    seen, (long long)pp__col_int64(st, 0));
 	}
-	sqlite3_reset(st);
+	pp__reset(st);
 	/*
 	 * Each change appends its entry in its own transaction, so the last
 	 * entry saw the ledger as it ends now.  Rows after it were written
@@ -238,13 +238,13 @@ check_ledger_heads(struct verify *v)
 	    "instr(ledger_head, ':') - 1) FROM audit ORDER BY id DESC LIMIT 1) "
 	    "WHERE s.id IS NULL OR s.id <> l.id")) == NULL)
 		return;
-	if (sqlite3_step(st) == SQLITE_ROW)
+	if (pp__step(st) == PP__ROW)
 		problem(v, "ledger-end", "%lld ledger rows up to serial %s are "
 		    "after %s, the last row the audit log saw: written "
 		    "outside the tools, or their audit entries deleted",
-		    (long long)sqlite3_column_int64(st, 1), col(st, 0),
+		    (long long)pp__col_int64(st, 1), col(st, 0),
 		    *col(st, 2) ? col(st, 2) : "none");
-	sqlite3_reset(st);
+	pp__reset(st);
 	snprintf(msg, sizeof(msg), "every ledger end the audit log saw is "
 	    "there, and the last entry saw the ledger's end");
 	finish(v, "ledger-end", msg);
@@ -253,18 +253,18 @@ check_ledger_heads(struct verify *v)
 static void
 check_balances(struct verify *v)
 {
-	sqlite3_stmt *st;
+	pp__st *st;
 	char a[PP_NUMBUF], b[PP_NUMBUF];
 
 	if ((st = query(v, "SELECT acc.account, acc.money, coalesce((SELECT "
 	    "sum(amount) FROM ledger l WHERE l.account_id = acc.id), 0) AS s "
 	    "FROM accounts acc WHERE acc.money <> s")) == NULL)
 		return;
-	while (sqlite3_step(st) == SQLITE_ROW)
+	while (pp__step(st) == PP__ROW)
 		problem(v, "balances", "account %s: cached money %s, ledger %s",
-		    col(st, 0), pp_money_format(sqlite3_column_int64(st, 1), a),
-		    pp_money_format(sqlite3_column_int64(st, 2), b));
-	sqlite3_reset(st);
+		    col(st, 0), pp_money_format(pp__col_int64(st, 1), a),
+		    pp_money_format(pp__col_int64(st, 2), b));
+	pp__reset(st);
 	finish(v, "balances", "cached balances equal the ledger");
 }
 
@@ -272,17 +272,17 @@ check_balances(struct verify *v)
 static int
 charge_totals(struct verify *v)
 {
-	sqlite3_stmt *st;
+	pp__st *st;
 	char a[PP_NUMBUF], b[PP_NUMBUF], c[PP_NUMBUF];
 
 	if ((st = query(v, "SELECT (SELECT coalesce(sum(cost_e7), 0) FROM "
 	    "readings), (SELECT coalesce(sum(cost_e7), 0) FROM daily), (SELECT "
 	    "coalesce(sum(cost_e7), 0) FROM daily_parts)")) == NULL)
 		return 0;
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		int64_t r = sqlite3_column_int64(st, 0);
-		int64_t d = sqlite3_column_int64(st, 1);
-		int64_t p = sqlite3_column_int64(st, 2);
+	if (pp__step(st) == PP__ROW) {
+		int64_t r = pp__col_int64(st, 0);
+		int64_t d = pp__col_int64(st, 1);
+		int64_t p = pp__col_int64(st, 2);
 
 		if (r != d || d != p)
 			problem(v, "charges", "the readings cost %s, the daily "
@@ -292,7 +292,7 @@ charge_totals(struct verify *v)
 			    pp_money_format(pp__fen_round(p), c),
 			    (long long)r, (long long)d, (long long)p);
 	}
-	sqlite3_reset(st);
+	pp__reset(st);
 	return 1;
 }
 
@@ -445,13 +445,13 @@ check_charges(struct verify *v)
 static void
 check_serials(struct verify *v)
 {
-	sqlite3_stmt *st;
+	pp__st *st;
 	char prev[PP_KEYMAX] = "";
 
 	/* Strictly increasing with the row order. */
 	if ((st = query(v, "SELECT serial FROM ledger ORDER BY id")) == NULL)
 		return;
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while (pp__step(st) == PP__ROW) {
 		const char *s = col(st, 0);
 
 		if (pp_serial_check(s) != PP_OK)
@@ -461,7 +461,7 @@ check_serials(struct verify *v)
 			    prev);
 		snprintf(prev, sizeof(prev), "%s", s);
 	}
-	sqlite3_reset(st);
+	pp__reset(st);
 	/* Per day: 1..N with no gap, N the last one handed out. */
 	if (!problems(v, "serials", "SELECT printf('day %s: %d serials "
 	    "handed out, %d in the ledger (highest %06d): a gap', d.day, "
@@ -481,7 +481,7 @@ check_serials(struct verify *v)
 static void
 check_reversals(struct verify *v)
 {
-	sqlite3_stmt *st;
+	pp__st *st;
 
 	if ((st = query(v, "SELECT r.serial, o.serial, o.kind, "
 	    "r.amount + coalesce(o.amount, 0), r.account_id IS o.account_id, "
@@ -491,13 +491,13 @@ check_reversals(struct verify *v)
 	    "r.amount + o.amount <> 0 OR r.account_id IS NOT o.account_id))"))
 	    == NULL)
 		return;
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while (pp__step(st) == PP__ROW) {
 		const char *serial = col(st, 0);
 
 		if (strcmp(col(st, 5), "reverse") != 0)
 			problem(v, "reversals", "serial %s is a %s that names a "
 			    "row it reverses", serial, col(st, 5));
-		else if (sqlite3_column_type(st, 1) == SQLITE_NULL)
+		else if (pp__col_null(st, 1))
 			problem(v, "reversals", "serial %s reverses nothing: an "
 			    "orphan", serial);
 		else if (strcmp(col(st, 2), "reverse") == 0)
@@ -507,7 +507,7 @@ check_reversals(struct verify *v)
 			problem(v, "reversals", "serial %s does not undo %s "
 			    "exactly", serial, col(st, 1));
 	}
-	sqlite3_reset(st);
+	pp__reset(st);
 	if (problems(v, "reversals", "SELECT printf('serial %s is reversed %d "
 	    "times', o.serial, count(*)) FROM ledger r JOIN ledger o ON o.id = "
 	    "r.reverses GROUP BY o.id HAVING count(*) > 1"))
@@ -517,7 +517,7 @@ check_reversals(struct verify *v)
 static void
 check_report_totals(struct verify *v)
 {
-	sqlite3_stmt *st;
+	pp__st *st;
 	char a[PP_NUMBUF], b[PP_NUMBUF];
 
 	/* The sales report groups by day; its days must add up to the ledger. */
@@ -527,10 +527,10 @@ check_report_totals(struct verify *v)
 	    "coalesce(sum(amount), 0) FROM ledger), (SELECT coalesce(sum(money),"
 	    " 0) FROM accounts)")) == NULL)
 		return;
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		int64_t report = sqlite3_column_int64(st, 0);
-		int64_t ledger = sqlite3_column_int64(st, 1);
-		int64_t accounts = sqlite3_column_int64(st, 2);
+	if (pp__step(st) == PP__ROW) {
+		int64_t report = pp__col_int64(st, 0);
+		int64_t ledger = pp__col_int64(st, 1);
+		int64_t accounts = pp__col_int64(st, 2);
 
 		if (report != ledger)
 			problem(v, "report-totals", "the sales report nets %s, "
@@ -541,7 +541,7 @@ check_report_totals(struct verify *v)
 			    "ledger %s", pp_money_format(accounts, a),
 			    pp_money_format(ledger, b));
 	}
-	sqlite3_reset(st);
+	pp__reset(st);
 	finish(v, "report-totals", "report totals equal the ledger");
 }
 
@@ -575,32 +575,32 @@ squeeze(const char *sql, char *buf, size_t size)
 static void
 check_schema(struct verify *v)
 {
-	sqlite3 *ref = NULL;
-	sqlite3_stmt *want = NULL, *have;
+	pp_db *ref = NULL;
+	pp__st *want, *have;
 	char a[8192], b[8192];
 
 	if (pp__schema_reference(&ref) != PP_OK) {
 		v->rc = pp__fail(v->db, PP_EINTERNAL, "the reference schema "
-		    "cannot be built");
-		return;
+		    "cannot be built: %s", pp_errmsg(ref));
+		goto out;
 	}
-	if (sqlite3_prepare_v2(ref, "SELECT type, name, sql FROM sqlite_master "
-	    "WHERE sql IS NOT NULL ORDER BY type, name", -1, &want, NULL) !=
-	    SQLITE_OK || (have = query(v, "SELECT sql FROM sqlite_master "
+	if ((want = pp__stmt(ref, "SELECT type, name, sql FROM sqlite_master "
+	    "WHERE sql IS NOT NULL ORDER BY type, name")) == NULL ||
+	    (have = query(v, "SELECT sql FROM sqlite_master "
 	    "WHERE type = ? AND name = ?")) == NULL) {
 		if (v->rc == PP_OK)
 			v->rc = pp__fail(v->db, PP_EINTERNAL, "the reference "
 			    "schema cannot be read");
 		goto out;
 	}
-	while (sqlite3_step(want) == SQLITE_ROW) {
+	while (pp__step(want) == PP__ROW) {
 		const char *type = col(want, 0), *name = col(want, 1);
 		const char *check = strcmp(type, "trigger") == 0 ?
 		    "append-only" : "schema";
 
-		sqlite3_bind_text(have, 1, type, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(have, 2, name, -1, SQLITE_TRANSIENT);
-		if (sqlite3_step(have) != SQLITE_ROW)
+		pp__bind_copy(have, 1, type);
+		pp__bind_copy(have, 2, name);
+		if (pp__step(have) != PP__ROW)
 			problem(v, check, "%s %s was dropped", type, name);
 		else {
 			squeeze(col(want, 2), a, sizeof(a));
@@ -610,34 +610,32 @@ check_schema(struct verify *v)
 				    "schema's: replaced outside the tools",
 				    type, name);
 		}
-		sqlite3_reset(have);
+		pp__reset(have);
 	}
 	if ((have = query(v, "SELECT name FROM sqlite_master WHERE type = "
 	    "'trigger' ORDER BY name")) == NULL)
 		goto out;
-	sqlite3_finalize(want);
-	want = NULL;
-	if (sqlite3_prepare_v2(ref, "SELECT 1 FROM sqlite_master WHERE type = "
-	    "'trigger' AND name = ?", -1, &want, NULL) != SQLITE_OK) {
-		sqlite3_reset(have);
+	pp__reset(want);
+	if ((want = pp__stmt(ref, "SELECT 1 FROM sqlite_master WHERE type = "
+	    "'trigger' AND name = ?")) == NULL) {
+		pp__reset(have);
 		v->rc = pp__fail(v->db, PP_EINTERNAL, "the reference schema "
 		    "cannot be read");
 		goto out;
 	}
-	while (sqlite3_step(have) == SQLITE_ROW) {
-		sqlite3_bind_text(want, 1, col(have, 0), -1, SQLITE_TRANSIENT);
-		if (sqlite3_step(want) != SQLITE_ROW)
+	while (pp__step(have) == PP__ROW) {
+		pp__bind_copy(want, 1, col(have, 0));
+		if (pp__step(want) != PP__ROW)
 			problem(v, "append-only", "trigger %s is not the "
 			    "schema's: added outside the tools", col(have, 0));
-		sqlite3_reset(want);
+		pp__reset(want);
 	}
-	sqlite3_reset(have);
+	pp__reset(have);
 	finish(v, "append-only", "the ledger and the audit log refuse edits; "
 	    "every trigger is the schema's own");
 	finish(v, "schema", "every table and index is the schema's own");
 out:
-	sqlite3_finalize(want);
-	sqlite3_close(ref);
+	pp_db_close(ref);
 }
 
 /*
@@ -662,7 +660,7 @@ out:
 static void
 check_commands(struct verify *v)
 {
-	sqlite3_stmt *st;
+	pp__st *st;
 	char a[PP_NUMBUF], b[PP_NUMBUF];
 
 	if ((st = query(v, "SELECT c.id, m.meter, coalesce(c.amount, 0), "
@@ -679,38 +677,38 @@ check_commands(struct verify *v)
 	    "OR (SELECT count(*) "
 	    "FROM commands d WHERE d.ledger_id = c.ledger_id) > 1)")) == NULL)
 		return;
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		long long id = sqlite3_column_int64(st, 0);
+	while (pp__step(st) == PP__ROW) {
+		long long id = pp__col_int64(st, 0);
 		const char *meter = col(st, 1), *serial = col(st, 4);
 
 		if (strcmp(col(st, 11), "recharge") != 0)
 			problem(v, "commands", "command %lld (%s to meter %s) "
 			    "carries money: made outside the tools", id,
 			    col(st, 11), meter);
-		else if (sqlite3_column_int(st, 7) || sqlite3_column_int(st, 8))
+		else if (pp__col_int(st, 7) || pp__col_int(st, 8))
 			problem(v, "commands", "recharge %lld of %s to meter %s "
 			    "has no ledger row: made outside the tools", id,
-			    pp_money_format(sqlite3_column_int64(st, 2), a),
+			    pp_money_format(pp__col_int64(st, 2), a),
 			    meter);
-		else if (sqlite3_column_int64(st, 2) !=
-		    sqlite3_column_int64(st, 5))
+		else if (pp__col_int64(st, 2) !=
+		    pp__col_int64(st, 5))
 			problem(v, "commands", "recharge %lld to meter %s is %s, "
 			    "its ledger row %s %s: changed outside the tools",
 			    id, meter,
-			    pp_money_format(sqlite3_column_int64(st, 2), a),
+			    pp_money_format(pp__col_int64(st, 2), a),
 			    serial,
-			    pp_money_format(sqlite3_column_int64(st, 5), b));
-		else if (sqlite3_column_int64(st, 3) !=
-		    sqlite3_column_int64(st, 6) || !sqlite3_column_int(st, 9))
+			    pp_money_format(pp__col_int64(st, 5), b));
+		else if (pp__col_int64(st, 3) !=
+		    pp__col_int64(st, 6) || !pp__col_int(st, 9))
 			problem(v, "commands", "recharge %lld to meter %s is not "
 			    "the purchase its ledger row %s ordered", id, meter,
 			    serial);
 		else
 			problem(v, "commands", "ledger row %s ordered %lld "
 			    "recharges", serial,
-			    (long long)sqlite3_column_int64(st, 10));
+			    (long long)pp__col_int64(st, 10));
 	}
-	sqlite3_reset(st);
+	pp__reset(st);
 	if (problems(v, "commands", "SELECT printf('command %d to meter %s "
 	    "(serial %s) is marked cancelled without its ledger row: changed "
 	    "outside the tools', c.id, m.meter, l.serial) FROM commands c JOIN "
@@ -729,7 +727,7 @@ check_commands(struct verify *v)
 static void
 check_site(struct verify *v)
 {
-	sqlite3_stmt *st;
+	pp__st *st;
 	char digest[65], recorded[80] = "";
 	int64_t entry = 0, others;
 
@@ -744,11 +742,11 @@ check_site(struct verify *v)
 	    "instr(summary, '" PP_SITE_DIGEST_NOTE "') > 0 ORDER BY id DESC "
 	    "LIMIT 1")) == NULL)
 		return;
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		entry = sqlite3_column_int64(st, 0);
+	if (pp__step(st) == PP__ROW) {
+		entry = pp__col_int64(st, 0);
 		pp__col_text(st, 1, recorded, sizeof(recorded));
 	}
-	sqlite3_reset(st);
+	pp__reset(st);
 	if (entry && strcmp(recorded, digest) != 0)
 		problem(v, "site", "the operators, tariffs or settings differ "
 		    "from what site-load left at audit entry %lld: changed "
@@ -798,16 +796,16 @@ static void
 print_heads(struct verify *v)
 {
 	char head[80];
-	sqlite3_stmt *st;
+	pp__st *st;
 	int i;
 
 	for (i = 0; i < 2 && v->rc == PP_OK; i++) {
 		snprintf(head, sizeof(head), "0:");
 		if ((st = query(v, chains[i].last_sql)) == NULL)
 			return;
-		if (sqlite3_step(st) == SQLITE_ROW)
+		if (pp__step(st) == PP__ROW)
 			pp__col_text(st, 0, head, sizeof(head));
-		sqlite3_reset(st);
+		pp__reset(st);
 		put(v, chains[i].head, "ok", head);
 	}
 }
@@ -871,7 +869,7 @@ anchor_read(pp_db *db, const char *path, struct anchor *a)
 static void
 check_anchor(struct verify *v, const struct anchor *a)
 {
-	sqlite3_stmt *st;
+	pp__st *st;
 	char now[65];
 	int i;
 
@@ -880,11 +878,11 @@ check_anchor(struct verify *v, const struct anchor *a)
 			continue;
 		if ((st = query(v, chains[i].hash_sql)) == NULL)
 			return;
-		sqlite3_bind_int64(st, 1, a->id[i]);
+		pp__bind_int64(st, 1, a->id[i]);
 		now[0] = '\0';
-		if (sqlite3_step(st) == SQLITE_ROW)
+		if (pp__step(st) == PP__ROW)
 			pp__col_text(st, 0, now, sizeof(now));
-		sqlite3_reset(st);
+		pp__reset(st);
 		if (now[0] == '\0')
 			problem(v, "anchor", "%s %lld of the anchor is gone: the "
 			    "chain was cut back outside the tools", chains[i].row,
@@ -919,8 +917,8 @@ verify_rows(struct pp__run *run)
 	v.db = db;
 	v.run = run;
 	/* One read transaction: every check sees the same database. */
-	if (sqlite3_exec(db->sql, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
-		return pp__sqlfail(db, "begin");
+	if ((rc = pp__tx_read(db)) != PP_OK)
+		return rc;
 	check_ledger_chain(&v);
 	check_audit_chain(&v);
 	check_ledger_heads(&v);
@@ -936,7 +934,7 @@ verify_rows(struct pp__run *run)
 	if (anchor && v.rc == PP_OK)
 		check_anchor(&v, &held);
 	print_heads(&v);
-	sqlite3_exec(db->sql, "COMMIT", NULL, NULL, NULL);
+	pp__tx_read_end(db);
 	if (v.rc != PP_OK)
 		return v.rc;
 	if (v.any)

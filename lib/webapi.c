@@ -126,7 +126,7 @@ time_json(int64_t t)
 static int
 meters_json(pp_db *db, int64_t account_id, json_t *list, int64_t *asof)
 {
-	sqlite3_stmt *st;
+	pp__st *st;
 	json_t *m;
 	int rc;
 
@@ -136,32 +136,32 @@ meters_json(pp_db *db, int64_t account_id, json_t *list, int64_t *asof)
 	    "m.meter_balance FROM meters m LEFT JOIN buildings b ON b.id = "
 	    "m.building_id WHERE m.account_id = ? ORDER BY m.meter")) == NULL)
 		return PP_EINTERNAL;
-	sqlite3_bind_int64(st, 1, account_id);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *relay = (const char *)sqlite3_column_text(st, 5);
-		int64_t t = sqlite3_column_int64(st, 6);
+	pp__bind_int64(st, 1, account_id);
+	while ((rc = pp__step(st)) == PP__ROW) {
+		const char *relay = pp__col_str(st, 5);
+		int64_t t = pp__col_int64(st, 6);
 
 		m = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s?, s:o, s:s}",
-		    "meter", sqlite3_column_text(st, 0),
-		    "address", sqlite3_column_text(st, 1),
-		    "building", sqlite3_column_text(st, 2),
-		    "floor", sqlite3_column_text(st, 3),
-		    "room", sqlite3_column_text(st, 4),
+		    "meter", pp__col_str(st, 0),
+		    "address", pp__col_str(st, 1),
+		    "building", pp__col_str(st, 2),
+		    "floor", pp__col_str(st, 3),
+		    "room", pp__col_str(st, 4),
 		    "relay", *relay ? relay : NULL,
 		    "read", time_json(t),
-		    "billing", sqlite3_column_text(st, 7));
-		if (m && sqlite3_column_type(st, 8) == SQLITE_INTEGER)
-			set_money(m, "meter_balance", sqlite3_column_int64(st,
+		    "billing", pp__col_str(st, 7));
+		if (m && !pp__col_null(st, 8))
+			set_money(m, "meter_balance", pp__col_int64(st,
 			    8));
 		if (m == NULL || json_array_append_new(list, m) != 0) {
-			sqlite3_reset(st);
+			pp__reset(st);
 			return pp__fail(db, PP_EINTERNAL, "out of memory");
 		}
 		if (t > *asof)
 			*asof = t;
 	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? PP_OK : pp__sqlfail(db, "meters");
+	pp__reset(st);
+	return rc == PP__DONE ? PP_OK : pp__sqlfail(db, "meters");
 }
 
 /*

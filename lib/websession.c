@@ -77,7 +77,7 @@ pp__web_session_find(pp_db *db, const struct pp__web_conf *c,
     const char *token, int64_t *session, int *slid)
 {
 	char hash[65];
-	sqlite3_stmt *st;
+	pp__st *st;
 	int64_t id = 0, expires = 0, seen = 0, now = pp_now();
 	int rc;
 
@@ -90,14 +90,14 @@ pp__web_session_find(pp_db *db, const struct pp__web_conf *c,
 	if ((st = pp__stmt(db, "SELECT id, expires, seen FROM web_sessions "
 	    "WHERE hash = ?")) == NULL)
 		return PP_EINTERNAL;
-	sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		id = sqlite3_column_int64(st, 0);
-		expires = sqlite3_column_int64(st, 1);
-		seen = sqlite3_column_int64(st, 2);
+	pp__bind_text(st, 1, hash);
+	if ((rc = pp__step(st)) == PP__ROW) {
+		id = pp__col_int64(st, 0);
+		expires = pp__col_int64(st, 1);
+		seen = pp__col_int64(st, 2);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	pp__reset(st);
+	if (rc != PP__ROW && rc != PP__DONE)
 		return pp__sqlfail(db, "session");
 	if (id == 0)
 		return PP_OK;
@@ -145,12 +145,10 @@ session_new(pp_db *db, const struct pp__web_conf *c, int64_t *session,
 		return rc;
 	if ((rc = pp__sha256_hex(token, hash)) != PP_OK)
 		return pp__fail(db, rc, "session: hash failed");
-	if ((rc = pp__exec(db, "INSERT INTO web_sessions(hash, created, seen, "
-	    "expires) VALUES (?, ?, ?, ?)", "tiii", hash, pp_now(), pp_now(),
-	    pp_now() + (int64_t)c->session_days * 86400)) != PP_OK)
-		return rc;
-	*session = sqlite3_last_insert_rowid(db->sql);
-	return PP_OK;
+	return pp__query_int(db, session, "INSERT INTO web_sessions(hash, "
+	    "created, seen, expires) VALUES (?, ?, ?, ?) RETURNING id", "tiii",
+	    hash, pp_now(), pp_now(), pp_now() + (int64_t)c->session_days *
+	    86400);
 }
 
 /*
@@ -161,20 +159,20 @@ static int
 limited(pp_db *db, const char *column_sql, const char *key, int max,
     int *retry_after)
 {
-	sqlite3_stmt *st;
+	pp__st *st;
 	int64_t t;
 
 	*retry_after = 0;
 	if ((st = pp__stmt(db, column_sql)) == NULL)
 		return PP_EINTERNAL;
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, pp_now() - BIND_WINDOW);
-	sqlite3_bind_int(st, 3, max - 1);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		t = sqlite3_column_int64(st, 0) + BIND_WINDOW - pp_now();
+	pp__bind_text(st, 1, key);
+	pp__bind_int64(st, 2, pp_now() - BIND_WINDOW);
+	pp__bind_int64(st, 3, max - 1);
+	if (pp__step(st) == PP__ROW) {
+		t = pp__col_int64(st, 0) + BIND_WINDOW - pp_now();
 		*retry_after = t < 1 ? 1 : (int)t;
 	}
-	sqlite3_reset(st);
+	pp__reset(st);
 	return PP_OK;
 }
 
@@ -216,18 +214,18 @@ count_failure(pp_db *db, const char *account, const char *client)
 static int
 bindable(pp_db *db, const char *account, int64_t *id, char phone[PP_KEYMAX])
 {
-	sqlite3_stmt *st;
+	pp__st *st;
 
 	*id = 0;
 	if ((st = pp__stmt(db, "SELECT id, phone FROM accounts WHERE account "
 	    "= ? AND state = 'open' AND phone <> ''")) == NULL)
 		return PP_EINTERNAL;
-	sqlite3_bind_text(st, 1, account, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		*id = sqlite3_column_int64(st, 0);
+	pp__bind_text(st, 1, account);
+	if (pp__step(st) == PP__ROW) {
+		*id = pp__col_int64(st, 0);
 		pp__col_text(st, 1, phone, PP_KEYMAX);
 	}
-	sqlite3_reset(st);
+	pp__reset(st);
 	return PP_OK;
 }
 
@@ -258,7 +256,7 @@ phone4_ok(const char *phone, const char *check)
 static int
 code_ok(pp_db *db, int64_t account_id, const char *check, int *ok)
 {
-	sqlite3_stmt *st;
+	pp__st *st;
 	char hash[65], want[65] = "";
 	int64_t id = 0;
 	int rc;
@@ -268,14 +266,14 @@ code_ok(pp_db *db, int64_t account_id, const char *check, int *ok)
 	    "account_id = ? AND used IS NULL AND expires > ? AND tries < ? "
 	    "ORDER BY id DESC LIMIT 1")) == NULL)
 		return PP_EINTERNAL;
-	sqlite3_bind_int64(st, 1, account_id);
-	sqlite3_bind_int64(st, 2, pp_now());
-	sqlite3_bind_int(st, 3, CODE_TRIES);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		id = sqlite3_column_int64(st, 0);
+	pp__bind_int64(st, 1, account_id);
+	pp__bind_int64(st, 2, pp_now());
+	pp__bind_int64(st, 3, CODE_TRIES);
+	if (pp__step(st) == PP__ROW) {
+		id = pp__col_int64(st, 0);
 		pp__col_text(st, 1, want, sizeof(want));
 	}
-	sqlite3_reset(st);
+	pp__reset(st);
 	if (id == 0 || !digits(check, 6))
 		return PP_OK;
 	if ((rc = pp__sha256_hex(check, hash)) != PP_OK)
@@ -408,7 +406,7 @@ int
 pp__web_binding(pp_db *db, int64_t session, const char *account,
     int64_t *binding)
 {
-	sqlite3_stmt *st;
+	pp__st *st;
 	int64_t seen = 0;
 
 	*binding = 0;
@@ -418,13 +416,13 @@ pp__web_binding(pp_db *db, int64_t session, const char *account,
 	    "accounts a ON a.id = b.account_id WHERE b.session_id = ? AND "
 	    "a.account = ?")) == NULL)
 		return PP_EINTERNAL;
-	sqlite3_bind_int64(st, 1, session);
-	sqlite3_bind_text(st, 2, account, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		*binding = sqlite3_column_int64(st, 0);
-		seen = sqlite3_column_int64(st, 1);
+	pp__bind_int64(st, 1, session);
+	pp__bind_text(st, 2, account);
+	if (pp__step(st) == PP__ROW) {
+		*binding = pp__col_int64(st, 0);
+		seen = pp__col_int64(st, 1);
 	}
-	sqlite3_reset(st);
+	pp__reset(st);
 	if (*binding == 0 || pp_now() - seen < SEEN_EVERY)
 		return PP_OK;
 	return pp__exec(db, "UPDATE web_bindings SET seen = ? WHERE id = ?",
@@ -446,7 +444,7 @@ int
 pp__web_accounts(pp_db *db, int64_t session, char (**list)[PP_KEYMAX],
     size_t *n)
 {
-	sqlite3_stmt *st;
+	pp__st *st;
 	size_t cap = 0;
 	int rc;
 
@@ -456,16 +454,16 @@ pp__web_accounts(pp_db *db, int64_t session, char (**list)[PP_KEYMAX],
 	    "accounts a ON a.id = b.account_id WHERE b.session_id = ? ORDER "
 	    "BY b.id")) == NULL)
 		return PP_EINTERNAL;
-	sqlite3_bind_int64(st, 1, session);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	pp__bind_int64(st, 1, session);
+	while ((rc = pp__step(st)) == PP__ROW) {
 		if (pp_grow(list, &cap, *n + 1, sizeof(**list)) != PP_OK) {
-			sqlite3_reset(st);
+			pp__reset(st);
 			return pp__fail(db, PP_EINTERNAL, "out of memory");
 		}
 		pp__col_text(st, 0, (*list)[(*n)++], PP_KEYMAX);
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
+	pp__reset(st);
+	if (rc != PP__DONE)
 		return pp__sqlfail(db, "bindings");
 	return PP_OK;
 }

@@ -14,15 +14,15 @@ static const char echo[] = "SELECT ?";
 static const char dropped[] = "SELECT 42";
 
 static int
-step_int(sqlite3_stmt *st)
+step_int(pp__st *st)
 {
-	return sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+	return pp__step(st) == PP__ROW ? pp__col_int(st, 0) : -1;
 }
 
 static void
 nested_same_query(pp_db *db)
 {
-	sqlite3_stmt *outer, *inner;
+	pp__st *outer, *inner;
 	int sum = 0;
 
 	outer = pp__stmt(db, three);
@@ -30,36 +30,36 @@ nested_same_query(pp_db *db)
 	inner = pp__stmt(db, three);
 	ok(inner != NULL && inner != outer,
 	    "the same query inside the loop gets a statement of its own");
-	while (sqlite3_step(inner) == SQLITE_ROW)
-		sum += sqlite3_column_int(inner, 0);
-	sqlite3_reset(inner);
+	while (pp__step(inner) == PP__ROW)
+		sum += pp__col_int(inner, 0);
+	pp__reset(inner);
 	ok(sum == 6, "the inner statement reads all three rows");
 	ok(step_int(outer) == 2 && step_int(outer) == 3,
 	    "the outer loop goes on where it was");
-	sqlite3_reset(outer);
+	pp__reset(outer);
 }
 
 static void
 bound_not_stepped(pp_db *db)
 {
-	sqlite3_stmt *a, *b;
+	pp__st *a, *b;
 
 	a = pp__stmt(db, echo);
-	sqlite3_bind_int(a, 1, 7);
+	pp__bind_int64(a, 1, 7);
 	b = pp__stmt(db, echo);
-	sqlite3_bind_int(b, 1, 8);
+	pp__bind_int64(b, 1, 8);
 	ok(a != b, "a statement lent and not yet stepped is not lent again");
 	ok(step_int(a) == 7, "its binding is still there");
 	ok(step_int(b) == 8, "the second has its own");
-	sqlite3_reset(a);
-	sqlite3_reset(b);
+	pp__reset(a);
+	pp__reset(b);
 }
 
 static void
 no_eviction(pp_db *db)
 {
 	static char sql[100][32];
-	sqlite3_stmt *held, *st;
+	pp__st *held, *st;
 	int i, fine = 1;
 
 	held = pp__stmt(db, three);
@@ -69,12 +69,12 @@ no_eviction(pp_db *db)
 		if ((st = pp__stmt(db, sql[i])) == NULL || step_int(st) != i)
 			fine = 0;
 		if (st)
-			sqlite3_reset(st);
+			pp__reset(st);
 	}
 	ok(fine, "100 other queries run");
 	ok(step_int(held) == 2 && step_int(held) == 3,
 	    "the held statement was not evicted");
-	sqlite3_reset(held);
+	pp__reset(held);
 }
 
 static void
@@ -85,12 +85,12 @@ bounded(pp_db *db)
 
 	before = db->ncache;
 	for (i = 0; i < 1000; i++) {
-		sqlite3_stmt *st = pp__stmt(db, three);
+		pp__st *st = pp__stmt(db, three);
 
-		while (sqlite3_step(st) == SQLITE_ROW)
+		while (pp__step(st) == PP__ROW)
 			;
 		if (i % 2)
-			sqlite3_reset(st);	/* run to the end, or reset */
+			pp__reset(st);	/* run to the end, or reset */
 	}
 	is_int((long long)db->ncache, (long long)before,
 	    "a query run 1000 times reuses its statement");

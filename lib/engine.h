@@ -1,0 +1,106 @@
+/*
+ * The engine seam (doc/design.md, "Engines"): a prepared statement of
+ * either database engine behind one set of calls, shaped as SQLite's, so
+ * that the library's queries are written once.  An engine is a table of
+ * its operations; engine-sqlite.c and engine-pg.c each give one, and only
+ * db.c chooses.  Nothing above db.c names an engine.
+ */
+#ifndef PP_ENGINE_H
+#define PP_ENGINE_H
+
+#include <stdint.h>
+
+typedef struct pp_db pp_db;
+typedef struct pp__st pp__st;
+
+/*
+ * What a call gives: PP__OK, or for a step PP__ROW or PP__DONE; else the
+ * kind of failure, of those the library tells apart.
+ */
+enum pp__step {
+	PP__OK = 0,
+	PP__ROW,		/* a row is ready */
+	PP__DONE,		/* no more rows */
+	PP__EBUSY,		/* another writer held the lock too long */
+	PP__ECONSTRAINT,	/* a constraint or a trigger refused it */
+	PP__EFULL,		/* the disk is full */
+	PP__EREADONLY,		/* not writable, not found, no permission */
+	PP__ENOTADB,		/* not a database of the engine */
+	PP__EFAIL		/* anything else: the message says */
+};
+
+struct pp__engine {
+	const char	*name;
+	/*
+	 * A writing transaction, which takes the write lock at once (so
+	 * that it never fails for it halfway); a reading one, which sees
+	 * one state of the database throughout.
+	 */
+	const char	*begin_write, *begin_read;
+	/* A statement of db for sql into st->h. */
+	int	 (*prepare)(pp_db *db, const char *sql, pp__st *st);
+	void	 (*finalize)(pp__st *st);
+	int	 (*step)(pp__st *st);
+	void	 (*reset)(pp__st *st);
+	void	 (*clear)(pp__st *st);
+	/*
+	 * Parameters from 1; text of n bytes (-1: to its NUL), kept until
+	 * the step unless copied.
+	 */
+	int	 (*bind_int64)(pp__st *st, int i, int64_t v);
+	int	 (*bind_text)(pp__st *st, int i, const char *s, int n, int copy);
+	int	 (*bind_null)(pp__st *st, int i);
+	/* Columns from 0, of the row the last step gave. */
+	int64_t	 (*col_int64)(pp__st *st, int i);
+	const char *(*col_text)(pp__st *st, int i);	/* NULL: NULL */
+	int	 (*col_null)(pp__st *st, int i);
+	int	 (*col_count)(pp__st *st);
+	/* The rows the last INSERT, UPDATE or DELETE of db changed. */
+	int64_t	 (*changes)(pp_db *db);
+	/* Every row any statement of db changed since it opened. */
+	int64_t	 (*total_changes)(pp_db *db);
+	/* Statements without parameters, one after another. */
+	int	 (*exec)(pp_db *db, const char *script);
+	/* The last failure of db: its kind (enum pp__step) and message. */
+	int	 (*errkind)(pp_db *db);
+	const char *(*errmsg)(pp_db *db);
+	int	 (*in_tx)(pp_db *db);
+	/* The pages db keeps in memory, as kib kilobytes (0: the engine's). */
+	int	 (*cache)(pp_db *db, int kib);
+	void	 (*close)(pp_db *db);
+};
+
+/*
+ * A statement: its engine's handle, and what the statement cache (db.c)
+ * asks of it: where it is in its run (0 not stepped since its reset, 1
+ * giving rows, 2 at its end or failed), and how many runs it has begun.
+ */
+struct pp__st {
+	const struct pp__engine *e;
+	pp_db		*db;
+	void		*h;
+	int		 stepped;
+	int64_t		 runs;
+};
+
+extern const struct pp__engine pp__engine_sqlite;
+extern const struct pp__engine pp__engine_pg;
+
+int	 pp__step(pp__st *st);
+/* Has it given a row and not yet its end or its reset? */
+int	 pp__busy(const pp__st *st);
+void	 pp__reset(pp__st *st);
+int	 pp__bind_int64(pp__st *st, int i, int64_t v);
+/* s must last until the statement is stepped; see pp__bind_copy. */
+int	 pp__bind_text(pp__st *st, int i, const char *s);
+int	 pp__bind_copy(pp__st *st, int i, const char *s);
+/* The first n bytes of s, copied. */
+int	 pp__bind_slice(pp__st *st, int i, const char *s, int n);
+int	 pp__bind_null(pp__st *st, int i);
+int64_t	 pp__col_int64(pp__st *st, int i);
+int	 pp__col_int(pp__st *st, int i);
+const char *pp__col_str(pp__st *st, int i);
+int	 pp__col_null(pp__st *st, int i);
+int	 pp__col_count(pp__st *st);
+
+#endif
