@@ -69,8 +69,8 @@ MAN1	 = $(TOOLS:%=man/%.1) $(DAEMONS:%=man/%.1)
 MAN57	 = man/prepay.yaml.5 man/prepay-columns.5 man/prepay-profile.5 \
 	   man/prepay.7
 
-.PHONY: all check check-hours check-month test demo deps install uninstall clean lint fuzz \
-	fuzzers layers
+.PHONY: all check check-hours check-month check-pg test demo deps install uninstall clean \
+	lint fuzz fuzzers layers
 
 all: $(BINS) $(UNITS) $(B)/share/prepay/profiles
 
@@ -173,6 +173,14 @@ check-hours:
 check-month:
 	PREPAY_BIN=$(CURDIR)/build/bin PREPAY_PROFILES=$(CURDIR)/lib/profiles \
 	    prove -v -e '' tests/month/month.t
+
+# The PostgreSQL suite: each tests/pg/*.t starts its own throwaway
+# clusters (scripts/pg-cluster) on sockets in its own directory, and
+# stops and removes them however it ends.
+check-pg:
+	$(MAKE) all
+	PREPAY_BIN=$(CURDIR)/$(B)/bin PREPAY_PROFILES=$(CURDIR)/lib/profiles \
+	    prove -e '' tests/pg/*.t
 
 test: all
 	PREPAY_BIN=$(CURDIR)/$(B)/bin PREPAY_PROFILES=$(CURDIR)/lib/profiles \
