@@ -36,7 +36,7 @@ SUBST	 = sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@DATADIR@|$(DATADIR)|g' \
 B	?= build
 SAN	?=
 
-PKGS	 = sqlite3 libmodbus yaml-0.1 libcrypto xlsxwriter jansson libmicrohttpd libcurl
+PKGS	 = sqlite3 libpq libmodbus yaml-0.1 libcrypto xlsxwriter jansson libmicrohttpd libcurl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -54,7 +54,9 @@ TOOLS	 = site-load acct-open acct-close sale refund reverse report meter-read me
 # Servers: not setgid (a unit runs them with the group).
 DAEMONS	 = prepay-web
 LIBSRC	 = $(wildcard lib/*.c)
-LIBOBJ	 = $(LIBSRC:%.c=$(B)/%.o)
+# The PostgreSQL engine's schema history is lib/pg/*.sql, made a C file.
+PGSQL	 = $(sort $(wildcard lib/pg/*.sql))
+LIBOBJ	 = $(LIBSRC:%.c=$(B)/%.o) $(B)/lib/pgschema.o
 # Every object of the library depends on every header of it: a list kept by
 # hand missed store.h and the reports' header for some files.
 LIBHDR	 = $(wildcard lib/*.h)
@@ -82,6 +84,13 @@ $(B)/share/prepay/profiles:
 
 $(B)/lib/%.o: lib/%.c $(LIBHDR)
 	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/lib/pgschema.c: $(PGSQL) scripts/sql2c
+	@mkdir -p $(@D)
+	scripts/sql2c $(PGSQL) >$@.tmp && mv $@.tmp $@
+
+$(B)/lib/pgschema.o: $(B)/lib/pgschema.c
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 # The unit test of the charts uses the resident's pages' headers.

@@ -238,6 +238,38 @@ lite_cache(pp_db *db, int kib)
 	return kind(sqlite3_exec(db->sql, sql, NULL, NULL, NULL));
 }
 
+static int
+lite_version(pp_db *db, int64_t *v)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = sqlite3_prepare_v2(db->sql, "PRAGMA user_version", -1, &st,
+	    NULL)) != SQLITE_OK)
+		return kind(rc);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? PP__OK : kind(sqlite3_errcode(db->sql));
+}
+
+static int
+lite_set_version(pp_db *db, int v)
+{
+	char sql[64];
+
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v);
+	return kind(sqlite3_exec(db->sql, sql, NULL, NULL, NULL));
+}
+
+/* A writing transaction holds the only write lock already. */
+static int
+lite_lock_schema(pp_db *db)
+{
+	(void)db;
+	return PP__OK;
+}
+
 static void
 lite_close(pp_db *db)
 {
@@ -267,6 +299,11 @@ const struct pp__engine pp__engine_sqlite = {
 	.errkind = lite_errkind,
 	.errmsg = lite_errmsg,
 	.in_tx = lite_in_tx,
+	.migrations = pp__sqlite_migrations,
+	.nmigrations = &pp__sqlite_nmigrations,
+	.version = lite_version,
+	.set_version = lite_set_version,
+	.lock_schema = lite_lock_schema,
 	.cache = lite_cache,
 	.close = lite_close,
 };

@@ -65,6 +65,16 @@ struct pp__engine {
 	int	 (*errkind)(pp_db *db);
 	const char *(*errmsg)(pp_db *db);
 	int	 (*in_tx)(pp_db *db);
+	/*
+	 * The engine's schema history (schema-sqlite.c, lib/pg/), the
+	 * version a database is at, set in the migrating transaction, and
+	 * the lock that makes one process migrate at a time, taken in it.
+	 */
+	const char *const *migrations;
+	const int	*nmigrations;
+	int	 (*version)(pp_db *db, int64_t *v);
+	int	 (*set_version)(pp_db *db, int v);
+	int	 (*lock_schema)(pp_db *db);
 	/* The pages db keeps in memory, as kib kilobytes (0: the engine's). */
 	int	 (*cache)(pp_db *db, int kib);
 	void	 (*close)(pp_db *db);
@@ -85,6 +95,10 @@ struct pp__st {
 
 extern const struct pp__engine pp__engine_sqlite;
 extern const struct pp__engine pp__engine_pg;
+extern const char *const pp__sqlite_migrations[];
+extern const int pp__sqlite_nmigrations;
+extern const char *const pp__pg_migrations[];
+extern const int pp__pg_nmigrations;
 
 int	 pp__step(pp__st *st);
 /* Has it given a row and not yet its end or its reset? */

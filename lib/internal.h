@@ -32,6 +32,12 @@ struct pp__stmt_slot {
 struct pp_db {
 	const struct pp__engine *engine;	/* engine.h; db.c chooses */
 	sqlite3		*sql;		/* the SQLite engine's */
+	/* The PostgreSQL engine's (engine-pg.c): its connection, last failure. */
+	struct pg_conn	*pg;
+	int		 pg_kind;
+	char		 pg_err[PP_ERRMAX];
+	int64_t		 pg_changes, pg_total_changes;
+	long		 pg_statements;
 	char		 path[1024];
 	char		 err[PP_ERRMAX];
 	int		 timeout_ms;
@@ -117,6 +123,8 @@ int64_t	 pp__total_changes(pp_db *db);
  * if set), or the pragmas' failure.
  */
 int	 pp__sqlite_open(pp_db *db, const char *path, int create);
+/* db->pg connected to uri (engine-pg.c): PP__OK, or the failure's kind. */
+int	 pp__pg_open(pp_db *db, const char *uri);
 /* Run a statement that returns no rows, binding "i" int64, "t" text. */
 int	 pp__exec(pp_db *db, const char *sql, const char *types, ...);
 /* The first column of the first row as int64; PP_EDATA when no row. */

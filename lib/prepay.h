@@ -233,11 +233,15 @@ enum { PP_DB_CREATE = 1 };
 
 /*
  * Open the database, creating it with PP_DB_CREATE, and migrate its schema.
+ * path is a SQLite file, or a PostgreSQL database's URI (postgresql://...
+ * or postgres://..., which must exist; PP_DB_CREATE makes its schema).
  * *db is set even on failure (except for lack of memory) so that
  * pp_errmsg() can tell why; close it with pp_db_close().  A handle is
  * used by one thread at a time: each thread opens its own.
  */
 int	 pp_db_open(pp_db **db, const char *path, int flags);
+/* Is path a PostgreSQL URI rather than a file? */
+int	 pp_db_is_uri(const char *path);
 void	 pp_db_close(pp_db *db);
 const char *pp_errmsg(const pp_db *db);
 /* How long a writer waits for the lock, in milliseconds. */

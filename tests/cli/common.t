@@ -65,6 +65,21 @@ exits 0 "an empty \$PREPAY_DB also means ./prepay.db" \
     sh -c 'cd here && PREPAY_DB= acct-open -o csv -n 丙 0101070723'
 is "$(report -d here/prepay.db accounts -o csv | sed -n 2p | cut -d, -f2)" 丙 "the account is in ./prepay.db"
 
+# --- a PostgreSQL URI that reaches no server ---------------------------
+# (tests/pg/ runs the tools on a server: make check-pg.)  libpq's own
+# failure, in one line, naming the URI without its password.
+exits 66 "report: a URI whose socket is not there" \
+    report -d "postgresql:///prepay?host=$T/nosocket" operators
+is "$(wc -l <"$T/err")" 1 "... one line"
+like "$T/err" "^report: postgresql:///prepay\?host=$T/nosocket: .*No such file" \
+    "... naming the URI and why"
+exits 66 "sale: a URI with a password" sale -d \
+    "postgres://cashier:s3cret@localhost:1/prepay?connect_timeout=2" 100001 1
+like "$T/err" "^sale: postgres://cashier:\*\*\*@localhost:1/prepay" \
+    "... named without its password"
+grep -q s3cret "$T/err"
+ok $((! $?)) "... which is nowhere in the message"
+
 # --- output formats -----------------------------------------------------
 
 exits 0 "sale to a file defaults to CSV" sale 100001 1

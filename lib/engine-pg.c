@@ -1,0 +1,560 @@
+/*
+ * The PostgreSQL engine (engine.h), on libpq (doc/design.md, "Engines").
+ * The library's queries are SQLite's dialect where it is standard; this
+ * engine changes only what no function can stand in for: the parameters
+ * (?, ?N become $N) and SQLite's index hints (INDEXED BY), which it drops.
+ * The functions SQLite has and PostgreSQL lacks (strftime, printf, scalar
+ * min and max, ...) are the PostgreSQL schema's own (lib/pg/).
+ *
+ * A statement is prepared on the server once per handle, and run at its
+ * first step: the whole result comes back then, and the steps walk it.
+ */
+#include <ctype.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <libpq-fe.h>
+
+#include "internal.h"
+
+/* Enough for the library's queries, the most of which binds 10. */
+#define PG_MAXPARAMS	32
+
+struct pg_stmt {
+	char		 name[24];
+	int		 nparams;
+	const char	*value[PG_MAXPARAMS];
+	char		*copy[PG_MAXPARAMS];	/* owned text */
+	char		 num[PG_MAXPARAMS][24];	/* integers as text */
+	PGresult	*res;
+	int		 row, nrows;
+};
+
+/* A failure's kind from its SQLSTATE (PostgreSQL's appendix A). */
+static int
+state_kind(const char *state)
+{
+	if (state == NULL)
+		return PP__EFAIL;
+	/* Lock not available, deadlock, serialization, lock timeout. */
+	if (strcmp(state, "55P03") == 0 || strcmp(state, "40P01") == 0 ||
+	    strcmp(state, "40001") == 0 || strcmp(state, "57014") == 0)
+		return PP__EBUSY;
+	/* Integrity constraints; a trigger's RAISE EXCEPTION (P0001). */
+	if (strncmp(state, "23", 2) == 0 || strcmp(state, "P0001") == 0)
+		return PP__ECONSTRAINT;
+	if (strcmp(state, "53100") == 0)
+		return PP__EFULL;
+	/* Insufficient privilege, read-only transaction, no database. */
+	if (strcmp(state, "42501") == 0 || strcmp(state, "25006") == 0 ||
+	    strcmp(state, "3D000") == 0 || strncmp(state, "28", 2) == 0)
+		return PP__EREADONLY;
+	return PP__EFAIL;
+}
+
+/* The handle's last failure, kept from res (which is not freed here). */
+static int
+failed(pp_db *db, const PGresult *res)
+{
+	const char *msg = NULL;
+
+	db->pg_kind = state_kind(res ? PQresultErrorField(res,
+	    PG_DIAG_SQLSTATE) : NULL);
+	if (res)
+		msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+	if (msg == NULL)
+		msg = PQerrorMessage(db->pg);
+	snprintf(db->pg_err, sizeof(db->pg_err), "%s", msg);
+	/* libpq's own messages end in a newline. */
+	db->pg_err[strcspn(db->pg_err, "\n")] = '\0';
+	return db->pg_kind;
+}
+
+/* Is sql[i] the start of word w, standing alone? */
+static int
+word_at(const char *sql, size_t i, const char *w)
+{
+	size_t n = strlen(w);
+
+	return strncasecmp(sql + i, w, n) == 0 && (i == 0 ||
+	    !(sql[i - 1] == '_' || isalnum((unsigned char)sql[i - 1]))) &&
+	    !(sql[i + n] == '_' || isalnum((unsigned char)sql[i + n]));
+}
+
+/*
+ * sql in PostgreSQL's terms: ? and ?N become $N (the first ? is $1, a
+ * bare ? after ?N is $N+1, as SQLite numbers them), and "INDEXED BY
+ * name" goes; nothing inside quotes is touched.  NULL: out of memory.
+ * The number of parameters in *nparams.
+ */
+static char *
+translate(const char *sql, int *nparams)
+{
+	size_t i, n = strlen(sql), o = 0;
+	char *out, quote = 0;
+	int next = 1, most = 0, k;
+
+	/* Each ? may grow to $NN: at most three bytes for one. */
+	if ((out = malloc(3 * n + 1)) == NULL)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		char c = sql[i];
+
+		if (quote) {
+			out[o++] = c;
+			if (c == quote)
+				quote = 0;
+			continue;
+		}
+		if (c == '\'' || c == '"') {
+			quote = c;
+			out[o++] = c;
+			continue;
+		}
+		if (c == '?') {
+			if (isdigit((unsigned char)sql[i + 1])) {
+				k = (int)strtol(sql + i + 1, NULL, 10);
+				while (isdigit((unsigned char)sql[i + 1]))
+					i++;
+			} else
+				k = next;
+			next = k + 1;
+			most = k > most ? k : most;
+			o += (size_t)sprintf(out + o, "$%d", k);
+			continue;
+		}
+		if (word_at(sql, i, "INDEXED") && word_at(sql, i + 8, "BY")) {
+			/* INDEXED BY name: skip the three words. */
+			for (i += 10; sql[i] == ' '; i++)
+				;
+			while (sql[i] == '_' || isalnum((unsigned char)sql[i]))
+				i++;
+			i--;
+			continue;
+		}
+		out[o++] = c;
+	}
+	out[o] = '\0';
+	*nparams = most;
+	return out;
+}
+
+static void
+clear_result(struct pg_stmt *s)
+{
+	PQclear(s->res);
+	s->res = NULL;
+	s->row = -1;
+	s->nrows = 0;
+}
+
+static int
+pg_prepare(pp_db *db, const char *sql, pp__st *st)
+{
+	struct pg_stmt *s;
+	PGresult *res;
+	char *text;
+	int kind = PP__OK;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL ||
+	    (text = translate(sql, &s->nparams)) == NULL) {
+		free(s);
+		snprintf(db->pg_err, sizeof(db->pg_err), "out of memory");
+		return db->pg_kind = PP__EFAIL;
+	}
+	if (s->nparams > PG_MAXPARAMS) {
+		free(text);
+		free(s);
+		snprintf(db->pg_err, sizeof(db->pg_err), "a query of more "
+		    "than %d parameters", PG_MAXPARAMS);
+		return db->pg_kind = PP__EFAIL;
+	}
+	snprintf(s->name, sizeof(s->name), "pp%ld", ++db->pg_statements);
+	res = PQprepare(db->pg, s->name, text, 0, NULL);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK)
+		kind = failed(db, res);
+	PQclear(res);
+	free(text);
+	if (kind != PP__OK) {
+		free(s);
+		return kind;
+	}
+	s->row = -1;
+	st->h = s;
+	return PP__OK;
+}
+
+static void
+unbind(struct pg_stmt *s)
+{
+	int i;
+
+	for (i = 0; i < PG_MAXPARAMS; i++) {
+		free(s->copy[i]);
+		s->copy[i] = NULL;
+		s->value[i] = NULL;
+	}
+}
+
+static void
+pg_finalize(pp__st *st)
+{
+	struct pg_stmt *s = st->h;
+	char sql[64];
+
+	if (s == NULL)
+		return;
+	clear_result(s);
+	unbind(s);
+	/* Gone with the connection anyway; said so it need not be. */
+	if (PQstatus(st->db->pg) == CONNECTION_OK) {
+		snprintf(sql, sizeof(sql), "DEALLOCATE %s", s->name);
+		PQclear(PQexec(st->db->pg, sql));
+	}
+	free(s);
+	st->h = NULL;
+}
+
+static int
+pg_step(pp__st *st)
+{
+	struct pg_stmt *s = st->h;
+	pp_db *db = st->db;
+	ExecStatusType status;
+
+	if (s->res == NULL) {
+		s->res = PQexecPrepared(db->pg, s->name, s->nparams,
+		    s->value, NULL, NULL, 0);
+		status = PQresultStatus(s->res);
+		if (status == PGRES_COMMAND_OK) {
+			db->pg_changes = strtoll(PQcmdTuples(s->res), NULL,
+			    10);
+			db->pg_total_changes += db->pg_changes;
+			s->nrows = 0;
+		} else if (status == PGRES_TUPLES_OK) {
+			s->nrows = PQntuples(s->res);
+			/* INSERT ... RETURNING counts its rows too. */
+			if (*PQcmdTuples(s->res) != '\0' &&
+			    strncmp(PQcmdStatus(s->res), "SELECT", 6) != 0) {
+				db->pg_changes = strtoll(PQcmdTuples(s->res),
+				    NULL, 10);
+				db->pg_total_changes += db->pg_changes;
+			}
+		} else {
+			int kind = failed(db, s->res);
+
+			clear_result(s);
+			/* The run is over; a step again would rerun it. */
+			s->res = PQmakeEmptyPGresult(db->pg,
+			    PGRES_COMMAND_OK);
+			return kind;
+		}
+		s->row = -1;
+	}
+	if (++s->row < s->nrows)
+		return PP__ROW;
+	s->row = s->nrows;
+	return PP__DONE;
+}
+
+static void
+pg_reset(pp__st *st)
+{
+	clear_result(st->h);
+}
+
+static void
+pg_clear(pp__st *st)
+{
+	unbind(st->h);
+}
+
+static int
+pg_bind_int64(pp__st *st, int i, int64_t v)
+{
+	struct pg_stmt *s = st->h;
+
+	if (i < 1 || i > s->nparams)
+		return PP__EFAIL;
+	free(s->copy[i - 1]);
+	s->copy[i - 1] = NULL;
+	snprintf(s->num[i - 1], sizeof(s->num[i - 1]), "%lld", (long long)v);
+	s->value[i - 1] = s->num[i - 1];
+	return PP__OK;
+}
+
+static int
+pg_bind_text(pp__st *st, int i, const char *text, int n, int copy)
+{
+	struct pg_stmt *s = st->h;
+
+	if (i < 1 || i > s->nparams)
+		return PP__EFAIL;
+	free(s->copy[i - 1]);
+	s->copy[i - 1] = NULL;
+	if (copy || n >= 0) {
+		if ((s->copy[i - 1] = n >= 0 ? strndup(text, (size_t)n) :
+		    strdup(text)) == NULL)
+			return PP__EFAIL;
+		text = s->copy[i - 1];
+	}
+	s->value[i - 1] = text;
+	return PP__OK;
+}
+
+static int
+pg_bind_null(pp__st *st, int i)
+{
+	struct pg_stmt *s = st->h;
+
+	if (i < 1 || i > s->nparams)
+		return PP__EFAIL;
+	free(s->copy[i - 1]);
+	s->copy[i - 1] = NULL;
+	s->value[i - 1] = NULL;
+	return PP__OK;
+}
+
+static const char *
+cell(pp__st *st, int i)
+{
+	struct pg_stmt *s = st->h;
+
+	if (s->res == NULL || s->row < 0 || s->row >= s->nrows ||
+	    i < 0 || i >= PQnfields(s->res) || PQgetisnull(s->res, s->row, i))
+		return NULL;
+	return PQgetvalue(s->res, s->row, i);
+}
+
+/*
+ * An integer as SQLite gives one: a boolean is 1 or 0, a numeric (a sum
+ * of bigints) its integer part, text its leading number.
+ */
+static int64_t
+pg_col_int64(pp__st *st, int i)
+{
+	const char *v = cell(st, i);
+
+	if (v == NULL)
+		return 0;
+	if (v[0] == 't' && v[1] == '\0')
+		return 1;
+	return strtoll(v, NULL, 10);
+}
+
+static const char *
+pg_col_text(pp__st *st, int i)
+{
+	return cell(st, i);
+}
+
+static int
+pg_col_null(pp__st *st, int i)
+{
+	struct pg_stmt *s = st->h;
+
+	return s->res == NULL || s->row < 0 || s->row >= s->nrows ||
+	    i >= PQnfields(s->res) || PQgetisnull(s->res, s->row, i);
+}
+
+static int
+pg_col_count(pp__st *st)
+{
+	struct pg_stmt *s = st->h;
+
+	return s->res ? PQnfields(s->res) : 0;
+}
+
+static int64_t
+pg_changes(pp_db *db)
+{
+	return db->pg_changes;
+}
+
+static int64_t
+pg_total_changes(pp_db *db)
+{
+	return db->pg_total_changes;
+}
+
+static int
+pg_exec(pp_db *db, const char *script)
+{
+	PGresult *res = PQexec(db->pg, script);
+	ExecStatusType status = PQresultStatus(res);
+	int kind = PP__OK;
+
+	if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
+		kind = failed(db, res);
+	PQclear(res);
+	return kind;
+}
+
+static int
+pg_errkind(pp_db *db)
+{
+	return db->pg_kind;
+}
+
+static const char *
+pg_errmsg(pp_db *db)
+{
+	return db->pg_err;
+}
+
+static int
+pg_in_tx(pp_db *db)
+{
+	return PQtransactionStatus(db->pg) != PQTRANS_IDLE;
+}
+
+/* The server keeps its own pages: nothing to set. */
+static int
+pg_cache(pp_db *db, int kib)
+{
+	(void)db;
+	(void)kib;
+	return PP__OK;
+}
+
+/* One row of pp_schema, made by the first migration (lib/pg/). */
+static int
+pg_version(pp_db *db, int64_t *v)
+{
+	PGresult *res;
+	int kind = PP__OK;
+
+	res = PQexec(db->pg, "SELECT CASE WHEN to_regclass('pp_schema') IS "
+	    "NULL THEN 0 ELSE -1 END");
+	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+		kind = failed(db, res);
+	else if ((*v = strtoll(PQgetvalue(res, 0, 0), NULL, 10)) == -1) {
+		PQclear(res);
+		res = PQexec(db->pg, "SELECT version FROM pp_schema");
+		if (PQresultStatus(res) != PGRES_TUPLES_OK ||
+		    PQntuples(res) != 1)
+			kind = failed(db, res);
+		else
+			*v = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	}
+	PQclear(res);
+	return kind;
+}
+
+static int
+pg_set_version(pp_db *db, int v)
+{
+	char sql[64];
+
+	snprintf(sql, sizeof(sql), "UPDATE pp_schema SET version = %d", v);
+	return pg_exec(db, sql);
+}
+
+/* Until the migrating transaction ends: one process migrates. */
+static int
+pg_lock_schema(pp_db *db)
+{
+	return pg_exec(db, "SELECT pg_advisory_xact_lock(7703, 1)");
+}
+
+static void
+pg_close(pp_db *db)
+{
+	PQfinish(db->pg);
+	db->pg = NULL;
+}
+
+/*
+ * The process's zone by name, for the session's TimeZone, which the
+ * schema's strftime(..., 'localtime') reads: TZ when it names one, else
+ * the system's (/etc/timezone, or the link /etc/localtime).
+ */
+static void
+zone_name(char *buf, size_t size)
+{
+	const char *tz = getenv("TZ");
+	char link[PATH_MAX];
+	const char *p;
+	ssize_t n;
+	FILE *fp;
+
+	buf[0] = '\0';
+	if (tz && *tz && *tz != ':') {
+		snprintf(buf, size, "%s", tz);
+		return;
+	}
+	if ((n = readlink("/etc/localtime", link, sizeof(link) - 1)) > 0) {
+		link[n] = '\0';
+		if ((p = strstr(link, "zoneinfo/")) != NULL) {
+			snprintf(buf, size, "%s", p + 9);
+			return;
+		}
+	}
+	if ((fp = fopen("/etc/timezone", "r")) != NULL) {
+		if (fgets(buf, (int)size, fp) == NULL)
+			buf[0] = '\0';
+		buf[strcspn(buf, "\n")] = '\0';
+		fclose(fp);
+	}
+	if (buf[0] == '\0')
+		snprintf(buf, size, "UTC");
+}
+
+int
+pp__pg_open(pp_db *db, const char *uri)
+{
+	char zone[128];
+	const char *values[2] = { zone, NULL };
+	PGresult *res;
+	int kind;
+
+	db->pg = PQconnectdb(uri);
+	if (PQstatus(db->pg) != CONNECTION_OK) {
+		failed(db, NULL);
+		return db->pg_kind = PP__EREADONLY;
+	}
+	/* Errors in the messages the tools print, not the server's notices. */
+	zone_name(zone, sizeof(zone));
+	res = PQexecParams(db->pg, "SELECT set_config('TimeZone', $1, false), "
+	    "set_config('client_min_messages', 'warning', false)", 1, NULL,
+	    values, NULL, NULL, 0);
+	kind = PQresultStatus(res) == PGRES_TUPLES_OK ? PP__OK :
+	    failed(db, res);
+	PQclear(res);
+	return kind;
+}
+
+const struct pp__engine pp__engine_pg = {
+	.name = "postgresql",
+	.begin_write = "BEGIN",
+	.begin_read = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+	.prepare = pg_prepare,
+	.finalize = pg_finalize,
+	.step = pg_step,
+	.reset = pg_reset,
+	.clear = pg_clear,
+	.bind_int64 = pg_bind_int64,
+	.bind_text = pg_bind_text,
+	.bind_null = pg_bind_null,
+	.col_int64 = pg_col_int64,
+	.col_text = pg_col_text,
+	.col_null = pg_col_null,
+	.col_count = pg_col_count,
+	.changes = pg_changes,
+	.total_changes = pg_total_changes,
+	.exec = pg_exec,
+	.errkind = pg_errkind,
+	.errmsg = pg_errmsg,
+	.in_tx = pg_in_tx,
+	.migrations = pp__pg_migrations,
+	.nmigrations = &pp__pg_nmigrations,
+	.version = pg_version,
+	.set_version = pg_set_version,
+	.lock_schema = pg_lock_schema,
+	.cache = pg_cache,
+	.close = pg_close,
+};
