@@ -14,13 +14,13 @@
 #include "common.h"
 
 static const char usage[] =
-    "usage: meter-read [-d FILE] [-o FMT] [--lang zh|en]\n"
+    "usage: meter-read [-d FILE] [-o FMT] [--lang zh|en] [--poller NAME]\n"
     "                  [-b BUILDING] [-g GATEWAY] ...\n"
     "                  [-j JOBS] [--meter METER] ... [--all-values] [--strict]\n"
     "                  [--wait S]\n"
-    "       meter-read [-d FILE] [-o FMT] [-j JOBS] [--all-values] [--strict]\n"
-    "                  [--wait S] --due\n"
-    "       meter-read [-d FILE] [-o FMT] [--lang zh|en]\n"
+    "       meter-read [-d FILE] [-o FMT] [--poller NAME] [-j JOBS] [--all-values]\n"
+    "                  [--strict] [--wait S] --due\n"
+    "       meter-read [-d FILE] [-o FMT] [--lang zh|en] [--poller NAME]\n"
     "                  [-b BUILDING] [-g GATEWAY] ... [--meter METER] ...\n"
     "                  [--all-values] [--wait S] --every SECONDS|site\n"
     "       meter-read [-d FILE] [--each] [--rejects FILE] [--onsite]\n"
@@ -78,10 +78,12 @@ static void
 read_options(struct tool *t, struct read *r, int argc, char **argv)
 {
 	enum { OPT_METER = OPT_FIRST_TOOL, OPT_STRICT, OPT_WAIT, OPT_IMPORT,
-		OPT_DISCOVER, OPT_ONSITE, OPT_DUE, OPT_EVERY, OPT_ALL_VALUES };
+		OPT_DISCOVER, OPT_ONSITE, OPT_DUE, OPT_EVERY, OPT_ALL_VALUES,
+		OPT_POLLER };
 	static const struct option longopts[] = {
 		COMMON_LONG,
 		BATCH_LONG,
+		{ "poller", required_argument, NULL, OPT_POLLER },
 		{ "meter", required_argument, NULL, OPT_METER },
 		{ "all-values", no_argument, NULL, OPT_ALL_VALUES },
 		{ "strict", no_argument, NULL, OPT_STRICT },
@@ -107,6 +109,9 @@ read_options(struct tool *t, struct read *r, int argc, char **argv)
 			break;
 		case 'j':
 			r->o.jobs = tool_int(t, "-j", optarg, 1, 1024);
+			break;
+		case OPT_POLLER:
+			r->o.poller = optarg;
 			break;
 		case OPT_METER:
 			r->meters = push(t, r->meters, &r->o.nmeters, optarg);
@@ -204,7 +209,7 @@ not_due(struct tool *t, struct read *r)
 	int64_t slot;
 	int due, rc;
 
-	if ((rc = pp_poll_due(t->db, &due, &slot)) != PP_OK)
+	if ((rc = pp_poll_due(t->db, r->o.poller, &due, &slot)) != PP_OK)
 		tool_die(t, rc, "%s", pp_errmsg(t->db));
 	if (due)
 		return;

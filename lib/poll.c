@@ -6,10 +6,12 @@
  * the meter's load limit allows is stored flagged and never counts.
  */
 #include <poll.h>
+#include <stdio.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "internal.h"
 #include "field.h"
@@ -51,20 +53,60 @@ listed(const char *const *list, int n, const char *s)
 	return 0;
 }
 
-/* Every gateway, building and meter asked for exists. */
+const char *
+pp_poller_default(char buf[PP_KEYMAX])
+{
+	if (gethostname(buf, PP_KEYMAX) != 0 || buf[0] == '\0')
+		snprintf(buf, PP_KEYMAX, "localhost");
+	buf[PP_KEYMAX - 1] = '\0';
+	return buf;
+}
+
+static const char *
+poller_of(const struct pp_poll_opts *o, char buf[PP_KEYMAX])
+{
+	return o->poller ? o->poller : pp_poller_default(buf);
+}
+
+/*
+ * Every gateway, building and meter asked for exists, each gateway is the
+ * poller's, and the poller has some gateway when the site names pollers.
+ */
 static int
 check_filters(pp_db *db, const struct pp_poll_opts *o)
 {
-	int64_t id;
+	char buf[PP_KEYMAX], err[PP_ERRMAX];
+	const char *poller = poller_of(o, buf);
+	int64_t id, mine, named;
 	int i, rc;
 
-	for (i = 0; i < o->ngateways; i++)
+	if (pp__key_check("--poller", poller, PP_KEYMAX, err, sizeof(err)) !=
+	    PP_OK)
+		return pp__fail(db, PP_EUSAGE, "%s", err);
+	for (i = 0; i < o->ngateways; i++) {
 		if ((rc = pp__query_int(db, &id,
 		    "SELECT id FROM gateways WHERE "
 		    "name = ?", "t", o->gateways[i])) != PP_OK)
 			return rc == PP_EDATA ? pp__fail(db, rc,
 			    "gateway %s: no "
 			    "such gateway", pp_q(o->gateways[i])) : rc;
+		if ((rc = pp__query_int(db, &mine, "SELECT count(*) FROM "
+		    "gateways WHERE id = ? AND (poller IS NULL OR poller = ?)",
+		    "it", id, poller)) != PP_OK)
+			return rc;
+		if (!mine)
+			return pp__fail(db, PP_EDATA, "gateway %s: polled by "
+			    "another host (its poller:), not %s; give "
+			    "--poller", pp_q(o->gateways[i]), pp_q(poller));
+	}
+	if ((rc = pp__query_int(db, &mine, "SELECT count(*) FROM gateways "
+	    "WHERE poller IS NULL OR poller = ?", "t", poller)) != PP_OK ||
+	    (rc = pp__query_int(db, &named, "SELECT count(*) FROM gateways "
+	    "WHERE poller IS NOT NULL", "")) != PP_OK)
+		return rc;
+	if (mine == 0 && named > 0)
+		return pp__fail(db, PP_EDATA, "poller %s: the site names no "
+		    "gateway for it (poller:); give --poller", pp_q(poller));
 	for (i = 0; i < o->nmeters; i++)
 		if ((rc = pp__query_int(db, &id, "SELECT id FROM meters WHERE "
 		    "meter = ?", "t", o->meters[i])) != PP_OK)
@@ -149,6 +191,8 @@ static int
 select_targets(pp_db *db, const struct pp_poll_opts *o, struct bus_job **jobs,
     int *njobs)
 {
+	char buf[PP_KEYMAX];
+	const char *poller = poller_of(o, buf);
 	pp__st *st;
 	int rc, cap = 0;
 
@@ -157,7 +201,8 @@ select_targets(pp_db *db, const struct pp_poll_opts *o, struct bus_job **jobs,
 	if ((st = pp__stmt(db, "SELECT m.id, m.gateway_id, m.meter, "
 	    "coalesce(m.unit, 0), m.profile, m.energy_wh, "
 	    "coalesce(m.reading_time, 0), o.overload_w, m.fails, m.state, "
-	    "g.name, coalesce(b.name, ''), coalesce(m.address, '') FROM meters "
+	    "g.name, coalesce(b.name, ''), coalesce(m.address, ''), g.poller "
+	    "FROM meters "
 	    "m JOIN meter_overloads o ON o.meter_id = m.id JOIN gateways g ON "
 	    "g.id = m.gateway_id LEFT JOIN "
 	    "buildings b ON b.id = m.building_id ORDER BY g.id, m.unit, "
@@ -170,7 +215,9 @@ select_targets(pp_db *db, const struct pp_poll_opts *o, struct bus_job **jobs,
 		    11);
 		struct target *t;
 
-		if ((o->gateways && !listed(o->gateways, o->ngateways, gw)) ||
+		if ((!pp__col_null(st, 13) && strcmp(pp__col_str(st, 13),
+		    poller) != 0) ||
+		    (o->gateways && !listed(o->gateways, o->ngateways, gw)) ||
 		    (o->building && strcmp(o->building, building) != 0) ||
 		    (o->meters && !listed(o->meters, o->nmeters, meter)))
 			continue;
@@ -564,8 +611,9 @@ pp_poll_row_values(const struct pp_poll_row *r, struct pp_poll_text *text,
  * polls continuously.
  */
 int
-pp_poll_due(pp_db *db, int *due, int64_t *slot)
+pp_poll_due(pp_db *db, const char *poller, int *due, int64_t *slot)
 {
+	char buf[PP_KEYMAX];
 	int64_t now = pp_now(), minutes, id;
 	int rc;
 
@@ -579,8 +627,10 @@ pp_poll_due(pp_db *db, int *due, int64_t *slot)
 		minutes = PP_POLL_MINUTES;
 	*slot = pp__day_at(now, 0, (int)(pp__clock_minutes(now) / minutes *
 	    minutes));
+	/* This poller's, or one from before pollers were recorded. */
 	rc = pp__query_int(db, &id, "SELECT id FROM polls WHERE started >= ?1 "
-	    "AND started <= ?2 LIMIT 1", "ii", *slot, now);
+	    "AND started <= ?2 AND (poller IS NULL OR poller = ?3) LIMIT 1",
+	    "iit", *slot, now, poller ? poller : pp_poller_default(buf));
 	if (rc != PP_OK && rc != PP_EDATA)
 		return rc;
 	*due = rc == PP_EDATA;
@@ -602,10 +652,12 @@ pp_poll_seconds(pp_db *db)
 static int
 poll_start(pp_db *db, const struct pp_poll_opts *o)
 {
+	char buf[PP_KEYMAX];
+
 	if (o->ngateways != 0 || o->nmeters != 0 || o->building != NULL)
 		return PP_OK;
-	return pp__exec(db, "INSERT INTO polls(started) VALUES (?)", "i",
-	    pp_now());
+	return pp__exec(db, "INSERT INTO polls(started, poller) VALUES (?, ?)",
+	    "it", pp_now(), poller_of(o, buf));
 }
 
 /*

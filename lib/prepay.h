@@ -818,6 +818,12 @@ void	 pp_meter_state_values(const struct pp_meter_state *s,
 struct pp_poll_row;
 
 struct pp_poll_opts {
+	/*
+	 * The host polling: its gateways are those the site names it for
+	 * (prepay.yaml(5) poller:) and those it names no poller for.  NULL:
+	 * this host's name (pp_poller_default).
+	 */
+	const char	*poller;
 	const char *const *gateways;	/* NULL: every gateway */
 	int		 ngateways;
 	const char	*building;	/* NULL: every building */
@@ -885,7 +891,9 @@ int64_t	 pp_poll_seconds(pp_db *db);
  * *due: no poll of every meter has started yet in the current slot of
  * poll_minutes, slots counted from local midnight; *slot is its start.
  */
-int	 pp_poll_due(pp_db *db, int *due, int64_t *slot);
+int	 pp_poll_due(pp_db *db, const char *poller, int *due, int64_t *slot);
+/* This host's name, the poller a poll is by default. */
+const char *pp_poller_default(char buf[PP_KEYMAX]);
 /*
  * One manual reading (meter, time, energy_kwh[, balance]).  It refuses a
  * row before it writes (a batch's checked_first), as the next does.

@@ -710,8 +710,15 @@ const char *const pp__sqlite_migrations[] = {
 	"(SELECT * FROM " DAY_LAST("reading_rows") " UNION ALL SELECT * FROM "
 	DAY_LAST("reading_recent") ") WHERE time > unixepoch(daily.day, "
 	"'utc') ORDER BY time DESC, seq DESC LIMIT 1);",
+	/*
+	 * 26: pollers on several hosts (doc/design.md, "Engines"): the
+	 * host that polls a gateway (NULL: any), and the poller that
+	 * started each recorded poll of all its meters (NULL: one from
+	 * before, which was every meter's).
+	 */
+	"ALTER TABLE gateways ADD COLUMN poller TEXT;"
+	"ALTER TABLE polls ADD COLUMN poller TEXT;",
 };
-
 
 const int pp__sqlite_nmigrations = (int)(sizeof(pp__sqlite_migrations) /
     sizeof(pp__sqlite_migrations[0]));

@@ -442,18 +442,19 @@ store_gateways(struct store *s, const struct pp__site_building *b,
 		g = &s->site->gateways[i];
 		if ((rc = pp__exec(s->db, "INSERT INTO gateways(name, "
 		    "building_id, address, timeout_ms, retries, baud, "
-		    "turnaround_ms) VALUES (?, ?, ?, ?, ?, ?, ?) "
+		    "turnaround_ms, poller) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
 		    "ON CONFLICT(name) DO UPDATE SET building_id = "
 		    "excluded.building_id, address = excluded.address, "
 		    "timeout_ms = excluded.timeout_ms, retries = "
 		    "excluded.retries, baud = excluded.baud, turnaround_ms = "
-		    "excluded.turnaround_ms WHERE (building_id, address, "
-		    "timeout_ms, retries, baud, turnaround_ms) IS NOT "
-		    "(excluded.building_id, excluded.address, "
-		    "excluded.timeout_ms, excluded.retries, excluded.baud, "
-		    "excluded.turnaround_ms)", "titiiii",
-		    g->name, building_id, g->address, g->timeout_ms,
-		    g->retries, g->baud, g->turnaround_ms)) != PP_OK)
+		    "excluded.turnaround_ms, poller = excluded.poller WHERE "
+		    "(building_id, address, timeout_ms, retries, baud, "
+		    "turnaround_ms, poller) IS NOT (excluded.building_id, "
+		    "excluded.address, excluded.timeout_ms, excluded.retries, "
+		    "excluded.baud, excluded.turnaround_ms, excluded.poller)",
+		    "titiiiit", g->name, building_id, g->address,
+		    g->timeout_ms, g->retries, g->baud, g->turnaround_ms,
+		    g->poller)) != PP_OK)
 			return rc;
 		s->st->changed += pp__changes(s->db);
 		s->st->gateways++;

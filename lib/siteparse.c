@@ -577,7 +577,7 @@ parse_gateway(struct parse *p, const yaml_node_t *n,
     struct pp__site_gateway *g)
 {
 	static const char *const keys[] = { "name", "address", "timeout_ms",
-	    "retries", "baud", "turnaround_ms", "meters", NULL };
+	    "retries", "baud", "turnaround_ms", "poller", "meters", NULL };
 	char err[PP_ERRMAX];
 	int rc;
 
@@ -590,6 +590,7 @@ parse_gateway(struct parse *p, const yaml_node_t *n,
 	    (rc = pp__yaml_name(p->y, n, "name", 1, &g->name)) != PP_OK ||
 	    (rc = pp__yaml_text(p->y, n, "address", 1, 256, &g->address)) !=
 	    PP_OK ||
+	    (rc = pp__yaml_name(p->y, n, "poller", 0, &g->poller)) != PP_OK ||
 	    (rc = pp__yaml_int(p->y, n, "timeout_ms", 10, 60000,
 	    &g->timeout_ms)) != PP_OK ||
 	    (rc = pp__yaml_int(p->y, n, "retries", 0, 10, &g->retries)) !=

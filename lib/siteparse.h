@@ -32,6 +32,7 @@ struct pp__site_meter {
 
 struct pp__site_gateway {
 	const char	*name, *address;
+	const char	*poller;		/* NULL: any host's */
 	struct pp__link_addr link;
 	int64_t		 timeout_ms, retries;
 	int64_t		 baud, turnaround_ms;	/* baud 0: the default */

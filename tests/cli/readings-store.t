@@ -274,6 +274,7 @@ sql "SELECT meter_id, day, last_time, last_wh FROM daily ORDER BY 1, 2" >kept.st
 is "$(kept 2026-11-22)" "" \
     "a day without a reading, inside a longer interval, keeps none: the readings are searched"
 sql "ALTER TABLE daily DROP COLUMN last_time; ALTER TABLE daily DROP COLUMN last_wh;
+    ALTER TABLE gateways DROP COLUMN poller; ALTER TABLE polls DROP COLUMN poller;
     PRAGMA user_version = 24"
 exits 0 "migration 25 again" report verify -o csv
 like "$T/out" '^schema,ok,' "the schema is the migrations' own"
