@@ -1,13 +1,12 @@
 /*
  * bus.c: one master per bus.  A process that talks to a gateway first
- * takes the gateway's lock, a flock on a file next to the database; then
- * the driver of each meter's protocol does the exchanges.
+ * takes the gateway's lock (lock.c); then the driver of each meter's
+ * protocol does the exchanges.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -39,55 +38,39 @@ pp__driver_for(const struct pp__profile *p)
 }
 
 /*
- * flock fd, trying until deadline: 0 when held, else the errno that
- * stopped it (EWOULDBLOCK: another process kept it).
- */
-static int
-lock_until(int fd, int64_t deadline)
-{
-	while (flock(fd, LOCK_EX | LOCK_NB) == -1) {
-		if (errno != EWOULDBLOCK && errno != EINTR)
-			return errno;
-		if (pp__link_now_ms() >= deadline)
-			return EWOULDBLOCK;
-		usleep(20000);
-	}
-	return 0;
-}
-
-/*
  * The bus is taken at a turnstile: a process that wants it holds the
- * gateway's .turn file while it waits for the .lock, which tells a
- * continuous poller, that looks between meters, to let go of the bus
- * (pp__bus_wanted).  The turnstile is let go once the bus is held.
+ * gateway's turnstile lock while it waits for the bus's lock, which tells
+ * a continuous poller, that looks between meters, to let go of the bus
+ * (pp__bus_wanted).  The turnstile is let go once the bus is held.  Each
+ * is a lock of the database's engine (lock.c): a file beside a SQLite
+ * database, an advisory lock on a PostgreSQL server, so that one master
+ * holds a bus across hosts.
  */
 int
 pp__bus_open(const char *dbpath, const struct pp__gateway *gw, int wait_ms,
     struct pp__bus **busp, char *err, size_t errlen)
 {
+	struct pp__lock *lock, *turn;
 	struct pp__bus *bus;
-	char path[1200], turn[1200];
 	int64_t deadline = pp__link_now_ms() + wait_ms;
-	int fd, tfd, e;
+	char ignored[PP_ERRMAX];
+	int rc, e;
 
 	*busp = NULL;
-	snprintf(path, sizeof(path), "%s.%s.lock", dbpath, gw->name);
-	snprintf(turn, sizeof(turn), "%s.%s.turn", dbpath, gw->name);
-	if ((fd = pp__priv_lockfile(path)) == -1) {
-		snprintf(err, errlen, "gateway %s: lock %s: %s", gw->name,
-		    path, strerror(errno));
-		return PP_ENOINPUT;
-	}
+	if ((rc = pp__lock_open(dbpath, gw->name, "lock", &lock, err,
+	    errlen)) != PP_OK)
+		return rc;
 	/*
 	 * Half-duplex: whoever holds the lock is the bus's only master.  The
 	 * turnstile only hastens the bus's release: without it (a file this
 	 * login may not open) the lock is taken all the same.
 	 */
-	tfd = pp__priv_lockfile(turn);
-	if (tfd == -1 || (e = lock_until(tfd, deadline)) == 0)
-		e = lock_until(fd, deadline);
-	if (tfd != -1)
-		flock(tfd, LOCK_UN);
+	if (pp__lock_open(dbpath, gw->name, "turn", &turn, ignored,
+	    sizeof(ignored)) != PP_OK || (e = pp__lock_take(turn, wait_ms)) ==
+	    0)
+		e = pp__lock_take(lock, (int)(deadline - pp__link_now_ms()));
+	if (turn != NULL)
+		pp__lock_release(turn);
 	if (e != 0) {
 		if (e == EWOULDBLOCK)
 			snprintf(err, errlen, "gateway %s is busy: another "
@@ -95,21 +78,19 @@ pp__bus_open(const char *dbpath, const struct pp__gateway *gw, int wait_ms,
 		else
 			snprintf(err, errlen, "gateway %s: lock: %s", gw->name,
 			    strerror(e));
-		close(fd);
-		if (tfd != -1)
-			close(tfd);
+		pp__lock_close(lock);
+		pp__lock_close(turn);
 		return e == EWOULDBLOCK ? PP_EBUSY : PP_EINTERNAL;
 	}
 	if ((bus = calloc(1, sizeof(*bus))) == NULL) {
-		close(fd);
-		if (tfd != -1)
-			close(tfd);
+		pp__lock_close(lock);
+		pp__lock_close(turn);
 		snprintf(err, errlen, "out of memory");
 		return PP_EINTERNAL;
 	}
 	bus->gw = *gw;
-	bus->lock_fd = fd;
-	bus->turn_fd = tfd;
+	bus->lock = lock;
+	bus->turn = turn;
 	snprintf(bus->dbpath, sizeof(bus->dbpath), "%s", dbpath);
 	*busp = bus;
 	return PP_OK;
@@ -118,12 +99,7 @@ pp__bus_open(const char *dbpath, const struct pp__gateway *gw, int wait_ms,
 int
 pp__bus_wanted(struct pp__bus *bus)
 {
-	if (bus->turn_fd == -1)
-		return 0;
-	if (flock(bus->turn_fd, LOCK_EX | LOCK_NB) == -1)
-		return errno == EWOULDBLOCK;
-	flock(bus->turn_fd, LOCK_UN);
-	return 0;
+	return bus->turn != NULL && pp__lock_held_elsewhere(bus->turn);
 }
 
 void
@@ -135,9 +111,8 @@ pp__bus_close(struct pp__bus *bus)
 		return;
 	for (i = 0; i < sizeof(drivers) / sizeof(drivers[0]); i++)
 		drivers[i]->close(bus);
-	close(bus->lock_fd);
-	if (bus->turn_fd != -1)
-		close(bus->turn_fd);
+	pp__lock_close(bus->lock);
+	pp__lock_close(bus->turn);
 	free(bus);
 }
 

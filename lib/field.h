@@ -80,8 +80,8 @@ struct pp__driver {
 
 struct pp__bus {
 	struct pp__gateway	 gw;
-	int			 lock_fd;
-	int			 turn_fd;	/* its turnstile */
+	struct pp__lock		*lock;
+	struct pp__lock		*turn;		/* its turnstile, or NULL */
 	enum pp__fault		 fault;		/* of the last exchange */
 	void			*modbus;	/* the drivers' own state */
 	void			*dlt645;
@@ -95,8 +95,9 @@ extern const struct pp__driver pp_modbus_driver;
 extern const struct pp__driver pp_dlt645_driver;
 
 /*
- * Take the gateway's lock (a flock next to the database), waiting up to
- * wait_ms; PP_EBUSY when another process keeps it.
+ * Take the gateway's lock (lock.c: a flock next to a SQLite database, an
+ * advisory lock on PostgreSQL), waiting up to wait_ms; PP_EBUSY when
+ * another process keeps it.
  */
 int	 pp__bus_open(const char *dbpath, const struct pp__gateway *gw,
 	    int wait_ms, struct pp__bus **bus, char *err, size_t errlen);

@@ -123,6 +123,21 @@ int64_t	 pp__total_changes(pp_db *db);
  * if set), or the pragmas' failure.
  */
 int	 pp__sqlite_open(pp_db *db, const char *path, int create);
+/*
+ * lock.c: a named lock one process holds at a time: a flock on the file
+ * dbpath.name.kind beside a SQLite database, or an advisory lock on the
+ * PostgreSQL server dbpath names, on a connection of its own.  take waits
+ * up to wait_ms: 0 held, EWOULDBLOCK another holds it, else an errno.
+ */
+struct pp__lock;
+int	 pp__lock_open(const char *dbpath, const char *name, const char *kind,
+	    struct pp__lock **lk, char *err, size_t errlen);
+int	 pp__lock_take(struct pp__lock *lk, int wait_ms);
+void	 pp__lock_release(struct pp__lock *lk);
+/* Does another process hold it now? */
+int	 pp__lock_held_elsewhere(struct pp__lock *lk);
+void	 pp__lock_close(struct pp__lock *lk);
+
 /* db->pg connected to uri (engine-pg.c): PP__OK, or the failure's kind. */
 int	 pp__pg_open(pp_db *db, const char *uri);
 /* Run a statement that returns no rows, binding "i" int64, "t" text. */
