@@ -42,7 +42,8 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 CFLAGS	?= -O2 -g
 ALL_CFLAGS = -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE \
-	     -DPP_DATADIR='"$(DATADIR)"' $(PKG_CFLAGS) $(CFLAGS)
+	     -DPP_DATADIR='"$(DATADIR)"' -DPP_STATEDIR='"$(STATEDIR)"' \
+	     $(PKG_CFLAGS) $(CFLAGS)
 LDLIBS	 = $(PKG_LIBS) -lcsv -lm -lpthread
 ifneq ($(SAN),)
 ALL_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all \

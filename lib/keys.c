@@ -21,6 +21,10 @@
 #include "internal.h"
 #include "dlt645.h"
 
+#ifndef PP_STATEDIR
+#define PP_STATEDIR "/var/lib/prepay"
+#endif
+
 struct key {
 	int	meter;			/* else a gateway, or "*" */
 	char	name[PP_KEYMAX];
@@ -41,6 +45,9 @@ pp__keys_path(const char *dbpath, char *buf, size_t len)
 
 	if (env && *env)
 		snprintf(buf, len, "%s", env);
+	else if (pp_db_is_uri(dbpath))
+		/* A server's site: each poller host keeps its own file. */
+		snprintf(buf, len, "%s/prepay.keys", PP_STATEDIR);
 	else
 		snprintf(buf, len, "%s.keys", dbpath);
 	return buf;
