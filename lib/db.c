@@ -363,7 +363,7 @@ migrate(pp_db *db)
 	if (version > *e->nmigrations)
 		return pp__fail(db, PP_EINTERNAL,
 		    "%s: schema version %lld is newer than this prepay (%d)",
-		    db->path, (long long)version, *e->nmigrations);
+		    db->shown, (long long)version, *e->nmigrations);
 	if ((rc = pp__tx_begin(db)) != PP_OK)
 		return rc;
 	/* Another process may have migrated while we waited for the lock. */
@@ -472,11 +472,11 @@ pg_open(pp_db *db, const char *uri)
 	int rc;
 
 	db->engine = &pp__engine_pg;
-	uri_shown(uri, db->path, sizeof(db->path));
+	uri_shown(uri, db->shown, sizeof(db->shown));
 	pp__zone_once();
 	if ((rc = pp__pg_open(db, uri)) != PP__OK)
 		return pp__fail(db, rc == PP__EFAIL ? PP_EINTERNAL :
-		    PP_ENOINPUT, "%s: %s", db->path, db->engine->errmsg(db));
+		    PP_ENOINPUT, "%s: %s", db->shown, db->engine->errmsg(db));
 	return migrate(db);
 }
 
@@ -491,6 +491,7 @@ pp_db_open(pp_db **dbp, const char *path, int flags)
 	if ((*dbp = db = calloc(1, sizeof(*db))) == NULL)
 		return PP_EINTERNAL;
 	snprintf(db->path, sizeof(db->path), "%s", path);
+	snprintf(db->shown, sizeof(db->shown), "%s", path);
 	db->timeout_ms = 10000;
 	db->engine = &pp__engine_sqlite;
 	/* The operator is the real uid's login; no variable can change it. */

@@ -39,6 +39,7 @@ struct pp_db {
 	int64_t		 pg_changes, pg_total_changes;
 	long		 pg_statements;
 	char		 path[1024];
+	char		 shown[1024];	/* path as messages name it */
 	char		 err[PP_ERRMAX];
 	int		 timeout_ms;
 	int64_t		 busy_since;	/* ms, monotonic: this wait's start */
