@@ -512,18 +512,43 @@ pp__pg_open(pp_db *db, const char *uri)
 	PGresult *res;
 	int kind;
 
+	const char *host;
+
 	db->pg = PQconnectdb(uri);
 	if (PQstatus(db->pg) != CONNECTION_OK) {
 		failed(db, NULL);
 		return db->pg_kind = PP__EREADONLY;
 	}
+	/*
+	 * Over TCP the ledger goes over a network: encrypted, or not at all
+	 * (doc/design.md, "Engines").  A socket's path starts with a slash.
+	 */
+	host = PQhost(db->pg);
+	if (host && host[0] != '/' && !PQsslInUse(db->pg)) {
+		snprintf(db->pg_err, sizeof(db->pg_err), "the connection over "
+		    "TCP is not encrypted: give sslmode=verify-full (or "
+		    "require) in the URI, and TLS on the server");
+		return db->pg_kind = PP__EREADONLY;
+	}
 	/* Errors in the messages the tools print, not the server's notices. */
 	zone_name(zone, sizeof(zone));
 	res = PQexecParams(db->pg, "SELECT set_config('TimeZone', $1, false), "
-	    "set_config('client_min_messages', 'warning', false)", 1, NULL,
-	    values, NULL, NULL, 0);
+	    "set_config('client_min_messages', 'warning', false), "
+	    "session_user", 1, NULL, values, NULL, NULL, 0);
 	kind = PQresultStatus(res) == PGRES_TUPLES_OK ? PP__OK :
 	    failed(db, res);
+	/*
+	 * The operator is the role the server authenticated: on a socket,
+	 * by peer authentication, the Unix login; over TCP, the role that
+	 * gave its password or certificate.
+	 */
+	if (kind == PP__OK && strlen(PQgetvalue(res, 0, 2)) < sizeof(db->login))
+		snprintf(db->login, sizeof(db->login), "%s", PQgetvalue(res, 0,
+		    2));
+	else if (kind == PP__OK) {
+		snprintf(db->pg_err, sizeof(db->pg_err), "role name too long");
+		kind = db->pg_kind = PP__EREADONLY;
+	}
 	PQclear(res);
 	return kind;
 }
