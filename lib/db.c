@@ -271,13 +271,17 @@ pp__tx_begin(pp_db *db)
 {
 	int rc;
 
-	if ((rc = exec_script(db, db->engine->begin_write, "begin")) ==
-	    PP_OK) {
-		db->in_tx = 1;
-		db->changes_at_begin = db->engine->total_changes(db);
-		memset(&db->tally, 0, sizeof(db->tally));
+	if (db->engine->begin_write(db) != PP__OK) {
+		rc = pp__sqlfail(db, "begin");
+		/* Begun but not locked (PostgreSQL): nothing to keep. */
+		if (db->engine->in_tx(db))
+			db->engine->exec(db, "ROLLBACK");
+		return rc;
 	}
-	return rc;
+	db->in_tx = 1;
+	db->changes_at_begin = db->engine->total_changes(db);
+	memset(&db->tally, 0, sizeof(db->tally));
+	return PP_OK;
 }
 
 int

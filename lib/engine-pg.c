@@ -412,6 +412,25 @@ pg_in_tx(pp_db *db)
 	return PQtransactionStatus(db->pg) != PQTRANS_IDLE;
 }
 
+/*
+ * One writer at a time, across hosts, as on SQLite: every writing
+ * transaction appends to the audit log's chain, and a sale to the
+ * ledger's and its day's serials, so each takes the writers' lock first
+ * (an advisory lock of the transaction), waiting up to the handle's
+ * timeout (lock_timeout: 55P03, busy).  Gap-free serials, one chain
+ * without a fork and unique refs follow (doc/design.md, "Engines").
+ */
+static int
+pg_begin_write(pp_db *db)
+{
+	char sql[160];
+
+	snprintf(sql, sizeof(sql), "BEGIN; SET LOCAL lock_timeout = %d; "
+	    "SELECT pg_advisory_xact_lock(7703, 0)", db->timeout_ms > 0 ?
+	    db->timeout_ms : 1);
+	return pg_exec(db, sql);
+}
+
 /* The server keeps its own pages: nothing to set. */
 static int
 pg_cache(pp_db *db, int kib)
@@ -555,7 +574,7 @@ pp__pg_open(pp_db *db, const char *uri)
 
 const struct pp__engine pp__engine_pg = {
 	.name = "postgresql",
-	.begin_write = "BEGIN",
+	.begin_write = pg_begin_write,
 	.begin_read = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
 	.prepare = pg_prepare,
 	.finalize = pg_finalize,

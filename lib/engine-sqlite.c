@@ -229,6 +229,14 @@ pp__sqlite_open(pp_db *db, const char *path, int create)
 	    "PRAGMA synchronous = FULL", NULL, NULL, NULL));
 }
 
+/* The busy handler waits for the lock (busy_wait). */
+static int
+lite_begin_write(pp_db *db)
+{
+	return kind(sqlite3_exec(db->sql, "BEGIN IMMEDIATE", NULL, NULL,
+	    NULL));
+}
+
 static int
 lite_cache(pp_db *db, int kib)
 {
@@ -279,7 +287,7 @@ lite_close(pp_db *db)
 
 const struct pp__engine pp__engine_sqlite = {
 	.name = "sqlite",
-	.begin_write = "BEGIN IMMEDIATE",
+	.begin_write = lite_begin_write,
 	.begin_read = "BEGIN",
 	.prepare = lite_prepare,
 	.finalize = lite_finalize,

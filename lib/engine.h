@@ -33,10 +33,11 @@ struct pp__engine {
 	const char	*name;
 	/*
 	 * A writing transaction, which takes the write lock at once (so
-	 * that it never fails for it halfway); a reading one, which sees
-	 * one state of the database throughout.
+	 * that it never fails for it halfway), waiting up to db's timeout;
+	 * a reading one, which sees one state of the database throughout.
 	 */
-	const char	*begin_write, *begin_read;
+	int	 (*begin_write)(pp_db *db);
+	const char	*begin_read;
 	/* A statement of db for sql into st->h. */
 	int	 (*prepare)(pp_db *db, const char *sql, pp__st *st);
 	void	 (*finalize)(pp__st *st);
