@@ -184,6 +184,14 @@ pp__total_changes(pp_db *db)
 }
 
 int
+pp__data_version(pp_db *db, int64_t *v)
+{
+	if (db->engine->data_version(db, v) != PP__OK)
+		return pp__sqlfail(db, "data version");
+	return PP_OK;
+}
+
+int
 pp__exec(pp_db *db, const char *sql, const char *types, ...)
 {
 	pp__st *st;

@@ -431,6 +431,26 @@ pg_begin_write(pp_db *db)
 	return pg_exec(db, sql);
 }
 
+/*
+ * The next transaction id the server will give: it moves when any
+ * transaction that wrote began, ours too, which only makes the poller
+ * look for commands once more.
+ */
+static int
+pg_data_version(pp_db *db, int64_t *v)
+{
+	PGresult *res = PQexec(db->pg, "SELECT pg_snapshot_xmax("
+	    "pg_current_snapshot())::text");
+	int kind = PP__OK;
+
+	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+		kind = failed(db, res);
+	else
+		*v = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	return kind;
+}
+
 /* The server keeps its own pages: nothing to set. */
 static int
 pg_cache(pp_db *db, int kib)
@@ -599,6 +619,7 @@ const struct pp__engine pp__engine_pg = {
 	.version = pg_version,
 	.set_version = pg_set_version,
 	.lock_schema = pg_lock_schema,
+	.data_version = pg_data_version,
 	.cache = pg_cache,
 	.close = pg_close,
 };

@@ -229,6 +229,21 @@ pp__sqlite_open(pp_db *db, const char *path, int create)
 	    "PRAGMA synchronous = FULL", NULL, NULL, NULL));
 }
 
+static int
+lite_data_version(pp_db *db, int64_t *v)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = sqlite3_prepare_v2(db->sql, "PRAGMA data_version", -1, &st,
+	    NULL)) != SQLITE_OK)
+		return kind(rc);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? PP__OK : kind(sqlite3_errcode(db->sql));
+}
+
 /* The busy handler waits for the lock (busy_wait). */
 static int
 lite_begin_write(pp_db *db)
@@ -312,6 +327,7 @@ const struct pp__engine pp__engine_sqlite = {
 	.version = lite_version,
 	.set_version = lite_set_version,
 	.lock_schema = lite_lock_schema,
+	.data_version = lite_data_version,
 	.cache = lite_cache,
 	.close = lite_close,
 };

@@ -76,6 +76,12 @@ struct pp__engine {
 	int	 (*version)(pp_db *db, int64_t *v);
 	int	 (*set_version)(pp_db *db, int v);
 	int	 (*lock_schema)(pp_db *db);
+	/*
+	 * A number that changes when another connection has committed a
+	 * change (it may change for db's own too), to notice a sale's
+	 * command between meters.
+	 */
+	int	 (*data_version)(pp_db *db, int64_t *v);
 	/* The pages db keeps in memory, as kib kilobytes (0: the engine's). */
 	int	 (*cache)(pp_db *db, int kib);
 	void	 (*close)(pp_db *db);

@@ -118,6 +118,8 @@ pp__st *pp__stmt(pp_db *db, const char *sql);
 /* The rows the last change changed; every row changed since the open. */
 int64_t	 pp__changes(pp_db *db);
 int64_t	 pp__total_changes(pp_db *db);
+/* A number that moves when another connection commits (engine.h). */
+int	 pp__data_version(pp_db *db, int64_t *v);
 /*
  * db->sql opened on path for the SQLite engine (engine-sqlite.c):
  * PP__OK, or PP__EREADONLY when it could not be opened (db->sql says why

@@ -262,7 +262,7 @@ struct bus_ctx {
 	pp_db			*db;
 	struct profile_cache	*cache;
 	struct pp__bus		*bus;
-	int64_t			 version;	/* PRAGMA data_version seen */
+	int64_t			 version;	/* the data version seen */
 	int64_t			*tried;		/* commands run this cycle */
 	size_t			 ntried, cap;
 };
@@ -329,8 +329,7 @@ others_wrote(struct bus_ctx *c)
 {
 	int64_t v;
 
-	if (pp__query_int(c->db, &v, "PRAGMA data_version", "") != PP_OK ||
-	    v == c->version)
+	if (pp__data_version(c->db, &v) != PP_OK || v == c->version)
 		return 0;
 	c->version = v;
 	return 1;
