@@ -64,7 +64,8 @@ pp__serial_next(pp_db *db, int64_t t, char serial[PP_KEYMAX])
 	if (strcmp(last_day, day) > 0)
 		snprintf(day, sizeof(day), "%s", last_day);
 	rc = pp__query_int(db, &seq, "INSERT INTO serial_days(day, last) "
-	    "VALUES (?, 1) ON CONFLICT(day) DO UPDATE SET last = last + 1 "
+	    "VALUES (?, 1) ON CONFLICT(day) DO UPDATE SET last = "
+	    "serial_days.last + 1 "
 	    "RETURNING last", "t", day);
 	if (rc != PP_OK)
 		return rc;

@@ -24,7 +24,8 @@ put_setting(struct store *s, const char *key, const char *value)
 
 	rc = pp__exec(s->db, "INSERT INTO settings(key, value) VALUES (?, ?) "
 	    "ON CONFLICT(key) DO UPDATE SET value = excluded.value WHERE "
-	    "value IS NOT excluded.value", "tt", key, value);
+	    "settings.value IS DISTINCT FROM excluded.value", "tt", key,
+	    value);
 	if (rc == PP_OK) {
 		s->st->settings++;
 		s->st->changed += pp__changes(s->db);
@@ -139,9 +140,11 @@ store_operators(struct store *s)
 		if ((rc = pp__exec(s->db, "INSERT INTO operators(login, role, "
 		    "source, created, name) VALUES (?1, ?2, 'site', ?3, "
 		    "nullif(?4, '')) ON CONFLICT(login) DO UPDATE SET role = "
-		    "CASE source WHEN 'site' THEN excluded.role ELSE role END, "
-		    "name = excluded.name WHERE (source = 'site' AND role IS "
-		    "NOT excluded.role) OR name IS NOT excluded.name", "ttit",
+		    "CASE operators.source WHEN 'site' THEN excluded.role ELSE "
+		    "operators.role END, name = excluded.name WHERE "
+		    "(operators.source = 'site' AND operators.role IS DISTINCT "
+		    "FROM excluded.role) OR operators.name IS DISTINCT FROM "
+		    "excluded.name", "ttit",
 		    op->login, op->role, pp_now(), op->name ? op->name : "")) !=
 		    PP_OK)
 			return rc;
@@ -392,9 +395,11 @@ meter_upsert(pp_db *db, const struct pp__site_meter *m, int *changed)
 	    "billing = excluded.billing, alarm1 = excluded.alarm1, "
 	    "alarm2 = excluded.alarm2, overload_w = excluded.overload_w, "
 	    "address = excluded.address "
-	    "WHERE (gateway_id, unit, profile, building_id, floor, room, "
-	    "tariff_id, price, billing, alarm1, alarm2, overload_w, address) "
-	    "IS NOT (excluded.gateway_id, excluded.unit, excluded.profile, "
+	    "WHERE (meters.gateway_id, meters.unit, meters.profile, "
+	    "meters.building_id, meters.floor, meters.room, meters.tariff_id, "
+	    "meters.price, meters.billing, meters.alarm1, meters.alarm2, "
+	    "meters.overload_w, meters.address) IS DISTINCT FROM (excluded.gateway_id, excluded.unit, "
+	    "excluded.profile, "
 	    "excluded.building_id, excluded.floor, excluded.room, "
 	    "excluded.tariff_id, excluded.price, excluded.billing, "
 	    "excluded.alarm1, excluded.alarm2, excluded.overload_w, "
@@ -448,8 +453,10 @@ store_gateways(struct store *s, const struct pp__site_building *b,
 		    "timeout_ms = excluded.timeout_ms, retries = "
 		    "excluded.retries, baud = excluded.baud, turnaround_ms = "
 		    "excluded.turnaround_ms, poller = excluded.poller WHERE "
-		    "(building_id, address, timeout_ms, retries, baud, "
-		    "turnaround_ms, poller) IS NOT (excluded.building_id, "
+		    "(gateways.building_id, gateways.address, "
+		    "gateways.timeout_ms, gateways.retries, gateways.baud, "
+		    "gateways.turnaround_ms, gateways.poller) IS DISTINCT FROM "
+		    "(excluded.building_id, "
 		    "excluded.address, excluded.timeout_ms, excluded.retries, "
 		    "excluded.baud, excluded.turnaround_ms, excluded.poller)",
 		    "titiiiit", g->name, building_id, g->address,
@@ -577,7 +584,8 @@ pp__site_store(pp_db *db, const struct pp__site *site, struct pp_load_stats *st)
 	s.st = st;
 	if (site->name && (rc = pp__exec(db, "INSERT INTO meta(key, value) "
 	    "VALUES ('site', ?) ON CONFLICT(key) DO UPDATE SET value = "
-	    "excluded.value WHERE value IS NOT excluded.value", "t",
+	    "excluded.value WHERE meta.value IS DISTINCT FROM excluded.value",
+	    "t",
 	    site->name)) != PP_OK)
 		return rc;
 	st->changed += site->name ? pp__changes(db) : 0;

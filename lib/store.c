@@ -227,8 +227,9 @@ charge_day(pp_db *db, int64_t meter_id, const char *day, int64_t from,
 		if ((rc = pp__exec(db, "INSERT INTO daily_parts(meter_id, day, "
 		    "window, tier, price, energy_wh, cost_e7) VALUES (?, ?, ?, ?, "
 		    "?, ?, ?) ON CONFLICT(meter_id, day, window, tier, price) DO "
-		    "UPDATE SET energy_wh = energy_wh + excluded.energy_wh, "
-		    "cost_e7 = cost_e7 + excluded.cost_e7", "ittiiii", meter_id,
+		    "UPDATE SET energy_wh = daily_parts.energy_wh + "
+		    "excluded.energy_wh, cost_e7 = daily_parts.cost_e7 + "
+		    "excluded.cost_e7", "ittiiii", meter_id,
 		    day, c.part[i].window, (int64_t)c.part[i].tier,
 		    c.part[i].price, c.part[i].wh, c.part[i].cost_e7)) != PP_OK)
 			return rc;
@@ -272,8 +273,9 @@ roll_day(pp_db *db, int64_t meter_id, const char *day, int64_t wh,
 		return rc;
 	return pp__exec(db, "INSERT INTO monthly VALUES (substr(?1, 1, 7), "
 	    "?2, ?3, ?4, ?5) ON CONFLICT(month, meter_id) DO UPDATE SET days = "
-	    "days + excluded.days, energy_wh = energy_wh + excluded.energy_wh, "
-	    "cost_e7 = cost_e7 + excluded.cost_e7", "tiiii", day, meter_id,
+	    "monthly.days + excluded.days, energy_wh = monthly.energy_wh + "
+	    "excluded.energy_wh, cost_e7 = monthly.cost_e7 + excluded.cost_e7",
+	    "tiiii", day, meter_id,
 	    added, wh, cost);
 }
 

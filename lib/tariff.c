@@ -52,7 +52,8 @@ pp__tariff_store(pp_db *db, const char *name, const struct pp__tariff_spec *t,
 		return pp__fail(db, PP_EINTERNAL, "out of memory");
 	rc = pp__query_int(db, &tariff_id,
 	    "INSERT INTO tariffs(name) VALUES (?)"
-	    " ON CONFLICT(name) DO UPDATE SET name = name RETURNING id", "t",
+	    " ON CONFLICT(name) DO UPDATE SET name = tariffs.name RETURNING id",
+	    "t",
 	    name);
 	if (rc != PP_OK)
 		goto out;
