@@ -1,0 +1,1050 @@
+-- 001-sqlite-compat.sql: the PostgreSQL schema's first step.  It creates the
+-- schema's version table, pp_schema, and the SQL functions that let the
+-- library's one set of queries, written in SQLite's dialect where it is also
+-- standard, run unchanged on PostgreSQL: SQLite's date and time functions
+-- (strftime, date, datetime, "time", julianday, unixepoch, with the
+-- modifiers), printf, group_concat, instr, iif, ifnull, a SQLite substr,
+-- the scalar min(a, b, ...) and max(a, b, ...), total, typeof, length of a
+-- number, and sum over a comparison (SQLite's 0/1).
+--
+-- Where: schema public, like the tables, so the default search_path finds
+-- them and nothing of PostgreSQL's own is shadowed.  Each function keeps
+-- SQLite 3.40's semantics (the version Debian 12 ships and the library is
+-- tested with), checked against sqlite3 itself by tests/pg/schema.t.  The
+-- helpers are named pp__*; the library never calls them.
+--
+-- Why not override pg_catalog: a function in public never wins over
+-- pg_catalog's own with the same argument types, so substr(text, int, int)
+-- stays PostgreSQL's; SQLite's substr is chosen when an argument is a
+-- bigint (instr() returns one), which covers the library's
+-- substr(x, 1, instr(x, ':') - 1).  See lib/pg/PORTING.md for what stays
+-- different.
+--
+-- 'localtime' and 'utc' use the session's TimeZone (the engine sets it to
+-- the process's zone when it connects): these functions are STABLE.
+--
+-- The engine runs this file in one transaction.  It refuses to run on a
+-- database that already has pp_schema (loading the files twice is refused,
+-- with nothing changed).
+
+DO $$
+BEGIN
+	-- one migrator at a time (the engine takes this lock too)
+	PERFORM pg_advisory_xact_lock(hashtext('prepay schema'));
+	IF to_regclass('public.pp_schema') IS NOT NULL THEN
+		RAISE EXCEPTION 'prepay: the schema is already at version %; migration 1 is applied',
+		    (SELECT version FROM public.pp_schema);
+	END IF;
+END
+$$;
+
+-- The schema's version, as PRAGMA user_version is on SQLite: one row, set
+-- by each migration file at its end.
+CREATE TABLE pp_schema(version int NOT NULL);
+INSERT INTO pp_schema VALUES (0);
+CREATE UNIQUE INDEX pp_schema_one ON pp_schema((true));
+
+------------------------------------------------------------------------
+-- Date and time: a port of SQLite 3.40's src/date.c.  A value is held as
+-- SQLite's DateTime (the Julian day in ms and/or Y-M-D and h:m:s), each
+-- modifier applied in turn, and the result formatted as SQLite does.
+------------------------------------------------------------------------
+
+CREATE TYPE pp__dt AS (
+	ijd bigint,		-- Julian day times 86400000
+	y int, mo int, d int,	-- year, month, day
+	h int, mi int,		-- hour, minute
+	s double precision,	-- seconds
+	vjd boolean,		-- ijd is valid
+	vymd boolean,		-- y, mo, d are valid
+	vhms boolean,		-- h, mi, s are valid
+	raws boolean,		-- a raw number is in s
+	tz int,			-- a zone offset in minutes
+	vtz boolean,		-- tz is valid
+	tzset boolean,		-- the zone was given
+	err boolean		-- an overflow happened
+);
+
+CREATE FUNCTION pp__dt_zero() RETURNS pp__dt
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT ROW(0::bigint, 0, 0, 0, 0, 0, 0::float8, false, false, false,
+	    false, 0, false, false, false)::public.pp__dt
+$$;
+
+CREATE FUNCTION pp__dt_error() RETURNS pp__dt
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT ROW(0::bigint, 0, 0, 0, 0, 0, 0::float8, false, false, false,
+	    false, 0, false, false, true)::public.pp__dt
+$$;
+
+-- SQLite's sqlite3Isspace: space, \t, \n, \v, \f, \r.
+CREATE FUNCTION pp__isspace(c text) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT c IN (' ', E'\t', E'\n', E'\013', E'\f', E'\r')
+$$;
+
+-- Is z a whole number as sqlite3AtoF reads one (sqlite3AtoF(z) > 0)?
+CREATE FUNCTION pp__isnum(z text) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT z ~ '^[ \t\n\013\f\r]*[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?[ \t\n\013\f\r]*$'
+$$;
+
+-- The number in z (pp__isnum(z)), as a double; an overflow is infinity,
+-- as sqlite3AtoF gives.
+CREATE FUNCTION pp__atof(z text) RETURNS double precision
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+BEGIN
+	RETURN btrim(z, E' \t\n\013\f\r')::double precision;
+EXCEPTION WHEN numeric_value_out_of_range THEN
+	IF btrim(z, E' \t\n\013\f\r') ~ '[eE]-' THEN
+		RETURN 0;
+	END IF;
+	RETURN CASE WHEN btrim(z, E' \t\n\013\f\r') LIKE '-%'
+	    THEN '-Infinity'::float8 ELSE 'Infinity'::float8 END;
+END
+$$;
+
+-- getDigits(): n digits at z's position i, between lo and hi; NULL if not.
+CREATE FUNCTION pp__digits(z text, i int, n int, lo int, hi int)
+RETURNS int LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT CASE WHEN substr(z, i, n) ~ ('^[0-9]{' || n || '}$')
+	    AND substr(z, i, n)::int BETWEEN lo AND hi
+	    THEN substr(z, i, n)::int END
+$$;
+
+-- computeJD()
+CREATE FUNCTION pp__dt_jd(p pp__dt) RETURNS pp__dt
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+	yy int; mm int; dd int; a int; b int; x1 int; x2 int;
+BEGIN
+	IF p.vjd THEN
+		RETURN p;
+	END IF;
+	IF p.vymd THEN
+		yy := p.y; mm := p.mo; dd := p.d;
+	ELSE
+		yy := 2000; mm := 1; dd := 1;
+	END IF;
+	IF yy < -4713 OR yy > 9999 OR p.raws THEN
+		RETURN public.pp__dt_error();
+	END IF;
+	IF mm <= 2 THEN
+		yy := yy - 1;
+		mm := mm + 12;
+	END IF;
+	a := yy / 100;
+	b := 2 - a + a / 4;
+	x1 := 36525 * (yy + 4716) / 100;
+	x2 := 306001 * (mm + 1) / 10000;
+	p.ijd := trunc(((x1 + x2 + dd + b)::float8 - 1524.5::float8)
+	    * 86400000::float8)::bigint;
+	p.vjd := true;
+	IF p.vhms THEN
+		p.ijd := p.ijd + p.h * 3600000 + p.mi * 60000 +
+		    trunc(p.s * 1000::float8 + 0.5::float8)::bigint;
+		IF p.vtz THEN
+			p.ijd := p.ijd - p.tz * 60000;
+			p.vymd := false;
+			p.vhms := false;
+			p.vtz := false;
+		END IF;
+	END IF;
+	RETURN p;
+END
+$$;
+
+-- computeYMD()
+CREATE FUNCTION pp__dt_ymd(p pp__dt) RETURNS pp__dt
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+	z int; a int; b int; c int; dd int; e int; x1 int;
+BEGIN
+	IF p.vymd THEN
+		RETURN p;
+	END IF;
+	IF NOT p.vjd THEN
+		p.y := 2000; p.mo := 1; p.d := 1;
+	ELSIF p.ijd < 0 OR p.ijd > 464269060799999 THEN
+		RETURN public.pp__dt_error();
+	ELSE
+		z := ((p.ijd + 43200000) / 86400000)::int;
+		a := trunc((z::float8 - 1867216.25::float8) / 36524.25::float8)::int;
+		a := z + 1 + a - a / 4;
+		b := a + 1524;
+		c := trunc((b::float8 - 122.1::float8) / 365.25::float8)::int;
+		dd := (36525 * (c & 32767)) / 100;
+		e := trunc((b - dd)::float8 / 30.6001::float8)::int;
+		x1 := trunc(30.6001::float8 * e::float8)::int;
+		p.d := b - dd - x1;
+		p.mo := CASE WHEN e < 14 THEN e - 1 ELSE e - 13 END;
+		p.y := CASE WHEN p.mo > 2 THEN c - 4716 ELSE c - 4715 END;
+	END IF;
+	p.vymd := true;
+	RETURN p;
+END
+$$;
+
+-- computeHMS()
+CREATE FUNCTION pp__dt_hms(p pp__dt) RETURNS pp__dt
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+	si int;
+BEGIN
+	IF p.vhms THEN
+		RETURN p;
+	END IF;
+	p := public.pp__dt_jd(p);
+	si := ((p.ijd + 43200000) % 86400000)::int;
+	p.s := si::float8 / 1000::float8;
+	si := trunc(p.s)::int;
+	p.s := p.s - si;
+	p.h := si / 3600;
+	si := si - p.h * 3600;
+	p.mi := si / 60;
+	p.s := p.s + (si - p.mi * 60);
+	p.raws := false;
+	p.vhms := true;
+	RETURN p;
+END
+$$;
+
+-- clearYMD_HMS_TZ()
+CREATE FUNCTION pp__dt_clear(p pp__dt) RETURNS pp__dt
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+BEGIN
+	p.vymd := false;
+	p.vhms := false;
+	p.vtz := false;
+	RETURN p;
+END
+$$;
+
+-- toLocaltime(): UTC to the session's zone, as the C library's
+-- localtime_r; a time before 1970 or after 2038-01-18 is looked up in a
+-- year of 2000-2003 with the same leap-year place, as SQLite does.
+CREATE FUNCTION pp__dt_tolocal(p pp__dt) RETURNS pp__dt
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+DECLARE
+	x public.pp__dt;
+	yd int := 0;
+	t bigint;
+	lt timestamp;
+BEGIN
+	p := public.pp__dt_jd(p);
+	IF p.ijd < 210866760000000 OR p.ijd > 213014145600000 THEN
+		x := public.pp__dt_hms(public.pp__dt_ymd(p));
+		yd := (2000 + x.y % 4) - x.y;
+		x.y := x.y + yd;
+		x.vjd := false;
+		x := public.pp__dt_jd(x);
+		t := x.ijd / 1000 - 210866760000;
+	ELSE
+		t := p.ijd / 1000 - 210866760000;
+	END IF;
+	lt := to_timestamp(t)::timestamp;
+	p.y := extract(year FROM lt)::int - yd;
+	p.mo := extract(month FROM lt)::int;
+	p.d := extract(day FROM lt)::int;
+	p.h := extract(hour FROM lt)::int;
+	p.mi := extract(minute FROM lt)::int;
+	p.s := floor(extract(second FROM lt))::float8 +
+	    (p.ijd % 1000)::float8 * 0.001::float8;
+	p.vymd := true;
+	p.vhms := true;
+	p.vjd := false;
+	p.raws := false;
+	p.vtz := false;
+	p.err := false;
+	RETURN p;
+END
+$$;
+
+-- parseTimezone(): the rest of a time, z: nothing, Z or (+|-)HH:MM.
+CREATE FUNCTION pp__dt_parse_tz(z text, p pp__dt) RETURNS pp__dt
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+	i int := 1;
+	n int := length(z);
+	c text;
+	sgn int;
+	hh int;
+	mm int;
+BEGIN
+	WHILE i <= n AND public.pp__isspace(substr(z, i, 1)) LOOP
+		i := i + 1;
+	END LOOP;
+	p.tz := 0;
+	c := substr(z, i, 1);
+	IF c = '-' THEN
+		sgn := -1;
+	ELSIF c = '+' THEN
+		sgn := 1;
+	ELSIF c IN ('Z', 'z') THEN
+		i := i + 1;
+	ELSIF c = '' THEN
+		RETURN p;
+	ELSE
+		RETURN NULL;
+	END IF;
+	IF sgn IS NOT NULL THEN
+		i := i + 1;
+		hh := public.pp__digits(z, i, 2, 0, 14);
+		mm := public.pp__digits(z, i + 3, 2, 0, 59);
+		IF hh IS NULL OR substr(z, i + 2, 1) <> ':' OR mm IS NULL THEN
+			RETURN NULL;
+		END IF;
+		i := i + 5;
+		p.tz := sgn * (mm + hh * 60);
+	END IF;
+	WHILE i <= n AND public.pp__isspace(substr(z, i, 1)) LOOP
+		i := i + 1;
+	END LOOP;
+	p.tzset := true;
+	IF i <= n THEN
+		RETURN NULL;
+	END IF;
+	RETURN p;
+END
+$$;
+
+-- parseHhMmSs(): HH:MM[:SS[.FFF]] and a zone.
+CREATE FUNCTION pp__dt_parse_hms(z text, p pp__dt) RETURNS pp__dt
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+	hh int; mm int; ss int;
+	ms float8 := 0;
+	scale float8;
+	i int;
+BEGIN
+	hh := public.pp__digits(z, 1, 2, 0, 24);
+	mm := public.pp__digits(z, 4, 2, 0, 59);
+	IF hh IS NULL OR substr(z, 3, 1) <> ':' OR mm IS NULL THEN
+		RETURN NULL;
+	END IF;
+	i := 6;
+	IF substr(z, i, 1) = ':' THEN
+		i := i + 1;
+		ss := public.pp__digits(z, i, 2, 0, 59);
+		IF ss IS NULL THEN
+			RETURN NULL;
+		END IF;
+		i := i + 2;
+		IF substr(z, i, 1) = '.' AND substr(z, i + 1, 1) ~ '^[0-9]$' THEN
+			scale := 1;
+			i := i + 1;
+			WHILE substr(z, i, 1) ~ '^[0-9]$' LOOP
+				ms := ms * 10::float8 + substr(z, i, 1)::int;
+				scale := scale * 10::float8;
+				i := i + 1;
+			END LOOP;
+			ms := ms / scale;
+		END IF;
+	ELSE
+		ss := 0;
+	END IF;
+	p.vjd := false;
+	p.raws := false;
+	p.vhms := true;
+	p.h := hh;
+	p.mi := mm;
+	p.s := ss + ms;
+	p := public.pp__dt_parse_tz(substr(z, i), p);
+	IF p IS NULL THEN
+		RETURN NULL;
+	END IF;
+	p.vtz := p.tz <> 0;
+	RETURN p;
+END
+$$;
+
+-- parseYyyyMmDd(): [-]YYYY-MM-DD and an optional time.
+CREATE FUNCTION pp__dt_parse_ymd(z text, p pp__dt) RETURNS pp__dt
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+	i int := 1;
+	neg boolean := false;
+	yy int; mm int; dd int;
+	q public.pp__dt;
+BEGIN
+	IF substr(z, 1, 1) = '-' THEN
+		i := 2;
+		neg := true;
+	END IF;
+	yy := public.pp__digits(z, i, 4, 0, 9999);
+	mm := public.pp__digits(z, i + 5, 2, 1, 12);
+	dd := public.pp__digits(z, i + 8, 2, 1, 31);
+	IF yy IS NULL OR substr(z, i + 4, 1) <> '-' OR mm IS NULL OR
+	    substr(z, i + 7, 1) <> '-' OR dd IS NULL THEN
+		RETURN NULL;
+	END IF;
+	i := i + 10;
+	WHILE public.pp__isspace(substr(z, i, 1)) OR substr(z, i, 1) = 'T' LOOP
+		i := i + 1;
+	END LOOP;
+	q := public.pp__dt_parse_hms(substr(z, i), p);
+	IF q IS NOT NULL THEN
+		p := q;
+	ELSIF i > length(z) THEN
+		p.vhms := false;
+	ELSE
+		RETURN NULL;
+	END IF;
+	p.vjd := false;
+	p.vymd := true;
+	p.y := CASE WHEN neg THEN -yy ELSE yy END;
+	p.mo := mm;
+	p.d := dd;
+	IF p.vtz THEN
+		p := public.pp__dt_jd(p);
+	END IF;
+	RETURN p;
+END
+$$;
+
+-- setRawDateNumber()
+CREATE FUNCTION pp__dt_raw(r double precision) RETURNS pp__dt
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+	p public.pp__dt := public.pp__dt_zero();
+BEGIN
+	p.s := r;
+	p.raws := true;
+	IF r >= 0 AND r < 5373484.5::float8 THEN
+		p.ijd := trunc(r * 86400000::float8 + 0.5::float8)::bigint;
+		p.vjd := true;
+	END IF;
+	RETURN p;
+END
+$$;
+
+-- parseDateOrTime(): a text value.
+CREATE FUNCTION pp__dt_parse(z text) RETURNS pp__dt
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+DECLARE
+	p public.pp__dt := public.pp__dt_zero();
+	q public.pp__dt;
+BEGIN
+	q := public.pp__dt_parse_ymd(z, p);
+	IF q IS NOT NULL THEN
+		RETURN q;
+	END IF;
+	q := public.pp__dt_parse_hms(z, p);
+	IF q IS NOT NULL THEN
+		RETURN q;
+	END IF;
+	IF lower(z) = 'now' THEN
+		p.ijd := (extract(epoch FROM date_trunc('milliseconds',
+		    statement_timestamp())) * 1000)::bigint + 210866760000000;
+		p.vjd := true;
+		RETURN p;
+	END IF;
+	IF public.pp__isnum(z) THEN
+		RETURN public.pp__dt_raw(public.pp__atof(z));
+	END IF;
+	RETURN NULL;
+END
+$$;
+
+-- parseModifier(): one modifier z, the idx-th argument; NULL on error.
+CREATE FUNCTION pp__dt_mod(p pp__dt, z text, idx int) RETURNS pp__dt
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+DECLARE
+	lz text := lower(z);
+	c text := lower(substr(z, 1, 1));
+	r float8;
+	k int;
+	n int;
+	x int;
+	z2 text;
+	rest text;
+	unit text;
+	rounder float8;
+	lim float8;
+	xf float8;
+	tx public.pp__dt;
+	nw public.pp__dt;
+	day bigint;
+	orig bigint;
+	guess bigint;
+	e bigint;
+	cnt int;
+BEGIN
+	IF c = 'a' THEN
+		IF lz <> 'auto' OR idx > 1 THEN
+			RETURN NULL;
+		END IF;
+		IF NOT p.raws OR p.vjd THEN
+			p.raws := false;
+		ELSIF p.s >= -210866760000::float8 AND p.s <= 253402300799::float8 THEN
+			p := public.pp__dt_clear(p);
+			p.ijd := trunc(p.s * 1000::float8 + 210866760000000::float8 +
+			    0.5::float8)::bigint;
+			p.vjd := true;
+			p.raws := false;
+		END IF;
+		RETURN p;
+	ELSIF c = 'j' THEN
+		IF lz = 'julianday' AND idx <= 1 AND p.vjd AND p.raws THEN
+			p.raws := false;
+			RETURN p;
+		END IF;
+		RETURN NULL;
+	ELSIF c = 'l' THEN
+		IF lz = 'localtime' THEN
+			RETURN public.pp__dt_tolocal(p);
+		END IF;
+		RETURN NULL;
+	ELSIF c = 'u' THEN
+		IF lz = 'unixepoch' AND p.raws THEN
+			IF idx > 1 THEN
+				RETURN NULL;
+			END IF;
+			r := p.s * 1000::float8 + 210866760000000::float8;
+			IF r >= 0 AND r < 464269060800000::float8 THEN
+				p := public.pp__dt_clear(p);
+				p.ijd := trunc(r + 0.5::float8)::bigint;
+				p.vjd := true;
+				p.raws := false;
+				RETURN p;
+			END IF;
+			RETURN NULL;
+		ELSIF lz = 'utc' THEN
+			IF NOT p.tzset THEN
+				p := public.pp__dt_jd(p);
+				orig := p.ijd;
+				guess := orig;
+				e := 0;
+				cnt := 0;
+				LOOP
+					guess := guess - e;
+					nw := public.pp__dt_zero();
+					nw.ijd := guess;
+					nw.vjd := true;
+					nw := public.pp__dt_jd(public.pp__dt_tolocal(nw));
+					-- SQLite 3.40 keeps the error in an int
+					e := nw.ijd - orig;
+					e := ((e + 2147483648) % 4294967296 + 4294967296)
+					    % 4294967296 - 2147483648;
+					EXIT WHEN e = 0 OR cnt >= 3;
+					cnt := cnt + 1;
+				END LOOP;
+				p := public.pp__dt_zero();
+				p.ijd := guess;
+				p.vjd := true;
+				p.tzset := true;
+			END IF;
+			RETURN p;
+		END IF;
+		RETURN NULL;
+	ELSIF c = 'w' THEN
+		IF substr(lz, 1, 8) <> 'weekday ' OR NOT public.pp__isnum(substr(z, 9)) THEN
+			RETURN NULL;
+		END IF;
+		r := public.pp__atof(substr(z, 9));
+		IF r <> trunc(r) OR r < 0 OR r >= 7 THEN
+			RETURN NULL;
+		END IF;
+		n := r::int;
+		p := public.pp__dt_hms(public.pp__dt_ymd(p));
+		p.vtz := false;
+		p.vjd := false;
+		p := public.pp__dt_jd(p);
+		day := ((p.ijd + 129600000) / 86400000) % 7;
+		IF day > n THEN
+			day := day - 7;
+		END IF;
+		p.ijd := p.ijd + (n - day) * 86400000;
+		RETURN public.pp__dt_clear(p);
+	ELSIF c = 's' THEN
+		IF substr(lz, 1, 9) <> 'start of ' OR
+		    (NOT p.vjd AND NOT p.vymd AND NOT p.vhms) THEN
+			RETURN NULL;
+		END IF;
+		rest := substr(lz, 10);
+		p := public.pp__dt_ymd(p);
+		p.vhms := true;
+		p.h := 0;
+		p.mi := 0;
+		p.s := 0;
+		p.raws := false;
+		p.vtz := false;
+		p.vjd := false;
+		IF rest = 'month' THEN
+			p.d := 1;
+		ELSIF rest = 'year' THEN
+			p.mo := 1;
+			p.d := 1;
+		ELSIF rest <> 'day' THEN
+			RETURN NULL;
+		END IF;
+		RETURN p;
+	ELSIF c IN ('+', '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9') THEN
+		k := 2;
+		WHILE k <= length(z) AND substr(z, k, 1) <> ':' AND
+		    NOT public.pp__isspace(substr(z, k, 1)) LOOP
+			k := k + 1;
+		END LOOP;
+		IF NOT public.pp__isnum(substr(z, 1, k - 1)) THEN
+			RETURN NULL;
+		END IF;
+		r := public.pp__atof(substr(z, 1, k - 1));
+		IF substr(z, k, 1) = ':' THEN
+			-- (+|-)HH:MM[:SS[.FFF]]
+			z2 := z;
+			IF substr(z2, 1, 1) !~ '^[0-9]$' THEN
+				z2 := substr(z2, 2);
+			END IF;
+			tx := public.pp__dt_parse_hms(z2, public.pp__dt_zero());
+			IF tx IS NULL THEN
+				RETURN NULL;
+			END IF;
+			tx := public.pp__dt_jd(tx);
+			tx.ijd := tx.ijd - 43200000;
+			day := tx.ijd / 86400000;
+			tx.ijd := tx.ijd - day * 86400000;
+			IF substr(z, 1, 1) = '-' THEN
+				tx.ijd := -tx.ijd;
+			END IF;
+			p := public.pp__dt_clear(public.pp__dt_jd(p));
+			p.ijd := p.ijd + tx.ijd;
+			RETURN p;
+		END IF;
+		rest := substr(z, k);
+		WHILE public.pp__isspace(substr(rest, 1, 1)) LOOP
+			rest := substr(rest, 2);
+		END LOOP;
+		n := octet_length(rest);
+		IF n > 10 OR n < 3 THEN
+			RETURN NULL;
+		END IF;
+		IF lower(right(rest, 1)) = 's' THEN
+			n := n - 1;
+		END IF;
+		unit := lower(left(rest, n));
+		p := public.pp__dt_jd(p);
+		rounder := CASE WHEN r < 0 THEN -0.5 ELSE 0.5 END;
+		-- SQLite's table of float limits and factors
+		SELECT v.lim::real::float8, v.xf INTO lim, xf FROM (VALUES
+		    ('second', 4.6427e+14, 1::float8),
+		    ('minute', 7.7379e+12, 60),
+		    ('hour', 1.2897e+11, 3600),
+		    ('day', 5373485.0, 86400),
+		    ('month', 176546.0, 2592000),
+		    ('year', 14713.0, 31536000)) v(name, lim, xf)
+		    WHERE v.name = unit;
+		IF lim IS NULL OR NOT (r > -lim AND r < lim) THEN
+			RETURN NULL;
+		END IF;
+		IF unit = 'month' THEN
+			p := public.pp__dt_hms(public.pp__dt_ymd(p));
+			p.mo := p.mo + trunc(r)::int;
+			x := CASE WHEN p.mo > 0 THEN (p.mo - 1) / 12
+			    ELSE (p.mo - 12) / 12 END;
+			p.y := p.y + x;
+			p.mo := p.mo - x * 12;
+			p.vjd := false;
+			r := r - trunc(r);
+		ELSIF unit = 'year' THEN
+			p := public.pp__dt_hms(public.pp__dt_ymd(p));
+			p.y := p.y + trunc(r)::int;
+			p.vjd := false;
+			r := r - trunc(r);
+		END IF;
+		p := public.pp__dt_jd(p);
+		p.ijd := p.ijd + trunc(r * 1000::float8 * xf + rounder)::bigint;
+		RETURN public.pp__dt_clear(p);
+	END IF;
+	RETURN NULL;
+END
+$$;
+
+-- isDate(): the value (text vt, or the number vn) with its modifiers, to
+-- a DateTime with its Y-M-D and h:m:s; NULL where SQLite gives NULL.
+CREATE FUNCTION pp__dt_eval(vt text, vn double precision, mods text[])
+RETURNS pp__dt LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+DECLARE
+	p public.pp__dt;
+	i int;
+BEGIN
+	IF vn IS NOT NULL THEN
+		p := public.pp__dt_raw(vn);
+	ELSIF vt IS NOT NULL THEN
+		p := public.pp__dt_parse(vt);
+	ELSE
+		RETURN NULL;
+	END IF;
+	IF p IS NULL THEN
+		RETURN NULL;
+	END IF;
+	FOR i IN 1 .. coalesce(array_length(mods, 1), 0) LOOP
+		IF mods[i] IS NULL THEN
+			RETURN NULL;
+		END IF;
+		p := public.pp__dt_mod(p, mods[i], i);
+		IF p IS NULL THEN
+			RETURN NULL;
+		END IF;
+	END LOOP;
+	p := public.pp__dt_jd(p);
+	IF p.err OR p.ijd < 0 OR p.ijd > 464269060799999 THEN
+		RETURN NULL;
+	END IF;
+	RETURN public.pp__dt_hms(public.pp__dt_ymd(p));
+END
+$$;
+
+-- A year as datetime() writes it: four digits, a minus before.
+CREATE FUNCTION pp__dt_year(y int) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT CASE WHEN y < 0 THEN '-' ELSE '' END ||
+	    lpad((abs(y) % 10000)::text, 4, '0')
+$$;
+
+CREATE FUNCTION pp__dt_date(p pp__dt) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT public.pp__dt_year(p.y) || '-' || lpad(p.mo::text, 2, '0') || '-' ||
+	    lpad(p.d::text, 2, '0')
+$$;
+
+CREATE FUNCTION pp__dt_time(p pp__dt) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT lpad(p.h::text, 2, '0') || ':' || lpad(p.mi::text, 2, '0') || ':' ||
+	    lpad(trunc(p.s)::int::text, 2, '0')
+$$;
+
+-- "%0Nd" of an integer, as C's printf pads it: the sign inside the width.
+CREATE FUNCTION pp__pad0(v bigint, w int) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT CASE WHEN v < 0 THEN '-' || lpad(abs(v)::text,
+	    greatest(w - 1, length(abs(v)::text)), '0')
+	    ELSE lpad(v::text, greatest(w, length(v::text)), '0') END
+$$;
+
+-- The exact value of a double, as a numeric.
+CREATE FUNCTION pp__f8exact(v double precision) RETURNS numeric
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+DECLARE
+	bits bigint := ('x' || encode(float8send(v), 'hex'))::bit(64)::bigint;
+	e int := ((bits >> 52) & 2047)::int;
+	m bigint := bits & 4503599627370495;
+	r numeric;
+BEGIN
+	IF e = 2047 THEN
+		RETURN NULL;		-- infinity or NaN
+	END IF;
+	IF e = 0 THEN
+		e := 1;
+	ELSE
+		m := m + 4503599627370496;
+	END IF;
+	e := e - 1075;
+	IF e >= 0 THEN
+		r := m * power(2::numeric, e);
+	ELSE
+		r := (m * power(5::numeric, -e)) * ('1e' || e)::numeric;
+	END IF;
+	RETURN CASE WHEN bits < 0 THEN -r ELSE r END;
+END
+$$;
+
+-- A double as SQLite 3.40's printf writes it: xtype f, e, E, g or G, the
+-- precision (-1: 6), the sign to put before a positive number ('', '+' or
+-- ' '), the flags '#' (alt) and '!' (alt2).  SQLite rounds by adding half
+-- a unit of the last digit (and, for f, 3e-16 of the value) and writes at
+-- most 16 significant digits (26 with '!'), the rest as '0'; here in exact
+-- decimal arithmetic where SQLite uses long double.
+CREATE FUNCTION pp__fmt_float(v double precision, xtype text, prec int,
+    prefix text, alt boolean, alt2 boolean)
+RETURNS text LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+	pfx text := prefix;
+	rounder float8;
+	idx int;
+	ex int;
+	rv numeric;
+	expo int := 0;
+	rtz boolean;
+	e2 int;
+	nsd int;
+	dp boolean;
+	dig text;
+	di int := 0;
+	out text;
+	upper_e boolean := xtype IN ('E', 'G');
+BEGIN
+	IF prec IS NULL OR prec < 0 THEN
+		prec := 6;
+	END IF;
+	IF v IS NULL THEN
+		v := 0;
+	END IF;
+	IF v < 0 THEN
+		v := -v;
+		pfx := '-';
+	END IF;
+	IF v <> v THEN
+		RETURN 'NaN';
+	END IF;
+	IF v = 'Infinity'::float8 THEN
+		RETURN pfx || 'Inf';
+	END IF;
+	xtype := lower(xtype);
+	IF xtype = 'g' AND prec > 0 THEN
+		prec := prec - 1;
+	END IF;
+	idx := prec & 4095;
+	rounder := (ARRAY[5.0e-1, 5.0e-2, 5.0e-3, 5.0e-4, 5.0e-5, 5.0e-6, 5.0e-7,
+	    5.0e-8, 5.0e-9, 5.0e-10]::float8[])[idx % 10 + 1];
+	WHILE idx >= 10 LOOP
+		IF rounder < 1e-290::float8 THEN
+			rounder := 0;
+		ELSE
+			rounder := rounder * 1.0e-10::float8;
+		END IF;
+		idx := idx - 10;
+	END LOOP;
+	rv := public.pp__f8exact(v);
+	IF xtype = 'f' THEN
+		ex := ((('x' || encode(float8send(v), 'hex'))::bit(64)::bigint
+		    >> 52) & 2047)::int - 1023;
+		IF prec + ex / 3 < 15 THEN
+			rounder := (public.pp__f8exact(rounder) +
+			    rv * public.pp__f8exact(3e-16::float8))::float8;
+		END IF;
+		rv := rv + public.pp__f8exact(rounder);
+	END IF;
+	IF rv > 0 THEN
+		expo := floor(log(10::numeric, rv))::int;
+		WHILE rv >= power(10::numeric, expo + 1) LOOP
+			expo := expo + 1;
+		END LOOP;
+		WHILE rv < power(10::numeric, expo) LOOP
+			expo := expo - 1;
+		END LOOP;
+		rv := rv * ('1e' || (-expo))::numeric;
+	END IF;
+	IF xtype <> 'f' THEN
+		rv := rv + public.pp__f8exact(rounder);
+		IF rv >= 10 THEN
+			rv := rv * 0.1;
+			expo := expo + 1;
+		END IF;
+	END IF;
+	IF xtype = 'g' THEN
+		rtz := NOT alt;
+		IF expo < -4 OR expo > prec THEN
+			xtype := 'e';
+		ELSE
+			prec := prec - expo;
+			xtype := 'f';
+		END IF;
+	ELSE
+		rtz := alt2;
+	END IF;
+	e2 := CASE WHEN xtype = 'e' THEN 0 ELSE expo END;
+	nsd := CASE WHEN alt2 THEN 26 ELSE 16 END;
+	dp := prec > 0 OR alt OR alt2;
+	-- the digits of rv, in [1, 10) or 0, as the long double gives them
+	dig := replace(trunc(rv, nsd + 2)::text, '.', '');
+	out := pfx;
+	IF e2 < 0 THEN
+		out := out || '0';
+	ELSE
+		WHILE e2 >= 0 LOOP
+			di := di + 1;
+			out := out || CASE WHEN di <= nsd THEN
+			    coalesce(nullif(substr(dig, di, 1), ''), '0') ELSE '0' END;
+			e2 := e2 - 1;
+		END LOOP;
+	END IF;
+	IF dp THEN
+		out := out || '.';
+	END IF;
+	e2 := e2 + 1;
+	WHILE e2 < 0 LOOP
+		out := out || '0';
+		prec := prec - 1;
+		e2 := e2 + 1;
+	END LOOP;
+	WHILE prec > 0 LOOP
+		di := di + 1;
+		out := out || CASE WHEN di <= nsd THEN
+		    coalesce(nullif(substr(dig, di, 1), ''), '0') ELSE '0' END;
+		prec := prec - 1;
+	END LOOP;
+	IF rtz AND dp THEN
+		out := rtrim(out, '0');
+		IF right(out, 1) = '.' THEN
+			out := CASE WHEN alt2 THEN out || '0' ELSE left(out, -1) END;
+		END IF;
+	END IF;
+	IF xtype = 'e' THEN
+		out := out || CASE WHEN upper_e THEN 'E' ELSE 'e' END ||
+		    CASE WHEN expo < 0 THEN '-' ELSE '+' END ||
+		    lpad(abs(expo)::text, 2, '0');
+	END IF;
+	RETURN out;
+END
+$$;
+
+-- strftime()'s formatting of a DateTime p.
+CREATE FUNCTION pp__dt_strftime(fmt text, p pp__dt) RETURNS text
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+	out text := '';
+	i int := 1;
+	n int := length(fmt);
+	c text;
+	q public.pp__dt;
+	nday int;
+	wd int;
+	s float8;
+BEGIN
+	IF fmt IS NULL OR p IS NULL THEN
+		RETURN NULL;
+	END IF;
+	WHILE i <= n LOOP
+		c := substr(fmt, i, 1);
+		IF c <> '%' THEN
+			out := out || c;
+			i := i + 1;
+			CONTINUE;
+		END IF;
+		c := substr(fmt, i + 1, 1);
+		i := i + 2;
+		CASE c
+		WHEN 'd' THEN out := out || lpad(p.d::text, 2, '0');
+		WHEN 'f' THEN
+			s := p.s;
+			IF s > 59.999::float8 THEN
+				s := 59.999;
+			END IF;
+			out := out || public.pp__fmt_float(s, 'f', 3, '', false, false);
+			IF s < 10 THEN
+				out := left(out, -6) || '0' || right(out, 6);
+			END IF;
+		WHEN 'H' THEN out := out || lpad(p.h::text, 2, '0');
+		WHEN 'W', 'j' THEN
+			q := p;
+			q.vjd := false;
+			q.mo := 1;
+			q.d := 1;
+			q := public.pp__dt_jd(q);
+			nday := ((p.ijd - q.ijd + 43200000) / 86400000)::int;
+			IF c = 'W' THEN
+				wd := (((p.ijd + 43200000) / 86400000) % 7)::int;
+				out := out || lpad(((nday + 7 - wd) / 7)::text, 2, '0');
+			ELSE
+				out := out || lpad((nday + 1)::text, 3, '0');
+			END IF;
+		WHEN 'J' THEN
+			out := out || public.pp__fmt_float(p.ijd::float8 /
+			    86400000::float8, 'g', 16, '', false, false);
+		WHEN 'm' THEN out := out || lpad(p.mo::text, 2, '0');
+		WHEN 'M' THEN out := out || lpad(p.mi::text, 2, '0');
+		WHEN 's' THEN out := out || (p.ijd / 1000 - 210866760000)::text;
+		WHEN 'S' THEN out := out || lpad(trunc(p.s)::int::text, 2, '0');
+		WHEN 'w' THEN out := out || (((p.ijd + 129600000) / 86400000) % 7)::text;
+		WHEN 'Y' THEN
+			out := out || public.pp__pad0(p.y, 4);
+		WHEN '%' THEN out := out || '%';
+		ELSE RETURN NULL;	-- a conversion SQLite does not know
+		END CASE;
+	END LOOP;
+	RETURN out;
+END
+$$;
+
+-- The public functions.  The value is text (an ISO date or time, 'now' or
+-- a number in text), or a number: bigint, double precision or numeric
+-- (an integer argument takes the double's).  A number is a Julian day
+-- unless a modifier ('unixepoch', 'auto') says otherwise, as in SQLite.
+
+CREATE FUNCTION date(v text, VARIADIC m text[]) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS
+$$ SELECT public.pp__dt_date(public.pp__dt_eval(v, NULL, m)) $$;
+CREATE FUNCTION date(v text) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS
+$$ SELECT public.pp__dt_date(public.pp__dt_eval(v, NULL, '{}')) $$;
+CREATE FUNCTION date(v double precision, VARIADIC m text[]) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS
+$$ SELECT public.pp__dt_date(public.pp__dt_eval(NULL, v, m)) $$;
+CREATE FUNCTION date(v double precision) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS
+$$ SELECT public.pp__dt_date(public.pp__dt_eval(NULL, v, '{}')) $$;
+
+CREATE FUNCTION "time"(v text, VARIADIC m text[]) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS
+$$ SELECT public.pp__dt_time(public.pp__dt_eval(v, NULL, m)) $$;
+CREATE FUNCTION "time"(v text) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS
+$$ SELECT public.pp__dt_time(public.pp__dt_eval(v, NULL, '{}')) $$;
+CREATE FUNCTION "time"(v double precision, VARIADIC m text[]) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS
+$$ SELECT public.pp__dt_time(public.pp__dt_eval(NULL, v, m)) $$;
+CREATE FUNCTION "time"(v double precision) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS
+$$ SELECT public.pp__dt_time(public.pp__dt_eval(NULL, v, '{}')) $$;
+
+CREATE FUNCTION datetime(v text, VARIADIC m text[]) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS
+$$ SELECT (SELECT public.pp__dt_date(p) || ' ' || public.pp__dt_time(p)
+    FROM (SELECT public.pp__dt_eval(v, NULL, m) AS p) x) $$;
+CREATE FUNCTION datetime(v text) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS
+$$ SELECT public.datetime(v, VARIADIC '{}'::text[]) $$;
+CREATE FUNCTION datetime(v double precision, VARIADIC m text[]) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS
+$$ SELECT (SELECT public.pp__dt_date(p) || ' ' || public.pp__dt_time(p)
+    FROM (SELECT public.pp__dt_eval(NULL, v, m) AS p) x) $$;
+CREATE FUNCTION datetime(v double precision) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS
+$$ SELECT public.datetime(v, VARIADIC '{}'::text[]) $$;
+
+CREATE FUNCTION julianday(v text, VARIADIC m text[]) RETURNS double precision
+LANGUAGE sql STABLE PARALLEL SAFE AS
+$$ SELECT (public.pp__dt_eval(v, NULL, m)).ijd::float8 / 86400000::float8 $$;
+CREATE FUNCTION julianday(v text) RETURNS double precision
+LANGUAGE sql STABLE PARALLEL SAFE AS
+$$ SELECT (public.pp__dt_eval(v, NULL, '{}')).ijd::float8 / 86400000::float8 $$;
+CREATE FUNCTION julianday(v double precision, VARIADIC m text[]) RETURNS double precision
+LANGUAGE sql STABLE PARALLEL SAFE AS
+$$ SELECT (public.pp__dt_eval(NULL, v, m)).ijd::float8 / 86400000::float8 $$;
+CREATE FUNCTION julianday(v double precision) RETURNS double precision
+LANGUAGE sql STABLE PARALLEL SAFE AS
+$$ SELECT (public.pp__dt_eval(NULL, v, '{}')).ijd::float8 / 86400000::float8 $$;
+
+CREATE FUNCTION unixepoch(v text, VARIADIC m text[]) RETURNS bigint
+LANGUAGE sql STABLE PARALLEL SAFE AS
+$$ SELECT (public.pp__dt_eval(v, NULL, m)).ijd / 1000 - 210866760000 $$;
+CREATE FUNCTION unixepoch(v text) RETURNS bigint
+LANGUAGE sql STABLE PARALLEL SAFE AS
+$$ SELECT (public.pp__dt_eval(v, NULL, '{}')).ijd / 1000 - 210866760000 $$;
+CREATE FUNCTION unixepoch(v double precision, VARIADIC m text[]) RETURNS bigint
+LANGUAGE sql STABLE PARALLEL SAFE AS
+$$ SELECT (public.pp__dt_eval(NULL, v, m)).ijd / 1000 - 210866760000 $$;
+CREATE FUNCTION unixepoch(v double precision) RETURNS bigint
+LANGUAGE sql STABLE PARALLEL SAFE AS
+$$ SELECT (public.pp__dt_eval(NULL, v, '{}')).ijd / 1000 - 210866760000 $$;
+CREATE FUNCTION unixepoch() RETURNS bigint
+LANGUAGE sql STABLE PARALLEL SAFE AS
+$$ SELECT public.unixepoch('now') $$;
+
+CREATE FUNCTION strftime(f text, v text, VARIADIC m text[]) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS
+$$ SELECT public.pp__dt_strftime(f, public.pp__dt_eval(v, NULL, m)) $$;
+CREATE FUNCTION strftime(f text, v text) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS
+$$ SELECT public.pp__dt_strftime(f, public.pp__dt_eval(v, NULL, '{}')) $$;
+CREATE FUNCTION strftime(f text, v double precision, VARIADIC m text[]) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS
+$$ SELECT public.pp__dt_strftime(f, public.pp__dt_eval(NULL, v, m)) $$;
+CREATE FUNCTION strftime(f text, v double precision) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS
+$$ SELECT public.pp__dt_strftime(f, public.pp__dt_eval(NULL, v, '{}')) $$;
+CREATE FUNCTION strftime(f text) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS
+$$ SELECT public.strftime(f, 'now') $$;
+
+UPDATE pp_schema SET version = 1;
