@@ -816,10 +816,10 @@ BEGIN
 	END IF;
 	IF rv > 0 THEN
 		expo := floor(log(10::numeric, rv))::int;
-		WHILE rv >= power(10::numeric, expo + 1) LOOP
+		WHILE rv >= ('1e' || (expo + 1))::numeric LOOP
 			expo := expo + 1;
 		END LOOP;
-		WHILE rv < power(10::numeric, expo) LOOP
+		WHILE rv < ('1e' || expo)::numeric LOOP
 			expo := expo - 1;
 		END LOOP;
 		rv := rv * ('1e' || (-expo))::numeric;
@@ -882,7 +882,7 @@ BEGIN
 	IF xtype = 'e' THEN
 		out := out || CASE WHEN upper_e THEN 'E' ELSE 'e' END ||
 		    CASE WHEN expo < 0 THEN '-' ELSE '+' END ||
-		    lpad(abs(expo)::text, 2, '0');
+		    CASE WHEN abs(expo) < 10 THEN '0' ELSE '' END || abs(expo)::text;
 	END IF;
 	RETURN out;
 END
@@ -1046,5 +1046,588 @@ $$ SELECT public.pp__dt_strftime(f, public.pp__dt_eval(NULL, v, '{}')) $$;
 CREATE FUNCTION strftime(f text) RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE AS
 $$ SELECT public.strftime(f, 'now') $$;
+
+------------------------------------------------------------------------
+-- SQLite's values: a printf or group_concat argument of any type is
+-- turned into a pp__value (an implicit cast from each type the library
+-- passes), which remembers whether SQLite would see an integer, a real
+-- or a text.  A comparison is SQLite's integer 0 or 1.  A numeric without
+-- a point (sum() of integers) is an integer.  PostgreSQL cannot take an
+-- untyped string literal as a pp__value when other arguments are not
+-- text: write CAST('x' AS TEXT) there (the library has none).
+------------------------------------------------------------------------
+
+CREATE TYPE pp__value AS (v text, t "char");
+
+CREATE FUNCTION pp__value(bigint) RETURNS pp__value
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS
+$$ SELECT ROW($1::text, 'i')::public.pp__value $$;
+CREATE FUNCTION pp__value(integer) RETURNS pp__value
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS
+$$ SELECT ROW($1::text, 'i')::public.pp__value $$;
+CREATE FUNCTION pp__value(smallint) RETURNS pp__value
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS
+$$ SELECT ROW($1::text, 'i')::public.pp__value $$;
+CREATE FUNCTION pp__value(boolean) RETURNS pp__value
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS
+$$ SELECT ROW(CASE WHEN $1 THEN '1' ELSE '0' END, 'i')::public.pp__value $$;
+CREATE FUNCTION pp__value(double precision) RETURNS pp__value
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS
+$$ SELECT ROW($1::text, 'r')::public.pp__value $$;
+CREATE FUNCTION pp__value(real) RETURNS pp__value
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS
+$$ SELECT ROW($1::float8::text, 'r')::public.pp__value $$;
+CREATE FUNCTION pp__value(numeric) RETURNS pp__value
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS
+$$ SELECT CASE WHEN $1::text ~ '^-?[0-9]+$' AND
+    $1 BETWEEN -9223372036854775808 AND 9223372036854775807
+    THEN ROW($1::text, 'i')::public.pp__value
+    ELSE ROW($1::float8::text, 'r')::public.pp__value END $$;
+CREATE FUNCTION pp__value(text) RETURNS pp__value
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS
+$$ SELECT ROW($1, 't')::public.pp__value $$;
+
+CREATE CAST (bigint AS pp__value) WITH FUNCTION pp__value(bigint) AS IMPLICIT;
+CREATE CAST (integer AS pp__value) WITH FUNCTION pp__value(integer) AS IMPLICIT;
+CREATE CAST (smallint AS pp__value) WITH FUNCTION pp__value(smallint) AS IMPLICIT;
+CREATE CAST (boolean AS pp__value) WITH FUNCTION pp__value(boolean) AS IMPLICIT;
+CREATE CAST (double precision AS pp__value)
+    WITH FUNCTION pp__value(double precision) AS IMPLICIT;
+CREATE CAST (real AS pp__value) WITH FUNCTION pp__value(real) AS IMPLICIT;
+CREATE CAST (numeric AS pp__value) WITH FUNCTION pp__value(numeric) AS IMPLICIT;
+CREATE CAST (text AS pp__value) WITH FUNCTION pp__value(text) AS IMPLICIT;
+
+-- sqlite3_value_text(): a real as "%!.15g".
+CREATE FUNCTION pp__value_text(x pp__value) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT CASE WHEN x.t = 'r' THEN public.pp__fmt_float(x.v::float8, 'g',
+	    15, '', false, true) ELSE x.v END
+$$;
+
+-- sqlite3_value_int64(): a text's leading integer, a real truncated.
+CREATE FUNCTION pp__value_int(x pp__value) RETURNS bigint
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+	m text;
+	r float8;
+BEGIN
+	IF x IS NULL OR x.v IS NULL THEN
+		RETURN 0;
+	ELSIF x.t = 'i' THEN
+		RETURN x.v::bigint;
+	ELSIF x.t = 'r' THEN
+		r := x.v::float8;
+	ELSE
+		m := substring(x.v FROM '^[ \t\n\013\f\r]*([-+]?[0-9]+)');
+		IF m IS NULL THEN
+			RETURN 0;
+		END IF;
+		BEGIN
+			RETURN m::bigint;
+		EXCEPTION WHEN numeric_value_out_of_range THEN
+			RETURN CASE WHEN m LIKE '-%' THEN -9223372036854775808
+			    ELSE 9223372036854775807 END;
+		END;
+	END IF;
+	IF r <> r THEN
+		RETURN 0;
+	ELSIF r <= -9223372036854775808::float8 THEN
+		RETURN -9223372036854775808;
+	ELSIF r >= 9223372036854775807::float8 THEN
+		RETURN 9223372036854775807;
+	END IF;
+	RETURN trunc(r)::bigint;
+END
+$$;
+
+-- sqlite3_value_double(): a text's leading number.
+CREATE FUNCTION pp__value_double(x pp__value) RETURNS double precision
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+	m text;
+BEGIN
+	IF x IS NULL OR x.v IS NULL THEN
+		RETURN 0;
+	ELSIF x.t IN ('i', 'r') THEN
+		RETURN x.v::float8;
+	END IF;
+	m := substring(x.v FROM
+	    '^[ \t\n\013\f\r]*([-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?)');
+	IF m IS NULL THEN
+		RETURN 0;
+	END IF;
+	RETURN public.pp__atof(m);
+END
+$$;
+
+-- Text cut to at most n bytes (SQLite's printf counts bytes), on a
+-- character's boundary.
+CREATE FUNCTION pp__bytes_left(s text, n int) RETURNS text
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+	k int := 0;
+BEGIN
+	IF octet_length(s) <= n THEN
+		RETURN s;
+	END IF;
+	WHILE octet_length(left(s, k + 1)) <= n LOOP
+		k := k + 1;
+	END LOOP;
+	RETURN left(s, k);
+END
+$$;
+
+-- SQLite 3.40's printf(FORMAT, ...): %d %i %u %x %X %o %p %f %e %E %g %G
+-- %c %s %z %q %Q %w %n %% with the flags - + space # ! 0 , a width and a
+-- precision (or *), and l/ll.  A missing argument is 0 or ''; an unknown
+-- conversion ends the output there, as in SQLite.
+CREATE FUNCTION pp__printf(fmt text, args pp__value[]) RETURNS text
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+	out text := '';
+	i int := 1;
+	n int := length(fmt);
+	na int := coalesce(array_length(args, 1), 0);
+	ai int := 0;
+	c text;
+	fl_left boolean; fl_prefix text; fl_alt boolean; fl_alt2 boolean;
+	fl_zero boolean; fl_comma boolean;
+	width int; prec int;
+	done boolean;
+	buf text;
+	len int;
+	iv bigint;
+	uv numeric;
+	base int;
+	digs text;
+	pfx text;
+	a public.pp__value;
+	q text;
+	k int;
+	ix int;
+	tmp text;
+BEGIN
+	IF fmt IS NULL THEN
+		RETURN NULL;
+	END IF;
+	WHILE i <= n LOOP
+		c := substr(fmt, i, 1);
+		IF c <> '%' THEN
+			k := strpos(substr(fmt, i), '%');
+			IF k = 0 THEN
+				out := out || substr(fmt, i);
+				EXIT;
+			END IF;
+			out := out || substr(fmt, i, k - 1);
+			i := i + k - 1;
+			CONTINUE;
+		END IF;
+		i := i + 1;
+		IF i > n THEN
+			out := out || '%';
+			EXIT;
+		END IF;
+		c := substr(fmt, i, 1);
+		fl_left := false; fl_prefix := ''; fl_alt := false;
+		fl_alt2 := false; fl_zero := false; fl_comma := false;
+		width := 0; prec := -1; done := false;
+		LOOP
+			IF c = '-' THEN fl_left := true;
+			ELSIF c = '+' THEN fl_prefix := '+';
+			ELSIF c = ' ' THEN fl_prefix := ' ';
+			ELSIF c = '#' THEN fl_alt := true;
+			ELSIF c = '!' THEN fl_alt2 := true;
+			ELSIF c = '0' THEN fl_zero := true;
+			ELSIF c = ',' THEN fl_comma := true;
+			ELSIF c = 'l' THEN
+				i := i + 1;
+				c := substr(fmt, i, 1);
+				IF c = 'l' THEN
+					i := i + 1;
+					c := substr(fmt, i, 1);
+				END IF;
+				done := true;
+			ELSIF c ~ '^[1-9]$' THEN
+				width := 0;
+				WHILE c ~ '^[0-9]$' LOOP
+					width := (least(width::bigint * 10 + c::int,
+					    2147483647))::int;
+					i := i + 1;
+					c := substr(fmt, i, 1);
+				END LOOP;
+				IF c <> '.' AND c <> 'l' THEN
+					done := true;
+				ELSE
+					i := i - 1;
+				END IF;
+			ELSIF c = '*' THEN
+				ai := ai + 1;
+				width := greatest(least(public.pp__value_int(
+				    CASE WHEN ai <= na THEN args[ai] END),
+				    2147483647), -2147483648)::int;
+				IF width < 0 THEN
+					fl_left := true;
+					width := CASE WHEN width >= -2147483647
+					    THEN -width ELSE 0 END;
+				END IF;
+				IF substr(fmt, i + 1, 1) NOT IN ('.', 'l') THEN
+					i := i + 1;
+					c := substr(fmt, i, 1);
+					done := true;
+				END IF;
+			ELSIF c = '.' THEN
+				i := i + 1;
+				c := substr(fmt, i, 1);
+				IF c = '*' THEN
+					ai := ai + 1;
+					prec := greatest(least(public.pp__value_int(
+					    CASE WHEN ai <= na THEN args[ai] END),
+					    2147483647), -2147483648)::int;
+					IF prec < 0 THEN
+						prec := CASE WHEN prec >= -2147483647
+						    THEN -prec ELSE -1 END;
+					END IF;
+					i := i + 1;
+					c := substr(fmt, i, 1);
+				ELSE
+					prec := 0;
+					WHILE c ~ '^[0-9]$' LOOP
+						prec := (least(prec::bigint * 10 + c::int,
+						    2147483647))::int;
+						i := i + 1;
+						c := substr(fmt, i, 1);
+					END LOOP;
+				END IF;
+				IF c = 'l' THEN
+					i := i - 1;
+				ELSE
+					done := true;
+				END IF;
+			ELSE
+				done := true;
+			END IF;
+			EXIT WHEN done;
+			i := i + 1;
+			c := substr(fmt, i, 1);
+			EXIT WHEN c = '';
+		END LOOP;
+		-- c is the conversion, at i
+		i := i + 1;
+		IF width > 1000000 OR prec > 1000000 THEN
+			RAISE EXCEPTION 'printf: a width or precision over a million';
+		END IF;
+		IF c IN ('d', 'i', 'u', 'x', 'X', 'o', 'p') THEN
+			ai := ai + 1;
+			iv := public.pp__value_int(CASE WHEN ai <= na THEN args[ai] END);
+			IF c IN ('d', 'i') THEN
+				IF iv < 0 THEN
+					uv := -(iv::numeric);
+					pfx := '-';
+				ELSE
+					uv := iv;
+					pfx := fl_prefix;
+				END IF;
+			ELSE
+				uv := CASE WHEN iv < 0
+				    THEN iv::numeric + 18446744073709551616 ELSE iv END;
+				pfx := '';
+			END IF;
+			IF uv = 0 THEN
+				fl_alt := false;
+			END IF;
+			IF fl_zero AND prec < width - (CASE WHEN pfx <> '' THEN 1 ELSE 0 END)
+			    THEN
+				prec := width - (CASE WHEN pfx <> '' THEN 1 ELSE 0 END);
+			END IF;
+			base := CASE WHEN c IN ('x', 'X', 'p') THEN 16
+			    WHEN c = 'o' THEN 8 ELSE 10 END;
+			digs := '';
+			LOOP
+				digs := substr(CASE WHEN c IN ('X', 'p')
+				    THEN '0123456789ABCDEF' ELSE '0123456789abcdef' END,
+				    (uv % base)::int + 1, 1) || digs;
+				uv := div(uv, base::numeric);
+				EXIT WHEN uv = 0;
+			END LOOP;
+			IF prec > length(digs) THEN
+				digs := repeat('0', prec - length(digs)) || digs;
+			END IF;
+			IF fl_comma AND c IN ('d', 'i', 'u') THEN
+				len := length(digs);
+				ix := (len - 1) % 3 + 1;
+				tmp := left(digs, ix);
+				k := ix + 1;
+				WHILE k <= len LOOP
+					tmp := tmp || ',' || substr(digs, k, 3);
+					k := k + 3;
+				END LOOP;
+				digs := tmp;
+			END IF;
+			buf := pfx || digs;
+			IF fl_alt THEN
+				buf := CASE c WHEN 'o' THEN '0' WHEN 'x' THEN '0x'
+				    WHEN 'X' THEN '0X' ELSE '' END || buf;
+			END IF;
+		ELSIF c IN ('f', 'e', 'E', 'g', 'G') THEN
+			ai := ai + 1;
+			buf := public.pp__fmt_float(public.pp__value_double(
+			    CASE WHEN ai <= na THEN args[ai] END), c, prec, fl_prefix,
+			    fl_alt, fl_alt2);
+			IF fl_zero AND NOT fl_left AND octet_length(buf) < width AND
+			    buf !~ '(Inf|NaN)$' THEN
+				k := CASE WHEN left(buf, 1) IN ('-', '+', ' ') THEN 1 ELSE 0 END;
+				buf := left(buf, k) || repeat('0', width - octet_length(buf)) ||
+				    substr(buf, k + 1);
+			END IF;
+		ELSIF c = '%' THEN
+			buf := '%';
+		ELSIF c = 'n' THEN
+			buf := '';
+		ELSIF c = 'c' THEN
+			ai := ai + 1;
+			a := CASE WHEN ai <= na THEN args[ai] END;
+			buf := left(coalesce(public.pp__value_text(a), ''), 1);
+			IF prec > 1 THEN
+				width := width - (prec - 1);
+				IF width > 1 AND NOT fl_left THEN
+					out := out || repeat(' ', width - 1);
+					width := 0;
+				END IF;
+				out := out || repeat(buf, prec - 1);
+			END IF;
+			-- the width counts characters here
+			width := width + octet_length(buf) - length(buf);
+		ELSIF c IN ('s', 'z') THEN
+			ai := ai + 1;
+			a := CASE WHEN ai <= na THEN args[ai] END;
+			buf := coalesce(public.pp__value_text(a), '');
+			IF prec >= 0 THEN
+				buf := CASE WHEN fl_alt2 THEN left(buf, prec)
+				    ELSE public.pp__bytes_left(buf, prec) END;
+			END IF;
+			IF fl_alt2 AND width > 0 THEN
+				width := width + octet_length(buf) - length(buf);
+			END IF;
+		ELSIF c IN ('q', 'Q', 'w') THEN
+			ai := ai + 1;
+			a := CASE WHEN ai <= na THEN args[ai] END;
+			buf := public.pp__value_text(a);
+			q := CASE WHEN c = 'w' THEN '"' ELSE chr(39) END;
+			IF buf IS NULL THEN
+				buf := CASE WHEN c = 'Q' THEN 'NULL' ELSE '(NULL)' END;
+				IF prec >= 0 THEN
+					buf := left(buf, prec);
+				END IF;
+			ELSE
+				IF prec >= 0 THEN
+					buf := CASE WHEN fl_alt2 THEN left(buf, prec)
+					    ELSE public.pp__bytes_left(buf, prec) END;
+				END IF;
+				buf := replace(buf, q, q || q);
+				IF c = 'Q' THEN
+					buf := chr(39) || buf || chr(39);
+				END IF;
+			END IF;
+		ELSE
+			-- an unknown conversion: SQLite stops here
+			EXIT;
+		END IF;
+		len := octet_length(buf);
+		IF width > len THEN
+			IF fl_left THEN
+				buf := buf || repeat(' ', width - len);
+			ELSE
+				buf := repeat(' ', width - len) || buf;
+			END IF;
+		END IF;
+		out := out || buf;
+	END LOOP;
+	RETURN out;
+END
+$$;
+
+CREATE FUNCTION printf(fmt text, VARIADIC args pp__value[]) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
+$$ SELECT public.pp__printf(fmt, args) $$;
+-- all-text arguments, and untyped literals, take this one
+CREATE FUNCTION printf(fmt text, VARIADIC args text[]) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
+$$ SELECT public.pp__printf(fmt, args::public.pp__value[]) $$;
+CREATE FUNCTION printf(fmt text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
+$$ SELECT public.pp__printf(fmt, '{}') $$;
+
+------------------------------------------------------------------------
+-- Aggregates: group_concat(x) and group_concat(x, sep) (NULLs skipped,
+-- the separator of each row put before its value, NULL when no value);
+-- total(x) (a double, 0.0 over no rows); sum(comparison) (SQLite counts
+-- a true comparison as 1).
+------------------------------------------------------------------------
+
+CREATE FUNCTION pp__concat_step(st text, x text, sep text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT CASE WHEN x IS NULL THEN st WHEN st IS NULL THEN x
+	    ELSE st || coalesce(sep, '') || x END
+$$;
+CREATE FUNCTION pp__concat_step(st text, x text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT public.pp__concat_step(st, x, ',')
+$$;
+CREATE FUNCTION pp__concat_step(st text, x pp__value, sep text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT public.pp__concat_step(st, public.pp__value_text(x), sep)
+$$;
+CREATE FUNCTION pp__concat_step(st text, x pp__value) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT public.pp__concat_step(st, public.pp__value_text(x), ',')
+$$;
+
+CREATE AGGREGATE group_concat(text) (SFUNC = pp__concat_step, STYPE = text);
+CREATE AGGREGATE group_concat(text, text) (SFUNC = pp__concat_step,
+    STYPE = text);
+CREATE AGGREGATE group_concat(pp__value) (SFUNC = pp__concat_step,
+    STYPE = text);
+CREATE AGGREGATE group_concat(pp__value, text) (SFUNC = pp__concat_step,
+    STYPE = text);
+
+CREATE AGGREGATE total(double precision) (SFUNC = float8pl, STYPE = float8,
+    INITCOND = '0', COMBINEFUNC = float8pl, PARALLEL = SAFE);
+
+CREATE FUNCTION pp__sum_step(st bigint, x boolean) RETURNS bigint
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT CASE WHEN x IS NULL THEN st
+	    ELSE coalesce(st, 0) + CASE WHEN x THEN 1 ELSE 0 END END
+$$;
+CREATE AGGREGATE sum(boolean) (SFUNC = pp__sum_step, STYPE = bigint,
+    COMBINEFUNC = int8pl, PARALLEL = SAFE);
+
+------------------------------------------------------------------------
+-- Scalars.
+------------------------------------------------------------------------
+
+-- instr(x, y): where y first is in x, from 1; 0 if not.  A bigint, so
+-- that substr(x, 1, instr(...) - 1) takes SQLite's substr below.
+CREATE FUNCTION instr(x text, y text) RETURNS bigint
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
+$$ SELECT position(y IN x)::bigint $$;
+
+-- SQLite's substr(x, start[, length]), in characters: a start of 0 or
+-- below counts from before the first, a negative start from the end, a
+-- negative length takes the characters before the start.  PostgreSQL's
+-- own substr(text, int, int) stays chosen for int arguments (literals);
+-- it differs for a negative start or length (an error for the latter).
+CREATE FUNCTION substr(x text, p1 bigint, p2 bigint) RETURNS text
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+	len bigint;
+	neg boolean := false;
+BEGIN
+	IF x IS NULL OR p1 IS NULL OR p2 IS NULL THEN
+		RETURN NULL;
+	END IF;
+	-- sqlite3_value_int(): the low 32 bits
+	p1 := ((p1 + 2147483648) % 4294967296 + 4294967296) % 4294967296
+	    - 2147483648;
+	p2 := ((p2 + 2147483648) % 4294967296 + 4294967296) % 4294967296
+	    - 2147483648;
+	len := length(x);
+	IF p2 < 0 THEN
+		p2 := -p2;
+		neg := true;
+	END IF;
+	IF p1 < 0 THEN
+		p1 := p1 + len;
+		IF p1 < 0 THEN
+			p2 := p2 + p1;
+			IF p2 < 0 THEN
+				p2 := 0;
+			END IF;
+			p1 := 0;
+		END IF;
+	ELSIF p1 > 0 THEN
+		p1 := p1 - 1;
+	ELSIF p2 > 0 THEN
+		p2 := p2 - 1;
+	END IF;
+	IF neg THEN
+		p1 := p1 - p2;
+		IF p1 < 0 THEN
+			p2 := p2 + p1;
+			p1 := 0;
+		END IF;
+	END IF;
+	IF p1 >= len THEN
+		RETURN '';
+	END IF;
+	RETURN pg_catalog.substr(x, (p1 + 1)::int, least(p2, len)::int);
+END
+$$;
+CREATE FUNCTION substr(x text, p1 bigint) RETURNS text
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+BEGIN
+	IF x IS NULL OR p1 IS NULL THEN
+		RETURN NULL;
+	END IF;
+	-- SQLite's length is "as long as the longest string"
+	RETURN public.substr(x, p1, 1000000000::bigint);
+END
+$$;
+
+-- iif(c, a, b) and ifnull(a, b).  A number is true when not 0, as in
+-- SQLite.  Unlike SQLite's, both of a and b are evaluated.
+CREATE FUNCTION iif(c boolean, a anycompatible, b anycompatible)
+RETURNS anycompatible LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
+$$ SELECT CASE WHEN c THEN a ELSE b END $$;
+CREATE FUNCTION iif(c bigint, a anycompatible, b anycompatible)
+RETURNS anycompatible LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
+$$ SELECT CASE WHEN c <> 0 THEN a ELSE b END $$;
+CREATE FUNCTION iif(c double precision, a anycompatible, b anycompatible)
+RETURNS anycompatible LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
+$$ SELECT CASE WHEN c <> 0 THEN a ELSE b END $$;
+CREATE FUNCTION ifnull(a anycompatible, b anycompatible)
+RETURNS anycompatible LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
+$$ SELECT coalesce(a, b) $$;
+
+-- The scalar min(a, b, ...) and max(a, b, ...): NULL when any argument
+-- is NULL.  The aggregates min(x) and max(x) stay PostgreSQL's.
+CREATE FUNCTION min(a anycompatible, b anycompatible)
+RETURNS anycompatible LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
+$$ SELECT CASE WHEN a IS NULL OR b IS NULL THEN NULL ELSE least(a, b) END $$;
+CREATE FUNCTION max(a anycompatible, b anycompatible)
+RETURNS anycompatible LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
+$$ SELECT CASE WHEN a IS NULL OR b IS NULL THEN NULL ELSE greatest(a, b) END $$;
+CREATE FUNCTION min(a anycompatible, b anycompatible,
+    VARIADIC c anycompatiblearray)
+RETURNS anycompatible LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT CASE WHEN a IS NULL OR b IS NULL OR
+	    array_position(c, NULL) IS NOT NULL THEN NULL
+	    ELSE least(a, b, (SELECT pg_catalog.min(x) FROM unnest(c) x)) END
+$$;
+CREATE FUNCTION max(a anycompatible, b anycompatible,
+    VARIADIC c anycompatiblearray)
+RETURNS anycompatible LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT CASE WHEN a IS NULL OR b IS NULL OR
+	    array_position(c, NULL) IS NOT NULL THEN NULL
+	    ELSE greatest(a, b, (SELECT pg_catalog.max(x) FROM unnest(c) x)) END
+$$;
+
+-- typeof(x): 'integer', 'real', 'text', 'blob' or 'null'.
+CREATE FUNCTION typeof(x anyelement) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT CASE WHEN x IS NULL THEN 'null'
+	    WHEN pg_typeof(x) IN ('bigint'::regtype, 'integer'::regtype,
+	        'smallint'::regtype, 'boolean'::regtype) THEN 'integer'
+	    WHEN pg_typeof(x) IN ('double precision'::regtype, 'real'::regtype)
+	        THEN 'real'
+	    WHEN pg_typeof(x) = 'numeric'::regtype THEN
+	        CASE WHEN x::text ~ '^-?[0-9]+$' THEN 'integer' ELSE 'real' END
+	    WHEN pg_typeof(x) = 'bytea'::regtype THEN 'blob'
+	    ELSE 'text' END
+$$;
+
+-- length() of an integer: of its text, as SQLite.
+CREATE FUNCTION length(x bigint) RETURNS bigint
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
+$$ SELECT pg_catalog.length(x::text)::bigint $$;
 
 UPDATE pp_schema SET version = 1;
