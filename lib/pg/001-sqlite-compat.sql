@@ -1584,6 +1584,12 @@ $$ SELECT CASE WHEN c <> 0 THEN a ELSE b END $$;
 CREATE FUNCTION iif(c double precision, a anycompatible, b anycompatible)
 RETURNS anycompatible LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
 $$ SELECT CASE WHEN c <> 0 THEN a ELSE b END $$;
+-- a text condition, or an untyped NULL: true when its leading number is
+-- not 0, as in SQLite
+CREATE FUNCTION iif(c text, a anycompatible, b anycompatible)
+RETURNS anycompatible LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
+$$ SELECT CASE WHEN public.pp__value_double(ROW(c, 't')::public.pp__value) <> 0
+    THEN a ELSE b END $$;
 CREATE FUNCTION ifnull(a anycompatible, b anycompatible)
 RETURNS anycompatible LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
 $$ SELECT coalesce(a, b) $$;
@@ -1624,6 +1630,11 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 	    WHEN pg_typeof(x) = 'bytea'::regtype THEN 'blob'
 	    ELSE 'text' END
 $$;
+
+-- a text, or an untyped literal
+CREATE FUNCTION typeof(x text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
+$$ SELECT CASE WHEN x IS NULL THEN 'null' ELSE 'text' END $$;
 
 -- length() of an integer: of its text, as SQLite.
 CREATE FUNCTION length(x bigint) RETURNS bigint
