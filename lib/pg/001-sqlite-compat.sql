@@ -661,12 +661,77 @@ $$;
 
 -- isDate(): the value (text vt, or the number vn) with its modifiers, to
 -- a DateTime with its Y-M-D and h:m:s; NULL where SQLite gives NULL.
+-- A DateTime with everything valid, at ijd (whole seconds, 1970-2038).
+CREATE FUNCTION pp__dt_at(ijd bigint) RETURNS pp__dt
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT ROW(ijd, extract(year FROM u)::int, extract(month FROM u)::int,
+	    extract(day FROM u)::int, extract(hour FROM u)::int,
+	    extract(minute FROM u)::int, floor(extract(second FROM u))::float8,
+	    true, true, true, false, 0, false, false, false)::public.pp__dt
+	FROM (SELECT to_timestamp(ijd / 1000 - 210866760000) AT TIME ZONE 'UTC'
+	    AS u) x
+$$;
+
 CREATE FUNCTION pp__dt_eval(vt text, vn double precision, mods text[])
 RETURNS pp__dt LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
 DECLARE
 	p public.pp__dt;
 	i int;
+	yy int;
+	mm int;
+	dd int;
+	a int;
+	orig bigint;
+	guess bigint;
+	e bigint;
+	cnt int;
 BEGIN
+	-- The library's own forms, the short way, within 1970-2038 (SQLite
+	-- asks the C library there): a time with 'unixepoch' and 'localtime',
+	-- and a day's start in UTC.  The same results as the general way
+	-- below, which tests/pg/schema.t checks across the zones' changes.
+	IF vn IS NOT NULL AND mods[1] = 'unixepoch' AND vn >= 0 AND
+	    vn <= 2147385600 AND vn = trunc(vn) THEN
+		IF mods = '{unixepoch}' THEN
+			RETURN public.pp__dt_at(vn::bigint * 1000 + 210866760000000);
+		ELSIF mods = '{unixepoch,localtime}' THEN
+			RETURN public.pp__dt_at((extract(epoch FROM
+			    to_timestamp(vn)::timestamp)::bigint + 210866760000) * 1000);
+		END IF;
+	END IF;
+	IF vt IS NOT NULL AND (mods = '{utc}' OR mods = '{"+1 day",utc}') AND
+	    vt ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' THEN
+		yy := substr(vt, 1, 4)::int;
+		mm := substr(vt, 6, 2)::int;
+		dd := substr(vt, 9, 2)::int;
+		IF mm BETWEEN 1 AND 12 AND dd BETWEEN 1 AND 31 THEN
+			-- computeJD() of the day, and the iterative 'utc'
+			IF mm <= 2 THEN
+				yy := yy - 1;
+				mm := mm + 12;
+			END IF;
+			a := yy / 100;
+			orig := (36525 * (yy + 4716) / 100 + 306001 * (mm + 1) / 10000 +
+			    dd + 2 - a + a / 4) * 86400000::bigint - 131716800000 +
+			    CASE WHEN mods[1] = '+1 day' THEN 86400000 ELSE 0 END;
+			guess := orig;
+			e := 0;
+			cnt := 0;
+			LOOP
+				guess := guess - e;
+				EXIT WHEN guess < 210866760000000 OR guess > 213014145600000
+				    OR guess % 1000 <> 0;
+				e := (extract(epoch FROM to_timestamp(guess / 1000 -
+				    210866760000)::timestamp)::bigint + 210866760000) * 1000 -
+				    orig;
+				EXIT WHEN abs(e) >= 2147483648;
+				IF e = 0 OR cnt >= 3 THEN
+					RETURN public.pp__dt_at(guess);
+				END IF;
+				cnt := cnt + 1;
+			END LOOP;
+		END IF;
+	END IF;
 	IF vn IS NOT NULL THEN
 		p := public.pp__dt_raw(vn);
 	ELSIF vt IS NOT NULL THEN
@@ -956,6 +1021,28 @@ BEGIN
 END
 $$;
 
+-- The library's own forms the short way, in plain SQL that PostgreSQL
+-- inlines: a Unix time of 1970 to 2038-01-18 in whole seconds with
+-- 'unixepoch' and 'localtime' (1) or 'unixepoch' alone (2), where SQLite
+-- asks the C library and to_char() of the time in the session's zone
+-- writes what it writes; 0 otherwise.  tests/pg/schema.t checks them
+-- against sqlite3 across the zones' changes.
+CREATE FUNCTION pp__dt_quick(v double precision, m text[]) RETURNS int
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT CASE WHEN v >= 0 AND v <= 2147385600 AND v = trunc(v) THEN
+	    CASE WHEN m = '{unixepoch,localtime}' THEN 1
+	    WHEN m = '{unixepoch}' THEN 2 ELSE 0 END ELSE 0 END
+$$;
+
+-- The to_char() pattern of the strftime() formats the reports use.
+CREATE FUNCTION pp__dt_tochar(f text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT CASE f WHEN '%Y-%m-%d' THEN 'YYYY-MM-DD' WHEN '%Y-%m' THEN 'YYYY-MM'
+	    WHEN '%Y' THEN 'YYYY' WHEN '%Y-%m-%d %H:%M:%S' THEN
+	    'YYYY-MM-DD HH24:MI:SS' WHEN '%H:%M:%S' THEN 'HH24:MI:SS'
+	    WHEN '%H' THEN 'HH24' END
+$$;
+
 -- The public functions.  The value is text (an ISO date or time, 'now' or
 -- a number in text), or a number: bigint, double precision or numeric
 -- (an integer argument takes the double's).  A number is a Julian day
@@ -969,7 +1056,11 @@ LANGUAGE sql STABLE PARALLEL SAFE AS
 $$ SELECT public.pp__dt_date(public.pp__dt_eval(v, NULL, '{}')) $$;
 CREATE FUNCTION date(v double precision, VARIADIC m text[]) RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE AS
-$$ SELECT public.pp__dt_date(public.pp__dt_eval(NULL, v, m)) $$;
+$$ SELECT CASE WHEN public.pp__dt_quick(v, m) = 1 THEN
+    to_char(to_timestamp(v), 'YYYY-MM-DD')
+    WHEN public.pp__dt_quick(v, m) = 2 THEN
+    to_char(to_timestamp(v) AT TIME ZONE 'UTC', 'YYYY-MM-DD')
+    ELSE public.pp__dt_date(public.pp__dt_eval(NULL, v, m)) END $$;
 CREATE FUNCTION date(v double precision) RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE AS
 $$ SELECT public.pp__dt_date(public.pp__dt_eval(NULL, v, '{}')) $$;
@@ -996,8 +1087,12 @@ LANGUAGE sql STABLE PARALLEL SAFE AS
 $$ SELECT public.datetime(v, VARIADIC '{}'::text[]) $$;
 CREATE FUNCTION datetime(v double precision, VARIADIC m text[]) RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE AS
-$$ SELECT (SELECT public.pp__dt_date(p) || ' ' || public.pp__dt_time(p)
-    FROM (SELECT public.pp__dt_eval(NULL, v, m) AS p) x) $$;
+$$ SELECT CASE WHEN public.pp__dt_quick(v, m) = 1 THEN
+    to_char(to_timestamp(v), 'YYYY-MM-DD HH24:MI:SS')
+    WHEN public.pp__dt_quick(v, m) = 2 THEN
+    to_char(to_timestamp(v) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')
+    ELSE (SELECT public.pp__dt_date(p) || ' ' || public.pp__dt_time(p)
+    FROM (SELECT public.pp__dt_eval(NULL, v, m) AS p) x) END $$;
 CREATE FUNCTION datetime(v double precision) RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE AS
 $$ SELECT public.datetime(v, VARIADIC '{}'::text[]) $$;
@@ -1039,7 +1134,13 @@ LANGUAGE sql STABLE PARALLEL SAFE AS
 $$ SELECT public.pp__dt_strftime(f, public.pp__dt_eval(v, NULL, '{}')) $$;
 CREATE FUNCTION strftime(f text, v double precision, VARIADIC m text[]) RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE AS
-$$ SELECT public.pp__dt_strftime(f, public.pp__dt_eval(NULL, v, m)) $$;
+$$ SELECT CASE WHEN public.pp__dt_quick(v, m) = 1 AND
+    public.pp__dt_tochar(f) IS NOT NULL THEN
+    to_char(to_timestamp(v), public.pp__dt_tochar(f))
+    WHEN public.pp__dt_quick(v, m) = 2 AND
+    public.pp__dt_tochar(f) IS NOT NULL THEN
+    to_char(to_timestamp(v) AT TIME ZONE 'UTC', public.pp__dt_tochar(f))
+    ELSE public.pp__dt_strftime(f, public.pp__dt_eval(NULL, v, m)) END $$;
 CREATE FUNCTION strftime(f text, v double precision) RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE AS
 $$ SELECT public.pp__dt_strftime(f, public.pp__dt_eval(NULL, v, '{}')) $$;
