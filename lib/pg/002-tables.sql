@@ -28,9 +28,10 @@
 --   pg_dump -t reading_rows_2025_01 -t reading_extras_2025_01 ... > archive
 --   DROP TABLE reading_rows_2025_01, reading_extras_2025_01;
 --
--- (DETACH PARTITION ... CONCURRENTLY, outside a transaction, does not
--- stop the pollers.)  A detached month's readings are gone for verify and
--- the reports that read readings; see lib/pg/PORTING.md.
+-- (DETACH takes a short exclusive lock on the table: pollers wait for it.
+-- CONCURRENTLY is refused while there is a DEFAULT partition.)  A
+-- detached month's readings are gone for verify and the reports that read
+-- readings; see lib/pg/PORTING.md.
 --
 -- The ledger and the audit log are append-only: triggers refuse UPDATE,
 -- DELETE and TRUNCATE with SQLite's messages, for every role, the owner

@@ -565,13 +565,13 @@ sed 's/^/# /' "$T/view.diff"
 
 # ---- months of readings ----
 
-# Fixed times in UTC: 2021-01-15, 2021-02-10, 2021-05-20.
-jan=1610668800 feb=1612915200 may=1621468800
+# Fixed times in UTC: 2011-01-15, 2011-02-10, 2011-05-20.
+jan=1295049600 feb=1297296000 may=1305849600
 is "$(q "SELECT string_agg(p, ' ' ORDER BY p) FROM prepay_partitions($jan, 2) p")" \
-    "reading_extras_2021_01 reading_extras_2021_02 reading_rows_2021_01 reading_rows_2021_02" \
+    "reading_extras_2011_01 reading_extras_2011_02 reading_rows_2011_01 reading_rows_2011_02" \
     "prepay_partitions makes a month's partitions of both tables"
-is "$(q "SELECT pg_get_expr(relpartbound, oid) FROM pg_class WHERE relname = 'reading_rows_2021_02'")" \
-    "FOR VALUES FROM ('1612137600') TO ('1614556800')" \
+is "$(q "SELECT pg_get_expr(relpartbound, oid) FROM pg_class WHERE relname = 'reading_rows_2011_02'")" \
+    "FOR VALUES FROM ('1296518400') TO ('1298937600')" \
     "...from the month's first second in UTC to the next month's"
 is "$(q "SELECT count(*) FROM prepay_partitions($jan, 2)")" 0 \
     "...and again makes nothing"
@@ -579,21 +579,21 @@ q "INSERT INTO reading_rows VALUES (1, $feb, 0, 1000, NULL, NULL, NULL, 0, NULL,
   "INSERT INTO reading_rows VALUES (1, $may, 0, 2000, NULL, NULL, NULL, 0, NULL, 1)" \
   "INSERT INTO reading_extras(meter_id, time, seq, balance) VALUES (1, $feb, 0, 5)" \
   "INSERT INTO daily(meter_id, day, energy_wh, cost_e7, last_time, last_wh)
-   VALUES (1, '2021-02-10', 10, 5380, $feb, 1000)"
+   VALUES (1, '2011-02-10', 10, 5380, $feb, 1000)"
 is "$(q "SELECT tableoid::regclass FROM reading_rows WHERE time = $feb")" \
-    reading_rows_2021_02 "a reading lands in its month's partition"
+    reading_rows_2011_02 "a reading lands in its month's partition"
 is "$(q "SELECT tableoid::regclass FROM reading_rows WHERE time = $may")" \
     reading_rows_default "...one of a month without a partition in the DEFAULT one"
 is "$(q "SELECT string_agg(p, ' ' ORDER BY p) FROM prepay_partitions($may, 1) p")" \
-    "reading_extras_2021_05 reading_rows_2021_05" "its month's partition made later"
+    "reading_extras_2011_05 reading_rows_2011_05" "its month's partition made later"
 is "$(q "SELECT tableoid::regclass FROM reading_rows WHERE time = $may")" \
-    reading_rows_2021_05 "...takes it out of the DEFAULT partition"
-q "ALTER TABLE reading_rows DETACH PARTITION reading_rows_2021_02" \
-  "ALTER TABLE reading_extras DETACH PARTITION reading_extras_2021_02"
+    reading_rows_2011_05 "...takes it out of the DEFAULT partition"
+q "ALTER TABLE reading_rows DETACH PARTITION reading_rows_2011_02" \
+  "ALTER TABLE reading_extras DETACH PARTITION reading_extras_2011_02"
 ok $? "February is detached from both tables"
-is "$(q "SELECT count(*) FROM readings WHERE time = $feb")|$(q "SELECT count(*) FROM reading_rows_2021_02")" \
+is "$(q "SELECT count(*) FROM readings WHERE time = $feb")|$(q "SELECT count(*) FROM reading_rows_2011_02")" \
     "0|1" "...its reading is out of readings and kept in the detached table"
-is "$(q "SELECT energy_wh || ' ' || last_wh FROM daily WHERE day = '2021-02-10'")" \
+is "$(q "SELECT energy_wh || ' ' || last_wh FROM daily WHERE day = '2011-02-10'")" \
     "10 1000" "...and its day's roll-up stays"
 is "$(q "SELECT count(*) FROM prepay_partitions($feb, 1)")" 0 \
     "a detached month is not made again"
