@@ -204,8 +204,9 @@ sync_alarm(pp_db *db, const struct facts *f, int holds, int64_t *raised)
 
 	*raised = 0;
 	rc = pp__query_int(db, &id, "SELECT id FROM alarms WHERE kind = ?1 AND "
-	    "cleared IS NULL AND meter_id IS nullif(?2, 0) AND account_id IS "
-	    "nullif(?3, 0) AND gateway_id IS nullif(?4, 0)", "tiii", f->kind,
+	    "cleared IS NULL AND meter_id IS NOT DISTINCT FROM nullif(?2, 0) "
+	    "AND account_id IS NOT DISTINCT FROM nullif(?3, 0) AND gateway_id "
+	    "IS NOT DISTINCT FROM nullif(?4, 0)", "tiii", f->kind,
 	    f->meter_id, f->account_id, f->gateway_id);
 	if (rc != PP_OK && rc != PP_EDATA)
 		return rc;
@@ -470,7 +471,7 @@ scan_meters(pp_db *db, struct raised *r)
 	    "m.power_w > o.overload_w, "
 	    "m.state = 'lost', "
 	    "coalesce(" PP__READING_FIRST(PP__READING_FLAG("r.status"),
-	    "m.id", "1", "DESC") ", ''), "
+	    "m.id", "TRUE", "DESC") ", ''), "
 	    "m.billing = 'meter' AND m.account_id IS NOT NULL, "
 	    "coalesce((SELECT action FROM commands c WHERE c.meter_id = m.id "
 	    "AND c.state IN ('pending', 'sent') AND c.attempts >= ?1 ORDER BY "
@@ -653,7 +654,7 @@ scan_binds(pp_db *db, struct raised *r)
 	    "bind_failures WHERE time > ?", "i", pp_now() - 86400)) != PP_OK ||
 	    (rc = pp__query_int(db, &locked, "SELECT count(*) FROM (SELECT "
 	    "account FROM bind_failures WHERE time > ? GROUP BY account "
-	    "HAVING count(*) >= ?)", "ii", pp_now() - PP_BIND_WINDOW,
+	    "HAVING count(*) >= ?) AS t", "ii", pp_now() - PP_BIND_WINDOW,
 	    (int64_t)PP_BIND_PER_ACCOUNT)) != PP_OK)
 		return rc;
 	return site_alarm(db, r, "bind", failed >= PP_BIND_ALARM_DAY ||

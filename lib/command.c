@@ -503,10 +503,10 @@ meter_info(pp_db *db, const char *meter, struct meter_info *m)
 	if ((st = pp__stmt(db, "SELECT m.id, coalesce(m.gateway_id, 0), "
 	    "m.profile, coalesce(m.keep, 'off'), coalesce(m.price, (SELECT "
 	    "v.price FROM tariff_versions v WHERE v.tariff_id = m.tariff_id "
-	    "ORDER BY v.effective DESC LIMIT 1), (SELECT CAST(value AS INTEGER) "
+	    "ORDER BY v.effective DESC LIMIT 1), (SELECT CAST(value AS BIGINT) "
 	    "FROM settings WHERE key = 'price'), -1), coalesce(m.alarm1, "
-	    "(SELECT CAST(value AS INTEGER) FROM settings WHERE key = "
-	    "'alarm1'), 0), coalesce(m.alarm2, (SELECT CAST(value AS INTEGER) "
+	    "(SELECT CAST(value AS BIGINT) FROM settings WHERE key = "
+	    "'alarm1'), 0), coalesce(m.alarm2, (SELECT CAST(value AS BIGINT) "
 	    "FROM settings WHERE key = 'alarm2'), 0), (SELECT overload_w FROM "
 	    "meter_overloads WHERE meter_id = m.id), coalesce(m.unit, 0), "
 	    "m.meter, "
@@ -1010,9 +1010,10 @@ pp_meters_of(pp_db *db, const char *by, const char *value, const char *floor,
 		    "b.name = ?3) ORDER BY m.id" },
 		{ "building", "SELECT m.meter FROM meters m JOIN buildings b ON "
 		    "b.id = m.building_id WHERE b.name = ?1 AND (?4 IS NULL OR "
-		    "m.floor = ?4) ORDER BY m.gateway_id, m.unit, m.address" },
-		{ "all", "SELECT meter FROM meters ORDER BY gateway_id, unit, "
-		    "address" },
+		    "m.floor = ?4) ORDER BY m.gateway_id NULLS FIRST, m.unit "
+		    "NULLS FIRST, m.address NULLS FIRST" },
+		{ "all", "SELECT meter FROM meters ORDER BY gateway_id NULLS "
+		    "FIRST, unit NULLS FIRST, address NULLS FIRST" },
 	};
 	const char *slash = value ? strchr(value, '/') : NULL;
 	pp__st *st;

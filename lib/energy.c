@@ -271,8 +271,8 @@ const struct pp_report pp__report_energy_month = {
 	    "sum(d.wh), sum(d.e7) FROM meters m LEFT JOIN buildings b ON b.id "
 	    "= m.building_id JOIN " SPANS " d ON d.meter_id = m.id WHERE "
 	    PP__PLACE_SQL("3", "4", "5") " GROUP BY d.month, b.id, m.floor, "
-	    "m.room HAVING sum(d.n) > 0 ORDER BY d.month, b.id, m.floor, "
-	    "m.room",
+	    "m.room HAVING sum(d.n) > 0 ORDER BY d.month, b.id NULLS FIRST, "
+	    "m.floor, m.room",
 	.rows = month_rows,
 };
 
@@ -286,10 +286,10 @@ const struct pp_report pp__report_energy_per = {
 	.sql = "SELECT coalesce(b.name, ''), m.floor, m.room, "
 	    "count(DISTINCT m.id), sum(d.wh), sum(d.e7) FROM meters m LEFT "
 	    "JOIN buildings b ON b.id = m.building_id JOIN (SELECT meter_id, "
-	    "sum(wh) AS wh, sum(e7) AS e7 FROM " SPANS " GROUP BY meter_id "
+	    "sum(wh) AS wh, sum(e7) AS e7 FROM " SPANS " AS s GROUP BY meter_id "
 	    "HAVING sum(n) > 0) d ON d.meter_id = m.id WHERE "
 	    PP__PLACE_SQL("3", "4", "5") " GROUP BY b.id, m.floor, m.room "
-	    "ORDER BY b.id, m.floor, m.room",
+	    "ORDER BY b.id NULLS FIRST, m.floor, m.room",
 	.binds = { PP__BIND_DAY_LO, PP__BIND_DAY_HI, PP__BIND_BUILDING,
 	    PP__BIND_FLOOR, PP__BIND_ROOM },
 	.what = "daily",

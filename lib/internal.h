@@ -575,9 +575,9 @@ int	 pp__yaml_bool(struct pp__yaml *y, const yaml_node_t *map,
 #define PP__READINGS_FIRST(meter, cond, dir) \
 	"(SELECT * FROM (SELECT * FROM reading_rows r WHERE r.meter_id = " \
 	meter " AND " cond " ORDER BY r.time " dir ", r.seq " dir " LIMIT 1) " \
-	"UNION ALL SELECT * FROM (SELECT * FROM reading_recent r WHERE " \
+	"AS a UNION ALL SELECT * FROM (SELECT * FROM reading_recent r WHERE " \
 	"r.meter_id = " meter " AND " cond " ORDER BY r.time " dir ", r.seq " \
-	dir " LIMIT 1))"
+	dir " LIMIT 1) AS b)"
 #define PP__READING_FIRST(expr, meter, cond, dir) \
 	"(SELECT " expr " FROM " PP__READINGS_FIRST(meter, cond, dir) " r " \
 	"ORDER BY r.time " dir ", r.seq " dir " LIMIT 1)"

@@ -144,11 +144,11 @@ pp_alarm_notify(pp_db *db, const char *command, struct pp_notify_result *r)
 	/* The residents hear of their balance; the manager of everything. */
 	if ((st = pp__stmt(db, "SELECT l.id, l.kind IN ('low1', 'low2', "
 	    "'arrears', 'unfunded') AND coalesce(a.phone, '') <> '' AND l.resident_sent IS "
-	    "NULL, ?1 AND l.manager_sent IS NULL, l.kind, l.level, "
+	    "NULL, ?1 <> 0 AND l.manager_sent IS NULL, l.kind, l.level, "
 	    "coalesce(l.message, ''), coalesce(l.value, ''), "
 	    "coalesce(a.phone, ''), coalesce(a.account, ''), "
 	    "coalesce(a.name, ''), coalesce(m.meter, ''), coalesce(m.room, ''), "
-	    "CASE WHEN a.id IS NULL THEN '' WHEN m.billing = 'meter' AND "
+	    "CASE WHEN a.id IS NULL THEN NULL WHEN m.billing = 'meter' AND "
 	    "m.meter_balance IS NOT NULL THEN m.meter_balance ELSE (SELECT "
 	    "balance FROM account_balances WHERE account_id = a.id) END FROM "
 	    "alarms l LEFT JOIN accounts "

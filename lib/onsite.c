@@ -150,7 +150,7 @@ const struct pp_report pp__report_onsite = {
 	    "o.meter_id LEFT JOIN buildings b ON "
 	    "b.id = m.building_id LEFT JOIN accounts a ON a.id = m.account_id "
 	    "WHERE o.p_time IS NOT NULL AND (?1 IS NULL OR b.name = ?1) "
-	    "ORDER BY o.time, b.id, m.meter",
+	    "ORDER BY o.time, b.id NULLS FIRST, m.meter",
 	.binds = { PP__BIND_BUILDING, PP__BIND_FROM, PP__BIND_TO },
 	.what = "onsite_readings",
 	.check = onsite_check,

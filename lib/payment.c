@@ -251,7 +251,8 @@ pp_reverse(pp_db *db, const char *serial, const char *reason,
 		return ERR(PP_EDATA, "%s", err);
 	if ((st = pp__stmt(db, "SELECT l.id, l.kind, l.account_id, "
 	    "coalesce(l.meter_id, 0), l.amount, l.method, r.serial, l.time, "
-	    "coalesce(m.billing = 'meter', 0) FROM ledger l LEFT JOIN ledger r "
+	    "CASE WHEN m.billing = 'meter' THEN 1 ELSE 0 END FROM ledger l "
+	    "LEFT JOIN ledger r "
 	    "ON r.reverses = l.id LEFT JOIN meters m ON m.id = l.meter_id "
 	    "WHERE l.serial = ?")) == NULL)
 		return PP_EINTERNAL;

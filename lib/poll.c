@@ -205,8 +205,8 @@ select_targets(pp_db *db, const struct pp_poll_opts *o, struct bus_job **jobs,
 	    "FROM meters "
 	    "m JOIN meter_overloads o ON o.meter_id = m.id JOIN gateways g ON "
 	    "g.id = m.gateway_id LEFT JOIN "
-	    "buildings b ON b.id = m.building_id ORDER BY g.id, m.unit, "
-	    "m.address")) == NULL)
+	    "buildings b ON b.id = m.building_id ORDER BY g.id, m.unit NULLS "
+	    "FIRST, m.address NULLS FIRST")) == NULL)
 		return PP_EINTERNAL;
 	while ((rc = pp__step(st)) == PP__ROW) {
 		const char *meter = pp__col_str(st, 2);

@@ -117,10 +117,11 @@ const struct pp_report pp__report_sales = {
 	    "o, m, " KIND_TOTALS("sale") KIND_TOTALS("refund")
 	    KIND_TOTALS("reverse") KIND_TOTALS("open") KIND_TOTALS("close")
 	    "sum(a) FROM (SELECT time / 900 AS q, "
-	    "CASE WHEN ?2 THEN operator ELSE '' END AS o, "
-	    "CASE WHEN ?3 THEN method ELSE '' END AS m, kind, count(*) AS n, "
+	    "CASE WHEN ?2 <> 0 THEN operator ELSE '' END AS o, "
+	    "CASE WHEN ?3 <> 0 THEN method ELSE '' END AS m, kind, "
+	    "count(*) AS n, "
 	    "sum(amount) AS a FROM ledger WHERE time >= ?4 AND time < ?5 "
-	    "GROUP BY q, o, m, kind) GROUP BY p, o, m ORDER BY p, o, m",
+	    "GROUP BY q, o, m, kind) AS t GROUP BY p, o, m ORDER BY p, o, m",
 	.binds = { PP__BIND_PATTERN, PP__BIND_BY_OPERATOR, PP__BIND_BY_METHOD,
 	    PP__BIND_FROM, PP__BIND_TO },
 	.check = sales_check,
@@ -196,22 +197,24 @@ static const pp_column balances_cols[] = {
 	"(SELECT group_concat(meter, ';') FROM (SELECT m.meter FROM " \
 	"account_meters am JOIN meters m ON m.id = am.meter_id WHERE " \
 	"am.account_id = a.id AND (am.detached IS NULL OR am.detached = " \
-	"a.closed) ORDER BY am.rowid)), (SELECT group_concat(room, ';') FROM " \
+	"a.closed) ORDER BY am.rowid) AS t), (SELECT group_concat(room, ';') " \
+	"FROM " \
 	"(SELECT DISTINCT m.room FROM account_meters am JOIN meters m ON " \
 	"m.id = am.meter_id WHERE am.account_id = a.id AND m.room <> '' AND " \
-	"(am.detached IS NULL OR am.detached = a.closed)))"
+	"(am.detached IS NULL OR am.detached = a.closed)) AS t)"
 /* The balance, the last column, is the account_balances view's. */
 #define ACCOUNTS_FROM \
 	"(SELECT balance FROM account_balances WHERE account_id = a.id) " \
 	"FROM accounts a WHERE (?1 IS NULL OR " \
 	"a.state = ?1) AND ((a.opened >= ?2 AND a.opened < ?3) OR " \
 	"(a.closed >= ?2 AND a.closed < ?3)) AND (?4 IS NULL OR " \
-	"a.account LIKE ?4 ESCAPE '\\' OR a.name LIKE ?4 ESCAPE '\\' OR " \
-	"a.phone LIKE ?4 ESCAPE '\\' OR EXISTS (SELECT 1 FROM " \
-	"account_meters am JOIN meters m ON m.id = am.meter_id WHERE " \
-	"am.account_id = a.id AND (am.detached IS NULL OR am.detached = " \
-	"a.closed) AND (m.room LIKE ?4 ESCAPE '\\' OR m.meter LIKE ?4 " \
-	"ESCAPE '\\'))) ORDER BY a.account"
+	"lower(a.account) LIKE lower(?4) ESCAPE '\\' OR lower(a.name) LIKE " \
+	"lower(?4) ESCAPE '\\' OR lower(a.phone) LIKE lower(?4) ESCAPE '\\' " \
+	"OR EXISTS (SELECT 1 FROM account_meters am JOIN meters m ON m.id = " \
+	"am.meter_id WHERE am.account_id = a.id AND (am.detached IS NULL OR " \
+	"am.detached = a.closed) AND (lower(m.room) LIKE lower(?4) ESCAPE " \
+	"'\\' OR lower(m.meter) LIKE lower(?4) ESCAPE '\\'))) ORDER BY " \
+	"a.account"
 
 /*
  * --find TEXT: a LIKE pattern that finds TEXT anywhere, its own % and _
@@ -421,7 +424,7 @@ const struct pp_report pp__report_status = {
 	    "meters m LEFT JOIN buildings b ON "
 	    "b.id = m.building_id LEFT JOIN accounts a ON a.id = m.account_id "
 	    "WHERE (?3 IS NULL OR b.name = ?3) AND (?4 IS NULL OR m.floor = ?4) "
-	    "ORDER BY b.id, m.floor, m.room, m.meter",
+	    "ORDER BY b.id NULLS FIRST, m.floor, m.room, m.meter",
 	.binds = { PP__BIND_ALARM1, PP__BIND_ALARM2, PP__BIND_BUILDING,
 	    PP__BIND_FLOOR },
 	.check = status_check,
@@ -503,7 +506,7 @@ const struct pp_report pp__report_energy = {
 	    "buildings b ON b.id = m.building_id JOIN daily d ON d.meter_id = "
 	    "m.id AND d.day >= ?1 AND d.day <= ?2 WHERE " PP__PLACE_SQL("3",
 	    "4", "5") " GROUP BY d.day, b.id, m.floor, m.room ORDER BY d.day, "
-	    "b.id, m.floor, m.room",
+	    "b.id NULLS FIRST, m.floor, m.room",
 	.check = energy_check,
 };
 
@@ -733,8 +736,8 @@ const struct pp_report pp__report_counters = {
 	    "ON o.meter_id = m.id LEFT JOIN " FIRST_CHANGE("attached") " i ON "
 	    "i.meter_id = m.id LEFT JOIN daily s ON s.day = ?6 AND s.meter_id = "
 	    "m.id LEFT JOIN daily e ON e.day = ?7 AND e.meter_id = m.id WHERE "
-	    PP__PLACE_SQL("3", "4", "5") " ORDER BY b.id, m.floor, m.room, "
-	    "m.meter",
+	    PP__PLACE_SQL("3", "4", "5") " ORDER BY b.id NULLS FIRST, m.floor, "
+	    "m.room, m.meter",
 	.binds = { PP__BIND_FROM, PP__BIND_TO, PP__BIND_BUILDING,
 	    PP__BIND_FLOOR, PP__BIND_ROOM, PP__BIND_DAY_LO, PP__BIND_DAY_HI },
 	.what = "readings",
@@ -834,7 +837,7 @@ static const struct pp_report lost_gateways = {
 	    "m.state = 'lost'), (SELECT max(m.last_seen) FROM meters m WHERE "
 	    "m.gateway_id = g.id) FROM gateways g LEFT JOIN buildings b ON "
 	    "b.id = g.building_id WHERE g.state = 'lost' ORDER BY "
-	    "g.state_since, g.name",
+	    "g.state_since NULLS FIRST, g.name",
 	.what = "lost",
 };
 
@@ -855,7 +858,8 @@ const struct pp_report pp__report_lost = {
 	    "m.state_since, m.last_seen FROM meters m LEFT JOIN gateways g ON "
 	    "g.id = m.gateway_id LEFT JOIN buildings b ON b.id = "
 	    "m.building_id LEFT JOIN accounts a ON a.id = m.account_id WHERE "
-	    "m.state = 'lost' ORDER BY m.state_since, m.meter",
+	    "m.state = 'lost' ORDER BY m.state_since NULLS FIRST, "
+	    "m.meter",
 	.what = "lost",
 	.check = lost_check,
 };

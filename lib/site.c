@@ -99,11 +99,12 @@ store_holidays(struct store *s)
 	    (rc = pp__exec(s->db, "DELETE FROM listed_holidays", "")) != PP_OK)
 		return rc;
 	for (i = 0; i < s->site->nholidays; i++) {
-		if ((rc = pp__exec(s->db, "INSERT OR IGNORE INTO "
-		    "listed_holidays(day) VALUES (?)", "t",
+		if ((rc = pp__exec(s->db, "INSERT INTO listed_holidays(day) "
+		    "VALUES (?) ON CONFLICT DO NOTHING", "t",
 		    s->site->holidays[i])) != PP_OK ||
-		    (rc = pp__exec(s->db, "INSERT OR IGNORE INTO holidays(day) "
-		    "VALUES (?)", "t", s->site->holidays[i])) != PP_OK)
+		    (rc = pp__exec(s->db, "INSERT INTO holidays(day) VALUES (?) "
+		    "ON CONFLICT DO NOTHING", "t", s->site->holidays[i])) !=
+		    PP_OK)
 			return rc;
 		s->st->changed += pp__changes(s->db);
 	}
@@ -339,7 +340,8 @@ meter_conflicts(pp_db *db, const struct pp__site_meter *m, int64_t gateway_id,
 
 	/* One bus speaks one protocol: its line settings are one. */
 	rc = pp__query_int(db, &other, "SELECT id FROM meters WHERE gateway_id "
-	    "= ? AND meter <> ? AND (address IS NULL) = ?", "iti", gateway_id,
+	    "= ? AND meter <> ? AND CASE WHEN address IS NULL THEN 1 ELSE 0 "
+	    "END = ?", "iti", gateway_id,
 	    m->meter, (int64_t)dlt645);
 	if (rc == PP_OK)
 		return pp__fail(db, PP_EDATA, "gateway %s has %s meters: one "
@@ -605,18 +607,26 @@ pp__site_store(pp_db *db, const struct pp__site *site, struct pp_load_stats *st)
  * around the tools shows as a digest that no audit entry recorded.
  */
 static const char site_rows_sql[] =
-    "SELECT 'operator', login, role, source, coalesce(name, '') FROM "
-    "operators "
-    "UNION ALL SELECT 'setting', key, value, '', '' FROM settings WHERE "
-    "key <> 'next_account' "
-    "UNION ALL SELECT 'tariff', t.name, v.effective, coalesce(v.price, ''), "
-    "coalesce(v.tier_period, '') || '|' || v.spec FROM tariffs t JOIN "
-    "tariff_versions v ON v.tariff_id = t.id "
-    "UNION ALL SELECT 'window', w.version_id, w.seq, w.name, w.start_min || "
-    "'-' || w.end_min || ':' || w.price FROM tariff_windows w "
-    "UNION ALL SELECT 'step', s.version_id, s.seq, coalesce(s.upto_wh, ''), "
-    "s.add_price FROM tariff_steps s "
-    "ORDER BY 1, 2, 3";
+    /*
+     * One type a column on both engines (lib/pg/PORTING.md G): the
+     * numbers as text for the digest, and as numbers in columns 6 and 7,
+     * which order the rows as they always were and are not digested.
+     */
+    "SELECT 'operator', login, role, source, coalesce(name, ''), "
+    "CAST(NULL AS BIGINT), CAST(NULL AS BIGINT) FROM operators "
+    "UNION ALL SELECT 'setting', key, value, '', '', NULL, NULL FROM "
+    "settings WHERE key <> 'next_account' "
+    "UNION ALL SELECT 'tariff', t.name, CAST(v.effective AS TEXT), "
+    "coalesce(CAST(v.price AS TEXT), ''), coalesce(v.tier_period, '') || "
+    "'|' || v.spec, NULL, v.effective FROM tariffs t JOIN tariff_versions "
+    "v ON v.tariff_id = t.id "
+    "UNION ALL SELECT 'window', CAST(w.version_id AS TEXT), CAST(w.seq AS "
+    "TEXT), w.name, w.start_min || '-' || w.end_min || ':' || w.price, "
+    "w.version_id, w.seq FROM tariff_windows w "
+    "UNION ALL SELECT 'step', CAST(s.version_id AS TEXT), CAST(s.seq AS "
+    "TEXT), coalesce(CAST(s.upto_wh AS TEXT), ''), CAST(s.add_price AS "
+    "TEXT), s.version_id, s.seq FROM tariff_steps s "
+    "ORDER BY 1, 6, 2, 7, 3";
 
 int
 pp__site_digest(pp_db *db, char out[65])

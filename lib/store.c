@@ -225,8 +225,9 @@ charge_day(pp_db *db, int64_t meter_id, const char *day, int64_t from,
 	*cost = c.cost_e7;
 	for (i = 0; day != NULL && i < c.nparts; i++)
 		if ((rc = pp__exec(db, "INSERT INTO daily_parts(meter_id, day, "
-		    "window, tier, price, energy_wh, cost_e7) VALUES (?, ?, ?, ?, "
-		    "?, ?, ?) ON CONFLICT(meter_id, day, window, tier, price) DO "
+		    "\"window\", tier, price, energy_wh, cost_e7) VALUES (?, ?, "
+		    "?, ?, ?, ?, ?) ON CONFLICT(meter_id, day, \"window\", tier, "
+		    "price) DO "
 		    "UPDATE SET energy_wh = daily_parts.energy_wh + "
 		    "excluded.energy_wh, cost_e7 = daily_parts.cost_e7 + "
 		    "excluded.cost_e7", "ittiiii", meter_id,
@@ -444,7 +445,8 @@ insert_reading(pp_db *db, const struct target *t, const char *source,
 	    "?2 > (SELECT newest_reading FROM meters WHERE id = ?1) THEN 0 ELSE "
 	    "coalesce((SELECT max(s) + 1 FROM (SELECT max(seq) AS s FROM "
 	    "reading_recent WHERE meter_id = ?1 AND time = ?2 UNION ALL SELECT "
-	    "max(seq) FROM reading_rows WHERE meter_id = ?1 AND time = ?2)), 0) "
+	    "max(seq) FROM reading_rows WHERE meter_id = ?1 AND time = ?2) AS "
+	    "t), 0) "
 	    "END, "
 	    "nullif(?3, ?9), nullif(?4, ?9), nullif(?5, ?9), "
 	    "nullif(?6, ?9), ?7, CASE ?7 WHEN 0 THEN NULL ELSE ?8 END, ?10)",

@@ -358,7 +358,7 @@ store_final(pp_db *db, const struct swap_meter *old, int64_t final,
 	    old->wallet ? shown : INT64_MIN)) != PP_OK)
 		return rc;
 	if ((st = pp__stmt(db, "SELECT r.status < 8, r.cost_e7 FROM "
-	    PP__READINGS_FIRST("?1", "1", "DESC") " r ORDER BY r.time DESC, "
+	    PP__READINGS_FIRST("?1", "TRUE", "DESC") " r ORDER BY r.time DESC, "
 	    "r.seq DESC LIMIT 1")) == NULL)
 		return PP_EINTERNAL;
 	pp__bind_int64(st, 1, old->id);

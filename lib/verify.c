@@ -256,9 +256,10 @@ check_balances(struct verify *v)
 	pp__st *st;
 	char a[PP_NUMBUF], b[PP_NUMBUF];
 
-	if ((st = query(v, "SELECT acc.account, acc.money, coalesce((SELECT "
-	    "sum(amount) FROM ledger l WHERE l.account_id = acc.id), 0) AS s "
-	    "FROM accounts acc WHERE acc.money <> s")) == NULL)
+	if ((st = query(v, "SELECT account, money, s FROM (SELECT "
+	    "acc.account, acc.money, coalesce((SELECT sum(amount) FROM ledger "
+	    "l WHERE l.account_id = acc.id), 0) AS s FROM accounts acc) AS t "
+	    "WHERE money <> s")) == NULL)
 		return;
 	while (pp__step(st) == PP__ROW)
 		problem(v, "balances", "account %s: cached money %s, ledger %s",
@@ -317,8 +318,8 @@ account_charges(struct verify *v)
 	    "AND r.account_id = acc.id), 0) AS charged FROM accounts acc WHERE "
 	    "NOT EXISTS (SELECT 1 FROM "
 	    "account_meters am JOIN meters m ON m.id = am.meter_id WHERE "
-	    "am.account_id = acc.id AND m.billing = 'meter')) WHERE used_e7 <> "
-	    "charged");
+	    "am.account_id = acc.id AND m.billing = 'meter')) AS t WHERE "
+	    "used_e7 <> charged");
 }
 
 /*
@@ -335,7 +336,7 @@ part_prices(struct verify *v)
 	    "IS NOT NULL UNION SELECT v.price + s.add_price FROM "
 	    "tariff_versions v JOIN tariff_steps s ON s.version_id = v.id WHERE "
 	    "v.price IS NOT NULL UNION SELECT price FROM meters WHERE price IS "
-	    "NOT NULL UNION SELECT CAST(value AS INTEGER) FROM settings WHERE "
+	    "NOT NULL UNION SELECT CAST(value AS BIGINT) FROM settings WHERE "
 	    "key = 'price') "
 	    "SELECT printf('meter %s on %s (%s): %d Wh at %d cost %d (1e-7 "
 	    "yuan)%s', m.meter, p.day, coalesce(nullif(p.window, ''), 'flat'), "
@@ -373,7 +374,7 @@ counter_days(struct verify *v)
 	    "daily d WHERE d.meter_id = r.meter_id), 0) AS days FROM (SELECT "
 	    "meter_id, max(energy_wh) - min(energy_wh) AS wh FROM readings "
 	    "WHERE flag IS NULL AND energy_wh IS NOT NULL GROUP BY meter_id) r "
-	    "JOIN meters m ON m.id = r.meter_id) WHERE wh <> days");
+	    "JOIN meters m ON m.id = r.meter_id) AS t WHERE wh <> days");
 }
 
 /*
@@ -385,7 +386,7 @@ counter_days(struct verify *v)
 	"SELECT * FROM (SELECT time, seq, energy_wh FROM " t " r WHERE " \
 	"r.meter_id = d.meter_id AND r.status < 8 AND r.energy_wh IS NOT " \
 	"NULL AND r.time <= unixepoch(d.day, '+1 day', 'utc') ORDER BY " \
-	"r.time DESC, r.seq DESC LIMIT 1)"
+	"r.time DESC, r.seq DESC LIMIT 1) AS a"
 static int
 day_ends(struct verify *v)
 {
@@ -397,10 +398,10 @@ day_ends(struct verify *v)
 	    "'unixepoch', 'localtime')) AS kept, (SELECT printf('%d Wh at %s', "
 	    "energy_wh, datetime(time, 'unixepoch', 'localtime')) FROM ("
 	    DAY_LAST("reading_rows") " UNION ALL " DAY_LAST("reading_recent")
-	    ") WHERE time > unixepoch(d.day, 'utc') ORDER BY time DESC, seq "
+	    ") AS u WHERE time > unixepoch(d.day, 'utc') ORDER BY time DESC, seq "
 	    "DESC LIMIT 1) AS read FROM daily d INDEXED BY daily_meter WHERE "
 	    "d.last_time IS NOT NULL) x JOIN meters m ON m.id = x.meter_id "
-	    "WHERE x.read IS NOT x.kept");
+	    "WHERE x.read IS DISTINCT FROM x.kept");
 }
 #undef DAY_LAST
 
@@ -419,7 +420,7 @@ month_days(struct verify *v)
 	    "AS dwh, sum(de7) AS de7 FROM (SELECT month, meter_id, days AS n, "
 	    "energy_wh AS wh, cost_e7 AS e7, 0 AS dn, 0 AS dwh, 0 AS de7 FROM "
 	    "monthly UNION ALL SELECT substr(day, 1, 7), meter_id, 0, 0, 0, 1, "
-	    "energy_wh, cost_e7 FROM daily) GROUP BY month, meter_id) x JOIN "
+	    "energy_wh, cost_e7 FROM daily) AS t GROUP BY month, meter_id) x JOIN "
 	    "meters m ON m.id = x.meter_id WHERE x.n <> x.dn OR x.wh <> x.dwh "
 	    "OR x.e7 <> x.de7");
 }
@@ -467,7 +468,7 @@ check_serials(struct verify *v)
 	    "handed out, %d in the ledger (highest %06d): a gap', d.day, "
 	    "d.last, coalesce(l.n, 0), coalesce(l.top, 0)) FROM serial_days d "
 	    "LEFT JOIN (SELECT substr(serial, 1, 8) AS day, count(*) AS n, "
-	    "max(CAST(substr(serial, 9) AS INTEGER)) AS top FROM ledger GROUP "
+	    "max(CAST(substr(serial, 9) AS BIGINT)) AS top FROM ledger GROUP "
 	    "BY 1) l ON l.day = d.day WHERE coalesce(l.n, 0) <> d.last OR "
 	    "coalesce(l.top, 0) <> d.last") ||
 	    !problems(v, "serials", "SELECT printf('day %s has serials that "
@@ -484,11 +485,13 @@ check_reversals(struct verify *v)
 	pp__st *st;
 
 	if ((st = query(v, "SELECT r.serial, o.serial, o.kind, "
-	    "r.amount + coalesce(o.amount, 0), r.account_id IS o.account_id, "
+	    "r.amount + coalesce(o.amount, 0), r.account_id IS NOT DISTINCT "
+	    "FROM o.account_id, "
 	    "r.kind FROM ledger r LEFT JOIN ledger o ON o.id = r.reverses "
 	    "WHERE (r.kind = 'reverse') <> (r.reverses IS NOT NULL) OR "
 	    "(r.kind = 'reverse' AND (o.id IS NULL OR o.kind = 'reverse' OR "
-	    "r.amount + o.amount <> 0 OR r.account_id IS NOT o.account_id))"))
+	    "r.amount + o.amount <> 0 OR r.account_id IS DISTINCT FROM "
+	    "o.account_id))"))
 	    == NULL)
 		return;
 	while (pp__step(st) == PP__ROW) {
@@ -523,7 +526,7 @@ check_report_totals(struct verify *v)
 	/* The sales report groups by day; its days must add up to the ledger. */
 	if ((st = query(v, "SELECT (SELECT coalesce(sum(n), 0) FROM (SELECT "
 	    "sum(amount) AS n FROM ledger GROUP BY strftime('%Y-%m-%d', time, "
-	    "'unixepoch', 'localtime'), operator, method)), (SELECT "
+	    "'unixepoch', 'localtime'), operator, method) AS t), (SELECT "
 	    "coalesce(sum(amount), 0) FROM ledger), (SELECT coalesce(sum(money),"
 	    " 0) FROM accounts)")) == NULL)
 		return;
@@ -667,13 +670,15 @@ check_commands(struct verify *v)
 	    "coalesce(c.buy_count, 0), l.serial, coalesce(l.amount, 0), "
 	    "coalesce(l.buy_count, 0) - " CANCELLED_BEFORE ", c.ledger_id IS "
 	    "NULL, l.id IS NULL, "
-	    "c.meter_id IS l.meter_id, (SELECT count(*) FROM commands d WHERE "
+	    "c.meter_id IS NOT DISTINCT FROM l.meter_id, (SELECT count(*) FROM "
+	    "commands d WHERE "
 	    "d.ledger_id = c.ledger_id), c.action FROM commands c JOIN meters "
 	    "m ON m.id = c.meter_id LEFT JOIN ledger l ON l.id = c.ledger_id "
 	    "WHERE (c.action = 'recharge' OR c.amount IS NOT NULL OR "
 	    "c.ledger_id IS NOT NULL) AND (c.action <> 'recharge' OR l.id IS "
-	    "NULL OR c.amount IS NOT l.amount OR c.buy_count IS NOT "
-	    "l.buy_count - " CANCELLED_BEFORE " OR c.meter_id IS NOT l.meter_id "
+	    "NULL OR c.amount IS DISTINCT FROM l.amount OR c.buy_count IS "
+	    "DISTINCT FROM l.buy_count - " CANCELLED_BEFORE " OR c.meter_id IS "
+	    "DISTINCT FROM l.meter_id "
 	    "OR (SELECT count(*) "
 	    "FROM commands d WHERE d.ledger_id = c.ledger_id) > 1)")) == NULL)
 		return;
@@ -768,7 +773,7 @@ check_meters(struct verify *v)
 	    "(%s) without a matching attachment', m.meter, coalesce(a.account, "
 	    "'?'), coalesce(a.state, 'missing')) FROM meters m LEFT JOIN "
 	    "accounts a ON a.id = m.account_id WHERE m.account_id IS NOT NULL "
-	    "AND (a.state IS NOT 'open' OR NOT EXISTS (SELECT 1 FROM "
+	    "AND (a.state IS DISTINCT FROM 'open' OR NOT EXISTS (SELECT 1 FROM "
 	    "account_meters am WHERE am.meter_id = m.id AND am.account_id = "
 	    "m.account_id AND am.detached IS NULL))"))
 		finish(v, "meters", "every meter is on at most one open account");
