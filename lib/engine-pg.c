@@ -24,9 +24,23 @@
 /* Enough for the library's queries, the most of which binds 10. */
 #define PG_MAXPARAMS	32
 
+/*
+ * A statement the server could not type without its parameters' types
+ * ($1 IS NULL OR x = $1) is prepared once for each set of them it is run
+ * with (integers int8, text and NULL text), up to this many.
+ */
+#define PG_TYPINGS	4
+
 struct pg_stmt {
-	char		 name[24];
+	char		 name[24];	/* "": prepared only when typed */
+	char		*sql;		/* PostgreSQL's text */
 	int		 nparams;
+	char		 kind[PG_MAXPARAMS];	/* 'i', 't' or 'n' bound */
+	struct {
+		char	 kinds[PG_MAXPARAMS + 1];
+		char	 name[24];
+	}		 typed[PG_TYPINGS];
+	int		 ntyped;
 	const char	*value[PG_MAXPARAMS];
 	char		*copy[PG_MAXPARAMS];	/* owned text */
 	char		 num[PG_MAXPARAMS][24];	/* integers as text */
@@ -158,7 +172,7 @@ pg_prepare(pp_db *db, const char *sql, pp__st *st)
 	struct pg_stmt *s;
 	PGresult *res;
 	char *text;
-	int kind = PP__OK;
+	int kind = PP__OK, in_tx;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL ||
 	    (text = translate(sql, &s->nparams)) == NULL) {
@@ -174,18 +188,80 @@ pg_prepare(pp_db *db, const char *sql, pp__st *st)
 		return db->pg_kind = PP__EFAIL;
 	}
 	snprintf(s->name, sizeof(s->name), "pp%ld", ++db->pg_statements);
+	/*
+	 * A failed prepare would end the transaction it is in: in one, it
+	 * is tried in a savepoint, so that a statement typed only when it
+	 * runs (below) costs nothing else.
+	 */
+	in_tx = PQtransactionStatus(db->pg) == PQTRANS_INTRANS;
+	if (in_tx)
+		PQclear(PQexec(db->pg, "SAVEPOINT pp_prepare"));
 	res = PQprepare(db->pg, s->name, text, 0, NULL);
-	if (PQresultStatus(res) != PGRES_COMMAND_OK)
-		kind = failed(db, res);
+	if (in_tx)
+		PQclear(PQexec(db->pg, PQresultStatus(res) == PGRES_COMMAND_OK ?
+		    "RELEASE pp_prepare" : "ROLLBACK TO pp_prepare; RELEASE "
+		    "pp_prepare"));
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+
+		/*
+		 * 42P08, a parameter's type undetermined (42P18 its kin):
+		 * typed when it runs.
+		 */
+		if (state && (strcmp(state, "42P08") == 0 ||
+		    strcmp(state, "42P18") == 0))
+			s->name[0] = '\0';
+		else
+			kind = failed(db, res);
+	}
 	PQclear(res);
-	free(text);
 	if (kind != PP__OK) {
+		free(text);
 		free(s);
 		return kind;
 	}
+	s->sql = text;
+	memset(s->kind, 'n', sizeof(s->kind));
 	s->row = -1;
 	st->h = s;
 	return PP__OK;
+}
+
+/*
+ * The name of s prepared for the types of its parameters as bound now;
+ * NULL with db's failure set.
+ */
+static const char *
+typed_name(pp_db *db, struct pg_stmt *s)
+{
+	Oid types[PG_MAXPARAMS];
+	PGresult *res;
+	int i, k;
+
+	for (k = 0; k < s->ntyped; k++)
+		if (memcmp(s->typed[k].kinds, s->kind, (size_t)s->nparams) == 0)
+			return s->typed[k].name;
+	if (s->ntyped == PG_TYPINGS) {
+		snprintf(db->pg_err, sizeof(db->pg_err), "a statement run with "
+		    "more than %d sets of parameter types", PG_TYPINGS);
+		db->pg_kind = PP__EFAIL;
+		return NULL;
+	}
+	k = s->ntyped;
+	for (i = 0; i < s->nparams; i++)
+		types[i] = s->kind[i] == 'i' ? 20 : 25;	/* int8, text */
+	snprintf(s->typed[k].name, sizeof(s->typed[k].name), "pp%ld",
+	    ++db->pg_statements);
+	res = PQprepare(db->pg, s->typed[k].name, s->sql, s->nparams, types);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		failed(db, res);
+		PQclear(res);
+		return NULL;
+	}
+	PQclear(res);
+	memcpy(s->typed[k].kinds, s->kind, (size_t)s->nparams);
+	s->ntyped++;
+	return s->typed[k].name;
 }
 
 static void
@@ -197,6 +273,7 @@ unbind(struct pg_stmt *s)
 		free(s->copy[i]);
 		s->copy[i] = NULL;
 		s->value[i] = NULL;
+		s->kind[i] = 'n';
 	}
 }
 
@@ -204,17 +281,16 @@ static void
 pg_finalize(pp__st *st)
 {
 	struct pg_stmt *s = st->h;
-	char sql[64];
 
 	if (s == NULL)
 		return;
 	clear_result(s);
 	unbind(s);
-	/* Gone with the connection anyway; said so it need not be. */
-	if (PQstatus(st->db->pg) == CONNECTION_OK) {
-		snprintf(sql, sizeof(sql), "DEALLOCATE %s", s->name);
-		PQclear(PQexec(st->db->pg, sql));
-	}
+	/*
+	 * The server's prepared statements go with the connection: the
+	 * cache finalizes only as the handle closes (db.c).
+	 */
+	free(s->sql);
 	free(s);
 	st->h = NULL;
 }
@@ -227,8 +303,12 @@ pg_step(pp__st *st)
 	ExecStatusType status;
 
 	if (s->res == NULL) {
-		s->res = PQexecPrepared(db->pg, s->name, s->nparams,
-		    s->value, NULL, NULL, 0);
+		const char *name = s->name[0] ? s->name : typed_name(db, s);
+
+		if (name == NULL)
+			return db->pg_kind;
+		s->res = PQexecPrepared(db->pg, name, s->nparams, s->value,
+		    NULL, NULL, 0);
 		status = PQresultStatus(s->res);
 		if (status == PGRES_COMMAND_OK) {
 			db->pg_changes = strtoll(PQcmdTuples(s->res), NULL,
@@ -284,6 +364,7 @@ pg_bind_int64(pp__st *st, int i, int64_t v)
 	s->copy[i - 1] = NULL;
 	snprintf(s->num[i - 1], sizeof(s->num[i - 1]), "%lld", (long long)v);
 	s->value[i - 1] = s->num[i - 1];
+	s->kind[i - 1] = 'i';
 	return PP__OK;
 }
 
@@ -303,6 +384,7 @@ pg_bind_text(pp__st *st, int i, const char *text, int n, int copy)
 		text = s->copy[i - 1];
 	}
 	s->value[i - 1] = text;
+	s->kind[i - 1] = 't';
 	return PP__OK;
 }
 
@@ -316,6 +398,7 @@ pg_bind_null(pp__st *st, int i)
 	free(s->copy[i - 1]);
 	s->copy[i - 1] = NULL;
 	s->value[i - 1] = NULL;
+	s->kind[i - 1] = 'n';
 	return PP__OK;
 }
 

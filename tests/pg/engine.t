@@ -41,4 +41,40 @@ grep -q s3cret "$T/err"
 ok $((! $?)) "... its password not shown"
 like "$T/err" 'postgresql://someone:\*\*\*@' "... the URI named without it"
 
+# A cashier's day on the server: the site, an account, sales.
+export PREPAY_NOW="2026-11-20 10:00:00"
+exits 0 "site-load" site-load "$FIXTURES/site.yaml"
+exits 0 "acct-open" acct-open -n 张三 -p 13800000000 -o csv 0101070723
+is "$(col "$T/out" account)" 100001 "the first account"
+exits 0 "a sale" sale -o csv 100001 50
+is "$(col "$T/out" serial)|$(col "$T/out" balance)" "20261120000002|50.00" \
+    "its serial follows the opening's, its balance 50.00"
+exits 0 "report balances" report balances -o csv
+is "$(col "$T/out" balance)" 50.00 "the balance, from the ledger"
+
+# Cashiers at once: 4 processes of 10 sales each, on their own
+# connections.  The writers' lock gives one serial each, without a gap or
+# a double, one chain, and every yuan on the account.
+for c in 1 2 3 4; do
+	(for i in 1 2 3 4 5 6 7 8 9 10; do
+		sale -o csv --ref "c$c-$i" 100001 1 >/dev/null 2>>"sales.$c.err" ||
+		    echo "sale c$c-$i failed" >>"sales.$c.err"
+	done) &
+done
+wait
+is "$(cat sales.*.err)" "" "40 sales from 4 connections at once: each exits 0"
+is "$(psql_q "SELECT count(*), count(DISTINCT serial), min(serial), max(serial)
+    FROM ledger WHERE kind = 'sale'")" \
+    "41|41|20261120000002|20261120000042" "41 sales, serials 2 to 42: no gap, no double"
+is "$(psql_q "SELECT count(*) FROM ledger l JOIN ledger p ON p.id = l.id - 1
+    WHERE l.id > 1")" 41 "each row follows the one before it: one chain"
+exits 0 "report balances" report balances -o csv
+is "$(col "$T/out" balance)" 90.00 "50 + 40 yuan on the account"
+exits 0 "a sale again with its ref (a retry)" sale -o csv --ref c1-1 100001 1
+is "$(col "$T/out" serial)|$(psql_q "SELECT count(*) FROM ledger")" \
+    "$(psql_q "SELECT serial FROM ledger WHERE ref = 'c1-1'")|42" \
+    "lands once: the row it made, nothing new"
+exits 65 "the ref again for another amount" sale -o csv --ref c1-1 100001 2
+like "$T/err" 'ref "c1-1" was already used by serial' "... is refused, saying so"
+
 done_testing
