@@ -205,11 +205,15 @@ pg_prepare(pp_db *db, const char *sql, pp__st *st)
 		const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 
 		/*
-		 * 42P08, a parameter's type undetermined (42P18 its kin):
-		 * typed when it runs.
+		 * A parameter whose type the server could not settle, or
+		 * settled so that an operator or a function does not fit
+		 * (42P08, 42P18; 42883, 42804, 42725): typed when it runs,
+		 * by what it is bound to.
 		 */
 		if (state && (strcmp(state, "42P08") == 0 ||
-		    strcmp(state, "42P18") == 0))
+		    strcmp(state, "42P18") == 0 || strcmp(state, "42883") ==
+		    0 || strcmp(state, "42804") == 0 || strcmp(state,
+		    "42725") == 0))
 			s->name[0] = '\0';
 		else
 			kind = failed(db, res);
