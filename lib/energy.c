@@ -114,15 +114,19 @@ per_room(struct pp__run *run, struct per *p, pp__st *st)
  * the days taken away negative; in the order the roll-ups keep them
  * (month and day first: doc/design.md, "The store").  bind_spans splits
  * ?1..?2, the period's days.  A meter or a month counts when its n sum
- * is above 0: when it has a day in the period.
+ * is above 0: when it has a day in the period.  A span not needed is
+ * bound NULL; the CASTs give PostgreSQL its parameters' types then.
  */
 #define SPANS \
 	"(SELECT month, meter_id, days AS n, energy_wh AS wh, cost_e7 AS e7 " \
 	"FROM monthly WHERE month >= ?6 AND month <= ?7 UNION ALL SELECT " \
-	"substr(day, 1, 7), meter_id, ?10, ?10 * energy_wh, ?10 * cost_e7 " \
-	"FROM daily NOT INDEXED WHERE day >= ?8 AND day <= ?9 UNION ALL " \
-	"SELECT substr(day, 1, 7), meter_id, ?13, ?13 * energy_wh, ?13 * " \
-	"cost_e7 FROM daily NOT INDEXED WHERE day >= ?11 AND day <= ?12)"
+	"substr(day, 1, 7), meter_id, CAST(?10 AS BIGINT), CAST(?10 AS " \
+	"BIGINT) * energy_wh, CAST(?10 AS BIGINT) * cost_e7 FROM daily NOT " \
+	"INDEXED WHERE day >= CAST(?8 AS TEXT) AND day <= CAST(?9 AS TEXT) " \
+	"UNION ALL SELECT substr(day, 1, 7), meter_id, CAST(?13 AS BIGINT), " \
+	"CAST(?13 AS BIGINT) * energy_wh, CAST(?13 AS BIGINT) * cost_e7 FROM " \
+	"daily NOT INDEXED WHERE day >= CAST(?11 AS TEXT) AND day <= " \
+	"CAST(?12 AS TEXT))"
 
 /* Days in month m (1-12) of year y. */
 static int

@@ -2,7 +2,8 @@
  * The PostgreSQL engine (engine.h), on libpq (doc/design.md, "Engines").
  * The library's queries are SQLite's dialect where it is standard; this
  * engine changes only what no function can stand in for: the parameters
- * (?, ?N become $N) and SQLite's index hints (INDEXED BY), which it drops.
+ * (?, ?N become $N) and SQLite's index hints (INDEXED BY x, NOT INDEXED),
+ * which it drops.
  * The functions SQLite has and PostgreSQL lacks (strftime, printf, scalar
  * min and max, ...) are the PostgreSQL schema's own (lib/pg/).
  *
@@ -27,7 +28,7 @@
 /*
  * A statement the server could not type without its parameters' types
  * ($1 IS NULL OR x = $1) is prepared once for each set of them it is run
- * with (integers int8, text and NULL text), up to this many.
+ * with (typed_name), up to this many.
  */
 #define PG_TYPINGS	4
 
@@ -102,8 +103,8 @@ word_at(const char *sql, size_t i, const char *w)
 /*
  * sql in PostgreSQL's terms: ? and ?N become $N (the first ? is $1, a
  * bare ? after ?N is $N+1, as SQLite numbers them), and "INDEXED BY
- * name" goes; nothing inside quotes is touched.  NULL: out of memory.
- * The number of parameters in *nparams.
+ * name" and "NOT INDEXED" go; nothing inside quotes is touched.  NULL:
+ * out of memory.  The number of parameters in *nparams.
  */
 static char *
 translate(const char *sql, int *nparams)
@@ -141,6 +142,12 @@ translate(const char *sql, int *nparams)
 			o += (size_t)sprintf(out + o, "$%d", k);
 			continue;
 		}
+		if (word_at(sql, i, "NOT") && word_at(sql, i + 4, "INDEXED") &&
+		    !word_at(sql, i + 12, "BY")) {
+			/* NOT INDEXED: skip the two words. */
+			i += 11;
+			continue;
+		}
 		if (word_at(sql, i, "INDEXED") && word_at(sql, i + 8, "BY")) {
 			/* INDEXED BY name: skip the three words. */
 			for (i += 10; sql[i] == ' '; i++)
@@ -166,13 +173,53 @@ clear_result(struct pg_stmt *s)
 	s->nrows = 0;
 }
 
+/*
+ * PQprepare, which in a transaction is tried in a savepoint: a failed
+ * prepare would end the transaction it is in.
+ */
+static PGresult *
+prepare_safely(pp_db *db, const char *name, const char *sql, int n,
+    const Oid *types)
+{
+	int in_tx = PQtransactionStatus(db->pg) == PQTRANS_INTRANS;
+	PGresult *res;
+
+	if (in_tx)
+		PQclear(PQexec(db->pg, "SAVEPOINT pp_prepare"));
+	res = PQprepare(db->pg, name, sql, n, types);
+	if (in_tx)
+		PQclear(PQexec(db->pg, PQresultStatus(res) == PGRES_COMMAND_OK ?
+		    "RELEASE pp_prepare" : "ROLLBACK TO pp_prepare; RELEASE "
+		    "pp_prepare"));
+	return res;
+}
+
+/*
+ * Did res fail over a parameter's type: one the server could not settle
+ * (42P08, 42P18), or settled so that an operator or a function does not
+ * fit (42883, 42804, 42725)?
+ */
+static int
+type_trouble(const PGresult *res)
+{
+	static const char *const states[] = { "42P08", "42P18", "42883",
+	    "42804", "42725" };
+	const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	size_t i;
+
+	for (i = 0; state && i < sizeof(states) / sizeof(states[0]); i++)
+		if (strcmp(state, states[i]) == 0)
+			return 1;
+	return 0;
+}
+
 static int
 pg_prepare(pp_db *db, const char *sql, pp__st *st)
 {
 	struct pg_stmt *s;
 	PGresult *res;
 	char *text;
-	int kind = PP__OK, in_tx;
+	int kind = PP__OK;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL ||
 	    (text = translate(sql, &s->nparams)) == NULL) {
@@ -188,32 +235,14 @@ pg_prepare(pp_db *db, const char *sql, pp__st *st)
 		return db->pg_kind = PP__EFAIL;
 	}
 	snprintf(s->name, sizeof(s->name), "pp%ld", ++db->pg_statements);
-	/*
-	 * A failed prepare would end the transaction it is in: in one, it
-	 * is tried in a savepoint, so that a statement typed only when it
-	 * runs (below) costs nothing else.
-	 */
-	in_tx = PQtransactionStatus(db->pg) == PQTRANS_INTRANS;
-	if (in_tx)
-		PQclear(PQexec(db->pg, "SAVEPOINT pp_prepare"));
-	res = PQprepare(db->pg, s->name, text, 0, NULL);
-	if (in_tx)
-		PQclear(PQexec(db->pg, PQresultStatus(res) == PGRES_COMMAND_OK ?
-		    "RELEASE pp_prepare" : "ROLLBACK TO pp_prepare; RELEASE "
-		    "pp_prepare"));
+	res = prepare_safely(db, s->name, text, 0, NULL);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-		const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-
 		/*
 		 * A parameter whose type the server could not settle, or
-		 * settled so that an operator or a function does not fit
-		 * (42P08, 42P18; 42883, 42804, 42725): typed when it runs,
-		 * by what it is bound to.
+		 * settled so that an operator or a function does not fit:
+		 * typed when it runs, by what it is bound to (typed_name).
 		 */
-		if (state && (strcmp(state, "42P08") == 0 ||
-		    strcmp(state, "42P18") == 0 || strcmp(state, "42883") ==
-		    0 || strcmp(state, "42804") == 0 || strcmp(state,
-		    "42725") == 0))
+		if (type_trouble(res))
 			s->name[0] = '\0';
 		else
 			kind = failed(db, res);
@@ -240,7 +269,7 @@ typed_name(pp_db *db, struct pg_stmt *s)
 {
 	Oid types[PG_MAXPARAMS];
 	PGresult *res;
-	int i, k;
+	int i, k, attempt;
 
 	for (k = 0; k < s->ntyped; k++)
 		if (memcmp(s->typed[k].kinds, s->kind, (size_t)s->nparams) == 0)
@@ -252,15 +281,27 @@ typed_name(pp_db *db, struct pg_stmt *s)
 		return NULL;
 	}
 	k = s->ntyped;
-	for (i = 0; i < s->nparams; i++)
-		types[i] = s->kind[i] == 'i' ? 20 : 25;	/* int8, text */
-	snprintf(s->typed[k].name, sizeof(s->typed[k].name), "pp%ld",
-	    ++db->pg_statements);
-	res = PQprepare(db->pg, s->typed[k].name, s->sql, s->nparams, types);
-	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-		failed(db, res);
+	/*
+	 * Integers int8 and text text; a NULL is left to the server (its
+	 * place in the query types it), or, if that does not settle it,
+	 * text.  A query whose NULL needs another type says so with a CAST.
+	 */
+	for (attempt = 0; attempt < 2; attempt++) {
+		for (i = 0; i < s->nparams; i++)
+			types[i] = s->kind[i] == 'i' ? 20 : s->kind[i] == 't' ||
+			    attempt ? 25 : 0;
+		snprintf(s->typed[k].name, sizeof(s->typed[k].name), "pp%ld",
+		    ++db->pg_statements);
+		res = prepare_safely(db, s->typed[k].name, s->sql,
+		    s->nparams, types);
+		if (PQresultStatus(res) == PGRES_COMMAND_OK)
+			break;
+		if (attempt == 1 || !type_trouble(res)) {
+			failed(db, res);
+			PQclear(res);
+			return NULL;
+		}
 		PQclear(res);
-		return NULL;
 	}
 	PQclear(res);
 	memcpy(s->typed[k].kinds, s->kind, (size_t)s->nparams);
