@@ -559,6 +559,21 @@ pg_begin_write(pp_db *db)
 	return pg_exec(db, sql);
 }
 
+/* The one value of a query without parameters, as an integer. */
+static int
+query_int(pp_db *db, const char *sql, int64_t *v)
+{
+	PGresult *res = PQexec(db->pg, sql);
+	int kind = PP__OK;
+
+	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
+		kind = failed(db, res);
+	else
+		*v = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	PQclear(res);
+	return kind;
+}
+
 /*
  * The next transaction id the server will give: it moves when any
  * transaction that wrote began, ours too, which only makes the poller
@@ -567,16 +582,8 @@ pg_begin_write(pp_db *db)
 static int
 pg_data_version(pp_db *db, int64_t *v)
 {
-	PGresult *res = PQexec(db->pg, "SELECT pg_snapshot_xmax("
-	    "pg_current_snapshot())::text");
-	int kind = PP__OK;
-
-	if (PQresultStatus(res) != PGRES_TUPLES_OK)
-		kind = failed(db, res);
-	else
-		*v = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-	PQclear(res);
-	return kind;
+	return query_int(db, "SELECT pg_snapshot_xmax(pg_current_snapshot())"
+	    "::text", v);
 }
 
 /* The server keeps its own pages: nothing to set. */
@@ -592,24 +599,12 @@ pg_cache(pp_db *db, int kib)
 static int
 pg_version(pp_db *db, int64_t *v)
 {
-	PGresult *res;
-	int kind = PP__OK;
+	int kind;
 
-	res = PQexec(db->pg, "SELECT CASE WHEN to_regclass('pp_schema') IS "
-	    "NULL THEN 0 ELSE -1 END");
-	if (PQresultStatus(res) != PGRES_TUPLES_OK)
-		kind = failed(db, res);
-	else if ((*v = strtoll(PQgetvalue(res, 0, 0), NULL, 10)) == -1) {
-		PQclear(res);
-		res = PQexec(db->pg, "SELECT version FROM pp_schema");
-		if (PQresultStatus(res) != PGRES_TUPLES_OK ||
-		    PQntuples(res) != 1)
-			kind = failed(db, res);
-		else
-			*v = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-	}
-	PQclear(res);
-	return kind;
+	if ((kind = query_int(db, "SELECT CASE WHEN to_regclass('pp_schema') "
+	    "IS NULL THEN 0 ELSE -1 END", v)) != PP__OK || *v != -1)
+		return kind;
+	return query_int(db, "SELECT version FROM pp_schema", v);
 }
 
 static int

@@ -229,19 +229,26 @@ pp__sqlite_open(pp_db *db, const char *path, int create)
 	    "PRAGMA synchronous = FULL", NULL, NULL, NULL));
 }
 
+/* The one value of a pragma, as an integer. */
 static int
-lite_data_version(pp_db *db, int64_t *v)
+pragma_int(pp_db *db, const char *sql, int64_t *v)
 {
 	sqlite3_stmt *st;
 	int rc;
 
-	if ((rc = sqlite3_prepare_v2(db->sql, "PRAGMA data_version", -1, &st,
-	    NULL)) != SQLITE_OK)
+	if ((rc = sqlite3_prepare_v2(db->sql, sql, -1, &st, NULL)) !=
+	    SQLITE_OK)
 		return kind(rc);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		*v = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	return rc == SQLITE_ROW ? PP__OK : kind(sqlite3_errcode(db->sql));
+}
+
+static int
+lite_data_version(pp_db *db, int64_t *v)
+{
+	return pragma_int(db, "PRAGMA data_version", v);
 }
 
 /* The busy handler waits for the lock (busy_wait). */
@@ -264,16 +271,7 @@ lite_cache(pp_db *db, int kib)
 static int
 lite_version(pp_db *db, int64_t *v)
 {
-	sqlite3_stmt *st;
-	int rc;
-
-	if ((rc = sqlite3_prepare_v2(db->sql, "PRAGMA user_version", -1, &st,
-	    NULL)) != SQLITE_OK)
-		return kind(rc);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		*v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? PP__OK : kind(sqlite3_errcode(db->sql));
+	return pragma_int(db, "PRAGMA user_version", v);
 }
 
 static int
