@@ -355,14 +355,14 @@ pg_step(pp__st *st)
 		s->res = PQexecPrepared(db->pg, name, s->nparams, s->value,
 		    NULL, NULL, 0);
 		status = PQresultStatus(s->res);
-		if (status == PGRES_COMMAND_OK) {
-			db->pg_changes = strtoll(PQcmdTuples(s->res), NULL,
-			    10);
-			db->pg_total_changes += db->pg_changes;
-			s->nrows = 0;
-		} else if (status == PGRES_TUPLES_OK) {
-			s->nrows = PQntuples(s->res);
-			/* INSERT ... RETURNING counts its rows too. */
+		if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
+			s->nrows = status == PGRES_TUPLES_OK ?
+			    PQntuples(s->res) : 0;
+			/*
+			 * As SQLite counts changes: an INSERT, UPDATE or
+			 * DELETE, with RETURNING or not, sets them; a SELECT
+			 * or a BEGIN leaves them.
+			 */
 			if (*PQcmdTuples(s->res) != '\0' &&
 			    strncmp(PQcmdStatus(s->res), "SELECT", 6) != 0) {
 				db->pg_changes = strtoll(PQcmdTuples(s->res),
