@@ -146,6 +146,20 @@ open_file(pp_db *db, const char *path, int create, sqlite3 **sql)
 	return PP_OK;
 }
 
+/*
+ * A backup is a copy of the SQLite file; a database on a PostgreSQL
+ * server has the server's own (doc/design.md, "Engines").
+ */
+static int
+file_only(pp_db *db)
+{
+	if (!pp_db_is_uri(db->path))
+		return PP_OK;
+	return pp__fail(db, PP_EUSAGE, "%s is on a PostgreSQL server: back "
+	    "it up with the server's tools (pg_dump, or pg_basebackup and "
+	    "a standby)", db->shown);
+}
+
 int
 pp_backup(pp_db *db, const char *dir, int keep_days, struct pp_backup *b)
 {
@@ -157,6 +171,8 @@ pp_backup(pp_db *db, const char *dir, int keep_days, struct pp_backup *b)
 	int rc;
 
 	memset(b, 0, sizeof(*b));
+	if ((rc = file_only(db)) != PP_OK)
+		return rc;
 	if (*dir == '\0')
 		return pp__fail(db, PP_EUSAGE, "the backup directory is empty: "
 		    "name one");
@@ -260,6 +276,8 @@ pp_backup_restore(pp_db *db, const char *file)
 	pp_db *copy = NULL;
 	int rc;
 
+	if ((rc = file_only(db)) != PP_OK)
+		return rc;
 	snprintf(tmp, sizeof(tmp), "%s.restore", db->path);
 	if ((rc = checked_copy(db, file, tmp, &copy)) == PP_OK)
 		rc = copy_db(db, db->sql, copy->sql, db->path);
@@ -284,7 +302,9 @@ pp_backup_restore_lost(const char *path, const char *file, int *lost,
 	pp_db *db = NULL, *copy = NULL;
 	int rc;
 
-	*lost = stat(path, &sb) == -1 && errno == ENOENT;
+	/* A server's database is never a lost file (pp_backup_restore). */
+	*lost = !pp_db_is_uri(path) && stat(path, &sb) == -1 && errno ==
+	    ENOENT;
 	if (!*lost)
 		return PP_OK;
 	/* A handle on nothing, that carries the errors. */

@@ -1,6 +1,7 @@
 /*
- * db.c: opening the database, migrating its schema, transactions and the
- * small helpers every other file uses to talk to SQLite.
+ * db.c: opening the database on its engine (engine.h: SQLite for a file,
+ * PostgreSQL for a URI), migrating its schema, transactions and the small
+ * helpers every other file uses to talk to it.
  */
 #include <errno.h>
 #include <pthread.h>

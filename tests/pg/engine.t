@@ -77,6 +77,15 @@ is "$(col "$T/out" serial)|$(psql_q "SELECT count(*) FROM ledger")" \
 exits 65 "the ref again for another amount" sale -o csv --ref c1-1 100001 2
 like "$T/err" 'ref "c1-1" was already used by serial' "... is refused, saying so"
 
+# A backup is the server's: db-backup copies SQLite files only.
+mkdir bk
+exits 64 "db-backup of a database on a server" db-backup bk
+like "$T/err" "is on a PostgreSQL server: back it up with the server's tools" \
+    "... says to use the server's tools"
+is "$(ls bk)" "" "... and writes nothing"
+exits 64 "db-backup --restore onto a server" db-backup --restore bk/none.db
+like "$T/err" "is on a PostgreSQL server" "... refused the same way"
+
 # --- meters on the server: a poll of meter-sim; and the same readings
 # imported into PostgreSQL and into SQLite give the same reports ---------
 psql_q "CREATE DATABASE polled" "CREATE DATABASE field"
