@@ -72,7 +72,8 @@ MAN1	 = $(TOOLS:%=man/%.1) $(DAEMONS:%=man/%.1)
 MAN57	 = man/prepay.yaml.5 man/prepay-columns.5 man/prepay-profile.5 \
 	   man/prepay.7
 
-.PHONY: all check check-hours check-month check-pg test demo deps install uninstall clean \
+.PHONY: all check check-hours check-month check-pg check-pg-cli test demo deps install \
+	uninstall clean \
 	lint fuzz fuzzers layers
 
 all: $(BINS) $(UNITS) $(B)/share/prepay/profiles
@@ -191,6 +192,14 @@ check-pg:
 	$(MAKE) all
 	PREPAY_BIN=$(CURDIR)/$(B)/bin PREPAY_PROFILES=$(CURDIR)/lib/profiles \
 	    prove -e '' tests/pg/*.t
+
+# The CLI suite with each test's database on a PostgreSQL cluster of its
+# own (PREPAY_TEST_PG, tests/cli/lib.sh): the port's worklist, not yet
+# part of CI (lib/pg/PORTING.md).
+check-pg-cli:
+	$(MAKE) all
+	PREPAY_TEST_PG=1 PREPAY_BIN=$(CURDIR)/$(B)/bin \
+	    PREPAY_PROFILES=$(CURDIR)/lib/profiles prove -e '' tests/cli/*.t
 
 test: all
 	PREPAY_BIN=$(CURDIR)/$(B)/bin PREPAY_PROFILES=$(CURDIR)/lib/profiles \

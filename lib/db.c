@@ -251,6 +251,12 @@ exec_script(pp_db *db, const char *sql, const char *what)
 }
 
 int
+pp__script(pp_db *db, const char *sql, const char *what)
+{
+	return exec_script(db, sql, what);
+}
+
+int
 pp__db_cache(pp_db *db, int kib)
 {
 	if (db->engine->cache(db, kib) != PP__OK)

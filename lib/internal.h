@@ -143,6 +143,11 @@ void	 pp__lock_close(struct pp__lock *lk);
 
 /* db->pg connected to uri (engine-pg.c): PP__OK, or the failure's kind. */
 int	 pp__pg_open(pp_db *db, const char *uri);
+/*
+ * Statements made at run time, without parameters, run once and not
+ * kept (pp__stmt keeps a static string's statement by its address).
+ */
+int	 pp__script(pp_db *db, const char *sql, const char *what);
 /* Run a statement that returns no rows, binding "i" int64, "t" text. */
 int	 pp__exec(pp_db *db, const char *sql, const char *types, ...);
 /* The first column of the first row as int64; PP_EDATA when no row. */

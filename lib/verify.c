@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "report.h"
 
@@ -570,6 +571,138 @@ squeeze(const char *sql, char *buf, size_t size)
 }
 
 /*
+ * The schema's objects on a PostgreSQL database, as one list in one
+ * order: each table's and view's columns, each index, each trigger with
+ * whether it fires and its function's body, each function's body.  The
+ * months' partitions, and what they copy of their parent, are not the
+ * schema's but its data's (prepay_partitions).
+ */
+static const char pg_objects_sql[] =
+    "SELECT 'table', c.relname, string_agg(a.attname || ' ' || "
+    "format_type(a.atttypid, a.atttypmod) || CASE WHEN a.attnotnull THEN "
+    "' not null' ELSE '' END, ', ' ORDER BY a.attnum) FROM pg_class c JOIN "
+    "pg_namespace n ON n.oid = c.relnamespace JOIN pg_attribute a ON "
+    "a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped WHERE "
+    "n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v') AND NOT "
+    "c.relispartition GROUP BY c.relname "
+    "UNION ALL SELECT 'index', c.relname, pg_get_indexdef(c.oid) FROM "
+    "pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE "
+    "n.nspname = 'public' AND c.relkind IN ('i', 'I') AND NOT "
+    "c.relispartition "
+    "UNION ALL SELECT 'trigger', t.tgname || ' on ' || c.relname, "
+    "pg_get_triggerdef(t.oid) || ' ' || CAST(t.tgenabled AS TEXT) || ' ' "
+    "|| md5(p.prosrc) "
+    "FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN "
+    "pg_namespace n ON n.oid = c.relnamespace JOIN pg_proc p ON p.oid = "
+    "t.tgfoid WHERE n.nspname = 'public' AND NOT t.tgisinternal AND "
+    "t.tgparentid = 0 "
+    "UNION ALL SELECT 'function', p.proname || '(' || "
+    "pg_get_function_identity_arguments(p.oid) || ')', md5(coalesce("
+    "p.prosrc, '')) FROM pg_proc p JOIN pg_namespace n ON n.oid = "
+    "p.pronamespace WHERE n.nspname = 'public' "
+    "ORDER BY 1, 2";
+
+/*
+ * The database name in uri replaced with name, into buf: the schema's
+ * own objects are made in a database of their own on the same server.
+ */
+static void
+uri_with_db(const char *uri, const char *name, char *buf, size_t size)
+{
+	const char *auth = strstr(uri, "://") + 3;
+	const char *path = auth + strcspn(auth, "/?");
+	const char *rest = *path == '/' ? path + 1 + strcspn(path + 1, "?") :
+	    path;
+
+	snprintf(buf, size, "%.*s/%s%s", (int)(path - uri), uri, name, rest);
+}
+
+/*
+ * On PostgreSQL: the reference is a database made for the check on the
+ * same server, its schema made by the migrations (lib/pg), and dropped;
+ * the role must be allowed to create one (CREATEDB).  Its objects and
+ * the site's are compared as SQLite's are: dropped, changed, or a trigger
+ * or function added outside the tools.
+ */
+static void
+check_schema_pg(struct verify *v)
+{
+	char name[64], uri[sizeof(v->db->path) + 64], sql[96];
+	pp_db *admin = NULL, *ref = NULL;
+	pp__st *want = NULL, *have;
+	int w, h, cmp;
+
+	snprintf(name, sizeof(name), "prepay_verify_%ld", (long)getpid());
+	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", name);
+	if (pp_db_open(&admin, v->db->path, 0) != PP_OK ||
+	    pp__script(admin, sql, "reference") != PP_OK) {
+		v->rc = pp__fail(v->db, PP_EINTERNAL, "the reference schema "
+		    "cannot be made (the role needs CREATEDB): %s",
+		    pp_errmsg(admin));
+		pp_db_close(admin);
+		return;
+	}
+	uri_with_db(v->db->path, name, uri, sizeof(uri));
+	if (pp_db_open(&ref, uri, PP_DB_CREATE) != PP_OK ||
+	    (want = pp__stmt(ref, pg_objects_sql)) == NULL) {
+		v->rc = pp__fail(v->db, PP_EINTERNAL, "the reference schema "
+		    "cannot be built: %s", pp_errmsg(ref));
+		goto out;
+	}
+	if ((have = query(v, pg_objects_sql)) == NULL)
+		goto out;
+	w = pp__step(want);
+	h = pp__step(have);
+	while (w == PP__ROW || h == PP__ROW) {
+		const char *kind = col(w == PP__ROW ? want : have, 0);
+		const char *check = strcmp(kind, "trigger") == 0 ?
+		    "append-only" : "schema";
+
+		cmp = w != PP__ROW ? 1 : h != PP__ROW ? -1 :
+		    strcmp(kind, col(have, 0)) != 0 ? strcmp(kind,
+		    col(have, 0)) : strcmp(col(want, 1), col(have, 1));
+		if (cmp < 0)
+			problem(v, check, "%s %s was dropped", kind,
+			    col(want, 1));
+		else if (cmp > 0 && (strcmp(col(have, 0), "trigger") == 0 ||
+		    strcmp(col(have, 0), "function") == 0))
+			problem(v, strcmp(col(have, 0), "trigger") == 0 ?
+			    "append-only" : "schema", "%s %s is not the "
+			    "schema's: added outside the tools", col(have, 0),
+			    col(have, 1));
+		else if (cmp == 0 && strcmp(col(want, 2), col(have, 2)) != 0)
+			problem(v, check, "%s %s differs from the schema's: "
+			    "replaced outside the tools", kind, col(want, 1));
+		if (cmp <= 0)
+			w = pp__step(want);
+		if (cmp >= 0)
+			h = pp__step(have);
+	}
+	pp__reset(have);
+	if (w != PP__DONE) {
+		pp__sqlfail(ref, "the reference schema");
+		v->rc = pp__fail(v->db, PP_EINTERNAL, "%s", pp_errmsg(ref));
+		goto out;
+	}
+	if (h != PP__DONE) {
+		v->rc = pp__sqlfail(v->db, "schema");
+		goto out;
+	}
+	finish(v, "append-only", "the ledger and the audit log refuse edits; "
+	    "every trigger is the schema's own");
+	finish(v, "schema", "every table and index is the schema's own");
+out:
+	if (want)
+		pp__reset(want);
+	pp_db_close(ref);
+	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s", name);
+	if (pp__script(admin, sql, "reference") != PP_OK && v->rc == PP_OK)
+		v->rc = pp__fail(v->db, PP_EINTERNAL, "%s: %s", name,
+		    pp_errmsg(admin));
+	pp_db_close(admin);
+}
+
+/*
  * The schema is the migrations' own: every trigger, table and index the
  * migrations make is there with the same text, and no trigger was added.
  * A protective trigger replaced by a no-op of the same name, or a trigger
@@ -578,6 +711,10 @@ squeeze(const char *sql, char *buf, size_t size)
 static void
 check_schema(struct verify *v)
 {
+	if (pp_db_is_uri(v->db->path)) {
+		check_schema_pg(v);
+		return;
+	}
 	pp_db *ref = NULL;
 	pp__st *want, *have;
 	char a[8192], b[8192];

@@ -143,8 +143,22 @@ ledger() {
 	report txns -o csv >"$T/tx.csv" && nrows "$T/tx.csv"
 }
 
+# sql [-csv] SQL: on the test's database, printed as the sqlite3 shell
+# prints (fields joined by |, or CSV; no headers), on either engine.
 sql() {
-	sqlite3 "$PREPAY_DB" "$@"
+	case $PREPAY_DB in
+	postgresql://* | postgres://*)
+		_fmt=
+		if [ "$1" = -csv ]; then
+			_fmt=--csv
+			shift
+		fi
+		psql -XAtq -v ON_ERROR_STOP=1 $_fmt -d "$PREPAY_DB" -c "$1"
+		;;
+	*)
+		sqlite3 "$PREPAY_DB" "$@"
+		;;
+	esac
 }
 
 # load_site: prepay.yaml(5)'s example site, loaded.
@@ -397,6 +411,16 @@ as_exits() {
 	is "$rc" "$_want" "$_name (exit $_want)"
 	[ "$rc" != "$_want" ] && sed 's/^/# stderr: /' "$T/err" | head -n 5
 }
+
+# PREPAY_TEST_PG (make check-pg-cli): the test's database is on a
+# throwaway PostgreSQL cluster of its own, reached by its URI
+# (tests/pg/cluster.sh); the other databases a test names by their files
+# stay SQLite's.
+if [ -n "${PREPAY_TEST_PG:-}" ]; then
+	# shellcheck source=../pg/cluster.sh
+	. "$top/tests/pg/cluster.sh"
+	pg_start
+fi
 
 done_testing() {
 	echo "1..$tap_n"

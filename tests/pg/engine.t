@@ -77,6 +77,29 @@ is "$(col "$T/out" serial)|$(psql_q "SELECT count(*) FROM ledger")" \
 exits 65 "the ref again for another amount" sale -o csv --ref c1-1 100001 2
 like "$T/err" 'ref "c1-1" was already used by serial' "... is refused, saying so"
 
+# report verify on the server: its schema checked against the migrations
+# run in a database of their own, made and dropped.
+exits 0 "report verify passes" report verify -o csv
+like "$T/out" '^schema,ok,' "the schema is the migrations' own"
+like "$T/out" '^append-only,ok,' "the ledger and audit refuse edits"
+is "$(psql_q "SELECT count(*) FROM pg_database WHERE datname LIKE 'prepay_verify_%'")" 0 \
+    "the reference database is gone"
+psql_q "ALTER TABLE ledger DISABLE TRIGGER ledger_no_update" \
+    "CREATE FUNCTION public.sneak() RETURNS trigger LANGUAGE plpgsql AS
+    'BEGIN NEW.amount = NEW.amount + 1; RETURN NEW; END'" \
+    "CREATE TRIGGER sneak BEFORE INSERT ON ledger FOR EACH ROW EXECUTE FUNCTION sneak()"
+exits 1 "report verify after triggers were changed around the tools" \
+    report verify -o csv
+like "$T/out" '^append-only,fail,"?trigger ledger_no_update on ledger differs' \
+    "a disabled append-only trigger is seen"
+like "$T/out" '^append-only,fail,"?trigger sneak on ledger is not the schema.s: added' \
+    "an added trigger is seen"
+like "$T/out" '^schema,fail,"?function sneak\(\) is not the schema.s: added' \
+    "and its function"
+psql_q "DROP TRIGGER sneak ON ledger" "DROP FUNCTION sneak()" \
+    "ALTER TABLE ledger ENABLE ALWAYS TRIGGER ledger_no_update"
+exits 0 "report verify once they are put back" report verify -o csv
+
 # A backup is the server's: db-backup copies SQLite files only.
 mkdir bk
 exits 64 "db-backup of a database on a server" db-backup bk

@@ -1,0 +1,128 @@
+# shellcheck shell=sh
+# cluster.sh: throwaway PostgreSQL clusters in a test's directory $T, made
+# by scripts/pg-cluster, and psql on them.  Sourced after tests/cli/lib.sh
+# (which defines $T, $top and cleanup): by tests/pg/lib.sh, and by
+# tests/cli/lib.sh itself when PREPAY_TEST_PG asks the CLI suite to run on
+# a server.  Every cluster a test starts is stopped and removed when the
+# test exits, however it exits, so that a failing test leaves no server
+# behind.
+
+PG_CLUSTER=$top/scripts/pg-cluster
+
+# The URIs name their socket; the caller's environment must not name
+# another server, role or database to psql or to the tools.  PGPORT
+# stays: pg-cluster takes the clusters' port from it.
+unset PGHOST PGHOSTADDR PGUSER PGDATABASE PGSERVICE PGOPTIONS \
+    PGTARGETSESSIONATTRS
+
+# The clusters this test started, newest first, so that a standby stops
+# before its primary.
+pg_dirs=""
+
+# tests/cli/lib.sh's cleanup (its servers, then rm -rf $T) runs after
+# the clusters in $T are stopped.
+pg_cleanup() {
+	for _d in $pg_dirs; do
+		"$PG_CLUSTER" stop "$_d" 2>>"$T/pg-cluster.err" ||
+		    echo "# could not stop the cluster in $_d" >&2
+	done
+	cleanup
+}
+trap pg_cleanup EXIT
+# A shell killed by a signal runs no EXIT trap: exit instead.
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# pg_bail WHAT DIR: the end of a test whose cluster would not come up,
+# with pg-cluster's messages and the server's log.
+pg_bail() {
+	sed 's/^/# /' "$T/pg-cluster.err"
+	for _l in "$2"/log/*.log; do
+		[ -s "$_l" ] || continue
+		echo "# $_l:"
+		tail -n 20 "$_l" | sed 's/^/# | /'
+	done
+	echo "Bail out! $1: $(tail -n 1 "$T/pg-cluster.err")"
+	exit 1
+}
+
+# pg_start [NAME]: a new cluster in $T/NAME (default pg), started.
+# Exports PREPAY_DB, its URI, and sets PG_DIR, its directory.
+pg_start() {
+	command -v psql >/dev/null 2>&1 ||
+	    { echo "Bail out! no psql: install postgresql"; exit 1; }
+	PG_DIR=$T/${1:-pg}
+	# Listed before it starts, so that even half a cluster is removed.
+	pg_dirs="$PG_DIR $pg_dirs"
+	PREPAY_DB=$("$PG_CLUSTER" start "$PG_DIR" 2>>"$T/pg-cluster.err") ||
+	    pg_bail "pg-cluster start failed" "$PG_DIR"
+	export PREPAY_DB
+}
+
+# pg_standby [NAME]: a streaming standby of the cluster in $PG_DIR, in
+# $T/NAME (default standby), started.  Sets STANDBY_DB, its URI, and
+# STANDBY_DIR.
+# shellcheck disable=SC2034 # for the test
+pg_standby() {
+	STANDBY_DIR=$T/${1:-standby}
+	pg_dirs="$STANDBY_DIR $pg_dirs"
+	STANDBY_DB=$("$PG_CLUSTER" standby "$PG_DIR" "$STANDBY_DIR" \
+	    2>>"$T/pg-cluster.err") ||
+	    pg_bail "pg-cluster standby failed" "$STANDBY_DIR"
+}
+
+# pg_stop DIR: stop the cluster in DIR now and remove DIR (the exit
+# would); the exit code in $rc.
+pg_stop() {
+	"$PG_CLUSTER" stop "$1" 2>>"$T/pg-cluster.err"
+	# shellcheck disable=SC2034 # for the test
+	rc=$?
+}
+
+# psql_at URI SQL...: each SQL, one psql -c each, on URI; unaligned
+# rows, no headers, no psqlrc; the first error ends it (exit 1, or 2
+# when it could not connect).
+psql_at() {
+	_uri=$1
+	shift
+	_n=$#
+	for _sql; do
+		set -- "$@" -c "$_sql"
+	done
+	shift "$_n"
+	psql -XAtq -v ON_ERROR_STOP=1 -d "$_uri" "$@"
+}
+
+# psql_q SQL...: psql_at on $PREPAY_DB.
+psql_q() {
+	psql_at "$PREPAY_DB" "$@"
+}
+
+# pg_wait_replay PRIMARY_URI STANDBY_URI: return once the standby has
+# replayed everything the primary had flushed when it was called, i.e.
+# every transaction committed before.  Its bound is the standby's
+# statement_timeout (60 s), not a guess at how long replay takes.
+pg_wait_replay() {
+	_lsn=$(psql_at "$1" 'SELECT pg_current_wal_flush_lsn()') || return 1
+	psql_at "$2" "SET statement_timeout = '60s'" "DO \$\$
+BEGIN
+	WHILE pg_last_wal_replay_lsn() < '$_lsn'::pg_lsn LOOP
+		PERFORM pg_sleep(0.01);
+	END LOOP;
+END \$\$"
+}
+
+# pg_pid DIR: the postmaster's pid of the running cluster in DIR.
+pg_pid() {
+	sed -n 1p "$1/data/postmaster.pid"
+}
+
+# alive PID: the process exists and is not a zombie (one that has ended
+# and that init has not yet reaped).
+alive() {
+	[ -r "/proc/$1/stat" ] || return 1
+	# The state is the field after the command's name in parentheses.
+	_st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)
+	[ -n "$_st" ] && [ "$_st" != Z ]
+}
