@@ -320,6 +320,25 @@ roll_days(pp_db *db, struct day *d, int64_t meter_id, int64_t from,
 }
 
 /*
+ * A good reading is its day's counter at the end so far (migration 25),
+ * the day's end included: the meter's good readings come in time order
+ * (store_reading), so the last stored is the last.  On the day's row when
+ * the meter has one; a row made later in the day is given the reading
+ * that made it.  A charged reading's roll-up keeps it with the day's
+ * share (roll_days), or here when its interval is empty (roll_up).
+ */
+static int
+keep_day_end(pp_db *db, int64_t meter_id, int64_t t, int64_t wh)
+{
+	struct day none, *d = memo_day(db, &none);
+
+	day_of(d, t - 1);
+	return pp__exec(db, "UPDATE daily SET last_time = ?, last_wh = ? "
+	    "WHERE day = ? AND meter_id = ?", "iiti", t, wh, d->name,
+	    meter_id);
+}
+
+/*
  * The same, in the transaction's last day (memo) when it has one, for
  * the reading of counter e at to.
  */
@@ -346,7 +365,11 @@ roll_up(pp_db *db, int64_t meter_id, int64_t from, int64_t to, int64_t e,
 		    to, wh, pr, NULL)) != PP_OK)
 			return rc;
 	}
-	return roll_days(db, d, meter_id, from, to, wh, pr, &last);
+	if ((rc = roll_days(db, d, meter_id, from, to, wh, pr, &last)) !=
+	    PP_OK)
+		return rc;
+	/* An empty interval's day is to's, not the one it ends (roll_days). */
+	return from < to ? PP_OK : keep_day_end(db, meter_id, to, e);
 }
 
 /*
@@ -506,25 +529,6 @@ fold_due(pp_db *db)
 }
 
 /*
- * A good reading is its day's counter at the end so far (migration 25),
- * the day's end included: the meter's good readings come in time order
- * (store_reading), so the last stored is the last.  On the day's row when
- * the meter has one; a row made later in the day is given the reading
- * that made it.  A charged reading's roll-up (roll_days) keeps it with
- * the day's share; this is for the others.
- */
-static int
-keep_day_end(pp_db *db, int64_t meter_id, int64_t t, int64_t wh)
-{
-	struct day none, *d = memo_day(db, &none);
-
-	day_of(d, t - 1);
-	return pp__exec(db, "UPDATE daily SET last_time = ?, last_wh = ? "
-	    "WHERE day = ? AND meter_id = ?", "iiti", t, wh, d->name,
-	    meter_id);
-}
-
-/*
  * Store one reading of a meter: the counter checks, the daily roll-up and
  * its charge, the reading row, and the meter's last counter.  Inside a
  * transaction.
@@ -566,9 +570,8 @@ store_reading(pp_db *db, struct target *t, const char *source)
 		return rc;
 	if (!has_e || flag)
 		return PP_OK;
-	/* Kept by the roll-up unless the interval was empty (roll_days). */
-	if ((!charged || t->time == t->reading_time) && (rc = keep_day_end(db,
-	    t->id, t->time, e)) != PP_OK)
+	/* A charged reading's roll-up kept it (roll_up). */
+	if (!charged && (rc = keep_day_end(db, t->id, t->time, e)) != PP_OK)
 		return rc;
 	return pp__exec(db, "UPDATE meters SET energy_wh = ?, reading_time = ? "
 	    "WHERE id = ?", "iii", e, t->time, t->id);
