@@ -489,14 +489,6 @@ pg_col_null(pp__st *st, int i)
 	    i >= PQnfields(s->res) || PQgetisnull(s->res, s->row, i);
 }
 
-static int
-pg_col_count(pp__st *st)
-{
-	struct pg_stmt *s = st->h;
-
-	return s->res ? PQnfields(s->res) : 0;
-}
-
 static int64_t
 pg_changes(pp_db *db)
 {
@@ -730,7 +722,6 @@ const struct pp__engine pp__engine_pg = {
 	.col_int64 = pg_col_int64,
 	.col_text = pg_col_text,
 	.col_null = pg_col_null,
-	.col_count = pg_col_count,
 	.changes = pg_changes,
 	.total_changes = pg_total_changes,
 	.exec = pg_exec,

@@ -115,12 +115,6 @@ lite_col_null(pp__st *st, int i)
 	return sqlite3_column_type(st->h, i) == SQLITE_NULL;
 }
 
-static int
-lite_col_count(pp__st *st)
-{
-	return sqlite3_column_count(st->h);
-}
-
 static int64_t
 lite_changes(pp_db *db)
 {
@@ -313,7 +307,6 @@ const struct pp__engine pp__engine_sqlite = {
 	.col_int64 = lite_col_int64,
 	.col_text = lite_col_text,
 	.col_null = lite_col_null,
-	.col_count = lite_col_count,
 	.changes = lite_changes,
 	.total_changes = lite_total_changes,
 	.exec = lite_exec,

@@ -87,9 +87,3 @@ pp__col_null(pp__st *st, int i)
 {
 	return st->e->col_null(st, i);
 }
-
-int
-pp__col_count(pp__st *st)
-{
-	return st->e->col_count(st);
-}

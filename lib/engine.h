@@ -55,7 +55,6 @@ struct pp__engine {
 	int64_t	 (*col_int64)(pp__st *st, int i);
 	const char *(*col_text)(pp__st *st, int i);	/* NULL: NULL */
 	int	 (*col_null)(pp__st *st, int i);
-	int	 (*col_count)(pp__st *st);
 	/* The rows the last INSERT, UPDATE or DELETE of db changed. */
 	int64_t	 (*changes)(pp_db *db);
 	/* Every row any statement of db changed since it opened. */
@@ -122,6 +121,5 @@ int64_t	 pp__col_int64(pp__st *st, int i);
 int	 pp__col_int(pp__st *st, int i);
 const char *pp__col_str(pp__st *st, int i);
 int	 pp__col_null(pp__st *st, int i);
-int	 pp__col_count(pp__st *st);
 
 #endif

@@ -107,7 +107,10 @@ int	 pp__priv_lockfile(const char *path);
 /* Set the error text and return code. */
 int	 pp__fail(pp_db *db, int code, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
-/* An SQLite failure: busy becomes PP_EBUSY, the rest PP_EINTERNAL. */
+/*
+ * The engine's last failure, as what: busy becomes PP_EBUSY, not
+ * writable PP_ENOINPUT, the rest PP_EINTERNAL.
+ */
 int	 pp__sqlfail(pp_db *db, const char *what);
 
 /*
