@@ -51,7 +51,7 @@ ALL_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all \
 LDFLAGS += -fsanitize=address,undefined
 endif
 
-TOOLS	 = site-load acct-open acct-close sale refund reverse report meter-read meter-ctl meter-swap meter-sim alarm-scan db-backup pay-order pay-statement acct-unbind
+TOOLS	 = site-load acct-open acct-close sale refund reverse report meter-read meter-ctl meter-swap meter-sim alarm-scan db-backup pay-order pay-statement acct-unbind prepay-migrate
 # Servers: not setgid (a unit runs them with the group).
 DAEMONS	 = prepay-web
 LIBSRC	 = $(wildcard lib/*.c)

@@ -131,6 +131,34 @@ pp__stmt(pp_db *db, const char *sql)
 	return stmt_lend(slot);
 }
 
+pp__st *
+pp__prepare(pp_db *db, const char *sql)
+{
+	pp__st *st;
+
+	if ((st = calloc(1, sizeof(*st))) == NULL) {
+		pp__fail(db, PP_EINTERNAL, "out of memory");
+		return NULL;
+	}
+	st->e = db->engine;
+	st->db = db;
+	if (db->engine->prepare(db, sql, st) != PP__OK) {
+		pp__sqlfail(db, "prepare");
+		free(st);
+		return NULL;
+	}
+	return st;
+}
+
+void
+pp__finalize(pp__st *st)
+{
+	if (st == NULL)
+		return;
+	st->e->finalize(st);
+	free(st);
+}
+
 int
 pp__bindv(pp__st *st, const char *types, va_list ap)
 {

@@ -736,4 +736,34 @@ const struct pp__engine pp__engine_pg = {
 	.data_version = pg_data_version,
 	.cache = pg_cache,
 	.close = pg_close,
+	/* The schema's tables: partitions and pp_schema are the engine's. */
+	.columns_sql = "SELECT c.relname, a.attname, coalesce(array_position("
+	    "k.indkey::int2[], a.attnum), 0) FROM pg_class c JOIN pg_namespace "
+	    "n ON n.oid = c.relnamespace JOIN pg_attribute a ON a.attrelid = "
+	    "c.oid AND a.attnum > 0 AND NOT a.attisdropped LEFT JOIN pg_index "
+	    "k ON k.indrelid = c.oid AND k.indisprimary WHERE n.nspname = "
+	    "current_schema() AND c.relkind IN ('r', 'p') AND NOT "
+	    "c.relispartition AND c.relname <> 'pp_schema' ORDER BY "
+	    "c.relname, a.attnum",
+	.references_sql = "SELECT c.relname, r.relname FROM pg_constraint f "
+	    "JOIN pg_class c ON c.oid = f.conrelid JOIN pg_class r ON r.oid = "
+	    "f.confrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE "
+	    "f.contype = 'f' AND n.nspname = current_schema() AND NOT "
+	    "c.relispartition",
+	.hidden_column = NULL,
+	/*
+	 * Ids were given: each identity moves past its table's highest.
+	 * The readings went into the DEFAULT partitions: their months get
+	 * partitions of their own, which takes them out (002-tables.sql).
+	 */
+	.copied_script = "SELECT prepay_sync_identities(); "
+	    "SELECT count(*) FROM (SELECT min(lo) AS lo, max(hi) AS hi FROM "
+	    "(SELECT min(time) AS lo, max(time) AS hi FROM reading_rows_default "
+	    "UNION ALL SELECT min(time), max(time) FROM reading_extras_default) "
+	    "AS d) AS r, LATERAL (SELECT date_trunc('month', to_timestamp(r.lo) "
+	    "AT TIME ZONE 'UTC') AS m0, date_trunc('month', to_timestamp(r.hi) "
+	    "AT TIME ZONE 'UTC') AS m1) AS m, LATERAL prepay_partitions(r.lo, "
+	    "((extract(year FROM m.m1) - extract(year FROM m.m0)) * 12 + "
+	    "extract(month FROM m.m1) - extract(month FROM m.m0) + 1)::int) "
+	    "WHERE r.lo IS NOT NULL",
 };

@@ -321,4 +321,12 @@ const struct pp__engine pp__engine_sqlite = {
 	.data_version = lite_data_version,
 	.cache = lite_cache,
 	.close = lite_close,
+	.columns_sql = "SELECT m.name, c.name, c.pk FROM sqlite_schema AS m "
+	    "JOIN pragma_table_info(m.name) AS c WHERE m.type = 'table' AND "
+	    "substr(m.name, 1, 7) <> 'sqlite_' ORDER BY m.name, c.cid",
+	.references_sql = "SELECT m.name, f.\"table\" FROM sqlite_schema AS m "
+	    "JOIN pragma_foreign_key_list(m.name) AS f WHERE m.type = 'table' "
+	    "AND substr(m.name, 1, 7) <> 'sqlite_'",
+	.hidden_column = "rowid",
+	.copied_script = NULL,
 };

@@ -84,6 +84,21 @@ struct pp__engine {
 	/* The pages db keeps in memory, as kib kilobytes (0: the engine's). */
 	int	 (*cache)(pp_db *db, int kib);
 	void	 (*close)(pp_db *db);
+	/*
+	 * A site's copy into another database (sitecopy.c).  columns_sql
+	 * lists the site's tables, without the engine's own: a row (table,
+	 * column, its place in the primary key from 1, else 0) for each
+	 * column, in the table's order; references_sql a row (table, the
+	 * table it references) for each foreign key.  hidden_column is the
+	 * column every table of the engine has unlisted (SQLite's rowid),
+	 * or NULL.  copied_script runs in the copy's transaction once every
+	 * row is in, with its keys as given: what the engine keeps beside
+	 * the rows catches up (PostgreSQL's identities and partitions).
+	 */
+	const char	*columns_sql;
+	const char	*references_sql;
+	const char	*hidden_column;
+	const char	*copied_script;
 };
 
 /*

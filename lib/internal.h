@@ -151,6 +151,12 @@ int	 pp__pg_open(pp_db *db, const char *uri);
  * kept (pp__stmt keeps a static string's statement by its address).
  */
 int	 pp__script(pp_db *db, const char *sql, const char *what);
+/*
+ * A statement made at run time that its caller runs many times, not
+ * kept by the handle: pp__finalize it.  NULL on failure, the error set.
+ */
+pp__st	*pp__prepare(pp_db *db, const char *sql);
+void	 pp__finalize(pp__st *st);
 /* Run a statement that returns no rows, binding "i" int64, "t" text. */
 int	 pp__exec(pp_db *db, const char *sql, const char *types, ...);
 /* The first column of the first row as int64; PP_EDATA when no row. */

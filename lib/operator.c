@@ -40,6 +40,7 @@ static const enum need action_needs[] = {
 	[PP_ACT_METER_CTL] = NEED_ANY,
 	[PP_ACT_BACKUP] = NEED_POLLER,
 	[PP_ACT_RESTORE] = NEED_ADMIN,
+	[PP_ACT_MIGRATE] = NEED_ADMIN,
 };
 
 const char *

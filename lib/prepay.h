@@ -266,6 +266,7 @@ enum pp_action {
 	PP_ACT_SITE_LOAD,
 	PP_ACT_METER_CTL,	/* run meter-ctl at all; read needs no more */
 	PP_ACT_BACKUP, PP_ACT_RESTORE,
+	PP_ACT_MIGRATE,		/* copy the site into another database */
 	/*
 	 * Send the command named to a list of meters; flags has
 	 * PP_CTL_ARREARS when every target says it is an arrears trip.
@@ -306,6 +307,24 @@ int	 pp_backup(pp_db *db, const char *dir, int keep_days,
 int	 pp_backup_restore(pp_db *db, const char *file);
 int	 pp_backup_restore_lost(const char *path, const char *file,
 	    int *lost, char *err, size_t errlen);
+
+/* ---- sitecopy.c: a site copied into another database ------------------ */
+
+struct pp_site_table {
+	char	 name[PP_KEYMAX];
+	int64_t	 rows;
+};
+/*
+ * Copy the whole site of src, one state of it however others write, into
+ * dst, an empty database of either engine, in one transaction (its
+ * commit appends dst's audit entry, when pp_audit_begin was called on
+ * dst).  The login must be an admin of src, and of the copy as dst knows
+ * it.  *tables (free it) lists the tables copied, in the order copied.
+ * PP_EDATA when dst has rows or the two schemas differ; the message is
+ * dst's, and names the source's failures as such.
+ */
+int	 pp_site_copy(pp_db *src, pp_db *dst, struct pp_site_table **tables,
+	    size_t *ntables);
 
 /* ---- audit.c ---------------------------------------------------------- */
 
