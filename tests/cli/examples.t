@@ -112,6 +112,11 @@ prepay-web.1:7	server {	an nginx configuration
 meter-read.1:4	systemctl	systemd
 prepay-profile.5:8	chgrp prepay	root, and the group prepay
 prepay-profile.5:9	chmod 640	root: the key file of the installed database
+prepay-migrate.1:3	systemctl	systemd, and a PostgreSQL server: tests/pg/migrate.t copies a site onto one
+prepay-migrate.1:4	createdb	a PostgreSQL server: tests/pg/migrate.t copies a site onto one
+prepay-migrate.1:5	prepay-migrate /var	a PostgreSQL server: tests/pg/migrate.t copies a site onto one
+prepay-migrate.1:6	report -d postgresql	a PostgreSQL server: tests/pg/migrate.t verifies the copy there
+prepay-migrate.1:7	prepay-migrate postgresql	a PostgreSQL server: tests/pg/migrate.t copies a site back from one
 prepay.7:1	make install	installs the tools (root)
 prepay.7:2	install -m 0640	installs the key file (root)
 prepay.7:16	report txns --operator zhang	one login writes every row here, the supervisor's reversal and the closes among them; report.1:6 runs the same pipeline on a cashier's rows
@@ -134,6 +139,8 @@ cat >"$T/subst" <<EOF
 site-load.1	cd /etc/prepay	cd $W
 prepay.7	.backup /backup/	.backup $W/
 db-backup.1	/var/lib/prepay/backup	$W/backup
+prepay-migrate.1	prepay.db copy.db	$PREPAY_DB $W/copy.db
+prepay-migrate.1	-d copy.db	-d $W/copy.db
 prepay-profile.5	\$HOME/profiles	$T/profiles
 meter-sim.1	/tmp/a	$T/a
 meter-sim.1	/tmp/b	$T/b
