@@ -1,0 +1,138 @@
+#!/bin/sh
+# hosts.t: pollers on several hosts over one PostgreSQL site (doc/design.md,
+# "Engines"), two processes with different poller names standing for two
+# hosts.  Each polls the gateways the site names for it and those it names
+# for none; a gateway both poll is held by one master at a time, the
+# advisory lock on the server taking the flock's place; and a sale or a
+# command made on one host for a meter that another host polls is queued
+# when the bus is busy, and that host's running poller sends it within its
+# next turn on the bus.
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+need mbpoll
+pg_start
+P=$(port_base)
+N=12
+{
+	cat <<EOF
+site: 多机
+defaults:
+  price: 1.0000
+buildings:
+  - name: A楼
+    gateways:
+      - name: gwa
+        address: tcp://127.0.0.1:$P
+        timeout_ms: 500
+        poller: host-a
+        meters:
+          - {meter: "A1", unit: 1, floor: 1, room: "101", profile: dds238-2}
+  - name: B楼
+    gateways:
+      - name: gwb
+        address: tcp://127.0.0.1:$((P + 1))
+        timeout_ms: 500
+        poller: host-b
+        meters:
+          - {meter: "B1", unit: 1, floor: 1, room: "101", profile: dds238-2}
+          - {meter: "B2", unit: 2, floor: 1, room: "102", profile: prepay-1p, billing: meter}
+  - name: C楼
+    gateways:
+      - name: gwc
+        address: tcp://127.0.0.1:$((P + 2))
+        timeout_ms: 500
+        baud: 9600
+        meters:
+EOF
+	i=1
+	while [ $i -le $N ]; do
+		printf '          - {meter: "C%02d", unit: %d, floor: 1, room: "1%02d", profile: dds238-2}\n' $i $i $i
+		i=$((i + 1))
+	done
+} >site.yaml
+export PREPAY_NOW="2026-11-20 10:00:00"
+exits 0 "site-load: gwa for host-a, gwb for host-b, gwc for any" site-load site.yaml
+exits 0 "an account on B2, a meter's wallet polled by host-b" acct-open -n 乙 B2
+start_sim site.yaml --state "$T/sim.state" --credit 50 --seed 5
+
+# --- each host its gateways; the shared one by one master at a time -------
+(meter-read --poller host-a -o csv >a.out 2>a.err; echo $? >a.rc) &
+pa=$!
+(meter-read --poller host-b -o csv >b.out 2>b.err; echo $? >b.rc) &
+pb=$!
+wait $pa $pb
+is "$(cat a.rc) $(cat b.rc)" "0 0" "the two hosts' polls at once both exit 0"
+is "$(cat a.err b.err)" "" "... saying nothing on stderr"
+gateways() {	# FILE: the gateways it polled
+	sed 1d "$1" | cut -d, -f3 | sort -u | tr '\n' ' '
+}
+is "$(gateways a.out)" "gwa gwc " "host-a polls gwa and gwc, not host-b's gwb"
+is "$(gateways b.out)" "gwb gwc " "host-b polls gwb and gwc, not host-a's gwa"
+is "$(grep -c ',gwc,' a.out) $(grep -c ',gwc,' b.out)" "$N $N" "each read every meter of gwc"
+is "$( (sed 1d a.out; sed 1d b.out) | cut -d, -f4 | sort -u)" "ok" "every meter answered"
+is "$(psql_q "SELECT count(*) FROM readings r JOIN meters m ON m.id = r.meter_id
+    JOIN gateways g ON g.id = m.gateway_id WHERE g.name = 'gwc'")" $((2 * N)) \
+    "gwc's meters have both hosts' readings"
+# One master at a time on gwc: one host's readings of it all come before
+# the other's.
+$PY - a.out b.out <<'EOF'
+import csv, sys
+a, b = ([r["time"] for r in csv.DictReader(open(f, encoding="utf-8"))
+         if r["gateway"] == "gwc"] for f in sys.argv[1:])
+sys.exit(not (max(a) <= min(b) or max(b) <= min(a)))
+EOF
+ok $? "the two hosts did not share gwc's bus"
+is "$(psql_q "SELECT string_agg(coalesce(poller, '-'), ' ' ORDER BY poller) FROM polls")" \
+    "host-a host-b" "each host's poll is recorded as its own"
+
+# --- a command across hosts --------------------------------------------------
+# host-b polls on and on.  A session on the server holds gwb's bus, as
+# host-b's poller does during its turn, so that the work of "host-a" (the
+# cashier's sale, a supervisor's trip) finds the bus busy and is queued.
+rm -f b.fifo
+mkfifo b.fifo
+meter-read --poller host-b --every 30 -o csv >b.fifo 2>b2.err &
+poller=$!
+sim_pids="$sim_pids $poller"
+cat b.fifo >b2.out &
+reader=$!
+
+mkfifo hold
+(echo "SELECT 'held' FROM pg_advisory_lock(hashtextextended('prepay lock gwb', 0));"
+    cat hold; echo "SELECT 'done';") | psql -X -q -t -A -d "$PREPAY_DB" >hold.out 2>&1 &
+holder=$!
+exec 7>hold
+n=0
+until grep -q held hold.out || [ $n -ge 600 ]; do
+	sleep 0.1; n=$((n + 1))
+done
+is "$(cat hold.out)" "held" "a session holds gwb's bus"
+exits 0 "a sale to B2 on host-a while gwb is busy" sale -o csv B2 5.00
+like "$T/err" 'pending' "its recharge is left pending"
+exits 75 "meter-ctl trip --wait 0 of B1 on host-a: the bus is busy" \
+    meter-ctl trip --wait 0 -o csv B1
+is "$(psql_q "SELECT string_agg(action || '=' || state, ' ' ORDER BY id) FROM commands")" \
+    "recharge=pending trip=pending" "both commands wait in the queue"
+exec 7>&-
+wait $holder
+# host-b's poller takes the bus back and sends them.
+n=0
+until [ "$(psql_q "SELECT string_agg(state, ' ' ORDER BY id) FROM commands")" = "done done" ] ||
+    [ $n -ge 1200 ]; do
+	sleep 0.1; n=$((n + 1))
+done
+is "$(psql_q "SELECT string_agg(action || '=' || state, ' ' ORDER BY id) FROM commands")" \
+    "recharge=done trip=done" "host-b's poller sent both, once it had the bus"
+kill -TERM $poller
+wait $poller
+is "$?" 0 "host-b's poller ends on SIGTERM, exit 0"
+wait $reader
+is "$(grep -c ',gwa,' b2.out)" 0 "it never touched host-a's gwa"
+exits 0 "meter-ctl read B2" meter-ctl read -o csv B2
+is "$(f 1 balance buy_count)" "55.00|1" "B2 took the recharge once: 55.00, purchase 1"
+exits 0 "meter-ctl read B1" meter-ctl read -o csv B1
+is "$(f 1 relay)" "tripped" "B1 is tripped"
+exits 0 "report verify" report verify
+
+done_testing
