@@ -22,8 +22,12 @@
 
 #include "internal.h"
 
-/* Enough for the library's queries, the most of which binds 10. */
-#define PG_MAXPARAMS	32
+/*
+ * PostgreSQL's own limit: its protocol counts parameters in 16 bits.  A
+ * statement's parameters are allocated for its number of them (a site's
+ * copy binds a few thousand at a time, sitecopy.c).
+ */
+#define PG_MAXPARAMS	65535
 
 /*
  * A statement the server could not type without its parameters' types
@@ -36,15 +40,15 @@ struct pg_stmt {
 	char		 name[24];	/* "": prepared only when typed */
 	char		*sql;		/* PostgreSQL's text */
 	int		 nparams;
-	char		 kind[PG_MAXPARAMS];	/* 'i', 't' or 'n' bound */
+	char		*kind;		/* each 'i', 't' or 'n' bound */
 	struct {
-		char	 kinds[PG_MAXPARAMS + 1];
+		char	*kinds;
 		char	 name[24];
 	}		 typed[PG_TYPINGS];
 	int		 ntyped;
-	const char	*value[PG_MAXPARAMS];
-	char		*copy[PG_MAXPARAMS];	/* owned text */
-	char		 num[PG_MAXPARAMS][24];	/* integers as text */
+	const char	**value;
+	char		**copy;		/* owned text */
+	char		(*num)[24];	/* integers as text */
 	PGresult	*res;
 	int		 row, nrows;
 };
@@ -213,6 +217,37 @@ type_trouble(const PGresult *res)
 	return 0;
 }
 
+/* A statement's own memory, and the statement. */
+static void
+stmt_free(struct pg_stmt *s)
+{
+	int k;
+
+	for (k = 0; k < s->ntyped; k++)
+		free(s->typed[k].kinds);
+	free(s->kind);
+	free(s->value);
+	free(s->copy);
+	free(s->num);
+	free(s->sql);
+	free(s);
+}
+
+/* Room for s's parameters, each bound NULL. */
+static int
+params_alloc(struct pg_stmt *s)
+{
+	size_t n = s->nparams > 0 ? (size_t)s->nparams : 1;
+
+	if ((s->kind = malloc(n)) == NULL ||
+	    (s->value = calloc(n, sizeof(*s->value))) == NULL ||
+	    (s->copy = calloc(n, sizeof(*s->copy))) == NULL ||
+	    (s->num = calloc(n, sizeof(*s->num))) == NULL)
+		return -1;
+	memset(s->kind, 'n', n);
+	return 0;
+}
+
 static int
 pg_prepare(pp_db *db, const char *sql, pp__st *st)
 {
@@ -227,11 +262,16 @@ pg_prepare(pp_db *db, const char *sql, pp__st *st)
 		snprintf(db->pg_err, sizeof(db->pg_err), "out of memory");
 		return db->pg_kind = PP__EFAIL;
 	}
+	s->sql = text;
 	if (s->nparams > PG_MAXPARAMS) {
-		free(text);
-		free(s);
+		stmt_free(s);
 		snprintf(db->pg_err, sizeof(db->pg_err), "a query of more "
 		    "than %d parameters", PG_MAXPARAMS);
+		return db->pg_kind = PP__EFAIL;
+	}
+	if (params_alloc(s) == -1) {
+		stmt_free(s);
+		snprintf(db->pg_err, sizeof(db->pg_err), "out of memory");
 		return db->pg_kind = PP__EFAIL;
 	}
 	snprintf(s->name, sizeof(s->name), "pp%ld", ++db->pg_statements);
@@ -249,12 +289,9 @@ pg_prepare(pp_db *db, const char *sql, pp__st *st)
 	}
 	PQclear(res);
 	if (kind != PP__OK) {
-		free(text);
-		free(s);
+		stmt_free(s);
 		return kind;
 	}
-	s->sql = text;
-	memset(s->kind, 'n', sizeof(s->kind));
 	s->row = -1;
 	st->h = s;
 	return PP__OK;
@@ -267,7 +304,7 @@ pg_prepare(pp_db *db, const char *sql, pp__st *st)
 static const char *
 typed_name(pp_db *db, struct pg_stmt *s)
 {
-	Oid types[PG_MAXPARAMS];
+	Oid *types;
 	PGresult *res;
 	int i, k, attempt;
 
@@ -281,6 +318,13 @@ typed_name(pp_db *db, struct pg_stmt *s)
 		return NULL;
 	}
 	k = s->ntyped;
+	if ((types = calloc((size_t)s->nparams + 1, sizeof(*types))) == NULL ||
+	    (s->typed[k].kinds = malloc((size_t)s->nparams + 1)) == NULL) {
+		free(types);
+		snprintf(db->pg_err, sizeof(db->pg_err), "out of memory");
+		db->pg_kind = PP__EFAIL;
+		return NULL;
+	}
 	/*
 	 * Integers int8 and text text; a NULL is left to the server (its
 	 * place in the query types it), or, if that does not settle it,
@@ -299,11 +343,15 @@ typed_name(pp_db *db, struct pg_stmt *s)
 		if (attempt == 1 || !type_trouble(res)) {
 			failed(db, res);
 			PQclear(res);
+			free(types);
+			free(s->typed[k].kinds);
+			s->typed[k].kinds = NULL;
 			return NULL;
 		}
 		PQclear(res);
 	}
 	PQclear(res);
+	free(types);
 	memcpy(s->typed[k].kinds, s->kind, (size_t)s->nparams);
 	s->ntyped++;
 	return s->typed[k].name;
@@ -314,7 +362,7 @@ unbind(struct pg_stmt *s)
 {
 	int i;
 
-	for (i = 0; i < PG_MAXPARAMS; i++) {
+	for (i = 0; i < s->nparams; i++) {
 		free(s->copy[i]);
 		s->copy[i] = NULL;
 		s->value[i] = NULL;
@@ -333,10 +381,10 @@ pg_finalize(pp__st *st)
 	unbind(s);
 	/*
 	 * The server's prepared statements go with the connection: the
-	 * cache finalizes only as the handle closes (db.c).
+	 * cache finalizes only as the handle closes (db.c), and the
+	 * statements made at run time are a few a table (sitecopy.c).
 	 */
-	free(s->sql);
-	free(s);
+	stmt_free(s);
 	st->h = NULL;
 }
 

@@ -358,18 +358,22 @@ select_sql(const struct copy_table *t, int first)
 	return b.s;
 }
 
+/* An INSERT of rows rows of t's columns. */
 static char *
-insert_sql(const struct copy_table *t)
+insert_sql(const struct copy_table *t, int rows)
 {
 	struct sqlbuf b = { 0 };
-	int j;
+	int j, r;
 
 	sql_add(&b, "INSERT INTO \"%s\" (", t->name);
 	sql_columns(&b, t);
-	sql_add(&b, ") VALUES (");
-	for (j = 0; j < t->ncols; j++)
-		sql_add(&b, "%s?%d", j ? ", " : "", j + 1);
-	sql_add(&b, ")");
+	sql_add(&b, ") VALUES ");
+	for (r = 0; r < rows; r++) {
+		sql_add(&b, "%s(", r ? ", " : "");
+		for (j = 0; j < t->ncols; j++)
+			sql_add(&b, "%s?%d", j ? ", " : "", r * t->ncols + j + 1);
+		sql_add(&b, ")");
+	}
 	if (b.nomem) {
 		free(b.s);
 		return NULL;
@@ -377,21 +381,118 @@ insert_sql(const struct copy_table *t)
 	return b.s;
 }
 
+/*
+ * Rows go into the target a batch at a time, one INSERT of many rows: a
+ * server's round trip is the cost of a row otherwise.  A batch binds at
+ * most COPY_PARAMS values, under both engines' limits.
+ */
+#define COPY_BATCH	256
+#define COPY_PARAMS	16000
+
+struct batch {
+	pp_db		*dst;
+	const struct copy_table *t;
+	pp__st		*many, *one;	/* INSERTs of a batch, of a row */
+	char		**value;	/* a batch of rows' values; NULL: NULL */
+	int		 size, rows;
+};
+
+static int
+batch_open(pp_db *dst, const struct copy_table *t, struct batch *b)
+{
+	char *sql;
+
+	memset(b, 0, sizeof(*b));
+	b->dst = dst;
+	b->t = t;
+	b->size = COPY_PARAMS / t->ncols;
+	if (b->size > COPY_BATCH)
+		b->size = COPY_BATCH;
+	if (b->size < 1)
+		b->size = 1;
+	if ((b->value = calloc((size_t)b->size * (size_t)t->ncols,
+	    sizeof(*b->value))) == NULL)
+		return pp__fail(dst, PP_EINTERNAL, "out of memory");
+	if ((sql = insert_sql(t, 1)) == NULL)
+		return pp__fail(dst, PP_EINTERNAL, "out of memory");
+	b->one = pp__prepare(dst, sql);
+	free(sql);
+	if (b->one == NULL)
+		return PP_EINTERNAL;
+	if ((sql = insert_sql(t, b->size)) == NULL)
+		return pp__fail(dst, PP_EINTERNAL, "out of memory");
+	b->many = pp__prepare(dst, sql);
+	free(sql);
+	return b->many ? PP_OK : PP_EINTERNAL;
+}
+
+/* The rows held, inserted: as one batch when it is full, else one by one. */
+static int
+batch_flush(struct batch *b)
+{
+	int n = b->t->ncols, r, j, rc = PP_OK;
+	pp__st *st = b->rows == b->size ? b->many : b->one;
+
+	for (r = 0; r < b->rows && rc == PP_OK; r += st == b->many ? b->size :
+	    1) {
+		for (j = 0; j < (st == b->many ? b->size * n : n); j++)
+			if (b->value[r * n + j] == NULL)
+				pp__bind_null(st, j + 1);
+			else
+				pp__bind_text(st, j + 1, b->value[r * n + j]);
+		if (pp__step(st) != PP__DONE)
+			rc = pp__sqlfail(b->dst, b->t->name);
+		pp__reset(st);
+	}
+	for (j = 0; j < b->rows * n; j++) {
+		free(b->value[j]);
+		b->value[j] = NULL;
+	}
+	b->rows = 0;
+	return rc;
+}
+
+/* A row of the source's statement rd, held, the batch flushed when full. */
+static int
+batch_add(struct batch *b, pp__st *rd)
+{
+	const char *v;
+	int n = b->t->ncols, j;
+
+	for (j = 0; j < n; j++)
+		if (!pp__col_null(rd, j) && (v = pp__col_str(rd, j)) != NULL &&
+		    (b->value[b->rows * n + j] = strdup(v)) == NULL)
+			return pp__fail(b->dst, PP_EINTERNAL, "out of memory");
+	if (++b->rows == b->size)
+		return batch_flush(b);
+	return PP_OK;
+}
+
+static void
+batch_close(struct batch *b)
+{
+	int j;
+
+	if (b->value)
+		for (j = 0; j < b->size * b->t->ncols; j++)
+			free(b->value[j]);
+	free(b->value);
+	pp__finalize(b->many);
+	pp__finalize(b->one);
+}
+
 /* One table's rows, page by page; *rows counts them. */
 static int
 copy_rows(pp_db *src, pp_db *dst, const struct copy_table *t, int64_t *rows)
 {
-	pp__st *first = NULL, *next = NULL, *rd, *ins = NULL;
+	pp__st *first = NULL, *next = NULL, *rd;
+	struct batch b;
 	char *sql, *lastkey[64] = { NULL };
-	int rc = PP_OK, step, j, got;
+	int rc, step, j, got;
 
 	*rows = 0;
-	if ((sql = insert_sql(t)) == NULL)
-		return pp__fail(dst, PP_EINTERNAL, "out of memory");
-	ins = pp__prepare(dst, sql);
-	free(sql);
-	if (ins == NULL)
-		return PP_EINTERNAL;
+	if ((rc = batch_open(dst, t, &b)) != PP_OK)
+		goto out;
 	if ((sql = select_sql(t, 1)) == NULL) {
 		rc = pp__fail(dst, PP_EINTERNAL, "out of memory");
 		goto out;
@@ -405,17 +506,8 @@ copy_rows(pp_db *src, pp_db *dst, const struct copy_table *t, int64_t *rows)
 		got = 0;
 		while ((step = pp__step(rd)) == PP__ROW) {
 			got++;
-			for (j = 0; j < t->ncols; j++)
-				if (pp__col_null(rd, j))
-					pp__bind_null(ins, j + 1);
-				else
-					pp__bind_text(ins, j + 1,
-					    pp__col_str(rd, j));
-			if (pp__step(ins) != PP__DONE) {
-				rc = pp__sqlfail(dst, t->name);
+			if ((rc = batch_add(&b, rd)) != PP_OK)
 				goto out;
-			}
-			pp__reset(ins);
 			(*rows)++;
 			if (got == COPY_PAGE)
 				for (j = 0; j < t->nkey; j++) {
@@ -449,6 +541,7 @@ copy_rows(pp_db *src, pp_db *dst, const struct copy_table *t, int64_t *rows)
 		for (j = 0; j < t->nkey; j++)
 			pp__bind_text(rd, j + 1, lastkey[j]);
 	}
+	rc = batch_flush(&b);
 	goto out;
 srcfail:
 	rc = pp__sqlfail(src, t->name);
@@ -458,7 +551,7 @@ out:
 		free(lastkey[j]);
 	pp__finalize(first);
 	pp__finalize(next);
-	pp__finalize(ins);
+	batch_close(&b);
 	return rc;
 }
 
