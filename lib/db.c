@@ -41,6 +41,10 @@ pp__sqlfail(pp_db *db, const char *what)
 	if (kind == PP__EREADONLY)
 		return pp__fail(db, PP_ENOINPUT, "%s: %s", what,
 		    db->engine->errmsg(db));
+	/* On a server, the role's grants are the operator's role too. */
+	if (kind == PP__EPERM)
+		return pp__fail(db, PP_EPERM, "%s: %s", what,
+		    db->engine->errmsg(db));
 	return pp__fail(db, PP_EINTERNAL, "%s: %s", what,
 	    db->engine->errmsg(db));
 }

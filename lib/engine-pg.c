@@ -64,9 +64,15 @@ state_kind(const char *state)
 		return PP__ECONSTRAINT;
 	if (strcmp(state, "53100") == 0)
 		return PP__EFULL;
-	/* Insufficient privilege, read-only transaction, no database. */
-	if (strcmp(state, "42501") == 0 || strcmp(state, "25006") == 0 ||
-	    strcmp(state, "3D000") == 0 || strncmp(state, "28", 2) == 0)
+	/*
+	 * Insufficient privilege: the role's grants (lib/pg/003-roles.sql)
+	 * do not allow it, whatever the site file says of its login.
+	 */
+	if (strcmp(state, "42501") == 0)
+		return PP__EPERM;
+	/* Read-only transaction, no database, a refused login. */
+	if (strcmp(state, "25006") == 0 || strcmp(state, "3D000") == 0 ||
+	    strncmp(state, "28", 2) == 0)
 		return PP__EREADONLY;
 	return PP__EFAIL;
 }
