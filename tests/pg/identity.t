@@ -8,8 +8,9 @@
 # is stopped by the server (exit 77).  A URI that would go over TCP in
 # clear is refused before connecting, even where the server would take
 # it, and writes nothing; a URI's password is in no message and not in
-# the audit log.  (On the socket, peer authentication makes the Unix
-# login the operator: engine.t.)
+# the audit log.  A client certificate, instead of a password, makes its
+# role the operator the same way.  (On the socket, peer authentication
+# makes the Unix login the operator: engine.t.)
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -27,6 +28,7 @@ defaults:
 operators:
   - {login: cash1, role: cashier, name: 出纳一}
   - {login: cash2, role: admin}
+  - {login: poll1, role: poller}
 buildings:
   - name: B1
     gateways:
@@ -192,6 +194,40 @@ like "$T/err" 'permission denied for table operators' \
     "cash1 cannot make itself an admin of the site"
 is "$(psql_q "$ledger_sum")|$(psql_q "$audit_sum")" "$before" \
     "the ledger and the audit log are as they were"
+
+# --- a certificate instead of a password ----------------------------------
+# poll1's key and certificate (CN=poll1), signed by the cluster's CA, which
+# the server trusts for clients; pg_hba.conf lets poll1 in by it alone.
+openssl req -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+    -subj /CN=poll1 -keyout poll1.key -out poll1.csr >openssl.log 2>&1 &&
+    openssl x509 -req -in poll1.csr -CA "$PG_CA" -CAkey "$PG_DIR/ca.key" \
+    -set_serial 0x51 -days 2 -out poll1.crt >>openssl.log 2>&1
+ok $? "poll1's certificate, from the cluster's CA"
+chmod 600 poll1.key
+psql_q "CREATE ROLE poll1 LOGIN IN ROLE prepay_poller"
+{
+	printf 'hostssl\tall\tpoll1\t127.0.0.1/32\tcert clientcert=verify-full\n'
+	cat hba.tls
+} >"$hba"
+psql_q "SELECT pg_reload_conf()" >/dev/null
+cert="postgresql://poll1@localhost:$PG_TCP_PORT/prepay?sslmode=verify-full&sslrootcert=$PG_CA&sslcert=$T/poll1.crt&sslkey=$T/poll1.key"
+n=0
+until psql -XAtq -d "$cert" -c 'SELECT 1' >/dev/null 2>&1 || [ "$n" -ge 100 ]; do
+	sleep 0.1
+	n=$((n + 1))
+done
+exits 0 "report as poll1, by its certificate" report -d "$cert" operators -o csv
+exits 77 "sale as poll1, a poller" sale -d "$cert" -o csv 100001 1
+like "$T/err" "login poll1 is a poller; this needs the cashier role" \
+    "...refused: the operator is the certificate's role"
+is "$(psql_q "SELECT login || '|' || tool || '|' || exit FROM audit
+    ORDER BY id DESC LIMIT 1")" "poll1|sale|77" "...and audited as poll1"
+exits 66 "poll1 without its certificate" report operators -o csv \
+    -d "postgresql://poll1@localhost:$PG_TCP_PORT/prepay?sslmode=verify-full&sslrootcert=$PG_CA"
+like "$T/err" 'connection requires a valid client certificate' "...is refused by the server"
+cat hba.tls >"$hba"
+psql_q "SELECT pg_reload_conf()" >/dev/null
+
 exits 0 "report verify" report verify -o csv
 like "$T/out" '^ledger-chain,ok,' "the ledger's chain holds"
 like "$T/out" '^audit-chain,ok,' "the audit log's chain holds"
