@@ -25,35 +25,42 @@ pp__audit_text(int64_t id, int64_t time, const char *login, const char *tool,
  * Arguments joined with spaces, each quoted as sh(1) would need it, so
  * that the entry reads as the command that was run.  A quote inside a
  * quoted argument takes four bytes ('\'') and the quotes around it two,
- * which is what the buffer is sized for.
+ * which is what the buffer is sized for.  A database URI's password is
+ * shown as *** (pp__uri_masked): every operator may read the log, and
+ * it keeps what it is given for good.
  */
 int
 pp__audit_join(int argc, char *const *argv, char **out)
 {
 	size_t len = 1, at = 0;
-	char *s;
+	char **arg, *s = NULL;
 	const char *p;
-	int i;
+	int i, rc = PP_EINTERNAL;
 
 	*out = NULL;
+	if ((arg = calloc((size_t)argc + 1, sizeof(*arg))) == NULL)
+		return PP_EINTERNAL;
 	for (i = 0; i < argc; i++) {
-		size_t n = strlen(argv[i]);
+		size_t n;
 
+		if ((arg[i] = pp__uri_masked(argv[i])) == NULL)
+			goto done;
+		n = strlen(arg[i]);
 		if (n > (SIZE_MAX - len - 3) / 4)
-			return PP_EINTERNAL;
+			goto done;
 		len += n * 4 + 3;
 	}
 	if ((s = malloc(len)) == NULL)
-		return PP_EINTERNAL;
+		goto done;
 	for (i = 0; i < argc; i++) {
-		int quote = argv[i][0] == '\0' ||
-		    strpbrk(argv[i], " \t\n'\"\\$`;&|<>*?[](){}#~") != NULL;
+		int quote = arg[i][0] == '\0' ||
+		    strpbrk(arg[i], " \t\n'\"\\$`;&|<>*?[](){}#~") != NULL;
 
 		if (i)
 			s[at++] = ' ';
 		if (quote)
 			s[at++] = '\'';
-		for (p = argv[i]; *p; p++) {
+		for (p = arg[i]; *p; p++) {
 			if (*p == '\'' && quote) {
 				memcpy(s + at, "'\\''", 4);
 				at += 4;
@@ -65,7 +72,12 @@ pp__audit_join(int argc, char *const *argv, char **out)
 	}
 	s[at] = '\0';
 	*out = s;
-	return PP_OK;
+	rc = PP_OK;
+done:
+	for (i = 0; i < argc; i++)
+		free(arg[i]);
+	free(arg);
+	return rc;
 }
 
 /*

@@ -41,6 +41,10 @@ pp__sqlfail(pp_db *db, const char *what)
 	if (kind == PP__EREADONLY)
 		return pp__fail(db, PP_ENOINPUT, "%s: %s", what,
 		    db->engine->errmsg(db));
+	/* On a server, the role's grants are the operator's role too. */
+	if (kind == PP__EPERM)
+		return pp__fail(db, PP_EPERM, "%s: %s", what,
+		    db->engine->errmsg(db));
 	return pp__fail(db, PP_EINTERNAL, "%s: %s", what,
 	    db->engine->errmsg(db));
 }
@@ -490,22 +494,93 @@ pp_db_is_uri(const char *path)
 	    strncmp(path, "postgres://", 11) == 0;
 }
 
-/*
- * The URI as messages name it: without its password, if it gives one
- * (postgresql://user:secret@host/db).
- */
-static void
-uri_shown(const char *uri, char *buf, size_t size)
+/* The value of the hex digit c, or -1. */
+static int
+hex_digit(int c)
 {
-	const char *auth = strstr(uri, "://") + 3, *at, *colon;
-	size_t hostpart = strcspn(auth, "/?");
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c |= 0x20;
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
 
-	at = memchr(auth, '@', hostpart);
-	colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
-	if (colon == NULL)
-		snprintf(buf, size, "%s", uri);
-	else
-		snprintf(buf, size, "%.*s:***%s", (int)(colon - uri), uri, at);
+/* Is the URI parameter's name, k[0..n), key once its %XX are decoded? */
+static int
+param_is(const char *k, size_t n, const char *key)
+{
+	size_t i;
+	int c, hi, lo;
+
+	for (i = 0; i < n; i++, key++) {
+		c = (unsigned char)k[i];
+		if (c == '%' && i + 2 < n && (hi = hex_digit(k[i + 1])) >= 0 &&
+		    (lo = hex_digit(k[i + 2])) >= 0) {
+			c = hi * 16 + lo;
+			i += 2;
+		}
+		if (*key == '\0' || c != (unsigned char)*key)
+			return 0;
+	}
+	return *key == '\0';
+}
+
+/*
+ * s with the secrets of a postgresql:// (or postgres://) URI in it shown
+ * as ***: the password of user:password@host, and the parameters
+ * password= and sslpassword= (the client key's), which libpq takes too.
+ * This is what messages and the audit log show of a URI, so that a
+ * password given on the command line is never kept (doc/postgresql.md:
+ * better a passfile).  The URI may start inside s (-dURI) and runs to its
+ * end; the user's part ends at the first @ or /, as libpq reads it.
+ * NULL: out of memory.
+ */
+char *
+pp__uri_masked(const char *s)
+{
+	const char *uri, *auth, *p, *q, *e;
+	char *out, *o;
+
+	uri = strstr(s, "postgresql://");
+	if (uri == NULL)
+		uri = strstr(s, "postgres://");
+	/* At most 3 bytes more for each secret, and they are apart. */
+	if ((o = out = malloc(strlen(s) * 2 + 8)) == NULL)
+		return NULL;
+	if (uri == NULL) {
+		strcpy(out, s);
+		return out;
+	}
+	auth = strstr(uri, "://") + 3;
+	p = auth + strcspn(auth, "@/");
+	if (*p == '@' && (q = memchr(auth, ':', (size_t)(p - auth))) != NULL) {
+		memcpy(o, s, (size_t)(q + 1 - s));
+		o += q + 1 - s;
+		o = stpcpy(o, "***");
+	} else {
+		memcpy(o, s, (size_t)(p - s));
+		o += p - s;
+	}
+	/* The parameters, after the first ?, one between each &. */
+	q = p + strcspn(p, "?");
+	memcpy(o, p, (size_t)(q - p));
+	o += q - p;
+	while (*q) {
+		*o++ = *q++;		/* ? or & */
+		e = q + strcspn(q, "&");
+		p = memchr(q, '=', (size_t)(e - q));
+		if (p && (param_is(q, (size_t)(p - q), "password") ||
+		    param_is(q, (size_t)(p - q), "sslpassword"))) {
+			memcpy(o, q, (size_t)(p + 1 - q));
+			o += p + 1 - q;
+			o = stpcpy(o, "***");
+		} else {
+			memcpy(o, q, (size_t)(e - q));
+			o += e - q;
+		}
+		q = e;
+	}
+	*o = '\0';
+	return out;
 }
 
 /*
@@ -516,10 +591,14 @@ uri_shown(const char *uri, char *buf, size_t size)
 static int
 pg_open(pp_db *db, const char *uri)
 {
+	char *shown;
 	int rc;
 
 	db->engine = &pp__engine_pg;
-	uri_shown(uri, db->shown, sizeof(db->shown));
+	if ((shown = pp__uri_masked(uri)) == NULL)
+		return pp__fail(db, PP_EINTERNAL, "out of memory");
+	snprintf(db->shown, sizeof(db->shown), "%s", shown);
+	free(shown);
 	pp__zone_once();
 	if ((rc = pp__pg_open(db, uri)) != PP__OK)
 		return pp__fail(db, rc == PP__EFAIL ? PP_EINTERNAL :

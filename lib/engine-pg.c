@@ -68,9 +68,15 @@ state_kind(const char *state)
 		return PP__ECONSTRAINT;
 	if (strcmp(state, "53100") == 0)
 		return PP__EFULL;
-	/* Insufficient privilege, read-only transaction, no database. */
-	if (strcmp(state, "42501") == 0 || strcmp(state, "25006") == 0 ||
-	    strcmp(state, "3D000") == 0 || strncmp(state, "28", 2) == 0)
+	/*
+	 * Insufficient privilege: the role's grants (lib/pg/003-roles.sql)
+	 * do not allow it, whatever the site file says of its login.
+	 */
+	if (strcmp(state, "42501") == 0)
+		return PP__EPERM;
+	/* Read-only transaction, no database, a refused login. */
+	if (strcmp(state, "25006") == 0 || strcmp(state, "3D000") == 0 ||
+	    strncmp(state, "28", 2) == 0)
 		return PP__EREADONLY;
 	return PP__EFAIL;
 }
@@ -706,9 +712,73 @@ zone_name(char *buf, size_t size)
 		snprintf(buf, size, "UTC");
 }
 
+/* A host libpq reaches by a Unix socket: a directory, or an abstract name. */
+static int
+is_socket(const char *host)
+{
+	return host[0] == '/' || host[0] == '@';
+}
+
+/* keyword's value in opts, else in defs (either may be NULL); NULL: none. */
+static const char *
+option(const PQconninfoOption *opts, const PQconninfoOption *defs,
+    const char *keyword)
+{
+	const PQconninfoOption *o;
+
+	for (o = opts; o && o->keyword; o++)
+		if (strcmp(o->keyword, keyword) == 0 && o->val)
+			return o->val;
+	for (o = defs; o && o->keyword; o++)
+		if (strcmp(o->keyword, keyword) == 0 && o->val)
+			return o->val;
+	return NULL;
+}
+
+/*
+ * Would the connection go over TCP without insisting on TLS?  Asked
+ * before connecting: once connected in clear it is too late, since a
+ * password may have gone to whoever answered, which may ask for it in
+ * clear.  What the URI gives, else the environment's (PGHOST,
+ * PGHOSTADDR, PGSSLMODE: PQconndefaults); a service file's settings are
+ * not seen, so a service over TCP needs sslmode in the URI.  An empty
+ * host in a list of hosts is the default socket.
+ */
+static int
+tcp_without_tls(const char *uri)
+{
+	PQconninfoOption *opts, *defs;
+	const char *host, *addr, *mode, *h;
+	size_t n;
+	int tcp = 0, strict;
+
+	/* A URI libpq cannot read: PQconnectdb says why. */
+	if ((opts = PQconninfoParse(uri, NULL)) == NULL)
+		return 0;
+	defs = PQconndefaults();
+	host = option(opts, defs, "host");
+	addr = option(opts, defs, "hostaddr");
+	mode = option(opts, defs, "sslmode");
+	for (h = host; h && *h && !tcp; h += n + (h[n] == ',')) {
+		n = strcspn(h, ",");
+		tcp = n > 0 && !is_socket(h);
+	}
+	/* A hostaddr is always reached over TCP. */
+	if (addr && addr[strspn(addr, ",")] != '\0')
+		tcp = 1;
+	strict = mode && (strcmp(mode, "require") == 0 ||
+	    strcmp(mode, "verify-ca") == 0 || strcmp(mode, "verify-full") == 0);
+	PQconninfoFree(opts);
+	PQconninfoFree(defs);
+	return tcp && !strict;
+}
+
 int
 pp__pg_open(pp_db *db, const char *uri)
 {
+	static const char plain[] = "the connection over TCP would not be "
+	    "encrypted: give sslmode=verify-full (or require) in the URI, and "
+	    "TLS on the server";
 	char zone[128];
 	const char *values[2] = { zone, NULL };
 	PGresult *res;
@@ -716,20 +786,23 @@ pp__pg_open(pp_db *db, const char *uri)
 
 	const char *host;
 
+	/*
+	 * Over TCP the ledger goes over a network: encrypted, or not at all
+	 * (doc/design.md, "Engines"), and refused before a byte goes out.
+	 */
+	if (tcp_without_tls(uri)) {
+		snprintf(db->pg_err, sizeof(db->pg_err), "%s", plain);
+		return db->pg_kind = PP__EREADONLY;
+	}
 	db->pg = PQconnectdb(uri);
 	if (PQstatus(db->pg) != CONNECTION_OK) {
 		failed(db, NULL);
 		return db->pg_kind = PP__EREADONLY;
 	}
-	/*
-	 * Over TCP the ledger goes over a network: encrypted, or not at all
-	 * (doc/design.md, "Engines").  A socket's path starts with a slash.
-	 */
+	/* Said again of the connection made, whatever led libpq to it. */
 	host = PQhost(db->pg);
-	if (host && host[0] != '/' && !PQsslInUse(db->pg)) {
-		snprintf(db->pg_err, sizeof(db->pg_err), "the connection over "
-		    "TCP is not encrypted: give sslmode=verify-full (or "
-		    "require) in the URI, and TLS on the server");
+	if (host && !is_socket(host) && !PQsslInUse(db->pg)) {
+		snprintf(db->pg_err, sizeof(db->pg_err), "%s", plain);
 		return db->pg_kind = PP__EREADONLY;
 	}
 	/* Errors in the messages the tools print, not the server's notices. */

@@ -25,6 +25,7 @@ enum pp__step {
 	PP__ECONSTRAINT,	/* a constraint or a trigger refused it */
 	PP__EFULL,		/* the disk is full */
 	PP__EREADONLY,		/* not writable, not found, no permission */
+	PP__EPERM,		/* the server's grants refused the role it */
 	PP__ENOTADB,		/* not a database of the engine */
 	PP__EFAIL		/* anything else: the message says */
 };

@@ -297,6 +297,8 @@ int	 pp__audit_inherit(pp_db *db, const pp_db *from);
 
 /* argv joined as sh(1) would quote it, for the audit log; malloc'd. */
 int	 pp__audit_join(int argc, char *const *argv, char **out);
+/* s with a database URI's password as *** (db.c); malloc'd, NULL: OOM. */
+char	*pp__uri_masked(const char *s);
 
 /* The method, ref and remark of a money request, checked (ledger.c). */
 int	 pp__check_payment(pp_db *db, const char *method, const char *ref,

@@ -47,17 +47,32 @@ pg_bail() {
 	exit 1
 }
 
-# pg_start [NAME]: a new cluster in $T/NAME (default pg), started.
-# Exports PREPAY_DB, its URI, and sets PG_DIR, its directory.
+# pg_start [--tcp] [NAME]: a new cluster in $T/NAME (default pg),
+# started.  Exports PREPAY_DB, its URI (the socket's), and sets PG_DIR,
+# its directory.  With --tcp it also listens on 127.0.0.1 with TLS
+# (scripts/pg-cluster): sets PG_TCP_PORT, its port, and PG_CA, the file
+# of the CA that signed its certificate.
+# shellcheck disable=SC2034 # for the test
 pg_start() {
 	command -v psql >/dev/null 2>&1 ||
 	    { echo "Bail out! no psql: install postgresql"; exit 1; }
+	_tcp=""
+	if [ "${1:-}" = --tcp ]; then
+		_tcp=--tcp
+		shift
+	fi
 	PG_DIR=$T/${1:-pg}
 	# Listed before it starts, so that even half a cluster is removed.
 	pg_dirs="$PG_DIR $pg_dirs"
-	PREPAY_DB=$("$PG_CLUSTER" start "$PG_DIR" 2>>"$T/pg-cluster.err") ||
+	# shellcheck disable=SC2086 # $_tcp: no option, or one word
+	PREPAY_DB=$("$PG_CLUSTER" start $_tcp "$PG_DIR" \
+	    2>>"$T/pg-cluster.err") ||
 	    pg_bail "pg-cluster start failed" "$PG_DIR"
 	export PREPAY_DB
+	if [ -n "$_tcp" ]; then
+		PG_TCP_PORT=$(cat "$PG_DIR/tcp-port")
+		PG_CA=$PG_DIR/ca.crt
+	fi
 }
 
 # pg_standby [NAME]: a streaming standby of the cluster in $PG_DIR, in

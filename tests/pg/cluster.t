@@ -2,6 +2,8 @@
 # pg-cluster: a throwaway cluster reached by its URI, peer-authenticated as
 # the invoking login, on its own socket and never on TCP; a streaming
 # standby beside it on the same port number; stopped, nothing is left.
+# With --tcp, also on 127.0.0.1 on a free port, TLS with a password only,
+# its certificate checked by the CA it leaves in its directory.
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -97,5 +99,49 @@ is "$left" "" "the postmasters and their children are gone"
 is "$(pgrep -f "$T/" | tr '\n' ' ')" "" "no process names the clusters' directories"
 pg_stop "$T/pg"
 is "$rc" 0 "stopping a stopped cluster is fine"
+
+# --tcp: the socket as before, on the TCP port's number; 127.0.0.1 with
+# TLS, a role in by its password, plain TCP refused by the server.
+pg_start --tcp tls
+case $PG_TCP_PORT in
+'' | *[!0-9]*) ok 1 "start --tcp leaves its port in DIR/tcp-port" ;;
+*) ok 0 "start --tcp leaves its port in DIR/tcp-port ($PG_TCP_PORT)" ;;
+esac
+is "$PREPAY_DB" "postgresql:///prepay?host=$T/tls&port=$PG_TCP_PORT" \
+    "...and prints the URI of its socket, which has the same number"
+is "$(psql_q 'SELECT current_user')" "$login" "the socket still peer-authenticates the login"
+is "$(psql_q 'SHOW listen_addresses' 'SHOW ssl')" "127.0.0.1
+on" "it listens on 127.0.0.1, with TLS"
+pid=$(pg_pid "$T/tls")
+if command -v ss >/dev/null 2>&1; then
+	is "$(ss -Hltnp | grep "pid=$pid," | awk '{ print $4 }')" \
+	    "127.0.0.1:$PG_TCP_PORT" "the postmaster listens on that port only"
+else
+	ok 0 "# SKIP no ss"
+fi
+is "$(psql_q "SELECT type, database[1], user_name[1], address, auth_method
+    FROM pg_hba_file_rules ORDER BY line_number")" \
+    "local|all|all||peer
+hostssl|all|all|127.0.0.1|scram-sha-256
+host|all|all|127.0.0.1|reject" "pg_hba.conf: peer, TLS with a password, plain TCP rejected"
+psql_q "CREATE ROLE tcp_role LOGIN PASSWORD 'tcp secret'"
+tcp_uri() {	# SSLMODE: tcp_role's URI over TCP
+	echo "postgresql://tcp_role@localhost:$PG_TCP_PORT/prepay?sslmode=$1&sslrootcert=$PG_CA"
+}
+is "$(PGPASSWORD='tcp secret' psql -XAtq -d "$(tcp_uri verify-full)" \
+    -c 'SELECT session_user, ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()')" \
+    "tcp_role|t" "verify-full against DIR/ca.crt: in as the role, over TLS"
+run env PGPASSWORD='not it' psql -XAtq -d "$(tcp_uri verify-full)" -c 'SELECT 1'
+like "$T/err" 'password authentication failed for user "tcp_role"' \
+    "a wrong password is refused"
+run env PGPASSWORD='tcp secret' psql -XAtq -d "$(tcp_uri disable)" -c 'SELECT 1'
+like "$T/err" 'pg_hba.conf rejects connection .*no encryption' \
+    "plain TCP is refused by the server"
+pg_stop "$T/tls"
+is "$rc" 0 "stop the TCP cluster"
+[ ! -e "$T/tls" ]
+ok $? "tls: the directory is gone"
+alive "$pid"
+ok $((! $?)) "...and its postmaster"
 
 done_testing
