@@ -8,10 +8,13 @@
 -- number, and sum over a comparison (SQLite's 0/1).
 --
 -- Where: schema public, like the tables, so the default search_path finds
--- them and nothing of PostgreSQL's own is shadowed.  Each function keeps
--- SQLite 3.40's semantics (the version Debian 12 ships and the library is
--- tested with), checked against sqlite3 itself by tests/pg/schema.t.  The
--- helpers are named pp__*; the library never calls them.
+-- them and nothing of PostgreSQL's own is shadowed.  Each function gives
+-- SQLite 3.40's results (the version Debian 12 ships and the library is
+-- tested with) for what the library and its tests ask of it, checked
+-- against sqlite3 itself by tests/pg/schema.t; the dates take fewer forms
+-- than SQLite's (below).  Our own code on PostgreSQL's functions, not a
+-- translation of SQLite's.  The helpers are named pp__*; the library
+-- never calls them.
 --
 -- Why not override pg_catalog: a function in public never wins over
 -- pg_catalog's own with the same argument types, so substr(text, int, int)
@@ -45,38 +48,361 @@ INSERT INTO pp_schema VALUES (0);
 CREATE UNIQUE INDEX pp_schema_one ON pp_schema((true));
 
 ------------------------------------------------------------------------
--- Date and time: a port of SQLite 3.40's src/date.c.  A value is held as
--- SQLite's DateTime (the Julian day in ms and/or Y-M-D and h:m:s), each
--- modifier applied in turn, and the result formatted as SQLite does.
+-- Date and time: SQLite's date and time functions, for the values and
+-- modifiers prepay's SQL and its tests use, on PostgreSQL's own
+-- timestamps.  A value is a timestamp without time zone: UTC, or the
+-- session's local time once 'localtime' made it so.  What SQLite cannot
+-- read gives NULL, as there; what SQLite reads but these do not (the
+-- modifiers 'auto', 'julianday', 'start of week' or '+HH:MM', a fraction
+-- of a month or a year) is an error saying so, never a guess.
+-- tests/pg/schema.t checks every form against sqlite3 itself.
+--
+-- Values: 'YYYY-MM-DD', with ' HH:MM', ' HH:MM:SS' or ' HH:MM:SS.FFF'
+-- (or 'T' for the space) and a zone 'Z' or '+HH:MM'; 'HH:MM[:SS]' alone,
+-- on 2000-01-01; 'now'; a number, a Julian day, or Unix seconds with the
+-- first modifier 'unixepoch'.  Modifiers: 'unixepoch', 'localtime',
+-- 'utc', 'start of day', 'start of month', 'start of year', 'weekday N',
+-- '+N days' (hours, minutes, seconds; months and years whole), each
+-- unit singular or plural.
 ------------------------------------------------------------------------
 
-CREATE TYPE pp__dt AS (
-	ijd bigint,		-- Julian day times 86400000
-	y int, mo int, d int,	-- year, month, day
-	h int, mi int,		-- hour, minute
-	s double precision,	-- seconds
-	vjd boolean,		-- ijd is valid
-	vymd boolean,		-- y, mo, d are valid
-	vhms boolean,		-- h, mi, s are valid
-	raws boolean,		-- a raw number is in s
-	tz int,			-- a zone offset in minutes
-	vtz boolean,		-- tz is valid
-	tzset boolean,		-- the zone was given
-	err boolean		-- an overflow happened
-);
-
-CREATE FUNCTION pp__dt_zero() RETURNS pp__dt
+-- Unix seconds as a UTC timestamp; NULL outside the years 1 to 9999.
+CREATE FUNCTION pp__dt_unix(v double precision) RETURNS timestamp
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-	SELECT ROW(0::bigint, 0, 0, 0, 0, 0, 0::float8, false, false, false,
-	    false, 0, false, false, false)::public.pp__dt
+	SELECT CASE WHEN v >= -62135596800 AND v < 253402300800 THEN
+	    to_timestamp(v) AT TIME ZONE 'UTC' END
 $$;
 
-CREATE FUNCTION pp__dt_error() RETURNS pp__dt
+-- Year, month and day, the day allowed past the month's end (31 February
+-- is 3 March, as SQLite counts on from a month added), and the time of
+-- day in seconds.
+CREATE FUNCTION pp__dt_make(y int, mo int, d int, secs numeric)
+RETURNS timestamp
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-	SELECT ROW(0::bigint, 0, 0, 0, 0, 0, 0::float8, false, false, false,
-	    false, 0, false, false, true)::public.pp__dt
+	SELECT CASE WHEN y BETWEEN 1 AND 9999 AND mo BETWEEN 1 AND 12 THEN
+	    make_date(y, mo, 1)::timestamp + make_interval(days => d - 1) +
+	    make_interval(secs => secs::float8) END
 $$;
 
+-- A text value; NULL when it is none of the forms above.
+CREATE FUNCTION pp__dt_parse(v text) RETURNS timestamp
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+DECLARE
+	p text[];
+	t timestamp;
+	secs numeric;
+BEGIN
+	IF lower(v) = 'now' THEN
+		RETURN statement_timestamp() AT TIME ZONE 'UTC';
+	END IF;
+	p := regexp_match(v, '^([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[ T]([0-9]{2}):([0-9]{2})(?::([0-9]{2}(?:\.[0-9]+)?))?)? *(Z|[-+][0-9]{2}:[0-9]{2})?$');
+	IF p IS NULL THEN
+		p := regexp_match(v, '^()()()([0-9]{2}):([0-9]{2})(?::([0-9]{2}(?:\.[0-9]+)?))? *(Z|[-+][0-9]{2}:[0-9]{2})?$');
+		IF p IS NULL THEN
+			RETURN NULL;
+		END IF;
+		p[1] := '2000';
+		p[2] := '01';
+		p[3] := '01';
+	END IF;
+	-- A day the month has not, or the hour 24, is no date: NULL (SQLite
+	-- writes such a value back as it was given).
+	IF p[2]::int NOT BETWEEN 1 AND 12 OR p[3]::int NOT BETWEEN 1 AND
+	    extract(day FROM make_date(p[1]::int, p[2]::int, 1) +
+	    interval '1 month - 1 day')::int OR coalesce(p[4], '0')::int > 23 OR
+	    coalesce(p[5], '0')::int > 59 OR coalesce(p[6], '0')::numeric >= 60 THEN
+		RETURN NULL;
+	END IF;
+	secs := coalesce(p[4], '0')::int * 3600 + coalesce(p[5], '0')::int * 60 +
+	    trunc(coalesce(p[6], '0')::numeric, 3);
+	t := public.pp__dt_make(p[1]::int, p[2]::int, p[3]::int, secs);
+	IF p[7] IS NOT NULL AND p[7] <> 'Z' THEN
+		-- The time is the zone's: UTC is that much behind or ahead.
+		t := t - (substr(p[7], 1, 1) || '1')::int * make_interval(
+		    hours => substr(p[7], 2, 2)::int, mins => substr(p[7], 5, 2)::int);
+	END IF;
+	RETURN t;
+END
+$$;
+
+-- A local time t of zone as UTC.  A time the clocks go back over is the
+-- earlier of its two, as the C library's mktime() gives it to SQLite.
+CREATE FUNCTION pp__dt_utc(t timestamp, zone text) RETURNS timestamp
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+DECLARE
+	u timestamptz := t AT TIME ZONE zone;
+BEGIN
+	IF ((u - interval '1 hour') AT TIME ZONE zone) = t THEN
+		u := u - interval '1 hour';
+	END IF;
+	RETURN u AT TIME ZONE 'UTC';
+END
+$$;
+
+-- The value (text vt, or the number vn) with its modifiers; NULL where
+-- SQLite gives NULL.
+CREATE FUNCTION pp__dt_eval(vt text, vn double precision, mods text[])
+RETURNS timestamp
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+DECLARE
+	t timestamp;
+	k int := 1;
+	n int := coalesce(array_length(mods, 1), 0);
+	z text;
+	p text[];
+	made_utc boolean := false;
+	months int;
+	zone text := current_setting('TimeZone');
+BEGIN
+	IF array_position(mods, NULL) IS NOT NULL THEN
+		RETURN NULL;
+	END IF;
+	FOR k IN 1 .. n LOOP
+		IF lower(btrim(mods[k])) ~ '^(auto|julianday|subsec|subsecond|start of week|[-+]?[0-9]{2}:[0-9]{2}.*|[-+]?[0-9]*\.[0-9]* +(month|year)s?)$' THEN
+			RAISE EXCEPTION 'prepay: the date modifier "%" is not one prepay uses on PostgreSQL (lib/pg/001)', mods[k];
+		END IF;
+	END LOOP;
+	k := 1;
+	IF vn IS NULL AND vt ~ '^ *[-+]?[0-9]+(\.[0-9]*)? *$' THEN
+		vn := vt::float8;
+	END IF;
+	IF vn IS NOT NULL THEN
+		IF n >= 1 AND lower(mods[1]) = 'unixepoch' THEN
+			t := public.pp__dt_unix(vn);
+			k := 2;
+		ELSE
+			t := public.pp__dt_unix((vn - 2440587.5) * 86400);
+		END IF;
+	ELSIF vt IS NOT NULL THEN
+		t := public.pp__dt_parse(vt);
+		-- A time with its zone is UTC once read: 'utc' leaves it.
+		made_utc := vt ~ '(Z|[-+][0-9]{2}:[0-9]{2})$';
+	END IF;
+	WHILE t IS NOT NULL AND k <= n LOOP
+		z := lower(btrim(mods[k]));
+		k := k + 1;
+		IF z = 'localtime' THEN
+			t := (t AT TIME ZONE 'UTC') AT TIME ZONE zone;
+			made_utc := false;
+		ELSIF z = 'utc' THEN
+			-- A second 'utc' finds the value UTC already.
+			IF NOT made_utc THEN
+				t := public.pp__dt_utc(t, zone);
+				made_utc := true;
+			END IF;
+		ELSIF z IN ('start of day', 'start of month', 'start of year') THEN
+			t := date_trunc(substr(z, 10), t);
+		ELSIF z ~ '^weekday [0-9]+$' THEN
+			IF substr(z, 9)::int > 6 THEN
+				RETURN NULL;
+			END IF;
+			t := t + make_interval(days => (substr(z, 9)::int -
+			    extract(dow FROM t)::int + 7) % 7);
+		ELSIF z = 'unixepoch' THEN
+			RETURN NULL;	-- not first, or not of a number
+		ELSE
+			p := regexp_match(z, '^([-+]?[0-9]+(?:\.[0-9]*)?) +(day|hour|minute|second|month|year)s?$');
+			IF p IS NULL THEN
+				RETURN NULL;
+			END IF;
+			IF p[2] IN ('month', 'year') THEN
+				-- The day stays, and runs on past a shorter month's
+				-- end, as in SQLite: 31 January + 1 month is 2 March.
+				months := extract(year FROM t)::int * 12 +
+				    extract(month FROM t)::int - 1 + p[1]::int *
+				    CASE p[2] WHEN 'year' THEN 12 ELSE 1 END;
+				t := public.pp__dt_make(months / 12, months % 12 + 1,
+				    extract(day FROM t)::int, extract(epoch FROM
+				    t - date_trunc('day', t))::numeric);
+			ELSE
+				t := t + p[1]::float8 * ('1 ' || p[2])::interval;
+			END IF;
+		END IF;
+		IF t < '0001-01-01' OR t >= '10000-01-01' THEN
+			RETURN NULL;
+		END IF;
+	END LOOP;
+	RETURN t;
+END
+$$;
+
+-- The Julian day of t, in 16 significant digits as SQLite writes it.
+CREATE FUNCTION pp__dt_julian(t timestamp) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT CASE WHEN j::text LIKE '%.%' THEN rtrim(rtrim(j::text, '0'), '.')
+	    ELSE j::text END
+	FROM (SELECT round(v, 16 - length(trunc(v)::text)) AS j
+	    FROM (SELECT extract(epoch FROM t) / 86400 + 2440587.5 AS v) AS a) AS b
+$$;
+
+-- strftime()'s conversions of a timestamp: %d %f %H %j %J %m %M %s %S %w
+-- %W %Y %%; NULL for another, as SQLite.
+CREATE FUNCTION pp__dt_strftime(fmt text, t timestamp) RETURNS text
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+DECLARE
+	out text := '';
+	i int := 1;
+	c text;
+BEGIN
+	IF fmt IS NULL OR t IS NULL THEN
+		RETURN NULL;
+	END IF;
+	WHILE i <= length(fmt) LOOP
+		c := substr(fmt, i, 1);
+		IF c <> '%' THEN
+			out := out || c;
+			i := i + 1;
+			CONTINUE;
+		END IF;
+		c := substr(fmt, i + 1, 1);
+		i := i + 2;
+		out := out || CASE c
+		    WHEN 'd' THEN to_char(t, 'DD')
+		    WHEN 'f' THEN to_char(t, 'SS') || '.' || to_char(t, 'MS')
+		    WHEN 'H' THEN to_char(t, 'HH24')
+		    WHEN 'j' THEN to_char(t, 'DDD')
+		    WHEN 'J' THEN public.pp__dt_julian(t)
+		    WHEN 'm' THEN to_char(t, 'MM')
+		    WHEN 'M' THEN to_char(t, 'MI')
+		    WHEN 's' THEN floor(extract(epoch FROM t))::bigint::text
+		    WHEN 'S' THEN to_char(t, 'SS')
+		    WHEN 'w' THEN extract(dow FROM t)::int::text
+		    -- Weeks from the year's first Monday; days before it, 00.
+		    WHEN 'W' THEN lpad(((extract(doy FROM t)::int + 6 -
+			(extract(dow FROM t)::int + 6) % 7) / 7)::text, 2, '0')
+		    WHEN 'Y' THEN to_char(t, 'YYYY')
+		    WHEN '%' THEN '%'
+		    END;
+		IF out IS NULL THEN
+			RETURN NULL;
+		END IF;
+	END LOOP;
+	RETURN out;
+END
+$$;
+
+-- The public functions.  The value is text (a date or time, 'now' or a
+-- number in text), or a number (an integer argument takes the double's).
+-- The library's own forms, a Unix time with 'unixepoch' and 'localtime'
+-- or 'unixepoch' alone, go the short way, in plain SQL that PostgreSQL
+-- inlines into the reports' queries.
+
+-- Which short way for the number v and the modifiers m: 1 local, 2 UTC,
+-- 0 none.
+CREATE FUNCTION pp__dt_quick(v double precision, m text[]) RETURNS int
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT CASE WHEN v >= 0 AND v < 253402300800 THEN
+	    CASE WHEN m = '{unixepoch,localtime}' THEN 1
+	    WHEN m = '{unixepoch}' THEN 2 ELSE 0 END ELSE 0 END
+$$;
+
+-- The to_char() pattern of the strftime() formats the reports use.
+CREATE FUNCTION pp__dt_tochar(f text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+	SELECT CASE f WHEN '%Y-%m-%d' THEN 'YYYY-MM-DD' WHEN '%Y-%m' THEN 'YYYY-MM'
+	    WHEN '%Y' THEN 'YYYY' WHEN '%Y-%m-%d %H:%M:%S' THEN
+	    'YYYY-MM-DD HH24:MI:SS' WHEN '%H:%M:%S' THEN 'HH24:MI:SS'
+	    WHEN '%H' THEN 'HH24' END
+$$;
+
+CREATE FUNCTION strftime(f text, v text, VARIADIC m text[]) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS
+$$ SELECT public.pp__dt_strftime(f, public.pp__dt_eval(v, NULL, m)) $$;
+CREATE FUNCTION strftime(f text, v text) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS
+$$ SELECT public.pp__dt_strftime(f, public.pp__dt_eval(v, NULL, '{}')) $$;
+CREATE FUNCTION strftime(f text, v double precision, VARIADIC m text[]) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS
+$$ SELECT CASE WHEN public.pp__dt_quick(v, m) = 1 AND
+    public.pp__dt_tochar(f) IS NOT NULL THEN
+    to_char(to_timestamp(v), public.pp__dt_tochar(f))
+    WHEN public.pp__dt_quick(v, m) = 2 AND
+    public.pp__dt_tochar(f) IS NOT NULL THEN
+    to_char(to_timestamp(v) AT TIME ZONE 'UTC', public.pp__dt_tochar(f))
+    ELSE public.pp__dt_strftime(f, public.pp__dt_eval(NULL, v, m)) END $$;
+CREATE FUNCTION strftime(f text, v double precision) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS
+$$ SELECT public.pp__dt_strftime(f, public.pp__dt_eval(NULL, v, '{}')) $$;
+CREATE FUNCTION strftime(f text) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS
+$$ SELECT public.strftime(f, 'now') $$;
+
+CREATE FUNCTION date(v text, VARIADIC m text[]) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS
+$$ SELECT public.strftime('%Y-%m-%d', v, VARIADIC m) $$;
+CREATE FUNCTION date(v text) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS
+$$ SELECT public.strftime('%Y-%m-%d', v) $$;
+CREATE FUNCTION date(v double precision, VARIADIC m text[]) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS
+$$ SELECT public.strftime('%Y-%m-%d', v, VARIADIC m) $$;
+CREATE FUNCTION date(v double precision) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS
+$$ SELECT public.strftime('%Y-%m-%d', v) $$;
+
+CREATE FUNCTION "time"(v text, VARIADIC m text[]) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS
+$$ SELECT public.strftime('%H:%M:%S', v, VARIADIC m) $$;
+CREATE FUNCTION "time"(v text) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS
+$$ SELECT public.strftime('%H:%M:%S', v) $$;
+CREATE FUNCTION "time"(v double precision, VARIADIC m text[]) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS
+$$ SELECT public.strftime('%H:%M:%S', v, VARIADIC m) $$;
+CREATE FUNCTION "time"(v double precision) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS
+$$ SELECT public.strftime('%H:%M:%S', v) $$;
+
+CREATE FUNCTION datetime(v text, VARIADIC m text[]) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS
+$$ SELECT public.strftime('%Y-%m-%d %H:%M:%S', v, VARIADIC m) $$;
+CREATE FUNCTION datetime(v text) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS
+$$ SELECT public.strftime('%Y-%m-%d %H:%M:%S', v) $$;
+CREATE FUNCTION datetime(v double precision, VARIADIC m text[]) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS
+$$ SELECT public.strftime('%Y-%m-%d %H:%M:%S', v, VARIADIC m) $$;
+CREATE FUNCTION datetime(v double precision) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE AS
+$$ SELECT public.strftime('%Y-%m-%d %H:%M:%S', v) $$;
+
+-- Seconds as SQLite counts them: whole, towards the past.
+CREATE FUNCTION pp__dt_seconds(t timestamp) RETURNS bigint
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
+$$ SELECT floor(extract(epoch FROM t))::bigint $$;
+
+CREATE FUNCTION julianday(v text, VARIADIC m text[]) RETURNS double precision
+LANGUAGE sql STABLE PARALLEL SAFE AS
+$$ SELECT (extract(epoch FROM public.pp__dt_eval(v, NULL, m)) / 86400 +
+    2440587.5)::float8 $$;
+CREATE FUNCTION julianday(v text) RETURNS double precision
+LANGUAGE sql STABLE PARALLEL SAFE AS
+$$ SELECT public.julianday(v, VARIADIC '{}'::text[]) $$;
+CREATE FUNCTION julianday(v double precision, VARIADIC m text[]) RETURNS double precision
+LANGUAGE sql STABLE PARALLEL SAFE AS
+$$ SELECT (extract(epoch FROM public.pp__dt_eval(NULL, v, m)) / 86400 +
+    2440587.5)::float8 $$;
+CREATE FUNCTION julianday(v double precision) RETURNS double precision
+LANGUAGE sql STABLE PARALLEL SAFE AS
+$$ SELECT public.julianday(v, VARIADIC '{}'::text[]) $$;
+
+CREATE FUNCTION unixepoch(v text, VARIADIC m text[]) RETURNS bigint
+LANGUAGE sql STABLE PARALLEL SAFE AS
+$$ SELECT public.pp__dt_seconds(public.pp__dt_eval(v, NULL, m)) $$;
+CREATE FUNCTION unixepoch(v text) RETURNS bigint
+LANGUAGE sql STABLE PARALLEL SAFE AS
+$$ SELECT public.pp__dt_seconds(public.pp__dt_eval(v, NULL, '{}')) $$;
+CREATE FUNCTION unixepoch(v double precision, VARIADIC m text[]) RETURNS bigint
+LANGUAGE sql STABLE PARALLEL SAFE AS
+$$ SELECT public.pp__dt_seconds(public.pp__dt_eval(NULL, v, m)) $$;
+CREATE FUNCTION unixepoch(v double precision) RETURNS bigint
+LANGUAGE sql STABLE PARALLEL SAFE AS
+$$ SELECT public.pp__dt_seconds(public.pp__dt_eval(NULL, v, '{}')) $$;
+CREATE FUNCTION unixepoch() RETURNS bigint
+LANGUAGE sql STABLE PARALLEL SAFE AS
+$$ SELECT public.unixepoch('now') $$;
+
+-- Numbers in text, as SQLite reads them (printf's arguments).
 -- SQLite's sqlite3Isspace: space, \t, \n, \v, \f, \r.
 CREATE FUNCTION pp__isspace(c text) RETURNS boolean
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
@@ -102,680 +428,6 @@ EXCEPTION WHEN numeric_value_out_of_range THEN
 	RETURN CASE WHEN btrim(z, E' \t\n\013\f\r') LIKE '-%'
 	    THEN '-Infinity'::float8 ELSE 'Infinity'::float8 END;
 END
-$$;
-
--- getDigits(): n digits at z's position i, between lo and hi; NULL if not.
-CREATE FUNCTION pp__digits(z text, i int, n int, lo int, hi int)
-RETURNS int LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-	SELECT CASE WHEN substr(z, i, n) ~ ('^[0-9]{' || n || '}$')
-	    AND substr(z, i, n)::int BETWEEN lo AND hi
-	    THEN substr(z, i, n)::int END
-$$;
-
--- computeJD()
-CREATE FUNCTION pp__dt_jd(p pp__dt) RETURNS pp__dt
-LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
-DECLARE
-	yy int; mm int; dd int; a int; b int; x1 int; x2 int;
-BEGIN
-	IF p.vjd THEN
-		RETURN p;
-	END IF;
-	IF p.vymd THEN
-		yy := p.y; mm := p.mo; dd := p.d;
-	ELSE
-		yy := 2000; mm := 1; dd := 1;
-	END IF;
-	IF yy < -4713 OR yy > 9999 OR p.raws THEN
-		RETURN public.pp__dt_error();
-	END IF;
-	IF mm <= 2 THEN
-		yy := yy - 1;
-		mm := mm + 12;
-	END IF;
-	a := yy / 100;
-	b := 2 - a + a / 4;
-	x1 := 36525 * (yy + 4716) / 100;
-	x2 := 306001 * (mm + 1) / 10000;
-	p.ijd := trunc(((x1 + x2 + dd + b)::float8 - 1524.5::float8)
-	    * 86400000::float8)::bigint;
-	p.vjd := true;
-	IF p.vhms THEN
-		p.ijd := p.ijd + p.h * 3600000 + p.mi * 60000 +
-		    trunc(p.s * 1000::float8 + 0.5::float8)::bigint;
-		IF p.vtz THEN
-			p.ijd := p.ijd - p.tz * 60000;
-			p.vymd := false;
-			p.vhms := false;
-			p.vtz := false;
-		END IF;
-	END IF;
-	RETURN p;
-END
-$$;
-
--- computeYMD()
-CREATE FUNCTION pp__dt_ymd(p pp__dt) RETURNS pp__dt
-LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
-DECLARE
-	z int; a int; b int; c int; dd int; e int; x1 int;
-BEGIN
-	IF p.vymd THEN
-		RETURN p;
-	END IF;
-	IF NOT p.vjd THEN
-		p.y := 2000; p.mo := 1; p.d := 1;
-	ELSIF p.ijd < 0 OR p.ijd > 464269060799999 THEN
-		RETURN public.pp__dt_error();
-	ELSE
-		z := ((p.ijd + 43200000) / 86400000)::int;
-		a := trunc((z::float8 - 1867216.25::float8) / 36524.25::float8)::int;
-		a := z + 1 + a - a / 4;
-		b := a + 1524;
-		c := trunc((b::float8 - 122.1::float8) / 365.25::float8)::int;
-		dd := (36525 * (c & 32767)) / 100;
-		e := trunc((b - dd)::float8 / 30.6001::float8)::int;
-		x1 := trunc(30.6001::float8 * e::float8)::int;
-		p.d := b - dd - x1;
-		p.mo := CASE WHEN e < 14 THEN e - 1 ELSE e - 13 END;
-		p.y := CASE WHEN p.mo > 2 THEN c - 4716 ELSE c - 4715 END;
-	END IF;
-	p.vymd := true;
-	RETURN p;
-END
-$$;
-
--- computeHMS()
-CREATE FUNCTION pp__dt_hms(p pp__dt) RETURNS pp__dt
-LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
-DECLARE
-	si int;
-BEGIN
-	IF p.vhms THEN
-		RETURN p;
-	END IF;
-	p := public.pp__dt_jd(p);
-	si := ((p.ijd + 43200000) % 86400000)::int;
-	p.s := si::float8 / 1000::float8;
-	si := trunc(p.s)::int;
-	p.s := p.s - si;
-	p.h := si / 3600;
-	si := si - p.h * 3600;
-	p.mi := si / 60;
-	p.s := p.s + (si - p.mi * 60);
-	p.raws := false;
-	p.vhms := true;
-	RETURN p;
-END
-$$;
-
--- clearYMD_HMS_TZ()
-CREATE FUNCTION pp__dt_clear(p pp__dt) RETURNS pp__dt
-LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
-BEGIN
-	p.vymd := false;
-	p.vhms := false;
-	p.vtz := false;
-	RETURN p;
-END
-$$;
-
--- toLocaltime(): UTC to the session's zone, as the C library's
--- localtime_r; a time before 1970 or after 2038-01-18 is looked up in a
--- year of 2000-2003 with the same leap-year place, as SQLite does.
-CREATE FUNCTION pp__dt_tolocal(p pp__dt) RETURNS pp__dt
-LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
-DECLARE
-	x public.pp__dt;
-	yd int := 0;
-	t bigint;
-	lt timestamp;
-BEGIN
-	p := public.pp__dt_jd(p);
-	IF p.ijd < 210866760000000 OR p.ijd > 213014145600000 THEN
-		x := public.pp__dt_hms(public.pp__dt_ymd(p));
-		yd := (2000 + x.y % 4) - x.y;
-		x.y := x.y + yd;
-		x.vjd := false;
-		x := public.pp__dt_jd(x);
-		t := x.ijd / 1000 - 210866760000;
-	ELSE
-		t := p.ijd / 1000 - 210866760000;
-	END IF;
-	lt := to_timestamp(t)::timestamp;
-	p.y := extract(year FROM lt)::int - yd;
-	p.mo := extract(month FROM lt)::int;
-	p.d := extract(day FROM lt)::int;
-	p.h := extract(hour FROM lt)::int;
-	p.mi := extract(minute FROM lt)::int;
-	p.s := floor(extract(second FROM lt))::float8 +
-	    (p.ijd % 1000)::float8 * 0.001::float8;
-	p.vymd := true;
-	p.vhms := true;
-	p.vjd := false;
-	p.raws := false;
-	p.vtz := false;
-	p.err := false;
-	RETURN p;
-END
-$$;
-
--- parseTimezone(): the rest of a time, z: nothing, Z or (+|-)HH:MM.
-CREATE FUNCTION pp__dt_parse_tz(z text, p pp__dt) RETURNS pp__dt
-LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
-DECLARE
-	i int := 1;
-	n int := length(z);
-	c text;
-	sgn int;
-	hh int;
-	mm int;
-BEGIN
-	WHILE i <= n AND public.pp__isspace(substr(z, i, 1)) LOOP
-		i := i + 1;
-	END LOOP;
-	p.tz := 0;
-	c := substr(z, i, 1);
-	IF c = '-' THEN
-		sgn := -1;
-	ELSIF c = '+' THEN
-		sgn := 1;
-	ELSIF c IN ('Z', 'z') THEN
-		i := i + 1;
-	ELSIF c = '' THEN
-		RETURN p;
-	ELSE
-		RETURN NULL;
-	END IF;
-	IF sgn IS NOT NULL THEN
-		i := i + 1;
-		hh := public.pp__digits(z, i, 2, 0, 14);
-		mm := public.pp__digits(z, i + 3, 2, 0, 59);
-		IF hh IS NULL OR substr(z, i + 2, 1) <> ':' OR mm IS NULL THEN
-			RETURN NULL;
-		END IF;
-		i := i + 5;
-		p.tz := sgn * (mm + hh * 60);
-	END IF;
-	WHILE i <= n AND public.pp__isspace(substr(z, i, 1)) LOOP
-		i := i + 1;
-	END LOOP;
-	p.tzset := true;
-	IF i <= n THEN
-		RETURN NULL;
-	END IF;
-	RETURN p;
-END
-$$;
-
--- parseHhMmSs(): HH:MM[:SS[.FFF]] and a zone.
-CREATE FUNCTION pp__dt_parse_hms(z text, p pp__dt) RETURNS pp__dt
-LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
-DECLARE
-	hh int; mm int; ss int;
-	ms float8 := 0;
-	scale float8;
-	i int;
-BEGIN
-	hh := public.pp__digits(z, 1, 2, 0, 24);
-	mm := public.pp__digits(z, 4, 2, 0, 59);
-	IF hh IS NULL OR substr(z, 3, 1) <> ':' OR mm IS NULL THEN
-		RETURN NULL;
-	END IF;
-	i := 6;
-	IF substr(z, i, 1) = ':' THEN
-		i := i + 1;
-		ss := public.pp__digits(z, i, 2, 0, 59);
-		IF ss IS NULL THEN
-			RETURN NULL;
-		END IF;
-		i := i + 2;
-		IF substr(z, i, 1) = '.' AND substr(z, i + 1, 1) ~ '^[0-9]$' THEN
-			scale := 1;
-			i := i + 1;
-			WHILE substr(z, i, 1) ~ '^[0-9]$' LOOP
-				ms := ms * 10::float8 + substr(z, i, 1)::int;
-				scale := scale * 10::float8;
-				i := i + 1;
-			END LOOP;
-			ms := ms / scale;
-		END IF;
-	ELSE
-		ss := 0;
-	END IF;
-	p.vjd := false;
-	p.raws := false;
-	p.vhms := true;
-	p.h := hh;
-	p.mi := mm;
-	p.s := ss + ms;
-	p := public.pp__dt_parse_tz(substr(z, i), p);
-	IF p IS NULL THEN
-		RETURN NULL;
-	END IF;
-	p.vtz := p.tz <> 0;
-	RETURN p;
-END
-$$;
-
--- parseYyyyMmDd(): [-]YYYY-MM-DD and an optional time.
-CREATE FUNCTION pp__dt_parse_ymd(z text, p pp__dt) RETURNS pp__dt
-LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
-DECLARE
-	i int := 1;
-	neg boolean := false;
-	yy int; mm int; dd int;
-	q public.pp__dt;
-BEGIN
-	IF substr(z, 1, 1) = '-' THEN
-		i := 2;
-		neg := true;
-	END IF;
-	yy := public.pp__digits(z, i, 4, 0, 9999);
-	mm := public.pp__digits(z, i + 5, 2, 1, 12);
-	dd := public.pp__digits(z, i + 8, 2, 1, 31);
-	IF yy IS NULL OR substr(z, i + 4, 1) <> '-' OR mm IS NULL OR
-	    substr(z, i + 7, 1) <> '-' OR dd IS NULL THEN
-		RETURN NULL;
-	END IF;
-	i := i + 10;
-	WHILE public.pp__isspace(substr(z, i, 1)) OR substr(z, i, 1) = 'T' LOOP
-		i := i + 1;
-	END LOOP;
-	q := public.pp__dt_parse_hms(substr(z, i), p);
-	IF q IS NOT NULL THEN
-		p := q;
-	ELSIF i > length(z) THEN
-		p.vhms := false;
-	ELSE
-		RETURN NULL;
-	END IF;
-	p.vjd := false;
-	p.vymd := true;
-	p.y := CASE WHEN neg THEN -yy ELSE yy END;
-	p.mo := mm;
-	p.d := dd;
-	IF p.vtz THEN
-		p := public.pp__dt_jd(p);
-	END IF;
-	RETURN p;
-END
-$$;
-
--- setRawDateNumber()
-CREATE FUNCTION pp__dt_raw(r double precision) RETURNS pp__dt
-LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
-DECLARE
-	p public.pp__dt := public.pp__dt_zero();
-BEGIN
-	p.s := r;
-	p.raws := true;
-	IF r >= 0 AND r < 5373484.5::float8 THEN
-		p.ijd := trunc(r * 86400000::float8 + 0.5::float8)::bigint;
-		p.vjd := true;
-	END IF;
-	RETURN p;
-END
-$$;
-
--- parseDateOrTime(): a text value.
-CREATE FUNCTION pp__dt_parse(z text) RETURNS pp__dt
-LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
-DECLARE
-	p public.pp__dt := public.pp__dt_zero();
-	q public.pp__dt;
-BEGIN
-	q := public.pp__dt_parse_ymd(z, p);
-	IF q IS NOT NULL THEN
-		RETURN q;
-	END IF;
-	q := public.pp__dt_parse_hms(z, p);
-	IF q IS NOT NULL THEN
-		RETURN q;
-	END IF;
-	IF lower(z) = 'now' THEN
-		p.ijd := (extract(epoch FROM date_trunc('milliseconds',
-		    statement_timestamp())) * 1000)::bigint + 210866760000000;
-		p.vjd := true;
-		RETURN p;
-	END IF;
-	IF public.pp__isnum(z) THEN
-		RETURN public.pp__dt_raw(public.pp__atof(z));
-	END IF;
-	RETURN NULL;
-END
-$$;
-
--- parseModifier(): one modifier z, the idx-th argument; NULL on error.
-CREATE FUNCTION pp__dt_mod(p pp__dt, z text, idx int) RETURNS pp__dt
-LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
-DECLARE
-	lz text := lower(z);
-	c text := lower(substr(z, 1, 1));
-	r float8;
-	k int;
-	n int;
-	x int;
-	z2 text;
-	rest text;
-	unit text;
-	rounder float8;
-	lim float8;
-	xf float8;
-	tx public.pp__dt;
-	nw public.pp__dt;
-	day bigint;
-	orig bigint;
-	guess bigint;
-	e bigint;
-	cnt int;
-BEGIN
-	IF c = 'a' THEN
-		IF lz <> 'auto' OR idx > 1 THEN
-			RETURN NULL;
-		END IF;
-		IF NOT p.raws OR p.vjd THEN
-			p.raws := false;
-		ELSIF p.s >= -210866760000::float8 AND p.s <= 253402300799::float8 THEN
-			p := public.pp__dt_clear(p);
-			p.ijd := trunc(p.s * 1000::float8 + 210866760000000::float8 +
-			    0.5::float8)::bigint;
-			p.vjd := true;
-			p.raws := false;
-		END IF;
-		RETURN p;
-	ELSIF c = 'j' THEN
-		IF lz = 'julianday' AND idx <= 1 AND p.vjd AND p.raws THEN
-			p.raws := false;
-			RETURN p;
-		END IF;
-		RETURN NULL;
-	ELSIF c = 'l' THEN
-		IF lz = 'localtime' THEN
-			RETURN public.pp__dt_tolocal(p);
-		END IF;
-		RETURN NULL;
-	ELSIF c = 'u' THEN
-		IF lz = 'unixepoch' AND p.raws THEN
-			IF idx > 1 THEN
-				RETURN NULL;
-			END IF;
-			r := p.s * 1000::float8 + 210866760000000::float8;
-			IF r >= 0 AND r < 464269060800000::float8 THEN
-				p := public.pp__dt_clear(p);
-				p.ijd := trunc(r + 0.5::float8)::bigint;
-				p.vjd := true;
-				p.raws := false;
-				RETURN p;
-			END IF;
-			RETURN NULL;
-		ELSIF lz = 'utc' THEN
-			IF NOT p.tzset THEN
-				p := public.pp__dt_jd(p);
-				orig := p.ijd;
-				guess := orig;
-				e := 0;
-				cnt := 0;
-				LOOP
-					guess := guess - e;
-					nw := public.pp__dt_zero();
-					nw.ijd := guess;
-					nw.vjd := true;
-					nw := public.pp__dt_jd(public.pp__dt_tolocal(nw));
-					-- SQLite 3.40 keeps the error in an int
-					e := nw.ijd - orig;
-					e := ((e + 2147483648) % 4294967296 + 4294967296)
-					    % 4294967296 - 2147483648;
-					EXIT WHEN e = 0 OR cnt >= 3;
-					cnt := cnt + 1;
-				END LOOP;
-				p := public.pp__dt_zero();
-				p.ijd := guess;
-				p.vjd := true;
-				p.tzset := true;
-			END IF;
-			RETURN p;
-		END IF;
-		RETURN NULL;
-	ELSIF c = 'w' THEN
-		IF substr(lz, 1, 8) <> 'weekday ' OR NOT public.pp__isnum(substr(z, 9)) THEN
-			RETURN NULL;
-		END IF;
-		r := public.pp__atof(substr(z, 9));
-		IF r <> trunc(r) OR r < 0 OR r >= 7 THEN
-			RETURN NULL;
-		END IF;
-		n := r::int;
-		p := public.pp__dt_hms(public.pp__dt_ymd(p));
-		p.vtz := false;
-		p.vjd := false;
-		p := public.pp__dt_jd(p);
-		day := ((p.ijd + 129600000) / 86400000) % 7;
-		IF day > n THEN
-			day := day - 7;
-		END IF;
-		p.ijd := p.ijd + (n - day) * 86400000;
-		RETURN public.pp__dt_clear(p);
-	ELSIF c = 's' THEN
-		IF substr(lz, 1, 9) <> 'start of ' OR
-		    (NOT p.vjd AND NOT p.vymd AND NOT p.vhms) THEN
-			RETURN NULL;
-		END IF;
-		rest := substr(lz, 10);
-		p := public.pp__dt_ymd(p);
-		p.vhms := true;
-		p.h := 0;
-		p.mi := 0;
-		p.s := 0;
-		p.raws := false;
-		p.vtz := false;
-		p.vjd := false;
-		IF rest = 'month' THEN
-			p.d := 1;
-		ELSIF rest = 'year' THEN
-			p.mo := 1;
-			p.d := 1;
-		ELSIF rest <> 'day' THEN
-			RETURN NULL;
-		END IF;
-		RETURN p;
-	ELSIF c IN ('+', '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9') THEN
-		k := 2;
-		WHILE k <= length(z) AND substr(z, k, 1) <> ':' AND
-		    NOT public.pp__isspace(substr(z, k, 1)) LOOP
-			k := k + 1;
-		END LOOP;
-		IF NOT public.pp__isnum(substr(z, 1, k - 1)) THEN
-			RETURN NULL;
-		END IF;
-		r := public.pp__atof(substr(z, 1, k - 1));
-		IF substr(z, k, 1) = ':' THEN
-			-- (+|-)HH:MM[:SS[.FFF]]
-			z2 := z;
-			IF substr(z2, 1, 1) !~ '^[0-9]$' THEN
-				z2 := substr(z2, 2);
-			END IF;
-			tx := public.pp__dt_parse_hms(z2, public.pp__dt_zero());
-			IF tx IS NULL THEN
-				RETURN NULL;
-			END IF;
-			tx := public.pp__dt_jd(tx);
-			tx.ijd := tx.ijd - 43200000;
-			day := tx.ijd / 86400000;
-			tx.ijd := tx.ijd - day * 86400000;
-			IF substr(z, 1, 1) = '-' THEN
-				tx.ijd := -tx.ijd;
-			END IF;
-			p := public.pp__dt_clear(public.pp__dt_jd(p));
-			p.ijd := p.ijd + tx.ijd;
-			RETURN p;
-		END IF;
-		rest := substr(z, k);
-		WHILE public.pp__isspace(substr(rest, 1, 1)) LOOP
-			rest := substr(rest, 2);
-		END LOOP;
-		n := octet_length(rest);
-		IF n > 10 OR n < 3 THEN
-			RETURN NULL;
-		END IF;
-		IF lower(right(rest, 1)) = 's' THEN
-			n := n - 1;
-		END IF;
-		unit := lower(left(rest, n));
-		p := public.pp__dt_jd(p);
-		rounder := CASE WHEN r < 0 THEN -0.5 ELSE 0.5 END;
-		-- SQLite's table of float limits and factors
-		SELECT v.lim::real::float8, v.xf INTO lim, xf FROM (VALUES
-		    ('second', 4.6427e+14, 1::float8),
-		    ('minute', 7.7379e+12, 60),
-		    ('hour', 1.2897e+11, 3600),
-		    ('day', 5373485.0, 86400),
-		    ('month', 176546.0, 2592000),
-		    ('year', 14713.0, 31536000)) v(name, lim, xf)
-		    WHERE v.name = unit;
-		IF lim IS NULL OR NOT (r > -lim AND r < lim) THEN
-			RETURN NULL;
-		END IF;
-		IF unit = 'month' THEN
-			p := public.pp__dt_hms(public.pp__dt_ymd(p));
-			p.mo := p.mo + trunc(r)::int;
-			x := CASE WHEN p.mo > 0 THEN (p.mo - 1) / 12
-			    ELSE (p.mo - 12) / 12 END;
-			p.y := p.y + x;
-			p.mo := p.mo - x * 12;
-			p.vjd := false;
-			r := r - trunc(r);
-		ELSIF unit = 'year' THEN
-			p := public.pp__dt_hms(public.pp__dt_ymd(p));
-			p.y := p.y + trunc(r)::int;
-			p.vjd := false;
-			r := r - trunc(r);
-		END IF;
-		p := public.pp__dt_jd(p);
-		p.ijd := p.ijd + trunc(r * 1000::float8 * xf + rounder)::bigint;
-		RETURN public.pp__dt_clear(p);
-	END IF;
-	RETURN NULL;
-END
-$$;
-
--- isDate(): the value (text vt, or the number vn) with its modifiers, to
--- a DateTime with its Y-M-D and h:m:s; NULL where SQLite gives NULL.
--- A DateTime with everything valid, at ijd (whole seconds, 1970-2038).
-CREATE FUNCTION pp__dt_at(ijd bigint) RETURNS pp__dt
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-	SELECT ROW(ijd, extract(year FROM u)::int, extract(month FROM u)::int,
-	    extract(day FROM u)::int, extract(hour FROM u)::int,
-	    extract(minute FROM u)::int, floor(extract(second FROM u))::float8,
-	    true, true, true, false, 0, false, false, false)::public.pp__dt
-	FROM (SELECT to_timestamp(ijd / 1000 - 210866760000) AT TIME ZONE 'UTC'
-	    AS u) x
-$$;
-
-CREATE FUNCTION pp__dt_eval(vt text, vn double precision, mods text[])
-RETURNS pp__dt LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
-DECLARE
-	p public.pp__dt;
-	i int;
-	yy int;
-	mm int;
-	dd int;
-	a int;
-	orig bigint;
-	guess bigint;
-	e bigint;
-	cnt int;
-BEGIN
-	-- The library's own forms, the short way, within 1970-2038 (SQLite
-	-- asks the C library there): a time with 'unixepoch' and 'localtime',
-	-- and a day's start in UTC.  The same results as the general way
-	-- below, which tests/pg/schema.t checks across the zones' changes.
-	IF vn IS NOT NULL AND mods[1] = 'unixepoch' AND vn >= 0 AND
-	    vn <= 2147385600 AND vn = trunc(vn) THEN
-		IF mods = '{unixepoch}' THEN
-			RETURN public.pp__dt_at(vn::bigint * 1000 + 210866760000000);
-		ELSIF mods = '{unixepoch,localtime}' THEN
-			RETURN public.pp__dt_at((extract(epoch FROM
-			    to_timestamp(vn)::timestamp)::bigint + 210866760000) * 1000);
-		END IF;
-	END IF;
-	IF vt IS NOT NULL AND (mods = '{utc}' OR mods = '{"+1 day",utc}') AND
-	    vt ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' THEN
-		yy := substr(vt, 1, 4)::int;
-		mm := substr(vt, 6, 2)::int;
-		dd := substr(vt, 9, 2)::int;
-		IF mm BETWEEN 1 AND 12 AND dd BETWEEN 1 AND 31 THEN
-			-- computeJD() of the day, and the iterative 'utc'
-			IF mm <= 2 THEN
-				yy := yy - 1;
-				mm := mm + 12;
-			END IF;
-			a := yy / 100;
-			orig := (36525 * (yy + 4716) / 100 + 306001 * (mm + 1) / 10000 +
-			    dd + 2 - a + a / 4) * 86400000::bigint - 131716800000 +
-			    CASE WHEN mods[1] = '+1 day' THEN 86400000 ELSE 0 END;
-			guess := orig;
-			e := 0;
-			cnt := 0;
-			LOOP
-				guess := guess - e;
-				EXIT WHEN guess < 210866760000000 OR guess > 213014145600000
-				    OR guess % 1000 <> 0;
-				e := (extract(epoch FROM to_timestamp(guess / 1000 -
-				    210866760000)::timestamp)::bigint + 210866760000) * 1000 -
-				    orig;
-				EXIT WHEN abs(e) >= 2147483648;
-				IF e = 0 OR cnt >= 3 THEN
-					RETURN public.pp__dt_at(guess);
-				END IF;
-				cnt := cnt + 1;
-			END LOOP;
-		END IF;
-	END IF;
-	IF vn IS NOT NULL THEN
-		p := public.pp__dt_raw(vn);
-	ELSIF vt IS NOT NULL THEN
-		p := public.pp__dt_parse(vt);
-	ELSE
-		RETURN NULL;
-	END IF;
-	IF p IS NULL THEN
-		RETURN NULL;
-	END IF;
-	FOR i IN 1 .. coalesce(array_length(mods, 1), 0) LOOP
-		IF mods[i] IS NULL THEN
-			RETURN NULL;
-		END IF;
-		p := public.pp__dt_mod(p, mods[i], i);
-		IF p IS NULL THEN
-			RETURN NULL;
-		END IF;
-	END LOOP;
-	p := public.pp__dt_jd(p);
-	IF p.err OR p.ijd < 0 OR p.ijd > 464269060799999 THEN
-		RETURN NULL;
-	END IF;
-	RETURN public.pp__dt_hms(public.pp__dt_ymd(p));
-END
-$$;
-
--- A year as datetime() writes it: four digits, a minus before.
-CREATE FUNCTION pp__dt_year(y int) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-	SELECT CASE WHEN y < 0 THEN '-' ELSE '' END ||
-	    lpad((abs(y) % 10000)::text, 4, '0')
-$$;
-
-CREATE FUNCTION pp__dt_date(p pp__dt) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-	SELECT public.pp__dt_year(p.y) || '-' || lpad(p.mo::text, 2, '0') || '-' ||
-	    lpad(p.d::text, 2, '0')
-$$;
-
-CREATE FUNCTION pp__dt_time(p pp__dt) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-	SELECT lpad(p.h::text, 2, '0') || ':' || lpad(p.mi::text, 2, '0') || ':' ||
-	    lpad(trunc(p.s)::int::text, 2, '0')
 $$;
 
 -- "%0Nd" of an integer, as C's printf pads it: the sign inside the width.
@@ -952,201 +604,6 @@ BEGIN
 	RETURN out;
 END
 $$;
-
--- strftime()'s formatting of a DateTime p.
-CREATE FUNCTION pp__dt_strftime(fmt text, p pp__dt) RETURNS text
-LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
-DECLARE
-	out text := '';
-	i int := 1;
-	n int := length(fmt);
-	c text;
-	q public.pp__dt;
-	nday int;
-	wd int;
-	s float8;
-BEGIN
-	IF fmt IS NULL OR p IS NULL THEN
-		RETURN NULL;
-	END IF;
-	WHILE i <= n LOOP
-		c := substr(fmt, i, 1);
-		IF c <> '%' THEN
-			out := out || c;
-			i := i + 1;
-			CONTINUE;
-		END IF;
-		c := substr(fmt, i + 1, 1);
-		i := i + 2;
-		CASE c
-		WHEN 'd' THEN out := out || lpad(p.d::text, 2, '0');
-		WHEN 'f' THEN
-			s := p.s;
-			IF s > 59.999::float8 THEN
-				s := 59.999;
-			END IF;
-			out := out || public.pp__fmt_float(s, 'f', 3, '', false, false);
-			IF s < 10 THEN
-				out := left(out, -6) || '0' || right(out, 6);
-			END IF;
-		WHEN 'H' THEN out := out || lpad(p.h::text, 2, '0');
-		WHEN 'W', 'j' THEN
-			q := p;
-			q.vjd := false;
-			q.mo := 1;
-			q.d := 1;
-			q := public.pp__dt_jd(q);
-			nday := ((p.ijd - q.ijd + 43200000) / 86400000)::int;
-			IF c = 'W' THEN
-				wd := (((p.ijd + 43200000) / 86400000) % 7)::int;
-				out := out || lpad(((nday + 7 - wd) / 7)::text, 2, '0');
-			ELSE
-				out := out || lpad((nday + 1)::text, 3, '0');
-			END IF;
-		WHEN 'J' THEN
-			out := out || public.pp__fmt_float(p.ijd::float8 /
-			    86400000::float8, 'g', 16, '', false, false);
-		WHEN 'm' THEN out := out || lpad(p.mo::text, 2, '0');
-		WHEN 'M' THEN out := out || lpad(p.mi::text, 2, '0');
-		WHEN 's' THEN out := out || (p.ijd / 1000 - 210866760000)::text;
-		WHEN 'S' THEN out := out || lpad(trunc(p.s)::int::text, 2, '0');
-		WHEN 'w' THEN out := out || (((p.ijd + 129600000) / 86400000) % 7)::text;
-		WHEN 'Y' THEN
-			out := out || public.pp__pad0(p.y, 4);
-		WHEN '%' THEN out := out || '%';
-		ELSE RETURN NULL;	-- a conversion SQLite does not know
-		END CASE;
-	END LOOP;
-	RETURN out;
-END
-$$;
-
--- The library's own forms the short way, in plain SQL that PostgreSQL
--- inlines: a Unix time of 1970 to 2038-01-18 in whole seconds with
--- 'unixepoch' and 'localtime' (1) or 'unixepoch' alone (2), where SQLite
--- asks the C library and to_char() of the time in the session's zone
--- writes what it writes; 0 otherwise.  tests/pg/schema.t checks them
--- against sqlite3 across the zones' changes.
-CREATE FUNCTION pp__dt_quick(v double precision, m text[]) RETURNS int
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-	SELECT CASE WHEN v >= 0 AND v <= 2147385600 AND v = trunc(v) THEN
-	    CASE WHEN m = '{unixepoch,localtime}' THEN 1
-	    WHEN m = '{unixepoch}' THEN 2 ELSE 0 END ELSE 0 END
-$$;
-
--- The to_char() pattern of the strftime() formats the reports use.
-CREATE FUNCTION pp__dt_tochar(f text) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-	SELECT CASE f WHEN '%Y-%m-%d' THEN 'YYYY-MM-DD' WHEN '%Y-%m' THEN 'YYYY-MM'
-	    WHEN '%Y' THEN 'YYYY' WHEN '%Y-%m-%d %H:%M:%S' THEN
-	    'YYYY-MM-DD HH24:MI:SS' WHEN '%H:%M:%S' THEN 'HH24:MI:SS'
-	    WHEN '%H' THEN 'HH24' END
-$$;
-
--- The public functions.  The value is text (an ISO date or time, 'now' or
--- a number in text), or a number: bigint, double precision or numeric
--- (an integer argument takes the double's).  A number is a Julian day
--- unless a modifier ('unixepoch', 'auto') says otherwise, as in SQLite.
-
-CREATE FUNCTION date(v text, VARIADIC m text[]) RETURNS text
-LANGUAGE sql STABLE PARALLEL SAFE AS
-$$ SELECT public.pp__dt_date(public.pp__dt_eval(v, NULL, m)) $$;
-CREATE FUNCTION date(v text) RETURNS text
-LANGUAGE sql STABLE PARALLEL SAFE AS
-$$ SELECT public.pp__dt_date(public.pp__dt_eval(v, NULL, '{}')) $$;
-CREATE FUNCTION date(v double precision, VARIADIC m text[]) RETURNS text
-LANGUAGE sql STABLE PARALLEL SAFE AS
-$$ SELECT CASE WHEN public.pp__dt_quick(v, m) = 1 THEN
-    to_char(to_timestamp(v), 'YYYY-MM-DD')
-    WHEN public.pp__dt_quick(v, m) = 2 THEN
-    to_char(to_timestamp(v) AT TIME ZONE 'UTC', 'YYYY-MM-DD')
-    ELSE public.pp__dt_date(public.pp__dt_eval(NULL, v, m)) END $$;
-CREATE FUNCTION date(v double precision) RETURNS text
-LANGUAGE sql STABLE PARALLEL SAFE AS
-$$ SELECT public.pp__dt_date(public.pp__dt_eval(NULL, v, '{}')) $$;
-
-CREATE FUNCTION "time"(v text, VARIADIC m text[]) RETURNS text
-LANGUAGE sql STABLE PARALLEL SAFE AS
-$$ SELECT public.pp__dt_time(public.pp__dt_eval(v, NULL, m)) $$;
-CREATE FUNCTION "time"(v text) RETURNS text
-LANGUAGE sql STABLE PARALLEL SAFE AS
-$$ SELECT public.pp__dt_time(public.pp__dt_eval(v, NULL, '{}')) $$;
-CREATE FUNCTION "time"(v double precision, VARIADIC m text[]) RETURNS text
-LANGUAGE sql STABLE PARALLEL SAFE AS
-$$ SELECT public.pp__dt_time(public.pp__dt_eval(NULL, v, m)) $$;
-CREATE FUNCTION "time"(v double precision) RETURNS text
-LANGUAGE sql STABLE PARALLEL SAFE AS
-$$ SELECT public.pp__dt_time(public.pp__dt_eval(NULL, v, '{}')) $$;
-
-CREATE FUNCTION datetime(v text, VARIADIC m text[]) RETURNS text
-LANGUAGE sql STABLE PARALLEL SAFE AS
-$$ SELECT (SELECT public.pp__dt_date(p) || ' ' || public.pp__dt_time(p)
-    FROM (SELECT public.pp__dt_eval(v, NULL, m) AS p) x) $$;
-CREATE FUNCTION datetime(v text) RETURNS text
-LANGUAGE sql STABLE PARALLEL SAFE AS
-$$ SELECT public.datetime(v, VARIADIC '{}'::text[]) $$;
-CREATE FUNCTION datetime(v double precision, VARIADIC m text[]) RETURNS text
-LANGUAGE sql STABLE PARALLEL SAFE AS
-$$ SELECT CASE WHEN public.pp__dt_quick(v, m) = 1 THEN
-    to_char(to_timestamp(v), 'YYYY-MM-DD HH24:MI:SS')
-    WHEN public.pp__dt_quick(v, m) = 2 THEN
-    to_char(to_timestamp(v) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')
-    ELSE (SELECT public.pp__dt_date(p) || ' ' || public.pp__dt_time(p)
-    FROM (SELECT public.pp__dt_eval(NULL, v, m) AS p) x) END $$;
-CREATE FUNCTION datetime(v double precision) RETURNS text
-LANGUAGE sql STABLE PARALLEL SAFE AS
-$$ SELECT public.datetime(v, VARIADIC '{}'::text[]) $$;
-
-CREATE FUNCTION julianday(v text, VARIADIC m text[]) RETURNS double precision
-LANGUAGE sql STABLE PARALLEL SAFE AS
-$$ SELECT (public.pp__dt_eval(v, NULL, m)).ijd::float8 / 86400000::float8 $$;
-CREATE FUNCTION julianday(v text) RETURNS double precision
-LANGUAGE sql STABLE PARALLEL SAFE AS
-$$ SELECT (public.pp__dt_eval(v, NULL, '{}')).ijd::float8 / 86400000::float8 $$;
-CREATE FUNCTION julianday(v double precision, VARIADIC m text[]) RETURNS double precision
-LANGUAGE sql STABLE PARALLEL SAFE AS
-$$ SELECT (public.pp__dt_eval(NULL, v, m)).ijd::float8 / 86400000::float8 $$;
-CREATE FUNCTION julianday(v double precision) RETURNS double precision
-LANGUAGE sql STABLE PARALLEL SAFE AS
-$$ SELECT (public.pp__dt_eval(NULL, v, '{}')).ijd::float8 / 86400000::float8 $$;
-
-CREATE FUNCTION unixepoch(v text, VARIADIC m text[]) RETURNS bigint
-LANGUAGE sql STABLE PARALLEL SAFE AS
-$$ SELECT (public.pp__dt_eval(v, NULL, m)).ijd / 1000 - 210866760000 $$;
-CREATE FUNCTION unixepoch(v text) RETURNS bigint
-LANGUAGE sql STABLE PARALLEL SAFE AS
-$$ SELECT (public.pp__dt_eval(v, NULL, '{}')).ijd / 1000 - 210866760000 $$;
-CREATE FUNCTION unixepoch(v double precision, VARIADIC m text[]) RETURNS bigint
-LANGUAGE sql STABLE PARALLEL SAFE AS
-$$ SELECT (public.pp__dt_eval(NULL, v, m)).ijd / 1000 - 210866760000 $$;
-CREATE FUNCTION unixepoch(v double precision) RETURNS bigint
-LANGUAGE sql STABLE PARALLEL SAFE AS
-$$ SELECT (public.pp__dt_eval(NULL, v, '{}')).ijd / 1000 - 210866760000 $$;
-CREATE FUNCTION unixepoch() RETURNS bigint
-LANGUAGE sql STABLE PARALLEL SAFE AS
-$$ SELECT public.unixepoch('now') $$;
-
-CREATE FUNCTION strftime(f text, v text, VARIADIC m text[]) RETURNS text
-LANGUAGE sql STABLE PARALLEL SAFE AS
-$$ SELECT public.pp__dt_strftime(f, public.pp__dt_eval(v, NULL, m)) $$;
-CREATE FUNCTION strftime(f text, v text) RETURNS text
-LANGUAGE sql STABLE PARALLEL SAFE AS
-$$ SELECT public.pp__dt_strftime(f, public.pp__dt_eval(v, NULL, '{}')) $$;
-CREATE FUNCTION strftime(f text, v double precision, VARIADIC m text[]) RETURNS text
-LANGUAGE sql STABLE PARALLEL SAFE AS
-$$ SELECT CASE WHEN public.pp__dt_quick(v, m) = 1 AND
-    public.pp__dt_tochar(f) IS NOT NULL THEN
-    to_char(to_timestamp(v), public.pp__dt_tochar(f))
-    WHEN public.pp__dt_quick(v, m) = 2 AND
-    public.pp__dt_tochar(f) IS NOT NULL THEN
-    to_char(to_timestamp(v) AT TIME ZONE 'UTC', public.pp__dt_tochar(f))
-    ELSE public.pp__dt_strftime(f, public.pp__dt_eval(NULL, v, m)) END $$;
-CREATE FUNCTION strftime(f text, v double precision) RETURNS text
-LANGUAGE sql STABLE PARALLEL SAFE AS
-$$ SELECT public.pp__dt_strftime(f, public.pp__dt_eval(NULL, v, '{}')) $$;
-CREATE FUNCTION strftime(f text) RETURNS text
-LANGUAGE sql STABLE PARALLEL SAFE AS
-$$ SELECT public.strftime(f, 'now') $$;
 
 ------------------------------------------------------------------------
 -- SQLite's values: a printf or group_concat argument of any type is
