@@ -75,16 +75,28 @@ pg_start() {
 	fi
 }
 
-# pg_standby [NAME]: a streaming standby of the cluster in $PG_DIR, in
-# $T/NAME (default standby), started.  Sets STANDBY_DB, its URI, and
-# STANDBY_DIR.
+# pg_standby [--sync] [NAME]: a streaming standby of the cluster in
+# $PG_DIR, in $T/NAME (default standby), started; with --sync, the
+# primary's synchronous standby (each commit there waits until the standby
+# has it on disk).  Sets STANDBY_DB, its URI, and STANDBY_DIR.
 # shellcheck disable=SC2034 # for the test
 pg_standby() {
+	_sync=
+	if [ "${1:-}" = --sync ]; then
+		_sync=--sync
+		shift
+	fi
 	STANDBY_DIR=$T/${1:-standby}
 	pg_dirs="$STANDBY_DIR $pg_dirs"
-	STANDBY_DB=$("$PG_CLUSTER" standby "$PG_DIR" "$STANDBY_DIR" \
-	    2>>"$T/pg-cluster.err") ||
+	STANDBY_DB=$("$PG_CLUSTER" standby ${_sync:+"$_sync"} "$PG_DIR" \
+	    "$STANDBY_DIR" 2>>"$T/pg-cluster.err") ||
 	    pg_bail "pg-cluster standby failed" "$STANDBY_DIR"
+}
+
+# pg_promote DIR: the standby in DIR made a primary (pg-cluster promote);
+# its URI on stdout, pg-cluster's exit code.
+pg_promote() {
+	"$PG_CLUSTER" promote "$1" 2>>"$T/pg-cluster.err"
 }
 
 # pg_stop DIR: stop the cluster in DIR now and remove DIR (the exit

@@ -144,4 +144,20 @@ ok $? "tls: the directory is gone"
 alive "$pid"
 ok $((! $?)) "...and its postmaster"
 
+# A synchronous standby, known to its primary by its application_name,
+# promoted: it takes writes, and waits for no standby of its own.
+pg_start pg2
+pg_standby --sync sync2
+is "$(psql_q "SELECT application_name || ' ' || sync_state
+    FROM pg_stat_replication")" "sync2 sync" "standby --sync: a synchronous standby"
+is "$(psql_q 'SHOW synchronous_standby_names')" '"sync2"' \
+    "...named by the primary's synchronous_standby_names"
+run pg_promote "$STANDBY_DIR"
+is "$rc|$(cat "$T/out")" "0|$STANDBY_DB" "promote prints its URI"
+is "$(psql_at "$STANDBY_DB" 'SELECT pg_is_in_recovery()' \
+    'SHOW synchronous_standby_names' | tr '\n' '|')" "f||" \
+    "the promoted standby is out of recovery, and waits for no standby"
+run psql_at "$STANDBY_DB" 'CREATE TABLE p (x int)' 'INSERT INTO p VALUES (1)'
+is "$rc" 0 "...and takes writes"
+
 done_testing
