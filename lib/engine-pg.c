@@ -773,6 +773,25 @@ tcp_without_tls(const char *uri)
 	return tcp && !strict;
 }
 
+static void
+drop_notice(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
+/*
+ * libpq prints the server's notices and warnings on stderr by itself (a
+ * FATAL as the server goes down, say): the library prints nothing, and
+ * what went wrong reaches the tool as the failure's one line.
+ */
+void
+pp__pg_quiet(struct pg_conn *pg)
+{
+	if (pg)
+		PQsetNoticeProcessor(pg, drop_notice, NULL);
+}
+
 int
 pp__pg_open(pp_db *db, const char *uri)
 {
@@ -795,6 +814,7 @@ pp__pg_open(pp_db *db, const char *uri)
 		return db->pg_kind = PP__EREADONLY;
 	}
 	db->pg = PQconnectdb(uri);
+	pp__pg_quiet(db->pg);
 	if (PQstatus(db->pg) != CONNECTION_OK) {
 		failed(db, NULL);
 		return db->pg_kind = PP__EREADONLY;

@@ -146,6 +146,8 @@ void	 pp__lock_close(struct pp__lock *lk);
 
 /* db->pg connected to uri (engine-pg.c): PP__OK, or the failure's kind. */
 int	 pp__pg_open(pp_db *db, const char *uri);
+/* A connection that prints none of the server's notices (engine-pg.c). */
+void	 pp__pg_quiet(struct pg_conn *pg);
 /*
  * Statements made at run time, without parameters, run once and not
  * kept (pp__stmt keeps a static string's statement by its address).

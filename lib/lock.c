@@ -49,6 +49,7 @@ pp__lock_open(const char *dbpath, const char *name, const char *kind,
 	lk->fd = -1;
 	if (pp_db_is_uri(dbpath)) {
 		lk->pg = PQconnectdb(dbpath);
+		pp__pg_quiet(lk->pg);
 		if (PQstatus(lk->pg) != CONNECTION_OK) {
 			snprintf(err, errlen, "%s lock %s: %s", kind, name,
 			    PQerrorMessage(lk->pg));

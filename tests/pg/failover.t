@@ -177,6 +177,14 @@ awk '$1 == "end" && $3 != 0 { print $3 }' log | sort | uniq -c |
 	ref=$(awk -v c="$code" '$1 == "end" && $3 == c { print $2; exit }' log)
 	echo "# $n exited $code, e.g. $ref: $(head -n 1 "sales/$ref.err")"
 done
+bad=""
+while read -r ref; do
+	grep -qv '^sale: ' "sales/$ref.err" && bad="$bad $ref"
+done <failed
+is "$bad" "" "each failed sale says why in its own lines, no server notice printed"
+for ref in $bad; do
+	sed "s/^/# $ref: /" "sales/$ref.err"
+done
 plan | awk 'NR == FNR { f[$1] = 1; next } f[$1]' failed - >retries
 rows=$(psql_q "SELECT count(*) FROM ledger")
 bad=""
