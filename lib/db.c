@@ -504,6 +504,14 @@ hex_digit(int c)
 	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
+/* The bytes from..to copied to o; where o ends. */
+static char *
+put_span(char *o, const char *from, const char *to)
+{
+	memcpy(o, from, (size_t)(to - from));
+	return o + (to - from);
+}
+
 /* Is the URI parameter's name, k[0..n), key once its %XX are decoded? */
 static int
 param_is(const char *k, size_t n, const char *key)
@@ -552,31 +560,22 @@ pp__uri_masked(const char *s)
 	}
 	auth = strstr(uri, "://") + 3;
 	p = auth + strcspn(auth, "@/");
-	if (*p == '@' && (q = memchr(auth, ':', (size_t)(p - auth))) != NULL) {
-		memcpy(o, s, (size_t)(q + 1 - s));
-		o += q + 1 - s;
-		o = stpcpy(o, "***");
-	} else {
-		memcpy(o, s, (size_t)(p - s));
-		o += p - s;
-	}
+	if (*p == '@' && (q = memchr(auth, ':', (size_t)(p - auth))) != NULL)
+		o = stpcpy(put_span(o, s, q + 1), "***");
+	else
+		o = put_span(o, s, p);
 	/* The parameters, after the first ?, one between each &. */
 	q = p + strcspn(p, "?");
-	memcpy(o, p, (size_t)(q - p));
-	o += q - p;
+	o = put_span(o, p, q);
 	while (*q) {
 		*o++ = *q++;		/* ? or & */
 		e = q + strcspn(q, "&");
 		p = memchr(q, '=', (size_t)(e - q));
 		if (p && (param_is(q, (size_t)(p - q), "password") ||
-		    param_is(q, (size_t)(p - q), "sslpassword"))) {
-			memcpy(o, q, (size_t)(p + 1 - q));
-			o += p + 1 - q;
-			o = stpcpy(o, "***");
-		} else {
-			memcpy(o, q, (size_t)(e - q));
-			o += e - q;
-		}
+		    param_is(q, (size_t)(p - q), "sslpassword")))
+			o = stpcpy(put_span(o, q, p + 1), "***");
+		else
+			o = put_span(o, q, e);
 		q = e;
 	}
 	*o = '\0';
