@@ -283,6 +283,32 @@ exec_script(pp_db *db, const char *sql, const char *what)
 }
 
 int
+pp__readings_months(pp_db *db)
+{
+	const char *sql = db->engine->months_sql;
+	int64_t now = pp_now(), month;
+	time_t t = (time_t)now;
+	struct tm tm;
+	pp__st *st;
+	int step;
+
+	if (sql == NULL || db->engine->in_tx(db) || gmtime_r(&t, &tm) == NULL)
+		return PP_OK;
+	month = (int64_t)tm.tm_year * 12 + tm.tm_mon;
+	if (month == db->months_made)
+		return PP_OK;
+	if ((st = pp__stmt(db, sql)) == NULL)
+		return PP_EINTERNAL;
+	pp__bind_int64(st, 1, now);
+	step = pp__step(st);
+	pp__reset(st);
+	if (step != PP__ROW)
+		return pp__sqlfail(db, "the readings' months");
+	db->months_made = month;
+	return PP_OK;
+}
+
+int
 pp__script(pp_db *db, const char *sql, const char *what)
 {
 	return exec_script(db, sql, what);

@@ -877,14 +877,19 @@ const struct pp__engine pp__engine_pg = {
 	.data_version = pg_data_version,
 	.cache = pg_cache,
 	.close = pg_close,
-	/* The schema's tables: partitions and pp_schema are the engine's. */
+	/*
+	 * The schema's tables: partitions and pp_schema are the engine's,
+	 * and a month's partition detached by prepay_archive() is the
+	 * archive's, not the site's (lib/pg/005).
+	 */
 	.columns_sql = "SELECT c.relname, a.attname, coalesce(array_position("
 	    "k.indkey::int2[], a.attnum), 0) FROM pg_class c JOIN pg_namespace "
 	    "n ON n.oid = c.relnamespace JOIN pg_attribute a ON a.attrelid = "
 	    "c.oid AND a.attnum > 0 AND NOT a.attisdropped LEFT JOIN pg_index "
 	    "k ON k.indrelid = c.oid AND k.indisprimary WHERE n.nspname = "
 	    "current_schema() AND c.relkind IN ('r', 'p') AND NOT "
-	    "c.relispartition AND c.relname <> 'pp_schema' ORDER BY "
+	    "c.relispartition AND c.relname <> 'pp_schema' AND c.relname !~ "
+	    "'^reading_(rows|extras)_[0-9]{4}_[0-9]{2}$' ORDER BY "
 	    "c.relname, a.attnum",
 	.references_sql = "SELECT c.relname, r.relname FROM pg_constraint f "
 	    "JOIN pg_class c ON c.oid = f.conrelid JOIN pg_class r ON r.oid = "
@@ -907,4 +912,5 @@ const struct pp__engine pp__engine_pg = {
 	    "((extract(year FROM m.m1) - extract(year FROM m.m0)) * 12 + "
 	    "extract(month FROM m.m1) - extract(month FROM m.m0) + 1)::int) "
 	    "WHERE r.lo IS NOT NULL",
+	.months_sql = "SELECT count(*) FROM prepay_partitions(?1, 2)",
 };

@@ -329,4 +329,5 @@ const struct pp__engine pp__engine_sqlite = {
 	    "AND substr(m.name, 1, 7) <> 'sqlite_'",
 	.hidden_column = "rowid",
 	.copied_script = NULL,
+	.months_sql = NULL,
 };

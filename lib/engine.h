@@ -100,6 +100,12 @@ struct pp__engine {
 	const char	*references_sql;
 	const char	*hidden_column;
 	const char	*copied_script;
+	/*
+	 * The readings' partitions made for the month of ?1 (Unix seconds)
+	 * and the next, where the engine partitions them by month; NULL
+	 * where it does not (db.c, pp__readings_months).
+	 */
+	const char	*months_sql;
 };
 
 /*

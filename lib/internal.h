@@ -70,6 +70,7 @@ struct pp_db {
 	/* The invocation each audit entry records (audit.c). */
 	char		*audit_tool, *audit_args;
 	int		 audited;	/* entries written by this handle */
+	int64_t		 months_made;	/* pp__readings_months: year * 12 + month */
 	struct pp__audit_tally {
 		long	 entries;	/* ledger rows in this transaction */
 		int64_t	 amount;
@@ -146,6 +147,13 @@ void	 pp__lock_close(struct pp__lock *lk);
 
 /* db->pg connected to uri (engine-pg.c): PP__OK, or the failure's kind. */
 int	 pp__pg_open(pp_db *db, const char *uri);
+/*
+ * The readings' partitions of this month and the next made, where the
+ * engine has them, once a month a handle lives and never inside a
+ * transaction (making one locks the table a moment): a poller's month
+ * finds its partition, not the DEFAULT one.
+ */
+int	 pp__readings_months(pp_db *db);
 /* A connection that prints none of the server's notices (engine-pg.c). */
 void	 pp__pg_quiet(struct pg_conn *pg);
 /*

@@ -718,6 +718,23 @@ const char *const pp__sqlite_migrations[] = {
 	 */
 	"ALTER TABLE gateways ADD COLUMN poller TEXT;"
 	"ALTER TABLE polls ADD COLUMN poller TEXT;",
+	/*
+	 * 27: months of readings archived (doc/design.md, "Engines"): what
+	 * report verify needs of a month's readings once they are gone, for
+	 * each meter and the account they named: how many, their cost, the
+	 * counter's first and last good values.  PostgreSQL's
+	 * prepay_archive() writes it as it detaches a month; on SQLite it
+	 * stays empty, and verify reads it the same on both.
+	 */
+	"CREATE TABLE reading_archive("
+	" month TEXT NOT NULL,"
+	" meter_id INTEGER NOT NULL REFERENCES meters(id),"
+	" account_id INTEGER REFERENCES accounts(id),"
+	" readings INTEGER NOT NULL,"
+	" cost_e7 INTEGER NOT NULL,"
+	" first_wh INTEGER,"
+	" last_wh INTEGER);"
+	"CREATE INDEX reading_archive_meter ON reading_archive(meter_id);",
 };
 
 const int pp__sqlite_nmigrations = (int)(sizeof(pp__sqlite_migrations) /

@@ -615,7 +615,8 @@ pp__store_bus(pp_db *db, struct bus_job *j)
 	int64_t lost_after = pp__setting_int(db, "lost_after", 3);
 	int rc, i, answered = 0;
 
-	if ((rc = pp__tx_begin(db)) != PP_OK)
+	if ((rc = pp__readings_months(db)) != PP_OK ||
+	    (rc = pp__tx_begin(db)) != PP_OK)
 		return rc;
 	for (i = 0; i < j->n && rc == PP_OK; i++) {
 		rc = store_state(db, &j->t[i], lost_after);

@@ -270,7 +270,11 @@ check_balances(struct verify *v)
 	finish(v, "balances", "cached balances equal the ledger");
 }
 
-/* The readings, the daily roll-up and its parts cost the same. */
+/*
+ * The readings, the daily roll-up and its parts cost the same.  A month
+ * archived on a server (lib/pg/005) counts by what reading_archive kept
+ * of it, here and in the checks below.
+ */
 static int
 charge_totals(struct verify *v)
 {
@@ -278,7 +282,8 @@ charge_totals(struct verify *v)
 	char a[PP_NUMBUF], b[PP_NUMBUF], c[PP_NUMBUF];
 
 	if ((st = query(v, "SELECT (SELECT coalesce(sum(cost_e7), 0) FROM "
-	    "readings), (SELECT coalesce(sum(cost_e7), 0) FROM daily), (SELECT "
+	    "readings) + (SELECT coalesce(sum(cost_e7), 0) FROM "
+	    "reading_archive), (SELECT coalesce(sum(cost_e7), 0) FROM daily), (SELECT "
 	    "coalesce(sum(cost_e7), 0) FROM daily_parts)")) == NULL)
 		return 0;
 	if (pp__step(st) == PP__ROW) {
@@ -315,6 +320,9 @@ account_charges(struct verify *v)
 	    "am.meter_id FROM account_meters am WHERE am.account_id = acc.id) "
 	    "AND r.account_id = acc.id), 0) + coalesce((SELECT "
 	    "sum(r.cost_e7) FROM reading_recent r WHERE r.meter_id IN (SELECT "
+	    "am.meter_id FROM account_meters am WHERE am.account_id = acc.id) "
+	    "AND r.account_id = acc.id), 0) + coalesce((SELECT "
+	    "sum(r.cost_e7) FROM reading_archive r WHERE r.meter_id IN (SELECT "
 	    "am.meter_id FROM account_meters am WHERE am.account_id = acc.id) "
 	    "AND r.account_id = acc.id), 0) AS charged FROM accounts acc WHERE "
 	    "NOT EXISTS (SELECT 1 FROM "
@@ -373,15 +381,19 @@ counter_days(struct verify *v)
 	    "went up %d Wh, the daily roll-up holds %d Wh', meter, wh, days) "
 	    "FROM (SELECT m.meter, r.wh, coalesce((SELECT sum(energy_wh) FROM "
 	    "daily d WHERE d.meter_id = r.meter_id), 0) AS days FROM (SELECT "
-	    "meter_id, max(energy_wh) - min(energy_wh) AS wh FROM readings "
-	    "WHERE flag IS NULL AND energy_wh IS NOT NULL GROUP BY meter_id) r "
+	    "meter_id, max(hi) - min(lo) AS wh FROM (SELECT meter_id, energy_wh "
+	    "AS lo, energy_wh AS hi FROM readings WHERE flag IS NULL AND "
+	    "energy_wh IS NOT NULL UNION ALL SELECT meter_id, first_wh, last_wh "
+	    "FROM reading_archive WHERE first_wh IS NOT NULL) AS c GROUP BY "
+	    "meter_id) r "
 	    "JOIN meters m ON m.id = r.meter_id) AS t WHERE wh <> days");
 }
 
 /*
  * The counter a day's row keeps at the day's end (migration 25), where it
  * keeps one, is the meter's last good reading at or before the day's end,
- * and within the day: what report counters reads at a midnight.
+ * and within the day: what report counters reads at a midnight.  Days
+ * that begin before the end of the last month archived are past checking.
  */
 #define DAY_LAST(t) \
 	"SELECT * FROM (SELECT time, seq, energy_wh FROM " t " r WHERE " \
@@ -401,7 +413,9 @@ day_ends(struct verify *v)
 	    DAY_LAST("reading_rows") " UNION ALL " DAY_LAST("reading_recent")
 	    ") AS u WHERE time > unixepoch(d.day, 'utc') ORDER BY time DESC, seq "
 	    "DESC LIMIT 1) AS read FROM daily d INDEXED BY daily_meter WHERE "
-	    "d.last_time IS NOT NULL) x JOIN meters m ON m.id = x.meter_id "
+	    "d.last_time IS NOT NULL AND unixepoch(d.day, 'utc') >= coalesce(("
+	    "SELECT unixepoch(max(month) || '-01', '+1 month') FROM "
+	    "reading_archive), 0)) x JOIN meters m ON m.id = x.meter_id "
 	    "WHERE x.read IS DISTINCT FROM x.kept");
 }
 #undef DAY_LAST

@@ -21,17 +21,18 @@
 -- with a DEFAULT partition; prepay_partitions(from_time, months) adds the
 -- months' partitions, and this file adds this month's and the next two.
 -- The roll-ups (daily, daily_parts, monthly) are not partitioned, so a
--- month's readings can be archived and its days stay:
+-- month's readings can be archived and its days stay: prepay_archive()
+-- (005-archive.sql) detaches the oldest month, keeping what verify needs
+-- of it, and then
 --
---   ALTER TABLE reading_rows DETACH PARTITION reading_rows_2025_01;
---   ALTER TABLE reading_extras DETACH PARTITION reading_extras_2025_01;
 --   pg_dump -t reading_rows_2025_01 -t reading_extras_2025_01 ... > archive
 --   DROP TABLE reading_rows_2025_01, reading_extras_2025_01;
 --
 -- (DETACH takes a short exclusive lock on the table: pollers wait for it.
--- CONCURRENTLY is refused while there is a DEFAULT partition.)  A
--- detached month's readings are gone for verify and the reports that read
--- readings; see lib/pg/PORTING.md.
+-- CONCURRENTLY is refused while there is a DEFAULT partition.)  An
+-- archived month's readings are gone for the reports that read readings
+-- (readings, usage); those of the roll-ups keep it.  This file's own
+-- history stays as it was written: 005 came later.
 --
 -- The ledger and the audit log are append-only: triggers refuse UPDATE,
 -- DELETE and TRUNCATE with SQLite's messages, for every role, the owner

@@ -275,6 +275,7 @@ is "$(kept 2026-11-22)" "" \
     "a day without a reading, inside a longer interval, keeps none: the readings are searched"
 sql "ALTER TABLE daily DROP COLUMN last_time; ALTER TABLE daily DROP COLUMN last_wh;
     ALTER TABLE gateways DROP COLUMN poller; ALTER TABLE polls DROP COLUMN poller;
+    DROP TABLE reading_archive;
     PRAGMA user_version = 24"
 exits 0 "migration 25 again" report verify -o csv
 like "$T/out" '^schema,ok,' "the schema is the migrations' own"
