@@ -77,6 +77,21 @@ is "$(col "$T/out" serial)|$(psql_q "SELECT count(*) FROM ledger")" \
 exits 65 "the ref again for another amount" sale -o csv --ref c1-1 100001 2
 like "$T/err" 'ref "c1-1" was already used by serial' "... is refused, saying so"
 
+# One ref from 6 connections at once (a cashier's double click, a script
+# retried while the first still runs): one sale, which each prints.
+for i in 1 2 3 4 5 6; do
+	(sale -o csv --ref same-ref 100001 3 >"same.$i" 2>"same.$i.err"
+	    echo $? >"same.$i.rc") &
+done
+wait
+is "$(cat same.*.rc | tr '\n' ' ')" "0 0 0 0 0 0 " \
+    "the same ref from 6 connections at once: each exits 0"
+is "$(grep -l 'already recorded as serial' same.*.err | wc -l | tr -d ' ')" 5 \
+    "... five of them saying the ref was recorded already"
+is "$(psql_q "SELECT count(*) FROM ledger WHERE ref = 'same-ref'")" 1 "... one sale in the ledger"
+is "$(for i in 1 2 3 4 5 6; do col "same.$i" serial; done | sort -u)" \
+    "$(psql_q "SELECT serial FROM ledger WHERE ref = 'same-ref'")" "... the serial each printed"
+
 # report verify on the server: its schema checked against the migrations
 # run in a database of their own, made and dropped.
 exits 0 "report verify passes" report verify -o csv
