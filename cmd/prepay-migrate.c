@@ -8,7 +8,7 @@
 #include "common.h"
 
 static const char usage[] =
-    "usage: prepay-migrate [-o FORMAT] [--bom] [--lang LANG] SOURCE TARGET\n";
+    "usage: prepay-migrate [-o FMT] [--bom] [--lang zh|en] SOURCE TARGET\n";
 
 static const pp_column columns[] = {
 	{ "table", PP_COL_TEXT },

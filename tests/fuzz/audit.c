@@ -3,7 +3,8 @@
  * sh(1) needs them (pp__audit_join).  The input, split at its NUL bytes,
  * is the argv.  The entry must fit the buffer the join sized, and read by
  * a shell it must give back the arguments, each newline or tab inside one
- * a space as the entry is one line.  See fuzz.h.
+ * a space as the entry is one line, and a database URI's password ***
+ * (pp__uri_masked).  See fuzz.h.
  */
 #include "internal.h"
 #include "fuzz.h"
@@ -67,9 +68,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	memcpy(copy, data, size);
 	copy[size] = '\0';
-	for (p = copy, i = 0; i < argc; p += strlen(p) + 1, i++) {
+	for (p = copy, i = 0; i < argc; p += strlen(p) + 1, i++)
 		argv[i] = p;
-		bound += 4 * strlen(p) + 3;
+	/* What the entry keeps of each argument. */
+	for (i = 0; i < argc; i++) {
+		if ((argv[i] = pp__uri_masked(argv[i])) == NULL)
+			abort();
+		bound += 4 * strlen(argv[i]) + 3;
 	}
 	check(pp__audit_join((int)argc, argv, &joined) == PP_OK);
 	check(strlen(joined) < bound);
@@ -87,6 +92,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	free(w);
 	free(joined);
 	free(words);
+	for (i = 0; i < argc; i++)
+		free(argv[i]);
 	free(argv);
 	free(copy);
 	return 0;
