@@ -362,15 +362,27 @@ handshake() {
 	mkfifo "$T/held" "$T/release"
 }
 
-# hold_db: another writer holds the database's write lock, until release.
+# hold_db: another writer holds the database's write lock, until release:
+# SQLite's, or on PostgreSQL the writers' advisory lock that every
+# writing transaction takes first (lib/engine-pg.c, pg_begin_write).
 hold_db() {
 	handshake
-	{
-		echo "BEGIN IMMEDIATE;"
-		echo ".system echo held >$T/held"
-		read -r _ <"$T/release"
-		echo "COMMIT;"
-	} | sqlite3 "$PREPAY_DB" >/dev/null 2>&1 &
+	if on_pg; then
+		{
+			echo "BEGIN;"
+			echo "SELECT pg_advisory_xact_lock(7703, 0);"
+			printf '\\! echo held >%s\n' "$T/held"
+			read -r _ <"$T/release"
+			echo "COMMIT;"
+		} | psql -XAtq -v ON_ERROR_STOP=1 -d "$PREPAY_DB" >/dev/null &
+	else
+		{
+			echo "BEGIN IMMEDIATE;"
+			echo ".system echo held >$T/held"
+			read -r _ <"$T/release"
+			echo "COMMIT;"
+		} | sqlite3 "$PREPAY_DB" >/dev/null 2>&1 &
+	fi
 	holder=$!
 	read -r _ <"$T/held"
 }
