@@ -151,6 +151,26 @@ on_pg() {
 	return 1
 }
 
+# db_drop: the test's database is no more, on either engine: its files
+# removed, or on PostgreSQL dropped (its sessions ended) and made anew,
+# empty, as pg-cluster made it, for a tool to make its schema in.
+db_drop() {
+	if on_pg; then
+		# The database's name, and the server's maintenance
+		# database by the same URI.
+		_name=$(printf '%s\n' "$PREPAY_DB" |
+		    sed 's|^postgres[a-z]*://[^/?]*/\([^?]*\).*|\1|')
+		_maint=$(printf '%s\n' "$PREPAY_DB" |
+		    sed 's|^\(postgres[a-z]*://[^/?]*/\)[^?]*|\1postgres|')
+		psql -XAtq -v ON_ERROR_STOP=1 -d "$_maint" \
+		    -c "DROP DATABASE IF EXISTS \"$_name\" WITH (FORCE)" \
+		    -c "CREATE DATABASE \"$_name\"" >/dev/null
+	else
+		rm -f "$PREPAY_DB" "$PREPAY_DB-wal" "$PREPAY_DB-shm" \
+		    "$PREPAY_DB-journal"
+	fi
+}
+
 # sql [-csv] SQL: on the test's database, printed as the sqlite3 shell
 # prints (fields joined by |, or CSV; no headers), on either engine.
 sql() {
