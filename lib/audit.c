@@ -89,6 +89,7 @@ audit_write(pp_db *db, int exitcode, const char *summary)
 {
 	pp__st *st;
 	char prev[65] = "", hash[65], head[96] = "", *text = NULL;
+	char *args = NULL, *said = NULL;
 	int64_t id, now = pp_now();
 	int rc;
 
@@ -108,17 +109,38 @@ audit_write(pp_db *db, int exitcode, const char *summary)
 	if (pp__step(st) == PP__ROW)
 		pp__col_text(st, 0, head, sizeof(head));
 	pp__reset(st);
+	/*
+	 * Arguments (and a summary naming them) in invalid UTF-8 are kept
+	 * with U+FFFD for each bad byte, on either engine: a PostgreSQL text
+	 * holds nothing else, and the entry is hashed as it is stored.
+	 */
+	if (pp__utf8_fix(db->audit_args, &args) != PP_OK ||
+	    pp__utf8_fix(summary, &said) != PP_OK) {
+		free(args);
+		return pp__fail(db, PP_EINTERNAL, "out of memory");
+	}
 	if ((rc = pp__audit_text(id, now, db->login, db->audit_tool,
-	    db->audit_args, exitcode, summary, head, &text)) != PP_OK)
+	    args ? args : db->audit_args, exitcode, said ? said : summary,
+	    head, &text)) != PP_OK) {
+		free(args);
+		free(said);
 		return pp__fail(db, rc, "out of memory");
+	}
 	rc = pp__chain_hash(prev, text, hash);
 	free(text);
-	if (rc != PP_OK)
+	if (rc != PP_OK) {
+		free(args);
+		free(said);
 		return pp__fail(db, rc, "audit log: hash failed");
-	if ((rc = pp__exec(db, "INSERT INTO audit(id, time, login, tool, args, "
+	}
+	rc = pp__exec(db, "INSERT INTO audit(id, time, login, tool, args, "
 	    "exit, summary, ledger_head, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
 	    "?)", "iitttittt", id, now, db->login, db->audit_tool,
-	    db->audit_args, (int64_t)exitcode, summary, head, hash)) != PP_OK)
+	    args ? args : db->audit_args, (int64_t)exitcode, said ? said :
+	    summary, head, hash);
+	free(args);
+	free(said);
+	if (rc != PP_OK)
 		return rc;
 	db->audited++;
 	return PP_OK;

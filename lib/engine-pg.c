@@ -471,6 +471,7 @@ static int
 pg_bind_text(pp__st *st, int i, const char *text, int n, int copy)
 {
 	struct pg_stmt *s = st->h;
+	char *fixed;
 
 	if (i < 1 || i > s->nparams)
 		return PP__EFAIL;
@@ -481,6 +482,20 @@ pg_bind_text(pp__st *st, int i, const char *text, int n, int copy)
 		    strdup(text)) == NULL)
 			return PP__EFAIL;
 		text = s->copy[i - 1];
+	}
+	/*
+	 * The server takes valid UTF-8 only, and refuses a statement given
+	 * anything else.  What the tools store is checked (pp__text_check),
+	 * so such a value is one looked up, a target from a hostile list:
+	 * bound with U+FFFD for its bad bytes it finds nothing, as on
+	 * SQLite, where no stored value has them.
+	 */
+	if (pp__utf8_fix(text, &fixed) != PP_OK)
+		return PP__EFAIL;
+	if (fixed != NULL) {
+		free(s->copy[i - 1]);
+		s->copy[i - 1] = fixed;
+		text = fixed;
 	}
 	s->value[i - 1] = text;
 	s->kind[i - 1] = 't';

@@ -659,6 +659,12 @@ size_t	 pp__text_width(const char *s);
 int	 pp__lang_zh(enum pp_lang lang, enum pp_format fmt);
 /* A command's action or a reading's flag in Chinese, or NULL. */
 const char *pp__word_zh(const char *word);
+/*
+ * s as valid UTF-8, each byte that is not part of a valid sequence made
+ * U+FFFD: a new string in *out, the caller's to free; NULL there when s
+ * is valid already.
+ */
+int	 pp__utf8_fix(const char *s, char **out);
 /* Valid UTF-8 without control characters, at most max-1 bytes. */
 int	 pp__text_check(const char *what, const char *s, size_t max, char *err,
 	    size_t errlen);

@@ -5,6 +5,7 @@
  */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
@@ -55,6 +56,38 @@ is_wide(uint32_t c)
 	    (c >= 0xFFE0 && c <= 0xFFE6) ||
 	    (c >= 0x1F300 && c <= 0x1F64F) ||
 	    (c >= 0x20000 && c <= 0x3FFFD);
+}
+
+int
+pp__utf8_fix(const char *str, char **out)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t n, at = 0, bad = 0, i;
+	uint32_t cp;
+	char *fixed;
+
+	*out = NULL;
+	for (i = 0; s[i]; i += n)
+		if ((n = utf8_decode(s + i, &cp)) == 0)
+			n = 1, bad++;
+	if (bad == 0)
+		return PP_OK;
+	/* Each bad byte takes the 3 of U+FFFD. */
+	if ((fixed = malloc(i + 2 * bad + 1)) == NULL)
+		return PP_EINTERNAL;
+	for (; *s; s += n) {
+		if ((n = utf8_decode(s, &cp)) == 0) {
+			memcpy(fixed + at, "\xef\xbf\xbd", 3);
+			at += 3;
+			n = 1;
+		} else {
+			memcpy(fixed + at, s, n);
+			at += n;
+		}
+	}
+	fixed[at] = '\0';
+	*out = fixed;
+	return PP_OK;
 }
 
 size_t

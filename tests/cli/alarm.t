@@ -179,7 +179,7 @@ is "$(f 1 level alarm balance)" "2|low2|3.00" "level 2, low2"
 is "$(f 1 message)" "【告警测试】101房电费余额仅3.00元，已低于5.00元，即将欠费停电，请尽快购电。" \
     "the low2 default"
 is "$(standing low1 A)|$(standing low2 A)" "0|1" "low1 cleared as low2 stands: one level at a time"
-is "$(sql "SELECT cleared IS NOT NULL FROM alarms WHERE kind = 'low1'")" 1 "low1 has its clearing time"
+is "$(sql "SELECT CASE WHEN cleared IS NOT NULL THEN 1 ELSE 0 END FROM alarms WHERE kind = 'low1'")" 1 "low1 has its clearing time"
 is "$(calls '^resident\|13911111111\|low2\|2\|A\|')|$(calls '^manager\|13800000000\|low2\|2\|')" "1|1" \
     "low2: one notice, one copy"
 exits 0 "again" alarm-scan --notify "$NOTIFY"
@@ -247,7 +247,7 @@ exits 75 "a notice command that fails" alarm-scan --notify "echo tried >>$T/trie
 is "$(nrows "$T/out")|$(f 1 alarm balance)" "2|low1|13.00" "the new low1 is printed all the same"
 like "$T/err" "failed" "a warning says the notices failed"
 is "$(wc -l <"$T/tries" | tr -d ' ')" 2 "tried for the resident and the manager"
-is "$(sql "SELECT resident_sent IS NULL AND manager_sent IS NULL, attempts, last_error FROM alarms WHERE cleared IS NULL AND kind = 'low1'")" \
+is "$(sql "SELECT CASE WHEN resident_sent IS NULL AND manager_sent IS NULL THEN 1 ELSE 0 END, attempts, last_error FROM alarms WHERE cleared IS NULL AND kind = 'low1'")" \
     "1|2|the notice command exited 1" "alarms: both owed, 2 attempts, the error"
 exits 0 "the next scan with a working command" alarm-scan --notify "$NOTIFY"
 is "$(nrows "$T/out")" 0 "the alarm is not new"
@@ -257,7 +257,7 @@ exits 0 "a further scan" alarm-scan --notify "$NOTIFY"
 is "$(calls '\|low1\|1\|A\|.*13\.00')" 2 "and never again"
 exits 0 "a failing command now" alarm-scan --notify "echo tried >>$T/tries; exit 1"
 is "$(wc -l <"$T/tries" | tr -d ' ')" 2 "is not even run: nothing is owed"
-is "$(sql "SELECT resident_sent IS NOT NULL AND manager_sent IS NOT NULL FROM alarms WHERE cleared IS NULL AND kind = 'low1'")" \
+is "$(sql "SELECT CASE WHEN resident_sent IS NOT NULL AND manager_sent IS NOT NULL THEN 1 ELSE 0 END FROM alarms WHERE cleared IS NULL AND kind = 'low1'")" \
     1 "alarms: both sent"
 
 # --- keep-power refuses the arrears trip ----------------------------------------------
@@ -284,7 +284,7 @@ is "$rc" 75 "meter-ctl trip - exits 75: deferred"
 is "$(col "$T/out" result)" "pending pending" "both trips pending"
 like "$T/out" "deferred to .* ${win#*-}:00: the site's friendly hours" "deferred to the end of $win"
 is "$(relay A1)|$(relay A2)" "closed|closed" "the relays stay closed for now"
-is "$(sql "SELECT count(*) FROM commands WHERE action = 'trip' AND reason = 'arrears' AND state = 'pending' AND not_before > strftime('%s', 'now')")" \
+is "$(sql "SELECT count(*) FROM commands WHERE action = 'trip' AND reason = 'arrears' AND state = 'pending' AND not_before > CAST(strftime('%s', 'now') AS BIGINT)")" \
     2 "the trips wait in the queue"
 exits 0 "sale 50 pays up" sale A 50
 is "$(sql "SELECT group_concat(state || ':' || last_error, ' ') FROM commands WHERE action = 'trip' AND reason = 'arrears' AND not_before > 0")" \
@@ -395,7 +395,7 @@ is "$(nrows "$T/out")|$(standing overload O1)" "0|0" "no power, no overload: cle
 # Every meter runs at 221 to 234 V: a band of 1-2 V leaves them all out.
 # The voltage is of the slow class: the last reading that has one.
 volts=$(sql "SELECT printf('%.1f', voltage_dv / 10.0) FROM readings WHERE meter_id = (SELECT id FROM meters WHERE meter = 'W1') AND voltage_dv IS NOT NULL ORDER BY time DESC, id DESC LIMIT 1")
-is "$(sql "SELECT voltage_dv IS NULL FROM readings WHERE meter_id = (SELECT id FROM meters WHERE meter = 'W1') ORDER BY time DESC, id DESC LIMIT 1")" 1 \
+is "$(sql "SELECT CASE WHEN voltage_dv IS NULL THEN 1 ELSE 0 END FROM readings WHERE meter_id = (SELECT id FROM meters WHERE meter = 'W1') ORDER BY time DESC, id DESC LIMIT 1")" 1 \
     "W1's last reading is of the fast class: no voltage"
 site "" "1-2" >site.yaml
 site-load site.yaml >/dev/null || echo "Bail out! site-load voltage_band"
@@ -455,6 +455,8 @@ if [ "$(id -u)" = 0 ]; then
 		id -u "$login" >/dev/null 2>&1 || useradd -M -N -r "$login" ||
 		    echo "# could not create login $login"
 	done
+	login_role "$CASHIER" cashier
+	login_role "$POLLER" poller
 	chmod 777 "$T"
 	chmod 666 "$PREPAY_DB" "$PREPAY_DB-wal" "$PREPAY_DB-shm" "$CALLS" "$T"/*.lock 2>/dev/null
 	run runuser -u "$CASHIER" -- env PREPAY_DB="$PREPAY_DB" "$PREPAY_BIN/alarm-scan"
@@ -476,7 +478,7 @@ fi
 cut -d '|' -f 7- "$CALLS" >notices.txt
 sql "SELECT message FROM alarms" >>notices.txt
 is "$(sql "SELECT group_concat(kind, ' ') FROM (SELECT DISTINCT kind FROM
-    alarms ORDER BY kind)")" \
+    alarms ORDER BY kind) AS k")" \
     "arrears command counter gateway lost low1 low2 mismatch overload voltage" \
     "the run raised every kind of alarm a meter or an account has"
 is "$(latin_notices notices.txt)" "" \

@@ -10,8 +10,9 @@ acct=$(f 1 account)
 
 # The last audit entry's view of the ledger's end is the ledger's end.
 audit_sees_end() {
-	is "$(sql "SELECT (SELECT ledger_head FROM audit ORDER BY id DESC LIMIT 1)
-	    = (SELECT serial || ':' || hash FROM ledger ORDER BY id DESC LIMIT 1)")" \
+	is "$(sql "SELECT CASE WHEN (SELECT ledger_head FROM audit ORDER BY id DESC LIMIT 1)
+	    = (SELECT serial || ':' || hash FROM ledger ORDER BY id DESC LIMIT 1)
+	    THEN 1 ELSE 0 END")" \
 	    1 "$1: the last audit entry saw the ledger's last row"
 }
 

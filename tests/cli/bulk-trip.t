@@ -70,9 +70,9 @@ is "$(result $B)" "$KEEP" "B: refused, on keep-power, saying why"
 is "$(result $C)" "$DEFER" "C: deferred"
 is "$(nrows "$T/out")" 3 "one row per meter of the building"
 is "$(relays)" "closed closed closed closed " "no relay moved"
-is "$(sql "SELECT group_concat(m.meter || ':' || c.state || ':' || c.not_before, ' ')
-    FROM commands c JOIN meters m ON m.id = c.meter_id WHERE c.action = 'trip'
-    ORDER BY c.id")" \
+is "$(sql "SELECT group_concat(t, ' ') FROM (SELECT m.meter || ':' || c.state
+    || ':' || c.not_before AS t FROM commands c JOIN meters m ON
+    m.id = c.meter_id WHERE c.action = 'trip' ORDER BY c.id) AS x")" \
     "$A:pending:1773187200 $C:pending:1773187200" \
     "A and C wait for 08:00; nothing is queued for B"
 

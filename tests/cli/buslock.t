@@ -41,8 +41,8 @@ is "$(sql "SELECT count(*) FROM commands")" 0 "no command yet"
 
 # --- two polls and a sale at once -------------------------------------------------
 
-# While another process holds the bus (flock(1) on its lock file, as the
-# tools take it), those that will not wait are turned away, and the three
+# While another process holds the bus (hold_bus: flock(1) on its lock
+# file, or an advisory lock on PostgreSQL, as the tools take it), those that will not wait are turned away, and the three
 # below queue behind it.
 hold_bus gw1
 (meter-read >"$T/r1.out" 2>"$T/r1.err"; echo $? >"$T/r1.rc") &
@@ -79,8 +79,8 @@ unlike "$T/all.err" 'Sanitizer|runtime error' "no sanitizer reports"
 is "$(nrows "$T/r1.out")|$(nrows "$T/r2.out")" "$N|$N" "each poll printed a row per meter"
 is "$(col "$T/r1.out" state | tr ' ' '\n' | sort -u)|$(col "$T/r2.out" state | tr ' ' '\n' | sort -u)" \
     "ok|ok" "every meter answered both polls"
-is "$(sql "SELECT count(*) FROM (SELECT meter_id, count(*) AS n FROM readings GROUP BY meter_id
-    HAVING n = 2)")" $N "the readings table has exactly 2 rows for each meter"
+is "$(sql "SELECT count(*) FROM (SELECT meter_id FROM readings GROUP BY meter_id
+    HAVING count(*) = 2) AS t")" $N "the readings table has exactly 2 rows for each meter"
 is "$(sql "SELECT count(*) FROM readings")" $((2 * N)) "and no more: the busy polls stored nothing"
 # One master at a time: one poll's readings all come before the other's.
 $PY - "$T/r1.out" "$T/r2.out" <<'EOF'
@@ -104,8 +104,13 @@ is "$(sql "SELECT state FROM commands WHERE action = 'trip'")" "done" \
 exits 0 "meter-ctl read" meter-ctl read "$D"
 is "$(f 1 relay)" "tripped" "the meter is tripped"
 exits 0 "close it" meter-ctl close "$D"
-[ -e "$PREPAY_DB.gw1.lock" ]
-ok $? "the bus lock is a file next to the database"
+if on_pg; then
+	tap_n=$((tap_n + 1))
+	echo "ok $tap_n # SKIP on PostgreSQL the bus lock is an advisory lock on the server, no file: tests/pg/lock.t"
+else
+	[ -e "$PREPAY_DB.gw1.lock" ]
+	ok $? "the bus lock is a file next to the database"
+fi
 
 # --- a poll waits for the bus as long as --wait says -----------------------------
 

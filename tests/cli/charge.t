@@ -74,9 +74,9 @@ is "$(bal D)" 95.00 "the default price: 10 kWh at 0.5000 costs 5.00"
 imports "Z1,$y 21:00,3000
 Z1,$y 23:00,3002"
 is "$(bal Z)" 99.14 "time of use: 1 kWh peak + 1 kWh valley = 0.856"
-is "$(sql "SELECT group_concat(window || ':' || energy_wh || ':' || cost_e7, ' ')
+is "$(sql "SELECT group_concat(\"window\" || ':' || energy_wh || ':' || cost_e7, ' ')
     FROM (SELECT * FROM daily_parts WHERE meter_id = (SELECT id FROM meters
-    WHERE meter = 'Z1') ORDER BY window)")" \
+    WHERE meter = 'Z1') ORDER BY \"window\") AS p")" \
     "peak:1000:5680000 valley:1000:2880000" "the day's parts by window"
 
 # A meter billed to its own wallet is not charged by the master station.
@@ -128,7 +128,7 @@ grew() {
 }
 parts() {
 	sql "SELECT coalesce(sum(energy_wh), 0) FROM daily_parts
-	    WHERE meter_id = $id AND window = '$1'"
+	    WHERE meter_id = $id AND \"window\" = '$1'"
 }
 total=$(grew energy_wh)
 peak=$(grew energy_peak_wh)

@@ -4,6 +4,10 @@
 . "$(dirname "$0")/lib.sh"
 
 login=$(id -un)
+# On PostgreSQL (PREPAY_TEST_PG) the sections about the database's file
+# run on files, and those after them on the cluster's database.
+pg_db=
+on_pg && pg_db=$PREPAY_DB
 version=$(sed -n 's/^#define PP_VERSION "\(.*\)"$/\1/p' "$top/lib/prepay.h")
 tools="site-load acct-open acct-close sale refund reverse report"
 
@@ -79,6 +83,15 @@ like "$T/err" "^sale: postgres://cashier:\*\*\*@localhost:1/prepay" \
     "... named without its password"
 grep -q s3cret "$T/err"
 ok $((! $?)) "... which is nowhere in the message"
+
+# --- on the test's engine ----------------------------------------------
+# From here on, the cluster's database, as a.db is: the site and 甲's
+# account 100001.
+if [ -n "$pg_db" ]; then
+	export PREPAY_DB="$pg_db"
+	{ site-load "$FIXTURES/site.yaml" && acct-open -o csv -n 甲 0101070723; } \
+	    >/dev/null || echo "Bail out! the site on PostgreSQL"
+fi
 
 # --- output formats -----------------------------------------------------
 

@@ -167,14 +167,15 @@ is "$(f 1 state balance buy_count)" "ok|55.00|1" "meter-sim's meter took the rec
 
 # A command that will not wait for the bus is queued while the bus is
 # held, and the poller sends it between two meters once it has the bus
-# again.  The test holds gw1's lock itself (flock(1), taken between two of
+# again.  The test holds gw1's lock itself (hold_bus, taken between two of
 # the poller's cycles, as another master would), so that meter-ctl is sure
 # to find the bus taken.  The poller has to cycle meanwhile, or hold the
 # lock while it waits to print: the rows are drained.
 drain_start
-flock -w 60 "$PREPAY_DB.gw1.lock" \
-    meter-ctl trip --wait 0 -o csv "$D1" >"$T/trip.out" 2>"$T/trip.err"
+hold_bus gw1
+meter-ctl trip --wait 0 -o csv "$D1" >"$T/trip.out" 2>"$T/trip.err"
 trc=$?
+release
 drain_stop
 is "$trc" 75 "meter-ctl trip --wait 0 while the bus is held: exit 75"
 is "$(row "$T/trip.out" 1 result)" "pending" "the trip is left pending"
@@ -217,6 +218,7 @@ is "$(tail -n 5 "$T/poll.out" | cut -d, -f4 | sort -u)" "ok" "the last cycles: e
 stop_poller TERM
 is "$prc" 0 "SIGTERM: exits 0"
 is "$(wc -l <"$T/poll.err")" 0 "nothing on stderr"
+sed 's/^/# stderr: /' "$T/poll.err" | head -n 5
 is "$(grep -c ',ok,' "$T/poll.out")" "$(sql "SELECT count(*) FROM readings")" \
     "every row printed ok is a stored reading and back"
 sql "SELECT summary FROM audit ORDER BY id DESC LIMIT 1" >"$T/audit"
@@ -227,8 +229,13 @@ is "$(col "$T/out" age_s | tr ' ' '\n' | sort -u)" 0 \
     "every meter's reading age in seconds: 0 under the held clock"
 PREPAY_NOW="2026-05-06 10:01:30" run report status -o csv
 is "$(f 1 age_s age_min)" "90|1" "90 seconds on: age_s 90, age_min 1"
-[ -e "$PREPAY_DB.gw1.turn" ]
-ok $? "the bus's turnstile is a file next to its lock"
+if on_pg; then
+	tap_n=$((tap_n + 1))
+	echo "ok $tap_n # SKIP on PostgreSQL the turnstile is an advisory lock on the server, no file: tests/pg/lock.t"
+else
+	[ -e "$PREPAY_DB.gw1.turn" ]
+	ok $? "the bus's turnstile is a file next to its lock"
+fi
 
 # SIGINT as well; a table a cycle on a terminal's format.  A second of its
 # own: a meter's readings of one second are at most 1024 (migration 21),

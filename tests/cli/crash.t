@@ -37,7 +37,7 @@ for i in range(1, int(sys.argv[1]) + 1):
 EOF
 
 fresh() {
-	rm -f "$PREPAY_DB" "$PREPAY_DB-wal" "$PREPAY_DB-shm" "$PREPAY_DB-journal"
+	db_drop
 	site-load "$T/site.yaml" >/dev/null
 }
 
@@ -137,7 +137,7 @@ is "$(sql "SELECT count(*) FROM accounts WHERE CAST(substr(account, 2) AS INTEGE
     "--each: the committed rows are the first $n of the file"
 is "$(sql "SELECT count(*) FROM (SELECT id, CAST(substr(serial, 9) AS INTEGER) AS seq,
     row_number() OVER (PARTITION BY substr(serial, 1, 8) ORDER BY id) AS r
-    FROM ledger) WHERE seq <> r")" 0 "--each: serial sequence numbers are 1..n per day"
+    FROM ledger) AS t WHERE seq <> r")" 0 "--each: serial sequence numbers are 1..n per day"
 is "$(sql "SELECT count(*) FROM accounts a WHERE money <> 1000 OR
     (SELECT count(*) FROM ledger l WHERE l.account_id = a.id) <> 1")" 0 \
     "--each: every committed account has its one open row of 10.00"

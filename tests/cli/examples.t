@@ -9,6 +9,60 @@
 
 need mbpoll socat sqlite3 xxd
 
+# The site's copies: files beside the test's database, or on PostgreSQL
+# (PREPAY_TEST_PG) databases of its cluster, each made from another as
+# its template.  The DL/T 645 key file is beside a SQLite database; a
+# server's site keeps it on the polling host, here named by PREPAY_KEYS.
+DB0=$PREPAY_DB
+if on_pg; then
+	export PREPAY_KEYS="$T/prepay.db.keys"
+	KEYS=$PREPAY_KEYS
+else
+	KEYS=$PREPAY_DB.keys
+fi
+# pg_admin SQL...: psql on the cluster's maintenance database.
+pg_admin() {
+	_maint=$(printf '%s\n' "$DB0" |
+	    sed 's|^\(postgres[a-z]*://[^/?]*/\)[^?]*|\1postgres|')
+	for _sql; do
+		psql -XAtq -v ON_ERROR_STOP=1 -d "$_maint" -c "$_sql" >/dev/null ||
+		    return 1
+	done
+}
+# db_at NAME: where the copy NAME is: its file, or its database's URI.
+db_at() {
+	if on_pg; then
+		printf '%s\n' "$DB0" |
+		    sed "s|^\(postgres[a-z]*://[^/?]*/\)[^?]*|\1$1|"
+	else
+		echo "$T/$1.db"
+	fi
+}
+# db_save NAME: the test's database kept as the copy NAME.
+db_save() {
+	if on_pg; then
+		pg_admin "DROP DATABASE IF EXISTS \"$1\" WITH (FORCE)" \
+		    "CREATE DATABASE \"$1\" TEMPLATE prepay"
+	else
+		cp "$PREPAY_DB" "$T/$1.db"
+	fi
+}
+# db_copy FROM TO: the copy TO made anew from the copy FROM, or empty
+# when FROM is none; db_copy FROM prepay: the test's database.
+db_copy() {
+	if on_pg; then
+		_tpl=
+		[ "$1" != none ] && _tpl=" TEMPLATE \"$1\""
+		pg_admin "DROP DATABASE IF EXISTS \"$2\" WITH (FORCE)" \
+		    "CREATE DATABASE \"$2\"$_tpl"
+	else
+		_to=$T/$2.db
+		[ "$2" = prepay ] && _to=$PREPAY_DB
+		rm -f "$_to" "$_to-wal" "$_to-shm" "$_to-journal"
+		[ "$1" = none ] || cp "$T/$1.db" "$_to"
+	fi
+}
+
 login=$(id -un)
 P=$(port_base)
 W=$T/w		# where the examples run: their site.yaml, CSVs, ...
@@ -125,6 +179,13 @@ prepay.7:24	*/5 * * * *	a crontab line, and SMS through a GSM modem
 prepay.7:31	PREPAY_DB=	crontab lines, and mail
 report.1:20	PREPAY_DB=	crontab lines, and mail
 EOF
+if on_pg; then
+	cat >>"$T/skips" <<'EOF'
+db-backup.1:1	db-backup --keep	copies a SQLite file, and refuses a PostgreSQL URI: tests/pg/engine.t checks the refusal
+db-backup.1:2	db-backup --restore	restores a SQLite file, and refuses a PostgreSQL URI: tests/pg/engine.t checks the refusal
+prepay.7:32	sqlite3	SQLite's online backup of its file: a server's backup is pg_dump's
+EOF
+fi
 
 # --- the names of the pages, mapped onto the fixture --------------------------------
 
@@ -162,6 +223,14 @@ meter-read.1	-g gw3	-g gw6
 # account is not the 42nd of the day there.
 prepay.7	20261120000042	\$wrong
 EOF
+# On PostgreSQL the key file is the one PREPAY_KEYS names, not one beside
+# the database: that rule goes first.
+if on_pg; then
+	{
+		printf '*\t/var/lib/prepay/prepay.db.keys\t%s\n' "$KEYS"
+		cat "$T/subst"
+	} >"$T/subst.pg" && mv "$T/subst.pg" "$T/subst"
+fi
 
 # --- the stubs: a receipt printer and mail -----------------------------------------
 
@@ -193,11 +262,12 @@ sim() {
 # base NAME: the site, as of 2026-11-20 10:00, in $T/NAME.db and
 # $T/NAME.state; "open" and "closed" differ in 100245.
 base() {
-	cp "$T/sim.keys" "$PREPAY_DB.keys"
+	cp "$T/sim.keys" "$KEYS"
 	PREPAY_NOW='2026-10-01 09:00:00'
-	rm -f "$PREPAY_DB" "$T/sim.state"
+	db_drop
+	rm -f "$T/sim.state"
 	site-load site.yaml >/dev/null || echo "Bail out! site-load"
-	cp "$PREPAY_DB" "$T/site.db"
+	db_save site
 	sim
 	{
 		acct-open -n 张三 --balance 200 0101070723 &&		# 100001
@@ -259,7 +329,7 @@ EOF
 	*)	refund 100001 "$($PY -c "print('%.2f' % ($b - 30))")" ;;
 	esac >/dev/null || echo "Bail out! 100001 at 30.00"
 	stop_sim
-	cp "$PREPAY_DB" "$T/$1.db"
+	db_save "$1"
 	cp "$T/sim.state" "$T/$1.state"
 }
 base closed
@@ -282,10 +352,10 @@ fresh() {
 	cd "$W" || exit 1
 	find . -mindepth 1 -delete
 	cp "$T/site.yaml.orig" site.yaml
-	export PREPAY_DB="$T/prepay.db"
-	rm -f "$PREPAY_DB"*
-	[ "$1" != none ] && cp "$T/$1" "$PREPAY_DB"
-	cp "$T/sim.keys" "$PREPAY_DB.keys"
+	export PREPAY_DB="$DB0"
+	db_copy "${1%.db}" prepay
+	rm -f "$KEYS"
+	cp "$T/sim.keys" "$KEYS"
 	cp "$T/${2:-open}.state" "$T/sim.state"
 	rm -f "$T/lp.out" "$T/mail.out"
 	PREPAY_NOW='2026-11-20 10:00:00'
@@ -356,7 +426,7 @@ prepare() {
 		fresh closed.db closed ;;
 	meter-ctl.1:15)
 		fresh open.db
-		printf 'meter 002241020208 02000000\n' >"$PREPAY_DB.keys" ;;
+		printf 'meter 002241020208 02000000\n' >"$KEYS" ;;
 	meter-read.1:1)
 		# The meter is not in the site yet: it is what the page finds.
 		fresh none
@@ -367,11 +437,11 @@ prepare() {
 		# shows 12.30 kWh more than the poll of the 19th, 0101070722
 		# what it stored.
 		fresh open.db
-		sqlite3 "$PREPAY_DB" "SELECT 'meter,time,energy_kwh' UNION ALL
+		sql "SELECT 'meter,time,energy_kwh' UNION ALL
 		    SELECT * FROM (SELECT meter || ',2026-11-20 09:30,' ||
 		    printf('%.3f', (energy_wh + CASE meter WHEN '0101070731'
 		    THEN 12300 ELSE 0 END) / 1000.0) FROM meters WHERE meter IN
-		    ('0101070722', '0101070731') ORDER BY meter)" >handheld.csv ;;
+		    ('0101070722', '0101070731') ORDER BY meter) AS t" >handheld.csv ;;
 	meter-swap.1:[345])
 		# Dead meters: the simulator is not started.
 		fresh open.db
@@ -413,10 +483,10 @@ prepare() {
 	prepay-profile.5:7)
 		# The page's key file, for the database and the simulator.
 		fresh open.db
-		cp "$f.cmd" "$PREPAY_DB.keys"
-		chmod 600 "$PREPAY_DB.keys"
+		cp "$f.cmd" "$KEYS"
+		chmod 600 "$KEYS"
 		start_sim site.yaml --state "$T/sim.state" --seed 7 \
-		    --keys "$PREPAY_DB.keys"
+		    --keys "$KEYS"
 		return ;;
 	db-backup.1:1)
 		fresh open.db
@@ -436,11 +506,11 @@ prepare() {
 		# Yesterday's statements, as the platforms give them, and the
 		# orders prepay-web made (inserted here: no tool makes them).
 		fresh open.db
-		sqlite3 "$PREPAY_DB" "INSERT INTO orders(out_trade_no, account_id,
+		sql "INSERT INTO orders(out_trade_no, account_id,
 		    channel, amount, created) SELECT o, id, c, a, 1795050000 FROM
 		    (SELECT 'W202611190001' o, '100002' n, 'wechat' c, 2000 a
 		    UNION ALL SELECT 'A202611190003', '100001', 'alipay', 3000)
-		    JOIN accounts ON account = n"
+		    AS t JOIN accounts ON account = n"
 		{
 			printf '交易时间,公众账号ID,商户号,特约商户号,设备号,微信订单号,商户订单号,用户标识,交易类型,交易状态,付款银行,货币种类,应结订单金额,代金券金额,微信退款单号,商户退款单号,退款金额,充值券退款金额,退款类型,退款状态,商品名称,商户数据包,手续费,费率,订单金额,申请退款金额,费率备注\r\n'
 			for r in '2026-11-19 09:12:03,4200001119202611190912035678,W202611190001,20.00' \
@@ -465,18 +535,18 @@ prepare() {
 		fresh open.db
 		_sim=no
 		# (the times are Shanghai's: UTC less 8 hours)
-		sqlite3 "$PREPAY_DB" "CREATE TEMP TABLE b AS SELECT 1 id,
-		    '203.0.113.7' client, '2026-11-18 20:15:03' c,
-		    '2026-11-20 07:41:10' s UNION ALL SELECT 2, '198.51.100.23',
-		    '2026-11-19 12:02:44', '2026-11-19 12:02:44';
+		sql "CREATE TEMP TABLE b AS SELECT 1 id,
+		    '203.0.113.7' client, CAST(strftime('%s',
+		    '2026-11-18 20:15:03') AS BIGINT) - 28800 c,
+		    CAST(strftime('%s', '2026-11-20 07:41:10') AS BIGINT) - 28800 s
+		    UNION ALL SELECT 2, '198.51.100.23',
+		    CAST(strftime('%s', '2026-11-19 12:02:44') AS BIGINT) - 28800,
+		    CAST(strftime('%s', '2026-11-19 12:02:44') AS BIGINT) - 28800;
 		    INSERT INTO web_sessions(id, hash, created, seen, expires)
-		    SELECT id, printf('%064d', id), strftime('%s', c) - 28800,
-		    strftime('%s', s) - 28800, strftime('%s', s) - 28800 +
-		    2592000 FROM b;
+		    SELECT id, printf('%064d', id), c, s, s + 2592000 FROM b;
 		    INSERT INTO web_bindings(id, session_id, account_id, created,
-		    client, seen) SELECT b.id, b.id, a.id, strftime('%s', c) -
-		    28800, client, strftime('%s', s) - 28800 FROM b JOIN
-		    accounts a ON a.account = '100001'" ||
+		    client, seen) SELECT b.id, b.id, a.id, c, client, s FROM b
+		    JOIN accounts a ON a.account = '100001'" ||
 		    echo "# could not bind 100001" ;;
 	*)
 		fresh open.db ;;
@@ -754,13 +824,14 @@ file_text() {
 	case $1 in
 	prepay.yaml.5:1)
 		# "site-load accepts this file as it stands"
-		run env PREPAY_DB="$T/page.db" site-load "$T/page-site.yaml"
+		db_copy none page
+		run env PREPAY_DB="$(db_at page)" site-load "$T/page-site.yaml"
 		is "$rc" 0 "$1: site-load accepts the page's site file" ;;
 	prepay.yaml.5:*|alarm-scan.1:11|prepay-web.1:6)
 		# A part of a site file: loaded into the prepared site.
-		cp "$T/open.db" "$T/page.db"
+		db_copy open page
 		cp "$2" "$T/part.yaml"
-		run env PREPAY_DB="$T/page.db" site-load "$T/part.yaml"
+		run env PREPAY_DB="$(db_at page)" site-load "$T/part.yaml"
 		is "$rc" 0 "$1: site-load takes the page's part of a site file" ;;
 	prepay-profile.5:1|prepay-profile.5:6)
 		# A profile, in a directory of profiles, for a meter of a site.
@@ -773,8 +844,8 @@ file_text() {
 		grep -q '^protocol: dlt645' "$2" && _unit=
 		printf 'buildings:\n  - name: P\n    gateways:\n      - name: gp\n        address: tcp://127.0.0.1:%s\n        meters:\n          - {meter: "000000000099"%s, profile: %s}\n' \
 		    "$((P + 9))" "$_unit" "$_name" >"$T/part.yaml"
-		cp "$T/open.db" "$T/page.db"
-		run env PREPAY_DB="$T/page.db" PREPAY_PROFILES="$T/profiles" \
+		db_copy open page
+		run env PREPAY_DB="$(db_at page)" PREPAY_PROFILES="$T/profiles" \
 		    site-load "$T/part.yaml"
 		is "$rc" 0 "$1: a site takes the page's profile $_name"
 		[ "$rc" = 0 ] || sed 's/^/# /' "$T/err" ;;

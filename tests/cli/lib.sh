@@ -143,6 +143,34 @@ ledger() {
 	report txns -o csv >"$T/tx.csv" && nrows "$T/tx.csv"
 }
 
+# on_pg: the test's database is on PostgreSQL (PREPAY_DB is its URI).
+on_pg() {
+	case $PREPAY_DB in
+	postgresql://* | postgres://*) return 0 ;;
+	esac
+	return 1
+}
+
+# db_drop: the test's database is no more, on either engine: its files
+# removed, or on PostgreSQL dropped (its sessions ended) and made anew,
+# empty, as pg-cluster made it, for a tool to make its schema in.
+db_drop() {
+	if on_pg; then
+		# The database's name, and the server's maintenance
+		# database by the same URI.
+		_name=$(printf '%s\n' "$PREPAY_DB" |
+		    sed 's|^postgres[a-z]*://[^/?]*/\([^?]*\).*|\1|')
+		_maint=$(printf '%s\n' "$PREPAY_DB" |
+		    sed 's|^\(postgres[a-z]*://[^/?]*/\)[^?]*|\1postgres|')
+		psql -XAtq -v ON_ERROR_STOP=1 -d "$_maint" \
+		    -c "DROP DATABASE IF EXISTS \"$_name\" WITH (FORCE)" \
+		    -c "CREATE DATABASE \"$_name\"" >/dev/null
+	else
+		rm -f "$PREPAY_DB" "$PREPAY_DB-wal" "$PREPAY_DB-shm" \
+		    "$PREPAY_DB-journal"
+	fi
+}
+
 # sql [-csv] SQL: on the test's database, printed as the sqlite3 shell
 # prints (fields joined by |, or CSV; no headers), on either engine.
 sql() {
@@ -354,27 +382,57 @@ handshake() {
 	mkfifo "$T/held" "$T/release"
 }
 
-# hold_db: another writer holds the database's write lock, until release.
+# hold_db: another writer holds the database's write lock, until release:
+# SQLite's, or on PostgreSQL the writers' advisory lock that every
+# writing transaction takes first (lib/engine-pg.c, pg_begin_write).
 hold_db() {
 	handshake
-	{
-		echo "BEGIN IMMEDIATE;"
-		echo ".system echo held >$T/held"
-		read -r _ <"$T/release"
-		echo "COMMIT;"
-	} | sqlite3 "$PREPAY_DB" >/dev/null 2>&1 &
+	if on_pg; then
+		{
+			echo "BEGIN;"
+			echo "SELECT pg_advisory_xact_lock(7703, 0);"
+			printf '\\! echo held >%s\n' "$T/held"
+			read -r _ <"$T/release"
+			echo "COMMIT;"
+		} | psql -XAtq -v ON_ERROR_STOP=1 -d "$PREPAY_DB" >/dev/null &
+	else
+		{
+			echo "BEGIN IMMEDIATE;"
+			echo ".system echo held >$T/held"
+			read -r _ <"$T/release"
+			echo "COMMIT;"
+		} | sqlite3 "$PREPAY_DB" >/dev/null 2>&1 &
+	fi
 	holder=$!
 	read -r _ <"$T/held"
 }
 
-# hold_bus GATEWAY: another process holds the gateway's bus lock (a flock
-# on the lock file next to the database), until release.
-hold_bus() {
+# hold_lock KIND NAME: another process holds the tools' lock KIND of NAME
+# (lib/lock.c: a flock on the file $PREPAY_DB.NAME.KIND beside a SQLite
+# database; on PostgreSQL the advisory lock of "prepay KIND NAME", held
+# by a psql session of its own), until release.  Killed instead, it lets
+# go as well: the kernel drops the flock, the server the session's lock.
+hold_lock() {
 	handshake
-	flock "$PREPAY_DB.$1.lock" sh -c 'echo held >"$1/held"
-		read -r _ <"$1/release"' sh "$T" &
+	if on_pg; then
+		{
+			echo "SELECT pg_advisory_lock(hashtextextended('prepay $1 $2', 0));"
+			printf '\\! echo held >%s\n' "$T/held"
+			read -r _ <"$T/release"
+			echo "SELECT pg_advisory_unlock(hashtextextended('prepay $1 $2', 0));"
+		} | psql -XAtq -v ON_ERROR_STOP=1 -d "$PREPAY_DB" >/dev/null &
+	else
+		flock "$PREPAY_DB.$2.$1" sh -c 'echo held >"$1/held"
+			read -r _ <"$1/release"' sh "$T" &
+	fi
 	holder=$!
 	read -r _ <"$T/held"
+}
+
+# hold_bus GATEWAY: another process holds the gateway's bus lock, until
+# release.
+hold_bus() {
+	hold_lock lock "$1"
 }
 
 # release: the holder lets go, and is gone.
@@ -382,6 +440,18 @@ release() {
 	echo go >"$T/release"
 	wait "$holder"
 	rm -f "$T/held" "$T/release"
+}
+
+# login_role LOGIN ROLE: the engine lets LOGIN in, as an operator of
+# ROLE (cashier, poller, supervisor, admin, auditor) whom the site file
+# names.  On SQLite the operators: list is all; on PostgreSQL the server
+# must know the login too, as the site's admin makes it: a LOGIN role of
+# its name in the group role prepay_ROLE (lib/pg/003-roles.sql).
+login_role() {
+	on_pg || return 0
+	sql "DO \$\$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE
+	    rolname = '$1') THEN CREATE ROLE \"$1\" LOGIN; END IF; END \$\$;
+	    GRANT prepay_$2 TO \"$1\"" >/dev/null
 }
 
 # as LOGIN [VAR=VALUE...] TOOL ARGS...: a tool of $AS_BIN (else
@@ -432,14 +502,15 @@ done_testing() {
 # names: its site, meters, accounts, rooms and gateways.  A line with a
 # {placeholder} left in is a site's own template and is skipped.
 latin_notices() {
-	$PY - "$PREPAY_DB" "$1" <<'PYEOF'
-import re, sqlite3, sys
-db = sqlite3.connect(sys.argv[1])
-names = set()
-for q in ("SELECT meter FROM meters", "SELECT room FROM meters",
-          "SELECT account FROM accounts", "SELECT name FROM gateways",
-          "SELECT value FROM meta WHERE key = 'site'"):
-    names.update(r[0] for r in db.execute(q) if r[0])
+	# The names one a line, read by sql on either engine.
+	sql "SELECT meter FROM meters UNION ALL SELECT room FROM meters
+	    UNION ALL SELECT account FROM accounts UNION ALL SELECT name
+	    FROM gateways UNION ALL SELECT value FROM meta WHERE
+	    key = 'site'" >"$T/latin.names"
+	$PY - "$T/latin.names" "$1" <<'PYEOF'
+import re, sys
+names = set(l.rstrip("\n") for l in open(sys.argv[1], encoding="utf-8"))
+names.discard("")
 names = sorted(names, key=len, reverse=True)
 for line in open(sys.argv[2], encoding="utf-8"):
     text = line.rstrip("\n")

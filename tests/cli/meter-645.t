@@ -49,20 +49,27 @@ M1=0101000001 W1=0101000002 A=002241020208 B=002241020209 C=D-203
 SPARE=002241020299 S1=0103000001 S2=0103000002
 
 exits 0 "a site of Modbus and DL/T 645 gateways loads" site-load site.yaml
-is "$(sql "SELECT meter || ':' || coalesce(unit, '-') || ':' || coalesce(address, '-') FROM meters ORDER BY id" | tr '\n' ' ')" \
+is "$(sql "SELECT meter || ':' || coalesce(CAST(unit AS TEXT), '-') || ':' ||
+    coalesce(address, '-') FROM meters ORDER BY id" | tr '\n' ' ')" \
     "$M1:1:- $W1:2:- $A:-:$A $B:-:$B $C:-:000000000203 $SPARE:-:$SPARE $S1:-:000103000001 $S2:-:000103000002 " \
     "a DL/T 645 meter answers on its address: the meter number, or address"
 
+# meters_now: the meters, one line.
+meters_now() {
+	sql "SELECT count(*), group_concat(m) FROM (SELECT meter ||
+	    coalesce(CAST(unit AS TEXT), '') || coalesce(address, '') ||
+	    profile AS m FROM meters ORDER BY id) AS t"
+}
 # site_bad NAME MESSAGE SED: site.yaml changed by SED is refused, exit 78,
 # with MESSAGE, and nothing is written.
 site_bad() {
 	sed -e "$3" site.yaml >bad.yaml
 	! cmp -s site.yaml bad.yaml
 	ok $? "$1: the test file really is changed"
-	before=$(sql "SELECT count(*), group_concat(meter || coalesce(unit, '') || coalesce(address, '') || profile) FROM meters")
+	before=$(meters_now)
 	exits 78 "$1" site-load bad.yaml
 	like "$T/err" "$2" "$1: says so"
-	is "$(sql "SELECT count(*), group_concat(meter || coalesce(unit, '') || coalesce(address, '') || profile) FROM meters")" \
+	is "$(meters_now)" \
 	    "$before" "$1: nothing written"
 }
 site_bad "a unit on a DL/T 645 meter" "bad.yaml:24: 002241020209: unit: a DL/T 645 meter answers on its address" \
@@ -89,6 +96,10 @@ printf '%s\n' "# the campus's DL/T 645 meters" \
 chmod 600 sim.keys
 cp sim.keys prepay.db.keys
 chmod 600 prepay.db.keys
+# Beside a SQLite database the tools find it by the database's name; a
+# server's site keeps it on each polling host (the state directory's
+# prepay.keys), here named by PREPAY_KEYS.
+on_pg && export PREPAY_KEYS="$T/prepay.db.keys"
 
 start_sim site.yaml --tty "d2=$T/a" --keys "$T/sim.keys" --credit 30
 like "$T/sim.out" "^d2 .*dlt645" "meter-sim serves d2 as a DL/T 645 bus"
@@ -208,7 +219,8 @@ like "$T/out" "mode 0644: refused" "saying why"
 exits 78 "no key file exits 78" \
     env PREPAY_KEYS=$T/none.keys meter-ctl -o csv trip "$A"
 like "$T/out" "none.keys: No such file" "naming it"
-is "$(sql "SELECT state || '|' || (last_error LIKE '%none.keys: No such file%') FROM commands ORDER BY id DESC LIMIT 1")" \
+is "$(sql "SELECT state || '|' || CASE WHEN last_error LIKE '%none.keys: No such file%'
+    THEN 1 ELSE 0 END FROM commands ORDER BY id DESC LIMIT 1")" \
     "failed|1" "a renamed key file fails the command, not pending: its last error names the file"
 
 printf 'gateway * 02123456\nmeter %s 98000000\n' "$C" >esam.keys
@@ -241,6 +253,7 @@ like "$T/out" "twice.keys:2: gateway \\* is listed twice" "at the second line"
 if [ "$(id -u)" = 0 ]; then
 	id -u pp_super_t >/dev/null 2>&1 || useradd -M -N -r pp_super_t ||
 	    echo "# could not create login pp_super_t"
+	login_role pp_super_t supervisor
 	chmod 777 "$T"
 	chmod 666 "$PREPAY_DB" "$PREPAY_DB-wal" "$PREPAY_DB-shm" "$T"/*.lock \
 	    2>/dev/null
@@ -250,7 +263,9 @@ if [ "$(id -u)" = 0 ]; then
 	is "$rc" 78 "a supervisor who cannot read the key file: 78"
 	like "$T/out" "prepay.db.keys: Permission denied: it must be of the tools' group" \
 	    "naming the key file and the fix"
-	is "$(sql "SELECT state || '|' || (last_error LIKE '%prepay.db.keys: Permission denied%') FROM commands WHERE action = 'trip' ORDER BY id DESC LIMIT 1")" \
+	is "$(sql "SELECT state || '|' || CASE WHEN last_error LIKE
+	    '%prepay.db.keys: Permission denied%' THEN 1 ELSE 0 END FROM commands
+	    WHERE action = 'trip' ORDER BY id DESC LIMIT 1")" \
 	    "failed|1" "the command failed, not left pending; its last error says why"
 	exits 0 "meter-ctl read" meter-ctl -o csv read "$A"
 	is "$(f 1 relay)" closed "the relay never moved"

@@ -143,7 +143,8 @@ exits 0 "--force trips it" meter-ctl --force trip "$W1"
 is "$(f 1 result)" "done" "done"
 is "$(state "$W1" relay keep)" "tripped|off" "tripped, and keep-power is off"
 is "$(sql "SELECT keep FROM meters WHERE meter = '$W1'")" "off" "keep is off at the master station"
-is "$(sql "SELECT group_concat(action || '=' || state, ' ') FROM commands WHERE id > $n_cmd")" \
+is "$(sql "SELECT group_concat(c, ' ') FROM (SELECT action || '=' || state AS c
+    FROM commands WHERE id > $n_cmd ORDER BY id) AS t")" \
     "unkeep=done trip=done" "an unkeep went ahead of the trip"
 exits 0 "close it" meter-ctl close "$W1"
 
@@ -268,7 +269,7 @@ is "$(sql "SELECT state FROM commands ORDER BY id DESC LIMIT 1")" "pending" \
 is "$(state "$D1" relay)" "closed" "still closed"
 cmd=$(sql "SELECT max(id) FROM commands")
 # The window's end, come early: the next poll runs the trip.
-sql "UPDATE commands SET not_before = strftime('%s', 'now') - 1 WHERE id = $cmd"
+sql "UPDATE commands SET not_before = CAST(strftime('%s', 'now') AS BIGINT) - 1 WHERE id = $cmd"
 exits 0 "a poll after the window's end" meter-read -g gw1
 is "$(sql "SELECT state FROM commands WHERE id = $cmd")" "done" "runs the deferred trip: done"
 is "$(state "$D1" relay)" "tripped" "the meter is tripped"

@@ -93,19 +93,21 @@ is "$(f 1 balance buy_count relay)" "||" "sdm120: no relay, no wallet"
 cp "$T/out" "$T/poll1.csv"
 
 is "$(sql "SELECT group_concat(n, ' ') FROM (SELECT count(r.id) AS n FROM meters m
-    LEFT JOIN readings r ON r.meter_id = m.id GROUP BY m.id ORDER BY m.id)")" \
+    LEFT JOIN readings r ON r.meter_id = m.id GROUP BY m.id ORDER BY m.id) AS t")" \
     "1 1 1 1 1 1" "the readings table has one row per meter"
 is "$(sql "SELECT count(*) FROM readings WHERE source = 'poll' AND flag IS NULL
     AND energy_wh > 0 AND voltage_dv > 0 AND power_w > 0")" 6 \
     "each reading holds energy, voltage and power, unflagged"
 # The stored reading is what was printed.
-$PY - "$T/out" "$PREPAY_DB" <<'EOF'
-import csv, sqlite3, sys
-db = sqlite3.connect(sys.argv[2])
+sql -csv "SELECT m.meter, r.energy_wh, r.voltage_dv, r.power_w FROM readings r
+    JOIN meters m ON m.id = r.meter_id" >"$T/stored.csv"
+$PY - "$T/out" "$T/stored.csv" <<'EOF'
+import csv, sys
+stored = {m: (int(e), int(v), int(p)) for m, e, v, p in
+          csv.reader(open(sys.argv[2], encoding="utf-8"))}
 bad = 0
 for r in csv.DictReader(open(sys.argv[1], encoding="utf-8")):
-    e, v, p = db.execute("SELECT r.energy_wh, r.voltage_dv, r.power_w FROM readings r "
-        "JOIN meters m ON m.id = r.meter_id WHERE m.meter = ?", (r["meter"],)).fetchone()
+    e, v, p = stored[r["meter"]]
     got = "%.2f|%.1f|%d" % (e / 1000, v / 10, p)
     want = "%s|%s|%s" % (r["energy_kwh"], r["voltage_v"], r["power_w"])
     if got != want:
@@ -114,9 +116,10 @@ for r in csv.DictReader(open(sys.argv[1], encoding="utf-8")):
 sys.exit(bad)
 EOF
 ok $? "the stored readings are those printed"
-is "$(sql "SELECT group_concat(state, ' ') FROM (SELECT state FROM meters ORDER BY id)")" \
+is "$(sql "SELECT group_concat(state, ' ') FROM (SELECT state FROM meters ORDER BY id) AS t")" \
     "ok ok ok ok ok ok" "the meters table: every meter ok"
-is "$(sql "SELECT group_concat(name || '=' || state, ' ') FROM gateways")" "gw1=ok gw2=ok" \
+is "$(sql "SELECT group_concat(g, ' ') FROM (SELECT name || '=' || state AS g
+    FROM gateways ORDER BY id) AS t")" "gw1=ok gw2=ok" \
     "the gateways table: both ok"
 is "$(sql "SELECT meter_balance || '|' || meter_count || '|' || relay || '|' || mode
     FROM meters WHERE meter = '$W1'")" "5000|0|closed|prepay" \
@@ -204,23 +207,23 @@ is "$(col "$T/out" state)" "ok ok ok ok ok ok" "every meter ok"
 is "$(sql "SELECT count(*) FROM readings WHERE flag IS NOT NULL")" 0 "no reading is flagged"
 # Each meter's daily energy is what its counter rose by since its first
 # reading.
-$PY - "$PREPAY_DB" <<'EOF'
-import sqlite3, sys
-db = sqlite3.connect(sys.argv[1])
-bad = 0
-for meter, rose, daily in db.execute("""
-    SELECT m.meter,
+sql -csv "SELECT m.meter,
       (SELECT energy_wh FROM readings WHERE meter_id = m.id ORDER BY id DESC LIMIT 1) -
       (SELECT energy_wh FROM readings WHERE meter_id = m.id ORDER BY id LIMIT 1),
       (SELECT coalesce(sum(energy_wh), 0) FROM daily WHERE meter_id = m.id)
-    FROM meters m ORDER BY m.id"""):
+    FROM meters m ORDER BY m.id" >"$T/rose.csv"
+$PY - "$T/rose.csv" <<'EOF'
+import csv, sys
+bad = 0
+for meter, rose, daily in csv.reader(open(sys.argv[1], encoding="utf-8")):
+    rose, daily = int(rose), int(daily)
     if rose != daily or rose < 0:
         print("# %s: the counter rose %s Wh, daily has %s" % (meter, rose, daily))
         bad += 1
 sys.exit(bad)
 EOF
 ok $? "daily holds each meter's counter increase"
-is "$(sql "SELECT count(*) > 0 AND sum(energy_wh) > 0 FROM daily")" 1 "energy was rolled into daily"
+is "$(sql "SELECT CASE WHEN count(*) > 0 AND sum(energy_wh) > 0 THEN 1 ELSE 0 END FROM daily")" 1 "energy was rolled into daily"
 # Today is the day of the poll, by the tool's own clock: a run may cross
 # midnight.
 today=$(f 1 time | cut -c 1-10)
@@ -249,7 +252,8 @@ is "$(f 4 state)" "lost" "after lost_after (2) failed polls the meter is lost"
 is "$(col "$T/out" state)" "ok ok ok lost ok ok" "the others stay ok"
 is "$(sql "SELECT state || '|' || fails FROM meters WHERE meter = '$D2'")" "lost|2" \
     "stored: lost, 2 failures"
-is "$(sql "SELECT state_since IS NOT NULL AND state_since <= strftime('%s','now')
+is "$(sql "SELECT CASE WHEN state_since IS NOT NULL AND
+    state_since <= CAST(strftime('%s','now') AS BIGINT) THEN 1 ELSE 0 END
     FROM meters WHERE meter = '$D2'")" 1 "lost since a time"
 is "$(readings "$D2")" "$n_d2" "no reading is stored for the dead meter"
 is "$(readings "$S2")" "$((n_s2 + 2))" "its neighbour on gw2 is stored each poll"
@@ -280,7 +284,8 @@ n_gw2=$(gw_readings gw2)
 exits 0 "a poll with gw2 down completes" meter-read
 is "$(col "$T/out" state)" "ok ok ok timeout timeout timeout" "gw2's meters time out"
 is "$(f 5 error)" "gateway gw2: Connection refused" "the error names the gateway"
-is "$(sql "SELECT group_concat(name || '=' || state, ' ') FROM gateways")" "gw1=ok gw2=timeout" \
+is "$(sql "SELECT group_concat(g, ' ') FROM (SELECT name || '=' || state AS g
+    FROM gateways ORDER BY id) AS t")" "gw1=ok gw2=timeout" \
     "gw2 is timeout in the gateways table after one poll, gw1 ok"
 is "$(gw_readings gw1)" "$((n_gw1 + 3))" \
     "gw1's meters are stored"
@@ -288,9 +293,10 @@ is "$(gw_readings gw2)" "$n_gw2" \
     "nothing is stored for gw2's meters"
 exits 0 "again" meter-read
 is "$(col "$T/out" state)" "ok ok ok lost lost lost" "gw2's meters are lost after 2 polls"
-is "$(sql "SELECT group_concat(name || '=' || state, ' ') FROM gateways")" "gw1=ok gw2=lost" \
+is "$(sql "SELECT group_concat(g, ' ') FROM (SELECT name || '=' || state AS g
+    FROM gateways ORDER BY id) AS t")" "gw1=ok gw2=lost" \
     "gw2 is lost in the gateways table after lost_after (2) polls"
-is "$(sql "SELECT state_since IS NOT NULL FROM gateways WHERE name = 'gw2'")" 1 "lost since a time"
+is "$(sql "SELECT CASE WHEN state_since IS NOT NULL THEN 1 ELSE 0 END FROM gateways WHERE name = 'gw2'")" 1 "lost since a time"
 exits 69 "--strict with gw2 down" meter-read --strict
 stop_sim
 
@@ -304,8 +310,15 @@ is "$(sql "SELECT state FROM gateways WHERE name = 'gw2'")" "ok" "gw2 is ok agai
 # Each bus stores its poll in its own transaction: when gw2's is refused (a
 # trigger here), gw1's is committed all the same and its rows are printed,
 # and the poll fails naming gw2.
-sql "CREATE TRIGGER refuse_gw2 BEFORE UPDATE OF fails ON gateways WHEN
-    old.name = 'gw2' BEGIN SELECT RAISE(ABORT, 'gw2 refused'); END"
+if on_pg; then
+	sql "CREATE FUNCTION refuse_gw2() RETURNS trigger LANGUAGE plpgsql AS
+	    \$\$ BEGIN RAISE EXCEPTION 'gw2 refused'; END \$\$;
+	    CREATE TRIGGER refuse_gw2 BEFORE UPDATE OF fails ON gateways
+	    FOR EACH ROW WHEN (old.name = 'gw2') EXECUTE FUNCTION refuse_gw2()"
+else
+	sql "CREATE TRIGGER refuse_gw2 BEFORE UPDATE OF fails ON gateways WHEN
+	    old.name = 'gw2' BEGIN SELECT RAISE(ABORT, 'gw2 refused'); END"
+fi
 n_gw1=$(gw_readings gw1)
 n_gw2=$(gw_readings gw2)
 exits 70 "a poll where gw2 cannot store fails" meter-read -o csv
@@ -315,7 +328,11 @@ is "$(gw_readings gw1)" "$((n_gw1 + 3))" \
     "gw1's readings are stored"
 is "$(gw_readings gw2)" "$n_gw2" \
     "gw2's are not"
-sql "DROP TRIGGER refuse_gw2"
+if on_pg; then
+	sql "DROP TRIGGER refuse_gw2 ON gateways; DROP FUNCTION refuse_gw2()"
+else
+	sql "DROP TRIGGER refuse_gw2"
+fi
 
 # --- a gateway address with nothing listening ------------------------------------
 
@@ -341,7 +358,8 @@ is "$(sql "SELECT state FROM gateways WHERE name = 'gw3'")" "timeout" "gw3 times
 is "$(sql "SELECT count(*) FROM readings")" "$((n_gw1 + 6))" "the other gateways' meters are stored"
 exits 0 "again" meter-read
 is "$(col "$T/out" state)" "ok ok ok ok ok ok lost lost" "gw3's meters are lost after 2 polls"
-is "$(sql "SELECT group_concat(name || '=' || state, ' ') FROM gateways")" "gw1=ok gw2=ok gw3=lost" \
+is "$(sql "SELECT group_concat(g, ' ') FROM (SELECT name || '=' || state AS g
+    FROM gateways ORDER BY id) AS t")" "gw1=ok gw2=ok gw3=lost" \
     "the gateways table"
 
 # --- manual readings --------------------------------------------------------------

@@ -82,7 +82,8 @@ is "$(f 3 balance buy_count relay)" "50.00|0|closed" "prepay-1p over RTU: wallet
 is "$(f 2 relay)" "closed" "dds238-2 over RTU: relay"
 is "$(sql "SELECT count(*) FROM readings WHERE flag IS NULL AND energy_wh > 0")" 4 \
     "a reading per meter is stored"
-is "$(sql "SELECT group_concat(name || '=' || state, ' ') FROM gateways")" "rtu1=ok gw2=ok" \
+is "$(sql "SELECT group_concat(g, ' ') FROM (SELECT name || '=' || state AS g
+    FROM gateways ORDER BY id) AS t")" "rtu1=ok gw2=ok" \
     "both gateways ok"
 
 # mbpoll over RTU sees what meter-read stored: every value (--all-values),
@@ -103,7 +104,7 @@ is "$want" "$got" "mbpoll over RTU: the dds238-2's energy and voltage are what m
 exits 0 "a second poll" meter-read -g rtu1
 is "$(col "$T/out" state)" "ok ok ok" "ok again"
 is "$(sql "SELECT group_concat(n, ' ') FROM (SELECT count(r.id) AS n FROM meters m
-    LEFT JOIN readings r ON r.meter_id = m.id GROUP BY m.id ORDER BY m.id)")" \
+    LEFT JOIN readings r ON r.meter_id = m.id GROUP BY m.id ORDER BY m.id) AS t")" \
     "$polls $polls $polls 1" "each poll stored a reading per meter"
 
 # --- trip and close over RTU ----------------------------------------------------------
@@ -129,7 +130,8 @@ is "$(f 1 relay status)" "tripped|0x0002" "tripped by a command"
 exits 0 "close it" meter-ctl close "$W1"
 exits 0 "read it" meter-ctl read "$W1"
 is "$(f 1 relay status)" "closed|0x0000" "closed"
-is "$(sql "SELECT group_concat(action || '=' || state, ' ') FROM commands")" \
+is "$(sql "SELECT group_concat(c, ' ') FROM (SELECT action || '=' || state AS c
+    FROM commands ORDER BY id) AS t")" \
     "trip=done close=done trip=done close=done" "every command done"
 exits 1 "sdm120 over RTU: no trip" meter-ctl trip "$S1"
 is "$(f 1 result message)" "refused|profile sdm120 has no trip command" "refused"

@@ -79,7 +79,8 @@ last_e=$(sql "SELECT printf('%.2f', energy_wh / 1000.0) FROM meters WHERE meter 
 # counts: the rows a refused swap must leave as they were.
 counts() {
 	sql "SELECT (SELECT count(*) FROM ledger) || '|' || (SELECT count(*) FROM readings) || '|' ||
-	    (SELECT count(*) FROM commands) || '|' || (SELECT group_concat(coalesce(account_id, '-')) FROM meters)"
+	    (SELECT count(*) FROM commands) || '|' || (SELECT group_concat(a) FROM (SELECT coalesce(CAST(account_id AS TEXT), '-') AS a
+	    FROM meters ORDER BY id) AS t)"
 }
 n0=$(counts)
 exits 65 "a final reading below the last one stored is refused" \
@@ -113,8 +114,9 @@ like "$T/err" "^meter-swap: meter $OLD1: zeroed: its wallet taken to 0.00 by a r
 serial=$(f 1 serial)
 is "$(sql "SELECT serial FROM ledger WHERE kind = 'transfer' ORDER BY id LIMIT 1")" "$serial" \
     "the serial is the first transfer row's"
-is "$(sql "SELECT group_concat(m.meter || ':' || l.amount || ':' || coalesce(l.buy_count, ''), ' ') FROM ledger l
-    JOIN meters m ON m.id = l.meter_id WHERE l.kind = 'transfer'")" \
+is "$(sql "SELECT group_concat(x, ' ') FROM (SELECT m.meter || ':' || l.amount || ':' ||
+    coalesce(CAST(l.buy_count AS TEXT), '') AS x FROM ledger l JOIN meters m ON
+    m.id = l.meter_id WHERE l.kind = 'transfer' ORDER BY l.id) AS t")" \
     "$OLD1:-7300:3 $OLD1:-400: $NEW1:7700:1" \
     "transfer rows: -73.00 off the old meter's wallet (its purchase 3), -4.00 that never reached it, 77.00 into the new"
 is "$(sql "SELECT c.buy_count || '|' || c.amount || '|' || c.state || '|' || coalesce(c.verdict, '') FROM commands c
@@ -166,7 +168,7 @@ exits 69 "swap a dead meter without --final" meter-swap -o csv "$OLD2" "$NEW2"
 like "$T/err" 'does not answer.*--final.*--balance' "the message asks for --final and --balance"
 exits 69 "with --final but without --balance" meter-swap -o csv --final 1234.5 "$OLD2" "$NEW2"
 is "$(sql "SELECT count(*) FROM ledger")" "$n_tx" "nothing was written"
-is "$(sql "SELECT account_id IS NOT NULL FROM meters WHERE meter = '$OLD2'")" 1 "the old meter keeps its account"
+is "$(sql "SELECT CASE WHEN account_id IS NOT NULL THEN 1 ELSE 0 END FROM meters WHERE meter = '$OLD2'")" 1 "the old meter keeps its account"
 last=$(sql "SELECT printf('%.2f', energy_wh / 1000.0) FROM meters WHERE meter = '$OLD2'")
 n0=$(counts)
 exits 65 "a display that reads 1234.5, below the last counter $last, is refused" \
@@ -194,8 +196,9 @@ start_sim site.yaml --credit 50 --state "$T/sim.state"
 exits 0 "meter-read once the old meter answers" meter-read -o csv --meter "$OLD2"
 exits 0 "meter-ctl read" meter-ctl read -o csv "$OLD2"
 is "$(f 1 balance relay)" "0.00|tripped" "meter-sim: the old meter's wallet is 0.00 and it is tripped"
-is "$(sql "SELECT group_concat(c.action || '=' || c.state, ' ') FROM commands c JOIN meters m ON m.id = c.meter_id
-    WHERE m.meter = '$OLD2' AND c.reason = 'swap' OR (m.meter = '$OLD2' AND c.amount < 0)")" \
+is "$(sql "SELECT group_concat(x, ' ') FROM (SELECT c.action || '=' || c.state AS x FROM commands c
+    JOIN meters m ON m.id = c.meter_id WHERE m.meter = '$OLD2' AND c.reason = 'swap' OR
+    (m.meter = '$OLD2' AND c.amount < 0) ORDER BY c.id) AS t")" \
     "recharge=done trip=done" "both commands done"
 
 # --- an account-billed dds238-2 ------------------------------------------------------

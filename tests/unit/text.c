@@ -429,10 +429,40 @@ test_misc_out(void)
 	}
 }
 
+static void
+fix_is(const char *s, const char *want, const char *name)
+{
+	char *got = NULL;
+
+	ok(pp__utf8_fix(s, &got) == PP_OK, "%s: fixed", name);
+	if (want == NULL)
+		ok(got == NULL, "%s: valid already, no copy", name);
+	else
+		is_str(got ? got : "(none)", want, name);
+	free(got);
+}
+
+static void
+test_utf8_fix(void)
+{
+	fix_is("", NULL, "utf8_fix of \"\"");
+	fix_is("张三 A1", NULL, "utf8_fix of valid text");
+	fix_is("A\xff\xfe" "B", "A\xef\xbf\xbd\xef\xbf\xbd" "B",
+	    "utf8_fix: each bad byte is U+FFFD");
+	fix_is("\xe5\xbc" "x", "\xef\xbf\xbd\xef\xbf\xbd" "x",
+	    "utf8_fix: a cut sequence, byte by byte");
+	fix_is("\xc0\xaf", "\xef\xbf\xbd\xef\xbf\xbd",
+	    "utf8_fix: an overlong slash");
+	fix_is("\xed\xa0\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd",
+	    "utf8_fix: a surrogate");
+	fix_is("\xff", "\xef\xbf\xbd", "utf8_fix: one bad byte alone");
+}
+
 int
 main(void)
 {
 	test_width();
+	test_utf8_fix();
 	test_text_check();
 	test_key_check();
 	test_csv_out();
