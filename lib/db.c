@@ -290,20 +290,35 @@ pp__readings_months(pp_db *db)
 	time_t t = (time_t)now;
 	struct tm tm;
 	pp__st *st;
-	int step;
+	int step, rc;
 
 	if (sql == NULL || db->engine->in_tx(db) || gmtime_r(&t, &tm) == NULL)
 		return PP_OK;
 	month = (int64_t)tm.tm_year * 12 + tm.tm_mon;
 	if (month == db->months_made)
 		return PP_OK;
-	if ((st = pp__stmt(db, sql)) == NULL)
+	/*
+	 * As a writer: every writer takes the writers' lock first, so none
+	 * is halfway through a transaction that would touch the readings
+	 * after the table's lock for the new partition was asked for, and
+	 * wait behind it while holding what it waits for.
+	 */
+	if ((rc = pp__tx_begin(db)) != PP_OK)
+		return rc;
+	if ((st = pp__stmt(db, sql)) == NULL) {
+		pp__tx_rollback(db);
 		return PP_EINTERNAL;
+	}
 	pp__bind_int64(st, 1, now);
 	step = pp__step(st);
 	pp__reset(st);
-	if (step != PP__ROW)
-		return pp__sqlfail(db, "the readings' months");
+	if (step != PP__ROW) {
+		rc = pp__sqlfail(db, "the readings' months");
+		pp__tx_rollback(db);
+		return rc;
+	}
+	if ((rc = pp__tx_commit(db)) != PP_OK)
+		return rc;
 	db->months_made = month;
 	return PP_OK;
 }

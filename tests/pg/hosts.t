@@ -98,24 +98,14 @@ sim_pids="$sim_pids $poller"
 cat b.fifo >b2.out &
 reader=$!
 
-mkfifo hold
-(echo "SELECT 'held' FROM pg_advisory_lock(hashtextextended('prepay lock gwb', 0));"
-    cat hold; echo "SELECT 'done';") | psql -X -q -t -A -d "$PREPAY_DB" >hold.out 2>&1 &
-holder=$!
-exec 7>hold
-n=0
-until grep -q held hold.out || [ $n -ge 600 ]; do
-	sleep 0.1; n=$((n + 1))
-done
-is "$(cat hold.out)" "held" "a session holds gwb's bus"
+hold_bus gwb
 exits 0 "a sale to B2 on host-a while gwb is busy" sale -o csv B2 5.00
 like "$T/err" 'pending' "its recharge is left pending"
 exits 75 "meter-ctl trip --wait 0 of B1 on host-a: the bus is busy" \
     meter-ctl trip --wait 0 -o csv B1
 is "$(psql_q "SELECT string_agg(action || '=' || state, ' ' ORDER BY id) FROM commands")" \
     "recharge=pending trip=pending" "both commands wait in the queue"
-exec 7>&-
-wait $holder
+release
 # host-b's poller takes the bus back and sends them.
 n=0
 until [ "$(psql_q "SELECT string_agg(state, ' ' ORDER BY id) FROM commands")" = "done done" ] ||
