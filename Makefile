@@ -72,7 +72,8 @@ MAN1	 = $(TOOLS:%=man/%.1) $(DAEMONS:%=man/%.1)
 MAN57	 = man/prepay.yaml.5 man/prepay-columns.5 man/prepay-profile.5 \
 	   man/prepay.7
 
-.PHONY: all check check-hours check-month check-pg check-pg-cli test demo deps install \
+.PHONY: all check check-hours check-month check-pg check-pg-engine check-pg-cli test \
+	demo deps install \
 	uninstall clean \
 	lint fuzz fuzzers layers
 
@@ -187,17 +188,16 @@ check-month:
 
 # The PostgreSQL suite: each tests/pg/*.t starts its own throwaway
 # clusters (scripts/pg-cluster) on sockets in its own directory, and
-# stops and removes them however it ends.
-check-pg:
-	$(MAKE) all
+# stops and removes them however it ends; then the whole CLI suite with
+# each test's database on a cluster of its own (PREPAY_TEST_PG,
+# tests/cli/lib.sh), the same tests through the URI.
+check-pg: all check-pg-engine check-pg-cli
+
+check-pg-engine:
 	PREPAY_BIN=$(CURDIR)/$(B)/bin PREPAY_PROFILES=$(CURDIR)/lib/profiles \
 	    prove -e '' tests/pg/*.t
 
-# The CLI suite with each test's database on a PostgreSQL cluster of its
-# own (PREPAY_TEST_PG, tests/cli/lib.sh): the port's worklist, not yet
-# part of CI (lib/pg/PORTING.md).
-check-pg-cli:
-	$(MAKE) all
+check-pg-cli: all
 	PREPAY_TEST_PG=1 PREPAY_BIN=$(CURDIR)/$(B)/bin \
 	    PREPAY_PROFILES=$(CURDIR)/lib/profiles prove -e '' tests/cli/*.t
 
