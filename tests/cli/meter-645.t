@@ -280,7 +280,14 @@ exits 0 "keys are not needed for reads" env PREPAY_KEYS="$T/none.keys" \
     meter-read -o csv --meter "$A"
 is "$(f 1 state)" ok "the read is ok"
 
-unlike prepay.db "02123456" "the database holds no password"
+# The database's bytes: the file, or the server's dump of it.
+if on_pg; then
+	pg_dump -d "$PREPAY_DB" >db.bytes 2>/dev/null
+else
+	cp prepay.db db.bytes
+fi
+ok "$( [ -s db.bytes ]; echo $?)" "the database's bytes, to search"
+unlike db.bytes "02123456" "the database holds no password"
 
 # --- the mixed site at work -----------------------------------------------
 
