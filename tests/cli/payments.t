@@ -281,7 +281,7 @@ wx n4 --order "$nocl" --txn 4200000001202603100000000004 --total 2000
 exits 1 "a notification for a closed account" pay-order --wechat n4.headers n4.body
 like "$T/err" "^pay-order: closed_account: order $nocl: account 100002 is closed; the order is refund_due$" \
     "it says so"
-is "$(sql "SELECT state || ' ' || transaction_id || ' ' || coalesce(ledger_id, 'none') FROM orders WHERE out_trade_no = '$nocl'")" \
+is "$(sql "SELECT state || ' ' || transaction_id || ' ' || coalesce(CAST(ledger_id AS TEXT), 'none') FROM orders WHERE out_trade_no = '$nocl'")" \
     "refund_due 4200000001202603100000000004 none" "the order is refund_due, with the transaction, and no sale"
 is "$(sql "SELECT count(*) FROM ledger WHERE ref = '4200000001202603100000000004'")" 0 "nothing is sold"
 is "$(sql "SELECT count(*) FROM pay_refusals WHERE code = 'closed_account'")" 1 "it is counted"
