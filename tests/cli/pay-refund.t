@@ -63,7 +63,7 @@ pay() {
 # state NO: the order's state, refund_id, refunded and refunded_by.
 state() {
 	sql "SELECT state || ',' || coalesce(refund_id, '') || ',' ||
-	    coalesce(refunded, '') || ',' || coalesce(refunded_by, '')
+	    coalesce(CAST(refunded AS TEXT), '') || ',' || coalesce(refunded_by, '')
 	    FROM orders WHERE out_trade_no = '$1'"
 }
 # snap, then unchanged NAME: no order and no ledger row changed between
@@ -177,6 +177,8 @@ if [ "$(id -u)" = 0 ]; then
 	done
 	chmod 777 "$T"
 	chmod 666 "$PREPAY_DB" "$PREPAY_DB-wal" "$PREPAY_DB-shm" 2>/dev/null
+	login_role "$POLLER" poller
+	login_role "$AUDITOR" auditor
 	snap
 	as_exits 77 "a poller may not refund" "$POLLER" PREPAY_NOW=$PREPAY_NOW \
 	    pay-order --refund "$nowx"

@@ -123,7 +123,7 @@ refused() {
 	like "$T/err" "^pay-order: order [0-9a-f]{32}: $_msg\$" "$_name: the message says why"
 	is "$(wc -l <"$T/err" | tr -d ' ')" 1 "$_name: one line"
 	_no=$(sed -n 's/^pay-order: order \([0-9a-f]*\): .*/\1/p' "$T/err")
-	is "$(sql "SELECT state || ',' || coalesce(requested, '') || ',' || coalesce(pay_url, '') FROM orders WHERE out_trade_no = '$_no'")" \
+	is "$(sql "SELECT state || ',' || coalesce(CAST(requested AS TEXT), '') || ',' || coalesce(pay_url, '') FROM orders WHERE out_trade_no = '$_no'")" \
 	    "created,," "$_name: the order stays created, unasked"
 }
 
