@@ -189,6 +189,51 @@ sql() {
 	esac
 }
 
+# db_of NAME: where a copy of the test's database named NAME is, as a
+# PREPAY_DB: the file $T/NAME.db, or on PostgreSQL the database NAME of
+# the same server.
+db_of() {
+	if on_pg; then
+		printf '%s\n' "$PREPAY_DB" | sed "s|^\([a-z]*://[^/]*/\)[^?]*|\1$1|"
+	else
+		printf '%s\n' "$T/$1.db"
+	fi
+}
+# pg_admin SQL...: each SQL on the server's database postgres, as the
+# superuser the test runs as (databases made and dropped).
+pg_admin() {
+	for _sql; do
+		psql -XAtq -v ON_ERROR_STOP=1 -d "$(db_of postgres)" \
+		    -c "SET client_min_messages = warning" -c "$_sql" || return
+	done
+}
+# db_save NAME: a copy of the test's database as it is now, named NAME
+# (made again if there was one); on PostgreSQL a database with the
+# site's as its template.  db_restore NAME: the test's database is that
+# copy again.  No tool may be using the database meanwhile.
+db_save() {
+	if on_pg; then
+		pg_admin "DROP DATABASE IF EXISTS $1 WITH (FORCE)" \
+		    "CREATE DATABASE $1 TEMPLATE $(db_name)"
+	else
+		rm -f "$T/$1.db"
+		sqlite3 "$PREPAY_DB" ".backup '$T/$1.db'"
+	fi
+}
+db_restore() {
+	if on_pg; then
+		pg_admin "DROP DATABASE $(db_name) WITH (FORCE)" \
+		    "CREATE DATABASE $(db_name) TEMPLATE $1"
+	else
+		rm -f "$PREPAY_DB" "$PREPAY_DB-wal" "$PREPAY_DB-shm"
+		cp "$T/$1.db" "$PREPAY_DB"
+	fi
+}
+# db_name: the name of the test's database on its server.
+db_name() {
+	printf '%s\n' "$PREPAY_DB" | sed 's|^[a-z]*://[^/]*/\([^?]*\).*|\1|'
+}
+
 # load_site: prepay.yaml(5)'s example site, loaded.
 load_site() {
 	site-load "$FIXTURES/site.yaml" >/dev/null

@@ -41,41 +41,11 @@ is "$(sql "SELECT count(*) FROM ledger")" 9 "9 ledger rows to tamper with"
 exits 0 "untouched: report verify passes" report verify -o csv
 
 # A clean copy, restored before each tampering: a file, or on PostgreSQL
-# a database of the same server (the site's is its template).
-# pg_admin ARGS...: psql on the server's database postgres.
-pg_admin() {
-	psql -XAtq -v ON_ERROR_STOP=1 \
-	    -d "$(printf '%s' "$PREPAY_DB" | sed 's|^\([a-z]*://[^/]*/\)prepay|\1postgres|')" \
-	    "$@"
-}
-save() {
-	if on_pg; then
-		pg_admin -c "SET client_min_messages = warning" \
-		    -c "DROP DATABASE IF EXISTS prepay_good" \
-		    -c "CREATE DATABASE prepay_good TEMPLATE prepay"
-	else
-		sql ".backup '$T/good.db'"
-	fi
-}
-# empty: no database at all (site-load makes one).
-empty() {
-	if on_pg; then
-		pg_admin -c "DROP DATABASE prepay WITH (FORCE)" \
-		    -c "CREATE DATABASE prepay"
-	else
-		rm -f "$PREPAY_DB" "$PREPAY_DB-wal" "$PREPAY_DB-shm"
-	fi
-}
+# a database of the same server (lib.sh: db_save, db_restore).
 restore() {
-	if on_pg; then
-		pg_admin -c "DROP DATABASE prepay WITH (FORCE)" \
-		    -c "CREATE DATABASE prepay TEMPLATE prepay_good"
-	else
-		empty
-		cp "$T/good.db" "$PREPAY_DB"
-	fi
+	db_restore good
 }
-save
+db_save good
 # shell SQL: run SQL in the sqlite3 shell (psql), stderr to $T/err, exit
 # in $rc.
 shell() {
@@ -272,7 +242,7 @@ PREPAY_NOW="2026-11-21 14:00:00" meter-read --import hand.csv >/dev/null ||
 is "$(sql "SELECT sum(cost_e7) FROM readings")" 56490000 "10.5 kWh charged at 0.5380: 5.649 yuan"
 export PREPAY_NOW="2026-11-21 15:00:00"
 exits 0 "charged: report verify passes" report verify -o csv
-save
+db_save good
 
 restore
 shell "UPDATE readings SET cost_e7 = 0; UPDATE daily SET cost_e7 = 0;
@@ -357,7 +327,7 @@ printf 'nothing\n' >"$T/bad-anchor"
 exits 65 "an anchor without heads" report verify --anchor "$T/bad-anchor"
 is "$(wc -c <"$T/out" | tr -d ' ')" 0 "a bad anchor prints no rows: it is read first"
 restore
-empty
+db_drop
 site-load "$T/site.yaml" >/dev/null
 report verify -o tsv >"$T/empty-anchor.tsv"
 is "$(grep -c '^ledger-head	ok	0:$' "$T/empty-anchor.tsv")" 1 "an empty ledger's head is 0:"
