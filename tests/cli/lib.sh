@@ -229,6 +229,22 @@ db_restore() {
 		cp "$T/$1.db" "$PREPAY_DB"
 	fi
 }
+# db_dump: the test's database as SQL, to compare before and after or to
+# search: sqlite3's .dump, or on PostgreSQL pg_dump's with its rows as
+# INSERT INTO TABLE VALUES lines as SQLite's (no schema name), the lines
+# sorted (an UPDATE moves a row in PostgreSQL's heap, rewriting the same
+# values), without the sequences' positions (a rolled back INSERT still
+# takes its number) and the random key of pg_dump's \restrict.
+db_dump() {
+	if on_pg; then
+		pg_dump --inserts --no-owner --no-privileges -d "$PREPAY_DB" |
+		    sed 's/^INSERT INTO public\./INSERT INTO /' |
+		    grep -v -e 'pg_catalog\.setval' -e '^\\\(un\)*restrict ' |
+		    LC_ALL=C sort
+	else
+		sqlite3 "$PREPAY_DB" .dump
+	fi
+}
 # db_name: the name of the test's database on its server.
 db_name() {
 	printf '%s\n' "$PREPAY_DB" | sed 's|^[a-z]*://[^/]*/\([^?]*\).*|\1|'

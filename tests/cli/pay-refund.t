@@ -69,12 +69,12 @@ state() {
 # snap, then unchanged NAME: no order and no ledger row changed between
 # them (the audit keeps the refused invocation, with its exit code).
 snap() {
-	sqlite3 "$PREPAY_DB" "SELECT * FROM orders; SELECT * FROM ledger" \
-	    >"$T/snap"
+	{ sql "SELECT * FROM orders ORDER BY 1"
+	  sql "SELECT * FROM ledger ORDER BY 1"; } >"$T/snap"
 }
 unchanged() {
-	sqlite3 "$PREPAY_DB" "SELECT * FROM orders; SELECT * FROM ledger" \
-	    >"$T/snap2"
+	{ sql "SELECT * FROM orders ORDER BY 1"
+	  sql "SELECT * FROM ledger ORDER BY 1"; } >"$T/snap2"
 	exits 0 "$1: nothing is written" cmp "$T/snap" "$T/snap2"
 }
 
@@ -295,7 +295,7 @@ PREPAY_NOW=$DAY2 alarm-scan -o csv -k payment >/dev/null
 is "$(sql "SELECT count(*) FROM alarms WHERE kind = 'payment' AND cleared IS NULL")" 0 \
     "the payment alarm clears: no refusal in 24 hours, no refund due"
 exits 0 "report verify passes, the rebuilt orders table the schema's own" report verify
-sqlite3 "$PREPAY_DB" .dump >dump.sql
+db_dump >dump.sql
 unlike dump.sql 'PRIVATE KEY|-----BEGIN|signature=' "no key or signature is in the database"
 
 

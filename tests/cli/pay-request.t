@@ -239,7 +239,7 @@ exits 0 "the day's Alipay statement" curl -sf -o alipay.csv "http://127.0.0.1:$f
 exits 0 "it agrees with the ledger" pay-statement -o csv --alipay alipay.csv
 
 # No secret is in the database or the audit.
-sqlite3 "$PREPAY_DB" .dump >dump.sql
+db_dump >dump.sql
 unlike dump.sql 'PRIVATE KEY|-----BEGIN|signature=' "no key or signature is in the database"
 
 done_testing

@@ -5,7 +5,7 @@
 # dump FILE: the database as SQL, without the audit log (every run,
 # failed or not, appends to it).
 dump() {
-	sqlite3 "$PREPAY_DB" .dump | grep -v '^INSERT INTO audit' >"$1"
+	db_dump | grep -v '^INSERT INTO audit' >"$1"
 }
 
 cp "$FIXTURES/site.yaml" site.yaml

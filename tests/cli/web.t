@@ -252,8 +252,9 @@ notify() {
 	    "$URL/pay/wechat/notify")
 }
 state() {
-	sqlite3 "$PREPAY_DB" "SELECT * FROM ledger; SELECT * FROM orders;
-	    SELECT * FROM accounts"
+	sql "SELECT * FROM ledger ORDER BY 1"
+	sql "SELECT * FROM orders ORDER BY 1"
+	sql "SELECT * FROM accounts ORDER BY 1"
 }
 
 wx n1 --order "$no1" --txn 4200000001202603100000000001 --total 5000
