@@ -207,6 +207,12 @@ pg_admin() {
 		    -c "SET client_min_messages = warning" -c "$_sql" || return
 	done
 }
+# db_new NAME: db_of NAME, for site-load to make: on PostgreSQL an empty
+# database made now.
+db_new() {
+	on_pg && pg_admin "CREATE DATABASE $1"
+	db_of "$1"
+}
 # db_save NAME: a copy of the test's database as it is now, named NAME
 # (made again if there was one); on PostgreSQL a database with the
 # site's as its template.  db_restore NAME: the test's database is that
