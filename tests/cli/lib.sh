@@ -216,11 +216,14 @@ db_new() {
 # db_save NAME: a copy of the test's database as it is now, named NAME
 # (made again if there was one); on PostgreSQL a database with the
 # site's as its template.  db_restore NAME: the test's database is that
-# copy again.  No tool may be using the database meanwhile.
+# copy again.  No tool may be using the database meanwhile.  (A template
+# copies what is in a database, not the database's own grants: those of
+# lib/pg/003-roles.sql are given again.)
 db_save() {
 	if on_pg; then
 		pg_admin "DROP DATABASE IF EXISTS $1 WITH (FORCE)" \
 		    "CREATE DATABASE $1 TEMPLATE $(db_name)"
+		pg_connect "$1"
 	else
 		rm -f "$T/$1.db"
 		sqlite3 "$PREPAY_DB" ".backup '$T/$1.db'"
@@ -230,10 +233,16 @@ db_restore() {
 	if on_pg; then
 		pg_admin "DROP DATABASE $(db_name) WITH (FORCE)" \
 		    "CREATE DATABASE $(db_name) TEMPLATE $1"
+		pg_connect "$(db_name)"
 	else
 		rm -f "$PREPAY_DB" "$PREPAY_DB-wal" "$PREPAY_DB-shm"
 		cp "$T/$1.db" "$PREPAY_DB"
 	fi
+}
+pg_connect() {
+	pg_admin "REVOKE CONNECT ON DATABASE $1 FROM PUBLIC" \
+	    "GRANT CONNECT ON DATABASE $1 TO prepay_auditor, prepay_poller,
+	    prepay_cashier, prepay_supervisor, prepay_admin, prepay_web"
 }
 # db_dump: the test's database as SQL, to compare before and after or to
 # search: sqlite3's .dump, or on PostgreSQL pg_dump's with its rows as
