@@ -586,19 +586,22 @@ squeeze(const char *sql, char *buf, size_t size)
 
 /*
  * The schema's objects on a PostgreSQL database, as one list in one
- * order: each table's and view's columns, each index, each trigger with
- * whether it fires and its function's body, each function's body.  The
- * months' partitions, and what they copy of their parent, are not the
- * schema's but its data's (prepay_partitions).
+ * order: each table's and view's columns, and each view's query, each
+ * index, each trigger with whether it fires and its function's body,
+ * each function's body.  The months' partitions, and what they copy of
+ * their parent, are not the schema's but its data's (prepay_partitions).
  */
 static const char pg_objects_sql[] =
-    "SELECT 'table', c.relname, string_agg(a.attname || ' ' || "
+    "SELECT CASE c.relkind WHEN 'v' THEN 'view' ELSE 'table' END, "
+    "c.relname, string_agg(a.attname || ' ' || "
     "format_type(a.atttypid, a.atttypmod) || CASE WHEN a.attnotnull THEN "
-    "' not null' ELSE '' END, ', ' ORDER BY a.attnum) FROM pg_class c JOIN "
+    "' not null' ELSE '' END, ', ' ORDER BY a.attnum) || CASE c.relkind "
+    "WHEN 'v' THEN ' AS ' || pg_get_viewdef(c.oid) ELSE '' END FROM "
+    "pg_class c JOIN "
     "pg_namespace n ON n.oid = c.relnamespace JOIN pg_attribute a ON "
     "a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped WHERE "
     "n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v') AND NOT "
-    "c.relispartition GROUP BY c.relname "
+    "c.relispartition GROUP BY c.relname, c.relkind, c.oid "
     "UNION ALL SELECT 'index', c.relname, pg_get_indexdef(c.oid) FROM "
     "pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE "
     "n.nspname = 'public' AND c.relkind IN ('i', 'I') AND NOT "

@@ -189,6 +189,82 @@ sql() {
 	esac
 }
 
+# db_of NAME: where a copy of the test's database named NAME is, as a
+# PREPAY_DB: the file $T/NAME.db, or on PostgreSQL the database NAME of
+# the same server.
+db_of() {
+	if on_pg; then
+		printf '%s\n' "$PREPAY_DB" | sed "s|^\([a-z]*://[^/]*/\)[^?]*|\1$1|"
+	else
+		printf '%s\n' "$T/$1.db"
+	fi
+}
+# pg_admin SQL...: each SQL on the server's database postgres, as the
+# superuser the test runs as (databases made and dropped).
+pg_admin() {
+	for _sql; do
+		psql -XAtq -v ON_ERROR_STOP=1 -d "$(db_of postgres)" \
+		    -c "SET client_min_messages = warning" -c "$_sql" || return
+	done
+}
+# db_new NAME: db_of NAME, for site-load to make: on PostgreSQL an empty
+# database made now.
+db_new() {
+	on_pg && pg_admin "CREATE DATABASE $1"
+	db_of "$1"
+}
+# db_save NAME: a copy of the test's database as it is now, named NAME
+# (made again if there was one); on PostgreSQL a database with the
+# site's as its template.  db_restore NAME: the test's database is that
+# copy again.  No tool may be using the database meanwhile.  (A template
+# copies what is in a database, not the database's own grants: those of
+# lib/pg/003-roles.sql are given again.)
+db_save() {
+	if on_pg; then
+		pg_admin "DROP DATABASE IF EXISTS $1 WITH (FORCE)" \
+		    "CREATE DATABASE $1 TEMPLATE $(db_name)"
+		pg_connect "$1"
+	else
+		rm -f "$T/$1.db"
+		sqlite3 "$PREPAY_DB" ".backup '$T/$1.db'"
+	fi
+}
+db_restore() {
+	if on_pg; then
+		pg_admin "DROP DATABASE $(db_name) WITH (FORCE)" \
+		    "CREATE DATABASE $(db_name) TEMPLATE $1"
+		pg_connect "$(db_name)"
+	else
+		rm -f "$PREPAY_DB" "$PREPAY_DB-wal" "$PREPAY_DB-shm"
+		cp "$T/$1.db" "$PREPAY_DB"
+	fi
+}
+pg_connect() {
+	pg_admin "REVOKE CONNECT ON DATABASE $1 FROM PUBLIC" \
+	    "GRANT CONNECT ON DATABASE $1 TO prepay_auditor, prepay_poller,
+	    prepay_cashier, prepay_supervisor, prepay_admin, prepay_web"
+}
+# db_dump: the test's database as SQL, to compare before and after or to
+# search: sqlite3's .dump, or on PostgreSQL pg_dump's with its rows as
+# INSERT INTO TABLE VALUES lines as SQLite's (no schema name), the lines
+# sorted (an UPDATE moves a row in PostgreSQL's heap, rewriting the same
+# values), without the sequences' positions (a rolled back INSERT still
+# takes its number) and the random key of pg_dump's \restrict.
+db_dump() {
+	if on_pg; then
+		pg_dump --inserts --no-owner --no-privileges -d "$PREPAY_DB" |
+		    sed 's/^INSERT INTO public\./INSERT INTO /' |
+		    grep -v -e 'pg_catalog\.setval' -e '^\\\(un\)*restrict ' |
+		    LC_ALL=C sort
+	else
+		sqlite3 "$PREPAY_DB" .dump
+	fi
+}
+# db_name: the name of the test's database on its server.
+db_name() {
+	printf '%s\n' "$PREPAY_DB" | sed 's|^[a-z]*://[^/]*/\([^?]*\).*|\1|'
+}
+
 # load_site: prepay.yaml(5)'s example site, loaded.
 load_site() {
 	site-load "$FIXTURES/site.yaml" >/dev/null

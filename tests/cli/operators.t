@@ -106,6 +106,7 @@ id -u "$CASHIER" >/dev/null 2>&1 || useradd -M -N -r "$CASHIER" ||
     echo "# could not create login $CASHIER"
 chmod 777 "$T"
 chmod 666 "$PREPAY_DB" "$PREPAY_DB-wal" "$PREPAY_DB-shm" 2>/dev/null
+login_role "$CASHIER" cashier
 as_exits 0 "the cashier sells, with a receipt" "$CASHIER" PREPAY_NOW=$PREPAY_NOW \
     sale -o csv --receipt - 100001 20
 like "$T/out" "^收款员: 张敏$" "the cashier's receipt shows 张敏"

@@ -63,18 +63,18 @@ pay() {
 # state NO: the order's state, refund_id, refunded and refunded_by.
 state() {
 	sql "SELECT state || ',' || coalesce(refund_id, '') || ',' ||
-	    coalesce(refunded, '') || ',' || coalesce(refunded_by, '')
+	    coalesce(CAST(refunded AS TEXT), '') || ',' || coalesce(refunded_by, '')
 	    FROM orders WHERE out_trade_no = '$1'"
 }
 # snap, then unchanged NAME: no order and no ledger row changed between
 # them (the audit keeps the refused invocation, with its exit code).
 snap() {
-	sqlite3 "$PREPAY_DB" "SELECT * FROM orders; SELECT * FROM ledger" \
-	    >"$T/snap"
+	{ sql "SELECT * FROM orders ORDER BY 1"
+	  sql "SELECT * FROM ledger ORDER BY 1"; } >"$T/snap"
 }
 unchanged() {
-	sqlite3 "$PREPAY_DB" "SELECT * FROM orders; SELECT * FROM ledger" \
-	    >"$T/snap2"
+	{ sql "SELECT * FROM orders ORDER BY 1"
+	  sql "SELECT * FROM ledger ORDER BY 1"; } >"$T/snap2"
 	exits 0 "$1: nothing is written" cmp "$T/snap" "$T/snap2"
 }
 
@@ -177,6 +177,8 @@ if [ "$(id -u)" = 0 ]; then
 	done
 	chmod 777 "$T"
 	chmod 666 "$PREPAY_DB" "$PREPAY_DB-wal" "$PREPAY_DB-shm" 2>/dev/null
+	login_role "$POLLER" poller
+	login_role "$AUDITOR" auditor
 	snap
 	as_exits 77 "a poller may not refund" "$POLLER" PREPAY_NOW=$PREPAY_NOW \
 	    pay-order --refund "$nowx"
@@ -293,7 +295,7 @@ PREPAY_NOW=$DAY2 alarm-scan -o csv -k payment >/dev/null
 is "$(sql "SELECT count(*) FROM alarms WHERE kind = 'payment' AND cleared IS NULL")" 0 \
     "the payment alarm clears: no refusal in 24 hours, no refund due"
 exits 0 "report verify passes, the rebuilt orders table the schema's own" report verify
-sqlite3 "$PREPAY_DB" .dump >dump.sql
+db_dump >dump.sql
 unlike dump.sql 'PRIVATE KEY|-----BEGIN|signature=' "no key or signature is in the database"
 
 

@@ -123,7 +123,7 @@ refused() {
 	like "$T/err" "^pay-order: order [0-9a-f]{32}: $_msg\$" "$_name: the message says why"
 	is "$(wc -l <"$T/err" | tr -d ' ')" 1 "$_name: one line"
 	_no=$(sed -n 's/^pay-order: order \([0-9a-f]*\): .*/\1/p' "$T/err")
-	is "$(sql "SELECT state || ',' || coalesce(requested, '') || ',' || coalesce(pay_url, '') FROM orders WHERE out_trade_no = '$_no'")" \
+	is "$(sql "SELECT state || ',' || coalesce(CAST(requested AS TEXT), '') || ',' || coalesce(pay_url, '') FROM orders WHERE out_trade_no = '$_no'")" \
 	    "created,," "$_name: the order stays created, unasked"
 }
 
@@ -239,7 +239,7 @@ exits 0 "the day's Alipay statement" curl -sf -o alipay.csv "http://127.0.0.1:$f
 exits 0 "it agrees with the ledger" pay-statement -o csv --alipay alipay.csv
 
 # No secret is in the database or the audit.
-sqlite3 "$PREPAY_DB" .dump >dump.sql
+db_dump >dump.sql
 unlike dump.sql 'PRIVATE KEY|-----BEGIN|signature=' "no key or signature is in the database"
 
 done_testing

@@ -124,7 +124,7 @@ is "$(f 1 diff ref account statement_amount ledger_amount note)" \
 posted=$(f 1 serial)
 is "$(report txns -o csv | grep -c "^$posted,.*,sale,100001,.*,20.00,wechat,.*,4200000002,")" 1 \
     "a wechat sale of 20.00 to 100001 with the transaction id as its ref"
-is "$(sql "SELECT state, paid - $day_start, transaction_id, ledger_id = (SELECT id FROM ledger WHERE ref = '4200000002') FROM orders WHERE out_trade_no = 'W2'")" \
+is "$(sql "SELECT state, paid - $day_start, transaction_id, CASE WHEN ledger_id = (SELECT id FROM ledger WHERE ref = '4200000002') THEN 1 ELSE 0 END FROM orders WHERE out_trade_no = 'W2'")" \
     "paid|34200|4200000002|1" "its order is paid at the platform's time"
 is "$(sql "SELECT state FROM orders WHERE out_trade_no = 'W5'")" "refund_due" \
     "the closed account's order waits for a refund"
@@ -268,6 +268,7 @@ id -u "$POLLER" >/dev/null 2>&1 || useradd -M -N -r "$POLLER" ||
     echo "# could not create login $POLLER"
 chmod 777 "$T"
 chmod 666 "$PREPAY_DB" "$PREPAY_DB-wal" "$PREPAY_DB-shm" wechat.csv 2>/dev/null
+login_role "$POLLER" poller
 as_exits 1 "a poller checks" "$POLLER" PREPAY_NOW=1773115200 \
     pay-statement -o csv --wechat wechat.csv
 is "$(col "$T/out" diff)" "amount unknown_order closed_account amount unknown_order account refund not_in_statement" \

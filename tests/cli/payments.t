@@ -22,10 +22,10 @@ is "$(sql "SELECT key || '=' || value FROM settings WHERE key LIKE 'pay.%' ORDER
 
 # No secret enters the database: neither the APIv3 key nor a private key.
 apiv3=$(xxd -p -c 64 conf/wechat-apiv3.key)
-sqlite3 "$PREPAY_DB" .dump | xxd -p | tr -d '\n' >dump.hex
+db_dump | xxd -p | tr -d '\n' >dump.hex
 if grep -q "$apiv3" dump.hex; then ok 1 "the APIv3 key is not in the database"
 else ok 0 "the APIv3 key is not in the database"; fi
-sqlite3 "$PREPAY_DB" .dump >dump.sql
+db_dump >dump.sql
 unlike dump.sql 'PRIVATE KEY|-----BEGIN' "no PEM key is in the database"
 
 exits 0 "load the same file again" site-load conf/site.yaml
@@ -43,11 +43,11 @@ exits 0 "the first list back" site-load conf/site.yaml
 # bad NAME MESSAGE-REGEX: conf/bad.yaml is refused with exit 78, saying
 # file:line: key: why, naming no secret, and nothing changes.
 bad() {
-	sqlite3 "$PREPAY_DB" "SELECT * FROM settings ORDER BY key" >before
+	sql "SELECT * FROM settings ORDER BY key" >before
 	exits 78 "$1" site-load conf/bad.yaml
 	like "$T/err" "^site-load: conf/bad\\.yaml:[0-9]+: $2" "$1: the message says where and why"
 	is "$(wc -l <"$T/err" | tr -d ' ')" 1 "$1: one line"
-	sqlite3 "$PREPAY_DB" "SELECT * FROM settings ORDER BY key" >after
+	sql "SELECT * FROM settings ORDER BY key" >after
 	cmp -s before after
 	ok $? "$1: nothing is written"
 }
@@ -160,8 +160,9 @@ exits 64 "too few operands" pay-order 100001 10
 # wx and ali (lib.sh): the fake platform's notifications.
 # state: what a refusal must leave as it was.
 state() {
-	sqlite3 "$PREPAY_DB" "SELECT * FROM ledger; SELECT * FROM orders;
-	    SELECT * FROM accounts"
+	sql "SELECT * FROM ledger ORDER BY 1"
+	sql "SELECT * FROM orders ORDER BY 1"
+	sql "SELECT * FROM accounts ORDER BY 1"
 }
 
 wx n1 --order "$no1" --txn 4200000001202603100000000001 --total 5000
@@ -281,7 +282,7 @@ wx n4 --order "$nocl" --txn 4200000001202603100000000004 --total 2000
 exits 1 "a notification for a closed account" pay-order --wechat n4.headers n4.body
 like "$T/err" "^pay-order: closed_account: order $nocl: account 100002 is closed; the order is refund_due$" \
     "it says so"
-is "$(sql "SELECT state || ' ' || transaction_id || ' ' || coalesce(ledger_id, 'none') FROM orders WHERE out_trade_no = '$nocl'")" \
+is "$(sql "SELECT state || ' ' || transaction_id || ' ' || coalesce(CAST(ledger_id AS TEXT), 'none') FROM orders WHERE out_trade_no = '$nocl'")" \
     "refund_due 4200000001202603100000000004 none" "the order is refund_due, with the transaction, and no sale"
 is "$(sql "SELECT count(*) FROM ledger WHERE ref = '4200000001202603100000000004'")" 0 "nothing is sold"
 is "$(sql "SELECT count(*) FROM pay_refusals WHERE code = 'closed_account'")" 1 "it is counted"
@@ -385,9 +386,9 @@ PREPAY_NOW=$((PREPAY_NOW + 86401)) alarm-scan -o csv -k payment >/dev/null
 is "$(sql "SELECT count(*) FROM alarms WHERE kind = 'payment' AND cleared IS NULL")" 0 \
     "with no refusal in 24 hours and no refund due it clears"
 
-sqlite3 "$PREPAY_DB" .dump >dump.sql
+db_dump >dump.sql
 unlike dump.sql 'PRIVATE KEY|-----BEGIN' "still no key in the database"
-sqlite3 "$PREPAY_DB" .dump | xxd -p | tr -d '\n' >dump.hex
+db_dump | xxd -p | tr -d '\n' >dump.hex
 if grep -q "$apiv3" dump.hex; then ok 1 "still no APIv3 key in the database"
 else ok 0 "still no APIv3 key in the database"; fi
 

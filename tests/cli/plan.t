@@ -177,11 +177,11 @@ bad() {
 	sed -e "$3" site.yaml >bad.yaml
 	! cmp -s site.yaml bad.yaml
 	ok $? "$1: the test file really is changed"
-	sqlite3 "$PREPAY_DB" .dump | grep -v '^INSERT INTO audit' >before
+	db_dump | grep -v '^INSERT INTO audit' >before
 	exits 78 "$1" site-load bad.yaml
 	like "$T/err" "^site-load: bad\\.yaml:$2" "$1: the message names file:line: key"
 	is "$(wc -l <"$T/err" | tr -d ' ')" 1 "$1: one line"
-	sqlite3 "$PREPAY_DB" .dump | grep -v '^INSERT INTO audit' >after
+	db_dump | grep -v '^INSERT INTO audit' >after
 	cmp -s before after
 	ok $? "$1: nothing written"
 }

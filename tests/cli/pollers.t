@@ -77,7 +77,7 @@ like "$T/err" "^meter-read: --poller \"a b\": use letters" "... says what a name
 # --due: each poller's schedule is its own.  The polls above were of all
 # their poller's meters: recorded, and by now the next slot has come.
 is "$(sql "SELECT group_concat(poller, ' ') FROM (SELECT poller FROM polls ORDER BY
-    id)")" "north south $host $host" "each recorded poll of all its meters names its poller"
+    id) p")" "north south $host $host" "each recorded poll of all its meters names its poller"
 export PREPAY_NOW="2026-11-20 11:00:00"
 exits 0 "north's poll is due" meter-read --poller north --due -o csv
 is "$(meters)" "0101000001 " "north polled, gw3 being this host's now"

@@ -105,7 +105,7 @@ poll() {
 }
 # voltage METER: the voltage of the meter's last reading, or NULL.
 voltage() {
-	sql "SELECT coalesce(r.voltage_dv, 'NULL') FROM readings r JOIN meters m ON m.id = r.meter_id
+	sql "SELECT coalesce(CAST(r.voltage_dv AS TEXT), 'NULL') FROM readings r JOIN meters m ON m.id = r.meter_id
 	    WHERE m.meter = '$1' ORDER BY r.id DESC LIMIT 1"
 }
 fast_polls() {

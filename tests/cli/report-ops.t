@@ -247,9 +247,9 @@ exits 64 "bill without an account" report bill --month "$N" -o csv
 
 # --- status ---------------------------------------------------------------
 
-sql "UPDATE meters SET state = 'lost', state_since = strftime('%s', '$P-20 08:00:00', 'utc'),
-    last_seen = strftime('%s', '$P-20 07:30:00', 'utc') WHERE meter = 'B101';
-    UPDATE gateways SET state = 'lost', state_since = strftime('%s', '$P-20 08:00:00', 'utc')
+sql "UPDATE meters SET state = 'lost', state_since = unixepoch('$P-20 08:00:00', 'utc'),
+    last_seen = unixepoch('$P-20 07:30:00', 'utc') WHERE meter = 'B101';
+    UPDATE gateways SET state = 'lost', state_since = unixepoch('$P-20 08:00:00', 'utc')
     WHERE name = 'gb';
     UPDATE meters SET power_w = 150, relay = 'closed', keep = 'on' WHERE meter = 'A101';"
 exits 0 "status" report status -o csv

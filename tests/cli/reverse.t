@@ -128,7 +128,7 @@ verify_ok "on the main database"
 
 # --- lists, in a database of their own ----------------------------------
 
-export PREPAY_DB="$T/list.db"
+export PREPAY_DB="$(db_new list)"
 load_site
 acct-open -n 甲 0101070723 >/dev/null && acct-open -n 乙 010107072A >/dev/null
 sale 100001 1 >/dev/null && sale 100001 2 >/dev/null && sale 100002 3 >/dev/null &&

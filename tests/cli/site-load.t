@@ -5,7 +5,7 @@
 # dump FILE: the database as SQL, without the audit log (every run,
 # failed or not, appends to it).
 dump() {
-	sqlite3 "$PREPAY_DB" .dump | grep -v '^INSERT INTO audit' >"$1"
+	db_dump | grep -v '^INSERT INTO audit' >"$1"
 }
 
 cp "$FIXTURES/site.yaml" site.yaml
@@ -142,7 +142,7 @@ ok $? "--meters: nothing imported from the list with two bad rows"
 
 exits 65 "--meters --each --rejects: good rows in, bad rows out" \
     site-load --each --rejects r.csv --meters twobad.csv
-is "$(sql "SELECT group_concat(meter || ':' || unit || ':' || room, ' ') FROM (SELECT * FROM meters WHERE meter LIKE '01010708%' ORDER BY meter)")" \
+is "$(sql "SELECT group_concat(meter || ':' || unit || ':' || room, ' ') FROM (SELECT * FROM meters WHERE meter LIKE '01010708%' ORDER BY meter) m")" \
     "0101070811:20:154101 0101070813:22:154103" "--each: the two good rows are imported"
 is "$(head -n 1 r.csv)" "meter,gateway,unit,profile,room,error" "rejects: the input header plus error"
 is "$(csv_rows r.csv)" 2 "rejects: two rows"
@@ -153,7 +153,7 @@ is "$(csv_field r.csv 2 meter),$(csv_field r.csv 2 unit)" "0101070814,abc" "reje
 ok $? "rejects: the error column is filled"
 
 exits 0 "--meters: a good list" site-load --meters good.csv
-is "$(sql "SELECT group_concat(meter || ':' || unit || ':' || room || ':' || billing, ' ') FROM (SELECT * FROM meters WHERE meter IN ('0101070801', '0101070802', '0101070803') ORDER BY meter)")" \
+is "$(sql "SELECT group_concat(meter || ':' || unit || ':' || room || ':' || billing, ' ') FROM (SELECT * FROM meters WHERE meter IN ('0101070801', '0101070802', '0101070803') ORDER BY meter) m")" \
     "0101070801:10:153101:account 0101070802:11:153102:meter 0101070803:12:153103:account" \
     "--meters: the three meters are imported"
 

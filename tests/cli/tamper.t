@@ -2,6 +2,8 @@
 # tamper.t: money rows and audit entries changed with the sqlite3 shell,
 # outside the tools.  The triggers refuse plain UPDATE and DELETE; with the
 # triggers dropped, `report verify` exits 1 and names what was touched.
+# On PostgreSQL the same edits are made with psql as the superuser, who
+# gets past the append-only triggers by disabling them.
 . "$(dirname "$0")/lib.sh"
 # The library's clock, fixed: the rows are all of one morning.
 export PREPAY_NOW="2026-11-20 10:00:00"
@@ -38,16 +40,44 @@ LAST=$(sql "SELECT serial FROM ledger ORDER BY id DESC LIMIT 1")
 is "$(sql "SELECT count(*) FROM ledger")" 9 "9 ledger rows to tamper with"
 exits 0 "untouched: report verify passes" report verify -o csv
 
-# A clean copy, restored before each tampering.
-sql ".backup '$T/good.db'"
+# A clean copy, restored before each tampering: a file, or on PostgreSQL
+# a database of the same server (lib.sh: db_save, db_restore).
 restore() {
-	rm -f "$PREPAY_DB" "$PREPAY_DB-wal" "$PREPAY_DB-shm"
-	cp "$T/good.db" "$PREPAY_DB"
+	db_restore good
 }
-# shell SQL: run SQL in the sqlite3 shell, stderr to $T/err, exit in $rc.
+db_save good
+# shell SQL: run SQL in the sqlite3 shell (psql), stderr to $T/err, exit
+# in $rc.
 shell() {
-	sqlite3 "$PREPAY_DB" "$1" >"$T/out" 2>"$T/err"
+	sql "$1" >"$T/out" 2>"$T/err"
 	rc=$?
+}
+# untrigger NAME: the SQL that gets past the append-only trigger NAME (of
+# the ledger or the audit): the sqlite3 shell drops it, a superuser of
+# PostgreSQL disables it.  retrigger NAME: the SQL that puts it back as
+# the schema has it.
+untrigger() {
+	if on_pg; then
+		echo "ALTER TABLE ${1%%_no_*} DISABLE TRIGGER $1;"
+	else
+		echo "DROP TRIGGER $1;"
+	fi
+}
+retrigger() {
+	if on_pg; then
+		echo "ALTER TABLE ${1%%_no_*} ENABLE ALWAYS TRIGGER $1;"
+		return
+	fi
+	case $1 in
+	ledger_*) _msg='the ledger is append-only' ;;
+	*) _msg='the audit log is append-only' ;;
+	esac
+	case $1 in
+	*_update) _ev=UPDATE ;;
+	*) _ev=DELETE ;;
+	esac
+	echo "CREATE TRIGGER $1 BEFORE $_ev ON ${1%%_no_*}
+	    BEGIN SELECT RAISE(ABORT, '$_msg'); END;"
 }
 # verify_fails NAME: report verify exits 1; its output is in $T/out.
 verify_fails() {
@@ -78,7 +108,7 @@ exits 0 "triggers: report verify still passes" report verify -o csv
 # --- an edited amount --------------------------------------------------------------
 
 restore
-shell "DROP TRIGGER ledger_no_update;
+shell "$(untrigger ledger_no_update)
     UPDATE ledger SET amount = amount + 100 WHERE serial = '$S'"
 is "$rc" 0 "edit: trigger dropped and the amount of $S raised by 1.00"
 verify_fails "edit"
@@ -91,23 +121,22 @@ like "$T/out" '^balances,fail,.*X2' "edit: the balances check names account X2"
 
 # The same edit, with the trigger put back afterwards.
 restore
-shell "DROP TRIGGER ledger_no_update;
+shell "$(untrigger ledger_no_update)
     UPDATE ledger SET amount = amount + 100 WHERE serial = '$S';
-    CREATE TRIGGER ledger_no_update BEFORE UPDATE ON ledger
-    BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;"
+    $(retrigger ledger_no_update)"
 verify_fails "edit, trigger restored"
 like "$T/out" "^ledger-chain,fail,.*$S" "edit, trigger restored: ledger-chain names $S"
 
 # An edit that keeps the money right: the operator of a row.
 restore
-shell "DROP TRIGGER ledger_no_update;
+shell "$(untrigger ledger_no_update)
     UPDATE ledger SET operator = 'mallory' WHERE serial = '$D'"
 verify_fails "operator edit"
 like "$T/out" "^ledger-chain,fail,.*$D" "operator edit: ledger-chain names $D"
 
 # An amount edit with the cached balance fixed up to match.
 restore
-shell "DROP TRIGGER ledger_no_update;
+shell "$(untrigger ledger_no_update)
     UPDATE ledger SET amount = amount + 100000 WHERE serial = '$S';
     UPDATE accounts SET money = money + 100000 WHERE account = 'X2'"
 verify_fails "edit with balance fixed"
@@ -116,7 +145,7 @@ like "$T/out" "^ledger-chain,fail,.*$S" "edit with balance fixed: ledger-chain n
 # --- a deleted row -------------------------------------------------------------------
 
 restore
-shell "DROP TRIGGER ledger_no_delete; DELETE FROM ledger WHERE serial = '$D'"
+shell "$(untrigger ledger_no_delete) DELETE FROM ledger WHERE serial = '$D'"
 is "$rc" 0 "delete: trigger dropped and row $D deleted"
 verify_fails "delete"
 like "$T/out" '^ledger-chain,fail,.*missing' "delete: the ledger-chain check reports a missing row"
@@ -127,20 +156,19 @@ like "$T/out" '^balances,fail,.*X3' "delete: the balances check names account X3
 
 # The newest row deleted: no row follows it, so the serial counter tells.
 restore
-shell "DROP TRIGGER ledger_no_delete; DELETE FROM ledger WHERE serial = '$LAST'"
+shell "$(untrigger ledger_no_delete) DELETE FROM ledger WHERE serial = '$LAST'"
 verify_fails "delete the newest row"
 like "$T/out" '^serials,fail,' "delete the newest row: the serials check fails"
 
 # The newest row deleted, and the serial counter and the cached balance put
 # back as if it had never been: the audit log still records the sale.
 restore
-shell "DROP TRIGGER ledger_no_delete;
+shell "$(untrigger ledger_no_delete)
     UPDATE accounts SET money = money - (SELECT amount FROM ledger WHERE serial = '$LAST')
      WHERE id = (SELECT account_id FROM ledger WHERE serial = '$LAST');
     DELETE FROM ledger WHERE serial = '$LAST';
     UPDATE serial_days SET last = last - 1 WHERE day = substr('$LAST', 1, 8);
-    CREATE TRIGGER ledger_no_delete BEFORE DELETE ON ledger
-    BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;"
+    $(retrigger ledger_no_delete)"
 verify_fails "newest row deleted and covered up"
 like "$T/out" "$LAST" "newest row deleted and covered up: verify names $LAST"
 
@@ -148,7 +176,7 @@ like "$T/out" "$LAST" "newest row deleted and covered up: verify names $LAST"
 
 A=$(sql "SELECT id FROM audit WHERE tool = 'sale' ORDER BY id LIMIT 1")
 restore
-shell "DROP TRIGGER audit_no_update;
+shell "$(untrigger audit_no_update)
     UPDATE audit SET args = '-o csv X1 99' WHERE id = $A"
 is "$rc" 0 "audit edit: trigger dropped and entry $A edited"
 verify_fails "audit edit"
@@ -157,7 +185,7 @@ like "$T/out" '^append-only,fail,.*audit_no_update' \
     "audit edit: the append-only check flags the dropped trigger audit_no_update"
 
 restore
-shell "DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE id = $A"
+shell "$(untrigger audit_no_delete) DELETE FROM audit WHERE id = $A"
 verify_fails "audit delete"
 like "$T/out" '^audit-chain,fail,.*missing' "audit delete: the audit-chain check reports it"
 
@@ -214,7 +242,7 @@ PREPAY_NOW="2026-11-21 14:00:00" meter-read --import hand.csv >/dev/null ||
 is "$(sql "SELECT sum(cost_e7) FROM readings")" 56490000 "10.5 kWh charged at 0.5380: 5.649 yuan"
 export PREPAY_NOW="2026-11-21 15:00:00"
 exits 0 "charged: report verify passes" report verify -o csv
-sql ".backup '$T/good.db'"
+db_save good
 
 restore
 shell "UPDATE readings SET cost_e7 = 0; UPDATE daily SET cost_e7 = 0;
@@ -241,26 +269,41 @@ shell "UPDATE operators SET role = 'admin' WHERE login = '$(id -un)';
 verify_fails "a login made admin with the shell"
 like "$T/out" '^site,fail,.*changed outside the tools' "the site check tells"
 restore
-shell "UPDATE tariff_versions SET price = 1 WHERE 1; UPDATE settings SET value = '1' WHERE key = 'price'"
+shell "UPDATE tariff_versions SET price = 1; UPDATE settings SET value = '1' WHERE key = 'price'"
 verify_fails "the default price changed with the shell"
 like "$T/out" '^site,fail,' "the site check tells"
 
+# (On PostgreSQL a trigger is named with its table, "ledger_no_update on
+# ledger".  There the no-op keeps the schema's function, made never to fire
+# by its WHEN, and is enabled as the schema's is; the trigger added runs a
+# function of the schema's, so that only the trigger tells.)
 restore
-shell "DROP TRIGGER ledger_no_update; CREATE TRIGGER ledger_no_update BEFORE UPDATE ON ledger BEGIN SELECT 1; END;"
+if on_pg; then
+	shell "CREATE OR REPLACE TRIGGER ledger_no_update BEFORE UPDATE ON ledger
+	    FOR EACH ROW WHEN (false)
+	    EXECUTE FUNCTION pp__refuse('the ledger is append-only');
+	    ALTER TABLE ledger ENABLE ALWAYS TRIGGER ledger_no_update;"
+else
+	shell "$(untrigger ledger_no_update) CREATE TRIGGER ledger_no_update BEFORE UPDATE ON ledger BEGIN SELECT 1; END;"
+fi
 verify_fails "a protective trigger replaced by a no-op of the same name"
-like "$T/out" '^append-only,fail,"?trigger ledger_no_update differs from the schema' \
+like "$T/out" '^append-only,fail,"?trigger ledger_no_update( on ledger)? differs from the schema' \
     "the append-only check names it"
 restore
-shell "CREATE TRIGGER ledger_zero AFTER INSERT ON ledger BEGIN SELECT 1; END;"
+if on_pg; then
+	shell "CREATE TRIGGER ledger_zero AFTER INSERT ON ledger
+	    FOR EACH ROW EXECUTE FUNCTION pp__identity_follow();"
+else
+	shell "CREATE TRIGGER ledger_zero AFTER INSERT ON ledger BEGIN SELECT 1; END;"
+fi
 verify_fails "a trigger added"
-like "$T/out" '^append-only,fail,"?trigger ledger_zero is not the schema' "named"
+like "$T/out" '^append-only,fail,"?trigger ledger_zero( on ledger)? is not the schema' "named"
 
 # The last audit entry deleted: the ledger's end is no longer seen.
 restore
 sale -o csv X1 1 >/dev/null
-shell "DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE id = (SELECT max(id) FROM audit);
-    CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
-    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+shell "$(untrigger audit_no_delete) DELETE FROM audit WHERE id = (SELECT max(id) FROM audit);
+    $(retrigger audit_no_delete)"
 verify_fails "the last audit entry deleted"
 like "$T/out" '^ledger-end,fail,"?1 ledger rows up to serial' "ledger-end: a row no entry saw"
 
@@ -272,7 +315,7 @@ is "$(grep -c '^\(ledger\|audit\)-head,ok,[0-9]*:[0-9a-f]\{64\}$' "$T/anchor.csv
 sale -o csv X2 3 >/dev/null
 exits 0 "a sale later: verify --anchor passes" report verify -o csv --anchor "$T/anchor.csv"
 like "$T/out" '^anchor,ok,' "the anchor check passes"
-shell "DROP TRIGGER ledger_no_delete; DROP TRIGGER audit_no_delete;
+shell "$(untrigger ledger_no_delete) $(untrigger audit_no_delete)
     DELETE FROM ledger WHERE id >= (SELECT max(id) - 1 FROM ledger);
     DELETE FROM audit WHERE id >= (SELECT max(id) - 1 FROM audit);"
 run report verify -o csv --anchor "$T/anchor.csv"
@@ -284,7 +327,7 @@ printf 'nothing\n' >"$T/bad-anchor"
 exits 65 "an anchor without heads" report verify --anchor "$T/bad-anchor"
 is "$(wc -c <"$T/out" | tr -d ' ')" 0 "a bad anchor prints no rows: it is read first"
 restore
-rm -f "$PREPAY_DB" "$PREPAY_DB-wal" "$PREPAY_DB-shm"
+db_drop
 site-load "$T/site.yaml" >/dev/null
 report verify -o tsv >"$T/empty-anchor.tsv"
 is "$(grep -c '^ledger-head	ok	0:$' "$T/empty-anchor.tsv")" 1 "an empty ledger's head is 0:"

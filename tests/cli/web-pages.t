@@ -268,7 +268,7 @@ order=$(wd url | sed 's|.*/||')
 like_text 'body' "30\\.00" "which asks for 30.00"
 wd shot checkout.png
 is "$(png checkout.png)" "390x844" "the checkout's screenshot"
-is "$(sql "SELECT amount || ' ' || state || ' ' || (requested IS NOT NULL) FROM orders WHERE out_trade_no = '$order'")" \
+is "$(sql "SELECT amount || ' ' || state || ' ' || CASE WHEN requested IS NOT NULL THEN 1 ELSE 0 END FROM orders WHERE out_trade_no = '$order'")" \
     "3000 created 1" "the order's row: 30.00 yuan, created, asked of the platform"
 wd go "$W/a/A-101/order/$order"
 is "$(wd text '#state')" "待支付" "its page: it waits for the platform"

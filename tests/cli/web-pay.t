@@ -134,7 +134,12 @@ stop_web KILL
 # shellcheck disable=SC2086
 wait $copies
 is "$web_exit" 137 "prepay-web killed by SIGKILL amid the copies"
-is "$(sqlite3 "$PREPAY_DB" 'PRAGMA integrity_check')" ok "the database is whole"
+if on_pg; then
+	tap_n=$((tap_n + 1))
+	echo "ok $tap_n # SKIP integrity_check reads a SQLite file; a server keeps its own storage whole when a client is killed (the next test: the sale and its order, together or neither)"
+else
+	is "$(sqlite3 "$PREPAY_DB" 'PRAGMA integrity_check')" ok "the database is whole"
+fi
 is "$(sql "SELECT count(*) FROM ledger WHERE ref = '4200000009202603100000000009'")" \
     "$(sql "SELECT count(*) FROM orders WHERE out_trade_no = '$no9' AND state = 'paid'")" \
     "a sale made before the kill has its order paid with it, or neither is"

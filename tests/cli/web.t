@@ -197,7 +197,7 @@ cmp -s "$T/body" forbidden.json
 ok $? "the same 403 body"
 api a PUT /api/accounts/100001/notice '{"below":"100.00"}'
 is "$code|$(body)" '200|{"account":"100001","below":"100.00"}' "A sets 100.00"
-is "$(sql "SELECT n.below || ' ' || (n.binding_id = b.id) FROM notice_settings n JOIN web_bindings b ON b.account_id = n.account_id WHERE b.client = '192.0.2.50'")" \
+is "$(sql "SELECT n.below || ' ' || CASE WHEN n.binding_id = b.id THEN 1 ELSE 0 END FROM notice_settings n JOIN web_bindings b ON b.account_id = n.account_id WHERE b.client = '192.0.2.50'")" \
     "10000 1" "stored in fen, with the binding that set it (A's, bound again from 192.0.2.50)"
 is "$(sql "SELECT count(*) FROM audit WHERE tool = 'prepay-web' AND login = 'web' AND summary LIKE '%account 100001: low-balance notice below 100.00, set by binding%'")" \
     1 "audited as the web's change"
@@ -252,8 +252,9 @@ notify() {
 	    "$URL/pay/wechat/notify")
 }
 state() {
-	sqlite3 "$PREPAY_DB" "SELECT * FROM ledger; SELECT * FROM orders;
-	    SELECT * FROM accounts"
+	sql "SELECT * FROM ledger ORDER BY 1"
+	sql "SELECT * FROM orders ORDER BY 1"
+	sql "SELECT * FROM accounts ORDER BY 1"
 }
 
 wx n1 --order "$no1" --txn 4200000001202603100000000001 --total 5000
