@@ -592,7 +592,8 @@ squeeze(const char *sql, char *buf, size_t size)
  * their parent, are not the schema's but its data's (prepay_partitions).
  */
 static const char pg_objects_sql[] =
-    "SELECT CASE c.relkind WHEN 'v' THEN 'view' ELSE 'table' END, "
+    "SELECT kind, name, body FROM (SELECT CASE c.relkind WHEN 'v' THEN "
+    "'view' ELSE 'table' END, "
     "c.relname, string_agg(a.attname || ' ' || "
     "format_type(a.atttypid, a.atttypmod) || CASE WHEN a.attnotnull THEN "
     "' not null' ELSE '' END, ', ' ORDER BY a.attnum) || CASE c.relkind "
@@ -616,8 +617,9 @@ static const char pg_objects_sql[] =
     "UNION ALL SELECT 'function', p.proname || '(' || "
     "pg_get_function_identity_arguments(p.oid) || ')', md5(coalesce("
     "p.prosrc, '')) FROM pg_proc p JOIN pg_namespace n ON n.oid = "
-    "p.pronamespace WHERE n.nspname = 'public' "
-    "ORDER BY 1, 2";
+    "p.pronamespace WHERE n.nspname = 'public') AS o(kind, name, body) "
+    /* In strcmp's order, which the comparison walks, whatever the locale. */
+    "ORDER BY kind COLLATE \"C\", name COLLATE \"C\"";
 
 /*
  * The database name in uri replaced with name, into buf: the schema's
