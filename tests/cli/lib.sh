@@ -22,6 +22,11 @@ cleanup() {
 		kill "$p" 2>/dev/null
 	done
 	wait 2>/dev/null
+	# The test's PostgreSQL clusters (tests/pg/cluster.sh), stopped
+	# before their directories go, whatever EXIT trap a test set.
+	if command -v pg_stop_all >/dev/null 2>&1; then
+		pg_stop_all
+	fi
 	rm -rf "$T"
 }
 trap cleanup EXIT

@@ -10,15 +10,15 @@ for c in mbpoll socat; do
 	fi
 done
 
-# Everything started here is stopped on the way out.
+# Everything started here is stopped on the way out, then lib.sh's.
 pids=
-cleanup() {
+stop_own() {
 	for p in $pids; do
 		kill "$p" 2>/dev/null
 	done
-	rm -rf "$T"
+	cleanup
 }
-trap cleanup EXIT
+trap stop_own EXIT
 trap 'exit 1' INT TERM
 
 # Ports of our own: blocks of 5 from the pid.

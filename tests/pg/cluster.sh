@@ -19,13 +19,17 @@ unset PGHOST PGHOSTADDR PGUSER PGDATABASE PGSERVICE PGOPTIONS \
 # before its primary.
 pg_dirs=""
 
-# tests/cli/lib.sh's cleanup (its servers, then rm -rf $T) runs after
-# the clusters in $T are stopped.
-pg_cleanup() {
+# The clusters stopped, newest first, each once.  tests/cli/lib.sh's
+# cleanup calls it before rm -rf $T, so that a test that sets an EXIT
+# trap of its own around cleanup stops them too.
+pg_stop_all() {
 	for _d in $pg_dirs; do
 		"$PG_CLUSTER" stop "$_d" 2>>"$T/pg-cluster.err" ||
 		    echo "# could not stop the cluster in $_d" >&2
 	done
+	pg_dirs=""
+}
+pg_cleanup() {
 	cleanup
 }
 trap pg_cleanup EXIT
