@@ -136,12 +136,45 @@ psql_q() {
 # statement_timeout (60 s), not a guess at how long replay takes.
 pg_wait_replay() {
 	_lsn=$(psql_at "$1" 'SELECT pg_current_wal_flush_lsn()') || return 1
-	psql_at "$2" "SET statement_timeout = '60s'" "DO \$\$
+	pg_wait "$2" "pg_last_wal_replay_lsn() >= '$_lsn'::pg_lsn"
+}
+
+# pg_wait URI CONDITION: return once the SQL condition holds on the
+# server, which the server itself watches for; false if it did not within
+# 120 s, the statement's timeout.
+pg_wait() {
+	psql_at "$1" "SET statement_timeout = '120s'" "DO \$\$
 BEGIN
-	WHILE pg_last_wal_replay_lsn() < '$_lsn'::pg_lsn LOOP
+	WHILE NOT ($2) LOOP
 		PERFORM pg_sleep(0.01);
 	END LOOP;
-END \$\$"
+END \$\$" >/dev/null
+}
+
+# pg_restart DIR: the cluster in DIR restarted (pg-cluster restart), its
+# pg_hba.conf and settings read anew before this returns.
+pg_restart() {
+	"$PG_CLUSTER" restart "$1" >/dev/null 2>>"$T/pg-cluster.err"
+}
+
+# await_exit PID...: return once each has ended (a zombie has), however
+# it is related to this shell: the kernel says so through a pidfd; false
+# if one runs on past 120 s.
+await_exit() {
+	$PY - "$@" <<'PYEOF'
+import os, select, sys, time
+end = time.monotonic() + 120
+for pid in map(int, sys.argv[1:]):
+    try:
+        fd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        continue
+    p = select.poll()
+    p.register(fd, select.POLLIN)
+    if not p.poll(max(0, end - time.monotonic()) * 1000):
+        sys.exit(1)
+    os.close(fd)
+PYEOF
 }
 
 # pg_pid DIR: the postmaster's pid of the running cluster in DIR.

@@ -44,16 +44,24 @@ sums() {
 # cashier C: cashier C's sales one after another, each writing to the
 # log when it starts and when it ends, with its exit code.  One line is
 # one write to a file opened for appending: the cashiers' lines and the
-# test's interleave whole, in the order they were written.
+# test's interleave whole, in the order they were written.  Each end is
+# told on the FIFO "ends" too, which the test reads to wait for them (it
+# holds the FIFO open both ways: the 63 lines fit its buffer, so no
+# cashier waits for the test to read).
 mkdir sales
+mkfifo ends
+exec 7<>ends
 cashier() {
 	plan | grep "^c$1-" | while read -r ref acct amt; do
 		echo "start $ref" >>log
 		sale -o csv --ref "$ref" "$acct" "$amt" </dev/null \
 		    >"sales/$ref.out" 2>"sales/$ref.err"
-		echo "end $ref $?" >>log
+		_rc=$?
+		echo "end $ref $_rc" >>log
+		echo "end $_rc" >&7
 	done
 	echo "done c$1" >>log
+	echo done >&7
 }
 count() {	# PATTERN: the log's lines matching it
 	grep -c "$1" log
@@ -67,32 +75,23 @@ c2=$!
 cashier 3 &
 c3=$!
 
-# poll CMD...: until CMD succeeds, trying every 0.1 s, at most 1200
-# times (minutes, on a loaded machine); 1 if it never did.
-poll() {
-	_n=0
-	until "$@"; do
-		_n=$((_n + 1))
-		[ "$_n" -lt 1200 ] || return 1
-		sleep 0.1
-	done
-}
-# acked_10: 10 sales have exited 0, or the cashiers are done.
+# acked_10: read the cashiers' ends as they come, until 10 sales have
+# exited 0 or the three cashiers are done.
 acked_10() {
-	[ "$(count ' 0$')" -ge 10 ] || [ "$(count '^done')" -eq 3 ]
+	_acked=0 _done=0
+	while [ "$_acked" -lt 10 ] && [ "$_done" -lt 3 ] && read -r _e _rc <&7; do
+		case $_e/$_rc in
+		end/0) _acked=$((_acked + 1)) ;;
+		done/) _done=$((_done + 1)) ;;
+		esac
+	done
 }
 # sale_waits: on the primary, a commit waits for the standby, and
 # everything the primary has flushed, that commit too, has been sent.
 sale_waits() {
-	[ "$(psql_q "SELECT EXISTS (SELECT 1 FROM pg_stat_activity
+	pg_wait "$PREPAY_DB" "EXISTS (SELECT 1 FROM pg_stat_activity
 	    WHERE wait_event = 'SyncRep') AND (SELECT sent_lsn
-	    FROM pg_stat_replication) >= pg_current_wal_flush_lsn()")" = t ]
-}
-# gone PID...: none of them runs.
-gone() {
-	for _p; do
-		! alive "$_p" || return 1
-	done
+	    FROM pg_stat_replication) >= pg_current_wal_flush_lsn()"
 }
 
 # Once 10 sales have exited 0, the standby stalls: its WAL receiver is
@@ -101,7 +100,7 @@ gone() {
 # for the standby's answer and so is not answered; the other cashiers
 # wait for the writers' lock it holds.  The primary is killed then, with
 # sales running.
-poll acked_10
+acked_10
 if [ "$(count ' 0$')" -lt 10 ]; then
 	sed 's/^/# /' log sales/*.err | head -n 40
 	echo "Bail out! the sales ended with fewer than 10 of them exiting 0"
@@ -111,7 +110,7 @@ wr=$(psql_at "$STANDBY_DB" 'SELECT pid FROM pg_stat_wal_receiver')
 # A stopped receiver would hold up the standby's shutdown at the exit.
 trap 'kill -CONT "$wr" 2>/dev/null; pg_cleanup' EXIT
 kill -STOP "$wr"
-poll sale_waits
+sale_waits
 ok $? "with the standby stalled, a sale's commit waits for it, unanswered"
 ppid=$(pg_pid "$PG_DIR")
 kids=$(pgrep -P "$ppid" | tr '\n' ' ')
@@ -137,7 +136,7 @@ is "$(count '^end') $(count '^done')" "60 3" "every sale ran, and ended"
 # it was sent, the unanswered commit too, and ends with the connection.
 # Then the standby is promoted.
 # shellcheck disable=SC2086 # the pids, split
-poll gone $ppid $kids
+await_exit $ppid $kids
 ok $? "the old primary's processes are all gone"
 # shellcheck disable=SC2086
 for p in $ppid $kids; do
@@ -145,7 +144,7 @@ for p in $ppid $kids; do
 done
 kill -CONT "$wr"
 trap pg_cleanup EXIT
-poll gone "$wr"
+await_exit "$wr"
 ok $? "the standby's receiver has ended with its primary"
 run pg_promote "$STANDBY_DIR"
 is "$rc|$(cat "$T/out")" "0|$STANDBY_DB" "the standby is promoted"

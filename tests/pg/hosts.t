@@ -107,11 +107,7 @@ is "$(psql_q "SELECT string_agg(action || '=' || state, ' ' ORDER BY id) FROM co
     "recharge=pending trip=pending" "both commands wait in the queue"
 release
 # host-b's poller takes the bus back and sends them.
-n=0
-until [ "$(psql_q "SELECT string_agg(state, ' ' ORDER BY id) FROM commands")" = "done done" ] ||
-    [ $n -ge 1200 ]; do
-	sleep 0.1; n=$((n + 1))
-done
+pg_wait "$PREPAY_DB" "(SELECT bool_and(state = 'done') FROM commands)"
 is "$(psql_q "SELECT string_agg(action || '=' || state, ' ' ORDER BY id) FROM commands")" \
     "recharge=done trip=done" "host-b's poller sent both, once it had the bus"
 kill -TERM $poller

@@ -162,22 +162,17 @@ sqlite3 "$SITE" "UPDATE operators SET role = 'admin' WHERE login = '$(id -un)'"
 psql_q "CREATE DATABASE killed"
 KILLED=$(echo "$PREPAY_DB" | sed 's|/prepay?|/killed?|')
 PREPAY_DB=$KILLED report operators >/dev/null 2>&1	# the schema, made
-mkfifo hold
-(echo "BEGIN; LOCK TABLE meters IN ACCESS EXCLUSIVE MODE; SELECT 'locked';"
+# The session says it holds the lock on a FIFO, which the test reads.
+mkfifo hold locked
+(echo "BEGIN; LOCK TABLE meters IN ACCESS EXCLUSIVE MODE;"
+    echo "\\! echo locked >$T/locked"
     cat hold) | psql -X -q -t -A -d "$KILLED" >lock.out 2>&1 &
 holder=$!
 exec 8>hold
-n=0
-until grep -q locked lock.out 2>/dev/null || [ $n -ge 600 ]; do
-	sleep 0.1; n=$((n + 1))
-done
+read -r _ <locked
 PREPAY_BUSY_TIMEOUT=600 prepay-migrate "$SITE" "$KILLED" >/dev/null 2>kill.err &
 copier=$!
-n=0
-until [ "$(psql_q "SELECT count(*) FROM pg_locks WHERE NOT granted" )" -gt 0 ] ||
-    [ $n -ge 600 ]; do
-	sleep 0.1; n=$((n + 1))
-done
+pg_wait "$PREPAY_DB" "EXISTS (SELECT FROM pg_locks WHERE NOT granted)"
 is "$(psql_q "SELECT count(*) FROM pg_locks WHERE NOT granted")" 1 \
     "the copy waits for the meters table, its rows begun"
 kill -9 $copier
