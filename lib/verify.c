@@ -400,24 +400,32 @@ counter_days(struct verify *v)
 	"r.meter_id = d.meter_id AND r.status < 8 AND r.energy_wh IS NOT " \
 	"NULL AND r.time <= unixepoch(d.day, '+1 day', 'utc') ORDER BY " \
 	"r.time DESC, r.seq DESC LIMIT 1) AS a"
+/* The day's last good reading, its columns cols, from the rows of u. */
+#define DAY_READ(cols) \
+	"SELECT " cols " FROM (" DAY_LAST("reading_rows") " UNION ALL " \
+	DAY_LAST("reading_recent") ") AS u WHERE time > unixepoch(d.day, " \
+	"'utc') ORDER BY time DESC, seq DESC LIMIT 1"
+/*
+ * Compared as numbers, every day of the site; only the days that differ
+ * are looked up again and written out.
+ */
 static int
 day_ends(struct verify *v)
 {
 	return problems(v, "charges", "SELECT printf('meter %s on %s: the "
 	    "daily roll-up keeps %s as its counter at the day''s end, its last "
-	    "good reading by then is %s', m.meter, x.day, x.kept, coalesce("
-	    "x.read, 'not in the day')) FROM (SELECT d.meter_id, d.day, "
-	    "printf('%d Wh at %s', d.last_wh, datetime(d.last_time, "
-	    "'unixepoch', 'localtime')) AS kept, (SELECT printf('%d Wh at %s', "
-	    "energy_wh, datetime(time, 'unixepoch', 'localtime')) FROM ("
-	    DAY_LAST("reading_rows") " UNION ALL " DAY_LAST("reading_recent")
-	    ") AS u WHERE time > unixepoch(d.day, 'utc') ORDER BY time DESC, seq "
-	    "DESC LIMIT 1) AS read FROM daily d INDEXED BY daily_meter WHERE "
-	    "d.last_time IS NOT NULL AND unixepoch(d.day, 'utc') >= coalesce(("
-	    "SELECT unixepoch(max(month) || '-01', '+1 month') FROM "
-	    "reading_archive), 0)) x JOIN meters m ON m.id = x.meter_id "
-	    "WHERE x.read IS DISTINCT FROM x.kept");
+	    "good reading by then is %s', m.meter, d.day, printf('%d Wh at %s', "
+	    "d.last_wh, datetime(d.last_time, 'unixepoch', 'localtime')), "
+	    "coalesce((" DAY_READ("printf('%d Wh at %s', energy_wh, "
+	    "datetime(time, 'unixepoch', 'localtime'))") "), 'not in the "
+	    "day')) FROM daily d INDEXED BY daily_meter JOIN meters m ON m.id = "
+	    "d.meter_id WHERE d.last_time IS NOT NULL AND unixepoch(d.day, "
+	    "'utc') >= coalesce((SELECT unixepoch(max(month) || '-01', "
+	    "'+1 month') FROM reading_archive), 0) AND NOT EXISTS (SELECT 1 "
+	    "FROM (" DAY_READ("time, energy_wh") ") AS l WHERE l.time = "
+	    "d.last_time AND l.energy_wh = d.last_wh)");
 }
+#undef DAY_READ
 #undef DAY_LAST
 
 /*
