@@ -8,7 +8,11 @@
  * min and max, ...) are the PostgreSQL schema's own (lib/pg/).
  *
  * A statement is prepared on the server once per handle, and run at its
- * first step: the whole result comes back then, and the steps walk it.
+ * first step.  A query's rows then come one at a time as the steps ask
+ * for them (libpq's single-row mode), so that a query of millions of rows
+ * (verify's, a report's) is never held whole; until another statement
+ * needs the connection, which first reads the rest in (settle).  Any
+ * other statement's whole result comes back at its first step.
  */
 #include <ctype.h>
 #include <limits.h>
@@ -51,6 +55,13 @@ struct pg_stmt {
 	char		(*num)[24];	/* integers as text */
 	PGresult	*res;
 	int		 row, nrows;
+	int		 query;		/* a SELECT: its rows may stream */
+	int		 streaming;	/* more rows to come from the server */
+	int		 in_tx;		/* began in a transaction */
+	PGresult	*rest;		/* the rows read in by settle */
+	PGresult	*failure;	/* met by settle after them */
+	int		 oom;		/* settle ran out of memory */
+	int		 ran;		/* stepped since its reset */
 };
 
 /* A failure's kind from its SQLSTATE (PostgreSQL's appendix A). */
@@ -174,13 +185,98 @@ translate(const char *sql, int *nparams)
 	return out;
 }
 
+/* The results left of the connection's last run, thrown away. */
 static void
-clear_result(struct pg_stmt *s)
+drain(pp_db *db)
 {
+	PGresult *res;
+
+	while ((res = PQgetResult(db->pg)) != NULL)
+		PQclear(res);
+}
+
+/* s's stream is over: the connection is free for another statement. */
+static void
+stream_end(pp_db *db, struct pg_stmt *s)
+{
+	if (!s->streaming)
+		return;
+	drain(db);
+	s->streaming = 0;
+	db->pg_stream = NULL;
+}
+
+static void
+clear_result(pp_db *db, struct pg_stmt *s)
+{
+	stream_end(db, s);
 	PQclear(s->res);
-	s->res = NULL;
+	PQclear(s->rest);
+	PQclear(s->failure);
+	s->res = s->rest = s->failure = NULL;
 	s->row = -1;
 	s->nrows = 0;
+	s->ran = s->oom = 0;
+}
+
+/*
+ * The rows of res appended to s's rest, which is made for them; -1: out
+ * of memory.
+ */
+static int
+keep_rows(struct pg_stmt *s, const PGresult *res)
+{
+	int r, i, row;
+
+	if (s->rest == NULL &&
+	    (s->rest = PQcopyResult(res, PG_COPYRES_ATTRS)) == NULL)
+		return -1;
+	row = PQntuples(s->rest);
+	for (r = 0; r < PQntuples(res); r++, row++)
+		for (i = 0; i < PQnfields(res); i++)
+			if (!PQsetvalue(s->rest, row, i,
+			    PQgetisnull(res, r, i) ? NULL :
+			    PQgetvalue(res, r, i), PQgetisnull(res, r, i) ?
+			    -1 : PQgetlength(res, r, i)))
+				return -1;
+	return 0;
+}
+
+/*
+ * The streaming query's rows still to come, read into one result (rest)
+ * that its later steps walk, so that another statement can have the
+ * connection.  Its row now stays where it is: its columns' text may be
+ * in use.  A failure on the way (the server's, the connection's, memory)
+ * is kept for the step that would have met it.
+ */
+static void
+settle(pp_db *db)
+{
+	struct pg_stmt *s = db->pg_stream;
+	PGresult *res;
+	ExecStatusType status;
+
+	if (s == NULL)
+		return;
+	while ((res = PQgetResult(db->pg)) != NULL) {
+		status = PQresultStatus(res);
+		if (status != PGRES_SINGLE_TUPLE &&
+		    status != PGRES_TUPLES_OK) {
+			s->failure = res;
+			break;
+		}
+		if (keep_rows(s, res) == -1) {
+			PQclear(res);
+			s->failure = PQmakeEmptyPGresult(NULL,
+			    PGRES_FATAL_ERROR);
+			s->oom = 1;
+			break;
+		}
+		PQclear(res);
+		if (status == PGRES_TUPLES_OK)
+			break;
+	}
+	stream_end(db, s);
 }
 
 /*
@@ -280,7 +376,10 @@ pg_prepare(pp_db *db, const char *sql, pp__st *st)
 		snprintf(db->pg_err, sizeof(db->pg_err), "out of memory");
 		return db->pg_kind = PP__EFAIL;
 	}
+	s->query = word_at(text + strspn(text, " \t\n("), 0, "SELECT") ||
+	    word_at(text + strspn(text, " \t\n("), 0, "WITH");
 	snprintf(s->name, sizeof(s->name), "pp%ld", ++db->pg_statements);
+	settle(db);
 	res = prepare_safely(db, s->name, text, 0, NULL);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		/*
@@ -383,7 +482,7 @@ pg_finalize(pp__st *st)
 
 	if (s == NULL)
 		return;
-	clear_result(s);
+	clear_result(st->db, s);
 	unbind(s);
 	/*
 	 * The server's prepared statements go with the connection: the
@@ -394,56 +493,133 @@ pg_finalize(pp__st *st)
 	st->h = NULL;
 }
 
+/*
+ * The end of s's run at a failure: res's (NULL: the connection's), or
+ * memory's.  Its kind; a step again gives PP__DONE, not a rerun.
+ */
+static int
+run_failed(pp_db *db, struct pg_stmt *s, PGresult *res)
+{
+	int kind;
+
+	if (s->oom) {
+		snprintf(db->pg_err, sizeof(db->pg_err), "out of memory");
+		kind = db->pg_kind = PP__EFAIL;
+	} else
+		kind = failed(db, res);
+	PQclear(res);
+	clear_result(db, s);
+	s->ran = 1;
+	return kind;
+}
+
+/*
+ * s's next rows, once its row is the last of those it has: the rows
+ * settle read in, the failure it met, else the server's next.
+ */
+static int
+next_rows(pp_db *db, struct pg_stmt *s)
+{
+	PGresult *res;
+	ExecStatusType status;
+
+	s->row = s->nrows;
+	if (s->rest != NULL) {
+		PQclear(s->res);
+		s->res = s->rest;
+		s->rest = NULL;
+		s->nrows = PQntuples(s->res);
+		s->row = 0;
+		if (s->nrows > 0)
+			return PP__ROW;
+	}
+	if (s->failure != NULL) {
+		res = s->failure;
+		s->failure = NULL;
+		return run_failed(db, s, res);
+	}
+	if (!s->streaming)
+		return PP__DONE;
+	res = PQgetResult(db->pg);
+	status = PQresultStatus(res);
+	if (res == NULL || (status != PGRES_SINGLE_TUPLE &&
+	    status != PGRES_TUPLES_OK))
+		return run_failed(db, s, res);
+	PQclear(s->res);
+	s->res = res;
+	s->nrows = PQntuples(res);
+	s->row = 0;
+	if (status == PGRES_TUPLES_OK)
+		stream_end(db, s);
+	if (s->nrows > 0)
+		return PP__ROW;
+	return PP__DONE;
+}
+
+/*
+ * s's first step: a query is sent, its rows to come one by one; any
+ * other statement's whole result comes back.
+ */
+static int
+run(pp_db *db, struct pg_stmt *s)
+{
+	const char *name;
+	ExecStatusType status;
+
+	settle(db);
+	if ((name = s->name[0] ? s->name : typed_name(db, s)) == NULL)
+		return db->pg_kind;
+	s->ran = 1;
+	if (s->query) {
+		s->in_tx = PQtransactionStatus(db->pg) != PQTRANS_IDLE;
+		if (!PQsendQueryPrepared(db->pg, name, s->nparams, s->value,
+		    NULL, NULL, 0))
+			return run_failed(db, s, NULL);
+		/* Refused, the rows come whole: the same steps walk them. */
+		(void)PQsetSingleRowMode(db->pg);
+		s->streaming = 1;
+		db->pg_stream = s;
+		return next_rows(db, s);
+	}
+	s->res = PQexecPrepared(db->pg, name, s->nparams, s->value, NULL,
+	    NULL, 0);
+	status = PQresultStatus(s->res);
+	if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+		PGresult *res = s->res;
+
+		s->res = NULL;
+		return run_failed(db, s, res);
+	}
+	s->nrows = status == PGRES_TUPLES_OK ? PQntuples(s->res) : 0;
+	/*
+	 * As SQLite counts changes: an INSERT, UPDATE or DELETE, with
+	 * RETURNING or not, sets them; a SELECT or a BEGIN leaves them.
+	 */
+	if (*PQcmdTuples(s->res) != '\0' &&
+	    strncmp(PQcmdStatus(s->res), "SELECT", 6) != 0) {
+		db->pg_changes = strtoll(PQcmdTuples(s->res), NULL, 10);
+		db->pg_total_changes += db->pg_changes;
+	}
+	s->row = 0;
+	return s->nrows > 0 ? PP__ROW : PP__DONE;
+}
+
 static int
 pg_step(pp__st *st)
 {
 	struct pg_stmt *s = st->h;
-	pp_db *db = st->db;
-	ExecStatusType status;
 
-	if (s->res == NULL) {
-		const char *name = s->name[0] ? s->name : typed_name(db, s);
-
-		if (name == NULL)
-			return db->pg_kind;
-		s->res = PQexecPrepared(db->pg, name, s->nparams, s->value,
-		    NULL, NULL, 0);
-		status = PQresultStatus(s->res);
-		if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
-			s->nrows = status == PGRES_TUPLES_OK ?
-			    PQntuples(s->res) : 0;
-			/*
-			 * As SQLite counts changes: an INSERT, UPDATE or
-			 * DELETE, with RETURNING or not, sets them; a SELECT
-			 * or a BEGIN leaves them.
-			 */
-			if (*PQcmdTuples(s->res) != '\0' &&
-			    strncmp(PQcmdStatus(s->res), "SELECT", 6) != 0) {
-				db->pg_changes = strtoll(PQcmdTuples(s->res),
-				    NULL, 10);
-				db->pg_total_changes += db->pg_changes;
-			}
-		} else {
-			int kind = failed(db, s->res);
-
-			clear_result(s);
-			/* The run is over; a step again would rerun it. */
-			s->res = PQmakeEmptyPGresult(db->pg,
-			    PGRES_COMMAND_OK);
-			return kind;
-		}
-		s->row = -1;
-	}
+	if (!s->ran)
+		return run(st->db, s);
 	if (++s->row < s->nrows)
 		return PP__ROW;
-	s->row = s->nrows;
-	return PP__DONE;
+	return next_rows(st->db, s);
 }
 
 static void
 pg_reset(pp__st *st)
 {
-	clear_result(st->h);
+	clear_result(st->db, st->h);
 }
 
 static void
@@ -573,9 +749,13 @@ pg_total_changes(pp_db *db)
 static int
 pg_exec(pp_db *db, const char *script)
 {
-	PGresult *res = PQexec(db->pg, script);
-	ExecStatusType status = PQresultStatus(res);
+	PGresult *res;
+	ExecStatusType status;
 	int kind = PP__OK;
+
+	settle(db);
+	res = PQexec(db->pg, script);
+	status = PQresultStatus(res);
 
 	if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
 		kind = failed(db, res);
@@ -598,6 +778,9 @@ pg_errmsg(pp_db *db)
 static int
 pg_in_tx(pp_db *db)
 {
+	/* A query's rows to come leave the connection ACTIVE. */
+	if (db->pg_stream != NULL)
+		return db->pg_stream->in_tx;
 	return PQtransactionStatus(db->pg) != PQTRANS_IDLE;
 }
 
@@ -624,9 +807,11 @@ pg_begin_write(pp_db *db)
 static int
 query_int(pp_db *db, const char *sql, int64_t *v)
 {
-	PGresult *res = PQexec(db->pg, sql);
+	PGresult *res;
 	int kind = PP__OK;
 
+	settle(db);
+	res = PQexec(db->pg, sql);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
 		kind = failed(db, res);
 	else

@@ -38,6 +38,7 @@ struct pp_db {
 	char		 pg_err[PP_ERRMAX];
 	int64_t		 pg_changes, pg_total_changes;
 	long		 pg_statements;
+	struct pg_stmt	*pg_stream;	/* the query whose rows are coming */
 	char		 path[1024];
 	char		 shown[1024];	/* path as messages name it */
 	char		 err[PP_ERRMAX];

@@ -522,83 +522,50 @@ static const pp_column counters_cols[] = {
 
 /*
  * A meter's last good reading (not flagged, with a counter) at or before
- * ?2, or its first in (?2, ?3], in one of the store's two tables
- * (doc/design.md, "The store"): one search by key gives its time, its
- * place in that second and its counter.  A meter's two ends are four
- * such searches, made as its row comes (counters_row); worked out in the
- * query, each column of each end was a search of its own, and the newest
- * table was read whole for every meter at once.
+ * t, or its first in (t, to], of the store's two tables (doc/design.md,
+ * "The store"), as one column "TIME WH": the query's own searches by key,
+ * one a table, so that the row needs no statement of its own (four a
+ * meter, each a round trip on a server, were 41 times SQLite's time).
  */
-#define COUNTER_SQL(table, cond, dir) \
-	"SELECT r.time, r.seq, r.energy_wh FROM " table " r WHERE " \
-	"r.meter_id = ?1 AND " PP__READING_GOOD " AND " cond " ORDER BY " \
-	"r.time " dir ", r.seq " dir " LIMIT 1"
-static const char *const counter_sql[2][2] = {
-	{ COUNTER_SQL("reading_rows", "r.time <= ?2", "DESC"),
-	    COUNTER_SQL("reading_recent", "r.time <= ?2", "DESC") },
-	{ COUNTER_SQL("reading_rows", "r.time > ?2 AND r.time <= ?3", ""),
-	    COUNTER_SQL("reading_recent", "r.time > ?2 AND r.time <= ?3", "") },
-};
+#define COUNTER_SQL(cond, dir) PP__READING_FIRST("r.time || ' ' || " \
+	"r.energy_wh", "m.id", PP__READING_GOOD " AND " cond, dir)
 
 /* A reading at one end of the period. */
 struct counter {
 	int	set;
-	int64_t	time, seq, wh;
+	int64_t	time, wh;
 };
 
-/*
- * The meter's last good reading at or before t of both tables; first:
- * its first in (t, to].
- */
-static int
-counter_of(pp_db *db, int64_t meter_id, int first, int64_t t, int64_t to,
-    struct counter *c)
+/* The reading of column col of st (COUNTER_SQL), if it has one. */
+static void
+counter_found(pp__st *st, int col, struct counter *c)
 {
-	pp__st *st;
-	int64_t time, seq;
-	int i, rc, later;
+	const char *text = pp__col_str(st, col);
+	char *end;
 
 	memset(c, 0, sizeof(*c));
-	for (i = 0; i < 2; i++) {
-		if ((st = pp__stmt(db, counter_sql[first][i])) == NULL)
-			return PP_EINTERNAL;
-		pp__bind_int64(st, 1, meter_id);
-		pp__bind_int64(st, 2, t);
-		if (first)
-			pp__bind_int64(st, 3, to);
-		if ((rc = pp__step(st)) == PP__ROW) {
-			time = pp__col_int64(st, 0);
-			seq = pp__col_int64(st, 1);
-			later = time > c->time || (time == c->time &&
-			    seq > c->seq);
-			if (!c->set || later != first) {
-				c->set = 1;
-				c->time = time;
-				c->seq = seq;
-				c->wh = pp__col_int64(st, 2);
-			}
-		}
-		pp__reset(st);
-		if (rc != PP__ROW && rc != PP__DONE)
-			return pp__sqlfail(db, "readings");
-	}
-	return PP_OK;
+	if (text == NULL)
+		return;
+	c->time = strtoll(text, &end, 10);
+	c->wh = strtoll(end, NULL, 10);
+	c->set = 1;
 }
 
 /*
  * The counter a day's row keeps at the day's end, in columns col and
- * col + 1 of st: 1 when it keeps one, else 0 (search the readings).
+ * col + 1 of st, else the reading found in column found.
  */
-static int
-counter_kept(pp__st *st, int col, struct counter *c)
+static void
+counter_at(pp__st *st, int col, int found, struct counter *c)
 {
-	if (pp__col_null(st, col))
-		return 0;
+	if (pp__col_null(st, col)) {
+		counter_found(st, found, c);
+		return;
+	}
 	memset(c, 0, sizeof(*c));
 	c->set = 1;
 	c->time = pp__col_int64(st, col);
 	c->wh = pp__col_int64(st, col + 1);
-	return 1;
 }
 
 /*
@@ -620,7 +587,7 @@ counter_kept(pp__st *st, int col, struct counter *c)
 /*
  * The days --from and --to end, when they are midnights: their rows of
  * the daily roll-up keep each meter's counter at the day's end (migration
- * 25), which the query joins; else no day, and the row step searches.
+ * 25), which the query joins; else no day, and the query searches.
  */
 static int
 counters_check(struct pp__run *run)
@@ -661,19 +628,10 @@ static int
 counters_row(struct pp__run *run, pp__st *st, pp_cell *c)
 {
 	char t[PP_TIMEBUF], from[PP_NUMBUF], to[PP_NUMBUF];
-	int64_t id = pp__col_int64(st, 10);
 	struct counter start, end;
-	int rc;
 
-	rc = PP_OK;
-	if (!counter_kept(st, 16, &start) && (rc = counter_of(run->db, id, 0,
-	    run->opts.from, 0, &start)) == PP_OK && !start.set)
-		rc = counter_of(run->db, id, 1, run->opts.from, run->opts.to,
-		    &start);
-	if (rc == PP_OK && !counter_kept(st, 18, &end))
-		rc = counter_of(run->db, id, 0, run->opts.to, 0, &end);
-	if (rc != PP_OK)
-		return -rc;
+	counter_at(st, 16, 20, &start);
+	counter_at(st, 18, 21, &end);
 	if (start.set) {
 		c[4] = PP__INT(start.time);
 		c[5] = PP__INT(start.wh);
@@ -719,8 +677,9 @@ const struct pp_report pp__report_counters = {
 	.ncols = PP__NELEM(counters_cols),
 	/*
 	 * The meters in the place's order, with what a swap and the
-	 * flagged readings need said, and the counters the days --from and
-	 * --to end keep (counters_check); the counters at both ends, the
+	 * flagged readings need said, the counters the days --from and
+	 * --to end keep (counters_check), and where a day keeps none, the
+	 * readings searched (COUNTER_SQL); which counters are the ends, the
 	 * energy and whether the period starts late are counters_row's.
 	 */
 	.sql = "SELECT m.meter, coalesce(b.name, ''), m.floor, m.room, NULL, "
@@ -731,7 +690,11 @@ const struct pp_report pp__report_counters = {
 	    "AND r.time > ?1 AND r.time <= ?2) + (SELECT count(*) FROM "
 	    "reading_recent r WHERE r.meter_id = m.id AND r.status >= 8 AND "
 	    "r.time > ?1 AND r.time <= ?2), s.last_time, s.last_wh, "
-	    "e.last_time, e.last_wh FROM meters m LEFT JOIN buildings b "
+	    "e.last_time, e.last_wh, CASE WHEN s.last_time IS NULL THEN "
+	    "coalesce(" COUNTER_SQL("r.time <= ?1", "DESC") ", "
+	    COUNTER_SQL("r.time > ?1 AND r.time <= ?2", "") ") END, CASE WHEN "
+	    "e.last_time IS NULL THEN " COUNTER_SQL("r.time <= ?2", "DESC")
+	    " END FROM meters m LEFT JOIN buildings b "
 	    "ON b.id = m.building_id LEFT JOIN " FIRST_CHANGE("detached") " o "
 	    "ON o.meter_id = m.id LEFT JOIN " FIRST_CHANGE("attached") " i ON "
 	    "i.meter_id = m.id LEFT JOIN daily s ON s.day = ?6 AND s.meter_id = "
