@@ -338,24 +338,40 @@ struct pp__ledger_row {
 int	 pp__ledger_text(const struct pp__ledger_row *r, char **out);
 /* Append a row and update the account's cached money; sets *id. */
 int	 pp__ledger_post(pp_db *db, const struct pp__post *p, int64_t *id);
-/* The meters (and rooms) an account had at time t, joined with ';'. */
+/*
+ * The meters (and rooms) an account had at time t, joined with ';'.  In
+ * the order they were first attached, a meter attached again (or a room
+ * of two meters) listed once.  PP__ACCOUNT_LIST(col, account, t) is the
+ * list of meters' col (m.meter, m.room) as SQL, of the SQL expressions
+ * account and t, so that a query of many ledger rows (report txns) lists
+ * each row's meters itself, not a statement a row.
+ */
+#define PP__ACCOUNT_LIST(col, account, t) \
+	"(SELECT group_concat(v, ';') FROM (SELECT " col " AS v FROM " \
+	"account_meters am JOIN meters m ON m.id = am.meter_id WHERE " \
+	"am.account_id = " account " AND am.attached <= " t " AND " \
+	"(am.detached IS NULL OR am.detached >= " t ") AND " col " <> '' " \
+	"GROUP BY " col " ORDER BY min(am.rowid)) AS t)"
 int	 pp__account_meters(pp_db *db, int64_t account_id, int64_t t,
 	    char meters[PP_LISTMAX], char rooms[PP_LISTMAX]);
 /*
  * A ledger row as an entry: PP__ENTRY_SQL with a WHERE of the caller's
- * gives its columns, pp__entry_row fills the entry from them (and its
- * meters, on the account's wallet), pp__entry_load for one row.
+ * gives its columns (and its meters, on the account's wallet),
+ * pp__entry_row fills the entry from them, pp__entry_load for one row.
  */
 #define PP__ENTRY_SQL \
 	"SELECT l.id, l.serial, l.time, l.kind, a.account, a.name, a.phone, " \
 	"m.meter, m.room, l.amount, l.method, l.ref, l.operator, l.remark, " \
-	"r.serial, l.balance, coalesce(l.buy_count, 0), l.account_id, " \
+	"r.serial, l.balance, coalesce(l.buy_count, 0), " \
 	"coalesce((SELECT c.id FROM commands c WHERE c.ledger_id = l.id AND " \
 	"c.state IN ('pending','sent')), 0), coalesce((SELECT o.name FROM " \
-	"operators o WHERE o.login = l.operator), '') FROM ledger l JOIN " \
+	"operators o WHERE o.login = l.operator), ''), CASE WHEN l.meter_id " \
+	"IS NULL THEN " PP__ACCOUNT_LIST("m.meter", "l.account_id", "l.time") \
+	" END, CASE WHEN l.meter_id IS NULL THEN " PP__ACCOUNT_LIST("m.room", \
+	"l.account_id", "l.time") " END FROM ledger l JOIN " \
 	"accounts a ON a.id = l.account_id LEFT JOIN meters m ON m.id = " \
 	"l.meter_id LEFT JOIN ledger r ON r.id = l.reverses"
-int	 pp__entry_row(pp_db *db, pp__st *st, pp_entry *out);
+void	 pp__entry_row(pp__st *st, pp_entry *out);
 int	 pp__entry_load(pp_db *db, int64_t ledger_id, pp_entry *out);
 /*
  * Post money.  With a wallet meter, the row takes that meter's next

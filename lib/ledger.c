@@ -172,62 +172,31 @@ pp__ledger_post(pp_db *db, const struct pp__post *p, int64_t *idp)
 	return PP_OK;
 }
 
-/* Whether name is one of the ';'-separated names of list. */
-static int
-listed(const char *list, const char *name)
-{
-	size_t n = strlen(name);
-	const char *p;
-
-	for (p = list; (p = strstr(p, name)) != NULL; p += n)
-		if ((p == list || p[-1] == ';') && (p[n] == ';' || p[n] == '\0'))
-			return 1;
-	return 0;
-}
-
-/* The meters (and rooms) an account had at time t, joined with ';'. */
+/* internal.h, PP__ACCOUNT_LIST */
 int
 pp__account_meters(pp_db *db, int64_t account_id, int64_t t,
     char meters[PP_LISTMAX], char rooms[PP_LISTMAX])
 {
 	pp__st *st;
-	size_t mat = 0, rat = 0;
 	int rc;
 
 	meters[0] = rooms[0] = '\0';
-	/*
-	 * In the order the meters were first attached: the account's index
-	 * gives its rows in rowid order, so no sort for each ledger row a
-	 * report lists; a meter attached again is listed once.
-	 */
-	if ((st = pp__stmt(db, "SELECT m.meter, m.room FROM account_meters am "
-	    "JOIN meters m ON m.id = am.meter_id WHERE am.account_id = ? AND "
-	    "am.attached <= ?2 AND (am.detached IS NULL OR am.detached >= ?2) "
-	    "ORDER BY am.rowid")) == NULL)
+	if ((st = pp__stmt(db, "SELECT " PP__ACCOUNT_LIST("m.meter", "?1",
+	    "?2") ", " PP__ACCOUNT_LIST("m.room", "?1", "?2"))) == NULL)
 		return PP_EINTERNAL;
 	pp__bind_int64(st, 1, account_id);
 	pp__bind_int64(st, 2, t);
-	while ((rc = pp__step(st)) == PP__ROW) {
-		const char *m = pp__col_str(st, 0);
-		const char *r = pp__col_str(st, 1);
-
-		if (listed(meters, m))
-			continue;
-		mat += snprintf(meters + mat, mat < PP_LISTMAX ?
-		    PP_LISTMAX - mat : 0, "%s%s", mat ? ";" : "", m);
-		if (r && *r && strstr(rooms, r) == NULL)
-			rat += snprintf(rooms + rat, rat < PP_LISTMAX ?
-			    PP_LISTMAX - rat : 0, "%s%s", rat ? ";" : "", r);
+	if ((rc = pp__step(st)) == PP__ROW) {
+		pp__col_text(st, 0, meters, PP_LISTMAX);
+		pp__col_text(st, 1, rooms, PP_LISTMAX);
 	}
 	pp__reset(st);
-	return rc == PP__DONE ? PP_OK : pp__sqlfail(db, "meters");
+	return rc == PP__ROW ? PP_OK : pp__sqlfail(db, "meters");
 }
 
-int
-pp__entry_row(pp_db *db, pp__st *st, pp_entry *e)
+void
+pp__entry_row(pp__st *st, pp_entry *e)
 {
-	int64_t account_id;
-
 	memset(e, 0, sizeof(*e));
 	e->id = pp__col_int64(st, 0);
 	pp__col_text(st, 1, e->serial, sizeof(e->serial));
@@ -246,15 +215,14 @@ pp__entry_row(pp_db *db, pp__st *st, pp_entry *e)
 	pp__col_text(st, 14, e->reverses, sizeof(e->reverses));
 	e->balance = pp__col_int64(st, 15);
 	e->buy_count = pp__col_int64(st, 16);
-	account_id = pp__col_int64(st, 17);
-	e->command_id = pp__col_int64(st, 18);
-	pp__col_text(st, 19, e->operator_name, sizeof(e->operator_name));
+	e->command_id = pp__col_int64(st, 17);
+	pp__col_text(st, 18, e->operator_name, sizeof(e->operator_name));
 	e->pending = e->command_id != 0;
 	/* A row on the account's wallet names all the account's meters. */
-	if (e->meter[0] == '\0')
-		return pp__account_meters(db, account_id, e->time, e->meter,
-		    e->room);
-	return PP_OK;
+	if (pp__col_null(st, 7)) {
+		pp__col_text(st, 19, e->meter, sizeof(e->meter));
+		pp__col_text(st, 20, e->room, sizeof(e->room));
+	}
 }
 
 int
@@ -271,13 +239,9 @@ pp__entry_load(pp_db *db, int64_t id, pp_entry *e)
 		return rc == PP__DONE ? ERR(PP_EINTERNAL, "ledger row %lld "
 		    "vanished", (long long)id) : pp__sqlfail(db, "ledger");
 	}
-	/*
-	 * The entry's meters are looked up while this statement holds its
-	 * row: the statement cache lends that look-up one of its own.
-	 */
-	rc = pp__entry_row(db, st, e);
+	pp__entry_row(st, e);
 	pp__reset(st);
-	return rc;
+	return PP_OK;
 }
 
 int

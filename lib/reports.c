@@ -131,9 +131,7 @@ const struct pp_report pp__report_sales = {
 
 /*
  * Each row as the money tools print it, from one statement of their
- * entries' columns.  The statement cache (db.c) lends pp__entry_row's
- * look-up of an account's meters a statement of its own while this one
- * steps.
+ * entries' columns, the wallet rows' meters included (PP__ENTRY_SQL).
  */
 static int
 txns_rows(struct pp__run *run)
@@ -146,8 +144,7 @@ txns_rows(struct pp__run *run)
 	if ((rc = pp__report_start(run, &st)) != PP_OK)
 		return rc;
 	while ((step = pp__step(st)) == PP__ROW) {
-		if ((rc = pp__entry_row(run->db, st, &e)) != PP_OK)
-			break;
+		pp__entry_row(st, &e);
 		entry_cells(&e, cells);
 		if ((rc = pp__report_emit(run, cells)) != PP_OK)
 			break;
