@@ -7,7 +7,7 @@
 export PREPAY_NOW=1773115200
 
 # A site with 20 meters on one gateway: M01..M19 billed to the account,
-# M20 with its own wallet.
+# M20 with its own wallet.  M18's room's name holds M19's.
 {
 	cat <<'EOF'
 site: 测试校区
@@ -27,8 +27,11 @@ EOF
 	while [ $i -le 20 ]; do
 		billing=account profile=sdm120
 		[ $i -eq 20 ] && billing=meter profile=prepay-1p
-		printf '          - {meter: "M%02d", unit: %d, floor: 1, room: "R%02d", profile: %s, tariff: dorm, billing: %s}\n' \
-		    $i $i $i $profile $billing
+		room=$(printf R%02d $i)
+		[ $i -eq 18 ] && room=R171
+		[ $i -eq 19 ] && room=R17
+		printf '          - {meter: "M%02d", unit: %d, floor: 1, room: "%s", profile: %s, tariff: dorm, billing: %s}\n' \
+		    $i $i "$room" $profile $billing
 		i=$((i + 1))
 	done
 } >site.yaml
@@ -181,6 +184,11 @@ unlike "$T/err" 'line 2:' "the first row is fine"
 is "$(accounts)" "$n_acc" "nothing written"
 exits 66 "a missing list" acct-open -o csv nosuch.csv
 exits 64 "--rejects without --each" acct-open -o csv --rejects r.csv good.csv
+
+exits 0 "two meters, one's room a part of the other's name" acct-open -o csv -a X-17 -n 赵六 M18 M19
+is "$(f 1 meter room)" "M18;M19|R171;R17" "both rooms named"
+report txns --account X-17 -o csv >tx.csv
+is "$(row tx.csv 1 meter room)" "M18;M19|R171;R17" "and in report txns"
 
 exits 0 "report verify at the end" report verify -o csv
 is "$($PY -c 'import csv,sys
