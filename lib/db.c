@@ -244,6 +244,33 @@ pp__exec(pp_db *db, const char *sql, const char *types, ...)
 }
 
 int
+pp__exec_later(pp_db *db, const char *sql, const char *types, ...)
+{
+	pp__st *st;
+	va_list ap;
+	int rc;
+
+	va_start(ap, types);
+	st = bound(db, sql, types, ap);
+	va_end(ap);
+	if (st == NULL)
+		return PP_EINTERNAL;
+	rc = db->in_tx ? pp__step_later(st) : pp__step(st);
+	pp__reset(st);
+	if (rc != PP__DONE && rc != PP__ROW)
+		return pp__sqlfail(db, "write");
+	return PP_OK;
+}
+
+int
+pp__flush(pp_db *db)
+{
+	if (db->engine->flush != NULL && db->engine->flush(db) != PP__OK)
+		return pp__sqlfail(db, "write");
+	return PP_OK;
+}
+
+int
 pp__query_int(pp_db *db, int64_t *v, const char *sql, const char *types, ...)
 {
 	pp__st *st;

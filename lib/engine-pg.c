@@ -12,7 +12,9 @@
  * for them (libpq's single-row mode), so that a query of millions of rows
  * (verify's, a report's) is never held whole; until another statement
  * needs the connection, which first reads the rest in (settle).  Any
- * other statement's whole result comes back at its first step.
+ * other statement's whole result comes back at its first step, but for
+ * the writes the store sends together (step_later): their results are
+ * read once something else needs the connection (pipeline_end).
  */
 #include <ctype.h>
 #include <limits.h>
@@ -39,6 +41,9 @@
  * with (typed_name), up to this many.
  */
 #define PG_TYPINGS	4
+
+/* The most writes sent before their results are read (pg_step_later). */
+#define PG_PIPELINE_MAX	256
 
 struct pg_stmt {
 	char		 name[24];	/* "": prepared only when typed */
@@ -280,6 +285,80 @@ settle(pp_db *db)
 }
 
 /*
+ * The writes sent without waiting (pg_step_later), their results read:
+ * the first failure of them, the rest of them refused by the server once
+ * one failed (their transaction fails whole).  The connection leaves
+ * pipeline mode.
+ */
+static int
+pipeline_end(pp_db *db)
+{
+	PGresult *res;
+	ExecStatusType status;
+	int kind = PP__OK, nulls = 0;
+
+	if (db->pg_queued == 0)
+		return PP__OK;
+	if (!PQpipelineSync(db->pg))
+		kind = failed(db, NULL);
+	/* Each write's results end in a NULL; the sync's does not. */
+	for (;;) {
+		if ((res = PQgetResult(db->pg)) == NULL) {
+			if (++nulls > db->pg_queued)
+				break;
+			continue;
+		}
+		status = PQresultStatus(res);
+		if (status == PGRES_PIPELINE_SYNC) {
+			PQclear(res);
+			break;
+		}
+		if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
+			if (*PQcmdTuples(res) != '\0') {
+				db->pg_changes = strtoll(PQcmdTuples(res),
+				    NULL, 10);
+				db->pg_total_changes += db->pg_changes;
+			}
+		} else if (status != PGRES_PIPELINE_ABORTED && kind == PP__OK)
+			kind = failed(db, res);
+		PQclear(res);
+	}
+	db->pg_queued = 0;
+	(void)PQexitPipelineMode(db->pg);
+	return kind;
+}
+
+/*
+ * The connection free for a statement: a stream's rows read in, the
+ * writes sent read back.  A failure of those writes not yet told.
+ */
+static int
+idle(pp_db *db)
+{
+	int kind;
+
+	settle(db);
+	kind = pipeline_end(db);
+	if (kind == PP__OK)
+		kind = db->pg_held;
+	db->pg_held = PP__OK;
+	return kind;
+}
+
+/*
+ * Where a failure cannot be told (changes), it is held for the next
+ * statement.
+ */
+static void
+hold_failure(pp_db *db)
+{
+	int kind = pipeline_end(db);
+
+	if (db->pg_held == PP__OK)
+		db->pg_held = kind;
+}
+
+/*
  * PQprepare, which in a transaction is tried in a savepoint: a failed
  * prepare would end the transaction it is in.
  */
@@ -379,7 +458,17 @@ pg_prepare(pp_db *db, const char *sql, pp__st *st)
 	s->query = word_at(text + strspn(text, " \t\n("), 0, "SELECT") ||
 	    word_at(text + strspn(text, " \t\n("), 0, "WITH");
 	snprintf(s->name, sizeof(s->name), "pp%ld", ++db->pg_statements);
-	settle(db);
+	/*
+	 * A failure of the writes sent is theirs, told by the statement
+	 * that needs an answer: this one is prepared when it runs, which
+	 * tells it then.
+	 */
+	if ((db->pg_held = idle(db)) != PP__OK) {
+		s->name[0] = '\0';
+		s->row = -1;
+		st->h = s;
+		return PP__OK;
+	}
 	res = prepare_safely(db, s->name, text, 0, NULL);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		/*
@@ -565,8 +654,10 @@ run(pp_db *db, struct pg_stmt *s)
 {
 	const char *name;
 	ExecStatusType status;
+	int kind;
 
-	settle(db);
+	if ((kind = idle(db)) != PP__OK)
+		return kind;
 	if ((name = s->name[0] ? s->name : typed_name(db, s)) == NULL)
 		return db->pg_kind;
 	s->ran = 1;
@@ -614,6 +705,53 @@ pg_step(pp__st *st)
 	if (++s->row < s->nrows)
 		return PP__ROW;
 	return next_rows(st->db, s);
+}
+
+/*
+ * A write sent, its result left for pipeline_end: the store's writes of
+ * a reading are one round trip, not one each (doc/design.md, "Engines").
+ * Only a write whose parameters' types are known (typed_name prepares
+ * at the server, which the pipeline does not allow), in a transaction.
+ */
+static int
+pg_step_later(pp__st *st)
+{
+	struct pg_stmt *s = st->h;
+	pp_db *db = st->db;
+	const char *name = s->name;
+	int k;
+
+	for (k = 0; !name[0] && k < s->ntyped; k++)
+		if (memcmp(s->typed[k].kinds, s->kind, (size_t)s->nparams) == 0)
+			name = s->typed[k].name;
+	if (s->query || !name[0])
+		return pg_step(st);
+	/* Their results are few bytes, but never more than the sockets hold. */
+	if (db->pg_queued == PG_PIPELINE_MAX)
+		hold_failure(db);
+	if (db->pg_queued == 0) {
+		settle(db);
+		if (!PQenterPipelineMode(db->pg))
+			return pg_step(st);
+	}
+	if (!PQsendQueryPrepared(db->pg, name, s->nparams, s->value, NULL,
+	    NULL, 0)) {
+		/* The connection's failure, unless one sent before failed. */
+		if ((k = pipeline_end(db)) == PP__OK)
+			k = failed(db, NULL);
+		return k;
+	}
+	db->pg_queued++;
+	s->ran = 1;
+	s->nrows = 0;
+	s->row = 0;
+	return PP__DONE;
+}
+
+static int
+pg_flush(pp_db *db)
+{
+	return idle(db);
 }
 
 static void
@@ -737,12 +875,14 @@ pg_col_null(pp__st *st, int i)
 static int64_t
 pg_changes(pp_db *db)
 {
+	hold_failure(db);
 	return db->pg_changes;
 }
 
 static int64_t
 pg_total_changes(pp_db *db)
 {
+	hold_failure(db);
 	return db->pg_total_changes;
 }
 
@@ -753,7 +893,12 @@ pg_exec(pp_db *db, const char *script)
 	ExecStatusType status;
 	int kind = PP__OK;
 
-	settle(db);
+	/*
+	 * A failure of the writes sent is their transaction's: it is told,
+	 * and the transaction is not committed, but its ROLLBACK runs.
+	 */
+	if ((kind = idle(db)) != PP__OK && strcmp(script, "ROLLBACK") != 0)
+		return kind;
 	res = PQexec(db->pg, script);
 	status = PQresultStatus(res);
 
@@ -778,9 +923,14 @@ pg_errmsg(pp_db *db)
 static int
 pg_in_tx(pp_db *db)
 {
-	/* A query's rows to come leave the connection ACTIVE. */
+	/*
+	 * A query's rows to come leave the connection ACTIVE; writes are
+	 * sent without waiting only in a transaction.
+	 */
 	if (db->pg_stream != NULL)
 		return db->pg_stream->in_tx;
+	if (db->pg_queued > 0)
+		return 1;
 	return PQtransactionStatus(db->pg) != PQTRANS_IDLE;
 }
 
@@ -810,7 +960,8 @@ query_int(pp_db *db, const char *sql, int64_t *v)
 	PGresult *res;
 	int kind = PP__OK;
 
-	settle(db);
+	if ((kind = idle(db)) != PP__OK)
+		return kind;
 	res = PQexec(db->pg, sql);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
 		kind = failed(db, res);
@@ -1055,6 +1206,8 @@ const struct pp__engine pp__engine_pg = {
 	.prepare = pg_prepare,
 	.finalize = pg_finalize,
 	.step = pg_step,
+	.step_later = pg_step_later,
+	.flush = pg_flush,
 	.reset = pg_reset,
 	.clear = pg_clear,
 	.bind_int64 = pg_bind_int64,

@@ -22,6 +22,20 @@ pp__step(pp__st *st)
 }
 
 int
+pp__step_later(pp__st *st)
+{
+	int rc;
+
+	if (st->e->step_later == NULL)
+		return pp__step(st);
+	st->stepped = 1;
+	st->runs++;
+	rc = st->e->step_later(st);
+	st->stepped = 2;
+	return rc;
+}
+
+int
 pp__busy(const pp__st *st)
 {
 	return st->stepped == 1;

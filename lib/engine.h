@@ -43,6 +43,15 @@ struct pp__engine {
 	int	 (*prepare)(pp_db *db, const char *sql, pp__st *st);
 	void	 (*finalize)(pp__st *st);
 	int	 (*step)(pp__st *st);
+	/*
+	 * A statement without rows whose caller needs only its success,
+	 * in a transaction: run when the engine likes, before any other
+	 * statement of db needs an answer, or at flush, which gives the
+	 * first failure of them (PostgreSQL's pipeline: a round trip for
+	 * many writes).  NULL: the engine steps it now.
+	 */
+	int	 (*step_later)(pp__st *st);
+	int	 (*flush)(pp_db *db);
 	void	 (*reset)(pp__st *st);
 	void	 (*clear)(pp__st *st);
 	/*
@@ -129,6 +138,8 @@ extern const char *const pp__pg_migrations[];
 extern const int pp__pg_nmigrations;
 
 int	 pp__step(pp__st *st);
+/* step_later (engine.h), else a step. */
+int	 pp__step_later(pp__st *st);
 /* Has it given a row and not yet its end or its reset? */
 int	 pp__busy(const pp__st *st);
 void	 pp__reset(pp__st *st);

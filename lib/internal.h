@@ -39,6 +39,8 @@ struct pp_db {
 	int64_t		 pg_changes, pg_total_changes;
 	long		 pg_statements;
 	struct pg_stmt	*pg_stream;	/* the query whose rows are coming */
+	int		 pg_queued;	/* writes sent, their results not read */
+	int		 pg_held;	/* a failure of theirs, not yet told */
 	char		 path[1024];
 	char		 shown[1024];	/* path as messages name it */
 	char		 err[PP_ERRMAX];
@@ -170,6 +172,14 @@ pp__st	*pp__prepare(pp_db *db, const char *sql);
 void	 pp__finalize(pp__st *st);
 /* Run a statement that returns no rows, binding "i" int64, "t" text. */
 int	 pp__exec(pp_db *db, const char *sql, const char *types, ...);
+/*
+ * The same for a write whose failure fails the whole transaction it is
+ * in: the engine may send it with the next ones and tell its failure
+ * later (engine.h, step_later), at the latest at pp__flush or at the
+ * next statement that reads.  Outside a transaction, pp__exec.
+ */
+int	 pp__exec_later(pp_db *db, const char *sql, const char *types, ...);
+int	 pp__flush(pp_db *db);
 /* The first column of the first row as int64; PP_EDATA when no row. */
 int	 pp__query_int(pp_db *db, int64_t *v, const char *sql,
 	    const char *types, ...);

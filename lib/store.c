@@ -4,6 +4,8 @@
  * priced, with the meter's state, in the caller's transaction (or the
  * bus's own).  A counter that runs backwards or jumps further than the
  * meter's load limit allows is stored flagged and never counts.
+ * Its writes go with pp__exec_later: on a server a reading's are sent
+ * together (doc/design.md, "Engines").
  */
 #include <stdlib.h>
 #include <string.h>
@@ -224,7 +226,7 @@ charge_day(pp_db *db, int64_t meter_id, const char *day, int64_t from,
 	pr->cost_e7 += c.cost_e7;
 	*cost = c.cost_e7;
 	for (i = 0; day != NULL && i < c.nparts; i++)
-		if ((rc = pp__exec(db, "INSERT INTO daily_parts(meter_id, day, "
+		if ((rc = pp__exec_later(db, "INSERT INTO daily_parts(meter_id, day, "
 		    "\"window\", tier, price, energy_wh, cost_e7) VALUES (?, ?, "
 		    "?, ?, ?, ?, ?) ON CONFLICT(meter_id, day, \"window\", tier, "
 		    "price) DO "
@@ -254,30 +256,26 @@ static int
 roll_day(pp_db *db, int64_t meter_id, const char *day, int64_t wh,
     int64_t cost, const struct day_end *end)
 {
-	int64_t added;
 	int rc;
 
-	/* The day is there but for a meter's first reading of it. */
-	if ((rc = pp__exec(db, "UPDATE daily SET energy_wh = energy_wh + ?1, "
-	    "cost_e7 = cost_e7 + ?2, last_time = CASE ?5 WHEN ?7 THEN "
-	    "last_time ELSE ?5 END, last_wh = CASE ?5 WHEN ?7 THEN last_wh "
-	    "ELSE ?6 END WHERE day = ?3 AND meter_id = ?4", "iitiiii", wh,
-	    cost, day, meter_id, end->time, end->wh, (int64_t)INT64_MIN)) !=
-	    PP_OK)
+	/* The month first: it counts the day if the day is new. */
+	if ((rc = pp__exec_later(db, "INSERT INTO monthly VALUES (substr(?1, "
+	    "1, 7), ?2, CASE WHEN EXISTS (SELECT 1 FROM daily WHERE day = ?1 "
+	    "AND meter_id = ?2) THEN 0 ELSE 1 END, ?3, ?4) ON CONFLICT(month, "
+	    "meter_id) DO UPDATE SET days = monthly.days + excluded.days, "
+	    "energy_wh = monthly.energy_wh + excluded.energy_wh, cost_e7 = "
+	    "monthly.cost_e7 + excluded.cost_e7", "tiii", day, meter_id, wh,
+	    cost)) != PP_OK)
 		return rc;
-	added = pp__changes(db) == 0;
-	if (added && (rc = pp__exec(db, "INSERT INTO daily(meter_id, day, "
-	    "energy_wh, cost_e7, last_time, last_wh) VALUES (?1, ?2, ?3, ?4, "
-	    "nullif(?5, ?7), CASE ?5 WHEN ?7 THEN NULL ELSE ?6 END)",
+	return pp__exec_later(db, "INSERT INTO daily(meter_id, day, energy_wh, "
+	    "cost_e7, last_time, last_wh) VALUES (?1, ?2, ?3, ?4, nullif(?5, "
+	    "?7), CASE ?5 WHEN ?7 THEN NULL ELSE ?6 END) ON CONFLICT(day, "
+	    "meter_id) DO UPDATE SET energy_wh = daily.energy_wh + "
+	    "excluded.energy_wh, cost_e7 = daily.cost_e7 + excluded.cost_e7, "
+	    "last_time = CASE ?5 WHEN ?7 THEN daily.last_time ELSE ?5 END, "
+	    "last_wh = CASE ?5 WHEN ?7 THEN daily.last_wh ELSE ?6 END",
 	    "itiiiii", meter_id, day, wh, cost, end->time, end->wh,
-	    (int64_t)INT64_MIN)) != PP_OK)
-		return rc;
-	return pp__exec(db, "INSERT INTO monthly VALUES (substr(?1, 1, 7), "
-	    "?2, ?3, ?4, ?5) ON CONFLICT(month, meter_id) DO UPDATE SET days = "
-	    "monthly.days + excluded.days, energy_wh = monthly.energy_wh + "
-	    "excluded.energy_wh, cost_e7 = monthly.cost_e7 + excluded.cost_e7",
-	    "tiiii", day, meter_id,
-	    added, wh, cost);
+	    (int64_t)INT64_MIN);
 }
 
 /*
@@ -333,7 +331,7 @@ keep_day_end(pp_db *db, int64_t meter_id, int64_t t, int64_t wh)
 	struct day none, *d = memo_day(db, &none);
 
 	day_of(d, t - 1);
-	return pp__exec(db, "UPDATE daily SET last_time = ?, last_wh = ? "
+	return pp__exec_later(db, "UPDATE daily SET last_time = ?, last_wh = ? "
 	    "WHERE day = ? AND meter_id = ?", "iiti", t, wh, d->name,
 	    meter_id);
 }
@@ -429,7 +427,7 @@ charge(pp_db *db, struct target *t, int64_t e, struct pricing *pr)
 		rc = roll_up(db, t->id, t->reading_time, t->time, e,
 		    e - t->energy_wh, pr);
 	if (rc == PP_OK && pr->cost_e7)
-		rc = pp__exec(db, "UPDATE accounts SET used_e7 = used_e7 + ? "
+		rc = pp__exec_later(db, "UPDATE accounts SET used_e7 = used_e7 + ? "
 		    "WHERE id = ?", "ii", pr->cost_e7, pr->account_id);
 	if (pr->owned)
 		free(pr->v);
@@ -464,7 +462,7 @@ insert_reading(pp_db *db, const struct target *t, const char *source,
 	 * second; else its place is looked up in both tables (migration
 	 * 24).
 	 */
-	rc = pp__exec(db, "INSERT INTO reading_recent VALUES (?1, ?2, CASE WHEN "
+	rc = pp__exec_later(db, "INSERT INTO reading_recent VALUES (?1, ?2, CASE WHEN "
 	    "?2 > (SELECT newest_reading FROM meters WHERE id = ?1) THEN 0 ELSE "
 	    "coalesce((SELECT max(s) + 1 FROM (SELECT max(seq) AS s FROM "
 	    "reading_recent WHERE meter_id = ?1 AND time = ?2 UNION ALL SELECT "
@@ -480,7 +478,7 @@ insert_reading(pp_db *db, const struct target *t, const char *source,
 		;
 	if (rc != PP_OK || i == 6)
 		return rc;
-	rc = pp__exec(db, "INSERT INTO reading_extras SELECT ?1, ?2, "
+	rc = pp__exec_later(db, "INSERT INTO reading_extras SELECT ?1, ?2, "
 	    "max(seq), nullif(?3, ?9), nullif(?4, ?9), nullif(?5, ?9), "
 	    "nullif(?6, ?9), nullif(?7, ?9), nullif(?8, ?9) FROM "
 	    "reading_recent WHERE meter_id = ?1 AND time = ?2", "iiiiiiiii", t->id, t->time,
@@ -573,7 +571,7 @@ store_reading(pp_db *db, struct target *t, const char *source)
 	/* A charged reading's roll-up kept it (roll_up). */
 	if (!charged && (rc = keep_day_end(db, t->id, t->time, e)) != PP_OK)
 		return rc;
-	return pp__exec(db, "UPDATE meters SET energy_wh = ?, reading_time = ? "
+	return pp__exec_later(db, "UPDATE meters SET energy_wh = ?, reading_time = ? "
 	    "WHERE id = ?", "iii", e, t->time, t->id);
 }
 
@@ -598,7 +596,7 @@ store_state(pp_db *db, struct target *t, int64_t lost_after)
 		    PP_FAULT_ERROR ? "error" : "timeout";
 		snprintf(t->state, sizeof(t->state), "%s", state);
 	}
-	rc = pp__exec(db, "UPDATE meters SET state = ?1, fails = ?2, "
+	rc = pp__exec_later(db, "UPDATE meters SET state = ?1, fails = ?2, "
 	    "state_since = CASE WHEN state = ?1 THEN state_since ELSE ?3 END, "
 	    "last_seen = CASE ?4 WHEN 1 THEN ?3 ELSE last_seen END, "
 	    "power_w = CASE ?4 WHEN 1 THEN nullif(?5, ?7) ELSE power_w END, "
@@ -631,11 +629,11 @@ pp__store_bus(pp_db *db, struct bus_job *j)
 	 * row, is lost.
 	 */
 	if (rc == PP_OK)
-		rc = pp__exec(db, "UPDATE gateways SET fails = CASE ?1 WHEN 1 "
+		rc = pp__exec_later(db, "UPDATE gateways SET fails = CASE ?1 WHEN 1 "
 		    "THEN 0 ELSE fails + 1 END WHERE id = ?2", "ii",
 		    (int64_t)(answered || j->n == 0), j->gw.id);
 	if (rc == PP_OK)
-		rc = pp__exec(db,
+		rc = pp__exec_later(db,
 		    "UPDATE gateways SET state = ?1, state_since = "
 		    "CASE WHEN state = ?1 THEN state_since ELSE ?2 END "
 		    "WHERE id = ?3", "tii", answered || j->n == 0 ? "ok" :
@@ -683,5 +681,8 @@ pp__reading_store(pp_db *db, int64_t meter_id, int64_t time,
 	pp__values_set(&t.values, "energy_kwh", energy_wh);
 	if (balance != INT64_MIN)
 		pp__values_set(&t.values, "balance", balance);
-	return store_reading(db, &t, "manual");
+	/* Its writes' failure is this reading's, not the next one's. */
+	if ((rc = store_reading(db, &t, "manual")) != PP_OK)
+		return rc;
+	return pp__flush(db);
 }

@@ -196,4 +196,26 @@ same usage 0101000002 --from 2026-11-20 --to 2026-11-22 --by hour
 same sales --by day
 same txns
 
+# A write the store sends without waiting for it (lib/engine-pg.c, its
+# pipeline) fails: a charged reading's day parts, refused by a trigger.
+# The import fails on that reading's line, with the same message as on
+# SQLite, the writes sent after it are not made, and nothing is written.
+psql_at "$FIELD" "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS \$\$BEGIN RAISE EXCEPTION 'refused by the test'; END\$\$" \
+    "CREATE TRIGGER refuse BEFORE INSERT ON daily_parts FOR EACH ROW EXECUTE FUNCTION refuse()"
+sqlite3 field.db "CREATE TRIGGER refuse BEFORE INSERT ON daily_parts BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"
+printf 'meter,time,energy_kwh\n0101000002,2026-11-21 07:30,5100\n0101000001,2026-11-21 07:30,4031\n0101000002,2026-11-21 07:45,5101\n' >refused.csv
+for db in "$FIELD" "$T/field.db"; do
+	PREPAY_DB=$db PREPAY_NOW="2026-11-21 08:00:00" report readings 0101000002 -o csv >"before.${db##*/}"
+	PREPAY_DB=$db PREPAY_NOW="2026-11-21 08:00:00" meter-read --import refused.csv \
+	    >/dev/null 2>"refused.${db##*/}"
+	echo $? >>"refused.${db##*/}"
+	PREPAY_DB=$db PREPAY_NOW="2026-11-21 08:00:00" report readings 0101000002 -o csv >"after.${db##*/}"
+done
+lite=refused.field.db pg=refused.${FIELD##*/}
+is "$(cat "$pg")" "$(cat "$lite")" "a write sent without waiting fails: the same message and exit as on SQLite"
+like "$pg" "line 3:.*refused by the test" "... on the failing reading's line"
+unlike "$pg" "line [24]:" "... not on the lines around it"
+is "$(cat after."${FIELD##*/}")" "$(cat before."${FIELD##*/}")" "nothing written on the server"
+is "$(cat after.field.db)" "$(cat before.field.db)" "nor in the file"
+
 done_testing
