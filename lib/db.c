@@ -224,19 +224,17 @@ pp__data_version(pp_db *db, int64_t *v)
 	return PP_OK;
 }
 
-int
-pp__exec(pp_db *db, const char *sql, const char *types, ...)
+/* pp__exec, or pp__exec_later when later. */
+static int
+exec_bound(pp_db *db, int later, const char *sql, const char *types,
+    va_list ap)
 {
 	pp__st *st;
-	va_list ap;
 	int rc;
 
-	va_start(ap, types);
-	st = bound(db, sql, types, ap);
-	va_end(ap);
-	if (st == NULL)
+	if ((st = bound(db, sql, types, ap)) == NULL)
 		return PP_EINTERNAL;
-	rc = pp__step(st);
+	rc = later && db->in_tx ? pp__step_later(st) : pp__step(st);
 	pp__reset(st);
 	if (rc != PP__DONE && rc != PP__ROW)
 		return pp__sqlfail(db, "write");
@@ -244,22 +242,27 @@ pp__exec(pp_db *db, const char *sql, const char *types, ...)
 }
 
 int
-pp__exec_later(pp_db *db, const char *sql, const char *types, ...)
+pp__exec(pp_db *db, const char *sql, const char *types, ...)
 {
-	pp__st *st;
 	va_list ap;
 	int rc;
 
 	va_start(ap, types);
-	st = bound(db, sql, types, ap);
+	rc = exec_bound(db, 0, sql, types, ap);
 	va_end(ap);
-	if (st == NULL)
-		return PP_EINTERNAL;
-	rc = db->in_tx ? pp__step_later(st) : pp__step(st);
-	pp__reset(st);
-	if (rc != PP__DONE && rc != PP__ROW)
-		return pp__sqlfail(db, "write");
-	return PP_OK;
+	return rc;
+}
+
+int
+pp__exec_later(pp_db *db, const char *sql, const char *types, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, types);
+	rc = exec_bound(db, 1, sql, types, ap);
+	va_end(ap);
+	return rc;
 }
 
 int
