@@ -330,4 +330,24 @@ verify_fails "a day's counter at its end forged"
 like "$T/out" "^charges,fail,\"meter 0101000001 on 2026-11-25: the daily roll-up keeps 1 Wh at 2026-11-26 00:00:00 as its counter at the day's end, its last good reading by then is $((e + 800)) Wh at 2026-11-26 00:00:00" \
     "the day and both counters told"
 
+# More than verify lists: 60 more days of meter 2, each a reading at
+# noon, their kept counters forged.  The check lists 50 and counts the
+# rest without writing them out (lib/verify.c, problems).
+m2="(SELECT id FROM meters WHERE meter = '0101000002')"
+e2=$(sql "SELECT energy_wh FROM meters WHERE meter = '0101000002'")
+printf 'meter,time,energy_kwh\n' >days.csv
+d=0
+while [ $d -lt 60 ]; do
+	printf '0101000002,%s 12:00:00,%s\n' "$(sql "SELECT date('2026-11-27', '+$d days')")" \
+	    "$(kwh $((e2 + 1000 * (d + 1))))" >>days.csv
+	d=$((d + 1))
+done
+export PREPAY_NOW="2027-01-26 10:00:00"
+exits 0 "60 days of readings" meter-read --import days.csv
+sql "UPDATE daily SET last_wh = last_wh + 1 WHERE meter_id = $m2 AND day >= '2026-11-27'"
+verify_fails "61 days' counters forged"
+is "$(grep -c '^charges,fail,"meter 0101000002 on 20' "$T/out")" 49 \
+    "50 listed: meter 1's day and 49 of meter 2's"
+like "$T/out" '^charges,fail,11 more problems not listed$' "the other 11 counted"
+
 done_testing
