@@ -492,6 +492,23 @@ pg_prepare(pp_db *db, const char *sql, pp__st *st)
 }
 
 /*
+ * The name s runs under with its parameters as bound now, if it is
+ * prepared for them already: its own, or that of their types; else "".
+ */
+static const char *
+prepared_name(const struct pg_stmt *s)
+{
+	int k;
+
+	if (s->name[0])
+		return s->name;
+	for (k = 0; k < s->ntyped; k++)
+		if (memcmp(s->typed[k].kinds, s->kind, (size_t)s->nparams) == 0)
+			return s->typed[k].name;
+	return "";
+}
+
+/*
  * The name of s prepared for the types of its parameters as bound now;
  * NULL with db's failure set.
  */
@@ -500,11 +517,11 @@ typed_name(pp_db *db, struct pg_stmt *s)
 {
 	Oid *types;
 	PGresult *res;
+	const char *known;
 	int i, k, attempt;
 
-	for (k = 0; k < s->ntyped; k++)
-		if (memcmp(s->typed[k].kinds, s->kind, (size_t)s->nparams) == 0)
-			return s->typed[k].name;
+	if (*(known = prepared_name(s)) != '\0')
+		return known;
 	if (s->ntyped == PG_TYPINGS) {
 		snprintf(db->pg_err, sizeof(db->pg_err), "a statement run with "
 		    "more than %d sets of parameter types", PG_TYPINGS);
@@ -658,7 +675,7 @@ run(pp_db *db, struct pg_stmt *s)
 
 	if ((kind = idle(db)) != PP__OK)
 		return kind;
-	if ((name = s->name[0] ? s->name : typed_name(db, s)) == NULL)
+	if ((name = typed_name(db, s)) == NULL)
 		return db->pg_kind;
 	s->ran = 1;
 	if (s->query) {
@@ -718,12 +735,9 @@ pg_step_later(pp__st *st)
 {
 	struct pg_stmt *s = st->h;
 	pp_db *db = st->db;
-	const char *name = s->name;
+	const char *name = prepared_name(s);
 	int k;
 
-	for (k = 0; !name[0] && k < s->ntyped; k++)
-		if (memcmp(s->typed[k].kinds, s->kind, (size_t)s->nparams) == 0)
-			name = s->typed[k].name;
 	if (s->query || !name[0])
 		return pg_step(st);
 	/* Their results are few bytes, but never more than the sockets hold. */
