@@ -679,8 +679,9 @@ pg_open(pp_db *db, const char *uri)
 int
 pp_db_open(pp_db **dbp, const char *path, int flags)
 {
-	struct passwd *pw;
+	struct passwd pwd, *pw;
 	struct stat sb;
+	char pwbuf[4096];
 	pp_db *db;
 	int rc, exists = 1;
 
@@ -690,8 +691,14 @@ pp_db_open(pp_db **dbp, const char *path, int flags)
 	snprintf(db->shown, sizeof(db->shown), "%s", path);
 	db->timeout_ms = 10000;
 	db->engine = &pp__engine_sqlite;
-	/* The operator is the real uid's login; no variable can change it. */
-	if ((pw = getpwuid(getuid())) == NULL)
+	/*
+	 * The operator is the real uid's login; no variable can change it.
+	 * The _r form: a poll's workers open the database at once (poll.c),
+	 * and getpwuid's one static entry torn by another thread once named
+	 * a login "too long".
+	 */
+	if (getpwuid_r(getuid(), &pwd, pwbuf, sizeof(pwbuf), &pw) != 0 ||
+	    pw == NULL)
 		return pp__fail(db, PP_EPERM, "uid %ld has no login name",
 		    (long)getuid());
 	if (strlen(pw->pw_name) >= sizeof(db->login))

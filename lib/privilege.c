@@ -186,13 +186,14 @@ pp_fopen_caller(const char *path, const char *mode)
 	return fp;
 }
 
-/* The group's name, for messages. */
+/* The group's name, for messages; _r, as a poll's workers open at once. */
 static const char *
 group_name(gid_t g, char *buf, size_t len)
 {
-	struct group *gr = getgrgid(g);
+	struct group grp, *gr;
+	char grbuf[4096];
 
-	if (gr)
+	if (getgrgid_r(g, &grp, grbuf, sizeof(grbuf), &gr) == 0 && gr)
 		snprintf(buf, len, "%s", gr->gr_name);
 	else
 		snprintf(buf, len, "%ld", (long)g);

@@ -7,6 +7,7 @@
  * report that splits it agrees to the watt-hour (doc/design.md, "Time").
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,14 +21,23 @@
  * call (a stat, three a stored reading, the better part of a poll's
  * system time): naming the same file in TZ makes it read once.  The zone
  * a process started with is the one it keeps, a poller too until it is
- * restarted.  Called once by pp_db_open, before any thread.
+ * restarted.  pp_db_open calls it, from a poll's workers too (poll.c):
+ * once per process, since setenv races every other thread's getenv.
  */
-void
-pp__zone_once(void)
+static void
+zone_set(void)
 {
 	if (getenv("TZ") == NULL)
 		setenv("TZ", ":/etc/localtime", 0);
 	tzset();
+}
+
+void
+pp__zone_once(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, zone_set);
 }
 
 /*
