@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <libgen.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +23,6 @@
 #include "internal.h"
 
 static struct {
-	int	known;
 	int	elevated;		/* the effective group is not the real */
 	int	trusted;		/* root, or a member of the group */
 	gid_t	group;			/* the service group, when elevated */
@@ -59,14 +59,20 @@ member(gid_t g)
 }
 
 static void
-learn(void)
+learn_once(void)
 {
-	if (priv.known)
-		return;
 	priv.elevated = getegid() != getgid();
 	priv.group = getegid();
 	priv.trusted = !priv.elevated || getuid() == 0 || member(priv.group);
-	priv.known = 1;
+}
+
+/* Once per process: a poll's workers ask too (poll.c). */
+static void
+learn(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, learn_once);
 }
 
 int
