@@ -38,6 +38,13 @@ pp__sqlfail(pp_db *db, const char *what)
 		    db->timeout_ms / 1000);
 	if (kind == PP__EFULL)
 		return pp__fail(db, PP_EINTERNAL, "%s: the disk is full", what);
+	/*
+	 * Whether a COMMIT under way landed is the server's to say: a sale
+	 * run again with its ref lands once (doc/postgresql.md, "Standby").
+	 */
+	if (kind == PP__ELOST)
+		return pp__fail(db, PP_EUNREACH, "%s: the database server "
+		    "was lost: %s", what, db->engine->errmsg(db));
 	if (kind == PP__EREADONLY)
 		return pp__fail(db, PP_ENOINPUT, "%s: %s", what,
 		    db->engine->errmsg(db));
@@ -365,6 +372,12 @@ pp__db_cache(pp_db *db, int kib)
 	if (db->engine->cache(db, kib) != PP__OK)
 		return pp__sqlfail(db, "cache size");
 	return PP_OK;
+}
+
+int
+pp__db_lost(pp_db *db)
+{
+	return db->engine->lost != NULL && db->engine->lost(db);
 }
 
 /*

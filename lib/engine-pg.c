@@ -18,6 +18,7 @@
  */
 #include <ctype.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,6 +85,9 @@ state_kind(const char *state)
 		return PP__ECONSTRAINT;
 	if (strcmp(state, "53100") == 0)
 		return PP__EFULL;
+	/* Connection exceptions; the server shutting down or starting. */
+	if (strncmp(state, "08", 2) == 0 || strncmp(state, "57P0", 4) == 0)
+		return PP__ELOST;
 	/*
 	 * Insufficient privilege: the role's grants (lib/pg/003-roles.sql)
 	 * do not allow it, whatever the site file says of its login.
@@ -105,6 +109,12 @@ failed(pp_db *db, const PGresult *res)
 
 	db->pg_kind = state_kind(res ? PQresultErrorField(res,
 	    PG_DIAG_SQLSTATE) : NULL);
+	/*
+	 * A server gone (killed, shut down, failed over): libpq marks the
+	 * connection bad, with or without a SQLSTATE of class 08 or 57P0x.
+	 */
+	if (PQstatus(db->pg) == CONNECTION_BAD)
+		db->pg_kind = PP__ELOST;
 	if (res)
 		msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
 	if (msg == NULL)
@@ -1034,6 +1044,27 @@ pg_lock_schema(pp_db *db)
 	return pg_exec(db, "SELECT pg_advisory_xact_lock(7703, 1)");
 }
 
+/*
+ * A server that stopped closed its end: reading what is there lets libpq
+ * see so without a round trip.  A backend's last words (its FATAL) come
+ * before the end, and one read may take only them: read while there is
+ * something to.  A host that vanished still looks connected until a
+ * statement times out.
+ */
+static int
+pg_lost(pp_db *db)
+{
+	struct pollfd p;
+
+	p.fd = PQsocket(db->pg);
+	p.events = POLLIN;
+	if (db->pg_stream == NULL && db->pg_queued == 0)
+		while (PQstatus(db->pg) == CONNECTION_OK && p.fd >= 0 &&
+		    poll(&p, 1, 0) == 1 && PQconsumeInput(db->pg))
+			;
+	return PQstatus(db->pg) != CONNECTION_OK;
+}
+
 static void
 pg_close(pp_db *db)
 {
@@ -1243,6 +1274,7 @@ const struct pp__engine pp__engine_pg = {
 	.lock_schema = pg_lock_schema,
 	.data_version = pg_data_version,
 	.cache = pg_cache,
+	.lost = pg_lost,
 	.close = pg_close,
 	/*
 	 * The schema's tables: partitions and pp_schema are the engine's,

@@ -27,6 +27,7 @@ enum pp__step {
 	PP__EREADONLY,		/* not writable, not found, no permission */
 	PP__EPERM,		/* the server's grants refused the role it */
 	PP__ENOTADB,		/* not a database of the engine */
+	PP__ELOST,		/* the server's connection broke */
 	PP__EFAIL		/* anything else: the message says */
 };
 
@@ -93,6 +94,12 @@ struct pp__engine {
 	int	 (*data_version)(pp_db *db, int64_t *v);
 	/* The pages db keeps in memory, as kib kilobytes (0: the engine's). */
 	int	 (*cache)(pp_db *db, int kib);
+	/*
+	 * Between statements: is db's connection gone (its server stopped,
+	 * restarted or failed over), so that a long-lived caller opens it
+	 * anew?  NULL where a database cannot be lost (a file).
+	 */
+	int	 (*lost)(pp_db *db);
 	void	 (*close)(pp_db *db);
 	/*
 	 * A site's copy into another database (sitecopy.c).  columns_sql

@@ -73,13 +73,39 @@ web_log(struct pp_web *w, const char *fmt, ...)
 	w->log(w->arg, pp_oneline(safe, sizeof(safe), line));
 }
 
-/* This thread's database handle, opened on its first request. */
+/* db, closed, off the list the server closes at its end. */
+static void
+thread_db_drop(struct pp_web *w, pp_db *db)
+{
+	size_t i;
+
+	pthread_mutex_lock(&w->lock);
+	for (i = 0; i < w->ndbs && w->dbs[i] != db; i++)
+		;
+	if (i < w->ndbs)
+		w->dbs[i] = w->dbs[--w->ndbs];
+	pthread_mutex_unlock(&w->lock);
+	pthread_setspecific(w->key, NULL);
+	pp_db_close(db);
+}
+
+/*
+ * This thread's database handle, opened on its first request, and again
+ * after its server was lost: a PostgreSQL server restarted, or a standby
+ * promoted behind a URI naming both hosts (doc/postgresql.md, "Standby"),
+ * is found again without restarting the web.
+ */
 static pp_db *
 thread_db(struct pp_web *w)
 {
 	pp_db *db = pthread_getspecific(w->key);
 	int rc;
 
+	if (db && pp__db_lost(db)) {
+		web_log(w, "the database server was lost: connecting again");
+		thread_db_drop(w, db);
+		db = NULL;
+	}
 	if (db)
 		return db;
 	if ((rc = pp_db_open(&db, w->dbpath, 0)) != PP_OK ||
@@ -203,6 +229,21 @@ is_api(const char *path)
 	    strncmp(path, "/pay/", 5) == 0;
 }
 
+/*
+ * A request the database failed: 503 when another try may succeed (busy,
+ * or its server lost, which the thread's next request connects to
+ * again), else 500.  The log has the why; the answer only what.
+ */
+static void
+db_failed(struct pp__web_req *req, struct pp__web_resp *resp, int rc,
+    const char *what)
+{
+	if (pp__db_lost(req->db))
+		own_answer(resp, 503, "the database server was lost");
+	else
+		own_answer(resp, rc == PP_EBUSY ? 503 : 500, what);
+}
+
 /* Find the session, hand the request on, refresh the cookie if it slid. */
 static void
 dispatch(struct pp_web *w, struct pp__web_req *req, struct pp__web_resp *resp)
@@ -212,8 +253,7 @@ dispatch(struct pp_web *w, struct pp__web_req *req, struct pp__web_resp *resp)
 	if ((rc = pp__web_session_find(req->db, &w->conf, req->token,
 	    &req->session, &slid)) != PP_OK) {
 		web_log(w, "session: %s", pp_errmsg(req->db));
-		own_answer(resp, rc == PP_EBUSY ? 503 : 500, "the session "
-		    "could not be read");
+		db_failed(req, resp, rc, "the session could not be read");
 		return;
 	}
 	rc = is_api(req->path) ? pp__web_api(req, resp) :
@@ -221,7 +261,7 @@ dispatch(struct pp_web *w, struct pp__web_req *req, struct pp__web_resp *resp)
 	if (rc != PP_OK) {
 		web_log(w, "%s %s: %s", req->method, req->path,
 		    pp_errmsg(req->db));
-		own_answer(resp, rc == PP_EBUSY ? 503 : 500, "internal error");
+		db_failed(req, resp, rc, "internal error");
 		resp->log[0] = '\0';
 		return;
 	}

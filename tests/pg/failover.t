@@ -176,6 +176,10 @@ awk '$1 == "end" && $3 != 0 { print $3 }' log | sort | uniq -c |
 	ref=$(awk -v c="$code" '$1 == "end" && $3 == c { print $2; exit }' log)
 	echo "# $n exited $code, e.g. $ref: $(head -n 1 "sales/$ref.err")"
 done
+# A connection lost is 69, a connection refused 66: never an internal
+# error, which would send the cashier to the logs, not to the retry.
+is "$(awk '$1 == "end" && $3 != 0 && $3 != 66 && $3 != 69 { print $2 }' log |
+    tr '\n' ' ')" "" "each failed sale exited 66 (refused) or 69 (lost)"
 bad=""
 while read -r ref; do
 	grep -qv '^sale: ' "sales/$ref.err" && bad="$bad $ref"
