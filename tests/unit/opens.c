@@ -113,11 +113,6 @@ main(void)
 	ok(failed == 0, "8 workers, 60 opens each at once: every one "
 	    "succeeds and names %s", pw->pw_name);
 
-	unlink(path);
-	snprintf(buf, sizeof(buf), "%s-wal", path);
-	unlink(buf);
-	snprintf(buf, sizeof(buf), "%s-shm", path);
-	unlink(buf);
-	rmdir(dir);
+	remove_database(dir, path);
 	return done_testing();
 }

@@ -87,16 +87,7 @@ serial_is(pp_db *db, int64_t t, int commit, const char *want,
 static void
 cleanup(void)
 {
-	char f[300];
-
-	snprintf(f, sizeof(f), "%s-wal", path);
-	unlink(f);
-	snprintf(f, sizeof(f), "%s-shm", path);
-	unlink(f);
-	snprintf(f, sizeof(f), "%s-journal", path);
-	unlink(f);
-	unlink(path);
-	rmdir(dir);
+	remove_database(dir, path);
 }
 
 int

@@ -242,9 +242,7 @@ main(int argc, char *argv[])
 	fails_midway(db);
 	rows_stream(db);
 	pp_db_close(db);
-	if (argc == 1) {
-		unlink(path);
-		rmdir(dir);
-	}
+	if (argc == 1)
+		remove_database(dir, path);
 	return done_testing();
 }

@@ -1,5 +1,6 @@
 /*
- * tap.h: a tiny header-only TAP producer for the unit tests.
+ * tap.h: a tiny header-only TAP producer for the unit tests, and their
+ * scratch database's removal (remove_database).
  *
  *	ok(cond, "name %d", i);
  *	is_str(got, want, "name");
@@ -18,6 +19,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static int tap_run_;
 static int tap_failed_;
@@ -142,6 +144,25 @@ done_testing(void)
 		printf("# failed %d of %d\n", tap_failed_, tap_run_);
 	fflush(stdout);
 	return tap_failed_ ? 1 : 0;
+}
+
+static void remove_database(const char *, const char *)
+    __attribute__((unused));
+
+/* A test's scratch database at path, with SQLite's files beside it, and dir. */
+static void
+remove_database(const char *dir, const char *path)
+{
+	static const char *const beside[] = { "-wal", "-shm", "-journal" };
+	char f[1100];
+	size_t i;
+
+	for (i = 0; i < sizeof(beside) / sizeof(beside[0]); i++) {
+		snprintf(f, sizeof(f), "%s%s", path, beside[i]);
+		unlink(f);
+	}
+	unlink(path);
+	rmdir(dir);
 }
 
 #endif /* PP_TAP_H */
