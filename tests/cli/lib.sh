@@ -194,6 +194,32 @@ sql() {
 	esac
 }
 
+# unmigrate V: a SQLite site's schema taken back to version V, the
+# migrations after it undone (lib/schema-sqlite.c), as a site of that
+# version had it; the next tool migrates it again.  A migration a test
+# goes back over and that has no undo here bails out: its undo is added
+# here, once, for every test.
+unmigrate() {
+	_v=$(sql 'PRAGMA user_version')
+	_undo=""
+	while [ "$_v" -gt "$1" ]; do
+		case $_v in
+		27) _undo="$_undo DROP TABLE reading_archive;" ;;
+		26) _undo="$_undo ALTER TABLE gateways DROP COLUMN poller;
+		    ALTER TABLE polls DROP COLUMN poller;" ;;
+		25) _undo="$_undo ALTER TABLE daily DROP COLUMN last_time;
+		    ALTER TABLE daily DROP COLUMN last_wh;" ;;
+		24) _undo="$_undo DROP TRIGGER reading_recent_newest;
+		    ALTER TABLE meters DROP COLUMN newest_reading;" ;;
+		23) _undo="$_undo DROP TABLE monthly;" ;;
+		*)  echo "Bail out! unmigrate: no undo of migration $_v here"
+		    exit 1 ;;
+		esac
+		_v=$((_v - 1))
+	done
+	sql "$_undo PRAGMA user_version = $1"
+}
+
 # db_of NAME: where a copy of the test's database named NAME is, as a
 # PREPAY_DB: the file $T/NAME.db, or on PostgreSQL the database NAME of
 # the same server.

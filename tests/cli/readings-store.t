@@ -297,10 +297,7 @@ if on_pg; then
 		echo "ok $tap_n # SKIP SQLite's migration 25; PostgreSQL's schema had the days' counters from its first version"
 	done
 else
-sql "ALTER TABLE daily DROP COLUMN last_time; ALTER TABLE daily DROP COLUMN last_wh;
-    ALTER TABLE gateways DROP COLUMN poller; ALTER TABLE polls DROP COLUMN poller;
-    DROP TABLE reading_archive;
-    PRAGMA user_version = 24"
+unmigrate 24
 exits 0 "migration 25 again" report verify -o csv
 like "$T/out" '^schema,ok,' "the schema is the migrations' own"
 is "$(sql "SELECT meter_id, day, last_time, last_wh FROM daily ORDER BY 1, 2")" \
