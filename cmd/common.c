@@ -76,11 +76,12 @@ tool_exit(struct tool *t, int code)
 	 * Each change appended its entry inside its own transaction.  A run
 	 * that changed nothing leaves a record of its own; that record is
 	 * not a change, so failing to write it never changes the exit code
-	 * (a lock that refused the run would refuse it too).
+	 * (a lock that refused the run would refuse it too, and a server
+	 * lost, whose message is out already, takes nothing more).
 	 */
 	if (t->db && t->audit && pp_audit_wrote(t->db) == 0 &&
-	    code != PP_EBUSY && pp_audit_record(t->db, code, t->summary) !=
-	    PP_OK)
+	    code != PP_EBUSY && !pp_db_lost(t->db) &&
+	    pp_audit_record(t->db, code, t->summary) != PP_OK)
 		tool_warn(t, "audit log: %s", pp_errmsg(t->db));
 	pp_db_close(t->db);
 	if (t->receipt_fp && t->receipt_fp != stdout)

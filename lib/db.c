@@ -375,7 +375,7 @@ pp__db_cache(pp_db *db, int kib)
 }
 
 int
-pp__db_lost(pp_db *db)
+pp_db_lost(pp_db *db)
 {
 	return db->engine->lost != NULL && db->engine->lost(db);
 }

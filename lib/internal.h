@@ -745,11 +745,6 @@ int	 pp__set_error(pp_db *db, int code, const char *msg);
 #define PP__REPORT_CACHE_KIB	2048
 int	 pp__db_cache(pp_db *db, int kib);
 /*
- * 1 when db's server connection is gone, between statements: a long-lived
- * caller (web.c) closes it and opens the database again.
- */
-int	 pp__db_lost(pp_db *db);
-/*
  * Writers: the write lock at once (BEGIN IMMEDIATE on SQLite).  Busy past
  * the timeout is PP_EBUSY.
  */

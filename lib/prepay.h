@@ -243,6 +243,13 @@ int	 pp_db_open(pp_db **db, const char *path, int flags);
 /* Is path a PostgreSQL URI rather than a file? */
 int	 pp_db_is_uri(const char *path);
 void	 pp_db_close(pp_db *db);
+/*
+ * 1 when db's PostgreSQL server connection is gone (the server stopped,
+ * restarted or failed over), seen between statements without a round
+ * trip; never for a file.  A long-lived caller closes db and opens the
+ * database again; nothing more can be written through it.
+ */
+int	 pp_db_lost(pp_db *db);
 const char *pp_errmsg(const pp_db *db);
 /* How long a writer waits for the lock, in milliseconds. */
 void	 pp_db_set_timeout(pp_db *db, int ms);

@@ -101,7 +101,7 @@ thread_db(struct pp_web *w)
 	pp_db *db = pthread_getspecific(w->key);
 	int rc;
 
-	if (db && pp__db_lost(db)) {
+	if (db && pp_db_lost(db)) {
 		web_log(w, "the database server was lost: connecting again");
 		thread_db_drop(w, db);
 		db = NULL;
@@ -238,7 +238,7 @@ static void
 db_failed(struct pp__web_req *req, struct pp__web_resp *resp, int rc,
     const char *what)
 {
-	if (pp__db_lost(req->db))
+	if (pp_db_lost(req->db))
 		own_answer(resp, 503, "the database server was lost");
 	else
 		own_answer(resp, rc == PP_EBUSY ? 503 : 500, what);

@@ -121,4 +121,31 @@ exits 0 "meter-ctl read B1" meter-ctl read -o csv B1
 is "$(f 1 relay)" "tripped" "B1 is tripped"
 exits 0 "report verify" report verify
 
+# --- a poller that loses its server ---------------------------------------
+# It ends, exit 69, for systemd to start it again (prepay-poller.service:
+# Restart=on-failure), on whichever server the URI then finds.
+rm -f b.fifo
+mkfifo b.fifo
+meter-read --poller host-b --every 1 -o csv >b.fifo 2>b3.err &
+poller=$!
+sim_pids="$sim_pids $poller"
+exec 6<b.fifo
+read -r _header <&6
+read -r _first <&6
+ok $? "host-b polls on and on: its first reading is out"
+cat <&6 >/dev/null &
+reader=$!
+pg_restart "$PG_DIR"
+ok $? "the server restarts under it"
+await_exit $poller
+ok $? "the poller ends once it finds its server gone"
+wait $poller
+is "$?" 69 "exit 69, the server unavailable"
+wait $reader
+exec 6<&-
+like b3.err '^meter-read: .*the database server was lost: ' \
+    "saying the database server was lost"
+is "$(wc -l <b3.err | tr -d ' ')" 1 "in one line, no audit log's failure after it"
+exits 0 "report verify, on the restarted server" report verify
+
 done_testing
