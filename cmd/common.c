@@ -76,13 +76,22 @@ tool_exit(struct tool *t, int code)
 	 * Each change appended its entry inside its own transaction.  A run
 	 * that changed nothing leaves a record of its own; that record is
 	 * not a change, so failing to write it never changes the exit code
-	 * (a lock that refused the run would refuse it too, and a server
-	 * lost, whose message is out already, takes nothing more).
+	 * (a lock that refused the run would refuse it too).  A failed run
+	 * whose server is lost, which its message said, says no more.
 	 */
 	if (t->db && t->audit && pp_audit_wrote(t->db) == 0 &&
 	    code != PP_EBUSY && !pp_db_lost(t->db) &&
-	    pp_audit_record(t->db, code, t->summary) != PP_OK)
+	    pp_audit_record(t->db, code, t->summary) != PP_OK &&
+	    (code == PP_OK || !pp_db_lost(t->db)))
 		tool_warn(t, "audit log: %s", pp_errmsg(t->db));
+	/*
+	 * A statement that failed as its server went away may come back as
+	 * an internal error from a caller that could not tell; the
+	 * connection knows: unavailable, to be run again (doc/postgresql.md,
+	 * "What exit 0 guarantees").
+	 */
+	if (code == PP_EINTERNAL && t->db && pp_db_lost(t->db))
+		code = PP_EUNREACH;
 	pp_db_close(t->db);
 	if (t->receipt_fp && t->receipt_fp != stdout)
 		fclose(t->receipt_fp);
