@@ -80,18 +80,9 @@ tool_exit(struct tool *t, int code)
 	 * whose server is lost, which its message said, says no more.
 	 */
 	if (t->db && t->audit && pp_audit_wrote(t->db) == 0 &&
-	    code != PP_EBUSY && !pp_db_lost(t->db) &&
-	    pp_audit_record(t->db, code, t->summary) != PP_OK &&
-	    (code == PP_OK || !pp_db_lost(t->db)))
+	    code != PP_EBUSY && pp_audit_record(t->db, code, t->summary) !=
+	    PP_OK && (code == PP_OK || !pp_db_lost(t->db)))
 		tool_warn(t, "audit log: %s", pp_errmsg(t->db));
-	/*
-	 * A statement that failed as its server went away may come back as
-	 * an internal error from a caller that could not tell; the
-	 * connection knows: unavailable, to be run again (doc/postgresql.md,
-	 * "What exit 0 guarantees").
-	 */
-	if (code == PP_EINTERNAL && t->db && pp_db_lost(t->db))
-		code = PP_EUNREACH;
 	pp_db_close(t->db);
 	if (t->receipt_fp && t->receipt_fp != stdout)
 		fclose(t->receipt_fp);

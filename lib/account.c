@@ -38,7 +38,7 @@ pp__account_get(pp_db *db, const char *account, struct pp__account *a)
 
 	if ((st = pp__stmt(db, "SELECT " ACCOUNT_COLS " FROM accounts WHERE "
 	    "account = ?")) == NULL)
-		return PP_EINTERNAL;
+		return pp__errcode(db);
 	pp__bind_copy(st, 1, account);
 	return account_row(db, st, a);
 }
@@ -50,7 +50,7 @@ pp__account_get_id(pp_db *db, int64_t id, struct pp__account *a)
 
 	if ((st = pp__stmt(db, "SELECT " ACCOUNT_COLS " FROM accounts WHERE "
 	    "id = ?")) == NULL)
-		return PP_EINTERNAL;
+		return pp__errcode(db);
 	pp__bind_int64(st, 1, id);
 	return account_row(db, st, a);
 }
@@ -87,7 +87,7 @@ hit_meter(pp_db *db, const char *target, struct hits *h)
 
 	if ((st = pp__stmt(db, "SELECT id, account_id FROM meters WHERE "
 	    "meter = ?")) == NULL)
-		return PP_EINTERNAL;
+		return pp__errcode(db);
 	pp__bind_copy(st, 1, target);
 	if (pp__step(st) == PP__ROW) {
 		snprintf(what, sizeof(what), "meter %s", target);
@@ -222,7 +222,7 @@ pp__wallet_of(pp_db *db, const struct pp__account *a, int64_t meter_id,
 	if ((st = pp__stmt(db,
 	    "SELECT id, meter, billing = 'meter' FROM meters "
 	    "WHERE account_id = ? ORDER BY id")) == NULL)
-		return PP_EINTERNAL;
+		return pp__errcode(db);
 	pp__bind_int64(st, 1, a->id);
 	while (pp__step(st) == PP__ROW) {
 		int64_t id = pp__col_int64(st, 0);
@@ -374,7 +374,7 @@ open_replay(pp_db *db, const struct pp_open_req *req, pp_entry *out)
 	if ((st = pp__stmt(db, "SELECT l.id, l.kind, a.account, l.amount,"
 	    " l.serial FROM ledger l JOIN accounts a ON a.id = "
 	    "l.account_id WHERE l.ref = ?")) == NULL)
-		return PP_EINTERNAL;
+		return pp__errcode(db);
 	pp__bind_copy(st, 1, req->ref);
 	if (pp__step(st) != PP__ROW) {
 		pp__reset(st);
@@ -502,7 +502,7 @@ pp_account_add_meter(pp_db *db, const char *account, const char *meter,
 	if ((st = pp__stmt(db,
 	    "SELECT max(id) FROM ledger WHERE account_id = ?"))
 	    == NULL)
-		return PP_EINTERNAL;
+		return pp__errcode(db);
 	pp__bind_int64(st, 1, a.id);
 	rc = pp__step(st);
 	if (rc == PP__ROW) {

@@ -278,7 +278,7 @@ pp__meter_arrears(pp_db *db, int64_t meter_id, int *arrears,
 	if (rc != PP_OK)
 		return rc;
 	if ((st = pp__stmt(db, account_balance_sql)) == NULL)
-		return PP_EINTERNAL;
+		return pp__errcode(db);
 	pp__bind_int64(st, 1, account_id);
 	pp__bind_int64(st, 2, -1);
 	pp__bind_int64(st, 3, -1);
@@ -309,7 +309,7 @@ account_alarms(pp_db *db, struct raised *r, int64_t account_id, int64_t a1,
 	memset(&f, 0, sizeof(f));
 	f.account_id = account_id;
 	if ((st = pp__stmt(db, account_balance_sql)) == NULL)
-		return PP_EINTERNAL;
+		return pp__errcode(db);
 	pp__bind_int64(st, 1, account_id);
 	pp__bind_int64(st, 2, a1);
 	pp__bind_int64(st, 3, a2);
@@ -351,7 +351,7 @@ scan_accounts(pp_db *db, struct raised *r)
 
 	if ((st = pp__stmt(db, "SELECT id FROM accounts WHERE state = 'open' "
 	    "ORDER BY id")) == NULL)
-		return PP_EINTERNAL;
+		return pp__errcode(db);
 	while (rc == PP_OK && pp__step(st) == PP__ROW)
 		rc = account_alarms(db, r, pp__col_int64(st, 0), a1, a2);
 	pp__reset(st);
@@ -502,7 +502,7 @@ scan_gateways(pp_db *db, struct raised *r)
 
 	if ((st = pp__stmt(db, "SELECT id, name, state = 'lost' FROM gateways "
 	    "ORDER BY id")) == NULL)
-		return PP_EINTERNAL;
+		return pp__errcode(db);
 	while (pp__step(st) == PP__ROW) {
 		if ((x = cond_room(&c, 1)) == NULL) {
 			rc = pp__fail(db, PP_EINTERNAL, "out of memory");

@@ -95,7 +95,7 @@ audit_write(pp_db *db, int exitcode, const char *summary)
 
 	if ((st = pp__stmt(db, "SELECT id, hash FROM audit ORDER BY id DESC "
 	    "LIMIT 1")) == NULL)
-		return PP_EINTERNAL;
+		return pp__errcode(db);
 	id = 1;
 	if (pp__step(st) == PP__ROW) {
 		id = pp__col_int64(st, 0) + 1;
@@ -105,7 +105,7 @@ audit_write(pp_db *db, int exitcode, const char *summary)
 	/* The ledger's last row, "serial:hash", anchors the ledger's end. */
 	if ((st = pp__stmt(db, "SELECT serial || ':' || hash FROM ledger ORDER "
 	    "BY id DESC LIMIT 1")) == NULL)
-		return PP_EINTERNAL;
+		return pp__errcode(db);
 	if (pp__step(st) == PP__ROW)
 		pp__col_text(st, 0, head, sizeof(head));
 	pp__reset(st);

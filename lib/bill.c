@@ -131,7 +131,7 @@ bill_query(struct pp__run *run, const struct bill *b, const char *sql,
 	pp__st *st;
 
 	if ((st = pp__stmt(run->db, sql)) == NULL)
-		return PP_EINTERNAL;
+		return pp__errcode(run->db);
 	pp__bind_int64(st, 1, b->id);
 	if (by_day) {
 		pp__bind_text(st, 2, b->lo);

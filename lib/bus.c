@@ -250,7 +250,7 @@ pp__gateway_get(pp_db *db, int64_t id, struct pp__gateway *gw)
 	memset(gw, 0, sizeof(*gw));
 	if ((st = pp__stmt(db, "SELECT id, name, address, timeout_ms, retries, "
 	    "baud, turnaround_ms FROM gateways WHERE id = ?")) == NULL)
-		return PP_EINTERNAL;
+		return pp__errcode(db);
 	pp__bind_int64(st, 1, id);
 	if ((rc = pp__step(st)) == PP__ROW) {
 		gw->id = pp__col_int64(st, 0);

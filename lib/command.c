@@ -200,7 +200,7 @@ cancel_in_tx(pp_db *db, const struct pp__cmd *c, const char *why)
 	if ((st = pp__stmt(db, "SELECT l.account_id, l.buy_count, l.serial "
 	    "FROM commands c JOIN ledger l ON l.id = c.ledger_id WHERE c.id = ? "
 	    "AND c.verdict IS NULL AND c.state <> 'done'")) == NULL)
-		return PP_EINTERNAL;
+		return pp__errcode(db);
 	pp__bind_int64(st, 1, c->id);
 	if (pp__step(st) == PP__ROW) {
 		account_id = pp__col_int64(st, 0);
@@ -438,7 +438,7 @@ load_command(pp_db *db, int64_t id, struct pp__cmd *c)
 	if ((st = pp__stmt(db, "SELECT " CMD_COLS
 	    " FROM commands c JOIN meters "
 	    "m ON m.id = c.meter_id WHERE c.id = ?")) == NULL)
-		return PP_EINTERNAL;
+		return pp__errcode(db);
 	pp__bind_int64(st, 1, id);
 	if ((rc = pp__step(st)) == PP__ROW)
 		cmd_row(st, c);
@@ -985,7 +985,7 @@ pp_meter_discover(pp_db *db, const char *gateway, int wait_ms,
 	snprintf(text[1], sizeof(text[1]), "%s", address);
 	if ((st = pp__stmt(db, "SELECT meter FROM meters WHERE gateway_id = ? "
 	    "AND address = ?")) == NULL)
-		return PP_EINTERNAL;
+		return pp__errcode(db);
 	pp__bind_int64(st, 1, id);
 	pp__bind_copy(st, 2, address);
 	if ((rc = pp__step(st)) == PP__ROW)
@@ -1027,7 +1027,7 @@ pp_meters_of(pp_db *db, const char *by, const char *value, const char *floor,
 	if (i == sizeof(q) / sizeof(q[0]))
 		return ERR(PP_EUSAGE, "%s: not a target column", pp_q(by));
 	if ((st = pp__stmt(db, q[i].sql)) == NULL)
-		return PP_EINTERNAL;
+		return pp__errcode(db);
 	pp__bind_copy(st, 1, value);
 	pp__bind_copy(st, 2, slash ? slash + 1 : value);
 	if (slash)

@@ -24,6 +24,7 @@ pp__fail(pp_db *db, int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(db->err, sizeof(db->err), fmt, ap);
 	va_end(ap);
+	db->code = code;
 	return code;
 }
 
@@ -54,6 +55,12 @@ pp__sqlfail(pp_db *db, const char *what)
 		    db->engine->errmsg(db));
 	return pp__fail(db, PP_EINTERNAL, "%s: %s", what,
 	    db->engine->errmsg(db));
+}
+
+int
+pp__errcode(const pp_db *db)
+{
+	return db->code != PP_OK ? db->code : PP_EINTERNAL;
 }
 
 int
@@ -240,7 +247,7 @@ exec_bound(pp_db *db, int later, const char *sql, const char *types,
 	int rc;
 
 	if ((st = bound(db, sql, types, ap)) == NULL)
-		return PP_EINTERNAL;
+		return pp__errcode(db);
 	rc = later && db->in_tx ? pp__step_later(st) : pp__step(st);
 	pp__reset(st);
 	if (rc != PP__DONE && rc != PP__ROW)
@@ -291,7 +298,7 @@ pp__query_int(pp_db *db, int64_t *v, const char *sql, const char *types, ...)
 	st = bound(db, sql, types, ap);
 	va_end(ap);
 	if (st == NULL)
-		return PP_EINTERNAL;
+		return pp__errcode(db);
 	rc = pp__step(st);
 	if (rc == PP__ROW)
 		*v = pp__col_int64(st, 0);
@@ -344,7 +351,7 @@ pp__readings_months(pp_db *db)
 		return rc;
 	if ((st = pp__stmt(db, sql)) == NULL) {
 		pp__tx_rollback(db);
-		return PP_EINTERNAL;
+		return pp__errcode(db);
 	}
 	pp__bind_int64(st, 1, now);
 	step = pp__step(st);
@@ -391,7 +398,7 @@ step_kept(pp_db *db, const char *sql, const char *what)
 	int rc;
 
 	if ((st = pp__stmt(db, sql)) == NULL)
-		return PP_EINTERNAL;
+		return pp__errcode(db);
 	rc = pp__step(st);
 	pp__reset(st);
 	return rc == PP__DONE ? PP_OK : pp__sqlfail(db, what);

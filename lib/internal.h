@@ -44,6 +44,7 @@ struct pp_db {
 	char		 path[1024];
 	char		 shown[1024];	/* path as messages name it */
 	char		 err[PP_ERRMAX];
+	int		 code;		/* the failure err tells */
 	int		 timeout_ms;
 	int64_t		 busy_since;	/* ms, monotonic: this wait's start */
 	int		 in_tx;
@@ -108,14 +109,19 @@ int	 pp__priv_create(const char *path, char *err, size_t errlen);
 /* Open (creating 0660) a lock file that any login of the group takes. */
 int	 pp__priv_lockfile(const char *path);
 
-/* Set the error text and return code. */
+/* Set the error text and its code, and return the code. */
 int	 pp__fail(pp_db *db, int code, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 /*
  * The engine's last failure, as what: busy becomes PP_EBUSY, not
- * writable PP_ENOINPUT, the rest PP_EINTERNAL.
+ * writable PP_ENOINPUT, a server lost PP_EUNREACH, the rest PP_EINTERNAL.
  */
 int	 pp__sqlfail(pp_db *db, const char *what);
+/*
+ * The code of the failure the text tells: what a caller returns when a
+ * call that set them gave no statement (pp__stmt, pp__prepare's NULL).
+ */
+int	 pp__errcode(const pp_db *db);
 
 /*
  * A prepared statement for a static SQL string, reset and with its

@@ -57,7 +57,7 @@ pp__serial_next(pp_db *db, int64_t t, char serial[PP_KEYMAX])
 	memmove(day + 6, day + 8, 3);
 	/* A clock set back must not make serials go backwards. */
 	if ((st = pp__stmt(db, "SELECT max(day) FROM serial_days")) == NULL)
-		return PP_EINTERNAL;
+		return pp__errcode(db);
 	if (pp__step(st) == PP__ROW)
 		pp__col_text(st, 0, last_day, sizeof(last_day));
 	pp__reset(st);
@@ -99,7 +99,7 @@ account_after(pp_db *db, int64_t id, char account[PP_KEYMAX],
 	if ((st = pp__stmt(db, "SELECT a.account, b.balance FROM accounts a "
 	    "JOIN account_balances b ON b.account_id = a.id WHERE a.id = ?"))
 	    == NULL)
-		return PP_EINTERNAL;
+		return pp__errcode(db);
 	pp__bind_int64(st, 1, id);
 	if ((rc = pp__step(st)) == PP__ROW) {
 		pp__col_text(st, 0, account, PP_KEYMAX);
@@ -133,7 +133,7 @@ pp__ledger_post(pp_db *db, const struct pp__post *p, int64_t *idp)
 		return rc;
 	if ((st = pp__stmt(db, "SELECT id, hash FROM ledger ORDER BY id DESC "
 	    "LIMIT 1")) == NULL)
-		return PP_EINTERNAL;
+		return pp__errcode(db);
 	r.id = 1;
 	if (pp__step(st) == PP__ROW) {
 		r.id = pp__col_int64(st, 0) + 1;
@@ -183,7 +183,7 @@ pp__account_meters(pp_db *db, int64_t account_id, int64_t t,
 	meters[0] = rooms[0] = '\0';
 	if ((st = pp__stmt(db, "SELECT " PP__ACCOUNT_LIST("m.meter", "?1",
 	    "?2") ", " PP__ACCOUNT_LIST("m.room", "?1", "?2"))) == NULL)
-		return PP_EINTERNAL;
+		return pp__errcode(db);
 	pp__bind_int64(st, 1, account_id);
 	pp__bind_int64(st, 2, t);
 	if ((rc = pp__step(st)) == PP__ROW) {
@@ -232,7 +232,7 @@ pp__entry_load(pp_db *db, int64_t id, pp_entry *e)
 	int rc;
 
 	if ((st = pp__stmt(db, PP__ENTRY_SQL " WHERE l.id = ?")) == NULL)
-		return PP_EINTERNAL;
+		return pp__errcode(db);
 	pp__bind_int64(st, 1, id);
 	if ((rc = pp__step(st)) != PP__ROW) {
 		pp__reset(st);

@@ -93,7 +93,7 @@ resolve(pp_db *db)
 		return PP_OK;
 	if ((st = pp__stmt(db, "SELECT role FROM operators WHERE login = ?"))
 	    == NULL)
-		return PP_EINTERNAL;
+		return pp__errcode(db);
 	pp__bind_text(st, 1, db->login);
 	rc = pp__step(st);
 	if (rc == PP__ROW) {

@@ -29,7 +29,7 @@ ref_replay(pp_db *db, const char *ref, const char *kind, int64_t account_id,
 		return -1;
 	if ((st = pp__stmt(db, "SELECT id, serial, kind, account_id, amount "
 	    "FROM ledger WHERE ref = ?")) == NULL)
-		return PP_EINTERNAL;
+		return pp__errcode(db);
 	pp__bind_copy(st, 1, ref);
 	if ((rc = pp__step(st)) != PP__ROW) {
 		pp__reset(st);
@@ -212,7 +212,7 @@ reopen(pp_db *db, const struct pp__account *a, int64_t closed_at)
 	if ((st = pp__stmt(db, "SELECT m.meter FROM account_meters am JOIN "
 	    "meters m ON m.id = am.meter_id WHERE am.account_id = ? AND "
 	    "am.detached = ? AND m.account_id IS NOT NULL LIMIT 1")) == NULL)
-		return PP_EINTERNAL;
+		return pp__errcode(db);
 	pp__bind_int64(st, 1, a->id);
 	pp__bind_int64(st, 2, closed_at);
 	if (pp__step(st) == PP__ROW)

@@ -287,16 +287,9 @@ ctx_open(struct poller *pl, struct bus_job *j, struct bus_ctx *c)
 	return j->rc;
 }
 
-/*
- * The worker's connection closed.  A failure on it as its server went
- * away is the server's unavailability, whatever the statement's caller
- * made of it (doc/postgresql.md, "Failing over").
- */
 static void
-ctx_close(struct bus_job *j, struct bus_ctx *c)
+ctx_close(struct bus_ctx *c)
 {
-	if (j->rc == PP_EINTERNAL && c->db && pp_db_lost(c->db))
-		j->rc = PP_EUNREACH;
 	pp__bus_close(c->bus);
 	pp_db_close(c->db);
 	free(c->cache);
@@ -454,7 +447,7 @@ poll_bus(struct poller *pl, struct bus_job *j)
 
 	if (ctx_open(pl, j, &c) == PP_OK)
 		bus_cycle(pl, j, &c);
-	ctx_close(j, &c);
+	ctx_close(&c);
 }
 
 /*
@@ -545,7 +538,7 @@ poll_bus_every(struct poller *pl, struct bus_job *j)
 			if (idle_until(pl, start + (int64_t)pl->every * 1000))
 				break;
 		}
-	ctx_close(j, &c);
+	ctx_close(&c);
 	pthread_mutex_lock(&pl->lock);
 	pl->failed |= j->rc != PP_OK;
 	pthread_mutex_unlock(&pl->lock);

@@ -40,7 +40,7 @@ noblocks_of(pp_db *db, int64_t meter_id, const struct pp__profile *p,
 		return PP_OK;
 	if ((st = pp__stmt(db, "SELECT di FROM meter_blocks WHERE meter_id = ? "
 	    "AND profile = ? AND since > ?")) == NULL)
-		return PP_EINTERNAL;
+		return pp__errcode(db);
 	pp__bind_int64(st, 1, meter_id);
 	pp__bind_copy(st, 2, p->name);
 	pp__bind_int64(st, 3, pp_now() - BLOCK_MEMORY_S);

@@ -209,7 +209,7 @@ pp__report_start(struct pp__run *run, pp__st **st)
 	if ((rc = pp__report_open(run)) != PP_OK)
 		return rc;
 	if ((*st = pp__stmt(run->db, run->rep->sql)) == NULL)
-		return PP_EINTERNAL;
+		return pp__errcode(run->db);
 	bind(run, *st);
 	return PP_OK;
 }

@@ -158,7 +158,7 @@ pp__resident_ledger(pp_db *db, int64_t account_id, size_t max, int64_t **ids,
 
 	if ((st = pp__stmt(db, "SELECT id FROM ledger WHERE account_id = ? "
 	    "ORDER BY id DESC LIMIT ?")) == NULL)
-		return PP_EINTERNAL;
+		return pp__errcode(db);
 	pp__bind_int64(st, 1, account_id);
 	pp__bind_int64(st, 2, (int64_t)max);
 	while ((rc = pp__step(st)) == PP__ROW) {

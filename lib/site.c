@@ -637,7 +637,7 @@ pp__site_digest(pp_db *db, char out[65])
 	int rc, i;
 
 	if ((st = pp__stmt(db, site_rows_sql)) == NULL)
-		return PP_EINTERNAL;
+		return pp__errcode(db);
 	while ((rc = pp__step(st)) == PP__ROW) {
 		for (i = 0; i < 5; i++) {
 			const char *v = pp__col_str(st, i);

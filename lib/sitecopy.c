@@ -161,7 +161,7 @@ schema_read(pp_db *db, struct copy_schema *s)
 
 	memset(s, 0, sizeof(*s));
 	if ((st = pp__prepare(db, db->engine->columns_sql)) == NULL)
-		return PP_EINTERNAL;
+		return pp__errcode(db);
 	while (rc == PP_OK && (step = pp__step(st)) == PP__ROW) {
 		a = pp__col_str(st, 0);
 		b = pp__col_str(st, 1);
@@ -179,7 +179,7 @@ schema_read(pp_db *db, struct copy_schema *s)
 				    "primary key of %s has a gap", db->shown,
 				    s->t[i].name);
 	if ((st = pp__prepare(db, db->engine->references_sql)) == NULL)
-		return PP_EINTERNAL;
+		return pp__errcode(db);
 	while (rc == PP_OK && (step = pp__step(st)) == PP__ROW) {
 		a = pp__col_str(st, 0);
 		b = pp__col_str(st, 1);
@@ -418,7 +418,7 @@ batch_open(pp_db *dst, const struct copy_table *t, struct batch *b)
 	b->one = pp__prepare(dst, sql);
 	free(sql);
 	if (b->one == NULL)
-		return PP_EINTERNAL;
+		return pp__errcode(dst);
 	if ((sql = insert_sql(t, b->size)) == NULL)
 		return pp__fail(dst, PP_EINTERNAL, "out of memory");
 	b->many = pp__prepare(dst, sql);
@@ -579,7 +579,7 @@ target_empty(pp_db *dst, struct copy_table **order, size_t n)
 		}
 		if ((st = pp__prepare(dst, b.s)) == NULL) {
 			free(b.s);
-			return PP_EINTERNAL;
+			return pp__errcode(dst);
 		}
 		step = pp__step(st);
 		pp__finalize(st);

@@ -464,7 +464,7 @@ booked(pp_db *db, const char *ref, struct booked *b)
 	if ((st = pp__stmt(db, "SELECT l.kind, l.serial, a.account, l.amount "
 	    "FROM ledger l JOIN accounts a ON a.id = l.account_id "
 	    "WHERE l.ref = ?")) == NULL)
-		return PP_EINTERNAL;
+		return pp__errcode(db);
 	pp__bind_copy(st, 1, ref);
 	if ((rc = pp__step(st)) == PP__ROW) {
 		b->found = 1;

@@ -658,7 +658,7 @@ pp__reading_store(pp_db *db, int64_t meter_id, int64_t time,
 	if ((st = pp__stmt(db, "SELECT m.meter, m.energy_wh, "
 	    "coalesce(m.reading_time, 0), o.overload_w FROM meters m JOIN "
 	    "meter_overloads o ON o.meter_id = m.id WHERE m.id = ?")) == NULL)
-		return PP_EINTERNAL;
+		return pp__errcode(db);
 	pp__bind_int64(st, 1, meter_id);
 	if ((rc = pp__step(st)) != PP__ROW) {
 		pp__reset(st);

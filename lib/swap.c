@@ -360,7 +360,7 @@ store_final(pp_db *db, const struct swap_meter *old, int64_t final,
 	if ((st = pp__stmt(db, "SELECT r.status < 8, r.cost_e7 FROM "
 	    PP__READINGS_FIRST("?1", "TRUE", "DESC") " r ORDER BY r.time DESC, "
 	    "r.seq DESC LIMIT 1")) == NULL)
-		return PP_EINTERNAL;
+		return pp__errcode(db);
 	pp__bind_int64(st, 1, old->id);
 	if (pp__step(st) == PP__ROW) {
 		counted = pp__col_int(st, 0);

@@ -308,7 +308,7 @@ load_version(pp_db *db, int64_t version_id, struct pp__tariff_version *v)
 
 	if ((st = pp__stmt(db, "SELECT name, start_min, end_min, price FROM "
 	    "tariff_windows WHERE version_id = ? ORDER BY seq")) == NULL)
-		return PP_EINTERNAL;
+		return pp__errcode(db);
 	pp__bind_int64(st, 1, version_id);
 	while ((rc = pp__step(st)) == PP__ROW &&
 	    v->spec.nwin < PP_TARIFF_MAXWIN) {
@@ -323,7 +323,7 @@ load_version(pp_db *db, int64_t version_id, struct pp__tariff_version *v)
 	pp__reset(st);
 	if ((st = pp__stmt(db, "SELECT coalesce(upto_wh, -1), add_price FROM "
 	    "tariff_steps WHERE version_id = ? ORDER BY seq")) == NULL)
-		return PP_EINTERNAL;
+		return pp__errcode(db);
 	pp__bind_int64(st, 1, version_id);
 	while ((rc = pp__step(st)) == PP__ROW &&
 	    v->spec.nstep < PP_TARIFF_MAXSTEP) {
@@ -346,7 +346,7 @@ pp__tariff_of_meter(pp_db *db, int64_t meter_id, struct pp__tariff_version **v,
 	if ((st = pp__stmt(db,
 	    "SELECT coalesce(price, -1), coalesce(tariff_id, "
 	    "0) FROM meters WHERE id = ?")) == NULL)
-		return PP_EINTERNAL;
+		return pp__errcode(db);
 	pp__bind_int64(st, 1, meter_id);
 	if (pp__step(st) == PP__ROW) {
 		own = pp__col_int64(st, 0);
@@ -389,7 +389,7 @@ pp__tariff_load(pp_db *db, int64_t own, int64_t tariff,
 	if ((st = pp__stmt(db, "SELECT id, effective, coalesce(price, -1), "
 	    "coalesce(tier_period, '') FROM tariff_versions WHERE tariff_id = ? "
 	    "ORDER BY effective")) == NULL)
-		return PP_EINTERNAL;
+		return pp__errcode(db);
 	pp__bind_int64(st, 1, tariff);
 	while ((rc = pp__step(st)) == PP__ROW && count < 64) {
 		if (pp_grow(v, &cap, (size_t)count + 1, sizeof(**v)) != PP_OK) {

@@ -89,7 +89,7 @@ pp__web_session_find(pp_db *db, const struct pp__web_conf *c,
 		return pp__fail(db, rc, "session: hash failed");
 	if ((st = pp__stmt(db, "SELECT id, expires, seen FROM web_sessions "
 	    "WHERE hash = ?")) == NULL)
-		return PP_EINTERNAL;
+		return pp__errcode(db);
 	pp__bind_text(st, 1, hash);
 	if ((rc = pp__step(st)) == PP__ROW) {
 		id = pp__col_int64(st, 0);
@@ -164,7 +164,7 @@ limited(pp_db *db, const char *column_sql, const char *key, int max,
 
 	*retry_after = 0;
 	if ((st = pp__stmt(db, column_sql)) == NULL)
-		return PP_EINTERNAL;
+		return pp__errcode(db);
 	pp__bind_text(st, 1, key);
 	pp__bind_int64(st, 2, pp_now() - BIND_WINDOW);
 	pp__bind_int64(st, 3, max - 1);
@@ -219,7 +219,7 @@ bindable(pp_db *db, const char *account, int64_t *id, char phone[PP_KEYMAX])
 	*id = 0;
 	if ((st = pp__stmt(db, "SELECT id, phone FROM accounts WHERE account "
 	    "= ? AND state = 'open' AND phone <> ''")) == NULL)
-		return PP_EINTERNAL;
+		return pp__errcode(db);
 	pp__bind_text(st, 1, account);
 	if (pp__step(st) == PP__ROW) {
 		*id = pp__col_int64(st, 0);
@@ -265,7 +265,7 @@ code_ok(pp_db *db, int64_t account_id, const char *check, int *ok)
 	if ((st = pp__stmt(db, "SELECT id, hash FROM bind_codes WHERE "
 	    "account_id = ? AND used IS NULL AND expires > ? AND tries < ? "
 	    "ORDER BY id DESC LIMIT 1")) == NULL)
-		return PP_EINTERNAL;
+		return pp__errcode(db);
 	pp__bind_int64(st, 1, account_id);
 	pp__bind_int64(st, 2, pp_now());
 	pp__bind_int64(st, 3, CODE_TRIES);
@@ -415,7 +415,7 @@ pp__web_binding(pp_db *db, int64_t session, const char *account,
 	if ((st = pp__stmt(db, "SELECT b.id, b.seen FROM web_bindings b JOIN "
 	    "accounts a ON a.id = b.account_id WHERE b.session_id = ? AND "
 	    "a.account = ?")) == NULL)
-		return PP_EINTERNAL;
+		return pp__errcode(db);
 	pp__bind_int64(st, 1, session);
 	pp__bind_text(st, 2, account);
 	if (pp__step(st) == PP__ROW) {
@@ -453,7 +453,7 @@ pp__web_accounts(pp_db *db, int64_t session, char (**list)[PP_KEYMAX],
 	if ((st = pp__stmt(db, "SELECT a.account FROM web_bindings b JOIN "
 	    "accounts a ON a.id = b.account_id WHERE b.session_id = ? ORDER "
 	    "BY b.id")) == NULL)
-		return PP_EINTERNAL;
+		return pp__errcode(db);
 	pp__bind_int64(st, 1, session);
 	while ((rc = pp__step(st)) == PP__ROW) {
 		if (pp_grow(list, &cap, *n + 1, sizeof(**list)) != PP_OK) {
