@@ -779,7 +779,7 @@ pp_alarm_scan(pp_db *db, const struct pp_scan_opts *o,
 		r.n = 0;
 		if ((st = pp__stmt(db, "SELECT id FROM alarms WHERE cleared IS "
 		    "NULL ORDER BY id")) == NULL)
-			rc = PP_EINTERNAL;
+			rc = pp__errcode(db);
 		while (rc == PP_OK && pp__step(st) == PP__ROW)
 			rc = note(db, &r, pp__col_int64(st, 0));
 		if (st)

@@ -560,7 +560,7 @@ store_payments(struct store *s)
 		rc = put_setting(s, kv[i].key, kv[i].value);
 	if (rc == PP_OK && (st = pp__stmt(s->db, "SELECT key FROM settings "
 	    "WHERE key LIKE 'pay.%' ORDER BY key")) == NULL)
-		rc = PP_EINTERNAL;
+		rc = pp__errcode(s->db);
 	while (rc == PP_OK && pp__step(st) == PP__ROW) {
 		key = pp__col_str(st, 0);
 		for (i = 0; i < n && strcmp(kv[i].key, key); i++)

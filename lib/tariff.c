@@ -59,7 +59,7 @@ pp__tariff_store(pp_db *db, const char *name, const struct pp__tariff_spec *t,
 		goto out;
 	if ((st = pp__stmt(db, "SELECT spec, effective FROM tariff_versions "
 	    "WHERE tariff_id = ? ORDER BY effective DESC LIMIT 1")) == NULL) {
-		rc = PP_EINTERNAL;
+		rc = pp__errcode(db);
 		goto out;
 	}
 	pp__bind_int64(st, 1, tariff_id);

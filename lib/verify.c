@@ -75,7 +75,7 @@ query(struct verify *v, const char *sql)
 	pp__st *st = pp__stmt(v->db, sql);
 
 	if (st == NULL && v->rc == PP_OK)
-		v->rc = PP_EINTERNAL;
+		v->rc = pp__errcode(v->db);
 	return st;
 }
 
@@ -110,7 +110,7 @@ problems(struct verify *v, const char *check, const char *sql)
 	st = pp__prepare(v->db, text);
 	free(text);
 	if (st == NULL) {
-		v->rc = PP_EINTERNAL;
+		v->rc = pp__errcode(v->db);
 		return 0;
 	}
 	while ((rc = pp__step(st)) == PP__ROW && ++rows <= MAX_LISTED)
@@ -934,10 +934,8 @@ check_site(struct verify *v)
 	char digest[65], recorded[80] = "";
 	int64_t entry = 0, others;
 
-	if (pp__site_digest(v->db, digest) != PP_OK) {
-		v->rc = PP_EINTERNAL;
+	if ((v->rc = pp__site_digest(v->db, digest)) != PP_OK)
 		return;
-	}
 	/* Only a committed load records it (exit 0, inside its change). */
 	if ((st = query(v, "SELECT id, substr(summary, instr(summary, "
 	    "'" PP_SITE_DIGEST_NOTE "') + length('" PP_SITE_DIGEST_NOTE "'), 64) "
